@@ -1,0 +1,632 @@
+//! The coordinator: one per sale, it keeps the arrival order and hands fans to windows in order.
+//!
+//! It is a plain state machine. Every operation takes `now`; every mutation is also recorded as a
+//! [`Change`] that the caller drains with [`Coordinator::take_changes`] and writes to durable storage
+//! before answering, and [`Coordinator::restore`] rebuilds the same state from those records.
+//!
+//! The line is a range of arrival numbers: fans `head..next_seq` are waiting, in order, and every fan
+//! below `head` has an [`Assignment`]. So a join writes one counter, not a row per fan, and a pull
+//! takes the front of the range.
+
+use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::sale::{Control, Phase, Sale, SaleSettings};
+use crate::snapshot::{SaleView, Snapshot};
+use crate::time::{rfc3339, UnixMillis};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt;
+
+/// Most fans one pull may take.
+pub const MAX_PULL: u32 = 100;
+/// How long a pull's `request_id` is remembered for retries.
+pub const PULL_REPLAY_TTL_MS: u64 = 15 * 60 * 1000;
+/// How far back the admission rate (for wait estimates) looks.
+const RATE_WINDOW_MS: u64 = 120_000;
+
+/// Why the coordinator refused an operation. Each maps to one HTTP answer at the edge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QueueError {
+    SaleNotFound,
+    /// Joins and pauses need an open sale.
+    NotOpen {
+        #[serde(with = "rfc3339::option")]
+        opens_at: Option<UnixMillis>,
+    },
+    /// The sale is closed: no joins.
+    Closed,
+    /// `open` on a closed sale: closing is final.
+    AlreadyClosed,
+    AssignmentNotFound,
+    /// A `complete` or `release` on an assignment that is already finished.
+    AssignmentFinished { state: AssignmentState },
+    /// A `request_id` was reused with a different window or size.
+    RequestIdReused,
+    /// A pull asked for no fans or too many.
+    BadPullSize { max: u32 },
+}
+
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueError::SaleNotFound => f.write_str("no such sale"),
+            QueueError::NotOpen { opens_at: Some(at) } => write!(f, "the sale is not open yet; it opens at {at}"),
+            QueueError::NotOpen { opens_at: None } => f.write_str("the sale is not open"),
+            QueueError::Closed => f.write_str("the sale is closed"),
+            QueueError::AlreadyClosed => f.write_str("the sale is closed and cannot be reopened"),
+            QueueError::AssignmentNotFound => f.write_str("no assignment for that fan"),
+            QueueError::AssignmentFinished { state } => write!(f, "the assignment is already {}", state.as_str()),
+            QueueError::RequestIdReused => f.write_str("this request_id was used for a different pull"),
+            QueueError::BadPullSize { max } => write!(f, "max must be between 1 and {MAX_PULL}, not {max}"),
+        }
+    }
+}
+
+impl std::error::Error for QueueError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentState {
+    /// Given to a window; the fan may claim it (poll and get the pass).
+    Assigned,
+    /// The origin reported the purchase done.
+    Completed,
+    /// The origin gave the fan up (abandoned purchase).
+    Released,
+    /// The fan never claimed it within the sale's `claim_ttl_s`.
+    Lapsed,
+}
+
+impl AssignmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentState::Assigned => "assigned",
+            AssignmentState::Completed => "completed",
+            AssignmentState::Released => "released",
+            AssignmentState::Lapsed => "lapsed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Assigned, Self::Completed, Self::Released, Self::Lapsed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A fan handed to a window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub fan_id: FanId,
+    pub seq: Seq,
+    pub window: WindowId,
+    pub state: AssignmentState,
+    #[serde(with = "rfc3339")]
+    pub assigned_at: UnixMillis,
+    /// The fan must claim (poll) by then, or lapse. This is the `expires_at` windows see.
+    #[serde(rename = "expires_at", with = "rfc3339")]
+    pub claim_by: UnixMillis,
+    #[serde(with = "rfc3339::option", default)]
+    pub claimed_at: Option<UnixMillis>,
+    #[serde(with = "rfc3339::option", default)]
+    pub finished_at: Option<UnixMillis>,
+}
+
+/// What one pull handed out, kept so a retry with the same `request_id` gets the same fans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRecord {
+    pub request_id: RequestId,
+    pub window: WindowId,
+    pub max: u32,
+    pub seqs: Vec<Seq>,
+    pub at: UnixMillis,
+}
+
+/// Arrivals and admissions in one minute of the sale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinuteStats {
+    pub minute: u64,
+    pub arrivals: u64,
+    pub admissions: u64,
+}
+
+/// A record the caller must persist, in order, before answering.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Sale(Sale),
+    Line { next_seq: Seq, head: Seq },
+    Assignment(Assignment),
+    Pull(PullRecord),
+    ForgetPullsBefore(UnixMillis),
+    Minute(MinuteStats),
+}
+
+/// Everything [`Coordinator::restore`] needs, as read back from storage.
+#[derive(Clone, Debug, Default)]
+pub struct Restored {
+    pub next_seq: Seq,
+    pub head: Seq,
+    pub assignments: Vec<Assignment>,
+    pub pulls: Vec<PullRecord>,
+    pub minutes: Vec<MinuteStats>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Joined {
+    pub fan_id: FanId,
+    pub seq: Seq,
+    /// True when this join created the fan; false when the fan already held this place.
+    pub created: bool,
+    pub position: u64,
+    pub ahead: u64,
+}
+
+/// What a fan whose number has been reached finds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Claim {
+    /// Still in line (only when the caller's snapshot was ahead of the coordinator; never in practice).
+    Waiting { position: u64, ahead: u64 },
+    /// The fan's turn: the caller issues a pass valid from `claimed_at` for `pass_ttl_s`.
+    Turn { assignment: Assignment, pass_ttl_s: u64 },
+    /// Nothing more for this fan: lapsed, released, or the pass expired. They may join again.
+    Lapsed { assignment: Assignment },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub assignments: Vec<Assignment>,
+    pub phase: Phase,
+    /// True when this answered a retry of an earlier pull.
+    pub replayed: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub joined: u64,
+    pub waiting: u64,
+    /// Assignments the origin still holds (claimed or not).
+    pub assigned: u64,
+    pub claimed: u64,
+    pub completed: u64,
+    pub released: u64,
+    pub lapsed: u64,
+    /// Fans admitted per second over the last two minutes.
+    pub admission_rate: f64,
+}
+
+/// One sale's line.
+#[derive(Clone, Debug)]
+pub struct Coordinator {
+    sale: Sale,
+    next_seq: Seq,
+    head: Seq,
+    assignments: BTreeMap<Seq, Assignment>,
+    by_fan: HashMap<FanId, Seq>,
+    unclaimed: BTreeSet<(UnixMillis, Seq)>,
+    pulls: HashMap<RequestId, PullRecord>,
+    pull_order: VecDeque<(UnixMillis, RequestId)>,
+    minutes: BTreeMap<u64, MinuteStats>,
+    finished: Counts,
+    changes: Vec<Change>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    completed: u64,
+    released: u64,
+    lapsed: u64,
+    claimed_open: u64,
+}
+
+/// Derives a fan's id from the sale's secret salt and the arrival number.
+pub fn fan_id_for(fan_salt: &str, seq: Seq) -> FanId {
+    let mut mac = Hmac::<Sha256>::new_from_slice(fan_salt.as_bytes()).expect("HMAC takes any key length");
+    mac.update(&seq.to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&digest[..10]);
+    FanId::from_bytes(bytes)
+}
+
+impl Coordinator {
+    /// A new sale. `fan_salt` must be random (the caller's job: the core has no randomness).
+    pub fn create(id: SaleId, settings: SaleSettings, fan_salt: String, now: UnixMillis) -> Self {
+        let sale = Sale { id, settings, control: Control::Scheduled, fan_salt, created_at: now, updated_at: now };
+        let mut c = Self::restore(sale, Restored { next_seq: 1, head: 1, ..Restored::default() });
+        c.changes.push(Change::Sale(c.sale.clone()));
+        c.changes.push(Change::Line { next_seq: 1, head: 1 });
+        c
+    }
+
+    /// Rebuilds a coordinator from what storage kept.
+    pub fn restore(sale: Sale, r: Restored) -> Self {
+        let mut c = Self {
+            sale,
+            next_seq: r.next_seq.max(1),
+            head: r.head.max(1),
+            assignments: BTreeMap::new(),
+            by_fan: HashMap::new(),
+            unclaimed: BTreeSet::new(),
+            pulls: HashMap::new(),
+            pull_order: VecDeque::new(),
+            minutes: r.minutes.into_iter().map(|m| (m.minute, m)).collect(),
+            finished: Counts::default(),
+            changes: Vec::new(),
+        };
+        for a in r.assignments {
+            c.index(&a);
+            c.assignments.insert(a.seq, a);
+        }
+        let mut pulls = r.pulls;
+        pulls.sort_by_key(|p| p.at);
+        for p in pulls {
+            c.pull_order.push_back((p.at, p.request_id.clone()));
+            c.pulls.insert(p.request_id.clone(), p);
+        }
+        c
+    }
+
+    fn index(&mut self, a: &Assignment) {
+        self.by_fan.insert(a.fan_id.clone(), a.seq);
+        match a.state {
+            AssignmentState::Assigned if a.claimed_at.is_none() => {
+                self.unclaimed.insert((a.claim_by, a.seq));
+            }
+            AssignmentState::Assigned => self.finished.claimed_open += 1,
+            AssignmentState::Completed => self.finished.completed += 1,
+            AssignmentState::Released => self.finished.released += 1,
+            AssignmentState::Lapsed => self.finished.lapsed += 1,
+        }
+    }
+
+    /// The records changed since the last call, to be persisted in order.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    pub fn sale(&self) -> &Sale {
+        &self.sale
+    }
+
+    pub fn phase_at(&self, now: UnixMillis) -> Phase {
+        self.sale.phase_at(now)
+    }
+
+    pub fn fan_id(&self, seq: Seq) -> FanId {
+        fan_id_for(&self.sale.fan_salt, seq)
+    }
+
+    pub fn update_settings(&mut self, settings: SaleSettings, now: UnixMillis) {
+        self.sale.settings = settings;
+        self.sale.updated_at = now;
+        self.changes.push(Change::Sale(self.sale.clone()));
+    }
+
+    fn set_control(&mut self, control: Control, now: UnixMillis) {
+        if self.sale.control != control {
+            self.sale.control = control;
+            self.sale.updated_at = now;
+            self.changes.push(Change::Sale(self.sale.clone()));
+        }
+    }
+
+    pub fn open(&mut self, now: UnixMillis) -> Result<(), QueueError> {
+        match self.phase_at(now) {
+            Phase::Closed => Err(QueueError::AlreadyClosed),
+            _ => Ok(self.set_control(Control::Open, now)),
+        }
+    }
+
+    pub fn pause(&mut self, now: UnixMillis) -> Result<(), QueueError> {
+        match self.phase_at(now) {
+            Phase::Open | Phase::Paused => Ok(self.set_control(Control::Paused, now)),
+            Phase::Scheduled => Err(QueueError::NotOpen { opens_at: self.sale.settings.opens_at }),
+            Phase::Closed => Err(QueueError::Closed),
+        }
+    }
+
+    pub fn close(&mut self, now: UnixMillis) {
+        self.set_control(Control::Closed, now);
+    }
+
+    fn place(&self, seq: Seq) -> (u64, u64) {
+        let ahead = seq.saturating_sub(self.head);
+        (ahead + 1, ahead)
+    }
+
+    fn minute_mut(&mut self, now: UnixMillis) -> &mut MinuteStats {
+        let minute = now.minute();
+        self.minutes.entry(minute).or_insert(MinuteStats { minute, ..MinuteStats::default() })
+    }
+
+    /// A fan joins. `existing` is the place the fan's valid token names, if any: a fan still
+    /// waiting, holding an assignment or done keeps it; a lapsed or released one gets a new place.
+    pub fn join(&mut self, now: UnixMillis, existing: Option<Seq>) -> Result<Joined, QueueError> {
+        self.sweep(now);
+        if let Some(seq) = existing.filter(|s| (1..self.next_seq).contains(s)) {
+            let still_held = match self.assignments.get(&seq) {
+                None => true,
+                Some(a) => matches!(a.state, AssignmentState::Assigned | AssignmentState::Completed),
+            };
+            if still_held {
+                let (position, ahead) = self.place(seq);
+                return Ok(Joined { fan_id: self.fan_id(seq), seq, created: false, position, ahead });
+            }
+        }
+        match self.phase_at(now) {
+            Phase::Open | Phase::Paused => {}
+            Phase::Scheduled => return Err(QueueError::NotOpen { opens_at: self.sale.settings.opens_at }),
+            Phase::Closed => return Err(QueueError::Closed),
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.changes.push(Change::Line { next_seq: self.next_seq, head: self.head });
+        let minute = self.minute_mut(now);
+        minute.arrivals += 1;
+        let minute = *minute;
+        self.changes.push(Change::Minute(minute));
+        let (position, ahead) = self.place(seq);
+        Ok(Joined { fan_id: self.fan_id(seq), seq, created: true, position, ahead })
+    }
+
+    /// A window takes up to `max` waiting fans, in arrival order.
+    pub fn pull(
+        &mut self,
+        now: UnixMillis,
+        window: WindowId,
+        max: u32,
+        request_id: Option<RequestId>,
+    ) -> Result<Pulled, QueueError> {
+        if !(1..=MAX_PULL).contains(&max) {
+            return Err(QueueError::BadPullSize { max });
+        }
+        self.sweep(now);
+        if let Some(earlier) = request_id.as_ref().and_then(|id| self.pulls.get(id)) {
+            if earlier.window != window || earlier.max != max {
+                return Err(QueueError::RequestIdReused);
+            }
+            let assignments = earlier.seqs.iter().filter_map(|s| self.assignments.get(s)).cloned().collect();
+            return Ok(Pulled { assignments, phase: self.phase_at(now), replayed: true });
+        }
+        let phase = self.phase_at(now);
+        let take = if phase == Phase::Open { (self.next_seq - self.head).min(u64::from(max)) } else { 0 };
+        let claim_by = now.plus_secs(self.sale.settings.claim_ttl_s);
+        let mut assignments = Vec::with_capacity(take as usize);
+        for seq in self.head..self.head + take {
+            let a = Assignment {
+                fan_id: self.fan_id(seq),
+                seq,
+                window: window.clone(),
+                state: AssignmentState::Assigned,
+                assigned_at: now,
+                claim_by,
+                claimed_at: None,
+                finished_at: None,
+            };
+            self.index(&a);
+            self.assignments.insert(seq, a.clone());
+            self.changes.push(Change::Assignment(a.clone()));
+            assignments.push(a);
+        }
+        if take > 0 {
+            self.head += take;
+            self.changes.push(Change::Line { next_seq: self.next_seq, head: self.head });
+            let minute = self.minute_mut(now);
+            minute.admissions += take;
+            let minute = *minute;
+            self.changes.push(Change::Minute(minute));
+        }
+        if let Some(request_id) = request_id {
+            let record = PullRecord {
+                request_id: request_id.clone(),
+                window,
+                max,
+                seqs: assignments.iter().map(|a| a.seq).collect(),
+                at: now,
+            };
+            self.pull_order.push_back((now, request_id.clone()));
+            self.pulls.insert(request_id, record.clone());
+            self.changes.push(Change::Pull(record));
+        }
+        Ok(Pulled { assignments, phase, replayed: false })
+    }
+
+    /// A fan whose number has been reached asks for their turn. The first claim starts the pass.
+    pub fn claim(&mut self, now: UnixMillis, seq: Seq) -> Result<Claim, QueueError> {
+        self.sweep(now);
+        if seq >= self.head || seq == 0 {
+            let (position, ahead) = self.place(seq);
+            return Ok(Claim::Waiting { position, ahead });
+        }
+        let pass_ttl_s = self.sale.settings.pass_ttl_s;
+        let a = self.assignments.get_mut(&seq).ok_or(QueueError::AssignmentNotFound)?;
+        match (a.state, a.claimed_at) {
+            (AssignmentState::Assigned, None) => {
+                self.unclaimed.remove(&(a.claim_by, seq));
+                a.claimed_at = Some(now);
+                self.finished.claimed_open += 1;
+                let a = a.clone();
+                self.changes.push(Change::Assignment(a.clone()));
+                Ok(Claim::Turn { assignment: a, pass_ttl_s })
+            }
+            (AssignmentState::Assigned | AssignmentState::Completed, Some(claimed_at))
+                if now < claimed_at.plus_secs(pass_ttl_s) =>
+            {
+                Ok(Claim::Turn { assignment: a.clone(), pass_ttl_s })
+            }
+            _ => Ok(Claim::Lapsed { assignment: a.clone() }),
+        }
+    }
+
+    fn finish(&mut self, now: UnixMillis, fan_id: &FanId, to: AssignmentState) -> Result<Assignment, QueueError> {
+        self.sweep(now);
+        let seq = *self.by_fan.get(fan_id).ok_or(QueueError::AssignmentNotFound)?;
+        let a = self.assignments.get_mut(&seq).expect("by_fan indexes assignments");
+        if a.state != AssignmentState::Assigned {
+            return Err(QueueError::AssignmentFinished { state: a.state });
+        }
+        match a.claimed_at {
+            None => {
+                self.unclaimed.remove(&(a.claim_by, seq));
+            }
+            Some(_) => self.finished.claimed_open -= 1,
+        }
+        a.state = to;
+        a.finished_at = Some(now);
+        let a = a.clone();
+        match to {
+            AssignmentState::Completed => self.finished.completed += 1,
+            AssignmentState::Released => self.finished.released += 1,
+            AssignmentState::Assigned | AssignmentState::Lapsed => unreachable!("only the origin's outcomes"),
+        }
+        self.changes.push(Change::Assignment(a.clone()));
+        Ok(a)
+    }
+
+    /// The origin reports the fan's purchase done.
+    pub fn complete(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
+        self.finish(now, fan_id, AssignmentState::Completed)
+    }
+
+    /// The origin gives the fan up; the window is free for the next one.
+    pub fn release(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
+        self.finish(now, fan_id, AssignmentState::Released)
+    }
+
+    /// Lapses every assignment not claimed in time and forgets old pull records. Idempotent.
+    pub fn sweep(&mut self, now: UnixMillis) {
+        while let Some(&(claim_by, seq)) = self.unclaimed.first() {
+            if claim_by > now {
+                break;
+            }
+            self.unclaimed.pop_first();
+            let a = self.assignments.get_mut(&seq).expect("unclaimed indexes assignments");
+            a.state = AssignmentState::Lapsed;
+            a.finished_at = Some(claim_by);
+            self.finished.lapsed += 1;
+            let a = a.clone();
+            self.changes.push(Change::Assignment(a));
+        }
+        let horizon = UnixMillis(now.0.saturating_sub(PULL_REPLAY_TTL_MS));
+        let mut forgot = false;
+        while self.pull_order.front().is_some_and(|(at, _)| *at < horizon) {
+            let (_, id) = self.pull_order.pop_front().expect("front exists");
+            self.pulls.remove(&id);
+            forgot = true;
+        }
+        if forgot {
+            self.changes.push(Change::ForgetPullsBefore(horizon));
+        }
+    }
+
+    /// When the next assignment would lapse, for an alarm.
+    pub fn next_deadline(&self) -> Option<UnixMillis> {
+        self.unclaimed.first().map(|(at, _)| *at)
+    }
+
+    pub fn assignment(&self, fan_id: &FanId) -> Option<&Assignment> {
+        self.by_fan.get(fan_id).and_then(|s| self.assignments.get(s))
+    }
+
+    /// Assignments, newest first, optionally for one window and in one state.
+    pub fn assignments(
+        &self,
+        window: Option<&WindowId>,
+        state: Option<AssignmentState>,
+        limit: usize,
+    ) -> Vec<Assignment> {
+        self.assignments
+            .values()
+            .rev()
+            .filter(|a| window.is_none_or(|w| &a.window == w) && state.is_none_or(|s| a.state == s))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
+        self.minutes.values()
+    }
+
+    /// Fans admitted per second recently, for wait estimates.
+    pub fn admission_rate(&self, now: UnixMillis) -> f64 {
+        let from = UnixMillis(now.0.saturating_sub(RATE_WINDOW_MS));
+        let admitted: u64 = self.minutes.range(from.minute()..).map(|(_, m)| m.admissions).sum();
+        if admitted == 0 {
+            return 0.0;
+        }
+        // Count from the start of the oldest minute in the window, but not from before the sale opened.
+        let start = UnixMillis(from.minute() * 60_000).max(self.sale.created_at);
+        let seconds = (start.millis_until(now) as f64 / 1000.0).max(1.0);
+        admitted as f64 / seconds
+    }
+
+    pub fn stats(&self, now: UnixMillis) -> Stats {
+        let pulled = self.head - 1;
+        let f = self.finished;
+        let assigned = pulled - f.completed - f.released - f.lapsed;
+        Stats {
+            joined: self.next_seq - 1,
+            waiting: self.next_seq - self.head,
+            assigned,
+            claimed: f.claimed_open,
+            completed: f.completed,
+            released: f.released,
+            lapsed: f.lapsed,
+            admission_rate: self.admission_rate(now),
+        }
+    }
+
+    /// What the edge caches and answers polls from.
+    pub fn snapshot(&self, now: UnixMillis) -> Snapshot {
+        Snapshot {
+            sale: SaleView::of(&self.sale),
+            head: self.head,
+            next_seq: self.next_seq,
+            admission_rate: self.admission_rate(now),
+            taken_at: now,
+        }
+    }
+
+    /// Checks every invariant of the line; for tests and simulations.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let fail = |m: String| Err(m);
+        if !(1 <= self.head && self.head <= self.next_seq) {
+            return fail(format!("head {} outside 1..={}", self.head, self.next_seq));
+        }
+        if self.assignments.len() as u64 != self.head - 1 {
+            return fail(format!("{} assignments for {} pulled fans", self.assignments.len(), self.head - 1));
+        }
+        if let Some((&first, _)) = self.assignments.first_key_value() {
+            let (&last, _) = self.assignments.last_key_value().expect("non-empty");
+            if first != 1 || last != self.head - 1 {
+                return fail(format!("assignments span {first}..={last}, expected 1..{}", self.head));
+            }
+        }
+        if self.by_fan.len() != self.assignments.len() {
+            return fail("a fan id indexes two assignments".into());
+        }
+        let mut unclaimed = 0;
+        for (seq, a) in &self.assignments {
+            if a.seq != *seq || a.fan_id != self.fan_id(*seq) {
+                return fail(format!("assignment {seq} has the wrong seq or fan id"));
+            }
+            if a.state == AssignmentState::Assigned && a.claimed_at.is_none() {
+                unclaimed += 1;
+                if !self.unclaimed.contains(&(a.claim_by, *seq)) {
+                    return fail(format!("unclaimed assignment {seq} has no deadline"));
+                }
+            }
+        }
+        if unclaimed != self.unclaimed.len() {
+            return fail("stale claim deadlines".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,339 @@
+use super::*;
+use crate::sale::{SaleSettings, SaleSettingsInput};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const T0: UnixMillis = UnixMillis(1_800_000_000_000);
+
+fn settings(opens_at: Option<&str>) -> SaleSettings {
+    SaleSettings::parse(SaleSettingsInput {
+        name: "Tour".into(),
+        purchase_url: "https://tickets.example/buy".into(),
+        opens_at: opens_at.map(str::to_owned),
+        claim_ttl_s: Some(60),
+        pass_ttl_s: Some(300),
+    })
+    .unwrap()
+}
+
+fn open_sale() -> Coordinator {
+    let mut c = Coordinator::create(SaleId::parse("tour").unwrap(), settings(None), "salt-0123456789".into(), T0);
+    c.open(T0).unwrap();
+    c
+}
+
+fn w(name: &str) -> WindowId {
+    WindowId::parse(name).unwrap()
+}
+
+fn rid(name: &str) -> Option<RequestId> {
+    Some(RequestId::parse(name).unwrap())
+}
+
+/// Storage as the Durable Object keeps it, rebuilt from the change records.
+#[derive(Default)]
+struct MemoryStore {
+    sale: Option<Sale>,
+    line: (Seq, Seq),
+    assignments: BTreeMap<Seq, Assignment>,
+    pulls: BTreeMap<String, PullRecord>,
+    minutes: BTreeMap<u64, MinuteStats>,
+}
+
+impl MemoryStore {
+    fn apply(&mut self, changes: Vec<Change>) {
+        for change in changes {
+            match change {
+                Change::Sale(s) => self.sale = Some(s),
+                Change::Line { next_seq, head } => self.line = (next_seq, head),
+                Change::Assignment(a) => {
+                    self.assignments.insert(a.seq, a);
+                }
+                Change::Pull(p) => {
+                    self.pulls.insert(p.request_id.to_string(), p);
+                }
+                Change::ForgetPullsBefore(at) => self.pulls.retain(|_, p| p.at >= at),
+                Change::Minute(m) => {
+                    self.minutes.insert(m.minute, m);
+                }
+            }
+        }
+    }
+
+    fn restore(&self) -> Coordinator {
+        Coordinator::restore(
+            self.sale.clone().unwrap(),
+            Restored {
+                next_seq: self.line.0,
+                head: self.line.1,
+                assignments: self.assignments.values().cloned().collect(),
+                pulls: self.pulls.values().cloned().collect(),
+                minutes: self.minutes.values().cloned().collect(),
+            },
+        )
+    }
+}
+
+fn join_n(c: &mut Coordinator, n: u64, now: UnixMillis) -> Vec<Joined> {
+    (0..n).map(|_| c.join(now, None).unwrap()).collect()
+}
+
+#[test]
+fn joins_get_consecutive_places() {
+    let mut c = open_sale();
+    let joined = join_n(&mut c, 3, T0);
+    assert_eq!(joined.iter().map(|j| (j.seq, j.position, j.ahead)).collect::<Vec<_>>(), vec![(1, 1, 0), (2, 2, 1), (3, 3, 2)]);
+    assert!(joined.iter().all(|j| j.created));
+    assert_ne!(joined[0].fan_id, joined[1].fan_id);
+}
+
+#[test]
+fn pulls_hand_out_fans_in_arrival_order_once() {
+    let mut c = open_sale();
+    join_n(&mut c, 10, T0);
+    let a = c.pull(T0, w("a"), 4, None).unwrap();
+    let b = c.pull(T0, w("b"), 4, None).unwrap();
+    let rest = c.pull(T0, w("a"), 100, None).unwrap();
+    let seqs: Vec<Seq> = [a, b, rest].iter().flat_map(|p| p.assignments.iter().map(|x| x.seq)).collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+    assert!(c.pull(T0, w("b"), 5, None).unwrap().assignments.is_empty());
+    c.check_invariants().unwrap();
+}
+
+#[test]
+fn a_rejoin_with_a_held_place_keeps_it() {
+    let mut c = open_sale();
+    join_n(&mut c, 3, T0);
+    let again = c.join(T0, Some(2)).unwrap();
+    assert_eq!((again.seq, again.created, again.position), (2, false, 2));
+    assert_eq!(c.stats(T0).joined, 3);
+    // A place that was never handed out is not honoured.
+    assert!(c.join(T0, Some(99)).unwrap().created);
+}
+
+#[test]
+fn pull_retries_are_idempotent() {
+    let mut c = open_sale();
+    join_n(&mut c, 5, T0);
+    let first = c.pull(T0, w("a"), 2, rid("r1")).unwrap();
+    let retry = c.pull(T0.plus_secs(1), w("a"), 2, rid("r1")).unwrap();
+    assert_eq!(first.assignments, retry.assignments);
+    assert!(retry.replayed);
+    assert_eq!(c.stats(T0).waiting, 3);
+    assert_eq!(c.pull(T0, w("b"), 2, rid("r1")), Err(QueueError::RequestIdReused));
+    assert_eq!(c.pull(T0, w("a"), 3, rid("r1")), Err(QueueError::RequestIdReused));
+}
+
+#[test]
+fn request_ids_are_forgotten_after_a_while() {
+    let mut c = open_sale();
+    join_n(&mut c, 5, T0);
+    c.pull(T0, w("a"), 1, rid("r1")).unwrap();
+    let later = T0.plus_millis(PULL_REPLAY_TTL_MS + 1);
+    let fresh = c.pull(later, w("a"), 1, rid("r1")).unwrap();
+    assert!(!fresh.replayed);
+    assert_eq!(fresh.assignments[0].seq, 2);
+}
+
+#[test]
+fn pull_size_is_bounded() {
+    let mut c = open_sale();
+    assert_eq!(c.pull(T0, w("a"), 0, None), Err(QueueError::BadPullSize { max: 0 }));
+    assert_eq!(c.pull(T0, w("a"), MAX_PULL + 1, None), Err(QueueError::BadPullSize { max: MAX_PULL + 1 }));
+}
+
+#[test]
+fn unclaimed_assignments_lapse_and_the_fan_may_rejoin() {
+    let mut c = open_sale();
+    join_n(&mut c, 2, T0);
+    let pulled = c.pull(T0, w("a"), 2, None).unwrap().assignments;
+    assert_eq!(c.next_deadline(), Some(T0.plus_secs(60)));
+    // Fan 2 claims in time; fan 1 never does.
+    assert!(matches!(c.claim(T0.plus_secs(59), 2).unwrap(), Claim::Turn { .. }));
+    let late = T0.plus_secs(60);
+    c.sweep(late);
+    assert!(matches!(c.claim(late, 1).unwrap(), Claim::Lapsed { .. }));
+    let stats = c.stats(late);
+    assert_eq!((stats.lapsed, stats.assigned, stats.claimed), (1, 1, 1));
+    assert_eq!(
+        c.complete(late, &pulled[0].fan_id),
+        Err(QueueError::AssignmentFinished { state: AssignmentState::Lapsed })
+    );
+    assert_eq!(c.assignments(Some(&w("a")), Some(AssignmentState::Lapsed), 10)[0].seq, 1);
+    let back = c.join(late, Some(1)).unwrap();
+    assert!(back.created);
+    assert_eq!(back.seq, 3);
+    c.check_invariants().unwrap();
+}
+
+#[test]
+fn claims_return_the_same_pass_window_until_it_expires() {
+    let mut c = open_sale();
+    join_n(&mut c, 1, T0);
+    c.pull(T0, w("a"), 1, None).unwrap();
+    let Claim::Turn { assignment: first, pass_ttl_s } = c.claim(T0.plus_secs(5), 1).unwrap() else { panic!() };
+    let Claim::Turn { assignment: again, .. } = c.claim(T0.plus_secs(9), 1).unwrap() else { panic!() };
+    assert_eq!(first, again);
+    assert_eq!(first.claimed_at, Some(T0.plus_secs(5)));
+    assert!(matches!(c.claim(T0.plus_secs(5 + pass_ttl_s), 1).unwrap(), Claim::Lapsed { .. }));
+}
+
+#[test]
+fn complete_and_release_happen_once() {
+    let mut c = open_sale();
+    join_n(&mut c, 2, T0);
+    let p = c.pull(T0, w("a"), 2, None).unwrap().assignments;
+    assert_eq!(c.complete(T0, &p[0].fan_id).unwrap().state, AssignmentState::Completed);
+    assert_eq!(
+        c.complete(T0, &p[0].fan_id),
+        Err(QueueError::AssignmentFinished { state: AssignmentState::Completed })
+    );
+    assert_eq!(c.release(T0, &p[1].fan_id).unwrap().state, AssignmentState::Released);
+    assert!(c.release(T0, &p[1].fan_id).is_err());
+    assert_eq!(c.complete(T0, &FanId::from_bytes([1; 10])), Err(QueueError::AssignmentNotFound));
+    let s = c.stats(T0);
+    assert_eq!((s.completed, s.released, s.assigned, s.waiting), (1, 1, 0, 0));
+    // A released fan starts over; a completed one keeps their place.
+    assert!(c.join(T0, Some(2)).unwrap().created);
+    assert!(!c.join(T0, Some(1)).unwrap().created);
+}
+
+#[test]
+fn phase_rules() {
+    let mut c = Coordinator::create(
+        SaleId::parse("tour").unwrap(),
+        settings(Some("2027-01-15T10:00:00Z")),
+        "salt-0123456789".into(),
+        T0,
+    );
+    let opens = UnixMillis::parse_rfc3339("2027-01-15T10:00:00Z").unwrap();
+    let before = UnixMillis(opens.0 - 1);
+    assert_eq!(c.join(before, None), Err(QueueError::NotOpen { opens_at: Some(opens) }));
+    assert_eq!(c.pause(before), Err(QueueError::NotOpen { opens_at: Some(opens) }));
+    // It opens by itself at opens_at, with nobody calling open.
+    assert_eq!(c.join(opens, None).unwrap().seq, 1);
+    c.pause(opens).unwrap();
+    assert_eq!(c.phase_at(opens), Phase::Paused);
+    assert_eq!(c.join(opens, None).unwrap().seq, 2, "paused sales still take joins");
+    let paused = c.pull(opens, w("a"), 5, None).unwrap();
+    assert!(paused.assignments.is_empty());
+    assert_eq!(paused.phase, Phase::Paused);
+    c.open(opens).unwrap();
+    assert_eq!(c.pull(opens, w("a"), 5, None).unwrap().assignments.len(), 2);
+    c.close(opens);
+    assert_eq!(c.join(opens, None), Err(QueueError::Closed));
+    assert_eq!(c.open(opens), Err(QueueError::AlreadyClosed));
+    assert_eq!(c.pull(opens, w("a"), 5, None).unwrap().phase, Phase::Closed);
+}
+
+#[test]
+fn restored_state_is_the_same_state() {
+    let mut c = open_sale();
+    let mut store = MemoryStore::default();
+    join_n(&mut c, 20, T0);
+    c.pull(T0, w("a"), 5, rid("r1")).unwrap();
+    c.claim(T0.plus_secs(1), 2).unwrap();
+    c.complete(T0.plus_secs(2), &c.fan_id(3)).unwrap();
+    c.sweep(T0.plus_secs(120));
+    store.apply(c.take_changes());
+    let r = store.restore();
+    r.check_invariants().unwrap();
+    let now = T0.plus_secs(121);
+    assert_eq!(r.stats(now), c.stats(now));
+    assert_eq!(r.snapshot(now), c.snapshot(now));
+    let mut r = r;
+    assert_eq!(r.pull(now, w("a"), 5, rid("r1")).unwrap(), c.pull(now, w("a"), 5, rid("r1")).unwrap());
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Join,
+    Rejoin(u64),
+    Pull { window: u8, max: u32, retry: Option<u8> },
+    Claim(u64),
+    Complete(u64),
+    Release(u64),
+    Wait(u64),
+    Restart,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => Just(Op::Join),
+        1 => (1u64..60).prop_map(Op::Rejoin),
+        4 => (0u8..3, 1u32..8, prop::option::of(0u8..4)).prop_map(|(window, max, retry)| Op::Pull { window, max, retry }),
+        3 => (1u64..60).prop_map(Op::Claim),
+        2 => (1u64..60).prop_map(Op::Complete),
+        1 => (1u64..60).prop_map(Op::Release),
+        2 => (1u64..90_000).prop_map(Op::Wait),
+        1 => Just(Op::Restart),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever happens, every fan is handed out at most once, in arrival order, retries hand out
+    /// nobody new, and what storage kept rebuilds the same line.
+    #[test]
+    fn the_line_keeps_its_promises(ops in prop::collection::vec(op(), 1..120)) {
+        let mut c = open_sale();
+        let mut store = MemoryStore::default();
+        store.apply(c.take_changes());
+        let mut now = T0;
+        let mut handed_out: Vec<Seq> = Vec::new();
+        let mut by_request: HashMap<u8, (UnixMillis, Vec<Assignment>)> = HashMap::new();
+        for op in ops {
+            match op {
+                Op::Join => {
+                    let j = c.join(now, None).unwrap();
+                    prop_assert_eq!(j.seq, c.stats(now).joined);
+                }
+                Op::Rejoin(seq) => { c.join(now, Some(seq)).unwrap(); }
+                Op::Pull { window, max, retry } => {
+                    let window = w(&format!("w{window}"));
+                    let request_id = retry.map(|r| RequestId::parse(&format!("req-{r}")).unwrap());
+                    match c.pull(now, window, max, request_id) {
+                        Ok(p) if p.replayed => {
+                            let (_, earlier) = &by_request[&retry.unwrap()];
+                            let seqs: Vec<Seq> = p.assignments.iter().map(|a| a.seq).collect();
+                            let earlier_seqs: Vec<Seq> = earlier.iter().map(|a| a.seq).collect();
+                            prop_assert_eq!(seqs, earlier_seqs);
+                        }
+                        Ok(p) => {
+                            for a in &p.assignments {
+                                prop_assert_eq!(a.seq, handed_out.len() as u64 + 1, "in arrival order");
+                                handed_out.push(a.seq);
+                            }
+                            if let Some(r) = retry { by_request.insert(r, (now, p.assignments)); }
+                        }
+                        Err(QueueError::RequestIdReused) => {}
+                        Err(e) => prop_assert!(false, "pull failed: {e}"),
+                    }
+                }
+                Op::Claim(seq) => { c.claim(now, seq).unwrap(); }
+                Op::Complete(seq) => { let _ = c.complete(now, &c.fan_id(seq)); }
+                Op::Release(seq) => { let _ = c.release(now, &c.fan_id(seq)); }
+                Op::Wait(ms) => {
+                    now = now.plus_millis(ms);
+                    c.sweep(now);
+                    // Request ids are forgotten after PULL_REPLAY_TTL_MS, then start a new pull.
+                    by_request.retain(|_, (at, _)| at.plus_millis(PULL_REPLAY_TTL_MS) >= now);
+                }
+                Op::Restart => {
+                    store.apply(c.take_changes());
+                    c = store.restore();
+                }
+            }
+            c.check_invariants().map_err(TestCaseError::fail)?;
+            let s = c.stats(now);
+            prop_assert_eq!(s.waiting + handed_out.len() as u64, s.joined);
+            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed, handed_out.len() as u64);
+            prop_assert!(c.next_deadline().is_none_or(|d| d > now));
+        }
+        store.apply(c.take_changes());
+        let restored = store.restore();
+        prop_assert_eq!(restored.stats(now), c.stats(now));
+        prop_assert_eq!(restored.snapshot(now), c.snapshot(now));
+    }
+}

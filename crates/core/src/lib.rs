@@ -1,0 +1,21 @@
+//! The waiting room's rules, free of I/O.
+//!
+//! Everything here is a deterministic function of its inputs: the caller passes the current time
+//! ([`UnixMillis`]) and any randomness in, and persists whatever the state machine reports as
+//! changed. The Cloudflare Worker, its Durable Objects and the tests are adapters around this crate,
+//! in the way `quinn-proto` sits under `quinn`.
+
+pub mod coordinator;
+pub mod ids;
+pub mod pass;
+pub mod protocol;
+pub mod sale;
+pub mod secrets;
+pub mod snapshot;
+pub mod time;
+pub mod token;
+
+pub use coordinator::{Assignment, AssignmentState, Coordinator, QueueError, Stats};
+pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};
+pub use sale::{Phase, Sale, SaleSettings, SettingsError};
+pub use time::UnixMillis;

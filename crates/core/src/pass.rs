@@ -1,0 +1,175 @@
+//! Admission passes: standard EdDSA (Ed25519) JWTs that an origin verifies with our JWKS and any
+//! JWT library, holding no secret of ours.
+
+use crate::coordinator::Assignment;
+use crate::ids::SaleId;
+use crate::time::UnixMillis;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The claims of an admission pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassClaims {
+    pub iss: String,
+    /// The sale id.
+    pub aud: String,
+    /// The fan id.
+    pub sub: String,
+    /// The window the fan was assigned to.
+    pub win: String,
+    /// The fan's arrival number.
+    pub seq: u64,
+    pub iat: u64,
+    pub exp: u64,
+    /// Unique per assignment, so an origin can refuse a pass used twice.
+    pub jti: String,
+}
+
+impl PassClaims {
+    /// The pass for a claimed assignment. It depends only on the assignment, so asking again
+    /// yields the same pass (Ed25519 signatures are deterministic).
+    pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
+        let claimed_at = a.claimed_at.unwrap_or(a.assigned_at);
+        Self {
+            iss: issuer.to_owned(),
+            aud: sale.to_string(),
+            sub: a.fan_id.to_string(),
+            win: a.window.to_string(),
+            seq: a.seq,
+            iat: claimed_at.as_secs(),
+            exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
+            jti: format!("{sale}.{}", a.seq),
+        }
+    }
+
+    pub fn expires_at(&self) -> UnixMillis {
+        UnixMillis::from_secs(self.exp)
+    }
+}
+
+/// The Ed25519 key from `PASS_SIGNING_KEY` (a base64 or base64url 32-byte seed).
+#[derive(Clone)]
+pub struct PassSigner {
+    key: SigningKey,
+    kid: String,
+}
+
+impl fmt::Debug for PassSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PassSigner").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+/// The public key as a JWK (RFC 8037), members in RFC 7638 thumbprint order.
+fn public_jwk_members(key: &VerifyingKey) -> String {
+    format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, B64.encode(key.as_bytes()))
+}
+
+impl PassSigner {
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let key = SigningKey::from_bytes(&seed);
+        // The key id is the RFC 7638 thumbprint of the public key: stable, and changes with the key.
+        let kid = B64.encode(Sha256::digest(public_jwk_members(&key.verifying_key())));
+        Self { key, kid }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let seed = B64
+            .decode(text.trim_end_matches('='))
+            .or_else(|_| base64::engine::general_purpose::STANDARD.decode(text))
+            .map_err(|_| "must be a base64 (or base64url) encoded 32-byte Ed25519 seed".to_owned())?;
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|v: Vec<u8>| format!("must decode to 32 bytes, not {}", v.len()))?;
+        if seed.iter().all(|b| *b == seed[0]) {
+            return Err("is a trivial key (all bytes equal)".into());
+        }
+        Ok(Self::from_seed(seed))
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// The JWKS document served at `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> serde_json::Value {
+        let x = B64.encode(self.key.verifying_key().as_bytes());
+        json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": x }] })
+    }
+
+    /// Signs the claims as a compact JWS (`header.payload.signature`).
+    pub fn sign(&self, claims: &PassClaims) -> String {
+        let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": self.kid });
+        let signing_input = format!(
+            "{}.{}",
+            B64.encode(header.to_string()),
+            B64.encode(serde_json::to_vec(claims).expect("claims serialize"))
+        );
+        let signature = self.key.sign(signing_input.as_bytes());
+        format!("{signing_input}.{}", B64.encode(signature.to_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::Signature;
+
+    fn claims() -> PassClaims {
+        PassClaims {
+            iss: "waitroom".into(),
+            aud: "tour".into(),
+            sub: "fan_0000000000000000000a".into(),
+            win: "w1".into(),
+            seq: 10,
+            iat: 100,
+            exp: 700,
+            jti: "tour.10".into(),
+        }
+    }
+
+    #[test]
+    fn signs_a_verifiable_jwt() {
+        let signer = PassSigner::from_seed([9; 32]);
+        let jwt = signer.sign(&claims());
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        let sig = Signature::from_slice(&B64.decode(sig).unwrap()).unwrap();
+        signer.verifying_key().verify_strict(input.as_bytes(), &sig).unwrap();
+        let (header, payload) = input.split_once('.').unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
+        assert_eq!(header["alg"], "EdDSA");
+        assert_eq!(header["kid"], signer.kid());
+        let decoded: PassClaims = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
+        assert_eq!(decoded, claims());
+    }
+
+    #[test]
+    fn jwks_names_the_key() {
+        let signer = PassSigner::from_seed([9; 32]);
+        let jwks = signer.jwks();
+        let key = &jwks["keys"][0];
+        assert_eq!((key["kty"].as_str(), key["crv"].as_str()), (Some("OKP"), Some("Ed25519")));
+        assert_eq!(key["kid"], signer.kid());
+        assert_eq!(B64.decode(key["x"].as_str().unwrap()).unwrap(), signer.verifying_key().as_bytes());
+    }
+
+    #[test]
+    fn parses_seeds() {
+        let seed: Vec<u8> = (1..=32).collect();
+        let a = PassSigner::parse(&B64.encode(&seed)).unwrap();
+        let b = PassSigner::parse(&base64::engine::general_purpose::STANDARD.encode(&seed)).unwrap();
+        assert_eq!(a.kid(), b.kid());
+        assert!(PassSigner::parse("short").is_err());
+        assert!(PassSigner::parse(&B64.encode([0u8; 32])).is_err());
+    }
+}

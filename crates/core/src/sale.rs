@@ -1,0 +1,231 @@
+//! A sale: what the promoter configures, and the phase it is in at a given instant.
+
+use crate::ids::SaleId;
+use crate::time::{rfc3339, UnixMillis};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a sale is, as fans and windows see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Not on sale yet: fans get the static page.
+    Scheduled,
+    /// Fans join and windows pull.
+    Open,
+    /// Fans join and keep their place; windows get nobody.
+    Paused,
+    /// No joins; polls say closed. Final.
+    Closed,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Scheduled => "scheduled",
+            Phase::Open => "open",
+            Phase::Paused => "paused",
+            Phase::Closed => "closed",
+        }
+    }
+
+    /// Whether new fans may take a place in line.
+    pub fn admits_joins(self) -> bool {
+        matches!(self, Phase::Open | Phase::Paused)
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub const DEFAULT_CLAIM_TTL_S: u64 = 120;
+pub const DEFAULT_PASS_TTL_S: u64 = 600;
+pub const CLAIM_TTL_RANGE: (u64, u64) = (10, 3_600);
+pub const PASS_TTL_RANGE: (u64, u64) = (30, 86_400);
+const MAX_NAME_CHARS: usize = 120;
+const MAX_URL_BYTES: usize = 2_048;
+
+/// The body of `PUT /api/admin/sales/{sale}`, as sent.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaleSettingsInput {
+    pub name: String,
+    pub purchase_url: String,
+    #[serde(default)]
+    pub opens_at: Option<String>,
+    #[serde(default)]
+    pub claim_ttl_s: Option<u64>,
+    #[serde(default)]
+    pub pass_ttl_s: Option<u64>,
+}
+
+/// A promoter's settings for a sale, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleSettings {
+    pub name: String,
+    /// Where a fan goes when it is their turn; the admission pass is added as `?pass=`.
+    pub purchase_url: String,
+    /// When the sale opens by itself. `None`: only `open` opens it.
+    #[serde(with = "rfc3339::option")]
+    pub opens_at: Option<UnixMillis>,
+    /// How long a pulled fan has to claim their turn before they lapse.
+    pub claim_ttl_s: u64,
+    /// How long an admission pass is valid.
+    pub pass_ttl_s: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError { field, message: message.into() }
+}
+
+fn in_range(field: &'static str, value: Option<u64>, default: u64, (lo, hi): (u64, u64)) -> Result<u64, SettingsError> {
+    let value = value.unwrap_or(default);
+    if (lo..=hi).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(field, format!("must be between {lo} and {hi} seconds")))
+    }
+}
+
+impl SaleSettings {
+    pub fn parse(input: SaleSettingsInput) -> Result<Self, SettingsError> {
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Err(invalid("name", format!("must be 1 to {MAX_NAME_CHARS} characters")));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(invalid("name", "must not contain control characters"));
+        }
+        if input.purchase_url.len() > MAX_URL_BYTES {
+            return Err(invalid("purchase_url", format!("must be at most {MAX_URL_BYTES} bytes")));
+        }
+        let url = url::Url::parse(&input.purchase_url)
+            .map_err(|e| invalid("purchase_url", format!("is not an absolute URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(invalid("purchase_url", "must be an http or https URL with a host"));
+        }
+        if url.fragment().is_some() {
+            return Err(invalid("purchase_url", "must not have a #fragment"));
+        }
+        let opens_at = input
+            .opens_at
+            .map(|text| UnixMillis::parse_rfc3339(&text).map_err(|e| invalid("opens_at", e.0)))
+            .transpose()?;
+        Ok(Self {
+            name,
+            purchase_url: url.into(),
+            opens_at,
+            claim_ttl_s: in_range("claim_ttl_s", input.claim_ttl_s, DEFAULT_CLAIM_TTL_S, CLAIM_TTL_RANGE)?,
+            pass_ttl_s: in_range("pass_ttl_s", input.pass_ttl_s, DEFAULT_PASS_TTL_S, PASS_TTL_RANGE)?,
+        })
+    }
+}
+
+/// The phase a promoter last set. `Scheduled` turns into `Open` by itself at `opens_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    Scheduled,
+    Open,
+    Paused,
+    Closed,
+}
+
+/// A sale as the coordinator keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    pub id: SaleId,
+    pub settings: SaleSettings,
+    pub control: Control,
+    /// Secret per sale from which fan ids are derived (hex, 32 digits).
+    pub fan_salt: String,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+}
+
+impl Sale {
+    /// The phase at `now`. A scheduled sale opens at `opens_at` whether or not anything ran then.
+    pub fn phase_at(&self, now: UnixMillis) -> Phase {
+        phase_at(self.control, self.settings.opens_at, now)
+    }
+}
+
+/// The phase rule, shared by the coordinator and the edge (which only has a snapshot).
+pub fn phase_at(control: Control, opens_at: Option<UnixMillis>, now: UnixMillis) -> Phase {
+    match control {
+        Control::Scheduled if opens_at.is_some_and(|at| now >= at) => Phase::Open,
+        Control::Scheduled => Phase::Scheduled,
+        Control::Open => Phase::Open,
+        Control::Paused => Phase::Paused,
+        Control::Closed => Phase::Closed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> SaleSettingsInput {
+        SaleSettingsInput {
+            name: "Summer Tour".into(),
+            purchase_url: "https://tickets.example/buy".into(),
+            opens_at: Some("2026-12-01T10:00:00Z".into()),
+            claim_ttl_s: None,
+            pass_ttl_s: None,
+        }
+    }
+
+    #[test]
+    fn parses_with_defaults() {
+        let s = SaleSettings::parse(input()).unwrap();
+        assert_eq!(s.claim_ttl_s, DEFAULT_CLAIM_TTL_S);
+        assert_eq!(s.pass_ttl_s, DEFAULT_PASS_TTL_S);
+        assert_eq!(s.opens_at, Some(UnixMillis(1_796_119_200_000)));
+    }
+
+    #[test]
+    fn refuses_bad_settings() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut SaleSettingsInput)>)> = vec![
+            ("name", Box::new(|i| i.name = "  ".into())),
+            ("name", Box::new(|i| i.name = "x".repeat(121))),
+            ("name", Box::new(|i| i.name = "a\u{7}b".into())),
+            ("purchase_url", Box::new(|i| i.purchase_url = "/relative".into())),
+            ("purchase_url", Box::new(|i| i.purchase_url = "javascript:alert(1)".into())),
+            ("purchase_url", Box::new(|i| i.purchase_url = "https://x.example/#frag".into())),
+            ("opens_at", Box::new(|i| i.opens_at = Some("soon".into()))),
+            ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
+            ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
+        ];
+        for (field, mutate) in cases {
+            let mut i = input();
+            mutate(&mut i);
+            assert_eq!(SaleSettings::parse(i).unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn scheduled_sale_opens_by_itself() {
+        let opens = UnixMillis(10_000);
+        assert_eq!(phase_at(Control::Scheduled, Some(opens), UnixMillis(9_999)), Phase::Scheduled);
+        assert_eq!(phase_at(Control::Scheduled, Some(opens), opens), Phase::Open);
+        assert_eq!(phase_at(Control::Scheduled, None, UnixMillis(u64::MAX)), Phase::Scheduled);
+        assert_eq!(phase_at(Control::Paused, Some(opens), UnixMillis(0)), Phase::Paused);
+    }
+}

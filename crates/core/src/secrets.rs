@@ -1,0 +1,147 @@
+//! The secrets the worker runs on, read from the environment and refused when missing or weak.
+
+use crate::pass::PassSigner;
+use crate::token::{TokenKeys, MIN_SECRET_LEN};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use subtle::ConstantTimeEq;
+
+/// A bearer key (`ADMIN_KEY`, `ORIGIN_KEY`), compared in constant time.
+#[derive(Clone)]
+pub struct ApiKey([u8; 32]);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(..)")
+    }
+}
+
+impl ApiKey {
+    fn new(key: &str) -> Self {
+        Self(Sha256::digest(key.as_bytes()).into())
+    }
+
+    /// Whether `presented` is this key. Both sides are hashed first so that neither the
+    /// comparison nor its length leaks anything.
+    pub fn matches(&self, presented: &str) -> bool {
+        let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        self.0.ct_eq(&presented).into()
+    }
+}
+
+/// Refuses secrets an attacker could guess: short, or made of a few repeated characters.
+pub fn check_strength(secret: &str) -> Result<(), String> {
+    if secret.len() < MIN_SECRET_LEN {
+        return Err(format!("must be at least {MIN_SECRET_LEN} characters"));
+    }
+    let mut distinct: Vec<char> = secret.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 8 {
+        return Err("is too repetitive to be a random secret".into());
+    }
+    Ok(())
+}
+
+/// A missing or weak secret: a deployment mistake, never silently replaced by a default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    pub admin_key: ApiKey,
+    pub origin_key: ApiKey,
+    pub token_keys: TokenKeys,
+    pub pass_signer: PassSigner,
+}
+
+impl Secrets {
+    /// Reads every secret through `lookup` (the environment), checking each.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let read = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| ConfigError { name, problem: "is not set".into() })
+        };
+        let key = |name: &'static str| {
+            let value = read(name)?;
+            check_strength(&value).map_err(|problem| ConfigError { name, problem })?;
+            Ok::<_, ConfigError>(value)
+        };
+        let admin = key("ADMIN_KEY")?;
+        let origin = key("ORIGIN_KEY")?;
+        if admin == origin {
+            return Err(ConfigError { name: "ORIGIN_KEY", problem: "must differ from ADMIN_KEY".into() });
+        }
+        let token_keys = TokenKeys::parse(&read("TOKEN_KEYS")?)
+            .map_err(|problem| ConfigError { name: "TOKEN_KEYS", problem })?;
+        let pass_signer = PassSigner::parse(&read("PASS_SIGNING_KEY")?)
+            .map_err(|problem| ConfigError { name: "PASS_SIGNING_KEY", problem })?;
+        Ok(Self { admin_key: ApiKey::new(&admin), origin_key: ApiKey::new(&origin), token_keys, pass_signer })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env() -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("ADMIN_KEY", "admin-0123456789abcdefghijklmnopqrstuv".to_owned()),
+            ("ORIGIN_KEY", "origin-0123456789abcdefghijklmnopqrstu".to_owned()),
+            ("TOKEN_KEYS", "k1:token-0123456789abcdefghijklmnopqrstu".to_owned()),
+            ("PASS_SIGNING_KEY", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA".to_owned()),
+        ])
+    }
+
+    fn load(env: &HashMap<&'static str, String>) -> Result<Secrets, ConfigError> {
+        Secrets::from_lookup(|n| env.get(n).cloned())
+    }
+
+    #[test]
+    fn loads_and_matches_keys() {
+        let s = load(&env()).unwrap();
+        assert!(s.admin_key.matches("admin-0123456789abcdefghijklmnopqrstuv"));
+        assert!(!s.admin_key.matches("origin-0123456789abcdefghijklmnopqrstu"));
+        assert!(!s.origin_key.matches(""));
+    }
+
+    #[test]
+    fn names_the_missing_or_weak_secret() {
+        for (name, value) in [
+            ("ADMIN_KEY", None),
+            ("ADMIN_KEY", Some("changeme".to_owned())),
+            ("ORIGIN_KEY", Some("x".repeat(64))),
+            ("TOKEN_KEYS", Some("k1:short".to_owned())),
+            ("PASS_SIGNING_KEY", Some("not-a-key".to_owned())),
+        ] {
+            let mut e = env();
+            match value {
+                Some(v) => e.insert(name, v),
+                None => e.remove(name),
+            };
+            assert_eq!(load(&e).unwrap_err().name, name);
+        }
+        let mut same = env();
+        same.insert("ORIGIN_KEY", same["ADMIN_KEY"].clone());
+        assert_eq!(load(&same).unwrap_err().name, "ORIGIN_KEY");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let shown = format!("{:?}", load(&env()).unwrap());
+        assert!(!shown.contains("0123456789"), "{shown}");
+    }
+}

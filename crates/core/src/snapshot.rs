@@ -1,0 +1,159 @@
+//! The edge's view of a sale: a snapshot of the coordinator, cached for about a second, from which
+//! the edge answers polls without asking the coordinator.
+
+use crate::ids::{SaleId, Seq};
+use crate::sale::{phase_at, Control, Phase, Sale};
+use crate::time::{rfc3339, UnixMillis};
+use serde::{Deserialize, Serialize};
+
+/// What anyone may know of a sale's settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleView {
+    pub id: SaleId,
+    pub name: String,
+    pub control: Control,
+    #[serde(with = "rfc3339::option")]
+    pub opens_at: Option<UnixMillis>,
+    pub purchase_url: String,
+    pub claim_ttl_s: u64,
+    pub pass_ttl_s: u64,
+}
+
+impl SaleView {
+    pub fn of(sale: &Sale) -> Self {
+        Self {
+            id: sale.id.clone(),
+            name: sale.settings.name.clone(),
+            control: sale.control,
+            opens_at: sale.settings.opens_at,
+            purchase_url: sale.settings.purchase_url.clone(),
+            claim_ttl_s: sale.settings.claim_ttl_s,
+            pass_ttl_s: sale.settings.pass_ttl_s,
+        }
+    }
+
+    pub fn phase_at(&self, now: UnixMillis) -> Phase {
+        phase_at(self.control, self.opens_at, now)
+    }
+}
+
+/// The coordinator's line as of `taken_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub sale: SaleView,
+    /// The next arrival number to be pulled: every fan below it has been handed to a window.
+    pub head: Seq,
+    /// The arrival number the next fan will get.
+    pub next_seq: Seq,
+    /// Fans admitted per second recently.
+    pub admission_rate: f64,
+    pub taken_at: UnixMillis,
+}
+
+/// Where a fan stands, as far as the snapshot can tell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FanView {
+    Waiting { position: u64, ahead: u64, eta_s: Option<u64>, poll_after_ms: u64 },
+    /// The fan's number has been reached: only the coordinator knows the rest.
+    Reached,
+    Closed,
+}
+
+/// Polling intervals, in milliseconds.
+pub const POLL_MIN_MS: u64 = 1_000;
+pub const POLL_MAX_MS: u64 = 15_000;
+pub const POLL_PAUSED_MS: u64 = 5_000;
+/// Fans this close to the front poll at the fastest rate.
+const NEAR_FRONT: u64 = 50;
+
+impl Snapshot {
+    pub fn phase_at(&self, now: UnixMillis) -> Phase {
+        self.sale.phase_at(now)
+    }
+
+    /// Where fan `seq` stands at `now`. A stale snapshot can only under-state progress, never skip a
+    /// fan: `head` never moves backwards.
+    pub fn fan_view(&self, seq: Seq, now: UnixMillis) -> FanView {
+        let phase = self.phase_at(now);
+        if phase == Phase::Closed {
+            return FanView::Closed;
+        }
+        if seq < self.head {
+            return FanView::Reached;
+        }
+        let ahead = seq - self.head;
+        let eta_s = (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
+        let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
+        FanView::Waiting { position: ahead + 1, ahead, eta_s, poll_after_ms }
+    }
+}
+
+/// How long a waiting fan should wait before polling again: fast near the front, slower far back,
+/// so the whole crowd's polling stays roughly proportional to the admission rate.
+pub fn poll_after_ms(phase: Phase, ahead: u64, eta_s: Option<u64>) -> u64 {
+    if phase != Phase::Open {
+        return POLL_PAUSED_MS;
+    }
+    if ahead < NEAR_FRONT {
+        return POLL_MIN_MS;
+    }
+    match eta_s {
+        Some(eta) => (eta * 1000 / 4).clamp(POLL_MIN_MS, POLL_MAX_MS),
+        None => POLL_PAUSED_MS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(head: Seq, rate: f64) -> Snapshot {
+        Snapshot {
+            sale: SaleView {
+                id: SaleId::parse("s").unwrap(),
+                name: "S".into(),
+                control: Control::Open,
+                opens_at: None,
+                purchase_url: "https://x.example/".into(),
+                claim_ttl_s: 60,
+                pass_ttl_s: 600,
+            },
+            head,
+            next_seq: 1_000,
+            admission_rate: rate,
+            taken_at: UnixMillis(0),
+        }
+    }
+
+    #[test]
+    fn front_of_line_is_position_one() {
+        let s = snapshot(10, 2.0);
+        assert_eq!(
+            s.fan_view(10, UnixMillis(0)),
+            FanView::Waiting { position: 1, ahead: 0, eta_s: Some(0), poll_after_ms: POLL_MIN_MS }
+        );
+        assert_eq!(s.fan_view(9, UnixMillis(0)), FanView::Reached);
+    }
+
+    #[test]
+    fn far_back_polls_slowly_with_an_estimate() {
+        match snapshot(1, 2.0).fan_view(401, UnixMillis(0)) {
+            FanView::Waiting { ahead: 400, eta_s: Some(200), poll_after_ms, .. } => {
+                assert_eq!(poll_after_ms, POLL_MAX_MS)
+            }
+            other => panic!("{other:?}"),
+        }
+        match snapshot(1, 0.0).fan_view(401, UnixMillis(0)) {
+            FanView::Waiting { eta_s: None, poll_after_ms: POLL_PAUSED_MS, .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn closed_wins() {
+        let mut s = snapshot(10, 1.0);
+        s.sale.control = Control::Closed;
+        assert_eq!(s.fan_view(3, UnixMillis(0)), FanView::Closed);
+        assert_eq!(s.fan_view(30, UnixMillis(0)), FanView::Closed);
+    }
+}

@@ -1,0 +1,1 @@
+//! The waitroom Worker.
