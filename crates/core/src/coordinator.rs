@@ -41,25 +41,37 @@ pub enum QueueError {
     AlreadyClosed,
     AssignmentNotFound,
     /// A `complete` or `release` on an assignment that is already finished.
-    AssignmentFinished { state: AssignmentState },
+    AssignmentFinished {
+        state: AssignmentState,
+    },
     /// A `request_id` was reused with a different window or size.
     RequestIdReused,
     /// A pull asked for no fans or too many.
-    BadPullSize { max: u32 },
+    BadPullSize {
+        max: u32,
+    },
 }
 
 impl fmt::Display for QueueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QueueError::SaleNotFound => f.write_str("no such sale"),
-            QueueError::NotOpen { opens_at: Some(at) } => write!(f, "the sale is not open yet; it opens at {at}"),
+            QueueError::NotOpen { opens_at: Some(at) } => {
+                write!(f, "the sale is not open yet; it opens at {at}")
+            }
             QueueError::NotOpen { opens_at: None } => f.write_str("the sale is not open"),
             QueueError::Closed => f.write_str("the sale is closed"),
             QueueError::AlreadyClosed => f.write_str("the sale is closed and cannot be reopened"),
             QueueError::AssignmentNotFound => f.write_str("no assignment for that fan"),
-            QueueError::AssignmentFinished { state } => write!(f, "the assignment is already {}", state.as_str()),
-            QueueError::RequestIdReused => f.write_str("this request_id was used for a different pull"),
-            QueueError::BadPullSize { max } => write!(f, "max must be between 1 and {MAX_PULL}, not {max}"),
+            QueueError::AssignmentFinished { state } => {
+                write!(f, "the assignment is already {}", state.as_str())
+            }
+            QueueError::RequestIdReused => {
+                f.write_str("this request_id was used for a different pull")
+            }
+            QueueError::BadPullSize { max } => {
+                write!(f, "max must be between 1 and {MAX_PULL}, not {max}")
+            }
         }
     }
 }
@@ -90,9 +102,14 @@ impl AssignmentState {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Assigned, Self::Completed, Self::Released, Self::Lapsed]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::Assigned,
+            Self::Completed,
+            Self::Released,
+            Self::Lapsed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -170,7 +187,10 @@ pub enum Claim {
     /// Still in line (only when the caller's snapshot was ahead of the coordinator; never in practice).
     Waiting { position: u64, ahead: u64 },
     /// The fan's turn: the caller issues a pass valid from `claimed_at` for `pass_ttl_s`.
-    Turn { assignment: Assignment, pass_ttl_s: u64 },
+    Turn {
+        assignment: Assignment,
+        pass_ttl_s: u64,
+    },
     /// Nothing more for this fan: lapsed, released, or the pass expired. They may join again.
     Lapsed { assignment: Assignment },
 }
@@ -223,7 +243,8 @@ struct Counts {
 
 /// Derives a fan's id from the sale's secret salt and the arrival number.
 pub fn fan_id_for(fan_salt: &str, seq: Seq) -> FanId {
-    let mut mac = Hmac::<Sha256>::new_from_slice(fan_salt.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(fan_salt.as_bytes()).expect("HMAC takes any key length");
     mac.update(&seq.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let mut bytes = [0u8; 10];
@@ -234,10 +255,27 @@ pub fn fan_id_for(fan_salt: &str, seq: Seq) -> FanId {
 impl Coordinator {
     /// A new sale. `fan_salt` must be random (the caller's job: the core has no randomness).
     pub fn create(id: SaleId, settings: SaleSettings, fan_salt: String, now: UnixMillis) -> Self {
-        let sale = Sale { id, settings, control: Control::Scheduled, fan_salt, created_at: now, updated_at: now };
-        let mut c = Self::restore(sale, Restored { next_seq: 1, head: 1, ..Restored::default() });
+        let sale = Sale {
+            id,
+            settings,
+            control: Control::Scheduled,
+            fan_salt,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut c = Self::restore(
+            sale,
+            Restored {
+                next_seq: 1,
+                head: 1,
+                ..Restored::default()
+            },
+        );
         c.changes.push(Change::Sale(c.sale.clone()));
-        c.changes.push(Change::Line { next_seq: 1, head: 1 });
+        c.changes.push(Change::Line {
+            next_seq: 1,
+            head: 1,
+        });
         c
     }
 
@@ -316,14 +354,22 @@ impl Coordinator {
     pub fn open(&mut self, now: UnixMillis) -> Result<(), QueueError> {
         match self.phase_at(now) {
             Phase::Closed => Err(QueueError::AlreadyClosed),
-            _ => Ok(self.set_control(Control::Open, now)),
+            _ => {
+                self.set_control(Control::Open, now);
+                Ok(())
+            }
         }
     }
 
     pub fn pause(&mut self, now: UnixMillis) -> Result<(), QueueError> {
         match self.phase_at(now) {
-            Phase::Open | Phase::Paused => Ok(self.set_control(Control::Paused, now)),
-            Phase::Scheduled => Err(QueueError::NotOpen { opens_at: self.sale.settings.opens_at }),
+            Phase::Open | Phase::Paused => {
+                self.set_control(Control::Paused, now);
+                Ok(())
+            }
+            Phase::Scheduled => Err(QueueError::NotOpen {
+                opens_at: self.sale.settings.opens_at,
+            }),
             Phase::Closed => Err(QueueError::Closed),
         }
     }
@@ -339,7 +385,10 @@ impl Coordinator {
 
     fn minute_mut(&mut self, now: UnixMillis) -> &mut MinuteStats {
         let minute = now.minute();
-        self.minutes.entry(minute).or_insert(MinuteStats { minute, ..MinuteStats::default() })
+        self.minutes.entry(minute).or_insert(MinuteStats {
+            minute,
+            ..MinuteStats::default()
+        })
     }
 
     /// A fan joins. `existing` is the place the fan's valid token names, if any: a fan still
@@ -349,27 +398,49 @@ impl Coordinator {
         if let Some(seq) = existing.filter(|s| (1..self.next_seq).contains(s)) {
             let still_held = match self.assignments.get(&seq) {
                 None => true,
-                Some(a) => matches!(a.state, AssignmentState::Assigned | AssignmentState::Completed),
+                Some(a) => matches!(
+                    a.state,
+                    AssignmentState::Assigned | AssignmentState::Completed
+                ),
             };
             if still_held {
                 let (position, ahead) = self.place(seq);
-                return Ok(Joined { fan_id: self.fan_id(seq), seq, created: false, position, ahead });
+                return Ok(Joined {
+                    fan_id: self.fan_id(seq),
+                    seq,
+                    created: false,
+                    position,
+                    ahead,
+                });
             }
         }
         match self.phase_at(now) {
             Phase::Open | Phase::Paused => {}
-            Phase::Scheduled => return Err(QueueError::NotOpen { opens_at: self.sale.settings.opens_at }),
+            Phase::Scheduled => {
+                return Err(QueueError::NotOpen {
+                    opens_at: self.sale.settings.opens_at,
+                })
+            }
             Phase::Closed => return Err(QueueError::Closed),
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.changes.push(Change::Line { next_seq: self.next_seq, head: self.head });
+        self.changes.push(Change::Line {
+            next_seq: self.next_seq,
+            head: self.head,
+        });
         let minute = self.minute_mut(now);
         minute.arrivals += 1;
         let minute = *minute;
         self.changes.push(Change::Minute(minute));
         let (position, ahead) = self.place(seq);
-        Ok(Joined { fan_id: self.fan_id(seq), seq, created: true, position, ahead })
+        Ok(Joined {
+            fan_id: self.fan_id(seq),
+            seq,
+            created: true,
+            position,
+            ahead,
+        })
     }
 
     /// A window takes up to `max` waiting fans, in arrival order.
@@ -388,11 +459,24 @@ impl Coordinator {
             if earlier.window != window || earlier.max != max {
                 return Err(QueueError::RequestIdReused);
             }
-            let assignments = earlier.seqs.iter().filter_map(|s| self.assignments.get(s)).cloned().collect();
-            return Ok(Pulled { assignments, phase: self.phase_at(now), replayed: true });
+            let assignments = earlier
+                .seqs
+                .iter()
+                .filter_map(|s| self.assignments.get(s))
+                .cloned()
+                .collect();
+            return Ok(Pulled {
+                assignments,
+                phase: self.phase_at(now),
+                replayed: true,
+            });
         }
         let phase = self.phase_at(now);
-        let take = if phase == Phase::Open { (self.next_seq - self.head).min(u64::from(max)) } else { 0 };
+        let take = if phase == Phase::Open {
+            (self.next_seq - self.head).min(u64::from(max))
+        } else {
+            0
+        };
         let claim_by = now.plus_secs(self.sale.settings.claim_ttl_s);
         let mut assignments = Vec::with_capacity(take as usize);
         for seq in self.head..self.head + take {
@@ -413,7 +497,10 @@ impl Coordinator {
         }
         if take > 0 {
             self.head += take;
-            self.changes.push(Change::Line { next_seq: self.next_seq, head: self.head });
+            self.changes.push(Change::Line {
+                next_seq: self.next_seq,
+                head: self.head,
+            });
             let minute = self.minute_mut(now);
             minute.admissions += take;
             let minute = *minute;
@@ -431,7 +518,11 @@ impl Coordinator {
             self.pulls.insert(request_id, record.clone());
             self.changes.push(Change::Pull(record));
         }
-        Ok(Pulled { assignments, phase, replayed: false })
+        Ok(Pulled {
+            assignments,
+            phase,
+            replayed: false,
+        })
     }
 
     /// A fan whose number has been reached asks for their turn. The first claim starts the pass.
@@ -442,7 +533,10 @@ impl Coordinator {
             return Ok(Claim::Waiting { position, ahead });
         }
         let pass_ttl_s = self.sale.settings.pass_ttl_s;
-        let a = self.assignments.get_mut(&seq).ok_or(QueueError::AssignmentNotFound)?;
+        let a = self
+            .assignments
+            .get_mut(&seq)
+            .ok_or(QueueError::AssignmentNotFound)?;
         match (a.state, a.claimed_at) {
             (AssignmentState::Assigned, None) => {
                 self.unclaimed.remove(&(a.claim_by, seq));
@@ -450,21 +544,40 @@ impl Coordinator {
                 self.finished.claimed_open += 1;
                 let a = a.clone();
                 self.changes.push(Change::Assignment(a.clone()));
-                Ok(Claim::Turn { assignment: a, pass_ttl_s })
+                Ok(Claim::Turn {
+                    assignment: a,
+                    pass_ttl_s,
+                })
             }
             (AssignmentState::Assigned | AssignmentState::Completed, Some(claimed_at))
                 if now < claimed_at.plus_secs(pass_ttl_s) =>
             {
-                Ok(Claim::Turn { assignment: a.clone(), pass_ttl_s })
+                Ok(Claim::Turn {
+                    assignment: a.clone(),
+                    pass_ttl_s,
+                })
             }
-            _ => Ok(Claim::Lapsed { assignment: a.clone() }),
+            _ => Ok(Claim::Lapsed {
+                assignment: a.clone(),
+            }),
         }
     }
 
-    fn finish(&mut self, now: UnixMillis, fan_id: &FanId, to: AssignmentState) -> Result<Assignment, QueueError> {
+    fn finish(
+        &mut self,
+        now: UnixMillis,
+        fan_id: &FanId,
+        to: AssignmentState,
+    ) -> Result<Assignment, QueueError> {
         self.sweep(now);
-        let seq = *self.by_fan.get(fan_id).ok_or(QueueError::AssignmentNotFound)?;
-        let a = self.assignments.get_mut(&seq).expect("by_fan indexes assignments");
+        let seq = *self
+            .by_fan
+            .get(fan_id)
+            .ok_or(QueueError::AssignmentNotFound)?;
+        let a = self
+            .assignments
+            .get_mut(&seq)
+            .expect("by_fan indexes assignments");
         if a.state != AssignmentState::Assigned {
             return Err(QueueError::AssignmentFinished { state: a.state });
         }
@@ -480,7 +593,9 @@ impl Coordinator {
         match to {
             AssignmentState::Completed => self.finished.completed += 1,
             AssignmentState::Released => self.finished.released += 1,
-            AssignmentState::Assigned | AssignmentState::Lapsed => unreachable!("only the origin's outcomes"),
+            AssignmentState::Assigned | AssignmentState::Lapsed => {
+                unreachable!("only the origin's outcomes")
+            }
         }
         self.changes.push(Change::Assignment(a.clone()));
         Ok(a)
@@ -503,7 +618,10 @@ impl Coordinator {
                 break;
             }
             self.unclaimed.pop_first();
-            let a = self.assignments.get_mut(&seq).expect("unclaimed indexes assignments");
+            let a = self
+                .assignments
+                .get_mut(&seq)
+                .expect("unclaimed indexes assignments");
             a.state = AssignmentState::Lapsed;
             a.finished_at = Some(claim_by);
             self.finished.lapsed += 1;
@@ -528,7 +646,9 @@ impl Coordinator {
     }
 
     pub fn assignment(&self, fan_id: &FanId) -> Option<&Assignment> {
-        self.by_fan.get(fan_id).and_then(|s| self.assignments.get(s))
+        self.by_fan
+            .get(fan_id)
+            .and_then(|s| self.assignments.get(s))
     }
 
     /// Assignments, newest first, optionally for one window and in one state.
@@ -554,7 +674,11 @@ impl Coordinator {
     /// Fans admitted per second recently, for wait estimates.
     pub fn admission_rate(&self, now: UnixMillis) -> f64 {
         let from = UnixMillis(now.0.saturating_sub(RATE_WINDOW_MS));
-        let admitted: u64 = self.minutes.range(from.minute()..).map(|(_, m)| m.admissions).sum();
+        let admitted: u64 = self
+            .minutes
+            .range(from.minute()..)
+            .map(|(_, m)| m.admissions)
+            .sum();
         if admitted == 0 {
             return 0.0;
         }
@@ -598,12 +722,19 @@ impl Coordinator {
             return fail(format!("head {} outside 1..={}", self.head, self.next_seq));
         }
         if self.assignments.len() as u64 != self.head - 1 {
-            return fail(format!("{} assignments for {} pulled fans", self.assignments.len(), self.head - 1));
+            return fail(format!(
+                "{} assignments for {} pulled fans",
+                self.assignments.len(),
+                self.head - 1
+            ));
         }
         if let Some((&first, _)) = self.assignments.first_key_value() {
             let (&last, _) = self.assignments.last_key_value().expect("non-empty");
             if first != 1 || last != self.head - 1 {
-                return fail(format!("assignments span {first}..={last}, expected 1..{}", self.head));
+                return fail(format!(
+                    "assignments span {first}..={last}, expected 1..{}",
+                    self.head
+                ));
             }
         }
         if self.by_fan.len() != self.assignments.len() {

@@ -61,13 +61,18 @@ pub struct PassSigner {
 
 impl fmt::Debug for PassSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PassSigner").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("PassSigner")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
 /// The public key as a JWK (RFC 8037), members in RFC 7638 thumbprint order.
 fn public_jwk_members(key: &VerifyingKey) -> String {
-    format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, B64.encode(key.as_bytes()))
+    format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        B64.encode(key.as_bytes())
+    )
 }
 
 impl PassSigner {
@@ -83,7 +88,9 @@ impl PassSigner {
         let seed = B64
             .decode(text.trim_end_matches('='))
             .or_else(|_| base64::engine::general_purpose::STANDARD.decode(text))
-            .map_err(|_| "must be a base64 (or base64url) encoded 32-byte Ed25519 seed".to_owned())?;
+            .map_err(|_| {
+                "must be a base64 (or base64url) encoded 32-byte Ed25519 seed".to_owned()
+            })?;
         let seed: [u8; 32] = seed
             .try_into()
             .map_err(|v: Vec<u8>| format!("must decode to 32 bytes, not {}", v.len()))?;
@@ -144,9 +151,13 @@ mod tests {
         let jwt = signer.sign(&claims());
         let (input, sig) = jwt.rsplit_once('.').unwrap();
         let sig = Signature::from_slice(&B64.decode(sig).unwrap()).unwrap();
-        signer.verifying_key().verify_strict(input.as_bytes(), &sig).unwrap();
+        signer
+            .verifying_key()
+            .verify_strict(input.as_bytes(), &sig)
+            .unwrap();
         let (header, payload) = input.split_once('.').unwrap();
-        let header: serde_json::Value = serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
+        let header: serde_json::Value =
+            serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
         assert_eq!(header["alg"], "EdDSA");
         assert_eq!(header["kid"], signer.kid());
         let decoded: PassClaims = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
@@ -158,16 +169,23 @@ mod tests {
         let signer = PassSigner::from_seed([9; 32]);
         let jwks = signer.jwks();
         let key = &jwks["keys"][0];
-        assert_eq!((key["kty"].as_str(), key["crv"].as_str()), (Some("OKP"), Some("Ed25519")));
+        assert_eq!(
+            (key["kty"].as_str(), key["crv"].as_str()),
+            (Some("OKP"), Some("Ed25519"))
+        );
         assert_eq!(key["kid"], signer.kid());
-        assert_eq!(B64.decode(key["x"].as_str().unwrap()).unwrap(), signer.verifying_key().as_bytes());
+        assert_eq!(
+            B64.decode(key["x"].as_str().unwrap()).unwrap(),
+            signer.verifying_key().as_bytes()
+        );
     }
 
     #[test]
     fn parses_seeds() {
         let seed: Vec<u8> = (1..=32).collect();
         let a = PassSigner::parse(&B64.encode(&seed)).unwrap();
-        let b = PassSigner::parse(&base64::engine::general_purpose::STANDARD.encode(&seed)).unwrap();
+        let b =
+            PassSigner::parse(&base64::engine::general_purpose::STANDARD.encode(&seed)).unwrap();
         assert_eq!(a.kid(), b.kid());
         assert!(PassSigner::parse("short").is_err());
         assert!(PassSigner::parse(&B64.encode([0u8; 32])).is_err());

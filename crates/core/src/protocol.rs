@@ -1,7 +1,9 @@
 //! What the edge asks a sale's coordinator, and what it answers: JSON over the Durable Object's
 //! fetch. Both sides are in this workspace, so both use these types.
 
-use crate::coordinator::{Assignment, AssignmentState, Claim, Joined, MinuteStats, Pulled, QueueError, Stats};
+use crate::coordinator::{
+    Assignment, AssignmentState, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
+};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::sale::{Phase, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
@@ -12,18 +14,38 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
     /// Create or update the sale. `fan_salt` is used only when creating.
-    Upsert { id: SaleId, settings: SaleSettings, fan_salt: String },
+    Upsert {
+        id: SaleId,
+        settings: SaleSettings,
+        fan_salt: String,
+    },
     Open,
     Pause,
     Close,
-    Join { existing: Option<Seq> },
-    Claim { seq: Seq },
-    Pull { window: WindowId, max: u32, request_id: Option<RequestId> },
-    Complete { fan_id: FanId },
-    Release { fan_id: FanId },
+    Join {
+        existing: Option<Seq>,
+    },
+    Claim {
+        seq: Seq,
+    },
+    Pull {
+        window: WindowId,
+        max: u32,
+        request_id: Option<RequestId>,
+    },
+    Complete {
+        fan_id: FanId,
+    },
+    Release {
+        fan_id: FanId,
+    },
     Snapshot,
     Report,
-    Assignments { window: Option<WindowId>, state: Option<AssignmentState>, limit: usize },
+    Assignments {
+        window: Option<WindowId>,
+        state: Option<AssignmentState>,
+        limit: usize,
+    },
 }
 
 impl Command {
@@ -67,13 +89,18 @@ pub struct SaleReport {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
-    Upserted { created: bool, report: Box<SaleReport> },
+    Upserted {
+        created: bool,
+        report: Box<SaleReport>,
+    },
     Report(Box<SaleReport>),
     Joined(Joined),
     Claim(Claim),
     Pulled(Pulled),
     Assignment(Assignment),
-    Assignments { assignments: Vec<Assignment> },
+    Assignments {
+        assignments: Vec<Assignment>,
+    },
     Snapshot(Snapshot),
 }
 

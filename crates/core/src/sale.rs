@@ -92,15 +92,26 @@ impl fmt::Display for SettingsError {
 impl std::error::Error for SettingsError {}
 
 fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError { field, message: message.into() }
+    SettingsError {
+        field,
+        message: message.into(),
+    }
 }
 
-fn in_range(field: &'static str, value: Option<u64>, default: u64, (lo, hi): (u64, u64)) -> Result<u64, SettingsError> {
+fn in_range(
+    field: &'static str,
+    value: Option<u64>,
+    default: u64,
+    (lo, hi): (u64, u64),
+) -> Result<u64, SettingsError> {
     let value = value.unwrap_or(default);
     if (lo..=hi).contains(&value) {
         Ok(value)
     } else {
-        Err(invalid(field, format!("must be between {lo} and {hi} seconds")))
+        Err(invalid(
+            field,
+            format!("must be between {lo} and {hi} seconds"),
+        ))
     }
 }
 
@@ -108,18 +119,27 @@ impl SaleSettings {
     pub fn parse(input: SaleSettingsInput) -> Result<Self, SettingsError> {
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            return Err(invalid("name", format!("must be 1 to {MAX_NAME_CHARS} characters")));
+            return Err(invalid(
+                "name",
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            ));
         }
         if name.chars().any(char::is_control) {
             return Err(invalid("name", "must not contain control characters"));
         }
         if input.purchase_url.len() > MAX_URL_BYTES {
-            return Err(invalid("purchase_url", format!("must be at most {MAX_URL_BYTES} bytes")));
+            return Err(invalid(
+                "purchase_url",
+                format!("must be at most {MAX_URL_BYTES} bytes"),
+            ));
         }
         let url = url::Url::parse(&input.purchase_url)
             .map_err(|e| invalid("purchase_url", format!("is not an absolute URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(invalid("purchase_url", "must be an http or https URL with a host"));
+            return Err(invalid(
+                "purchase_url",
+                "must be an http or https URL with a host",
+            ));
         }
         if url.fragment().is_some() {
             return Err(invalid("purchase_url", "must not have a #fragment"));
@@ -132,8 +152,18 @@ impl SaleSettings {
             name,
             purchase_url: url.into(),
             opens_at,
-            claim_ttl_s: in_range("claim_ttl_s", input.claim_ttl_s, DEFAULT_CLAIM_TTL_S, CLAIM_TTL_RANGE)?,
-            pass_ttl_s: in_range("pass_ttl_s", input.pass_ttl_s, DEFAULT_PASS_TTL_S, PASS_TTL_RANGE)?,
+            claim_ttl_s: in_range(
+                "claim_ttl_s",
+                input.claim_ttl_s,
+                DEFAULT_CLAIM_TTL_S,
+                CLAIM_TTL_RANGE,
+            )?,
+            pass_ttl_s: in_range(
+                "pass_ttl_s",
+                input.pass_ttl_s,
+                DEFAULT_PASS_TTL_S,
+                PASS_TTL_RANGE,
+            )?,
         })
     }
 }
@@ -206,9 +236,18 @@ mod tests {
             ("name", Box::new(|i| i.name = "  ".into())),
             ("name", Box::new(|i| i.name = "x".repeat(121))),
             ("name", Box::new(|i| i.name = "a\u{7}b".into())),
-            ("purchase_url", Box::new(|i| i.purchase_url = "/relative".into())),
-            ("purchase_url", Box::new(|i| i.purchase_url = "javascript:alert(1)".into())),
-            ("purchase_url", Box::new(|i| i.purchase_url = "https://x.example/#frag".into())),
+            (
+                "purchase_url",
+                Box::new(|i| i.purchase_url = "/relative".into()),
+            ),
+            (
+                "purchase_url",
+                Box::new(|i| i.purchase_url = "javascript:alert(1)".into()),
+            ),
+            (
+                "purchase_url",
+                Box::new(|i| i.purchase_url = "https://x.example/#frag".into()),
+            ),
             ("opens_at", Box::new(|i| i.opens_at = Some("soon".into()))),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
@@ -223,9 +262,21 @@ mod tests {
     #[test]
     fn scheduled_sale_opens_by_itself() {
         let opens = UnixMillis(10_000);
-        assert_eq!(phase_at(Control::Scheduled, Some(opens), UnixMillis(9_999)), Phase::Scheduled);
-        assert_eq!(phase_at(Control::Scheduled, Some(opens), opens), Phase::Open);
-        assert_eq!(phase_at(Control::Scheduled, None, UnixMillis(u64::MAX)), Phase::Scheduled);
-        assert_eq!(phase_at(Control::Paused, Some(opens), UnixMillis(0)), Phase::Paused);
+        assert_eq!(
+            phase_at(Control::Scheduled, Some(opens), UnixMillis(9_999)),
+            Phase::Scheduled
+        );
+        assert_eq!(
+            phase_at(Control::Scheduled, Some(opens), opens),
+            Phase::Open
+        );
+        assert_eq!(
+            phase_at(Control::Scheduled, None, UnixMillis(u64::MAX)),
+            Phase::Scheduled
+        );
+        assert_eq!(
+            phase_at(Control::Paused, Some(opens), UnixMillis(0)),
+            Phase::Paused
+        );
     }
 }

@@ -72,7 +72,10 @@ impl Secrets {
         let read = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| ConfigError { name, problem: "is not set".into() })
+                .ok_or_else(|| ConfigError {
+                    name,
+                    problem: "is not set".into(),
+                })
         };
         let key = |name: &'static str| {
             let value = read(name)?;
@@ -82,13 +85,26 @@ impl Secrets {
         let admin = key("ADMIN_KEY")?;
         let origin = key("ORIGIN_KEY")?;
         if admin == origin {
-            return Err(ConfigError { name: "ORIGIN_KEY", problem: "must differ from ADMIN_KEY".into() });
+            return Err(ConfigError {
+                name: "ORIGIN_KEY",
+                problem: "must differ from ADMIN_KEY".into(),
+            });
         }
-        let token_keys = TokenKeys::parse(&read("TOKEN_KEYS")?)
-            .map_err(|problem| ConfigError { name: "TOKEN_KEYS", problem })?;
-        let pass_signer = PassSigner::parse(&read("PASS_SIGNING_KEY")?)
-            .map_err(|problem| ConfigError { name: "PASS_SIGNING_KEY", problem })?;
-        Ok(Self { admin_key: ApiKey::new(&admin), origin_key: ApiKey::new(&origin), token_keys, pass_signer })
+        let token_keys = TokenKeys::parse(&read("TOKEN_KEYS")?).map_err(|problem| ConfigError {
+            name: "TOKEN_KEYS",
+            problem,
+        })?;
+        let pass_signer =
+            PassSigner::parse(&read("PASS_SIGNING_KEY")?).map_err(|problem| ConfigError {
+                name: "PASS_SIGNING_KEY",
+                problem,
+            })?;
+        Ok(Self {
+            admin_key: ApiKey::new(&admin),
+            origin_key: ApiKey::new(&origin),
+            token_keys,
+            pass_signer,
+        })
     }
 }
 
@@ -99,10 +115,22 @@ mod tests {
 
     fn env() -> HashMap<&'static str, String> {
         HashMap::from([
-            ("ADMIN_KEY", "admin-0123456789abcdefghijklmnopqrstuv".to_owned()),
-            ("ORIGIN_KEY", "origin-0123456789abcdefghijklmnopqrstu".to_owned()),
-            ("TOKEN_KEYS", "k1:token-0123456789abcdefghijklmnopqrstu".to_owned()),
-            ("PASS_SIGNING_KEY", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA".to_owned()),
+            (
+                "ADMIN_KEY",
+                "admin-0123456789abcdefghijklmnopqrstuv".to_owned(),
+            ),
+            (
+                "ORIGIN_KEY",
+                "origin-0123456789abcdefghijklmnopqrstu".to_owned(),
+            ),
+            (
+                "TOKEN_KEYS",
+                "k1:token-0123456789abcdefghijklmnopqrstu".to_owned(),
+            ),
+            (
+                "PASS_SIGNING_KEY",
+                "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA".to_owned(),
+            ),
         ])
     }
 
@@ -113,8 +141,12 @@ mod tests {
     #[test]
     fn loads_and_matches_keys() {
         let s = load(&env()).unwrap();
-        assert!(s.admin_key.matches("admin-0123456789abcdefghijklmnopqrstuv"));
-        assert!(!s.admin_key.matches("origin-0123456789abcdefghijklmnopqrstu"));
+        assert!(s
+            .admin_key
+            .matches("admin-0123456789abcdefghijklmnopqrstuv"));
+        assert!(!s
+            .admin_key
+            .matches("origin-0123456789abcdefghijklmnopqrstu"));
         assert!(!s.origin_key.matches(""));
     }
 

@@ -53,7 +53,12 @@ pub struct Snapshot {
 /// Where a fan stands, as far as the snapshot can tell.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FanView {
-    Waiting { position: u64, ahead: u64, eta_s: Option<u64>, poll_after_ms: u64 },
+    Waiting {
+        position: u64,
+        ahead: u64,
+        eta_s: Option<u64>,
+        poll_after_ms: u64,
+    },
     /// The fan's number has been reached: only the coordinator knows the rest.
     Reached,
     Closed,
@@ -82,9 +87,15 @@ impl Snapshot {
             return FanView::Reached;
         }
         let ahead = seq - self.head;
-        let eta_s = (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
+        let eta_s =
+            (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
         let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
-        FanView::Waiting { position: ahead + 1, ahead, eta_s, poll_after_ms }
+        FanView::Waiting {
+            position: ahead + 1,
+            ahead,
+            eta_s,
+            poll_after_ms,
+        }
     }
 }
 
@@ -130,7 +141,12 @@ mod tests {
         let s = snapshot(10, 2.0);
         assert_eq!(
             s.fan_view(10, UnixMillis(0)),
-            FanView::Waiting { position: 1, ahead: 0, eta_s: Some(0), poll_after_ms: POLL_MIN_MS }
+            FanView::Waiting {
+                position: 1,
+                ahead: 0,
+                eta_s: Some(0),
+                poll_after_ms: POLL_MIN_MS
+            }
         );
         assert_eq!(s.fan_view(9, UnixMillis(0)), FanView::Reached);
     }
@@ -138,13 +154,22 @@ mod tests {
     #[test]
     fn far_back_polls_slowly_with_an_estimate() {
         match snapshot(1, 2.0).fan_view(401, UnixMillis(0)) {
-            FanView::Waiting { ahead: 400, eta_s: Some(200), poll_after_ms, .. } => {
+            FanView::Waiting {
+                ahead: 400,
+                eta_s: Some(200),
+                poll_after_ms,
+                ..
+            } => {
                 assert_eq!(poll_after_ms, POLL_MAX_MS)
             }
             other => panic!("{other:?}"),
         }
         match snapshot(1, 0.0).fan_view(401, UnixMillis(0)) {
-            FanView::Waiting { eta_s: None, poll_after_ms: POLL_PAUSED_MS, .. } => {}
+            FanView::Waiting {
+                eta_s: None,
+                poll_after_ms: POLL_PAUSED_MS,
+                ..
+            } => {}
             other => panic!("{other:?}"),
         }
     }

@@ -9,7 +9,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// A point in time, in milliseconds since 1970-01-01T00:00:00Z.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct UnixMillis(pub u64);
 
@@ -69,7 +71,8 @@ impl UnixMillis {
         let clamped = self.0.min(MAX_MILLIS) as i128;
         let at = OffsetDateTime::from_unix_timestamp_nanos(clamped * 1_000_000)
             .expect("clamped to the representable range");
-        at.format(&Rfc3339).expect("UTC times always format as RFC 3339")
+        at.format(&Rfc3339)
+            .expect("UTC times always format as RFC 3339")
     }
 }
 
@@ -105,7 +108,9 @@ pub mod rfc3339 {
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<UnixMillis>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<UnixMillis>, D::Error> {
             Option::<String>::deserialize(d)?
                 .map(|text| UnixMillis::parse_rfc3339(&text).map_err(serde::de::Error::custom))
                 .transpose()
@@ -124,7 +129,10 @@ mod tests {
         assert_eq!(at.to_rfc3339(), "2026-12-01T10:00:00Z");
         let with_ms = UnixMillis(at.0 + 250);
         assert_eq!(with_ms.to_rfc3339(), "2026-12-01T10:00:00.25Z");
-        assert_eq!(UnixMillis::parse_rfc3339(&with_ms.to_rfc3339()).unwrap(), with_ms);
+        assert_eq!(
+            UnixMillis::parse_rfc3339(&with_ms.to_rfc3339()).unwrap(),
+            with_ms
+        );
     }
 
     #[test]

@@ -37,7 +37,13 @@ pub struct QueueToken {
 
 impl QueueToken {
     pub fn new(sale: SaleId, fan_id: FanId, seq: Seq, now: UnixMillis) -> Self {
-        Self { sale, fan_id, seq, iat: now.as_secs(), exp: now.as_secs() + TOKEN_TTL_S }
+        Self {
+            sale,
+            fan_id,
+            seq,
+            iat: now.as_secs(),
+            exp: now.as_secs() + TOKEN_TTL_S,
+        }
     }
 }
 
@@ -80,12 +86,17 @@ pub struct TokenKeys {
 impl fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kids: Vec<&str> = self.keys.iter().map(|k| k.kid.as_str()).collect();
-        f.debug_struct("TokenKeys").field("kids", &kids).finish_non_exhaustive()
+        f.debug_struct("TokenKeys")
+            .field("kids", &kids)
+            .finish_non_exhaustive()
     }
 }
 
 fn valid_kid(kid: &str) -> bool {
-    (1..=32).contains(&kid.len()) && kid.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    (1..=32).contains(&kid.len())
+        && kid
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
 impl TokenKeys {
@@ -94,16 +105,23 @@ impl TokenKeys {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut keys: Vec<TokenKey> = Vec::new();
         for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            let (kid, secret) = entry.split_once(':').ok_or("each entry must be kid:secret")?;
+            let (kid, secret) = entry
+                .split_once(':')
+                .ok_or("each entry must be kid:secret")?;
             if !valid_kid(kid) {
                 return Err(format!("key id `{kid}` must match [A-Za-z0-9_-]{{1,32}}"));
             }
             if keys.iter().any(|k| k.kid == kid) {
                 return Err(format!("key id `{kid}` appears twice"));
             }
-            crate::secrets::check_strength(secret).map_err(|e| format!("the secret for `{kid}` {e}"))?;
-            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-            keys.push(TokenKey { kid: kid.to_owned(), mac });
+            crate::secrets::check_strength(secret)
+                .map_err(|e| format!("the secret for `{kid}` {e}"))?;
+            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+                .expect("HMAC takes any key length");
+            keys.push(TokenKey {
+                kid: kid.to_owned(),
+                mac,
+            });
         }
         if keys.is_empty() {
             return Err("needs at least one kid:secret".into());
@@ -125,23 +143,35 @@ impl TokenKeys {
     }
 
     /// Verifies a token for `sale` at `now`, comparing the MAC in constant time.
-    pub fn verify(&self, text: &str, sale: &SaleId, now: UnixMillis) -> Result<QueueToken, TokenError> {
+    pub fn verify(
+        &self,
+        text: &str,
+        sale: &SaleId,
+        now: UnixMillis,
+    ) -> Result<QueueToken, TokenError> {
         if text.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Malformed);
         }
         let (signed, mac_b64) = text.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let mut parts = signed.splitn(3, '.');
-        let (Some(VERSION), Some(kid), Some(payload)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(VERSION), Some(kid), Some(payload)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(TokenError::Malformed);
         };
-        let key = self.keys.iter().find(|k| k.kid == kid).ok_or(TokenError::UnknownKey)?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or(TokenError::UnknownKey)?;
         let tag = B64.decode(mac_b64).map_err(|_| TokenError::Malformed)?;
         let mut mac = key.mac.clone();
         mac.update(signed.as_bytes());
-        mac.verify_slice(&tag).map_err(|_| TokenError::BadSignature)?;
+        mac.verify_slice(&tag)
+            .map_err(|_| TokenError::BadSignature)?;
         // Only an authentic payload is parsed.
         let bytes = B64.decode(payload).map_err(|_| TokenError::Malformed)?;
-        let token: QueueToken = serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+        let token: QueueToken =
+            serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
         if &token.sale != sale {
             return Err(TokenError::OtherSale);
         }
@@ -165,7 +195,12 @@ mod tests {
     }
 
     fn token() -> QueueToken {
-        QueueToken::new(sale(), FanId::from_bytes([7; 10]), 42, UnixMillis::from_secs(1_000))
+        QueueToken::new(
+            sale(),
+            FanId::from_bytes([7; 10]),
+            42,
+            UnixMillis::from_secs(1_000),
+        )
     }
 
     #[test]
@@ -173,7 +208,11 @@ mod tests {
         let keys = TokenKeys::parse(&format!("k1:{SECRET_A}")).unwrap();
         let text = keys.sign(&token());
         assert!(text.starts_with("v1.k1."));
-        assert_eq!(keys.verify(&text, &sale(), UnixMillis::from_secs(1_001)).unwrap(), token());
+        assert_eq!(
+            keys.verify(&text, &sale(), UnixMillis::from_secs(1_001))
+                .unwrap(),
+            token()
+        );
     }
 
     #[test]
@@ -181,10 +220,15 @@ mod tests {
         let old = TokenKeys::parse(&format!("k1:{SECRET_A}")).unwrap();
         let rotated = TokenKeys::parse(&format!("k2:{SECRET_B},k1:{SECRET_A}")).unwrap();
         let text = old.sign(&token());
-        assert!(rotated.verify(&text, &sale(), UnixMillis::from_secs(1_001)).is_ok());
+        assert!(rotated
+            .verify(&text, &sale(), UnixMillis::from_secs(1_001))
+            .is_ok());
         assert!(rotated.sign(&token()).starts_with("v1.k2."));
         let dropped = TokenKeys::parse(&format!("k2:{SECRET_B}")).unwrap();
-        assert_eq!(dropped.verify(&text, &sale(), UnixMillis::from_secs(1_001)), Err(TokenError::UnknownKey));
+        assert_eq!(
+            dropped.verify(&text, &sale(), UnixMillis::from_secs(1_001)),
+            Err(TokenError::UnknownKey)
+        );
     }
 
     #[test]
@@ -192,16 +236,27 @@ mod tests {
         let keys = TokenKeys::parse(&format!("k1:{SECRET_A}")).unwrap();
         let text = keys.sign(&token());
         let other = SaleId::parse("other").unwrap();
-        assert_eq!(keys.verify(&text, &other, UnixMillis::from_secs(1_001)), Err(TokenError::OtherSale));
+        assert_eq!(
+            keys.verify(&text, &other, UnixMillis::from_secs(1_001)),
+            Err(TokenError::OtherSale)
+        );
         let later = UnixMillis::from_secs(1_000 + TOKEN_TTL_S);
         assert_eq!(keys.verify(&text, &sale(), later), Err(TokenError::Expired));
         let attacker = TokenKeys::parse(&format!("k1:{SECRET_B}")).unwrap();
         assert_eq!(
-            keys.verify(&attacker.sign(&token()), &sale(), UnixMillis::from_secs(1_001)),
+            keys.verify(
+                &attacker.sign(&token()),
+                &sale(),
+                UnixMillis::from_secs(1_001)
+            ),
             Err(TokenError::BadSignature)
         );
         for junk in ["", "v1", "v1.k1.x", "v2.k1.e30.AAAA", &"v1.k1.".repeat(200)] {
-            assert!(keys.verify(junk, &sale(), UnixMillis::from_secs(1_001)).is_err(), "{junk}");
+            assert!(
+                keys.verify(junk, &sale(), UnixMillis::from_secs(1_001))
+                    .is_err(),
+                "{junk}"
+            );
         }
     }
 

@@ -17,7 +17,12 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
 }
 
 fn open_sale() -> Coordinator {
-    let mut c = Coordinator::create(SaleId::parse("tour").unwrap(), settings(None), "salt-0123456789".into(), T0);
+    let mut c = Coordinator::create(
+        SaleId::parse("tour").unwrap(),
+        settings(None),
+        "salt-0123456789".into(),
+        T0,
+    );
     c.open(T0).unwrap();
     c
 }
@@ -82,7 +87,13 @@ fn join_n(c: &mut Coordinator, n: u64, now: UnixMillis) -> Vec<Joined> {
 fn joins_get_consecutive_places() {
     let mut c = open_sale();
     let joined = join_n(&mut c, 3, T0);
-    assert_eq!(joined.iter().map(|j| (j.seq, j.position, j.ahead)).collect::<Vec<_>>(), vec![(1, 1, 0), (2, 2, 1), (3, 3, 2)]);
+    assert_eq!(
+        joined
+            .iter()
+            .map(|j| (j.seq, j.position, j.ahead))
+            .collect::<Vec<_>>(),
+        vec![(1, 1, 0), (2, 2, 1), (3, 3, 2)]
+    );
     assert!(joined.iter().all(|j| j.created));
     assert_ne!(joined[0].fan_id, joined[1].fan_id);
 }
@@ -94,7 +105,10 @@ fn pulls_hand_out_fans_in_arrival_order_once() {
     let a = c.pull(T0, w("a"), 4, None).unwrap();
     let b = c.pull(T0, w("b"), 4, None).unwrap();
     let rest = c.pull(T0, w("a"), 100, None).unwrap();
-    let seqs: Vec<Seq> = [a, b, rest].iter().flat_map(|p| p.assignments.iter().map(|x| x.seq)).collect();
+    let seqs: Vec<Seq> = [a, b, rest]
+        .iter()
+        .flat_map(|p| p.assignments.iter().map(|x| x.seq))
+        .collect();
     assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
     assert!(c.pull(T0, w("b"), 5, None).unwrap().assignments.is_empty());
     c.check_invariants().unwrap();
@@ -120,8 +134,14 @@ fn pull_retries_are_idempotent() {
     assert_eq!(first.assignments, retry.assignments);
     assert!(retry.replayed);
     assert_eq!(c.stats(T0).waiting, 3);
-    assert_eq!(c.pull(T0, w("b"), 2, rid("r1")), Err(QueueError::RequestIdReused));
-    assert_eq!(c.pull(T0, w("a"), 3, rid("r1")), Err(QueueError::RequestIdReused));
+    assert_eq!(
+        c.pull(T0, w("b"), 2, rid("r1")),
+        Err(QueueError::RequestIdReused)
+    );
+    assert_eq!(
+        c.pull(T0, w("a"), 3, rid("r1")),
+        Err(QueueError::RequestIdReused)
+    );
 }
 
 #[test]
@@ -138,8 +158,14 @@ fn request_ids_are_forgotten_after_a_while() {
 #[test]
 fn pull_size_is_bounded() {
     let mut c = open_sale();
-    assert_eq!(c.pull(T0, w("a"), 0, None), Err(QueueError::BadPullSize { max: 0 }));
-    assert_eq!(c.pull(T0, w("a"), MAX_PULL + 1, None), Err(QueueError::BadPullSize { max: MAX_PULL + 1 }));
+    assert_eq!(
+        c.pull(T0, w("a"), 0, None),
+        Err(QueueError::BadPullSize { max: 0 })
+    );
+    assert_eq!(
+        c.pull(T0, w("a"), MAX_PULL + 1, None),
+        Err(QueueError::BadPullSize { max: MAX_PULL + 1 })
+    );
 }
 
 #[test]
@@ -149,7 +175,10 @@ fn unclaimed_assignments_lapse_and_the_fan_may_rejoin() {
     let pulled = c.pull(T0, w("a"), 2, None).unwrap().assignments;
     assert_eq!(c.next_deadline(), Some(T0.plus_secs(60)));
     // Fan 2 claims in time; fan 1 never does.
-    assert!(matches!(c.claim(T0.plus_secs(59), 2).unwrap(), Claim::Turn { .. }));
+    assert!(matches!(
+        c.claim(T0.plus_secs(59), 2).unwrap(),
+        Claim::Turn { .. }
+    ));
     let late = T0.plus_secs(60);
     c.sweep(late);
     assert!(matches!(c.claim(late, 1).unwrap(), Claim::Lapsed { .. }));
@@ -157,9 +186,14 @@ fn unclaimed_assignments_lapse_and_the_fan_may_rejoin() {
     assert_eq!((stats.lapsed, stats.assigned, stats.claimed), (1, 1, 1));
     assert_eq!(
         c.complete(late, &pulled[0].fan_id),
-        Err(QueueError::AssignmentFinished { state: AssignmentState::Lapsed })
+        Err(QueueError::AssignmentFinished {
+            state: AssignmentState::Lapsed
+        })
     );
-    assert_eq!(c.assignments(Some(&w("a")), Some(AssignmentState::Lapsed), 10)[0].seq, 1);
+    assert_eq!(
+        c.assignments(Some(&w("a")), Some(AssignmentState::Lapsed), 10)[0].seq,
+        1
+    );
     let back = c.join(late, Some(1)).unwrap();
     assert!(back.created);
     assert_eq!(back.seq, 3);
@@ -171,11 +205,25 @@ fn claims_return_the_same_pass_window_until_it_expires() {
     let mut c = open_sale();
     join_n(&mut c, 1, T0);
     c.pull(T0, w("a"), 1, None).unwrap();
-    let Claim::Turn { assignment: first, pass_ttl_s } = c.claim(T0.plus_secs(5), 1).unwrap() else { panic!() };
-    let Claim::Turn { assignment: again, .. } = c.claim(T0.plus_secs(9), 1).unwrap() else { panic!() };
+    let Claim::Turn {
+        assignment: first,
+        pass_ttl_s,
+    } = c.claim(T0.plus_secs(5), 1).unwrap()
+    else {
+        panic!()
+    };
+    let Claim::Turn {
+        assignment: again, ..
+    } = c.claim(T0.plus_secs(9), 1).unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(first, again);
     assert_eq!(first.claimed_at, Some(T0.plus_secs(5)));
-    assert!(matches!(c.claim(T0.plus_secs(5 + pass_ttl_s), 1).unwrap(), Claim::Lapsed { .. }));
+    assert!(matches!(
+        c.claim(T0.plus_secs(5 + pass_ttl_s), 1).unwrap(),
+        Claim::Lapsed { .. }
+    ));
 }
 
 #[test]
@@ -183,16 +231,30 @@ fn complete_and_release_happen_once() {
     let mut c = open_sale();
     join_n(&mut c, 2, T0);
     let p = c.pull(T0, w("a"), 2, None).unwrap().assignments;
-    assert_eq!(c.complete(T0, &p[0].fan_id).unwrap().state, AssignmentState::Completed);
+    assert_eq!(
+        c.complete(T0, &p[0].fan_id).unwrap().state,
+        AssignmentState::Completed
+    );
     assert_eq!(
         c.complete(T0, &p[0].fan_id),
-        Err(QueueError::AssignmentFinished { state: AssignmentState::Completed })
+        Err(QueueError::AssignmentFinished {
+            state: AssignmentState::Completed
+        })
     );
-    assert_eq!(c.release(T0, &p[1].fan_id).unwrap().state, AssignmentState::Released);
+    assert_eq!(
+        c.release(T0, &p[1].fan_id).unwrap().state,
+        AssignmentState::Released
+    );
     assert!(c.release(T0, &p[1].fan_id).is_err());
-    assert_eq!(c.complete(T0, &FanId::from_bytes([1; 10])), Err(QueueError::AssignmentNotFound));
+    assert_eq!(
+        c.complete(T0, &FanId::from_bytes([1; 10])),
+        Err(QueueError::AssignmentNotFound)
+    );
     let s = c.stats(T0);
-    assert_eq!((s.completed, s.released, s.assigned, s.waiting), (1, 1, 0, 0));
+    assert_eq!(
+        (s.completed, s.released, s.assigned, s.waiting),
+        (1, 1, 0, 0)
+    );
     // A released fan starts over; a completed one keeps their place.
     assert!(c.join(T0, Some(2)).unwrap().created);
     assert!(!c.join(T0, Some(1)).unwrap().created);
@@ -208,13 +270,27 @@ fn phase_rules() {
     );
     let opens = UnixMillis::parse_rfc3339("2027-01-15T10:00:00Z").unwrap();
     let before = UnixMillis(opens.0 - 1);
-    assert_eq!(c.join(before, None), Err(QueueError::NotOpen { opens_at: Some(opens) }));
-    assert_eq!(c.pause(before), Err(QueueError::NotOpen { opens_at: Some(opens) }));
+    assert_eq!(
+        c.join(before, None),
+        Err(QueueError::NotOpen {
+            opens_at: Some(opens)
+        })
+    );
+    assert_eq!(
+        c.pause(before),
+        Err(QueueError::NotOpen {
+            opens_at: Some(opens)
+        })
+    );
     // It opens by itself at opens_at, with nobody calling open.
     assert_eq!(c.join(opens, None).unwrap().seq, 1);
     c.pause(opens).unwrap();
     assert_eq!(c.phase_at(opens), Phase::Paused);
-    assert_eq!(c.join(opens, None).unwrap().seq, 2, "paused sales still take joins");
+    assert_eq!(
+        c.join(opens, None).unwrap().seq,
+        2,
+        "paused sales still take joins"
+    );
     let paused = c.pull(opens, w("a"), 5, None).unwrap();
     assert!(paused.assignments.is_empty());
     assert_eq!(paused.phase, Phase::Paused);
@@ -242,14 +318,21 @@ fn restored_state_is_the_same_state() {
     assert_eq!(r.stats(now), c.stats(now));
     assert_eq!(r.snapshot(now), c.snapshot(now));
     let mut r = r;
-    assert_eq!(r.pull(now, w("a"), 5, rid("r1")).unwrap(), c.pull(now, w("a"), 5, rid("r1")).unwrap());
+    assert_eq!(
+        r.pull(now, w("a"), 5, rid("r1")).unwrap(),
+        c.pull(now, w("a"), 5, rid("r1")).unwrap()
+    );
 }
 
 #[derive(Clone, Debug)]
 enum Op {
     Join,
     Rejoin(u64),
-    Pull { window: u8, max: u32, retry: Option<u8> },
+    Pull {
+        window: u8,
+        max: u32,
+        retry: Option<u8>,
+    },
     Claim(u64),
     Complete(u64),
     Release(u64),

@@ -1,0 +1,58 @@
+# The two commands: `make dev` and `make test`. Everything else is what they are made of.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8787
+ORIGIN_PORT ?= 8788
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Offline local runtime: no Cloudflare account, no telemetry.
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_SEND_METRICS := false
+# worker-build would download these from GitHub; use the local ones instead.
+export WASM_BINDGEN_BIN := $(HOME)/.cargo/bin/wasm-bindgen
+export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bindgen-test-runner
+
+WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock crates/core/Cargo.toml
+
+.PHONY: help bootstrap build dev test test-unit test-wasm test-integration lint bench clean
+
+help:
+	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
+	@echo "make test  - install what is missing, then run every test"
+	@echo "make bench - load benchmark against a local worker"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+# The Worker bundle: wasm + JS shim in build/. Rebuilt only when a source changed.
+build: build/index.js
+build/index.js: $(WORKER_SOURCES)
+	worker-build --release
+	@touch $@
+
+dev: bootstrap build
+	@PORT=$(PORT) ORIGIN_PORT=$(ORIGIN_PORT) scripts/dev.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-unit:
+	cargo test --workspace --lib --bins
+
+# Code that only runs in wasm (randomness, clock, crypto), under Node.
+test-wasm:
+	cargo test --target wasm32-unknown-unknown --test wasm
+
+# Black-box: each test starts the real worker (wrangler dev) on a free port with its own state.
+test-integration: build
+	cargo test --test api -- --test-threads 3
+
+test: bootstrap build lint test-unit test-wasm test-integration
+
+clean:
+	rm -rf build target/wasm32-unknown-unknown .wrangler

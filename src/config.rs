@@ -1,0 +1,43 @@
+//! Secrets and settings from the environment, parsed once per isolate.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use waitroom_core::secrets::{ConfigError, Secrets};
+use worker::Env;
+
+pub const DEFAULT_PASS_ISSUER: &str = "waitroom";
+
+/// What every request needs from the environment.
+pub struct Config {
+    pub secrets: Secrets,
+    pub pass_issuer: String,
+}
+
+thread_local! {
+    static LOADED: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
+fn lookup(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+}
+
+/// The configuration, parsed and checked on first use. A missing or weak secret is an error
+/// naming the variable (never its value), and is re-checked on the next request.
+pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
+    if let Some(config) = LOADED.with(|c| c.borrow().clone()) {
+        return Ok(config);
+    }
+    let secrets = Secrets::from_lookup(|name| lookup(env, name))?;
+    let pass_issuer = lookup(env, "PASS_ISSUER")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned());
+    let config = Rc::new(Config {
+        secrets,
+        pass_issuer,
+    });
+    LOADED.with(|c| *c.borrow_mut() = Some(config.clone()));
+    Ok(config)
+}

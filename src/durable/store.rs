@@ -1,0 +1,192 @@
+//! A coordinator's SQLite storage: the core's [`Change`] records written down, and read back.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use waitroom_core::coordinator::{Change, MinuteStats, PullRecord, Restored};
+use waitroom_core::sale::Sale;
+use waitroom_core::Assignment;
+use worker::{SqlStorage, SqlStorageValue};
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS sale (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS line (id INTEGER PRIMARY KEY CHECK (id = 1), next_seq INTEGER NOT NULL, head INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS assignments (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pulls (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, arrivals INTEGER NOT NULL, admissions INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS requests (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)",
+];
+
+pub struct Store {
+    sql: SqlStorage,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct LineRow {
+    next_seq: i64,
+    head: i64,
+}
+
+#[derive(Deserialize)]
+struct MinuteRow {
+    minute: i64,
+    arrivals: i64,
+    admissions: i64,
+}
+
+#[derive(Deserialize)]
+struct RequestRow {
+    kind: String,
+    count: i64,
+}
+
+fn int(v: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(v as i64)
+}
+
+fn decode<T: DeserializeOwned>(text: &str) -> worker::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| worker::Error::RustError(format!("corrupt stored record: {e}")))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> worker::Result<SqlStorageValue> {
+    serde_json::to_string(value)
+        .map(SqlStorageValue::String)
+        .map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+impl Store {
+    pub fn open(sql: SqlStorage) -> worker::Result<Self> {
+        for statement in SCHEMA {
+            sql.exec(statement, None)?;
+        }
+        Ok(Self { sql })
+    }
+
+    /// The sale and its line, if the sale was ever created.
+    pub fn load(&self) -> worker::Result<Option<(Sale, Restored)>> {
+        let Some(sale) = self
+            .sql
+            .exec("SELECT body FROM sale", None)?
+            .to_array::<Body>()?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        let sale: Sale = decode(&sale.body)?;
+        let line = self
+            .sql
+            .exec("SELECT next_seq, head FROM line", None)?
+            .to_array::<LineRow>()?
+            .pop();
+        let (next_seq, head) = line.map_or((1, 1), |l| (l.next_seq as u64, l.head as u64));
+        let assignments = self
+            .sql
+            .exec("SELECT body FROM assignments ORDER BY seq", None)?
+            .to_array::<Body>()?
+            .iter()
+            .map(|row| decode::<Assignment>(&row.body))
+            .collect::<worker::Result<_>>()?;
+        let pulls = self
+            .sql
+            .exec("SELECT body FROM pulls ORDER BY at", None)?
+            .to_array::<Body>()?
+            .iter()
+            .map(|row| decode::<PullRecord>(&row.body))
+            .collect::<worker::Result<_>>()?;
+        let minutes = self
+            .sql
+            .exec(
+                "SELECT minute, arrivals, admissions FROM minutes ORDER BY minute",
+                None,
+            )?
+            .to_array::<MinuteRow>()?
+            .into_iter()
+            .map(|m| MinuteStats {
+                minute: m.minute as u64,
+                arrivals: m.arrivals as u64,
+                admissions: m.admissions as u64,
+            })
+            .collect();
+        Ok(Some((
+            sale,
+            Restored {
+                next_seq,
+                head,
+                assignments,
+                pulls,
+                minutes,
+            },
+        )))
+    }
+
+    /// Writes the changes. They run in the request's implicit transaction: all or nothing.
+    pub fn apply(&self, changes: Vec<Change>) -> worker::Result<()> {
+        for change in changes {
+            match change {
+                Change::Sale(sale) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO sale (id, body) VALUES (1, ?)",
+                        vec![encode(&sale)?],
+                    )?;
+                }
+                Change::Line { next_seq, head } => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO line (id, next_seq, head) VALUES (1, ?, ?)",
+                        vec![int(next_seq), int(head)],
+                    )?;
+                }
+                Change::Assignment(a) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO assignments (seq, body) VALUES (?, ?)",
+                        vec![int(a.seq), encode(&a)?],
+                    )?;
+                }
+                Change::Pull(p) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO pulls (request_id, at, body) VALUES (?, ?, ?)",
+                        vec![
+                            SqlStorageValue::String(p.request_id.to_string()),
+                            int(p.at.0),
+                            encode(&p)?,
+                        ],
+                    )?;
+                }
+                Change::ForgetPullsBefore(at) => {
+                    self.sql
+                        .exec("DELETE FROM pulls WHERE at < ?", vec![int(at.0)])?;
+                }
+                Change::Minute(m) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO minutes (minute, arrivals, admissions) VALUES (?, ?, ?)",
+                        vec![int(m.minute), int(m.arrivals), int(m.admissions)],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn request_counts(&self) -> worker::Result<BTreeMap<String, u64>> {
+        Ok(self
+            .sql
+            .exec("SELECT kind, count FROM requests", None)?
+            .to_array::<RequestRow>()?
+            .into_iter()
+            .map(|r| (r.kind, r.count as u64))
+            .collect())
+    }
+
+    pub fn count_request(&self, kind: &str) -> worker::Result<()> {
+        self.sql.exec(
+            "INSERT INTO requests (kind, count) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET count = count + 1",
+            vec![SqlStorageValue::String(kind.to_owned())],
+        )?;
+        Ok(())
+    }
+}

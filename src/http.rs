@@ -1,0 +1,103 @@
+//! Small HTTP helpers shared by the routes: JSON in and out, bearer keys, cookies.
+
+use crate::error::ApiError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use waitroom_core::secrets::ApiKey;
+use waitroom_core::SaleId;
+use worker::{Headers, Request, Response};
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON response. Serializing our own types cannot fail; if it did, the fan gets a 500.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| r#"{"error":"internal"}"#.to_owned());
+    let headers = Headers::new();
+    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+    let _ = headers.set("Cache-Control", "no-store");
+    Response::ok(text)
+        .map(|r| r.with_status(status).with_headers(headers))
+        .unwrap_or_else(|_| {
+            Response::empty()
+                .expect("an empty response")
+                .with_status(500)
+        })
+}
+
+/// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`].
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    let too_large = ApiError::BodyTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    let declared = req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large);
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|e| ApiError::BadJson(e.to_string()))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(too_large);
+    }
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+/// The bearer token of the `Authorization` header, if any.
+pub fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get("Authorization").ok().flatten()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// Refuses the request unless it carries `key` as its bearer token.
+pub fn require_key(req: &Request, key: &ApiKey) -> Result<(), ApiError> {
+    match bearer(req) {
+        Some(presented) if key.matches(&presented) => Ok(()),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// The name of the cookie holding a fan's queue token for `sale`.
+pub fn token_cookie_name(sale: &SaleId) -> String {
+    format!("wr_{sale}")
+}
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    let header = req.headers().get("Cookie").ok().flatten()?;
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// The `Set-Cookie` value that hands a fan their queue token.
+pub fn token_cookie(sale: &SaleId, token: &str, max_age_s: u64) -> String {
+    format!(
+        "{}={token}; Path=/; Max-Age={max_age_s}; HttpOnly; Secure; SameSite=Lax",
+        token_cookie_name(sale)
+    )
+}
+
+/// Parses a sale id from a path segment.
+pub fn sale_id(segment: &str) -> Result<SaleId, ApiError> {
+    SaleId::parse(segment).map_err(ApiError::BadSaleId)
+}
+
+/// The value of query parameter `name`.
+pub fn query(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}

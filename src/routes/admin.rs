@@ -1,0 +1,79 @@
+//! Promoters: create and configure sales, open / pause / close them, watch the numbers.
+
+use super::Ctx;
+use crate::coordinator_client::{ask, list_sales, register, unexpected};
+use crate::error::ApiError;
+use crate::http::{self, json};
+use crate::random;
+use crate::snapshot_cache;
+use futures::future::join_all;
+use serde_json::json;
+use waitroom_core::protocol::{Command, Reply, SaleReport};
+use waitroom_core::sale::SaleSettingsInput;
+use waitroom_core::{SaleId, SaleSettings};
+use worker::{Request, Response};
+
+fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+    http::require_key(req, &ctx.config()?.secrets.admin_key)
+}
+
+async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
+    match ask(&ctx.env, sale, &Command::Report).await? {
+        Reply::Report(report) => Ok(*report),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `PUT /api/admin/sales/{sale}`: 201 when created, 200 when updated.
+pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let input: SaleSettingsInput = http::read_json(&mut req).await?;
+    let settings = SaleSettings::parse(input)?;
+    let command = Command::Upsert {
+        id: sale.clone(),
+        settings,
+        fan_salt: random::hex::<16>(),
+    };
+    let Reply::Upserted { created, report } = ask(&ctx.env, &sale, &command).await? else {
+        return Err(ApiError::Internal("unexpected reply to upsert".into()));
+    };
+    register(&ctx.env, &sale).await?;
+    snapshot_cache::invalidate(&ctx.origin, &sale).await;
+    Ok(json(if created { 201 } else { 200 }, &report))
+}
+
+/// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).
+pub async fn control(
+    req: Request,
+    ctx: &Ctx,
+    sale: SaleId,
+    action: &str,
+) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let command = match action {
+        "open" => Command::Open,
+        "pause" => Command::Pause,
+        _ => Command::Close,
+    };
+    let reply = ask(&ctx.env, &sale, &command).await?;
+    snapshot_cache::invalidate(&ctx.origin, &sale).await;
+    match reply {
+        Reply::Report(report) => Ok(json(200, &report)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `GET /api/admin/sales/{sale}`.
+pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    Ok(json(200, &report_of(ctx, &sale).await?))
+}
+
+/// `GET /api/admin/sales`: every sale with its numbers, newest first.
+pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let ids = list_sales(&ctx.env).await?;
+    let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
+    let sales: Vec<SaleReport> = reports.into_iter().collect::<Result<_, _>>()?;
+    Ok(json(200, &json!({ "sales": sales })))
+}

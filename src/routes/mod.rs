@@ -1,0 +1,169 @@
+//! The HTTP contract (docs/api.md): each path to its handler, and every failure to one error shape.
+
+mod admin;
+mod fan;
+mod origin;
+
+use crate::config::{self, Config};
+use crate::error::ApiError;
+use crate::http::{json, sale_id};
+use crate::pages::ASSETS_BINDING;
+use serde_json::json;
+use std::rc::Rc;
+use waitroom_core::{SaleId, UnixMillis};
+use worker::{Env, Method, Request, Response};
+
+/// What every handler gets besides the request.
+pub struct Ctx {
+    pub env: Env,
+    pub now: UnixMillis,
+    /// `scheme://host[:port]` of this request, for cache keys and links.
+    pub origin: String,
+}
+
+impl Ctx {
+    pub fn config(&self) -> Result<Rc<Config>, ApiError> {
+        Ok(config::load(&self.env)?)
+    }
+}
+
+/// A path of the contract, with its parameters.
+enum Route<'a> {
+    Health,
+    Jwks,
+    SalePage(&'a str),
+    SaleInfo(&'a str),
+    Join(&'a str),
+    Status(&'a str),
+    Pull(&'a str),
+    Finish {
+        sale: &'a str,
+        fan: &'a str,
+        action: &'a str,
+    },
+    Assignments(&'a str),
+    AdminSales,
+    AdminSale(&'a str),
+    AdminControl {
+        sale: &'a str,
+        action: &'a str,
+    },
+}
+
+impl<'a> Route<'a> {
+    fn parse(segments: &[&'a str]) -> Option<Self> {
+        Some(match segments {
+            ["healthz"] => Route::Health,
+            [".well-known", "jwks.json"] => Route::Jwks,
+            ["s", sale] => Route::SalePage(sale),
+            ["api", "sales", sale] => Route::SaleInfo(sale),
+            ["api", "sales", sale, "join"] => Route::Join(sale),
+            ["api", "sales", sale, "status"] => Route::Status(sale),
+            ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
+            ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
+            ["api", "origin", "sales", sale, "assignments", fan, action @ ("complete" | "release")] => {
+                Route::Finish { sale, fan, action }
+            }
+            ["api", "admin", "sales"] => Route::AdminSales,
+            ["api", "admin", "sales", sale] => Route::AdminSale(sale),
+            ["api", "admin", "sales", sale, action @ ("open" | "pause" | "close")] => {
+                Route::AdminControl { sale, action }
+            }
+            _ => return None,
+        })
+    }
+
+    /// The methods the path takes, as for an `Allow` header.
+    fn allow(&self) -> &'static str {
+        match self {
+            Route::Health
+            | Route::Jwks
+            | Route::SalePage(_)
+            | Route::SaleInfo(_)
+            | Route::Status(_) => "GET",
+            Route::Assignments(_) | Route::AdminSales => "GET",
+            Route::Join(_) | Route::Pull(_) | Route::Finish { .. } | Route::AdminControl { .. } => {
+                "POST"
+            }
+            Route::AdminSale(_) => "GET, PUT",
+        }
+    }
+}
+
+/// Answers one request. Never fails: every error becomes its JSON (or HTML) answer here.
+pub async fn handle(req: Request, env: Env) -> Response {
+    let url = match req.url() {
+        Ok(url) => url,
+        Err(e) => return ApiError::Internal(e.to_string()).into_response(),
+    };
+    let ctx = Ctx {
+        env,
+        now: crate::clock::now(),
+        origin: url.origin().ascii_serialization(),
+    };
+    let path = url.path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    match Route::parse(&segments) {
+        Some(route) => dispatch(route, req, &ctx)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+        None if segments.first() == Some(&"api") => ApiError::NotFound.into_response(),
+        None => static_asset(req, &ctx)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+    }
+}
+
+async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let method = req.method();
+    let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
+    match route {
+        Route::Health if is(Method::Get) => Ok(json(200, &json!({ "ok": true }))),
+        Route::Jwks if is(Method::Get) => jwks(ctx),
+        Route::SalePage(sale) if is(Method::Get) => {
+            fan::sale_page(req, ctx, sale_or_404(sale)?).await
+        }
+        Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
+        Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
+        Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
+        Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
+        Route::Finish { sale, fan, action } if is(Method::Post) => {
+            origin::finish(req, ctx, sale_id(sale)?, fan, action).await
+        }
+        Route::Assignments(sale) if is(Method::Get) => {
+            origin::assignments(req, ctx, sale_id(sale)?).await
+        }
+        Route::AdminSales if is(Method::Get) => admin::list(req, ctx).await,
+        Route::AdminSale(sale) if is(Method::Get) => admin::report(req, ctx, sale_id(sale)?).await,
+        Route::AdminSale(sale) if is(Method::Put) => admin::upsert(req, ctx, sale_id(sale)?).await,
+        Route::AdminControl { sale, action } if is(Method::Post) => {
+            admin::control(req, ctx, sale_id(sale)?, action).await
+        }
+        route => Err(ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        }),
+    }
+}
+
+/// A fan page for a sale id that cannot exist is the 404 page, not a JSON error.
+fn sale_or_404(segment: &str) -> Result<Option<SaleId>, ApiError> {
+    Ok(SaleId::parse(segment).ok())
+}
+
+fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let mut response = json(200, &config.secrets.pass_signer.jwks());
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=300")?;
+    Ok(response)
+}
+
+/// Anything else is a static file (the dashboard, scripts, styles), or a 404.
+async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    let response = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
+    if response.status_code() == 404 {
+        return Err(ApiError::NotFound);
+    }
+    Ok(response)
+}

@@ -1,0 +1,126 @@
+//! The origin's windows: pull the next fans, report each one completed or released, see lapses.
+
+use super::Ctx;
+use crate::coordinator_client::{ask, unexpected};
+use crate::error::ApiError;
+use crate::http::{self, json};
+use serde::Deserialize;
+use serde_json::json;
+use waitroom_core::protocol::{Command, Reply};
+use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, WindowId};
+use worker::{Request, Response};
+
+const DEFAULT_LIST_LIMIT: usize = 100;
+const MAX_LIST_LIMIT: usize = 1_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullBody {
+    window: String,
+    max: i64,
+    #[serde(default)]
+    request_id: Option<String>,
+}
+
+fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+    http::require_key(req, &ctx.config()?.secrets.origin_key)
+}
+
+fn field<T>(field: &'static str, parsed: Result<T, waitroom_core::IdError>) -> Result<T, ApiError> {
+    parsed.map_err(|error| ApiError::BadId { field, error })
+}
+
+/// `POST /api/origin/sales/{sale}/pull`.
+pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let body: PullBody = http::read_json(&mut req).await?;
+    let window = field("window", WindowId::parse(&body.window))?;
+    let request_id = body
+        .request_id
+        .as_deref()
+        .map(|r| field("request_id", RequestId::parse(r)))
+        .transpose()?;
+    let max = u32::try_from(body.max).unwrap_or(0);
+    if max == 0 && body.max != 0 {
+        return Err(ApiError::InvalidField {
+            field: "max",
+            message: "must be between 1 and 100".into(),
+        });
+    }
+    match ask(
+        &ctx.env,
+        &sale,
+        &Command::Pull {
+            window,
+            max,
+            request_id,
+        },
+    )
+    .await?
+    {
+        Reply::Pulled(pulled) => Ok(json(200, &pulled)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `POST /api/origin/sales/{sale}/assignments/{fan_id}/complete` (or `/release`).
+pub async fn finish(
+    req: Request,
+    ctx: &Ctx,
+    sale: SaleId,
+    fan: &str,
+    action: &str,
+) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fan_id = FanId::parse(fan)
+        .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
+    let command = match action {
+        "complete" => Command::Complete { fan_id },
+        _ => Command::Release { fan_id },
+    };
+    match ask(&ctx.env, &sale, &command).await? {
+        Reply::Assignment(assignment) => Ok(json(200, &assignment)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `GET /api/origin/sales/{sale}/assignments?window=&state=&limit=`.
+pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let window = http::query(&req, "window")
+        .map(|w| field("window", WindowId::parse(&w)))
+        .transpose()?;
+    let state = http::query(&req, "state")
+        .map(|s| {
+            AssignmentState::parse(&s).ok_or(ApiError::InvalidField {
+                field: "state",
+                message: "must be one of assigned, completed, released, lapsed".into(),
+            })
+        })
+        .transpose()?;
+    let limit = match http::query(&req, "limit") {
+        None => DEFAULT_LIST_LIMIT,
+        Some(l) => l
+            .parse()
+            .ok()
+            .filter(|l| (1..=MAX_LIST_LIMIT).contains(l))
+            .ok_or(ApiError::InvalidField {
+                field: "limit",
+                message: format!("must be between 1 and {MAX_LIST_LIMIT}"),
+            })?,
+    };
+    match ask(
+        &ctx.env,
+        &sale,
+        &Command::Assignments {
+            window,
+            state,
+            limit,
+        },
+    )
+    .await?
+    {
+        Reply::Assignments { assignments } => Ok(json(200, &json!({ "assignments": assignments }))),
+        other => Err(unexpected(other)),
+    }
+}

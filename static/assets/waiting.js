@@ -1,0 +1,108 @@
+// Waiting page: polls the fan's status at the pace the server asks for and goes to the purchase
+// page the moment it is the fan's turn.
+(() => {
+  "use strict";
+  const sale = document.body.dataset.sale;
+  const $ = (id) => document.getElementById(id);
+  const startKey = `waitroom:${sale}:start`;
+  let failures = 0;
+  let timer = null;
+
+  function fmtWait(s) {
+    if (s === null || s === undefined) return "–";
+    if (s < 60) return "< 1 min";
+    if (s < 3600) return `${Math.round(s / 60)} min`;
+    return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  }
+
+  function notice(text, kind) {
+    const el = $("notice");
+    el.hidden = !text;
+    el.className = `notice ${kind || ""}`;
+    el.textContent = text || "";
+  }
+
+  function progress(position) {
+    let start = Number(sessionStorage.getItem(startKey));
+    if (!start || position > start) {
+      start = position;
+      sessionStorage.setItem(startKey, String(start));
+    }
+    const done = start <= 1 ? 100 : Math.round(((start - position) / (start - 1)) * 100);
+    $("bar").style.width = `${done}%`;
+    document.querySelector(".progress").setAttribute("aria-valuenow", String(done));
+  }
+
+  async function joinAgain() {
+    notice("Joining the line again…");
+    await fetch(`/api/sales/${encodeURIComponent(sale)}/join`, { method: "POST", credentials: "same-origin" });
+    sessionStorage.removeItem(startKey);
+    location.reload();
+  }
+
+  function show(s) {
+    $("phase").textContent = s.phase;
+    switch (s.state) {
+      case "waiting":
+        $("position").textContent = s.position.toLocaleString();
+        $("ahead").textContent = s.ahead.toLocaleString();
+        $("eta").textContent = fmtWait(s.eta_s);
+        progress(s.position);
+        notice(s.phase === "paused" ? "The sale is paused for a moment. You keep your place." : "");
+        return s.poll_after_ms;
+      case "your_turn":
+        $("position").textContent = "It's your turn!";
+        $("bar").style.width = "100%";
+        notice("Taking you to the purchase page…", "ok");
+        location.assign(s.purchase_url);
+        return null;
+      case "lapsed": {
+        $("position").textContent = "Turn missed";
+        notice("Your turn came, but this page did not claim it in time. You can join the line again at the back.", "bad");
+        const again = document.createElement("button");
+        again.textContent = "Join the line again";
+        again.addEventListener("click", joinAgain);
+        $("notice").append(" ", again);
+        return null;
+      }
+      case "closed":
+        $("position").textContent = "Sale closed";
+        notice("This sale has closed. Thank you for waiting.", "bad");
+        return null;
+      default:
+        return 5000;
+    }
+  }
+
+  async function poll() {
+    timer = null;
+    let wait;
+    try {
+      const res = await fetch(`/api/sales/${encodeURIComponent(sale)}/status`, { credentials: "same-origin", cache: "no-store" });
+      if (res.status === 401) {
+        // No valid place on this device (cookie lost or expired): the page itself hands one out.
+        location.reload();
+        return;
+      }
+      if (!res.ok) throw new Error(`status ${res.status}`);
+      failures = 0;
+      wait = show(await res.json());
+      if (wait === null) return;
+    } catch (_) {
+      failures += 1;
+      wait = Math.min(30000, 1000 * 2 ** failures);
+      notice("Connection trouble; retrying. You keep your place.");
+    }
+    // A hidden tab polls four times slower; it catches up when shown again.
+    if (document.hidden) wait *= 4;
+    timer = setTimeout(poll, wait);
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && timer !== null) {
+      clearTimeout(timer);
+      poll();
+    }
+  });
+  poll();
+})();
