@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `make dev`: the whole thing on this machine. The worker on workerd (wrangler dev) with persisted
+# SQLite Durable Objects, a demo sale that opens shortly after start, a small crowd ahead of you,
+# and the demo origin's windows pulling fans. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-8787}
+ORIGIN_PORT=${ORIGIN_PORT:-8788}
+SALE=${SALE:-demo}
+OPENS_IN_S=${OPENS_IN_S:-45}
+DEMO_CROWD=${DEMO_CROWD:-24}
+STATE_DIR=${STATE_DIR:-.state}
+EDGE="http://127.0.0.1:$PORT"
+ORIGIN="http://127.0.0.1:$ORIGIN_PORT"
+
+say() { printf '\033[1m[dev]\033[0m %s\n' "$*"; }
+
+scripts/dev-vars.sh .dev.vars
+set -a; source .dev.vars; set +a
+
+say "building the demo origin"
+cargo build --release -p demo-origin --quiet
+
+pids=()
+cleanup() {
+  say "stopping"
+  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+say "starting the worker on $EDGE (state in $STATE_DIR)"
+setsid node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
+  --show-interactive-dev-session=false &
+pids+=($!)
+for _ in $(seq 1 120); do curl -sf "$EDGE/healthz" >/dev/null && break; sleep 1; done
+curl -sf "$EDGE/healthz" >/dev/null || { say "the worker did not start"; exit 1; }
+
+admin() { curl -sS -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
+if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$SALE")" = 404 ]; then
+  opens_at=$(date -u -d "+$OPENS_IN_S seconds" +%Y-%m-%dT%H:%M:%SZ)
+  say "creating the demo sale '$SALE', opening at $opens_at"
+  admin -X PUT "$EDGE/api/admin/sales/$SALE" -o /dev/null \
+    -d "{\"name\":\"Demo Tour 2027 presale\",\"purchase_url\":\"$ORIGIN/purchase\",\"opens_at\":\"$opens_at\",\"claim_ttl_s\":15,\"pass_ttl_s\":300}"
+  # A small crowd that joins the second the sale opens, so there is a line to watch move.
+  ( sleep "$OPENS_IN_S"; sleep 1
+    for _ in $(seq 1 "$DEMO_CROWD"); do curl -s -o /dev/null -X POST "$EDGE/api/sales/$SALE/join"; done ) &
+  pids+=($!)
+else
+  say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"
+fi
+
+say "starting the demo origin on $ORIGIN"
+setsid target/release/demo-origin --edge-url "$EDGE" --sale "$SALE" --listen "127.0.0.1:$ORIGIN_PORT" \
+  --windows 3 --capacity 2 --pace-ms 1000 &
+pids+=($!)
+
+cat <<MSG
+
+  Fan page:        $EDGE/s/$SALE        (countdown, then your place in line)
+  Sale info:       $EDGE/api/sales/$SALE
+  Promoter API:    $EDGE/api/admin/sales/$SALE   (Authorization: Bearer \$ADMIN_KEY)
+  Demo origin:     $ORIGIN/                 (windows, check-ins, purchases)
+  JWKS:            $EDGE/.well-known/jwks.json
+  Keys:            .dev.vars  (ADMIN_KEY, ORIGIN_KEY, TOKEN_KEYS, PASS_SIGNING_KEY; git-ignored)
+
+  Ctrl-C stops everything. State persists in $STATE_DIR; delete it for a fresh start.
+
+MSG
+wait
