@@ -17,7 +17,8 @@ ORIGIN="http://127.0.0.1:$ORIGIN_PORT"
 say() { printf '\033[1m[dev]\033[0m %s\n' "$*"; }
 
 scripts/dev-vars.sh .dev.vars
-set -a; source .dev.vars; set +a
+# Shell variables only (not exported): each process gets just the keys it needs.
+source .dev.vars
 
 say "building the demo origin"
 cargo build --release -p demo-origin --quiet
@@ -52,7 +53,7 @@ else
 fi
 
 say "starting the demo origin on $ORIGIN"
-setsid target/release/demo-origin --edge-url "$EDGE" --sale "$SALE" --listen "127.0.0.1:$ORIGIN_PORT" \
+setsid target/release/demo-origin --env-file .dev.vars --edge-url "$EDGE" --sale "$SALE" --listen "127.0.0.1:$ORIGIN_PORT" \
   --windows 3 --capacity 2 --pace-ms 1000 &
 pids+=($!)
 
