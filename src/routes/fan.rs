@@ -178,8 +178,118 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     Ok(response)
 }
 
-/// `GET /api/sales/{sale}/status`: answered from the token and the cached snapshot, unless the
-/// fan's number has been reached.
+/// Where a fan stands, as the status endpoint and the waiting page tell it.
+enum FanState {
+    Waiting {
+        position: u64,
+        ahead: u64,
+        eta_s: Option<u64>,
+        poll_after_ms: u64,
+    },
+    YourTurn {
+        pass: String,
+        expires_at: String,
+        purchase_url: String,
+        window: String,
+        assignment: &'static str,
+    },
+    Lapsed {
+        reason: &'static str,
+    },
+    Closed,
+}
+
+/// Answered from the token and the cached snapshot, unless the fan's number has been reached:
+/// only then is the coordinator asked, for the fan's assignment.
+async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<FanState, ApiError> {
+    let sale = &snap.sale.id;
+    Ok(match snap.fan_view(token.seq, ctx.now) {
+        FanView::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+        } => FanState::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms: jittered(poll_after_ms),
+        },
+        FanView::Closed => FanState::Closed,
+        FanView::Reached => match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
+            Reply::Claim(Claim::Waiting { position, ahead }) => FanState::Waiting {
+                position,
+                ahead,
+                eta_s: None,
+                poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
+            },
+            Reply::Claim(Claim::Turn {
+                assignment,
+                pass_ttl_s,
+            }) => {
+                let config = ctx.config()?;
+                let claims =
+                    PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
+                let pass = config.secrets.pass_signer.sign(&claims);
+                let mut purchase_url = Url::parse(&snap.sale.purchase_url)
+                    .map_err(|e| ApiError::Internal(format!("stored purchase_url: {e}")))?;
+                purchase_url.query_pairs_mut().append_pair("pass", &pass);
+                FanState::YourTurn {
+                    pass,
+                    expires_at: claims.expires_at().to_rfc3339(),
+                    purchase_url: purchase_url.into(),
+                    window: assignment.window.to_string(),
+                    assignment: assignment.state.as_str(),
+                }
+            }
+            Reply::Claim(Claim::Lapsed { assignment }) => FanState::Lapsed {
+                reason: assignment.state.as_str(),
+            },
+            other => return Err(unexpected(other)),
+        },
+    })
+}
+
+fn status_json(
+    snap: &Snapshot,
+    token: &QueueToken,
+    state: &FanState,
+    now: waitroom_core::UnixMillis,
+) -> Value {
+    let sale = &snap.sale.id;
+    let base = json!({ "sale": sale, "fan_id": token.fan_id, "seq": token.seq, "phase": snap.phase_at(now) });
+    let rest = match state {
+        FanState::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+        } => json!({
+            "state": "waiting", "position": position, "ahead": ahead, "eta_s": eta_s, "poll_after_ms": poll_after_ms,
+        }),
+        FanState::YourTurn {
+            pass,
+            expires_at,
+            purchase_url,
+            window,
+            assignment,
+        } => json!({
+            "state": "your_turn", "position": 0, "ahead": 0, "eta_s": 0, "poll_after_ms": null,
+            "pass": pass, "pass_expires_at": expires_at, "purchase_url": purchase_url, "window": window,
+            "assignment_state": assignment,
+        }),
+        FanState::Lapsed { reason } => json!({
+            "state": "lapsed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null,
+            "reason": reason, "join_url": format!("/api/sales/{sale}/join"),
+        }),
+        FanState::Closed => json!({
+            "state": "closed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null,
+        }),
+    };
+    merge(base, rest)
+}
+
+/// `GET /api/sales/{sale}/status`.
 pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let text = match presented(&req, &sale) {
         Some(Presented::Bearer(text) | Presented::Cookie(text)) => text,
@@ -187,72 +297,8 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     };
     let token = verify(ctx, &sale, &text)?;
     let snap = snapshot(ctx, &sale).await?;
-    let phase = snap.phase_at(ctx.now);
-    let base = json!({ "sale": sale, "fan_id": token.fan_id, "seq": token.seq, "phase": phase });
-    let body = match snap.fan_view(token.seq, ctx.now) {
-        FanView::Waiting {
-            position,
-            ahead,
-            eta_s,
-            poll_after_ms,
-        } => waiting_json(base, position, ahead, eta_s, jittered(poll_after_ms)),
-        FanView::Closed => merge(
-            base,
-            json!({ "state": "closed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null }),
-        ),
-        FanView::Reached => match ask(&ctx.env, &sale, &Command::Claim { seq: token.seq }).await? {
-            Reply::Claim(Claim::Waiting { position, ahead }) => waiting_json(
-                base,
-                position,
-                ahead,
-                None,
-                jittered(waitroom_core::snapshot::POLL_MIN_MS),
-            ),
-            Reply::Claim(Claim::Turn {
-                assignment,
-                pass_ttl_s,
-            }) => {
-                let config = ctx.config()?;
-                let claims =
-                    PassClaims::for_assignment(&config.pass_issuer, &sale, &assignment, pass_ttl_s);
-                let pass = config.secrets.pass_signer.sign(&claims);
-                let mut purchase_url = Url::parse(&snap.sale.purchase_url)
-                    .map_err(|e| ApiError::Internal(format!("stored purchase_url: {e}")))?;
-                purchase_url.query_pairs_mut().append_pair("pass", &pass);
-                merge(
-                    base,
-                    json!({
-                        "state": "your_turn", "position": 0, "ahead": 0, "eta_s": 0, "poll_after_ms": null,
-                        "pass": pass, "pass_expires_at": claims.expires_at().to_rfc3339(),
-                        "purchase_url": purchase_url.as_str(), "window": assignment.window,
-                        "assignment_state": assignment.state,
-                    }),
-                )
-            }
-            Reply::Claim(Claim::Lapsed { assignment }) => merge(
-                base,
-                json!({
-                    "state": "lapsed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null,
-                    "reason": assignment.state, "join_url": format!("/api/sales/{sale}/join"),
-                }),
-            ),
-            other => return Err(unexpected(other)),
-        },
-    };
-    Ok(json(200, &body))
-}
-
-fn waiting_json(
-    base: Value,
-    position: u64,
-    ahead: u64,
-    eta_s: Option<u64>,
-    poll_after_ms: u64,
-) -> Value {
-    merge(
-        base,
-        json!({ "state": "waiting", "position": position, "ahead": ahead, "eta_s": eta_s, "poll_after_ms": poll_after_ms }),
-    )
+    let state = fan_state(ctx, &snap, &token).await?;
+    Ok(json(200, &status_json(&snap, &token, &state, ctx.now)))
 }
 
 fn merge(mut base: Value, extra: Value) -> Value {
@@ -262,100 +308,211 @@ fn merge(mut base: Value, extra: Value) -> Value {
     base
 }
 
-/// `GET /s/{sale}`: the page a fan lands on.
+fn wants_json(req: &Request) -> bool {
+    req.headers()
+        .get("Accept")
+        .ok()
+        .flatten()
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
+}
+
+/// Human words for a wait estimate, for the page without JavaScript.
+fn wait_words(eta_s: Option<u64>) -> String {
+    match eta_s {
+        None => "–".into(),
+        Some(s) if s < 60 => "< 1 min".into(),
+        Some(s) if s < 3600 => format!("{} min", s.div_ceil(60)),
+        Some(s) => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// The template variables every page of a sale has: its name and branding.
+fn sale_vars(snap: &Snapshot, phase: Phase) -> Vec<(&'static str, String)> {
+    let b = &snap.sale.branding;
+    vec![
+        ("sale_id", snap.sale.id.to_string()),
+        ("sale_name", snap.sale.name.clone()),
+        (
+            "opens_at",
+            snap.sale
+                .opens_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+        ),
+        ("phase", phase.as_str().to_owned()),
+        ("brand_color", b.color().to_owned()),
+        ("brand_ink", b.ink().to_owned()),
+        (
+            "logo_url",
+            b.logo_url.clone().unwrap_or_else(|| "data:,".into()),
+        ),
+        (
+            "logo_hidden",
+            if b.logo_url.is_some() { "" } else { "hidden" }.into(),
+        ),
+        ("message", b.message.clone().unwrap_or_default()),
+        (
+            "message_hidden",
+            if b.message.is_some() { "" } else { "hidden" }.into(),
+        ),
+    ]
+}
+
+async fn render(
+    ctx: &Ctx,
+    page: Page,
+    status: u16,
+    vars: &[(&'static str, String)],
+    cache: &str,
+) -> Result<Response, ApiError> {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pages::render(&ctx.env, page, status, &vars, cache).await
+}
+
+fn see_other(location: &str) -> Result<Response, ApiError> {
+    let mut response = Response::empty()?.with_status(303);
+    response.headers_mut().set("Location", location)?;
+    response.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// `GET /s/{sale}`: the page a fan lands on (or JSON, for apps that ask for it).
 pub async fn sale_page(
     req: Request,
     ctx: &Ctx,
     sale: Option<SaleId>,
 ) -> Result<Response, ApiError> {
-    let wants_json = req
-        .headers()
-        .get("Accept")
-        .ok()
-        .flatten()
-        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    let as_json = wants_json(&req);
     let snap = match sale {
         Some(sale) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, &sale, ctx.now).await?,
         None => None,
     };
     let Some(snap) = snap else {
-        if wants_json {
+        if as_json {
             return Err(QueueError::SaleNotFound.into());
         }
         return pages::render(&ctx.env, Page::NotFound, 404, &[], "public, max-age=5").await;
     };
     let sale = snap.sale.id.clone();
     let phase = snap.phase_at(ctx.now);
-    let opens_at = snap
-        .sale
-        .opens_at
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
-    let vars = [
-        ("sale_id", sale.as_str()),
-        ("sale_name", snap.sale.name.as_str()),
-        ("opens_at", opens_at.as_str()),
-        ("phase", phase.as_str()),
-    ];
+    let mut vars = sale_vars(&snap, phase);
     match phase {
         Phase::Scheduled => {
             let until_open = snap.sale.opens_at.map(|t| ctx.now.millis_until(t) / 1000);
             let max_age = until_open.map_or(SCHEDULED_PAGE_MAX_AGE_S, |s| {
                 s.min(SCHEDULED_PAGE_MAX_AGE_S)
             });
-            if wants_json {
+            let cache = format!("public, max-age={max_age}");
+            if as_json {
                 let mut response = json(200, &sale_json(&snap, ctx));
-                response
-                    .headers_mut()
-                    .set("Cache-Control", &format!("public, max-age={max_age}"))?;
+                response.headers_mut().set("Cache-Control", &cache)?;
                 return Ok(response);
             }
-            pages::render(
-                &ctx.env,
-                Page::NotOnSale,
-                200,
-                &vars,
-                &format!("public, max-age={max_age}"),
-            )
-            .await
+            render(ctx, Page::NotOnSale, 200, &vars, &cache).await
         }
-        Phase::Closed if wants_json => Ok(json(200, &sale_json(&snap, ctx))),
-        Phase::Closed => {
-            pages::render(&ctx.env, Page::Closed, 200, &vars, "public, max-age=5").await
-        }
+        Phase::Closed if as_json => Ok(json(200, &sale_json(&snap, ctx))),
+        Phase::Closed => render(ctx, Page::Closed, 200, &vars, "public, max-age=5").await,
         Phase::Open | Phase::Paused => {
-            let cookie_name = http::token_cookie_name(&sale);
-            let held =
-                http::cookie(&req, &cookie_name).filter(|text| verify(ctx, &sale, text).is_ok());
-            let new_token =
-                match held {
-                    Some(_) => None,
-                    None => match take_place(ctx, &sale, None).await {
-                        Ok(joined) => Some(ctx.config()?.secrets.token_keys.sign(
-                            &QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now),
-                        )),
-                        // Closed between the snapshot and the join.
-                        Err(ApiError::Queue(QueueError::Closed)) => {
-                            return pages::render(&ctx.env, Page::Closed, 200, &vars, "no-store")
-                                .await
-                        }
-                        Err(e) => return Err(e),
-                    },
-                };
-            let mut response = if wants_json {
-                let mut body = sale_json(&snap, ctx);
+            let held = http::cookie(&req, &http::token_cookie_name(&sale))
+                .and_then(|text| verify(ctx, &sale, &text).ok());
+            let (token, new_token) = match held {
+                Some(token) => (token, None),
+                None => match take_place(ctx, &sale, None).await {
+                    Ok(joined) => {
+                        let token =
+                            QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);
+                        let text = ctx.config()?.secrets.token_keys.sign(&token);
+                        (token, Some(text))
+                    }
+                    // Closed between the snapshot and the join.
+                    Err(ApiError::Queue(QueueError::Closed)) => {
+                        return render(ctx, Page::Closed, 200, &vars, "no-store").await
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let state = fan_state(ctx, &snap, &token).await?;
+            let mut response = if as_json {
+                let mut body = status_json(&snap, &token, &state, ctx.now);
+                if let Some(text) = &new_token {
+                    body["token"] = json!(text);
+                }
                 body["status_url"] = json!(status_url(&sale));
                 json(200, &body)
+            } else if let FanState::YourTurn { purchase_url, .. } = &state {
+                // Without JavaScript, the page's own refresh lands here: send the fan on.
+                see_other(purchase_url)?
             } else {
-                pages::render(&ctx.env, Page::Waiting, 200, &vars, "private, no-store").await?
+                vars.extend(waiting_vars(&state));
+                render(ctx, Page::Waiting, 200, &vars, "private, no-store").await?
             };
-            if let Some(token) = new_token {
-                response.headers_mut().set(
-                    "Set-Cookie",
-                    &http::token_cookie(&sale, &token, TOKEN_TTL_S),
-                )?;
+            if let Some(text) = new_token {
+                response
+                    .headers_mut()
+                    .set("Set-Cookie", &http::token_cookie(&sale, &text, TOKEN_TTL_S))?;
             }
             Ok(response)
         }
     }
+}
+
+/// What the waiting page shows before its script runs (and without JavaScript, for good).
+fn waiting_vars(state: &FanState) -> Vec<(&'static str, String)> {
+    let (state_name, position, ahead, eta, refresh_s, notice) = match state {
+        FanState::Waiting { position, ahead, eta_s, poll_after_ms } => (
+            "waiting",
+            position.to_string(),
+            ahead.to_string(),
+            wait_words(*eta_s),
+            // Without JavaScript a refresh is a whole page: not more often than every 5 seconds.
+            poll_after_ms.div_ceil(1000).max(5),
+            String::new(),
+        ),
+        FanState::Lapsed { .. } => (
+            "lapsed",
+            "Turn missed".into(),
+            "–".into(),
+            "–".into(),
+            0,
+            "Your turn came, but it was not claimed in time. You can join the line again at the back.".into(),
+        ),
+        FanState::Closed => ("closed", "Sale closed".into(), "–".into(), "–".into(), 0, "This sale has closed.".into()),
+        FanState::YourTurn { .. } => ("your_turn", "It's your turn!".into(), "0".into(), "0".into(), 1, String::new()),
+    };
+    vec![
+        ("state", state_name.into()),
+        ("position", position),
+        ("ahead", ahead),
+        ("eta", eta),
+        // 0 would refresh forever; a long refresh on a final state is harmless.
+        (
+            "refresh_s",
+            if refresh_s == 0 { 3600 } else { refresh_s }.to_string(),
+        ),
+        ("notice", notice.clone()),
+        (
+            "notice_hidden",
+            if notice.is_empty() { "hidden" } else { "" }.into(),
+        ),
+        (
+            "rejoin_hidden",
+            if state_name == "lapsed" { "" } else { "hidden" }.into(),
+        ),
+    ]
+}
+
+/// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed.
+pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    let held = http::cookie(&req, &http::token_cookie_name(&sale))
+        .and_then(|text| verify(ctx, &sale, &text).ok());
+    let joined = take_place(ctx, &sale, held.as_ref()).await?;
+    let mut response = see_other(&format!("/s/{sale}"))?;
+    if joined.created {
+        let token = QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);
+        let text = ctx.config()?.secrets.token_keys.sign(&token);
+        response
+            .headers_mut()
+            .set("Set-Cookie", &http::token_cookie(&sale, &text, TOKEN_TTL_S))?;
+    }
+    Ok(response)
 }

@@ -76,11 +76,8 @@ impl<'a> Route<'a> {
     /// The methods the path takes, as for an `Allow` header.
     fn allow(&self) -> &'static str {
         match self {
-            Route::Health
-            | Route::Jwks
-            | Route::SalePage(_)
-            | Route::SaleInfo(_)
-            | Route::Status(_) => "GET",
+            Route::Health | Route::Jwks | Route::SaleInfo(_) | Route::Status(_) => "GET",
+            Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales => "GET",
             Route::Join(_) | Route::Pull(_) | Route::Finish { .. } | Route::AdminControl { .. } => {
                 "POST"
@@ -123,6 +120,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::SalePage(sale) if is(Method::Get) => {
             fan::sale_page(req, ctx, sale_or_404(sale)?).await
         }
+        Route::SalePage(sale) if is(Method::Post) => fan::rejoin(req, ctx, sale_id(sale)?).await,
         Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,

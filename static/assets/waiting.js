@@ -33,13 +33,6 @@
     document.querySelector(".progress").setAttribute("aria-valuenow", String(done));
   }
 
-  async function joinAgain() {
-    notice("Joining the line again…");
-    await fetch(`/api/sales/${encodeURIComponent(sale)}/join`, { method: "POST", credentials: "same-origin" });
-    sessionStorage.removeItem(startKey);
-    location.reload();
-  }
-
   function show(s) {
     $("phase").textContent = s.phase;
     switch (s.state) {
@@ -58,11 +51,9 @@
         return null;
       case "lapsed": {
         $("position").textContent = "Turn missed";
-        notice("Your turn came, but this page did not claim it in time. You can join the line again at the back.", "bad");
-        const again = document.createElement("button");
-        again.textContent = "Join the line again";
-        again.addEventListener("click", joinAgain);
-        $("notice").append(" ", again);
+        notice("Your turn came, but it was not claimed in time. You can join the line again at the back.", "bad");
+        sessionStorage.removeItem(startKey);
+        $("rejoin").hidden = false;
         return null;
       }
       case "closed":

@@ -60,6 +60,114 @@ pub struct SaleSettingsInput {
     pub claim_ttl_s: Option<u64>,
     #[serde(default)]
     pub pass_ttl_s: Option<u64>,
+    #[serde(default)]
+    pub branding: Option<BrandingInput>,
+}
+
+/// A promoter's branding, as sent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingInput {
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// How a sale's fan pages look: validated so that nothing a promoter enters can break a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    /// `#rrggbb`.
+    pub color: Option<String>,
+    pub logo_url: Option<String>,
+    /// Plain text shown on the fan pages (escaped there; newlines kept).
+    pub message: Option<String>,
+}
+
+pub const DEFAULT_BRAND_COLOR: &str = "#5b21b6";
+const MAX_MESSAGE_CHARS: usize = 1_000;
+
+impl Branding {
+    pub fn parse(input: BrandingInput) -> Result<Self, SettingsError> {
+        let color = input
+            .color
+            .filter(|c| !c.is_empty())
+            .map(|c| c.to_ascii_lowercase());
+        if let Some(c) = &color {
+            let hex = c.strip_prefix('#').unwrap_or("");
+            if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(invalid("branding.color", "must be a colour like #1a2b3c"));
+            }
+        }
+        let logo_url = input
+            .logo_url
+            .filter(|u| !u.is_empty())
+            .map(|u| web_url("branding.logo_url", &u))
+            .transpose()?;
+        let message = input
+            .message
+            .map(|m| m.trim().replace("\r\n", "\n"))
+            .filter(|m| !m.is_empty());
+        if message
+            .as_ref()
+            .is_some_and(|m| m.chars().count() > MAX_MESSAGE_CHARS)
+        {
+            return Err(invalid(
+                "branding.message",
+                format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+            ));
+        }
+        Ok(Self {
+            color,
+            logo_url,
+            message,
+        })
+    }
+
+    pub fn color(&self) -> &str {
+        self.color.as_deref().unwrap_or(DEFAULT_BRAND_COLOR)
+    }
+
+    /// Black or white, whichever reads better on the brand colour (WCAG relative luminance).
+    pub fn ink(&self) -> &'static str {
+        let hex = &self.color()[1..];
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+        // Contrast with white is (1.05)/(L+0.05); with black (L+0.05)/0.05. Pick the larger.
+        if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 {
+            "#ffffff"
+        } else {
+            "#111111"
+        }
+    }
+}
+
+/// An absolute http(s) URL with a host and no fragment, at most [`MAX_URL_BYTES`].
+fn web_url(field: &'static str, text: &str) -> Result<String, SettingsError> {
+    if text.len() > MAX_URL_BYTES {
+        return Err(invalid(
+            field,
+            format!("must be at most {MAX_URL_BYTES} bytes"),
+        ));
+    }
+    let url = url::Url::parse(text)
+        .map_err(|e| invalid(field, format!("is not an absolute URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid(field, "must be an http or https URL with a host"));
+    }
+    if url.fragment().is_some() {
+        return Err(invalid(field, "must not have a #fragment"));
+    }
+    Ok(url.into())
 }
 
 /// A promoter's settings for a sale, validated.
@@ -75,6 +183,8 @@ pub struct SaleSettings {
     pub claim_ttl_s: u64,
     /// How long an admission pass is valid.
     pub pass_ttl_s: u64,
+    #[serde(default)]
+    pub branding: Branding,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,30 +237,14 @@ impl SaleSettings {
         if name.chars().any(char::is_control) {
             return Err(invalid("name", "must not contain control characters"));
         }
-        if input.purchase_url.len() > MAX_URL_BYTES {
-            return Err(invalid(
-                "purchase_url",
-                format!("must be at most {MAX_URL_BYTES} bytes"),
-            ));
-        }
-        let url = url::Url::parse(&input.purchase_url)
-            .map_err(|e| invalid("purchase_url", format!("is not an absolute URL: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(invalid(
-                "purchase_url",
-                "must be an http or https URL with a host",
-            ));
-        }
-        if url.fragment().is_some() {
-            return Err(invalid("purchase_url", "must not have a #fragment"));
-        }
+        let purchase_url = web_url("purchase_url", &input.purchase_url)?;
         let opens_at = input
             .opens_at
             .map(|text| UnixMillis::parse_rfc3339(&text).map_err(|e| invalid("opens_at", e.0)))
             .transpose()?;
         Ok(Self {
             name,
-            purchase_url: url.into(),
+            purchase_url,
             opens_at,
             claim_ttl_s: in_range(
                 "claim_ttl_s",
@@ -164,6 +258,11 @@ impl SaleSettings {
                 DEFAULT_PASS_TTL_S,
                 PASS_TTL_RANGE,
             )?,
+            branding: input
+                .branding
+                .map(Branding::parse)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -219,6 +318,7 @@ mod tests {
             opens_at: Some("2026-12-01T10:00:00Z".into()),
             claim_ttl_s: None,
             pass_ttl_s: None,
+            branding: None,
         }
     }
 
@@ -251,12 +351,64 @@ mod tests {
             ("opens_at", Box::new(|i| i.opens_at = Some("soon".into()))),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
+            (
+                "branding.color",
+                Box::new(|i| {
+                    i.branding = Some(BrandingInput {
+                        color: Some("red;}".into()),
+                        ..Default::default()
+                    })
+                }),
+            ),
+            (
+                "branding.logo_url",
+                Box::new(|i| {
+                    i.branding = Some(BrandingInput {
+                        logo_url: Some("javascript:x".into()),
+                        ..Default::default()
+                    })
+                }),
+            ),
+            (
+                "branding.message",
+                Box::new(|i| {
+                    i.branding = Some(BrandingInput {
+                        message: Some("m".repeat(1001)),
+                        ..Default::default()
+                    })
+                }),
+            ),
         ];
         for (field, mutate) in cases {
             let mut i = input();
             mutate(&mut i);
             assert_eq!(SaleSettings::parse(i).unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn branding_picks_a_readable_ink() {
+        let dark = Branding {
+            color: Some("#111827".into()),
+            ..Default::default()
+        };
+        let light = Branding {
+            color: Some("#fde68a".into()),
+            ..Default::default()
+        };
+        assert_eq!(dark.ink(), "#ffffff");
+        assert_eq!(light.ink(), "#111111");
+        assert_eq!(Branding::default().color(), DEFAULT_BRAND_COLOR);
+        let parsed = Branding::parse(BrandingInput {
+            color: Some("#AABBCC".into()),
+            logo_url: None,
+            message: Some("  hi  ".into()),
+        })
+        .unwrap();
+        assert_eq!(
+            (parsed.color.as_deref(), parsed.message.as_deref()),
+            (Some("#aabbcc"), Some("hi"))
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::ids::{SaleId, Seq};
-use crate::sale::{phase_at, Control, Phase, Sale};
+use crate::sale::{phase_at, Branding, Control, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,7 @@ pub struct SaleView {
     pub purchase_url: String,
     pub claim_ttl_s: u64,
     pub pass_ttl_s: u64,
+    pub branding: Branding,
 }
 
 impl SaleView {
@@ -29,6 +30,7 @@ impl SaleView {
             purchase_url: sale.settings.purchase_url.clone(),
             claim_ttl_s: sale.settings.claim_ttl_s,
             pass_ttl_s: sale.settings.pass_ttl_s,
+            branding: sale.settings.branding.clone(),
         }
     }
 
@@ -128,6 +130,7 @@ mod tests {
                 purchase_url: "https://x.example/".into(),
                 claim_ttl_s: 60,
                 pass_ttl_s: 600,
+                branding: Branding::default(),
             },
             head,
             next_seq: 1_000,

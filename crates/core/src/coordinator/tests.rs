@@ -12,6 +12,7 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         opens_at: opens_at.map(str::to_owned),
         claim_ttl_s: Some(60),
         pass_ttl_s: Some(300),
+        branding: None,
     })
     .unwrap()
 }
