@@ -37,13 +37,20 @@ fn tokens_sign_and_verify_in_wasm() {
     let keys = TokenKeys::parse("k1:wasm-test-secret-0123456789abcdefghij").unwrap();
     let sale = SaleId::parse("tour").unwrap();
     let now = clock::now();
-    let token = QueueToken::new(sale.clone(), FanId::from_bytes(random::bytes::<10>()), 7, now);
+    let token = QueueToken::new(
+        sale.clone(),
+        FanId::from_bytes(random::bytes::<10>()),
+        7,
+        now,
+    );
     let text = keys.sign(&token);
     assert_eq!(keys.verify(&text, &sale, now).unwrap(), token);
     let mut tampered = text.into_bytes();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-    assert!(keys.verify(std::str::from_utf8(&tampered).unwrap(), &sale, now).is_err());
+    assert!(keys
+        .verify(std::str::from_utf8(&tampered).unwrap(), &sale, now)
+        .is_err());
 }
 
 #[wasm_bindgen_test]
