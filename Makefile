@@ -17,7 +17,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build dev test test-unit test-wasm test-integration lint bench clean
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration lint bench clean
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
@@ -28,10 +28,20 @@ bootstrap:
 	@scripts/bootstrap.sh
 
 # The Worker bundle: wasm + JS shim in build/. Rebuilt only when a source changed.
-build: build/index.js
+build: build/index.js vendor
 build/index.js: $(WORKER_SOURCES)
 	worker-build --release
 	@touch $@
+
+# The dashboard's chart library (uPlot, pinned in package.json), copied from node_modules into
+# static/vendor/ (git-ignored) so the worker serves it itself: no CDN.
+VENDOR_FILES := static/vendor/uPlot.iife.min.js static/vendor/uPlot.min.css
+vendor: $(VENDOR_FILES)
+static/vendor/%: node_modules/uplot/dist/%
+	@mkdir -p $(@D)
+	cp $< $@
+node_modules/uplot/dist/%:
+	@echo "$@ is missing: run 'npm ci' (or 'make bootstrap')" >&2; exit 1
 
 dev: bootstrap build
 	@PORT=$(PORT) ORIGIN_PORT=$(ORIGIN_PORT) scripts/dev.sh
