@@ -1,0 +1,808 @@
+// Promoter dashboard: sales, their settings, open / pause / close, and live numbers.
+// Everything the API returns is put on the page with textContent (never innerHTML).
+(() => {
+  "use strict";
+
+  const KEY_STORAGE = "waitroom.adminKey";
+  const REFRESH_MS = 3000;
+  const LIST_REFRESH_MS = 15000;
+  const DEFAULT_COLOR = "#5b21b6";
+  const $ = (id) => document.getElementById(id);
+
+  // Form inputs by the API's field names (the `field` of a 400 invalid_field answer).
+  const FIELDS = {
+    id: "f-id",
+    name: "f-name",
+    opens_at: "f-opens-at",
+    purchase_url: "f-purchase-url",
+    claim_ttl_s: "f-claim-ttl",
+    pass_ttl_s: "f-pass-ttl",
+    "branding.color": "f-brand-color",
+    "branding.logo_url": "f-logo-url",
+    "branding.message": "f-message",
+  };
+  const ERROR_OF = {
+    "f-id": "e-id",
+    "f-name": "e-name",
+    "f-opens-at": "e-opens-at",
+    "f-purchase-url": "e-purchase-url",
+    "f-claim-ttl": "e-claim-ttl",
+    "f-pass-ttl": "e-pass-ttl",
+    "f-brand-color": "e-brand-color",
+    "f-logo-url": "e-logo-url",
+    "f-message": "e-message",
+  };
+
+  const state = {
+    key: null,
+    sales: new Map(), // id -> latest report
+    selected: null, // sale id
+    editing: null, // sale id the form edits, or null when creating
+    report: null, // latest report of the selected sale
+    chart: null,
+    refreshTimer: null,
+    listTimer: null,
+    tickTimer: null,
+    inFlight: false,
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // API
+  // ---------------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.message) || `The server answered ${status}`);
+      this.status = status;
+      this.body = body || {};
+    }
+  }
+
+  async function api(method, path, body, key = state.key) {
+    const headers = { Accept: "application/json", Authorization: `Bearer ${key}` };
+    const init = { method, headers, cache: "no-store", credentials: "omit" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(path, init);
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (_) {
+      data = null;
+    }
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+
+  const salePath = (id) => `/api/admin/sales/${encodeURIComponent(id)}`;
+
+  // ---------------------------------------------------------------------------------------------
+  // Formatting
+  // ---------------------------------------------------------------------------------------------
+
+  const numberFormat = new Intl.NumberFormat();
+  const fmtCount = (n) => (typeof n === "number" && Number.isFinite(n) ? numberFormat.format(n) : "–");
+
+  function fmtLocal(iso) {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return "";
+    return d.toLocaleString(undefined, {
+      weekday: "short", day: "numeric", month: "short", year: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+    });
+  }
+
+  /// A length of time for people: "45 s", "3 min", "2 h 5 min", "3 days".
+  function fmtSpan(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return `${s} s`;
+    if (s < 3600) return `${Math.round(s / 60)} min`;
+    if (s < 86400) {
+      const h = Math.floor(s / 3600);
+      const m = Math.round((s % 3600) / 60);
+      return m ? `${h} h ${m} min` : `${h} h`;
+    }
+    const days = Math.round(s / 86400);
+    return `${days} day${days === 1 ? "" : "s"}`;
+  }
+
+  function relative(iso, now = Date.now()) {
+    const diff = (Date.parse(iso) - now) / 1000;
+    if (Math.abs(diff) < 1) return "now";
+    return diff > 0 ? `in ${fmtSpan(diff)}` : `${fmtSpan(-diff)} ago`;
+  }
+
+  /// "YYYY-MM-DDTHH:MM" in local time, for <input type="datetime-local">.
+  function toLocalInput(iso) {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return "";
+    const p = (n) => String(n).padStart(2, "0");
+    const secs = d.getSeconds() ? `:${p(d.getSeconds())}` : "";
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${secs}`;
+  }
+
+  /// A datetime-local value (local time) as RFC 3339 UTC, whole seconds: "2026-05-01T08:00:00Z".
+  function localInputToUtc(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+    if (!m) return null;
+    const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+    if (Number.isNaN(d.getTime())) return null;
+    return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  const PHASE_LABEL = { scheduled: "Not on sale yet", open: "Open", paused: "Paused", closed: "Closed" };
+
+  function phaseElement(tag, phase) {
+    const el = document.createElement(tag);
+    el.className = `phase phase-${/^[a-z]+$/.test(phase) ? phase : "unknown"}`;
+    el.textContent = PHASE_LABEL[phase] || String(phase);
+    return el;
+  }
+
+  function setPhaseBadge(el, phase) {
+    el.className = `phase-badge phase-${/^[a-z]+$/.test(phase) ? phase : "unknown"}`;
+    el.textContent = PHASE_LABEL[phase] || String(phase);
+    el.dataset.phase = phase;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Signing in and out
+  // ---------------------------------------------------------------------------------------------
+
+  function showKeyError(text) {
+    const el = $("key-error");
+    el.textContent = text;
+    el.hidden = !text;
+    $("admin-key").setAttribute("aria-invalid", text ? "true" : "false");
+  }
+
+  async function onKeySubmit(event) {
+    event.preventDefault();
+    const key = $("admin-key").value.trim();
+    if (!key) {
+      showKeyError("Enter the admin key.");
+      $("admin-key").focus();
+      return;
+    }
+    const button = $("key-submit");
+    button.disabled = true;
+    button.textContent = "Checking…";
+    try {
+      const list = await api("GET", "/api/admin/sales", undefined, key);
+      showKeyError("");
+      sessionStorage.setItem(KEY_STORAGE, key);
+      $("admin-key").value = "";
+      enterApp(key, list);
+    } catch (e) {
+      sessionStorage.removeItem(KEY_STORAGE);
+      if (e instanceof ApiError && e.status === 401) {
+        showKeyError("That admin key was refused. Check it and try again.");
+      } else if (e instanceof ApiError) {
+        showKeyError(`The server could not check the key: ${e.message}`);
+      } else {
+        showKeyError("The server could not be reached. Check your connection and try again.");
+      }
+      $("admin-key").focus();
+      $("admin-key").select();
+    } finally {
+      button.disabled = false;
+      button.textContent = "Sign in";
+    }
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    state.key = null;
+    state.sales.clear();
+    state.selected = null;
+    state.report = null;
+    clearInterval(state.refreshTimer);
+    clearInterval(state.listTimer);
+    clearInterval(state.tickTimer);
+    state.refreshTimer = state.listTimer = state.tickTimer = null;
+    if (state.chart) {
+      state.chart.destroy();
+      state.chart = null;
+    }
+    $("sales").replaceChildren();
+    $("selected").hidden = true;
+    $("app").hidden = true;
+    $("sign-out").hidden = true;
+    $("signin").hidden = false;
+    showKeyError(message || "");
+    $("admin-key").focus();
+  }
+
+  function enterApp(key, list) {
+    state.key = key;
+    $("signin").hidden = true;
+    $("app").hidden = false;
+    $("sign-out").hidden = false;
+    resetForm();
+    renderSales((list && list.sales) || []);
+    state.listTimer = setInterval(() => loadSales().catch(handleBackgroundError), LIST_REFRESH_MS);
+    state.refreshTimer = setInterval(() => refreshSelected().catch(handleBackgroundError), REFRESH_MS);
+    state.tickTimer = setInterval(renderSchedule, 1000);
+    $("sales-title").focus({ preventScroll: true });
+  }
+
+  /// A 401 while signed in: the key was changed on the server.
+  function handleBackgroundError(e) {
+    if (e instanceof ApiError && e.status === 401) {
+      signOut("The admin key is no longer accepted. Sign in again.");
+      return;
+    }
+    banner(`Could not refresh: ${e.message}`, "bad");
+  }
+
+  function banner(text, kind) {
+    const el = $("banner");
+    el.hidden = !text;
+    el.className = `banner ${kind || ""}`;
+    el.textContent = text || "";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sales list
+  // ---------------------------------------------------------------------------------------------
+
+  async function loadSales() {
+    const list = await api("GET", "/api/admin/sales");
+    renderSales(list.sales || []);
+    banner("");
+  }
+
+  function renderSales(sales) {
+    state.sales = new Map(sales.map((s) => [s.id, s]));
+    if (state.report && state.sales.has(state.report.id)) {
+      // The selected sale's report is refreshed more often; keep the newer one.
+      const listed = state.sales.get(state.report.id);
+      if (Date.parse(listed.updated_at) <= Date.parse(state.report.updated_at)) {
+        state.sales.set(state.report.id, state.report);
+      }
+    }
+    const ul = $("sales");
+    const focused = ul.contains(document.activeElement) ? document.activeElement.dataset.sale : null;
+    const items = sales.map((s) => saleItem(state.sales.get(s.id)));
+    ul.replaceChildren(...items);
+    $("sales-empty").hidden = sales.length > 0;
+    if (focused) {
+      const again = ul.querySelector(`[data-sale="${CSS.escape(focused)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  function saleItem(s) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sale-row";
+    button.dataset.sale = s.id;
+    button.setAttribute("aria-pressed", String(s.id === state.selected));
+
+    const top = document.createElement("span");
+    top.className = "row-top";
+    const name = document.createElement("span");
+    name.className = "sale-name";
+    name.textContent = s.name;
+    top.append(name, phaseElement("span", s.phase));
+
+    const meta = document.createElement("span");
+    meta.className = "row-meta";
+    const id = document.createElement("span");
+    id.className = "sale-id";
+    id.textContent = s.id;
+    const opens = document.createElement("span");
+    opens.className = "opens";
+    opens.textContent = s.opens_at ? `Opens ${fmtLocal(s.opens_at)}` : "No schedule";
+    meta.append(id, opens);
+
+    const counts = document.createElement("span");
+    counts.className = "row-counts";
+    const stats = s.stats || {};
+    const joined = document.createElement("span");
+    joined.className = "joined";
+    joined.textContent = `${fmtCount(stats.joined)} joined`;
+    const waiting = document.createElement("span");
+    waiting.className = "waiting";
+    waiting.textContent = `${fmtCount(stats.waiting)} waiting`;
+    counts.append(joined, waiting);
+
+    button.append(top, meta, counts);
+    button.addEventListener("click", () => select(s.id));
+    li.append(button);
+    return li;
+  }
+
+  function updateSaleItem(report) {
+    state.sales.set(report.id, report);
+    const old = document.querySelector(`#sales [data-sale="${CSS.escape(report.id)}"]`);
+    if (!old) return;
+    const hadFocus = document.activeElement === old;
+    const fresh = saleItem(report).firstChild;
+    old.replaceWith(fresh);
+    if (hadFocus) fresh.focus();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The selected sale
+  // ---------------------------------------------------------------------------------------------
+
+  async function select(id) {
+    state.selected = id;
+    for (const b of document.querySelectorAll("#sales .sale-row")) {
+      b.setAttribute("aria-pressed", String(b.dataset.sale === id));
+    }
+    const known = state.sales.get(id);
+    if (known) {
+      showReport(known);
+      fillForm(known);
+    }
+    $("selected").hidden = false;
+    try {
+      const report = await api("GET", salePath(id));
+      if (state.selected !== id) return;
+      showReport(report);
+      if (!known) fillForm(report);
+    } catch (e) {
+      handleBackgroundError(e);
+    }
+  }
+
+  async function refreshSelected() {
+    if (!state.selected || state.inFlight || document.hidden) return;
+    const id = state.selected;
+    state.inFlight = true;
+    try {
+      const report = await api("GET", salePath(id));
+      if (state.selected === id) showReport(report);
+      banner("");
+    } finally {
+      state.inFlight = false;
+    }
+  }
+
+  function showReport(r) {
+    state.report = r;
+    updateSaleItem(r);
+    $("sale-title").textContent = r.name;
+    $("sale-id").textContent = r.id;
+    $("fan-link").href = `/s/${encodeURIComponent(r.id)}`;
+    setPhaseBadge($("phase"), r.phase);
+    $("open").disabled = !(r.phase === "scheduled" || r.phase === "paused");
+    $("open").textContent = r.phase === "paused" ? "Resume sale" : "Open sale";
+    $("pause").disabled = r.phase !== "open";
+    $("close").disabled = r.phase === "closed";
+    renderSchedule();
+
+    const s = r.stats || {};
+    $("n-joined").textContent = fmtCount(s.joined);
+    $("n-waiting").textContent = fmtCount(s.waiting);
+    $("n-assigned").textContent = fmtCount(s.assigned);
+    $("n-completed").textContent = fmtCount(s.completed);
+    $("n-lapsed").textContent = fmtCount(s.lapsed);
+    const perMinute = Number(s.admission_rate) * 60;
+    const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
+    $("n-rate").textContent = rate === 0 ? "0" : rate < 10 ? rate.toFixed(1) : String(Math.round(rate));
+    $("n-drain").textContent = rate === 0 ? "—" : fmtSpan(((s.waiting || 0) / rate) * 60);
+    $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+    renderChart(r);
+  }
+
+  function renderSchedule() {
+    const r = state.report;
+    if (!r) return;
+    const el = $("schedule");
+    el.replaceChildren();
+    if (!r.opens_at) {
+      el.textContent = r.phase === "scheduled"
+        ? "No opening time set: the sale opens when you press Open."
+        : "No opening time set.";
+      return;
+    }
+    const when = document.createElement("time");
+    when.dateTime = r.opens_at;
+    when.textContent = fmtLocal(r.opens_at);
+    const rel = document.createElement("strong");
+    const future = Date.parse(r.opens_at) > Date.now();
+    rel.textContent = future ? `opens ${relative(r.opens_at)}` : `opening time was ${relative(r.opens_at)}`;
+    el.append(future ? "Opens " : "Scheduled for ", when, " · ", rel);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Chart
+  // ---------------------------------------------------------------------------------------------
+
+  /// Per-minute series with missing minutes as 0, up to now while the sale runs.
+  function minuteSeries(r) {
+    const rows = (r.minutes || []).filter((m) => Number.isFinite(m.minute));
+    const byMinute = new Map(rows.map((m) => [m.minute, m]));
+    if (!rows.length) return [[], [], []];
+    let first = Math.min(...rows.map((m) => m.minute));
+    let last = Math.max(...rows.map((m) => m.minute));
+    if (r.phase === "open" || r.phase === "paused") last = Math.max(last, Math.floor(Date.now() / 60000));
+    // At most a week of minutes: the most recent ones.
+    first = Math.max(first, last - 7 * 24 * 60);
+    const xs = [], arrivals = [], admissions = [];
+    for (let m = first; m <= last; m++) {
+      const row = byMinute.get(m);
+      xs.push(m * 60);
+      arrivals.push(row ? row.arrivals || 0 : 0);
+      admissions.push(row ? row.admissions || 0 : 0);
+    }
+    return [xs, arrivals, admissions];
+  }
+
+  function chartWidth() {
+    return Math.max(240, $("chart").clientWidth);
+  }
+
+  function renderChart(r) {
+    const data = minuteSeries(r);
+    renderChartText(data);
+    // Nothing to draw before the first arrival: the summary says so.
+    $("chart").hidden = data[0].length === 0;
+    if (typeof window.uPlot !== "function") return;
+    const style = getComputedStyle(document.body);
+    const arrivalsColor = style.getPropertyValue("--chart-arrivals").trim() || "#2563eb";
+    const admissionsColor = style.getPropertyValue("--chart-admissions").trim() || "#047857";
+    if (!state.chart) {
+      const opts = {
+        width: chartWidth(),
+        height: 240,
+        cursor: { drag: { x: false, y: false } },
+        scales: {
+          // At least the last 15 minutes, so that a young sale reads in minutes, not seconds.
+          x: { time: true, range: (u, min, max) => [Math.min(min, max - 15 * 60), max] },
+          y: { range: (u, min, max) => [0, Math.max(5, Math.ceil(max * 1.1))] },
+        },
+        axes: [
+          { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#e5e7eb" } },
+          { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#e5e7eb" }, label: "fans / min", size: 56 },
+        ],
+        series: [
+          { label: "Time" },
+          { label: "Arrivals", stroke: arrivalsColor, width: 2, fill: "rgba(37,99,235,.08)" },
+          { label: "Admissions", stroke: admissionsColor, width: 2, dash: [6, 3] },
+        ],
+      };
+      state.chart = new window.uPlot(opts, data, $("chart"));
+    } else {
+      state.chart.setData(data);
+    }
+  }
+
+  function renderChartText([xs, arrivals, admissions]) {
+    const total = (a) => a.reduce((x, y) => x + y, 0);
+    $("chart-summary").textContent = xs.length
+      ? `${fmtCount(total(arrivals))} arrivals and ${fmtCount(total(admissions))} admissions over ${xs.length} minute${xs.length === 1 ? "" : "s"}; peak ${fmtCount(Math.max(...arrivals))} arrivals a minute.`
+      : "No arrivals yet.";
+    const body = $("minutes-body");
+    const rows = [];
+    for (let i = Math.max(0, xs.length - 15); i < xs.length; i++) {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = new Date(xs[i] * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+      const a = document.createElement("td");
+      a.textContent = fmtCount(arrivals[i]);
+      const b = document.createElement("td");
+      b.textContent = fmtCount(admissions[i]);
+      tr.append(th, a, b);
+      rows.push(tr);
+    }
+    body.replaceChildren(...rows.reverse());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Open / pause / close, with an accessible confirmation dialog
+  // ---------------------------------------------------------------------------------------------
+
+  const ACTIONS = {
+    open: {
+      title: (r) => (r.phase === "paused" ? "Resume this sale?" : "Open this sale now?"),
+      text: (r) => r.phase === "paused"
+        ? `Windows start admitting fans from the line of “${r.name}” again.`
+        : `Fans of “${r.name}” join the line right away and windows start admitting them.${r.opens_at ? " The scheduled opening time is no longer waited for." : ""}`,
+      yes: (r) => (r.phase === "paused" ? "Resume sale" : "Open sale"),
+      done: "The sale is open.",
+    },
+    pause: {
+      title: () => "Pause this sale?",
+      text: (r) => `Fans of “${r.name}” keep their places and can still join, but nobody is admitted until you resume.`,
+      yes: () => "Pause sale",
+      done: "The sale is paused.",
+    },
+    close: {
+      title: () => "Close this sale for good?",
+      text: (r) => `Nobody else can join “${r.name}” and everyone still waiting is told the sale has closed. This cannot be undone.`,
+      yes: () => "Close sale",
+      done: "The sale is closed.",
+      danger: true,
+    },
+  };
+
+  function confirmDialog({ title, text, yes, danger }) {
+    const dialog = $("confirm");
+    $("confirm-title").textContent = title;
+    $("confirm-text").textContent = text;
+    const yesButton = $("confirm-yes");
+    yesButton.textContent = yes;
+    yesButton.className = danger ? "danger" : "";
+    const opener = document.activeElement;
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => {
+        resolve(dialog.returnValue === "yes");
+        if (opener && typeof opener.focus === "function") opener.focus();
+      }, { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+      // The safe choice has the focus; Enter does not close a sale by accident.
+      $("confirm-no").focus();
+    });
+  }
+
+  async function control(action) {
+    const r = state.report;
+    if (!r) return;
+    const spec = ACTIONS[action];
+    const ok = await confirmDialog({ title: spec.title(r), text: spec.text(r), yes: spec.yes(r), danger: spec.danger });
+    if (!ok) return;
+    const status = $("control-status");
+    status.className = "form-status";
+    status.textContent = "Working…";
+    try {
+      const report = await api("POST", `${salePath(r.id)}/${action}`);
+      status.className = "form-status ok";
+      status.textContent = spec.done;
+      if (state.selected === report.id) showReport(report);
+      const active = document.activeElement;
+      if (!active || active === document.body || active.disabled) {
+        const next = ["open", "pause", "close"].map($).find((b) => !b.disabled);
+        if (next) next.focus();
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return handleBackgroundError(e);
+      status.className = "form-status bad";
+      status.textContent = e.message;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Create / edit form
+  // ---------------------------------------------------------------------------------------------
+
+  function clearErrors() {
+    for (const [input, error] of Object.entries(ERROR_OF)) {
+      $(error).hidden = true;
+      $(error).textContent = "";
+      $(input).removeAttribute("aria-invalid");
+    }
+    $("form-error").hidden = true;
+    $("form-error").textContent = "";
+  }
+
+  function fieldError(inputId, message) {
+    const error = $(ERROR_OF[inputId]);
+    error.textContent = message;
+    error.hidden = false;
+    $(inputId).setAttribute("aria-invalid", "true");
+  }
+
+  function formError(message) {
+    $("form-error").textContent = message;
+    $("form-error").hidden = false;
+  }
+
+  function setColor(value) {
+    const color = /^#[0-9a-f]{6}$/i.test(value || "") ? value.toLowerCase() : DEFAULT_COLOR;
+    $("f-brand-color").value = color;
+    updatePreview();
+  }
+
+  function updatePreview() {
+    const color = $("f-brand-color").value;
+    $("brand-color-value").textContent = color;
+    $("preview-bar").style.backgroundColor = color;
+    $("preview-bar").style.color = inkFor(color);
+    $("preview-name").textContent = $("f-name").value.trim() || "Sale name";
+    $("message-count").textContent = String($("f-message").value.length);
+  }
+
+  /// Black or white text, whichever has more contrast on `hex`.
+  function inkFor(hex) {
+    const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    const l = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111";
+  }
+
+  function resetForm() {
+    state.editing = null;
+    $("sale-form").reset();
+    clearErrors();
+    $("f-id").disabled = false;
+    $("form-title").textContent = "New sale";
+    $("save").textContent = "Create sale";
+    $("form-status").textContent = "";
+    setColor(DEFAULT_COLOR);
+  }
+
+  function fillForm(r) {
+    resetForm();
+    state.editing = r.id;
+    $("form-title").textContent = "Edit sale";
+    $("save").textContent = "Save changes";
+    $("f-id").value = r.id;
+    $("f-id").disabled = true;
+    $("f-name").value = r.name || "";
+    $("f-opens-at").value = r.opens_at ? toLocalInput(r.opens_at) : "";
+    $("f-purchase-url").value = r.purchase_url || "";
+    $("f-claim-ttl").value = r.claim_ttl_s != null ? String(r.claim_ttl_s) : "";
+    $("f-pass-ttl").value = r.pass_ttl_s != null ? String(r.pass_ttl_s) : "";
+    const b = r.branding || {};
+    setColor(b.color);
+    $("f-logo-url").value = b.logo_url || "";
+    $("f-message").value = b.message || "";
+    updatePreview();
+  }
+
+  /// The PUT body, or null after showing what is wrong.
+  function formBody() {
+    clearErrors();
+    let ok = true;
+    const id = $("f-id").value.trim();
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
+      fieldError("f-id", "Use 1–64 lower-case letters, digits or dashes, starting with a letter or digit.");
+      ok = false;
+    }
+    const name = $("f-name").value.trim();
+    if (!name) {
+      fieldError("f-name", "Give the sale a name.");
+      ok = false;
+    }
+    const purchaseUrl = $("f-purchase-url").value.trim();
+    if (!purchaseUrl) {
+      fieldError("f-purchase-url", "Enter the purchase page URL.");
+      ok = false;
+    }
+    const body = { name, purchase_url: purchaseUrl };
+    const opensAt = $("f-opens-at").value;
+    if (opensAt) {
+      const utc = localInputToUtc(opensAt);
+      if (!utc) {
+        fieldError("f-opens-at", "Enter a date and time, or leave it empty.");
+        ok = false;
+      } else {
+        body.opens_at = utc;
+      }
+    } else if ($("f-opens-at").validity.badInput) {
+      fieldError("f-opens-at", "Enter a complete date and time, or leave it empty.");
+      ok = false;
+    }
+    for (const [input, key] of [["f-claim-ttl", "claim_ttl_s"], ["f-pass-ttl", "pass_ttl_s"]]) {
+      const raw = $(input).value.trim();
+      if ($(input).validity.badInput) {
+        fieldError(input, "Enter a whole number of seconds.");
+        ok = false;
+      } else if (raw) {
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 0) {
+          fieldError(input, "Enter a whole number of seconds.");
+          ok = false;
+        } else {
+          body[key] = n;
+        }
+      }
+    }
+    const branding = { color: $("f-brand-color").value.toLowerCase() };
+    const logo = $("f-logo-url").value.trim();
+    if (logo) branding.logo_url = logo;
+    const message = $("f-message").value.trim();
+    if (message) branding.message = message;
+    if (message.length > 1000) {
+      fieldError("f-message", "At most 1000 characters.");
+      ok = false;
+    }
+    body.branding = branding;
+    if (!ok) {
+      const first = document.querySelector("#sale-form [aria-invalid='true']");
+      if (first) first.focus();
+      return null;
+    }
+    return { id, body };
+  }
+
+  async function onSave(event) {
+    event.preventDefault();
+    const parsed = formBody();
+    if (!parsed) return;
+    const save = $("save");
+    const status = $("form-status");
+    save.disabled = true;
+    status.className = "form-status";
+    status.textContent = "Saving…";
+    try {
+      const creating = state.editing === null;
+      const report = await api("PUT", salePath(parsed.id), parsed.body);
+      status.className = "form-status ok";
+      status.textContent = creating ? `Sale “${report.name}” created.` : "Changes saved.";
+      await loadSales().catch(() => {});
+      state.sales.set(report.id, report);
+      await select(report.id);
+      fillForm(report);
+      status.className = "form-status ok";
+      status.textContent = creating ? `Sale “${report.name}” created.` : "Changes saved.";
+    } catch (e) {
+      status.textContent = "";
+      if (!(e instanceof ApiError)) {
+        formError("The server could not be reached. Nothing was saved.");
+      } else if (e.status === 401) {
+        handleBackgroundError(e);
+      } else {
+        const field = e.body.field || (e.body.error === "bad_sale_id" ? "id" : null);
+        const input = field && FIELDS[field];
+        if (input) {
+          // "claim_ttl_s must be between …": the field is named by where the message shows.
+          let text = e.message;
+          if (field && text.startsWith(`${field} `)) text = text.slice(field.length + 1);
+          fieldError(input, text.charAt(0).toUpperCase() + text.slice(1));
+          $(input).focus();
+        } else {
+          formError(`Not saved: ${e.message}`);
+        }
+      }
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Start
+  // ---------------------------------------------------------------------------------------------
+
+  function start() {
+    $("tz").textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
+    $("key-form").addEventListener("submit", onKeySubmit);
+    $("sign-out").addEventListener("click", () => signOut(""));
+    $("new-sale").addEventListener("click", () => {
+      resetForm();
+      $("f-id").focus();
+    });
+    $("sale-form").addEventListener("submit", onSave);
+    $("f-brand-color").addEventListener("input", updatePreview);
+    $("f-name").addEventListener("input", updatePreview);
+    $("f-message").addEventListener("input", updatePreview);
+    for (const action of ["open", "pause", "close"]) {
+      $(action).addEventListener("click", () => control(action));
+    }
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && state.key) refreshSelected().catch(handleBackgroundError);
+    });
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        if (state.chart) state.chart.setSize({ width: chartWidth(), height: 240 });
+      }).observe($("chart"));
+    }
+
+    const saved = sessionStorage.getItem(KEY_STORAGE);
+    if (!saved) {
+      $("admin-key").focus();
+      return;
+    }
+    // Check the kept key again: it may have been changed since.
+    api("GET", "/api/admin/sales", undefined, saved)
+      .then((list) => enterApp(saved, list))
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) {
+          signOut("The saved admin key is no longer accepted. Sign in again.");
+        } else {
+          showKeyError("The server could not be reached. Try again in a moment.");
+        }
+      });
+  }
+
+  start();
+})();
