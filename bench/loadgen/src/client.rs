@@ -1,0 +1,276 @@
+//! The worker's HTTP API as the benchmark uses it. Admin calls must succeed (a failure ends the
+//! run); measured calls record their latency or error in a [`Recorder`] and never fail the run.
+
+use crate::stats::Recorder;
+use crate::util::loopback_base;
+use anyhow::{bail, Context, Result};
+use reqwest::{RequestBuilder, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Where test sales send fans on their turn (nothing listens there; fans never go).
+const PURCHASE_URL: &str = "http://127.0.0.1:9/purchase";
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Joined {
+    pub token: String,
+    pub fan_id: String,
+    pub poll_after_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Status {
+    pub state: String,
+    pub poll_after_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Assignment {
+    pub fan_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Pulled {
+    assignments: Vec<Assignment>,
+}
+
+pub struct Api {
+    client: reqwest::Client,
+    pub base: String,
+    admin_key: String,
+    origin_key: String,
+}
+
+/// How a failed request is filed: `"<status> <error code>"` for an answer, else the transport
+/// failure's kind.
+fn error_kind(status: StatusCode, body: &[u8]) -> String {
+    let code = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!("{} {code}", status.as_u16()).trim_end().to_owned()
+}
+
+fn transport_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "body"
+    } else {
+        "transport"
+    }
+}
+
+impl Api {
+    pub fn new(
+        base_url: &str,
+        admin_key: String,
+        origin_key: String,
+        pool: usize,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let base = loopback_base(base_url).map_err(anyhow::Error::msg)?;
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .http1_only()
+            .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(pool)
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .context("HTTP client")?;
+        Ok(Self {
+            client,
+            base,
+            admin_key,
+            origin_key,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn admin_call(&self, req: RequestBuilder, what: &str) -> Result<Value> {
+        let resp = req
+            .bearer_auth(&self.admin_key)
+            .send()
+            .await
+            .with_context(|| what.to_owned())?;
+        let status = resp.status();
+        let body = resp.bytes().await.with_context(|| what.to_owned())?;
+        if !status.is_success() {
+            bail!("{what}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        serde_json::from_slice(&body).with_context(|| format!("{what}: not JSON"))
+    }
+
+    /// `PUT /api/admin/sales/{sale}` then `POST .../open`: a fresh, open sale.
+    pub async fn open_new_sale(&self, sale: &str, claim_ttl_s: u64) -> Result<()> {
+        let body = json!({
+            "name": format!("Benchmark {sale}"),
+            "purchase_url": PURCHASE_URL,
+            "claim_ttl_s": claim_ttl_s,
+        });
+        let path = format!("/api/admin/sales/{sale}");
+        self.admin_call(self.client.put(self.url(&path)).json(&body), "create sale")
+            .await?;
+        let report = self
+            .admin_call(
+                self.client.post(self.url(&format!("{path}/open"))),
+                "open sale",
+            )
+            .await?;
+        if report["phase"] != "open" {
+            bail!("opened sale {sale} is {}", report["phase"]);
+        }
+        Ok(())
+    }
+
+    /// `GET /api/admin/sales/{sale}`.
+    pub async fn report(&self, sale: &str) -> Result<Value> {
+        self.admin_call(
+            self.client
+                .get(self.url(&format!("/api/admin/sales/{sale}"))),
+            "sale report",
+        )
+        .await
+    }
+
+    /// Sends one measured request; records it under `op`. The body when the answer was 2xx.
+    async fn timed(
+        &self,
+        rec: &Recorder,
+        op: &'static str,
+        req: RequestBuilder,
+    ) -> Option<Vec<u8>> {
+        let start = Instant::now();
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        let status = resp.status();
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        if status.is_success() {
+            rec.ok(op, start.elapsed());
+            Some(body.to_vec())
+        } else {
+            rec.error(
+                op,
+                &error_kind(status, &body),
+                Some(&String::from_utf8_lossy(&body)),
+            );
+            None
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(
+        rec: &Recorder,
+        op: &'static str,
+        body: Option<Vec<u8>>,
+    ) -> Option<T> {
+        let body = body?;
+        match serde_json::from_slice(&body) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                // Counted as an answer the contract does not allow, on top of the 2xx.
+                rec.error(op, "unexpected body", Some(&String::from_utf8_lossy(&body)));
+                None
+            }
+        }
+    }
+
+    /// `POST /api/sales/{sale}/join` as a new fan (no cookie, no token).
+    pub async fn join(&self, rec: &Recorder, op: &'static str, sale: &str) -> Option<Joined> {
+        let req = self
+            .client
+            .post(self.url(&format!("/api/sales/{sale}/join")));
+        let body = self.timed(rec, op, req).await;
+        Self::parse(rec, op, body)
+    }
+
+    /// `GET /api/sales/{sale}/status` with the fan's token as a Bearer.
+    pub async fn status(
+        &self,
+        rec: &Recorder,
+        op: &'static str,
+        sale: &str,
+        token: &str,
+    ) -> Option<Status> {
+        let req = self
+            .client
+            .get(self.url(&format!("/api/sales/{sale}/status")))
+            .bearer_auth(token);
+        let body = self.timed(rec, op, req).await;
+        Self::parse(rec, op, body)
+    }
+
+    /// `POST /api/origin/sales/{sale}/pull`.
+    pub async fn pull(
+        &self,
+        rec: &Recorder,
+        sale: &str,
+        window: &str,
+        max: u32,
+        request_id: &str,
+    ) -> Option<Vec<Assignment>> {
+        let req = self
+            .client
+            .post(self.url(&format!("/api/origin/sales/{sale}/pull")))
+            .bearer_auth(&self.origin_key)
+            .json(&json!({ "window": window, "max": max, "request_id": request_id }));
+        let body = self.timed(rec, "pull", req).await;
+        Self::parse::<Pulled>(rec, "pull", body).map(|p| p.assignments)
+    }
+
+    /// `POST /api/origin/sales/{sale}/assignments/{fan_id}/complete`.
+    pub async fn complete(&self, rec: &Recorder, sale: &str, fan_id: &str) -> bool {
+        let req = self
+            .client
+            .post(self.url(&format!(
+                "/api/origin/sales/{sale}/assignments/{fan_id}/complete"
+            )))
+            .bearer_auth(&self.origin_key);
+        self.timed(rec, "complete", req).await.is_some()
+    }
+
+    /// `GET /healthz`.
+    pub async fn healthz(&self, rec: &Recorder) -> bool {
+        let req = self.client.get(self.url("/healthz"));
+        self.timed(rec, "healthz", req).await.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_filed_by_status_and_code() {
+        assert_eq!(
+            error_kind(StatusCode::CONFLICT, br#"{"error":"lapsed","message":"x"}"#),
+            "409 lapsed"
+        );
+        assert_eq!(error_kind(StatusCode::BAD_GATEWAY, b"<html>"), "502");
+    }
+
+    #[test]
+    fn only_loopback() {
+        let api = |url: &str| Api::new(url, "a".into(), "o".into(), 4, Duration::from_secs(1));
+        assert!(api("http://127.0.0.1:8787").is_ok());
+        assert!(api("http://192.0.2.1:8787").is_err());
+    }
+}

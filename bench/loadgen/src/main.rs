@@ -1,0 +1,482 @@
+//! `loadgen`: the load generator behind `make bench`.
+//!
+//! `loadgen run --base-url http://127.0.0.1:PORT --env-file FILE` drives a running worker through
+//! the four scenarios (burst join, steady poll, full sale, /healthz ceiling) and writes
+//! report.md, report.json, latency.svg and throughput.svg. `loadgen free-port` prints a free TCP
+//! port on 127.0.0.1 (for the script that starts the worker).
+//!
+//! Load only ever goes to the loopback interface, and every loop is bounded in count and time.
+
+mod client;
+mod plot;
+mod report;
+mod scenarios;
+mod stats;
+mod util;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser};
+use report::{Headline, Machine, Report, ScenarioResult};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Load generator for the waiting room's `make bench` (127.0.0.1 only)"
+)]
+enum Cli {
+    /// Run the scenarios against a worker and write the report.
+    Run(Box<RunArgs>),
+    /// Print a free TCP port on 127.0.0.1.
+    FreePort,
+}
+
+#[derive(Args, Clone, Debug)]
+struct RunArgs {
+    /// The worker, e.g. http://127.0.0.1:8787 (loopback only).
+    #[arg(long)]
+    base_url: String,
+    /// The worker's env file (ADMIN_KEY, ORIGIN_KEY, ...).
+    #[arg(long)]
+    env_file: PathBuf,
+    /// Where report.md, report.json and the plots go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// Requests in flight at most (per scenario; windows in the full sale add a few).
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Fans in the burst join.
+    #[arg(long, default_value_t = 5_000)]
+    burst_fans: u64,
+    /// Fans in the steady-poll crowd.
+    #[arg(long, default_value_t = 2_000)]
+    poll_fans: u64,
+    /// Seconds of polling at poll_after_ms.
+    #[arg(long, default_value_t = 20)]
+    poll_secs: u64,
+    /// Seconds of back-to-back polling.
+    #[arg(long, default_value_t = 15)]
+    hammer_secs: u64,
+    /// Seconds of the full sale.
+    #[arg(long, default_value_t = 30)]
+    full_secs: u64,
+    /// New fans per second in the full sale.
+    #[arg(long, default_value_t = 50.0)]
+    arrivals_per_s: f64,
+    /// Windows pulling in the full sale.
+    #[arg(long, default_value_t = 4)]
+    windows: u32,
+    /// `max` of each pull.
+    #[arg(long, default_value_t = 20)]
+    pull_max: u32,
+    /// Seconds of back-to-back /healthz.
+    #[arg(long, default_value_t = 10)]
+    healthz_secs: u64,
+    /// Seconds of unmeasured /healthz before the first scenario.
+    #[arg(long, default_value_t = 2)]
+    warmup_secs: u64,
+    /// The sales' claim_ttl_s (10..=3600).
+    #[arg(long, default_value_t = 60)]
+    claim_ttl_s: u64,
+    /// Per-request timeout, seconds.
+    #[arg(long, default_value_t = 10)]
+    request_timeout_s: u64,
+    /// The most a count-bounded phase (joining a crowd) may take, seconds.
+    #[arg(long, default_value_t = 120)]
+    phase_cap_s: u64,
+    /// Threads of the load generator's runtime (the worker needs the other cores).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Small numbers everywhere: a smoke run of a few seconds per scenario.
+    #[arg(long)]
+    quick: bool,
+    /// For the report: `wrangler --version`.
+    #[arg(long, default_value = "unknown")]
+    wrangler_version: String,
+    /// For the report: `nproc` (default: this process's available parallelism).
+    #[arg(long)]
+    nproc: Option<String>,
+    /// For the report: `uname -m` (default: the build's architecture).
+    #[arg(long)]
+    arch: Option<String>,
+    /// Unix time (ms) when `make bench` started, to report the whole run time.
+    #[arg(long)]
+    run_started_ms: Option<u64>,
+}
+
+impl RunArgs {
+    fn scaled(mut self) -> Self {
+        if self.quick {
+            self.burst_fans = self.burst_fans.min(300);
+            self.poll_fans = self.poll_fans.min(200);
+            self.poll_secs = self.poll_secs.min(4);
+            self.hammer_secs = self.hammer_secs.min(3);
+            self.full_secs = self.full_secs.min(8);
+            self.healthz_secs = self.healthz_secs.min(3);
+            self.warmup_secs = self.warmup_secs.min(1);
+        }
+        self
+    }
+
+    fn params(&self) -> BTreeMap<String, Value> {
+        BTreeMap::from([
+            ("concurrency".into(), json!(self.concurrency)),
+            ("burst fans".into(), json!(self.burst_fans)),
+            ("poll fans".into(), json!(self.poll_fans)),
+            ("poll seconds (paced)".into(), json!(self.poll_secs)),
+            ("poll seconds (hammer)".into(), json!(self.hammer_secs)),
+            ("full sale seconds".into(), json!(self.full_secs)),
+            ("full sale arrivals/s".into(), json!(self.arrivals_per_s)),
+            ("full sale windows".into(), json!(self.windows)),
+            ("pull max".into(), json!(self.pull_max)),
+            ("claim_ttl_s".into(), json!(self.claim_ttl_s)),
+            ("healthz seconds".into(), json!(self.healthz_secs)),
+            ("warm-up seconds".into(), json!(self.warmup_secs)),
+            ("request timeout s".into(), json!(self.request_timeout_s)),
+            ("load generator threads".into(), json!(self.threads)),
+            ("quick".into(), json!(self.quick)),
+        ])
+    }
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn read_trimmed(path: &str) -> String {
+    fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn loadavg() -> String {
+    read_trimmed("/proc/loadavg")
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn machine(args: &RunArgs) -> Machine {
+    let cpu_model = read_trimmed("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    Machine {
+        nproc: args.nproc.clone().unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or("?".into(), |n| n.to_string())
+        }),
+        arch: args
+            .arch
+            .clone()
+            .unwrap_or_else(|| std::env::consts::ARCH.to_owned()),
+        kernel: read_trimmed("/proc/sys/kernel/osrelease"),
+        cpu_model,
+        loadavg_start: loadavg(),
+        loadavg_end: String::new(),
+    }
+}
+
+fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
+    let find = |key: &str| scenarios.iter().find(|s| s.key == key);
+    let mut out = Vec::new();
+    let burst = find("1");
+    let paced = find("2a");
+    let hammer = find("2b");
+    let full = find("3");
+    let health = find("4");
+    if let Some(op) = burst.and_then(|s| s.op("join")) {
+        out.push(Headline::rate("joins/s (burst)", op));
+    }
+    if let Some(op) = paced.and_then(|s| s.op("poll")) {
+        out.push(Headline::rate("polls/s honouring poll_after_ms", op));
+    }
+    if let Some(op) = hammer.and_then(|s| s.op("poll")) {
+        out.push(Headline::rate("polls/s hammer", op));
+    }
+    if let Some(op) = health.and_then(|s| s.op("healthz")) {
+        out.push(Headline::rate("/healthz/s (runtime ceiling)", op));
+    }
+    if let (Some(p), Some(h)) = (
+        hammer.and_then(|s| s.op("poll")),
+        health.and_then(|s| s.op("healthz")),
+    ) {
+        if h.ok_rps > 0.0 {
+            out.push(Headline::number(
+                "poll hammer throughput as a fraction of /healthz",
+                p.ok_rps / h.ok_rps,
+                "",
+            ));
+        }
+    }
+    for (s, metric, label) in [
+        (
+            burst,
+            "coordinator requests per join",
+            "coordinator requests per join",
+        ),
+        (
+            paced,
+            "coordinator requests per poll",
+            "coordinator requests per poll (paced)",
+        ),
+        (
+            hammer,
+            "coordinator requests per poll",
+            "coordinator requests per poll (hammer)",
+        ),
+    ] {
+        if let Some(v) = s.and_then(|s| s.metric(metric)) {
+            out.push(Headline::number(label, v, ""));
+        }
+    }
+    if let Some(full) = full {
+        for op in ["join", "poll", "pull", "complete"] {
+            if let Some(o) = full.op(op) {
+                out.push(Headline::rate(&format!("full sale: {op}/s"), o));
+            }
+        }
+        for (metric, unit) in [
+            ("fans admitted (completed) per second", "fans/s"),
+            ("coordinator requests per fan operation", ""),
+            ("coordinator requests per joined fan", ""),
+            ("coordinator requests per admitted fan", ""),
+        ] {
+            if let Some(v) = full.metric(metric) {
+                out.push(Headline::number(&format!("full sale: {metric}"), v, unit));
+            }
+        }
+    }
+    out
+}
+
+fn write_outputs(out: &Path, report: &mut Report) -> Result<String> {
+    fs::create_dir_all(out).with_context(|| format!("create {}", out.display()))?;
+    let lat = plot::latency_series(&report.scenarios, 20);
+    let thr = plot::throughput_series(&report.scenarios, &["join", "poll", "complete", "healthz"]);
+    let mut plots = Vec::new();
+    match plot::draw_latency(&out.join("latency.svg"), &lat) {
+        Ok(()) => plots.push("latency.svg".to_owned()),
+        Err(e) => eprintln!("loadgen: latency plot not drawn: {e}"),
+    }
+    match plot::draw_throughput(&out.join("throughput.svg"), &thr) {
+        Ok(()) => plots.push("throughput.svg".to_owned()),
+        Err(e) => eprintln!("loadgen: throughput plot not drawn: {e}"),
+    }
+    report.plots = plots;
+    let md = report::to_markdown(report);
+    fs::write(out.join("report.md"), &md).context("write report.md")?;
+    fs::write(
+        out.join("report.json"),
+        serde_json::to_string_pretty(report)? + "\n",
+    )
+    .context("write report.json")?;
+    Ok(md)
+}
+
+async fn run(args: RunArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let env = util::parse_env_file(
+        &fs::read_to_string(&args.env_file)
+            .with_context(|| format!("read {}", args.env_file.display()))?,
+    );
+    let key = |name: &str| {
+        env.get(name)
+            .cloned()
+            .with_context(|| format!("{name} missing from {}", args.env_file.display()))
+    };
+    if !(10..=3600).contains(&args.claim_ttl_s) || args.concurrency == 0 || args.pull_max == 0 {
+        bail!("claim_ttl_s must be 10..=3600, concurrency and pull max at least 1");
+    }
+    let api = Arc::new(client::Api::new(
+        &args.base_url,
+        key("ADMIN_KEY")?,
+        key("ORIGIN_KEY")?,
+        args.concurrency * 2,
+        Duration::from_secs(args.request_timeout_s),
+    )?);
+    let mut machine = machine(&args);
+    let started = unix_ms();
+    let bench = scenarios::Bench {
+        api: api.clone(),
+        run_id: format!("{:x}", started % 0xff_ffff),
+        concurrency: args.concurrency,
+        claim_ttl_s: args.claim_ttl_s,
+        phase_cap: Duration::from_secs(args.phase_cap_s),
+        seed: started,
+    };
+    let date = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+
+    let say = |what: &str| eprintln!("[loadgen +{:>5.1}s] {what}", t0.elapsed().as_secs_f64());
+    let mut results = Vec::new();
+    say(&format!("warm-up: {} s of /healthz", args.warmup_secs));
+    bench.warm_up(args.warmup_secs).await;
+    say(&format!("1. burst join: {} fans", args.burst_fans));
+    results.push(bench.burst_join(args.burst_fans).await?);
+    say(&format!(
+        "2. steady poll: {} fans, {} s paced + {} s hammer",
+        args.poll_fans, args.poll_secs, args.hammer_secs
+    ));
+    let (paced, hammer) = bench
+        .steady_poll(args.poll_fans, args.poll_secs, args.hammer_secs)
+        .await?;
+    results.push(paced);
+    results.push(hammer);
+    // The ceiling runs right after the poll hammer, so the two are measured under the same
+    // conditions (other work on the machine drifts); the report keeps the numbered order.
+    say(&format!("4. /healthz ceiling: {} s", args.healthz_secs));
+    let ceiling = bench.healthz(args.healthz_secs).await?;
+    say(&format!(
+        "3. full sale: {} s, {} arrivals/s, {} windows",
+        args.full_secs, args.arrivals_per_s, args.windows
+    ));
+    results.push(
+        bench
+            .full_sale(
+                args.full_secs,
+                args.arrivals_per_s,
+                args.windows,
+                args.pull_max,
+            )
+            .await?,
+    );
+    results.push(ceiling);
+    machine.loadavg_end = loadavg();
+
+    let mut report = Report {
+        date,
+        machine,
+        wrangler_version: args.wrangler_version.clone(),
+        base_url: api.base.clone(),
+        params: args.params(),
+        headline: headline(&results),
+        scenarios: results,
+        generator_s: t0.elapsed().as_secs_f64(),
+        run_s: args
+            .run_started_ms
+            .map(|ms| unix_ms().saturating_sub(ms) as f64 / 1000.0),
+        plots: Vec::new(),
+    };
+    write_outputs(&args.out, &mut report)?;
+    say(&format!("wrote {}", args.out.join("report.md").display()));
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    match Cli::parse() {
+        Cli::FreePort => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            println!("{}", listener.local_addr()?.port());
+            Ok(())
+        }
+        Cli::Run(args) => {
+            let args = (*args).scaled();
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(args.threads.max(1))
+                .enable_all()
+                .build()?
+                .block_on(run(args))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::OpStats;
+
+    fn scenario(key: &str, op: &str, n: u64, metrics: Vec<report::Metric>) -> ScenarioResult {
+        let mut s = OpStats::default();
+        for _ in 0..n {
+            s.record_ok(Duration::from_millis(2), Duration::ZERO);
+        }
+        ScenarioResult {
+            key: key.into(),
+            short: key.into(),
+            title: key.into(),
+            description: String::new(),
+            sale: None,
+            duration_s: 1.0,
+            ops: vec![s.summary(op, Duration::from_secs(1))],
+            coordinator: None,
+            metrics,
+        }
+    }
+
+    #[test]
+    fn headline_has_the_capacity_numbers() {
+        let m = |n: &str, v| report::Metric::new(n, v, "");
+        let rows = headline(&[
+            scenario(
+                "1",
+                "join",
+                100,
+                vec![m("coordinator requests per join", 1.01)],
+            ),
+            scenario(
+                "2a",
+                "poll",
+                50,
+                vec![m("coordinator requests per poll", 0.01)],
+            ),
+            scenario(
+                "2b",
+                "poll",
+                300,
+                vec![m("coordinator requests per poll", 0.002)],
+            ),
+            scenario("4", "healthz", 600, vec![]),
+        ]);
+        let get = |name: &str| {
+            rows.iter()
+                .find(|h| h.measure == name)
+                .unwrap_or_else(|| panic!("{name} missing from {rows:?}"))
+                .value
+        };
+        assert_eq!(get("joins/s (burst)"), 100.0);
+        assert_eq!(get("polls/s hammer"), 300.0);
+        assert_eq!(get("/healthz/s (runtime ceiling)"), 600.0);
+        assert_eq!(get("poll hammer throughput as a fraction of /healthz"), 0.5);
+        assert_eq!(get("coordinator requests per poll (paced)"), 0.01);
+        assert!(rows.iter().all(|h| !h.measure.starts_with("full sale")));
+    }
+
+    #[test]
+    fn quick_scales_down_only_when_asked() {
+        let parse = |extra: &[&str]| {
+            let base = [
+                "loadgen",
+                "run",
+                "--base-url",
+                "http://127.0.0.1:1",
+                "--env-file",
+                "x",
+            ];
+            match Cli::try_parse_from(base.iter().chain(extra)).unwrap() {
+                Cli::Run(args) => (*args).scaled(),
+                Cli::FreePort => unreachable!(),
+            }
+        };
+        let args = parse(&["--quick"]);
+        assert_eq!(args.burst_fans, 300);
+        let args = parse(&[]);
+        assert_eq!(args.burst_fans, 5_000);
+        assert_eq!(args.params()["concurrency"], json!(32));
+    }
+}

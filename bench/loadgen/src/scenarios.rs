@@ -1,0 +1,633 @@
+//! The four scenarios. Each runs on its own fresh sale; every loop stops at a count and at a
+//! deadline, whichever comes first.
+
+use crate::client::{Api, Joined};
+use crate::report::{coordinator_delta, CoordinatorDelta, Metric, ScenarioResult};
+use crate::stats::Recorder;
+use crate::util::Rng;
+use anyhow::{bail, Context, Result};
+use futures::future::join_all;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::time::sleep_until;
+
+/// Upper bound on the iterations of any time-bounded hammer loop (a second, independent stop).
+const MAX_HAMMER_REQUESTS: u64 = 20_000_000;
+/// A fan whose request failed tries again after this long, as the waiting page does.
+const RETRY_AFTER: Duration = Duration::from_millis(1_000);
+/// How often a window looks whether its pulled fans have claimed their turn.
+const CLAIM_CHECK: Duration = Duration::from_millis(50);
+/// A window with nobody to pull asks again after this long.
+const EMPTY_PULL_PAUSE: Duration = Duration::from_millis(250);
+/// Completions a window has in flight at once.
+const WINDOW_PARALLEL: usize = 4;
+
+/// What the scenarios share.
+pub struct Bench {
+    pub api: Arc<Api>,
+    pub run_id: String,
+    pub concurrency: usize,
+    pub claim_ttl_s: u64,
+    /// The most a count-bounded phase (joining N fans) may take.
+    pub phase_cap: Duration,
+    pub seed: u64,
+}
+
+/// Runs `workers` copies of `work(i)` for i = 0, 1, 2, ... until `count` items were started or
+/// `deadline` passed. Returns how many were started.
+async fn drive<F, Fut>(workers: usize, count: u64, deadline: Instant, work: F) -> u64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let work = Arc::new(work);
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let next = next.clone();
+            let work = work.clone();
+            tokio::spawn(async move {
+                loop {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    work(i).await;
+                }
+            })
+        })
+        .collect();
+    join_all(handles).await;
+    next.load(Ordering::Relaxed).min(count)
+}
+
+fn ratio(n: u64, d: u64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+fn stat(report: &Value, name: &str) -> u64 {
+    report["stats"][name].as_u64().unwrap_or(0)
+}
+
+impl Bench {
+    fn sale(&self, name: &str) -> String {
+        format!("bench-{}-{name}", self.run_id)
+    }
+
+    async fn fresh_sale(&self, name: &str) -> Result<String> {
+        let sale = self.sale(name);
+        self.api
+            .open_new_sale(&sale, self.claim_ttl_s)
+            .await
+            .with_context(|| format!("setting up sale {sale}"))?;
+        Ok(sale)
+    }
+
+    async fn delta(&self, sale: &str, before: &Value) -> Result<(CoordinatorDelta, Value)> {
+        let after = self.api.report(sale).await?;
+        let delta = coordinator_delta(before, &after)
+            .map_err(|e| anyhow::anyhow!("coordinator counts of {sale}: {e}"))?;
+        Ok((delta, after))
+    }
+
+    /// Unmeasured requests to `/healthz`, so connections and the isolate are warm.
+    pub async fn warm_up(&self, secs: u64) {
+        let rec = Arc::new(Recorder::new(Instant::now()));
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let api = self.api.clone();
+        drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |_| {
+            let (api, rec) = (api.clone(), rec.clone());
+            async move {
+                api.healthz(&rec).await;
+            }
+        })
+        .await;
+    }
+
+    /// N new fans join one sale, `concurrency` at a time.
+    async fn join_crowd(
+        &self,
+        rec: &Arc<Recorder>,
+        op: &'static str,
+        sale: &str,
+        fans: u64,
+    ) -> (Vec<Joined>, u64) {
+        let joined = Arc::new(Mutex::new(Vec::with_capacity(fans as usize)));
+        let deadline = Instant::now() + self.phase_cap;
+        let (api, rec, sale2, out) = (
+            self.api.clone(),
+            rec.clone(),
+            sale.to_owned(),
+            joined.clone(),
+        );
+        let started = drive(self.concurrency, fans, deadline, move |_| {
+            let (api, rec, sale, out) = (api.clone(), rec.clone(), sale2.clone(), out.clone());
+            async move {
+                if let Some(j) = api.join(&rec, op, &sale).await {
+                    out.lock().unwrap_or_else(|p| p.into_inner()).push(j);
+                }
+            }
+        })
+        .await;
+        let fans = std::mem::take(&mut *joined.lock().unwrap_or_else(|p| p.into_inner()));
+        (fans, started)
+    }
+
+    /// 1. Burst join.
+    pub async fn burst_join(&self, fans: u64) -> Result<ScenarioResult> {
+        let sale = self.fresh_sale("burst").await?;
+        let before = self.api.report(&sale).await?;
+        let start = Instant::now();
+        let rec = Arc::new(Recorder::new(start));
+        let (_, started) = self.join_crowd(&rec, "join", &sale, fans).await;
+        let elapsed = start.elapsed();
+        let (delta, after) = self.delta(&sale, &before).await?;
+        let joins = rec.get("join").ok;
+        let mut metrics = vec![
+            Metric::new(
+                "coordinator requests per join",
+                delta.per(joins),
+                "requests",
+            ),
+            Metric::new(
+                "fans in line (admin report)",
+                stat(&after, "joined") as f64,
+                "fans",
+            ),
+        ];
+        if started < fans {
+            metrics.push(Metric::new(
+                "stopped at the time cap after starting",
+                started as f64,
+                "joins",
+            ));
+        }
+        Ok(ScenarioResult {
+            key: "1".into(),
+            short: "burst".into(),
+            title: "1. Burst join".into(),
+            description: format!(
+                "{fans} new fans join one open sale (`POST /api/sales/{{id}}/join`), {} requests \
+                 in flight at a time, as fast as the worker answers. Every join is a coordinator \
+                 request (it assigns the arrival number).",
+                self.concurrency
+            ),
+            sale: Some(sale),
+            duration_s: elapsed.as_secs_f64(),
+            ops: rec.summaries(&["join"], elapsed),
+            coordinator: Some(delta),
+            metrics,
+        })
+    }
+
+    /// 2. Steady poll: fans polling at `poll_after_ms`, then the same fans as fast as possible.
+    pub async fn steady_poll(
+        &self,
+        fans: u64,
+        paced_secs: u64,
+        hammer_secs: u64,
+    ) -> Result<(ScenarioResult, ScenarioResult)> {
+        let sale = self.fresh_sale("poll").await?;
+        let setup = Arc::new(Recorder::new(Instant::now()));
+        let (crowd, _) = self.join_crowd(&setup, "join", &sale, fans).await;
+        if crowd.is_empty() {
+            bail!("steady poll: no fan could join sale {sale}");
+        }
+        let crowd = Arc::new(crowd);
+
+        // 2a: every fan polls when told to.
+        let before = self.api.report(&sale).await?;
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(paced_secs);
+        let rec = Arc::new(Recorder::new(start));
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let mut rng = Rng::new(self.seed);
+        let mut tasks = Vec::with_capacity(crowd.len());
+        for fan in crowd.iter() {
+            // Fans joined at different moments: the first poll falls anywhere in the first wait.
+            let first = start + Duration::from_millis(rng.below(fan.poll_after_ms.max(1)));
+            let (api, rec, permits, sale, token) = (
+                self.api.clone(),
+                rec.clone(),
+                permits.clone(),
+                sale.clone(),
+                fan.token.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut due = first;
+                while due < deadline {
+                    sleep_until(due.into()).await;
+                    let Ok(_permit) = permits.acquire().await else {
+                        break;
+                    };
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    rec.ok("send lag", now - due);
+                    due = match api.status(&rec, "poll", &sale, &token).await {
+                        Some(s) if s.state == "waiting" => {
+                            Instant::now() + Duration::from_millis(s.poll_after_ms.unwrap_or(1_000))
+                        }
+                        Some(_) => break,
+                        None => Instant::now() + RETRY_AFTER,
+                    };
+                }
+            }));
+        }
+        join_all(tasks).await;
+        let paced_elapsed = start.elapsed();
+        let (paced_delta, _) = self.delta(&sale, &before).await?;
+        let polls = rec.get("poll");
+        let lag = rec.get("send lag");
+        let offered: f64 = crowd
+            .iter()
+            .map(|f| 1000.0 / f.poll_after_ms.max(1) as f64)
+            .sum();
+        let paced = ScenarioResult {
+            key: "2a".into(),
+            short: "paced".into(),
+            title: "2a. Steady poll, honouring poll_after_ms".into(),
+            description: format!(
+                "{} fans in one open sale (nobody admitted, so the line does not move) each poll \
+                 `GET /api/sales/{{id}}/status` with their Bearer token, waiting the \
+                 `poll_after_ms` of each answer (first poll spread over the first wait), at most \
+                 {} in flight.",
+                crowd.len(),
+                self.concurrency
+            ),
+            sale: Some(sale.clone()),
+            duration_s: paced_elapsed.as_secs_f64(),
+            ops: rec.summaries(&["poll"], paced_elapsed),
+            metrics: vec![
+                Metric::new(
+                    "coordinator requests per poll",
+                    paced_delta.per(polls.ok),
+                    "requests",
+                ),
+                Metric::new(
+                    "polls/s the crowd asked for (from the join answers' poll_after_ms, before jitter)",
+                    offered,
+                    "polls/s",
+                ),
+                Metric::new(
+                    "send lag p99 (poll sent after it was due: generator or concurrency limit)",
+                    lag.quantile_ms(0.99),
+                    "ms",
+                ),
+            ],
+            coordinator: Some(paced_delta),
+        };
+
+        // 2b: the same fans' tokens, as fast as the concurrency allows.
+        let before = self.api.report(&sale).await?;
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(hammer_secs);
+        let rec = Arc::new(Recorder::new(start));
+        let (api, rec2, sale2, crowd2) =
+            (self.api.clone(), rec.clone(), sale.clone(), crowd.clone());
+        drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |i| {
+            let (api, rec, sale, crowd) =
+                (api.clone(), rec2.clone(), sale2.clone(), crowd2.clone());
+            async move {
+                let fan = &crowd[(i % crowd.len() as u64) as usize];
+                api.status(&rec, "poll", &sale, &fan.token).await;
+            }
+        })
+        .await;
+        let hammer_elapsed = start.elapsed();
+        let (hammer_delta, _) = self.delta(&sale, &before).await?;
+        let polls = rec.get("poll").ok;
+        let hammer = ScenarioResult {
+            key: "2b".into(),
+            short: "hammer".into(),
+            title: "2b. Poll hammer".into(),
+            description: format!(
+                "The same fans' tokens in turn, polled back to back by {} concurrent requests \
+                 (ignoring poll_after_ms): the poll path's throughput.",
+                self.concurrency
+            ),
+            sale: Some(sale),
+            duration_s: hammer_elapsed.as_secs_f64(),
+            ops: rec.summaries(&["poll"], hammer_elapsed),
+            metrics: vec![Metric::new(
+                "coordinator requests per poll",
+                hammer_delta.per(polls),
+                "requests",
+            )],
+            coordinator: Some(hammer_delta),
+        };
+        Ok((paced, hammer))
+    }
+
+    /// 3. A whole sale: arrivals, polling fans, windows pulling and completing.
+    pub async fn full_sale(
+        &self,
+        secs: u64,
+        arrivals_per_s: f64,
+        windows: u32,
+        pull_max: u32,
+    ) -> Result<ScenarioResult> {
+        let sale = self.fresh_sale("full").await?;
+        let before = self.api.report(&sale).await?;
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(secs);
+        let rec = Arc::new(Recorder::new(start));
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let claimed: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let lapsed = Arc::new(AtomicU64::new(0));
+        let max_fans = (arrivals_per_s * secs as f64).ceil() as u64;
+
+        // Arrivals: one fan every 1/rate seconds, each living until its turn or the deadline.
+        let arrivals = {
+            let (api, rec, permits, claimed, lapsed, sale) = (
+                self.api.clone(),
+                rec.clone(),
+                permits.clone(),
+                claimed.clone(),
+                lapsed.clone(),
+                sale.clone(),
+            );
+            tokio::spawn(async move {
+                let gap = Duration::from_secs_f64(1.0 / arrivals_per_s.max(0.001));
+                let mut fans = Vec::new();
+                for k in 0..max_fans {
+                    let at = start + gap.mul_f64(k as f64);
+                    if at >= deadline {
+                        break;
+                    }
+                    sleep_until(at.into()).await;
+                    let (api, rec, permits, claimed, lapsed, sale) = (
+                        api.clone(),
+                        rec.clone(),
+                        permits.clone(),
+                        claimed.clone(),
+                        lapsed.clone(),
+                        sale.clone(),
+                    );
+                    fans.push(tokio::spawn(async move {
+                        let joined = {
+                            let Ok(_permit) = permits.acquire().await else {
+                                return;
+                            };
+                            api.join(&rec, "join", &sale).await
+                        };
+                        let Some(fan) = joined else { return };
+                        let joined_at = Instant::now();
+                        let mut due = joined_at + Duration::from_millis(fan.poll_after_ms);
+                        while due < deadline {
+                            sleep_until(due.into()).await;
+                            let status = {
+                                let Ok(_permit) = permits.acquire().await else {
+                                    return;
+                                };
+                                if Instant::now() >= deadline {
+                                    return;
+                                }
+                                api.status(&rec, "poll", &sale, &fan.token).await
+                            };
+                            due = match status {
+                                Some(s) if s.state == "waiting" => {
+                                    Instant::now()
+                                        + Duration::from_millis(s.poll_after_ms.unwrap_or(1_000))
+                                }
+                                Some(s) if s.state == "your_turn" => {
+                                    rec.ok("time in line (join to your_turn)", joined_at.elapsed());
+                                    claimed
+                                        .lock()
+                                        .unwrap_or_else(|p| p.into_inner())
+                                        .insert(fan.fan_id.clone());
+                                    return;
+                                }
+                                Some(_) => {
+                                    lapsed.fetch_add(1, Ordering::Relaxed);
+                                    return;
+                                }
+                                None => Instant::now() + RETRY_AFTER,
+                            };
+                        }
+                    }));
+                }
+                join_all(fans).await;
+            })
+        };
+
+        // Windows: pull up to `pull_max`, complete each pulled fan once it has claimed its turn.
+        let window_tasks: Vec<_> = (0..windows)
+            .map(|w| {
+                let (api, rec, claimed, sale) =
+                    (self.api.clone(), rec.clone(), claimed.clone(), sale.clone());
+                let claim_wait = Duration::from_secs(self.claim_ttl_s);
+                tokio::spawn(async move {
+                    let window = format!("w{w}");
+                    let parallel = Arc::new(Semaphore::new(WINDOW_PARALLEL));
+                    // A pull every EMPTY_PULL_PAUSE at most: this bounds the loop by count too.
+                    let max_pulls = secs * 1000 / EMPTY_PULL_PAUSE.as_millis() as u64 + 10;
+                    for n in 0..max_pulls {
+                        if Instant::now() >= deadline {
+                            break;
+                        }
+                        let request_id = format!("{window}-{n}");
+                        let pulled = api.pull(&rec, &sale, &window, pull_max, &request_id).await;
+                        let assignments = match pulled {
+                            Some(a) if !a.is_empty() => a,
+                            _ => {
+                                tokio::time::sleep(EMPTY_PULL_PAUSE).await;
+                                continue;
+                            }
+                        };
+                        let batch_started = Instant::now();
+                        let give_up = deadline.min(batch_started + claim_wait);
+                        join_all(assignments.into_iter().map(|a| {
+                            let (api, rec, claimed, sale, parallel) = (
+                                api.clone(),
+                                rec.clone(),
+                                claimed.clone(),
+                                sale.clone(),
+                                parallel.clone(),
+                            );
+                            async move {
+                                loop {
+                                    let has = claimed
+                                        .lock()
+                                        .unwrap_or_else(|p| p.into_inner())
+                                        .contains(&a.fan_id);
+                                    if has {
+                                        break;
+                                    }
+                                    if Instant::now() >= give_up {
+                                        return;
+                                    }
+                                    tokio::time::sleep(CLAIM_CHECK).await;
+                                }
+                                let Ok(_permit) = parallel.acquire().await else {
+                                    return;
+                                };
+                                api.complete(&rec, &sale, &a.fan_id).await;
+                            }
+                        }))
+                        .await;
+                    }
+                })
+            })
+            .collect();
+
+        arrivals.await.context("arrival task")?;
+        for t in window_tasks {
+            t.await.context("window task")?;
+        }
+        let elapsed = start.elapsed();
+        let (delta, after) = self.delta(&sale, &before).await?;
+        let joins = rec.get("join").ok;
+        let polls = rec.get("poll").ok;
+        let completes = rec.get("complete").ok;
+        let fan_ops = joins + polls;
+        let fan_kinds = delta.kind("join") + delta.kind("claim") + delta.kind("snapshot");
+        let turns = rec.get("time in line (join to your_turn)");
+        let secs_f = elapsed.as_secs_f64();
+        Ok(ScenarioResult {
+            key: "3".into(),
+            short: "full sale".into(),
+            title: "3. Full sale".into(),
+            description: format!(
+                "For {secs} s: {arrivals_per_s} new fans a second join and poll at \
+                 `poll_after_ms` (at most {} fan requests in flight); {windows} windows pull up to \
+                 {pull_max} fans (`request_id` each), wait for each pulled fan to claim its turn \
+                 by polling (`your_turn`), then complete it ({WINDOW_PARALLEL} completions in \
+                 flight per window). claim_ttl_s {}.",
+                self.concurrency, self.claim_ttl_s
+            ),
+            sale: Some(sale),
+            duration_s: secs_f,
+            ops: rec.summaries(&["join", "poll", "pull", "complete"], elapsed),
+            metrics: vec![
+                Metric::new(
+                    "fan operations (join + poll) per second",
+                    fan_ops as f64 / secs_f,
+                    "req/s",
+                ),
+                Metric::new(
+                    "fans admitted (completed) per second",
+                    completes as f64 / secs_f,
+                    "fans/s",
+                ),
+                Metric::new("fans who got their turn", turns.ok as f64, "fans"),
+                Metric::new(
+                    "time in line, join to your_turn, p50",
+                    turns.quantile_ms(0.5) / 1000.0,
+                    "s",
+                ),
+                Metric::new(
+                    "time in line, join to your_turn, p99",
+                    turns.quantile_ms(0.99) / 1000.0,
+                    "s",
+                ),
+                Metric::new(
+                    "fans told lapsed or closed",
+                    lapsed.load(Ordering::Relaxed) as f64,
+                    "fans",
+                ),
+                Metric::new(
+                    "coordinator requests per fan operation",
+                    delta.per(fan_ops),
+                    "requests",
+                ),
+                Metric::new(
+                    "fan-caused coordinator requests (join + claim + snapshot) per fan operation",
+                    ratio(fan_kinds, fan_ops),
+                    "requests",
+                ),
+                Metric::new(
+                    "coordinator requests per joined fan",
+                    delta.per(joins),
+                    "requests",
+                ),
+                Metric::new(
+                    "coordinator requests per admitted fan",
+                    delta.per(completes),
+                    "requests",
+                ),
+                Metric::new(
+                    "still waiting at the end (admin report)",
+                    stat(&after, "waiting") as f64,
+                    "fans",
+                ),
+            ],
+            coordinator: Some(delta),
+        })
+    }
+
+    /// 4. The runtime's ceiling: a trivial answer that touches no Durable Object.
+    pub async fn healthz(&self, secs: u64) -> Result<ScenarioResult> {
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(secs);
+        let rec = Arc::new(Recorder::new(start));
+        let (api, rec2) = (self.api.clone(), rec.clone());
+        drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |_| {
+            let (api, rec) = (api.clone(), rec2.clone());
+            async move {
+                api.healthz(&rec).await;
+            }
+        })
+        .await;
+        let elapsed = start.elapsed();
+        Ok(ScenarioResult {
+            key: "4".into(),
+            short: "ceiling".into(),
+            title: "4. Ceiling: GET /healthz".into(),
+            description: format!(
+                "`GET /healthz` back to back by {} concurrent requests: the local runtime's \
+                 throughput for a trivial response that touches no Durable Object.",
+                self.concurrency
+            ),
+            sale: None,
+            duration_s: elapsed.as_secs_f64(),
+            ops: rec.summaries(&["healthz"], elapsed),
+            coordinator: None,
+            metrics: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn drive_stops_at_the_count() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let started = drive(4, 10, Instant::now() + Duration::from_secs(10), move |i| {
+            let s = s.clone();
+            async move { s.lock().unwrap().push(i) }
+        })
+        .await;
+        assert_eq!(started, 10);
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn drive_stops_at_the_deadline() {
+        let t0 = Instant::now();
+        let started = drive(2, u64::MAX, t0 + Duration::from_millis(100), |_| async {
+            tokio::time::sleep(Duration::from_millis(10)).await
+        })
+        .await;
+        assert!(t0.elapsed() < Duration::from_secs(2));
+        assert!((2..=40).contains(&started), "{started}");
+    }
+}
