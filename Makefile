@@ -22,7 +22,7 @@ WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Car
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark against a local worker"
+	@echo "make bench - load benchmark against a local worker it starts itself; report in target/bench/report.md"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -63,6 +63,12 @@ test-integration: build
 	cargo test --test api -- --test-threads 3
 
 test: bootstrap build lint test-unit test-wasm test-integration
+
+# Load benchmark: its own worker (wrangler dev, free 127.0.0.1 port, fresh state and secrets), the
+# load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`
+# (e.g. BENCH_ARGS=--quick for a smoke run).
+bench: bootstrap build
+	@scripts/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf build target/wasm32-unknown-unknown .wrangler

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `make bench`: a load benchmark against a worker of its own on this machine.
+#
+# Starts `wrangler dev` (workerd) on a free 127.0.0.1 port with an empty state directory and fresh
+# random secrets, waits for /healthz, runs the load generator (bench/loadgen: burst join, steady
+# poll, full sale, /healthz ceiling), writes target/bench/report.md (+ report.json, latency.svg,
+# throughput.svg), stops the worker's whole process group (also on Ctrl-C or failure) and prints
+# the report. Slow numbers never fail it; a worker that does not start does.
+#
+# Usage: scripts/bench.sh [loadgen run options]   e.g. scripts/bench.sh --quick
+#        (make bench BENCH_ARGS="--quick --concurrency 48")
+# Env:   BENCH_OUT (default target/bench), BENCH_START_TIMEOUT_S (default 120)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run_started_ms=$(date +%s%3N)
+OUT=${BENCH_OUT:-target/bench}
+START_TIMEOUT_S=${BENCH_START_TIMEOUT_S:-120}
+WRANGLER=node_modules/.bin/wrangler
+LOADGEN=target/release/loadgen
+
+say() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
+
+# Offline local runtime: no Cloudflare account, no telemetry.
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_SEND_METRICS=false
+
+[ -x "$WRANGLER" ] || { say "$WRANGLER is missing: run 'make bootstrap' (npm ci)"; exit 1; }
+[ -f build/index.js ] || { say "build/index.js is missing: run 'make build' (or 'make bench')"; exit 1; }
+
+say "building the load generator (release)"
+cargo build --release --quiet -p loadgen
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/waitroom-bench-XXXXXX")
+mkdir -p "$OUT" "$tmp/state"
+log="$tmp/wrangler.log"
+worker_pid=""
+
+stop_worker() {
+  [ -n "$worker_pid" ] || return 0
+  say "stopping the worker (process group $worker_pid)"
+  kill -TERM -- "-$worker_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 -- "-$worker_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  # workerd can outlive wrangler's node process: nothing of the group stays.
+  kill -KILL -- "-$worker_pid" 2>/dev/null || true
+  wait "$worker_pid" 2>/dev/null || true
+  worker_pid=""
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_worker
+  [ -f "$log" ] && cp "$log" "$OUT/wrangler.log" 2>/dev/null
+  rm -rf "$tmp"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT TERM
+
+# Fresh secrets for this run only: >= 32 random characters each, admin and origin keys different,
+# PASS_SIGNING_KEY the base64url of 32 random bytes.
+rand() { head -c "$1" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+(
+  umask 077
+  cat > "$tmp/worker.env" <<VARS
+ADMIN_KEY=admin-$(rand 33)
+ORIGIN_KEY=origin-$(rand 33)
+TOKEN_KEYS=t1:$(rand 33)
+PASS_SIGNING_KEY=$(rand 32)
+VARS
+)
+
+# Run a copy of the built worker (build/, static/, wrangler.toml without its [build] step): a
+# rebuild in the work tree (wrangler's watcher on src/, another `make build`) can then neither
+# swap the code nor reload the worker in the middle of a measurement.
+app="$tmp/app"
+mkdir -p "$app"
+cp -R build "$app/build"
+cp -R static "$app/static"
+awk '/^\[/ { skip = ($0 == "[build]") } !skip' wrangler.toml > "$app/wrangler.toml"
+[ -f "$app/build/index.js" ] || { say "build/index.js vanished while copying (a rebuild?): try again"; exit 1; }
+
+port=$("$LOADGEN" free-port)
+inspector_port=$("$LOADGEN" free-port)
+wrangler_version=$("$WRANGLER" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | tail -n1 || true)
+base="http://127.0.0.1:$port"
+
+say "starting the worker on $base (wrangler ${wrangler_version:-?}, state in $tmp)"
+# setsid: the worker gets a process group of its own, so it can be stopped whole.
+WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 --port "$port" \
+  --inspector-port "$inspector_port" --persist-to "$tmp/state" --env-file "$tmp/worker.env" \
+  --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
+worker_pid=$!
+
+healthy=""
+for _ in $(seq 1 "$((START_TIMEOUT_S * 4))"); do
+  if ! kill -0 "$worker_pid" 2>/dev/null; then
+    break
+  fi
+  if curl --noproxy '*' -sf -m 2 -o /dev/null "$base/healthz"; then
+    healthy=1
+    break
+  fi
+  sleep 0.25
+done
+if [ -z "$healthy" ]; then
+  say "the worker did not answer $base/healthz within ${START_TIMEOUT_S}s; its log:"
+  tail -n 60 "$log" >&2 || true
+  exit 1
+fi
+say "worker ready after $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
+
+"$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" \
+  --wrangler-version "${wrangler_version:-unknown}" --nproc "$(nproc)" --arch "$(uname -m)" \
+  --run-started-ms "$run_started_ms" "$@"
+
+stop_worker
+echo
+cat "$OUT/report.md"
+echo
+say "report: $OUT/report.md (raw numbers: $OUT/report.json; plots: $OUT/latency.svg, $OUT/throughput.svg)"
+say "total run time: $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
