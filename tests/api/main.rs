@@ -4,4 +4,11 @@
 
 mod helpers;
 
+mod bad_input;
+mod edge_polls;
+mod fan_journey;
 mod health;
+mod lapse;
+mod pump;
+mod restart;
+mod scheduled_open;

@@ -1,0 +1,74 @@
+//! A sale with `opens_at` opens by itself at that second.
+
+use crate::helpers::{rfc3339, send, unix_now, TestWorker};
+use std::time::Duration;
+
+const SALE: &str = "scheduled-open";
+
+#[tokio::test]
+async fn scheduled_open() {
+    let w = TestWorker::start().await;
+    // At least 3 s ahead, on a whole second.
+    let opens_at_s = unix_now().as_secs() + 4;
+    let opens_at = rfc3339(opens_at_s);
+    let created = w.create_sale(SALE, Some(&opens_at)).await;
+    assert_eq!(created["phase"], "scheduled", "{created}");
+    assert!(
+        created["opens_at"]
+            .as_str()
+            .is_some_and(|at| at.starts_with(&opens_at[..19])),
+        "{created}"
+    );
+
+    let refused = send(w.fan().post(&format!("/api/sales/{SALE}/join"))).await;
+    refused.expect_error(409, "not_open", "join before opens_at");
+    assert!(
+        refused.json["opens_at"]
+            .as_str()
+            .is_some_and(|at| at.starts_with(&opens_at[..19])),
+        "not_open says when: {}",
+        refused.text
+    );
+
+    // The not-on-sale page may be cached, but never past the opening.
+    let sent_at = unix_now();
+    let page = send(w.fan().get(&format!("/s/{SALE}"))).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.set_cookies().is_empty(), "no cookie before opening");
+    let cc = page.cache_control();
+    assert!(cc.contains("public"), "Cache-Control: {cc}");
+    let max_age = page
+        .max_age()
+        .unwrap_or_else(|| panic!("no max-age in {cc}"));
+    // Measured from before the request was sent, so the worker had at most this long left.
+    let until_open = opens_at_s as f64 - sent_at.as_secs_f64();
+    assert!(max_age <= 5, "max-age {max_age} > 5 s");
+    assert!(
+        (max_age as f64) <= until_open,
+        "max-age {max_age} s runs past opens_at ({until_open:.2} s away)"
+    );
+
+    // Nobody calls open.
+    let wake = Duration::from_secs(opens_at_s) + Duration::from_millis(300);
+    tokio::time::sleep(wake.saturating_sub(unix_now())).await;
+
+    let joined = w.join(SALE).await;
+    assert_eq!((joined.seq, joined.position), (1, 1));
+    let info = send(w.fan().get(&format!("/api/sales/{SALE}")))
+        .await
+        .expect(200, "sale info");
+    assert_eq!(info["phase"], "open", "{info}");
+    let status = w.status(SALE, &joined.token).await;
+    assert_eq!(
+        (status["state"].as_str(), status["phase"].as_str()),
+        (Some("waiting"), Some("open")),
+        "{status}"
+    );
+    let report = w.report(SALE).await;
+    assert_eq!(report["phase"], "open", "{report}");
+    assert_eq!(report["stats"]["joined"], 1, "{report}");
+    // Windows get fans without anyone opening the sale either.
+    let pulled = w.pull(SALE, "w1", 5, None).await;
+    assert_eq!(pulled.phase, "open");
+    assert_eq!(pulled.assignments.len(), 1, "{pulled:?}");
+}
