@@ -9,13 +9,16 @@
 #
 # Usage: scripts/bench.sh [loadgen run options]   e.g. scripts/bench.sh --quick
 #        (make bench BENCH_ARGS="--quick --concurrency 48")
-# Env:   BENCH_OUT (default target/bench), BENCH_START_TIMEOUT_S (default 120)
+# Env:   BENCH_OUT (default target/bench), BENCH_START_TIMEOUT_S (default 120),
+#        BENCH_WORKER_DIR: where build/, static/ and wrangler.toml come from (default: this repo),
+#        BENCH_WORKER_LABEL: the worker build's name in the report (default: git describe --dirty)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run_started_ms=$(date +%s%3N)
 OUT=${BENCH_OUT:-target/bench}
 START_TIMEOUT_S=${BENCH_START_TIMEOUT_S:-120}
+WORKER_DIR=${BENCH_WORKER_DIR:-.}
 WRANGLER=node_modules/.bin/wrangler
 LOADGEN=target/release/loadgen
 
@@ -26,7 +29,8 @@ export CLOUDFLARE_CF_FETCH_ENABLED=false
 export WRANGLER_SEND_METRICS=false
 
 [ -x "$WRANGLER" ] || { say "$WRANGLER is missing: run 'make bootstrap' (npm ci)"; exit 1; }
-[ -f build/index.js ] || { say "build/index.js is missing: run 'make build' (or 'make bench')"; exit 1; }
+[ -f "$WORKER_DIR/build/index.js" ] || { say "$WORKER_DIR/build/index.js is missing: run 'make build' (or 'make bench')"; exit 1; }
+worker_label=${BENCH_WORKER_LABEL:-$(git -C "$WORKER_DIR" describe --always --dirty 2>/dev/null || echo unknown)}
 
 say "building the load generator (release)"
 cargo build --release --quiet -p loadgen
@@ -79,9 +83,9 @@ VARS
 # swap the code nor reload the worker in the middle of a measurement.
 app="$tmp/app"
 mkdir -p "$app"
-cp -R build "$app/build"
-cp -R static "$app/static"
-awk '/^\[/ { skip = ($0 == "[build]") } !skip' wrangler.toml > "$app/wrangler.toml"
+cp -R "$WORKER_DIR/build" "$app/build"
+cp -R "$WORKER_DIR/static" "$app/static"
+awk '/^\[/ { skip = ($0 == "[build]") } !skip' "$WORKER_DIR/wrangler.toml" > "$app/wrangler.toml"
 [ -f "$app/build/index.js" ] || { say "build/index.js vanished while copying (a rebuild?): try again"; exit 1; }
 
 port=$("$LOADGEN" free-port)
@@ -89,7 +93,7 @@ inspector_port=$("$LOADGEN" free-port)
 wrangler_version=$("$WRANGLER" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | tail -n1 || true)
 base="http://127.0.0.1:$port"
 
-say "starting the worker on $base (wrangler ${wrangler_version:-?}, state in $tmp)"
+say "starting the worker $worker_label on $base (wrangler ${wrangler_version:-?}, state in $tmp)"
 # setsid: the worker gets a process group of its own, so it can be stopped whole.
 WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 --port "$port" \
   --inspector-port "$inspector_port" --persist-to "$tmp/state" --env-file "$tmp/worker.env" \
@@ -115,7 +119,7 @@ fi
 say "worker ready after $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
 
 "$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" \
-  --wrangler-version "${wrangler_version:-unknown}" --nproc "$(nproc)" --arch "$(uname -m)" \
+  --wrangler-version "${wrangler_version:-unknown}" --worker-label "$worker_label" --nproc "$(nproc)" --arch "$(uname -m)" \
   --run-started-ms "$run_started_ms" "$@"
 
 stop_worker

@@ -104,6 +104,9 @@ struct RunArgs {
     /// For the report: `uname -m` (default: the build's architecture).
     #[arg(long)]
     arch: Option<String>,
+    /// For the report: which build of the worker ran (e.g. `git describe --always --dirty`).
+    #[arg(long, default_value = "unknown")]
+    worker_label: String,
     /// Unix time (ms) when `make bench` started, to report the whole run time.
     #[arg(long)]
     run_started_ms: Option<u64>,
@@ -363,6 +366,7 @@ async fn run(args: RunArgs) -> Result<()> {
         date,
         machine,
         wrangler_version: args.wrangler_version.clone(),
+        worker_label: args.worker_label.clone(),
         base_url: api.base.clone(),
         params: args.params(),
         headline: headline(&results),

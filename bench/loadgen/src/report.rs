@@ -194,6 +194,8 @@ pub struct Report {
     pub date: String,
     pub machine: Machine,
     pub wrangler_version: String,
+    /// Which build of the worker ran.
+    pub worker_label: String,
     pub base_url: String,
     /// The command-line parameters, by name.
     pub params: BTreeMap<String, Value>,
@@ -277,8 +279,8 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(w, "# Waiting room benchmark\n");
     let _ = writeln!(
         w,
-        "{} · {} cores · {} · wrangler {} · worker at {}\n",
-        r.date, r.machine.nproc, r.machine.arch, r.wrangler_version, r.base_url
+        "{} · {} cores · {} · wrangler {} · worker build `{}` at {}\n",
+        r.date, r.machine.nproc, r.machine.arch, r.wrangler_version, r.worker_label, r.base_url
     );
     let _ = writeln!(
         w,
@@ -384,6 +386,7 @@ pub fn to_markdown(r: &Report) -> String {
         r.machine.loadavg_start, r.machine.loadavg_end
     );
     let _ = writeln!(w, "| wrangler | {} |", r.wrangler_version);
+    let _ = writeln!(w, "| worker build | `{}` |", r.worker_label);
     for (k, v) in &r.params {
         let v = match v {
             Value::String(s) => s.clone(),
@@ -479,6 +482,7 @@ mod tests {
                 loadavg_end: "1.90".into(),
             },
             wrangler_version: "4.86.0".into(),
+            worker_label: "abc1234-dirty".into(),
             base_url: "http://127.0.0.1:1".into(),
             params: BTreeMap::from([("concurrency".to_owned(), json!(32))]),
             headline: vec![
@@ -524,6 +528,7 @@ mod tests {
         assert!(md.contains("![latency.svg](latency.svg)"));
         assert!(md.contains("| uname -m | x86_64 |"));
         assert!(md.contains("| wrangler | 4.86.0 |"));
+        assert!(md.contains("| worker build | `abc1234-dirty` |"));
         assert!(md.contains("| concurrency | 32 |"));
         assert!(md.contains("Run time: 40.0 s in all"));
         // Every table row has as many cells as its header.

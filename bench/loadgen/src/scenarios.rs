@@ -24,6 +24,8 @@ const RETRY_AFTER: Duration = Duration::from_millis(1_000);
 const CLAIM_CHECK: Duration = Duration::from_millis(50);
 /// A window with nobody to pull asks again after this long.
 const EMPTY_PULL_PAUSE: Duration = Duration::from_millis(250);
+/// A window looks for free places (and pulls) at most this often.
+const PULL_PAUSE: Duration = Duration::from_millis(100);
 /// Completions a window has in flight at once.
 const WINDOW_PARALLEL: usize = 4;
 
@@ -278,6 +280,11 @@ impl Bench {
                     "requests",
                 ),
                 Metric::new(
+                    &format!("fans in the crowd (joins asked: {fans}; failed joins are left out)"),
+                    crowd.len() as f64,
+                    "fans",
+                ),
+                Metric::new(
                     "polls/s the crowd asked for (from the join answers' poll_after_ms, before jitter)",
                     offered,
                     "polls/s",
@@ -424,7 +431,9 @@ impl Bench {
             })
         };
 
-        // Windows: pull up to `pull_max`, complete each pulled fan once it has claimed its turn.
+        // Windows: each serves up to `pull_max` fans at once. When enough places are free it pulls
+        // that many (a request_id each), and completes each pulled fan once the fan has claimed its
+        // turn by polling, freeing the place.
         let window_tasks: Vec<_> = (0..windows)
             .map(|w| {
                 let (api, rec, claimed, sale) =
@@ -432,15 +441,25 @@ impl Bench {
                 let claim_wait = Duration::from_secs(self.claim_ttl_s);
                 tokio::spawn(async move {
                     let window = format!("w{w}");
+                    let places = Arc::new(Semaphore::new(pull_max as usize));
+                    let refill_at = (pull_max as usize / 4).max(1);
                     let parallel = Arc::new(Semaphore::new(WINDOW_PARALLEL));
-                    // A pull every EMPTY_PULL_PAUSE at most: this bounds the loop by count too.
-                    let max_pulls = secs * 1000 / EMPTY_PULL_PAUSE.as_millis() as u64 + 10;
-                    for n in 0..max_pulls {
+                    let mut serving = Vec::new();
+                    // Every turn of the loop sleeps at least PULL_PAUSE: bounded in count too.
+                    let max_turns = secs * 1000 / PULL_PAUSE.as_millis() as u64 + 10;
+                    for n in 0..max_turns {
                         if Instant::now() >= deadline {
                             break;
                         }
+                        let free = places.available_permits();
+                        if free < refill_at {
+                            tokio::time::sleep(PULL_PAUSE).await;
+                            continue;
+                        }
                         let request_id = format!("{window}-{n}");
-                        let pulled = api.pull(&rec, &sale, &window, pull_max, &request_id).await;
+                        let pulled = api
+                            .pull(&rec, &sale, &window, free as u32, &request_id)
+                            .await;
                         let assignments = match pulled {
                             Some(a) if !a.is_empty() => a,
                             _ => {
@@ -448,9 +467,12 @@ impl Bench {
                                 continue;
                             }
                         };
-                        let batch_started = Instant::now();
-                        let give_up = deadline.min(batch_started + claim_wait);
-                        join_all(assignments.into_iter().map(|a| {
+                        let give_up = deadline.min(Instant::now() + claim_wait);
+                        for a in assignments {
+                            // Only this loop takes places, so one is free for each pulled fan.
+                            let Ok(place) = places.clone().acquire_owned().await else {
+                                break;
+                            };
                             let (api, rec, claimed, sale, parallel) = (
                                 api.clone(),
                                 rec.clone(),
@@ -458,7 +480,8 @@ impl Bench {
                                 sale.clone(),
                                 parallel.clone(),
                             );
-                            async move {
+                            serving.push(tokio::spawn(async move {
+                                let _place = place;
                                 loop {
                                     let has = claimed
                                         .lock()
@@ -476,10 +499,11 @@ impl Bench {
                                     return;
                                 };
                                 api.complete(&rec, &sale, &a.fan_id).await;
-                            }
-                        }))
-                        .await;
+                            }));
+                        }
+                        tokio::time::sleep(PULL_PAUSE).await;
                     }
+                    join_all(serving).await;
                 })
             })
             .collect();
@@ -503,11 +527,14 @@ impl Bench {
             title: "3. Full sale".into(),
             description: format!(
                 "For {secs} s: {arrivals_per_s} new fans a second join and poll at \
-                 `poll_after_ms` (at most {} fan requests in flight); {windows} windows pull up to \
-                 {pull_max} fans (`request_id` each), wait for each pulled fan to claim its turn \
-                 by polling (`your_turn`), then complete it ({WINDOW_PARALLEL} completions in \
-                 flight per window). claim_ttl_s {}.",
-                self.concurrency, self.claim_ttl_s
+                 `poll_after_ms` (at most {} fan requests in flight). {windows} windows each \
+                 serve up to {pull_max} fans at once: when at least {} places are free a window \
+                 pulls that many (`request_id` each), waits for each pulled fan to claim its turn \
+                 by polling (`your_turn`), then completes it ({WINDOW_PARALLEL} completions in \
+                 flight per window), freeing the place. claim_ttl_s {}.",
+                self.concurrency,
+                (pull_max / 4).max(1),
+                self.claim_ttl_s
             ),
             sale: Some(sale),
             duration_s: secs_f,
