@@ -77,6 +77,9 @@ struct RunArgs {
     /// Seconds of back-to-back /healthz.
     #[arg(long, default_value_t = 10)]
     healthz_secs: u64,
+    /// Slices the poll hammer and the /healthz ceiling are run in, alternating.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
     /// Seconds of unmeasured /healthz before the first scenario.
     #[arg(long, default_value_t = 2)]
     warmup_secs: u64,
@@ -122,6 +125,7 @@ impl RunArgs {
             self.full_secs = self.full_secs.min(8);
             self.healthz_secs = self.healthz_secs.min(3);
             self.warmup_secs = self.warmup_secs.min(1);
+            self.rounds = self.rounds.min(3);
         }
         self
     }
@@ -139,6 +143,10 @@ impl RunArgs {
             ("pull max".into(), json!(self.pull_max)),
             ("claim_ttl_s".into(), json!(self.claim_ttl_s)),
             ("healthz seconds".into(), json!(self.healthz_secs)),
+            (
+                "hammer / healthz rounds (alternating)".into(),
+                json!(self.rounds),
+            ),
             ("warm-up seconds".into(), json!(self.warmup_secs)),
             ("request timeout s".into(), json!(self.request_timeout_s)),
             ("load generator threads".into(), json!(self.threads)),
@@ -165,6 +173,25 @@ fn loadavg() -> String {
         .take(3)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The 1-minute load average now: above the core count, other work competed with the benchmark.
+fn load_now() -> f64 {
+    loadavg()
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Notes the machine's load at the end of a scenario, to read its numbers by.
+fn with_load(mut s: ScenarioResult) -> ScenarioResult {
+    s.metrics.push(report::Metric::new(
+        "1-minute load average at the end (other work on the machine skews the numbers)",
+        load_now(),
+        "",
+    ));
+    s
 }
 
 fn machine(args: &RunArgs) -> Machine {
@@ -331,25 +358,27 @@ async fn run(args: RunArgs) -> Result<()> {
     say(&format!("warm-up: {} s of /healthz", args.warmup_secs));
     bench.warm_up(args.warmup_secs).await;
     say(&format!("1. burst join: {} fans", args.burst_fans));
-    results.push(bench.burst_join(args.burst_fans).await?);
+    results.push(with_load(bench.burst_join(args.burst_fans).await?));
     say(&format!(
-        "2. steady poll: {} fans, {} s paced + {} s hammer",
-        args.poll_fans, args.poll_secs, args.hammer_secs
+        "2a. steady poll: {} fans, {} s at poll_after_ms",
+        args.poll_fans, args.poll_secs
     ));
-    let (paced, hammer) = bench
-        .steady_poll(args.poll_fans, args.poll_secs, args.hammer_secs)
+    let (paced, crowd) = bench.steady_poll(args.poll_fans, args.poll_secs).await?;
+    results.push(with_load(paced));
+    say(&format!(
+        "2b + 4. poll hammer {} s and /healthz ceiling {} s, alternating in {} rounds",
+        args.hammer_secs, args.healthz_secs, args.rounds
+    ));
+    let (hammer, ceiling) = bench
+        .hammer_and_ceiling(&crowd, args.hammer_secs, args.healthz_secs, args.rounds)
         .await?;
-    results.push(paced);
-    results.push(hammer);
-    // The ceiling runs right after the poll hammer, so the two are measured under the same
-    // conditions (other work on the machine drifts); the report keeps the numbered order.
-    say(&format!("4. /healthz ceiling: {} s", args.healthz_secs));
-    let ceiling = bench.healthz(args.healthz_secs).await?;
+    results.push(with_load(hammer));
+    let ceiling = with_load(ceiling);
     say(&format!(
         "3. full sale: {} s, {} arrivals/s, {} windows",
         args.full_secs, args.arrivals_per_s, args.windows
     ));
-    results.push(
+    results.push(with_load(
         bench
             .full_sale(
                 args.full_secs,
@@ -358,7 +387,7 @@ async fn run(args: RunArgs) -> Result<()> {
                 args.pull_max,
             )
             .await?,
-    );
+    ));
     results.push(ceiling);
     machine.loadavg_end = loadavg();
 

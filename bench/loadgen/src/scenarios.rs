@@ -3,7 +3,7 @@
 
 use crate::client::{Api, Joined};
 use crate::report::{coordinator_delta, CoordinatorDelta, Metric, ScenarioResult};
-use crate::stats::Recorder;
+use crate::stats::{OpStats, Recorder};
 use crate::util::Rng;
 use anyhow::{bail, Context, Result};
 use futures::future::join_all;
@@ -28,6 +28,12 @@ const EMPTY_PULL_PAUSE: Duration = Duration::from_millis(250);
 const PULL_PAUSE: Duration = Duration::from_millis(100);
 /// Completions a window has in flight at once.
 const WINDOW_PARALLEL: usize = 4;
+
+/// Fans in line on one sale, with their tokens.
+pub struct Crowd {
+    pub sale: String,
+    pub fans: Arc<Vec<Joined>>,
+}
 
 /// What the scenarios share.
 pub struct Bench {
@@ -194,13 +200,8 @@ impl Bench {
         })
     }
 
-    /// 2. Steady poll: fans polling at `poll_after_ms`, then the same fans as fast as possible.
-    pub async fn steady_poll(
-        &self,
-        fans: u64,
-        paced_secs: u64,
-        hammer_secs: u64,
-    ) -> Result<(ScenarioResult, ScenarioResult)> {
+    /// 2a. Steady poll: a crowd of fans polling at `poll_after_ms`. Returns the crowd for 2b.
+    pub async fn steady_poll(&self, fans: u64, paced_secs: u64) -> Result<(ScenarioResult, Crowd)> {
         let sale = self.fresh_sale("poll").await?;
         let setup = Arc::new(Recorder::new(Instant::now()));
         let (crowd, _) = self.join_crowd(&setup, "join", &sale, fans).await;
@@ -298,45 +299,129 @@ impl Bench {
             coordinator: Some(paced_delta),
         };
 
-        // 2b: the same fans' tokens, as fast as the concurrency allows.
-        let before = self.api.report(&sale).await?;
+        Ok((paced, Crowd { sale, fans: crowd }))
+    }
+
+    /// `secs` of back-to-back requests (a poll of the crowd's fans in turn, or /healthz), as
+    /// fast as the concurrency allows. The stats' timeline continues from `offset`.
+    async fn hammer_slice(
+        &self,
+        target: Option<&Crowd>,
+        offset: Duration,
+        secs: f64,
+    ) -> (OpStats, Duration) {
         let start = Instant::now();
-        let deadline = start + Duration::from_secs(hammer_secs);
-        let rec = Arc::new(Recorder::new(start));
-        let (api, rec2, sale2, crowd2) =
-            (self.api.clone(), rec.clone(), sale.clone(), crowd.clone());
+        let rec = Arc::new(Recorder::new(start.checked_sub(offset).unwrap_or(start)));
+        let deadline = start + Duration::from_secs_f64(secs);
+        let (api, rec2) = (self.api.clone(), rec.clone());
+        let op = if target.is_some() { "poll" } else { "healthz" };
+        let target = target.map(|c| (c.sale.clone(), c.fans.clone()));
         drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |i| {
-            let (api, rec, sale, crowd) =
-                (api.clone(), rec2.clone(), sale2.clone(), crowd2.clone());
+            let (api, rec, target) = (api.clone(), rec2.clone(), target.clone());
             async move {
-                let fan = &crowd[(i % crowd.len() as u64) as usize];
-                api.status(&rec, "poll", &sale, &fan.token).await;
+                match target {
+                    Some((sale, fans)) => {
+                        let fan = &fans[(i % fans.len() as u64) as usize];
+                        api.status(&rec, "poll", &sale, &fan.token).await;
+                    }
+                    None => {
+                        api.healthz(&rec).await;
+                    }
+                }
             }
         })
         .await;
-        let hammer_elapsed = start.elapsed();
-        let (hammer_delta, _) = self.delta(&sale, &before).await?;
-        let polls = rec.get("poll").ok;
+        let took = start.elapsed();
+        (rec.get(op), took)
+    }
+
+    /// 2b and 4: the poll hammer and the /healthz ceiling, in alternating slices (`rounds` of
+    /// each), so both see the same machine: other work on a shared machine drifts.
+    pub async fn hammer_and_ceiling(
+        &self,
+        crowd: &Crowd,
+        hammer_secs: u64,
+        healthz_secs: u64,
+        rounds: u32,
+    ) -> Result<(ScenarioResult, ScenarioResult)> {
+        let rounds = rounds.max(1);
+        let before = self.api.report(&crowd.sale).await?;
+        let (mut polls, mut health) = (OpStats::default(), OpStats::default());
+        let (mut poll_time, mut health_time) = (Duration::ZERO, Duration::ZERO);
+        let mut ratios = Vec::new();
+        for _ in 0..rounds {
+            let (p, pt) = self
+                .hammer_slice(Some(crowd), poll_time, hammer_secs as f64 / rounds as f64)
+                .await;
+            let (h, ht) = self
+                .hammer_slice(None, health_time, healthz_secs as f64 / rounds as f64)
+                .await;
+            let (p_rate, h_rate) = (
+                p.ok as f64 / pt.as_secs_f64(),
+                h.ok as f64 / ht.as_secs_f64(),
+            );
+            if h_rate > 0.0 {
+                ratios.push(p_rate / h_rate);
+            }
+            polls.merge(&p);
+            health.merge(&h);
+            poll_time += pt;
+            health_time += ht;
+        }
+        // /healthz touches no Durable Object: everything the coordinator saw came from polls.
+        let (delta, _) = self.delta(&crowd.sale, &before).await?;
+        ratios.sort_by(f64::total_cmp);
+        let mut ceiling_metrics = Vec::new();
+        if let (Some(lo), Some(hi)) = (ratios.first(), ratios.last()) {
+            ceiling_metrics.push(Metric::new("poll hammer ÷ /healthz, lowest round", *lo, ""));
+            ceiling_metrics.push(Metric::new(
+                "poll hammer ÷ /healthz, median round",
+                ratios[ratios.len() / 2],
+                "",
+            ));
+            ceiling_metrics.push(Metric::new(
+                "poll hammer ÷ /healthz, highest round",
+                *hi,
+                "",
+            ));
+        }
         let hammer = ScenarioResult {
             key: "2b".into(),
             short: "hammer".into(),
             title: "2b. Poll hammer".into(),
             description: format!(
                 "The same fans' tokens in turn, polled back to back by {} concurrent requests \
-                 (ignoring poll_after_ms): the poll path's throughput.",
+                 (ignoring poll_after_ms): the poll path's throughput. Run in {rounds} slices \
+                 alternating with the /healthz slices of scenario 4.",
                 self.concurrency
             ),
-            sale: Some(sale),
-            duration_s: hammer_elapsed.as_secs_f64(),
-            ops: rec.summaries(&["poll"], hammer_elapsed),
+            sale: Some(crowd.sale.clone()),
+            duration_s: poll_time.as_secs_f64(),
+            ops: vec![polls.summary("poll", poll_time)],
             metrics: vec![Metric::new(
                 "coordinator requests per poll",
-                hammer_delta.per(polls),
+                delta.per(polls.ok),
                 "requests",
             )],
-            coordinator: Some(hammer_delta),
+            coordinator: Some(delta),
         };
-        Ok((paced, hammer))
+        let ceiling = ScenarioResult {
+            key: "4".into(),
+            short: "ceiling".into(),
+            title: "4. Ceiling: GET /healthz".into(),
+            description: format!(
+                "`GET /healthz` back to back by {} concurrent requests: the local runtime's \
+                 throughput for a trivial response that touches no Durable Object. Run in \
+                 {rounds} slices alternating with the poll hammer (2b).",
+                self.concurrency
+            ),
+            sale: None,
+            duration_s: health_time.as_secs_f64(),
+            ops: vec![health.summary("healthz", health_time)],
+            coordinator: None,
+            metrics: ceiling_metrics,
+        };
+        Ok((hammer, ceiling))
     }
 
     /// 3. A whole sale: arrivals, polling fans, windows pulling and completing.
@@ -593,37 +678,6 @@ impl Bench {
                 ),
             ],
             coordinator: Some(delta),
-        })
-    }
-
-    /// 4. The runtime's ceiling: a trivial answer that touches no Durable Object.
-    pub async fn healthz(&self, secs: u64) -> Result<ScenarioResult> {
-        let start = Instant::now();
-        let deadline = start + Duration::from_secs(secs);
-        let rec = Arc::new(Recorder::new(start));
-        let (api, rec2) = (self.api.clone(), rec.clone());
-        drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |_| {
-            let (api, rec) = (api.clone(), rec2.clone());
-            async move {
-                api.healthz(&rec).await;
-            }
-        })
-        .await;
-        let elapsed = start.elapsed();
-        Ok(ScenarioResult {
-            key: "4".into(),
-            short: "ceiling".into(),
-            title: "4. Ceiling: GET /healthz".into(),
-            description: format!(
-                "`GET /healthz` back to back by {} concurrent requests: the local runtime's \
-                 throughput for a trivial response that touches no Durable Object.",
-                self.concurrency
-            ),
-            sale: None,
-            duration_s: elapsed.as_secs_f64(),
-            ops: rec.summaries(&["healthz"], elapsed),
-            coordinator: None,
-            metrics: Vec::new(),
         })
     }
 }

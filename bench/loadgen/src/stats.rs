@@ -102,6 +102,28 @@ impl OpStats {
         self.ok + self.error_count()
     }
 
+    /// Adds `other` in (stats gathered in slices).
+    pub fn merge(&mut self, other: &OpStats) {
+        self.hist
+            .add(&other.hist)
+            .expect("histograms share their bounds");
+        self.ok += other.ok;
+        for (kind, n) in &other.errors {
+            *self.errors.entry(kind.clone()).or_default() += n;
+        }
+        for (kind, body) in &other.error_samples {
+            self.error_samples
+                .entry(kind.clone())
+                .or_insert_with(|| body.clone());
+        }
+        if self.timeline.len() < other.timeline.len() {
+            self.timeline.resize(other.timeline.len(), 0);
+        }
+        for (mine, theirs) in self.timeline.iter_mut().zip(&other.timeline) {
+            *mine += theirs;
+        }
+    }
+
     /// Latency at quantile `q` (0..=1) in milliseconds; 0 when nothing succeeded.
     pub fn quantile_ms(&self, q: f64) -> f64 {
         if self.hist.is_empty() {
@@ -285,6 +307,26 @@ mod tests {
         assert!(kept.starts_with("Uncaught Error: éé"));
         assert!(kept.ends_with('…'));
         assert_eq!(kept.chars().count(), SAMPLE_CHARS + 1);
+    }
+
+    #[test]
+    fn merging_adds_everything_up() {
+        let mut a = OpStats::default();
+        let mut b = OpStats::default();
+        a.record_ok(ms(1), ms(0));
+        a.record_error("500", None, ms(0));
+        b.record_ok(ms(3), ms(2_500));
+        b.record_ok(ms(5), ms(2_600));
+        b.record_error("500", Some("hung"), ms(2_700));
+        a.merge(&b);
+        assert_eq!(a.ok, 3);
+        assert_eq!(a.errors["500"], 2);
+        assert_eq!(a.error_samples["500"], "hung");
+        assert_eq!(a.timeline, vec![2, 0, 3]);
+        assert_eq!(a.hist.len(), 3);
+        assert!((a.quantile_ms(1.0) - 5.0).abs() < 0.01);
+        let sum = a.summary("poll", Duration::from_secs(3));
+        assert_eq!((sum.requests, sum.errors), (5, 2));
     }
 
     #[test]
