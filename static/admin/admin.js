@@ -455,7 +455,16 @@
         cursor: { drag: { x: false, y: false } },
         scales: {
           // At least the last 15 minutes, so that a young sale reads in minutes, not seconds.
-          x: { time: true, range: (u, min, max) => [Math.min(min, max - 15 * 60), max] },
+          // (From the data itself: uPlot widens a single point to a day, or years in seconds mode.)
+          x: {
+            time: true,
+            range: (u) => {
+              const xs = u.data[0];
+              const hi = xs.length ? xs[xs.length - 1] : Math.floor(Date.now() / 60000) * 60;
+              const lo = xs.length ? xs[0] : hi;
+              return [Math.min(lo, hi - 15 * 60), hi];
+            },
+          },
           y: { range: (u, min, max) => [0, Math.max(5, Math.ceil(max * 1.1))] },
         },
         axes: [
