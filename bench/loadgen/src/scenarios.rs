@@ -20,6 +20,9 @@ use tokio::time::sleep_until;
 const MAX_HAMMER_REQUESTS: u64 = 20_000_000;
 /// A fan whose request failed tries again after this long, as the waiting page does.
 const RETRY_AFTER: Duration = Duration::from_millis(1_000);
+/// A fan never polls more often than this, whatever `poll_after_ms` says (the worker's minimum
+/// is 1 s): with the deadline, this bounds each fan's polls in count.
+const MIN_POLL_GAP_MS: u64 = 100;
 /// How often a window looks whether its pulled fans have claimed their turn.
 const CLAIM_CHECK: Duration = Duration::from_millis(50);
 /// A window with nobody to pull asks again after this long.
@@ -44,6 +47,16 @@ pub struct Bench {
     /// The most a count-bounded phase (joining N fans) may take.
     pub phase_cap: Duration,
     pub seed: u64,
+}
+
+/// When a fan polls next, after an answer's `poll_after_ms` (absent: 1 s).
+fn next_poll(poll_after_ms: Option<u64>) -> Instant {
+    Instant::now() + Duration::from_millis(poll_after_ms.unwrap_or(1_000).max(MIN_POLL_GAP_MS))
+}
+
+/// The most polls a fan can make in `secs` at [`MIN_POLL_GAP_MS`].
+fn max_polls(secs: u64) -> u64 {
+    secs * 1000 / MIN_POLL_GAP_MS + 1
 }
 
 /// Runs `workers` copies of `work(i)` for i = 0, 1, 2, ... until `count` items were started or
@@ -230,7 +243,10 @@ impl Bench {
             );
             tasks.push(tokio::spawn(async move {
                 let mut due = first;
-                while due < deadline {
+                for _ in 0..max_polls(paced_secs) {
+                    if due >= deadline {
+                        break;
+                    }
                     sleep_until(due.into()).await;
                     let Ok(_permit) = permits.acquire().await else {
                         break;
@@ -241,9 +257,7 @@ impl Bench {
                     }
                     rec.ok("send lag", now - due);
                     due = match api.status(&rec, "poll", &sale, &token).await {
-                        Some(s) if s.state == "waiting" => {
-                            Instant::now() + Duration::from_millis(s.poll_after_ms.unwrap_or(1_000))
-                        }
+                        Some(s) if s.state == "waiting" => next_poll(s.poll_after_ms),
                         Some(_) => break,
                         None => Instant::now() + RETRY_AFTER,
                     };
@@ -478,8 +492,12 @@ impl Bench {
                         };
                         let Some(fan) = joined else { return };
                         let joined_at = Instant::now();
-                        let mut due = joined_at + Duration::from_millis(fan.poll_after_ms);
-                        while due < deadline {
+                        let mut due = joined_at
+                            + Duration::from_millis(fan.poll_after_ms.max(MIN_POLL_GAP_MS));
+                        for _ in 0..max_polls(secs) {
+                            if due >= deadline {
+                                break;
+                            }
                             sleep_until(due.into()).await;
                             let status = {
                                 let Ok(_permit) = permits.acquire().await else {
@@ -491,10 +509,7 @@ impl Bench {
                                 api.status(&rec, "poll", &sale, &fan.token).await
                             };
                             due = match status {
-                                Some(s) if s.state == "waiting" => {
-                                    Instant::now()
-                                        + Duration::from_millis(s.poll_after_ms.unwrap_or(1_000))
-                                }
+                                Some(s) if s.state == "waiting" => next_poll(s.poll_after_ms),
                                 Some(s) if s.state == "your_turn" => {
                                     rec.ok("time in line (join to your_turn)", joined_at.elapsed());
                                     claimed
@@ -567,18 +582,22 @@ impl Bench {
                             );
                             serving.push(tokio::spawn(async move {
                                 let _place = place;
-                                loop {
-                                    let has = claimed
+                                // Bounded by give_up in time and by this count.
+                                let checks = claim_wait.as_millis() / CLAIM_CHECK.as_millis() + 1;
+                                let mut has = false;
+                                for _ in 0..checks {
+                                    has = claimed
                                         .lock()
                                         .unwrap_or_else(|p| p.into_inner())
                                         .contains(&a.fan_id);
-                                    if has {
+                                    if has || Instant::now() >= give_up {
                                         break;
                                     }
-                                    if Instant::now() >= give_up {
-                                        return;
-                                    }
                                     tokio::time::sleep(CLAIM_CHECK).await;
+                                }
+                                if !has {
+                                    // Never claimed in time: the assignment lapses by itself.
+                                    return;
                                 }
                                 let Ok(_permit) = parallel.acquire().await else {
                                     return;
@@ -685,6 +704,14 @@ impl Bench {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polls_are_bounded() {
+        assert_eq!(max_polls(20), 201);
+        let soon = Instant::now() + Duration::from_millis(MIN_POLL_GAP_MS);
+        assert!(next_poll(Some(0)) >= soon);
+        assert!(next_poll(None) >= Instant::now() + Duration::from_millis(999));
+    }
 
     #[tokio::test]
     async fn drive_stops_at_the_count() {
