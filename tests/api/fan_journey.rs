@@ -1,7 +1,7 @@
 //! One sale from creation to close, as fans, a window and the promoter see it.
 
 use crate::helpers::{eventually, send, verify_pass, Joined, Reply, TestWorker, PURCHASE_URL};
-use reqwest::header::COOKIE;
+use reqwest::header::{ACCEPT, COOKIE, LOCATION};
 use std::time::Duration;
 
 const SALE: &str = "fan-journey";
@@ -78,6 +78,16 @@ async fn fan_journey() {
         scheduled.set_cookies()
     );
     assert_eq!(joined_count(&w).await, 0);
+    // The same page as JSON for apps: the sale info.
+    let as_json = send(
+        w.fan()
+            .get(&format!("/s/{SALE}"))
+            .header(ACCEPT, "application/json"),
+    )
+    .await
+    .expect(200, "scheduled page as JSON");
+    assert_eq!(as_json["phase"], "scheduled", "{as_json}");
+    assert_eq!(joined_count(&w).await, 0, "no place before opening");
 
     w.open_sale(SALE).await;
 
@@ -225,6 +235,22 @@ async fn fan_journey() {
     assert_eq!(by_cookie["state"], "waiting", "{by_cookie}");
     assert_eq!(by_cookie["position"], 1, "{by_cookie}");
 
+    // The page as JSON for a waiting fan: their status.
+    let as_json = send(
+        w.fan()
+            .get(&format!("/s/{SALE}"))
+            .header(ACCEPT, "application/json")
+            .header(COOKIE, format!("{COOKIE_NAME}={}", second.token)),
+    )
+    .await
+    .expect(200, "waiting page as JSON");
+    assert_eq!(
+        (as_json["state"].as_str(), as_json["position"].as_u64()),
+        (Some("waiting"), Some(2)),
+        "{as_json}"
+    );
+    assert_eq!(as_json["fan_id"], second.fan_id.as_str(), "{as_json}");
+
     // A window takes the line, in order.
     let pulled = w.pull(SALE, "box-office-1", 10, Some("journey-1")).await;
     assert!(!pulled.replayed);
@@ -287,6 +313,15 @@ async fn fan_journey() {
     assert!(
         claims.exp - claims.iat == 600,
         "pass_ttl_s after the claim: {claims:?}"
+    );
+
+    // The page sends a fan whose turn it is to the purchase URL with the pass.
+    let redirect = page(&w, Some(&page_token)).await;
+    assert_eq!(redirect.status, 303, "your turn: 303 to the purchase URL");
+    let location = redirect.header(LOCATION).unwrap_or_default();
+    assert!(
+        location.starts_with(PURCHASE_URL) && location.contains("pass="),
+        "Location: {location}"
     );
 
     // The origin reports outcomes.
