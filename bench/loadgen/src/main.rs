@@ -65,8 +65,8 @@ struct RunArgs {
     /// Seconds of the full sale.
     #[arg(long, default_value_t = 30)]
     full_secs: u64,
-    /// New fans per second in the full sale.
-    #[arg(long, default_value_t = 50.0)]
+    /// New fans per second in the full sale (more than 4 windows admit, so a line builds up).
+    #[arg(long, default_value_t = 80.0)]
     arrivals_per_s: f64,
     /// Windows pulling in the full sale.
     #[arg(long, default_value_t = 4)]
