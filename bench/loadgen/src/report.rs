@@ -305,6 +305,16 @@ pub fn to_markdown(r: &Report) -> String {
         );
     }
     let _ = writeln!(w);
+    let load = |l: &str| l.split_whitespace().next().unwrap_or("?").to_owned();
+    let _ = writeln!(
+        w,
+        "Machine load (1-minute average) {} at the start, {} at the end, on {} cores: above \
+         the core count, other work competed for the CPU and the numbers are lower and noisier \
+         than the machine can do.\n",
+        load(&r.machine.loadavg_start),
+        load(&r.machine.loadavg_end),
+        r.machine.nproc
+    );
     match r.run_s {
         Some(run) => {
             let _ = writeln!(
@@ -531,6 +541,9 @@ mod tests {
         assert!(md.contains("| worker build | `abc1234-dirty` |"));
         assert!(md.contains("| concurrency | 32 |"));
         assert!(md.contains("Run time: 40.0 s in all"));
+        assert!(md.contains(
+            "Machine load (1-minute average) 0.10 at the start, 1.90 at the end, on 2 cores"
+        ));
         // Every table row has as many cells as its header.
         for table in md.split("\n\n").filter(|b| b.starts_with('|')) {
             let widths: Vec<usize> = table.lines().map(|l| l.matches('|').count()).collect();
