@@ -6,3 +6,8 @@ use waitroom_core::UnixMillis;
 pub fn now() -> UnixMillis {
     UnixMillis(js_sys::Date::now() as u64)
 }
+
+/// The delay from `now` until `at`, as Durable Object alarms take it (an offset, not a date).
+pub fn until(at: UnixMillis, now: UnixMillis) -> std::time::Duration {
+    std::time::Duration::from_millis(now.millis_until(at))
+}

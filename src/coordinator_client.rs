@@ -3,12 +3,13 @@
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use waitroom_core::protocol::{Answer, Command, Reply};
-use waitroom_core::SaleId;
+use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::{QueueError, SaleId};
 use worker::{Env, Method, Request, RequestInit};
 
 pub const COORDINATOR_BINDING: &str = "COORDINATOR";
 pub const REGISTRY_BINDING: &str = "REGISTRY";
+pub const SHARDS_BINDING: &str = "SHARDS";
 /// The registry is one object: sales are created rarely, by promoters.
 const REGISTRY_NAME: &str = "sales";
 
@@ -42,6 +43,17 @@ async fn post<B: Serialize, T: DeserializeOwned>(
 /// Sends `command` to the coordinator of `sale`; its refusals come back as [`ApiError::Queue`].
 pub async fn ask(env: &Env, sale: &SaleId, command: &Command) -> Result<Reply, ApiError> {
     let answer: Answer = post(env, COORDINATOR_BINDING, sale.as_str(), command).await?;
+    answer.map_err(ApiError::Queue)
+}
+
+/// Numbers a new fan at arrival shard `shard` of `sale`.
+pub async fn join_at_shard(env: &Env, sale: &SaleId, shard: u32) -> Result<ShardJoined, ApiError> {
+    let command = ShardCommand::Join {
+        sale: sale.clone(),
+        shard,
+    };
+    let answer: Result<ShardJoined, QueueError> =
+        post(env, SHARDS_BINDING, &format!("{sale}#{shard}"), &command).await?;
     answer.map_err(ApiError::Queue)
 }
 

@@ -112,6 +112,7 @@ impl ApiError {
                     AssignmentState::Completed => "already_completed",
                     AssignmentState::Released => "already_released",
                     AssignmentState::Lapsed => "lapsed",
+                    AssignmentState::Left => "left",
                     AssignmentState::Assigned => "already_assigned",
                 },
                 QueueError::RequestIdReused => "request_id_reused",

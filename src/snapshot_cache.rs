@@ -3,14 +3,13 @@
 //! Three layers, each consulted only when the one before has nothing fresh:
 //! 1. isolate memory (free),
 //! 2. the Workers Cache API (shared by the isolates of a data centre),
-//! 3. the sale's coordinator, asked by one request per isolate at a time (single flight).
+//! 3. the sale's coordinator, asked by one request per isolate at a time.
 //!
 //! A snapshot can only be behind the coordinator, never ahead: `head` never moves back, so a stale
 //! one makes a fan wait up to a second longer, and never lets anyone skip the line.
 
 use crate::coordinator_client::{ask, unexpected};
 use crate::error::ApiError;
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -51,11 +50,23 @@ impl Entry {
     }
 }
 
-type Flight = Shared<LocalBoxFuture<'static, Result<Entry, String>>>;
+/// A snapshot past its TTL is still served for this long after it was taken, but only while
+/// another request of this isolate is fetching its successor.
+const MAX_STALE_MS: u64 = 2 * SNAPSHOT_TTL_MS;
+/// A refresh that has not finished by then is presumed lost, and the next request tries again.
+const REFRESH_TIMEOUT_MS: u64 = 1_000;
+
+#[derive(Default)]
+struct Cached {
+    entry: Option<Entry>,
+    /// Set while one request of this isolate refreshes the entry through the Cache API.
+    refreshing_since: Option<UnixMillis>,
+    /// Snapshots taken before this (a promoter's change) are out of date.
+    not_before: UnixMillis,
+}
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<SaleId, Entry>> = RefCell::new(HashMap::new());
-    static IN_FLIGHT: RefCell<HashMap<SaleId, Flight>> = RefCell::new(HashMap::new());
+    static MEMORY: RefCell<HashMap<SaleId, Cached>> = RefCell::new(HashMap::new());
 }
 
 /// The Cache API key of a sale's snapshot, on the Worker's own origin.
@@ -63,66 +74,123 @@ fn cache_key(origin: &str, sale: &SaleId) -> String {
     format!("{origin}/__waitroom/snapshot/{sale}")
 }
 
-/// The sale's snapshot, at most [`SNAPSHOT_TTL_MS`] old; `None` if there is no such sale.
+enum Plan {
+    Answer(Entry),
+    /// Refresh through the Cache API: this request is the isolate's one refresher.
+    Refresh {
+        not_before: UnixMillis,
+    },
+    /// Ask the coordinator directly: another request is refreshing and nothing fresh enough is
+    /// here. Rare: only while an isolate starts, or just after a promoter's change.
+    Direct,
+}
+
+/// The sale's snapshot, at most [`SNAPSHOT_TTL_MS`] old (or [`MAX_STALE_MS`] while this isolate
+/// refreshes it); `None` if there is no such sale.
+///
+/// Requests never wait on each other (the runtime cancels a request that waits on another
+/// request's I/O): when the snapshot goes stale, the first request to notice refreshes it and the
+/// others answer from the stale one meanwhile, so an isolate asks at most once at a time. Only
+/// that one request touches the Cache API.
 pub async fn snapshot(
     env: &Env,
     origin: &str,
     sale: &SaleId,
     now: UnixMillis,
 ) -> Result<Option<Rc<Snapshot>>, ApiError> {
-    if let Some(entry) = MEMORY.with(|m| m.borrow().get(sale).filter(|e| e.is_fresh(now)).cloned())
-    {
-        return Ok(entry.into_snapshot());
-    }
-    let flight = IN_FLIGHT.with(|f| {
-        f.borrow_mut()
-            .entry(sale.clone())
-            .or_insert_with(|| {
-                fetch(env.clone(), cache_key(origin, sale), sale.clone(), now)
-                    .boxed_local()
-                    .shared()
-            })
-            .clone()
+    let plan = MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let cached = memory.entry(sale.clone()).or_default();
+        let refreshing = cached
+            .refreshing_since
+            .is_some_and(|t| now < t.plus_millis(REFRESH_TIMEOUT_MS));
+        match &cached.entry {
+            Some(entry) if entry.is_fresh(now) => Plan::Answer(entry.clone()),
+            Some(entry) if refreshing && now < entry.taken_at().plus_millis(MAX_STALE_MS) => {
+                Plan::Answer(entry.clone())
+            }
+            _ if refreshing => Plan::Direct,
+            _ => {
+                cached.refreshing_since = Some(now);
+                Plan::Refresh {
+                    not_before: cached.not_before,
+                }
+            }
+        }
     });
-    let result = flight.await;
-    IN_FLIGHT.with(|f| f.borrow_mut().remove(sale));
-    let entry = result.map_err(ApiError::Internal)?;
-    MEMORY.with(|m| m.borrow_mut().insert(sale.clone(), entry.clone()));
-    Ok(entry.into_snapshot())
+    let (entry, refresher) = match plan {
+        Plan::Answer(entry) => return Ok(entry.into_snapshot()),
+        Plan::Refresh { not_before } => {
+            let key = cache_key(origin, sale);
+            (fetch(env, Some((&key, not_before)), sale, now).await, true)
+        }
+        Plan::Direct => (fetch(env, None, sale, now).await, false),
+    };
+    MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let cached = memory.entry(sale.clone()).or_default();
+        if refresher {
+            cached.refreshing_since = None;
+        }
+        if let Ok(entry) = &entry {
+            let newer = cached
+                .entry
+                .as_ref()
+                .is_none_or(|old| old.taken_at() <= entry.taken_at());
+            if newer && entry.taken_at() >= cached.not_before {
+                cached.entry = Some(entry.clone());
+            }
+        }
+    });
+    entry.map(Entry::into_snapshot).map_err(ApiError::Internal)
 }
 
-/// Forgets the sale's snapshot here, after a promoter changed it, so this data centre sees the
-/// change at once (others within [`SNAPSHOT_TTL_MS`]).
-pub async fn invalidate(origin: &str, sale: &SaleId) {
-    MEMORY.with(|m| m.borrow_mut().remove(sale));
-    if let Err(e) = Cache::default()
-        .delete(cache_key(origin, sale).as_str(), true)
-        .await
-    {
-        worker::console_warn!("could not drop the cached snapshot of {sale}: {e}");
-    }
+/// Forgets the sale's snapshot in this isolate after a promoter changed the sale, so this isolate
+/// sees the change at once (others within [`SNAPSHOT_TTL_MS`]).
+pub fn invalidate(sale: &SaleId, now: UnixMillis) {
+    MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let cached = memory.entry(sale.clone()).or_default();
+        cached.entry = None;
+        // The Cache API may hold the old snapshot for up to a second: refuse it. (Deleting it
+        // instead could race the refresher's put.)
+        cached.not_before = now;
+    });
 }
 
-async fn fetch(env: Env, key: String, sale: SaleId, now: UnixMillis) -> Result<Entry, String> {
+/// Reads the snapshot from the Cache API (when `cached` names the key, and the oldest snapshot
+/// still good) or else from the coordinator, caching what the coordinator said.
+async fn fetch(
+    env: &Env,
+    cached: Option<(&str, UnixMillis)>,
+    sale: &SaleId,
+    now: UnixMillis,
+) -> Result<Entry, String> {
     let cache = Cache::default();
-    match cache.get(key.as_str(), true).await {
-        Ok(Some(mut hit)) => match hit.json::<Entry>().await {
-            Ok(entry) if entry.is_fresh(now) => return Ok(entry),
-            Ok(_) => {}
-            Err(e) => worker::console_warn!("unreadable cached snapshot of {sale}: {e}"),
-        },
-        Ok(None) => {}
-        Err(e) => worker::console_warn!("cache lookup for {sale} failed: {e}"),
+    if let Some((key, not_before)) = cached {
+        match cache.get(key, true).await {
+            Ok(Some(mut hit)) => match hit.json::<Entry>().await {
+                Ok(entry) if entry.is_fresh(now) && entry.taken_at() >= not_before => {
+                    return Ok(entry)
+                }
+                Ok(_) => {}
+                Err(e) => worker::console_warn!("unreadable cached snapshot of {sale}: {e}"),
+            },
+            Ok(None) => {}
+            Err(e) => worker::console_warn!("cache lookup for {sale} failed: {e}"),
+        }
     }
-    let entry = match ask(&env, &sale, &Command::Snapshot).await {
+    let entry = match ask(env, sale, &Command::Snapshot).await {
         Ok(Reply::Snapshot(s)) => Entry::Sale(Rc::new(s)),
         Ok(other) => return Err(unexpected(other).message()),
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Entry::Missing { checked_at: now },
         Err(e) => return Err(format!("{e:?}")),
     };
-    if let Err(e) = store(&cache, &key, &entry).await {
-        // Polls still work from isolate memory; the next isolate asks the coordinator.
-        worker::console_warn!("could not cache the snapshot of {sale}: {e}");
+    if let Some((key, _)) = cached {
+        if let Err(e) = store(&cache, key, &entry).await {
+            // Polls still work from isolate memory; the next refresh asks the coordinator.
+            worker::console_warn!("could not cache the snapshot of {sale}: {e}");
+        }
     }
     Ok(entry)
 }

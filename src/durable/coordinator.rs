@@ -102,6 +102,19 @@ impl Inner {
                 None
             }
             Command::Report => None,
+            Command::LeaseBlock {
+                shard,
+                closing,
+                want,
+            } => Some(Reply::Lease(line.lease_block(now, shard, closing, want)?)),
+            Command::CloseBlock { shard, start, used } => {
+                line.close_block(now, shard, start, used);
+                Some(Reply::Done)
+            }
+            Command::Present { seq } => {
+                line.present(now, seq);
+                Some(Reply::Done)
+            }
             Command::Join { existing } => Some(Reply::Joined(line.join(now, existing)?)),
             Command::Claim { seq } => Some(Reply::Claim(line.claim(now, seq)?)),
             Command::Pull {
@@ -171,7 +184,12 @@ impl SaleCoordinator {
 
     async fn schedule(&self, alarm: Option<UnixMillis>) {
         if let Some(at) = alarm {
-            if let Err(e) = self.state.storage().set_alarm(at.0 as i64).await {
+            if let Err(e) = self
+                .state
+                .storage()
+                .set_alarm(clock::until(at, clock::now()))
+                .await
+            {
                 worker::console_error!("could not set the lapse alarm: {e}");
             }
         }

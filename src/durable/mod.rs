@@ -3,7 +3,9 @@
 
 mod coordinator;
 mod registry;
+mod shard;
 mod store;
 
 pub use coordinator::SaleCoordinator;
 pub use registry::SaleRegistry;
+pub use shard::ArrivalShard;

@@ -3,9 +3,9 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use waitroom_core::coordinator::{Change, MinuteStats, PullRecord, Restored};
+use waitroom_core::coordinator::{BlockRecord, Change, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
-use waitroom_core::Assignment;
+use waitroom_core::{Assignment, UnixMillis};
 use worker::{SqlStorage, SqlStorageValue};
 
 const SCHEMA: &[&str] = &[
@@ -15,7 +15,11 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS pulls (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, arrivals INTEGER NOT NULL, admissions INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS requests (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS blocks (start INTEGER PRIMARY KEY, len INTEGER NOT NULL, shard INTEGER NOT NULL, leased_at INTEGER NOT NULL, used INTEGER)",
 ];
+
+/// Columns added after a table was first created, for state kept from earlier versions.
+const ADDED_COLUMNS: &[(&str, &str)] = &[("line", "gap_total INTEGER NOT NULL DEFAULT 0")];
 
 pub struct Store {
     sql: SqlStorage,
@@ -30,6 +34,21 @@ struct Body {
 struct LineRow {
     next_seq: i64,
     head: i64,
+    gap_total: i64,
+}
+
+#[derive(Deserialize)]
+struct BlockRow {
+    start: i64,
+    len: i64,
+    shard: i64,
+    leased_at: i64,
+    used: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +84,21 @@ impl Store {
         for statement in SCHEMA {
             sql.exec(statement, None)?;
         }
+        for (table, column) in ADDED_COLUMNS {
+            let name = column.split_whitespace().next().unwrap_or_default();
+            let present =
+                sql.exec(
+                    &format!(
+                        "SELECT COUNT(*) AS n FROM pragma_table_info('{table}') WHERE name = ?"
+                    ),
+                    vec![SqlStorageValue::String(name.to_owned())],
+                )?
+                .one::<Count>()?
+                .n > 0;
+            if !present {
+                sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {column}"), None)?;
+            }
+        }
         Ok(Self { sql })
     }
 
@@ -81,10 +115,29 @@ impl Store {
         let sale: Sale = decode(&sale.body)?;
         let line = self
             .sql
-            .exec("SELECT next_seq, head FROM line", None)?
+            .exec("SELECT next_seq, head, gap_total FROM line", None)?
             .to_array::<LineRow>()?
             .pop();
-        let (next_seq, head) = line.map_or((1, 1), |l| (l.next_seq as u64, l.head as u64));
+        let (next_seq, head, gap_total) = line.map_or((1, 1, 0), |l| {
+            (l.next_seq as u64, l.head as u64, l.gap_total as u64)
+        });
+        // Blocks still open, or with unused numbers the line has not passed yet.
+        let blocks = self
+            .sql
+            .exec(
+                "SELECT start, len, shard, leased_at, used FROM blocks WHERE used IS NULL OR start + len > ?",
+                vec![int(head)],
+            )?
+            .to_array::<BlockRow>()?
+            .into_iter()
+            .map(|b| BlockRecord {
+                start: b.start as u64,
+                len: b.len as u64,
+                shard: b.shard as u32,
+                leased_at: UnixMillis(b.leased_at as u64),
+                used: b.used.map(|u| u as u64),
+            })
+            .collect();
         let assignments = self
             .sql
             .exec("SELECT body FROM assignments ORDER BY seq", None)?
@@ -118,6 +171,8 @@ impl Store {
             Restored {
                 next_seq,
                 head,
+                gap_total,
+                blocks,
                 assignments,
                 pulls,
                 minutes,
@@ -135,10 +190,26 @@ impl Store {
                         vec![encode(&sale)?],
                     )?;
                 }
-                Change::Line { next_seq, head } => {
+                Change::Block(b) => {
                     self.sql.exec(
-                        "INSERT OR REPLACE INTO line (id, next_seq, head) VALUES (1, ?, ?)",
-                        vec![int(next_seq), int(head)],
+                        "INSERT OR REPLACE INTO blocks (start, len, shard, leased_at, used) VALUES (?, ?, ?, ?, ?)",
+                        vec![
+                            int(b.start),
+                            int(b.len),
+                            int(u64::from(b.shard)),
+                            int(b.leased_at.0),
+                            b.used.map_or(SqlStorageValue::Null, int),
+                        ],
+                    )?;
+                }
+                Change::Line {
+                    next_seq,
+                    head,
+                    gap_total,
+                } => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO line (id, next_seq, head, gap_total) VALUES (1, ?, ?, ?)",
+                        vec![int(next_seq), int(head), int(gap_total)],
                     )?;
                 }
                 Change::Assignment(a) => {

@@ -38,7 +38,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
     register(&ctx.env, &sale).await?;
-    snapshot_cache::invalidate(&ctx.origin, &sale).await;
+    snapshot_cache::invalidate(&sale, ctx.now);
     Ok(json(if created { 201 } else { 200 }, &report))
 }
 
@@ -56,7 +56,7 @@ pub async fn control(
         _ => Command::Close,
     };
     let reply = ask(&ctx.env, &sale, &command).await?;
-    snapshot_cache::invalidate(&ctx.origin, &sale).await;
+    snapshot_cache::invalidate(&sale, ctx.now);
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
         other => Err(unexpected(other)),

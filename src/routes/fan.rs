@@ -1,7 +1,7 @@
 //! Fans: the sale page, joining the line, and polling for their turn.
 
 use super::Ctx;
-use crate::coordinator_client::{ask, unexpected};
+use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::ApiError;
 use crate::http::{self, json};
 use crate::pages::{self, Page};
@@ -16,6 +16,10 @@ use waitroom_core::snapshot::{FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response, Url};
+
+/// The share of near-the-front polls that tell the coordinator the fan is still there. At a
+/// poll a second, a fan who is there goes unreported for 30 s with odds of 0.75^30, about 2 in 10,000.
+const PRESENCE_PING_PROBABILITY: f64 = 0.25;
 
 /// The not-on-sale page is cached publicly for at most this long, and never past `opens_at`.
 const SCHEDULED_PAGE_MAX_AGE_S: u64 = 5;
@@ -79,18 +83,34 @@ fn sale_json(snap: &Snapshot, ctx: &Ctx) -> Value {
 /// Puts a new fan in line (or keeps the place the presented token names).
 async fn take_place(
     ctx: &Ctx,
-    sale: &SaleId,
+    snap: &Snapshot,
     existing: Option<&QueueToken>,
 ) -> Result<Joined, ApiError> {
-    match ask(
-        &ctx.env,
-        sale,
-        &Command::Join {
-            existing: existing.map(|t| t.seq),
-        },
-    )
-    .await?
-    {
+    let sale = &snap.sale.id;
+    // New fans of a sharded sale go to a random arrival shard; the coordinator decides the rest.
+    if existing.is_none() && snap.sale.shards > 1 {
+        let shard = (random::fraction() * f64::from(snap.sale.shards)) as u32;
+        let joined =
+            coordinator_client::join_at_shard(&ctx.env, sale, shard.min(snap.sale.shards - 1))
+                .await?;
+        let (position, ahead) = match snap.fan_view(joined.seq, ctx.now) {
+            FanView::Waiting {
+                position, ahead, ..
+            } => (position, ahead),
+            FanView::Reached | FanView::Closed => (1, 0),
+        };
+        return Ok(Joined {
+            fan_id: joined.fan_id,
+            seq: joined.seq,
+            created: true,
+            position,
+            ahead,
+        });
+    }
+    let command = Command::Join {
+        existing: existing.map(|t| t.seq),
+    };
+    match ask(&ctx.env, sale, &command).await? {
         Reply::Joined(joined) => Ok(joined),
         other => Err(unexpected(other)),
     }
@@ -151,7 +171,7 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
             ));
         }
     }
-    let joined = take_place(ctx, &sale, held.as_ref().map(|(t, _)| t)).await?;
+    let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t)).await?;
     let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
         phase,
         joined.ahead,
@@ -185,6 +205,8 @@ enum FanState {
         ahead: u64,
         eta_s: Option<u64>,
         poll_after_ms: u64,
+        /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
+        near_front: bool,
     },
     YourTurn {
         pass: String,
@@ -201,7 +223,14 @@ enum FanState {
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
 /// only then is the coordinator asked, for the fan's assignment.
-async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<FanState, ApiError> {
+/// `ping_probability` is the chance that a fan near the front is reported present: a sample of
+/// JavaScript polls, every load of the page without JavaScript (which refreshes less often).
+async fn fan_state(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+    ping_probability: f64,
+) -> Result<FanState, ApiError> {
     let sale = &snap.sale.id;
     Ok(match snap.fan_view(token.seq, ctx.now) {
         FanView::Waiting {
@@ -209,12 +238,23 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             ahead,
             eta_s,
             poll_after_ms,
-        } => FanState::Waiting {
-            position,
-            ahead,
-            eta_s,
-            poll_after_ms: jittered(poll_after_ms),
-        },
+        } => {
+            let near_front = snap.sale.presence_ttl_s > 0 && ahead < snap.presence_zone;
+            // Fans near the front say they are still there, on a sample of their polls: fans
+            // further back cost the coordinator nothing.
+            if near_front && random::fraction() < ping_probability {
+                if let Err(e) = ask(&ctx.env, sale, &Command::Present { seq: token.seq }).await {
+                    worker::console_warn!("presence of {sale}/{}: {e:?}", token.seq);
+                }
+            }
+            FanState::Waiting {
+                position,
+                ahead,
+                eta_s,
+                poll_after_ms: jittered(poll_after_ms),
+                near_front,
+            }
+        }
         FanView::Closed => FanState::Closed,
         FanView::Reached => match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
             Reply::Claim(Claim::Waiting { position, ahead }) => FanState::Waiting {
@@ -222,6 +262,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 ahead,
                 eta_s: None,
                 poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
+                near_front: true,
             },
             Reply::Claim(Claim::Turn {
                 assignment,
@@ -264,8 +305,10 @@ fn status_json(
             ahead,
             eta_s,
             poll_after_ms,
+            near_front,
         } => json!({
             "state": "waiting", "position": position, "ahead": ahead, "eta_s": eta_s, "poll_after_ms": poll_after_ms,
+            "keep_alive": near_front,
         }),
         FanState::YourTurn {
             pass,
@@ -297,7 +340,7 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     };
     let token = verify(ctx, &sale, &text)?;
     let snap = snapshot(ctx, &sale).await?;
-    let state = fan_state(ctx, &snap, &token).await?;
+    let state = fan_state(ctx, &snap, &token, PRESENCE_PING_PROBABILITY).await?;
     Ok(json(200, &status_json(&snap, &token, &state, ctx.now)))
 }
 
@@ -417,7 +460,7 @@ pub async fn sale_page(
                 .and_then(|text| verify(ctx, &sale, &text).ok());
             let (token, new_token) = match held {
                 Some(token) => (token, None),
-                None => match take_place(ctx, &sale, None).await {
+                None => match take_place(ctx, &snap, None).await {
                     Ok(joined) => {
                         let token =
                             QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);
@@ -431,7 +474,7 @@ pub async fn sale_page(
                     Err(e) => return Err(e),
                 },
             };
-            let state = fan_state(ctx, &snap, &token).await?;
+            let state = fan_state(ctx, &snap, &token, 1.0).await?;
             let mut response = if as_json {
                 let mut body = status_json(&snap, &token, &state, ctx.now);
                 if let Some(text) = &new_token {
@@ -459,7 +502,7 @@ pub async fn sale_page(
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 fn waiting_vars(state: &FanState) -> Vec<(&'static str, String)> {
     let (state_name, position, ahead, eta, refresh_s, notice) = match state {
-        FanState::Waiting { position, ahead, eta_s, poll_after_ms } => (
+        FanState::Waiting { position, ahead, eta_s, poll_after_ms, .. } => (
             "waiting",
             position.to_string(),
             ahead.to_string(),
@@ -505,7 +548,8 @@ fn waiting_vars(state: &FanState) -> Vec<(&'static str, String)> {
 pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let held = http::cookie(&req, &http::token_cookie_name(&sale))
         .and_then(|text| verify(ctx, &sale, &text).ok());
-    let joined = take_place(ctx, &sale, held.as_ref()).await?;
+    let snap = snapshot(ctx, &sale).await?;
+    let joined = take_place(ctx, &snap, held.as_ref()).await?;
     let mut response = see_other(&format!("/s/{sale}"))?;
     if joined.created {
         let token = QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);

@@ -6,6 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const startKey = `waitroom:${sale}:start`;
   let failures = 0;
+  let keepAlive = false;
   let timer = null;
 
   function fmtWait(s) {
@@ -37,6 +38,7 @@
     $("phase").textContent = s.phase;
     switch (s.state) {
       case "waiting":
+        keepAlive = Boolean(s.keep_alive);
         $("position").textContent = s.position.toLocaleString();
         $("ahead").textContent = s.ahead.toLocaleString();
         $("eta").textContent = fmtWait(s.eta_s);
@@ -84,8 +86,9 @@
       wait = Math.min(30000, 1000 * 2 ** failures);
       notice("Connection trouble; retrying. You keep your place.");
     }
-    // A hidden tab polls four times slower; it catches up when shown again.
-    if (document.hidden) wait *= 4;
+    // A hidden tab polls four times slower and catches up when shown again; but near the front
+    // the server needs to hear from the fan to keep their place (keep_alive), so it keeps pace.
+    if (document.hidden && !keepAlive) wait *= 4;
     timer = setTimeout(poll, wait);
   }
 

@@ -24,6 +24,18 @@ pub const MAX_PULL: u32 = 100;
 pub const PULL_REPLAY_TTL_MS: u64 = 15 * 60 * 1000;
 /// How far back the admission rate (for wait estimates) looks.
 const RATE_WINDOW_MS: u64 = 120_000;
+/// An arrival shard numbers fans from a block for at most this long, then leases a new one. This is
+/// the ordering bound: a fan can be passed only by fans who arrived within this long of them.
+pub const BLOCK_TTL_MS: u64 = 1_000;
+/// Largest block a shard may lease.
+pub const MAX_BLOCK: u64 = 4_096;
+/// A block its shard never reported is closed as if fully used after this long, so no number
+/// stalls the line forever (an unused number then reads as a fan who left).
+pub const BLOCK_ABANDON_MS: u64 = 60_000;
+/// The fewest fans counted as "near the front" for presence.
+pub const MIN_PRESENCE_ZONE: u64 = 20;
+/// Fans expected to be admitted within this long count as near the front.
+const PRESENCE_HORIZON_S: f64 = 60.0;
 
 /// Why the coordinator refused an operation. Each maps to one HTTP answer at the edge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +101,8 @@ pub enum AssignmentState {
     Released,
     /// The fan never claimed it within the sale's `claim_ttl_s`.
     Lapsed,
+    /// Skipped at the front: the fan had stopped polling (left) before their turn.
+    Left,
 }
 
 impl AssignmentState {
@@ -98,6 +112,7 @@ impl AssignmentState {
             AssignmentState::Completed => "completed",
             AssignmentState::Released => "released",
             AssignmentState::Lapsed => "lapsed",
+            AssignmentState::Left => "left",
         }
     }
 
@@ -107,6 +122,7 @@ impl AssignmentState {
             Self::Completed,
             Self::Released,
             Self::Lapsed,
+            Self::Left,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -149,11 +165,38 @@ pub struct MinuteStats {
     pub admissions: u64,
 }
 
+/// A range of arrival numbers leased to an arrival shard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRecord {
+    pub start: Seq,
+    pub len: u64,
+    pub shard: u32,
+    pub leased_at: UnixMillis,
+    /// How many numbers the shard handed to fans (a prefix of the block); `None` while it is open.
+    pub used: Option<u64>,
+}
+
+/// What a shard gets when it leases a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockLease {
+    pub start: Seq,
+    pub len: u64,
+    pub leased_at: UnixMillis,
+    /// Use the block until then, at most.
+    pub until: UnixMillis,
+    pub fan_salt: String,
+}
+
 /// A record the caller must persist, in order, before answering.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     Sale(Sale),
-    Line { next_seq: Seq, head: Seq },
+    Block(BlockRecord),
+    Line {
+        next_seq: Seq,
+        head: Seq,
+        gap_total: u64,
+    },
     Assignment(Assignment),
     Pull(PullRecord),
     ForgetPullsBefore(UnixMillis),
@@ -165,9 +208,12 @@ pub enum Change {
 pub struct Restored {
     pub next_seq: Seq,
     pub head: Seq,
+    /// Unused numbers ever (the `gap_total` of the last [`Change::Line`]).
+    pub gap_total: u64,
     pub assignments: Vec<Assignment>,
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
+    pub blocks: Vec<BlockRecord>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +259,10 @@ pub struct Stats {
     pub completed: u64,
     pub released: u64,
     pub lapsed: u64,
+    /// Fans skipped at the front because they had stopped polling.
+    pub left: u64,
+    /// Numbers leased to arrival shards whose use is not reported yet (at most a second's worth).
+    pub pending: u64,
     /// Fans admitted per second over the last two minutes.
     pub admission_rate: f64,
 }
@@ -230,7 +280,25 @@ pub struct Coordinator {
     pull_order: VecDeque<(UnixMillis, RequestId)>,
     minutes: BTreeMap<u64, MinuteStats>,
     finished: Counts,
+    /// Blocks leased to shards and not yet reported.
+    open_blocks: BTreeMap<Seq, BlockRecord>,
+    /// Unused numbers at or after `head` (start, length): the ends of closed blocks.
+    gaps: BTreeMap<Seq, u64>,
+    /// Unused numbers ever, behind `head` or not.
+    gap_total: u64,
+    presence: Presence,
     changes: Vec<Change>,
+}
+
+/// Who is still there near the front. Kept in memory only: after a restart everyone near the
+/// front gets a fresh grace period, so nobody is skipped for the restart.
+#[derive(Clone, Debug, Default)]
+struct Presence {
+    /// When each fan near the front last said they were there.
+    last_seen: BTreeMap<Seq, UnixMillis>,
+    /// When the front zone first reached each bound: (bound, at), bounds increasing.
+    zone: VecDeque<(Seq, UnixMillis)>,
+    frontier: Seq,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -238,6 +306,7 @@ struct Counts {
     completed: u64,
     released: u64,
     lapsed: u64,
+    left: u64,
     claimed_open: u64,
 }
 
@@ -272,10 +341,7 @@ impl Coordinator {
             },
         );
         c.changes.push(Change::Sale(c.sale.clone()));
-        c.changes.push(Change::Line {
-            next_seq: 1,
-            head: 1,
-        });
+        c.changes.push(c.line_change());
         c
     }
 
@@ -292,8 +358,24 @@ impl Coordinator {
             pull_order: VecDeque::new(),
             minutes: r.minutes.into_iter().map(|m| (m.minute, m)).collect(),
             finished: Counts::default(),
+            open_blocks: BTreeMap::new(),
+            gaps: BTreeMap::new(),
+            gap_total: r.gap_total,
+            presence: Presence::default(),
             changes: Vec::new(),
         };
+        c.presence.frontier = c.head;
+        for b in r.blocks {
+            match b.used {
+                None => {
+                    c.open_blocks.insert(b.start, b);
+                }
+                Some(used) if used < b.len && b.start + b.len > c.head => {
+                    c.gaps.insert(b.start + used, b.len - used);
+                }
+                Some(_) => {}
+            }
+        }
         for a in r.assignments {
             c.index(&a);
             c.assignments.insert(a.seq, a);
@@ -317,12 +399,21 @@ impl Coordinator {
             AssignmentState::Completed => self.finished.completed += 1,
             AssignmentState::Released => self.finished.released += 1,
             AssignmentState::Lapsed => self.finished.lapsed += 1,
+            AssignmentState::Left => self.finished.left += 1,
         }
     }
 
     /// The records changed since the last call, to be persisted in order.
     pub fn take_changes(&mut self) -> Vec<Change> {
         std::mem::take(&mut self.changes)
+    }
+
+    fn line_change(&self) -> Change {
+        Change::Line {
+            next_seq: self.next_seq,
+            head: self.head,
+            gap_total: self.gap_total,
+        }
     }
 
     pub fn sale(&self) -> &Sale {
@@ -378,8 +469,18 @@ impl Coordinator {
         self.set_control(Control::Closed, now);
     }
 
+    /// Unused numbers in `head..seq`.
+    fn gaps_before(&self, seq: Seq) -> u64 {
+        self.gaps
+            .range(..seq)
+            .map(|(start, len)| (*len).min(seq - start))
+            .sum()
+    }
+
     fn place(&self, seq: Seq) -> (u64, u64) {
-        let ahead = seq.saturating_sub(self.head);
+        let ahead = seq
+            .saturating_sub(self.head)
+            .saturating_sub(self.gaps_before(seq));
         (ahead + 1, ahead)
     }
 
@@ -425,10 +526,7 @@ impl Coordinator {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.changes.push(Change::Line {
-            next_seq: self.next_seq,
-            head: self.head,
-        });
+        self.changes.push(self.line_change());
         let minute = self.minute_mut(now);
         minute.arrivals += 1;
         let minute = *minute;
@@ -472,39 +570,53 @@ impl Coordinator {
             });
         }
         let phase = self.phase_at(now);
-        let take = if phase == Phase::Open {
-            (self.next_seq - self.head).min(u64::from(max))
-        } else {
-            0
-        };
-        let claim_by = now.plus_secs(self.sale.settings.claim_ttl_s);
-        let mut assignments = Vec::with_capacity(take as usize);
-        for seq in self.head..self.head + take {
-            let a = Assignment {
-                fan_id: self.fan_id(seq),
-                seq,
-                window: window.clone(),
-                state: AssignmentState::Assigned,
-                assigned_at: now,
-                claim_by,
-                claimed_at: None,
-                finished_at: None,
-            };
-            self.index(&a);
-            self.assignments.insert(seq, a.clone());
-            self.changes.push(Change::Assignment(a.clone()));
-            assignments.push(a);
-        }
-        if take > 0 {
-            self.head += take;
-            self.changes.push(Change::Line {
-                next_seq: self.next_seq,
-                head: self.head,
-            });
-            let minute = self.minute_mut(now);
-            minute.admissions += take;
-            let minute = *minute;
-            self.changes.push(Change::Minute(minute));
+        let mut assignments = Vec::new();
+        if phase == Phase::Open {
+            let claim_by = now.plus_secs(self.sale.settings.claim_ttl_s);
+            let head_before = self.head;
+            while assignments.len() < max as usize && self.head < self.next_seq {
+                let seq = self.head;
+                if let Some(len) = self.gaps.remove(&seq) {
+                    self.head += len;
+                    continue;
+                }
+                if self.open_blocks.contains_key(&seq) {
+                    // Its shard has not said yet how many of these numbers went to fans.
+                    break;
+                }
+                let left = self.presence_lapsed(seq, now);
+                let a = Assignment {
+                    fan_id: self.fan_id(seq),
+                    seq,
+                    window: window.clone(),
+                    state: if left {
+                        AssignmentState::Left
+                    } else {
+                        AssignmentState::Assigned
+                    },
+                    assigned_at: now,
+                    claim_by,
+                    claimed_at: None,
+                    finished_at: left.then_some(now),
+                };
+                self.index(&a);
+                self.assignments.insert(seq, a.clone());
+                self.changes.push(Change::Assignment(a.clone()));
+                self.head += 1;
+                if !left {
+                    assignments.push(a);
+                }
+            }
+            if self.head != head_before {
+                self.presence.last_seen = self.presence.last_seen.split_off(&self.head);
+                self.changes.push(self.line_change());
+            }
+            if !assignments.is_empty() {
+                let minute = self.minute_mut(now);
+                minute.admissions += assignments.len() as u64;
+                let minute = *minute;
+                self.changes.push(Change::Minute(minute));
+            }
         }
         if let Some(request_id) = request_id {
             let record = PullRecord {
@@ -593,7 +705,7 @@ impl Coordinator {
         match to {
             AssignmentState::Completed => self.finished.completed += 1,
             AssignmentState::Released => self.finished.released += 1,
-            AssignmentState::Assigned | AssignmentState::Lapsed => {
+            AssignmentState::Assigned | AssignmentState::Lapsed | AssignmentState::Left => {
                 unreachable!("only the origin's outcomes")
             }
         }
@@ -638,6 +750,143 @@ impl Coordinator {
         if forgot {
             self.changes.push(Change::ForgetPullsBefore(horizon));
         }
+        let abandoned: Vec<(u32, Seq, u64)> = self
+            .open_blocks
+            .values()
+            .filter(|b| b.leased_at.plus_millis(BLOCK_ABANDON_MS) <= now)
+            .map(|b| (b.shard, b.start, b.len))
+            .collect();
+        for (shard, start, len) in abandoned {
+            self.close_block(now, shard, start, len);
+        }
+        // Track when the front zone reached each fan, for presence.
+        let zone_end = (self.head + self.presence_zone(now)).min(self.next_seq);
+        if zone_end > self.presence.frontier {
+            self.presence.zone.push_back((zone_end, now));
+            self.presence.frontier = zone_end;
+        }
+        while self
+            .presence
+            .zone
+            .front()
+            .is_some_and(|(bound, _)| *bound <= self.head)
+        {
+            self.presence.zone.pop_front();
+        }
+    }
+
+    /// How many fans from the front count as "near the front": those expected to be admitted
+    /// within a minute, and at least [`MIN_PRESENCE_ZONE`]. Only they report that they are present.
+    pub fn presence_zone(&self, now: UnixMillis) -> u64 {
+        let by_rate = (self.admission_rate(now) * PRESENCE_HORIZON_S).ceil() as u64;
+        by_rate.max(MIN_PRESENCE_ZONE)
+    }
+
+    /// A fan near the front says they are still there (they polled).
+    pub fn present(&mut self, now: UnixMillis, seq: Seq) {
+        if (self.head..self.next_seq).contains(&seq) {
+            self.presence.last_seen.insert(seq, now);
+        }
+    }
+
+    /// Whether fan `seq`, at the front now, stopped polling: no sign of them for the sale's
+    /// `presence_ttl_s` since they came near the front (or since they last said they were there).
+    fn presence_lapsed(&self, seq: Seq, now: UnixMillis) -> bool {
+        let ttl = self.sale.settings.presence_ttl_s;
+        if ttl == 0 {
+            return false;
+        }
+        let Some(&(_, entered)) = self.presence.zone.iter().find(|(bound, _)| *bound > seq) else {
+            return false;
+        };
+        let seen = self
+            .presence
+            .last_seen
+            .get(&seq)
+            .copied()
+            .unwrap_or(entered)
+            .max(entered);
+        seen.plus_secs(ttl) < now
+    }
+
+    /// An arrival shard leases the next block of arrival numbers, closing its previous one.
+    pub fn lease_block(
+        &mut self,
+        now: UnixMillis,
+        shard: u32,
+        closing: Option<(Seq, u64)>,
+        want: u64,
+    ) -> Result<BlockLease, QueueError> {
+        if let Some((start, used)) = closing {
+            self.close_block(now, shard, start, used);
+        }
+        self.sweep(now);
+        match self.phase_at(now) {
+            Phase::Open | Phase::Paused => {}
+            Phase::Scheduled => {
+                return Err(QueueError::NotOpen {
+                    opens_at: self.sale.settings.opens_at,
+                })
+            }
+            Phase::Closed => return Err(QueueError::Closed),
+        }
+        // A shard holds one block at a time. One it left open was lost with its state: count it
+        // as fully used, so that no fan who got a number from it is dropped.
+        let lost: Vec<(Seq, u64)> = self
+            .open_blocks
+            .values()
+            .filter(|b| b.shard == shard)
+            .map(|b| (b.start, b.len))
+            .collect();
+        for (start, len) in lost {
+            self.close_block(now, shard, start, len);
+        }
+        let len = want.clamp(1, MAX_BLOCK);
+        let block = BlockRecord {
+            start: self.next_seq,
+            len,
+            shard,
+            leased_at: now,
+            used: None,
+        };
+        self.next_seq += len;
+        self.open_blocks.insert(block.start, block.clone());
+        self.changes.push(Change::Block(block.clone()));
+        self.changes.push(self.line_change());
+        Ok(BlockLease {
+            start: block.start,
+            len,
+            leased_at: now,
+            until: now.plus_millis(BLOCK_TTL_MS),
+            fan_salt: self.sale.fan_salt.clone(),
+        })
+    }
+
+    /// A shard reports how many numbers of a block went to fans (a prefix); the rest are gaps.
+    /// Reporting a block that is already closed changes nothing.
+    pub fn close_block(&mut self, now: UnixMillis, shard: u32, start: Seq, used: u64) {
+        if self
+            .open_blocks
+            .get(&start)
+            .is_none_or(|b| b.shard != shard)
+        {
+            return;
+        }
+        let mut block = self.open_blocks.remove(&start).expect("checked above");
+        let used = used.min(block.len);
+        block.used = Some(used);
+        if used < block.len {
+            self.gaps.insert(start + used, block.len - used);
+            self.gap_total += block.len - used;
+            self.changes.push(self.line_change());
+        }
+        if used > 0 {
+            let minute = self.minute_mut(now);
+            minute.arrivals += used;
+            let minute = *minute;
+            self.changes.push(Change::Minute(minute));
+        }
+        self.changes.push(Change::Block(block));
     }
 
     /// When the next assignment would lapse, for an alarm.
@@ -689,17 +938,20 @@ impl Coordinator {
     }
 
     pub fn stats(&self, now: UnixMillis) -> Stats {
-        let pulled = self.head - 1;
         let f = self.finished;
-        let assigned = pulled - f.completed - f.released - f.lapsed;
+        let pending: u64 = self.open_blocks.values().map(|b| b.len).sum();
+        let gaps_ahead: u64 = self.gaps.values().sum();
+        let handled = self.assignments.len() as u64;
         Stats {
-            joined: self.next_seq - 1,
-            waiting: self.next_seq - self.head,
-            assigned,
+            joined: self.next_seq - 1 - self.gap_total - pending,
+            waiting: self.next_seq - self.head - gaps_ahead - pending,
+            assigned: handled - f.completed - f.released - f.lapsed - f.left,
             claimed: f.claimed_open,
             completed: f.completed,
             released: f.released,
             lapsed: f.lapsed,
+            left: f.left,
+            pending,
             admission_rate: self.admission_rate(now),
         }
     }
@@ -710,7 +962,13 @@ impl Coordinator {
             sale: SaleView::of(&self.sale),
             head: self.head,
             next_seq: self.next_seq,
+            gaps: self
+                .gaps
+                .iter()
+                .map(|(start, len)| (*start, *len))
+                .collect(),
             admission_rate: self.admission_rate(now),
+            presence_zone: self.presence_zone(now),
             taken_at: now,
         }
     }
@@ -721,21 +979,33 @@ impl Coordinator {
         if !(1 <= self.head && self.head <= self.next_seq) {
             return fail(format!("head {} outside 1..={}", self.head, self.next_seq));
         }
-        if self.assignments.len() as u64 != self.head - 1 {
+        let gaps_ahead: u64 = self.gaps.values().sum();
+        let gaps_behind = self.gap_total - gaps_ahead;
+        if self.assignments.len() as u64 + gaps_behind != self.head - 1 {
             return fail(format!(
-                "{} assignments for {} pulled fans",
+                "{} assignments and {gaps_behind} unused numbers behind head {}",
                 self.assignments.len(),
-                self.head - 1
+                self.head
             ));
         }
-        if let Some((&first, _)) = self.assignments.first_key_value() {
-            let (&last, _) = self.assignments.last_key_value().expect("non-empty");
-            if first != 1 || last != self.head - 1 {
-                return fail(format!(
-                    "assignments span {first}..={last}, expected 1..{}",
-                    self.head
-                ));
+        if self.assignments.range(self.head..).next().is_some() {
+            return fail("an assignment at or after head".into());
+        }
+        if self.gaps.range(..self.head).next().is_some() {
+            return fail("a gap behind head".into());
+        }
+        if self.open_blocks.range(..self.head).next().is_some() {
+            return fail("an open block behind head".into());
+        }
+        let mut end = self.head;
+        for (start, len) in &self.gaps {
+            if *start < end {
+                return fail(format!("gap at {start} overlaps"));
             }
+            end = start + len;
+        }
+        if end > self.next_seq {
+            return fail("a gap past next_seq".into());
         }
         if self.by_fan.len() != self.assignments.len() {
             return fail("a fan id indexes two assignments".into());

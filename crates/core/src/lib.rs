@@ -11,6 +11,7 @@ pub mod pass;
 pub mod protocol;
 pub mod sale;
 pub mod secrets;
+pub mod shard;
 pub mod snapshot;
 pub mod time;
 pub mod token;

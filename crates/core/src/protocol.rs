@@ -2,7 +2,7 @@
 //! fetch. Both sides are in this workspace, so both use these types.
 
 use crate::coordinator::{
-    Assignment, AssignmentState, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
+    Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::sale::{Phase, SaleSettings};
@@ -13,6 +13,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
+    /// An arrival shard leases its next block of numbers, closing its last one.
+    LeaseBlock {
+        shard: u32,
+        closing: Option<(Seq, u64)>,
+        want: u64,
+    },
+    /// An arrival shard reports a block closed because its time is up.
+    CloseBlock {
+        shard: u32,
+        start: Seq,
+        used: u64,
+    },
+    /// A fan near the front is still there.
+    Present {
+        seq: Seq,
+    },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {
         id: SaleId,
@@ -52,6 +68,9 @@ impl Command {
     /// A short name for counting requests by kind.
     pub fn kind(&self) -> &'static str {
         match self {
+            Command::LeaseBlock { .. } => "lease_block",
+            Command::CloseBlock { .. } => "close_block",
+            Command::Present { .. } => "present",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -102,6 +121,23 @@ pub enum Reply {
         assignments: Vec<Assignment>,
     },
     Snapshot(Snapshot),
+    Lease(BlockLease),
+    Done,
+}
+
+/// What the edge asks an arrival shard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ShardCommand {
+    /// Number a new fan of `sale`; this object is arrival shard `shard` of the sale.
+    Join { sale: SaleId, shard: u32 },
+}
+
+/// A fan numbered by an arrival shard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardJoined {
+    pub fan_id: FanId,
+    pub seq: Seq,
 }
 
 /// The coordinator's answer on the wire.

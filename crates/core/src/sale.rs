@@ -45,6 +45,9 @@ pub const DEFAULT_CLAIM_TTL_S: u64 = 120;
 pub const DEFAULT_PASS_TTL_S: u64 = 600;
 pub const CLAIM_TTL_RANGE: (u64, u64) = (10, 3_600);
 pub const PASS_TTL_RANGE: (u64, u64) = (30, 86_400);
+pub const DEFAULT_PRESENCE_TTL_S: u64 = 30;
+pub const PRESENCE_TTL_RANGE: (u64, u64) = (10, 3_600);
+pub const MAX_SHARDS: u32 = 64;
 const MAX_NAME_CHARS: usize = 120;
 const MAX_URL_BYTES: usize = 2_048;
 
@@ -62,6 +65,10 @@ pub struct SaleSettingsInput {
     pub pass_ttl_s: Option<u64>,
     #[serde(default)]
     pub branding: Option<BrandingInput>,
+    #[serde(default)]
+    pub shards: Option<u32>,
+    #[serde(default)]
+    pub presence_ttl_s: Option<u64>,
 }
 
 /// A promoter's branding, as sent.
@@ -185,6 +192,20 @@ pub struct SaleSettings {
     pub pass_ttl_s: u64,
     #[serde(default)]
     pub branding: Branding,
+    /// Arrival shards: joins spread over this many Durable Objects (1: the coordinator takes them).
+    #[serde(default = "one")]
+    pub shards: u32,
+    /// A fan near the front who has not polled for this long is skipped (0: never).
+    #[serde(default = "default_presence_ttl")]
+    pub presence_ttl_s: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_presence_ttl() -> u64 {
+    DEFAULT_PRESENCE_TTL_S
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,6 +279,24 @@ impl SaleSettings {
                 DEFAULT_PASS_TTL_S,
                 PASS_TTL_RANGE,
             )?,
+            shards: match input.shards.unwrap_or(1) {
+                n @ 1..=MAX_SHARDS => n,
+                _ => {
+                    return Err(invalid(
+                        "shards",
+                        format!("must be between 1 and {MAX_SHARDS}"),
+                    ))
+                }
+            },
+            presence_ttl_s: match input.presence_ttl_s {
+                Some(0) => 0,
+                other => in_range(
+                    "presence_ttl_s",
+                    other,
+                    DEFAULT_PRESENCE_TTL_S,
+                    PRESENCE_TTL_RANGE,
+                )?,
+            },
             branding: input
                 .branding
                 .map(Branding::parse)
@@ -319,6 +358,8 @@ mod tests {
             claim_ttl_s: None,
             pass_ttl_s: None,
             branding: None,
+            shards: None,
+            presence_ttl_s: None,
         }
     }
 
@@ -332,7 +373,8 @@ mod tests {
 
     #[test]
     fn refuses_bad_settings() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut SaleSettingsInput)>)> = vec![
+        type Mutation = Box<dyn Fn(&mut SaleSettingsInput)>;
+        let cases: Vec<(&str, Mutation)> = vec![
             ("name", Box::new(|i| i.name = "  ".into())),
             ("name", Box::new(|i| i.name = "x".repeat(121))),
             ("name", Box::new(|i| i.name = "a\u{7}b".into())),

@@ -18,6 +18,8 @@ pub struct SaleView {
     pub claim_ttl_s: u64,
     pub pass_ttl_s: u64,
     pub branding: Branding,
+    pub shards: u32,
+    pub presence_ttl_s: u64,
 }
 
 impl SaleView {
@@ -31,6 +33,8 @@ impl SaleView {
             claim_ttl_s: sale.settings.claim_ttl_s,
             pass_ttl_s: sale.settings.pass_ttl_s,
             branding: sale.settings.branding.clone(),
+            shards: sale.settings.shards,
+            presence_ttl_s: sale.settings.presence_ttl_s,
         }
     }
 
@@ -47,6 +51,12 @@ pub struct Snapshot {
     pub head: Seq,
     /// The arrival number the next fan will get.
     pub next_seq: Seq,
+    /// Numbers at or after `head` that no fan holds (start, length), in order.
+    #[serde(default)]
+    pub gaps: Vec<(Seq, u64)>,
+    /// Fans this close to the front say they are still there when they poll.
+    #[serde(default)]
+    pub presence_zone: u64,
     /// Fans admitted per second recently.
     pub admission_rate: f64,
     pub taken_at: UnixMillis,
@@ -88,7 +98,13 @@ impl Snapshot {
         if seq < self.head {
             return FanView::Reached;
         }
-        let ahead = seq - self.head;
+        let unused: u64 = self
+            .gaps
+            .iter()
+            .take_while(|(start, _)| *start < seq)
+            .map(|(start, len)| (*len).min(seq - start))
+            .sum();
+        let ahead = (seq - self.head).saturating_sub(unused);
         let eta_s =
             (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
         let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
@@ -131,9 +147,13 @@ mod tests {
                 claim_ttl_s: 60,
                 pass_ttl_s: 600,
                 branding: Branding::default(),
+                shards: 1,
+                presence_ttl_s: 30,
             },
             head,
             next_seq: 1_000,
+            gaps: Vec::new(),
+            presence_zone: 20,
             admission_rate: rate,
             taken_at: UnixMillis(0),
         }

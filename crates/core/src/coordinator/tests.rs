@@ -13,6 +13,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         claim_ttl_s: Some(60),
         pass_ttl_s: Some(300),
         branding: None,
+        shards: None,
+        presence_ttl_s: Some(0),
     })
     .unwrap()
 }
@@ -40,10 +42,11 @@ fn rid(name: &str) -> Option<RequestId> {
 #[derive(Default)]
 struct MemoryStore {
     sale: Option<Sale>,
-    line: (Seq, Seq),
+    line: (Seq, Seq, u64),
     assignments: BTreeMap<Seq, Assignment>,
     pulls: BTreeMap<String, PullRecord>,
     minutes: BTreeMap<u64, MinuteStats>,
+    blocks: BTreeMap<Seq, BlockRecord>,
 }
 
 impl MemoryStore {
@@ -51,7 +54,11 @@ impl MemoryStore {
         for change in changes {
             match change {
                 Change::Sale(s) => self.sale = Some(s),
-                Change::Line { next_seq, head } => self.line = (next_seq, head),
+                Change::Line {
+                    next_seq,
+                    head,
+                    gap_total,
+                } => self.line = (next_seq, head, gap_total),
                 Change::Assignment(a) => {
                     self.assignments.insert(a.seq, a);
                 }
@@ -61,6 +68,9 @@ impl MemoryStore {
                 Change::ForgetPullsBefore(at) => self.pulls.retain(|_, p| p.at >= at),
                 Change::Minute(m) => {
                     self.minutes.insert(m.minute, m);
+                }
+                Change::Block(b) => {
+                    self.blocks.insert(b.start, b);
                 }
             }
         }
@@ -72,9 +82,11 @@ impl MemoryStore {
             Restored {
                 next_seq: self.line.0,
                 head: self.line.1,
+                gap_total: self.line.2,
                 assignments: self.assignments.values().cloned().collect(),
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
+                blocks: self.blocks.values().cloned().collect(),
             },
         )
     }
@@ -420,4 +432,68 @@ proptest! {
         prop_assert_eq!(restored.stats(now), c.stats(now));
         prop_assert_eq!(restored.snapshot(now), c.snapshot(now));
     }
+}
+
+fn with_presence(ttl_s: u64) -> Coordinator {
+    let mut s = settings(None);
+    s.presence_ttl_s = ttl_s;
+    let mut c = Coordinator::create(
+        SaleId::parse("tour").unwrap(),
+        s,
+        "salt-0123456789".into(),
+        T0,
+    );
+    c.open(T0).unwrap();
+    c
+}
+
+#[test]
+fn fans_who_left_are_skipped_at_the_front() {
+    let mut c = with_presence(30);
+    join_n(&mut c, 100, T0);
+    c.sweep(T0);
+    assert_eq!(c.presence_zone(T0), MIN_PRESENCE_ZONE);
+    // Fans 1..=20 are near the front from the start; only odd ones keep polling.
+    for t in (0..=40).step_by(5) {
+        let now = T0.plus_secs(t);
+        c.sweep(now);
+        for seq in (1..=20).step_by(2) {
+            c.present(now, seq);
+        }
+    }
+    let now = T0.plus_secs(41);
+    let pulled = c.pull(now, w("a"), 10, None).unwrap().assignments;
+    let seqs: Vec<Seq> = pulled.iter().map(|a| a.seq).collect();
+    assert_eq!(
+        seqs,
+        vec![1, 3, 5, 7, 9, 11, 13, 15, 17, 19],
+        "the even ones left"
+    );
+    let s = c.stats(now);
+    assert_eq!(
+        (s.left, s.assigned),
+        (9, 10),
+        "2, 4, ..., 18 were skipped; 20 is not reached yet"
+    );
+    // Fans further back just came near the front: they have their full grace period.
+    let next = c.pull(now, w("a"), 5, None).unwrap().assignments;
+    assert_eq!(
+        next.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        vec![21, 22, 23, 24, 25]
+    );
+    // A skipped fan who comes back is told, and may join again.
+    assert!(
+        matches!(c.claim(now, 2).unwrap(), Claim::Lapsed { assignment } if assignment.state == AssignmentState::Left)
+    );
+    assert!(c.join(now, Some(2)).unwrap().created);
+    c.check_invariants().unwrap();
+}
+
+#[test]
+fn presence_can_be_switched_off() {
+    let mut c = with_presence(0);
+    join_n(&mut c, 5, T0);
+    c.sweep(T0);
+    let later = T0.plus_secs(3_600);
+    assert_eq!(c.pull(later, w("a"), 5, None).unwrap().assignments.len(), 5);
 }
