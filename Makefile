@@ -17,7 +17,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration lint bench clean
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench clean
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
@@ -28,7 +28,10 @@ bootstrap:
 	@scripts/bootstrap.sh
 
 # The Worker bundle: wasm + JS shim in build/. Rebuilt only when a source changed.
-build: build/index.js vendor
+# Under a lock: running workers (wrangler's [build] command) and tests may ask for a build at once,
+# and two worker-builds writing build/ together leave a corrupt module.
+build:
+	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js vendor
 build/index.js: $(WORKER_SOURCES)
 	worker-build --release
 	@touch $@
@@ -61,6 +64,11 @@ test-wasm:
 # Black-box: each test starts the real worker (wrangler dev) on a free port with its own state.
 test-integration: build
 	cargo test --test api -- --test-threads 3
+
+# Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.
+test-browser: build
+	cargo build -p demo-origin
+	cargo test --test browser -- --test-threads 1
 
 test: bootstrap build lint test-unit test-wasm test-integration
 
