@@ -815,7 +815,14 @@ impl TestWorker {
                 .send()
                 .await
             {
-                Ok(r) if r.status() == StatusCode::OK => return,
+                Ok(r) if r.status() == StatusCode::OK => {
+                    println!(
+                        "worker at {} ready in {:.1?}",
+                        self.api.base,
+                        start.elapsed()
+                    );
+                    return;
+                }
                 Ok(r) => last = format!("status {}", r.status()),
                 Err(e) => last = e.to_string(),
             }
@@ -862,6 +869,13 @@ impl TestWorker {
 impl Drop for TestWorker {
     fn drop(&mut self) {
         self.kill();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- the test failed; last lines of {}:\n{}\n---",
+                self.log_file.display(),
+                tail(&self.log_file, 40)
+            );
+        }
         if !self.delete_on_drop {
             return;
         }
