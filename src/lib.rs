@@ -14,6 +14,7 @@ pub mod durable;
 pub mod error;
 pub mod http;
 pub mod pages;
+pub mod presence;
 pub mod random;
 pub mod routes;
 pub mod snapshot_cache;

@@ -111,8 +111,10 @@ impl Inner {
                 line.close_block(now, shard, start, used);
                 Some(Reply::Done)
             }
-            Command::Present { seq } => {
-                line.present(now, seq);
+            Command::Present { seqs } => {
+                for seq in seqs {
+                    line.present(now, seq);
+                }
                 Some(Reply::Done)
             }
             Command::Join { existing } => Some(Reply::Joined(line.join(now, existing)?)),

@@ -5,6 +5,7 @@ use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::ApiError;
 use crate::http::{self, json};
 use crate::pages::{self, Page};
+use crate::presence;
 use crate::random;
 use crate::snapshot_cache;
 use serde_json::{json, Value};
@@ -16,10 +17,6 @@ use waitroom_core::snapshot::{FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response, Url};
-
-/// The share of near-the-front polls that tell the coordinator the fan is still there. At a
-/// poll a second, a fan who is there goes unreported for 30 s with odds of 0.75^30, about 2 in 10,000.
-const PRESENCE_PING_PROBABILITY: f64 = 0.25;
 
 /// The not-on-sale page is cached publicly for at most this long, and never past `opens_at`.
 const SCHEDULED_PAGE_MAX_AGE_S: u64 = 5;
@@ -223,14 +220,7 @@ enum FanState {
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
 /// only then is the coordinator asked, for the fan's assignment.
-/// `ping_probability` is the chance that a fan near the front is reported present: a sample of
-/// JavaScript polls, every load of the page without JavaScript (which refreshes less often).
-async fn fan_state(
-    ctx: &Ctx,
-    snap: &Snapshot,
-    token: &QueueToken,
-    ping_probability: f64,
-) -> Result<FanState, ApiError> {
+async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<FanState, ApiError> {
     let sale = &snap.sale.id;
     Ok(match snap.fan_view(token.seq, ctx.now) {
         FanView::Waiting {
@@ -240,12 +230,10 @@ async fn fan_state(
             poll_after_ms,
         } => {
             let near_front = snap.sale.presence_ttl_s > 0 && ahead < snap.presence_zone;
-            // Fans near the front say they are still there, on a sample of their polls: fans
-            // further back cost the coordinator nothing.
-            if near_front && random::fraction() < ping_probability {
-                if let Err(e) = ask(&ctx.env, sale, &Command::Present { seq: token.seq }).await {
-                    worker::console_warn!("presence of {sale}/{}: {e:?}", token.seq);
-                }
+            // A poll near the front says the fan is still there; fans further back cost the
+            // coordinator nothing.
+            if near_front {
+                presence::seen(&ctx.env, sale, token.seq, ctx.now).await;
             }
             FanState::Waiting {
                 position,
@@ -340,7 +328,7 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     };
     let token = verify(ctx, &sale, &text)?;
     let snap = snapshot(ctx, &sale).await?;
-    let state = fan_state(ctx, &snap, &token, PRESENCE_PING_PROBABILITY).await?;
+    let state = fan_state(ctx, &snap, &token).await?;
     Ok(json(200, &status_json(&snap, &token, &state, ctx.now)))
 }
 
@@ -474,7 +462,7 @@ pub async fn sale_page(
                     Err(e) => return Err(e),
                 },
             };
-            let state = fan_state(ctx, &snap, &token, 1.0).await?;
+            let state = fan_state(ctx, &snap, &token).await?;
             let mut response = if as_json {
                 let mut body = status_json(&snap, &token, &state, ctx.now);
                 if let Some(text) = &new_token {

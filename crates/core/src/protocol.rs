@@ -25,9 +25,9 @@ pub enum Command {
         start: Seq,
         used: u64,
     },
-    /// A fan near the front is still there.
+    /// These fans near the front polled: they are still there.
     Present {
-        seq: Seq,
+        seqs: Vec<Seq>,
     },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {

@@ -1,0 +1,55 @@
+//! Presence reports, batched per isolate: every poll of a fan near the front counts, and the
+//! coordinator hears about all of them in at most one request per isolate and sale per second.
+//!
+//! A fan near the front polls about once a second. Telling the coordinator on each poll would cost
+//! it a request per poll; sampling polls would let an unlucky fan who is there look gone. So the
+//! isolate gathers the arrival numbers it saw and sends them together: the cost follows the number
+//! of isolates, not of fans, and nobody who polls is missed.
+
+use crate::coordinator_client::ask;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use waitroom_core::protocol::Command;
+use waitroom_core::{SaleId, Seq, UnixMillis};
+use worker::Env;
+
+/// How often an isolate reports a sale's present fans.
+pub const FLUSH_EVERY_MS: u64 = 1_000;
+/// Most arrival numbers one report carries; more wait for the next one.
+const MAX_BATCH: usize = 5_000;
+
+#[derive(Default)]
+struct Pending {
+    seqs: BTreeSet<Seq>,
+    last_flush: UnixMillis,
+}
+
+thread_local! {
+    static PENDING: RefCell<HashMap<SaleId, Pending>> = RefCell::new(HashMap::new());
+}
+
+/// Notes that fan `seq` of `sale` polled, and reports the batch if it is this isolate's turn.
+/// A failed report is logged and its numbers dropped: the fans poll again within a second.
+pub async fn seen(env: &Env, sale: &SaleId, seq: Seq, now: UnixMillis) {
+    let batch = PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        let entry = pending.entry(sale.clone()).or_default();
+        if entry.seqs.len() < MAX_BATCH {
+            entry.seqs.insert(seq);
+        }
+        if now < entry.last_flush.plus_millis(FLUSH_EVERY_MS) {
+            return None;
+        }
+        entry.last_flush = now;
+        Some(
+            std::mem::take(&mut entry.seqs)
+                .into_iter()
+                .collect::<Vec<_>>(),
+        )
+    });
+    if let Some(seqs) = batch {
+        if let Err(e) = ask(env, sale, &Command::Present { seqs }).await {
+            worker::console_warn!("presence report for {sale} failed: {e:?}");
+        }
+    }
+}
