@@ -59,6 +59,8 @@ cleanup() {
   trap - EXIT INT TERM
   stop_worker
   [ -f "$log" ] && cp "$log" "$OUT/wrangler.log" 2>/dev/null
+  # wrangler's own debug log, for a post-mortem.
+  for f in "$tmp"/wrangler-*.log; do [ -f "$f" ] && gzip -c "$f" > "$OUT/wrangler-debug.log.gz"; done
   rm -rf "$tmp"
   exit "$status"
 }
