@@ -889,6 +889,11 @@ impl Coordinator {
         self.changes.push(Change::Block(block));
     }
 
+    /// The first number leased to a shard that has not said yet how much of its block it used.
+    pub fn first_pending(&self) -> Option<Seq> {
+        self.open_blocks.keys().next().copied()
+    }
+
     /// When the next assignment would lapse, for an alarm.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
         self.unclaimed.first().map(|(at, _)| *at)

@@ -1,0 +1,324 @@
+//! The pure core at scale: a sale of a million fans, simulated on the host with virtual time.
+//!
+//! Fans arrive through arrival shards, poll (fans near the front report presence), some leave
+//! before their turn, windows pull, fans claim and complete. Every invariant is checked as it
+//! runs: arrival order within the shard bound, nobody handed out twice or skipped while present,
+//! `ahead` equal to the fans really ahead, and the coordinator's own invariants.
+//!
+//! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards]`
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
+use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
+use waitroom_core::shard::ArrivalShard;
+use waitroom_core::snapshot::FanView;
+use waitroom_core::{Coordinator, SaleId, Seq, UnixMillis, WindowId};
+
+const T0: UnixMillis = UnixMillis(1_800_000_000_000);
+const TICK_MS: u64 = 100;
+const ARRIVALS_PER_S: u64 = 10_000;
+const WINDOWS: usize = 16;
+const PULL_MAX: u32 = 5;
+const LEAVE_SHARE: f64 = 0.10;
+const PRESENCE_TTL_S: u64 = 30;
+const PURCHASE_MS: u64 = 30_000;
+/// Edge isolates reporting presence, each at most once a second.
+const ISOLATES: u64 = 8;
+
+/// xorshift64*: enough randomness for a simulation, no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn fraction(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Counts of waiting fans by arrival number, for the true number ahead of anyone.
+struct Fenwick(Vec<i64>);
+impl Fenwick {
+    fn add(&mut self, i: usize, v: i64) {
+        let mut i = i + 1;
+        while i < self.0.len() {
+            self.0[i] += v;
+            i += i & i.wrapping_neg();
+        }
+    }
+    fn prefix(&self, i: usize) -> i64 {
+        let (mut i, mut s) = (i, 0);
+        while i > 0 {
+            s += self.0[i];
+            i -= i & i.wrapping_neg();
+        }
+        s
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Fan {
+    joined_at: UnixMillis,
+    leaves_at: Option<UnixMillis>,
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let fans_total: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let shard_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
+    let started = Instant::now();
+
+    let settings = SaleSettings::parse(SaleSettingsInput {
+        name: "Simulated tour".into(),
+        purchase_url: "https://tickets.example/buy".into(),
+        opens_at: None,
+        claim_ttl_s: Some(60),
+        pass_ttl_s: Some(600),
+        branding: None,
+        shards: Some(shard_count as u32),
+        presence_ttl_s: Some(PRESENCE_TTL_S),
+    })
+    .expect("valid settings");
+    let mut c = Coordinator::create(
+        SaleId::parse("sim").unwrap(),
+        settings,
+        "sim-salt-0123456789".into(),
+        T0,
+    );
+    c.open(T0).unwrap();
+    let mut shards = vec![ArrivalShard::default(); shard_count];
+    let windows: Vec<WindowId> = (0..WINDOWS)
+        .map(|w| WindowId::parse(&format!("w{w}")).unwrap())
+        .collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+
+    let mut fans: HashMap<Seq, Fan> = HashMap::with_capacity(fans_total as usize);
+    let mut waiting = Fenwick(vec![0; (fans_total as usize) * 2 + 16]);
+    let mut requests: HashMap<&'static str, u64> = HashMap::new();
+    let mut joined = 0u64;
+    let mut now = T0;
+    let mut last_head = 1;
+    let mut max_pulled: Seq = 0;
+    let mut latest_arrival_served = T0;
+    let (mut order_violations, mut false_skips, mut right_skips, mut assigned_gone) =
+        (0u64, 0u64, 0u64, 0u64);
+    let (mut ahead_checks, mut ahead_errors) = (0u64, 0u64);
+    let mut to_claim: Vec<Seq> = Vec::new();
+    let mut to_complete: VecDeque<(UnixMillis, Seq)> = VecDeque::new();
+    let (mut claimed, mut completed) = (0u64, 0u64);
+    let mut invariant_checks = 0u64;
+    let mut ticks = 0u64;
+    let mut rows_written = 0u64;
+
+    loop {
+        ticks += 1;
+        now = now.plus_millis(TICK_MS);
+        // Arrivals, each at a random shard.
+        let arrivals = (ARRIVALS_PER_S * TICK_MS / 1000).min(fans_total - joined);
+        for i in 0..arrivals {
+            let at = now.plus_millis(i * TICK_MS / arrivals.max(1));
+            let k = (rng.next() % shard_count as u64) as usize;
+            let seq = loop {
+                match shards[k].join(at) {
+                    Ok((_, seq)) => break seq,
+                    Err(request) => {
+                        *requests.entry("lease_block").or_default() += 1;
+                        let lease = c
+                            .lease_block(at, k as u32, request.closing, request.want)
+                            .expect("open sale");
+                        shards[k].install(request, lease);
+                    }
+                }
+            };
+            let leaves_at =
+                (rng.fraction() < LEAVE_SHARE).then(|| at.plus_millis(rng.next() % 600_000));
+            fans.insert(
+                seq,
+                Fan {
+                    joined_at: at,
+                    leaves_at,
+                },
+            );
+            waiting.add(seq as usize, 1);
+            joined += 1;
+        }
+        // Shard alarms close blocks whose time is up.
+        for (k, shard) in shards.iter_mut().enumerate() {
+            if let Some((start, used)) = shard.expired(now) {
+                *requests.entry("close_block").or_default() += 1;
+                c.close_block(now, k as u32, start, used);
+                shard.closed(start);
+            }
+        }
+        let whole_second = ticks % (1000 / TICK_MS) == 0;
+        if whole_second {
+            // Each isolate fetches a snapshot and reports the fans near the front that polled.
+            *requests.entry("snapshot").or_default() += ISOLATES;
+            *requests.entry("present").or_default() += ISOLATES;
+            let snap = c.snapshot(now);
+            let zone_end = snap.head + snap.presence_zone;
+            for seq in snap.head..zone_end.min(snap.next_seq) {
+                if let Some(fan) = fans.get(&seq) {
+                    if fan.leaves_at.is_none_or(|t| t > now) {
+                        c.present(now, seq);
+                    }
+                }
+            }
+            // Sampled polls far back: `ahead` must count exactly the fans ahead.
+            for _ in 0..200 {
+                let span = snap.next_seq.saturating_sub(snap.head).max(1);
+                let seq = snap.head + rng.next() % span;
+                // Numbers leased but not yet reported count as fans until their block closes
+                // (within a second): compare only below them.
+                if fans.contains_key(&seq) && c.first_pending().is_none_or(|p| seq < p) {
+                    if let FanView::Waiting { ahead, .. } = snap.fan_view(seq, now) {
+                        let truth =
+                            waiting.prefix(seq as usize) - waiting.prefix(snap.head as usize);
+                        ahead_checks += 1;
+                        ahead_errors += u64::from(ahead as i64 != truth);
+                    }
+                }
+            }
+        }
+        // Fans assigned last tick claim their turn (if they are still there); purchases finish.
+        for seq in to_claim.drain(..) {
+            *requests.entry("claim").or_default() += 1;
+            if let Ok(Claim::Turn { .. }) = c.claim(now, seq) {
+                claimed += 1;
+                to_complete.push_back((now.plus_millis(PURCHASE_MS), seq));
+            }
+        }
+        while to_complete.front().is_some_and(|(at, _)| *at <= now) {
+            let (_, seq) = to_complete.pop_front().unwrap();
+            *requests.entry("complete").or_default() += 1;
+            c.complete(now, &c.fan_id(seq))
+                .expect("assigned fans complete once");
+            completed += 1;
+        }
+        // Windows pull.
+        for window in &windows {
+            *requests.entry("pull").or_default() += 1;
+            let pulled = c.pull(now, window.clone(), PULL_MAX, None).expect("pull");
+            let head = c.snapshot(now).head;
+            let mut handed: Vec<Seq> = pulled.assignments.iter().map(|a| a.seq).collect();
+            handed.sort_unstable();
+            for seq in last_head..head {
+                let Some(fan) = fans.get(&seq).copied() else {
+                    continue;
+                };
+                waiting.add(seq as usize, -1);
+                if seq <= max_pulled {
+                    order_violations += 1;
+                }
+                max_pulled = seq;
+                // Served in number order: nobody served later may have arrived over a block's
+                // lifetime before someone served earlier.
+                if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
+                    order_violations += 1;
+                }
+                latest_arrival_served = latest_arrival_served.max(fan.joined_at);
+                let gone = fan.leaves_at.is_some_and(|t| t <= now);
+                if handed.binary_search(&seq).is_ok() {
+                    if gone {
+                        assigned_gone += 1;
+                    } else {
+                        to_claim.push(seq);
+                    }
+                } else if gone {
+                    right_skips += 1;
+                } else {
+                    false_skips += 1;
+                }
+            }
+            last_head = head;
+        }
+        // What the Durable Object would write, as rows.
+        rows_written += c.take_changes().len() as u64;
+        if ticks % 100 == 0 {
+            c.check_invariants().expect("coordinator invariants");
+            invariant_checks += 1;
+        }
+        let stats = c.stats(now);
+        if joined == fans_total
+            && stats.waiting == 0
+            && stats.pending == 0
+            && to_complete.is_empty()
+            && to_claim.is_empty()
+        {
+            break;
+        }
+    }
+    c.check_invariants()
+        .expect("coordinator invariants at the end");
+    let stats = c.stats(now);
+    let elapsed = started.elapsed();
+    let coordinator_total: u64 = requests.values().sum();
+    let mut kinds: Vec<_> = requests.iter().collect();
+    kinds.sort();
+
+    println!("# Core simulation: {fans_total} fans, {shard_count} arrival shards");
+    println!();
+    println!("| | |");
+    println!("|---|---|");
+    println!(
+        "| virtual sale length | {:.0} s |",
+        T0.millis_until(now) as f64 / 1000.0
+    );
+    println!("| wall time | {:.2} s |", elapsed.as_secs_f64());
+    println!("| peak memory (VmHWM) | {:.0} MiB |", peak_rss_mib());
+    println!(
+        "| joined / completed / left (skipped) / lapsed | {} / {} / {} / {} |",
+        stats.joined, stats.completed, stats.left, stats.lapsed
+    );
+    println!("| claimed | {claimed} (completed {completed}) |");
+    println!(
+        "| coordinator requests | {coordinator_total} ({:.1} per 1,000 fans) |",
+        coordinator_total as f64 * 1000.0 / fans_total as f64
+    );
+    println!(
+        "| block leases + closes per 1,000 joins | {:.2} |",
+        (requests.get("lease_block").unwrap_or(&0) + requests.get("close_block").unwrap_or(&0))
+            as f64
+            * 1000.0
+            / fans_total as f64
+    );
+    for (kind, n) in kinds {
+        println!("| requests: {kind} | {n} |");
+    }
+    println!("| `ahead` checks (errors) | {ahead_checks} ({ahead_errors}) |");
+    println!("| order violations beyond the {BLOCK_TTL_MS} ms bound | {order_violations} |");
+    println!("| present fans skipped (must be 0) | {false_skips} |");
+    println!("| fans who left, skipped / still assigned (left within {PRESENCE_TTL_S} s of their turn) | {right_skips} / {assigned_gone} |");
+    println!("| invariant checks | {invariant_checks} |");
+    println!(
+        "| storage rows written | {rows_written} ({:.2} per fan) |",
+        rows_written as f64 / fans_total as f64
+    );
+    assert_eq!(stats.joined, fans_total);
+    assert_eq!(order_violations, 0, "arrival order broken");
+    assert_eq!(false_skips, 0, "a present fan was skipped");
+    assert_eq!(ahead_errors, 0, "`ahead` miscounted");
+}
