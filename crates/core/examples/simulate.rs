@@ -173,7 +173,7 @@ fn main() {
                 shard.closed(start);
             }
         }
-        let whole_second = ticks % (1000 / TICK_MS) == 0;
+        let whole_second = ticks.is_multiple_of(1000 / TICK_MS);
         if whole_second {
             // Each isolate fetches a snapshot and reports the fans near the front that polled.
             *requests.entry("snapshot").or_default() += ISOLATES;
@@ -257,7 +257,7 @@ fn main() {
         }
         // What the Durable Object would write, as rows.
         rows_written += c.take_changes().len() as u64;
-        if ticks % 100 == 0 {
+        if ticks.is_multiple_of(100) {
             c.check_invariants().expect("coordinator invariants");
             invariant_checks += 1;
         }
