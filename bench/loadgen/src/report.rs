@@ -218,7 +218,8 @@ pub fn fmt_num(v: f64) -> String {
         "0".to_owned()
     } else if a >= 1000.0 {
         group_thousands(v.round() as i64)
-    } else if a >= 100.0 {
+    } else if a >= 100.0 || v.fract() == 0.0 {
+        // Counts stay whole: "2 fans", not "2.00 fans".
         format!("{v:.0}")
     } else if a >= 10.0 {
         format!("{v:.1}")
@@ -461,6 +462,8 @@ mod tests {
         assert_eq!(fmt_num(512.3), "512");
         assert_eq!(fmt_num(51.23), "51.2");
         assert_eq!(fmt_num(5.123), "5.12");
+        assert_eq!(fmt_num(2.0), "2");
+        assert_eq!(fmt_num(-3.0), "-3");
         assert_eq!(fmt_num(0.5123), "0.512");
         assert_eq!(fmt_num(0.001234), "0.00123");
         assert_eq!(fmt_num(f64::NAN), "–");
@@ -521,13 +524,13 @@ mod tests {
         let md = to_markdown(&sample_report());
         assert!(md.starts_with("# Waiting room benchmark\n"));
         assert!(
-            md.contains("| joins/s (burst) | 5.00 req/s | 5.00 | 10.0 | 1 |"),
+            md.contains("| joins/s (burst) | 5 req/s | 5.00 | 10.0 | 1 |"),
             "{md}"
         );
         assert!(md.contains("| coordinator requests per join | 1.20 req |  |  |  |"));
         assert!(md.contains("## 1. Burst join"));
         assert!(md.contains("on sale `bench-x-join`"));
-        assert!(md.contains("| join | 11 | 10 | 1 | 5.00 |"), "{md}");
+        assert!(md.contains("| join | 11 | 10 | 1 | 5 |"), "{md}");
         assert!(
             md.contains("- join errors: `409 not_open` ×1 (first answer: `{'x'}`)"),
             "{md}"
@@ -540,7 +543,7 @@ mod tests {
         assert!(md.contains("| wrangler | 4.86.0 |"));
         assert!(md.contains("| worker build | `abc1234-dirty` |"));
         assert!(md.contains("| concurrency | 32 |"));
-        assert!(md.contains("Run time: 40.0 s in all"));
+        assert!(md.contains("Run time: 40 s in all"));
         assert!(md.contains(
             "Machine load (1-minute average) 0.10 at the start, 1.90 at the end, on 2 cores"
         ));
