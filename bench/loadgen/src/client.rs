@@ -109,13 +109,17 @@ impl Api {
         serde_json::from_slice(&body).with_context(|| format!("{what}: not JSON"))
     }
 
-    /// `PUT /api/admin/sales/{sale}` then `POST .../open`: a fresh, open sale.
-    pub async fn open_new_sale(&self, sale: &str, claim_ttl_s: u64) -> Result<()> {
-        let body = json!({
+    /// `PUT /api/admin/sales/{sale}` then `POST .../open`: a fresh, open sale. `shards` is sent
+    /// only when above 1 (a worker without arrival shards refuses the field).
+    pub async fn open_new_sale(&self, sale: &str, claim_ttl_s: u64, shards: u32) -> Result<()> {
+        let mut body = json!({
             "name": format!("Benchmark {sale}"),
             "purchase_url": PURCHASE_URL,
             "claim_ttl_s": claim_ttl_s,
         });
+        if shards > 1 {
+            body["shards"] = json!(shards);
+        }
         let path = format!("/api/admin/sales/{sale}");
         self.admin_call(self.client.put(self.url(&path)).json(&body), "create sale")
             .await?;

@@ -86,6 +86,9 @@ struct RunArgs {
     /// The sales' claim_ttl_s (10..=3600).
     #[arg(long, default_value_t = 60)]
     claim_ttl_s: u64,
+    /// Arrival shards of every sale (sent only when above 1; needs a worker that has them).
+    #[arg(long, default_value_t = 1)]
+    shards: u32,
     /// Per-request timeout, seconds.
     #[arg(long, default_value_t = 10)]
     request_timeout_s: u64,
@@ -142,6 +145,7 @@ impl RunArgs {
             ("full sale windows".into(), json!(self.windows)),
             ("pull max".into(), json!(self.pull_max)),
             ("claim_ttl_s".into(), json!(self.claim_ttl_s)),
+            ("arrival shards per sale".into(), json!(self.shards)),
             ("healthz seconds".into(), json!(self.healthz_secs)),
             (
                 "hammer / healthz rounds (alternating)".into(),
@@ -341,6 +345,7 @@ async fn run(args: RunArgs) -> Result<()> {
         run_id: format!("{:x}", started % 0xff_ffff),
         concurrency: args.concurrency,
         claim_ttl_s: args.claim_ttl_s,
+        shards: args.shards.max(1),
         phase_cap: Duration::from_secs(args.phase_cap_s),
         seed: started,
     };

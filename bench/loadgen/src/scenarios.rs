@@ -44,6 +44,8 @@ pub struct Bench {
     pub run_id: String,
     pub concurrency: usize,
     pub claim_ttl_s: u64,
+    /// Arrival shards of every sale (1: joins go to the coordinator).
+    pub shards: u32,
     /// The most a count-bounded phase (joining N fans) may take.
     pub phase_cap: Duration,
     pub seed: u64,
@@ -110,7 +112,7 @@ impl Bench {
     async fn fresh_sale(&self, name: &str) -> Result<String> {
         let sale = self.sale(name);
         self.api
-            .open_new_sale(&sale, self.claim_ttl_s)
+            .open_new_sale(&sale, self.claim_ttl_s, self.shards)
             .await
             .with_context(|| format!("setting up sale {sale}"))?;
         Ok(sale)
@@ -201,9 +203,17 @@ impl Bench {
             title: "1. Burst join".into(),
             description: format!(
                 "{fans} new fans join one open sale (`POST /api/sales/{{id}}/join`), {} requests \
-                 in flight at a time, as fast as the worker answers. Every join is a coordinator \
-                 request (it assigns the arrival number).",
-                self.concurrency
+                 in flight at a time, as fast as the worker answers. {}",
+                self.concurrency,
+                if self.shards > 1 {
+                    format!(
+                        "The sale has {} arrival shards: joins go to a shard, which leases blocks \
+                         of numbers from the coordinator.",
+                        self.shards
+                    )
+                } else {
+                    "Every join is a coordinator request (it assigns the arrival number).".into()
+                }
             ),
             sale: Some(sale),
             duration_s: elapsed.as_secs_f64(),
