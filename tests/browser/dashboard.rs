@@ -1,0 +1,270 @@
+//! The promoter dashboard on its own: the admin key, the sale form, the confirmation dialog.
+
+use crate::helpers::{send, TestWorker};
+use crate::support::{unique_sale, Chromedriver, SessionOptions};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const KEY_STORAGE: &str = "waitroom.adminKey";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_refuses_a_wrong_key() {
+    let worker = TestWorker::start().await;
+    let sale = unique_sale("keys");
+    worker.create_sale(&sale, None).await;
+    let driver = Chromedriver::start("dashboard_refuses_a_wrong_key").await;
+    let promoter = driver.session("promoter", SessionOptions::default()).await;
+    promoter.goto(&format!("{}/admin/", worker.base)).await;
+    promoter
+        .wait_for("#admin-key", Duration::from_secs(30))
+        .await;
+
+    let wrong = format!("{}x", worker.admin_key);
+    promoter.type_into("#admin-key", &wrong).await;
+    promoter.click("#key-submit").await;
+    promoter
+        .wait_for("#key-error", Duration::from_secs(30))
+        .await;
+    let message = promoter.text("#key-error").await;
+    assert!(
+        message.contains("That admin key was refused"),
+        "#key-error says the key was refused: {message:?}"
+    );
+    let stored = promoter
+        .js(
+            "return Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]);",
+            vec![],
+        )
+        .await;
+    assert_eq!(stored, json!([]), "nothing is kept after a refused key");
+    assert!(
+        !promoter.displayed("#app").await,
+        "the dashboard stays hidden"
+    );
+    assert!(!promoter.url().await.contains(&wrong), "no key in the URL");
+    promoter.shot("1-refused").await;
+
+    // The right key signs in; Sign out forgets it again.
+    promoter.type_into("#admin-key", &worker.admin_key).await;
+    promoter.click("#key-submit").await;
+    promoter
+        .wait_for(
+            &format!("#sales [data-sale='{sale}']"),
+            Duration::from_secs(30),
+        )
+        .await;
+    assert!(!promoter.displayed("#key-error").await);
+    let kept = promoter
+        .js(
+            &format!("return sessionStorage.getItem('{KEY_STORAGE}');"),
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, json!(worker.admin_key));
+    promoter.shot("2-signed-in").await;
+
+    // A reload keeps the session (the key is re-checked, not asked again).
+    promoter.client.refresh().await.expect("reload");
+    promoter
+        .wait_for(
+            &format!("#sales [data-sale='{sale}']"),
+            Duration::from_secs(30),
+        )
+        .await;
+
+    promoter.click("#sign-out").await;
+    promoter
+        .wait_for("#admin-key", Duration::from_secs(15))
+        .await;
+    let stored = promoter.js("return sessionStorage.length;", vec![]).await;
+    assert_eq!(stored, json!(0), "sign out clears the key");
+    assert!(!promoter.displayed("#app").await);
+    promoter.shot("3-signed-out").await;
+    promoter.close().await;
+}
+
+/// Sets an input's value the way a person would leave it, and tells the page.
+const SET_VALUE: &str =
+    "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+     el.dispatchEvent(new Event('input', { bubbles: true })); \
+     el.dispatchEvent(new Event('change', { bubbles: true }));";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_creates_and_edits_a_sale() {
+    let worker = TestWorker::start().await;
+    let sale = unique_sale("form");
+    let driver = Chromedriver::start("dashboard_creates_and_edits_a_sale").await;
+    let promoter = driver.session("promoter", SessionOptions::default()).await;
+    promoter.goto(&format!("{}/admin/", worker.base)).await;
+    promoter.type_into("#admin-key", &worker.admin_key).await;
+    promoter.click("#key-submit").await;
+    promoter
+        .wait_for("#sale-form", Duration::from_secs(30))
+        .await;
+    promoter.shot("1-empty").await;
+
+    // The browser runs in Pacific/Auckland (UTC+13 in January): 09:30 there is 20:30 UTC the day
+    // before.
+    promoter.type_into("#f-id", &sale).await;
+    promoter.type_into("#f-name", "Gala Night").await;
+    promoter
+        .js(
+            SET_VALUE,
+            vec![json!("#f-opens-at"), json!("2030-01-15T09:30")],
+        )
+        .await;
+    promoter
+        .type_into("#f-purchase-url", "https://shop.example.com/buy")
+        .await;
+    promoter.type_into("#f-claim-ttl", "5").await;
+    promoter
+        .js(SET_VALUE, vec![json!("#f-brand-color"), json!("#0f766e")])
+        .await;
+    promoter
+        .type_into("#f-message", "Doors at 7.\nBring ID.")
+        .await;
+    promoter.click("#save").await;
+
+    // The API refuses claim_ttl_s = 5; its message shows next to that field.
+    promoter
+        .wait_for("#e-claim-ttl", Duration::from_secs(30))
+        .await;
+    let error = promoter.text("#e-claim-ttl").await;
+    assert!(
+        error.contains("between 10 and 3600"),
+        "the API's message is next to the field: {error:?}"
+    );
+    let invalid = promoter
+        .find("#f-claim-ttl")
+        .await
+        .attr("aria-invalid")
+        .await;
+    assert_eq!(invalid.ok().flatten().as_deref(), Some("true"));
+    let report = send(worker.admin().get(&format!("/api/admin/sales/{sale}"))).await;
+    assert_eq!(report.status.as_u16(), 404, "nothing was created");
+    promoter.shot("2-field-error").await;
+
+    promoter.type_into("#f-claim-ttl", "30").await;
+    promoter.click("#save").await;
+    let row = format!("#sales [data-sale='{sale}']");
+    promoter.wait_for(&row, Duration::from_secs(30)).await;
+    promoter
+        .wait_for_text("#sale-title", "Gala Night", Duration::from_secs(30))
+        .await;
+    assert!(
+        !promoter.displayed("#e-claim-ttl").await,
+        "the error is gone"
+    );
+    let report: Value = worker.report(&sale).await;
+    assert_eq!(report["name"], "Gala Night");
+    assert_eq!(
+        report["opens_at"], "2030-01-14T20:30:00Z",
+        "local time sent as UTC"
+    );
+    assert_eq!(report["purchase_url"], "https://shop.example.com/buy");
+    assert_eq!(report["claim_ttl_s"], 30);
+    assert_eq!(
+        report["pass_ttl_s"], 600,
+        "an empty field means the default"
+    );
+    assert_eq!(report["branding"]["color"], "#0f766e");
+    assert_eq!(report["branding"]["message"], "Doors at 7.\nBring ID.");
+    assert!(
+        report["branding"]["logo_url"].is_null(),
+        "empty logo is omitted"
+    );
+
+    // The sale is listed and scheduled in local time, with how long until it opens.
+    let schedule = promoter.text("#schedule").await;
+    assert!(
+        ["Jan", "15", "2030", "9:30", "opens in"]
+            .iter()
+            .all(|part| schedule.contains(part)),
+        "schedule in local time, relative: {schedule:?}"
+    );
+    assert_eq!(
+        promoter.find("#f-id").await.is_enabled().await.ok(),
+        Some(false),
+        "the id cannot change when editing"
+    );
+    promoter.shot("3-created").await;
+
+    // Editing: clear the schedule, rename; empty opens_at means no schedule.
+    promoter
+        .js(SET_VALUE, vec![json!("#f-opens-at"), json!("")])
+        .await;
+    promoter
+        .type_into("#f-name", "Gala Night (late show)")
+        .await;
+    promoter.click("#save").await;
+    promoter
+        .wait_for_text(
+            "#sale-title",
+            "Gala Night (late show)",
+            Duration::from_secs(30),
+        )
+        .await;
+    let report = worker.report(&sale).await;
+    assert!(report["opens_at"].is_null(), "schedule cleared: {report}");
+    assert_eq!(report["claim_ttl_s"], 30, "other settings kept");
+    assert_eq!(report["branding"]["color"], "#0f766e");
+
+    // Cancelling the dialog changes nothing; confirming pauses only what is open.
+    promoter.click("#open").await;
+    promoter
+        .wait_for("#confirm-no", Duration::from_secs(15))
+        .await;
+    promoter.click("#confirm-no").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(worker.report(&sale).await["phase"], "scheduled");
+    promoter.click("#open").await;
+    promoter
+        .wait_for("#confirm-yes", Duration::from_secs(15))
+        .await;
+    promoter.click("#confirm-yes").await;
+    promoter
+        .wait_for_text("#phase", "Open", Duration::from_secs(30))
+        .await;
+    assert_eq!(worker.report(&sale).await["phase"], "open");
+    promoter.click("#pause").await;
+    promoter
+        .wait_for("#confirm-yes", Duration::from_secs(15))
+        .await;
+    promoter.click("#confirm-yes").await;
+    promoter
+        .wait_for_text("#phase", "Paused", Duration::from_secs(30))
+        .await;
+    assert_eq!(worker.report(&sale).await["phase"], "paused");
+    promoter.shot("4-paused").await;
+
+    // On a phone.
+    promoter
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let overflow = promoter
+        .js(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await;
+    assert!(
+        overflow.as_i64().is_some_and(|px| px <= 0),
+        "nothing wider than a phone screen: {overflow} px too wide"
+    );
+    promoter.shot("5-phone").await;
+
+    promoter.click("#close").await;
+    promoter
+        .wait_for("#confirm-yes", Duration::from_secs(15))
+        .await;
+    promoter.shot("6-confirm-close-phone").await;
+    promoter.click("#confirm-yes").await;
+    promoter
+        .wait_for_text("#phase", "Closed", Duration::from_secs(30))
+        .await;
+    assert_eq!(worker.report(&sale).await["phase"], "closed");
+    promoter.close().await;
+}

@@ -1,0 +1,19 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Browser tests: real headless Chromium (Debian's `chromium`, driven through `chromedriver` with
+//! WebDriver) against the built worker in `wrangler dev`, and the demo origin. Each test starts its
+//! own worker, driver and origin, and every page it visits is saved as
+//! `target/screenshots/<test>-<role>-<step>.png`.
+//!
+//! Run after `make build`: `cargo test --test browser -- --test-threads 1` (or `make test-browser`).
+
+// The worker harness of the API tests; not every helper is used here.
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+mod support;
+
+mod branding;
+mod dashboard;
+mod journey;
+mod no_js;
