@@ -17,6 +17,8 @@
     purchase_url: "f-purchase-url",
     claim_ttl_s: "f-claim-ttl",
     pass_ttl_s: "f-pass-ttl",
+    shards: "f-shards",
+    presence_ttl_s: "f-presence-ttl",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -28,6 +30,8 @@
     "f-purchase-url": "e-purchase-url",
     "f-claim-ttl": "e-claim-ttl",
     "f-pass-ttl": "e-pass-ttl",
+    "f-shards": "e-shards",
+    "f-presence-ttl": "e-presence-ttl",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -383,6 +387,7 @@
     $("n-assigned").textContent = fmtCount(s.assigned);
     $("n-completed").textContent = fmtCount(s.completed);
     $("n-lapsed").textContent = fmtCount(s.lapsed);
+    $("n-left").textContent = fmtCount(s.left);
     const perMinute = Number(s.admission_rate) * 60;
     const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
     $("n-rate").textContent = rate === 0 ? "0" : rate < 10 ? rate.toFixed(1) : String(Math.round(rate));
@@ -594,6 +599,7 @@
   }
 
   function fieldError(inputId, message) {
+    if ($("advanced").contains($(inputId))) $("advanced").open = true;
     const error = $(ERROR_OF[inputId]);
     error.textContent = message;
     error.hidden = false;
@@ -651,6 +657,9 @@
     $("f-purchase-url").value = r.purchase_url || "";
     $("f-claim-ttl").value = r.claim_ttl_s != null ? String(r.claim_ttl_s) : "";
     $("f-pass-ttl").value = r.pass_ttl_s != null ? String(r.pass_ttl_s) : "";
+    // PUT replaces every setting: settings the form shows only under Advanced are kept as they are.
+    $("f-shards").value = r.shards != null ? String(r.shards) : "";
+    $("f-presence-ttl").value = r.presence_ttl_s != null ? String(r.presence_ttl_s) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -691,15 +700,21 @@
       fieldError("f-opens-at", "Enter a complete date and time, or leave it empty.");
       ok = false;
     }
-    for (const [input, key] of [["f-claim-ttl", "claim_ttl_s"], ["f-pass-ttl", "pass_ttl_s"]]) {
+    const numbers = [
+      ["f-claim-ttl", "claim_ttl_s"],
+      ["f-pass-ttl", "pass_ttl_s"],
+      ["f-shards", "shards"],
+      ["f-presence-ttl", "presence_ttl_s"],
+    ];
+    for (const [input, key] of numbers) {
       const raw = $(input).value.trim();
       if ($(input).validity.badInput) {
-        fieldError(input, "Enter a whole number of seconds.");
+        fieldError(input, key === "shards" ? "Enter a whole number." : "Enter a whole number of seconds.");
         ok = false;
       } else if (raw) {
         const n = Number(raw);
         if (!Number.isInteger(n) || n < 0) {
-          fieldError(input, "Enter a whole number of seconds.");
+          fieldError(input, key === "shards" ? "Enter a whole number." : "Enter a whole number of seconds.");
           ok = false;
         } else {
           body[key] = n;

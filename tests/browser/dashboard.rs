@@ -145,6 +145,9 @@ async fn dashboard_creates_and_edits_a_sale() {
     promoter.shot("2-field-error").await;
 
     promoter.type_into("#f-claim-ttl", "30").await;
+    promoter.click("#advanced summary").await;
+    promoter.type_into("#f-shards", "2").await;
+    promoter.type_into("#f-presence-ttl", "0").await;
     promoter.click("#save").await;
     let row = format!("#sales [data-sale='{sale}']");
     promoter.wait_for(&row, Duration::from_secs(30)).await;
@@ -167,6 +170,8 @@ async fn dashboard_creates_and_edits_a_sale() {
         report["pass_ttl_s"], 600,
         "an empty field means the default"
     );
+    assert_eq!(report["shards"], 2);
+    assert_eq!(report["presence_ttl_s"], 0, "0 turns presence off");
     assert_eq!(report["branding"]["color"], "#0f766e");
     assert_eq!(report["branding"]["message"], "Doors at 7.\nBring ID.");
     assert!(
@@ -207,6 +212,8 @@ async fn dashboard_creates_and_edits_a_sale() {
     let report = worker.report(&sale).await;
     assert!(report["opens_at"].is_null(), "schedule cleared: {report}");
     assert_eq!(report["claim_ttl_s"], 30, "other settings kept");
+    assert_eq!(report["shards"], 2, "advanced settings kept");
+    assert_eq!(report["presence_ttl_s"], 0, "advanced settings kept");
     assert_eq!(report["branding"]["color"], "#0f766e");
 
     // Cancelling the dialog changes nothing; confirming pauses only what is open.
