@@ -8,6 +8,7 @@ use super::store::Store;
 use crate::clock;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use waitroom_core::coordinator::RETAIN_FINISHED_MS;
 use waitroom_core::protocol::{Answer, Command, Reply, SaleReport};
 use waitroom_core::snapshot::SaleView;
 use waitroom_core::{Coordinator as Line, QueueError, UnixMillis};
@@ -33,8 +34,9 @@ impl Inner {
     fn ready(&mut self, state: &State) -> Result<&Store> {
         if self.store.is_none() {
             let store = Store::open(state.storage().sql())?;
+            let recent_since = UnixMillis(clock::now().0.saturating_sub(RETAIN_FINISHED_MS));
             self.line = store
-                .load()?
+                .load(recent_since)?
                 .map(|(sale, restored)| Line::restore(sale, restored));
             self.requests = store.request_counts()?;
             self.store = Some(store);
@@ -127,13 +129,7 @@ impl Inner {
             Command::Complete { fan_id } => Some(Reply::Assignment(line.complete(now, &fan_id)?)),
             Command::Release { fan_id } => Some(Reply::Assignment(line.release(now, &fan_id)?)),
             Command::Snapshot => Some(Reply::Snapshot(line.snapshot(now))),
-            Command::Assignments {
-                window,
-                state,
-                limit,
-            } => Some(Reply::Assignments {
-                assignments: line.assignments(window.as_ref(), state, limit),
-            }),
+            Command::Assignments { .. } => unreachable!("listed from storage by execute"),
         };
         let line = self.line.as_ref().expect("checked above");
         Ok(reply.unwrap_or_else(|| Reply::Report(Box::new(self.report(line, now)))))
@@ -157,6 +153,35 @@ impl Inner {
         Ok(None)
     }
 
+    fn store(&self) -> &Store {
+        self.store.as_ref().expect("ready before use")
+    }
+
+    /// Reads back from storage a finished assignment that the command needs and that is no
+    /// longer in memory (a fan returning long after their turn, a late report from the origin).
+    fn bring_back(&mut self, command: &Command, now: UnixMillis) -> Result<()> {
+        let Some(line) = self.line.as_mut() else {
+            return Ok(());
+        };
+        let store = self.store.as_ref().expect("ready before use");
+        let record = match command {
+            Command::Claim { seq }
+            | Command::Join {
+                existing: Some(seq),
+            } if line.needs_record(*seq) => store.assignment_by_seq(*seq)?,
+            Command::Complete { fan_id } | Command::Release { fan_id }
+                if !line.knows_fan(fan_id) =>
+            {
+                store.assignment_by_fan(fan_id)?
+            }
+            _ => None,
+        };
+        if let Some(a) = record {
+            line.remember(now, a);
+        }
+        Ok(())
+    }
+
     /// Runs one command to completion, synchronously.
     fn execute(
         &mut self,
@@ -166,6 +191,26 @@ impl Inner {
     ) -> Result<(Answer, Option<UnixMillis>)> {
         self.ready(state)?;
         self.count(state, command.kind())?;
+        self.bring_back(&command, now)?;
+        if let Command::Assignments {
+            window,
+            state,
+            limit,
+        } = &command
+        {
+            // Finished assignments may be in storage only: list from there, after writing.
+            if let Some(line) = self.line.as_mut() {
+                line.sweep(now);
+            }
+            let alarm = self.persist()?;
+            let answer = match self.line {
+                None => Err(QueueError::SaleNotFound),
+                Some(_) => Ok(Reply::Assignments {
+                    assignments: self.store().list(window.as_ref(), *state, *limit)?,
+                }),
+            };
+            return Ok((answer, alarm));
+        }
         let answer = self.dispatch(command, now);
         let alarm = self.persist()?;
         Ok((answer, alarm))

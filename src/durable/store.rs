@@ -5,7 +5,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use waitroom_core::coordinator::{BlockRecord, Change, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
-use waitroom_core::{Assignment, UnixMillis};
+use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
 const SCHEMA: &[&str] = &[
@@ -19,7 +19,20 @@ const SCHEMA: &[&str] = &[
 ];
 
 /// Columns added after a table was first created, for state kept from earlier versions.
-const ADDED_COLUMNS: &[(&str, &str)] = &[("line", "gap_total INTEGER NOT NULL DEFAULT 0")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("line", "gap_total INTEGER NOT NULL DEFAULT 0"),
+    ("assignments", "fan_id TEXT"),
+    ("assignments", "window TEXT"),
+    ("assignments", "state TEXT"),
+    ("assignments", "finished_at INTEGER"),
+];
+
+/// Fills the assignment columns for rows written before they existed.
+const BACKFILL_ASSIGNMENTS: &str =
+    "UPDATE assignments SET fan_id = json_extract(body, '$.fan_id'), window = json_extract(body, '$.window'), \
+     state = json_extract(body, '$.state'), \
+     finished_at = CAST((julianday(json_extract(body, '$.finished_at')) - 2440587.5) * 86400000 AS INTEGER) \
+     WHERE state IS NULL";
 
 pub struct Store {
     sql: SqlStorage,
@@ -44,6 +57,12 @@ struct BlockRow {
     shard: i64,
     leased_at: i64,
     used: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct StateCount {
+    state: Option<String>,
+    n: i64,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +103,7 @@ impl Store {
         for statement in SCHEMA {
             sql.exec(statement, None)?;
         }
+        let mut backfill = false;
         for (table, column) in ADDED_COLUMNS {
             let name = column.split_whitespace().next().unwrap_or_default();
             let present =
@@ -97,13 +117,25 @@ impl Store {
                 .n > 0;
             if !present {
                 sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {column}"), None)?;
+                if *table == "assignments" {
+                    backfill = true;
+                }
             }
         }
+        if backfill {
+            sql.exec(BACKFILL_ASSIGNMENTS, None)?;
+        }
+        sql.exec(
+            "CREATE INDEX IF NOT EXISTS assignments_by_fan ON assignments (fan_id)",
+            None,
+        )?;
         Ok(Self { sql })
     }
 
     /// The sale and its line, if the sale was ever created.
-    pub fn load(&self) -> worker::Result<Option<(Sale, Restored)>> {
+    /// Active assignments and those finished since `recent_since` come back into memory; the
+    /// others stay here, counted by state.
+    pub fn load(&self, recent_since: UnixMillis) -> worker::Result<Option<(Sale, Restored)>> {
         let Some(sale) = self
             .sql
             .exec("SELECT body FROM sale", None)?
@@ -140,7 +172,10 @@ impl Store {
             .collect();
         let assignments = self
             .sql
-            .exec("SELECT body FROM assignments ORDER BY seq", None)?
+            .exec(
+                "SELECT body FROM assignments WHERE state = 'assigned' OR finished_at IS NULL OR finished_at >= ? ORDER BY seq",
+                vec![int(recent_since.0)],
+            )?
             .to_array::<Body>()?
             .iter()
             .map(|row| decode::<Assignment>(&row.body))
@@ -174,6 +209,7 @@ impl Store {
                 gap_total,
                 blocks,
                 assignments,
+                state_counts: Some(self.state_counts()?),
                 pulls,
                 minutes,
             },
@@ -214,8 +250,15 @@ impl Store {
                 }
                 Change::Assignment(a) => {
                     self.sql.exec(
-                        "INSERT OR REPLACE INTO assignments (seq, body) VALUES (?, ?)",
-                        vec![int(a.seq), encode(&a)?],
+                        "INSERT OR REPLACE INTO assignments (seq, fan_id, window, state, finished_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+                        vec![
+                            int(a.seq),
+                            SqlStorageValue::String(a.fan_id.to_string()),
+                            SqlStorageValue::String(a.window.to_string()),
+                            SqlStorageValue::String(a.state.as_str().to_owned()),
+                            a.finished_at.map_or(SqlStorageValue::Null, |t| int(t.0)),
+                            encode(&a)?,
+                        ],
                     )?;
                 }
                 Change::Pull(p) => {
@@ -241,6 +284,66 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    fn state_counts(&self) -> worker::Result<Vec<(AssignmentState, u64)>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT state, COUNT(*) AS n FROM assignments GROUP BY state",
+                None,
+            )?
+            .to_array::<StateCount>()?
+            .into_iter()
+            .filter_map(|row| Some((AssignmentState::parse(row.state.as_deref()?)?, row.n as u64)))
+            .collect())
+    }
+
+    fn one_assignment(
+        &self,
+        query: &str,
+        key: SqlStorageValue,
+    ) -> worker::Result<Option<Assignment>> {
+        self.sql
+            .exec(query, vec![key])?
+            .to_array::<Body>()?
+            .pop()
+            .map(|row| decode(&row.body))
+            .transpose()
+    }
+
+    pub fn assignment_by_seq(&self, seq: Seq) -> worker::Result<Option<Assignment>> {
+        self.one_assignment("SELECT body FROM assignments WHERE seq = ?", int(seq))
+    }
+
+    pub fn assignment_by_fan(&self, fan_id: &FanId) -> worker::Result<Option<Assignment>> {
+        self.one_assignment(
+            "SELECT body FROM assignments WHERE fan_id = ?",
+            SqlStorageValue::String(fan_id.to_string()),
+        )
+    }
+
+    /// Assignments newest first, optionally of one window and in one state.
+    pub fn list(
+        &self,
+        window: Option<&WindowId>,
+        state: Option<AssignmentState>,
+        limit: usize,
+    ) -> worker::Result<Vec<Assignment>> {
+        let text = |v: Option<String>| v.map_or(SqlStorageValue::Null, SqlStorageValue::String);
+        self.sql
+            .exec(
+                "SELECT body FROM assignments WHERE (?1 IS NULL OR window = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC LIMIT ?3",
+                vec![
+                    text(window.map(|w| w.to_string())),
+                    text(state.map(|s| s.as_str().to_owned())),
+                    int(limit as u64),
+                ],
+            )?
+            .to_array::<Body>()?
+            .iter()
+            .map(|row| decode(&row.body))
+            .collect()
     }
 
     pub fn request_counts(&self) -> worker::Result<BTreeMap<String, u64>> {

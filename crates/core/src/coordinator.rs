@@ -22,6 +22,9 @@ use std::fmt;
 pub const MAX_PULL: u32 = 100;
 /// How long a pull's `request_id` is remembered for retries.
 pub const PULL_REPLAY_TTL_MS: u64 = 15 * 60 * 1000;
+/// Finished assignments stay in memory this long (longer than a pull's replay window), then only
+/// in storage: memory follows the fans being served, not every fan ever served.
+pub const RETAIN_FINISHED_MS: u64 = PULL_REPLAY_TTL_MS + 60_000;
 /// How far back the admission rate (for wait estimates) looks.
 const RATE_WINDOW_MS: u64 = 120_000;
 /// An arrival shard numbers fans from a block for at most this long, then leases a new one. This is
@@ -214,6 +217,9 @@ pub struct Restored {
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
     pub blocks: Vec<BlockRecord>,
+    /// How many stored assignments are in each state, counting those not in `assignments`;
+    /// `None` when `assignments` holds every one.
+    pub state_counts: Option<Vec<(AssignmentState, u64)>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,6 +293,10 @@ pub struct Coordinator {
     /// Unused numbers ever, behind `head` or not.
     gap_total: u64,
     presence: Presence,
+    /// Finished assignments in memory, oldest first, to drop after [`RETAIN_FINISHED_MS`].
+    retired: VecDeque<(UnixMillis, Seq)>,
+    /// Finished assignments kept only in storage.
+    evicted: u64,
     changes: Vec<Change>,
 }
 
@@ -362,6 +372,8 @@ impl Coordinator {
             gaps: BTreeMap::new(),
             gap_total: r.gap_total,
             presence: Presence::default(),
+            retired: VecDeque::new(),
+            evicted: 0,
             changes: Vec::new(),
         };
         c.presence.frontier = c.head;
@@ -376,9 +388,29 @@ impl Coordinator {
                 Some(_) => {}
             }
         }
-        for a in r.assignments {
+        let mut assignments = r.assignments;
+        assignments.sort_by_key(|a| a.finished_at);
+        for a in assignments {
             c.index(&a);
+            if let Some(at) = a.finished_at {
+                c.retired.push_back((at, a.seq));
+            }
             c.assignments.insert(a.seq, a);
+        }
+        if let Some(counts) = r.state_counts {
+            let count = |state| {
+                counts
+                    .iter()
+                    .find(|(s, _)| *s == state)
+                    .map_or(0, |(_, n)| *n)
+            };
+            let f = &mut c.finished;
+            let in_memory = f.completed + f.released + f.lapsed + f.left;
+            f.completed = count(AssignmentState::Completed);
+            f.released = count(AssignmentState::Released);
+            f.lapsed = count(AssignmentState::Lapsed);
+            f.left = count(AssignmentState::Left);
+            c.evicted = (f.completed + f.released + f.lapsed + f.left).saturating_sub(in_memory);
         }
         let mut pulls = r.pulls;
         pulls.sort_by_key(|p| p.at);
@@ -600,6 +632,9 @@ impl Coordinator {
                     finished_at: left.then_some(now),
                 };
                 self.index(&a);
+                if left {
+                    self.retired.push_back((now, seq));
+                }
                 self.assignments.insert(seq, a.clone());
                 self.changes.push(Change::Assignment(a.clone()));
                 self.head += 1;
@@ -702,6 +737,7 @@ impl Coordinator {
         a.state = to;
         a.finished_at = Some(now);
         let a = a.clone();
+        self.retired.push_back((now, seq));
         match to {
             AssignmentState::Completed => self.finished.completed += 1,
             AssignmentState::Released => self.finished.released += 1,
@@ -737,8 +773,20 @@ impl Coordinator {
             a.state = AssignmentState::Lapsed;
             a.finished_at = Some(claim_by);
             self.finished.lapsed += 1;
+            self.retired.push_back((now, seq));
             let a = a.clone();
             self.changes.push(Change::Assignment(a));
+        }
+        while self
+            .retired
+            .front()
+            .is_some_and(|(at, _)| at.plus_millis(RETAIN_FINISHED_MS) <= now)
+        {
+            let (_, seq) = self.retired.pop_front().expect("front exists");
+            if let Some(a) = self.assignments.remove(&seq) {
+                self.by_fan.remove(&a.fan_id);
+                self.evicted += 1;
+            }
         }
         let horizon = UnixMillis(now.0.saturating_sub(PULL_REPLAY_TTL_MS));
         let mut forgot = false;
@@ -889,6 +937,32 @@ impl Coordinator {
         self.changes.push(Change::Block(block));
     }
 
+    /// Whether an operation on fan `seq` needs its finished assignment back from storage first
+    /// (see [`Coordinator::remember`]).
+    pub fn needs_record(&self, seq: Seq) -> bool {
+        self.evicted > 0 && seq < self.head && !self.assignments.contains_key(&seq)
+    }
+
+    /// Whether the assignment of `fan_id`, if there is one, is in memory.
+    pub fn knows_fan(&self, fan_id: &FanId) -> bool {
+        self.evicted == 0 || self.by_fan.contains_key(fan_id)
+    }
+
+    /// Takes back a finished assignment that was dropped from memory, read from storage. It is
+    /// dropped again [`RETAIN_FINISHED_MS`] later.
+    pub fn remember(&mut self, now: UnixMillis, a: Assignment) {
+        if a.state == AssignmentState::Assigned
+            || a.seq >= self.head
+            || self.assignments.contains_key(&a.seq)
+        {
+            return;
+        }
+        self.by_fan.insert(a.fan_id.clone(), a.seq);
+        self.retired.push_back((now, a.seq));
+        self.assignments.insert(a.seq, a);
+        self.evicted = self.evicted.saturating_sub(1);
+    }
+
     /// The first number leased to a shard that has not said yet how much of its block it used.
     pub fn first_pending(&self) -> Option<Seq> {
         self.open_blocks.keys().next().copied()
@@ -946,7 +1020,7 @@ impl Coordinator {
         let f = self.finished;
         let pending: u64 = self.open_blocks.values().map(|b| b.len).sum();
         let gaps_ahead: u64 = self.gaps.values().sum();
-        let handled = self.assignments.len() as u64;
+        let handled = self.assignments.len() as u64 + self.evicted;
         Stats {
             joined: self.next_seq - 1 - self.gap_total - pending,
             waiting: self.next_seq - self.head - gaps_ahead - pending,
@@ -986,10 +1060,11 @@ impl Coordinator {
         }
         let gaps_ahead: u64 = self.gaps.values().sum();
         let gaps_behind = self.gap_total - gaps_ahead;
-        if self.assignments.len() as u64 + gaps_behind != self.head - 1 {
+        if self.assignments.len() as u64 + self.evicted + gaps_behind != self.head - 1 {
             return fail(format!(
-                "{} assignments and {gaps_behind} unused numbers behind head {}",
+                "{} assignments, {} in storage only and {gaps_behind} unused numbers behind head {}",
                 self.assignments.len(),
+                self.evicted,
                 self.head
             ));
         }

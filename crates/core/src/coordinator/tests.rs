@@ -77,18 +77,42 @@ impl MemoryStore {
     }
 
     fn restore(&self) -> Coordinator {
+        self.restore_at(None)
+    }
+
+    /// As the Durable Object does: only assignments still active or recently finished come back
+    /// into memory, with counts of all of them.
+    fn restore_at(&self, now: Option<UnixMillis>) -> Coordinator {
+        let recent = |a: &&Assignment| match (now, a.finished_at) {
+            (Some(now), Some(at)) => at.plus_millis(RETAIN_FINISHED_MS) > now,
+            _ => true,
+        };
+        let mut counts: HashMap<AssignmentState, u64> = HashMap::new();
+        for a in self.assignments.values() {
+            *counts.entry(a.state).or_default() += 1;
+        }
         Coordinator::restore(
             self.sale.clone().unwrap(),
             Restored {
                 next_seq: self.line.0,
                 head: self.line.1,
                 gap_total: self.line.2,
-                assignments: self.assignments.values().cloned().collect(),
+                assignments: self.assignments.values().filter(recent).cloned().collect(),
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
                 blocks: self.blocks.values().cloned().collect(),
+                state_counts: now.map(|_| counts.into_iter().collect()),
             },
         )
+    }
+
+    /// As the Durable Object does before a command: brings back what the command needs.
+    fn prefetch(&self, c: &mut Coordinator, now: UnixMillis, seq: Seq) {
+        if c.needs_record(seq) || !c.knows_fan(&c.fan_id(seq)) {
+            if let Some(a) = self.assignments.get(&seq) {
+                c.remember(now, a.clone());
+            }
+        }
     }
 }
 
@@ -362,6 +386,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (1u64..60).prop_map(Op::Complete),
         1 => (1u64..60).prop_map(Op::Release),
         2 => (1u64..90_000).prop_map(Op::Wait),
+        1 => (600_000u64..1_200_000).prop_map(Op::Wait),
         1 => Just(Op::Restart),
     ]
 }
@@ -385,7 +410,10 @@ proptest! {
                     let j = c.join(now, None).unwrap();
                     prop_assert_eq!(j.seq, c.stats(now).joined);
                 }
-                Op::Rejoin(seq) => { c.join(now, Some(seq)).unwrap(); }
+                Op::Rejoin(seq) => {
+                    store.prefetch(&mut c, now, seq);
+                    c.join(now, Some(seq)).unwrap();
+                }
                 Op::Pull { window, max, retry } => {
                     let window = w(&format!("w{window}"));
                     let request_id = retry.map(|r| RequestId::parse(&format!("req-{r}")).unwrap());
@@ -407,9 +435,25 @@ proptest! {
                         Err(e) => prop_assert!(false, "pull failed: {e}"),
                     }
                 }
-                Op::Claim(seq) => { c.claim(now, seq).unwrap(); }
-                Op::Complete(seq) => { let _ = c.complete(now, &c.fan_id(seq)); }
-                Op::Release(seq) => { let _ = c.release(now, &c.fan_id(seq)); }
+                Op::Claim(seq) => {
+                    store.prefetch(&mut c, now, seq);
+                    c.claim(now, seq).unwrap();
+                }
+                Op::Complete(seq) => {
+                    store.prefetch(&mut c, now, seq);
+                    let fan = c.fan_id(seq);
+                    let finished_before = store.assignments.get(&seq).is_some_and(|a| a.state != AssignmentState::Assigned);
+                    match c.complete(now, &fan) {
+                        Err(QueueError::AssignmentFinished { .. }) => prop_assert!(finished_before),
+                        Err(QueueError::AssignmentNotFound) => prop_assert!(!store.assignments.contains_key(&seq)),
+                        Ok(_) => prop_assert!(!finished_before),
+                        Err(e) => prop_assert!(false, "{e}"),
+                    }
+                }
+                Op::Release(seq) => {
+                    store.prefetch(&mut c, now, seq);
+                    let _ = c.release(now, &c.fan_id(seq));
+                }
                 Op::Wait(ms) => {
                     now = now.plus_millis(ms);
                     c.sweep(now);
@@ -418,9 +462,11 @@ proptest! {
                 }
                 Op::Restart => {
                     store.apply(c.take_changes());
-                    c = store.restore();
+                    c = store.restore_at(Some(now));
                 }
             }
+            // The Durable Object writes each command's changes before it answers.
+            store.apply(c.take_changes());
             c.check_invariants().map_err(TestCaseError::fail)?;
             let s = c.stats(now);
             prop_assert_eq!(s.waiting + handed_out.len() as u64, s.joined);
