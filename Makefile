@@ -70,7 +70,7 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 1
 
-test: bootstrap build lint test-unit test-wasm test-integration
+test: bootstrap build lint test-unit test-wasm test-integration test-browser
 
 # Load benchmark: its own worker (wrangler dev, free 127.0.0.1 port, fresh state and secrets), the
 # load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`

@@ -87,6 +87,7 @@ pub async fn render(
     headers.set("Cache-Control", cache_control)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("X-Frame-Options", "DENY")?;
     Ok(Response::ok(html)?
         .with_status(status)
         .with_headers(headers))

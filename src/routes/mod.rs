@@ -11,7 +11,7 @@ use crate::pages::ASSETS_BINDING;
 use serde_json::json;
 use std::rc::Rc;
 use waitroom_core::{SaleId, UnixMillis};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Headers, Method, Request, Response};
 
 /// What every handler gets besides the request.
 pub struct Ctx {
@@ -157,11 +157,22 @@ fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-/// Anything else is a static file (the dashboard, scripts, styles), or a 404.
+/// Anything else is a static file (the dashboard, scripts, styles), or a 404. No page of ours may
+/// be framed by another site (the dashboard holds the admin key).
 async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    let response = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
-    if response.status_code() == 404 {
+    let mut asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
+    if asset.status_code() == 404 {
         return Err(ApiError::NotFound);
     }
-    Ok(response)
+    // The assets binding's headers are immutable: copy them onto a response of our own.
+    let headers = Headers::new();
+    for (name, value) in asset.headers().entries() {
+        headers.set(&name, &value)?;
+    }
+    headers.set("X-Frame-Options", "DENY")?;
+    headers.set("Content-Security-Policy", "frame-ancestors 'none'")?;
+    let status = asset.status_code();
+    Ok(Response::from_bytes(asset.bytes().await?)?
+        .with_status(status)
+        .with_headers(headers))
 }

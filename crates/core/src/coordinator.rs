@@ -21,7 +21,7 @@ use std::fmt;
 /// Most fans one pull may take.
 pub const MAX_PULL: u32 = 100;
 /// How long a pull's `request_id` is remembered for retries.
-pub const PULL_REPLAY_TTL_MS: u64 = 15 * 60 * 1000;
+pub const PULL_REPLAY_TTL_MS: u64 = 5 * 60 * 1000;
 /// Finished assignments stay in memory this long (longer than a pull's replay window), then only
 /// in storage: memory follows the fans being served, not every fan ever served.
 pub const RETAIN_FINISHED_MS: u64 = PULL_REPLAY_TTL_MS + 60_000;
