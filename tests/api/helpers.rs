@@ -644,6 +644,24 @@ impl Secrets {
     }
 }
 
+/// Stops a child that leads its own process group: SIGTERM to the group, up to `grace` for the
+/// child to exit, then SIGKILL to whatever of the group is left.
+pub fn stop_group(mut child: Child, grace: Duration) {
+    let pgid = child.id() as libc::pid_t;
+    // SAFETY: kill(2) with a negative pid signals the process group the child leads.
+    unsafe { libc::kill(-pgid, libc::SIGTERM) };
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
@@ -838,23 +856,10 @@ impl TestWorker {
 
     /// Stops the whole process group: SIGTERM, a moment's grace, then SIGKILL.
     fn kill(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let pgid = child.id() as libc::pid_t;
-        // SAFETY: kill(2) with a negative pid signals the process group we created.
-        unsafe { libc::kill(-pgid, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(child) = self.child.take() {
+            // workerd may outlive wrangler's node process: the whole group goes.
+            stop_group(child, Duration::from_secs(5));
         }
-        // workerd may outlive wrangler's node process; make sure nothing of the group is left.
-        // SAFETY: as above.
-        unsafe { libc::kill(-pgid, libc::SIGKILL) };
-        let _ = child.wait();
     }
 
     /// Stops the worker but keeps its state: returns `(state_dir, env_file)` for

@@ -99,24 +99,10 @@ async fn waiting_page_without_javascript() {
         &["--windows", "2", "--capacity", "2", "--pace-ms", "500"],
     )
     .await;
-    fan.wait(
+    fan.wait_for_purchase_page(
         "the fan's page refreshes onto the purchase page",
-        Duration::from_secs(60),
-        || async {
-            let url = fan.url().await;
-            if !url.starts_with(&purchase_url) {
-                return Err(format!(
-                    "still at {url}; origin log:\n{}",
-                    origin.log_tail()
-                ));
-            }
-            let body = fan.text_of("body").await?;
-            if body.contains("Pass accepted") {
-                Ok(())
-            } else {
-                Err(format!("purchase page says: {body}"))
-            }
-        },
+        &purchase_url,
+        &origin,
     )
     .await;
     fan.find("#purchase").await;

@@ -113,23 +113,10 @@ impl Group {
     }
 
     fn kill(&mut self) {
-        let Some(mut child) = self.0.take() else {
-            return;
-        };
-        let pgid = child.id() as libc::pid_t;
-        // SAFETY: kill(2) on the process group this handle created.
-        unsafe { libc::kill(-pgid, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(child) = self.0.take() {
+            // Chromium's helpers may outlive the driver: the whole group goes.
+            crate::helpers::stop_group(child, Duration::from_secs(3));
         }
-        // Chromium's helpers may outlive the driver; nothing of the group stays.
-        // SAFETY: as above.
-        unsafe { libc::kill(-pgid, libc::SIGKILL) };
-        let _ = child.wait();
     }
 }
 
@@ -453,6 +440,31 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         }
+    }
+
+    /// Waits until this browser shows the demo origin's purchase page, having accepted the pass.
+    pub async fn wait_for_purchase_page(
+        &self,
+        what: &str,
+        purchase_url: &str,
+        origin: &DemoOrigin,
+    ) {
+        self.wait(what, Duration::from_secs(60), || async {
+            let url = self.url().await;
+            if !url.starts_with(purchase_url) {
+                return Err(format!(
+                    "still at {url}; origin log:\n{}",
+                    origin.log_tail()
+                ));
+            }
+            let body = self.text_of("body").await?;
+            if body.contains("Pass accepted") {
+                Ok(())
+            } else {
+                Err(format!("purchase page says: {body}"))
+            }
+        })
+        .await
     }
 
     /// Waits for an element matching `css` that is displayed.
