@@ -12,3 +12,4 @@ mod lapse;
 mod pump;
 mod restart;
 mod scheduled_open;
+mod shards;
