@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make dev`: the whole thing on this machine. The worker on workerd (wrangler dev) with persisted
-# SQLite Durable Objects, a demo sale that opens shortly after start, a small crowd ahead of you,
-# and the demo origin's windows pulling fans. Ctrl-C stops everything.
+# SQLite Durable Objects, a demo sale that opens shortly after start, a crowd of synthetic fans
+# ahead of you, and the demo origin's windows pulling fans. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +20,8 @@ scripts/dev-vars.sh .dev.vars
 # Shell variables only (not exported): each process gets just the keys it needs.
 source .dev.vars
 
-say "building the demo origin"
-cargo build --release -p demo-origin --quiet
+say "building the demo origin and the synthetic fan"
+cargo build --release -p demo-origin -p synthetic-fan --quiet
 
 pids=()
 cleanup() {
@@ -44,9 +44,10 @@ if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$SALE")" = 4
   say "creating the demo sale '$SALE', opening at $opens_at"
   admin -X PUT "$EDGE/api/admin/sales/$SALE" -o /dev/null \
     -d "{\"name\":\"Demo Tour 2027 presale\",\"purchase_url\":\"$ORIGIN/purchase\",\"opens_at\":\"$opens_at\",\"claim_ttl_s\":15,\"pass_ttl_s\":300}"
-  # A small crowd that joins the second the sale opens, so there is a line to watch move.
-  ( sleep "$OPENS_IN_S"; sleep 1
-    for _ in $(seq 1 "$DEMO_CROWD"); do curl -s -o /dev/null -X POST "$EDGE/api/sales/$SALE/join"; done ) &
+  # A crowd of synthetic fans that joins the second the sale opens, waits like real fans and buys,
+  # so there is a line to watch move.
+  setsid target/release/synthetic-fan --edge-url "$EDGE" --sale "$SALE" --fans "$DEMO_CROWD" \
+    --wait-for-open --buy-at-demo-origin --timeout-s 900 >/dev/null &
   pids+=($!)
 else
   say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"
