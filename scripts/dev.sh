@@ -47,7 +47,7 @@ if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$SALE")" = 4
   # A crowd of synthetic fans that joins the second the sale opens, waits like real fans and buys,
   # so there is a line to watch move.
   setsid target/release/synthetic-fan --edge-url "$EDGE" --sale "$SALE" --fans "$DEMO_CROWD" \
-    --wait-for-open --buy-at-demo-origin --timeout-s 900 >/dev/null &
+    --wait-for-open --buy-at-demo-origin --buy-after-ms 6000 --timeout-s 900 >/dev/null &
   pids+=($!)
 else
   say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"

@@ -42,6 +42,9 @@ struct Args {
     /// At the demo origin's purchase page, press "Buy tickets" (completes the assignment).
     #[arg(long)]
     buy_at_demo_origin: bool,
+    /// Think this long on the purchase page before buying (0.5 to 1.5 times, by fan).
+    #[arg(long, default_value_t = 0)]
+    buy_after_ms: u64,
 }
 
 #[derive(Deserialize)]
@@ -159,6 +162,8 @@ async fn journey(client: reqwest::Client, args: &Args, jwks: &JwkSet) -> Outcome
         "wait_s": started.elapsed().as_secs_f64(),
     });
     if args.buy_at_demo_origin {
+        let think = args.buy_after_ms * (5 + joined.seq % 11) / 10;
+        tokio::time::sleep(Duration::from_millis(think)).await;
         match buy(&client, turn["purchase_url"].as_str().unwrap_or_default()).await {
             Ok(()) => report["bought"] = json!(true),
             Err(e) => return failed("purchase", e),
