@@ -128,7 +128,6 @@ fn joined_json(sale: &SaleId, token: &str, joined: &Joined, poll_after_ms: u64) 
 
 /// `POST /api/sales/{sale}/join`.
 pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
-    let config = ctx.config()?;
     let held = match presented(&req, &sale) {
         Some(Presented::Bearer(text)) => Some((verify(ctx, &sale, &text)?, text)),
         Some(Presented::Cookie(text)) => verify(ctx, &sale, &text).ok().map(|t| (t, text)),
@@ -181,18 +180,28 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
             &joined_json(&sale, &text, &joined, poll_after_ms),
         ));
     }
-    let token = config.secrets.token_keys.sign(&QueueToken::new(
-        sale.clone(),
-        joined.fan_id.clone(),
-        joined.seq,
-        ctx.now,
-    ));
+    let (_, token) = issue_token(ctx, &sale, &joined)?;
     let mut response = json(201, &joined_json(&sale, &token, &joined, poll_after_ms));
-    response.headers_mut().set(
-        "Set-Cookie",
-        &http::token_cookie(&sale, &token, TOKEN_TTL_S),
-    )?;
+    set_token_cookie(&mut response, &sale, &token)?;
     Ok(response)
+}
+
+/// A queue token for a fan who just took a place: the claims, and the signed text.
+fn issue_token(
+    ctx: &Ctx,
+    sale: &SaleId,
+    joined: &Joined,
+) -> Result<(QueueToken, String), ApiError> {
+    let token = QueueToken::new(sale.clone(), joined.fan_id.clone(), joined.seq, ctx.now);
+    let text = ctx.config()?.secrets.token_keys.sign(&token);
+    Ok((token, text))
+}
+
+fn set_token_cookie(response: &mut Response, sale: &SaleId, token: &str) -> Result<(), ApiError> {
+    response
+        .headers_mut()
+        .set("Set-Cookie", &http::token_cookie(sale, token, TOKEN_TTL_S))?;
+    Ok(())
 }
 
 /// Where a fan stands, as the status endpoint and the waiting page tell it.
@@ -450,9 +459,7 @@ pub async fn sale_page(
                 Some(token) => (token, None),
                 None => match take_place(ctx, &snap, None).await {
                     Ok(joined) => {
-                        let token =
-                            QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);
-                        let text = ctx.config()?.secrets.token_keys.sign(&token);
+                        let (token, text) = issue_token(ctx, &sale, &joined)?;
                         (token, Some(text))
                     }
                     // Closed between the snapshot and the join.
@@ -478,9 +485,7 @@ pub async fn sale_page(
                 render(ctx, Page::Waiting, 200, &vars, "private, no-store").await?
             };
             if let Some(text) = new_token {
-                response
-                    .headers_mut()
-                    .set("Set-Cookie", &http::token_cookie(&sale, &text, TOKEN_TTL_S))?;
+                set_token_cookie(&mut response, &sale, &text)?;
             }
             Ok(response)
         }
@@ -540,11 +545,8 @@ pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     let joined = take_place(ctx, &snap, held.as_ref()).await?;
     let mut response = see_other(&format!("/s/{sale}"))?;
     if joined.created {
-        let token = QueueToken::new(sale.clone(), joined.fan_id, joined.seq, ctx.now);
-        let text = ctx.config()?.secrets.token_keys.sign(&token);
-        response
-            .headers_mut()
-            .set("Set-Cookie", &http::token_cookie(&sale, &text, TOKEN_TTL_S))?;
+        let (_, text) = issue_token(ctx, &sale, &joined)?;
+        set_token_cookie(&mut response, &sale, &text)?;
     }
     Ok(response)
 }

@@ -509,6 +509,17 @@ impl Coordinator {
             .sum()
     }
 
+    /// Fans take new places only while the sale is open or paused.
+    fn check_joinable(&self, now: UnixMillis) -> Result<(), QueueError> {
+        match self.phase_at(now) {
+            Phase::Open | Phase::Paused => Ok(()),
+            Phase::Scheduled => Err(QueueError::NotOpen {
+                opens_at: self.sale.settings.opens_at,
+            }),
+            Phase::Closed => Err(QueueError::Closed),
+        }
+    }
+
     fn place(&self, seq: Seq) -> (u64, u64) {
         let ahead = seq
             .saturating_sub(self.head)
@@ -547,15 +558,7 @@ impl Coordinator {
                 });
             }
         }
-        match self.phase_at(now) {
-            Phase::Open | Phase::Paused => {}
-            Phase::Scheduled => {
-                return Err(QueueError::NotOpen {
-                    opens_at: self.sale.settings.opens_at,
-                })
-            }
-            Phase::Closed => return Err(QueueError::Closed),
-        }
+        self.check_joinable(now)?;
         let seq = self.next_seq;
         self.next_seq += 1;
         self.changes.push(self.line_change());
@@ -869,15 +872,7 @@ impl Coordinator {
             self.close_block(now, shard, start, used);
         }
         self.sweep(now);
-        match self.phase_at(now) {
-            Phase::Open | Phase::Paused => {}
-            Phase::Scheduled => {
-                return Err(QueueError::NotOpen {
-                    opens_at: self.sale.settings.opens_at,
-                })
-            }
-            Phase::Closed => return Err(QueueError::Closed),
-        }
+        self.check_joinable(now)?;
         // A shard holds one block at a time. One it left open was lost with its state: count it
         // as fully used, so that no fan who got a number from it is dropped.
         let lost: Vec<(Seq, u64)> = self
