@@ -5,6 +5,7 @@
 mod helpers;
 
 mod bad_input;
+mod config;
 mod edge_polls;
 mod fan_journey;
 mod health;

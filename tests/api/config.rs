@@ -1,0 +1,46 @@
+//! A weak secret is a clear error naming the variable, never a silent default, and the secret's
+//! value never appears in an answer. (Each secret's rules, missing ones included, are unit tests
+//! of the core's `secrets` module.)
+
+use crate::helpers::{send, Reply, TestWorker};
+use std::fs;
+
+#[tokio::test]
+async fn a_weak_secret_is_refused_by_name() {
+    let w = TestWorker::start().await;
+    let (state_dir, env_file) = w.stop();
+    let original = fs::read_to_string(&env_file).expect("env file");
+    let weak: String = original
+        .lines()
+        .map(|line| match line.split_once('=') {
+            Some(("ADMIN_KEY", _)) => "ADMIN_KEY=changeme-changeme".to_owned(),
+            _ => line.to_owned(),
+        })
+        .map(|line| line + "\n")
+        .collect();
+    fs::write(&env_file, weak).expect("rewrite env file");
+
+    let w = TestWorker::start_with_state(state_dir, env_file).await;
+    send(w.fan().get("/healthz"))
+        .await
+        .expect(200, "health needs no secret");
+    for (what, request) in [
+        ("admin list", w.admin().get("/api/admin/sales")),
+        ("jwks", w.fan().get("/.well-known/jwks.json")),
+        ("join", w.fan().post("/api/sales/any/join")),
+    ] {
+        // Not `send`: it fails any 5xx, and this one is the point.
+        let reply = Reply::read(request.send().await.expect("the worker answers")).await;
+        reply.expect_error(500, "server_misconfigured", what);
+        let message = reply.json["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("ADMIN_KEY"),
+            "{what}: names the variable: {message}"
+        );
+        assert!(
+            !reply.text.contains("changeme"),
+            "{what}: never shows the value: {}",
+            reply.text
+        );
+    }
+}
