@@ -16,7 +16,7 @@ use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::snapshot::{FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{Phase, QueueError, SaleId};
-use worker::{Request, Response, Url};
+use worker::{Method, Request, Response, Url};
 
 /// The not-on-sale page is cached publicly for at most this long, and never past `opens_at`.
 const SCHEDULED_PAGE_MAX_AGE_S: u64 = 5;
@@ -457,6 +457,10 @@ pub async fn sale_page(
                 .and_then(|text| verify(ctx, &sale, &text).ok());
             let (token, new_token) = match held {
                 Some(token) => (token, None),
+                // A HEAD (a link preview, a monitor) looks at the page without taking a place.
+                None if req.method() == Method::Head => {
+                    return render(ctx, Page::Waiting, 200, &vars, "private, no-store").await
+                }
                 None => match take_place(ctx, &snap, None).await {
                     Ok(joined) => {
                         let (token, text) = issue_token(ctx, &sale, &joined)?;
