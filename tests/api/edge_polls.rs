@@ -18,22 +18,7 @@ async fn polls_stay_at_the_edge() {
     w.open_sale(SALE).await;
 
     let started = Instant::now();
-    let tasks: Vec<_> = (0..10)
-        .map(|_| {
-            let api = w.handle();
-            tokio::spawn(async move {
-                let mut joined = Vec::new();
-                for _ in 0..FANS / 10 {
-                    joined.push(api.join(SALE).await);
-                }
-                joined
-            })
-        })
-        .collect();
-    let mut fans: Vec<Joined> = Vec::new();
-    for task in tasks {
-        fans.extend(task.await.expect("join task"));
-    }
+    let fans: Vec<Joined> = w.join_many(SALE, 10, FANS / 10).await;
     let join_time = started.elapsed();
     assert_eq!(fans.len(), FANS);
     let fans = Arc::new(fans);

@@ -515,6 +515,27 @@ impl Api {
         serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("join body {body}: {e}"))
     }
 
+    /// `tasks` concurrent streams of `each` joins (201 each); the fans in no particular order.
+    pub async fn join_many(&self, sale: &str, tasks: usize, each: usize) -> Vec<Joined> {
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (api, sale) = (self.clone(), sale.to_owned());
+                tokio::spawn(async move {
+                    let mut joined = Vec::with_capacity(each);
+                    for _ in 0..each {
+                        joined.push(api.join(&sale).await);
+                    }
+                    joined
+                })
+            })
+            .collect();
+        let mut fans = Vec::with_capacity(tasks * each);
+        for handle in handles {
+            fans.extend(handle.await.expect("join task"));
+        }
+        fans
+    }
+
     /// `GET /api/sales/{sale}/status` with the token as a Bearer (200 expected).
     pub async fn status(&self, sale: &str, token: &str) -> Value {
         send(self.bearer(token).get(&format!("/api/sales/{sale}/status")))

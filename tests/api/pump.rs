@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 const SALE: &str = "pump-500";
 const FANS: u64 = 500;
-const JOIN_TASKS: u64 = 10;
+const JOIN_TASKS: usize = 10;
 const WINDOWS: usize = 4;
 
 /// One window's pulls, in the order it made them.
@@ -78,22 +78,9 @@ async fn pump_500() {
 
     // Joins: 10 tasks, 50 each, sequential within a task.
     let started = Instant::now();
-    let tasks: Vec<_> = (0..JOIN_TASKS)
-        .map(|_| {
-            let api = w.handle();
-            tokio::spawn(async move {
-                let mut joined = Vec::new();
-                for _ in 0..FANS / JOIN_TASKS {
-                    joined.push(api.join(SALE).await);
-                }
-                joined
-            })
-        })
-        .collect();
-    let mut fans: Vec<Joined> = Vec::new();
-    for task in tasks {
-        fans.extend(task.await.expect("join task"));
-    }
+    let mut fans: Vec<Joined> = w
+        .join_many(SALE, JOIN_TASKS, FANS as usize / JOIN_TASKS)
+        .await;
     let join_time = started.elapsed();
     fans.sort_by_key(|f| f.seq);
     let seqs: Vec<u64> = fans.iter().map(|f| f.seq).collect();

@@ -2,7 +2,7 @@
 //! hand-outs in number order, `ahead` counting fans (not unused numbers), idempotent pulls, and a
 //! restart mid-sale that changes nothing.
 
-use crate::helpers::{eventually, Joined, TestWorker, PURCHASE_URL};
+use crate::helpers::{eventually, TestWorker, PURCHASE_URL};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -25,26 +25,6 @@ async fn settled(w: &TestWorker, joined: u64) -> Value {
     .await
 }
 
-async fn join_concurrently(w: &TestWorker, tasks: usize, each: usize) -> Vec<Joined> {
-    let handles: Vec<_> = (0..tasks)
-        .map(|_| {
-            let api = w.handle();
-            tokio::spawn(async move {
-                let mut joined = Vec::new();
-                for _ in 0..each {
-                    joined.push(api.join(SALE).await);
-                }
-                joined
-            })
-        })
-        .collect();
-    let mut fans = Vec::new();
-    for handle in handles {
-        fans.extend(handle.await.expect("join task"));
-    }
-    fans
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sharded_line_keeps_its_promises() {
     let w = TestWorker::start().await;
@@ -52,7 +32,7 @@ async fn sharded_line_keeps_its_promises() {
     w.create_sale_with(SALE, body).await;
     w.open_sale(SALE).await;
 
-    let mut fans = join_concurrently(&w, 8, 25).await;
+    let mut fans = w.join_many(SALE, 8, 25).await;
     let seqs: BTreeSet<u64> = fans.iter().map(|f| f.seq).collect();
     let ids: HashSet<&str> = fans.iter().map(|f| f.fan_id.as_str()).collect();
     assert_eq!(
@@ -83,7 +63,7 @@ async fn sharded_line_keeps_its_promises() {
         (Some(200), Some(200)),
         "{report}"
     );
-    let later = join_concurrently(&w, 4, 25).await;
+    let later = w.join_many(SALE, 4, 25).await;
     assert!(
         later.iter().all(|f| !seqs.contains(&f.seq)),
         "numbers are never handed out twice"
