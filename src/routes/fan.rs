@@ -128,6 +128,8 @@ fn joined_json(sale: &SaleId, token: &str, joined: &Joined, poll_after_ms: u64) 
 
 /// `POST /api/sales/{sale}/join`.
 pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
+    ctx.config()?;
     let held = match presented(&req, &sale) {
         Some(Presented::Bearer(text)) => Some((verify(ctx, &sale, &text)?, text)),
         Some(Presented::Cookie(text)) => verify(ctx, &sale, &text).ok().map(|t| (t, text)),
