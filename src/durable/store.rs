@@ -136,15 +136,9 @@ impl Store {
     /// Active assignments and those finished since `recent_since` come back into memory; the
     /// others stay here, counted by state.
     pub fn load(&self, recent_since: UnixMillis) -> worker::Result<Option<(Sale, Restored)>> {
-        let Some(sale) = self
-            .sql
-            .exec("SELECT body FROM sale", None)?
-            .to_array::<Body>()?
-            .pop()
-        else {
+        let Some(sale) = self.records::<Sale>("SELECT body FROM sale", None)?.pop() else {
             return Ok(None);
         };
-        let sale: Sale = decode(&sale.body)?;
         let line = self
             .sql
             .exec("SELECT next_seq, head, gap_total FROM line", None)?
@@ -170,23 +164,11 @@ impl Store {
                 used: b.used.map(|u| u as u64),
             })
             .collect();
-        let assignments = self
-            .sql
-            .exec(
-                "SELECT body FROM assignments WHERE state = 'assigned' OR finished_at IS NULL OR finished_at >= ? ORDER BY seq",
-                vec![int(recent_since.0)],
-            )?
-            .to_array::<Body>()?
-            .iter()
-            .map(|row| decode::<Assignment>(&row.body))
-            .collect::<worker::Result<_>>()?;
-        let pulls = self
-            .sql
-            .exec("SELECT body FROM pulls ORDER BY at", None)?
-            .to_array::<Body>()?
-            .iter()
-            .map(|row| decode::<PullRecord>(&row.body))
-            .collect::<worker::Result<_>>()?;
+        let assignments = self.records::<Assignment>(
+            "SELECT body FROM assignments WHERE state = 'assigned' OR finished_at IS NULL OR finished_at >= ? ORDER BY seq",
+            vec![int(recent_since.0)],
+        )?;
+        let pulls = self.records::<PullRecord>("SELECT body FROM pulls ORDER BY at", None)?;
         let minutes = self
             .sql
             .exec(
@@ -299,28 +281,34 @@ impl Store {
             .collect())
     }
 
-    fn one_assignment(
+    /// The records a `SELECT body ...` query finds, decoded from their JSON bodies.
+    fn records<T: DeserializeOwned>(
         &self,
         query: &str,
-        key: SqlStorageValue,
-    ) -> worker::Result<Option<Assignment>> {
+        bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+    ) -> worker::Result<Vec<T>> {
         self.sql
-            .exec(query, vec![key])?
+            .exec(query, bindings)?
             .to_array::<Body>()?
-            .pop()
+            .iter()
             .map(|row| decode(&row.body))
-            .transpose()
+            .collect()
     }
 
     pub fn assignment_by_seq(&self, seq: Seq) -> worker::Result<Option<Assignment>> {
-        self.one_assignment("SELECT body FROM assignments WHERE seq = ?", int(seq))
+        Ok(self
+            .records("SELECT body FROM assignments WHERE seq = ?", vec![int(seq)])?
+            .pop())
     }
 
     pub fn assignment_by_fan(&self, fan_id: &FanId) -> worker::Result<Option<Assignment>> {
-        self.one_assignment(
-            "SELECT body FROM assignments WHERE fan_id = ?",
-            SqlStorageValue::String(fan_id.to_string()),
-        )
+        let fan_id = SqlStorageValue::String(fan_id.to_string());
+        Ok(self
+            .records(
+                "SELECT body FROM assignments WHERE fan_id = ?",
+                vec![fan_id],
+            )?
+            .pop())
     }
 
     /// Assignments newest first, optionally of one window and in one state.
@@ -331,19 +319,14 @@ impl Store {
         limit: usize,
     ) -> worker::Result<Vec<Assignment>> {
         let text = |v: Option<String>| v.map_or(SqlStorageValue::Null, SqlStorageValue::String);
-        self.sql
-            .exec(
-                "SELECT body FROM assignments WHERE (?1 IS NULL OR window = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC LIMIT ?3",
-                vec![
-                    text(window.map(|w| w.to_string())),
-                    text(state.map(|s| s.as_str().to_owned())),
-                    int(limit as u64),
-                ],
-            )?
-            .to_array::<Body>()?
-            .iter()
-            .map(|row| decode(&row.body))
-            .collect()
+        self.records(
+            "SELECT body FROM assignments WHERE (?1 IS NULL OR window = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC LIMIT ?3",
+            vec![
+                text(window.map(|w| w.to_string())),
+                text(state.map(|s| s.as_str().to_owned())),
+                int(limit as u64),
+            ],
+        )
     }
 
     pub fn request_counts(&self) -> worker::Result<BTreeMap<String, u64>> {
