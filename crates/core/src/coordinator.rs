@@ -974,22 +974,6 @@ impl Coordinator {
             .and_then(|s| self.assignments.get(s))
     }
 
-    /// Assignments, newest first, optionally for one window and in one state.
-    pub fn assignments(
-        &self,
-        window: Option<&WindowId>,
-        state: Option<AssignmentState>,
-        limit: usize,
-    ) -> Vec<Assignment> {
-        self.assignments
-            .values()
-            .rev()
-            .filter(|a| window.is_none_or(|w| &a.window == w) && state.is_none_or(|s| a.state == s))
-            .take(limit)
-            .cloned()
-            .collect()
-    }
-
     pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
         self.minutes.values()
     }

@@ -227,9 +227,10 @@ fn unclaimed_assignments_lapse_and_the_fan_may_rejoin() {
             state: AssignmentState::Lapsed
         })
     );
+    let lapsed = c.assignment(&pulled[0].fan_id).expect("fan 1's assignment");
     assert_eq!(
-        c.assignments(Some(&w("a")), Some(AssignmentState::Lapsed), 10)[0].seq,
-        1
+        (lapsed.seq, lapsed.state, &lapsed.window),
+        (1, AssignmentState::Lapsed, &w("a"))
     );
     let back = c.join(late, Some(1)).unwrap();
     assert!(back.created);
