@@ -10,13 +10,15 @@ pub mod ids;
 pub mod pass;
 pub mod protocol;
 pub mod sale;
+pub mod sale_coordinator;
 pub mod secrets;
 pub mod shard;
 pub mod snapshot;
 pub mod time;
 pub mod token;
 
-pub use coordinator::{Assignment, AssignmentState, Coordinator, QueueError, Stats};
+pub use coordinator::{Assignment, AssignmentState, Coordinator, QueueError, Stats, MAX_PULL};
 pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};
-pub use sale::{Phase, Sale, SaleSettings, SettingsError};
+pub use sale::{FanSalt, Phase, Sale, SaleSettings, SettingsError};
+pub use sale_coordinator::SaleCoordinator;
 pub use time::UnixMillis;

@@ -5,7 +5,7 @@ use crate::coordinator::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
-use crate::sale::{Phase, SaleSettings};
+use crate::sale::{FanSalt, Phase, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ pub enum Command {
     Upsert {
         id: SaleId,
         settings: SaleSettings,
-        fan_salt: String,
+        fan_salt: FanSalt,
     },
     Open,
     Pause,

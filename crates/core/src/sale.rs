@@ -316,6 +316,37 @@ pub enum Control {
     Closed,
 }
 
+/// A sale's secret salt, from which fan ids are derived. Stored as its plain text (hex); its
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FanSalt(String);
+
+impl FanSalt {
+    /// The secret itself, for deriving fan ids.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for FanSalt {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<&str> for FanSalt {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl fmt::Debug for FanSalt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FanSalt(<redacted>)")
+    }
+}
+
 /// A sale as the coordinator keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sale {
@@ -323,7 +354,7 @@ pub struct Sale {
     pub settings: SaleSettings,
     pub control: Control,
     /// Secret per sale from which fan ids are derived (hex, 32 digits).
-    pub fan_salt: String,
+    pub fan_salt: FanSalt,
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
 }
@@ -451,6 +482,18 @@ mod tests {
             (parsed.color.as_deref(), parsed.message.as_deref()),
             (Some("#aabbcc"), Some("hi"))
         );
+    }
+
+    #[test]
+    fn the_fan_salt_is_stored_as_text_and_never_shown() {
+        let salt = FanSalt::from("0123456789abcdef");
+        assert_eq!(
+            serde_json::to_string(&salt).unwrap(),
+            "\"0123456789abcdef\""
+        );
+        let back: FanSalt = serde_json::from_str("\"0123456789abcdef\"").unwrap();
+        assert_eq!(back, salt);
+        assert!(!format!("{salt:?}").contains("0123"));
     }
 
     #[test]

@@ -4,13 +4,38 @@
 //! A block is used for at most [`BLOCK_TTL_MS`] after it was leased. Blocks are leased in
 //! increasing order, so a fan can be passed only by fans who arrived within that long of them.
 
-use crate::coordinator::{fan_id_for, BlockLease, BLOCK_TTL_MS, MAX_BLOCK};
+use crate::coordinator::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::ids::{FanId, Seq};
+use crate::protocol::{Answer, Command, Reply, ShardJoined};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 
 /// The smallest block asked for.
 pub const MIN_BLOCK: u64 = 8;
+/// The most blocks one join leases before it gives up. One is the rule; a block can only be gone
+/// again before the join runs if the lease took longer than a block lives.
+pub const MAX_LEASE_ATTEMPTS: usize = 4;
+/// The alarm that closes a block rings this long after the block's time is up.
+const ALARM_SLACK_MS: u64 = 20;
+
+/// What a join at the shard comes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShardStep {
+    /// The fan's number.
+    Joined(ShardJoined),
+    /// Ask the coordinator for this lease ([`LeaseRequest::command`]), hand its answer to
+    /// [`ArrivalShard::supply`], and join again.
+    Lease(LeaseRequest),
+}
+
+/// Why a lease brought no block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeaseFailed {
+    /// The coordinator refused (the sale is not open, or closed): the join's answer.
+    Refused(QueueError),
+    /// The coordinator answered something that is not a lease.
+    Unexpected(String),
+}
 
 /// What a shard asks the coordinator for: a new block, reporting how much of the last one it used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,19 +66,57 @@ impl Default for ArrivalShard {
     }
 }
 
+impl LeaseRequest {
+    /// The command that asks the coordinator for this lease, for shard number `shard`.
+    pub fn command(self, shard: u32) -> Command {
+        Command::LeaseBlock {
+            shard,
+            closing: self.closing,
+            want: self.want,
+        }
+    }
+}
+
 impl ArrivalShard {
-    fn usable(&self, now: UnixMillis) -> Option<&Active> {
-        self.block
-            .as_ref()
-            .filter(|b| now < b.lease.until && b.used < b.lease.len)
+    /// A join: numbers a fan, or asks for a lease first.
+    pub fn handle(&mut self, now: UnixMillis) -> ShardStep {
+        match self.join(now) {
+            Ok((fan_id, seq)) => ShardStep::Joined(ShardJoined { fan_id, seq }),
+            Err(request) => ShardStep::Lease(request),
+        }
+    }
+
+    /// Takes the coordinator's answer to `request`. `Ok(true)` when it installed a new block
+    /// (its state changed and its alarm is due at [`ArrivalShard::next_deadline`]); `Ok(false)`
+    /// when that block is already the current one (another join installed it).
+    pub fn supply(&mut self, request: LeaseRequest, answer: Answer) -> Result<bool, LeaseFailed> {
+        match answer {
+            Ok(Reply::Lease(lease)) if self.current_start() == Some(lease.start) => Ok(false),
+            Ok(Reply::Lease(lease)) => {
+                self.install(request, lease);
+                Ok(true)
+            }
+            Ok(other) => Err(LeaseFailed::Unexpected(format!(
+                "unexpected coordinator reply: {other:?}"
+            ))),
+            Err(refusal) => Err(LeaseFailed::Refused(refusal)),
+        }
+    }
+
+    /// When to wake the shard to report its block closed.
+    pub fn next_deadline(&self) -> Option<UnixMillis> {
+        self.block_until().map(|at| at.plus_millis(ALARM_SLACK_MS))
     }
 
     /// Numbers a fan from the current block, or says which lease to ask for first.
     pub fn join(&mut self, now: UnixMillis) -> Result<(FanId, Seq), LeaseRequest> {
-        if self.usable(now).is_none() {
+        let Some(block) = self
+            .block
+            .as_mut()
+            .filter(|b| now < b.lease.until && b.used < b.lease.len)
+        else {
             return Err(self.lease_request(now));
-        }
-        let block = self.block.as_mut().expect("usable");
+        };
         let seq = block.lease.start + block.used;
         block.used += 1;
         Ok((fan_id_for(&block.lease.fan_salt, seq), seq))

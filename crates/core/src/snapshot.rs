@@ -98,13 +98,7 @@ impl Snapshot {
         if seq < self.head {
             return FanView::Reached;
         }
-        let unused: u64 = self
-            .gaps
-            .iter()
-            .take_while(|(start, _)| *start < seq)
-            .map(|(start, len)| (*len).min(seq - start))
-            .sum();
-        let ahead = (seq - self.head).saturating_sub(unused);
+        let ahead = ahead(self.head, seq, self.gaps.iter().copied());
         let eta_s =
             (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
         let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
@@ -115,6 +109,18 @@ impl Snapshot {
             poll_after_ms,
         }
     }
+}
+
+/// How many fans are ahead of fan `seq`, given the front of the line `head` and the unused
+/// numbers `(start, len)` at or after `head`, in increasing order. The one place this arithmetic
+/// is written: the coordinator's line and the edge's snapshot both use it.
+pub fn ahead(head: Seq, seq: Seq, gaps: impl IntoIterator<Item = (Seq, u64)>) -> u64 {
+    let unused: u64 = gaps
+        .into_iter()
+        .take_while(|(start, _)| *start < seq)
+        .map(|(start, len)| len.min(seq - start))
+        .sum();
+    seq.saturating_sub(head).saturating_sub(unused)
 }
 
 /// How long a waiting fan should wait before polling again: fast near the front, slower far back,
@@ -157,6 +163,20 @@ mod tests {
             admission_rate: rate,
             taken_at: UnixMillis(0),
         }
+    }
+
+    #[test]
+    fn ahead_counts_fans_not_numbers() {
+        assert_eq!(ahead(10, 10, []), 0);
+        assert_eq!(ahead(10, 15, []), 5);
+        // Numbers 12..14 are unused: fan 15 has 10, 11 and 14 ahead.
+        assert_eq!(ahead(10, 15, [(12, 2)]), 3);
+        // A gap that starts at or after the fan does not count.
+        assert_eq!(ahead(10, 12, [(12, 2), (20, 5)]), 2);
+        // Inside a gap only the part before the number counts.
+        assert_eq!(ahead(10, 13, [(12, 2)]), 2);
+        // Behind the front: nobody ahead.
+        assert_eq!(ahead(10, 3, [(12, 2)]), 0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use super::*;
 use crate::coordinator::{Coordinator, BLOCK_ABANDON_MS};
 use crate::ids::{SaleId, WindowId};
+use crate::protocol::{Command, Reply, ShardJoined};
 use crate::sale::{SaleSettings, SaleSettingsInput};
 use crate::snapshot::FanView;
 use proptest::prelude::*;
@@ -37,9 +38,9 @@ fn join(
     now: UnixMillis,
     leases: &mut u64,
 ) -> Seq {
-    loop {
-        match shards[k].join(now) {
-            Ok((fan_id, seq)) => {
+    for _ in 0..MAX_LEASE_ATTEMPTS {
+        match shards[k].handle(now) {
+            ShardStep::Joined(ShardJoined { fan_id, seq }) => {
                 assert_eq!(
                     fan_id,
                     c.fan_id(seq),
@@ -47,15 +48,16 @@ fn join(
                 );
                 return seq;
             }
-            Err(request) => {
+            ShardStep::Lease(request) => {
                 *leases += 1;
-                let lease = c
+                let answer = c
                     .lease_block(now, k as u32, request.closing, request.want)
-                    .unwrap();
-                shards[k].install(request, lease);
+                    .map(Reply::Lease);
+                assert_eq!(shards[k].supply(request, answer), Ok(true));
             }
         }
     }
+    panic!("no number after {MAX_LEASE_ATTEMPTS} leases");
 }
 
 /// What each shard's alarm does once its block's time is up.
@@ -79,6 +81,43 @@ fn drain(c: &mut Coordinator, now: UnixMillis) -> Vec<Seq> {
         }
         seqs.extend(p.assignments.iter().map(|a| a.seq));
     }
+}
+
+#[test]
+fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
+    let mut c = sale(1);
+    let mut shard = ArrivalShard::default();
+    let ShardStep::Lease(request) = shard.handle(T0) else {
+        panic!("a new shard has no block")
+    };
+    assert_eq!(
+        request.command(0),
+        Command::LeaseBlock {
+            shard: 0,
+            closing: None,
+            want: MIN_BLOCK
+        }
+    );
+    let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
+    assert_eq!(
+        shard.supply(request, Ok(Reply::Lease(lease.clone()))),
+        Ok(true)
+    );
+    assert_eq!(shard.next_deadline(), Some(lease.until.plus_millis(20)));
+    // A second join that leased meanwhile brings the same block: nothing to install.
+    assert_eq!(shard.supply(request, Ok(Reply::Lease(lease))), Ok(false));
+    assert!(matches!(
+        shard.handle(T0),
+        ShardStep::Joined(ShardJoined { seq: 1, .. })
+    ));
+    assert_eq!(
+        shard.supply(request, Err(QueueError::Closed)),
+        Err(LeaseFailed::Refused(QueueError::Closed))
+    );
+    assert!(matches!(
+        shard.supply(request, Ok(Reply::Done)),
+        Err(LeaseFailed::Unexpected(_))
+    ));
 }
 
 #[test]

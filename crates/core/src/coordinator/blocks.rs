@@ -1,0 +1,106 @@
+//! Blocks of arrival numbers leased to arrival shards and not reported yet.
+
+use super::{BlockRecord, BLOCK_ABANDON_MS};
+use crate::ids::Seq;
+use crate::time::UnixMillis;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct OpenBlocks {
+    by_start: BTreeMap<Seq, BlockRecord>,
+}
+
+impl OpenBlocks {
+    pub(super) fn insert(&mut self, block: BlockRecord) {
+        self.by_start.insert(block.start, block);
+    }
+
+    /// Whether an open block starts at `seq`: its shard has not said yet how many of its numbers
+    /// went to fans.
+    pub(super) fn starts_at(&self, seq: Seq) -> bool {
+        self.by_start.contains_key(&seq)
+    }
+
+    /// Takes the open block of `shard` starting at `start`, if there is one.
+    pub(super) fn take(&mut self, shard: u32, start: Seq) -> Option<BlockRecord> {
+        if self.by_start.get(&start)?.shard != shard {
+            return None;
+        }
+        self.by_start.remove(&start)
+    }
+
+    /// `(start, len)` of the blocks `shard` holds open.
+    pub(super) fn held_by(&self, shard: u32) -> Vec<(Seq, u64)> {
+        self.by_start
+            .values()
+            .filter(|b| b.shard == shard)
+            .map(|b| (b.start, b.len))
+            .collect()
+    }
+
+    /// `(shard, start, len)` of the blocks never reported within [`BLOCK_ABANDON_MS`].
+    pub(super) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, Seq, u64)> {
+        self.by_start
+            .values()
+            .filter(|b| b.leased_at.plus_millis(BLOCK_ABANDON_MS) <= now)
+            .map(|b| (b.shard, b.start, b.len))
+            .collect()
+    }
+
+    /// Numbers in open blocks.
+    pub(super) fn pending(&self) -> u64 {
+        self.by_start.values().map(|b| b.len).sum()
+    }
+
+    pub(super) fn first(&self) -> Option<Seq> {
+        self.by_start.keys().next().copied()
+    }
+
+    pub(super) fn check(&self, head: Seq) -> Result<(), String> {
+        if self.by_start.range(..head).next().is_some() {
+            return Err("an open block behind head".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(start: Seq, len: u64, shard: u32, leased_at: u64) -> BlockRecord {
+        BlockRecord {
+            start,
+            len,
+            shard,
+            leased_at: UnixMillis(leased_at),
+            used: None,
+        }
+    }
+
+    #[test]
+    fn only_the_owner_closes_a_block() {
+        let mut open = OpenBlocks::default();
+        open.insert(block(1, 8, 0, 0));
+        open.insert(block(9, 4, 1, 0));
+        assert_eq!((open.pending(), open.first()), (12, Some(1)));
+        assert!(open.take(1, 1).is_none());
+        assert_eq!(open.held_by(1), vec![(9, 4)]);
+        assert_eq!(open.take(0, 1).map(|b| b.len), Some(8));
+        assert!(open.take(0, 1).is_none(), "closing twice changes nothing");
+        assert!(!open.starts_at(1) && open.starts_at(9));
+        assert!(open.check(9).is_ok() && open.check(10).is_err());
+    }
+
+    #[test]
+    fn blocks_are_abandoned_after_a_while() {
+        let mut open = OpenBlocks::default();
+        open.insert(block(1, 8, 0, 0));
+        open.insert(block(9, 4, 1, 5_000));
+        assert!(open.abandoned(UnixMillis(BLOCK_ABANDON_MS - 1)).is_empty());
+        assert_eq!(
+            open.abandoned(UnixMillis(BLOCK_ABANDON_MS)),
+            vec![(0, 1, 8)]
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! Why the coordinator refuses an operation.
+
+use super::{AssignmentState, MAX_PULL};
+use crate::time::{rfc3339, UnixMillis};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why the coordinator refused an operation. Each maps to one HTTP answer at the edge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QueueError {
+    SaleNotFound,
+    /// Joins and pauses need an open sale.
+    NotOpen {
+        #[serde(with = "rfc3339::option")]
+        opens_at: Option<UnixMillis>,
+    },
+    /// The sale is closed: no joins.
+    Closed,
+    /// `open` on a closed sale: closing is final.
+    AlreadyClosed,
+    AssignmentNotFound,
+    /// A `complete` or `release` on an assignment that is already finished.
+    AssignmentFinished {
+        state: AssignmentState,
+    },
+    /// A `request_id` was reused with a different window or size.
+    RequestIdReused,
+    /// A pull asked for no fans or too many.
+    BadPullSize {
+        max: u32,
+    },
+}
+
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueError::SaleNotFound => f.write_str("no such sale"),
+            QueueError::NotOpen { opens_at: Some(at) } => {
+                write!(f, "the sale is not open yet; it opens at {at}")
+            }
+            QueueError::NotOpen { opens_at: None } => f.write_str("the sale is not open"),
+            QueueError::Closed => f.write_str("the sale is closed"),
+            QueueError::AlreadyClosed => f.write_str("the sale is closed and cannot be reopened"),
+            QueueError::AssignmentNotFound => f.write_str("no assignment for that fan"),
+            QueueError::AssignmentFinished { state } => {
+                write!(f, "the assignment is already {}", state.as_str())
+            }
+            QueueError::RequestIdReused => {
+                f.write_str("this request_id was used for a different pull")
+            }
+            QueueError::BadPullSize { max } => {
+                write!(f, "max must be between 1 and {MAX_PULL}, not {max}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for QueueError {}

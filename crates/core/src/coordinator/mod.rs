@@ -1,0 +1,568 @@
+//! The coordinator: one per sale, it keeps the arrival order and hands fans to windows in order.
+//!
+//! It is a plain state machine. Every operation takes `now`; every mutation is also recorded as a
+//! [`Change`] that the caller drains with [`Coordinator::take_changes`] and writes to durable storage
+//! before answering, and [`Coordinator::restore`] rebuilds the same state from those records.
+//!
+//! The line is a range of arrival numbers: fans `head..next_seq` are waiting, in order, and every fan
+//! below `head` has an [`Assignment`]. So a join writes one counter, not a row per fan, and a pull
+//! takes the front of the range.
+//!
+//! [`crate::sale_coordinator::SaleCoordinator`] is the one entry point a Durable Object drives;
+//! [`Coordinator`] is one sale's line, composed of one part per concern: the [`line`] of numbers,
+//! the [`blocks`] leased to arrival shards, the [`assignments`] in memory, the [`pulls`] remembered
+//! for retries, [`presence`] near the front and the [`stats`].
+
+mod assignments;
+mod blocks;
+mod error;
+mod line;
+mod presence;
+mod pulls;
+mod records;
+mod stats;
+
+pub use error::QueueError;
+pub use records::{
+    Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, Joined, MinuteStats,
+    PullRecord, Pulled, Restored,
+};
+pub use stats::Stats;
+
+use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
+use crate::snapshot::{SaleView, Snapshot};
+use crate::time::UnixMillis;
+use assignments::{Assignments, Outcome};
+use blocks::OpenBlocks;
+use hmac::{Hmac, Mac};
+use line::Line;
+use presence::Presence;
+use pulls::PullLog;
+use sha2::Sha256;
+use stats::Minutes;
+
+/// Most fans one pull may take.
+pub const MAX_PULL: u32 = 100;
+/// How long a pull's `request_id` is remembered for retries.
+pub const PULL_REPLAY_TTL_MS: u64 = 5 * 60 * 1000;
+/// Finished assignments stay in memory this long (longer than a pull's replay window), then only
+/// in storage: memory follows the fans being served, not every fan ever served.
+pub const RETAIN_FINISHED_MS: u64 = PULL_REPLAY_TTL_MS + 60_000;
+/// An arrival shard numbers fans from a block for at most this long, then leases a new one. This is
+/// the ordering bound: a fan can be passed only by fans who arrived within this long of them.
+pub const BLOCK_TTL_MS: u64 = 1_000;
+/// Largest block a shard may lease.
+pub const MAX_BLOCK: u64 = 4_096;
+/// A block its shard never reported is closed as if fully used after this long, so no number
+/// stalls the line forever (an unused number then reads as a fan who left).
+pub const BLOCK_ABANDON_MS: u64 = 60_000;
+/// The fewest fans counted as "near the front" for presence.
+pub const MIN_PRESENCE_ZONE: u64 = 20;
+
+/// Derives a fan's id from the sale's secret salt and the arrival number.
+pub fn fan_id_for(fan_salt: &FanSalt, seq: Seq) -> FanId {
+    let mut mac = Hmac::<Sha256>::new_from_slice(fan_salt.expose().as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(&seq.to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&digest[..10]);
+    FanId::from_bytes(bytes)
+}
+
+/// Which finished assignments a restart reads back into memory: those finished since then (and
+/// every active one). The rest stay in storage until a command needs one.
+pub fn recent_since(now: UnixMillis) -> UnixMillis {
+    UnixMillis(now.0.saturating_sub(RETAIN_FINISHED_MS))
+}
+
+/// One sale's line.
+#[derive(Clone, Debug)]
+pub struct Coordinator {
+    sale: Sale,
+    line: Line,
+    blocks: OpenBlocks,
+    assignments: Assignments,
+    pulls: PullLog,
+    minutes: Minutes,
+    presence: Presence,
+    changes: Vec<Change>,
+}
+
+impl Coordinator {
+    /// A new sale. `fan_salt` must be random (the caller's job: the core has no randomness).
+    pub fn create(id: SaleId, settings: SaleSettings, fan_salt: FanSalt, now: UnixMillis) -> Self {
+        let sale = Sale {
+            id,
+            settings,
+            control: Control::Scheduled,
+            fan_salt,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut c = Self::restore(
+            sale,
+            Restored {
+                next_seq: 1,
+                head: 1,
+                ..Restored::default()
+            },
+        );
+        c.changes.push(Change::Sale(c.sale.clone()));
+        c.changes.push(c.line.change());
+        c
+    }
+
+    /// Rebuilds a coordinator from what storage kept.
+    pub fn restore(sale: Sale, r: Restored) -> Self {
+        let mut line = Line::new(r.next_seq, r.head, r.gap_total);
+        let mut blocks = OpenBlocks::default();
+        for b in r.blocks {
+            match b.used {
+                None => blocks.insert(b),
+                Some(used) if used < b.len => line.restore_gap(b.start + used, b.len - used),
+                Some(_) => {}
+            }
+        }
+        Self {
+            sale,
+            presence: Presence::starting_at(line.head()),
+            line,
+            blocks,
+            assignments: Assignments::restore(r.assignments, r.state_counts),
+            pulls: PullLog::restore(r.pulls),
+            minutes: Minutes::restore(r.minutes),
+            changes: Vec::new(),
+        }
+    }
+
+    /// The records changed since the last call, to be persisted in order.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    pub fn sale(&self) -> &Sale {
+        &self.sale
+    }
+
+    pub fn phase_at(&self, now: UnixMillis) -> Phase {
+        self.sale.phase_at(now)
+    }
+
+    pub fn fan_id(&self, seq: Seq) -> FanId {
+        fan_id_for(&self.sale.fan_salt, seq)
+    }
+
+    pub fn update_settings(&mut self, settings: SaleSettings, now: UnixMillis) {
+        self.sale.settings = settings;
+        self.sale.updated_at = now;
+        self.changes.push(Change::Sale(self.sale.clone()));
+    }
+
+    fn set_control(&mut self, control: Control, now: UnixMillis) {
+        if self.sale.control != control {
+            self.sale.control = control;
+            self.sale.updated_at = now;
+            self.changes.push(Change::Sale(self.sale.clone()));
+        }
+    }
+
+    pub fn open(&mut self, now: UnixMillis) -> Result<(), QueueError> {
+        match self.phase_at(now) {
+            Phase::Closed => Err(QueueError::AlreadyClosed),
+            _ => {
+                self.set_control(Control::Open, now);
+                Ok(())
+            }
+        }
+    }
+
+    /// Pausing needs a sale that takes joins (open or paused).
+    pub fn pause(&mut self, now: UnixMillis) -> Result<(), QueueError> {
+        self.check_joinable(now)?;
+        self.set_control(Control::Paused, now);
+        Ok(())
+    }
+
+    pub fn close(&mut self, now: UnixMillis) {
+        self.set_control(Control::Closed, now);
+    }
+
+    /// Fans take new places only while the sale admits joins ([`Phase::admits_joins`]).
+    fn check_joinable(&self, now: UnixMillis) -> Result<(), QueueError> {
+        match self.phase_at(now) {
+            phase if phase.admits_joins() => Ok(()),
+            Phase::Scheduled => Err(QueueError::NotOpen {
+                opens_at: self.sale.settings.opens_at,
+            }),
+            _ => Err(QueueError::Closed),
+        }
+    }
+
+    /// A fan joins. `existing` is the place the fan's valid token names, if any: a fan still
+    /// waiting, holding an assignment or done keeps it; a lapsed or released one gets a new place.
+    pub fn join(&mut self, now: UnixMillis, existing: Option<Seq>) -> Result<Joined, QueueError> {
+        self.sweep(now);
+        if let Some(seq) = existing.filter(|s| self.still_held(*s)) {
+            return Ok(self.joined(seq, false));
+        }
+        self.check_joinable(now)?;
+        let seq = self.line.take(1);
+        self.changes.push(self.line.change());
+        let minute = self.minutes.arrived(now, 1);
+        self.changes.push(Change::Minute(minute));
+        Ok(self.joined(seq, true))
+    }
+
+    /// Whether number `seq` still holds a place: waiting, assigned or done.
+    fn still_held(&self, seq: Seq) -> bool {
+        self.line.issued(seq)
+            && self.assignments.get(seq).is_none_or(|a| {
+                matches!(
+                    a.state,
+                    AssignmentState::Assigned | AssignmentState::Completed
+                )
+            })
+    }
+
+    fn joined(&self, seq: Seq, created: bool) -> Joined {
+        let (position, ahead) = self.line.place(seq);
+        Joined {
+            fan_id: self.fan_id(seq),
+            seq,
+            created,
+            position,
+            ahead,
+        }
+    }
+
+    /// A window takes up to `max` waiting fans, in arrival order.
+    pub fn pull(
+        &mut self,
+        now: UnixMillis,
+        window: WindowId,
+        max: u32,
+        request_id: Option<RequestId>,
+    ) -> Result<Pulled, QueueError> {
+        if !(1..=MAX_PULL).contains(&max) {
+            return Err(QueueError::BadPullSize { max });
+        }
+        self.sweep(now);
+        let phase = self.phase_at(now);
+        if let Some(replay) = self.pulls.replay(request_id.as_ref(), &window, max) {
+            let assignments = replay?
+                .iter()
+                .filter_map(|s| self.assignments.get(*s))
+                .cloned()
+                .collect();
+            return Ok(Pulled {
+                assignments,
+                phase,
+                replayed: true,
+            });
+        }
+        let assignments = if phase == Phase::Open {
+            self.admit(now, &window, max as usize)
+        } else {
+            Vec::new()
+        };
+        if let Some(request_id) = request_id {
+            let record = PullRecord {
+                request_id,
+                window,
+                max,
+                seqs: assignments.iter().map(|a| a.seq).collect(),
+                at: now,
+            };
+            self.pulls.record(record.clone());
+            self.changes.push(Change::Pull(record));
+        }
+        Ok(Pulled {
+            assignments,
+            phase,
+            replayed: false,
+        })
+    }
+
+    /// Hands up to `max` fans from the front to `window`, skipping unused numbers and fans who
+    /// left, and stopping at a block whose use is not reported yet.
+    fn admit(&mut self, now: UnixMillis, window: &WindowId, max: usize) -> Vec<Assignment> {
+        let head_before = self.line.head();
+        let mut admitted = Vec::new();
+        while admitted.len() < max && self.line.head() < self.line.next_seq() {
+            if self.line.skip_gap() {
+                continue;
+            }
+            if self.blocks.starts_at(self.line.head()) {
+                break;
+            }
+            let a = self.assign_head(now, window);
+            if a.state == AssignmentState::Assigned {
+                admitted.push(a);
+            }
+        }
+        if self.line.head() != head_before {
+            self.presence.passed(self.line.head());
+            self.changes.push(self.line.change());
+        }
+        if !admitted.is_empty() {
+            let minute = self.minutes.admitted(now, admitted.len() as u64);
+            self.changes.push(Change::Minute(minute));
+        }
+        admitted
+    }
+
+    /// The fan at the front gets an assignment: to `window`, or as having left.
+    fn assign_head(&mut self, now: UnixMillis, window: &WindowId) -> Assignment {
+        let seq = self.line.head();
+        let left = self
+            .presence
+            .lapsed(seq, now, self.sale.settings.presence_ttl_s);
+        let a = Assignment {
+            fan_id: self.fan_id(seq),
+            seq,
+            window: window.clone(),
+            state: if left {
+                AssignmentState::Left
+            } else {
+                AssignmentState::Assigned
+            },
+            assigned_at: now,
+            claim_by: now.plus_secs(self.sale.settings.claim_ttl_s),
+            claimed_at: None,
+            finished_at: left.then_some(now),
+        };
+        self.assignments.add(a.clone(), now);
+        self.changes.push(Change::Assignment(a.clone()));
+        self.line.advance();
+        a
+    }
+
+    /// A fan whose number has been reached asks for their turn. The first claim starts the pass.
+    pub fn claim(&mut self, now: UnixMillis, seq: Seq) -> Result<Claim, QueueError> {
+        self.sweep(now);
+        if seq >= self.line.head() || seq == 0 {
+            let (position, ahead) = self.line.place(seq);
+            return Ok(Claim::Waiting { position, ahead });
+        }
+        let (claim, changed) = self
+            .assignments
+            .claim(seq, now, self.sale.settings.pass_ttl_s)?;
+        if let (true, Claim::Turn { assignment, .. }) = (changed, &claim) {
+            self.changes.push(Change::Assignment(assignment.clone()));
+        }
+        Ok(claim)
+    }
+
+    fn finish(
+        &mut self,
+        now: UnixMillis,
+        fan_id: &FanId,
+        outcome: Outcome,
+    ) -> Result<Assignment, QueueError> {
+        self.sweep(now);
+        let a = self.assignments.finish(fan_id, outcome, now)?;
+        self.changes.push(Change::Assignment(a.clone()));
+        Ok(a)
+    }
+
+    /// The origin reports the fan's purchase done.
+    pub fn complete(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
+        self.finish(now, fan_id, Outcome::Completed)
+    }
+
+    /// The origin gives the fan up; the window is free for the next one.
+    pub fn release(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
+        self.finish(now, fan_id, Outcome::Released)
+    }
+
+    /// Brings everything time-driven up to `now`. Idempotent.
+    pub fn sweep(&mut self, now: UnixMillis) {
+        self.lapse_unclaimed(now);
+        self.assignments.evict(now);
+        self.forget_old_pulls(now);
+        self.close_abandoned_blocks(now);
+        self.track_presence_zone(now);
+    }
+
+    /// Lapses every assignment not claimed in time.
+    fn lapse_unclaimed(&mut self, now: UnixMillis) {
+        for a in self.assignments.lapse_due(now) {
+            self.changes.push(Change::Assignment(a));
+        }
+    }
+
+    fn forget_old_pulls(&mut self, now: UnixMillis) {
+        if let Some(horizon) = self.pulls.forget_expired(now) {
+            self.changes.push(Change::ForgetPullsBefore(horizon));
+        }
+    }
+
+    fn close_abandoned_blocks(&mut self, now: UnixMillis) {
+        for (shard, start, len) in self.blocks.abandoned(now) {
+            self.close_block(now, shard, start, len);
+        }
+    }
+
+    /// Tracks when the front zone reached each fan, for presence.
+    fn track_presence_zone(&mut self, now: UnixMillis) {
+        let zone_end = (self.line.head() + self.presence_zone(now)).min(self.line.next_seq());
+        self.presence.track(self.line.head(), zone_end, now);
+    }
+
+    /// How many fans from the front count as "near the front": those expected to be admitted
+    /// within a minute, and at least [`MIN_PRESENCE_ZONE`]. Only they report that they are present.
+    pub fn presence_zone(&self, now: UnixMillis) -> u64 {
+        presence::zone_size(self.admission_rate(now))
+    }
+
+    /// A fan near the front says they are still there (they polled).
+    pub fn present(&mut self, now: UnixMillis, seq: Seq) {
+        if self.line.contains(seq) {
+            self.presence.seen(seq, now);
+        }
+    }
+
+    /// An arrival shard leases the next block of arrival numbers, closing its previous one.
+    pub fn lease_block(
+        &mut self,
+        now: UnixMillis,
+        shard: u32,
+        closing: Option<(Seq, u64)>,
+        want: u64,
+    ) -> Result<BlockLease, QueueError> {
+        if let Some((start, used)) = closing {
+            self.close_block(now, shard, start, used);
+        }
+        self.sweep(now);
+        self.check_joinable(now)?;
+        // A shard holds one block at a time. One it left open was lost with its state: count it
+        // as fully used, so that no fan who got a number from it is dropped.
+        for (start, len) in self.blocks.held_by(shard) {
+            self.close_block(now, shard, start, len);
+        }
+        let len = want.clamp(1, MAX_BLOCK);
+        let block = BlockRecord {
+            start: self.line.take(len),
+            len,
+            shard,
+            leased_at: now,
+            used: None,
+        };
+        self.blocks.insert(block.clone());
+        self.changes.push(Change::Block(block.clone()));
+        self.changes.push(self.line.change());
+        Ok(BlockLease {
+            start: block.start,
+            len,
+            leased_at: now,
+            until: now.plus_millis(BLOCK_TTL_MS),
+            fan_salt: self.sale.fan_salt.clone(),
+        })
+    }
+
+    /// A shard reports how many numbers of a block went to fans (a prefix); the rest are gaps.
+    /// Reporting a block that is already closed changes nothing.
+    pub fn close_block(&mut self, now: UnixMillis, shard: u32, start: Seq, used: u64) {
+        let Some(mut block) = self.blocks.take(shard, start) else {
+            return;
+        };
+        let used = used.min(block.len);
+        block.used = Some(used);
+        if used < block.len {
+            self.line.add_gap(start + used, block.len - used);
+            self.changes.push(self.line.change());
+        }
+        if used > 0 {
+            let minute = self.minutes.arrived(now, used);
+            self.changes.push(Change::Minute(minute));
+        }
+        self.changes.push(Change::Block(block));
+    }
+
+    /// Whether an operation on fan `seq` needs its finished assignment back from storage first
+    /// (see [`Coordinator::remember`]).
+    pub fn needs_record(&self, seq: Seq) -> bool {
+        self.assignments.needs_record(seq, self.line.head())
+    }
+
+    /// Whether the assignment of `fan_id`, if there is one, is in memory.
+    pub fn knows_fan(&self, fan_id: &FanId) -> bool {
+        self.assignments.knows_fan(fan_id)
+    }
+
+    /// Takes back a finished assignment that was dropped from memory, read from storage. It is
+    /// dropped again [`RETAIN_FINISHED_MS`] later.
+    pub fn remember(&mut self, now: UnixMillis, a: Assignment) {
+        self.assignments.remember(a, self.line.head(), now);
+    }
+
+    /// The first number leased to a shard that has not said yet how much of its block it used.
+    pub fn first_pending(&self) -> Option<Seq> {
+        self.blocks.first()
+    }
+
+    /// When the next assignment would lapse, for an alarm.
+    pub fn next_deadline(&self) -> Option<UnixMillis> {
+        self.assignments.next_deadline()
+    }
+
+    pub fn assignment(&self, fan_id: &FanId) -> Option<&Assignment> {
+        self.assignments.of_fan(fan_id)
+    }
+
+    pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
+        self.minutes.iter()
+    }
+
+    /// Fans admitted per second recently, for wait estimates.
+    pub fn admission_rate(&self, now: UnixMillis) -> f64 {
+        self.minutes.admission_rate(now, self.sale.created_at)
+    }
+
+    pub fn stats(&self, now: UnixMillis) -> Stats {
+        let f = self.assignments.counts();
+        let pending = self.blocks.pending();
+        let finished = f.completed + f.released + f.lapsed + f.left;
+        Stats {
+            joined: self.line.taken() - self.line.gap_total() - pending,
+            waiting: self.line.next_seq() - self.line.head() - self.line.gaps_ahead() - pending,
+            assigned: self.assignments.handled() - finished,
+            claimed: f.claimed_open,
+            completed: f.completed,
+            released: f.released,
+            lapsed: f.lapsed,
+            left: f.left,
+            pending,
+            admission_rate: self.admission_rate(now),
+        }
+    }
+
+    /// What the edge caches and answers polls from.
+    pub fn snapshot(&self, now: UnixMillis) -> Snapshot {
+        Snapshot {
+            sale: SaleView::of(&self.sale),
+            head: self.line.head(),
+            next_seq: self.line.next_seq(),
+            gaps: self.line.gaps(),
+            admission_rate: self.admission_rate(now),
+            presence_zone: self.presence_zone(now),
+            taken_at: now,
+        }
+    }
+
+    /// Checks every invariant of the line; for tests and simulations.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.line.check()?;
+        self.blocks.check(self.line.head())?;
+        self.assignments.check(
+            self.line.head(),
+            |seq| self.fan_id(seq),
+            self.line.gaps_behind(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

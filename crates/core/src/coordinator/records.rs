@@ -1,0 +1,170 @@
+//! The records the coordinator hands out, keeps and writes down.
+
+use crate::ids::{FanId, RequestId, Seq, WindowId};
+use crate::sale::{FanSalt, Phase, Sale};
+use crate::time::{rfc3339, UnixMillis};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentState {
+    /// Given to a window; the fan may claim it (poll and get the pass).
+    Assigned,
+    /// The origin reported the purchase done.
+    Completed,
+    /// The origin gave the fan up (abandoned purchase).
+    Released,
+    /// The fan never claimed it within the sale's `claim_ttl_s`.
+    Lapsed,
+    /// Skipped at the front: the fan had stopped polling (left) before their turn.
+    Left,
+}
+
+impl AssignmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentState::Assigned => "assigned",
+            AssignmentState::Completed => "completed",
+            AssignmentState::Released => "released",
+            AssignmentState::Lapsed => "lapsed",
+            AssignmentState::Left => "left",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Assigned,
+            Self::Completed,
+            Self::Released,
+            Self::Lapsed,
+            Self::Left,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A fan handed to a window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub fan_id: FanId,
+    pub seq: Seq,
+    pub window: WindowId,
+    pub state: AssignmentState,
+    #[serde(with = "rfc3339")]
+    pub assigned_at: UnixMillis,
+    /// The fan must claim (poll) by then, or lapse. This is the `expires_at` windows see.
+    #[serde(rename = "expires_at", with = "rfc3339")]
+    pub claim_by: UnixMillis,
+    #[serde(with = "rfc3339::option", default)]
+    pub claimed_at: Option<UnixMillis>,
+    #[serde(with = "rfc3339::option", default)]
+    pub finished_at: Option<UnixMillis>,
+}
+
+/// What one pull handed out, kept so a retry with the same `request_id` gets the same fans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRecord {
+    pub request_id: RequestId,
+    pub window: WindowId,
+    pub max: u32,
+    pub seqs: Vec<Seq>,
+    pub at: UnixMillis,
+}
+
+/// Arrivals and admissions in one minute of the sale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinuteStats {
+    pub minute: u64,
+    pub arrivals: u64,
+    pub admissions: u64,
+}
+
+/// A range of arrival numbers leased to an arrival shard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRecord {
+    pub start: Seq,
+    pub len: u64,
+    pub shard: u32,
+    pub leased_at: UnixMillis,
+    /// How many numbers the shard handed to fans (a prefix of the block); `None` while it is open.
+    pub used: Option<u64>,
+}
+
+/// What a shard gets when it leases a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockLease {
+    pub start: Seq,
+    pub len: u64,
+    pub leased_at: UnixMillis,
+    /// Use the block until then, at most.
+    pub until: UnixMillis,
+    pub fan_salt: FanSalt,
+}
+
+/// A record the caller must persist, in order, before answering.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Sale(Sale),
+    Block(BlockRecord),
+    Line {
+        next_seq: Seq,
+        head: Seq,
+        gap_total: u64,
+    },
+    Assignment(Assignment),
+    Pull(PullRecord),
+    ForgetPullsBefore(UnixMillis),
+    Minute(MinuteStats),
+    /// One more request of this kind (see [`crate::protocol::Command::kind`]).
+    Request(&'static str),
+}
+
+/// Everything [`Coordinator::restore`] needs, as read back from storage.
+#[derive(Clone, Debug, Default)]
+pub struct Restored {
+    pub next_seq: Seq,
+    pub head: Seq,
+    /// Unused numbers ever (the `gap_total` of the last [`Change::Line`]).
+    pub gap_total: u64,
+    pub assignments: Vec<Assignment>,
+    pub pulls: Vec<PullRecord>,
+    pub minutes: Vec<MinuteStats>,
+    pub blocks: Vec<BlockRecord>,
+    /// How many stored assignments are in each state, counting those not in `assignments`;
+    /// `None` when `assignments` holds every one.
+    pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Joined {
+    pub fan_id: FanId,
+    pub seq: Seq,
+    /// True when this join created the fan; false when the fan already held this place.
+    pub created: bool,
+    pub position: u64,
+    pub ahead: u64,
+}
+
+/// What a fan whose number has been reached finds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Claim {
+    /// Still in line (only when the caller's snapshot was ahead of the coordinator; never in practice).
+    Waiting { position: u64, ahead: u64 },
+    /// The fan's turn: the caller issues a pass valid from `claimed_at` for `pass_ttl_s`.
+    Turn {
+        assignment: Assignment,
+        pass_ttl_s: u64,
+    },
+    /// Nothing more for this fan: lapsed, released, or the pass expired. They may join again.
+    Lapsed { assignment: Assignment },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub assignments: Vec<Assignment>,
+    pub phase: Phase,
+    /// True when this answered a retry of an earlier pull.
+    pub replayed: bool,
+}

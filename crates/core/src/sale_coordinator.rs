@@ -1,0 +1,339 @@
+//! Everything the coordinator Durable Object decides, as one state machine with one entry point.
+//!
+//! The object feeds each request's [`Command`] (and each alarm) to [`SaleCoordinator::handle`].
+//! A [`Step`] is either the answer, or a [`Need`]: a record the core keeps only in storage (a
+//! finished assignment dropped from memory, or the assignment listing, which storage holds in
+//! full). The object then writes the changes so far ([`SaleCoordinator::take_changes`]), looks
+//! the record up, hands it over with [`SaleCoordinator::supply`] and calls `handle` again with the
+//! same input; a command needs at most one record, so [`MAX_STEPS`] calls always end in an answer.
+//! [`SaleCoordinator::next_deadline`] says when to wake the object for the next sweep.
+//!
+//! The same rules apply whether or not a sale exists yet: `upsert` creates it, everything else
+//! on a sale that was never created is [`QueueError::SaleNotFound`]. Every request is counted by
+//! kind, once, and the count is written like any other change.
+
+use crate::coordinator::{
+    recent_since, Assignment, AssignmentState, Change, Coordinator, QueueError, Restored,
+};
+use crate::ids::{FanId, Seq, WindowId};
+use crate::protocol::{Answer, Command, Reply, SaleReport};
+use crate::sale::Sale;
+use crate::snapshot::SaleView;
+use crate::time::UnixMillis;
+use std::collections::BTreeMap;
+
+/// The most `handle` calls one input takes before it answers: one asking for a record, one
+/// answering, and one to spare. A caller that gets no answer within this many calls has a
+/// storage that answers the wrong kind of record.
+pub const MAX_STEPS: usize = 3;
+
+/// What the object wakes the core for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A request from the edge or an arrival shard.
+    Command(Command),
+    /// The alarm set from [`SaleCoordinator::next_deadline`]: lapse what is due. Not a request:
+    /// not counted.
+    Alarm,
+}
+
+impl From<Command> for Input {
+    fn from(command: Command) -> Self {
+        Input::Command(command)
+    }
+}
+
+/// A record the core needs from storage before it can answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// The assignment of fan number `seq` ([`Record::Assignment`]).
+    AssignmentBySeq(Seq),
+    /// The assignment of fan `fan_id` ([`Record::Assignment`]).
+    AssignmentByFan(FanId),
+    /// Assignments newest first (by number), optionally of one window and in one state, at most
+    /// `limit` ([`Record::Assignments`]).
+    Assignments {
+        window: Option<WindowId>,
+        state: Option<AssignmentState>,
+        limit: usize,
+    },
+}
+
+/// What storage found for a [`Need`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    Assignment(Option<Assignment>),
+    Assignments(Vec<Assignment>),
+}
+
+/// What [`SaleCoordinator::handle`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The answer to send back.
+    Reply(Answer),
+    /// Write the changes, look this up, [`SaleCoordinator::supply`] it, and call `handle` again.
+    Need(Need),
+}
+
+/// A command that asked for a record, and what storage answered.
+#[derive(Clone, Debug)]
+struct Underway {
+    command: Command,
+    need: Need,
+    record: Option<Record>,
+}
+
+/// The coordinator object's state: the sale's line once the sale exists, and the request counts.
+#[derive(Clone, Debug, Default)]
+pub struct SaleCoordinator {
+    line: Option<Coordinator>,
+    requests: BTreeMap<String, u64>,
+    /// Changes of this level (request counts), written before the line's.
+    changes: Vec<Change>,
+    underway: Option<Underway>,
+}
+
+impl SaleCoordinator {
+    /// What storage kept: the sale and its line (if the sale was ever created; read back with
+    /// [`SaleCoordinator::recent_since`]), and the request counts.
+    pub fn restore(sale: Option<(Sale, Restored)>, requests: BTreeMap<String, u64>) -> Self {
+        Self {
+            line: sale.map(|(sale, restored)| Coordinator::restore(sale, restored)),
+            requests,
+            changes: Vec::new(),
+            underway: None,
+        }
+    }
+
+    /// Which finished assignments a restart at `now` reads back into memory: those finished since
+    /// then (and every active one).
+    pub fn recent_since(now: UnixMillis) -> UnixMillis {
+        recent_since(now)
+    }
+
+    /// The sale's line, once the sale exists.
+    pub fn line(&self) -> Option<&Coordinator> {
+        self.line.as_ref()
+    }
+
+    /// Requests served, by kind.
+    pub fn requests(&self) -> &BTreeMap<String, u64> {
+        &self.requests
+    }
+
+    /// The records to write, in order, before answering (or looking up a [`Need`]).
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        let mut changes = std::mem::take(&mut self.changes);
+        if let Some(line) = self.line.as_mut() {
+            changes.extend(line.take_changes());
+        }
+        changes
+    }
+
+    /// When to wake the object next (an assignment's claim deadline).
+    pub fn next_deadline(&self) -> Option<UnixMillis> {
+        self.line.as_ref().and_then(Coordinator::next_deadline)
+    }
+
+    /// Runs `input` as far as it goes without storage.
+    pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
+        let command = match input.into() {
+            Input::Alarm => {
+                if let Some(line) = self.line.as_mut() {
+                    line.sweep(now);
+                }
+                return Step::Reply(Ok(Reply::Done));
+            }
+            Input::Command(command) => command,
+        };
+        let underway = self.underway.take().filter(|u| u.command == command);
+        if underway.is_none() {
+            self.count(command.kind());
+        }
+        let Some(line) = self.line.as_mut() else {
+            return Step::Reply(self.without_sale(command, now));
+        };
+        if let Some(need) = needed(line, &command) {
+            match underway.and_then(|u| supplied(u, &need)) {
+                Some(Record::Assignment(found)) => {
+                    if let Some(a) = found {
+                        line.remember(now, a);
+                    }
+                }
+                Some(Record::Assignments(assignments)) => {
+                    return Step::Reply(Ok(Reply::Assignments { assignments }));
+                }
+                None => {
+                    if matches!(need, Need::Assignments { .. }) {
+                        // Storage lists them: bring it up to date first.
+                        line.sweep(now);
+                    }
+                    self.underway = Some(Underway {
+                        command,
+                        need: need.clone(),
+                        record: None,
+                    });
+                    return Step::Need(need);
+                }
+            }
+        }
+        Step::Reply(self.dispatch(command, now))
+    }
+
+    /// Hands over what storage found for the last [`Need`].
+    pub fn supply(&mut self, record: Record) {
+        if let Some(underway) = self.underway.as_mut() {
+            underway.record = Some(record);
+        }
+    }
+
+    fn count(&mut self, kind: &'static str) {
+        *self.requests.entry(kind.to_owned()).or_default() += 1;
+        self.changes.push(Change::Request(kind));
+    }
+
+    /// Before the sale is created, only `upsert` does anything.
+    fn without_sale(&mut self, command: Command, now: UnixMillis) -> Answer {
+        let Command::Upsert {
+            id,
+            settings,
+            fan_salt,
+        } = command
+        else {
+            return Err(QueueError::SaleNotFound);
+        };
+        let line = Coordinator::create(id, settings, fan_salt, now);
+        let report = Box::new(self.report(&line, now));
+        self.line = Some(line);
+        Ok(Reply::Upserted {
+            created: true,
+            report,
+        })
+    }
+
+    fn dispatch(&mut self, command: Command, now: UnixMillis) -> Answer {
+        let Some(line) = self.line.as_mut() else {
+            return Err(QueueError::SaleNotFound);
+        };
+        if let Command::Upsert { settings, .. } = command {
+            line.update_settings(settings, now);
+            return Ok(Reply::Upserted {
+                created: false,
+                report: Box::new(self.report(line_of(&self.line)?, now)),
+            });
+        }
+        line.sweep(now);
+        let reply = match command {
+            Command::Upsert { .. } | Command::Report => None,
+            Command::Open => {
+                line.open(now)?;
+                None
+            }
+            Command::Pause => {
+                line.pause(now)?;
+                None
+            }
+            Command::Close => {
+                line.close(now);
+                None
+            }
+            Command::LeaseBlock {
+                shard,
+                closing,
+                want,
+            } => Some(Reply::Lease(line.lease_block(now, shard, closing, want)?)),
+            Command::CloseBlock { shard, start, used } => {
+                line.close_block(now, shard, start, used);
+                Some(Reply::Done)
+            }
+            Command::Present { seqs } => {
+                for seq in seqs {
+                    line.present(now, seq);
+                }
+                Some(Reply::Done)
+            }
+            Command::Join { existing } => Some(Reply::Joined(line.join(now, existing)?)),
+            Command::Claim { seq } => Some(Reply::Claim(line.claim(now, seq)?)),
+            Command::Pull {
+                window,
+                max,
+                request_id,
+            } => Some(Reply::Pulled(line.pull(now, window, max, request_id)?)),
+            Command::Complete { fan_id } => Some(Reply::Assignment(line.complete(now, &fan_id)?)),
+            Command::Release { fan_id } => Some(Reply::Assignment(line.release(now, &fan_id)?)),
+            Command::Snapshot => Some(Reply::Snapshot(line.snapshot(now))),
+            // Answered from storage in `handle`; an empty listing if storage never answered.
+            Command::Assignments { .. } => Some(Reply::Assignments {
+                assignments: Vec::new(),
+            }),
+        };
+        match reply {
+            Some(reply) => Ok(reply),
+            None => Ok(Reply::Report(Box::new(
+                self.report(line_of(&self.line)?, now),
+            ))),
+        }
+    }
+
+    /// The sale as promoters see it.
+    fn report(&self, line: &Coordinator, now: UnixMillis) -> SaleReport {
+        let sale = line.sale();
+        SaleReport {
+            sale: SaleView::of(sale),
+            phase: line.phase_at(now),
+            created_at: sale.created_at,
+            updated_at: sale.updated_at,
+            stats: line.stats(now),
+            coordinator_requests: self.requests.values().sum(),
+            coordinator_requests_by_kind: self.requests.clone(),
+            minutes: line.minutes().copied().collect(),
+        }
+    }
+}
+
+fn line_of(line: &Option<Coordinator>) -> Result<&Coordinator, QueueError> {
+    line.as_ref().ok_or(QueueError::SaleNotFound)
+}
+
+/// The record `command` needs from storage before it can run, if any. Asked before anything
+/// moves, so that what is read back is what the command finds.
+fn needed(line: &Coordinator, command: &Command) -> Option<Need> {
+    match command {
+        Command::Claim { seq }
+        | Command::Join {
+            existing: Some(seq),
+        } if line.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
+        Command::Complete { fan_id } | Command::Release { fan_id } if !line.knows_fan(fan_id) => {
+            Some(Need::AssignmentByFan(fan_id.clone()))
+        }
+        Command::Assignments {
+            window,
+            state,
+            limit,
+        } => Some(Need::Assignments {
+            window: window.clone(),
+            state: *state,
+            limit: *limit,
+        }),
+        _ => None,
+    }
+}
+
+/// What storage answered for `need`, if it answered it with the right kind of record.
+fn supplied(underway: Underway, need: &Need) -> Option<Record> {
+    if underway.need != *need {
+        return None;
+    }
+    match (need, underway.record?) {
+        (Need::Assignments { .. }, record @ Record::Assignments(_)) => Some(record),
+        (Need::AssignmentBySeq(_) | Need::AssignmentByFan(_), record @ Record::Assignment(_)) => {
+            Some(record)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod memory_store;
+#[cfg(test)]
+mod tests;

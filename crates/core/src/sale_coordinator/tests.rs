@@ -1,0 +1,359 @@
+use super::memory_store::MemoryStore;
+use super::*;
+use crate::coordinator::{Claim, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS};
+use crate::ids::{RequestId, SaleId};
+use crate::sale::{Phase, SaleSettings, SaleSettingsInput};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+const T0: UnixMillis = UnixMillis(1_800_000_000_000);
+
+fn upsert() -> Command {
+    Command::Upsert {
+        id: SaleId::parse("tour").unwrap(),
+        settings: SaleSettings::parse(SaleSettingsInput {
+            name: "Tour".into(),
+            purchase_url: "https://tickets.example/buy".into(),
+            opens_at: None,
+            claim_ttl_s: Some(60),
+            pass_ttl_s: Some(300),
+            branding: None,
+            shards: None,
+            presence_ttl_s: Some(0),
+        })
+        .unwrap(),
+        fan_salt: "salt-0123456789".into(),
+    }
+}
+
+fn w(name: &str) -> WindowId {
+    WindowId::parse(name).unwrap()
+}
+
+/// An open sale, as the object runs it, with its storage.
+fn open_sale() -> (SaleCoordinator, MemoryStore) {
+    let mut core = SaleCoordinator::default();
+    let mut store = MemoryStore::default();
+    store.run(&mut core, upsert(), T0).unwrap();
+    store.run(&mut core, Command::Open, T0).unwrap();
+    (core, store)
+}
+
+fn fan_id(core: &SaleCoordinator, seq: Seq) -> FanId {
+    core.line().unwrap().fan_id(seq)
+}
+
+fn pull(max: u32) -> Command {
+    Command::Pull {
+        window: w("a"),
+        max,
+        request_id: None,
+    }
+}
+
+fn listing(state: Option<AssignmentState>) -> Command {
+    Command::Assignments {
+        window: None,
+        state,
+        limit: 10_000,
+    }
+}
+
+#[test]
+fn only_upsert_works_before_the_sale_exists_and_every_request_counts() {
+    let mut core = SaleCoordinator::default();
+    let mut store = MemoryStore::default();
+    assert_eq!(
+        store.run(&mut core, Command::Snapshot, T0),
+        Err(QueueError::SaleNotFound)
+    );
+    assert_eq!(
+        store.run(&mut core, listing(None), T0),
+        Err(QueueError::SaleNotFound)
+    );
+    assert_eq!(store.run(&mut core, Input::Alarm, T0), Ok(Reply::Done));
+    let Ok(Reply::Upserted { created, report }) = store.run(&mut core, upsert(), T0) else {
+        panic!("upsert")
+    };
+    assert!(created);
+    assert_eq!(report.phase, Phase::Scheduled);
+    // The report counts the request it answers; alarms are not requests.
+    assert_eq!(report.coordinator_requests, 3);
+    let Ok(Reply::Upserted { created, report }) = store.run(&mut core, upsert(), T0) else {
+        panic!("upsert")
+    };
+    assert!(!created);
+    assert_eq!(report.coordinator_requests_by_kind["upsert"], 2);
+    assert_eq!(&store.requests, core.requests());
+    assert_eq!(store.sale.as_ref(), core.line().map(|l| l.sale()));
+}
+
+#[test]
+fn evicted_assignments_are_asked_for_and_read_back() {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..3 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    store.run(&mut core, pull(3), T0).unwrap();
+    let done = fan_id(&core, 1);
+    store
+        .run(
+            &mut core,
+            Command::Complete {
+                fan_id: done.clone(),
+            },
+            T0,
+        )
+        .unwrap();
+    // Fans 2 and 3 lapse; long after, all three left memory.
+    store
+        .run(&mut core, Input::Alarm, T0.plus_secs(61))
+        .unwrap();
+    let later = T0.plus_millis(RETAIN_FINISHED_MS + 120_000);
+    store.run(&mut core, Input::Alarm, later).unwrap();
+    assert!(store.lookups.is_empty());
+    // A fan coming back after their turn: their assignment is read back.
+    let Ok(Reply::Claim(Claim::Lapsed { assignment })) =
+        store.run(&mut core, Command::Claim { seq: 2 }, later)
+    else {
+        panic!("claim")
+    };
+    assert_eq!(assignment.state, AssignmentState::Lapsed);
+    assert_eq!(store.lookups, vec![Need::AssignmentBySeq(2)]);
+    // A completed fan keeps their place.
+    let Ok(Reply::Joined(joined)) =
+        store.run(&mut core, Command::Join { existing: Some(1) }, later)
+    else {
+        panic!("join")
+    };
+    assert!(!joined.created);
+    // The origin's late report meets the finished assignment.
+    assert_eq!(
+        store.run(
+            &mut core,
+            Command::Release {
+                fan_id: done.clone()
+            },
+            later
+        ),
+        Err(QueueError::AssignmentFinished {
+            state: AssignmentState::Completed
+        })
+    );
+    assert_eq!(
+        store.lookups[1..],
+        [Need::AssignmentBySeq(1)],
+        "fan 1 is in memory again: no lookup by fan id"
+    );
+    // A fan id storage never saw.
+    let stranger = FanId::from_bytes([7; 10]);
+    assert_eq!(
+        store.run(
+            &mut core,
+            Command::Complete {
+                fan_id: stranger.clone()
+            },
+            later
+        ),
+        Err(QueueError::AssignmentNotFound)
+    );
+    assert_eq!(store.lookups[2..], [Need::AssignmentByFan(stranger)]);
+    assert_eq!(
+        core.requests()["claim"],
+        1,
+        "counted once across its two steps"
+    );
+    assert_eq!(&store.requests, core.requests());
+    core.line().unwrap().check_invariants().unwrap();
+}
+
+#[test]
+fn the_listing_comes_from_storage_after_the_sweep_is_written() {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..2 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    store.run(&mut core, pull(2), T0).unwrap();
+    // Nobody claimed: by now both lapsed, but no alarm ran.
+    let later = T0.plus_secs(61);
+    let Ok(Reply::Assignments { assignments }) =
+        store.run(&mut core, listing(Some(AssignmentState::Lapsed)), later)
+    else {
+        panic!("listing")
+    };
+    assert_eq!(
+        assignments.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(core.requests()["assignments"], 1);
+}
+
+#[test]
+fn a_wrong_record_is_asked_for_again_and_a_new_command_starts_over() {
+    let (mut core, _) = open_sale();
+    let command = listing(None);
+    assert!(matches!(
+        core.handle(command.clone(), T0),
+        Step::Need(Need::Assignments { .. })
+    ));
+    core.supply(Record::Assignment(None));
+    assert!(matches!(core.handle(command.clone(), T0), Step::Need(_)));
+    core.supply(Record::Assignments(Vec::new()));
+    assert_eq!(
+        core.handle(command.clone(), T0),
+        Step::Reply(Ok(Reply::Assignments {
+            assignments: Vec::new()
+        }))
+    );
+    // Abandoned half way, then another command: both counted.
+    assert!(matches!(core.handle(command.clone(), T0), Step::Need(_)));
+    assert!(matches!(
+        core.handle(Command::Snapshot, T0),
+        Step::Reply(Ok(Reply::Snapshot(_)))
+    ));
+    assert_eq!(
+        (core.requests()["assignments"], core.requests()["snapshot"]),
+        (2, 1)
+    );
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Join,
+    Rejoin(u64),
+    Pull {
+        window: u8,
+        max: u32,
+        retry: Option<u8>,
+    },
+    Claim(u64),
+    Complete(u64),
+    Release(u64),
+    List(Option<AssignmentState>),
+    Wait(u64),
+    Restart,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => Just(Op::Join),
+        1 => (1u64..60).prop_map(Op::Rejoin),
+        4 => (0u8..3, 1u32..8, prop::option::of(0u8..4)).prop_map(|(window, max, retry)| Op::Pull { window, max, retry }),
+        3 => (1u64..60).prop_map(Op::Claim),
+        2 => (1u64..60).prop_map(Op::Complete),
+        1 => (1u64..60).prop_map(Op::Release),
+        1 => prop::option::of(prop_oneof![Just(AssignmentState::Assigned), Just(AssignmentState::Lapsed)]).prop_map(Op::List),
+        2 => (1u64..90_000).prop_map(Op::Wait),
+        1 => (600_000u64..1_200_000).prop_map(Op::Wait),
+        1 => Just(Op::Restart),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Driven through the object's one entry point, with storage answering what the core asks
+    /// for: every fan is handed out at most once, in arrival order, retries hand out nobody new,
+    /// every request is counted once, and what storage kept rebuilds the same line.
+    #[test]
+    fn the_line_keeps_its_promises(ops in prop::collection::vec(op(), 1..120)) {
+        let (mut core, mut store) = open_sale();
+        let mut now = T0;
+        let mut handed_out: Vec<Seq> = Vec::new();
+        let mut by_request: HashMap<u8, (UnixMillis, Vec<Assignment>)> = HashMap::new();
+        let mut requests = 2u64;
+        for op in ops {
+            let counted = !matches!(op, Op::Wait(_) | Op::Restart);
+            match op {
+                Op::Join => {
+                    let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None }, now) else {
+                        return Err(TestCaseError::fail("join"));
+                    };
+                    prop_assert_eq!(j.seq, core.line().unwrap().stats(now).joined);
+                }
+                Op::Rejoin(seq) => {
+                    let answer = store.run(&mut core, Command::Join { existing: Some(seq) }, now);
+                    prop_assert!(matches!(answer, Ok(Reply::Joined(_))), "{:?}", answer);
+                }
+                Op::Pull { window, max, retry } => {
+                    let command = Command::Pull {
+                        window: w(&format!("w{window}")),
+                        max,
+                        request_id: retry.map(|r| RequestId::parse(&format!("req-{r}")).unwrap()),
+                    };
+                    match store.run(&mut core, command, now) {
+                        Ok(Reply::Pulled(p)) if p.replayed => {
+                            let (_, earlier) = &by_request[&retry.unwrap()];
+                            let seqs: Vec<Seq> = p.assignments.iter().map(|a| a.seq).collect();
+                            let earlier_seqs: Vec<Seq> = earlier.iter().map(|a| a.seq).collect();
+                            prop_assert_eq!(seqs, earlier_seqs);
+                        }
+                        Ok(Reply::Pulled(p)) => {
+                            for a in &p.assignments {
+                                prop_assert_eq!(a.seq, handed_out.len() as u64 + 1, "in arrival order");
+                                handed_out.push(a.seq);
+                            }
+                            if let Some(r) = retry { by_request.insert(r, (now, p.assignments)); }
+                        }
+                        Err(QueueError::RequestIdReused) => {}
+                        other => prop_assert!(false, "pull failed: {:?}", other),
+                    }
+                }
+                Op::Claim(seq) => {
+                    let answer = store.run(&mut core, Command::Claim { seq }, now);
+                    prop_assert!(matches!(answer, Ok(Reply::Claim(_))), "{:?}", answer);
+                }
+                Op::Complete(seq) => {
+                    let fan_id = fan_id(&core, seq);
+                    let finished_before = store.assignments.get(&seq).is_some_and(|a| a.state != AssignmentState::Assigned);
+                    match store.run(&mut core, Command::Complete { fan_id }, now) {
+                        Err(QueueError::AssignmentFinished { .. }) => prop_assert!(finished_before),
+                        Err(QueueError::AssignmentNotFound) => prop_assert!(!store.assignments.contains_key(&seq)),
+                        Ok(_) => prop_assert!(!finished_before),
+                        Err(e) => prop_assert!(false, "{e}"),
+                    }
+                }
+                Op::Release(seq) => {
+                    let fan_id = fan_id(&core, seq);
+                    let _ = store.run(&mut core, Command::Release { fan_id }, now);
+                }
+                Op::List(state) => {
+                    let Ok(Reply::Assignments { assignments }) = store.run(&mut core, listing(state), now) else {
+                        return Err(TestCaseError::fail("listing"));
+                    };
+                    let s = core.line().unwrap().stats(now);
+                    let expected = match state {
+                        None => s.assigned + s.completed + s.released + s.lapsed + s.left,
+                        Some(AssignmentState::Assigned) => s.assigned,
+                        Some(_) => s.lapsed,
+                    };
+                    prop_assert_eq!(assignments.len() as u64, expected);
+                }
+                Op::Wait(ms) => {
+                    now = now.plus_millis(ms);
+                    prop_assert_eq!(store.run(&mut core, Input::Alarm, now), Ok(Reply::Done));
+                    // Request ids are forgotten after PULL_REPLAY_TTL_MS, then start a new pull.
+                    by_request.retain(|_, (at, _)| at.plus_millis(PULL_REPLAY_TTL_MS) >= now);
+                }
+                Op::Restart => core = store.load(now),
+            }
+            requests += u64::from(counted);
+            let line = core.line().unwrap();
+            line.check_invariants().map_err(TestCaseError::fail)?;
+            let s = line.stats(now);
+            prop_assert_eq!(s.waiting + handed_out.len() as u64, s.joined);
+            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed, handed_out.len() as u64);
+            prop_assert!(core.next_deadline().is_none_or(|d| d > now));
+            prop_assert_eq!(store.requests.values().sum::<u64>(), requests);
+            prop_assert_eq!(&store.requests, core.requests());
+        }
+        let restored = store.restore();
+        let line = core.line().unwrap();
+        prop_assert_eq!(restored.stats(now), line.stats(now));
+        prop_assert_eq!(restored.snapshot(now), line.snapshot(now));
+    }
+}
