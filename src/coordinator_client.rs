@@ -1,8 +1,13 @@
-//! The edge's side of the conversation with a sale's coordinator and with the sale registry.
+//! Calls to the Durable Objects: a sale's coordinator, its arrival shards and the sale registry.
+//!
+//! [`call`] and [`call_coordinator`] speak only the protocol ([`waitroom_core::protocol`]) and
+//! fail with a [`CallError`]: that is what objects use among themselves. The edge's helpers
+//! ([`ask`], [`join_at_shard`], ...) map both to the edge's [`ApiError`].
 
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::fmt;
 use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
 use waitroom_core::{QueueError, SaleId};
 use worker::{Env, Method, Request, RequestInit};
@@ -13,37 +18,98 @@ pub const SHARDS_BINDING: &str = "SHARDS";
 /// The registry is one object: sales are created rarely, by promoters.
 const REGISTRY_NAME: &str = "sales";
 
-async fn post<B: Serialize, T: DeserializeOwned>(
+/// Why a call to a Durable Object brought no answer of the protocol.
+#[derive(Debug)]
+pub enum CallError {
+    /// The runtime could not reach the object (or encode the request).
+    Transport(String),
+    /// The object answered with an HTTP error instead of a protocol answer.
+    Status {
+        binding: &'static str,
+        status: u16,
+        text: String,
+    },
+    /// The object's answer was not what the protocol says.
+    Malformed {
+        binding: &'static str,
+        error: String,
+    },
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Transport(e) => f.write_str(e),
+            CallError::Status {
+                binding,
+                status,
+                text,
+            } => write!(f, "{binding} answered {status}: {text}"),
+            CallError::Malformed { binding, error } => {
+                write!(f, "{binding} answered badly: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl From<worker::Error> for CallError {
+    fn from(e: worker::Error) -> Self {
+        CallError::Transport(e.to_string())
+    }
+}
+
+impl From<CallError> for ApiError {
+    fn from(e: CallError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// Posts `body` to the object `name` of `binding` and reads its JSON answer.
+pub async fn call<B: Serialize, T: DeserializeOwned>(
     env: &Env,
-    binding: &str,
+    binding: &'static str,
     name: &str,
     body: &B,
-) -> Result<T, ApiError> {
+) -> Result<T, CallError> {
     let stub = env
         .durable_object(binding)?
         .id_from_name(name)?
         .get_stub()?;
-    let body = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = serde_json::to_string(body).map_err(|e| CallError::Transport(e.to_string()))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init("https://do.internal/", &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
     if resp.status_code() != 200 {
         let text = resp.text().await.unwrap_or_default();
-        return Err(ApiError::Internal(format!(
-            "{binding} answered {}: {text}",
-            resp.status_code()
-        )));
+        return Err(CallError::Status {
+            binding,
+            status: resp.status_code(),
+            text,
+        });
     }
-    resp.json()
-        .await
-        .map_err(|e| ApiError::Internal(format!("{binding} answered badly: {e}")))
+    resp.json().await.map_err(|e| CallError::Malformed {
+        binding,
+        error: e.to_string(),
+    })
+}
+
+/// Sends `command` to the coordinator of `sale`; its answer, refusals included.
+pub async fn call_coordinator(
+    env: &Env,
+    sale: &SaleId,
+    command: &Command,
+) -> Result<Answer, CallError> {
+    call(env, COORDINATOR_BINDING, sale.as_str(), command).await
 }
 
 /// Sends `command` to the coordinator of `sale`; its refusals come back as [`ApiError::Queue`].
 pub async fn ask(env: &Env, sale: &SaleId, command: &Command) -> Result<Reply, ApiError> {
-    let answer: Answer = post(env, COORDINATOR_BINDING, sale.as_str(), command).await?;
-    answer.map_err(ApiError::Queue)
+    call_coordinator(env, sale, command)
+        .await?
+        .map_err(ApiError::Queue)
 }
 
 /// Numbers a new fan at arrival shard `shard` of `sale`.
@@ -53,7 +119,7 @@ pub async fn join_at_shard(env: &Env, sale: &SaleId, shard: u32) -> Result<Shard
         shard,
     };
     let answer: Result<ShardJoined, QueueError> =
-        post(env, SHARDS_BINDING, &format!("{sale}#{shard}"), &command).await?;
+        call(env, SHARDS_BINDING, &format!("{sale}#{shard}"), &command).await?;
     answer.map_err(ApiError::Queue)
 }
 
@@ -66,7 +132,7 @@ pub enum RegistryCommand {
 }
 
 pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {
-    let _: Vec<SaleId> = post(
+    let _: Vec<SaleId> = call(
         env,
         REGISTRY_BINDING,
         REGISTRY_NAME,
@@ -77,7 +143,7 @@ pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {
 }
 
 pub async fn list_sales(env: &Env) -> Result<Vec<SaleId>, ApiError> {
-    post(env, REGISTRY_BINDING, REGISTRY_NAME, &RegistryCommand::List).await
+    Ok(call(env, REGISTRY_BINDING, REGISTRY_NAME, &RegistryCommand::List).await?)
 }
 
 /// A reply of the wrong kind: the two sides of the protocol disagree.

@@ -3,13 +3,13 @@
 //! request per block instead of one per fan.
 
 use crate::clock;
-use crate::coordinator_client::{ask, unexpected};
-use crate::error::ApiError;
+use crate::coordinator_client::{call_coordinator, CallError};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use waitroom_core::coordinator::BlockLease;
-use waitroom_core::protocol::{Command, Reply, ShardCommand, ShardJoined};
-use waitroom_core::shard::{ArrivalShard as Numbering, LeaseRequest};
+use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
+use waitroom_core::shard::{
+    ArrivalShard as Numbering, LeaseFailed, LeaseRequest, ShardStep, MAX_LEASE_ATTEMPTS,
+};
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue, State,
@@ -25,12 +25,27 @@ pub struct ArrivalShard {
     inner: RefCell<Option<Stored>>,
 }
 
-type LeaseOutcome = std::result::Result<(LeaseRequest, BlockLease), LeaseError>;
-
+/// Why a join got no number.
 #[derive(Clone, Debug)]
 enum LeaseError {
+    /// The coordinator refused: the join's answer.
     Refused(QueueError),
     Failed(String),
+}
+
+impl From<LeaseFailed> for LeaseError {
+    fn from(e: LeaseFailed) -> Self {
+        match e {
+            LeaseFailed::Refused(refusal) => LeaseError::Refused(refusal),
+            LeaseFailed::Unexpected(message) => LeaseError::Failed(message),
+        }
+    }
+}
+
+impl From<CallError> for LeaseError {
+    fn from(e: CallError) -> Self {
+        LeaseError::Failed(e.to_string())
+    }
 }
 
 /// What the object keeps: which shard of which sale it is, and its numbering state.
@@ -79,66 +94,66 @@ impl ArrivalShard {
         Ok(())
     }
 
-    /// Numbers one fan, leasing a block first when the current one is used up or too old.
+    /// Numbers one fan, leasing a block first when the current one is used up or too old; gives
+    /// up after [`MAX_LEASE_ATTEMPTS`] leases.
     async fn join(&self, sale: SaleId, shard: u32) -> std::result::Result<ShardJoined, LeaseError> {
         let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
-        loop {
+        for _ in 0..=MAX_LEASE_ATTEMPTS {
             let now = clock::now();
             let mut stored = self.load().map_err(failed)?.unwrap_or_else(|| Stored {
                 sale: sale.clone(),
                 shard,
                 numbering: Numbering::default(),
             });
-            let request = match stored.numbering.join(now) {
-                Ok((fan_id, seq)) => {
+            let request = match stored.numbering.handle(now) {
+                ShardStep::Joined(joined) => {
                     self.save(stored).map_err(failed)?;
-                    return Ok(ShardJoined { fan_id, seq });
+                    return Ok(joined);
                 }
-                Err(request) => request,
+                ShardStep::Lease(request) => request,
             };
-            let (request, lease) = self.lease(&stored, request).await?;
+            let answer = self.lease(&stored, request).await?;
+            // Other joins may have run meanwhile: install into the state as it is now.
             let mut stored = self.load().map_err(failed)?.unwrap_or(stored);
-            if stored.numbering.current_start() != Some(lease.start) {
-                stored.numbering.install(request, lease.clone());
+            if stored.numbering.supply(request, answer)? {
+                let alarm_at = stored.numbering.next_deadline();
                 self.save(stored).map_err(failed)?;
-                let alarm_at = lease.until.plus_millis(20);
-                if let Err(e) = self
-                    .state
-                    .storage()
-                    .set_alarm(clock::until(alarm_at, clock::now()))
-                    .await
-                {
-                    worker::console_error!(
-                        "arrival shard {shard} of {sale}: could not set its alarm: {e}"
-                    );
+                if let Some(at) = alarm_at {
+                    if let Err(e) = self
+                        .state
+                        .storage()
+                        .set_alarm(clock::until(at, clock::now()))
+                        .await
+                    {
+                        worker::console_error!(
+                            "arrival shard {shard} of {sale}: could not set its alarm: {e}"
+                        );
+                    }
                 }
             }
         }
+        Err(LeaseError::Failed(format!(
+            "no number after {MAX_LEASE_ATTEMPTS} leases"
+        )))
     }
 
     /// Asks the coordinator for a block with every other event held back meanwhile
     /// (`blockConcurrencyWhile`), so concurrent joins never lease twice: they run after it and
     /// find the new block. (A future shared between requests would not do: the runtime cancels a
     /// request that waits on another request's I/O.)
-    async fn lease(&self, stored: &Stored, request: LeaseRequest) -> LeaseOutcome {
+    async fn lease(
+        &self,
+        stored: &Stored,
+        request: LeaseRequest,
+    ) -> std::result::Result<Answer, LeaseError> {
         let env = self.env.clone();
         let (sale, shard) = (stored.sale.clone(), stored.shard);
         let outcome = self.state.block_concurrency_while(async move {
-            let command = Command::LeaseBlock {
-                shard,
-                closing: request.closing,
-                want: request.want,
-            };
-            Ok(match ask(&env, &sale, &command).await {
-                Ok(Reply::Lease(lease)) => Ok((request, lease)),
-                Ok(other) => Err(LeaseError::Failed(unexpected(other).message())),
-                Err(ApiError::Queue(refusal)) => Err(LeaseError::Refused(refusal)),
-                Err(e) => Err(LeaseError::Failed(format!("{e:?}"))),
-            })
+            Ok(call_coordinator(&env, &sale, &request.command(shard)).await)
         });
-        outcome
+        Ok(outcome
             .await
-            .map_err(|e| LeaseError::Failed(e.to_string()))?
+            .map_err(|e| LeaseError::Failed(e.to_string()))??)
     }
 
     async fn close_expired(&self, now: UnixMillis) -> Result<Option<UnixMillis>> {
@@ -146,15 +161,15 @@ impl ArrivalShard {
             return Ok(None);
         };
         let Some((start, used)) = stored.numbering.expired(now) else {
-            return Ok(stored.numbering.block_until());
+            return Ok(stored.numbering.next_deadline());
         };
         let command = Command::CloseBlock {
             shard: stored.shard,
             start,
             used,
         };
-        match ask(&self.env, &stored.sale, &command).await {
-            Ok(_) => {
+        match call_coordinator(&self.env, &stored.sale, &command).await {
+            Ok(Ok(_)) => {
                 // Joins may have leased a new block while the coordinator answered: forget the
                 // closed block only if it is still the current one.
                 if let Some(mut current) = self.load()? {
@@ -165,9 +180,17 @@ impl ArrivalShard {
                 }
                 Ok(None)
             }
+            Ok(Err(refusal)) => {
+                worker::console_error!(
+                    "arrival shard {} of {}: could not close block {start}: {refusal}",
+                    stored.shard,
+                    stored.sale
+                );
+                Ok(Some(now.plus_millis(RETRY_MS)))
+            }
             Err(e) => {
                 worker::console_error!(
-                    "arrival shard {} of {}: could not close block {start}: {e:?}",
+                    "arrival shard {} of {}: could not close block {start}: {e}",
                     stored.shard,
                     stored.sale
                 );

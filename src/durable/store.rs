@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use waitroom_core::coordinator::{BlockRecord, Change, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
+use waitroom_core::sale_coordinator::{Need, Record};
 use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
@@ -263,6 +264,12 @@ impl Store {
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
                     )?;
                 }
+                Change::Request(kind) => {
+                    self.sql.exec(
+                        "INSERT INTO requests (kind, count) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET count = count + 1",
+                        vec![SqlStorageValue::String(kind.to_owned())],
+                    )?;
+                }
             }
         }
         Ok(())
@@ -295,13 +302,26 @@ impl Store {
             .collect()
     }
 
-    pub fn assignment_by_seq(&self, seq: Seq) -> worker::Result<Option<Assignment>> {
+    /// Looks up what the core asked for.
+    pub fn answer(&self, need: &Need) -> worker::Result<Record> {
+        Ok(match need {
+            Need::AssignmentBySeq(seq) => Record::Assignment(self.assignment_by_seq(*seq)?),
+            Need::AssignmentByFan(fan_id) => Record::Assignment(self.assignment_by_fan(fan_id)?),
+            Need::Assignments {
+                window,
+                state,
+                limit,
+            } => Record::Assignments(self.list(window.as_ref(), *state, *limit)?),
+        })
+    }
+
+    fn assignment_by_seq(&self, seq: Seq) -> worker::Result<Option<Assignment>> {
         Ok(self
             .records("SELECT body FROM assignments WHERE seq = ?", vec![int(seq)])?
             .pop())
     }
 
-    pub fn assignment_by_fan(&self, fan_id: &FanId) -> worker::Result<Option<Assignment>> {
+    fn assignment_by_fan(&self, fan_id: &FanId) -> worker::Result<Option<Assignment>> {
         let fan_id = SqlStorageValue::String(fan_id.to_string());
         Ok(self
             .records(
@@ -312,7 +332,7 @@ impl Store {
     }
 
     /// Assignments newest first, optionally of one window and in one state.
-    pub fn list(
+    fn list(
         &self,
         window: Option<&WindowId>,
         state: Option<AssignmentState>,
@@ -337,13 +357,5 @@ impl Store {
             .into_iter()
             .map(|r| (r.kind, r.count as u64))
             .collect())
-    }
-
-    pub fn count_request(&self, kind: &str) -> worker::Result<()> {
-        self.sql.exec(
-            "INSERT INTO requests (kind, count) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET count = count + 1",
-            vec![SqlStorageValue::String(kind.to_owned())],
-        )?;
-        Ok(())
     }
 }

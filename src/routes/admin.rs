@@ -32,7 +32,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
-        fan_salt: random::hex::<16>(),
+        fan_salt: random::hex::<16>().into(),
     };
     let Reply::Upserted { created, report } = ask(&ctx.env, &sale, &command).await? else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));

@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 pub const MAX_STEPS: usize = 3;
 
 /// What the object wakes the core for.
+// One value per request, moved once: boxing the command would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     /// A request from the edge or an arrival shard.
@@ -67,6 +69,8 @@ pub enum Record {
 }
 
 /// What [`SaleCoordinator::handle`] did.
+// One value per call, returned once: boxing the answer would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// The answer to send back.
