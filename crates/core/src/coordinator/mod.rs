@@ -9,9 +9,9 @@
 //! takes the front of the range.
 //!
 //! [`crate::sale_coordinator::SaleCoordinator`] is the one entry point a Durable Object drives;
-//! [`Coordinator`] is one sale's line, composed of one part per concern: the [`line`] of numbers,
-//! the [`blocks`] leased to arrival shards, the [`assignments`] in memory, the [`pulls`] remembered
-//! for retries, [`presence`] near the front and the [`stats`].
+//! [`Coordinator`] is one sale's line, composed of one part per concern: the `line` of numbers,
+//! the `blocks` leased to arrival shards, the `assignments` in memory, the `pulls` remembered
+//! for retries, `presence` near the front and the `stats`.
 
 mod assignments;
 mod blocks;
