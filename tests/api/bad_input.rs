@@ -1,22 +1,139 @@
 //! Client mistakes: each gets the documented 4xx and changes nothing.
+//!
+//! The mistakes are a table of rows: a name, the request (who sends it, method, path, extra
+//! headers, body) and what it must answer (status, error code, and for `invalid_field` the field).
+//! Every row is run the same way: a snapshot of the state a refused request must not touch, the
+//! request, its answer checked, and the same snapshot again, which must be unchanged.
 
-use crate::helpers::{send, Authed, TestWorker, PURCHASE_URL};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use crate::support::fan::Joined;
+use crate::support::{send, Reply, TestWorker, PURCHASE_URL};
+use reqwest::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 
 const SALE: &str = "bad-input";
 const OTHER: &str = "bad-input-other";
 const SCHEDULED: &str = "bad-input-scheduled";
+/// A sale no row may create.
+const NEW: &str = "bad-input-new";
+/// A well-formed bearer key that is neither the admin nor the origin key.
+const WRONG_KEY: &str = "not-the-key-0123456789abcdefghijklmnopqrstuvwxyz";
+/// A fan id of the right shape that nobody has.
+const NOBODY: &str = "fan_00000000000000000000";
 
-/// What a case must answer.
+/// Who sends a request.
+#[derive(Clone, Debug)]
+enum Sender {
+    /// No `Authorization` (a fan, or anyone).
+    Anyone,
+    Admin,
+    Origin,
+    /// `Authorization: Bearer` with [`WRONG_KEY`].
+    WrongKey,
+    /// `Authorization: Bearer` with this (a fan's token, or garbage).
+    Bearer(String),
+}
+
+impl Sender {
+    /// How the rows about keys name it.
+    fn who(&self) -> &'static str {
+        match self {
+            Self::Anyone => "no key",
+            Self::Admin => "the admin key",
+            Self::Origin => "the origin key",
+            Self::WrongKey => "a wrong key",
+            Self::Bearer(_) => "a bearer",
+        }
+    }
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+enum Body {
+    None,
+    Json(Value),
+    /// Sent as is, with `Content-Type: application/json`.
+    Raw(String),
+}
+
+/// The request of a row.
+#[derive(Clone, Debug)]
+struct Request {
+    sender: Sender,
+    method: Method,
+    path: String,
+    headers: Vec<(HeaderName, String)>,
+    body: Body,
+}
+
+impl Request {
+    fn new(sender: Sender, method: Method, path: impl Into<String>) -> Self {
+        Self {
+            sender,
+            method,
+            path: path.into(),
+            headers: Vec::new(),
+            body: Body::None,
+        }
+    }
+
+    fn get(sender: Sender, path: impl Into<String>) -> Self {
+        Self::new(sender, Method::GET, path)
+    }
+
+    fn post(sender: Sender, path: impl Into<String>) -> Self {
+        Self::new(sender, Method::POST, path)
+    }
+
+    fn put(sender: Sender, path: impl Into<String>) -> Self {
+        Self::new(sender, Method::PUT, path)
+    }
+
+    fn json(mut self, body: Value) -> Self {
+        self.body = Body::Json(body);
+        self
+    }
+
+    fn raw(mut self, body: &str) -> Self {
+        self.body = Body::Raw(body.to_owned());
+        self
+    }
+
+    fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn build(&self, w: &TestWorker) -> RequestBuilder {
+        let caller = match &self.sender {
+            Sender::Anyone => w.fan().0,
+            Sender::Admin => w.admin().0,
+            Sender::Origin => w.origin().0,
+            Sender::WrongKey => w.bearer(WRONG_KEY),
+            Sender::Bearer(bearer) => w.bearer(bearer),
+        };
+        let mut request = caller.request(self.method.clone(), &self.path);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        match &self.body {
+            Body::None => request,
+            Body::Json(body) => request.json(body),
+            Body::Raw(body) => request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone()),
+        }
+    }
+}
+
+/// What a row must answer.
 #[derive(Clone, Copy, Debug)]
 enum Expect {
     /// This status and this `error` code (docs/api.md names both).
     Error(u16, &'static str),
     /// This status with an `{error, message}` body; docs/api.md names no code.
     Status(u16),
-    /// This status, an error naming the field (`invalid_field`).
+    /// 400 `invalid_field` naming this field.
     InvalidField(&'static str),
     /// The HTML page route: 400 or 404.
     PageRefused,
@@ -24,10 +141,74 @@ enum Expect {
     ClientError,
 }
 
-struct Case {
-    what: String,
-    request: RequestBuilder,
+impl Expect {
+    /// Checks the answer to the row `name`; codes the docs leave open go to `undocumented`.
+    fn check(self, name: &str, reply: &Reply, undocumented: &mut Vec<String>) {
+        let got = format!(
+            "{} {}",
+            reply.status,
+            reply.text.chars().take(300).collect::<String>()
+        );
+        match self {
+            Self::Error(status, code) => reply.expect_error(status, code, name),
+            Self::Status(status) => {
+                assert_eq!(reply.status.as_u16(), status, "{name}: got {got}");
+                reply.assert_error_shape(name);
+                undocumented.push(format!("{name}: {status} {}", reply.json["error"]));
+            }
+            Self::InvalidField(field) => {
+                reply.expect_error(400, "invalid_field", name);
+                // docs/api.md: "400 `invalid_field` with `field`".
+                assert_eq!(
+                    reply.json["field"], field,
+                    "{name}: the error names the field: {got}"
+                );
+            }
+            Self::PageRefused => {
+                assert!(
+                    matches!(reply.status.as_u16(), 400 | 404),
+                    "{name}: got {got}"
+                );
+            }
+            Self::ClientError => {
+                assert!(reply.status.is_client_error(), "{name}: got {got}");
+                undocumented.push(format!(
+                    "{name}: {} {}",
+                    reply.status.as_u16(),
+                    reply.json["error"]
+                ));
+            }
+        }
+    }
+}
+
+/// One mistake.
+struct Row {
+    name: String,
+    request: Request,
     expect: Expect,
+}
+
+/// The rows, in the order they run.
+#[derive(Default)]
+struct Table(Vec<Row>);
+
+impl Table {
+    fn row(&mut self, name: impl Into<String>, request: Request, expect: Expect) {
+        self.0.push(Row {
+            name: name.into(),
+            request,
+            expect,
+        });
+    }
+}
+
+/// What the rows refer to: fans of [`SALE`] (the first one assigned to window `w1` by the pull
+/// `r1`, the others waiting), a fan of [`OTHER`], and the origin key.
+struct Fixture {
+    fans: [Joined; 3],
+    other_fan: Joined,
+    origin_key: String,
 }
 
 /// The state a refused request must not touch: every sale's report (minus the request counters
@@ -35,7 +216,7 @@ struct Case {
 async fn state(w: &TestWorker) -> Value {
     let mut out = json!({});
     for sale in [SALE, OTHER, SCHEDULED] {
-        let mut report = w.report(sale).await;
+        let mut report = w.admin().report(sale).await;
         let obj = report.as_object_mut().expect("report is an object");
         obj.remove("coordinator_requests");
         obj.remove("coordinator_requests_by_kind");
@@ -83,137 +264,128 @@ fn middle_of(token: &str, segment: usize) -> usize {
     panic!("token {token} has no segment {segment}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn bad_input() {
-    let w = TestWorker::start().await;
-    for sale in [SALE, OTHER, SCHEDULED] {
-        w.create_sale(sale, None).await;
-    }
-    w.open_sale(SALE).await;
-    w.open_sale(OTHER).await;
-    let fans = [w.join(SALE).await, w.join(SALE).await, w.join(SALE).await];
-    let other_fan = w.join(OTHER).await;
-    let pulled = w.pull(SALE, "w1", 1, Some("r1")).await;
-    assert_eq!(pulled.assignments.len(), 1);
+fn valid_sale() -> Value {
+    json!({ "name": "Renamed", "purchase_url": PURCHASE_URL })
+}
 
-    let (admin, origin, fan) = (w.admin(), w.origin(), w.fan());
-    let wrong = w.bearer("not-the-key-0123456789abcdefghijklmnopqrstuvwxyz");
-    let valid_sale = json!({ "name": "Renamed", "purchase_url": PURCHASE_URL });
-    let valid_pull = json!({ "window": "w1", "max": 1 });
-    let sale_path = format!("/api/admin/sales/{SALE}");
-    let pull_path = format!("/api/origin/sales/{SALE}/pull");
-    let status_path = format!("/api/sales/{SALE}/status");
-    let join_path = format!("/api/sales/{SALE}/join");
-    let complete_path =
-        |fan_id: &str| format!("/api/origin/sales/{SALE}/assignments/{fan_id}/complete");
-    let big = "x".repeat(70 * 1024);
+fn valid_pull() -> Value {
+    json!({ "window": "w1", "max": 1 })
+}
 
-    let mut cases: Vec<Case> = Vec::new();
-    let mut case = |what: &str, request: RequestBuilder, expect: Expect| {
-        cases.push(Case {
-            what: what.to_owned(),
-            request,
-            expect,
-        });
-    };
-    let raw = |a: &Authed, method: Method, path: &str, body: &str| {
-        a.request(method, path)
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.to_owned())
-    };
+/// More than the 64 KiB a body may have.
+fn big() -> String {
+    "x".repeat(70 * 1024)
+}
 
-    // Pull bodies.
-    for (what, body) in [
+fn sale_path() -> String {
+    format!("/api/admin/sales/{SALE}")
+}
+
+fn pull_path() -> String {
+    format!("/api/origin/sales/{SALE}/pull")
+}
+
+fn status_path() -> String {
+    format!("/api/sales/{SALE}/status")
+}
+
+fn join_path() -> String {
+    format!("/api/sales/{SALE}/join")
+}
+
+/// `complete` or `release` of `fan_id` in [`SALE`].
+fn finish_path(fan_id: &str, action: &str) -> String {
+    format!("/api/origin/sales/{SALE}/assignments/{fan_id}/{action}")
+}
+
+fn pull_bodies(t: &mut Table) {
+    use Expect::*;
+    use Sender::Origin;
+    for (name, body) in [
         ("pull: not JSON", r#"{"window": "w1", "max":"#),
         ("pull: not an object", "[1, 2]"),
         ("pull: no window", r#"{"max": 1}"#),
         ("pull: max is a string", r#"{"window": "w1", "max": "5"}"#),
         ("pull: empty body", ""),
     ] {
-        case(
-            what,
-            raw(&origin, Method::POST, &pull_path, body),
-            Expect::Error(400, "bad_json"),
+        t.row(
+            name,
+            Request::post(Origin, pull_path()).raw(body),
+            Error(400, "bad_json"),
         );
     }
     for max in [0, 101, 1000] {
-        case(
-            &format!("pull: max {max}"),
-            origin
-                .post(&pull_path)
-                .json(&json!({"window": "w1", "max": max})),
-            Expect::Status(400),
+        t.row(
+            format!("pull: max {max}"),
+            Request::post(Origin, pull_path()).json(json!({"window": "w1", "max": max})),
+            Status(400),
         );
     }
     for window in ["w 1", "", &"w".repeat(65), "w/1"] {
-        let body = json!({ "window": window, "max": 1 });
-        case(
-            &format!("pull: window {window:?}"),
-            origin.post(&pull_path).json(&body),
-            Expect::Status(400),
+        t.row(
+            format!("pull: window {window:?}"),
+            Request::post(Origin, pull_path()).json(json!({ "window": window, "max": 1 })),
+            Status(400),
         );
     }
     for request_id in ["r 1", "", &"r".repeat(129)] {
-        let body = json!({ "window": "w1", "max": 1, "request_id": request_id });
-        case(
-            &format!("pull: request_id {request_id:?}"),
-            origin.post(&pull_path).json(&body),
-            Expect::Status(400),
+        t.row(
+            format!("pull: request_id {request_id:?}"),
+            Request::post(Origin, pull_path())
+                .json(json!({ "window": "w1", "max": 1, "request_id": request_id })),
+            Status(400),
         );
     }
-    case(
+    t.row(
         "pull: request_id reused with another max",
-        origin
-            .post(&pull_path)
-            .json(&json!({"window": "w1", "max": 2, "request_id": "r1"})),
-        Expect::Error(409, "request_id_reused"),
+        Request::post(Origin, pull_path())
+            .json(json!({"window": "w1", "max": 2, "request_id": "r1"})),
+        Error(409, "request_id_reused"),
     );
-    case(
+    t.row(
         "pull: request_id reused with another window",
-        origin
-            .post(&pull_path)
-            .json(&json!({"window": "w2", "max": 1, "request_id": "r1"})),
-        Expect::Error(409, "request_id_reused"),
+        Request::post(Origin, pull_path())
+            .json(json!({"window": "w2", "max": 1, "request_id": "r1"})),
+        Error(409, "request_id_reused"),
     );
-    case(
+    t.row(
         "pull: body over 64 KiB",
-        origin
-            .post(&pull_path)
-            .json(&json!({"window": "w1", "max": 1, "pad": big})),
-        Expect::Error(413, "body_too_large"),
+        Request::post(Origin, pull_path()).json(json!({"window": "w1", "max": 1, "pad": big()})),
+        Error(413, "body_too_large"),
     );
+}
 
-    // Sale settings.
-    for (what, body) in [
-        ("put: not JSON", "{\"name\": \"x\""),
-        ("put: not an object", "\"sale\""),
+fn sale_settings(t: &mut Table) {
+    use Expect::*;
+    use Sender::Admin;
+    for (name, body) in [
+        ("put: not JSON", "{\"name\": \"x\"".to_owned()),
+        ("put: not an object", "\"sale\"".to_owned()),
         (
             "put: no name",
-            &format!(r#"{{"purchase_url": "{PURCHASE_URL}"}}"#),
+            format!(r#"{{"purchase_url": "{PURCHASE_URL}"}}"#),
         ),
         (
             "put: unknown field",
-            &format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "colour": "red"}}"#),
+            format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "colour": "red"}}"#),
         ),
         (
             "put: claim_ttl_s is a string",
-            &format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "claim_ttl_s": "60"}}"#),
+            format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "claim_ttl_s": "60"}}"#),
         ),
     ] {
-        case(
-            what,
-            raw(&admin, Method::PUT, &sale_path, body),
-            Expect::Error(400, "bad_json"),
+        t.row(
+            name,
+            Request::put(Admin, sale_path()).raw(&body),
+            Error(400, "bad_json"),
         );
     }
-    case(
+    t.row(
         "put: body over 64 KiB",
-        admin
-            .put(&sale_path)
-            .json(&json!({"name": big, "purchase_url": PURCHASE_URL})),
-        Expect::Error(413, "body_too_large"),
+        Request::put(Admin, sale_path()).json(json!({"name": big(), "purchase_url": PURCHASE_URL})),
+        Error(413, "body_too_large"),
     );
-    let field_cases: Vec<(&str, Value)> = vec![
+    let bad_fields: Vec<(&str, Value)> = vec![
         ("name", json!({"name": "", "purchase_url": PURCHASE_URL})),
         (
             "purchase_url",
@@ -268,215 +440,203 @@ async fn bad_input() {
             json!({"name": "x", "purchase_url": PURCHASE_URL, "branding": {"message": "m".repeat(1001)}}),
         ),
     ];
-    for (field, body) in &field_cases {
-        case(
-            &format!("put (update): bad {field}: {body}"),
-            admin.put(&sale_path).json(body),
-            Expect::InvalidField(field),
+    for (field, body) in &bad_fields {
+        t.row(
+            format!("put (update): bad {field}: {body}"),
+            Request::put(Admin, sale_path()).json(body.clone()),
+            InvalidField(field),
         );
     }
-    for (field, body) in field_cases.iter().take(3) {
-        let path = "/api/admin/sales/bad-input-new";
-        case(
-            &format!("put (create): bad {field}: {body}"),
-            admin.put(path).json(body),
-            Expect::InvalidField(field),
+    for (field, body) in bad_fields.iter().take(3) {
+        t.row(
+            format!("put (create): bad {field}: {body}"),
+            Request::put(Admin, format!("/api/admin/sales/{NEW}")).json(body.clone()),
+            InvalidField(field),
         );
     }
+}
 
-    // Sale ids.
+fn sale_ids(t: &mut Table, f: &Fixture) {
+    use Expect::*;
+    use Sender::*;
+    let bad_id = Error(400, "bad_sale_id");
     for id in ["UPPER", "-x", &"a".repeat(65), "a_b"] {
-        let e = Expect::Error(400, "bad_sale_id");
-        case(
-            &format!("info: sale id {id:?}"),
-            fan.get(&format!("/api/sales/{id}")),
-            e,
-        );
-        case(
-            &format!("join: sale id {id:?}"),
-            fan.post(&format!("/api/sales/{id}/join")),
-            e,
-        );
-        case(
-            &format!("status: sale id {id:?}"),
-            w.bearer(&fans[1].token)
-                .get(&format!("/api/sales/{id}/status")),
-            e,
-        );
-        case(
-            &format!("put: sale id {id:?}"),
-            admin
-                .put(&format!("/api/admin/sales/{id}"))
-                .json(&valid_sale),
-            e,
-        );
-        case(
-            &format!("open: sale id {id:?}"),
-            admin.post(&format!("/api/admin/sales/{id}/open")),
-            e,
-        );
-        case(
-            &format!("pull: sale id {id:?}"),
-            origin
-                .post(&format!("/api/origin/sales/{id}/pull"))
-                .json(&valid_pull),
-            e,
-        );
-        case(
-            &format!("page: sale id {id:?}"),
-            fan.get(&format!("/s/{id}")),
-            Expect::PageRefused,
-        );
+        let fan_token = Bearer(f.fans[1].token.clone());
+        for (name, request, expect) in [
+            (
+                "info",
+                Request::get(Anyone, format!("/api/sales/{id}")),
+                bad_id,
+            ),
+            (
+                "join",
+                Request::post(Anyone, format!("/api/sales/{id}/join")),
+                bad_id,
+            ),
+            (
+                "status",
+                Request::get(fan_token, format!("/api/sales/{id}/status")),
+                bad_id,
+            ),
+            (
+                "put",
+                Request::put(Admin, format!("/api/admin/sales/{id}")).json(valid_sale()),
+                bad_id,
+            ),
+            (
+                "open",
+                Request::post(Admin, format!("/api/admin/sales/{id}/open")),
+                bad_id,
+            ),
+            (
+                "pull",
+                Request::post(Origin, format!("/api/origin/sales/{id}/pull")).json(valid_pull()),
+                bad_id,
+            ),
+            (
+                "page",
+                Request::get(Anyone, format!("/s/{id}")),
+                PageRefused,
+            ),
+        ] {
+            t.row(format!("{name}: sale id {id:?}"), request, expect);
+        }
     }
+}
 
-    // Keys.
+fn keys(t: &mut Table, f: &Fixture) {
+    use Sender::*;
     let unauthorized = Expect::Error(401, "unauthorized");
-    for (who, a) in [
-        ("no key", &fan),
-        ("a wrong key", &wrong),
-        ("the origin key", &origin),
-    ] {
-        case(
-            &format!("report with {who}"),
-            a.get(&sale_path),
-            unauthorized,
-        );
-        case(
-            &format!("list with {who}"),
-            a.get("/api/admin/sales"),
-            unauthorized,
-        );
-        case(
-            &format!("put with {who}"),
-            a.put(&sale_path).json(&valid_sale),
-            unauthorized,
-        );
-        case(
-            &format!("create with {who}"),
-            a.put("/api/admin/sales/bad-input-new").json(&valid_sale),
-            unauthorized,
-        );
-        case(
-            &format!("close with {who}"),
-            a.post(&format!("{sale_path}/close")),
-            unauthorized,
-        );
-        case(
-            &format!("open scheduled with {who}"),
-            a.post(&format!("/api/admin/sales/{SCHEDULED}/open")),
-            unauthorized,
-        );
+    for sender in [Anyone, WrongKey, Origin] {
+        let who = sender.who();
+        let s = || sender.clone();
+        for (name, request) in [
+            ("report", Request::get(s(), sale_path())),
+            ("list", Request::get(s(), "/api/admin/sales")),
+            ("put", Request::put(s(), sale_path()).json(valid_sale())),
+            (
+                "create",
+                Request::put(s(), format!("/api/admin/sales/{NEW}")).json(valid_sale()),
+            ),
+            (
+                "close",
+                Request::post(s(), format!("{}/close", sale_path())),
+            ),
+            (
+                "open scheduled",
+                Request::post(s(), format!("/api/admin/sales/{SCHEDULED}/open")),
+            ),
+        ] {
+            t.row(format!("{name} with {who}"), request, unauthorized);
+        }
     }
-    for (who, a) in [
-        ("no key", &fan),
-        ("a wrong key", &wrong),
-        ("the admin key", &admin),
-    ] {
-        case(
-            &format!("pull with {who}"),
-            a.post(&pull_path).json(&valid_pull),
-            unauthorized,
-        );
-        case(
-            &format!("complete with {who}"),
-            a.post(&complete_path(&fans[0].fan_id)),
-            unauthorized,
-        );
-        let release = format!(
-            "/api/origin/sales/{SALE}/assignments/{}/release",
-            fans[0].fan_id
-        );
-        case(
-            &format!("release with {who}"),
-            a.post(&release),
-            unauthorized,
-        );
-        case(
-            &format!("assignments with {who}"),
-            a.get(&format!("/api/origin/sales/{SALE}/assignments")),
-            unauthorized,
-        );
+    let assigned = &f.fans[0].fan_id;
+    for sender in [Anyone, WrongKey, Admin] {
+        let who = sender.who();
+        let s = || sender.clone();
+        for (name, request) in [
+            ("pull", Request::post(s(), pull_path()).json(valid_pull())),
+            (
+                "complete",
+                Request::post(s(), finish_path(assigned, "complete")),
+            ),
+            (
+                "release",
+                Request::post(s(), finish_path(assigned, "release")),
+            ),
+            (
+                "assignments",
+                Request::get(s(), format!("/api/origin/sales/{SALE}/assignments")),
+            ),
+        ] {
+            t.row(format!("{name} with {who}"), request, unauthorized);
+        }
     }
-    case(
+    t.row(
         "pull with Basic auth",
-        fan.post(&pull_path)
-            .header(AUTHORIZATION, format!("Basic {}", w.origin_key))
-            .json(&valid_pull),
+        Request::post(Anyone, pull_path())
+            .header(AUTHORIZATION, format!("Basic {}", f.origin_key))
+            .json(valid_pull()),
         unauthorized,
     );
+}
 
-    // Queue tokens.
-    let token = &fans[1].token;
-    let bad_token = Expect::Error(401, "bad_token");
-    case("status: no token", fan.get(&status_path), bad_token);
-    case(
-        "status: garbage token",
-        w.bearer("garbage").get(&status_path),
-        bad_token,
-    );
-    case(
-        "status: tampered signature",
-        w.bearer(&flip(token, middle_of(token, 3)))
-            .get(&status_path),
-        bad_token,
-    );
-    case(
-        "status: tampered payload",
-        w.bearer(&flip(token, middle_of(token, 2)))
-            .get(&status_path),
-        bad_token,
-    );
-    case(
-        "status: truncated token",
-        w.bearer(&token[..token.len() - 4]).get(&status_path),
-        bad_token,
-    );
-    case(
-        "status: another sale's token",
-        w.bearer(&other_fan.token).get(&status_path),
-        bad_token,
-    );
-    case(
-        "status: garbage cookie",
-        fan.get(&status_path)
-            .header(COOKIE, format!("wr_{SALE}=garbage")),
-        bad_token,
-    );
-    case(
+fn queue_tokens(t: &mut Table, f: &Fixture) {
+    use Expect::*;
+    use Sender::*;
+    let token = &f.fans[1].token;
+    let bad_token = Error(401, "bad_token");
+    for (name, sender, cookie) in [
+        ("status: no token", Anyone, None),
+        ("status: garbage token", Bearer("garbage".into()), None),
+        (
+            "status: tampered signature",
+            Bearer(flip(token, middle_of(token, 3))),
+            None,
+        ),
+        (
+            "status: tampered payload",
+            Bearer(flip(token, middle_of(token, 2))),
+            None,
+        ),
+        (
+            "status: truncated token",
+            Bearer(token[..token.len() - 4].to_owned()),
+            None,
+        ),
+        (
+            "status: another sale's token",
+            Bearer(f.other_fan.token.clone()),
+            None,
+        ),
+        (
+            "status: garbage cookie",
+            Anyone,
+            Some(format!("wr_{SALE}=garbage")),
+        ),
+    ] {
+        let mut request = Request::get(sender, status_path());
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        t.row(name, request, bad_token);
+    }
+    t.row(
         "join: garbage Bearer",
-        w.bearer("garbage").post(&join_path),
-        Expect::Status(401),
+        Request::post(Bearer("garbage".into()), join_path()),
+        Status(401),
     );
-    case(
+    t.row(
         "join: tampered Bearer",
-        w.bearer(&flip(token, middle_of(token, 3))).post(&join_path),
-        Expect::Status(401),
+        Request::post(Bearer(flip(token, middle_of(token, 3))), join_path()),
+        Status(401),
     );
+}
 
-    // Assignments.
-    let not_found = Expect::Error(404, "assignment_not_found");
-    case(
-        "complete: unknown fan",
-        origin.post(&complete_path("fan_00000000000000000000")),
-        not_found,
-    );
-    case(
-        "release: unknown fan",
-        origin.post(&format!(
-            "/api/origin/sales/{SALE}/assignments/fan_00000000000000000000/release"
-        )),
-        not_found,
-    );
-    case(
-        "complete: a fan still waiting",
-        origin.post(&complete_path(&fans[2].fan_id)),
-        not_found,
-    );
-    case(
-        "complete: another sale's fan",
-        origin.post(&complete_path(&other_fan.fan_id)),
-        not_found,
-    );
+fn assignments(t: &mut Table, f: &Fixture) {
+    use Expect::*;
+    use Sender::Origin;
+    let not_found = Error(404, "assignment_not_found");
+    for (name, fan_id, action) in [
+        ("complete: unknown fan", NOBODY, "complete"),
+        ("release: unknown fan", NOBODY, "release"),
+        (
+            "complete: a fan still waiting",
+            f.fans[2].fan_id.as_str(),
+            "complete",
+        ),
+        (
+            "complete: another sale's fan",
+            f.other_fan.fan_id.as_str(),
+            "complete",
+        ),
+    ] {
+        t.row(
+            name,
+            Request::post(Origin, finish_path(fan_id, action)),
+            not_found,
+        );
+    }
     for query in [
         "state=bogus",
         "limit=0",
@@ -484,129 +644,139 @@ async fn bad_input() {
         "limit=abc",
         "window=w%201",
     ] {
-        let path = format!("/api/origin/sales/{SALE}/assignments?{query}");
-        case(
-            &format!("assignments?{query}"),
-            origin.get(&path),
-            Expect::ClientError,
+        t.row(
+            format!("assignments?{query}"),
+            Request::get(
+                Origin,
+                format!("/api/origin/sales/{SALE}/assignments?{query}"),
+            ),
+            ClientError,
         );
     }
+}
 
-    // Phases, methods, paths.
-    case(
-        "pause before opening",
-        admin.post(&format!("/api/admin/sales/{SCHEDULED}/pause")),
-        Expect::Error(409, "not_open"),
-    );
-    case(
-        "join before opening",
-        fan.post(&format!("/api/sales/{SCHEDULED}/join")),
-        Expect::Error(409, "not_open"),
-    );
-    case(
-        "info of an unknown sale",
-        fan.get("/api/sales/no-such-sale"),
-        Expect::Error(404, "sale_not_found"),
-    );
-    case(
-        "join an unknown sale",
-        fan.post("/api/sales/no-such-sale/join"),
-        Expect::Status(404),
-    );
-    case(
-        "report of an unknown sale",
-        admin.get("/api/admin/sales/no-such-sale"),
-        Expect::Status(404),
-    );
-    case(
-        "open an unknown sale",
-        admin.post("/api/admin/sales/no-such-sale/open"),
-        Expect::Status(404),
-    );
-    case(
-        "pull from an unknown sale",
-        origin
-            .post("/api/origin/sales/no-such-sale/pull")
-            .json(&valid_pull),
-        Expect::Status(404),
-    );
-    let not_allowed = Expect::Error(405, "method_not_allowed");
-    case(
-        "DELETE a sale",
-        admin.request(Method::DELETE, &sale_path),
-        not_allowed,
-    );
-    case("GET join", fan.get(&join_path), not_allowed);
-    case(
-        "POST status",
-        w.bearer(token).post(&status_path),
-        not_allowed,
-    );
-    case("GET pull", origin.get(&pull_path), not_allowed);
-    case(
-        "unknown admin path",
-        admin.get(&format!("{sale_path}/explode")),
-        Expect::Error(404, "not_found"),
-    );
+fn phases_methods_paths(t: &mut Table, f: &Fixture) {
+    use Expect::*;
+    use Sender::*;
+    let not_allowed = Error(405, "method_not_allowed");
+    let rows = [
+        (
+            "pause before opening",
+            Request::post(Admin, format!("/api/admin/sales/{SCHEDULED}/pause")),
+            Error(409, "not_open"),
+        ),
+        (
+            "join before opening",
+            Request::post(Anyone, format!("/api/sales/{SCHEDULED}/join")),
+            Error(409, "not_open"),
+        ),
+        (
+            "info of an unknown sale",
+            Request::get(Anyone, "/api/sales/no-such-sale"),
+            Error(404, "sale_not_found"),
+        ),
+        (
+            "join an unknown sale",
+            Request::post(Anyone, "/api/sales/no-such-sale/join"),
+            Status(404),
+        ),
+        (
+            "report of an unknown sale",
+            Request::get(Admin, "/api/admin/sales/no-such-sale"),
+            Status(404),
+        ),
+        (
+            "open an unknown sale",
+            Request::post(Admin, "/api/admin/sales/no-such-sale/open"),
+            Status(404),
+        ),
+        (
+            "pull from an unknown sale",
+            Request::post(Origin, "/api/origin/sales/no-such-sale/pull").json(valid_pull()),
+            Status(404),
+        ),
+        (
+            "DELETE a sale",
+            Request::new(Admin, Method::DELETE, sale_path()),
+            not_allowed,
+        ),
+        ("GET join", Request::get(Anyone, join_path()), not_allowed),
+        (
+            "POST status",
+            Request::post(Bearer(f.fans[1].token.clone()), status_path()),
+            not_allowed,
+        ),
+        ("GET pull", Request::get(Origin, pull_path()), not_allowed),
+        (
+            "unknown admin path",
+            Request::get(Admin, format!("{}/explode", sale_path())),
+            Error(404, "not_found"),
+        ),
+    ];
+    for (name, request, expect) in rows {
+        t.row(name, request, expect);
+    }
+}
 
-    let before = state(&w).await;
-    let mut undocumented_codes = Vec::new();
-    let count = cases.len();
-    for Case {
-        what,
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_bad_request_is_refused_and_changes_nothing() {
+    let w = TestWorker::start().await;
+    let (admin, origin, fan) = (w.admin(), w.origin(), w.fan());
+    for sale in [SALE, OTHER, SCHEDULED] {
+        admin.create_sale(sale, None).await;
+    }
+    admin.open_sale(SALE).await;
+    admin.open_sale(OTHER).await;
+    let fans = [
+        fan.join(SALE).await,
+        fan.join(SALE).await,
+        fan.join(SALE).await,
+    ];
+    let other_fan = fan.join(OTHER).await;
+    let pulled = origin.pull(SALE, "w1", 1, Some("r1")).await;
+    assert_eq!(pulled.assignments.len(), 1);
+    let fixture = Fixture {
+        fans,
+        other_fan,
+        origin_key: w.origin_key.clone(),
+    };
+
+    let mut table = Table::default();
+    pull_bodies(&mut table);
+    sale_settings(&mut table);
+    sale_ids(&mut table, &fixture);
+    keys(&mut table, &fixture);
+    queue_tokens(&mut table, &fixture);
+    assignments(&mut table, &fixture);
+    phases_methods_paths(&mut table, &fixture);
+
+    let rows = table.0.len();
+    let mut undocumented = Vec::new();
+    let start = state(&w).await;
+    let mut before = start.clone();
+    for Row {
+        name,
         request,
         expect,
-    } in cases
+    } in table.0
     {
-        let reply = send(request).await;
-        let got = format!(
-            "{} {}",
-            reply.status,
-            reply.text.chars().take(300).collect::<String>()
-        );
-        match expect {
-            Expect::Error(status, code) => reply.expect_error(status, code, &what),
-            Expect::Status(status) => {
-                assert_eq!(reply.status.as_u16(), status, "{what}: got {got}");
-                reply.assert_error_shape(&what);
-                undocumented_codes.push(format!("{what}: {status} {}", reply.json["error"]));
-            }
-            Expect::InvalidField(field) => {
-                reply.expect_error(400, "invalid_field", &what);
-                // docs/api.md: "400 `invalid_field` with `field`".
-                assert_eq!(
-                    reply.json["field"], field,
-                    "{what}: the error names the field: {got}"
-                );
-            }
-            Expect::PageRefused => {
-                assert!(
-                    matches!(reply.status.as_u16(), 400 | 404),
-                    "{what}: got {got}"
-                );
-            }
-            Expect::ClientError => {
-                assert!(reply.status.is_client_error(), "{what}: got {got}");
-                undocumented_codes.push(format!(
-                    "{what}: {} {}",
-                    reply.status.as_u16(),
-                    reply.json["error"]
-                ));
-            }
-        }
+        let reply = send(request.build(&w)).await;
+        expect.check(&name, &reply, &mut undocumented);
         let after = state(&w).await;
-        assert_eq!(after, before, "{what} changed something");
+        assert_eq!(after, before, "{name} changed something");
+        // The snapshot after this row is the one before the next.
+        before = after;
     }
 
     // The comparison does see changes: a valid update shows up.
-    send(admin.put(&sale_path).json(&valid_sale))
+    send(admin.put(&sale_path()).json(&valid_sale()))
         .await
         .expect(200, "valid update");
-    assert_ne!(state(&w).await, before, "a valid update changes the report");
+    assert_ne!(state(&w).await, start, "a valid update changes the report");
     println!(
-        "bad_input: {count} refused requests, none changed anything; codes the docs leave open:"
+        "bad_input: {rows} refused requests, none changed anything; codes the docs leave open:"
     );
-    for line in undocumented_codes {
+    for line in undocumented {
         println!("  {line}");
     }
 }

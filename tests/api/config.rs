@@ -2,14 +2,14 @@
 //! value never appears in an answer. (Each secret's rules, missing ones included, are unit tests
 //! of the core's `secrets` module.)
 
-use crate::helpers::{send, Reply, TestWorker};
+use crate::support::{send, Reply, TestWorker};
 use std::fs;
 
 #[tokio::test]
 async fn a_weak_secret_is_refused_by_name() {
     let w = TestWorker::start().await;
-    let (state_dir, env_file) = w.stop();
-    let original = fs::read_to_string(&env_file).expect("env file");
+    let files = w.stop();
+    let original = fs::read_to_string(&files.env_file).expect("env file");
     let weak: String = original
         .lines()
         .map(|line| match line.split_once('=') {
@@ -18,9 +18,9 @@ async fn a_weak_secret_is_refused_by_name() {
         })
         .map(|line| line + "\n")
         .collect();
-    fs::write(&env_file, weak).expect("rewrite env file");
+    fs::write(&files.env_file, weak).expect("rewrite env file");
 
-    let w = TestWorker::start_with_state(state_dir, env_file).await;
+    let w = TestWorker::start_with(files).await;
     send(w.fan().get("/healthz"))
         .await
         .expect(200, "health needs no secret");

@@ -1,6 +1,6 @@
 //! Waiting fans are answered at the edge: a crowd polling costs the coordinator almost nothing.
 
-use crate::helpers::{Joined, TestWorker};
+use crate::support::{Joined, TestWorker};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,16 +14,16 @@ const MAX_COORDINATOR_REQUESTS: u64 = 20;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn polls_stay_at_the_edge() {
     let w = TestWorker::start().await;
-    w.create_sale(SALE, None).await;
-    w.open_sale(SALE).await;
+    w.admin().create_sale(SALE, None).await;
+    w.admin().open_sale(SALE).await;
 
     let started = Instant::now();
-    let fans: Vec<Joined> = w.join_many(SALE, 10, FANS / 10).await;
+    let fans: Vec<Joined> = w.fan().join_many(SALE, 10, FANS / 10).await;
     let join_time = started.elapsed();
     assert_eq!(fans.len(), FANS);
     let fans = Arc::new(fans);
 
-    let before = w.report(SALE).await;
+    let before = w.admin().report(SALE).await;
     let requests_before = before["coordinator_requests"]
         .as_u64()
         .expect("coordinator_requests");
@@ -35,7 +35,7 @@ async fn polls_stay_at_the_edge() {
             tokio::spawn(async move {
                 for i in 0..POLLS_PER_TASK {
                     let fan = &fans[(t * POLLS_PER_TASK + i) % FANS];
-                    let s = api.status(SALE, &fan.token).await;
+                    let s = api.fan().status(SALE, &fan.token).await;
                     assert_eq!(s["state"], "waiting", "{s}");
                     assert_eq!(s["seq"], fan.seq, "{s}");
                     // Nobody pulls, so the place is the arrival number.
@@ -49,7 +49,7 @@ async fn polls_stay_at_the_edge() {
     }
     let poll_time = started.elapsed();
 
-    let after = w.report(SALE).await;
+    let after = w.admin().report(SALE).await;
     let requests_after = after["coordinator_requests"]
         .as_u64()
         .expect("coordinator_requests");

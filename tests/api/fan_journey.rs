@@ -1,6 +1,6 @@
 //! One sale from creation to close, as fans, a window and the promoter see it.
 
-use crate::helpers::{eventually, send, verify_pass, Joined, Reply, TestWorker, PURCHASE_URL};
+use crate::support::{eventually, send, verify_pass, Joined, Reply, TestWorker, PURCHASE_URL};
 use reqwest::header::{ACCEPT, COOKIE, LOCATION};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ async fn page(w: &TestWorker, cookie: Option<&str>) -> Reply {
 }
 
 async fn joined_count(w: &TestWorker) -> u64 {
-    w.report(SALE).await["stats"]["joined"]
+    w.admin().report(SALE).await["stats"]["joined"]
         .as_u64()
         .expect("stats.joined")
 }
@@ -24,7 +24,7 @@ async fn joined_count(w: &TestWorker) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fan_journey() {
     let w = TestWorker::start().await;
-    let created = w.create_sale(SALE, None).await;
+    let created = w.admin().create_sale(SALE, None).await;
     assert_eq!(created["phase"], "scheduled", "{created}");
     assert_eq!(created["purchase_url"], PURCHASE_URL, "{created}");
     assert_eq!(
@@ -89,7 +89,7 @@ async fn fan_journey() {
     assert_eq!(as_json["phase"], "scheduled", "{as_json}");
     assert_eq!(joined_count(&w).await, 0, "no place before opening");
 
-    w.open_sale(SALE).await;
+    w.admin().open_sale(SALE).await;
 
     // Open: the page gives the fan a place (cookie) and must not be cached.
     let opened = eventually(
@@ -170,7 +170,7 @@ async fn fan_journey() {
             .contains(&format!("/api/sales/{SALE}/status")),
         "{body}"
     );
-    let third = w.join(SALE).await;
+    let third = w.fan().join(SALE).await;
     assert_eq!((third.seq, third.position, third.ahead), (3, 3, 2));
     assert_ne!(third.fan_id, second.fan_id);
 
@@ -199,7 +199,7 @@ async fn fan_journey() {
         "status reflects the open sale",
         Duration::from_secs(5),
         || async {
-            let s = w.status(SALE, &second.token).await;
+            let s = w.fan().status(SALE, &second.token).await;
             if s["phase"] == "open" {
                 Ok(s)
             } else {
@@ -252,7 +252,10 @@ async fn fan_journey() {
     assert_eq!(as_json["fan_id"], second.fan_id.as_str(), "{as_json}");
 
     // A window takes the line, in order.
-    let pulled = w.pull(SALE, "box-office-1", 10, Some("journey-1")).await;
+    let pulled = w
+        .origin()
+        .pull(SALE, "box-office-1", 10, Some("journey-1"))
+        .await;
     assert!(!pulled.replayed);
     assert_eq!(pulled.phase, "open");
     let got: Vec<(u64, &str)> = pulled
@@ -304,7 +307,7 @@ async fn fan_journey() {
     );
     assert_eq!(turn["window"], "box-office-1", "{turn}");
     assert!(turn["pass_expires_at"].is_string(), "{turn}");
-    let claims = verify_pass(pass, SALE, &w.jwks().await);
+    let claims = verify_pass(pass, SALE, &w.fan().jwks().await);
     assert_eq!(
         (claims.sub.as_str(), claims.win.as_str(), claims.seq),
         (page_fan_id.as_str(), "box-office-1", 1)
@@ -326,37 +329,38 @@ async fn fan_journey() {
 
     // The origin reports outcomes.
     let done = w
+        .origin()
         .finish(SALE, &page_fan_id, "complete")
         .await
         .expect(200, "complete");
     assert_eq!(done["state"], "completed", "{done}");
     assert_eq!(done["fan_id"], page_fan_id.as_str(), "{done}");
-    w.finish(SALE, &page_fan_id, "complete").await.expect_error(
-        409,
-        "already_completed",
-        "complete twice",
-    );
-    w.finish(SALE, &page_fan_id, "release").await.expect_error(
-        409,
-        "already_completed",
-        "release a completed",
-    );
+    w.origin()
+        .finish(SALE, &page_fan_id, "complete")
+        .await
+        .expect_error(409, "already_completed", "complete twice");
+    w.origin()
+        .finish(SALE, &page_fan_id, "release")
+        .await
+        .expect_error(409, "already_completed", "release a completed");
     let released = w
+        .origin()
         .finish(SALE, &third.fan_id, "release")
         .await
         .expect(200, "release");
     assert_eq!(released["state"], "released", "{released}");
-    w.finish(SALE, &third.fan_id, "complete")
+    w.origin()
+        .finish(SALE, &third.fan_id, "complete")
         .await
         .expect_error(409, "already_released", "complete a released");
-    let stats = w.report(SALE).await["stats"].clone();
+    let stats = w.admin().report(SALE).await["stats"].clone();
     assert_eq!(stats["completed"], 1, "{stats}");
     assert_eq!(stats["released"], 1, "{stats}");
     assert_eq!(stats["assigned"], 1, "{stats}");
     assert_eq!(stats["waiting"], 0, "{stats}");
 
     // Closed: final.
-    let closed = w.control(SALE, "close").await;
+    let closed = w.admin().control(SALE, "close").await;
     assert_eq!(closed["phase"], "closed", "{closed}");
     send(w.fan().post(&format!("/api/sales/{SALE}/join")))
         .await
@@ -364,7 +368,7 @@ async fn fan_journey() {
     send(w.admin().post(&format!("/api/admin/sales/{SALE}/open")))
         .await
         .expect_error(409, "already_closed", "open after close");
-    let status = w.wait_for_state(SALE, &second.token, "closed").await;
+    let status = w.fan().wait_for_state(SALE, &second.token, "closed").await;
     assert_eq!(status["phase"], "closed", "{status}");
     let info = send(w.fan().get(&format!("/api/sales/{SALE}")))
         .await

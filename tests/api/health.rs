@@ -1,6 +1,6 @@
 //! Everyone's routes: health, the JWKS, and the error shape of unknown paths.
 
-use crate::helpers::{send, TestWorker};
+use crate::support::{send, TestWorker};
 
 #[tokio::test]
 async fn health() {
@@ -34,7 +34,7 @@ async fn health() {
         "x is base64url: {key}"
     );
     // And it is a JWKS a standard library accepts.
-    let set = w.jwks().await;
+    let set = w.fan().jwks().await;
     assert!(set.find(key["kid"].as_str().unwrap()).is_some());
 
     for path in ["/no/such/path", "/api/nope", "/api/sales"] {

@@ -1,6 +1,6 @@
 //! A fan who does not claim their turn within `claim_ttl_s` lapses, and may join again.
 
-use crate::helpers::{send, Joined, TestWorker};
+use crate::support::{send, Joined, TestWorker};
 use reqwest::Method;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -11,34 +11,37 @@ const SALE: &str = "lapse";
 async fn lapse() {
     let w = TestWorker::start().await;
     let body = json!({ "name": "Lapse", "purchase_url": "https://tickets.example/buy", "claim_ttl_s": 10 });
-    let created = w.create_sale_with(SALE, body).await;
+    let created = w.admin().create_sale_with(SALE, body).await;
     assert_eq!(created["claim_ttl_s"], 10, "{created}");
-    w.open_sale(SALE).await;
+    w.admin().open_sale(SALE).await;
     let mut fans: Vec<Joined> = Vec::new();
     for _ in 0..3 {
-        fans.push(w.join(SALE).await);
+        fans.push(w.fan().join(SALE).await);
     }
     let pulled_at = Instant::now();
-    let pulled = w.pull(SALE, "w1", 3, Some("lapse-1")).await;
+    let pulled = w.origin().pull(SALE, "w1", 3, Some("lapse-1")).await;
     assert_eq!(
         pulled.assignments.iter().map(|a| a.seq).collect::<Vec<_>>(),
         vec![1, 2, 3]
     );
 
     // Fan 2 claims in time; fans 1 and 3 never poll.
-    let turn = w.wait_for_state(SALE, &fans[1].token, "your_turn").await;
+    let turn = w
+        .fan()
+        .wait_for_state(SALE, &fans[1].token, "your_turn")
+        .await;
     assert!(turn["pass"].is_string(), "{turn}");
 
     tokio::time::sleep((Duration::from_millis(11_500)).saturating_sub(pulled_at.elapsed())).await;
 
-    let status = w.status(SALE, &fans[0].token).await;
+    let status = w.fan().status(SALE, &fans[0].token).await;
     assert_eq!(status["state"], "lapsed", "{status}");
     assert!(
         status.get("pass").is_none_or(|p| p.is_null()),
         "no pass for a lapsed fan: {status}"
     );
 
-    let lapsed = w.assignments(SALE, "state=lapsed").await;
+    let lapsed = w.origin().assignments(SALE, "state=lapsed").await;
     let ids: Vec<&str> = lapsed.iter().map(|a| a.fan_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -51,25 +54,30 @@ async fn lapse() {
             .all(|a| a.state == "lapsed" && a.window == "w1"),
         "{lapsed:?}"
     );
-    let windowed = w.assignments(SALE, "window=w1&state=lapsed&limit=1").await;
+    let windowed = w
+        .origin()
+        .assignments(SALE, "window=w1&state=lapsed&limit=1")
+        .await;
     assert_eq!(windowed.len(), 1, "limit: {windowed:?}");
     assert_eq!(windowed[0].fan_id, fans[2].fan_id);
-    let assigned = w.assignments(SALE, "state=assigned").await;
+    let assigned = w.origin().assignments(SALE, "state=assigned").await;
     assert_eq!(
         assigned.iter().map(|a| a.seq).collect::<Vec<_>>(),
         vec![2],
         "fan 2 still holds the turn"
     );
 
-    w.finish(SALE, &fans[0].fan_id, "complete")
+    w.origin()
+        .finish(SALE, &fans[0].fan_id, "complete")
         .await
         .expect_error(409, "lapsed", "complete a lapsed fan");
-    w.finish(SALE, &fans[2].fan_id, "release")
+    w.origin()
+        .finish(SALE, &fans[2].fan_id, "release")
         .await
         .expect_error(409, "lapsed", "release a lapsed fan");
 
     // Fan 2 still has the turn.
-    let turn = w.status(SALE, &fans[1].token).await;
+    let turn = w.fan().status(SALE, &fans[1].token).await;
     assert_eq!(turn["state"], "your_turn", "{turn}");
 
     // Fan 1 comes back: a new place at the end.
@@ -87,17 +95,18 @@ async fn lapse() {
         (1, 0),
         "first of the waiting fans"
     );
-    let status = w.status(SALE, &again.token).await;
+    let status = w.fan().status(SALE, &again.token).await;
     assert_eq!(
         (status["state"].as_str(), status["seq"].as_u64()),
         (Some("waiting"), Some(4)),
         "{status}"
     );
 
-    w.finish(SALE, &fans[1].fan_id, "complete")
+    w.origin()
+        .finish(SALE, &fans[1].fan_id, "complete")
         .await
         .expect(200, "complete fan 2");
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     let stats = &report["stats"];
     assert_eq!(
         (

@@ -2,7 +2,10 @@
 //! Black-box tests of the HTTP contract (docs/api.md) against the built worker running in
 //! `wrangler dev` (workerd). `make build` must be able to produce build/index.js.
 
-mod helpers;
+// Shared with the browser tests; not every helper is used here.
+#[path = "../support/mod.rs"]
+#[allow(dead_code)]
+mod support;
 
 mod bad_input;
 mod config;

@@ -1,7 +1,7 @@
 //! 500 fans, four windows pulling at once: everyone is handed out exactly once, in arrival order,
 //! and every fan gets a pass that verifies.
 
-use crate::helpers::{send, verify_pass, Api, Joined, Pulled, TestWorker, PURCHASE_URL};
+use crate::support::{send, verify_pass, Api, Joined, Pulled, TestWorker, PURCHASE_URL};
 use futures::stream::{self, StreamExt};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -24,12 +24,18 @@ async fn run_window(api: Api, index: usize) -> WindowLog {
     for n in 0u32.. {
         let max = 1 + (index as u32 * 7 + n * 13) % 20;
         let request_id = format!("{window}:pull-{n}");
-        let pulled = api.pull(SALE, &window, max, Some(&request_id)).await;
+        let pulled = api
+            .origin()
+            .pull(SALE, &window, max, Some(&request_id))
+            .await;
         assert!(!pulled.replayed, "a fresh request_id is not a replay");
         assert!(pulled.assignments.len() <= max as usize, "at most max fans");
         if index == 0 && n % 5 == 0 {
             // A retry (the answer got lost): the same fans, marked replayed.
-            let again = api.pull(SALE, &window, max, Some(&request_id)).await;
+            let again = api
+                .origin()
+                .pull(SALE, &window, max, Some(&request_id))
+                .await;
             assert!(
                 again.replayed,
                 "a retry with the same request_id is a replay"
@@ -55,7 +61,7 @@ async fn run_window(api: Api, index: usize) -> WindowLog {
         let empty = pulled.assignments.is_empty();
         pulls.push(pulled);
         if empty {
-            let waiting = api.report(SALE).await["stats"]["waiting"]
+            let waiting = api.admin().report(SALE).await["stats"]["waiting"]
                 .as_u64()
                 .expect("stats.waiting");
             if waiting == 0 {
@@ -73,12 +79,13 @@ async fn run_window(api: Api, index: usize) -> WindowLog {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pump_500() {
     let w = TestWorker::start().await;
-    w.create_sale(SALE, None).await;
-    w.open_sale(SALE).await;
+    w.admin().create_sale(SALE, None).await;
+    w.admin().open_sale(SALE).await;
 
     // Joins: 10 tasks, 50 each, sequential within a task.
     let started = Instant::now();
     let mut fans: Vec<Joined> = w
+        .fan()
         .join_many(SALE, JOIN_TASKS, FANS as usize / JOIN_TASKS)
         .await;
     let join_time = started.elapsed();
@@ -92,7 +99,7 @@ async fn pump_500() {
     let by_seq: BTreeMap<u64, &Joined> = fans.iter().map(|f| (f.seq, f)).collect();
     let fan_ids: BTreeSet<&str> = fans.iter().map(|f| f.fan_id.as_str()).collect();
     assert_eq!(fan_ids.len(), FANS as usize, "fan ids are unique");
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(report["stats"]["joined"], FANS, "{report}");
     assert_eq!(report["stats"]["waiting"], FANS, "{report}");
 
@@ -169,12 +176,12 @@ async fn pump_500() {
         next = to + 1;
     }
     assert_eq!(next, FANS + 1);
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(report["stats"]["waiting"], 0, "{report}");
     assert_eq!(report["stats"]["assigned"], FANS, "{report}");
 
     // Every fan polls, gets their turn and a pass that verifies.
-    let jwks = w.jwks().await;
+    let jwks = w.fan().jwks().await;
     let window_of: HashMap<u64, String> = handed
         .iter()
         .map(|(seq, _, win)| (*seq, win.clone()))
@@ -184,7 +191,7 @@ async fn pump_500() {
         .map(|fan| {
             let (w, jwks, window) = (&w, &jwks, &window_of[&fan.seq]);
             async move {
-                let turn = w.wait_for_state(SALE, &fan.token, "your_turn").await;
+                let turn = w.fan().wait_for_state(SALE, &fan.token, "your_turn").await;
                 assert_eq!(turn["fan_id"], fan.fan_id.as_str(), "{turn}");
                 assert_eq!(turn["window"], window.as_str(), "{turn}");
                 let pass = turn["pass"]
@@ -213,16 +220,18 @@ async fn pump_500() {
 
     // The origin finishes some: 50 completed, 10 released.
     for fan in &fans[..50] {
-        w.finish(SALE, &fan.fan_id, "complete")
+        w.origin()
+            .finish(SALE, &fan.fan_id, "complete")
             .await
             .expect(200, "complete");
     }
     for fan in &fans[50..60] {
-        w.finish(SALE, &fan.fan_id, "release")
+        w.origin()
+            .finish(SALE, &fan.fan_id, "release")
             .await
             .expect(200, "release");
     }
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     let stats = &report["stats"];
     assert_eq!(stats["joined"], FANS, "{report}");
     assert_eq!(stats["waiting"], 0, "{report}");

@@ -1,6 +1,7 @@
 //! A sale with `opens_at` opens by itself at that second.
 
-use crate::helpers::{rfc3339, send, unix_now, TestWorker};
+use crate::support::clock::{rfc3339, unix_now};
+use crate::support::{send, TestWorker};
 use std::time::Duration;
 
 const SALE: &str = "scheduled-open";
@@ -11,7 +12,7 @@ async fn scheduled_open() {
     // At least 3 s ahead, on a whole second.
     let opens_at_s = unix_now().as_secs() + 4;
     let opens_at = rfc3339(opens_at_s);
-    let created = w.create_sale(SALE, Some(&opens_at)).await;
+    let created = w.admin().create_sale(SALE, Some(&opens_at)).await;
     assert_eq!(created["phase"], "scheduled", "{created}");
     assert!(
         created["opens_at"]
@@ -52,23 +53,23 @@ async fn scheduled_open() {
     let wake = Duration::from_secs(opens_at_s) + Duration::from_millis(300);
     tokio::time::sleep(wake.saturating_sub(unix_now())).await;
 
-    let joined = w.join(SALE).await;
+    let joined = w.fan().join(SALE).await;
     assert_eq!((joined.seq, joined.position), (1, 1));
     let info = send(w.fan().get(&format!("/api/sales/{SALE}")))
         .await
         .expect(200, "sale info");
     assert_eq!(info["phase"], "open", "{info}");
-    let status = w.status(SALE, &joined.token).await;
+    let status = w.fan().status(SALE, &joined.token).await;
     assert_eq!(
         (status["state"].as_str(), status["phase"].as_str()),
         (Some("waiting"), Some("open")),
         "{status}"
     );
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(report["phase"], "open", "{report}");
     assert_eq!(report["stats"]["joined"], 1, "{report}");
     // Windows get fans without anyone opening the sale either.
-    let pulled = w.pull(SALE, "w1", 5, None).await;
+    let pulled = w.origin().pull(SALE, "w1", 5, None).await;
     assert_eq!(pulled.phase, "open");
     assert_eq!(pulled.assignments.len(), 1, "{pulled:?}");
 }

@@ -2,7 +2,7 @@
 //! hand-outs in number order, `ahead` counting fans (not unused numbers), idempotent pulls, and a
 //! restart mid-sale that changes nothing.
 
-use crate::helpers::{eventually, TestWorker, PURCHASE_URL};
+use crate::support::{eventually, TestWorker, PURCHASE_URL};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -14,7 +14,7 @@ const SHARDS: u64 = 4;
 /// report counts `joined` fans.
 async fn settled(w: &TestWorker, joined: u64) -> Value {
     eventually("blocks are reported", Duration::from_secs(10), || async {
-        let report = w.report(SALE).await;
+        let report = w.admin().report(SALE).await;
         let stats = &report["stats"];
         if stats["pending"] == 0 && stats["joined"] == joined {
             Ok(report)
@@ -29,10 +29,10 @@ async fn settled(w: &TestWorker, joined: u64) -> Value {
 async fn sharded_line_keeps_its_promises() {
     let w = TestWorker::start().await;
     let body = json!({ "name": "Sharded", "purchase_url": PURCHASE_URL, "shards": SHARDS, "presence_ttl_s": 0 });
-    w.create_sale_with(SALE, body).await;
-    w.open_sale(SALE).await;
+    w.admin().create_sale_with(SALE, body).await;
+    w.admin().open_sale(SALE).await;
 
-    let mut fans = w.join_many(SALE, 8, 25).await;
+    let mut fans = w.fan().join_many(SALE, 8, 25).await;
     let seqs: BTreeSet<u64> = fans.iter().map(|f| f.seq).collect();
     let ids: HashSet<&str> = fans.iter().map(|f| f.fan_id.as_str()).collect();
     assert_eq!(
@@ -46,15 +46,15 @@ async fn sharded_line_keeps_its_promises() {
     let sorted: Vec<u64> = seqs.iter().copied().collect();
     for (i, seq) in sorted.iter().enumerate().step_by(17) {
         let fan = fans.iter().find(|f| f.seq == *seq).expect("fan");
-        let status = w.status(SALE, &fan.token).await;
+        let status = w.fan().status(SALE, &fan.token).await;
         assert_eq!(status["ahead"], i as u64, "fan {seq}: {status}");
         assert_eq!(status["position"], i as u64 + 1, "fan {seq}: {status}");
     }
 
     // A restart mid-sale loses nobody; joins continue on the same shards.
-    let (state_dir, env_file) = w.stop();
-    let w = TestWorker::start_with_state(state_dir, env_file).await;
-    let report = w.report(SALE).await;
+    let files = w.stop();
+    let w = TestWorker::start_with(files).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(
         (
             report["stats"]["joined"].as_u64(),
@@ -63,7 +63,7 @@ async fn sharded_line_keeps_its_promises() {
         (Some(200), Some(200)),
         "{report}"
     );
-    let later = w.join_many(SALE, 4, 25).await;
+    let later = w.fan().join_many(SALE, 4, 25).await;
     assert!(
         later.iter().all(|f| !seqs.contains(&f.seq)),
         "numbers are never handed out twice"
@@ -82,8 +82,8 @@ async fn sharded_line_keeps_its_promises() {
     );
 
     // Three windows pull everyone: each fan exactly once, in number order; a retry replays.
-    let first = w.pull(SALE, "w0", 7, Some("sharded-first")).await;
-    let replay = w.pull(SALE, "w0", 7, Some("sharded-first")).await;
+    let first = w.origin().pull(SALE, "w0", 7, Some("sharded-first")).await;
+    let replay = w.origin().pull(SALE, "w0", 7, Some("sharded-first")).await;
     assert!(replay.replayed);
     assert_eq!(
         replay.assignments.iter().map(|a| a.seq).collect::<Vec<_>>(),
@@ -92,11 +92,11 @@ async fn sharded_line_keeps_its_promises() {
     let mut handed: Vec<u64> = first.assignments.iter().map(|a| a.seq).collect();
     let handles: Vec<_> = (1..=3)
         .map(|n| {
-            let api = w.handle();
+            let origin = w.origin();
             tokio::spawn(async move {
                 let mut pulls = Vec::new();
                 for round in 0.. {
-                    let pulled = api
+                    let pulled = origin
                         .pull(SALE, &format!("w{n}"), 11, Some(&format!("w{n}-{round}")))
                         .await;
                     if pulled.assignments.is_empty() {
@@ -124,7 +124,7 @@ async fn sharded_line_keeps_its_promises() {
         handed, expected,
         "every fan handed out exactly once, and no unused number"
     );
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(
         (
             report["stats"]["waiting"].as_u64(),

@@ -1,8 +1,9 @@
 //! Whatever a promoter types into a sale's name and branding reaches fans as text, never as markup:
 //! on the fan pages (rendered by the worker) and on the dashboard.
 
-use crate::helpers::{TestWorker, PURCHASE_URL};
-use crate::support::{unique_sale, Browser, Chromedriver, SessionOptions};
+use crate::chrome::{Browser, Chromedriver, SessionOptions};
+use crate::support::random::unique_sale;
+use crate::support::{TestWorker, PURCHASE_URL};
 use serde_json::json;
 use std::time::Duration;
 
@@ -68,6 +69,7 @@ async fn branding_is_escaped() {
     let worker = TestWorker::start().await;
     let sale = unique_sale("brand");
     let report = worker
+        .admin()
         .create_sale_with(
             &sale,
             json!({
@@ -89,7 +91,7 @@ async fn branding_is_escaped() {
     assert_escaped(&fan, "not-on-sale page").await;
 
     // Open: the waiting page.
-    worker.open_sale(&sale).await;
+    worker.admin().open_sale(&sale).await;
     fan.goto(&format!("{}/s/{sale}", worker.base)).await;
     fan.wait_for("body[data-page='waiting']", Duration::from_secs(15))
         .await;

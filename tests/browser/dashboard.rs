@@ -1,7 +1,8 @@
 //! The promoter dashboard on its own: the admin key, the sale form, the confirmation dialog.
 
-use crate::helpers::{send, TestWorker};
-use crate::support::{unique_sale, Chromedriver, SessionOptions};
+use crate::chrome::{Chromedriver, SessionOptions};
+use crate::support::random::unique_sale;
+use crate::support::{send, TestWorker};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ const KEY_STORAGE: &str = "waitroom.adminKey";
 async fn dashboard_refuses_a_wrong_key() {
     let worker = TestWorker::start().await;
     let sale = unique_sale("keys");
-    worker.create_sale(&sale, None).await;
+    worker.admin().create_sale(&sale, None).await;
     let driver = Chromedriver::start("dashboard_refuses_a_wrong_key").await;
     let promoter = driver.session("promoter", SessionOptions::default()).await;
     promoter.goto(&format!("{}/admin/", worker.base)).await;
@@ -158,7 +159,7 @@ async fn dashboard_creates_and_edits_a_sale() {
         !promoter.displayed("#e-claim-ttl").await,
         "the error is gone"
     );
-    let report: Value = worker.report(&sale).await;
+    let report: Value = worker.admin().report(&sale).await;
     assert_eq!(report["name"], "Gala Night");
     assert_eq!(
         report["opens_at"], "2030-01-14T20:30:00Z",
@@ -209,7 +210,7 @@ async fn dashboard_creates_and_edits_a_sale() {
             Duration::from_secs(30),
         )
         .await;
-    let report = worker.report(&sale).await;
+    let report = worker.admin().report(&sale).await;
     assert!(report["opens_at"].is_null(), "schedule cleared: {report}");
     assert_eq!(report["claim_ttl_s"], 30, "other settings kept");
     assert_eq!(report["shards"], 2, "advanced settings kept");
@@ -223,7 +224,7 @@ async fn dashboard_creates_and_edits_a_sale() {
         .await;
     promoter.click("#confirm-no").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(worker.report(&sale).await["phase"], "scheduled");
+    assert_eq!(worker.admin().report(&sale).await["phase"], "scheduled");
     promoter.click("#open").await;
     promoter
         .wait_for("#confirm-yes", Duration::from_secs(15))
@@ -232,7 +233,7 @@ async fn dashboard_creates_and_edits_a_sale() {
     promoter
         .wait_for_text("#phase", "Open", Duration::from_secs(30))
         .await;
-    assert_eq!(worker.report(&sale).await["phase"], "open");
+    assert_eq!(worker.admin().report(&sale).await["phase"], "open");
     promoter.click("#pause").await;
     promoter
         .wait_for("#confirm-yes", Duration::from_secs(15))
@@ -241,7 +242,7 @@ async fn dashboard_creates_and_edits_a_sale() {
     promoter
         .wait_for_text("#phase", "Paused", Duration::from_secs(30))
         .await;
-    assert_eq!(worker.report(&sale).await["phase"], "paused");
+    assert_eq!(worker.admin().report(&sale).await["phase"], "paused");
     promoter.shot("4-paused").await;
 
     // On a phone.
@@ -272,6 +273,6 @@ async fn dashboard_creates_and_edits_a_sale() {
     promoter
         .wait_for_text("#phase", "Closed", Duration::from_secs(30))
         .await;
-    assert_eq!(worker.report(&sale).await["phase"], "closed");
+    assert_eq!(worker.admin().report(&sale).await["phase"], "closed");
     promoter.close().await;
 }

@@ -2,8 +2,12 @@
 //! sale from the dashboard, the fan's page moves into the line by itself, the demo origin pulls,
 //! and the fan lands on the origin's purchase page with a pass it accepts.
 
-use crate::helpers::TestWorker;
-use crate::support::{free_port, unique_sale, Chromedriver, DemoOrigin, Polling, SessionOptions};
+use crate::chrome::{Chromedriver, SessionOptions};
+use crate::demo_origin::DemoOrigin;
+use crate::support::fan::Polling;
+use crate::support::process::free_port;
+use crate::support::random::unique_sale;
+use crate::support::TestWorker;
 use serde_json::json;
 use std::time::Duration;
 
@@ -14,6 +18,7 @@ async fn whole_journey() {
     let origin_port = free_port();
     let purchase_url = format!("http://127.0.0.1:{origin_port}/purchase");
     worker
+        .admin()
         .create_sale_with(
             &sale,
             json!({ "name": "Journey Live", "purchase_url": purchase_url }),
@@ -112,10 +117,10 @@ async fn whole_journey() {
     promoter.shot("5-opened").await;
 
     // Two fans join through the API while the fan's page has not noticed yet: the fan is third.
-    let first = worker.join(&sale).await;
-    let second = worker.join(&sale).await;
+    let first = worker.fan().join(&sale).await;
+    let second = worker.fan().join(&sale).await;
     assert_eq!((first.position, second.position), (1, 2));
-    let _polling = Polling::start(worker.handle(), &sale, &[&first.token, &second.token]);
+    let _polling = Polling::start(worker.fan(), &sale, &[&first.token, &second.token]);
 
     // The fan's page re-checks the phase every 10–15 s and moves into the line by itself.
     fan.wait_for("body[data-page='waiting']", Duration::from_secs(60))

@@ -6,12 +6,14 @@
 //!
 //! Run after `make build`: `cargo test --test browser -- --test-threads 1` (or `make test-browser`).
 
-// The worker harness of the API tests; not every helper is used here.
-#[path = "../api/helpers.rs"]
+// The worker, its clients and the process helpers, shared with the API tests; not every helper is
+// used here.
+#[path = "../support/mod.rs"]
 #[allow(dead_code)]
-mod helpers;
-
 mod support;
+
+mod chrome;
+mod demo_origin;
 
 mod branding;
 mod dashboard;

@@ -2,10 +2,12 @@
 //! rendered on the server with the fan's place and refreshes itself with `<meta http-equiv=refresh>`,
 //! and `/s/<sale>` sends the fan to the purchase page when it is their turn.
 
-use crate::helpers::TestWorker;
-use crate::support::{
-    free_port, unique_sale, Browser, Chromedriver, DemoOrigin, Polling, SessionOptions,
-};
+use crate::chrome::{Browser, Chromedriver, SessionOptions};
+use crate::demo_origin::DemoOrigin;
+use crate::support::fan::Polling;
+use crate::support::process::free_port;
+use crate::support::random::unique_sale;
+use crate::support::TestWorker;
 use serde_json::json;
 use std::time::Duration;
 
@@ -37,15 +39,16 @@ async fn waiting_page_without_javascript() {
     let origin_port = free_port();
     let purchase_url = format!("http://127.0.0.1:{origin_port}/purchase");
     worker
+        .admin()
         .create_sale_with(
             &sale,
             json!({ "name": "No Script Night", "purchase_url": purchase_url }),
         )
         .await;
-    worker.open_sale(&sale).await;
-    let first = worker.join(&sale).await;
-    let second = worker.join(&sale).await;
-    let _polling = Polling::start(worker.handle(), &sale, &[&first.token, &second.token]);
+    worker.admin().open_sale(&sale).await;
+    let first = worker.fan().join(&sale).await;
+    let second = worker.fan().join(&sale).await;
+    let _polling = Polling::start(worker.fan(), &sale, &[&first.token, &second.token]);
 
     let driver = Chromedriver::start("waiting_page_without_javascript").await;
     let fan = driver
@@ -79,7 +82,7 @@ async fn waiting_page_without_javascript() {
     );
 
     // The two fans ahead are pulled (as a window would); the page's own refresh shows place 1.
-    let pulled = worker.pull(&sale, "window-1", 2, None).await;
+    let pulled = worker.origin().pull(&sale, "window-1", 2, None).await;
     let seqs: Vec<u64> = pulled.assignments.iter().map(|a| a.seq).collect();
     assert_eq!(
         seqs,

@@ -1,165 +1,25 @@
-//! What the browser tests run on: a chromedriver (and the headless Chromium sessions it starts), the
-//! demo origin, screenshots, and waiting for a page to reach a state.
-//!
-//! Every process here is started in its own process group and killed with the whole group when its
-//! handle is dropped, so nothing is left running when a test panics.
+//! Real headless Chromium for the browser tests: a chromedriver (and the sessions it starts),
+//! screenshots, and waiting for a page to reach a state. The driver runs as a
+//! [`ProcessGroup`](crate::support::process::ProcessGroup), killed with every browser it started
+//! when its handle is dropped.
 
-use crate::helpers::Api;
+use crate::demo_origin::DemoOrigin;
+use crate::support::process::{free_port, ProcessGroup, TempDir};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::fs;
 use std::future::Future;
-use std::io::{Read, Seek, SeekFrom};
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const TEMP_PREFIX: &str = "waitroom-browser-";
 
 /// The time zone the browsers run in: far from UTC, so that the dashboard's local-time handling
 /// is really tested.
 pub const BROWSER_TZ: &str = "Pacific/Auckland";
-
-// ---------------------------------------------------------------------------------------------
-// Small things
-// ---------------------------------------------------------------------------------------------
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
-}
-
-/// A sale id unique to this run: `<prefix>-<pid>-<n>`.
-pub fn unique_sale(prefix: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// A fresh, empty directory under the system temp dir; removed by [`TempDir`]'s drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(what: &str) -> Self {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "{TEMP_PREFIX}{what}-{}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
-        Self(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("KEEP_TEST_STATE").is_some() {
-            eprintln!("KEEP_TEST_STATE: keeping {}", self.0.display());
-            return;
-        }
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The last `lines` lines of a log file, for failure messages.
-pub fn tail(path: &Path, lines: usize) -> String {
-    let Ok(mut file) = fs::File::open(path) else {
-        return format!("(cannot read {})", path.display());
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let _ = file.seek(SeekFrom::Start(len.saturating_sub(32 * 1024)));
-    let mut text = String::new();
-    let _ = file.read_to_string(&mut text);
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// A child process in its own process group: SIGTERM to the group, a moment's grace, SIGKILL.
-struct Group(Option<Child>);
-
-impl Group {
-    fn spawn(mut command: Command, what: &str) -> Self {
-        let child = command
-            .stdin(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {what}: {e}"));
-        Self(Some(child))
-    }
-
-    /// `Some(status)` once the process has exited.
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.0.as_mut().and_then(|c| c.try_wait().ok().flatten())
-    }
-
-    fn kill(&mut self) {
-        if let Some(child) = self.0.take() {
-            // Chromium's helpers may outlive the driver: the whole group goes.
-            crate::helpers::stop_group(child, Duration::from_secs(3));
-        }
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fans joined through the API
-// ---------------------------------------------------------------------------------------------
-
-/// Fans joined through the API poll their status every second, as a fan's page would: the worker
-/// may skip fans near the front who stopped polling. Dropping this stops the polling.
-pub struct Polling(Vec<tokio::task::JoinHandle<()>>);
-
-impl Polling {
-    pub fn start(api: Api, sale: &str, tokens: &[&str]) -> Self {
-        let path = format!("/api/sales/{sale}/status");
-        let handles = tokens
-            .iter()
-            .map(|token| {
-                let (api, path, token) = (api.clone(), path.clone(), token.to_string());
-                tokio::spawn(async move {
-                    loop {
-                        let _ = api.bearer(&token).get(&path).send().await;
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                })
-            })
-            .collect();
-        Self(handles)
-    }
-}
-
-impl Drop for Polling {
-    fn drop(&mut self) {
-        for handle in &self.0 {
-            handle.abort();
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Screenshots
@@ -201,9 +61,9 @@ impl Default for SessionOptions {
 /// profile directory. Dropping it kills the driver and every browser it started.
 pub struct Chromedriver {
     port: u16,
-    process: Group,
+    // Declared before `dir`: the driver stops before its profiles are deleted.
+    process: ProcessGroup,
     dir: TempDir,
-    log: PathBuf,
     /// The test these sessions belong to (screenshot names start with it).
     test: String,
 }
@@ -217,53 +77,43 @@ impl Chromedriver {
             );
         }
         let dir = TempDir::new("chromedriver");
-        let log = dir.path().join("chromedriver.log");
         let port = free_port();
-        let out = fs::File::create(&log).expect("create chromedriver log");
         let mut command = Command::new(CHROMEDRIVER);
-        command
-            .arg(format!("--port={port}"))
-            .env("TZ", BROWSER_TZ)
-            .stdout(out.try_clone().expect("clone log handle"))
-            .stderr(out);
-        let mut driver = Self {
+        command.arg(format!("--port={port}")).env("TZ", BROWSER_TZ);
+        // Chromium's helpers may outlive the driver: the whole group goes.
+        let log = dir.path().join("chromedriver.log");
+        let mut process =
+            ProcessGroup::spawn(command, "chromedriver", &log, Duration::from_secs(3));
+        let client = reqwest::Client::new();
+        let status = format!("http://127.0.0.1:{port}/status");
+        process
+            .wait_until_ready(
+                Duration::from_secs(20),
+                Duration::from_millis(100),
+                || async {
+                    let reply = client
+                        .get(&status)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    match reply.json::<Value>().await {
+                        Ok(v) if v["value"]["ready"] == true => Ok(()),
+                        Ok(v) => Err(v.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                },
+            )
+            .await;
+        Self {
             port,
-            process: Group::spawn(command, "chromedriver"),
+            process,
             dir,
-            log,
             test: test.to_owned(),
-        };
-        driver.wait_until_ready().await;
-        driver
+        }
     }
 
     fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
-    }
-
-    async fn wait_until_ready(&mut self) {
-        let client = reqwest::Client::new();
-        let status = format!("{}/status", self.url());
-        let start = Instant::now();
-        let mut last = String::from("no answer yet");
-        while start.elapsed() < Duration::from_secs(20) {
-            if let Some(exit) = self.process.exited() {
-                panic!("chromedriver exited ({exit}):\n{}", tail(&self.log, 40));
-            }
-            match client.get(&status).send().await {
-                Ok(r) => match r.json::<Value>().await {
-                    Ok(v) if v["value"]["ready"] == true => return,
-                    Ok(v) => last = v.to_string(),
-                    Err(e) => last = e.to_string(),
-                },
-                Err(e) => last = e.to_string(),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "chromedriver did not become ready ({last}):\n{}",
-            tail(&self.log, 40)
-        );
     }
 
     /// A new headless Chromium session. `role` names it in screenshots (`<test>-<role>-<step>`).
@@ -301,7 +151,7 @@ impl Chromedriver {
             .unwrap_or_else(|e| {
                 panic!(
                     "start a Chromium session: {e}\nchromedriver log:\n{}",
-                    tail(&self.log, 40)
+                    self.process.log_tail(40)
                 )
             });
         client
@@ -312,12 +162,6 @@ impl Chromedriver {
             client,
             name: format!("{}-{role}", self.test),
         }
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        self.process.kill();
     }
 }
 
@@ -454,7 +298,7 @@ impl Browser {
             if !url.starts_with(purchase_url) {
                 return Err(format!(
                     "still at {url}; origin log:\n{}",
-                    origin.log_tail()
+                    origin.log_tail(30)
                 ));
             }
             let body = self.text_of("body").await?;
@@ -529,109 +373,5 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The demo origin
-// ---------------------------------------------------------------------------------------------
-
-/// `cargo build -p demo-origin`, once per test process (a no-op when it is fresh), and its path.
-async fn demo_origin_binary() -> PathBuf {
-    static BUILT: tokio::sync::Mutex<bool> = tokio::sync::Mutex::const_new(false);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo.join("target"));
-    let binary = target.join("debug").join("demo-origin");
-    let mut built = BUILT.lock().await;
-    if !*built {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = tokio::process::Command::new(cargo)
-            .current_dir(repo)
-            .args(["build", "-p", "demo-origin"])
-            .output()
-            .await
-            .expect("run cargo build -p demo-origin");
-        assert!(
-            output.status.success(),
-            "cargo build -p demo-origin failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        *built = true;
-    }
-    assert!(binary.exists(), "{} is missing", binary.display());
-    binary
-}
-
-/// The demo origin (`examples/origin`): windows that pull fans from the edge, and the purchase page
-/// that checks their pass. Dropping it stops it.
-pub struct DemoOrigin {
-    pub base: String,
-    process: Group,
-    log: PathBuf,
-    _dir: TempDir,
-}
-
-impl DemoOrigin {
-    /// Starts it on `port` for `sale` at the edge `edge_url`, with `extra` flags.
-    pub async fn start(
-        edge_url: &str,
-        sale: &str,
-        origin_key: &str,
-        port: u16,
-        extra: &[&str],
-    ) -> Self {
-        let binary = demo_origin_binary().await;
-        let dir = TempDir::new("origin");
-        let log = dir.path().join("demo-origin.log");
-        let out = fs::File::create(&log).expect("create origin log");
-        let mut command = Command::new(binary);
-        command
-            .args(["--edge-url", edge_url, "--sale", sale])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(extra)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("ORIGIN_KEY", origin_key)
-            .stdout(out.try_clone().expect("clone log handle"))
-            .stderr(out);
-        let mut origin = Self {
-            base: format!("http://127.0.0.1:{port}"),
-            process: Group::spawn(command, "demo-origin"),
-            log,
-            _dir: dir,
-        };
-        origin.wait_until_healthy().await;
-        origin
-    }
-
-    async fn wait_until_healthy(&mut self) {
-        let client = reqwest::Client::new();
-        let url = format!("{}/healthz", self.base);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if let Some(exit) = self.process.exited() {
-                panic!("demo-origin exited ({exit}):\n{}", tail(&self.log, 40));
-            }
-            if let Ok(r) = client.get(&url).send().await {
-                if r.status().is_success() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("demo-origin did not answer {url}:\n{}", tail(&self.log, 40));
-    }
-
-    /// The origin's log so far (for failure messages).
-    pub fn log_tail(&self) -> String {
-        tail(&self.log, 30)
-    }
-}
-
-impl Drop for DemoOrigin {
-    fn drop(&mut self) {
-        self.process.kill();
     }
 }

@@ -1,0 +1,27 @@
+//! What the API tests and the browser tests share, by concern: the worker process they run against
+//! and the processes around it ([`process`], [`worker`]), HTTP replies ([`http`]) and what to
+//! assert about them ([`assertions`]), and one client per role of the HTTP contract in docs/api.md:
+//! [`fan`], [`origin`] and [`admin`].
+//!
+//! Both test crates pull it in with `#[path = "../support/mod.rs"] mod support;`.
+
+pub mod admin;
+pub mod assertions;
+pub mod clock;
+pub mod fan;
+pub mod http;
+pub mod origin;
+pub mod process;
+pub mod random;
+pub mod worker;
+
+// What most tests import; each crate uses a part.
+#[allow(unused_imports)]
+pub use self::{
+    admin::PURCHASE_URL,
+    assertions::eventually,
+    fan::Joined,
+    http::{send, Reply},
+    origin::{verify_pass, Pulled},
+    worker::{Api, TestWorker},
+};

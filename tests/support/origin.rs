@@ -1,0 +1,121 @@
+//! The origin's client (the ticket site's windows): `Authorization: Bearer $ORIGIN_KEY` on
+//! `/api/origin/...`, and checking an admission pass as an origin would.
+
+use crate::support::http::{send, Caller, Reply};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use serde_json::json;
+use std::ops::Deref;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Assignment {
+    pub fan_id: String,
+    pub seq: u64,
+    pub window: String,
+    pub state: String,
+    pub assigned_at: String,
+    pub expires_at: String,
+}
+
+/// `POST /api/origin/sales/{sale}/pull`, 200.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pulled {
+    pub assignments: Vec<Assignment>,
+    pub phase: String,
+    pub replayed: bool,
+}
+
+/// Requests as the origin, and the origin calls the tests make.
+#[derive(Clone, Debug)]
+pub struct Origin(pub Caller);
+
+impl Deref for Origin {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+impl Origin {
+    /// A pull (200).
+    pub async fn pull(
+        &self,
+        sale: &str,
+        window: &str,
+        max: u32,
+        request_id: Option<&str>,
+    ) -> Pulled {
+        let mut body = json!({ "window": window, "max": max });
+        if let Some(id) = request_id {
+            body["request_id"] = json!(id);
+        }
+        let body = send(
+            self.post(&format!("/api/origin/sales/{sale}/pull"))
+                .json(&body),
+        )
+        .await
+        .expect(200, "pull");
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("pull body {body}: {e}"))
+    }
+
+    /// `POST .../assignments/{fan_id}/{complete|release}`.
+    pub async fn finish(&self, sale: &str, fan_id: &str, action: &str) -> Reply {
+        send(self.post(&format!(
+            "/api/origin/sales/{sale}/assignments/{fan_id}/{action}"
+        )))
+        .await
+    }
+
+    /// `GET /api/origin/sales/{sale}/assignments?<query>` (200).
+    pub async fn assignments(&self, sale: &str, query: &str) -> Vec<Assignment> {
+        let body = send(self.get(&format!("/api/origin/sales/{sale}/assignments?{query}")))
+            .await
+            .expect(200, "assignments");
+        serde_json::from_value(body["assignments"].clone())
+            .unwrap_or_else(|e| panic!("assignments {body}: {e}"))
+    }
+}
+
+/// The claims of an admission pass.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PassClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub win: String,
+    pub seq: u64,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+}
+
+/// Verifies an admission pass as an origin would: EdDSA with the key the JWKS names, `aud` the
+/// sale, `iss` `waitroom`, not expired.
+pub fn verify_pass(jwt: &str, sale: &str, jwks: &JwkSet) -> PassClaims {
+    let header =
+        jsonwebtoken::decode_header(jwt).unwrap_or_else(|e| panic!("pass header: {e}: {jwt}"));
+    assert_eq!(header.alg, Algorithm::EdDSA, "pass alg");
+    assert_eq!(header.typ.as_deref(), Some("JWT"), "pass typ");
+    let kid = header
+        .kid
+        .unwrap_or_else(|| panic!("pass has no kid: {jwt}"));
+    let jwk = jwks
+        .find(&kid)
+        .unwrap_or_else(|| panic!("pass kid {kid} is not in the JWKS"));
+    let key = DecodingKey::from_jwk(jwk).expect("decoding key from JWK");
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_audience(&[sale]);
+    validation.set_issuer(&["waitroom"]);
+    validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+    let claims = jsonwebtoken::decode::<PassClaims>(jwt, &key, &validation)
+        .unwrap_or_else(|e| panic!("pass does not verify: {e}: {jwt}"))
+        .claims;
+    assert_eq!(
+        claims.jti,
+        format!("{sale}.{}", claims.seq),
+        "jti is <sale>.<seq>"
+    );
+    assert!(claims.iat < claims.exp, "iat before exp: {claims:?}");
+    claims
+}

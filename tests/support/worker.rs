@@ -1,0 +1,265 @@
+//! The worker under test: a real `wrangler dev` (workerd) running the built worker on a free port,
+//! with its own state directory and freshly generated secrets, and [`Api`], a cheap handle on it
+//! that hands out a client per role.
+
+use crate::support::admin::Admin;
+use crate::support::fan::Fan;
+use crate::support::http::Caller;
+use crate::support::origin::Origin;
+use crate::support::process::{free_port, ProcessGroup, TempDir};
+use crate::support::random::{random_alnum, random_bytes};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::StatusCode;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// Workers start one at a time: the first start may run `make build`, and wrangler's startup is
+/// CPU-heavy on a small machine. Requests to running workers are not serialized.
+/// The lock also guards whether this test process has run `make build` yet (true once it has).
+static START_LOCK: tokio::sync::Mutex<bool> = tokio::sync::Mutex::const_new(false);
+
+/// A cheap, cloneable handle on a running worker: its address and keys.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub admin_key: String,
+    pub origin_key: String,
+}
+
+impl Api {
+    fn new(port: u16, secrets: &Secrets) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("reqwest client");
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client,
+            admin_key: secrets.admin_key.clone(),
+            origin_key: secrets.origin_key.clone(),
+        }
+    }
+
+    fn caller(&self, bearer: Option<&str>) -> Caller {
+        Caller::new(self.client.clone(), &self.base, bearer)
+    }
+
+    /// The promoter: `Authorization: Bearer $ADMIN_KEY`.
+    pub fn admin(&self) -> Admin {
+        Admin(self.caller(Some(&self.admin_key)))
+    }
+
+    /// The origin: `Authorization: Bearer $ORIGIN_KEY`.
+    pub fn origin(&self) -> Origin {
+        Origin(self.caller(Some(&self.origin_key)))
+    }
+
+    /// A fan (or anyone): no `Authorization`.
+    pub fn fan(&self) -> Fan {
+        Fan(self.caller(None))
+    }
+
+    /// Requests with `Authorization: Bearer <bearer>`.
+    pub fn bearer(&self, bearer: &str) -> Caller {
+        self.caller(Some(bearer))
+    }
+}
+
+/// The secrets a worker runs with, as written to its env file.
+#[derive(Clone, Debug)]
+struct Secrets {
+    admin_key: String,
+    origin_key: String,
+    token_keys: String,
+    pass_signing_key: String,
+}
+
+impl Secrets {
+    fn fresh() -> Self {
+        Self {
+            admin_key: format!("admin-{}", random_alnum(40)),
+            origin_key: format!("origin-{}", random_alnum(40)),
+            token_keys: format!("t1:{}", random_alnum(40)),
+            pass_signing_key: URL_SAFE_NO_PAD.encode(random_bytes(32)),
+        }
+    }
+
+    fn env_file_text(&self) -> String {
+        format!(
+            "ADMIN_KEY={}\nORIGIN_KEY={}\nTOKEN_KEYS={}\nPASS_SIGNING_KEY={}\n",
+            self.admin_key, self.origin_key, self.token_keys, self.pass_signing_key
+        )
+    }
+
+    fn read(env_file: &Path) -> Self {
+        let text = fs::read_to_string(env_file)
+            .unwrap_or_else(|e| panic!("read {}: {e}", env_file.display()));
+        let get = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+                .unwrap_or_else(|| panic!("{name} missing from {}", env_file.display()))
+                .to_owned()
+        };
+        Self {
+            admin_key: get("ADMIN_KEY"),
+            origin_key: get("ORIGIN_KEY"),
+            token_keys: get("TOKEN_KEYS"),
+            pass_signing_key: get("PASS_SIGNING_KEY"),
+        }
+    }
+}
+
+/// What a worker keeps between runs: its state directory and env file, in a temp dir deleted when
+/// this is dropped (unless `KEEP_TEST_STATE` is set). See [`TestWorker::stop`].
+#[derive(Debug)]
+pub struct WorkerFiles {
+    dir: TempDir,
+    pub state_dir: PathBuf,
+    pub env_file: PathBuf,
+}
+
+impl WorkerFiles {
+    /// An empty state directory and an env file with fresh secrets.
+    fn fresh() -> Self {
+        let dir = TempDir::new("worker");
+        let state_dir = dir.path().join("state");
+        fs::create_dir_all(&state_dir).expect("create state dir");
+        let env_file = dir.path().join("worker.env");
+        fs::write(&env_file, Secrets::fresh().env_file_text()).expect("write env file");
+        Self {
+            dir,
+            state_dir,
+            env_file,
+        }
+    }
+}
+
+/// A `wrangler dev` serving the worker on its own port, state directory and secrets. Dropping it
+/// stops the whole process group (printing the end of its log if the test failed) and deletes its
+/// temp files.
+pub struct TestWorker {
+    api: Api,
+    // Declared before `files`: the process stops before its files are deleted.
+    process: ProcessGroup,
+    files: WorkerFiles,
+}
+
+impl std::ops::Deref for TestWorker {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+impl TestWorker {
+    /// A worker with fresh secrets and empty state.
+    pub async fn start() -> Self {
+        Self::start_with(WorkerFiles::fresh()).await
+    }
+
+    /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
+    pub async fn start_with(files: WorkerFiles) -> Self {
+        let secrets = Secrets::read(&files.env_file);
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let _one_start_at_a_time = build_once(repo).await;
+        let port = free_port();
+        let inspector_port = free_port();
+        let wrangler = repo.join("node_modules/.bin/wrangler");
+        assert!(
+            wrangler.exists(),
+            "{} is missing: run `npm ci` in the repo",
+            wrangler.display()
+        );
+        let mut command = Command::new(&wrangler);
+        command
+            .current_dir(repo)
+            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-port", &inspector_port.to_string()])
+            .arg("--persist-to")
+            .arg(&files.state_dir)
+            .arg("--env-file")
+            .arg(&files.env_file)
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "warn",
+            ])
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "true")
+            .env("WRANGLER_LOG_PATH", files.dir.path());
+        let log = files.dir.path().join(format!("wrangler-{port}.log"));
+        // workerd may outlive wrangler's node process: the whole group goes.
+        let process = ProcessGroup::spawn(command, "wrangler dev", &log, Duration::from_secs(5));
+        let mut worker = Self {
+            api: Api::new(port, &secrets),
+            process,
+            files,
+        };
+        worker.wait_until_healthy().await;
+        worker
+    }
+
+    /// A cheap handle for spawned tasks.
+    pub fn handle(&self) -> Api {
+        self.api.clone()
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        let timeout = std::env::var("WAITROOM_TEST_START_TIMEOUT_S")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(Duration::from_secs(60), Duration::from_secs);
+        let (client, url) = (&self.api.client, format!("{}/healthz", self.api.base));
+        let took = self
+            .process
+            .wait_until_ready(timeout, Duration::from_millis(250), || async {
+                match client
+                    .get(&url)
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == StatusCode::OK => Ok(()),
+                    Ok(r) => Err(format!("GET /healthz: status {}", r.status())),
+                    Err(e) => Err(format!("GET /healthz: {e}")),
+                }
+            })
+            .await;
+        println!("worker at {} ready in {took:.1?}", self.api.base);
+    }
+
+    /// Stops the worker but keeps its files, for [`TestWorker::start_with`].
+    pub fn stop(mut self) -> WorkerFiles {
+        self.process.stop();
+        self.files
+    }
+}
+
+/// Runs `make build` once per test process, under the start lock (held until the returned guard
+/// drops, so workers start one at a time). wrangler runs `make build` too, but a real rebuild can
+/// take minutes: it is done here, outside the startup timeout. A no-op when build/ is fresh.
+async fn build_once(repo: &Path) -> tokio::sync::MutexGuard<'static, bool> {
+    let mut built = START_LOCK.lock().await;
+    if !*built {
+        let output = tokio::process::Command::new("make")
+            .args(["-C", &repo.display().to_string(), "build"])
+            .output()
+            .await
+            .expect("run make build");
+        assert!(
+            output.status.success(),
+            "make build failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        *built = true;
+    }
+    built
+}
