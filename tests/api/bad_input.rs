@@ -298,422 +298,206 @@ fn finish_path(fan_id: &str, action: &str) -> String {
     format!("/api/origin/sales/{SALE}/assignments/{fan_id}/{action}")
 }
 
+// The tables below keep one row per line: `#[rustfmt::skip]` stops rustfmt from spreading a row
+// over five.
+
+#[rustfmt::skip]
 fn pull_bodies(t: &mut Table) {
     use Expect::*;
     use Sender::Origin;
+    let pull = || Request::post(Origin, pull_path());
     for (name, body) in [
-        ("pull: not JSON", r#"{"window": "w1", "max":"#),
-        ("pull: not an object", "[1, 2]"),
-        ("pull: no window", r#"{"max": 1}"#),
+        ("pull: not JSON",        r#"{"window": "w1", "max":"#),
+        ("pull: not an object",   "[1, 2]"),
+        ("pull: no window",       r#"{"max": 1}"#),
         ("pull: max is a string", r#"{"window": "w1", "max": "5"}"#),
-        ("pull: empty body", ""),
+        ("pull: empty body",      ""),
     ] {
-        t.row(
-            name,
-            Request::post(Origin, pull_path()).raw(body),
-            Error(400, "bad_json"),
-        );
+        t.row(name, pull().raw(body), Error(400, "bad_json"));
     }
     for max in [0, 101, 1000] {
-        t.row(
-            format!("pull: max {max}"),
-            Request::post(Origin, pull_path()).json(json!({"window": "w1", "max": max})),
-            Status(400),
-        );
+        t.row(format!("pull: max {max}"), pull().json(json!({ "window": "w1", "max": max })), Status(400));
     }
     for window in ["w 1", "", &"w".repeat(65), "w/1"] {
-        t.row(
-            format!("pull: window {window:?}"),
-            Request::post(Origin, pull_path()).json(json!({ "window": window, "max": 1 })),
-            Status(400),
-        );
+        t.row(format!("pull: window {window:?}"), pull().json(json!({ "window": window, "max": 1 })), Status(400));
     }
     for request_id in ["r 1", "", &"r".repeat(129)] {
-        t.row(
-            format!("pull: request_id {request_id:?}"),
-            Request::post(Origin, pull_path())
-                .json(json!({ "window": "w1", "max": 1, "request_id": request_id })),
-            Status(400),
-        );
+        let body = json!({ "window": "w1", "max": 1, "request_id": request_id });
+        t.row(format!("pull: request_id {request_id:?}"), pull().json(body), Status(400));
     }
-    t.row(
-        "pull: request_id reused with another max",
-        Request::post(Origin, pull_path())
-            .json(json!({"window": "w1", "max": 2, "request_id": "r1"})),
-        Error(409, "request_id_reused"),
-    );
-    t.row(
-        "pull: request_id reused with another window",
-        Request::post(Origin, pull_path())
-            .json(json!({"window": "w2", "max": 1, "request_id": "r1"})),
-        Error(409, "request_id_reused"),
-    );
-    t.row(
-        "pull: body over 64 KiB",
-        Request::post(Origin, pull_path()).json(json!({"window": "w1", "max": 1, "pad": big()})),
-        Error(413, "body_too_large"),
-    );
+    for (name, body, expect) in [
+        ("pull: request_id reused with another max",    json!({ "window": "w1", "max": 2, "request_id": "r1" }), Error(409, "request_id_reused")),
+        ("pull: request_id reused with another window", json!({ "window": "w2", "max": 1, "request_id": "r1" }), Error(409, "request_id_reused")),
+        ("pull: body over 64 KiB",                      json!({ "window": "w1", "max": 1, "pad": big() }),       Error(413, "body_too_large")),
+    ] {
+        t.row(name, pull().json(body), expect);
+    }
 }
 
+#[rustfmt::skip]
 fn sale_settings(t: &mut Table) {
     use Expect::*;
     use Sender::Admin;
+    let put = || Request::put(Admin, sale_path());
     for (name, body) in [
-        ("put: not JSON", "{\"name\": \"x\"".to_owned()),
-        ("put: not an object", "\"sale\"".to_owned()),
-        (
-            "put: no name",
-            format!(r#"{{"purchase_url": "{PURCHASE_URL}"}}"#),
-        ),
-        (
-            "put: unknown field",
-            format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "colour": "red"}}"#),
-        ),
-        (
-            "put: claim_ttl_s is a string",
-            format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "claim_ttl_s": "60"}}"#),
-        ),
+        ("put: not JSON",                r#"{"name": "x""#.to_owned()),
+        ("put: not an object",           r#""sale""#.to_owned()),
+        ("put: no name",                 format!(r#"{{"purchase_url": "{PURCHASE_URL}"}}"#)),
+        ("put: unknown field",           format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "colour": "red"}}"#)),
+        ("put: claim_ttl_s is a string", format!(r#"{{"name": "x", "purchase_url": "{PURCHASE_URL}", "claim_ttl_s": "60"}}"#)),
     ] {
-        t.row(
-            name,
-            Request::put(Admin, sale_path()).raw(&body),
-            Error(400, "bad_json"),
-        );
+        t.row(name, put().raw(&body), Error(400, "bad_json"));
     }
-    t.row(
-        "put: body over 64 KiB",
-        Request::put(Admin, sale_path()).json(json!({"name": big(), "purchase_url": PURCHASE_URL})),
-        Error(413, "body_too_large"),
-    );
-    let bad_fields: Vec<(&str, Value)> = vec![
-        ("name", json!({"name": "", "purchase_url": PURCHASE_URL})),
-        (
-            "purchase_url",
-            json!({"name": "x", "purchase_url": "not a url"}),
-        ),
-        (
-            "purchase_url",
-            json!({"name": "x", "purchase_url": "ftp://example.com/buy"}),
-        ),
-        (
-            "purchase_url",
-            json!({"name": "x", "purchase_url": "/relative/buy"}),
-        ),
-        (
-            "purchase_url",
-            json!({"name": "x", "purchase_url": "https://example.com/buy#frag"}),
-        ),
-        (
-            "opens_at",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "opens_at": "tomorrow"}),
-        ),
-        (
-            "opens_at",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "opens_at": "2030-13-01T00:00:00Z"}),
-        ),
-        (
-            "claim_ttl_s",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "claim_ttl_s": 9}),
-        ),
-        (
-            "claim_ttl_s",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "claim_ttl_s": 3601}),
-        ),
-        (
-            "pass_ttl_s",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "pass_ttl_s": 29}),
-        ),
-        (
-            "pass_ttl_s",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "pass_ttl_s": 86401}),
-        ),
-        (
-            "branding.color",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "branding": {"color": "red"}}),
-        ),
-        (
-            "branding.logo_url",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "branding": {"logo_url": "javascript:alert(1)"}}),
-        ),
-        (
-            "branding.message",
-            json!({"name": "x", "purchase_url": PURCHASE_URL, "branding": {"message": "m".repeat(1001)}}),
-        ),
+    let too_big = json!({ "name": big(), "purchase_url": PURCHASE_URL });
+    t.row("put: body over 64 KiB", put().json(too_big), Error(413, "body_too_large"));
+    let url = PURCHASE_URL;
+    let bad_fields: [(&str, Value); 14] = [
+        ("name",              json!({ "name": "",  "purchase_url": url })),
+        ("purchase_url",      json!({ "name": "x", "purchase_url": "not a url" })),
+        ("purchase_url",      json!({ "name": "x", "purchase_url": "ftp://example.com/buy" })),
+        ("purchase_url",      json!({ "name": "x", "purchase_url": "/relative/buy" })),
+        ("purchase_url",      json!({ "name": "x", "purchase_url": "https://example.com/buy#frag" })),
+        ("opens_at",          json!({ "name": "x", "purchase_url": url, "opens_at": "tomorrow" })),
+        ("opens_at",          json!({ "name": "x", "purchase_url": url, "opens_at": "2030-13-01T00:00:00Z" })),
+        ("claim_ttl_s",       json!({ "name": "x", "purchase_url": url, "claim_ttl_s": 9 })),
+        ("claim_ttl_s",       json!({ "name": "x", "purchase_url": url, "claim_ttl_s": 3601 })),
+        ("pass_ttl_s",        json!({ "name": "x", "purchase_url": url, "pass_ttl_s": 29 })),
+        ("pass_ttl_s",        json!({ "name": "x", "purchase_url": url, "pass_ttl_s": 86401 })),
+        ("branding.color",    json!({ "name": "x", "purchase_url": url, "branding": { "color": "red" } })),
+        ("branding.logo_url", json!({ "name": "x", "purchase_url": url, "branding": { "logo_url": "javascript:alert(1)" } })),
+        ("branding.message",  json!({ "name": "x", "purchase_url": url, "branding": { "message": "m".repeat(1001) } })),
     ];
     for (field, body) in &bad_fields {
-        t.row(
-            format!("put (update): bad {field}: {body}"),
-            Request::put(Admin, sale_path()).json(body.clone()),
-            InvalidField(field),
-        );
+        t.row(format!("put (update): bad {field}: {body}"), put().json(body.clone()), InvalidField(field));
     }
+    // Creating a sale checks the same fields.
     for (field, body) in bad_fields.iter().take(3) {
-        t.row(
-            format!("put (create): bad {field}: {body}"),
-            Request::put(Admin, format!("/api/admin/sales/{NEW}")).json(body.clone()),
-            InvalidField(field),
-        );
+        let create = Request::put(Admin, format!("/api/admin/sales/{NEW}"));
+        t.row(format!("put (create): bad {field}: {body}"), create.json(body.clone()), InvalidField(field));
     }
 }
 
+#[rustfmt::skip]
 fn sale_ids(t: &mut Table, f: &Fixture) {
     use Expect::*;
     use Sender::*;
     let bad_id = Error(400, "bad_sale_id");
     for id in ["UPPER", "-x", &"a".repeat(65), "a_b"] {
-        let fan_token = Bearer(f.fans[1].token.clone());
+        let fan = Bearer(f.fans[1].token.clone());
         for (name, request, expect) in [
-            (
-                "info",
-                Request::get(Anyone, format!("/api/sales/{id}")),
-                bad_id,
-            ),
-            (
-                "join",
-                Request::post(Anyone, format!("/api/sales/{id}/join")),
-                bad_id,
-            ),
-            (
-                "status",
-                Request::get(fan_token, format!("/api/sales/{id}/status")),
-                bad_id,
-            ),
-            (
-                "put",
-                Request::put(Admin, format!("/api/admin/sales/{id}")).json(valid_sale()),
-                bad_id,
-            ),
-            (
-                "open",
-                Request::post(Admin, format!("/api/admin/sales/{id}/open")),
-                bad_id,
-            ),
-            (
-                "pull",
-                Request::post(Origin, format!("/api/origin/sales/{id}/pull")).json(valid_pull()),
-                bad_id,
-            ),
-            (
-                "page",
-                Request::get(Anyone, format!("/s/{id}")),
-                PageRefused,
-            ),
+            ("info",   Request::get(Anyone, format!("/api/sales/{id}")),                          bad_id),
+            ("join",   Request::post(Anyone, format!("/api/sales/{id}/join")),                    bad_id),
+            ("status", Request::get(fan, format!("/api/sales/{id}/status")),                      bad_id),
+            ("put",    Request::put(Admin, format!("/api/admin/sales/{id}")).json(valid_sale()),  bad_id),
+            ("open",   Request::post(Admin, format!("/api/admin/sales/{id}/open")),               bad_id),
+            ("pull",   Request::post(Origin, format!("/api/origin/sales/{id}/pull")).json(valid_pull()), bad_id),
+            ("page",   Request::get(Anyone, format!("/s/{id}")),                                  PageRefused),
         ] {
             t.row(format!("{name}: sale id {id:?}"), request, expect);
         }
     }
 }
 
+#[rustfmt::skip]
 fn keys(t: &mut Table, f: &Fixture) {
     use Sender::*;
     let unauthorized = Expect::Error(401, "unauthorized");
+    // The promoter's routes, without the admin key.
     for sender in [Anyone, WrongKey, Origin] {
-        let who = sender.who();
         let s = || sender.clone();
         for (name, request) in [
-            ("report", Request::get(s(), sale_path())),
-            ("list", Request::get(s(), "/api/admin/sales")),
-            ("put", Request::put(s(), sale_path()).json(valid_sale())),
-            (
-                "create",
-                Request::put(s(), format!("/api/admin/sales/{NEW}")).json(valid_sale()),
-            ),
-            (
-                "close",
-                Request::post(s(), format!("{}/close", sale_path())),
-            ),
-            (
-                "open scheduled",
-                Request::post(s(), format!("/api/admin/sales/{SCHEDULED}/open")),
-            ),
+            ("report",         Request::get(s(), sale_path())),
+            ("list",           Request::get(s(), "/api/admin/sales")),
+            ("put",            Request::put(s(), sale_path()).json(valid_sale())),
+            ("create",         Request::put(s(), format!("/api/admin/sales/{NEW}")).json(valid_sale())),
+            ("close",          Request::post(s(), format!("{}/close", sale_path()))),
+            ("open scheduled", Request::post(s(), format!("/api/admin/sales/{SCHEDULED}/open"))),
         ] {
-            t.row(format!("{name} with {who}"), request, unauthorized);
+            t.row(format!("{name} with {}", sender.who()), request, unauthorized);
         }
     }
+    // The origin's routes, without the origin key.
     let assigned = &f.fans[0].fan_id;
     for sender in [Anyone, WrongKey, Admin] {
-        let who = sender.who();
         let s = || sender.clone();
         for (name, request) in [
-            ("pull", Request::post(s(), pull_path()).json(valid_pull())),
-            (
-                "complete",
-                Request::post(s(), finish_path(assigned, "complete")),
-            ),
-            (
-                "release",
-                Request::post(s(), finish_path(assigned, "release")),
-            ),
-            (
-                "assignments",
-                Request::get(s(), format!("/api/origin/sales/{SALE}/assignments")),
-            ),
+            ("pull",        Request::post(s(), pull_path()).json(valid_pull())),
+            ("complete",    Request::post(s(), finish_path(assigned, "complete"))),
+            ("release",     Request::post(s(), finish_path(assigned, "release"))),
+            ("assignments", Request::get(s(), format!("/api/origin/sales/{SALE}/assignments"))),
         ] {
-            t.row(format!("{name} with {who}"), request, unauthorized);
+            t.row(format!("{name} with {}", sender.who()), request, unauthorized);
         }
     }
-    t.row(
-        "pull with Basic auth",
-        Request::post(Anyone, pull_path())
-            .header(AUTHORIZATION, format!("Basic {}", f.origin_key))
-            .json(valid_pull()),
-        unauthorized,
-    );
+    let basic = Request::post(Anyone, pull_path())
+        .header(AUTHORIZATION, format!("Basic {}", f.origin_key))
+        .json(valid_pull());
+    t.row("pull with Basic auth", basic, unauthorized);
 }
 
+#[rustfmt::skip]
 fn queue_tokens(t: &mut Table, f: &Fixture) {
     use Expect::*;
     use Sender::*;
     let token = &f.fans[1].token;
+    let tampered_signature = flip(token, middle_of(token, 3));
+    let tampered_payload = flip(token, middle_of(token, 2));
+    let truncated = token[..token.len() - 4].to_owned();
     let bad_token = Error(401, "bad_token");
-    for (name, sender, cookie) in [
-        ("status: no token", Anyone, None),
-        ("status: garbage token", Bearer("garbage".into()), None),
-        (
-            "status: tampered signature",
-            Bearer(flip(token, middle_of(token, 3))),
-            None,
-        ),
-        (
-            "status: tampered payload",
-            Bearer(flip(token, middle_of(token, 2))),
-            None,
-        ),
-        (
-            "status: truncated token",
-            Bearer(token[..token.len() - 4].to_owned()),
-            None,
-        ),
-        (
-            "status: another sale's token",
-            Bearer(f.other_fan.token.clone()),
-            None,
-        ),
-        (
-            "status: garbage cookie",
-            Anyone,
-            Some(format!("wr_{SALE}=garbage")),
-        ),
+    for (name, request, expect) in [
+        ("status: no token",             Request::get(Anyone, status_path()),                           bad_token),
+        ("status: garbage token",        Request::get(Bearer("garbage".into()), status_path()),         bad_token),
+        ("status: tampered signature",   Request::get(Bearer(tampered_signature.clone()), status_path()), bad_token),
+        ("status: tampered payload",     Request::get(Bearer(tampered_payload), status_path()),         bad_token),
+        ("status: truncated token",      Request::get(Bearer(truncated), status_path()),                bad_token),
+        ("status: another sale's token", Request::get(Bearer(f.other_fan.token.clone()), status_path()), bad_token),
+        ("status: garbage cookie",       Request::get(Anyone, status_path()).header(COOKIE, format!("wr_{SALE}=garbage")), bad_token),
+        ("join: garbage Bearer",         Request::post(Bearer("garbage".into()), join_path()),          Status(401)),
+        ("join: tampered Bearer",        Request::post(Bearer(tampered_signature), join_path()),        Status(401)),
     ] {
-        let mut request = Request::get(sender, status_path());
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        t.row(name, request, bad_token);
+        t.row(name, request, expect);
     }
-    t.row(
-        "join: garbage Bearer",
-        Request::post(Bearer("garbage".into()), join_path()),
-        Status(401),
-    );
-    t.row(
-        "join: tampered Bearer",
-        Request::post(Bearer(flip(token, middle_of(token, 3))), join_path()),
-        Status(401),
-    );
 }
 
+#[rustfmt::skip]
 fn assignments(t: &mut Table, f: &Fixture) {
     use Expect::*;
     use Sender::Origin;
     let not_found = Error(404, "assignment_not_found");
     for (name, fan_id, action) in [
-        ("complete: unknown fan", NOBODY, "complete"),
-        ("release: unknown fan", NOBODY, "release"),
-        (
-            "complete: a fan still waiting",
-            f.fans[2].fan_id.as_str(),
-            "complete",
-        ),
-        (
-            "complete: another sale's fan",
-            f.other_fan.fan_id.as_str(),
-            "complete",
-        ),
+        ("complete: unknown fan",         NOBODY,                       "complete"),
+        ("release: unknown fan",          NOBODY,                       "release"),
+        ("complete: a fan still waiting", f.fans[2].fan_id.as_str(),    "complete"),
+        ("complete: another sale's fan",  f.other_fan.fan_id.as_str(),  "complete"),
     ] {
-        t.row(
-            name,
-            Request::post(Origin, finish_path(fan_id, action)),
-            not_found,
-        );
+        t.row(name, Request::post(Origin, finish_path(fan_id, action)), not_found);
     }
-    for query in [
-        "state=bogus",
-        "limit=0",
-        "limit=5000",
-        "limit=abc",
-        "window=w%201",
-    ] {
-        t.row(
-            format!("assignments?{query}"),
-            Request::get(
-                Origin,
-                format!("/api/origin/sales/{SALE}/assignments?{query}"),
-            ),
-            ClientError,
-        );
+    for query in ["state=bogus", "limit=0", "limit=5000", "limit=abc", "window=w%201"] {
+        let request = Request::get(Origin, format!("/api/origin/sales/{SALE}/assignments?{query}"));
+        t.row(format!("assignments?{query}"), request, ClientError);
     }
 }
 
+#[rustfmt::skip]
 fn phases_methods_paths(t: &mut Table, f: &Fixture) {
     use Expect::*;
     use Sender::*;
     let not_allowed = Error(405, "method_not_allowed");
-    let rows = [
-        (
-            "pause before opening",
-            Request::post(Admin, format!("/api/admin/sales/{SCHEDULED}/pause")),
-            Error(409, "not_open"),
-        ),
-        (
-            "join before opening",
-            Request::post(Anyone, format!("/api/sales/{SCHEDULED}/join")),
-            Error(409, "not_open"),
-        ),
-        (
-            "info of an unknown sale",
-            Request::get(Anyone, "/api/sales/no-such-sale"),
-            Error(404, "sale_not_found"),
-        ),
-        (
-            "join an unknown sale",
-            Request::post(Anyone, "/api/sales/no-such-sale/join"),
-            Status(404),
-        ),
-        (
-            "report of an unknown sale",
-            Request::get(Admin, "/api/admin/sales/no-such-sale"),
-            Status(404),
-        ),
-        (
-            "open an unknown sale",
-            Request::post(Admin, "/api/admin/sales/no-such-sale/open"),
-            Status(404),
-        ),
-        (
-            "pull from an unknown sale",
-            Request::post(Origin, "/api/origin/sales/no-such-sale/pull").json(valid_pull()),
-            Status(404),
-        ),
-        (
-            "DELETE a sale",
-            Request::new(Admin, Method::DELETE, sale_path()),
-            not_allowed,
-        ),
-        ("GET join", Request::get(Anyone, join_path()), not_allowed),
-        (
-            "POST status",
-            Request::post(Bearer(f.fans[1].token.clone()), status_path()),
-            not_allowed,
-        ),
-        ("GET pull", Request::get(Origin, pull_path()), not_allowed),
-        (
-            "unknown admin path",
-            Request::get(Admin, format!("{}/explode", sale_path())),
-            Error(404, "not_found"),
-        ),
-    ];
-    for (name, request, expect) in rows {
+    let fan = Bearer(f.fans[1].token.clone());
+    for (name, request, expect) in [
+        ("pause before opening",      Request::post(Admin, format!("/api/admin/sales/{SCHEDULED}/pause")), Error(409, "not_open")),
+        ("join before opening",       Request::post(Anyone, format!("/api/sales/{SCHEDULED}/join")),       Error(409, "not_open")),
+        ("info of an unknown sale",   Request::get(Anyone, "/api/sales/no-such-sale"),                     Error(404, "sale_not_found")),
+        ("join an unknown sale",      Request::post(Anyone, "/api/sales/no-such-sale/join"),               Status(404)),
+        ("report of an unknown sale", Request::get(Admin, "/api/admin/sales/no-such-sale"),                Status(404)),
+        ("open an unknown sale",      Request::post(Admin, "/api/admin/sales/no-such-sale/open"),          Status(404)),
+        ("pull from an unknown sale", Request::post(Origin, "/api/origin/sales/no-such-sale/pull").json(valid_pull()), Status(404)),
+        ("DELETE a sale",             Request::new(Admin, Method::DELETE, sale_path()),                    not_allowed),
+        ("GET join",                  Request::get(Anyone, join_path()),                                   not_allowed),
+        ("POST status",               Request::post(fan, status_path()),                                   not_allowed),
+        ("GET pull",                  Request::get(Origin, pull_path()),                                   not_allowed),
+        ("unknown admin path",        Request::get(Admin, format!("{}/explode", sale_path())),             Error(404, "not_found")),
+    ] {
         t.row(name, request, expect);
     }
 }
