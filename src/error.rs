@@ -86,6 +86,7 @@ impl ApiError {
                 | QueueError::RequestIdReused => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
+                QueueError::SaleUnavailable | QueueError::Busy => 503,
             },
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
         }
@@ -114,9 +115,12 @@ impl ApiError {
                     AssignmentState::Lapsed => "lapsed",
                     AssignmentState::Left => "left",
                     AssignmentState::Assigned => "already_assigned",
+                    AssignmentState::Expired => "expired",
                 },
                 QueueError::RequestIdReused => "request_id_reused",
                 QueueError::BadPullSize { .. } => "invalid_field",
+                QueueError::SaleUnavailable => "sale_unavailable",
+                QueueError::Busy => "busy",
             },
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
@@ -172,6 +176,9 @@ impl ApiError {
         let mut response = crate::http::json(self.status(), &self.body());
         if let ApiError::MethodNotAllowed { allow } = self {
             let _ = response.headers_mut().set("Allow", allow);
+        }
+        if self.status() == 503 {
+            let _ = response.headers_mut().set("Retry-After", "1");
         }
         response
     }

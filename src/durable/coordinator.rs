@@ -5,7 +5,7 @@
 //! changes the core reports, sets the alarm and answers. No request awaits anything between
 //! reading the state and writing it, so requests never interleave inside the line.
 
-use super::store::Store;
+use super::store::{Loaded, Store};
 use crate::clock;
 use std::cell::RefCell;
 use waitroom_core::protocol::{Answer, Command};
@@ -23,18 +23,30 @@ pub struct SaleCoordinator {
 struct Inner {
     store: Store,
     machine: Machine,
-    /// The alarm this object last set, so it is set only when the next deadline changes.
+    /// The alarm this object last set (recorded only once `set_alarm` succeeded), so it is set
+    /// only when the next deadline changes, and set again after a failure.
     alarm_at: Option<UnixMillis>,
 }
 
 impl Inner {
-    /// Opens storage and rebuilds the core from it.
+    /// Opens storage and rebuilds the core from it. Unreadable records are skipped and counted;
+    /// a sale whose own settings cannot be read refuses every command (and is not loaded again
+    /// for each request).
     fn open(state: &State, now: UnixMillis) -> Result<Self> {
         let store = Store::open(state.storage().sql())?;
-        let machine = Machine::restore(
-            store.load(Machine::recent_since(now))?,
-            store.request_counts()?,
-        );
+        let mut machine = match store.load(Machine::recent_since(now))? {
+            Loaded::Missing => Machine::restore(None, store.request_counts()?),
+            Loaded::Sale(sale, restored) => {
+                Machine::restore(Some((sale, restored)), store.request_counts()?)
+            }
+            Loaded::Unavailable => {
+                worker::console_error!(
+                    "the sale's settings cannot be read: its requests are refused until the record is repaired"
+                );
+                Machine::unavailable()
+            }
+        };
+        machine.count_bad_records(store.take_bad_records());
         Ok(Self {
             store,
             machine,
@@ -50,7 +62,12 @@ impl Inner {
             self.store.apply(self.machine.take_changes())?;
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
-                Step::Need(need) => self.machine.supply(self.store.answer(&need)?),
+                Step::Need(need) => {
+                    let record = self.store.answer(&need)?;
+                    self.machine
+                        .count_bad_records(self.store.take_bad_records());
+                    self.machine.supply(record);
+                }
             }
         }
         Err(worker::Error::RustError(format!(
@@ -58,10 +75,10 @@ impl Inner {
         )))
     }
 
-    fn alarm(&mut self) -> Option<UnixMillis> {
+    /// The alarm to set, if the next deadline is not the one already set.
+    fn alarm(&self) -> Option<UnixMillis> {
         let deadline = self.machine.next_deadline();
         if deadline.is_some() && deadline != self.alarm_at {
-            self.alarm_at = deadline;
             return deadline;
         }
         None
@@ -84,17 +101,25 @@ impl SaleCoordinator {
         result
     }
 
-    async fn schedule(&self, alarm: Option<UnixMillis>) {
-        if let Some(at) = alarm {
-            if let Err(e) = self
-                .state
-                .storage()
-                .set_alarm(clock::until(at, clock::now()))
-                .await
-            {
-                worker::console_error!("could not set the lapse alarm: {e}");
-            }
+    /// Sets the alarm and only then records it as set: a failure is retried by the next request
+    /// (and, from the alarm handler, by the runtime retrying the alarm).
+    async fn schedule(&self, alarm: Option<UnixMillis>) -> Result<()> {
+        let Some(at) = alarm else {
+            return Ok(());
+        };
+        if let Err(e) = self
+            .state
+            .storage()
+            .set_alarm(clock::until(at, clock::now()))
+            .await
+        {
+            worker::console_error!("could not set the coordinator's alarm: {e}");
+            return Err(e);
         }
+        if let Some(inner) = self.inner.borrow_mut().as_mut() {
+            inner.alarm_at = Some(at);
+        }
+        Ok(())
     }
 }
 
@@ -112,7 +137,8 @@ impl DurableObject for SaleCoordinator {
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
         };
         let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
-        self.schedule(alarm).await;
+        // The answer stands (its changes are written); a failed alarm is retried next time.
+        let _ = self.schedule(alarm).await;
         Response::from_json(&answer)
     }
 
@@ -123,7 +149,8 @@ impl DurableObject for SaleCoordinator {
             inner.alarm_at = None;
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
-        self.schedule(alarm).await;
+        // An error makes the runtime retry the alarm, which tries to set the next one again.
+        self.schedule(alarm).await?;
         Response::ok("swept")
     }
 }

@@ -1,11 +1,17 @@
 //! The arrival shard Durable Object: numbers fans for one sale from blocks leased from the sale's
 //! coordinator, so joins spread over several objects (`{sale}#{k}`) and the coordinator sees one
 //! request per block instead of one per fan.
+//!
+//! Its state is one row; if that row cannot be read it is replaced by a fresh state (logged, and
+//! counted in the sale's `bad_records` through the next lease), and the block it held is closed
+//! by the coordinator as lost. A join leases at most [`MAX_LEASE_ATTEMPTS`] times; one that gets
+//! no number (or cannot reach the coordinator) is answered [`QueueError::Busy`]: nothing was
+//! recorded, the fan tries again.
 
 use crate::clock;
 use crate::coordinator_client::{call_coordinator, CallError};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
     ArrivalShard as Numbering, LeaseFailed, LeaseRequest, ShardStep, MAX_LEASE_ATTEMPTS,
@@ -23,6 +29,8 @@ pub struct ArrivalShard {
     state: State,
     env: Env,
     inner: RefCell<Option<Stored>>,
+    /// The alarm last set, recorded only once `set_alarm` succeeded.
+    alarm_at: Cell<Option<UnixMillis>>,
 }
 
 /// Why a join got no number.
@@ -56,31 +64,60 @@ struct Stored {
     numbering: Numbering,
 }
 
-#[derive(Deserialize)]
-struct Body {
-    body: String,
-}
-
 impl ArrivalShard {
-    fn load(&self) -> Result<Option<Stored>> {
+    /// The shard's state. For a join (`joining`: which shard of which sale this is), a state that
+    /// cannot be read is replaced by a fresh one; for the alarm it is as good as none.
+    fn load(&self, joining: Option<(&SaleId, u32)>) -> Result<Option<Stored>> {
         if let Some(stored) = self.inner.borrow().clone() {
             return Ok(Some(stored));
         }
         let sql = self.state.storage().sql();
         sql.exec("CREATE TABLE IF NOT EXISTS shard (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)", None)?;
-        let stored = match sql
+        let rows = sql
             .exec("SELECT body FROM shard", None)?
-            .to_array::<Body>()?
-            .pop()
-        {
-            Some(row) => Some(
-                serde_json::from_str(&row.body)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?,
-            ),
-            None => None,
+            .to_array::<serde_json::Value>()?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
         };
-        *self.inner.borrow_mut() = stored.clone();
-        Ok(stored)
+        let body = row.get("body").and_then(|b| b.as_str()).unwrap_or_default();
+        let stored = match serde_json::from_str::<Stored>(body) {
+            Ok(stored) => stored,
+            Err(e) => {
+                worker::console_error!(
+                    "skipped an unreadable stored record: table shard, id 1: {:?} error at line {} column {}; replaced by a fresh state",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                let Some((sale, shard)) = joining else {
+                    return Ok(None);
+                };
+                Stored {
+                    sale: sale.clone(),
+                    shard,
+                    numbering: Numbering::replacing_unreadable(),
+                }
+            }
+        };
+        *self.inner.borrow_mut() = Some(stored.clone());
+        Ok(Some(stored))
+    }
+
+    /// Sets the alarm for the current block unless it is set already; recorded as set only once
+    /// `set_alarm` succeeded, so a failure is retried by the next join.
+    async fn ensure_alarm(&self, at: Option<UnixMillis>) -> Result<()> {
+        let Some(at) = at else {
+            return Ok(());
+        };
+        if self.alarm_at.get() == Some(at) {
+            return Ok(());
+        }
+        self.state
+            .storage()
+            .set_alarm(clock::until(at, clock::now()).max(std::time::Duration::from_millis(10)))
+            .await?;
+        self.alarm_at.set(Some(at));
+        Ok(())
     }
 
     fn save(&self, stored: Stored) -> Result<()> {
@@ -100,36 +137,36 @@ impl ArrivalShard {
         let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
         for _ in 0..=MAX_LEASE_ATTEMPTS {
             let now = clock::now();
-            let mut stored = self.load().map_err(failed)?.unwrap_or_else(|| Stored {
-                sale: sale.clone(),
-                shard,
-                numbering: Numbering::default(),
-            });
+            let mut stored = self
+                .load(Some((&sale, shard)))
+                .map_err(failed)?
+                .unwrap_or_else(|| Stored {
+                    sale: sale.clone(),
+                    shard,
+                    numbering: Numbering::default(),
+                });
             let request = match stored.numbering.handle(now) {
                 ShardStep::Joined(joined) => {
+                    let alarm_at = stored.numbering.next_deadline();
                     self.save(stored).map_err(failed)?;
+                    if let Err(e) = self.ensure_alarm(alarm_at).await {
+                        worker::console_error!(
+                            "arrival shard {shard} of {sale}: could not set its alarm: {e}"
+                        );
+                    }
                     return Ok(joined);
                 }
                 ShardStep::Lease(request) => request,
             };
             let answer = self.lease(&stored, request).await?;
-            // Other joins may have run meanwhile: install into the state as it is now.
-            let mut stored = self.load().map_err(failed)?.unwrap_or(stored);
-            if stored.numbering.supply(request, answer)? {
-                let alarm_at = stored.numbering.next_deadline();
+            // Other joins may have run meanwhile: install into the state as it is now, with the
+            // lease's lifetime counted from now.
+            let mut stored = self
+                .load(Some((&sale, shard)))
+                .map_err(failed)?
+                .unwrap_or(stored);
+            if stored.numbering.supply(request, answer, clock::now())? {
                 self.save(stored).map_err(failed)?;
-                if let Some(at) = alarm_at {
-                    if let Err(e) = self
-                        .state
-                        .storage()
-                        .set_alarm(clock::until(at, clock::now()))
-                        .await
-                    {
-                        worker::console_error!(
-                            "arrival shard {shard} of {sale}: could not set its alarm: {e}"
-                        );
-                    }
-                }
             }
         }
         Err(LeaseError::Failed(format!(
@@ -157,7 +194,7 @@ impl ArrivalShard {
     }
 
     async fn close_expired(&self, now: UnixMillis) -> Result<Option<UnixMillis>> {
-        let Some(stored) = self.load()? else {
+        let Some(stored) = self.load(None)? else {
             return Ok(None);
         };
         let Some((start, used)) = stored.numbering.expired(now) else {
@@ -172,7 +209,7 @@ impl ArrivalShard {
             Ok(Ok(_)) => {
                 // Joins may have leased a new block while the coordinator answered: forget the
                 // closed block only if it is still the current one.
-                if let Some(mut current) = self.load()? {
+                if let Some(mut current) = self.load(None)? {
                     if current.numbering.current_start() == Some(start) {
                         current.numbering.closed(start);
                         self.save(current)?;
@@ -206,6 +243,7 @@ impl DurableObject for ArrivalShard {
             state,
             env,
             inner: RefCell::new(None),
+            alarm_at: Cell::new(None),
         }
     }
 
@@ -219,21 +257,20 @@ impl DurableObject for ArrivalShard {
                 Ok(joined) => Ok(joined),
                 Err(LeaseError::Refused(refusal)) => Err(refusal),
                 Err(LeaseError::Failed(e)) => {
-                    return Response::error(format!("lease failed: {e}"), 500)
+                    worker::console_error!("arrival shard {shard}: no number for a join: {e}");
+                    Err(QueueError::Busy)
                 }
             };
         Response::from_json(&answer)
     }
 
     /// Reports the block closed once its time is up, so its unused numbers never hold the line.
+    /// An error makes the runtime retry the alarm.
     async fn alarm(&self) -> Result<Response> {
+        // The alarm that was set has rung.
+        self.alarm_at.set(None);
         let now = clock::now();
-        if let Some(at) = self.close_expired(now).await? {
-            self.state
-                .storage()
-                .set_alarm(clock::until(at, now).max(std::time::Duration::from_millis(10)))
-                .await?;
-        }
+        self.ensure_alarm(self.close_expired(now).await?).await?;
         Response::ok("ok")
     }
 }

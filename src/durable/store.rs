@@ -1,7 +1,14 @@
 //! A coordinator's SQLite storage: the core's [`Change`] records written down, and read back.
+//!
+//! One stored record that does not decode never stops the sale: it is skipped, logged with its
+//! table and key (never its body, which can hold the sale's secret salt), counted
+//! ([`Store::take_bad_records`]), and reading goes on. Only the sale's own settings row and its
+//! line counter are required: without them the sale is [`Loaded::Unavailable`].
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use waitroom_core::coordinator::{BlockRecord, Change, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
@@ -37,11 +44,19 @@ const BACKFILL_ASSIGNMENTS: &str =
 
 pub struct Store {
     sql: SqlStorage,
+    /// Records that did not decode since the last [`Store::take_bad_records`].
+    bad: Cell<u64>,
 }
 
-#[derive(Deserialize)]
-struct Body {
-    body: String,
+/// What storage holds for the sale.
+// Read once per object start: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Loaded {
+    /// The sale was never created.
+    Missing,
+    /// The sale's settings or line counter are stored but cannot be read.
+    Unavailable,
+    Sale(Sale, Restored),
 }
 
 #[derive(Deserialize)]
@@ -88,9 +103,15 @@ fn int(v: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(v as i64)
 }
 
-fn decode<T: DeserializeOwned>(text: &str) -> worker::Result<T> {
-    serde_json::from_str(text)
-        .map_err(|e| worker::Error::RustError(format!("corrupt stored record: {e}")))
+/// Why a stored value did not decode, without quoting it: serde's messages can contain the
+/// value itself.
+fn why(e: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    )
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> worker::Result<SqlStorageValue> {
@@ -130,32 +151,52 @@ impl Store {
             "CREATE INDEX IF NOT EXISTS assignments_by_fan ON assignments (fan_id)",
             None,
         )?;
-        Ok(Self { sql })
+        Ok(Self {
+            sql,
+            bad: Cell::new(0),
+        })
     }
 
     /// The sale and its line, if the sale was ever created.
     /// Active assignments and those finished since `recent_since` come back into memory; the
-    /// others stay here, counted by state.
-    pub fn load(&self, recent_since: UnixMillis) -> worker::Result<Option<(Sale, Restored)>> {
-        let Some(sale) = self.records::<Sale>("SELECT body FROM sale", None)?.pop() else {
-            return Ok(None);
-        };
-        let line = self
+    /// others stay here, counted by state. Rows that do not decode are skipped and counted.
+    pub fn load(&self, recent_since: UnixMillis) -> worker::Result<Loaded> {
+        let sale_rows = self
             .sql
-            .exec("SELECT next_seq, head, gap_total FROM line", None)?
-            .to_array::<LineRow>()?
-            .pop();
-        let (next_seq, head, gap_total) = line.map_or((1, 1, 0), |l| {
-            (l.next_seq as u64, l.head as u64, l.gap_total as u64)
-        });
+            .exec("SELECT body FROM sale", None)?
+            .to_array::<Value>()?;
+        if sale_rows.is_empty() {
+            return Ok(Loaded::Missing);
+        }
+        let Some(sale) = self
+            .records::<Sale>("sale", "id", "SELECT 1 AS id, body FROM sale", None)?
+            .pop()
+        else {
+            return Ok(Loaded::Unavailable);
+        };
+        let line_rows = self
+            .sql
+            .exec("SELECT 1 AS id, next_seq, head, gap_total FROM line", None)?
+            .to_array::<Value>()?;
+        let (next_seq, head, gap_total) = match line_rows.len() {
+            0 => (1, 1, 0),
+            _ => match self
+                .decoded("line", "id", line_rows, serde_json::from_value::<LineRow>)
+                .pop()
+            {
+                Some(l) => (l.next_seq as u64, l.head as u64, l.gap_total as u64),
+                // Guessing the counter could hand one arrival number out twice.
+                None => return Ok(Loaded::Unavailable),
+            },
+        };
         // Blocks still open, or with unused numbers the line has not passed yet.
         let blocks = self
-            .sql
-            .exec(
+            .rows::<BlockRow>(
+                "blocks",
+                "start",
                 "SELECT start, len, shard, leased_at, used FROM blocks WHERE used IS NULL OR start + len > ?",
                 vec![int(head)],
             )?
-            .to_array::<BlockRow>()?
             .into_iter()
             .map(|b| BlockRecord {
                 start: b.start as u64,
@@ -166,17 +207,24 @@ impl Store {
             })
             .collect();
         let assignments = self.records::<Assignment>(
-            "SELECT body FROM assignments WHERE state = 'assigned' OR finished_at IS NULL OR finished_at >= ? ORDER BY seq",
+            "assignments",
+            "seq",
+            "SELECT seq, body FROM assignments WHERE state = 'assigned' OR finished_at IS NULL OR finished_at >= ? ORDER BY seq",
             vec![int(recent_since.0)],
         )?;
-        let pulls = self.records::<PullRecord>("SELECT body FROM pulls ORDER BY at", None)?;
+        let pulls = self.records::<PullRecord>(
+            "pulls",
+            "request_id",
+            "SELECT request_id, body FROM pulls ORDER BY at",
+            None,
+        )?;
         let minutes = self
-            .sql
-            .exec(
+            .rows::<MinuteRow>(
+                "minutes",
+                "minute",
                 "SELECT minute, arrivals, admissions FROM minutes ORDER BY minute",
                 None,
             )?
-            .to_array::<MinuteRow>()?
             .into_iter()
             .map(|m| MinuteStats {
                 minute: m.minute as u64,
@@ -184,7 +232,7 @@ impl Store {
                 admissions: m.admissions as u64,
             })
             .collect();
-        Ok(Some((
+        Ok(Loaded::Sale(
             sale,
             Restored {
                 next_seq,
@@ -196,7 +244,66 @@ impl Store {
                 pulls,
                 minutes,
             },
-        )))
+        ))
+    }
+
+    /// How many stored records did not decode since the last call.
+    pub fn take_bad_records(&self) -> u64 {
+        self.bad.take()
+    }
+
+    /// Decodes each row on its own; a row that does not is skipped, logged by `table` and the
+    /// value of its `key` column (never its content), and counted.
+    fn decoded<T>(
+        &self,
+        table: &str,
+        key: &str,
+        rows: Vec<Value>,
+        decode: impl Fn(Value) -> serde_json::Result<T>,
+    ) -> Vec<T> {
+        rows.into_iter()
+            .filter_map(|row| {
+                let key_value = row.get(key).cloned().unwrap_or(Value::Null);
+                match decode(row) {
+                    Ok(value) => Some(value),
+                    Err(e) => {
+                        self.bad.set(self.bad.get() + 1);
+                        worker::console_error!(
+                            "skipped an unreadable stored record: table {table}, {key} {key_value}: {}",
+                            why(&e)
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The rows of `query`, each decoded as `T` (see [`Store::decoded`]).
+    fn rows<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        key: &str,
+        query: &str,
+        bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+    ) -> worker::Result<Vec<T>> {
+        let rows = self.sql.exec(query, bindings)?.to_array::<Value>()?;
+        Ok(self.decoded(table, key, rows, serde_json::from_value))
+    }
+
+    /// The records whose JSON is in the `body` column of the rows of `query` (which also selects
+    /// the `key` column, for the log).
+    fn records<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        key: &str,
+        query: &str,
+        bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+    ) -> worker::Result<Vec<T>> {
+        let rows = self.sql.exec(query, bindings)?.to_array::<Value>()?;
+        Ok(self.decoded(table, key, rows, |row| {
+            serde_json::from_str(row.get("body").and_then(Value::as_str).unwrap_or_default())
+        }))
     }
 
     /// Writes the changes. They run in the request's implicit transaction: all or nothing.
@@ -264,11 +371,13 @@ impl Store {
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
                     )?;
                 }
-                Change::Request(kind) => {
-                    self.sql.exec(
-                        "INSERT INTO requests (kind, count) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET count = count + 1",
-                        vec![SqlStorageValue::String(kind.to_owned())],
-                    )?;
+                Change::Requests(counts) => {
+                    for (kind, count) in counts {
+                        self.sql.exec(
+                            "INSERT OR REPLACE INTO requests (kind, count) VALUES (?, ?)",
+                            vec![SqlStorageValue::String(kind), int(count)],
+                        )?;
+                    }
                 }
             }
         }
@@ -277,32 +386,18 @@ impl Store {
 
     fn state_counts(&self) -> worker::Result<Vec<(AssignmentState, u64)>> {
         Ok(self
-            .sql
-            .exec(
+            .rows::<StateCount>(
+                "assignments",
+                "state",
                 "SELECT state, COUNT(*) AS n FROM assignments GROUP BY state",
                 None,
             )?
-            .to_array::<StateCount>()?
             .into_iter()
             .filter_map(|row| Some((AssignmentState::parse(row.state.as_deref()?)?, row.n as u64)))
             .collect())
     }
 
-    /// The records a `SELECT body ...` query finds, decoded from their JSON bodies.
-    fn records<T: DeserializeOwned>(
-        &self,
-        query: &str,
-        bindings: impl Into<Option<Vec<SqlStorageValue>>>,
-    ) -> worker::Result<Vec<T>> {
-        self.sql
-            .exec(query, bindings)?
-            .to_array::<Body>()?
-            .iter()
-            .map(|row| decode(&row.body))
-            .collect()
-    }
-
-    /// Looks up what the core asked for.
+    /// Looks up what the core asked for. A record that does not decode is missing (and counted).
     pub fn answer(&self, need: &Need) -> worker::Result<Record> {
         Ok(match need {
             Need::AssignmentBySeq(seq) => Record::Assignment(self.assignment_by_seq(*seq)?),
@@ -317,7 +412,12 @@ impl Store {
 
     fn assignment_by_seq(&self, seq: Seq) -> worker::Result<Option<Assignment>> {
         Ok(self
-            .records("SELECT body FROM assignments WHERE seq = ?", vec![int(seq)])?
+            .records(
+                "assignments",
+                "seq",
+                "SELECT seq, body FROM assignments WHERE seq = ?",
+                vec![int(seq)],
+            )?
             .pop())
     }
 
@@ -325,7 +425,9 @@ impl Store {
         let fan_id = SqlStorageValue::String(fan_id.to_string());
         Ok(self
             .records(
-                "SELECT body FROM assignments WHERE fan_id = ?",
+                "assignments",
+                "seq",
+                "SELECT seq, body FROM assignments WHERE fan_id = ?",
                 vec![fan_id],
             )?
             .pop())
@@ -340,7 +442,9 @@ impl Store {
     ) -> worker::Result<Vec<Assignment>> {
         let text = |v: Option<String>| v.map_or(SqlStorageValue::Null, SqlStorageValue::String);
         self.records(
-            "SELECT body FROM assignments WHERE (?1 IS NULL OR window = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC LIMIT ?3",
+            "assignments",
+            "seq",
+            "SELECT seq, body FROM assignments WHERE (?1 IS NULL OR window = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC LIMIT ?3",
             vec![
                 text(window.map(|w| w.to_string())),
                 text(state.map(|s| s.as_str().to_owned())),
@@ -351,9 +455,7 @@ impl Store {
 
     pub fn request_counts(&self) -> worker::Result<BTreeMap<String, u64>> {
         Ok(self
-            .sql
-            .exec("SELECT kind, count FROM requests", None)?
-            .to_array::<RequestRow>()?
+            .rows::<RequestRow>("requests", "kind", "SELECT kind, count FROM requests", None)?
             .into_iter()
             .map(|r| (r.kind, r.count as u64))
             .collect())

@@ -69,11 +69,19 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 
-/// `GET /api/admin/sales`: every sale with its numbers, newest first.
+/// `GET /api/admin/sales`: every sale with its numbers, newest first. A sale whose report
+/// fails is listed as `{id, unavailable: true, error}` instead of failing the list.
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let ids = list_sales(&ctx.env).await?;
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
-    let sales: Vec<SaleReport> = reports.into_iter().collect::<Result<_, _>>()?;
+    let sales: Vec<serde_json::Value> = ids
+        .iter()
+        .zip(reports)
+        .map(|(id, report)| match report {
+            Ok(report) => json!(report),
+            Err(e) => json!({ "id": id, "unavailable": true, "error": e.code() }),
+        })
+        .collect();
     Ok(json(200, &json!({ "sales": sales })))
 }

@@ -290,7 +290,7 @@
     top.className = "row-top";
     const name = document.createElement("span");
     name.className = "sale-name";
-    name.textContent = s.name;
+    name.textContent = s.name || s.id;
     top.append(name, phaseElement("span", s.phase));
 
     const meta = document.createElement("span");
@@ -308,7 +308,7 @@
     const stats = s.stats || {};
     const joined = document.createElement("span");
     joined.className = "joined";
-    joined.textContent = `${fmtCount(stats.joined)} joined`;
+    joined.textContent = s.unavailable ? "unavailable" : `${fmtCount(stats.joined)} joined`;
     const waiting = document.createElement("span");
     waiting.className = "waiting";
     waiting.textContent = `${fmtCount(stats.waiting)} waiting`;
@@ -388,6 +388,8 @@
     $("n-completed").textContent = fmtCount(s.completed);
     $("n-lapsed").textContent = fmtCount(s.lapsed);
     $("n-left").textContent = fmtCount(s.left);
+    $("n-expired").textContent = fmtCount(s.expired);
+    $("n-bad-records").textContent = fmtCount(r.bad_records);
     const perMinute = Number(s.admission_rate) * 60;
     const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
     $("n-rate").textContent = rate === 0 ? "0" : rate < 10 ? rate.toFixed(1) : String(Math.round(rate));

@@ -18,6 +18,10 @@ pub enum Command {
         shard: u32,
         closing: Option<(Seq, u64)>,
         want: u64,
+        /// The shard's stored state could not be read and was replaced by a fresh one: counted
+        /// in the sale's `bad_records` (the block it held is closed as lost).
+        #[serde(default)]
+        replaced_unreadable: bool,
     },
     /// An arrival shard reports a block closed because its time is up.
     CloseBlock {
@@ -98,6 +102,10 @@ pub struct SaleReport {
     #[serde(with = "rfc3339")]
     pub updated_at: UnixMillis,
     pub stats: Stats,
+    /// Stored records that could not be read (skipped, logged and counted) since the coordinator
+    /// last loaded: rows skipped at load, lookups that hit one, and arrival shards whose state was
+    /// unreadable. The same record can count again at the next load or lookup.
+    pub bad_records: u64,
     /// Requests the coordinator has served, in all and by kind.
     pub coordinator_requests: u64,
     pub coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>,

@@ -9,8 +9,17 @@
 //! [`SaleCoordinator::next_deadline`] says when to wake the object for the next sweep.
 //!
 //! The same rules apply whether or not a sale exists yet: `upsert` creates it, everything else
-//! on a sale that was never created is [`QueueError::SaleNotFound`]. Every request is counted by
-//! kind, once, and the count is written like any other change.
+//! on a sale that was never created is [`QueueError::SaleNotFound`]. A sale whose own settings
+//! cannot be read back ([`SaleCoordinator::unavailable`]) refuses everything with
+//! [`QueueError::SaleUnavailable`].
+//!
+//! Every request is counted by kind, once, in memory. The counts are written only along with
+//! another change, or when they have been unwritten for [`REQUEST_COUNTS_EVERY_MS`] (the alarm
+//! wakes the object for it), and never for a sale that does not exist: a read-only request such
+//! as a snapshot writes nothing. After a restart the counts may lag by at most that long.
+//!
+//! Stored records that could not be read are counted too ([`SaleCoordinator::count_bad_records`])
+//! and shown in the report as `bad_records`.
 
 use crate::coordinator::{
     recent_since, Assignment, AssignmentState, Change, Coordinator, QueueError, Restored,
@@ -20,12 +29,16 @@ use crate::protocol::{Answer, Command, Reply, SaleReport};
 use crate::sale::Sale;
 use crate::snapshot::SaleView;
 use crate::time::UnixMillis;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most `handle` calls one input takes before it answers: one asking for a record, one
 /// answering, and one to spare. A caller that gets no answer within this many calls has a
 /// storage that answers the wrong kind of record.
 pub const MAX_STEPS: usize = 3;
+
+/// Request counts not written with another change are written at most this long after the first
+/// of them was counted: the most they can lag after a restart.
+pub const REQUEST_COUNTS_EVERY_MS: u64 = 60_000;
 
 /// What the object wakes the core for.
 // One value per request, moved once: boxing the command would buy nothing.
@@ -91,9 +104,16 @@ struct Underway {
 #[derive(Clone, Debug, Default)]
 pub struct SaleCoordinator {
     line: Option<Coordinator>,
+    /// The sale's settings could not be read: every command is refused.
+    unavailable: bool,
     requests: BTreeMap<String, u64>,
-    /// Changes of this level (request counts), written before the line's.
-    changes: Vec<Change>,
+    /// Kinds whose count changed since it was last written, and since when.
+    unwritten: BTreeSet<&'static str>,
+    unwritten_since: Option<UnixMillis>,
+    /// Write the counts with the next changes even if there are none.
+    counts_due: bool,
+    /// Stored records found unreadable since the object loaded.
+    bad_records: u64,
     underway: Option<Underway>,
 }
 
@@ -104,9 +124,28 @@ impl SaleCoordinator {
         Self {
             line: sale.map(|(sale, restored)| Coordinator::restore(sale, restored)),
             requests,
-            changes: Vec::new(),
-            underway: None,
+            ..Self::default()
         }
+    }
+
+    /// A sale whose own settings are stored but cannot be read: it refuses every command with
+    /// [`QueueError::SaleUnavailable`] and writes nothing, so an operator can repair the record.
+    pub fn unavailable() -> Self {
+        Self {
+            unavailable: true,
+            ..Self::default()
+        }
+    }
+
+    /// `n` stored records could not be read (skipped at load, or a lookup found one): counted in
+    /// the report's `bad_records`.
+    pub fn count_bad_records(&mut self, n: u64) {
+        self.bad_records += n;
+    }
+
+    /// Stored records found unreadable since the object loaded.
+    pub fn bad_records(&self) -> u64 {
+        self.bad_records
     }
 
     /// Which finished assignments a restart at `now` reads back into memory: those finished since
@@ -125,22 +164,48 @@ impl SaleCoordinator {
         &self.requests
     }
 
-    /// The records to write, in order, before answering (or looking up a [`Need`]).
+    /// The records to write, in order, before answering (or looking up a [`Need`]). The request
+    /// counts come along only with another change, or when they are due.
     pub fn take_changes(&mut self) -> Vec<Change> {
-        let mut changes = std::mem::take(&mut self.changes);
-        if let Some(line) = self.line.as_mut() {
-            changes.extend(line.take_changes());
+        let Some(line) = self.line.as_mut() else {
+            return Vec::new();
+        };
+        let mut changes = line.take_changes();
+        let due = std::mem::take(&mut self.counts_due);
+        if (due || !changes.is_empty()) && !self.unwritten.is_empty() {
+            self.unwritten_since = None;
+            let kinds = std::mem::take(&mut self.unwritten);
+            changes.push(Change::Requests(
+                kinds
+                    .into_iter()
+                    .map(|kind| (kind.to_owned(), self.requests[kind]))
+                    .collect(),
+            ));
         }
         changes
     }
 
-    /// When to wake the object next (an assignment's claim deadline).
+    /// When to wake the object next: an assignment's claim deadline or pass expiry, or the time
+    /// unwritten request counts are due.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
-        self.line.as_ref().and_then(Coordinator::next_deadline)
+        let line = self.line.as_ref()?;
+        let counts = self
+            .unwritten_since
+            .map(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS));
+        line.next_deadline().into_iter().chain(counts).min()
     }
 
     /// Runs `input` as far as it goes without storage.
     pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
+        if self.unavailable {
+            return Step::Reply(match input.into() {
+                Input::Alarm => Ok(Reply::Done),
+                Input::Command(_) => Err(QueueError::SaleUnavailable),
+            });
+        }
+        self.counts_due |= self
+            .unwritten_since
+            .is_some_and(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS) <= now);
         let command = match input.into() {
             Input::Alarm => {
                 if let Some(line) = self.line.as_mut() {
@@ -152,7 +217,7 @@ impl SaleCoordinator {
         };
         let underway = self.underway.take().filter(|u| u.command == command);
         if underway.is_none() {
-            self.count(command.kind());
+            self.count(command.kind(), now);
         }
         let Some(line) = self.line.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
@@ -191,9 +256,10 @@ impl SaleCoordinator {
         }
     }
 
-    fn count(&mut self, kind: &'static str) {
+    fn count(&mut self, kind: &'static str, now: UnixMillis) {
         *self.requests.entry(kind.to_owned()).or_default() += 1;
-        self.changes.push(Change::Request(kind));
+        self.unwritten.insert(kind);
+        self.unwritten_since.get_or_insert(now);
     }
 
     /// Before the sale is created, only `upsert` does anything.
@@ -216,6 +282,13 @@ impl SaleCoordinator {
     }
 
     fn dispatch(&mut self, command: Command, now: UnixMillis) -> Answer {
+        if let Command::LeaseBlock {
+            replaced_unreadable: true,
+            ..
+        } = command
+        {
+            self.bad_records += 1;
+        }
         let Some(line) = self.line.as_mut() else {
             return Err(QueueError::SaleNotFound);
         };
@@ -245,6 +318,7 @@ impl SaleCoordinator {
                 shard,
                 closing,
                 want,
+                ..
             } => Some(Reply::Lease(line.lease_block(now, shard, closing, want)?)),
             Command::CloseBlock { shard, start, used } => {
                 line.close_block(now, shard, start, used);
@@ -288,6 +362,7 @@ impl SaleCoordinator {
             created_at: sale.created_at,
             updated_at: sale.updated_at,
             stats: line.stats(now),
+            bad_records: self.bad_records,
             coordinator_requests: self.requests.values().sum(),
             coordinator_requests_by_kind: self.requests.clone(),
             minutes: line.minutes().copied().collect(),

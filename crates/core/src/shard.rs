@@ -1,8 +1,11 @@
 //! An arrival shard: numbers fans from a block of arrival numbers leased from the coordinator, so
 //! that joins spread over several Durable Objects and the coordinator works per block, not per fan.
 //!
-//! A block is used for at most [`BLOCK_TTL_MS`] after it was leased. Blocks are leased in
-//! increasing order, so a fan can be passed only by fans who arrived within that long of them.
+//! A block is used for at most its lease's lifetime ([`BLOCK_TTL_MS`]) after it arrived, by the
+//! shard's own clock: a lease carries a lifetime, not an instant, so neither clock skew nor a
+//! slow round trip to the coordinator makes it arrive expired. Blocks are leased in increasing
+//! order, so a fan can be passed only by fans who arrived within that long of them (plus the time
+//! the lease took to arrive, normally milliseconds).
 
 use crate::coordinator::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::ids::{FanId, Seq};
@@ -42,12 +45,21 @@ pub enum LeaseFailed {
 pub struct LeaseRequest {
     pub closing: Option<(Seq, u64)>,
     pub want: u64,
+    /// The shard's stored state was unreadable and replaced (the coordinator counts it).
+    #[serde(default)]
+    pub replaced_unreadable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Active {
     lease: BlockLease,
     used: u64,
+    /// When the block arrived, and until when it may be used, by the shard's clock. (Missing in
+    /// state stored before they existed: such a block is used up and closed at the next join.)
+    #[serde(default)]
+    installed_at: UnixMillis,
+    #[serde(default)]
+    until: UnixMillis,
 }
 
 /// One shard's state: its current block, and how large a block to ask for next.
@@ -55,6 +67,9 @@ struct Active {
 pub struct ArrivalShard {
     block: Option<Active>,
     want: u64,
+    /// This state replaced one that could not be read; the next lease says so.
+    #[serde(default)]
+    replaced_unreadable: bool,
 }
 
 impl Default for ArrivalShard {
@@ -62,6 +77,7 @@ impl Default for ArrivalShard {
         Self {
             block: None,
             want: MIN_BLOCK,
+            replaced_unreadable: false,
         }
     }
 }
@@ -73,11 +89,22 @@ impl LeaseRequest {
             shard,
             closing: self.closing,
             want: self.want,
+            replaced_unreadable: self.replaced_unreadable,
         }
     }
 }
 
 impl ArrivalShard {
+    /// A fresh state in place of a stored one that could not be read. The block the old state
+    /// held is closed by the coordinator as lost (counted as used); the next lease reports the
+    /// replacement, for the sale's `bad_records`.
+    pub fn replacing_unreadable() -> Self {
+        Self {
+            replaced_unreadable: true,
+            ..Self::default()
+        }
+    }
+
     /// A join: numbers a fan, or asks for a lease first.
     pub fn handle(&mut self, now: UnixMillis) -> ShardStep {
         match self.join(now) {
@@ -86,14 +113,20 @@ impl ArrivalShard {
         }
     }
 
-    /// Takes the coordinator's answer to `request`. `Ok(true)` when it installed a new block
-    /// (its state changed and its alarm is due at [`ArrivalShard::next_deadline`]); `Ok(false)`
-    /// when that block is already the current one (another join installed it).
-    pub fn supply(&mut self, request: LeaseRequest, answer: Answer) -> Result<bool, LeaseFailed> {
+    /// Takes the coordinator's answer to `request`, arrived at `now`. `Ok(true)` when it
+    /// installed a new block (its state changed and its alarm is due at
+    /// [`ArrivalShard::next_deadline`]); `Ok(false)` when that block is already the current one
+    /// (another join installed it).
+    pub fn supply(
+        &mut self,
+        request: LeaseRequest,
+        answer: Answer,
+        now: UnixMillis,
+    ) -> Result<bool, LeaseFailed> {
         match answer {
             Ok(Reply::Lease(lease)) if self.current_start() == Some(lease.start) => Ok(false),
             Ok(Reply::Lease(lease)) => {
-                self.install(request, lease);
+                self.install(request, lease, now);
                 Ok(true)
             }
             Ok(other) => Err(LeaseFailed::Unexpected(format!(
@@ -113,7 +146,7 @@ impl ArrivalShard {
         let Some(block) = self
             .block
             .as_mut()
-            .filter(|b| now < b.lease.until && b.used < b.lease.len)
+            .filter(|b| now < b.until && b.used < b.lease.len)
         else {
             return Err(self.lease_request(now));
         };
@@ -129,28 +162,38 @@ impl ArrivalShard {
             return LeaseRequest {
                 closing: None,
                 want: self.want,
+                replaced_unreadable: self.replaced_unreadable,
             };
         };
-        let elapsed = b.lease.leased_at.millis_until(now).clamp(1, BLOCK_TTL_MS);
+        let elapsed = b.installed_at.millis_until(now).clamp(1, BLOCK_TTL_MS);
         let per_ttl = b.used * BLOCK_TTL_MS / elapsed;
         let want = (per_ttl + per_ttl / 2).clamp(MIN_BLOCK, MAX_BLOCK);
         LeaseRequest {
             closing: Some((b.lease.start, b.used)),
             want,
+            replaced_unreadable: self.replaced_unreadable,
         }
     }
 
-    /// Takes a block the coordinator leased in answer to `request`.
-    pub fn install(&mut self, request: LeaseRequest, lease: BlockLease) {
+    /// Takes a block the coordinator leased in answer to `request`, arrived at `now`: usable for
+    /// the lease's lifetime from now, by this shard's clock.
+    pub fn install(&mut self, request: LeaseRequest, lease: BlockLease, now: UnixMillis) {
         self.want = request.want;
-        self.block = Some(Active { lease, used: 0 });
+        self.replaced_unreadable = false;
+        let until = now.plus_millis(lease.ttl_ms);
+        self.block = Some(Active {
+            lease,
+            used: 0,
+            installed_at: now,
+            until,
+        });
     }
 
     /// The block to report as closed because its time is up, if any (for an alarm).
     pub fn expired(&self, now: UnixMillis) -> Option<(Seq, u64)> {
         self.block
             .as_ref()
-            .filter(|b| now >= b.lease.until)
+            .filter(|b| now >= b.until)
             .map(|b| (b.lease.start, b.used))
     }
 
@@ -168,7 +211,7 @@ impl ArrivalShard {
 
     /// When the current block stops being usable, for an alarm.
     pub fn block_until(&self) -> Option<UnixMillis> {
-        self.block.as_ref().map(|b| b.lease.until)
+        self.block.as_ref().map(|b| b.until)
     }
 }
 

@@ -30,13 +30,15 @@ pub(super) struct Counts {
     pub released: u64,
     pub lapsed: u64,
     pub left: u64,
+    /// Claimed passes that ran out before the origin finished them.
+    pub expired: u64,
     /// Assigned and claimed, not finished.
     pub claimed_open: u64,
 }
 
 impl Counts {
-    fn finished(&self) -> u64 {
-        self.completed + self.released + self.lapsed + self.left
+    pub(super) fn finished(&self) -> u64 {
+        self.completed + self.released + self.lapsed + self.left + self.expired
     }
 }
 
@@ -46,6 +48,9 @@ pub(super) struct Assignments {
     by_fan: HashMap<FanId, Seq>,
     /// Claim deadlines of the assignments not claimed yet.
     unclaimed: BTreeSet<(UnixMillis, Seq)>,
+    /// When the assignments claimed and not finished were claimed: each ends when its pass
+    /// expires (`claimed_at` + the sale's `pass_ttl_s`).
+    claimed: BTreeSet<(UnixMillis, Seq)>,
     counts: Counts,
     /// Finished assignments in memory, oldest first, to drop after [`RETAIN_FINISHED_MS`].
     retired: VecDeque<(UnixMillis, Seq)>,
@@ -81,6 +86,7 @@ impl Assignments {
             c.released = count(AssignmentState::Released);
             c.lapsed = count(AssignmentState::Lapsed);
             c.left = count(AssignmentState::Left);
+            c.expired = count(AssignmentState::Expired);
             s.evicted = c.finished().saturating_sub(in_memory);
         }
         s
@@ -92,11 +98,17 @@ impl Assignments {
             AssignmentState::Assigned if a.claimed_at.is_none() => {
                 self.unclaimed.insert((a.claim_by, a.seq));
             }
-            AssignmentState::Assigned => self.counts.claimed_open += 1,
+            AssignmentState::Assigned => {
+                if let Some(claimed_at) = a.claimed_at {
+                    self.claimed.insert((claimed_at, a.seq));
+                }
+                self.counts.claimed_open += 1;
+            }
             AssignmentState::Completed => self.counts.completed += 1,
             AssignmentState::Released => self.counts.released += 1,
             AssignmentState::Lapsed => self.counts.lapsed += 1,
             AssignmentState::Left => self.counts.left += 1,
+            AssignmentState::Expired => self.counts.expired += 1,
         }
         self.by_seq.insert(a.seq, a);
     }
@@ -133,6 +145,7 @@ impl Assignments {
             (AssignmentState::Assigned, None) => {
                 self.unclaimed.remove(&(a.claim_by, seq));
                 a.claimed_at = Some(now);
+                self.claimed.insert((now, seq));
                 self.counts.claimed_open += 1;
                 let turn = Claim::Turn {
                     assignment: a.clone(),
@@ -177,7 +190,10 @@ impl Assignments {
             None => {
                 self.unclaimed.remove(&(a.claim_by, a.seq));
             }
-            Some(_) => self.counts.claimed_open -= 1,
+            Some(claimed_at) => {
+                self.claimed.remove(&(claimed_at, a.seq));
+                self.counts.claimed_open -= 1;
+            }
         }
         a.state = outcome.state();
         a.finished_at = Some(now);
@@ -207,6 +223,29 @@ impl Assignments {
             lapsed.push(a.clone());
         }
         lapsed
+    }
+
+    /// Ends every claimed assignment whose pass expired (claimed `pass_ttl_s` ago or more) before
+    /// the origin completed or released it; returns them.
+    pub(super) fn expire_due(&mut self, now: UnixMillis, pass_ttl_s: u64) -> Vec<Assignment> {
+        let mut expired = Vec::new();
+        while let Some(&(claimed_at, seq)) = self.claimed.first() {
+            let pass_end = claimed_at.plus_secs(pass_ttl_s);
+            if pass_end > now {
+                break;
+            }
+            self.claimed.pop_first();
+            let Some(a) = self.by_seq.get_mut(&seq) else {
+                continue;
+            };
+            a.state = AssignmentState::Expired;
+            a.finished_at = Some(pass_end);
+            self.counts.claimed_open -= 1;
+            self.counts.expired += 1;
+            self.retired.push_back((now, seq));
+            expired.push(a.clone());
+        }
+        expired
     }
 
     /// Drops from memory the assignments finished more than [`RETAIN_FINISHED_MS`] ago.
@@ -247,9 +286,14 @@ impl Assignments {
         self.evicted = self.evicted.saturating_sub(1);
     }
 
-    /// When the next assignment would lapse.
-    pub(super) fn next_deadline(&self) -> Option<UnixMillis> {
-        self.unclaimed.first().map(|(at, _)| *at)
+    /// When the next assignment would lapse, or the next claimed pass expire.
+    pub(super) fn next_deadline(&self, pass_ttl_s: u64) -> Option<UnixMillis> {
+        let lapse = self.unclaimed.first().map(|(at, _)| *at);
+        let expiry = self
+            .claimed
+            .first()
+            .map(|(claimed_at, _)| claimed_at.plus_secs(pass_ttl_s));
+        lapse.into_iter().chain(expiry).min()
     }
 
     pub(super) fn counts(&self) -> Counts {
@@ -281,6 +325,7 @@ impl Assignments {
             return Err("a fan id indexes two assignments".into());
         }
         let mut unclaimed = 0;
+        let mut claimed = 0;
         for (seq, a) in &self.by_seq {
             if a.seq != *seq || a.fan_id != fan_id(*seq) {
                 return Err(format!("assignment {seq} has the wrong seq or fan id"));
@@ -291,9 +336,18 @@ impl Assignments {
                     return Err(format!("unclaimed assignment {seq} has no deadline"));
                 }
             }
+            if let (AssignmentState::Assigned, Some(claimed_at)) = (a.state, a.claimed_at) {
+                claimed += 1;
+                if !self.claimed.contains(&(claimed_at, *seq)) {
+                    return Err(format!("claimed assignment {seq} never expires"));
+                }
+            }
         }
         if unclaimed != self.unclaimed.len() {
             return Err("stale claim deadlines".into());
+        }
+        if claimed != self.claimed.len() || claimed as u64 != self.counts.claimed_open {
+            return Err("stale pass expiries".into());
         }
         Ok(())
     }
@@ -329,7 +383,7 @@ mod tests {
         for seq in 1..=3 {
             s.add(assigned(seq, T0), T0);
         }
-        assert_eq!(s.next_deadline(), Some(T0.plus_secs(60)));
+        assert_eq!(s.next_deadline(300), Some(T0.plus_secs(60)));
         let (claim, changed) = s.claim(1, T0.plus_secs(1), 300).unwrap();
         assert!(changed && matches!(claim, Claim::Turn { .. }));
         assert!(
@@ -351,7 +405,28 @@ mod tests {
         assert_eq!(lapsed[0].finished_at, Some(T0.plus_secs(60)));
         let c = s.counts();
         assert_eq!((c.claimed_open, c.released, c.lapsed), (1, 1, 1));
-        assert_eq!(s.next_deadline(), None);
+        assert_eq!(
+            s.next_deadline(300),
+            Some(T0.plus_secs(301)),
+            "the claimed pass of fan 1 ends"
+        );
+        s.check(4, fan, 0).unwrap();
+        assert!(s.expire_due(T0.plus_secs(300), 300).is_empty());
+        let expired = s.expire_due(T0.plus_secs(301), 300);
+        assert_eq!(expired.len(), 1);
+        assert_eq!(
+            (expired[0].seq, expired[0].state, expired[0].finished_at),
+            (1, AssignmentState::Expired, Some(T0.plus_secs(301)))
+        );
+        let c = s.counts();
+        assert_eq!((c.claimed_open, c.expired), (0, 1));
+        assert_eq!(s.next_deadline(300), None);
+        assert_eq!(
+            s.finish(&fan(1), Outcome::Completed, T0.plus_secs(302)),
+            Err(QueueError::AssignmentFinished {
+                state: AssignmentState::Expired
+            })
+        );
         s.check(4, fan, 0).unwrap();
     }
 

@@ -30,6 +30,13 @@ pub enum QueueError {
     BadPullSize {
         max: u32,
     },
+    /// The sale's own settings (or its line counter) cannot be read from storage: every request
+    /// to this sale is refused until an operator repairs it. Other sales are not affected.
+    SaleUnavailable,
+    /// The request could not be served now (an arrival shard got no usable block after
+    /// [`crate::shard::MAX_LEASE_ATTEMPTS`] leases, or could not reach the coordinator); nothing
+    /// was recorded: try again shortly.
+    Busy,
 }
 
 impl fmt::Display for QueueError {
@@ -52,6 +59,10 @@ impl fmt::Display for QueueError {
             QueueError::BadPullSize { max } => {
                 write!(f, "max must be between 1 and {MAX_PULL}, not {max}")
             }
+            QueueError::SaleUnavailable => f.write_str(
+                "this sale's stored settings cannot be read; an operator must repair it",
+            ),
+            QueueError::Busy => f.write_str("busy: nothing was recorded; try again shortly"),
         }
     }
 }

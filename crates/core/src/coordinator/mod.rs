@@ -215,15 +215,22 @@ impl Coordinator {
         Ok(self.joined(seq, true))
     }
 
-    /// Whether number `seq` still holds a place: waiting, assigned or done.
+    /// Whether number `seq` still holds a place: waiting, assigned or done. A number behind the
+    /// front whose assignment cannot be found (its stored record was unreadable) holds none: the
+    /// fan gets a new place rather than the same lost one forever.
     fn still_held(&self, seq: Seq) -> bool {
-        self.line.issued(seq)
-            && self.assignments.get(seq).is_none_or(|a| {
-                matches!(
-                    a.state,
-                    AssignmentState::Assigned | AssignmentState::Completed
-                )
-            })
+        if !self.line.issued(seq) {
+            return false;
+        }
+        if seq >= self.line.head() {
+            return true;
+        }
+        self.assignments.get(seq).is_some_and(|a| {
+            matches!(
+                a.state,
+                AssignmentState::Assigned | AssignmentState::Completed
+            )
+        })
     }
 
     fn joined(&self, seq: Seq, created: bool) -> Joined {
@@ -380,6 +387,7 @@ impl Coordinator {
     /// Brings everything time-driven up to `now`. Idempotent.
     pub fn sweep(&mut self, now: UnixMillis) {
         self.lapse_unclaimed(now);
+        self.expire_passes(now);
         self.assignments.evict(now);
         self.forget_old_pulls(now);
         self.close_abandoned_blocks(now);
@@ -389,6 +397,16 @@ impl Coordinator {
     /// Lapses every assignment not claimed in time.
     fn lapse_unclaimed(&mut self, now: UnixMillis) {
         for a in self.assignments.lapse_due(now) {
+            self.changes.push(Change::Assignment(a));
+        }
+    }
+
+    /// Ends every claimed assignment whose pass expired unfinished.
+    fn expire_passes(&mut self, now: UnixMillis) {
+        for a in self
+            .assignments
+            .expire_due(now, self.sale.settings.pass_ttl_s)
+        {
             self.changes.push(Change::Assignment(a));
         }
     }
@@ -457,7 +475,7 @@ impl Coordinator {
             start: block.start,
             len,
             leased_at: now,
-            until: now.plus_millis(BLOCK_TTL_MS),
+            ttl_ms: BLOCK_TTL_MS,
             fan_salt: self.sale.fan_salt.clone(),
         })
     }
@@ -503,9 +521,10 @@ impl Coordinator {
         self.blocks.first()
     }
 
-    /// When the next assignment would lapse, for an alarm.
+    /// When the next assignment would lapse or the next claimed pass expire, for an alarm.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
-        self.assignments.next_deadline()
+        self.assignments
+            .next_deadline(self.sale.settings.pass_ttl_s)
     }
 
     pub fn assignment(&self, fan_id: &FanId) -> Option<&Assignment> {
@@ -524,7 +543,7 @@ impl Coordinator {
     pub fn stats(&self, now: UnixMillis) -> Stats {
         let f = self.assignments.counts();
         let pending = self.blocks.pending();
-        let finished = f.completed + f.released + f.lapsed + f.left;
+        let finished = f.finished();
         Stats {
             joined: self.line.taken() - self.line.gap_total() - pending,
             waiting: self.line.next_seq() - self.line.head() - self.line.gaps_ahead() - pending,
@@ -534,6 +553,7 @@ impl Coordinator {
             released: f.released,
             lapsed: f.lapsed,
             left: f.left,
+            expired: f.expired,
             pending,
             admission_rate: self.admission_rate(now),
         }

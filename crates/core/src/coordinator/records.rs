@@ -18,6 +18,9 @@ pub enum AssignmentState {
     Lapsed,
     /// Skipped at the front: the fan had stopped polling (left) before their turn.
     Left,
+    /// Claimed, but neither completed nor released before the pass expired (`claimed_at` +
+    /// `pass_ttl_s`).
+    Expired,
 }
 
 impl AssignmentState {
@@ -28,6 +31,7 @@ impl AssignmentState {
             AssignmentState::Released => "released",
             AssignmentState::Lapsed => "lapsed",
             AssignmentState::Left => "left",
+            AssignmentState::Expired => "expired",
         }
     }
 
@@ -38,6 +42,7 @@ impl AssignmentState {
             Self::Released,
             Self::Lapsed,
             Self::Left,
+            Self::Expired,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -96,9 +101,13 @@ pub struct BlockRecord {
 pub struct BlockLease {
     pub start: Seq,
     pub len: u64,
+    /// The coordinator's clock when it leased the block.
     pub leased_at: UnixMillis,
-    /// Use the block until then, at most.
-    pub until: UnixMillis,
+    /// Use the block for at most this long after it arrives, by the shard's own clock: a lifetime,
+    /// not an instant, so neither clock skew nor a slow round trip makes a lease arrive expired.
+    /// (Missing in shard state stored before it existed: such a block counts as used up.)
+    #[serde(default)]
+    pub ttl_ms: u64,
     pub fan_salt: FanSalt,
 }
 
@@ -116,8 +125,11 @@ pub enum Change {
     Pull(PullRecord),
     ForgetPullsBefore(UnixMillis),
     Minute(MinuteStats),
-    /// One more request of this kind (see [`crate::protocol::Command::kind`]).
-    Request(&'static str),
+    /// The number of requests served so far of each kind named (see
+    /// [`crate::protocol::Command::kind`]): totals, not increments. Counted in memory and
+    /// written only along with another change, or once every
+    /// [`crate::sale_coordinator::REQUEST_COUNTS_EVERY_MS`].
+    Requests(Vec<(String, u64)>),
 }
 
 /// Everything [`Coordinator::restore`] needs, as read back from storage.

@@ -21,6 +21,9 @@ pub struct Stats {
     pub lapsed: u64,
     /// Fans skipped at the front because they had stopped polling.
     pub left: u64,
+    /// Claimed passes that expired before the origin completed or released them.
+    #[serde(default)]
+    pub expired: u64,
     /// Numbers leased to arrival shards whose use is not reported yet (at most a second's worth).
     pub pending: u64,
     /// Fans admitted per second over the last two minutes.

@@ -49,7 +49,7 @@ impl MemoryStore {
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }
-                Change::Request(kind) => *self.requests.entry(kind.to_owned()).or_default() += 1,
+                Change::Requests(counts) => self.requests.extend(counts),
             }
         }
     }

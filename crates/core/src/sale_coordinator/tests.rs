@@ -165,6 +165,11 @@ fn evicted_assignments_are_asked_for_and_read_back() {
         1,
         "counted once across its two steps"
     );
+    // Those requests wrote nothing else: their counts wait for the alarm.
+    assert_ne!(&store.requests, core.requests());
+    let due = later.plus_millis(REQUEST_COUNTS_EVERY_MS);
+    assert_eq!(core.next_deadline(), Some(due));
+    store.run(&mut core, Input::Alarm, due).unwrap();
     assert_eq!(&store.requests, core.requests());
     core.line().unwrap().check_invariants().unwrap();
 }
@@ -246,7 +251,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1u64..60).prop_map(Op::Claim),
         2 => (1u64..60).prop_map(Op::Complete),
         1 => (1u64..60).prop_map(Op::Release),
-        1 => prop::option::of(prop_oneof![Just(AssignmentState::Assigned), Just(AssignmentState::Lapsed)]).prop_map(Op::List),
+        1 => prop::option::of(prop_oneof![Just(AssignmentState::Assigned), Just(AssignmentState::Lapsed), Just(AssignmentState::Expired)]).prop_map(Op::List),
         2 => (1u64..90_000).prop_map(Op::Wait),
         1 => (600_000u64..1_200_000).prop_map(Op::Wait),
         1 => Just(Op::Restart),
@@ -327,8 +332,9 @@ proptest! {
                     };
                     let s = core.line().unwrap().stats(now);
                     let expected = match state {
-                        None => s.assigned + s.completed + s.released + s.lapsed + s.left,
+                        None => s.assigned + s.completed + s.released + s.lapsed + s.left + s.expired,
                         Some(AssignmentState::Assigned) => s.assigned,
+                        Some(AssignmentState::Expired) => s.expired,
                         Some(_) => s.lapsed,
                     };
                     prop_assert_eq!(assignments.len() as u64, expected);
@@ -339,21 +345,245 @@ proptest! {
                     // Request ids are forgotten after PULL_REPLAY_TTL_MS, then start a new pull.
                     by_request.retain(|_, (at, _)| at.plus_millis(PULL_REPLAY_TTL_MS) >= now);
                 }
-                Op::Restart => core = store.load(now),
+                Op::Restart => {
+                    // Counts not written yet are lost with the memory: at most the last
+                    // REQUEST_COUNTS_EVERY_MS of them.
+                    core = store.load(now);
+                    requests = store.requests.values().sum();
+                }
             }
             requests += u64::from(counted);
             let line = core.line().unwrap();
             line.check_invariants().map_err(TestCaseError::fail)?;
             let s = line.stats(now);
             prop_assert_eq!(s.waiting + handed_out.len() as u64, s.joined);
-            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed, handed_out.len() as u64);
+            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed + s.expired, handed_out.len() as u64);
             prop_assert!(core.next_deadline().is_none_or(|d| d > now));
-            prop_assert_eq!(store.requests.values().sum::<u64>(), requests);
-            prop_assert_eq!(&store.requests, core.requests());
+            prop_assert_eq!(core.requests().values().sum::<u64>(), requests);
+            // Storage lags behind memory, but never by longer than REQUEST_COUNTS_EVERY_MS: the
+            // alarm is due by then.
+            for (kind, n) in &store.requests {
+                prop_assert!(core.requests()[kind] >= *n);
+            }
+            if &store.requests != core.requests() {
+                prop_assert!(core.next_deadline().is_some_and(|d| d <= now.plus_millis(REQUEST_COUNTS_EVERY_MS)));
+            }
         }
         let restored = store.restore();
         let line = core.line().unwrap();
         prop_assert_eq!(restored.stats(now), line.stats(now));
         prop_assert_eq!(restored.snapshot(now), line.snapshot(now));
     }
+}
+
+#[test]
+fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..2 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    store.run(&mut core, pull(2), T0).unwrap();
+    let claimed_at = T0.plus_secs(10);
+    let Ok(Reply::Claim(Claim::Turn { .. })) =
+        store.run(&mut core, Command::Claim { seq: 1 }, claimed_at)
+    else {
+        panic!("turn")
+    };
+    // Fan 2 never claims: its assignment lapses at 60 s; fan 1's pass (300 s) ends later.
+    assert_eq!(core.next_deadline(), Some(T0.plus_secs(60)));
+    store
+        .run(&mut core, Input::Alarm, T0.plus_secs(60))
+        .unwrap();
+    let pass_end = claimed_at.plus_secs(300);
+    assert_eq!(
+        core.next_deadline(),
+        Some(pass_end),
+        "the alarm includes the pass"
+    );
+    store
+        .run(&mut core, Input::Alarm, UnixMillis(pass_end.0 - 1))
+        .unwrap();
+    assert_eq!(store.assignments[&1].state, AssignmentState::Assigned);
+    store.run(&mut core, Input::Alarm, pass_end).unwrap();
+    let stats = core.line().unwrap().stats(pass_end);
+    assert_eq!(
+        (stats.assigned, stats.claimed, stats.lapsed, stats.expired),
+        (0, 0, 1, 1)
+    );
+    assert_eq!(store.assignments[&1].state, AssignmentState::Expired);
+    assert_eq!(store.assignments[&1].finished_at, Some(pass_end));
+    // The fan sees it ended, with the reason.
+    let Ok(Reply::Claim(Claim::Lapsed { assignment })) =
+        store.run(&mut core, Command::Claim { seq: 1 }, pass_end)
+    else {
+        panic!("lapsed")
+    };
+    assert_eq!(assignment.state.as_str(), "expired");
+    // The origin is too late.
+    let fan_1 = fan_id(&core, 1);
+    assert_eq!(
+        store.run(&mut core, Command::Complete { fan_id: fan_1 }, pass_end),
+        Err(QueueError::AssignmentFinished {
+            state: AssignmentState::Expired
+        })
+    );
+    // The window sees it in its list.
+    let Ok(Reply::Assignments { assignments }) =
+        store.run(&mut core, listing(Some(AssignmentState::Expired)), pass_end)
+    else {
+        panic!("listing")
+    };
+    assert_eq!(assignments.iter().map(|a| a.seq).collect::<Vec<_>>(), [1]);
+    // Joining again gives a new place, not the same one.
+    let Ok(Reply::Joined(joined)) =
+        store.run(&mut core, Command::Join { existing: Some(1) }, pass_end)
+    else {
+        panic!("join")
+    };
+    assert!(joined.created && joined.seq == 3);
+    // And a restart on what storage kept (older data has no expired state) agrees.
+    let restarted = store.load(pass_end);
+    assert_eq!(
+        restarted.line().unwrap().stats(pass_end),
+        core.line().unwrap().stats(pass_end)
+    );
+    core.line().unwrap().check_invariants().unwrap();
+}
+
+#[test]
+fn an_unexpired_claim_left_over_from_before_expires_after_a_restart() {
+    let (mut core, mut store) = open_sale();
+    store
+        .run(&mut core, Command::Join { existing: None }, T0)
+        .unwrap();
+    store.run(&mut core, pull(1), T0).unwrap();
+    store.run(&mut core, Command::Claim { seq: 1 }, T0).unwrap();
+    // Long after the pass ended, the object starts again: the first sweep ends it.
+    let later = T0.plus_secs(3_600);
+    let mut core = store.load(later);
+    assert_eq!(core.next_deadline(), Some(T0.plus_secs(300)));
+    store.run(&mut core, Input::Alarm, later).unwrap();
+    assert_eq!(store.assignments[&1].state, AssignmentState::Expired);
+    assert_eq!(core.line().unwrap().stats(later).expired, 1);
+}
+
+#[test]
+fn request_counts_are_written_with_real_changes_or_when_due_and_never_alone() {
+    let (mut core, mut store) = open_sale();
+    assert_eq!(&store.requests, core.requests(), "upsert and open wrote");
+    let written = store.requests.clone();
+    // Read-only requests write nothing.
+    for _ in 0..5 {
+        assert!(matches!(
+            core.handle(Command::Snapshot, T0),
+            Step::Reply(Ok(_))
+        ));
+        assert!(core.take_changes().is_empty());
+        assert!(matches!(
+            core.handle(Command::Report, T0.plus_secs(1)),
+            Step::Reply(Ok(_))
+        ));
+        assert!(core.take_changes().is_empty());
+    }
+    assert_eq!(store.requests, written);
+    assert_eq!(core.requests()["snapshot"], 5);
+    let due = T0.plus_millis(REQUEST_COUNTS_EVERY_MS);
+    assert_eq!(core.next_deadline(), Some(due));
+    // A join writes the line: the counts come along.
+    store
+        .run(&mut core, Command::Join { existing: None }, T0.plus_secs(2))
+        .unwrap();
+    assert_eq!(&store.requests, core.requests());
+    assert_eq!(core.next_deadline(), None);
+    // A read-only request after a while: written once it is due, by the request or the alarm.
+    core.handle(Command::Snapshot, T0.plus_secs(3));
+    assert!(core.take_changes().is_empty());
+    let due = T0.plus_secs(3).plus_millis(REQUEST_COUNTS_EVERY_MS);
+    assert_eq!(core.next_deadline(), Some(due));
+    store.run(&mut core, Input::Alarm, due).unwrap();
+    assert_eq!(&store.requests, core.requests());
+    assert_eq!(store.requests.values().sum::<u64>(), 2 + 5 * 2 + 1 + 1);
+}
+
+#[test]
+fn a_sale_that_does_not_exist_never_writes_its_counts() {
+    let mut core = SaleCoordinator::default();
+    for _ in 0..3 {
+        assert_eq!(
+            core.handle(Command::Snapshot, T0),
+            Step::Reply(Err(QueueError::SaleNotFound))
+        );
+        assert!(core.take_changes().is_empty());
+    }
+    assert_eq!(core.next_deadline(), None);
+    core.handle(Input::Alarm, T0.plus_millis(REQUEST_COUNTS_EVERY_MS));
+    assert!(core.take_changes().is_empty());
+}
+
+#[test]
+fn a_sale_whose_settings_cannot_be_read_refuses_everything_and_writes_nothing() {
+    let mut core = SaleCoordinator::unavailable();
+    for command in [
+        Command::Snapshot,
+        upsert(),
+        Command::Join { existing: None },
+    ] {
+        assert_eq!(
+            core.handle(command, T0),
+            Step::Reply(Err(QueueError::SaleUnavailable))
+        );
+    }
+    assert_eq!(core.handle(Input::Alarm, T0), Step::Reply(Ok(Reply::Done)));
+    assert!(core.take_changes().is_empty());
+    assert_eq!(core.next_deadline(), None);
+}
+
+#[test]
+fn unreadable_records_are_counted_in_the_report() {
+    let (mut core, mut store) = open_sale();
+    core.count_bad_records(2);
+    store
+        .run(
+            &mut core,
+            Command::LeaseBlock {
+                shard: 0,
+                closing: None,
+                want: 8,
+                replaced_unreadable: true,
+            },
+            T0,
+        )
+        .unwrap();
+    let Ok(Reply::Report(report)) = store.run(&mut core, Command::Report, T0) else {
+        panic!("report")
+    };
+    assert_eq!(report.bad_records, 3);
+}
+
+#[test]
+fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..2 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    store.run(&mut core, pull(1), T0).unwrap();
+    // Fan 1's record was unreadable at the restart: skipped.
+    let mut lost = store.clone();
+    lost.assignments.remove(&1);
+    let mut core = lost.load(T0);
+    let Ok(Reply::Joined(again)) = lost.run(&mut core, Command::Join { existing: Some(1) }, T0)
+    else {
+        panic!("join")
+    };
+    assert!(again.created && again.seq == 3, "{again:?}");
+    // Fan 2, still waiting, keeps their place.
+    let Ok(Reply::Joined(waiting)) = lost.run(&mut core, Command::Join { existing: Some(2) }, T0)
+    else {
+        panic!("join")
+    };
+    assert!(!waiting.created && waiting.seq == 2);
 }

@@ -53,7 +53,7 @@ fn join(
                 let answer = c
                     .lease_block(now, k as u32, request.closing, request.want)
                     .map(Reply::Lease);
-                assert_eq!(shards[k].supply(request, answer), Ok(true));
+                assert_eq!(shards[k].supply(request, answer, now), Ok(true));
             }
         }
     }
@@ -95,29 +95,100 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
         Command::LeaseBlock {
             shard: 0,
             closing: None,
-            want: MIN_BLOCK
+            want: MIN_BLOCK,
+            replaced_unreadable: false,
         }
     );
     let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(lease.clone()))),
+        shard.supply(request, Ok(Reply::Lease(lease.clone())), T0),
         Ok(true)
     );
-    assert_eq!(shard.next_deadline(), Some(lease.until.plus_millis(20)));
+    assert_eq!(
+        shard.next_deadline(),
+        Some(T0.plus_millis(BLOCK_TTL_MS + 20))
+    );
     // A second join that leased meanwhile brings the same block: nothing to install.
-    assert_eq!(shard.supply(request, Ok(Reply::Lease(lease))), Ok(false));
+    assert_eq!(
+        shard.supply(request, Ok(Reply::Lease(lease)), T0),
+        Ok(false)
+    );
     assert!(matches!(
         shard.handle(T0),
         ShardStep::Joined(ShardJoined { seq: 1, .. })
     ));
     assert_eq!(
-        shard.supply(request, Err(QueueError::Closed)),
+        shard.supply(request, Err(QueueError::Closed), T0),
         Err(LeaseFailed::Refused(QueueError::Closed))
     );
     assert!(matches!(
-        shard.supply(request, Ok(Reply::Done)),
+        shard.supply(request, Ok(Reply::Done), T0),
         Err(LeaseFailed::Unexpected(_))
     ));
+}
+
+#[test]
+fn a_lease_lives_from_its_arrival_by_the_shards_clock() {
+    let mut c = sale(1);
+    let mut shard = ArrivalShard::default();
+    let ShardStep::Lease(request) = shard.handle(T0) else {
+        panic!("no block yet")
+    };
+    let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
+    assert_eq!(lease.ttl_ms, BLOCK_TTL_MS);
+    // The answer took three seconds to come back (a queued coordinator): still usable.
+    let arrived = T0.plus_secs(3);
+    assert_eq!(
+        shard.supply(request, Ok(Reply::Lease(lease)), arrived),
+        Ok(true)
+    );
+    assert!(matches!(
+        shard.handle(arrived.plus_millis(BLOCK_TTL_MS - 1)),
+        ShardStep::Joined(ShardJoined { seq: 1, .. })
+    ));
+    assert_eq!(shard.block_until(), Some(arrived.plus_millis(BLOCK_TTL_MS)));
+    assert_eq!(
+        shard.expired(arrived.plus_millis(BLOCK_TTL_MS)),
+        Some((1, 1))
+    );
+    assert!(matches!(
+        shard.handle(arrived.plus_millis(BLOCK_TTL_MS)),
+        ShardStep::Lease(LeaseRequest {
+            closing: Some((1, 1)),
+            ..
+        })
+    ));
+}
+
+#[test]
+fn state_stored_before_lifetimes_loads_and_closes_its_block() {
+    // A block as stored by the version whose lease carried the coordinator's `until`.
+    let old = r#"{"block":{"lease":{"start":9,"len":8,"leased_at":5,"until":1005,"fan_salt":"salt-0123456789"},"used":3},"want":8}"#;
+    let mut shard: ArrivalShard = serde_json::from_str(old).unwrap();
+    assert_eq!(shard.expired(T0), Some((9, 3)));
+    let ShardStep::Lease(request) = shard.handle(T0) else {
+        panic!("the old block is used up")
+    };
+    assert_eq!(request.closing, Some((9, 3)));
+}
+
+#[test]
+fn a_replaced_unreadable_state_says_so_in_its_next_lease_only() {
+    let mut c = sale(1);
+    let mut shard = ArrivalShard::replacing_unreadable();
+    let ShardStep::Lease(request) = shard.handle(T0) else {
+        panic!("no block yet")
+    };
+    assert!(matches!(
+        request.command(0),
+        Command::LeaseBlock {
+            replaced_unreadable: true,
+            ..
+        }
+    ));
+    let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
+    shard.supply(request, Ok(Reply::Lease(lease)), T0).unwrap();
+    assert!(!shard.lease_request(T0).replaced_unreadable);
 }
 
 #[test]
