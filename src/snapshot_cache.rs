@@ -142,7 +142,7 @@ pub async fn snapshot(
             }
         }
     });
-    entry.map(Entry::into_snapshot).map_err(ApiError::Internal)
+    entry.map(Entry::into_snapshot)
 }
 
 /// Forgets the sale's snapshot in this isolate after a promoter changed the sale, so this isolate
@@ -165,7 +165,7 @@ async fn fetch(
     cached: Option<(&str, UnixMillis)>,
     sale: &SaleId,
     now: UnixMillis,
-) -> Result<Entry, String> {
+) -> Result<Entry, ApiError> {
     let cache = Cache::default();
     if let Some((key, not_before)) = cached {
         match cache.get(key, true).await {
@@ -182,9 +182,10 @@ async fn fetch(
     }
     let entry = match ask(env, sale, &Command::Snapshot).await {
         Ok(Reply::Snapshot(s)) => Entry::Sale(Rc::new(s)),
-        Ok(other) => return Err(unexpected(other).message()),
+        Ok(other) => return Err(unexpected(other)),
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Entry::Missing { checked_at: now },
-        Err(e) => return Err(format!("{e:?}")),
+        // Refusals (a sale whose settings cannot be read) keep their own answer.
+        Err(e) => return Err(e),
     };
     if let Some((key, _)) = cached {
         if let Err(e) = store(&cache, key, &entry).await {

@@ -14,6 +14,7 @@ mod fan_journey;
 mod health;
 mod lapse;
 mod pump;
+mod resilience;
 mod restart;
 mod scheduled_open;
 mod shards;
