@@ -23,6 +23,8 @@ use worker::{
 
 /// How long after a failed close the alarm tries again.
 const RETRY_MS: u64 = 1_000;
+/// How long after a refused close (the sale is gone or cannot be read) it tries again.
+const RETRY_REFUSED_MS: u64 = 60_000;
 
 #[durable_object]
 pub struct ArrivalShard {
@@ -223,7 +225,7 @@ impl ArrivalShard {
                     stored.shard,
                     stored.sale
                 );
-                Ok(Some(now.plus_millis(RETRY_MS)))
+                Ok(Some(now.plus_millis(RETRY_REFUSED_MS)))
             }
             Err(e) => {
                 worker::console_error!(
