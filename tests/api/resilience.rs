@@ -2,7 +2,7 @@
 //! `bad_records`, never stopping the sale or another one), and a claimed pass that runs out
 //! (`expired`, and the fan may join again).
 
-use crate::helpers::{eventually, send, Joined, TestWorker};
+use crate::support::{eventually, send, Joined, TestWorker};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -68,7 +68,7 @@ async fn pull_n(w: &TestWorker, sale: &str, n: usize) -> Vec<u64> {
         "the shards' blocks close",
         Duration::from_secs(10),
         || async {
-            let p = w.pull(sale, "w1", n as u32, None).await;
+            let p = w.origin().pull(sale, "w1", n as u32, None).await;
             if p.assignments.len() == n {
                 Ok(p.assignments.iter().map(|a| a.seq).collect())
             } else {
@@ -87,33 +87,35 @@ async fn unreadable_rows_are_skipped_and_counted() {
     let w = TestWorker::start().await;
     let body = |name: &str| json!({ "name": name, "purchase_url": PURCHASE_URL, "shards": 2 });
     for sale in [BAD, GOOD, BROKEN] {
-        w.create_sale_with(sale, body(sale)).await;
-        w.open_sale(sale).await;
+        w.admin().create_sale_with(sale, body(sale)).await;
+        w.admin().open_sale(sale).await;
     }
     let mut fans: Vec<Joined> = Vec::new();
     for _ in 0..20 {
-        fans.push(w.join(BAD).await);
+        fans.push(w.fan().join(BAD).await);
     }
-    let good_fan = w.join(GOOD).await;
-    let broken_fan = w.join(BROKEN).await;
+    let good_fan = w.fan().join(GOOD).await;
+    let broken_fan = w.fan().join(BROKEN).await;
     fans.sort_by_key(|f| f.seq);
     let pulled = pull_n(&w, BAD, 2).await;
     assert_eq!(pulled, vec![fans[0].seq, fans[1].seq]);
     // Fan 0 bought: a finished assignment, read back at the restart.
-    w.finish(BAD, &fans[0].fan_id, "complete")
+    w.origin()
+        .finish(BAD, &fans[0].fan_id, "complete")
         .await
         .expect(200, "complete");
-    let kept = w.pull(BAD, "w1", 1, Some("pull-kept")).await;
-    let lost = w.pull(BAD, "w1", 1, Some("pull-lost")).await;
+    let kept = w.origin().pull(BAD, "w1", 1, Some("pull-kept")).await;
+    let lost = w.origin().pull(BAD, "w1", 1, Some("pull-lost")).await;
     assert_eq!(
         (kept.assignments[0].seq, lost.assignments[0].seq),
         (fans[2].seq, fans[3].seq)
     );
     let waiting = &fans[10];
-    let before = w.status(BAD, &waiting.token).await;
+    let before = w.fan().status(BAD, &waiting.token).await;
     assert_eq!(before["state"], "waiting", "{before}");
 
-    let (state_dir, env_file) = w.stop();
+    let files = w.stop();
+    let state_dir = files.state_dir.clone();
     let (bad_db, bad_shards) = sale_databases(&state_dir, BAD);
     assert!(!bad_shards.is_empty(), "the joins went through shards");
     corrupt(
@@ -132,22 +134,22 @@ async fn unreadable_rows_are_skipped_and_counted() {
     let (broken_db, _) = sale_databases(&state_dir, BROKEN);
     corrupt(&broken_db, "UPDATE sale SET body = '{'", []);
 
-    let w = TestWorker::start_with_state(state_dir, env_file).await;
+    let w = TestWorker::start_with(files).await;
 
     // The sale keeps serving: waiting fans keep their place, new fans join, windows pull.
-    let after = w.status(BAD, &waiting.token).await;
+    let after = w.fan().status(BAD, &waiting.token).await;
     assert_eq!(
         (&after["state"], &after["seq"]),
         (&before["state"], &before["seq"]),
         "{after}"
     );
     for _ in 0..20 {
-        w.join(BAD).await;
+        w.fan().join(BAD).await;
     }
-    let replay = w.pull(BAD, "w1", 1, Some("pull-kept")).await;
+    let replay = w.origin().pull(BAD, "w1", 1, Some("pull-kept")).await;
     assert!(replay.replayed, "the readable pull record still replays");
     assert_eq!(replay.assignments[0].seq, fans[2].seq);
-    let again = w.pull(BAD, "w1", 1, Some("pull-lost")).await;
+    let again = w.origin().pull(BAD, "w1", 1, Some("pull-lost")).await;
     assert!(!again.replayed, "the unreadable one is skipped: a new pull");
     // The fan whose record is unreadable is not a 5xx, and may join again.
     let status = send(
@@ -169,7 +171,7 @@ async fn unreadable_rows_are_skipped_and_counted() {
     .expect(201, "a fan whose record is lost gets a new place");
     assert_ne!(rejoined["seq"], fans[0].seq, "{rejoined}");
 
-    let report = w.report(BAD).await;
+    let report = w.admin().report(BAD).await;
     let bad_records = report["bad_records"].as_u64().expect("bad_records");
     println!("bad_records after the restart: {bad_records}");
     // The assignment, the pull, the fan's lookup of the assignment, and each shard that leased.
@@ -177,9 +179,12 @@ async fn unreadable_rows_are_skipped_and_counted() {
     assert_eq!(report["stats"]["completed"], 1, "{report}");
 
     // The other sale is untouched.
-    let good = w.report(GOOD).await;
+    let good = w.admin().report(GOOD).await;
     assert_eq!(good["bad_records"], 0, "{good}");
-    assert_eq!(w.status(GOOD, &good_fan.token).await["state"], "waiting");
+    assert_eq!(
+        w.fan().status(GOOD, &good_fan.token).await["state"],
+        "waiting"
+    );
 
     // The sale whose settings are unreadable answers a clear 503 on its own routes only.
     for request in [
@@ -216,19 +221,22 @@ async fn a_claimed_pass_that_runs_out_expires() {
     const SALE: &str = "resilience-expiry";
     let w = TestWorker::start().await;
     let body = json!({ "name": "Expiry", "purchase_url": PURCHASE_URL, "claim_ttl_s": 10, "pass_ttl_s": 30 });
-    w.create_sale_with(SALE, body).await;
-    w.open_sale(SALE).await;
-    let first = w.join(SALE).await;
-    let second = w.join(SALE).await;
-    let pulled = w.pull(SALE, "w1", 1, None).await;
+    w.admin().create_sale_with(SALE, body).await;
+    w.admin().open_sale(SALE).await;
+    let first = w.fan().join(SALE).await;
+    let second = w.fan().join(SALE).await;
+    let pulled = w.origin().pull(SALE, "w1", 1, None).await;
     assert_eq!(pulled.assignments[0].seq, first.seq);
-    let turn = w.wait_for_state(SALE, &first.token, "your_turn").await;
+    let turn = w
+        .fan()
+        .wait_for_state(SALE, &first.token, "your_turn")
+        .await;
     let claimed = Instant::now();
     assert!(turn["pass"].is_string(), "{turn}");
 
     // Neither completed nor released: the pass runs out 30 s after the claim.
     tokio::time::sleep(Duration::from_millis(31_000).saturating_sub(claimed.elapsed())).await;
-    let report = w.report(SALE).await;
+    let report = w.admin().report(SALE).await;
     assert_eq!(
         (
             &report["stats"]["expired"],
@@ -238,13 +246,13 @@ async fn a_claimed_pass_that_runs_out_expires() {
         (&json!(1), &json!(0), &json!(0)),
         "{report}"
     );
-    let status = w.status(SALE, &first.token).await;
+    let status = w.fan().status(SALE, &first.token).await;
     assert_eq!(
         (&status["state"], &status["reason"]),
         (&json!("lapsed"), &json!("expired")),
         "{status}"
     );
-    let expired = w.assignments(SALE, "state=expired").await;
+    let expired = w.origin().assignments(SALE, "state=expired").await;
     assert_eq!(
         expired
             .iter()
@@ -253,14 +261,14 @@ async fn a_claimed_pass_that_runs_out_expires() {
         vec![first.fan_id.as_str()]
     );
     assert_eq!(expired[0].state, "expired");
-    w.finish(SALE, &first.fan_id, "complete")
+    w.origin()
+        .finish(SALE, &first.fan_id, "complete")
         .await
         .expect_error(409, "expired", "complete after the pass expired");
-    w.finish(SALE, &first.fan_id, "release").await.expect_error(
-        409,
-        "expired",
-        "release after the pass expired",
-    );
+    w.origin()
+        .finish(SALE, &first.fan_id, "release")
+        .await
+        .expect_error(409, "expired", "release after the pass expired");
 
     // The fan joins again: a new place, behind the fan still waiting.
     let rejoined = send(
@@ -270,5 +278,8 @@ async fn a_claimed_pass_that_runs_out_expires() {
     .await
     .expect(201, "join again after the pass expired");
     assert_eq!(rejoined["seq"], second.seq + 1, "{rejoined}");
-    assert_eq!(w.status(SALE, &second.token).await["state"], "waiting");
+    assert_eq!(
+        w.fan().status(SALE, &second.token).await["state"],
+        "waiting"
+    );
 }
