@@ -44,12 +44,23 @@ async fn sharded_line_keeps_its_promises() {
     assert_eq!(report["stats"]["waiting"], 200, "{report}");
     // Unused numbers of the blocks are gaps: `ahead` counts only the fans before.
     let sorted: Vec<u64> = seqs.iter().copied().collect();
-    for (i, seq) in sorted.iter().enumerate().step_by(17) {
-        let fan = fans.iter().find(|f| f.seq == *seq).expect("fan");
-        let status = w.fan().status(SALE, &fan.token).await;
-        assert_eq!(status["ahead"], i as u64, "fan {seq}: {status}");
-        assert_eq!(status["position"], i as u64 + 1, "fan {seq}: {status}");
-    }
+    // Polls are answered from a snapshot that may predate the last block's report by up to its
+    // lifetime (and a refresh): wait for one taken after it, then every fan checked must agree.
+    eventually(
+        "polls see every block reported",
+        Duration::from_secs(10),
+        || async {
+            for (i, seq) in sorted.iter().enumerate().step_by(17) {
+                let fan = fans.iter().find(|f| f.seq == *seq).expect("fan");
+                let status = w.fan().status(SALE, &fan.token).await;
+                if (&status["ahead"], &status["position"]) != (&json!(i), &json!(i + 1)) {
+                    return Err(format!("fan {seq} (index {i}): {status}"));
+                }
+            }
+            Ok(())
+        },
+    )
+    .await;
 
     // A restart mid-sale loses nobody; joins continue on the same shards.
     let files = w.stop();
