@@ -57,8 +57,8 @@ impl Inner {
     /// Runs one input to its answer: the core asks, storage answers, changes are written before
     /// each lookup and before answering. Returns the alarm to set, if it moved.
     fn run(&mut self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
+        let mut step = self.machine.handle(input, now);
         for _ in 0..MAX_STEPS {
-            let step = self.machine.handle(input.clone(), now);
             self.store.apply(self.machine.take_changes())?;
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
@@ -66,7 +66,7 @@ impl Inner {
                     let record = self.store.answer(&need)?;
                     self.machine
                         .count_bad_records(self.store.take_bad_records());
-                    self.machine.supply(record);
+                    step = self.machine.supply(record, now);
                 }
             }
         }

@@ -4,8 +4,9 @@
 //! A [`Step`] is either the answer, or a [`Need`]: a record the core keeps only in storage (a
 //! finished assignment dropped from memory, or the assignment listing, which storage holds in
 //! full). The object then writes the changes so far ([`SaleCoordinator::take_changes`]), looks
-//! the record up, hands it over with [`SaleCoordinator::supply`] and calls `handle` again with the
-//! same input; a command needs at most one record, so [`MAX_STEPS`] calls always end in an answer.
+//! the record up and hands it over with [`SaleCoordinator::supply`], which carries the command on
+//! to its answer. A command needs at most one record, so with a storage that answers what was
+//! asked, two steps end in an answer; [`MAX_STEPS`] bounds the loop for one that does not.
 //! [`SaleCoordinator::next_deadline`] says when to wake the object for the next sweep.
 //!
 //! The same rules apply whether or not a sale exists yet: `upsert` creates it, everything else
@@ -31,9 +32,10 @@ use crate::snapshot::SaleView;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The most `handle` calls one input takes before it answers: one asking for a record, one
-/// answering, and one to spare. A caller that gets no answer within this many calls has a
-/// storage that answers the wrong kind of record.
+/// The most steps (one `handle`, then `supply`s) one input takes before it answers: one asking
+/// for a record, one answering, and one to spare. A record that does not answer the need (another
+/// kind, another fan) is asked for again, so a caller that gets no answer within this many steps
+/// has a storage that answers the wrong record.
 pub const MAX_STEPS: usize = 3;
 
 /// Request counts not written with another change are written at most this long after the first
@@ -88,16 +90,15 @@ pub enum Record {
 pub enum Step {
     /// The answer to send back.
     Reply(Answer),
-    /// Write the changes, look this up, [`SaleCoordinator::supply`] it, and call `handle` again.
+    /// Write the changes, look this up, and [`SaleCoordinator::supply`] it.
     Need(Need),
 }
 
-/// A command that asked for a record, and what storage answered.
+/// A command waiting for the record it asked for.
 #[derive(Clone, Debug)]
 struct Underway {
     command: Command,
     need: Need,
-    record: Option<Record>,
 }
 
 /// The coordinator object's state: the sale's line once the sale exists, and the request counts.
@@ -215,44 +216,49 @@ impl SaleCoordinator {
             }
             Input::Command(command) => command,
         };
-        let underway = self.underway.take().filter(|u| u.command == command);
-        if underway.is_none() {
-            self.count(command.kind(), now);
-        }
+        // A new input: a command still waiting for its record was abandoned by its caller.
+        self.underway = None;
+        self.count(command.kind(), now);
         let Some(line) = self.line.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
         };
         if let Some(need) = needed(line, &command) {
-            match underway.and_then(|u| supplied(u, &need)) {
-                Some(Record::Assignment(found)) => {
-                    if let Some(a) = found {
-                        line.remember(now, a);
-                    }
-                }
-                Some(Record::Assignments(assignments)) => {
-                    return Step::Reply(Ok(Reply::Assignments { assignments }));
-                }
-                None => {
-                    if matches!(need, Need::Assignments { .. }) {
-                        // Storage lists them: bring it up to date first.
-                        line.sweep(now);
-                    }
-                    self.underway = Some(Underway {
-                        command,
-                        need: need.clone(),
-                        record: None,
-                    });
-                    return Step::Need(need);
-                }
+            if matches!(need, Need::Assignments { .. }) {
+                // Storage lists them: bring it up to date first.
+                line.sweep(now);
             }
+            self.underway = Some(Underway {
+                command,
+                need: need.clone(),
+            });
+            return Step::Need(need);
         }
         Step::Reply(self.dispatch(command, now))
     }
 
-    /// Hands over what storage found for the last [`Need`].
-    pub fn supply(&mut self, record: Record) {
-        if let Some(underway) = self.underway.as_mut() {
-            underway.record = Some(record);
+    /// Hands over what storage found for the [`Need`] of the last step, and carries its command on
+    /// to the answer. A record that does not answer the need (another kind, another fan) is asked
+    /// for again. With no command waiting (a caller's mistake) the answer is a refusal to retry,
+    /// [`QueueError::Busy`], never a guess.
+    pub fn supply(&mut self, record: Record, now: UnixMillis) -> Step {
+        let Some(Underway { command, need }) = self.underway.take() else {
+            return Step::Reply(Err(QueueError::Busy));
+        };
+        if !answers(&need, &record) {
+            self.underway = Some(Underway {
+                command,
+                need: need.clone(),
+            });
+            return Step::Need(need);
+        }
+        match record {
+            Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
+            Record::Assignment(found) => {
+                if let (Some(a), Some(line)) = (found, self.line.as_mut()) {
+                    line.remember(now, a);
+                }
+                Step::Reply(self.dispatch(command, now))
+            }
         }
     }
 
@@ -340,10 +346,9 @@ impl SaleCoordinator {
             Command::Complete { fan_id } => Some(Reply::Assignment(line.complete(now, &fan_id)?)),
             Command::Release { fan_id } => Some(Reply::Assignment(line.release(now, &fan_id)?)),
             Command::Snapshot => Some(Reply::Snapshot(line.snapshot(now))),
-            // Answered from storage in `handle`; an empty listing if storage never answered.
-            Command::Assignments { .. } => Some(Reply::Assignments {
-                assignments: Vec::new(),
-            }),
+            // Always answered from storage (`supply`): never dispatched. Refuse rather than
+            // answer an empty listing.
+            Command::Assignments { .. } => return Err(QueueError::Busy),
         };
         match reply {
             Some(reply) => Ok(reply),
@@ -398,17 +403,17 @@ fn needed(line: &Coordinator, command: &Command) -> Option<Need> {
     }
 }
 
-/// What storage answered for `need`, if it answered it with the right kind of record.
-fn supplied(underway: Underway, need: &Need) -> Option<Record> {
-    if underway.need != *need {
-        return None;
-    }
-    match (need, underway.record?) {
-        (Need::Assignments { .. }, record @ Record::Assignments(_)) => Some(record),
-        (Need::AssignmentBySeq(_) | Need::AssignmentByFan(_), record @ Record::Assignment(_)) => {
-            Some(record)
+/// Whether `record` is what storage should answer for `need`.
+fn answers(need: &Need, record: &Record) -> bool {
+    match (need, record) {
+        (Need::Assignments { .. }, Record::Assignments(_)) => true,
+        (Need::AssignmentBySeq(seq), Record::Assignment(found)) => {
+            found.as_ref().is_none_or(|a| a.seq == *seq)
         }
-        _ => None,
+        (Need::AssignmentByFan(fan_id), Record::Assignment(found)) => {
+            found.as_ref().is_none_or(|a| a.fan_id == *fan_id)
+        }
+        _ => false,
     }
 }
 

@@ -129,16 +129,12 @@ impl MemoryStore {
         input: impl Into<Input>,
         now: UnixMillis,
     ) -> Answer {
-        let input = input.into();
+        let mut step = core.handle(input, now);
         for _ in 0..MAX_STEPS {
-            let step = core.handle(input.clone(), now);
             self.apply(core.take_changes());
             match step {
                 Step::Reply(answer) => return answer,
-                Step::Need(need) => {
-                    let record = self.answer(&need);
-                    core.supply(record);
-                }
+                Step::Need(need) => step = core.supply(self.answer(&need), now),
             }
         }
         panic!("no answer within {MAX_STEPS} steps");

@@ -205,24 +205,33 @@ fn a_wrong_record_is_asked_for_again_and_a_new_command_starts_over() {
         core.handle(command.clone(), T0),
         Step::Need(Need::Assignments { .. })
     ));
-    core.supply(Record::Assignment(None));
-    assert!(matches!(core.handle(command.clone(), T0), Step::Need(_)));
-    core.supply(Record::Assignments(Vec::new()));
+    // The wrong kind of record: asked for again.
+    assert!(matches!(
+        core.supply(Record::Assignment(None), T0),
+        Step::Need(Need::Assignments { .. })
+    ));
     assert_eq!(
-        core.handle(command.clone(), T0),
+        core.supply(Record::Assignments(Vec::new()), T0),
         Step::Reply(Ok(Reply::Assignments {
             assignments: Vec::new()
         }))
     );
-    // Abandoned half way, then another command: both counted.
+    // Abandoned half way, then another command: both counted, and a late record for the
+    // abandoned one is refused, not taken as the answer to anything.
     assert!(matches!(core.handle(command.clone(), T0), Step::Need(_)));
     assert!(matches!(
         core.handle(Command::Snapshot, T0),
         Step::Reply(Ok(Reply::Snapshot(_)))
     ));
     assert_eq!(
+        core.supply(Record::Assignments(Vec::new()), T0),
+        Step::Reply(Err(QueueError::Busy))
+    );
+    // The same command again is a new request, counted again.
+    assert!(matches!(core.handle(command, T0), Step::Need(_)));
+    assert_eq!(
         (core.requests()["assignments"], core.requests()["snapshot"]),
-        (2, 1)
+        (3, 1)
     );
 }
 
@@ -586,4 +595,33 @@ fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
         panic!("join")
     };
     assert!(!waiting.created && waiting.seq == 2);
+}
+
+#[test]
+fn only_the_record_asked_for_answers_a_need() {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..2 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    let Ok(Reply::Pulled(pulled)) = store.run(&mut core, pull(2), T0) else {
+        panic!("a pull");
+    };
+    let (first, second) = (&pulled.assignments[0], &pulled.assignments[1]);
+    let by_seq = Need::AssignmentBySeq(first.seq);
+    let by_fan = Need::AssignmentByFan(first.fan_id.clone());
+    for need in [&by_seq, &by_fan] {
+        assert!(answers(need, &Record::Assignment(Some(first.clone()))));
+        assert!(answers(need, &Record::Assignment(None)), "not found");
+        assert!(!answers(need, &Record::Assignment(Some(second.clone()))));
+        assert!(!answers(need, &Record::Assignments(Vec::new())));
+    }
+    let listing = Need::Assignments {
+        window: None,
+        state: None,
+        limit: 10,
+    };
+    assert!(answers(&listing, &Record::Assignments(vec![first.clone()])));
+    assert!(!answers(&listing, &Record::Assignment(None)));
 }
