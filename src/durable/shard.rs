@@ -133,11 +133,12 @@ impl ArrivalShard {
         Ok(())
     }
 
-    /// Numbers one fan, leasing a block first when the current one is used up or too old; gives
-    /// up after [`MAX_LEASE_ATTEMPTS`] leases.
+    /// Numbers one fan, leasing a block first when the current one is used up or too old; tries
+    /// to join after each lease, and gives up after [`MAX_LEASE_ATTEMPTS`] leases.
     async fn join(&self, sale: SaleId, shard: u32) -> std::result::Result<ShardJoined, LeaseError> {
         let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
-        for _ in 0..=MAX_LEASE_ATTEMPTS {
+        let mut leases = 0;
+        loop {
             let now = clock::now();
             let mut stored = self
                 .load(Some((&sale, shard)))
@@ -158,8 +159,14 @@ impl ArrivalShard {
                     }
                     return Ok(joined);
                 }
+                ShardStep::Lease(_) if leases == MAX_LEASE_ATTEMPTS => {
+                    return Err(LeaseError::Failed(format!(
+                        "no number after {MAX_LEASE_ATTEMPTS} leases"
+                    )))
+                }
                 ShardStep::Lease(request) => request,
             };
+            leases += 1;
             let answer = self.lease(&stored, request).await?;
             // Other joins may have run meanwhile: install into the state as it is now, with the
             // lease's lifetime counted from now.
@@ -171,9 +178,6 @@ impl ArrivalShard {
                 self.save(stored).map_err(failed)?;
             }
         }
-        Err(LeaseError::Failed(format!(
-            "no number after {MAX_LEASE_ATTEMPTS} leases"
-        )))
     }
 
     /// Asks the coordinator for a block with every other event held back meanwhile

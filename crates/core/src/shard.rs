@@ -115,8 +115,10 @@ impl ArrivalShard {
 
     /// Takes the coordinator's answer to `request`, arrived at `now`. `Ok(true)` when it
     /// installed a new block (its state changed and its alarm is due at
-    /// [`ArrivalShard::next_deadline`]); `Ok(false)` when that block is already the current one
-    /// (another join installed it).
+    /// [`ArrivalShard::next_deadline`]); `Ok(false)` when the shard already holds that block or a
+    /// later one: the coordinator leases blocks in increasing order, so an older lease that
+    /// arrives after a newer one was installed (two joins' leases overtaking each other) must not
+    /// replace it. The coordinator closes the older block as used when this shard next leases.
     pub fn supply(
         &mut self,
         request: LeaseRequest,
@@ -124,7 +126,13 @@ impl ArrivalShard {
         now: UnixMillis,
     ) -> Result<bool, LeaseFailed> {
         match answer {
-            Ok(Reply::Lease(lease)) if self.current_start() == Some(lease.start) => Ok(false),
+            Ok(Reply::Lease(lease))
+                if self
+                    .current_start()
+                    .is_some_and(|start| start >= lease.start) =>
+            {
+                Ok(false)
+            }
             Ok(Reply::Lease(lease)) => {
                 self.install(request, lease, now);
                 Ok(true)

@@ -108,11 +108,20 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
         shard.next_deadline(),
         Some(T0.plus_millis(BLOCK_TTL_MS + 20))
     );
-    // A second join that leased meanwhile brings the same block: nothing to install.
+    // The same block again, or an older one arriving late: nothing to install.
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(lease)), T0),
+        shard.supply(request, Ok(Reply::Lease(lease.clone())), T0),
         Ok(false)
     );
+    let older = BlockLease {
+        start: lease.start - 1,
+        ..lease.clone()
+    };
+    assert_eq!(
+        shard.supply(request, Ok(Reply::Lease(older)), T0),
+        Ok(false)
+    );
+    assert_eq!(shard.current_start(), Some(lease.start));
     assert!(matches!(
         shard.handle(T0),
         ShardStep::Joined(ShardJoined { seq: 1, .. })
