@@ -129,8 +129,8 @@ impl Assignments {
         self.by_fan.get(fan_id).and_then(|s| self.by_seq.get(s))
     }
 
-    /// Fan `seq` (behind the front) asks for their turn; `Ok(Some(_))` when this changed the
-    /// assignment (the first claim, which starts the pass).
+    /// Fan `seq` (behind the front) asks for their turn: what they find, and whether this changed
+    /// the assignment (the first claim, which starts the pass).
     pub(super) fn claim(
         &mut self,
         seq: Seq,

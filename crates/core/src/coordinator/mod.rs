@@ -501,18 +501,18 @@ impl Coordinator {
 
     /// Whether an operation on fan `seq` needs its finished assignment back from storage first
     /// (see [`Coordinator::remember`]).
-    pub fn needs_record(&self, seq: Seq) -> bool {
+    pub(crate) fn needs_record(&self, seq: Seq) -> bool {
         self.assignments.needs_record(seq, self.line.head())
     }
 
     /// Whether the assignment of `fan_id`, if there is one, is in memory.
-    pub fn knows_fan(&self, fan_id: &FanId) -> bool {
+    pub(crate) fn knows_fan(&self, fan_id: &FanId) -> bool {
         self.assignments.knows_fan(fan_id)
     }
 
     /// Takes back a finished assignment that was dropped from memory, read from storage. It is
     /// dropped again [`RETAIN_FINISHED_MS`] later.
-    pub fn remember(&mut self, now: UnixMillis, a: Assignment) {
+    pub(crate) fn remember(&mut self, now: UnixMillis, a: Assignment) {
         self.assignments.remember(a, self.line.head(), now);
     }
 
