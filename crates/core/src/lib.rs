@@ -11,6 +11,7 @@ pub mod pass;
 pub mod protocol;
 pub mod sale;
 pub mod sale_coordinator;
+pub mod secret_strength;
 pub mod secrets;
 pub mod shard;
 pub mod snapshot;

@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -50,6 +49,34 @@ impl PassClaims {
     pub fn expires_at(&self) -> UnixMillis {
         UnixMillis::from_secs(self.exp)
     }
+}
+
+/// The JWKS document served at `/.well-known/jwks.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// An Ed25519 public key as a JWK (RFC 8037).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Jwk {
+    pub kty: &'static str,
+    pub crv: &'static str,
+    pub alg: &'static str,
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    pub kid: String,
+    /// The public key, base64url.
+    pub x: String,
+}
+
+/// A pass's JOSE header. Members in the order passes have always had, so a pass asked for again
+/// is byte for byte the same.
+#[derive(Serialize)]
+struct JwtHeader<'a> {
+    alg: &'static str,
+    kid: &'a str,
+    typ: &'static str,
 }
 
 /// The Ed25519 key from `PASS_SIGNING_KEY` (a base64 or base64url 32-byte seed).
@@ -109,17 +136,29 @@ impl PassSigner {
     }
 
     /// The JWKS document served at `/.well-known/jwks.json`.
-    pub fn jwks(&self) -> serde_json::Value {
-        let x = B64.encode(self.key.verifying_key().as_bytes());
-        json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": x }] })
+    pub fn jwks(&self) -> Jwks {
+        Jwks {
+            keys: vec![Jwk {
+                kty: "OKP",
+                crv: "Ed25519",
+                alg: "EdDSA",
+                use_: "sig",
+                kid: self.kid.clone(),
+                x: B64.encode(self.key.verifying_key().as_bytes()),
+            }],
+        }
     }
 
     /// Signs the claims as a compact JWS (`header.payload.signature`).
     pub fn sign(&self, claims: &PassClaims) -> String {
-        let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": self.kid });
+        let header = JwtHeader {
+            alg: "EdDSA",
+            kid: &self.kid,
+            typ: "JWT",
+        };
         let signing_input = format!(
             "{}.{}",
-            B64.encode(header.to_string()),
+            B64.encode(serde_json::to_vec(&header).expect("the header serializes")),
             B64.encode(serde_json::to_vec(claims).expect("claims serialize"))
         );
         let signature = self.key.sign(signing_input.as_bytes());
@@ -159,6 +198,11 @@ mod tests {
         let header: serde_json::Value =
             serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
         assert_eq!(header["alg"], "EdDSA");
+        // The header's bytes are those passes have always had.
+        assert_eq!(
+            std::str::from_utf8(&B64.decode(input.split_once('.').unwrap().0).unwrap()).unwrap(),
+            format!(r#"{{"alg":"EdDSA","kid":"{}","typ":"JWT"}}"#, signer.kid())
+        );
         assert_eq!(header["kid"], signer.kid());
         let decoded: PassClaims = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
         assert_eq!(decoded, claims());
@@ -167,8 +211,10 @@ mod tests {
     #[test]
     fn jwks_names_the_key() {
         let signer = PassSigner::from_seed([9; 32]);
-        let jwks = signer.jwks();
+        let jwks = serde_json::to_value(signer.jwks()).unwrap();
         let key = &jwks["keys"][0];
+        assert_eq!(key["alg"], "EdDSA");
+        assert_eq!(key["use"], "sig");
         assert_eq!(
             (key["kty"].as_str(), key["crv"].as_str()),
             (Some("OKP"), Some("Ed25519"))

@@ -4,6 +4,7 @@ use crate::ids::SaleId;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use url::Url;
 
 /// Where a sale is, as fans and windows see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,17 +84,98 @@ pub struct BrandingInput {
     pub message: Option<String>,
 }
 
+/// A brand colour, `#rrggbb`: parsed once, so every use of it is well formed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BrandColor([u8; 3]);
+
+pub const DEFAULT_BRAND_COLOR: BrandColor = BrandColor([0x5b, 0x21, 0xb6]);
+
+impl BrandColor {
+    /// Parses `#rrggbb` (either case).
+    pub fn parse(text: &str) -> Result<Self, SettingsError> {
+        let bad = || invalid("branding.color", "must be a colour like #1a2b3c");
+        let hex = text.strip_prefix('#').ok_or_else(bad)?;
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+        Ok(Self([channel(0)?, channel(2)?, channel(4)?]))
+    }
+
+    /// Black or white, whichever reads better on this colour (WCAG relative luminance).
+    pub fn ink(self) -> Ink {
+        let linear = |c: u8| {
+            let v = f64::from(c) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let [r, g, b] = self.0;
+        let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+        // Contrast with white is (1.05)/(L+0.05); with black (L+0.05)/0.05. Pick the larger.
+        if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 {
+            Ink::Light
+        } else {
+            Ink::Dark
+        }
+    }
+}
+
+impl fmt::Display for BrandColor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [r, g, b] = self.0;
+        write!(f, "#{r:02x}{g:02x}{b:02x}")
+    }
+}
+
+impl Serialize for BrandColor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for BrandColor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The text colour on a brand colour: the server picks it, pages and the dashboard show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ink {
+    #[serde(rename = "#ffffff")]
+    Light,
+    #[serde(rename = "#111111")]
+    Dark,
+}
+
+impl Ink {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ink::Light => "#ffffff",
+            Ink::Dark => "#111111",
+        }
+    }
+}
+
+impl fmt::Display for Ink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How a sale's fan pages look: validated so that nothing a promoter enters can break a page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branding {
-    /// `#rrggbb`.
-    pub color: Option<String>,
-    pub logo_url: Option<String>,
+    pub color: Option<BrandColor>,
+    pub logo_url: Option<Url>,
     /// Plain text shown on the fan pages (escaped there; newlines kept).
     pub message: Option<String>,
 }
 
-pub const DEFAULT_BRAND_COLOR: &str = "#5b21b6";
 const MAX_MESSAGE_CHARS: usize = 1_000;
 
 impl Branding {
@@ -101,13 +183,8 @@ impl Branding {
         let color = input
             .color
             .filter(|c| !c.is_empty())
-            .map(|c| c.to_ascii_lowercase());
-        if let Some(c) = &color {
-            let hex = c.strip_prefix('#').unwrap_or("");
-            if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(invalid("branding.color", "must be a colour like #1a2b3c"));
-            }
-        }
+            .map(|c| BrandColor::parse(&c))
+            .transpose()?;
         let logo_url = input
             .logo_url
             .filter(|u| !u.is_empty())
@@ -133,48 +210,50 @@ impl Branding {
         })
     }
 
-    pub fn color(&self) -> &str {
-        self.color.as_deref().unwrap_or(DEFAULT_BRAND_COLOR)
+    /// The promoter's colour, or the default.
+    pub fn color(&self) -> BrandColor {
+        self.color.unwrap_or(DEFAULT_BRAND_COLOR)
     }
 
-    /// Black or white, whichever reads better on the brand colour (WCAG relative luminance).
-    pub fn ink(&self) -> &'static str {
-        let hex = &self.color()[1..];
-        let channel = |i: usize| {
-            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
-            if v <= 0.03928 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
-        // Contrast with white is (1.05)/(L+0.05); with black (L+0.05)/0.05. Pick the larger.
-        if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 {
-            "#ffffff"
-        } else {
-            "#111111"
+    pub fn ink(&self) -> Ink {
+        self.color().ink()
+    }
+}
+
+/// Branding as anyone may see it: the promoter's settings and the ink the server picked for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandingView {
+    #[serde(flatten)]
+    pub settings: Branding,
+    /// Black or white text on [`Branding::color`].
+    pub ink: Ink,
+}
+
+impl From<&Branding> for BrandingView {
+    fn from(settings: &Branding) -> Self {
+        Self {
+            settings: settings.clone(),
+            ink: settings.ink(),
         }
     }
 }
 
 /// An absolute http(s) URL with a host and no fragment, at most [`MAX_URL_BYTES`].
-fn web_url(field: &'static str, text: &str) -> Result<String, SettingsError> {
+fn web_url(field: &'static str, text: &str) -> Result<Url, SettingsError> {
     if text.len() > MAX_URL_BYTES {
         return Err(invalid(
             field,
             format!("must be at most {MAX_URL_BYTES} bytes"),
         ));
     }
-    let url = url::Url::parse(text)
-        .map_err(|e| invalid(field, format!("is not an absolute URL: {e}")))?;
+    let url = Url::parse(text).map_err(|e| invalid(field, format!("is not an absolute URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(field, "must be an http or https URL with a host"));
     }
     if url.fragment().is_some() {
         return Err(invalid(field, "must not have a #fragment"));
     }
-    Ok(url.into())
+    Ok(url)
 }
 
 /// A promoter's settings for a sale, validated.
@@ -182,7 +261,7 @@ fn web_url(field: &'static str, text: &str) -> Result<String, SettingsError> {
 pub struct SaleSettings {
     pub name: String,
     /// Where a fan goes when it is their turn; the admission pass is added as `?pass=`.
-    pub purchase_url: String,
+    pub purchase_url: Url,
     /// When the sale opens by itself. `None`: only `open` opens it.
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
@@ -461,17 +540,14 @@ mod tests {
 
     #[test]
     fn branding_picks_a_readable_ink() {
-        let dark = Branding {
-            color: Some("#111827".into()),
-            ..Default::default()
-        };
-        let light = Branding {
-            color: Some("#fde68a".into()),
-            ..Default::default()
-        };
-        assert_eq!(dark.ink(), "#ffffff");
-        assert_eq!(light.ink(), "#111111");
+        let ink = |c: &str| BrandColor::parse(c).unwrap().ink();
+        assert_eq!(ink("#111827"), Ink::Light);
+        assert_eq!(ink("#fde68a"), Ink::Dark);
+        assert_eq!(ink("#000000"), Ink::Light);
+        assert_eq!(ink("#ffffff"), Ink::Dark);
         assert_eq!(Branding::default().color(), DEFAULT_BRAND_COLOR);
+        assert_eq!(DEFAULT_BRAND_COLOR.to_string(), "#5b21b6");
+        assert_eq!(Branding::default().ink(), Ink::Light);
         let parsed = Branding::parse(BrandingInput {
             color: Some("#AABBCC".into()),
             logo_url: None,
@@ -479,8 +555,8 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            (parsed.color.as_deref(), parsed.message.as_deref()),
-            (Some("#aabbcc"), Some("hi"))
+            (parsed.color.map(|c| c.to_string()), parsed.message.as_deref()),
+            (Some("#aabbcc".to_owned()), Some("hi"))
         );
     }
 
@@ -494,6 +570,35 @@ mod tests {
         let back: FanSalt = serde_json::from_str("\"0123456789abcdef\"").unwrap();
         assert_eq!(back, salt);
         assert!(!format!("{salt:?}").contains("0123"));
+    }
+
+    #[test]
+    fn brand_colours_parse_only_as_rrggbb() {
+        for bad in ["", "#", "123456", "#12345", "#1234567", "#12345g", "#+12345", "red;}"] {
+            assert!(BrandColor::parse(bad).is_err(), "{bad}");
+        }
+        let c = BrandColor::parse("#0F766e").unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), r##""#0f766e""##);
+        assert_eq!(serde_json::from_str::<BrandColor>(r##""#0f766e""##).unwrap(), c);
+        assert!(serde_json::from_str::<BrandColor>(r#""red""#).is_err());
+        assert_eq!(serde_json::to_string(&Ink::Dark).unwrap(), r##""#111111""##);
+    }
+
+    #[test]
+    fn settings_keep_their_stored_form() {
+        // Settings stored before the URL and colour had types of their own still load, and
+        // serialize to the same text.
+        let stored = r##"{"name":"S","purchase_url":"https://tickets.example/buy?x=1","opens_at":null,"claim_ttl_s":120,"pass_ttl_s":600,"branding":{"color":"#aabbcc","logo_url":"https://cdn.example/l.png","message":null},"shards":1,"presence_ttl_s":30}"##;
+        let settings: SaleSettings = serde_json::from_str(stored).unwrap();
+        assert_eq!(settings.purchase_url.as_str(), "https://tickets.example/buy?x=1");
+        assert_eq!(serde_json::to_string(&settings).unwrap(), stored);
+        let view = BrandingView::from(&settings.branding);
+        let shown = serde_json::to_value(&view).unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!({"color": "#aabbcc", "logo_url": "https://cdn.example/l.png", "message": null, "ink": "#111111"})
+        );
+        assert_eq!(serde_json::from_value::<BrandingView>(shown).unwrap(), view);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The secrets the worker runs on, read from the environment and refused when missing or weak.
 
 use crate::pass::PassSigner;
-use crate::token::{TokenKeys, MIN_SECRET_LEN};
+use crate::secret_strength::check_strength;
+use crate::token::TokenKeys;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -27,20 +28,6 @@ impl ApiKey {
         let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         self.0.ct_eq(&presented).into()
     }
-}
-
-/// Refuses secrets an attacker could guess: short, or made of a few repeated characters.
-pub fn check_strength(secret: &str) -> Result<(), String> {
-    if secret.len() < MIN_SECRET_LEN {
-        return Err(format!("must be at least {MIN_SECRET_LEN} characters"));
-    }
-    let mut distinct: Vec<char> = secret.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.len() < 8 {
-        return Err("is too repetitive to be a random secret".into());
-    }
-    Ok(())
 }
 
 /// A missing or weak secret: a deployment mistake, never silently replaced by a default.

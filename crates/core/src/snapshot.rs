@@ -2,9 +2,10 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::ids::{SaleId, Seq};
-use crate::sale::{phase_at, Branding, Control, Phase, Sale};
+use crate::sale::{phase_at, BrandingView, Control, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 /// What anyone may know of a sale's settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,10 +15,10 @@ pub struct SaleView {
     pub control: Control,
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
-    pub purchase_url: String,
+    pub purchase_url: Url,
     pub claim_ttl_s: u64,
     pub pass_ttl_s: u64,
-    pub branding: Branding,
+    pub branding: BrandingView,
     pub shards: u32,
     pub presence_ttl_s: u64,
 }
@@ -32,7 +33,7 @@ impl SaleView {
             purchase_url: sale.settings.purchase_url.clone(),
             claim_ttl_s: sale.settings.claim_ttl_s,
             pass_ttl_s: sale.settings.pass_ttl_s,
-            branding: sale.settings.branding.clone(),
+            branding: BrandingView::from(&sale.settings.branding),
             shards: sale.settings.shards,
             presence_ttl_s: sale.settings.presence_ttl_s,
         }
@@ -138,6 +139,16 @@ pub fn poll_after_ms(phase: Phase, ahead: u64, eta_s: Option<u64>) -> u64 {
     }
 }
 
+/// A wait estimate in words, as the waiting page shows it (with and without JavaScript).
+pub fn wait_words(eta_s: Option<u64>) -> String {
+    match eta_s {
+        None => "–".into(),
+        Some(s) if s < 60 => "< 1 min".into(),
+        Some(s) if s < 3600 => format!("{} min", s.div_ceil(60)),
+        Some(s) => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,10 +160,10 @@ mod tests {
                 name: "S".into(),
                 control: Control::Open,
                 opens_at: None,
-                purchase_url: "https://x.example/".into(),
+                purchase_url: Url::parse("https://x.example/").unwrap(),
                 claim_ttl_s: 60,
                 pass_ttl_s: 600,
-                branding: Branding::default(),
+                branding: BrandingView::from(&crate::sale::Branding::default()),
                 shards: 1,
                 presence_ttl_s: 30,
             },
@@ -223,5 +234,25 @@ mod tests {
         s.sale.control = Control::Closed;
         assert_eq!(s.fan_view(3, UnixMillis(0)), FanView::Closed);
         assert_eq!(s.fan_view(30, UnixMillis(0)), FanView::Closed);
+    }
+
+    #[test]
+    fn wait_words_round_minutes_up() {
+        let cases = [
+            (None, "–"),
+            (Some(0), "< 1 min"),
+            (Some(59), "< 1 min"),
+            (Some(60), "1 min"),
+            (Some(61), "2 min"),
+            (Some(120), "2 min"),
+            (Some(121), "3 min"),
+            (Some(3_599), "60 min"),
+            (Some(3_600), "1 h 0 min"),
+            (Some(5_430), "1 h 30 min"),
+            (Some(90_000), "25 h 0 min"),
+        ];
+        for (eta_s, words) in cases {
+            assert_eq!(wait_words(eta_s), words, "{eta_s:?}");
+        }
     }
 }

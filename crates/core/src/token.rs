@@ -5,6 +5,7 @@
 //! first key of the ring signs and every key verifies, so keys rotate without losing anyone's place.
 
 use crate::ids::{FanId, SaleId, Seq};
+use crate::secret_strength::check_strength;
 use crate::time::UnixMillis;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -18,7 +19,6 @@ pub const TOKEN_TTL_S: u64 = 24 * 3600;
 const VERSION: &str = "v1";
 /// Tokens longer than this are refused before any decoding.
 const MAX_TOKEN_LEN: usize = 1024;
-pub const MIN_SECRET_LEN: usize = 32;
 
 /// What a queue token says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +114,7 @@ impl TokenKeys {
             if keys.iter().any(|k| k.kid == kid) {
                 return Err(format!("key id `{kid}` appears twice"));
             }
-            crate::secrets::check_strength(secret)
+            check_strength(secret)
                 .map_err(|e| format!("the secret for `{kid}` {e}"))?;
             let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
                 .expect("HMAC takes any key length");
