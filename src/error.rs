@@ -1,10 +1,36 @@
 //! Every way a request can fail, mapped to HTTP in one place.
 
-use serde_json::{json, Value};
+use crate::response;
+use serde::Serialize;
 use waitroom_core::secrets::ConfigError;
+use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
-use waitroom_core::{AssignmentState, IdError, QueueError, SettingsError};
+use waitroom_core::{AssignmentState, IdError, QueueError, SettingsError, UnixMillis};
 use worker::Response;
+
+/// The body of every error answer.
+#[derive(Debug, PartialEq, Serialize)]
+pub struct ErrorBody {
+    /// The error code, e.g. `sale_not_found`.
+    pub error: &'static str,
+    /// Words for a person.
+    pub message: String,
+    #[serde(flatten)]
+    pub detail: Option<ErrorDetail>,
+}
+
+/// What some errors add to their body.
+#[derive(Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ErrorDetail {
+    /// Which field of the request was refused.
+    Field { field: &'static str },
+    /// When the sale that is not open yet opens (`null`: when the promoter opens it).
+    OpensAt {
+        #[serde(with = "rfc3339::option")]
+        opens_at: Option<UnixMillis>,
+    },
+}
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -145,26 +171,28 @@ impl ApiError {
     }
 
     /// Extra members of the error body.
-    fn details(&self) -> Option<(&'static str, Value)> {
+    fn detail(&self) -> Option<ErrorDetail> {
         match self {
             ApiError::InvalidField { field, .. } | ApiError::BadId { field, .. } => {
-                Some(("field", json!(field)))
+                Some(ErrorDetail::Field { field })
             }
-            ApiError::Queue(QueueError::BadPullSize { .. }) => Some(("field", json!("max"))),
-            ApiError::Queue(QueueError::NotOpen { opens_at }) => {
-                Some(("opens_at", json!(opens_at.map(|t| t.to_rfc3339()))))
+            ApiError::Queue(QueueError::BadPullSize { .. }) => {
+                Some(ErrorDetail::Field { field: "max" })
             }
+            ApiError::Queue(QueueError::NotOpen { opens_at }) => Some(ErrorDetail::OpensAt {
+                opens_at: *opens_at,
+            }),
             _ => None,
         }
     }
 
     /// The JSON body `{"error", "message", ...}`.
-    pub fn body(&self) -> Value {
-        let mut body = json!({ "error": self.code(), "message": self.message() });
-        if let Some((key, value)) = self.details() {
-            body[key] = value;
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.code(),
+            message: self.message(),
+            detail: self.detail(),
         }
-        body
     }
 
     pub fn into_response(self) -> Response {
@@ -173,7 +201,7 @@ impl ApiError {
             ApiError::Internal(e) => worker::console_error!("internal error: {e}"),
             _ => {}
         }
-        let mut response = crate::http::json(self.status(), &self.body());
+        let mut response = response::json(self.status(), &self.body());
         if let ApiError::MethodNotAllowed { allow } = self {
             let _ = response.headers_mut().set("Allow", allow);
         }
@@ -181,5 +209,44 @@ impl ApiError {
             let _ = response.headers_mut().set("Retry-After", "1");
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(e: ApiError) -> serde_json::Value {
+        serde_json::to_value(e.body()).unwrap()
+    }
+
+    #[test]
+    fn error_bodies_keep_their_shape() {
+        assert_eq!(
+            body(ApiError::NotFound),
+            json!({"error": "not_found", "message": "no such resource"})
+        );
+        assert_eq!(
+            body(ApiError::InvalidField {
+                field: "limit",
+                message: "must be between 1 and 1000".into()
+            }),
+            json!({"error": "invalid_field", "message": "limit must be between 1 and 1000", "field": "limit"})
+        );
+        assert_eq!(
+            body(ApiError::Queue(QueueError::NotOpen { opens_at: None }))["opens_at"],
+            json!(null)
+        );
+        assert_eq!(
+            body(ApiError::Queue(QueueError::NotOpen {
+                opens_at: Some(UnixMillis::from_secs(0))
+            }))["opens_at"],
+            json!("1970-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            body(ApiError::Queue(QueueError::BadPullSize { max: 101 }))["field"],
+            json!("max")
+        );
     }
 }

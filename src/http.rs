@@ -1,29 +1,14 @@
-//! Small HTTP helpers shared by the routes: JSON in and out, bearer keys, cookies.
+//! What the routes read from a request: JSON bodies, bearer keys, cookies, path and query
+//! parameters. (Answers are built in [`crate::response`].)
 
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use waitroom_core::secrets::ApiKey;
 use waitroom_core::SaleId;
-use worker::{Headers, Request, Response};
+use worker::Request;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// A JSON response. Serializing our own types cannot fail; if it did, the fan gets a 500.
-pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| r#"{"error":"internal"}"#.to_owned());
-    let headers = Headers::new();
-    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
-    let _ = headers.set("Cache-Control", "no-store");
-    Response::ok(text)
-        .map(|r| r.with_status(status).with_headers(headers))
-        .unwrap_or_else(|_| {
-            Response::empty()
-                .expect("an empty response")
-                .with_status(500)
-        })
-}
 
 /// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`].
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {

@@ -4,6 +4,8 @@
 //! - [`routes`] maps each path of the HTTP contract (docs/api.md) to a handler.
 //! - [`durable`] holds the Durable Objects: a [`durable::SaleCoordinator`] per sale and the
 //!   [`durable::SaleRegistry`] that lists sales.
+//! - [`pages`] are the fan pages, askama templates from `templates/` compiled into the worker;
+//!   [`response`] builds every answer and gives it the security headers.
 //! - [`snapshot_cache`] answers polls from a snapshot cached for about a second, in isolate memory
 //!   and in the Cache API, so a waiting crowd never reaches the coordinator.
 
@@ -16,6 +18,7 @@ pub mod http;
 pub mod pages;
 pub mod presence;
 pub mod random;
+pub mod response;
 pub mod routes;
 pub mod snapshot_cache;
 

@@ -1,111 +1,228 @@
-//! The fan pages: HTML templates from `static/pages/`, filled with escaped values.
+//! The fan pages: askama templates from `templates/`, compiled into the worker and escaped there.
+//! A template that names a value its page does not have does not build.
 
 use crate::error::ApiError;
-use worker::{Env, Headers, Response};
+use crate::response::{self, CacheControl};
+use askama::Template;
+use waitroom_core::sale::{BrandColor, Ink};
+use waitroom_core::snapshot::SaleView;
+use waitroom_core::{Phase, SaleId, UnixMillis};
+use worker::{Response, Url};
 
-pub const ASSETS_BINDING: &str = "ASSETS";
+/// The not-on-sale page refreshes itself this often without JavaScript.
+pub const NOT_ON_SALE_REFRESH_S: u64 = 30;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Page {
-    NotOnSale,
-    Waiting,
-    Closed,
-    NotFound,
+/// What every page of a sale shows: its name and branding.
+pub struct SaleLook<'a> {
+    pub id: &'a SaleId,
+    pub name: &'a str,
+    pub color: BrandColor,
+    pub ink: Ink,
+    pub logo_url: Option<&'a Url>,
+    pub message: Option<&'a str>,
 }
 
-impl Page {
-    fn template(self) -> &'static str {
-        match self {
-            Page::NotOnSale => "/pages/not-on-sale.html",
-            Page::Waiting => "/pages/waiting.html",
-            Page::Closed => "/pages/closed.html",
-            Page::NotFound => "/pages/not-found.html",
+impl<'a> SaleLook<'a> {
+    pub fn of(sale: &'a SaleView) -> Self {
+        let branding = &sale.branding.settings;
+        Self {
+            id: &sale.id,
+            name: &sale.name,
+            color: branding.color(),
+            ink: sale.branding.ink,
+            logo_url: branding.logo_url.as_ref(),
+            message: branding.message.as_deref(),
         }
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Before the sale: a countdown that lets the fan in by itself.
+#[derive(Template)]
+#[template(path = "not_on_sale.html")]
+pub struct NotOnSalePage<'a> {
+    pub sale: SaleLook<'a>,
+    pub opens_at: Option<UnixMillis>,
 }
 
-/// Replaces each `{{name}}` in `template` with the escaped value; unknown names are left empty.
-pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find("}}") {
-            Some(end) => {
-                let name = after[..end].trim();
-                if let Some((_, value)) = vars.iter().find(|(k, _)| *k == name) {
-                    out.push_str(&escape_html(value));
-                }
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+/// A fan's place in line, rendered on the server so it shows before (and without) JavaScript.
+#[derive(Template)]
+#[template(path = "waiting.html")]
+pub struct WaitingPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub phase: Phase,
+    pub place: PlaceShown,
 }
 
-/// Renders `page` with `vars` into an HTML response.
-pub async fn render(
-    env: &Env,
-    page: Page,
+/// What the waiting page shows of the fan's place.
+pub struct PlaceShown {
+    /// The status `state` (`waiting`, `your_turn`, `lapsed`, `closed`), for the page's script.
+    pub state: &'static str,
+    pub position: String,
+    pub ahead: String,
+    pub eta: String,
+    /// How often the page refreshes itself without JavaScript.
+    pub refresh_s: u64,
+    pub notice: Option<&'static str>,
+    /// Whether the "join the line again" form shows.
+    pub rejoin: bool,
+}
+
+impl PlaceShown {
+    /// Before the fan has a place (a HEAD request looks at the page without taking one).
+    pub fn none() -> Self {
+        Self {
+            state: "waiting",
+            position: "–".into(),
+            ahead: "–".into(),
+            eta: "–".into(),
+            refresh_s: 5,
+            notice: None,
+            rejoin: false,
+        }
+    }
+
+    /// A state nothing more happens in: no numbers, and a rare refresh (a page that refreshed
+    /// every 0 seconds would refresh forever).
+    pub fn final_state() -> Self {
+        Self {
+            state: "closed",
+            position: String::new(),
+            ahead: "–".into(),
+            eta: "–".into(),
+            refresh_s: 3600,
+            notice: None,
+            rejoin: false,
+        }
+    }
+}
+
+/// After the sale.
+#[derive(Template)]
+#[template(path = "closed.html")]
+pub struct ClosedPage<'a> {
+    pub sale: SaleLook<'a>,
+}
+
+/// No such sale.
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage;
+
+/// Renders `page` into an HTML response.
+pub fn render(
+    page: &impl Template,
     status: u16,
-    vars: &[(&str, &str)],
-    cache_control: &str,
+    cache: CacheControl,
 ) -> Result<Response, ApiError> {
-    let url = format!("https://assets.internal{}", page.template());
-    let mut asset = env.assets(ASSETS_BINDING)?.fetch(url, None).await?;
-    if asset.status_code() != 200 {
-        return Err(ApiError::Internal(format!(
-            "page template {} is missing",
-            page.template()
-        )));
-    }
-    let html = fill(&asset.text().await?, vars);
-    let headers = Headers::new();
-    headers.set("Content-Type", "text/html; charset=utf-8")?;
-    headers.set("Cache-Control", cache_control)?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set("Referrer-Policy", "no-referrer")?;
-    headers.set("X-Frame-Options", "DENY")?;
-    Ok(Response::ok(html)?
-        .with_status(status)
-        .with_headers(headers))
+    let html = page
+        .render()
+        .map_err(|e| ApiError::Internal(format!("rendering a page: {e}")))?;
+    Ok(response::html(status, html, cache))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use waitroom_core::sale::{Branding, BrandingView};
+
+    fn view(branding: Branding) -> SaleView {
+        SaleView {
+            id: SaleId::parse("tour").unwrap(),
+            name: r#"<b>Bold</b> & "quotes""#.into(),
+            control: waitroom_core::sale::Control::Open,
+            opens_at: Some(UnixMillis::from_secs(60)),
+            purchase_url: Url::parse("https://shop.example/buy").unwrap(),
+            claim_ttl_s: 60,
+            pass_ttl_s: 600,
+            branding: BrandingView::from(&branding),
+            shards: 1,
+            presence_ttl_s: 30,
+        }
+    }
 
     #[test]
-    fn fills_and_escapes() {
-        let out = fill(
-            "<h1>{{ name }}</h1><p>{{missing}}</p>{{",
-            &[("name", "<script>\"x\"&'y'</script>")],
+    fn pages_escape_what_promoters_typed() {
+        let branding = Branding {
+            color: Some(BrandColor::parse("#fde68a").unwrap()),
+            logo_url: None,
+            message: Some("<script>x('y')</script>".into()),
+        };
+        let sale = view(branding);
+        let html = ClosedPage {
+            sale: SaleLook::of(&sale),
+        }
+        .render()
+        .unwrap();
+        assert!(
+            html.contains("<h1>&#60;b&#62;Bold&#60;/b&#62; &#38; &#34;quotes&#34;</h1>"),
+            "{html}"
         );
-        assert_eq!(
-            out,
-            "<h1>&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;</h1><p></p>{{"
+        assert!(
+            html.contains("&#60;script&#62;x(&#39;y&#39;)&#60;/script&#62;"),
+            "{html}"
         );
+        assert!(!html.contains("<script>x"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(
+            html.contains("--brand: #fde68a; --brand-ink: #111111"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"data-sale="tour" data-page="closed""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<img src="data:," alt="" hidden>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p class="card message promoter">"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_waiting_page_shows_the_place() {
+        let sale = view(Branding::default());
+        let html = WaitingPage {
+            sale: SaleLook::of(&sale),
+            phase: Phase::Open,
+            place: PlaceShown {
+                state: "waiting",
+                position: "3".into(),
+                ahead: "2".into(),
+                eta: "< 1 min".into(),
+                refresh_s: 5,
+                notice: None,
+                rejoin: false,
+            },
+        }
+        .render()
+        .unwrap();
+        for part in [
+            r#"<noscript><meta http-equiv="refresh" content="5"></noscript>"#,
+            r#"data-page="waiting" data-state="waiting""#,
+            r#"<span id="position">3</span>"#,
+            r#"<b id="ahead">2</b>"#,
+            r#"<b id="eta">&#60; 1 min</b>"#,
+            r#"<b id="phase">open</b>"#,
+            r#"<p id="notice" class="notice" role="status" hidden></p>"#,
+            r#"action="/s/tour" hidden>"#,
+            "--brand: #5b21b6; --brand-ink: #ffffff",
+            r#"<p class="card message promoter" hidden></p>"#,
+        ] {
+            assert!(html.contains(part), "{part} in {html}");
+        }
+        let scheduled = NotOnSalePage {
+            sale: SaleLook::of(&sale),
+            opens_at: sale.opens_at,
+        }
+        .render()
+        .unwrap();
+        assert!(
+            scheduled.contains(r#"data-opens-at="1970-01-01T00:01:00Z" data-page="not-on-sale""#),
+            "{scheduled}"
+        );
+        assert!(scheduled.contains(r#"content="30""#), "{scheduled}");
     }
 }

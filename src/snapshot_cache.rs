@@ -10,6 +10,7 @@
 
 use crate::coordinator_client::{ask, unexpected};
 use crate::error::ApiError;
+use crate::response::CacheControl;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -21,6 +22,9 @@ use worker::{Cache, Env, Headers, Response};
 
 /// How long a snapshot answers polls.
 pub const SNAPSHOT_TTL_MS: u64 = 1_000;
+/// A snapshot's TTL in whole seconds, for `Cache-Control: max-age` (of the cached snapshot, and
+/// of answers made from it).
+pub const SNAPSHOT_MAX_AGE_S: u64 = SNAPSHOT_TTL_MS.div_ceil(1000);
 
 /// What the cache layers hold: a snapshot, or the fact that the sale does not exist.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -199,10 +203,10 @@ async fn fetch(
 async fn store(cache: &Cache, key: &str, entry: &Entry) -> worker::Result<()> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
-    headers.set(
-        "Cache-Control",
-        &format!("public, max-age={}", SNAPSHOT_TTL_MS.div_ceil(1000)),
-    )?;
+    let max_age = CacheControl::Public {
+        max_age_s: SNAPSHOT_MAX_AGE_S,
+    };
+    headers.set("Cache-Control", &max_age.header())?;
     let body = serde_json::to_string(entry).map_err(|e| worker::Error::RustError(e.to_string()))?;
     cache
         .put(key, Response::ok(body)?.with_headers(headers))

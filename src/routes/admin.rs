@@ -1,17 +1,46 @@
 //! Promoters: create and configure sales, open / pause / close them, watch the numbers.
 
+use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
 use crate::coordinator_client::{ask, list_sales, register, unexpected};
 use crate::error::ApiError;
-use crate::http::{self, json};
+use crate::http;
 use crate::random;
+use crate::response::json;
 use crate::snapshot_cache;
 use futures::future::join_all;
-use serde_json::json;
 use waitroom_core::protocol::{Command, Reply, SaleReport};
 use waitroom_core::sale::SaleSettingsInput;
 use waitroom_core::{SaleId, SaleSettings};
 use worker::{Request, Response};
+
+/// What a promoter does to a sale: `POST /api/admin/sales/{sale}/open`, `/pause` or `/close`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaleAction {
+    Open,
+    Pause,
+    Close,
+}
+
+impl SaleAction {
+    /// The action a path segment names; anything else is no route.
+    pub fn parse(segment: &str) -> Option<Self> {
+        match segment {
+            "open" => Some(SaleAction::Open),
+            "pause" => Some(SaleAction::Pause),
+            "close" => Some(SaleAction::Close),
+            _ => None,
+        }
+    }
+
+    fn command(self) -> Command {
+        match self {
+            SaleAction::Open => Command::Open,
+            SaleAction::Pause => Command::Pause,
+            SaleAction::Close => Command::Close,
+        }
+    }
+}
 
 fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
     http::require_key(req, &ctx.config()?.secrets.admin_key)
@@ -47,15 +76,10 @@ pub async fn control(
     req: Request,
     ctx: &Ctx,
     sale: SaleId,
-    action: &str,
+    action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let command = match action {
-        "open" => Command::Open,
-        "pause" => Command::Pause,
-        _ => Command::Close,
-    };
-    let reply = ask(&ctx.env, &sale, &command).await?;
+    let reply = ask(&ctx.env, &sale, &action.command()).await?;
     snapshot_cache::invalidate(&sale, ctx.now);
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -75,13 +99,17 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let ids = list_sales(&ctx.env).await?;
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
-    let sales: Vec<serde_json::Value> = ids
-        .iter()
+    let sales = ids
+        .into_iter()
         .zip(reports)
         .map(|(id, report)| match report {
-            Ok(report) => json!(report),
-            Err(e) => json!({ "id": id, "unavailable": true, "error": e.code() }),
+            Ok(report) => SaleListEntry::Report(Box::new(report)),
+            Err(e) => SaleListEntry::Unavailable {
+                id,
+                unavailable: true,
+                error: e.code(),
+            },
         })
         .collect();
-    Ok(json(200, &json!({ "sales": sales })))
+    Ok(json(200, &SaleList { sales }))
 }

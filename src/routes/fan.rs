@@ -1,25 +1,36 @@
 //! Fans: the sale page, joining the line, and polling for their turn.
 
+use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::ApiError;
-use crate::http::{self, json};
-use crate::pages::{self, Page};
+use crate::http;
+use crate::pages::{
+    self, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
+};
 use crate::presence;
 use crate::random;
+use crate::response::{self, json, json_with, CacheControl};
 use crate::snapshot_cache;
-use serde_json::{json, Value};
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass::PassClaims;
 use waitroom_core::protocol::{Command, Reply};
-use waitroom_core::snapshot::{FanView, Snapshot};
+use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
-use waitroom_core::{Phase, QueueError, SaleId};
+use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis, WindowId};
 use worker::{Method, Request, Response, Url};
 
-/// The not-on-sale page is cached publicly for at most this long, and never past `opens_at`.
-const SCHEDULED_PAGE_MAX_AGE_S: u64 = 5;
+/// Pages that change only when a promoter acts (not on sale, closed, no such sale) are cached
+/// publicly for this long; the not-on-sale page never past `opens_at`.
+const PUBLIC_PAGE_MAX_AGE_S: u64 = 5;
+const PUBLIC_PAGE: CacheControl = CacheControl::Public {
+    max_age_s: PUBLIC_PAGE_MAX_AGE_S,
+};
+/// Sale info is as old as the snapshot it comes from, at most.
+const SALE_INFO: CacheControl = CacheControl::Public {
+    max_age_s: snapshot_cache::SNAPSHOT_MAX_AGE_S,
+};
 
 async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
     snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now)
@@ -59,22 +70,17 @@ fn status_url(sale: &SaleId) -> String {
 /// `GET /api/sales/{sale}`.
 pub async fn sale_info(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let snap = snapshot(ctx, &sale).await?;
-    let mut response = json(200, &sale_json(&snap, ctx));
-    // Safe to cache briefly: the phase it reports is at most this old.
-    response
-        .headers_mut()
-        .set("Cache-Control", "public, max-age=1")?;
-    Ok(response)
+    Ok(json_with(200, &sale_info_of(&snap, ctx.now), SALE_INFO))
 }
 
-fn sale_json(snap: &Snapshot, ctx: &Ctx) -> Value {
-    json!({
-        "id": snap.sale.id,
-        "name": snap.sale.name,
-        "phase": snap.phase_at(ctx.now),
-        "opens_at": snap.sale.opens_at.map(|t| t.to_rfc3339()),
-        "server_time": ctx.now.to_rfc3339(),
-    })
+fn sale_info_of(snap: &Snapshot, now: UnixMillis) -> SaleInfo<'_> {
+    SaleInfo {
+        id: &snap.sale.id,
+        name: &snap.sale.name,
+        phase: snap.phase_at(now),
+        opens_at: snap.sale.opens_at,
+        server_time: now,
+    }
 }
 
 /// Puts a new fan in line (or keeps the place the presented token names).
@@ -113,17 +119,22 @@ async fn take_place(
     }
 }
 
-fn joined_json(sale: &SaleId, token: &str, joined: &Joined, poll_after_ms: u64) -> Value {
-    json!({
-        "sale": sale,
-        "token": token,
-        "fan_id": joined.fan_id,
-        "seq": joined.seq,
-        "position": joined.position,
-        "ahead": joined.ahead,
-        "poll_after_ms": poll_after_ms,
-        "status_url": status_url(sale),
-    })
+fn joined_answer<'a>(
+    sale: &'a SaleId,
+    token: &'a str,
+    joined: &'a Joined,
+    poll_after_ms: u64,
+) -> answers::Joined<'a> {
+    answers::Joined {
+        sale,
+        token,
+        fan_id: &joined.fan_id,
+        seq: joined.seq,
+        position: joined.position,
+        ahead: joined.ahead,
+        poll_after_ms,
+        status_url: status_url(sale),
+    }
 }
 
 /// `POST /api/sales/{sale}/join`.
@@ -137,15 +148,14 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     };
     let snap = snapshot(ctx, &sale).await?;
     let phase = snap.phase_at(ctx.now);
-    match phase {
-        Phase::Scheduled => {
-            return Err(QueueError::NotOpen {
+    if !phase.admits_joins() {
+        return Err(match phase {
+            Phase::Closed => QueueError::Closed,
+            _ => QueueError::NotOpen {
                 opens_at: snap.sale.opens_at,
-            }
-            .into())
+            },
         }
-        Phase::Closed => return Err(QueueError::Closed.into()),
-        Phase::Open | Phase::Paused => {}
+        .into());
     }
     // A fan still waiting keeps their place without a word to the coordinator.
     if let Some((token, text)) = &held {
@@ -165,7 +175,7 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
             };
             return Ok(json(
                 200,
-                &joined_json(&sale, text, &joined, jittered(poll_after_ms)),
+                &joined_answer(&sale, text, &joined, jittered(poll_after_ms)),
             ));
         }
     }
@@ -179,11 +189,11 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         let (_, text) = held.expect("only a presented token keeps a place");
         return Ok(json(
             200,
-            &joined_json(&sale, &text, &joined, poll_after_ms),
+            &joined_answer(&sale, &text, &joined, poll_after_ms),
         ));
     }
     let (_, token) = issue_token(ctx, &sale, &joined)?;
-    let mut response = json(201, &joined_json(&sale, &token, &joined, poll_after_ms));
+    let mut response = json(201, &joined_answer(&sale, &token, &joined, poll_after_ms));
     set_token_cookie(&mut response, &sale, &token)?;
     Ok(response)
 }
@@ -218,13 +228,15 @@ enum FanState {
     },
     YourTurn {
         pass: String,
-        expires_at: String,
-        purchase_url: String,
-        window: String,
-        assignment: &'static str,
+        expires_at: UnixMillis,
+        /// The sale's purchase URL with the pass.
+        purchase_url: Url,
+        window: WindowId,
+        assignment: AssignmentState,
     },
+    /// The fan's turn is over without a purchase: lapsed, released or left.
     Lapsed {
-        reason: &'static str,
+        reason: AssignmentState,
     },
     Closed,
 }
@@ -271,64 +283,84 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 let claims =
                     PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
                 let pass = config.secrets.pass_signer.sign(&claims);
-                let mut purchase_url = Url::parse(&snap.sale.purchase_url)
-                    .map_err(|e| ApiError::Internal(format!("stored purchase_url: {e}")))?;
+                let mut purchase_url = snap.sale.purchase_url.clone();
                 purchase_url.query_pairs_mut().append_pair("pass", &pass);
                 FanState::YourTurn {
                     pass,
-                    expires_at: claims.expires_at().to_rfc3339(),
-                    purchase_url: purchase_url.into(),
-                    window: assignment.window.to_string(),
-                    assignment: assignment.state.as_str(),
+                    expires_at: claims.expires_at(),
+                    purchase_url,
+                    window: assignment.window,
+                    assignment: assignment.state,
                 }
             }
             Reply::Claim(Claim::Lapsed { assignment }) => FanState::Lapsed {
-                reason: assignment.state.as_str(),
+                reason: assignment.state,
             },
             other => return Err(unexpected(other)),
         },
     })
 }
 
-fn status_json(
-    snap: &Snapshot,
-    token: &QueueToken,
-    state: &FanState,
-    now: waitroom_core::UnixMillis,
-) -> Value {
+fn status_answer<'a>(
+    snap: &'a Snapshot,
+    token: &'a QueueToken,
+    state: &'a FanState,
+    now: UnixMillis,
+) -> Status<'a> {
     let sale = &snap.sale.id;
-    let base = json!({ "sale": sale, "fan_id": token.fan_id, "seq": token.seq, "phase": snap.phase_at(now) });
-    let rest = match state {
+    // Position, ahead, estimate and next poll: the fan's numbers while in line, zero on their
+    // turn, null once they have no place.
+    let (place, state) = match state {
         FanState::Waiting {
             position,
             ahead,
             eta_s,
             poll_after_ms,
             near_front,
-        } => json!({
-            "state": "waiting", "position": position, "ahead": ahead, "eta_s": eta_s, "poll_after_ms": poll_after_ms,
-            "keep_alive": near_front,
-        }),
+        } => (
+            [Some(*position), Some(*ahead), *eta_s, Some(*poll_after_ms)],
+            StatusState::Waiting {
+                keep_alive: *near_front,
+                eta_text: wait_words(*eta_s),
+            },
+        ),
         FanState::YourTurn {
             pass,
             expires_at,
             purchase_url,
             window,
             assignment,
-        } => json!({
-            "state": "your_turn", "position": 0, "ahead": 0, "eta_s": 0, "poll_after_ms": null,
-            "pass": pass, "pass_expires_at": expires_at, "purchase_url": purchase_url, "window": window,
-            "assignment_state": assignment,
-        }),
-        FanState::Lapsed { reason } => json!({
-            "state": "lapsed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null,
-            "reason": reason, "join_url": format!("/api/sales/{sale}/join"),
-        }),
-        FanState::Closed => json!({
-            "state": "closed", "position": null, "ahead": null, "eta_s": null, "poll_after_ms": null,
-        }),
+        } => (
+            [Some(0), Some(0), Some(0), None],
+            StatusState::YourTurn {
+                pass,
+                pass_expires_at: *expires_at,
+                purchase_url,
+                window,
+                assignment_state: *assignment,
+            },
+        ),
+        FanState::Lapsed { reason } => (
+            [None; 4],
+            StatusState::Lapsed {
+                reason: *reason,
+                join_url: format!("/api/sales/{sale}/join"),
+            },
+        ),
+        FanState::Closed => ([None; 4], StatusState::Closed),
     };
-    merge(base, rest)
+    let [position, ahead, eta_s, poll_after_ms] = place;
+    Status {
+        sale,
+        fan_id: &token.fan_id,
+        seq: token.seq,
+        phase: snap.phase_at(now),
+        position,
+        ahead,
+        eta_s,
+        poll_after_ms,
+        state,
+    }
 }
 
 /// `GET /api/sales/{sale}/status`.
@@ -340,14 +372,7 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     let token = verify(ctx, &sale, &text)?;
     let snap = snapshot(ctx, &sale).await?;
     let state = fan_state(ctx, &snap, &token).await?;
-    Ok(json(200, &status_json(&snap, &token, &state, ctx.now)))
-}
-
-fn merge(mut base: Value, extra: Value) -> Value {
-    if let (Some(base), Value::Object(extra)) = (base.as_object_mut(), extra) {
-        base.extend(extra);
-    }
-    base
+    Ok(json(200, &status_answer(&snap, &token, &state, ctx.now)))
 }
 
 fn wants_json(req: &Request) -> bool {
@@ -356,66 +381,6 @@ fn wants_json(req: &Request) -> bool {
         .ok()
         .flatten()
         .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
-}
-
-/// Human words for a wait estimate, for the page without JavaScript.
-fn wait_words(eta_s: Option<u64>) -> String {
-    match eta_s {
-        None => "–".into(),
-        Some(s) if s < 60 => "< 1 min".into(),
-        Some(s) if s < 3600 => format!("{} min", s.div_ceil(60)),
-        Some(s) => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-    }
-}
-
-/// The template variables every page of a sale has: its name and branding.
-fn sale_vars(snap: &Snapshot, phase: Phase) -> Vec<(&'static str, String)> {
-    let b = &snap.sale.branding;
-    vec![
-        ("sale_id", snap.sale.id.to_string()),
-        ("sale_name", snap.sale.name.clone()),
-        (
-            "opens_at",
-            snap.sale
-                .opens_at
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default(),
-        ),
-        ("phase", phase.as_str().to_owned()),
-        ("brand_color", b.color().to_owned()),
-        ("brand_ink", b.ink().to_owned()),
-        (
-            "logo_url",
-            b.logo_url.clone().unwrap_or_else(|| "data:,".into()),
-        ),
-        (
-            "logo_hidden",
-            if b.logo_url.is_some() { "" } else { "hidden" }.into(),
-        ),
-        ("message", b.message.clone().unwrap_or_default()),
-        (
-            "message_hidden",
-            if b.message.is_some() { "" } else { "hidden" }.into(),
-        ),
-    ]
-}
-
-async fn render(
-    ctx: &Ctx,
-    page: Page,
-    status: u16,
-    vars: &[(&'static str, String)],
-    cache: &str,
-) -> Result<Response, ApiError> {
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    pages::render(&ctx.env, page, status, &vars, cache).await
-}
-
-fn see_other(location: &str) -> Result<Response, ApiError> {
-    let mut response = Response::empty()?.with_status(303);
-    response.headers_mut().set("Location", location)?;
-    response.headers_mut().set("Cache-Control", "no-store")?;
-    Ok(response)
 }
 
 /// `GET /s/{sale}`: the page a fan lands on (or JSON, for apps that ask for it).
@@ -433,27 +398,29 @@ pub async fn sale_page(
         if as_json {
             return Err(QueueError::SaleNotFound.into());
         }
-        return pages::render(&ctx.env, Page::NotFound, 404, &[], "public, max-age=5").await;
+        return pages::render(&NotFoundPage, 404, PUBLIC_PAGE);
     };
     let sale = snap.sale.id.clone();
     let phase = snap.phase_at(ctx.now);
-    let mut vars = sale_vars(&snap, phase);
+    let look = || SaleLook::of(&snap.sale);
     match phase {
         Phase::Scheduled => {
             let until_open = snap.sale.opens_at.map(|t| ctx.now.millis_until(t) / 1000);
-            let max_age = until_open.map_or(SCHEDULED_PAGE_MAX_AGE_S, |s| {
-                s.min(SCHEDULED_PAGE_MAX_AGE_S)
-            });
-            let cache = format!("public, max-age={max_age}");
+            let cache = CacheControl::Public {
+                max_age_s: until_open
+                    .map_or(PUBLIC_PAGE_MAX_AGE_S, |s| s.min(PUBLIC_PAGE_MAX_AGE_S)),
+            };
             if as_json {
-                let mut response = json(200, &sale_json(&snap, ctx));
-                response.headers_mut().set("Cache-Control", &cache)?;
-                return Ok(response);
+                return Ok(json_with(200, &sale_info_of(&snap, ctx.now), cache));
             }
-            render(ctx, Page::NotOnSale, 200, &vars, &cache).await
+            let page = NotOnSalePage {
+                sale: look(),
+                opens_at: snap.sale.opens_at,
+            };
+            pages::render(&page, 200, cache)
         }
-        Phase::Closed if as_json => Ok(json(200, &sale_json(&snap, ctx))),
-        Phase::Closed => render(ctx, Page::Closed, 200, &vars, "public, max-age=5").await,
+        Phase::Closed if as_json => Ok(json(200, &sale_info_of(&snap, ctx.now))),
+        Phase::Closed => pages::render(&ClosedPage { sale: look() }, 200, PUBLIC_PAGE),
         Phase::Open | Phase::Paused => {
             let held = http::cookie(&req, &http::token_cookie_name(&sale))
                 .and_then(|text| verify(ctx, &sale, &text).ok());
@@ -461,7 +428,12 @@ pub async fn sale_page(
                 Some(token) => (token, None),
                 // A HEAD (a link preview, a monitor) looks at the page without taking a place.
                 None if req.method() == Method::Head => {
-                    return render(ctx, Page::Waiting, 200, &vars, "private, no-store").await
+                    let page = WaitingPage {
+                        sale: look(),
+                        phase,
+                        place: PlaceShown::none(),
+                    };
+                    return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
                 None => match take_place(ctx, &snap, None).await {
                     Ok(joined) => {
@@ -470,25 +442,30 @@ pub async fn sale_page(
                     }
                     // Closed between the snapshot and the join.
                     Err(ApiError::Queue(QueueError::Closed)) => {
-                        return render(ctx, Page::Closed, 200, &vars, "no-store").await
+                        let page = ClosedPage { sale: look() };
+                        return pages::render(&page, 200, CacheControl::NoStore);
                     }
                     Err(e) => return Err(e),
                 },
             };
             let state = fan_state(ctx, &snap, &token).await?;
             let mut response = if as_json {
-                let mut body = status_json(&snap, &token, &state, ctx.now);
-                if let Some(text) = &new_token {
-                    body["token"] = json!(text);
-                }
-                body["status_url"] = json!(status_url(&sale));
+                let body = SalePageStatus {
+                    status: status_answer(&snap, &token, &state, ctx.now),
+                    token: new_token.as_deref(),
+                    status_url: status_url(&sale),
+                };
                 json(200, &body)
             } else if let FanState::YourTurn { purchase_url, .. } = &state {
                 // Without JavaScript, the page's own refresh lands here: send the fan on.
-                see_other(purchase_url)?
+                response::see_other(purchase_url.as_str())?
             } else {
-                vars.extend(waiting_vars(&state));
-                render(ctx, Page::Waiting, 200, &vars, "private, no-store").await?
+                let page = WaitingPage {
+                    sale: look(),
+                    phase,
+                    place: place_shown(&state),
+                };
+                pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
             if let Some(text) = new_token {
                 set_token_cookie(&mut response, &sale, &text)?;
@@ -499,48 +476,49 @@ pub async fn sale_page(
 }
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
-fn waiting_vars(state: &FanState) -> Vec<(&'static str, String)> {
-    let (state_name, position, ahead, eta, refresh_s, notice) = match state {
-        FanState::Waiting { position, ahead, eta_s, poll_after_ms, .. } => (
-            "waiting",
-            position.to_string(),
-            ahead.to_string(),
-            wait_words(*eta_s),
+fn place_shown(state: &FanState) -> PlaceShown {
+    match state {
+        FanState::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+            ..
+        } => PlaceShown {
+            state: "waiting",
+            position: position.to_string(),
+            ahead: ahead.to_string(),
+            eta: wait_words(*eta_s),
             // Without JavaScript a refresh is a whole page: not more often than every 5 seconds.
-            poll_after_ms.div_ceil(1000).max(5),
-            String::new(),
-        ),
-        FanState::Lapsed { .. } => (
-            "lapsed",
-            "Turn missed".into(),
-            "–".into(),
-            "–".into(),
-            0,
-            "Your turn came, but it was not claimed in time. You can join the line again at the back.".into(),
-        ),
-        FanState::Closed => ("closed", "Sale closed".into(), "–".into(), "–".into(), 0, "This sale has closed.".into()),
-        FanState::YourTurn { .. } => ("your_turn", "It's your turn!".into(), "0".into(), "0".into(), 1, String::new()),
-    };
-    vec![
-        ("state", state_name.into()),
-        ("position", position),
-        ("ahead", ahead),
-        ("eta", eta),
-        // 0 would refresh forever; a long refresh on a final state is harmless.
-        (
-            "refresh_s",
-            if refresh_s == 0 { 3600 } else { refresh_s }.to_string(),
-        ),
-        ("notice", notice.clone()),
-        (
-            "notice_hidden",
-            if notice.is_empty() { "hidden" } else { "" }.into(),
-        ),
-        (
-            "rejoin_hidden",
-            if state_name == "lapsed" { "" } else { "hidden" }.into(),
-        ),
-    ]
+            refresh_s: poll_after_ms.div_ceil(1000).max(5),
+            notice: None,
+            rejoin: false,
+        },
+        FanState::Lapsed { .. } => PlaceShown {
+            state: "lapsed",
+            position: "Turn missed".into(),
+            notice: Some(
+                "Your turn came, but it was not claimed in time. You can join the line again at the back.",
+            ),
+            rejoin: true,
+            ..PlaceShown::final_state()
+        },
+        FanState::Closed => PlaceShown {
+            state: "closed",
+            position: "Sale closed".into(),
+            notice: Some("This sale has closed."),
+            ..PlaceShown::final_state()
+        },
+        FanState::YourTurn { .. } => PlaceShown {
+            state: "your_turn",
+            position: "It's your turn!".into(),
+            ahead: "0".into(),
+            eta: "0".into(),
+            refresh_s: 1,
+            notice: None,
+            rejoin: false,
+        },
+    }
 }
 
 /// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed.
@@ -549,7 +527,7 @@ pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
         .and_then(|text| verify(ctx, &sale, &text).ok());
     let snap = snapshot(ctx, &sale).await?;
     let joined = take_place(ctx, &snap, held.as_ref()).await?;
-    let mut response = see_other(&format!("/s/{sale}"))?;
+    let mut response = response::see_other(&format!("/s/{sale}"))?;
     if joined.created {
         let (_, text) = issue_token(ctx, &sale, &joined)?;
         set_token_cookie(&mut response, &sale, &text)?;

@@ -1,17 +1,26 @@
 //! The HTTP contract (docs/api.md): each path to its handler, and every failure to one error shape.
 
 mod admin;
+pub mod answers;
 mod fan;
 mod origin;
 
 use crate::config::{self, Config};
 use crate::error::ApiError;
-use crate::http::{json, sale_id};
-use crate::pages::ASSETS_BINDING;
-use serde_json::json;
+use crate::http::sale_id;
+use crate::response::{self, json, json_with, CacheControl};
+use admin::SaleAction;
+use answers::Health;
+use origin::Outcome;
 use std::rc::Rc;
 use waitroom_core::{SaleId, UnixMillis};
 use worker::{Env, Headers, Method, Request, Response};
+
+/// The binding of the static files (`static/`: scripts, styles, the dashboard).
+pub const ASSETS_BINDING: &str = "ASSETS";
+
+/// The JWKS changes only when the pass signing key does; origins may keep it this long.
+const JWKS_MAX_AGE_S: u64 = 300;
 
 /// What every handler gets besides the request.
 pub struct Ctx {
@@ -39,18 +48,19 @@ enum Route<'a> {
     Finish {
         sale: &'a str,
         fan: &'a str,
-        action: &'a str,
+        outcome: Outcome,
     },
     Assignments(&'a str),
     AdminSales,
     AdminSale(&'a str),
     AdminControl {
         sale: &'a str,
-        action: &'a str,
+        action: SaleAction,
     },
 }
 
 impl<'a> Route<'a> {
+    /// The route of a path, with its actions parsed: an unknown action is no route (404).
     fn parse(segments: &[&'a str]) -> Option<Self> {
         Some(match segments {
             ["healthz"] => Route::Health,
@@ -61,14 +71,17 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "status"] => Route::Status(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
-            ["api", "origin", "sales", sale, "assignments", fan, action @ ("complete" | "release")] => {
-                Route::Finish { sale, fan, action }
-            }
+            ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
+                sale,
+                fan,
+                outcome: Outcome::parse(action)?,
+            },
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
-            ["api", "admin", "sales", sale, action @ ("open" | "pause" | "close")] => {
-                Route::AdminControl { sale, action }
-            }
+            ["api", "admin", "sales", sale, action] => Route::AdminControl {
+                sale,
+                action: SaleAction::parse(action)?,
+            },
             _ => return None,
         })
     }
@@ -87,8 +100,17 @@ impl<'a> Route<'a> {
     }
 }
 
-/// Answers one request. Never fails: every error becomes its JSON (or HTML) answer here.
+/// Answers one request. Never fails: every error becomes its JSON (or HTML) answer here, and
+/// every answer gets the security headers.
 pub async fn handle(req: Request, env: Env) -> Response {
+    let mut response = answer(req, env).await;
+    if let Err(e) = response::set_security_headers(response.headers_mut()) {
+        worker::console_error!("could not set the security headers: {e}");
+    }
+    response
+}
+
+async fn answer(req: Request, env: Env) -> Response {
     let url = match req.url() {
         Ok(url) => url,
         Err(e) => return ApiError::Internal(e.to_string()).into_response(),
@@ -115,7 +137,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
     let method = req.method();
     let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
     match route {
-        Route::Health if is(Method::Get) => Ok(json(200, &json!({ "ok": true }))),
+        Route::Health if is(Method::Get) => Ok(json(200, &Health { ok: true })),
         Route::Jwks if is(Method::Get) => jwks(ctx),
         Route::SalePage(sale) if is(Method::Get) => {
             fan::sale_page(req, ctx, sale_or_404(sale)?).await
@@ -125,8 +147,8 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
-        Route::Finish { sale, fan, action } if is(Method::Post) => {
-            origin::finish(req, ctx, sale_id(sale)?, fan, action).await
+        Route::Finish { sale, fan, outcome } if is(Method::Post) => {
+            origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
         }
         Route::Assignments(sale) if is(Method::Get) => {
             origin::assignments(req, ctx, sale_id(sale)?).await
@@ -150,15 +172,13 @@ fn sale_or_404(segment: &str) -> Result<Option<SaleId>, ApiError> {
 
 fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
     let config = ctx.config()?;
-    let mut response = json(200, &config.secrets.pass_signer.jwks());
-    response
-        .headers_mut()
-        .set("Cache-Control", "public, max-age=300")?;
-    Ok(response)
+    let cache = CacheControl::Public {
+        max_age_s: JWKS_MAX_AGE_S,
+    };
+    Ok(json_with(200, &config.secrets.pass_signer.jwks(), cache))
 }
 
-/// Anything else is a static file (the dashboard, scripts, styles), or a 404. No page of ours may
-/// be framed by another site (the dashboard holds the admin key).
+/// Anything else is a static file (the dashboard, scripts, styles), or a 404.
 async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let mut asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
     if asset.status_code() == 404 {
@@ -169,8 +189,6 @@ async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     for (name, value) in asset.headers().entries() {
         headers.set(&name, &value)?;
     }
-    headers.set("X-Frame-Options", "DENY")?;
-    headers.set("Content-Security-Policy", "frame-ancestors 'none'")?;
     let status = asset.status_code();
     Ok(Response::from_bytes(asset.bytes().await?)?
         .with_status(status)

@@ -1,11 +1,13 @@
 //! The origin's windows: pull the next fans, report each one completed or released, see lapses.
 
+use super::answers::{self, AssignmentAnswer, AssignmentList};
 use super::Ctx;
 use crate::coordinator_client::{ask, unexpected};
 use crate::error::ApiError;
-use crate::http::{self, json};
+use crate::http;
+use crate::response::json;
 use serde::Deserialize;
-use serde_json::json;
+use waitroom_core::coordinator::MAX_PULL;
 use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, WindowId};
 use worker::{Request, Response};
@@ -13,9 +15,37 @@ use worker::{Request, Response};
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 1_000;
 
+/// How a window ends an assignment: `.../assignments/{fan_id}/complete` or `/release`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The fan bought.
+    Complete,
+    /// The fan abandoned the purchase; the window is free.
+    Release,
+}
+
+impl Outcome {
+    /// The outcome a path segment names; anything else is no route.
+    pub fn parse(segment: &str) -> Option<Self> {
+        match segment {
+            "complete" => Some(Outcome::Complete),
+            "release" => Some(Outcome::Release),
+            _ => None,
+        }
+    }
+
+    fn command(self, fan_id: FanId) -> Command {
+        match self {
+            Outcome::Complete => Command::Complete { fan_id },
+            Outcome::Release => Command::Release { fan_id },
+        }
+    }
+}
+
+/// The body of a pull.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PullBody {
+struct PullRequest {
     window: String,
     max: i64,
     #[serde(default)]
@@ -33,7 +63,7 @@ fn field<T>(field: &'static str, parsed: Result<T, waitroom_core::IdError>) -> R
 /// `POST /api/origin/sales/{sale}/pull`.
 pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let body: PullBody = http::read_json(&mut req).await?;
+    let body: PullRequest = http::read_json(&mut req).await?;
     let window = field("window", WindowId::parse(&body.window))?;
     let request_id = body
         .request_id
@@ -44,7 +74,7 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     if max == 0 && body.max != 0 {
         return Err(ApiError::InvalidField {
             field: "max",
-            message: "must be between 1 and 100".into(),
+            message: format!("must be between 1 and {MAX_PULL}"),
         });
     }
     match ask(
@@ -58,7 +88,7 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     )
     .await?
     {
-        Reply::Pulled(pulled) => Ok(json(200, &pulled)),
+        Reply::Pulled(pulled) => Ok(json(200, &answers::Pulled::from(&pulled))),
         other => Err(unexpected(other)),
     }
 }
@@ -69,17 +99,13 @@ pub async fn finish(
     ctx: &Ctx,
     sale: SaleId,
     fan: &str,
-    action: &str,
+    outcome: Outcome,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let fan_id = FanId::parse(fan)
         .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
-    let command = match action {
-        "complete" => Command::Complete { fan_id },
-        _ => Command::Release { fan_id },
-    };
-    match ask(&ctx.env, &sale, &command).await? {
-        Reply::Assignment(assignment) => Ok(json(200, &assignment)),
+    match ask(&ctx.env, &sale, &outcome.command(fan_id)).await? {
+        Reply::Assignment(assignment) => Ok(json(200, &AssignmentAnswer::from(&assignment))),
         other => Err(unexpected(other)),
     }
 }
@@ -120,7 +146,7 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
     )
     .await?
     {
-        Reply::Assignments { assignments } => Ok(json(200, &json!({ "assignments": assignments }))),
+        Reply::Assignments { assignments } => Ok(json(200, &AssignmentList::of(&assignments))),
         other => Err(unexpected(other)),
     }
 }

@@ -48,6 +48,7 @@
     listTimer: null,
     tickTimer: null,
     inFlight: false,
+    inks: new Map(), // brand colour -> the text colour the server picked for it
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -258,7 +259,14 @@
     banner("");
   }
 
+  /// Remembers the ink the server picked for a report's brand colour (its only source).
+  function learnInk(r) {
+    const b = (r && r.branding) || {};
+    if (b.ink) state.inks.set((b.color || DEFAULT_COLOR).toLowerCase(), b.ink);
+  }
+
   function renderSales(sales) {
+    sales.forEach(learnInk);
     state.sales = new Map(sales.map((s) => [s.id, s]));
     if (state.report && state.sales.has(state.report.id)) {
       // The selected sale's report is refreshed more often; keep the newer one.
@@ -369,6 +377,7 @@
   }
 
   function showReport(r) {
+    learnInk(r);
     state.report = r;
     updateSaleItem(r);
     $("sale-title").textContent = r.name;
@@ -623,17 +632,13 @@
     const color = $("f-brand-color").value;
     $("brand-color-value").textContent = color;
     $("preview-bar").style.backgroundColor = color;
-    $("preview-bar").style.color = inkFor(color);
+    // The server picks the text colour for a brand colour; until it has seen this one (it does
+    // when the sale is saved), the name is drawn with an outline that reads on any colour.
+    const ink = state.inks.get(color.toLowerCase());
+    $("preview-bar").style.color = ink || "";
+    $("preview-bar").classList.toggle("ink-unknown", !ink);
     $("preview-name").textContent = $("f-name").value.trim() || "Sale name";
     $("message-count").textContent = String($("f-message").value.length);
-  }
-
-  /// Black or white text, whichever has more contrast on `hex`.
-  function inkFor(hex) {
-    const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
-    const l = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111";
   }
 
   function resetForm() {
@@ -648,6 +653,7 @@
   }
 
   function fillForm(r) {
+    learnInk(r);
     resetForm();
     state.editing = r.id;
     $("form-title").textContent = "Edit sale";

@@ -9,13 +9,6 @@
   let keepAlive = false;
   let timer = null;
 
-  function fmtWait(s) {
-    if (s === null || s === undefined) return "–";
-    if (s < 60) return "< 1 min";
-    if (s < 3600) return `${Math.round(s / 60)} min`;
-    return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-  }
-
   function notice(text, kind) {
     const el = $("notice");
     el.hidden = !text;
@@ -41,7 +34,8 @@
         keepAlive = Boolean(s.keep_alive);
         $("position").textContent = s.position.toLocaleString();
         $("ahead").textContent = s.ahead.toLocaleString();
-        $("eta").textContent = fmtWait(s.eta_s);
+        // The server's words for eta_s, so the page and the server never round differently.
+        $("eta").textContent = s.eta_text || "–";
         progress(s.position);
         notice(s.phase === "paused" ? "The sale is paused for a moment. You keep your place." : "");
         return s.poll_after_ms;

@@ -246,7 +246,8 @@ fn web_url(field: &'static str, text: &str) -> Result<Url, SettingsError> {
             format!("must be at most {MAX_URL_BYTES} bytes"),
         ));
     }
-    let url = Url::parse(text).map_err(|e| invalid(field, format!("is not an absolute URL: {e}")))?;
+    let url =
+        Url::parse(text).map_err(|e| invalid(field, format!("is not an absolute URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(field, "must be an http or https URL with a host"));
     }
@@ -555,7 +556,10 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            (parsed.color.map(|c| c.to_string()), parsed.message.as_deref()),
+            (
+                parsed.color.map(|c| c.to_string()),
+                parsed.message.as_deref()
+            ),
             (Some("#aabbcc".to_owned()), Some("hi"))
         );
     }
@@ -574,12 +578,17 @@ mod tests {
 
     #[test]
     fn brand_colours_parse_only_as_rrggbb() {
-        for bad in ["", "#", "123456", "#12345", "#1234567", "#12345g", "#+12345", "red;}"] {
+        for bad in [
+            "", "#", "123456", "#12345", "#1234567", "#12345g", "#+12345", "red;}",
+        ] {
             assert!(BrandColor::parse(bad).is_err(), "{bad}");
         }
         let c = BrandColor::parse("#0F766e").unwrap();
         assert_eq!(serde_json::to_string(&c).unwrap(), r##""#0f766e""##);
-        assert_eq!(serde_json::from_str::<BrandColor>(r##""#0f766e""##).unwrap(), c);
+        assert_eq!(
+            serde_json::from_str::<BrandColor>(r##""#0f766e""##).unwrap(),
+            c
+        );
         assert!(serde_json::from_str::<BrandColor>(r#""red""#).is_err());
         assert_eq!(serde_json::to_string(&Ink::Dark).unwrap(), r##""#111111""##);
     }
@@ -590,7 +599,10 @@ mod tests {
         // serialize to the same text.
         let stored = r##"{"name":"S","purchase_url":"https://tickets.example/buy?x=1","opens_at":null,"claim_ttl_s":120,"pass_ttl_s":600,"branding":{"color":"#aabbcc","logo_url":"https://cdn.example/l.png","message":null},"shards":1,"presence_ttl_s":30}"##;
         let settings: SaleSettings = serde_json::from_str(stored).unwrap();
-        assert_eq!(settings.purchase_url.as_str(), "https://tickets.example/buy?x=1");
+        assert_eq!(
+            settings.purchase_url.as_str(),
+            "https://tickets.example/buy?x=1"
+        );
         assert_eq!(serde_json::to_string(&settings).unwrap(), stored);
         let view = BrandingView::from(&settings.branding);
         let shown = serde_json::to_value(&view).unwrap();

@@ -114,8 +114,7 @@ impl TokenKeys {
             if keys.iter().any(|k| k.kid == kid) {
                 return Err(format!("key id `{kid}` appears twice"));
             }
-            check_strength(secret)
-                .map_err(|e| format!("the secret for `{kid}` {e}"))?;
+            check_strength(secret).map_err(|e| format!("the secret for `{kid}` {e}"))?;
             let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
                 .expect("HMAC takes any key length");
             keys.push(TokenKey {

@@ -1,0 +1,98 @@
+//! Building answers: JSON and HTML bodies, how long they may be cached, and the headers every
+//! answer of ours carries.
+
+use serde::Serialize;
+use worker::{Headers, Response};
+
+/// How long an answer may be kept, and by whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheControl {
+    /// Never stored: answers about one fan or one request.
+    NoStore,
+    /// A page for one fan: no shared cache may keep it.
+    PrivateNoStore,
+    /// The same for everyone, for this many seconds.
+    Public { max_age_s: u64 },
+}
+
+impl CacheControl {
+    pub fn header(self) -> String {
+        match self {
+            CacheControl::NoStore => "no-store".into(),
+            CacheControl::PrivateNoStore => "private, no-store".into(),
+            CacheControl::Public { max_age_s } => format!("public, max-age={max_age_s}"),
+        }
+    }
+}
+
+/// The headers every answer carries (pages, static files, API answers, errors, redirects): no
+/// other site may frame our pages (the dashboard holds the admin key), browsers must not guess
+/// content types, and no referrer leaves our pages.
+pub fn set_security_headers(headers: &Headers) -> worker::Result<()> {
+    headers.set("X-Frame-Options", "DENY")?;
+    headers.set("Content-Security-Policy", "frame-ancestors 'none'")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    Ok(())
+}
+
+/// A body with its content type and cache policy. If building the response fails (it cannot with
+/// our own values), the answer is an empty 500.
+fn with_body(status: u16, body: String, content_type: &str, cache: CacheControl) -> Response {
+    let headers = Headers::new();
+    let built = headers
+        .set("Content-Type", content_type)
+        .and_then(|()| headers.set("Cache-Control", &cache.header()))
+        .and_then(|()| Response::ok(body));
+    match built {
+        Ok(response) => response.with_status(status).with_headers(headers),
+        Err(_) => Response::empty()
+            .map(|r| r.with_status(500))
+            .unwrap_or_else(|_| Response::error("", 500).expect("a 500 response")),
+    }
+}
+
+/// A JSON answer, not to be cached unless `cache` says so.
+pub fn json_with<T: Serialize>(status: u16, body: &T, cache: CacheControl) -> Response {
+    // Serializing our own answer types cannot fail; if it did, the client gets a 500.
+    let (status, text) = match serde_json::to_string(body) {
+        Ok(text) => (status, text),
+        Err(_) => (500, r#"{"error":"internal"}"#.to_owned()),
+    };
+    with_body(status, text, "application/json; charset=utf-8", cache)
+}
+
+/// A JSON answer that is never cached.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    json_with(status, body, CacheControl::NoStore)
+}
+
+/// An HTML page.
+pub fn html(status: u16, page: String, cache: CacheControl) -> Response {
+    with_body(status, page, "text/html; charset=utf-8", cache)
+}
+
+/// `303 See Other` to `location`.
+pub fn see_other(location: &str) -> worker::Result<Response> {
+    let mut response = Response::empty()?.with_status(303);
+    response.headers_mut().set("Location", location)?;
+    response
+        .headers_mut()
+        .set("Cache-Control", &CacheControl::NoStore.header())?;
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_control_headers() {
+        assert_eq!(CacheControl::NoStore.header(), "no-store");
+        assert_eq!(CacheControl::PrivateNoStore.header(), "private, no-store");
+        assert_eq!(
+            CacheControl::Public { max_age_s: 5 }.header(),
+            "public, max-age=5"
+        );
+    }
+}

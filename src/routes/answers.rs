@@ -1,0 +1,343 @@
+//! The body of every JSON answer of the HTTP contract (docs/api.md), one type each. Errors have
+//! theirs in [`crate::error::ErrorBody`], the JWKS in [`waitroom_core::pass::Jwks`] and a sale's
+//! report in [`waitroom_core::protocol::SaleReport`].
+
+use serde::Serialize;
+use waitroom_core::protocol::SaleReport;
+use waitroom_core::time::rfc3339;
+use waitroom_core::{Assignment, AssignmentState, FanId, Phase, SaleId, Seq, UnixMillis, WindowId};
+use worker::Url;
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub ok: bool,
+}
+
+/// `GET /api/sales/{sale}`, and the sale page as JSON when it has no line to show.
+#[derive(Debug, Serialize)]
+pub struct SaleInfo<'a> {
+    pub id: &'a SaleId,
+    pub name: &'a str,
+    pub phase: Phase,
+    #[serde(with = "rfc3339::option")]
+    pub opens_at: Option<UnixMillis>,
+    /// So a page can count down with the server's clock, not the device's.
+    #[serde(with = "rfc3339")]
+    pub server_time: UnixMillis,
+}
+
+/// `POST /api/sales/{sale}/join`.
+#[derive(Debug, Serialize)]
+pub struct Joined<'a> {
+    pub sale: &'a SaleId,
+    pub token: &'a str,
+    pub fan_id: &'a FanId,
+    pub seq: Seq,
+    pub position: u64,
+    pub ahead: u64,
+    pub poll_after_ms: u64,
+    pub status_url: String,
+}
+
+/// `GET /api/sales/{sale}/status`: where a fan stands.
+#[derive(Debug, Serialize)]
+pub struct Status<'a> {
+    pub sale: &'a SaleId,
+    pub fan_id: &'a FanId,
+    pub seq: Seq,
+    pub phase: Phase,
+    /// 1 at the front; 0 on the fan's turn; `null` once the fan has no place.
+    pub position: Option<u64>,
+    pub ahead: Option<u64>,
+    pub eta_s: Option<u64>,
+    /// `null` when there is nothing more to wait for.
+    pub poll_after_ms: Option<u64>,
+    #[serde(flatten)]
+    pub state: StatusState<'a>,
+}
+
+/// The `state` of a [`Status`], with what each state adds.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StatusState<'a> {
+    Waiting {
+        /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
+        keep_alive: bool,
+        /// `eta_s` in the words the waiting page shows.
+        eta_text: String,
+    },
+    YourTurn {
+        pass: &'a str,
+        #[serde(with = "rfc3339")]
+        pass_expires_at: UnixMillis,
+        /// The sale's purchase URL with `?pass=<jwt>`.
+        purchase_url: &'a Url,
+        window: &'a WindowId,
+        assignment_state: AssignmentState,
+    },
+    Lapsed {
+        /// `lapsed`, `released` or `left`.
+        reason: AssignmentState,
+        join_url: String,
+    },
+    Closed,
+}
+
+/// `GET /s/{sale}` as JSON while the sale is open: the fan's status, and the token when the
+/// page just issued one.
+#[derive(Debug, Serialize)]
+pub struct SalePageStatus<'a> {
+    #[serde(flatten)]
+    pub status: Status<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<&'a str>,
+    pub status_url: String,
+}
+
+/// An assignment as windows see it (`complete`, `release`, and in lists).
+#[derive(Debug, Serialize)]
+pub struct AssignmentAnswer<'a> {
+    pub fan_id: &'a FanId,
+    pub seq: Seq,
+    pub window: &'a WindowId,
+    pub state: AssignmentState,
+    #[serde(with = "rfc3339")]
+    pub assigned_at: UnixMillis,
+    /// The fan must claim the turn by then, or lapse.
+    #[serde(with = "rfc3339")]
+    pub expires_at: UnixMillis,
+    #[serde(with = "rfc3339::option")]
+    pub claimed_at: Option<UnixMillis>,
+    #[serde(with = "rfc3339::option")]
+    pub finished_at: Option<UnixMillis>,
+}
+
+impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
+    fn from(a: &'a Assignment) -> Self {
+        Self {
+            fan_id: &a.fan_id,
+            seq: a.seq,
+            window: &a.window,
+            state: a.state,
+            assigned_at: a.assigned_at,
+            expires_at: a.claim_by,
+            claimed_at: a.claimed_at,
+            finished_at: a.finished_at,
+        }
+    }
+}
+
+fn answers(assignments: &[Assignment]) -> Vec<AssignmentAnswer<'_>> {
+    assignments.iter().map(AssignmentAnswer::from).collect()
+}
+
+/// `POST /api/origin/sales/{sale}/pull`.
+#[derive(Debug, Serialize)]
+pub struct Pulled<'a> {
+    pub assignments: Vec<AssignmentAnswer<'a>>,
+    pub phase: Phase,
+    /// True when this answered a retry with the same `request_id`.
+    pub replayed: bool,
+}
+
+impl<'a> From<&'a waitroom_core::coordinator::Pulled> for Pulled<'a> {
+    fn from(p: &'a waitroom_core::coordinator::Pulled) -> Self {
+        Self {
+            assignments: answers(&p.assignments),
+            phase: p.phase,
+            replayed: p.replayed,
+        }
+    }
+}
+
+/// `GET /api/origin/sales/{sale}/assignments`.
+#[derive(Debug, Serialize)]
+pub struct AssignmentList<'a> {
+    pub assignments: Vec<AssignmentAnswer<'a>>,
+}
+
+impl<'a> AssignmentList<'a> {
+    pub fn of(assignments: &'a [Assignment]) -> Self {
+        Self {
+            assignments: answers(assignments),
+        }
+    }
+}
+
+/// `GET /api/admin/sales`.
+#[derive(Debug, Serialize)]
+pub struct SaleList {
+    pub sales: Vec<SaleListEntry>,
+}
+
+/// One sale of the list: its report, or why it could not be had (so one broken sale never
+/// fails the whole list).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum SaleListEntry {
+    Report(Box<SaleReport>),
+    Unavailable {
+        id: SaleId,
+        unavailable: bool,
+        error: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, to_value};
+
+    fn sale() -> SaleId {
+        SaleId::parse("tour").unwrap()
+    }
+
+    fn fan() -> FanId {
+        FanId::from_bytes([7; 10])
+    }
+
+    fn status(state: StatusState<'_>, place: [Option<u64>; 4]) -> serde_json::Value {
+        let (sale, fan) = (sale(), fan());
+        let [position, ahead, eta_s, poll_after_ms] = place;
+        to_value(Status {
+            sale: &sale,
+            fan_id: &fan,
+            seq: 4,
+            phase: Phase::Open,
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+            state,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn status_has_the_fields_of_its_state() {
+        let fan_id = fan().to_string();
+        let base = json!({"sale": "tour", "fan_id": fan_id, "seq": 4, "phase": "open"});
+        let with = |extra: serde_json::Value| {
+            let mut all = base.clone();
+            all.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            all
+        };
+        assert_eq!(
+            status(
+                StatusState::Waiting {
+                    keep_alive: true,
+                    eta_text: "–".into()
+                },
+                [Some(3), Some(2), None, Some(1000)]
+            ),
+            with(
+                json!({"state": "waiting", "position": 3, "ahead": 2, "eta_s": null,
+                "eta_text": "–", "poll_after_ms": 1000, "keep_alive": true})
+            )
+        );
+        let window = WindowId::parse("w1").unwrap();
+        let url = Url::parse("https://shop.example/buy?pass=x").unwrap();
+        assert_eq!(
+            status(
+                StatusState::YourTurn {
+                    pass: "x",
+                    pass_expires_at: UnixMillis::from_secs(60),
+                    purchase_url: &url,
+                    window: &window,
+                    assignment_state: AssignmentState::Assigned,
+                },
+                [Some(0), Some(0), Some(0), None]
+            ),
+            with(
+                json!({"state": "your_turn", "position": 0, "ahead": 0, "eta_s": 0,
+                "poll_after_ms": null, "pass": "x", "pass_expires_at": "1970-01-01T00:01:00Z",
+                "purchase_url": "https://shop.example/buy?pass=x", "window": "w1",
+                "assignment_state": "assigned"})
+            )
+        );
+        assert_eq!(
+            status(
+                StatusState::Lapsed {
+                    reason: AssignmentState::Left,
+                    join_url: "/api/sales/tour/join".into()
+                },
+                [None; 4]
+            ),
+            with(
+                json!({"state": "lapsed", "position": null, "ahead": null, "eta_s": null,
+                "poll_after_ms": null, "reason": "left", "join_url": "/api/sales/tour/join"})
+            )
+        );
+        assert_eq!(
+            status(StatusState::Closed, [None; 4]),
+            with(
+                json!({"state": "closed", "position": null, "ahead": null, "eta_s": null,
+                "poll_after_ms": null})
+            )
+        );
+    }
+
+    #[test]
+    fn sale_page_status_adds_the_token_only_when_issued() {
+        let (sale, fan) = (sale(), fan());
+        let page = |token| SalePageStatus {
+            status: Status {
+                sale: &sale,
+                fan_id: &fan,
+                seq: 1,
+                phase: Phase::Paused,
+                position: None,
+                ahead: None,
+                eta_s: None,
+                poll_after_ms: None,
+                state: StatusState::Closed,
+            },
+            token,
+            status_url: "/api/sales/tour/status".into(),
+        };
+        let without = to_value(page(None)).unwrap();
+        assert!(without.get("token").is_none(), "{without}");
+        assert_eq!(without["status_url"], "/api/sales/tour/status");
+        assert_eq!(without["state"], "closed");
+        assert_eq!(to_value(page(Some("t"))).unwrap()["token"], "t");
+    }
+
+    #[test]
+    fn sale_info_and_assignments() {
+        let sale = sale();
+        assert_eq!(
+            to_value(SaleInfo {
+                id: &sale,
+                name: "Tour",
+                phase: Phase::Scheduled,
+                opens_at: None,
+                server_time: UnixMillis::from_secs(1),
+            })
+            .unwrap(),
+            json!({"id": "tour", "name": "Tour", "phase": "scheduled", "opens_at": null,
+                "server_time": "1970-01-01T00:00:01Z"})
+        );
+        let assignment = Assignment {
+            fan_id: fan(),
+            seq: 9,
+            window: WindowId::parse("w1").unwrap(),
+            state: AssignmentState::Completed,
+            assigned_at: UnixMillis::from_secs(1),
+            claim_by: UnixMillis::from_secs(2),
+            claimed_at: None,
+            finished_at: Some(UnixMillis::from_secs(3)),
+        };
+        // An assignment answers as the core's record serializes: the same contract.
+        assert_eq!(
+            to_value(AssignmentAnswer::from(&assignment)).unwrap(),
+            to_value(&assignment).unwrap()
+        );
+        let list = to_value(AssignmentList::of(std::slice::from_ref(&assignment))).unwrap();
+        assert_eq!(list["assignments"][0]["expires_at"], "1970-01-01T00:00:02Z");
+        assert_eq!(list["assignments"][0]["claimed_at"], json!(null));
+        assert_eq!(to_value(Health { ok: true }).unwrap(), json!({"ok": true}));
+    }
+}
