@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::response::{self, CacheControl};
 use askama::Template;
-use waitroom_core::sale::{BrandColor, Ink};
+use waitroom_core::sale::{BrandColor, Ink, WebUrl};
 use waitroom_core::snapshot::SaleView;
 use waitroom_core::{Phase, SaleId, UnixMillis};
 use worker::{Response, Url};
@@ -30,7 +30,7 @@ impl<'a> SaleLook<'a> {
             name: &sale.name,
             color: branding.color(),
             ink: sale.branding.ink,
-            logo_url: branding.logo_url.as_ref(),
+            logo_url: branding.logo_url.as_ref().map(WebUrl::as_url),
             message: branding.message.as_deref(),
         }
     }
@@ -131,7 +131,7 @@ mod tests {
             name: r#"<b>Bold</b> & "quotes""#.into(),
             control: waitroom_core::sale::Control::Open,
             opens_at: Some(UnixMillis::from_secs(60)),
-            purchase_url: Url::parse("https://shop.example/buy").unwrap(),
+            purchase_url: serde_json::from_str(r#""https://shop.example/buy""#).unwrap(),
             claim_ttl_s: 60,
             pass_ttl_s: 600,
             branding: BrandingView::from(&branding),

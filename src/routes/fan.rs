@@ -283,7 +283,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 let claims =
                     PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
                 let pass = config.secrets.pass_signer.sign(&claims);
-                let mut purchase_url = snap.sale.purchase_url.clone();
+                let mut purchase_url = snap.sale.purchase_url.as_url().clone();
                 purchase_url.query_pairs_mut().append_pair("pass", &pass);
                 FanState::YourTurn {
                     pass,

@@ -171,7 +171,7 @@ impl fmt::Display for Ink {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branding {
     pub color: Option<BrandColor>,
-    pub logo_url: Option<Url>,
+    pub logo_url: Option<WebUrl>,
     /// Plain text shown on the fan pages (escaped there; newlines kept).
     pub message: Option<String>,
 }
@@ -238,8 +238,38 @@ impl From<&Branding> for BrandingView {
     }
 }
 
-/// An absolute http(s) URL with a host and no fragment, at most [`MAX_URL_BYTES`].
-fn web_url(field: &'static str, text: &str) -> Result<Url, SettingsError> {
+/// An absolute http(s) URL with a host and no fragment, at most [`MAX_URL_BYTES`]: where fans go
+/// to buy, or where a logo comes from. Serialized as the URL's text. Boxed: a `Url` is large, and
+/// settings travel inside the protocol's enums.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct WebUrl(Box<Url>);
+
+impl<'de> Deserialize<'de> for WebUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        web_url("url", &text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl WebUrl {
+    pub fn as_url(&self) -> &Url {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for WebUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses a [`WebUrl`] for settings field `field`.
+fn web_url(field: &'static str, text: &str) -> Result<WebUrl, SettingsError> {
     if text.len() > MAX_URL_BYTES {
         return Err(invalid(
             field,
@@ -254,7 +284,7 @@ fn web_url(field: &'static str, text: &str) -> Result<Url, SettingsError> {
     if url.fragment().is_some() {
         return Err(invalid(field, "must not have a #fragment"));
     }
-    Ok(url)
+    Ok(WebUrl(Box::new(url)))
 }
 
 /// A promoter's settings for a sale, validated.
@@ -262,7 +292,7 @@ fn web_url(field: &'static str, text: &str) -> Result<Url, SettingsError> {
 pub struct SaleSettings {
     pub name: String,
     /// Where a fan goes when it is their turn; the admission pass is added as `?pass=`.
-    pub purchase_url: Url,
+    pub purchase_url: WebUrl,
     /// When the sale opens by itself. `None`: only `open` opens it.
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
@@ -611,6 +641,7 @@ mod tests {
             serde_json::json!({"color": "#aabbcc", "logo_url": "https://cdn.example/l.png", "message": null, "ink": "#111111"})
         );
         assert_eq!(serde_json::from_value::<BrandingView>(shown).unwrap(), view);
+        assert!(serde_json::from_str::<WebUrl>(r#""javascript:alert(1)""#).is_err());
     }
 
     #[test]

@@ -2,10 +2,9 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::ids::{SaleId, Seq};
-use crate::sale::{phase_at, BrandingView, Control, Phase, Sale};
+use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 /// What anyone may know of a sale's settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,7 +14,7 @@ pub struct SaleView {
     pub control: Control,
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
-    pub purchase_url: Url,
+    pub purchase_url: WebUrl,
     pub claim_ttl_s: u64,
     pub pass_ttl_s: u64,
     pub branding: BrandingView,
@@ -160,7 +159,7 @@ mod tests {
                 name: "S".into(),
                 control: Control::Open,
                 opens_at: None,
-                purchase_url: Url::parse("https://x.example/").unwrap(),
+                purchase_url: serde_json::from_str(r#""https://x.example/""#).unwrap(),
                 claim_ttl_s: 60,
                 pass_ttl_s: 600,
                 branding: BrandingView::from(&crate::sale::Branding::default()),
