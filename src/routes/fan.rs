@@ -186,7 +186,12 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         None,
     ));
     if !joined.created {
-        let (_, text) = held.expect("only a presented token keeps a place");
+        // Only a presented token keeps a place; a coordinator that says otherwise is confused.
+        let Some((_, text)) = held else {
+            return Err(ApiError::Internal(
+                "the coordinator kept a place no token named".into(),
+            ));
+        };
         return Ok(json(
             200,
             &joined_answer(&sale, &text, &joined, poll_after_ms),
