@@ -72,7 +72,7 @@ fn passes_sign_in_wasm_and_verify_with_the_jwks_key() {
     };
     let jwt = signer.sign(&claims);
     let jwks = signer.jwks();
-    let x = B64.decode(jwks["keys"][0]["x"].as_str().unwrap()).unwrap();
+    let x = B64.decode(&jwks.keys[0].x).unwrap();
     let key = VerifyingKey::from_bytes(&x.try_into().unwrap()).unwrap();
     let (input, sig) = jwt.rsplit_once('.').unwrap();
     let sig = Signature::from_slice(&B64.decode(sig).unwrap()).unwrap();
