@@ -194,3 +194,34 @@ async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .with_status(status)
         .with_headers(headers))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_parsed_at_routing_and_unknown_ones_are_no_route() {
+        assert!(matches!(
+            Route::parse(&["api", "admin", "sales", "s", "pause"]),
+            Some(Route::AdminControl {
+                action: SaleAction::Pause,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Route::parse(&["api", "origin", "sales", "s", "assignments", "f", "release"]),
+            Some(Route::Finish {
+                outcome: Outcome::Release,
+                ..
+            })
+        ));
+        for unknown in [
+            &["api", "admin", "sales", "s", "delete"][..],
+            &["api", "admin", "sales", "s", "Close"][..],
+            &["api", "origin", "sales", "s", "assignments", "f", "cancel"][..],
+            &["api", "origin", "sales", "s", "assignments", "f", ""][..],
+        ] {
+            assert!(Route::parse(unknown).is_none(), "{unknown:?}");
+        }
+    }
+}
