@@ -1,5 +1,9 @@
-//! The four scenarios. Each runs on its own fresh sale; every loop stops at a count and at a
+//! The scenarios: the four of the steady state here, the opening second and the slow coordinator
+//! in [`overload`]. Each runs on its own fresh sale; every loop stops at a count and at a
 //! deadline, whichever comes first.
+
+mod overload;
+pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};
 use crate::report::{coordinator_delta, CoordinatorDelta, Metric, ScenarioResult};
