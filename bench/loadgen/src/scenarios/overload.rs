@@ -178,7 +178,11 @@ impl Bench {
             .collect();
         join_all(arrivals).await;
         let everyone_placed = start.elapsed();
+        // The crowd stops polling with the last arrival (a poll cut off midway is not recorded).
         stop.store(true, Ordering::Relaxed);
+        for poller in &pollers {
+            poller.abort();
+        }
         join_all(pollers).await;
         let elapsed = start.elapsed();
         let (delta, _) = self.delta(&sale, &before).await?;
