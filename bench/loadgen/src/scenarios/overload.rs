@@ -43,7 +43,34 @@ pub struct OpeningSettings {
     pub max_in_flight: usize,
 }
 
+/// How often, and how far apart, the report after an overload is asked for: a coordinator still
+/// working through a backlog may not answer the first time.
+const REPORT_ATTEMPTS: u32 = 10;
+const REPORT_PAUSE: Duration = Duration::from_secs(3);
+
 impl Bench {
+    /// The coordinator requests since `before`, asking for the report up to [`REPORT_ATTEMPTS`]
+    /// times: after an overload the coordinator may still be busy.
+    async fn delta_after_overload(
+        &self,
+        sale: &str,
+        before: &serde_json::Value,
+    ) -> Result<crate::report::CoordinatorDelta> {
+        let mut last = None;
+        for _ in 0..REPORT_ATTEMPTS {
+            match self.delta(sale, before).await {
+                Ok((delta, _)) => return Ok(delta),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(REPORT_PAUSE).await;
+        }
+        Err(last
+            .unwrap_or_else(|| anyhow::anyhow!("no report"))
+            .context(format!(
+                "the report of {sale} after {REPORT_ATTEMPTS} attempts"
+            )))
+    }
+
     async fn fresh_sale_with_shards(&self, name: &str, shards: u32) -> Result<String> {
         let sale = self.sale(name);
         self.api
@@ -185,7 +212,7 @@ impl Bench {
         }
         join_all(pollers).await;
         let elapsed = start.elapsed();
-        let (delta, _) = self.delta(&sale, &before).await?;
+        let delta = self.delta_after_overload(&sale, &before).await?;
 
         let placed = std::mem::take(&mut *placed.lock().unwrap_or_else(|p| p.into_inner()));
         let last_place = placed.iter().max().copied().unwrap_or_default();
@@ -276,7 +303,7 @@ impl Bench {
         let cap = Duration::from_secs(secs);
         join_all(self.keep_polling(crowd, &rec, op, &permits, &stop, cap)).await;
         let took = start.elapsed();
-        let (delta, _) = self.delta(&crowd.sale, &before).await?;
+        let delta = self.delta_after_overload(&crowd.sale, &before).await?;
         Ok((rec.get(op), took, delta))
     }
 
