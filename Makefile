@@ -22,7 +22,7 @@ WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Car
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark (and the million-fan core simulation) against a local worker it starts itself; report in target/bench/report.md"
+	@echo "make bench - load benchmark (steady state, opening second, slow coordinator; and the million-fan core simulation) against a local worker it starts itself; report in target/bench/report.md"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -74,7 +74,8 @@ test: bootstrap build lint test-unit test-wasm test-integration test-browser
 
 # Load benchmark: its own worker (wrangler dev, free 127.0.0.1 port, fresh state and secrets), the
 # load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`
-# (e.g. BENCH_ARGS=--quick for a smoke run).
+# (e.g. BENCH_ARGS=--quick for a smoke run, BENCH_ARGS="--only opening,slow" for the bad-second
+# scenarios only). The worker runs with WAITROOM_TEST_FAULTS=1 for the slow-coordinator scenario.
 SIM_FANS ?= 1000000
 bench: bootstrap build
 	@scripts/bench.sh $(BENCH_ARGS)

@@ -80,9 +80,20 @@ fn error_kind(status: StatusCode, body: &[u8]) -> String {
     let code = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v["error"].as_str().map(str::to_owned))
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            // wrangler dev's own proxy in front of workerd answers this when it lost the
+            // connection to the worker under load: the local runtime's, not the worker's.
+            if String::from_utf8_lossy(body).contains("restarted mid-request") {
+                DEV_PROXY.to_owned()
+            } else {
+                String::new()
+            }
+        });
     format!("{} {code}", status.as_u16()).trim_end().to_owned()
 }
+
+/// The error code filed for an answer of wrangler dev's proxy, not of the worker.
+pub const DEV_PROXY: &str = "(wrangler dev proxy: worker restarted mid-request)";
 
 fn transport_kind(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
@@ -363,6 +374,13 @@ mod tests {
             "409 lapsed"
         );
         assert_eq!(error_kind(StatusCode::BAD_GATEWAY, b"<html>"), "502");
+        assert_eq!(
+            error_kind(
+                StatusCode::SERVICE_UNAVAILABLE,
+                b"Your worker restarted mid-request. Please try sending the request again."
+            ),
+            format!("503 {DEV_PROXY}")
+        );
     }
 
     #[test]

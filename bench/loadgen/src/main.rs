@@ -343,13 +343,18 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
                 "s",
             ),
             (
-                "5xx answers other than 503 (must be 0)",
-                "opening second: 5xx other than 503",
+                "5xx answers from the worker other than 503 busy (must be 0)",
+                "opening second: 5xx from the worker other than 503 busy",
                 "",
             ),
             (
-                "503 answers (busy, with Retry-After)",
+                "503 busy answers (with Retry-After)",
                 "opening second: 503 busy",
+                "",
+            ),
+            (
+                "503 from wrangler dev's local proxy (lost its connection to workerd; not the worker's)",
+                "opening second: 503 from wrangler dev's local proxy",
                 "",
             ),
             (
@@ -649,7 +654,10 @@ mod tests {
                         "time until every fan has a place (from the first arrival)",
                         2.5,
                     ),
-                    m("5xx answers other than 503 (must be 0)", 0.0),
+                    m(
+                        "5xx answers from the worker other than 503 busy (must be 0)",
+                        0.0,
+                    ),
                 ],
             ),
             ScenarioResult {

@@ -3,7 +3,7 @@
 //! coordinator delayed through the worker's test-only fault switch).
 
 use super::{max_polls, next_poll, ratio, Bench, Crowd, RETRY_AFTER};
-use crate::client::{FaultSwitch, JoinOutcome};
+use crate::client::{FaultSwitch, JoinOutcome, DEV_PROXY};
 use crate::report::{Metric, ScenarioResult};
 use crate::stats::{OpStats, Recorder};
 use crate::util::Rng;
@@ -20,19 +20,30 @@ const MAX_JOIN_ATTEMPTS: u32 = 30;
 /// A fan told to wait longer than this waits only this long (the bench's time is bounded).
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
 
-/// Requests answered 5xx other than 503, and 503s, in these stats.
-fn server_errors(stats: &[&OpStats]) -> (u64, u64) {
-    let (mut other, mut busy) = (0, 0);
+/// 5xx answers in these stats: the worker's other than 503 `busy` (must be 0), the worker's 503
+/// `busy`, and those of wrangler dev's local proxy (not the worker's: it lost its connection to
+/// workerd).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ServerErrors {
+    worker_other: u64,
+    busy: u64,
+    dev_proxy: u64,
+}
+
+fn server_errors(stats: &[&OpStats]) -> ServerErrors {
+    let mut e = ServerErrors::default();
     for s in stats {
         for (kind, n) in &s.errors {
-            if kind.starts_with("503") {
-                busy += n;
+            if kind.ends_with(DEV_PROXY) {
+                e.dev_proxy += n;
+            } else if kind == "503 busy" {
+                e.busy += n;
             } else if kind.starts_with('5') {
-                other += n;
+                e.worker_other += n;
             }
         }
     }
-    (other, busy)
+    e
 }
 
 /// How an opening second went, for one scenario result.
@@ -217,7 +228,7 @@ impl Bench {
         let placed = std::mem::take(&mut *placed.lock().unwrap_or_else(|p| p.into_inner()));
         let last_place = placed.iter().max().copied().unwrap_or_default();
         let (joins, polls) = (rec.get("join"), rec.get("poll"));
-        let (other_5xx, busy) = server_errors(&[&joins, &polls]);
+        let errors = server_errors(&[&joins, &polls]);
         let spread = *last_sent.lock().unwrap_or_else(|p| p.into_inner());
         let mut metrics = vec![
             Metric::new(
@@ -237,11 +248,16 @@ impl Bench {
                 "s",
             ),
             Metric::new(
-                "5xx answers other than 503 (must be 0)",
-                other_5xx as f64,
+                "5xx answers from the worker other than 503 busy (must be 0)",
+                errors.worker_other as f64,
                 "",
             ),
-            Metric::new("503 answers (busy, with Retry-After)", busy as f64, ""),
+            Metric::new("503 busy answers (with Retry-After)", errors.busy as f64, ""),
+            Metric::new(
+                "503 from wrangler dev's local proxy (lost its connection to workerd; not the worker's)",
+                errors.dev_proxy as f64,
+                "",
+            ),
             Metric::new("join p50", joins.quantile_ms(0.5), "ms"),
             Metric::new("join p99", joins.quantile_ms(0.99), "ms"),
             Metric::new("poll p50", polls.quantile_ms(0.5), "ms"),
@@ -360,7 +376,7 @@ impl Bench {
         let (slow, slow_took, slow_delta) = delayed?;
         off?;
         let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
-        let (other_5xx, busy) = server_errors(&[&normal, &slow]);
+        let errors = server_errors(&[&normal, &slow]);
         let metrics = vec![
             Metric::new(
                 "polls/s, coordinator normal",
@@ -393,11 +409,16 @@ impl Bench {
                 "ms",
             ),
             Metric::new(
-                "5xx answers other than 503 (must be 0)",
-                other_5xx as f64,
+                "5xx answers from the worker other than 503 busy (must be 0)",
+                errors.worker_other as f64,
                 "",
             ),
-            Metric::new("503 answers", busy as f64, ""),
+            Metric::new("503 busy answers", errors.busy as f64, ""),
+            Metric::new(
+                "503 from wrangler dev's local proxy (not the worker's)",
+                errors.dev_proxy as f64,
+                "",
+            ),
         ];
         let took = normal_took + slow_took;
         Ok(ScenarioResult {
@@ -440,8 +461,17 @@ mod tests {
         a.record_error("409 lapsed", None, at);
         let mut b = OpStats::default();
         b.record_error("502", None, at);
+        b.record_error("503", None, at);
+        b.record_error(&format!("503 {DEV_PROXY}"), None, at);
         b.record_error("connect", None, at);
-        assert_eq!(server_errors(&[&a, &b]), (2, 2));
+        assert_eq!(
+            server_errors(&[&a, &b]),
+            ServerErrors {
+                worker_other: 3,
+                busy: 2,
+                dev_proxy: 1
+            }
+        );
     }
 
     #[test]
