@@ -6,7 +6,8 @@
 //!
 //! Requests in flight at the kill may fail (the connection is cut): such a fan never got a 201
 //! and is not counted, though the worker may have recorded the join (it is then handed out like
-//! any fan; the test counts those as "recorded, answer lost").
+//! any fan; the test counts those as "recorded, answer lost", along with the numbers of a block a
+//! shard lost at the kill, which are counted as used so that nobody is dropped).
 
 use crate::support::origin::Assignment;
 use crate::support::{eventually, send, Api, Joined, TestWorker, PURCHASE_URL};
@@ -29,6 +30,8 @@ const POLLERS: usize = 4;
 const WINDOWS: usize = 4;
 /// `max` of the windows' pulls while fans are joining.
 const PULL_MAX: u32 = 4;
+/// How often a fan joining after the restart asks (only a 503 `busy` makes it ask again).
+const JOIN_TRIES_AFTER_RESTART: usize = 10;
 /// A shard uses a block of numbers for one second after it arrived (docs/api.md, "Shards").
 const BLOCK_LIFETIME: Duration = Duration::from_secs(1);
 
@@ -380,9 +383,14 @@ async fn a_crash_mid_sale_loses_nobody() {
         .for_each_concurrent(JOINERS, |i| {
             let (api, shared) = (w.handle(), shared.clone());
             async move {
-                join_once(&api, &shared, SALES[i % 2])
-                    .await
-                    .unwrap_or_else(|| panic!("join {i} after the restart"));
+                // A 503 `busy` records nothing: the fan tries again, a bounded number of times.
+                for _ in 0..JOIN_TRIES_AFTER_RESTART {
+                    if join_once(&api, &shared, SALES[i % 2]).await.is_some() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                panic!("join {i} after the restart: no 201 in {JOIN_TRIES_AFTER_RESTART} tries");
             }
         })
         .await;
@@ -511,10 +519,16 @@ async fn a_crash_mid_sale_loses_nobody() {
         let handed_here = handed_seqs.get(sale).map_or(0, HashSet::len);
         let extra = handed_here - fans;
         let cut = seen(&shared).joins_cut.get(sale).copied().unwrap_or(0);
-        assert!(
-            extra as u64 <= cut,
-            "{sale}: {extra} fans handed out without a 201, but only {cut} joins were cut off"
-        );
+        // Without shards, only a join the kill cut off can be recorded without its 201. With
+        // shards, a block the coordinator leased but the shard had not stored yet when the kill
+        // came is closed as fully used at the shard's next lease (so nobody who got a number from
+        // it is dropped): its numbers are handed out too, with nobody behind them.
+        if sale == SINGLE {
+            assert!(
+                extra as u64 <= cut,
+                "{sale}: {extra} fans handed out without a 201, but only {cut} joins were cut off"
+            );
+        }
         recorded_answer_lost.insert(sale, extra);
     }
 
@@ -621,7 +635,7 @@ async fn a_crash_mid_sale_loses_nobody() {
          {} pulls ({cut_pulls} cut and retried), {replays} replays, {status_checks} status checks after the restart; \
          5xx: {} (other than 503 busy; all in flight at the kill), 503 busy: {}; \
          fans with a 201: {} ({joined_before} before the kill, the rest of {remaining} attempts after the restart); \
-         joins cut off at the kill: {:?}, of which recorded (handed out, answer lost): {recorded_answer_lost:?}; \
+         joins cut off at the kill: {:?}, handed out without a 201 (joins recorded whose answer was cut off; with shards also the numbers of a block lost at the kill): {recorded_answer_lost:?}; \
          fans lost: 0; restart took {:.1?}; test took {:.1?}",
         s.requests + status_checks,
         s.polls + s.polls_cut,
