@@ -3,7 +3,7 @@
 #
 # Starts `wrangler dev` (workerd) on a free 127.0.0.1 port with an empty state directory and fresh
 # random secrets, waits for /healthz, runs the load generator (bench/loadgen: burst join, steady
-# poll, full sale, /healthz ceiling, opening second, slow coordinator), writes
+# poll, full sale, /healthz ceiling, opening second, slow coordinator, edge cost), writes
 # target/bench/report.md (+ report.json, latency.svg, throughput.svg), stops the worker's whole
 # process group (also on Ctrl-C or failure) and prints the report. Slow numbers never fail it; a worker that does not start does.
 #
@@ -123,7 +123,7 @@ if [ -z "$healthy" ]; then
 fi
 say "worker ready after $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
 
-"$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" \
+"$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" --state-dir "$tmp/state" \
   --wrangler-version "${wrangler_version:-unknown}" --worker-label "$worker_label" --nproc "$(nproc)" --arch "$(uname -m)" \
   --run-started-ms "$run_started_ms" "$@"
 

@@ -356,6 +356,59 @@ impl Api {
         self.timed(rec, "complete", req).await.is_some()
     }
 
+    /// `POST /api/origin/sales/{sale}/assignments/{fan_id}/release`.
+    pub async fn release(&self, rec: &Recorder, sale: &str, fan_id: &str) -> bool {
+        let req = self
+            .client
+            .post(self.url(&format!(
+                "/api/origin/sales/{sale}/assignments/{fan_id}/release"
+            )))
+            .bearer_auth(&self.origin_key);
+        self.timed(rec, "release", req).await.is_some()
+    }
+
+    /// A request whose answer is the point (say, a 404 for an unknown sale): any answer below 500
+    /// is recorded under `op` as answered, a 5xx or a transport failure as an error. The status,
+    /// when there was an answer.
+    pub async fn probe(
+        &self,
+        rec: &Recorder,
+        op: &'static str,
+        req: RequestBuilder,
+    ) -> Option<StatusCode> {
+        let start = Instant::now();
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        let status = resp.status();
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        if status.is_server_error() {
+            rec.error(
+                op,
+                &error_kind(status, &body),
+                Some(&String::from_utf8_lossy(&body)),
+            );
+        } else {
+            rec.ok(op, start.elapsed());
+        }
+        Some(status)
+    }
+
+    /// A request to this worker, for [`Api::probe`].
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
     /// `GET /healthz`.
     pub async fn healthz(&self, rec: &Recorder) -> bool {
         let req = self.client.get(self.url("/healthz"));

@@ -117,8 +117,18 @@ struct RunArgs {
     /// How long the fault switch delays every coordinator request, ms.
     #[arg(long, default_value_t = 2_000)]
     slow_delay_ms: u64,
-    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6).
-    #[arg(long, value_delimiter = ',', default_value = "steady,opening,slow")]
+    /// Requests of each kind in the edge-cost scenario (lapsed-token polls, unknown sale ids).
+    #[arg(long, default_value_t = 2_000)]
+    edge_requests: u64,
+    /// The worker's state directory (`--persist-to`), to count the files unknown sale ids leave.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "steady,opening,slow,edge"
+    )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
     #[arg(long)]
@@ -149,6 +159,8 @@ enum Group {
     Opening,
     /// 6: the slow coordinator.
     Slow,
+    /// 7: lapsed-token polls and unknown sale ids.
+    Edge,
 }
 
 impl RunArgs {
@@ -165,6 +177,7 @@ impl RunArgs {
             self.opening_fans = self.opening_fans.min(300);
             self.slow_fans = self.slow_fans.min(200);
             self.slow_secs = self.slow_secs.min(4);
+            self.edge_requests = self.edge_requests.min(300);
         }
         self
     }
@@ -198,6 +211,10 @@ impl RunArgs {
             (
                 "slow coordinator seconds (each phase)".into(),
                 json!(self.slow_secs),
+            ),
+            (
+                "edge-cost requests of each kind".into(),
+                json!(self.edge_requests),
             ),
             (
                 "slow coordinator delay ms".into(),
@@ -394,6 +411,23 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
             ));
         }
     }
+    if let Some(edge) = find("7") {
+        for (metric, label) in [
+            (
+                "coordinator requests for the lapsed-token polls (snapshot refreshes included)",
+                "lapsed-token polls: coordinator requests",
+            ),
+            ("unknown-id requests answered 5xx", "unknown sale ids: 5xx"),
+            (
+                "SQLite files after the unknown ids",
+                "unknown sale ids: SQLite files after (before: see 7)",
+            ),
+        ] {
+            if let Some(v) = edge.metric(metric) {
+                out.push(Headline::number(label, v, ""));
+            }
+        }
+    }
     if let Some(full) = full {
         for op in ["join", "poll", "pull", "complete"] {
             if let Some(o) = full.op(op) {
@@ -528,6 +562,17 @@ async fn run(args: RunArgs) -> Result<()> {
             max_in_flight: args.opening_max_in_flight,
         };
         results.push(with_load(bench.opening_second(&settings).await?));
+    }
+    if args.only.contains(&Group::Edge) {
+        say(&format!(
+            "7. edge cost: {} polls by a lapsed token, {} requests for unknown sale ids",
+            args.edge_requests, args.edge_requests
+        ));
+        results.push(with_load(
+            bench
+                .edge_cost(args.edge_requests, args.state_dir.as_deref())
+                .await?,
+        ));
     }
     if args.only.contains(&Group::Slow) {
         say(&format!(

@@ -1,7 +1,8 @@
 //! The scenarios: the four of the steady state here, the opening second and the slow coordinator
-//! in [`overload`]. Each runs on its own fresh sale; every loop stops at a count and at a
+//! in [`overload`], lapsed tokens and unknown sale ids in [`edge_cost`]. Each runs on its own fresh sale; every loop stops at a count and at a
 //! deadline, whichever comes first.
 
+mod edge_cost;
 mod overload;
 pub use overload::OpeningSettings;
 
