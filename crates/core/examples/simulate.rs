@@ -76,6 +76,13 @@ fn fan_at(fans: &[Option<Fan>], seq: Seq) -> Option<Fan> {
     fans.get(seq as usize).copied().flatten()
 }
 
+/// The machine's load average, to read the wall time against (the machine may be shared).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -100,6 +107,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let shard_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
     let started = Instant::now();
+    let load_at_start = load_average();
 
     let settings = SaleSettings::parse(SaleSettingsInput {
         name: "Simulated tour".into(),
@@ -301,6 +309,11 @@ fn main() {
         T0.millis_until(now) as f64 / 1000.0
     );
     println!("| wall time | {:.2} s |", elapsed.as_secs_f64());
+    println!(
+        "| load average (1, 5, 15 min) at start / end | {load_at_start} / {} ({} CPUs) |",
+        load_average(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!("| peak memory (VmHWM) | {:.0} MiB |", peak_rss_mib());
     println!(
         "| joined / completed / left (skipped) / lapsed | {} / {} / {} / {} |",
