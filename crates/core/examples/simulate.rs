@@ -2,8 +2,8 @@
 //!
 //! Fans arrive through arrival shards, poll (fans near the front report presence), some leave
 //! before their turn, windows pull, fans claim and complete. Every invariant is checked as it
-//! runs: arrival order within the shard bound and nobody handed out twice or skipped while present
-//! (for every fan), `ahead` equal to the fans really ahead (200 sampled polls a second against a
+//! runs: arrival order within the shard bound, nobody handed out twice or skipped while present,
+//! and no number handed out that no fan holds (for every fan), `ahead` equal to the fans really ahead (200 sampled polls a second against a
 //! brute-force count), and the coordinator's own invariants. That last check walks every
 //! assignment in memory (~290,000 at a million fans), so it is sampled: every
 //! 100 s of virtual time and once at the end (run every 10 s, it took ~70 % of the run time).
@@ -145,6 +145,7 @@ fn main() {
     let (mut order_violations, mut false_skips, mut right_skips, mut assigned_gone) =
         (0u64, 0u64, 0u64, 0u64);
     let (mut ahead_checks, mut ahead_errors) = (0u64, 0u64);
+    let mut wrong_hand_outs = 0u64;
     let mut to_claim: Vec<Seq> = Vec::new();
     let mut to_complete: VecDeque<(UnixMillis, FanId)> = VecDeque::new();
     let (mut claimed, mut completed) = (0u64, 0u64);
@@ -238,43 +239,52 @@ fn main() {
                 .expect("assigned fans complete once");
             completed += 1;
         }
-        // Windows pull.
+        // Windows pull; then every number the line passed this tick is accounted for, in order.
+        let mut handed: Vec<Seq> = Vec::new();
         for window in &windows {
             *requests.entry("pull").or_default() += 1;
             let pulled = c.pull(now, window.clone(), PULL_MAX, None).expect("pull");
-            let head = c.snapshot(now).head;
-            let mut handed: Vec<Seq> = pulled.assignments.iter().map(|a| a.seq).collect();
-            handed.sort_unstable();
-            for seq in last_head..head {
-                let Some(fan) = fan_at(&fans, seq) else {
-                    continue;
-                };
-                waiting.add(seq as usize, -1);
-                if seq <= max_pulled {
-                    order_violations += 1;
-                }
-                max_pulled = seq;
-                // Served in number order: nobody served later may have arrived over a block's
-                // lifetime before someone served earlier.
-                if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
-                    order_violations += 1;
-                }
-                latest_arrival_served = latest_arrival_served.max(fan.joined_at);
-                let gone = fan.leaves_at.is_some_and(|t| t <= now);
-                if handed.binary_search(&seq).is_ok() {
-                    if gone {
-                        assigned_gone += 1;
-                    } else {
-                        to_claim.push(seq);
-                    }
-                } else if gone {
-                    right_skips += 1;
-                } else {
-                    false_skips += 1;
-                }
-            }
-            last_head = head;
+            handed.extend(pulled.assignments.iter().map(|a| a.seq));
         }
+        let head = c.snapshot(now).head;
+        handed.sort_unstable();
+        let handed_count = handed.len();
+        handed.dedup();
+        // Handed out twice, a number no fan holds, or a number the line had passed before.
+        wrong_hand_outs += (handed_count - handed.len()) as u64;
+        wrong_hand_outs += handed
+            .iter()
+            .filter(|&&seq| !(last_head..head).contains(&seq) || fan_at(&fans, seq).is_none())
+            .count() as u64;
+        for seq in last_head..head {
+            let Some(fan) = fan_at(&fans, seq) else {
+                continue;
+            };
+            waiting.add(seq as usize, -1);
+            if seq <= max_pulled {
+                order_violations += 1;
+            }
+            max_pulled = seq;
+            // Served in number order: nobody served later may have arrived over a block's
+            // lifetime before someone served earlier.
+            if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
+                order_violations += 1;
+            }
+            latest_arrival_served = latest_arrival_served.max(fan.joined_at);
+            let gone = fan.leaves_at.is_some_and(|t| t <= now);
+            if handed.binary_search(&seq).is_ok() {
+                if gone {
+                    assigned_gone += 1;
+                } else {
+                    to_claim.push(seq);
+                }
+            } else if gone {
+                right_skips += 1;
+            } else {
+                false_skips += 1;
+            }
+        }
+        last_head = head;
         // What the Durable Object would write, as rows.
         rows_written += c.take_changes().len() as u64;
         if ticks.is_multiple_of(INVARIANTS_EVERY_TICKS) {
@@ -337,6 +347,7 @@ fn main() {
     println!("| `ahead` checks (errors) | {ahead_checks} ({ahead_errors}) |");
     println!("| order violations beyond the {BLOCK_TTL_MS} ms bound | {order_violations} |");
     println!("| present fans skipped (must be 0) | {false_skips} |");
+    println!("| fans handed out twice, numbers no fan holds or already passed, handed out (must be 0) | {wrong_hand_outs} |");
     println!("| fans who left, skipped / still assigned (left within {PRESENCE_TTL_S} s of their turn) | {right_skips} / {assigned_gone} |");
     println!(
         "| coordinator invariant checks (full O(n) walk, sampled) | {invariant_checks}: every {} s of virtual time and at the end |",
@@ -349,5 +360,9 @@ fn main() {
     assert_eq!(stats.joined, fans_total);
     assert_eq!(order_violations, 0, "arrival order broken");
     assert_eq!(false_skips, 0, "a present fan was skipped");
+    assert_eq!(
+        wrong_hand_outs, 0,
+        "a fan handed out twice or a wrong number handed out"
+    );
     assert_eq!(ahead_errors, 0, "`ahead` miscounted");
 }
