@@ -1,6 +1,7 @@
 //! The core's cost per operation, as a Durable Object pays it: criterion benchmarks of the
 //! coordinator's public operations, each followed by `take_changes` (the records the object would
-//! write), on lines of a realistic size.
+//! write), on lines of a realistic size; and a join through `SaleCoordinator::handle`, the
+//! object's one entry point, to show what that layer adds.
 //!
 //! `cargo bench -p waitroom-core` (or `make bench-core`). Criterion keeps its own output in
 //! `target/criterion/`; this binary then writes the medians, as time and operations per second,
@@ -14,8 +15,10 @@ use std::time::{Duration, Instant, SystemTime};
 use waitroom_core::coordinator::{
     fan_id_for, Assignment, AssignmentState, BlockRecord, MinuteStats, PullRecord, Restored,
 };
+use waitroom_core::protocol::Command;
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::{Coordinator, RequestId, SaleId, Seq, UnixMillis, WindowId};
+use waitroom_core::sale_coordinator::Step;
+use waitroom_core::{Coordinator, RequestId, SaleCoordinator, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const SALT: &str = "bench-salt-0123456789abcdef";
@@ -35,6 +38,12 @@ const BENCHES: &[Bench] = &[
         id: "join",
         label: "join",
         what: "one fan joins a sale without arrival shards (`shards` = 1: every join reaches the coordinator)",
+        fans: 1,
+    },
+    Bench {
+        id: "join_via_handle",
+        label: "join via handle",
+        what: "the same join as the Durable Object runs it: `SaleCoordinator::handle` with the command (counted by kind), then `take_changes` (the request counts come along)",
         fans: 1,
     },
     Bench {
@@ -112,6 +121,28 @@ fn join(crit: &mut Criterion) {
             now = now.plus_millis(1);
             let joined = c.join(now, None).expect("open sale");
             black_box((joined, c.take_changes()))
+        })
+    });
+}
+
+fn join_via_handle(crit: &mut Criterion) {
+    let mut core = SaleCoordinator::default();
+    let upsert = Command::Upsert {
+        id: SaleId::parse("bench").unwrap(),
+        settings: settings(1, 30),
+        fan_salt: SALT.into(),
+    };
+    for command in [upsert, Command::Open] {
+        let step = core.handle(command, T0);
+        assert!(matches!(step, Step::Reply(Ok(_))), "{step:?}");
+    }
+    core.take_changes();
+    let mut now = T0;
+    crit.bench_function("join_via_handle", |b| {
+        b.iter(|| {
+            now = now.plus_millis(1);
+            let step = core.handle(Command::Join { existing: None }, now);
+            black_box((step, core.take_changes()))
         })
     });
 }
@@ -424,6 +455,7 @@ fn main() {
     let load_before = load_average();
     let mut crit = Criterion::default().configure_from_args();
     join(&mut crit);
+    join_via_handle(&mut crit);
     pull(&mut crit);
     snapshot(&mut crit);
     presence(&mut crit);
