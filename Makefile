@@ -17,13 +17,14 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench bench-core clean
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench bench-core clean check-config deploy rollback
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
 	@echo "make bench - load benchmark against a local worker it starts itself, then make bench-core; reports in target/bench/"
 	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
+	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -71,7 +72,21 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 1
 
-test: bootstrap build lint test-unit test-wasm test-integration test-browser
+# Every environment of wrangler.toml, offline: dry-run deploys, bindings, and the secrets table in
+# docs/operations.md (scripts/check-config.sh).
+check-config: build
+	@scripts/check-config.sh
+
+# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md). DRY_RUN=1 prints
+# the commands that would reach Cloudflare.
+ENV ?=
+PERCENT ?= 10
+deploy: build
+	@ENV=$(ENV) PERCENT=$(PERCENT) DRY_RUN=$(DRY_RUN) MIGRATE=$(MIGRATE) DEPLOYED_SHA=$(DEPLOYED_SHA) scripts/deploy.sh deploy
+rollback:
+	@ENV=$(ENV) DRY_RUN=$(DRY_RUN) VERSION=$(VERSION) scripts/deploy.sh rollback
+
+test: bootstrap build lint check-config test-unit test-wasm test-integration test-browser
 
 # Load benchmark: its own worker (wrangler dev, free 127.0.0.1 port, fresh state and secrets), the
 # load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`
