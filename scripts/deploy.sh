@@ -29,12 +29,21 @@ export WRANGLER_SEND_METRICS=false
 say() { printf '\033[1m[%s %s]\033[0m %s\n' "$ACTION" "$ENV" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+# A command as a shell would read it back (arguments with spaces or quotes in single quotes).
+quoted() {
+  local out=() a
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./@%:=,+-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+  done
+  echo "${out[*]}"
+}
+
 # Runs a command that talks to Cloudflare; in a dry run prints it instead.
 remote() {
   if [ -n "$DRY_RUN" ]; then
-    printf '+ %s\n' "$(printf '%q ' "$@")" | sed 's/ $//'
+    echo "+ $(quoted "$@")"
   else
-    printf '+ %s\n' "$*" >&2
+    echo "+ $(quoted "$@")" >&2
     "$@"
   fi
 }
@@ -96,7 +105,7 @@ NEW_TAGS=""
 if [ -n "$RUNNING" ]; then
   git cat-file -e "$RUNNING^{commit}" 2>/dev/null || die "the deployed commit $RUNNING is not in this clone: fetch it first"
   NEW_TAGS=$(comm -13 <(git show "$RUNNING:wrangler.toml" | migration_tags "$ENV" | sort) \
-    <(migration_tags "$ENV" <wrangler.toml | sort) | tr '\n' ' ')
+    <(migration_tags "$ENV" <wrangler.toml | sort) | paste -sd' ')
   say "$ENV runs commit $RUNNING; this is $SHA"
 else
   say "$ENV has no deployed version yet: the first deploy is a plain one (it creates the Durable Object classes)"
@@ -107,7 +116,7 @@ if [ -n "$NEW_TAGS" ]; then
     die "Durable Object migration(s) $NEW_TAGS since $RUNNING: the platform applies them only with a plain deploy, which sends all traffic to the new version at once. Deploy this release on its own: 'make deploy ENV=$ENV MIGRATE=1' (wrangler deploy --env $ENV), then continue with gradual deploys."
   fi
   say "migration(s) $NEW_TAGS: plain deploy, all traffic at once"
-  remote "$WRANGLER" deploy --env "$ENV" --message "$SHA: $SUBJECT"
+  remote "$WRANGLER" deploy --env "$ENV" --tag "$SHA" --message "$SUBJECT"
   exit 0
 fi
 
