@@ -21,6 +21,7 @@ pub mod random;
 pub mod response;
 pub mod routes;
 pub mod snapshot_cache;
+pub mod test_faults;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -7,8 +7,12 @@
 
 use super::store::{Loaded, Store};
 use crate::clock;
-use crate::coordinator_client::refuse_unanswered_protocol;
-use std::cell::RefCell;
+use crate::coordinator_client::{
+    refuse_unanswered_protocol, Fault, FAULT_URL, MAX_FAULT_DELAY_MS,
+};
+use crate::test_faults;
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
 use waitroom_core::UnixMillis;
@@ -18,6 +22,11 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, Stat
 pub struct SaleCoordinator {
     state: State,
     inner: RefCell<Option<Inner>>,
+    /// Whether this worker runs with test faults on (`WAITROOM_TEST_FAULTS=1`): only then does
+    /// [`FAULT_URL`] exist.
+    faults_allowed: bool,
+    /// The test fault applied to every command (in memory only: a restart clears it).
+    fault: Cell<Fault>,
 }
 
 /// What is in memory once storage is open.
@@ -125,14 +134,38 @@ impl SaleCoordinator {
 }
 
 impl DurableObject for SaleCoordinator {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         Self {
             state,
             inner: RefCell::new(None),
+            faults_allowed: test_faults::enabled(&env),
+            fault: Cell::new(Fault::default()),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.url()?.as_str() == FAULT_URL {
+            if !self.faults_allowed {
+                return Response::error("not found", 404);
+            }
+            let fault: Fault = match req.json().await {
+                Ok(fault) => fault,
+                Err(e) => return Response::error(format!("not a fault: {e}"), 400),
+            };
+            worker::console_warn!("test fault switched: {fault:?}");
+            self.fault.set(Fault {
+                delay_ms: fault.delay_ms.min(MAX_FAULT_DELAY_MS),
+                ..fault
+            });
+            return Response::ok("fault set");
+        }
+        let fault = self.fault.get();
+        if fault.delay_ms > 0 {
+            worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.fail {
+            return Response::error("test fault: the coordinator fails", 500);
+        }
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }

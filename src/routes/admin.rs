@@ -2,7 +2,7 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, unexpected};
+use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
 use crate::error::ApiError;
 use crate::http;
 use crate::random;
@@ -112,4 +112,13 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         })
         .collect();
     Ok(json(200, &SaleList { sales }))
+}
+
+/// `PUT /api/admin/sales/{sale}/fault` (tests only; see [`crate::test_faults`]): the sale's
+/// coordinator waits `delay_ms` before every later command, and then fails it if `fail`.
+pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fault: Fault = http::read_json(&mut req).await?;
+    set_fault(&ctx.env, &sale, fault).await?;
+    Ok(json(200, &fault))
 }

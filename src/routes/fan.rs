@@ -5,8 +5,9 @@ use super::Ctx;
 use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::ApiError;
 use crate::http;
+use crate::error::retry_after;
 use crate::pages::{
-    self, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
+    self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::presence;
 use crate::random;
@@ -380,7 +381,7 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     Ok(json(200, &status_answer(&snap, &token, &state, ctx.now)))
 }
 
-fn wants_json(req: &Request) -> bool {
+pub fn wants_json(req: &Request) -> bool {
     req.headers()
         .get("Accept")
         .ok()
@@ -453,7 +454,15 @@ pub async fn sale_page(
                     Err(e) => return Err(e),
                 },
             };
-            let state = fan_state(ctx, &snap, &token).await?;
+            let state = match fan_state(ctx, &snap, &token).await {
+                Ok(state) => state,
+                // The fan's new place is recorded: hand over its cookie with the busy page.
+                Err(e) if e.is_busy() && !as_json => {
+                    worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+                    return Ok(busy_page(&sale, new_token.as_deref()));
+                }
+                Err(e) => return Err(e),
+            };
             let mut response = if as_json {
                 let body = SalePageStatus {
                     status: status_answer(&snap, &token, &state, ctx.now),
@@ -478,6 +487,26 @@ pub async fn sale_page(
             Ok(response)
         }
     }
+}
+
+/// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
+/// touches the fan's cookie, except to hand over `new_token`: a place that was just recorded.
+pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
+    let (_, retry_after_s) = retry_after(random::fraction());
+    let page = BusyPage {
+        sale,
+        retry_after_s,
+    };
+    let mut response = match pages::render(&page, 503, CacheControl::NoStore) {
+        Ok(response) => response,
+        Err(e) => return e.into_response(),
+    };
+    let headers = response.headers_mut();
+    let _ = headers.set("Retry-After", &retry_after_s.to_string());
+    if let Some(text) = new_token {
+        let _ = headers.set("Set-Cookie", &http::token_cookie(sale, text, TOKEN_TTL_S));
+    }
+    response
 }
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
