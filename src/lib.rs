@@ -15,6 +15,7 @@ pub mod coordinator_client;
 pub mod durable;
 pub mod error;
 pub mod http;
+pub mod known_sales;
 pub mod lru;
 pub mod pages;
 pub mod presence;

@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
 use crate::error::ApiError;
 use crate::http;
+use crate::known_sales;
 use crate::random;
 use crate::response::json;
 use crate::snapshot_cache;
@@ -67,6 +68,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
     register(&ctx.env, &sale).await?;
+    known_sales::created(&ctx.origin, &sale, ctx.now).await;
     snapshot_cache::invalidate(&sale, ctx.now);
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -79,7 +81,7 @@ pub async fn control(
     action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let reply = ask(&ctx.env, &sale, &action.command()).await?;
+    let reply = ctx.ask(&sale, &action.command()).await?;
     snapshot_cache::invalidate(&sale, ctx.now);
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -90,6 +92,7 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
+    ctx.require_sale(&sale).await?;
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 

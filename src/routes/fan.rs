@@ -33,8 +33,18 @@ const SALE_INFO: CacheControl = CacheControl::Public {
     max_age_s: snapshot_cache::SNAPSHOT_MAX_AGE_S,
 };
 
+/// The snapshot of a sale; `None` if it does not exist (known at the edge for ids nobody created:
+/// their objects are never reached).
+async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, ApiError> {
+    match ctx.require_sale(sale).await {
+        Ok(()) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now).await,
+        Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
-    snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now)
+    snapshot_of(ctx, sale)
         .await?
         .ok_or(ApiError::Queue(QueueError::SaleNotFound))
 }
@@ -397,7 +407,7 @@ pub async fn sale_page(
 ) -> Result<Response, ApiError> {
     let as_json = wants_json(&req);
     let snap = match sale {
-        Some(sale) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, &sale, ctx.now).await?,
+        Some(sale) => snapshot_of(ctx, &sale).await?,
         None => None,
     };
     let Some(snap) = snap else {

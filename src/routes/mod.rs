@@ -39,6 +39,21 @@ impl Ctx {
     pub fn config(&self) -> Result<Rc<Config>, ApiError> {
         Ok(config::load(&self.env)?)
     }
+
+    /// Refuses a sale that was never created, without reaching its objects.
+    pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
+        crate::known_sales::require(&self.env, &self.origin, sale, self.now).await
+    }
+
+    /// Sends `command` to the coordinator of `sale`, which must exist.
+    pub async fn ask(
+        &self,
+        sale: &SaleId,
+        command: &waitroom_core::protocol::Command,
+    ) -> Result<waitroom_core::protocol::Reply, ApiError> {
+        self.require_sale(sale).await?;
+        crate::coordinator_client::ask(&self.env, sale, command).await
+    }
 }
 
 /// A path of the contract, with its parameters.

@@ -2,7 +2,7 @@
 
 use super::answers::{self, AssignmentAnswer, AssignmentList};
 use super::Ctx;
-use crate::coordinator_client::{ask, unexpected};
+use crate::coordinator_client::unexpected;
 use crate::error::ApiError;
 use crate::http;
 use crate::response::json;
@@ -77,8 +77,7 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             message: format!("must be between 1 and {MAX_PULL}"),
         });
     }
-    match ask(
-        &ctx.env,
+    match ctx.ask(
         &sale,
         &Command::Pull {
             window,
@@ -104,7 +103,7 @@ pub async fn finish(
     authorize(&req, ctx)?;
     let fan_id = FanId::parse(fan)
         .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
-    match ask(&ctx.env, &sale, &outcome.command(fan_id)).await? {
+    match ctx.ask(&sale, &outcome.command(fan_id)).await? {
         Reply::Assignment(assignment) => Ok(json(200, &AssignmentAnswer::from(&assignment))),
         other => Err(unexpected(other)),
     }
@@ -135,8 +134,7 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
                 message: format!("must be between 1 and {MAX_LIST_LIMIT}"),
             })?,
     };
-    match ask(
-        &ctx.env,
+    match ctx.ask(
         &sale,
         &Command::Assignments {
             window,
