@@ -160,10 +160,14 @@ pub async fn join_at_shard(env: &Env, sale: &SaleId, shard: u32) -> Result<Shard
 #[derive(Debug, Serialize, serde::Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum RegistryCommand {
-    Add { id: SaleId },
+    Add {
+        id: SaleId,
+    },
     List,
     /// `[id]` if the sale is registered, else `[]`.
-    Exists { id: SaleId },
+    Exists {
+        id: SaleId,
+    },
 }
 
 pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {

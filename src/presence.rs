@@ -7,8 +7,8 @@
 //! of isolates, not of fans, and nobody who polls is missed.
 
 use crate::coordinator_client::ask;
-use std::cell::RefCell;
 use crate::lru::Lru;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use waitroom_core::protocol::Command;
 use waitroom_core::{SaleId, Seq, UnixMillis};

@@ -101,7 +101,9 @@ fn cache_key(origin: &str, sale: &SaleId) -> String {
 enum Plan {
     Answer(Entry),
     /// Refresh it (Cache API, then coordinator): this request is the isolate's one refresher.
-    Refresh { not_before: UnixMillis },
+    Refresh {
+        not_before: UnixMillis,
+    },
     /// Nothing to answer from, and another request refreshes it: look again shortly.
     Wait,
     /// Nothing to answer from, and refreshes are failing: answer busy.
@@ -323,9 +325,7 @@ mod tests {
     }
 
     fn taken(ms: u64) -> Entry {
-        Entry::Missing {
-            checked_at: at(ms),
-        }
+        Entry::Missing { checked_at: at(ms) }
     }
 
     fn busy() -> ApiError {
@@ -341,15 +341,13 @@ mod tests {
     #[test]
     fn a_fresh_snapshot_answers_and_a_stale_one_is_refreshed_by_one_request() {
         let mut c = Cached::default();
-        assert_eq!(
-            c.plan(at(0)),
-            Plan::Refresh {
-                not_before: at(0)
-            }
-        );
+        assert_eq!(c.plan(at(0)), Plan::Refresh { not_before: at(0) });
         // Nothing to answer from while the first refresh runs: wait, never a second request.
         assert_eq!(c.plan(at(10)), Plan::Wait);
-        assert_eq!(c.settle(at(0), Ok(taken(5)), None, at(20)).unwrap(), taken(5));
+        assert_eq!(
+            c.settle(at(0), Ok(taken(5)), None, at(20)).unwrap(),
+            taken(5)
+        );
         assert_eq!(c.plan(at(900)), Plan::Answer(taken(5)));
         assert!(matches!(c.plan(at(1_100)), Plan::Refresh { .. }));
         // While it refreshes, the others answer from the stale one.

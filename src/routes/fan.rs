@@ -3,9 +3,9 @@
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::coordinator_client::{self, ask, unexpected};
+use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
-use crate::error::retry_after;
 use crate::pages::{
     self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
 };

@@ -201,9 +201,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
             admin::control(req, ctx, sale_id(sale)?, action).await
         }
         Route::AdminFault(_) if !ctx.faults_allowed => Err(ApiError::NotFound),
-        Route::AdminFault(sale) if is(Method::Put) => {
-            admin::fault(req, ctx, sale_id(sale)?).await
-        }
+        Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),

@@ -77,15 +77,16 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             message: format!("must be between 1 and {MAX_PULL}"),
         });
     }
-    match ctx.ask(
-        &sale,
-        &Command::Pull {
-            window,
-            max,
-            request_id,
-        },
-    )
-    .await?
+    match ctx
+        .ask(
+            &sale,
+            &Command::Pull {
+                window,
+                max,
+                request_id,
+            },
+        )
+        .await?
     {
         Reply::Pulled(pulled) => Ok(json(200, &answers::Pulled::from(&pulled))),
         other => Err(unexpected(other)),
@@ -134,15 +135,16 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
                 message: format!("must be between 1 and {MAX_LIST_LIMIT}"),
             })?,
     };
-    match ctx.ask(
-        &sale,
-        &Command::Assignments {
-            window,
-            state,
-            limit,
-        },
-    )
-    .await?
+    match ctx
+        .ask(
+            &sale,
+            &Command::Assignments {
+                window,
+                state,
+                limit,
+            },
+        )
+        .await?
     {
         Reply::Assignments { assignments } => Ok(json(200, &AssignmentList::of(&assignments))),
         other => Err(unexpected(other)),
