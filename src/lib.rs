@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod known_sales;
 pub mod lru;
+pub mod outcome_cache;
 pub mod pages;
 pub mod presence;
 pub mod random;

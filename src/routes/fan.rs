@@ -9,6 +9,7 @@ use crate::http;
 use crate::pages::{
     self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
 };
+use crate::outcome_cache;
 use crate::presence;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
@@ -120,6 +121,25 @@ async fn take_place(
             position,
             ahead,
         });
+    }
+    // A fan whose turn is known at the edge keeps the place without a word to the coordinator.
+    if let Some(token) = existing {
+        if let Some(Claim::Turn { assignment, .. }) =
+            outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await
+        {
+            if matches!(
+                assignment.state,
+                AssignmentState::Assigned | AssignmentState::Completed
+            ) {
+                return Ok(Joined {
+                    fan_id: token.fan_id.clone(),
+                    seq: token.seq,
+                    created: false,
+                    position: 1,
+                    ahead: 0,
+                });
+            }
+        }
     }
     let command = Command::Join {
         existing: existing.map(|t| t.seq),
@@ -283,18 +303,18 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             }
         }
         FanView::Closed => FanState::Closed,
-        FanView::Reached => match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
-            Reply::Claim(Claim::Waiting { position, ahead }) => FanState::Waiting {
+        FanView::Reached => match claim(ctx, sale, token).await? {
+            Claim::Waiting { position, ahead } => FanState::Waiting {
                 position,
                 ahead,
                 eta_s: None,
                 poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
                 near_front: true,
             },
-            Reply::Claim(Claim::Turn {
+            Claim::Turn {
                 assignment,
                 pass_ttl_s,
-            }) => {
+            } => {
                 let config = ctx.config()?;
                 let claims =
                     PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
@@ -309,12 +329,26 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                     assignment: assignment.state,
                 }
             }
-            Reply::Claim(Claim::Lapsed { assignment }) => FanState::Lapsed {
+            Claim::Lapsed { assignment } => FanState::Lapsed {
                 reason: assignment.state,
             },
-            other => return Err(unexpected(other)),
         },
     })
+}
+
+/// What fan `token` finds now that their number was reached: from the edge's outcome cache if
+/// they asked before, else from the coordinator (and then cached).
+async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
+    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
+        return Ok(claim);
+    }
+    let claim = match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
+        Reply::Claim(claim) => claim,
+        other => return Err(unexpected(other)),
+    };
+    let token_expires = UnixMillis::from_secs(token.exp);
+    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
+    Ok(claim)
 }
 
 fn status_answer<'a>(

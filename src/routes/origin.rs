@@ -105,7 +105,11 @@ pub async fn finish(
     let fan_id = FanId::parse(fan)
         .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
     match ctx.ask(&sale, &outcome.command(fan_id)).await? {
-        Reply::Assignment(assignment) => Ok(json(200, &AssignmentAnswer::from(&assignment))),
+        Reply::Assignment(assignment) => {
+            // This isolate's fans see the end of their turn at once (others within seconds).
+            crate::outcome_cache::forget(&sale, assignment.seq);
+            Ok(json(200, &AssignmentAnswer::from(&assignment)))
+        }
         other => Err(unexpected(other)),
     }
 }
