@@ -204,11 +204,18 @@ pub struct Fault {
     pub fail: bool,
 }
 
+/// What a coordinator answers when its fault is switched: the commands the previous fault
+/// failed, by kind (they never reached the sale's request counts).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FaultReport {
+    pub failed_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
 /// The longest delay a fault may ask for.
 pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
 
 /// Switches the coordinator of `sale` to `fault` (only ever called when test faults are on).
-pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<(), ApiError> {
+pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<FaultReport, ApiError> {
     let stub = env
         .durable_object(COORDINATOR_BINDING)?
         .id_from_name(sale.as_str())?
@@ -230,7 +237,12 @@ pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<(), Api
         }
         .into());
     }
-    Ok(())
+    resp.json().await.map_err(|e| {
+        ApiError::from(CallError::Malformed {
+            binding: COORDINATOR_BINDING,
+            error: e.to_string(),
+        })
+    })
 }
 
 pub async fn list_sales(env: &Env) -> Result<Vec<SaleId>, ApiError> {

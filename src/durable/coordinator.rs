@@ -8,10 +8,11 @@
 use super::store::{Loaded, Store};
 use crate::clock;
 use crate::coordinator_client::{
-    refuse_unanswered_protocol, Fault, FAULT_URL, MAX_FAULT_DELAY_MS,
+    refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS,
 };
 use crate::test_faults;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
@@ -27,6 +28,9 @@ pub struct SaleCoordinator {
     faults_allowed: bool,
     /// The test fault applied to every command (in memory only: a restart clears it).
     fault: Cell<Fault>,
+    /// Commands failed by the fault since it was last switched, by kind (they never reach the
+    /// core, so its request counts do not see them).
+    failed: RefCell<BTreeMap<String, u64>>,
 }
 
 /// What is in memory once storage is open.
@@ -140,6 +144,7 @@ impl DurableObject for SaleCoordinator {
             inner: RefCell::new(None),
             faults_allowed: test_faults::enabled(&env),
             fault: Cell::new(Fault::default()),
+            failed: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -157,14 +162,10 @@ impl DurableObject for SaleCoordinator {
                 delay_ms: fault.delay_ms.min(MAX_FAULT_DELAY_MS),
                 ..fault
             });
-            return Response::ok("fault set");
-        }
-        let fault = self.fault.get();
-        if fault.delay_ms > 0 {
-            worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
-        }
-        if fault.fail {
-            return Response::error("test fault: the coordinator fails", 500);
+            let failed = std::mem::take(&mut *self.failed.borrow_mut());
+            return Response::from_json(&FaultReport {
+                failed_by_kind: failed,
+            });
         }
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
@@ -173,6 +174,18 @@ impl DurableObject for SaleCoordinator {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
         };
+        let fault = self.fault.get();
+        if fault.delay_ms > 0 {
+            worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.fail {
+            *self
+                .failed
+                .borrow_mut()
+                .entry(command.kind().to_owned())
+                .or_default() += 1;
+            return Response::error("test fault: the coordinator fails", 500);
+        }
         let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;

@@ -117,11 +117,25 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     Ok(json(200, &SaleList { sales }))
 }
 
+/// The answer to a fault switch: the fault now on, and what the previous one failed.
+#[derive(serde::Serialize)]
+struct FaultAnswer {
+    #[serde(flatten)]
+    fault: Fault,
+    failed_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
 /// `PUT /api/admin/sales/{sale}/fault` (tests only; see [`crate::test_faults`]): the sale's
 /// coordinator waits `delay_ms` before every later command, and then fails it if `fail`.
 pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let fault: Fault = http::read_json(&mut req).await?;
-    set_fault(&ctx.env, &sale, fault).await?;
-    Ok(json(200, &fault))
+    let report = set_fault(&ctx.env, &sale, fault).await?;
+    Ok(json(
+        200,
+        &FaultAnswer {
+            fault,
+            failed_by_kind: report.failed_by_kind,
+        },
+    ))
 }

@@ -6,10 +6,10 @@ use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
+use crate::outcome_cache;
 use crate::pages::{
     self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
 };
-use crate::outcome_cache;
 use crate::presence;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
