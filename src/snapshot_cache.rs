@@ -85,6 +85,9 @@ struct Cached {
     /// Failed refreshes in a row, and when the next may start.
     failures: u32,
     retry_at: UnixMillis,
+    /// What the coordinator refused the last refresh with (a sale whose settings cannot be
+    /// read): the answer, rather than busy, until the next refresh.
+    refused: Option<QueueError>,
 }
 
 thread_local! {
@@ -108,6 +111,8 @@ enum Plan {
     Wait,
     /// Nothing to answer from, and refreshes are failing: answer busy.
     Busy,
+    /// Nothing to answer from, and the coordinator refused the last refresh: the same refusal.
+    Refused(QueueError),
 }
 
 impl Cached {
@@ -129,10 +134,11 @@ impl Cached {
             .refreshing_since
             .is_some_and(|t| now < t.plus_millis(REFRESH_TIMEOUT_MS));
         if refreshing || now < self.retry_at {
-            return match self.stale(now) {
-                Some(entry) => Plan::Answer(entry.clone()),
-                None if refreshing => Plan::Wait,
-                None => Plan::Busy,
+            return match (self.stale(now), &self.refused) {
+                (_, Some(refusal)) if !refreshing => Plan::Refused(refusal.clone()),
+                (Some(entry), _) => Plan::Answer(entry.clone()),
+                (None, _) if refreshing => Plan::Wait,
+                (None, _) => Plan::Busy,
             };
         }
         self.refreshing_since = Some(now);
@@ -162,6 +168,7 @@ impl Cached {
             Ok(entry) => {
                 self.failures = 0;
                 self.retry_at = UnixMillis(0);
+                self.refused = None;
                 if entry.taken_at() >= self.not_before {
                     self.keep(entry.clone());
                 }
@@ -175,6 +182,10 @@ impl Cached {
                 self.retry_at = now.plus_millis(backoff);
                 // Refusals (no such sale, unreadable settings) are answers, not failures to hide.
                 let failed = matches!(e, ApiError::Busy(_) | ApiError::Queue(QueueError::Busy));
+                self.refused = match &e {
+                    ApiError::Queue(refusal) if !failed => Some(refusal.clone()),
+                    _ => None,
+                };
                 match self.stale(now) {
                     Some(entry) if failed => Ok(entry.clone()),
                     _ => Err(e),
@@ -224,6 +235,7 @@ pub async fn snapshot(
                     "no snapshot of {sale}, and its refreshes fail"
                 )))
             }
+            Plan::Refused(refusal) => return Err(refusal.into()),
             Plan::Wait if now < waited_until => {
                 worker::Delay::from(std::time::Duration::from_millis(WAIT_STEP_MS)).await;
                 now = crate::clock::now();
@@ -418,6 +430,19 @@ mod tests {
         assert!(matches!(c.plan(at(2_000)), Plan::Refresh { .. }));
         let refused = ApiError::Queue(QueueError::SaleUnavailable);
         assert!(c.settle(at(2_000), Err(refused), None, at(2_001)).is_err());
+        assert_eq!(
+            c.plan(at(2_002)),
+            Plan::Refused(QueueError::SaleUnavailable)
+        );
+        // Until the next refresh, the refusal is the answer (the stale snapshot is not).
+        let mut broken = Cached::default();
+        assert!(matches!(broken.plan(at(0)), Plan::Refresh { .. }));
+        let refused = ApiError::Queue(QueueError::SaleUnavailable);
+        assert!(broken.settle(at(0), Err(refused), None, at(1)).is_err());
+        assert_eq!(
+            broken.plan(at(2)),
+            Plan::Refused(QueueError::SaleUnavailable)
+        );
         // The Cache API had a newer (stale) one than memory: it is what answers next.
         c.retry_at = at(0);
         assert!(matches!(c.plan(at(4_000)), Plan::Refresh { .. }));
