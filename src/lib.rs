@@ -21,6 +21,7 @@ pub mod outcome_cache;
 pub mod pages;
 pub mod presence;
 pub mod random;
+pub mod request_log;
 pub mod response;
 pub mod routes;
 pub mod snapshot_cache;

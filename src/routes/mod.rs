@@ -8,6 +8,7 @@ mod origin;
 use crate::config::{self, Config};
 use crate::error::ApiError;
 use crate::http::sale_id;
+use crate::request_log::{self, RequestLine};
 use crate::response::{self, json, json_with, CacheControl};
 use admin::SaleAction;
 use answers::Health;
@@ -109,6 +110,42 @@ impl<'a> Route<'a> {
         })
     }
 
+    /// The route's name, for the request log.
+    fn name(&self) -> &'static str {
+        match self {
+            Route::Health => "health",
+            Route::Jwks => "jwks",
+            Route::SalePage(_) => "sale_page",
+            Route::SaleInfo(_) => "sale_info",
+            Route::Join(_) => "join",
+            Route::Status(_) => "status",
+            Route::Pull(_) => "pull",
+            Route::Finish { .. } => "finish",
+            Route::Assignments(_) => "assignments",
+            Route::AdminSales => "admin_sales",
+            Route::AdminSale(_) => "admin_sale",
+            Route::AdminControl { .. } => "admin_control",
+            Route::AdminFault(_) => "admin_fault",
+        }
+    }
+
+    /// The sale id segment of the path, if it has one.
+    fn sale(&self) -> Option<&'a str> {
+        match *self {
+            Route::SalePage(sale)
+            | Route::SaleInfo(sale)
+            | Route::Join(sale)
+            | Route::Status(sale)
+            | Route::Pull(sale)
+            | Route::Finish { sale, .. }
+            | Route::Assignments(sale)
+            | Route::AdminSale(sale)
+            | Route::AdminControl { sale, .. }
+            | Route::AdminFault(sale) => Some(sale),
+            Route::Health | Route::Jwks | Route::AdminSales => None,
+        }
+    }
+
     /// The methods the path takes, as for an `Allow` header.
     fn allow(&self) -> &'static str {
         match self {
@@ -159,12 +196,39 @@ async fn answer(req: Request, env: Env) -> Response {
     };
     let path = url.path().trim_end_matches('/').to_owned();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let answered = match Route::parse(&segments) {
+    let method = req.method().to_string();
+    let route = Route::parse(&segments);
+    let (name, sale) = match &route {
+        // Only a well-formed sale id is logged: the path is anyone's input.
+        Some(route) => (
+            route.name(),
+            route.sale().filter(|s| SaleId::parse(s).is_ok()),
+        ),
+        None if segments.first() == Some(&"api") => ("unknown", None),
+        None => ("asset", None),
+    };
+    let answered = match route {
         Some(route) => dispatch(route, req, &ctx).await,
         None if segments.first() == Some(&"api") => Err(ApiError::NotFound),
         None => static_asset(req, &ctx).await,
     };
-    answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id))
+    let outcome = match &answered {
+        // The busy page answers a busy error.
+        Ok(page) if page.status_code() == 503 => "busy",
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    };
+    let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
+    request_log::log(&RequestLine {
+        request_id: &ctx.request_id,
+        method: &method,
+        route: name,
+        sale,
+        status: response.status_code(),
+        duration_ms: ctx.now.millis_until(crate::clock::now()),
+        outcome,
+    });
+    response
 }
 
 async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
