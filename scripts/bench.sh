@@ -5,7 +5,8 @@
 # random secrets, waits for /healthz, runs the load generator (bench/loadgen: burst join, steady
 # poll, full sale, /healthz ceiling, opening second, slow coordinator, edge cost), writes
 # target/bench/report.md (+ report.json, latency.svg, throughput.svg), stops the worker's whole
-# process group (also on Ctrl-C or failure) and prints the report. Slow numbers never fail it; a worker that does not start does.
+# process group (also on Ctrl-C or failure) and prints the report. Slow numbers never fail it; a
+# worker that does not start does.
 #
 # Usage: scripts/bench.sh [loadgen run options]   e.g. scripts/bench.sh --quick
 #        (make bench BENCH_ARGS="--quick --concurrency 48")
@@ -132,4 +133,5 @@ echo
 cat "$OUT/report.md"
 echo
 say "report: $OUT/report.md (raw numbers: $OUT/report.json; plots: $OUT/latency.svg, $OUT/throughput.svg)"
+say "the core's own cost (no worker): make bench-core, run next by make bench: $OUT/core.md (per operation), $OUT/simulation.md (a million fans)"
 say "total run time: $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"

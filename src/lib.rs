@@ -15,12 +15,17 @@ pub mod coordinator_client;
 pub mod durable;
 pub mod error;
 pub mod http;
+pub mod known_sales;
+pub mod lru;
+pub mod outcome_cache;
 pub mod pages;
 pub mod presence;
 pub mod random;
+pub mod request_log;
 pub mod response;
 pub mod routes;
 pub mod snapshot_cache;
+pub mod test_faults;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -3,6 +3,7 @@
 
 mod coordinator;
 mod registry;
+mod schema;
 mod shard;
 mod store;
 

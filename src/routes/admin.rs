@@ -2,9 +2,10 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, unexpected};
+use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
 use crate::error::ApiError;
 use crate::http;
+use crate::known_sales;
 use crate::random;
 use crate::response::json;
 use crate::snapshot_cache;
@@ -67,6 +68,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
     register(&ctx.env, &sale).await?;
+    known_sales::created(&ctx.origin, &sale, ctx.now).await;
     snapshot_cache::invalidate(&sale, ctx.now);
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -79,7 +81,7 @@ pub async fn control(
     action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let reply = ask(&ctx.env, &sale, &action.command()).await?;
+    let reply = ctx.ask(&sale, &action.command()).await?;
     snapshot_cache::invalidate(&sale, ctx.now);
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -90,6 +92,7 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
+    ctx.require_sale(&sale).await?;
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 
@@ -112,4 +115,27 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         })
         .collect();
     Ok(json(200, &SaleList { sales }))
+}
+
+/// The answer to a fault switch: the fault now on, and what the previous one failed.
+#[derive(serde::Serialize)]
+struct FaultAnswer {
+    #[serde(flatten)]
+    fault: Fault,
+    failed_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// `PUT /api/admin/sales/{sale}/fault` (tests only; see [`crate::test_faults`]): the sale's
+/// coordinator waits `delay_ms` before every later command, and then fails it if `fail`.
+pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fault: Fault = http::read_json(&mut req).await?;
+    let report = set_fault(&ctx.env, &sale, fault).await?;
+    Ok(json(
+        200,
+        &FaultAnswer {
+            fault,
+            failed_by_kind: report.failed_by_kind,
+        },
+    ))
 }

@@ -140,6 +140,39 @@ impl WorkerFiles {
     }
 }
 
+impl WorkerFiles {
+    /// A copy of a kept state: `dir/state` (a `--persist-to` tree) and `dir/worker.env`, e.g. a
+    /// fixture of state written by an earlier release (tests/fixtures/).
+    pub fn copied_from(dir: &Path) -> Self {
+        let copy = TempDir::new("worker");
+        let state_dir = copy.path().join("state");
+        copy_tree(&dir.join("state"), &state_dir);
+        let env_file = copy.path().join("worker.env");
+        fs::copy(dir.join("worker.env"), &env_file)
+            .unwrap_or_else(|e| panic!("copy {}/worker.env: {e}", dir.display()));
+        Self {
+            dir: copy,
+            state_dir,
+            env_file,
+        }
+    }
+}
+
+/// Copies the directory tree `from` to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
 /// A `wrangler dev` serving the worker on its own port, state directory and secrets. Dropping it
 /// stops the whole process group (printing the end of its log if the test failed) and deletes its
 /// temp files.
@@ -163,8 +196,35 @@ impl TestWorker {
         Self::start_with(WorkerFiles::fresh()).await
     }
 
+    /// A worker with the test fault switch on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing").
+    pub async fn start_with_faults() -> Self {
+        Self::start_on(WorkerFiles::fresh(), true).await
+    }
+
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
+        Self::start_on(files, false).await
+    }
+
+    /// Its state directory (the SQLite files of its Durable Objects are under it).
+    pub fn state_dir(&self) -> &Path {
+        &self.files.state_dir
+    }
+
+    /// `PUT /api/admin/sales/{sale}/fault` with `{"delay_ms", "fail"}` (200): every later command
+    /// to the sale's coordinator waits `delay_ms` and then, if `fail`, fails. Returns the answer:
+    /// `failed_by_kind` counts what the previous fault failed.
+    pub async fn set_fault(&self, sale: &str, delay_ms: u64, fail: bool) -> serde_json::Value {
+        crate::support::send(
+            self.admin()
+                .put(&format!("/api/admin/sales/{sale}/fault"))
+                .json(&serde_json::json!({ "delay_ms": delay_ms, "fail": fail })),
+        )
+        .await
+        .expect(200, "set fault")
+    }
+
+    async fn start_on(files: WorkerFiles, faults: bool) -> Self {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
@@ -185,6 +245,11 @@ impl TestWorker {
             .arg(&files.state_dir)
             .arg("--env-file")
             .arg(&files.env_file)
+            .args(if faults {
+                &["--var", "WAITROOM_TEST_FAULTS:1"][..]
+            } else {
+                &[][..]
+            })
             .args([
                 "--show-interactive-dev-session=false",
                 "--log-level",
