@@ -323,11 +323,12 @@ async fn a_crash_mid_sale_loses_nobody() {
         .cloned()
         .collect();
     for pull in &cut {
+        // The retry is the same pull: it keeps the time the first try was sent, since the
+        // coordinator may have answered that one before the kill (the retry then replays it).
         let retried = pull_once(
             &w.handle(),
             &shared,
             Pull {
-                sent: Instant::now(),
                 answered: None,
                 ..pull.clone()
             },
@@ -534,12 +535,18 @@ async fn a_crash_mid_sale_loses_nobody() {
 
     // Hand-outs follow arrival: a pull answered before another was sent hands out earlier numbers.
     for sale in SALES {
-        let answered: Vec<(Instant, Instant, u64, u64)> = pulls
+        let answered: Vec<(Instant, Instant, u64, u64, &str)> = pulls
             .iter()
             .filter(|p| p.sale == sale)
             .filter_map(|p| {
                 let (at, a) = p.answered.as_ref()?;
-                Some((p.sent, *at, a.first()?.seq, a.last()?.seq))
+                Some((
+                    p.sent,
+                    *at,
+                    a.first()?.seq,
+                    a.last()?.seq,
+                    p.request_id.as_str(),
+                ))
             })
             .collect();
         for p in &answered {
@@ -547,7 +554,16 @@ async fn a_crash_mid_sale_loses_nobody() {
                 if p.1 < q.0 {
                     assert!(
                         p.3 < q.2,
-                        "{sale}: a later pull handed out an earlier number: {p:?} {q:?}"
+                        "{sale}: pull {} (sent at +{:?}) handed out {}..={} after pull {} \
+                         (answered at +{:?}) handed out {}..={}",
+                        q.4,
+                        q.0 - test_started,
+                        q.2,
+                        q.3,
+                        p.4,
+                        p.1 - test_started,
+                        p.2,
+                        p.3
                     );
                 }
             }
