@@ -7,15 +7,18 @@
 
 use super::store::{Loaded, Store};
 use crate::clock;
+use crate::events;
 use std::cell::RefCell;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
+use waitroom_core::events::EventMessage;
 use waitroom_core::UnixMillis;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 #[durable_object]
 pub struct SaleCoordinator {
     state: State,
+    env: Env,
     inner: RefCell<Option<Inner>>,
 }
 
@@ -26,6 +29,8 @@ struct Inner {
     /// The alarm this object last set (recorded only once `set_alarm` succeeded), so it is set
     /// only when the next deadline changes, and set again after a failure.
     alarm_at: Option<UnixMillis>,
+    /// Events of changes written, not yet on the queue.
+    events: Vec<EventMessage>,
 }
 
 impl Inner {
@@ -51,15 +56,21 @@ impl Inner {
             store,
             machine,
             alarm_at: None,
+            events: Vec::new(),
         })
     }
 
     /// Runs one input to its answer: the core asks, storage answers, changes are written before
     /// each lookup and before answering. Returns the alarm to set, if it moved.
     fn run(&mut self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
+        let mut control = events::control(&self.machine);
         let mut step = self.machine.handle(input, now);
         for _ in 0..MAX_STEPS {
-            self.store.apply(self.machine.take_changes())?;
+            let changes = self.machine.take_changes();
+            let written = events::of_changes(control, &self.machine, &changes);
+            self.store.apply(changes)?;
+            self.events.extend(written);
+            control = events::control(&self.machine);
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
                 Step::Need(need) => {
@@ -101,6 +112,15 @@ impl SaleCoordinator {
         result
     }
 
+    /// Puts the events of what was written on the queue.
+    async fn emit(&self) {
+        let written = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => std::mem::take(&mut inner.events),
+            None => return,
+        };
+        events::emit(&self.env, written).await;
+    }
+
     /// Sets the alarm and only then records it as set: a failure is retried by the next request
     /// (and, from the alarm handler, by the runtime retrying the alarm).
     async fn schedule(&self, alarm: Option<UnixMillis>) -> Result<()> {
@@ -124,9 +144,10 @@ impl SaleCoordinator {
 }
 
 impl DurableObject for SaleCoordinator {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         Self {
             state,
+            env,
             inner: RefCell::new(None),
         }
     }
@@ -139,6 +160,7 @@ impl DurableObject for SaleCoordinator {
         let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
+        self.emit().await;
         Response::from_json(&answer)
     }
 
@@ -149,6 +171,7 @@ impl DurableObject for SaleCoordinator {
             inner.alarm_at = None;
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
+        self.emit().await;
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         Response::ok("swept")

@@ -2,6 +2,7 @@
 //! SQLite storage.
 
 mod coordinator;
+mod monitor;
 mod registry;
 mod shard;
 mod store;
@@ -9,3 +10,7 @@ mod store;
 pub use coordinator::SaleCoordinator;
 pub use registry::SaleRegistry;
 pub use shard::ArrivalShard;
+pub use monitor::{
+    post_json, slow_ms, DeliveryCounts, Monitor, MonitorCommand, MonitorReport, Recorded,
+    MONITOR_BINDING, MONITOR_NAME,
+};

@@ -2,7 +2,8 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, unexpected};
+use crate::coordinator_client::{ask, call, list_sales, register, unexpected};
+use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
 use crate::random;
@@ -58,6 +59,10 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     authorize(&req, ctx)?;
     let input: SaleSettingsInput = http::read_json(&mut req).await?;
     let settings = SaleSettings::parse(input)?;
+    if settings.webhook_url.is_some() {
+        // Webhooks are signed: a sale may have one only where the signing key is set and strong.
+        crate::config::webhook_key(&ctx.env)?;
+    }
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
@@ -112,4 +117,34 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         })
         .collect();
     Ok(json(200, &SaleList { sales }))
+}
+
+/// `GET /api/admin/monitor`: the synthetic fan's runs of the last 24 h, newest first, the
+/// current incident, the threshold and how webhook deliveries went.
+pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let report: MonitorReport =
+        call(&ctx.env, MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Report).await?;
+    Ok(json(200, &report))
+}
+
+/// `POST /__test/events/poison`, only with `WAITROOM_TEST_FAULTS=1` on a loopback host (else no
+/// such route): puts a message no consumer can decode on the events queue.
+pub async fn test_poison(ctx: &Ctx) -> Result<Response, ApiError> {
+    let enabled = ctx
+        .env
+        .var("WAITROOM_TEST_FAULTS")
+        .is_ok_and(|v| v.to_string() == "1");
+    let host = ctx.origin.split("://").nth(1).unwrap_or_default();
+    let loopback = ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|h| host == *h || host.starts_with(&format!("{h}:")));
+    if !(enabled && loopback) {
+        return Err(ApiError::NotFound);
+    }
+    ctx.env
+        .queue(crate::events::EVENTS_BINDING)?
+        .send(serde_json::json!("this is not an event"))
+        .await?;
+    Ok(json(202, &serde_json::json!({ "queued": true })))
 }

@@ -57,6 +57,9 @@ enum Route<'a> {
         sale: &'a str,
         action: SaleAction,
     },
+    AdminMonitor,
+    /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
+    TestPoison,
 }
 
 impl<'a> Route<'a> {
@@ -76,6 +79,8 @@ impl<'a> Route<'a> {
                 fan,
                 outcome: Outcome::parse(action)?,
             },
+            ["api", "admin", "monitor"] => Route::AdminMonitor,
+            ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, action] => Route::AdminControl {
@@ -91,10 +96,12 @@ impl<'a> Route<'a> {
         match self {
             Route::Health | Route::Jwks | Route::SaleInfo(_) | Route::Status(_) => "GET",
             Route::SalePage(_) => "GET, POST",
-            Route::Assignments(_) | Route::AdminSales => "GET",
-            Route::Join(_) | Route::Pull(_) | Route::Finish { .. } | Route::AdminControl { .. } => {
-                "POST"
-            }
+            Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
+            Route::Join(_)
+            | Route::Pull(_)
+            | Route::Finish { .. }
+            | Route::AdminControl { .. }
+            | Route::TestPoison => "POST",
             Route::AdminSale(_) => "GET, PUT",
         }
     }
@@ -159,6 +166,8 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::AdminControl { sale, action } if is(Method::Post) => {
             admin::control(req, ctx, sale_id(sale)?, action).await
         }
+        Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+        Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),
