@@ -45,9 +45,17 @@ pub async fn emit(env: &Env, messages: Vec<EventMessage>) {
         }
     };
     for chunk in messages.chunks(MAX_SEND_BATCH) {
-        if let Err(e) = queue.send_batch(chunk.to_vec()).await {
+        // Each message travels as its JSON text: serde_json's maps would otherwise cross into
+        // JavaScript as `Map`s, which structured clone keeps but JSON does not.
+        let texts: Vec<String> = chunk.iter().map(encode).collect();
+        if let Err(e) = queue.send_batch(texts).await {
             let ids: Vec<&str> = chunk.iter().map(|m| m.event.id.as_str()).collect();
             worker::console_error!("events: could not queue {ids:?}: {e}");
         }
     }
+}
+
+/// A queue message's body: the event message as JSON text.
+pub fn encode(message: &EventMessage) -> String {
+    serde_json::to_string(message).expect("an event message serializes")
 }

@@ -74,11 +74,12 @@ fn dead_letter(message: &RawMessage) -> Fate {
     Fate::DeadLettered
 }
 
+/// A message's body is the event message's JSON text (see [`crate::events::encode`]).
 fn decode(message: &RawMessage) -> Result<EventMessage, String> {
-    let text = js_sys::JSON::stringify(&message.body())
-        .map_err(|_| "not JSON".to_owned())?
+    let text = message
+        .body()
         .as_string()
-        .ok_or("not JSON")?;
+        .ok_or("the body is not a JSON text")?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
@@ -152,7 +153,12 @@ impl Delivery {
     }
 
     /// POSTs the event, signed; `Ok` on a 2xx answer within the timeout.
-    async fn post(&self, url: &str, key: &WebhookKey, message: &EventMessage) -> Result<(), String> {
+    async fn post(
+        &self,
+        url: &str,
+        key: &WebhookKey,
+        message: &EventMessage,
+    ) -> Result<(), String> {
         let body = serde_json::to_string(&message.event).map_err(|e| e.to_string())?;
         let timestamp = clock::now().as_secs();
         let headers = Headers::new();
@@ -187,4 +193,3 @@ impl Delivery {
         }
     }
 }
-

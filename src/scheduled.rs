@@ -36,7 +36,13 @@ pub async fn run(env: &Env) -> Result<Recorded, CallError> {
             .map(|e| format!(": {e}"))
             .unwrap_or_default()
     );
-    call(env, MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Record { run }).await
+    call(
+        env,
+        MONITOR_BINDING,
+        MONITOR_NAME,
+        &MonitorCommand::Record { run },
+    )
+    .await
 }
 
 /// Milliseconds since `*mark`, moving the mark to now.
@@ -112,8 +118,8 @@ async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<()
     };
     timings.join_ms = Some(lap(&mut mark));
 
-    let request_id = RequestId::parse(&format!("canary-{}", random::hex::<8>()))
-        .map_err(|e| e.to_string())?;
+    let request_id =
+        RequestId::parse(&format!("canary-{}", random::hex::<8>())).map_err(|e| e.to_string())?;
     let pull = Command::Pull {
         window,
         max: MAX_PULL,
@@ -150,7 +156,8 @@ async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<()
     };
     let claims = PassClaims::for_assignment(&config.pass_issuer, &sale, &assignment, pass_ttl_s);
     let pass = config.secrets.pass_signer.sign(&claims);
-    let jwks = serde_json::to_value(config.secrets.pass_signer.jwks()).map_err(|e| e.to_string())?;
+    let jwks =
+        serde_json::to_value(config.secrets.pass_signer.jwks()).map_err(|e| e.to_string())?;
     verify_pass(&jwks, &pass, &sale, fan_id.as_str(), clock::now())
         .map_err(|e| format!("pass: {e}"))?;
     timings.claim_ms = Some(lap(&mut mark));

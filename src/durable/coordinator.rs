@@ -9,9 +9,9 @@ use super::store::{Loaded, Store};
 use crate::clock;
 use crate::events;
 use std::cell::RefCell;
+use waitroom_core::events::EventMessage;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
-use waitroom_core::events::EventMessage;
 use waitroom_core::UnixMillis;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 

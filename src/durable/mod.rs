@@ -8,9 +8,9 @@ mod shard;
 mod store;
 
 pub use coordinator::SaleCoordinator;
-pub use registry::SaleRegistry;
-pub use shard::ArrivalShard;
 pub use monitor::{
     post_json, slow_ms, DeliveryCounts, Monitor, MonitorCommand, MonitorReport, Recorded,
     MONITOR_BINDING, MONITOR_NAME,
 };
+pub use registry::SaleRegistry;
+pub use shard::ArrivalShard;

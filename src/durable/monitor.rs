@@ -60,9 +60,13 @@ impl DeliveryCounts {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum MonitorCommand {
     /// Keep a run, judge it, alert if that is due.
-    Record { run: Run },
+    Record {
+        run: Run,
+    },
     /// Add to the delivery counts.
-    Deliveries { counts: DeliveryCounts },
+    Deliveries {
+        counts: DeliveryCounts,
+    },
     Report,
 }
 

@@ -123,8 +123,13 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// current incident, the threshold and how webhook deliveries went.
 pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let report: MonitorReport =
-        call(&ctx.env, MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Report).await?;
+    let report: MonitorReport = call(
+        &ctx.env,
+        MONITOR_BINDING,
+        MONITOR_NAME,
+        &MonitorCommand::Report,
+    )
+    .await?;
     Ok(json(200, &report))
 }
 
@@ -144,7 +149,7 @@ pub async fn test_poison(ctx: &Ctx) -> Result<Response, ApiError> {
     }
     ctx.env
         .queue(crate::events::EVENTS_BINDING)?
-        .send(serde_json::json!("this is not an event"))
+        .send("this is not an event".to_owned())
         .await?;
     Ok(json(202, &serde_json::json!({ "queued": true })))
 }

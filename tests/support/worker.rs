@@ -163,8 +163,24 @@ impl TestWorker {
         Self::start_with(WorkerFiles::fresh()).await
     }
 
+    /// A worker with fresh secrets and empty state, started with `options`' extra arguments and
+    /// variables.
+    pub async fn start_with_options(options: WorkerOptions) -> Self {
+        let files = WorkerFiles::fresh();
+        let mut text = fs::read_to_string(&files.env_file).expect("read env file");
+        for (name, value) in &options.vars {
+            text.push_str(&format!("{name}={value}\n"));
+        }
+        fs::write(&files.env_file, text).expect("write env file");
+        Self::start_with_args(files, &options.args).await
+    }
+
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
+        Self::start_with_args(files, &[]).await
+    }
+
+    async fn start_with_args(files: WorkerFiles, extra_args: &[String]) -> Self {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
@@ -190,6 +206,7 @@ impl TestWorker {
                 "--log-level",
                 "warn",
             ])
+            .args(extra_args)
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .env("WRANGLER_SEND_METRICS", "false")
             .env("CI", "true")
@@ -262,4 +279,24 @@ async fn build_once(repo: &Path) -> tokio::sync::MutexGuard<'static, bool> {
         *built = true;
     }
     built
+}
+
+/// What a test may add to a worker's start: `wrangler dev` arguments (e.g. `--test-scheduled`)
+/// and variables (written to its env file along with the secrets).
+#[derive(Clone, Debug, Default)]
+pub struct WorkerOptions {
+    pub args: Vec<String>,
+    pub vars: Vec<(String, String)>,
+}
+
+impl WorkerOptions {
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    pub fn var(mut self, name: &str, value: impl ToString) -> Self {
+        self.vars.push((name.to_owned(), value.to_string()));
+        self
+    }
 }

@@ -269,7 +269,10 @@ mod tests {
 
     #[test]
     fn changes_make_events_only_for_a_sale_with_a_webhook() {
-        let changes = [Change::Assignment(assignment(AssignmentState::Assigned, false))];
+        let changes = [Change::Assignment(assignment(
+            AssignmentState::Assigned,
+            false,
+        ))];
         let quiet = sale(Control::Open, None);
         assert!(events_of_changes(Some(Control::Open), &quiet, &changes).is_empty());
         let loud = sale(Control::Open, Some("https://hooks.example/in"));
@@ -314,7 +317,10 @@ mod tests {
         let changes = [Change::Sale(paused.clone())];
         let events = events_of_changes(Some(Control::Open), &paused, &changes);
         assert_eq!(kinds(&events), [EventType::PhaseChanged]);
-        assert_eq!(events[0].event.data, json!({"from": "open", "to": "paused"}));
+        assert_eq!(
+            events[0].event.data,
+            json!({"from": "open", "to": "paused"})
+        );
         assert!(events_of_changes(Some(Control::Paused), &paused, &changes).is_empty());
         // Creating a sale is no phase change.
         assert!(events_of_changes(None, &paused, &changes).is_empty());
@@ -323,8 +329,14 @@ mod tests {
     #[test]
     fn ids_are_stable_and_distinct() {
         let s = sale(Control::Open, Some("https://hooks.example/in"));
-        let a = [Change::Assignment(assignment(AssignmentState::Completed, true))];
-        let b = [Change::Assignment(assignment(AssignmentState::Released, true))];
+        let a = [Change::Assignment(assignment(
+            AssignmentState::Completed,
+            true,
+        ))];
+        let b = [Change::Assignment(assignment(
+            AssignmentState::Released,
+            true,
+        ))];
         let first = events_of_changes(Some(Control::Open), &s, &a);
         assert_eq!(first, events_of_changes(Some(Control::Open), &s, &a));
         assert_ne!(
@@ -341,7 +353,10 @@ mod tests {
         let signature = key.sign(1_700_000_000, r#"{"a":1}"#);
         let mut mac = Hmac::<Sha256>::new_from_slice(b"0123456789abcdefghijklmnopqrstuv").unwrap();
         mac.update(br#"1700000000.{"a":1}"#);
-        assert_eq!(signature, format!("v1={}", hex(&mac.finalize().into_bytes())));
+        assert_eq!(
+            signature,
+            format!("v1={}", hex(&mac.finalize().into_bytes()))
+        );
         assert!(WebhookKey::parse("short").is_err());
     }
 

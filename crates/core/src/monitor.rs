@@ -55,12 +55,7 @@ pub struct Run {
 
 impl Run {
     /// A run's outcome: failed with an error, else slow or ok against `slow_ms`.
-    pub fn judged(
-        at: UnixMillis,
-        timings: Timings,
-        error: Option<String>,
-        slow_ms: u64,
-    ) -> Self {
+    pub fn judged(at: UnixMillis, timings: Timings, error: Option<String>, slow_ms: u64) -> Self {
         let outcome = match &error {
             Some(_) => Outcome::Failed,
             None if timings.total_ms > slow_ms => Outcome::Slow,
@@ -233,7 +228,9 @@ mod tests {
         assert_eq!((incident, notice), (None, None));
         let (incident, notice) = judge("test", None, &run(2, Some("pull: nobody"), 100), 5_000);
         let mut incident = incident.unwrap();
-        assert!(matches!(notice, Some(Notice::Alert { ref text }) if text.contains("pull: nobody")));
+        assert!(
+            matches!(notice, Some(Notice::Alert { ref text }) if text.contains("pull: nobody"))
+        );
         incident.alerted = true;
         let (incident, notice) = judge("test", Some(incident), &run(3, Some("x"), 100), 5_000);
         assert_eq!(notice, None, "one alert per incident");
