@@ -67,6 +67,11 @@ async fn a_healthy_fan_stays_quiet_a_broken_funnel_alerts_once_and_recovery_is_t
         .await
         .expect(200, "list sales");
     assert_eq!(sales["sales"], json!([]), "canary not listed: {sales}");
+    // Its id is reserved.
+    let body = json!({ "name": "Mine", "purchase_url": PURCHASE_URL });
+    let refused = send(w.admin().put("/api/admin/sales/canary").json(&body)).await;
+    refused.expect_error(400, "invalid_field", "PUT the canary");
+    assert_eq!(refused.json["field"], "id", "{}", refused.describe());
     // And the report needs the admin key.
     send(w.fan().get("/api/admin/monitor")).await.expect_error(
         401,
