@@ -56,6 +56,7 @@ async fn a_healthy_fan_stays_quiet_a_broken_funnel_alerts_once_and_recovery_is_t
     assert_eq!(report["canary_sale"], "canary", "{report}");
     let run = &report["runs"][0];
     assert_eq!(run["outcome"], "ok", "{report}");
+    println!("healthy run: {run}");
     for step in ["join_ms", "pull_ms", "claim_ms", "complete_ms", "total_ms"] {
         assert!(run[step].is_u64(), "{step} timed: {run}");
     }
@@ -104,6 +105,9 @@ async fn a_healthy_fan_stays_quiet_a_broken_funnel_alerts_once_and_recovery_is_t
     let alerts = texts(&receiver);
     assert_eq!(alerts.len(), 2, "a recovery message: {alerts:?}");
     assert!(alerts[1].contains("RECOVERED"), "{alerts:?}");
+    for text in &alerts {
+        println!("the stand-in received: {text}");
+    }
     let report = monitor(&w).await;
     assert_eq!(report["runs"][0]["outcome"], "ok", "{report}");
     assert!(report["incident"].is_null(), "{report}");
