@@ -17,12 +17,14 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench clean
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench bench-core clean check-config deploy rollback
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark (and the million-fan core simulation) against a local worker it starts itself; report in target/bench/report.md"
+	@echo "make bench - load benchmark against a local worker it starts itself, then make bench-core; reports in target/bench/"
+	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
+	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -70,16 +72,40 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 1
 
-test: bootstrap build lint test-unit test-wasm test-integration test-browser
+# Every environment of wrangler.toml, offline: dry-run deploys, bindings, and the secrets table in
+# docs/operations.md (scripts/check-config.sh).
+check-config: build
+	@scripts/check-config.sh
+
+# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md). DRY_RUN=1 prints
+# the commands that would reach Cloudflare.
+ENV ?=
+PERCENT ?= 10
+deploy: build
+	@ENV=$(ENV) PERCENT=$(PERCENT) DRY_RUN=$(DRY_RUN) MIGRATE=$(MIGRATE) DEPLOYED_SHA=$(DEPLOYED_SHA) scripts/deploy.sh deploy
+rollback:
+	@ENV=$(ENV) DRY_RUN=$(DRY_RUN) VERSION=$(VERSION) scripts/deploy.sh rollback
+
+test: bootstrap build lint check-config test-unit test-wasm test-integration test-browser
 
 # Load benchmark: its own worker (wrangler dev, free 127.0.0.1 port, fresh state and secrets), the
 # load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`
-# (e.g. BENCH_ARGS=--quick for a smoke run).
-SIM_FANS ?= 1000000
+# (e.g. BENCH_ARGS=--quick for a smoke run). Then the core's own costs (bench-core).
 bench: bootstrap build
 	@scripts/bench.sh $(BENCH_ARGS)
-	@echo "[bench] the pure core at scale: $(SIM_FANS) fans (cargo run --release -p waitroom-core --example simulate)"
+	@$(MAKE) --no-print-directory bench-core
+
+# The pure core, no worker: criterion benchmarks of one operation each (crates/core/benches; raw
+# numbers in target/criterion, medians in target/bench/core.md), then the million-fan simulation
+# (target/bench/simulation.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
+SIM_FANS ?= 1000000
+bench-core:
+	@mkdir -p target/bench
+	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@cargo bench --quiet -p waitroom-core --bench core -- $(CORE_BENCH_ARGS)
+	@echo "[bench] the pure core at scale: $(SIM_FANS) fans (cargo run --release -p waitroom-core --example simulate; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 | tee target/bench/simulation.md
+	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md"
 
 clean:
 	rm -rf build target/wasm32-unknown-unknown .wrangler

@@ -129,4 +129,5 @@ echo
 cat "$OUT/report.md"
 echo
 say "report: $OUT/report.md (raw numbers: $OUT/report.json; plots: $OUT/latency.svg, $OUT/throughput.svg)"
+say "the core's own cost (no worker): make bench-core, run next by make bench: $OUT/core.md (per operation), $OUT/simulation.md (a million fans)"
 say "total run time: $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"

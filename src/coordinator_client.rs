@@ -8,9 +8,11 @@ use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
-use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::protocol::{
+    Answer, Command, ProtocolVersion, Reply, ShardCommand, ShardJoined, PROTOCOL_HEADER,
+};
 use waitroom_core::{QueueError, SaleId};
-use worker::{Env, Method, Request, RequestInit};
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 pub const COORDINATOR_BINDING: &str = "COORDINATOR";
 pub const REGISTRY_BINDING: &str = "REGISTRY";
@@ -78,8 +80,12 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
         .id_from_name(name)?
         .get_stub()?;
     let body = serde_json::to_string(body).map_err(|e| CallError::Transport(e.to_string()))?;
+    let headers = Headers::new();
+    headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
     let req = Request::new_with_init("https://do.internal/", &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
     if resp.status_code() != 200 {
@@ -94,6 +100,20 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
         binding,
         error: e.to_string(),
     })
+}
+
+/// For an object: the 400 to answer a call whose protocol version ([`PROTOCOL_HEADER`]) this
+/// release does not answer, or `None` to go on (the current version, the previous one, or a newer
+/// one: see [`waitroom_core::protocol`]).
+pub fn refuse_unanswered_protocol(req: &Request) -> Option<worker::Result<Response>> {
+    let header = req.headers().get(PROTOCOL_HEADER).ok().flatten();
+    match ProtocolVersion::from_header(header.as_deref()) {
+        Ok(_) => None,
+        Err(mismatch) => {
+            worker::console_error!("refused a call: {mismatch}");
+            Some(Response::error(mismatch.to_string(), 400))
+        }
+    }
 }
 
 /// Sends `command` to the coordinator of `sale`; its answer, refusals included.

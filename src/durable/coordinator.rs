@@ -7,6 +7,7 @@
 
 use super::store::{Loaded, Store};
 use crate::clock;
+use crate::coordinator_client::refuse_unanswered_protocol;
 use crate::events;
 use std::cell::RefCell;
 use waitroom_core::events::EventMessage;
@@ -153,6 +154,9 @@ impl DurableObject for SaleCoordinator {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(refused) = refuse_unanswered_protocol(&req) {
+            return refused;
+        }
         let command: Command = match req.json().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),

@@ -4,6 +4,7 @@
 mod coordinator;
 mod monitor;
 mod registry;
+mod schema;
 mod shard;
 mod store;
 

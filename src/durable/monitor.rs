@@ -3,9 +3,12 @@
 //! ([`waitroom_core::monitor::judge`]), posts the alert or recovery message to
 //! `ALERT_WEBHOOK_URL` and puts it on the events queue.
 
+use super::schema::{self, Migration, Step};
 use crate::clock;
+use crate::coordinator_client::refuse_unanswered_protocol;
 use crate::events;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use waitroom_core::events::{Event, EventMessage, EventType};
 use waitroom_core::monitor::{self, Incident, Notice, Run, CANARY_SALE, DEFAULT_SLOW_MS};
 use waitroom_core::{SaleId, UnixMillis};
@@ -20,11 +23,16 @@ pub const MONITOR_NAME: &str = "monitor";
 /// Most runs listed (a day of one run a minute).
 const MAX_RUNS_LISTED: i64 = 1_440;
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS runs (at INTEGER NOT NULL, body TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS runs_at ON runs (at)",
-    "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, body TEXT NOT NULL)",
-];
+/// The monitor's schema versions (see [`schema`]).
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    what: "runs, and facts (the incident, delivery counts)",
+    steps: &[
+        Step::Sql("CREATE TABLE IF NOT EXISTS runs (at INTEGER NOT NULL, body TEXT NOT NULL)"),
+        Step::Sql("CREATE INDEX IF NOT EXISTS runs_at ON runs (at)"),
+        Step::Sql("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, body TEXT NOT NULL)"),
+    ],
+}];
 
 /// How webhook deliveries went, counted by the queue consumer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +118,8 @@ fn environment(env: &Env) -> String {
 pub struct Monitor {
     state: State,
     env: Env,
+    /// Whether storage was brought to the latest schema version since the object started.
+    migrated: Cell<bool>,
 }
 
 #[derive(Deserialize)]
@@ -120,8 +130,9 @@ struct Body {
 impl Monitor {
     fn sql(&self) -> Result<SqlStorage> {
         let sql = self.state.storage().sql();
-        for statement in SCHEMA {
-            sql.exec(statement, None)?;
+        if !self.migrated.get() {
+            schema::migrate(&sql, "monitor", MIGRATIONS)?;
+            self.migrated.set(true);
         }
         Ok(sql)
     }
@@ -270,10 +281,17 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
 
 impl DurableObject for Monitor {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            migrated: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(refused) = refuse_unanswered_protocol(&req) {
+            return refused;
+        }
         let command: MonitorCommand = match req.json().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a monitor command: {e}"), 400),
@@ -286,5 +304,13 @@ impl DurableObject for Monitor {
             }
             MonitorCommand::Report => Response::from_json(&self.report()?),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_well_formed() {
+        super::schema::assert_well_formed(super::MIGRATIONS);
     }
 }

@@ -1,8 +1,10 @@
 //! The sale registry Durable Object: the list of sales, for `GET /api/admin/sales`.
 
+use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::RegistryCommand;
+use crate::coordinator_client::{refuse_unanswered_protocol, RegistryCommand};
 use serde::Deserialize;
+use std::cell::Cell;
 use waitroom_core::SaleId;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue, State,
@@ -14,7 +16,18 @@ const LIST_LIMIT: i64 = 500;
 #[durable_object]
 pub struct SaleRegistry {
     state: State,
+    /// Whether storage was brought to the latest schema version since the object started.
+    migrated: Cell<bool>,
 }
+
+/// The registry's schema versions (see [`schema`]).
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    what: "the list of sales",
+    steps: &[Step::Sql(
+        "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)",
+    )],
+}];
 
 #[derive(Deserialize)]
 struct Row {
@@ -24,10 +37,10 @@ struct Row {
 impl SaleRegistry {
     fn run(&self, command: RegistryCommand) -> Result<Vec<SaleId>> {
         let sql = self.state.storage().sql();
-        sql.exec(
-            "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)",
-            None,
-        )?;
+        if !self.migrated.get() {
+            schema::migrate(&sql, "registry", MIGRATIONS)?;
+            self.migrated.set(true);
+        }
         match command {
             RegistryCommand::Add { id } => {
                 sql.exec(
@@ -54,13 +67,27 @@ impl SaleRegistry {
 
 impl DurableObject for SaleRegistry {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self {
+            state,
+            migrated: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(refused) = refuse_unanswered_protocol(&req) {
+            return refused;
+        }
         match req.json::<RegistryCommand>().await {
             Ok(command) => Response::from_json(&self.run(command)?),
             Err(e) => Response::error(format!("not a registry command: {e}"), 400),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_well_formed() {
+        super::schema::assert_well_formed(super::MIGRATIONS);
     }
 }

@@ -8,8 +8,9 @@
 //! no number (or cannot reach the coordinator) is answered [`QueueError::Busy`]: nothing was
 //! recorded, the fan tries again.
 
+use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::{call_coordinator, CallError};
+use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
@@ -33,7 +34,18 @@ pub struct ArrivalShard {
     inner: RefCell<Option<Stored>>,
     /// The alarm last set, recorded only once `set_alarm` succeeded.
     alarm_at: Cell<Option<UnixMillis>>,
+    /// Whether storage was brought to the latest schema version since the object started.
+    migrated: Cell<bool>,
 }
+
+/// The shard's schema versions (see [`schema`]): one row holding its state.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    what: "the shard's state",
+    steps: &[Step::Sql(
+        "CREATE TABLE IF NOT EXISTS shard (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
+    )],
+}];
 
 /// Why a join got no number.
 #[derive(Clone, Debug)]
@@ -74,7 +86,10 @@ impl ArrivalShard {
             return Ok(Some(stored));
         }
         let sql = self.state.storage().sql();
-        sql.exec("CREATE TABLE IF NOT EXISTS shard (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)", None)?;
+        if !self.migrated.get() {
+            schema::migrate(&sql, "arrival shard", MIGRATIONS)?;
+            self.migrated.set(true);
+        }
         let rows = sql
             .exec("SELECT body FROM shard", None)?
             .to_array::<serde_json::Value>()?;
@@ -250,10 +265,14 @@ impl DurableObject for ArrivalShard {
             env,
             inner: RefCell::new(None),
             alarm_at: Cell::new(None),
+            migrated: Cell::new(false),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(refused) = refuse_unanswered_protocol(&req) {
+            return refused;
+        }
         let ShardCommand::Join { sale, shard } = match req.json::<ShardCommand>().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a shard command: {e}"), 400),
@@ -278,5 +297,13 @@ impl DurableObject for ArrivalShard {
         let now = clock::now();
         self.ensure_alarm(self.close_expired(now).await?).await?;
         Response::ok("ok")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_well_formed() {
+        super::schema::assert_well_formed(super::MIGRATIONS);
     }
 }

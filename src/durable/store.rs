@@ -5,6 +5,7 @@
 //! ([`Store::take_bad_records`]), and reading goes on. Only the sale's own settings row and its
 //! line counter are required: without them the sale is [`Loaded::Unavailable`].
 
+use super::schema::{self, Migration, Step};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,31 +17,42 @@ use waitroom_core::sale_coordinator::{Need, Record};
 use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS sale (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS line (id INTEGER PRIMARY KEY CHECK (id = 1), next_seq INTEGER NOT NULL, head INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS assignments (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS pulls (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, arrivals INTEGER NOT NULL, admissions INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS requests (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS blocks (start INTEGER PRIMARY KEY, len INTEGER NOT NULL, shard INTEGER NOT NULL, leased_at INTEGER NOT NULL, used INTEGER)",
+/// The coordinator's schema versions (see [`schema`]). Versions 1 and 2 are the schema releases
+/// before versioning built unversioned (the tables, then columns added later, filled from the
+/// stored bodies), hence idempotent steps.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "the sale, its line, assignments, pulls, minutes, request counts and blocks",
+        steps: &[
+            Step::Sql("CREATE TABLE IF NOT EXISTS sale (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS line (id INTEGER PRIMARY KEY CHECK (id = 1), next_seq INTEGER NOT NULL, head INTEGER NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS assignments (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS pulls (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, arrivals INTEGER NOT NULL, admissions INTEGER NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS requests (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS blocks (start INTEGER PRIMARY KEY, len INTEGER NOT NULL, shard INTEGER NOT NULL, leased_at INTEGER NOT NULL, used INTEGER)"),
+        ],
+    },
+    Migration {
+        version: 2,
+        what: "the line's gap total; assignment columns for lookups by fan, window and state, filled from the stored bodies",
+        steps: &[
+            Step::AddColumn { table: "line", column: "gap_total INTEGER NOT NULL DEFAULT 0" },
+            Step::AddColumn { table: "assignments", column: "fan_id TEXT" },
+            Step::AddColumn { table: "assignments", column: "window TEXT" },
+            Step::AddColumn { table: "assignments", column: "state TEXT" },
+            Step::AddColumn { table: "assignments", column: "finished_at INTEGER" },
+            Step::Sql(
+                "UPDATE assignments SET fan_id = json_extract(body, '$.fan_id'), window = json_extract(body, '$.window'), \
+                 state = json_extract(body, '$.state'), \
+                 finished_at = CAST((julianday(json_extract(body, '$.finished_at')) - 2440587.5) * 86400000 AS INTEGER) \
+                 WHERE state IS NULL",
+            ),
+            Step::Sql("CREATE INDEX IF NOT EXISTS assignments_by_fan ON assignments (fan_id)"),
+        ],
+    },
 ];
-
-/// Columns added after a table was first created, for state kept from earlier versions.
-const ADDED_COLUMNS: &[(&str, &str)] = &[
-    ("line", "gap_total INTEGER NOT NULL DEFAULT 0"),
-    ("assignments", "fan_id TEXT"),
-    ("assignments", "window TEXT"),
-    ("assignments", "state TEXT"),
-    ("assignments", "finished_at INTEGER"),
-];
-
-/// Fills the assignment columns for rows written before they existed.
-const BACKFILL_ASSIGNMENTS: &str =
-    "UPDATE assignments SET fan_id = json_extract(body, '$.fan_id'), window = json_extract(body, '$.window'), \
-     state = json_extract(body, '$.state'), \
-     finished_at = CAST((julianday(json_extract(body, '$.finished_at')) - 2440587.5) * 86400000 AS INTEGER) \
-     WHERE state IS NULL";
 
 pub struct Store {
     sql: SqlStorage,
@@ -82,11 +94,6 @@ struct StateCount {
 }
 
 #[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
-#[derive(Deserialize)]
 struct MinuteRow {
     minute: i64,
     arrivals: i64,
@@ -121,36 +128,9 @@ fn encode<T: serde::Serialize>(value: &T) -> worker::Result<SqlStorageValue> {
 }
 
 impl Store {
+    /// Opens the store, bringing its schema to the latest version first.
     pub fn open(sql: SqlStorage) -> worker::Result<Self> {
-        for statement in SCHEMA {
-            sql.exec(statement, None)?;
-        }
-        let mut backfill = false;
-        for (table, column) in ADDED_COLUMNS {
-            let name = column.split_whitespace().next().unwrap_or_default();
-            let present =
-                sql.exec(
-                    &format!(
-                        "SELECT COUNT(*) AS n FROM pragma_table_info('{table}') WHERE name = ?"
-                    ),
-                    vec![SqlStorageValue::String(name.to_owned())],
-                )?
-                .one::<Count>()?
-                .n > 0;
-            if !present {
-                sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {column}"), None)?;
-                if *table == "assignments" {
-                    backfill = true;
-                }
-            }
-        }
-        if backfill {
-            sql.exec(BACKFILL_ASSIGNMENTS, None)?;
-        }
-        sql.exec(
-            "CREATE INDEX IF NOT EXISTS assignments_by_fan ON assignments (fan_id)",
-            None,
-        )?;
+        schema::migrate(&sql, "coordinator", MIGRATIONS)?;
         Ok(Self {
             sql,
             bad: Cell::new(0),
@@ -459,5 +439,13 @@ impl Store {
             .into_iter()
             .map(|r| (r.kind, r.count as u64))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_well_formed() {
+        super::schema::assert_well_formed(super::MIGRATIONS);
     }
 }

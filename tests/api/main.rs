@@ -13,6 +13,7 @@ mod edge_polls;
 mod fan_journey;
 mod health;
 mod lapse;
+mod migrations;
 mod monitor;
 mod pump;
 mod resilience;

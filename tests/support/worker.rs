@@ -140,6 +140,39 @@ impl WorkerFiles {
     }
 }
 
+impl WorkerFiles {
+    /// A copy of a kept state: `dir/state` (a `--persist-to` tree) and `dir/worker.env`, e.g. a
+    /// fixture of state written by an earlier release (tests/fixtures/).
+    pub fn copied_from(dir: &Path) -> Self {
+        let copy = TempDir::new("worker");
+        let state_dir = copy.path().join("state");
+        copy_tree(&dir.join("state"), &state_dir);
+        let env_file = copy.path().join("worker.env");
+        fs::copy(dir.join("worker.env"), &env_file)
+            .unwrap_or_else(|e| panic!("copy {}/worker.env: {e}", dir.display()));
+        Self {
+            dir: copy,
+            state_dir,
+            env_file,
+        }
+    }
+}
+
+/// Copies the directory tree `from` to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
 /// A `wrangler dev` serving the worker on its own port, state directory and secrets. Dropping it
 /// stops the whole process group (printing the end of its log if the test failed) and deletes its
 /// temp files.

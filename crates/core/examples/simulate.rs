@@ -3,7 +3,10 @@
 //! Fans arrive through arrival shards, poll (fans near the front report presence), some leave
 //! before their turn, windows pull, fans claim and complete. Every invariant is checked as it
 //! runs: arrival order within the shard bound, nobody handed out twice or skipped while present,
-//! `ahead` equal to the fans really ahead, and the coordinator's own invariants.
+//! and no number handed out that no fan holds (for every fan), `ahead` equal to the fans really ahead (200 sampled polls a second against a
+//! brute-force count), and the coordinator's own invariants. That last check walks every
+//! assignment in memory (~290,000 at a million fans), so it is sampled: every
+//! 100 s of virtual time and once at the end (run every 10 s, it took ~70 % of the run time).
 //!
 //! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards]`
 
@@ -13,7 +16,7 @@ use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
 use waitroom_core::shard::ArrivalShard;
 use waitroom_core::snapshot::FanView;
-use waitroom_core::{Coordinator, SaleId, Seq, UnixMillis, WindowId};
+use waitroom_core::{Coordinator, FanId, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const TICK_MS: u64 = 100;
@@ -25,6 +28,9 @@ const PRESENCE_TTL_S: u64 = 30;
 const PURCHASE_MS: u64 = 30_000;
 /// Edge isolates reporting presence, each at most once a second.
 const ISOLATES: u64 = 8;
+/// The coordinator's full invariant check is O(assignments in memory) (~290,000 here, a fan-id
+/// HMAC each): it runs every this many ticks (100 s of virtual time) and at the end.
+const INVARIANTS_EVERY_TICKS: u64 = 1_000;
 
 /// xorshift64*: enough randomness for a simulation, no dependency.
 struct Rng(u64);
@@ -66,6 +72,17 @@ struct Fan {
     leaves_at: Option<UnixMillis>,
 }
 
+fn fan_at(fans: &[Option<Fan>], seq: Seq) -> Option<Fan> {
+    fans.get(seq as usize).copied().flatten()
+}
+
+/// The machine's load average, to read the wall time against (the machine may be shared).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -90,6 +107,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let shard_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
     let started = Instant::now();
+    let load_at_start = load_average();
 
     let settings = SaleSettings::parse(SaleSettingsInput {
         name: "Simulated tour".into(),
@@ -116,7 +134,8 @@ fn main() {
         .collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
 
-    let mut fans: HashMap<Seq, Fan> = HashMap::with_capacity(fans_total as usize);
+    // Indexed by arrival number (numbers no fan got stay `None`).
+    let mut fans: Vec<Option<Fan>> = Vec::with_capacity(fans_total as usize + 1);
     let mut waiting = Fenwick(vec![0; (fans_total as usize) * 2 + 16]);
     let mut requests: HashMap<&'static str, u64> = HashMap::new();
     let mut joined = 0u64;
@@ -127,8 +146,9 @@ fn main() {
     let (mut order_violations, mut false_skips, mut right_skips, mut assigned_gone) =
         (0u64, 0u64, 0u64, 0u64);
     let (mut ahead_checks, mut ahead_errors) = (0u64, 0u64);
+    let mut wrong_hand_outs = 0u64;
     let mut to_claim: Vec<Seq> = Vec::new();
-    let mut to_complete: VecDeque<(UnixMillis, Seq)> = VecDeque::new();
+    let mut to_complete: VecDeque<(UnixMillis, FanId)> = VecDeque::new();
     let (mut claimed, mut completed) = (0u64, 0u64);
     let mut invariant_checks = 0u64;
     let mut ticks = 0u64;
@@ -156,13 +176,14 @@ fn main() {
             };
             let leaves_at =
                 (rng.fraction() < LEAVE_SHARE).then(|| at.plus_millis(rng.next() % 600_000));
-            fans.insert(
-                seq,
-                Fan {
-                    joined_at: at,
-                    leaves_at,
-                },
-            );
+            let slot = seq as usize;
+            if fans.len() <= slot {
+                fans.resize(slot + 1, None);
+            }
+            fans[slot] = Some(Fan {
+                joined_at: at,
+                leaves_at,
+            });
             waiting.add(seq as usize, 1);
             joined += 1;
         }
@@ -182,7 +203,7 @@ fn main() {
             let snap = c.snapshot(now);
             let zone_end = snap.head + snap.presence_zone;
             for seq in snap.head..zone_end.min(snap.next_seq) {
-                if let Some(fan) = fans.get(&seq) {
+                if let Some(fan) = fan_at(&fans, seq) {
                     if fan.leaves_at.is_none_or(|t| t > now) {
                         c.present(now, seq);
                     }
@@ -194,7 +215,7 @@ fn main() {
                 let seq = snap.head + rng.next() % span;
                 // Numbers leased but not yet reported count as fans until their block closes
                 // (within a second): compare only below them.
-                if fans.contains_key(&seq) && c.first_pending().is_none_or(|p| seq < p) {
+                if fan_at(&fans, seq).is_some() && c.first_pending().is_none_or(|p| seq < p) {
                     if let FanView::Waiting { ahead, .. } = snap.fan_view(seq, now) {
                         let truth =
                             waiting.prefix(seq as usize) - waiting.prefix(snap.head as usize);
@@ -207,58 +228,67 @@ fn main() {
         // Fans assigned last tick claim their turn (if they are still there); purchases finish.
         for seq in to_claim.drain(..) {
             *requests.entry("claim").or_default() += 1;
-            if let Ok(Claim::Turn { .. }) = c.claim(now, seq) {
+            if let Ok(Claim::Turn { assignment, .. }) = c.claim(now, seq) {
                 claimed += 1;
-                to_complete.push_back((now.plus_millis(PURCHASE_MS), seq));
+                to_complete.push_back((now.plus_millis(PURCHASE_MS), assignment.fan_id));
             }
         }
         while to_complete.front().is_some_and(|(at, _)| *at <= now) {
-            let (_, seq) = to_complete.pop_front().unwrap();
+            let (_, fan_id) = to_complete.pop_front().unwrap();
             *requests.entry("complete").or_default() += 1;
-            c.complete(now, &c.fan_id(seq))
+            c.complete(now, &fan_id)
                 .expect("assigned fans complete once");
             completed += 1;
         }
-        // Windows pull.
+        // Windows pull; then every number the line passed this tick is accounted for, in order.
+        let mut handed: Vec<Seq> = Vec::new();
         for window in &windows {
             *requests.entry("pull").or_default() += 1;
             let pulled = c.pull(now, window.clone(), PULL_MAX, None).expect("pull");
-            let head = c.snapshot(now).head;
-            let mut handed: Vec<Seq> = pulled.assignments.iter().map(|a| a.seq).collect();
-            handed.sort_unstable();
-            for seq in last_head..head {
-                let Some(fan) = fans.get(&seq).copied() else {
-                    continue;
-                };
-                waiting.add(seq as usize, -1);
-                if seq <= max_pulled {
-                    order_violations += 1;
-                }
-                max_pulled = seq;
-                // Served in number order: nobody served later may have arrived over a block's
-                // lifetime before someone served earlier.
-                if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
-                    order_violations += 1;
-                }
-                latest_arrival_served = latest_arrival_served.max(fan.joined_at);
-                let gone = fan.leaves_at.is_some_and(|t| t <= now);
-                if handed.binary_search(&seq).is_ok() {
-                    if gone {
-                        assigned_gone += 1;
-                    } else {
-                        to_claim.push(seq);
-                    }
-                } else if gone {
-                    right_skips += 1;
-                } else {
-                    false_skips += 1;
-                }
-            }
-            last_head = head;
+            handed.extend(pulled.assignments.iter().map(|a| a.seq));
         }
+        let head = c.snapshot(now).head;
+        handed.sort_unstable();
+        let handed_count = handed.len();
+        handed.dedup();
+        // Handed out twice, a number no fan holds, or a number the line had passed before.
+        wrong_hand_outs += (handed_count - handed.len()) as u64;
+        wrong_hand_outs += handed
+            .iter()
+            .filter(|&&seq| !(last_head..head).contains(&seq) || fan_at(&fans, seq).is_none())
+            .count() as u64;
+        for seq in last_head..head {
+            let Some(fan) = fan_at(&fans, seq) else {
+                continue;
+            };
+            waiting.add(seq as usize, -1);
+            if seq <= max_pulled {
+                order_violations += 1;
+            }
+            max_pulled = seq;
+            // Served in number order: nobody served later may have arrived over a block's
+            // lifetime before someone served earlier.
+            if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
+                order_violations += 1;
+            }
+            latest_arrival_served = latest_arrival_served.max(fan.joined_at);
+            let gone = fan.leaves_at.is_some_and(|t| t <= now);
+            if handed.binary_search(&seq).is_ok() {
+                if gone {
+                    assigned_gone += 1;
+                } else {
+                    to_claim.push(seq);
+                }
+            } else if gone {
+                right_skips += 1;
+            } else {
+                false_skips += 1;
+            }
+        }
+        last_head = head;
         // What the Durable Object would write, as rows.
         rows_written += c.take_changes().len() as u64;
-        if ticks.is_multiple_of(100) {
+        if ticks.is_multiple_of(INVARIANTS_EVERY_TICKS) {
             c.check_invariants().expect("coordinator invariants");
             invariant_checks += 1;
         }
@@ -274,6 +304,7 @@ fn main() {
     }
     c.check_invariants()
         .expect("coordinator invariants at the end");
+    invariant_checks += 1;
     let stats = c.stats(now);
     let elapsed = started.elapsed();
     let coordinator_total: u64 = requests.values().sum();
@@ -289,6 +320,11 @@ fn main() {
         T0.millis_until(now) as f64 / 1000.0
     );
     println!("| wall time | {:.2} s |", elapsed.as_secs_f64());
+    println!(
+        "| load average (1, 5, 15 min) at start / end | {load_at_start} / {} ({} CPUs) |",
+        load_average(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!("| peak memory (VmHWM) | {:.0} MiB |", peak_rss_mib());
     println!(
         "| joined / completed / left (skipped) / lapsed | {} / {} / {} / {} |",
@@ -312,8 +348,12 @@ fn main() {
     println!("| `ahead` checks (errors) | {ahead_checks} ({ahead_errors}) |");
     println!("| order violations beyond the {BLOCK_TTL_MS} ms bound | {order_violations} |");
     println!("| present fans skipped (must be 0) | {false_skips} |");
+    println!("| fans handed out twice, numbers no fan holds or already passed, handed out (must be 0) | {wrong_hand_outs} |");
     println!("| fans who left, skipped / still assigned (left within {PRESENCE_TTL_S} s of their turn) | {right_skips} / {assigned_gone} |");
-    println!("| invariant checks | {invariant_checks} |");
+    println!(
+        "| coordinator invariant checks (full O(n) walk, sampled) | {invariant_checks}: every {} s of virtual time and at the end |",
+        INVARIANTS_EVERY_TICKS * TICK_MS / 1000
+    );
     println!(
         "| storage rows written | {rows_written} ({:.2} per fan) |",
         rows_written as f64 / fans_total as f64
@@ -321,5 +361,9 @@ fn main() {
     assert_eq!(stats.joined, fans_total);
     assert_eq!(order_violations, 0, "arrival order broken");
     assert_eq!(false_skips, 0, "a present fan was skipped");
+    assert_eq!(
+        wrong_hand_outs, 0,
+        "a fan handed out twice or a wrong number handed out"
+    );
     assert_eq!(ahead_errors, 0, "`ahead` miscounted");
 }

@@ -117,10 +117,12 @@ validated_id!(
 impl FanId {
     /// Builds the id from the 10 bytes that identify the fan.
     pub fn from_bytes(bytes: [u8; 10]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut id = String::with_capacity(24);
         id.push_str("fan_");
         for b in bytes {
-            id.push_str(&format!("{b:02x}"));
+            id.push(char::from(HEX[usize::from(b >> 4)]));
+            id.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
         Self(id)
     }
@@ -154,6 +156,11 @@ mod tests {
     fn fan_ids_round_trip() {
         let id = FanId::from_bytes([0xab; 10]);
         assert_eq!(id.as_str(), "fan_abababababababababab");
+        assert_eq!(
+            FanId::from_bytes([0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0x9a, 0xc3, 0xf0, 0xff])
+                .as_str(),
+            "fan_00010f107f809ac3f0ff"
+        );
         assert_eq!(FanId::parse(id.as_str()).unwrap(), id);
         assert!(FanId::parse("fan_ABABABABABABABABABAB").is_err());
         assert!(FanId::parse("fan_abab").is_err());

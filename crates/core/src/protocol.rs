@@ -1,5 +1,13 @@
 //! What the edge asks a sale's coordinator, and what it answers: JSON over the Durable Object's
 //! fetch. Both sides are in this workspace, so both use these types.
+//!
+//! During a gradual deploy two releases serve at once: an old edge may call a new object and a
+//! new edge an old one. So the protocol is versioned ([`ProtocolVersion`], sent in the
+//! [`PROTOCOL_HEADER`] request header) and evolves by one rule: **version N+1 sends only what
+//! version N decodes** (new fields have serde defaults, no variant or field is renamed or
+//! removed), and an object answers the current version and the previous one (version 1 is the
+//! JSON of the releases before versioning, sent with no header). A sender more than one version
+//! behind is refused, so a protocol change that is not additive takes two releases.
 
 use crate::coordinator::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
@@ -150,3 +158,249 @@ pub struct ShardJoined {
 
 /// The coordinator's answer on the wire.
 pub type Answer = Result<Reply, QueueError>;
+
+/// The request header that names the protocol version of a call to a Durable Object.
+pub const PROTOCOL_HEADER: &str = "X-Waitroom-Protocol";
+
+/// A version of this protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProtocolVersion(pub u32);
+
+impl ProtocolVersion {
+    /// What this release sends.
+    pub const CURRENT: Self = Self(2);
+    /// The oldest version an object still answers: the one before [`Self::CURRENT`].
+    pub const PREVIOUS: Self = Self(Self::CURRENT.0 - 1);
+    /// The JSON of the releases before versioning: no header.
+    pub const UNVERSIONED: Self = Self(1);
+
+    /// The version a request speaks, from its [`PROTOCOL_HEADER`] (none: version 1), if this
+    /// release answers it: the current version, the previous one, or a newer one (sent by a newer
+    /// edge during its gradual deploy, which by the rule above sends only what this one decodes).
+    pub fn from_header(value: Option<&str>) -> Result<Self, ProtocolMismatch> {
+        let version = match value {
+            None => Self::UNVERSIONED,
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v| *v > 0)
+                .map(Self)
+                .ok_or_else(|| ProtocolMismatch::Unreadable(text.to_owned()))?,
+        };
+        version.answered_by(Self::CURRENT)
+    }
+
+    /// This version, if a release speaking `current` answers it: `current - 1` or newer.
+    fn answered_by(self, current: Self) -> Result<Self, ProtocolMismatch> {
+        if self.0 + 1 < current.0 {
+            return Err(ProtocolMismatch::TooOld(self));
+        }
+        Ok(self)
+    }
+
+    /// The header's value for this version.
+    pub fn header_value(self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Why an object does not answer a request's protocol version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProtocolMismatch {
+    Unreadable(String),
+    TooOld(ProtocolVersion),
+}
+
+impl std::fmt::Display for ProtocolMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProtocolMismatch::Unreadable(text) => {
+                write!(f, "{PROTOCOL_HEADER} is not a version: {text:?}")
+            }
+            ProtocolMismatch::TooOld(v) => write!(
+                f,
+                "protocol version {} is no longer answered (this release answers {} and {})",
+                v.0,
+                ProtocolVersion::PREVIOUS.0,
+                ProtocolVersion::CURRENT.0
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+
+    /// The JSON today's edge and objects put on the wire, frozen as version 1 sent it (no header).
+    /// Each must decode under this release (an old edge calling a new object, or a new object's
+    /// answer read by an old edge), and this release must encode the value to the same JSON (so
+    /// an old object, or an old edge, reads what a new one sends).
+    fn both_ways<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+        value: T,
+        v1_json: &str,
+    ) {
+        let decoded: T = serde_json::from_str(v1_json)
+            .unwrap_or_else(|e| panic!("version 1 form {v1_json} does not decode: {e}"));
+        assert_eq!(decoded, value, "version 1 form {v1_json}");
+        let encoded: serde_json::Value = serde_json::to_value(&value).unwrap();
+        let v1: serde_json::Value = serde_json::from_str(v1_json).unwrap();
+        assert_eq!(
+            encoded, v1,
+            "what this release sends is what version 1 reads"
+        );
+    }
+
+    fn fan() -> FanId {
+        FanId::parse("fan_0123456789abcdef0123").unwrap()
+    }
+
+    #[test]
+    fn commands_of_version_1_and_2_are_one_form() {
+        both_ways(
+            Command::Join { existing: Some(7) },
+            r#"{"op":"join","existing":7}"#,
+        );
+        both_ways(
+            Command::Pull {
+                window: WindowId::parse("w1").unwrap(),
+                max: 5,
+                request_id: Some(RequestId::parse("r-1").unwrap()),
+            },
+            r#"{"op":"pull","window":"w1","max":5,"request_id":"r-1"}"#,
+        );
+        both_ways(
+            Command::LeaseBlock {
+                shard: 2,
+                closing: Some((11, 3)),
+                want: 16,
+                replaced_unreadable: false,
+            },
+            r#"{"op":"lease_block","shard":2,"closing":[11,3],"want":16,"replaced_unreadable":false}"#,
+        );
+        both_ways(
+            Command::CloseBlock {
+                shard: 2,
+                start: 11,
+                used: 3,
+            },
+            r#"{"op":"close_block","shard":2,"start":11,"used":3}"#,
+        );
+        both_ways(
+            Command::Present { seqs: vec![4, 5] },
+            r#"{"op":"present","seqs":[4,5]}"#,
+        );
+        both_ways(Command::Open, r#"{"op":"open"}"#);
+        both_ways(
+            Command::Assignments {
+                window: None,
+                state: Some(AssignmentState::Lapsed),
+                limit: 100,
+            },
+            r#"{"op":"assignments","window":null,"state":"lapsed","limit":100}"#,
+        );
+        both_ways(
+            ShardCommand::Join {
+                sale: SaleId::parse("s1").unwrap(),
+                shard: 3,
+            },
+            r#"{"op":"join","sale":"s1","shard":3}"#,
+        );
+    }
+
+    #[test]
+    fn a_lease_of_version_1_without_its_later_field_still_decodes() {
+        // Sent by releases before `replaced_unreadable` existed.
+        let old: Command =
+            serde_json::from_str(r#"{"op":"lease_block","shard":1,"closing":null,"want":8}"#)
+                .unwrap();
+        assert_eq!(
+            old,
+            Command::LeaseBlock {
+                shard: 1,
+                closing: None,
+                want: 8,
+                replaced_unreadable: false
+            }
+        );
+    }
+
+    #[test]
+    fn answers_of_version_1_and_2_are_one_form() {
+        let joined: Answer = Ok(Reply::Joined(Joined {
+            fan_id: fan(),
+            seq: 7,
+            created: true,
+            position: 3,
+            ahead: 2,
+        }));
+        both_ways(
+            joined,
+            r#"{"Ok":{"reply":"joined","fan_id":"fan_0123456789abcdef0123","seq":7,"created":true,"position":3,"ahead":2}}"#,
+        );
+        both_ways::<Answer>(Ok(Reply::Done), r#"{"Ok":{"reply":"done"}}"#);
+        both_ways::<Answer>(Err(QueueError::Busy), r#"{"Err":{"kind":"busy"}}"#);
+        both_ways::<Answer>(
+            Err(QueueError::SaleNotFound),
+            r#"{"Err":{"kind":"sale_not_found"}}"#,
+        );
+        both_ways::<Result<ShardJoined, QueueError>>(
+            Ok(ShardJoined {
+                fan_id: fan(),
+                seq: 9,
+            }),
+            r#"{"Ok":{"fan_id":"fan_0123456789abcdef0123","seq":9}}"#,
+        );
+    }
+
+    #[test]
+    fn objects_answer_the_current_and_the_previous_version() {
+        assert_eq!(
+            ProtocolVersion::from_header(None),
+            Ok(ProtocolVersion::UNVERSIONED),
+            "an edge of the release before versioning sends no header"
+        );
+        assert_eq!(ProtocolVersion::PREVIOUS, ProtocolVersion::UNVERSIONED);
+        assert_eq!(
+            ProtocolVersion::from_header(Some("2")),
+            Ok(ProtocolVersion::CURRENT)
+        );
+        assert_eq!(
+            ProtocolVersion::from_header(Some(&ProtocolVersion::CURRENT.header_value())),
+            Ok(ProtocolVersion::CURRENT)
+        );
+        assert_eq!(
+            ProtocolVersion::from_header(Some("1")),
+            Ok(ProtocolVersion(1))
+        );
+        assert_eq!(
+            ProtocolVersion::from_header(Some("3")),
+            Ok(ProtocolVersion(3)),
+            "a newer edge during its gradual deploy sends what this release decodes"
+        );
+        assert_eq!(
+            ProtocolVersion::from_header(Some("0")),
+            Err(ProtocolMismatch::Unreadable("0".into()))
+        );
+        assert!(matches!(
+            ProtocolVersion::from_header(Some("two")),
+            Err(ProtocolMismatch::Unreadable(_))
+        ));
+    }
+
+    #[test]
+    fn a_sender_two_versions_behind_is_refused() {
+        // What the next release (3) will answer this release's and the one before's edges.
+        let v3 = ProtocolVersion(3);
+        assert_eq!(ProtocolVersion(2).answered_by(v3), Ok(ProtocolVersion(2)));
+        assert_eq!(
+            ProtocolVersion(1).answered_by(v3),
+            Err(ProtocolMismatch::TooOld(ProtocolVersion(1)))
+        );
+        assert!(ProtocolMismatch::TooOld(ProtocolVersion(1))
+            .to_string()
+            .contains("no longer answered"));
+    }
+}

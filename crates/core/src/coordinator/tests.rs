@@ -347,3 +347,19 @@ fn presence_can_be_switched_off() {
     let later = T0.plus_secs(3_600);
     assert_eq!(c.pull(later, w("a"), 5, None).unwrap().assignments.len(), 5);
 }
+
+#[test]
+fn the_keyed_fan_id_is_the_one_shards_derive() {
+    let mut c = open_sale();
+    let salt = FanSalt::from("salt-0123456789");
+    let ids: Vec<FanId> = [1, 2, 1, 4_096, u64::MAX].map(|s| c.fan_id(s)).into();
+    for (id, seq) in ids.iter().zip([1, 2, 1, 4_096, u64::MAX]) {
+        assert_eq!(*id, fan_id_for(&salt, seq));
+    }
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[0], ids[1]);
+    // An update keeps the salt, and so the key.
+    c.update_settings(settings(None), T0);
+    assert_eq!(c.sale().fan_salt, salt);
+    assert_eq!(c.fan_id(4_096), fan_id_for(&salt, 4_096));
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Checks every environment of wrangler.toml offline (run by `make check-config`, part of `make test`):
+# - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production);
+# - each environment declares every binding the code uses (the `*_BINDING` constants in src/);
+# - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection);
+# - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup` in
+#   crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
+#   a secret cannot be checked in an offline configuration, so the doc is the checklist.
+# Fails loudly, naming what is missing. CONFIG=<file> and DOCS=<file> check other files (to test
+# the check on a broken copy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONFIG=${CONFIG:-wrangler.toml}
+DOCS=${DOCS:-docs/operations.md}
+WRANGLER=node_modules/.bin/wrangler
+export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
+ENVS=("" staging production)
+failures=()
+fail() { failures+=("$*"); printf '\033[1;31m[check-config] FAIL\033[0m %s\n' "$*" >&2; }
+ok() { printf '[check-config] ok   %s\n' "$*"; }
+
+# What the code uses.
+bindings=$(grep -rhoE 'const [A-Z_]+_BINDING: &str = "[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
+secrets=$(sed -n '/fn from_lookup/,/^    }/p' crates/core/src/secrets.rs |
+  grep -oE '(key|read)\("[A-Z_]+"\)' | sed -E 's/.*"([A-Z_]+)".*/\1/' | sort -u)
+vars=$(grep -rhoE '(lookup\(env, |env\.var\(|env\.secret\()"[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
+[ -n "$bindings" ] && [ -n "$secrets" ] || { echo "[check-config] found no bindings or secrets in the code: the greps are stale" >&2; exit 1; }
+ok "the code uses bindings: $(echo $bindings); secrets: $(echo $secrets); variables: $(echo $vars)"
+
+outdir=$(mktemp -d)
+trap 'rm -rf "$outdir"' EXIT
+for env in "${ENVS[@]}"; do
+  label=${env:-top level}
+  log="$outdir/${env:-top}.log"
+  if ! "$WRANGLER" deploy --dry-run --config "$CONFIG" --env="$env" --outdir "$outdir/${env:-top}" >"$log" 2>&1; then
+    fail "$label: wrangler deploy --dry-run --env=\"$env\" failed:"
+    sed 's/^/    /' "$log" >&2
+    continue
+  fi
+  # The bindings wrangler resolved for this environment ("env.NAME ..." lines).
+  declared=$(grep -oE '^env\.[A-Z_]+' "$log" | sed 's/^env\.//' | sort -u)
+  missing=$(comm -23 <(echo "$bindings") <(echo "$declared"))
+  if [ -n "$missing" ]; then
+    fail "$label: binding(s) the code uses but $CONFIG does not declare: $(echo $missing)"
+  else
+    ok "$label: dry run passes; declares $(echo $bindings)"
+  fi
+  if [ -n "$env" ] && grep -q '^env\.WAITROOM_TEST_FAULTS' "$log"; then
+    fail "$label: sets WAITROOM_TEST_FAULTS (test-only fault injection must never be deployed)"
+  fi
+done
+
+for name in $secrets $vars; do
+  if ! grep -qE "^\| *\`$name\`" "$DOCS"; then
+    fail "$DOCS: no table row for \`$name\` (every secret and variable the code reads, per environment)"
+  fi
+done
+[ ${#failures[@]} -eq 0 ] && ok "$DOCS lists $(echo $secrets $vars)"
+
+if [ ${#failures[@]} -gt 0 ]; then
+  printf '\033[1;31m[check-config] %d problem(s): the configuration is not deployable as is.\033[0m\n' "${#failures[@]}" >&2
+  exit 1
+fi
+echo "[check-config] every environment is consistent"
