@@ -45,10 +45,12 @@ if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$SALE")" = 4
   admin -X PUT "$EDGE/api/admin/sales/$SALE" -o /dev/null \
     -d "{\"name\":\"Demo Tour 2027 presale\",\"purchase_url\":\"$ORIGIN/purchase\",\"opens_at\":\"$opens_at\",\"claim_ttl_s\":15,\"pass_ttl_s\":300}"
   # A crowd of synthetic fans that joins the second the sale opens, waits like real fans and buys,
-  # so there is a line to watch move.
-  setsid target/release/synthetic-fan --edge-url "$EDGE" --sale "$SALE" --fans "$DEMO_CROWD" \
-    --wait-for-open --buy-at-demo-origin --buy-after-ms 6000 --timeout-s 900 >/dev/null &
-  pids+=($!)
+  # so there is a line to watch move (none with DEMO_CROWD=0).
+  if [ "$DEMO_CROWD" -gt 0 ]; then
+    setsid target/release/synthetic-fan --edge-url "$EDGE" --sale "$SALE" --fans "$DEMO_CROWD" \
+      --wait-for-open --buy-at-demo-origin --buy-after-ms 6000 --timeout-s 900 >/dev/null &
+    pids+=($!)
+  fi
 else
   say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"
 fi

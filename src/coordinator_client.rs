@@ -19,6 +19,10 @@ pub const REGISTRY_BINDING: &str = "REGISTRY";
 pub const SHARDS_BINDING: &str = "SHARDS";
 /// The registry is one object: sales are created rarely, by promoters.
 const REGISTRY_NAME: &str = "sales";
+/// Where protocol commands are posted on an object.
+const OBJECT_URL: &str = "https://do.internal/";
+/// Where a coordinator takes its test fault (see [`set_fault`]).
+pub const FAULT_URL: &str = "https://do.internal/fault";
 
 /// Why a call to a Durable Object brought no answer of the protocol.
 #[derive(Debug)]
@@ -63,8 +67,17 @@ impl From<worker::Error> for CallError {
 }
 
 impl From<CallError> for ApiError {
+    /// An object that could not be reached, or failed (5xx: overloaded, reset, timed out, or a
+    /// test's fault switch), is busy: the client tries again. An object that answered something
+    /// the protocol does not allow is our bug.
     fn from(e: CallError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            CallError::Transport(_) => ApiError::Busy(e.to_string()),
+            CallError::Status { status, .. } if status >= 500 => ApiError::Busy(e.to_string()),
+            CallError::Status { .. } | CallError::Malformed { .. } => {
+                ApiError::Internal(e.to_string())
+            }
+        }
     }
 }
 
@@ -86,7 +99,7 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(body.into()));
-    let req = Request::new_with_init("https://do.internal/", &init)?;
+    let req = Request::new_with_init(OBJECT_URL, &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
     if resp.status_code() != 200 {
         let text = resp.text().await.unwrap_or_default();
@@ -147,8 +160,14 @@ pub async fn join_at_shard(env: &Env, sale: &SaleId, shard: u32) -> Result<Shard
 #[derive(Debug, Serialize, serde::Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum RegistryCommand {
-    Add { id: SaleId },
+    Add {
+        id: SaleId,
+    },
     List,
+    /// `[id]` if the sale is registered, else `[]`.
+    Exists {
+        id: SaleId,
+    },
 }
 
 pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {
@@ -160,6 +179,70 @@ pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {
     )
     .await?;
     Ok(())
+}
+
+/// Whether sale `id` was ever created (registered by its upsert).
+pub async fn sale_exists(env: &Env, id: &SaleId) -> Result<bool, ApiError> {
+    let found: Vec<SaleId> = call(
+        env,
+        REGISTRY_BINDING,
+        REGISTRY_NAME,
+        &RegistryCommand::Exists { id: id.clone() },
+    )
+    .await?;
+    Ok(found.contains(id))
+}
+
+/// What a test's fault switch makes a coordinator do to every later command (docs/api.md,
+/// "Testing"): wait `delay_ms` first, and then, if `fail`, answer 500 instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    #[serde(default)]
+    pub delay_ms: u64,
+    #[serde(default)]
+    pub fail: bool,
+}
+
+/// What a coordinator answers when its fault is switched: the commands the previous fault
+/// failed, by kind (they never reached the sale's request counts).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FaultReport {
+    pub failed_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// The longest delay a fault may ask for.
+pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
+
+/// Switches the coordinator of `sale` to `fault` (only ever called when test faults are on).
+pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<FaultReport, ApiError> {
+    let stub = env
+        .durable_object(COORDINATOR_BINDING)?
+        .id_from_name(sale.as_str())?
+        .get_stub()?;
+    let body = serde_json::to_string(&fault).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Put).with_body(Some(body.into()));
+    let req = Request::new_with_init(FAULT_URL, &init)?;
+    let mut resp = stub
+        .fetch_with_request(req)
+        .await
+        .map_err(CallError::from)?;
+    if resp.status_code() != 200 {
+        let text = resp.text().await.unwrap_or_default();
+        return Err(CallError::Status {
+            binding: COORDINATOR_BINDING,
+            status: resp.status_code(),
+            text,
+        }
+        .into());
+    }
+    resp.json().await.map_err(|e| {
+        ApiError::from(CallError::Malformed {
+            binding: COORDINATOR_BINDING,
+            error: e.to_string(),
+        })
+    })
 }
 
 pub async fn list_sales(env: &Env) -> Result<Vec<SaleId>, ApiError> {

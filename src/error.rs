@@ -30,6 +30,25 @@ pub enum ErrorDetail {
         #[serde(with = "rfc3339::option")]
         opens_at: Option<UnixMillis>,
     },
+    /// A 503: when to try again (also the `Retry-After` header, in whole seconds).
+    RetryAfter { retry_after_ms: u64 },
+    /// A 500: the id the error was logged under.
+    RequestId { request_id: String },
+}
+
+/// The shortest and longest wait a 503 asks for: jittered between the two, so a crowd that was
+/// turned away together does not come back together.
+pub const RETRY_AFTER_MIN_MS: u64 = 1_000;
+pub const RETRY_AFTER_MAX_MS: u64 = 3_000;
+
+/// The wait a 503 asks for, from a random `fraction` in `[0, 1)`: between
+/// [`RETRY_AFTER_MIN_MS`] and [`RETRY_AFTER_MAX_MS`], and its `Retry-After` in whole seconds
+/// (rounded up, so a client that honours the header never comes back early).
+pub fn retry_after(fraction: f64) -> (u64, u64) {
+    let span = (RETRY_AFTER_MAX_MS - RETRY_AFTER_MIN_MS) as f64;
+    let ms = RETRY_AFTER_MIN_MS + (span * fraction.clamp(0.0, 1.0)) as u64;
+    let ms = ms.min(RETRY_AFTER_MAX_MS);
+    (ms, ms.div_ceil(1000))
 }
 
 #[derive(Debug)]
@@ -56,6 +75,9 @@ pub enum ApiError {
     Queue(QueueError),
     /// A secret is missing or weak: the operator's mistake, reported by name.
     Misconfigured(ConfigError),
+    /// A Durable Object (or the runtime on its way) is overloaded, timed out or failed: nothing
+    /// is known to be recorded, and the client should try again shortly. The cause is logged.
+    Busy(String),
     /// Storage, a Durable Object or the runtime failed.
     Internal(String),
 }
@@ -114,6 +136,7 @@ impl ApiError {
                 QueueError::BadPullSize { .. } => 400,
                 QueueError::SaleUnavailable | QueueError::Busy => 503,
             },
+            ApiError::Busy(_) => 503,
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
         }
     }
@@ -148,6 +171,7 @@ impl ApiError {
                 QueueError::SaleUnavailable => "sale_unavailable",
                 QueueError::Busy => "busy",
             },
+            ApiError::Busy(_) => "busy",
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
         }
@@ -165,6 +189,7 @@ impl ApiError {
             ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
             ApiError::BadToken(e) => e.to_string(),
             ApiError::Queue(e) => e.to_string(),
+            ApiError::Busy(_) => QueueError::Busy.to_string(),
             ApiError::Misconfigured(e) => format!("the server is misconfigured: {}", e.name),
             ApiError::Internal(_) => "something went wrong on our side; try again".into(),
         }
@@ -195,20 +220,48 @@ impl ApiError {
         }
     }
 
-    pub fn into_response(self) -> Response {
+    /// Whether the client should simply try again: the platform is busy, not our bug.
+    pub fn is_busy(&self) -> bool {
+        self.status() == 503
+    }
+
+    /// The answer, for a request known by `request_id` (in the log line of every 500, and in its
+    /// body). A 503 asks the client to come back after a jittered wait.
+    pub fn into_response_for(self, request_id: &str) -> Response {
         match &self {
-            ApiError::Misconfigured(e) => worker::console_error!("configuration error: {e}"),
-            ApiError::Internal(e) => worker::console_error!("internal error: {e}"),
+            ApiError::Misconfigured(e) => {
+                worker::console_error!("request {request_id}: configuration error: {e}")
+            }
+            ApiError::Internal(e) => {
+                worker::console_error!("request {request_id}: internal error: {e}")
+            }
+            ApiError::Busy(e) => worker::console_warn!("request {request_id}: busy: {e}"),
             _ => {}
         }
-        let mut response = response::json(self.status(), &self.body());
+        let mut body = self.body();
+        let mut retry_after_s = None;
+        if self.is_busy() {
+            let (ms, s) = retry_after(crate::random::fraction());
+            body.detail = Some(ErrorDetail::RetryAfter { retry_after_ms: ms });
+            retry_after_s = Some(s);
+        } else if self.status() == 500 {
+            body.detail = Some(ErrorDetail::RequestId {
+                request_id: request_id.to_owned(),
+            });
+        }
+        let mut response = response::json(self.status(), &body);
         if let ApiError::MethodNotAllowed { allow } = self {
             let _ = response.headers_mut().set("Allow", allow);
         }
-        if self.status() == 503 {
-            let _ = response.headers_mut().set("Retry-After", "1");
+        if let Some(s) = retry_after_s {
+            let _ = response.headers_mut().set("Retry-After", &s.to_string());
         }
         response
+    }
+
+    /// The answer, outside any request we could name.
+    pub fn into_response(self) -> Response {
+        self.into_response_for("-")
     }
 }
 
@@ -247,6 +300,20 @@ mod tests {
         assert_eq!(
             body(ApiError::Queue(QueueError::BadPullSize { max: 101 }))["field"],
             json!("max")
+        );
+    }
+
+    #[test]
+    fn a_retry_is_asked_for_after_one_to_three_seconds() {
+        assert_eq!(retry_after(0.0), (1_000, 1));
+        assert_eq!(retry_after(0.5), (2_000, 2));
+        assert_eq!(retry_after(0.9999), (2_999, 3));
+        assert_eq!(retry_after(1.0), (3_000, 3));
+        let busy = ApiError::Busy("the coordinator timed out".into());
+        assert_eq!((busy.status(), busy.code()), (503, "busy"));
+        assert_eq!(
+            body(ApiError::Busy("x".into()))["message"],
+            json!("busy: nothing was recorded; try again shortly")
         );
     }
 }

@@ -2,6 +2,7 @@
 //! parameters. (Answers are built in [`crate::response`].)
 
 use crate::error::ApiError;
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use waitroom_core::secrets::ApiKey;
 use waitroom_core::SaleId;
@@ -10,9 +11,11 @@ use worker::Request;
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`].
+/// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`]. The limit holds while reading:
+/// a body declared larger is refused unread, and one that grows past it (a chunked body declares
+/// no length) is refused at the chunk that crosses it, never read whole.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
-    let too_large = ApiError::BodyTooLarge {
+    let too_large = || ApiError::BodyTooLarge {
         limit: MAX_BODY_BYTES,
     };
     let declared = req
@@ -22,16 +25,26 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
         .flatten()
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large);
+        return Err(too_large());
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|e| ApiError::BadJson(e.to_string()))?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(too_large);
+    let mut bytes = Vec::new();
+    // A request without a body has no stream: it is the empty body.
+    if let Ok(mut stream) = req.stream() {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| ApiError::BadJson(e.to_string()))?;
+            append_within(&mut bytes, &chunk, MAX_BODY_BYTES).map_err(|()| too_large())?;
+        }
     }
     serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+/// Appends `chunk` to `body` unless that makes it longer than `limit`.
+fn append_within(body: &mut Vec<u8>, chunk: &[u8], limit: usize) -> Result<(), ()> {
+    if body.len() + chunk.len() > limit {
+        return Err(());
+    }
+    body.extend_from_slice(chunk);
+    Ok(())
 }
 
 /// The bearer token of the `Authorization` header, if any.
@@ -85,4 +98,18 @@ pub fn query(req: &Request, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_refused_at_the_chunk_that_crosses_the_limit() {
+        let mut body = Vec::new();
+        assert!(append_within(&mut body, &[1; 40], 64).is_ok());
+        assert!(append_within(&mut body, &[2; 24], 64).is_ok());
+        assert!(append_within(&mut body, &[3; 1], 64).is_err());
+        assert_eq!(body.len(), 64);
+    }
 }

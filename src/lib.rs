@@ -20,14 +20,19 @@ pub mod durable;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod known_sales;
+pub mod lru;
+pub mod outcome_cache;
 pub mod pages;
 pub mod presence;
 pub mod queue;
 pub mod random;
+pub mod request_log;
 pub mod response;
 pub mod routes;
 pub mod scheduled;
 pub mod snapshot_cache;
+pub mod test_faults;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

@@ -108,6 +108,14 @@ pub struct ClosedPage<'a> {
 #[template(path = "not_found.html")]
 pub struct NotFoundPage;
 
+/// The sale's objects are busy: the fan keeps their place, and the page tries again by itself.
+#[derive(Template)]
+#[template(path = "busy.html")]
+pub struct BusyPage<'a> {
+    pub sale: &'a SaleId,
+    pub retry_after_s: u64,
+}
+
 /// Renders `page` into an HTML response.
 pub fn render(
     page: &impl Template,
@@ -225,5 +233,21 @@ mod tests {
             "{scheduled}"
         );
         assert!(scheduled.contains(r#"content="30""#), "{scheduled}");
+    }
+
+    #[test]
+    fn the_busy_page_refreshes_itself_to_the_sale() {
+        let sale = SaleId::parse("tour").unwrap();
+        let html = BusyPage {
+            sale: &sale,
+            retry_after_s: 2,
+        }
+        .render()
+        .unwrap();
+        assert!(
+            html.contains(r#"<meta http-equiv="refresh" content="2; url=/s/tour">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"data-page="busy""#), "{html}");
     }
 }

@@ -7,8 +7,9 @@
 //! of isolates, not of fans, and nobody who polls is missed.
 
 use crate::coordinator_client::ask;
+use crate::lru::Lru;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use waitroom_core::protocol::Command;
 use waitroom_core::{SaleId, Seq, UnixMillis};
 use worker::Env;
@@ -17,6 +18,8 @@ use worker::Env;
 pub const FLUSH_EVERY_MS: u64 = 1_000;
 /// Most arrival numbers one report carries; more wait for the next one.
 const MAX_BATCH: usize = 5_000;
+/// Most sales an isolate gathers reports for at once.
+const MAX_SALES: usize = 1_000;
 
 #[derive(Default)]
 struct Pending {
@@ -25,7 +28,7 @@ struct Pending {
 }
 
 thread_local! {
-    static PENDING: RefCell<HashMap<SaleId, Pending>> = RefCell::new(HashMap::new());
+    static PENDING: RefCell<Lru<SaleId, Pending>> = RefCell::new(Lru::new(MAX_SALES));
 }
 
 /// Notes that fan `seq` of `sale` polled, and reports the batch if it is this isolate's turn.
@@ -33,7 +36,7 @@ thread_local! {
 pub async fn seen(env: &Env, sale: &SaleId, seq: Seq, now: UnixMillis) {
     let batch = PENDING.with(|p| {
         let mut pending = p.borrow_mut();
-        let entry = pending.entry(sale.clone()).or_default();
+        let entry = pending.get_or_insert_with(sale, Pending::default);
         if entry.seqs.len() < MAX_BATCH {
             entry.seqs.insert(seq);
         }

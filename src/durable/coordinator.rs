@@ -7,9 +7,14 @@
 
 use super::store::{Loaded, Store};
 use crate::clock;
-use crate::coordinator_client::refuse_unanswered_protocol;
+use crate::coordinator_client::{
+    refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS,
+};
 use crate::events;
-use std::cell::RefCell;
+use crate::test_faults;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::time::Duration;
 use waitroom_core::events::EventMessage;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
@@ -21,6 +26,14 @@ pub struct SaleCoordinator {
     state: State,
     env: Env,
     inner: RefCell<Option<Inner>>,
+    /// Whether this worker runs with test faults on (`WAITROOM_TEST_FAULTS=1`): only then does
+    /// [`FAULT_URL`] exist.
+    faults_allowed: bool,
+    /// The test fault applied to every command (in memory only: a restart clears it).
+    fault: Cell<Fault>,
+    /// Commands failed by the fault since it was last switched, by kind (they never reach the
+    /// core, so its request counts do not see them).
+    failed: RefCell<BTreeMap<String, u64>>,
 }
 
 /// What is in memory once storage is open.
@@ -148,12 +161,33 @@ impl DurableObject for SaleCoordinator {
     fn new(state: State, env: Env) -> Self {
         Self {
             state,
+            faults_allowed: test_faults::enabled(&env),
             env,
             inner: RefCell::new(None),
+            fault: Cell::new(Fault::default()),
+            failed: RefCell::new(BTreeMap::new()),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.url()?.as_str() == FAULT_URL {
+            if !self.faults_allowed {
+                return Response::error("not found", 404);
+            }
+            let fault: Fault = match req.json().await {
+                Ok(fault) => fault,
+                Err(e) => return Response::error(format!("not a fault: {e}"), 400),
+            };
+            worker::console_warn!("test fault switched: {fault:?}");
+            self.fault.set(Fault {
+                delay_ms: fault.delay_ms.min(MAX_FAULT_DELAY_MS),
+                ..fault
+            });
+            let failed = std::mem::take(&mut *self.failed.borrow_mut());
+            return Response::from_json(&FaultReport {
+                failed_by_kind: failed,
+            });
+        }
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
@@ -161,6 +195,18 @@ impl DurableObject for SaleCoordinator {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
         };
+        let fault = self.fault.get();
+        if fault.delay_ms > 0 {
+            worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.fail {
+            *self
+                .failed
+                .borrow_mut()
+                .entry(command.kind().to_owned())
+                .or_default() += 1;
+            return Response::error("test fault: the coordinator fails", 500);
+        }
         let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;

@@ -1,4 +1,5 @@
-//! The sale registry Durable Object: the list of sales, for `GET /api/admin/sales`.
+//! The sale registry Durable Object: the list of sales, for `GET /api/admin/sales`, and whether a
+//! sale exists, so the edge answers 404 for unknown ids without reaching (and creating) an object.
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
@@ -52,6 +53,15 @@ impl SaleRegistry {
                 )?;
                 Ok(vec![id])
             }
+            RegistryCommand::Exists { id } => Ok(sql
+                .exec(
+                    "SELECT id FROM sales WHERE id = ?",
+                    vec![SqlStorageValue::String(id.to_string())],
+                )?
+                .to_array::<Row>()?
+                .into_iter()
+                .filter_map(|row| SaleId::parse(&row.id).ok())
+                .collect()),
             RegistryCommand::List => Ok(sql
                 .exec(
                     "SELECT id FROM sales ORDER BY created_at DESC LIMIT ?",

@@ -2,10 +2,11 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, call, list_sales, register, unexpected};
+use crate::coordinator_client::{ask, call, list_sales, register, set_fault, unexpected, Fault};
 use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
+use crate::known_sales;
 use crate::random;
 use crate::response::json;
 use crate::snapshot_cache;
@@ -79,6 +80,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
     register(&ctx.env, &sale).await?;
+    known_sales::created(&ctx.origin, &sale, ctx.now).await;
     snapshot_cache::invalidate(&sale, ctx.now);
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -91,7 +93,7 @@ pub async fn control(
     action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let reply = ask(&ctx.env, &sale, &action.command()).await?;
+    let reply = ctx.ask(&sale, &action.command()).await?;
     snapshot_cache::invalidate(&sale, ctx.now);
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -102,6 +104,7 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
+    ctx.require_sale(&sale).await?;
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 
@@ -143,15 +146,7 @@ pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// `POST /__test/events/poison`, only with `WAITROOM_TEST_FAULTS=1` on a loopback host (else no
 /// such route): puts a message no consumer can decode on the events queue.
 pub async fn test_poison(ctx: &Ctx) -> Result<Response, ApiError> {
-    let enabled = ctx
-        .env
-        .var("WAITROOM_TEST_FAULTS")
-        .is_ok_and(|v| v.to_string() == "1");
-    let host = ctx.origin.split("://").nth(1).unwrap_or_default();
-    let loopback = ["127.0.0.1", "localhost", "[::1]"]
-        .iter()
-        .any(|h| host == *h || host.starts_with(&format!("{h}:")));
-    if !(enabled && loopback) {
+    if !ctx.faults_allowed {
         return Err(ApiError::NotFound);
     }
     ctx.env
@@ -159,4 +154,27 @@ pub async fn test_poison(ctx: &Ctx) -> Result<Response, ApiError> {
         .send("this is not an event".to_owned())
         .await?;
     Ok(json(202, &serde_json::json!({ "queued": true })))
+}
+
+/// The answer to a fault switch: the fault now on, and what the previous one failed.
+#[derive(serde::Serialize)]
+struct FaultAnswer {
+    #[serde(flatten)]
+    fault: Fault,
+    failed_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// `PUT /api/admin/sales/{sale}/fault` (tests only; see [`crate::test_faults`]): the sale's
+/// coordinator waits `delay_ms` before every later command, and then fails it if `fail`.
+pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fault: Fault = http::read_json(&mut req).await?;
+    let report = set_fault(&ctx.env, &sale, fault).await?;
+    Ok(json(
+        200,
+        &FaultAnswer {
+            fault,
+            failed_by_kind: report.failed_by_kind,
+        },
+    ))
 }

@@ -3,10 +3,12 @@
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::coordinator_client::{self, ask, unexpected};
+use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
+use crate::outcome_cache;
 use crate::pages::{
-    self, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
+    self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::presence;
 use crate::random;
@@ -32,8 +34,18 @@ const SALE_INFO: CacheControl = CacheControl::Public {
     max_age_s: snapshot_cache::SNAPSHOT_MAX_AGE_S,
 };
 
+/// The snapshot of a sale; `None` if it does not exist (known at the edge for ids nobody created:
+/// their objects are never reached).
+async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, ApiError> {
+    match ctx.require_sale(sale).await {
+        Ok(()) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now).await,
+        Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
-    snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now)
+    snapshot_of(ctx, sale)
         .await?
         .ok_or(ApiError::Queue(QueueError::SaleNotFound))
 }
@@ -109,6 +121,25 @@ async fn take_place(
             position,
             ahead,
         });
+    }
+    // A fan whose turn is known at the edge keeps the place without a word to the coordinator.
+    if let Some(token) = existing {
+        if let Some(Claim::Turn { assignment, .. }) =
+            outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await
+        {
+            if matches!(
+                assignment.state,
+                AssignmentState::Assigned | AssignmentState::Completed
+            ) {
+                return Ok(Joined {
+                    fan_id: token.fan_id.clone(),
+                    seq: token.seq,
+                    created: false,
+                    position: 1,
+                    ahead: 0,
+                });
+            }
+        }
     }
     let command = Command::Join {
         existing: existing.map(|t| t.seq),
@@ -272,18 +303,18 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             }
         }
         FanView::Closed => FanState::Closed,
-        FanView::Reached => match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
-            Reply::Claim(Claim::Waiting { position, ahead }) => FanState::Waiting {
+        FanView::Reached => match claim(ctx, sale, token).await? {
+            Claim::Waiting { position, ahead } => FanState::Waiting {
                 position,
                 ahead,
                 eta_s: None,
                 poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
                 near_front: true,
             },
-            Reply::Claim(Claim::Turn {
+            Claim::Turn {
                 assignment,
                 pass_ttl_s,
-            }) => {
+            } => {
                 let config = ctx.config()?;
                 let claims =
                     PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
@@ -298,12 +329,26 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                     assignment: assignment.state,
                 }
             }
-            Reply::Claim(Claim::Lapsed { assignment }) => FanState::Lapsed {
+            Claim::Lapsed { assignment } => FanState::Lapsed {
                 reason: assignment.state,
             },
-            other => return Err(unexpected(other)),
         },
     })
+}
+
+/// What fan `token` finds now that their number was reached: from the edge's outcome cache if
+/// they asked before, else from the coordinator (and then cached).
+async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
+    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
+        return Ok(claim);
+    }
+    let claim = match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
+        Reply::Claim(claim) => claim,
+        other => return Err(unexpected(other)),
+    };
+    let token_expires = UnixMillis::from_secs(token.exp);
+    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
+    Ok(claim)
 }
 
 fn status_answer<'a>(
@@ -380,7 +425,7 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     Ok(json(200, &status_answer(&snap, &token, &state, ctx.now)))
 }
 
-fn wants_json(req: &Request) -> bool {
+pub fn wants_json(req: &Request) -> bool {
     req.headers()
         .get("Accept")
         .ok()
@@ -396,7 +441,7 @@ pub async fn sale_page(
 ) -> Result<Response, ApiError> {
     let as_json = wants_json(&req);
     let snap = match sale {
-        Some(sale) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, &sale, ctx.now).await?,
+        Some(sale) => snapshot_of(ctx, &sale).await?,
         None => None,
     };
     let Some(snap) = snap else {
@@ -453,7 +498,15 @@ pub async fn sale_page(
                     Err(e) => return Err(e),
                 },
             };
-            let state = fan_state(ctx, &snap, &token).await?;
+            let state = match fan_state(ctx, &snap, &token).await {
+                Ok(state) => state,
+                // The fan's new place is recorded: hand over its cookie with the busy page.
+                Err(e) if e.is_busy() && !as_json => {
+                    worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+                    return Ok(busy_page(&sale, new_token.as_deref()));
+                }
+                Err(e) => return Err(e),
+            };
             let mut response = if as_json {
                 let body = SalePageStatus {
                     status: status_answer(&snap, &token, &state, ctx.now),
@@ -478,6 +531,26 @@ pub async fn sale_page(
             Ok(response)
         }
     }
+}
+
+/// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
+/// touches the fan's cookie, except to hand over `new_token`: a place that was just recorded.
+pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
+    let (_, retry_after_s) = retry_after(random::fraction());
+    let page = BusyPage {
+        sale,
+        retry_after_s,
+    };
+    let mut response = match pages::render(&page, 503, CacheControl::NoStore) {
+        Ok(response) => response,
+        Err(e) => return e.into_response(),
+    };
+    let headers = response.headers_mut();
+    let _ = headers.set("Retry-After", &retry_after_s.to_string());
+    if let Some(text) = new_token {
+        let _ = headers.set("Set-Cookie", &http::token_cookie(sale, text, TOKEN_TTL_S));
+    }
+    response
 }
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).

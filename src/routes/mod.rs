@@ -8,6 +8,7 @@ mod origin;
 use crate::config::{self, Config};
 use crate::error::ApiError;
 use crate::http::sale_id;
+use crate::request_log::{self, RequestLine};
 use crate::response::{self, json, json_with, CacheControl};
 use admin::SaleAction;
 use answers::Health;
@@ -28,11 +29,31 @@ pub struct Ctx {
     pub now: UnixMillis,
     /// `scheme://host[:port]` of this request, for cache keys and links.
     pub origin: String,
+    /// The request's id (its `cf-ray`, or a random one): in the log line of every 500 and in its
+    /// body.
+    pub request_id: String,
+    /// Whether the test fault switch exists for this request (docs/api.md, "Testing").
+    pub faults_allowed: bool,
 }
 
 impl Ctx {
     pub fn config(&self) -> Result<Rc<Config>, ApiError> {
         Ok(config::load(&self.env)?)
+    }
+
+    /// Refuses a sale that was never created, without reaching its objects.
+    pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
+        crate::known_sales::require(&self.env, &self.origin, sale, self.now).await
+    }
+
+    /// Sends `command` to the coordinator of `sale`, which must exist.
+    pub async fn ask(
+        &self,
+        sale: &SaleId,
+        command: &waitroom_core::protocol::Command,
+    ) -> Result<waitroom_core::protocol::Reply, ApiError> {
+        self.require_sale(sale).await?;
+        crate::coordinator_client::ask(&self.env, sale, command).await
     }
 }
 
@@ -60,6 +81,8 @@ enum Route<'a> {
     AdminMonitor,
     /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
     TestPoison,
+    /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
+    AdminFault(&'a str),
 }
 
 impl<'a> Route<'a> {
@@ -83,12 +106,55 @@ impl<'a> Route<'a> {
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
+            ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
             ["api", "admin", "sales", sale, action] => Route::AdminControl {
                 sale,
                 action: SaleAction::parse(action)?,
             },
             _ => return None,
         })
+    }
+
+    /// The route's name, for the request log.
+    fn name(&self) -> &'static str {
+        match self {
+            Route::Health => "health",
+            Route::Jwks => "jwks",
+            Route::SalePage(_) => "sale_page",
+            Route::SaleInfo(_) => "sale_info",
+            Route::Join(_) => "join",
+            Route::Status(_) => "status",
+            Route::Pull(_) => "pull",
+            Route::Finish { .. } => "finish",
+            Route::Assignments(_) => "assignments",
+            Route::AdminSales => "admin_sales",
+            Route::AdminSale(_) => "admin_sale",
+            Route::AdminControl { .. } => "admin_control",
+            Route::AdminFault(_) => "admin_fault",
+            Route::AdminMonitor => "admin_monitor",
+            Route::TestPoison => "test_poison",
+        }
+    }
+
+    /// The sale id segment of the path, if it has one.
+    fn sale(&self) -> Option<&'a str> {
+        match *self {
+            Route::SalePage(sale)
+            | Route::SaleInfo(sale)
+            | Route::Join(sale)
+            | Route::Status(sale)
+            | Route::Pull(sale)
+            | Route::Finish { sale, .. }
+            | Route::Assignments(sale)
+            | Route::AdminSale(sale)
+            | Route::AdminControl { sale, .. }
+            | Route::AdminFault(sale) => Some(sale),
+            Route::Health
+            | Route::Jwks
+            | Route::AdminSales
+            | Route::AdminMonitor
+            | Route::TestPoison => None,
+        }
     }
 
     /// The methods the path takes, as for an `Allow` header.
@@ -103,6 +169,7 @@ impl<'a> Route<'a> {
             | Route::AdminControl { .. }
             | Route::TestPoison => "POST",
             Route::AdminSale(_) => "GET, PUT",
+            Route::AdminFault(_) => "PUT",
         }
     }
 }
@@ -117,27 +184,64 @@ pub async fn handle(req: Request, env: Env) -> Response {
     response
 }
 
+/// The id a request is logged under: the platform's `cf-ray`, or a random one.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("cf-ray")
+        .ok()
+        .flatten()
+        .filter(|ray| !ray.is_empty() && ray.len() <= 64)
+        .unwrap_or_else(crate::random::hex::<8>)
+}
+
 async fn answer(req: Request, env: Env) -> Response {
+    let request_id = request_id(&req);
     let url = match req.url() {
         Ok(url) => url,
-        Err(e) => return ApiError::Internal(e.to_string()).into_response(),
+        Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
     };
     let ctx = Ctx {
+        faults_allowed: crate::test_faults::allowed(&env, &url),
         env,
         now: crate::clock::now(),
         origin: url.origin().ascii_serialization(),
+        request_id,
     };
     let path = url.path().trim_end_matches('/').to_owned();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    match Route::parse(&segments) {
-        Some(route) => dispatch(route, req, &ctx)
-            .await
-            .unwrap_or_else(ApiError::into_response),
-        None if segments.first() == Some(&"api") => ApiError::NotFound.into_response(),
-        None => static_asset(req, &ctx)
-            .await
-            .unwrap_or_else(ApiError::into_response),
-    }
+    let method = req.method().to_string();
+    let route = Route::parse(&segments);
+    let (name, sale) = match &route {
+        // Only a well-formed sale id is logged: the path is anyone's input.
+        Some(route) => (
+            route.name(),
+            route.sale().filter(|s| SaleId::parse(s).is_ok()),
+        ),
+        None if segments.first() == Some(&"api") => ("unknown", None),
+        None => ("asset", None),
+    };
+    let answered = match route {
+        Some(route) => dispatch(route, req, &ctx).await,
+        None if segments.first() == Some(&"api") => Err(ApiError::NotFound),
+        None => static_asset(req, &ctx).await,
+    };
+    let outcome = match &answered {
+        // The busy page answers a busy error.
+        Ok(page) if page.status_code() == 503 => "busy",
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    };
+    let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
+    request_log::log(&RequestLine {
+        request_id: &ctx.request_id,
+        method: &method,
+        route: name,
+        sale,
+        status: response.status_code(),
+        duration_ms: ctx.now.millis_until(crate::clock::now()),
+        outcome,
+    });
+    response
 }
 
 async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
@@ -147,9 +251,16 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Health if is(Method::Get) => Ok(json(200, &Health { ok: true })),
         Route::Jwks if is(Method::Get) => jwks(ctx),
         Route::SalePage(sale) if is(Method::Get) => {
-            fan::sale_page(req, ctx, sale_or_404(sale)?).await
+            let as_page = !fan::wants_json(&req);
+            let sale = sale_or_404(sale)?;
+            let answer = fan::sale_page(req, ctx, sale.clone()).await;
+            busy_as_page(answer, sale.filter(|_| as_page), ctx)
         }
-        Route::SalePage(sale) if is(Method::Post) => fan::rejoin(req, ctx, sale_id(sale)?).await,
+        Route::SalePage(sale) if is(Method::Post) => {
+            let sale = sale_id(sale)?;
+            let answer = fan::rejoin(req, ctx, sale.clone()).await;
+            busy_as_page(answer, Some(sale), ctx)
+        }
         Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
@@ -166,11 +277,28 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::AdminControl { sale, action } if is(Method::Post) => {
             admin::control(req, ctx, sale_id(sale)?, action).await
         }
+        Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
+        Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
         Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
         Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),
+    }
+}
+
+/// A browser that asked for a fan page gets the busy page instead of a busy JSON error.
+fn busy_as_page(
+    answer: Result<Response, ApiError>,
+    page_of: Option<SaleId>,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
+    match (answer, page_of) {
+        (Err(e), Some(sale)) if e.is_busy() => {
+            worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+            Ok(fan::busy_page(&sale, None))
+        }
+        (answer, _) => answer,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::answers::{self, AssignmentAnswer, AssignmentList};
 use super::Ctx;
-use crate::coordinator_client::{ask, unexpected};
+use crate::coordinator_client::unexpected;
 use crate::error::ApiError;
 use crate::http;
 use crate::response::json;
@@ -77,16 +77,16 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             message: format!("must be between 1 and {MAX_PULL}"),
         });
     }
-    match ask(
-        &ctx.env,
-        &sale,
-        &Command::Pull {
-            window,
-            max,
-            request_id,
-        },
-    )
-    .await?
+    match ctx
+        .ask(
+            &sale,
+            &Command::Pull {
+                window,
+                max,
+                request_id,
+            },
+        )
+        .await?
     {
         Reply::Pulled(pulled) => Ok(json(200, &answers::Pulled::from(&pulled))),
         other => Err(unexpected(other)),
@@ -104,8 +104,12 @@ pub async fn finish(
     authorize(&req, ctx)?;
     let fan_id = FanId::parse(fan)
         .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
-    match ask(&ctx.env, &sale, &outcome.command(fan_id)).await? {
-        Reply::Assignment(assignment) => Ok(json(200, &AssignmentAnswer::from(&assignment))),
+    match ctx.ask(&sale, &outcome.command(fan_id)).await? {
+        Reply::Assignment(assignment) => {
+            // This isolate's fans see the end of their turn at once (others within seconds).
+            crate::outcome_cache::forget(&sale, assignment.seq);
+            Ok(json(200, &AssignmentAnswer::from(&assignment)))
+        }
         other => Err(unexpected(other)),
     }
 }
@@ -135,16 +139,16 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
                 message: format!("must be between 1 and {MAX_LIST_LIMIT}"),
             })?,
     };
-    match ask(
-        &ctx.env,
-        &sale,
-        &Command::Assignments {
-            window,
-            state,
-            limit,
-        },
-    )
-    .await?
+    match ctx
+        .ask(
+            &sale,
+            &Command::Assignments {
+                window,
+                state,
+                limit,
+            },
+        )
+        .await?
     {
         Reply::Assignments { assignments } => Ok(json(200, &AssignmentList::of(&assignments))),
         other => Err(unexpected(other)),

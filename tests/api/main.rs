@@ -9,8 +9,10 @@ mod support;
 
 mod bad_input;
 mod config;
+mod edge_cost;
 mod edge_polls;
 mod fan_journey;
+mod faults;
 mod health;
 mod lapse;
 mod migrations;

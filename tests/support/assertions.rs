@@ -35,6 +35,26 @@ impl Reply {
         self.assert_error_shape(what);
     }
 
+    /// A busy answer: 503 `busy`, `Retry-After` of 1 to 3 seconds, and `retry_after_ms` to match.
+    pub fn expect_busy(&self, what: &str) {
+        self.expect_error(503, "busy", what);
+        let retry_after: u64 = self
+            .header("Retry-After")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{what}: no Retry-After in {:?}", self.headers));
+        assert!(
+            (1..=3).contains(&retry_after),
+            "{what}: Retry-After {retry_after}"
+        );
+        let ms = self.json["retry_after_ms"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{what}: no retry_after_ms in {}", self.describe()));
+        assert!(
+            (1_000..=3_000).contains(&ms) && ms.div_ceil(1000) == retry_after,
+            "{what}: retry_after_ms {ms} with Retry-After {retry_after}"
+        );
+    }
+
     /// `{error, message}`: both non-empty strings.
     pub fn assert_error_shape(&self, what: &str) {
         let error = self.json["error"].as_str().unwrap_or_default();

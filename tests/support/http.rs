@@ -69,6 +69,27 @@ pub async fn send(request: RequestBuilder) -> Reply {
     reply
 }
 
+/// Sends a request that may be answered `503` (an object is busy or failing, as a test's fault
+/// switch makes it): any other 5xx still fails the test here, with the body.
+pub async fn send_busy_ok(request: RequestBuilder) -> Reply {
+    let (client, request) = request.build_split();
+    let request = request.expect("build request");
+    let what = format!("{} {}", request.method(), request.url().path());
+    let reply = Reply::read(
+        client
+            .execute(request)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}")),
+    )
+    .await;
+    assert!(
+        reply.status == StatusCode::SERVICE_UNAVAILABLE || !reply.status.is_server_error(),
+        "{what}: server error {}",
+        reply.describe()
+    );
+    reply
+}
+
 /// A response read to the end: status, headers, body text and (when it is JSON) the value.
 #[derive(Debug)]
 pub struct Reply {

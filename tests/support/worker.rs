@@ -205,15 +205,38 @@ impl TestWorker {
             text.push_str(&format!("{name}={value}\n"));
         }
         fs::write(&files.env_file, text).expect("write env file");
-        Self::start_with_args(files, &options.args).await
+        Self::start_on(files, &options.args).await
+    }
+
+    /// A worker with the test fault switch on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing").
+    pub async fn start_with_faults() -> Self {
+        Self::start_with_options(WorkerOptions::default().var("WAITROOM_TEST_FAULTS", 1)).await
     }
 
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
-        Self::start_with_args(files, &[]).await
+        Self::start_on(files, &[]).await
     }
 
-    async fn start_with_args(files: WorkerFiles, extra_args: &[String]) -> Self {
+    /// Its state directory (the SQLite files of its Durable Objects are under it).
+    pub fn state_dir(&self) -> &Path {
+        &self.files.state_dir
+    }
+
+    /// `PUT /api/admin/sales/{sale}/fault` with `{"delay_ms", "fail"}` (200): every later command
+    /// to the sale's coordinator waits `delay_ms` and then, if `fail`, fails. Returns the answer:
+    /// `failed_by_kind` counts what the previous fault failed.
+    pub async fn set_fault(&self, sale: &str, delay_ms: u64, fail: bool) -> serde_json::Value {
+        crate::support::send(
+            self.admin()
+                .put(&format!("/api/admin/sales/{sale}/fault"))
+                .json(&serde_json::json!({ "delay_ms": delay_ms, "fail": fail })),
+        )
+        .await
+        .expect(200, "set fault")
+    }
+
+    async fn start_on(files: WorkerFiles, extra_args: &[String]) -> Self {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;

@@ -254,10 +254,26 @@ impl SaleCoordinator {
         match record {
             Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
             Record::Assignment(found) => {
-                if let (Some(a), Some(line)) = (found, self.line.as_mut()) {
-                    line.remember(now, a);
+                let Some(line) = self.line.as_mut() else {
+                    return Step::Reply(Err(QueueError::SaleNotFound));
+                };
+                match (found, &command) {
+                    // Read-only lookups are answered from the record, which stays in storage:
+                    // a crowd of finished tokens never fills the coordinator's memory.
+                    (Some(a), Command::Claim { .. }) if a.finished_at.is_some() => {
+                        Step::Reply(Ok(Reply::Claim(line.claim_from_record(now, &a))))
+                    }
+                    (Some(a), Command::Join { .. }) if a.finished_at.is_some() => {
+                        Step::Reply(line.join_from_record(now, &a).map(Reply::Joined))
+                    }
+                    // Completing or releasing changes it: back into memory.
+                    (found, _) => {
+                        if let Some(a) = found {
+                            line.remember(now, a);
+                        }
+                        Step::Reply(self.dispatch(command, now))
+                    }
                 }
-                Step::Reply(self.dispatch(command, now))
             }
         }
     }

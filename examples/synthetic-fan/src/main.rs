@@ -27,8 +27,8 @@ struct Args {
     /// The sale to join.
     #[arg(long, env = "SALE", default_value = "demo")]
     sale: String,
-    /// How many fans, each on its own.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// How many fans, each on its own (0: none, nothing to do).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=1000))]
     fans: u32,
     /// Give up on a fan after this long in line.
     #[arg(long, default_value_t = 600)]

@@ -153,21 +153,7 @@ impl Assignments {
                 };
                 (turn, true)
             }
-            (AssignmentState::Assigned | AssignmentState::Completed, Some(claimed_at))
-                if now < claimed_at.plus_secs(pass_ttl_s) =>
-            {
-                let turn = Claim::Turn {
-                    assignment: a.clone(),
-                    pass_ttl_s,
-                };
-                (turn, false)
-            }
-            _ => (
-                Claim::Lapsed {
-                    assignment: a.clone(),
-                },
-                false,
-            ),
+            _ => (claimed_again(a, now, pass_ttl_s), false),
         })
     }
 
@@ -350,6 +336,25 @@ impl Assignments {
             return Err("stale pass expiries".into());
         }
         Ok(())
+    }
+}
+
+/// What fan `a` finds on a claim once the first claim is behind them (or their turn ended
+/// unclaimed): their turn again while the pass lasts, else nothing more. Changes nothing, so a
+/// finished assignment read back from storage is answered without taking it back into memory.
+pub(crate) fn claimed_again(a: &Assignment, now: UnixMillis, pass_ttl_s: u64) -> Claim {
+    match (a.state, a.claimed_at) {
+        (AssignmentState::Assigned | AssignmentState::Completed, Some(claimed_at))
+            if now < claimed_at.plus_secs(pass_ttl_s) =>
+        {
+            Claim::Turn {
+                assignment: a.clone(),
+                pass_ttl_s,
+            }
+        }
+        _ => Claim::Lapsed {
+            assignment: a.clone(),
+        },
     }
 }
 

@@ -383,6 +383,32 @@ impl Coordinator {
         Ok(claim)
     }
 
+    /// A claim by fan `a.seq`, whose finished assignment was read back from storage: answered
+    /// from the record, which stays out of memory (a read-only lookup does not re-enter it).
+    pub(crate) fn claim_from_record(&mut self, now: UnixMillis, a: &Assignment) -> Claim {
+        self.sweep(now);
+        assignments::claimed_again(a, now, self.sale.settings.pass_ttl_s)
+    }
+
+    /// A join presenting fan `a.seq`'s token, whose finished assignment was read back from
+    /// storage: a fan who bought keeps the place, anyone else joins anew. The record stays out of
+    /// memory.
+    pub(crate) fn join_from_record(
+        &mut self,
+        now: UnixMillis,
+        a: &Assignment,
+    ) -> Result<Joined, QueueError> {
+        self.sweep(now);
+        let held = matches!(
+            a.state,
+            AssignmentState::Assigned | AssignmentState::Completed
+        );
+        if held && self.line.issued(a.seq) && a.seq < self.line.head() {
+            return Ok(self.joined(a.seq, false));
+        }
+        self.join(now, None)
+    }
+
     fn finish(
         &mut self,
         now: UnixMillis,

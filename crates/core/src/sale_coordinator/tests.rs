@@ -143,10 +143,15 @@ fn evicted_assignments_are_asked_for_and_read_back() {
             state: AssignmentState::Completed
         })
     );
+    // The claim and the join were read-only: neither record came back into memory, so the
+    // release looked fan 1 up again (by fan id), and only it came back.
     assert_eq!(
         store.lookups[1..],
-        [Need::AssignmentBySeq(1)],
-        "fan 1 is in memory again: no lookup by fan id"
+        [
+            Need::AssignmentBySeq(1),
+            Need::AssignmentByFan(done.clone())
+        ],
+        "read-only lookups leave the records in storage"
     );
     // A fan id storage never saw.
     let stranger = FanId::from_bytes([7; 10]);
@@ -160,7 +165,7 @@ fn evicted_assignments_are_asked_for_and_read_back() {
         ),
         Err(QueueError::AssignmentNotFound)
     );
-    assert_eq!(store.lookups[2..], [Need::AssignmentByFan(stranger)]);
+    assert_eq!(store.lookups[3..], [Need::AssignmentByFan(stranger)]);
     assert_eq!(
         core.requests()["claim"],
         1,
@@ -173,6 +178,22 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     store.run(&mut core, Input::Alarm, due).unwrap();
     assert_eq!(&store.requests, core.requests());
     core.line().unwrap().check_invariants().unwrap();
+    // A claim of a finished fan does not keep the record in memory: asked again, it is looked up
+    // again. Fan 1, brought back by the release, is not.
+    let before = store.lookups.len();
+    store
+        .run(&mut core, Command::Claim { seq: 2 }, due)
+        .unwrap();
+    store
+        .run(&mut core, Command::Claim { seq: 2 }, due)
+        .unwrap();
+    store
+        .run(&mut core, Command::Claim { seq: 1 }, due)
+        .unwrap();
+    assert_eq!(
+        store.lookups[before..],
+        [Need::AssignmentBySeq(2), Need::AssignmentBySeq(2)]
+    );
 }
 
 #[test]
