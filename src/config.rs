@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use waitroom_core::events::WebhookKey;
 use waitroom_core::secrets::{ConfigError, Secrets};
 use worker::Env;
 
@@ -40,4 +41,20 @@ pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
     });
     LOADED.with(|c| *c.borrow_mut() = Some(config.clone()));
     Ok(config)
+}
+
+/// `WEBHOOK_SIGNING_KEY`, checked like the other secrets: needed only where a sale has a
+/// `webhook_url` (refused at `PUT` without it; deliveries retry until it is set).
+pub fn webhook_key(env: &Env) -> Result<WebhookKey, ConfigError> {
+    const NAME: &str = "WEBHOOK_SIGNING_KEY";
+    let value = lookup(env, NAME)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| ConfigError {
+            name: NAME,
+            problem: "is not set".into(),
+        })?;
+    WebhookKey::parse(&value).map_err(|problem| ConfigError {
+        name: NAME,
+        problem,
+    })
 }

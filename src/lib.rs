@@ -8,26 +8,35 @@
 //!   [`response`] builds every answer and gives it the security headers.
 //! - [`snapshot_cache`] answers polls from a snapshot cached for about a second, in isolate memory
 //!   and in the Cache API, so a waiting crowd never reaches the coordinator.
+//! - [`scheduled`] is the synthetic fan the Cron Trigger runs every minute, kept and judged by the
+//!   [`durable::Monitor`] object.
+//! - [`events`] puts what happens to a sale on the `EVENTS` queue; [`queue`] delivers each as a
+//!   signed webhook.
 
 pub mod clock;
 pub mod config;
 pub mod coordinator_client;
 pub mod durable;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod known_sales;
 pub mod lru;
 pub mod outcome_cache;
 pub mod pages;
 pub mod presence;
+pub mod queue;
 pub mod random;
 pub mod request_log;
 pub mod response;
 pub mod routes;
+pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 #[event(start)]
 fn start() {
@@ -37,4 +46,20 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env).await)
+}
+
+/// The Cron Trigger: one synthetic fan through the canary sale (awaited, so `wrangler dev
+/// --test-scheduled`'s `/__scheduled` answers once the run is recorded).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = scheduled::run(&env).await {
+        worker::console_error!("monitor: the run could not be recorded: {e}");
+    }
+}
+
+/// The events queue and its dead-letter queue.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+    queue::consume(batch, env).await;
+    Ok(())
 }

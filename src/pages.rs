@@ -145,6 +145,7 @@ mod tests {
             branding: BrandingView::from(&branding),
             shards: 1,
             presence_ttl_s: 30,
+            webhook_url: None,
         }
     }
 

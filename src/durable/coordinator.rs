@@ -10,10 +10,12 @@ use crate::clock;
 use crate::coordinator_client::{
     refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS,
 };
+use crate::events;
 use crate::test_faults;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use waitroom_core::events::EventMessage;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
 use waitroom_core::UnixMillis;
@@ -22,6 +24,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, Stat
 #[durable_object]
 pub struct SaleCoordinator {
     state: State,
+    env: Env,
     inner: RefCell<Option<Inner>>,
     /// Whether this worker runs with test faults on (`WAITROOM_TEST_FAULTS=1`): only then does
     /// [`FAULT_URL`] exist.
@@ -40,6 +43,8 @@ struct Inner {
     /// The alarm this object last set (recorded only once `set_alarm` succeeded), so it is set
     /// only when the next deadline changes, and set again after a failure.
     alarm_at: Option<UnixMillis>,
+    /// Events of changes written, not yet on the queue.
+    events: Vec<EventMessage>,
 }
 
 impl Inner {
@@ -65,15 +70,21 @@ impl Inner {
             store,
             machine,
             alarm_at: None,
+            events: Vec::new(),
         })
     }
 
     /// Runs one input to its answer: the core asks, storage answers, changes are written before
     /// each lookup and before answering. Returns the alarm to set, if it moved.
     fn run(&mut self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
+        let mut control = events::control(&self.machine);
         let mut step = self.machine.handle(input, now);
         for _ in 0..MAX_STEPS {
-            self.store.apply(self.machine.take_changes())?;
+            let changes = self.machine.take_changes();
+            let written = events::of_changes(control, &self.machine, &changes);
+            self.store.apply(changes)?;
+            self.events.extend(written);
+            control = events::control(&self.machine);
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
                 Step::Need(need) => {
@@ -115,6 +126,15 @@ impl SaleCoordinator {
         result
     }
 
+    /// Puts the events of what was written on the queue.
+    async fn emit(&self) {
+        let written = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => std::mem::take(&mut inner.events),
+            None => return,
+        };
+        events::emit(&self.env, written).await;
+    }
+
     /// Sets the alarm and only then records it as set: a failure is retried by the next request
     /// (and, from the alarm handler, by the runtime retrying the alarm).
     async fn schedule(&self, alarm: Option<UnixMillis>) -> Result<()> {
@@ -141,8 +161,9 @@ impl DurableObject for SaleCoordinator {
     fn new(state: State, env: Env) -> Self {
         Self {
             state,
-            inner: RefCell::new(None),
             faults_allowed: test_faults::enabled(&env),
+            env,
+            inner: RefCell::new(None),
             fault: Cell::new(Fault::default()),
             failed: RefCell::new(BTreeMap::new()),
         }
@@ -189,6 +210,7 @@ impl DurableObject for SaleCoordinator {
         let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
+        self.emit().await;
         Response::from_json(&answer)
     }
 
@@ -199,6 +221,7 @@ impl DurableObject for SaleCoordinator {
             inner.alarm_at = None;
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
+        self.emit().await;
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         Response::ok("swept")

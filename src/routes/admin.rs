@@ -2,7 +2,8 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
+use crate::coordinator_client::{ask, call, list_sales, register, set_fault, unexpected, Fault};
+use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
 use crate::known_sales;
@@ -57,8 +58,19 @@ async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
 /// `PUT /api/admin/sales/{sale}`: 201 when created, 200 when updated.
 pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
+    if sale.as_str() == waitroom_core::monitor::CANARY_SALE {
+        // The monitor's own sale: it creates and keeps it, out of the registry.
+        return Err(ApiError::InvalidField {
+            field: "id",
+            message: "is reserved for the synthetic monitor's canary sale".into(),
+        });
+    }
     let input: SaleSettingsInput = http::read_json(&mut req).await?;
     let settings = SaleSettings::parse(input)?;
+    if settings.webhook_url.is_some() {
+        // Webhooks are signed: a sale may have one only where the signing key is set and strong.
+        crate::config::webhook_key(&ctx.env)?;
+    }
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
@@ -115,6 +127,33 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         })
         .collect();
     Ok(json(200, &SaleList { sales }))
+}
+
+/// `GET /api/admin/monitor`: the synthetic fan's runs of the last 24 h, newest first, the
+/// current incident, the threshold and how webhook deliveries went.
+pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let report: MonitorReport = call(
+        &ctx.env,
+        MONITOR_BINDING,
+        MONITOR_NAME,
+        &MonitorCommand::Report,
+    )
+    .await?;
+    Ok(json(200, &report))
+}
+
+/// `POST /__test/events/poison`, only with `WAITROOM_TEST_FAULTS=1` on a loopback host (else no
+/// such route): puts a message no consumer can decode on the events queue.
+pub async fn test_poison(ctx: &Ctx) -> Result<Response, ApiError> {
+    if !ctx.faults_allowed {
+        return Err(ApiError::NotFound);
+    }
+    ctx.env
+        .queue(crate::events::EVENTS_BINDING)?
+        .send("this is not an event".to_owned())
+        .await?;
+    Ok(json(202, &serde_json::json!({ "queued": true })))
 }
 
 /// The answer to a fault switch: the fault now on, and what the previous one failed.

@@ -78,6 +78,9 @@ enum Route<'a> {
         sale: &'a str,
         action: SaleAction,
     },
+    AdminMonitor,
+    /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
+    TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
     AdminFault(&'a str),
 }
@@ -99,6 +102,8 @@ impl<'a> Route<'a> {
                 fan,
                 outcome: Outcome::parse(action)?,
             },
+            ["api", "admin", "monitor"] => Route::AdminMonitor,
+            ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -126,6 +131,8 @@ impl<'a> Route<'a> {
             Route::AdminSale(_) => "admin_sale",
             Route::AdminControl { .. } => "admin_control",
             Route::AdminFault(_) => "admin_fault",
+            Route::AdminMonitor => "admin_monitor",
+            Route::TestPoison => "test_poison",
         }
     }
 
@@ -142,7 +149,11 @@ impl<'a> Route<'a> {
             | Route::AdminSale(sale)
             | Route::AdminControl { sale, .. }
             | Route::AdminFault(sale) => Some(sale),
-            Route::Health | Route::Jwks | Route::AdminSales => None,
+            Route::Health
+            | Route::Jwks
+            | Route::AdminSales
+            | Route::AdminMonitor
+            | Route::TestPoison => None,
         }
     }
 
@@ -151,10 +162,12 @@ impl<'a> Route<'a> {
         match self {
             Route::Health | Route::Jwks | Route::SaleInfo(_) | Route::Status(_) => "GET",
             Route::SalePage(_) => "GET, POST",
-            Route::Assignments(_) | Route::AdminSales => "GET",
-            Route::Join(_) | Route::Pull(_) | Route::Finish { .. } | Route::AdminControl { .. } => {
-                "POST"
-            }
+            Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
+            Route::Join(_)
+            | Route::Pull(_)
+            | Route::Finish { .. }
+            | Route::AdminControl { .. }
+            | Route::TestPoison => "POST",
             Route::AdminSale(_) => "GET, PUT",
             Route::AdminFault(_) => "PUT",
         }
@@ -264,8 +277,10 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::AdminControl { sale, action } if is(Method::Post) => {
             admin::control(req, ctx, sale_id(sale)?, action).await
         }
-        Route::AdminFault(_) if !ctx.faults_allowed => Err(ApiError::NotFound),
+        Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
         Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
+        Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+        Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),

@@ -124,7 +124,7 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
         .map(|s| {
             AssignmentState::parse(&s).ok_or(ApiError::InvalidField {
                 field: "state",
-                message: "must be one of assigned, completed, released, lapsed".into(),
+                message: format!("must be one of {}", AssignmentState::names()),
             })
         })
         .transpose()?;

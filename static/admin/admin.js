@@ -19,6 +19,7 @@
     pass_ttl_s: "f-pass-ttl",
     shards: "f-shards",
     presence_ttl_s: "f-presence-ttl",
+    webhook_url: "f-webhook-url",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -32,6 +33,7 @@
     "f-pass-ttl": "e-pass-ttl",
     "f-shards": "e-shards",
     "f-presence-ttl": "e-presence-ttl",
+    "f-webhook-url": "e-webhook-url",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -47,6 +49,7 @@
     refreshTimer: null,
     listTimer: null,
     tickTimer: null,
+    monitorTimer: null,
     inFlight: false,
     inks: new Map(), // brand colour -> the text colour the server picked for it
   };
@@ -206,6 +209,7 @@
     clearInterval(state.refreshTimer);
     clearInterval(state.listTimer);
     clearInterval(state.tickTimer);
+    clearInterval(state.monitorTimer);
     state.refreshTimer = state.listTimer = state.tickTimer = null;
     if (state.chart) {
       state.chart.destroy();
@@ -230,6 +234,8 @@
     state.listTimer = setInterval(() => loadSales().catch(handleBackgroundError), LIST_REFRESH_MS);
     state.refreshTimer = setInterval(() => refreshSelected().catch(handleBackgroundError), REFRESH_MS);
     state.tickTimer = setInterval(renderSchedule, 1000);
+    loadMonitor().catch(handleBackgroundError);
+    state.monitorTimer = setInterval(() => loadMonitor().catch(handleBackgroundError), LIST_REFRESH_MS);
     $("sales-title").focus({ preventScroll: true });
   }
 
@@ -247,6 +253,51 @@
     el.hidden = !text;
     el.className = `banner ${kind || ""}`;
     el.textContent = text || "";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The synthetic monitor
+  // ---------------------------------------------------------------------------------------------
+
+  const MONITOR_ROWS = 10;
+
+  async function loadMonitor() {
+    if (document.hidden) return;
+    renderMonitor(await api("GET", "/api/admin/monitor"));
+  }
+
+  function renderMonitor(m) {
+    const runs = m.runs || [];
+    const status = $("monitor-status");
+    if (m.incident) {
+      status.className = "monitor-status bad";
+      status.textContent = `Incident since ${fmtLocal(m.incident.since)}: ${m.incident.reason}`;
+    } else if (runs.length) {
+      status.className = "monitor-status";
+      status.textContent = `Healthy: the last fan came through in ${fmtCount(runs[0].total_ms)} ms (threshold ${fmtCount(m.threshold_ms)} ms).`;
+    } else {
+      status.className = "monitor-status muted";
+      status.textContent = "No runs yet: the Cron Trigger runs one fan a minute.";
+    }
+    const rows = runs.slice(0, MONITOR_ROWS).map((run) => {
+      const tr = document.createElement("tr");
+      const when = document.createElement("td");
+      when.textContent = relative(run.at);
+      when.title = fmtLocal(run.at);
+      const outcome = document.createElement("td");
+      outcome.textContent = run.outcome;
+      outcome.className = `outcome-${run.outcome}`;
+      if (run.error) outcome.title = run.error;
+      const total = document.createElement("td");
+      total.textContent = `${fmtCount(run.total_ms)} ms`;
+      tr.append(when, outcome, total);
+      return tr;
+    });
+    $("monitor-runs").replaceChildren(...rows);
+    const d = m.deliveries || {};
+    $("monitor-deliveries").textContent =
+      `Webhooks: ${fmtCount(d.delivered)} delivered, ${fmtCount(d.retried)} retried, ` +
+      `${fmtCount(d.dead_lettered)} dead-lettered, ${fmtCount(d.poison)} undecodable.`;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -668,6 +719,7 @@
     // PUT replaces every setting: settings the form shows only under Advanced are kept as they are.
     $("f-shards").value = r.shards != null ? String(r.shards) : "";
     $("f-presence-ttl").value = r.presence_ttl_s != null ? String(r.presence_ttl_s) : "";
+    $("f-webhook-url").value = r.webhook_url || "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -729,6 +781,8 @@
         }
       }
     }
+    const webhookUrl = $("f-webhook-url").value.trim();
+    if (webhookUrl) body.webhook_url = webhookUrl;
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = $("f-logo-url").value.trim();
     if (logo) branding.logo_url = logo;

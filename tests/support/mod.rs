@@ -13,6 +13,7 @@ pub mod http;
 pub mod origin;
 pub mod process;
 pub mod random;
+pub mod receiver;
 pub mod worker;
 
 // What most tests import; each crate uses a part.

@@ -196,14 +196,26 @@ impl TestWorker {
         Self::start_with(WorkerFiles::fresh()).await
     }
 
+    /// A worker with fresh secrets and empty state, started with `options`' extra arguments and
+    /// variables.
+    pub async fn start_with_options(options: WorkerOptions) -> Self {
+        let files = WorkerFiles::fresh();
+        let mut text = fs::read_to_string(&files.env_file).expect("read env file");
+        for (name, value) in &options.vars {
+            text.push_str(&format!("{name}={value}\n"));
+        }
+        fs::write(&files.env_file, text).expect("write env file");
+        Self::start_on(files, &options.args).await
+    }
+
     /// A worker with the test fault switch on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing").
     pub async fn start_with_faults() -> Self {
-        Self::start_on(WorkerFiles::fresh(), true).await
+        Self::start_with_options(WorkerOptions::default().var("WAITROOM_TEST_FAULTS", 1)).await
     }
 
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
-        Self::start_on(files, false).await
+        Self::start_on(files, &[]).await
     }
 
     /// Its state directory (the SQLite files of its Durable Objects are under it).
@@ -224,7 +236,7 @@ impl TestWorker {
         .expect(200, "set fault")
     }
 
-    async fn start_on(files: WorkerFiles, faults: bool) -> Self {
+    async fn start_on(files: WorkerFiles, extra_args: &[String]) -> Self {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
@@ -245,16 +257,12 @@ impl TestWorker {
             .arg(&files.state_dir)
             .arg("--env-file")
             .arg(&files.env_file)
-            .args(if faults {
-                &["--var", "WAITROOM_TEST_FAULTS:1"][..]
-            } else {
-                &[][..]
-            })
             .args([
                 "--show-interactive-dev-session=false",
                 "--log-level",
                 "warn",
             ])
+            .args(extra_args)
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .env("WRANGLER_SEND_METRICS", "false")
             .env("CI", "true")
@@ -335,4 +343,24 @@ async fn build_once(repo: &Path) -> tokio::sync::MutexGuard<'static, bool> {
         *built = true;
     }
     built
+}
+
+/// What a test may add to a worker's start: `wrangler dev` arguments (e.g. `--test-scheduled`)
+/// and variables (written to its env file along with the secrets).
+#[derive(Clone, Debug, Default)]
+pub struct WorkerOptions {
+    pub args: Vec<String>,
+    pub vars: Vec<(String, String)>,
+}
+
+impl WorkerOptions {
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    pub fn var(mut self, name: &str, value: impl ToString) -> Self {
+        self.vars.push((name.to_owned(), value.to_string()));
+        self
+    }
 }

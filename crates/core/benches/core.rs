@@ -82,6 +82,7 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
         branding: None,
         shards: Some(shards),
         presence_ttl_s: Some(presence_ttl_s),
+        webhook_url: None,
     })
     .expect("valid settings")
 }

@@ -118,6 +118,7 @@ fn main() {
         branding: None,
         shards: Some(shard_count as u32),
         presence_ttl_s: Some(PRESENCE_TTL_S),
+        webhook_url: None,
     })
     .expect("valid settings");
     let mut c = Coordinator::create(

@@ -6,7 +6,9 @@
 //! in the way `quinn-proto` sits under `quinn`.
 
 pub mod coordinator;
+pub mod events;
 pub mod ids;
+pub mod monitor;
 pub mod pass;
 pub mod protocol;
 pub mod sale;

@@ -70,6 +70,9 @@ pub struct SaleSettingsInput {
     pub shards: Option<u32>,
     #[serde(default)]
     pub presence_ttl_s: Option<u64>,
+    /// Where the sale's events are delivered as signed webhooks (empty or absent: nowhere).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
 }
 
 /// A promoter's branding, as sent.
@@ -308,6 +311,9 @@ pub struct SaleSettings {
     /// A fan near the front who has not polled for this long is skipped (0: never).
     #[serde(default = "default_presence_ttl")]
     pub presence_ttl_s: u64,
+    /// Where the sale's events go as signed webhooks (see [`crate::events`]); `None`: nowhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<WebUrl>,
 }
 
 fn one() -> u32 {
@@ -369,6 +375,11 @@ impl SaleSettings {
             return Err(invalid("name", "must not contain control characters"));
         }
         let purchase_url = web_url("purchase_url", &input.purchase_url)?;
+        let webhook_url = input
+            .webhook_url
+            .filter(|u| !u.is_empty())
+            .map(|u| web_url("webhook_url", &u))
+            .transpose()?;
         let opens_at = input
             .opens_at
             .map(|text| UnixMillis::parse_rfc3339(&text).map_err(|e| invalid("opens_at", e.0)))
@@ -412,6 +423,7 @@ impl SaleSettings {
                 .map(Branding::parse)
                 .transpose()?
                 .unwrap_or_default(),
+            webhook_url,
         })
     }
 }
@@ -501,6 +513,7 @@ mod tests {
             branding: None,
             shards: None,
             presence_ttl_s: None,
+            webhook_url: None,
         }
     }
 
@@ -522,6 +535,14 @@ mod tests {
             (
                 "purchase_url",
                 Box::new(|i| i.purchase_url = "/relative".into()),
+            ),
+            (
+                "webhook_url",
+                Box::new(|i| i.webhook_url = Some("ftp://hooks.example/x".into())),
+            ),
+            (
+                "webhook_url",
+                Box::new(|i| i.webhook_url = Some("https://hooks.example/#x".into())),
             ),
             (
                 "purchase_url",

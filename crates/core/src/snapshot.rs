@@ -20,6 +20,9 @@ pub struct SaleView {
     pub branding: BrandingView,
     pub shards: u32,
     pub presence_ttl_s: u64,
+    /// Where the sale's events go (promoters see it in the report; absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<WebUrl>,
 }
 
 impl SaleView {
@@ -35,6 +38,7 @@ impl SaleView {
             branding: BrandingView::from(&sale.settings.branding),
             shards: sale.settings.shards,
             presence_ttl_s: sale.settings.presence_ttl_s,
+            webhook_url: sale.settings.webhook_url.clone(),
         }
     }
 
@@ -165,6 +169,7 @@ mod tests {
                 branding: BrandingView::from(&crate::sale::Branding::default()),
                 shards: 1,
                 presence_ttl_s: 30,
+                webhook_url: None,
             },
             head,
             next_seq: 1_000,

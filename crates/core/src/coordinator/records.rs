@@ -35,17 +35,23 @@ impl AssignmentState {
         }
     }
 
+    /// Every state, in the order an assignment can reach them.
+    pub const ALL: [Self; 6] = [
+        Self::Assigned,
+        Self::Completed,
+        Self::Released,
+        Self::Lapsed,
+        Self::Left,
+        Self::Expired,
+    ];
+
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Assigned,
-            Self::Completed,
-            Self::Released,
-            Self::Lapsed,
-            Self::Left,
-            Self::Expired,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The states' names, for a message: `assigned, completed, ...`.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
     }
 }
 
@@ -179,4 +185,27 @@ pub struct Pulled {
     pub phase: Phase,
     /// True when this answered a retry of an earlier pull.
     pub replayed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_parses_from_its_name_and_is_named_in_messages() {
+        for state in AssignmentState::ALL {
+            assert_eq!(AssignmentState::parse(state.as_str()), Some(state));
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(
+                json,
+                format!("\"{}\"", state.as_str()),
+                "serde and as_str agree"
+            );
+        }
+        assert_eq!(
+            AssignmentState::names(),
+            "assigned, completed, released, lapsed, left, expired"
+        );
+        assert_eq!(AssignmentState::parse("nope"), None);
+    }
 }

@@ -14,6 +14,7 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         branding: None,
         shards: None,
         presence_ttl_s: Some(0),
+        webhook_url: None,
     })
     .unwrap()
 }

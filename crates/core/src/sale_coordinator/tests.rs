@@ -20,6 +20,7 @@ fn upsert() -> Command {
             branding: None,
             shards: None,
             presence_ttl_s: Some(0),
+            webhook_url: None,
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),

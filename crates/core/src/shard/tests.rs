@@ -18,6 +18,7 @@ fn sale(shards: u32) -> Coordinator {
         branding: None,
         shards: Some(shards),
         presence_ttl_s: Some(0),
+        webhook_url: None,
     })
     .unwrap();
     let mut c = Coordinator::create(

@@ -1,0 +1,61 @@
+//! Events onto the queue (`EVENTS`): the producer side. What an event is, and which changes make
+//! one, is the core's ([`waitroom_core::events`]); the consumer is [`crate::queue`].
+
+use waitroom_core::coordinator::Change;
+use waitroom_core::events::{events_of_changes, EventMessage};
+use waitroom_core::sale::Control;
+use waitroom_core::sale_coordinator::SaleCoordinator as Machine;
+use worker::Env;
+
+pub const EVENTS_BINDING: &str = "EVENTS";
+/// Most messages one `sendBatch` takes.
+const MAX_SEND_BATCH: usize = 100;
+
+/// The sale's control as the coordinator holds it now (`None`: no sale).
+pub fn control(machine: &Machine) -> Option<Control> {
+    machine.line().map(|line| line.sale().control)
+}
+
+/// The events `changes` make, taken from the coordinator before they are written: the sale
+/// was at `control_before` and `machine` holds it after them.
+pub fn of_changes(
+    control_before: Option<Control>,
+    machine: &Machine,
+    changes: &[Change],
+) -> Vec<EventMessage> {
+    match machine.line() {
+        Some(line) if !changes.is_empty() => {
+            events_of_changes(control_before, line.sale(), changes)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Puts `messages` on the events queue, in batches. Events are best effort: a failure is logged
+/// (with the event ids) and does not fail what made them, which is already written.
+pub async fn emit(env: &Env, messages: Vec<EventMessage>) {
+    if messages.is_empty() {
+        return;
+    }
+    let queue = match env.queue(EVENTS_BINDING) {
+        Ok(queue) => queue,
+        Err(e) => {
+            worker::console_error!("events: no {EVENTS_BINDING} queue binding: {e}");
+            return;
+        }
+    };
+    for chunk in messages.chunks(MAX_SEND_BATCH) {
+        // Each message travels as its JSON text: serde_json's maps would otherwise cross into
+        // JavaScript as `Map`s, which structured clone keeps but JSON does not.
+        let texts: Vec<String> = chunk.iter().map(encode).collect();
+        if let Err(e) = queue.send_batch(texts).await {
+            let ids: Vec<&str> = chunk.iter().map(|m| m.event.id.as_str()).collect();
+            worker::console_error!("events: could not queue {ids:?}: {e}");
+        }
+    }
+}
+
+/// A queue message's body: the event message as JSON text.
+pub fn encode(message: &EventMessage) -> String {
+    serde_json::to_string(message).expect("an event message serializes")
+}
