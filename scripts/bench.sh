@@ -3,9 +3,10 @@
 #
 # Starts `wrangler dev` (workerd) on a free 127.0.0.1 port with an empty state directory and fresh
 # random secrets, waits for /healthz, runs the load generator (bench/loadgen: burst join, steady
-# poll, full sale, /healthz ceiling), writes target/bench/report.md (+ report.json, latency.svg,
-# throughput.svg), stops the worker's whole process group (also on Ctrl-C or failure) and prints
-# the report. Slow numbers never fail it; a worker that does not start does.
+# poll, full sale, /healthz ceiling, opening second, slow coordinator, edge cost), writes
+# target/bench/report.md (+ report.json, latency.svg, throughput.svg), stops the worker's whole
+# process group (also on Ctrl-C or failure) and prints the report. Slow numbers never fail it; a
+# worker that does not start does.
 #
 # Usage: scripts/bench.sh [loadgen run options]   e.g. scripts/bench.sh --quick
 #        (make bench BENCH_ARGS="--quick --concurrency 48")
@@ -95,11 +96,14 @@ inspector_port=$("$LOADGEN" free-port)
 wrangler_version=$("$WRANGLER" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | tail -n1 || true)
 base="http://127.0.0.1:$port"
 
+# WAITROOM_TEST_FAULTS=1 turns on the test-only fault switch (`PUT /api/admin/sales/{id}/fault`,
+# loopback only) that the slow-coordinator scenario uses; a worker without it answers 404 and the
+# scenario is reported as skipped.
 say "starting the worker $worker_label on $base (wrangler ${wrangler_version:-?}, state in $tmp)"
 # setsid: the worker gets a process group of its own, so it can be stopped whole.
 WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 --port "$port" \
   --inspector-port "$inspector_port" --persist-to "$tmp/state" --env-file "$tmp/worker.env" \
-  --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
+  --var WAITROOM_TEST_FAULTS:1 --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
 worker_pid=$!
 
 healthy=""
@@ -120,7 +124,7 @@ if [ -z "$healthy" ]; then
 fi
 say "worker ready after $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
 
-"$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" \
+"$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" --state-dir "$tmp/state" \
   --wrangler-version "${wrangler_version:-unknown}" --worker-label "$worker_label" --nproc "$(nproc)" --arch "$(uname -m)" \
   --run-started-ms "$run_started_ms" "$@"
 

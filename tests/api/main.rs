@@ -9,6 +9,7 @@ mod support;
 
 mod bad_input;
 mod config;
+mod crash;
 mod edge_cost;
 mod edge_polls;
 mod fan_journey;

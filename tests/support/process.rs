@@ -178,6 +178,20 @@ impl ProcessGroup {
     }
 }
 
+impl ProcessGroup {
+    /// Kills the whole group at once with SIGKILL, as a crash or a lost machine would: no grace,
+    /// nothing flushed or closed by the processes. Waits for the leader to be reaped.
+    pub fn kill_hard(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let pgid = child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        let _ = child.wait();
+    }
+}
+
 impl Drop for ProcessGroup {
     /// Stops the group; when the test is failing, prints the end of its log first.
     fn drop(&mut self) {

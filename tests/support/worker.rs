@@ -313,6 +313,14 @@ impl TestWorker {
         self.process.stop();
         self.files
     }
+
+    /// Kills the worker's whole process group with SIGKILL (a crash, not a stop: requests in
+    /// flight are cut off, nothing is shut down in order) and keeps its files, for
+    /// [`TestWorker::start_with`].
+    pub fn kill_hard(mut self) -> WorkerFiles {
+        self.process.kill_hard();
+        self.files
+    }
 }
 
 /// Runs `make build` once per test process, under the start lock (held until the returned guard

@@ -35,6 +35,38 @@ struct Pulled {
     assignments: Vec<Assignment>,
 }
 
+/// A join's outcome, with what a fan needs to try again.
+#[derive(Clone, Debug)]
+pub enum JoinOutcome {
+    /// 201 (or 200): the fan has a place.
+    Joined,
+    /// 503: the worker is busy; try again after `Retry-After` (when it said).
+    Busy(Option<Duration>),
+    /// Any other failure (recorded in the [`Recorder`]).
+    Failed,
+}
+
+/// Whether the test-only fault switch took the setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultSwitch {
+    Set,
+    /// The worker has no fault switch (404: not built in, or `WAITROOM_TEST_FAULTS` is off), or
+    /// refused it: why.
+    Unavailable(String),
+}
+
+/// `Retry-After` in seconds (the only form the worker sends).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
 pub struct Api {
     client: reqwest::Client,
     pub base: String,
@@ -48,9 +80,20 @@ fn error_kind(status: StatusCode, body: &[u8]) -> String {
     let code = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v["error"].as_str().map(str::to_owned))
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            // wrangler dev's own proxy in front of workerd answers this when it lost the
+            // connection to the worker under load: the local runtime's, not the worker's.
+            if String::from_utf8_lossy(body).contains("restarted mid-request") {
+                DEV_PROXY.to_owned()
+            } else {
+                String::new()
+            }
+        });
     format!("{} {code}", status.as_u16()).trim_end().to_owned()
 }
+
+/// The error code filed for an answer of wrangler dev's proxy, not of the worker.
+pub const DEV_PROXY: &str = "(wrangler dev proxy: worker restarted mid-request)";
 
 fn transport_kind(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
@@ -197,6 +240,68 @@ impl Api {
         }
     }
 
+    /// `POST /api/sales/{sale}/join` as a new fan, telling a 503 (with its `Retry-After`) from
+    /// other failures. Recorded under `op` like [`Api::join`].
+    pub async fn join_outcome(&self, rec: &Recorder, op: &'static str, sale: &str) -> JoinOutcome {
+        let start = Instant::now();
+        let req = self
+            .client
+            .post(self.url(&format!("/api/sales/{sale}/join")));
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return JoinOutcome::Failed;
+            }
+        };
+        let (status, wait) = (resp.status(), retry_after(resp.headers()));
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return JoinOutcome::Failed;
+            }
+        };
+        if !status.is_success() {
+            rec.error(
+                op,
+                &error_kind(status, &body),
+                Some(&String::from_utf8_lossy(&body)),
+            );
+            return if status == StatusCode::SERVICE_UNAVAILABLE {
+                JoinOutcome::Busy(wait)
+            } else {
+                JoinOutcome::Failed
+            };
+        }
+        rec.ok(op, start.elapsed());
+        match Self::parse::<Joined>(rec, op, Some(body.to_vec())) {
+            Some(_) => JoinOutcome::Joined,
+            None => JoinOutcome::Failed,
+        }
+    }
+
+    /// `PUT /api/admin/sales/{sale}/fault` (test builds only): delays every request to the sale's
+    /// coordinator by `delay_ms`, or fails them. A 404 (or any refusal) is
+    /// [`FaultSwitch::Unavailable`], not an error: the worker has no such switch.
+    pub async fn set_fault(&self, sale: &str, delay_ms: u64, fail: bool) -> Result<FaultSwitch> {
+        let resp = self
+            .client
+            .put(self.url(&format!("/api/admin/sales/{sale}/fault")))
+            .bearer_auth(&self.admin_key)
+            .json(&json!({ "delay_ms": delay_ms, "fail": fail }))
+            .send()
+            .await
+            .context("fault switch")?;
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        Ok(if status.is_success() {
+            FaultSwitch::Set
+        } else {
+            FaultSwitch::Unavailable(format!("{} {}", status.as_u16(), body.trim()))
+        })
+    }
+
     /// `POST /api/sales/{sale}/join` as a new fan (no cookie, no token).
     pub async fn join(&self, rec: &Recorder, op: &'static str, sale: &str) -> Option<Joined> {
         let req = self
@@ -251,6 +356,59 @@ impl Api {
         self.timed(rec, "complete", req).await.is_some()
     }
 
+    /// `POST /api/origin/sales/{sale}/assignments/{fan_id}/release`.
+    pub async fn release(&self, rec: &Recorder, sale: &str, fan_id: &str) -> bool {
+        let req = self
+            .client
+            .post(self.url(&format!(
+                "/api/origin/sales/{sale}/assignments/{fan_id}/release"
+            )))
+            .bearer_auth(&self.origin_key);
+        self.timed(rec, "release", req).await.is_some()
+    }
+
+    /// A request whose answer is the point (say, a 404 for an unknown sale): any answer below 500
+    /// is recorded under `op` as answered, a 5xx or a transport failure as an error. The status,
+    /// when there was an answer.
+    pub async fn probe(
+        &self,
+        rec: &Recorder,
+        op: &'static str,
+        req: RequestBuilder,
+    ) -> Option<StatusCode> {
+        let start = Instant::now();
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        let status = resp.status();
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                rec.error(op, transport_kind(&e), None);
+                return None;
+            }
+        };
+        if status.is_server_error() {
+            rec.error(
+                op,
+                &error_kind(status, &body),
+                Some(&String::from_utf8_lossy(&body)),
+            );
+        } else {
+            rec.ok(op, start.elapsed());
+        }
+        Some(status)
+    }
+
+    /// A request to this worker, for [`Api::probe`].
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
     /// `GET /healthz`.
     pub async fn healthz(&self, rec: &Recorder) -> bool {
         let req = self.client.get(self.url("/healthz"));
@@ -269,6 +427,23 @@ mod tests {
             "409 lapsed"
         );
         assert_eq!(error_kind(StatusCode::BAD_GATEWAY, b"<html>"), "502");
+        assert_eq!(
+            error_kind(
+                StatusCode::SERVICE_UNAVAILABLE,
+                b"Your worker restarted mid-request. Please try sending the request again."
+            ),
+            format!("503 {DEV_PROXY}")
+        );
+    }
+
+    #[test]
+    fn retry_after_in_seconds() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

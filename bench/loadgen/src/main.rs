@@ -1,7 +1,8 @@
 //! `loadgen`: the load generator behind `make bench`.
 //!
 //! `loadgen run --base-url http://127.0.0.1:PORT --env-file FILE` drives a running worker through
-//! the four scenarios (burst join, steady poll, full sale, /healthz ceiling) and writes
+//! the scenarios (burst join, steady poll, full sale, /healthz ceiling, opening second, slow
+//! coordinator; `--only` picks groups of them) and writes
 //! report.md, report.json, latency.svg and throughput.svg. `loadgen free-port` prints a free TCP
 //! port on 127.0.0.1 (for the script that starts the worker).
 //!
@@ -98,6 +99,37 @@ struct RunArgs {
     /// Threads of the load generator's runtime (the worker needs the other cores).
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Fans in the opening second: as many arrive within one second while as many polled before.
+    #[arg(long, default_value_t = 5_000)]
+    opening_fans: u64,
+    /// Arrival shards of the opening second's sale.
+    #[arg(long, default_value_t = 4)]
+    opening_shards: u32,
+    /// Requests in flight at most in the opening second (joins and polls).
+    #[arg(long, default_value_t = 1_024)]
+    opening_max_in_flight: usize,
+    /// Fans polling in the slow-coordinator scenario.
+    #[arg(long, default_value_t = 1_000)]
+    slow_fans: u64,
+    /// Seconds of polling with the coordinator normal, then as many with it delayed.
+    #[arg(long, default_value_t = 10)]
+    slow_secs: u64,
+    /// How long the fault switch delays every coordinator request, ms.
+    #[arg(long, default_value_t = 2_000)]
+    slow_delay_ms: u64,
+    /// Requests of each kind in the edge-cost scenario (lapsed-token polls, unknown sale ids).
+    #[arg(long, default_value_t = 2_000)]
+    edge_requests: u64,
+    /// The worker's state directory (`--persist-to`), to count the files unknown sale ids leave.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "steady,opening,slow,edge"
+    )]
+    only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
     #[arg(long)]
     quick: bool,
@@ -118,6 +150,19 @@ struct RunArgs {
     run_started_ms: Option<u64>,
 }
 
+/// Groups of scenarios `--only` can pick.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Group {
+    /// 1 to 4: burst join, steady poll, full sale, /healthz ceiling.
+    Steady,
+    /// 5: the opening second.
+    Opening,
+    /// 6: the slow coordinator.
+    Slow,
+    /// 7: lapsed-token polls and unknown sale ids.
+    Edge,
+}
+
 impl RunArgs {
     fn scaled(mut self) -> Self {
         if self.quick {
@@ -129,6 +174,10 @@ impl RunArgs {
             self.healthz_secs = self.healthz_secs.min(3);
             self.warmup_secs = self.warmup_secs.min(1);
             self.rounds = self.rounds.min(3);
+            self.opening_fans = self.opening_fans.min(300);
+            self.slow_fans = self.slow_fans.min(200);
+            self.slow_secs = self.slow_secs.min(4);
+            self.edge_requests = self.edge_requests.min(300);
         }
         self
     }
@@ -152,6 +201,33 @@ impl RunArgs {
                 json!(self.rounds),
             ),
             ("warm-up seconds".into(), json!(self.warmup_secs)),
+            ("opening second fans".into(), json!(self.opening_fans)),
+            ("opening second shards".into(), json!(self.opening_shards)),
+            (
+                "opening second requests in flight".into(),
+                json!(self.opening_max_in_flight),
+            ),
+            ("slow coordinator fans".into(), json!(self.slow_fans)),
+            (
+                "slow coordinator seconds (each phase)".into(),
+                json!(self.slow_secs),
+            ),
+            (
+                "edge-cost requests of each kind".into(),
+                json!(self.edge_requests),
+            ),
+            (
+                "slow coordinator delay ms".into(),
+                json!(self.slow_delay_ms),
+            ),
+            (
+                "groups run".into(),
+                json!(self
+                    .only
+                    .iter()
+                    .map(|g| format!("{g:?}").to_lowercase())
+                    .collect::<Vec<_>>()),
+            ),
             ("request timeout s".into(), json!(self.request_timeout_s)),
             ("load generator threads".into(), json!(self.threads)),
             ("quick".into(), json!(self.quick)),
@@ -273,6 +349,85 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
             out.push(Headline::number(label, v, ""));
         }
     }
+    if let Some(opening) = find("5") {
+        if let Some(op) = opening.op("join") {
+            out.push(Headline::rate("opening second: joins", op));
+        }
+        for (metric, label, unit) in [
+            (
+                "time until every fan has a place (from the first arrival)",
+                "opening second: time until every fan has a place",
+                "s",
+            ),
+            (
+                "5xx answers from the worker other than 503 busy (must be 0)",
+                "opening second: 5xx from the worker other than 503 busy",
+                "",
+            ),
+            (
+                "503 busy answers (with Retry-After)",
+                "opening second: 503 busy",
+                "",
+            ),
+            (
+                "503 from wrangler dev's local proxy (lost its connection to workerd; not the worker's)",
+                "opening second: 503 from wrangler dev's local proxy",
+                "",
+            ),
+            (
+                "coordinator requests per join",
+                "opening second: coordinator requests per join",
+                "",
+            ),
+        ] {
+            if let Some(v) = opening.metric(metric) {
+                out.push(Headline::number(label, v, unit));
+            }
+        }
+    }
+    if let Some(slow) = find("6") {
+        if slow.ops.is_empty() {
+            out.push(Headline::number(
+                "slow coordinator: skipped: fault switch unavailable",
+                f64::NAN,
+                "",
+            ));
+        }
+        if let Some(op) = slow.op("poll (coordinator delayed)") {
+            out.push(Headline::rate(
+                "slow coordinator: polls, coordinator delayed",
+                op,
+            ));
+        }
+        for m in slow
+            .metrics
+            .iter()
+            .filter(|m| m.name.starts_with("coordinator requests/s"))
+        {
+            out.push(Headline::number(
+                &format!("slow coordinator: {}", m.name),
+                m.value,
+                &m.unit,
+            ));
+        }
+    }
+    if let Some(edge) = find("7") {
+        for (metric, label) in [
+            (
+                "coordinator requests for the lapsed-token polls (snapshot refreshes included)",
+                "lapsed-token polls: coordinator requests",
+            ),
+            ("unknown-id requests answered 5xx", "unknown sale ids: 5xx"),
+            (
+                "SQLite files after the unknown ids",
+                "unknown sale ids: SQLite files after (before: see 7)",
+            ),
+        ] {
+            if let Some(v) = edge.metric(metric) {
+                out.push(Headline::number(label, v, ""));
+            }
+        }
+    }
     if let Some(full) = full {
         for op in ["join", "poll", "pull", "complete"] {
             if let Some(o) = full.op(op) {
@@ -362,38 +517,74 @@ async fn run(args: RunArgs) -> Result<()> {
     let mut results = Vec::new();
     say(&format!("warm-up: {} s of /healthz", args.warmup_secs));
     bench.warm_up(args.warmup_secs).await;
-    say(&format!("1. burst join: {} fans", args.burst_fans));
-    results.push(with_load(bench.burst_join(args.burst_fans).await?));
-    say(&format!(
-        "2a. steady poll: {} fans, {} s at poll_after_ms",
-        args.poll_fans, args.poll_secs
-    ));
-    let (paced, crowd) = bench.steady_poll(args.poll_fans, args.poll_secs).await?;
-    results.push(with_load(paced));
-    say(&format!(
-        "2b + 4. poll hammer {} s and /healthz ceiling {} s, alternating in {} rounds",
-        args.hammer_secs, args.healthz_secs, args.rounds
-    ));
-    let (hammer, ceiling) = bench
-        .hammer_and_ceiling(&crowd, args.hammer_secs, args.healthz_secs, args.rounds)
-        .await?;
-    results.push(with_load(hammer));
-    let ceiling = with_load(ceiling);
-    say(&format!(
-        "3. full sale: {} s, {} arrivals/s, {} windows",
-        args.full_secs, args.arrivals_per_s, args.windows
-    ));
-    results.push(with_load(
-        bench
-            .full_sale(
-                args.full_secs,
-                args.arrivals_per_s,
-                args.windows,
-                args.pull_max,
-            )
-            .await?,
-    ));
-    results.push(ceiling);
+    if args.only.contains(&Group::Steady) {
+        say(&format!("1. burst join: {} fans", args.burst_fans));
+        results.push(with_load(bench.burst_join(args.burst_fans).await?));
+        say(&format!(
+            "2a. steady poll: {} fans, {} s at poll_after_ms",
+            args.poll_fans, args.poll_secs
+        ));
+        let (paced, crowd) = bench.steady_poll(args.poll_fans, args.poll_secs).await?;
+        results.push(with_load(paced));
+        say(&format!(
+            "2b + 4. poll hammer {} s and /healthz ceiling {} s, alternating in {} rounds",
+            args.hammer_secs, args.healthz_secs, args.rounds
+        ));
+        let (hammer, ceiling) = bench
+            .hammer_and_ceiling(&crowd, args.hammer_secs, args.healthz_secs, args.rounds)
+            .await?;
+        results.push(with_load(hammer));
+        let ceiling = with_load(ceiling);
+        say(&format!(
+            "3. full sale: {} s, {} arrivals/s, {} windows",
+            args.full_secs, args.arrivals_per_s, args.windows
+        ));
+        results.push(with_load(
+            bench
+                .full_sale(
+                    args.full_secs,
+                    args.arrivals_per_s,
+                    args.windows,
+                    args.pull_max,
+                )
+                .await?,
+        ));
+        results.push(ceiling);
+    }
+    if args.only.contains(&Group::Opening) {
+        say(&format!(
+            "5. opening second: {} fans arrive within one second while {} poll",
+            args.opening_fans, args.opening_fans
+        ));
+        let settings = scenarios::OpeningSettings {
+            fans: args.opening_fans,
+            shards: args.opening_shards.max(1),
+            max_in_flight: args.opening_max_in_flight,
+        };
+        results.push(with_load(bench.opening_second(&settings).await?));
+    }
+    if args.only.contains(&Group::Edge) {
+        say(&format!(
+            "7. edge cost: {} polls by a lapsed token, {} requests for unknown sale ids",
+            args.edge_requests, args.edge_requests
+        ));
+        results.push(with_load(
+            bench
+                .edge_cost(args.edge_requests, args.state_dir.as_deref())
+                .await?,
+        ));
+    }
+    if args.only.contains(&Group::Slow) {
+        say(&format!(
+            "6. slow coordinator: {} fans poll, {} s normal then {} s delayed by {} ms",
+            args.slow_fans, args.slow_secs, args.slow_secs, args.slow_delay_ms
+        ));
+        results.push(with_load(
+            bench
+                .slow_coordinator(args.slow_fans, args.slow_secs, args.slow_delay_ms)
+                .await?,
+        ));
+    }
     machine.loadavg_end = loadavg();
 
     let mut report = Report {
@@ -493,6 +684,64 @@ mod tests {
         assert_eq!(get("poll hammer throughput as a fraction of /healthz"), 0.5);
         assert_eq!(get("coordinator requests per poll (paced)"), 0.01);
         assert!(rows.iter().all(|h| !h.measure.starts_with("full sale")));
+    }
+
+    #[test]
+    fn headline_has_the_bad_second() {
+        let m = |n: &str, v| report::Metric::new(n, v, "");
+        let rows = headline(&[
+            scenario(
+                "5",
+                "join",
+                100,
+                vec![
+                    m(
+                        "time until every fan has a place (from the first arrival)",
+                        2.5,
+                    ),
+                    m(
+                        "5xx answers from the worker other than 503 busy (must be 0)",
+                        0.0,
+                    ),
+                ],
+            ),
+            ScenarioResult {
+                ops: Vec::new(),
+                ..scenario("6", "poll", 0, vec![])
+            },
+        ]);
+        let names: Vec<&str> = rows.iter().map(|h| h.measure.as_str()).collect();
+        assert!(names.contains(&"opening second: joins"), "{names:?}");
+        assert!(
+            names.contains(&"opening second: time until every fan has a place"),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"slow coordinator: skipped: fault switch unavailable"),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn only_picks_groups() {
+        let args = match Cli::try_parse_from([
+            "loadgen",
+            "run",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--env-file",
+            "x",
+            "--only",
+            "opening,slow",
+            "--quick",
+        ])
+        .unwrap()
+        {
+            Cli::Run(args) => (*args).scaled(),
+            Cli::FreePort => unreachable!(),
+        };
+        assert_eq!(args.only, vec![Group::Opening, Group::Slow]);
+        assert_eq!((args.opening_fans, args.slow_fans), (300, 200));
     }
 
     #[test]

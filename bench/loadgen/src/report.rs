@@ -337,16 +337,19 @@ pub fn to_markdown(r: &Report) -> String {
     for s in &r.scenarios {
         let _ = writeln!(w, "## {}\n", s.title);
         let _ = writeln!(w, "{}\n", s.description);
-        let _ = write!(w, "Measured for {} s", fmt_num(s.duration_s));
-        if let Some(sale) = &s.sale {
-            let _ = write!(w, " on sale `{sale}`");
+        // A scenario that could not run (say, no fault switch) has nothing measured.
+        if !s.ops.is_empty() {
+            let _ = write!(w, "Measured for {} s", fmt_num(s.duration_s));
+            if let Some(sale) = &s.sale {
+                let _ = write!(w, " on sale `{sale}`");
+            }
+            let _ = writeln!(w, ".\n");
+            let _ = writeln!(
+                w,
+                "| operation | requests | ok | errors | ok/s | mean ms | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |"
+            );
+            let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         }
-        let _ = writeln!(w, ".\n");
-        let _ = writeln!(
-            w,
-            "| operation | requests | ok | errors | ok/s | mean ms | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |"
-        );
-        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for op in &s.ops {
             let _ = writeln!(
                 w,
@@ -552,6 +555,31 @@ mod tests {
             let widths: Vec<usize> = table.lines().map(|l| l.matches('|').count()).collect();
             assert!(widths.windows(2).all(|w| w[0] == w[1]), "{table}");
         }
+    }
+
+    #[test]
+    fn a_skipped_scenario_has_no_empty_table() {
+        let mut report = sample_report();
+        report.scenarios.push(ScenarioResult {
+            key: "6".into(),
+            short: "slow".into(),
+            title: "6. Slow coordinator".into(),
+            description: "**skipped: fault switch unavailable**".into(),
+            sale: None,
+            duration_s: 0.0,
+            ops: Vec::new(),
+            coordinator: None,
+            metrics: Vec::new(),
+        });
+        let md = to_markdown(&report);
+        let skipped = &md[md.find("## 6. Slow coordinator").expect("section")..];
+        let section = &skipped[..skipped.find("## Plots").unwrap_or(skipped.len())];
+        assert!(
+            section.contains("skipped: fault switch unavailable"),
+            "{section}"
+        );
+        assert!(!section.contains("| operation |"), "{section}");
+        assert!(!section.contains("Measured for"), "{section}");
     }
 
     #[test]

@@ -1,5 +1,10 @@
-//! The four scenarios. Each runs on its own fresh sale; every loop stops at a count and at a
+//! The scenarios: the four of the steady state here, the opening second and the slow coordinator
+//! in [`overload`], lapsed tokens and unknown sale ids in [`edge_cost`]. Each runs on its own fresh sale; every loop stops at a count and at a
 //! deadline, whichever comes first.
+
+mod edge_cost;
+mod overload;
+pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};
 use crate::report::{coordinator_delta, CoordinatorDelta, Metric, ScenarioResult};
