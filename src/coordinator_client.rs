@@ -7,6 +7,7 @@
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::Cell;
 use std::fmt;
 use waitroom_core::protocol::{
     Answer, Command, ProtocolVersion, Reply, ShardCommand, ShardJoined, PROTOCOL_HEADER,
@@ -138,21 +139,63 @@ pub async fn call_coordinator(
     call(env, COORDINATOR_BINDING, sale.as_str(), command).await
 }
 
+/// The edge's way to the Durable Objects for one request: every call through it is counted, for
+/// the request's log line (`object_calls`).
+pub struct Objects {
+    env: Env,
+    calls: Cell<u32>,
+}
+
+impl Objects {
+    pub fn new(env: Env) -> Self {
+        Self {
+            env,
+            calls: Cell::new(0),
+        }
+    }
+
+    /// How many object calls this request made so far.
+    pub fn calls(&self) -> u32 {
+        self.calls.get()
+    }
+
+    fn counted(&self) -> &Env {
+        self.calls.set(self.calls.get() + 1);
+        &self.env
+    }
+
+    /// Sends `body` to object `name` of `binding`, counted.
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        binding: &'static str,
+        name: &str,
+        body: &B,
+    ) -> Result<T, CallError> {
+        call(self.counted(), binding, name, body).await
+    }
+}
+
 /// Sends `command` to the coordinator of `sale`; its refusals come back as [`ApiError::Queue`].
-pub async fn ask(env: &Env, sale: &SaleId, command: &Command) -> Result<Reply, ApiError> {
-    call_coordinator(env, sale, command)
-        .await?
-        .map_err(ApiError::Queue)
+pub async fn ask(objects: &Objects, sale: &SaleId, command: &Command) -> Result<Reply, ApiError> {
+    let answer: Answer = objects
+        .call(COORDINATOR_BINDING, sale.as_str(), command)
+        .await?;
+    answer.map_err(ApiError::Queue)
 }
 
 /// Numbers a new fan at arrival shard `shard` of `sale`.
-pub async fn join_at_shard(env: &Env, sale: &SaleId, shard: u32) -> Result<ShardJoined, ApiError> {
+pub async fn join_at_shard(
+    objects: &Objects,
+    sale: &SaleId,
+    shard: u32,
+) -> Result<ShardJoined, ApiError> {
     let command = ShardCommand::Join {
         sale: sale.clone(),
         shard,
     };
-    let answer: Result<ShardJoined, QueueError> =
-        call(env, SHARDS_BINDING, &format!("{sale}#{shard}"), &command).await?;
+    let answer: Result<ShardJoined, QueueError> = objects
+        .call(SHARDS_BINDING, &format!("{sale}#{shard}"), &command)
+        .await?;
     answer.map_err(ApiError::Queue)
 }
 
@@ -170,26 +213,26 @@ pub enum RegistryCommand {
     },
 }
 
-pub async fn register(env: &Env, id: &SaleId) -> Result<(), ApiError> {
-    let _: Vec<SaleId> = call(
-        env,
-        REGISTRY_BINDING,
-        REGISTRY_NAME,
-        &RegistryCommand::Add { id: id.clone() },
-    )
-    .await?;
+pub async fn register(objects: &Objects, id: &SaleId) -> Result<(), ApiError> {
+    let _: Vec<SaleId> = objects
+        .call(
+            REGISTRY_BINDING,
+            REGISTRY_NAME,
+            &RegistryCommand::Add { id: id.clone() },
+        )
+        .await?;
     Ok(())
 }
 
 /// Whether sale `id` was ever created (registered by its upsert).
-pub async fn sale_exists(env: &Env, id: &SaleId) -> Result<bool, ApiError> {
-    let found: Vec<SaleId> = call(
-        env,
-        REGISTRY_BINDING,
-        REGISTRY_NAME,
-        &RegistryCommand::Exists { id: id.clone() },
-    )
-    .await?;
+pub async fn sale_exists(objects: &Objects, id: &SaleId) -> Result<bool, ApiError> {
+    let found: Vec<SaleId> = objects
+        .call(
+            REGISTRY_BINDING,
+            REGISTRY_NAME,
+            &RegistryCommand::Exists { id: id.clone() },
+        )
+        .await?;
     Ok(found.contains(id))
 }
 
@@ -215,8 +258,13 @@ pub struct FaultReport {
 pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
 
 /// Switches the coordinator of `sale` to `fault` (only ever called when test faults are on).
-pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<FaultReport, ApiError> {
-    let stub = env
+pub async fn set_fault(
+    objects: &Objects,
+    sale: &SaleId,
+    fault: Fault,
+) -> Result<FaultReport, ApiError> {
+    let stub = objects
+        .counted()
         .durable_object(COORDINATOR_BINDING)?
         .id_from_name(sale.as_str())?
         .get_stub()?;
@@ -245,8 +293,10 @@ pub async fn set_fault(env: &Env, sale: &SaleId, fault: Fault) -> Result<FaultRe
     })
 }
 
-pub async fn list_sales(env: &Env) -> Result<Vec<SaleId>, ApiError> {
-    Ok(call(env, REGISTRY_BINDING, REGISTRY_NAME, &RegistryCommand::List).await?)
+pub async fn list_sales(objects: &Objects) -> Result<Vec<SaleId>, ApiError> {
+    Ok(objects
+        .call(REGISTRY_BINDING, REGISTRY_NAME, &RegistryCommand::List)
+        .await?)
 }
 
 /// A reply of the wrong kind: the two sides of the protocol disagree.

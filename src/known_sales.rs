@@ -6,13 +6,13 @@
 //! sale is found by every isolate within that long of its creation (at once by the isolate that
 //! created it).
 
-use crate::coordinator_client::sale_exists;
+use crate::coordinator_client::{sale_exists, Objects};
 use crate::error::ApiError;
 use crate::lru::Lru;
 use crate::response::CacheControl;
 use std::cell::RefCell;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
-use worker::{Cache, Env, Headers, Response};
+use worker::{Cache, Headers, Response};
 
 /// How long a sale known to exist is taken as existing without asking again (sales are never
 /// deleted: this only bounds how stale an isolate's memory can be).
@@ -59,19 +59,19 @@ fn remember(sale: &SaleId, known: Known) {
 /// cannot be asked, the sale is taken as existing (its coordinator answers for it): a registry
 /// outage must not stop real sales.
 pub async fn require(
-    env: &Env,
+    objects: &Objects,
     origin: &str,
     sale: &SaleId,
     now: UnixMillis,
 ) -> Result<(), ApiError> {
-    if exists(env, origin, sale, now).await {
+    if exists(objects, origin, sale, now).await {
         Ok(())
     } else {
         Err(QueueError::SaleNotFound.into())
     }
 }
 
-async fn exists(env: &Env, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
+async fn exists(objects: &Objects, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
     // The synthetic monitor's canary is kept out of the registry (and the dashboard's list), but
     // its promoter routes work: it is one reserved id, so it costs no lookup.
     if sale.as_str() == waitroom_core::monitor::CANARY_SALE {
@@ -103,7 +103,7 @@ async fn exists(env: &Env, origin: &str, sale: &SaleId, now: UnixMillis) -> bool
         Ok(None) => {}
         Err(e) => worker::console_warn!("cache lookup for sale {sale} failed: {e}"),
     }
-    let exists = match sale_exists(env, sale).await {
+    let exists = match sale_exists(objects, sale).await {
         Ok(exists) => exists,
         Err(e) => {
             worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");

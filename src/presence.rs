@@ -6,13 +6,12 @@
 //! isolate gathers the arrival numbers it saw and sends them together: the cost follows the number
 //! of isolates, not of fans, and nobody who polls is missed.
 
-use crate::coordinator_client::ask;
+use crate::coordinator_client::{ask, Objects};
 use crate::lru::Lru;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use waitroom_core::protocol::Command;
 use waitroom_core::{SaleId, Seq, UnixMillis};
-use worker::Env;
 
 /// How often an isolate reports a sale's present fans.
 pub const FLUSH_EVERY_MS: u64 = 1_000;
@@ -33,7 +32,7 @@ thread_local! {
 
 /// Notes that fan `seq` of `sale` polled, and reports the batch if it is this isolate's turn.
 /// A failed report is logged and its numbers dropped: the fans poll again within a second.
-pub async fn seen(env: &Env, sale: &SaleId, seq: Seq, now: UnixMillis) {
+pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, now: UnixMillis) {
     let batch = PENDING.with(|p| {
         let mut pending = p.borrow_mut();
         let entry = pending.get_or_insert_with(sale, Pending::default);
@@ -51,7 +50,7 @@ pub async fn seen(env: &Env, sale: &SaleId, seq: Seq, now: UnixMillis) {
         )
     });
     if let Some(seqs) = batch {
-        if let Err(e) = ask(env, sale, &Command::Present { seqs }).await {
+        if let Err(e) = ask(objects, sale, &Command::Present { seqs }).await {
             worker::console_warn!("presence report for {sale} failed: {e:?}");
         }
     }

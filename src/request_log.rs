@@ -13,6 +13,8 @@ pub struct RequestLine<'a> {
     pub sale: Option<&'a str>,
     pub status: u16,
     pub duration_ms: u64,
+    /// Durable Object calls the request made (coordinator, shards, registry).
+    pub object_calls: u32,
     /// `ok`, or the error code answered.
     pub outcome: &'static str,
 }
@@ -42,11 +44,12 @@ mod tests {
             sale: Some("tour"),
             status: 200,
             duration_ms: 3,
+            object_calls: 1,
             outcome: "ok",
         };
         assert_eq!(
             line.to_json(),
-            r#"{"request_id":"8f1c","method":"GET","route":"status","sale":"tour","status":200,"duration_ms":3,"outcome":"ok"}"#
+            r#"{"request_id":"8f1c","method":"GET","route":"status","sale":"tour","status":200,"duration_ms":3,"object_calls":1,"outcome":"ok"}"#
         );
     }
 }

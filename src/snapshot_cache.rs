@@ -11,7 +11,7 @@
 //! up to [`MAX_STALE_MS`] old. A snapshot can only be behind the coordinator, never ahead: `head`
 //! never moves back, so a stale one makes a fan wait longer, and never lets anyone skip the line.
 
-use crate::coordinator_client::{ask, unexpected};
+use crate::coordinator_client::{ask, unexpected, Objects};
 use crate::error::ApiError;
 use crate::lru::Lru;
 use crate::response::CacheControl;
@@ -21,7 +21,7 @@ use std::rc::Rc;
 use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
-use worker::{Cache, Env, Headers, Response};
+use worker::{Cache, Headers, Response};
 
 /// How long a snapshot answers polls.
 pub const SNAPSHOT_TTL_MS: u64 = 1_000;
@@ -215,7 +215,7 @@ impl Cached {
 /// once at a time, and after a failure not again for a while. With no snapshot at all (an isolate
 /// starting), the others look again every [`WAIT_STEP_MS`] until the refresher is done.
 pub async fn snapshot(
-    env: &Env,
+    objects: &Objects,
     origin: &str,
     sale: &SaleId,
     now: UnixMillis,
@@ -247,7 +247,7 @@ pub async fn snapshot(
             }
             Plan::Refresh { not_before } => {
                 let key = cache_key(origin, sale);
-                let (fetched, from_cache) = fetch(env, &key, not_before, sale, now).await;
+                let (fetched, from_cache) = fetch(objects, &key, not_before, sale, now).await;
                 let done = crate::clock::now().max(now);
                 return MEMORY
                     .with(|m| {
@@ -281,7 +281,7 @@ pub fn invalidate(sale: &SaleId, now: UnixMillis) {
 /// from the coordinator, caching what the coordinator said. Also returns what the Cache API held
 /// if it was not fresh, as a stale fallback.
 async fn fetch(
-    env: &Env,
+    objects: &Objects,
     key: &str,
     not_before: UnixMillis,
     sale: &SaleId,
@@ -300,7 +300,7 @@ async fn fetch(
         Ok(None) => {}
         Err(e) => worker::console_warn!("cache lookup for {sale} failed: {e}"),
     }
-    let entry = match ask(env, sale, &Command::Snapshot).await {
+    let entry = match ask(objects, sale, &Command::Snapshot).await {
         Ok(Reply::Snapshot(s)) => Entry::Sale(Rc::new(s)),
         Ok(other) => return (Err(unexpected(other)), stale),
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Entry::Missing { checked_at: now },

@@ -2,7 +2,7 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, call, list_sales, register, set_fault, unexpected, Fault};
+use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
 use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
@@ -49,7 +49,7 @@ fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
 }
 
 async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
-    match ask(&ctx.env, sale, &Command::Report).await? {
+    match ask(&ctx.objects, sale, &Command::Report).await? {
         Reply::Report(report) => Ok(*report),
         other => Err(unexpected(other)),
     }
@@ -76,10 +76,10 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         settings,
         fan_salt: random::hex::<16>().into(),
     };
-    let Reply::Upserted { created, report } = ask(&ctx.env, &sale, &command).await? else {
+    let Reply::Upserted { created, report } = ask(&ctx.objects, &sale, &command).await? else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
-    register(&ctx.env, &sale).await?;
+    register(&ctx.objects, &sale).await?;
     known_sales::created(&ctx.origin, &sale, ctx.now).await;
     snapshot_cache::invalidate(&sale, ctx.now);
     Ok(json(if created { 201 } else { 200 }, &report))
@@ -112,7 +112,7 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
 /// fails is listed as `{id, unavailable: true, error}` instead of failing the list.
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let ids = list_sales(&ctx.env).await?;
+    let ids = list_sales(&ctx.objects).await?;
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
     let sales = ids
         .into_iter()
@@ -133,13 +133,10 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// current incident, the threshold and how webhook deliveries went.
 pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let report: MonitorReport = call(
-        &ctx.env,
-        MONITOR_BINDING,
-        MONITOR_NAME,
-        &MonitorCommand::Report,
-    )
-    .await?;
+    let report: MonitorReport = ctx
+        .objects
+        .call(MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Report)
+        .await?;
     Ok(json(200, &report))
 }
 
@@ -169,7 +166,7 @@ struct FaultAnswer {
 pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let fault: Fault = http::read_json(&mut req).await?;
-    let report = set_fault(&ctx.env, &sale, fault).await?;
+    let report = set_fault(&ctx.objects, &sale, fault).await?;
     Ok(json(
         200,
         &FaultAnswer {

@@ -38,7 +38,7 @@ const SALE_INFO: CacheControl = CacheControl::Public {
 /// their objects are never reached).
 async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, ApiError> {
     match ctx.require_sale(sale).await {
-        Ok(()) => snapshot_cache::snapshot(&ctx.env, &ctx.origin, sale, ctx.now).await,
+        Ok(()) => snapshot_cache::snapshot(&ctx.objects, &ctx.origin, sale, ctx.now).await,
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
         Err(e) => Err(e),
     }
@@ -106,7 +106,7 @@ async fn take_place(
     if existing.is_none() && snap.sale.shards > 1 {
         let shard = (random::fraction() * f64::from(snap.sale.shards)) as u32;
         let joined =
-            coordinator_client::join_at_shard(&ctx.env, sale, shard.min(snap.sale.shards - 1))
+            coordinator_client::join_at_shard(&ctx.objects, sale, shard.min(snap.sale.shards - 1))
                 .await?;
         let (position, ahead) = match snap.fan_view(joined.seq, ctx.now) {
             FanView::Waiting {
@@ -144,7 +144,7 @@ async fn take_place(
     let command = Command::Join {
         existing: existing.map(|t| t.seq),
     };
-    match ask(&ctx.env, sale, &command).await? {
+    match ask(&ctx.objects, sale, &command).await? {
         Reply::Joined(joined) => Ok(joined),
         other => Err(unexpected(other)),
     }
@@ -292,7 +292,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             // A poll near the front says the fan is still there; fans further back cost the
             // coordinator nothing.
             if near_front {
-                presence::seen(&ctx.env, sale, token.seq, ctx.now).await;
+                presence::seen(&ctx.objects, sale, token.seq, ctx.now).await;
             }
             FanState::Waiting {
                 position,
@@ -342,7 +342,7 @@ async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, Ap
     if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
         return Ok(claim);
     }
-    let claim = match ask(&ctx.env, sale, &Command::Claim { seq: token.seq }).await? {
+    let claim = match ask(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await? {
         Reply::Claim(claim) => claim,
         other => return Err(unexpected(other)),
     };

@@ -6,6 +6,7 @@ mod fan;
 mod origin;
 
 use crate::config::{self, Config};
+use crate::coordinator_client::Objects;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::request_log::{self, RequestLine};
@@ -26,6 +27,8 @@ const JWKS_MAX_AGE_S: u64 = 300;
 /// What every handler gets besides the request.
 pub struct Ctx {
     pub env: Env,
+    /// The Durable Objects, through a handle that counts this request's calls.
+    pub objects: Objects,
     pub now: UnixMillis,
     /// `scheme://host[:port]` of this request, for cache keys and links.
     pub origin: String,
@@ -43,7 +46,7 @@ impl Ctx {
 
     /// Refuses a sale that was never created, without reaching its objects.
     pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
-        crate::known_sales::require(&self.env, &self.origin, sale, self.now).await
+        crate::known_sales::require(&self.objects, &self.origin, sale, self.now).await
     }
 
     /// Sends `command` to the coordinator of `sale`, which must exist.
@@ -53,7 +56,7 @@ impl Ctx {
         command: &waitroom_core::protocol::Command,
     ) -> Result<waitroom_core::protocol::Reply, ApiError> {
         self.require_sale(sale).await?;
-        crate::coordinator_client::ask(&self.env, sale, command).await
+        crate::coordinator_client::ask(&self.objects, sale, command).await
     }
 }
 
@@ -202,6 +205,7 @@ async fn answer(req: Request, env: Env) -> Response {
     };
     let ctx = Ctx {
         faults_allowed: crate::test_faults::allowed(&env, &url),
+        objects: Objects::new(env.clone()),
         env,
         now: crate::clock::now(),
         origin: url.origin().ascii_serialization(),
@@ -239,6 +243,7 @@ async fn answer(req: Request, env: Env) -> Response {
         sale,
         status: response.status_code(),
         duration_ms: ctx.now.millis_until(crate::clock::now()),
+        object_calls: ctx.objects.calls(),
         outcome,
     });
     response
