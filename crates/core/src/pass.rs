@@ -79,38 +79,22 @@ struct JwtHeader<'a> {
     typ: &'static str,
 }
 
-/// The Ed25519 key from `PASS_SIGNING_KEY` (a base64 or base64url 32-byte seed).
+/// One Ed25519 key and its key id.
 #[derive(Clone)]
-pub struct PassSigner {
+struct PassKey {
     key: SigningKey,
     kid: String,
 }
 
-impl fmt::Debug for PassSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PassSigner")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The public key as a JWK (RFC 8037), members in RFC 7638 thumbprint order.
-fn public_jwk_members(key: &VerifyingKey) -> String {
-    format!(
-        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-        B64.encode(key.as_bytes())
-    )
-}
-
-impl PassSigner {
-    pub fn from_seed(seed: [u8; 32]) -> Self {
+impl PassKey {
+    fn from_seed(seed: [u8; 32]) -> Self {
         let key = SigningKey::from_bytes(&seed);
         // The key id is the RFC 7638 thumbprint of the public key: stable, and changes with the key.
         let kid = B64.encode(Sha256::digest(public_jwk_members(&key.verifying_key())));
         Self { key, kid }
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let seed = B64
             .decode(text.trim_end_matches('='))
@@ -127,33 +111,94 @@ impl PassSigner {
         Ok(Self::from_seed(seed))
     }
 
+    fn jwk(&self) -> Jwk {
+        Jwk {
+            kty: "OKP",
+            crv: "Ed25519",
+            alg: "EdDSA",
+            use_: "sig",
+            kid: self.kid.clone(),
+            x: B64.encode(self.key.verifying_key().as_bytes()),
+        }
+    }
+}
+
+/// The pass-signing keys (`PASS_SIGNING_KEYS`, or the single `PASS_SIGNING_KEY`): the first
+/// signs, every one is published in the JWKS, so passes signed before a rotation still verify.
+#[derive(Clone)]
+pub struct PassSigner {
+    /// Never empty; `keys[0]` signs.
+    keys: Vec<PassKey>,
+}
+
+impl fmt::Debug for PassSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kids: Vec<&str> = self.keys.iter().map(|k| k.kid.as_str()).collect();
+        f.debug_struct("PassSigner")
+            .field("kids", &kids)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The public key as a JWK (RFC 8037), members in RFC 7638 thumbprint order.
+fn public_jwk_members(key: &VerifyingKey) -> String {
+    format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        B64.encode(key.as_bytes())
+    )
+}
+
+impl PassSigner {
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        Self {
+            keys: vec![PassKey::from_seed(seed)],
+        }
+    }
+
+    /// One seed (base64 or base64url of 32 bytes).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Ok(Self {
+            keys: vec![PassKey::parse(text)?],
+        })
+    }
+
+    /// Comma-separated seeds, the signing key first. A key listed twice is refused (its kid
+    /// would be published twice).
+    pub fn parse_many(text: &str) -> Result<Self, String> {
+        let mut keys: Vec<PassKey> = Vec::new();
+        for (i, part) in text.split(',').enumerate() {
+            let key = PassKey::parse(part).map_err(|p| format!("key {} {p}", i + 1))?;
+            if keys.iter().any(|k| k.kid == key.kid) {
+                return Err(format!("key {} is listed twice", i + 1));
+            }
+            keys.push(key);
+        }
+        Ok(Self { keys })
+    }
+
+    /// The signing key's id.
     pub fn kid(&self) -> &str {
-        &self.kid
+        &self.keys[0].kid
     }
 
+    /// The signing key's public half.
     pub fn verifying_key(&self) -> VerifyingKey {
-        self.key.verifying_key()
+        self.keys[0].key.verifying_key()
     }
 
-    /// The JWKS document served at `/.well-known/jwks.json`.
+    /// The JWKS document served at `/.well-known/jwks.json`: every key, the signing key first.
     pub fn jwks(&self) -> Jwks {
         Jwks {
-            keys: vec![Jwk {
-                kty: "OKP",
-                crv: "Ed25519",
-                alg: "EdDSA",
-                use_: "sig",
-                kid: self.kid.clone(),
-                x: B64.encode(self.key.verifying_key().as_bytes()),
-            }],
+            keys: self.keys.iter().map(PassKey::jwk).collect(),
         }
     }
 
     /// Signs the claims as a compact JWS (`header.payload.signature`).
     pub fn sign(&self, claims: &PassClaims) -> String {
+        let signing = &self.keys[0];
         let header = JwtHeader {
             alg: "EdDSA",
-            kid: &self.kid,
+            kid: &signing.kid,
             typ: "JWT",
         };
         let signing_input = format!(
@@ -161,7 +206,7 @@ impl PassSigner {
             B64.encode(serde_json::to_vec(&header).expect("the header serializes")),
             B64.encode(serde_json::to_vec(claims).expect("claims serialize"))
         );
-        let signature = self.key.sign(signing_input.as_bytes());
+        let signature = signing.key.sign(signing_input.as_bytes());
         format!("{signing_input}.{}", B64.encode(signature.to_bytes()))
     }
 }
@@ -235,5 +280,51 @@ mod tests {
         assert_eq!(a.kid(), b.kid());
         assert!(PassSigner::parse("short").is_err());
         assert!(PassSigner::parse(&B64.encode([0u8; 32])).is_err());
+    }
+
+    #[test]
+    fn several_keys_first_signs_all_published() {
+        let seed = |n: u8| {
+            B64.encode([
+                n, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23, 24, 25, 26, 27, 28, 29, 30, 31,
+            ])
+        };
+        let before = PassSigner::parse(&seed(9)).unwrap();
+        let ring = PassSigner::parse_many(&format!("{}, {}", seed(7), seed(9))).unwrap();
+        // The first key signs; the old one is still in the JWKS under its own kid.
+        assert_ne!(ring.kid(), before.kid());
+        let jwks = ring.jwks();
+        assert_eq!(jwks.keys.len(), 2);
+        assert_eq!(jwks.keys[0].kid, ring.kid());
+        assert_eq!(jwks.keys[1], before.jwks().keys[0]);
+        // A pass signed before the rotation verifies with the key the JWKS names by its kid.
+        let jwt = before.sign(&claims());
+        let header: serde_json::Value =
+            serde_json::from_slice(&B64.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap();
+        let published = jwks.keys.iter().find(|k| k.kid == header["kid"]).unwrap();
+        let x: [u8; 32] = B64.decode(&published.x).unwrap().try_into().unwrap();
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        let sig = Signature::from_slice(&B64.decode(sig).unwrap()).unwrap();
+        VerifyingKey::from_bytes(&x)
+            .unwrap()
+            .verify_strict(input.as_bytes(), &sig)
+            .unwrap();
+        // One key through parse_many is the single key.
+        assert_eq!(
+            PassSigner::parse_many(&seed(9)).unwrap().jwks(),
+            before.jwks()
+        );
+    }
+
+    #[test]
+    fn refuses_bad_key_lists() {
+        let seed = B64.encode((1..=32).collect::<Vec<u8>>());
+        assert!(PassSigner::parse_many("").is_err());
+        assert!(PassSigner::parse_many(&format!("{seed},")).is_err());
+        let twice = PassSigner::parse_many(&format!("{seed},{seed}")).unwrap_err();
+        assert!(twice.contains("twice"), "{twice}");
+        let bad = PassSigner::parse_many(&format!("{seed},short")).unwrap_err();
+        assert!(bad.starts_with("key 2 "), "{bad}");
     }
 }

@@ -81,17 +81,37 @@ impl Secrets {
             name: "TOKEN_KEYS",
             problem,
         })?;
-        let pass_signer =
-            PassSigner::parse(&read("PASS_SIGNING_KEY")?).map_err(|problem| ConfigError {
-                name: "PASS_SIGNING_KEY",
-                problem,
-            })?;
+        let pass_signer = pass_signer(&lookup)?;
         Ok(Self {
             admin_key: ApiKey::new(&admin),
             origin_key: ApiKey::new(&origin),
             token_keys,
             pass_signer,
         })
+    }
+}
+
+/// The pass-signing keys: `PASS_SIGNING_KEYS` (several, the first signs) or, as before it
+/// existed, `PASS_SIGNING_KEY` (one). Both set is a mistake: which one is meant?
+fn pass_signer(lookup: &impl Fn(&str) -> Option<String>) -> Result<PassSigner, ConfigError> {
+    let set = |name| lookup(name).filter(|v| !v.trim().is_empty());
+    match (set("PASS_SIGNING_KEYS"), set("PASS_SIGNING_KEY")) {
+        (Some(_), Some(_)) => Err(ConfigError {
+            name: "PASS_SIGNING_KEYS",
+            problem: "and PASS_SIGNING_KEY are both set: keep only PASS_SIGNING_KEYS".into(),
+        }),
+        (Some(keys), None) => PassSigner::parse_many(&keys).map_err(|problem| ConfigError {
+            name: "PASS_SIGNING_KEYS",
+            problem,
+        }),
+        (None, Some(key)) => PassSigner::parse(&key).map_err(|problem| ConfigError {
+            name: "PASS_SIGNING_KEY",
+            problem,
+        }),
+        (None, None) => Err(ConfigError {
+            name: "PASS_SIGNING_KEYS",
+            problem: "is not set (nor PASS_SIGNING_KEY)".into(),
+        }),
     }
 }
 
@@ -156,6 +176,35 @@ mod tests {
         let mut same = env();
         same.insert("ORIGIN_KEY", same["ADMIN_KEY"].clone());
         assert_eq!(load(&same).unwrap_err().name, "ORIGIN_KEY");
+    }
+
+    #[test]
+    fn pass_signing_keys_replace_the_single_key() {
+        let one = env()["PASS_SIGNING_KEY"].clone();
+        let two = "BwECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+        let mut e = env();
+        e.remove("PASS_SIGNING_KEY");
+        e.insert("PASS_SIGNING_KEYS", format!("{two},{one}"));
+        let ring = load(&e).unwrap().pass_signer;
+        let single = load(&env()).unwrap().pass_signer;
+        assert_eq!(ring.jwks().keys.len(), 2);
+        assert_eq!(ring.jwks().keys[1], single.jwks().keys[0]);
+        // Both set: refused, naming both.
+        let mut both = env();
+        both.insert("PASS_SIGNING_KEYS", two.to_owned());
+        let err = load(&both).unwrap_err();
+        assert_eq!(err.name, "PASS_SIGNING_KEYS");
+        assert!(
+            err.to_string().contains("PASS_SIGNING_KEY are both set"),
+            "{err}"
+        );
+        // Neither set.
+        let mut none = env();
+        none.remove("PASS_SIGNING_KEY");
+        assert_eq!(load(&none).unwrap_err().name, "PASS_SIGNING_KEYS");
+        // A bad key in the list names the list.
+        e.insert("PASS_SIGNING_KEYS", format!("{two},nope"));
+        assert_eq!(load(&e).unwrap_err().name, "PASS_SIGNING_KEYS");
     }
 
     #[test]
