@@ -23,6 +23,11 @@ pub struct SaleLook<'a> {
 }
 
 impl<'a> SaleLook<'a> {
+    /// The sale's colours as a stylesheet of their own (the CSP allows no inline style).
+    pub fn brand_css(&self) -> String {
+        brand_css_path(self.color)
+    }
+
     pub fn of(sale: &'a SaleView) -> Self {
         let branding = &sale.branding.settings;
         Self {
@@ -116,6 +121,31 @@ pub struct BusyPage<'a> {
     pub retry_after_s: u64,
 }
 
+/// Where the stylesheet holding `color` (and the ink read on it) is: `/brand/rrggbb.css`.
+pub fn brand_css_path(color: BrandColor) -> String {
+    format!("/brand/{}.css", color.to_string().trim_start_matches('#'))
+}
+
+/// `GET /brand/{rrggbb}.css`: a brand colour and its ink as CSS custom properties. It depends
+/// only on its path, so it is kept a year; anything but six hex digits is no such file.
+pub fn brand_css(file: &str) -> Result<Response, ApiError> {
+    let color = file
+        .strip_suffix(".css")
+        .and_then(|hex| BrandColor::parse(&format!("#{hex}")).ok())
+        .filter(|color| brand_css_path(*color) == format!("/brand/{file}"))
+        .ok_or(ApiError::NotFound)?;
+    let css = format!(
+        "body {{ --brand: {color}; --brand-ink: {}; }}\n",
+        color.ink()
+    );
+    Ok(response::css(
+        css,
+        CacheControl::Public {
+            max_age_s: 365 * 24 * 3600,
+        },
+    ))
+}
+
 /// Renders `page` into an HTML response.
 pub fn render(
     page: &impl Template,
@@ -173,9 +203,10 @@ mod tests {
         assert!(!html.contains("<script>x"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(
-            html.contains("--brand: #fde68a; --brand-ink: #111111"),
+            html.contains(r#"<link rel="stylesheet" href="/brand/fde68a.css">"#),
             "{html}"
         );
+        assert!(!html.contains("style="), "{html}");
         assert!(
             html.contains(r#"data-sale="tour" data-page="closed""#),
             "{html}"
@@ -217,7 +248,7 @@ mod tests {
             r#"<b id="phase">open</b>"#,
             r#"<p id="notice" class="notice" role="status" hidden></p>"#,
             r#"action="/s/tour" hidden>"#,
-            "--brand: #5b21b6; --brand-ink: #ffffff",
+            r#"href="/brand/5b21b6.css""#,
             r#"<p class="card message promoter" hidden></p>"#,
         ] {
             assert!(html.contains(part), "{part} in {html}");

@@ -64,6 +64,8 @@ impl Ctx {
 enum Route<'a> {
     Health,
     Jwks,
+    /// A sale page's colours: `/brand/{rrggbb}.css`.
+    BrandCss(&'a str),
     SalePage(&'a str),
     SaleInfo(&'a str),
     Join(&'a str),
@@ -94,6 +96,7 @@ impl<'a> Route<'a> {
         Some(match segments {
             ["healthz"] => Route::Health,
             [".well-known", "jwks.json"] => Route::Jwks,
+            ["brand", file] => Route::BrandCss(file),
             ["s", sale] => Route::SalePage(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
@@ -123,6 +126,7 @@ impl<'a> Route<'a> {
         match self {
             Route::Health => "health",
             Route::Jwks => "jwks",
+            Route::BrandCss(_) => "brand_css",
             Route::SalePage(_) => "sale_page",
             Route::SaleInfo(_) => "sale_info",
             Route::Join(_) => "join",
@@ -154,6 +158,7 @@ impl<'a> Route<'a> {
             | Route::AdminFault(sale) => Some(sale),
             Route::Health
             | Route::Jwks
+            | Route::BrandCss(_)
             | Route::AdminSales
             | Route::AdminMonitor
             | Route::TestPoison => None,
@@ -163,7 +168,11 @@ impl<'a> Route<'a> {
     /// The methods the path takes, as for an `Allow` header.
     fn allow(&self) -> &'static str {
         match self {
-            Route::Health | Route::Jwks | Route::SaleInfo(_) | Route::Status(_) => "GET",
+            Route::Health
+            | Route::Jwks
+            | Route::BrandCss(_)
+            | Route::SaleInfo(_)
+            | Route::Status(_) => "GET",
             Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
@@ -255,6 +264,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
     match route {
         Route::Health if is(Method::Get) => Ok(json(200, &Health { ok: true })),
         Route::Jwks if is(Method::Get) => jwks(ctx),
+        Route::BrandCss(file) if is(Method::Get) => crate::pages::brand_css(file),
         Route::SalePage(sale) if is(Method::Get) => {
             let as_page = !fan::wants_json(&req);
             let sale = sale_or_404(sale)?;
