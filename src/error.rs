@@ -71,6 +71,9 @@ pub enum ApiError {
         message: String,
     },
     Unauthorized,
+    /// A state-changing request another site made (`Sec-Fetch-Site: cross-site`, or a foreign
+    /// `Origin`): refused before anything changes.
+    CrossSite,
     BadToken(TokenError),
     Queue(QueueError),
     /// A secret is missing or weak: the operator's mistake, reported by name.
@@ -126,6 +129,7 @@ impl ApiError {
             | ApiError::InvalidField { .. } => 400,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized | ApiError::BadToken(_) => 401,
+            ApiError::CrossSite => 403,
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
                 QueueError::NotOpen { .. }
@@ -151,6 +155,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::CrossSite => "cross_site",
             ApiError::BadToken(_) => "bad_token",
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound => "sale_not_found",
@@ -187,6 +192,7 @@ impl ApiError {
             ApiError::BodyTooLarge { limit } => format!("the body is larger than {limit} bytes"),
             ApiError::InvalidField { field, message } => format!("{field} {message}"),
             ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
+            ApiError::CrossSite => "another site may not make this request".into(),
             ApiError::BadToken(e) => e.to_string(),
             ApiError::Queue(e) => e.to_string(),
             ApiError::Busy(_) => QueueError::Busy.to_string(),

@@ -64,9 +64,46 @@ pub fn require_key(req: &Request, key: &ApiKey) -> Result<(), ApiError> {
     }
 }
 
-/// The name of the cookie holding a fan's queue token for `sale`.
+/// The name of the cookie holding a fan's queue token for `sale`. The `__Host-` prefix makes
+/// browsers keep it only if it is `Secure`, has `Path=/` and no `Domain`: no subdomain and no
+/// plain-HTTP page can set or replace it.
 pub fn token_cookie_name(sale: &SaleId) -> String {
-    format!("wr_{sale}")
+    format!("__Host-wr_{sale}")
+}
+
+/// The value of header `name`, if the request has it.
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// Whether a request may take a place: a top-level navigation. Browsers say what a request is
+/// for in `Sec-Fetch-Dest`; one without it (an older browser, an app, curl) counts as a
+/// navigation. An image, script, frame or `fetch` (`empty`) never takes a place.
+pub fn is_navigation(req: &Request) -> bool {
+    dest_is_navigation(header(req, "Sec-Fetch-Dest").as_deref())
+}
+
+fn dest_is_navigation(dest: Option<&str>) -> bool {
+    dest.is_none_or(|d| d.trim().eq_ignore_ascii_case("document"))
+}
+
+/// Refuses a state-changing request another site made: `Sec-Fetch-Site: cross-site`, or an
+/// `Origin` header (sent by browsers with every POST) that is not this worker's own origin.
+pub fn require_same_site(req: &Request) -> Result<(), ApiError> {
+    let own = req.url().map(|url| url.origin().ascii_serialization()).ok();
+    let site = header(req, "Sec-Fetch-Site");
+    let origin = header(req, "Origin");
+    if is_cross_site(site.as_deref(), origin.as_deref(), own.as_deref()) {
+        return Err(ApiError::CrossSite);
+    }
+    Ok(())
+}
+
+fn is_cross_site(site: Option<&str>, origin: Option<&str>, own: Option<&str>) -> bool {
+    let foreign_site = site.is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"));
+    // `Origin: null` (a sandboxed frame, a privacy redirect) is no origin of ours either.
+    let foreign_origin = origin.is_some_and(|o| Some(o.trim()) != own);
+    foreign_site || foreign_origin
 }
 
 /// The value of cookie `name`, if the request has it.
@@ -103,6 +140,46 @@ pub fn query(req: &Request, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_documents_take_places() {
+        assert!(dest_is_navigation(None));
+        assert!(dest_is_navigation(Some("document")));
+        for dest in ["image", "script", "iframe", "empty", "style", "frame", ""] {
+            assert!(!dest_is_navigation(Some(dest)), "{dest}");
+        }
+    }
+
+    #[test]
+    fn cross_site_requests_are_told_apart() {
+        let own = Some("https://wait.example");
+        assert!(!is_cross_site(None, None, own));
+        assert!(!is_cross_site(
+            Some("same-origin"),
+            Some("https://wait.example"),
+            own
+        ));
+        assert!(!is_cross_site(Some("none"), None, own));
+        assert!(is_cross_site(Some("cross-site"), None, own));
+        assert!(is_cross_site(None, Some("https://evil.example"), own));
+        assert!(is_cross_site(None, Some("null"), own));
+        assert!(is_cross_site(
+            Some("same-origin"),
+            Some("http://wait.example"),
+            own
+        ));
+    }
+
+    #[test]
+    fn the_cookie_is_host_prefixed() {
+        let sale = SaleId::parse("tour").unwrap();
+        let cookie = token_cookie(&sale, "t", 60);
+        assert!(cookie.starts_with("__Host-wr_tour=t; Path=/;"), "{cookie}");
+        assert!(
+            cookie.contains("; Secure") && !cookie.contains("Domain"),
+            "{cookie}"
+        );
+    }
 
     #[test]
     fn a_body_is_refused_at_the_chunk_that_crosses_the_limit() {

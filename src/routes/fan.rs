@@ -170,6 +170,7 @@ fn joined_answer<'a>(
 
 /// `POST /api/sales/{sale}/join`.
 pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    http::require_same_site(&req)?;
     // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
     ctx.config()?;
     let held = match presented(&req, &sale) {
@@ -476,8 +477,13 @@ pub async fn sale_page(
                 .and_then(|text| verify(ctx, &sale, &text).ok());
             let (token, new_token) = match held {
                 Some(token) => (token, None),
-                // A HEAD (a link preview, a monitor) looks at the page without taking a place.
-                None if req.method() == Method::Head => {
+                // A HEAD (a link preview, a monitor), or a request that is no navigation (an
+                // image, a script, a frame, a fetch: another site embedding the page), looks at
+                // the page without taking a place.
+                None if req.method() == Method::Head || !http::is_navigation(&req) => {
+                    if as_json {
+                        return Ok(json(200, &sale_info_of(&snap, ctx.now)));
+                    }
                     let page = WaitingPage {
                         sale: look(),
                         phase,
@@ -601,6 +607,7 @@ fn place_shown(state: &FanState) -> PlaceShown {
 
 /// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed.
 pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    http::require_same_site(&req)?;
     let held = http::cookie(&req, &http::token_cookie_name(&sale))
         .and_then(|text| verify(ctx, &sale, &text).ok());
     let snap = snapshot(ctx, &sale).await?;

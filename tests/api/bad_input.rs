@@ -451,7 +451,7 @@ fn queue_tokens(t: &mut Table, f: &Fixture) {
         ("status: tampered payload",     Request::get(Bearer(tampered_payload), status_path()),         bad_token),
         ("status: truncated token",      Request::get(Bearer(truncated), status_path()),                bad_token),
         ("status: another sale's token", Request::get(Bearer(f.other_fan.token.clone()), status_path()), bad_token),
-        ("status: garbage cookie",       Request::get(Anyone, status_path()).header(COOKIE, format!("wr_{SALE}=garbage")), bad_token),
+        ("status: garbage cookie",       Request::get(Anyone, status_path()).header(COOKIE, format!("__Host-wr_{SALE}=garbage")), bad_token),
         ("join: garbage Bearer",         Request::post(Bearer("garbage".into()), join_path()),          Status(401)),
         ("join: tampered Bearer",        Request::post(Bearer(tampered_signature), join_path()),        Status(401)),
     ] {

@@ -5,7 +5,7 @@ use reqwest::header::{ACCEPT, COOKIE, LOCATION};
 use std::time::Duration;
 
 const SALE: &str = "fan-journey";
-const COOKIE_NAME: &str = "wr_fan-journey";
+const COOKIE_NAME: &str = "__Host-wr_fan-journey";
 
 async fn page(w: &TestWorker, cookie: Option<&str>) -> Reply {
     let mut request = w.fan().get(&format!("/s/{SALE}"));

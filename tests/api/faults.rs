@@ -99,7 +99,7 @@ async fn a_slow_or_failing_coordinator_is_busy_not_broken() {
     .await
     .expect_busy("the called fan's status");
     // Their page is the busy page: 503, Retry-After, refreshing itself, the cookie untouched.
-    let cookie = format!("wr_{SALE}={}", fans[0].token);
+    let cookie = format!("__Host-wr_{SALE}={}", fans[0].token);
     let page = send_busy_ok(
         api.fan()
             .get(&format!("/s/{SALE}"))

@@ -12,6 +12,7 @@ mod config;
 mod crash;
 mod edge_cost;
 mod edge_polls;
+mod fairness;
 mod fan_journey;
 mod faults;
 mod health;

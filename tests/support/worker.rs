@@ -100,17 +100,20 @@ impl Secrets {
     fn read(env_file: &Path) -> Self {
         let text = fs::read_to_string(env_file)
             .unwrap_or_else(|e| panic!("read {}: {e}", env_file.display()));
-        let get = |name: &str| {
+        let find = |name: &str| {
             text.lines()
                 .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
-                .unwrap_or_else(|| panic!("{name} missing from {}", env_file.display()))
-                .to_owned()
+                .map(str::to_owned)
+        };
+        let get = |name: &str| {
+            find(name).unwrap_or_else(|| panic!("{name} missing from {}", env_file.display()))
         };
         Self {
             admin_key: get("ADMIN_KEY"),
             origin_key: get("ORIGIN_KEY"),
             token_keys: get("TOKEN_KEYS"),
-            pass_signing_key: get("PASS_SIGNING_KEY"),
+            // A rotated env file lists several keys instead.
+            pass_signing_key: find("PASS_SIGNING_KEY").unwrap_or_else(|| get("PASS_SIGNING_KEYS")),
         }
     }
 }
