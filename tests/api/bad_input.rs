@@ -7,7 +7,7 @@
 
 use crate::support::fan::Joined;
 use crate::support::{send, Reply, TestWorker, PURCHASE_URL};
-use reqwest::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use reqwest::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 
@@ -435,6 +435,8 @@ fn keys(t: &mut Table, f: &Fixture) {
     t.row("pull with Basic auth", basic, unauthorized);
 }
 
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
 #[rustfmt::skip]
 fn queue_tokens(t: &mut Table, f: &Fixture) {
     use Expect::*;
@@ -444,6 +446,7 @@ fn queue_tokens(t: &mut Table, f: &Fixture) {
     let tampered_payload = flip(token, middle_of(token, 2));
     let truncated = token[..token.len() - 4].to_owned();
     let bad_token = Error(401, "bad_token");
+    let cross_site = Error(403, "cross_site");
     for (name, request, expect) in [
         ("status: no token",             Request::get(Anyone, status_path()),                           bad_token),
         ("status: garbage token",        Request::get(Bearer("garbage".into()), status_path()),         bad_token),
@@ -454,6 +457,9 @@ fn queue_tokens(t: &mut Table, f: &Fixture) {
         ("status: garbage cookie",       Request::get(Anyone, status_path()).header(COOKIE, format!("__Host-wr_{SALE}=garbage")), bad_token),
         ("join: garbage Bearer",         Request::post(Bearer("garbage".into()), join_path()),          Status(401)),
         ("join: tampered Bearer",        Request::post(Bearer(tampered_signature), join_path()),        Status(401)),
+        ("join: cross-site",             Request::post(Anyone, join_path()).header(SEC_FETCH_SITE, "cross-site"), cross_site),
+        ("join: foreign Origin",         Request::post(Anyone, join_path()).header(ORIGIN, "https://evil.example"), cross_site),
+        ("rejoin: cross-site, with the fan's cookie", Request::post(Anyone, format!("/s/{SALE}")).header(SEC_FETCH_SITE, "cross-site").header(COOKIE, format!("__Host-wr_{SALE}={token}")), cross_site),
     ] {
         t.row(name, request, expect);
     }
