@@ -22,7 +22,7 @@ WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) Car
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost) against a local worker it starts itself, then make bench-core; reports in target/bench/"
+	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
 	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
@@ -92,9 +92,11 @@ test: bootstrap build lint check-config test-unit test-wasm test-integration tes
 # load generator in bench/loadgen, report in target/bench/. BENCH_ARGS go to `loadgen run`
 # (e.g. BENCH_ARGS=--quick for a smoke run, BENCH_ARGS="--only opening,slow,edge" for the
 # bad-second scenarios only). The worker runs with WAITROOM_TEST_FAULTS=1 for the
-# slow-coordinator scenario. Then the core's own costs (bench-core).
+# slow-coordinator scenario. Then the cold start (scripts/cold-start.sh: fresh wrangler dev to the first
+# /healthz and the first join, 3 runs, target/bench/cold-start.md) and the core's own costs (bench-core).
 bench: bootstrap build
 	@scripts/bench.sh $(BENCH_ARGS)
+	@scripts/cold-start.sh
 	@$(MAKE) --no-print-directory bench-core
 
 # The pure core, no worker: criterion benchmarks of one operation each (crates/core/benches; raw
