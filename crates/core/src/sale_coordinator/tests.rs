@@ -40,6 +40,18 @@ fn open_sale() -> (SaleCoordinator, MemoryStore) {
     (core, store)
 }
 
+/// An open sale whose first two fans joined and were pulled by window `a` at `T0`.
+fn two_fans_pulled() -> (SaleCoordinator, MemoryStore) {
+    let (mut core, mut store) = open_sale();
+    for _ in 0..2 {
+        store
+            .run(&mut core, Command::Join { existing: None }, T0)
+            .unwrap();
+    }
+    store.run(&mut core, pull(2), T0).unwrap();
+    (core, store)
+}
+
 fn fan_id(core: &SaleCoordinator, seq: Seq) -> FanId {
     core.line().unwrap().fan_id(seq)
 }
@@ -198,13 +210,7 @@ fn evicted_assignments_are_asked_for_and_read_back() {
 
 #[test]
 fn the_listing_comes_from_storage_after_the_sweep_is_written() {
-    let (mut core, mut store) = open_sale();
-    for _ in 0..2 {
-        store
-            .run(&mut core, Command::Join { existing: None }, T0)
-            .unwrap();
-    }
-    store.run(&mut core, pull(2), T0).unwrap();
+    let (mut core, mut store) = two_fans_pulled();
     // Nobody claimed: by now both lapsed, but no alarm ran.
     let later = T0.plus_secs(61);
     let Ok(Reply::Assignments { assignments }) =
@@ -409,13 +415,7 @@ proptest! {
 
 #[test]
 fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
-    let (mut core, mut store) = open_sale();
-    for _ in 0..2 {
-        store
-            .run(&mut core, Command::Join { existing: None }, T0)
-            .unwrap();
-    }
-    store.run(&mut core, pull(2), T0).unwrap();
+    let (mut core, mut store) = two_fans_pulled();
     let claimed_at = T0.plus_secs(10);
     let Ok(Reply::Claim(Claim::Turn { .. })) =
         store.run(&mut core, Command::Claim { seq: 1 }, claimed_at)
