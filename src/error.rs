@@ -2,6 +2,7 @@
 
 use crate::response;
 use serde::Serialize;
+use waitroom_core::admission::Admission;
 use waitroom_core::secrets::ConfigError;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
@@ -34,6 +35,8 @@ pub enum ErrorDetail {
     RetryAfter { retry_after_ms: u64 },
     /// A 500: the id the error was logged under.
     RequestId { request_id: String },
+    /// A pull refused because the sale admits by another mode: which, with its numbers.
+    Admission { admission: Admission },
 }
 
 /// The shortest and longest wait a 503 asks for: jittered between the two, so a crowd that was
@@ -135,7 +138,8 @@ impl ApiError {
                 QueueError::NotOpen { .. }
                 | QueueError::AlreadyClosed
                 | QueueError::AssignmentFinished { .. }
-                | QueueError::RequestIdReused => 409,
+                | QueueError::RequestIdReused
+                | QueueError::NotPullMode { .. } => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
                 QueueError::SaleUnavailable | QueueError::Busy => 503,
@@ -173,6 +177,7 @@ impl ApiError {
                 },
                 QueueError::RequestIdReused => "request_id_reused",
                 QueueError::BadPullSize { .. } => "invalid_field",
+                QueueError::NotPullMode { .. } => "admission_mode",
                 QueueError::SaleUnavailable => "sale_unavailable",
                 QueueError::Busy => "busy",
             },
@@ -213,6 +218,11 @@ impl ApiError {
             ApiError::Queue(QueueError::NotOpen { opens_at }) => Some(ErrorDetail::OpensAt {
                 opens_at: *opens_at,
             }),
+            ApiError::Queue(QueueError::NotPullMode { admission }) => {
+                Some(ErrorDetail::Admission {
+                    admission: *admission,
+                })
+            }
             _ => None,
         }
     }
@@ -307,6 +317,22 @@ mod tests {
             body(ApiError::Queue(QueueError::BadPullSize { max: 101 }))["field"],
             json!("max")
         );
+        let not_pull = ApiError::Queue(QueueError::NotPullMode {
+            admission: Admission::Rate { per_minute: 60 },
+        });
+        assert_eq!(not_pull.status(), 409);
+        let not_pull = body(not_pull);
+        assert_eq!(
+            (&not_pull["error"], &not_pull["admission"]),
+            (
+                &json!("admission_mode"),
+                &json!({"mode": "rate", "per_minute": 60})
+            )
+        );
+        assert!(not_pull["message"]
+            .as_str()
+            .unwrap()
+            .contains("rate (60 a minute)"));
     }
 
     #[test]

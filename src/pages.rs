@@ -176,6 +176,7 @@ mod tests {
             shards: 1,
             presence_ttl_s: 30,
             webhook_url: None,
+            admission: Default::default(),
         }
     }
 

@@ -71,6 +71,7 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         .filter(|v| !v.is_empty());
     SaleSettings::parse(SaleSettingsInput {
         name: "Synthetic monitor (canary)".into(),
+        admission: None,
         purchase_url: CANARY_PURCHASE_URL.into(),
         opens_at: None,
         claim_ttl_s: Some(30),

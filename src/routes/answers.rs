@@ -3,6 +3,7 @@
 //! report in [`waitroom_core::protocol::SaleReport`].
 
 use serde::Serialize;
+use waitroom_core::admission::Admission;
 use waitroom_core::protocol::SaleReport;
 use waitroom_core::time::rfc3339;
 use waitroom_core::{Assignment, AssignmentState, FanId, Phase, SaleId, Seq, UnixMillis, WindowId};
@@ -25,6 +26,8 @@ pub struct SaleInfo<'a> {
     /// So a page can count down with the server's clock, not the device's.
     #[serde(with = "rfc3339")]
     pub server_time: UnixMillis,
+    /// How fans are let in: `{"mode": "pull" | "rate" | "capacity", ...}`.
+    pub admission: Admission,
 }
 
 /// `POST /api/sales/{sale}/join`.

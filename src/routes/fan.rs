@@ -92,6 +92,7 @@ fn sale_info_of(snap: &Snapshot, now: UnixMillis) -> SaleInfo<'_> {
         phase: snap.phase_at(now),
         opens_at: snap.sale.opens_at,
         server_time: now,
+        admission: snap.sale.admission,
     }
 }
 

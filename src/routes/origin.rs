@@ -9,7 +9,7 @@ use crate::response::json;
 use serde::Deserialize;
 use waitroom_core::coordinator::MAX_PULL;
 use waitroom_core::protocol::{Command, Reply};
-use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, WindowId};
+use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, Seq, WindowId};
 use worker::{Request, Response};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
@@ -34,11 +34,36 @@ impl Outcome {
         }
     }
 
-    fn command(self, fan_id: FanId) -> Command {
-        match self {
-            Outcome::Complete => Command::Complete { fan_id },
-            Outcome::Release => Command::Release { fan_id },
+    fn command(self, fan: FanRef) -> Command {
+        match (self, fan) {
+            (Outcome::Complete, FanRef::Id(fan_id)) => Command::Complete { fan_id },
+            (Outcome::Release, FanRef::Id(fan_id)) => Command::Release { fan_id },
+            (Outcome::Complete, FanRef::Seq(seq)) => Command::CompleteSeq { seq },
+            (Outcome::Release, FanRef::Seq(seq)) => Command::ReleaseSeq { seq },
         }
+    }
+}
+
+/// How the origin names an assignment in `.../assignments/{fan}/...`: by the fan id, or by the
+/// `jti` of the fan's pass (`<sale>.<seq>`), for an origin that only has the pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FanRef {
+    Id(FanId),
+    Seq(Seq),
+}
+
+impl FanRef {
+    /// A fan id, or the `jti` of a pass of `sale`; anything else (a `jti` of another sale
+    /// included) names no assignment.
+    pub fn parse(segment: &str, sale: &SaleId) -> Option<Self> {
+        if let Ok(fan_id) = FanId::parse(segment) {
+            return Some(FanRef::Id(fan_id));
+        }
+        let seq = segment.strip_prefix(sale.as_str())?.strip_prefix('.')?;
+        if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        seq.parse().ok().filter(|s: &Seq| *s > 0).map(FanRef::Seq)
     }
 }
 
@@ -93,7 +118,8 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     }
 }
 
-/// `POST /api/origin/sales/{sale}/assignments/{fan_id}/complete` (or `/release`).
+/// `POST /api/origin/sales/{sale}/assignments/{fan_id}/complete` (or `/release`); `{fan_id}` may
+/// also be the `jti` of the fan's pass.
 pub async fn finish(
     req: Request,
     ctx: &Ctx,
@@ -102,9 +128,10 @@ pub async fn finish(
     outcome: Outcome,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let fan_id = FanId::parse(fan)
-        .map_err(|_| ApiError::Queue(waitroom_core::QueueError::AssignmentNotFound))?;
-    match ctx.ask(&sale, &outcome.command(fan_id)).await? {
+    let fan = FanRef::parse(fan, &sale).ok_or(ApiError::Queue(
+        waitroom_core::QueueError::AssignmentNotFound,
+    ))?;
+    match ctx.ask(&sale, &outcome.command(fan)).await? {
         Reply::Assignment(assignment) => {
             // This isolate's fans see the end of their turn at once (others within seconds).
             crate::outcome_cache::forget(&sale, assignment.seq);
@@ -152,5 +179,35 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
     {
         Reply::Assignments { assignments } => Ok(json(200, &AssignmentList::of(&assignments))),
         other => Err(unexpected(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_assignment_is_named_by_fan_id_or_by_the_passs_jti() {
+        let sale = SaleId::parse("tour-1").unwrap();
+        let fan = "fan_0123456789abcdef0123";
+        assert_eq!(
+            FanRef::parse(fan, &sale),
+            Some(FanRef::Id(FanId::parse(fan).unwrap()))
+        );
+        assert_eq!(FanRef::parse("tour-1.42", &sale), Some(FanRef::Seq(42)));
+        for nothing in [
+            "tour-1.0",
+            "tour-1.",
+            "tour-1.4x",
+            "tour-1.+4",
+            "tour-1.99999999999999999999999",
+            "tour-2.42",
+            "tour.42",
+            "tour-1",
+            "42",
+            "fan_0123",
+        ] {
+            assert_eq!(FanRef::parse(nothing, &sale), None, "{nothing}");
+        }
     }
 }

@@ -75,6 +75,7 @@ const BENCHES: &[Bench] = &[
 fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
         name: "Benchmark tour".into(),
+        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
         opens_at: None,
         claim_ttl_s: Some(60),

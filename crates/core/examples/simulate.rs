@@ -111,6 +111,7 @@ fn main() {
 
     let settings = SaleSettings::parse(SaleSettingsInput {
         name: "Simulated tour".into(),
+        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
         opens_at: None,
         claim_ttl_s: Some(60),

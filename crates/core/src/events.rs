@@ -230,6 +230,7 @@ mod tests {
     fn sale(control: Control, webhook: Option<&str>) -> Sale {
         let settings = SaleSettings::parse(SaleSettingsInput {
             name: "S".into(),
+            admission: None,
             purchase_url: "https://shop.example/buy".into(),
             opens_at: None,
             claim_ttl_s: None,

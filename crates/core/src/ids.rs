@@ -114,6 +114,14 @@ validated_id!(
     |s| (1..=128).contains(&s.len()) && s.bytes().all(is_token_char)
 );
 
+impl WindowId {
+    /// The window named after a sale's admission mode (`rate`, `capacity`): the fans the
+    /// coordinator admits by itself are assigned to it.
+    pub fn of_mode(mode: &'static str) -> Self {
+        Self(mode.to_owned())
+    }
+}
+
 impl FanId {
     /// Builds the id from the 10 bytes that identify the fan.
     pub fn from_bytes(bytes: [u8; 10]) -> Self {

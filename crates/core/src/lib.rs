@@ -5,6 +5,7 @@
 //! changed. The Cloudflare Worker, its Durable Objects and the tests are adapters around this crate,
 //! in the way `quinn-proto` sits under `quinn`.
 
+pub mod admission;
 pub mod coordinator;
 pub mod events;
 pub mod ids;

@@ -67,6 +67,16 @@ pub enum Command {
     Release {
         fan_id: FanId,
     },
+    /// `Complete` of the assignment of arrival number `seq`: what the origin names by a pass's
+    /// `jti` (`<sale>.<seq>`). Sent only for that route, so an object of an older release (which
+    /// refuses it) fails nothing else during a gradual deploy.
+    CompleteSeq {
+        seq: Seq,
+    },
+    /// `Release` by arrival number, like [`Command::CompleteSeq`].
+    ReleaseSeq {
+        seq: Seq,
+    },
     Snapshot,
     Report,
     Assignments {
@@ -90,8 +100,8 @@ impl Command {
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
             Command::Pull { .. } => "pull",
-            Command::Complete { .. } => "complete",
-            Command::Release { .. } => "release",
+            Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
+            Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
             Command::Snapshot => "snapshot",
             Command::Report => "report",
             Command::Assignments { .. } => "assignments",
@@ -325,6 +335,21 @@ mod tests {
                 replaced_unreadable: false
             }
         );
+    }
+
+    #[test]
+    fn admission_modes_are_additive() {
+        // Ending an assignment by a pass's jti is a command of its own, sent only for that route.
+        assert_eq!(
+            serde_json::to_string(&Command::CompleteSeq { seq: 7 }).unwrap(),
+            r#"{"op":"complete_seq","seq":7}"#
+        );
+        assert_eq!(Command::ReleaseSeq { seq: 7 }.kind(), "release");
+        // A snapshot from before modes decodes as a pull sale with no schedule.
+        let old = r##"{"sale":{"id":"s","name":"S","control":"open","opens_at":null,"purchase_url":"https://x.example/","claim_ttl_s":60,"pass_ttl_s":600,"branding":{"color":null,"logo_url":null,"message":null,"ink":"#ffffff"},"shards":1,"presence_ttl_s":30},"head":3,"next_seq":9,"admission_rate":0.5,"taken_at":1000}"##;
+        let snapshot: Snapshot = serde_json::from_str(old).unwrap();
+        assert_eq!(snapshot.sale.admission, crate::admission::Admission::Pull);
+        assert_eq!(snapshot.admission_next_at, None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! A sale: what the promoter configures, and the phase it is in at a given instant.
 
+use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,9 @@ pub struct SaleSettingsInput {
     /// Where the sale's events are delivered as signed webhooks (empty or absent: nowhere).
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// How fans are let in (absent: `{"mode": "pull"}`).
+    #[serde(default)]
+    pub admission: Option<AdmissionInput>,
 }
 
 /// A promoter's branding, as sent.
@@ -314,6 +318,10 @@ pub struct SaleSettings {
     /// Where the sale's events go as signed webhooks (see [`crate::events`]); `None`: nowhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<WebUrl>,
+    /// How fans are let in. Stored only when it is not `pull`, so settings stored before modes
+    /// existed read (and write) as they did.
+    #[serde(default, skip_serializing_if = "Admission::is_pull")]
+    pub admission: Admission,
 }
 
 fn one() -> u32 {
@@ -424,6 +432,11 @@ impl SaleSettings {
                 .transpose()?
                 .unwrap_or_default(),
             webhook_url,
+            admission: input
+                .admission
+                .map(Admission::parse)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -514,6 +527,7 @@ mod tests {
             shards: None,
             presence_ttl_s: None,
             webhook_url: None,
+            admission: None,
         }
     }
 
@@ -555,6 +569,15 @@ mod tests {
             ("opens_at", Box::new(|i| i.opens_at = Some("soon".into()))),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
+            (
+                "admission.per_minute",
+                Box::new(|i| {
+                    i.admission = Some(AdmissionInput {
+                        mode: Some("rate".into()),
+                        ..Default::default()
+                    })
+                }),
+            ),
             (
                 "branding.color",
                 Box::new(|i| {

@@ -222,6 +222,10 @@ impl SaleCoordinator {
         let Some(line) = self.line.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
         };
+        let command = match by_fan_id(line, command) {
+            Ok(command) => command,
+            Err(e) => return Step::Reply(Err(e)),
+        };
         if let Some(need) = needed(line, &command) {
             if matches!(need, Need::Assignments { .. }) {
                 // Storage lists them: bring it up to date first.
@@ -264,7 +268,10 @@ impl SaleCoordinator {
                         Step::Reply(Ok(Reply::Claim(line.claim_from_record(now, &a))))
                     }
                     (Some(a), Command::Join { .. }) if a.finished_at.is_some() => {
-                        Step::Reply(line.join_from_record(now, &a).map(Reply::Joined))
+                        let joined = line.join_from_record(now, &a).map(Reply::Joined);
+                        // A fan who joined anew may be admitted at once.
+                        line.admit_by_mode(now);
+                        Step::Reply(joined)
                     }
                     // Completing or releasing changes it: back into memory.
                     (found, _) => {
@@ -361,11 +368,18 @@ impl SaleCoordinator {
             } => Some(Reply::Pulled(line.pull(now, window, max, request_id)?)),
             Command::Complete { fan_id } => Some(Reply::Assignment(line.complete(now, &fan_id)?)),
             Command::Release { fan_id } => Some(Reply::Assignment(line.release(now, &fan_id)?)),
+            // Turned into `Complete` and `Release` by `handle`: never dispatched.
+            Command::CompleteSeq { .. } | Command::ReleaseSeq { .. } => {
+                return Err(QueueError::AssignmentNotFound)
+            }
             Command::Snapshot => Some(Reply::Snapshot(line.snapshot(now))),
             // Always answered from storage (`supply`): never dispatched. Refuse rather than
             // answer an empty listing.
             Command::Assignments { .. } => return Err(QueueError::Busy),
         };
+        // What the command changed (a fan joined, an admission ended, a block closed, the sale
+        // opened) may let the admission mode admit more.
+        line.admit_by_mode(now);
         match reply {
             Some(reply) => Ok(reply),
             None => Ok(Reply::Report(Box::new(
@@ -393,6 +407,25 @@ impl SaleCoordinator {
 
 fn line_of(line: &Option<Coordinator>) -> Result<&Coordinator, QueueError> {
     line.as_ref().ok_or(QueueError::SaleNotFound)
+}
+
+/// A command naming a fan by arrival number (a pass's `jti`) as the same command by fan id. A
+/// number never handed out has no assignment.
+fn by_fan_id(line: &Coordinator, command: Command) -> Result<Command, QueueError> {
+    let fan_id = |seq: Seq| {
+        line.issued(seq)
+            .then(|| line.fan_id(seq))
+            .ok_or(QueueError::AssignmentNotFound)
+    };
+    Ok(match command {
+        Command::CompleteSeq { seq } => Command::Complete {
+            fan_id: fan_id(seq)?,
+        },
+        Command::ReleaseSeq { seq } => Command::Release {
+            fan_id: fan_id(seq)?,
+        },
+        other => other,
+    })
 }
 
 /// The record `command` needs from storage before it can run, if any. Asked before anything
@@ -433,6 +466,8 @@ fn answers(need: &Need, record: &Record) -> bool {
     }
 }
 
+#[cfg(test)]
+mod admission_tests;
 #[cfg(test)]
 pub(crate) mod memory_store;
 #[cfg(test)]

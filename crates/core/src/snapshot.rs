@@ -1,6 +1,7 @@
 //! The edge's view of a sale: a snapshot of the coordinator, cached for about a second, from which
 //! the edge answers polls without asking the coordinator.
 
+use crate::admission::{Admission, RateLimit};
 use crate::ids::{SaleId, Seq};
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
@@ -23,6 +24,9 @@ pub struct SaleView {
     /// Where the sale's events go (promoters see it in the report; absent when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<WebUrl>,
+    /// How fans are let in (`{"mode": "pull"}` when absent: a snapshot from before modes).
+    #[serde(default)]
+    pub admission: Admission,
 }
 
 impl SaleView {
@@ -39,6 +43,7 @@ impl SaleView {
             shards: sale.settings.shards,
             presence_ttl_s: sale.settings.presence_ttl_s,
             webhook_url: sale.settings.webhook_url.clone(),
+            admission: sale.settings.admission,
         }
     }
 
@@ -64,6 +69,10 @@ pub struct Snapshot {
     /// Fans admitted per second recently.
     pub admission_rate: f64,
     pub taken_at: UnixMillis,
+    /// In `rate` mode, when the schedule admits its next fan (if one is waiting then): from it the
+    /// edge counts the admissions made since the snapshot ([`Snapshot::scheduled_since`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission_next_at: Option<UnixMillis>,
 }
 
 /// Where a fan stands, as far as the snapshot can tell.
@@ -102,9 +111,13 @@ impl Snapshot {
         if seq < self.head {
             return FanView::Reached;
         }
-        let ahead = ahead(self.head, seq, self.gaps.iter().copied());
-        let eta_s =
-            (self.admission_rate > 0.0).then(|| (ahead as f64 / self.admission_rate).ceil() as u64);
+        let ahead_at_snapshot = ahead(self.head, seq, self.gaps.iter().copied());
+        let admitted_since = self.scheduled_since(now);
+        if ahead_at_snapshot < admitted_since {
+            return FanView::Reached;
+        }
+        let ahead = ahead_at_snapshot - admitted_since;
+        let eta_s = self.eta_s(ahead_at_snapshot, now);
         let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
         FanView::Waiting {
             position: ahead + 1,
@@ -112,6 +125,36 @@ impl Snapshot {
             eta_s,
             poll_after_ms,
         }
+    }
+}
+
+impl Snapshot {
+    /// In `rate` mode while open, the schedule and when it admits its next fan.
+    fn schedule(&self, now: UnixMillis) -> Option<(RateLimit, UnixMillis)> {
+        let rate = self.sale.admission.rate()?;
+        let next_at = self.admission_next_at?;
+        (self.phase_at(now) == Phase::Open).then_some((rate, next_at))
+    }
+
+    /// In `rate` mode while open, the fans the schedule has admitted since the snapshot was
+    /// taken (if fans kept waiting): the coordinator admits them by its clock, so the edge counts
+    /// them without asking. Fans who left are skipped without using the rate, and unused numbers
+    /// are skipped too, so the line moves at least this fast; only an arrival shard's block not
+    /// yet reported can hold it back for a moment (the fan's claim is then answered "waiting").
+    pub fn scheduled_since(&self, now: UnixMillis) -> u64 {
+        self.schedule(now)
+            .map_or(0, |(rate, next_at)| rate.admitted_by(next_at, now))
+    }
+
+    /// The wait of a fan with `ahead_at_snapshot` fans ahead at the snapshot: by the schedule in
+    /// `rate` mode, else from the admission rate measured recently.
+    fn eta_s(&self, ahead_at_snapshot: u64, now: UnixMillis) -> Option<u64> {
+        if let Some((rate, next_at)) = self.schedule(now) {
+            let turn = rate.time_of(next_at, ahead_at_snapshot);
+            return Some(now.millis_until(turn).div_ceil(1000));
+        }
+        (self.admission_rate > 0.0)
+            .then(|| (ahead_at_snapshot as f64 / self.admission_rate).ceil() as u64)
     }
 }
 
@@ -170,6 +213,7 @@ mod tests {
                 shards: 1,
                 presence_ttl_s: 30,
                 webhook_url: None,
+                admission: Admission::Pull,
             },
             head,
             next_seq: 1_000,
@@ -177,6 +221,7 @@ mod tests {
             presence_zone: 20,
             admission_rate: rate,
             taken_at: UnixMillis(0),
+            admission_next_at: None,
         }
     }
 

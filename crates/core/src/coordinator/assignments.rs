@@ -282,6 +282,20 @@ impl Assignments {
         lapse.into_iter().chain(expiry).min()
     }
 
+    /// When the newest admission in memory was made (fans who left were admitted nowhere).
+    pub(super) fn newest_admission(&self) -> Option<UnixMillis> {
+        self.by_seq
+            .values()
+            .rev()
+            .find(|a| a.state != AssignmentState::Left)
+            .map(|a| a.assigned_at)
+    }
+
+    /// Assignments held now (not finished, claimed or not): what `capacity` mode caps.
+    pub(super) fn held(&self) -> u64 {
+        self.unclaimed.len() as u64 + self.counts.claimed_open
+    }
+
     pub(super) fn counts(&self) -> Counts {
         self.counts
     }

@@ -1,6 +1,7 @@
 //! Why the coordinator refuses an operation.
 
 use super::{AssignmentState, MAX_PULL};
+use crate::admission::Admission;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -29,6 +30,11 @@ pub enum QueueError {
     /// A pull asked for no fans or too many.
     BadPullSize {
         max: u32,
+    },
+    /// A window pulled from a sale whose admission mode is not `pull`: the coordinator admits
+    /// its fans itself (by rate or capacity), so windows get nobody.
+    NotPullMode {
+        admission: Admission,
     },
     /// The sale's own settings (or its line counter) cannot be read from storage: every request
     /// to this sale is refused until an operator repairs it. Other sales are not affected.
@@ -59,6 +65,10 @@ impl fmt::Display for QueueError {
             QueueError::BadPullSize { max } => {
                 write!(f, "max must be between 1 and {MAX_PULL}, not {max}")
             }
+            QueueError::NotPullMode { admission } => write!(
+                f,
+                "this sale admits fans by {admission}, not by windows pulling; set its admission mode to pull to use windows"
+            ),
             QueueError::SaleUnavailable => f.write_str(
                 "this sale's stored settings cannot be read; an operator must repair it",
             ),

@@ -29,6 +29,7 @@ pub use records::{
 };
 pub use stats::Stats;
 
+use crate::admission::{self, Admission};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
@@ -104,6 +105,9 @@ pub struct Coordinator {
     pulls: PullLog,
     minutes: Minutes,
     presence: Presence,
+    /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
+    /// (see [`crate::admission`]). Not stored: a restart derives it from the newest admission.
+    rate_tat_us: u64,
     /// Keyed with `sale.fan_salt`, which never changes (an upsert of a sale that exists changes
     /// only its settings).
     fan_key: FanIdKey,
@@ -145,7 +149,15 @@ impl Coordinator {
                 Some(_) => {}
             }
         }
+        let newest = r
+            .assignments
+            .iter()
+            .filter(|a| a.state != AssignmentState::Left)
+            .map(|a| a.assigned_at)
+            .max();
+        let rate_tat_us = rate_schedule_after(&sale.settings.admission, newest);
         Self {
+            rate_tat_us,
             fan_key: FanIdKey::new(&sale.fan_salt),
             sale,
             presence: Presence::starting_at(line.head()),
@@ -175,10 +187,23 @@ impl Coordinator {
         self.fan_key.fan_id(seq)
     }
 
+    /// Whether `seq` was ever handed out as an arrival number.
+    pub fn issued(&self, seq: Seq) -> bool {
+        self.line.issued(seq)
+    }
+
+    /// New settings, live: a new admission mode admits by its own rule from now on, and a
+    /// shorter session ends the claimed admissions it has run out for.
     pub fn update_settings(&mut self, settings: SaleSettings, now: UnixMillis) {
+        if settings.admission != self.sale.settings.admission {
+            // A new rate schedules from the newest admission, as after a restart.
+            self.rate_tat_us =
+                rate_schedule_after(&settings.admission, self.assignments.newest_admission());
+        }
         self.sale.settings = settings;
         self.sale.updated_at = now;
         self.changes.push(Change::Sale(self.sale.clone()));
+        self.sweep(now);
     }
 
     fn set_control(&mut self, control: Control, now: UnixMillis) {
@@ -290,6 +315,10 @@ impl Coordinator {
                 replayed: true,
             });
         }
+        let admission = self.sale.settings.admission;
+        if !admission.is_pull() {
+            return Err(QueueError::NotPullMode { admission });
+        }
         let assignments = if phase == Phase::Open {
             self.admit(now, &window, max as usize)
         } else {
@@ -341,6 +370,70 @@ impl Coordinator {
         admitted
     }
 
+    /// Admits whoever the sale's admission mode lets in by `now`, while it is open: in `rate`
+    /// mode as many as the schedule has due (fans who left are skipped without using it), in
+    /// `capacity` mode until `active` fans hold an admission. In `pull` mode nobody: windows
+    /// pull. Runs after every command and sweep.
+    pub fn admit_by_mode(&mut self, now: UnixMillis) {
+        if self.phase_at(now) != Phase::Open {
+            return;
+        }
+        let admission = self.sale.settings.admission;
+        let window = WindowId::of_mode(admission.mode());
+        match admission {
+            Admission::Pull => {}
+            Admission::Rate { per_minute } => {
+                let rate = admission::RateLimit::new(per_minute);
+                let now_us = admission::micros(now);
+                let due = rate.due(self.rate_tat_us, now_us);
+                if due > 0 {
+                    let admitted = self.admit(now, &window, due as usize).len() as u64;
+                    if admitted > 0 {
+                        self.rate_tat_us = rate.after(self.rate_tat_us, now_us, admitted);
+                    }
+                }
+            }
+            Admission::Capacity { active, .. } => {
+                let held = self.assignments.held();
+                if held < u64::from(active) {
+                    self.admit(now, &window, (u64::from(active) - held) as usize);
+                }
+            }
+        }
+    }
+
+    /// How long a claimed admission lasts, and its pass (see [`Admission::claimed_for_s`]).
+    fn claimed_for_s(&self) -> u64 {
+        self.sale
+            .settings
+            .admission
+            .claimed_for_s(self.sale.settings.pass_ttl_s)
+    }
+
+    /// Whether the front of the line holds a fan the coordinator could admit now (not a block
+    /// whose use is not reported yet).
+    fn front_admittable(&self) -> bool {
+        self.line.head() < self.line.next_seq() && !self.blocks.starts_at(self.line.head())
+    }
+
+    /// In `rate` mode, when the coordinator should wake to admit the next fans: when a quarter of
+    /// a second's burst is due (at most every quarter second, at least for the next fan). A sale
+    /// that opens by the clock with fans already in line wakes at `opens_at`.
+    fn next_admission(&self) -> Option<UnixMillis> {
+        let rate = self.sale.settings.admission.rate()?;
+        if !self.front_admittable() {
+            return None;
+        }
+        let batch = (rate.burst() / 4).max(1);
+        let at_us = self.rate_tat_us + (batch - 1) * rate.interval_us();
+        let at = UnixMillis(at_us.div_ceil(1_000));
+        match (self.sale.control, self.sale.settings.opens_at) {
+            (Control::Open, _) => Some(at),
+            (Control::Scheduled, Some(opens_at)) => Some(at.max(opens_at)),
+            _ => None,
+        }
+    }
+
     /// The fan at the front gets an assignment: to `window`, or as having left.
     fn assign_head(&mut self, now: UnixMillis, window: &WindowId) -> Assignment {
         let seq = self.line.head();
@@ -374,9 +467,7 @@ impl Coordinator {
             let (position, ahead) = self.line.place(seq);
             return Ok(Claim::Waiting { position, ahead });
         }
-        let (claim, changed) = self
-            .assignments
-            .claim(seq, now, self.sale.settings.pass_ttl_s)?;
+        let (claim, changed) = self.assignments.claim(seq, now, self.claimed_for_s())?;
         if let (true, Claim::Turn { assignment, .. }) = (changed, &claim) {
             self.changes.push(Change::Assignment(assignment.clone()));
         }
@@ -387,7 +478,7 @@ impl Coordinator {
     /// from the record, which stays out of memory (a read-only lookup does not re-enter it).
     pub(crate) fn claim_from_record(&mut self, now: UnixMillis, a: &Assignment) -> Claim {
         self.sweep(now);
-        assignments::claimed_again(a, now, self.sale.settings.pass_ttl_s)
+        assignments::claimed_again(a, now, self.claimed_for_s())
     }
 
     /// A join presenting fan `a.seq`'s token, whose finished assignment was read back from
@@ -418,6 +509,8 @@ impl Coordinator {
         self.sweep(now);
         let a = self.assignments.finish(fan_id, outcome, now)?;
         self.changes.push(Change::Assignment(a.clone()));
+        // In `capacity` mode each end admits the next fan.
+        self.admit_by_mode(now);
         Ok(a)
     }
 
@@ -439,6 +532,7 @@ impl Coordinator {
         self.forget_old_pulls(now);
         self.close_abandoned_blocks(now);
         self.track_presence_zone(now);
+        self.admit_by_mode(now);
     }
 
     /// Lapses every assignment not claimed in time.
@@ -450,10 +544,7 @@ impl Coordinator {
 
     /// Ends every claimed assignment whose pass expired unfinished.
     fn expire_passes(&mut self, now: UnixMillis) {
-        for a in self
-            .assignments
-            .expire_due(now, self.sale.settings.pass_ttl_s)
-        {
+        for a in self.assignments.expire_due(now, self.claimed_for_s()) {
             self.changes.push(Change::Assignment(a));
         }
     }
@@ -479,7 +570,8 @@ impl Coordinator {
     /// How many fans from the front count as "near the front": those expected to be admitted
     /// within a minute, and at least [`MIN_PRESENCE_ZONE`]. Only they report that they are present.
     pub fn presence_zone(&self, now: UnixMillis) -> u64 {
-        presence::zone_size(self.admission_rate(now))
+        let target = self.sale.settings.admission.target_rate().unwrap_or(0.0);
+        presence::zone_size(self.admission_rate(now).max(target))
     }
 
     /// A fan near the front says they are still there (they polled).
@@ -568,10 +660,11 @@ impl Coordinator {
         self.blocks.first()
     }
 
-    /// When the next assignment would lapse or the next claimed pass expire, for an alarm.
+    /// When the next assignment would lapse or the next claimed pass expire, or (in `rate`
+    /// mode) the next fans are due, for an alarm.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
-        self.assignments
-            .next_deadline(self.sale.settings.pass_ttl_s)
+        let ends = self.assignments.next_deadline(self.claimed_for_s());
+        ends.into_iter().chain(self.next_admission()).min()
     }
 
     pub fn assignment(&self, fan_id: &FanId) -> Option<&Assignment> {
@@ -603,6 +696,7 @@ impl Coordinator {
             expired: f.expired,
             pending,
             admission_rate: self.admission_rate(now),
+            admission_target_rate: self.sale.settings.admission.target_rate(),
         }
     }
 
@@ -616,7 +710,22 @@ impl Coordinator {
             admission_rate: self.admission_rate(now),
             presence_zone: self.presence_zone(now),
             taken_at: now,
+            admission_next_at: self.rate_next_at(now),
         }
+    }
+
+    /// In `rate` mode while open, when the schedule admits its next fan (if one is waiting then).
+    fn rate_next_at(&self, now: UnixMillis) -> Option<UnixMillis> {
+        let rate = self.sale.settings.admission.rate()?;
+        (self.phase_at(now) == Phase::Open).then(|| {
+            let next_us = rate.next_at_us(self.rate_tat_us, admission::micros(now));
+            UnixMillis(next_us.div_ceil(1_000))
+        })
+    }
+
+    /// Fans holding an admission now (assigned, claimed or not, and not finished).
+    pub fn held(&self) -> u64 {
+        self.assignments.held()
     }
 
     /// Checks every invariant of the line; for tests and simulations.
@@ -628,6 +737,16 @@ impl Coordinator {
             |seq| self.fan_id(seq),
             self.line.gaps_behind(),
         )
+    }
+}
+
+/// The `rate` schedule after a restart or a change of the rate, from the newest admission
+/// (`newest`; fans who left used none): one interval after it. The schedule was at most that, so
+/// the rate holds across restarts; at worst the next admission comes up to one interval late.
+fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64 {
+    match (admission.rate(), newest) {
+        (Some(rate), Some(last)) => admission::micros(last) + rate.interval_us(),
+        _ => 0,
     }
 }
 

@@ -28,6 +28,10 @@ pub struct Stats {
     pub pending: u64,
     /// Fans admitted per second over the last two minutes.
     pub admission_rate: f64,
+    /// In `rate` mode, the rate the sale aims at (fans per second), next to the measured
+    /// `admission_rate`; `null` otherwise.
+    #[serde(default)]
+    pub admission_target_rate: Option<f64>,
 }
 
 /// Arrivals and admissions by minute.

@@ -7,6 +7,7 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 fn settings(opens_at: Option<&str>) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
         name: "Tour".into(),
+        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
         opens_at: opens_at.map(str::to_owned),
         claim_ttl_s: Some(60),

@@ -1,5 +1,6 @@
 use super::memory_store::MemoryStore;
 use super::*;
+use crate::admission::Admission;
 use crate::coordinator::{Claim, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS};
 use crate::ids::{RequestId, SaleId};
 use crate::sale::{Phase, SaleSettings, SaleSettingsInput};
@@ -13,6 +14,7 @@ fn upsert() -> Command {
         id: SaleId::parse("tour").unwrap(),
         settings: SaleSettings::parse(SaleSettingsInput {
             name: "Tour".into(),
+            admission: None,
             purchase_url: "https://tickets.example/buy".into(),
             opens_at: None,
             claim_ttl_s: Some(60),
@@ -275,9 +277,25 @@ enum Op {
     Claim(u64),
     Complete(u64),
     Release(u64),
+    /// Complete (`true`) or release by arrival number, as an origin naming a pass's `jti` does.
+    FinishBySeq(u64, bool),
     List(Option<AssignmentState>),
     Wait(u64),
     Restart,
+    /// Switch the admission mode live.
+    Mode(Admission),
+    Pause,
+    Open,
+}
+
+fn admission() -> impl Strategy<Value = Admission> {
+    prop_oneof![
+        Just(Admission::Pull),
+        prop_oneof![Just(1u32), Just(7), Just(60), Just(600), Just(5_000)]
+            .prop_map(|per_minute| Admission::Rate { per_minute }),
+        (1u32..6, prop_oneof![Just(10u64), Just(45), Just(400)])
+            .prop_map(|(active, session_s)| Admission::Capacity { active, session_s }),
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -288,11 +306,48 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1u64..60).prop_map(Op::Claim),
         2 => (1u64..60).prop_map(Op::Complete),
         1 => (1u64..60).prop_map(Op::Release),
+        1 => (1u64..60, any::<bool>()).prop_map(|(seq, complete)| Op::FinishBySeq(seq, complete)),
         1 => prop::option::of(prop_oneof![Just(AssignmentState::Assigned), Just(AssignmentState::Lapsed), Just(AssignmentState::Expired)]).prop_map(Op::List),
         2 => (1u64..90_000).prop_map(Op::Wait),
         1 => (600_000u64..1_200_000).prop_map(Op::Wait),
         1 => Just(Op::Restart),
+        1 => admission().prop_map(Op::Mode),
+        1 => Just(Op::Pause),
+        1 => Just(Op::Open),
     ]
+}
+
+/// `upsert()` with another admission mode.
+fn upsert_with(admission: Admission) -> Command {
+    let Command::Upsert {
+        id,
+        mut settings,
+        fan_salt,
+    } = upsert()
+    else {
+        unreachable!()
+    };
+    settings.admission = admission;
+    Command::Upsert {
+        id,
+        settings,
+        fan_salt,
+    }
+}
+
+/// The rate bound: admissions by the `rate` schedule (window `rate`) of one stretch of one
+/// setting, over any 60 s, at most `per_minute` plus one second's burst.
+fn check_rate(per_minute: u32, admitted: &[UnixMillis]) -> Result<(), TestCaseError> {
+    let limit = u64::from(per_minute) + crate::admission::RateLimit::new(per_minute).burst();
+    let times: Vec<u64> = admitted.iter().map(|t| t.0).collect();
+    let most = crate::admission::tests::busiest_minute(&times);
+    prop_assert!(
+        most <= limit,
+        "{} admitted within 60 s at {} a minute",
+        most,
+        per_minute
+    );
+    Ok(())
 }
 
 proptest! {
@@ -300,16 +355,24 @@ proptest! {
 
     /// Driven through the object's one entry point, with storage answering what the core asks
     /// for: every fan is handed out at most once, in arrival order, retries hand out nobody new,
-    /// every request is counted once, and what storage kept rebuilds the same line.
+    /// every request is counted once, and what storage kept rebuilds the same line. With the
+    /// admission mode switched live (open or paused): in `capacity` mode no admission ever takes
+    /// the fans holding one past `active`; in `rate` mode the schedule's admissions over any
+    /// minute stay within the rate plus one second's burst; in `pull` mode nobody is admitted but
+    /// by a window, and windows are refused in the other modes.
     #[test]
     fn the_line_keeps_its_promises(ops in prop::collection::vec(op(), 1..120)) {
         let (mut core, mut store) = open_sale();
         let mut now = T0;
-        let mut handed_out: Vec<Seq> = Vec::new();
         let mut by_request: HashMap<u8, (UnixMillis, Vec<Assignment>)> = HashMap::new();
         let mut requests = 2u64;
+        let mut mode = Admission::Pull;
+        // Admissions of the current stretch of `rate` mode, by time.
+        let mut rate_admissions: Vec<UnixMillis> = Vec::new();
         for op in ops {
             let counted = !matches!(op, Op::Wait(_) | Op::Restart);
+            let handed_before = store.assignments.len() as u64;
+            let held_before = core.line().unwrap().held();
             match op {
                 Op::Join => {
                     let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None }, now) else {
@@ -335,13 +398,17 @@ proptest! {
                             prop_assert_eq!(seqs, earlier_seqs);
                         }
                         Ok(Reply::Pulled(p)) => {
-                            for a in &p.assignments {
-                                prop_assert_eq!(a.seq, handed_out.len() as u64 + 1, "in arrival order");
-                                handed_out.push(a.seq);
+                            prop_assert!(mode.is_pull() || p.assignments.is_empty());
+                            for (i, a) in p.assignments.iter().enumerate() {
+                                prop_assert_eq!(a.seq, handed_before + i as u64 + 1, "in arrival order");
                             }
                             if let Some(r) = retry { by_request.insert(r, (now, p.assignments)); }
                         }
                         Err(QueueError::RequestIdReused) => {}
+                        Err(QueueError::NotPullMode { admission }) => {
+                            prop_assert!(!mode.is_pull());
+                            prop_assert_eq!(admission, mode);
+                        }
                         other => prop_assert!(false, "pull failed: {:?}", other),
                     }
                 }
@@ -362,6 +429,18 @@ proptest! {
                 Op::Release(seq) => {
                     let fan_id = fan_id(&core, seq);
                     let _ = store.run(&mut core, Command::Release { fan_id }, now);
+                }
+                Op::FinishBySeq(seq, complete) => {
+                    let command = if complete { Command::CompleteSeq { seq } } else { Command::ReleaseSeq { seq } };
+                    match store.run(&mut core, command, now) {
+                        Ok(Reply::Assignment(a)) => {
+                            prop_assert_eq!(a.seq, seq);
+                            prop_assert_eq!(a.state, if complete { AssignmentState::Completed } else { AssignmentState::Released });
+                        }
+                        Err(QueueError::AssignmentNotFound) => prop_assert!(!store.assignments.contains_key(&seq)),
+                        Err(QueueError::AssignmentFinished { .. }) => {}
+                        other => prop_assert!(false, "{:?}", other),
+                    }
                 }
                 Op::List(state) => {
                     let Ok(Reply::Assignments { assignments }) = store.run(&mut core, listing(state), now) else {
@@ -388,13 +467,45 @@ proptest! {
                     core = store.load(now);
                     requests = store.requests.values().sum();
                 }
+                Op::Mode(admission) => {
+                    let answer = store.run(&mut core, upsert_with(admission), now);
+                    prop_assert!(matches!(answer, Ok(Reply::Upserted { created: false, .. })), "{:?}", answer);
+                    if let Admission::Rate { per_minute } = mode {
+                        check_rate(per_minute, &rate_admissions)?;
+                    }
+                    rate_admissions.clear();
+                    mode = admission;
+                }
+                Op::Pause => {
+                    let _ = store.run(&mut core, Command::Pause, now);
+                }
+                Op::Open => {
+                    let _ = store.run(&mut core, Command::Open, now);
+                }
             }
             requests += u64::from(counted);
             let line = core.line().unwrap();
             line.check_invariants().map_err(TestCaseError::fail)?;
+            // What this step admitted, and how: by a window in pull mode, by the mode otherwise.
+            let new: Vec<&Assignment> = store.assignments.range(handed_before + 1..).map(|(_, a)| a).collect();
+            for a in &new {
+                prop_assert_eq!(a.window.as_str(), if mode.is_pull() { a.window.as_str() } else { mode.mode() });
+                prop_assert!(mode.is_pull() == a.window.as_str().starts_with('w'), "{:?} admitted {:?}", mode, a);
+            }
+            if let Admission::Capacity { active, .. } = mode {
+                let held = line.held();
+                prop_assert!(held <= held_before.max(u64::from(active)), "{} held, cap {}", held, active);
+                if !new.is_empty() {
+                    prop_assert!(held <= u64::from(active), "admitted past the cap: {} held, cap {}", held, active);
+                }
+            }
+            if let Admission::Rate { .. } = mode {
+                rate_admissions.extend(new.iter().map(|a| a.assigned_at));
+            }
             let s = line.stats(now);
-            prop_assert_eq!(s.waiting + handed_out.len() as u64, s.joined);
-            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed + s.expired, handed_out.len() as u64);
+            let handed_out = store.assignments.len() as u64;
+            prop_assert_eq!(s.waiting + handed_out, s.joined);
+            prop_assert_eq!(s.assigned + s.completed + s.released + s.lapsed + s.expired, handed_out);
             prop_assert!(core.next_deadline().is_none_or(|d| d > now));
             prop_assert_eq!(core.requests().values().sum::<u64>(), requests);
             // Storage lags behind memory, but never by longer than REQUEST_COUNTS_EVERY_MS: the
@@ -406,10 +517,19 @@ proptest! {
                 prop_assert!(core.next_deadline().is_some_and(|d| d <= now.plus_millis(REQUEST_COUNTS_EVERY_MS)));
             }
         }
+        if let Admission::Rate { per_minute } = mode {
+            check_rate(per_minute, &rate_admissions)?;
+        }
         let restored = store.restore();
         let line = core.line().unwrap();
         prop_assert_eq!(restored.stats(now), line.stats(now));
-        prop_assert_eq!(restored.snapshot(now), line.snapshot(now));
+        // The rate schedule is not stored: a restart derives it from the newest admission, at the
+        // same time or later (never earlier: the rate holds across restarts).
+        let (mut restored_snapshot, mut snapshot) = (restored.snapshot(now), line.snapshot(now));
+        prop_assert!(restored_snapshot.admission_next_at >= snapshot.admission_next_at);
+        restored_snapshot.admission_next_at = None;
+        snapshot.admission_next_at = None;
+        prop_assert_eq!(restored_snapshot, snapshot);
     }
 }
 
