@@ -101,15 +101,19 @@ bench: bootstrap build
 
 # The pure core, no worker: criterion benchmarks of one operation each (crates/core/benches; raw
 # numbers in target/criterion, medians in target/bench/core.md), then the million-fan simulation
-# (target/bench/simulation.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
+# (target/bench/simulation.md), and again admitted by rate with no window (SIM_RATE a minute;
+# target/bench/simulation-rate.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
 SIM_FANS ?= 1000000
+SIM_RATE ?= 120000
 bench-core:
 	@mkdir -p target/bench
 	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
 	@cargo bench --quiet -p waitroom-core --bench core -- $(CORE_BENCH_ARGS)
 	@echo "[bench] the pure core at scale: $(SIM_FANS) fans (cargo run --release -p waitroom-core --example simulate; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 | tee target/bench/simulation.md
-	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md"
+	@echo "[bench] the same crowd admitted by rate ($(SIM_RATE) a minute, no window; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 rate=$(SIM_RATE) | tee target/bench/simulation-rate.md
+	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md"
 
 clean:
 	rm -rf build target/wasm32-unknown-unknown .wrangler

@@ -318,10 +318,11 @@ mod tests {
                 phase: Phase::Scheduled,
                 opens_at: None,
                 server_time: UnixMillis::from_secs(1),
+                admission: Admission::Rate { per_minute: 60 },
             })
             .unwrap(),
             json!({"id": "tour", "name": "Tour", "phase": "scheduled", "opens_at": null,
-                "server_time": "1970-01-01T00:00:01Z"})
+                "server_time": "1970-01-01T00:00:01Z", "admission": {"mode": "rate", "per_minute": 60}})
         );
         let assignment = Assignment {
             fan_id: fan(),

@@ -20,6 +20,10 @@
     shards: "f-shards",
     presence_ttl_s: "f-presence-ttl",
     webhook_url: "f-webhook-url",
+    "admission.mode": "f-admission-mode",
+    "admission.per_minute": "f-per-minute",
+    "admission.active": "f-active",
+    "admission.session_s": "f-session",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -34,6 +38,10 @@
     "f-shards": "e-shards",
     "f-presence-ttl": "e-presence-ttl",
     "f-webhook-url": "e-webhook-url",
+    "f-admission-mode": "e-admission-mode",
+    "f-per-minute": "e-per-minute",
+    "f-active": "e-active",
+    "f-session": "e-session",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -452,10 +460,24 @@
     $("n-bad-records").textContent = fmtCount(r.bad_records);
     const perMinute = Number(s.admission_rate) * 60;
     const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
-    $("n-rate").textContent = rate === 0 ? "0" : rate < 10 ? rate.toFixed(1) : String(Math.round(rate));
-    $("n-drain").textContent = rate === 0 ? "—" : fmtSpan(((s.waiting || 0) / rate) * 60);
+    const measured = rate === 0 ? "0" : rate < 10 ? rate.toFixed(1) : String(Math.round(rate));
+    const a = r.admission || { mode: "pull" };
+    $("n-mode").textContent = admissionText(a, s);
+    $("n-rate").textContent = a.mode === "rate" ? `${measured} (target ${fmtCount(a.per_minute)})` : measured;
+    // In rate mode the line moves at the target rate; otherwise at the rate measured.
+    const pace = a.mode === "rate" ? Number(a.per_minute) : rate;
+    $("n-drain").textContent = !(pace > 0) ? "—" : fmtSpan(((s.waiting || 0) / pace) * 60);
     $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
     renderChart(r);
+  }
+
+  /// The admission mode and its numbers, as the numbers panel shows them.
+  function admissionText(a, stats) {
+    if (a.mode === "rate") return `Rate: ${fmtCount(a.per_minute)} a minute`;
+    if (a.mode === "capacity") {
+      return `Capacity: ${fmtCount(stats.assigned)} of ${fmtCount(a.active)} at once, sessions of ${fmtSpan(a.session_s)}`;
+    }
+    return "Pull: windows pull fans";
   }
 
   function renderSchedule() {
@@ -701,6 +723,15 @@
     $("save").textContent = "Create sale";
     $("form-status").textContent = "";
     setColor(DEFAULT_COLOR);
+    showAdmissionFields();
+  }
+
+  /// Only the numbers of the chosen admission mode are shown (and sent).
+  function showAdmissionFields() {
+    const mode = $("f-admission-mode").value;
+    $("w-per-minute").hidden = mode !== "rate";
+    $("w-active").hidden = mode !== "capacity";
+    $("w-session").hidden = mode !== "capacity";
   }
 
   function fillForm(r) {
@@ -720,6 +751,12 @@
     $("f-shards").value = r.shards != null ? String(r.shards) : "";
     $("f-presence-ttl").value = r.presence_ttl_s != null ? String(r.presence_ttl_s) : "";
     $("f-webhook-url").value = r.webhook_url || "";
+    const a = r.admission || { mode: "pull" };
+    $("f-admission-mode").value = a.mode;
+    $("f-per-minute").value = a.per_minute != null ? String(a.per_minute) : "";
+    $("f-active").value = a.active != null ? String(a.active) : "";
+    $("f-session").value = a.session_s != null ? String(a.session_s) : "";
+    showAdmissionFields();
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -783,6 +820,21 @@
     }
     const webhookUrl = $("f-webhook-url").value.trim();
     if (webhookUrl) body.webhook_url = webhookUrl;
+    const admission = { mode: $("f-admission-mode").value };
+    const modeNumbers = {
+      rate: [["f-per-minute", "per_minute"]],
+      capacity: [["f-active", "active"], ["f-session", "session_s"]],
+    }[admission.mode] || [];
+    for (const [input, key] of modeNumbers) {
+      const n = Number($(input).value.trim());
+      if (!$(input).value.trim() || $(input).validity.badInput || !Number.isInteger(n) || n < 1) {
+        fieldError(input, "Enter a whole number.");
+        ok = false;
+      } else {
+        admission[key] = n;
+      }
+    }
+    body.admission = admission;
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = $("f-logo-url").value.trim();
     if (logo) branding.logo_url = logo;
@@ -859,6 +911,7 @@
     });
     $("sale-form").addEventListener("submit", onSave);
     $("f-brand-color").addEventListener("input", updatePreview);
+    $("f-admission-mode").addEventListener("change", showAdmissionFields);
     $("f-name").addEventListener("input", updatePreview);
     $("f-message").addEventListener("input", updatePreview);
     for (const action of ["open", "pause", "close"]) {

@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 mod support;
 
+mod admission_modes;
 mod bad_input;
 mod config;
 mod crash;

@@ -8,10 +8,17 @@
 //! assignment in memory (~290,000 at a million fans), so it is sampled: every
 //! 100 s of virtual time and once at the end (run every 10 s, it took ~70 % of the run time).
 //!
-//! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards]`
+//! With `rate=N` the sale admits by rate (`{"mode": "rate", "per_minute": N}`): no window pulls;
+//! the coordinator admits when its alarm is due (its `next_deadline`), and the run also checks
+//! that admissions over any 60 s stay within `N` plus one second's burst, and that the edge,
+//! extrapolating each second's snapshot by the schedule, never tells a fan their turn before the
+//! coordinator admitted them (and how often it tells it late).
+//!
+//! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards] [rate=N]`
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
+use waitroom_core::admission::{Admission, RateLimit};
 use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
 use waitroom_core::shard::ArrivalShard;
@@ -106,10 +113,13 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let shard_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
+    let per_minute: Option<u32> = args
+        .next()
+        .and_then(|a| a.strip_prefix("rate=").and_then(|n| n.parse().ok()));
     let started = Instant::now();
     let load_at_start = load_average();
 
-    let settings = SaleSettings::parse(SaleSettingsInput {
+    let mut settings = SaleSettings::parse(SaleSettingsInput {
         name: "Simulated tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
@@ -122,6 +132,9 @@ fn main() {
         webhook_url: None,
     })
     .expect("valid settings");
+    if let Some(per_minute) = per_minute {
+        settings.admission = Admission::Rate { per_minute };
+    }
     let mut c = Coordinator::create(
         SaleId::parse("sim").unwrap(),
         settings,
@@ -154,6 +167,12 @@ fn main() {
     let mut invariant_checks = 0u64;
     let mut ticks = 0u64;
     let mut rows_written = 0u64;
+    // Rate mode: admissions of the last 60 s by tick, the busiest minute, and the edge's view.
+    let mut last_minute: VecDeque<(UnixMillis, u64)> = VecDeque::new();
+    let (mut in_last_minute, mut busiest_minute) = (0u64, 0u64);
+    let mut edge_snapshot: Option<waitroom_core::snapshot::Snapshot> = None;
+    let (mut edge_checks, mut edge_early, mut edge_late) = (0u64, 0u64, 0u64);
+    let mut alarms = 0u64;
 
     loop {
         ticks += 1;
@@ -201,6 +220,8 @@ fn main() {
             // Each isolate fetches a snapshot and reports the fans near the front that polled.
             *requests.entry("snapshot").or_default() += ISOLATES;
             *requests.entry("present").or_default() += ISOLATES;
+            // The object answers a snapshot request after its sweep (which admits what is due).
+            c.sweep(now);
             let snap = c.snapshot(now);
             let zone_end = snap.head + snap.presence_zone;
             for seq in snap.head..zone_end.min(snap.next_seq) {
@@ -241,14 +262,56 @@ fn main() {
                 .expect("assigned fans complete once");
             completed += 1;
         }
-        // Windows pull; then every number the line passed this tick is accounted for, in order.
+        // Windows pull (or, by rate, the coordinator admits when its alarm is due); then every
+        // number the line passed this tick is accounted for, in order.
         let mut handed: Vec<Seq> = Vec::new();
-        for window in &windows {
-            *requests.entry("pull").or_default() += 1;
-            let pulled = c.pull(now, window.clone(), PULL_MAX, None).expect("pull");
-            handed.extend(pulled.assignments.iter().map(|a| a.seq));
+        if per_minute.is_none() {
+            for window in &windows {
+                *requests.entry("pull").or_default() += 1;
+                let pulled = c.pull(now, window.clone(), PULL_MAX, None).expect("pull");
+                handed.extend(pulled.assignments.iter().map(|a| a.seq));
+            }
+        } else if c.next_deadline().is_some_and(|at| at <= now) {
+            alarms += 1;
+            c.sweep(now);
+        }
+        // Rate mode, half a second after each snapshot: the edge, extrapolating it by the
+        // schedule, against the coordinator. A fan told their turn claims it, and the claim's
+        // sweep admits whoever the schedule has due by then: so, after that sweep, sampled fans
+        // just behind the snapshot's front and far back.
+        let mut edge_view: Vec<(Seq, bool)> = Vec::new();
+        if let Some(snap) = edge_snapshot
+            .as_ref()
+            .filter(|_| ticks % (1000 / TICK_MS) == 5)
+        {
+            c.sweep(now);
+            let span = snap.next_seq.saturating_sub(snap.head).max(1);
+            for k in 0..200u64 {
+                let seq = snap.head
+                    + if k < 100 {
+                        k * 50 % span
+                    } else {
+                        rng.next() % span
+                    };
+                if fan_at(&fans, seq).is_some() && c.first_pending().is_none_or(|p| seq < p) {
+                    edge_view.push((seq, matches!(snap.fan_view(seq, now), FanView::Reached)));
+                }
+            }
         }
         let head = c.snapshot(now).head;
+        for (seq, reached) in edge_view {
+            edge_checks += 1;
+            edge_early += u64::from(reached && seq >= head);
+            edge_late += u64::from(!reached && seq < head);
+        }
+        if per_minute.is_some() {
+            // The coordinator's own admissions this tick (every number the line passed this
+            // tick got its assignment this tick): those not skipped for leaving.
+            handed.extend((last_head..head).filter(|&seq| {
+                c.assignment(&c.fan_id(seq))
+                    .is_some_and(|a| a.state != waitroom_core::AssignmentState::Left)
+            }));
+        }
         handed.sort_unstable();
         let handed_count = handed.len();
         handed.dedup();
@@ -287,6 +350,25 @@ fn main() {
             }
         }
         last_head = head;
+        if let Some(per_minute) = per_minute {
+            let admitted = handed.len() as u64;
+            last_minute.push_back((now, admitted));
+            in_last_minute += admitted;
+            while last_minute
+                .front()
+                .is_some_and(|(at, _)| at.plus_millis(60_000) <= now)
+            {
+                in_last_minute -= last_minute.pop_front().map_or(0, |(_, n)| n);
+            }
+            busiest_minute = busiest_minute.max(in_last_minute);
+            assert!(
+                in_last_minute <= u64::from(per_minute) + RateLimit::new(per_minute).burst(),
+                "{in_last_minute} admitted within 60 s at {per_minute} a minute"
+            );
+            if whole_second {
+                edge_snapshot = Some(c.snapshot(now));
+            }
+        }
         // What the Durable Object would write, as rows.
         rows_written += c.take_changes().len() as u64;
         if ticks.is_multiple_of(INVARIANTS_EVERY_TICKS) {
@@ -312,7 +394,12 @@ fn main() {
     let mut kinds: Vec<_> = requests.iter().collect();
     kinds.sort();
 
-    println!("# Core simulation: {fans_total} fans, {shard_count} arrival shards");
+    match per_minute {
+        None => println!("# Core simulation: {fans_total} fans, {shard_count} arrival shards"),
+        Some(n) => println!(
+            "# Core simulation: {fans_total} fans, {shard_count} arrival shards, admission by rate ({n} a minute)"
+        ),
+    }
     println!();
     println!("| | |");
     println!("|---|---|");
@@ -359,6 +446,22 @@ fn main() {
         "| storage rows written | {rows_written} ({:.2} per fan) |",
         rows_written as f64 / fans_total as f64
     );
+    if let Some(n) = per_minute {
+        let admitting_s = stats.completed.max(1) as f64 * 60.0 / f64::from(n);
+        println!(
+            "| rate: target / busiest 60 s (bound: rate + {} burst) | {n} / {busiest_minute} |",
+            RateLimit::new(n).burst()
+        );
+        println!(
+            "| rate: alarms run (admissions also ride on other requests) | {alarms} ({:.1} a second of admitting) |",
+            alarms as f64 / admitting_s
+        );
+        println!("| rate: edge turn checks half a second after the snapshot: told early (must be 0) / late (a fan who left was skipped) | {edge_checks}: {edge_early} / {edge_late} |");
+        assert_eq!(
+            edge_early, 0,
+            "the edge told a fan their turn before the coordinator"
+        );
+    }
     assert_eq!(stats.joined, fans_total);
     assert_eq!(order_violations, 0, "arrival order broken");
     assert_eq!(false_skips, 0, "a present fan was skipped");

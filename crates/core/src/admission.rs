@@ -227,19 +227,20 @@ impl RateLimit {
         self.next_at_us(tat_us, now_us) + n * self.interval_us()
     }
 
-    /// How many admissions the schedule makes by `now` counting from `next_at` (the time of the
-    /// next one, as a snapshot carries it) if fans keep waiting: what the edge adds to a
-    /// snapshot's front between two snapshots.
+    /// What the edge adds to a snapshot's front: the admissions due at `now` for a schedule
+    /// that stood at `next_at` when the snapshot was taken (rounded up to the millisecond), if
+    /// fans kept waiting. It is [`RateLimit::due`] itself, so never more than the coordinator
+    /// admits by `now` however often it ran (running more often admits no fewer), and it counts
+    /// continuously for a snapshot up to a second old; an older one under-states, never over.
     pub fn admitted_by(self, next_at: UnixMillis, now: UnixMillis) -> u64 {
-        if now < next_at {
-            return 0;
-        }
-        next_at.millis_until(now) * 1_000 / self.interval_us() + 1
+        self.due(micros(next_at), micros(now))
     }
 
-    /// When admission number `k` (0: the next) counting from `next_at` happens.
-    pub fn time_of(self, next_at: UnixMillis, k: u64) -> UnixMillis {
-        next_at.plus_millis((k.saturating_mul(self.interval_us())).div_ceil(1_000))
+    /// When admission number `k` (0: the next) happens, counted at `now` from a schedule that
+    /// stood at `next_at`, as [`RateLimit::admitted_by`] counts.
+    pub fn time_of(self, next_at: UnixMillis, now: UnixMillis, k: u64) -> UnixMillis {
+        let start = self.next_at_us(micros(next_at), micros(now));
+        UnixMillis((start + k.saturating_mul(self.interval_us())).div_ceil(1_000))
     }
 }
 
@@ -387,12 +388,19 @@ pub(crate) mod tests {
         let slow = RateLimit::new(30);
         assert_eq!((slow.interval_us(), slow.burst()), (2_000_000, 1));
         assert_eq!(slow.due(0, now), 1);
-        // The edge's count from a snapshot's next admission.
+        // The edge's count from a snapshot's schedule: continuous for a second, then capped at
+        // one second's burst (a schedule long in the past saves nothing up).
         let next = UnixMillis(1_000_000);
         assert_eq!(r.admitted_by(next, UnixMillis(999_999)), 0);
         assert_eq!(r.admitted_by(next, next), 1);
         assert_eq!(r.admitted_by(next, next.plus_millis(250)), 3);
-        assert_eq!(r.time_of(next, 3), next.plus_millis(300));
+        assert_eq!(r.admitted_by(next, next.plus_millis(900)), 10);
+        assert_eq!(r.admitted_by(next, next.plus_secs(60)), 10);
+        assert_eq!(r.time_of(next, next, 3), next.plus_millis(300));
+        assert_eq!(
+            r.time_of(next, next.plus_secs(60), 3),
+            next.plus_millis(60_000 - 900 + 300)
+        );
     }
 
     /// The most admissions (times in ms, in order) within any 60 s.

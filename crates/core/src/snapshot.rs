@@ -69,8 +69,9 @@ pub struct Snapshot {
     /// Fans admitted per second recently.
     pub admission_rate: f64,
     pub taken_at: UnixMillis,
-    /// In `rate` mode, when the schedule admits its next fan (if one is waiting then): from it the
-    /// edge counts the admissions made since the snapshot ([`Snapshot::scheduled_since`]).
+    /// In `rate` mode, when the schedule is next due (in the past if nobody was waiting: then
+    /// up to one second's burst is due at once): from it the edge counts the admissions made
+    /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
 }
@@ -150,7 +151,7 @@ impl Snapshot {
     /// `rate` mode, else from the admission rate measured recently.
     fn eta_s(&self, ahead_at_snapshot: u64, now: UnixMillis) -> Option<u64> {
         if let Some((rate, next_at)) = self.schedule(now) {
-            let turn = rate.time_of(next_at, ahead_at_snapshot);
+            let turn = rate.time_of(next_at, now, ahead_at_snapshot);
             return Some(now.millis_until(turn).div_ceil(1000));
         }
         (self.admission_rate > 0.0)

@@ -714,13 +714,11 @@ impl Coordinator {
         }
     }
 
-    /// In `rate` mode while open, when the schedule admits its next fan (if one is waiting then).
+    /// In `rate` mode while open, when the schedule is next due (rounded up to the millisecond:
+    /// the edge never counts a fan due before the coordinator does).
     fn rate_next_at(&self, now: UnixMillis) -> Option<UnixMillis> {
-        let rate = self.sale.settings.admission.rate()?;
-        (self.phase_at(now) == Phase::Open).then(|| {
-            let next_us = rate.next_at_us(self.rate_tat_us, admission::micros(now));
-            UnixMillis(next_us.div_ceil(1_000))
-        })
+        self.sale.settings.admission.rate()?;
+        (self.phase_at(now) == Phase::Open).then(|| UnixMillis(self.rate_tat_us.div_ceil(1_000)))
     }
 
     /// Fans holding an admission now (assigned, claimed or not, and not finished).

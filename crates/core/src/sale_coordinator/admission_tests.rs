@@ -72,8 +72,10 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
     // Opening admits one second's burst at once.
     assert_eq!(admitted(&store).len(), 10);
     assert!(admitted(&store).iter().all(|a| a.window.as_str() == "rate"));
-    let snapshot = core.line().unwrap().snapshot(T0);
-    assert_eq!(snapshot.admission_next_at, Some(T0.plus_millis(100)));
+    let opening = core.line().unwrap().snapshot(T0);
+    assert_eq!(opening.admission_next_at, Some(T0.plus_millis(100)));
+    run_alarms(&mut core, &mut store, T0.plus_secs(59));
+    let snapshot = core.line().unwrap().snapshot(T0.plus_secs(59));
     run_alarms(&mut core, &mut store, T0.plus_secs(60));
     let in_a_minute = admitted(&store)
         .iter()
@@ -84,7 +86,9 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
         600 + 10,
         "the rate plus the opening burst: the bound, exactly"
     );
-    // The edge, from the snapshot of T0 alone, counts the admissions the schedule made since.
+    // The edge, from the snapshot a second old, counts the admissions the schedule made since;
+    // from one a minute old it under-states (one second's burst), never over.
+    assert_eq!(opening.scheduled_since(T0.plus_secs(60)), 10);
     let head = core.line().unwrap().snapshot(T0.plus_secs(60)).head;
     for seq in [head - 1, head, head + 1] {
         let reached = matches!(snapshot.fan_view(seq, T0.plus_secs(60)), FanView::Reached);
