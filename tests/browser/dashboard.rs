@@ -245,6 +245,62 @@ async fn dashboard_creates_and_edits_a_sale() {
     assert_eq!(worker.admin().report(&sale).await["phase"], "paused");
     promoter.shot("4-paused").await;
 
+    // The admission mode, changed while paused: only the chosen mode's numbers show, a missing
+    // one is refused next to its field, and the numbers panel shows the mode.
+    assert_eq!(promoter.text("#n-mode").await, "Pull: windows pull fans");
+    assert!(
+        !promoter.displayed("#f-per-minute").await,
+        "pull has no numbers"
+    );
+    promoter
+        .js(SET_VALUE, vec![json!("#f-admission-mode"), json!("rate")])
+        .await;
+    assert!(promoter.displayed("#f-per-minute").await);
+    assert!(!promoter.displayed("#f-active").await);
+    promoter.click("#save").await;
+    promoter
+        .wait_for("#e-per-minute", Duration::from_secs(15))
+        .await;
+    promoter.type_into("#f-per-minute", "90").await;
+    promoter.click("#save").await;
+    promoter
+        .wait_for_text("#n-mode", "Rate: 90 a minute", Duration::from_secs(30))
+        .await;
+    let report = worker.admin().report(&sale).await;
+    assert_eq!(
+        report["admission"],
+        json!({"mode": "rate", "per_minute": 90})
+    );
+    assert_eq!(report["stats"]["admission_target_rate"], 1.5);
+    assert!(promoter.text("#n-rate").await.contains("target 90"));
+    promoter
+        .js(
+            SET_VALUE,
+            vec![json!("#f-admission-mode"), json!("capacity")],
+        )
+        .await;
+    promoter.type_into("#f-active", "5").await;
+    promoter.type_into("#f-session", "5").await;
+    promoter.click("#save").await;
+    // The API refuses a session under 10 s, naming admission.session_s.
+    promoter
+        .wait_for("#e-session", Duration::from_secs(30))
+        .await;
+    promoter.type_into("#f-session", "300").await;
+    promoter.click("#save").await;
+    promoter
+        .wait_for_text(
+            "#n-mode",
+            "Capacity: 0 of 5 at once, sessions of 5 min",
+            Duration::from_secs(30),
+        )
+        .await;
+    assert_eq!(
+        worker.admin().report(&sale).await["admission"],
+        json!({"mode": "capacity", "active": 5, "session_s": 300})
+    );
+    promoter.shot("4b-capacity").await;
+
     // On a phone.
     promoter
         .client
