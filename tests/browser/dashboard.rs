@@ -299,6 +299,12 @@ async fn dashboard_creates_and_edits_a_sale() {
         worker.admin().report(&sale).await["admission"],
         json!({"mode": "capacity", "active": 5, "session_s": 300})
     );
+    promoter
+        .js(
+            "document.querySelector('#f-admission-mode').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await;
     promoter.shot("4b-capacity").await;
 
     // On a phone.

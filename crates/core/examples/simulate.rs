@@ -453,7 +453,7 @@ fn main() {
             RateLimit::new(n).burst()
         );
         println!(
-            "| rate: alarms run (admissions also ride on other requests) | {alarms} ({:.1} a second of admitting) |",
+            "| rate: alarms that found fans due (admissions otherwise rode on the requests of each tick) | {alarms} ({:.1} a second of admitting) |",
             alarms as f64 / admitting_s
         );
         println!("| rate: edge turn checks half a second after the snapshot: told early (must be 0) / late (a fan who left was skipped) | {edge_checks}: {edge_early} / {edge_late} |");
