@@ -177,6 +177,8 @@ mod tests {
             presence_ttl_s: 30,
             webhook_url: None,
             admission: Default::default(),
+            turnstile_site_key: None,
+            pass_delivery: Default::default(),
         }
     }
 

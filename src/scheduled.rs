@@ -80,6 +80,8 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         shards: Some(1),
         presence_ttl_s: Some(0),
         webhook_url,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .map_err(|e| format!("canary settings: {e}"))
 }

@@ -84,6 +84,8 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
         shards: Some(shards),
         presence_ttl_s: Some(presence_ttl_s),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .expect("valid settings")
 }

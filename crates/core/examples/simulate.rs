@@ -130,6 +130,8 @@ fn main() {
         shards: Some(shard_count as u32),
         presence_ttl_s: Some(PRESENCE_TTL_S),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .expect("valid settings");
     if let Some(per_minute) = per_minute {

@@ -239,6 +239,8 @@ mod tests {
             shards: None,
             presence_ttl_s: None,
             webhook_url: webhook.map(str::to_owned),
+            turnstile_site_key: None,
+            pass_delivery: None,
         })
         .unwrap();
         Sale {

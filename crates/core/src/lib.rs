@@ -11,6 +11,7 @@ pub mod events;
 pub mod ids;
 pub mod monitor;
 pub mod pass;
+pub mod pass_delivery;
 pub mod protocol;
 pub mod sale;
 pub mod sale_coordinator;
@@ -20,6 +21,7 @@ pub mod shard;
 pub mod snapshot;
 pub mod time;
 pub mod token;
+pub mod turnstile;
 
 pub use coordinator::{Assignment, AssignmentState, Coordinator, QueueError, Stats, MAX_PULL};
 pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};

@@ -2,7 +2,9 @@
 
 use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
+use crate::pass_delivery::PassDelivery;
 use crate::time::{rfc3339, UnixMillis};
+use crate::turnstile::SiteKey;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use url::Url;
@@ -77,6 +79,12 @@ pub struct SaleSettingsInput {
     /// How fans are let in (absent: `{"mode": "pull"}`).
     #[serde(default)]
     pub admission: Option<AdmissionInput>,
+    /// The sale's Turnstile site key (empty or absent: no Turnstile); see [`crate::turnstile`].
+    #[serde(default)]
+    pub turnstile_site_key: Option<String>,
+    /// How the pass reaches the purchase page: `query` (default), `form_post` or `fragment`.
+    #[serde(default)]
+    pub pass_delivery: Option<String>,
 }
 
 /// A promoter's branding, as sent.
@@ -322,6 +330,12 @@ pub struct SaleSettings {
     /// existed read (and write) as they did.
     #[serde(default, skip_serializing_if = "Admission::is_pull")]
     pub admission: Admission,
+    /// Joins need a Turnstile token solved with this site key; `None`: no Turnstile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile_site_key: Option<SiteKey>,
+    /// How the pass reaches the purchase page (stored only when not the default, `query`).
+    #[serde(default, skip_serializing_if = "PassDelivery::is_query")]
+    pub pass_delivery: PassDelivery,
 }
 
 fn one() -> u32 {
@@ -437,6 +451,16 @@ impl SaleSettings {
                 .map(Admission::parse)
                 .transpose()?
                 .unwrap_or_default(),
+            turnstile_site_key: input
+                .turnstile_site_key
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| SiteKey::parse(&k).map_err(|e| invalid("turnstile_site_key", e)))
+                .transpose()?,
+            pass_delivery: input
+                .pass_delivery
+                .map(|d| PassDelivery::parse(&d).map_err(|e| invalid("pass_delivery", e)))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -528,6 +552,8 @@ mod tests {
             presence_ttl_s: None,
             webhook_url: None,
             admission: None,
+            turnstile_site_key: None,
+            pass_delivery: None,
         }
     }
 
@@ -567,6 +593,14 @@ mod tests {
                 Box::new(|i| i.purchase_url = "https://x.example/#frag".into()),
             ),
             ("opens_at", Box::new(|i| i.opens_at = Some("soon".into()))),
+            (
+                "turnstile_site_key",
+                Box::new(|i| i.turnstile_site_key = Some("<key>".into())),
+            ),
+            (
+                "pass_delivery",
+                Box::new(|i| i.pass_delivery = Some("email".into())),
+            ),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
             (
@@ -611,6 +645,30 @@ mod tests {
             mutate(&mut i);
             assert_eq!(SaleSettings::parse(i).unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn turnstile_and_pass_delivery_are_optional() {
+        let s = SaleSettings::parse(input()).unwrap();
+        assert_eq!(
+            (s.turnstile_site_key, s.pass_delivery),
+            (None, PassDelivery::Query)
+        );
+        let mut i = input();
+        i.turnstile_site_key = Some(" 1x00000000000000000000AA ".into());
+        i.pass_delivery = Some("form_post".into());
+        let s = SaleSettings::parse(i).unwrap();
+        assert_eq!(
+            s.turnstile_site_key.as_ref().map(SiteKey::as_str),
+            Some("1x00000000000000000000AA")
+        );
+        assert_eq!(s.pass_delivery, PassDelivery::FormPost);
+        let stored = serde_json::to_value(&s).unwrap();
+        assert_eq!(stored["pass_delivery"], "form_post");
+        assert_eq!(serde_json::from_value::<SaleSettings>(stored).unwrap(), s);
+        let mut empty = input();
+        empty.turnstile_site_key = Some("".into());
+        assert_eq!(SaleSettings::parse(empty).unwrap().turnstile_site_key, None);
     }
 
     #[test]

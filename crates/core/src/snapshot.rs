@@ -3,8 +3,10 @@
 
 use crate::admission::{Admission, RateLimit};
 use crate::ids::{SaleId, Seq};
+use crate::pass_delivery::PassDelivery;
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
+use crate::turnstile::SiteKey;
 use serde::{Deserialize, Serialize};
 
 /// What anyone may know of a sale's settings.
@@ -27,6 +29,12 @@ pub struct SaleView {
     /// How fans are let in (`{"mode": "pull"}` when absent: a snapshot from before modes).
     #[serde(default)]
     pub admission: Admission,
+    /// Joins need a Turnstile token for this site key (absent: no Turnstile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile_site_key: Option<SiteKey>,
+    /// How the pass reaches the purchase page.
+    #[serde(default)]
+    pub pass_delivery: PassDelivery,
 }
 
 impl SaleView {
@@ -44,6 +52,8 @@ impl SaleView {
             presence_ttl_s: sale.settings.presence_ttl_s,
             webhook_url: sale.settings.webhook_url.clone(),
             admission: sale.settings.admission,
+            turnstile_site_key: sale.settings.turnstile_site_key.clone(),
+            pass_delivery: sale.settings.pass_delivery,
         }
     }
 
@@ -215,6 +225,8 @@ mod tests {
                 presence_ttl_s: 30,
                 webhook_url: None,
                 admission: Admission::Pull,
+                turnstile_site_key: None,
+                pass_delivery: Default::default(),
             },
             head,
             next_seq: 1_000,

@@ -16,6 +16,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         shards: None,
         presence_ttl_s: Some(0),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .unwrap()
 }

@@ -24,6 +24,8 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
         shards: None,
         presence_ttl_s: Some(presence_ttl_s),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .unwrap();
     settings.admission = admission;

@@ -23,6 +23,8 @@ fn upsert() -> Command {
             shards: None,
             presence_ttl_s: Some(0),
             webhook_url: None,
+            turnstile_site_key: None,
+            pass_delivery: None,
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),

@@ -20,6 +20,8 @@ fn sale(shards: u32) -> Coordinator {
         shards: Some(shards),
         presence_ttl_s: Some(0),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .unwrap();
     let mut c = Coordinator::create(
