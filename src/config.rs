@@ -18,7 +18,8 @@ thread_local! {
     static LOADED: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
 }
 
-fn lookup(env: &Env, name: &str) -> Option<String> {
+/// A secret, or else a var, by name (`None` when neither is set).
+pub fn lookup(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
         .map(|s| s.to_string())
         .or_else(|_| env.var(name).map(|v| v.to_string()))

@@ -6,6 +6,7 @@ use waitroom_core::admission::Admission;
 use waitroom_core::secrets::ConfigError;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
+use waitroom_core::turnstile::TurnstileError;
 use waitroom_core::{AssignmentState, IdError, QueueError, SettingsError, UnixMillis};
 use worker::Response;
 
@@ -78,6 +79,11 @@ pub enum ApiError {
     /// `Origin`): refused before anything changes.
     CrossSite,
     BadToken(TokenError),
+    /// A join of a Turnstile sale without a token that passed (403; nothing changes).
+    Turnstile(TurnstileError),
+    /// A Turnstile sale's tokens cannot be checked: `TURNSTILE_SECRET` or `TURNSTILE_VERIFY_URL`
+    /// is missing or refused (the operator's mistake, logged). 503: no join passes unchecked.
+    TurnstileUnavailable(String),
     Queue(QueueError),
     /// A secret is missing or weak: the operator's mistake, reported by name.
     Misconfigured(ConfigError),
@@ -109,6 +115,12 @@ impl From<TokenError> for ApiError {
     }
 }
 
+impl From<TurnstileError> for ApiError {
+    fn from(e: TurnstileError) -> Self {
+        ApiError::Turnstile(e)
+    }
+}
+
 impl From<ConfigError> for ApiError {
     fn from(e: ConfigError) -> Self {
         ApiError::Misconfigured(e)
@@ -132,7 +144,8 @@ impl ApiError {
             | ApiError::InvalidField { .. } => 400,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized | ApiError::BadToken(_) => 401,
-            ApiError::CrossSite => 403,
+            ApiError::CrossSite | ApiError::Turnstile(_) => 403,
+            ApiError::TurnstileUnavailable(_) => 503,
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
                 QueueError::NotOpen { .. }
@@ -161,6 +174,9 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::CrossSite => "cross_site",
             ApiError::BadToken(_) => "bad_token",
+            ApiError::Turnstile(TurnstileError::Required) => "turnstile_required",
+            ApiError::Turnstile(TurnstileError::Invalid(_)) => "turnstile_invalid",
+            ApiError::TurnstileUnavailable(_) => "turnstile_unavailable",
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound => "sale_not_found",
                 QueueError::NotOpen { .. } => "not_open",
@@ -199,6 +215,11 @@ impl ApiError {
             ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
             ApiError::CrossSite => "another site may not make this request".into(),
             ApiError::BadToken(e) => e.to_string(),
+            ApiError::Turnstile(e) => e.to_string(),
+            ApiError::TurnstileUnavailable(_) => {
+                "the Turnstile check cannot be made right now: nothing was recorded; try again later"
+                    .into()
+            }
             ApiError::Queue(e) => e.to_string(),
             ApiError::Busy(_) => QueueError::Busy.to_string(),
             ApiError::Misconfigured(e) => format!("the server is misconfigured: {}", e.name),
@@ -252,6 +273,9 @@ impl ApiError {
                 worker::console_error!("request {request_id}: internal error: {e}")
             }
             ApiError::Busy(e) => worker::console_warn!("request {request_id}: busy: {e}"),
+            ApiError::TurnstileUnavailable(e) => {
+                worker::console_error!("request {request_id}: turnstile unavailable: {e}")
+            }
             _ => {}
         }
         let mut body = self.body();

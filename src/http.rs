@@ -15,6 +15,29 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// a body declared larger is refused unread, and one that grows past it (a chunked body declares
 /// no length) is refused at the chunk that crosses it, never read whole.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    let bytes = read_body(req).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+/// Like [`read_json`], but an empty body is `T::default()` (a body that is optional).
+pub async fn read_optional_json<T: DeserializeOwned + Default>(
+    req: &mut Request,
+) -> Result<T, ApiError> {
+    let bytes = read_body(req).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+/// The fields of a form body (`application/x-www-form-urlencoded`), within [`MAX_BODY_BYTES`].
+pub async fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
+    let bytes = read_body(req).await?;
+    Ok(url::form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`] (see [`read_json`]).
+async fn read_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let too_large = || ApiError::BodyTooLarge {
         limit: MAX_BODY_BYTES,
     };
@@ -35,7 +58,7 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
             append_within(&mut bytes, &chunk, MAX_BODY_BYTES).map_err(|()| too_large())?;
         }
     }
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+    Ok(bytes)
 }
 
 /// Appends `chunk` to `body` unless that makes it longer than `limit`.

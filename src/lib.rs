@@ -33,6 +33,7 @@ pub mod routes;
 pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
+pub mod turnstile;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

@@ -101,6 +101,28 @@ impl PlaceShown {
     }
 }
 
+/// A Turnstile sale, before the fan has a place: the widget, in a form that joins the line.
+#[derive(Template)]
+#[template(path = "turnstile.html")]
+pub struct TurnstilePage<'a> {
+    pub sale: SaleLook<'a>,
+    pub site_key: &'a str,
+    /// The widget's `data-action`, checked by the edge.
+    pub action: &'a str,
+    pub script_url: &'a str,
+    /// Why the last try was refused.
+    pub notice: Option<&'static str>,
+}
+
+/// The fan's turn on a `form_post` sale: a form that POSTs the pass to the purchase URL.
+#[derive(Template)]
+#[template(path = "pass_form_post.html")]
+pub struct PassFormPostPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub purchase_url: &'a str,
+    pub pass: &'a str,
+}
+
 /// After the sale.
 #[derive(Template)]
 #[template(path = "closed.html")]
@@ -267,6 +289,52 @@ mod tests {
             "{scheduled}"
         );
         assert!(scheduled.contains(r#"content="30""#), "{scheduled}");
+    }
+
+    #[test]
+    fn a_turnstile_page_shows_the_widget_in_a_form_that_joins() {
+        let sale = view(Branding::default());
+        let html = TurnstilePage {
+            sale: SaleLook::of(&sale),
+            site_key: "1x00000000000000000000AA",
+            action: "join",
+            script_url: "https://challenges.cloudflare.com/turnstile/v0/api.js",
+            notice: None,
+        }
+        .render()
+        .unwrap();
+        for part in [
+            r#"data-page="turnstile""#,
+            r#"<form id="turnstile-form" method="post" action="/s/tour">"#,
+            r#"<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA" data-action="join" data-callback="waitroomTurnstileSolved"></div>"#,
+            r#"<script src="/assets/turnstile.js" defer></script>"#,
+            r#"<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>"#,
+        ] {
+            assert!(html.contains(part), "{part} in {html}");
+        }
+        assert!(!html.contains("<script>"), "no inline script: {html}");
+        assert!(!html.contains("id=\"notice\""), "{html}");
+    }
+
+    #[test]
+    fn the_form_post_page_posts_the_pass_and_never_puts_it_in_a_url() {
+        let sale = view(Branding::default());
+        let html = PassFormPostPage {
+            sale: SaleLook::of(&sale),
+            purchase_url: "https://shop.example/buy?x=1&y=2",
+            pass: "eyJ.eyJ.sig",
+        }
+        .render()
+        .unwrap();
+        for part in [
+            r#"<form id="pass-form" method="post" action="https://shop.example/buy?x=1&#38;y=2">"#,
+            r#"<input type="hidden" name="pass" value="eyJ.eyJ.sig">"#,
+            r#"<button type="submit">"#,
+            r#"<script src="/assets/pass-form.js" defer></script>"#,
+        ] {
+            assert!(html.contains(part), "{part} in {html}");
+        }
+        assert!(!html.contains("<script>"), "no inline script: {html}");
     }
 
     #[test]

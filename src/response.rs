@@ -33,6 +33,24 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; \
 object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/// Where Cloudflare Turnstile's script and widget frame come from.
+pub const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+
+/// The policy of a Turnstile sale's challenge page, and of no other answer: the strict policy
+/// above, with Turnstile's script and its widget frame allowed from [`TURNSTILE_ORIGIN`].
+pub const TURNSTILE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; \
+style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; \
+object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Marks `response` as a page that shows the Turnstile widget: it keeps
+/// [`TURNSTILE_CONTENT_SECURITY_POLICY`] instead of the strict one.
+pub fn allow_turnstile(response: &mut Response) -> worker::Result<()> {
+    response
+        .headers_mut()
+        .set("Content-Security-Policy", TURNSTILE_CONTENT_SECURITY_POLICY)
+}
+
 /// HTTPS only, for a year, on every subdomain too.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 
@@ -44,13 +62,23 @@ pub const PERMISSIONS_POLICY: &str =
 /// here and nowhere else: the CSP above, HTTPS only, browsers must not guess content types, no
 /// referrer leaves our pages, no framing, and no powerful browser features.
 pub fn set_security_headers(headers: &Headers) -> worker::Result<()> {
-    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY)?;
+    let marked = headers.get("Content-Security-Policy")?;
+    headers.set("Content-Security-Policy", policy_for(marked.as_deref()))?;
     headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)?;
     headers.set("X-Frame-Options", "DENY")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     headers.set("Permissions-Policy", PERMISSIONS_POLICY)?;
     Ok(())
+}
+
+/// The policy an answer gets: the strict one, unless its handler marked it as a Turnstile page
+/// ([`allow_turnstile`]). Any other policy a handler or static file set is replaced.
+fn policy_for(marked: Option<&str>) -> &'static str {
+    match marked {
+        Some(TURNSTILE_CONTENT_SECURITY_POLICY) => TURNSTILE_CONTENT_SECURITY_POLICY,
+        _ => CONTENT_SECURITY_POLICY,
+    }
 }
 
 /// A body with its content type and cache policy. If building the response fails (it cannot with
@@ -107,6 +135,26 @@ pub fn see_other(location: &str) -> worker::Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_turnstile_page_allows_turnstile() {
+        assert_eq!(policy_for(None), CONTENT_SECURITY_POLICY);
+        assert_eq!(
+            policy_for(Some("script-src *; default-src *")),
+            CONTENT_SECURITY_POLICY
+        );
+        assert_eq!(
+            policy_for(Some(TURNSTILE_CONTENT_SECURITY_POLICY)),
+            TURNSTILE_CONTENT_SECURITY_POLICY
+        );
+        assert!(!CONTENT_SECURITY_POLICY.contains(TURNSTILE_ORIGIN));
+        // The Turnstile policy is the strict one plus Turnstile's script and frame, nothing else.
+        let widened = CONTENT_SECURITY_POLICY.replace(
+            "script-src 'self';",
+            &format!("script-src 'self' {TURNSTILE_ORIGIN}; frame-src {TURNSTILE_ORIGIN};"),
+        );
+        assert_eq!(TURNSTILE_CONTENT_SECURITY_POLICY, widened);
+    }
 
     #[test]
     fn cache_control_headers() {

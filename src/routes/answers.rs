@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use waitroom_core::admission::Admission;
+use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::protocol::SaleReport;
 use waitroom_core::time::rfc3339;
 use waitroom_core::{Assignment, AssignmentState, FanId, Phase, SaleId, Seq, UnixMillis, WindowId};
@@ -74,8 +75,11 @@ pub enum StatusState<'a> {
         pass: &'a str,
         #[serde(with = "rfc3339")]
         pass_expires_at: UnixMillis,
-        /// The sale's purchase URL with `?pass=<jwt>`.
+        /// Where the fan goes with the pass: the sale's purchase URL with `?pass=<jwt>`
+        /// (`query`), with `#pass=<jwt>` (`fragment`), or as it is, to POST `pass` to
+        /// (`form_post`).
         purchase_url: &'a Url,
+        pass_delivery: PassDelivery,
         window: &'a WindowId,
         assignment_state: AssignmentState,
     },
@@ -249,6 +253,7 @@ mod tests {
                     pass: "x",
                     pass_expires_at: UnixMillis::from_secs(60),
                     purchase_url: &url,
+                    pass_delivery: PassDelivery::Query,
                     window: &window,
                     assignment_state: AssignmentState::Assigned,
                 },
@@ -257,7 +262,7 @@ mod tests {
             with(
                 json!({"state": "your_turn", "position": 0, "ahead": 0, "eta_s": 0,
                 "poll_after_ms": null, "pass": "x", "pass_expires_at": "1970-01-01T00:01:00Z",
-                "purchase_url": "https://shop.example/buy?pass=x", "window": "w1",
+                "purchase_url": "https://shop.example/buy?pass=x", "pass_delivery": "query", "window": "w1",
                 "assignment_state": "assigned"})
             )
         );

@@ -8,7 +8,8 @@ use crate::error::ApiError;
 use crate::http;
 use crate::outcome_cache;
 use crate::pages::{
-    self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PlaceShown, SaleLook, WaitingPage,
+    self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PassFormPostPage, PlaceShown,
+    SaleLook, WaitingPage,
 };
 use crate::presence;
 use crate::random;
@@ -17,6 +18,7 @@ use crate::snapshot_cache;
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass::PassClaims;
+use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
@@ -170,7 +172,7 @@ fn joined_answer<'a>(
 }
 
 /// `POST /api/sales/{sale}/join`.
-pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
     // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
     ctx.config()?;
@@ -212,6 +214,7 @@ pub async fn join(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
             ));
         }
     }
+    crate::turnstile::require_for_join(&mut req, ctx, &snap.sale).await?;
     let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t)).await?;
     let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
         phase,
@@ -321,8 +324,10 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 let claims =
                     PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
                 let pass = config.secrets.pass_signer.sign(&claims);
-                let mut purchase_url = snap.sale.purchase_url.as_url().clone();
-                purchase_url.query_pairs_mut().append_pair("pass", &pass);
+                let purchase_url = snap
+                    .sale
+                    .pass_delivery
+                    .purchase_url(snap.sale.purchase_url.as_url(), &pass);
                 FanState::YourTurn {
                     pass,
                     expires_at: claims.expires_at(),
@@ -388,6 +393,7 @@ fn status_answer<'a>(
                 pass,
                 pass_expires_at: *expires_at,
                 purchase_url,
+                pass_delivery: snap.sale.pass_delivery,
                 window,
                 assignment_state: *assignment,
             },
@@ -492,6 +498,10 @@ pub async fn sale_page(
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
+                // A Turnstile sale: the fan solves the check first (apps join with a token).
+                None if snap.sale.turnstile_site_key.is_some() => {
+                    return crate::turnstile::before_place(&snap.sale, as_json);
+                }
                 None => match take_place(ctx, &snap, None).await {
                     Ok(joined) => {
                         let (token, text) = issue_token(ctx, &sale, &joined)?;
@@ -521,9 +531,12 @@ pub async fn sale_page(
                     status_url: status_url(&sale),
                 };
                 json(200, &body)
-            } else if let FanState::YourTurn { purchase_url, .. } = &state {
+            } else if let FanState::YourTurn {
+                purchase_url, pass, ..
+            } = &state
+            {
                 // Without JavaScript, the page's own refresh lands here: send the fan on.
-                response::see_other(purchase_url.as_str())?
+                your_turn_page(&snap, purchase_url, pass)?
             } else {
                 let page = WaitingPage {
                     sale: look(),
@@ -538,6 +551,20 @@ pub async fn sale_page(
             Ok(response)
         }
     }
+}
+
+/// The fan's turn, in a browser: a 303 to the purchase URL (the pass in its query or fragment),
+/// or, for `form_post`, a page whose form POSTs the pass there.
+fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Response, ApiError> {
+    if snap.sale.pass_delivery != PassDelivery::FormPost {
+        return Ok(response::see_other(purchase_url.as_str())?);
+    }
+    let page = PassFormPostPage {
+        sale: SaleLook::of(&snap.sale),
+        purchase_url: purchase_url.as_str(),
+        pass,
+    };
+    pages::render(&page, 200, CacheControl::NoStore)
 }
 
 /// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
@@ -607,11 +634,14 @@ fn place_shown(state: &FanState) -> PlaceShown {
 }
 
 /// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed.
-pub async fn rejoin(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
     let held = http::cookie(&req, &http::token_cookie_name(&sale))
         .and_then(|text| verify(ctx, &sale, &text).ok());
     let snap = snapshot(ctx, &sale).await?;
+    if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
+        return crate::turnstile::form_refused(&snap.sale, e);
+    }
     let joined = take_place(ctx, &snap, held.as_ref()).await?;
     let mut response = response::see_other(&format!("/s/{sale}"))?;
     if joined.created {

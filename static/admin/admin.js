@@ -24,6 +24,8 @@
     "admission.per_minute": "f-per-minute",
     "admission.active": "f-active",
     "admission.session_s": "f-session",
+    turnstile_site_key: "f-turnstile-site-key",
+    pass_delivery: "f-pass-delivery",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -42,6 +44,8 @@
     "f-per-minute": "e-per-minute",
     "f-active": "e-active",
     "f-session": "e-session",
+    "f-turnstile-site-key": "e-turnstile-site-key",
+    "f-pass-delivery": "e-pass-delivery",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -757,6 +761,8 @@
     $("f-active").value = a.active != null ? String(a.active) : "";
     $("f-session").value = a.session_s != null ? String(a.session_s) : "";
     showAdmissionFields();
+    $("f-turnstile-site-key").value = r.turnstile_site_key || "";
+    $("f-pass-delivery").value = r.pass_delivery || "query";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -835,6 +841,9 @@
       }
     }
     body.admission = admission;
+    const siteKey = $("f-turnstile-site-key").value.trim();
+    if (siteKey) body.turnstile_site_key = siteKey;
+    body.pass_delivery = $("f-pass-delivery").value;
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = $("f-logo-url").value.trim();
     if (logo) branding.logo_url = logo;

@@ -43,7 +43,10 @@
         $("position").textContent = "It's your turn!";
         $("bar").style.width = "100%";
         notice("Taking you to the purchase page…", "ok");
-        location.assign(s.purchase_url);
+        // form_post: the page of the turn POSTs the pass (never in a URL); query and fragment:
+        // the purchase URL holds it.
+        if (s.pass_delivery === "form_post") location.replace(`/s/${encodeURIComponent(sale)}`);
+        else location.assign(s.purchase_url);
         return null;
       case "lapsed": {
         $("position").textContent = "Turn missed";
