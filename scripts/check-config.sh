@@ -2,7 +2,8 @@
 # Checks every environment of wrangler.toml offline (run by `make check-config`, part of `make test`):
 # - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production);
 # - each environment declares every binding the code uses (the `*_BINDING` constants in src/);
-# - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection);
+# - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection), nor a
+#   TURNSTILE_VERIFY_URL other than https (the tests' siteverify stand-in);
 # - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup` in
 #   crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
@@ -48,6 +49,11 @@ for env in "${ENVS[@]}"; do
   fi
   if [ -n "$env" ] && grep -q '^env\.WAITROOM_TEST_FAULTS' "$log"; then
     fail "$label: sets WAITROOM_TEST_FAULTS (test-only fault injection must never be deployed)"
+  fi
+  # TURNSTILE_VERIFY_URL is for tests' local stand-in; a deployed worker refuses anything but https
+  # (docs/operations.md), so a deployed environment must not set another.
+  if [ -n "$env" ] && grep -E '^env\.TURNSTILE_VERIFY_URL' "$log" | grep -qv '"https://'; then
+    fail "$label: sets TURNSTILE_VERIFY_URL to something other than an https URL (test-only stand-ins must never be deployed)"
   fi
 done
 

@@ -142,7 +142,8 @@ async fn verify(
     token: Option<&str>,
 ) -> Result<(), ApiError> {
     let token = presented(token)?;
-    let secret = config::lookup(&ctx.env, "TURNSTILE_SECRET")
+    let env = &ctx.env;
+    let secret = config::lookup(env, "TURNSTILE_SECRET")
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| {
             ApiError::TurnstileUnavailable(format!(
@@ -151,7 +152,7 @@ async fn verify(
         })?;
     let url = req.url()?;
     let local = crate::test_faults::is_loopback(&url);
-    let configured = config::lookup(&ctx.env, "TURNSTILE_VERIFY_URL");
+    let configured = config::lookup(env, "TURNSTILE_VERIFY_URL");
     let verify_url = rules::verify_url(configured.as_deref(), local)
         .map_err(|e| ApiError::TurnstileUnavailable(format!("TURNSTILE_VERIFY_URL {e}")))?;
     let hostname = url.host_str().unwrap_or_default().to_owned();

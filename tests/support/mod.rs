@@ -14,6 +14,7 @@ pub mod origin;
 pub mod process;
 pub mod random;
 pub mod receiver;
+pub mod siteverify;
 pub mod worker;
 
 // What most tests import; each crate uses a part.

@@ -78,6 +78,27 @@ impl Receiver {
 }
 
 async fn serve(mut stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+    let Some(request) = read_request(&mut stream).await else {
+        return;
+    };
+    let path = request.path.clone();
+    received.lock().unwrap().push(request);
+    let status = if path.starts_with("/hang") {
+        // Never answer (the caller must give up by itself); the connection closes eventually.
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        return;
+    } else if path.starts_with("/fail") {
+        "500 Internal Server Error"
+    } else {
+        "200 OK"
+    };
+    let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(answer.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Reads one HTTP/1.1 request (head and a `Content-Length` body); `None` if the peer went away.
+pub async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -85,7 +106,7 @@ async fn serve(mut stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
             break i + 4;
         }
         match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     };
@@ -111,21 +132,9 @@ async fn serve(mut stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
         }
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
-    received.lock().unwrap().push(Received {
-        path: path.clone(),
+    Some(Received {
+        path,
         headers,
         body,
-    });
-    let status = if path.starts_with("/hang") {
-        // Never answer (the caller must give up by itself); the connection closes eventually.
-        tokio::time::sleep(Duration::from_secs(120)).await;
-        return;
-    } else if path.starts_with("/fail") {
-        "500 Internal Server Error"
-    } else {
-        "200 OK"
-    };
-    let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    let _ = stream.write_all(answer.as_bytes()).await;
-    let _ = stream.shutdown().await;
+    })
 }
