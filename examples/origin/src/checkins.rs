@@ -130,6 +130,16 @@ impl Ledger {
         Ok(())
     }
 
+    /// The pass checked in with `session`, while its purchase page is open (the page a
+    /// redirect after the check-in shows, so the pass never stays in the URL).
+    pub fn shopping_with(&self, session: &str) -> Option<Pass> {
+        self.entries
+            .values()
+            .find(|c| constant_time_eq(c.session.as_bytes(), session.as_bytes()))
+            .filter(|c| c.stage == Stage::Shopping)
+            .map(|c| c.pass.clone())
+    }
+
     /// Starts finishing the purchase of `jti` (which must be checked in, open, carry the right
     /// session and be unexpired) and marks it [`Stage::Finishing`] so a double submit is refused.
     pub fn begin_finish(

@@ -187,10 +187,37 @@ async fn purchase_flow() {
     let edge = start_fake_edge(Arc::clone(&fake)).await;
     let app = app_for(edge, &[]);
     let (origin, _running) = start_origin(Arc::clone(&app)).await;
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
 
+    // The pass is checked in, then the browser is sent on to the purchase page without it in
+    // the URL, the check-in's session in a cookie.
+    let follow = |r: reqwest::Response| {
+        let (http, origin) = (http.clone(), origin.clone());
+        async move {
+            if r.status() != 303 {
+                return (r.status(), r.text().await.expect("body"));
+            }
+            assert_eq!(r.headers()["location"], "/purchase/checkout");
+            let cookie = r.headers()["set-cookie"]
+                .to_str()
+                .expect("cookie")
+                .to_owned();
+            assert!(cookie.contains("HttpOnly"), "{cookie}");
+            let pair = cookie.split(';').next().expect("cookie pair").to_owned();
+            let r = http
+                .get(format!("{origin}/purchase/checkout"))
+                .header("cookie", pair)
+                .send()
+                .await
+                .expect("checkout");
+            (r.status(), r.text().await.expect("body"))
+        }
+    };
     let purchase = |pass: String| {
-        let http = http.clone();
+        let (http, follow) = (http.clone(), follow.clone());
         let url = format!("{origin}/purchase");
         async move {
             let r = http
@@ -199,7 +226,20 @@ async fn purchase_flow() {
                 .send()
                 .await
                 .expect("purchase");
-            (r.status(), r.text().await.expect("body"))
+            follow(r).await
+        }
+    };
+    let purchase_by_post = |pass: String| {
+        let (http, follow) = (http.clone(), follow.clone());
+        let url = format!("{origin}/purchase");
+        async move {
+            let r = http
+                .post(url)
+                .form(&[("pass", pass)])
+                .send()
+                .await
+                .expect("purchase by post");
+            follow(r).await
         }
     };
 
@@ -222,6 +262,33 @@ async fn purchase_flow() {
     assert_eq!(purchase(forged).await.0, 403);
     assert_eq!(purchase(pass_for(9, "other")).await.0, 403);
     assert_eq!(purchase(String::new()).await.0, 400);
+
+    // form_post: the pass in a POST, once; a reused jti is refused whichever way it comes.
+    let (status, page) = purchase_by_post(pass_for(12, "demo")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(hidden(&page, "jti"), "demo.12");
+    let (status, page) = purchase_by_post(pass_for(12, "demo")).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("already used"));
+    assert_eq!(purchase(pass_for(12, "demo")).await.0, 409);
+    assert_eq!(purchase_by_post(String::new()).await.0, 400);
+    // fragment: no pass in the query is the page that moves the fragment into that POST.
+    let r = http
+        .get(format!("{origin}/purchase"))
+        .send()
+        .await
+        .expect("fragment page");
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("body");
+    assert!(page.contains("location.hash") && page.contains("history.replaceState"));
+    assert!(page.contains(r#"<form id="fragment-form" method="post" action="/purchase">"#));
+    // The purchase page needs the check-in's cookie.
+    let r = http
+        .get(format!("{origin}/purchase/checkout"))
+        .send()
+        .await
+        .expect("checkout");
+    assert_eq!(r.status(), 403);
 
     // Finishing needs the page's session; then completes once at the edge.
     let complete = |jti: &str, session: &str, action: &str| {
@@ -265,10 +332,11 @@ async fn purchase_flow() {
         .json()
         .await
         .expect("json");
-    assert_eq!(status["passes"]["checked_in"], 3);
+    assert_eq!(status["passes"]["checked_in"], 4);
     assert_eq!(status["passes"]["completed"], 1);
     assert_eq!(status["passes"]["released"], 1);
-    assert_eq!(status["passes"]["refused"], 4);
+    // 4 before, the reused pass by POST and by GET, the empty POST.
+    assert_eq!(status["passes"]["refused"], 7);
     assert_eq!(
         http.get(format!("{origin}/healthz"))
             .send()

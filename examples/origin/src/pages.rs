@@ -142,6 +142,29 @@ pub fn purchase(pass: &Pass, seconds_left: u64, session: &str) -> String {
     layout("Pass accepted — your turn", &body, true)
 }
 
+/// `GET /purchase` without a pass in the query: for `pass_delivery: fragment`, the pass is after
+/// `#`, which the browser never sends. This page's script takes it out of the address bar (so it
+/// is not left in the history) and POSTs it to `/purchase`, like `form_post`.
+pub fn fragment_pass() -> String {
+    let body = "<main class=\"card\" id=\"fragment-pass\">\n\
+         <h1 id=\"checking\">Checking your pass…</h1>\n\
+         <div id=\"no-pass\" hidden><h1>No admission pass</h1>\n\
+         <p>This page needs the admission pass from the waiting room.</p>\n\
+         <p class=\"sub\">Join the queue on the sale page; when it's your turn you will be sent here.</p></div>\n\
+         <form id=\"fragment-form\" method=\"post\" action=\"/purchase\">\
+         <input type=\"hidden\" name=\"pass\" value=\"\">\
+         <noscript><p>This page needs JavaScript to read your pass.</p></noscript></form>\n\
+         </main>\n\
+         <script>(() => {\n\
+         const pass = new URLSearchParams(location.hash.slice(1)).get(\"pass\");\n\
+         history.replaceState(null, \"\", location.pathname + location.search);\n\
+         const form = document.getElementById(\"fragment-form\");\n\
+         if (pass) { form.elements.pass.value = pass; form.submit(); }\n\
+         else { document.getElementById(\"checking\").hidden = true; document.getElementById(\"no-pass\").hidden = false; }\n\
+         })();</script>";
+    layout("Checking your pass", body, false)
+}
+
 /// After buying.
 pub fn order_confirmed(pass: &Pass) -> String {
     let body = format!(

@@ -32,7 +32,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(home))
         .route("/status.json", get(status_json))
         .route("/healthz", get(healthz))
-        .route("/purchase", get(purchase))
+        .route("/purchase", get(purchase).post(purchase_form))
+        .route("/purchase/checkout", get(checkout))
         .route("/purchase/complete", post(complete))
         .route("/purchase/release", post(release))
         .fallback(not_found)
@@ -178,14 +179,75 @@ fn refuse_pass(app: &App, status: StatusCode, reason: &PassError) -> Response {
     )
 }
 
-/// `GET /purchase?pass=<jwt>`: admits the pass's fan once.
+/// The cookie that carries a check-in's session from the redirect to the purchase page.
+const CHECKOUT_COOKIE: &str = "demo_checkout";
+
+/// `GET /purchase?pass=<jwt>` (`pass_delivery: query`): admits the pass's fan once, then
+/// redirects to the purchase page so the pass does not stay in the address bar, the history or
+/// a `Referer`. Without a `pass` in the query (`pass_delivery: fragment`, the pass after `#`,
+/// which no server sees): a page whose script moves it into a POST.
 async fn purchase(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
     let token = query.as_deref().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "pass")
             .map(|(_, v)| v.into_owned())
     });
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
+    match token {
+        None => html(StatusCode::OK, pages::fragment_pass()),
+        Some(token) => admit(&app, token).await,
+    }
+}
+
+/// The form a `POST /purchase` carries (`pass_delivery: form_post`, and the fragment page).
+#[derive(Deserialize)]
+struct PassForm {
+    #[serde(default)]
+    pass: String,
+}
+
+/// `POST /purchase` with `pass=<jwt>`: admits the pass's fan once, then redirects.
+async fn purchase_form(
+    State(app): State<Arc<App>>,
+    form: Result<Form<PassForm>, FormRejection>,
+) -> Response {
+    let token = form.map(|Form(f)| f.pass).unwrap_or_default();
+    admit(&app, token).await
+}
+
+/// `GET /purchase/checkout`: the purchase page of the check-in whose session the cookie holds.
+async fn checkout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == CHECKOUT_COOKIE)
+        .map(|(_, value)| value.to_owned());
+    let pass = session
+        .as_deref()
+        .and_then(|s| app.ledger(|l| l.shopping_with(s)));
+    let (Some(session), Some(pass)) = (session, pass) else {
+        return html(
+            StatusCode::FORBIDDEN,
+            pages::error(
+                "No purchase in progress",
+                "This browser has no open purchase here.",
+                "Join the queue on the sale page; when it's your turn you will be sent here.",
+                None,
+            ),
+        );
+    };
+    html(
+        StatusCode::OK,
+        pages::purchase(&pass, pass.seconds_left(now_secs()), &session),
+    )
+}
+
+/// Checks `token` in (once per `jti`) and redirects to the purchase page, the check-in's session
+/// in a cookie; or the page saying why not.
+async fn admit(app: &App, token: String) -> Response {
+    if token.is_empty() {
         app.ledger(|l| l.note_refused());
         return html(
             StatusCode::BAD_REQUEST,
@@ -199,7 +261,7 @@ async fn purchase(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
     };
     let kid = match pass::peek_kid(&token) {
         Ok(kid) => kid,
-        Err(e) => return refuse_pass(&app, StatusCode::FORBIDDEN, &e),
+        Err(e) => return refuse_pass(app, StatusCode::FORBIDDEN, &e),
     };
     let keys = match app.jwks.keys_for(&kid).await {
         Ok(keys) => keys,
@@ -219,7 +281,7 @@ async fn purchase(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
     let now = now_secs();
     let pass = match pass::verify(&token, &keys, &app.policy, now) {
         Ok(pass) => pass,
-        Err(e) => return refuse_pass(&app, StatusCode::FORBIDDEN, &e),
+        Err(e) => return refuse_pass(app, StatusCode::FORBIDDEN, &e),
     };
     let session = match ids::random_hex(16) {
         Ok(session) => session,
@@ -279,10 +341,22 @@ async fn purchase(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
         pass.window,
         pass.seconds_left(now)
     );
-    html(
-        StatusCode::OK,
-        pages::purchase(&pass, pass.seconds_left(now), &session),
+    let mut response = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, "/purchase/checkout")],
     )
+        .into_response();
+    let cookie = format!("{CHECKOUT_COOKIE}={session}; Path=/purchase; HttpOnly; SameSite=Lax");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }
 
 /// The hidden fields of the purchase page's forms.
