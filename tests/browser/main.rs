@@ -19,3 +19,4 @@ mod branding;
 mod dashboard;
 mod journey;
 mod no_js;
+mod pass_delivery;
