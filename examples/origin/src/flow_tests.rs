@@ -217,7 +217,7 @@ async fn purchase_flow() {
         }
     };
     let purchase = |pass: String| {
-        let (http, follow) = (http.clone(), follow.clone());
+        let http = http.clone();
         let url = format!("{origin}/purchase");
         async move {
             let r = http
@@ -230,7 +230,7 @@ async fn purchase_flow() {
         }
     };
     let purchase_by_post = |pass: String| {
-        let (http, follow) = (http.clone(), follow.clone());
+        let http = http.clone();
         let url = format!("{origin}/purchase");
         async move {
             let r = http
