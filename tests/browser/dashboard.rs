@@ -149,6 +149,12 @@ async fn dashboard_creates_and_edits_a_sale() {
     promoter.click("#advanced summary").await;
     promoter.type_into("#f-shards", "2").await;
     promoter.type_into("#f-presence-ttl", "0").await;
+    promoter
+        .js(
+            SET_VALUE,
+            vec![json!("#f-pass-delivery"), json!("fragment")],
+        )
+        .await;
     promoter.click("#save").await;
     let row = format!("#sales [data-sale='{sale}']");
     promoter.wait_for(&row, Duration::from_secs(30)).await;
@@ -173,6 +179,11 @@ async fn dashboard_creates_and_edits_a_sale() {
     );
     assert_eq!(report["shards"], 2);
     assert_eq!(report["presence_ttl_s"], 0, "0 turns presence off");
+    assert_eq!(report["pass_delivery"], "fragment");
+    assert!(
+        report["turnstile_site_key"].is_null(),
+        "no Turnstile unless a key is given"
+    );
     assert_eq!(report["branding"]["color"], "#0f766e");
     assert_eq!(report["branding"]["message"], "Doors at 7.\nBring ID.");
     assert!(
@@ -195,6 +206,22 @@ async fn dashboard_creates_and_edits_a_sale() {
     );
     promoter.shot("3-created").await;
 
+    // A malformed Turnstile site key is refused next to its field; nothing changes.
+    if !promoter.displayed("#f-turnstile-site-key").await {
+        promoter.click("#advanced summary").await;
+    }
+    promoter
+        .type_into("#f-turnstile-site-key", "not a key!")
+        .await;
+    promoter.click("#save").await;
+    promoter
+        .wait_for("#e-turnstile-site-key", Duration::from_secs(30))
+        .await;
+    let error = promoter.text("#e-turnstile-site-key").await;
+    assert!(error.contains("letters, digits"), "{error:?}");
+    assert!(worker.admin().report(&sale).await["turnstile_site_key"].is_null());
+    promoter.type_into("#f-turnstile-site-key", "").await;
+
     // Editing: clear the schedule, rename; empty opens_at means no schedule.
     promoter
         .js(SET_VALUE, vec![json!("#f-opens-at"), json!("")])
@@ -215,6 +242,10 @@ async fn dashboard_creates_and_edits_a_sale() {
     assert_eq!(report["claim_ttl_s"], 30, "other settings kept");
     assert_eq!(report["shards"], 2, "advanced settings kept");
     assert_eq!(report["presence_ttl_s"], 0, "advanced settings kept");
+    assert_eq!(
+        report["pass_delivery"], "fragment",
+        "advanced settings kept"
+    );
     assert_eq!(report["branding"]["color"], "#0f766e");
 
     // Cancelling the dialog changes nothing; confirming pauses only what is open.
