@@ -1,6 +1,6 @@
 //! Pass delivery in Chromium (docs/api.md, "Pass delivery"): with `form_post` and with `fragment`
 //! a fan in line lands on the demo origin's purchase page with the pass accepted and no pass left
-//! in the URL; the same pass sent again (the fan opens the sale page again: its turn's page
+//! in the URL (form_post also without JavaScript, by the button); the same pass sent again (the fan opens the sale page again: its turn's page
 //! posts the pass once more) is refused there.
 
 use crate::chrome::{Browser, Chromedriver, SessionOptions};
@@ -17,8 +17,14 @@ async fn land(
     worker: &TestWorker,
     driver: &Chromedriver,
     delivery: &str,
+    options: SessionOptions,
 ) -> (Browser, DemoOrigin, String) {
-    let sale = unique_sale(&delivery.replace('_', "-"));
+    let role = if options.javascript {
+        delivery.to_owned()
+    } else {
+        format!("{delivery}-no-js")
+    };
+    let sale = unique_sale(&role.replace('_', "-"));
     let origin_port = free_port();
     let purchase_url = format!("http://127.0.0.1:{origin_port}/purchase");
     let report = worker
@@ -30,7 +36,7 @@ async fn land(
         .await;
     assert_eq!(report["pass_delivery"], delivery, "{report}");
     worker.admin().open_sale(&sale).await;
-    let fan = driver.session(delivery, SessionOptions::default()).await;
+    let fan = driver.session(&role, options).await;
     fan.goto(&format!("{}/s/{sale}", worker.base)).await;
     fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
         .await;
@@ -42,6 +48,15 @@ async fn land(
         &["--windows", "1", "--capacity", "1", "--pace-ms", "300"],
     )
     .await;
+    if !options.javascript {
+        // Without JavaScript the page's own refresh brings the turn's page; the fan presses its
+        // button, which POSTs the pass.
+        fan.wait_for("body[data-page='your-turn']", Duration::from_secs(60))
+            .await;
+        assert!(!fan.url().await.contains("pass="));
+        fan.shot("your-turn").await;
+        fan.click("#pass-form button").await;
+    }
     fan.wait_for_purchase_page(
         &format!("{delivery}: the fan lands on the purchase page"),
         &purchase_url,
@@ -65,7 +80,8 @@ async fn form_post_and_fragment_land_on_the_purchase_page_with_no_pass_in_the_ur
     let worker = TestWorker::start().await;
     let driver = Chromedriver::start("pass_delivery").await;
 
-    let (fan, _origin, sale) = land(&worker, &driver, "form_post").await;
+    let with_js = SessionOptions::default();
+    let (fan, _origin, sale) = land(&worker, &driver, "form_post", with_js).await;
     // The page of the turn posted during its load, so it replaced itself: Back does not lead to
     // it. Opening the sale page again posts the same pass (same jti) once more: refused.
     fan.goto(&format!("{}/s/{sale}", worker.base)).await;
@@ -86,6 +102,13 @@ async fn form_post_and_fragment_land_on_the_purchase_page_with_no_pass_in_the_ur
     fan.shot("reused").await;
     fan.close().await;
 
-    let (fan, _origin, _) = land(&worker, &driver, "fragment").await;
+    let (fan, _origin, _) = land(&worker, &driver, "fragment", with_js).await;
+    fan.close().await;
+
+    let no_js = SessionOptions {
+        javascript: false,
+        ..SessionOptions::default()
+    };
+    let (fan, _origin, _) = land(&worker, &driver, "form_post", no_js).await;
     fan.close().await;
 }
