@@ -39,18 +39,32 @@ struct JoinBody {
     turnstile_token: Option<String>,
 }
 
-/// `POST /api/sales/{sale}/join` of a Turnstile sale: the token from the JSON body must pass. A
-/// no-op for other sales (their body is not read).
-pub async fn require_for_join(
+/// The `turnstile_token` of a join's JSON body; the body is read only for a Turnstile sale.
+/// (A request body is read once: a join that reads it for other fields too takes the token from
+/// there instead.)
+pub async fn token_from_join_body(
     req: &mut Request,
+    sale: &SaleView,
+) -> Result<Option<String>, ApiError> {
+    if sale.turnstile_site_key.is_none() {
+        return Ok(None);
+    }
+    let body: JoinBody = http::read_optional_json(req).await?;
+    Ok(body.turnstile_token)
+}
+
+/// `POST /api/sales/{sale}/join` of a Turnstile sale: `token` (the body's `turnstile_token`) must
+/// pass. A no-op for other sales.
+pub async fn require_for_join(
+    req: &Request,
     ctx: &Ctx,
     sale: &SaleView,
+    token: Option<&str>,
 ) -> Result<(), ApiError> {
     let Some(site_key) = &sale.turnstile_site_key else {
         return Ok(());
     };
-    let body: JoinBody = http::read_optional_json(req).await?;
-    verify(ctx, req, site_key, body.turnstile_token.as_deref()).await
+    verify(ctx, req, site_key, token).await
 }
 
 /// `POST /s/{sale}` of a Turnstile sale: the widget's token from the form must pass.

@@ -214,7 +214,8 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             ));
         }
     }
-    crate::turnstile::require_for_join(&mut req, ctx, &snap.sale).await?;
+    let turnstile_token = crate::turnstile::token_from_join_body(&mut req, &snap.sale).await?;
+    crate::turnstile::require_for_join(&req, ctx, &snap.sale, turnstile_token.as_deref()).await?;
     let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t)).await?;
     let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
         phase,
