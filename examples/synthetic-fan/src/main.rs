@@ -164,7 +164,9 @@ async fn journey(client: reqwest::Client, args: &Args, jwks: &JwkSet) -> Outcome
     if args.buy_at_demo_origin {
         let think = args.buy_after_ms * (5 + joined.seq % 11) / 10;
         tokio::time::sleep(Duration::from_millis(think)).await;
-        match buy(&client, turn["purchase_url"].as_str().unwrap_or_default()).await {
+        let purchase_url = turn["purchase_url"].as_str().unwrap_or_default();
+        let delivery = turn["pass_delivery"].as_str().unwrap_or("query");
+        match buy(&client, purchase_url, pass, delivery).await {
             Ok(()) => report["bought"] = json!(true),
             Err(e) => return failed("purchase", e),
         }
@@ -195,13 +197,45 @@ fn form_field(html: &str, name: &str) -> Option<String> {
     Some(html[start..].split('"').next()?.to_owned())
 }
 
-/// Opens the demo origin's purchase page and presses "Buy tickets".
-async fn buy(client: &reqwest::Client, purchase_url: &str) -> Result<(), String> {
-    let page = client
-        .get(purchase_url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+/// Opens the demo origin's purchase page and presses "Buy tickets". The pass goes as the sale's
+/// `pass_delivery` says: in the URL's query (`query`), or POSTed (`form_post`, and `fragment`,
+/// whose page would do the same with JavaScript). The origin checks it in and redirects to the
+/// purchase page, the check-in's session in a cookie.
+async fn buy(
+    client: &reqwest::Client,
+    purchase_url: &str,
+    pass: &str,
+    delivery: &str,
+) -> Result<(), String> {
+    let mut url = reqwest::Url::parse(purchase_url).map_err(|e| e.to_string())?;
+    let sent = match delivery {
+        "query" => client.get(url.clone()),
+        _ => {
+            url.set_fragment(None);
+            client.post(url.clone()).form(&[("pass", pass)])
+        }
+    };
+    let mut page = sent.send().await.map_err(|e| e.to_string())?;
+    if page.status().is_redirection() {
+        let header = |name| {
+            page.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let location = header(reqwest::header::LOCATION).ok_or("a redirect without Location")?;
+        let cookie = header(reqwest::header::SET_COOKIE).unwrap_or_default();
+        let next = url.join(&location).map_err(|e| e.to_string())?;
+        page = client
+            .get(next)
+            .header(
+                reqwest::header::COOKIE,
+                cookie.split(';').next().unwrap_or_default(),
+            )
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let status = page.status();
     let html = page.text().await.map_err(|e| e.to_string())?;
     if !status.is_success() || !html.contains("Pass accepted") {
@@ -234,6 +268,8 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
+        // The purchase page's redirect carries a cookie: followed by hand (see `buy`).
+        .redirect(reqwest::redirect::Policy::none())
         .build()
     {
         Ok(client) => client,
