@@ -3,6 +3,7 @@
 use crate::response;
 use serde::Serialize;
 use waitroom_core::admission::Admission;
+use waitroom_core::pow::{Challenge, PowError};
 use waitroom_core::secrets::ConfigError;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
@@ -38,6 +39,8 @@ pub enum ErrorDetail {
     RequestId { request_id: String },
     /// A pull refused because the sale admits by another mode: which, with its numbers.
     Admission { admission: Admission },
+    /// A proof-of-work refusal: a fresh challenge to solve.
+    Challenge { pow: Challenge },
 }
 
 /// The shortest and longest wait a 503 asks for: jittered between the two, so a crowd that was
@@ -84,6 +87,15 @@ pub enum ApiError {
     /// A Turnstile sale's tokens cannot be checked: `TURNSTILE_SECRET` or `TURNSTILE_VERIFY_URL`
     /// is missing or refused (the operator's mistake, logged). 503: no join passes unchecked.
     TurnstileUnavailable(String),
+    /// A new place costs proof of work: none came, or not a good one. Carries a fresh challenge.
+    Pow {
+        error: PowError,
+        challenge: Challenge,
+    },
+    /// Too many place-taking requests from one address: try again after this many seconds.
+    RateLimited {
+        retry_after_ms: u64,
+    },
     Queue(QueueError),
     /// A secret is missing or weak: the operator's mistake, reported by name.
     Misconfigured(ConfigError),
@@ -146,6 +158,8 @@ impl ApiError {
             ApiError::Unauthorized | ApiError::BadToken(_) => 401,
             ApiError::CrossSite | ApiError::Turnstile(_) => 403,
             ApiError::TurnstileUnavailable(_) => 503,
+            ApiError::CrossSite | ApiError::Pow { .. } => 403,
+            ApiError::RateLimited { .. } => 429,
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
                 QueueError::NotOpen { .. }
@@ -177,6 +191,12 @@ impl ApiError {
             ApiError::Turnstile(TurnstileError::Required) => "turnstile_required",
             ApiError::Turnstile(TurnstileError::Invalid(_)) => "turnstile_invalid",
             ApiError::TurnstileUnavailable(_) => "turnstile_unavailable",
+            ApiError::Pow {
+                error: PowError::Required,
+                ..
+            } => "pow_required",
+            ApiError::Pow { .. } => "pow_invalid",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound => "sale_not_found",
                 QueueError::NotOpen { .. } => "not_open",
@@ -219,6 +239,9 @@ impl ApiError {
             ApiError::TurnstileUnavailable(_) => {
                 "the Turnstile check cannot be made right now: nothing was recorded; try again later"
                     .into()
+            ApiError::Pow { error, .. } => error.to_string(),
+            ApiError::RateLimited { .. } => {
+                "too many requests for a place from your address: try again later".into()
             }
             ApiError::Queue(e) => e.to_string(),
             ApiError::Busy(_) => QueueError::Busy.to_string(),
@@ -244,6 +267,12 @@ impl ApiError {
                     admission: *admission,
                 })
             }
+            ApiError::Pow { challenge, .. } => Some(ErrorDetail::Challenge {
+                pow: challenge.clone(),
+            }),
+            ApiError::RateLimited { retry_after_ms } => Some(ErrorDetail::RetryAfter {
+                retry_after_ms: *retry_after_ms,
+            }),
             _ => None,
         }
     }
@@ -292,6 +321,9 @@ impl ApiError {
         let mut response = response::json(self.status(), &body);
         if let ApiError::MethodNotAllowed { allow } = self {
             let _ = response.headers_mut().set("Allow", allow);
+        }
+        if let ApiError::RateLimited { retry_after_ms } = self {
+            retry_after_s = Some(retry_after_ms.div_ceil(1000).max(1));
         }
         if let Some(s) = retry_after_s {
             let _ = response.headers_mut().set("Retry-After", &s.to_string());

@@ -82,6 +82,8 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         webhook_url,
         turnstile_site_key: None,
         pass_delivery: None,
+        pow_bits: None,
+        rate_limit_per_min: None,
     })
     .map_err(|e| format!("canary settings: {e}"))
 }
@@ -114,8 +116,16 @@ async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<()
     let mut mark = started;
 
     ensure_canary(env, &sale).await?;
-    let Reply::Joined(Joined { fan_id, seq, .. }) =
-        ask(env, &sale, &Command::Join { existing: None }, "join").await?
+    let Reply::Joined(Joined { fan_id, seq, .. }) = ask(
+        env,
+        &sale,
+        &Command::Join {
+            existing: None,
+            pow: None,
+        },
+        "join",
+    )
+    .await?
     else {
         return Err("join: unexpected reply".into());
     };

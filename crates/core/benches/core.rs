@@ -86,6 +86,8 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        pow_bits: None,
+        rate_limit_per_min: None,
     })
     .expect("valid settings")
 }
@@ -145,7 +147,13 @@ fn join_via_handle(crit: &mut Criterion) {
     crit.bench_function("join_via_handle", |b| {
         b.iter(|| {
             now = now.plus_millis(1);
-            let step = core.handle(Command::Join { existing: None }, now);
+            let step = core.handle(
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                now,
+            );
             black_box((step, core.take_changes()))
         })
     });

@@ -241,6 +241,8 @@ mod tests {
             webhook_url: webhook.map(str::to_owned),
             turnstile_site_key: None,
             pass_delivery: None,
+            pow_bits: None,
+            rate_limit_per_min: None,
         })
         .unwrap();
         Sale {

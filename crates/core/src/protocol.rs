@@ -13,6 +13,7 @@ use crate::coordinator::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::pow::Verified;
 use crate::sale::{FanSalt, Phase, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
 use crate::time::{rfc3339, UnixMillis};
@@ -52,6 +53,9 @@ pub enum Command {
     Close,
     Join {
         existing: Option<Seq>,
+        /// The proof of work this new place was paid with: refused if it was spent before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pow: Option<Verified>,
     },
     Claim {
         seq: Seq,
@@ -156,7 +160,13 @@ pub enum Reply {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ShardCommand {
     /// Number a new fan of `sale`; this object is arrival shard `shard` of the sale.
-    Join { sale: SaleId, shard: u32 },
+    Join {
+        sale: SaleId,
+        shard: u32,
+        /// The proof of work this new place was paid with: refused if it was spent before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pow: Option<Verified>,
+    },
 }
 
 /// A fan numbered by an arrival shard.
@@ -270,7 +280,10 @@ mod tests {
     #[test]
     fn commands_of_version_1_and_2_are_one_form() {
         both_ways(
-            Command::Join { existing: Some(7) },
+            Command::Join {
+                existing: Some(7),
+                pow: None,
+            },
             r#"{"op":"join","existing":7}"#,
         );
         both_ways(
@@ -315,6 +328,7 @@ mod tests {
             ShardCommand::Join {
                 sale: SaleId::parse("s1").unwrap(),
                 shard: 3,
+                pow: None,
             },
             r#"{"op":"join","sale":"s1","shard":3}"#,
         );

@@ -3,6 +3,8 @@
 use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
 use crate::pass_delivery::PassDelivery;
+use crate::pow::{PowBits, MAX_POW_BITS};
+use crate::rate_limit::{PerMinute, MAX_PER_MINUTE};
 use crate::time::{rfc3339, UnixMillis};
 use crate::turnstile::SiteKey;
 use serde::{Deserialize, Serialize};
@@ -85,6 +87,12 @@ pub struct SaleSettingsInput {
     /// How the pass reaches the purchase page: `query` (default), `form_post` or `fragment`.
     #[serde(default)]
     pub pass_delivery: Option<String>,
+    /// Proof of work a new place costs: leading zero bits (0 or absent: none).
+    #[serde(default)]
+    pub pow_bits: Option<u64>,
+    /// Place-taking requests a minute from one address (absent: the environment's default).
+    #[serde(default)]
+    pub rate_limit_per_min: Option<u64>,
 }
 
 /// A promoter's branding, as sent.
@@ -336,6 +344,12 @@ pub struct SaleSettings {
     /// How the pass reaches the purchase page (stored only when not the default, `query`).
     #[serde(default, skip_serializing_if = "PassDelivery::is_query")]
     pub pass_delivery: PassDelivery,
+    /// Proof of work a new place costs (see [`crate::pow`]).
+    #[serde(default, skip_serializing_if = "PowBits::is_off")]
+    pub pow_bits: PowBits,
+    /// Place-taking requests a minute from one address; `None`: the environment's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_min: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -461,6 +475,23 @@ impl SaleSettings {
                 .map(|d| PassDelivery::parse(&d).map_err(|e| invalid("pass_delivery", e)))
                 .transpose()?
                 .unwrap_or_default(),
+            pow_bits: match input.pow_bits {
+                None => PowBits::OFF,
+                Some(bits) => PowBits::new(bits).ok_or_else(|| {
+                    invalid("pow_bits", format!("must be between 0 and {MAX_POW_BITS}"))
+                })?,
+            },
+            rate_limit_per_min: input
+                .rate_limit_per_min
+                .map(|n| {
+                    PerMinute::new(n).map(PerMinute::get).ok_or_else(|| {
+                        invalid(
+                            "rate_limit_per_min",
+                            format!("must be between 0 and {MAX_PER_MINUTE}"),
+                        )
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -554,6 +585,8 @@ mod tests {
             admission: None,
             turnstile_site_key: None,
             pass_delivery: None,
+            pow_bits: None,
+            rate_limit_per_min: None,
         }
     }
 
@@ -602,6 +635,11 @@ mod tests {
                 Box::new(|i| i.pass_delivery = Some("email".into())),
             ),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
+            ("pow_bits", Box::new(|i| i.pow_bits = Some(27))),
+            (
+                "rate_limit_per_min",
+                Box::new(|i| i.rate_limit_per_min = Some(u64::MAX)),
+            ),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
             (
                 "admission.per_minute",

@@ -359,7 +359,7 @@ impl SaleCoordinator {
                 }
                 Some(Reply::Done)
             }
-            Command::Join { existing } => Some(Reply::Joined(line.join(now, existing)?)),
+            Command::Join { existing, .. } => Some(Reply::Joined(line.join(now, existing)?)),
             Command::Claim { seq } => Some(Reply::Claim(line.claim(now, seq)?)),
             Command::Pull {
                 window,
@@ -435,6 +435,7 @@ fn needed(line: &Coordinator, command: &Command) -> Option<Need> {
         Command::Claim { seq }
         | Command::Join {
             existing: Some(seq),
+            ..
         } if line.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
         Command::Complete { fan_id } | Command::Release { fan_id } if !line.knows_fan(fan_id) => {
             Some(Need::AssignmentByFan(fan_id.clone()))

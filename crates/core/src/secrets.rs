@@ -1,6 +1,7 @@
 //! The secrets the worker runs on, read from the environment and refused when missing or weak.
 
 use crate::pass::PassSigner;
+use crate::pow::PowKey;
 use crate::secret_strength::check_strength;
 use crate::token::TokenKeys;
 use sha2::{Digest, Sha256};
@@ -51,6 +52,8 @@ pub struct Secrets {
     pub origin_key: ApiKey,
     pub token_keys: TokenKeys,
     pub pass_signer: PassSigner,
+    /// Signs proof-of-work challenges: derived from the token-signing key, so nothing to set.
+    pub pow_key: PowKey,
 }
 
 impl Secrets {
@@ -82,7 +85,9 @@ impl Secrets {
             problem,
         })?;
         let pass_signer = pass_signer(&lookup)?;
+        let pow_key = PowKey::new(token_keys.derive("waitroom proof-of-work challenges v1"));
         Ok(Self {
+            pow_key,
             admin_key: ApiKey::new(&admin),
             origin_key: ApiKey::new(&origin),
             token_keys,

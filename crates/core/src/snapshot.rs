@@ -4,6 +4,7 @@
 use crate::admission::{Admission, RateLimit};
 use crate::ids::{SaleId, Seq};
 use crate::pass_delivery::PassDelivery;
+use crate::pow::PowBits;
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
 use crate::turnstile::SiteKey;
@@ -35,6 +36,12 @@ pub struct SaleView {
     /// How the pass reaches the purchase page.
     #[serde(default)]
     pub pass_delivery: PassDelivery,
+    /// Proof of work a new place costs (0: none).
+    #[serde(default)]
+    pub pow_bits: PowBits,
+    /// Place-taking requests a minute from one address (absent: the environment's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_min: Option<u32>,
 }
 
 impl SaleView {
@@ -54,6 +61,8 @@ impl SaleView {
             admission: sale.settings.admission,
             turnstile_site_key: sale.settings.turnstile_site_key.clone(),
             pass_delivery: sale.settings.pass_delivery,
+            pow_bits: sale.settings.pow_bits,
+            rate_limit_per_min: sale.settings.rate_limit_per_min,
         }
     }
 
@@ -227,6 +236,8 @@ mod tests {
                 admission: Admission::Pull,
                 turnstile_site_key: None,
                 pass_delivery: Default::default(),
+                pow_bits: PowBits::OFF,
+                rate_limit_per_min: None,
             },
             head,
             next_seq: 1_000,

@@ -100,6 +100,13 @@ fn valid_kid(kid: &str) -> bool {
 }
 
 impl TokenKeys {
+    /// A key for another purpose, derived from the signing key: `HMAC-SHA256(key, label)`.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let mut mac = self.keys[0].mac.clone();
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Parses `kid:secret[,kid:secret...]`. Each secret needs at least 32 characters; kids are
     /// `[A-Za-z0-9_-]{1,32}` and unique.
     pub fn parse(text: &str) -> Result<Self, String> {

@@ -18,6 +18,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        pow_bits: None,
+        rate_limit_per_min: None,
     })
     .unwrap()
 }

@@ -25,6 +25,8 @@ fn upsert() -> Command {
             webhook_url: None,
             turnstile_site_key: None,
             pass_delivery: None,
+            pow_bits: None,
+            rate_limit_per_min: None,
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),
@@ -49,7 +51,14 @@ fn two_fans_pulled() -> (SaleCoordinator, MemoryStore) {
     let (mut core, mut store) = open_sale();
     for _ in 0..2 {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     store.run(&mut core, pull(2), T0).unwrap();
@@ -110,7 +119,14 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     let (mut core, mut store) = open_sale();
     for _ in 0..3 {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     store.run(&mut core, pull(3), T0).unwrap();
@@ -140,9 +156,14 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     assert_eq!(assignment.state, AssignmentState::Lapsed);
     assert_eq!(store.lookups, vec![Need::AssignmentBySeq(2)]);
     // A completed fan keeps their place.
-    let Ok(Reply::Joined(joined)) =
-        store.run(&mut core, Command::Join { existing: Some(1) }, later)
-    else {
+    let Ok(Reply::Joined(joined)) = store.run(
+        &mut core,
+        Command::Join {
+            existing: Some(1),
+            pow: None,
+        },
+        later,
+    ) else {
         panic!("join")
     };
     assert!(!joined.created);
@@ -377,13 +398,13 @@ proptest! {
             let held_before = core.line().unwrap().held();
             match op {
                 Op::Join => {
-                    let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None }, now) else {
+                    let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None, pow: None }, now) else {
                         return Err(TestCaseError::fail("join"));
                     };
                     prop_assert_eq!(j.seq, core.line().unwrap().stats(now).joined);
                 }
                 Op::Rejoin(seq) => {
-                    let answer = store.run(&mut core, Command::Join { existing: Some(seq) }, now);
+                    let answer = store.run(&mut core, Command::Join { existing: Some(seq), pow: None }, now);
                     prop_assert!(matches!(answer, Ok(Reply::Joined(_))), "{:?}", answer);
                 }
                 Op::Pull { window, max, retry } => {
@@ -590,9 +611,14 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
     };
     assert_eq!(assignments.iter().map(|a| a.seq).collect::<Vec<_>>(), [1]);
     // Joining again gives a new place, not the same one.
-    let Ok(Reply::Joined(joined)) =
-        store.run(&mut core, Command::Join { existing: Some(1) }, pass_end)
-    else {
+    let Ok(Reply::Joined(joined)) = store.run(
+        &mut core,
+        Command::Join {
+            existing: Some(1),
+            pow: None,
+        },
+        pass_end,
+    ) else {
         panic!("join")
     };
     assert!(joined.created && joined.seq == 3);
@@ -609,7 +635,14 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
 fn an_unexpired_claim_left_over_from_before_expires_after_a_restart() {
     let (mut core, mut store) = open_sale();
     store
-        .run(&mut core, Command::Join { existing: None }, T0)
+        .run(
+            &mut core,
+            Command::Join {
+                existing: None,
+                pow: None,
+            },
+            T0,
+        )
         .unwrap();
     store.run(&mut core, pull(1), T0).unwrap();
     store.run(&mut core, Command::Claim { seq: 1 }, T0).unwrap();
@@ -646,7 +679,14 @@ fn request_counts_are_written_with_real_changes_or_when_due_and_never_alone() {
     assert_eq!(core.next_deadline(), Some(due));
     // A join writes the line: the counts come along.
     store
-        .run(&mut core, Command::Join { existing: None }, T0.plus_secs(2))
+        .run(
+            &mut core,
+            Command::Join {
+                existing: None,
+                pow: None,
+            },
+            T0.plus_secs(2),
+        )
         .unwrap();
     assert_eq!(&store.requests, core.requests());
     assert_eq!(core.next_deadline(), None);
@@ -681,7 +721,10 @@ fn a_sale_whose_settings_cannot_be_read_refuses_everything_and_writes_nothing() 
     for command in [
         Command::Snapshot,
         upsert(),
-        Command::Join { existing: None },
+        Command::Join {
+            existing: None,
+            pow: None,
+        },
     ] {
         assert_eq!(
             core.handle(command, T0),
@@ -720,7 +763,14 @@ fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
     let (mut core, mut store) = open_sale();
     for _ in 0..2 {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     store.run(&mut core, pull(1), T0).unwrap();
@@ -728,14 +778,26 @@ fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
     let mut lost = store.clone();
     lost.assignments.remove(&1);
     let mut core = lost.load(T0);
-    let Ok(Reply::Joined(again)) = lost.run(&mut core, Command::Join { existing: Some(1) }, T0)
-    else {
+    let Ok(Reply::Joined(again)) = lost.run(
+        &mut core,
+        Command::Join {
+            existing: Some(1),
+            pow: None,
+        },
+        T0,
+    ) else {
         panic!("join")
     };
     assert!(again.created && again.seq == 3, "{again:?}");
     // Fan 2, still waiting, keeps their place.
-    let Ok(Reply::Joined(waiting)) = lost.run(&mut core, Command::Join { existing: Some(2) }, T0)
-    else {
+    let Ok(Reply::Joined(waiting)) = lost.run(
+        &mut core,
+        Command::Join {
+            existing: Some(2),
+            pow: None,
+        },
+        T0,
+    ) else {
         panic!("join")
     };
     assert!(!waiting.created && waiting.seq == 2);
@@ -746,7 +808,14 @@ fn only_the_record_asked_for_answers_a_need() {
     let (mut core, mut store) = open_sale();
     for _ in 0..2 {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     let Ok(Reply::Pulled(pulled)) = store.run(&mut core, pull(2), T0) else {

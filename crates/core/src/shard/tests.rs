@@ -22,6 +22,8 @@ fn sale(shards: u32) -> Coordinator {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        pow_bits: None,
+        rate_limit_per_min: None,
     })
     .unwrap();
     let mut c = Coordinator::create(

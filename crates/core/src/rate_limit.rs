@@ -1,0 +1,227 @@
+//! Rate limits per client address: a token bucket per key, in bounded memory.
+//!
+//! A bucket holds up to `per_minute` requests and refills at `per_minute` a minute, so a client
+//! may take a burst of `per_minute` places and then one every `60 / per_minute` seconds. The
+//! limiter holds at most `capacity` buckets: when a new key arrives at a full limiter, buckets that
+//! have refilled completely (clients that went quiet, who would start full anyway) are dropped,
+//! and if none has, the one untouched longest. Forgetting a busy key can only let it through
+//! early, never refuse anyone wrongly.
+
+use crate::time::UnixMillis;
+use std::collections::HashMap;
+
+/// The most requests a minute a limit may allow (per address).
+pub const MAX_PER_MINUTE: u32 = 1_000_000;
+/// What a limit is when neither the sale nor the environment says.
+pub const DEFAULT_PER_MINUTE: u32 = 30;
+
+/// A limit: at most this many place-taking requests a minute from one address (0: no limit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerMinute(u32);
+
+impl PerMinute {
+    pub const OFF: PerMinute = PerMinute(0);
+
+    /// `n` if it is within `0..=MAX_PER_MINUTE`.
+    pub fn new(n: u64) -> Option<Self> {
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_PER_MINUTE)
+            .map(Self)
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    at: UnixMillis,
+}
+
+impl Bucket {
+    fn refilled(self, per_minute: f64, now: UnixMillis) -> f64 {
+        let elapsed = self.at.millis_until(now) as f64;
+        (self.tokens + elapsed * per_minute / 60_000.0).min(per_minute)
+    }
+}
+
+/// A refusal: the client may try again after this long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after_ms: u64,
+}
+
+impl Limited {
+    /// `Retry-After` in whole seconds, rounded up (at least 1).
+    pub fn retry_after_s(self) -> u64 {
+        self.retry_after_ms.div_ceil(1000).max(1)
+    }
+}
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    buckets: HashMap<String, Bucket>,
+    capacity: usize,
+}
+
+impl RateLimiter {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            buckets: HashMap::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    /// Takes one request from `key`'s bucket at `now`, or says how long until one is there.
+    pub fn check(&mut self, key: &str, limit: PerMinute, now: UnixMillis) -> Result<(), Limited> {
+        if limit == PerMinute::OFF {
+            return Ok(());
+        }
+        let per_minute = f64::from(limit.get());
+        let tokens = match self.buckets.get(key) {
+            Some(bucket) => bucket.refilled(per_minute, now),
+            None => {
+                self.make_room(per_minute, now);
+                per_minute
+            }
+        };
+        if tokens >= 1.0 {
+            self.buckets.insert(
+                key.to_owned(),
+                Bucket {
+                    tokens: tokens - 1.0,
+                    at: now,
+                },
+            );
+            Ok(())
+        } else {
+            self.buckets
+                .insert(key.to_owned(), Bucket { tokens, at: now });
+            let missing = 1.0 - tokens;
+            Err(Limited {
+                retry_after_ms: (missing * 60_000.0 / per_minute).ceil() as u64,
+            })
+        }
+    }
+
+    fn make_room(&mut self, per_minute: f64, now: UnixMillis) {
+        if self.buckets.len() < self.capacity {
+            return;
+        }
+        self.buckets
+            .retain(|_, b| b.refilled(per_minute, now) < per_minute);
+        if self.buckets.len() >= self.capacity {
+            if let Some(oldest) = self
+                .buckets
+                .iter()
+                .min_by_key(|(_, b)| b.at)
+                .map(|(k, _)| k.clone())
+            {
+                self.buckets.remove(&oldest);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn per(n: u64) -> PerMinute {
+        PerMinute::new(n).unwrap()
+    }
+
+    #[test]
+    fn a_burst_then_one_per_interval() {
+        let mut rl = RateLimiter::new(10);
+        let t = UnixMillis(1_000_000);
+        for _ in 0..3 {
+            assert_eq!(rl.check("a", per(3), t), Ok(()));
+        }
+        let refused = rl.check("a", per(3), t).unwrap_err();
+        assert_eq!(refused.retry_after_ms, 20_000);
+        assert_eq!(refused.retry_after_s(), 20);
+        // Another address has its own bucket.
+        assert_eq!(rl.check("b", per(3), t), Ok(()));
+        // Recovered after the interval, and only one came back.
+        assert!(rl.check("a", per(3), t.plus_millis(19_000)).is_err());
+        assert_eq!(rl.check("a", per(3), t.plus_millis(20_001)), Ok(()));
+        assert!(rl.check("a", per(3), t.plus_millis(20_002)).is_err());
+    }
+
+    #[test]
+    fn off_never_limits_and_bounds_hold() {
+        let mut rl = RateLimiter::new(1);
+        for _ in 0..100 {
+            assert_eq!(rl.check("a", PerMinute::OFF, UnixMillis(0)), Ok(()));
+        }
+        assert!(rl.is_empty());
+        assert_eq!(PerMinute::new(u64::from(MAX_PER_MINUTE) + 1), None);
+        assert_eq!(PerMinute::new(0), Some(PerMinute::OFF));
+    }
+
+    #[test]
+    fn a_full_limiter_drops_idle_buckets_first() {
+        let mut rl = RateLimiter::new(2);
+        let t = UnixMillis(0);
+        rl.check("idle", per(60), t).unwrap();
+        let busy_at = t.plus_millis(50_000);
+        for _ in 0..60 {
+            rl.check("busy", per(60), busy_at).unwrap();
+        }
+        // A second later "idle" has refilled completely and makes room; "busy" has one request.
+        let later = busy_at.plus_millis(1_000);
+        rl.check("new", per(60), later).unwrap();
+        assert_eq!(rl.len(), 2);
+        // "busy" is still remembered: one request, then refused (a fresh bucket would take 60).
+        assert_eq!(rl.check("busy", per(60), later), Ok(()));
+        assert!(rl.check("busy", per(60), later).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn never_more_than_the_limit_in_any_minute_and_memory_bounded(
+            steps in proptest::collection::vec((0u8..4, 0u64..3_000), 1..300),
+            limit in 1u64..20,
+        ) {
+            // Large enough that no key is forgotten: the count is exact.
+            let mut rl = RateLimiter::new(8);
+            let mut now = 0u64;
+            let mut accepted: Vec<(u8, u64)> = Vec::new();
+            for (key, dt) in steps {
+                now += dt;
+                if rl.check(&key.to_string(), per(limit), UnixMillis(now)).is_ok() {
+                    accepted.push((key, now));
+                }
+                // Any 60 s span holds at most 2 * limit: the burst and a minute's refill.
+                let in_minute = accepted
+                    .iter()
+                    .filter(|(k, at)| *k == key && now - at < 60_000)
+                    .count() as u64;
+                prop_assert!(in_minute <= 2 * limit);
+                prop_assert!(rl.len() <= 8);
+            }
+        }
+
+        #[test]
+        fn many_keys_never_grow_past_capacity(keys in proptest::collection::vec(0u32..1000, 1..500), cap in 1usize..50) {
+            let mut rl = RateLimiter::new(cap);
+            for (i, k) in keys.into_iter().enumerate() {
+                let _ = rl.check(&k.to_string(), per(5), UnixMillis(i as u64));
+                prop_assert!(rl.len() <= cap);
+            }
+        }
+    }
+}
