@@ -103,7 +103,7 @@ say "starting the worker $worker_label on $base (wrangler ${wrangler_version:-?}
 # setsid: the worker gets a process group of its own, so it can be stopped whole.
 WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 --port "$port" \
   --inspector-port "$inspector_port" --persist-to "$tmp/state" --env-file "$tmp/worker.env" \
-  --var WAITROOM_TEST_FAULTS:1 --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
+  --var WAITROOM_TEST_FAULTS:1 --var RATE_LIMIT_PER_MIN:0 --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
 worker_pid=$!
 
 healthy=""

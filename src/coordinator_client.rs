@@ -188,10 +188,12 @@ pub async fn join_at_shard(
     objects: &Objects,
     sale: &SaleId,
     shard: u32,
+    pow: Option<waitroom_core::pow::Verified>,
 ) -> Result<ShardJoined, ApiError> {
     let command = ShardCommand::Join {
         sale: sale.clone(),
         shard,
+        pow,
     };
     let answer: Result<ShardJoined, QueueError> = objects
         .call(SHARDS_BINDING, &format!("{sale}#{shard}"), &command)

@@ -24,6 +24,7 @@ pub mod known_sales;
 pub mod lru;
 pub mod outcome_cache;
 pub mod pages;
+pub mod place_cost;
 pub mod presence;
 pub mod queue;
 pub mod random;

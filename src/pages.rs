@@ -143,6 +143,24 @@ pub struct BusyPage<'a> {
     pub retry_after_s: u64,
 }
 
+/// A new place costs proof of work: the page solves it (a Web Worker), joins and reloads.
+#[derive(Template)]
+#[template(path = "getting_place.html")]
+pub struct GettingPlacePage<'a> {
+    pub sale: SaleLook<'a>,
+    pub phase: Phase,
+    pub challenge: &'a str,
+    pub bits: u8,
+}
+
+/// Too many requests for a place from the fan's address: the page tries again by itself.
+#[derive(Template)]
+#[template(path = "rate_limited.html")]
+pub struct RateLimitedPage<'a> {
+    pub sale: &'a SaleId,
+    pub retry_after_s: u64,
+}
+
 /// Where the stylesheet holding `color` (and the ink read on it) is: `/brand/rrggbb.css`.
 pub fn brand_css_path(color: BrandColor) -> String {
     format!("/brand/{}.css", color.to_string().trim_start_matches('#'))

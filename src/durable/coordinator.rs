@@ -16,10 +16,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::events::EventMessage;
+use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
 use waitroom_core::UnixMillis;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+
+/// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
+/// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
+pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
 
 #[durable_object]
 pub struct SaleCoordinator {
@@ -34,6 +39,9 @@ pub struct SaleCoordinator {
     /// Commands failed by the fault since it was last switched, by kind (they never reach the
     /// core, so its request counts do not see them).
     failed: RefCell<BTreeMap<String, u64>>,
+    /// Proof-of-work solutions joins here were paid with, until their challenges expire (in
+    /// memory: see docs/fairness.md on restarts).
+    spent: RefCell<SpentSolutions>,
 }
 
 /// What is in memory once storage is open.
@@ -166,6 +174,7 @@ impl DurableObject for SaleCoordinator {
             inner: RefCell::new(None),
             fault: Cell::new(Fault::default()),
             failed: RefCell::new(BTreeMap::new()),
+            spent: RefCell::new(SpentSolutions::new(MAX_SPENT_SOLUTIONS)),
         }
     }
 
@@ -207,7 +216,24 @@ impl DurableObject for SaleCoordinator {
                 .or_default() += 1;
             return Response::error("test fault: the coordinator fails", 500);
         }
-        let (answer, alarm) = self.run(Input::Command(command), clock::now())?;
+        let now = clock::now();
+        let paid = match &command {
+            Command::Join { pow, .. } => *pow,
+            _ => None,
+        };
+        if let Err(refused) = self.spent.borrow_mut().spend_for_join(paid, now) {
+            return Response::from_json(&Answer::Err(refused.into()));
+        }
+        let (answer, alarm) = match self.run(Input::Command(command), now) {
+            Ok(done) => done,
+            Err(e) => {
+                paid.inspect(|v| self.spent.borrow_mut().forget(v));
+                return Err(e);
+            }
+        };
+        if let (Some(v), Err(_)) = (&paid, &answer) {
+            self.spent.borrow_mut().forget(v);
+        }
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
         self.emit().await;

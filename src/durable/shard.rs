@@ -8,11 +8,13 @@
 //! no number (or cannot reach the coordinator) is answered [`QueueError::Busy`]: nothing was
 //! recorded, the fan tries again.
 
+use super::coordinator::MAX_SPENT_SOLUTIONS;
 use super::schema::{self, Migration, Step};
 use crate::clock;
 use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
+use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
     ArrivalShard as Numbering, LeaseFailed, LeaseRequest, ShardStep, MAX_LEASE_ATTEMPTS,
@@ -36,6 +38,9 @@ pub struct ArrivalShard {
     alarm_at: Cell<Option<UnixMillis>>,
     /// Whether storage was brought to the latest schema version since the object started.
     migrated: Cell<bool>,
+    /// Proof-of-work solutions joins here were paid with (the edge sends each solution to the
+    /// shard its hash picks, so a replay comes here too).
+    spent: RefCell<SpentSolutions>,
 }
 
 /// The shard's schema versions (see [`schema`]): one row holding its state.
@@ -266,6 +271,7 @@ impl DurableObject for ArrivalShard {
             inner: RefCell::new(None),
             alarm_at: Cell::new(None),
             migrated: Cell::new(false),
+            spent: RefCell::new(SpentSolutions::new(MAX_SPENT_SOLUTIONS)),
         }
     }
 
@@ -273,10 +279,14 @@ impl DurableObject for ArrivalShard {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
-        let ShardCommand::Join { sale, shard } = match req.json::<ShardCommand>().await {
+        let ShardCommand::Join { sale, shard, pow } = match req.json::<ShardCommand>().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a shard command: {e}"), 400),
         };
+        if let Err(refused) = self.spent.borrow_mut().spend_for_join(pow, clock::now()) {
+            let answer: std::result::Result<ShardJoined, QueueError> = Err(refused.into());
+            return Response::from_json(&answer);
+        }
         let answer: std::result::Result<ShardJoined, QueueError> =
             match self.join(sale, shard).await {
                 Ok(joined) => Ok(joined),
@@ -286,6 +296,9 @@ impl DurableObject for ArrivalShard {
                     Err(QueueError::Busy)
                 }
             };
+        if let (Some(v), Err(_)) = (&pow, &answer) {
+            self.spent.borrow_mut().forget(v);
+        }
         Response::from_json(&answer)
     }
 

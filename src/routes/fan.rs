@@ -11,6 +11,7 @@ use crate::pages::{
     self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PassFormPostPage, PlaceShown,
     SaleLook, WaitingPage,
 };
+use crate::place_cost;
 use crate::presence;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
@@ -19,6 +20,7 @@ use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass::PassClaims;
 use waitroom_core::pass_delivery::PassDelivery;
+use waitroom_core::pow::Verified;
 use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
@@ -46,7 +48,7 @@ async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, A
     }
 }
 
-async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
+pub async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
     snapshot_of(ctx, sale)
         .await?
         .ok_or(ApiError::Queue(QueueError::SaleNotFound))
@@ -99,18 +101,29 @@ fn sale_info_of(snap: &Snapshot, now: UnixMillis) -> SaleInfo<'_> {
 }
 
 /// Puts a new fan in line (or keeps the place the presented token names).
+/// `paid`: the proof of work a new place was paid with (see [`place_cost`]); the object that
+/// numbers the fan refuses it if it was spent before.
 async fn take_place(
     ctx: &Ctx,
     snap: &Snapshot,
     existing: Option<&QueueToken>,
+    paid: Option<Verified>,
 ) -> Result<Joined, ApiError> {
     let sale = &snap.sale.id;
-    // New fans of a sharded sale go to a random arrival shard; the coordinator decides the rest.
+    // New fans of a sharded sale go to a random arrival shard (the one a proof of work's hash
+    // picks, so its replay goes there too); the coordinator decides the rest.
     if existing.is_none() && snap.sale.shards > 1 {
-        let shard = (random::fraction() * f64::from(snap.sale.shards)) as u32;
-        let joined =
-            coordinator_client::join_at_shard(&ctx.objects, sale, shard.min(snap.sale.shards - 1))
-                .await?;
+        let shard = match &paid {
+            Some(pow) => pow.id.spread(snap.sale.shards),
+            None => (random::fraction() * f64::from(snap.sale.shards)) as u32,
+        };
+        let joined = coordinator_client::join_at_shard(
+            &ctx.objects,
+            sale,
+            shard.min(snap.sale.shards - 1),
+            paid,
+        )
+        .await?;
         let (position, ahead) = match snap.fan_view(joined.seq, ctx.now) {
             FanView::Waiting {
                 position, ahead, ..
@@ -146,6 +159,7 @@ async fn take_place(
     }
     let command = Command::Join {
         existing: existing.map(|t| t.seq),
+        pow: paid,
     };
     match ask(&ctx.objects, sale, &command).await? {
         Reply::Joined(joined) => Ok(joined),
@@ -174,6 +188,7 @@ fn joined_answer<'a>(
 /// `POST /api/sales/{sale}/join`.
 pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
+    let proof = place_cost::read_proof(&mut req).await?;
     // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
     ctx.config()?;
     let held = match presented(&req, &sale) {
@@ -217,6 +232,14 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     let turnstile_token = crate::turnstile::token_from_join_body(&mut req, &snap.sale).await?;
     crate::turnstile::require_for_join(&req, ctx, &snap.sale, turnstile_token.as_deref()).await?;
     let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t)).await?;
+    // A new place costs proof of work and room in the address's rate limit (place_cost).
+    let paid = match held {
+        Some(_) => None,
+        None => place_cost::pay(&req, ctx, &snap, proof.pow.as_ref())?,
+    };
+    let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t), paid)
+        .await
+        .map_err(|e| place_cost::explain(ctx, &snap, e))?;
     let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
         phase,
         joined.ahead,
@@ -504,6 +527,9 @@ pub async fn sale_page(
                     return crate::turnstile::before_place(&snap.sale, as_json);
                 }
                 None => match take_place(ctx, &snap, None).await {
+                // A new place costs (place_cost): without a solution, a browser gets the page
+                // that solves the challenge, an app the refusal with it.
+                None => match pay_then_take_place(&req, ctx, &snap).await {
                     Ok(joined) => {
                         let (token, text) = issue_token(ctx, &sale, &joined)?;
                         (token, Some(text))
@@ -512,6 +538,9 @@ pub async fn sale_page(
                     Err(ApiError::Queue(QueueError::Closed)) => {
                         let page = ClosedPage { sale: look() };
                         return pages::render(&page, 200, CacheControl::NoStore);
+                    }
+                    Err(e @ ApiError::Pow { .. }) if !as_json => {
+                        return place_cost::getting_place_page(look(), phase, &e);
                     }
                     Err(e) => return Err(e),
                 },
@@ -566,6 +595,14 @@ fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Res
         pass,
     };
     pages::render(&page, 200, CacheControl::NoStore)
+/// A new place from a request that carries no proof of work: paid for, then taken.
+async fn pay_then_take_place(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+) -> Result<Joined, ApiError> {
+    let paid = place_cost::pay(req, ctx, snap, None)?;
+    take_place(ctx, snap, None, paid).await
 }
 
 /// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
@@ -644,6 +681,16 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return crate::turnstile::form_refused(&snap.sale, e);
     }
     let joined = take_place(ctx, &snap, held.as_ref()).await?;
+    // A new place costs (place_cost); where that is proof of work, the sale page does it.
+    let paid = match held {
+        Some(_) => None,
+        None => match place_cost::pay(&req, ctx, &snap, None) {
+            Ok(paid) => paid,
+            Err(ApiError::Pow { .. }) => return place_cost::to_sale_page(&sale),
+            Err(e) => return Err(e),
+        },
+    };
+    let joined = take_place(ctx, &snap, held.as_ref(), paid).await?;
     let mut response = response::see_other(&format!("/s/{sale}"))?;
     if joined.created {
         let (_, text) = issue_token(ctx, &sale, &joined)?;

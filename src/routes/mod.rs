@@ -2,7 +2,7 @@
 
 mod admin;
 pub mod answers;
-mod fan;
+pub mod fan;
 mod origin;
 
 use crate::config::{self, Config};
@@ -69,6 +69,8 @@ enum Route<'a> {
     SalePage(&'a str),
     SaleInfo(&'a str),
     Join(&'a str),
+    /// A proof-of-work challenge for a new place.
+    Challenge(&'a str),
     Status(&'a str),
     Pull(&'a str),
     Finish {
@@ -101,6 +103,7 @@ impl<'a> Route<'a> {
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
+            ["api", "sales", sale, "challenge"] => Route::Challenge(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
             ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
@@ -131,6 +134,7 @@ impl<'a> Route<'a> {
             Route::SaleInfo(_) => "sale_info",
             Route::Join(_) => "join",
             Route::Status(_) => "status",
+            Route::Challenge(_) => "challenge",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -150,6 +154,7 @@ impl<'a> Route<'a> {
             | Route::SaleInfo(sale)
             | Route::Join(sale)
             | Route::Status(sale)
+            | Route::Challenge(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -172,6 +177,7 @@ impl<'a> Route<'a> {
             | Route::Jwks
             | Route::BrandCss(_)
             | Route::SaleInfo(_)
+            | Route::Challenge(_)
             | Route::Status(_) => "GET",
             Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
@@ -279,6 +285,9 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
+        Route::Challenge(sale) if is(Method::Get) => {
+            crate::place_cost::challenge(ctx, sale_id(sale)?).await
+        }
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
         Route::Finish { sale, fan, outcome } if is(Method::Post) => {
             origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
@@ -302,7 +311,8 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
     }
 }
 
-/// A browser that asked for a fan page gets the busy page instead of a busy JSON error.
+/// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
+/// too-many-requests page instead of a `rate_limited` one).
 fn busy_as_page(
     answer: Result<Response, ApiError>,
     page_of: Option<SaleId>,
@@ -312,6 +322,9 @@ fn busy_as_page(
         (Err(e), Some(sale)) if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
             Ok(fan::busy_page(&sale, None))
+        }
+        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => {
+            Ok(crate::place_cost::rate_limited_page(&sale, retry_after_ms))
         }
         (answer, _) => answer,
     }

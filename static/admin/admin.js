@@ -26,6 +26,8 @@
     "admission.session_s": "f-session",
     turnstile_site_key: "f-turnstile-site-key",
     pass_delivery: "f-pass-delivery",
+    pow_bits: "f-pow-bits",
+    rate_limit_per_min: "f-rate-limit",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -46,6 +48,8 @@
     "f-session": "e-session",
     "f-turnstile-site-key": "e-turnstile-site-key",
     "f-pass-delivery": "e-pass-delivery",
+    "f-pow-bits": "e-pow-bits",
+    "f-rate-limit": "e-rate-limit",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -687,7 +691,7 @@
   }
 
   function fieldError(inputId, message) {
-    if ($("advanced").contains($(inputId))) $("advanced").open = true;
+    for (const box of ["advanced", "fairness"]) if ($(box).contains($(inputId))) $(box).open = true;
     const error = $(ERROR_OF[inputId]);
     error.textContent = message;
     error.hidden = false;
@@ -763,6 +767,8 @@
     showAdmissionFields();
     $("f-turnstile-site-key").value = r.turnstile_site_key || "";
     $("f-pass-delivery").value = r.pass_delivery || "query";
+    $("f-pow-bits").value = r.pow_bits ? String(r.pow_bits) : "";
+    $("f-rate-limit").value = r.rate_limit_per_min != null ? String(r.rate_limit_per_min) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -808,16 +814,19 @@
       ["f-pass-ttl", "pass_ttl_s"],
       ["f-shards", "shards"],
       ["f-presence-ttl", "presence_ttl_s"],
+      ["f-pow-bits", "pow_bits"],
+      ["f-rate-limit", "rate_limit_per_min"],
     ];
+    const counts = new Set(["shards", "pow_bits", "rate_limit_per_min"]);
     for (const [input, key] of numbers) {
       const raw = $(input).value.trim();
       if ($(input).validity.badInput) {
-        fieldError(input, key === "shards" ? "Enter a whole number." : "Enter a whole number of seconds.");
+        fieldError(input, counts.has(key) ? "Enter a whole number." : "Enter a whole number of seconds.");
         ok = false;
       } else if (raw) {
         const n = Number(raw);
         if (!Number.isInteger(n) || n < 0) {
-          fieldError(input, key === "shards" ? "Enter a whole number." : "Enter a whole number of seconds.");
+          fieldError(input, counts.has(key) ? "Enter a whole number." : "Enter a whole number of seconds.");
           ok = false;
         } else {
           body[key] = n;

@@ -92,7 +92,8 @@ impl Secrets {
 
     fn env_file_text(&self) -> String {
         format!(
-            "ADMIN_KEY={}\nORIGIN_KEY={}\nTOKEN_KEYS={}\nPASS_SIGNING_KEY={}\n",
+            // Test crowds join from 127.0.0.1: no per-address limit unless a sale sets one.
+            "ADMIN_KEY={}\nORIGIN_KEY={}\nTOKEN_KEYS={}\nPASS_SIGNING_KEY={}\nRATE_LIMIT_PER_MIN=0\n",
             self.admin_key, self.origin_key, self.token_keys, self.pass_signing_key
         )
     }

@@ -313,6 +313,22 @@ impl SpentSolutions {
         Ok(())
     }
 
+    /// Spends the solution a join was paid with (if any), as [`Self::spend`].
+    pub fn spend_for_join(
+        &mut self,
+        pow: Option<Verified>,
+        now: UnixMillis,
+    ) -> Result<(), SpendError> {
+        pow.map_or(Ok(()), |v| self.spend(v, now))
+    }
+
+    /// Forgets `solution` again: the join it paid for was refused, so it bought nothing.
+    pub fn forget(&mut self, solution: &Verified) {
+        if self.ids.remove(&solution.id) {
+            self.by_expiry.remove(&(solution.expires_at, solution.id));
+        }
+    }
+
     fn forget_expired(&mut self, now: UnixMillis) {
         while let Some(&(expires_at, id)) = self.by_expiry.first() {
             if expires_at >= now {
@@ -479,6 +495,13 @@ mod tests {
         // Once 1 has expired there is room again; 1 is forgotten (its challenge is no good now).
         assert_eq!(spent.spend(v(3, 200), UnixMillis(101)), Ok(()));
         assert_eq!(spent.len(), 2);
+        // A refused join gives its solution back.
+        spent.forget(&v(3, 200));
+        assert_eq!(
+            spent.spend_for_join(Some(v(3, 200)), UnixMillis(102)),
+            Ok(())
+        );
+        assert_eq!(spent.spend_for_join(None, UnixMillis(102)), Ok(()));
     }
 
     proptest! {

@@ -43,6 +43,17 @@ pub enum QueueError {
     /// [`crate::shard::MAX_LEASE_ATTEMPTS`] leases, or could not reach the coordinator); nothing
     /// was recorded: try again shortly.
     Busy,
+    /// The proof of work a join was paid with was spent before (see [`crate::pow`]).
+    PowSpent,
+}
+
+impl From<crate::pow::SpendError> for QueueError {
+    fn from(e: crate::pow::SpendError) -> Self {
+        match e {
+            crate::pow::SpendError::Spent => QueueError::PowSpent,
+            crate::pow::SpendError::Full => QueueError::Busy,
+        }
+    }
 }
 
 impl fmt::Display for QueueError {
@@ -73,6 +84,7 @@ impl fmt::Display for QueueError {
                 "this sale's stored settings cannot be read; an operator must repair it",
             ),
             QueueError::Busy => f.write_str("busy: nothing was recorded; try again shortly"),
+            QueueError::PowSpent => f.write_str("this proof of work was used already"),
         }
     }
 }

@@ -1,0 +1,66 @@
+// "Getting your place": solves the sale's proof-of-work challenge in a Web Worker, joins with the
+// solution, and reloads into the waiting page (the join set the place's cookie).
+(() => {
+  "use strict";
+  const body = document.body;
+  const sale = body.dataset.sale;
+  const $ = (id) => document.getElementById(id);
+  let attempts = 0;
+
+  function notice(text, kind) {
+    const el = $("notice");
+    el.hidden = !text;
+    el.className = `notice ${kind || ""}`;
+    el.textContent = text || "";
+  }
+
+  function work(challenge, bits) {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker("/assets/pow-worker.js");
+      worker.onerror = (e) => { worker.terminate(); reject(e); };
+      worker.onmessage = (e) => {
+        if (e.data.nonce === undefined) {
+          $("work").textContent = `getting your place (${e.data.tried.toLocaleString()} tries)`;
+          return;
+        }
+        worker.terminate();
+        resolve(e.data);
+      };
+      worker.postMessage({ challenge, bits, start: Math.floor(Math.random() * 1e9) });
+    });
+  }
+
+  async function getPlace(challenge, bits) {
+    attempts += 1;
+    body.dataset.state = "getting_place";
+    const started = performance.now();
+    const solved = await work(challenge, bits);
+    body.dataset.solveMs = String(Math.round(performance.now() - started));
+    const reply = await fetch(`/api/sales/${encodeURIComponent(sale)}/join`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ pow: { challenge, nonce: solved.nonce } }),
+    });
+    if (reply.ok) {
+      body.dataset.state = "joined";
+      location.replace(`/s/${encodeURIComponent(sale)}`);
+      return;
+    }
+    const answer = await reply.json().catch(() => ({}));
+    if (answer.pow && attempts < 5) {
+      // The challenge expired or the difficulty changed: solve the fresh one.
+      return getPlace(answer.pow.challenge, answer.pow.bits);
+    }
+    const wait = Number(reply.headers.get("Retry-After")) || 5;
+    notice(reply.status === 429
+      ? `Too many requests from your network. Trying again in ${wait} seconds…`
+      : `${answer.message || "Something went wrong"}. Trying again in ${wait} seconds…`, "bad");
+    setTimeout(() => location.reload(), wait * 1000);
+  }
+
+  getPlace(body.dataset.challenge, Number(body.dataset.bits)).catch(() => {
+    notice("Could not get your place. Trying again in 5 seconds…", "bad");
+    setTimeout(() => location.reload(), 5000);
+  });
+})();
