@@ -21,6 +21,7 @@ mod lapse;
 mod migrations;
 mod monitor;
 mod pass_delivery;
+mod place_cost;
 mod pump;
 mod resilience;
 mod restart;
