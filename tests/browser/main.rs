@@ -20,3 +20,4 @@ mod dashboard;
 mod journey;
 mod no_js;
 mod pass_delivery;
+mod proof_of_work;
