@@ -155,11 +155,28 @@ impl Api {
     /// `PUT /api/admin/sales/{sale}` then `POST .../open`: a fresh, open sale. `shards` is sent
     /// only when above 1 (a worker without arrival shards refuses the field).
     pub async fn open_new_sale(&self, sale: &str, claim_ttl_s: u64, shards: u32) -> Result<()> {
+        self.open_new_sale_with(sale, claim_ttl_s, shards, json!({}))
+            .await
+    }
+
+    /// [`Api::open_new_sale`] with more settings (`extra`'s members are added to the body).
+    pub async fn open_new_sale_with(
+        &self,
+        sale: &str,
+        claim_ttl_s: u64,
+        shards: u32,
+        extra: Value,
+    ) -> Result<()> {
         let mut body = json!({
             "name": format!("Benchmark {sale}"),
             "purchase_url": PURCHASE_URL,
             "claim_ttl_s": claim_ttl_s,
         });
+        if let Some(extra) = extra.as_object() {
+            for (k, v) in extra {
+                body[k] = v.clone();
+            }
+        }
         if shards > 1 {
             body["shards"] = json!(shards);
         }
@@ -302,6 +319,39 @@ impl Api {
         })
     }
 
+    /// `GET /api/sales/{sale}/challenge`: the proof-of-work challenge text and its bits.
+    pub async fn challenge(&self, sale: &str) -> Result<(String, u8)> {
+        let resp = self
+            .client
+            .get(self.url(&format!("/api/sales/{sale}/challenge")))
+            .send()
+            .await
+            .context("challenge")?;
+        let body: Value = resp.json().await.context("challenge body")?;
+        let challenge = body["challenge"]
+            .as_str()
+            .with_context(|| format!("no challenge in {body}"))?;
+        let bits = body["bits"].as_u64().unwrap_or(0) as u8;
+        Ok((challenge.to_owned(), bits))
+    }
+
+    /// `POST /api/sales/{sale}/join` as a new fan paying with a solved proof of work.
+    pub async fn join_paid(
+        &self,
+        rec: &Recorder,
+        op: &'static str,
+        sale: &str,
+        challenge: &str,
+        nonce: &str,
+    ) -> Option<Joined> {
+        let req = self
+            .client
+            .post(self.url(&format!("/api/sales/{sale}/join")))
+            .json(&json!({ "pow": { "challenge": challenge, "nonce": nonce } }));
+        let body = self.timed(rec, op, req).await;
+        Self::parse(rec, op, body)
+    }
+
     /// `POST /api/sales/{sale}/join` as a new fan (no cookie, no token).
     pub async fn join(&self, rec: &Recorder, op: &'static str, sale: &str) -> Option<Joined> {
         let req = self
@@ -368,7 +418,8 @@ impl Api {
     }
 
     /// A request whose answer is the point (say, a 404 for an unknown sale): any answer below 500
-    /// is recorded under `op` as answered, a 5xx or a transport failure as an error. The status,
+    /// but 429 is recorded under `op` as answered, a 5xx, a 429 (`rate_limited`) or a transport
+    /// failure as an error. The status,
     /// when there was an answer.
     pub async fn probe(
         &self,
@@ -392,7 +443,8 @@ impl Api {
                 return None;
             }
         };
-        if status.is_server_error() {
+        // A 429 is a refusal, never a served request.
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             rec.error(
                 op,
                 &error_kind(status, &body),

@@ -123,11 +123,18 @@ struct RunArgs {
     /// The worker's state directory (`--persist-to`), to count the files unknown sale ids leave.
     #[arg(long)]
     state_dir: Option<PathBuf>,
-    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7).
+    /// Fans joining each sale of the proof-of-work scenario (8).
+    #[arg(long, default_value_t = 2_000)]
+    pow_fans: u64,
+    /// The proof-of-work scenario's difficulty (`pow_bits` of its second sale).
+    #[arg(long, default_value_t = 8)]
+    pow_bits: u8,
+    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7),
+    /// `pow` (8).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "steady,opening,slow,edge"
+        default_value = "steady,opening,slow,edge,pow"
     )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
@@ -161,6 +168,8 @@ enum Group {
     Slow,
     /// 7: lapsed-token polls and unknown sale ids.
     Edge,
+    /// 8: joins/s with proof of work off and on.
+    Pow,
 }
 
 impl RunArgs {
@@ -178,6 +187,7 @@ impl RunArgs {
             self.slow_fans = self.slow_fans.min(200);
             self.slow_secs = self.slow_secs.min(4);
             self.edge_requests = self.edge_requests.min(300);
+            self.pow_fans = self.pow_fans.min(300);
         }
         self
     }
@@ -228,6 +238,11 @@ impl RunArgs {
                     .map(|g| format!("{g:?}").to_lowercase())
                     .collect::<Vec<_>>()),
             ),
+            (
+                "proof-of-work fans (each sale)".into(),
+                json!(self.pow_fans),
+            ),
+            ("proof-of-work bits".into(), json!(self.pow_bits)),
             ("request timeout s".into(), json!(self.request_timeout_s)),
             ("load generator threads".into(), json!(self.threads)),
             ("quick".into(), json!(self.quick)),
@@ -572,6 +587,15 @@ async fn run(args: RunArgs) -> Result<()> {
             bench
                 .edge_cost(args.edge_requests, args.state_dir.as_deref())
                 .await?,
+        ));
+    }
+    if args.only.contains(&Group::Pow) {
+        say(&format!(
+            "8. proof of work: {} joins with it off, {} with {} bits",
+            args.pow_fans, args.pow_fans, args.pow_bits
+        ));
+        results.push(with_load(
+            bench.pow_joins(args.pow_fans, args.pow_bits).await?,
         ));
     }
     if args.only.contains(&Group::Slow) {

@@ -4,6 +4,7 @@
 
 mod edge_cost;
 mod overload;
+mod pow_joins;
 pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};
