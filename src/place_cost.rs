@@ -21,8 +21,6 @@ use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
 
-/// The environment variable holding the default limit (requests a minute per address).
-pub const RATE_LIMIT_VAR: &str = "RATE_LIMIT_PER_MIN";
 /// Addresses (per sale) one isolate keeps a bucket for.
 const MAX_TRACKED_ADDRESSES: usize = 10_000;
 
@@ -110,13 +108,14 @@ fn client_address(req: &Request) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The limit for `snap`'s sale: its own, else the environment's, else [`DEFAULT_PER_MINUTE`].
+/// The limit for `snap`'s sale: its own, else the environment's `RATE_LIMIT_PER_MIN`, else
+/// [`DEFAULT_PER_MINUTE`].
 fn limit_of(ctx: &Ctx, snap: &Snapshot) -> PerMinute {
     let from_env = || {
-        let text = ctx.env.var(RATE_LIMIT_VAR).ok()?.to_string();
+        let text = ctx.env.var("RATE_LIMIT_PER_MIN").ok()?.to_string();
         let parsed = text.trim().parse::<u64>().ok().and_then(PerMinute::new);
         if parsed.is_none() {
-            worker::console_error!("{RATE_LIMIT_VAR} is not a number of requests a minute");
+            worker::console_error!("RATE_LIMIT_PER_MIN is not a number of requests a minute");
         }
         parsed
     };
