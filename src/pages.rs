@@ -219,7 +219,40 @@ mod tests {
             admission: Default::default(),
             turnstile_site_key: None,
             pass_delivery: Default::default(),
+            pow_bits: Default::default(),
+            rate_limit_per_min: None,
         }
+    }
+
+    #[test]
+    fn the_getting_place_page_carries_its_challenge_and_says_javascript_is_needed() {
+        let sale = view(Branding::default());
+        let html = GettingPlacePage {
+            sale: SaleLook::of(&sale),
+            phase: Phase::Open,
+            challenge: "tour.1.abc",
+            bits: 16,
+        }
+        .render()
+        .unwrap();
+        assert!(html.contains(r#"data-challenge="tour.1.abc""#), "{html}");
+        assert!(html.contains(r#"data-bits="16""#), "{html}");
+        assert!(
+            html.contains(r#"<script src="/assets/pow.js" defer>"#),
+            "{html}"
+        );
+        assert!(html.contains("<noscript>"), "{html}");
+        let sale_id = SaleId::parse("tour").unwrap();
+        let limited = RateLimitedPage {
+            sale: &sale_id,
+            retry_after_s: 7,
+        }
+        .render()
+        .unwrap();
+        assert!(
+            limited.contains(r#"<meta http-equiv="refresh" content="7; url=/s/tour">"#),
+            "{limited}"
+        );
     }
 
     #[test]
