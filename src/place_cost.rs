@@ -72,7 +72,8 @@ fn proof_of_work(
 /// A fresh challenge for `sale` at the snapshot's difficulty.
 fn fresh(ctx: &Ctx, sale: &SaleId, snap: &Snapshot) -> Result<Challenge, ApiError> {
     let key = &ctx.config()?.secrets.pow_key;
-    Ok(pow::issue(key, sale, snap.sale.pow_bits, ctx.now))
+    let salt = crate::random::bytes();
+    Ok(pow::issue(key, sale, snap.sale.pow_bits, ctx.now, salt))
 }
 
 fn refusal(

@@ -39,7 +39,8 @@ fn main() {
         let tries: Vec<u64> = (0..n)
             .map(|i| {
                 let at = UnixMillis(now.0 + i * 60_000);
-                let challenge = pow::issue(&key, &sale, difficulty, at);
+                let salt = [(i % 251) as u8; 9];
+                let challenge = pow::issue(&key, &sale, difficulty, at, salt);
                 let nonce = pow::solve(&challenge.challenge, bits, 0, u64::MAX).expect("a nonce");
                 nonce.parse::<u64>().expect("decimal nonce") + 1
             })
@@ -78,7 +79,7 @@ fn main() {
     }
     // The edge's side: one HMAC and one hash per join.
     let difficulty = PowBits::new(16).expect("bits");
-    let challenge = pow::issue(&key, &sale, difficulty, now);
+    let challenge = pow::issue(&key, &sale, difficulty, now, [0; 9]);
     let nonce = pow::solve(&challenge.challenge, 16, 0, u64::MAX).expect("nonce");
     let solution = Solution {
         challenge: challenge.challenge,

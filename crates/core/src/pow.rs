@@ -7,10 +7,12 @@
 //! HMAC. Each solution is accepted once: [`Verified::id`] names it, and [`SpentSolutions`]
 //! remembers the ids until their challenge expires.
 //!
-//! The challenge's text is `{sale}.{window}.{mac}`: `window` counts [`WINDOW_MS`] periods from
-//! the epoch, and `mac` is the URL-safe base64 of the first 16 bytes of
-//! `HMAC-SHA256(key, "pow1|{sale}|{window}")`. A challenge is accepted during its own window and
-//! the next, so it lives between one and two windows.
+//! The challenge's text is `{sale}.{window}.{salt}.{mac}`: `window` counts [`WINDOW_MS`] periods
+//! from the epoch, `salt` is the URL-safe base64 of 9 random bytes the caller passes in (so two
+//! clients never get the same challenge, and a client that counts nonces from 0 never finds
+//! another's solution), and `mac` the URL-safe base64 of the first 16 bytes of
+//! `HMAC-SHA256(key, "pow1|{sale}|{window}|{salt}")`. A challenge is accepted during its own
+//! window and the next, so it lives between one and two windows.
 
 use crate::ids::SaleId;
 use crate::time::UnixMillis;
@@ -47,9 +49,9 @@ impl PowKey {
         Self(bytes)
     }
 
-    fn mac(&self, sale: &SaleId, window: u64) -> [u8; MAC_BYTES] {
+    fn mac(&self, sale: &SaleId, window: u64, salt: &str) -> [u8; MAC_BYTES] {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(format!("pow1|{sale}|{window}").as_bytes());
+        mac.update(format!("pow1|{sale}|{window}|{salt}").as_bytes());
         let full = mac.finalize().into_bytes();
         let mut out = [0; MAC_BYTES];
         out.copy_from_slice(&full[..MAC_BYTES]);
@@ -117,12 +119,16 @@ fn expiry_of(window: u64) -> UnixMillis {
     UnixMillis(window.saturating_add(2).saturating_mul(WINDOW_MS) - 1)
 }
 
-/// A fresh challenge for `sale` at `now`, asking for `bits`.
-pub fn issue(key: &PowKey, sale: &SaleId, bits: PowBits, now: UnixMillis) -> Challenge {
+/// Random bytes that make each challenge unique.
+pub type Salt = [u8; 9];
+
+/// A fresh challenge for `sale` at `now`, asking for `bits`; `salt` is random.
+pub fn issue(key: &PowKey, sale: &SaleId, bits: PowBits, now: UnixMillis, salt: Salt) -> Challenge {
     let window = window_of(now);
-    let mac = B64.encode(key.mac(sale, window));
+    let salt = B64.encode(salt);
+    let mac = B64.encode(key.mac(sale, window, &salt));
     Challenge {
-        challenge: format!("{sale}.{window}.{mac}"),
+        challenge: format!("{sale}.{window}.{salt}.{mac}"),
         bits: bits.get(),
         expires_at: expiry_of(window),
     }
@@ -224,15 +230,19 @@ pub fn verify(
         return Err(PowError::Malformed);
     }
     let mut parts = solution.challenge.split('.');
-    let (Some(for_sale), Some(window), Some(mac), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(for_sale), Some(window), Some(salt), Some(mac), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(PowError::Malformed);
     };
     let window: u64 = window.parse().map_err(|_| PowError::Malformed)?;
     let mac = B64.decode(mac).map_err(|_| PowError::Malformed)?;
     let for_sale = SaleId::parse(for_sale).map_err(|_| PowError::Malformed)?;
-    if !bool::from(key.mac(&for_sale, window).ct_eq(mac.as_slice())) {
+    if salt.len() > 16 || !bool::from(key.mac(&for_sale, window, salt).ct_eq(mac.as_slice())) {
         return Err(PowError::Malformed);
     }
     if &for_sale != sale {
@@ -354,6 +364,7 @@ mod tests {
     }
 
     const T0: UnixMillis = UnixMillis(1_800_000_000_000);
+    const SALT: Salt = [3; 9];
 
     fn solved(c: &Challenge) -> Solution {
         Solution {
@@ -365,7 +376,7 @@ mod tests {
     #[test]
     fn a_solved_challenge_verifies_within_its_window_and_the_next() {
         let bits = PowBits::new(8).unwrap();
-        let c = issue(&key(), &sale("s1"), bits, T0);
+        let c = issue(&key(), &sale("s1"), bits, T0, SALT);
         let s = solved(&c);
         let ok = verify(&key(), &sale("s1"), bits, &s, T0).unwrap();
         assert_eq!(ok.expires_at, c.expires_at);
@@ -385,7 +396,7 @@ mod tests {
     #[test]
     fn refuses_other_sales_other_keys_and_too_few_bits() {
         let bits = PowBits::new(8).unwrap();
-        let c = issue(&key(), &sale("s1"), bits, T0);
+        let c = issue(&key(), &sale("s1"), bits, T0, SALT);
         let s = solved(&c);
         assert_eq!(
             verify(&key(), &sale("s2"), bits, &s, T0),
@@ -401,26 +412,35 @@ mod tests {
             verify(&key(), &sale("s1"), harder, &s, T0),
             Err(PowError::TooFewBits)
         );
-        // A forged window (the MAC covers it).
+        // A forged window or salt (the MAC covers both).
+        let parts: Vec<&str> = c.challenge.split('.').collect();
         let window = T0.0 / WINDOW_MS + 1;
-        let mac = c.challenge.rsplit('.').next().unwrap();
-        let forged = Solution {
-            challenge: format!("s1.{window}.{mac}"),
-            nonce: s.nonce.clone(),
-        };
-        assert_eq!(
-            verify(&key(), &sale("s1"), bits, &forged, T0),
-            Err(PowError::Malformed)
-        );
+        for forged in [
+            format!("s1.{window}.{}.{}", parts[2], parts[3]),
+            format!("s1.{}.AAAAAAAAAAAA.{}", parts[1], parts[3]),
+        ] {
+            let forged = Solution {
+                challenge: forged,
+                nonce: s.nonce.clone(),
+            };
+            assert_eq!(
+                verify(&key(), &sale("s1"), bits, &forged, T0),
+                Err(PowError::Malformed)
+            );
+        }
+        // Another salt is another challenge.
+        let other = issue(&key(), &sale("s1"), bits, T0, [4; 9]);
+        assert_ne!(other.challenge, c.challenge);
     }
 
     #[test]
     fn bad_text_is_malformed() {
-        let c = issue(&key(), &sale("s1"), PowBits::OFF, T0);
+        let c = issue(&key(), &sale("s1"), PowBits::OFF, T0, SALT);
         for (challenge, nonce) in [
             ("", "1"),
             ("s1", "1"),
             ("s1.1.2.3", "1"),
+            ("s1.1.2.3.4.5", "1"),
             ("S1.1.AAAA", "1"),
             (c.challenge.as_str(), ""),
             (c.challenge.as_str(), "a b"),
@@ -468,12 +488,12 @@ mod tests {
     #[test]
     fn the_example_in_the_api_docs_holds() {
         // docs/api.md, "Proof of work": the first nonce with 8 zero bits for this text.
-        let challenge = "demo.29666666.q83vEjRWeJCrze8SNFZ4kA";
+        let challenge = "demo.29666666.AAECAwQFBgcI.q83vEjRWeJCrze8SNFZ4kA";
         assert_eq!(solve(challenge, 8, 0, 10_000).as_deref(), Some(DOC_NONCE));
         assert_eq!(leading_zero_bits(&hash(challenge, DOC_NONCE)), DOC_BITS);
     }
-    const DOC_NONCE: &str = "604";
-    const DOC_BITS: u32 = 9;
+    const DOC_NONCE: &str = "90";
+    const DOC_BITS: u32 = 8;
 
     #[test]
     fn a_solution_is_spent_once_and_forgotten_after_it_expires() {
@@ -514,7 +534,7 @@ mod tests {
         ) {
             let bits = PowBits::new(bits.into()).unwrap();
             let id = sale(&s);
-            let c = issue(&key(), &id, bits, T0);
+            let c = issue(&key(), &id, bits, T0, SALT);
             let nonce = solve(&c.challenge, c.bits, start, 1 << 20).unwrap();
             let sol = Solution { challenge: c.challenge.clone(), nonce };
             let at = UnixMillis(T0.0 - T0.0 % WINDOW_MS + offset);
@@ -530,7 +550,7 @@ mod tests {
             nonce in "[0-9]{1,12}",
             flip in 0usize..40,
         ) {
-            let c = issue(&key(), &sale("s1"), PowBits::OFF, T0);
+            let c = issue(&key(), &sale("s1"), PowBits::OFF, T0, SALT);
             let mut text = c.challenge.clone().into_bytes();
             let i = flip % text.len();
             text[i] = if text[i] == b'A' { b'B' } else { b'A' };
