@@ -155,6 +155,9 @@ async fn dashboard_creates_and_edits_a_sale() {
             vec![json!("#f-pass-delivery"), json!("fragment")],
         )
         .await;
+    promoter.click("#fairness summary").await;
+    promoter.type_into("#f-pow-bits", "12").await;
+    promoter.type_into("#f-rate-limit", "90").await;
     promoter.click("#save").await;
     let row = format!("#sales [data-sale='{sale}']");
     promoter.wait_for(&row, Duration::from_secs(30)).await;
@@ -184,6 +187,11 @@ async fn dashboard_creates_and_edits_a_sale() {
         report["turnstile_site_key"].is_null(),
         "no Turnstile unless a key is given"
     );
+    assert_eq!(
+        report["pow_bits"], 12,
+        "proof of work set from the dashboard"
+    );
+    assert_eq!(report["rate_limit_per_min"], 90);
     assert_eq!(report["branding"]["color"], "#0f766e");
     assert_eq!(report["branding"]["message"], "Doors at 7.\nBring ID.");
     assert!(
@@ -246,6 +254,8 @@ async fn dashboard_creates_and_edits_a_sale() {
         report["pass_delivery"], "fragment",
         "advanced settings kept"
     );
+    assert_eq!(report["pow_bits"], 12, "bot settings kept");
+    assert_eq!(report["rate_limit_per_min"], 90, "bot settings kept");
     assert_eq!(report["branding"]["color"], "#0f766e");
 
     // Cancelling the dialog changes nothing; confirming pauses only what is open.
