@@ -26,6 +26,8 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        pow_bits: None,
+        rate_limit_per_min: None,
     })
     .unwrap();
     settings.admission = admission;
@@ -45,7 +47,14 @@ fn sale_with(admission: Admission, fans: u64) -> (SaleCoordinator, MemoryStore) 
     store.run(&mut core, Command::Pause, T0).unwrap();
     for _ in 0..fans {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     store.run(&mut core, Command::Open, T0).unwrap();
@@ -121,7 +130,14 @@ fn fans_who_left_do_not_use_up_the_rate() {
     store.run(&mut core, Command::Open, T0).unwrap();
     for _ in 0..6 {
         store
-            .run(&mut core, Command::Join { existing: None }, T0)
+            .run(
+                &mut core,
+                Command::Join {
+                    existing: None,
+                    pow: None,
+                },
+                T0,
+            )
             .unwrap();
     }
     // Fans 1 to 3 stop polling; 4 to 6 say they are there.
