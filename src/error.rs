@@ -158,7 +158,7 @@ impl ApiError {
             ApiError::Unauthorized | ApiError::BadToken(_) => 401,
             ApiError::CrossSite | ApiError::Turnstile(_) => 403,
             ApiError::TurnstileUnavailable(_) => 503,
-            ApiError::CrossSite | ApiError::Pow { .. } => 403,
+            ApiError::Pow { .. } => 403,
             ApiError::RateLimited { .. } => 429,
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
@@ -241,6 +241,7 @@ impl ApiError {
             ApiError::TurnstileUnavailable(_) => {
                 "the Turnstile check cannot be made right now: nothing was recorded; try again later"
                     .into()
+            }
             ApiError::Pow { error, .. } => error.to_string(),
             ApiError::RateLimited { .. } => {
                 "too many requests for a place from your address: try again later".into()

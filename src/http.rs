@@ -21,8 +21,6 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
 
 /// Like [`read_json`], but an empty body is `T::default()` (a body that is optional).
 pub async fn read_optional_json<T: DeserializeOwned + Default>(
-/// As [`read_json`], but an empty body (or only whitespace) is `T::default()`.
-pub async fn read_json_or_default<T: DeserializeOwned + Default>(
     req: &mut Request,
 ) -> Result<T, ApiError> {
     let bytes = read_body(req).await?;

@@ -28,13 +28,16 @@ thread_local! {
     static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(MAX_TRACKED_ADDRESSES));
 }
 
-/// What a place-taking request may carry in its JSON body for this module (other members are
-/// other checks' business, so unknown ones are let through).
+/// What a join's JSON body carries (a body is read once, so all of it is read here; unknown
+/// members are let through).
 #[derive(Debug, Default, Deserialize)]
 pub struct Proof {
     /// `{"challenge", "nonce"}`: a solved proof-of-work challenge.
     #[serde(default)]
     pub pow: Option<Solution>,
+    /// The Turnstile widget's token, for [`crate::turnstile::require_for_join`].
+    #[serde(default)]
+    pub turnstile_token: Option<String>,
 }
 
 /// Charges a request that would take a new place: its proof of work, then the address's rate
@@ -142,7 +145,7 @@ fn rate_limit(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<(), ApiError>
 
 /// Reads a place-taking request's JSON body: none at all is no proof.
 pub async fn read_proof(req: &mut Request) -> Result<Proof, ApiError> {
-    http::read_json_or_default(req).await
+    http::read_optional_json(req).await
 }
 
 /// `GET /api/sales/{sale}/challenge`: a fresh challenge at the sale's difficulty.

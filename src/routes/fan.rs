@@ -229,14 +229,15 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             ));
         }
     }
-    let turnstile_token = crate::turnstile::token_from_join_body(&mut req, &snap.sale).await?;
-    crate::turnstile::require_for_join(&req, ctx, &snap.sale, turnstile_token.as_deref()).await?;
-    let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t)).await?;
-    // A new place costs proof of work and room in the address's rate limit (place_cost).
+    // A new place costs proof of work and room in the address's rate limit (place_cost): the
+    // cheap checks first, so a refusal there never spends a single-use Turnstile token.
     let paid = match held {
         Some(_) => None,
         None => place_cost::pay(&req, ctx, &snap, proof.pow.as_ref())?,
     };
+    // The body was read once, above: the Turnstile token comes from there.
+    crate::turnstile::require_for_join(&req, ctx, &snap.sale, proof.turnstile_token.as_deref())
+        .await?;
     let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t), paid)
         .await
         .map_err(|e| place_cost::explain(ctx, &snap, e))?;
@@ -526,7 +527,6 @@ pub async fn sale_page(
                 None if snap.sale.turnstile_site_key.is_some() => {
                     return crate::turnstile::before_place(&snap.sale, as_json);
                 }
-                None => match take_place(ctx, &snap, None).await {
                 // A new place costs (place_cost): without a solution, a browser gets the page
                 // that solves the challenge, an app the refusal with it.
                 None => match pay_then_take_place(&req, ctx, &snap).await {
@@ -595,6 +595,8 @@ fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Res
         pass,
     };
     pages::render(&page, 200, CacheControl::NoStore)
+}
+
 /// A new place from a request that carries no proof of work: paid for, then taken.
 async fn pay_then_take_place(
     req: &Request,
@@ -677,11 +679,8 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     let held = http::cookie(&req, &http::token_cookie_name(&sale))
         .and_then(|text| verify(ctx, &sale, &text).ok());
     let snap = snapshot(ctx, &sale).await?;
-    if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
-        return crate::turnstile::form_refused(&snap.sale, e);
-    }
-    let joined = take_place(ctx, &snap, held.as_ref()).await?;
-    // A new place costs (place_cost); where that is proof of work, the sale page does it.
+    // A new place costs (place_cost); where that is proof of work, the sale page does it. The
+    // cheap checks first, so a refusal there never spends a single-use Turnstile token.
     let paid = match held {
         Some(_) => None,
         None => match place_cost::pay(&req, ctx, &snap, None) {
@@ -690,6 +689,9 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
             Err(e) => return Err(e),
         },
     };
+    if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
+        return crate::turnstile::form_refused(&snap.sale, e);
+    }
     let joined = take_place(ctx, &snap, held.as_ref(), paid).await?;
     let mut response = response::see_other(&format!("/s/{sale}"))?;
     if joined.created {
