@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::cell::RefCell;
 use waitroom_core::pow::{self, Challenge, PowError, Solution, Verified};
 use waitroom_core::rate_limit::{Limited, PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
-use waitroom_core::snapshot::Snapshot;
+use waitroom_core::snapshot::{SaleView, Snapshot};
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
 
@@ -143,8 +143,12 @@ fn rate_limit(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<(), ApiError>
     })
 }
 
-/// Reads a place-taking request's JSON body: none at all is no proof.
-pub async fn read_proof(req: &mut Request) -> Result<Proof, ApiError> {
+/// Reads a join's JSON body (none at all is no proof), only for a sale that asks for proof of
+/// work or Turnstile: other sales' joins ignore their body, as they always did.
+pub async fn read_proof(req: &mut Request, sale: &SaleView) -> Result<Proof, ApiError> {
+    if sale.pow_bits.is_off() && sale.turnstile_site_key.is_none() {
+        return Ok(Proof::default());
+    }
     http::read_optional_json(req).await
 }
 

@@ -188,7 +188,6 @@ fn joined_answer<'a>(
 /// `POST /api/sales/{sale}/join`.
 pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
-    let proof = place_cost::read_proof(&mut req).await?;
     // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
     ctx.config()?;
     let held = match presented(&req, &sale) {
@@ -229,6 +228,8 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             ));
         }
     }
+    // The body is read once, and only for a sale that asks for something in it.
+    let proof = place_cost::read_proof(&mut req, &snap.sale).await?;
     // A new place costs proof of work and room in the address's rate limit (place_cost): the
     // cheap checks first, so a refusal there never spends a single-use Turnstile token.
     let paid = match held {
