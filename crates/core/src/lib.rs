@@ -9,6 +9,7 @@ pub mod admission;
 pub mod coordinator;
 pub mod events;
 pub mod ids;
+pub mod invitation;
 pub mod monitor;
 pub mod pass;
 pub mod pass_delivery;

@@ -128,6 +128,20 @@ impl TokenKeys {
         Ok(Self { keys })
     }
 
+    /// 32 secret bytes derived from each key for `purpose`, the signing key's first: the key's
+    /// HMAC over `derive:<purpose>`, a text no token's signed part starts with (those start with
+    /// the version), so a derived secret is never a token's MAC. Used for our invitation keys.
+    pub fn derive(&self, purpose: &str) -> Vec<[u8; 32]> {
+        self.keys
+            .iter()
+            .map(|key| {
+                let mut mac = key.mac.clone();
+                mac.update(format!("derive:{purpose}").as_bytes());
+                mac.finalize().into_bytes().into()
+            })
+            .collect()
+    }
+
     pub fn signing_kid(&self) -> &str {
         &self.keys[0].kid
     }
