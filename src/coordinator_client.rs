@@ -183,15 +183,18 @@ pub async fn ask(objects: &Objects, sale: &SaleId, command: &Command) -> Result<
     answer.map_err(ApiError::Queue)
 }
 
-/// Numbers a new fan at arrival shard `shard` of `sale`.
+/// Numbers a new fan at arrival shard `shard` of `sale`; with `member` (an invitation-only
+/// sale's member key), the member's place, the one they have if any.
 pub async fn join_at_shard(
     objects: &Objects,
     sale: &SaleId,
     shard: u32,
+    member: Option<String>,
 ) -> Result<ShardJoined, ApiError> {
     let command = ShardCommand::Join {
         sale: sale.clone(),
         shard,
+        member,
     };
     let answer: Result<ShardJoined, QueueError> = objects
         .call(SHARDS_BINDING, &format!("{sale}#{shard}"), &command)

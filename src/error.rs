@@ -3,6 +3,7 @@
 use crate::response;
 use serde::Serialize;
 use waitroom_core::admission::Admission;
+use waitroom_core::invitation::InvitationError;
 use waitroom_core::secrets::ConfigError;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
@@ -78,6 +79,10 @@ pub enum ApiError {
     /// A state-changing request another site made (`Sec-Fetch-Site: cross-site`, or a foreign
     /// `Origin`): refused before anything changes.
     CrossSite,
+    /// A join of an invitation-only sale without an invitation.
+    InvitationRequired,
+    /// An invitation that is forged, expired, for another sale or otherwise not accepted.
+    BadInvitation(InvitationError),
     BadToken(TokenError),
     /// A join of a Turnstile sale without a token that passed (403; nothing changes).
     Turnstile(TurnstileError),
@@ -143,8 +148,8 @@ impl ApiError {
             | ApiError::BadJson(_)
             | ApiError::InvalidField { .. } => 400,
             ApiError::BodyTooLarge { .. } => 413,
-            ApiError::Unauthorized | ApiError::BadToken(_) => 401,
-            ApiError::CrossSite | ApiError::Turnstile(_) => 403,
+            ApiError::Unauthorized | ApiError::BadToken(_) | ApiError::BadInvitation(_) => 401,
+            ApiError::CrossSite | ApiError::Turnstile(_) | ApiError::InvitationRequired => 403,
             ApiError::TurnstileUnavailable(_) => 503,
             ApiError::Queue(q) => match q {
                 QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
@@ -173,6 +178,8 @@ impl ApiError {
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::Unauthorized => "unauthorized",
             ApiError::CrossSite => "cross_site",
+            ApiError::InvitationRequired => "invitation_required",
+            ApiError::BadInvitation(_) => "bad_invitation",
             ApiError::BadToken(_) => "bad_token",
             ApiError::Turnstile(TurnstileError::Required) => "turnstile_required",
             ApiError::Turnstile(TurnstileError::Invalid(_)) => "turnstile_invalid",
@@ -214,6 +221,10 @@ impl ApiError {
             ApiError::InvalidField { field, message } => format!("{field} {message}"),
             ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
             ApiError::CrossSite => "another site may not make this request".into(),
+            ApiError::InvitationRequired => {
+                "this sale is by invitation only: join with your invitation".into()
+            }
+            ApiError::BadInvitation(e) => e.to_string(),
             ApiError::BadToken(e) => e.to_string(),
             ApiError::Turnstile(e) => e.to_string(),
             ApiError::TurnstileUnavailable(_) => {

@@ -20,6 +20,7 @@ pub mod durable;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod invitations;
 pub mod known_sales;
 pub mod lru;
 pub mod outcome_cache;

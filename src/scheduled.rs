@@ -82,6 +82,8 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         webhook_url,
         turnstile_site_key: None,
         pass_delivery: None,
+        access: None,
+        invite_jwks: None,
     })
     .map_err(|e| format!("canary settings: {e}"))
 }

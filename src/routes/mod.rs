@@ -84,6 +84,8 @@ enum Route<'a> {
         action: SaleAction,
     },
     AdminMonitor,
+    /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by us.
+    AdminInvitations(&'a str),
     /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
     TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
@@ -113,6 +115,7 @@ impl<'a> Route<'a> {
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
+            ["api", "admin", "sales", sale, "invitations"] => Route::AdminInvitations(sale),
             ["api", "admin", "sales", sale, action] => Route::AdminControl {
                 sale,
                 action: SaleAction::parse(action)?,
@@ -139,6 +142,7 @@ impl<'a> Route<'a> {
             Route::AdminControl { .. } => "admin_control",
             Route::AdminFault(_) => "admin_fault",
             Route::AdminMonitor => "admin_monitor",
+            Route::AdminInvitations(_) => "admin_invitations",
             Route::TestPoison => "test_poison",
         }
     }
@@ -155,6 +159,7 @@ impl<'a> Route<'a> {
             | Route::Assignments(sale)
             | Route::AdminSale(sale)
             | Route::AdminControl { sale, .. }
+            | Route::AdminInvitations(sale)
             | Route::AdminFault(sale) => Some(sale),
             Route::Health
             | Route::Jwks
@@ -179,6 +184,7 @@ impl<'a> Route<'a> {
             | Route::Pull(_)
             | Route::Finish { .. }
             | Route::AdminControl { .. }
+            | Route::AdminInvitations(_)
             | Route::TestPoison => "POST",
             Route::AdminSale(_) => "GET, PUT",
             Route::AdminFault(_) => "PUT",
@@ -295,6 +301,9 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
         Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
         Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+        Route::AdminInvitations(sale) if is(Method::Post) => {
+            admin::invitations(req, ctx, sale_id(sale)?).await
+        }
         Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),

@@ -86,6 +86,8 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        access: None,
+        invite_jwks: None,
     })
     .expect("valid settings")
 }

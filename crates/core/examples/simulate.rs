@@ -132,6 +132,8 @@ fn main() {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        access: None,
+        invite_jwks: None,
     })
     .expect("valid settings");
     if let Some(per_minute) = per_minute {

@@ -241,6 +241,8 @@ mod tests {
             webhook_url: webhook.map(str::to_owned),
             turnstile_site_key: None,
             pass_delivery: None,
+            access: None,
+            invite_jwks: None,
         })
         .unwrap();
         Sale {

@@ -2,6 +2,7 @@
 
 use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
+use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::time::{rfc3339, UnixMillis};
 use crate::turnstile::SiteKey;
@@ -85,6 +86,12 @@ pub struct SaleSettingsInput {
     /// How the pass reaches the purchase page: `query` (default), `form_post` or `fragment`.
     #[serde(default)]
     pub pass_delivery: Option<String>,
+    /// Who may join: `"open"` (default) or `"invite"` (fans present an invitation).
+    #[serde(default)]
+    pub access: Option<String>,
+    /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
+    #[serde(default)]
+    pub invite_jwks: Option<serde_json::Value>,
 }
 
 /// A promoter's branding, as sent.
@@ -336,6 +343,13 @@ pub struct SaleSettings {
     /// How the pass reaches the purchase page (stored only when not the default, `query`).
     #[serde(default, skip_serializing_if = "PassDelivery::is_query")]
     pub pass_delivery: PassDelivery,
+    /// Who may join (see [`crate::invitation`]). Not stored for open sales: their stored form
+    /// stays what it was before invitations existed.
+    #[serde(default, skip_serializing_if = "Access::is_open")]
+    pub access: Access,
+    /// The keys that sign the sale's invitations, besides ours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_jwks: Option<InviteKeys>,
 }
 
 fn one() -> u32 {
@@ -461,6 +475,17 @@ impl SaleSettings {
                 .map(|d| PassDelivery::parse(&d).map_err(|e| invalid("pass_delivery", e)))
                 .transpose()?
                 .unwrap_or_default(),
+            access: input
+                .access
+                .as_deref()
+                .map(Access::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            invite_jwks: input
+                .invite_jwks
+                .filter(|v| !v.is_null())
+                .map(InviteKeys::parse)
+                .transpose()?,
         })
     }
 }
@@ -554,6 +579,8 @@ mod tests {
             admission: None,
             turnstile_site_key: None,
             pass_delivery: None,
+            access: None,
+            invite_jwks: None,
         }
     }
 

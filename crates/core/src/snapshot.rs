@@ -3,6 +3,7 @@
 
 use crate::admission::{Admission, RateLimit};
 use crate::ids::{SaleId, Seq};
+use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
@@ -35,6 +36,11 @@ pub struct SaleView {
     /// How the pass reaches the purchase page.
     #[serde(default)]
     pub pass_delivery: PassDelivery,
+    /// Who may join, and the promoter's keys for invitations (the edge verifies them).
+    #[serde(default)]
+    pub access: Access,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_jwks: Option<InviteKeys>,
 }
 
 impl SaleView {
@@ -54,6 +60,8 @@ impl SaleView {
             admission: sale.settings.admission,
             turnstile_site_key: sale.settings.turnstile_site_key.clone(),
             pass_delivery: sale.settings.pass_delivery,
+            access: sale.settings.access,
+            invite_jwks: sale.settings.invite_jwks.clone(),
         }
     }
 
@@ -227,6 +235,8 @@ mod tests {
                 admission: Admission::Pull,
                 turnstile_site_key: None,
                 pass_delivery: Default::default(),
+                access: Default::default(),
+                invite_jwks: None,
             },
             head,
             next_seq: 1_000,

@@ -18,6 +18,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        access: None,
+        invite_jwks: None,
     })
     .unwrap()
 }

@@ -25,6 +25,8 @@ fn upsert() -> Command {
             webhook_url: None,
             turnstile_site_key: None,
             pass_delivery: None,
+            access: None,
+            invite_jwks: None,
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),
