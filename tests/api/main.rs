@@ -17,6 +17,7 @@ mod fairness;
 mod fan_journey;
 mod faults;
 mod health;
+mod invitations;
 mod lapse;
 mod migrations;
 mod monitor;
