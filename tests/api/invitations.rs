@@ -334,6 +334,49 @@ async fn invitation_only_sales() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_invitation_link_before_the_sale_opens_is_kept_for_the_opening() {
+    let w = TestWorker::start().await;
+    let sale = "later-presale";
+    let body =
+        json!({"name": "Later", "purchase_url": crate::support::PURCHASE_URL, "access": "invite"});
+    w.admin().create_sale_with(sale, body).await;
+    let path = format!("/api/admin/sales/{sale}/invitations");
+    let generated = send(w.admin().post(&path).json(&json!({"members": ["early"]})))
+        .await
+        .expect(200, "an invitation");
+    let link = generated["invitations"][0]["url"]
+        .as_str()
+        .unwrap()
+        .replace(&w.base, "");
+    let landed = send(w.fan().get(&link).header(ACCEPT, "text/html")).await;
+    assert_eq!(landed.status, 303, "{}", landed.describe());
+    assert_eq!(landed.header("location"), Some(&*format!("/s/{sale}")));
+    assert!(
+        landed.cookie(&format!("__Host-wr_{sale}")).is_none(),
+        "no place before the sale"
+    );
+    let kept = landed
+        .cookie(&format!("__Host-wi_{sale}"))
+        .expect("the invitation is kept");
+    assert_eq!(joined_count(&w, sale).await, 0);
+    w.admin().open_sale(sale).await;
+    // The countdown's navigation at the opening carries the kept invitation.
+    let page = send(
+        w.fan()
+            .get(&format!("/s/{sale}"))
+            .header(ACCEPT, "text/html")
+            .header(COOKIE, format!("__Host-wi_{sale}={}", kept.value)),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.describe());
+    assert!(
+        page.cookie(&format!("__Host-wr_{sale}")).is_some(),
+        "a place"
+    );
+    assert_eq!(joined_count(&w, sale).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn open_sales_take_anyone_and_ignore_invitations() {
     let w = TestWorker::start().await;
     let report = w.admin().create_sale(OPEN_SALE, None).await;
