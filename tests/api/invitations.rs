@@ -4,11 +4,12 @@
 //! before.
 
 use crate::support::clock::unix_now;
-use crate::support::{send, Reply, TestWorker};
+use crate::support::{eventually, send, Reply, TestWorker};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use reqwest::header::{ACCEPT, COOKIE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 const SALE: &str = "presale";
 const OTHER: &str = "other-presale";
@@ -64,10 +65,18 @@ fn jwks() -> Value {
     serde_json::from_slice(&pem("public.jwks.json")).expect("JWKS")
 }
 
+/// Places taken, once every arrival shard reported its block (about a second after a join).
 async fn joined_count(w: &TestWorker, sale: &str) -> u64 {
-    w.admin().report(sale).await["stats"]["joined"]
-        .as_u64()
-        .expect("stats.joined")
+    eventually("blocks are reported", Duration::from_secs(10), || async {
+        let stats = w.admin().report(sale).await["stats"].clone();
+        match stats["pending"].as_u64() {
+            Some(0) => stats["joined"]
+                .as_u64()
+                .ok_or(format!("no joined: {stats}")),
+            _ => Err(format!("pending: {stats}")),
+        }
+    })
+    .await
 }
 
 async fn join_with(w: &TestWorker, sale: &str, invitation: Option<&str>) -> Reply {
@@ -270,7 +279,7 @@ async fn invitation_only_sales() {
     let kept = landed
         .cookie(&format!("__Host-wi_{SALE}"))
         .expect("invitation cookie");
-    assert!(kept.has("HttpOnly") && kept.has("Secure"), "{kept:?}");
+    assert!(kept.has("httponly") && kept.has("secure"), "{kept:?}");
     let page = send(
         w.fan()
             .get(&format!("/s/{SALE}"))
