@@ -5,7 +5,7 @@
 
 use crate::chrome::{Chromedriver, SessionOptions};
 use crate::support::random::unique_sale;
-use crate::support::{send, TestWorker, PURCHASE_URL};
+use crate::support::{eventually, send, TestWorker, PURCHASE_URL};
 use serde_json::json;
 use std::time::Duration;
 
@@ -44,10 +44,16 @@ async fn an_invitation_link_takes_and_keeps_a_place() {
         .as_str()
         .unwrap()
         .to_owned();
+    // Places taken, once the arrival shard reported its block (about a second after a join).
     let joined = || async {
-        worker.admin().report(&sale).await["stats"]["joined"]
-            .as_u64()
-            .unwrap()
+        eventually("blocks are reported", Duration::from_secs(10), || async {
+            let stats = worker.admin().report(&sale).await["stats"].clone();
+            match stats["pending"].as_u64() {
+                Some(0) => stats["joined"].as_u64().ok_or(format!("{stats}")),
+                _ => Err(format!("pending: {stats}")),
+            }
+        })
+        .await
     };
 
     let driver = Chromedriver::start("an_invitation_link_takes_and_keeps_a_place").await;
