@@ -793,4 +793,32 @@ mod tests {
             Phase::Paused
         );
     }
+
+    #[test]
+    fn access_and_invitation_keys_are_checked_and_stored() {
+        let open = SaleSettings::parse(input()).unwrap();
+        assert_eq!(open.access, Access::Open);
+        assert!(!serde_json::to_string(&open).unwrap().contains("access"));
+        let mut bad = input();
+        bad.access = Some("friends".into());
+        assert_eq!(SaleSettings::parse(bad).unwrap_err().field, "access");
+        let mut bad = input();
+        bad.invite_jwks = Some(serde_json::json!({"keys": [{"kty": "oct"}]}));
+        assert_eq!(SaleSettings::parse(bad).unwrap_err().field, "invite_jwks");
+        let mut invite = input();
+        invite.access = Some("invite".into());
+        invite.invite_jwks = Some(serde_json::json!({"keys": [{
+            "kty": "OKP", "crv": "Ed25519", "kid": "k1",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+        }]}));
+        let invite = SaleSettings::parse(invite).unwrap();
+        assert_eq!(invite.access, Access::Invite);
+        let stored = serde_json::to_string(&invite).unwrap();
+        let back: SaleSettings = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, invite, "{stored}");
+        // `null` is no keys.
+        let mut none = input();
+        none.invite_jwks = Some(serde_json::Value::Null);
+        assert_eq!(SaleSettings::parse(none).unwrap().invite_jwks, None);
+    }
 }
