@@ -155,7 +155,7 @@ pub fn members_to_invite(
                 .collect()
         }
         (None, Some(n)) if (1..=MAX_GENERATED).contains(&n) => (0..n)
-            .map(|_| MemberId::parse(&random_id()).map_err(|e| ApiError::Internal(e)))
+            .map(|_| MemberId::parse(&random_id()).map_err(ApiError::Internal))
             .collect(),
         (None, Some(_)) => Err(invalid(
             "count",

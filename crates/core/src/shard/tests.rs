@@ -324,7 +324,7 @@ impl MemberBook for Book {
 /// A join in flight: ready to run at its shard, or waiting for the lease it asked for.
 enum InFlight {
     Ready,
-    Leasing(LeaseRequest, crate::protocol::Answer),
+    Leasing(LeaseRequest, Box<crate::protocol::Answer>),
 }
 
 #[test]
@@ -394,7 +394,7 @@ proptest! {
             let k = member_shard(&keys[member], shard_count) as usize;
             match state {
                 InFlight::Leasing(request, answer) => {
-                    shards[k].supply(request, answer, now).unwrap();
+                    shards[k].supply(request, *answer, now).unwrap();
                     Err(InFlight::Ready)
                 }
                 InFlight::Ready => match shards[k].handle_member(&mut books[k], &keys[member], now).unwrap() {
@@ -403,7 +403,7 @@ proptest! {
                         let answer = c
                             .lease_block(now, k as u32, request.closing, request.want)
                             .map(Reply::Lease);
-                        Err(InFlight::Leasing(request, answer))
+                        Err(InFlight::Leasing(request, Box::new(answer)))
                     }
                 },
             }
