@@ -157,7 +157,8 @@ impl ApiError {
                 | QueueError::AlreadyClosed
                 | QueueError::AssignmentFinished { .. }
                 | QueueError::RequestIdReused
-                | QueueError::NotPullMode { .. } => 409,
+                | QueueError::NotPullMode { .. }
+                | QueueError::ShardsFixed => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
                 QueueError::SaleUnavailable | QueueError::Busy => 503,
@@ -203,6 +204,7 @@ impl ApiError {
                 QueueError::NotPullMode { .. } => "admission_mode",
                 QueueError::SaleUnavailable => "sale_unavailable",
                 QueueError::Busy => "busy",
+                QueueError::ShardsFixed => "shards_fixed",
             },
             ApiError::Busy(_) => "busy",
             ApiError::Misconfigured(_) => "server_misconfigured",

@@ -209,6 +209,27 @@ async fn invitation_only_sales() {
         assert_eq!(reply.json["field"], field);
     }
 
+    // Members' places are kept per shard: the count cannot change any more.
+    let mut resharded = json!({
+        "name": "x", "purchase_url": crate::support::PURCHASE_URL,
+        "access": "invite", "invite_jwks": jwks(), "shards": 3,
+    });
+    send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{SALE}"))
+            .json(&resharded),
+    )
+    .await
+    .expect_error(409, "shards_fixed", "re-sharding an invitation-only sale");
+    resharded["shards"] = json!(2);
+    send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{SALE}"))
+            .json(&resharded),
+    )
+    .await
+    .expect(200, "the same shards");
+
     // Invitations we sign: for listed members, or a number of random ones.
     let path = format!("/api/admin/sales/{SALE}/invitations");
     send(w.fan().post(&path).json(&json!({"count": 1})))

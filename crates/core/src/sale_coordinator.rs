@@ -322,7 +322,7 @@ impl SaleCoordinator {
             return Err(QueueError::SaleNotFound);
         };
         if let Command::Upsert { settings, .. } = command {
-            line.update_settings(settings, now);
+            line.update_settings(settings, now)?;
             return Ok(Reply::Upserted {
                 created: false,
                 report: Box::new(self.report(line_of(&self.line)?, now)),

@@ -193,8 +193,19 @@ impl Coordinator {
     }
 
     /// New settings, live: a new admission mode admits by its own rule from now on, and a
-    /// shorter session ends the claimed admissions it has run out for.
-    pub fn update_settings(&mut self, settings: SaleSettings, now: UnixMillis) {
+    /// shorter session ends the claimed admissions it has run out for. Refused
+    /// ([`QueueError::ShardsFixed`]) for a change of `shards` when the sale is or becomes
+    /// invitation-only and numbers have been handed out.
+    pub fn update_settings(
+        &mut self,
+        settings: SaleSettings,
+        now: UnixMillis,
+    ) -> Result<(), QueueError> {
+        let old = &self.sale.settings;
+        let invite = !old.access.is_open() || !settings.access.is_open();
+        if invite && old.shards != settings.shards && self.line.next_seq() > 1 {
+            return Err(QueueError::ShardsFixed);
+        }
         if settings.admission != self.sale.settings.admission {
             // A new rate schedules from the newest admission, as after a restart.
             self.rate_tat_us =
@@ -204,6 +215,7 @@ impl Coordinator {
         self.sale.updated_at = now;
         self.changes.push(Change::Sale(self.sale.clone()));
         self.sweep(now);
+        Ok(())
     }
 
     fn set_control(&mut self, control: Control, now: UnixMillis) {
