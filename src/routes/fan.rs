@@ -765,9 +765,13 @@ async fn invitation_link(
         Err(e) if wants_json(req) => return Err(e),
         Err(e) => return invitation_page(snap, &e),
     };
-    let keep = invitations::keep_cookie(sale, text, &member, ctx.now);
     let held = http::cookie(req, &http::token_cookie_name(sale))
         .and_then(|token| verify(ctx, sale, &token).ok());
+    // A fan holding a place keeps it, and the invitation they joined with: a link another site
+    // sent them changes neither.
+    let keep = held
+        .is_none()
+        .then(|| invitations::keep_cookie(sale, text, &member, ctx.now));
     let taking = snap.phase_at(ctx.now).admits_joins()
         && held.is_none()
         && req.method() != Method::Head
@@ -788,6 +792,8 @@ async fn invitation_link(
     } else {
         response::see_other(&clean)?
     };
-    response.headers_mut().append("Set-Cookie", &keep)?;
+    if let Some(keep) = keep {
+        response.headers_mut().append("Set-Cookie", &keep)?;
+    }
     Ok(response)
 }

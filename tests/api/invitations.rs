@@ -310,6 +310,21 @@ async fn invitation_only_sales() {
     .await;
     assert_eq!(page.status, 200, "{}", page.describe());
     assert!(page.text.contains("data-page=\"waiting\""), "{}", page.text);
+    // Bob's browser opening someone else's link (another site may send it): bob keeps his place
+    // and his invitation.
+    let foreign = send(
+        w.fan()
+            .get(&link)
+            .header(ACCEPT, "text/html")
+            .header(COOKIE, format!("__Host-wr_{SALE}={}", token.value)),
+    )
+    .await;
+    assert_eq!(foreign.status, 303, "{}", foreign.describe());
+    assert!(
+        foreign.set_cookies().is_empty(),
+        "{:?}",
+        foreign.set_cookies()
+    );
     // Another device opening alice's link: alice's place.
     let other_device = send(w.fan().get(&link).header(ACCEPT, "text/html")).await;
     assert_eq!(other_device.status, 303);
