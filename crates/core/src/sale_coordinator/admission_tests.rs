@@ -26,6 +26,8 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
         webhook_url: None,
         turnstile_site_key: None,
         pass_delivery: None,
+        access: None,
+        invite_jwks: None,
     })
     .unwrap();
     settings.admission = admission;
