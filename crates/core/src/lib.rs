@@ -20,6 +20,7 @@ pub mod secret_strength;
 pub mod secrets;
 pub mod shard;
 pub mod snapshot;
+pub mod socket;
 pub mod time;
 pub mod token;
 pub mod turnstile;
