@@ -5,6 +5,7 @@ use serde::Serialize;
 use waitroom_core::admission::Admission;
 use waitroom_core::invitation::InvitationError;
 use waitroom_core::secrets::ConfigError;
+use waitroom_core::socket::Refusal;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
 use waitroom_core::turnstile::TurnstileError;
@@ -97,6 +98,10 @@ pub enum ApiError {
     Busy(String),
     /// Storage, a Durable Object or the runtime failed.
     Internal(String),
+    /// `GET /api/sales/{sale}/socket` without a WebSocket upgrade.
+    UpgradeRequired,
+    /// A socket the fan may not hold (yet): they keep polling.
+    SocketRefused(Refusal),
 }
 
 impl From<QueueError> for ApiError {
@@ -165,6 +170,10 @@ impl ApiError {
             },
             ApiError::Busy(_) => 503,
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
+            ApiError::UpgradeRequired => 426,
+            ApiError::SocketRefused(Refusal::Closed) => 410,
+            ApiError::SocketRefused(Refusal::Full | Refusal::TestFault) => 503,
+            ApiError::SocketRefused(_) => 409,
         }
     }
 
@@ -209,6 +218,8 @@ impl ApiError {
             ApiError::Busy(_) => "busy",
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
+            ApiError::UpgradeRequired => "upgrade_required",
+            ApiError::SocketRefused(r) => r.reason(),
         }
     }
 
@@ -237,6 +248,16 @@ impl ApiError {
             ApiError::Busy(_) => QueueError::Busy.to_string(),
             ApiError::Misconfigured(e) => format!("the server is misconfigured: {}", e.name),
             ApiError::Internal(_) => "something went wrong on our side; try again".into(),
+            ApiError::UpgradeRequired => "this endpoint is a WebSocket: send Upgrade: websocket".into(),
+            ApiError::SocketRefused(r) => match r {
+                Refusal::NotNearFront { ahead, zone } => format!(
+                    "{ahead} fans are ahead of you; a socket is for the {zone} nearest the front: keep polling the status"
+                ),
+                Refusal::TurnReached => "your number was reached: poll the status for your turn".into(),
+                Refusal::NotInLine => "this token holds no place in line".into(),
+                Refusal::Closed => QueueError::Closed.to_string(),
+                Refusal::Full | Refusal::TestFault => "no socket is free: keep polling the status".into(),
+            },
         }
     }
 

@@ -35,6 +35,7 @@ pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
 pub mod turnstile;
+pub mod turn;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

@@ -18,7 +18,6 @@ use crate::response::{self, json, json_with, CacheControl};
 use crate::snapshot_cache;
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
-use waitroom_core::pass::PassClaims;
 use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::protocol::{Command, Reply, ShardJoined};
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
@@ -47,25 +46,25 @@ async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, A
     }
 }
 
-async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
+pub(super) async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError> {
     snapshot_of(ctx, sale)
         .await?
         .ok_or(ApiError::Queue(QueueError::SaleNotFound))
 }
 
 /// Where a presented token came from: a bad cookie is ignored when joining, a bad bearer is not.
-enum Presented {
+pub(super) enum Presented {
     Bearer(String),
     Cookie(String),
 }
 
-fn presented(req: &Request, sale: &SaleId) -> Option<Presented> {
+pub(super) fn presented(req: &Request, sale: &SaleId) -> Option<Presented> {
     http::bearer(req)
         .map(Presented::Bearer)
         .or_else(|| http::cookie(req, &http::token_cookie_name(sale)).map(Presented::Cookie))
 }
 
-fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken, ApiError> {
+pub(super) fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken, ApiError> {
     Ok(ctx
         .config()?
         .secrets
@@ -358,17 +357,18 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 pass_ttl_s,
             } => {
                 let config = ctx.config()?;
-                let claims =
-                    PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
-                let pass = config.secrets.pass_signer.sign(&claims);
-                let purchase_url = snap
-                    .sale
-                    .pass_delivery
-                    .purchase_url(snap.sale.purchase_url.as_url(), &pass);
+                let turn = crate::turn::sign(
+                    &config,
+                    sale,
+                    &snap.sale.purchase_url,
+                    snap.sale.pass_delivery,
+                    &assignment,
+                    pass_ttl_s,
+                );
                 FanState::YourTurn {
-                    pass,
-                    expires_at: claims.expires_at(),
-                    purchase_url,
+                    pass: turn.pass,
+                    expires_at: turn.expires_at,
+                    purchase_url: turn.purchase_url,
                     window: assignment.window,
                     assignment: assignment.state,
                 }
@@ -416,6 +416,8 @@ fn status_answer<'a>(
             StatusState::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
+                socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
+                    .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         FanState::YourTurn {

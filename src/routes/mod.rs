@@ -4,6 +4,7 @@ mod admin;
 pub mod answers;
 mod fan;
 mod origin;
+mod socket;
 
 use crate::config::{self, Config};
 use crate::coordinator_client::Objects;
@@ -70,6 +71,8 @@ enum Route<'a> {
     SaleInfo(&'a str),
     Join(&'a str),
     Status(&'a str),
+    /// The fan's WebSocket (the turn, pushed).
+    Socket(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -103,6 +106,7 @@ impl<'a> Route<'a> {
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
+            ["api", "sales", sale, "socket"] => Route::Socket(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
             ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
@@ -134,6 +138,7 @@ impl<'a> Route<'a> {
             Route::SaleInfo(_) => "sale_info",
             Route::Join(_) => "join",
             Route::Status(_) => "status",
+            Route::Socket(_) => "socket",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -154,6 +159,7 @@ impl<'a> Route<'a> {
             | Route::SaleInfo(sale)
             | Route::Join(sale)
             | Route::Status(sale)
+            | Route::Socket(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -177,7 +183,8 @@ impl<'a> Route<'a> {
             | Route::Jwks
             | Route::BrandCss(_)
             | Route::SaleInfo(_)
-            | Route::Status(_) => "GET",
+            | Route::Status(_)
+            | Route::Socket(_) => "GET",
             Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
@@ -285,6 +292,9 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
+        Route::Socket(sale) if method == Method::Get => {
+            socket::open(req, ctx, sale_id(sale)?).await
+        }
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
         Route::Finish { sale, fan, outcome } if is(Method::Post) => {
             origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await

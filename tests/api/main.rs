@@ -28,4 +28,5 @@ mod restart;
 mod scheduled_open;
 mod shards;
 mod turnstile;
+mod sockets;
 mod webhooks;
