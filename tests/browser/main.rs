@@ -21,3 +21,4 @@ mod invitation;
 mod journey;
 mod no_js;
 mod pass_delivery;
+mod pushed_turn;
