@@ -120,14 +120,25 @@ struct RunArgs {
     /// Requests of each kind in the edge-cost scenario (lapsed-token polls, unknown sale ids).
     #[arg(long, default_value_t = 2_000)]
     edge_requests: u64,
+    /// Fans near the front in the pushed-turn scenario (every other one holds a socket).
+    #[arg(long, default_value_t = 60)]
+    pushed_fans: u64,
+    /// Sockets to open on one sale in the pushed-turn scenario (past the bound: some refused).
+    #[arg(long, default_value_t = 2_100)]
+    pushed_sockets: u64,
+    /// The worker's process group (scripts/bench.sh starts it with setsid), to read workerd's
+    /// memory in the pushed-turn scenario.
+    #[arg(long)]
+    worker_pgid: Option<i32>,
     /// The worker's state directory (`--persist-to`), to count the files unknown sale ids leave.
     #[arg(long)]
     state_dir: Option<PathBuf>,
-    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7).
+    /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7),
+    /// `pushed` (8).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "steady,opening,slow,edge"
+        default_value = "steady,opening,slow,edge,pushed"
     )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
@@ -161,6 +172,8 @@ enum Group {
     Slow,
     /// 7: lapsed-token polls and unknown sale ids.
     Edge,
+    /// 8: the turn, pushed: turn notice by socket and by poll, sockets per object.
+    Pushed,
 }
 
 impl RunArgs {
@@ -178,6 +191,8 @@ impl RunArgs {
             self.slow_fans = self.slow_fans.min(200);
             self.slow_secs = self.slow_secs.min(4);
             self.edge_requests = self.edge_requests.min(300);
+            self.pushed_fans = self.pushed_fans.min(24);
+            self.pushed_sockets = self.pushed_sockets.min(300);
         }
         self
     }
@@ -582,6 +597,17 @@ async fn run(args: RunArgs) -> Result<()> {
         results.push(with_load(
             bench
                 .slow_coordinator(args.slow_fans, args.slow_secs, args.slow_delay_ms)
+                .await?,
+        ));
+    }
+    if args.only.contains(&Group::Pushed) {
+        say(&format!(
+            "8. the turn, pushed: {} fans near the front, then {} sockets on one sale",
+            args.pushed_fans, args.pushed_sockets
+        ));
+        results.push(with_load(
+            bench
+                .pushed_turn(args.pushed_fans, args.pushed_sockets, args.worker_pgid)
                 .await?,
         ));
     }

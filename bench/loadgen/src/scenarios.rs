@@ -4,6 +4,7 @@
 
 mod edge_cost;
 mod overload;
+mod pushed;
 pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};
