@@ -207,7 +207,7 @@ async fn a_refused_socket_still_reaches_the_turn_by_polling() {
     .expect(200, "refuse sockets");
     // The upgrade succeeds, and the object closes the socket at once with its code.
     let mut refused = match socket::open(&w.base, sale, &fans[0].token).await {
-        Opened::Socket(stream) => stream,
+        Opened::Socket(stream) => *stream,
         Opened::Refused(status, body) => panic!("refused before the upgrade: {status} {body}"),
     };
     match socket::next(&mut refused).await {

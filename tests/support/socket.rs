@@ -16,7 +16,7 @@ pub type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// How an upgrade attempt ended.
 pub enum Opened {
     /// 101: the socket.
-    Socket(Stream),
+    Socket(Box<Stream>),
     /// Refused before the upgrade: the HTTP status and the JSON body.
     Refused(u16, Value),
 }
@@ -40,7 +40,7 @@ pub async fn open(base: &str, sale: &str, token: &str) -> Opened {
         format!("Bearer {token}").parse().expect("header"),
     );
     match tokio_tungstenite::connect_async(request).await {
-        Ok((stream, _)) => Opened::Socket(stream),
+        Ok((stream, _)) => Opened::Socket(Box::new(stream)),
         Err(WsError::Http(response)) => {
             let status = response.status().as_u16();
             let body = response
@@ -57,7 +57,7 @@ pub async fn open(base: &str, sale: &str, token: &str) -> Opened {
 /// Opens the socket and expects it accepted: its first message is `watching`.
 pub async fn open_watching(base: &str, sale: &str, token: &str) -> Stream {
     let mut stream = match open(base, sale, token).await {
-        Opened::Socket(stream) => stream,
+        Opened::Socket(stream) => *stream,
         Opened::Refused(status, body) => panic!("socket refused: {status} {body}"),
     };
     match next(&mut stream).await {
