@@ -349,6 +349,31 @@ mod tests {
     }
 
     #[test]
+    fn socket_refusals_before_the_upgrade_are_json_errors() {
+        let near = ApiError::SocketRefused(Refusal::NotNearFront {
+            ahead: 30,
+            zone: 20,
+        });
+        assert_eq!((near.status(), near.code()), (409, "not_near_front"));
+        assert!(
+            near.message().contains("30 fans are ahead"),
+            "{}",
+            near.message()
+        );
+        let reached = ApiError::SocketRefused(Refusal::TurnReached);
+        assert_eq!((reached.status(), reached.code()), (409, "turn_reached"));
+        let closed = ApiError::SocketRefused(Refusal::Closed);
+        assert_eq!((closed.status(), closed.code()), (410, "closed"));
+        assert_eq!(
+            (
+                ApiError::UpgradeRequired.status(),
+                ApiError::UpgradeRequired.code()
+            ),
+            (426, "upgrade_required")
+        );
+    }
+
+    #[test]
     fn error_bodies_keep_their_shape() {
         assert_eq!(
             body(ApiError::NotFound),
