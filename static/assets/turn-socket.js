@@ -50,9 +50,12 @@
     body.dataset.socket = "closed";
     clearInterval(ping);
     if (turnTaken) return;
-    // 4001: not near the front (yet); 4002: the turn came: poll now. Anything else (the object
-    // is full, a test refused it, the network failed): poll, and try a socket again later.
-    if (code !== 4001 && code !== 4002) {
+    // 4002: the turn came: poll now. 4001: not near the front by the coordinator's count (the
+    // edge's snapshot was a moment behind): poll, and ask again in a while. Anything else (the
+    // object is full, a test refused it, the network failed): poll, and try again later still.
+    if (code === 4001) {
+      retryAt = Date.now() + 10000;
+    } else if (code !== 4002) {
       failures += 1;
       retryAt = Date.now() + Math.min(60000, 5000 * 2 ** failures);
     }
