@@ -250,6 +250,8 @@ impl SaleCoordinator {
             Err(Refusal::TestFault)
         } else {
             let (admitted, alarm) = self.with_machine(now, |m| m.connect(seq, now))?;
+            // The sweep before it may have admitted fans (an admission mode on the clock).
+            self.push_turns();
             let _ = self.schedule(alarm).await;
             self.emit().await;
             admitted
@@ -278,6 +280,7 @@ impl SaleCoordinator {
         };
         let now = clock::now();
         self.with_machine(now, |m| m.disconnect(seq, now))?;
+        self.push_turns();
         Ok(())
     }
 

@@ -11,6 +11,7 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 fn sale(presence_ttl_s: u64) -> Coordinator {
     let settings = SaleSettings::parse(SaleSettingsInput {
         name: "Tour".into(),
+        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
         opens_at: None,
         claim_ttl_s: Some(60),
