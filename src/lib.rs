@@ -34,8 +34,8 @@ pub mod routes;
 pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
-pub mod turnstile;
 pub mod turn;
+pub mod turnstile;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

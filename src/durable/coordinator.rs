@@ -225,6 +225,7 @@ impl SaleCoordinator {
             let message = Message::YourTurn {
                 pass: turn.pass,
                 pass_expires_at: turn.expires_at,
+                pass_delivery: sale.settings.pass_delivery,
                 purchase_url: turn.purchase_url.to_string(),
                 window: assignment.window,
             };

@@ -28,11 +28,17 @@
     }
   }
 
-  function yourTurn(url) {
+  // The same rule as waiting.js: form_post's pass is posted by the sale's own page (never in a
+  // URL); query and fragment: the purchase URL holds it.
+  function yourTurn(turn) {
     if (turnTaken) return;
     turnTaken = true;
     notifyTurn();
-    location.assign(url);
+    if (turn.pass_delivery === "form_post") {
+      location.replace(`/s/${encodeURIComponent(document.body.dataset.sale)}`);
+    } else {
+      location.assign(turn.purchase_url);
+    }
   }
 
   function offerNotification() {
@@ -88,7 +94,7 @@
         clearInterval(ping);
         ping = setInterval(() => ws.readyState === 1 && ws.send("ping"), 30000);
       } else if (m.type === "your_turn") {
-        yourTurn(m.purchase_url);
+        yourTurn(m);
       }
     };
     ws.onclose = (event) => closed(event.code);

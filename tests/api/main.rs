@@ -27,6 +27,6 @@ mod resilience;
 mod restart;
 mod scheduled_open;
 mod shards;
-mod turnstile;
 mod sockets;
+mod turnstile;
 mod webhooks;

@@ -11,6 +11,7 @@
 //! loses nothing, since the status endpoint answers the same turn with the same pass.
 
 use crate::ids::{Seq, WindowId};
+use crate::pass_delivery::PassDelivery;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +86,9 @@ pub enum Message {
         pass: String,
         #[serde(with = "rfc3339")]
         pass_expires_at: UnixMillis,
+        /// How the sale hands the pass to its origin: for `form_post` the purchase URL carries no
+        /// pass and the fan's page loads the sale's page, which posts it.
+        pass_delivery: PassDelivery,
         purchase_url: String,
         window: WindowId,
     },
@@ -138,13 +142,14 @@ mod tests {
         let turn = Message::YourTurn {
             pass: "jwt".into(),
             pass_expires_at: UnixMillis::from_secs(60),
+            pass_delivery: PassDelivery::Query,
             purchase_url: "https://shop.example/buy?pass=jwt".into(),
             window: WindowId::parse("w1").unwrap(),
         };
         assert_eq!(
             serde_json::to_value(&turn).unwrap(),
             json!({"type": "your_turn", "pass": "jwt", "pass_expires_at": "1970-01-01T00:01:00Z",
-                "purchase_url": "https://shop.example/buy?pass=jwt", "window": "w1"})
+                "pass_delivery": "query", "purchase_url": "https://shop.example/buy?pass=jwt", "window": "w1"})
         );
         assert_eq!(
             serde_json::to_value(Message::Watching { seq: 7 }).unwrap(),

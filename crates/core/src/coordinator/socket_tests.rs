@@ -20,6 +20,8 @@ fn sale(presence_ttl_s: u64) -> Coordinator {
         shards: None,
         presence_ttl_s: Some(presence_ttl_s),
         webhook_url: None,
+        turnstile_site_key: None,
+        pass_delivery: None,
     })
     .unwrap();
     let mut c = Coordinator::create(
