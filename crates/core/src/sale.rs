@@ -56,8 +56,9 @@ pub const MAX_SHARDS: u32 = 64;
 const MAX_NAME_CHARS: usize = 120;
 const MAX_URL_BYTES: usize = 2_048;
 
-/// The body of `PUT /api/admin/sales/{sale}`, as sent.
-#[derive(Clone, Debug, Deserialize)]
+/// The body of `PUT /api/admin/sales/{sale}`, as sent. `Default` is for building one in code
+/// (`..Default::default()`); an empty name or URL is refused by [`SaleSettings::parse`].
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SaleSettingsInput {
     pub name: String,

@@ -19,9 +19,7 @@ fn sale(presence_ttl_s: u64) -> Coordinator {
         branding: None,
         shards: None,
         presence_ttl_s: Some(presence_ttl_s),
-        webhook_url: None,
-        turnstile_site_key: None,
-        pass_delivery: None,
+        ..Default::default()
     })
     .unwrap();
     let mut c = Coordinator::create(
