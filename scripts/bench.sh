@@ -126,7 +126,7 @@ say "worker ready after $(( ($(date +%s%3N) - run_started_ms) / 1000 )) s"
 
 "$LOADGEN" run --base-url "$base" --env-file "$tmp/worker.env" --out "$OUT" --state-dir "$tmp/state" \
   --wrangler-version "${wrangler_version:-unknown}" --worker-label "$worker_label" --nproc "$(nproc)" --arch "$(uname -m)" \
-  --run-started-ms "$run_started_ms" "$@"
+  --run-started-ms "$run_started_ms" --worker-pgid "$worker_pid" "$@"
 
 stop_worker
 echo

@@ -24,6 +24,9 @@ const REGISTRY_NAME: &str = "sales";
 const OBJECT_URL: &str = "https://do.internal/";
 /// Where a coordinator takes its test fault (see [`set_fault`]).
 pub const FAULT_URL: &str = "https://do.internal/fault";
+/// Where a coordinator takes a fan's WebSocket (see [`open_socket`]); the fan's arrival number
+/// follows as `?seq=`. Only the edge calls it, after checking the fan's token.
+pub const SOCKET_PATH: &str = "/socket";
 
 /// Why a call to a Durable Object brought no answer of the protocol.
 #[derive(Debug)]
@@ -183,17 +186,20 @@ pub async fn ask(objects: &Objects, sale: &SaleId, command: &Command) -> Result<
     answer.map_err(ApiError::Queue)
 }
 
-/// Numbers a new fan at arrival shard `shard` of `sale`.
+/// Numbers a new fan at arrival shard `shard` of `sale`; with `member` (an invitation-only
+/// sale's member key), the member's place, the one they have if any.
 pub async fn join_at_shard(
     objects: &Objects,
     sale: &SaleId,
     shard: u32,
     pow: Option<waitroom_core::pow::Verified>,
+    member: Option<String>,
 ) -> Result<ShardJoined, ApiError> {
     let command = ShardCommand::Join {
         sale: sale.clone(),
         shard,
         pow,
+        member,
     };
     let answer: Result<ShardJoined, QueueError> = objects
         .call(SHARDS_BINDING, &format!("{sale}#{shard}"), &command)
@@ -247,6 +253,9 @@ pub struct Fault {
     pub delay_ms: u64,
     #[serde(default)]
     pub fail: bool,
+    /// Refuse every fan socket (close code 4099), so pages fall back to polling.
+    #[serde(default)]
+    pub refuse_sockets: bool,
 }
 
 /// What a coordinator answers when its fault is switched: the commands the previous fault
@@ -293,6 +302,43 @@ pub async fn set_fault(
             error: e.to_string(),
         })
     })
+}
+
+/// Hands fan `seq`'s WebSocket upgrade to the coordinator of `sale` (the edge checked the fan's
+/// token and place first); the coordinator's 101 answer carries the socket. No token travels:
+/// the object knows the fan by number only.
+pub async fn open_socket(
+    objects: &Objects,
+    sale: &SaleId,
+    seq: waitroom_core::Seq,
+) -> Result<worker::WebSocket, ApiError> {
+    let stub = objects
+        .counted()
+        .durable_object(COORDINATOR_BINDING)?
+        .id_from_name(sale.as_str())?
+        .get_stub()?;
+    let headers = Headers::new();
+    headers.set("Upgrade", "websocket")?;
+    headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let url = format!("https://do.internal{SOCKET_PATH}?seq={seq}");
+    let req = Request::new_with_init(&url, &init)?;
+    let mut resp = stub
+        .fetch_with_request(req)
+        .await
+        .map_err(CallError::from)?;
+    if resp.status_code() != 101 {
+        let text = resp.text().await.unwrap_or_default();
+        return Err(CallError::Status {
+            binding: COORDINATOR_BINDING,
+            status: resp.status_code(),
+            text,
+        }
+        .into());
+    }
+    resp.websocket()
+        .ok_or_else(|| ApiError::Internal("the coordinator answered 101 without a socket".into()))
 }
 
 pub async fn list_sales(objects: &Objects) -> Result<Vec<SaleId>, ApiError> {

@@ -3,8 +3,10 @@
 use crate::response;
 use serde::Serialize;
 use waitroom_core::admission::Admission;
+use waitroom_core::invitation::InvitationError;
 use waitroom_core::pow::{Challenge, PowError};
 use waitroom_core::secrets::ConfigError;
+use waitroom_core::socket::Refusal;
 use waitroom_core::time::rfc3339;
 use waitroom_core::token::TokenError;
 use waitroom_core::turnstile::TurnstileError;
@@ -81,6 +83,10 @@ pub enum ApiError {
     /// A state-changing request another site made (`Sec-Fetch-Site: cross-site`, or a foreign
     /// `Origin`): refused before anything changes.
     CrossSite,
+    /// A join of an invitation-only sale without an invitation.
+    InvitationRequired,
+    /// An invitation that is forged, expired, for another sale or otherwise not accepted.
+    BadInvitation(InvitationError),
     BadToken(TokenError),
     /// A join of a Turnstile sale without a token that passed (403; nothing changes).
     Turnstile(TurnstileError),
@@ -104,6 +110,10 @@ pub enum ApiError {
     Busy(String),
     /// Storage, a Durable Object or the runtime failed.
     Internal(String),
+    /// `GET /api/sales/{sale}/socket` without a WebSocket upgrade.
+    UpgradeRequired,
+    /// A socket the fan may not hold (yet): they keep polling.
+    SocketRefused(Refusal),
 }
 
 impl From<QueueError> for ApiError {
@@ -155,8 +165,8 @@ impl ApiError {
             | ApiError::BadJson(_)
             | ApiError::InvalidField { .. } => 400,
             ApiError::BodyTooLarge { .. } => 413,
-            ApiError::Unauthorized | ApiError::BadToken(_) => 401,
-            ApiError::CrossSite | ApiError::Turnstile(_) => 403,
+            ApiError::Unauthorized | ApiError::BadToken(_) | ApiError::BadInvitation(_) => 401,
+            ApiError::CrossSite | ApiError::Turnstile(_) | ApiError::InvitationRequired => 403,
             ApiError::TurnstileUnavailable(_) => 503,
             ApiError::Pow { .. } => 403,
             ApiError::RateLimited { .. } => 429,
@@ -166,7 +176,8 @@ impl ApiError {
                 | QueueError::AlreadyClosed
                 | QueueError::AssignmentFinished { .. }
                 | QueueError::RequestIdReused
-                | QueueError::NotPullMode { .. } => 409,
+                | QueueError::NotPullMode { .. }
+                | QueueError::ShardsFixed => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
                 QueueError::SaleUnavailable | QueueError::Busy => 503,
@@ -174,6 +185,10 @@ impl ApiError {
             },
             ApiError::Busy(_) => 503,
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
+            ApiError::UpgradeRequired => 426,
+            ApiError::SocketRefused(Refusal::Closed) => 410,
+            ApiError::SocketRefused(Refusal::Full | Refusal::TestFault) => 503,
+            ApiError::SocketRefused(_) => 409,
         }
     }
 
@@ -188,6 +203,8 @@ impl ApiError {
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::Unauthorized => "unauthorized",
             ApiError::CrossSite => "cross_site",
+            ApiError::InvitationRequired => "invitation_required",
+            ApiError::BadInvitation(_) => "bad_invitation",
             ApiError::BadToken(_) => "bad_token",
             ApiError::Turnstile(TurnstileError::Required) => "turnstile_required",
             ApiError::Turnstile(TurnstileError::Invalid(_)) => "turnstile_invalid",
@@ -218,10 +235,13 @@ impl ApiError {
                 QueueError::SaleUnavailable => "sale_unavailable",
                 QueueError::Busy => "busy",
                 QueueError::PowSpent => "pow_invalid",
+                QueueError::ShardsFixed => "shards_fixed",
             },
             ApiError::Busy(_) => "busy",
             ApiError::Misconfigured(_) => "server_misconfigured",
             ApiError::Internal(_) => "internal",
+            ApiError::UpgradeRequired => "upgrade_required",
+            ApiError::SocketRefused(r) => r.reason(),
         }
     }
 
@@ -236,6 +256,10 @@ impl ApiError {
             ApiError::InvalidField { field, message } => format!("{field} {message}"),
             ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
             ApiError::CrossSite => "another site may not make this request".into(),
+            ApiError::InvitationRequired => {
+                "this sale is by invitation only: join with your invitation".into()
+            }
+            ApiError::BadInvitation(e) => e.to_string(),
             ApiError::BadToken(e) => e.to_string(),
             ApiError::Turnstile(e) => e.to_string(),
             ApiError::TurnstileUnavailable(_) => {
@@ -250,6 +274,16 @@ impl ApiError {
             ApiError::Busy(_) => QueueError::Busy.to_string(),
             ApiError::Misconfigured(e) => format!("the server is misconfigured: {}", e.name),
             ApiError::Internal(_) => "something went wrong on our side; try again".into(),
+            ApiError::UpgradeRequired => "this endpoint is a WebSocket: send Upgrade: websocket".into(),
+            ApiError::SocketRefused(r) => match r {
+                Refusal::NotNearFront { ahead, zone } => format!(
+                    "{ahead} fans are ahead of you; a socket is for the {zone} nearest the front: keep polling the status"
+                ),
+                Refusal::TurnReached => "your number was reached: poll the status for your turn".into(),
+                Refusal::NotInLine => "this token holds no place in line".into(),
+                Refusal::Closed => QueueError::Closed.to_string(),
+                Refusal::Full | Refusal::TestFault => "no socket is free: keep polling the status".into(),
+            },
         }
     }
 
@@ -347,6 +381,31 @@ mod tests {
 
     fn body(e: ApiError) -> serde_json::Value {
         serde_json::to_value(e.body()).unwrap()
+    }
+
+    #[test]
+    fn socket_refusals_before_the_upgrade_are_json_errors() {
+        let near = ApiError::SocketRefused(Refusal::NotNearFront {
+            ahead: 30,
+            zone: 20,
+        });
+        assert_eq!((near.status(), near.code()), (409, "not_near_front"));
+        assert!(
+            near.message().contains("30 fans are ahead"),
+            "{}",
+            near.message()
+        );
+        let reached = ApiError::SocketRefused(Refusal::TurnReached);
+        assert_eq!((reached.status(), reached.code()), (409, "turn_reached"));
+        let closed = ApiError::SocketRefused(Refusal::Closed);
+        assert_eq!((closed.status(), closed.code()), (410, "closed"));
+        assert_eq!(
+            (
+                ApiError::UpgradeRequired.status(),
+                ApiError::UpgradeRequired.code()
+            ),
+            (426, "upgrade_required")
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod durable;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod invitations;
 pub mod known_sales;
 pub mod lru;
 pub mod outcome_cache;
@@ -34,6 +35,7 @@ pub mod routes;
 pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
+pub mod turn;
 pub mod turnstile;
 
 use worker::{

@@ -130,6 +130,16 @@ pub struct ClosedPage<'a> {
     pub sale: SaleLook<'a>,
 }
 
+/// An invitation-only sale refused the fan: no invitation (`required`), or a bad one.
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub required: bool,
+    /// Why the invitation was refused, in words.
+    pub reason: String,
+}
+
 /// No such sale.
 #[derive(Template)]
 #[template(path = "not_found.html")]
@@ -221,6 +231,8 @@ mod tests {
             pass_delivery: Default::default(),
             pow_bits: Default::default(),
             rate_limit_per_min: None,
+            access: Default::default(),
+            invite_jwks: None,
         }
     }
 

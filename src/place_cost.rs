@@ -9,15 +9,13 @@
 //! spent before: so a replay is caught whichever isolate it reaches.
 
 use crate::error::ApiError;
-use crate::http;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
 use crate::response::{self, json, CacheControl};
 use crate::routes::Ctx;
-use serde::Deserialize;
 use std::cell::RefCell;
 use waitroom_core::pow::{self, Challenge, PowError, Solution, Verified};
 use waitroom_core::rate_limit::{Limited, PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
-use waitroom_core::snapshot::{SaleView, Snapshot};
+use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
 
@@ -26,18 +24,6 @@ const MAX_TRACKED_ADDRESSES: usize = 10_000;
 
 thread_local! {
     static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(MAX_TRACKED_ADDRESSES));
-}
-
-/// What a join's JSON body carries (a body is read once, so all of it is read here; unknown
-/// members are let through).
-#[derive(Debug, Default, Deserialize)]
-pub struct Proof {
-    /// `{"challenge", "nonce"}`: a solved proof-of-work challenge.
-    #[serde(default)]
-    pub pow: Option<Solution>,
-    /// The Turnstile widget's token, for [`crate::turnstile::require_for_join`].
-    #[serde(default)]
-    pub turnstile_token: Option<String>,
 }
 
 /// Charges a request that would take a new place: its proof of work, then the address's rate
@@ -141,15 +127,6 @@ fn rate_limit(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<(), ApiError>
     check_address(&key, limit_of(ctx, snap), ctx).map_err(|limited| ApiError::RateLimited {
         retry_after_ms: limited.retry_after_ms,
     })
-}
-
-/// Reads a join's JSON body (none at all is no proof), only for a sale that asks for proof of
-/// work or Turnstile: other sales' joins ignore their body, as they always did.
-pub async fn read_proof(req: &mut Request, sale: &SaleView) -> Result<Proof, ApiError> {
-    if sale.pow_bits.is_off() && sale.turnstile_site_key.is_none() {
-        return Ok(Proof::default());
-    }
-    http::read_optional_json(req).await
 }
 
 /// `GET /api/sales/{sale}/challenge`: a fresh challenge at the sale's difficulty.

@@ -84,6 +84,8 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .map_err(|e| format!("canary settings: {e}"))
 }

@@ -8,19 +8,24 @@
 use super::store::{Loaded, Store};
 use crate::clock;
 use crate::coordinator_client::{
-    refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS,
+    refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
 use crate::events;
 use crate::test_faults;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use waitroom_core::coordinator::Claim;
 use waitroom_core::events::EventMessage;
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
-use waitroom_core::UnixMillis;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::{Seq, UnixMillis};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
 
 /// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
 /// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
@@ -60,6 +65,30 @@ impl Inner {
     /// a sale whose own settings cannot be read refuses every command (and is not loaded again
     /// for each request).
     fn open(state: &State, now: UnixMillis) -> Result<Self> {
+        let mut inner = Self::load(state, now)?;
+        inner.count_open_sockets(state, now);
+        Ok(inner)
+    }
+
+    /// Sockets accepted before this object (re)started, still open through hibernation or a
+    /// reload: the core counts them again; one whose fan the line passed is closed.
+    fn count_open_sockets(&mut self, state: &State, now: UnixMillis) {
+        let open = state.get_websockets();
+        if !open.is_empty() {
+            worker::console_log!("coordinator (re)started with {} open sockets", open.len());
+        }
+        for ws in open {
+            match ws.deserialize_attachment::<Attachment>() {
+                Ok(Some(Attachment { seq })) if self.machine.reconnect(seq, now) => {}
+                _ => {
+                    let r = Refusal::TurnReached;
+                    let _ = ws.close(Some(r.close_code()), Some(r.reason()));
+                }
+            }
+        }
+    }
+
+    fn load(state: &State, now: UnixMillis) -> Result<Self> {
         let store = Store::open(state.storage().sql())?;
         let mut machine = match store.load(Machine::recent_since(now))? {
             Loaded::Missing => Machine::restore(None, store.request_counts()?),
@@ -108,6 +137,16 @@ impl Inner {
         )))
     }
 
+    /// Writes what the core changed outside a command (a sweep before a socket was accepted).
+    fn write_changes(&mut self) -> Result<Option<UnixMillis>> {
+        let control = events::control(&self.machine);
+        let changes = self.machine.take_changes();
+        let written = events::of_changes(control, &self.machine, &changes);
+        self.store.apply(changes)?;
+        self.events.extend(written);
+        Ok(self.alarm())
+    }
+
     /// The alarm to set, if the next deadline is not the one already set.
     fn alarm(&self) -> Option<UnixMillis> {
         let deadline = self.machine.next_deadline();
@@ -132,6 +171,126 @@ impl SaleCoordinator {
             *slot = Some(inner);
         }
         result
+    }
+
+    /// Runs `f` on the core (opening storage first if needed) and writes what it changed.
+    fn with_machine<R>(
+        &self,
+        now: UnixMillis,
+        f: impl FnOnce(&mut Machine) -> R,
+    ) -> Result<(R, Option<UnixMillis>)> {
+        let mut slot = self.inner.borrow_mut();
+        let mut inner = match slot.take() {
+            Some(inner) => inner,
+            None => Inner::open(&self.state, now)?,
+        };
+        let out = f(&mut inner.machine);
+        let alarm = inner.write_changes();
+        if alarm.is_ok() {
+            *slot = Some(inner);
+        }
+        Ok((out, alarm?))
+    }
+
+    /// Sends each turn the core claimed for a fan holding a socket (any admission, by any path)
+    /// on that fan's sockets, then closes them: the page goes to the purchase page. A send that
+    /// fails loses nothing: the fan's next poll gets the same turn.
+    fn push_turns(&self) {
+        let (turns, sale) = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => {
+                let turns = inner.machine.take_pushed_turns();
+                let sale = inner.machine.line().map(|line| line.sale().clone());
+                (turns, sale)
+            }
+            None => return,
+        };
+        let Some(sale) = sale.filter(|_| !turns.is_empty()) else {
+            return;
+        };
+        let config = match crate::config::load(&self.env) {
+            Ok(config) => config,
+            Err(e) => {
+                worker::console_error!("pushed turns not sent (the fans poll): {e}");
+                return;
+            }
+        };
+        for claim in turns {
+            let Claim::Turn {
+                assignment,
+                pass_ttl_s,
+            } = claim
+            else {
+                continue;
+            };
+            let turn = crate::turn::sign(
+                &config,
+                &sale.id,
+                &sale.settings.purchase_url,
+                sale.settings.pass_delivery,
+                &assignment,
+                pass_ttl_s,
+            );
+            let message = Message::YourTurn {
+                pass: turn.pass,
+                pass_expires_at: turn.expires_at,
+                pass_delivery: sale.settings.pass_delivery,
+                purchase_url: turn.purchase_url.to_string(),
+                window: assignment.window,
+            };
+            for ws in self
+                .state
+                .get_websockets_with_tag(&socket::tag(assignment.seq))
+            {
+                if let Err(e) = ws.send(&message) {
+                    worker::console_warn!("a pushed turn was not sent (the fan polls): {e}");
+                }
+                let _ = ws.close(Some(CLOSE_TURN_SENT), Some("your_turn"));
+            }
+        }
+    }
+
+    /// Takes fan `seq`'s WebSocket: accepted (hibernatable, tagged by the fan's number, and
+    /// counted as their presence) if the core admits it, else closed at once with the refusal's
+    /// close code. Either way the answer is the 101 the edge hands on.
+    async fn accept_socket(&self, seq: Seq) -> Result<Response> {
+        let pair = WebSocketPair::new()?;
+        let now = clock::now();
+        let refused = if self.fault.get().refuse_sockets {
+            Err(Refusal::TestFault)
+        } else {
+            let (admitted, alarm) = self.with_machine(now, |m| m.connect(seq, now))?;
+            // The sweep before it may have admitted fans (an admission mode on the clock).
+            self.push_turns();
+            let _ = self.schedule(alarm).await;
+            self.emit().await;
+            admitted
+        };
+        match refused {
+            Ok(()) => {
+                let tag = socket::tag(seq);
+                self.state
+                    .accept_websocket_with_tags(&pair.server, &[tag.as_str()]);
+                pair.server.serialize_attachment(Attachment { seq })?;
+                pair.server.send(&Message::Watching { seq })?;
+            }
+            Err(refusal) => {
+                pair.server.accept()?;
+                pair.server
+                    .close(Some(refusal.close_code()), Some(refusal.reason()))?;
+            }
+        }
+        Response::from_websocket(pair.client)
+    }
+
+    /// A fan's socket closed or failed: the core counts them as last seen now.
+    fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
+        let Ok(Some(Attachment { seq })) = ws.deserialize_attachment::<Attachment>() else {
+            return Ok(());
+        };
+        let now = clock::now();
+        self.with_machine(now, |m| m.disconnect(seq, now))?;
+        self.push_turns();
+        Ok(())
     }
 
     /// Puts the events of what was written on the queue.
@@ -167,6 +326,11 @@ impl SaleCoordinator {
 
 impl DurableObject for SaleCoordinator {
     fn new(state: State, env: Env) -> Self {
+        // A page's keep-alive "ping" is answered "pong" by the runtime, without waking the object.
+        match worker::worker_sys::WebSocketRequestResponsePair::new("ping", "pong") {
+            Ok(pair) => state.set_websocket_auto_response(&pair),
+            Err(e) => worker::console_warn!("no socket auto-response: {e:?}"),
+        }
         Self {
             state,
             faults_allowed: test_faults::enabled(&env),
@@ -199,6 +363,17 @@ impl DurableObject for SaleCoordinator {
         }
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
+        }
+        let url = req.url()?;
+        if url.path() == SOCKET_PATH {
+            let seq = url
+                .query_pairs()
+                .find(|(k, _)| k == "seq")
+                .and_then(|(_, v)| v.parse::<Seq>().ok());
+            return match seq {
+                Some(seq) => self.accept_socket(seq).await,
+                None => Response::error("a socket needs ?seq=", 400),
+            };
         }
         let command: Command = match req.json().await {
             Ok(command) => command,
@@ -234,6 +409,8 @@ impl DurableObject for SaleCoordinator {
         if let (Some(v), Err(_)) = (&paid, &answer) {
             self.spent.borrow_mut().forget(v);
         }
+        // Turns this command claimed for fans holding a socket go out before the answer.
+        self.push_turns();
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
         self.emit().await;
@@ -247,9 +424,48 @@ impl DurableObject for SaleCoordinator {
             inner.alarm_at = None;
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
+        self.push_turns();
         self.emit().await;
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         Response::ok("swept")
+    }
+
+    /// A page's message (anything but the runtime-answered "ping"): answered with what the
+    /// socket is, so a page can check it is still watched.
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        if let Ok(Some(Attachment { seq })) = ws.deserialize_attachment::<Attachment>() {
+            ws.send(&Message::Watching { seq })?;
+        }
+        Ok(())
+    }
+
+    /// The page closed its socket (or went away): from now on the fan is as present as their
+    /// polls say.
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        self.socket_gone(&ws)?;
+        // Complete the closing handshake (1005/1006 are no codes to send back).
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|c| *c != 1005 && *c != 1006)
+            .unwrap_or(1000);
+        let _ = ws.close(Some(code), Some("closed"));
+        Ok(())
+    }
+
+    /// The socket failed: as a close.
+    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        worker::console_warn!("a fan socket failed: {error}");
+        self.socket_gone(&ws)
     }
 }

@@ -17,11 +17,12 @@ use std::cell::{Cell, RefCell};
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
-    ArrivalShard as Numbering, LeaseFailed, LeaseRequest, ShardStep, MAX_LEASE_ATTEMPTS,
+    ArrivalShard as Numbering, LeaseFailed, LeaseRequest, MemberBook, ShardStep, MAX_LEASE_ATTEMPTS,
 };
-use waitroom_core::{QueueError, SaleId, UnixMillis};
+use waitroom_core::{FanId, QueueError, SaleId, UnixMillis};
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue, State,
+    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
+    State,
 };
 
 /// How long after a failed close the alarm tries again.
@@ -43,14 +44,86 @@ pub struct ArrivalShard {
     spent: RefCell<SpentSolutions>,
 }
 
-/// The shard's schema versions (see [`schema`]): one row holding its state.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    what: "the shard's state",
-    steps: &[Step::Sql(
-        "CREATE TABLE IF NOT EXISTS shard (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
-    )],
-}];
+/// The shard's schema versions (see [`schema`]): one row holding its state; then the places of
+/// an invitation-only sale's members, by member key (a hash: no member id is stored).
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "the shard's state",
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS shard (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
+        )],
+    },
+    Migration {
+        version: 2,
+        what: "members' places",
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS members (member TEXT PRIMARY KEY, seq INTEGER NOT NULL, fan_id TEXT NOT NULL)",
+        )],
+    },
+];
+
+/// The `members` table as the core's [`MemberBook`]. A place recorded is written after the
+/// shard's numbering state (in the same step, nothing else running between): if that write fails,
+/// the number is lost as a gap rather than given to a member and then to another fan.
+struct SqlBook {
+    sql: SqlStorage,
+    recorded: Option<(String, ShardJoined)>,
+}
+
+impl SqlBook {
+    fn write_recorded(&self) -> std::result::Result<(), String> {
+        let Some((member_key, place)) = &self.recorded else {
+            return Ok(());
+        };
+        let seq = i64::try_from(place.seq).map_err(|e| e.to_string())?;
+        self.sql
+            .exec(
+                "INSERT INTO members (member, seq, fan_id) VALUES (?, ?, ?)",
+                vec![
+                    SqlStorageValue::String(member_key.clone()),
+                    SqlStorageValue::Integer(seq),
+                    SqlStorageValue::String(place.fan_id.to_string()),
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| format!("could not record a member's place: {e}"))
+    }
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    seq: i64,
+    fan_id: String,
+}
+
+impl MemberBook for SqlBook {
+    fn place_of(&self, member_key: &str) -> std::result::Result<Option<ShardJoined>, String> {
+        let rows = self
+            .sql
+            .exec(
+                "SELECT seq, fan_id FROM members WHERE member = ?",
+                vec![SqlStorageValue::String(member_key.to_owned())],
+            )
+            .and_then(|c| c.to_array::<MemberRow>())
+            .map_err(|e| format!("could not read a member's place: {e}"))?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let unreadable = || "a member's stored place is unreadable".to_owned();
+        Ok(Some(ShardJoined {
+            fan_id: serde_json::from_value::<FanId>(serde_json::Value::String(row.fan_id))
+                .map_err(|_| unreadable())?,
+            seq: u64::try_from(row.seq).map_err(|_| unreadable())?,
+            again: true,
+        }))
+    }
+
+    fn record(&mut self, member_key: &str, place: &ShardJoined) -> std::result::Result<(), String> {
+        self.recorded = Some((member_key.to_owned(), place.clone()));
+        Ok(())
+    }
+}
 
 /// Why a join got no number.
 #[derive(Clone, Debug)]
@@ -155,7 +228,12 @@ impl ArrivalShard {
 
     /// Numbers one fan, leasing a block first when the current one is used up or too old; tries
     /// to join after each lease, and gives up after [`MAX_LEASE_ATTEMPTS`] leases.
-    async fn join(&self, sale: SaleId, shard: u32) -> std::result::Result<ShardJoined, LeaseError> {
+    async fn join(
+        &self,
+        sale: SaleId,
+        shard: u32,
+        member: Option<&str>,
+    ) -> std::result::Result<ShardJoined, LeaseError> {
         let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
         let mut leases = 0;
         loop {
@@ -168,10 +246,25 @@ impl ArrivalShard {
                     shard,
                     numbering: Numbering::default(),
                 });
-            let request = match stored.numbering.handle(now) {
+            // A member's look-up, numbering and record happen in this one step, with no await
+            // between them: a second join of the same member finds the place recorded.
+            let mut book = SqlBook {
+                sql: self.state.storage().sql(),
+                recorded: None,
+            };
+            let step = match member {
+                None => stored.numbering.handle(now),
+                Some(key) => stored
+                    .numbering
+                    .handle_member(&mut book, key, now)
+                    .map_err(LeaseError::Failed)?,
+            };
+            let request = match step {
+                ShardStep::Joined(joined) if joined.again => return Ok(joined),
                 ShardStep::Joined(joined) => {
                     let alarm_at = stored.numbering.next_deadline();
                     self.save(stored).map_err(failed)?;
+                    book.write_recorded().map_err(LeaseError::Failed)?;
                     if let Err(e) = self.ensure_alarm(alarm_at).await {
                         worker::console_error!(
                             "arrival shard {shard} of {sale}: could not set its alarm: {e}"
@@ -279,7 +372,12 @@ impl DurableObject for ArrivalShard {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
-        let ShardCommand::Join { sale, shard, pow } = match req.json::<ShardCommand>().await {
+        let ShardCommand::Join {
+            sale,
+            shard,
+            member,
+            pow,
+        } = match req.json::<ShardCommand>().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a shard command: {e}"), 400),
         };
@@ -288,7 +386,7 @@ impl DurableObject for ArrivalShard {
             return Response::from_json(&answer);
         }
         let answer: std::result::Result<ShardJoined, QueueError> =
-            match self.join(sale, shard).await {
+            match self.join(sale, shard, member.as_deref()).await {
                 Ok(joined) => Ok(joined),
                 Err(LeaseError::Refused(refusal)) => Err(refusal),
                 Err(LeaseError::Failed(e)) => {

@@ -6,6 +6,7 @@ use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected
 use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
+use crate::invitations;
 use crate::known_sales;
 use crate::random;
 use crate::response::json;
@@ -176,6 +177,38 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
         &FaultAnswer {
             fault,
             failed_by_kind: report.failed_by_kind,
+        },
+    ))
+}
+
+/// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by our own key (which
+/// every sale trusts), for promoters without an identity system. Body `{"members": [ids]}` or
+/// `{"count": n}` (random member ids), optionally `ttl_s`; nothing is stored.
+pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let body: invitations::GenerateBody = http::read_json(&mut req).await?;
+    let members = invitations::members_to_invite(&body, || format!("m-{}", random::hex::<8>()))?;
+    let ttl_s = invitations::ttl_of(&body)?;
+    ctx.require_sale(&sale).await?;
+    let signer = &ctx.config()?.invitations;
+    let expires_at = ctx.now.plus_secs(ttl_s);
+    let list = members
+        .into_iter()
+        .map(|member| {
+            let invitation = signer.sign(&sale, &member, ctx.now, expires_at);
+            let url = format!("{}/s/{sale}?invitation={invitation}", ctx.origin);
+            invitations::Generated {
+                member: member.to_string(),
+                invitation,
+                url,
+            }
+        })
+        .collect();
+    Ok(json(
+        200,
+        &invitations::GeneratedList {
+            invitations: list,
+            expires_at,
         },
     ))
 }

@@ -70,6 +70,10 @@ pub enum StatusState<'a> {
         keep_alive: bool,
         /// `eta_s` in the words the waiting page shows.
         eta_text: String,
+        /// Near the front: where the fan may open a WebSocket for their turn to be pushed
+        /// (`GET /api/sales/{sale}/socket`). Absent further back.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        socket_url: Option<String>,
     },
     YourTurn {
         pass: &'a str,
@@ -236,13 +240,29 @@ mod tests {
             status(
                 StatusState::Waiting {
                     keep_alive: true,
-                    eta_text: "–".into()
+                    eta_text: "–".into(),
+                    socket_url: None,
                 },
                 [Some(3), Some(2), None, Some(1000)]
             ),
             with(
                 json!({"state": "waiting", "position": 3, "ahead": 2, "eta_s": null,
                 "eta_text": "–", "poll_after_ms": 1000, "keep_alive": true})
+            )
+        );
+        assert_eq!(
+            status(
+                StatusState::Waiting {
+                    keep_alive: false,
+                    eta_text: "–".into(),
+                    socket_url: Some("/api/sales/tour/socket".into()),
+                },
+                [Some(3), Some(2), None, Some(1000)]
+            ),
+            with(
+                json!({"state": "waiting", "position": 3, "ahead": 2, "eta_s": null,
+                "eta_text": "–", "poll_after_ms": 1000, "keep_alive": false,
+                "socket_url": "/api/sales/tour/socket"})
             )
         );
         let window = WindowId::parse("w1").unwrap();

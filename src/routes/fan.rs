@@ -6,10 +6,11 @@ use crate::coordinator_client::{self, ask, unexpected};
 use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
+use crate::invitations::{self, Member};
 use crate::outcome_cache;
 use crate::pages::{
-    self, BusyPage, ClosedPage, NotFoundPage, NotOnSalePage, PassFormPostPage, PlaceShown,
-    SaleLook, WaitingPage,
+    self, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage, PassFormPostPage,
+    PlaceShown, SaleLook, WaitingPage,
 };
 use crate::place_cost;
 use crate::presence;
@@ -18,10 +19,9 @@ use crate::response::{self, json, json_with, CacheControl};
 use crate::snapshot_cache;
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
-use waitroom_core::pass::PassClaims;
 use waitroom_core::pass_delivery::PassDelivery;
-use waitroom_core::pow::Verified;
-use waitroom_core::protocol::{Command, Reply};
+use waitroom_core::pow::{Solution, Verified};
+use waitroom_core::protocol::{Command, Reply, ShardJoined};
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis, WindowId};
@@ -55,18 +55,18 @@ pub async fn snapshot(ctx: &Ctx, sale: &SaleId) -> Result<Rc<Snapshot>, ApiError
 }
 
 /// Where a presented token came from: a bad cookie is ignored when joining, a bad bearer is not.
-enum Presented {
+pub(super) enum Presented {
     Bearer(String),
     Cookie(String),
 }
 
-fn presented(req: &Request, sale: &SaleId) -> Option<Presented> {
+pub(super) fn presented(req: &Request, sale: &SaleId) -> Option<Presented> {
     http::bearer(req)
         .map(Presented::Bearer)
         .or_else(|| http::cookie(req, &http::token_cookie_name(sale)).map(Presented::Cookie))
 }
 
-fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken, ApiError> {
+pub(super) fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken, ApiError> {
     Ok(ctx
         .config()?
         .secrets
@@ -110,6 +110,10 @@ async fn take_place(
     paid: Option<Verified>,
 ) -> Result<Joined, ApiError> {
     let sale = &snap.sale.id;
+    // Places in an invitation-only sale are members' places (take_member_place), never these.
+    if !snap.sale.access.is_open() {
+        return Err(ApiError::InvitationRequired);
+    }
     // New fans of a sharded sale go to a random arrival shard (the one a proof of work's hash
     // picks, so its replay goes there too); the coordinator decides the rest.
     if existing.is_none() && snap.sale.shards > 1 {
@@ -122,21 +126,10 @@ async fn take_place(
             sale,
             shard.min(snap.sale.shards - 1),
             paid,
+            None,
         )
         .await?;
-        let (position, ahead) = match snap.fan_view(joined.seq, ctx.now) {
-            FanView::Waiting {
-                position, ahead, ..
-            } => (position, ahead),
-            FanView::Reached | FanView::Closed => (1, 0),
-        };
-        return Ok(Joined {
-            fan_id: joined.fan_id,
-            seq: joined.seq,
-            created: true,
-            position,
-            ahead,
-        });
+        return Ok(shard_joined(snap, ctx.now, joined));
     }
     // A fan whose turn is known at the edge keeps the place without a word to the coordinator.
     if let Some(token) = existing {
@@ -165,6 +158,34 @@ async fn take_place(
         Reply::Joined(joined) => Ok(joined),
         other => Err(unexpected(other)),
     }
+}
+
+/// A fan an arrival shard numbered, with their place in line as the snapshot tells it.
+fn shard_joined(snap: &Snapshot, now: UnixMillis, joined: ShardJoined) -> Joined {
+    let (position, ahead) = match snap.fan_view(joined.seq, now) {
+        FanView::Waiting {
+            position, ahead, ..
+        } => (position, ahead),
+        FanView::Reached | FanView::Closed => (1, 0),
+    };
+    Joined {
+        fan_id: joined.fan_id,
+        seq: joined.seq,
+        created: !joined.again,
+        position,
+        ahead,
+    }
+}
+
+/// An invitation-only sale's member takes their one place, or finds the one they have.
+async fn take_member_place(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    member: &Member,
+    paid: Option<Verified>,
+) -> Result<Joined, ApiError> {
+    let joined = invitations::place_of(ctx, snap, member, paid).await?;
+    Ok(shard_joined(snap, ctx.now, joined))
 }
 
 fn joined_answer<'a>(
@@ -228,17 +249,28 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
             ));
         }
     }
-    // The body is read once, and only for a sale that asks for something in it.
-    let proof = place_cost::read_proof(&mut req, &snap.sale).await?;
+    // The body, read once, for the checks that take a field from it.
+    let body = join_body(&mut req, &snap).await?;
     // A new place costs proof of work and room in the address's rate limit (place_cost): the
     // cheap checks first, so a refusal there never spends a single-use Turnstile token.
     let paid = match held {
         Some(_) => None,
-        None => place_cost::pay(&req, ctx, &snap, proof.pow.as_ref())?,
+        None => place_cost::pay(&req, ctx, &snap, body.pow.as_ref())?,
     };
-    // The body was read once, above: the Turnstile token comes from there.
-    crate::turnstile::require_for_join(&req, ctx, &snap.sale, proof.turnstile_token.as_deref())
+    crate::turnstile::require_for_join(&req, ctx, &snap.sale, body.turnstile_token.as_deref())
         .await?;
+    // Invitation-only sales: the member's one place, with a new token for it (201 new, 200 theirs).
+    if let Some(member) = invitations::member(ctx, &snap, body.invitation.as_deref())? {
+        let joined = take_member_place(ctx, &snap, &member, paid)
+            .await
+            .map_err(|e| place_cost::explain(ctx, &snap, e))?;
+        let poll_after_ms = waitroom_core::snapshot::poll_after_ms(phase, joined.ahead, None);
+        let (_, token) = issue_token(ctx, &sale, &joined)?;
+        let answer = joined_answer(&sale, &token, &joined, jittered(poll_after_ms));
+        let mut response = json(if joined.created { 201 } else { 200 }, &answer);
+        set_token_cookie(&mut response, &sale, &token)?;
+        return Ok(response);
+    }
     let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t), paid)
         .await
         .map_err(|e| place_cost::explain(ctx, &snap, e))?;
@@ -347,17 +379,18 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 pass_ttl_s,
             } => {
                 let config = ctx.config()?;
-                let claims =
-                    PassClaims::for_assignment(&config.pass_issuer, sale, &assignment, pass_ttl_s);
-                let pass = config.secrets.pass_signer.sign(&claims);
-                let purchase_url = snap
-                    .sale
-                    .pass_delivery
-                    .purchase_url(snap.sale.purchase_url.as_url(), &pass);
+                let turn = crate::turn::sign(
+                    &config,
+                    sale,
+                    &snap.sale.purchase_url,
+                    snap.sale.pass_delivery,
+                    &assignment,
+                    pass_ttl_s,
+                );
                 FanState::YourTurn {
-                    pass,
-                    expires_at: claims.expires_at(),
-                    purchase_url,
+                    pass: turn.pass,
+                    expires_at: turn.expires_at,
+                    purchase_url: turn.purchase_url,
                     window: assignment.window,
                     assignment: assignment.state,
                 }
@@ -405,6 +438,8 @@ fn status_answer<'a>(
             StatusState::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
+                socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
+                    .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         FanState::YourTurn {
@@ -484,6 +519,9 @@ pub async fn sale_page(
         }
         return pages::render(&NotFoundPage, 404, PUBLIC_PAGE);
     };
+    if let Some(text) = invitations::from_link(&req) {
+        return invitation_link(&req, ctx, &snap, &text).await;
+    }
     let sale = snap.sale.id.clone();
     let phase = snap.phase_at(ctx.now);
     let look = || SaleLook::of(&snap.sale);
@@ -543,6 +581,9 @@ pub async fn sale_page(
                     Err(e @ ApiError::Pow { .. }) if !as_json => {
                         return place_cost::getting_place_page(look(), phase, &e);
                     }
+                    Err(e) if is_refused_invitation(&e) && !as_json => {
+                        return invitation_page(&snap, &e)
+                    }
                     Err(e) => return Err(e),
                 },
             };
@@ -598,14 +639,15 @@ fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Res
     pages::render(&page, 200, CacheControl::NoStore)
 }
 
-/// A new place from a request that carries no proof of work: paid for, then taken.
+/// A new place for a fan page, from a request that carries no proof of work: paid for, then
+/// taken (a member's by the invitation the page keeps).
 async fn pay_then_take_place(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,
 ) -> Result<Joined, ApiError> {
     let paid = place_cost::pay(req, ctx, snap, None)?;
-    take_place(ctx, snap, None, paid).await
+    page_place(req, ctx, snap, paid).await
 }
 
 /// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
@@ -693,11 +735,132 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
         return crate::turnstile::form_refused(&snap.sale, e);
     }
-    let joined = take_place(ctx, &snap, held.as_ref(), paid).await?;
+    let joined = match snap.sale.access.is_open() {
+        true => take_place(ctx, &snap, held.as_ref(), paid).await?,
+        // A member's "join again" finds their one place (the invitation kept in its cookie).
+        false => match page_place(&req, ctx, &snap, paid).await {
+            Ok(joined) => joined,
+            Err(e) if is_refused_invitation(&e) => return invitation_page(&snap, &e),
+            Err(e) => return Err(e),
+        },
+    };
     let mut response = response::see_other(&format!("/s/{sale}"))?;
     if joined.created {
         let (_, text) = issue_token(ctx, &sale, &joined)?;
         set_token_cookie(&mut response, &sale, &text)?;
+    }
+    Ok(response)
+}
+
+/// The fields a join's JSON body may carry for the checks. A body is read once, so it is read
+/// here, and only for a sale that has a check taking a field from it (open sales without
+/// Turnstile read no body, as before).
+#[derive(Default, serde::Deserialize)]
+struct JoinBody {
+    /// `{"challenge", "nonce"}`: a solved proof-of-work challenge (see [`place_cost`]).
+    #[serde(default)]
+    pow: Option<Solution>,
+    #[serde(default)]
+    turnstile_token: Option<String>,
+    #[serde(default)]
+    invitation: Option<String>,
+}
+
+async fn join_body(req: &mut Request, snap: &Snapshot) -> Result<JoinBody, ApiError> {
+    if snap.sale.pow_bits.is_off()
+        && snap.sale.turnstile_site_key.is_none()
+        && snap.sale.access.is_open()
+    {
+        return Ok(JoinBody::default());
+    }
+    http::read_optional_json(req).await
+}
+
+// Invitation-only sales on the fan page (the rules: crate::invitations).
+
+/// A place for a fan page without a token: anyone's in an open sale; in an invitation-only sale
+/// the member's, by the invitation the page keeps in its cookie.
+async fn page_place(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    paid: Option<Verified>,
+) -> Result<Joined, ApiError> {
+    let kept = invitations::from_cookie(req, &snap.sale.id);
+    match invitations::member(ctx, snap, kept.as_deref())? {
+        Some(member) => take_member_place(ctx, snap, &member, paid).await,
+        None => take_place(ctx, snap, None, paid).await,
+    }
+}
+
+fn is_refused_invitation(e: &ApiError) -> bool {
+    matches!(e, ApiError::InvitationRequired | ApiError::BadInvitation(_))
+}
+
+/// The readable page for a refused invitation (403 without one, 401 for a bad one).
+fn invitation_page(snap: &Snapshot, e: &ApiError) -> Result<Response, ApiError> {
+    let page = InvitationPage {
+        sale: SaleLook::of(&snap.sale),
+        required: matches!(e, ApiError::InvitationRequired),
+        reason: e.message(),
+    };
+    pages::render(&page, e.status(), CacheControl::NoStore)
+}
+
+/// `GET /s/{sale}?invitation=...`, an invitation link: the page keeps the invitation in its
+/// cookie, takes the member's place if the sale is open (and the fan holds none), and sends the
+/// fan on to the clean `/s/{sale}` (303), so the invitation stays in no URL of ours. A refused
+/// invitation is the readable page (or its JSON error); nothing is kept.
+async fn invitation_link(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    text: &str,
+) -> Result<Response, ApiError> {
+    let sale = &snap.sale.id;
+    let clean = format!("/s/{sale}");
+    let member = match invitations::member(ctx, snap, Some(text)) {
+        Ok(Some(member)) => member,
+        // An open sale needs none: on to the page.
+        Ok(None) => return Ok(response::see_other(&clean)?),
+        Err(e) if wants_json(req) => return Err(e),
+        Err(e) => return invitation_page(snap, &e),
+    };
+    let held = http::cookie(req, &http::token_cookie_name(sale))
+        .and_then(|token| verify(ctx, sale, &token).ok());
+    // A fan holding a place keeps it, and the invitation they joined with: a link another site
+    // sent them changes neither.
+    let keep = held
+        .is_none()
+        .then(|| invitations::keep_cookie(sale, text, &member, ctx.now));
+    // With proof of work, the clean page solves it and then takes the member's place.
+    let taking = snap.phase_at(ctx.now).admits_joins()
+        && held.is_none()
+        && snap.sale.pow_bits.is_off()
+        && req.method() != Method::Head
+        && http::is_navigation(req);
+    let mut response = if taking {
+        let place = async {
+            let paid = place_cost::pay(req, ctx, snap, None)?;
+            take_member_place(ctx, snap, &member, paid).await
+        };
+        match place.await {
+            Ok(joined) => {
+                let (_, token) = issue_token(ctx, sale, &joined)?;
+                let mut response = response::see_other(&clean)?;
+                set_token_cookie(&mut response, sale, &token)?;
+                response
+            }
+            Err(ApiError::Queue(QueueError::Closed)) => response::see_other(&clean)?,
+            // Busy: the page tries again by itself, with the invitation kept.
+            Err(e) if e.is_busy() && !wants_json(req) => busy_page(sale, None),
+            Err(e) => return Err(e),
+        }
+    } else {
+        response::see_other(&clean)?
+    };
+    if let Some(keep) = keep {
+        response.headers_mut().append("Set-Cookie", &keep)?;
     }
     Ok(response)
 }

@@ -4,6 +4,7 @@ mod admin;
 pub mod answers;
 pub mod fan;
 mod origin;
+mod socket;
 
 use crate::config::{self, Config};
 use crate::coordinator_client::Objects;
@@ -72,6 +73,8 @@ enum Route<'a> {
     /// A proof-of-work challenge for a new place.
     Challenge(&'a str),
     Status(&'a str),
+    /// The fan's WebSocket (the turn, pushed).
+    Socket(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -86,6 +89,8 @@ enum Route<'a> {
         action: SaleAction,
     },
     AdminMonitor,
+    /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by us.
+    AdminInvitations(&'a str),
     /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
     TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
@@ -104,6 +109,7 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
             ["api", "sales", sale, "challenge"] => Route::Challenge(sale),
+            ["api", "sales", sale, "socket"] => Route::Socket(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
             ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
@@ -116,6 +122,7 @@ impl<'a> Route<'a> {
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
+            ["api", "admin", "sales", sale, "invitations"] => Route::AdminInvitations(sale),
             ["api", "admin", "sales", sale, action] => Route::AdminControl {
                 sale,
                 action: SaleAction::parse(action)?,
@@ -135,6 +142,7 @@ impl<'a> Route<'a> {
             Route::Join(_) => "join",
             Route::Status(_) => "status",
             Route::Challenge(_) => "challenge",
+            Route::Socket(_) => "socket",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -143,6 +151,7 @@ impl<'a> Route<'a> {
             Route::AdminControl { .. } => "admin_control",
             Route::AdminFault(_) => "admin_fault",
             Route::AdminMonitor => "admin_monitor",
+            Route::AdminInvitations(_) => "admin_invitations",
             Route::TestPoison => "test_poison",
         }
     }
@@ -155,11 +164,13 @@ impl<'a> Route<'a> {
             | Route::Join(sale)
             | Route::Status(sale)
             | Route::Challenge(sale)
+            | Route::Socket(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
             | Route::AdminSale(sale)
             | Route::AdminControl { sale, .. }
+            | Route::AdminInvitations(sale)
             | Route::AdminFault(sale) => Some(sale),
             Route::Health
             | Route::Jwks
@@ -178,13 +189,15 @@ impl<'a> Route<'a> {
             | Route::BrandCss(_)
             | Route::SaleInfo(_)
             | Route::Challenge(_)
-            | Route::Status(_) => "GET",
+            | Route::Status(_)
+            | Route::Socket(_) => "GET",
             Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)
             | Route::Finish { .. }
             | Route::AdminControl { .. }
+            | Route::AdminInvitations(_)
             | Route::TestPoison => "POST",
             Route::AdminSale(_) => "GET, PUT",
             Route::AdminFault(_) => "PUT",
@@ -288,6 +301,9 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Challenge(sale) if is(Method::Get) => {
             crate::place_cost::challenge(ctx, sale_id(sale)?).await
         }
+        Route::Socket(sale) if method == Method::Get => {
+            socket::open(req, ctx, sale_id(sale)?).await
+        }
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
         Route::Finish { sale, fan, outcome } if is(Method::Post) => {
             origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
@@ -304,6 +320,9 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
         Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
         Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+        Route::AdminInvitations(sale) if is(Method::Post) => {
+            admin::invitations(req, ctx, sale_id(sale)?).await
+        }
         Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),

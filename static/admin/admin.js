@@ -28,6 +28,8 @@
     pass_delivery: "f-pass-delivery",
     pow_bits: "f-pow-bits",
     rate_limit_per_min: "f-rate-limit",
+    access: "f-access",
+    invite_jwks: "f-invite-jwks",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -50,6 +52,8 @@
     "f-pass-delivery": "e-pass-delivery",
     "f-pow-bits": "e-pow-bits",
     "f-rate-limit": "e-rate-limit",
+    "f-access": "e-access",
+    "f-invite-jwks": "e-invite-jwks",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -456,6 +460,7 @@
     $("pause").disabled = r.phase !== "open";
     $("close").disabled = r.phase === "closed";
     renderSchedule();
+    showInvitations(r);
 
     const s = r.stats || {};
     $("n-joined").textContent = fmtCount(s.joined);
@@ -769,6 +774,8 @@
     $("f-pass-delivery").value = r.pass_delivery || "query";
     $("f-pow-bits").value = r.pow_bits ? String(r.pow_bits) : "";
     $("f-rate-limit").value = r.rate_limit_per_min != null ? String(r.rate_limit_per_min) : "";
+    $("f-access").value = r.access === "invite" ? "invite" : "open";
+    $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -853,6 +860,16 @@
     const siteKey = $("f-turnstile-site-key").value.trim();
     if (siteKey) body.turnstile_site_key = siteKey;
     body.pass_delivery = $("f-pass-delivery").value;
+    body.access = $("f-access").value;
+    const jwks = $("f-invite-jwks").value.trim();
+    if (jwks) {
+      try {
+        body.invite_jwks = JSON.parse(jwks);
+      } catch (_) {
+        fieldError("f-invite-jwks", "This is not JSON: paste the JWKS, {\"keys\": [...]}.");
+        ok = false;
+      }
+    }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = $("f-logo-url").value.trim();
     if (logo) branding.logo_url = logo;
@@ -916,6 +933,54 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Invitation links (invitation-only sales)
+  // ---------------------------------------------------------------------------------------------
+
+  function showInvitations(r) {
+    const shown = r.access === "invite";
+    if (!shown || $("invitations").dataset.sale !== r.id) {
+      $("invite-rows").textContent = "";
+      $("invite-table").hidden = true;
+      $("e-invite").hidden = true;
+    }
+    $("invitations").dataset.sale = r.id;
+    $("invitations").hidden = !shown;
+  }
+
+  async function onInvite(event) {
+    event.preventDefault();
+    const error = $("e-invite");
+    error.hidden = true;
+    const members = $("f-invite-members").value.split("\n").map((m) => m.trim()).filter(Boolean);
+    const count = Number($("f-invite-count").value.trim() || "0");
+    const body = members.length ? { members } : { count };
+    try {
+      const answer = await api("POST", `${salePath(state.selected)}/invitations`, body);
+      const rows = $("invite-rows");
+      rows.textContent = "";
+      for (const inv of answer.invitations) {
+        const tr = document.createElement("tr");
+        const member = document.createElement("td");
+        member.textContent = inv.member;
+        const link = document.createElement("td");
+        const input = document.createElement("input");
+        input.readOnly = true;
+        input.value = inv.url;
+        input.className = "invite-url";
+        input.setAttribute("aria-label", `Invitation link for ${inv.member}`);
+        link.append(input);
+        tr.append(member, link);
+        rows.append(tr);
+      }
+      $("invite-table").hidden = false;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return handleBackgroundError(e);
+      error.textContent = e.message;
+      error.hidden = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Start
   // ---------------------------------------------------------------------------------------------
 
@@ -928,6 +993,7 @@
       $("f-id").focus();
     });
     $("sale-form").addEventListener("submit", onSave);
+    $("invite-form").addEventListener("submit", onInvite);
     $("f-brand-color").addEventListener("input", updatePreview);
     $("f-admission-mode").addEventListener("change", showAdmissionFields);
     $("f-name").addEventListener("input", updatePreview);

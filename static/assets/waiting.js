@@ -76,7 +76,10 @@
       }
       if (!res.ok) throw new Error(`status ${res.status}`);
       failures = 0;
-      wait = show(await res.json());
+      const status = await res.json();
+      // turn-socket.js opens the fan's socket near the front (and notifies a hidden tab).
+      document.dispatchEvent(new CustomEvent("waitroom:status", { detail: status }));
+      wait = show(status);
       if (wait === null) return;
     } catch (_) {
       failures += 1;
@@ -86,8 +89,19 @@
     // A hidden tab polls four times slower and catches up when shown again; but near the front
     // the server needs to hear from the fan to keep their place (keep_alive), so it keeps pace.
     if (document.hidden && !keepAlive) wait *= 4;
+    // An open socket (turn-socket.js) is the fan's presence and brings the turn: poll only to
+    // refresh the numbers shown.
+    if (document.body.dataset.socket === "open") wait = Math.max(wait, 10000);
     timer = setTimeout(poll, wait);
   }
+
+  // The socket closed or was refused: back to polling at the server's pace, now.
+  document.addEventListener("waitroom:poll-now", () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      poll();
+    }
+  });
 
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden && timer !== null) {

@@ -17,7 +17,9 @@ mod demo_origin;
 
 mod branding;
 mod dashboard;
+mod invitation;
 mod journey;
 mod no_js;
 mod pass_delivery;
 mod proof_of_work;
+mod pushed_turn;

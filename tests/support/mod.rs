@@ -15,6 +15,7 @@ pub mod process;
 pub mod random;
 pub mod receiver;
 pub mod siteverify;
+pub mod socket;
 pub mod worker;
 
 // What most tests import; each crate uses a part.

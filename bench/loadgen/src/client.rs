@@ -17,12 +17,18 @@ pub struct Joined {
     pub token: String,
     pub fan_id: String,
     pub poll_after_ms: u64,
+    /// The fan's arrival number.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Status {
     pub state: String,
     pub poll_after_ms: Option<u64>,
+    /// Near the front: where the fan may open a socket for the turn, pushed.
+    #[serde(default)]
+    pub socket_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -120,21 +120,31 @@ struct RunArgs {
     /// Requests of each kind in the edge-cost scenario (lapsed-token polls, unknown sale ids).
     #[arg(long, default_value_t = 2_000)]
     edge_requests: u64,
+    /// Fans near the front in the pushed-turn scenario (every other one holds a socket).
+    #[arg(long, default_value_t = 60)]
+    pushed_fans: u64,
+    /// Sockets to open on one sale in the pushed-turn scenario (past the bound: some refused).
+    #[arg(long, default_value_t = 2_100)]
+    pushed_sockets: u64,
+    /// The worker's process group (scripts/bench.sh starts it with setsid), to read workerd's
+    /// memory in the pushed-turn scenario.
+    #[arg(long)]
+    worker_pgid: Option<i32>,
     /// The worker's state directory (`--persist-to`), to count the files unknown sale ids leave.
     #[arg(long)]
     state_dir: Option<PathBuf>,
-    /// Fans joining each sale of the proof-of-work scenario (8).
+    /// Fans joining each sale of the proof-of-work scenario (9).
     #[arg(long, default_value_t = 2_000)]
     pow_fans: u64,
     /// The proof-of-work scenario's difficulty (`pow_bits` of its second sale).
     #[arg(long, default_value_t = 8)]
     pow_bits: u8,
     /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7),
-    /// `pow` (8).
+    /// `pushed` (8), `pow` (9).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "steady,opening,slow,edge,pow"
+        default_value = "steady,opening,slow,edge,pushed,pow"
     )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
@@ -168,7 +178,9 @@ enum Group {
     Slow,
     /// 7: lapsed-token polls and unknown sale ids.
     Edge,
-    /// 8: joins/s with proof of work off and on.
+    /// 8: the turn, pushed: turn notice by socket and by poll, sockets per object.
+    Pushed,
+    /// 9: joins/s with proof of work off and on.
     Pow,
 }
 
@@ -187,6 +199,8 @@ impl RunArgs {
             self.slow_fans = self.slow_fans.min(200);
             self.slow_secs = self.slow_secs.min(4);
             self.edge_requests = self.edge_requests.min(300);
+            self.pushed_fans = self.pushed_fans.min(24);
+            self.pushed_sockets = self.pushed_sockets.min(300);
             self.pow_fans = self.pow_fans.min(300);
         }
         self
@@ -591,7 +605,7 @@ async fn run(args: RunArgs) -> Result<()> {
     }
     if args.only.contains(&Group::Pow) {
         say(&format!(
-            "8. proof of work: {} joins with it off, {} with {} bits",
+            "9. proof of work: {} joins with it off, {} with {} bits",
             args.pow_fans, args.pow_fans, args.pow_bits
         ));
         results.push(with_load(
@@ -606,6 +620,17 @@ async fn run(args: RunArgs) -> Result<()> {
         results.push(with_load(
             bench
                 .slow_coordinator(args.slow_fans, args.slow_secs, args.slow_delay_ms)
+                .await?,
+        ));
+    }
+    if args.only.contains(&Group::Pushed) {
+        say(&format!(
+            "8. the turn, pushed: {} fans near the front, then {} sockets on one sale",
+            args.pushed_fans, args.pushed_sockets
+        ));
+        results.push(with_load(
+            bench
+                .pushed_turn(args.pushed_fans, args.pushed_sockets, args.worker_pgid)
                 .await?,
         ));
     }

@@ -5,6 +5,7 @@
 mod edge_cost;
 mod overload;
 mod pow_joins;
+mod pushed;
 pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};

@@ -88,6 +88,8 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .expect("valid settings")
 }

@@ -134,6 +134,8 @@ fn main() {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .expect("valid settings");
     if let Some(per_minute) = per_minute {

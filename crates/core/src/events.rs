@@ -243,6 +243,8 @@ mod tests {
             pass_delivery: None,
             pow_bits: None,
             rate_limit_per_min: None,
+            access: None,
+            invite_jwks: None,
         })
         .unwrap();
         Sale {

@@ -159,10 +159,14 @@ pub enum Reply {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ShardCommand {
-    /// Number a new fan of `sale`; this object is arrival shard `shard` of the sale.
+    /// Number a new fan of `sale`; this object is arrival shard `shard` of the sale. With
+    /// `member` (an invitation-only sale's [`crate::invitation::member_key`]): the member's place,
+    /// the one they already have if any.
     Join {
         sale: SaleId,
         shard: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<String>,
         /// The proof of work this new place was paid with: refused if it was spent before.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pow: Option<Verified>,
@@ -174,6 +178,9 @@ pub enum ShardCommand {
 pub struct ShardJoined {
     pub fan_id: FanId,
     pub seq: Seq,
+    /// The member already had this place (an invitation-only sale's member joining again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub again: bool,
 }
 
 /// The coordinator's answer on the wire.
@@ -329,6 +336,7 @@ mod tests {
                 sale: SaleId::parse("s1").unwrap(),
                 shard: 3,
                 pow: None,
+                member: None,
             },
             r#"{"op":"join","sale":"s1","shard":3}"#,
         );
@@ -389,6 +397,7 @@ mod tests {
             Ok(ShardJoined {
                 fan_id: fan(),
                 seq: 9,
+                again: false,
             }),
             r#"{"Ok":{"fan_id":"fan_0123456789abcdef0123","seq":9}}"#,
         );

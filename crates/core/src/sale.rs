@@ -2,6 +2,7 @@
 
 use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
+use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::pow::{PowBits, MAX_POW_BITS};
 use crate::rate_limit::{PerMinute, MAX_PER_MINUTE};
@@ -57,8 +58,9 @@ pub const MAX_SHARDS: u32 = 64;
 const MAX_NAME_CHARS: usize = 120;
 const MAX_URL_BYTES: usize = 2_048;
 
-/// The body of `PUT /api/admin/sales/{sale}`, as sent.
-#[derive(Clone, Debug, Deserialize)]
+/// The body of `PUT /api/admin/sales/{sale}`, as sent. `Default` is for building one in code
+/// (`..Default::default()`); an empty name or URL is refused by [`SaleSettings::parse`].
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SaleSettingsInput {
     pub name: String,
@@ -93,6 +95,12 @@ pub struct SaleSettingsInput {
     /// Place-taking requests a minute from one address (absent: the environment's default).
     #[serde(default)]
     pub rate_limit_per_min: Option<u64>,
+    /// Who may join: `"open"` (default) or `"invite"` (fans present an invitation).
+    #[serde(default)]
+    pub access: Option<String>,
+    /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
+    #[serde(default)]
+    pub invite_jwks: Option<serde_json::Value>,
 }
 
 /// A promoter's branding, as sent.
@@ -350,6 +358,13 @@ pub struct SaleSettings {
     /// Place-taking requests a minute from one address; `None`: the environment's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_min: Option<u32>,
+    /// Who may join (see [`crate::invitation`]). Not stored for open sales: their stored form
+    /// stays what it was before invitations existed.
+    #[serde(default, skip_serializing_if = "Access::is_open")]
+    pub access: Access,
+    /// The keys that sign the sale's invitations, besides ours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_jwks: Option<InviteKeys>,
 }
 
 fn one() -> u32 {
@@ -475,6 +490,17 @@ impl SaleSettings {
                 .map(|d| PassDelivery::parse(&d).map_err(|e| invalid("pass_delivery", e)))
                 .transpose()?
                 .unwrap_or_default(),
+            access: input
+                .access
+                .as_deref()
+                .map(Access::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            invite_jwks: input
+                .invite_jwks
+                .filter(|v| !v.is_null())
+                .map(InviteKeys::parse)
+                .transpose()?,
             pow_bits: match input.pow_bits {
                 None => PowBits::OFF,
                 Some(bits) => PowBits::new(bits).ok_or_else(|| {
@@ -587,6 +613,8 @@ mod tests {
             pass_delivery: None,
             pow_bits: None,
             rate_limit_per_min: None,
+            access: None,
+            invite_jwks: None,
         }
     }
 
@@ -803,5 +831,33 @@ mod tests {
             phase_at(Control::Paused, Some(opens), UnixMillis(0)),
             Phase::Paused
         );
+    }
+
+    #[test]
+    fn access_and_invitation_keys_are_checked_and_stored() {
+        let open = SaleSettings::parse(input()).unwrap();
+        assert_eq!(open.access, Access::Open);
+        assert!(!serde_json::to_string(&open).unwrap().contains("access"));
+        let mut bad = input();
+        bad.access = Some("friends".into());
+        assert_eq!(SaleSettings::parse(bad).unwrap_err().field, "access");
+        let mut bad = input();
+        bad.invite_jwks = Some(serde_json::json!({"keys": [{"kty": "oct"}]}));
+        assert_eq!(SaleSettings::parse(bad).unwrap_err().field, "invite_jwks");
+        let mut invite = input();
+        invite.access = Some("invite".into());
+        invite.invite_jwks = Some(serde_json::json!({"keys": [{
+            "kty": "OKP", "crv": "Ed25519", "kid": "k1",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+        }]}));
+        let invite = SaleSettings::parse(invite).unwrap();
+        assert_eq!(invite.access, Access::Invite);
+        let stored = serde_json::to_string(&invite).unwrap();
+        let back: SaleSettings = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, invite, "{stored}");
+        // `null` is no keys.
+        let mut none = input();
+        none.invite_jwks = Some(serde_json::Value::Null);
+        assert_eq!(SaleSettings::parse(none).unwrap().invite_jwks, None);
     }
 }

@@ -23,12 +23,13 @@
 //! and shown in the report as `bad_records`.
 
 use crate::coordinator::{
-    recent_since, Assignment, AssignmentState, Change, Coordinator, QueueError, Restored,
+    recent_since, Assignment, AssignmentState, Change, Claim, Coordinator, QueueError, Restored,
 };
 use crate::ids::{FanId, Seq, WindowId};
 use crate::protocol::{Answer, Command, Reply, SaleReport};
 use crate::sale::Sale;
 use crate::snapshot::SaleView;
+use crate::socket::Refusal;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -285,6 +286,41 @@ impl SaleCoordinator {
         }
     }
 
+    /// Fan `seq` opens a socket to this object (counted as a `socket` request): see
+    /// [`Coordinator::connect`]. Changes a sweep made are in [`SaleCoordinator::take_changes`].
+    pub fn connect(&mut self, seq: Seq, now: UnixMillis) -> Result<(), Refusal> {
+        if self.unavailable {
+            return Err(Refusal::NotInLine);
+        }
+        self.count("socket", now);
+        match self.line.as_mut() {
+            Some(line) => line.connect(now, seq),
+            None => Err(Refusal::NotInLine),
+        }
+    }
+
+    /// A socket opened before the object restarted: see [`Coordinator::reconnect`].
+    pub fn reconnect(&mut self, seq: Seq, now: UnixMillis) -> bool {
+        self.line
+            .as_mut()
+            .is_some_and(|line| line.reconnect(now, seq))
+    }
+
+    /// One of fan `seq`'s sockets closed: see [`Coordinator::disconnect`].
+    pub fn disconnect(&mut self, seq: Seq, now: UnixMillis) {
+        if let Some(line) = self.line.as_mut() {
+            line.disconnect(now, seq);
+        }
+    }
+
+    /// The turns to push on sockets since the last call: see [`Coordinator::take_pushed_turns`].
+    pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
+        self.line
+            .as_mut()
+            .map(Coordinator::take_pushed_turns)
+            .unwrap_or_default()
+    }
+
     fn count(&mut self, kind: &'static str, now: UnixMillis) {
         *self.requests.entry(kind.to_owned()).or_default() += 1;
         self.unwritten.insert(kind);
@@ -322,7 +358,7 @@ impl SaleCoordinator {
             return Err(QueueError::SaleNotFound);
         };
         if let Command::Upsert { settings, .. } = command {
-            line.update_settings(settings, now);
+            line.update_settings(settings, now)?;
             return Ok(Reply::Upserted {
                 created: false,
                 report: Box::new(self.report(line_of(&self.line)?, now)),

@@ -85,7 +85,8 @@ impl Secrets {
             problem,
         })?;
         let pass_signer = pass_signer(&lookup)?;
-        let pow_key = PowKey::new(token_keys.derive("waitroom proof-of-work challenges v1"));
+        let pow_key =
+            PowKey::new(token_keys.derive_current("waitroom proof-of-work challenges v1"));
         Ok(Self {
             pow_key,
             admin_key: ApiKey::new(&admin),

@@ -31,6 +31,17 @@ pub enum ShardStep {
     Lease(LeaseRequest),
 }
 
+/// Where an invitation-only sale's shard keeps each member's place (its SQLite table `members`;
+/// a map in tests), by [`crate::invitation::member_key`].
+/// A book that cannot be read or written fails the join (its error says why): read as "no
+/// place", an unreadable book would give a member a second one.
+pub trait MemberBook {
+    /// The place `member_key` already has, if any.
+    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, String>;
+    /// Records `member_key`'s place.
+    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String>;
+}
+
 /// Why a lease brought no block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeaseFailed {
@@ -108,9 +119,36 @@ impl ArrivalShard {
     /// A join: numbers a fan, or asks for a lease first.
     pub fn handle(&mut self, now: UnixMillis) -> ShardStep {
         match self.join(now) {
-            Ok((fan_id, seq)) => ShardStep::Joined(ShardJoined { fan_id, seq }),
+            Ok((fan_id, seq)) => ShardStep::Joined(ShardJoined {
+                fan_id,
+                seq,
+                again: false,
+            }),
             Err(request) => ShardStep::Lease(request),
         }
+    }
+
+    /// A member's join (invitation-only sales): the place the member already has, or a new one,
+    /// recorded in `book` in the same step. Between the look-up and the record nothing else runs
+    /// (the caller holds no await between them), so concurrent joins of one member, from any
+    /// device, end in one place: a join that had to lease first looks again when it retries.
+    pub fn handle_member(
+        &mut self,
+        book: &mut impl MemberBook,
+        member_key: &str,
+        now: UnixMillis,
+    ) -> Result<ShardStep, String> {
+        if let Some(place) = book.place_of(member_key)? {
+            return Ok(ShardStep::Joined(ShardJoined {
+                again: true,
+                ..place
+            }));
+        }
+        let step = self.handle(now);
+        if let ShardStep::Joined(place) = &step {
+            book.record(member_key, place)?;
+        }
+        Ok(step)
     }
 
     /// Takes the coordinator's answer to `request`, arrived at `now`. `Ok(true)` when it

@@ -3,6 +3,7 @@
 
 use crate::admission::{Admission, RateLimit};
 use crate::ids::{SaleId, Seq};
+use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::pow::PowBits;
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
@@ -42,6 +43,11 @@ pub struct SaleView {
     /// Place-taking requests a minute from one address (absent: the environment's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_min: Option<u32>,
+    /// Who may join, and the promoter's keys for invitations (the edge verifies them).
+    #[serde(default)]
+    pub access: Access,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_jwks: Option<InviteKeys>,
 }
 
 impl SaleView {
@@ -63,6 +69,8 @@ impl SaleView {
             pass_delivery: sale.settings.pass_delivery,
             pow_bits: sale.settings.pow_bits,
             rate_limit_per_min: sale.settings.rate_limit_per_min,
+            access: sale.settings.access,
+            invite_jwks: sale.settings.invite_jwks.clone(),
         }
     }
 
@@ -238,6 +246,8 @@ mod tests {
                 pass_delivery: Default::default(),
                 pow_bits: PowBits::OFF,
                 rate_limit_per_min: None,
+                access: Default::default(),
+                invite_jwks: None,
             },
             head,
             next_seq: 1_000,

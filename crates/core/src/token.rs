@@ -92,6 +92,15 @@ impl fmt::Debug for TokenKeys {
     }
 }
 
+impl TokenKey {
+    /// The key's HMAC over `derive:<purpose>`.
+    fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(format!("derive:{purpose}").as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
 fn valid_kid(kid: &str) -> bool {
     (1..=32).contains(&kid.len())
         && kid
@@ -100,13 +109,6 @@ fn valid_kid(kid: &str) -> bool {
 }
 
 impl TokenKeys {
-    /// A key for another purpose, derived from the signing key: `HMAC-SHA256(key, label)`.
-    pub fn derive(&self, label: &str) -> [u8; 32] {
-        let mut mac = self.keys[0].mac.clone();
-        mac.update(label.as_bytes());
-        mac.finalize().into_bytes().into()
-    }
-
     /// Parses `kid:secret[,kid:secret...]`. Each secret needs at least 32 characters; kids are
     /// `[A-Za-z0-9_-]{1,32}` and unique.
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -133,6 +135,19 @@ impl TokenKeys {
             return Err("needs at least one kid:secret".into());
         }
         Ok(Self { keys })
+    }
+
+    /// 32 secret bytes derived from each key for `purpose`, the signing key's first: the key's
+    /// HMAC over `derive:<purpose>`, a text no token's signed part starts with (those start with
+    /// the version), so a derived secret is never a token's MAC. Used for our invitation keys.
+    pub fn derive(&self, purpose: &str) -> Vec<[u8; 32]> {
+        self.keys.iter().map(|key| key.derive(purpose)).collect()
+    }
+
+    /// The signing key's secret for `purpose` alone (see [`Self::derive`]): for what only the
+    /// current key needs to make and check, such as short-lived proof-of-work challenges.
+    pub fn derive_current(&self, purpose: &str) -> [u8; 32] {
+        self.keys[0].derive(purpose)
     }
 
     pub fn signing_kid(&self) -> &str {

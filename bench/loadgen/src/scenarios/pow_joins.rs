@@ -1,4 +1,4 @@
-//! Scenario 8, proof of work at the edge: joins per second to a sale without proof of work and
+//! Scenario 9, proof of work at the edge: joins per second to a sale without proof of work and
 //! to one that asks for it, in the same run. The load generator solves its challenges before the
 //! clock starts (distinct nonces of one challenge are distinct solutions), so the difference is
 //! what verifying costs the edge: one HMAC, one SHA-256 and the spent-solution check at the
@@ -27,7 +27,7 @@ fn solve_many(challenge: &str, bits: u8, fans: u64) -> Vec<String> {
 }
 
 impl Bench {
-    /// 8. Joins per second with proof of work off and on.
+    /// 9. Joins per second with proof of work off and on.
     pub async fn pow_joins(&self, fans: u64, bits: u8) -> Result<ScenarioResult> {
         let off = self.fresh_sale("pow-off").await?;
         let on = self.sale("pow-on");
@@ -100,9 +100,9 @@ impl Bench {
         let mut ops = rec_off.summaries(&["join (pow off)"], off_s);
         ops.extend(rec_on.summaries(&["join (pow on)"], on_s));
         Ok(ScenarioResult {
-            key: "8".into(),
+            key: "9".into(),
             short: "pow".into(),
-            title: "8. Proof of work: joins/s off and on".into(),
+            title: "9. Proof of work: joins/s off and on".into(),
             description: format!(
                 "{fans} new fans join a sale without proof of work and {fans} join a sale with \
                  `pow_bits` = {bits} (two rounds, each off then on), each with a solution the load generator found before the \

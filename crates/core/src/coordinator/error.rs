@@ -43,6 +43,10 @@ pub enum QueueError {
     /// [`crate::shard::MAX_LEASE_ATTEMPTS`] leases, or could not reach the coordinator); nothing
     /// was recorded: try again shortly.
     Busy,
+    /// A change of `shards` for an invitation-only sale whose line has begun: members' places are
+    /// kept by the shard a hash of the member picks among `shards`, so another count would send
+    /// members to shards that do not know them (a second place).
+    ShardsFixed,
     /// The proof of work a join was paid with was spent before (see [`crate::pow`]).
     PowSpent,
 }
@@ -85,6 +89,9 @@ impl fmt::Display for QueueError {
             ),
             QueueError::Busy => f.write_str("busy: nothing was recorded; try again shortly"),
             QueueError::PowSpent => f.write_str("this proof of work was used already"),
+            QueueError::ShardsFixed => f.write_str(
+                "shards of an invitation-only sale cannot change once fans have joined (members' places are kept per shard)",
+            ),
         }
     }
 }

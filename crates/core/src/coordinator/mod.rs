@@ -33,6 +33,7 @@ use crate::admission::{self, Admission};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
+use crate::socket::{self, Refusal, MAX_SOCKETS};
 use crate::time::UnixMillis;
 use assignments::{Assignments, Outcome};
 use blocks::OpenBlocks;
@@ -112,6 +113,9 @@ pub struct Coordinator {
     /// only its settings).
     fan_key: FanIdKey,
     changes: Vec<Change>,
+    /// Turns claimed for fans holding a socket as they were admitted, for the object to push
+    /// ([`Coordinator::take_pushed_turns`]).
+    pushed_turns: Vec<Claim>,
 }
 
 impl Coordinator {
@@ -167,6 +171,7 @@ impl Coordinator {
             pulls: PullLog::restore(r.pulls),
             minutes: Minutes::restore(r.minutes),
             changes: Vec::new(),
+            pushed_turns: Vec::new(),
         }
     }
 
@@ -193,8 +198,19 @@ impl Coordinator {
     }
 
     /// New settings, live: a new admission mode admits by its own rule from now on, and a
-    /// shorter session ends the claimed admissions it has run out for.
-    pub fn update_settings(&mut self, settings: SaleSettings, now: UnixMillis) {
+    /// shorter session ends the claimed admissions it has run out for. Refused
+    /// ([`QueueError::ShardsFixed`]) for a change of `shards` when the sale is or becomes
+    /// invitation-only and numbers have been handed out.
+    pub fn update_settings(
+        &mut self,
+        settings: SaleSettings,
+        now: UnixMillis,
+    ) -> Result<(), QueueError> {
+        let old = &self.sale.settings;
+        let invite = !old.access.is_open() || !settings.access.is_open();
+        if invite && old.shards != settings.shards && self.line.next_seq() > 1 {
+            return Err(QueueError::ShardsFixed);
+        }
         if settings.admission != self.sale.settings.admission {
             // A new rate schedules from the newest admission, as after a restart.
             self.rate_tat_us =
@@ -204,6 +220,7 @@ impl Coordinator {
         self.sale.updated_at = now;
         self.changes.push(Change::Sale(self.sale.clone()));
         self.sweep(now);
+        Ok(())
     }
 
     fn set_control(&mut self, control: Control, now: UnixMillis) {
@@ -356,7 +373,7 @@ impl Coordinator {
             }
             let a = self.assign_head(now, window);
             if a.state == AssignmentState::Assigned {
-                admitted.push(a);
+                admitted.push(self.on_admitted(now, a));
             }
         }
         if self.line.head() != head_before {
@@ -458,6 +475,86 @@ impl Coordinator {
         self.changes.push(Change::Assignment(a.clone()));
         self.line.advance();
         a
+    }
+
+    /// The hook every admission goes through (a window's pull now; any other way of admitting a
+    /// fan must call it too): a fan holding a socket has their turn claimed at once, for the
+    /// object to push with the pass ([`Coordinator::take_pushed_turns`]). The pass then runs
+    /// from the admission, and the window waits for nobody's next poll. Returns the assignment
+    /// as it now stands.
+    fn on_admitted(&mut self, now: UnixMillis, a: Assignment) -> Assignment {
+        if !self.presence.holds_socket(a.seq) {
+            return a;
+        }
+        let pass_ttl_s = self.sale.settings.pass_ttl_s;
+        match self.assignments.claim(a.seq, now, pass_ttl_s) {
+            Ok((claim, changed)) => {
+                let Claim::Turn { assignment, .. } = &claim else {
+                    return a;
+                };
+                let assignment = assignment.clone();
+                if changed {
+                    self.changes.push(Change::Assignment(assignment.clone()));
+                }
+                self.pushed_turns.push(claim);
+                assignment
+            }
+            // Just added: cannot be missing. The fan claims by polling instead.
+            Err(_) => a,
+        }
+    }
+
+    /// The turns claimed for fans holding a socket since the last call ([`Claim::Turn`]s), for
+    /// the object to send on their sockets.
+    pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
+        std::mem::take(&mut self.pushed_turns)
+    }
+
+    /// Fan `seq` opens a socket: accepted (and counted as present from now on) if they are in
+    /// line, near the front ([`socket::admits`]) and the object holds fewer than [`MAX_SOCKETS`].
+    pub fn connect(&mut self, now: UnixMillis, seq: Seq) -> Result<(), Refusal> {
+        self.sweep(now);
+        if self.phase_at(now) == Phase::Closed {
+            return Err(Refusal::Closed);
+        }
+        if !self.line.issued(seq) {
+            return Err(Refusal::NotInLine);
+        }
+        if seq < self.line.head() {
+            return Err(Refusal::TurnReached);
+        }
+        let (_, ahead) = self.line.place(seq);
+        let zone = self.presence_zone(now);
+        if !socket::admits(ahead, zone) {
+            return Err(Refusal::NotNearFront { ahead, zone });
+        }
+        if self.presence.sockets() >= MAX_SOCKETS {
+            return Err(Refusal::Full);
+        }
+        self.presence.socket_opened(seq, now);
+        Ok(())
+    }
+
+    /// A socket fan `seq` opened before the object restarted (it woke from hibernation with the
+    /// socket still open): counted again, without the checks it passed then. Whether the fan is
+    /// still in line; if not, the object closes it.
+    pub fn reconnect(&mut self, now: UnixMillis, seq: Seq) -> bool {
+        if !self.line.contains(seq) {
+            return false;
+        }
+        self.presence.socket_opened(seq, now);
+        true
+    }
+
+    /// One of fan `seq`'s sockets closed (or failed): from now on the presence rules apply as to
+    /// a fan who was last seen now.
+    pub fn disconnect(&mut self, now: UnixMillis, seq: Seq) {
+        self.presence.socket_closed(seq, now);
+    }
+
+    /// Open sockets counted.
+    pub fn sockets(&self) -> u64 {
+        self.presence.sockets()
     }
 
     /// A fan whose number has been reached asks for their turn. The first claim starts the pass.
@@ -748,5 +845,7 @@ fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64
     }
 }
 
+#[cfg(test)]
+mod socket_tests;
 #[cfg(test)]
 mod tests;

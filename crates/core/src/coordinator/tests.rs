@@ -20,6 +20,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .unwrap()
 }
@@ -364,7 +366,36 @@ fn the_keyed_fan_id_is_the_one_shards_derive() {
     assert_eq!(ids[0], ids[2]);
     assert_ne!(ids[0], ids[1]);
     // An update keeps the salt, and so the key.
-    c.update_settings(settings(None), T0);
+    c.update_settings(settings(None), T0).unwrap();
     assert_eq!(c.sale().fan_salt, salt);
     assert_eq!(c.fan_id(4_096), fan_id_for(&salt, 4_096));
+}
+
+#[test]
+fn an_invitation_only_sales_shards_are_fixed_once_fans_joined() {
+    let with = |access: Option<&str>, shards: u32| SaleSettings {
+        access: access.map_or(Default::default(), |a| {
+            crate::invitation::Access::parse(a).unwrap()
+        }),
+        shards,
+        ..settings(None)
+    };
+    let mut c = open_sale();
+    // Before anyone joined, anything goes.
+    c.update_settings(with(Some("invite"), 1), T0).unwrap();
+    c.update_settings(with(Some("invite"), 4), T0).unwrap();
+    c.update_settings(with(Some("invite"), 1), T0).unwrap();
+    c.join(T0, None).unwrap();
+    // Members' places are kept per shard: the count stays, becoming invite-only or not.
+    for (access, shards) in [(Some("invite"), 2), (None, 2), (Some("open"), 3)] {
+        assert_eq!(
+            c.update_settings(with(access, shards), T0),
+            Err(QueueError::ShardsFixed),
+            "{access:?} {shards}"
+        );
+    }
+    assert_eq!(c.sale().settings.shards, 1, "a refusal changes nothing");
+    c.update_settings(with(None, 1), T0).unwrap();
+    // An open sale's shards may change at any time.
+    c.update_settings(with(None, 8), T0).unwrap();
 }

@@ -28,6 +28,8 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .unwrap();
     settings.admission = admission;

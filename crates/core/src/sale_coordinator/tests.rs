@@ -27,6 +27,8 @@ fn upsert() -> Command {
             pass_delivery: None,
             pow_bits: None,
             rate_limit_per_min: None,
+            access: None,
+            invite_jwks: None,
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),

@@ -24,6 +24,8 @@ fn sale(shards: u32) -> Coordinator {
         pass_delivery: None,
         pow_bits: None,
         rate_limit_per_min: None,
+        access: None,
+        invite_jwks: None,
     })
     .unwrap();
     let mut c = Coordinator::create(
@@ -46,7 +48,7 @@ fn join(
 ) -> Seq {
     for _ in 0..MAX_LEASE_ATTEMPTS {
         match shards[k].handle(now) {
-            ShardStep::Joined(ShardJoined { fan_id, seq }) => {
+            ShardStep::Joined(ShardJoined { fan_id, seq, .. }) => {
                 assert_eq!(
                     fan_id,
                     c.fan_id(seq),
@@ -304,5 +306,140 @@ proptest! {
         prop_assert_eq!(&pulled, &expected);
         let stats = c.stats(now);
         prop_assert_eq!((stats.waiting, stats.pending, stats.joined), (0, 0, fans.len() as u64));
+    }
+}
+
+/// A shard's member book as a map (the Durable Object keeps it in SQLite).
+#[derive(Default)]
+struct Book(std::collections::BTreeMap<String, ShardJoined>);
+
+impl MemberBook for Book {
+    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, String> {
+        Ok(self.0.get(member_key).cloned())
+    }
+    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String> {
+        self.0.insert(member_key.to_owned(), place.clone());
+        Ok(())
+    }
+}
+
+/// A join in flight: ready to run at its shard, or waiting for the lease it asked for.
+enum InFlight {
+    Ready,
+    Leasing(LeaseRequest, Box<crate::protocol::Answer>),
+}
+
+#[test]
+fn a_member_who_joins_again_gets_the_same_place() {
+    let mut c = sale(1);
+    let mut shard = ArrivalShard::default();
+    let mut book = Book::default();
+    // Two devices of one member join while the shard has no block: both ask for a lease.
+    let (ShardStep::Lease(a), ShardStep::Lease(b)) = (
+        shard.handle_member(&mut book, "m1", T0).unwrap(),
+        shard.handle_member(&mut book, "m1", T0).unwrap(),
+    ) else {
+        panic!("no block yet")
+    };
+    let lease_a = c.lease_block(T0, 0, a.closing, a.want).map(Reply::Lease);
+    let lease_b = c.lease_block(T0, 0, b.closing, b.want).map(Reply::Lease);
+    assert_eq!(shard.supply(b, lease_b, T0), Ok(true));
+    let ShardStep::Joined(first) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
+        panic!("a block is installed")
+    };
+    assert_eq!(shard.supply(a, lease_a, T0), Ok(false), "an older lease");
+    let ShardStep::Joined(second) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
+        panic!("the member's place")
+    };
+    assert!(!first.again && second.again);
+    assert_eq!((first.seq, &first.fan_id), (second.seq, &second.fan_id));
+    // Another member gets the next place; the first member still has theirs, even after the
+    // block they were numbered from is gone.
+    let ShardStep::Joined(other) = shard.handle_member(&mut book, "m2", T0).unwrap() else {
+        panic!("the block has room")
+    };
+    assert_ne!(other.seq, first.seq);
+    let later = T0.plus_millis(BLOCK_TTL_MS * 10);
+    assert!(matches!(shard.handle(later), ShardStep::Lease(_)));
+    let ShardStep::Joined(again) = shard.handle_member(&mut book, "m1", later).unwrap() else {
+        panic!("a known member needs no block")
+    };
+    assert_eq!(again.seq, first.seq);
+}
+
+proptest! {
+    /// Joins of a few members over several shards, with leases overtaking each other and blocks
+    /// running out: every join of one member ends in the same place, members never share one.
+    #[test]
+    fn concurrent_joins_of_one_member_end_in_one_place(
+        ops in prop::collection::vec((0usize..6, 0usize..8, 0u64..400), 1..120),
+        shard_count in 1u32..4,
+    ) {
+        use crate::invitation::{member_key, member_shard, MemberId};
+        let sale_id = SaleId::parse("tour").unwrap();
+        let mut c = sale(shard_count);
+        let mut shards = vec![ArrivalShard::default(); shard_count as usize];
+        let mut books: Vec<Book> = (0..shard_count).map(|_| Book::default()).collect();
+        let keys: Vec<String> = (0..6)
+            .map(|m| member_key(&sale_id, &MemberId::parse(&format!("member-{m}")).unwrap()))
+            .collect();
+        let mut in_flight: Vec<(usize, InFlight)> = Vec::new();
+        let mut places: Vec<(usize, ShardJoined)> = Vec::new();
+        let mut now = T0;
+        let step = |c: &mut Coordinator,
+                        shards: &mut [ArrivalShard],
+                        books: &mut [Book],
+                        member: usize,
+                        state: InFlight,
+                        now: UnixMillis|
+         -> Result<ShardJoined, InFlight> {
+            let k = member_shard(&keys[member], shard_count) as usize;
+            match state {
+                InFlight::Leasing(request, answer) => {
+                    shards[k].supply(request, *answer, now).unwrap();
+                    Err(InFlight::Ready)
+                }
+                InFlight::Ready => match shards[k].handle_member(&mut books[k], &keys[member], now).unwrap() {
+                    ShardStep::Joined(place) => Ok(place),
+                    ShardStep::Lease(request) => {
+                        let answer = c
+                            .lease_block(now, k as u32, request.closing, request.want)
+                            .map(Reply::Lease);
+                        Err(InFlight::Leasing(request, Box::new(answer)))
+                    }
+                },
+            }
+        };
+        for (member, pick, dt) in ops {
+            now = now.plus_millis(dt);
+            if pick < 3 || in_flight.is_empty() {
+                in_flight.push((member, InFlight::Ready));
+                continue;
+            }
+            let (m, state) = in_flight.remove(pick % in_flight.len());
+            match step(&mut c, &mut shards, &mut books, m, state, now) {
+                Ok(place) => places.push((m, place)),
+                Err(state) => in_flight.push((m, state)),
+            }
+        }
+        // Let every join in flight finish.
+        while let Some((m, state)) = in_flight.pop() {
+            match step(&mut c, &mut shards, &mut books, m, state, now) {
+                Ok(place) => places.push((m, place)),
+                Err(state) => in_flight.insert(0, (m, state)),
+            }
+        }
+        let mut seq_of = std::collections::BTreeMap::new();
+        for (m, place) in &places {
+            let (seq, fan) = seq_of.entry(*m).or_insert((place.seq, place.fan_id.clone()));
+            prop_assert_eq!((*seq, &*fan), (place.seq, &place.fan_id), "member {}", m);
+            prop_assert_eq!(place.fan_id.clone(), c.fan_id(place.seq));
+        }
+        for m in seq_of.keys() {
+            let first = places.iter().filter(|(x, p)| x == m && !p.again).count();
+            prop_assert_eq!(first, 1, "member {} was numbered once", m);
+        }
+        let seqs: std::collections::BTreeSet<_> = seq_of.values().map(|(s, _)| *s).collect();
+        prop_assert_eq!(seqs.len(), seq_of.len(), "members never share a place");
     }
 }

@@ -1,0 +1,55 @@
+//! `GET /api/sales/{sale}/socket`: the turn, pushed (docs/api.md, "The turn, pushed").
+//!
+//! A fan near the front upgrades to a WebSocket held by the sale's coordinator, which sends
+//! `your_turn` with the pass the moment a window admits them; the open socket is their presence.
+//! The edge checks the token (cookie or bearer: never the URL, so it lands in no log) and the
+//! fan's place in its snapshot first, so fans further back never reach the object.
+
+use super::fan::{self, Presented};
+use super::Ctx;
+use crate::coordinator_client;
+use crate::error::ApiError;
+use crate::http;
+use waitroom_core::snapshot::FanView;
+use waitroom_core::socket::{self, Refusal};
+use waitroom_core::token::TokenError;
+use waitroom_core::SaleId;
+use worker::{Request, Response};
+
+/// Whether the request asks for a WebSocket.
+fn is_upgrade(req: &Request) -> bool {
+    req.headers()
+        .get("Upgrade")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("websocket"))
+}
+
+/// `GET /api/sales/{sale}/socket`.
+pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    if !is_upgrade(&req) {
+        return Err(ApiError::UpgradeRequired);
+    }
+    // The socket carries the fan's pass: another site's page must not open it with the fan's
+    // cookie (browsers send `Origin` with every WebSocket handshake).
+    http::require_same_site(&req)?;
+    let text = match fan::presented(&req, &sale) {
+        Some(Presented::Bearer(text) | Presented::Cookie(text)) => text,
+        None => return Err(TokenError::Malformed.into()),
+    };
+    let token = fan::verify(ctx, &sale, &text)?;
+    let snap = fan::snapshot(ctx, &sale).await?;
+    match snap.fan_view(token.seq, ctx.now) {
+        FanView::Closed => return Err(ApiError::SocketRefused(Refusal::Closed)),
+        FanView::Reached => return Err(ApiError::SocketRefused(Refusal::TurnReached)),
+        FanView::Waiting { ahead, .. } if !socket::admits(ahead, snap.presence_zone) => {
+            return Err(ApiError::SocketRefused(Refusal::NotNearFront {
+                ahead,
+                zone: snap.presence_zone,
+            }));
+        }
+        FanView::Waiting { .. } => {}
+    }
+    let ws = coordinator_client::open_socket(&ctx.objects, &sale, token.seq).await?;
+    Ok(Response::from_websocket(ws)?)
+}
