@@ -65,6 +65,7 @@ test-wasm:
 
 # Black-box: each test starts the real worker (wrangler dev) on a free port with its own state.
 test-integration: build
+	cargo build -p verify-draw
 	cargo test --test api -- --test-threads 3
 
 # Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.

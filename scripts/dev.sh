@@ -9,6 +9,9 @@ PORT=${PORT:-8787}
 ORIGIN_PORT=${ORIGIN_PORT:-8788}
 SALE=${SALE:-demo}
 OPENS_IN_S=${OPENS_IN_S:-45}
+# The demo sale's pre-queue opens this long after start (its order is drawn at opens_at);
+# PREQUEUE_IN_S= (empty) for a sale without one.
+PREQUEUE_IN_S=${PREQUEUE_IN_S-15}
 DEMO_CROWD=${DEMO_CROWD:-24}
 STATE_DIR=${STATE_DIR:-.state}
 EDGE="http://127.0.0.1:$PORT"
@@ -41,9 +44,15 @@ curl -sf "$EDGE/healthz" >/dev/null || { say "the worker did not start"; exit 1;
 admin() { curl -sS -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
 if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$SALE")" = 404 ]; then
   opens_at=$(date -u -d "+$OPENS_IN_S seconds" +%Y-%m-%dT%H:%M:%SZ)
+  prequeue=""
+  if [ -n "$PREQUEUE_IN_S" ]; then
+    prequeue_opens_at=$(date -u -d "+$PREQUEUE_IN_S seconds" +%Y-%m-%dT%H:%M:%SZ)
+    prequeue="\"prequeue_opens_at\":\"$prequeue_opens_at\","
+    say "the demo sale's pre-queue opens at $prequeue_opens_at; its order is drawn at $opens_at"
+  fi
   say "creating the demo sale '$SALE', opening at $opens_at"
   admin -X PUT "$EDGE/api/admin/sales/$SALE" -o /dev/null \
-    -d "{\"name\":\"Demo Tour 2027 presale\",\"purchase_url\":\"$ORIGIN/purchase\",\"opens_at\":\"$opens_at\",\"claim_ttl_s\":15,\"pass_ttl_s\":300}"
+    -d "{\"name\":\"Demo Tour 2027 presale\",\"purchase_url\":\"$ORIGIN/purchase\",$prequeue\"opens_at\":\"$opens_at\",\"claim_ttl_s\":15,\"pass_ttl_s\":300}"
   # A crowd of synthetic fans that joins the second the sale opens, waits like real fans and buys,
   # so there is a line to watch move (none with DEMO_CROWD=0).
   if [ "$DEMO_CROWD" -gt 0 ]; then
@@ -64,6 +73,7 @@ cat <<MSG
 
   Fan page:        $EDGE/s/$SALE        (countdown, then your place in line)
   Sale info:       $EDGE/api/sales/$SALE
+  The draw:        $EDGE/api/sales/$SALE/draw   (check it: cargo run -p verify-draw -- --edge-url $EDGE --sale $SALE)
   Promoter API:    $EDGE/api/admin/sales/$SALE   (Authorization: Bearer \$ADMIN_KEY)
   Demo origin:     $ORIGIN/                 (windows, check-ins, purchases)
   JWKS:            $EDGE/.well-known/jwks.json

@@ -63,6 +63,8 @@ pub fn retry_after(fraction: f64) -> (u64, u64) {
 #[derive(Debug)]
 pub enum ApiError {
     NotFound,
+    /// `GET /api/sales/{sale}/draw` for a sale without a pre-queue.
+    NoDraw,
     MethodNotAllowed {
         allow: &'static str,
     },
@@ -158,7 +160,7 @@ impl From<worker::Error> for ApiError {
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::NotFound => 404,
+            ApiError::NotFound | ApiError::NoDraw => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::BadSaleId(_)
             | ApiError::BadId { .. }
@@ -177,7 +179,8 @@ impl ApiError {
                 | QueueError::AssignmentFinished { .. }
                 | QueueError::RequestIdReused
                 | QueueError::NotPullMode { .. }
-                | QueueError::ShardsFixed => 409,
+                | QueueError::ShardsFixed
+                | QueueError::PrequeueFixed => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
                 QueueError::SaleUnavailable | QueueError::Busy => 503,
@@ -195,6 +198,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::NotFound => "not_found",
+            ApiError::NoDraw => "no_draw",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::BadSaleId(_) => "bad_sale_id",
             ApiError::BadId { .. } => "invalid_field",
@@ -230,6 +234,7 @@ impl ApiError {
                     AssignmentState::Expired => "expired",
                 },
                 QueueError::RequestIdReused => "request_id_reused",
+                QueueError::PrequeueFixed => "prequeue_fixed",
                 QueueError::BadPullSize { .. } => "invalid_field",
                 QueueError::NotPullMode { .. } => "admission_mode",
                 QueueError::SaleUnavailable => "sale_unavailable",
@@ -248,6 +253,7 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             ApiError::NotFound => "no such resource".into(),
+            ApiError::NoDraw => "this sale has no pre-queue, so no draw".into(),
             ApiError::MethodNotAllowed { allow } => format!("use {allow}"),
             ApiError::BadSaleId(e) => e.to_string(),
             ApiError::BadId { field, error } => format!("{field}: {error}"),

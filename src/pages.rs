@@ -70,6 +70,8 @@ pub struct PlaceShown {
     pub notice: Option<&'static str>,
     /// Whether the "join the line again" form shows.
     pub rejoin: bool,
+    /// In the pre-queue: when the order is drawn.
+    pub draw_at: Option<UnixMillis>,
 }
 
 impl PlaceShown {
@@ -83,6 +85,7 @@ impl PlaceShown {
             refresh_s: 5,
             notice: None,
             rejoin: false,
+            draw_at: None,
         }
     }
 
@@ -97,6 +100,7 @@ impl PlaceShown {
             refresh_s: 3600,
             notice: None,
             rejoin: false,
+            draw_at: None,
         }
     }
 }
@@ -219,6 +223,7 @@ mod tests {
             name: r#"<b>Bold</b> & "quotes""#.into(),
             control: waitroom_core::sale::Control::Open,
             opens_at: Some(UnixMillis::from_secs(60)),
+            prequeue_opens_at: None,
             purchase_url: serde_json::from_str(r#""https://shop.example/buy""#).unwrap(),
             claim_ttl_s: 60,
             pass_ttl_s: 600,
@@ -323,6 +328,7 @@ mod tests {
                 refresh_s: 5,
                 notice: None,
                 rejoin: false,
+                draw_at: None,
             },
         }
         .render()

@@ -23,6 +23,8 @@ const MAX_SALES: usize = 1_000;
 #[derive(Default)]
 struct Pending {
     seqs: BTreeSet<Seq>,
+    /// Fans whose line position is not their arrival number (drawn in a pre-queue), by position.
+    positions: BTreeSet<Seq>,
     last_flush: UnixMillis,
 }
 
@@ -30,27 +32,30 @@ thread_local! {
     static PENDING: RefCell<Lru<SaleId, Pending>> = RefCell::new(Lru::new(MAX_SALES));
 }
 
-/// Notes that fan `seq` of `sale` polled, and reports the batch if it is this isolate's turn.
-/// A failed report is logged and its numbers dropped: the fans poll again within a second.
-pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, now: UnixMillis) {
+/// Notes that fan `seq` of `sale`, at line position `position`, polled, and reports the batch if
+/// it is this isolate's turn. A failed report is logged and its numbers dropped: the fans poll
+/// again within a second.
+pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, position: Seq, now: UnixMillis) {
     let batch = PENDING.with(|p| {
         let mut pending = p.borrow_mut();
         let entry = pending.get_or_insert_with(sale, Pending::default);
-        if entry.seqs.len() < MAX_BATCH {
-            entry.seqs.insert(seq);
+        if entry.seqs.len() + entry.positions.len() < MAX_BATCH {
+            if position == seq {
+                entry.seqs.insert(seq);
+            } else {
+                entry.positions.insert(position);
+            }
         }
         if now < entry.last_flush.plus_millis(FLUSH_EVERY_MS) {
             return None;
         }
         entry.last_flush = now;
-        Some(
-            std::mem::take(&mut entry.seqs)
-                .into_iter()
-                .collect::<Vec<_>>(),
-        )
+        let seqs = std::mem::take(&mut entry.seqs).into_iter().collect();
+        let positions = std::mem::take(&mut entry.positions).into_iter().collect();
+        Some((seqs, positions))
     });
-    if let Some(seqs) = batch {
-        if let Err(e) = ask(objects, sale, &Command::Present { seqs }).await {
+    if let Some((seqs, positions)) = batch {
+        if let Err(e) = ask(objects, sale, &Command::Present { seqs, positions }).await {
             worker::console_warn!("presence report for {sale} failed: {e:?}");
         }
     }

@@ -70,6 +70,7 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         .ok()
         .filter(|v| !v.is_empty());
     SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: None,
         name: "Synthetic monitor (canary)".into(),
         admission: None,
         purchase_url: CANARY_PURCHASE_URL.into(),
@@ -104,6 +105,7 @@ async fn ensure_canary(env: &Env, sale: &SaleId) -> Result<(), String> {
         id: sale.clone(),
         settings: canary_settings(env)?,
         fan_salt: random::hex::<16>().into(),
+        draw_key: None,
     };
     ask(env, sale, &command, "create the canary").await?;
     ask(env, sale, &Command::Open, "open the canary").await?;

@@ -11,11 +11,13 @@ use crate::coordinator_client::{
     refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
 use crate::events;
+use crate::random;
 use crate::test_faults;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::coordinator::Claim;
+use waitroom_core::draw::DrawKey;
 use waitroom_core::events::EventMessage;
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command};
@@ -324,6 +326,15 @@ impl SaleCoordinator {
     }
 }
 
+/// An upsert gets a fresh draw key from this object's randomness: the core keeps it only if the
+/// sale needs one and has none, so a key is chosen here, once, and never travels.
+fn with_randomness(mut command: Command) -> Command {
+    if let Command::Upsert { draw_key, .. } = &mut command {
+        *draw_key = Some(DrawKey::from_bytes(random::bytes()));
+    }
+    command
+}
+
 impl DurableObject for SaleCoordinator {
     fn new(state: State, env: Env) -> Self {
         // A page's keep-alive "ping" is answered "pong" by the runtime, without waking the object.
@@ -399,7 +410,7 @@ impl DurableObject for SaleCoordinator {
         if let Err(refused) = self.spent.borrow_mut().spend_for_join(paid, now) {
             return Response::from_json(&Answer::Err(refused.into()));
         }
-        let (answer, alarm) = match self.run(Input::Command(command), now) {
+        let (answer, alarm) = match self.run(Input::Command(with_randomness(command)), now) {
             Ok(done) => done,
             Err(e) => {
                 paid.inspect(|v| self.spent.borrow_mut().forget(v));

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use waitroom_core::coordinator::{BlockRecord, Change, MinuteStats, PullRecord, Restored};
+use waitroom_core::coordinator::{
+    BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored,
+};
 use waitroom_core::sale::Sale;
 use waitroom_core::sale_coordinator::{Need, Record};
 use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
@@ -52,6 +54,14 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::Sql("CREATE INDEX IF NOT EXISTS assignments_by_fan ON assignments (fan_id)"),
         ],
     },
+    Migration {
+        version: 3,
+        what: "the pre-queue's draw (its secret key and range); blocks used until the draw",
+        steps: &[
+            Step::Sql("CREATE TABLE IF NOT EXISTS draw (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)"),
+            Step::AddColumn { table: "blocks", column: "use_before INTEGER" },
+        ],
+    },
 ];
 
 pub struct Store {
@@ -85,6 +95,8 @@ struct BlockRow {
     shard: i64,
     leased_at: i64,
     used: Option<i64>,
+    #[serde(default)]
+    use_before: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -169,13 +181,35 @@ impl Store {
                 None => return Ok(Loaded::Unavailable),
             },
         };
-        // Blocks still open, or with unused numbers the line has not passed yet.
+        // The pre-queue's draw (its key never leaves this object before the draw). Required
+        // like the line counter: drawing with another key than the committed one would be unfair.
+        let draw_rows = self
+            .sql
+            .exec("SELECT 1 AS id, body FROM draw", None)?
+            .to_array::<Value>()?;
+        let draw = match draw_rows.len() {
+            0 => None,
+            _ => match self
+                .decoded("draw", "id", draw_rows, |row| {
+                    serde_json::from_str::<DrawRecord>(
+                        row.get("body").and_then(Value::as_str).unwrap_or_default(),
+                    )
+                })
+                .pop()
+            {
+                Some(d) => Some(d),
+                None => return Ok(Loaded::Unavailable),
+            },
+        };
+        let prequeue_end = draw.as_ref().map_or(0, |d| d.end);
+        // Blocks still open, or with unused numbers the line has not passed yet (the pre-queue's
+        // all: their drawn places can be anywhere in it).
         let blocks = self
             .rows::<BlockRow>(
                 "blocks",
                 "start",
-                "SELECT start, len, shard, leased_at, used FROM blocks WHERE used IS NULL OR start + len > ?",
-                vec![int(head)],
+                "SELECT start, len, shard, leased_at, used, use_before FROM blocks WHERE used IS NULL OR start + len > ? OR start <= ?",
+                vec![int(head), int(prequeue_end)],
             )?
             .into_iter()
             .map(|b| BlockRecord {
@@ -184,6 +218,7 @@ impl Store {
                 shard: b.shard as u32,
                 leased_at: UnixMillis(b.leased_at as u64),
                 used: b.used.map(|u| u as u64),
+                use_before: b.use_before.map(|at| UnixMillis(at as u64)),
             })
             .collect();
         let assignments = self.records::<Assignment>(
@@ -219,6 +254,7 @@ impl Store {
                 head,
                 gap_total,
                 blocks,
+                draw,
                 assignments,
                 state_counts: Some(self.state_counts()?),
                 pulls,
@@ -298,14 +334,21 @@ impl Store {
                 }
                 Change::Block(b) => {
                     self.sql.exec(
-                        "INSERT OR REPLACE INTO blocks (start, len, shard, leased_at, used) VALUES (?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO blocks (start, len, shard, leased_at, used, use_before) VALUES (?, ?, ?, ?, ?, ?)",
                         vec![
                             int(b.start),
                             int(b.len),
                             int(u64::from(b.shard)),
                             int(b.leased_at.0),
                             b.used.map_or(SqlStorageValue::Null, int),
+                            b.use_before.map_or(SqlStorageValue::Null, |at| int(at.0)),
                         ],
+                    )?;
+                }
+                Change::Draw(d) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO draw (id, body) VALUES (1, ?)",
+                        vec![encode(&d)?],
                     )?;
                 }
                 Change::Line {

@@ -80,6 +80,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         id: sale.clone(),
         settings,
         fan_salt: random::hex::<16>().into(),
+        draw_key: None,
     };
     let Reply::Upserted { created, report } = ask(&ctx.objects, &sale, &command).await? else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));

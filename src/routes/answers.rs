@@ -24,6 +24,13 @@ pub struct SaleInfo<'a> {
     pub phase: Phase,
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
+    /// When the pre-queue opens (absent: no pre-queue).
+    #[serde(with = "rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub prequeue_opens_at: Option<UnixMillis>,
+    /// SHA-256 of the pre-queue's draw key, published from the moment the key was chosen
+    /// (absent: no pre-queue). See `GET /api/sales/{sale}/draw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draw_commitment: Option<&'a str>,
     /// So a page can count down with the server's clock, not the device's.
     #[serde(with = "rfc3339")]
     pub server_time: UnixMillis,
@@ -86,6 +93,13 @@ pub enum StatusState<'a> {
         pass_delivery: PassDelivery,
         window: &'a WindowId,
         assignment_state: AssignmentState,
+    },
+    /// In the pre-queue: the order is drawn at `draw_at` (also after it, until this edge has
+    /// a snapshot taken after the draw).
+    Prequeue {
+        #[serde(with = "rfc3339::option")]
+        draw_at: Option<UnixMillis>,
+        draw_url: String,
     },
     Lapsed {
         /// `lapsed`, `released` or `left`.
@@ -342,6 +356,8 @@ mod tests {
                 name: "Tour",
                 phase: Phase::Scheduled,
                 opens_at: None,
+                prequeue_opens_at: None,
+                draw_commitment: None,
                 server_time: UnixMillis::from_secs(1),
                 admission: Admission::Rate { per_minute: 60 },
             })
@@ -369,4 +385,22 @@ mod tests {
         assert_eq!(list["assignments"][0]["claimed_at"], json!(null));
         assert_eq!(to_value(Health { ok: true }).unwrap(), json!({"ok": true}));
     }
+}
+
+/// `GET /api/sales/{sale}/draw`: the pre-queue's draw, for anyone to check.
+#[derive(Debug, Serialize)]
+pub struct Draw<'a> {
+    pub sale: &'a SaleId,
+    pub phase: Phase,
+    #[serde(with = "rfc3339::option")]
+    pub prequeue_opens_at: Option<UnixMillis>,
+    /// The draw happens here.
+    #[serde(with = "rfc3339::option")]
+    pub opens_at: Option<UnixMillis>,
+    /// Whether the order is drawn and the key published.
+    pub drawn: bool,
+    /// `algorithm`, `commitment`, `key` (null until drawn) and `end` (the pre-queue's arrival
+    /// numbers are `1..=end`).
+    #[serde(flatten)]
+    pub info: &'a waitroom_core::draw::DrawInfo,
 }

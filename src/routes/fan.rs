@@ -95,9 +95,26 @@ fn sale_info_of(snap: &Snapshot, now: UnixMillis) -> SaleInfo<'_> {
         name: &snap.sale.name,
         phase: snap.phase_at(now),
         opens_at: snap.sale.opens_at,
+        prequeue_opens_at: snap.sale.prequeue_opens_at,
+        draw_commitment: snap.draw.as_ref().map(|d| d.commitment.as_str()),
         server_time: now,
         admission: snap.sale.admission,
     }
+}
+
+/// `GET /api/sales/{sale}/draw`: from the snapshot, which carries the key only once drawn.
+pub async fn draw(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    let snap = snapshot(ctx, &sale).await?;
+    let info = snap.draw.as_deref().ok_or(ApiError::NoDraw)?;
+    let body = answers::Draw {
+        sale: &snap.sale.id,
+        phase: snap.phase_at(ctx.now),
+        prequeue_opens_at: snap.sale.prequeue_opens_at,
+        opens_at: snap.sale.opens_at,
+        drawn: info.key.is_some(),
+        info,
+    };
+    Ok(json_with(200, &body, SALE_INFO))
 }
 
 /// Puts a new fan in line (or keeps the place the presented token names).
@@ -167,6 +184,8 @@ fn shard_joined(snap: &Snapshot, now: UnixMillis, joined: ShardJoined) -> Joined
             position, ahead, ..
         } => (position, ahead),
         FanView::Reached | FanView::Closed => (1, 0),
+        // Not drawn yet: the place in the pre-queue's arrival order, as the coordinator says.
+        FanView::Prequeue { .. } => (joined.seq, joined.seq.saturating_sub(1)),
     };
     Joined {
         fan_id: joined.fan_id,
@@ -337,6 +356,11 @@ enum FanState {
     Lapsed {
         reason: AssignmentState,
     },
+    /// In the pre-queue: the order is drawn at `draw_at`.
+    Prequeue {
+        draw_at: Option<UnixMillis>,
+        poll_after_ms: u64,
+    },
     Closed,
 }
 
@@ -355,7 +379,10 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             // A poll near the front says the fan is still there; fans further back cost the
             // coordinator nothing.
             if near_front {
-                presence::seen(&ctx.objects, sale, token.seq, ctx.now).await;
+                let position = snap
+                    .position_of(token.seq, snap.phase_at(ctx.now))
+                    .unwrap_or(token.seq);
+                presence::seen(&ctx.objects, sale, token.seq, position, ctx.now).await;
             }
             FanState::Waiting {
                 position,
@@ -366,6 +393,13 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             }
         }
         FanView::Closed => FanState::Closed,
+        FanView::Prequeue {
+            draw_at,
+            poll_after_ms,
+        } => FanState::Prequeue {
+            draw_at,
+            poll_after_ms: jittered(poll_after_ms),
+        },
         FanView::Reached => match claim(ctx, sale, token).await? {
             Claim::Waiting { position, ahead } => FanState::Waiting {
                 position,
@@ -466,6 +500,16 @@ fn status_answer<'a>(
                 join_url: format!("/api/sales/{sale}/join"),
             },
         ),
+        FanState::Prequeue {
+            draw_at,
+            poll_after_ms,
+        } => (
+            [None, None, None, Some(*poll_after_ms)],
+            StatusState::Prequeue {
+                draw_at: *draw_at,
+                draw_url: format!("/api/sales/{sale}/draw"),
+            },
+        ),
         FanState::Closed => ([None; 4], StatusState::Closed),
     };
     let [position, ahead, eta_s, poll_after_ms] = place;
@@ -527,7 +571,9 @@ pub async fn sale_page(
     let look = || SaleLook::of(&snap.sale);
     match phase {
         Phase::Scheduled => {
-            let until_open = snap.sale.opens_at.map(|t| ctx.now.millis_until(t) / 1000);
+            // The page lets the fan in when the doors open: the pre-queue's, if it has one.
+            let doors = snap.sale.prequeue_opens_at.or(snap.sale.opens_at);
+            let until_open = doors.map(|t| ctx.now.millis_until(t) / 1000);
             let cache = CacheControl::Public {
                 max_age_s: until_open
                     .map_or(PUBLIC_PAGE_MAX_AGE_S, |s| s.min(PUBLIC_PAGE_MAX_AGE_S)),
@@ -537,13 +583,13 @@ pub async fn sale_page(
             }
             let page = NotOnSalePage {
                 sale: look(),
-                opens_at: snap.sale.opens_at,
+                opens_at: doors,
             };
             pages::render(&page, 200, cache)
         }
         Phase::Closed if as_json => Ok(json(200, &sale_info_of(&snap, ctx.now))),
         Phase::Closed => pages::render(&ClosedPage { sale: look() }, 200, PUBLIC_PAGE),
-        Phase::Open | Phase::Paused => {
+        Phase::Prequeue | Phase::Open | Phase::Paused => {
             let held = http::cookie(&req, &http::token_cookie_name(&sale))
                 .and_then(|text| verify(ctx, &sale, &text).ok());
             let (token, new_token) = match held {
@@ -688,6 +734,7 @@ fn place_shown(state: &FanState) -> PlaceShown {
             refresh_s: poll_after_ms.div_ceil(1000).max(5),
             notice: None,
             rejoin: false,
+            draw_at: None,
         },
         FanState::Lapsed { .. } => PlaceShown {
             state: "lapsed",
@@ -697,6 +744,19 @@ fn place_shown(state: &FanState) -> PlaceShown {
             ),
             rejoin: true,
             ..PlaceShown::final_state()
+        },
+        FanState::Prequeue {
+            draw_at,
+            poll_after_ms,
+        } => PlaceShown {
+            state: "prequeue",
+            position: "In the pre-queue".into(),
+            ahead: "–".into(),
+            eta: "–".into(),
+            refresh_s: poll_after_ms.div_ceil(1000).max(5),
+            notice: None,
+            rejoin: false,
+            draw_at: *draw_at,
         },
         FanState::Closed => PlaceShown {
             state: "closed",
@@ -712,6 +772,7 @@ fn place_shown(state: &FanState) -> PlaceShown {
             refresh_s: 1,
             notice: None,
             rejoin: false,
+            draw_at: None,
         },
     }
 }

@@ -75,6 +75,8 @@ enum Route<'a> {
     Status(&'a str),
     /// The fan's WebSocket (the turn, pushed).
     Socket(&'a str),
+    /// The pre-queue's draw: `GET /api/sales/{sale}/draw`.
+    Draw(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -110,6 +112,7 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "status"] => Route::Status(sale),
             ["api", "sales", sale, "challenge"] => Route::Challenge(sale),
             ["api", "sales", sale, "socket"] => Route::Socket(sale),
+            ["api", "sales", sale, "draw"] => Route::Draw(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
             ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
@@ -143,6 +146,7 @@ impl<'a> Route<'a> {
             Route::Status(_) => "status",
             Route::Challenge(_) => "challenge",
             Route::Socket(_) => "socket",
+            Route::Draw(_) => "draw",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -165,6 +169,7 @@ impl<'a> Route<'a> {
             | Route::Status(sale)
             | Route::Challenge(sale)
             | Route::Socket(sale)
+            | Route::Draw(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -191,6 +196,7 @@ impl<'a> Route<'a> {
             | Route::Challenge(_)
             | Route::Status(_)
             | Route::Socket(_) => "GET",
+            Route::Draw(_) => "GET",
             Route::SalePage(_) => "GET, POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
@@ -304,6 +310,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Socket(sale) if method == Method::Get => {
             socket::open(req, ctx, sale_id(sale)?).await
         }
+        Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
         Route::Finish { sale, fan, outcome } if is(Method::Post) => {
             origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await

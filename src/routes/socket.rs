@@ -42,6 +42,8 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     match snap.fan_view(token.seq, ctx.now) {
         FanView::Closed => return Err(ApiError::SocketRefused(Refusal::Closed)),
         FanView::Reached => return Err(ApiError::SocketRefused(Refusal::TurnReached)),
+        // In the pre-queue (or before this edge saw the draw): no place in line yet.
+        FanView::Prequeue { .. } => return Err(ApiError::SocketRefused(Refusal::NotInLine)),
         FanView::Waiting { ahead, .. } if !socket::admits(ahead, snap.presence_zone) => {
             return Err(ApiError::SocketRefused(Refusal::NotNearFront {
                 ahead,

@@ -14,6 +14,7 @@
     id: "f-id",
     name: "f-name",
     opens_at: "f-opens-at",
+    prequeue_opens_at: "f-prequeue-opens-at",
     purchase_url: "f-purchase-url",
     claim_ttl_s: "f-claim-ttl",
     pass_ttl_s: "f-pass-ttl",
@@ -38,6 +39,7 @@
     "f-id": "e-id",
     "f-name": "e-name",
     "f-opens-at": "e-opens-at",
+    "f-prequeue-opens-at": "e-prequeue-opens-at",
     "f-purchase-url": "e-purchase-url",
     "f-claim-ttl": "e-claim-ttl",
     "f-pass-ttl": "e-pass-ttl",
@@ -160,7 +162,7 @@
     return d.toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
-  const PHASE_LABEL = { scheduled: "Not on sale yet", open: "Open", paused: "Paused", closed: "Closed" };
+  const PHASE_LABEL = { scheduled: "Not on sale yet", prequeue: "Pre-queue", open: "Open", paused: "Paused", closed: "Closed" };
 
   function phaseElement(tag, phase) {
     const el = document.createElement(tag);
@@ -461,6 +463,7 @@
     $("close").disabled = r.phase === "closed";
     renderSchedule();
     showInvitations(r);
+    renderDraw();
 
     const s = r.stats || {};
     $("n-joined").textContent = fmtCount(s.joined);
@@ -511,6 +514,35 @@
     const future = Date.parse(r.opens_at) > Date.now();
     rel.textContent = future ? `opens ${relative(r.opens_at)}` : `opening time was ${relative(r.opens_at)}`;
     el.append(future ? "Opens " : "Scheduled for ", when, " · ", rel);
+  }
+
+  /// The pre-queue's window and its draw: the commitment, then the revealed key.
+  function renderDraw() {
+    const r = state.report;
+    const el = $("draw");
+    if (!r || !r.prequeue_opens_at || !r.draw) {
+      el.hidden = true;
+      return;
+    }
+    el.hidden = false;
+    el.replaceChildren();
+    const from = document.createElement("time");
+    from.dateTime = r.prequeue_opens_at;
+    from.textContent = fmtLocal(r.prequeue_opens_at);
+    const d = r.draw;
+    const status = document.createElement("strong");
+    status.id = "draw-status";
+    status.textContent = d.key ? `drawn: ${d.end} numbers in the pre-queue` : `not drawn yet · ${d.end} numbers so far`;
+    const commitment = document.createElement("code");
+    commitment.id = "draw-commitment";
+    commitment.textContent = d.commitment;
+    el.append("Pre-queue from ", from, " · ", status, " · commitment ", commitment);
+    if (d.key) {
+      const key = document.createElement("code");
+      key.id = "draw-key";
+      key.textContent = d.key;
+      el.append(" · key ", key);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -757,6 +789,7 @@
     $("f-id").disabled = true;
     $("f-name").value = r.name || "";
     $("f-opens-at").value = r.opens_at ? toLocalInput(r.opens_at) : "";
+    $("f-prequeue-opens-at").value = r.prequeue_opens_at ? toLocalInput(r.prequeue_opens_at) : "";
     $("f-purchase-url").value = r.purchase_url || "";
     $("f-claim-ttl").value = r.claim_ttl_s != null ? String(r.claim_ttl_s) : "";
     $("f-pass-ttl").value = r.pass_ttl_s != null ? String(r.pass_ttl_s) : "";
@@ -814,6 +847,19 @@
       }
     } else if ($("f-opens-at").validity.badInput) {
       fieldError("f-opens-at", "Enter a complete date and time, or leave it empty.");
+      ok = false;
+    }
+    const prequeueAt = $("f-prequeue-opens-at").value;
+    if (prequeueAt) {
+      const utc = localInputToUtc(prequeueAt);
+      if (!utc) {
+        fieldError("f-prequeue-opens-at", "Enter a date and time, or leave it empty.");
+        ok = false;
+      } else {
+        body.prequeue_opens_at = utc;
+      }
+    } else if ($("f-prequeue-opens-at").validity.badInput) {
+      fieldError("f-prequeue-opens-at", "Enter a complete date and time, or leave it empty.");
       ok = false;
     }
     const numbers = [

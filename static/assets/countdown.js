@@ -33,9 +33,13 @@
       if (res.ok) {
         const info = await res.json();
         if (info.server_time) skew = Date.parse(info.server_time) - Date.now();
-        opensAt = info.opens_at ? Date.parse(info.opens_at) : null;
+        // A sale with a pre-queue lets fans in when the pre-queue opens.
+        const doors = info.prequeue_opens_at || info.opens_at;
+        opensAt = doors ? Date.parse(doors) : null;
         if (opensAt) {
-          $("opens").textContent = `Tickets go on sale ${new Date(opensAt).toLocaleString()}. Keep this page open: it lets you in by itself.`;
+          $("opens").textContent = info.prequeue_opens_at
+            ? `The pre-queue opens ${new Date(opensAt).toLocaleString()}; its order is drawn at random when the sale opens, ${new Date(Date.parse(info.opens_at)).toLocaleString()}. Keep this page open: it lets you in by itself.`
+            : `Tickets go on sale ${new Date(opensAt).toLocaleString()}. Keep this page open: it lets you in by itself.`;
         }
         if (info.phase !== "scheduled") return enter();
       }

@@ -27,9 +27,22 @@
     document.querySelector(".progress").setAttribute("aria-valuenow", String(done));
   }
 
+  function showDraw(drawAt) {
+    const el = $("draw");
+    el.hidden = !drawAt;
+    if (drawAt) $("draw-at").textContent = new Date(Date.parse(drawAt)).toLocaleTimeString();
+  }
+
   function show(s) {
     $("phase").textContent = s.phase;
+    showDraw(s.state === "prequeue" ? s.draw_at : null);
     switch (s.state) {
+      case "prequeue":
+        $("position").textContent = "In the pre-queue";
+        $("ahead").textContent = "–";
+        $("eta").textContent = "–";
+        notice("");
+        return s.poll_after_ms;
       case "waiting":
         keepAlive = Boolean(s.keep_alive);
         $("position").textContent = s.position.toLocaleString();

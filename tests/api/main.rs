@@ -11,6 +11,7 @@ mod admission_modes;
 mod bad_input;
 mod config;
 mod crash;
+mod draw;
 mod edge_cost;
 mod edge_polls;
 mod fairness;

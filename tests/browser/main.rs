@@ -21,5 +21,6 @@ mod invitation;
 mod journey;
 mod no_js;
 mod pass_delivery;
+mod prequeue;
 mod proof_of_work;
 mod pushed_turn;

@@ -74,6 +74,7 @@ const BENCHES: &[Bench] = &[
 
 fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: None,
         name: "Benchmark tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
@@ -99,8 +100,10 @@ fn open_sale(shards: u32, presence_ttl_s: u64) -> Coordinator {
         SaleId::parse("bench").unwrap(),
         settings(shards, presence_ttl_s),
         SALT.into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     c.open(T0).unwrap();
     c.take_changes();
     c
@@ -139,6 +142,7 @@ fn join_via_handle(crit: &mut Criterion) {
         id: SaleId::parse("bench").unwrap(),
         settings: settings(1, 30),
         fan_salt: SALT.into(),
+        draw_key: None,
     };
     for command in [upsert, Command::Open] {
         let step = core.handle(command, T0);
@@ -252,6 +256,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
             shard: (b % 8) as u32,
             leased_at: arrivals_from.plus_millis(b * 125),
             used: Some(USED),
+            use_before: None,
         })
         .collect();
     // The served fans, newest last: the used prefix of each block behind head.
@@ -306,6 +311,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         next_seq: BLOCKS * BLOCK + 1,
         head,
         gap_total: BLOCKS * (BLOCK - USED),
+        draw: None,
         assignments,
         pulls,
         minutes,

@@ -14,12 +14,21 @@
 //! extrapolating each second's snapshot by the schedule, never tells a fan their turn before the
 //! coordinator admitted them (and how often it tells it late).
 //!
-//! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards] [rate=N]`
+//!
+//! With a pre-queue (the first `prequeue` arrivals, 500,000 by default, arrive between
+//! `prequeue_opens_at` and `opens_at`): the pre-queue is drawn at `opens_at`, and the line,
+//! `ahead` and the order checks work in line positions (drawn positions for pre-queue fans, the
+//! arrival number for later ones). Checked besides: every fan arriving before `opens_at` holds a
+//! pre-queue number and every later one does not, and no later fan is served before a pre-queue
+//! fan. `0` for no pre-queue.
+//!
+//! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards] [rate=N] [prequeue=N]`
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 use waitroom_core::admission::{Admission, RateLimit};
 use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
+use waitroom_core::draw::{DrawKey, Permutation};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
 use waitroom_core::shard::ArrivalShard;
 use waitroom_core::snapshot::FanView;
@@ -113,17 +122,29 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let shard_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
-    let per_minute: Option<u32> = args
-        .next()
-        .and_then(|a| a.strip_prefix("rate=").and_then(|n| n.parse().ok()));
+    let (mut per_minute, mut prequeue): (Option<u32>, Option<u64>) = (None, None);
+    for arg in args {
+        if let Some(n) = arg.strip_prefix("rate=") {
+            per_minute = n.parse().ok();
+        } else if let Some(n) = arg.strip_prefix("prequeue=") {
+            prequeue = n.parse().ok();
+        }
+    }
+    let prequeue = prequeue
+        .unwrap_or(if per_minute.is_some() { 0 } else { 500_000 })
+        .min(fans_total);
+    // The pre-queue is open from T0 until about `prequeue` fans have arrived.
+    let opens_at =
+        (prequeue > 0).then(|| T0.plus_millis(prequeue * 1000 / ARRIVALS_PER_S + TICK_MS / 2));
     let started = Instant::now();
     let load_at_start = load_average();
 
     let mut settings = SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: opens_at.map(|_| T0.to_rfc3339()),
         name: "Simulated tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
-        opens_at: None,
+        opens_at: opens_at.map(UnixMillis::to_rfc3339),
         claim_ttl_s: Some(60),
         pass_ttl_s: Some(600),
         branding: None,
@@ -145,9 +166,22 @@ fn main() {
         SaleId::parse("sim").unwrap(),
         settings,
         "sim-salt-0123456789".into(),
+        Some(DrawKey::from_bytes([0x5a; 32])),
         T0,
-    );
-    c.open(T0).unwrap();
+    )
+    .unwrap();
+    if opens_at.is_none() {
+        c.open(T0).unwrap();
+    }
+    // Once drawn: the permutation of the pre-queue's numbers, as the edge computes it from the
+    // snapshot; and the line positions of every fan counted waiting.
+    let mut drawn: Option<Permutation> = None;
+    // The sale's side of the draw, as a table: the arrival number at each drawn position (the
+    // simulation's own bookkeeping; the edge computes one fan's position per poll).
+    let mut seq_by_position: Vec<Seq> = Vec::new();
+    let (mut prequeue_fans, mut wrong_side, mut late_before_prequeue) = (0u64, 0u64, 0u64);
+    let mut late_served = false;
+    let mut draw_ms = 0.0;
     let mut shards = vec![ArrivalShard::default(); shard_count];
     let windows: Vec<WindowId> = (0..WINDOWS)
         .map(|w| WindowId::parse(&format!("w{w}")).unwrap())
@@ -210,7 +244,13 @@ fn main() {
                 joined_at: at,
                 leaves_at,
             });
-            waiting.add(seq as usize, 1);
+            // Counted waiting at its line position: the number itself once the draw is past
+            // (pre-queue fans are counted at the draw).
+            if opens_at.is_none_or(|o| at >= o) {
+                waiting.add(seq as usize, 1);
+            } else {
+                prequeue_fans += 1;
+            }
             joined += 1;
         }
         // Shard alarms close blocks whose time is up.
@@ -221,7 +261,38 @@ fn main() {
                 shard.closed(start);
             }
         }
-        let whole_second = ticks.is_multiple_of(1000 / TICK_MS);
+        // The draw: from the snapshot's published key, as the edge and any verifier do.
+        if drawn.is_none() && opens_at.is_some_and(|o| now >= o) {
+            let draw_started = Instant::now();
+            let draw = c.snapshot(now).draw.expect("a pre-queue sale has a draw");
+            let key = draw.key.expect("the key is published at opens_at");
+            let permutation = Permutation::new(&key, draw.end);
+            seq_by_position = vec![0; draw.end as usize + 1];
+            for seq in 1..=draw.end {
+                let position = permutation.position_of(seq);
+                seq_by_position[position as usize] = seq;
+                if let Some(fan) = fan_at(&fans, seq) {
+                    waiting.add(position as usize, 1);
+                    wrong_side += u64::from(opens_at.is_some_and(|o| fan.joined_at >= o));
+                }
+            }
+            for fan in fans.iter().skip(draw.end as usize + 1).flatten() {
+                wrong_side += u64::from(opens_at.is_some_and(|o| fan.joined_at < o));
+            }
+            draw_ms = draw_started.elapsed().as_secs_f64() * 1000.0;
+            drawn = Some(permutation);
+        }
+        let pre_end = drawn.as_ref().map_or(0, Permutation::end);
+        let position_of = |seq: Seq| drawn.as_ref().map_or(seq, |p| p.position_of(seq));
+        let seq_at = |pos: Seq| {
+            seq_by_position
+                .get(pos as usize)
+                .copied()
+                .filter(|s| *s > 0)
+                .unwrap_or(pos)
+        };
+        let whole_second =
+            ticks.is_multiple_of(1000 / TICK_MS) && opens_at.is_none_or(|o| now >= o);
         if whole_second {
             // Each isolate fetches a snapshot and reports the fans near the front that polled.
             *requests.entry("snapshot").or_default() += ISOLATES;
@@ -230,23 +301,34 @@ fn main() {
             c.sweep(now);
             let snap = c.snapshot(now);
             let zone_end = snap.head + snap.presence_zone;
-            for seq in snap.head..zone_end.min(snap.next_seq) {
+            for position in snap.head..zone_end.min(snap.next_seq) {
+                let seq = seq_at(position);
                 if let Some(fan) = fan_at(&fans, seq) {
                     if fan.leaves_at.is_none_or(|t| t > now) {
-                        c.present(now, seq);
+                        // The edge reports a drawn fan by line position, others by number.
+                        if seq == position {
+                            c.present(now, seq);
+                        } else {
+                            c.present_at(now, position);
+                        }
                     }
                 }
             }
             // Sampled polls far back: `ahead` must count exactly the fans ahead.
             for _ in 0..200 {
                 let span = snap.next_seq.saturating_sub(snap.head).max(1);
-                let seq = snap.head + rng.next() % span;
+                let position = snap.head + rng.next() % span;
+                let seq = seq_at(position);
                 // Numbers leased but not yet reported count as fans until their block closes
-                // (within a second): compare only below them.
-                if fan_at(&fans, seq).is_some() && c.first_pending().is_none_or(|p| seq < p) {
+                // (within a second): compare only below them (and not while a pre-queue block
+                // is still open, the moment after the draw).
+                if fan_at(&fans, seq).is_some()
+                    && c.first_pending()
+                        .is_none_or(|p| p > pre_end && position < p)
+                {
                     if let FanView::Waiting { ahead, .. } = snap.fan_view(seq, now) {
                         let truth =
-                            waiting.prefix(seq as usize) - waiting.prefix(snap.head as usize);
+                            waiting.prefix(position as usize) - waiting.prefix(snap.head as usize);
                         ahead_checks += 1;
                         ahead_errors += u64::from(ahead as i64 != truth);
                     }
@@ -293,31 +375,40 @@ fn main() {
             c.sweep(now);
             let span = snap.next_seq.saturating_sub(snap.head).max(1);
             for k in 0..200u64 {
-                let seq = snap.head
+                let position = snap.head
                     + if k < 100 {
                         k * 50 % span
                     } else {
                         rng.next() % span
                     };
-                if fan_at(&fans, seq).is_some() && c.first_pending().is_none_or(|p| seq < p) {
-                    edge_view.push((seq, matches!(snap.fan_view(seq, now), FanView::Reached)));
+                let seq = seq_at(position);
+                if fan_at(&fans, seq).is_some()
+                    && c.first_pending()
+                        .is_none_or(|p| p > pre_end && position < p)
+                {
+                    edge_view.push((
+                        position,
+                        matches!(snap.fan_view(seq, now), FanView::Reached),
+                    ));
                 }
             }
         }
         let head = c.snapshot(now).head;
-        for (seq, reached) in edge_view {
+        for (position, reached) in edge_view {
             edge_checks += 1;
-            edge_early += u64::from(reached && seq >= head);
-            edge_late += u64::from(!reached && seq < head);
+            edge_early += u64::from(reached && position >= head);
+            edge_late += u64::from(!reached && position < head);
         }
         if per_minute.is_some() {
             // The coordinator's own admissions this tick (every number the line passed this
             // tick got its assignment this tick): those not skipped for leaving.
-            handed.extend((last_head..head).filter(|&seq| {
+            handed.extend((last_head..head).map(seq_at).filter(|&seq| {
                 c.assignment(&c.fan_id(seq))
                     .is_some_and(|a| a.state != waitroom_core::AssignmentState::Left)
             }));
         }
+        // In line positions from here on.
+        let mut handed: Vec<Seq> = handed.into_iter().map(position_of).collect();
         handed.sort_unstable();
         let handed_count = handed.len();
         handed.dedup();
@@ -325,25 +416,34 @@ fn main() {
         wrong_hand_outs += (handed_count - handed.len()) as u64;
         wrong_hand_outs += handed
             .iter()
-            .filter(|&&seq| !(last_head..head).contains(&seq) || fan_at(&fans, seq).is_none())
+            .filter(|&&pos| {
+                !(last_head..head).contains(&pos) || fan_at(&fans, seq_at(pos)).is_none()
+            })
             .count() as u64;
-        for seq in last_head..head {
+        for position in last_head..head {
+            let seq = seq_at(position);
             let Some(fan) = fan_at(&fans, seq) else {
                 continue;
             };
-            waiting.add(seq as usize, -1);
-            if seq <= max_pulled {
+            waiting.add(position as usize, -1);
+            if position <= max_pulled {
                 order_violations += 1;
             }
-            max_pulled = seq;
-            // Served in number order: nobody served later may have arrived over a block's
-            // lifetime before someone served earlier.
-            if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
-                order_violations += 1;
+            max_pulled = position;
+            if seq <= pre_end {
+                // A pre-queue fan (drawn order): never after a fan who came later.
+                late_before_prequeue += u64::from(late_served);
+            } else {
+                late_served = true;
+                // Served in number order: nobody served later may have arrived over a block's
+                // lifetime before someone served earlier.
+                if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
+                    order_violations += 1;
+                }
+                latest_arrival_served = latest_arrival_served.max(fan.joined_at);
             }
-            latest_arrival_served = latest_arrival_served.max(fan.joined_at);
             let gone = fan.leaves_at.is_some_and(|t| t <= now);
-            if handed.binary_search(&seq).is_ok() {
+            if handed.binary_search(&position).is_ok() {
                 if gone {
                     assigned_gone += 1;
                 } else {
@@ -440,6 +540,12 @@ fn main() {
         println!("| requests: {kind} | {n} |");
     }
     println!("| `ahead` checks (errors) | {ahead_checks} ({ahead_errors}) |");
+    println!(
+        "| pre-queue: fans / numbers drawn / time to rebuild the true line at the draw | {prequeue_fans} / {} / {draw_ms:.0} ms |",
+        drawn.as_ref().map_or(0, Permutation::end)
+    );
+    println!("| fans on the wrong side of the draw (must be 0) | {wrong_side} |");
+    println!("| pre-queue fans served after a later fan (must be 0) | {late_before_prequeue} |");
     println!("| order violations beyond the {BLOCK_TTL_MS} ms bound | {order_violations} |");
     println!("| present fans skipped (must be 0) | {false_skips} |");
     println!("| fans handed out twice, numbers no fan holds or already passed, handed out (must be 0) | {wrong_hand_outs} |");
@@ -476,4 +582,9 @@ fn main() {
         "a fan handed out twice or a wrong number handed out"
     );
     assert_eq!(ahead_errors, 0, "`ahead` miscounted");
+    assert_eq!(wrong_side, 0, "a fan on the wrong side of the draw");
+    assert_eq!(
+        late_before_prequeue, 0,
+        "a later fan served before a pre-queue fan"
+    );
 }

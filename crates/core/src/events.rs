@@ -229,6 +229,7 @@ mod tests {
 
     fn sale(control: Control, webhook: Option<&str>) -> Sale {
         let settings = SaleSettings::parse(SaleSettingsInput {
+            prequeue_opens_at: None,
             name: "S".into(),
             admission: None,
             purchase_url: "https://shop.example/buy".into(),

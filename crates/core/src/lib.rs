@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod coordinator;
+pub mod draw;
 pub mod events;
 pub mod ids;
 pub mod invitation;

@@ -12,6 +12,7 @@
 use crate::coordinator::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
+use crate::draw::DrawKey;
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::pow::Verified;
 use crate::sale::{FanSalt, Phase, SaleSettings};
@@ -38,15 +39,23 @@ pub enum Command {
         start: Seq,
         used: u64,
     },
-    /// These fans near the front polled: they are still there.
+    /// These fans near the front polled: they are still there. `positions` names fans by their
+    /// line position instead (pre-queue fans after the draw, whose position the edge computed
+    /// anyway: the coordinator then need not recompute the permutation for each).
     Present {
         seqs: Vec<Seq>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        positions: Vec<Seq>,
     },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {
         id: SaleId,
         settings: SaleSettings,
         fan_salt: FanSalt,
+        /// The pre-queue's draw key, should the sale need one: never sent over the wire; the
+        /// coordinator object fills it from its own randomness for every upsert it receives.
+        #[serde(skip)]
+        draw_key: Option<DrawKey>,
     },
     Open,
     Pause,
@@ -133,6 +142,9 @@ pub struct SaleReport {
     pub coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>,
     /// Arrivals and admissions per minute since the sale began.
     pub minutes: Vec<MinuteStats>,
+    /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<crate::draw::DrawInfo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -319,7 +331,10 @@ mod tests {
             r#"{"op":"close_block","shard":2,"start":11,"used":3}"#,
         );
         both_ways(
-            Command::Present { seqs: vec![4, 5] },
+            Command::Present {
+                seqs: vec![4, 5],
+                positions: Vec::new(),
+            },
             r#"{"op":"present","seqs":[4,5]}"#,
         );
         both_ways(Command::Open, r#"{"op":"open"}"#);

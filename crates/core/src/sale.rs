@@ -18,6 +18,9 @@ use url::Url;
 pub enum Phase {
     /// Not on sale yet: fans get the static page.
     Scheduled,
+    /// Between `prequeue_opens_at` and `opens_at`: fans join the pre-queue, whose order is drawn
+    /// at random at `opens_at` (see [`crate::draw`]).
+    Prequeue,
     /// Fans join and windows pull.
     Open,
     /// Fans join and keep their place; windows get nobody.
@@ -30,6 +33,7 @@ impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Scheduled => "scheduled",
+            Phase::Prequeue => "prequeue",
             Phase::Open => "open",
             Phase::Paused => "paused",
             Phase::Closed => "closed",
@@ -38,7 +42,7 @@ impl Phase {
 
     /// Whether new fans may take a place in line.
     pub fn admits_joins(self) -> bool {
-        matches!(self, Phase::Open | Phase::Paused)
+        matches!(self, Phase::Prequeue | Phase::Open | Phase::Paused)
     }
 }
 
@@ -67,6 +71,9 @@ pub struct SaleSettingsInput {
     pub purchase_url: String,
     #[serde(default)]
     pub opens_at: Option<String>,
+    /// When the pre-queue opens (before `opens_at`; absent: no pre-queue).
+    #[serde(default)]
+    pub prequeue_opens_at: Option<String>,
     #[serde(default)]
     pub claim_ttl_s: Option<u64>,
     #[serde(default)]
@@ -327,6 +334,14 @@ pub struct SaleSettings {
     /// When the sale opens by itself. `None`: only `open` opens it.
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
+    /// When the pre-queue opens: fans arriving from then until `opens_at` are drawn into a random
+    /// order at `opens_at`. Always before `opens_at`. `None`: no pre-queue.
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prequeue_opens_at: Option<UnixMillis>,
     /// How long a pulled fan has to claim their turn before they lapse.
     pub claim_ttl_s: u64,
     /// How long an admission pass is valid.
@@ -435,10 +450,12 @@ impl SaleSettings {
             .opens_at
             .map(|text| UnixMillis::parse_rfc3339(&text).map_err(|e| invalid("opens_at", e.0)))
             .transpose()?;
+        let prequeue_opens_at = prequeue_opens_at(input.prequeue_opens_at.as_deref(), opens_at)?;
         Ok(Self {
             name,
             purchase_url,
             opens_at,
+            prequeue_opens_at,
             claim_ttl_s: in_range(
                 "claim_ttl_s",
                 input.claim_ttl_s,
@@ -522,6 +539,25 @@ impl SaleSettings {
     }
 }
 
+/// Parses `prequeue_opens_at`, which needs an `opens_at` after it.
+fn prequeue_opens_at(
+    text: Option<&str>,
+    opens_at: Option<UnixMillis>,
+) -> Result<Option<UnixMillis>, SettingsError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let at = UnixMillis::parse_rfc3339(text).map_err(|e| invalid("prequeue_opens_at", e.0))?;
+    match opens_at {
+        None => Err(invalid(
+            "prequeue_opens_at",
+            "needs opens_at: the pre-queue is drawn when the sale opens",
+        )),
+        Some(opens) if at >= opens => Err(invalid("prequeue_opens_at", "must be before opens_at")),
+        Some(_) => Ok(Some(at)),
+    }
+}
+
 /// The phase a promoter last set. `Scheduled` turns into `Open` by itself at `opens_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -578,14 +614,36 @@ pub struct Sale {
 impl Sale {
     /// The phase at `now`. A scheduled sale opens at `opens_at` whether or not anything ran then.
     pub fn phase_at(&self, now: UnixMillis) -> Phase {
-        phase_at(self.control, self.settings.opens_at, now)
+        phase_at(
+            self.control,
+            self.settings.prequeue_opens_at,
+            self.settings.opens_at,
+            now,
+        )
     }
 }
 
-/// The phase rule, shared by the coordinator and the edge (which only has a snapshot).
-pub fn phase_at(control: Control, opens_at: Option<UnixMillis>, now: UnixMillis) -> Phase {
+impl Sale {
+    /// Whether the pre-queue's order is drawn (and its key may be published): the sale has a
+    /// pre-queue and is past it (open, paused or closed; or opened by hand before it began, when
+    /// nobody is in it).
+    pub fn draw_due(&self, now: UnixMillis) -> bool {
+        self.settings.prequeue_opens_at.is_some()
+            && !matches!(self.phase_at(now), Phase::Scheduled | Phase::Prequeue)
+    }
+}
+
+/// The phase rule, shared by the coordinator and the edge (which only has a snapshot). A
+/// scheduled sale with a pre-queue is in it from `prequeue_opens_at` until `opens_at`.
+pub fn phase_at(
+    control: Control,
+    prequeue_opens_at: Option<UnixMillis>,
+    opens_at: Option<UnixMillis>,
+    now: UnixMillis,
+) -> Phase {
     match control {
         Control::Scheduled if opens_at.is_some_and(|at| now >= at) => Phase::Open,
+        Control::Scheduled if prequeue_opens_at.is_some_and(|at| now >= at) => Phase::Prequeue,
         Control::Scheduled => Phase::Scheduled,
         Control::Open => Phase::Open,
         Control::Paused => Phase::Paused,
@@ -602,6 +660,7 @@ mod tests {
             name: "Summer Tour".into(),
             purchase_url: "https://tickets.example/buy".into(),
             opens_at: Some("2026-12-01T10:00:00Z".into()),
+            prequeue_opens_at: None,
             claim_ttl_s: None,
             pass_ttl_s: None,
             branding: None,
@@ -661,6 +720,21 @@ mod tests {
             (
                 "pass_delivery",
                 Box::new(|i| i.pass_delivery = Some("email".into())),
+            ),
+            (
+                "prequeue_opens_at",
+                Box::new(|i| i.prequeue_opens_at = Some("soon".into())),
+            ),
+            (
+                "prequeue_opens_at",
+                Box::new(|i| i.prequeue_opens_at = Some("2026-12-01T10:00:00Z".into())),
+            ),
+            (
+                "prequeue_opens_at",
+                Box::new(|i| {
+                    i.opens_at = None;
+                    i.prequeue_opens_at = Some("2026-12-01T09:00:00Z".into())
+                }),
             ),
             ("claim_ttl_s", Box::new(|i| i.claim_ttl_s = Some(1))),
             ("pow_bits", Box::new(|i| i.pow_bits = Some(27))),
@@ -816,19 +890,19 @@ mod tests {
     fn scheduled_sale_opens_by_itself() {
         let opens = UnixMillis(10_000);
         assert_eq!(
-            phase_at(Control::Scheduled, Some(opens), UnixMillis(9_999)),
+            phase_at(Control::Scheduled, None, Some(opens), UnixMillis(9_999)),
             Phase::Scheduled
         );
         assert_eq!(
-            phase_at(Control::Scheduled, Some(opens), opens),
+            phase_at(Control::Scheduled, None, Some(opens), opens),
             Phase::Open
         );
         assert_eq!(
-            phase_at(Control::Scheduled, None, UnixMillis(u64::MAX)),
+            phase_at(Control::Scheduled, None, None, UnixMillis(u64::MAX)),
             Phase::Scheduled
         );
         assert_eq!(
-            phase_at(Control::Paused, Some(opens), UnixMillis(0)),
+            phase_at(Control::Paused, None, Some(opens), UnixMillis(0)),
             Phase::Paused
         );
     }
@@ -859,5 +933,26 @@ mod tests {
         let mut none = input();
         none.invite_jwks = Some(serde_json::Value::Null);
         assert_eq!(SaleSettings::parse(none).unwrap().invite_jwks, None);
+    }
+
+    #[test]
+    fn a_prequeue_comes_between_scheduled_and_open() {
+        let (pre, opens) = (Some(UnixMillis(5_000)), Some(UnixMillis(10_000)));
+        let at = |now| phase_at(Control::Scheduled, pre, opens, UnixMillis(now));
+        assert_eq!(at(4_999), Phase::Scheduled);
+        assert_eq!(at(5_000), Phase::Prequeue);
+        assert_eq!(at(9_999), Phase::Prequeue);
+        assert_eq!(at(10_000), Phase::Open);
+        assert!(Phase::Prequeue.admits_joins());
+        let mut i = input();
+        i.prequeue_opens_at = Some("2026-12-01T09:30:00Z".into());
+        let s = SaleSettings::parse(i).unwrap();
+        assert_eq!(
+            s.prequeue_opens_at,
+            Some(UnixMillis(1_796_119_200_000 - 1_800_000))
+        );
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(text.contains(r#""prequeue_opens_at":"2026-12-01T09:30:00Z""#));
+        assert_eq!(serde_json::from_str::<SaleSettings>(&text).unwrap(), s);
     }
 }

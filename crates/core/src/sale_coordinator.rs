@@ -227,6 +227,8 @@ impl SaleCoordinator {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
+        // Before anything looks at a position: the pre-queue's order, once it is due.
+        line.draw_if_due(now);
         if let Some(need) = needed(line, &command) {
             if matches!(need, Need::Assignments { .. }) {
                 // Storage lists them: bring it up to date first.
@@ -333,11 +335,12 @@ impl SaleCoordinator {
             id,
             settings,
             fan_salt,
+            draw_key,
         } = command
         else {
             return Err(QueueError::SaleNotFound);
         };
-        let line = Coordinator::create(id, settings, fan_salt, now);
+        let line = Coordinator::create(id, settings, fan_salt, draw_key, now)?;
         let report = Box::new(self.report(&line, now));
         self.line = Some(line);
         Ok(Reply::Upserted {
@@ -357,8 +360,11 @@ impl SaleCoordinator {
         let Some(line) = self.line.as_mut() else {
             return Err(QueueError::SaleNotFound);
         };
-        if let Command::Upsert { settings, .. } = command {
-            line.update_settings(settings, now)?;
+        if let Command::Upsert {
+            settings, draw_key, ..
+        } = command
+        {
+            line.update_settings(settings, draw_key, now)?;
             return Ok(Reply::Upserted {
                 created: false,
                 report: Box::new(self.report(line_of(&self.line)?, now)),
@@ -389,9 +395,12 @@ impl SaleCoordinator {
                 line.close_block(now, shard, start, used);
                 Some(Reply::Done)
             }
-            Command::Present { seqs } => {
+            Command::Present { seqs, positions } => {
                 for seq in seqs {
                     line.present(now, seq);
+                }
+                for position in positions {
+                    line.present_at(now, position);
                 }
                 Some(Reply::Done)
             }
@@ -437,6 +446,7 @@ impl SaleCoordinator {
             coordinator_requests: self.requests.values().sum(),
             coordinator_requests_by_kind: self.requests.clone(),
             minutes: line.minutes().copied().collect(),
+            draw: line.draw_info(),
         }
     }
 }

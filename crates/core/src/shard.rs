@@ -227,6 +227,7 @@ impl ArrivalShard {
         self.want = request.want;
         self.replaced_unreadable = false;
         let until = now.plus_millis(lease.ttl_ms);
+        let until = lease.use_before.map_or(until, |at| until.min(at));
         self.block = Some(Active {
             lease,
             used: 0,

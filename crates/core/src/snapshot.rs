@@ -2,6 +2,7 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::admission::{Admission, RateLimit};
+use crate::draw::{DrawInfo, Permutation};
 use crate::ids::{SaleId, Seq};
 use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
@@ -19,6 +20,13 @@ pub struct SaleView {
     pub control: Control,
     #[serde(with = "rfc3339::option")]
     pub opens_at: Option<UnixMillis>,
+    /// When the pre-queue opens (absent: no pre-queue).
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prequeue_opens_at: Option<UnixMillis>,
     pub purchase_url: WebUrl,
     pub claim_ttl_s: u64,
     pub pass_ttl_s: u64,
@@ -57,6 +65,7 @@ impl SaleView {
             name: sale.settings.name.clone(),
             control: sale.control,
             opens_at: sale.settings.opens_at,
+            prequeue_opens_at: sale.settings.prequeue_opens_at,
             purchase_url: sale.settings.purchase_url.clone(),
             claim_ttl_s: sale.settings.claim_ttl_s,
             pass_ttl_s: sale.settings.pass_ttl_s,
@@ -75,7 +84,7 @@ impl SaleView {
     }
 
     pub fn phase_at(&self, now: UnixMillis) -> Phase {
-        phase_at(self.control, self.opens_at, now)
+        phase_at(self.control, self.prequeue_opens_at, self.opens_at, now)
     }
 }
 
@@ -95,6 +104,10 @@ pub struct Snapshot {
     pub presence_zone: u64,
     /// Fans admitted per second recently.
     pub admission_rate: f64,
+    /// A sale with a pre-queue: its draw (the key once drawn). Gaps and `head` are then line
+    /// positions: a pre-queue fan's is their drawn position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<Box<DrawInfo>>,
     pub taken_at: UnixMillis,
     /// In `rate` mode, when the schedule is next due (in the past if nobody was waiting: then
     /// up to one second's burst is due at once): from it the edge counts the admissions made
@@ -114,6 +127,12 @@ pub enum FanView {
     },
     /// The fan's number has been reached: only the coordinator knows the rest.
     Reached,
+    /// In the pre-queue, or past it with a snapshot taken before the draw: the order is drawn
+    /// at `draw_at`.
+    Prequeue {
+        draw_at: Option<UnixMillis>,
+        poll_after_ms: u64,
+    },
     Closed,
 }
 
@@ -136,10 +155,16 @@ impl Snapshot {
         if phase == Phase::Closed {
             return FanView::Closed;
         }
-        if seq < self.head {
+        let Some(position) = self.position_of(seq, phase) else {
+            return FanView::Prequeue {
+                draw_at: self.sale.opens_at,
+                poll_after_ms: prequeue_poll_after_ms(self.sale.opens_at, now),
+            };
+        };
+        if position < self.head {
             return FanView::Reached;
         }
-        let ahead_at_snapshot = ahead(self.head, seq, self.gaps.iter().copied());
+        let ahead_at_snapshot = ahead(self.head, position, self.gaps.iter().copied());
         let admitted_since = self.scheduled_since(now);
         if ahead_at_snapshot < admitted_since {
             return FanView::Reached;
@@ -184,6 +209,29 @@ impl Snapshot {
         (self.admission_rate > 0.0)
             .then(|| (ahead_at_snapshot as f64 / self.admission_rate).ceil() as u64)
     }
+
+    /// Fan `seq`'s line position: their drawn position if they were in the pre-queue, else
+    /// `seq`. `None` while the order is not drawn: in the pre-queue, or after it with a snapshot
+    /// taken before the draw (no key yet).
+    pub fn position_of(&self, seq: Seq, phase: Phase) -> Option<Seq> {
+        let Some(draw) = &self.draw else {
+            return Some(seq);
+        };
+        if phase == Phase::Prequeue {
+            return None;
+        }
+        match &draw.key {
+            Some(key) => Some(Permutation::new(key, draw.end).position_of(seq)),
+            None if phase == Phase::Scheduled => Some(seq),
+            None => None,
+        }
+    }
+}
+
+/// How often a fan in the pre-queue polls: every 15 s, then every second near the draw.
+fn prequeue_poll_after_ms(draw_at: Option<UnixMillis>, now: UnixMillis) -> u64 {
+    let until = draw_at.map_or(0, |at| now.millis_until(at));
+    until.clamp(POLL_MIN_MS, POLL_MAX_MS)
 }
 
 /// How many fans are ahead of fan `seq`, given the front of the line `head` and the unused
@@ -234,6 +282,7 @@ mod tests {
                 name: "S".into(),
                 control: Control::Open,
                 opens_at: None,
+                prequeue_opens_at: None,
                 purchase_url: serde_json::from_str(r#""https://x.example/""#).unwrap(),
                 claim_ttl_s: 60,
                 pass_ttl_s: 600,
@@ -254,6 +303,7 @@ mod tests {
             gaps: Vec::new(),
             presence_zone: 20,
             admission_rate: rate,
+            draw: None,
             taken_at: UnixMillis(0),
             admission_next_at: None,
         }

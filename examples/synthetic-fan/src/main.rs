@@ -94,7 +94,7 @@ async fn wait_until_open(
     loop {
         let (status, body) = get_json(client.get(&url)).await?;
         match (status, body["phase"].as_str()) {
-            (200, Some("open" | "paused")) => return Ok(()),
+            (200, Some("prequeue" | "open" | "paused")) => return Ok(()),
             (200, Some("scheduled")) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_secs(1)).await
             }
@@ -134,7 +134,8 @@ async fn journey(client: reqwest::Client, args: &Args, jwks: &JwkSet) -> Outcome
         polls += 1;
         match get_json(client.get(&status_url).bearer_auth(&joined.token)).await {
             Ok((200, s)) if s["state"] == "your_turn" => break s,
-            Ok((200, s)) if s["state"] == "waiting" => {
+            // In the pre-queue: waiting for the draw, at the pace the edge asks for.
+            Ok((200, s)) if s["state"] == "waiting" || s["state"] == "prequeue" => {
                 let wait = s["poll_after_ms"]
                     .as_u64()
                     .unwrap_or(1_000)

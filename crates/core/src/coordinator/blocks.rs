@@ -17,8 +17,17 @@ impl OpenBlocks {
 
     /// Whether an open block starts at `seq`: its shard has not said yet how many of its numbers
     /// went to fans.
+    #[cfg(test)]
     pub(super) fn starts_at(&self, seq: Seq) -> bool {
         self.by_start.contains_key(&seq)
+    }
+
+    /// Whether number `seq` is in an open block.
+    pub(super) fn holds(&self, seq: Seq) -> bool {
+        self.by_start
+            .range(..=seq)
+            .next_back()
+            .is_some_and(|(start, b)| seq < start + b.len)
     }
 
     /// Takes the open block of `shard` starting at `start`, if there is one.
@@ -38,11 +47,17 @@ impl OpenBlocks {
             .collect()
     }
 
-    /// `(shard, start, len)` of the blocks never reported within [`BLOCK_ABANDON_MS`].
+    /// `(shard, start, len)` of the blocks never reported within [`BLOCK_ABANDON_MS`] of the end
+    /// of their use (a pre-queue block is used until the draw).
     pub(super) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, Seq, u64)> {
         self.by_start
             .values()
-            .filter(|b| b.leased_at.plus_millis(BLOCK_ABANDON_MS) <= now)
+            .filter(|b| {
+                b.leased_at
+                    .max(b.use_before.unwrap_or_default())
+                    .plus_millis(BLOCK_ABANDON_MS)
+                    <= now
+            })
             .map(|b| (b.shard, b.start, b.len))
             .collect()
     }
@@ -56,9 +71,23 @@ impl OpenBlocks {
         self.by_start.keys().next().copied()
     }
 
-    pub(super) fn check(&self, head: Seq) -> Result<(), String> {
-        if self.by_start.range(..head).next().is_some() {
-            return Err("an open block behind head".into());
+    /// No open block's number is behind `head` (a line position): numbers up to
+    /// `permuted_end` are at `position(seq)`, the others at their own.
+    pub(super) fn check(
+        &self,
+        head: Seq,
+        permuted_end: Seq,
+        position: impl Fn(Seq) -> Seq,
+    ) -> Result<(), String> {
+        for b in self.by_start.values() {
+            let behind = if b.start > permuted_end {
+                b.start < head
+            } else {
+                (b.start..b.start + b.len).any(|seq| position(seq) < head)
+            };
+            if behind {
+                return Err("an open block behind head".into());
+            }
         }
         Ok(())
     }
@@ -75,6 +104,7 @@ mod tests {
             shard,
             leased_at: UnixMillis(leased_at),
             used: None,
+            use_before: None,
         }
     }
 
@@ -89,7 +119,8 @@ mod tests {
         assert_eq!(open.take(0, 1).map(|b| b.len), Some(8));
         assert!(open.take(0, 1).is_none(), "closing twice changes nothing");
         assert!(!open.starts_at(1) && open.starts_at(9));
-        assert!(open.check(9).is_ok() && open.check(10).is_err());
+        assert!(open.check(9, 0, |s| s).is_ok() && open.check(10, 0, |s| s).is_err());
+        assert!(open.holds(12) && !open.holds(13) && !open.holds(0));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum QueueError {
     /// The sale's own settings (or its line counter) cannot be read from storage: every request
     /// to this sale is refused until an operator repairs it. Other sales are not affected.
     SaleUnavailable,
+    /// The pre-queue has opened: its window (`prequeue_opens_at`, `opens_at`) is fixed, and the
+    /// sale opens (and is drawn) at `opens_at`, not by `open` or `pause`.
+    PrequeueFixed,
     /// The request could not be served now (an arrival shard got no usable block after
     /// [`crate::shard::MAX_LEASE_ATTEMPTS`] leases, or could not reach the coordinator); nothing
     /// was recorded: try again shortly.
@@ -86,6 +89,9 @@ impl fmt::Display for QueueError {
             ),
             QueueError::SaleUnavailable => f.write_str(
                 "this sale's stored settings cannot be read; an operator must repair it",
+            ),
+            QueueError::PrequeueFixed => f.write_str(
+                "the pre-queue has opened: prequeue_opens_at and opens_at are fixed and the order is drawn at opens_at (close the sale to stop it)",
             ),
             QueueError::Busy => f.write_str("busy: nothing was recorded; try again shortly"),
             QueueError::PowSpent => f.write_str("this proof of work was used already"),

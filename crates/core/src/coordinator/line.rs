@@ -60,6 +60,28 @@ impl Line {
         self.gap_total += len;
     }
 
+    /// Unused pre-queue numbers read back from storage before their places are drawn: kept
+    /// whatever `head` is (their drawn positions decide, [`Line::take_gaps_through`]).
+    pub(super) fn restore_prequeue_gap(&mut self, start: Seq, len: u64) {
+        self.gaps.insert(start, len);
+    }
+
+    /// Takes out the gaps that start at or before `end` (the pre-queue's numbers, about to be
+    /// drawn); `gap_total` still counts them.
+    pub(super) fn take_gaps_through(&mut self, end: Seq) -> Vec<(Seq, u64)> {
+        let later = self.gaps.split_off(&(end + 1));
+        let taken = std::mem::replace(&mut self.gaps, later);
+        taken.into_iter().collect()
+    }
+
+    /// Single unused numbers at these (drawn) positions.
+    pub(super) fn add_scattered_gaps(&mut self, positions: &[Seq]) {
+        for position in positions {
+            self.gaps.insert(*position, 1);
+        }
+        self.gap_total += positions.len() as u64;
+    }
+
     /// A gap read back from storage: already counted in `gap_total`.
     pub(super) fn restore_gap(&mut self, start: Seq, len: u64) {
         if start + len > self.head {

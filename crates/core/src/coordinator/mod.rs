@@ -17,12 +17,14 @@ mod assignments;
 mod blocks;
 mod error;
 mod line;
+mod prequeue;
 mod presence;
 mod pulls;
 mod records;
 mod stats;
 
 pub use error::QueueError;
+pub use prequeue::DrawRecord;
 pub use records::{
     Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, Joined, MinuteStats,
     PullRecord, Pulled, Restored,
@@ -30,6 +32,7 @@ pub use records::{
 pub use stats::Stats;
 
 use crate::admission::{self, Admission};
+use crate::draw::{DrawInfo, DrawKey};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
 use crate::snapshot::{SaleView, Snapshot};
@@ -39,6 +42,7 @@ use assignments::{Assignments, Outcome};
 use blocks::OpenBlocks;
 use hmac::{Hmac, Mac};
 use line::Line;
+use prequeue::PreQueue;
 use presence::Presence;
 use pulls::PullLog;
 use sha2::Sha256;
@@ -109,6 +113,8 @@ pub struct Coordinator {
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::admission`]). Not stored: a restart derives it from the newest admission.
     rate_tat_us: u64,
+    /// The pre-queue's draw, once the sale has had a pre-queue set (see [`prequeue`]).
+    prequeue: Option<PreQueue>,
     /// Keyed with `sale.fan_salt`, which never changes (an upsert of a sale that exists changes
     /// only its settings).
     fan_key: FanIdKey,
@@ -119,8 +125,16 @@ pub struct Coordinator {
 }
 
 impl Coordinator {
-    /// A new sale. `fan_salt` must be random (the caller's job: the core has no randomness).
-    pub fn create(id: SaleId, settings: SaleSettings, fan_salt: FanSalt, now: UnixMillis) -> Self {
+    /// A new sale. `fan_salt` and `draw_key` must be random (the caller's job: the core has no
+    /// randomness); the key is kept only when the sale has a pre-queue.
+    pub fn create(
+        id: SaleId,
+        settings: SaleSettings,
+        fan_salt: FanSalt,
+        draw_key: Option<DrawKey>,
+        now: UnixMillis,
+    ) -> Result<Self, QueueError> {
+        let prequeue = settings.prequeue_opens_at.is_some();
         let sale = Sale {
             id,
             settings,
@@ -139,16 +153,37 @@ impl Coordinator {
         );
         c.changes.push(Change::Sale(c.sale.clone()));
         c.changes.push(c.line.change());
-        c
+        if prequeue {
+            c.choose_draw_key(draw_key)?;
+        }
+        Ok(c)
+    }
+
+    /// Keeps `key` as the pre-queue's draw key, unless it has one: a key is chosen once.
+    fn choose_draw_key(&mut self, key: Option<DrawKey>) -> Result<(), QueueError> {
+        if self.prequeue.is_some() {
+            return Ok(());
+        }
+        // The adapter supplies a key with every upsert; without one there is no fair draw.
+        let key = key.ok_or(QueueError::Busy)?;
+        let prequeue = PreQueue::new(DrawRecord { key, end: 0 });
+        self.changes.push(prequeue.change());
+        self.prequeue = Some(prequeue);
+        Ok(())
     }
 
     /// Rebuilds a coordinator from what storage kept.
     pub fn restore(sale: Sale, r: Restored) -> Self {
         let mut line = Line::new(r.next_seq, r.head, r.gap_total);
         let mut blocks = OpenBlocks::default();
+        let prequeue_end = r.draw.as_ref().map_or(0, |d| d.end);
         for b in r.blocks {
             match b.used {
                 None => blocks.insert(b),
+                // The pre-queue's unused numbers: their places are drawn later (`draw_if_due`).
+                Some(used) if used < b.len && b.start <= prequeue_end => {
+                    line.restore_prequeue_gap(b.start + used, b.len - used)
+                }
                 Some(used) if used < b.len => line.restore_gap(b.start + used, b.len - used),
                 Some(_) => {}
             }
@@ -162,6 +197,7 @@ impl Coordinator {
         let rate_tat_us = rate_schedule_after(&sale.settings.admission, newest);
         Self {
             rate_tat_us,
+            prequeue: r.draw.map(PreQueue::new),
             fan_key: FanIdKey::new(&sale.fan_salt),
             sale,
             presence: Presence::starting_at(line.head()),
@@ -200,16 +236,29 @@ impl Coordinator {
     /// New settings, live: a new admission mode admits by its own rule from now on, and a
     /// shorter session ends the claimed admissions it has run out for. Refused
     /// ([`QueueError::ShardsFixed`]) for a change of `shards` when the sale is or becomes
-    /// invitation-only and numbers have been handed out.
+    /// invitation-only and numbers have been handed out. Once the pre-queue has opened its
+    /// window is fixed ([`QueueError::PrequeueFixed`]): neither `prequeue_opens_at` nor
+    /// `opens_at` may change (so the draw happens once, when fans were told). A pre-queue set
+    /// for the first time takes `draw_key`.
     pub fn update_settings(
         &mut self,
         settings: SaleSettings,
+        draw_key: Option<DrawKey>,
         now: UnixMillis,
     ) -> Result<(), QueueError> {
         let old = &self.sale.settings;
         let invite = !old.access.is_open() || !settings.access.is_open();
         if invite && old.shards != settings.shards && self.line.next_seq() > 1 {
             return Err(QueueError::ShardsFixed);
+        }
+        if old.prequeue_opens_at.is_some_and(|at| now >= at)
+            && (settings.prequeue_opens_at != old.prequeue_opens_at
+                || settings.opens_at != old.opens_at)
+        {
+            return Err(QueueError::PrequeueFixed);
+        }
+        if settings.prequeue_opens_at.is_some() {
+            self.choose_draw_key(draw_key)?;
         }
         if settings.admission != self.sale.settings.admission {
             // A new rate schedules from the newest admission, as after a restart.
@@ -234,6 +283,8 @@ impl Coordinator {
     pub fn open(&mut self, now: UnixMillis) -> Result<(), QueueError> {
         match self.phase_at(now) {
             Phase::Closed => Err(QueueError::AlreadyClosed),
+            // The draw happens at `opens_at`, as fans were told.
+            Phase::Prequeue => Err(QueueError::PrequeueFixed),
             _ => {
                 self.set_control(Control::Open, now);
                 Ok(())
@@ -243,6 +294,9 @@ impl Coordinator {
 
     /// Pausing needs a sale that takes joins (open or paused).
     pub fn pause(&mut self, now: UnixMillis) -> Result<(), QueueError> {
+        if self.phase_at(now) == Phase::Prequeue {
+            return Err(QueueError::PrequeueFixed);
+        }
         self.check_joinable(now)?;
         self.set_control(Control::Paused, now);
         Ok(())
@@ -255,8 +309,12 @@ impl Coordinator {
     /// Fans take new places only while the sale admits joins ([`Phase::admits_joins`]).
     fn check_joinable(&self, now: UnixMillis) -> Result<(), QueueError> {
         match self.phase_at(now) {
+            // (A pre-queue always has its draw key; without one, no fan may enter it.)
+            Phase::Prequeue if self.prequeue.is_none() => Err(QueueError::NotOpen {
+                opens_at: self.sale.settings.opens_at,
+            }),
             phase if phase.admits_joins() => Ok(()),
-            Phase::Scheduled => Err(QueueError::NotOpen {
+            Phase::Scheduled | Phase::Prequeue => Err(QueueError::NotOpen {
                 opens_at: self.sale.settings.opens_at,
             }),
             _ => Err(QueueError::Closed),
@@ -273,6 +331,7 @@ impl Coordinator {
         self.check_joinable(now)?;
         let seq = self.line.take(1);
         self.changes.push(self.line.change());
+        self.note_prequeue_numbers(now);
         let minute = self.minutes.arrived(now, 1);
         self.changes.push(Change::Minute(minute));
         Ok(self.joined(seq, true))
@@ -285,7 +344,7 @@ impl Coordinator {
         if !self.line.issued(seq) {
             return false;
         }
-        if seq >= self.line.head() {
+        if self.position_of(seq) >= self.line.head() {
             return true;
         }
         self.assignments.get(seq).is_some_and(|a| {
@@ -297,7 +356,7 @@ impl Coordinator {
     }
 
     fn joined(&self, seq: Seq, created: bool) -> Joined {
-        let (position, ahead) = self.line.place(seq);
+        let (position, ahead) = self.line.place(self.position_of(seq));
         Joined {
             fan_id: self.fan_id(seq),
             seq,
@@ -368,7 +427,7 @@ impl Coordinator {
             if self.line.skip_gap() {
                 continue;
             }
-            if self.blocks.starts_at(self.line.head()) {
+            if self.blocks.holds(self.seq_at(self.line.head())) {
                 break;
             }
             let a = self.assign_head(now, window);
@@ -430,7 +489,7 @@ impl Coordinator {
     /// Whether the front of the line holds a fan the coordinator could admit now (not a block
     /// whose use is not reported yet).
     fn front_admittable(&self) -> bool {
-        self.line.head() < self.line.next_seq() && !self.blocks.starts_at(self.line.head())
+        self.line.head() < self.line.next_seq() && !self.blocks.holds(self.seq_at(self.line.head()))
     }
 
     /// In `rate` mode, when the coordinator should wake to admit the next fans: when a quarter of
@@ -453,10 +512,10 @@ impl Coordinator {
 
     /// The fan at the front gets an assignment: to `window`, or as having left.
     fn assign_head(&mut self, now: UnixMillis, window: &WindowId) -> Assignment {
-        let seq = self.line.head();
+        let seq = self.seq_at(self.line.head());
         let left = self
             .presence
-            .lapsed(seq, now, self.sale.settings.presence_ttl_s);
+            .lapsed(self.line.head(), now, self.sale.settings.presence_ttl_s);
         let a = Assignment {
             fan_id: self.fan_id(seq),
             seq,
@@ -483,7 +542,7 @@ impl Coordinator {
     /// from the admission, and the window waits for nobody's next poll. Returns the assignment
     /// as it now stands.
     fn on_admitted(&mut self, now: UnixMillis, a: Assignment) -> Assignment {
-        if !self.presence.holds_socket(a.seq) {
+        if !self.presence.holds_socket(self.position_of(a.seq)) {
             return a;
         }
         let pass_ttl_s = self.sale.settings.pass_ttl_s;
@@ -517,13 +576,16 @@ impl Coordinator {
         if self.phase_at(now) == Phase::Closed {
             return Err(Refusal::Closed);
         }
-        if !self.line.issued(seq) {
+        // Presence, sockets included, is kept by line position (see `prequeue`); a pre-queue fan
+        // has none until the draw.
+        if !self.line.issued(seq) || self.phase_at(now) == Phase::Prequeue {
             return Err(Refusal::NotInLine);
         }
-        if seq < self.line.head() {
+        let position = self.position_of(seq);
+        if position < self.line.head() {
             return Err(Refusal::TurnReached);
         }
-        let (_, ahead) = self.line.place(seq);
+        let (_, ahead) = self.line.place(position);
         let zone = self.presence_zone(now);
         if !socket::admits(ahead, zone) {
             return Err(Refusal::NotNearFront { ahead, zone });
@@ -531,7 +593,7 @@ impl Coordinator {
         if self.presence.sockets() >= MAX_SOCKETS {
             return Err(Refusal::Full);
         }
-        self.presence.socket_opened(seq, now);
+        self.presence.socket_opened(position, now);
         Ok(())
     }
 
@@ -539,17 +601,18 @@ impl Coordinator {
     /// socket still open): counted again, without the checks it passed then. Whether the fan is
     /// still in line; if not, the object closes it.
     pub fn reconnect(&mut self, now: UnixMillis, seq: Seq) -> bool {
-        if !self.line.contains(seq) {
+        let position = self.position_of(seq);
+        if !self.line.contains(position) {
             return false;
         }
-        self.presence.socket_opened(seq, now);
+        self.presence.socket_opened(position, now);
         true
     }
 
     /// One of fan `seq`'s sockets closed (or failed): from now on the presence rules apply as to
     /// a fan who was last seen now.
     pub fn disconnect(&mut self, now: UnixMillis, seq: Seq) {
-        self.presence.socket_closed(seq, now);
+        self.presence.socket_closed(self.position_of(seq), now);
     }
 
     /// Open sockets counted.
@@ -560,8 +623,8 @@ impl Coordinator {
     /// A fan whose number has been reached asks for their turn. The first claim starts the pass.
     pub fn claim(&mut self, now: UnixMillis, seq: Seq) -> Result<Claim, QueueError> {
         self.sweep(now);
-        if seq >= self.line.head() || seq == 0 {
-            let (position, ahead) = self.line.place(seq);
+        if seq == 0 || self.position_of(seq) >= self.line.head() {
+            let (position, ahead) = self.line.place(self.position_of(seq));
             return Ok(Claim::Waiting { position, ahead });
         }
         let (claim, changed) = self.assignments.claim(seq, now, self.claimed_for_s())?;
@@ -591,7 +654,7 @@ impl Coordinator {
             a.state,
             AssignmentState::Assigned | AssignmentState::Completed
         );
-        if held && self.line.issued(a.seq) && a.seq < self.line.head() {
+        if held && self.line.issued(a.seq) && self.position_of(a.seq) < self.line.head() {
             return Ok(self.joined(a.seq, false));
         }
         self.join(now, None)
@@ -623,6 +686,7 @@ impl Coordinator {
 
     /// Brings everything time-driven up to `now`. Idempotent.
     pub fn sweep(&mut self, now: UnixMillis) {
+        self.draw_if_due(now);
         self.lapse_unclaimed(now);
         self.expire_passes(now);
         self.assignments.evict(now);
@@ -660,6 +724,11 @@ impl Coordinator {
 
     /// Tracks when the front zone reached each fan, for presence.
     fn track_presence_zone(&mut self, now: UnixMillis) {
+        // Nobody is near the front before the draw: pre-queue fans have no place to poll for yet,
+        // and the zone must not start counting their silence before they do.
+        if self.phase_at(now) == Phase::Prequeue {
+            return;
+        }
         let zone_end = (self.line.head() + self.presence_zone(now)).min(self.line.next_seq());
         self.presence.track(self.line.head(), zone_end, now);
     }
@@ -673,9 +742,64 @@ impl Coordinator {
 
     /// A fan near the front says they are still there (they polled).
     pub fn present(&mut self, now: UnixMillis, seq: Seq) {
-        if self.line.contains(seq) {
-            self.presence.seen(seq, now);
+        self.present_at(now, self.position_of(seq));
+    }
+
+    /// The fan at line position `position` says they are still there.
+    pub fn present_at(&mut self, now: UnixMillis, position: Seq) {
+        if self.line.contains(position) {
+            self.presence.seen(position, now);
         }
+    }
+
+    /// Draws the pre-queue's order once the sale is past it ([`Sale::draw_due`]): from then on a
+    /// pre-queue fan's line position is their drawn position, and the pre-queue's unused numbers
+    /// are gaps at their drawn positions. Nothing is written: the draw follows from the stored
+    /// key, the range and the clock. Idempotent.
+    pub fn draw_if_due(&mut self, now: UnixMillis) {
+        if !self.sale.draw_due(now) {
+            return;
+        }
+        let Some(prequeue) = self.prequeue.as_mut().filter(|p| !p.is_drawn()) else {
+            return;
+        };
+        let end = prequeue.end();
+        let permutation = prequeue.draw().clone();
+        for (start, len) in self.line.take_gaps_through(end) {
+            for seq in start..start + len {
+                self.line.restore_gap(permutation.position_of(seq), 1);
+            }
+        }
+    }
+
+    /// Arrival numbers taken while the sale is in its pre-queue widen the pre-queue's range.
+    fn note_prequeue_numbers(&mut self, now: UnixMillis) {
+        if self.phase_at(now) != Phase::Prequeue {
+            return;
+        }
+        let last = self.line.next_seq() - 1;
+        if let Some(change) = self.prequeue.as_mut().and_then(|p| p.took_until(last)) {
+            self.changes.push(change);
+        }
+    }
+
+    /// The line position of arrival number `seq` (its drawn position for a pre-queue fan after
+    /// the draw; else the number itself).
+    pub fn position_of(&self, seq: Seq) -> Seq {
+        self.prequeue.as_ref().map_or(seq, |p| p.position_of(seq))
+    }
+
+    /// The arrival number at line position `position`.
+    fn seq_at(&self, position: Seq) -> Seq {
+        self.prequeue
+            .as_ref()
+            .map_or(position, |p| p.seq_at(position))
+    }
+
+    /// The draw as anyone may see it (the key only once drawn), for a sale with a pre-queue.
+    pub fn draw_info(&self) -> Option<DrawInfo> {
+        self.sale.settings.prequeue_opens_at?;
+        self.prequeue.as_ref().map(PreQueue::info)
     }
 
     /// An arrival shard leases the next block of arrival numbers, closing its previous one.
@@ -691,6 +815,9 @@ impl Coordinator {
         }
         self.sweep(now);
         self.check_joinable(now)?;
+        let prequeue_until = (self.phase_at(now) == Phase::Prequeue)
+            .then_some(self.sale.settings.opens_at)
+            .flatten();
         // A shard holds one block at a time. One it left open was lost with its state: count it
         // as fully used, so that no fan who got a number from it is dropped.
         for (start, len) in self.blocks.held_by(shard) {
@@ -703,15 +830,20 @@ impl Coordinator {
             shard,
             leased_at: now,
             used: None,
+            use_before: prequeue_until,
         };
         self.blocks.insert(block.clone());
         self.changes.push(Change::Block(block.clone()));
         self.changes.push(self.line.change());
+        self.note_prequeue_numbers(now);
+        // A pre-queue block serves until the draw (its order is drawn anyway), and never after.
+        let ttl_ms = prequeue_until.map_or(BLOCK_TTL_MS, |at| now.millis_until(at).max(1));
         Ok(BlockLease {
             start: block.start,
             len,
             leased_at: now,
-            ttl_ms: BLOCK_TTL_MS,
+            ttl_ms,
+            use_before: prequeue_until,
             fan_salt: self.sale.fan_salt.clone(),
         })
     }
@@ -725,7 +857,7 @@ impl Coordinator {
         let used = used.min(block.len);
         block.used = Some(used);
         if used < block.len {
-            self.line.add_gap(start + used, block.len - used);
+            self.add_unused(start + used, block.len - used);
             self.changes.push(self.line.change());
         }
         if used > 0 {
@@ -735,10 +867,30 @@ impl Coordinator {
         self.changes.push(Change::Block(block));
     }
 
+    /// Numbers `start..start + len` will never hold a fan: a gap, at the drawn positions of
+    /// pre-queue numbers after the draw.
+    fn add_unused(&mut self, start: Seq, len: u64) {
+        let drawn = self
+            .prequeue
+            .as_ref()
+            .filter(|p| p.covers(start))
+            .and_then(|p| p.permutation());
+        match drawn {
+            Some(permutation) => {
+                let positions: Vec<Seq> = (start..start + len)
+                    .map(|seq| permutation.position_of(seq))
+                    .collect();
+                self.line.add_scattered_gaps(&positions);
+            }
+            None => self.line.add_gap(start, len),
+        }
+    }
+
     /// Whether an operation on fan `seq` needs its finished assignment back from storage first
     /// (see [`Coordinator::remember`]).
     pub(crate) fn needs_record(&self, seq: Seq) -> bool {
-        self.assignments.needs_record(seq, self.line.head())
+        self.assignments
+            .needs_record(seq, self.position_of(seq) < self.line.head())
     }
 
     /// Whether the assignment of `fan_id`, if there is one, is in memory.
@@ -749,7 +901,8 @@ impl Coordinator {
     /// Takes back a finished assignment that was dropped from memory, read from storage. It is
     /// dropped again [`RETAIN_FINISHED_MS`] later.
     pub(crate) fn remember(&mut self, now: UnixMillis, a: Assignment) {
-        self.assignments.remember(a, self.line.head(), now);
+        let behind = self.position_of(a.seq) < self.line.head();
+        self.assignments.remember(a, behind, now);
     }
 
     /// The first number leased to a shard that has not said yet how much of its block it used.
@@ -806,6 +959,7 @@ impl Coordinator {
             gaps: self.line.gaps(),
             admission_rate: self.admission_rate(now),
             presence_zone: self.presence_zone(now),
+            draw: self.draw_info().map(Box::new),
             taken_at: now,
             admission_next_at: self.rate_next_at(now),
         }
@@ -826,10 +980,13 @@ impl Coordinator {
     /// Checks every invariant of the line; for tests and simulations.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.line.check()?;
-        self.blocks.check(self.line.head())?;
+        let permuted_end = self.prequeue.as_ref().map_or(0, PreQueue::end);
+        self.blocks
+            .check(self.line.head(), permuted_end, |seq| self.position_of(seq))?;
         self.assignments.check(
             self.line.head(),
             |seq| self.fan_id(seq),
+            |seq| self.position_of(seq),
             self.line.gaps_behind(),
         )
     }
@@ -845,6 +1002,8 @@ fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64
     }
 }
 
+#[cfg(test)]
+mod prequeue_tests;
 #[cfg(test)]
 mod socket_tests;
 #[cfg(test)]

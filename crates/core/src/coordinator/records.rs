@@ -100,6 +100,9 @@ pub struct BlockRecord {
     pub leased_at: UnixMillis,
     /// How many numbers the shard handed to fans (a prefix of the block); `None` while it is open.
     pub used: Option<u64>,
+    /// A pre-queue block: used until this instant (the draw), never after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_before: Option<UnixMillis>,
 }
 
 /// What a shard gets when it leases a block.
@@ -114,6 +117,10 @@ pub struct BlockLease {
     /// (Missing in shard state stored before it existed: such a block counts as used up.)
     #[serde(default)]
     pub ttl_ms: u64,
+    /// A pre-queue block: never used at or after this instant (the draw), by the shard's clock,
+    /// so no fan arriving after the draw gets a pre-queue number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_before: Option<UnixMillis>,
     pub fan_salt: FanSalt,
 }
 
@@ -130,6 +137,8 @@ pub enum Change {
     Assignment(Assignment),
     Pull(PullRecord),
     ForgetPullsBefore(UnixMillis),
+    /// The pre-queue's draw key and range (see [`super::DrawRecord`]).
+    Draw(super::DrawRecord),
     Minute(MinuteStats),
     /// The number of requests served so far of each kind named (see
     /// [`crate::protocol::Command::kind`]): totals, not increments. Counted in memory and
@@ -149,6 +158,8 @@ pub struct Restored {
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
     pub blocks: Vec<BlockRecord>,
+    /// The pre-queue's draw key and range, if the sale ever had a pre-queue.
+    pub draw: Option<super::DrawRecord>,
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,

@@ -26,8 +26,10 @@ fn sale(presence_ttl_s: u64) -> Coordinator {
         SaleId::parse("tour").unwrap(),
         settings,
         "salt-0123456789".into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     c.open(T0).unwrap();
     c
 }

@@ -6,6 +6,7 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn settings(opens_at: Option<&str>) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: None,
         name: "Tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
@@ -31,8 +32,10 @@ fn open_sale() -> Coordinator {
         SaleId::parse("tour").unwrap(),
         settings(None),
         "salt-0123456789".into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     c.open(T0).unwrap();
     c
 }
@@ -233,8 +236,10 @@ fn phase_rules() {
         SaleId::parse("tour").unwrap(),
         settings(Some("2027-01-15T10:00:00Z")),
         "salt-0123456789".into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     let opens = UnixMillis::parse_rfc3339("2027-01-15T10:00:00Z").unwrap();
     let before = UnixMillis(opens.0 - 1);
     assert_eq!(
@@ -298,8 +303,10 @@ fn with_presence(ttl_s: u64) -> Coordinator {
         SaleId::parse("tour").unwrap(),
         s,
         "salt-0123456789".into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     c.open(T0).unwrap();
     c
 }
@@ -366,7 +373,7 @@ fn the_keyed_fan_id_is_the_one_shards_derive() {
     assert_eq!(ids[0], ids[2]);
     assert_ne!(ids[0], ids[1]);
     // An update keeps the salt, and so the key.
-    c.update_settings(settings(None), T0).unwrap();
+    c.update_settings(settings(None), None, T0).unwrap();
     assert_eq!(c.sale().fan_salt, salt);
     assert_eq!(c.fan_id(4_096), fan_id_for(&salt, 4_096));
 }
@@ -382,20 +389,23 @@ fn an_invitation_only_sales_shards_are_fixed_once_fans_joined() {
     };
     let mut c = open_sale();
     // Before anyone joined, anything goes.
-    c.update_settings(with(Some("invite"), 1), T0).unwrap();
-    c.update_settings(with(Some("invite"), 4), T0).unwrap();
-    c.update_settings(with(Some("invite"), 1), T0).unwrap();
+    c.update_settings(with(Some("invite"), 1), None, T0)
+        .unwrap();
+    c.update_settings(with(Some("invite"), 4), None, T0)
+        .unwrap();
+    c.update_settings(with(Some("invite"), 1), None, T0)
+        .unwrap();
     c.join(T0, None).unwrap();
     // Members' places are kept per shard: the count stays, becoming invite-only or not.
     for (access, shards) in [(Some("invite"), 2), (None, 2), (Some("open"), 3)] {
         assert_eq!(
-            c.update_settings(with(access, shards), T0),
+            c.update_settings(with(access, shards), None, T0),
             Err(QueueError::ShardsFixed),
             "{access:?} {shards}"
         );
     }
     assert_eq!(c.sale().settings.shards, 1, "a refusal changes nothing");
-    c.update_settings(with(None, 1), T0).unwrap();
+    c.update_settings(with(None, 1), None, T0).unwrap();
     // An open sale's shards may change at any time.
-    c.update_settings(with(None, 8), T0).unwrap();
+    c.update_settings(with(None, 8), None, T0).unwrap();
 }

@@ -14,6 +14,7 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
     let mut settings = SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: None,
         name: "Tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
@@ -37,6 +38,7 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
         id: SaleId::parse("tour").unwrap(),
         settings,
         fan_salt: "salt-0123456789".into(),
+        draw_key: None,
     }
 }
 
@@ -149,6 +151,7 @@ fn fans_who_left_do_not_use_up_the_rate() {
             &mut core,
             Command::Present {
                 seqs: vec![4, 5, 6],
+                positions: Vec::new(),
             },
             later,
         )

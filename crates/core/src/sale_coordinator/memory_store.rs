@@ -4,8 +4,8 @@
 
 use super::{Input, Need, Record, SaleCoordinator, Step, MAX_STEPS};
 use crate::coordinator::{
-    Assignment, AssignmentState, BlockRecord, Change, Coordinator, MinuteStats, PullRecord,
-    Restored,
+    Assignment, AssignmentState, BlockRecord, Change, Coordinator, DrawRecord, MinuteStats,
+    PullRecord, Restored,
 };
 use crate::ids::Seq;
 use crate::protocol::Answer;
@@ -22,6 +22,7 @@ pub(crate) struct MemoryStore {
     pub minutes: BTreeMap<u64, MinuteStats>,
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
+    pub draw: Option<DrawRecord>,
     /// Needs answered.
     pub lookups: Vec<Need>,
 }
@@ -50,6 +51,7 @@ impl MemoryStore {
                     self.blocks.insert(b.start, b);
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
+                Change::Draw(d) => self.draw = Some(d),
             }
         }
     }
@@ -75,6 +77,7 @@ impl MemoryStore {
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
                 blocks: self.blocks.values().cloned().collect(),
+                draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
             },
         ))

@@ -13,6 +13,7 @@ fn upsert() -> Command {
     Command::Upsert {
         id: SaleId::parse("tour").unwrap(),
         settings: SaleSettings::parse(SaleSettingsInput {
+            prequeue_opens_at: None,
             name: "Tour".into(),
             admission: None,
             purchase_url: "https://tickets.example/buy".into(),
@@ -32,6 +33,7 @@ fn upsert() -> Command {
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),
+        draw_key: None,
     }
 }
 
@@ -348,6 +350,7 @@ fn upsert_with(admission: Admission) -> Command {
         id,
         mut settings,
         fan_salt,
+        ..
     } = upsert()
     else {
         unreachable!()
@@ -357,6 +360,7 @@ fn upsert_with(admission: Admission) -> Command {
         id,
         settings,
         fan_salt,
+        draw_key: None,
     }
 }
 

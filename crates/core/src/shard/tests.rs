@@ -10,6 +10,7 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn sale(shards: u32) -> Coordinator {
     let settings = SaleSettings::parse(SaleSettingsInput {
+        prequeue_opens_at: None,
         name: "Tour".into(),
         admission: None,
         purchase_url: "https://tickets.example/buy".into(),
@@ -32,8 +33,10 @@ fn sale(shards: u32) -> Coordinator {
         SaleId::parse("tour").unwrap(),
         settings,
         "salt-0123456789".into(),
+        None,
         T0,
-    );
+    )
+    .unwrap();
     c.open(T0).unwrap();
     c
 }
