@@ -101,8 +101,8 @@ bench: bootstrap build
 	@$(MAKE) --no-print-directory bench-core
 
 # The pure core, no worker: criterion benchmarks of one operation each (crates/core/benches; raw
-# numbers in target/criterion, medians in target/bench/core.md), then the million-fan simulation
-# (target/bench/simulation.md), and again admitted by rate with no window (SIM_RATE a minute;
+# numbers in target/criterion, medians in target/bench/core.md), then the million-fan simulation,
+# its first 500,000 fans in a pre-queue drawn at opens_at (target/bench/simulation.md), and again admitted by rate with no window (SIM_RATE a minute;
 # target/bench/simulation-rate.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
 SIM_FANS ?= 1000000
 SIM_RATE ?= 120000
