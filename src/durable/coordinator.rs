@@ -330,7 +330,7 @@ impl SaleCoordinator {
 /// sale needs one and has none, so a key is chosen here, once, and never travels.
 fn with_randomness(mut command: Command) -> Command {
     if let Command::Upsert { draw_key, .. } = &mut command {
-        *draw_key = Some(DrawKey::from_bytes(random::bytes()));
+        *draw_key = Some(Box::new(DrawKey::from_bytes(random::bytes())));
     }
     command
 }

@@ -55,7 +55,7 @@ pub enum Command {
         /// The pre-queue's draw key, should the sale need one: never sent over the wire; the
         /// coordinator object fills it from its own randomness for every upsert it receives.
         #[serde(skip)]
-        draw_key: Option<DrawKey>,
+        draw_key: Option<Box<DrawKey>>,
     },
     Open,
     Pause,

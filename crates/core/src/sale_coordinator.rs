@@ -340,7 +340,7 @@ impl SaleCoordinator {
         else {
             return Err(QueueError::SaleNotFound);
         };
-        let line = Coordinator::create(id, settings, fan_salt, draw_key, now)?;
+        let line = Coordinator::create(id, settings, fan_salt, draw_key.map(|k| *k), now)?;
         let report = Box::new(self.report(&line, now));
         self.line = Some(line);
         Ok(Reply::Upserted {
@@ -364,7 +364,7 @@ impl SaleCoordinator {
             settings, draw_key, ..
         } = command
         {
-            line.update_settings(settings, draw_key, now)?;
+            line.update_settings(settings, draw_key.map(|k| *k), now)?;
             return Ok(Reply::Upserted {
                 created: false,
                 report: Box::new(self.report(line_of(&self.line)?, now)),
