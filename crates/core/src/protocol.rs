@@ -20,6 +20,8 @@ use crate::snapshot::{SaleView, Snapshot};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 
+// One value per request, decoded and moved once: boxing the settings would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
@@ -147,6 +149,8 @@ pub struct SaleReport {
     pub draw: Option<crate::draw::DrawInfo>,
 }
 
+// One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
