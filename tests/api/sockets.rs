@@ -131,12 +131,7 @@ async fn a_near_front_socket_gets_its_turn_pushed_and_far_fans_are_refused() {
     );
 
     // A fan whose number was reached is told to poll instead.
-    match socket::open(&w.base, sale, &fans[0].token).await {
-        Opened::Refused(status, body) => {
-            assert_eq!((status, &body["error"]), (409, &json!("turn_reached")))
-        }
-        Opened::Socket(_) => panic!("a socket after the turn"),
-    }
+    refused(&w, sale, &fans[0].token, 409, "turn_reached").await;
     // The report counts socket requests.
     let report = w.admin().report(sale).await;
     assert_eq!(
