@@ -6,7 +6,10 @@ use crate::support::{eventually, send, Reply, TestWorker};
 use reqwest::header::{ACCEPT, COOKIE};
 use serde_json::{json, Value};
 use std::time::Duration;
-use waitroom_core::pow::{hash, leading_zero_bits, solve};
+use waitroom_core::ids::SaleId;
+use waitroom_core::pow::{self, hash, leading_zero_bits, solve, PowBits, PowKey, WINDOW_MS};
+use waitroom_core::token::TokenKeys;
+use waitroom_core::UnixMillis;
 
 async fn joined_count(w: &TestWorker, sale: &str) -> u64 {
     w.admin().report(sale).await["stats"]["joined"]
@@ -58,6 +61,22 @@ fn solution(challenge: &str, bits: u8) -> Value {
     json!({ "pow": { "challenge": challenge, "nonce": nonce } })
 }
 
+/// A challenge for `sale` signed as the worker signs them (its key comes from its `TOKEN_KEYS`),
+/// but issued at `at` instead of now: how a client holding one from minutes ago looks.
+fn challenge_issued_at(w: &TestWorker, sale: &str, bits: u8, at: UnixMillis) -> String {
+    let keys = TokenKeys::parse(&w.token_keys).expect("the worker's TOKEN_KEYS");
+    let sale = SaleId::parse(sale).expect("sale id");
+    let bits = PowBits::new(bits.into()).expect("bits");
+    pow::issue(&PowKey::derived_from(&keys), &sale, bits, at, [5; 9]).challenge
+}
+
+fn now() -> UnixMillis {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970");
+    UnixMillis(since.as_millis() as u64)
+}
+
 /// A nonce that does NOT have `bits` leading zero bits.
 fn wrong_nonce(challenge: &str, bits: u8) -> String {
     (0u64..)
@@ -99,6 +118,30 @@ async fn proof_of_work_pays_for_new_places_once() {
         "pow_invalid",
         10,
     );
+    // Expired: a challenge of ours (signed with the worker's key) from three windows ago, solved
+    // correctly; and one for a window not begun yet (a client clock far ahead cannot pre-solve).
+    let minutes_ago = challenge_issued_at(&w, "pow", bits, UnixMillis(now().0 - 3 * WINDOW_MS));
+    let ahead = challenge_issued_at(&w, "pow", bits, UnixMillis(now().0 + 3 * WINDOW_MS));
+    for (old, what) in [(&minutes_ago, "old"), (&ahead, "future")] {
+        let before = now().0 / WINDOW_MS;
+        let reply = join_with(&w, "pow", Some(solution(old, bits))).await;
+        let (fresh, _) = challenge_of(&reply, "pow_invalid", 10);
+        assert!(
+            reply.json["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("expired")),
+            "{what}: {}",
+            reply.describe()
+        );
+        assert_ne!(&fresh, old, "{what}: a fresh challenge");
+        // The fresh one is of the current window: what the old one was not.
+        let window = |c: &str| c.split('.').nth(1).and_then(|w| w.parse::<u64>().ok());
+        let current = before..=now().0 / WINDOW_MS;
+        assert!(
+            window(&fresh).is_some_and(|w| current.contains(&w)),
+            "{what}: {fresh} is not of window {current:?}"
+        );
+    }
     // Not JSON of the right shape: 400.
     let reply = join_with(&w, "pow", Some(json!({ "pow": 5 }))).await;
     assert_eq!(

@@ -28,6 +28,9 @@ pub struct Api {
     pub client: reqwest::Client,
     pub admin_key: String,
     pub origin_key: String,
+    /// The worker's `TOKEN_KEYS`, for tests that sign what only the worker could (an old
+    /// proof-of-work challenge: `PowKey::derived_from`).
+    pub token_keys: String,
 }
 
 impl Api {
@@ -43,6 +46,7 @@ impl Api {
             client,
             admin_key: secrets.admin_key.clone(),
             origin_key: secrets.origin_key.clone(),
+            token_keys: secrets.token_keys.clone(),
         }
     }
 

@@ -16,6 +16,7 @@
 
 use crate::ids::SaleId;
 use crate::time::UnixMillis;
+use crate::token::TokenKeys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -44,9 +45,18 @@ impl fmt::Debug for PowKey {
     }
 }
 
+/// What the challenge key is derived for from `TOKEN_KEYS` (see [`PowKey::derived_from`]).
+const KEY_PURPOSE: &str = "waitroom proof-of-work challenges v1";
+
 impl PowKey {
     pub fn new(bytes: [u8; 32]) -> Self {
         Self(bytes)
+    }
+
+    /// The key the worker signs challenges with: derived from the current token-signing key, so
+    /// there is nothing to set (and a rotation of `TOKEN_KEYS` retires open challenges).
+    pub fn derived_from(token_keys: &TokenKeys) -> Self {
+        Self(token_keys.derive_current(KEY_PURPOSE))
     }
 
     fn mac(&self, sale: &SaleId, window: u64, salt: &str) -> [u8; MAC_BYTES] {
@@ -462,6 +472,35 @@ mod tests {
         };
         assert_eq!(
             verify(&key(), &sale("s1"), PowBits::OFF, &long, T0),
+            Err(PowError::Malformed)
+        );
+    }
+
+    #[test]
+    fn the_key_is_derived_from_the_current_token_key_only() {
+        let keys = |text: &str| TokenKeys::parse(text).unwrap();
+        let current = keys(
+            "k2:token-two-0123456789abcdefghijklmnopq,k1:token-one-0123456789abcdefghijklmnopq",
+        );
+        let c = issue(
+            &PowKey::derived_from(&current),
+            &sale("s1"),
+            PowBits::OFF,
+            T0,
+            SALT,
+        );
+        let s = solved(&c);
+        let check = |k: &TokenKeys| {
+            verify(&PowKey::derived_from(k), &sale("s1"), PowBits::OFF, &s, T0).map(|_| ())
+        };
+        // The same current key (a second parse of the setting) verifies; the old key alone, or a
+        // list whose current key is another, does not.
+        assert_eq!(
+            check(&keys("k2:token-two-0123456789abcdefghijklmnopq")),
+            Ok(())
+        );
+        assert_eq!(
+            check(&keys("k1:token-one-0123456789abcdefghijklmnopq")),
             Err(PowError::Malformed)
         );
     }

@@ -85,8 +85,7 @@ impl Secrets {
             problem,
         })?;
         let pass_signer = pass_signer(&lookup)?;
-        let pow_key =
-            PowKey::new(token_keys.derive_current("waitroom proof-of-work challenges v1"));
+        let pow_key = PowKey::derived_from(&token_keys);
         Ok(Self {
             pow_key,
             admin_key: ApiKey::new(&admin),
