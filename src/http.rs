@@ -123,10 +123,14 @@ pub fn require_same_site(req: &Request) -> Result<(), ApiError> {
 }
 
 fn is_cross_site(site: Option<&str>, origin: Option<&str>, own: Option<&str>) -> bool {
-    let foreign_site = site.is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"));
-    // `Origin: null` (a sandboxed frame, a privacy redirect) is no origin of ours either.
-    let foreign_origin = origin.is_some_and(|o| Some(o.trim()) != own);
-    foreign_site || foreign_origin
+    let site_is = |name: &str| site.is_some_and(|s| s.trim().eq_ignore_ascii_case(name));
+    // `Origin: null` (a sandboxed frame, a privacy redirect) is no origin of ours either, except
+    // where the browser says the request came from our own origin: our pages' `Referrer-Policy:
+    // no-referrer` makes browsers send `Origin: null` with every form POST (the fetch standard's
+    // rule), so the rejoin and Turnstile forms would be refused otherwise.
+    let own_form = site_is("same-origin") && origin.is_some_and(|o| o.trim() == "null");
+    let foreign_origin = origin.is_some_and(|o| Some(o.trim()) != own) && !own_form;
+    site_is("cross-site") || foreign_origin
 }
 
 /// The value of cookie `name`, if the request has it.
@@ -186,6 +190,12 @@ mod tests {
         assert!(is_cross_site(Some("cross-site"), None, own));
         assert!(is_cross_site(None, Some("https://evil.example"), own));
         assert!(is_cross_site(None, Some("null"), own));
+        // Our own form under `Referrer-Policy: no-referrer`: the browser says same-origin and
+        // sends `Origin: null`. Only same-origin vouches for a null origin.
+        assert!(!is_cross_site(Some("same-origin"), Some("null"), own));
+        assert!(is_cross_site(Some("same-site"), Some("null"), own));
+        assert!(is_cross_site(Some("cross-site"), Some("null"), own));
+        assert!(is_cross_site(Some("none"), Some("null"), own));
         assert!(is_cross_site(
             Some("same-origin"),
             Some("http://wait.example"),

@@ -141,6 +141,10 @@ async fn places_by_intent() {
             "rejoin from an opaque origin",
             w.fan().post(&page).header(ORIGIN, "null"),
         ),
+        (
+            "rejoin from an opaque origin, same-site",
+            from_site(w.fan().post(&page), "document", "same-site").header(ORIGIN, "null"),
+        ),
     ];
     for (what, request) in refused {
         let reply = send(request).await;
@@ -175,6 +179,13 @@ async fn places_by_intent() {
         "a waiting fan keeps the place"
     );
     assert_security_headers(&kept, "rejoin redirect");
+    // Our page's form as a browser posts it: under our `Referrer-Policy: no-referrer` a form POST
+    // carries `Origin: null`, and `Sec-Fetch-Site: same-origin` vouches for it.
+    let form = send(with_cookie(
+        from_site(w.fan().post(&page), "document", "same-origin").header(ORIGIN, "null"),
+    ))
+    .await;
+    assert_eq!(form.status, 303, "{}", form.describe());
     assert_eq!(joined_count(&w).await, 3);
 
     // Every answer carries the headers: pages, errors, JSON, static files, stylesheets.
