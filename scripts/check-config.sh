@@ -3,7 +3,7 @@
 # - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production);
 # - each environment declares every binding the code uses (the `*_BINDING` constants in src/);
 # - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection), nor a
-#   TURNSTILE_VERIFY_URL other than https (the tests' siteverify stand-in);
+#   TURNSTILE_VERIFY_URL or TURNSTILE_SCRIPT_URL other than https (the tests' Turnstile stand-in);
 # - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup` in
 #   crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
@@ -50,11 +50,13 @@ for env in "${ENVS[@]}"; do
   if [ -n "$env" ] && grep -q '^env\.WAITROOM_TEST_FAULTS' "$log"; then
     fail "$label: sets WAITROOM_TEST_FAULTS (test-only fault injection must never be deployed)"
   fi
-  # TURNSTILE_VERIFY_URL is for tests' local stand-in; a deployed worker refuses anything but https
-  # (docs/operations.md), so a deployed environment must not set another.
-  if [ -n "$env" ] && grep -E '^env\.TURNSTILE_VERIFY_URL' "$log" | grep -qv '"https://'; then
-    fail "$label: sets TURNSTILE_VERIFY_URL to something other than an https URL (test-only stand-ins must never be deployed)"
-  fi
+  # TURNSTILE_VERIFY_URL and TURNSTILE_SCRIPT_URL are for tests' local stand-in; a deployed worker
+  # refuses anything but https (docs/operations.md), so a deployed environment must not set another.
+  for name in TURNSTILE_VERIFY_URL TURNSTILE_SCRIPT_URL; do
+    if [ -n "$env" ] && grep -E "^env\.$name" "$log" | grep -qv '"https://'; then
+      fail "$label: sets $name to something other than an https URL (test-only stand-ins must never be deployed)"
+    fi
+  done
 done
 
 for name in $secrets $vars; do

@@ -33,22 +33,28 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; \
 object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Where Cloudflare Turnstile's script and widget frame come from.
+/// Where Cloudflare Turnstile's script and widget frame come from (the origin of
+/// `TURNSTILE_SCRIPT_URL`'s default).
 pub const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
 
 /// The policy of a Turnstile sale's challenge page, and of no other answer: the strict policy
-/// above, with Turnstile's script and its widget frame allowed from [`TURNSTILE_ORIGIN`].
-pub const TURNSTILE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
-script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; \
-style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; \
-object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// above, with the widget's script and frame allowed from `origin` (the origin of the widget's
+/// script URL, [`TURNSTILE_ORIGIN`] unless `TURNSTILE_SCRIPT_URL` says otherwise).
+pub fn turnstile_content_security_policy(origin: &str) -> String {
+    CONTENT_SECURITY_POLICY.replacen(
+        "script-src 'self';",
+        &format!("script-src 'self' {origin}; frame-src {origin};"),
+        1,
+    )
+}
 
-/// Marks `response` as a page that shows the Turnstile widget: it keeps
-/// [`TURNSTILE_CONTENT_SECURITY_POLICY`] instead of the strict one.
-pub fn allow_turnstile(response: &mut Response) -> worker::Result<()> {
-    response
-        .headers_mut()
-        .set("Content-Security-Policy", TURNSTILE_CONTENT_SECURITY_POLICY)
+/// Marks `response` as a page that shows the Turnstile widget from `origin`: it keeps
+/// [`turnstile_content_security_policy`] instead of the strict one.
+pub fn allow_turnstile(response: &mut Response, origin: &str) -> worker::Result<()> {
+    response.headers_mut().set(
+        "Content-Security-Policy",
+        &turnstile_content_security_policy(origin),
+    )
 }
 
 /// HTTPS only, for a year, on every subdomain too.
@@ -63,7 +69,7 @@ pub const PERMISSIONS_POLICY: &str =
 /// referrer leaves our pages, no framing, and no powerful browser features.
 pub fn set_security_headers(headers: &Headers) -> worker::Result<()> {
     let marked = headers.get("Content-Security-Policy")?;
-    headers.set("Content-Security-Policy", policy_for(marked.as_deref()))?;
+    headers.set("Content-Security-Policy", &policy_for(marked.as_deref()))?;
     headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)?;
     headers.set("X-Frame-Options", "DENY")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
@@ -73,12 +79,26 @@ pub fn set_security_headers(headers: &Headers) -> worker::Result<()> {
 }
 
 /// The policy an answer gets: the strict one, unless its handler marked it as a Turnstile page
-/// ([`allow_turnstile`]). Any other policy a handler or static file set is replaced.
-fn policy_for(marked: Option<&str>) -> &'static str {
-    match marked {
-        Some(TURNSTILE_CONTENT_SECURITY_POLICY) => TURNSTILE_CONTENT_SECURITY_POLICY,
-        _ => CONTENT_SECURITY_POLICY,
-    }
+/// ([`allow_turnstile`]): exactly the strict policy widened by one origin (a scheme, host and
+/// port, nothing else). Any other policy a handler or static file set is replaced.
+fn policy_for(marked: Option<&str>) -> String {
+    marked
+        .and_then(|policy| {
+            let origin = widened_by(policy)?;
+            (turnstile_content_security_policy(origin) == policy).then(|| policy.to_owned())
+        })
+        .unwrap_or_else(|| CONTENT_SECURITY_POLICY.to_owned())
+}
+
+/// The origin a Turnstile page's policy lets in, if it names one and only one.
+fn widened_by(policy: &str) -> Option<&str> {
+    let (origin, _) = policy
+        .strip_prefix("default-src 'self'; script-src 'self' ")?
+        .split_once(';')?;
+    let url = url::Url::parse(origin).ok()?;
+    let is_origin =
+        matches!(url.scheme(), "https" | "http") && url.origin().ascii_serialization() == origin;
+    is_origin.then_some(origin)
 }
 
 /// A body with its content type and cache policy. If building the response fails (it cannot with
@@ -138,22 +158,39 @@ mod tests {
 
     #[test]
     fn only_a_turnstile_page_allows_turnstile() {
+        let cloudflare = turnstile_content_security_policy(TURNSTILE_ORIGIN);
         assert_eq!(policy_for(None), CONTENT_SECURITY_POLICY);
         assert_eq!(
             policy_for(Some("script-src *; default-src *")),
             CONTENT_SECURITY_POLICY
         );
-        assert_eq!(
-            policy_for(Some(TURNSTILE_CONTENT_SECURITY_POLICY)),
-            TURNSTILE_CONTENT_SECURITY_POLICY
-        );
+        assert_eq!(policy_for(Some(&cloudflare)), cloudflare);
         assert!(!CONTENT_SECURITY_POLICY.contains(TURNSTILE_ORIGIN));
         // The Turnstile policy is the strict one plus Turnstile's script and frame, nothing else.
         let widened = CONTENT_SECURITY_POLICY.replace(
             "script-src 'self';",
             &format!("script-src 'self' {TURNSTILE_ORIGIN}; frame-src {TURNSTILE_ORIGIN};"),
         );
-        assert_eq!(TURNSTILE_CONTENT_SECURITY_POLICY, widened);
+        assert_eq!(cloudflare, widened);
+        // Another widget origin (TURNSTILE_SCRIPT_URL's: a local stand-in) is kept the same way.
+        let local = turnstile_content_security_policy("http://127.0.0.1:4321");
+        assert_eq!(policy_for(Some(&local)), local);
+        // A policy widened by anything but one origin is replaced by the strict one.
+        for sneaky in [
+            "'unsafe-inline'",
+            "*",
+            "https:",
+            "https://a.example https://b.example",
+            "https://a.example/path",
+            "data:",
+        ] {
+            let policy = turnstile_content_security_policy(sneaky);
+            assert_eq!(
+                policy_for(Some(&policy)),
+                CONTENT_SECURITY_POLICY,
+                "{sneaky}"
+            );
+        }
     }
 
     #[test]

@@ -29,9 +29,6 @@ const TRIES: usize = 2;
 /// The form field the widget adds to the form it sits in.
 pub const FORM_FIELD: &str = "cf-turnstile-response";
 
-/// Turnstile's script.
-const SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
-
 /// The part of the join's JSON body this module reads (other fields are for others).
 #[derive(Default, Deserialize)]
 struct JoinBody {
@@ -85,51 +82,85 @@ pub async fn require_for_form(
 }
 
 /// The challenge page of a Turnstile sale (`notice`: why the last try was refused), with the
-/// policy that lets Turnstile's script and frame in; `None` for a sale without Turnstile.
+/// policy that lets the widget's script and frame in; `None` for a sale without Turnstile.
 pub fn challenge_page(
+    req: &Request,
+    ctx: &Ctx,
     sale: &SaleView,
     status: u16,
     notice: Option<&'static str>,
 ) -> Option<Result<Response, ApiError>> {
     let site_key = sale.turnstile_site_key.as_ref()?;
+    let script_url = match script_url(req, ctx) {
+        Ok(url) => url,
+        Err(e) => return Some(Err(e)),
+    };
     let page = TurnstilePage {
         sale: SaleLook::of(sale),
         site_key: site_key.as_str(),
         action: rules::JOIN_ACTION,
-        script_url: SCRIPT_URL,
+        script_url: script_url.as_str(),
         notice,
     };
+    let origin = script_url.origin().ascii_serialization();
     Some(
         pages::render(&page, status, CacheControl::PrivateNoStore).and_then(|mut response| {
-            response::allow_turnstile(&mut response)?;
+            response::allow_turnstile(&mut response, &origin)?;
             Ok(response)
         }),
     )
 }
 
+/// The widget's script: `TURNSTILE_SCRIPT_URL` (a stand-in in tests), else Cloudflare's; https
+/// only, as for the verify URL (a page of a deployed worker never loads a script in clear).
+fn script_url(req: &Request, ctx: &Ctx) -> Result<url::Url, ApiError> {
+    let env = &ctx.env;
+    let local = crate::test_faults::is_loopback(&req.url()?);
+    let configured = config::lookup(env, "TURNSTILE_SCRIPT_URL");
+    rules::script_url(configured.as_deref(), local)
+        .map_err(|e| ApiError::TurnstileUnavailable(format!("TURNSTILE_SCRIPT_URL {e}")))
+}
+
 /// `GET /s/{sale}` of a Turnstile sale without a place: the challenge page (apps asking for JSON:
 /// 403 `turnstile_required`, they join with a token). Takes no place.
-pub fn before_place(sale: &SaleView, as_json: bool) -> Result<Response, ApiError> {
+pub fn before_place(
+    req: &Request,
+    ctx: &Ctx,
+    sale: &SaleView,
+    as_json: bool,
+) -> Result<Response, ApiError> {
     if as_json {
         return Err(TurnstileError::Required.into());
     }
-    challenge_page(sale, 200, None).unwrap_or(Err(TurnstileError::Required.into()))
+    challenge_page(req, ctx, sale, 200, None).unwrap_or(Err(TurnstileError::Required.into()))
 }
 
 /// `POST /s/{sale}` whose Turnstile check failed: the challenge page again (with why, when the
 /// token was refused); other errors (siteverify down: the busy page) as they are.
-pub fn form_refused(sale: &SaleView, error: ApiError) -> Result<Response, ApiError> {
+pub fn form_refused(
+    req: &Request,
+    ctx: &Ctx,
+    sale: &SaleView,
+    error: ApiError,
+) -> Result<Response, ApiError> {
     match &error {
-        ApiError::Turnstile(e) => refused_page(sale, e).unwrap_or(Err(error)),
+        ApiError::Turnstile(e) => refused_page(req, ctx, sale, e).unwrap_or(Err(error)),
         _ => Err(error),
     }
 }
 
 /// What a browser sees when the form's token was refused: the challenge again, with why.
-pub fn refused_page(sale: &SaleView, error: &TurnstileError) -> Option<Result<Response, ApiError>> {
+pub fn refused_page(
+    req: &Request,
+    ctx: &Ctx,
+    sale: &SaleView,
+    error: &TurnstileError,
+) -> Option<Result<Response, ApiError>> {
     match error {
-        TurnstileError::Required => challenge_page(sale, 200, None),
+        TurnstileError::Required => challenge_page(req, ctx, sale, 200, None),
         TurnstileError::Invalid(_) => challenge_page(
+            req,
+            ctx,
             sale,
             403,
             Some("The check did not pass or has expired. Please try again."),

@@ -610,7 +610,7 @@ pub async fn sale_page(
                 }
                 // A Turnstile sale: the fan solves the check first (apps join with a token).
                 None if snap.sale.turnstile_site_key.is_some() => {
-                    return crate::turnstile::before_place(&snap.sale, as_json);
+                    return crate::turnstile::before_place(&req, ctx, &snap.sale, as_json);
                 }
                 // A new place costs (place_cost): without a solution, a browser gets the page
                 // that solves the challenge, an app the refusal with it.
@@ -794,7 +794,7 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         },
     };
     if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
-        return crate::turnstile::form_refused(&snap.sale, e);
+        return crate::turnstile::form_refused(&req, ctx, &snap.sale, e);
     }
     let joined = match snap.sale.access.is_open() {
         true => take_place(ctx, &snap, held.as_ref(), paid).await?,

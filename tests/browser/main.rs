@@ -24,3 +24,4 @@ mod pass_delivery;
 mod prequeue;
 mod proof_of_work;
 mod pushed_turn;
+mod turnstile;

@@ -8,6 +8,10 @@
 //! - `down-...`: 500 (an outage).
 //!
 //! A form with another secret than [`SECRET`] is `invalid-input-secret`.
+//!
+//! It also serves a stand-in for the widget's script ([`Siteverify::script_url`], the worker's
+//! `TURNSTILE_SCRIPT_URL` in browser tests): tests/support/fake-turnstile-api.js, which "solves"
+//! at once with a `pass-...` token (`fail-...` for a site key starting with `2x`).
 
 use crate::support::receiver::{read_request, Received};
 use std::collections::HashSet;
@@ -19,6 +23,12 @@ use tokio::net::TcpListener;
 pub const SECRET: &str = "turnstile-test-secret-0123456789abcdef";
 /// A site key for test sales (the shape of Cloudflare's test keys).
 pub const SITE_KEY: &str = "1x00000000000000000000AA";
+/// A site key whose fake widget hands out tokens siteverify refuses.
+pub const FAILING_SITE_KEY: &str = "2x00000000000000000000AB";
+
+/// Where the stand-in serves the fake widget script.
+const SCRIPT_PATH: &str = "/turnstile/v0/api.js";
+const SCRIPT: &str = include_str!("fake-turnstile-api.js");
 
 #[derive(Default)]
 struct Seen {
@@ -29,6 +39,8 @@ struct Seen {
 /// The running stand-in; stops when dropped.
 pub struct Siteverify {
     pub url: String,
+    /// The fake widget script: give it to the worker as `TURNSTILE_SCRIPT_URL`.
+    pub script_url: String,
     seen: Arc<Mutex<Seen>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -44,10 +56,9 @@ impl Siteverify {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind siteverify");
-        let url = format!(
-            "http://{}/turnstile/v0/siteverify",
-            listener.local_addr().expect("siteverify address")
-        );
+        let address = listener.local_addr().expect("siteverify address");
+        let url = format!("http://{address}/turnstile/v0/siteverify");
+        let script_url = format!("http://{address}{SCRIPT_PATH}");
         let seen = Arc::new(Mutex::new(Seen::default()));
         let keep = seen.clone();
         let task = tokio::spawn(async move {
@@ -57,9 +68,14 @@ impl Siteverify {
                     let Some(request) = read_request(&mut stream).await else {
                         return;
                     };
-                    let (status, body) = answer(&request, &seen);
+                    let (status, content_type, body) = if request.path == SCRIPT_PATH {
+                        ("200 OK", "text/javascript", SCRIPT.to_owned())
+                    } else {
+                        let (status, body) = answer(&request, &seen);
+                        (status, "application/json", body)
+                    };
                     let text = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = stream.write_all(text.as_bytes()).await;
@@ -67,7 +83,12 @@ impl Siteverify {
                 });
             }
         });
-        Self { url, seen, task }
+        Self {
+            url,
+            script_url,
+            seen,
+            task,
+        }
     }
 
     /// Every form posted so far, as (name, value) pairs.

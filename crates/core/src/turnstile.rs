@@ -12,6 +12,9 @@ pub const JOIN_ACTION: &str = "join";
 /// Where tokens are verified unless `TURNSTILE_VERIFY_URL` says otherwise.
 pub const DEFAULT_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
+/// Where the widget's script comes from unless `TURNSTILE_SCRIPT_URL` says otherwise.
+pub const DEFAULT_SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
 /// Turnstile tokens are at most 2048 characters; longer ones are refused unread.
 pub const MAX_TOKEN_CHARS: usize = 2048;
 
@@ -203,10 +206,22 @@ pub fn judge_answer(answer: &SiteverifyAnswer, hostname: &str) -> Verdict {
 /// worker was asked on a loopback address, as in `wrangler dev` and the tests): a deployed worker
 /// never sends a fan's token in clear.
 pub fn verify_url(configured: Option<&str>, local: bool) -> Result<Url, String> {
+    setting_url(configured, DEFAULT_VERIFY_URL, local)
+}
+
+/// The widget's script URL from `TURNSTILE_SCRIPT_URL` (absent or empty: [`DEFAULT_SCRIPT_URL`]),
+/// under the same rule as [`verify_url`]: https, or http to a loopback host in local runs only (a
+/// stand-in widget for tests). The page's CSP allows this URL's origin.
+pub fn script_url(configured: Option<&str>, local: bool) -> Result<Url, String> {
+    setting_url(configured, DEFAULT_SCRIPT_URL, local)
+}
+
+/// A URL setting for Turnstile: https, or plain http only to loopback where `local`.
+fn setting_url(configured: Option<&str>, default: &str, local: bool) -> Result<Url, String> {
     let text = configured
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .unwrap_or(DEFAULT_VERIFY_URL);
+        .unwrap_or(default);
     let url = Url::parse(text).map_err(|e| format!("is not an absolute URL: {e}"))?;
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
@@ -384,6 +399,29 @@ mod tests {
             ("not a url", true),
         ] {
             assert!(verify_url(Some(url), local).is_err(), "{url} {local}");
+        }
+    }
+
+    #[test]
+    fn the_script_url_follows_the_same_rule() {
+        assert_eq!(
+            script_url(None, false).unwrap().as_str(),
+            DEFAULT_SCRIPT_URL
+        );
+        assert_eq!(
+            script_url(Some(""), true).unwrap().as_str(),
+            DEFAULT_SCRIPT_URL
+        );
+        assert!(script_url(Some("https://widget.example/api.js"), false).is_ok());
+        assert!(script_url(Some("http://127.0.0.1:9/api.js"), true).is_ok());
+        for (url, local) in [
+            ("http://127.0.0.1:9/api.js", false),
+            ("http://widget.example/api.js", true),
+            ("javascript:alert(1)", true),
+            ("data:text/javascript,1", true),
+            ("/api.js", true),
+        ] {
+            assert!(script_url(Some(url), local).is_err(), "{url} {local}");
         }
     }
 
