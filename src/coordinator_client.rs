@@ -105,17 +105,27 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
         .with_body(Some(body.into()));
     let req = Request::new_with_init(OBJECT_URL, &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
-    if resp.status_code() != 200 {
-        let text = resp.text().await.unwrap_or_default();
-        return Err(CallError::Status {
-            binding,
-            status: resp.status_code(),
-            text,
-        });
-    }
+    require_status(&mut resp, binding, 200).await?;
     resp.json().await.map_err(|e| CallError::Malformed {
         binding,
         error: e.to_string(),
+    })
+}
+
+/// `Ok` if object `binding` answered with `expected`; else the status and its text, as a
+/// protocol-level error.
+async fn require_status(
+    resp: &mut Response,
+    binding: &'static str,
+    expected: u16,
+) -> Result<(), CallError> {
+    if resp.status_code() == expected {
+        return Ok(());
+    }
+    Err(CallError::Status {
+        binding,
+        status: resp.status_code(),
+        text: resp.text().await.unwrap_or_default(),
     })
 }
 
@@ -287,15 +297,7 @@ pub async fn set_fault(
         .fetch_with_request(req)
         .await
         .map_err(CallError::from)?;
-    if resp.status_code() != 200 {
-        let text = resp.text().await.unwrap_or_default();
-        return Err(CallError::Status {
-            binding: COORDINATOR_BINDING,
-            status: resp.status_code(),
-            text,
-        }
-        .into());
-    }
+    require_status(&mut resp, COORDINATOR_BINDING, 200).await?;
     resp.json().await.map_err(|e| {
         ApiError::from(CallError::Malformed {
             binding: COORDINATOR_BINDING,
@@ -328,15 +330,7 @@ pub async fn open_socket(
         .fetch_with_request(req)
         .await
         .map_err(CallError::from)?;
-    if resp.status_code() != 101 {
-        let text = resp.text().await.unwrap_or_default();
-        return Err(CallError::Status {
-            binding: COORDINATOR_BINDING,
-            status: resp.status_code(),
-            text,
-        }
-        .into());
-    }
+    require_status(&mut resp, COORDINATOR_BINDING, 101).await?;
     resp.websocket()
         .ok_or_else(|| ApiError::Internal("the coordinator answered 101 without a socket".into()))
 }
