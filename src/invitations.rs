@@ -47,7 +47,7 @@ pub struct Member {
 /// Who a join is for. Open sales take anyone (an invitation presented there is ignored);
 /// invitation-only sales need a valid one: 403 `invitation_required` without, 401
 /// `bad_invitation` for a forged, expired or other-sale one. Nothing has changed when it refuses.
-pub fn member(
+pub async fn member(
     ctx: &Ctx,
     snap: &Snapshot,
     presented: Option<&str>,
@@ -59,14 +59,23 @@ pub fn member(
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::InvitationRequired)?;
     let config = ctx.config()?;
-    let invitation = waitroom_core::invitation::verify(
+    let unverified = waitroom_core::invitation::read(
         text,
-        &snap.sale.id,
         snap.sale.invite_jwks.as_ref(),
         config.invitations.trusted(),
-        ctx.now,
     )
     .map_err(ApiError::BadInvitation)?;
+    // ES256 and RS256 signatures: the runtime's WebCrypto (EdDSA is checked in the core).
+    let mut verified = false;
+    for check in unverified.signature_checks() {
+        if crate::webcrypto::verifies(&check).await {
+            verified = true;
+            break;
+        }
+    }
+    let invitation = unverified
+        .accept(verified, &snap.sale.id, ctx.now)
+        .map_err(ApiError::BadInvitation)?;
     Ok(Some(Member {
         key: member_key(&snap.sale.id, &invitation.member),
         expires_at: invitation.expires_at,

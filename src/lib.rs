@@ -37,6 +37,7 @@ pub mod snapshot_cache;
 pub mod test_faults;
 pub mod turn;
 pub mod turnstile;
+pub mod webcrypto;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

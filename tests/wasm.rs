@@ -78,3 +78,59 @@ fn passes_sign_in_wasm_and_verify_with_the_jwks_key() {
     let sig = Signature::from_slice(&B64.decode(sig).unwrap()).unwrap();
     key.verify_strict(input.as_bytes(), &sig).unwrap();
 }
+
+/// Known invitations (claims: aud "presale", sub "member-42", exp 1800003600), signed by the test
+/// keys of tests/fixtures/invitation-keys: ES256 (`ec-1`) and RS256 (`rsa-1`).
+const ES256_INVITATION: &str = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImVjLTEiLCJ0eXAiOiJKV1QifQ.eyJhdWQiOiJwcmVzYWxlIiwiZXhwIjoxODAwMDAzNjAwLCJpYXQiOjE4MDAwMDAwMDAsInN1YiI6Im1lbWJlci00MiJ9.3LGaPXqIJwesWNeMDkKBBBSl3lBmPL2WMD-IlwrTCTGHFKW63wAcebQkJJJdR27Wk419FdnvTxuLYjBxn51cRg";
+const RS256_INVITATION: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIiwidHlwIjoiSldUIn0.eyJhdWQiOiJwcmVzYWxlIiwiZXhwIjoxODAwMDAzNjAwLCJpYXQiOjE4MDAwMDAwMDAsInN1YiI6Im1lbWJlci00MiJ9.AXCkZVyMVKuvnikj5pa-HRNMareTMxNnJmPzrB7u1_3Ve3HCroWycMpU_4aqznebGtILloC_Bk5VeIkbG60CAsyqRrA0vYFfVLjbee9muW804yyggrm4l7NXuSs0NuoRnlTGFvOkYAv1Nt0Kqs7kDjPCERLu0eBH0NmdEgUNTiWu9BCMV_NBgxU231LWpqBxe-qOqe4ADo8-4VN3SUo68WqIuHOTaudjF38uAf0loBMjpXiBW9rVbojnpxOBmOH1nZOi5z7Nv59fTK-krd6RFfA-NvyPNeGIso2Egbg2LIe8Z5aj8GMac0D-431mY8CtuezKfTfcynp9oI9HUTtXvg";
+
+#[wasm_bindgen_test]
+async fn es256_and_rs256_invitations_verify_with_webcrypto() {
+    use waitroom_core::invitation::{read, InvitationError, InviteKeys};
+    let jwks = include_str!("fixtures/invitation-keys/public.jwks.json");
+    let keys = InviteKeys::parse(serde_json::from_str(jwks).unwrap()).unwrap();
+    let sale = SaleId::parse("presale").unwrap();
+    let now = UnixMillis::from_secs(1_800_000_000);
+    for text in [ES256_INVITATION, RS256_INVITATION] {
+        let unverified = read(text, Some(&keys), &[]).unwrap();
+        let checks: Vec<_> = unverified.signature_checks().collect();
+        assert_eq!(checks.len(), 1, "one key of the header's kid");
+        assert!(waitroom::webcrypto::verifies(&checks[0]).await, "{text}");
+        // The same check with another message, or a changed signature, does not verify.
+        let mut other = checks[0];
+        other.signed = b"eyJhbGciOiJFUzI1NiJ9.e30";
+        assert!(!waitroom::webcrypto::verifies(&other).await);
+        let mut signature = checks[0].signature.to_vec();
+        signature[10] ^= 1;
+        let mut changed = checks[0];
+        changed.signature = &signature;
+        assert!(!waitroom::webcrypto::verifies(&changed).await);
+        drop(checks);
+        let invitation = unverified.accept(true, &sale, now).unwrap();
+        assert_eq!(invitation.member.as_str(), "member-42");
+    }
+    // A key WebCrypto refuses (not on the curve) is a signature that does not verify.
+    let unverified = read(ES256_INVITATION, Some(&keys), &[]).unwrap();
+    let mut check = unverified.signature_checks().next().unwrap();
+    let mut point = match check.key {
+        waitroom_core::invitation::PublicKey::P256 { point } => point.to_vec(),
+        other => panic!("{other:?}"),
+    };
+    point[40] ^= 1;
+    check.key = waitroom_core::invitation::PublicKey::P256 { point: &point };
+    assert!(!waitroom::webcrypto::verifies(&check).await);
+    // A tampered invitation reaches accept() unverified and is refused there.
+    let mut tampered = ES256_INVITATION.as_bytes().to_vec();
+    let at = ES256_INVITATION.find('.').unwrap() + 5;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let unverified = read(&tampered, Some(&keys), &[]).unwrap();
+    let mut verified = false;
+    for check in unverified.signature_checks() {
+        verified |= waitroom::webcrypto::verifies(&check).await;
+    }
+    assert_eq!(
+        unverified.accept(verified, &sale, now).unwrap_err(),
+        InvitationError::BadSignature
+    );
+}

@@ -279,7 +279,7 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     crate::turnstile::require_for_join(&req, ctx, &snap.sale, body.turnstile_token.as_deref())
         .await?;
     // Invitation-only sales: the member's one place, with a new token for it (201 new, 200 theirs).
-    if let Some(member) = invitations::member(ctx, &snap, body.invitation.as_deref())? {
+    if let Some(member) = invitations::member(ctx, &snap, body.invitation.as_deref()).await? {
         let joined = take_member_place(ctx, &snap, &member, paid)
             .await
             .map_err(|e| place_cost::explain(ctx, &snap, e))?;
@@ -848,7 +848,7 @@ async fn page_place(
     paid: Option<Verified>,
 ) -> Result<Joined, ApiError> {
     let kept = invitations::from_cookie(req, &snap.sale.id);
-    match invitations::member(ctx, snap, kept.as_deref())? {
+    match invitations::member(ctx, snap, kept.as_deref()).await? {
         Some(member) => take_member_place(ctx, snap, &member, paid).await,
         None => take_place(ctx, snap, None, paid).await,
     }
@@ -880,7 +880,7 @@ async fn invitation_link(
 ) -> Result<Response, ApiError> {
     let sale = &snap.sale.id;
     let clean = format!("/s/{sale}");
-    let member = match invitations::member(ctx, snap, Some(text)) {
+    let member = match invitations::member(ctx, snap, Some(text)).await {
         Ok(Some(member)) => member,
         // An open sale needs none: on to the page.
         Ok(None) => return Ok(response::see_other(&clean)?),

@@ -8,7 +8,10 @@
 //!
 //! Only the three algorithms are accepted, each only with a key of its own type: `none`, `HS256`
 //! and any other algorithm, or an RS256 header naming an EC key, are refused before any
-//! signature is checked. A member is one place in line: [`member_key`] names the member within
+//! signature is checked. EdDSA signatures are checked here; ES256 and RS256 ones are asked of
+//! the caller ([`read`] gives an [`Unverified`] invitation and its [`SignatureCheck`]s), so the
+//! worker verifies them with the runtime's WebCrypto and carries no P-256 or RSA arithmetic; the
+//! keys are still checked here when a sale's keys are set. A member is one place in line: [`member_key`] names the member within
 //! the sale (a hash, so the member id itself is never stored), [`member_shard`] the arrival shard
 //! that keeps the member's place.
 
@@ -208,53 +211,128 @@ impl KeyMaterial {
         }
     }
 
-    /// Whether `signature` over `signed` verifies with this key. Each arm parses its key again:
-    /// cheap next to the verification, and it keeps the stored settings plain data.
-    fn verifies(&self, signed: &[u8], signature: &[u8]) -> bool {
+    /// The core's own verdict on `signature` over `signed` (EdDSA), or the check it leaves to
+    /// its caller (ES256, RS256: the runtime's WebCrypto in the worker), after the checks of form
+    /// that need no key arithmetic.
+    fn verdict<'a>(&'a self, signed: &'a [u8], signature: &'a [u8]) -> Verdict<'a> {
         match self {
             KeyMaterial::Ed25519(x) => {
                 let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(x) else {
-                    return false;
+                    return Verdict::Refused;
                 };
                 let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
-                    return false;
+                    return Verdict::Refused;
                 };
-                key.verify_strict(signed, &sig).is_ok()
-            }
-            KeyMaterial::P256(point) => {
-                use p256::ecdsa::signature::Verifier;
-                let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                    return false;
-                };
-                // JWS carries r || s, 64 bytes, not DER.
-                let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
-                    return false;
-                };
-                key.verify(signed, &sig).is_ok()
-            }
-            KeyMaterial::Rsa { n, e } => {
-                use rsa::signature::Verifier;
-                let Ok(key) = rsa_key(n, e) else {
-                    return false;
-                };
-                if signature.len() != n.len() {
-                    return false;
+                if key.verify_strict(signed, &sig).is_ok() {
+                    Verdict::Verified
+                } else {
+                    Verdict::Refused
                 }
-                let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
-                    return false;
-                };
-                rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
-                    .verify(signed, &sig)
-                    .is_ok()
             }
+            // JWS carries r || s, 64 bytes, not DER.
+            KeyMaterial::P256(point) if signature.len() == 64 => Verdict::Ask(SignatureCheck {
+                key: PublicKey::P256 { point },
+                signed,
+                signature,
+            }),
+            KeyMaterial::Rsa { n, e } if signature.len() == n.len() => {
+                Verdict::Ask(SignatureCheck {
+                    key: PublicKey::Rsa { n, e },
+                    signed,
+                    signature,
+                })
+            }
+            KeyMaterial::P256(_) | KeyMaterial::Rsa { .. } => Verdict::Refused,
         }
     }
 }
 
-fn rsa_key(n: &[u8], e: &[u8]) -> Result<rsa::RsaPublicKey, String> {
-    let n = rsa::BigUint::from_bytes_be(n);
-    let e = rsa::BigUint::from_bytes_be(e);
-    rsa::RsaPublicKey::new_with_max_size(n, e, RSA_BITS.1).map_err(|err| err.to_string())
+enum Verdict<'a> {
+    Verified,
+    Refused,
+    Ask(SignatureCheck<'a>),
+}
+
+/// A signature the core leaves to its caller (ES256 or RS256): the key is checked already (a
+/// point of P-256; an RSA key of [`RSA_BITS`]), and so is the signature's length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignatureCheck<'a> {
+    pub key: PublicKey<'a>,
+    /// The JWS signing input, `header.claims` as sent.
+    pub signed: &'a [u8],
+    /// ES256: `r || s`, 64 bytes; RS256: RSASSA-PKCS1-v1_5 with SHA-256, as long as the modulus.
+    pub signature: &'a [u8],
+}
+
+/// The public key of a [`SignatureCheck`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicKey<'a> {
+    /// ES256: the uncompressed SEC1 point `04 || x || y` of a P-256 key.
+    P256 { point: &'a [u8] },
+    /// RS256: modulus and public exponent, big-endian, no leading zeros in `n`.
+    Rsa { n: &'a [u8], e: &'a [u8] },
+}
+
+/// P-256's field, `p = 2^256 - 2^224 + 2^192 + 2^96 - 1`.
+mod p256_field {
+    crypto_bigint::impl_modulus!(
+        P256Field,
+        crypto_bigint::U256,
+        "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+    );
+}
+
+/// Whether `(x, y)` is a point of P-256: both below `p` and `y^2 = x^3 - 3x + b (mod p)`. (The
+/// point at infinity has no uncompressed encoding.)
+fn is_p256_point(x: &[u8], y: &[u8]) -> bool {
+    use crypto_bigint::modular::constant_mod::{Residue, ResidueParams};
+    use crypto_bigint::U256;
+    use p256_field::P256Field;
+    type Fp = Residue<P256Field, { U256::LIMBS }>;
+    const B: U256 =
+        U256::from_be_hex("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b");
+    if x.len() != 32 || y.len() != 32 {
+        return false;
+    }
+    let (x, y) = (U256::from_be_slice(x), U256::from_be_slice(y));
+    if x >= P256Field::MODULUS || y >= P256Field::MODULUS {
+        return false;
+    }
+    let (x, y) = (Fp::new(&x), Fp::new(&y));
+    let three = Fp::new(&U256::from_u8(3));
+    y.square() == x.square() * x - three * x + Fp::new(&B)
+}
+
+/// An RSA public key's checks: the modulus (big-endian, no leading zeros) odd and of
+/// [`RSA_BITS`], the exponent odd, at least 3 and below 2^33.
+fn check_rsa(n: &[u8], e: &[u8]) -> Result<(), String> {
+    let bits = n
+        .first()
+        .map_or(0, |top| 8 * n.len() - top.leading_zeros() as usize);
+    if !(RSA_BITS.0..=RSA_BITS.1).contains(&bits) {
+        return Err(format!(
+            "an RSA modulus must have {} to {} bits, not {bits}",
+            RSA_BITS.0, RSA_BITS.1
+        ));
+    }
+    let e = e.iter().skip_while(|b| **b == 0).collect::<Vec<_>>();
+    if e.len() > 8 {
+        return Err("is not an RSA public key: public exponent too large".into());
+    }
+    let e = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(**b));
+    if n.last().is_some_and(|b| b % 2 == 0) {
+        return Err("is not an RSA public key: invalid modulus".into());
+    }
+    if e % 2 == 0 {
+        return Err("is not an RSA public key: invalid exponent".into());
+    }
+    if e < 2 {
+        return Err("is not an RSA public key: public exponent too small".into());
+    }
+    if e > (1 << 33) - 1 {
+        return Err("is not an RSA public key: public exponent too large".into());
+    }
+    Ok(())
 }
 
 /// A JWK as sent and as stored: the members we use, nothing else kept.
@@ -344,23 +422,16 @@ impl TryFrom<JwkText> for InviteKey {
                 if x.len() != 32 || y.len() != 32 {
                     return Err("\"x\" and \"y\" must be 32 bytes each".into());
                 }
-                let point = [&[4u8][..], &x, &y].concat();
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
-                    .map_err(|_| "\"x\", \"y\" is not a point of P-256".to_owned())?;
-                KeyMaterial::P256(point)
+                if !is_p256_point(&x, &y) {
+                    return Err("\"x\", \"y\" is not a point of P-256".into());
+                }
+                KeyMaterial::P256([&[4u8][..], &x, &y].concat())
             }
             ("RSA", _) => {
                 let n = field(&text.n, "n")?;
                 let e = field(&text.e, "e")?;
                 let n = n[n.iter().take_while(|b| **b == 0).count()..].to_vec();
-                let bits = rsa::BigUint::from_bytes_be(&n).bits();
-                if !(RSA_BITS.0..=RSA_BITS.1).contains(&bits) {
-                    return Err(format!(
-                        "an RSA modulus must have {} to {} bits, not {bits}",
-                        RSA_BITS.0, RSA_BITS.1
-                    ));
-                }
-                rsa_key(&n, &e).map_err(|err| format!("is not an RSA public key: {err}"))?;
+                check_rsa(&n, &e)?;
                 KeyMaterial::Rsa { n, e }
             }
             (kty, crv) => {
@@ -460,17 +531,27 @@ fn seconds(claims: &serde_json::Value, name: &'static str) -> Result<Option<u64>
     }
 }
 
-/// Verifies invitation `text` for `sale` at `now` against the sale's keys and ours: the header's
-/// algorithm (EdDSA, ES256 or RS256 only) picks keys of its type, and its `kid`, if any, keys of
-/// that id; then `aud` must name the sale, `exp` be ahead and `nbf` (if any) behind, both within
-/// [`LEEWAY_S`], and `sub` be a member id.
-pub fn verify(
+/// An invitation read but not yet accepted: its header checked and the keys that may have signed
+/// it chosen. EdDSA signatures are checked here; ES256 and RS256 ones are left to the caller
+/// ([`Unverified::signature_checks`]), so the worker can use the runtime's WebCrypto instead of
+/// carrying P-256 and RSA arithmetic in its module. Then [`Unverified::accept`] reads the claims.
+pub struct Unverified {
+    signed: Vec<u8>,
+    signature: Vec<u8>,
+    claims: Vec<u8>,
+    /// The candidate keys' verdicts that the core reached itself (EdDSA): whether one verified.
+    verified_here: bool,
+    /// Keys whose check is the caller's (ES256, RS256).
+    for_caller: Vec<KeyMaterial>,
+}
+
+/// Reads invitation `text` against the sale's keys and ours: the header's algorithm (EdDSA,
+/// ES256 or RS256 only) picks keys of its type, and its `kid`, if any, keys of that id.
+pub fn read(
     text: &str,
-    sale: &SaleId,
     sale_keys: Option<&InviteKeys>,
     ours: &[InviteKey],
-    now: UnixMillis,
-) -> Result<Invitation, InvitationError> {
+) -> Result<Unverified, InvitationError> {
     if text.len() > MAX_INVITATION_LEN {
         return Err(InvitationError::Malformed);
     }
@@ -486,7 +567,8 @@ pub fn verify(
     let alg = Alg::parse(&header.alg)
         .ok_or_else(|| InvitationError::UnsupportedAlgorithm(header.alg.clone()))?;
     let signature = decode(signature_b64)?;
-    let signed = &text.as_bytes()[..header_b64.len() + 1 + claims_b64.len()];
+    let claims = decode(claims_b64)?;
+    let signed = text.as_bytes()[..header_b64.len() + 1 + claims_b64.len()].to_vec();
     let trusted = sale_keys
         .map(|k| k.keys.as_slice())
         .unwrap_or_default()
@@ -497,46 +579,103 @@ pub fn verify(
             (Some(wanted), Some(kid)) => wanted == kid,
             _ => true,
         });
-    let mut verified = false;
+    let mut verified_here = false;
+    let mut for_caller = Vec::new();
     for key in trusted {
-        if key.material.verifies(signed, &signature) {
-            verified = true;
-            break;
+        match key.material.verdict(&signed, &signature) {
+            Verdict::Verified => {
+                verified_here = true;
+                for_caller.clear();
+                break;
+            }
+            Verdict::Refused => {}
+            Verdict::Ask(_) => for_caller.push(key.material.clone()),
         }
     }
-    if !verified {
-        return Err(InvitationError::BadSignature);
-    }
-    // Only an authentic payload is read.
-    let claims: serde_json::Value =
-        serde_json::from_slice(&decode(claims_b64)?).map_err(|_| InvitationError::Malformed)?;
-    let for_sale = match claims.get("aud") {
-        Some(serde_json::Value::String(aud)) => aud == sale.as_str(),
-        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a == sale.as_str()),
-        _ => return Err(InvitationError::MissingClaim("aud")),
-    };
-    if !for_sale {
-        return Err(InvitationError::OtherSale);
-    }
-    let exp = seconds(&claims, "exp")?.ok_or(InvitationError::MissingClaim("exp"))?;
-    let now_s = now.as_secs();
-    if now_s >= exp.saturating_add(LEEWAY_S) {
-        return Err(InvitationError::Expired);
-    }
-    if let Some(nbf) = seconds(&claims, "nbf")? {
-        if now_s.saturating_add(LEEWAY_S) < nbf {
-            return Err(InvitationError::NotYetValid);
-        }
-    }
-    let sub = claims
-        .get("sub")
-        .and_then(|s| s.as_str())
-        .ok_or(InvitationError::MissingClaim("sub"))?;
-    let member = MemberId::parse(sub).map_err(InvitationError::BadMember)?;
-    Ok(Invitation {
-        member,
-        expires_at: UnixMillis(exp.saturating_mul(1000)),
+    Ok(Unverified {
+        signed,
+        signature,
+        claims,
+        verified_here,
+        for_caller,
     })
+}
+
+impl Unverified {
+    /// The signature checks left to the caller, any one of which passing means the invitation is
+    /// authentic; none when the core decided itself (EdDSA, or no candidate key).
+    pub fn signature_checks(&self) -> impl Iterator<Item = SignatureCheck<'_>> {
+        self.for_caller
+            .iter()
+            .filter_map(|key| match key.verdict(&self.signed, &self.signature) {
+                Verdict::Ask(check) => Some(check),
+                Verdict::Verified | Verdict::Refused => None,
+            })
+    }
+
+    /// Accepts the invitation for `sale` at `now`, given whether one of
+    /// [`signature_checks`](Self::signature_checks) passed (ignored when there were none): only
+    /// an authentic payload is read; then `aud` must name the sale, `exp` be ahead and `nbf` (if
+    /// any) behind, both within [`LEEWAY_S`], and `sub` be a member id.
+    pub fn accept(
+        self,
+        caller_verified: bool,
+        sale: &SaleId,
+        now: UnixMillis,
+    ) -> Result<Invitation, InvitationError> {
+        let verified = if self.for_caller.is_empty() {
+            self.verified_here
+        } else {
+            caller_verified
+        };
+        if !verified {
+            return Err(InvitationError::BadSignature);
+        }
+        let claims: serde_json::Value =
+            serde_json::from_slice(&self.claims).map_err(|_| InvitationError::Malformed)?;
+        let for_sale = match claims.get("aud") {
+            Some(serde_json::Value::String(aud)) => aud == sale.as_str(),
+            Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a == sale.as_str()),
+            _ => return Err(InvitationError::MissingClaim("aud")),
+        };
+        if !for_sale {
+            return Err(InvitationError::OtherSale);
+        }
+        let exp = seconds(&claims, "exp")?.ok_or(InvitationError::MissingClaim("exp"))?;
+        let now_s = now.as_secs();
+        if now_s >= exp.saturating_add(LEEWAY_S) {
+            return Err(InvitationError::Expired);
+        }
+        if let Some(nbf) = seconds(&claims, "nbf")? {
+            if now_s.saturating_add(LEEWAY_S) < nbf {
+                return Err(InvitationError::NotYetValid);
+            }
+        }
+        let sub = claims
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .ok_or(InvitationError::MissingClaim("sub"))?;
+        let member = MemberId::parse(sub).map_err(InvitationError::BadMember)?;
+        Ok(Invitation {
+            member,
+            expires_at: UnixMillis(exp.saturating_mul(1000)),
+        })
+    }
+}
+
+/// [`read`] and [`Unverified::accept`] in one step, with a synchronous `check` for the signatures
+/// the core leaves to its caller.
+pub fn verify(
+    text: &str,
+    sale: &SaleId,
+    sale_keys: Option<&InviteKeys>,
+    ours: &[InviteKey],
+    now: UnixMillis,
+    mut check: impl FnMut(&SignatureCheck<'_>) -> bool,
+) -> Result<Invitation, InvitationError> {
+    let unverified = read(text, sale_keys, ours)?;
+    let verified = unverified.signature_checks().any(|c| check(&c));
+    unverified.accept(verified, sale, now)
 }
 
 /// Our own invitation keys (Ed25519), for promoters without an identity system: the first signs,

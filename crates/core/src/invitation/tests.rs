@@ -82,8 +82,47 @@ fn sign(by: By, claims: &serde_json::Value) -> String {
     sign_with(by, json!({"alg": alg, "typ": "JWT", "kid": kid}), claims)
 }
 
+/// What the worker asks WebCrypto, answered by RustCrypto.
+fn native(check: &SignatureCheck<'_>) -> bool {
+    use rsa::signature::Verifier;
+    match check.key {
+        PublicKey::P256 { point } => {
+            let (Ok(key), Ok(sig)) = (
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p256::ecdsa::Signature::from_slice(check.signature),
+            ) else {
+                return false;
+            };
+            key.verify(check.signed, &sig).is_ok()
+        }
+        PublicKey::Rsa { n, e } => {
+            let key = rsa::RsaPublicKey::new(
+                rsa::BigUint::from_bytes_be(n),
+                rsa::BigUint::from_bytes_be(e),
+            );
+            let (Ok(key), Ok(sig)) = (key, rsa::pkcs1v15::Signature::try_from(check.signature))
+            else {
+                return false;
+            };
+            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
+                .verify(check.signed, &sig)
+                .is_ok()
+        }
+    }
+}
+
+fn verify_natively(
+    text: &str,
+    sale: &SaleId,
+    sale_keys: Option<&InviteKeys>,
+    ours: &[InviteKey],
+    now: UnixMillis,
+) -> Result<Invitation, InvitationError> {
+    verify(text, sale, sale_keys, ours, now, native)
+}
+
 fn check(text: &str) -> Result<Invitation, InvitationError> {
-    verify(text, &sale(), Some(&keys()), &[], now())
+    verify_natively(text, &sale(), Some(&keys()), &[], now())
 }
 
 #[test]
@@ -122,7 +161,7 @@ fn the_wrong_sale_is_refused_and_an_audience_list_may_name_it() {
     // A token that holds for one sale is refused by another sale that trusts the same keys.
     let elsewhere = SaleId::parse("elsewhere").unwrap();
     assert_eq!(
-        verify(
+        verify_natively(
             &sign(By::Ec, &claims()),
             &elsewhere,
             Some(&keys()),
@@ -193,12 +232,12 @@ fn a_key_the_sale_does_not_trust_is_refused() {
     let other = InviteKeys::parse(serde_json::from_str(OTHER_JWKS).unwrap()).unwrap();
     for by in [By::Ed, By::Ec, By::Rsa] {
         assert_eq!(
-            verify(&sign(by, &claims()), &sale(), Some(&other), &[], now()),
+            verify_natively(&sign(by, &claims()), &sale(), Some(&other), &[], now()),
             Err(InvitationError::BadSignature),
             "{by:?}"
         );
         assert_eq!(
-            verify(&sign(by, &claims()), &sale(), None, &[], now()),
+            verify_natively(&sign(by, &claims()), &sale(), None, &[], now()),
             Err(InvitationError::BadSignature),
             "{by:?}: no keys at all"
         );
@@ -292,20 +331,20 @@ fn our_own_invitations_verify_for_every_sale_and_across_a_rotation() {
     let member = MemberId::parse("fan@example.com").unwrap();
     let text = old.sign(&sale(), &member, now(), now().plus_secs(600));
     for signer in [&old, &rotated] {
-        let invitation = verify(&text, &sale(), None, signer.trusted(), now()).unwrap();
+        let invitation = verify_natively(&text, &sale(), None, signer.trusted(), now()).unwrap();
         assert_eq!(invitation.member, member);
     }
     // The promoter's own keys do not stop ours from working.
-    assert!(verify(&text, &sale(), Some(&keys()), rotated.trusted(), now()).is_ok());
+    assert!(verify_natively(&text, &sale(), Some(&keys()), rotated.trusted(), now()).is_ok());
     // After the old key is dropped, its invitations are refused.
     let new_only = InvitationSigner::from_seeds(&[[2; 32]]).unwrap();
     assert_eq!(
-        verify(&text, &sale(), None, new_only.trusted(), now()),
+        verify_natively(&text, &sale(), None, new_only.trusted(), now()),
         Err(InvitationError::BadSignature)
     );
     let late = now().plus_secs(600 + LEEWAY_S);
     assert_eq!(
-        verify(&text, &sale(), None, old.trusted(), late),
+        verify_natively(&text, &sale(), None, old.trusted(), late),
         Err(InvitationError::Expired)
     );
 }
@@ -390,5 +429,95 @@ proptest! {
         prop_assert_eq!(shard, member_shard(&key, shards));
         let elsewhere = SaleId::parse("elsewhere").unwrap();
         prop_assert_ne!(key, member_key(&elsewhere, &member));
+    }
+}
+
+/// The key checks the core makes without P-256 or RSA arithmetic agree with RustCrypto's.
+mod key_checks_agree_with_rustcrypto {
+    use super::*;
+
+    fn rustcrypto_point(x: &[u8; 32], y: &[u8; 32]) -> bool {
+        let point = [&[4u8][..], x, y].concat();
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).is_ok()
+    }
+
+    fn rustcrypto_rsa(n: &[u8], e: &[u8]) -> bool {
+        let n = rsa::BigUint::from_bytes_be(n);
+        let e = rsa::BigUint::from_bytes_be(e);
+        rsa::RsaPublicKey::new_with_max_size(n, e, RSA_BITS.1).is_ok()
+    }
+
+    #[test]
+    fn edge_cases() {
+        let p = hex32("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+        let jwks: serde_json::Value = serde_json::from_str(JWKS).unwrap();
+        let ec = &jwks["keys"][1];
+        let coord = |m: &str| -> [u8; 32] {
+            B64.decode(ec[m].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        };
+        let (x, y) = (coord("x"), coord("y"));
+        for (x, y) in [(x, y), (p, y), (x, p), ([0; 32], [0; 32]), ([0xff; 32], y)] {
+            assert_eq!(is_p256_point(&x, &y), rustcrypto_point(&x, &y));
+        }
+        assert!(is_p256_point(&x, &y));
+        let n = {
+            let mut n = vec![0xc5u8; 256];
+            n[255] = 0x01;
+            n
+        };
+        for e in [
+            &[1, 0, 1][..],
+            &[3],
+            &[1],
+            &[0],
+            &[],
+            &[2],
+            &[1, 0, 0, 0, 1],
+            &[1, 0xff, 0xff, 0xff, 0xff],
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0, 3],
+            &[1, 0, 0, 0, 0, 0, 0, 0, 0, 3],
+        ] {
+            assert_eq!(check_rsa(&n, e).is_ok(), rustcrypto_rsa(&n, e), "e {e:?}");
+        }
+        let mut even = n.clone();
+        even[255] = 2;
+        assert!(check_rsa(&even, &[1, 0, 1]).is_err());
+        assert!(!rustcrypto_rsa(&even, &[1, 0, 1]));
+    }
+
+    proptest! {
+        #[test]
+        fn points_on_and_off_the_curve(d in any::<[u8; 32]>(), flip in 0usize..512, noise in any::<[u8; 32]>()) {
+            // A real point from a scalar, and the same point with one bit flipped.
+            if let Ok(key) = p256::ecdsa::SigningKey::from_slice(&d) {
+                let point = key.verifying_key().to_encoded_point(false);
+                let (x, y): ([u8; 32], [u8; 32]) = (
+                    point.x().unwrap().as_slice().try_into().unwrap(),
+                    point.y().unwrap().as_slice().try_into().unwrap(),
+                );
+                prop_assert!(is_p256_point(&x, &y));
+                let mut xy = [x, y].concat();
+                xy[flip / 8] ^= 1 << (flip % 8);
+                let x2: [u8; 32] = xy[..32].try_into().unwrap();
+                let y2: [u8; 32] = xy[32..].try_into().unwrap();
+                prop_assert_eq!(is_p256_point(&x2, &y2), rustcrypto_point(&x2, &y2));
+            }
+            prop_assert_eq!(is_p256_point(&noise, &d), rustcrypto_point(&noise, &d));
+        }
+
+        #[test]
+        fn rsa_keys(bytes in 255usize..=513, top in 1u8..=255, low in any::<u8>(), e in any::<u64>(), e_len in 0usize..=10) {
+            let mut n = vec![0x5au8; bytes];
+            n[0] = top;
+            n[bytes - 1] = low;
+            let e = e.to_be_bytes();
+            let e = if e_len <= 8 { e[8 - e_len..].to_vec() } else { [vec![0; e_len - 8], e.to_vec()].concat() };
+            let bits = 8 * n.len() - n[0].leading_zeros() as usize;
+            let expected = rustcrypto_rsa(&n, &e) && bits >= RSA_BITS.0;
+            prop_assert_eq!(check_rsa(&n, &e).is_ok(), expected, "{} bits, e {:?}", bits, e);
+        }
     }
 }
