@@ -229,23 +229,13 @@ mod tests {
 
     fn sale(control: Control, webhook: Option<&str>) -> Sale {
         let settings = SaleSettings::parse(SaleSettingsInput {
-            prequeue_opens_at: None,
             name: "S".into(),
-            admission: None,
             purchase_url: "https://shop.example/buy".into(),
-            opens_at: None,
             claim_ttl_s: None,
             pass_ttl_s: None,
-            branding: None,
-            shards: None,
             presence_ttl_s: None,
             webhook_url: webhook.map(str::to_owned),
-            turnstile_site_key: None,
-            pass_delivery: None,
-            pow_bits: None,
-            rate_limit_per_min: None,
-            access: None,
-            invite_jwks: None,
+            ..SaleSettingsInput::tour()
         })
         .unwrap();
         Sale {

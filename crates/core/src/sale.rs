@@ -651,6 +651,22 @@ pub fn phase_at(
     }
 }
 
+/// The sale most core tests start from: "Tour", claims held 60 s, passes good for 300 s, presence
+/// checks off; a test names only what it changes (`..SaleSettingsInput::tour()`).
+#[cfg(test)]
+impl SaleSettingsInput {
+    pub(crate) fn tour() -> Self {
+        Self {
+            name: "Tour".into(),
+            purchase_url: "https://tickets.example/buy".into(),
+            claim_ttl_s: Some(60),
+            pass_ttl_s: Some(300),
+            presence_ttl_s: Some(0),
+            ..Self::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

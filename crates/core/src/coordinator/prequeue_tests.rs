@@ -18,14 +18,12 @@ fn key() -> DrawKey {
 
 fn settings(shards: u32, opens_at: UnixMillis) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
-        name: "Tour".into(),
-        purchase_url: "https://tickets.example/buy".into(),
         prequeue_opens_at: Some(T0.to_rfc3339()),
         opens_at: Some(opens_at.to_rfc3339()),
         claim_ttl_s: Some(600),
         shards: Some(shards),
-        presence_ttl_s: Some(0),
-        ..Default::default()
+        pass_ttl_s: None,
+        ..SaleSettingsInput::tour()
     })
     .unwrap()
 }

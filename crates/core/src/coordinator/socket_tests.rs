@@ -10,16 +10,8 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn sale(presence_ttl_s: u64) -> Coordinator {
     let settings = SaleSettings::parse(SaleSettingsInput {
-        name: "Tour".into(),
-        admission: None,
-        purchase_url: "https://tickets.example/buy".into(),
-        opens_at: None,
-        claim_ttl_s: Some(60),
-        pass_ttl_s: Some(300),
-        branding: None,
-        shards: None,
         presence_ttl_s: Some(presence_ttl_s),
-        ..Default::default()
+        ..SaleSettingsInput::tour()
     })
     .unwrap();
     let mut c = Coordinator::create(

@@ -6,23 +6,8 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn settings(opens_at: Option<&str>) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
-        prequeue_opens_at: None,
-        name: "Tour".into(),
-        admission: None,
-        purchase_url: "https://tickets.example/buy".into(),
         opens_at: opens_at.map(str::to_owned),
-        claim_ttl_s: Some(60),
-        pass_ttl_s: Some(300),
-        branding: None,
-        shards: None,
-        presence_ttl_s: Some(0),
-        webhook_url: None,
-        turnstile_site_key: None,
-        pass_delivery: None,
-        pow_bits: None,
-        rate_limit_per_min: None,
-        access: None,
-        invite_jwks: None,
+        ..SaleSettingsInput::tour()
     })
     .unwrap()
 }

@@ -13,23 +13,7 @@ fn upsert() -> Command {
     Command::Upsert {
         id: SaleId::parse("tour").unwrap(),
         settings: SaleSettings::parse(SaleSettingsInput {
-            prequeue_opens_at: None,
-            name: "Tour".into(),
-            admission: None,
-            purchase_url: "https://tickets.example/buy".into(),
-            opens_at: None,
-            claim_ttl_s: Some(60),
-            pass_ttl_s: Some(300),
-            branding: None,
-            shards: None,
-            presence_ttl_s: Some(0),
-            webhook_url: None,
-            turnstile_site_key: None,
-            pass_delivery: None,
-            pow_bits: None,
-            rate_limit_per_min: None,
-            access: None,
-            invite_jwks: None,
+            ..SaleSettingsInput::tour()
         })
         .unwrap(),
         fan_salt: "salt-0123456789".into(),

@@ -10,23 +10,10 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn sale(shards: u32) -> Coordinator {
     let settings = SaleSettings::parse(SaleSettingsInput {
-        prequeue_opens_at: None,
-        name: "Tour".into(),
-        admission: None,
-        purchase_url: "https://tickets.example/buy".into(),
-        opens_at: None,
         claim_ttl_s: Some(600),
         pass_ttl_s: None,
-        branding: None,
         shards: Some(shards),
-        presence_ttl_s: Some(0),
-        webhook_url: None,
-        turnstile_site_key: None,
-        pass_delivery: None,
-        pow_bits: None,
-        rate_limit_per_min: None,
-        access: None,
-        invite_jwks: None,
+        ..SaleSettingsInput::tour()
     })
     .unwrap();
     let mut c = Coordinator::create(
