@@ -92,20 +92,16 @@ async fn branding_is_escaped() {
 
     // Open: the waiting page.
     worker.admin().open_sale(&sale).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(15))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(15))
         .await;
     fan.shot("2-waiting").await;
     assert_escaped(&fan, "waiting page").await;
 
     // The dashboard shows the same text as text.
     let promoter = driver.session("promoter", SessionOptions::default()).await;
-    promoter.goto(&format!("{}/admin/", worker.base)).await;
-    promoter.type_into("#admin-key", &worker.admin_key).await;
-    promoter.click("#key-submit").await;
+    promoter.sign_in(&worker.base, &worker.admin_key).await;
+    promoter.open_sale_row(&sale).await;
     let row = format!("#sales [data-sale='{sale}']");
-    promoter.wait_for(&row, Duration::from_secs(30)).await;
-    promoter.click(&row).await;
     promoter
         .wait_for_text("#sale-title", NAME, Duration::from_secs(30))
         .await;

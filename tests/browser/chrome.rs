@@ -328,6 +328,28 @@ impl Browser {
         .await
     }
 
+    /// Opens the sale's fan page and waits for the waiting page (the fan has a place).
+    pub async fn join_line(&self, base: &str, sale: &str, timeout: Duration) {
+        self.goto(&format!("{base}/s/{sale}")).await;
+        self.wait_for("body[data-page='waiting']", timeout).await;
+    }
+
+    /// Signs in to the dashboard with `admin_key`, the way a promoter does (the key in the form,
+    /// never in a URL).
+    pub async fn sign_in(&self, base: &str, admin_key: &str) {
+        self.goto(&format!("{base}/admin/")).await;
+        self.wait_for("#admin-key", Duration::from_secs(30)).await;
+        self.type_into("#admin-key", admin_key).await;
+        self.click("#key-submit").await;
+    }
+
+    /// Waits for the sale's row in the dashboard's list and opens it.
+    pub async fn open_sale_row(&self, sale: &str) {
+        let row = format!("#sales [data-sale='{sale}']");
+        self.wait_for(&row, Duration::from_secs(30)).await;
+        self.click(&row).await;
+    }
+
     /// Waits until the text of `css` is `expected` (after trimming).
     pub async fn wait_for_text(&self, css: &str, expected: &str, timeout: Duration) {
         self.wait(

@@ -96,9 +96,7 @@ async fn dashboard_creates_and_edits_a_sale() {
     let sale = unique_sale("form");
     let driver = Chromedriver::start("dashboard_creates_and_edits_a_sale").await;
     let promoter = driver.session("promoter", SessionOptions::default()).await;
-    promoter.goto(&format!("{}/admin/", worker.base)).await;
-    promoter.type_into("#admin-key", &worker.admin_key).await;
-    promoter.click("#key-submit").await;
+    promoter.sign_in(&worker.base, &worker.admin_key).await;
     promoter
         .wait_for("#sale-form", Duration::from_secs(30))
         .await;

@@ -60,8 +60,7 @@ async fn waiting_page_without_javascript() {
             },
         )
         .await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     fan.shot("1-third").await;
     // JavaScript really is off: the <noscript> notice is rendered.

@@ -37,8 +37,7 @@ async fn land(
     assert_eq!(report["pass_delivery"], delivery, "{report}");
     worker.admin().open_sale(&sale).await;
     let fan = driver.session(&role, options).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     let origin = DemoOrigin::start(
         &worker.base,

@@ -4,6 +4,7 @@
 
 use crate::chrome::{Chromedriver, SessionOptions};
 use crate::demo_origin::DemoOrigin;
+use crate::support::assertions::eventually;
 use crate::support::clock::{rfc3339, unix_now};
 use crate::support::process::free_port;
 use crate::support::random::unique_sale;
@@ -39,8 +40,7 @@ async fn prequeue_then_drawn_place_then_purchase() {
     let driver = Chromedriver::start("prequeue").await;
 
     let fan = driver.session("fan", SessionOptions::default()).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     fan.wait_for_text("#position", "In the pre-queue", Duration::from_secs(15))
         .await;
@@ -56,15 +56,8 @@ async fn prequeue_then_drawn_place_then_purchase() {
 
     // The dashboard shows the pre-queue and the commitment.
     let promoter = driver.session("promoter", SessionOptions::default()).await;
-    promoter.goto(&format!("{}/admin/", worker.base)).await;
-    promoter
-        .wait_for("#admin-key", Duration::from_secs(30))
-        .await;
-    promoter.type_into("#admin-key", &worker.admin_key).await;
-    promoter.click("#key-submit").await;
-    let row = format!("#sales [data-sale='{sale}']");
-    promoter.wait_for(&row, Duration::from_secs(30)).await;
-    promoter.click(&row).await;
+    promoter.sign_in(&worker.base, &worker.admin_key).await;
+    promoter.open_sale_row(&sale).await;
     promoter
         .wait_for_text("#draw-commitment", &commitment, Duration::from_secs(30))
         .await;
@@ -86,19 +79,22 @@ async fn prequeue_then_drawn_place_then_purchase() {
         .await
         .as_u64()
         .expect("the fan's seq");
-    let wake = Duration::from_secs(opens_at_s) + Duration::from_millis(200);
-    tokio::time::sleep(wake.saturating_sub(unix_now())).await;
-    let draw = send(worker.fan().get(&format!("/api/sales/{sale}/draw")))
-        .await
-        .expect(200, "the draw");
-    let draw = if draw["drawn"] == true {
-        draw
-    } else {
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        send(worker.fan().get(&format!("/api/sales/{sale}/draw")))
-            .await
-            .expect(200, "the draw")
-    };
+    let until_drawn = Duration::from_secs(opens_at_s).saturating_sub(unix_now());
+    let draw = eventually(
+        "the draw is published",
+        until_drawn + Duration::from_secs(10),
+        || async {
+            let draw = send(worker.fan().get(&format!("/api/sales/{sale}/draw")))
+                .await
+                .expect(200, "the draw");
+            if draw["drawn"] == true {
+                Ok(draw)
+            } else {
+                Err(format!("not yet: {draw}"))
+            }
+        },
+    )
+    .await;
     let key = DrawKey::parse_hex(draw["key"].as_str().expect("the key is published")).unwrap();
     let permutation = Permutation::new(&key, draw["end"].as_u64().unwrap());
     let mine = permutation.position_of(seq);

@@ -50,8 +50,7 @@ async fn the_page_solves_the_challenge_and_gets_a_place() {
 
     // With it: "getting your place", then the waiting page with place 1.
     let fan = driver.session("fan", SessionOptions::default()).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(60))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(60))
         .await;
     fan.wait_for_text("#position", "1", Duration::from_secs(30))
         .await;

@@ -64,8 +64,7 @@ async fn a_fan_near_the_front_gets_the_purchase_page_pushed() {
     let purchase_url = open_sale(&worker, &sale).await;
     let driver = Chromedriver::start("pushed_turn").await;
     let fan = driver.session("fan", SessionOptions::default()).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     wait_for_socket(&fan, "open").await;
     fan.shot("1-watching").await;
@@ -97,8 +96,7 @@ async fn a_fan_whose_socket_is_refused_gets_there_by_polling() {
     .expect(200, "refuse sockets");
     let driver = Chromedriver::start("refused_socket").await;
     let fan = driver.session("fan", SessionOptions::default()).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     wait_for_socket(&fan, "closed").await;
     fan.shot("1-polling").await;

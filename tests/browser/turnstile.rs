@@ -84,8 +84,7 @@ async fn a_turnstile_sale_lets_a_fan_in_after_the_widget_passes() {
     let driver =
         Chromedriver::start("a_turnstile_sale_lets_a_fan_in_after_the_widget_passes").await;
     let fan = driver.session("fan", SessionOptions::default()).await;
-    fan.goto(&format!("{}/s/{sale}", worker.base)).await;
-    fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+    fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     fan.wait_for_text("#position", "1", Duration::from_secs(15))
         .await;
