@@ -29,13 +29,20 @@ help:
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The Worker bundle: wasm + JS shim in build/. Rebuilt only when a source changed.
+# The two Worker bundles (wasm + JS shim), from one crate (docs/operations.md, "Two Workers"):
+# build/ is the full worker (wrangler.toml: every Durable Object class, cron, queue consumers and
+# the whole fetch), build-edge/ the edge worker (wrangler.edge.toml: `--features edge`, the fetch
+# without the classes). Rebuilt only when a source changed; one after the other (they share
+# target/, so the second recompiles only this crate).
 # Under a lock: running workers (wrangler's [build] command) and tests may ask for a build at once,
 # and two worker-builds writing build/ together leave a corrupt module.
 build:
-	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js vendor
+	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js vendor
 build/index.js: $(WORKER_SOURCES)
 	worker-build --release
+	@touch $@
+build-edge/index.js: $(WORKER_SOURCES)
+	worker-build --release --out-dir build-edge . --features edge
 	@touch $@
 
 # The dashboard's chart library (uPlot, pinned in package.json), copied from node_modules into
@@ -55,6 +62,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features edge -- -D warnings
 
 test-unit:
 	cargo test --workspace --lib --bins
@@ -73,19 +81,20 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 1
 
-# Every environment of wrangler.toml, offline: dry-run deploys, bindings, and the secrets table in
+# Every environment of wrangler.toml and wrangler.edge.toml, offline: dry-run deploys, bindings, and the secrets table in
 # docs/operations.md (scripts/check-config.sh).
 check-config: build
 	@scripts/check-config.sh
 
-# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md). DRY_RUN=1 prints
-# the commands that would reach Cloudflare.
+# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md) of both Workers:
+# the full one first, then the edge (rollback: the other way round; WORKERS=full|edge for one).
+# DRY_RUN=1 prints the commands that would reach Cloudflare.
 ENV ?=
 PERCENT ?= 10
 deploy: build
-	@ENV=$(ENV) PERCENT=$(PERCENT) DRY_RUN=$(DRY_RUN) MIGRATE=$(MIGRATE) DEPLOYED_SHA=$(DEPLOYED_SHA) scripts/deploy.sh deploy
+	@ENV=$(ENV) PERCENT=$(PERCENT) DRY_RUN=$(DRY_RUN) MIGRATE=$(MIGRATE) DEPLOYED_SHA=$(DEPLOYED_SHA) WORKERS="$(WORKERS)" scripts/deploy.sh deploy
 rollback:
-	@ENV=$(ENV) DRY_RUN=$(DRY_RUN) VERSION=$(VERSION) scripts/deploy.sh rollback
+	@ENV=$(ENV) DRY_RUN=$(DRY_RUN) VERSION=$(VERSION) WORKERS="$(WORKERS)" scripts/deploy.sh rollback
 
 test: bootstrap build lint check-config test-unit test-wasm test-integration test-browser
 
@@ -117,4 +126,4 @@ bench-core:
 	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md"
 
 clean:
-	rm -rf build target/wasm32-unknown-unknown .wrangler
+	rm -rf build build-edge target/wasm32-unknown-unknown .wrangler

@@ -11,7 +11,7 @@
 # Usage: scripts/bench.sh [loadgen run options]   e.g. scripts/bench.sh --quick
 #        (make bench BENCH_ARGS="--quick --concurrency 48")
 # Env:   BENCH_OUT (default target/bench), BENCH_START_TIMEOUT_S (default 120),
-#        BENCH_WORKER_DIR: where build/, static/ and wrangler.toml come from (default: this repo),
+#        BENCH_WORKER_DIR: where build/, build-edge/, static/ and the wrangler configs come from (default: this repo),
 #        BENCH_WORKER_LABEL: the worker build's name in the report (default: git describe --dirty)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +90,18 @@ cp -R "$WORKER_DIR/build" "$app/build"
 cp -R "$WORKER_DIR/static" "$app/static"
 awk '/^\[/ { skip = ($0 == "[build]") } !skip' "$WORKER_DIR/wrangler.toml" > "$app/wrangler.toml"
 [ -f "$app/build/index.js" ] || { say "build/index.js vanished while copying (a rebuild?): try again"; exit 1; }
+# The edge worker in front of the full one, as deployed (docs/operations.md, "Two Workers"); a
+# release before the split has wrangler.toml only.
+configs=(--config "$app/wrangler.toml")
+if [ -f "$WORKER_DIR/wrangler.edge.toml" ]; then
+  cp -R "$WORKER_DIR/build-edge" "$app/build-edge"
+  awk '/^\[/ { skip = ($0 == "[build]") } !skip' "$WORKER_DIR/wrangler.edge.toml" > "$app/wrangler.edge.toml"
+  [ -f "$app/build-edge/index.js" ] || { say "build-edge/index.js is missing: run 'make build'"; exit 1; }
+  configs=(--config "$app/wrangler.edge.toml" --config "$app/wrangler.toml")
+  # wrangler gives --env-file and --var to the first config only; the second reads the .dev.vars
+  # beside it.
+  { cat "$tmp/worker.env"; printf 'WAITROOM_TEST_FAULTS=1\nRATE_LIMIT_PER_MIN=0\n'; } > "$app/.dev.vars"
+fi
 
 port=$("$LOADGEN" free-port)
 inspector_port=$("$LOADGEN" free-port)
@@ -101,7 +113,7 @@ base="http://127.0.0.1:$port"
 # scenario is reported as skipped.
 say "starting the worker $worker_label on $base (wrangler ${wrangler_version:-?}, state in $tmp)"
 # setsid: the worker gets a process group of its own, so it can be stopped whole.
-WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 --port "$port" \
+WRANGLER_LOG_PATH="$tmp" setsid "$WRANGLER" dev "${configs[@]}" --ip 127.0.0.1 --port "$port" \
   --inspector-port "$inspector_port" --persist-to "$tmp/state" --env-file "$tmp/worker.env" \
   --var WAITROOM_TEST_FAULTS:1 --var RATE_LIMIT_PER_MIN:0 --show-interactive-dev-session=false --log-level warn </dev/null >"$log" 2>&1 &
 worker_pid=$!

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Checks every environment of wrangler.toml offline (run by `make check-config`, part of `make test`):
-# - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production);
-# - each environment declares every binding the code uses (the `*_BINDING` constants in src/);
+# Checks every environment of both Workers offline (run by `make check-config`, part of `make test`):
+# the full worker (wrangler.toml) and the edge worker (wrangler.edge.toml; docs/operations.md,
+# "Two Workers"):
+# - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production) for each;
+# - each environment of each declares every binding the code uses (the `*_BINDING` constants in src/);
+# - the edge's Durable Object bindings all name (script_name) the full worker of the same
+#   environment and a class that worker binds, and the edge declares no class migrations;
 # - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection), nor a
 #   TURNSTILE_VERIFY_URL or TURNSTILE_SCRIPT_URL other than https (the tests' Turnstile stand-in);
 # - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup` in
 #   crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
 # Fails loudly, naming what is missing. CONFIG=<file> and DOCS=<file> check other files (to test
-# the check on a broken copy).
+# the check on a broken copy; EDGE_CONFIG=<file> the edge's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONFIG=${CONFIG:-wrangler.toml}
+EDGE_CONFIG=${EDGE_CONFIG:-wrangler.edge.toml}
 DOCS=${DOCS:-docs/operations.md}
 WRANGLER=node_modules/.bin/wrangler
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
@@ -31,10 +36,18 @@ ok "the code uses bindings: $(echo $bindings); secrets: $(echo $secrets); variab
 
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
+# A Worker's name in an environment of a config ("" = top level).
+worker_name() {
+  awk -v env="$2" '
+    /^\[/ { section = $0; gsub(/[][ ]/, "", section) }
+    /^name *=/ { v = $0; sub(/^name *= */, "", v); gsub(/"/, "", v)
+      if (section == "" && env == "") print v; else if (env != "" && section == "env." env) print v }' "$1"
+}
+for config in "$CONFIG" "$EDGE_CONFIG"; do
 for env in "${ENVS[@]}"; do
-  label=${env:-top level}
-  log="$outdir/${env:-top}.log"
-  if ! "$WRANGLER" deploy --dry-run --config "$CONFIG" --env="$env" --outdir "$outdir/${env:-top}" >"$log" 2>&1; then
+  label="$config ${env:-top level}"
+  log="$outdir/$(basename "$config")-${env:-top}.log"
+  if ! "$WRANGLER" deploy --dry-run --config "$config" --env="$env" --outdir "$outdir/$(basename "$config")-${env:-top}" >"$log" 2>&1; then
     fail "$label: wrangler deploy --dry-run --env=\"$env\" failed:"
     sed 's/^/    /' "$log" >&2
     continue
@@ -43,7 +56,7 @@ for env in "${ENVS[@]}"; do
   declared=$(grep -oE '^env\.[A-Z_]+' "$log" | sed 's/^env\.//' | sort -u)
   missing=$(comm -23 <(echo "$bindings") <(echo "$declared"))
   if [ -n "$missing" ]; then
-    fail "$label: binding(s) the code uses but $CONFIG does not declare: $(echo $missing)"
+    fail "$label: binding(s) the code uses but $config does not declare: $(echo $missing)"
   else
     ok "$label: dry run passes; declares $(echo $bindings)"
   fi
@@ -57,6 +70,24 @@ for env in "${ENVS[@]}"; do
       fail "$label: sets $name to something other than an https URL (test-only stand-ins must never be deployed)"
     fi
   done
+  if [ "$config" = "$EDGE_CONFIG" ]; then
+    # The edge defines no class: every object binding is the full worker's of this environment.
+    full=$(worker_name "$CONFIG" "$env")
+    full_log="$outdir/$(basename "$CONFIG")-${env:-top}.log"
+    while read -r line; do
+      [ -n "$line" ] || continue
+      class=$(sed -E 's/^env\.[A-Z_]+ \(([A-Za-z]+).*/\1/' <<<"$line")
+      if ! grep -qE "defined in $full\)" <<<"$line"; then
+        fail "$label: $line: not bound to the full worker $full (script_name)"
+      elif ! grep -qE "^env\.[A-Z_]+ \($class\) " "$full_log"; then
+        fail "$label: $line: $full binds no class $class"
+      fi
+    done < <(grep -E '^env\.[A-Z_]+ .*Durable Object' "$log")
+    if [ -z "$env" ] && grep -qE '^\[\[(env\.[a-z]+\.)?migrations\]\]' "$config"; then
+      fail "$config: declares class migrations (the classes and their migrations are the full worker's)"
+    fi
+  fi
+done
 done
 
 for name in $secrets $vars; do

@@ -5,7 +5,8 @@
 # module size (raw and gzip -9) next to the numbers. Report: $OUT/cold-start.md.
 #
 # Usage: scripts/cold-start.sh            Env: RUNS (default 3), BENCH_OUT (default target/bench),
-#        COLD_WORKER_DIR: where build/, static/ and wrangler.toml come from (default: this repo),
+#        COLD_WORKER_DIR: where build/, build-edge/, static/, wrangler.toml and wrangler.edge.toml
+#        come from (default: this repo; without wrangler.edge.toml, the full worker alone),
 #        COLD_LABEL: the build's name in the report (default: git describe --dirty)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,19 @@ cp -R "$WORKER_DIR/static" "$app/static"
 awk '/^\[/ { skip = ($0 == "[build]") } !skip' "$WORKER_DIR/wrangler.toml" > "$app/wrangler.toml"
 raw=$(stat -c %s "$app/build/index_bg.wasm")
 gz=$(gzip -9 -c "$app/build/index_bg.wasm" | wc -c)
+modules="Module build/index_bg.wasm (the full worker): $raw bytes, $gz bytes gzip -9."
+# The edge worker in front of the full one, as deployed (docs/operations.md, "Two Workers"): its
+# module is the one every data centre starts for the fans. A release before the split has
+# wrangler.toml only.
+configs=(--config "$app/wrangler.toml")
+if [ -f "$WORKER_DIR/wrangler.edge.toml" ]; then
+  cp -R "$WORKER_DIR/build-edge" "$app/build-edge"
+  awk '/^\[/ { skip = ($0 == "[build]") } !skip' "$WORKER_DIR/wrangler.edge.toml" > "$app/wrangler.edge.toml"
+  configs=(--config "$app/wrangler.edge.toml" --config "$app/wrangler.toml")
+  edge_raw=$(stat -c %s "$app/build-edge/index_bg.wasm")
+  edge_gz=$(gzip -9 -c "$app/build-edge/index_bg.wasm" | wc -c)
+  modules="Edge module build-edge/index_bg.wasm: $edge_raw bytes, $edge_gz bytes gzip -9; full worker build/index_bg.wasm: $raw bytes, $gz bytes gzip -9."
+fi
 
 rows=""
 for run in $(seq 1 "$RUNS"); do
@@ -56,9 +70,11 @@ for run in $(seq 1 "$RUNS"); do
   admin="admin-$(rand 33)"
   (umask 077; printf 'ADMIN_KEY=%s\nORIGIN_KEY=origin-%s\nTOKEN_KEYS=t1:%s\nPASS_SIGNING_KEY=%s\n' \
     "$admin" "$(rand 33)" "$(rand 33)" "$(rand 32)" > "$dir/worker.env")
+  # wrangler gives --env-file to the first config only; the second reads the .dev.vars beside it.
+  cp "$dir/worker.env" "$app/.dev.vars"
   port=$(free_port); inspector=$(free_port); base="http://127.0.0.1:$port"
   started=$(now_ms)
-  WRANGLER_LOG_PATH="$dir" setsid "$WRANGLER" dev --config "$app/wrangler.toml" --ip 127.0.0.1 \
+  WRANGLER_LOG_PATH="$dir" setsid "$WRANGLER" dev "${configs[@]}" --ip 127.0.0.1 \
     --port "$port" --inspector-port "$inspector" --persist-to "$dir/state" --env-file "$dir/worker.env" \
     --show-interactive-dev-session=false --log-level warn </dev/null >"$dir/wrangler.log" 2>&1 &
   worker_pid=$!
@@ -85,7 +101,7 @@ done
 {
   echo "# Cold start: $label"
   echo
-  echo "Module build/index_bg.wasm: $raw bytes, $gz bytes gzip -9. $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+  echo "$modules $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo "Times in ms from starting \`wrangler dev\` (fresh state, fresh secrets)."
   echo
   echo "| run | first /healthz 200 | sale created + opened | first join 201 | join alone |"

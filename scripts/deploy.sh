@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Versioned, gradual deploys and rollback of one environment of wrangler.toml (docs/operations.md).
+# Versioned, gradual deploys and rollback of one environment (docs/operations.md). An environment
+# is two Workers from one crate ("Two Workers"): the full worker (wrangler.toml: the Durable
+# Objects, cron, queue consumers) and the edge worker in front (wrangler.edge.toml: the routes).
+# deploy does the full worker first, then the edge (objects answer the current and the previous
+# protocol version, so new objects serve an old edge, never an old object a new edge); rollback
+# goes back in the other order, the edge first. WORKERS=full or WORKERS=edge does one of them.
 #
 #   scripts/deploy.sh deploy   ENV=staging|production [PERCENT=10] [MIGRATE=1]
 #   scripts/deploy.sh rollback ENV=staging|production [VERSION=<version id>]
@@ -51,6 +56,8 @@ remote() {
 case "$ACTION" in deploy | rollback) ;; *) die "usage: $0 deploy|rollback (ENV=staging|production)" ;; esac
 case "$ENV" in staging | production) ;; *) die "ENV must be staging or production (got '${ENV}')" ;; esac
 [ -x "$WRANGLER" ] || die "$WRANGLER is missing: run 'npm ci'"
+WORKERS=${WORKERS:-full edge}
+config_of() { case "$1" in full) echo wrangler.toml ;; edge) echo wrangler.edge.toml ;; *) die "WORKERS: full and/or edge (got '$1')" ;; esac; }
 
 # The Durable Object migration tags an environment declares in a wrangler.toml read on stdin:
 # [[env.X.migrations]], or the top-level [[migrations]] for files from before environments.
@@ -67,21 +74,27 @@ migration_tags() {
 # The commit the environment runs now: the tag of the version with the most traffic.
 deployed_sha() {
   if [ -n "$DRY_RUN" ]; then
-    remote "$WRANGLER" deployments status --env "$ENV" --json >&2
+    remote "$WRANGLER" deployments status --config "$CONFIG" --env "$ENV" --json >&2
     echo "${DEPLOYED_SHA:-$(git rev-parse --short HEAD)}"
     return
   fi
   local version
-  version=$("$WRANGLER" deployments status --env "$ENV" --json |
+  version=$("$WRANGLER" deployments status --config "$CONFIG" --env "$ENV" --json |
     node -e 'const d=JSON.parse(require("fs").readFileSync(0));const v=(d.versions||[]).sort((a,b)=>b.percentage-a.percentage)[0];process.stdout.write(v?v.version_id:"")')
   [ -n "$version" ] || return 0
-  "$WRANGLER" versions view "$version" --env "$ENV" --json |
+  "$WRANGLER" versions view "$version" --config "$CONFIG" --env "$ENV" --json |
     node -e 'const d=JSON.parse(require("fs").readFileSync(0));process.stdout.write((d.annotations||{})["workers/tag"]||"")'
 }
 
 if [ "$ACTION" = rollback ]; then
-  say "back to ${VERSION:-the previous version} (wrangler keeps the version history; 'wrangler versions list --env $ENV' shows each version's commit tag)"
-  remote "$WRANGLER" rollback ${VERSION:+"$VERSION"} --env "$ENV" --message "rollback of $ENV by ${USER:-someone}" --yes
+  # The edge first: an edge never talks to objects older than itself.
+  order=""
+  for w in edge full; do [[ " $WORKERS " == *" $w "* ]] && order+="$w "; done
+  for w in $order; do
+    CONFIG=$(config_of "$w")
+    say "$w worker ($CONFIG): back to ${VERSION:-the previous version} (wrangler keeps the version history; 'wrangler versions list --config $CONFIG --env $ENV' shows each version's commit tag)"
+    remote "$WRANGLER" rollback ${VERSION:+"$VERSION"} --config "$CONFIG" --env "$ENV" --message "rollback of $ENV by ${USER:-someone}" --yes
+  done
   exit 0
 fi
 
@@ -93,65 +106,77 @@ fi
 SHA=$(git rev-parse --short HEAD)
 SUBJECT=$(git log -1 --format=%s | cut -c1-100)
 
-say "checking the configuration offline: wrangler deploy --dry-run --env $ENV"
-OUTDIR=target/deploy/$ENV
-"$WRANGLER" deploy --dry-run --env "$ENV" --outdir "$OUTDIR" >"target/deploy-$ENV-dry-run.log" 2>&1 ||
-  { cat "target/deploy-$ENV-dry-run.log" >&2; die "wrangler deploy --dry-run --env $ENV failed"; }
-say "bundle in $OUTDIR ($(du -sh "$OUTDIR" | cut -f1)); log in target/deploy-$ENV-dry-run.log"
+# One worker of the environment: WORKER (full|edge), CONFIG its wrangler config.
+deploy_worker() {
+  local RUNNING NEW_TAGS NEW PREVIOUS OUT OUTDIR MIGRATE=${MIGRATE:-}
+  say "$WORKER worker: checking the configuration offline: wrangler deploy --dry-run --env $ENV"
+  OUTDIR=target/deploy/$ENV-$WORKER
+  "$WRANGLER" deploy --dry-run --config "$CONFIG" --env "$ENV" --outdir "$OUTDIR" >"target/deploy-$ENV-$WORKER-dry-run.log" 2>&1 ||
+    { cat "target/deploy-$ENV-$WORKER-dry-run.log" >&2; die "wrangler deploy --dry-run --env $ENV failed"; }
+  say "$WORKER worker: bundle in $OUTDIR ($(du -sh "$OUTDIR" | cut -f1)); log in target/deploy-$ENV-$WORKER-dry-run.log"
 
-# A new Durable Object migration since the deployed commit: a plain deploy, on its own.
-RUNNING=$(deployed_sha)
-NEW_TAGS=""
-if [ -n "$RUNNING" ]; then
-  git cat-file -e "$RUNNING^{commit}" 2>/dev/null || die "the deployed commit $RUNNING is not in this clone: fetch it first"
-  NEW_TAGS=$(comm -13 <(git show "$RUNNING:wrangler.toml" | migration_tags "$ENV" | sort) \
-    <(migration_tags "$ENV" <wrangler.toml | sort) | paste -sd' ')
-  say "$ENV runs commit $RUNNING; this is $SHA"
-else
-  say "$ENV has no deployed version yet: the first deploy is a plain one (it creates the Durable Object classes)"
-  NEW_TAGS="(first deploy)"
-fi
-if [ -n "$NEW_TAGS" ]; then
-  if [ -z "${MIGRATE:-}" ]; then
-    die "Durable Object migration(s) $NEW_TAGS since $RUNNING: the platform applies them only with a plain deploy, which sends all traffic to the new version at once. Deploy this release on its own: 'make deploy ENV=$ENV MIGRATE=1' (wrangler deploy --env $ENV), then continue with gradual deploys."
-  fi
-  say "migration(s) $NEW_TAGS: plain deploy, all traffic at once"
-  remote "$WRANGLER" deploy --env "$ENV" --tag "$SHA" --message "$SUBJECT"
-  exit 0
-fi
-
-if [ "$PERCENT" = 100 ]; then
-  say "promoting $SHA to 100%"
-  if [ -n "$DRY_RUN" ]; then
-    remote "$WRANGLER" versions list --env "$ENV" --json
-    NEW="<version id tagged $SHA>"
+  # A new Durable Object migration since the deployed commit: a plain deploy, on its own.
+  RUNNING=$(deployed_sha)
+  NEW_TAGS=""
+  if [ -n "$RUNNING" ]; then
+    git cat-file -e "$RUNNING^{commit}" 2>/dev/null || die "the deployed commit $RUNNING is not in this clone: fetch it first"
+    NEW_TAGS=$(comm -13 <({ git show "$RUNNING:$CONFIG" 2>/dev/null || true; } | migration_tags "$ENV" | sort) \
+      <(migration_tags "$ENV" <"$CONFIG" | sort) | paste -sd' ')
+    say "$WORKER worker: $ENV runs commit $RUNNING; this is $SHA"
   else
-    NEW=$("$WRANGLER" versions list --env "$ENV" --json |
-      node -e 'const d=JSON.parse(require("fs").readFileSync(0));const v=d.filter(v=>(v.annotations||{})["workers/tag"]===process.argv[1]).pop();process.stdout.write(v?v.id:"")' "$SHA")
+    say "$WORKER worker: $ENV has no deployed version yet: the first deploy is a plain one (it creates the Durable Object classes)"
+    NEW_TAGS="(first deploy)"
+    # The edge has no classes of its own: its first deploy needs no MIGRATE=1.
+    [ "$WORKER" = edge ] && MIGRATE=${MIGRATE:-1}
   fi
-  if [ -n "$NEW" ]; then
-    remote "$WRANGLER" versions deploy "$NEW@100%" --env "$ENV" --message "$SHA at 100%" --yes
-    exit 0
+  if [ -n "$NEW_TAGS" ]; then
+    if [ -z "${MIGRATE:-}" ]; then
+      die "Durable Object migration(s) $NEW_TAGS since $RUNNING: the platform applies them only with a plain deploy, which sends all traffic to the new version at once. Deploy this release on its own: 'make deploy ENV=$ENV MIGRATE=1' (wrangler deploy --env $ENV), then continue with gradual deploys."
+    fi
+    say "$WORKER worker: migration(s) $NEW_TAGS: plain deploy, all traffic at once"
+    remote "$WRANGLER" deploy --config "$CONFIG" --env "$ENV" --tag "$SHA" --message "$SUBJECT"
+    return 0
   fi
-  say "no version of $SHA uploaded yet: uploading it"
-fi
 
-say "uploading version $SHA ($SUBJECT)"
-if [ -n "$DRY_RUN" ]; then
-  remote "$WRANGLER" versions upload --env "$ENV" --tag "$SHA" --message "$SUBJECT"
-  NEW="<new version id>"
-  PREVIOUS="<version id of $RUNNING>"
-else
-  PREVIOUS=$("$WRANGLER" deployments status --env "$ENV" --json |
-    node -e 'const d=JSON.parse(require("fs").readFileSync(0));const v=(d.versions||[]).sort((a,b)=>b.percentage-a.percentage)[0];process.stdout.write(v?v.version_id:"")')
-  OUT=$(remote "$WRANGLER" versions upload --env "$ENV" --tag "$SHA" --message "$SUBJECT" 2>&1 | tee /dev/stderr)
-  NEW=$(grep -oE 'Worker Version ID: [0-9a-f-]+' <<<"$OUT" | awk '{print $4}')
-  [ -n "$NEW" ] || die "no version id in wrangler's output"
-fi
-if [ "$PERCENT" = 100 ] || [ -z "$PREVIOUS" ] || [ "$PREVIOUS" = "$NEW" ]; then
-  remote "$WRANGLER" versions deploy "$NEW@100%" --env "$ENV" --message "$SHA at 100%" --yes
-else
-  remote "$WRANGLER" versions deploy "$NEW@$PERCENT%" "$PREVIOUS@$((100 - PERCENT))%" --env "$ENV" \
-    --message "$SHA at $PERCENT%" --yes
-  say "$SHA serves $PERCENT% of $ENV. Watch it (docs/operations.md), then 'make deploy ENV=$ENV PERCENT=100', or 'make rollback ENV=$ENV'."
-fi
+  if [ "$PERCENT" = 100 ]; then
+    say "$WORKER worker: promoting $SHA to 100%"
+    if [ -n "$DRY_RUN" ]; then
+      remote "$WRANGLER" versions list --config "$CONFIG" --env "$ENV" --json
+      NEW="<version id tagged $SHA>"
+    else
+      NEW=$("$WRANGLER" versions list --config "$CONFIG" --env "$ENV" --json |
+        node -e 'const d=JSON.parse(require("fs").readFileSync(0));const v=d.filter(v=>(v.annotations||{})["workers/tag"]===process.argv[1]).pop();process.stdout.write(v?v.id:"")' "$SHA")
+    fi
+    if [ -n "$NEW" ]; then
+      remote "$WRANGLER" versions deploy "$NEW@100%" --config "$CONFIG" --env "$ENV" --message "$SHA at 100%" --yes
+      return 0
+    fi
+    say "$WORKER worker: no version of $SHA uploaded yet: uploading it"
+  fi
+
+  say "$WORKER worker: uploading version $SHA ($SUBJECT)"
+  if [ -n "$DRY_RUN" ]; then
+    remote "$WRANGLER" versions upload --config "$CONFIG" --env "$ENV" --tag "$SHA" --message "$SUBJECT"
+    NEW="<new version id>"
+    PREVIOUS="<version id of $RUNNING>"
+  else
+    PREVIOUS=$("$WRANGLER" deployments status --config "$CONFIG" --env "$ENV" --json |
+      node -e 'const d=JSON.parse(require("fs").readFileSync(0));const v=(d.versions||[]).sort((a,b)=>b.percentage-a.percentage)[0];process.stdout.write(v?v.version_id:"")')
+    OUT=$(remote "$WRANGLER" versions upload --config "$CONFIG" --env "$ENV" --tag "$SHA" --message "$SUBJECT" 2>&1 | tee /dev/stderr)
+    NEW=$(grep -oE 'Worker Version ID: [0-9a-f-]+' <<<"$OUT" | awk '{print $4}')
+    [ -n "$NEW" ] || die "no version id in wrangler's output"
+  fi
+  if [ "$PERCENT" = 100 ] || [ -z "$PREVIOUS" ] || [ "$PREVIOUS" = "$NEW" ]; then
+    remote "$WRANGLER" versions deploy "$NEW@100%" --config "$CONFIG" --env "$ENV" --message "$SHA at 100%" --yes
+  else
+    remote "$WRANGLER" versions deploy "$NEW@$PERCENT%" "$PREVIOUS@$((100 - PERCENT))%" --config "$CONFIG" --env "$ENV" \
+      --message "$SHA at $PERCENT%" --yes
+    say "$WORKER worker: $SHA serves $PERCENT% of $ENV. Watch it (docs/operations.md), then 'make deploy ENV=$ENV PERCENT=100', or 'make rollback ENV=$ENV'."
+  fi
+}
+
+for WORKER in full edge; do
+  [[ " $WORKERS " == *" $WORKER "* ]] || continue
+  CONFIG=$(config_of "$WORKER")
+  deploy_worker
+done

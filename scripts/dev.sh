@@ -34,8 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-say "starting the worker on $EDGE (state in $STATE_DIR)"
-setsid node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
+# Both Workers of the deployment (docs/operations.md, "Two Workers"): the edge worker on the port,
+# the full worker (the Durable Objects) behind it.
+say "starting the edge worker on $EDGE and the full worker behind it (state in $STATE_DIR)"
+setsid node_modules/.bin/wrangler dev -c wrangler.edge.toml -c wrangler.toml --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
   --show-interactive-dev-session=false &
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf "$EDGE/healthz" >/dev/null && break; sleep 1; done

@@ -27,11 +27,13 @@ pub mod outcome_cache;
 pub mod pages;
 pub mod place_cost;
 pub mod presence;
+#[cfg(not(feature = "edge"))]
 pub mod queue;
 pub mod random;
 pub mod request_log;
 pub mod response;
 pub mod routes;
+#[cfg(not(feature = "edge"))]
 pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
@@ -39,9 +41,9 @@ pub mod turn;
 pub mod turnstile;
 pub mod webcrypto;
 
-use worker::{
-    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
-};
+use worker::{event, Context, Env, Request, Response, Result};
+#[cfg(not(feature = "edge"))]
+use worker::{MessageBatch, ScheduleContext, ScheduledEvent};
 
 #[event(start)]
 fn start() {
@@ -53,8 +55,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env).await)
 }
 
-/// The Cron Trigger: one synthetic fan through the canary sale (awaited, so `wrangler dev
+/// The Cron Trigger (the full worker only: the edge has no cron): one synthetic fan through the canary sale (awaited, so `wrangler dev
 /// --test-scheduled`'s `/__scheduled` answers once the run is recorded).
+#[cfg(not(feature = "edge"))]
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = scheduled::run(&env).await {
@@ -62,7 +65,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-/// The events queue and its dead-letter queue.
+/// The events queue and its dead-letter queue (consumed by the full worker only).
+#[cfg(not(feature = "edge"))]
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
     queue::consume(batch, env).await;

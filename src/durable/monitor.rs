@@ -3,27 +3,34 @@
 //! ([`waitroom_core::monitor::judge`]), posts the alert or recovery message to
 //! `ALERT_WEBHOOK_URL` and puts it on the events queue.
 
-use super::schema::{self, Migration, Step};
-use crate::clock;
-use crate::coordinator_client::refuse_unanswered_protocol;
-use crate::events;
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
-use waitroom_core::events::{Event, EventMessage, EventType};
-use waitroom_core::monitor::{self, Incident, Notice, Run, CANARY_SALE, DEFAULT_SLOW_MS};
-use waitroom_core::{SaleId, UnixMillis};
-use worker::{
-    durable_object, DurableObject, Env, Fetch, Method, Request, RequestInit, Response, Result,
-    SqlStorage, SqlStorageValue, State,
+use waitroom_core::monitor::{Incident, Run};
+// The object itself is the full worker's (the edge worker only sends it commands).
+#[cfg(not(feature = "edge"))]
+use {
+    super::schema::{self, Migration, Step},
+    crate::clock,
+    crate::coordinator_client::refuse_unanswered_protocol,
+    crate::events,
+    std::cell::Cell,
+    waitroom_core::events::{Event, EventMessage, EventType},
+    waitroom_core::monitor::{self, Notice, CANARY_SALE, DEFAULT_SLOW_MS},
+    waitroom_core::{SaleId, UnixMillis},
+    worker::{
+        durable_object, DurableObject, Env, Fetch, Method, Request, RequestInit, Response, Result,
+        SqlStorage, SqlStorageValue, State,
+    },
 };
 
 pub const MONITOR_BINDING: &str = "MONITOR";
 /// The one monitor object of an environment.
 pub const MONITOR_NAME: &str = "monitor";
 /// Most runs listed (a day of one run a minute).
+#[cfg(not(feature = "edge"))]
 const MAX_RUNS_LISTED: i64 = 1_440;
 
 /// The monitor's schema versions (see [`schema`]).
+#[cfg(not(feature = "edge"))]
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     what: "runs, and facts (the incident, delivery counts)",
@@ -50,6 +57,7 @@ pub struct DeliveryCounts {
 }
 
 impl DeliveryCounts {
+    #[cfg(not(feature = "edge"))]
     fn add(&mut self, other: &DeliveryCounts) {
         self.delivered += other.delivered;
         self.retried += other.retried;
@@ -91,6 +99,7 @@ pub struct MonitorReport {
 }
 
 /// What recording a run decided.
+#[cfg(not(feature = "edge"))]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Recorded {
     pub incident: Option<Incident>,
@@ -98,6 +107,7 @@ pub struct Recorded {
 }
 
 /// The environment's threshold for a slow run: `MONITOR_SLOW_MS`, or the default.
+#[cfg(not(feature = "edge"))]
 pub fn slow_ms(env: &Env) -> u64 {
     env.var("MONITOR_SLOW_MS")
         .ok()
@@ -106,6 +116,7 @@ pub fn slow_ms(env: &Env) -> u64 {
 }
 
 /// The environment's name for alerts: `ENVIRONMENT`, or `dev`.
+#[cfg(not(feature = "edge"))]
 fn environment(env: &Env) -> String {
     env.var("ENVIRONMENT")
         .map(|v| v.to_string())
@@ -114,6 +125,7 @@ fn environment(env: &Env) -> String {
         .unwrap_or_else(|| "dev".into())
 }
 
+#[cfg(not(feature = "edge"))]
 #[durable_object]
 pub struct Monitor {
     state: State,
@@ -122,11 +134,13 @@ pub struct Monitor {
     migrated: Cell<bool>,
 }
 
+#[cfg(not(feature = "edge"))]
 #[derive(Deserialize)]
 struct Body {
     body: String,
 }
 
+#[cfg(not(feature = "edge"))]
 impl Monitor {
     fn sql(&self) -> Result<SqlStorage> {
         let sql = self.state.storage().sql();
@@ -266,6 +280,7 @@ impl Monitor {
 }
 
 /// POSTs `body` as JSON to `url`; the status it answered.
+#[cfg(not(feature = "edge"))]
 pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
     let headers = worker::Headers::new();
     headers.set("Content-Type", "application/json")?;
@@ -279,6 +294,7 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
     Ok(response.status_code())
 }
 
+#[cfg(not(feature = "edge"))]
 impl DurableObject for Monitor {
     fn new(state: State, env: Env) -> Self {
         Self {
@@ -307,7 +323,7 @@ impl DurableObject for Monitor {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(feature = "edge")))]
 mod tests {
     #[test]
     fn migrations_are_well_formed() {

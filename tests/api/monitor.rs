@@ -1,5 +1,7 @@
 //! The synthetic fan (issue 11): the Cron Trigger's run, through `wrangler dev --test-scheduled`'s
-//! `/__scheduled`, with a local stand-in receiving the alerts.
+//! `/__scheduled`, with a local stand-in receiving the alerts. The cron is the full worker's
+//! (wrangler.toml), and locally `/__scheduled` runs the cron of the worker on the port only, so
+//! this test runs the full worker alone (it serves every route itself, as after a rollback to it).
 
 use crate::support::receiver::Receiver;
 use crate::support::worker::WorkerOptions;
@@ -43,6 +45,7 @@ async fn a_healthy_fan_stays_quiet_a_broken_funnel_alerts_once_and_recovery_is_t
     let receiver = Receiver::start().await;
     let w = TestWorker::start_with_options(
         WorkerOptions::default()
+            .full_worker_only()
             .arg("--test-scheduled")
             .var("ALERT_WEBHOOK_URL", receiver.url("/alerts"))
             .var("MONITOR_SLOW_MS", 5000),

@@ -213,7 +213,7 @@ impl TestWorker {
             text.push_str(&format!("{name}={value}\n"));
         }
         fs::write(&files.env_file, text).expect("write env file");
-        Self::start_on(files, &options.args).await
+        Self::start_on(files, &options.args, options.full_worker_only).await
     }
 
     /// A worker with the test fault switch on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing").
@@ -223,7 +223,7 @@ impl TestWorker {
 
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
-        Self::start_on(files, &[]).await
+        Self::start_on(files, &[], false).await
     }
 
     /// Its state directory (the SQLite files of its Durable Objects are under it).
@@ -244,7 +244,13 @@ impl TestWorker {
         .expect(200, "set fault")
     }
 
-    async fn start_on(files: WorkerFiles, extra_args: &[String]) -> Self {
+    /// The deployment's two Workers in one `wrangler dev` (docs/operations.md, "Two Workers"): the
+    /// edge worker (wrangler.edge.toml, the first config: it serves the port) and the full worker
+    /// (wrangler.toml: the Durable Objects, the cron, the queue consumers), which the edge's
+    /// bindings reach by `script_name`. With `full_worker_only`, the full worker alone serves the
+    /// port (what a rollback to it looks like; and locally `/__scheduled` runs the cron of the
+    /// worker on the port only).
+    async fn start_on(files: WorkerFiles, extra_args: &[String], full_worker_only: bool) -> Self {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
@@ -259,7 +265,9 @@ impl TestWorker {
         let mut command = Command::new(&wrangler);
         command
             .current_dir(repo)
-            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .arg("dev")
+            .args(worker_configs(repo, &files, full_worker_only))
+            .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
             .args(["--inspector-port", &inspector_port.to_string()])
             .arg("--persist-to")
             .arg(&files.state_dir)
@@ -353,15 +361,76 @@ async fn build_once(repo: &Path) -> tokio::sync::MutexGuard<'static, bool> {
     built
 }
 
+/// `wrangler dev`'s configs: the edge worker first (it serves the port), then the full worker.
+///
+/// wrangler 4.86 gives `--env-file`, `--var` and `--test-scheduled` to the first config only; a
+/// second one reads its secrets from the `.dev.vars` beside it. So the full worker runs from a
+/// copy of wrangler.toml in the worker's temp dir (paths made absolute, no `[build]`: the edge's
+/// runs `make build`, which builds both) with the env file beside it as `.dev.vars`.
+fn worker_configs(repo: &Path, files: &WorkerFiles, full_worker_only: bool) -> Vec<String> {
+    if full_worker_only {
+        return vec!["-c".into(), "wrangler.toml".into()];
+    }
+    let dir = files.dir.path().join("full");
+    fs::create_dir_all(&dir).expect("create the full worker's dir");
+    let text = fs::read_to_string(repo.join("wrangler.toml")).expect("read wrangler.toml");
+    let mut copy = String::new();
+    let mut in_build = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_build = line.trim() == "[build]";
+        }
+        if in_build {
+            continue;
+        }
+        let line = match line.trim() {
+            r#"main = "build/index.js""# => {
+                format!(
+                    "main = {:?}",
+                    repo.join("build/index.js").display().to_string()
+                )
+            }
+            r#"directory = "static""# => {
+                format!(
+                    "directory = {:?}",
+                    repo.join("static").display().to_string()
+                )
+            }
+            _ => line.to_owned(),
+        };
+        copy.push_str(&line);
+        copy.push('\n');
+    }
+    let config = dir.join("wrangler.toml");
+    fs::write(&config, copy).expect("write the full worker's config");
+    fs::copy(&files.env_file, dir.join(".dev.vars")).expect("write the full worker's .dev.vars");
+    vec![
+        "-c".into(),
+        "wrangler.edge.toml".into(),
+        "-c".into(),
+        config.display().to_string(),
+    ]
+}
+
 /// What a test may add to a worker's start: `wrangler dev` arguments (e.g. `--test-scheduled`)
-/// and variables (written to its env file along with the secrets).
+/// and variables (written to its env file along with the secrets, which both workers read).
 #[derive(Clone, Debug, Default)]
 pub struct WorkerOptions {
     pub args: Vec<String>,
     pub vars: Vec<(String, String)>,
+    /// Only the full worker (wrangler.toml), serving every route itself: see
+    /// [`TestWorker::start_on`].
+    pub full_worker_only: bool,
 }
 
 impl WorkerOptions {
+    /// Only the full worker, without the edge worker in front (e.g. to run its cron with
+    /// `--test-scheduled`: `/__scheduled` reaches the worker on the port only).
+    pub fn full_worker_only(mut self) -> Self {
+        self.full_worker_only = true;
+        self
+    }
+
     pub fn arg(mut self, arg: &str) -> Self {
         self.args.push(arg.to_owned());
         self
