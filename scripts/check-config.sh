@@ -8,6 +8,7 @@
 #   environment and a class that worker binds, and the edge declares no class migrations;
 # - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection), nor a
 #   TURNSTILE_VERIFY_URL or TURNSTILE_SCRIPT_URL other than https (the tests' Turnstile stand-in);
+# - every `both` variable (docs/operations.md's table: read by both Workers) is set alike in both;
 # - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup` in
 #   crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
@@ -94,6 +95,23 @@ for name in $secrets $vars; do
   if ! grep -qE "^\| *\`$name\`" "$DOCS"; then
     fail "$DOCS: no table row for \`$name\` (every secret and variable the code reads, per environment)"
   fi
+done
+# Which Worker reads each value (the table's third column): `both` values set in one file's
+# environment are set to the same value in the other's.
+for name in $secrets $vars; do
+  read_by=$(grep -E "^\| *\`$name\`" "$DOCS" | head -n1 | awk -F'|' '{ gsub(/ /, "", $4); print $4 }')
+  case "$read_by" in
+    both)
+      for env in "${ENVS[@]}"; do
+        full_line=$(grep -E "^env\.$name " "$outdir/$(basename "$CONFIG")-${env:-top}.log" 2>/dev/null | sed -E 's/ +[A-Z][a-z]+ [A-Z][a-z]+ *$//; s/ +$//' || true)
+        edge_line=$(grep -E "^env\.$name " "$outdir/$(basename "$EDGE_CONFIG")-${env:-top}.log" 2>/dev/null | sed -E 's/ +[A-Z][a-z]+ [A-Z][a-z]+ *$//; s/ +$//' || true)
+        if [ "$full_line" != "$edge_line" ]; then
+          fail "${env:-top level}: $name is read by both Workers but set differently: $CONFIG '${full_line:-unset}', $EDGE_CONFIG '${edge_line:-unset}'"
+        fi
+      done ;;
+    full | edge) ;;
+    *) fail "$DOCS: \`$name\`'s row says no Worker (third column: both, full or edge; got '$read_by')" ;;
+  esac
 done
 [ ${#failures[@]} -eq 0 ] && ok "$DOCS lists $(echo $secrets $vars)"
 
