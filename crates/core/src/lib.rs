@@ -24,6 +24,7 @@ pub mod secrets;
 pub mod shard;
 pub mod snapshot;
 pub mod socket;
+pub mod tag_first;
 pub mod time;
 pub mod token;
 pub mod turnstile;

@@ -151,7 +151,8 @@ pub struct SaleReport {
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Deserialize: `tag_first!` below (the tag read first, no serde `Content` buffering).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
     Upserted {
@@ -170,6 +171,19 @@ pub enum Reply {
     Lease(BlockLease),
     Done,
 }
+
+crate::tag_first! { Reply, "reply", {
+    "upserted" => [Upserted { created: bool, report: Box<SaleReport> }],
+    "report" => [Report(Box<SaleReport>)],
+    "joined" => [Joined(Joined)],
+    "claim" => [Claim(Claim)],
+    "pulled" => [Pulled(Pulled)],
+    "assignment" => [Assignment(Assignment)],
+    "assignments" => [Assignments { assignments: Vec<Assignment> }],
+    "snapshot" => [Snapshot(Snapshot)],
+    "lease" => [Lease(BlockLease)],
+    "done" => [Done],
+} }
 
 /// What the edge asks an arrival shard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

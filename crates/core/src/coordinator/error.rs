@@ -3,11 +3,12 @@
 use super::{AssignmentState, MAX_PULL};
 use crate::admission::Admission;
 use crate::time::{rfc3339, UnixMillis};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// Why the coordinator refused an operation. Each maps to one HTTP answer at the edge.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: `tag_first!` below (the tag read first, no serde `Content` buffering).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QueueError {
     SaleNotFound,
@@ -53,6 +54,23 @@ pub enum QueueError {
     /// The proof of work a join was paid with was spent before (see [`crate::pow`]).
     PowSpent,
 }
+
+crate::tag_first! { QueueError, "kind", {
+    "sale_not_found" => [SaleNotFound],
+    "not_open" => [NotOpen { #[serde(with = "rfc3339::option")] opens_at: Option<UnixMillis> }],
+    "closed" => [Closed],
+    "already_closed" => [AlreadyClosed],
+    "assignment_not_found" => [AssignmentNotFound],
+    "assignment_finished" => [AssignmentFinished { state: AssignmentState }],
+    "request_id_reused" => [RequestIdReused],
+    "bad_pull_size" => [BadPullSize { max: u32 }],
+    "not_pull_mode" => [NotPullMode { admission: Admission }],
+    "sale_unavailable" => [SaleUnavailable],
+    "prequeue_fixed" => [PrequeueFixed],
+    "busy" => [Busy],
+    "shards_fixed" => [ShardsFixed],
+    "pow_spent" => [PowSpent],
+} }
 
 impl From<crate::pow::SpendError> for QueueError {
     fn from(e: crate::pow::SpendError) -> Self {

@@ -176,7 +176,8 @@ pub struct Joined {
 }
 
 /// What a fan whose number has been reached finds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: `tag_first!` below (the tag read first, no serde `Content` buffering).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Claim {
     /// Still in line (only when the caller's snapshot was ahead of the coordinator; never in practice).
@@ -189,6 +190,12 @@ pub enum Claim {
     /// Nothing more for this fan: lapsed, released, or the pass expired. They may join again.
     Lapsed { assignment: Assignment },
 }
+
+crate::tag_first! { Claim, "outcome", {
+    "waiting" => [Waiting { position: u64, ahead: u64 }],
+    "turn" => [Turn { assignment: Assignment, pass_ttl_s: u64 }],
+    "lapsed" => [Lapsed { assignment: Assignment }],
+} }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pulled {

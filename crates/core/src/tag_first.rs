@@ -1,0 +1,244 @@
+//! Reading the object protocol's internally tagged enums (`{"reply":"joined", ...}`) with the tag
+//! read first, instead of serde's derived `Deserialize`.
+//!
+//! Why: serde derives an internally tagged enum's `Deserialize` by buffering the whole value into
+//! its private `Content` tree first (the tag may come anywhere), then deserialising the variant
+//! from that tree: every variant's type is compiled a second time against the buffer, and the
+//! buffering code with it. That was the largest single part of the edge worker's module
+//! (docs/capacity.md, "Cold start"). Our own `Serialize` (derived, unchanged) always writes the
+//! tag first, so the wire format stays exactly what every release since the tags began sends:
+//! no protocol version changes, and old and new workers read each other. A value whose tag is not
+//! its first field is refused: only hand-made JSON does that, and a `serde_json::Value` (its maps
+//! sort their keys), so these enums are decoded from the text an object sent, never from a
+//! `Value`.
+//!
+//! [`tag_first!`] writes the `Deserialize` of one enum: for each variant its tag and form (unit,
+//! newtype over a struct, or struct variant with its fields and their serde attributes). It also
+//! writes an exhaustive `match` over the enum, so a new variant fails to compile until it is
+//! listed here.
+
+use serde::de::{self, IgnoredAny, MapAccess};
+
+/// Reads the first key of a map, which must be `tag`, and its value: the variant's name.
+pub fn read_tag<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    tag: &'static str,
+) -> Result<String, A::Error> {
+    match map.next_key::<String>()? {
+        Some(key) if key == tag => map.next_value::<String>(),
+        Some(_) => Err(de::Error::custom(format_args!(
+            "expected the tag `{tag}` as the first field"
+        ))),
+        None => Err(de::Error::missing_field(tag)),
+    }
+}
+
+/// Reads the rest of a unit variant's map (nothing is expected; anything is ignored, as a derived
+/// struct ignores unknown fields).
+pub fn finish_unit<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    while map.next_key::<IgnoredAny>()?.is_some() {
+        map.next_value::<IgnoredAny>()?;
+    }
+    Ok(())
+}
+
+/// `Deserialize` for an internally tagged enum, reading the tag first (see the module doc).
+///
+/// ```ignore
+/// tag_first! { Reply, "reply", {
+///     "done" => [Done],
+///     "joined" => [Joined(Joined)],
+///     "assignments" => [Assignments { assignments: Vec<Assignment> }],
+/// } }
+/// ```
+#[macro_export]
+macro_rules! tag_first {
+    ($enum:ident, $tag:literal, { $($name:literal => [$($variant:tt)+]),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $enum {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = $enum;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($enum), " (a map, `", $tag, "` first)"))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$enum, A::Error> {
+                        let name = $crate::tag_first::read_tag(&mut map, $tag)?;
+                        match name.as_str() {
+                            $($name => $crate::tag_first!(@read map, $enum, $($variant)+),)+
+                            other => Err(serde::de::Error::unknown_variant(other, &[$($name),+])),
+                        }
+                    }
+                }
+                d.deserialize_map(Visitor)
+            }
+        }
+
+        const _: () = {
+            // Every variant listed: a new one fails to compile here until it is.
+            #[allow(dead_code)]
+            fn exhaustive(value: &$enum) {
+                match value {
+                    $($crate::tag_first!(@pattern $enum, $($variant)+) => {})+
+                }
+            }
+        };
+    };
+
+    (@read $map:ident, $enum:ident, $variant:ident) => {{
+        $crate::tag_first::finish_unit(&mut $map)?;
+        Ok($enum::$variant)
+    }};
+    (@read $map:ident, $enum:ident, $variant:ident ($ty:ty)) => {
+        <$ty as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new($map))
+            .map($enum::$variant)
+    };
+    (@read $map:ident, $enum:ident, $variant:ident { $($(#[$attr:meta])* $field:ident : $fty:ty),* $(,)? }) => {{
+        #[derive(serde::Deserialize)]
+        struct Fields { $($(#[$attr])* $field: $fty,)* }
+        let Fields { $($field),* } = <Fields as serde::Deserialize>::deserialize(
+            serde::de::value::MapAccessDeserializer::new($map),
+        )?;
+        Ok($enum::$variant { $($field),* })
+    }};
+
+    (@pattern $enum:ident, $variant:ident) => { $enum::$variant };
+    (@pattern $enum:ident, $variant:ident ($ty:ty)) => { $enum::$variant(..) };
+    (@pattern $enum:ident, $variant:ident { $($rest:tt)* }) => { $enum::$variant { .. } };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::admission::Admission;
+    use crate::coordinator::{AssignmentState, Claim, QueueError};
+    use crate::protocol::{Answer, Reply};
+    use proptest::prelude::*;
+
+    fn round_trip<T>(value: &T) -> T
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let text = serde_json::to_string(value).expect("encodes");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text} decodes: {e}"))
+    }
+
+    fn every_queue_error() -> Vec<QueueError> {
+        vec![
+            QueueError::SaleNotFound,
+            QueueError::NotOpen {
+                opens_at: Some(crate::time::UnixMillis(1_700_000_000_000)),
+            },
+            QueueError::NotOpen { opens_at: None },
+            QueueError::Closed,
+            QueueError::AlreadyClosed,
+            QueueError::AssignmentNotFound,
+            QueueError::AssignmentFinished {
+                state: AssignmentState::Completed,
+            },
+            QueueError::RequestIdReused,
+            QueueError::BadPullSize { max: 500 },
+            QueueError::NotPullMode {
+                admission: Admission::Rate { per_minute: 60 },
+            },
+            QueueError::SaleUnavailable,
+            QueueError::PrequeueFixed,
+            QueueError::Busy,
+            QueueError::ShardsFixed,
+            QueueError::PowSpent,
+        ]
+    }
+
+    #[test]
+    fn every_variant_reads_back_what_serde_writes() {
+        for error in every_queue_error() {
+            assert_eq!(round_trip(&error), error);
+            let answer: Answer = Err(error.clone());
+            assert_eq!(round_trip(&answer), answer);
+        }
+        for claim in [Claim::Waiting {
+            position: 3,
+            ahead: 2,
+        }] {
+            assert_eq!(round_trip(&claim), claim);
+            let reply = Reply::Claim(claim);
+            assert_eq!(round_trip(&reply), reply);
+        }
+        for reply in [
+            Reply::Done,
+            Reply::Assignments {
+                assignments: vec![],
+            },
+        ] {
+            assert_eq!(round_trip(&reply), reply);
+        }
+    }
+
+    #[test]
+    fn the_wire_form_is_the_derived_one() {
+        // What releases before this one send (and still send: `Serialize` is derived).
+        // As text: a `serde_json::Value` map sorts its keys, so it is no wire form (module doc).
+        let cases = [
+            (r#"{"kind":"busy"}"#, QueueError::Busy),
+            (
+                r#"{"kind":"not_open","opens_at":"2023-11-14T22:13:20Z"}"#,
+                QueueError::NotOpen {
+                    opens_at: Some(crate::time::UnixMillis(1_700_000_000_000)),
+                },
+            ),
+            (
+                r#"{"kind":"not_pull_mode","admission":{"mode":"rate","per_minute":60}}"#,
+                QueueError::NotPullMode {
+                    admission: Admission::Rate { per_minute: 60 },
+                },
+            ),
+        ];
+        for (wire, error) in cases {
+            assert_eq!(serde_json::to_string(&error).unwrap(), wire);
+            assert_eq!(serde_json::from_str::<QueueError>(wire).unwrap(), error);
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_as_derived_structs_do() {
+        let error: QueueError =
+            serde_json::from_str(r#"{"kind":"bad_pull_size","max":7,"later":true}"#).unwrap();
+        assert_eq!(error, QueueError::BadPullSize { max: 7 });
+        let reply: Reply = serde_json::from_str(r#"{"reply":"done","note":[1,2]}"#).unwrap();
+        assert_eq!(reply, Reply::Done);
+    }
+
+    #[test]
+    fn a_missing_late_or_unknown_tag_is_refused_by_name() {
+        let late = serde_json::from_str::<QueueError>(r#"{"max":7,"kind":"bad_pull_size"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(late.contains("`kind` as the first field"), "{late}");
+        let missing = serde_json::from_str::<Reply>("{}").unwrap_err().to_string();
+        assert!(missing.contains("missing field `reply`"), "{missing}");
+        let unknown = serde_json::from_str::<Reply>(r#"{"reply":"nope"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(unknown.contains("unknown variant `nope`"), "{unknown}");
+        let not_a_map = serde_json::from_str::<Claim>("[1]")
+            .unwrap_err()
+            .to_string();
+        assert!(not_a_map.contains("invalid type"), "{not_a_map}");
+        // A variant's own fields are still checked.
+        let bad = serde_json::from_str::<Claim>(r#"{"outcome":"waiting","position":1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("missing field `ahead`"), "{bad}");
+    }
+
+    proptest! {
+        #[test]
+        fn any_values_read_back(position in any::<u64>(), ahead in any::<u64>(), max in any::<u32>(), per_minute in 1u32..) {
+            let claim = Claim::Waiting { position, ahead };
+            prop_assert_eq!(round_trip(&Reply::Claim(claim.clone())), Reply::Claim(claim));
+            let error = QueueError::BadPullSize { max };
+            prop_assert_eq!(round_trip(&error), error);
+            let error = QueueError::NotPullMode { admission: Admission::Rate { per_minute } };
+            prop_assert_eq!(round_trip(&error), error);
+        }
+    }
+}
