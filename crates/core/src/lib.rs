@@ -9,6 +9,7 @@ pub mod admission;
 pub mod coordinator;
 pub mod draw;
 pub mod events;
+pub mod flat_read;
 pub mod ids;
 pub mod invitation;
 pub mod monitor;

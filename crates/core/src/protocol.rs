@@ -125,7 +125,8 @@ impl Command {
 }
 
 /// A sale as promoters see it: settings, phase and live numbers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Deserialize: `flat_read!` below (the flattened view read in one pass, no `Content` buffering).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SaleReport {
     #[serde(flatten)]
     pub sale: SaleView,
@@ -148,6 +149,19 @@ pub struct SaleReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::draw::DrawInfo>,
 }
+
+crate::flat_read! { SaleReport {
+    sale: SaleView,
+    phase: Phase;
+    created_at: UnixMillis = with rfc3339::deserialize;
+    updated_at: UnixMillis = with rfc3339::deserialize;
+    stats: Stats;
+    bad_records: u64;
+    coordinator_requests: u64;
+    coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>;
+    minutes: Vec<MinuteStats>;
+    draw: Option<crate::draw::DrawInfo>, default;
+} }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
 #[allow(clippy::large_enum_variant)]

@@ -259,13 +259,19 @@ impl Branding {
 }
 
 /// Branding as anyone may see it: the promoter's settings and the ink the server picked for them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: `flat_read!` below (the flattened settings read in one pass, no `Content` buffering).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BrandingView {
     #[serde(flatten)]
     pub settings: Branding,
     /// Black or white text on [`Branding::color`].
     pub ink: Ink,
 }
+
+crate::flat_read! { BrandingView {
+    settings: Branding,
+    ink: Ink;
+} }
 
 impl From<&Branding> for BrandingView {
     fn from(settings: &Branding) -> Self {
