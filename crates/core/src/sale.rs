@@ -699,6 +699,33 @@ mod tests {
         }
     }
 
+    /// URLs are parsed without Unicode host support (idna_adapter 1.0: the worker's module is on
+    /// the fan's path at every cold start, and the ICU4X tables were a tenth of the edge's; see
+    /// docs/capacity.md, "Cold start"): an internationalised host is given in its ASCII
+    /// (punycode) form, which is also how a URL is stored and shown.
+    #[test]
+    fn a_unicode_host_is_refused_naming_the_field_and_its_punycode_form_is_taken() {
+        let punycode = SaleSettings::parse(SaleSettingsInput {
+            purchase_url: "https://xn--bcher-kva.example/buy".into(),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(
+            punycode.purchase_url.as_str(),
+            "https://xn--bcher-kva.example/buy"
+        );
+        let unicode = SaleSettings::parse(SaleSettingsInput {
+            purchase_url: "https://b\u{fc}cher.example/buy".into(),
+            ..input()
+        })
+        .unwrap_err();
+        assert_eq!(unicode.field, "purchase_url");
+        assert!(
+            unicode.message.contains("not an absolute URL"),
+            "{unicode:?}"
+        );
+    }
+
     #[test]
     fn parses_with_defaults() {
         let s = SaleSettings::parse(input()).unwrap();
