@@ -155,10 +155,23 @@ mod tests {
             let answer: Answer = Err(error.clone());
             assert_eq!(round_trip(&answer), answer);
         }
-        for claim in [Claim::Waiting {
-            position: 3,
-            ahead: 2,
-        }] {
+        let assignment: crate::coordinator::Assignment = serde_json::from_str(
+            r#"{"fan_id":"fan_0123456789abcdef0123","seq":7,"window":"w1","state":"assigned",
+                "assigned_at":"2023-11-14T22:13:20Z","expires_at":"2023-11-14T22:15:20Z",
+                "claimed_at":"2023-11-14T22:13:21Z"}"#,
+        )
+        .expect("an assignment");
+        for claim in [
+            Claim::Waiting {
+                position: 3,
+                ahead: 2,
+            },
+            Claim::Turn {
+                assignment: assignment.clone(),
+                pass_ttl_s: 600,
+            },
+            Claim::Lapsed { assignment },
+        ] {
             assert_eq!(round_trip(&claim), claim);
             let reply = Reply::Claim(claim);
             assert_eq!(round_trip(&reply), reply);
