@@ -12,6 +12,10 @@
 //!   [`durable::Monitor`] object.
 //! - [`events`] puts what happens to a sale on the `EVENTS` queue; [`queue`] delivers each as a
 //!   signed webhook.
+//!
+//! Built twice (docs/operations.md, "Two Workers"): the full worker (everything above), and with
+//! the feature `edge` the edge worker that takes the routes, without the Durable Objects, the
+//! cron ([`scheduled`]) or the queue consumer ([`queue`]).
 
 pub mod clock;
 pub mod config;
@@ -55,8 +59,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env).await)
 }
 
-/// The Cron Trigger (the full worker only: the edge has no cron): one synthetic fan through the canary sale (awaited, so `wrangler dev
-/// --test-scheduled`'s `/__scheduled` answers once the run is recorded).
+/// The Cron Trigger: one synthetic fan through the canary sale (awaited, so `wrangler dev
+/// --test-scheduled`'s `/__scheduled` answers once the run is recorded). The full worker's only:
+/// the edge worker has no cron.
 #[cfg(not(feature = "edge"))]
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {

@@ -1,6 +1,5 @@
 //! The Durable Objects: thin adapters from a fetch to the core and from the core's changes to
 //! SQLite storage.
-
 //!
 //! The edge worker (feature `edge`) leaves the classes out: it reaches the objects of the full
 //! worker through bindings with `script_name` (wrangler.edge.toml), and keeps only what callers of
