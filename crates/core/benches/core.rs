@@ -257,6 +257,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
             leased_at: arrivals_from.plus_millis(b * 125),
             used: Some(USED),
             use_before: None,
+            gaps: Vec::new(),
         })
         .collect();
     // The served fans, newest last: the used prefix of each block behind head.

@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod coordinator;
 pub mod draw;
+pub mod edge_block;
 pub mod events;
 pub mod flat_read;
 pub mod ids;

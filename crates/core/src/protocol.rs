@@ -13,9 +13,11 @@ use crate::coordinator::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
 use crate::draw::DrawKey;
+use crate::edge_block::EdgeReport;
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::pow::Verified;
 use crate::sale::{FanSalt, Phase, SaleSettings};
+use crate::shard::ShardServed;
 use crate::snapshot::{SaleView, Snapshot};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -34,12 +36,28 @@ pub enum Command {
         /// in the sale's `bad_records` (the block it held is closed as lost).
         #[serde(default)]
         replaced_unreadable: bool,
+        /// Unused numbers inside the closing block's used prefix (the unused tails of sub-blocks
+        /// lent to edge isolates): gaps at once. An older coordinator ignores them, and they
+        /// read as fans who left.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        closing_gaps: Vec<(Seq, u64)>,
+        /// The shard's other blocks still waiting for their sub-blocks' reports: not lost.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keep_open: Vec<Seq>,
+        /// Requests the shard served since it last said, for the sale's report.
+        #[serde(default, skip_serializing_if = "ShardServed::is_empty")]
+        served: ShardServed,
     },
     /// An arrival shard reports a block closed because its time is up.
     CloseBlock {
         shard: u32,
         start: Seq,
         used: u64,
+        /// As [`Command::LeaseBlock`]'s `closing_gaps`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        gaps: Vec<(Seq, u64)>,
+        #[serde(default, skip_serializing_if = "ShardServed::is_empty")]
+        served: ShardServed,
     },
     /// These fans near the front polled: they are still there. `positions` names fans by their
     /// line position instead (pre-queue fans after the draw, whose position the edge computed
@@ -143,6 +161,10 @@ pub struct SaleReport {
     /// Requests the coordinator has served, in all and by kind.
     pub coordinator_requests: u64,
     pub coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>,
+    /// Requests the sale's arrival shards served, by kind (`join`, `edge_lease`,
+    /// `edge_report`), as they last told the coordinator (with each block they lease or close).
+    #[serde(default)]
+    pub shard_requests_by_kind: std::collections::BTreeMap<String, u64>,
     /// Arrivals and admissions per minute since the sale began.
     pub minutes: Vec<MinuteStats>,
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
@@ -214,6 +236,22 @@ pub enum ShardCommand {
         /// The proof of work this new place was paid with: refused if it was spent before.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pow: Option<Verified>,
+    },
+    /// Lend an edge isolate a sub-block of about `want` numbers (answered
+    /// `Result<EdgeLease, QueueError>`), taking its reports of the sub-blocks that ended.
+    LeaseEdge {
+        sale: SaleId,
+        shard: u32,
+        want: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reports: Vec<EdgeReport>,
+    },
+    /// An edge isolate's reports of sub-blocks that ended with no join after them (answered
+    /// `Result<(), QueueError>`).
+    ReportEdge {
+        sale: SaleId,
+        shard: u32,
+        reports: Vec<EdgeReport>,
     },
 }
 
@@ -351,6 +389,9 @@ mod tests {
                 closing: Some((11, 3)),
                 want: 16,
                 replaced_unreadable: false,
+                closing_gaps: Vec::new(),
+                keep_open: Vec::new(),
+                served: ShardServed::default(),
             },
             r#"{"op":"lease_block","shard":2,"closing":[11,3],"want":16,"replaced_unreadable":false}"#,
         );
@@ -359,6 +400,8 @@ mod tests {
                 shard: 2,
                 start: 11,
                 used: 3,
+                gaps: Vec::new(),
+                served: ShardServed::default(),
             },
             r#"{"op":"close_block","shard":2,"start":11,"used":3}"#,
         );
@@ -401,7 +444,10 @@ mod tests {
                 shard: 1,
                 closing: None,
                 want: 8,
-                replaced_unreadable: false
+                replaced_unreadable: false,
+                closing_gaps: Vec::new(),
+                keep_open: Vec::new(),
+                served: ShardServed::default(),
             }
         );
     }

@@ -28,6 +28,7 @@ use crate::coordinator::{
 use crate::ids::{FanId, Seq, WindowId};
 use crate::protocol::{Answer, Command, Reply, SaleReport};
 use crate::sale::Sale;
+use crate::shard::SERVED_KIND_PREFIX as SHARD_PREFIX;
 use crate::snapshot::SaleView;
 use crate::socket::Refusal;
 use crate::time::UnixMillis;
@@ -324,7 +325,14 @@ impl SaleCoordinator {
     }
 
     fn count(&mut self, kind: &'static str, now: UnixMillis) {
-        *self.requests.entry(kind.to_owned()).or_default() += 1;
+        self.count_n(kind, 1, now);
+    }
+
+    fn count_n(&mut self, kind: &'static str, n: u64, now: UnixMillis) {
+        if n == 0 {
+            return;
+        }
+        *self.requests.entry(kind.to_owned()).or_default() += n;
         self.unwritten.insert(kind);
         self.unwritten_since.get_or_insert(now);
     }
@@ -356,6 +364,11 @@ impl SaleCoordinator {
         } = command
         {
             self.bad_records += 1;
+        }
+        if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
+            for (kind, n) in served.by_kind() {
+                self.count_n(kind, n, now);
+            }
         }
         let Some(line) = self.line.as_mut() else {
             return Err(QueueError::SaleNotFound);
@@ -389,10 +402,25 @@ impl SaleCoordinator {
                 shard,
                 closing,
                 want,
+                closing_gaps,
+                keep_open,
                 ..
-            } => Some(Reply::Lease(line.lease_block(now, shard, closing, want)?)),
-            Command::CloseBlock { shard, start, used } => {
-                line.close_block(now, shard, start, used);
+            } => Some(Reply::Lease(line.lease_block_keeping(
+                now,
+                shard,
+                closing,
+                &closing_gaps,
+                &keep_open,
+                want,
+            )?)),
+            Command::CloseBlock {
+                shard,
+                start,
+                used,
+                gaps,
+                ..
+            } => {
+                line.close_block_with_gaps(now, shard, start, used, &gaps);
                 Some(Reply::Done)
             }
             Command::Present { seqs, positions } => {
@@ -443,8 +471,23 @@ impl SaleCoordinator {
             updated_at: sale.updated_at,
             stats: line.stats(now),
             bad_records: self.bad_records,
-            coordinator_requests: self.requests.values().sum(),
-            coordinator_requests_by_kind: self.requests.clone(),
+            coordinator_requests: self
+                .requests
+                .iter()
+                .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
+                .map(|(_, n)| n)
+                .sum(),
+            coordinator_requests_by_kind: self
+                .requests
+                .iter()
+                .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
+                .map(|(kind, n)| (kind.clone(), *n))
+                .collect(),
+            shard_requests_by_kind: self
+                .requests
+                .iter()
+                .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
+                .collect(),
             minutes: line.minutes().copied().collect(),
             draw: line.draw_info(),
         }

@@ -8,6 +8,7 @@
 //! the lease took to arrive, normally milliseconds).
 
 use crate::coordinator::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
+use crate::edge_block::{EdgeLease, EdgeReport, Lent};
 use crate::ids::{FanId, Seq};
 use crate::protocol::{Answer, Command, Reply, ShardJoined};
 use crate::time::UnixMillis;
@@ -42,6 +43,9 @@ pub trait MemberBook {
     fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String>;
 }
 
+/// The prefix of [`ShardServed::by_kind`]'s kinds.
+pub const SERVED_KIND_PREFIX: &str = "shard:";
+
 /// Why a lease brought no block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeaseFailed {
@@ -52,13 +56,67 @@ pub enum LeaseFailed {
 }
 
 /// What a shard asks the coordinator for: a new block, reporting how much of the last one it used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseRequest {
     pub closing: Option<(Seq, u64)>,
     pub want: u64,
     /// The shard's stored state was unreadable and replaced (the coordinator counts it).
     #[serde(default)]
     pub replaced_unreadable: bool,
+    /// Unused numbers inside the closing block's used extent (sub-blocks' unused tails).
+    #[serde(default)]
+    pub closing_gaps: Vec<(Seq, u64)>,
+    /// The shard's other blocks that wait for their sub-blocks' reports: not lost.
+    #[serde(default)]
+    pub keep_open: Vec<Seq>,
+    /// Requests the shard served since it last told the coordinator.
+    #[serde(default)]
+    pub served: ShardServed,
+}
+
+/// Requests an arrival shard served, by kind, for the sale's report: counted by the shard and
+/// handed to the coordinator with its next lease or close (additive on the wire).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardServed {
+    #[serde(default)]
+    pub joins: u64,
+    #[serde(default)]
+    pub edge_leases: u64,
+    #[serde(default)]
+    pub edge_reports: u64,
+}
+
+impl ShardServed {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `(kind, count)`, kinds as the coordinator keeps them among its own request counts
+    /// (the sale's report shows them apart, as `shard_requests_by_kind`, without the prefix).
+    pub fn by_kind(&self) -> [(&'static str, u64); 3] {
+        [
+            ("shard:join", self.joins),
+            ("shard:edge_lease", self.edge_leases),
+            ("shard:edge_report", self.edge_reports),
+        ]
+    }
+
+    fn minus(self, delivered: Self) -> Self {
+        Self {
+            joins: self.joins.saturating_sub(delivered.joins),
+            edge_leases: self.edge_leases.saturating_sub(delivered.edge_leases),
+            edge_reports: self.edge_reports.saturating_sub(delivered.edge_reports),
+        }
+    }
+}
+
+/// A block the shard tells the coordinator is closed: `used` numbers from its start (the rest are
+/// gaps), and the unused numbers inside them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockClose {
+    pub start: Seq,
+    pub used: u64,
+    pub gaps: Vec<(Seq, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +129,40 @@ struct Active {
     installed_at: UnixMillis,
     #[serde(default)]
     until: UnixMillis,
+    /// Sub-blocks lent to edge isolates out of this block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lent: Vec<Lent>,
+}
+
+impl Active {
+    /// Whether every sub-block lent from it is reported or deemed used.
+    fn settled(&self, now: UnixMillis) -> bool {
+        self.lent.iter().all(|l| l.settled(now))
+    }
+
+    /// When it can be closed at the latest: its end, or its last unreported sub-block's bound.
+    fn close_at(&self) -> UnixMillis {
+        self.lent
+            .iter()
+            .filter(|l| l.reported.is_none())
+            .map(Lent::deemed_used_at)
+            .fold(self.until, UnixMillis::max)
+    }
+
+    fn close(&self) -> BlockClose {
+        BlockClose {
+            start: self.lease.start,
+            used: self.used,
+            gaps: self.lent.iter().filter_map(Lent::gap).collect(),
+        }
+    }
+
+    fn report(&mut self, report: EdgeReport, now: UnixMillis) -> bool {
+        self.lent
+            .iter_mut()
+            .find(|l| l.start == report.start)
+            .is_some_and(|l| l.report(report.used, now))
+    }
 }
 
 /// One shard's state: its current block, and how large a block to ask for next.
@@ -81,6 +173,12 @@ pub struct ArrivalShard {
     /// This state replaced one that could not be read; the next lease says so.
     #[serde(default)]
     replaced_unreadable: bool,
+    /// Blocks no longer numbered from whose sub-blocks are not all reported yet: closed once
+    /// they are (or deemed used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<Active>,
+    #[serde(default)]
+    served: ShardServed,
 }
 
 impl Default for ArrivalShard {
@@ -89,18 +187,23 @@ impl Default for ArrivalShard {
             block: None,
             want: MIN_BLOCK,
             replaced_unreadable: false,
+            retired: Vec::new(),
+            served: ShardServed::default(),
         }
     }
 }
 
 impl LeaseRequest {
     /// The command that asks the coordinator for this lease, for shard number `shard`.
-    pub fn command(self, shard: u32) -> Command {
+    pub fn command(&self, shard: u32) -> Command {
         Command::LeaseBlock {
             shard,
             closing: self.closing,
             want: self.want,
             replaced_unreadable: self.replaced_unreadable,
+            closing_gaps: self.closing_gaps.clone(),
+            keep_open: self.keep_open.clone(),
+            served: self.served,
         }
     }
 }
@@ -118,6 +221,13 @@ impl ArrivalShard {
 
     /// A join: numbers a fan, or asks for a lease first.
     pub fn handle(&mut self, now: UnixMillis) -> ShardStep {
+        if self
+            .block
+            .as_ref()
+            .is_some_and(|b| now < b.until && b.used < b.lease.len)
+        {
+            self.served.joins += 1;
+        }
         match self.join(now) {
             Ok((fan_id, seq)) => ShardStep::Joined(ShardJoined {
                 fan_id,
@@ -159,10 +269,13 @@ impl ArrivalShard {
     /// replace it. The coordinator closes the older block as used when this shard next leases.
     pub fn supply(
         &mut self,
-        request: LeaseRequest,
+        request: &LeaseRequest,
         answer: Answer,
         now: UnixMillis,
     ) -> Result<bool, LeaseFailed> {
+        if let Ok(Reply::Lease(_)) = &answer {
+            self.served = self.served.minus(request.served);
+        }
         match answer {
             Ok(Reply::Lease(lease))
                 if self
@@ -182,9 +295,15 @@ impl ArrivalShard {
         }
     }
 
-    /// When to wake the shard to report its block closed.
+    /// When to wake the shard to report a block closed: the current one's end (or its last
+    /// unreported sub-block's bound), and each retired one's.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
-        self.block_until().map(|at| at.plus_millis(ALARM_SLACK_MS))
+        self.block
+            .iter()
+            .chain(&self.retired)
+            .map(Active::close_at)
+            .min()
+            .map(|at| at.plus_millis(ALARM_SLACK_MS))
     }
 
     /// Numbers a fan from the current block, or says which lease to ask for first.
@@ -204,51 +323,152 @@ impl ArrivalShard {
     /// The lease to ask for now: close the current block and size the next one for about one
     /// block lifetime of arrivals at the rate the last block saw (with headroom).
     pub fn lease_request(&self, now: UnixMillis) -> LeaseRequest {
+        self.lease_request_for(now, 1)
+    }
+
+    /// The lease to ask for now, for at least `need` numbers. The current block is closed with
+    /// it if every sub-block lent from it is settled; else it is kept open (retired) until they
+    /// are, and so are the retired ones.
+    fn lease_request_for(&self, now: UnixMillis, need: u64) -> LeaseRequest {
+        let mut keep_open: Vec<Seq> = self.retired.iter().map(|b| b.lease.start).collect();
         let Some(b) = &self.block else {
             return LeaseRequest {
                 closing: None,
-                want: self.want,
+                want: self.want.max(need).min(MAX_BLOCK),
                 replaced_unreadable: self.replaced_unreadable,
+                closing_gaps: Vec::new(),
+                keep_open,
+                served: self.served,
             };
         };
         let elapsed = b.installed_at.millis_until(now).clamp(1, BLOCK_TTL_MS);
         let per_ttl = b.used * BLOCK_TTL_MS / elapsed;
-        let want = (per_ttl + per_ttl / 2).clamp(MIN_BLOCK, MAX_BLOCK);
+        let want = (per_ttl + per_ttl / 2)
+            .max(need)
+            .clamp(MIN_BLOCK, MAX_BLOCK);
+        let (closing, closing_gaps) = if b.settled(now) {
+            let close = b.close();
+            (Some((close.start, close.used)), close.gaps)
+        } else {
+            keep_open.push(b.lease.start);
+            (None, Vec::new())
+        };
         LeaseRequest {
-            closing: Some((b.lease.start, b.used)),
+            closing,
             want,
             replaced_unreadable: self.replaced_unreadable,
+            closing_gaps,
+            keep_open,
+            served: self.served,
         }
     }
 
     /// Takes a block the coordinator leased in answer to `request`, arrived at `now`: usable for
-    /// the lease's lifetime from now, by this shard's clock.
-    pub fn install(&mut self, request: LeaseRequest, lease: BlockLease, now: UnixMillis) {
+    /// the lease's lifetime from now, by this shard's clock, and never past the next whole second
+    /// of that clock (so the edge isolates leasing from it line up: about one lease each per
+    /// second). The block it replaces is retired if the request did not close it.
+    pub fn install(&mut self, request: &LeaseRequest, lease: BlockLease, now: UnixMillis) {
         self.want = request.want;
         self.replaced_unreadable = false;
-        let until = now.plus_millis(lease.ttl_ms);
+        if let Some(old) = self.block.take() {
+            if request.closing.map(|(start, _)| start) != Some(old.lease.start) {
+                self.retired.push(old);
+            }
+        }
+        let until = now
+            .plus_millis(lease.ttl_ms)
+            .min(UnixMillis((now.0 / BLOCK_TTL_MS + 1) * BLOCK_TTL_MS));
         let until = lease.use_before.map_or(until, |at| until.min(at));
         self.block = Some(Active {
             lease,
             used: 0,
             installed_at: now,
             until,
+            lent: Vec::new(),
         });
+    }
+
+    /// Lends an edge isolate a sub-block of `want` numbers out of the current block, ending with
+    /// it; or says which lease to ask for first (the current block is over, or has not `want`
+    /// numbers left).
+    pub fn lend(&mut self, now: UnixMillis, want: u64) -> Result<EdgeLease, LeaseRequest> {
+        let want = want.clamp(1, MAX_BLOCK);
+        let Some(block) = self
+            .block
+            .as_mut()
+            .filter(|b| now < b.until && b.lease.len - b.used >= want)
+        else {
+            return Err(self.lease_request_for(now, want));
+        };
+        let start = block.lease.start + block.used;
+        block.used += want;
+        block.lent.push(Lent {
+            start,
+            len: want,
+            until: block.until,
+            reported: None,
+        });
+        self.served.edge_leases += 1;
+        Ok(EdgeLease {
+            start,
+            len: want,
+            ttl_ms: now.millis_until(block.until),
+            fan_salt: block.lease.fan_salt.clone(),
+        })
+    }
+
+    /// Takes edge isolates' reports of how many numbers of their sub-blocks went to fans.
+    /// A report of a sub-block unknown, already reported, or past its bound changes nothing.
+    /// Whether any changed the state.
+    pub fn report(&mut self, reports: &[EdgeReport], now: UnixMillis) -> bool {
+        self.served.edge_reports += 1;
+        let mut changed = false;
+        for report in reports {
+            if let Some(block) = self
+                .block
+                .iter_mut()
+                .chain(self.retired.iter_mut())
+                .find(|b| (b.lease.start..b.lease.start + b.lease.len).contains(&report.start))
+            {
+                changed |= block.report(*report, now);
+            }
+        }
+        changed
+    }
+
+    /// A block to report closed (for an alarm): a retired one whose sub-blocks are all settled,
+    /// or the current one once its time is up and its sub-blocks are settled.
+    pub fn closable(&self, now: UnixMillis) -> Option<BlockClose> {
+        self.retired
+            .iter()
+            .chain(self.block.iter().filter(|b| now >= b.until))
+            .find(|b| b.settled(now))
+            .map(Active::close)
     }
 
     /// The block to report as closed because its time is up, if any (for an alarm).
     pub fn expired(&self, now: UnixMillis) -> Option<(Seq, u64)> {
-        self.block
-            .as_ref()
-            .filter(|b| now >= b.until)
-            .map(|b| (b.lease.start, b.used))
+        self.closable(now).map(|c| (c.start, c.used))
     }
 
-    /// Forgets the current block after the coordinator was told it is closed.
+    /// Requests served since the coordinator was last told, to send with a close.
+    pub fn served(&self) -> ShardServed {
+        self.served
+    }
+
+    /// Forgets a block after the coordinator was told it is closed, and the requests counted
+    /// that the close carried.
     pub fn closed(&mut self, start: Seq) {
+        self.closed_with(start, ShardServed::default());
+    }
+
+    /// [`ArrivalShard::closed`], with the served counts the close delivered.
+    pub fn closed_with(&mut self, start: Seq, delivered: ShardServed) {
+        self.served = self.served.minus(delivered);
         if self.block.as_ref().is_some_and(|b| b.lease.start == start) {
             self.block = None;
         }
+        self.retired.retain(|b| b.lease.start != start);
     }
 
     /// The start of the block in use, if any.

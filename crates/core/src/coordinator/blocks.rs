@@ -105,6 +105,7 @@ mod tests {
             leased_at: UnixMillis(leased_at),
             used: None,
             use_before: None,
+            gaps: Vec::new(),
         }
     }
 

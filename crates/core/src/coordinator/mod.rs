@@ -94,6 +94,23 @@ impl FanIdKey {
     }
 }
 
+/// The gaps of `gaps` that lie inside `start..start + used`, in order, not overlapping, not empty.
+fn inner_gaps(start: Seq, used: u64, gaps: &[(Seq, u64)]) -> Vec<(Seq, u64)> {
+    let mut sorted: Vec<(Seq, u64)> = gaps
+        .iter()
+        .copied()
+        .filter(|(s, len)| *len > 0 && *s >= start && s.saturating_add(*len) <= start + used)
+        .collect();
+    sorted.sort_unstable();
+    let mut inner: Vec<(Seq, u64)> = Vec::with_capacity(sorted.len());
+    for (s, len) in sorted {
+        if inner.last().is_none_or(|(ps, plen)| ps + plen <= s) {
+            inner.push((s, len));
+        }
+    }
+    inner
+}
+
 /// Which finished assignments a restart reads back into memory: those finished since then (and
 /// every active one). The rest stay in storage until a command needs one.
 pub fn recent_since(now: UnixMillis) -> UnixMillis {
@@ -178,14 +195,17 @@ impl Coordinator {
         let mut blocks = OpenBlocks::default();
         let prequeue_end = r.draw.as_ref().map_or(0, |d| d.end);
         for b in r.blocks {
-            match b.used {
-                None => blocks.insert(b),
+            if b.used.is_none() {
+                blocks.insert(b);
+                continue;
+            }
+            for (start, len) in b.unused() {
                 // The pre-queue's unused numbers: their places are drawn later (`draw_if_due`).
-                Some(used) if used < b.len && b.start <= prequeue_end => {
-                    line.restore_prequeue_gap(b.start + used, b.len - used)
+                if b.start <= prequeue_end {
+                    line.restore_prequeue_gap(start, len);
+                } else {
+                    line.restore_gap(start, len);
                 }
-                Some(used) if used < b.len => line.restore_gap(b.start + used, b.len - used),
-                Some(_) => {}
             }
         }
         let newest = r
@@ -810,18 +830,36 @@ impl Coordinator {
         closing: Option<(Seq, u64)>,
         want: u64,
     ) -> Result<BlockLease, QueueError> {
+        self.lease_block_keeping(now, shard, closing, &[], &[], want)
+    }
+
+    /// [`Coordinator::lease_block`] from a shard that lends sub-blocks to the edge: the closing
+    /// block's `closing_gaps` (unused numbers inside its used prefix) become gaps, and the blocks
+    /// starting at `keep_open` stay open (their sub-blocks' reports are still awaited).
+    pub fn lease_block_keeping(
+        &mut self,
+        now: UnixMillis,
+        shard: u32,
+        closing: Option<(Seq, u64)>,
+        closing_gaps: &[(Seq, u64)],
+        keep_open: &[Seq],
+        want: u64,
+    ) -> Result<BlockLease, QueueError> {
         if let Some((start, used)) = closing {
-            self.close_block(now, shard, start, used);
+            self.close_block_with_gaps(now, shard, start, used, closing_gaps);
         }
         self.sweep(now);
         self.check_joinable(now)?;
         let prequeue_until = (self.phase_at(now) == Phase::Prequeue)
             .then_some(self.sale.settings.opens_at)
             .flatten();
-        // A shard holds one block at a time. One it left open was lost with its state: count it
-        // as fully used, so that no fan who got a number from it is dropped.
+        // A shard holds one block at a time, besides those it says it keeps open. One it left
+        // open otherwise was lost with its state: count it as fully used, so that no fan who got
+        // a number from it is dropped.
         for (start, len) in self.blocks.held_by(shard) {
-            self.close_block(now, shard, start, len);
+            if !keep_open.contains(&start) {
+                self.close_block(now, shard, start, len);
+            }
         }
         let len = want.clamp(1, MAX_BLOCK);
         let block = BlockRecord {
@@ -831,6 +869,7 @@ impl Coordinator {
             leased_at: now,
             used: None,
             use_before: prequeue_until,
+            gaps: Vec::new(),
         };
         self.blocks.insert(block.clone());
         self.changes.push(Change::Block(block.clone()));
@@ -851,17 +890,36 @@ impl Coordinator {
     /// A shard reports how many numbers of a block went to fans (a prefix); the rest are gaps.
     /// Reporting a block that is already closed changes nothing.
     pub fn close_block(&mut self, now: UnixMillis, shard: u32, start: Seq, used: u64) {
+        self.close_block_with_gaps(now, shard, start, used, &[]);
+    }
+
+    /// [`Coordinator::close_block`] with unused numbers inside the used prefix (`gaps`, the
+    /// unused tails of sub-blocks its shard lent to the edge): gaps too. Gaps outside the used
+    /// prefix, or overlapping one before them, are ignored.
+    pub fn close_block_with_gaps(
+        &mut self,
+        now: UnixMillis,
+        shard: u32,
+        start: Seq,
+        used: u64,
+        gaps: &[(Seq, u64)],
+    ) {
         let Some(mut block) = self.blocks.take(shard, start) else {
             return;
         };
         let used = used.min(block.len);
         block.used = Some(used);
-        if used < block.len {
-            self.add_unused(start + used, block.len - used);
+        block.gaps = inner_gaps(start, used, gaps);
+        let unused = block.unused();
+        for (gap_start, len) in &unused {
+            self.add_unused(*gap_start, *len);
+        }
+        if !unused.is_empty() {
             self.changes.push(self.line.change());
         }
-        if used > 0 {
-            let minute = self.minutes.arrived(now, used);
+        let arrived = used - block.gaps.iter().map(|(_, len)| len).sum::<u64>();
+        if arrived > 0 {
+            let minute = self.minutes.arrived(now, arrived);
             self.changes.push(Change::Minute(minute));
         }
         self.changes.push(Change::Block(block));

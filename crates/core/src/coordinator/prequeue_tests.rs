@@ -52,7 +52,7 @@ fn join(c: &mut Coordinator, shards: &mut [ArrivalShard], k: usize, now: UnixMil
                 let answer = c
                     .lease_block(now, k as u32, request.closing, request.want)
                     .map(crate::protocol::Reply::Lease);
-                shards[k].supply(request, answer, now).unwrap();
+                shards[k].supply(&request, answer, now).unwrap();
             }
         }
     }

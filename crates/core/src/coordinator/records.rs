@@ -103,6 +103,25 @@ pub struct BlockRecord {
     /// A pre-queue block: used until this instant (the draw), never after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_before: Option<UnixMillis>,
+    /// Unused numbers inside the used prefix (the unused tails of sub-blocks lent to the edge),
+    /// `(start, len)`, once closed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<(Seq, u64)>,
+}
+
+impl BlockRecord {
+    /// Every unused number of a closed block, `(start, len)`: the gaps inside its used prefix,
+    /// then the rest after it.
+    pub fn unused(&self) -> Vec<(Seq, u64)> {
+        let Some(used) = self.used else {
+            return Vec::new();
+        };
+        let mut unused = self.gaps.clone();
+        if used < self.len {
+            unused.push((self.start + used, self.len - used));
+        }
+        unused
+    }
 }
 
 /// What a shard gets when it leases a block.

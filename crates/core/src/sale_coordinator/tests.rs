@@ -738,6 +738,9 @@ fn unreadable_records_are_counted_in_the_report() {
                 closing: None,
                 want: 8,
                 replaced_unreadable: true,
+                closing_gaps: Vec::new(),
+                keep_open: Vec::new(),
+                served: Default::default(),
             },
             T0,
         )

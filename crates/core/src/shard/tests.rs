@@ -51,7 +51,7 @@ fn join(
                 let answer = c
                     .lease_block(now, k as u32, request.closing, request.want)
                     .map(Reply::Lease);
-                assert_eq!(shards[k].supply(request, answer, now), Ok(true));
+                assert_eq!(shards[k].supply(&request, answer, now), Ok(true));
             }
         }
     }
@@ -95,11 +95,14 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
             closing: None,
             want: MIN_BLOCK,
             replaced_unreadable: false,
+            closing_gaps: Vec::new(),
+            keep_open: Vec::new(),
+            served: Default::default(),
         }
     );
     let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(lease.clone())), T0),
+        shard.supply(&request, Ok(Reply::Lease(lease.clone())), T0),
         Ok(true)
     );
     assert_eq!(
@@ -108,7 +111,7 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
     );
     // The same block again, or an older one arriving late: nothing to install.
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(lease.clone())), T0),
+        shard.supply(&request, Ok(Reply::Lease(lease.clone())), T0),
         Ok(false)
     );
     let older = BlockLease {
@@ -116,7 +119,7 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
         ..lease.clone()
     };
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(older)), T0),
+        shard.supply(&request, Ok(Reply::Lease(older)), T0),
         Ok(false)
     );
     assert_eq!(shard.current_start(), Some(lease.start));
@@ -125,11 +128,11 @@ fn a_lease_already_installed_refusals_and_odd_replies_are_told_apart() {
         ShardStep::Joined(ShardJoined { seq: 1, .. })
     ));
     assert_eq!(
-        shard.supply(request, Err(QueueError::Closed), T0),
+        shard.supply(&request, Err(QueueError::Closed), T0),
         Err(LeaseFailed::Refused(QueueError::Closed))
     );
     assert!(matches!(
-        shard.supply(request, Ok(Reply::Done), T0),
+        shard.supply(&request, Ok(Reply::Done), T0),
         Err(LeaseFailed::Unexpected(_))
     ));
 }
@@ -146,7 +149,7 @@ fn a_lease_lives_from_its_arrival_by_the_shards_clock() {
     // The answer took three seconds to come back (a queued coordinator): still usable.
     let arrived = T0.plus_secs(3);
     assert_eq!(
-        shard.supply(request, Ok(Reply::Lease(lease)), arrived),
+        shard.supply(&request, Ok(Reply::Lease(lease)), arrived),
         Ok(true)
     );
     assert!(matches!(
@@ -194,7 +197,7 @@ fn a_replaced_unreadable_state_says_so_in_its_next_lease_only() {
         }
     ));
     let lease = c.lease_block(T0, 0, request.closing, request.want).unwrap();
-    shard.supply(request, Ok(Reply::Lease(lease)), T0).unwrap();
+    shard.supply(&request, Ok(Reply::Lease(lease)), T0).unwrap();
     assert!(!shard.lease_request(T0).replaced_unreadable);
 }
 
@@ -333,11 +336,11 @@ fn a_member_who_joins_again_gets_the_same_place() {
     };
     let lease_a = c.lease_block(T0, 0, a.closing, a.want).map(Reply::Lease);
     let lease_b = c.lease_block(T0, 0, b.closing, b.want).map(Reply::Lease);
-    assert_eq!(shard.supply(b, lease_b, T0), Ok(true));
+    assert_eq!(shard.supply(&b, lease_b, T0), Ok(true));
     let ShardStep::Joined(first) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
         panic!("a block is installed")
     };
-    assert_eq!(shard.supply(a, lease_a, T0), Ok(false), "an older lease");
+    assert_eq!(shard.supply(&a, lease_a, T0), Ok(false), "an older lease");
     let ShardStep::Joined(second) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
         panic!("the member's place")
     };
@@ -386,7 +389,7 @@ proptest! {
             let k = member_shard(&keys[member], shard_count) as usize;
             match state {
                 InFlight::Leasing(request, answer) => {
-                    shards[k].supply(request, *answer, now).unwrap();
+                    shards[k].supply(&request, *answer, now).unwrap();
                     Err(InFlight::Ready)
                 }
                 InFlight::Ready => match shards[k].handle_member(&mut books[k], &keys[member], now).unwrap() {
