@@ -266,6 +266,10 @@ pub struct Fault {
     /// Refuse every fan socket (close code 4099), so pages fall back to polling.
     #[serde(default)]
     pub refuse_sockets: bool,
+    /// The edge isolate that answers the switch forgets its numbering of the sale without
+    /// reporting it, as an isolate that dies does (the coordinator ignores it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forget_edge_numbering: bool,
 }
 
 /// What a coordinator answers when its fault is switched: the commands the previous fault

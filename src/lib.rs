@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod coordinator_client;
 pub mod durable;
+pub mod edge_numbering;
 pub mod error;
 pub mod events;
 pub mod http;
@@ -55,8 +56,8 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(routes::handle(req, env).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(routes::handle_in(req, env, Some(ctx)).await)
 }
 
 /// The Cron Trigger: one synthetic fan through the canary sale (awaited, so `wrangler dev

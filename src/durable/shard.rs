@@ -14,10 +14,12 @@ use crate::clock;
 use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
+use waitroom_core::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
-    ArrivalShard as Numbering, LeaseFailed, LeaseRequest, MemberBook, ShardStep, MAX_LEASE_ATTEMPTS,
+    ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberBook, ShardStep,
+    MAX_LEASE_ATTEMPTS,
 };
 use waitroom_core::{FanId, QueueError, SaleId, UnixMillis};
 use worker::{
@@ -280,17 +282,90 @@ impl ArrivalShard {
                 ShardStep::Lease(request) => request,
             };
             leases += 1;
-            let answer = self.lease(&stored, request).await?;
-            // Other joins may have run meanwhile: install into the state as it is now, with the
-            // lease's lifetime counted from now.
+            self.lease_and_install(stored, &request).await?;
+        }
+    }
+
+    /// Leases a block for `request` and installs it into the state as it is once the answer is
+    /// in (other requests may have run meanwhile), with the lease's lifetime counted from then.
+    async fn lease_and_install(
+        &self,
+        stored: Stored,
+        request: &LeaseRequest,
+    ) -> std::result::Result<(), LeaseError> {
+        let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
+        let answer = self.lease(&stored, request.clone()).await?;
+        let mut stored = self
+            .load(Some((&stored.sale, stored.shard)))
+            .map_err(failed)?
+            .unwrap_or(stored);
+        if stored.numbering.supply(request, answer, clock::now())? {
+            self.save(stored).map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// Lends an edge isolate a sub-block of `want` numbers, taking its `reports` first; leases a
+    /// block first when the current one cannot lend it (at most [`MAX_LEASE_ATTEMPTS`] times).
+    async fn lend_edge(
+        &self,
+        sale: SaleId,
+        shard: u32,
+        reports: &[EdgeReport],
+        want: u64,
+    ) -> std::result::Result<EdgeLease, LeaseError> {
+        let failed = |e: worker::Error| LeaseError::Failed(e.to_string());
+        let mut leases = 0;
+        let mut reported = reports.is_empty();
+        loop {
+            let now = clock::now();
             let mut stored = self
                 .load(Some((&sale, shard)))
                 .map_err(failed)?
-                .unwrap_or(stored);
-            if stored.numbering.supply(request, answer, clock::now())? {
-                self.save(stored).map_err(failed)?;
+                .unwrap_or_else(|| Stored {
+                    sale: sale.clone(),
+                    shard,
+                    numbering: Numbering::default(),
+                });
+            if !reported {
+                stored.numbering.report(reports, now);
+                reported = true;
+            }
+            match stored.numbering.lend(now, want) {
+                Ok(lease) => {
+                    let alarm_at = stored.numbering.next_deadline();
+                    self.save(stored).map_err(failed)?;
+                    if let Err(e) = self.ensure_alarm(alarm_at).await {
+                        worker::console_error!(
+                            "arrival shard {shard} of {sale}: could not set its alarm: {e}"
+                        );
+                    }
+                    return Ok(lease);
+                }
+                Err(_) if leases == MAX_LEASE_ATTEMPTS => {
+                    return Err(LeaseError::Failed(format!(
+                        "no sub-block after {MAX_LEASE_ATTEMPTS} leases"
+                    )))
+                }
+                Err(request) => {
+                    // The reports are kept before the lease (which may fail) is asked for.
+                    self.save(stored.clone()).map_err(failed)?;
+                    leases += 1;
+                    self.lease_and_install(stored, &request).await?;
+                }
             }
         }
+    }
+
+    /// An edge isolate's reports of sub-blocks that ended with no join after them.
+    async fn take_reports(&self, sale: SaleId, shard: u32, reports: &[EdgeReport]) -> Result<()> {
+        let Some(mut stored) = self.load(Some((&sale, shard)))? else {
+            return Ok(());
+        };
+        stored.numbering.report(reports, clock::now());
+        let alarm_at = stored.numbering.next_deadline();
+        self.save(stored)?;
+        self.ensure_alarm(alarm_at).await
     }
 
     /// Asks the coordinator for a block with every other event held back meanwhile
@@ -304,35 +379,50 @@ impl ArrivalShard {
     ) -> std::result::Result<Answer, LeaseError> {
         let env = self.env.clone();
         let (sale, shard) = (stored.sale.clone(), stored.shard);
+        let command = request.command(shard);
         let outcome = self.state.block_concurrency_while(async move {
-            Ok(call_coordinator(&env, &sale, &request.command(shard)).await)
+            Ok(call_coordinator(&env, &sale, &command).await)
         });
         Ok(outcome
             .await
             .map_err(|e| LeaseError::Failed(e.to_string()))??)
     }
 
+    /// Closes every block that may be closed now (its time up and its sub-blocks settled);
+    /// when the next one is due.
     async fn close_expired(&self, now: UnixMillis) -> Result<Option<UnixMillis>> {
-        let Some(stored) = self.load(None)? else {
-            return Ok(None);
-        };
-        let Some((start, used)) = stored.numbering.expired(now) else {
-            return Ok(stored.numbering.next_deadline());
-        };
+        loop {
+            let Some(stored) = self.load(None)? else {
+                return Ok(None);
+            };
+            let Some(close) = stored.numbering.closable(now) else {
+                return Ok(stored.numbering.next_deadline());
+            };
+            if let Some(retry_at) = self.close_block(&stored, close).await? {
+                return Ok(Some(retry_at));
+            }
+        }
+    }
+
+    /// Tells the coordinator a block is closed; `Some(retry at)` if it could not.
+    async fn close_block(&self, stored: &Stored, close: BlockClose) -> Result<Option<UnixMillis>> {
+        let now = clock::now();
+        let start = close.start;
+        let served = stored.numbering.served();
         let command = Command::CloseBlock {
             shard: stored.shard,
             start,
-            used,
+            used: close.used,
+            gaps: close.gaps,
+            served,
         };
         match call_coordinator(&self.env, &stored.sale, &command).await {
             Ok(Ok(_)) => {
                 // Joins may have leased a new block while the coordinator answered: forget the
-                // closed block only if it is still the current one.
+                // closed block wherever it is now, and the counts the close delivered.
                 if let Some(mut current) = self.load(None)? {
-                    if current.numbering.current_start() == Some(start) {
-                        current.numbering.closed(start);
-                        self.save(current)?;
-                    }
+                    current.numbering.closed_with(start, served);
+                    self.save(current)?;
                 }
                 Ok(None)
             }
@@ -372,13 +462,49 @@ impl DurableObject for ArrivalShard {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
-        let ShardCommand::Join {
-            sale,
-            shard,
-            member,
-            pow,
-        } = match req.json::<ShardCommand>().await {
-            Ok(command) => command,
+        let (sale, shard, member, pow) = match req.json::<ShardCommand>().await {
+            Ok(ShardCommand::Join {
+                sale,
+                shard,
+                member,
+                pow,
+            }) => (sale, shard, member, pow),
+            Ok(ShardCommand::LeaseEdge {
+                sale,
+                shard,
+                want,
+                reports,
+            }) => {
+                let answer: std::result::Result<EdgeLease, QueueError> =
+                    match self.lend_edge(sale, shard, &reports, want).await {
+                        Ok(lease) => Ok(lease),
+                        Err(LeaseError::Refused(refusal)) => Err(refusal),
+                        Err(LeaseError::Failed(e)) => {
+                            worker::console_error!(
+                                "arrival shard {shard}: no sub-block for the edge: {e}"
+                            );
+                            Err(QueueError::Busy)
+                        }
+                    };
+                return Response::from_json(&answer);
+            }
+            Ok(ShardCommand::ReportEdge {
+                sale,
+                shard,
+                reports,
+            }) => {
+                let answer: std::result::Result<(), QueueError> =
+                    match self.take_reports(sale, shard, &reports).await {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            worker::console_error!(
+                                "arrival shard {shard}: could not take the edge's reports: {e}"
+                            );
+                            Err(QueueError::Busy)
+                        }
+                    };
+                return Response::from_json(&answer);
+            }
             Err(e) => return Response::error(format!("not a shard command: {e}"), 400),
         };
         if let Err(refused) = self.spent.borrow_mut().spend_for_join(pow, clock::now()) {

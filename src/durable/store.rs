@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::AddColumn { table: "blocks", column: "use_before INTEGER" },
         ],
     },
+    Migration {
+        version: 4,
+        what: "unused numbers inside a closed block's used prefix (sub-blocks lent to the edge)",
+        steps: &[Step::AddColumn { table: "blocks", column: "gaps TEXT" }],
+    },
 ];
 
 pub struct Store {
@@ -97,6 +102,9 @@ struct BlockRow {
     used: Option<i64>,
     #[serde(default)]
     use_before: Option<i64>,
+    /// JSON `[[start, len], ...]`; NULL when there are none.
+    #[serde(default)]
+    gaps: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -208,7 +216,7 @@ impl Store {
             .rows::<BlockRow>(
                 "blocks",
                 "start",
-                "SELECT start, len, shard, leased_at, used, use_before FROM blocks WHERE used IS NULL OR start + len > ? OR start <= ?",
+                "SELECT start, len, shard, leased_at, used, use_before, gaps FROM blocks WHERE used IS NULL OR start + len > ? OR start <= ?",
                 vec![int(head), int(prequeue_end)],
             )?
             .into_iter()
@@ -219,6 +227,20 @@ impl Store {
                 leased_at: UnixMillis(b.leased_at as u64),
                 used: b.used.map(|u| u as u64),
                 use_before: b.use_before.map(|at| UnixMillis(at as u64)),
+                // Unreadable gaps read as none (counted): those numbers then read as fans who
+                // left.
+                gaps: match b.gaps.map(|text| serde_json::from_str(&text)) {
+                    None => Vec::new(),
+                    Some(Ok(gaps)) => gaps,
+                    Some(Err(_)) => {
+                        worker::console_error!(
+                            "skipped an unreadable stored record: table blocks, start {}: gaps",
+                            b.start
+                        );
+                        self.bad.set(self.bad.get() + 1);
+                        Vec::new()
+                    }
+                },
             })
             .collect();
         let assignments = self.records::<Assignment>(
@@ -334,7 +356,7 @@ impl Store {
                 }
                 Change::Block(b) => {
                     self.sql.exec(
-                        "INSERT OR REPLACE INTO blocks (start, len, shard, leased_at, used, use_before) VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO blocks (start, len, shard, leased_at, used, use_before, gaps) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         vec![
                             int(b.start),
                             int(b.len),
@@ -342,6 +364,11 @@ impl Store {
                             int(b.leased_at.0),
                             b.used.map_or(SqlStorageValue::Null, int),
                             b.use_before.map_or(SqlStorageValue::Null, |at| int(at.0)),
+                            if b.gaps.is_empty() {
+                                SqlStorageValue::Null
+                            } else {
+                                encode(&b.gaps)?
+                            },
                         ],
                     )?;
                 }

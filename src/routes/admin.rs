@@ -172,6 +172,9 @@ struct FaultAnswer {
 pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let fault: Fault = http::read_json(&mut req).await?;
+    if fault.forget_edge_numbering {
+        crate::edge_numbering::forget(&sale);
+    }
     let report = set_fault(&ctx.objects, &sale, fault).await?;
     Ok(json(
         200,

@@ -3,6 +3,7 @@
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::coordinator_client::{self, ask, unexpected};
+use crate::edge_numbering;
 use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
@@ -131,8 +132,14 @@ async fn take_place(
     if !snap.sale.access.is_open() {
         return Err(ApiError::InvitationRequired);
     }
-    // New fans of a sharded sale go to a random arrival shard (the one a proof of work's hash
-    // picks, so its replay goes there too); the coordinator decides the rest.
+    // New fans of an open sale are numbered in this isolate (see edge_numbering), unless they
+    // paid with proof of work.
+    if existing.is_none() && edge_numbering::numbers(snap, ctx.now, paid.is_some()) {
+        let joined = edge_numbering::join(ctx, snap).await?;
+        return Ok(shard_joined(snap, ctx.now, joined));
+    }
+    // Other new fans of a sharded sale go to a random arrival shard (the one a proof of work's
+    // hash picks, so its replay goes there too); the coordinator decides the rest.
     if existing.is_none() && snap.sale.shards > 1 {
         let shard = match &paid {
             Some(pow) => pow.id.spread(snap.sale.shards),

@@ -38,6 +38,9 @@ pub struct Ctx {
     pub request_id: String,
     /// Whether the test fault switch exists for this request (docs/api.md, "Testing").
     pub faults_allowed: bool,
+    /// The fetch event's context, for work after the answer (`waitUntil`); none in callers
+    /// without one.
+    pub background: Option<Rc<worker::Context>>,
 }
 
 impl Ctx {
@@ -214,7 +217,12 @@ impl<'a> Route<'a> {
 /// Answers one request. Never fails: every error becomes its JSON (or HTML) answer here, and
 /// every answer gets the security headers.
 pub async fn handle(req: Request, env: Env) -> Response {
-    let mut response = answer(req, env).await;
+    handle_in(req, env, None).await
+}
+
+/// [`handle`] with the fetch event's context, for work after the answer.
+pub async fn handle_in(req: Request, env: Env, background: Option<worker::Context>) -> Response {
+    let mut response = answer(req, env, background.map(Rc::new)).await;
     if let Err(e) = response::set_security_headers(response.headers_mut()) {
         worker::console_error!("could not set the security headers: {e}");
     }
@@ -231,7 +239,7 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(crate::random::hex::<8>)
 }
 
-async fn answer(req: Request, env: Env) -> Response {
+async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>) -> Response {
     let request_id = request_id(&req);
     let url = match req.url() {
         Ok(url) => url,
@@ -244,6 +252,7 @@ async fn answer(req: Request, env: Env) -> Response {
         now: crate::clock::now(),
         origin: url.origin().ascii_serialization(),
         request_id,
+        background,
     };
     let path = url.path().trim_end_matches('/').to_owned();
     let segments: Vec<&str> = path.split('/').skip(1).collect();

@@ -13,6 +13,7 @@ mod config;
 mod crash;
 mod draw;
 mod edge_cost;
+mod edge_numbering;
 mod edge_polls;
 mod fairness;
 mod fan_journey;
