@@ -230,7 +230,7 @@ fn main() {
                         let lease = c
                             .lease_block(at, k as u32, request.closing, request.want)
                             .expect("open sale");
-                        shards[k].install(request, lease, at);
+                        shards[k].install(&request, lease, at);
                     }
                 }
             };

@@ -445,7 +445,7 @@ fn simulate(
                 }
             }
             // The shards' own joins (proof of work, members) from the same blocks.
-            if direct_every > 0 && (step + i as u64) % direct_every == 0 {
+            if direct_every > 0 && (step + i as u64).is_multiple_of(direct_every) {
                 let k = (step as usize + i) % shards.len();
                 loop {
                     match shards[k].handle(now) {
