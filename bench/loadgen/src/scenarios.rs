@@ -185,10 +185,36 @@ impl Bench {
         let elapsed = start.elapsed();
         let (delta, after) = self.delta(&sale, &before).await?;
         let joins = rec.get("join").ok;
+        // Arrival shards tell the coordinator what they served with each block they close:
+        // wait for the last blocks (a second, plus the edge's report bound) before counting.
+        let shard_requests = if self.shards > 1 {
+            tokio::time::sleep(Duration::from_millis(3_000)).await;
+            let settled = self.api.report(&sale).await?;
+            shard_requests(&settled).saturating_sub(shard_requests(&before))
+        } else {
+            0
+        };
+        let per_join = |n: u64| {
+            if joins == 0 {
+                0.0
+            } else {
+                n as f64 / joins as f64
+            }
+        };
         let mut metrics = vec![
             Metric::new(
                 "coordinator requests per join",
                 delta.per(joins),
+                "requests",
+            ),
+            Metric::new(
+                "arrival shard requests per join (edge leases and reports, shard joins)",
+                per_join(shard_requests),
+                "requests",
+            ),
+            Metric::new(
+                "object requests per join (coordinator and shards)",
+                per_join(delta.total + shard_requests),
                 "requests",
             ),
             Metric::new(
@@ -214,8 +240,9 @@ impl Bench {
                 self.concurrency,
                 if self.shards > 1 {
                     format!(
-                        "The sale has {} arrival shards: joins go to a shard, which leases blocks \
-                         of numbers from the coordinator.",
+                        "The sale has {} arrival shards: each isolate numbers its joins from \
+                         sub-blocks a shard lends it (about one lease a second), and the shard \
+                         leases blocks of numbers from the coordinator.",
                         self.shards
                     )
                 } else {
@@ -755,4 +782,11 @@ mod tests {
         assert!(t0.elapsed() < Duration::from_secs(2));
         assert!((2..=40).contains(&started), "{started}");
     }
+}
+
+/// Requests a sale's arrival shards served, as its report last heard (`shard_requests_by_kind`).
+fn shard_requests(report: &Value) -> u64 {
+    report["shard_requests_by_kind"]
+        .as_object()
+        .map_or(0, |kinds| kinds.values().filter_map(Value::as_u64).sum())
 }
