@@ -13,12 +13,8 @@ const SALT: &str = "salt-0123456789";
 
 fn sale(shards: u32) -> Coordinator {
     let settings = SaleSettings::parse(SaleSettingsInput {
-        name: "Tour".into(),
-        purchase_url: "https://tickets.example/buy".into(),
-        claim_ttl_s: Some(600),
         shards: Some(shards),
-        presence_ttl_s: Some(0),
-        ..Default::default()
+        ..SaleSettingsInput::tour()
     })
     .unwrap();
     let mut c = Coordinator::create(
