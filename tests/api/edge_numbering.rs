@@ -142,3 +142,28 @@ async fn an_isolate_that_dies_mid_block_loses_nobody() {
     println!("edge numbering: {extra} unused numbers of the lost sub-block read as fans");
     assert!(extra <= 2048, "{extra}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_block_loses_nobody() {
+    const SALE: &str = "edge-killed";
+    let w = TestWorker::start().await;
+    let body =
+        json!({ "name": "Edge", "purchase_url": PURCHASE_URL, "shards": 2, "presence_ttl_s": 0 });
+    w.admin().create_sale_with(SALE, body).await;
+    w.admin().open_sale(SALE).await;
+    let mut fans = w.fan().join_many(SALE, 2, 10).await;
+    // The whole runtime dies mid-block: the isolate's sub-block with it; the shard's record of
+    // what it lent survives in its storage.
+    let files = w.kill_hard();
+    let w = TestWorker::start_with(files).await;
+    fans.extend(w.fan().join_many(SALE, 2, 5).await);
+    let seqs: BTreeSet<u64> = fans.iter().map(|f| f.seq).collect();
+    assert_eq!(seqs.len(), fans.len(), "no number twice across the restart");
+    settled(&w, SALE, fans.len() as u64).await;
+    let handed: BTreeSet<u64> = pull_all(&w, SALE).await.into_iter().collect();
+    assert!(
+        seqs.is_subset(&handed),
+        "lost: {:?}",
+        seqs.difference(&handed).collect::<Vec<_>>()
+    );
+}
