@@ -11,7 +11,7 @@
 //! waits for it in short steps (a request may not await another request's I/O).
 
 use crate::clock;
-use crate::coordinator_client::{self, SHARDS_BINDING};
+use crate::coordinator_client::{self, CallError, SHARDS_BINDING};
 use crate::error::ApiError;
 use crate::lru::Lru;
 use crate::routes::Ctx;
@@ -68,8 +68,10 @@ fn random_shard(shards: u32) -> u32 {
     ((crate::random::fraction() * f64::from(shards)) as u32).min(shards - 1)
 }
 
-/// Numbers a new fan of `snap`'s sale here, leasing a sub-block first when needed.
-pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<ShardJoined, ApiError> {
+/// Numbers a new fan of `snap`'s sale here, leasing a sub-block first when needed. `None`: the
+/// shard does not lend (an object of the release before edge numbering, during a gradual
+/// deploy, refuses the command with a 400): number the fan at the shard, as that release did.
+pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<Option<ShardJoined>, ApiError> {
     let sale = &snap.sale.id;
     let shards = snap.sale.shards.max(1);
     let (mut waits, mut leases) = (0, 0);
@@ -77,11 +79,11 @@ pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<ShardJoined, ApiError> {
         let now = clock::now();
         match with(sale, shards, |n| n.join(now)) {
             EdgeStep::Joined(fan_id, seq) => {
-                return Ok(ShardJoined {
+                return Ok(Some(ShardJoined {
                     fan_id,
                     seq,
                     again: false,
-                })
+                }))
             }
             EdgeStep::Wait if waits < MAX_WAITS => {
                 waits += 1;
@@ -92,15 +94,23 @@ pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<ShardJoined, ApiError> {
                 let lease = lease(ctx, sale, &request).await;
                 let now = clock::now();
                 match lease {
-                    Ok(lease) => {
+                    Ok(Ok(lease)) => {
                         let start = lease.start;
                         let until = now.plus_millis(lease.ttl_ms);
                         with(sale, shards, |n| n.install(&request, lease, now));
                         report_when_idle(ctx, sale, start, until);
                     }
+                    Err(CallError::Status { status: 400, .. }) => {
+                        with(sale, shards, EdgeNumbering::lease_failed);
+                        return Ok(None);
+                    }
+                    Ok(Err(refusal)) => {
+                        with(sale, shards, EdgeNumbering::lease_failed);
+                        return Err(ApiError::Queue(refusal));
+                    }
                     Err(e) => {
                         with(sale, shards, EdgeNumbering::lease_failed);
-                        return Err(e);
+                        return Err(e.into());
                     }
                 }
             }
@@ -116,18 +126,16 @@ async fn lease(
     ctx: &Ctx,
     sale: &SaleId,
     request: &EdgeLeaseRequest,
-) -> Result<EdgeLease, ApiError> {
+) -> Result<Result<EdgeLease, QueueError>, CallError> {
     let command = ShardCommand::LeaseEdge {
         sale: sale.clone(),
         shard: request.shard,
         want: request.want,
         reports: request.reports.clone(),
     };
-    let answer: Result<EdgeLease, QueueError> = ctx
-        .objects
+    ctx.objects
         .call(SHARDS_BINDING, &shard_name(sale, request.shard), &command)
-        .await?;
-    answer.map_err(ApiError::Queue)
+        .await
 }
 
 fn shard_name(sale: &SaleId, shard: u32) -> String {

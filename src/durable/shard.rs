@@ -362,7 +362,7 @@ impl ArrivalShard {
         let Some(mut stored) = self.load(Some((&sale, shard)))? else {
             return Ok(());
         };
-        stored.numbering.report(reports, clock::now());
+        stored.numbering.report_alone(reports, clock::now());
         let alarm_at = stored.numbering.next_deadline();
         self.save(stored)?;
         self.ensure_alarm(alarm_at).await

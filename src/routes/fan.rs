@@ -132,11 +132,12 @@ async fn take_place(
     if !snap.sale.access.is_open() {
         return Err(ApiError::InvitationRequired);
     }
-    // New fans of an open sale are numbered in this isolate (see edge_numbering), unless they
-    // paid with proof of work.
+    // New fans of an open sharded sale are numbered in this isolate (see edge_numbering),
+    // unless they paid with proof of work (or the shard is of a release that does not lend).
     if existing.is_none() && edge_numbering::numbers(snap, ctx.now, paid.is_some()) {
-        let joined = edge_numbering::join(ctx, snap).await?;
-        return Ok(shard_joined(snap, ctx.now, joined));
+        if let Some(joined) = edge_numbering::join(ctx, snap).await? {
+            return Ok(shard_joined(snap, ctx.now, joined));
+        }
     }
     // Other new fans of a sharded sale go to a random arrival shard (the one a proof of work's
     // hash picks, so its replay goes there too); the coordinator decides the rest.

@@ -221,19 +221,15 @@ impl ArrivalShard {
 
     /// A join: numbers a fan, or asks for a lease first.
     pub fn handle(&mut self, now: UnixMillis) -> ShardStep {
-        if self
-            .block
-            .as_ref()
-            .is_some_and(|b| now < b.until && b.used < b.lease.len)
-        {
-            self.served.joins += 1;
-        }
         match self.join(now) {
-            Ok((fan_id, seq)) => ShardStep::Joined(ShardJoined {
-                fan_id,
-                seq,
-                again: false,
-            }),
+            Ok((fan_id, seq)) => {
+                self.served.joins += 1;
+                ShardStep::Joined(ShardJoined {
+                    fan_id,
+                    seq,
+                    again: false,
+                })
+            }
             Err(request) => ShardStep::Lease(request),
         }
     }
@@ -417,11 +413,17 @@ impl ArrivalShard {
         })
     }
 
+    /// An edge isolate's request with nothing but reports (`ReportEdge`): counted, then
+    /// [`ArrivalShard::report`].
+    pub fn report_alone(&mut self, reports: &[EdgeReport], now: UnixMillis) -> bool {
+        self.served.edge_reports += 1;
+        self.report(reports, now)
+    }
+
     /// Takes edge isolates' reports of how many numbers of their sub-blocks went to fans.
     /// A report of a sub-block unknown, already reported, or past its bound changes nothing.
     /// Whether any changed the state.
     pub fn report(&mut self, reports: &[EdgeReport], now: UnixMillis) -> bool {
-        self.served.edge_reports += 1;
         let mut changed = false;
         for report in reports {
             if let Some(block) = self

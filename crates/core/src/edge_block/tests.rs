@@ -436,7 +436,7 @@ fn simulate(
                 if iso.idle_reports && now >= until.plus_millis(50) {
                     let reports = iso.numbering.take_due_report(start, now);
                     let k = iso.numbering.shard() as usize;
-                    shards[k].report(&reports, now);
+                    shards[k].report_alone(&reports, now);
                     deliver(iso, &reports, now);
                 }
             }
