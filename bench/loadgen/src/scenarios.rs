@@ -745,6 +745,13 @@ impl Bench {
     }
 }
 
+/// Requests a sale's arrival shards served, as its report last heard (`shard_requests_by_kind`).
+fn shard_requests(report: &Value) -> u64 {
+    report["shard_requests_by_kind"]
+        .as_object()
+        .map_or(0, |kinds| kinds.values().filter_map(Value::as_u64).sum())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -782,11 +789,4 @@ mod tests {
         assert!(t0.elapsed() < Duration::from_secs(2));
         assert!((2..=40).contains(&started), "{started}");
     }
-}
-
-/// Requests a sale's arrival shards served, as its report last heard (`shard_requests_by_kind`).
-fn shard_requests(report: &Value) -> u64 {
-    report["shard_requests_by_kind"]
-        .as_object()
-        .map_or(0, |kinds| kinds.values().filter_map(Value::as_u64).sum())
 }
