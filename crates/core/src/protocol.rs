@@ -433,6 +433,40 @@ mod tests {
     }
 
     #[test]
+    fn edge_numbering_is_additive_on_the_wire() {
+        // A shard of this release sends the gaps, the blocks it keeps open and its counts only
+        // when it has some; an older coordinator ignores them.
+        let lease = Command::LeaseBlock {
+            shard: 1,
+            closing: Some((1, 8)),
+            want: 16,
+            replaced_unreadable: false,
+            closing_gaps: vec![(3, 2)],
+            keep_open: vec![9],
+            served: ShardServed {
+                joins: 0,
+                edge_leases: 2,
+                edge_reports: 1,
+            },
+        };
+        let json = serde_json::to_string(&lease).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"lease_block","shard":1,"closing":[1,8],"want":16,"replaced_unreadable":false,"closing_gaps":[[3,2]],"keep_open":[9],"served":{"joins":0,"edge_leases":2,"edge_reports":1}}"#
+        );
+        assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), lease);
+        both_ways(
+            ShardCommand::LeaseEdge {
+                sale: SaleId::parse("s1").unwrap(),
+                shard: 0,
+                want: 8,
+                reports: vec![EdgeReport { start: 5, used: 3 }],
+            },
+            r#"{"op":"lease_edge","sale":"s1","shard":0,"want":8,"reports":[{"start":5,"used":3}]}"#,
+        );
+    }
+
+    #[test]
     fn a_lease_of_version_1_without_its_later_field_still_decodes() {
         // Sent by releases before `replaced_unreadable` existed.
         let old: Command =
