@@ -181,6 +181,7 @@ crate::flat_read! { SaleReport {
     bad_records: u64;
     coordinator_requests: u64;
     coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>;
+    shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
     draw: Option<crate::draw::DrawInfo>, default;
 } }
