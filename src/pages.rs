@@ -56,6 +56,9 @@ pub struct WaitingPage<'a> {
     pub sale: SaleLook<'a>,
     pub phase: Phase,
     pub place: PlaceShown,
+    /// Whether a fan whose turn lapsed may join again at the back (not in an invitation-only
+    /// sale: the invitation was for one place, and the member had it).
+    pub can_rejoin: bool,
 }
 
 /// What the waiting page shows of the fan's place.
@@ -320,6 +323,7 @@ mod tests {
         let html = WaitingPage {
             sale: SaleLook::of(&sale),
             phase: Phase::Open,
+            can_rejoin: true,
             place: PlaceShown {
                 state: "waiting",
                 position: "3".into(),

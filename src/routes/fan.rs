@@ -613,6 +613,7 @@ pub async fn sale_page(
                         sale: look(),
                         phase,
                         place: PlaceShown::none(),
+                        can_rejoin: snap.sale.access.is_open(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -667,7 +668,8 @@ pub async fn sale_page(
                 let page = WaitingPage {
                     sale: look(),
                     phase,
-                    place: place_shown(&state),
+                    place: place_shown(&state, snap.sale.access.is_open()),
+                    can_rejoin: snap.sale.access.is_open(),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -724,8 +726,14 @@ pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
     response
 }
 
+/// What a fan whose turn lapsed reads (waiting.js says the same).
+const LAPSED_REJOIN: &str =
+    "Your turn came, but it was not claimed in time. You can join the line again at the back.";
+const LAPSED_INVITED: &str = "Your turn came, but it was not claimed in time. Your invitation was for one place, so it cannot be used again.";
+
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
-fn place_shown(state: &FanState) -> PlaceShown {
+/// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
+fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
     match state {
         FanState::Waiting {
             position,
@@ -747,10 +755,12 @@ fn place_shown(state: &FanState) -> PlaceShown {
         FanState::Lapsed { .. } => PlaceShown {
             state: "lapsed",
             position: "Turn missed".into(),
-            notice: Some(
-                "Your turn came, but it was not claimed in time. You can join the line again at the back.",
-            ),
-            rejoin: true,
+            notice: Some(if can_rejoin {
+                LAPSED_REJOIN
+            } else {
+                LAPSED_INVITED
+            }),
+            rejoin: can_rejoin,
             ..PlaceShown::final_state()
         },
         FanState::Prequeue {

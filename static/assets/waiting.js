@@ -63,9 +63,15 @@
         return null;
       case "lapsed": {
         $("position").textContent = "Turn missed";
-        notice("Your turn came, but it was not claimed in time. You can join the line again at the back.", "bad");
         sessionStorage.removeItem(startKey);
-        $("rejoin").hidden = false;
+        // An invitation-only sale's page has no "join again" form: the invitation was for one place.
+        const rejoin = $("rejoin");
+        if (rejoin) {
+          notice("Your turn came, but it was not claimed in time. You can join the line again at the back.", "bad");
+          rejoin.hidden = false;
+        } else {
+          notice("Your turn came, but it was not claimed in time. Your invitation was for one place, so it cannot be used again.", "bad");
+        }
         return null;
       }
       case "closed":

@@ -451,3 +451,63 @@ async fn open_sales_take_anyone_and_ignore_invitations() {
     assert_eq!(link.header("location"), Some(&*format!("/s/{OPEN_SALE}")));
     assert_eq!(joined_count(&w, OPEN_SALE).await, 4);
 }
+
+/// A member whose turn lapsed is not offered "join the line again": their invitation was for one
+/// place, and they had it. A fan of an open sale whose turn lapsed is offered a place at the back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_member_whose_turn_lapsed_is_not_offered_to_join_again() {
+    const INVITED: &str = "lapse-invite";
+    const OPEN: &str = "lapse-open";
+    let w = TestWorker::start().await;
+    for (sale, access) in [(INVITED, "invite"), (OPEN, "open")] {
+        let mut body = json!({
+            "name": "Lapse", "purchase_url": crate::support::PURCHASE_URL, "access": access,
+            "claim_ttl_s": 10, "presence_ttl_s": 0,
+        });
+        if access == "invite" {
+            body["invite_jwks"] = jwks();
+        }
+        w.admin().create_sale_with(sale, body).await;
+        w.admin().open_sale(sale).await;
+    }
+    let member = join_with(
+        &w,
+        INVITED,
+        Some(&invitation(Key::Ed, INVITED, "m-lapse", 3600)),
+    )
+    .await
+    .expect(201, "the member's place");
+    let member_token = member["token"].as_str().expect("token").to_owned();
+    let fan_token = w.fan().join(OPEN).await.token;
+    for sale in [INVITED, OPEN] {
+        let pulled = w.origin().pull(sale, "w1", 1, None).await;
+        assert_eq!(pulled.assignments.len(), 1, "{sale}: the fan's turn");
+    }
+    // Nobody looks while the turn is held (a look would claim it): both lapse once claim_ttl_s
+    // (10 s) is over; a look a moment after that finds them lapsed.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    for (sale, token, offered) in [(INVITED, &member_token, false), (OPEN, &fan_token, true)] {
+        w.fan().wait_for_state(sale, token, "lapsed").await;
+        let page = send(
+            w.fan()
+                .get(&format!("/s/{sale}"))
+                .header(ACCEPT, "text/html")
+                .header(COOKIE, format!("__Host-wr_{sale}={token}")),
+        )
+        .await;
+        assert_eq!(page.status, 200, "{}", page.describe());
+        assert!(page.text.contains("Turn missed"), "{sale}: {}", page.text);
+        assert_eq!(
+            page.text.contains("id=\"rejoin\""),
+            offered,
+            "{sale}: the join-again form is offered only in an open sale: {}",
+            page.text
+        );
+        let says = if offered {
+            "join the line again at the back"
+        } else {
+            "Your invitation was for one place"
+        };
+        assert!(page.text.contains(says), "{sale}: {}", page.text);
+    }
+}
