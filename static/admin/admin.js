@@ -727,6 +727,18 @@
     $("form-error").textContent = "";
   }
 
+  // The API takes an internationalised host only in its ASCII form (xn--…): the browser's URL
+  // parser converts it. Text that is ASCII already, or no URL at all, is sent as typed (the API
+  // says what is wrong with it).
+  function asciiUrl(text) {
+    if (/^[\x00-\x7f]*$/.test(text)) return text;
+    try {
+      return new URL(text).href;
+    } catch {
+      return text;
+    }
+  }
+
   function fieldError(inputId, message) {
     for (const box of ["advanced", "fairness"]) if ($(box).contains($(inputId))) $(box).open = true;
     const error = $(ERROR_OF[inputId]);
@@ -830,7 +842,7 @@
       fieldError("f-name", "Give the sale a name.");
       ok = false;
     }
-    const purchaseUrl = $("f-purchase-url").value.trim();
+    const purchaseUrl = asciiUrl($("f-purchase-url").value.trim());
     if (!purchaseUrl) {
       fieldError("f-purchase-url", "Enter the purchase page URL.");
       ok = false;
@@ -886,7 +898,7 @@
         }
       }
     }
-    const webhookUrl = $("f-webhook-url").value.trim();
+    const webhookUrl = asciiUrl($("f-webhook-url").value.trim());
     if (webhookUrl) body.webhook_url = webhookUrl;
     const admission = { mode: $("f-admission-mode").value };
     const modeNumbers = {
@@ -917,7 +929,7 @@
       }
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
-    const logo = $("f-logo-url").value.trim();
+    const logo = asciiUrl($("f-logo-url").value.trim());
     if (logo) branding.logo_url = logo;
     const message = $("f-message").value.trim();
     if (message) branding.message = message;

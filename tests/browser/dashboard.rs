@@ -113,7 +113,7 @@ async fn dashboard_creates_and_edits_a_sale() {
         )
         .await;
     promoter
-        .type_into("#f-purchase-url", "https://shop.example.com/buy")
+        .type_into("#f-purchase-url", "https://bücher.example/buy")
         .await;
     promoter.type_into("#f-claim-ttl", "5").await;
     promoter
@@ -172,7 +172,10 @@ async fn dashboard_creates_and_edits_a_sale() {
         report["opens_at"], "2030-01-14T20:30:00Z",
         "local time sent as UTC"
     );
-    assert_eq!(report["purchase_url"], "https://shop.example.com/buy");
+    assert_eq!(
+        report["purchase_url"], "https://xn--bcher-kva.example/buy",
+        "the form sends an internationalised host in its ASCII form, as the API takes it"
+    );
     assert_eq!(report["claim_ttl_s"], 30);
     assert_eq!(
         report["pass_ttl_s"], 600,
