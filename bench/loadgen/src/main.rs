@@ -90,6 +90,10 @@ struct RunArgs {
     /// Arrival shards of every sale (sent only when above 1; needs a worker that has them).
     #[arg(long, default_value_t = 1)]
     shards: u32,
+    /// The burst join again on a sale with this many arrival shards (1b: joins numbered at the
+    /// edge), beside the one-shard burst (1) in the same run; 1: no second burst.
+    #[arg(long, default_value_t = 4)]
+    burst_shards: u32,
     /// Per-request timeout, seconds.
     #[arg(long, default_value_t = 10)]
     request_timeout_s: u64,
@@ -329,12 +333,16 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
     let find = |key: &str| scenarios.iter().find(|s| s.key == key);
     let mut out = Vec::new();
     let burst = find("1");
+    let edge_burst = find("1b");
     let paced = find("2a");
     let hammer = find("2b");
     let full = find("3");
     let health = find("4");
     if let Some(op) = burst.and_then(|s| s.op("join")) {
         out.push(Headline::rate("joins/s (burst)", op));
+    }
+    if let Some(op) = edge_burst.and_then(|s| s.op("join")) {
+        out.push(Headline::rate("joins/s (burst, edge numbering)", op));
     }
     if let Some(op) = paced.and_then(|s| s.op("poll")) {
         out.push(Headline::rate("polls/s honouring poll_after_ms", op));
@@ -357,11 +365,33 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
             ));
         }
     }
+    // Joins beside the runtime's ceiling and the poll path, in the same run.
+    for (s, label) in [
+        (burst, "burst joins as a fraction of /healthz"),
+        (
+            edge_burst,
+            "burst joins (edge numbering) as a fraction of /healthz",
+        ),
+    ] {
+        if let (Some(j), Some(h)) = (
+            s.and_then(|s| s.op("join")),
+            health.and_then(|s| s.op("healthz")),
+        ) {
+            if h.ok_rps > 0.0 {
+                out.push(Headline::number(label, j.ok_rps / h.ok_rps, ""));
+            }
+        }
+    }
     for (s, metric, label) in [
         (
             burst,
             "coordinator requests per join",
             "coordinator requests per join",
+        ),
+        (
+            edge_burst,
+            "object requests per join (coordinator and shards)",
+            "object requests per join (edge numbering: coordinator and shards)",
         ),
         (
             paced,
@@ -549,6 +579,19 @@ async fn run(args: RunArgs) -> Result<()> {
     if args.only.contains(&Group::Steady) {
         say(&format!("1. burst join: {} fans", args.burst_fans));
         results.push(with_load(bench.burst_join(args.burst_fans).await?));
+        if args.burst_shards > 1 && bench.shards == 1 {
+            say(&format!(
+                "1b. burst join, {} arrival shards (edge numbering): {} fans",
+                args.burst_shards, args.burst_fans
+            ));
+            let edge = scenarios::Bench {
+                shards: args.burst_shards,
+                api: bench.api.clone(),
+                run_id: bench.run_id.clone(),
+                ..bench
+            };
+            results.push(with_load(edge.burst_join(args.burst_fans).await?));
+        }
         say(&format!(
             "2a. steady poll: {} fans, {} s at poll_after_ms",
             args.poll_fans, args.poll_secs

@@ -177,7 +177,9 @@ impl Bench {
 
     /// 1. Burst join.
     pub async fn burst_join(&self, fans: u64) -> Result<ScenarioResult> {
-        let sale = self.fresh_sale("burst").await?;
+        let sale = self
+            .fresh_sale(if self.shards > 1 { "burst-edge" } else { "burst" })
+            .await?;
         let before = self.api.report(&sale).await?;
         let start = Instant::now();
         let rec = Arc::new(Recorder::new(start));
@@ -187,12 +189,14 @@ impl Bench {
         let joins = rec.get("join").ok;
         // Arrival shards tell the coordinator what they served with each block they close:
         // wait for the last blocks (a second, plus the edge's report bound) before counting.
-        let shard_requests = if self.shards > 1 {
+        // Its fans in line are counted then too (an open block counts all its numbers).
+        let (shard_requests, after) = if self.shards > 1 {
             tokio::time::sleep(Duration::from_millis(3_000)).await;
             let settled = self.api.report(&sale).await?;
-            shard_requests(&settled).saturating_sub(shard_requests(&before))
+            let served = shard_requests(&settled).saturating_sub(shard_requests(&before));
+            (served, settled)
         } else {
-            0
+            (0, after)
         };
         let per_join = |n: u64| {
             if joins == 0 {
@@ -231,9 +235,17 @@ impl Bench {
             ));
         }
         Ok(ScenarioResult {
-            key: "1".into(),
+            // One shard: the coordinator numbers every join (1); more: the edge does (1b).
+            key: if self.shards > 1 { "1b" } else { "1" }.into(),
             short: "burst".into(),
-            title: "1. Burst join".into(),
+            title: if self.shards > 1 {
+                format!(
+                    "1b. Burst join, {} arrival shards (edge numbering)",
+                    self.shards
+                )
+            } else {
+                "1. Burst join".into()
+            },
             description: format!(
                 "{fans} new fans join one open sale (`POST /api/sales/{{id}}/join`), {} requests \
                  in flight at a time, as fast as the worker answers. {}",
