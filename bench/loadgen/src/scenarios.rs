@@ -178,7 +178,11 @@ impl Bench {
     /// 1. Burst join.
     pub async fn burst_join(&self, fans: u64) -> Result<ScenarioResult> {
         let sale = self
-            .fresh_sale(if self.shards > 1 { "burst-edge" } else { "burst" })
+            .fresh_sale(if self.shards > 1 {
+                "burst-edge"
+            } else {
+                "burst"
+            })
             .await?;
         let before = self.api.report(&sale).await?;
         let start = Instant::now();
