@@ -212,9 +212,14 @@ pub async fn join_at_shard(
         member,
     };
     let answer: Result<ShardJoined, QueueError> = objects
-        .call(SHARDS_BINDING, &format!("{sale}#{shard}"), &command)
+        .call(SHARDS_BINDING, &shard_name(sale, shard), &command)
         .await?;
     answer.map_err(ApiError::Queue)
+}
+
+/// The name of arrival shard `shard` of `sale`: its Durable Object's name in [`SHARDS_BINDING`].
+pub fn shard_name(sale: &SaleId, shard: u32) -> String {
+    format!("{sale}#{shard}")
 }
 
 /// The registry's commands.

@@ -11,7 +11,7 @@
 //! waits for it in short steps (a request may not await another request's I/O).
 
 use crate::clock;
-use crate::coordinator_client::{self, CallError, SHARDS_BINDING};
+use crate::coordinator_client::{self, shard_name, CallError, SHARDS_BINDING};
 use crate::error::ApiError;
 use crate::lru::Lru;
 use crate::routes::Ctx;
@@ -136,10 +136,6 @@ async fn lease(
     ctx.objects
         .call(SHARDS_BINDING, &shard_name(sale, request.shard), &command)
         .await
-}
-
-fn shard_name(sale: &SaleId, shard: u32) -> String {
-    format!("{sale}#{shard}")
 }
 
 /// After the sub-block starting at `start` ends (at `until`), reports its use unless a join
