@@ -1060,6 +1060,23 @@ fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64
     }
 }
 
+/// For tests: pulls (window `w`, 100 at a time) until nobody is handed out; the fans' numbers in
+/// the order they were.
+#[cfg(test)]
+impl Coordinator {
+    pub(crate) fn pull_everyone(&mut self, now: UnixMillis) -> Vec<Seq> {
+        let window = WindowId::parse("w").unwrap();
+        let mut seqs = Vec::new();
+        loop {
+            let pulled = self.pull(now, window.clone(), 100, None).unwrap();
+            if pulled.assignments.is_empty() {
+                return seqs;
+            }
+            seqs.extend(pulled.assignments.iter().map(|a| a.seq));
+        }
+    }
+}
+
 #[cfg(test)]
 mod prequeue_tests;
 #[cfg(test)]

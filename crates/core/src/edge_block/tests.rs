@@ -1,6 +1,6 @@
 use super::*;
 use crate::coordinator::Coordinator;
-use crate::ids::{SaleId, WindowId};
+use crate::ids::SaleId;
 use crate::protocol::Reply;
 use crate::sale::{SaleSettings, SaleSettingsInput};
 use crate::shard::{ArrivalShard, LeaseRequest};
@@ -77,19 +77,6 @@ fn alarms(c: &mut Coordinator, shards: &mut [ArrivalShard], now: UnixMillis) {
             c.close_block_with_gaps(now, k as u32, close.start, close.used, &close.gaps);
             shard.closed_with(close.start, served);
         }
-    }
-}
-
-fn drain(c: &mut Coordinator, now: UnixMillis) -> Vec<Seq> {
-    let mut seqs = Vec::new();
-    loop {
-        let p = c
-            .pull(now, WindowId::parse("w").unwrap(), 100, None)
-            .unwrap();
-        if p.assignments.is_empty() {
-            return seqs;
-        }
-        seqs.extend(p.assignments.iter().map(|a| a.seq));
     }
 }
 
@@ -254,7 +241,7 @@ fn a_shard_closes_its_block_with_the_unused_tails_as_gaps() {
         std::slice::from_mut(&mut shard),
         T0.plus_millis(1000),
     );
-    let fans: Vec<Seq> = drain(&mut c, T0.plus_millis(1000));
+    let fans: Vec<Seq> = c.pull_everyone(T0.plus_millis(1000));
     assert_eq!(fans, vec![1, 2, 5, 6, 7, 8], "unused numbers are skipped");
     c.check_invariants().unwrap();
 }
@@ -295,7 +282,7 @@ fn an_unreported_sub_block_holds_the_block_until_its_bound_then_reads_as_used() 
     assert!(!shard.report(&[EdgeReport { start: 1, used: 0 }], bound));
     alarms(&mut c, std::slice::from_mut(&mut shard), bound);
     assert_eq!(c.first_pending(), Some(next.start));
-    assert_eq!(drain(&mut c, bound), vec![1, 2, 3, 4], "read as fans");
+    assert_eq!(c.pull_everyone(bound), vec![1, 2, 3, 4], "read as fans");
 }
 
 #[test]
@@ -330,7 +317,7 @@ fn gaps_inside_a_block_survive_a_restart_and_odd_ones_are_ignored() {
     );
     let mut restored = restored;
     assert_eq!(restored.snapshot(T0).gaps, gaps);
-    assert_eq!(drain(&mut restored, T0), vec![1, 2, 5, 6, 7, 8]);
+    assert_eq!(restored.pull_everyone(T0), vec![1, 2, 5, 6, 7, 8]);
     // An unknown block's close changes nothing.
     c.close_block_with_gaps(T0, 0, 99, 1, &[]);
     assert!(c.take_changes().is_empty());
@@ -470,7 +457,7 @@ fn simulate(
     let end = T0.plus_millis(seconds * 1000 + BLOCK_TTL_MS + EDGE_REPORT_BOUND_MS + 100);
     alarms(&mut c, &mut shards, end);
     assert_eq!(c.first_pending(), None, "every block closed");
-    let pulled = drain(&mut c, end);
+    let pulled = c.pull_everyone(end);
     c.check_invariants().unwrap();
     let unreported = isolates
         .iter()

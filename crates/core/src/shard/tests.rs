@@ -1,6 +1,6 @@
 use super::*;
 use crate::coordinator::{Coordinator, BLOCK_ABANDON_MS};
-use crate::ids::{SaleId, WindowId};
+use crate::ids::SaleId;
 use crate::protocol::{Command, Reply, ShardJoined};
 use crate::sale::{SaleSettings, SaleSettingsInput};
 use crate::snapshot::FanView;
@@ -65,19 +65,6 @@ fn alarms(c: &mut Coordinator, shards: &mut [ArrivalShard], now: UnixMillis) {
             c.close_block(now, k as u32, start, used);
             shard.closed(start);
         }
-    }
-}
-
-fn drain(c: &mut Coordinator, now: UnixMillis) -> Vec<Seq> {
-    let mut seqs = Vec::new();
-    loop {
-        let p = c
-            .pull(now, WindowId::parse("w").unwrap(), 100, None)
-            .unwrap();
-        if p.assignments.is_empty() {
-            return seqs;
-        }
-        seqs.extend(p.assignments.iter().map(|a| a.seq));
     }
 }
 
@@ -235,11 +222,11 @@ fn an_unreported_block_never_stalls_the_line() {
     // Shard 0 loses its state before reporting; shard 1 reports. The line waits for shard 0...
     shards[0] = ArrivalShard::default();
     alarms(&mut c, &mut shards, T0.plus_millis(BLOCK_TTL_MS));
-    assert!(drain(&mut c, T0.plus_millis(BLOCK_TTL_MS)).is_empty());
+    assert!(c.pull_everyone(T0.plus_millis(BLOCK_TTL_MS)).is_empty());
     // ...but not forever: an abandoned block counts as fully used.
     let later = T0.plus_millis(BLOCK_ABANDON_MS + BLOCK_TTL_MS);
     alarms(&mut c, &mut shards, later);
-    let pulled = drain(&mut c, later);
+    let pulled = c.pull_everyone(later);
     assert!(pulled.contains(&a) && pulled.contains(&b), "{pulled:?}");
     c.check_invariants().unwrap();
 }
@@ -268,7 +255,7 @@ proptest! {
             let seq = join(&mut c, &mut shards, shard % shard_count, now, &mut leases);
             fans.push((now, seq));
             if i % pull_every == 0 {
-                pulled.extend(drain(&mut c, now));
+                pulled.extend(c.pull_everyone(now));
             }
             c.check_invariants().map_err(TestCaseError::fail)?;
         }
@@ -293,7 +280,7 @@ proptest! {
             }
         }
         // Everyone is handed out exactly once, in number order, and nothing stalls.
-        pulled.extend(drain(&mut c, now));
+        pulled.extend(c.pull_everyone(now));
         let mut expected: Vec<Seq> = fans.iter().map(|(_, s)| *s).collect();
         expected.sort_unstable();
         prop_assert_eq!(&pulled, &expected);
