@@ -484,5 +484,20 @@ impl ArrivalShard {
     }
 }
 
+/// For tests: what each shard's alarm does once its block's time is up (shard `k` of `shards`).
+#[cfg(test)]
+pub(crate) fn ring_alarms(
+    c: &mut crate::coordinator::Coordinator,
+    shards: &mut [ArrivalShard],
+    now: UnixMillis,
+) {
+    for (k, shard) in shards.iter_mut().enumerate() {
+        if let Some((start, used)) = shard.expired(now) {
+            c.close_block(now, k as u32, start, used);
+            shard.closed(start);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -1060,10 +1060,20 @@ fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64
     }
 }
 
-/// For tests: pulls (window `w`, 100 at a time) until nobody is handed out; the fans' numbers in
-/// the order they were.
 #[cfg(test)]
 impl Coordinator {
+    /// For tests: sale `tour` with these settings (fan salt `salt-0123456789`, no draw), created
+    /// and opened at `now`.
+    pub(crate) fn opened(settings: crate::sale::SaleSettingsInput, now: UnixMillis) -> Self {
+        let settings = SaleSettings::parse(settings).unwrap();
+        let id = SaleId::parse("tour").unwrap();
+        let mut c = Self::create(id, settings, "salt-0123456789".into(), None, now).unwrap();
+        c.open(now).unwrap();
+        c
+    }
+
+    /// For tests: pulls (window `w`, 100 at a time) until nobody is handed out; the fans' numbers
+    /// in the order they were.
     pub(crate) fn pull_everyone(&mut self, now: UnixMillis) -> Vec<Seq> {
         let window = WindowId::parse("w").unwrap();
         let mut seqs = Vec::new();

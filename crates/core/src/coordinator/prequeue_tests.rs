@@ -4,7 +4,7 @@ use super::*;
 use crate::draw::Permutation;
 use crate::sale::{SaleSettings, SaleSettingsInput};
 use crate::sale_coordinator::memory_store::MemoryStore;
-use crate::shard::{ArrivalShard, ShardStep, MAX_LEASE_ATTEMPTS};
+use crate::shard::{ring_alarms, ArrivalShard, ShardStep, MAX_LEASE_ATTEMPTS};
 use crate::snapshot::FanView;
 use proptest::prelude::*;
 
@@ -57,16 +57,6 @@ fn join(c: &mut Coordinator, shards: &mut [ArrivalShard], k: usize, now: UnixMil
         }
     }
     panic!("no number after {MAX_LEASE_ATTEMPTS} leases");
-}
-
-/// Each shard's alarm: closes a block whose time is up.
-fn alarms(c: &mut Coordinator, shards: &mut [ArrivalShard], now: UnixMillis) {
-    for (k, shard) in shards.iter_mut().enumerate() {
-        if let Some((start, used)) = shard.expired(now) {
-            c.close_block(now, k as u32, start, used);
-            shard.closed(start);
-        }
-    }
 }
 
 fn pull(c: &mut Coordinator, now: UnixMillis, max: u32) -> Vec<Seq> {
@@ -179,7 +169,7 @@ proptest! {
         let mut pulled: Vec<Seq> = Vec::new();
         for (t, who, max) in events {
             let now = T0.plus_millis(t);
-            alarms(&mut c, &mut shards, now);
+            ring_alarms(&mut c, &mut shards, now);
             match who {
                 Some(k) => fans.push((join(&mut c, &mut shards, k, now), now)),
                 None => pulled.extend(pull(&mut c, now, max)),
@@ -188,7 +178,7 @@ proptest! {
         }
         // Every block reported, then some fans pulled.
         let end_time = T0.plus_millis(20_000);
-        alarms(&mut c, &mut shards, end_time);
+        ring_alarms(&mut c, &mut shards, end_time);
         c.sweep(end_time);
         pulled.extend(pull(&mut c, end_time, (stop_at as u32).clamp(1, 100)));
         c.check_invariants().map_err(TestCaseError::fail)?;

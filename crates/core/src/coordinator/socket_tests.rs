@@ -9,21 +9,13 @@ use std::collections::BTreeMap;
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn sale(presence_ttl_s: u64) -> Coordinator {
-    let settings = SaleSettings::parse(SaleSettingsInput {
-        presence_ttl_s: Some(presence_ttl_s),
-        ..SaleSettingsInput::tour()
-    })
-    .unwrap();
-    let mut c = Coordinator::create(
-        SaleId::parse("tour").unwrap(),
-        settings,
-        "salt-0123456789".into(),
-        None,
+    Coordinator::opened(
+        SaleSettingsInput {
+            presence_ttl_s: Some(presence_ttl_s),
+            ..SaleSettingsInput::tour()
+        },
         T0,
     )
-    .unwrap();
-    c.open(T0).unwrap();
-    c
 }
 
 fn w() -> WindowId {

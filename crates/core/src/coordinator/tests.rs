@@ -13,16 +13,7 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
 }
 
 fn open_sale() -> Coordinator {
-    let mut c = Coordinator::create(
-        SaleId::parse("tour").unwrap(),
-        settings(None),
-        "salt-0123456789".into(),
-        None,
-        T0,
-    )
-    .unwrap();
-    c.open(T0).unwrap();
-    c
+    Coordinator::opened(SaleSettingsInput::tour(), T0)
 }
 
 fn w(name: &str) -> WindowId {

@@ -1,8 +1,7 @@
 use super::*;
 use crate::coordinator::Coordinator;
-use crate::ids::SaleId;
 use crate::protocol::Reply;
-use crate::sale::{SaleSettings, SaleSettingsInput};
+use crate::sale::SaleSettingsInput;
 use crate::shard::{ArrivalShard, LeaseRequest};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,21 +11,13 @@ const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const SALT: &str = "salt-0123456789";
 
 fn sale(shards: u32) -> Coordinator {
-    let settings = SaleSettings::parse(SaleSettingsInput {
-        shards: Some(shards),
-        ..SaleSettingsInput::tour()
-    })
-    .unwrap();
-    let mut c = Coordinator::create(
-        SaleId::parse("tour").unwrap(),
-        settings,
-        SALT.into(),
-        None,
+    Coordinator::opened(
+        SaleSettingsInput {
+            shards: Some(shards),
+            ..SaleSettingsInput::tour()
+        },
         T0,
     )
-    .unwrap();
-    c.open(T0).unwrap();
-    c
 }
 
 /// The coordinator's answer to a shard's lease, as the shard adapter asks it.

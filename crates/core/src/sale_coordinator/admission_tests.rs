@@ -34,18 +34,7 @@ fn sale_with(admission: Admission, fans: u64) -> (SaleCoordinator, MemoryStore) 
     store.run(&mut core, upsert(admission, 0), T0).unwrap();
     store.run(&mut core, Command::Open, T0).unwrap();
     store.run(&mut core, Command::Pause, T0).unwrap();
-    for _ in 0..fans {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, fans, T0);
     store.run(&mut core, Command::Open, T0).unwrap();
     (core, store)
 }
@@ -117,18 +106,7 @@ fn fans_who_left_do_not_use_up_the_rate() {
         .run(&mut core, upsert(Admission::Pull, 10), T0)
         .unwrap();
     store.run(&mut core, Command::Open, T0).unwrap();
-    for _ in 0..6 {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, 6, T0);
     // Fans 1 to 3 stop polling; 4 to 6 say they are there.
     let later = T0.plus_secs(11);
     store

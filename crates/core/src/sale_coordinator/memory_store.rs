@@ -8,7 +8,7 @@ use crate::coordinator::{
     PullRecord, Restored,
 };
 use crate::ids::Seq;
-use crate::protocol::Answer;
+use crate::protocol::{Answer, Command};
 use crate::sale::Sale;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, HashMap};
@@ -141,5 +141,16 @@ impl MemoryStore {
             }
         }
         panic!("no answer within {MAX_STEPS} steps");
+    }
+
+    /// `n` new fans join at `now` (each a `Command::Join` without a place kept).
+    pub fn join_new_fans(&mut self, core: &mut SaleCoordinator, n: u64, now: UnixMillis) {
+        for _ in 0..n {
+            let command = Command::Join {
+                existing: None,
+                pow: None,
+            };
+            self.run(core, command, now).unwrap();
+        }
     }
 }

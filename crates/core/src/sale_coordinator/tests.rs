@@ -37,18 +37,7 @@ fn open_sale() -> (SaleCoordinator, MemoryStore) {
 /// An open sale whose first two fans joined and were pulled by window `a` at `T0`.
 fn two_fans_pulled() -> (SaleCoordinator, MemoryStore) {
     let (mut core, mut store) = open_sale();
-    for _ in 0..2 {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, 2, T0);
     store.run(&mut core, pull(2), T0).unwrap();
     (core, store)
 }
@@ -105,18 +94,7 @@ fn only_upsert_works_before_the_sale_exists_and_every_request_counts() {
 #[test]
 fn evicted_assignments_are_asked_for_and_read_back() {
     let (mut core, mut store) = open_sale();
-    for _ in 0..3 {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, 3, T0);
     store.run(&mut core, pull(3), T0).unwrap();
     let done = fan_id(&core, 1);
     store
@@ -624,16 +602,7 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
 #[test]
 fn an_unexpired_claim_left_over_from_before_expires_after_a_restart() {
     let (mut core, mut store) = open_sale();
-    store
-        .run(
-            &mut core,
-            Command::Join {
-                existing: None,
-                pow: None,
-            },
-            T0,
-        )
-        .unwrap();
+    store.join_new_fans(&mut core, 1, T0);
     store.run(&mut core, pull(1), T0).unwrap();
     store.run(&mut core, Command::Claim { seq: 1 }, T0).unwrap();
     // Long after the pass ended, the object starts again: the first sweep ends it.
@@ -754,18 +723,7 @@ fn unreadable_records_are_counted_in_the_report() {
 #[test]
 fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
     let (mut core, mut store) = open_sale();
-    for _ in 0..2 {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, 2, T0);
     store.run(&mut core, pull(1), T0).unwrap();
     // Fan 1's record was unreadable at the restart: skipped.
     let mut lost = store.clone();
@@ -799,18 +757,7 @@ fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
 #[test]
 fn only_the_record_asked_for_answers_a_need() {
     let (mut core, mut store) = open_sale();
-    for _ in 0..2 {
-        store
-            .run(
-                &mut core,
-                Command::Join {
-                    existing: None,
-                    pow: None,
-                },
-                T0,
-            )
-            .unwrap();
-    }
+    store.join_new_fans(&mut core, 2, T0);
     let Ok(Reply::Pulled(pulled)) = store.run(&mut core, pull(2), T0) else {
         panic!("a pull");
     };

@@ -2,30 +2,22 @@ use super::*;
 use crate::coordinator::{Coordinator, BLOCK_ABANDON_MS};
 use crate::ids::SaleId;
 use crate::protocol::{Command, Reply, ShardJoined};
-use crate::sale::{SaleSettings, SaleSettingsInput};
+use crate::sale::SaleSettingsInput;
 use crate::snapshot::FanView;
 use proptest::prelude::*;
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn sale(shards: u32) -> Coordinator {
-    let settings = SaleSettings::parse(SaleSettingsInput {
-        claim_ttl_s: Some(600),
-        pass_ttl_s: None,
-        shards: Some(shards),
-        ..SaleSettingsInput::tour()
-    })
-    .unwrap();
-    let mut c = Coordinator::create(
-        SaleId::parse("tour").unwrap(),
-        settings,
-        "salt-0123456789".into(),
-        None,
+    Coordinator::opened(
+        SaleSettingsInput {
+            claim_ttl_s: Some(600),
+            pass_ttl_s: None,
+            shards: Some(shards),
+            ..SaleSettingsInput::tour()
+        },
         T0,
     )
-    .unwrap();
-    c.open(T0).unwrap();
-    c
 }
 
 /// The shard and coordinator adapters, minus the network: a join, leasing when needed.
@@ -56,16 +48,6 @@ fn join(
         }
     }
     panic!("no number after {MAX_LEASE_ATTEMPTS} leases");
-}
-
-/// What each shard's alarm does once its block's time is up.
-fn alarms(c: &mut Coordinator, shards: &mut [ArrivalShard], now: UnixMillis) {
-    for (k, shard) in shards.iter_mut().enumerate() {
-        if let Some((start, used)) = shard.expired(now) {
-            c.close_block(now, k as u32, start, used);
-            shard.closed(start);
-        }
-    }
 }
 
 #[test]
@@ -199,14 +181,14 @@ fn blocks_grow_with_the_rate_and_leases_stay_rare() {
         now = T0.plus_millis(i);
         join(&mut c, &mut shards, (i % 4) as usize, now, &mut leases);
         if i % 100 == 0 {
-            alarms(&mut c, &mut shards, now);
+            ring_alarms(&mut c, &mut shards, now);
         }
     }
     assert!(
         leases * 1000 / 10_000 <= 10,
         "{leases} leases for 10,000 joins"
     );
-    alarms(&mut c, &mut shards, now.plus_millis(BLOCK_TTL_MS));
+    ring_alarms(&mut c, &mut shards, now.plus_millis(BLOCK_TTL_MS));
     assert_eq!(c.stats(now).joined, 10_000);
     c.check_invariants().unwrap();
 }
@@ -221,11 +203,11 @@ fn an_unreported_block_never_stalls_the_line() {
     assert!(a < b);
     // Shard 0 loses its state before reporting; shard 1 reports. The line waits for shard 0...
     shards[0] = ArrivalShard::default();
-    alarms(&mut c, &mut shards, T0.plus_millis(BLOCK_TTL_MS));
+    ring_alarms(&mut c, &mut shards, T0.plus_millis(BLOCK_TTL_MS));
     assert!(c.pull_everyone(T0.plus_millis(BLOCK_TTL_MS)).is_empty());
     // ...but not forever: an abandoned block counts as fully used.
     let later = T0.plus_millis(BLOCK_ABANDON_MS + BLOCK_TTL_MS);
-    alarms(&mut c, &mut shards, later);
+    ring_alarms(&mut c, &mut shards, later);
     let pulled = c.pull_everyone(later);
     assert!(pulled.contains(&a) && pulled.contains(&b), "{pulled:?}");
     c.check_invariants().unwrap();
@@ -251,7 +233,7 @@ proptest! {
         let mut pulled: Vec<Seq> = Vec::new();
         for (i, (gap_ms, shard)) in arrivals.into_iter().enumerate() {
             now = now.plus_millis(gap_ms);
-            alarms(&mut c, &mut shards, now);
+            ring_alarms(&mut c, &mut shards, now);
             let seq = join(&mut c, &mut shards, shard % shard_count, now, &mut leases);
             fans.push((now, seq));
             if i % pull_every == 0 {
@@ -269,7 +251,7 @@ proptest! {
         }
         // `ahead` counts fans, not numbers, once blocks are reported.
         now = now.plus_millis(BLOCK_TTL_MS);
-        alarms(&mut c, &mut shards, now);
+        ring_alarms(&mut c, &mut shards, now);
         let snapshot = c.snapshot(now);
         let mut waiting: Vec<Seq> = fans.iter().map(|(_, s)| *s).filter(|s| *s >= snapshot.head).collect();
         waiting.sort_unstable();
