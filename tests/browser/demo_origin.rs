@@ -2,6 +2,7 @@
 //! started on a free port as a [`ProcessGroup`], stopped when dropped.
 
 use crate::support::process::{ProcessGroup, TempDir};
+use crate::support::TestWorker;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -43,6 +44,27 @@ pub struct DemoOrigin {
 }
 
 impl DemoOrigin {
+    /// Starts it on `port` pulling `sale` from `worker`: `windows` windows of one fan each, a
+    /// pull every `pace_ms`.
+    pub async fn pulling(
+        worker: &TestWorker,
+        sale: &str,
+        port: u16,
+        windows: u32,
+        pace_ms: u64,
+    ) -> Self {
+        let (windows, pace_ms) = (windows.to_string(), pace_ms.to_string());
+        let flags = [
+            "--windows",
+            &windows,
+            "--capacity",
+            &windows,
+            "--pace-ms",
+            &pace_ms,
+        ];
+        Self::start(&worker.base, sale, &worker.origin_key, port, &flags).await
+    }
+
     /// Starts it on `port` for `sale` at the edge `edge_url`, with `extra` flags.
     pub async fn start(
         edge_url: &str,

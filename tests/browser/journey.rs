@@ -141,14 +141,7 @@ async fn whole_journey() {
     promoter.shot("6-live-numbers").await;
 
     // The demo origin starts pulling: the fan's page takes it to the purchase page with its pass.
-    let origin = DemoOrigin::start(
-        &worker.base,
-        &sale,
-        &worker.origin_key,
-        origin_port,
-        &["--windows", "2", "--capacity", "2", "--pace-ms", "500"],
-    )
-    .await;
+    let origin = DemoOrigin::pulling(&worker, &sale, origin_port, 2, 500).await;
     fan.wait_for_purchase_page(
         "the fan lands on the origin's purchase page",
         &purchase_url,

@@ -93,14 +93,7 @@ async fn waiting_page_without_javascript() {
     fan.shot("2-first").await;
 
     // The demo origin starts and pulls the fan; the next refresh goes to the purchase page.
-    let origin = DemoOrigin::start(
-        &worker.base,
-        &sale,
-        &worker.origin_key,
-        origin_port,
-        &["--windows", "2", "--capacity", "2", "--pace-ms", "500"],
-    )
-    .await;
+    let origin = DemoOrigin::pulling(&worker, &sale, origin_port, 2, 500).await;
     fan.wait_for_purchase_page(
         "the fan's page refreshes onto the purchase page",
         &purchase_url,

@@ -39,14 +39,7 @@ async fn land(
     let fan = driver.session(&role, options).await;
     fan.join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
-    let origin = DemoOrigin::start(
-        &worker.base,
-        &sale,
-        &worker.origin_key,
-        origin_port,
-        &["--windows", "1", "--capacity", "1", "--pace-ms", "300"],
-    )
-    .await;
+    let origin = DemoOrigin::pulling(worker, &sale, origin_port, 1, 300).await;
     if !options.javascript {
         // Without JavaScript the page's own refresh brings the turn's page; the fan presses its
         // button, which POSTs the pass.

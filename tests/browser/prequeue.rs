@@ -113,14 +113,7 @@ async fn prequeue_then_drawn_place_then_purchase() {
     promoter.shot("2-drawn").await;
 
     // The demo origin pulls everyone: the fan lands on the purchase page.
-    let origin = DemoOrigin::start(
-        &worker.base,
-        &sale,
-        &worker.origin_key,
-        origin_port,
-        &["--windows", "3", "--capacity", "3", "--pace-ms", "500"],
-    )
-    .await;
+    let origin = DemoOrigin::pulling(&worker, &sale, origin_port, 3, 500).await;
     fan.wait_for_purchase_page(
         "the fan lands on the origin's purchase page",
         &purchase_url,
