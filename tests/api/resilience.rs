@@ -2,7 +2,7 @@
 //! `bad_records`, never stopping the sale or another one), and a claimed pass that runs out
 //! (`expired`, and the fan may join again).
 
-use crate::support::{eventually, send, Joined, TestWorker};
+use crate::support::{send, Joined, TestWorker};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -62,23 +62,6 @@ fn corrupt(path: &Path, statement: &str, params: impl rusqlite::Params) {
     assert_eq!(changed, 1, "{statement} changed one row");
 }
 
-/// Pulls until `n` fans come (blocks of arrival numbers close within about a second).
-async fn pull_n(w: &TestWorker, sale: &str, n: usize) -> Vec<u64> {
-    eventually(
-        "the shards' blocks close",
-        Duration::from_secs(10),
-        || async {
-            let p = w.origin().pull(sale, "w1", n as u32, None).await;
-            if p.assignments.len() == n {
-                Ok(p.assignments.iter().map(|a| a.seq).collect())
-            } else {
-                Err(format!("{:?}", p.assignments))
-            }
-        },
-    )
-    .await
-}
-
 #[tokio::test]
 async fn unreadable_rows_are_skipped_and_counted() {
     const BAD: &str = "resilience-bad-rows";
@@ -97,7 +80,13 @@ async fn unreadable_rows_are_skipped_and_counted() {
     let good_fan = w.fan().join(GOOD).await;
     let broken_fan = w.fan().join(BROKEN).await;
     fans.sort_by_key(|f| f.seq);
-    let pulled = pull_n(&w, BAD, 2).await;
+    let pulled: Vec<u64> = w
+        .origin()
+        .pull_eventually(BAD, 2)
+        .await
+        .iter()
+        .map(|a| a.seq)
+        .collect();
     assert_eq!(pulled, vec![fans[0].seq, fans[1].seq]);
     // Fan 0 bought: a finished assignment, read back at the restart.
     w.origin()

@@ -1,12 +1,14 @@
 //! The origin's client (the ticket site's windows): `Authorization: Bearer $ORIGIN_KEY` on
 //! `/api/origin/...`, and checking an admission pass as an origin would.
 
+use crate::support::assertions::eventually;
 use crate::support::http::{send, Caller, Reply};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::json;
 use std::ops::Deref;
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Assignment {
@@ -57,6 +59,25 @@ impl Origin {
         .await
         .expect(200, "pull");
         serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("pull body {body}: {e}"))
+    }
+
+    /// Pulls (window `w1`) until `n` fans come, within 10 s: a fan joined through an arrival
+    /// shard (any fan of a sale with `shards` > 1, and every invited member) reaches the
+    /// coordinator when the shard's block closes, about a second after the join. The fans pulled.
+    pub async fn pull_eventually(&self, sale: &str, n: usize) -> Vec<Assignment> {
+        eventually(
+            "the shards' blocks close",
+            Duration::from_secs(10),
+            || async {
+                let pulled = self.pull(sale, "w1", n as u32, None).await;
+                if pulled.assignments.len() == n {
+                    Ok(pulled.assignments)
+                } else {
+                    Err(format!("{:?}", pulled.assignments))
+                }
+            },
+        )
+        .await
     }
 
     /// `POST .../assignments/{fan_id}/{complete|release}`.
