@@ -86,9 +86,16 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
     register(&ctx.objects, &sale).await?;
-    known_sales::created(&ctx.origin, &sale, ctx.now).await;
-    snapshot_cache::invalidate(&sale, ctx.now);
+    sale_changed(ctx, &sale).await;
     Ok(json(if created { 201 } else { 200 }, &report))
+}
+
+/// What the isolate a promoter changed `sale` through learns at once (other isolates within
+/// their caches' lives): the sale exists, and its snapshot is refreshed at the next request. The
+/// edge worker does it too when the full worker answers such a change it handed over.
+pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
+    known_sales::created(&ctx.origin, sale, ctx.now).await;
+    snapshot_cache::invalidate(sale, ctx.now);
 }
 
 /// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).
@@ -100,7 +107,7 @@ pub async fn control(
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let reply = ctx.ask(&sale, &action.command()).await?;
-    snapshot_cache::invalidate(&sale, ctx.now);
+    sale_changed(ctx, &sale).await;
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
         other => Err(unexpected(other)),

@@ -1,8 +1,12 @@
 //! The HTTP contract (docs/api.md): each path to its handler, and every failure to one error shape.
 
+// The promoter's and the origin's routes: the edge worker parses them (Route) and hands them to
+// the full worker, so their handlers are the full worker's only.
+#[cfg_attr(feature = "edge", allow(dead_code))]
 mod admin;
 pub mod answers;
 pub mod fan;
+#[cfg_attr(feature = "edge", allow(dead_code))]
 mod origin;
 mod socket;
 
@@ -11,7 +15,7 @@ use crate::coordinator_client::Objects;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::request_log::{self, RequestLine};
-use crate::response::{self, json, json_with, CacheControl};
+use crate::response::{self, json};
 use admin::SaleAction;
 use answers::Health;
 use origin::Outcome;
@@ -22,8 +26,10 @@ use worker::{Env, Headers, Method, Request, Response};
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
 pub const ASSETS_BINDING: &str = "ASSETS";
 
-/// The JWKS changes only when the pass signing key does; origins may keep it this long.
-const JWKS_MAX_AGE_S: u64 = 300;
+/// The full worker, as the edge worker's service binding (wrangler.edge.toml `[[services]]`): the
+/// edge hands it the routes that are on no fan's path ([`Route::served_by_full_worker`]).
+#[cfg(feature = "edge")]
+pub const FULL_WORKER_BINDING: &str = "FULL";
 
 /// What every handler gets besides the request.
 pub struct Ctx {
@@ -64,7 +70,9 @@ impl Ctx {
     }
 }
 
-/// A path of the contract, with its parameters.
+/// A path of the contract, with its parameters. (In the edge worker the parameters of the routes
+/// it hands to the full worker are parsed, to refuse a bad path at once, and not read.)
+#[cfg_attr(feature = "edge", allow(dead_code))]
 enum Route<'a> {
     Health,
     Jwks,
@@ -189,6 +197,37 @@ impl<'a> Route<'a> {
         }
     }
 
+    /// Whether the edge worker hands this route to the full worker, which serves every route
+    /// (docs/operations.md, "Two Workers"): the promoter's and the origin's calls and the JWKS.
+    /// None of them is on a fan's path, and their code (sale settings, reports, pulls, invitation
+    /// signing, the monitor) then stays out of the module each data centre starts at the opening
+    /// second (docs/capacity.md, "Cold start"). Everything a fan's page or app calls stays at the
+    /// edge.
+    fn served_by_full_worker(&self) -> bool {
+        match self {
+            Route::Jwks
+            | Route::Pull(_)
+            | Route::Finish { .. }
+            | Route::Assignments(_)
+            | Route::AdminSales
+            | Route::AdminSale(_)
+            | Route::AdminControl { .. }
+            | Route::AdminMonitor
+            | Route::AdminInvitations(_)
+            | Route::AdminFault(_)
+            | Route::TestPoison => true,
+            Route::Health
+            | Route::BrandCss(_)
+            | Route::SalePage(_)
+            | Route::SaleInfo(_)
+            | Route::Join(_)
+            | Route::Status(_)
+            | Route::Challenge(_)
+            | Route::Socket(_)
+            | Route::Draw(_) => false,
+        }
+    }
+
     /// The methods the path takes, as for an `Allow` header.
     fn allow(&self) -> &'static str {
         match self {
@@ -267,12 +306,16 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
         None if segments.first() == Some(&"api") => ("unknown", None),
         None => ("asset", None),
     };
+    // The edge worker hands the routes on no fan's path to the full worker.
+    let forwarded =
+        cfg!(feature = "edge") && route.as_ref().is_some_and(Route::served_by_full_worker);
     let answered = match route {
         Some(route) => dispatch(route, req, &ctx).await,
         None if segments.first() == Some(&"api") => Err(ApiError::NotFound),
         None => static_asset(req, &ctx).await,
     };
     let outcome = match &answered {
+        Ok(_) if forwarded => "forwarded",
         // The busy page answers a busy error.
         Ok(page) if page.status_code() == 503 => "busy",
         Ok(_) => "ok",
@@ -297,7 +340,6 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
     let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
     match route {
         Route::Health if is(Method::Get) => Ok(json(200, &Health { ok: true })),
-        Route::Jwks if is(Method::Get) => jwks(ctx),
         Route::BrandCss(file) if is(Method::Get) => crate::pages::brand_css(file),
         Route::SalePage(sale) if is(Method::Get) => {
             let as_page = !fan::wants_json(&req);
@@ -320,6 +362,25 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
             socket::open(req, ctx, sale_id(sale)?).await
         }
         Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
+        route if route.served_by_full_worker() => full_worker_route(route, req, ctx).await,
+        route => Err(ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        }),
+    }
+}
+
+/// The routes on no fan's path ([`Route::served_by_full_worker`]), served here in the full
+/// worker.
+#[cfg(not(feature = "edge"))]
+async fn full_worker_route(
+    route: Route<'_>,
+    req: Request,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
+    let method = req.method();
+    let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
+    match route {
+        Route::Jwks if is(Method::Get) => origin::jwks(ctx),
         Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
         Route::Finish { sale, fan, outcome } if is(Method::Post) => {
             origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
@@ -346,6 +407,33 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
     }
 }
 
+/// The routes on no fan's path, in the edge worker: the full worker's answer, as it gave it
+/// (status, headers, body, errors included; it logs its own line for the request). A full worker
+/// that cannot be reached is `busy`, like an object that cannot be reached.
+#[cfg(feature = "edge")]
+async fn full_worker_route(
+    route: Route<'_>,
+    req: Request,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
+    // A promoter's change: this isolate sees it at once, as the isolate that made it always has.
+    let changes = match route {
+        Route::AdminSale(sale) if req.method() == Method::Put => Some(sale),
+        Route::AdminControl { sale, .. } => Some(sale),
+        _ => None,
+    };
+    let full = ctx.env.service(FULL_WORKER_BINDING)?;
+    let answer = full
+        .fetch_request(req)
+        .await
+        .map_err(|e| ApiError::Busy(format!("the full worker: {e}")))?;
+    let changed = changes.and_then(|sale| SaleId::parse(sale).ok());
+    if let Some(sale) = changed.filter(|_| (200..300).contains(&answer.status_code())) {
+        admin::sale_changed(ctx, &sale).await;
+    }
+    Ok(own_copy(answer)?)
+}
+
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
 /// too-many-requests page instead of a `rate_limited` one).
 fn busy_as_page(
@@ -370,27 +458,25 @@ fn sale_or_404(segment: &str) -> Result<Option<SaleId>, ApiError> {
     Ok(SaleId::parse(segment).ok())
 }
 
-fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
-    let config = ctx.config()?;
-    let cache = CacheControl::Public {
-        max_age_s: JWKS_MAX_AGE_S,
-    };
-    Ok(json_with(200, &config.secrets.pass_signer.jwks(), cache))
-}
-
 /// Anything else is a static file (the dashboard, scripts, styles), or a 404.
 async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    let mut asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
+    let asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
     if asset.status_code() == 404 {
         return Err(ApiError::NotFound);
     }
-    // The assets binding's headers are immutable: copy them onto a response of our own.
+    Ok(own_copy(asset)?)
+}
+
+/// A response of our own with `answer`'s status, headers and body: a fetched response's headers
+/// are immutable, and every answer gets the security headers.
+fn own_copy(answer: Response) -> worker::Result<Response> {
     let headers = Headers::new();
-    for (name, value) in asset.headers().entries() {
+    for (name, value) in answer.headers().entries() {
         headers.set(&name, &value)?;
     }
-    let status = asset.status_code();
-    Ok(Response::from_bytes(asset.bytes().await?)?
+    let status = answer.status_code();
+    let (_, body) = answer.into_parts();
+    Ok(Response::from_body(body)?
         .with_status(status)
         .with_headers(headers))
 }
@@ -422,6 +508,50 @@ mod tests {
             &["api", "origin", "sales", "s", "assignments", "f", ""][..],
         ] {
             assert!(Route::parse(unknown).is_none(), "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn the_edge_serves_every_fan_route_and_hands_the_rest_to_the_full_worker() {
+        let at_edge = |path: &[&str]| {
+            let route = Route::parse(path).expect("a route");
+            !route.served_by_full_worker()
+        };
+        for fan in [
+            &["healthz"][..],
+            &["brand", "112233.css"],
+            &["s", "s1"],
+            &["api", "sales", "s1"],
+            &["api", "sales", "s1", "join"],
+            &["api", "sales", "s1", "status"],
+            &["api", "sales", "s1", "challenge"],
+            &["api", "sales", "s1", "socket"],
+            &["api", "sales", "s1", "draw"],
+        ] {
+            assert!(at_edge(fan), "{fan:?} is a fan's route");
+        }
+        for other in [
+            &[".well-known", "jwks.json"][..],
+            &["api", "origin", "sales", "s1", "pull"],
+            &["api", "origin", "sales", "s1", "assignments"],
+            &[
+                "api",
+                "origin",
+                "sales",
+                "s1",
+                "assignments",
+                "f",
+                "complete",
+            ],
+            &["api", "admin", "sales"],
+            &["api", "admin", "sales", "s1"],
+            &["api", "admin", "sales", "s1", "open"],
+            &["api", "admin", "sales", "s1", "invitations"],
+            &["api", "admin", "sales", "s1", "fault"],
+            &["api", "admin", "monitor"],
+            &["__test", "events", "poison"],
+        ] {
+            assert!(!at_edge(other), "{other:?} is on no fan's path");
         }
     }
 }

@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::coordinator_client::unexpected;
 use crate::error::ApiError;
 use crate::http;
-use crate::response::json;
+use crate::response::{json, json_with, CacheControl};
 use serde::Deserialize;
 use waitroom_core::coordinator::MAX_PULL;
 use waitroom_core::protocol::{Command, Reply};
@@ -180,6 +180,18 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
         Reply::Assignments { assignments } => Ok(json(200, &AssignmentList::of(&assignments))),
         other => Err(unexpected(other)),
     }
+}
+
+/// The JWKS changes only when the pass signing key does; origins may keep it this long.
+const JWKS_MAX_AGE_S: u64 = 300;
+
+/// `GET /.well-known/jwks.json`: the keys an origin verifies admission passes with.
+pub fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let cache = CacheControl::Public {
+        max_age_s: JWKS_MAX_AGE_S,
+    };
+    Ok(json_with(200, &config.secrets.pass_signer.jwks(), cache))
 }
 
 #[cfg(test)]
