@@ -5,13 +5,14 @@
 //! ([`ask`], [`join_at_shard`], ...) map both to the edge's [`ApiError`].
 
 use crate::error::ApiError;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use std::cell::Cell;
 use std::fmt;
 use waitroom_core::protocol::{
     Answer, Command, ProtocolVersion, Reply, ShardCommand, ShardJoined, PROTOCOL_HEADER,
 };
+use waitroom_core::tag_first::{Only, VariantOf};
 use waitroom_core::{QueueError, SaleId};
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
@@ -194,6 +195,29 @@ pub async fn ask(objects: &Objects, sale: &SaleId, command: &Command) -> Result<
         .call(COORDINATOR_BINDING, sale.as_str(), command)
         .await?;
     answer.map_err(ApiError::Queue)
+}
+
+/// [`ask`] for a command with one kind of reply, `T` (a [`Reply`] variant's payload: `Joined`,
+/// `Claim`, `Snapshot`): read as that kind alone ([`Only`]), so the fan's path compiles no reader
+/// for the replies it never gets. Another kind of reply is a protocol error
+/// ([`CallError::Malformed`]).
+pub async fn ask_for<T>(objects: &Objects, sale: &SaleId, command: &Command) -> Result<T, ApiError>
+where
+    T: VariantOf<Reply> + DeserializeOwned,
+{
+    let answer: Result<Only<Reply, T>, QueueError> = objects
+        .call(COORDINATOR_BINDING, sale.as_str(), command)
+        .await?;
+    answer.map(Only::into_inner).map_err(ApiError::Queue)
+}
+
+/// [`ask`] for a command whose only answer is `done` or a refusal (a fan's presence): whatever
+/// the coordinator answers besides a refusal is not read, only skipped.
+pub async fn tell(objects: &Objects, sale: &SaleId, command: &Command) -> Result<(), ApiError> {
+    let answer: Result<IgnoredAny, QueueError> = objects
+        .call(COORDINATOR_BINDING, sale.as_str(), command)
+        .await?;
+    answer.map(drop).map_err(ApiError::Queue)
 }
 
 /// Numbers a new fan at arrival shard `shard` of `sale`; with `member` (an invitation-only

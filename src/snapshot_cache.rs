@@ -11,14 +11,14 @@
 //! up to [`MAX_STALE_MS`] old. A snapshot can only be behind the coordinator, never ahead: `head`
 //! never moves back, so a stale one makes a fan wait longer, and never lets anyone skip the line.
 
-use crate::coordinator_client::{ask, unexpected, Objects};
+use crate::coordinator_client::{ask_for, Objects};
 use crate::error::ApiError;
 use crate::lru::Lru;
 use crate::response::CacheControl;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::protocol::{Command, Reply};
+use waitroom_core::protocol::Command;
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{Cache, Headers, Response};
@@ -300,9 +300,8 @@ async fn fetch(
         Ok(None) => {}
         Err(e) => worker::console_warn!("cache lookup for {sale} failed: {e}"),
     }
-    let entry = match ask(objects, sale, &Command::Snapshot).await {
-        Ok(Reply::Snapshot(s)) => Entry::Sale(Rc::new(s)),
-        Ok(other) => return (Err(unexpected(other)), stale),
+    let entry = match ask_for(objects, sale, &Command::Snapshot).await {
+        Ok(s) => Entry::Sale(Rc::new(s)),
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Entry::Missing { checked_at: now },
         // Refusals (a sale whose settings cannot be read) keep their own answer.
         Err(e) => return (Err(e), stale),

@@ -2,7 +2,7 @@
 
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
-use crate::coordinator_client::{self, ask, unexpected};
+use crate::coordinator_client::{self, ask_for};
 use crate::edge_numbering;
 use crate::error::retry_after;
 use crate::error::ApiError;
@@ -22,7 +22,7 @@ use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::pow::{Solution, Verified};
-use waitroom_core::protocol::{Command, Reply, ShardJoined};
+use waitroom_core::protocol::{Command, ShardJoined};
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis, WindowId};
@@ -179,10 +179,7 @@ async fn take_place(
         existing: existing.map(|t| t.seq),
         pow: paid,
     };
-    match ask(&ctx.objects, sale, &command).await? {
-        Reply::Joined(joined) => Ok(joined),
-        other => Err(unexpected(other)),
-    }
+    ask_for(&ctx.objects, sale, &command).await
 }
 
 /// A fan an arrival shard numbered, with their place in line as the snapshot tells it.
@@ -450,10 +447,7 @@ async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, Ap
     if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
         return Ok(claim);
     }
-    let claim = match ask(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await? {
-        Reply::Claim(claim) => claim,
-        other => return Err(unexpected(other)),
-    };
+    let claim: Claim = ask_for(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await?;
     let token_expires = UnixMillis::from_secs(token.exp);
     outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
     Ok(claim)

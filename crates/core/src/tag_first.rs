@@ -15,9 +15,60 @@
 //! [`tag_first!`] writes the `Deserialize` of one enum: for each variant its tag and form (unit,
 //! newtype over a struct, or struct variant with its fields and their serde attributes). It also
 //! writes an exhaustive `match` over the enum, so a new variant fails to compile until it is
-//! listed here.
+//! listed here, and marks each newtype variant's type as [`VariantOf`] the enum, so that a caller
+//! that expects one variant reads just that one ([`Only`]).
 
 use serde::de::{self, IgnoredAny, MapAccess};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// `Self` is the payload of the newtype variant tagged [`VariantOf::TAG`] of the tagged enum `E`
+/// (written by [`tag_first!`] for each newtype variant).
+pub trait VariantOf<E> {
+    /// The enum's tag field (`"reply"`).
+    const ENUM_TAG: &'static str;
+    /// This variant's tag (`"claim"`).
+    const TAG: &'static str;
+}
+
+/// A value of the enum `E`'s wire form that must be its variant holding a `T`, read as that `T`
+/// alone. A caller that expects one kind of reply (a fan's join expects `joined`) reads it with
+/// `Only<Reply, Joined>` instead of `Reply`: the same wire form, and only that variant's reader is
+/// compiled in, not every variant's (the edge's module gets no reader for the promoter's reports;
+/// docs/capacity.md, "Cold start"). Any other variant is an error naming it.
+pub struct Only<E, T>(pub T, PhantomData<E>);
+
+impl<E, T> Only<E, T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<'de, E, T: VariantOf<E> + Deserialize<'de>> Deserialize<'de> for Only<E, T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor<E, T>(PhantomData<(E, T)>);
+        impl<'de, E, T: VariantOf<E> + Deserialize<'de>> de::Visitor<'de> for Visitor<E, T> {
+            type Value = Only<E, T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a map with `{}` first, `{}`", T::ENUM_TAG, T::TAG)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let name = read_tag(&mut map, T::ENUM_TAG)?;
+                if name != T::TAG {
+                    return Err(de::Error::custom(format_args!(
+                        "expected the {} `{}`, got `{name}`",
+                        T::ENUM_TAG,
+                        T::TAG
+                    )));
+                }
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|value| Only(value, PhantomData))
+            }
+        }
+        d.deserialize_map(Visitor(PhantomData))
+    }
+}
 
 /// Reads the first key of a map, which must be `tag`, and its value: the variant's name.
 pub fn read_tag<'de, A: MapAccess<'de>>(
@@ -74,6 +125,8 @@ macro_rules! tag_first {
             }
         }
 
+        $($crate::tag_first!(@variant_of $enum, $tag, $name, $($variant)+);)+
+
         const _: () = {
             // Every variant listed: a new one fails to compile here until it is.
             #[allow(dead_code)]
@@ -101,6 +154,14 @@ macro_rules! tag_first {
         )?;
         Ok($enum::$variant { $($field),* })
     }};
+
+    (@variant_of $enum:ident, $tag:literal, $name:literal, $variant:ident ($ty:ty)) => {
+        impl $crate::tag_first::VariantOf<$enum> for $ty {
+            const ENUM_TAG: &'static str = $tag;
+            const TAG: &'static str = $name;
+        }
+    };
+    (@variant_of $enum:ident, $tag:literal, $name:literal, $($rest:tt)+) => {};
 
     (@pattern $enum:ident, $variant:ident) => { $enum::$variant };
     (@pattern $enum:ident, $variant:ident ($ty:ty)) => { $enum::$variant(..) };
@@ -183,6 +244,58 @@ mod tests {
             },
         ] {
             assert_eq!(round_trip(&reply), reply);
+        }
+    }
+
+    #[test]
+    fn one_expected_variant_reads_alone_and_any_other_is_refused_by_name() {
+        use super::Only;
+        use crate::coordinator::Joined;
+        let claim = Claim::Waiting {
+            position: 3,
+            ahead: 2,
+        };
+        let answer: Answer = Ok(Reply::Claim(claim.clone()));
+        let text = serde_json::to_string(&answer).expect("encodes");
+        let read: Result<Only<Reply, Claim>, QueueError> =
+            serde_json::from_str(&text).expect("the claim alone");
+        assert_eq!(read.ok().map(Only::into_inner), Some(claim));
+
+        let wrong = serde_json::from_str::<Result<Only<Reply, Joined>, QueueError>>(&text)
+            .err()
+            .expect("a claim is no join");
+        assert!(
+            wrong
+                .to_string()
+                .contains("expected the reply `joined`, got `claim`"),
+            "{wrong}"
+        );
+
+        // A refusal reads as the refusal, whatever variant was expected.
+        let refused: Answer = Err(QueueError::Closed);
+        let text = serde_json::to_string(&refused).expect("encodes");
+        let read: Result<Only<Reply, Claim>, QueueError> =
+            serde_json::from_str(&text).expect("a refusal");
+        assert_eq!(read.err(), Some(QueueError::Closed));
+    }
+
+    proptest! {
+        #[test]
+        fn a_join_reads_alone_as_it_reads_in_a_reply(
+            id: [u8; 10], seq in 1u64.., position in 1u64.., created: bool,
+        ) {
+            use super::Only;
+            use crate::coordinator::Joined;
+            let joined = Joined {
+                fan_id: crate::ids::FanId::from_bytes(id),
+                seq,
+                created,
+                position,
+                ahead: position - 1,
+            };
+            let text = serde_json::to_string(&Reply::Joined(joined.clone())).expect("encodes");
+            let alone: Only<Reply, Joined> = serde_json::from_str(&text).expect("reads");
+            prop_assert_eq!(alone.into_inner(), joined);
         }
     }
 
