@@ -5,6 +5,7 @@
 //! ([`ask`], [`join_at_shard`], ...) map both to the edge's [`ApiError`].
 
 use crate::error::ApiError;
+use crate::outgoing;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use std::cell::Cell;
@@ -14,7 +15,7 @@ use waitroom_core::protocol::{
 };
 use waitroom_core::tag_first::{Only, VariantOf};
 use waitroom_core::{QueueError, SaleId};
-use worker::{Env, Headers, Method, Request, RequestInit, Response};
+use worker::{Env, Headers, Method, Request, Response};
 
 pub const COORDINATOR_BINDING: &str = "COORDINATOR";
 pub const REGISTRY_BINDING: &str = "REGISTRY";
@@ -100,11 +101,7 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
     let body = serde_json::to_string(body).map_err(|e| CallError::Transport(e.to_string()))?;
     let headers = Headers::new();
     headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
-    let req = Request::new_with_init(OBJECT_URL, &init)?;
+    let req = outgoing::request(Method::Post, OBJECT_URL, &headers, Some(&body))?;
     let mut resp = stub.fetch_with_request(req).await?;
     require_status(&mut resp, binding, 200).await?;
     resp.json().await.map_err(|e| CallError::Malformed {
@@ -323,9 +320,7 @@ pub async fn set_fault(
         .id_from_name(sale.as_str())?
         .get_stub()?;
     let body = serde_json::to_string(&fault).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Put).with_body(Some(body.into()));
-    let req = Request::new_with_init(FAULT_URL, &init)?;
+    let req = outgoing::request(Method::Put, FAULT_URL, &Headers::new(), Some(&body))?;
     let mut resp = stub
         .fetch_with_request(req)
         .await
@@ -355,10 +350,8 @@ pub async fn open_socket(
     let headers = Headers::new();
     headers.set("Upgrade", "websocket")?;
     headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
     let url = format!("https://do.internal{SOCKET_PATH}?seq={seq}");
-    let req = Request::new_with_init(&url, &init)?;
+    let req = outgoing::request(Method::Get, &url, &headers, None)?;
     let mut resp = stub
         .fetch_with_request(req)
         .await

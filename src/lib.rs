@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod known_sales;
 pub mod lru;
 pub mod outcome_cache;
+pub mod outgoing;
 pub mod pages;
 pub mod place_cost;
 pub mod presence;

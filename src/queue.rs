@@ -16,7 +16,7 @@ use std::time::Duration;
 use waitroom_core::events::{retry_delay_s, EventMessage, WebhookKey};
 use worker::{
     AbortController, Delay, Env, Fetch, Headers, MessageBatch, MessageExt, Method,
-    QueueRetryOptionsBuilder, RawMessage, Request, RequestInit,
+    QueueRetryOptionsBuilder, RawMessage,
 };
 
 /// A webhook receiver has this long to answer, unless `WEBHOOK_TIMEOUT_MS` says otherwise.
@@ -168,11 +168,8 @@ impl Delivery {
         set("X-Waitroom-Event-Id", &message.event.id)?;
         set("X-Waitroom-Timestamp", &timestamp.to_string())?;
         set("X-Waitroom-Signature", &key.sign(timestamp, &body))?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
-        let request = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+        let request = crate::outgoing::request(Method::Post, url, &headers, Some(&body))
+            .map_err(|e| e.to_string())?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(request);

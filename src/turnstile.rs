@@ -19,7 +19,7 @@ use waitroom_core::snapshot::SaleView;
 use waitroom_core::turnstile::{
     self as rules, judge, presented, SiteKey, SiteverifyForm, TurnstileError, Verdict,
 };
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, Response};
 
 /// Siteverify has this long to answer one try.
 const TRY_TIMEOUT: Duration = Duration::from_millis(2_500);
@@ -237,11 +237,8 @@ async fn post(url: &str, body: &str) -> Result<(u16, String), String> {
     headers
         .set("Content-Type", "application/x-www-form-urlencoded")
         .map_err(|e| e.to_string())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let request = crate::outgoing::request(Method::Post, url, &headers, Some(body))
+        .map_err(|e| e.to_string())?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let answer = async move {

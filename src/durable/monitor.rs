@@ -17,8 +17,8 @@ use {
     waitroom_core::monitor::{self, Notice, CANARY_SALE, DEFAULT_SLOW_MS},
     waitroom_core::{SaleId, UnixMillis},
     worker::{
-        durable_object, DurableObject, Env, Fetch, Method, Request, RequestInit, Response, Result,
-        SqlStorage, SqlStorageValue, State,
+        durable_object, DurableObject, Env, Fetch, Method, Request, Response, Result, SqlStorage,
+        SqlStorageValue, State,
     },
 };
 
@@ -284,13 +284,8 @@ impl Monitor {
 pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
     let headers = worker::Headers::new();
     headers.set("Content-Type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.to_string().into()));
-    let response = Fetch::Request(Request::new_with_init(url, &init)?)
-        .send()
-        .await?;
+    let request = crate::outgoing::request(Method::Post, url, &headers, Some(&body.to_string()))?;
+    let response = Fetch::Request(request).send().await?;
     Ok(response.status_code())
 }
 
