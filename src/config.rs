@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use waitroom_core::events::WebhookKey;
 use waitroom_core::invitation::InvitationSigner;
+use waitroom_core::pass::PassSigner;
 use waitroom_core::secrets::{ConfigError, Secrets};
 use worker::Env;
 
@@ -65,5 +66,35 @@ pub fn webhook_key(env: &Env) -> Result<WebhookKey, ConfigError> {
     WebhookKey::parse(&value).map_err(|problem| ConfigError {
         name: NAME,
         problem,
+    })
+}
+
+/// The pass-signing keys (`PASS_SIGNING_KEYS`, or the single `PASS_SIGNING_KEY`), parsed and
+/// checked on first use: the full worker's only. Passes are signed by the coordinator object (its
+/// answer to a claim and its pushed turns), and the JWKS is served by the full worker, so the
+/// edge worker never reads the key (docs/operations.md, "Secrets"): one place fewer holding it,
+/// and no Ed25519 arithmetic in the module on the fan's path (docs/capacity.md, "Cold start").
+#[cfg(not(feature = "edge"))]
+pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
+    thread_local! {
+        static PASS_SIGNER: RefCell<Option<Rc<PassSigner>>> = const { RefCell::new(None) };
+    }
+    if let Some(signer) = PASS_SIGNER.with(|s| s.borrow().clone()) {
+        return Ok(signer);
+    }
+    let signer = Rc::new(waitroom_core::secrets::pass_signer(|name| {
+        lookup(env, name)
+    })?);
+    PASS_SIGNER.with(|s| *s.borrow_mut() = Some(signer.clone()));
+    Ok(signer)
+}
+
+/// The edge worker holds no pass-signing key: what would need it (the JWKS) is the full
+/// worker's, which the edge hands such requests.
+#[cfg(feature = "edge")]
+pub fn pass_signer(_env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
+    Err(ConfigError {
+        name: "PASS_SIGNING_KEYS",
+        problem: "is read by the full worker only, not by the edge worker".into(),
     })
 }

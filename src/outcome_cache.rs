@@ -37,7 +37,9 @@ thread_local! {
 /// answered from the edge; `None` if it must not be cached.
 fn keep_until(claim: &Claim, now: UnixMillis, token_expires: UnixMillis) -> Option<UnixMillis> {
     let until = match claim {
-        Claim::Waiting { .. } => return None,
+        // A turn without its pass (from an object of an earlier release) is answered busy:
+        // asked again, not kept.
+        Claim::Waiting { .. } | Claim::Turn { pass: None, .. } => return None,
         Claim::Turn { .. } => now.plus_millis(TURN_CACHE_MS),
         Claim::Lapsed { .. } => token_expires,
     };
@@ -144,13 +146,20 @@ mod tests {
         assert_eq!(keep_until(&lapsed, now, expires), Some(expires));
         assert_eq!(keep_until(&lapsed, expires, expires), None);
         let turn = Claim::Turn {
-            assignment,
+            assignment: assignment.clone(),
             pass_ttl_s: 600,
+            pass: Some("h.c.s".into()),
         };
         assert_eq!(
             keep_until(&turn, now, expires),
             Some(now.plus_millis(TURN_CACHE_MS))
         );
+        let without_pass = Claim::Turn {
+            assignment,
+            pass_ttl_s: 600,
+            pass: None,
+        };
+        assert_eq!(keep_until(&without_pass, now, expires), None);
         let waiting = Claim::Waiting {
             position: 1,
             ahead: 0,

@@ -11,7 +11,6 @@ use crate::durable::{slow_ms, MonitorCommand, Recorded, MONITOR_BINDING, MONITOR
 use crate::random;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::monitor::{verify_pass, Run, Timings, CANARY_SALE, CANARY_WINDOW};
-use waitroom_core::pass::PassClaims;
 use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::sale::SaleSettingsInput;
 use waitroom_core::{QueueError, RequestId, SaleId, SaleSettings, UnixMillis, WindowId, MAX_PULL};
@@ -114,7 +113,8 @@ async fn ensure_canary(env: &Env, sale: &SaleId) -> Result<(), String> {
 
 /// One fan through the funnel; which step failed, and why.
 async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<(), String> {
-    let config = config::load(env).map_err(|e| format!("configuration: {e}"))?;
+    config::load(env).map_err(|e| format!("configuration: {e}"))?;
+    let signer = config::pass_signer(env).map_err(|e| format!("configuration: {e}"))?;
     let sale = SaleId::parse(CANARY_SALE).map_err(|e| e.to_string())?;
     let window = WindowId::parse(CANARY_WINDOW).map_err(|e| e.to_string())?;
     let mut mark = started;
@@ -164,17 +164,12 @@ async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<()
     let Reply::Claim(claim) = ask(env, &sale, &Command::Claim { seq }, "claim").await? else {
         return Err("claim: unexpected reply".into());
     };
-    let Claim::Turn {
-        assignment,
-        pass_ttl_s,
-    } = claim
-    else {
+    // The pass the coordinator signed, as the edge hands it to a fan, checked against the JWKS.
+    let Claim::Turn { pass, .. } = claim else {
         return Err(format!("claim: not the fan's turn: {claim:?}"));
     };
-    let claims = PassClaims::for_assignment(&config.pass_issuer, &sale, &assignment, pass_ttl_s);
-    let pass = config.secrets.pass_signer.sign(&claims);
-    let jwks =
-        serde_json::to_value(config.secrets.pass_signer.jwks()).map_err(|e| e.to_string())?;
+    let pass = pass.ok_or("claim: the turn came without its pass")?;
+    let jwks = serde_json::to_value(signer.jwks()).map_err(|e| e.to_string())?;
     verify_pass(&jwks, &pass, &sale, fan_id.as_str(), clock::now())
         .map_err(|e| format!("pass: {e}"))?;
     timings.claim_ms = Some(lap(&mut mark));

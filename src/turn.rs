@@ -1,14 +1,15 @@
-//! A fan's turn as the fan gets it: the admission pass, signed, and the purchase URL carrying it.
-//! The status answer and the pushed `your_turn` message both come from here, so they agree.
+//! A fan's turn as the fan gets it: the admission pass (signed by the coordinator) and the
+//! purchase URL carrying it. The status answer and the pushed `your_turn` message both come from
+//! here, so they agree.
 
-use crate::config::Config;
 use waitroom_core::pass::PassClaims;
 use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::sale::WebUrl;
-use waitroom_core::{Assignment, SaleId, UnixMillis};
+use waitroom_core::Assignment;
+use waitroom_core::UnixMillis;
 use worker::Url;
 
-/// A signed turn.
+/// A fan's turn.
 pub struct Turn {
     pub pass: String,
     pub expires_at: UnixMillis,
@@ -17,21 +18,34 @@ pub struct Turn {
     pub purchase_url: Url,
 }
 
-/// Signs the pass for `assignment` (claimed, with `pass_ttl_s`) of `sale`.
-pub fn sign(
-    config: &Config,
-    sale: &SaleId,
+/// The turn of `assignment` (claimed, with `pass_ttl_s`) given its signed `pass`: where the pass
+/// is signed (the coordinator object, [`sign`]) and where it is handed on (the edge's status
+/// answer) build it the same way.
+pub fn with_pass(
+    pass: String,
     purchase_url: &WebUrl,
     delivery: PassDelivery,
     assignment: &Assignment,
     pass_ttl_s: u64,
 ) -> Turn {
-    let claims = PassClaims::for_assignment(&config.pass_issuer, sale, assignment, pass_ttl_s);
-    let pass = config.secrets.pass_signer.sign(&claims);
     let purchase_url = delivery.purchase_url(purchase_url.as_url(), &pass);
     Turn {
+        expires_at: PassClaims::expiry_of(assignment, pass_ttl_s),
         pass,
-        expires_at: claims.expires_at(),
         purchase_url,
     }
+}
+
+/// Signs the pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`: the coordinator's only
+/// (the full worker; the edge holds no signing key, and never calls this).
+pub fn sign(
+    signer: &waitroom_core::pass::PassSigner,
+    issuer: &str,
+    sale: &waitroom_core::SaleId,
+    assignment: &Assignment,
+    pass_ttl_s: u64,
+) -> String {
+    signer.sign(&PassClaims::for_assignment(
+        issuer, sale, assignment, pass_ttl_s,
+    ))
 }

@@ -19,8 +19,9 @@ use std::time::Duration;
 use waitroom_core::coordinator::Claim;
 use waitroom_core::draw::DrawKey;
 use waitroom_core::events::EventMessage;
+use waitroom_core::pass::PassSigner;
 use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command};
+use waitroom_core::protocol::{Answer, Command, Reply};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
 use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
 use waitroom_core::{Seq, UnixMillis};
@@ -49,6 +50,12 @@ pub struct SaleCoordinator {
     /// Proof-of-work solutions joins here were paid with, until their challenges expire (in
     /// memory: see docs/fairness.md on restarts).
     spent: RefCell<SpentSolutions>,
+}
+
+/// What the coordinator signs passes with.
+struct PassSigning {
+    keys: std::rc::Rc<PassSigner>,
+    issuer: String,
 }
 
 /// What is in memory once storage is open.
@@ -209,24 +216,27 @@ impl SaleCoordinator {
         let Some(sale) = sale.filter(|_| !turns.is_empty()) else {
             return;
         };
-        let config = match crate::config::load(&self.env) {
-            Ok(config) => config,
-            Err(e) => {
-                worker::console_error!("pushed turns not sent (the fans poll): {e}");
-                return;
-            }
+        let Some(signer) = self.pass_signer() else {
+            return;
         };
         for claim in turns {
             let Claim::Turn {
                 assignment,
                 pass_ttl_s,
+                ..
             } = claim
             else {
                 continue;
             };
-            let turn = crate::turn::sign(
-                &config,
+            let pass = crate::turn::sign(
+                &signer.keys,
+                &signer.issuer,
                 &sale.id,
+                &assignment,
+                pass_ttl_s,
+            );
+            let turn = crate::turn::with_pass(
+                pass,
                 &sale.settings.purchase_url,
                 sale.settings.pass_delivery,
                 &assignment,
@@ -249,6 +259,52 @@ impl SaleCoordinator {
                 let _ = ws.close(Some(CLOSE_TURN_SENT), Some("your_turn"));
             }
         }
+    }
+
+    /// The pass-signing keys and issuer, or `None` (logged) when they cannot be read: then no
+    /// pass is signed, and fans are answered busy until they can be.
+    fn pass_signer(&self) -> Option<PassSigning> {
+        let read = crate::config::load(&self.env).and_then(|config| {
+            Ok(PassSigning {
+                keys: crate::config::pass_signer(&self.env)?,
+                issuer: config.pass_issuer.clone(),
+            })
+        });
+        read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))
+            .ok()
+    }
+
+    /// A claim's answer with the fan's pass in it, signed here: the edge hands it on and holds
+    /// no signing key itself.
+    fn with_pass(&self, answer: Answer) -> Answer {
+        let Ok(Reply::Claim(Claim::Turn {
+            assignment,
+            pass_ttl_s,
+            pass: None,
+        })) = answer
+        else {
+            return answer;
+        };
+        let sale = self
+            .inner
+            .borrow()
+            .as_ref()
+            .and_then(|inner| inner.machine.line().map(|line| line.sale().id.clone()));
+        let pass = match (sale, self.pass_signer()) {
+            (Some(sale), Some(signer)) => Some(crate::turn::sign(
+                &signer.keys,
+                &signer.issuer,
+                &sale,
+                &assignment,
+                pass_ttl_s,
+            )),
+            _ => None,
+        };
+        Ok(Reply::Claim(Claim::Turn {
+            assignment,
+            pass_ttl_s,
+            pass,
+        }))
     }
 
     /// Takes fan `seq`'s WebSocket: accepted (hibernatable, tagged by the fan's number, and
@@ -420,6 +476,7 @@ impl DurableObject for SaleCoordinator {
         if let (Some(v), Err(_)) = (&paid, &answer) {
             self.spent.borrow_mut().forget(v);
         }
+        let answer = self.with_pass(answer);
         // Turns this command claimed for fans holding a socket go out before the answer.
         self.push_turns();
         // The answer stands (its changes are written); a failed alarm is retried next time.

@@ -416,11 +416,15 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             Claim::Turn {
                 assignment,
                 pass_ttl_s,
+                pass,
             } => {
-                let config = ctx.config()?;
-                let turn = crate::turn::sign(
-                    &config,
-                    sale,
+                // The coordinator signs the pass (the edge holds no signing key); an object of
+                // a release before that answers without one: busy, never a turn without a pass.
+                let pass = pass.ok_or_else(|| {
+                    ApiError::Busy("the coordinator answered a turn without its pass".into())
+                })?;
+                let turn = crate::turn::with_pass(
+                    pass,
                     &snap.sale.purchase_url,
                     snap.sale.pass_delivery,
                     &assignment,

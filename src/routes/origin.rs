@@ -187,11 +187,11 @@ const JWKS_MAX_AGE_S: u64 = 300;
 
 /// `GET /.well-known/jwks.json`: the keys an origin verifies admission passes with.
 pub fn jwks(ctx: &Ctx) -> Result<Response, ApiError> {
-    let config = ctx.config()?;
+    let signer = crate::config::pass_signer(&ctx.env)?;
     let cache = CacheControl::Public {
         max_age_s: JWKS_MAX_AGE_S,
     };
-    Ok(json_with(200, &config.secrets.pass_signer.jwks(), cache))
+    Ok(json_with(200, &signer.jwks(), cache))
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ impl PassClaims {
     /// The pass for a claimed assignment. It depends only on the assignment, so asking again
     /// yields the same pass (Ed25519 signatures are deterministic).
     pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
-        let claimed_at = a.claimed_at.unwrap_or(a.assigned_at);
+        let claimed_at = Self::claimed_at(a);
         Self {
             iss: issuer.to_owned(),
             aud: sale.to_string(),
@@ -44,6 +44,16 @@ impl PassClaims {
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
             jti: format!("{sale}.{}", a.seq),
         }
+    }
+
+    /// When the pass of a claimed assignment expires (its `exp`), known without the pass: the
+    /// edge tells the fan from the claim it was handed, which the coordinator signed.
+    pub fn expiry_of(a: &Assignment, pass_ttl_s: u64) -> UnixMillis {
+        UnixMillis::from_secs(Self::claimed_at(a).plus_secs(pass_ttl_s).as_secs())
+    }
+
+    fn claimed_at(a: &Assignment) -> UnixMillis {
+        a.claimed_at.unwrap_or(a.assigned_at)
     }
 
     pub fn expires_at(&self) -> UnixMillis {

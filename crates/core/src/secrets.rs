@@ -51,13 +51,14 @@ pub struct Secrets {
     pub admin_key: ApiKey,
     pub origin_key: ApiKey,
     pub token_keys: TokenKeys,
-    pub pass_signer: PassSigner,
     /// Signs proof-of-work challenges: derived from the token-signing key, so nothing to set.
     pub pow_key: PowKey,
 }
 
 impl Secrets {
-    /// Reads every secret through `lookup` (the environment), checking each.
+    /// Reads the secrets every worker runs on through `lookup` (the environment), checking each.
+    /// Not the pass-signing keys: only the coordinator signs passes ([`pass_signer`]), so the
+    /// edge worker never holds them.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let read = |name: &'static str| {
             lookup(name)
@@ -84,21 +85,20 @@ impl Secrets {
             name: "TOKEN_KEYS",
             problem,
         })?;
-        let pass_signer = pass_signer(&lookup)?;
         let pow_key = PowKey::derived_from(&token_keys);
         Ok(Self {
             pow_key,
             admin_key: ApiKey::new(&admin),
             origin_key: ApiKey::new(&origin),
             token_keys,
-            pass_signer,
         })
     }
 }
 
-/// The pass-signing keys: `PASS_SIGNING_KEYS` (several, the first signs) or, as before it
-/// existed, `PASS_SIGNING_KEY` (one). Both set is a mistake: which one is meant?
-fn pass_signer(lookup: &impl Fn(&str) -> Option<String>) -> Result<PassSigner, ConfigError> {
+/// The pass-signing keys, read through `lookup`: `PASS_SIGNING_KEYS` (several, the first signs)
+/// or, as before it existed, `PASS_SIGNING_KEY` (one). Both set is a mistake: which one is meant?
+/// Read by the full worker only (the coordinator signs passes; the JWKS), never by the edge.
+pub fn pass_signer(lookup: impl Fn(&str) -> Option<String>) -> Result<PassSigner, ConfigError> {
     let set = |name| lookup(name).filter(|v| !v.trim().is_empty());
     match (set("PASS_SIGNING_KEYS"), set("PASS_SIGNING_KEY")) {
         (Some(_), Some(_)) => Err(ConfigError {
@@ -150,6 +150,10 @@ mod tests {
         Secrets::from_lookup(|n| env.get(n).cloned())
     }
 
+    fn signer(env: &HashMap<&'static str, String>) -> Result<PassSigner, ConfigError> {
+        pass_signer(|n| env.get(n).cloned())
+    }
+
     #[test]
     fn loads_and_matches_keys() {
         let s = load(&env()).unwrap();
@@ -169,7 +173,6 @@ mod tests {
             ("ADMIN_KEY", Some("changeme".to_owned())),
             ("ORIGIN_KEY", Some("x".repeat(64))),
             ("TOKEN_KEYS", Some("k1:short".to_owned())),
-            ("PASS_SIGNING_KEY", Some("not-a-key".to_owned())),
         ] {
             let mut e = env();
             match value {
@@ -181,6 +184,23 @@ mod tests {
         let mut same = env();
         same.insert("ORIGIN_KEY", same["ADMIN_KEY"].clone());
         assert_eq!(load(&same).unwrap_err().name, "ORIGIN_KEY");
+        let mut bad_pass_key = env();
+        bad_pass_key.insert("PASS_SIGNING_KEY", "not-a-key".to_owned());
+        assert_eq!(signer(&bad_pass_key).unwrap_err().name, "PASS_SIGNING_KEY");
+    }
+
+    #[test]
+    fn the_secrets_every_worker_reads_leave_out_the_pass_signing_keys() {
+        // The edge worker runs without them (only the coordinator signs passes); a bad one does
+        // not stop it either.
+        for value in [None, Some("not-a-key")] {
+            let mut e = env();
+            match value {
+                Some(v) => e.insert("PASS_SIGNING_KEY", v.to_owned()),
+                None => e.remove("PASS_SIGNING_KEY"),
+            };
+            assert!(load(&e).is_ok(), "{value:?}");
+        }
     }
 
     #[test]
@@ -190,14 +210,14 @@ mod tests {
         let mut e = env();
         e.remove("PASS_SIGNING_KEY");
         e.insert("PASS_SIGNING_KEYS", format!("{two},{one}"));
-        let ring = load(&e).unwrap().pass_signer;
-        let single = load(&env()).unwrap().pass_signer;
+        let ring = signer(&e).unwrap();
+        let single = signer(&env()).unwrap();
         assert_eq!(ring.jwks().keys.len(), 2);
         assert_eq!(ring.jwks().keys[1], single.jwks().keys[0]);
         // Both set: refused, naming both.
         let mut both = env();
         both.insert("PASS_SIGNING_KEYS", two.to_owned());
-        let err = load(&both).unwrap_err();
+        let err = signer(&both).unwrap_err();
         assert_eq!(err.name, "PASS_SIGNING_KEYS");
         assert!(
             err.to_string().contains("PASS_SIGNING_KEY are both set"),
@@ -206,15 +226,17 @@ mod tests {
         // Neither set.
         let mut none = env();
         none.remove("PASS_SIGNING_KEY");
-        assert_eq!(load(&none).unwrap_err().name, "PASS_SIGNING_KEYS");
+        assert_eq!(signer(&none).unwrap_err().name, "PASS_SIGNING_KEYS");
         // A bad key in the list names the list.
         e.insert("PASS_SIGNING_KEYS", format!("{two},nope"));
-        assert_eq!(load(&e).unwrap_err().name, "PASS_SIGNING_KEYS");
+        assert_eq!(signer(&e).unwrap_err().name, "PASS_SIGNING_KEYS");
     }
 
     #[test]
     fn debug_output_hides_secrets() {
         let shown = format!("{:?}", load(&env()).unwrap());
         assert!(!shown.contains("0123456789"), "{shown}");
+        let shown = format!("{:?}", signer(&env()).unwrap());
+        assert!(!shown.contains("AQIDBAUGBwgJ"), "{shown}");
     }
 }

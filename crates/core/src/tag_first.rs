@@ -230,8 +230,16 @@ mod tests {
             Claim::Turn {
                 assignment: assignment.clone(),
                 pass_ttl_s: 600,
+                pass: None,
             },
-            Claim::Lapsed { assignment },
+            Claim::Turn {
+                assignment: assignment.clone(),
+                pass_ttl_s: 600,
+                pass: Some("header.claims.signature".into()),
+            },
+            Claim::Lapsed {
+                assignment: assignment.clone(),
+            },
         ] {
             assert_eq!(round_trip(&claim), claim);
             let reply = Reply::Claim(claim);
@@ -322,6 +330,39 @@ mod tests {
             assert_eq!(serde_json::to_string(&error).unwrap(), wire);
             assert_eq!(serde_json::from_str::<QueueError>(wire).unwrap(), error);
         }
+    }
+
+    #[test]
+    fn a_turn_without_a_pass_is_the_wire_form_before_passes_came_with_it() {
+        // What objects of releases before the signed pass send, and what this one sends when it
+        // has no pass: the same text; a pass is one more field, last.
+        let assignment = r#"{"fan_id":"fan_0123456789abcdef0123","seq":7,"window":"w1","state":"assigned","assigned_at":"2023-11-14T22:13:20Z","expires_at":"2023-11-14T22:15:20Z","claimed_at":"2023-11-14T22:13:21Z","finished_at":null}"#;
+        let old = format!(r#"{{"outcome":"turn","assignment":{assignment},"pass_ttl_s":600}}"#);
+        let Claim::Turn {
+            assignment: read,
+            pass_ttl_s: 600,
+            pass: None,
+        } = serde_json::from_str::<Claim>(&old).unwrap()
+        else {
+            panic!("{old} is a turn without a pass");
+        };
+        let without = Claim::Turn {
+            assignment: read.clone(),
+            pass_ttl_s: 600,
+            pass: None,
+        };
+        assert_eq!(serde_json::to_string(&without).unwrap(), old);
+        let with = Claim::Turn {
+            assignment: read,
+            pass_ttl_s: 600,
+            pass: Some("h.c.s".into()),
+        };
+        let wire = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            wire,
+            format!(r#"{},"pass":"h.c.s"}}"#, &old[..old.len() - 1])
+        );
+        assert_eq!(serde_json::from_str::<Claim>(&wire).unwrap(), with);
     }
 
     #[test]

@@ -150,6 +150,7 @@ impl Assignments {
                 let turn = Claim::Turn {
                     assignment: a.clone(),
                     pass_ttl_s,
+                    pass: None,
                 };
                 (turn, true)
             }
@@ -365,6 +366,7 @@ pub(crate) fn claimed_again(a: &Assignment, now: UnixMillis, pass_ttl_s: u64) ->
             Claim::Turn {
                 assignment: a.clone(),
                 pass_ttl_s,
+                pass: None,
             }
         }
         _ => Claim::Lapsed {

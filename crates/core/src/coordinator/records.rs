@@ -201,10 +201,15 @@ pub struct Joined {
 pub enum Claim {
     /// Still in line (only when the caller's snapshot was ahead of the coordinator; never in practice).
     Waiting { position: u64, ahead: u64 },
-    /// The fan's turn: the caller issues a pass valid from `claimed_at` for `pass_ttl_s`.
+    /// The fan's turn: a pass valid from `claimed_at` for `pass_ttl_s`.
     Turn {
         assignment: Assignment,
         pass_ttl_s: u64,
+        /// The pass, signed: none from the core (it holds no key); the coordinator object signs
+        /// it before answering, so the edge worker never holds the pass-signing key. Absent from
+        /// the answers of objects of releases before it (the edge answers those busy).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pass: Option<String>,
     },
     /// Nothing more for this fan: lapsed, released, or the pass expired. They may join again.
     Lapsed { assignment: Assignment },
@@ -212,7 +217,7 @@ pub enum Claim {
 
 crate::tag_first! { Claim, "outcome", {
     "waiting" => [Waiting { position: u64, ahead: u64 }],
-    "turn" => [Turn { assignment: Assignment, pass_ttl_s: u64 }],
+    "turn" => [Turn { assignment: Assignment, pass_ttl_s: u64, #[serde(default)] pass: Option<String> }],
     "lapsed" => [Lapsed { assignment: Assignment }],
 } }
 

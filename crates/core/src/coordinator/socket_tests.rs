@@ -117,6 +117,7 @@ fn an_admitted_fan_holding_a_socket_has_the_turn_claimed_for_the_push() {
     let Claim::Turn {
         assignment,
         pass_ttl_s,
+        ..
     } = &turns[0]
     else {
         panic!("not a turn: {turns:?}");
@@ -135,7 +136,8 @@ fn an_admitted_fan_holding_a_socket_has_the_turn_claimed_for_the_push() {
         c.claim(now.plus_secs(3), 2).unwrap(),
         Claim::Turn {
             assignment: assignment.clone(),
-            pass_ttl_s: 300
+            pass_ttl_s: 300,
+            pass: None,
         }
     );
     assert!(c.take_pushed_turns().is_empty(), "taken once");

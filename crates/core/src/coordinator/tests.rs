@@ -154,6 +154,7 @@ fn claims_return_the_same_pass_window_until_it_expires() {
     let Claim::Turn {
         assignment: first,
         pass_ttl_s,
+        ..
     } = c.claim(T0.plus_secs(5), 1).unwrap()
     else {
         panic!()
