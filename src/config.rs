@@ -3,7 +3,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use waitroom_core::events::WebhookKey;
-use waitroom_core::invitation::InvitationSigner;
 use waitroom_core::pass::PassSigner;
 use waitroom_core::secrets::{ConfigError, Secrets};
 use worker::Env;
@@ -14,8 +13,6 @@ pub const DEFAULT_PASS_ISSUER: &str = "waitroom";
 pub struct Config {
     pub secrets: Secrets,
     pub pass_issuer: String,
-    /// Our invitation keys, derived from `TOKEN_KEYS` (see [`crate::invitations::signer`]).
-    pub invitations: InvitationSigner,
 }
 
 thread_local! {
@@ -40,14 +37,9 @@ pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
     let pass_issuer = lookup(env, "PASS_ISSUER")
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned());
-    let invitations = crate::invitations::signer(&secrets.token_keys).map_err(|_| ConfigError {
-        name: "TOKEN_KEYS",
-        problem: "has no key".into(),
-    })?;
     let config = Rc::new(Config {
         secrets,
         pass_issuer,
-        invitations,
     });
     LOADED.with(|c| *c.borrow_mut() = Some(config.clone()));
     Ok(config)

@@ -11,7 +11,9 @@ use crate::error::ApiError;
 use crate::http;
 use crate::routes::Ctx;
 use serde::{Deserialize, Serialize};
-use waitroom_core::invitation::{member_key, member_shard, InvitationSigner, MemberId};
+use std::cell::RefCell;
+use std::rc::Rc;
+use waitroom_core::invitation::{member_key, member_shard, InvitationSigner, InviteKey, MemberId};
 use waitroom_core::pow::Verified;
 use waitroom_core::protocol::ShardJoined;
 use waitroom_core::snapshot::Snapshot;
@@ -31,10 +33,34 @@ pub const TTL_RANGE: (u64, u64) = (60, 365 * 24 * 3600);
 const COOKIE_MAX_AGE_S: u64 = 30 * 24 * 3600;
 
 /// Our invitation keys: one per `TOKEN_KEYS` key, derived from it, the first signing; so
-/// rotating `TOKEN_KEYS` as for queue tokens keeps invitations signed before it valid.
+/// rotating `TOKEN_KEYS` as for queue tokens keeps invitations signed before it valid. For the
+/// promoter's invitation route (the full worker's); joins check invitations with [`ours`].
 pub fn signer(token_keys: &TokenKeys) -> Result<InvitationSigner, ApiError> {
     InvitationSigner::from_seeds(&token_keys.derive(KEY_PURPOSE))
         .ok_or_else(|| ApiError::Internal("no token keys to derive invitation keys from".into()))
+}
+
+thread_local! {
+    static OURS: RefCell<Option<Rc<[InviteKey]>>> = const { RefCell::new(None) };
+}
+
+/// The public halves of our invitation keys ([`signer`]'s), which every sale trusts: derived
+/// once per isolate, each Ed25519 public key by the runtime's WebCrypto, so the edge module
+/// carries no Ed25519 arithmetic (docs/capacity.md, "Cold start").
+pub async fn ours(token_keys: &TokenKeys) -> Result<Rc<[InviteKey]>, ApiError> {
+    if let Some(keys) = OURS.with(|k| k.borrow().clone()) {
+        return Ok(keys);
+    }
+    let mut keys = Vec::new();
+    for seed in token_keys.derive(KEY_PURPOSE) {
+        let public = crate::webcrypto::ed25519_public_key(&seed)
+            .await
+            .map_err(|e| ApiError::Internal(format!("our invitation keys: WebCrypto: {e:?}")))?;
+        keys.push(InviteKey::ours(public));
+    }
+    let keys: Rc<[InviteKey]> = keys.into();
+    OURS.with(|k| *k.borrow_mut() = Some(keys.clone()));
+    Ok(keys)
 }
 
 /// A member of an invitation-only sale, as an accepted invitation names them.
@@ -59,13 +85,11 @@ pub async fn member(
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::InvitationRequired)?;
     let config = ctx.config()?;
-    let unverified = waitroom_core::invitation::read(
-        text,
-        snap.sale.invite_jwks.as_ref(),
-        config.invitations.trusted(),
-    )
-    .map_err(ApiError::BadInvitation)?;
-    // ES256 and RS256 signatures: the runtime's WebCrypto (EdDSA is checked in the core).
+    let ours = ours(&config.secrets.token_keys).await?;
+    let unverified =
+        waitroom_core::invitation::read(text, snap.sale.invite_jwks.as_ref(), &ours)
+            .map_err(ApiError::BadInvitation)?;
+    // The signatures: the runtime's WebCrypto.
     let mut verified = false;
     for check in unverified.signature_checks() {
         if crate::webcrypto::verifies(&check).await {

@@ -1,8 +1,12 @@
-//! The signature checks the core leaves to its caller (ES256 and RS256 invitations,
+//! The signature checks the core leaves to its caller (EdDSA, ES256 and RS256 invitations,
 //! [`waitroom_core::invitation::SignatureCheck`]), made by the runtime's WebCrypto
-//! (`crypto.subtle`): the module then carries no P-256 or RSA arithmetic of its own (about
-//! 55 KB gzipped, docs/capacity.md "Cold start"). The core still owns the rules: which keys,
-//! which algorithm, the key checks and the claims; this asks only "does this signature verify".
+//! (`crypto.subtle`), and the public halves of our own Ed25519 invitation keys: the edge module
+//! then carries no Ed25519, P-256 or RSA arithmetic of its own (docs/capacity.md "Cold start").
+//! The core still owns the rules: which keys, which algorithm, the key checks and the claims;
+//! this asks only "does this signature verify" and "which public key has this seed".
+//!
+//! Ed25519 in WebCrypto (`{name: "Ed25519"}`: raw and pkcs8 import, JWK export, verify): workerd
+//! (local `wrangler dev`, compatibility date 2026-04-01) and Node 20 (`make test-wasm`) have it.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -22,6 +26,9 @@ extern "C" {
         usages: &Array,
     ) -> Result<Promise, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = exportKey, catch)]
+    fn export_key(format: &str, key: &JsValue) -> Result<Promise, JsValue>;
+
     #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
     fn subtle_verify(
         algorithm: &JsValue,
@@ -39,6 +46,12 @@ pub async fn verifies(check: &SignatureCheck<'_>) -> bool {
 
 async fn verify(check: &SignatureCheck<'_>) -> Result<bool, JsValue> {
     let (format, key, import_as, verify_as) = match check.key {
+        PublicKey::Ed25519 { x } => (
+            "raw",
+            Uint8Array::from(&x[..]).into(),
+            object(&[("name", "Ed25519")])?,
+            object(&[("name", "Ed25519")])?,
+        ),
         PublicKey::P256 { point } => (
             "raw",
             Uint8Array::from(point).into(),
@@ -62,6 +75,28 @@ async fn verify(check: &SignatureCheck<'_>) -> Result<bool, JsValue> {
     )?)
     .await?;
     Ok(verified.as_bool() == Some(true))
+}
+
+/// The Ed25519 public key of a 32-byte private key (`seed`, RFC 8032): imported as PKCS #8
+/// and exported as a JWK, whose `x` it is. For our own invitation keys, derived at the edge.
+pub async fn ed25519_public_key(seed: &[u8; 32]) -> Result<[u8; 32], JsValue> {
+    // PKCS #8 of an Ed25519 private key (RFC 8410): a fixed prefix, then the seed.
+    const PKCS8_PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    let pkcs8 = Uint8Array::from(&[&PKCS8_PREFIX[..], &seed[..]].concat()[..]);
+    let usages = Array::of1(&JsValue::from_str("sign"));
+    let algorithm = object(&[("name", "Ed25519")])?;
+    let key = JsFuture::from(import_key("pkcs8", &pkcs8, &algorithm, true, &usages)?).await?;
+    let jwk = JsFuture::from(export_key("jwk", &key)?).await?;
+    let x = Reflect::get(&jwk, &"x".into())?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("the exported key has no \"x\""))?;
+    B64.decode(x)
+        .ok()
+        .and_then(|x| <[u8; 32]>::try_from(x).ok())
+        .ok_or_else(|| JsValue::from_str("the exported \"x\" is not 32 bytes of base64url"))
 }
 
 /// A plain JS object of string members.

@@ -201,7 +201,7 @@ pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Re
     let members = invitations::members_to_invite(&body, || format!("m-{}", random::hex::<8>()))?;
     let ttl_s = invitations::ttl_of(&body)?;
     ctx.require_sale(&sale).await?;
-    let signer = &ctx.config()?.invitations;
+    let signer = invitations::signer(&ctx.config()?.secrets.token_keys)?;
     let expires_at = ctx.now.plus_secs(ttl_s);
     let list = members
         .into_iter()

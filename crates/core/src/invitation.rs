@@ -8,12 +8,14 @@
 //!
 //! Only the three algorithms are accepted, each only with a key of its own type: `none`, `HS256`
 //! and any other algorithm, or an RS256 header naming an EC key, are refused before any
-//! signature is checked. EdDSA signatures are checked here; ES256 and RS256 ones are asked of
-//! the caller ([`read`] gives an [`Unverified`] invitation and its [`SignatureCheck`]s), so the
-//! worker verifies them with the runtime's WebCrypto and carries no P-256 or RSA arithmetic; the
-//! keys are still checked here when a sale's keys are set. A member is one place in line: [`member_key`] names the member within
-//! the sale (a hash, so the member id itself is never stored), [`member_shard`] the arrival shard
-//! that keeps the member's place.
+//! signature is checked. The signatures themselves are asked of the caller ([`read`] gives an
+//! [`Unverified`] invitation and its [`SignatureCheck`]s), so the worker verifies them with the
+//! runtime's WebCrypto and its edge module carries no Ed25519, P-256 or RSA arithmetic. The keys
+//! are checked in two steps: their form whenever they are read ([`InviteKey`]'s `Deserialize`,
+//! no arithmetic), and whether they are usable public keys (an Ed25519 point, a P-256 point) when
+//! a sale's keys are set ([`InviteKeys::parse`], the promoter's `PUT`). A member is one place in
+//! line: [`member_key`] names the member within the sale (a hash, so the member id itself is never
+//! stored), [`member_shard`] the arrival shard that keeps the member's place.
 
 use crate::ids::SaleId;
 use crate::sale::SettingsError;
@@ -190,7 +192,8 @@ impl Alg {
     }
 }
 
-/// A public key's material, checked when it was parsed.
+/// A public key's material: its form checked when it was read, its arithmetic when a sale's keys
+/// were set ([`KeyMaterial::check_usable`]).
 #[derive(Clone, PartialEq, Eq)]
 enum KeyMaterial {
     Ed25519([u8; 32]),
@@ -211,62 +214,59 @@ impl KeyMaterial {
         }
     }
 
-    /// The core's own verdict on `signature` over `signed` (EdDSA), or the check it leaves to
-    /// its caller (ES256, RS256: the runtime's WebCrypto in the worker), after the checks of form
-    /// that need no key arithmetic.
-    fn verdict<'a>(&'a self, signed: &'a [u8], signature: &'a [u8]) -> Verdict<'a> {
+    /// The check of `signature` over `signed` the caller makes (the runtime's WebCrypto in the
+    /// worker), or `None` when the signature's form already refuses it (its length).
+    fn check<'a>(&'a self, signed: &'a [u8], signature: &'a [u8]) -> Option<SignatureCheck<'a>> {
+        let key = match self {
+            // Ed25519 and ES256 (JWS carries r || s, not DER): 64 bytes.
+            KeyMaterial::Ed25519(x) if signature.len() == 64 => PublicKey::Ed25519 { x },
+            KeyMaterial::P256(point) if signature.len() == 64 => PublicKey::P256 { point },
+            KeyMaterial::Rsa { n, e } if signature.len() == n.len() => PublicKey::Rsa { n, e },
+            KeyMaterial::Ed25519(_) | KeyMaterial::P256(_) | KeyMaterial::Rsa { .. } => {
+                return None
+            }
+        };
+        Some(SignatureCheck {
+            key,
+            signed,
+            signature,
+        })
+    }
+
+    /// Whether the key is a usable public key, beyond its form: an Ed25519 key a point of the
+    /// curve (it decompresses), a P-256 key a point of P-256. The checks that need curve
+    /// arithmetic: run where a sale's keys are set (the full worker), never where they are read
+    /// back (the edge; a key the runtime refuses there is a signature that does not verify).
+    fn check_usable(&self) -> Result<(), String> {
         match self {
-            KeyMaterial::Ed25519(x) => {
-                let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(x) else {
-                    return Verdict::Refused;
-                };
-                let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
-                    return Verdict::Refused;
-                };
-                if key.verify_strict(signed, &sig).is_ok() {
-                    Verdict::Verified
-                } else {
-                    Verdict::Refused
-                }
-            }
-            // JWS carries r || s, 64 bytes, not DER.
-            KeyMaterial::P256(point) if signature.len() == 64 => Verdict::Ask(SignatureCheck {
-                key: PublicKey::P256 { point },
-                signed,
-                signature,
-            }),
-            KeyMaterial::Rsa { n, e } if signature.len() == n.len() => {
-                Verdict::Ask(SignatureCheck {
-                    key: PublicKey::Rsa { n, e },
-                    signed,
-                    signature,
-                })
-            }
-            KeyMaterial::P256(_) | KeyMaterial::Rsa { .. } => Verdict::Refused,
+            KeyMaterial::Ed25519(x) => ed25519_dalek::VerifyingKey::from_bytes(x)
+                .map(|_| ())
+                .map_err(|_| "\"x\" is not an Ed25519 public key".to_owned()),
+            KeyMaterial::P256(point) if is_p256_point(&point[1..33], &point[33..]) => Ok(()),
+            KeyMaterial::P256(_) => Err("\"x\", \"y\" is not a point of P-256".into()),
+            KeyMaterial::Rsa { .. } => Ok(()),
         }
     }
 }
 
-enum Verdict<'a> {
-    Verified,
-    Refused,
-    Ask(SignatureCheck<'a>),
-}
-
-/// A signature the core leaves to its caller (ES256 or RS256): the key is checked already (a
-/// point of P-256; an RSA key of [`RSA_BITS`]), and so is the signature's length.
+/// A signature the core leaves to its caller (EdDSA, ES256 or RS256): the key's form is checked
+/// already (and, when the sale's keys were set, that it is a point of its curve; an RSA key of
+/// [`RSA_BITS`]), and so is the signature's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignatureCheck<'a> {
     pub key: PublicKey<'a>,
     /// The JWS signing input, `header.claims` as sent.
     pub signed: &'a [u8],
-    /// ES256: `r || s`, 64 bytes; RS256: RSASSA-PKCS1-v1_5 with SHA-256, as long as the modulus.
+    /// EdDSA: 64 bytes; ES256: `r || s`, 64 bytes; RS256: RSASSA-PKCS1-v1_5 with SHA-256, as long
+    /// as the modulus.
     pub signature: &'a [u8],
 }
 
 /// The public key of a [`SignatureCheck`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PublicKey<'a> {
+    /// EdDSA: the 32-byte Ed25519 public key (RFC 8037's `x`).
+    Ed25519 { x: &'a [u8; 32] },
     /// ES256: the uncompressed SEC1 point `04 || x || y` of a P-256 key.
     P256 { point: &'a [u8] },
     /// RS256: modulus and public exponent, big-endian, no leading zeros in `n`.
@@ -413,17 +413,12 @@ impl TryFrom<JwkText> for InviteKey {
                 let x: [u8; 32] = field(&text.x, "x")?
                     .try_into()
                     .map_err(|_| "\"x\" must be 32 bytes".to_owned())?;
-                ed25519_dalek::VerifyingKey::from_bytes(&x)
-                    .map_err(|_| "\"x\" is not an Ed25519 public key".to_owned())?;
                 KeyMaterial::Ed25519(x)
             }
             ("EC", Some("P-256")) => {
                 let (x, y) = (field(&text.x, "x")?, field(&text.y, "y")?);
                 if x.len() != 32 || y.len() != 32 {
                     return Err("\"x\" and \"y\" must be 32 bytes each".into());
-                }
-                if !is_p256_point(&x, &y) {
-                    return Err("\"x\", \"y\" is not a point of P-256".into());
                 }
                 KeyMaterial::P256([&[4u8][..], &x, &y].concat())
             }
@@ -459,8 +454,15 @@ impl TryFrom<JwkText> for InviteKey {
 }
 
 impl InviteKey {
-    /// One of our own Ed25519 keys, by its key id.
-    fn ed25519(kid: String, public: [u8; 32]) -> Self {
+    /// One of our own invitation keys ([`InvitationSigner`]), from its Ed25519 public key: its
+    /// key id is the RFC 7638 thumbprint, as for passes. The edge worker derives the public key
+    /// with the runtime's WebCrypto and calls this; [`InvitationSigner`] with its own arithmetic.
+    pub fn ours(public: [u8; 32]) -> Self {
+        let members = format!(
+            r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+            B64.encode(public)
+        );
+        let kid = B64.encode(Sha256::digest(members));
         Self {
             text: JwkText {
                 kty: "OKP".into(),
@@ -490,7 +492,9 @@ struct JwksText {
 }
 
 impl InviteKeys {
-    /// Parses and checks a JWKS as a promoter sends it. Errors name the `invite_jwks` field.
+    /// Parses and checks a JWKS as a promoter sends it: each key's form, and that it is a usable
+    /// public key. Errors name the `invite_jwks` field. (Keys read back from storage or a
+    /// snapshot are checked for form only: they were checked in full when set.)
     pub fn parse(value: serde_json::Value) -> Result<Self, SettingsError> {
         let bad = |message: String| SettingsError {
             field: "invite_jwks",
@@ -505,7 +509,9 @@ impl InviteKeys {
         for (i, key) in jwks.keys.into_iter().enumerate() {
             let key: JwkText = serde_json::from_value(key)
                 .map_err(|e| bad(format!("key {}: is not a JWK: {e}", i + 1)))?;
-            let key = InviteKey::try_from(key).map_err(|e| bad(format!("key {}: {e}", i + 1)))?;
+            let key = InviteKey::try_from(key)
+                .and_then(|key| key.material.check_usable().map(|()| key))
+                .map_err(|e| bad(format!("key {}: {e}", i + 1)))?;
             keys.push(key);
         }
         Ok(Self { keys })
@@ -532,17 +538,15 @@ fn seconds(claims: &serde_json::Value, name: &'static str) -> Result<Option<u64>
 }
 
 /// An invitation read but not yet accepted: its header checked and the keys that may have signed
-/// it chosen. EdDSA signatures are checked here; ES256 and RS256 ones are left to the caller
-/// ([`Unverified::signature_checks`]), so the worker can use the runtime's WebCrypto instead of
-/// carrying P-256 and RSA arithmetic in its module. Then [`Unverified::accept`] reads the claims.
+/// it chosen. Their signature checks are left to the caller ([`Unverified::signature_checks`]),
+/// so the worker uses the runtime's WebCrypto instead of carrying Ed25519, P-256 and RSA
+/// arithmetic in its module. Then [`Unverified::accept`] reads the claims.
 pub struct Unverified {
     signed: Vec<u8>,
     signature: Vec<u8>,
     claims: Vec<u8>,
-    /// The candidate keys' verdicts that the core reached itself (EdDSA): whether one verified.
-    verified_here: bool,
-    /// Keys whose check is the caller's (ES256, RS256).
-    for_caller: Vec<KeyMaterial>,
+    /// The candidate keys, whose checks are the caller's.
+    candidates: Vec<KeyMaterial>,
 }
 
 /// Reads invitation `text` against the sale's keys and ours: the header's algorithm (EdDSA,
@@ -579,43 +583,30 @@ pub fn read(
             (Some(wanted), Some(kid)) => wanted == kid,
             _ => true,
         });
-    let mut verified_here = false;
-    let mut for_caller = Vec::new();
-    for key in trusted {
-        match key.material.verdict(&signed, &signature) {
-            Verdict::Verified => {
-                verified_here = true;
-                for_caller.clear();
-                break;
-            }
-            Verdict::Refused => {}
-            Verdict::Ask(_) => for_caller.push(key.material.clone()),
-        }
-    }
+    let candidates = trusted
+        .filter(|k| k.material.check(&signed, &signature).is_some())
+        .map(|k| k.material.clone())
+        .collect();
     Ok(Unverified {
         signed,
         signature,
         claims,
-        verified_here,
-        for_caller,
+        candidates,
     })
 }
 
 impl Unverified {
     /// The signature checks left to the caller, any one of which passing means the invitation is
-    /// authentic; none when the core decided itself (EdDSA, or no candidate key).
+    /// authentic; none when no trusted key may have signed it.
     pub fn signature_checks(&self) -> impl Iterator<Item = SignatureCheck<'_>> {
-        self.for_caller
+        self.candidates
             .iter()
-            .filter_map(|key| match key.verdict(&self.signed, &self.signature) {
-                Verdict::Ask(check) => Some(check),
-                Verdict::Verified | Verdict::Refused => None,
-            })
+            .filter_map(|key| key.check(&self.signed, &self.signature))
     }
 
     /// Accepts the invitation for `sale` at `now`, given whether one of
-    /// [`signature_checks`](Self::signature_checks) passed (ignored when there were none): only
-    /// an authentic payload is read; then `aud` must name the sale, `exp` be ahead and `nbf` (if
+    /// [`signature_checks`](Self::signature_checks) passed (with none, it is refused): only an
+    /// authentic payload is read; then `aud` must name the sale, `exp` be ahead and `nbf` (if
     /// any) behind, both within [`LEEWAY_S`], and `sub` be a member id.
     pub fn accept(
         self,
@@ -623,12 +614,7 @@ impl Unverified {
         sale: &SaleId,
         now: UnixMillis,
     ) -> Result<Invitation, InvitationError> {
-        let verified = if self.for_caller.is_empty() {
-            self.verified_here
-        } else {
-            caller_verified
-        };
-        if !verified {
+        if self.candidates.is_empty() || !caller_verified {
             return Err(InvitationError::BadSignature);
         }
         let claims: serde_json::Value =
@@ -716,23 +702,14 @@ impl InvitationSigner {
         if seeds.is_empty() {
             return None;
         }
-        let keys: Vec<_> = seeds
+        let (keys, trusted) = seeds
             .iter()
             .map(|seed| {
                 let key = ed25519_dalek::SigningKey::from_bytes(seed);
-                let public = key.verifying_key().to_bytes();
-                // The key id: the RFC 7638 thumbprint of the public key, as for passes.
-                let members = format!(
-                    r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-                    B64.encode(public)
-                );
-                (key, B64.encode(Sha256::digest(members)))
+                let ours = InviteKey::ours(key.verifying_key().to_bytes());
+                ((key, ours.kid.clone().unwrap_or_default()), ours)
             })
-            .collect();
-        let trusted = keys
-            .iter()
-            .map(|(key, kid)| InviteKey::ed25519(kid.clone(), key.verifying_key().to_bytes()))
-            .collect();
+            .unzip();
         Some(Self { keys, trusted })
     }
 

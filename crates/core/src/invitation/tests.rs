@@ -86,6 +86,15 @@ fn sign(by: By, claims: &serde_json::Value) -> String {
 fn native(check: &SignatureCheck<'_>) -> bool {
     use rsa::signature::Verifier;
     match check.key {
+        PublicKey::Ed25519 { x } => {
+            let (Ok(key), Ok(sig)) = (
+                ed25519_dalek::VerifyingKey::from_bytes(x),
+                ed25519_dalek::Signature::from_slice(check.signature),
+            ) else {
+                return false;
+            };
+            key.verify_strict(check.signed, &sig).is_ok()
+        }
         PublicKey::P256 { point } => {
             let (Ok(key), Ok(sig)) = (
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(point),
@@ -390,6 +399,81 @@ fn a_sales_keys_are_checked_when_set() {
     assert!(!stored.contains("\"d\""));
     // A stored key that no longer passes the checks does not load silently as a weaker one.
     assert!(serde_json::from_str::<InviteKeys>(r#"{"keys":[{"kty":"oct"}]}"#).is_err());
+}
+
+#[test]
+fn curve_checks_run_when_keys_are_set_and_form_checks_whenever_they_are_read() {
+    let jwks: serde_json::Value = serde_json::from_str(JWKS).unwrap();
+    let [_, ec, ed] = [0, 1, 2].map(|i| jwks["keys"][i].clone());
+    // 32 bytes that are no Ed25519 point (about half of all are not).
+    let off_curve = (2u8..)
+        .map(|i| {
+            let mut x = [0u8; 32];
+            x[0] = i;
+            x
+        })
+        .find(|x| ed25519_dalek::VerifyingKey::from_bytes(x).is_err())
+        .unwrap();
+    let mut ed_off = ed.clone();
+    ed_off["x"] = json!(B64.encode(off_curve));
+    let mut ec_off = ec.clone();
+    ec_off["y"] = json!(B64.encode([7u8; 32]));
+    for (key, problem) in [
+        (&ed_off, "not an Ed25519 public key"),
+        (&ec_off, "not a point of P-256"),
+    ] {
+        // Set by a promoter: refused, naming the problem.
+        let err = InviteKeys::parse(json!({"keys": [key]})).unwrap_err();
+        assert!(err.message.contains(problem), "{key}: {}", err.message);
+        // Read back (a snapshot at the edge): its form only, no arithmetic; such a key (it could
+        // only be stored by hand) verifies nothing.
+        let read: InviteKeys = serde_json::from_value(json!({"keys": [key]})).unwrap();
+        let by = if key["kty"] == "OKP" { By::Ed } else { By::Ec };
+        assert_eq!(
+            verify_natively(&sign(by, &claims()), &sale(), Some(&read), &[], now()),
+            Err(InvitationError::BadSignature),
+            "{key}"
+        );
+    }
+    // A form the edge refuses without arithmetic: a wrong length.
+    let mut short = ed.clone();
+    short["x"] = json!(B64.encode([9u8; 31]));
+    assert!(serde_json::from_value::<InviteKeys>(json!({"keys": [short]})).is_err());
+}
+
+#[test]
+fn every_signature_is_the_callers_to_check() {
+    // EdDSA too (the worker asks WebCrypto): one check per candidate key, and none passing
+    // refuses the invitation.
+    let text = sign(By::Ed, &claims());
+    let unverified = read(&text, Some(&keys()), &[]).unwrap();
+    let checks: Vec<_> = unverified.signature_checks().collect();
+    assert_eq!(checks.len(), 1);
+    assert!(matches!(checks[0].key, PublicKey::Ed25519 { .. }));
+    assert!(native(&checks[0]));
+    assert_eq!(
+        unverified.accept(false, &sale(), now()),
+        Err(InvitationError::BadSignature)
+    );
+    // A signature of the wrong length is no candidate's: nothing to ask, refused.
+    let (signed, _) = text.rsplit_once('.').unwrap();
+    let short = format!("{signed}.{}", B64.encode([1u8; 63]));
+    let unverified = read(&short, Some(&keys()), &[]).unwrap();
+    assert_eq!(unverified.signature_checks().count(), 0);
+    assert_eq!(
+        unverified.accept(true, &sale(), now()),
+        Err(InvitationError::BadSignature)
+    );
+}
+
+#[test]
+fn our_key_ids_are_the_thumbprints_of_the_public_keys() {
+    let signer = InvitationSigner::from_seeds(&[[3; 32]]).unwrap();
+    let public = ed25519_dalek::SigningKey::from_bytes(&[3; 32])
+        .verifying_key()
+        .to_bytes();
+    // What the edge builds from the public key WebCrypto derives is what the signer trusts.
+    assert_eq!(signer.trusted(), &[InviteKey::ours(public)]);
 }
 
 #[test]
