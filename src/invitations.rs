@@ -53,7 +53,7 @@ pub async fn ours(token_keys: &TokenKeys) -> Result<Rc<[InviteKey]>, ApiError> {
     }
     let mut keys = Vec::new();
     for seed in token_keys.derive(KEY_PURPOSE) {
-        let public = crate::webcrypto::ed25519_public_key(&seed)
+        let public = crate::webcrypto::eddsa_public_key(&seed)
             .await
             .map_err(|e| ApiError::Internal(format!("our invitation keys: WebCrypto: {e:?}")))?;
         keys.push(InviteKey::ours(public));
@@ -86,9 +86,8 @@ pub async fn member(
         .ok_or(ApiError::InvitationRequired)?;
     let config = ctx.config()?;
     let ours = ours(&config.secrets.token_keys).await?;
-    let unverified =
-        waitroom_core::invitation::read(text, snap.sale.invite_jwks.as_ref(), &ours)
-            .map_err(ApiError::BadInvitation)?;
+    let unverified = waitroom_core::invitation::read(text, snap.sale.invite_jwks.as_ref(), &ours)
+        .map_err(ApiError::BadInvitation)?;
     // The signatures: the runtime's WebCrypto.
     let mut verified = false;
     for check in unverified.signature_checks() {

@@ -79,7 +79,7 @@ async fn verify(check: &SignatureCheck<'_>) -> Result<bool, JsValue> {
 
 /// The Ed25519 public key of a 32-byte private key (`seed`, RFC 8032): imported as PKCS #8
 /// and exported as a JWK, whose `x` it is. For our own invitation keys, derived at the edge.
-pub async fn ed25519_public_key(seed: &[u8; 32]) -> Result<[u8; 32], JsValue> {
+pub async fn eddsa_public_key(seed: &[u8; 32]) -> Result<[u8; 32], JsValue> {
     // PKCS #8 of an Ed25519 private key (RFC 8410): a fixed prefix, then the seed.
     const PKCS8_PREFIX: [u8; 16] = [
         0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,

@@ -134,3 +134,50 @@ async fn es256_and_rs256_invitations_verify_with_webcrypto() {
         InvitationError::BadSignature
     );
 }
+
+#[wasm_bindgen_test]
+async fn ed25519_invitations_verify_with_webcrypto() {
+    use waitroom_core::invitation::{read, InvitationSigner, InviteKey, MemberId, PublicKey};
+    // Ours: signed with dalek (the full worker's InvitationSigner), verified with the public key
+    // WebCrypto derives from the same seed (the edge's way).
+    let seed = random::bytes::<32>();
+    let signer = InvitationSigner::from_seeds(&[seed]).unwrap();
+    let public = waitroom::webcrypto::eddsa_public_key(&seed).await.unwrap();
+    assert_eq!(
+        public,
+        ed25519_dalek::SigningKey::from_bytes(&seed)
+            .verifying_key()
+            .to_bytes()
+    );
+    let ours = [InviteKey::ours(public)];
+    assert_eq!(signer.trusted(), &ours[..]);
+    let sale = SaleId::parse("presale").unwrap();
+    let now = clock::now();
+    let member = MemberId::parse("member-42").unwrap();
+    let text = signer.sign(&sale, &member, now, now.plus_secs(600));
+    let unverified = read(&text, None, &ours).unwrap();
+    let checks: Vec<_> = unverified.signature_checks().collect();
+    assert_eq!(checks.len(), 1);
+    assert!(matches!(checks[0].key, PublicKey::Ed25519 { .. }));
+    assert!(waitroom::webcrypto::verifies(&checks[0]).await);
+    // Any flipped bit of the signature, the signed text or the key: refused.
+    for bit in [0, 7, 100, 511] {
+        let mut signature = checks[0].signature.to_vec();
+        signature[bit / 8] ^= 1 << (bit % 8);
+        let mut changed = checks[0];
+        changed.signature = &signature;
+        assert!(!waitroom::webcrypto::verifies(&changed).await, "bit {bit}");
+    }
+    let mut signed = checks[0].signed.to_vec();
+    signed[3] ^= 1;
+    let mut changed = checks[0];
+    changed.signed = &signed;
+    assert!(!waitroom::webcrypto::verifies(&changed).await);
+    let mut x = public;
+    x[5] ^= 1;
+    let mut changed = checks[0];
+    changed.key = PublicKey::Ed25519 { x: &x };
+    assert!(!waitroom::webcrypto::verifies(&changed).await);
+    drop(checks);
+    assert_eq!(unverified.accept(true, &sale, now).unwrap().member, member);
+}
