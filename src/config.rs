@@ -71,6 +71,8 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     thread_local! {
         static PASS_SIGNER: RefCell<Option<Rc<PassSigner>>> = const { RefCell::new(None) };
     }
+    // The rest of the configuration first, as every route that needs a secret checks it.
+    load(env)?;
     if let Some(signer) = PASS_SIGNER.with(|s| s.borrow().clone()) {
         return Ok(signer);
     }
@@ -84,7 +86,8 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
 /// The edge worker holds no pass-signing key: what would need it (the JWKS) is the full
 /// worker's, which the edge hands such requests.
 #[cfg(feature = "edge")]
-pub fn pass_signer(_env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
+pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
+    load(env)?;
     Err(ConfigError {
         name: "PASS_SIGNING_KEYS",
         problem: "is read by the full worker only, not by the edge worker".into(),

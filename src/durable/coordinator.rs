@@ -264,10 +264,10 @@ impl SaleCoordinator {
     /// The pass-signing keys and issuer, or `None` (logged) when they cannot be read: then no
     /// pass is signed, and fans are answered busy until they can be.
     fn pass_signer(&self) -> Option<PassSigning> {
-        let read = crate::config::load(&self.env).and_then(|config| {
+        let read = crate::config::pass_signer(&self.env).and_then(|keys| {
             Ok(PassSigning {
-                keys: crate::config::pass_signer(&self.env)?,
-                issuer: config.pass_issuer.clone(),
+                keys,
+                issuer: crate::config::load(&self.env)?.pass_issuer.clone(),
             })
         });
         read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))

@@ -272,7 +272,7 @@ impl TestWorker {
             .arg("--persist-to")
             .arg(&files.state_dir)
             .arg("--env-file")
-            .arg(&files.env_file)
+            .arg(edge_env_file(&files, full_worker_only))
             .args([
                 "--show-interactive-dev-session=false",
                 "--log-level",
@@ -410,6 +410,24 @@ fn worker_configs(repo: &Path, files: &WorkerFiles, full_worker_only: bool) -> V
         "-c".into(),
         config.display().to_string(),
     ]
+}
+
+/// The env file of the Worker on the port: the edge's has no pass-signing key, as deployed (only
+/// the coordinator signs passes, and the full worker serves the JWKS; docs/operations.md,
+/// "Variables and secrets"), so every test through the edge checks it runs without one.
+fn edge_env_file(files: &WorkerFiles, full_worker_only: bool) -> PathBuf {
+    if full_worker_only {
+        return files.env_file.clone();
+    }
+    let text = fs::read_to_string(&files.env_file).expect("read env file");
+    let edge: String = text
+        .lines()
+        .filter(|line| !line.starts_with("PASS_SIGNING_KEY"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let path = files.dir.path().join("edge.env");
+    fs::write(&path, edge).expect("write the edge's env file");
+    path
 }
 
 /// What a test may add to a worker's start: `wrangler dev` arguments (e.g. `--test-scheduled`)
