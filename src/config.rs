@@ -64,7 +64,7 @@ pub fn webhook_key(env: &Env) -> Result<WebhookKey, ConfigError> {
 /// The pass-signing keys (`PASS_SIGNING_KEYS`, or the single `PASS_SIGNING_KEY`), parsed and
 /// checked on first use: the full worker's only. Passes are signed by the coordinator object (its
 /// answer to a claim and its pushed turns), and the JWKS is served by the full worker, so the
-/// edge worker never reads the key (docs/operations.md, "Secrets"): one place fewer holding it,
+/// edge worker never reads the key (docs/operations.md, "Two Workers"): one place fewer holding it,
 /// and no Ed25519 arithmetic in the module on the fan's path (docs/capacity.md, "Cold start").
 #[cfg(not(feature = "edge"))]
 pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
@@ -83,8 +83,9 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     Ok(signer)
 }
 
-/// The edge worker holds no pass-signing key: what would need it (the JWKS) is the full
-/// worker's, which the edge hands such requests.
+/// The edge worker holds no pass-signing key: what would need it (the JWKS, [`crate::routes`]'
+/// origin module, compiled into the edge but never reached) is the full worker's, which the
+/// edge hands such requests.
 #[cfg(feature = "edge")]
 pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     load(env)?;
