@@ -4,14 +4,17 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use waitroom_core::events::WebhookKey;
 use waitroom_core::pass::PassSigner;
-use waitroom_core::secrets::{ConfigError, Secrets};
+use waitroom_core::secrets::{ApiKeys, ConfigError, Secrets};
 use worker::Env;
 
+#[cfg(not(feature = "edge"))]
 pub const DEFAULT_PASS_ISSUER: &str = "waitroom";
 
 /// What every request needs from the environment.
 pub struct Config {
     pub secrets: Secrets,
+    /// `PASS_ISSUER`, the passes' `iss`: the full worker's only (its coordinator signs them).
+    #[cfg(not(feature = "edge"))]
     pub pass_issuer: String,
 }
 
@@ -34,12 +37,12 @@ pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
         return Ok(config);
     }
     let secrets = Secrets::from_lookup(|name| lookup(env, name))?;
-    let pass_issuer = lookup(env, "PASS_ISSUER")
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned());
     let config = Rc::new(Config {
         secrets,
-        pass_issuer,
+        #[cfg(not(feature = "edge"))]
+        pass_issuer: lookup(env, "PASS_ISSUER")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned()),
     });
     LOADED.with(|c| *c.borrow_mut() = Some(config.clone()));
     Ok(config)
@@ -91,6 +94,37 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     load(env)?;
     Err(ConfigError {
         name: "PASS_SIGNING_KEYS",
+        problem: "is read by the full worker only, not by the edge worker".into(),
+    })
+}
+
+/// The promoter's and the origin's bearer keys (`ADMIN_KEY`, `ORIGIN_KEY`), parsed and checked on
+/// first use: the full worker's only. Their routes are the full worker's (the edge hands them
+/// over, `Route::served_by_full_worker`), so the edge worker never reads the keys
+/// (docs/operations.md, "Two Workers"): a fan-facing isolate in every data centre holds neither.
+#[cfg(not(feature = "edge"))]
+pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
+    thread_local! {
+        static API_KEYS: RefCell<Option<Rc<ApiKeys>>> = const { RefCell::new(None) };
+    }
+    // The rest of the configuration first, as every route that needs a secret checks it.
+    load(env)?;
+    if let Some(keys) = API_KEYS.with(|k| k.borrow().clone()) {
+        return Ok(keys);
+    }
+    let keys = Rc::new(waitroom_core::secrets::api_keys(|name| lookup(env, name))?);
+    API_KEYS.with(|k| *k.borrow_mut() = Some(keys.clone()));
+    Ok(keys)
+}
+
+/// The edge worker holds no bearer key: the routes that check one ([`crate::routes`]' admin and
+/// origin modules, compiled into the edge but never reached) are the full worker's, which the
+/// edge hands such requests.
+#[cfg(feature = "edge")]
+pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
+    load(env)?;
+    Err(ConfigError {
+        name: "ADMIN_KEY",
         problem: "is read by the full worker only, not by the edge worker".into(),
     })
 }

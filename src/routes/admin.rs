@@ -46,7 +46,7 @@ impl SaleAction {
 }
 
 fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
-    http::require_key(req, &ctx.config()?.secrets.admin_key)
+    http::require_key(req, &crate::config::api_keys(&ctx.env)?.admin)
 }
 
 async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {

@@ -78,7 +78,7 @@ struct PullRequest {
 }
 
 fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
-    http::require_key(req, &ctx.config()?.secrets.origin_key)
+    http::require_key(req, &crate::config::api_keys(&ctx.env)?.origin)
 }
 
 fn field<T>(field: &'static str, parsed: Result<T, waitroom_core::IdError>) -> Result<T, ApiError> {

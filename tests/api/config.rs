@@ -24,10 +24,11 @@ async fn a_weak_secret_is_refused_by_name() {
     send(w.fan().get("/healthz"))
         .await
         .expect(200, "health needs no secret");
+    // The bearer keys are read together, by the full worker only: its promoter's and origin's
+    // routes (the edge hands them over) refuse to run on a weak one.
     for (what, request) in [
         ("admin list", w.admin().get("/api/admin/sales")),
-        ("jwks", w.fan().get("/.well-known/jwks.json")),
-        ("join", w.fan().post("/api/sales/any/join")),
+        ("origin pull", w.origin().post("/api/origin/sales/any/pull")),
     ] {
         // Not `send`: it fails any 5xx, and this one is the point.
         let reply = Reply::read(request.send().await.expect("the worker answers")).await;
@@ -43,4 +44,18 @@ async fn a_weak_secret_is_refused_by_name() {
             reply.text
         );
     }
+    // Nothing else reads them: the edge worker (fans' routes) does not hold them at all, and
+    // the JWKS needs only the pass-signing key.
+    send(w.fan().get("/.well-known/jwks.json"))
+        .await
+        .expect(200, "jwks needs no bearer key");
+    Reply::read(
+        w.fan()
+            .post("/api/sales/any/join")
+            .send()
+            .await
+            .expect("the worker answers"),
+    )
+    .await
+    .expect_error(404, "sale_not_found", "a join needs no bearer key");
 }

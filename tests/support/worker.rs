@@ -412,9 +412,10 @@ fn worker_configs(repo: &Path, files: &WorkerFiles, full_worker_only: bool) -> V
     ]
 }
 
-/// The env file of the Worker on the port: the edge's has no pass-signing key, as deployed (only
-/// the coordinator signs passes, and the full worker serves the JWKS; docs/operations.md,
-/// "Variables and secrets"), so every test through the edge checks it runs without one.
+/// The env file of the Worker on the port: the edge's has no pass-signing key and no bearer key,
+/// as deployed (only the coordinator signs passes, and the full worker serves the JWKS and the
+/// promoter's and origin's routes; docs/operations.md, "Two Workers"), so every test through the
+/// edge checks it runs without them.
 fn edge_env_file(files: &WorkerFiles, full_worker_only: bool) -> PathBuf {
     if full_worker_only {
         return files.env_file.clone();
@@ -422,7 +423,11 @@ fn edge_env_file(files: &WorkerFiles, full_worker_only: bool) -> PathBuf {
     let text = fs::read_to_string(&files.env_file).expect("read env file");
     let edge: String = text
         .lines()
-        .filter(|line| !line.starts_with("PASS_SIGNING_KEY"))
+        .filter(|line| {
+            !["PASS_SIGNING_KEY", "ADMIN_KEY=", "ORIGIN_KEY="]
+                .iter()
+                .any(|full_only| line.starts_with(full_only))
+        })
         .map(|line| format!("{line}\n"))
         .collect();
     let path = files.dir.path().join("edge.env");

@@ -46,10 +46,24 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A required secret, read through `lookup`: unset or blank is an error naming it.
+fn required(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, ConfigError> {
+    lookup(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| ConfigError {
+            name,
+            problem: "is not set".into(),
+        })
+}
+
+/// The secrets every worker runs on: the edge worker's (fans' tokens and challenges) and the full
+/// worker's. Not the bearer keys ([`api_keys`]) nor the pass-signing keys ([`pass_signer`]):
+/// only the full worker reads those.
 #[derive(Clone, Debug)]
 pub struct Secrets {
-    pub admin_key: ApiKey,
-    pub origin_key: ApiKey,
     pub token_keys: TokenKeys,
     /// Signs proof-of-work challenges: derived from the token-signing key, so nothing to set.
     pub pow_key: PowKey,
@@ -57,30 +71,11 @@ pub struct Secrets {
 
 impl Secrets {
     /// Reads the secrets every worker runs on through `lookup` (the environment), checking each.
-    /// Not the pass-signing keys: only the coordinator signs passes ([`pass_signer`]), so the
-    /// edge worker never holds them.
+    /// Not the promoter's and origin's keys ([`api_keys`]) nor the pass-signing keys
+    /// ([`pass_signer`]): the routes that use them and the coordinator that signs passes are the
+    /// full worker's, so the edge worker never holds them.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let read = |name: &'static str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| ConfigError {
-                    name,
-                    problem: "is not set".into(),
-                })
-        };
-        let key = |name: &'static str| {
-            let value = read(name)?;
-            check_strength(&value).map_err(|problem| ConfigError { name, problem })?;
-            Ok::<_, ConfigError>(value)
-        };
-        let admin = key("ADMIN_KEY")?;
-        let origin = key("ORIGIN_KEY")?;
-        if admin == origin {
-            return Err(ConfigError {
-                name: "ORIGIN_KEY",
-                problem: "must differ from ADMIN_KEY".into(),
-            });
-        }
+        let read = |name: &'static str| required(&lookup, name);
         let token_keys = TokenKeys::parse(&read("TOKEN_KEYS")?).map_err(|problem| ConfigError {
             name: "TOKEN_KEYS",
             problem,
@@ -88,11 +83,41 @@ impl Secrets {
         let pow_key = PowKey::derived_from(&token_keys);
         Ok(Self {
             pow_key,
-            admin_key: ApiKey::new(&admin),
-            origin_key: ApiKey::new(&origin),
             token_keys,
         })
     }
+}
+
+/// The promoter's and the origin's bearer keys.
+#[derive(Clone, Debug)]
+pub struct ApiKeys {
+    /// `ADMIN_KEY`: `/api/admin/...`.
+    pub admin: ApiKey,
+    /// `ORIGIN_KEY`: `/api/origin/...`.
+    pub origin: ApiKey,
+}
+
+/// The bearer keys, read through `lookup`: `ADMIN_KEY` and `ORIGIN_KEY`, each strong, and not
+/// the same (a leaked origin key must not open the promoter's routes). Read by the full worker
+/// only (the promoter's and the origin's routes), never by the edge.
+pub fn api_keys(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiKeys, ConfigError> {
+    let key = |name: &'static str| {
+        let value = required(&lookup, name)?;
+        check_strength(&value).map_err(|problem| ConfigError { name, problem })?;
+        Ok::<_, ConfigError>(value)
+    };
+    let admin = key("ADMIN_KEY")?;
+    let origin = key("ORIGIN_KEY")?;
+    if admin == origin {
+        return Err(ConfigError {
+            name: "ORIGIN_KEY",
+            problem: "must differ from ADMIN_KEY".into(),
+        });
+    }
+    Ok(ApiKeys {
+        admin: ApiKey::new(&admin),
+        origin: ApiKey::new(&origin),
+    })
 }
 
 /// The pass-signing keys, read through `lookup`: `PASS_SIGNING_KEYS` (several, the first signs)
@@ -150,20 +175,23 @@ mod tests {
         Secrets::from_lookup(|n| env.get(n).cloned())
     }
 
+    fn keys(env: &HashMap<&'static str, String>) -> Result<ApiKeys, ConfigError> {
+        api_keys(|n| env.get(n).cloned())
+    }
+
     fn signer(env: &HashMap<&'static str, String>) -> Result<PassSigner, ConfigError> {
         pass_signer(|n| env.get(n).cloned())
     }
 
     #[test]
     fn loads_and_matches_keys() {
+        let k = keys(&env()).unwrap();
+        assert!(k.admin.matches("admin-0123456789abcdefghijklmnopqrstuv"));
+        assert!(!k.admin.matches("origin-0123456789abcdefghijklmnopqrstu"));
+        assert!(k.origin.matches("origin-0123456789abcdefghijklmnopqrstu"));
+        assert!(!k.origin.matches(""));
         let s = load(&env()).unwrap();
-        assert!(s
-            .admin_key
-            .matches("admin-0123456789abcdefghijklmnopqrstuv"));
-        assert!(!s
-            .admin_key
-            .matches("origin-0123456789abcdefghijklmnopqrstu"));
-        assert!(!s.origin_key.matches(""));
+        assert_eq!(s.token_keys.signing_kid(), "k1");
     }
 
     #[test]
@@ -171,35 +199,77 @@ mod tests {
         for (name, value) in [
             ("ADMIN_KEY", None),
             ("ADMIN_KEY", Some("changeme".to_owned())),
+            ("ORIGIN_KEY", None),
             ("ORIGIN_KEY", Some("x".repeat(64))),
-            ("TOKEN_KEYS", Some("k1:short".to_owned())),
         ] {
             let mut e = env();
             match value {
                 Some(v) => e.insert(name, v),
                 None => e.remove(name),
             };
-            assert_eq!(load(&e).unwrap_err().name, name);
+            assert_eq!(keys(&e).unwrap_err().name, name);
+        }
+        for value in [None, Some("k1:short".to_owned())] {
+            let mut e = env();
+            match value {
+                Some(v) => e.insert("TOKEN_KEYS", v),
+                None => e.remove("TOKEN_KEYS"),
+            };
+            assert_eq!(load(&e).unwrap_err().name, "TOKEN_KEYS");
         }
         let mut same = env();
         same.insert("ORIGIN_KEY", same["ADMIN_KEY"].clone());
-        assert_eq!(load(&same).unwrap_err().name, "ORIGIN_KEY");
+        let err = keys(&same).unwrap_err();
+        assert_eq!(err.name, "ORIGIN_KEY");
+        assert!(
+            err.to_string().contains("must differ from ADMIN_KEY"),
+            "{err}"
+        );
         let mut bad_pass_key = env();
         bad_pass_key.insert("PASS_SIGNING_KEY", "not-a-key".to_owned());
         assert_eq!(signer(&bad_pass_key).unwrap_err().name, "PASS_SIGNING_KEY");
     }
 
+    /// What only the full worker reads: the bearer keys and the pass-signing key.
+    const FULL_WORKER_ONLY: [&str; 4] = [
+        "ADMIN_KEY",
+        "ORIGIN_KEY",
+        "PASS_SIGNING_KEY",
+        "PASS_SIGNING_KEYS",
+    ];
+
     #[test]
-    fn the_secrets_every_worker_reads_leave_out_the_pass_signing_keys() {
-        // The edge worker runs without them (only the coordinator signs passes); a bad one does
-        // not stop it either.
-        for value in [None, Some("not-a-key")] {
+    fn the_secrets_every_worker_reads_leave_out_the_full_workers_keys() {
+        // The edge worker runs without them (only the full worker serves the promoter's and the
+        // origin's routes, and only its coordinator signs passes).
+        let mut e = env();
+        for name in FULL_WORKER_ONLY {
+            e.remove(name);
+        }
+        assert_eq!(e.keys().collect::<Vec<_>>(), [&"TOKEN_KEYS"]);
+        assert!(load(&e).is_ok());
+    }
+
+    proptest::proptest! {
+        /// Whatever the full worker's keys are (unset, weak, the same, not keys at all), the
+        /// secrets every worker reads load alike: no value of theirs stops the edge.
+        #[test]
+        fn the_full_workers_keys_never_stop_the_secrets_every_worker_reads(
+            values in proptest::collection::vec(proptest::option::of(".{0,48}"), 4),
+        ) {
             let mut e = env();
-            match value {
-                Some(v) => e.insert("PASS_SIGNING_KEY", v.to_owned()),
-                None => e.remove("PASS_SIGNING_KEY"),
-            };
-            assert!(load(&e).is_ok(), "{value:?}");
+            for (name, value) in FULL_WORKER_ONLY.into_iter().zip(values) {
+                match value {
+                    Some(v) => e.insert(name, v),
+                    None => e.remove(name),
+                };
+            }
+            let loaded = load(&e).unwrap();
+            let expected = load(&env()).unwrap();
+            proptest::prop_assert_eq!(
+                loaded.token_keys.derive_current("a purpose"),
+                expected.token_keys.derive_current("a purpose")
+            );
         }
     }
 
@@ -235,6 +305,8 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let shown = format!("{:?}", load(&env()).unwrap());
+        assert!(!shown.contains("0123456789"), "{shown}");
+        let shown = format!("{:?}", keys(&env()).unwrap());
         assert!(!shown.contains("0123456789"), "{shown}");
         let shown = format!("{:?}", signer(&env()).unwrap());
         assert!(!shown.contains("AQIDBAUGBwgJ"), "{shown}");
