@@ -32,7 +32,8 @@ ok() { printf '[check-config] ok   %s\n' "$*"; }
 bindings=$(grep -rhoE 'const [A-Z_]+_BINDING: &str = "[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
 secrets=$(sed -n '/fn from_lookup/,/^    }/p; /^pub fn api_keys/,/^}/p; /^pub fn pass_signer/,/^}/p' crates/core/src/secrets.rs |
   grep -oE '(key|read|set)\("[A-Z_]+"\)' | sed -E 's/.*"([A-Z_]+)".*/\1/' | sort -u)
-vars=$(grep -rhoE '(lookup\(env, |env\.var\(|env\.secret\()"[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
+# (and the secrets src/config.rs reads by a `const NAME`: WEBHOOK_SIGNING_KEY)
+vars=$(grep -rhoE '((lookup\(env, |env\.var\(|env\.secret\()|const NAME: &str = )"[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
 [ -n "$bindings" ] && [ -n "$secrets" ] || { echo "[check-config] found no bindings or secrets in the code: the greps are stale" >&2; exit 1; }
 ok "the code uses bindings: $(echo $bindings); secrets: $(echo $secrets); variables: $(echo $vars)"
 # Bindings one Worker's code uses and the other's does not: the edge reaches the full worker
