@@ -74,16 +74,9 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     thread_local! {
         static PASS_SIGNER: RefCell<Option<Rc<PassSigner>>> = const { RefCell::new(None) };
     }
-    // The rest of the configuration first, as every route that needs a secret checks it.
-    load(env)?;
-    if let Some(signer) = PASS_SIGNER.with(|s| s.borrow().clone()) {
-        return Ok(signer);
-    }
-    let signer = Rc::new(waitroom_core::secrets::pass_signer(|name| {
-        lookup(env, name)
-    })?);
-    PASS_SIGNER.with(|s| *s.borrow_mut() = Some(signer.clone()));
-    Ok(signer)
+    parsed_once(&PASS_SIGNER, env, |lookup| {
+        waitroom_core::secrets::pass_signer(lookup)
+    })
 }
 
 /// The edge worker holds no pass-signing key: what would need it (the JWKS, [`crate::routes`]'
@@ -91,11 +84,7 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
 /// edge hands such requests.
 #[cfg(feature = "edge")]
 pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
-    load(env)?;
-    Err(ConfigError {
-        name: "PASS_SIGNING_KEYS",
-        problem: "is read by the full worker only, not by the edge worker".into(),
-    })
+    full_worker_only(env, "PASS_SIGNING_KEYS")
 }
 
 /// The promoter's and the origin's bearer keys (`ADMIN_KEY`, `ORIGIN_KEY`), parsed and checked on
@@ -107,14 +96,27 @@ pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
     thread_local! {
         static API_KEYS: RefCell<Option<Rc<ApiKeys>>> = const { RefCell::new(None) };
     }
-    // The rest of the configuration first, as every route that needs a secret checks it.
+    parsed_once(&API_KEYS, env, |lookup| {
+        waitroom_core::secrets::api_keys(lookup)
+    })
+}
+
+/// A secret of the full worker's, parsed by `parse` on first use and then kept in `cache` for
+/// the isolate's life. The shared configuration ([`load`]) is checked first, as every route that
+/// needs a secret checks it, so a broken shared secret is named before this one.
+#[cfg(not(feature = "edge"))]
+fn parsed_once<T>(
+    cache: &'static std::thread::LocalKey<RefCell<Option<Rc<T>>>>,
+    env: &Env,
+    parse: impl FnOnce(&dyn Fn(&str) -> Option<String>) -> Result<T, ConfigError>,
+) -> Result<Rc<T>, ConfigError> {
     load(env)?;
-    if let Some(keys) = API_KEYS.with(|k| k.borrow().clone()) {
-        return Ok(keys);
+    if let Some(parsed) = cache.with(|c| c.borrow().clone()) {
+        return Ok(parsed);
     }
-    let keys = Rc::new(waitroom_core::secrets::api_keys(|name| lookup(env, name))?);
-    API_KEYS.with(|k| *k.borrow_mut() = Some(keys.clone()));
-    Ok(keys)
+    let parsed = Rc::new(parse(&|name| lookup(env, name))?);
+    cache.with(|c| *c.borrow_mut() = Some(parsed.clone()));
+    Ok(parsed)
 }
 
 /// The edge worker holds no bearer key: the routes that check one ([`crate::routes`]' admin and
@@ -122,9 +124,16 @@ pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
 /// edge hands such requests.
 #[cfg(feature = "edge")]
 pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
+    full_worker_only(env, "ADMIN_KEY")
+}
+
+/// In the edge worker, a secret only the full worker reads (`name`): a configuration error, never
+/// reached (the routes that need it are handed to the full worker).
+#[cfg(feature = "edge")]
+fn full_worker_only<T>(env: &Env, name: &'static str) -> Result<T, ConfigError> {
     load(env)?;
     Err(ConfigError {
-        name: "ADMIN_KEY",
+        name,
         problem: "is read by the full worker only, not by the edge worker".into(),
     })
 }
