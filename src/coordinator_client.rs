@@ -188,7 +188,17 @@ impl Objects {
 
 /// Sends `command` to the coordinator of `sale`; its refusals come back as [`ApiError::Queue`].
 pub async fn ask(objects: &Objects, sale: &SaleId, command: &Command) -> Result<Reply, ApiError> {
-    let answer: Answer = objects
+    ask_as::<Reply>(objects, sale, command).await
+}
+
+/// [`ask`], the reply read as `T`: an [`Answer`]'s wire form with another reader for its `Ok`
+/// side ([`Reply`] itself, one variant of it, or nothing).
+async fn ask_as<T: DeserializeOwned>(
+    objects: &Objects,
+    sale: &SaleId,
+    command: &Command,
+) -> Result<T, ApiError> {
+    let answer: Result<T, QueueError> = objects
         .call(COORDINATOR_BINDING, sale.as_str(), command)
         .await?;
     answer.map_err(ApiError::Queue)
@@ -202,19 +212,15 @@ pub async fn ask_for<T>(objects: &Objects, sale: &SaleId, command: &Command) -> 
 where
     T: VariantOf<Reply> + DeserializeOwned,
 {
-    let answer: Result<Only<Reply, T>, QueueError> = objects
-        .call(COORDINATOR_BINDING, sale.as_str(), command)
-        .await?;
-    answer.map(Only::into_inner).map_err(ApiError::Queue)
+    ask_as::<Only<Reply, T>>(objects, sale, command)
+        .await
+        .map(Only::into_inner)
 }
 
 /// [`ask`] for a command whose only answer is `done` or a refusal (a fan's presence): whatever
 /// the coordinator answers besides a refusal is not read, only skipped.
 pub async fn tell(objects: &Objects, sale: &SaleId, command: &Command) -> Result<(), ApiError> {
-    let answer: Result<IgnoredAny, QueueError> = objects
-        .call(COORDINATOR_BINDING, sale.as_str(), command)
-        .await?;
-    answer.map(drop).map_err(ApiError::Queue)
+    ask_as::<IgnoredAny>(objects, sale, command).await.map(drop)
 }
 
 /// Numbers a new fan at arrival shard `shard` of `sale`; with `member` (an invitation-only

@@ -113,7 +113,7 @@ async fn ensure_canary(env: &Env, sale: &SaleId) -> Result<(), String> {
 
 /// One fan through the funnel; which step failed, and why.
 async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<(), String> {
-    config::load(env).map_err(|e| format!("configuration: {e}"))?;
+    // The shared configuration is checked first, then the pass-signing keys.
     let signer = config::pass_signer(env).map_err(|e| format!("configuration: {e}"))?;
     let sale = SaleId::parse(CANARY_SALE).map_err(|e| e.to_string())?;
     let window = WindowId::parse(CANARY_WINDOW).map_err(|e| e.to_string())?;

@@ -24,7 +24,7 @@ use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, Reply};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
 use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
-use waitroom_core::{Seq, UnixMillis};
+use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -56,6 +56,13 @@ pub struct SaleCoordinator {
 struct PassSigning {
     keys: std::rc::Rc<PassSigner>,
     issuer: String,
+}
+
+impl PassSigning {
+    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`.
+    fn sign(&self, sale: &SaleId, assignment: &Assignment, pass_ttl_s: u64) -> String {
+        crate::turn::sign(&self.keys, &self.issuer, sale, assignment, pass_ttl_s)
+    }
 }
 
 /// What is in memory once storage is open.
@@ -228,13 +235,7 @@ impl SaleCoordinator {
             else {
                 continue;
             };
-            let pass = crate::turn::sign(
-                &signer.keys,
-                &signer.issuer,
-                &sale.id,
-                &assignment,
-                pass_ttl_s,
-            );
+            let pass = signer.sign(&sale.id, &assignment, pass_ttl_s);
             let turn = crate::turn::with_pass(
                 pass,
                 &sale.settings.purchase_url,
@@ -291,13 +292,7 @@ impl SaleCoordinator {
             .as_ref()
             .and_then(|inner| inner.machine.line().map(|line| line.sale().id.clone()));
         let pass = match (sale, self.pass_signer()) {
-            (Some(sale), Some(signer)) => Some(crate::turn::sign(
-                &signer.keys,
-                &signer.issuer,
-                &sale,
-                &assignment,
-                pass_ttl_s,
-            )),
+            (Some(sale), Some(signer)) => Some(signer.sign(&sale, &assignment, pass_ttl_s)),
             _ => None,
         };
         Ok(Reply::Claim(Claim::Turn {
