@@ -289,6 +289,7 @@ impl ApiError {
                 Refusal::NotInLine => "this token holds no place in line".into(),
                 Refusal::Closed => QueueError::Closed.to_string(),
                 Refusal::Full | Refusal::TestFault => "no socket is free: keep polling the status".into(),
+                Refusal::Replaced => "a newer socket of this fan took this one's place".into(),
             },
         }
     }

@@ -36,20 +36,29 @@ pub async fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, ApiEr
     Ok(url::form_urlencoded::parse(&bytes).into_owned().collect())
 }
 
-/// Reads a body of at most [`MAX_BODY_BYTES`] (see [`read_json`]).
-async fn read_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
-    let too_large = || ApiError::BodyTooLarge {
-        limit: MAX_BODY_BYTES,
-    };
+/// Refuses a request whose declared body is larger than [`MAX_BODY_BYTES`], unread: every route
+/// answers it 413, whether or not it reads a body.
+pub fn refuse_declared_oversize(req: &Request) -> Result<(), ApiError> {
     let declared = req
         .headers()
         .get("Content-Length")
         .ok()
         .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large());
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES as u64 => Err(ApiError::BodyTooLarge {
+            limit: MAX_BODY_BYTES,
+        }),
+        _ => Ok(()),
     }
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`] (see [`read_json`]).
+async fn read_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    let too_large = || ApiError::BodyTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    refuse_declared_oversize(req)?;
     let mut bytes = Vec::new();
     // A request without a body has no stream: it is the empty body.
     if let Ok(mut stream) = req.stream() {

@@ -20,6 +20,7 @@
 pub mod clock;
 pub mod config;
 pub mod coordinator_client;
+pub mod door;
 pub mod durable;
 pub mod edge_numbering;
 pub mod error;

@@ -139,6 +139,7 @@ mod tests {
             claim_by: UnixMillis(1),
             claimed_at: None,
             finished_at: Some(UnixMillis(1)),
+            rejoined_as: None,
         };
         let lapsed = Claim::Lapsed {
             assignment: assignment.clone(),

@@ -10,11 +10,13 @@
 
 use crate::error::ApiError;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
-use crate::response::{self, json, CacheControl};
+use crate::response::{json, CacheControl};
 use crate::routes::Ctx;
 use std::cell::RefCell;
 use waitroom_core::pow::{self, Challenge, PowError, Solution, Verified};
-use waitroom_core::rate_limit::{Limited, PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
+use waitroom_core::rate_limit::{
+    ClientAddress, Limited, PerMinute, RateLimiter, DEFAULT_PER_MINUTE,
+};
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
@@ -88,14 +90,11 @@ pub fn explain(ctx: &Ctx, snap: &Snapshot, error: ApiError) -> ApiError {
     }
 }
 
-/// The client's address: the platform's `CF-Connecting-IP`.
-fn client_address(req: &Request) -> String {
-    req.headers()
-        .get("CF-Connecting-IP")
-        .ok()
-        .flatten()
-        .filter(|a| !a.is_empty() && a.len() <= 64)
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client's address, as the rate limit counts it ([`ClientAddress`]): the platform's
+/// `CF-Connecting-IP`, an IP address (IPv6 by its /64), else the one shared unknown address.
+fn client_address(req: &Request) -> ClientAddress {
+    let header = req.headers().get("CF-Connecting-IP").ok().flatten();
+    ClientAddress::of(header.as_deref())
 }
 
 /// The limit for `snap`'s sale: its own, else the environment's `RATE_LIMIT_PER_MIN`, else
@@ -170,10 +169,4 @@ pub fn rate_limited_page(sale: &SaleId, retry_after_ms: u64) -> Response {
         .headers_mut()
         .set("Retry-After", &retry_after_s.to_string());
     response
-}
-
-/// Where a browser's `POST /s/{sale}` without a place goes when the sale asks for proof of work:
-/// to the page that does it.
-pub fn to_sale_page(sale: &SaleId) -> Result<Response, ApiError> {
-    Ok(response::see_other(&format!("/s/{sale}"))?)
 }

@@ -64,21 +64,13 @@ pub async fn require_for_join(
     verify(ctx, req, site_key, token).await
 }
 
-/// `POST /s/{sale}` of a Turnstile sale: the widget's token from the form must pass.
-pub async fn require_for_form(
-    req: &mut Request,
-    ctx: &Ctx,
-    sale: &SaleView,
-) -> Result<(), ApiError> {
-    let Some(site_key) = &sale.turnstile_site_key else {
-        return Ok(());
-    };
+/// The widget's token a `POST /s/{sale}` form carries (`cf-turnstile-response`), if any.
+pub async fn form_token(req: &mut Request) -> Result<Option<String>, ApiError> {
     let form = http::read_form(req).await?;
-    let token = form
-        .iter()
+    Ok(form
+        .into_iter()
         .find(|(name, _)| name == FORM_FIELD)
-        .map(|(_, value)| value.as_str());
-    verify(ctx, req, site_key, token).await
+        .map(|(_, value)| value))
 }
 
 /// The challenge page of a Turnstile sale (`notice`: why the last try was refused), with the

@@ -321,6 +321,7 @@ impl SaleCoordinator {
         match refused {
             Ok(()) => {
                 let tag = socket::tag(seq);
+                self.replace_sockets_of(seq, &tag, now)?;
                 self.state
                     .accept_websocket_with_tags(&pair.server, &[tag.as_str()]);
                 pair.server.serialize_attachment(Attachment { seq })?;
@@ -333,6 +334,20 @@ impl SaleCoordinator {
             }
         }
         Response::from_websocket(pair.client)
+    }
+
+    /// One socket per fan: the sockets fan `seq` held before the one being accepted are closed
+    /// ([`Refusal::Replaced`]) and uncounted, so one token never holds more than one of the
+    /// object's [`socket::MAX_SOCKETS`]. Their attachment is cleared first, so their close event
+    /// (if the runtime delivers one) counts nothing twice.
+    fn replace_sockets_of(&self, seq: Seq, tag: &str, now: UnixMillis) -> Result<()> {
+        let replaced = Refusal::Replaced;
+        for old in self.state.get_websockets_with_tag(tag) {
+            old.serialize_attachment(())?;
+            let _ = old.close(Some(replaced.close_code()), Some(replaced.reason()));
+            self.with_machine(now, |m| m.disconnect(seq, now))?;
+        }
+        Ok(())
     }
 
     /// A fan's socket closed or failed: the core counts them as last seen now.

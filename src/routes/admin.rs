@@ -59,7 +59,7 @@ async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
 /// `PUT /api/admin/sales/{sale}`: 201 when created, 200 when updated.
 pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    if sale.as_str() == waitroom_core::monitor::CANARY_SALE {
+    if sale.is_reserved() {
         // The monitor's own sale: it creates and keeps it, out of the registry.
         return Err(ApiError::InvalidField {
             field: "id",

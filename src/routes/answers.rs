@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use waitroom_core::admission::Admission;
+use waitroom_core::coordinator::Rejoined;
 use waitroom_core::pass_delivery::PassDelivery;
 use waitroom_core::protocol::SaleReport;
 use waitroom_core::time::rfc3339;
@@ -136,6 +137,9 @@ pub struct AssignmentAnswer<'a> {
     pub claimed_at: Option<UnixMillis>,
     #[serde(with = "rfc3339::option")]
     pub finished_at: Option<UnixMillis>,
+    /// The one new place the fan took after this one ended, if they joined again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejoined_as: Option<&'a Rejoined>,
 }
 
 impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
@@ -149,6 +153,7 @@ impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
             expires_at: a.claim_by,
             claimed_at: a.claimed_at,
             finished_at: a.finished_at,
+            rejoined_as: a.rejoined_as.as_ref(),
         }
     }
 }
@@ -374,6 +379,7 @@ mod tests {
             claim_by: UnixMillis::from_secs(2),
             claimed_at: None,
             finished_at: Some(UnixMillis::from_secs(3)),
+            rejoined_as: None,
         };
         // An assignment answers as the core's record serializes: the same contract.
         assert_eq!(

@@ -2,13 +2,11 @@
 
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
-use crate::coordinator_client::{self, ask_for};
-use crate::edge_numbering;
+use crate::door::{self, Held};
 use crate::error::retry_after;
 use crate::error::ApiError;
 use crate::http;
-use crate::invitations::{self, Member};
-use crate::outcome_cache;
+use crate::invitations;
 use crate::pages::{
     self, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage, PassFormPostPage,
     PlaceShown, SaleLook, WaitingPage,
@@ -21,8 +19,7 @@ use crate::snapshot_cache;
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass_delivery::PassDelivery;
-use waitroom_core::pow::{Solution, Verified};
-use waitroom_core::protocol::{Command, ShardJoined};
+use waitroom_core::pow::Solution;
 use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis, WindowId};
@@ -39,9 +36,13 @@ const SALE_INFO: CacheControl = CacheControl::Public {
     max_age_s: snapshot_cache::SNAPSHOT_MAX_AGE_S,
 };
 
-/// The snapshot of a sale; `None` if it does not exist (known at the edge for ids nobody created:
-/// their objects are never reached).
+/// The snapshot of a sale as fans see it; `None` if it does not exist (known at the edge for ids
+/// nobody created: their objects are never reached), and for a reserved id (the monitor's
+/// canary), which no fan route reaches.
 async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, ApiError> {
+    if sale.is_reserved() {
+        return Ok(None);
+    }
     match ctx.require_sale(sale).await {
         Ok(()) => snapshot_cache::snapshot(&ctx.objects, &ctx.origin, sale, ctx.now).await,
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
@@ -118,100 +119,6 @@ pub async fn draw(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     Ok(json_with(200, &body, SALE_INFO))
 }
 
-/// Puts a new fan in line (or keeps the place the presented token names).
-/// `paid`: the proof of work a new place was paid with (see [`place_cost`]); the object that
-/// numbers the fan refuses it if it was spent before.
-async fn take_place(
-    ctx: &Ctx,
-    snap: &Snapshot,
-    existing: Option<&QueueToken>,
-    paid: Option<Verified>,
-) -> Result<Joined, ApiError> {
-    let sale = &snap.sale.id;
-    // Places in an invitation-only sale are members' places (take_member_place), never these.
-    if !snap.sale.access.is_open() {
-        return Err(ApiError::InvitationRequired);
-    }
-    // New fans of an open sharded sale are numbered in this isolate (see edge_numbering),
-    // unless they paid with proof of work (or the shard is of a release that does not lend).
-    if existing.is_none() && edge_numbering::numbers(snap, ctx.now, paid.is_some()) {
-        if let Some(joined) = edge_numbering::join(ctx, snap).await? {
-            return Ok(shard_joined(snap, ctx.now, joined));
-        }
-    }
-    // Other new fans of a sharded sale go to a random arrival shard (the one a proof of work's
-    // hash picks, so its replay goes there too); the coordinator decides the rest.
-    if existing.is_none() && snap.sale.shards > 1 {
-        let shard = match &paid {
-            Some(pow) => pow.id.spread(snap.sale.shards),
-            None => (random::fraction() * f64::from(snap.sale.shards)) as u32,
-        };
-        let joined = coordinator_client::join_at_shard(
-            &ctx.objects,
-            sale,
-            shard.min(snap.sale.shards - 1),
-            paid,
-            None,
-        )
-        .await?;
-        return Ok(shard_joined(snap, ctx.now, joined));
-    }
-    // A fan whose turn is known at the edge keeps the place without a word to the coordinator.
-    if let Some(token) = existing {
-        if let Some(Claim::Turn { assignment, .. }) =
-            outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await
-        {
-            if matches!(
-                assignment.state,
-                AssignmentState::Assigned | AssignmentState::Completed
-            ) {
-                return Ok(Joined {
-                    fan_id: token.fan_id.clone(),
-                    seq: token.seq,
-                    created: false,
-                    position: 1,
-                    ahead: 0,
-                });
-            }
-        }
-    }
-    let command = Command::Join {
-        existing: existing.map(|t| t.seq),
-        pow: paid,
-    };
-    ask_for(&ctx.objects, sale, &command).await
-}
-
-/// A fan an arrival shard numbered, with their place in line as the snapshot tells it.
-fn shard_joined(snap: &Snapshot, now: UnixMillis, joined: ShardJoined) -> Joined {
-    let (position, ahead) = match snap.fan_view(joined.seq, now) {
-        FanView::Waiting {
-            position, ahead, ..
-        } => (position, ahead),
-        FanView::Reached | FanView::Closed => (1, 0),
-        // Not drawn yet: the place in the pre-queue's arrival order, as the coordinator says.
-        FanView::Prequeue { .. } => (joined.seq, joined.seq.saturating_sub(1)),
-    };
-    Joined {
-        fan_id: joined.fan_id,
-        seq: joined.seq,
-        created: !joined.again,
-        position,
-        ahead,
-    }
-}
-
-/// An invitation-only sale's member takes their one place, or finds the one they have.
-async fn take_member_place(
-    ctx: &Ctx,
-    snap: &Snapshot,
-    member: &Member,
-    paid: Option<Verified>,
-) -> Result<Joined, ApiError> {
-    let joined = invitations::place_of(ctx, snap, member, paid).await?;
-    Ok(shard_joined(snap, ctx.now, joined))
-}
-
 fn joined_answer<'a>(
     sale: &'a SaleId,
     token: &'a str,
@@ -230,106 +137,58 @@ fn joined_answer<'a>(
     }
 }
 
-/// `POST /api/sales/{sale}/join`.
+/// The token a request presents, verified: a bad cookie is ignored (as no token), a bad bearer
+/// is refused.
+fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Held>, ApiError> {
+    Ok(match presented(req, sale) {
+        Some(Presented::Bearer(text)) => Some(Held {
+            token: verify(ctx, sale, &text)?,
+            text,
+        }),
+        Some(Presented::Cookie(text)) => held_cookie(ctx, sale, text),
+        None => None,
+    })
+}
+
+/// The fan page's token (its cookie), if valid.
+fn held_by_page(req: &Request, ctx: &Ctx, sale: &SaleId) -> Option<Held> {
+    let text = http::cookie(req, &http::token_cookie_name(sale))?;
+    held_cookie(ctx, sale, text)
+}
+
+fn held_cookie(ctx: &Ctx, sale: &SaleId, text: String) -> Option<Held> {
+    let token = verify(ctx, sale, &text).ok()?;
+    Some(Held { token, text })
+}
+
+/// `POST /api/sales/{sale}/join`: the door ([`door::take`]) for a JSON client.
 pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
     // Joining ends in signing a token: with the keys misconfigured, say so before anything else.
     ctx.config()?;
-    let held = match presented(&req, &sale) {
-        Some(Presented::Bearer(text)) => Some((verify(ctx, &sale, &text)?, text)),
-        Some(Presented::Cookie(text)) => verify(ctx, &sale, &text).ok().map(|t| (t, text)),
-        None => None,
-    };
+    let held = held(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
-    let phase = snap.phase_at(ctx.now);
-    if !phase.admits_joins() {
-        return Err(match phase {
-            Phase::Closed => QueueError::Closed,
-            _ => QueueError::NotOpen {
-                opens_at: snap.sale.opens_at,
-            },
-        }
-        .into());
-    }
-    // A fan still waiting keeps their place without a word to the coordinator.
-    if let Some((token, text)) = &held {
-        if let FanView::Waiting {
-            position,
-            ahead,
-            poll_after_ms,
-            ..
-        } = snap.fan_view(token.seq, ctx.now)
-        {
-            let joined = Joined {
-                fan_id: token.fan_id.clone(),
-                seq: token.seq,
-                created: false,
-                position,
-                ahead,
-            };
-            return Ok(json(
-                200,
-                &joined_answer(&sale, text, &joined, jittered(poll_after_ms)),
-            ));
-        }
-    }
-    // The body, read once, for the checks that take a field from it.
+    // The body, read once, for the gates that take a field from it.
     let body = join_body(&mut req, &snap).await?;
-    // A new place costs proof of work and room in the address's rate limit (place_cost): the
-    // cheap checks first, so a refusal there never spends a single-use Turnstile token.
-    let paid = match held {
-        Some(_) => None,
-        None => place_cost::pay(&req, ctx, &snap, body.pow.as_ref())?,
+    let presented = door::Presented {
+        held,
+        pow: body.pow,
+        turnstile: body.turnstile_token,
+        invitation: body.invitation,
     };
-    crate::turnstile::require_for_join(&req, ctx, &snap.sale, body.turnstile_token.as_deref())
-        .await?;
-    // Invitation-only sales: the member's one place, with a new token for it (201 new, 200 theirs).
-    if let Some(member) = invitations::member(ctx, &snap, body.invitation.as_deref()).await? {
-        let joined = take_member_place(ctx, &snap, &member, paid)
-            .await
-            .map_err(|e| place_cost::explain(ctx, &snap, e))?;
-        let poll_after_ms = waitroom_core::snapshot::poll_after_ms(phase, joined.ahead, None);
-        let (_, token) = issue_token(ctx, &sale, &joined)?;
-        let answer = joined_answer(&sale, &token, &joined, jittered(poll_after_ms));
-        let mut response = json(if joined.created { 201 } else { 200 }, &answer);
-        set_token_cookie(&mut response, &sale, &token)?;
-        return Ok(response);
-    }
-    let joined = take_place(ctx, &snap, held.as_ref().map(|(t, _)| t), paid)
-        .await
-        .map_err(|e| place_cost::explain(ctx, &snap, e))?;
+    let place = door::take(&req, ctx, &snap, presented).await?;
+    let phase = snap.phase_at(ctx.now);
     let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
         phase,
-        joined.ahead,
+        place.joined.ahead,
         None,
     ));
-    if !joined.created {
-        // Only a presented token keeps a place; a coordinator that says otherwise is confused.
-        let Some((_, text)) = held else {
-            return Err(ApiError::Internal(
-                "the coordinator kept a place no token named".into(),
-            ));
-        };
-        return Ok(json(
-            200,
-            &joined_answer(&sale, &text, &joined, poll_after_ms),
-        ));
+    let answer = joined_answer(&sale, &place.token, &place.joined, poll_after_ms);
+    let mut response = json(if place.created() { 201 } else { 200 }, &answer);
+    if place.new_token {
+        set_token_cookie(&mut response, &sale, &place.token)?;
     }
-    let (_, token) = issue_token(ctx, &sale, &joined)?;
-    let mut response = json(201, &joined_answer(&sale, &token, &joined, poll_after_ms));
-    set_token_cookie(&mut response, &sale, &token)?;
     Ok(response)
-}
-
-/// A queue token for a fan who just took a place: the claims, and the signed text.
-fn issue_token(
-    ctx: &Ctx,
-    sale: &SaleId,
-    joined: &Joined,
-) -> Result<(QueueToken, String), ApiError> {
-    let token = QueueToken::new(sale.clone(), joined.fan_id.clone(), joined.seq, ctx.now);
-    let text = ctx.config()?.secrets.token_keys.sign(&token);
-    Ok((token, text))
 }
 
 fn set_token_cookie(response: &mut Response, sale: &SaleId, token: &str) -> Result<(), ApiError> {
@@ -405,7 +264,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
-        FanView::Reached => match claim(ctx, sale, token).await? {
+        FanView::Reached => match door::claim(ctx, sale, token).await? {
             Claim::Waiting { position, ahead } => FanState::Waiting {
                 position,
                 ahead,
@@ -443,18 +302,6 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             },
         },
     })
-}
-
-/// What fan `token` finds now that their number was reached: from the edge's outcome cache if
-/// they asked before, else from the coordinator (and then cached).
-async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
-    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
-        return Ok(claim);
-    }
-    let claim: Claim = ask_for(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await?;
-    let token_expires = UnixMillis::from_secs(token.exp);
-    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
-    Ok(claim)
 }
 
 fn status_answer<'a>(
@@ -596,10 +443,8 @@ pub async fn sale_page(
         Phase::Closed if as_json => Ok(json(200, &sale_info_of(&snap, ctx.now))),
         Phase::Closed => pages::render(&ClosedPage { sale: look() }, 200, PUBLIC_PAGE),
         Phase::Prequeue | Phase::Open | Phase::Paused => {
-            let held = http::cookie(&req, &http::token_cookie_name(&sale))
-                .and_then(|text| verify(ctx, &sale, &text).ok());
-            let (token, new_token) = match held {
-                Some(token) => (token, None),
+            let (token, new_token) = match held_by_page(&req, ctx, &sale) {
+                Some(held) => (held.token, None),
                 // A HEAD (a link preview, a monitor), or a request that is no navigation (an
                 // image, a script, a frame, a fetch: another site embedding the page), looks at
                 // the page without taking a place.
@@ -619,26 +464,22 @@ pub async fn sale_page(
                 None if snap.sale.turnstile_site_key.is_some() => {
                     return crate::turnstile::before_place(&req, ctx, &snap.sale, as_json);
                 }
-                // A new place costs (place_cost): without a solution, a browser gets the page
-                // that solves the challenge, an app the refusal with it.
-                None => match pay_then_take_place(&req, ctx, &snap).await {
-                    Ok(joined) => {
-                        let (token, text) = issue_token(ctx, &sale, &joined)?;
-                        (token, Some(text))
+                // A new place through the door; where it needs proof of work, a browser gets the
+                // page that solves the challenge, an app the refusal with it.
+                None => {
+                    let presented = door::Presented {
+                        invitation: invitations::from_cookie(&req, &sale),
+                        ..door::Presented::default()
+                    };
+                    match door::take(&req, ctx, &snap, presented).await {
+                        Ok(place) => {
+                            let token = verify(ctx, &sale, &place.token)?;
+                            (token, Some(place.token))
+                        }
+                        Err(e) if as_json => return Err(e),
+                        Err(e) => return refused_page(&req, ctx, &snap, e),
                     }
-                    // Closed between the snapshot and the join.
-                    Err(ApiError::Queue(QueueError::Closed)) => {
-                        let page = ClosedPage { sale: look() };
-                        return pages::render(&page, 200, CacheControl::NoStore);
-                    }
-                    Err(e @ ApiError::Pow { .. }) if !as_json => {
-                        return place_cost::getting_place_page(look(), phase, &e);
-                    }
-                    Err(e) if is_refused_invitation(&e) && !as_json => {
-                        return invitation_page(&snap, &e)
-                    }
-                    Err(e) => return Err(e),
-                },
+                }
             };
             let state = match fan_state(ctx, &snap, &token).await {
                 Ok(state) => state,
@@ -691,17 +532,6 @@ fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Res
         pass,
     };
     pages::render(&page, 200, CacheControl::NoStore)
-}
-
-/// A new place for a fan page, from a request that carries no proof of work: paid for, then
-/// taken (a member's by the invitation the page keeps).
-async fn pay_then_take_place(
-    req: &Request,
-    ctx: &Ctx,
-    snap: &Snapshot,
-) -> Result<Joined, ApiError> {
-    let paid = place_cost::pay(req, ctx, snap, None)?;
-    page_place(req, ctx, snap, paid).await
 }
 
 /// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
@@ -793,40 +623,78 @@ fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
     }
 }
 
-/// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed.
+/// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed: the door
+/// ([`door::take`]) for a browser. A fan whose place still holds keeps it (answered at the edge);
+/// a new place pays the sale's gates like any other, and on to the page (303).
 pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     http::require_same_site(&req)?;
-    let held = http::cookie(&req, &http::token_cookie_name(&sale))
-        .and_then(|text| verify(ctx, &sale, &text).ok());
+    let held = held_by_page(&req, ctx, &sale);
     let snap = snapshot(ctx, &sale).await?;
-    // A new place costs (place_cost); where that is proof of work, the sale page does it. The
-    // cheap checks first, so a refusal there never spends a single-use Turnstile token.
-    let paid = match held {
-        Some(_) => None,
-        None => match place_cost::pay(&req, ctx, &snap, None) {
-            Ok(paid) => paid,
-            Err(ApiError::Pow { .. }) => return place_cost::to_sale_page(&sale),
-            Err(e) => return Err(e),
-        },
+    // The widget's token comes in the form, read only for a place the door may take.
+    let turnstile = match (&held, &snap.sale.turnstile_site_key) {
+        (_, None) => None,
+        (Some(held), Some(_)) if still_holds(ctx, &snap, &held.token) => None,
+        (_, Some(_)) => crate::turnstile::form_token(&mut req).await?,
     };
-    if let Err(e) = crate::turnstile::require_for_form(&mut req, ctx, &snap.sale).await {
-        return crate::turnstile::form_refused(&req, ctx, &snap.sale, e);
-    }
-    let joined = match snap.sale.access.is_open() {
-        true => take_place(ctx, &snap, held.as_ref(), paid).await?,
-        // A member's "join again" finds their one place (the invitation kept in its cookie).
-        false => match page_place(&req, ctx, &snap, paid).await {
-            Ok(joined) => joined,
-            Err(e) if is_refused_invitation(&e) => return invitation_page(&snap, &e),
-            Err(e) => return Err(e),
-        },
+    let presented = door::Presented {
+        held,
+        turnstile,
+        invitation: invitations::from_cookie(&req, &sale),
+        ..door::Presented::default()
+    };
+    let place = match door::take(&req, ctx, &snap, presented).await {
+        Ok(place) => place,
+        Err(e) => return refused_page(&req, ctx, &snap, e),
     };
     let mut response = response::see_other(&format!("/s/{sale}"))?;
-    if joined.created {
-        let (_, text) = issue_token(ctx, &sale, &joined)?;
-        set_token_cookie(&mut response, &sale, &text)?;
+    if place.new_token {
+        set_token_cookie(&mut response, &sale, &place.token)?;
     }
     Ok(response)
+}
+
+/// Whether the snapshot alone says `token`'s place still holds (waiting or in the pre-queue).
+fn still_holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> bool {
+    matches!(
+        snap.fan_view(token.seq, ctx.now),
+        FanView::Waiting { .. } | FanView::Prequeue { .. }
+    )
+}
+
+/// The page presenter of the door's refusals: what a browser sees where a JSON client gets the
+/// error. Closed: the closed page; not open yet: on to the sale page (its countdown); proof of
+/// work: the page that solves it; Turnstile: the check (again, with why); an invitation refused:
+/// its page; too many new places from the address: the page that tries again; busy: the page
+/// that backs off. Anything else is the error itself.
+fn refused_page(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    error: ApiError,
+) -> Result<Response, ApiError> {
+    let sale = &snap.sale.id;
+    let look = SaleLook::of(&snap.sale);
+    match error {
+        ApiError::Queue(QueueError::Closed) => {
+            pages::render(&ClosedPage { sale: look }, 200, CacheControl::NoStore)
+        }
+        ApiError::Queue(QueueError::NotOpen { .. }) => {
+            Ok(response::see_other(&format!("/s/{sale}"))?)
+        }
+        e @ ApiError::Pow { .. } => {
+            place_cost::getting_place_page(look, snap.phase_at(ctx.now), &e)
+        }
+        e @ ApiError::Turnstile(_) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
+        e if is_refused_invitation(&e) => invitation_page(snap, &e),
+        ApiError::RateLimited { retry_after_ms } => {
+            Ok(place_cost::rate_limited_page(sale, retry_after_ms))
+        }
+        e if e.is_busy() => {
+            worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+            Ok(busy_page(sale, None))
+        }
+        e => Err(e),
+    }
 }
 
 /// The fields a join's JSON body may carry for the checks. A body is read once, so it is read
@@ -851,23 +719,6 @@ async fn join_body(req: &mut Request, snap: &Snapshot) -> Result<JoinBody, ApiEr
         return Ok(JoinBody::default());
     }
     http::read_optional_json(req).await
-}
-
-// Invitation-only sales on the fan page (the rules: crate::invitations).
-
-/// A place for a fan page without a token: anyone's in an open sale; in an invitation-only sale
-/// the member's, by the invitation the page keeps in its cookie.
-async fn page_place(
-    req: &Request,
-    ctx: &Ctx,
-    snap: &Snapshot,
-    paid: Option<Verified>,
-) -> Result<Joined, ApiError> {
-    let kept = invitations::from_cookie(req, &snap.sale.id);
-    match invitations::member(ctx, snap, kept.as_deref()).await? {
-        Some(member) => take_member_place(ctx, snap, &member, paid).await,
-        None => take_place(ctx, snap, None, paid).await,
-    }
 }
 
 fn is_refused_invitation(e: &ApiError) -> bool {
@@ -903,8 +754,7 @@ async fn invitation_link(
         Err(e) if wants_json(req) => return Err(e),
         Err(e) => return invitation_page(snap, &e),
     };
-    let held = http::cookie(req, &http::token_cookie_name(sale))
-        .and_then(|token| verify(ctx, sale, &token).ok());
+    let held = held_by_page(req, ctx, sale);
     // A fan holding a place keeps it, and the invitation they joined with: a link another site
     // sent them changes neither.
     let keep = held
@@ -917,15 +767,14 @@ async fn invitation_link(
         && req.method() != Method::Head
         && http::is_navigation(req);
     let mut response = if taking {
-        let place = async {
-            let paid = place_cost::pay(req, ctx, snap, None)?;
-            take_member_place(ctx, snap, &member, paid).await
+        let presented = door::Presented {
+            invitation: Some(text.to_owned()),
+            ..door::Presented::default()
         };
-        match place.await {
-            Ok(joined) => {
-                let (_, token) = issue_token(ctx, sale, &joined)?;
+        match door::take(req, ctx, snap, presented).await {
+            Ok(place) => {
                 let mut response = response::see_other(&clean)?;
-                set_token_cookie(&mut response, sale, &token)?;
+                set_token_cookie(&mut response, sale, &place.token)?;
                 response
             }
             Err(ApiError::Queue(QueueError::Closed)) => response::see_other(&clean)?,

@@ -309,10 +309,12 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
     // The edge worker hands the routes on no fan's path to the full worker.
     let forwarded =
         cfg!(feature = "edge") && route.as_ref().is_some_and(Route::served_by_full_worker);
-    let answered = match route {
-        Some(route) => dispatch(route, req, &ctx).await,
-        None if segments.first() == Some(&"api") => Err(ApiError::NotFound),
-        None => static_asset(req, &ctx).await,
+    // A body declared too large is refused on every route, whether or not it reads one.
+    let answered = match (route, crate::http::refuse_declared_oversize(&req)) {
+        (Some(_), Err(too_large)) => Err(too_large),
+        (Some(route), Ok(())) => dispatch(route, req, &ctx).await,
+        (None, _) if segments.first() == Some(&"api") => Err(ApiError::NotFound),
+        (None, _) => static_asset(req, &ctx).await,
     };
     let outcome = match &answered {
         Ok(_) if forwarded => "forwarded",

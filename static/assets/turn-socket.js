@@ -57,10 +57,15 @@
     clearInterval(ping);
     if (turnTaken) return;
     // 4002: the turn came: poll now. 4001: not near the front by the coordinator's count (the
-    // edge's snapshot was a moment behind): poll, and ask again in a while. Anything else (the
+    // edge's snapshot was a moment behind): poll, and ask again in a while. 4009: see below.
+    // Anything else (the
     // object is full, a test refused it, the network failed): poll, and try again later still.
     if (code === 4001) {
       retryAt = Date.now() + 10000;
+    } else if (code === 4009) {
+      // Replaced: this fan's place opened a newer socket (another tab or device), which now holds
+      // the turn's push; this page polls, and takes no socket back from it.
+      retryAt = Infinity;
     } else if (code !== 4002) {
       failures += 1;
       retryAt = Date.now() + Math.min(60000, 5000 * 2 ** failures);

@@ -285,6 +285,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 claim_by: assigned_at.plus_secs(60),
                 claimed_at: Some(assigned_at.plus_secs(2)),
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
+                rejoined_as: None,
             }
         })
         .collect();

@@ -258,6 +258,7 @@ mod tests {
             claim_by: UnixMillis(63_000),
             claimed_at: claimed.then_some(UnixMillis(4_000)),
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
+            rejoined_as: None,
         }
     }
 

@@ -82,6 +82,15 @@ validated_id!(
     }
 );
 
+impl SaleId {
+    /// An id kept for the service's own sale (the synthetic monitor's canary,
+    /// [`crate::monitor::CANARY_SALE`]): no fan route reaches it and no promoter creates it, so no
+    /// crowd can take its places and starve the monitor's fan.
+    pub fn is_reserved(&self) -> bool {
+        self.0 == crate::monitor::CANARY_SALE
+    }
+}
+
 validated_id!(
     /// A fan's id: `fan_` and 20 lowercase hex digits, derived from the sale and arrival number.
     FanId,

@@ -282,7 +282,14 @@ pub fn solve(challenge: &str, bits: u8, start: u64, max_tries: u64) -> Option<St
         .find(|nonce| leading_zero_bits(&hash(challenge, nonce)) >= u32::from(bits))
 }
 
-/// Solutions accepted and not yet expired, at most `capacity` of them: whoever takes the
+/// How long past its challenge's expiry an object still counts a solution as spendable, and so
+/// remembers it: the edge that verified it may have done so up to its expiry by its own clock,
+/// and the join then travels to the object (whose clock may differ) before it is spent there.
+/// A solution that reaches an object later than this is refused as spent, so the set may forget
+/// it then: a copy is either still remembered or too late, never new again.
+pub const SPEND_GRACE_MS: u64 = 30_000;
+
+/// Solutions accepted that could still be spent, at most `capacity` of them: whoever takes the
 /// places keeps one, so a solution is accepted once.
 #[derive(Debug)]
 pub struct SpentSolutions {
@@ -322,7 +329,8 @@ impl SpentSolutions {
     /// unexpired solutions.
     pub fn spend(&mut self, solution: Verified, now: UnixMillis) -> Result<(), SpendError> {
         self.forget_expired(now);
-        if self.ids.contains(&solution.id) {
+        let too_late = solution.expires_at.plus_millis(SPEND_GRACE_MS) < now;
+        if too_late || self.ids.contains(&solution.id) {
             return Err(SpendError::Spent);
         }
         if self.ids.len() >= self.capacity {
@@ -349,9 +357,10 @@ impl SpentSolutions {
         }
     }
 
+    /// Forgets the solutions no copy of which could be spent any more ([`SPEND_GRACE_MS`]).
     fn forget_expired(&mut self, now: UnixMillis) {
         while let Some(&(expires_at, id)) = self.by_expiry.first() {
-            if expires_at >= now {
+            if expires_at.plus_millis(SPEND_GRACE_MS) >= now {
                 break;
             }
             self.ids.remove(&id);
@@ -535,15 +544,22 @@ mod tests {
     const DOC_BITS: u32 = 8;
 
     #[test]
-    fn a_solution_is_spent_once_and_forgotten_after_it_expires() {
+    fn a_solution_is_spent_once_and_forgotten_only_once_no_copy_could_be_spent() {
         let mut spent = SpentSolutions::new(2);
         let v = |b: u8, exp: u64| Verified {
             id: SolutionId([b; 16]),
             expires_at: UnixMillis(exp),
         };
+        let grace = SPEND_GRACE_MS;
         assert_eq!(spent.spend(v(1, 100), UnixMillis(0)), Ok(()));
         assert_eq!(
             spent.spend(v(1, 100), UnixMillis(50)),
+            Err(SpendError::Spent)
+        );
+        // A copy the edge accepted just before expiry, reaching the object just after: still
+        // spent (the race that bought several places with one solution).
+        assert_eq!(
+            spent.spend(v(1, 100), UnixMillis(101)),
             Err(SpendError::Spent)
         );
         assert_eq!(spent.spend(v(2, 200), UnixMillis(50)), Ok(()));
@@ -551,16 +567,15 @@ mod tests {
             spent.spend(v(3, 200), UnixMillis(60)),
             Err(SpendError::Full)
         );
-        // Once 1 has expired there is room again; 1 is forgotten (its challenge is no good now).
-        assert_eq!(spent.spend(v(3, 200), UnixMillis(101)), Ok(()));
+        // Past the grace, 1 is forgotten, and any copy of it is too late: never new again.
+        let after = UnixMillis(100 + grace + 1);
+        assert_eq!(spent.spend(v(3, 200 + grace), after), Ok(()));
         assert_eq!(spent.len(), 2);
+        assert_eq!(spent.spend(v(1, 100), after), Err(SpendError::Spent));
         // A refused join gives its solution back.
-        spent.forget(&v(3, 200));
-        assert_eq!(
-            spent.spend_for_join(Some(v(3, 200)), UnixMillis(102)),
-            Ok(())
-        );
-        assert_eq!(spent.spend_for_join(None, UnixMillis(102)), Ok(()));
+        spent.forget(&v(3, 200 + grace));
+        assert_eq!(spent.spend_for_join(Some(v(3, 200 + grace)), after), Ok(()));
+        assert_eq!(spent.spend_for_join(None, after), Ok(()));
     }
 
     proptest! {
@@ -600,22 +615,26 @@ mod tests {
         }
 
         #[test]
-        fn spent_set_never_accepts_twice_and_never_grows_past_capacity(
-            ids in proptest::collection::vec((0u8..20, 0u64..1_000), 1..200),
+        fn spent_set_never_accepts_a_solution_twice_and_never_grows_past_capacity(
+            ids in proptest::collection::vec((0u8..20, 0u64..400), 1..200),
             capacity in 1usize..16,
         ) {
+            // A solution's expiry is part of it (its challenge's window): one per id here.
+            let expiry = |b: u8| UnixMillis(u64::from(b) * 7_000);
             let mut spent = SpentSolutions::new(capacity);
-            let mut accepted: Vec<(u8, u64)> = Vec::new();
-            for (step, (b, exp)) in ids.into_iter().enumerate() {
-                let now = UnixMillis(step as u64 * 5);
-                let v = Verified { id: SolutionId([b; 16]), expires_at: UnixMillis(now.0 + exp) };
-                let live_twin = accepted.iter().any(|(a, until)| *a == b && *until >= now.0);
+            let mut accepted: Vec<u8> = Vec::new();
+            let mut now = UnixMillis(0);
+            for (b, step) in ids {
+                now = now.plus_millis(step * 5);
+                let v = Verified { id: SolutionId([b; 16]), expires_at: expiry(b) };
+                let too_late = expiry(b).plus_millis(SPEND_GRACE_MS) < now;
                 match spent.spend(v, now) {
                     Ok(()) => {
-                        prop_assert!(!live_twin, "accepted {} twice while unexpired", b);
-                        accepted.push((b, v.expires_at.0));
+                        prop_assert!(!accepted.contains(&b), "accepted {} twice", b);
+                        prop_assert!(!too_late);
+                        accepted.push(b);
                     }
-                    Err(SpendError::Spent) => prop_assert!(live_twin),
+                    Err(SpendError::Spent) => prop_assert!(too_late || accepted.contains(&b)),
                     Err(SpendError::Full) => {}
                 }
                 prop_assert!(spent.len() <= capacity);

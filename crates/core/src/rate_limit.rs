@@ -35,6 +35,54 @@ impl PerMinute {
     }
 }
 
+/// The address a rate limit counts a request against, from the header the platform sets
+/// (`CF-Connecting-IP`; never one a client may add, such as `X-Forwarded-For`).
+///
+/// - An IPv4 address is its own budget.
+/// - An IPv6 address counts by its /64: one subscriber or one LAN is routed a /64 and may pick
+///   any of its 2^64 addresses, so counting each alone would give one client endless budgets.
+/// - Anything that is not an IP address, or no header at all, is one shared budget,
+///   [`ClientAddress::Unknown`]: the platform always sets the header, so only a request that
+///   did not come through it (a local run, a misconfigured route) lacks it, and such requests
+///   can never buy a budget each by making one up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientAddress {
+    V4(std::net::Ipv4Addr),
+    /// The first 64 bits of an IPv6 address.
+    V6Prefix(u64),
+    Unknown,
+}
+
+impl ClientAddress {
+    pub fn of(header: Option<&str>) -> Self {
+        match header
+            .map(str::trim)
+            .and_then(|h| h.parse::<std::net::IpAddr>().ok())
+        {
+            Some(std::net::IpAddr::V4(v4)) => Self::V4(v4),
+            Some(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self::V4(v4),
+                None => Self::V6Prefix((v6.to_bits() >> 64) as u64),
+            },
+            None => Self::Unknown,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::V4(v4) => write!(f, "{v4}"),
+            Self::V6Prefix(prefix) => {
+                let groups = [prefix >> 48, prefix >> 32, prefix >> 16, *prefix];
+                let [a, b, c, d] = groups.map(|g| g & 0xffff);
+                write!(f, "{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            Self::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Bucket {
     tokens: f64,
@@ -141,6 +189,38 @@ mod tests {
 
     fn per(n: u64) -> PerMinute {
         PerMinute::new(n).unwrap()
+    }
+
+    #[test]
+    fn addresses_are_ips_and_ipv6_counts_by_its_64() {
+        let of = |h: &str| ClientAddress::of(Some(h)).to_string();
+        assert_eq!(of("203.0.113.7"), "203.0.113.7");
+        assert_eq!(of(" 203.0.113.7 "), "203.0.113.7");
+        assert_eq!(
+            of("::ffff:203.0.113.7"),
+            "203.0.113.7",
+            "v4-mapped is the v4 address"
+        );
+        // Every address of one /64 is one budget; the next /64 is another.
+        assert_eq!(of("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(of("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_eq!(of("2001:db8:1:3::1"), "2001:db8:1:3::/64");
+        // Anything else, and no header, is the one shared unknown budget.
+        for made_up in [
+            "",
+            "unknown",
+            "fan-17",
+            "203.0.113.7, 10.0.0.1",
+            "1.2.3.4.5",
+            "[::1]",
+        ] {
+            assert_eq!(
+                ClientAddress::of(Some(made_up)),
+                ClientAddress::Unknown,
+                "{made_up:?}"
+            );
+        }
+        assert_eq!(ClientAddress::of(None), ClientAddress::Unknown);
     }
 
     #[test]

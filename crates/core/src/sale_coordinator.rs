@@ -230,6 +230,10 @@ impl SaleCoordinator {
         };
         // Before anything looks at a position: the pre-queue's order, once it is due.
         line.draw_if_due(now);
+        // Before asking whether a record is in memory: finished ones due to leave it leave now,
+        // so a record the command needs is read from storage, never dropped under it (by the
+        // command's own sweep).
+        line.evict_finished(now);
         if let Some(need) = needed(line, &command) {
             if matches!(need, Need::Assignments { .. }) {
                 // Storage lists them: bring it up to date first.

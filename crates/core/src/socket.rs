@@ -44,6 +44,9 @@ pub enum Refusal {
     Full,
     /// The sale is closed.
     Closed,
+    /// The fan opened a newer socket, which took this one's place: one socket per fan, so one
+    /// token cannot hold many of the object's [`MAX_SOCKETS`] (a page keeps polling).
+    Replaced,
     /// Test builds only: the fault switch refuses every socket.
     TestFault,
 }
@@ -56,6 +59,7 @@ impl Refusal {
             Refusal::TurnReached => 4002,
             Refusal::NotInLine => 4003,
             Refusal::Closed => 4004,
+            Refusal::Replaced => 4009,
             Refusal::Full => 4029,
             Refusal::TestFault => 4099,
         }
@@ -68,6 +72,7 @@ impl Refusal {
             Refusal::TurnReached => "turn_reached",
             Refusal::NotInLine => "not_in_line",
             Refusal::Closed => "closed",
+            Refusal::Replaced => "replaced",
             Refusal::Full => "sockets_full",
             Refusal::TestFault => "test_fault",
         }

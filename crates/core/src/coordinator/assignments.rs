@@ -2,7 +2,7 @@
 //! [`RETAIN_FINISHED_MS`] after they finished (or were read back). Older finished ones are only in
 //! storage; the coordinator asks for them back when a fan or the origin comes back to them.
 
-use super::{Assignment, AssignmentState, Claim, QueueError, RETAIN_FINISHED_MS};
+use super::{Assignment, AssignmentState, Claim, Joined, QueueError, Rejoined, RETAIN_FINISHED_MS};
 use crate::ids::{FanId, Seq};
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -119,6 +119,18 @@ impl Assignments {
             self.retired.push_back((now, a.seq));
         }
         self.insert(a);
+    }
+
+    /// Records that finished place `seq` was turned into `joined`: the assignment as it now
+    /// stands, to write. `None` when `seq` has no finished assignment in memory (or one turned
+    /// into a place already).
+    pub(super) fn rejoined(&mut self, seq: Seq, joined: &Joined) -> Option<Assignment> {
+        let a = self.by_seq.get_mut(&seq)?;
+        if a.finished_at.is_none() || a.rejoined_as.is_some() {
+            return None;
+        }
+        a.rejoined_as = Some(Rejoined::of(joined));
+        Some(a.clone())
     }
 
     pub(super) fn get(&self, seq: Seq) -> Option<&Assignment> {
@@ -396,6 +408,7 @@ mod tests {
             claim_by: now.plus_secs(60),
             claimed_at: None,
             finished_at: None,
+            rejoined_as: None,
         }
     }
 

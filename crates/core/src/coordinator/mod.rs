@@ -27,7 +27,7 @@ pub use error::QueueError;
 pub use prequeue::DrawRecord;
 pub use records::{
     Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, Joined, MinuteStats,
-    PullRecord, Pulled, Restored,
+    PullRecord, Pulled, Rejoined, Restored,
 };
 pub use stats::Stats;
 
@@ -342,12 +342,35 @@ impl Coordinator {
     }
 
     /// A fan joins. `existing` is the place the fan's valid token names, if any: a fan still
-    /// waiting, holding an assignment or done keeps it; a lapsed or released one gets a new place.
+    /// waiting, holding an assignment or done keeps it. A place that ended (lapsed, released,
+    /// left, expired) is spent once: the first join presenting it gets a new place at the back,
+    /// recorded against the old one ([`Assignment::rejoined_as`]), and every later join presenting
+    /// it finds that same new place (`created: false`). So one token is never more than one live
+    /// place; the new place's own token may be turned into one more the same way, and each such
+    /// join pays the sale's gates at the edge like any new place (docs/fairness.md).
     pub fn join(&mut self, now: UnixMillis, existing: Option<Seq>) -> Result<Joined, QueueError> {
         self.sweep(now);
-        if let Some(seq) = existing.filter(|s| self.still_held(*s)) {
-            return Ok(self.joined(seq, false));
+        if let Some(seq) = existing {
+            if self.still_held(seq) {
+                return Ok(self.joined(seq, false));
+            }
+            if let Some(next) = self
+                .assignments
+                .get(seq)
+                .and_then(|a| a.rejoined_as.clone())
+            {
+                return Ok(self.joined(next.seq, false));
+            }
         }
+        let joined = self.take_new_place(now)?;
+        if let Some(a) = existing.and_then(|seq| self.assignments.rejoined(seq, &joined)) {
+            self.changes.push(Change::Assignment(a));
+        }
+        Ok(joined)
+    }
+
+    /// A new place at the back of the line.
+    fn take_new_place(&mut self, now: UnixMillis) -> Result<Joined, QueueError> {
         self.check_joinable(now)?;
         let seq = self.line.take(1);
         self.changes.push(self.line.change());
@@ -549,6 +572,7 @@ impl Coordinator {
             claim_by: now.plus_secs(self.sale.settings.claim_ttl_s),
             claimed_at: None,
             finished_at: left.then_some(now),
+            rejoined_as: None,
         };
         self.assignments.add(a.clone(), now);
         self.changes.push(Change::Assignment(a.clone()));
@@ -662,8 +686,9 @@ impl Coordinator {
     }
 
     /// A join presenting fan `a.seq`'s token, whose finished assignment was read back from
-    /// storage: a fan who bought keeps the place, anyone else joins anew. The record stays out of
-    /// memory.
+    /// storage: a fan who bought keeps the place, a place already turned into a new one finds
+    /// that one, anyone else joins anew (recorded against the old place, as [`Self::join`]). The
+    /// record stays out of memory.
     pub(crate) fn join_from_record(
         &mut self,
         now: UnixMillis,
@@ -677,7 +702,15 @@ impl Coordinator {
         if held && self.line.issued(a.seq) && self.position_of(a.seq) < self.line.head() {
             return Ok(self.joined(a.seq, false));
         }
-        self.join(now, None)
+        if let Some(next) = &a.rejoined_as {
+            return Ok(self.joined(next.seq, false));
+        }
+        let joined = self.take_new_place(now)?;
+        self.changes.push(Change::Assignment(Assignment {
+            rejoined_as: Some(Rejoined::of(&joined)),
+            ..a.clone()
+        }));
+        Ok(joined)
     }
 
     fn finish(
@@ -949,6 +982,11 @@ impl Coordinator {
     pub(crate) fn needs_record(&self, seq: Seq) -> bool {
         self.assignments
             .needs_record(seq, self.position_of(seq) < self.line.head())
+    }
+
+    /// Drops the finished assignments due to leave memory at `now` (as [`Self::sweep`] does).
+    pub(crate) fn evict_finished(&mut self, now: UnixMillis) {
+        self.assignments.evict(now);
     }
 
     /// Whether the assignment of `fan_id`, if there is one, is in memory.

@@ -71,6 +71,28 @@ pub struct Assignment {
     pub claimed_at: Option<UnixMillis>,
     #[serde(with = "rfc3339::option", default)]
     pub finished_at: Option<UnixMillis>,
+    /// Once this place ended (lapsed, released, left, expired), the one new place its token was
+    /// turned into, if the fan joined again (see [`super::Coordinator::join`]): a repeat of that
+    /// join finds this place, never another. Absent until then (and in records stored before it
+    /// existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejoined_as: Option<Rejoined>,
+}
+
+/// The new place a finished place's token was turned into.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejoined {
+    pub seq: Seq,
+    pub fan_id: FanId,
+}
+
+impl Rejoined {
+    pub fn of(joined: &Joined) -> Self {
+        Self {
+            seq: joined.seq,
+            fan_id: joined.fan_id.clone(),
+        }
+    }
 }
 
 /// What one pull handed out, kept so a retry with the same `request_id` gets the same fans.

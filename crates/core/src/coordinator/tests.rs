@@ -143,7 +143,55 @@ fn unclaimed_assignments_lapse_and_the_fan_may_rejoin() {
     let back = c.join(late, Some(1)).unwrap();
     assert!(back.created);
     assert_eq!(back.seq, 3);
+    // The lapsed place is spent: presenting it again finds the same new place, however often.
+    for _ in 0..3 {
+        let again = c.join(late, Some(1)).unwrap();
+        assert_eq!((again.seq, again.created), (3, false));
+        assert_eq!(again.fan_id, back.fan_id);
+    }
+    let recorded = c.assignment(&pulled[0].fan_id).expect("fan 1's assignment");
+    assert_eq!(
+        recorded.rejoined_as,
+        Some(Rejoined {
+            seq: 3,
+            fan_id: back.fan_id.clone()
+        })
+    );
+    assert_eq!(c.stats(late).joined, 3, "one new place, not four");
+    // The new place's own token is a place like any other: held while it waits.
+    assert_eq!(
+        c.join(late, Some(3)).unwrap(),
+        Joined {
+            created: false,
+            ..back
+        }
+    );
     c.check_invariants().unwrap();
+}
+
+#[test]
+fn a_place_taken_again_is_recorded_with_the_change_that_took_it() {
+    let mut c = open_sale();
+    join_n(&mut c, 1, T0);
+    c.pull(T0, w("a"), 1, None).unwrap();
+    let late = T0.plus_secs(61);
+    c.sweep(late);
+    c.take_changes();
+    let back = c.join(late, Some(1)).unwrap();
+    let written: Vec<Assignment> = c
+        .take_changes()
+        .into_iter()
+        .filter_map(|change| match change {
+            Change::Assignment(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(written[0].seq, 1);
+    assert_eq!(
+        written[0].rejoined_as.as_ref().map(|r| r.seq),
+        Some(back.seq)
+    );
 }
 
 #[test]

@@ -360,6 +360,8 @@ proptest! {
         let mut mode = Admission::Pull;
         // Admissions of the current stretch of `rate` mode, by time.
         let mut rate_admissions: Vec<UnixMillis> = Vec::new();
+        // Each finished place presented again, and the one new place it was turned into.
+        let mut rejoined: HashMap<Seq, Seq> = HashMap::new();
         for op in ops {
             let counted = !matches!(op, Op::Wait(_) | Op::Restart);
             let handed_before = store.assignments.len() as u64;
@@ -372,8 +374,20 @@ proptest! {
                     prop_assert_eq!(j.seq, core.line().unwrap().stats(now).joined);
                 }
                 Op::Rejoin(seq) => {
+                    let issued = core.line().unwrap().issued(seq);
                     let answer = store.run(&mut core, Command::Join { existing: Some(seq), pow: None }, now);
-                    prop_assert!(matches!(answer, Ok(Reply::Joined(_))), "{:?}", answer);
+                    let Ok(Reply::Joined(j)) = answer else {
+                        return Err(TestCaseError::fail(format!("rejoin: {answer:?}")));
+                    };
+                    // A place is turned into a new one at most once; a repeat finds that one.
+                    match (issued, j.created, rejoined.get(&seq)) {
+                        (true, true, None) => { rejoined.insert(seq, j.seq); }
+                        (true, true, Some(before)) => {
+                            return Err(TestCaseError::fail(format!("{seq} made a second place {} after {before}", j.seq)));
+                        }
+                        (true, false, Some(before)) => prop_assert_eq!(j.seq, *before),
+                        _ => {}
+                    }
                 }
                 Op::Pull { window, max, retry } => {
                     let command = Command::Pull {
@@ -590,6 +604,20 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
         panic!("join")
     };
     assert!(joined.created && joined.seq == 3);
+    // Once: the same token again finds that place, from the record storage holds too.
+    for at in [pass_end, pass_end.plus_millis(RETAIN_FINISHED_MS + 1)] {
+        let Ok(Reply::Joined(again)) = store.run(
+            &mut core,
+            Command::Join {
+                existing: Some(1),
+                pow: None,
+            },
+            at,
+        ) else {
+            panic!("join again")
+        };
+        assert_eq!((again.seq, again.created), (3, false), "at {at:?}");
+    }
     // And a restart on what storage kept (older data has no expired state) agrees.
     let restarted = store.load(pass_end);
     assert_eq!(

@@ -1,0 +1,284 @@
+//! The one door to a place in line: every request that may take or keep a place (the join API,
+//! the sale page, its "join again" form, an invitation link) reads what it presents into one
+//! [`Presented`], and [`take`] runs the sale's gates on it in one order:
+//!
+//! 1. the phase: joins only while the sale admits them;
+//! 2. the place the presented token names: kept where it still is (waiting, in the pre-queue,
+//!    holding a turn or done), answered at the edge from the snapshot and the outcome cache; a
+//!    place that ended and was taken again already finds that one new place, at the edge too;
+//! 3. for a new place (a fan without a token, or whose place ended): proof of work, then the
+//!    address's room ([`crate::place_cost`]), then Turnstile, then the invitation;
+//! 4. the place: an invitation-only sale's member's one place, or a new one at the back
+//!    (numbered in this isolate, at an arrival shard or by the coordinator, which records a place
+//!    that ended against the new one: [`waitroom_core::Coordinator::join`]).
+//!
+//! So a route cannot forget a gate, a waiting fan's token costs the coordinator nothing on any
+//! route, and one token is never more than one live place. Refusals are [`ApiError`]s; the two
+//! presenters (JSON in `routes::fan::join`, pages in `routes::fan`) are the only code that
+//! tells a JSON client from a browser.
+
+use crate::coordinator_client::{self, ask_for};
+use crate::edge_numbering;
+use crate::error::ApiError;
+use crate::invitations::{self, Member};
+use crate::outcome_cache;
+use crate::place_cost;
+use crate::random;
+use crate::routes::Ctx;
+use waitroom_core::coordinator::{Claim, Joined, Rejoined};
+use waitroom_core::pow::{Solution, Verified};
+use waitroom_core::protocol::{Command, ShardJoined};
+use waitroom_core::snapshot::{FanView, Snapshot};
+use waitroom_core::token::QueueToken;
+use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
+use worker::Request;
+
+/// A fan's valid queue token, as presented.
+pub struct Held {
+    pub token: QueueToken,
+    pub text: String,
+}
+
+/// What a request presents to take or keep a place, read once by its route.
+#[derive(Default)]
+pub struct Presented {
+    pub held: Option<Held>,
+    /// A solved proof-of-work challenge (`{"challenge", "nonce"}`).
+    pub pow: Option<Solution>,
+    /// The Turnstile widget's token.
+    pub turnstile: Option<String>,
+    /// An invitation (from the body, the page's cookie or a link).
+    pub invitation: Option<String>,
+}
+
+/// Where a request came out of the door.
+pub struct Place {
+    pub joined: Joined,
+    /// The token for `joined`: the one presented when the place was kept, else a new one.
+    pub token: String,
+    /// A token the fan did not present (a new place, or the one a finished place was taken as):
+    /// the answer sets it as the cookie.
+    pub new_token: bool,
+}
+
+impl Place {
+    /// A place this request created (201 rather than 200).
+    pub fn created(&self) -> bool {
+        self.joined.created
+    }
+}
+
+/// Runs the door's gates for `presented` on the sale of `snap` (module docs).
+pub async fn take(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    presented: Presented,
+) -> Result<Place, ApiError> {
+    let phase = snap.phase_at(ctx.now);
+    if !phase.admits_joins() {
+        return Err(match phase {
+            Phase::Closed => QueueError::Closed,
+            _ => QueueError::NotOpen {
+                opens_at: snap.sale.opens_at,
+            },
+        }
+        .into());
+    }
+    let mut ended = None;
+    if let Some(held) = &presented.held {
+        match holds(ctx, snap, &held.token).await? {
+            Holds::Place(joined) => {
+                return Ok(Place {
+                    joined,
+                    token: held.text.clone(),
+                    new_token: false,
+                })
+            }
+            Holds::TakenAgain(next) => return place_of(ctx, snap, rejoined_place(snap, ctx, next)),
+            Holds::Ended(assignment) => ended = Some(assignment),
+        }
+    }
+    let paid = place_cost::pay(req, ctx, snap, presented.pow.as_ref())?;
+    crate::turnstile::require_for_join(req, ctx, &snap.sale, presented.turnstile.as_deref())
+        .await?;
+    let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
+    let joined = match member {
+        Some(member) => member_place(ctx, snap, &member, paid).await,
+        None => new_place(ctx, snap, ended.as_ref().map(|a| a.seq), paid).await,
+    }
+    .map_err(|e| place_cost::explain(ctx, snap, e))?;
+    let taken_again = ended.filter(|a| a.seq != joined.seq);
+    if let (Some(mut assignment), Some(token)) = (taken_again, &presented.held) {
+        // This isolate answers the next time the old token comes, without a word to anyone.
+        assignment.rejoined_as = Some(Rejoined::of(&joined));
+        let claim = Claim::Lapsed { assignment };
+        let token_expires = UnixMillis::from_secs(token.token.exp);
+        outcome_cache::put(
+            &ctx.origin,
+            &snap.sale.id,
+            token.token.seq,
+            &claim,
+            ctx.now,
+            token_expires,
+        )
+        .await;
+    }
+    place_of(ctx, snap, joined)
+}
+
+/// A place with the token for it: a new one unless the coordinator says the presented one holds.
+fn place_of(ctx: &Ctx, snap: &Snapshot, joined: Joined) -> Result<Place, ApiError> {
+    let token = issue_token(ctx, &snap.sale.id, &joined)?;
+    Ok(Place {
+        joined,
+        token,
+        new_token: true,
+    })
+}
+
+/// The signed queue token of `joined`.
+pub fn issue_token(ctx: &Ctx, sale: &SaleId, joined: &Joined) -> Result<String, ApiError> {
+    let token = QueueToken::new(sale.clone(), joined.fan_id.clone(), joined.seq, ctx.now);
+    Ok(ctx.config()?.secrets.token_keys.sign(&token))
+}
+
+/// What the place a valid token names is now.
+enum Holds {
+    /// Still the fan's: waiting, in the pre-queue, their turn, or done.
+    Place(Joined),
+    /// Ended, and taken again already as this place.
+    TakenAgain(Rejoined),
+    /// Ended (lapsed, released, left, expired): the fan may take one new place for it.
+    Ended(Assignment),
+}
+
+/// What the place of `token` is, from the snapshot and (once the line reached it) the outcome
+/// the fan found, at the edge when it can be; only a first look at a reached place asks the
+/// coordinator ([`claim`]).
+async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, ApiError> {
+    let kept = |position, ahead| {
+        Holds::Place(Joined {
+            fan_id: token.fan_id.clone(),
+            seq: token.seq,
+            created: false,
+            position,
+            ahead,
+        })
+    };
+    Ok(match snap.fan_view(token.seq, ctx.now) {
+        FanView::Waiting {
+            position, ahead, ..
+        } => kept(position, ahead),
+        // Not drawn yet: the place in the pre-queue's arrival order.
+        FanView::Prequeue { .. } => kept(token.seq, token.seq.saturating_sub(1)),
+        FanView::Closed => return Err(QueueError::Closed.into()),
+        FanView::Reached => match claim(ctx, &snap.sale.id, token).await? {
+            Claim::Waiting { position, ahead } => kept(position, ahead),
+            Claim::Turn { .. } => kept(1, 0),
+            Claim::Lapsed { assignment } => match assignment.rejoined_as {
+                Some(next) => Holds::TakenAgain(next),
+                None if assignment.state == AssignmentState::Completed => kept(1, 0),
+                None => Holds::Ended(assignment),
+            },
+        },
+    })
+}
+
+/// The place a finished place was taken again as, where the snapshot says it stands.
+fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
+    shard_joined(
+        snap,
+        ctx.now,
+        ShardJoined {
+            fan_id: next.fan_id,
+            seq: next.seq,
+            again: true,
+        },
+    )
+}
+
+/// What fan `token` finds now that their number was reached: from the edge's outcome cache if
+/// they asked before, else from the coordinator (and then cached).
+pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
+    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
+        return Ok(claim);
+    }
+    let claim: Claim = ask_for(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await?;
+    let token_expires = UnixMillis::from_secs(token.exp);
+    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
+    Ok(claim)
+}
+
+/// A new place at the back of an open sale (`ended`: the finished place it is taken for).
+/// `paid`: the proof of work it was paid with (see [`place_cost`]); the object that numbers the
+/// fan refuses it if it was spent before.
+async fn new_place(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    ended: Option<waitroom_core::Seq>,
+    paid: Option<Verified>,
+) -> Result<Joined, ApiError> {
+    let sale = &snap.sale.id;
+    // Places in an invitation-only sale are members' places, never these.
+    if !snap.sale.access.is_open() {
+        return Err(ApiError::InvitationRequired);
+    }
+    // A place taken for one that ended is the coordinator's to record, once.
+    if ended.is_none() {
+        // New fans of an open sharded sale are numbered in this isolate (see edge_numbering),
+        // unless they paid with proof of work (or the shard is of a release that does not lend).
+        if edge_numbering::numbers(snap, ctx.now, paid.is_some()) {
+            if let Some(joined) = edge_numbering::join(ctx, snap).await? {
+                return Ok(shard_joined(snap, ctx.now, joined));
+            }
+        }
+        // Other new fans of a sharded sale go to a random arrival shard (the one a proof of
+        // work's hash picks, so its replay goes there too); the coordinator decides the rest.
+        if snap.sale.shards > 1 {
+            let shard = match &paid {
+                Some(pow) => pow.id.spread(snap.sale.shards),
+                None => (random::fraction() * f64::from(snap.sale.shards)) as u32,
+            };
+            let shard = shard.min(snap.sale.shards - 1);
+            let joined =
+                coordinator_client::join_at_shard(&ctx.objects, sale, shard, paid, None).await?;
+            return Ok(shard_joined(snap, ctx.now, joined));
+        }
+    }
+    let command = Command::Join {
+        existing: ended,
+        pow: paid,
+    };
+    ask_for(&ctx.objects, sale, &command).await
+}
+
+/// An invitation-only sale's member takes their one place, or finds the one they have.
+async fn member_place(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    member: &Member,
+    paid: Option<Verified>,
+) -> Result<Joined, ApiError> {
+    let joined = invitations::place_of(ctx, snap, member, paid).await?;
+    Ok(shard_joined(snap, ctx.now, joined))
+}
+
+/// A fan an arrival shard numbered, with their place in line as the snapshot tells it.
+fn shard_joined(snap: &Snapshot, now: UnixMillis, joined: ShardJoined) -> Joined {
+    let (position, ahead) = match snap.fan_view(joined.seq, now) {
+        FanView::Waiting {
+            position, ahead, ..
+        } => (position, ahead),
+        FanView::Reached | FanView::Closed => (1, 0),
+        // Not drawn yet: the place in the pre-queue's arrival order, as the coordinator says.
+        FanView::Prequeue { .. } => (joined.seq, joined.seq.saturating_sub(1)),
+    };
+    Joined {
+        fan_id: joined.fan_id,
+        seq: joined.seq,
+        created: !joined.again,
+        position,
+        ahead,
+    }
+}
