@@ -17,7 +17,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) $(wildcard templates/*.html) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-browser lint bench bench-core clean check-config deploy rollback
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
@@ -75,6 +75,11 @@ test-wasm:
 test-integration: build
 	cargo build -p verify-draw
 	cargo test --test api -- --test-threads 3
+
+# The adversary suite alone (tests/api/adversary.rs, docs/fairness.md): each promise attacked the
+# way a script would, with the bound it must hold. test-integration runs it with the rest.
+test-adversary: build
+	cargo test --test api adversary:: -- --test-threads 3
 
 # Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.
 test-browser: build

@@ -8,6 +8,7 @@
 mod support;
 
 mod admission_modes;
+mod adversary;
 mod bad_input;
 mod config;
 mod crash;

@@ -1,0 +1,404 @@
+//! The adversary suite (issue 17, docs/fairness.md): each test attacks one promise the way a
+//! script would, through the worker's HTTP contract only, and asserts the bound the promise sets
+//! (places taken, coordinator requests spent, sockets held). Every request goes through
+//! [`send`], which fails the test on any 5xx: no attack may make the worker fail.
+//!
+//! `make test-adversary` runs these alone; `make test-integration` runs them with the rest.
+
+use crate::support::fan::Joined;
+use crate::support::socket::{self, Event};
+use crate::support::{eventually, send, Reply, TestWorker, PURCHASE_URL};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use waitroom_core::pow::solve;
+
+async fn open_sale_with(w: &TestWorker, sale: &str, extra: Value) {
+    let mut body = json!({ "name": format!("Sale {sale}"), "purchase_url": PURCHASE_URL });
+    body.as_object_mut()
+        .expect("object")
+        .extend(extra.as_object().expect("settings").clone());
+    w.admin().create_sale_with(sale, body).await;
+    w.admin().open_sale(sale).await;
+}
+
+async fn report(w: &TestWorker, sale: &str) -> Value {
+    w.admin().report(sale).await
+}
+
+fn joined(report: &Value) -> u64 {
+    report["stats"]["joined"].as_u64().expect("stats.joined")
+}
+
+/// Coordinator requests of `kind` so far (the report counts them by kind).
+fn coordinator_requests(report: &Value, kind: &str) -> u64 {
+    report["coordinator_requests_by_kind"][kind]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn join_path(sale: &str) -> String {
+    format!("/api/sales/{sale}/join")
+}
+
+/// A proof of work for `sale`, solved: the challenge endpoint's, as a client does it.
+async fn solved(w: &TestWorker, sale: &str) -> Value {
+    let challenge = send(w.fan().get(&format!("/api/sales/{sale}/challenge")))
+        .await
+        .expect(200, "challenge");
+    let text = challenge["challenge"]
+        .as_str()
+        .expect("challenge")
+        .to_owned();
+    let bits = challenge["bits"].as_u64().expect("bits") as u8;
+    let nonce = solve(&text, bits, 0, 1 << 26).expect("a nonce");
+    json!({ "challenge": text, "nonce": nonce })
+}
+
+/// Joins as a new fan with `pow` (201).
+async fn join_paid(w: &TestWorker, sale: &str, pow: &Value) -> Joined {
+    let reply = send(w.fan().post(&join_path(sale)).json(&json!({ "pow": pow }))).await;
+    serde_json::from_value(reply.expect(201, "paid join")).expect("join body")
+}
+
+/// The fan's place ended: pulled, then released by the origin.
+async fn end_place(w: &TestWorker, sale: &str, fan: &Joined) {
+    let pulled = w.origin().pull_eventually(sale, 1).await;
+    assert_eq!(pulled[0].fan_id, fan.fan_id);
+    w.origin()
+        .finish(sale, &fan.fan_id, "release")
+        .await
+        .expect(200, "release");
+    // Once the edge's snapshot (up to a second old) has seen the line move.
+    let status = w.fan().wait_for_state(sale, &fan.token, "lapsed").await;
+    assert_eq!(status["reason"], "released", "{status}");
+}
+
+fn rejoin_with(
+    w: &TestWorker,
+    sale: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::RequestBuilder {
+    let request = w
+        .fan()
+        .with_bearer(token)
+        .request(Method::POST, &join_path(sale));
+    match body {
+        Some(body) => request.json(&body),
+        None => request,
+    }
+}
+
+/// A finished place is spent once: an old token turned into places (issue 17: 50 x 201 from one
+/// lapsed token) now buys nothing without paying, and once paid, one place, however often.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_finished_token_is_never_more_than_one_new_place() {
+    let w = TestWorker::start().await;
+    let sale = "spent-once";
+    open_sale_with(
+        &w,
+        sale,
+        json!({ "pow_bits": 8, "rate_limit_per_min": 1000 }),
+    )
+    .await;
+    let fan = join_paid(&w, sale, &solved(&w, sale).await).await;
+    end_place(&w, sale, &fan).await;
+
+    // The attack: the old token, replayed, without paying.
+    for _ in 0..50 {
+        send(rejoin_with(&w, sale, &fan.token, None))
+            .await
+            .expect_error(403, "pow_required", "an unpaid rejoin");
+    }
+    assert_eq!(
+        joined(&report(&w, sale).await),
+        1,
+        "no place for unpaid rejoins"
+    );
+
+    // Paid once: one new place at the back.
+    let pow = solved(&w, sale).await;
+    let reply = send(rejoin_with(
+        &w,
+        sale,
+        &fan.token,
+        Some(json!({ "pow": pow })),
+    ))
+    .await;
+    let again: Joined = serde_json::from_value(reply.expect(201, "paid rejoin")).expect("body");
+    assert_eq!(again.seq, 2);
+    assert_ne!(again.fan_id, fan.fan_id);
+
+    // Replayed 50 times more, paid or not: that same place, never another.
+    let before = report(&w, sale).await;
+    for i in 0..50 {
+        let body = (i % 2 == 0).then(|| json!({ "pow": pow }));
+        let reply = send(rejoin_with(&w, sale, &fan.token, body)).await;
+        let same: Joined = serde_json::from_value(reply.expect(200, "repeat")).expect("body");
+        assert_eq!((same.seq, &same.fan_id), (2, &again.fan_id));
+    }
+    let after = report(&w, sale).await;
+    assert_eq!(joined(&after), 2, "one token, one new place: {after}");
+    // The repeats are answered at the edge from what it cached of the old place.
+    assert_eq!(
+        coordinator_requests(&after, "join"),
+        coordinator_requests(&before, "join"),
+        "repeats cost the coordinator nothing: {after}"
+    );
+
+    // The origin sees which place the old one became.
+    let listed = send(w.origin().get(&format!(
+        "/api/origin/sales/{sale}/assignments?state=released"
+    )))
+    .await
+    .expect(200, "assignments");
+    let old = &listed["assignments"][0];
+    assert_eq!(old["seq"], 1, "{listed}");
+    assert_eq!(
+        old["rejoined_as"],
+        json!({ "seq": 2, "fan_id": again.fan_id }),
+        "{listed}"
+    );
+}
+
+/// A rejoin pays the sale's gates like any new place: here the address's rate limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejoin_pays_the_rate_limit_like_a_new_place() {
+    let w = TestWorker::start().await;
+    let sale = "rejoin-limit";
+    open_sale_with(&w, sale, json!({ "rate_limit_per_min": 1 })).await;
+    let fan = w.fan().join(sale).await;
+    end_place(&w, sale, &fan).await;
+    let reply = send(rejoin_with(&w, sale, &fan.token, None)).await;
+    reply.expect_error(429, "rate_limited", "a rejoin over the address's budget");
+    assert!(
+        reply.header("retry-after").is_some(),
+        "{}",
+        reply.describe()
+    );
+    assert_eq!(joined(&report(&w, sale).await), 1);
+    // From another address: the one new place.
+    let other = rejoin_with(&w, sale, &fan.token, None).header("CF-Connecting-IP", "198.51.100.9");
+    send(other).await.expect(201, "rejoin from another address");
+    assert_eq!(joined(&report(&w, sale).await), 2);
+}
+
+/// A waiting fan's token costs the coordinator nothing on any route: the "join again" form and
+/// the join API replayed 300 times each (issue 17: 1,000 coordinator joins for one cookie).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_waiting_fans_replayed_token_costs_the_coordinator_nothing() {
+    let w = TestWorker::start().await;
+    let sale = "replayed";
+    open_sale_with(&w, sale, json!({ "shards": 4, "rate_limit_per_min": 1000 })).await;
+    let page = send(w.fan().get(&format!("/s/{sale}"))).await;
+    let cookie = page
+        .cookie(&format!("__Host-wr_{sale}"))
+        .unwrap_or_else(|| panic!("a place: {}", page.describe()));
+    let token = cookie.value.clone();
+    // The fan numbered at the edge reaches the coordinator when the shard's block closes.
+    let before = eventually("the join is counted", Duration::from_secs(10), || async {
+        let r = report(&w, sale).await;
+        if joined(&r) == 1 {
+            Ok(r)
+        } else {
+            Err(r.to_string())
+        }
+    })
+    .await;
+    for _ in 0..300 {
+        let form = w
+            .fan()
+            .post(&format!("/s/{sale}"))
+            .header(COOKIE, format!("__Host-wr_{sale}={token}"));
+        let reply = send(form).await;
+        assert_eq!(reply.status, 303, "{}", reply.describe());
+        assert!(
+            reply.set_cookies().is_empty(),
+            "the place is kept: {}",
+            reply.describe()
+        );
+    }
+    for _ in 0..300 {
+        let reply = send(rejoin_with(&w, sale, &token, None)).await;
+        let kept: Joined = serde_json::from_value(reply.expect(200, "kept")).expect("body");
+        assert_eq!(kept.token, token);
+    }
+    let after = report(&w, sale).await;
+    assert_eq!(joined(&after), joined(&before), "{after}");
+    for kind in ["join", "claim"] {
+        assert_eq!(
+            coordinator_requests(&after, kind),
+            coordinator_requests(&before, kind),
+            "{kind}: {after}"
+        );
+    }
+}
+
+/// One proof-of-work solution buys one place, whichever connections carry its copies at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_solution_sent_at_once_from_many_connections_buys_one_place() {
+    let w = TestWorker::start().await;
+    for (sale, shards) in [("copies", 1), ("copies-sharded", 4)] {
+        open_sale_with(
+            &w,
+            sale,
+            json!({ "pow_bits": 8, "shards": shards, "rate_limit_per_min": 1000 }),
+        )
+        .await;
+        let pow = solved(&w, sale).await;
+        let copies: Vec<_> = (0..20)
+            .map(|_| {
+                let request = w.fan().post(&join_path(sale)).json(&json!({ "pow": pow }));
+                tokio::spawn(send(request))
+            })
+            .collect();
+        let mut created = 0;
+        for copy in copies {
+            let reply: Reply = copy.await.expect("task");
+            match reply.status.as_u16() {
+                201 => created += 1,
+                403 => assert_eq!(reply.json["error"], "pow_invalid", "{}", reply.describe()),
+                _ => panic!("{sale}: {}", reply.describe()),
+            }
+        }
+        assert_eq!(created, 1, "{sale}: one place for one solution");
+        w.origin().pull_eventually(sale, 1).await;
+        // Every shard's block has closed by then (a second each): nobody else is in line.
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let rest = w.origin().pull(sale, "w1", 100, None).await;
+        assert!(
+            rest.assignments.is_empty(),
+            "{sale}: {:?}",
+            rest.assignments
+        );
+        assert_eq!(joined(&report(&w, sale).await), 1, "{sale}");
+    }
+}
+
+/// The monitor's canary is no fan's sale: no page, no join, no challenge, no socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fans_cannot_reach_the_canary_sale() {
+    let w = TestWorker::start().await;
+    let page = send(w.fan().get("/s/canary")).await;
+    assert_eq!(page.status, 404, "{}", page.describe());
+    assert!(page.set_cookies().is_empty());
+    for _ in 0..20 {
+        send(w.fan().post(&join_path("canary"))).await.expect_error(
+            404,
+            "sale_not_found",
+            "join the canary",
+        );
+    }
+    send(w.fan().get("/api/sales/canary/challenge"))
+        .await
+        .expect_error(404, "sale_not_found", "a canary challenge");
+    send(w.fan().get("/api/sales/canary")).await.expect_error(
+        404,
+        "sale_not_found",
+        "the canary's info",
+    );
+    let body = json!({ "name": "mine", "purchase_url": PURCHASE_URL });
+    send(w.admin().put("/api/admin/sales/canary").json(&body))
+        .await
+        .expect_error(400, "invalid_field", "create the canary");
+}
+
+/// The address a rate limit counts is an IP address from the platform's header: made-up values
+/// share one budget, and every address of one IPv6 /64 is one address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn made_up_addresses_and_one_ipv6_64_each_buy_one_budget() {
+    let w = TestWorker::start().await;
+    let budget = 3;
+    // Each sale's requests, and the `CF-Connecting-IP` the i-th one says it comes from.
+    fn made_up(i: usize) -> Option<String> {
+        Some(format!("client-{i}"))
+    }
+    fn in_one_64(i: usize) -> Option<String> {
+        Some(format!("2001:db8:7:7::{i:x}"))
+    }
+    fn no_header(_: usize) -> Option<String> {
+        None
+    }
+    type Address = fn(usize) -> Option<String>;
+    let cases: [(&str, Address); 3] = [
+        ("made-up", made_up),
+        ("ipv6-64", in_one_64),
+        ("no-header", no_header),
+    ];
+    for (sale, address) in cases {
+        open_sale_with(&w, sale, json!({ "rate_limit_per_min": budget })).await;
+        let mut created = 0;
+        for i in 0..20 {
+            let mut request = w.fan().post(&join_path(sale));
+            if let Some(header) = address(i) {
+                request = request.header("CF-Connecting-IP", header);
+            }
+            let reply = send(request).await;
+            match reply.status.as_u16() {
+                201 => created += 1,
+                429 => assert_eq!(reply.json["error"], "rate_limited"),
+                _ => panic!("{sale}: {}", reply.describe()),
+            }
+        }
+        assert_eq!(created, budget, "{sale}: one budget");
+    }
+    // Another /64 is another budget.
+    let other = w
+        .fan()
+        .post(&join_path("ipv6-64"))
+        .header("CF-Connecting-IP", "2001:db8:7:8::1");
+    send(other).await.expect(201, "another /64");
+}
+
+/// One token holds one socket: each new one replaces the fan's previous one (4009 `replaced`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_token_holds_one_socket() {
+    let w = TestWorker::start().await;
+    let sale = "one-socket";
+    open_sale_with(&w, sale, json!({ "rate_limit_per_min": 1000 })).await;
+    let fan = w.fan().join(sale).await;
+    let mut previous = socket::open_watching(&w.base, sale, &fan.token).await;
+    for _ in 0..10 {
+        let next = socket::open_watching(&w.base, sale, &fan.token).await;
+        match socket::next(&mut previous).await {
+            Event::Closed { code, reason } => {
+                assert_eq!((code, reason.as_str()), (4009, "replaced"))
+            }
+            other => panic!("the older socket was not replaced: {other:?}"),
+        }
+        previous = next;
+    }
+    // The one left still gets the turn pushed.
+    w.origin().pull_eventually(sale, 1).await;
+    match socket::next(&mut previous).await {
+        Event::Message(m) => assert_eq!(m["type"], "your_turn", "{m}"),
+        other => panic!("expected the turn: {other:?}"),
+    }
+}
+
+/// A body declared larger than 64 KiB is refused unread on every route, and takes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_oversized_body_is_413_on_every_route() {
+    let w = TestWorker::start().await;
+    let sale = "big-body";
+    open_sale_with(&w, sale, json!({ "rate_limit_per_min": 1000 })).await;
+    let body = vec![b' '; 200 * 1024];
+    for (method, path) in [
+        (Method::POST, join_path(sale)),
+        (Method::POST, format!("/s/{sale}")),
+        (Method::GET, format!("/api/sales/{sale}")),
+    ] {
+        let request = w
+            .fan()
+            .request(method.clone(), &path)
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_LENGTH, body.len())
+            .body(body.clone());
+        send(request)
+            .await
+            .expect_error(413, "body_too_large", &format!("{method} {path}"));
+    }
+    assert_eq!(joined(&report(&w, sale).await), 0);
+}
