@@ -15,12 +15,7 @@ use std::time::Duration;
 use waitroom_core::pow::solve;
 
 async fn open_sale_with(w: &TestWorker, sale: &str, extra: Value) {
-    let mut body = json!({ "name": format!("Sale {sale}"), "purchase_url": PURCHASE_URL });
-    body.as_object_mut()
-        .expect("object")
-        .extend(extra.as_object().expect("settings").clone());
-    w.admin().create_sale_with(sale, body).await;
-    w.admin().open_sale(sale).await;
+    w.admin().open_sale_with(sale, extra).await;
 }
 
 async fn report(w: &TestWorker, sale: &str) -> Value {

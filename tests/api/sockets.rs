@@ -10,12 +10,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn open_sale_with(w: &TestWorker, sale: &str, extra: Value) {
-    let mut body = json!({"name": sale, "purchase_url": crate::support::PURCHASE_URL});
-    body.as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    w.admin().create_sale_with(sale, body).await;
-    w.admin().open_sale(sale).await;
+    w.admin().open_sale_with(sale, extra).await;
 }
 
 async fn join_n(w: &TestWorker, sale: &str, n: usize) -> Vec<Joined> {

@@ -40,6 +40,17 @@ impl Admin {
         report
     }
 
+    /// Creates a sale (201) pointing at [`PURCHASE_URL`] with the settings in `extra` (a JSON
+    /// object), and opens it.
+    pub async fn open_sale_with(&self, sale: &str, extra: Value) {
+        let mut body = json!({ "name": format!("Sale {sale}"), "purchase_url": PURCHASE_URL });
+        body.as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("settings").clone());
+        self.create_sale_with(sale, body).await;
+        self.open_sale(sale).await;
+    }
+
     /// `POST /api/admin/sales/{sale}/<action>` (open, pause, close), 200.
     pub async fn control(&self, sale: &str, action: &str) -> Value {
         send(self.post(&format!("/api/admin/sales/{sale}/{action}")))
