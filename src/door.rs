@@ -96,7 +96,7 @@ pub async fn take(
                 })
             }
             Holds::TakenAgain(next) => return place_of(ctx, snap, rejoined_place(snap, ctx, next)),
-            Holds::Ended(assignment) => ended = Some(assignment),
+            Holds::Ended(assignment) => ended = Some((held.token.seq, assignment)),
         }
     }
     let paid = place_cost::pay(req, ctx, snap, presented.pow.as_ref())?;
@@ -105,10 +105,10 @@ pub async fn take(
     let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
     let joined = match member {
         Some(member) => member_place(ctx, snap, &member, paid).await,
-        None => new_place(ctx, snap, ended.as_ref().map(|a| a.seq), paid).await,
+        None => new_place(ctx, snap, ended.as_ref().map(|(seq, _)| *seq), paid).await,
     }
-    .map_err(|e| place_cost::explain(ctx, snap, e))?;
-    let taken_again = ended.filter(|a| a.seq != joined.seq);
+    .map_err(|e| place_cost::explain(req, ctx, snap, e))?;
+    let taken_again = ended.and_then(|(_, a)| a).filter(|a| a.seq != joined.seq);
     if let (Some(mut assignment), Some(token)) = (taken_again, &presented.held) {
         // This isolate answers the next time the old token comes, without a word to anyone.
         assignment.rejoined_as = Some(Rejoined::of(&joined));
@@ -149,8 +149,10 @@ enum Holds {
     Place(Joined),
     /// Ended, and taken again already as this place.
     TakenAgain(Rejoined),
-    /// Ended (lapsed, released, left, expired): the fan may take one new place for it.
-    Ended(Assignment),
+    /// Ended (lapsed, released, left, expired): the fan may take one new place for it. `None`:
+    /// its stored record could not be read (counted in the report's `bad_records`); the fan
+    /// takes a new place the same way, paying for it.
+    Ended(Option<Assignment>),
 }
 
 /// What the place of `token` is, from the snapshot and (once the line reached it) the outcome
@@ -173,14 +175,16 @@ async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, 
         // Not drawn yet: the place in the pre-queue's arrival order.
         FanView::Prequeue { .. } => kept(token.seq, token.seq.saturating_sub(1)),
         FanView::Closed => return Err(QueueError::Closed.into()),
-        FanView::Reached => match claim(ctx, &snap.sale.id, token).await? {
-            Claim::Waiting { position, ahead } => kept(position, ahead),
-            Claim::Turn { .. } => kept(1, 0),
-            Claim::Lapsed { assignment } => match assignment.rejoined_as {
+        FanView::Reached => match claim(ctx, &snap.sale.id, token).await {
+            Ok(Claim::Waiting { position, ahead }) => kept(position, ahead),
+            Ok(Claim::Turn { .. }) => kept(1, 0),
+            Ok(Claim::Lapsed { assignment }) => match assignment.rejoined_as {
                 Some(next) => Holds::TakenAgain(next),
                 None if assignment.state == AssignmentState::Completed => kept(1, 0),
-                None => Holds::Ended(assignment),
+                None => Holds::Ended(Some(assignment)),
             },
+            Err(ApiError::Queue(QueueError::AssignmentNotFound)) => Holds::Ended(None),
+            Err(e) => return Err(e),
         },
     })
 }

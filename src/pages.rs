@@ -239,6 +239,7 @@ mod tests {
             pass_delivery: Default::default(),
             pow_bits: Default::default(),
             rate_limit_per_min: None,
+            over_budget: Default::default(),
             access: Default::default(),
             invite_jwks: None,
         }

@@ -1,22 +1,23 @@
-//! What a new place in line costs at the edge: a proof of work (per sale `pow_bits`), then room
-//! in the client address's rate limit (per sale `rate_limit_per_min`, else the environment's
-//! `RATE_LIMIT_PER_MIN`). The rules are the core's ([`waitroom_core::pow`],
-//! [`waitroom_core::rate_limit`]); this module reads the request and keeps the per-isolate state.
+//! What a new place in line costs at the edge: its address's price (the sale's proof of work,
+//! `pow_bits`; more of it for an address over its budget of new places, `rate_limit_per_min`,
+//! else the environment's `RATE_LIMIT_PER_MIN`; or 429 where the sale's `over_budget` is
+//! `refuse`), then one place from that budget. The rules are the core's
+//! ([`waitroom_core::place_price`], [`waitroom_core::pow`], [`waitroom_core::rate_limit`]); this
+//! module reads the request and keeps the per-isolate budgets.
 //!
-//! Only a request that would take a *new* place pays: a fan holding a valid token never does.
-//! The solution that paid travels with the join to the object that numbers the fan (the
-//! coordinator, or the arrival shard the solution's hash picks), which refuses it if it was
-//! spent before: so a replay is caught whichever isolate it reaches.
+//! Only a request that would take a *new* place pays: a fan whose token still names a place
+//! never does ([`crate::door`]). The solution that paid travels with the join to the object that
+//! numbers the fan (the coordinator, or the arrival shard the solution's hash picks), which
+//! refuses it if it was spent before: so a replay is caught whichever isolate it reaches.
 
 use crate::error::ApiError;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
 use crate::response::{json, CacheControl};
 use crate::routes::Ctx;
 use std::cell::RefCell;
-use waitroom_core::pow::{self, Challenge, PowError, Solution, Verified};
-use waitroom_core::rate_limit::{
-    ClientAddress, Limited, PerMinute, RateLimiter, DEFAULT_PER_MINUTE,
-};
+use waitroom_core::place_price::{self, Price};
+use waitroom_core::pow::{self, Challenge, PowBits, PowError, Solution, Verified};
+use waitroom_core::rate_limit::{ClientAddress, PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
@@ -28,65 +29,101 @@ thread_local! {
     static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(MAX_TRACKED_ADDRESSES));
 }
 
-/// Charges a request that would take a new place: its proof of work, then the address's rate
-/// limit. `Ok` carries the verified solution (if the sale asks for one), for the join.
+/// Charges a request that would take a new place: its address's price in proof of work, then
+/// one place from the address's budget. `Ok` carries the verified solution (if the price asks
+/// for one), for the join. A refusal takes nothing from the budget.
 pub fn pay(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,
     solution: Option<&Solution>,
 ) -> Result<Option<Verified>, ApiError> {
-    let paid = proof_of_work(ctx, snap, solution)?;
-    rate_limit(req, ctx, snap)?;
+    let budget = Budget::of(req, ctx, snap);
+    let price = budget.price(ctx, snap)?;
+    let paid = proof_of_work(ctx, snap, price, solution)?;
+    budget.take(ctx);
     Ok(paid)
 }
 
 fn proof_of_work(
     ctx: &Ctx,
     snap: &Snapshot,
+    price: Price,
     solution: Option<&Solution>,
 ) -> Result<Option<Verified>, ApiError> {
-    let bits = snap.sale.pow_bits;
-    if bits.is_off() {
+    if price.is_free() {
         return Ok(None);
     }
     let Some(solution) = solution else {
-        return Err(refusal(ctx, &snap.sale.id, snap, PowError::Required)?);
+        return Err(refusal(ctx, &snap.sale.id, price, PowError::Required)?);
     };
     let key = &ctx.config()?.secrets.pow_key;
-    match pow::verify(key, &snap.sale.id, bits, solution, ctx.now) {
+    match pow::verify(key, &snap.sale.id, price.accepted, solution, ctx.now) {
         Ok(verified) => Ok(Some(verified)),
-        Err(error) => Err(refusal(ctx, &snap.sale.id, snap, error)?),
+        Err(error) => Err(refusal(ctx, &snap.sale.id, price, error)?),
     }
 }
 
-/// A fresh challenge for `sale` at the snapshot's difficulty.
-fn fresh(ctx: &Ctx, sale: &SaleId, snap: &Snapshot) -> Result<Challenge, ApiError> {
+/// A fresh challenge for `sale` asking `bits`.
+fn fresh(ctx: &Ctx, sale: &SaleId, bits: PowBits) -> Result<Challenge, ApiError> {
     let key = &ctx.config()?.secrets.pow_key;
     let salt = crate::random::bytes();
-    Ok(pow::issue(key, sale, snap.sale.pow_bits, ctx.now, salt))
+    Ok(pow::issue(key, sale, bits, ctx.now, salt))
 }
 
-fn refusal(
-    ctx: &Ctx,
-    sale: &SaleId,
-    snap: &Snapshot,
-    error: PowError,
-) -> Result<ApiError, ApiError> {
+fn refusal(ctx: &Ctx, sale: &SaleId, price: Price, error: PowError) -> Result<ApiError, ApiError> {
     Ok(ApiError::Pow {
         error,
-        challenge: fresh(ctx, sale, snap)?,
+        challenge: fresh(ctx, sale, price.asked)?,
     })
 }
 
 /// A join refused because its solution was spent before becomes `pow_invalid` with a fresh
-/// challenge; anything else is left as it is.
-pub fn explain(ctx: &Ctx, snap: &Snapshot, error: ApiError) -> ApiError {
+/// challenge at the address's price; anything else is left as it is.
+pub fn explain(req: &Request, ctx: &Ctx, snap: &Snapshot, error: ApiError) -> ApiError {
     match error {
         ApiError::Queue(QueueError::PowSpent) => {
-            refusal(ctx, &snap.sale.id, snap, PowError::Spent).unwrap_or_else(|e| e)
+            let price = Budget::of(req, ctx, snap).price_or_sales(ctx, snap);
+            refusal(ctx, &snap.sale.id, price, PowError::Spent).unwrap_or_else(|e| e)
         }
         other => other,
+    }
+}
+
+/// One address's budget of new places in one sale, as this isolate counts it. Per isolate: the
+/// Workers rate-limiting binding has a limit fixed in wrangler.toml, so it cannot carry a
+/// per-sale setting that changes live.
+struct Budget {
+    key: String,
+    limit: PerMinute,
+}
+
+impl Budget {
+    fn of(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Self {
+        Self {
+            key: format!("{}|{}", snap.sale.id, client_address(req)),
+            limit: limit_of(ctx, snap),
+        }
+    }
+
+    /// What the address's next new place costs (`rate_limited` where the sale refuses).
+    fn price(&self, ctx: &Ctx, snap: &Snapshot) -> Result<Price, ApiError> {
+        let standing = LIMITER.with(|l| l.borrow().standing(&self.key, self.limit, ctx.now));
+        place_price::price(snap.sale.pow_bits, standing, snap.sale.over_budget).map_err(|limited| {
+            ApiError::RateLimited {
+                retry_after_ms: limited.retry_after_ms,
+            }
+        })
+    }
+
+    /// [`Self::price`], or the sale's own where the address would be refused.
+    fn price_or_sales(&self, ctx: &Ctx, snap: &Snapshot) -> Price {
+        self.price(ctx, snap)
+            .unwrap_or(Price::of_sale(snap.sale.pow_bits))
+    }
+
+    fn take(&self, ctx: &Ctx) {
+        LIMITER.with(|l| l.borrow_mut().take(&self.key, self.limit, ctx.now));
     }
 }
 
@@ -115,23 +152,12 @@ fn limit_of(ctx: &Ctx, snap: &Snapshot) -> PerMinute {
         .unwrap_or(PerMinute::new(DEFAULT_PER_MINUTE.into()).unwrap_or(PerMinute::OFF))
 }
 
-/// The one interface to the rate limiter. Per isolate: the Workers rate-limiting binding has a
-/// limit fixed in wrangler.toml, so it cannot carry a per-sale setting that changes live.
-fn check_address(key: &str, limit: PerMinute, ctx: &Ctx) -> Result<(), Limited> {
-    LIMITER.with(|l| l.borrow_mut().check(key, limit, ctx.now))
-}
-
-fn rate_limit(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<(), ApiError> {
-    let key = format!("{}|{}", snap.sale.id, client_address(req));
-    check_address(&key, limit_of(ctx, snap), ctx).map_err(|limited| ApiError::RateLimited {
-        retry_after_ms: limited.retry_after_ms,
-    })
-}
-
-/// `GET /api/sales/{sale}/challenge`: a fresh challenge at the sale's difficulty.
-pub async fn challenge(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+/// `GET /api/sales/{sale}/challenge`: a fresh challenge at the price of a new place for this
+/// address (the sale's difficulty, or more for an address over its budget).
+pub async fn challenge(req: &Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let snap = crate::routes::fan::snapshot(ctx, &sale).await?;
-    Ok(json(200, &fresh(ctx, &sale, &snap)?))
+    let price = Budget::of(req, ctx, &snap).price_or_sales(ctx, &snap);
+    Ok(json(200, &fresh(ctx, &sale, price.asked)?))
 }
 
 /// The page a browser gets where a new place needs proof of work: it solves the challenge in a

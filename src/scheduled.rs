@@ -69,23 +69,14 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
         .ok()
         .filter(|v| !v.is_empty());
     SaleSettings::parse(SaleSettingsInput {
-        prequeue_opens_at: None,
         name: "Synthetic monitor (canary)".into(),
-        admission: None,
         purchase_url: CANARY_PURCHASE_URL.into(),
-        opens_at: None,
         claim_ttl_s: Some(30),
         pass_ttl_s: Some(60),
-        branding: None,
         shards: Some(1),
         presence_ttl_s: Some(0),
         webhook_url,
-        turnstile_site_key: None,
-        pass_delivery: None,
-        pow_bits: None,
-        rate_limit_per_min: None,
-        access: None,
-        invite_jwks: None,
+        ..SaleSettingsInput::default()
     })
     .map_err(|e| format!("canary settings: {e}"))
 }

@@ -488,6 +488,17 @@ pub async fn sale_page(
                     worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
                     return Ok(busy_page(&sale, new_token.as_deref()));
                 }
+                // The record of the fan's place could not be read: the page that lets them join
+                // again (the "join again" form takes a new place for it, paid like any other).
+                Err(ApiError::Queue(QueueError::AssignmentNotFound)) if !as_json => {
+                    let page = WaitingPage {
+                        sale: look(),
+                        phase,
+                        place: lost_place(snap.sale.access.is_open()),
+                        can_rejoin: snap.sale.access.is_open(),
+                    };
+                    return pages::render(&page, 200, CacheControl::PrivateNoStore);
+                }
                 Err(e) => return Err(e),
             };
             let mut response = if as_json {
@@ -558,6 +569,26 @@ pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
 const LAPSED_REJOIN: &str =
     "Your turn came, but it was not claimed in time. You can join the line again at the back.";
 const LAPSED_INVITED: &str = "Your turn came, but it was not claimed in time. Your invitation was for one place, so it cannot be used again.";
+
+/// What a fan whose place's record could not be read sees: their turn is over as far as
+/// anyone can tell, and (in an open sale) they may join again.
+fn lost_place(can_rejoin: bool) -> PlaceShown {
+    PlaceShown {
+        state: "lapsed",
+        position: "Place not found".into(),
+        notice: Some(if can_rejoin {
+            LOST_REJOIN
+        } else {
+            LOST_INVITED
+        }),
+        rejoin: can_rejoin,
+        ..PlaceShown::final_state()
+    }
+}
+
+const LOST_REJOIN: &str =
+    "We could not find the record of your place. You can join the line again at the back.";
+const LOST_INVITED: &str = "We could not find the record of your place. Your invitation was for one place; please contact the organiser.";
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 /// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
@@ -636,6 +667,7 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         (Some(held), Some(_)) if still_holds(ctx, &snap, &held.token) => None,
         (_, Some(_)) => crate::turnstile::form_token(&mut req).await?,
     };
+    let holds_token = held.is_some();
     let presented = door::Presented {
         held,
         turnstile,
@@ -644,6 +676,10 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     };
     let place = match door::take(&req, ctx, &snap, presented).await {
         Ok(place) => place,
+        // Without a place, the sale page is where proof of work is done (as it always was).
+        Err(ApiError::Pow { .. }) if !holds_token => {
+            return Ok(response::see_other(&format!("/s/{sale}"))?)
+        }
         Err(e) => return refused_page(&req, ctx, &snap, e),
     };
     let mut response = response::see_other(&format!("/s/{sale}"))?;
@@ -697,9 +733,9 @@ fn refused_page(
     }
 }
 
-/// The fields a join's JSON body may carry for the checks. A body is read once, so it is read
-/// here, and only for a sale that has a check taking a field from it (open sales without
-/// Turnstile read no body, as before).
+/// The fields a join's JSON body may carry for the door's gates, read once. A sale with proof of
+/// work, Turnstile or invitations refuses a body that is not JSON (400 `bad_json`); any other
+/// sale ignores one (its only field then is the price of an address over its budget).
 #[derive(Default, serde::Deserialize)]
 struct JoinBody {
     /// `{"challenge", "nonce"}`: a solved proof-of-work challenge (see [`place_cost`]).
@@ -712,13 +748,16 @@ struct JoinBody {
 }
 
 async fn join_body(req: &mut Request, snap: &Snapshot) -> Result<JoinBody, ApiError> {
-    if snap.sale.pow_bits.is_off()
-        && snap.sale.turnstile_site_key.is_none()
-        && snap.sale.access.is_open()
-    {
-        return Ok(JoinBody::default());
+    let strict = !snap.sale.pow_bits.is_off()
+        || snap.sale.turnstile_site_key.is_some()
+        || !snap.sale.access.is_open();
+    match http::read_optional_json(req).await {
+        Ok(body) => Ok(body),
+        // An open sale without proof of work or Turnstile takes anything as its body; only an
+        // address over its budget brings a field (`pow`, its price: crate::place_cost).
+        Err(ApiError::BadJson(_)) if !strict => Ok(JoinBody::default()),
+        Err(e) => Err(e),
     }
-    http::read_optional_json(req).await
 }
 
 fn is_refused_invitation(e: &ApiError) -> bool {

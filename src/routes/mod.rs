@@ -358,7 +358,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
         Route::Challenge(sale) if is(Method::Get) => {
-            crate::place_cost::challenge(ctx, sale_id(sale)?).await
+            crate::place_cost::challenge(&req, ctx, sale_id(sale)?).await
         }
         Route::Socket(sale) if method == Method::Get => {
             socket::open(req, ctx, sale_id(sale)?).await

@@ -29,6 +29,7 @@
     pass_delivery: "f-pass-delivery",
     pow_bits: "f-pow-bits",
     rate_limit_per_min: "f-rate-limit",
+    over_budget: "f-over-budget",
     access: "f-access",
     invite_jwks: "f-invite-jwks",
     "branding.color": "f-brand-color",
@@ -54,6 +55,7 @@
     "f-pass-delivery": "e-pass-delivery",
     "f-pow-bits": "e-pow-bits",
     "f-rate-limit": "e-rate-limit",
+    "f-over-budget": "e-over-budget",
     "f-access": "e-access",
     "f-invite-jwks": "e-invite-jwks",
     "f-brand-color": "e-brand-color",
@@ -819,6 +821,7 @@
     $("f-pass-delivery").value = r.pass_delivery || "query";
     $("f-pow-bits").value = r.pow_bits ? String(r.pow_bits) : "";
     $("f-rate-limit").value = r.rate_limit_per_min != null ? String(r.rate_limit_per_min) : "";
+    $("f-over-budget").value = r.over_budget === "refuse" ? "refuse" : "price";
     $("f-access").value = r.access === "invite" ? "invite" : "open";
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
     const b = r.branding || {};
@@ -918,6 +921,7 @@
     const siteKey = $("f-turnstile-site-key").value.trim();
     if (siteKey) body.turnstile_site_key = siteKey;
     body.pass_delivery = $("f-pass-delivery").value;
+    body.over_budget = $("f-over-budget").value;
     body.access = $("f-access").value;
     const jwks = $("f-invite-jwks").value.trim();
     if (jwks) {

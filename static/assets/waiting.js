@@ -93,6 +93,17 @@
         location.reload();
         return;
       }
+      if (res.status === 404) {
+        // The record of this fan's place could not be read (the page says so when it loads):
+        // nothing to poll for; the "join again" form takes a new place.
+        const rejoin = $("rejoin");
+        $("position").textContent = "Place not found";
+        if (rejoin) rejoin.hidden = false;
+        notice(rejoin
+          ? "We could not find the record of your place. You can join the line again at the back."
+          : "We could not find the record of your place. Your invitation was for one place; please contact the organiser.", "bad");
+        return;
+      }
       if (!res.ok) throw new Error(`status ${res.status}`);
       failures = 0;
       const status = await res.json();

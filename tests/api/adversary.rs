@@ -12,7 +12,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use waitroom_core::pow::solve;
+use waitroom_core::pow::{hash, leading_zero_bits, solve};
 
 async fn open_sale_with(w: &TestWorker, sale: &str, extra: Value) {
     w.admin().open_sale_with(sale, extra).await;
@@ -166,12 +166,35 @@ async fn a_rejoin_pays_the_rate_limit_like_a_new_place() {
     open_sale_with(&w, sale, json!({ "rate_limit_per_min": 1 })).await;
     let fan = w.fan().join(sale).await;
     end_place(&w, sale, &fan).await;
+    // Past the address's budget a new place has a price (over_budget "price", the default)...
     let reply = send(rejoin_with(&w, sale, &fan.token, None)).await;
-    reply.expect_error(429, "rate_limited", "a rejoin over the address's budget");
+    let (_, bits) = challenge_in(&reply);
+    assert_eq!(
+        (reply.json["error"].as_str(), bits),
+        (Some("pow_required"), 10)
+    );
+    // ... or is refused where the sale keeps the hard limit.
+    let hard = json!({ "name": "Hard", "purchase_url": PURCHASE_URL, "rate_limit_per_min": 1, "over_budget": "refuse" });
+    send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{sale}"))
+            .json(&hard),
+    )
+    .await
+    .expect(200, "the hard limit");
+    let refused = eventually("the hard limit", Duration::from_secs(10), || async {
+        let reply = send(rejoin_with(&w, sale, &fan.token, None)).await;
+        match reply.status.as_u16() {
+            429 => Ok(reply),
+            _ => Err(reply.describe()),
+        }
+    })
+    .await;
+    assert_eq!(refused.json["error"], "rate_limited");
     assert!(
-        reply.header("retry-after").is_some(),
+        refused.header("retry-after").is_some(),
         "{}",
-        reply.describe()
+        refused.describe()
     );
     assert_eq!(joined(&report(&w, sale).await), 1);
     // From another address: the one new place.
@@ -323,7 +346,8 @@ async fn made_up_addresses_and_one_ipv6_64_each_buy_one_budget() {
         ("no-header", no_header),
     ];
     for (sale, address) in cases {
-        open_sale_with(&w, sale, json!({ "rate_limit_per_min": budget })).await;
+        let hard_limit = json!({ "rate_limit_per_min": budget, "over_budget": "refuse" });
+        open_sale_with(&w, sale, hard_limit).await;
         let mut created = 0;
         for i in 0..20 {
             let mut request = w.fan().post(&join_path(sale));
@@ -425,4 +449,101 @@ async fn a_url_that_grows_when_normalised_is_a_400_naming_the_field() {
     send(w.admin().get("/api/admin/sales/long-url"))
         .await
         .expect_error(404, "sale_not_found", "nothing stored");
+}
+
+/// A nonce whose hash has exactly `bits` leading zero bits: the cheapest solution of `challenge`
+/// a client could bring at that price.
+fn nonce_with_exactly(challenge: &str, bits: u8) -> String {
+    (0u64..)
+        .map(|n| n.to_string())
+        .find(|n| leading_zero_bits(&hash(challenge, n)) == u32::from(bits))
+        .expect("a nonce")
+}
+
+fn challenge_in(reply: &Reply) -> (String, u8) {
+    assert_eq!(reply.status, 403, "{}", reply.describe());
+    let pow = &reply.json["pow"];
+    let text = pow["challenge"].as_str().expect("challenge").to_owned();
+    (text, pow["bits"].as_u64().expect("bits") as u8)
+}
+
+/// No honest fan is refused for sharing an address: past its budget an address pays more proof
+/// of work for each new place (one bit more each time its excess doubles) instead of a 429, so a
+/// crowd behind one carrier address all get places, while a script from it pays more and more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_address_over_its_budget_pays_a_growing_price_and_is_never_refused() {
+    let w = TestWorker::start().await;
+    let sale = "shared-address";
+    let budget = 5;
+    open_sale_with(&w, sale, json!({ "rate_limit_per_min": budget })).await;
+    assert_eq!(report(&w, sale).await["over_budget"], "price");
+    let from = |r: reqwest::RequestBuilder| r.header("CF-Connecting-IP", "198.51.100.7");
+    let crowd = 40;
+    let mut asked: Vec<u8> = Vec::new();
+    let mut hashes: u64 = 0;
+    // A script stocks up a challenge at the first price over the budget (10 bits).
+    let mut stocked = None;
+    for _ in 0..crowd {
+        let reply = send(from(w.fan().post(&join_path(sale)))).await;
+        if reply.status == 201 {
+            assert!(
+                asked.is_empty(),
+                "free places come first: {}",
+                reply.describe()
+            );
+            continue;
+        }
+        if stocked.is_none() {
+            let challenge = send(from(w.fan().get(&format!("/api/sales/{sale}/challenge"))))
+                .await
+                .expect(200, "a challenge at the address's price");
+            let text = challenge["challenge"]
+                .as_str()
+                .expect("challenge")
+                .to_owned();
+            stocked = Some((text, challenge["bits"].as_u64().expect("bits") as u8));
+        }
+        assert_eq!(reply.json["error"], "pow_required", "{}", reply.describe());
+        let (challenge, bits) = challenge_in(&reply);
+        let nonce = solve(&challenge, bits, 0, 1 << 30).expect("a nonce");
+        hashes += 1 << bits;
+        let body = json!({ "pow": { "challenge": challenge, "nonce": nonce } });
+        send(from(w.fan().post(&join_path(sale)).json(&body)))
+            .await
+            .expect(201, "a paid place over the budget");
+        asked.push(bits);
+    }
+    println!("shared address: {crowd} places, asked bits {asked:?}, ~{hashes} hashes");
+    assert_eq!(
+        joined(&report(&w, sale).await),
+        crowd as u64,
+        "every fan placed"
+    );
+    assert_eq!(asked.len(), crowd - budget as usize);
+    assert_eq!(asked[0], 10, "the first place over the budget");
+    assert!(asked.windows(2).all(|p| p[0] <= p[1]), "{asked:?}");
+    // The k-th place over the budget asks 10 + log2(k) bits: 35 over, 15 bits.
+    assert!(asked.last().is_some_and(|b| *b >= 14), "{asked:?}");
+
+    // The stocked challenge's cheapest solution is refused once the excess has doubled twice
+    // more, with a challenge at the new price: stocking up buys one doubling at most.
+    let (old, old_bits) = stocked.expect("a stocked challenge");
+    assert_eq!(old_bits, 10);
+    let cheap = json!({ "pow": { "challenge": old, "nonce": nonce_with_exactly(&old, old_bits) } });
+    let refused = send(from(w.fan().post(&join_path(sale)).json(&cheap))).await;
+    let (_, now_bits) = challenge_in(&refused);
+    assert_eq!(
+        refused.json["error"],
+        "pow_invalid",
+        "{}",
+        refused.describe()
+    );
+    assert!(now_bits >= old_bits + 4, "{old_bits} -> {now_bits}");
+
+    // Another address has its own budget: free again.
+    let elsewhere = w
+        .fan()
+        .post(&join_path(sale))
+        .header("CF-Connecting-IP", "198.51.100.8");
+    send(elsewhere).await.expect(201, "another address");
 }

@@ -262,10 +262,14 @@ async fn a_replay_to_a_sharded_sale_is_caught_by_the_shard_it_lands_on() {
     assert_eq!(tokens.len(), 4, "four places: {tokens:?}");
 }
 
+/// The hard limit, where a sale keeps it (`over_budget: "refuse"`); the default, a price that
+/// grows, is attacked in tests/api/adversary.rs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rate_limit_per_address_refuses_then_recovers() {
     let w = TestWorker::start().await;
-    open_sale_with(&w, "rl", json!({ "rate_limit_per_min": 60 })).await;
+    let hard = |per_min: u64| json!({ "rate_limit_per_min": per_min, "over_budget": "refuse" });
+    open_sale_with(&w, "rl", hard(60)).await;
+    assert_eq!(w.admin().report("rl").await["over_budget"], "refuse");
     // A burst of 60, then one a second: join until refused.
     let started = std::time::Instant::now();
     let mut held = None;
@@ -304,7 +308,7 @@ async fn rate_limit_per_address_refuses_then_recovers() {
     assert_eq!(joined_count(&w, "rl").await, accepted + 1);
     // A browser gets a page that says so and tries again by itself (a sale allowing one place a
     // minute, so no refill comes between).
-    open_sale_with(&w, "rl1", json!({ "rate_limit_per_min": 1 })).await;
+    open_sale_with(&w, "rl1", hard(1)).await;
     let first = send(w.fan().get("/s/rl1")).await;
     assert!(
         first.cookie("__Host-wr_rl1").is_some(),

@@ -152,6 +152,20 @@ async fn unreadable_rows_are_skipped_and_counted() {
         status.status,
         status.text
     );
+    // In a browser: the page that says so and lets them join again, not a raw JSON 404.
+    let page = send(
+        w.fan()
+            .get(&format!("/s/{BAD}"))
+            .header("Cookie", format!("__Host-wr_{BAD}={}", fans[0].token)),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.describe());
+    assert!(page.text.contains("Place not found"), "{}", page.describe());
+    assert!(
+        page.text.contains(r#"<form id="rejoin""#),
+        "{}",
+        page.describe()
+    );
     let rejoined = send(
         w.bearer(&fans[0].token)
             .post(&format!("/api/sales/{BAD}/join")),

@@ -74,23 +74,13 @@ const BENCHES: &[Bench] = &[
 
 fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
     SaleSettings::parse(SaleSettingsInput {
-        prequeue_opens_at: None,
         name: "Benchmark tour".into(),
-        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
-        opens_at: None,
         claim_ttl_s: Some(60),
         pass_ttl_s: Some(600),
-        branding: None,
         shards: Some(shards),
         presence_ttl_s: Some(presence_ttl_s),
-        webhook_url: None,
-        turnstile_site_key: None,
-        pass_delivery: None,
-        pow_bits: None,
-        rate_limit_per_min: None,
-        access: None,
-        invite_jwks: None,
+        ..SaleSettingsInput::default()
     })
     .expect("valid settings")
 }

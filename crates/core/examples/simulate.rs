@@ -142,21 +142,13 @@ fn main() {
     let mut settings = SaleSettings::parse(SaleSettingsInput {
         prequeue_opens_at: opens_at.map(|_| T0.to_rfc3339()),
         name: "Simulated tour".into(),
-        admission: None,
         purchase_url: "https://tickets.example/buy".into(),
         opens_at: opens_at.map(UnixMillis::to_rfc3339),
         claim_ttl_s: Some(60),
         pass_ttl_s: Some(600),
-        branding: None,
         shards: Some(shard_count as u32),
         presence_ttl_s: Some(PRESENCE_TTL_S),
-        webhook_url: None,
-        turnstile_site_key: None,
-        pass_delivery: None,
-        pow_bits: None,
-        rate_limit_per_min: None,
-        access: None,
-        invite_jwks: None,
+        ..SaleSettingsInput::default()
     })
     .expect("valid settings");
     if let Some(per_minute) = per_minute {

@@ -16,6 +16,7 @@ pub mod invitation;
 pub mod monitor;
 pub mod pass;
 pub mod pass_delivery;
+pub mod place_price;
 pub mod pow;
 pub mod protocol;
 pub mod rate_limit;

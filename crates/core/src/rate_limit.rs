@@ -109,6 +109,21 @@ impl Limited {
     }
 }
 
+/// How an address stands against its budget (see [`RateLimiter::standing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Its next new place is within the budget (or the sale has no limit).
+    Within,
+    /// Over the budget by `excess` places (at least 1): what it took beyond the budget and has
+    /// not refilled yet, counting the next one. A refusal would say to come back after
+    /// `retry_after_ms`.
+    Over { excess: u64, retry_after_ms: u64 },
+}
+
+/// The most places an address can be in debt for ([`RateLimiter::take`]): far past any price
+/// it could pay ([`crate::place_price`] caps the bits), and what keeps a bucket's number small.
+pub const MAX_DEBT: f64 = 1_000_000.0;
+
 #[derive(Debug)]
 pub struct RateLimiter {
     buckets: HashMap<String, Bucket>,
@@ -131,10 +146,44 @@ impl RateLimiter {
         self.buckets.is_empty()
     }
 
-    /// Takes one request from `key`'s bucket at `now`, or says how long until one is there.
+    /// Takes one request from `key`'s bucket at `now`, or says how long until one is there: the
+    /// hard limit (a sale whose `over_budget` is `refuse`, see [`crate::place_price`]).
     pub fn check(&mut self, key: &str, limit: PerMinute, now: UnixMillis) -> Result<(), Limited> {
+        match self.standing(key, limit, now) {
+            Standing::Within => {
+                self.take(key, limit, now);
+                Ok(())
+            }
+            Standing::Over { retry_after_ms, .. } => Err(Limited { retry_after_ms }),
+        }
+    }
+
+    /// Where `key` stands at `now`, taking nothing.
+    pub fn standing(&self, key: &str, limit: PerMinute, now: UnixMillis) -> Standing {
         if limit == PerMinute::OFF {
-            return Ok(());
+            return Standing::Within;
+        }
+        let per_minute = f64::from(limit.get());
+        let tokens = self
+            .buckets
+            .get(key)
+            .map_or(per_minute, |b| b.refilled(per_minute, now));
+        if tokens >= 1.0 {
+            return Standing::Within;
+        }
+        let missing = 1.0 - tokens;
+        Standing::Over {
+            excess: missing.ceil() as u64,
+            retry_after_ms: (missing * 60_000.0 / per_minute).ceil() as u64,
+        }
+    }
+
+    /// Takes one place from `key`'s budget at `now`, going into debt past it (at most
+    /// [`MAX_DEBT`]): an address over its budget that paid the price for a place (see
+    /// [`crate::place_price`]) owes it, and refills at the budget's rate like any bucket.
+    pub fn take(&mut self, key: &str, limit: PerMinute, now: UnixMillis) {
+        if limit == PerMinute::OFF {
+            return;
         }
         let per_minute = f64::from(limit.get());
         let tokens = match self.buckets.get(key) {
@@ -144,23 +193,11 @@ impl RateLimiter {
                 per_minute
             }
         };
-        if tokens >= 1.0 {
-            self.buckets.insert(
-                key.to_owned(),
-                Bucket {
-                    tokens: tokens - 1.0,
-                    at: now,
-                },
-            );
-            Ok(())
-        } else {
-            self.buckets
-                .insert(key.to_owned(), Bucket { tokens, at: now });
-            let missing = 1.0 - tokens;
-            Err(Limited {
-                retry_after_ms: (missing * 60_000.0 / per_minute).ceil() as u64,
-            })
-        }
+        let bucket = Bucket {
+            tokens: (tokens - 1.0).max(-MAX_DEBT),
+            at: now,
+        };
+        self.buckets.insert(key.to_owned(), bucket);
     }
 
     fn make_room(&mut self, per_minute: f64, now: UnixMillis) {
@@ -268,6 +305,45 @@ mod tests {
         // "busy" is still remembered: one request, then refused (a fresh bucket would take 60).
         assert_eq!(rl.check("busy", per(60), later), Ok(()));
         assert!(rl.check("busy", per(60), later).is_err());
+    }
+
+    #[test]
+    fn taking_past_the_budget_is_debt_that_refills_at_the_budgets_rate() {
+        let mut rl = RateLimiter::new(10);
+        let t = UnixMillis(0);
+        for _ in 0..3 {
+            assert_eq!(rl.standing("a", per(3), t), Standing::Within);
+            rl.take("a", per(3), t);
+        }
+        // Over by one for the next place; three more taken make it four.
+        assert_eq!(
+            rl.standing("a", per(3), t),
+            Standing::Over {
+                excess: 1,
+                retry_after_ms: 20_000
+            }
+        );
+        for _ in 0..3 {
+            rl.take("a", per(3), t);
+        }
+        assert!(matches!(
+            rl.standing("a", per(3), t),
+            Standing::Over { excess: 4, .. }
+        ));
+        // The debt refills at 3 a minute: a minute later the excess is one again.
+        assert!(matches!(
+            rl.standing("a", per(3), t.plus_millis(60_000)),
+            Standing::Over { excess: 1, .. }
+        ));
+        assert_eq!(
+            rl.standing("a", per(3), t.plus_millis(80_000)),
+            Standing::Within
+        );
+        // Standing takes nothing; no limit is always within.
+        assert_eq!(rl.standing("b", per(3), t), Standing::Within);
+        assert!(rl.standing("b", PerMinute::OFF, t) == Standing::Within);
+        rl.take("b", PerMinute::OFF, t);
+        assert_eq!(rl.len(), 1);
     }
 
     proptest! {

@@ -4,6 +4,7 @@ use crate::admission::{Admission, AdmissionInput};
 use crate::ids::SaleId;
 use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
+use crate::place_price::OverBudget;
 use crate::pow::{PowBits, MAX_POW_BITS};
 use crate::rate_limit::{PerMinute, MAX_PER_MINUTE};
 use crate::time::{rfc3339, UnixMillis};
@@ -102,6 +103,10 @@ pub struct SaleSettingsInput {
     /// Place-taking requests a minute from one address (absent: the environment's default).
     #[serde(default)]
     pub rate_limit_per_min: Option<u64>,
+    /// What an address over that budget pays: `"price"` (default: more proof of work for each
+    /// new place) or `"refuse"` (429); see [`crate::place_price`].
+    #[serde(default)]
+    pub over_budget: Option<String>,
     /// Who may join: `"open"` (default) or `"invite"` (fans present an invitation).
     #[serde(default)]
     pub access: Option<String>,
@@ -387,6 +392,9 @@ pub struct SaleSettings {
     /// Place-taking requests a minute from one address; `None`: the environment's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_min: Option<u32>,
+    /// What an address over that budget pays (not stored when it is the default, `price`).
+    #[serde(default, skip_serializing_if = "OverBudget::is_price")]
+    pub over_budget: OverBudget,
     /// Who may join (see [`crate::invitation`]). Not stored for open sales: their stored form
     /// stays what it was before invitations existed.
     #[serde(default, skip_serializing_if = "Access::is_open")]
@@ -549,6 +557,11 @@ impl SaleSettings {
                     })
                 })
                 .transpose()?,
+            over_budget: match input.over_budget.as_deref() {
+                None => OverBudget::Price,
+                Some(text) => OverBudget::parse(text)
+                    .ok_or_else(|| invalid("over_budget", "must be \"price\" or \"refuse\""))?,
+            },
         })
     }
 }
@@ -702,6 +715,7 @@ mod tests {
             pass_delivery: None,
             pow_bits: None,
             rate_limit_per_min: None,
+            over_budget: None,
             access: None,
             invite_jwks: None,
         }
@@ -836,6 +850,10 @@ mod tests {
             (
                 "rate_limit_per_min",
                 Box::new(|i| i.rate_limit_per_min = Some(u64::MAX)),
+            ),
+            (
+                "over_budget",
+                Box::new(|i| i.over_budget = Some("block".into())),
             ),
             ("pass_ttl_s", Box::new(|i| i.pass_ttl_s = Some(1_000_000))),
             (

@@ -6,6 +6,7 @@ use crate::draw::{DrawInfo, Permutation};
 use crate::ids::{SaleId, Seq};
 use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
+use crate::place_price::OverBudget;
 use crate::pow::PowBits;
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
@@ -51,6 +52,9 @@ pub struct SaleView {
     /// Place-taking requests a minute from one address (absent: the environment's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_min: Option<u32>,
+    /// What an address over that budget pays (`price` when absent: a snapshot from before it).
+    #[serde(default)]
+    pub over_budget: OverBudget,
     /// Who may join, and the promoter's keys for invitations (the edge verifies them).
     #[serde(default)]
     pub access: Access,
@@ -78,6 +82,7 @@ impl SaleView {
             pass_delivery: sale.settings.pass_delivery,
             pow_bits: sale.settings.pow_bits,
             rate_limit_per_min: sale.settings.rate_limit_per_min,
+            over_budget: sale.settings.over_budget,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
         }
@@ -295,6 +300,7 @@ mod tests {
                 pass_delivery: Default::default(),
                 pow_bits: PowBits::OFF,
                 rate_limit_per_min: None,
+                over_budget: Default::default(),
                 access: Default::default(),
                 invite_jwks: None,
             },
