@@ -102,6 +102,19 @@ for env in "${ENVS[@]}"; do
 done
 done
 
+# The full worker answers no address of its own (issue 17): workers_dev = false at the top level
+# and in every environment of its config (the edge worker reaches it by its service binding).
+for env in "${ENVS[@]}"; do
+  section=$([ -n "$env" ] && echo "env.$env" || echo "")
+  setting=$(awk -v want="$section" '
+    /^\[/ { header = $0; gsub(/^\[+|\]+$/, "", header); current = header; next }
+    /^workers_dev *=/ && current == want { gsub(/^workers_dev *= */, ""); print; exit }
+  ' "$CONFIG")
+  if [ "$setting" != "false" ]; then
+    fail "$CONFIG${env:+ [env.$env]}: the full worker needs workers_dev = false (got '${setting:-unset}')"
+  fi
+done
+
 for name in $secrets $vars; do
   if ! grep -qE "^\| *\`$name\`" "$DOCS"; then
     fail "$DOCS: no table row for \`$name\` (every secret and variable the code reads, per environment)"

@@ -13,6 +13,7 @@ use std::fmt;
 use waitroom_core::protocol::{
     Answer, Command, ProtocolVersion, Reply, ShardCommand, ShardJoined, PROTOCOL_HEADER,
 };
+use waitroom_core::rate_limit::ClientAddress;
 use waitroom_core::tag_first::{Only, VariantOf};
 use waitroom_core::{QueueError, SaleId};
 use worker::{Env, Headers, Method, Request, Response};
@@ -298,6 +299,10 @@ pub struct Fault {
     /// Refuse every fan socket (close code 4099), so pages fall back to polling.
     #[serde(default)]
     pub refuse_sockets: bool,
+    /// The events queue refuses the coordinator's events (as a failing `sendBatch`): they stay
+    /// in its outbox until the switch is cleared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refuse_events: bool,
     /// The edge isolate that answers the switch forgets its numbering of the sale without
     /// reporting it, as an isolate that dies does (the coordinator ignores it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -347,6 +352,7 @@ pub async fn open_socket(
     objects: &Objects,
     sale: &SaleId,
     seq: waitroom_core::Seq,
+    from: ClientAddress,
 ) -> Result<worker::WebSocket, ApiError> {
     let stub = objects
         .counted()
@@ -356,7 +362,9 @@ pub async fn open_socket(
     let headers = Headers::new();
     headers.set("Upgrade", "websocket")?;
     headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
-    let url = format!("https://do.internal{SOCKET_PATH}?seq={seq}");
+    // The fan's address (an IP, a /64 or `unknown`), for the object's bound per address.
+    let from: String = url::form_urlencoded::byte_serialize(from.to_string().as_bytes()).collect();
+    let url = format!("https://do.internal{SOCKET_PATH}?seq={seq}&from={from}");
     let req = outgoing::request(Method::Get, &url, &headers, None)?;
     let mut resp = stub
         .fetch_with_request(req)

@@ -26,7 +26,7 @@ use crate::place_cost;
 use crate::random;
 use crate::routes::Ctx;
 use waitroom_core::coordinator::{Claim, Joined, Rejoined};
-use waitroom_core::pow::{Solution, Verified};
+use waitroom_core::pow::{self, Solution, Verified};
 use waitroom_core::protocol::{Command, ShardJoined};
 use waitroom_core::snapshot::{FanView, Snapshot};
 use waitroom_core::token::QueueToken;
@@ -237,14 +237,20 @@ async fn new_place(
                 return Ok(shard_joined(snap, ctx.now, joined));
             }
         }
-        // Other new fans of a sharded sale go to a random arrival shard (the one a proof of
-        // work's hash picks, so its replay goes there too); the coordinator decides the rest.
-        if snap.sale.shards > 1 {
-            let shard = match &paid {
-                Some(pow) => pow.id.spread(snap.sale.shards),
-                None => (random::fraction() * f64::from(snap.sale.shards)) as u32,
-            };
-            let shard = shard.min(snap.sale.shards - 1);
+        // Other new fans of a sharded sale go to a random arrival shard; a fan paid with proof
+        // of work to the solution's home (the shard its hash picks, or the coordinator), the
+        // same at every edge, through a live change of `shards` too, so every copy of it is
+        // spent at one place; the coordinator decides the rest.
+        let sale_view = &snap.sale;
+        let shard = match &paid {
+            Some(pow) => pow::home_shard(pow, sale_view.shards, sale_view.shards_changed),
+            None if sale_view.shards > 1 => {
+                let shard = (random::fraction() * f64::from(sale_view.shards)) as u32;
+                Some(shard.min(sale_view.shards - 1))
+            }
+            None => None,
+        };
+        if let Some(shard) = shard {
             let joined =
                 coordinator_client::join_at_shard(&ctx.objects, sale, shard, paid, None).await?;
             return Ok(shard_joined(snap, ctx.now, joined));

@@ -60,6 +60,20 @@ pub fn retry_after(fraction: f64) -> (u64, u64) {
     (ms, ms.div_ceil(1000))
 }
 
+/// The longest a busy page waits before it tries again, however many tries came before.
+pub const BUSY_BACKOFF_MAX_MS: u64 = 60_000;
+
+/// The wait of a busy page after `tries` busy answers in a row ([`retry_after`] for the first,
+/// doubling with each try, to at most [`BUSY_BACKOFF_MAX_MS`]), and its `Retry-After` in whole
+/// seconds: a page whose sale stays unavailable backs off instead of asking every 2 s forever.
+pub fn retry_after_backing_off(fraction: f64, tries: u32) -> (u64, u64) {
+    let (first, _) = retry_after(fraction);
+    let ms = first
+        .saturating_mul(1u64 << tries.min(16))
+        .min(BUSY_BACKOFF_MAX_MS);
+    (ms, ms.div_ceil(1000))
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     NotFound,
@@ -180,6 +194,7 @@ impl ApiError {
                 | QueueError::RequestIdReused
                 | QueueError::NotPullMode { .. }
                 | QueueError::ShardsFixed
+                | QueueError::ShardsChanging { .. }
                 | QueueError::PrequeueFixed => 409,
                 QueueError::Closed => 410,
                 QueueError::BadPullSize { .. } => 400,
@@ -190,7 +205,9 @@ impl ApiError {
             ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
             ApiError::UpgradeRequired => 426,
             ApiError::SocketRefused(Refusal::Closed) => 410,
-            ApiError::SocketRefused(Refusal::Full | Refusal::TestFault) => 503,
+            ApiError::SocketRefused(Refusal::Full | Refusal::AddressFull | Refusal::TestFault) => {
+                503
+            }
             ApiError::SocketRefused(_) => 409,
         }
     }
@@ -241,6 +258,7 @@ impl ApiError {
                 QueueError::Busy => "busy",
                 QueueError::PowSpent => "pow_invalid",
                 QueueError::ShardsFixed => "shards_fixed",
+                QueueError::ShardsChanging { .. } => "shards_changing",
             },
             ApiError::Busy(_) => "busy",
             ApiError::Misconfigured(_) => "server_misconfigured",
@@ -288,7 +306,7 @@ impl ApiError {
                 Refusal::TurnReached => "your number was reached: poll the status for your turn".into(),
                 Refusal::NotInLine => "this token holds no place in line".into(),
                 Refusal::Closed => QueueError::Closed.to_string(),
-                Refusal::Full | Refusal::TestFault => "no socket is free: keep polling the status".into(),
+                Refusal::Full | Refusal::AddressFull | Refusal::TestFault => "no socket is free: keep polling the status".into(),
                 Refusal::Replaced => "a newer socket of this fan took this one's place".into(),
             },
         }
@@ -458,6 +476,17 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("rate (60 a minute)"));
+    }
+
+    #[test]
+    fn a_busy_page_waits_twice_as_long_each_try_in_a_row_up_to_a_minute() {
+        assert_eq!(retry_after_backing_off(0.5, 0), (2_000, 2));
+        assert_eq!(retry_after_backing_off(0.5, 1), (4_000, 4));
+        assert_eq!(retry_after_backing_off(0.5, 4), (32_000, 32));
+        assert_eq!(retry_after_backing_off(0.5, 5), (60_000, 60));
+        assert_eq!(retry_after_backing_off(1.0, u32::MAX), (60_000, 60));
+        let waits: Vec<u64> = (0..10).map(|t| retry_after_backing_off(0.3, t).0).collect();
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
     }
 
     #[test]

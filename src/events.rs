@@ -9,7 +9,7 @@ use worker::Env;
 
 pub const EVENTS_BINDING: &str = "EVENTS";
 /// Most messages one `sendBatch` takes.
-const MAX_SEND_BATCH: usize = 100;
+pub const MAX_SEND_BATCH: usize = 100;
 
 /// The sale's control as the coordinator holds it now (`None`: no sale).
 pub fn control(machine: &Machine) -> Option<Control> {
@@ -31,28 +31,29 @@ pub fn of_changes(
     }
 }
 
-/// Puts `messages` on the events queue, in batches. Events are best effort: a failure is logged
-/// (with the event ids) and does not fail what made them, which is already written.
+/// Puts `messages` on the events queue, in batches, best effort: a failure is logged (with the
+/// event ids). For events nothing else keeps (the monitor's); a sale's events go through its
+/// coordinator's outbox ([`crate::durable::outbox`]), which keeps them until the queue took them.
 pub async fn emit(env: &Env, messages: Vec<EventMessage>) {
-    if messages.is_empty() {
-        return;
-    }
-    let queue = match env.queue(EVENTS_BINDING) {
-        Ok(queue) => queue,
-        Err(e) => {
-            worker::console_error!("events: no {EVENTS_BINDING} queue binding: {e}");
-            return;
-        }
-    };
     for chunk in messages.chunks(MAX_SEND_BATCH) {
-        // Each message travels as its JSON text: serde_json's maps would otherwise cross into
-        // JavaScript as `Map`s, which structured clone keeps but JSON does not.
-        let texts: Vec<String> = chunk.iter().map(encode).collect();
-        if let Err(e) = queue.send_batch(texts).await {
+        if let Err(e) = send(env, chunk.iter().map(encode).collect()).await {
             let ids: Vec<&str> = chunk.iter().map(|m| m.event.id.as_str()).collect();
             worker::console_error!("events: could not queue {ids:?}: {e}");
         }
     }
+}
+
+/// Puts one batch of encoded messages (at most [`MAX_SEND_BATCH`]) on the events queue.
+pub async fn send(env: &Env, texts: Vec<String>) -> Result<(), String> {
+    if texts.is_empty() {
+        return Ok(());
+    }
+    let queue = env
+        .queue(EVENTS_BINDING)
+        .map_err(|e| format!("no {EVENTS_BINDING} queue binding: {e}"))?;
+    // Each message travels as its JSON text: serde_json's maps would otherwise cross into
+    // JavaScript as `Map`s, which structured clone keeps but JSON does not.
+    queue.send_batch(texts).await.map_err(|e| e.to_string())
 }
 
 /// A queue message's body: the event message as JSON text.

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
+use waitroom_core::rate_limit::ClientAddress;
 use waitroom_core::secrets::ApiKey;
 use waitroom_core::SaleId;
 use worker::Request;
@@ -77,6 +78,14 @@ fn append_within(body: &mut Vec<u8>, chunk: &[u8], limit: usize) -> Result<(), (
     }
     body.extend_from_slice(chunk);
     Ok(())
+}
+
+/// The client's address, as rate limits and socket bounds count it ([`ClientAddress`]): the
+/// platform's `CF-Connecting-IP`, an IP address (IPv6 by its /64), else the one shared unknown
+/// address.
+pub fn client_address(req: &Request) -> ClientAddress {
+    let header = req.headers().get("CF-Connecting-IP").ok().flatten();
+    ClientAddress::of(header.as_deref())
 }
 
 /// The bearer token of the `Authorization` header, if any.

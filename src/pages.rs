@@ -70,7 +70,7 @@ pub struct PlaceShown {
     pub eta: String,
     /// How often the page refreshes itself without JavaScript.
     pub refresh_s: u64,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     /// Whether the "join the line again" form shows.
     pub rejoin: bool,
     /// In the pre-queue: when the order is drawn.
@@ -158,6 +158,8 @@ pub struct NotFoundPage;
 pub struct BusyPage<'a> {
     pub sale: &'a SaleId,
     pub retry_after_s: u64,
+    /// Busy answers in a row before this one (0: the first).
+    pub tries: u32,
 }
 
 /// A new place costs proof of work: the page solves it (a Web Worker), joins and reloads.
@@ -240,6 +242,7 @@ mod tests {
             pow_bits: Default::default(),
             rate_limit_per_min: None,
             over_budget: Default::default(),
+            shards_changed: None,
             access: Default::default(),
             invite_jwks: None,
         }
@@ -412,18 +415,29 @@ mod tests {
     }
 
     #[test]
-    fn the_busy_page_refreshes_itself_to_the_sale() {
+    fn the_busy_page_refreshes_itself_to_the_sale_counting_its_tries() {
         let sale = SaleId::parse("tour").unwrap();
         let html = BusyPage {
             sale: &sale,
             retry_after_s: 2,
+            tries: 0,
         }
         .render()
         .unwrap();
         assert!(
-            html.contains(r#"<meta http-equiv="refresh" content="2; url=/s/tour">"#),
+            html.contains(r#"<meta http-equiv="refresh" content="2; url=/s/tour?busy=1">"#),
             "{html}"
         );
         assert!(html.contains(r#"data-page="busy""#), "{html}");
+        assert!(!html.contains("tried"), "{html}");
+        let again = BusyPage {
+            sale: &sale,
+            retry_after_s: 16,
+            tries: 3,
+        }
+        .render()
+        .unwrap();
+        assert!(again.contains("url=/s/tour?busy=4"), "{again}");
+        assert!(again.contains("it has tried 3 times already"), "{again}");
     }
 }

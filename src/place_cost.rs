@@ -17,7 +17,7 @@ use crate::routes::Ctx;
 use std::cell::RefCell;
 use waitroom_core::place_price::{self, Price};
 use waitroom_core::pow::{self, Challenge, PowBits, PowError, Solution, Verified};
-use waitroom_core::rate_limit::{ClientAddress, PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
+use waitroom_core::rate_limit::{PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
@@ -101,7 +101,7 @@ struct Budget {
 impl Budget {
     fn of(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Self {
         Self {
-            key: format!("{}|{}", snap.sale.id, client_address(req)),
+            key: format!("{}|{}", snap.sale.id, crate::http::client_address(req)),
             limit: limit_of(ctx, snap),
         }
     }
@@ -125,13 +125,6 @@ impl Budget {
     fn take(&self, ctx: &Ctx) {
         LIMITER.with(|l| l.borrow_mut().take(&self.key, self.limit, ctx.now));
     }
-}
-
-/// The client's address, as the rate limit counts it ([`ClientAddress`]): the platform's
-/// `CF-Connecting-IP`, an IP address (IPv6 by its /64), else the one shared unknown address.
-fn client_address(req: &Request) -> ClientAddress {
-    let header = req.headers().get("CF-Connecting-IP").ok().flatten();
-    ClientAddress::of(header.as_deref())
 }
 
 /// The limit for `snap`'s sale: its own, else the environment's `RATE_LIMIT_PER_MIN`, else

@@ -137,10 +137,13 @@ impl Delivery {
                     .0
                     .saturating_sub(message.timestamp().as_millis());
                 let delay = retry_delay_s(age_ms);
+                // The receiver by its origin only: a webhook URL may carry credentials (in its
+                // user info, path or query), and no secret reaches a log.
                 worker::console_warn!(
-                    "events: message {} (event {}) to {url}: {e}; retried in {delay} s",
+                    "events: message {} (event {}) to {}: {e}; retried in {delay} s",
                     message.id(),
-                    decoded.event.id
+                    decoded.event.id,
+                    url.as_url().origin().ascii_serialization()
                 );
                 message.retry_with_options(
                     &QueueRetryOptionsBuilder::new()
@@ -182,11 +185,23 @@ impl Delivery {
         match answered {
             Some(Ok(response)) if (200..300).contains(&response.status_code()) => Ok(()),
             Some(Ok(response)) => Err(format!("the receiver answered {}", response.status_code())),
-            Some(Err(e)) => Err(format!("could not deliver: {e}")),
+            // A fetch error may quote the URL it could not load: only its origin is said.
+            Some(Err(e)) => Err(format!(
+                "could not deliver: {}",
+                e.to_string().replace(url, &origin_of(url))
+            )),
             None => {
                 controller.abort();
                 Err(format!("no answer within {} ms", self.timeout.as_millis()))
             }
         }
     }
+}
+
+/// The origin of `url` (scheme, host, port): what a log may say of a webhook URL.
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url).map_or_else(
+        |_| "(a webhook URL)".to_owned(),
+        |u| u.origin().ascii_serialization(),
+    )
 }

@@ -5,6 +5,7 @@
 //! changes the core reports, sets the alarm and answers. No request awaits anything between
 //! reading the state and writing it, so requests never interleave inside the line.
 
+use super::outbox;
 use super::store::{Loaded, Store};
 use crate::clock;
 use crate::coordinator_client::{
@@ -18,7 +19,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::coordinator::Claim;
 use waitroom_core::draw::DrawKey;
-use waitroom_core::events::EventMessage;
 use waitroom_core::pass::PassSigner;
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, Reply};
@@ -72,8 +72,6 @@ struct Inner {
     /// The alarm this object last set (recorded only once `set_alarm` succeeded), so it is set
     /// only when the next deadline changes, and set again after a failure.
     alarm_at: Option<UnixMillis>,
-    /// Events of changes written, not yet on the queue.
-    events: Vec<EventMessage>,
 }
 
 impl Inner {
@@ -113,9 +111,15 @@ impl Inner {
             }
             Loaded::Unavailable => {
                 worker::console_error!(
-                    "the sale's settings cannot be read: its requests are refused until the record is repaired"
+                    "the sale's line counter cannot be read: its requests are refused until the record is repaired"
                 );
-                Machine::unavailable()
+                Machine::unavailable(None)
+            }
+            Loaded::SettingsUnreadable(restored) => {
+                worker::console_error!(
+                    "the sale's settings cannot be read: its requests are refused until a full PUT of its settings repairs them"
+                );
+                Machine::unavailable(Some(restored))
             }
         };
         machine.count_bad_records(store.take_bad_records());
@@ -123,7 +127,6 @@ impl Inner {
             store,
             machine,
             alarm_at: None,
-            events: Vec::new(),
         })
     }
 
@@ -136,7 +139,7 @@ impl Inner {
             let changes = self.machine.take_changes();
             let written = events::of_changes(control, &self.machine, &changes);
             self.store.apply(changes)?;
-            self.events.extend(written);
+            self.store.queue_events(&written)?;
             control = events::control(&self.machine);
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
@@ -159,7 +162,7 @@ impl Inner {
         let changes = self.machine.take_changes();
         let written = events::of_changes(control, &self.machine, &changes);
         self.store.apply(changes)?;
-        self.events.extend(written);
+        self.store.queue_events(&written)?;
         Ok(self.alarm())
     }
 
@@ -305,11 +308,19 @@ impl SaleCoordinator {
     /// Takes fan `seq`'s WebSocket: accepted (hibernatable, tagged by the fan's number, and
     /// counted as their presence) if the core admits it, else closed at once with the refusal's
     /// close code. Either way the answer is the 101 the edge hands on.
-    async fn accept_socket(&self, seq: Seq) -> Result<Response> {
+    async fn accept_socket(&self, seq: Seq, from: &str) -> Result<Response> {
         let pair = WebSocketPair::new()?;
         let now = clock::now();
+        let tag = socket::tag(seq);
+        let from_tag = socket::address_tag(from);
+        // The fan's own older sockets are replaced below: they do not count against the address.
+        let from_address = self.state.get_websockets_with_tag(&from_tag).len();
+        let own = self.state.get_websockets_with_tag(&tag).len();
         let refused = if self.fault.get().refuse_sockets {
             Err(Refusal::TestFault)
+        } else if let Err(refusal) = socket::address_admits(from_address.saturating_sub(own) as u64)
+        {
+            Err(refusal)
         } else {
             let (admitted, alarm) = self.with_machine(now, |m| m.connect(seq, now))?;
             // The sweep before it may have admitted fans (an admission mode on the clock).
@@ -320,10 +331,9 @@ impl SaleCoordinator {
         };
         match refused {
             Ok(()) => {
-                let tag = socket::tag(seq);
                 self.replace_sockets_of(seq, &tag, now)?;
                 self.state
-                    .accept_websocket_with_tags(&pair.server, &[tag.as_str()]);
+                    .accept_websocket_with_tags(&pair.server, &[tag.as_str(), from_tag.as_str()]);
                 pair.server.serialize_attachment(Attachment { seq })?;
                 pair.server.send(&Message::Watching { seq })?;
             }
@@ -361,13 +371,28 @@ impl SaleCoordinator {
         Ok(())
     }
 
-    /// Puts the events of what was written on the queue.
+    /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue
+    /// refused them) are tried again by the next request or by an alarm within
+    /// [`outbox::RETRY_MS`], whichever comes first.
     async fn emit(&self) {
-        let written = match self.inner.borrow_mut().as_mut() {
-            Some(inner) => std::mem::take(&mut inner.events),
-            None => return,
+        let sql = self.state.storage().sql();
+        let left = if self.fault.get().refuse_events {
+            worker::console_warn!("test fault: the events queue refuses this sale's events");
+            true
+        } else {
+            outbox::flush(&sql, &self.env).await
         };
-        events::emit(&self.env, written).await;
+        if !left {
+            return;
+        }
+        let retry_at = clock::now().plus_millis(outbox::RETRY_MS);
+        let deadline = self
+            .inner
+            .borrow()
+            .as_ref()
+            .and_then(|inner| inner.machine.next_deadline());
+        let at = deadline.map_or(retry_at, |d| d.min(retry_at));
+        let _ = self.schedule(Some(at)).await;
     }
 
     /// Sets the alarm and only then records it as set: a failure is retried by the next request
@@ -443,12 +468,16 @@ impl DurableObject for SaleCoordinator {
         }
         let url = req.url()?;
         if url.path() == SOCKET_PATH {
-            let seq = url
-                .query_pairs()
-                .find(|(k, _)| k == "seq")
-                .and_then(|(_, v)| v.parse::<Seq>().ok());
+            let param = |name: &str| {
+                url.query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            let seq = param("seq").and_then(|v| v.parse::<Seq>().ok());
+            // An edge of a release before the bound sends no address: one shared budget.
+            let from = param("from").unwrap_or_else(|| "unknown".into());
             return match seq {
-                Some(seq) => self.accept_socket(seq).await,
+                Some(seq) => self.accept_socket(seq, &from).await,
                 None => Response::error("a socket needs ?seq=", 400),
             };
         }
@@ -503,9 +532,10 @@ impl DurableObject for SaleCoordinator {
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
         self.push_turns();
-        self.emit().await;
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
+        // After the line's own alarm: events still unsent set an earlier one for their retry.
+        self.emit().await;
         Response::ok("swept")
     }
 

@@ -9,6 +9,8 @@
 mod coordinator;
 mod monitor;
 #[cfg(not(feature = "edge"))]
+mod outbox;
+#[cfg(not(feature = "edge"))]
 mod registry;
 #[cfg(not(feature = "edge"))]
 mod schema;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use waitroom_core::coordinator::{
     BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored,
 };
+use waitroom_core::events::EventMessage;
 use waitroom_core::sale::Sale;
 use waitroom_core::sale_coordinator::{Need, Record};
 use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
@@ -67,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "unused numbers inside a closed block's used prefix (sub-blocks lent to the edge)",
         steps: &[Step::AddColumn { table: "blocks", column: "gaps TEXT" }],
     },
+    Migration {
+        version: 5,
+        what: "the events outbox: events written with the change that made them, sent from there",
+        steps: &[super::outbox::CREATE],
+    },
 ];
 
 pub struct Store {
@@ -81,8 +87,12 @@ pub struct Store {
 pub enum Loaded {
     /// The sale was never created.
     Missing,
-    /// The sale's settings or line counter are stored but cannot be read.
+    /// The sale's line counter (or its draw) is stored but cannot be read: nothing can repair
+    /// it but an operator.
     Unavailable,
+    /// The sale's own record (its settings) is stored but cannot be read; the rest of its line
+    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::sale_coordinator::SaleCoordinator::unavailable`]).
+    SettingsUnreadable(Restored),
     Sale(Sale, Restored),
 }
 
@@ -148,6 +158,11 @@ fn encode<T: serde::Serialize>(value: &T) -> worker::Result<SqlStorageValue> {
 }
 
 impl Store {
+    /// Writes the events of changes just applied to the outbox (see [`super::outbox`]).
+    pub fn queue_events(&self, events: &[EventMessage]) -> worker::Result<()> {
+        super::outbox::put(&self.sql, events)
+    }
+
     /// Opens the store, bringing its schema to the latest version first.
     pub fn open(sql: SqlStorage) -> worker::Result<Self> {
         schema::migrate(&sql, "coordinator", MIGRATIONS)?;
@@ -168,12 +183,9 @@ impl Store {
         if sale_rows.is_empty() {
             return Ok(Loaded::Missing);
         }
-        let Some(sale) = self
+        let sale = self
             .records::<Sale>("sale", "id", "SELECT 1 AS id, body FROM sale", None)?
-            .pop()
-        else {
-            return Ok(Loaded::Unavailable);
-        };
+            .pop();
         let line_rows = self
             .sql
             .exec("SELECT 1 AS id, next_seq, head, gap_total FROM line", None)?
@@ -269,20 +281,21 @@ impl Store {
                 admissions: m.admissions as u64,
             })
             .collect();
-        Ok(Loaded::Sale(
-            sale,
-            Restored {
-                next_seq,
-                head,
-                gap_total,
-                blocks,
-                draw,
-                assignments,
-                state_counts: Some(self.state_counts()?),
-                pulls,
-                minutes,
-            },
-        ))
+        let restored = Restored {
+            next_seq,
+            head,
+            gap_total,
+            blocks,
+            draw,
+            assignments,
+            state_counts: Some(self.state_counts()?),
+            pulls,
+            minutes,
+        };
+        Ok(match sale {
+            Some(sale) => Loaded::Sale(sale, restored),
+            None => Loaded::SettingsUnreadable(restored),
+        })
     }
 
     /// How many stored records did not decode since the last call.

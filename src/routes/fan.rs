@@ -3,7 +3,7 @@
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::door::{self, Held};
-use crate::error::retry_after;
+use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
@@ -486,7 +486,7 @@ pub async fn sale_page(
                 // The fan's new place is recorded: hand over its cookie with the busy page.
                 Err(e) if e.is_busy() && !as_json => {
                     worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-                    return Ok(busy_page(&sale, new_token.as_deref()));
+                    return Ok(busy_page(&sale, new_token.as_deref(), busy_tries(&req)));
                 }
                 // The record of the fan's place could not be read: the page that lets them join
                 // again (the "join again" form takes a new place for it, paid like any other).
@@ -545,13 +545,27 @@ fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Res
     pages::render(&page, 200, CacheControl::NoStore)
 }
 
-/// The busy page (503, a jittered `Retry-After`, refreshing itself to `/s/{sale}`). It never
-/// touches the fan's cookie, except to hand over `new_token`: a place that was just recorded.
-pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
-    let (_, retry_after_s) = retry_after(random::fraction());
+/// The most tries a busy page counts (its wait stops growing well before).
+const MAX_BUSY_TRIES: u32 = 100;
+
+/// How many busy pages in a row came before this request: the `busy` query parameter the busy
+/// page's own refresh adds.
+pub fn busy_tries(req: &Request) -> u32 {
+    http::query(req, "busy")
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(MAX_BUSY_TRIES)
+}
+
+/// The busy page (503, a jittered `Retry-After` that doubles with each try in a row, up to a
+/// minute, refreshing itself to `/s/{sale}`). It never touches the fan's cookie, except to hand
+/// over `new_token`: a place that was just recorded.
+pub fn busy_page(sale: &SaleId, new_token: Option<&str>, tries: u32) -> Response {
+    let (_, retry_after_s) = retry_after_backing_off(random::fraction(), tries);
     let page = BusyPage {
         sale,
         retry_after_s,
+        tries,
     };
     let mut response = match pages::render(&page, 503, CacheControl::NoStore) {
         Ok(response) => response,
@@ -565,30 +579,59 @@ pub fn busy_page(sale: &SaleId, new_token: Option<&str>) -> Response {
     response
 }
 
-/// What a fan whose turn lapsed reads (waiting.js says the same).
-const LAPSED_REJOIN: &str =
-    "Your turn came, but it was not claimed in time. You can join the line again at the back.";
-const LAPSED_INVITED: &str = "Your turn came, but it was not claimed in time. Your invitation was for one place, so it cannot be used again.";
+/// Why a fan's turn ended, in the words the page shows (waiting.js says the same), and what
+/// they may do now: join again at the back, or (an invitation-only sale) not.
+fn turn_ended_words(reason: AssignmentState, can_rejoin: bool) -> String {
+    let why = match reason {
+        AssignmentState::Expired => {
+            "Your turn came, and your pass expired before the purchase was finished."
+        }
+        AssignmentState::Released => "The ticket site ended your turn without a purchase.",
+        AssignmentState::Left => {
+            "Your place was given up: this page stopped checking in before your turn came."
+        }
+        AssignmentState::Lapsed | AssignmentState::Assigned | AssignmentState::Completed => {
+            "Your turn came, but it was not claimed in time."
+        }
+    };
+    let next = if can_rejoin {
+        "You can join the line again at the back."
+    } else {
+        "Your invitation was for one place, so it cannot be used again."
+    };
+    format!("{why} {next}")
+}
+
+/// The few words that take the place of the fan's number once their turn ended.
+fn turn_ended_title(reason: AssignmentState) -> &'static str {
+    match reason {
+        AssignmentState::Expired => "Pass expired",
+        AssignmentState::Released => "Turn ended",
+        AssignmentState::Left => "Place given up",
+        AssignmentState::Lapsed | AssignmentState::Assigned | AssignmentState::Completed => {
+            "Turn missed"
+        }
+    }
+}
 
 /// What a fan whose place's record could not be read sees: their turn is over as far as
 /// anyone can tell, and (in an open sale) they may join again.
 fn lost_place(can_rejoin: bool) -> PlaceShown {
+    let next = if can_rejoin {
+        "You can join the line again at the back."
+    } else {
+        "Your invitation was for one place; please contact the organiser."
+    };
     PlaceShown {
         state: "lapsed",
         position: "Place not found".into(),
-        notice: Some(if can_rejoin {
-            LOST_REJOIN
-        } else {
-            LOST_INVITED
-        }),
+        notice: Some(format!(
+            "We could not find the record of your place. {next}"
+        )),
         rejoin: can_rejoin,
         ..PlaceShown::final_state()
     }
 }
-
-const LOST_REJOIN: &str =
-    "We could not find the record of your place. You can join the line again at the back.";
-const LOST_INVITED: &str = "We could not find the record of your place. Your invitation was for one place; please contact the organiser.";
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 /// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
@@ -611,14 +654,10 @@ fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
             rejoin: false,
             draw_at: None,
         },
-        FanState::Lapsed { .. } => PlaceShown {
+        FanState::Lapsed { reason } => PlaceShown {
             state: "lapsed",
-            position: "Turn missed".into(),
-            notice: Some(if can_rejoin {
-                LAPSED_REJOIN
-            } else {
-                LAPSED_INVITED
-            }),
+            position: turn_ended_title(*reason).into(),
+            notice: Some(turn_ended_words(*reason, can_rejoin)),
             rejoin: can_rejoin,
             ..PlaceShown::final_state()
         },
@@ -638,7 +677,7 @@ fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
         FanState::Closed => PlaceShown {
             state: "closed",
             position: "Sale closed".into(),
-            notice: Some("This sale has closed."),
+            notice: Some("This sale has closed.".into()),
             ..PlaceShown::final_state()
         },
         FanState::YourTurn { .. } => PlaceShown {
@@ -727,7 +766,7 @@ fn refused_page(
         }
         e if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(busy_page(sale, None))
+            Ok(busy_page(sale, None, busy_tries(req)))
         }
         e => Err(e),
     }
@@ -818,7 +857,7 @@ async fn invitation_link(
             }
             Err(ApiError::Queue(QueueError::Closed)) => response::see_other(&clean)?,
             // Busy: the page tries again by itself, with the invitation kept.
-            Err(e) if e.is_busy() && !wants_json(req) => busy_page(sale, None),
+            Err(e) if e.is_busy() && !wants_json(req) => busy_page(sale, None, busy_tries(req)),
             Err(e) => return Err(e),
         }
     } else {

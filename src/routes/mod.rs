@@ -345,14 +345,15 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::BrandCss(file) if is(Method::Get) => crate::pages::brand_css(file),
         Route::SalePage(sale) if is(Method::Get) => {
             let as_page = !fan::wants_json(&req);
+            let tries = fan::busy_tries(&req);
             let sale = sale_or_404(sale)?;
             let answer = fan::sale_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, sale.filter(|_| as_page), ctx)
+            busy_as_page(answer, sale.filter(|_| as_page), tries, ctx)
         }
         Route::SalePage(sale) if is(Method::Post) => {
             let sale = sale_id(sale)?;
             let answer = fan::rejoin(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), ctx)
+            busy_as_page(answer, Some(sale), 0, ctx)
         }
         Route::SaleInfo(sale) if is(Method::Get) => fan::sale_info(ctx, sale_id(sale)?).await,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
@@ -441,12 +442,13 @@ async fn full_worker_route(
 fn busy_as_page(
     answer: Result<Response, ApiError>,
     page_of: Option<SaleId>,
+    tries: u32,
     ctx: &Ctx,
 ) -> Result<Response, ApiError> {
     match (answer, page_of) {
         (Err(e), Some(sale)) if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(fan::busy_page(&sale, None))
+            Ok(fan::busy_page(&sale, None, tries))
         }
         (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => {
             Ok(crate::place_cost::rate_limited_page(&sale, retry_after_ms))

@@ -52,6 +52,7 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         }
         FanView::Waiting { .. } => {}
     }
-    let ws = coordinator_client::open_socket(&ctx.objects, &sale, token.seq).await?;
+    let from = http::client_address(&req);
+    let ws = coordinator_client::open_socket(&ctx.objects, &sale, token.seq, from).await?;
     Ok(Response::from_websocket(ws)?)
 }

@@ -62,15 +62,23 @@
         else location.assign(s.purchase_url);
         return null;
       case "lapsed": {
-        $("position").textContent = "Turn missed";
+        // Why the turn ended, in the words the server's page uses (src/routes/fan.rs,
+        // turn_ended_words and turn_ended_title).
+        const ended = {
+          expired: ["Pass expired", "Your turn came, and your pass expired before the purchase was finished."],
+          released: ["Turn ended", "The ticket site ended your turn without a purchase."],
+          left: ["Place given up", "Your place was given up: this page stopped checking in before your turn came."],
+        }[s.reason] || ["Turn missed", "Your turn came, but it was not claimed in time."];
+        $("position").textContent = ended[0];
+        $("title").textContent = "Your turn has ended";
         sessionStorage.removeItem(startKey);
         // An invitation-only sale's page has no "join again" form: the invitation was for one place.
         const rejoin = $("rejoin");
         if (rejoin) {
-          notice("Your turn came, but it was not claimed in time. You can join the line again at the back.", "bad");
+          notice(`${ended[1]} You can join the line again at the back.`, "bad");
           rejoin.hidden = false;
         } else {
-          notice("Your turn came, but it was not claimed in time. Your invitation was for one place, so it cannot be used again.", "bad");
+          notice(`${ended[1]} Your invitation was for one place, so it cannot be used again.`, "bad");
         }
         return null;
       }

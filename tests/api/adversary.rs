@@ -547,3 +547,119 @@ async fn an_address_over_its_budget_pays_a_growing_price_and_is_never_refused() 
         .header("CF-Connecting-IP", "198.51.100.8");
     send(elsewhere).await.expect(201, "another address");
 }
+
+/// One address holds at most its share of a sale's sockets (100 of the object's 2,000), so no
+/// one network can take every other fan's pushed turn; another address still gets its socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_address_holds_at_most_its_share_of_sockets() {
+    let w = TestWorker::start().await;
+    let sale = "address-sockets";
+    // A sale admitting 6,000 a minute counts its first 6,000 fans as near the front; paused, it
+    // admits none of them while the sockets open.
+    let rate =
+        json!({ "admission": { "mode": "rate", "per_minute": 6000 }, "rate_limit_per_min": 0 });
+    open_sale_with(&w, sale, rate).await;
+    w.admin().control(sale, "pause").await;
+    let fans = w.fan().join_many(sale, 4, 26).await;
+    let from = Some("203.0.113.50");
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for fan in &fans[..101] {
+        match socket::open_from(&w.base, sale, &fan.token, from).await {
+            socket::Opened::Socket(mut stream) => match socket::next(&mut stream).await {
+                Event::Message(m) if m["type"] == "watching" => held.push(stream),
+                Event::Closed { code, reason } => {
+                    assert_eq!((code, reason.as_str()), (4030, "address_sockets_full"));
+                    refused += 1;
+                }
+                other => panic!("{other:?}"),
+            },
+            socket::Opened::Refused(status, body) => panic!("{status} {body}"),
+        }
+    }
+    assert_eq!(
+        (held.len(), refused),
+        (100, 1),
+        "100 held, the 101st refused"
+    );
+    // Another address: its own share.
+    match socket::open_from(&w.base, sale, &fans[101].token, Some("198.51.100.1")).await {
+        socket::Opened::Socket(mut stream) => {
+            assert!(
+                matches!(socket::next(&mut stream).await, Event::Message(m) if m["type"] == "watching")
+            );
+        }
+        socket::Opened::Refused(status, body) => panic!("{status} {body}"),
+    }
+}
+
+/// The first 4 bytes of a solution's hash, as a number: which of `n` shards it lands on.
+fn spread(challenge: &str, nonce: &str, n: u32) -> u32 {
+    let h = hash(challenge, nonce);
+    u32::from_be_bytes([h[0], h[1], h[2], h[3]]) % n
+}
+
+/// A live change of `shards` cannot open a second spend of one proof of work: a copy of a solution
+/// spent before the change goes to the same shard after it (not to the one its hash picks among
+/// the new count), and is refused there; a second change waits until the first has settled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_live_change_of_shards_cannot_spend_a_solution_twice() {
+    let w = TestWorker::start().await;
+    let sale = "reshard";
+    let settings = |shards: u32| json!({ "name": "Reshard", "purchase_url": PURCHASE_URL, "pow_bits": 8, "shards": shards, "rate_limit_per_min": 0 });
+    send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{sale}"))
+            .json(&settings(4)),
+    )
+    .await
+    .expect(201, "create");
+    w.admin().open_sale(sale).await;
+    // A solution whose hash picks another shard among 8 than among 4.
+    let challenge = send(w.fan().get(&format!("/api/sales/{sale}/challenge")))
+        .await
+        .expect(200, "challenge");
+    let text = challenge["challenge"]
+        .as_str()
+        .expect("challenge")
+        .to_owned();
+    let nonce = (0u64..)
+        .map(|n| n.to_string())
+        .find(|n| {
+            leading_zero_bits(&hash(&text, n)) >= 8 && spread(&text, n, 4) != spread(&text, n, 8)
+        })
+        .expect("a nonce");
+    let paid = json!({ "pow": { "challenge": text, "nonce": nonce } });
+    send(w.fan().post(&join_path(sale)).json(&paid))
+        .await
+        .expect(201, "the solution buys its place");
+
+    // Eight shards, live; every edge then sees the change within the snapshot's second.
+    send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{sale}"))
+            .json(&settings(8)),
+    )
+    .await
+    .expect(200, "eight shards");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    for _ in 0..5 {
+        send(w.fan().post(&join_path(sale)).json(&paid))
+            .await
+            .expect_error(403, "pow_invalid", "the copy after the change");
+    }
+    // Another change must wait until this one settled (3 minutes).
+    let again = send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{sale}"))
+            .json(&settings(2)),
+    )
+    .await;
+    again.expect_error(409, "shards_changing", "a second change at once");
+    assert_eq!(w.admin().report(sale).await["shards"], 8);
+    // One fan in line: the solution bought one place.
+    w.origin().pull_eventually(sale, 1).await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let rest = w.origin().pull(sale, "w1", 100, None).await;
+    assert!(rest.assignments.is_empty(), "{:?}", rest.assignments);
+}

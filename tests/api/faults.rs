@@ -117,7 +117,7 @@ async fn a_slow_or_failing_coordinator_is_busy_not_broken() {
     assert!((1..=3).contains(&retry), "{retry}");
     assert!(
         page.text.contains(&format!(
-            r#"<meta http-equiv="refresh" content="{retry}; url=/s/{SALE}">"#
+            r#"<meta http-equiv="refresh" content="{retry}; url=/s/{SALE}?busy=1">"#
         )),
         "{}",
         page.text
@@ -126,6 +126,27 @@ async fn a_slow_or_failing_coordinator_is_busy_not_broken() {
     assert!(
         page.set_cookies().is_empty(),
         "the busy page keeps the cookie"
+    );
+    // Its own refresh, busy again: it backs off (twice as long each try, up to a minute) and
+    // says so.
+    let again = send_busy_ok(
+        api.fan()
+            .get(&format!("/s/{SALE}?busy=3"))
+            .header(COOKIE, &cookie)
+            .header("Accept", "text/html"),
+    )
+    .await;
+    let retry: u64 = again.header("Retry-After").unwrap().parse().unwrap();
+    assert!((8..=24).contains(&retry), "{retry}");
+    assert!(
+        again.text.contains(&format!("url=/s/{SALE}?busy=4")),
+        "{}",
+        again.text
+    );
+    assert!(
+        again.text.contains("it has tried 3 times already"),
+        "{}",
+        again.text
     );
     // A new fan's page: the join could not be recorded, so no cookie is handed out.
     let page = send_busy_ok(

@@ -217,6 +217,28 @@ async fn unreadable_rows_are_skipped_and_counted() {
     assert_eq!(by_id(BROKEN)["unavailable"], true, "{list}");
     assert_eq!(by_id(GOOD)["phase"], "open", "{list}");
     assert_eq!(by_id(BAD)["phase"], "open", "{list}");
+
+    // A promoter's full PUT repairs it (issue 17: only SQLite by hand could): every place kept,
+    // the sale paused until they open it again (how it stood was in the lost record).
+    let settings = json!({ "name": "Repaired", "purchase_url": PURCHASE_URL, "shards": 2 });
+    let repaired = send(
+        w.admin()
+            .put(&format!("/api/admin/sales/{BROKEN}"))
+            .json(&settings),
+    )
+    .await
+    .expect(200, "a full PUT repairs the sale");
+    assert_eq!(repaired["phase"], "paused", "{repaired}");
+    // The fan's number is in the line as stored (here still in a shard's open block).
+    let stats = &repaired["stats"];
+    let numbered = stats["joined"].as_u64().unwrap() + stats["pending"].as_u64().unwrap();
+    assert!(numbered >= 1, "{repaired}");
+    w.admin().open_sale(BROKEN).await;
+    let status = w
+        .fan()
+        .wait_for_state(BROKEN, &broken_fan.token, "waiting")
+        .await;
+    assert_eq!(status["seq"], broken_fan.seq, "{status}");
 }
 
 #[tokio::test]
@@ -255,6 +277,18 @@ async fn a_claimed_pass_that_runs_out_expires() {
         (&json!("lapsed"), &json!("expired")),
         "{status}"
     );
+    // The fan's page says what happened (issue 17: it still said "You're in line").
+    let page = send(
+        w.fan()
+            .get(&format!("/s/{SALE}"))
+            .header("Cookie", format!("__Host-wr_{SALE}={}", first.token)),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.describe());
+    for said in ["Your turn has ended", "Pass expired", "your pass expired"] {
+        assert!(page.text.contains(said), "{said}: {}", page.describe());
+    }
+    assert!(!page.text.contains("You're in line"), "{}", page.describe());
     let expired = w.origin().assignments(SALE, "state=expired").await;
     assert_eq!(
         expired

@@ -63,6 +63,10 @@ async fn hooked_sale(w: &Api, sale: &str, url: String) {
     assert_eq!(report["webhook_url"], url, "{report}");
 }
 
+/// A credential in the failing receiver's URL (its query), which no log may show.
+const CREDENTIAL: &str = "hook-credential-7f3a";
+const FAILING: &str = "/fail?key=hook-credential-7f3a";
+
 #[tokio::test]
 async fn events_are_delivered_signed_and_bad_messages_never_block_the_rest() {
     let receiver = Receiver::start().await;
@@ -87,7 +91,9 @@ async fn events_are_delivered_signed_and_bad_messages_never_block_the_rest() {
         .expect(202, "poison message queued");
 
     // A receiver that answers 500, one that never answers, and one that takes them.
-    hooked_sale(&w, "fails", receiver.url("/fail")).await;
+    // The failing receiver's URL carries a credential, as real webhook URLs often do: it must
+    // never reach a log.
+    hooked_sale(&w, "fails", receiver.url(FAILING)).await;
     hooked_sale(&w, "hangs", receiver.url("/hang")).await;
     hooked_sale(&w, "works", receiver.url("/ok")).await;
     w.admin().open_sale("fails").await;
@@ -144,7 +150,7 @@ async fn events_are_delivered_signed_and_bad_messages_never_block_the_rest() {
         }
     })
     .await;
-    for path in ["/fail", "/hang"] {
+    for path in [FAILING, "/hang"] {
         let attempts = receiver.at(path);
         assert_eq!(attempts.len(), ATTEMPTS, "{path}: every attempt, no more");
         let ids: Vec<&String> = attempts
@@ -157,7 +163,69 @@ async fn events_are_delivered_signed_and_bad_messages_never_block_the_rest() {
         );
         verified(&attempts[0]);
     }
+    let log = w.log_text();
+    assert!(log.contains("retried in"), "the failures were logged");
+    assert!(
+        !log.contains(CREDENTIAL),
+        "a webhook URL's credential reached the log"
+    );
     assert_eq!(counts["poison"], 1, "{counts}");
     assert_eq!(counts["delivered"], 3, "{counts}");
     assert_eq!(counts["retried"], 2 * ATTEMPTS as u64, "{counts}");
+}
+
+/// Events are written with the change that made them and sent from there: a queue that refuses
+/// them loses none; they go out once it takes them again (issue 17: dropped on a failed
+/// `sendBatch`).
+#[tokio::test]
+async fn events_a_refusing_queue_did_not_take_are_kept_and_sent_later() {
+    let receiver = Receiver::start().await;
+    let w = TestWorker::start_with_options(
+        WorkerOptions::default()
+            .var("WEBHOOK_SIGNING_KEY", SIGNING_KEY)
+            .var("WAITROOM_TEST_FAULTS", 1),
+    )
+    .await;
+    let sale = "kept";
+    hooked_sale(&w, sale, receiver.url("/ok-kept")).await;
+    let refuse = |on: bool| {
+        send(
+            w.admin()
+                .put(&format!("/api/admin/sales/{sale}/fault"))
+                .json(&json!({ "refuse_events": on })),
+        )
+    };
+    refuse(true).await.expect(200, "the queue refuses");
+    w.admin().open_sale(sale).await;
+    let fan = w.fan().join(sale).await;
+    w.origin().pull(sale, "w1", 1, None).await;
+    w.origin()
+        .finish(sale, &fan.fan_id, "complete")
+        .await
+        .expect(200, "complete");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(receiver.at("/ok-kept").is_empty(), "nothing went out");
+
+    // The queue takes them again: every one goes out, once.
+    refuse(false).await.expect(200, "the queue takes them");
+    w.admin().report(sale).await;
+    let delivered = eventually("three kept events", Duration::from_secs(30), || async {
+        let got = receiver.at("/ok-kept");
+        if got.len() >= 3 {
+            Ok(got)
+        } else {
+            Err(format!("{} so far", got.len()))
+        }
+    })
+    .await;
+    let mut types: Vec<String> = delivered
+        .iter()
+        .map(|d| verified(d)["type"].as_str().unwrap().to_owned())
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["assignment.completed", "fan.admitted", "sale.phase_changed"],
+        "{delivered:?}"
+    );
 }

@@ -30,6 +30,11 @@ pub enum Event {
 
 /// Opens fan `token`'s socket on `base` (`http://127.0.0.1:port`) for `sale`.
 pub async fn open(base: &str, sale: &str, token: &str) -> Opened {
+    open_from(base, sale, token, None).await
+}
+
+/// [`open`], from the client address `from` (`CF-Connecting-IP`) where given.
+pub async fn open_from(base: &str, sale: &str, token: &str, from: Option<&str>) -> Opened {
     let url = format!(
         "{}/api/sales/{sale}/socket",
         base.replacen("http://", "ws://", 1)
@@ -39,6 +44,11 @@ pub async fn open(base: &str, sale: &str, token: &str) -> Opened {
         "Authorization",
         format!("Bearer {token}").parse().expect("header"),
     );
+    if let Some(address) = from {
+        request
+            .headers_mut()
+            .insert("CF-Connecting-IP", address.parse().expect("header"));
+    }
     match tokio_tungstenite::connect_async(request).await {
         Ok((stream, _)) => Opened::Socket(Box::new(stream)),
         Err(WsError::Http(response)) => {

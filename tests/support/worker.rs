@@ -226,6 +226,11 @@ impl TestWorker {
         Self::start_on(files, &[], false).await
     }
 
+    /// Everything its `wrangler dev` printed so far (both Workers' logs).
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(self.process.log()).unwrap_or_default()
+    }
+
     /// Its state directory (the SQLite files of its Durable Objects are under it).
     pub fn state_dir(&self) -> &Path {
         &self.files.state_dir

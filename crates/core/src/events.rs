@@ -245,6 +245,7 @@ mod tests {
             fan_salt: "salt".into(),
             created_at: UnixMillis(1_000),
             updated_at: UnixMillis(2_000),
+            shards_changed: None,
         }
     }
 

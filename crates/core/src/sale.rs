@@ -636,6 +636,19 @@ pub struct Sale {
     pub fan_salt: FanSalt,
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
+    /// The last live change of `shards` (absent: none, and in records stored before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards_changed: Option<ShardsChange>,
+}
+
+/// A live change of a sale's `shards`: kept so that every edge, whatever snapshot it holds,
+/// sends a proof-of-work solution to the same arrival shard ([`crate::pow::home_shard`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardsChange {
+    /// The number of shards before the change.
+    pub from: u32,
+    #[serde(with = "rfc3339")]
+    pub at: UnixMillis,
 }
 
 impl Sale {

@@ -107,8 +107,10 @@ struct Underway {
 #[derive(Clone, Debug, Default)]
 pub struct SaleCoordinator {
     line: Option<Coordinator>,
-    /// The sale's settings could not be read: every command is refused.
+    /// The sale's settings could not be read: every command is refused, but a full upsert of
+    /// the settings where the rest of the line could be read (`repairable`).
     unavailable: bool,
+    repairable: Option<Box<Restored>>,
     requests: BTreeMap<String, u64>,
     /// Kinds whose count changed since it was last written, and since when.
     unwritten: BTreeSet<&'static str>,
@@ -131,13 +133,39 @@ impl SaleCoordinator {
         }
     }
 
-    /// A sale whose own settings are stored but cannot be read: it refuses every command with
-    /// [`QueueError::SaleUnavailable`] and writes nothing, so an operator can repair the record.
-    pub fn unavailable() -> Self {
+    /// A sale whose own record is stored but cannot be read: it refuses every command with
+    /// [`QueueError::SaleUnavailable`] and writes nothing. Where the rest of its line could be
+    /// read (`repairable`), a promoter's upsert of its full settings repairs it
+    /// ([`Coordinator::repaired`]); otherwise only an operator can.
+    pub fn unavailable(repairable: Option<Restored>) -> Self {
         Self {
             unavailable: true,
+            repairable: repairable.map(Box::new),
             ..Self::default()
         }
+    }
+
+    /// The upsert that repairs an unavailable sale whose line could be read: the line as
+    /// stored, under the new settings, paused (see [`Coordinator::repaired`]).
+    fn repair(&mut self, command: Command, now: UnixMillis) -> Option<Answer> {
+        let Command::Upsert {
+            id,
+            settings,
+            fan_salt,
+            ..
+        } = command
+        else {
+            return None;
+        };
+        let restored = self.repairable.take()?;
+        let line = Coordinator::repaired(id, settings, fan_salt, *restored, now);
+        let report = Box::new(self.report(&line, now));
+        self.line = Some(line);
+        self.unavailable = false;
+        Some(Ok(Reply::Upserted {
+            created: false,
+            report,
+        }))
     }
 
     /// `n` stored records could not be read (skipped at load, or a lookup found one): counted in
@@ -203,6 +231,11 @@ impl SaleCoordinator {
         if self.unavailable {
             return Step::Reply(match input.into() {
                 Input::Alarm => Ok(Reply::Done),
+                Input::Command(command @ Command::Upsert { .. }) if self.repairable.is_some() => {
+                    self.count(command.kind(), now);
+                    self.repair(command, now)
+                        .unwrap_or(Err(QueueError::SaleUnavailable))
+                }
                 Input::Command(_) => Err(QueueError::SaleUnavailable),
             });
         }

@@ -8,7 +8,7 @@ use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::place_price::OverBudget;
 use crate::pow::PowBits;
-use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, WebUrl};
+use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, ShardsChange, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
 use crate::turnstile::SiteKey;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,10 @@ pub struct SaleView {
     /// What an address over that budget pays (`price` when absent: a snapshot from before it).
     #[serde(default)]
     pub over_budget: OverBudget,
+    /// The last live change of `shards`, for where proof-of-work joins go
+    /// ([`crate::pow::home_shard`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards_changed: Option<ShardsChange>,
     /// Who may join, and the promoter's keys for invitations (the edge verifies them).
     #[serde(default)]
     pub access: Access,
@@ -83,6 +87,7 @@ impl SaleView {
             pow_bits: sale.settings.pow_bits,
             rate_limit_per_min: sale.settings.rate_limit_per_min,
             over_budget: sale.settings.over_budget,
+            shards_changed: sale.shards_changed,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
         }
@@ -142,6 +147,11 @@ pub enum FanView {
 }
 
 /// Polling intervals, in milliseconds.
+/// The oldest snapshot an edge answers with (while its refresh is slow or failing): what a rule
+/// that must hold at every edge, whatever snapshot it has, counts on
+/// ([`crate::pow::home_shard`]).
+pub const MAX_STALE_MS: u64 = 60_000;
+
 pub const POLL_MIN_MS: u64 = 1_000;
 pub const POLL_MAX_MS: u64 = 15_000;
 pub const POLL_PAUSED_MS: u64 = 5_000;
@@ -301,6 +311,7 @@ mod tests {
                 pow_bits: PowBits::OFF,
                 rate_limit_per_min: None,
                 over_budget: Default::default(),
+                shards_changed: None,
                 access: Default::default(),
                 invite_jwks: None,
             },

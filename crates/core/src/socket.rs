@@ -21,6 +21,24 @@ use serde::{Deserialize, Serialize};
 /// 30 fans a second.
 pub const MAX_SOCKETS: u64 = 2_000;
 
+/// Most sockets one client address holds at one coordinator (each a fan's, [`Refusal::Replaced`]
+/// keeping it to one a fan): a crowd behind one carrier address near the front keeps its pushes,
+/// while no one address can take the object's [`MAX_SOCKETS`] from everyone else.
+pub const MAX_SOCKETS_PER_ADDRESS: u64 = 100;
+
+/// Whether one more socket may come from an address that holds `open` at the object already.
+pub fn address_admits(open: u64) -> Result<(), Refusal> {
+    if open >= MAX_SOCKETS_PER_ADDRESS {
+        return Err(Refusal::AddressFull);
+    }
+    Ok(())
+}
+
+/// The tag an address's sockets are filed under, to count them.
+pub fn address_tag(address: &str) -> String {
+    format!("from:{address}")
+}
+
 /// The close code of a socket closed after its `your_turn` was sent (normal closure).
 pub const CLOSE_TURN_SENT: u16 = 1000;
 
@@ -42,6 +60,8 @@ pub enum Refusal {
     NotNearFront { ahead: u64, zone: u64 },
     /// The object holds [`MAX_SOCKETS`] already.
     Full,
+    /// The fan's address holds [`MAX_SOCKETS_PER_ADDRESS`] at the object already.
+    AddressFull,
     /// The sale is closed.
     Closed,
     /// The fan opened a newer socket, which took this one's place: one socket per fan, so one
@@ -61,6 +81,7 @@ impl Refusal {
             Refusal::Closed => 4004,
             Refusal::Replaced => 4009,
             Refusal::Full => 4029,
+            Refusal::AddressFull => 4030,
             Refusal::TestFault => 4099,
         }
     }
@@ -74,6 +95,7 @@ impl Refusal {
             Refusal::Closed => "closed",
             Refusal::Replaced => "replaced",
             Refusal::Full => "sockets_full",
+            Refusal::AddressFull => "address_sockets_full",
             Refusal::TestFault => "test_fault",
         }
     }
@@ -114,6 +136,18 @@ pub fn tag(seq: Seq) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn one_address_holds_at_most_its_share_of_sockets() {
+        assert_eq!(address_admits(0), Ok(()));
+        assert_eq!(address_admits(MAX_SOCKETS_PER_ADDRESS - 1), Ok(()));
+        assert_eq!(
+            address_admits(MAX_SOCKETS_PER_ADDRESS),
+            Err(Refusal::AddressFull)
+        );
+        const { assert!(MAX_SOCKETS_PER_ADDRESS * 10 <= MAX_SOCKETS) };
+        assert_eq!(address_tag("203.0.113.7"), "from:203.0.113.7");
+    }
 
     #[test]
     fn only_fans_within_the_zone_are_admitted() {

@@ -206,6 +206,9 @@ mod tests {
             QueueError::Busy,
             QueueError::ShardsFixed,
             QueueError::PowSpent,
+            QueueError::ShardsChanging {
+                until: crate::time::UnixMillis(1_800_000_000_000),
+            },
         ]
     }
 

@@ -53,6 +53,13 @@ pub enum QueueError {
     ShardsFixed,
     /// The proof of work a join was paid with was spent before (see [`crate::pow`]).
     PowSpent,
+    /// `shards` changed less than [`crate::pow::SHARDS_CHANGE_SETTLES_MS`] ago: the solutions
+    /// handed out before that change are still spent by the count before it
+    /// ([`crate::pow::home_shard`]), so another change waits until `until`.
+    ShardsChanging {
+        #[serde(with = "rfc3339")]
+        until: UnixMillis,
+    },
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -70,6 +77,7 @@ crate::tag_first! { QueueError, "kind", {
     "busy" => [Busy],
     "shards_fixed" => [ShardsFixed],
     "pow_spent" => [PowSpent],
+    "shards_changing" => [ShardsChanging { #[serde(with = "rfc3339")] until: UnixMillis }],
 } }
 
 impl From<crate::pow::SpendError> for QueueError {
@@ -115,6 +123,11 @@ impl fmt::Display for QueueError {
             QueueError::PowSpent => f.write_str("this proof of work was used already"),
             QueueError::ShardsFixed => f.write_str(
                 "shards of an invitation-only sale cannot change once fans have joined (members' places are kept per shard)",
+            ),
+            QueueError::ShardsChanging { until } => write!(
+                f,
+                "shards changed less than 3 minutes ago (proof-of-work solutions handed out before still count by the old number); they can change again from {}",
+                until.to_rfc3339()
             ),
         }
     }

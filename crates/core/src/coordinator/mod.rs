@@ -34,7 +34,8 @@ pub use stats::Stats;
 use crate::admission::{self, Admission};
 use crate::draw::{DrawInfo, DrawKey};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
-use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
+use crate::pow::SHARDS_CHANGE_SETTLES_MS;
+use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings, ShardsChange};
 use crate::snapshot::{SaleView, Snapshot};
 use crate::socket::{self, Refusal, MAX_SOCKETS};
 use crate::time::UnixMillis;
@@ -159,6 +160,7 @@ impl Coordinator {
             fan_salt,
             created_at: now,
             updated_at: now,
+            shards_changed: None,
         };
         let mut c = Self::restore(
             sale,
@@ -190,6 +192,32 @@ impl Coordinator {
     }
 
     /// Rebuilds a coordinator from what storage kept.
+    /// A sale whose own record could not be read, repaired by a promoter's full settings: its
+    /// line as stored (every fan keeps their place), under `settings`, **paused** (how it stood
+    /// was in the lost record; the promoter opens it again), with a new `fan_salt` (the old one
+    /// was in the lost record too: fan ids derived from now on differ, places do not). The new
+    /// record is the first change to write.
+    pub fn repaired(
+        id: SaleId,
+        settings: SaleSettings,
+        fan_salt: FanSalt,
+        restored: Restored,
+        now: UnixMillis,
+    ) -> Self {
+        let sale = Sale {
+            id,
+            settings,
+            control: Control::Paused,
+            fan_salt,
+            created_at: now,
+            updated_at: now,
+            shards_changed: None,
+        };
+        let mut c = Self::restore(sale, restored);
+        c.changes.push(Change::Sale(c.sale.clone()));
+        c
+    }
+
     pub fn restore(sale: Sale, r: Restored) -> Self {
         let mut line = Line::new(r.next_seq, r.head, r.gap_total);
         let mut blocks = OpenBlocks::default();
@@ -256,7 +284,9 @@ impl Coordinator {
     /// New settings, live: a new admission mode admits by its own rule from now on, and a
     /// shorter session ends the claimed admissions it has run out for. Refused
     /// ([`QueueError::ShardsFixed`]) for a change of `shards` when the sale is or becomes
-    /// invitation-only and numbers have been handed out. Once the pre-queue has opened its
+    /// invitation-only and numbers have been handed out, and ([`QueueError::ShardsChanging`])
+    /// for one within [`SHARDS_CHANGE_SETTLES_MS`] of the last (recorded in
+    /// [`Sale::shards_changed`], for [`crate::pow::home_shard`]). Once the pre-queue has opened its
     /// window is fixed ([`QueueError::PrequeueFixed`]): neither `prequeue_opens_at` nor
     /// `opens_at` may change (so the draw happens once, when fans were told). A pre-queue set
     /// for the first time takes `draw_key`.
@@ -277,8 +307,21 @@ impl Coordinator {
         {
             return Err(QueueError::PrequeueFixed);
         }
+        // A sale that takes no joins yet spends no proof of work: its shards change freely.
+        if old.shards != settings.shards && self.phase_at(now).admits_joins() {
+            let settles = |c: ShardsChange| c.at.plus_millis(SHARDS_CHANGE_SETTLES_MS);
+            if let Some(until) = self.sale.shards_changed.map(settles).filter(|t| now < *t) {
+                return Err(QueueError::ShardsChanging { until });
+            }
+        }
         if settings.prequeue_opens_at.is_some() {
             self.choose_draw_key(draw_key)?;
+        }
+        if settings.shards != self.sale.settings.shards {
+            self.sale.shards_changed = Some(ShardsChange {
+                from: self.sale.settings.shards,
+                at: now,
+            });
         }
         if settings.admission != self.sale.settings.admission {
             // A new rate schedules from the newest admission, as after a restart.

@@ -413,24 +413,68 @@ fn an_invitation_only_sales_shards_are_fixed_once_fans_joined() {
         ..settings(None)
     };
     let mut c = open_sale();
-    // Before anyone joined, anything goes.
+    // Before anyone joined, anything goes (one live change of shards at a time: see below).
+    let settled = |n: u64| T0.plus_millis(n * crate::pow::SHARDS_CHANGE_SETTLES_MS);
     c.update_settings(with(Some("invite"), 1), None, T0)
         .unwrap();
-    c.update_settings(with(Some("invite"), 4), None, T0)
+    c.update_settings(with(Some("invite"), 4), None, settled(1))
         .unwrap();
-    c.update_settings(with(Some("invite"), 1), None, T0)
+    c.update_settings(with(Some("invite"), 1), None, settled(2))
         .unwrap();
-    c.join(T0, None).unwrap();
+    let now = settled(3);
+    c.join(now, None).unwrap();
     // Members' places are kept per shard: the count stays, becoming invite-only or not.
     for (access, shards) in [(Some("invite"), 2), (None, 2), (Some("open"), 3)] {
         assert_eq!(
-            c.update_settings(with(access, shards), None, T0),
+            c.update_settings(with(access, shards), None, now),
             Err(QueueError::ShardsFixed),
             "{access:?} {shards}"
         );
     }
     assert_eq!(c.sale().settings.shards, 1, "a refusal changes nothing");
-    c.update_settings(with(None, 1), None, T0).unwrap();
-    // An open sale's shards may change at any time.
-    c.update_settings(with(None, 8), None, T0).unwrap();
+    c.update_settings(with(None, 1), None, now).unwrap();
+    // An open sale's shards may change at any time, once every SHARDS_CHANGE_SETTLES_MS.
+    c.update_settings(with(None, 8), None, now).unwrap();
+}
+
+#[test]
+fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
+    let with = |shards: u32| SaleSettings {
+        shards,
+        ..settings(None)
+    };
+    // Before the sale takes joins, shards change freely.
+    let mut c = Coordinator::create(
+        SaleId::parse("tour").unwrap(),
+        with(1),
+        FanSalt::from("salt"),
+        None,
+        T0,
+    )
+    .unwrap();
+    c.update_settings(with(4), None, T0).unwrap();
+    c.update_settings(with(2), None, T0).unwrap();
+    c.open(T0).unwrap();
+    // Recorded all the same: a live change waits until the last change settled.
+    let settled = T0.plus_millis(crate::pow::SHARDS_CHANGE_SETTLES_MS);
+    assert_eq!(
+        c.update_settings(with(8), None, T0.plus_secs(10)),
+        Err(QueueError::ShardsChanging { until: settled })
+    );
+    let at = settled;
+    c.update_settings(with(8), None, at).unwrap();
+    assert_eq!(
+        c.sale().shards_changed,
+        Some(crate::sale::ShardsChange { from: 2, at })
+    );
+    let until = at.plus_millis(crate::pow::SHARDS_CHANGE_SETTLES_MS);
+    assert_eq!(
+        c.update_settings(with(4), None, UnixMillis(until.0 - 1)),
+        Err(QueueError::ShardsChanging { until })
+    );
+    assert_eq!(c.sale().settings.shards, 8, "a refusal changes nothing");
+    // Other settings change meanwhile; then shards again.
+    c.update_settings(with(8), None, at.plus_secs(1)).unwrap();
+    c.update_settings(with(4), None, until).unwrap();
+    assert_eq!(c.sale().shards_changed.map(|s| s.from), Some(8));
 }

@@ -703,8 +703,53 @@ fn a_sale_that_does_not_exist_never_writes_its_counts() {
 }
 
 #[test]
+fn a_full_upsert_repairs_a_sale_whose_settings_cannot_be_read_keeping_every_place() {
+    let (mut core, mut store) = two_fans_pulled();
+    store.join_new_fans(&mut core, 3, T0);
+    let (_, restored) = store.restored(Some(T0)).expect("stored");
+    // The settings record is lost; the line is not.
+    let mut broken = SaleCoordinator::unavailable(Some(restored));
+    assert_eq!(
+        broken.handle(Command::Snapshot, T0),
+        Step::Reply(Err(QueueError::SaleUnavailable))
+    );
+    let Step::Reply(Ok(Reply::Upserted { created, report })) = broken.handle(upsert(), T0) else {
+        panic!("repaired")
+    };
+    assert!(!created);
+    assert_eq!(
+        report.phase,
+        Phase::Paused,
+        "repaired paused: how it stood was lost"
+    );
+    assert_eq!((report.stats.joined, report.stats.waiting), (5, 3));
+    let changes = broken.take_changes();
+    assert!(
+        matches!(changes.first(), Some(Change::Sale(_))),
+        "{changes:?}"
+    );
+    store.apply(changes);
+    // It answers again, and a restart on what was written agrees.
+    assert!(matches!(
+        broken.handle(Command::Snapshot, T0),
+        Step::Reply(Ok(Reply::Snapshot(_)))
+    ));
+    let restarted = store.load(T0);
+    assert_eq!(
+        restarted.line().unwrap().stats(T0),
+        broken.line().unwrap().stats(T0)
+    );
+    // Without a readable line, nothing can repair it.
+    let mut lost = SaleCoordinator::unavailable(None);
+    assert_eq!(
+        lost.handle(upsert(), T0),
+        Step::Reply(Err(QueueError::SaleUnavailable))
+    );
+}
+
+#[test]
 fn a_sale_whose_settings_cannot_be_read_refuses_everything_and_writes_nothing() {
-    let mut core = SaleCoordinator::unavailable();
+    let mut core = SaleCoordinator::unavailable(None);
     for command in [
         Command::Snapshot,
         upsert(),
