@@ -18,17 +18,17 @@
 //! tells a JSON client from a browser.
 
 use crate::coordinator_client::{self, ask_for};
+use crate::ctx::Ctx;
 use crate::edge_numbering;
 use crate::error::ApiError;
 use crate::invitations::{self, Member};
 use crate::outcome_cache;
 use crate::place_cost;
 use crate::random;
-use crate::routes::Ctx;
 use waitroom_core::coordinator::{Claim, Joined, Rejoined};
-use waitroom_core::pow::{self, Solution, Verified};
+use waitroom_core::pow::{Solution, Verified};
 use waitroom_core::protocol::{Command, ShardJoined};
-use waitroom_core::snapshot::{FanView, Snapshot};
+use waitroom_core::snapshot::{home_shard, FanView, Snapshot};
 use waitroom_core::token::QueueToken;
 use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::Request;
@@ -243,7 +243,7 @@ async fn new_place(
         // spent at one place; the coordinator decides the rest.
         let sale_view = &snap.sale;
         let shard = match &paid {
-            Some(pow) => pow::home_shard(pow, sale_view.shards, sale_view.shards_changed),
+            Some(pow) => home_shard(pow, sale_view.shards, sale_view.shards_changed),
             None if sale_view.shards > 1 => {
                 let shard = (random::fraction() * f64::from(sale_view.shards)) as u32;
                 Some(shard.min(sale_view.shards - 1))

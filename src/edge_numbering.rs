@@ -12,9 +12,9 @@
 
 use crate::clock;
 use crate::coordinator_client::{self, shard_name, CallError, SHARDS_BINDING};
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::lru::Lru;
-use crate::routes::Ctx;
 use std::cell::RefCell;
 use std::time::Duration;
 use waitroom_core::edge_block::{EdgeLease, EdgeLeaseRequest, EdgeNumbering, EdgeStep};

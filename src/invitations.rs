@@ -7,9 +7,9 @@
 //! numbers them: the same member joining again, from any device, gets the same place.
 
 use crate::coordinator_client::join_at_shard;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::routes::Ctx;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;

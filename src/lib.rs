@@ -20,6 +20,7 @@
 pub mod clock;
 pub mod config;
 pub mod coordinator_client;
+pub mod ctx;
 pub mod door;
 pub mod durable;
 pub mod edge_numbering;

@@ -10,10 +10,10 @@
 //! numbers the fan (the coordinator, or the arrival shard the solution's hash picks), which
 //! refuses it if it was spent before: so a replay is caught whichever isolate it reaches.
 
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
-use crate::response::{json, CacheControl};
-use crate::routes::Ctx;
+use crate::response::CacheControl;
 use std::cell::RefCell;
 use waitroom_core::place_price::{self, Price};
 use waitroom_core::pow::{self, Challenge, PowBits, PowError, Solution, Verified};
@@ -145,12 +145,11 @@ fn limit_of(ctx: &Ctx, snap: &Snapshot) -> PerMinute {
         .unwrap_or(PerMinute::new(DEFAULT_PER_MINUTE.into()).unwrap_or(PerMinute::OFF))
 }
 
-/// `GET /api/sales/{sale}/challenge`: a fresh challenge at the price of a new place for this
-/// address (the sale's difficulty, or more for an address over its budget).
-pub async fn challenge(req: &Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
-    let snap = crate::routes::fan::snapshot(ctx, &sale).await?;
-    let price = Budget::of(req, ctx, &snap).price_or_sales(ctx, &snap);
-    Ok(json(200, &fresh(ctx, &sale, price.asked)?))
+/// A fresh challenge at the price of a new place for this request's address (the sale's
+/// difficulty, or more for an address over its budget): `GET /api/sales/{sale}/challenge`.
+pub fn challenge(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<Challenge, ApiError> {
+    let price = Budget::of(req, ctx, snap).price_or_sales(ctx, snap);
+    fresh(ctx, &snap.sale.id, price.asked)
 }
 
 /// The page a browser gets where a new place needs proof of work: it solves the challenge in a

@@ -5,12 +5,12 @@
 //! posts it as `cf-turnstile-response`.
 
 use crate::config;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::pages::{self, SaleLook, TurnstilePage};
 use crate::random;
 use crate::response::{self, CacheControl};
-use crate::routes::Ctx;
 use futures::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;

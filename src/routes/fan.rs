@@ -104,6 +104,12 @@ fn sale_info_of(snap: &Snapshot, now: UnixMillis) -> SaleInfo<'_> {
     }
 }
 
+/// `GET /api/sales/{sale}/challenge`: a proof-of-work challenge at this address's price.
+pub async fn challenge(req: &Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
+    let snap = snapshot(ctx, &sale).await?;
+    Ok(json(200, &place_cost::challenge(req, ctx, &snap)?))
+}
+
 /// `GET /api/sales/{sale}/draw`: from the snapshot, which carries the key only once drawn.
 pub async fn draw(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let snap = snapshot(ctx, &sale).await?;
@@ -736,11 +742,42 @@ fn still_holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> bool {
     )
 }
 
-/// The page presenter of the door's refusals: what a browser sees where a JSON client gets the
-/// error. Closed: the closed page; not open yet: on to the sale page (its countdown); proof of
-/// work: the page that solves it; Turnstile: the check (again, with why); an invitation refused:
-/// its page; too many new places from the address: the page that tries again; busy: the page
-/// that backs off. Anything else is the error itself.
+/// Which page a browser gets for a refusal of the door, where a JSON client gets the error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefusalPage {
+    /// The sale closed: the closed page.
+    Closed,
+    /// Not open yet: on to the sale page (its countdown).
+    SalePage,
+    /// A new place needs proof of work: the page that solves it.
+    GettingPlace,
+    /// Turnstile: the check (again, with why).
+    Turnstile,
+    /// An invitation refused: its page.
+    Invitation,
+    /// Over the address's budget where the sale refuses: the page that tries again.
+    RateLimited,
+    /// Busy or unavailable: the page that backs off.
+    Busy,
+    /// No page for it: the error itself.
+    None,
+}
+
+/// The page for `error`: the one rule both page routes follow.
+fn refusal_page(error: &ApiError) -> RefusalPage {
+    match error {
+        ApiError::Queue(QueueError::Closed) => RefusalPage::Closed,
+        ApiError::Queue(QueueError::NotOpen { .. }) => RefusalPage::SalePage,
+        ApiError::Pow { .. } => RefusalPage::GettingPlace,
+        ApiError::Turnstile(_) => RefusalPage::Turnstile,
+        e if is_refused_invitation(e) => RefusalPage::Invitation,
+        ApiError::RateLimited { .. } => RefusalPage::RateLimited,
+        e if e.is_busy() => RefusalPage::Busy,
+        _ => RefusalPage::None,
+    }
+}
+
+/// The page presenter of the door's refusals ([`refusal_page`]).
 fn refused_page(
     req: &Request,
     ctx: &Ctx,
@@ -749,26 +786,24 @@ fn refused_page(
 ) -> Result<Response, ApiError> {
     let sale = &snap.sale.id;
     let look = SaleLook::of(&snap.sale);
-    match error {
-        ApiError::Queue(QueueError::Closed) => {
+    match (refusal_page(&error), error) {
+        (RefusalPage::Closed, _) => {
             pages::render(&ClosedPage { sale: look }, 200, CacheControl::NoStore)
         }
-        ApiError::Queue(QueueError::NotOpen { .. }) => {
-            Ok(response::see_other(&format!("/s/{sale}"))?)
-        }
-        e @ ApiError::Pow { .. } => {
+        (RefusalPage::SalePage, _) => Ok(response::see_other(&format!("/s/{sale}"))?),
+        (RefusalPage::GettingPlace, e) => {
             place_cost::getting_place_page(look, snap.phase_at(ctx.now), &e)
         }
-        e @ ApiError::Turnstile(_) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
-        e if is_refused_invitation(&e) => invitation_page(snap, &e),
-        ApiError::RateLimited { retry_after_ms } => {
+        (RefusalPage::Turnstile, e) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
+        (RefusalPage::Invitation, e) => invitation_page(snap, &e),
+        (RefusalPage::RateLimited, ApiError::RateLimited { retry_after_ms }) => {
             Ok(place_cost::rate_limited_page(sale, retry_after_ms))
         }
-        e if e.is_busy() => {
+        (RefusalPage::Busy, e) => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
             Ok(busy_page(sale, None, busy_tries(req)))
         }
-        e => Err(e),
+        (_, e) => Err(e),
     }
 }
 
@@ -867,4 +902,57 @@ async fn invitation_link(
         response.headers_mut().append("Set-Cookie", &keep)?;
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waitroom_core::pow::PowError;
+    use waitroom_core::turnstile::TurnstileError;
+
+    #[test]
+    fn every_refusal_of_the_door_has_its_page_and_the_rest_stay_errors() {
+        let challenge = waitroom_core::pow::issue(
+            &waitroom_core::pow::PowKey::new([1; 32]),
+            &SaleId::parse("s").unwrap(),
+            waitroom_core::pow::PowBits::OFF,
+            UnixMillis(0),
+            [0; 9],
+        );
+        let cases = [
+            (ApiError::Queue(QueueError::Closed), RefusalPage::Closed),
+            (
+                ApiError::Queue(QueueError::NotOpen { opens_at: None }),
+                RefusalPage::SalePage,
+            ),
+            (
+                ApiError::Pow {
+                    error: PowError::Required,
+                    challenge,
+                },
+                RefusalPage::GettingPlace,
+            ),
+            (
+                ApiError::Turnstile(TurnstileError::Required),
+                RefusalPage::Turnstile,
+            ),
+            (ApiError::InvitationRequired, RefusalPage::Invitation),
+            (
+                ApiError::RateLimited {
+                    retry_after_ms: 1_000,
+                },
+                RefusalPage::RateLimited,
+            ),
+            (ApiError::Busy("slow".into()), RefusalPage::Busy),
+            (
+                ApiError::Queue(QueueError::SaleUnavailable),
+                RefusalPage::Busy,
+            ),
+            (ApiError::CrossSite, RefusalPage::None),
+            (ApiError::Internal("bug".into()), RefusalPage::None),
+        ];
+        for (error, page) in cases {
+            assert_eq!(refusal_page(&error), page, "{error:?}");
+        }
+    }
 }

@@ -10,8 +10,8 @@ pub mod fan;
 mod origin;
 mod socket;
 
-use crate::config::{self, Config};
 use crate::coordinator_client::Objects;
+pub use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::request_log::{self, RequestLine};
@@ -20,7 +20,7 @@ use admin::SaleAction;
 use answers::Health;
 use origin::Outcome;
 use std::rc::Rc;
-use waitroom_core::{SaleId, UnixMillis};
+use waitroom_core::SaleId;
 use worker::{Env, Headers, Method, Request, Response};
 
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
@@ -30,45 +30,6 @@ pub const ASSETS_BINDING: &str = "ASSETS";
 /// edge hands it the routes that are on no fan's path ([`Route::served_by_full_worker`]).
 #[cfg(feature = "edge")]
 pub const FULL_WORKER_BINDING: &str = "FULL";
-
-/// What every handler gets besides the request.
-pub struct Ctx {
-    pub env: Env,
-    /// The Durable Objects, through a handle that counts this request's calls.
-    pub objects: Objects,
-    pub now: UnixMillis,
-    /// `scheme://host[:port]` of this request, for cache keys and links.
-    pub origin: String,
-    /// The request's id (its `cf-ray`, or a random one): in the log line of every 500 and in its
-    /// body.
-    pub request_id: String,
-    /// Whether the test fault switch exists for this request (docs/api.md, "Testing").
-    pub faults_allowed: bool,
-    /// The fetch event's context, for work after the answer (`waitUntil`); none in callers
-    /// without one.
-    pub background: Option<Rc<worker::Context>>,
-}
-
-impl Ctx {
-    pub fn config(&self) -> Result<Rc<Config>, ApiError> {
-        Ok(config::load(&self.env)?)
-    }
-
-    /// Refuses a sale that was never created, without reaching its objects.
-    pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
-        crate::known_sales::require(&self.objects, &self.origin, sale, self.now).await
-    }
-
-    /// Sends `command` to the coordinator of `sale`, which must exist.
-    pub async fn ask(
-        &self,
-        sale: &SaleId,
-        command: &waitroom_core::protocol::Command,
-    ) -> Result<waitroom_core::protocol::Reply, ApiError> {
-        self.require_sale(sale).await?;
-        crate::coordinator_client::ask(&self.objects, sale, command).await
-    }
-}
 
 /// A path of the contract, with its parameters. (In the edge worker the parameters of the routes
 /// it hands to the full worker are parsed, to refuse a bad path at once, and not read.)
@@ -359,7 +320,7 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
         Route::Join(sale) if is(Method::Post) => fan::join(req, ctx, sale_id(sale)?).await,
         Route::Status(sale) if is(Method::Get) => fan::status(req, ctx, sale_id(sale)?).await,
         Route::Challenge(sale) if is(Method::Get) => {
-            crate::place_cost::challenge(&req, ctx, sale_id(sale)?).await
+            fan::challenge(&req, ctx, sale_id(sale)?).await
         }
         Route::Socket(sale) if method == Method::Get => {
             socket::open(req, ctx, sale_id(sale)?).await

@@ -82,12 +82,16 @@ validated_id!(
     }
 );
 
+/// The canary sale every environment's synthetic monitor runs its fan through
+/// ([`crate::monitor`]); never put in the sales registry, so the dashboard never shows it.
+pub const CANARY_SALE: &str = "canary";
+
 impl SaleId {
-    /// An id kept for the service's own sale (the synthetic monitor's canary,
-    /// [`crate::monitor::CANARY_SALE`]): no fan route reaches it and no promoter creates it, so no
-    /// crowd can take its places and starve the monitor's fan.
+    /// An id kept for the service's own sale (the synthetic monitor's canary, [`CANARY_SALE`]):
+    /// no fan route reaches it and no promoter creates it, so no crowd can take its places and
+    /// starve the monitor's fan.
     pub fn is_reserved(&self) -> bool {
-        self.0 == crate::monitor::CANARY_SALE
+        self.0 == CANARY_SALE
     }
 }
 

@@ -8,9 +8,7 @@ use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-/// The canary sale every environment's monitor runs its fan through. It is never put in the
-/// sales registry, so the dashboard's list and stats never show it.
-pub const CANARY_SALE: &str = "canary";
+pub use crate::ids::CANARY_SALE;
 /// The window the canary pulls with.
 pub const CANARY_WINDOW: &str = "canary";
 /// Runs are kept this long.

@@ -15,7 +15,6 @@
 //! window and the next, so it lives between one and two windows.
 
 use crate::ids::SaleId;
-use crate::sale::ShardsChange;
 use crate::time::UnixMillis;
 use crate::token::TokenKeys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -201,36 +200,6 @@ impl SolutionId {
         let v = u32::from_be_bytes([self.0[0], self.0[1], self.0[2], self.0[3]]);
         v % n.max(1)
     }
-}
-
-/// How long after a live change of `shards` the count before it still decides where older
-/// solutions are spent, and so how long before `shards` may change again: a snapshot as old as an
-/// edge may answer with ([`crate::snapshot::MAX_STALE_MS`]), then a challenge's whole life (two
-/// windows).
-pub const SHARDS_CHANGE_SETTLES_MS: u64 = crate::snapshot::MAX_STALE_MS + 2 * WINDOW_MS;
-
-/// The arrival shard (of `shards` now, last changed by `changed`) that numbers a fan paid with
-/// `solution`, and so keeps it spent; `None`: the coordinator, which numbers the fans of a sale
-/// with one shard itself. The same for every copy of the solution at every edge,
-/// whatever snapshot that edge holds. A solution whose challenge's window began before the
-/// change had settled into every edge's snapshot ([`crate::snapshot::MAX_STALE_MS`] after it)
-/// goes by the count before the change; any later one by the count now. An edge that has not
-/// seen the change yet can only be holding such an older solution, and it too sends it by the
-/// old count; and since `shards` cannot change again within [`SHARDS_CHANGE_SETTLES_MS`], one
-/// change back is all an edge needs to know.
-pub fn home_shard(solution: &Verified, shards: u32, changed: Option<ShardsChange>) -> Option<u32> {
-    let issued_from = solution
-        .expires_at
-        .0
-        .saturating_add(1)
-        .saturating_sub(2 * WINDOW_MS);
-    let count = match changed {
-        Some(change) if issued_from < change.at.0.saturating_add(crate::snapshot::MAX_STALE_MS) => {
-            change.from
-        }
-        _ => shards,
-    };
-    (count > 1).then(|| solution.id.spread(count))
 }
 
 /// Leading zero bits of `hash`.
@@ -607,66 +576,6 @@ mod tests {
         spent.forget(&v(3, 200 + grace));
         assert_eq!(spent.spend_for_join(Some(v(3, 200 + grace)), after), Ok(()));
         assert_eq!(spent.spend_for_join(None, after), Ok(()));
-    }
-
-    /// A solution's home is the same at every edge, before and after a live change of `shards`:
-    /// what an edge that has not seen the change yet and one that has both compute.
-    #[test]
-    fn a_solution_has_one_home_through_a_live_change_of_shards() {
-        let change_at = UnixMillis(10 * WINDOW_MS + 30_000);
-        let change = ShardsChange {
-            from: 4,
-            at: change_at,
-        };
-        for b in 0..=255u8 {
-            let id = SolutionId([
-                b,
-                b.wrapping_mul(7),
-                3,
-                b ^ 0x5a,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-            ]);
-            // Challenges of every window from well before the change to well after it.
-            for window in 6..16u64 {
-                let v = Verified {
-                    id,
-                    expires_at: expiry_of(window),
-                };
-                let issued = window * WINDOW_MS;
-                let after = home_shard(&v, 8, Some(change));
-                // An edge that has not seen the change (a snapshot at most MAX_STALE_MS old, so
-                // at a time before `change_at + MAX_STALE_MS`) holds only challenges issued
-                // before then, and sends them by the old count: the same home.
-                if issued < change_at.0 + crate::snapshot::MAX_STALE_MS {
-                    assert_eq!(after, home_shard(&v, 4, None), "window {window}");
-                }
-                assert!(after.is_some_and(|s| s < 8));
-            }
-        }
-        // One shard before: the coordinator spent it, and still does.
-        let v = Verified {
-            id: SolutionId([9; 16]),
-            expires_at: expiry_of(10),
-        };
-        let from_one = ShardsChange {
-            from: 1,
-            at: change_at,
-        };
-        assert_eq!(home_shard(&v, 4, Some(from_one)), None);
-        assert_eq!(home_shard(&v, 1, None), None);
-        assert_eq!(home_shard(&v, 4, None), Some(v.id.spread(4)));
-        const { assert!(SHARDS_CHANGE_SETTLES_MS >= crate::snapshot::MAX_STALE_MS + 2 * WINDOW_MS) };
     }
 
     proptest! {

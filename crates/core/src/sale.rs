@@ -642,7 +642,7 @@ pub struct Sale {
 }
 
 /// A live change of a sale's `shards`: kept so that every edge, whatever snapshot it holds,
-/// sends a proof-of-work solution to the same arrival shard ([`crate::pow::home_shard`]).
+/// sends a proof-of-work solution to the same arrival shard ([`crate::snapshot::home_shard`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardsChange {
     /// The number of shards before the change.

@@ -7,7 +7,7 @@ use crate::ids::{SaleId, Seq};
 use crate::invitation::{Access, InviteKeys};
 use crate::pass_delivery::PassDelivery;
 use crate::place_price::OverBudget;
-use crate::pow::PowBits;
+use crate::pow::{self, PowBits};
 use crate::sale::{phase_at, BrandingView, Control, Phase, Sale, ShardsChange, WebUrl};
 use crate::time::{rfc3339, UnixMillis};
 use crate::turnstile::SiteKey;
@@ -55,8 +55,7 @@ pub struct SaleView {
     /// What an address over that budget pays (`price` when absent: a snapshot from before it).
     #[serde(default)]
     pub over_budget: OverBudget,
-    /// The last live change of `shards`, for where proof-of-work joins go
-    /// ([`crate::pow::home_shard`]).
+    /// The last live change of `shards`, for where proof-of-work joins go ([`home_shard`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards_changed: Option<ShardsChange>,
     /// Who may join, and the promoter's keys for invitations (the edge verifies them).
@@ -149,8 +148,40 @@ pub enum FanView {
 /// Polling intervals, in milliseconds.
 /// The oldest snapshot an edge answers with (while its refresh is slow or failing): what a rule
 /// that must hold at every edge, whatever snapshot it has, counts on
-/// ([`crate::pow::home_shard`]).
+/// ([`home_shard`]).
 pub const MAX_STALE_MS: u64 = 60_000;
+
+/// How long after a live change of `shards` the count before it still decides where older
+/// solutions are spent, and so how long before `shards` may change again: a snapshot as old as an
+/// edge may answer with ([`MAX_STALE_MS`]), then a challenge's whole life (two
+/// windows).
+pub const SHARDS_CHANGE_SETTLES_MS: u64 = MAX_STALE_MS + 2 * pow::WINDOW_MS;
+
+/// The arrival shard (of `shards` now, last changed by `changed`) that numbers a fan paid with
+/// `solution`, and so keeps it spent; `None`: the coordinator, which numbers the fans of a sale
+/// with one shard itself. The same for every copy of the solution at every edge,
+/// whatever snapshot that edge holds. A solution whose challenge's window began before the
+/// change had settled into every edge's snapshot ([`MAX_STALE_MS`] after it)
+/// goes by the count before the change; any later one by the count now. An edge that has not
+/// seen the change yet can only be holding such an older solution, and it too sends it by the
+/// old count; and since `shards` cannot change again within [`SHARDS_CHANGE_SETTLES_MS`], one
+/// change back is all an edge needs to know.
+pub fn home_shard(
+    solution: &pow::Verified,
+    shards: u32,
+    changed: Option<ShardsChange>,
+) -> Option<u32> {
+    let issued_from = solution
+        .expires_at
+        .0
+        .saturating_add(1)
+        .saturating_sub(2 * pow::WINDOW_MS);
+    let count = match changed {
+        Some(change) if issued_from < change.at.0.saturating_add(MAX_STALE_MS) => change.from,
+        _ => shards,
+    };
+    (count > 1).then(|| solution.id.spread(count))
+}
 
 pub const POLL_MIN_MS: u64 = 1_000;
 pub const POLL_MAX_MS: u64 = 15_000;
@@ -289,6 +320,81 @@ pub fn wait_words(eta_s: Option<u64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sale::ShardsChange;
+
+    /// A solution's home is the same at every edge, before and after a live change of `shards`:
+    /// what an edge that has not seen the change yet and one that has both compute.
+    #[test]
+    fn a_solution_has_one_home_through_a_live_change_of_shards() {
+        let change_at = UnixMillis(10 * pow::WINDOW_MS + 30_000);
+        let change = ShardsChange {
+            from: 4,
+            at: change_at,
+        };
+        for b in 0..=255u8 {
+            let id = pow::SolutionId([
+                b,
+                b.wrapping_mul(7),
+                3,
+                b ^ 0x5a,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+            ]);
+            // Challenges of every window from well before the change to well after it.
+            for window in 6..16u64 {
+                let v = pow::Verified {
+                    id,
+                    expires_at: pow::issue(
+                        &pow::PowKey::new([1; 32]),
+                        &SaleId::parse("s").unwrap(),
+                        PowBits::OFF,
+                        UnixMillis(window * pow::WINDOW_MS),
+                        [0; 9],
+                    )
+                    .expires_at,
+                };
+                let issued = window * pow::WINDOW_MS;
+                let after = home_shard(&v, 8, Some(change));
+                // An edge that has not seen the change (a snapshot at most MAX_STALE_MS old, so
+                // at a time before `change_at + MAX_STALE_MS`) holds only challenges issued
+                // before then, and sends them by the old count: the same home.
+                if issued < change_at.0 + MAX_STALE_MS {
+                    assert_eq!(after, home_shard(&v, 4, None), "window {window}");
+                }
+                assert!(after.is_some_and(|s| s < 8));
+            }
+        }
+        // One shard before: the coordinator spent it, and still does.
+        let v = pow::Verified {
+            id: pow::SolutionId([9; 16]),
+            expires_at: pow::issue(
+                &pow::PowKey::new([1; 32]),
+                &SaleId::parse("s").unwrap(),
+                PowBits::OFF,
+                UnixMillis(10 * pow::WINDOW_MS),
+                [0; 9],
+            )
+            .expires_at,
+        };
+        let from_one = ShardsChange {
+            from: 1,
+            at: change_at,
+        };
+        assert_eq!(home_shard(&v, 4, Some(from_one)), None);
+        assert_eq!(home_shard(&v, 1, None), None);
+        assert_eq!(home_shard(&v, 4, None), Some(v.id.spread(4)));
+        const { assert!(SHARDS_CHANGE_SETTLES_MS >= MAX_STALE_MS + 2 * pow::WINDOW_MS) };
+    }
 
     fn snapshot(head: Seq, rate: f64) -> Snapshot {
         Snapshot {

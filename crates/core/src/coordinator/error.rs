@@ -53,9 +53,9 @@ pub enum QueueError {
     ShardsFixed,
     /// The proof of work a join was paid with was spent before (see [`crate::pow`]).
     PowSpent,
-    /// `shards` changed less than [`crate::pow::SHARDS_CHANGE_SETTLES_MS`] ago: the solutions
+    /// `shards` changed less than [`crate::snapshot::SHARDS_CHANGE_SETTLES_MS`] ago: the solutions
     /// handed out before that change are still spent by the count before it
-    /// ([`crate::pow::home_shard`]), so another change waits until `until`.
+    /// ([`crate::snapshot::home_shard`]), so another change waits until `until`.
     ShardsChanging {
         #[serde(with = "rfc3339")]
         until: UnixMillis,

@@ -34,8 +34,8 @@ pub use stats::Stats;
 use crate::admission::{self, Admission};
 use crate::draw::{DrawInfo, DrawKey};
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
-use crate::pow::SHARDS_CHANGE_SETTLES_MS;
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings, ShardsChange};
+use crate::snapshot::SHARDS_CHANGE_SETTLES_MS;
 use crate::snapshot::{SaleView, Snapshot};
 use crate::socket::{self, Refusal, MAX_SOCKETS};
 use crate::time::UnixMillis;
@@ -286,7 +286,7 @@ impl Coordinator {
     /// ([`QueueError::ShardsFixed`]) for a change of `shards` when the sale is or becomes
     /// invitation-only and numbers have been handed out, and ([`QueueError::ShardsChanging`])
     /// for one within [`SHARDS_CHANGE_SETTLES_MS`] of the last (recorded in
-    /// [`Sale::shards_changed`], for [`crate::pow::home_shard`]). Once the pre-queue has opened its
+    /// [`Sale::shards_changed`], for [`crate::snapshot::home_shard`]). Once the pre-queue has opened its
     /// window is fixed ([`QueueError::PrequeueFixed`]): neither `prequeue_opens_at` nor
     /// `opens_at` may change (so the draw happens once, when fans were told). A pre-queue set
     /// for the first time takes `draw_key`.

@@ -414,7 +414,7 @@ fn an_invitation_only_sales_shards_are_fixed_once_fans_joined() {
     };
     let mut c = open_sale();
     // Before anyone joined, anything goes (one live change of shards at a time: see below).
-    let settled = |n: u64| T0.plus_millis(n * crate::pow::SHARDS_CHANGE_SETTLES_MS);
+    let settled = |n: u64| T0.plus_millis(n * crate::snapshot::SHARDS_CHANGE_SETTLES_MS);
     c.update_settings(with(Some("invite"), 1), None, T0)
         .unwrap();
     c.update_settings(with(Some("invite"), 4), None, settled(1))
@@ -456,7 +456,7 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
     c.update_settings(with(2), None, T0).unwrap();
     c.open(T0).unwrap();
     // Recorded all the same: a live change waits until the last change settled.
-    let settled = T0.plus_millis(crate::pow::SHARDS_CHANGE_SETTLES_MS);
+    let settled = T0.plus_millis(crate::snapshot::SHARDS_CHANGE_SETTLES_MS);
     assert_eq!(
         c.update_settings(with(8), None, T0.plus_secs(10)),
         Err(QueueError::ShardsChanging { until: settled })
@@ -467,7 +467,7 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
         c.sale().shards_changed,
         Some(crate::sale::ShardsChange { from: 2, at })
     );
-    let until = at.plus_millis(crate::pow::SHARDS_CHANGE_SETTLES_MS);
+    let until = at.plus_millis(crate::snapshot::SHARDS_CHANGE_SETTLES_MS);
     assert_eq!(
         c.update_settings(with(4), None, UnixMillis(until.0 - 1)),
         Err(QueueError::ShardsChanging { until })
