@@ -22,7 +22,7 @@ WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) $(w
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
+	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
 	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
@@ -76,7 +76,7 @@ test-integration: build
 	cargo build -p verify-draw
 	cargo test --test api -- --test-threads 3
 
-# The adversary suite alone (tests/api/adversary.rs, docs/fairness.md): each promise attacked the
+# The adversary suite alone (tests/api/adversary/, docs/fairness.md): each promise attacked the
 # way a script would, with the bound it must hold. test-integration runs it with the rest.
 test-adversary: build
 	cargo test --test api adversary:: -- --test-threads 3

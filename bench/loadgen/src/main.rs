@@ -143,12 +143,18 @@ struct RunArgs {
     /// The proof-of-work scenario's difficulty (`pow_bits` of its second sale).
     #[arg(long, default_value_t = 8)]
     pow_bits: u8,
+    /// Honest fans behind one address in the shared-address scenario (10).
+    #[arg(long, default_value_t = 500)]
+    shared_fans: u64,
+    /// Seconds the script behind another address takes places in the shared-address scenario.
+    #[arg(long, default_value_t = 10)]
+    shared_script_secs: u64,
     /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7),
-    /// `pushed` (8), `pow` (9).
+    /// `pushed` (8), `pow` (9), `shared` (10).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "steady,opening,slow,edge,pushed,pow"
+        default_value = "steady,opening,slow,edge,pushed,pow,shared"
     )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
@@ -186,6 +192,8 @@ enum Group {
     Pushed,
     /// 9: joins/s with proof of work off and on.
     Pow,
+    /// 10: an honest crowd and a script, each behind one address.
+    Shared,
 }
 
 impl RunArgs {
@@ -206,6 +214,8 @@ impl RunArgs {
             self.pushed_fans = self.pushed_fans.min(24);
             self.pushed_sockets = self.pushed_sockets.min(300);
             self.pow_fans = self.pow_fans.min(300);
+            self.shared_fans = self.shared_fans.min(100);
+            self.shared_script_secs = self.shared_script_secs.min(3);
         }
         self
     }
@@ -653,6 +663,17 @@ async fn run(args: RunArgs) -> Result<()> {
         ));
         results.push(with_load(
             bench.pow_joins(args.pow_fans, args.pow_bits).await?,
+        ));
+    }
+    if args.only.contains(&Group::Shared) {
+        say(&format!(
+            "10. shared address: {} fans behind one address, a script for {} s",
+            args.shared_fans, args.shared_script_secs
+        ));
+        results.push(with_load(
+            bench
+                .shared_address(args.shared_fans, args.shared_script_secs)
+                .await?,
         ));
     }
     if args.only.contains(&Group::Slow) {

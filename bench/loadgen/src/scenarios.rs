@@ -6,6 +6,7 @@ mod edge_cost;
 mod overload;
 mod pow_joins;
 mod pushed;
+mod shared_address;
 pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};
@@ -46,6 +47,7 @@ pub struct Crowd {
 }
 
 /// What the scenarios share.
+#[derive(Clone)]
 pub struct Bench {
     pub api: Arc<Api>,
     pub run_id: String,

@@ -263,7 +263,7 @@ async fn a_replay_to_a_sharded_sale_is_caught_by_the_shard_it_lands_on() {
 }
 
 /// The hard limit, where a sale keeps it (`over_budget: "refuse"`); the default, a price that
-/// grows, is attacked in tests/api/adversary.rs.
+/// grows, is attacked in tests/api/adversary/mod.rs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rate_limit_per_address_refuses_then_recovers() {
     let w = TestWorker::start().await;
