@@ -245,6 +245,25 @@ pub async fn join_at_shard(
     answer.map_err(ApiError::Queue)
 }
 
+/// Spends `pow` at arrival shard `shard` of `sale`, its home, without numbering anyone (see
+/// [`ShardCommand::Spend`]): 403-class `PowSpent` if it was spent before.
+pub async fn spend_at_shard(
+    objects: &Objects,
+    sale: &SaleId,
+    shard: u32,
+    pow: waitroom_core::pow::Verified,
+) -> Result<(), ApiError> {
+    let command = ShardCommand::Spend {
+        sale: sale.clone(),
+        shard,
+        pow,
+    };
+    let answer: Result<(), QueueError> = objects
+        .call(SHARDS_BINDING, &shard_name(sale, shard), &command)
+        .await?;
+    answer.map_err(ApiError::Queue)
+}
+
 /// The name of arrival shard `shard` of `sale`: its Durable Object's name in [`SHARDS_BINDING`].
 pub fn shard_name(sale: &SaleId, shard: u32) -> String {
     format!("{sale}#{shard}")

@@ -100,14 +100,23 @@ pub async fn take(
         }
     }
     let paid = place_cost::pay(req, ctx, snap, presented.pow.as_ref())?;
-    crate::turnstile::require_for_join(req, ctx, &snap.sale, presented.turnstile.as_deref())
-        .await?;
-    let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
-    let joined = match member {
-        Some(member) => member_place(ctx, snap, &member, paid).await,
-        None => new_place(ctx, snap, ended.as_ref().map(|(seq, _)| *seq), paid).await,
+    let placed = async {
+        crate::turnstile::require_for_join(req, ctx, &snap.sale, presented.turnstile.as_deref())
+            .await?;
+        let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
+        let solution = paid.solution;
+        match member {
+            Some(member) => member_place(ctx, snap, &member, solution).await,
+            None => new_place(ctx, snap, ended.as_ref().map(|(seq, _)| *seq), solution).await,
+        }
+        .map_err(|e| place_cost::explain(req, ctx, snap, e))
+    };
+    // What bought no new place (a refusal after paying, or the fan's own place back) gives the
+    // address its budget back.
+    let joined = placed.await.inspect_err(|_| paid.refund(ctx))?;
+    if !joined.created {
+        paid.refund(ctx);
     }
-    .map_err(|e| place_cost::explain(req, ctx, snap, e))?;
     let taken_again = ended.and_then(|(_, a)| a).filter(|a| a.seq != joined.seq);
     if let (Some(mut assignment), Some(token)) = (taken_again, &presented.held) {
         // This isolate answers the next time the old token comes, without a word to anyone.
@@ -141,6 +150,15 @@ fn place_of(ctx: &Ctx, snap: &Snapshot, joined: Joined) -> Result<Place, ApiErro
 pub fn issue_token(ctx: &Ctx, sale: &SaleId, joined: &Joined) -> Result<String, ApiError> {
     let token = QueueToken::new(sale.clone(), joined.fan_id.clone(), joined.seq, ctx.now);
     Ok(ctx.config()?.secrets.token_keys.sign(&token))
+}
+
+/// Whether the snapshot alone says `token`'s place still holds (waiting, or in the pre-queue):
+/// the door keeps it without asking anyone (see [`holds`]).
+pub fn held_at_edge(snap: &Snapshot, token: &QueueToken, now: UnixMillis) -> bool {
+    matches!(
+        snap.fan_view(token.seq, now),
+        FanView::Waiting { .. } | FanView::Prequeue { .. }
+    )
 }
 
 /// What the place a valid token names is now.
@@ -254,6 +272,16 @@ async fn new_place(
             let joined =
                 coordinator_client::join_at_shard(&ctx.objects, sale, shard, paid, None).await?;
             return Ok(shard_joined(snap, ctx.now, joined));
+        }
+    }
+    // A finished place taken again is numbered by the coordinator, but its solution is spent at
+    // its home like any other's: a copy of it can then buy no place elsewhere.
+    let mut paid = paid;
+    if let Some(pow) = paid.filter(|_| ended.is_some()) {
+        let home = home_shard(&pow, snap.sale.shards, snap.sale.shards_changed);
+        if let Some(shard) = home {
+            coordinator_client::spend_at_shard(&ctx.objects, sale, shard, pow).await?;
+            paid = None;
         }
     }
     let command = Command::Join {

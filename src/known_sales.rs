@@ -74,7 +74,7 @@ pub async fn require(
 async fn exists(objects: &Objects, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
     // The synthetic monitor's canary is kept out of the registry (and the dashboard's list), but
     // its promoter routes work: it is one reserved id, so it costs no lookup.
-    if sale.as_str() == waitroom_core::monitor::CANARY_SALE {
+    if sale.is_reserved() {
         return true;
     }
     let remembered = MEMORY.with(|m| m.borrow_mut().get_mut(sale).copied());

@@ -170,6 +170,9 @@ pub struct GettingPlacePage<'a> {
     pub phase: Phase,
     pub challenge: &'a str,
     pub bits: u8,
+    /// A Turnstile sale: the widget's token the fan's form brought, not spent yet (Turnstile is
+    /// checked after proof of work), for the page's join to carry.
+    pub turnstile_token: Option<&'a str>,
 }
 
 /// Too many requests for a place from the fan's address: the page tries again by itself.
@@ -256,10 +259,12 @@ mod tests {
             phase: Phase::Open,
             challenge: "tour.1.abc",
             bits: 16,
+            turnstile_token: None,
         }
         .render()
         .unwrap();
         assert!(html.contains(r#"data-challenge="tour.1.abc""#), "{html}");
+        assert!(!html.contains("data-turnstile-token"), "{html}");
         assert!(html.contains(r#"data-bits="16""#), "{html}");
         assert!(
             html.contains(r#"<script src="/assets/pow.js" defer>"#),

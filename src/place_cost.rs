@@ -29,20 +29,38 @@ thread_local! {
     static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(MAX_TRACKED_ADDRESSES));
 }
 
+/// What a request paid for a new place: its verified solution (if the price asked for one), for
+/// the join, and the place it took from its address's budget.
+pub struct Paid {
+    pub solution: Option<Verified>,
+    budget: Budget,
+}
+
+impl Paid {
+    /// The place bought nothing (refused after it was paid, or the fan's own place came back):
+    /// its address gets the budget place back. (The solution's spending is the object's.)
+    pub fn refund(&self, ctx: &Ctx) {
+        LIMITER.with(|l| {
+            l.borrow_mut()
+                .give_back(&self.budget.key, self.budget.limit, ctx.now)
+        });
+    }
+}
+
 /// Charges a request that would take a new place: its address's price in proof of work, then
-/// one place from the address's budget. `Ok` carries the verified solution (if the price asks
-/// for one), for the join. A refusal takes nothing from the budget.
+/// one place from the address's budget (taken now, before anything awaits, so requests at once
+/// cannot all find it free; [`Paid::refund`] gives it back). A refusal takes nothing.
 pub fn pay(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,
     solution: Option<&Solution>,
-) -> Result<Option<Verified>, ApiError> {
+) -> Result<Paid, ApiError> {
     let budget = Budget::of(req, ctx, snap);
     let price = budget.price(ctx, snap)?;
-    let paid = proof_of_work(ctx, snap, price, solution)?;
+    let solution = proof_of_work(ctx, snap, price, solution)?;
     budget.take(ctx);
-    Ok(paid)
+    Ok(Paid { solution, budget })
 }
 
 fn proof_of_work(
@@ -158,6 +176,7 @@ pub fn getting_place_page(
     look: SaleLook<'_>,
     phase: Phase,
     error: &ApiError,
+    turnstile_token: Option<&str>,
 ) -> Result<Response, ApiError> {
     let ApiError::Pow { challenge, .. } = error else {
         return Err(ApiError::Internal("no challenge to show".into()));
@@ -167,6 +186,7 @@ pub fn getting_place_page(
         phase,
         challenge: &challenge.challenge,
         bits: challenge.bits,
+        turnstile_token,
     };
     pages::render(&page, 200, CacheControl::NoStore)
 }

@@ -50,7 +50,14 @@ pub struct SaleCoordinator {
     /// Proof-of-work solutions joins here were paid with, until their challenges expire (in
     /// memory: see docs/fairness.md on restarts).
     spent: RefCell<SpentSolutions>,
+    /// A flush of the events outbox is waiting on the queue, and more events were written
+    /// meanwhile (see [`SaleCoordinator::emit`]).
+    flushing: Cell<bool>,
+    more_events: Cell<bool>,
 }
+
+/// Most flushes one `emit` runs back to back for events written while it waited.
+const MAX_FLUSHES: usize = 3;
 
 /// What the coordinator signs passes with.
 struct PassSigning {
@@ -316,22 +323,24 @@ impl SaleCoordinator {
         // The fan's own older sockets are replaced below: they do not count against the address.
         let from_address = self.state.get_websockets_with_tag(&from_tag).len();
         let own = self.state.get_websockets_with_tag(&tag).len();
+        // Counted and accepted with nothing awaited in between: sockets that arrive at once
+        // from one address are counted one after the other.
+        let mut alarm = None;
         let refused = if self.fault.get().refuse_sockets {
             Err(Refusal::TestFault)
         } else if let Err(refusal) = socket::address_admits(from_address.saturating_sub(own) as u64)
         {
             Err(refusal)
         } else {
-            let (admitted, alarm) = self.with_machine(now, |m| m.connect(seq, now))?;
-            // The sweep before it may have admitted fans (an admission mode on the clock).
-            self.push_turns();
-            let _ = self.schedule(alarm).await;
-            self.emit().await;
+            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, now))?;
+            alarm = moved;
             admitted
         };
         match refused {
             Ok(()) => {
-                self.replace_sockets_of(seq, &tag, now)?;
+                if let Some(moved) = self.replace_sockets_of(seq, &tag, now)? {
+                    alarm = Some(moved);
+                }
                 self.state
                     .accept_websocket_with_tags(&pair.server, &[tag.as_str(), from_tag.as_str()]);
                 pair.server.serialize_attachment(Attachment { seq })?;
@@ -343,6 +352,10 @@ impl SaleCoordinator {
                     .close(Some(refusal.close_code()), Some(refusal.reason()))?;
             }
         }
+        // The sweep before it may have admitted fans (an admission mode on the clock).
+        self.push_turns();
+        let _ = self.schedule(alarm).await;
+        self.emit().await;
         Response::from_websocket(pair.client)
     }
 
@@ -350,14 +363,22 @@ impl SaleCoordinator {
     /// ([`Refusal::Replaced`]) and uncounted, so one token never holds more than one of the
     /// object's [`socket::MAX_SOCKETS`]. Their attachment is cleared first, so their close event
     /// (if the runtime delivers one) counts nothing twice.
-    fn replace_sockets_of(&self, seq: Seq, tag: &str, now: UnixMillis) -> Result<()> {
+    /// Returns the alarm to set, if uncounting them moved it.
+    fn replace_sockets_of(
+        &self,
+        seq: Seq,
+        tag: &str,
+        now: UnixMillis,
+    ) -> Result<Option<UnixMillis>> {
         let replaced = Refusal::Replaced;
+        let mut alarm = None;
         for old in self.state.get_websockets_with_tag(tag) {
             old.serialize_attachment(())?;
             let _ = old.close(Some(replaced.close_code()), Some(replaced.reason()));
-            self.with_machine(now, |m| m.disconnect(seq, now))?;
+            let ((), moved) = self.with_machine(now, |m| m.disconnect(seq, now))?;
+            alarm = moved.or(alarm);
         }
-        Ok(())
+        Ok(alarm)
     }
 
     /// A fan's socket closed or failed: the core counts them as last seen now.
@@ -374,15 +395,30 @@ impl SaleCoordinator {
     /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue
     /// refused them) are tried again by the next request or by an alarm within
     /// [`outbox::RETRY_MS`], whichever comes first.
+    ///
+    /// One flush at a time: a request that comes while one waits on the queue leaves its events
+    /// to it (it reads the outbox again before it stops), so no event is sent once per request.
     async fn emit(&self) {
+        if self.flushing.replace(true) {
+            self.more_events.set(true);
+            return;
+        }
         let sql = self.state.storage().sql();
-        let left = if self.fault.get().refuse_events {
-            worker::console_warn!("test fault: the events queue refuses this sale's events");
-            true
-        } else {
-            outbox::flush(&sql, &self.env).await
-        };
-        if !left {
+        let mut left = false;
+        for _ in 0..MAX_FLUSHES {
+            self.more_events.set(false);
+            left = if self.fault.get().refuse_events {
+                worker::console_warn!("test fault: the events queue refuses this sale's events");
+                true
+            } else {
+                outbox::flush(&sql, &self.env).await
+            };
+            if left || !self.more_events.get() {
+                break;
+            }
+        }
+        self.flushing.set(false);
+        if !left && !self.more_events.get() {
             return;
         }
         let retry_at = clock::now().plus_millis(outbox::RETRY_MS);
@@ -441,6 +477,8 @@ impl DurableObject for SaleCoordinator {
             fault: Cell::new(Fault::default()),
             failed: RefCell::new(BTreeMap::new()),
             spent: RefCell::new(SpentSolutions::new(MAX_SPENT_SOLUTIONS)),
+            flushing: Cell::new(false),
+            more_events: Cell::new(false),
         }
     }
 

@@ -488,6 +488,14 @@ impl DurableObject for ArrivalShard {
                     };
                 return Response::from_json(&answer);
             }
+            Ok(ShardCommand::Spend { pow, .. }) => {
+                let answer: std::result::Result<(), QueueError> = self
+                    .spent
+                    .borrow_mut()
+                    .spend(pow, clock::now())
+                    .map_err(QueueError::from);
+                return Response::from_json(&answer);
+            }
             Ok(ShardCommand::ReportEdge {
                 sale,
                 shard,

@@ -483,7 +483,7 @@ pub async fn sale_page(
                             (token, Some(place.token))
                         }
                         Err(e) if as_json => return Err(e),
-                        Err(e) => return refused_page(&req, ctx, &snap, e),
+                        Err(e) => return refused_page(&req, ctx, &snap, e, None),
                     }
                 }
             };
@@ -709,37 +709,30 @@ pub async fn rejoin(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     // The widget's token comes in the form, read only for a place the door may take.
     let turnstile = match (&held, &snap.sale.turnstile_site_key) {
         (_, None) => None,
-        (Some(held), Some(_)) if still_holds(ctx, &snap, &held.token) => None,
+        (Some(held), Some(_)) if door::held_at_edge(&snap, &held.token, ctx.now) => None,
         (_, Some(_)) => crate::turnstile::form_token(&mut req).await?,
     };
     let holds_token = held.is_some();
     let presented = door::Presented {
         held,
-        turnstile,
+        turnstile: turnstile.clone(),
         invitation: invitations::from_cookie(&req, &sale),
         ..door::Presented::default()
     };
     let place = match door::take(&req, ctx, &snap, presented).await {
         Ok(place) => place,
-        // Without a place, the sale page is where proof of work is done (as it always was).
-        Err(ApiError::Pow { .. }) if !holds_token => {
+        // Without a place or a Turnstile check to carry, the sale page is where proof of work
+        // is done (as it always was).
+        Err(ApiError::Pow { .. }) if !holds_token && turnstile.is_none() => {
             return Ok(response::see_other(&format!("/s/{sale}"))?)
         }
-        Err(e) => return refused_page(&req, ctx, &snap, e),
+        Err(e) => return refused_page(&req, ctx, &snap, e, turnstile.as_deref()),
     };
     let mut response = response::see_other(&format!("/s/{sale}"))?;
     if place.new_token {
         set_token_cookie(&mut response, &sale, &place.token)?;
     }
     Ok(response)
-}
-
-/// Whether the snapshot alone says `token`'s place still holds (waiting or in the pre-queue).
-fn still_holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> bool {
-    matches!(
-        snap.fan_view(token.seq, ctx.now),
-        FanView::Waiting { .. } | FanView::Prequeue { .. }
-    )
 }
 
 /// Which page a browser gets for a refusal of the door, where a JSON client gets the error.
@@ -777,12 +770,14 @@ fn refusal_page(error: &ApiError) -> RefusalPage {
     }
 }
 
-/// The page presenter of the door's refusals ([`refusal_page`]).
+/// The page presenter of the door's refusals ([`refusal_page`]). `turnstile_token`: a Turnstile
+/// sale's form token, not spent yet, for the page that solves a proof of work to carry.
 fn refused_page(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,
     error: ApiError,
+    turnstile_token: Option<&str>,
 ) -> Result<Response, ApiError> {
     let sale = &snap.sale.id;
     let look = SaleLook::of(&snap.sale);
@@ -792,7 +787,7 @@ fn refused_page(
         }
         (RefusalPage::SalePage, _) => Ok(response::see_other(&format!("/s/{sale}"))?),
         (RefusalPage::GettingPlace, e) => {
-            place_cost::getting_place_page(look, snap.phase_at(ctx.now), &e)
+            place_cost::getting_place_page(look, snap.phase_at(ctx.now), &e, turnstile_token)
         }
         (RefusalPage::Turnstile, e) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
         (RefusalPage::Invitation, e) => invitation_page(snap, &e),
@@ -873,10 +868,12 @@ async fn invitation_link(
     let keep = held
         .is_none()
         .then(|| invitations::keep_cookie(sale, text, &member, ctx.now));
-    // With proof of work, the clean page solves it and then takes the member's place.
+    // With proof of work or Turnstile, the clean page asks for it and then takes the member's
+    // place.
     let taking = snap.phase_at(ctx.now).admits_joins()
         && held.is_none()
         && snap.sale.pow_bits.is_off()
+        && snap.sale.turnstile_site_key.is_none()
         && req.method() != Method::Head
         && http::is_navigation(req);
     let mut response = if taking {
@@ -890,10 +887,14 @@ async fn invitation_link(
                 set_token_cookie(&mut response, sale, &place.token)?;
                 response
             }
-            Err(ApiError::Queue(QueueError::Closed)) => response::see_other(&clean)?,
             // Busy: the page tries again by itself, with the invitation kept.
             Err(e) if e.is_busy() && !wants_json(req) => busy_page(sale, None, busy_tries(req)),
-            Err(e) => return Err(e),
+            Err(e) if wants_json(req) && !matches!(e, ApiError::Queue(QueueError::Closed)) => {
+                return Err(e)
+            }
+            // Any other refusal (closed, a Turnstile check, proof of work, the address's price):
+            // on to the clean page, which keeps the invitation and asks for what is missing.
+            Err(_) => response::see_other(&clean)?,
         }
     } else {
         response::see_other(&clean)?

@@ -40,7 +40,12 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ pow: { challenge, nonce: solved.nonce } }),
+      // A Turnstile sale's form brought the widget's token: the join carries it (it is checked
+      // after the proof of work, so it was not spent yet).
+      body: JSON.stringify({
+        pow: { challenge, nonce: solved.nonce },
+        ...(body.dataset.turnstileToken ? { turnstile_token: body.dataset.turnstileToken } : {}),
+      }),
     });
     if (reply.ok) {
       body.dataset.state = "joined";

@@ -101,7 +101,9 @@
         location.reload();
         return;
       }
-      if (res.status === 404) {
+      const lost = res.status === 404
+        && (await res.clone().json().catch(() => ({}))).error === "assignment_not_found";
+      if (lost) {
         // The record of this fan's place could not be read (the page says so when it loads):
         // nothing to poll for; the "join again" form takes a new place.
         const rejoin = $("rejoin");

@@ -246,3 +246,59 @@ async fn a_turnstile_site_key_needs_the_secret() {
     reply.expect_error(400, "invalid_field", "a malformed site key");
     assert_eq!(reply.json["field"], "turnstile_site_key");
 }
+
+/// A Turnstile sale's fan whose address is past its budget pays the price in proof of work too:
+/// the form's check is carried, unspent, into the join that brings the solution (issue 17: a
+/// loop between the check and the sale page).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_turnstile_fan_past_the_budget_pays_the_price_and_keeps_the_check() {
+    let siteverify = Siteverify::start().await;
+    let w = worker_with(&siteverify).await;
+    let body = json!({"name": "Gated", "purchase_url": PURCHASE_URL, "turnstile_site_key": SITE_KEY, "rate_limit_per_min": 1});
+    w.admin().create_sale_with(SALE, body).await;
+    w.admin().open_sale(SALE).await;
+    let page = format!("/s/{SALE}");
+    let post = |token: &str| {
+        w.fan()
+            .post(&page)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("cf-turnstile-response={token}"))
+    };
+    // The address's one free place.
+    let first = send(post("pass-a")).await;
+    assert_eq!(first.status, 303, "{}", first.describe());
+    // The next fan behind it: the page that solves the price, carrying the check.
+    let priced = send(post("pass-b")).await;
+    assert_eq!(priced.status, 200, "{}", priced.describe());
+    assert!(
+        priced.text.contains(r#"data-page="getting_place""#),
+        "{}",
+        priced.describe()
+    );
+    assert!(
+        priced.text.contains(r#"data-turnstile-token="pass-b""#),
+        "{}",
+        priced.describe()
+    );
+    assert!(
+        priced.text.contains(r#"data-bits="10""#),
+        "{}",
+        priced.describe()
+    );
+    assert_eq!(joined(&w, SALE).await, 1, "nothing taken yet");
+    // What the page's script does: solve, and join with the solution and the check.
+    let challenge = priced
+        .text
+        .split(r#"data-challenge=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the challenge")
+        .to_owned();
+    let nonce = waitroom_core::pow::solve(&challenge, 10, 0, 1 << 26).expect("a nonce");
+    let join =
+        json!({ "pow": { "challenge": challenge, "nonce": nonce }, "turnstile_token": "pass-b" });
+    send(w.fan().post(&format!("/api/sales/{SALE}/join")).json(&join))
+        .await
+        .expect(201, "the second fan's place");
+    assert_eq!(joined(&w, SALE).await, 2);
+}

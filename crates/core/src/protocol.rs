@@ -254,6 +254,15 @@ pub enum ShardCommand {
         shard: u32,
         reports: Vec<EdgeReport>,
     },
+    /// Spend `pow` here, its home ([`crate::snapshot::home_shard`]), without numbering anyone
+    /// (answered `Result<(), QueueError>`, [`QueueError::PowSpent`] for a solution spent before):
+    /// for a place the coordinator numbers itself, a finished place taken again, so a solution is
+    /// spent at one object whichever place it pays for.
+    Spend {
+        sale: SaleId,
+        shard: u32,
+        pow: Verified,
+    },
 }
 
 /// A fan numbered by an arrival shard.
@@ -465,6 +474,24 @@ mod tests {
             },
             r#"{"op":"lease_edge","sale":"s1","shard":0,"want":8,"reports":[{"start":5,"used":3}]}"#,
         );
+    }
+
+    #[test]
+    fn a_spend_at_a_shard_reads_back_what_serde_writes() {
+        let spend = ShardCommand::Spend {
+            sale: SaleId::parse("s1").unwrap(),
+            shard: 2,
+            pow: Verified {
+                id: crate::pow::SolutionId([7; 16]),
+                expires_at: UnixMillis(5),
+            },
+        };
+        let json = serde_json::to_string(&spend).unwrap();
+        assert!(
+            json.starts_with(r#"{"op":"spend","sale":"s1","shard":2,"pow":"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ShardCommand>(&json).unwrap(), spend);
     }
 
     #[test]

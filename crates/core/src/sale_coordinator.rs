@@ -152,13 +152,26 @@ impl SaleCoordinator {
             id,
             settings,
             fan_salt,
-            ..
+            draw_key,
         } = command
         else {
             return None;
         };
         let restored = self.repairable.take()?;
-        let line = Coordinator::repaired(id, settings, fan_salt, *restored, now);
+        let line = match Coordinator::repaired(
+            id,
+            settings,
+            fan_salt,
+            draw_key.map(|k| *k),
+            (*restored).clone(),
+            now,
+        ) {
+            Ok(line) => line,
+            Err(refused) => {
+                self.repairable = Some(restored);
+                return Some(Err(refused));
+            }
+        };
         let report = Box::new(self.report(&line, now));
         self.line = Some(line);
         self.unavailable = false;

@@ -145,10 +145,8 @@ pub enum FanView {
     Closed,
 }
 
-/// Polling intervals, in milliseconds.
 /// The oldest snapshot an edge answers with (while its refresh is slow or failing): what a rule
-/// that must hold at every edge, whatever snapshot it has, counts on
-/// ([`home_shard`]).
+/// that must hold at every edge, whatever snapshot it has, counts on ([`home_shard`]).
 pub const MAX_STALE_MS: u64 = 60_000;
 
 /// How long after a live change of `shards` the count before it still decides where older
@@ -183,6 +181,7 @@ pub fn home_shard(
     (count > 1).then(|| solution.id.spread(count))
 }
 
+/// Polling intervals, in milliseconds.
 pub const POLL_MIN_MS: u64 = 1_000;
 pub const POLL_MAX_MS: u64 = 15_000;
 pub const POLL_PAUSED_MS: u64 = 5_000;

@@ -550,6 +550,35 @@ async fn an_address_over_its_budget_pays_a_growing_price_and_is_never_refused() 
     );
     assert!(now_bits >= old_bits + 4, "{old_bits} -> {now_bits}");
 
+    // A paid solution replayed (each copy passing the edge's check, refused as spent at the
+    // object) adds nothing to its address's debt: what bought no place gives its budget back.
+    let replayer = |r: reqwest::RequestBuilder| r.header("CF-Connecting-IP", "198.51.100.9");
+    for _ in 0..budget {
+        send(replayer(w.fan().post(&join_path(sale))))
+            .await
+            .expect(201, "the replayer's free places");
+    }
+    let (challenge, bits) = challenge_in(&send(replayer(w.fan().post(&join_path(sale)))).await);
+    assert_eq!(bits, 10);
+    // Solved with bits to spare, so every copy passes the edge's check whatever the price.
+    let nonce = solve(&challenge, bits + 6, 0, 1 << 30).expect("a nonce");
+    let body = json!({ "pow": { "challenge": challenge, "nonce": nonce } });
+    send(replayer(w.fan().post(&join_path(sale)).json(&body)))
+        .await
+        .expect(201, "paid");
+    for _ in 0..20 {
+        send(replayer(w.fan().post(&join_path(sale)).json(&body)))
+            .await
+            .expect_error(403, "pow_invalid", "a replay");
+    }
+    let after = send(replayer(
+        w.fan().get(&format!("/api/sales/{sale}/challenge")),
+    ))
+    .await
+    .expect(200, "the price after the replays");
+    // One place past the budget: the next asks 11 bits (21 would ask 14).
+    assert_eq!(after["bits"], 11, "{after}");
+
     // Another address has its own budget: free again.
     let elsewhere = w
         .fan()

@@ -64,6 +64,9 @@ pub const MAX_BLOCK: u64 = 4_096;
 /// A block its shard never reported is closed as if fully used after this long, so no number
 /// stalls the line forever (an unused number then reads as a fan who left).
 pub const BLOCK_ABANDON_MS: u64 = 60_000;
+/// The window of a stand-in record for a place whose stored assignment was unreadable and that
+/// its fan took again (see [`Coordinator::join`]).
+pub const LOST_RECORD_WINDOW: &str = "lost-record";
 /// The fewest fans counted as "near the front" for presence.
 pub const MIN_PRESENCE_ZONE: u64 = 20;
 
@@ -191,19 +194,20 @@ impl Coordinator {
         Ok(())
     }
 
-    /// Rebuilds a coordinator from what storage kept.
     /// A sale whose own record could not be read, repaired by a promoter's full settings: its
     /// line as stored (every fan keeps their place), under `settings`, **paused** (how it stood
     /// was in the lost record; the promoter opens it again), with a new `fan_salt` (the old one
     /// was in the lost record too: fan ids derived from now on differ, places do not). The new
-    /// record is the first change to write.
+    /// record is the first change to write. A pre-queue the new settings ask for and storage had
+    /// no draw for takes `draw_key`, as at creation.
     pub fn repaired(
         id: SaleId,
         settings: SaleSettings,
         fan_salt: FanSalt,
+        draw_key: Option<DrawKey>,
         restored: Restored,
         now: UnixMillis,
-    ) -> Self {
+    ) -> Result<Self, QueueError> {
         let sale = Sale {
             id,
             settings,
@@ -215,9 +219,13 @@ impl Coordinator {
         };
         let mut c = Self::restore(sale, restored);
         c.changes.push(Change::Sale(c.sale.clone()));
-        c
+        if c.sale.settings.prequeue_opens_at.is_some() {
+            c.choose_draw_key(draw_key)?;
+        }
+        Ok(c)
     }
 
+    /// Rebuilds a coordinator from what storage kept.
     pub fn restore(sale: Sale, r: Restored) -> Self {
         let mut line = Line::new(r.next_seq, r.head, r.gap_total);
         let mut blocks = OpenBlocks::default();
@@ -307,8 +315,9 @@ impl Coordinator {
         {
             return Err(QueueError::PrequeueFixed);
         }
-        // A sale that takes no joins yet spends no proof of work: its shards change freely.
-        if old.shards != settings.shards && self.phase_at(now).admits_joins() {
+        // Also before the sale opens: challenges are handed out then, and spent from the
+        // opening second by edges whose snapshots may be a minute apart.
+        if old.shards != settings.shards {
             let settles = |c: ShardsChange| c.at.plus_millis(SHARDS_CHANGE_SETTLES_MS);
             if let Some(until) = self.sale.shards_changed.map(settles).filter(|t| now < *t) {
                 return Err(QueueError::ShardsChanging { until });
@@ -406,10 +415,45 @@ impl Coordinator {
             }
         }
         let joined = self.take_new_place(now)?;
-        if let Some(a) = existing.and_then(|seq| self.assignments.rejoined(seq, &joined)) {
-            self.changes.push(Change::Assignment(a));
+        if let Some(seq) = existing {
+            let recorded = match self.assignments.rejoined(seq, &joined) {
+                Some(a) => Some(a),
+                None => self.lost_place_taken_again(seq, &joined, now),
+            };
+            if let Some(a) = recorded {
+                self.changes.push(Change::Assignment(a));
+            }
         }
         Ok(joined)
+    }
+
+    /// A place behind the front whose assignment cannot be found (its stored record was
+    /// unreadable), taken again as `joined`: a stand-in record takes the lost one's place, a fan
+    /// who left (window [`LOST_RECORD_WINDOW`]) and was taken again as `joined`, so the token is
+    /// spent like any finished place's: every later join presenting it finds `joined`.
+    fn lost_place_taken_again(
+        &mut self,
+        seq: Seq,
+        joined: &Joined,
+        now: UnixMillis,
+    ) -> Option<Assignment> {
+        let behind = self.line.issued(seq) && self.position_of(seq) < self.line.head();
+        if !behind || self.assignments.get(seq).is_some() {
+            return None;
+        }
+        let a = Assignment {
+            fan_id: self.fan_id(seq),
+            seq,
+            window: WindowId::parse(LOST_RECORD_WINDOW).expect("a window id"),
+            state: AssignmentState::Left,
+            assigned_at: now,
+            claim_by: now,
+            claimed_at: None,
+            finished_at: Some(now),
+            rejoined_as: Some(Rejoined::of(joined)),
+        };
+        self.assignments.add(a.clone(), now);
+        Some(a)
     }
 
     /// A new place at the back of the line.

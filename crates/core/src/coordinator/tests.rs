@@ -443,7 +443,7 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
         shards,
         ..settings(None)
     };
-    // Before the sale takes joins, shards change freely.
+    // Also before the sale opens (challenges are handed out then): one change at a time.
     let mut c = Coordinator::create(
         SaleId::parse("tour").unwrap(),
         with(1),
@@ -452,11 +452,13 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
         T0,
     )
     .unwrap();
-    c.update_settings(with(4), None, T0).unwrap();
     c.update_settings(with(2), None, T0).unwrap();
-    c.open(T0).unwrap();
-    // Recorded all the same: a live change waits until the last change settled.
     let settled = T0.plus_millis(crate::snapshot::SHARDS_CHANGE_SETTLES_MS);
+    assert_eq!(
+        c.update_settings(with(4), None, T0),
+        Err(QueueError::ShardsChanging { until: settled })
+    );
+    c.open(T0).unwrap();
     assert_eq!(
         c.update_settings(with(8), None, T0.plus_secs(10)),
         Err(QueueError::ShardsChanging { until: settled })

@@ -702,6 +702,46 @@ fn a_sale_that_does_not_exist_never_writes_its_counts() {
     assert!(core.take_changes().is_empty());
 }
 
+/// A place whose stored record is unreadable is spent once all the same: a stand-in record takes
+/// its place, so the token is turned into one new place, never more.
+#[test]
+fn a_place_whose_record_is_lost_is_taken_again_once() {
+    let (_, mut store) = two_fans_pulled();
+    // Fan 1's record is lost (unreadable rows are skipped at load).
+    store.assignments.remove(&1);
+    let mut core2 = store.load(T0);
+    let join = |core: &mut SaleCoordinator, store: &mut MemoryStore| {
+        let Ok(Reply::Joined(j)) = store.run(
+            core,
+            Command::Join {
+                existing: Some(1),
+                pow: None,
+            },
+            T0,
+        ) else {
+            panic!("join")
+        };
+        j
+    };
+    let first = join(&mut core2, &mut store);
+    assert!(first.created);
+    for _ in 0..3 {
+        let again = join(&mut core2, &mut store);
+        assert_eq!((again.seq, again.created), (first.seq, false));
+    }
+    let stand_in = &store.assignments[&1];
+    assert_eq!(stand_in.state, AssignmentState::Left);
+    assert_eq!(
+        stand_in.rejoined_as.as_ref().map(|r| r.seq),
+        Some(first.seq)
+    );
+    // And after a restart, from storage.
+    let mut restarted = store.load(T0.plus_secs(1));
+    let again = join(&mut restarted, &mut store);
+    assert_eq!((again.seq, again.created), (first.seq, false));
+    assert_eq!(restarted.line().unwrap().stats(T0).joined, 3);
+}
+
 #[test]
 fn a_full_upsert_repairs_a_sale_whose_settings_cannot_be_read_keeping_every_place() {
     let (mut core, mut store) = two_fans_pulled();
