@@ -188,7 +188,7 @@ impl Delivery {
             // A fetch error may quote the URL it could not load: only its origin is said.
             Some(Err(e)) => Err(format!(
                 "could not deliver: {}",
-                e.to_string().replace(url, &origin_of(url))
+                crate::outgoing::redacted(&e.to_string(), url)
             )),
             None => {
                 controller.abort();
@@ -196,12 +196,4 @@ impl Delivery {
             }
         }
     }
-}
-
-/// The origin of `url` (scheme, host, port): what a log may say of a webhook URL.
-fn origin_of(url: &str) -> String {
-    url::Url::parse(url).map_or_else(
-        |_| "(a webhook URL)".to_owned(),
-        |u| u.origin().ascii_serialization(),
-    )
 }

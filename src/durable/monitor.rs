@@ -241,6 +241,7 @@ impl Monitor {
                 false
             }
             Err(e) => {
+                let e = crate::outgoing::redacted(&e.to_string(), &url);
                 worker::console_error!("monitor: could not post the alert: {e}");
                 false
             }
