@@ -171,180 +171,204 @@ impl From<worker::Error> for ApiError {
     }
 }
 
-impl ApiError {
-    pub fn status(&self) -> u16 {
-        match self {
-            ApiError::NotFound | ApiError::NoDraw => 404,
-            ApiError::MethodNotAllowed { .. } => 405,
-            ApiError::BadSaleId(_)
-            | ApiError::BadId { .. }
-            | ApiError::BadJson(_)
-            | ApiError::InvalidField { .. } => 400,
-            ApiError::BodyTooLarge { .. } => 413,
-            ApiError::Unauthorized | ApiError::BadToken(_) | ApiError::BadInvitation(_) => 401,
-            ApiError::CrossSite | ApiError::Turnstile(_) | ApiError::InvitationRequired => 403,
-            ApiError::TurnstileUnavailable(_) => 503,
-            ApiError::Pow { .. } => 403,
-            ApiError::RateLimited { .. } => 429,
-            ApiError::Queue(q) => match q {
-                QueueError::SaleNotFound | QueueError::AssignmentNotFound => 404,
-                QueueError::NotOpen { .. }
-                | QueueError::AlreadyClosed
-                | QueueError::AssignmentFinished { .. }
-                | QueueError::RequestIdReused
-                | QueueError::NotPullMode { .. }
-                | QueueError::ShardsFixed
-                | QueueError::ShardsChanging { .. }
-                | QueueError::PrequeueFixed => 409,
-                QueueError::Closed => 410,
-                QueueError::BadPullSize { .. } => 400,
-                QueueError::SaleUnavailable | QueueError::Busy => 503,
-                QueueError::PowSpent => 403,
-            },
-            ApiError::Busy(_) => 503,
-            ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
-            ApiError::UpgradeRequired => 426,
-            ApiError::SocketRefused(Refusal::Closed) => 410,
-            ApiError::SocketRefused(Refusal::Full | Refusal::AddressFull | Refusal::TestFault) => {
-                503
-            }
-            ApiError::SocketRefused(_) => 409,
+/// How one error answers: its status, code, words and extra members ([`ApiError::answer`]).
+struct Answer {
+    status: u16,
+    code: &'static str,
+    message: String,
+    detail: Option<ErrorDetail>,
+}
+
+/// One row of the table: an answer without extra members.
+fn row(status: u16, code: &'static str, message: impl Into<String>) -> Answer {
+    Answer {
+        status,
+        code,
+        message: message.into(),
+        detail: None,
+    }
+}
+
+impl Answer {
+    fn with(self, detail: ErrorDetail) -> Self {
+        Self {
+            detail: Some(detail),
+            ..self
         }
+    }
+}
+
+impl ApiError {
+    /// The one table of every error's answer: status, code, message and extra members, a row
+    /// per kind of error (a new kind is one new row).
+    fn answer(&self) -> Answer {
+        use ApiError as E;
+        use QueueError as Q;
+        match self {
+            E::NotFound => row(404, "not_found", "no such resource"),
+            E::NoDraw => row(404, "no_draw", "this sale has no pre-queue, so no draw"),
+            E::MethodNotAllowed { allow } => {
+                row(405, "method_not_allowed", format!("use {allow}"))
+            }
+            E::BadSaleId(e) => row(400, "bad_sale_id", e.to_string()),
+            E::BadId { field, error } => {
+                row(400, "invalid_field", format!("{field}: {error}"))
+                    .with(ErrorDetail::Field { field })
+            }
+            E::BadJson(m) => row(400, "bad_json", format!("the body is not the expected JSON: {m}")),
+            E::BodyTooLarge { limit } => row(
+                413,
+                "body_too_large",
+                format!("the body is larger than {limit} bytes"),
+            ),
+            E::InvalidField { field, message } => {
+                row(400, "invalid_field", format!("{field} {message}"))
+                    .with(ErrorDetail::Field { field })
+            }
+            E::Unauthorized => row(
+                401,
+                "unauthorized",
+                "a valid bearer key for this API is required",
+            ),
+            E::CrossSite => row(403, "cross_site", "another site may not make this request"),
+            E::InvitationRequired => row(
+                403,
+                "invitation_required",
+                "this sale is by invitation only: join with your invitation",
+            ),
+            E::BadInvitation(e) => row(401, "bad_invitation", e.to_string()),
+            E::BadToken(e) => row(401, "bad_token", e.to_string()),
+            E::Turnstile(e @ TurnstileError::Required) => {
+                row(403, "turnstile_required", e.to_string())
+            }
+            E::Turnstile(e @ TurnstileError::Invalid(_)) => {
+                row(403, "turnstile_invalid", e.to_string())
+            }
+            E::TurnstileUnavailable(_) => row(
+                503,
+                "turnstile_unavailable",
+                "the Turnstile check cannot be made right now: nothing was recorded; try again later",
+            ),
+            E::Pow { error, challenge } => {
+                let code = match error {
+                    PowError::Required => "pow_required",
+                    _ => "pow_invalid",
+                };
+                row(403, code, error.to_string()).with(ErrorDetail::Challenge {
+                    pow: challenge.clone(),
+                })
+            }
+            E::RateLimited { retry_after_ms } => row(
+                429,
+                "rate_limited",
+                "too many requests for a place from your address: try again later",
+            )
+            .with(ErrorDetail::RetryAfter {
+                retry_after_ms: *retry_after_ms,
+            }),
+            E::Queue(q) => {
+                let said = q.to_string();
+                match q {
+                    Q::SaleNotFound => row(404, "sale_not_found", said),
+                    Q::NotOpen { opens_at } => row(409, "not_open", said).with(
+                        ErrorDetail::OpensAt {
+                            opens_at: *opens_at,
+                        },
+                    ),
+                    Q::Closed => row(410, "closed", said),
+                    Q::AlreadyClosed => row(409, "already_closed", said),
+                    Q::AssignmentNotFound => row(404, "assignment_not_found", said),
+                    Q::AssignmentFinished { state } => {
+                        let code = match state {
+                            AssignmentState::Completed => "already_completed",
+                            AssignmentState::Released => "already_released",
+                            AssignmentState::Lapsed => "lapsed",
+                            AssignmentState::Left => "left",
+                            AssignmentState::Assigned => "already_assigned",
+                            AssignmentState::Expired => "expired",
+                        };
+                        row(409, code, said)
+                    }
+                    Q::RequestIdReused => row(409, "request_id_reused", said),
+                    Q::PrequeueFixed => row(409, "prequeue_fixed", said),
+                    Q::BadPullSize { .. } => {
+                        row(400, "invalid_field", said).with(ErrorDetail::Field { field: "max" })
+                    }
+                    Q::NotPullMode { admission } => row(409, "admission_mode", said).with(
+                        ErrorDetail::Admission {
+                            admission: *admission,
+                        },
+                    ),
+                    Q::SaleUnavailable => row(503, "sale_unavailable", said),
+                    Q::Busy => row(503, "busy", said),
+                    Q::PowSpent => row(403, "pow_invalid", said),
+                    Q::ShardsFixed => row(409, "shards_fixed", said),
+                    Q::ShardsChanging { .. } => row(409, "shards_changing", said),
+                }
+            }
+            E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),
+            E::Misconfigured(e) => row(
+                500,
+                "server_misconfigured",
+                format!("the server is misconfigured: {}", e.name),
+            ),
+            E::Internal(_) => row(500, "internal", "something went wrong on our side; try again"),
+            E::UpgradeRequired => row(
+                426,
+                "upgrade_required",
+                "this endpoint is a WebSocket: send Upgrade: websocket",
+            ),
+            E::SocketRefused(r) => {
+                let (status, message) = match r {
+                    Refusal::NotNearFront { ahead, zone } => (
+                        409,
+                        format!(
+                            "{ahead} fans are ahead of you; a socket is for the {zone} nearest the front: keep polling the status"
+                        ),
+                    ),
+                    Refusal::TurnReached => (
+                        409,
+                        "your number was reached: poll the status for your turn".into(),
+                    ),
+                    Refusal::NotInLine => (409, "this token holds no place in line".into()),
+                    Refusal::Closed => (410, QueueError::Closed.to_string()),
+                    Refusal::Full | Refusal::AddressFull | Refusal::TestFault => {
+                        (503, "no socket is free: keep polling the status".into())
+                    }
+                    Refusal::Replaced => (
+                        409,
+                        "a newer socket of this fan took this one's place".into(),
+                    ),
+                };
+                row(status, r.reason(), message)
+            }
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.answer().status
     }
 
     pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::NotFound => "not_found",
-            ApiError::NoDraw => "no_draw",
-            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::BadSaleId(_) => "bad_sale_id",
-            ApiError::BadId { .. } => "invalid_field",
-            ApiError::BadJson(_) => "bad_json",
-            ApiError::BodyTooLarge { .. } => "body_too_large",
-            ApiError::InvalidField { .. } => "invalid_field",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::CrossSite => "cross_site",
-            ApiError::InvitationRequired => "invitation_required",
-            ApiError::BadInvitation(_) => "bad_invitation",
-            ApiError::BadToken(_) => "bad_token",
-            ApiError::Turnstile(TurnstileError::Required) => "turnstile_required",
-            ApiError::Turnstile(TurnstileError::Invalid(_)) => "turnstile_invalid",
-            ApiError::TurnstileUnavailable(_) => "turnstile_unavailable",
-            ApiError::Pow {
-                error: PowError::Required,
-                ..
-            } => "pow_required",
-            ApiError::Pow { .. } => "pow_invalid",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Queue(q) => match q {
-                QueueError::SaleNotFound => "sale_not_found",
-                QueueError::NotOpen { .. } => "not_open",
-                QueueError::Closed => "closed",
-                QueueError::AlreadyClosed => "already_closed",
-                QueueError::AssignmentNotFound => "assignment_not_found",
-                QueueError::AssignmentFinished { state } => match state {
-                    AssignmentState::Completed => "already_completed",
-                    AssignmentState::Released => "already_released",
-                    AssignmentState::Lapsed => "lapsed",
-                    AssignmentState::Left => "left",
-                    AssignmentState::Assigned => "already_assigned",
-                    AssignmentState::Expired => "expired",
-                },
-                QueueError::RequestIdReused => "request_id_reused",
-                QueueError::PrequeueFixed => "prequeue_fixed",
-                QueueError::BadPullSize { .. } => "invalid_field",
-                QueueError::NotPullMode { .. } => "admission_mode",
-                QueueError::SaleUnavailable => "sale_unavailable",
-                QueueError::Busy => "busy",
-                QueueError::PowSpent => "pow_invalid",
-                QueueError::ShardsFixed => "shards_fixed",
-                QueueError::ShardsChanging { .. } => "shards_changing",
-            },
-            ApiError::Busy(_) => "busy",
-            ApiError::Misconfigured(_) => "server_misconfigured",
-            ApiError::Internal(_) => "internal",
-            ApiError::UpgradeRequired => "upgrade_required",
-            ApiError::SocketRefused(r) => r.reason(),
-        }
+        self.answer().code
     }
 
     pub fn message(&self) -> String {
-        match self {
-            ApiError::NotFound => "no such resource".into(),
-            ApiError::NoDraw => "this sale has no pre-queue, so no draw".into(),
-            ApiError::MethodNotAllowed { allow } => format!("use {allow}"),
-            ApiError::BadSaleId(e) => e.to_string(),
-            ApiError::BadId { field, error } => format!("{field}: {error}"),
-            ApiError::BadJson(m) => format!("the body is not the expected JSON: {m}"),
-            ApiError::BodyTooLarge { limit } => format!("the body is larger than {limit} bytes"),
-            ApiError::InvalidField { field, message } => format!("{field} {message}"),
-            ApiError::Unauthorized => "a valid bearer key for this API is required".into(),
-            ApiError::CrossSite => "another site may not make this request".into(),
-            ApiError::InvitationRequired => {
-                "this sale is by invitation only: join with your invitation".into()
-            }
-            ApiError::BadInvitation(e) => e.to_string(),
-            ApiError::BadToken(e) => e.to_string(),
-            ApiError::Turnstile(e) => e.to_string(),
-            ApiError::TurnstileUnavailable(_) => {
-                "the Turnstile check cannot be made right now: nothing was recorded; try again later"
-                    .into()
-            }
-            ApiError::Pow { error, .. } => error.to_string(),
-            ApiError::RateLimited { .. } => {
-                "too many requests for a place from your address: try again later".into()
-            }
-            ApiError::Queue(e) => e.to_string(),
-            ApiError::Busy(_) => QueueError::Busy.to_string(),
-            ApiError::Misconfigured(e) => format!("the server is misconfigured: {}", e.name),
-            ApiError::Internal(_) => "something went wrong on our side; try again".into(),
-            ApiError::UpgradeRequired => "this endpoint is a WebSocket: send Upgrade: websocket".into(),
-            ApiError::SocketRefused(r) => match r {
-                Refusal::NotNearFront { ahead, zone } => format!(
-                    "{ahead} fans are ahead of you; a socket is for the {zone} nearest the front: keep polling the status"
-                ),
-                Refusal::TurnReached => "your number was reached: poll the status for your turn".into(),
-                Refusal::NotInLine => "this token holds no place in line".into(),
-                Refusal::Closed => QueueError::Closed.to_string(),
-                Refusal::Full | Refusal::AddressFull | Refusal::TestFault => "no socket is free: keep polling the status".into(),
-                Refusal::Replaced => "a newer socket of this fan took this one's place".into(),
-            },
-        }
-    }
-
-    /// Extra members of the error body.
-    fn detail(&self) -> Option<ErrorDetail> {
-        match self {
-            ApiError::InvalidField { field, .. } | ApiError::BadId { field, .. } => {
-                Some(ErrorDetail::Field { field })
-            }
-            ApiError::Queue(QueueError::BadPullSize { .. }) => {
-                Some(ErrorDetail::Field { field: "max" })
-            }
-            ApiError::Queue(QueueError::NotOpen { opens_at }) => Some(ErrorDetail::OpensAt {
-                opens_at: *opens_at,
-            }),
-            ApiError::Queue(QueueError::NotPullMode { admission }) => {
-                Some(ErrorDetail::Admission {
-                    admission: *admission,
-                })
-            }
-            ApiError::Pow { challenge, .. } => Some(ErrorDetail::Challenge {
-                pow: challenge.clone(),
-            }),
-            ApiError::RateLimited { retry_after_ms } => Some(ErrorDetail::RetryAfter {
-                retry_after_ms: *retry_after_ms,
-            }),
-            _ => None,
-        }
+        self.answer().message
     }
 
     /// The JSON body `{"error", "message", ...}`.
     pub fn body(&self) -> ErrorBody {
+        let Answer {
+            code,
+            message,
+            detail,
+            ..
+        } = self.answer();
         ErrorBody {
-            error: self.code(),
-            message: self.message(),
-            detail: self.detail(),
+            error: code,
+            message,
+            detail,
         }
     }
 
@@ -406,6 +430,162 @@ mod tests {
 
     fn body(e: ApiError) -> serde_json::Value {
         serde_json::to_value(e.body()).unwrap()
+    }
+
+    /// The table, row by row: each kind of error and its status and code (the HTTP contract,
+    /// docs/api.md), and its body's extra members where it has them.
+    #[test]
+    fn every_error_answers_its_status_and_code() {
+        use waitroom_core::turnstile::Refusal as Siteverify;
+        let id_error = waitroom_core::SaleId::parse("Bad Id").unwrap_err();
+        let pow = waitroom_core::pow::issue(
+            &waitroom_core::pow::PowKey::new([1; 32]),
+            &waitroom_core::SaleId::parse("s").unwrap(),
+            waitroom_core::pow::PowBits::OFF,
+            UnixMillis(0),
+            [0; 9],
+        );
+        let queue = |q: QueueError| ApiError::Queue(q);
+        let cases: Vec<(ApiError, u16, &str)> = vec![
+            (ApiError::NotFound, 404, "not_found"),
+            (ApiError::NoDraw, 404, "no_draw"),
+            (
+                ApiError::MethodNotAllowed { allow: "GET" },
+                405,
+                "method_not_allowed",
+            ),
+            (ApiError::BadSaleId(id_error.clone()), 400, "bad_sale_id"),
+            (
+                ApiError::BadId {
+                    field: "window",
+                    error: id_error,
+                },
+                400,
+                "invalid_field",
+            ),
+            (ApiError::BadJson("x".into()), 400, "bad_json"),
+            (ApiError::BodyTooLarge { limit: 1 }, 413, "body_too_large"),
+            (
+                ApiError::InvalidField {
+                    field: "name",
+                    message: "x".into(),
+                },
+                400,
+                "invalid_field",
+            ),
+            (ApiError::Unauthorized, 401, "unauthorized"),
+            (ApiError::CrossSite, 403, "cross_site"),
+            (ApiError::InvitationRequired, 403, "invitation_required"),
+            (ApiError::BadToken(TokenError::Malformed), 401, "bad_token"),
+            (
+                ApiError::Turnstile(TurnstileError::Required),
+                403,
+                "turnstile_required",
+            ),
+            (
+                ApiError::Turnstile(TurnstileError::Invalid(Siteverify::NotPassed)),
+                403,
+                "turnstile_invalid",
+            ),
+            (
+                ApiError::TurnstileUnavailable("x".into()),
+                503,
+                "turnstile_unavailable",
+            ),
+            (
+                ApiError::Pow {
+                    error: PowError::Required,
+                    challenge: pow.clone(),
+                },
+                403,
+                "pow_required",
+            ),
+            (
+                ApiError::Pow {
+                    error: PowError::Spent,
+                    challenge: pow,
+                },
+                403,
+                "pow_invalid",
+            ),
+            (
+                ApiError::RateLimited { retry_after_ms: 1 },
+                429,
+                "rate_limited",
+            ),
+            (queue(QueueError::SaleNotFound), 404, "sale_not_found"),
+            (
+                queue(QueueError::NotOpen { opens_at: None }),
+                409,
+                "not_open",
+            ),
+            (queue(QueueError::Closed), 410, "closed"),
+            (queue(QueueError::AlreadyClosed), 409, "already_closed"),
+            (
+                queue(QueueError::AssignmentNotFound),
+                404,
+                "assignment_not_found",
+            ),
+            (
+                queue(QueueError::AssignmentFinished {
+                    state: AssignmentState::Lapsed,
+                }),
+                409,
+                "lapsed",
+            ),
+            (
+                queue(QueueError::AssignmentFinished {
+                    state: AssignmentState::Completed,
+                }),
+                409,
+                "already_completed",
+            ),
+            (queue(QueueError::RequestIdReused), 409, "request_id_reused"),
+            (queue(QueueError::PrequeueFixed), 409, "prequeue_fixed"),
+            (
+                queue(QueueError::BadPullSize { max: 0 }),
+                400,
+                "invalid_field",
+            ),
+            (
+                queue(QueueError::NotPullMode {
+                    admission: Admission::Rate { per_minute: 1 },
+                }),
+                409,
+                "admission_mode",
+            ),
+            (queue(QueueError::SaleUnavailable), 503, "sale_unavailable"),
+            (queue(QueueError::Busy), 503, "busy"),
+            (queue(QueueError::PowSpent), 403, "pow_invalid"),
+            (queue(QueueError::ShardsFixed), 409, "shards_fixed"),
+            (
+                queue(QueueError::ShardsChanging {
+                    until: UnixMillis(0),
+                }),
+                409,
+                "shards_changing",
+            ),
+            (ApiError::Busy("x".into()), 503, "busy"),
+            (ApiError::Internal("x".into()), 500, "internal"),
+            (ApiError::UpgradeRequired, 426, "upgrade_required"),
+            (
+                ApiError::SocketRefused(Refusal::TurnReached),
+                409,
+                "turn_reached",
+            ),
+            (ApiError::SocketRefused(Refusal::Closed), 410, "closed"),
+            (ApiError::SocketRefused(Refusal::Full), 503, "sockets_full"),
+            (
+                ApiError::SocketRefused(Refusal::AddressFull),
+                503,
+                "address_sockets_full",
+            ),
+            (ApiError::SocketRefused(Refusal::Replaced), 409, "replaced"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!((error.status(), error.code()), (status, code), "{error:?}");
+            assert_eq!(body(error)["error"], code);
+        }
     }
 
     #[test]

@@ -716,21 +716,7 @@ mod tests {
             name: "Summer Tour".into(),
             purchase_url: "https://tickets.example/buy".into(),
             opens_at: Some("2026-12-01T10:00:00Z".into()),
-            prequeue_opens_at: None,
-            claim_ttl_s: None,
-            pass_ttl_s: None,
-            branding: None,
-            shards: None,
-            presence_ttl_s: None,
-            webhook_url: None,
-            admission: None,
-            turnstile_site_key: None,
-            pass_delivery: None,
-            pow_bits: None,
-            rate_limit_per_min: None,
-            over_budget: None,
-            access: None,
-            invite_jwks: None,
+            ..SaleSettingsInput::default()
         }
     }
 
