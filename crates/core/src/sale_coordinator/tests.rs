@@ -1,7 +1,7 @@
 use super::memory_store::MemoryStore;
 use super::*;
 use crate::admission::Admission;
-use crate::coordinator::{Claim, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS};
+use crate::coordinator::{Claim, Joined, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS};
 use crate::ids::{RequestId, SaleId};
 use crate::sale::{Phase, SaleSettings, SaleSettingsInput};
 use proptest::prelude::*;
@@ -44,6 +44,27 @@ fn two_fans_pulled() -> (SaleCoordinator, MemoryStore) {
 
 fn fan_id(core: &SaleCoordinator, seq: Seq) -> FanId {
     core.line().unwrap().fan_id(seq)
+}
+
+/// A join presenting fan `seq`'s token at `now`: what it answered.
+fn join_again(
+    core: &mut SaleCoordinator,
+    store: &mut MemoryStore,
+    seq: Seq,
+    now: UnixMillis,
+) -> Joined {
+    let answer = store.run(
+        core,
+        Command::Join {
+            existing: Some(seq),
+            pow: None,
+        },
+        now,
+    );
+    let Ok(Reply::Joined(joined)) = answer else {
+        panic!("join presenting {seq}: {answer:?}")
+    };
+    joined
 }
 
 fn pull(max: u32) -> Command {
@@ -122,16 +143,7 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     assert_eq!(assignment.state, AssignmentState::Lapsed);
     assert_eq!(store.lookups, vec![Need::AssignmentBySeq(2)]);
     // A completed fan keeps their place.
-    let Ok(Reply::Joined(joined)) = store.run(
-        &mut core,
-        Command::Join {
-            existing: Some(1),
-            pow: None,
-        },
-        later,
-    ) else {
-        panic!("join")
-    };
+    let joined = join_again(&mut core, &mut store, 1, later);
     assert!(!joined.created);
     // The origin's late report meets the finished assignment.
     assert_eq!(
@@ -593,29 +605,11 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
     };
     assert_eq!(assignments.iter().map(|a| a.seq).collect::<Vec<_>>(), [1]);
     // Joining again gives a new place, not the same one.
-    let Ok(Reply::Joined(joined)) = store.run(
-        &mut core,
-        Command::Join {
-            existing: Some(1),
-            pow: None,
-        },
-        pass_end,
-    ) else {
-        panic!("join")
-    };
+    let joined = join_again(&mut core, &mut store, 1, pass_end);
     assert!(joined.created && joined.seq == 3);
     // Once: the same token again finds that place, from the record storage holds too.
     for at in [pass_end, pass_end.plus_millis(RETAIN_FINISHED_MS + 1)] {
-        let Ok(Reply::Joined(again)) = store.run(
-            &mut core,
-            Command::Join {
-                existing: Some(1),
-                pow: None,
-            },
-            at,
-        ) else {
-            panic!("join again")
-        };
+        let again = join_again(&mut core, &mut store, 1, at);
         assert_eq!((again.seq, again.created), (3, false), "at {at:?}");
     }
     // And a restart on what storage kept (older data has no expired state) agrees.
@@ -710,19 +704,7 @@ fn a_place_whose_record_is_lost_is_taken_again_once() {
     // Fan 1's record is lost (unreadable rows are skipped at load).
     store.assignments.remove(&1);
     let mut core2 = store.load(T0);
-    let join = |core: &mut SaleCoordinator, store: &mut MemoryStore| {
-        let Ok(Reply::Joined(j)) = store.run(
-            core,
-            Command::Join {
-                existing: Some(1),
-                pow: None,
-            },
-            T0,
-        ) else {
-            panic!("join")
-        };
-        j
-    };
+    let join = |core: &mut SaleCoordinator, store: &mut MemoryStore| join_again(core, store, 1, T0);
     let first = join(&mut core2, &mut store);
     assert!(first.created);
     for _ in 0..3 {
@@ -842,28 +824,10 @@ fn a_fan_whose_assignment_cannot_be_read_gets_a_new_place() {
     let mut lost = store.clone();
     lost.assignments.remove(&1);
     let mut core = lost.load(T0);
-    let Ok(Reply::Joined(again)) = lost.run(
-        &mut core,
-        Command::Join {
-            existing: Some(1),
-            pow: None,
-        },
-        T0,
-    ) else {
-        panic!("join")
-    };
+    let again = join_again(&mut core, &mut lost, 1, T0);
     assert!(again.created && again.seq == 3, "{again:?}");
     // Fan 2, still waiting, keeps their place.
-    let Ok(Reply::Joined(waiting)) = lost.run(
-        &mut core,
-        Command::Join {
-            existing: Some(2),
-            pow: None,
-        },
-        T0,
-    ) else {
-        panic!("join")
-    };
+    let waiting = join_again(&mut core, &mut lost, 2, T0);
     assert!(!waiting.created && waiting.seq == 2);
 }
 
