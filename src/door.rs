@@ -56,6 +56,8 @@ pub struct Place {
     pub joined: Joined,
     /// The token for `joined`: the one presented when the place was kept, else a new one.
     pub token: String,
+    /// What `token` says (its claims), as signed or as verified when presented.
+    pub claims: QueueToken,
     /// A token the fan did not present (a new place, or the one a finished place was taken as):
     /// the answer sets it as the cookie.
     pub new_token: bool,
@@ -92,6 +94,7 @@ pub async fn take(
                 return Ok(Place {
                     joined,
                     token: held.text.clone(),
+                    claims: held.token.clone(),
                     new_token: false,
                 })
             }
@@ -136,20 +139,21 @@ pub async fn take(
     place_of(ctx, snap, joined)
 }
 
-/// A place with the token for it: a new one unless the coordinator says the presented one holds.
+/// A place with a newly signed token for it.
 fn place_of(ctx: &Ctx, snap: &Snapshot, joined: Joined) -> Result<Place, ApiError> {
-    let token = issue_token(ctx, &snap.sale.id, &joined)?;
+    let claims = QueueToken::new(
+        snap.sale.id.clone(),
+        joined.fan_id.clone(),
+        joined.seq,
+        ctx.now,
+    );
+    let token = ctx.config()?.secrets.token_keys.sign(&claims);
     Ok(Place {
         joined,
         token,
+        claims,
         new_token: true,
     })
-}
-
-/// The signed queue token of `joined`.
-pub fn issue_token(ctx: &Ctx, sale: &SaleId, joined: &Joined) -> Result<String, ApiError> {
-    let token = QueueToken::new(sale.clone(), joined.fan_id.clone(), joined.seq, ctx.now);
-    Ok(ctx.config()?.secrets.token_keys.sign(&token))
 }
 
 /// Whether the snapshot alone says `token`'s place still holds (waiting, or in the pre-queue):

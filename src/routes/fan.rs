@@ -478,10 +478,7 @@ pub async fn sale_page(
                         ..door::Presented::default()
                     };
                     match door::take(&req, ctx, &snap, presented).await {
-                        Ok(place) => {
-                            let token = verify(ctx, &sale, &place.token)?;
-                            (token, Some(place.token))
-                        }
+                        Ok(place) => (place.claims, Some(place.token)),
                         Err(e) if as_json => return Err(e),
                         Err(e) => return refused_page(&req, ctx, &snap, e, None),
                     }
