@@ -15,7 +15,7 @@ export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bindgen-test-runner
 
-WORKER_SOURCES := $(shell find src crates/core/src -name '*.rs' 2>/dev/null) $(wildcard templates/*.html) Cargo.toml Cargo.lock crates/core/Cargo.toml
+WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) Cargo.toml Cargo.lock crates/core/Cargo.toml
 
 .PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
 
@@ -29,20 +29,21 @@ help:
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The two Worker bundles (wasm + JS shim), from one crate (docs/operations.md, "Two Workers"):
-# build/ is the full worker (wrangler.toml: every Durable Object class, cron, queue consumers and
-# the whole fetch), build-edge/ the edge worker (wrangler.edge.toml: `--features edge`, the fetch
-# without the classes). Rebuilt only when a source changed; one after the other (they share
-# target/, so the second recompiles only this crate).
+# The two Worker bundles (wasm + JS shim), one from each Worker's crate over the one library
+# (docs/architecture.md, docs/operations.md "Two Workers"): build/ is the full worker
+# (workers/full, wrangler.toml: every Durable Object class, cron, queue consumer and every route),
+# build-edge/ the edge worker (workers/edge, wrangler.edge.toml: the fan's routes, the rest handed
+# to the full worker). Rebuilt only when a source changed; one after the other (they share
+# target/, so the second compiles only its own crate and the link).
 # Under a lock: running workers (wrangler's [build] command) and tests may ask for a build at once,
 # and two worker-builds writing build/ together leave a corrupt module.
 build:
 	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js vendor
 build/index.js: $(WORKER_SOURCES)
-	worker-build --release
+	worker-build --release --out-dir ../../build workers/full
 	@touch $@
 build-edge/index.js: $(WORKER_SOURCES)
-	worker-build --release --out-dir build-edge . --features edge
+	worker-build --release --out-dir ../../build-edge workers/edge
 	@touch $@
 
 # The dashboard's chart library (uPlot, pinned in package.json), copied from node_modules into
@@ -61,8 +62,7 @@ dev: bootstrap build
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features edge -- -D warnings
+	cargo clippy -p waitroom -p waitroom-edge -p waitroom-full --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-unit:
 	cargo test --workspace --lib --bins

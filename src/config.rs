@@ -7,15 +7,11 @@ use waitroom_core::pass::PassSigner;
 use waitroom_core::secrets::{ApiKeys, ConfigError, Secrets};
 use worker::Env;
 
-#[cfg(not(feature = "edge"))]
 pub const DEFAULT_PASS_ISSUER: &str = "waitroom";
 
 /// What every request needs from the environment.
 pub struct Config {
     pub secrets: Secrets,
-    /// `PASS_ISSUER`, the passes' `iss`: the full worker's only (its coordinator signs them).
-    #[cfg(not(feature = "edge"))]
-    pub pass_issuer: String,
 }
 
 thread_local! {
@@ -37,13 +33,7 @@ pub fn load(env: &Env) -> Result<Rc<Config>, ConfigError> {
         return Ok(config);
     }
     let secrets = Secrets::from_lookup(|name| lookup(env, name))?;
-    let config = Rc::new(Config {
-        secrets,
-        #[cfg(not(feature = "edge"))]
-        pass_issuer: lookup(env, "PASS_ISSUER")
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned()),
-    });
+    let config = Rc::new(Config { secrets });
     LOADED.with(|c| *c.borrow_mut() = Some(config.clone()));
     Ok(config)
 }
@@ -65,11 +55,10 @@ pub fn webhook_key(env: &Env) -> Result<WebhookKey, ConfigError> {
 }
 
 /// The pass-signing keys (`PASS_SIGNING_KEYS`, or the single `PASS_SIGNING_KEY`), parsed and
-/// checked on first use: the full worker's only. Passes are signed by the coordinator object (its
+/// checked on first use. Only the full worker reads them: passes are signed by the coordinator object (its
 /// answer to a claim and its pushed turns), and the JWKS is served by the full worker, so the
 /// edge worker never reads the key (docs/operations.md, "Two Workers"): one place fewer holding it,
 /// and no Ed25519 arithmetic in the module on the fan's path (docs/capacity.md, "Cold start").
-#[cfg(not(feature = "edge"))]
 pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     thread_local! {
         static PASS_SIGNER: RefCell<Option<Rc<PassSigner>>> = const { RefCell::new(None) };
@@ -79,19 +68,10 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
     })
 }
 
-/// The edge worker holds no pass-signing key: what would need it (the JWKS, [`crate::routes`]'
-/// origin module, compiled into the edge but never reached) is the full worker's, which the
-/// edge hands such requests.
-#[cfg(feature = "edge")]
-pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
-    full_worker_only(env, "PASS_SIGNING_KEYS")
-}
-
 /// The promoter's and the origin's bearer keys (`ADMIN_KEY`, `ORIGIN_KEY`), parsed and checked on
-/// first use: the full worker's only. Their routes are the full worker's (the edge hands them
+/// first use. Only the full worker reads them: their routes are the full worker's (the edge hands them
 /// over, `Route::served_by_full_worker`), so the edge worker never reads the keys
 /// (docs/operations.md, "Two Workers"): a fan-facing isolate in every data centre holds neither.
-#[cfg(not(feature = "edge"))]
 pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
     thread_local! {
         static API_KEYS: RefCell<Option<Rc<ApiKeys>>> = const { RefCell::new(None) };
@@ -101,10 +81,9 @@ pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
     })
 }
 
-/// A secret of the full worker's, parsed by `parse` on first use and then kept in `cache` for
+/// A secret only the full worker reads, parsed by `parse` on first use and then kept in `cache` for
 /// the isolate's life. The shared configuration ([`load`]) is checked first, as every route that
 /// needs a secret checks it, so a broken shared secret is named before this one.
-#[cfg(not(feature = "edge"))]
 fn parsed_once<T>(
     cache: &'static std::thread::LocalKey<RefCell<Option<Rc<T>>>>,
     env: &Env,
@@ -119,21 +98,10 @@ fn parsed_once<T>(
     Ok(parsed)
 }
 
-/// The edge worker holds no bearer key: the routes that check one ([`crate::routes`]' admin and
-/// origin modules, compiled into the edge but never reached) are the full worker's, which the
-/// edge hands such requests.
-#[cfg(feature = "edge")]
-pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
-    full_worker_only(env, "ADMIN_KEY")
-}
-
-/// In the edge worker, a secret only the full worker reads (`name`): a configuration error, never
-/// reached (the routes that need it are handed to the full worker).
-#[cfg(feature = "edge")]
-fn full_worker_only<T>(env: &Env, name: &'static str) -> Result<T, ConfigError> {
-    load(env)?;
-    Err(ConfigError {
-        name,
-        problem: "is read by the full worker only, not by the edge worker".into(),
-    })
+/// `PASS_ISSUER`, the passes' `iss` (the default when unset or blank). Read by the full worker,
+/// whose coordinator signs the passes.
+pub fn pass_issuer(env: &Env) -> String {
+    lookup(env, "PASS_ISSUER")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned())
 }

@@ -13,9 +13,11 @@
 //! - [`events`] puts what happens to a sale on the `EVENTS` queue; [`queue`] delivers each as a
 //!   signed webhook.
 //!
-//! Built twice (docs/operations.md, "Two Workers"): the full worker (everything above), and with
-//! the feature `edge` the edge worker that takes the routes, without the Durable Objects, the
-//! cron ([`scheduled`]) or the queue consumer ([`queue`]).
+//! The library of both Workers, each a thin crate over it that says what it serves
+//! (docs/architecture.md): `workers/full` (the Durable Object classes over [`durable`], the cron
+//! over [`scheduled`], the queue consumer over [`queue`] and every route, with
+//! [`routes::backstage::Serve`]) and `workers/edge` (the routes, handing those on no fan's path
+//! to the full worker with [`routes::backstage::HandOver`]).
 
 pub mod clock;
 pub mod config;
@@ -35,49 +37,14 @@ pub mod outgoing;
 pub mod pages;
 pub mod place_cost;
 pub mod presence;
-#[cfg(not(feature = "edge"))]
 pub mod queue;
 pub mod random;
 pub mod request_log;
 pub mod response;
 pub mod routes;
-#[cfg(not(feature = "edge"))]
 pub mod scheduled;
 pub mod snapshot_cache;
 pub mod test_faults;
 pub mod turn;
 pub mod turnstile;
 pub mod webcrypto;
-
-use worker::{event, Context, Env, Request, Response, Result};
-#[cfg(not(feature = "edge"))]
-use worker::{MessageBatch, ScheduleContext, ScheduledEvent};
-
-#[event(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-}
-
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    Ok(routes::handle_in(req, env, Some(ctx)).await)
-}
-
-/// The Cron Trigger: one synthetic fan through the canary sale (awaited, so `wrangler dev
-/// --test-scheduled`'s `/__scheduled` answers once the run is recorded). The full worker's only:
-/// the edge worker has no cron.
-#[cfg(not(feature = "edge"))]
-#[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    if let Err(e) = scheduled::run(&env).await {
-        worker::console_error!("monitor: the run could not be recorded: {e}");
-    }
-}
-
-/// The events queue and its dead-letter queue (consumed by the full worker only).
-#[cfg(not(feature = "edge"))]
-#[event(queue)]
-async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    queue::consume(batch, env).await;
-    Ok(())
-}

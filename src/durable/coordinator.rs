@@ -26,16 +26,14 @@ use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, M
 use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
 use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
 /// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
 pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
 
-#[durable_object]
-pub struct SaleCoordinator {
+pub struct SaleCoordinatorObject {
     state: State,
     env: Env,
     inner: RefCell<Option<Inner>>,
@@ -51,7 +49,7 @@ pub struct SaleCoordinator {
     /// memory: see docs/fairness.md on restarts).
     spent: RefCell<SpentSolutions>,
     /// A flush of the events outbox is waiting on the queue, and more events were written
-    /// meanwhile (see [`SaleCoordinator::emit`]).
+    /// meanwhile (see [`SaleCoordinatorObject::emit`]).
     flushing: Cell<bool>,
     more_events: Cell<bool>,
 }
@@ -183,7 +181,7 @@ impl Inner {
     }
 }
 
-impl SaleCoordinator {
+impl SaleCoordinatorObject {
     /// Runs `input` against the state, opening storage first if needed; on a storage failure
     /// drops what is in memory, so the next request rebuilds it from what was durably written.
     fn run(&self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
@@ -275,11 +273,9 @@ impl SaleCoordinator {
     /// The pass-signing keys and issuer, or `None` (logged) when they cannot be read: then no
     /// pass is signed, and fans are answered busy until they can be.
     fn pass_signer(&self) -> Option<PassSigning> {
-        let read = crate::config::pass_signer(&self.env).and_then(|keys| {
-            Ok(PassSigning {
-                keys,
-                issuer: crate::config::load(&self.env)?.pass_issuer.clone(),
-            })
+        let read = crate::config::pass_signer(&self.env).map(|keys| PassSigning {
+            keys,
+            issuer: crate::config::pass_issuer(&self.env),
         });
         read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))
             .ok()
@@ -462,8 +458,9 @@ fn with_randomness(mut command: Command) -> Command {
     command
 }
 
-impl DurableObject for SaleCoordinator {
-    fn new(state: State, env: Env) -> Self {
+/// What the runtime calls: the full worker's class of the same name hands every event here.
+impl SaleCoordinatorObject {
+    pub fn new(state: State, env: Env) -> Self {
         // A page's keep-alive "ping" is answered "pong" by the runtime, without waking the object.
         match worker::worker_sys::WebSocketRequestResponsePair::new("ping", "pong") {
             Ok(pair) => state.set_websocket_auto_response(&pair),
@@ -482,7 +479,7 @@ impl DurableObject for SaleCoordinator {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    pub async fn fetch(&self, mut req: Request) -> Result<Response> {
         if req.url()?.as_str() == FAULT_URL {
             if !self.faults_allowed {
                 return Response::error("not found", 404);
@@ -563,7 +560,7 @@ impl DurableObject for SaleCoordinator {
     }
 
     /// Lapses the assignments whose claim deadline passed, even when no request comes.
-    async fn alarm(&self) -> Result<Response> {
+    pub async fn alarm(&self) -> Result<Response> {
         if let Some(inner) = self.inner.borrow_mut().as_mut() {
             // The alarm that was set has rung: set the next one even if it is the same time.
             inner.alarm_at = None;
@@ -579,7 +576,7 @@ impl DurableObject for SaleCoordinator {
 
     /// A page's message (anything but the runtime-answered "ping"): answered with what the
     /// socket is, so a page can check it is still watched.
-    async fn websocket_message(
+    pub async fn websocket_message(
         &self,
         ws: WebSocket,
         _message: WebSocketIncomingMessage,
@@ -592,7 +589,7 @@ impl DurableObject for SaleCoordinator {
 
     /// The page closed its socket (or went away): from now on the fan is as present as their
     /// polls say.
-    async fn websocket_close(
+    pub async fn websocket_close(
         &self,
         ws: WebSocket,
         code: usize,
@@ -610,7 +607,7 @@ impl DurableObject for SaleCoordinator {
     }
 
     /// The socket failed: as a close.
-    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+    pub async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
         worker::console_warn!("a fan socket failed: {error}");
         self.socket_gone(&ws)
     }

@@ -3,34 +3,24 @@
 //! ([`waitroom_core::monitor::judge`]), posts the alert or recovery message to
 //! `ALERT_WEBHOOK_URL` and puts it on the events queue.
 
+use super::schema::{self, Migration, Step};
+use crate::clock;
+use crate::coordinator_client::refuse_unanswered_protocol;
+use crate::events;
 use serde::{Deserialize, Serialize};
-use waitroom_core::monitor::{Incident, Run};
-// The object itself is the full worker's (the edge worker only sends it commands).
-#[cfg(not(feature = "edge"))]
-use {
-    super::schema::{self, Migration, Step},
-    crate::clock,
-    crate::coordinator_client::refuse_unanswered_protocol,
-    crate::events,
-    std::cell::Cell,
-    waitroom_core::events::{Event, EventMessage, EventType},
-    waitroom_core::monitor::{self, Notice, CANARY_SALE, DEFAULT_SLOW_MS},
-    waitroom_core::{SaleId, UnixMillis},
-    worker::{
-        durable_object, DurableObject, Env, Fetch, Method, Request, Response, Result, SqlStorage,
-        SqlStorageValue, State,
-    },
-};
+use std::cell::Cell;
+use waitroom_core::events::{Event, EventMessage, EventType};
+use waitroom_core::monitor::{self, Incident, Notice, Run, CANARY_SALE, DEFAULT_SLOW_MS};
+use waitroom_core::{SaleId, UnixMillis};
+use worker::{Env, Fetch, Method, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 pub const MONITOR_BINDING: &str = "MONITOR";
 /// The one monitor object of an environment.
 pub const MONITOR_NAME: &str = "monitor";
 /// Most runs listed (a day of one run a minute).
-#[cfg(not(feature = "edge"))]
 const MAX_RUNS_LISTED: i64 = 1_440;
 
 /// The monitor's schema versions (see [`schema`]).
-#[cfg(not(feature = "edge"))]
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     what: "runs, and facts (the incident, delivery counts)",
@@ -57,7 +47,6 @@ pub struct DeliveryCounts {
 }
 
 impl DeliveryCounts {
-    #[cfg(not(feature = "edge"))]
     fn add(&mut self, other: &DeliveryCounts) {
         self.delivered += other.delivered;
         self.retried += other.retried;
@@ -99,7 +88,6 @@ pub struct MonitorReport {
 }
 
 /// What recording a run decided.
-#[cfg(not(feature = "edge"))]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Recorded {
     pub incident: Option<Incident>,
@@ -107,7 +95,6 @@ pub struct Recorded {
 }
 
 /// The environment's threshold for a slow run: `MONITOR_SLOW_MS`, or the default.
-#[cfg(not(feature = "edge"))]
 pub fn slow_ms(env: &Env) -> u64 {
     env.var("MONITOR_SLOW_MS")
         .ok()
@@ -116,7 +103,6 @@ pub fn slow_ms(env: &Env) -> u64 {
 }
 
 /// The environment's name for alerts: `ENVIRONMENT`, or `dev`.
-#[cfg(not(feature = "edge"))]
 fn environment(env: &Env) -> String {
     env.var("ENVIRONMENT")
         .map(|v| v.to_string())
@@ -125,23 +111,19 @@ fn environment(env: &Env) -> String {
         .unwrap_or_else(|| "dev".into())
 }
 
-#[cfg(not(feature = "edge"))]
-#[durable_object]
-pub struct Monitor {
+pub struct MonitorObject {
     state: State,
     env: Env,
     /// Whether storage was brought to the latest schema version since the object started.
     migrated: Cell<bool>,
 }
 
-#[cfg(not(feature = "edge"))]
 #[derive(Deserialize)]
 struct Body {
     body: String,
 }
 
-#[cfg(not(feature = "edge"))]
-impl Monitor {
+impl MonitorObject {
     fn sql(&self) -> Result<SqlStorage> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
@@ -281,7 +263,6 @@ impl Monitor {
 }
 
 /// POSTs `body` as JSON to `url`; the status it answered.
-#[cfg(not(feature = "edge"))]
 pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
     let headers = worker::Headers::new();
     headers.set("Content-Type", "application/json")?;
@@ -290,9 +271,9 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16> {
     Ok(response.status_code())
 }
 
-#[cfg(not(feature = "edge"))]
-impl DurableObject for Monitor {
-    fn new(state: State, env: Env) -> Self {
+/// What the runtime calls: the full worker's class of the same name hands every event here.
+impl MonitorObject {
+    pub fn new(state: State, env: Env) -> Self {
         Self {
             state,
             env,
@@ -300,7 +281,7 @@ impl DurableObject for Monitor {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    pub async fn fetch(&self, mut req: Request) -> Result<Response> {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
@@ -319,7 +300,7 @@ impl DurableObject for Monitor {
     }
 }
 
-#[cfg(all(test, not(feature = "edge")))]
+#[cfg(test)]
 mod tests {
     #[test]
     fn migrations_are_well_formed() {

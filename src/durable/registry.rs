@@ -7,15 +7,12 @@ use crate::coordinator_client::{refuse_unanswered_protocol, RegistryCommand};
 use serde::Deserialize;
 use std::cell::Cell;
 use waitroom_core::SaleId;
-use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue, State,
-};
+use worker::{Env, Request, Response, Result, SqlStorageValue, State};
 
 /// Most sales listed at once.
 const LIST_LIMIT: i64 = 500;
 
-#[durable_object]
-pub struct SaleRegistry {
+pub struct SaleRegistryObject {
     state: State,
     /// Whether storage was brought to the latest schema version since the object started.
     migrated: Cell<bool>,
@@ -35,7 +32,7 @@ struct Row {
     id: String,
 }
 
-impl SaleRegistry {
+impl SaleRegistryObject {
     fn run(&self, command: RegistryCommand) -> Result<Vec<SaleId>> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
@@ -75,15 +72,16 @@ impl SaleRegistry {
     }
 }
 
-impl DurableObject for SaleRegistry {
-    fn new(state: State, _env: Env) -> Self {
+/// What the runtime calls: the full worker's class of the same name hands every event here.
+impl SaleRegistryObject {
+    pub fn new(state: State, _env: Env) -> Self {
         Self {
             state,
             migrated: Cell::new(false),
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    pub async fn fetch(&self, mut req: Request) -> Result<Response> {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }

@@ -22,18 +22,14 @@ use waitroom_core::shard::{
     MAX_LEASE_ATTEMPTS,
 };
 use waitroom_core::{FanId, QueueError, SaleId, UnixMillis};
-use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
-    State,
-};
+use worker::{Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 /// How long after a failed close the alarm tries again.
 const RETRY_MS: u64 = 1_000;
 /// How long after a refused close (the sale is gone or cannot be read) it tries again.
 const RETRY_REFUSED_MS: u64 = 60_000;
 
-#[durable_object]
-pub struct ArrivalShard {
+pub struct ArrivalShardObject {
     state: State,
     env: Env,
     inner: RefCell<Option<Stored>>,
@@ -158,7 +154,7 @@ struct Stored {
     numbering: Numbering,
 }
 
-impl ArrivalShard {
+impl ArrivalShardObject {
     /// The shard's state. For a join (`joining`: which shard of which sale this is), a state that
     /// cannot be read is replaced by a fresh one; for the alarm it is as good as none.
     fn load(&self, joining: Option<(&SaleId, u32)>) -> Result<Option<Stored>> {
@@ -446,8 +442,9 @@ impl ArrivalShard {
     }
 }
 
-impl DurableObject for ArrivalShard {
-    fn new(state: State, env: Env) -> Self {
+/// What the runtime calls: the full worker's class of the same name hands every event here.
+impl ArrivalShardObject {
+    pub fn new(state: State, env: Env) -> Self {
         Self {
             state,
             env,
@@ -458,7 +455,7 @@ impl DurableObject for ArrivalShard {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    pub async fn fetch(&self, mut req: Request) -> Result<Response> {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
@@ -536,7 +533,7 @@ impl DurableObject for ArrivalShard {
 
     /// Reports the block closed once its time is up, so its unused numbers never hold the line.
     /// An error makes the runtime retry the alarm.
-    async fn alarm(&self) -> Result<Response> {
+    pub async fn alarm(&self) -> Result<Response> {
         // The alarm that was set has rung.
         self.alarm_at.set(None);
         let now = clock::now();

@@ -1,12 +1,9 @@
 //! The HTTP contract (docs/api.md): each path to its handler, and every failure to one error shape.
 
-// The promoter's and the origin's routes: the edge worker parses them (Route) and hands them to
-// the full worker, so their handlers are the full worker's only.
-#[cfg_attr(feature = "edge", allow(dead_code))]
 mod admin;
 pub mod answers;
+pub mod backstage;
 pub mod fan;
-#[cfg_attr(feature = "edge", allow(dead_code))]
 mod origin;
 mod socket;
 
@@ -26,15 +23,11 @@ use worker::{Env, Headers, Method, Request, Response};
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
 pub const ASSETS_BINDING: &str = "ASSETS";
 
-/// The full worker, as the edge worker's service binding (wrangler.edge.toml `[[services]]`): the
-/// edge hands it the routes that are on no fan's path ([`Route::served_by_full_worker`]).
-#[cfg(feature = "edge")]
-pub const FULL_WORKER_BINDING: &str = "FULL";
+pub use backstage::Backstage;
 
-/// A path of the contract, with its parameters. (In the edge worker the parameters of the routes
-/// it hands to the full worker are parsed, to refuse a bad path at once, and not read.)
-#[cfg_attr(feature = "edge", allow(dead_code))]
-enum Route<'a> {
+/// A path of the contract, with its parameters. (The edge worker parses the routes it hands to
+/// the full worker too, to refuse a bad path at once.)
+pub enum Route<'a> {
     Health,
     Jwks,
     /// A sale page's colours: `/brand/{rrggbb}.css`.
@@ -214,15 +207,16 @@ impl<'a> Route<'a> {
     }
 }
 
-/// Answers one request. Never fails: every error becomes its JSON (or HTML) answer here, and
-/// every answer gets the security headers.
-pub async fn handle(req: Request, env: Env) -> Response {
-    handle_in(req, env, None).await
-}
-
-/// [`handle`] with the fetch event's context, for work after the answer.
-pub async fn handle_in(req: Request, env: Env, background: Option<worker::Context>) -> Response {
-    let mut response = answer(req, env, background.map(Rc::new)).await;
+/// Answers one request, with the fetch event's context for work after the answer; `backstage`
+/// is what this Worker does with the routes on no fan's path. Never fails: every error becomes
+/// its JSON (or HTML) answer here, and every answer gets the security headers.
+pub async fn handle<B: Backstage>(
+    req: Request,
+    env: Env,
+    background: worker::Context,
+    backstage: &B,
+) -> Response {
+    let mut response = answer(req, env, Some(Rc::new(background)), backstage).await;
     if let Err(e) = response::set_security_headers(response.headers_mut()) {
         worker::console_error!("could not set the security headers: {e}");
     }
@@ -239,7 +233,12 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(crate::random::hex::<8>)
 }
 
-async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>) -> Response {
+async fn answer<B: Backstage>(
+    req: Request,
+    env: Env,
+    background: Option<Rc<worker::Context>>,
+    backstage: &B,
+) -> Response {
     let request_id = request_id(&req);
     let url = match req.url() {
         Ok(url) => url,
@@ -268,12 +267,11 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
         None => ("asset", None),
     };
     // The edge worker hands the routes on no fan's path to the full worker.
-    let forwarded =
-        cfg!(feature = "edge") && route.as_ref().is_some_and(Route::served_by_full_worker);
+    let forwarded = B::HANDS_OVER && route.as_ref().is_some_and(Route::served_by_full_worker);
     // A body declared too large is refused on every route, whether or not it reads one.
     let answered = match (route, crate::http::refuse_declared_oversize(&req)) {
         (Some(_), Err(too_large)) => Err(too_large),
-        (Some(route), Ok(())) => dispatch(route, req, &ctx).await,
+        (Some(route), Ok(())) => dispatch(route, req, &ctx, backstage).await,
         (None, _) if segments.first() == Some(&"api") => Err(ApiError::NotFound),
         (None, _) => static_asset(req, &ctx).await,
     };
@@ -298,7 +296,12 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
     response
 }
 
-async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+async fn dispatch<B: Backstage>(
+    route: Route<'_>,
+    req: Request,
+    ctx: &Ctx,
+    backstage: &B,
+) -> Result<Response, ApiError> {
     let method = req.method();
     let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
     match route {
@@ -326,76 +329,11 @@ async fn dispatch(route: Route<'_>, req: Request, ctx: &Ctx) -> Result<Response,
             socket::open(req, ctx, sale_id(sale)?).await
         }
         Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
-        route if route.served_by_full_worker() => full_worker_route(route, req, ctx).await,
+        route if route.served_by_full_worker() => backstage.answer(route, req, ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),
     }
-}
-
-/// The routes on no fan's path ([`Route::served_by_full_worker`]), served here in the full
-/// worker.
-#[cfg(not(feature = "edge"))]
-async fn full_worker_route(
-    route: Route<'_>,
-    req: Request,
-    ctx: &Ctx,
-) -> Result<Response, ApiError> {
-    let method = req.method();
-    let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
-    match route {
-        Route::Jwks if is(Method::Get) => origin::jwks(ctx),
-        Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
-        Route::Finish { sale, fan, outcome } if is(Method::Post) => {
-            origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
-        }
-        Route::Assignments(sale) if is(Method::Get) => {
-            origin::assignments(req, ctx, sale_id(sale)?).await
-        }
-        Route::AdminSales if is(Method::Get) => admin::list(req, ctx).await,
-        Route::AdminSale(sale) if is(Method::Get) => admin::report(req, ctx, sale_id(sale)?).await,
-        Route::AdminSale(sale) if is(Method::Put) => admin::upsert(req, ctx, sale_id(sale)?).await,
-        Route::AdminControl { sale, action } if is(Method::Post) => {
-            admin::control(req, ctx, sale_id(sale)?, action).await
-        }
-        Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
-        Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
-        Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
-        Route::AdminInvitations(sale) if is(Method::Post) => {
-            admin::invitations(req, ctx, sale_id(sale)?).await
-        }
-        Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
-        route => Err(ApiError::MethodNotAllowed {
-            allow: route.allow(),
-        }),
-    }
-}
-
-/// The routes on no fan's path, in the edge worker: the full worker's answer, as it gave it
-/// (status, headers, body, errors included; it logs its own line for the request). A full worker
-/// that cannot be reached is `busy`, like an object that cannot be reached.
-#[cfg(feature = "edge")]
-async fn full_worker_route(
-    route: Route<'_>,
-    req: Request,
-    ctx: &Ctx,
-) -> Result<Response, ApiError> {
-    // A promoter's change: this isolate sees it at once, as the isolate that made it always has.
-    let changes = match route {
-        Route::AdminSale(sale) if req.method() == Method::Put => Some(sale),
-        Route::AdminControl { sale, .. } => Some(sale),
-        _ => None,
-    };
-    let full = ctx.env.service(FULL_WORKER_BINDING)?;
-    let answer = full
-        .fetch_request(req)
-        .await
-        .map_err(|e| ApiError::Busy(format!("the full worker: {e}")))?;
-    let changed = changes.and_then(|sale| SaleId::parse(sale).ok());
-    if let Some(sale) = changed.filter(|_| (200..300).contains(&answer.status_code())) {
-        admin::sale_changed(ctx, &sale).await;
-    }
-    Ok(own_copy(answer)?)
 }
 
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
@@ -434,7 +372,7 @@ async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 
 /// A response of our own with `answer`'s status, headers and body: a fetched response's headers
 /// are immutable, and every answer gets the security headers.
-fn own_copy(answer: Response) -> worker::Result<Response> {
+pub(crate) fn own_copy(answer: Response) -> worker::Result<Response> {
     let headers = Headers::new();
     for (name, value) in answer.headers().entries() {
         headers.set(&name, &value)?;

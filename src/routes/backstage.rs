@@ -1,0 +1,117 @@
+//! The routes on no fan's path ([`Route::served_by_full_worker`]: the promoter's, the origin's
+//! and the JWKS), and what each Worker does with them (docs/operations.md, "Two Workers"): the
+//! full worker serves them ([`Serve`]); the edge worker hands them to the full worker
+//! ([`HandOver`]), so their code (sale settings, reports, pulls, invitation signing, the monitor)
+//! and their keys stay out of the module every data centre starts at the opening second
+//! (docs/capacity.md, "Cold start"). Each Worker's crate names its choice; the route handling is
+//! generic over it, so the edge's module links none of [`Serve`]'s code.
+
+use super::{admin, origin, own_copy, Route};
+use crate::ctx::Ctx;
+use crate::error::ApiError;
+use crate::http::sale_id;
+use std::future::Future;
+use waitroom_core::SaleId;
+use worker::{Method, Request, Response};
+
+/// The full worker, as the edge worker's service binding (wrangler.edge.toml `[[services]]`).
+pub const FULL_WORKER_BINDING: &str = "FULL";
+
+/// What a Worker does with the routes on no fan's path.
+pub trait Backstage {
+    /// Whether the answer is another Worker's (logged as `forwarded`).
+    const HANDS_OVER: bool;
+
+    /// The answer to `route` (one of [`Route::served_by_full_worker`]).
+    fn answer<'a>(
+        &'a self,
+        route: Route<'a>,
+        req: Request,
+        ctx: &'a Ctx,
+    ) -> impl Future<Output = Result<Response, ApiError>> + 'a;
+}
+
+/// The full worker's: it serves them.
+pub struct Serve;
+
+impl Backstage for Serve {
+    const HANDS_OVER: bool = false;
+
+    async fn answer<'a>(
+        &'a self,
+        route: Route<'a>,
+        req: Request,
+        ctx: &'a Ctx,
+    ) -> Result<Response, ApiError> {
+        let method = req.method();
+        let is = |m: Method| method == m || (m == Method::Get && method == Method::Head);
+        match route {
+            Route::Jwks if is(Method::Get) => origin::jwks(ctx),
+            Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
+            Route::Finish { sale, fan, outcome } if is(Method::Post) => {
+                origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
+            }
+            Route::Assignments(sale) if is(Method::Get) => {
+                origin::assignments(req, ctx, sale_id(sale)?).await
+            }
+            Route::AdminSales if is(Method::Get) => admin::list(req, ctx).await,
+            Route::AdminSale(sale) if is(Method::Get) => {
+                admin::report(req, ctx, sale_id(sale)?).await
+            }
+            Route::AdminSale(sale) if is(Method::Put) => {
+                admin::upsert(req, ctx, sale_id(sale)?).await
+            }
+            Route::AdminControl { sale, action } if is(Method::Post) => {
+                admin::control(req, ctx, sale_id(sale)?, action).await
+            }
+            Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => {
+                Err(ApiError::NotFound)
+            }
+            Route::AdminFault(sale) if is(Method::Put) => {
+                admin::fault(req, ctx, sale_id(sale)?).await
+            }
+            Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+            Route::AdminInvitations(sale) if is(Method::Post) => {
+                admin::invitations(req, ctx, sale_id(sale)?).await
+            }
+            Route::TestPoison if is(Method::Post) => admin::test_poison(ctx).await,
+            route => Err(ApiError::MethodNotAllowed {
+                allow: route.allow(),
+            }),
+        }
+    }
+}
+
+/// The edge worker's: the full worker's answer, as it gave it (status, headers, body, errors
+/// included; it logs its own line for the request). A full worker that cannot be reached is
+/// `busy`, like an object that cannot be reached.
+pub struct HandOver;
+
+impl Backstage for HandOver {
+    const HANDS_OVER: bool = true;
+
+    async fn answer<'a>(
+        &'a self,
+        route: Route<'a>,
+        req: Request,
+        ctx: &'a Ctx,
+    ) -> Result<Response, ApiError> {
+        // A promoter's change: this isolate sees it at once, as the isolate that made it always
+        // has.
+        let changes = match route {
+            Route::AdminSale(sale) if req.method() == Method::Put => Some(sale),
+            Route::AdminControl { sale, .. } => Some(sale),
+            _ => None,
+        };
+        let full = ctx.env.service(FULL_WORKER_BINDING)?;
+        let answer = full
+            .fetch_request(req)
+            .await
+            .map_err(|e| ApiError::Busy(format!("the full worker: {e}")))?;
+        let changed = changes.and_then(|sale| SaleId::parse(sale).ok());
+        if let Some(sale) = changed.filter(|_| (200..300).contains(&answer.status_code())) {
+            admin::sale_changed(ctx, &sale).await;
+        }
+        Ok(own_copy(answer)?)
+    }
+}
