@@ -56,6 +56,8 @@ use worker::{MessageBatch, ScheduleContext, ScheduledEvent};
 #[event(start)]
 fn start() {
     console_error_panic_hook::set_once();
+    // A module reinitialized after a fatal error keeps the test clock's offset (tests only).
+    clock::restore_offset();
 }
 
 #[event(fetch)]

@@ -69,6 +69,9 @@ enum Route<'a> {
     TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
     AdminFault(&'a str),
+    /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
+    /// [`crate::clock`]).
+    TestClock,
 }
 
 impl<'a> Route<'a> {
@@ -94,6 +97,7 @@ impl<'a> Route<'a> {
             },
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
+            ["api", "admin", "test", "clock"] => Route::TestClock,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -129,6 +133,7 @@ impl<'a> Route<'a> {
             Route::AdminMonitor => "admin_monitor",
             Route::AdminInvitations(_) => "admin_invitations",
             Route::TestPoison => "test_poison",
+            Route::TestClock => "test_clock",
         }
     }
 
@@ -154,7 +159,8 @@ impl<'a> Route<'a> {
             | Route::BrandCss(_)
             | Route::AdminSales
             | Route::AdminMonitor
-            | Route::TestPoison => None,
+            | Route::TestPoison
+            | Route::TestClock => None,
         }
     }
 
@@ -176,7 +182,8 @@ impl<'a> Route<'a> {
             | Route::AdminMonitor
             | Route::AdminInvitations(_)
             | Route::AdminFault(_)
-            | Route::TestPoison => true,
+            | Route::TestPoison
+            | Route::TestClock => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -207,7 +214,8 @@ impl<'a> Route<'a> {
             | Route::Finish { .. }
             | Route::AdminControl { .. }
             | Route::AdminInvitations(_)
-            | Route::TestPoison => "POST",
+            | Route::TestPoison
+            | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
             Route::AdminFault(_) => "PUT",
         }
@@ -358,8 +366,11 @@ async fn full_worker_route(
         Route::AdminControl { sale, action } if is(Method::Post) => {
             admin::control(req, ctx, sale_id(sale)?, action).await
         }
-        Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => Err(ApiError::NotFound),
+        Route::AdminFault(_) | Route::TestPoison | Route::TestClock if !ctx.faults_allowed => {
+            Err(ApiError::NotFound)
+        }
         Route::AdminFault(sale) if is(Method::Put) => admin::fault(req, ctx, sale_id(sale)?).await,
+        Route::TestClock if is(Method::Post) => admin::test_clock(req, ctx).await,
         Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
         Route::AdminInvitations(sale) if is(Method::Post) => {
             admin::invitations(req, ctx, sale_id(sale)?).await
@@ -395,7 +406,21 @@ async fn full_worker_route(
     if let Some(sale) = changed.filter(|_| (200..300).contains(&answer.status_code())) {
         admin::sale_changed(ctx, &sale).await;
     }
+    if matches!(route, Route::TestClock) && ctx.faults_allowed && answer.status_code() == 200 {
+        return learn_clock(answer).await;
+    }
     Ok(own_copy(answer)?)
+}
+
+/// The full worker moved the test clock (see [`crate::clock`]): this isolate, the edge's, moves
+/// its own as far, and hands the answer on.
+#[cfg(feature = "edge")]
+async fn learn_clock(mut answer: Response) -> Result<Response, ApiError> {
+    let text = answer.text().await?;
+    let moved: crate::clock::Moved = serde_json::from_str(&text)
+        .map_err(|e| ApiError::Internal(format!("the full worker's clock answer: {e}")))?;
+    crate::clock::learn_offset(moved.offset_ms);
+    Ok(json(200, &moved))
 }
 
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
@@ -515,6 +540,7 @@ mod tests {
             &["api", "admin", "sales", "s1", "fault"],
             &["api", "admin", "monitor"],
             &["__test", "events", "poison"],
+            &["api", "admin", "test", "clock"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }
