@@ -88,6 +88,35 @@ impl Api {
         }
     }
 
+    /// Like [`crate::support::eventually`], on the worker's clock: tries `attempt`, and between
+    /// tries moves the clock by `step` instead of sleeping, until it succeeds or `limit` of the
+    /// worker's time has passed (then panics with the last reason). A step of a second or more
+    /// also makes the edge's cached snapshot stale, so each try sees the line as it is then.
+    pub async fn advancing<T, F, Fut>(
+        &self,
+        what: &str,
+        step: Duration,
+        limit: Duration,
+        mut attempt: F,
+    ) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
+        let until = self.now() + limit;
+        loop {
+            match attempt().await {
+                Ok(value) => return value,
+                Err(reason) if self.now() >= until => {
+                    panic!("{what}: still not true after {limit:?} of the worker's clock: {reason}")
+                }
+                Err(_) => {
+                    self.advance(step).await;
+                }
+            }
+        }
+    }
+
     async fn move_clock(&self, body: serde_json::Value) -> serde_json::Value {
         let moved = crate::support::send(self.admin().post("/api/admin/test/clock").json(&body))
             .await
