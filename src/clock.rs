@@ -29,7 +29,9 @@
 //! Alarms: objects set them relative to [`now`] ([`until`]), so an alarm wanted at (offset) time
 //! `T` is set at wall time `T - offset`. An alarm set before an advance rings too late: the
 //! route runs the alarm handler of every object with an alarm pending, which does what is due by
-//! the moved clock and sets the next alarm from it.
+//! the moved clock and sets the next alarm from it: each sale's coordinator (the registry lists
+//! them) and its arrival shards. The registry and the monitor set no alarms; the monitor's canary
+//! sale is in no registry, and its alarms ring at the wall time they were set for.
 //!
 //! What a move does not touch: timers (`worker::Delay`, a `setTimeout`: the edge's idle report of
 //! a sub-block, a fault's delay) and the runtime's own time (the Cache API's expiry, the queue's

@@ -253,6 +253,8 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
         Ok(url) => url,
         Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
     };
+    // The test clock's offset as the request came (a move of it is no time the request took).
+    let offset_ms = crate::clock::offset_ms();
     let ctx = Ctx {
         faults_allowed: crate::test_faults::allowed(&env, &url),
         objects: Objects::new(env.clone()),
@@ -299,7 +301,10 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
         route: name,
         sale,
         status: response.status_code(),
-        duration_ms: ctx.now.millis_until(crate::clock::now()),
+        duration_ms: ctx
+            .now
+            .millis_until(crate::clock::now())
+            .saturating_sub(crate::clock::offset_ms() - offset_ms),
         object_calls: ctx.objects.calls(),
         outcome,
     });
