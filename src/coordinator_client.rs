@@ -27,6 +27,8 @@ const REGISTRY_NAME: &str = "sales";
 const OBJECT_URL: &str = "https://do.internal/";
 /// Where a coordinator takes its test fault (see [`set_fault`]).
 pub const FAULT_URL: &str = "https://do.internal/fault";
+/// Where a coordinator or an arrival shard is told the test clock moved (see [`poke_clock`]).
+pub const CLOCK_URL: &str = "https://do.internal/clock";
 /// Where a coordinator takes a fan's WebSocket (see [`open_socket`]); the fan's arrival number
 /// follows as `?seq=`. Only the edge calls it, after checking the fan's token.
 pub const SOCKET_PATH: &str = "/socket";
@@ -361,6 +363,46 @@ pub async fn set_fault(
             binding: COORDINATOR_BINDING,
             error: e.to_string(),
         })
+    })
+}
+
+/// What a coordinator or an arrival shard is told when the test clock moved (only ever sent when
+/// test faults are on; see [`crate::clock`]).
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize)]
+pub struct ClockPoke {
+    pub offset_ms: u64,
+}
+
+/// What it answers: whether it had an alarm pending (then it ran the alarm's handler at the moved
+/// time, which set the next alarm from it) and, for a coordinator, how many arrival shards its
+/// sale may have numbered fans in (the current count, or the one before a live change if more).
+#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize)]
+pub struct ClockPoked {
+    pub alarm_ran: bool,
+    #[serde(default)]
+    pub shards: u32,
+}
+
+/// Tells object `name` of `binding` that the test clock moved to `offset_ms`.
+pub async fn poke_clock(
+    objects: &Objects,
+    binding: &'static str,
+    name: &str,
+    offset_ms: u64,
+) -> Result<ClockPoked, CallError> {
+    let stub = objects
+        .counted()
+        .durable_object(binding)?
+        .id_from_name(name)?
+        .get_stub()?;
+    let body = serde_json::to_string(&ClockPoke { offset_ms })
+        .map_err(|e| CallError::Transport(e.to_string()))?;
+    let req = outgoing::request(Method::Post, CLOCK_URL, &Headers::new(), Some(&body))?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    require_status(&mut resp, binding, 200).await?;
+    resp.json().await.map_err(|e| CallError::Malformed {
+        binding,
+        error: e.to_string(),
     })
 }
 

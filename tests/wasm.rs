@@ -33,6 +33,23 @@ fn the_clock_is_the_runtimes() {
 }
 
 #[wasm_bindgen_test]
+fn the_test_clock_moves_now_forward_only_and_outlives_a_module_restart() {
+    // (A small move: the other tests here read the clock too.)
+    let before = clock::now();
+    assert_eq!(clock::learn_offset(5_000), 5_000);
+    assert!(clock::now() >= before.plus_millis(5_000));
+    // Never back.
+    assert_eq!(clock::learn_offset(1_000), 5_000);
+    assert_eq!(clock::offset_ms(), 5_000);
+    // Mirrored on globalThis, where a reinitialized module finds it again at start.
+    let kept =
+        js_sys::Reflect::get(&js_sys::global(), &"__waitroom_test_clock_offset_ms".into()).unwrap();
+    assert_eq!(kept.as_f64(), Some(5_000.0));
+    clock::restore_offset();
+    assert_eq!(clock::offset_ms(), 5_000);
+}
+
+#[wasm_bindgen_test]
 fn tokens_sign_and_verify_in_wasm() {
     let keys = TokenKeys::parse("k1:wasm-test-secret-0123456789abcdefghij").unwrap();
     let sale = SaleId::parse("tour").unwrap();

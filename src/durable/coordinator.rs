@@ -9,7 +9,8 @@ use super::outbox;
 use super::store::{Loaded, Store};
 use crate::clock;
 use crate::coordinator_client::{
-    refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS, SOCKET_PATH,
+    refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
+    MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
 use crate::events;
 use crate::random;
@@ -427,6 +428,28 @@ impl SaleCoordinatorObject {
         let _ = self.schedule(Some(at)).await;
     }
 
+    /// The test clock moved (see [`crate::clock`]): an alarm set before rings too late by the
+    /// moved clock, so a pending one is run now, and sets the next one from the moved time.
+    async fn clock_moved(&self, poke: ClockPoke) -> Result<ClockPoked> {
+        clock::learn_offset(poke.offset_ms);
+        let pending = self.state.storage().get_alarm().await?.is_some();
+        if pending {
+            self.alarm().await?;
+        }
+        let (shards, alarm) = self.with_machine(clock::now(), |machine| {
+            machine.line().map_or(0, |line| {
+                let sale = line.sale();
+                let before = sale.shards_changed.map_or(0, |change| change.from);
+                sale.settings.shards.max(before)
+            })
+        })?;
+        self.schedule(alarm).await?;
+        Ok(ClockPoked {
+            alarm_ran: pending,
+            shards,
+        })
+    }
+
     /// Sets the alarm and only then records it as set: a failure is retried by the next request
     /// (and, from the alarm handler, by the runtime retrying the alarm).
     async fn schedule(&self, alarm: Option<UnixMillis>) -> Result<()> {
@@ -480,6 +503,16 @@ impl SaleCoordinatorObject {
     }
 
     pub async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.url()?.as_str() == CLOCK_URL {
+            if !self.faults_allowed {
+                return Response::error("not found", 404);
+            }
+            let poke: ClockPoke = match req.json().await {
+                Ok(poke) => poke,
+                Err(e) => return Response::error(format!("not a clock poke: {e}"), 400),
+            };
+            return Response::from_json(&self.clock_moved(poke).await?);
+        }
         if req.url()?.as_str() == FAULT_URL {
             if !self.faults_allowed {
                 return Response::error("not found", 404);

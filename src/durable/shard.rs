@@ -11,7 +11,9 @@
 use super::coordinator::MAX_SPENT_SOLUTIONS;
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
+use crate::coordinator_client::{
+    call_coordinator, refuse_unanswered_protocol, CallError, ClockPoke, ClockPoked, CLOCK_URL,
+};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use waitroom_core::edge_block::{EdgeLease, EdgeReport};
@@ -456,6 +458,26 @@ impl ArrivalShardObject {
     }
 
     pub async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.url()?.as_str() == CLOCK_URL {
+            if !crate::test_faults::enabled(&self.env) {
+                return Response::error("not found", 404);
+            }
+            let poke: ClockPoke = match req.json().await {
+                Ok(poke) => poke,
+                Err(e) => return Response::error(format!("not a clock poke: {e}"), 400),
+            };
+            // An alarm set before the clock moved rings too late by it: run a pending one now,
+            // which sets the next one from the moved time (see `crate::clock`).
+            clock::learn_offset(poke.offset_ms);
+            let pending = self.state.storage().get_alarm().await?.is_some();
+            if pending {
+                self.alarm().await?;
+            }
+            return Response::from_json(&ClockPoked {
+                alarm_ran: pending,
+                shards: 0,
+            });
+        }
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }

@@ -2,7 +2,11 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
+use crate::clock;
+use crate::coordinator_client::{
+    ask, list_sales, poke_clock, register, set_fault, shard_name, unexpected, Fault,
+    COORDINATOR_BINDING, SHARDS_BINDING,
+};
 use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
 use crate::error::ApiError;
 use crate::http;
@@ -188,6 +192,54 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
         &FaultAnswer {
             fault,
             failed_by_kind: report.failed_by_kind,
+        },
+    ))
+}
+
+/// `POST /api/admin/test/clock` (tests only; see [`crate::clock`] and [`crate::test_faults`]):
+/// moves the clock forward by `advance_ms` (or to `offset_ms`, never back) in this isolate, and
+/// runs at the moved time the pending alarm of every sale's coordinator and arrival shards, which
+/// set their next alarms from it. Answers once they ran: what was due by then is done.
+pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let by: clock::Move = http::read_json(&mut req).await?;
+    let offset = clock::moved(clock::offset_ms(), &by).map_err(|(field, message)| {
+        ApiError::InvalidField {
+            field,
+            message: message.into(),
+        }
+    })?;
+    let offset = clock::learn_offset(offset);
+    let sales = list_sales(&ctx.objects).await?;
+    let coordinators = join_all(
+        sales
+            .iter()
+            .map(|sale| poke_clock(&ctx.objects, COORDINATOR_BINDING, sale.as_str(), offset)),
+    )
+    .await;
+    let mut alarms_run = 0;
+    let mut shards = Vec::new();
+    for (sale, poked) in sales.iter().zip(coordinators) {
+        let poked = poked?;
+        alarms_run += u32::from(poked.alarm_ran);
+        shards.extend((0..poked.shards).map(|k| shard_name(sale, k)));
+    }
+    // After the coordinators: a shard's alarm closes its block at its coordinator.
+    for poked in join_all(
+        shards
+            .iter()
+            .map(|name| poke_clock(&ctx.objects, SHARDS_BINDING, name, offset)),
+    )
+    .await
+    {
+        alarms_run += u32::from(poked?.alarm_ran);
+    }
+    Ok(json(
+        200,
+        &clock::Moved {
+            offset_ms: offset,
+            now_ms: clock::now().0,
+            alarms_run,
         },
     ))
 }

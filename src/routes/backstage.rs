@@ -10,6 +10,7 @@ use super::{admin, origin, own_copy, Route};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
+use crate::response::json;
 use std::future::Future;
 use waitroom_core::SaleId;
 use worker::{Method, Request, Response};
@@ -64,12 +65,13 @@ impl Backstage for Serve {
             Route::AdminControl { sale, action } if is(Method::Post) => {
                 admin::control(req, ctx, sale_id(sale)?, action).await
             }
-            Route::AdminFault(_) | Route::TestPoison if !ctx.faults_allowed => {
+            Route::AdminFault(_) | Route::TestPoison | Route::TestClock if !ctx.faults_allowed => {
                 Err(ApiError::NotFound)
             }
             Route::AdminFault(sale) if is(Method::Put) => {
                 admin::fault(req, ctx, sale_id(sale)?).await
             }
+            Route::TestClock if is(Method::Post) => admin::test_clock(req, ctx).await,
             Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
             Route::AdminInvitations(sale) if is(Method::Post) => {
                 admin::invitations(req, ctx, sale_id(sale)?).await
@@ -112,6 +114,19 @@ impl Backstage for HandOver {
         if let Some(sale) = changed.filter(|_| (200..300).contains(&answer.status_code())) {
             admin::sale_changed(ctx, &sale).await;
         }
+        if matches!(route, Route::TestClock) && ctx.faults_allowed && answer.status_code() == 200 {
+            return learn_clock(answer).await;
+        }
         Ok(own_copy(answer)?)
     }
+}
+
+/// The full worker moved the test clock (see [`crate::clock`]): this isolate, the edge's, moves
+/// its own as far, and hands the answer on.
+async fn learn_clock(mut answer: Response) -> Result<Response, ApiError> {
+    let text = answer.text().await?;
+    let moved: crate::clock::Moved = serde_json::from_str(&text)
+        .map_err(|e| ApiError::Internal(format!("the full worker's clock answer: {e}")))?;
+    crate::clock::learn_offset(moved.offset_ms);
+    Ok(json(200, &moved))
 }

@@ -62,6 +62,9 @@ pub enum Route<'a> {
     TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
     AdminFault(&'a str),
+    /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
+    /// [`crate::clock`]).
+    TestClock,
 }
 
 impl<'a> Route<'a> {
@@ -87,6 +90,7 @@ impl<'a> Route<'a> {
             },
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
+            ["api", "admin", "test", "clock"] => Route::TestClock,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -122,6 +126,7 @@ impl<'a> Route<'a> {
             Route::AdminMonitor => "admin_monitor",
             Route::AdminInvitations(_) => "admin_invitations",
             Route::TestPoison => "test_poison",
+            Route::TestClock => "test_clock",
         }
     }
 
@@ -147,7 +152,8 @@ impl<'a> Route<'a> {
             | Route::BrandCss(_)
             | Route::AdminSales
             | Route::AdminMonitor
-            | Route::TestPoison => None,
+            | Route::TestPoison
+            | Route::TestClock => None,
         }
     }
 
@@ -169,7 +175,8 @@ impl<'a> Route<'a> {
             | Route::AdminMonitor
             | Route::AdminInvitations(_)
             | Route::AdminFault(_)
-            | Route::TestPoison => true,
+            | Route::TestPoison
+            | Route::TestClock => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -200,7 +207,8 @@ impl<'a> Route<'a> {
             | Route::Finish { .. }
             | Route::AdminControl { .. }
             | Route::AdminInvitations(_)
-            | Route::TestPoison => "POST",
+            | Route::TestPoison
+            | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
             Route::AdminFault(_) => "PUT",
         }
@@ -244,6 +252,8 @@ async fn answer<B: Backstage>(
         Ok(url) => url,
         Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
     };
+    // The test clock's offset as the request came (a move of it is no time the request took).
+    let offset_ms = crate::clock::offset_ms();
     let ctx = Ctx {
         faults_allowed: crate::test_faults::allowed(&env, &url),
         objects: Objects::new(env.clone()),
@@ -289,7 +299,10 @@ async fn answer<B: Backstage>(
         route: name,
         sale,
         status: response.status_code(),
-        duration_ms: ctx.now.millis_until(crate::clock::now()),
+        duration_ms: ctx
+            .now
+            .millis_until(crate::clock::now())
+            .saturating_sub(crate::clock::offset_ms() - offset_ms),
         object_calls: ctx.objects.calls(),
         outcome,
     });
@@ -453,6 +466,7 @@ mod tests {
             &["api", "admin", "sales", "s1", "fault"],
             &["api", "admin", "monitor"],
             &["__test", "events", "poison"],
+            &["api", "admin", "test", "clock"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

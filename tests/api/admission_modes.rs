@@ -3,7 +3,8 @@
 //! snapshot); a `capacity` sale never holds more than its cap while the test, as the origin,
 //! completes and releases (by fan id and by the pass's `jti`), and a session never reported ends
 //! at `session_s`; a mode changed live takes effect at once. The measured rates are printed
-//! (`--nocapture`) for the closing note.
+//! (`--nocapture`) for the closing note. Where the rule is a span of time, the worker's clock is
+//! moved through it in short steps (docs/api.md, "Testing") instead of the test sleeping.
 
 use crate::support::{eventually, send, verify_pass, Api, Joined, TestWorker, PURCHASE_URL};
 use serde_json::{json, Value};
@@ -51,7 +52,7 @@ async fn admitted(api: &Api, sale: &str, window: &str) -> Vec<i128> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rate_sale_admits_at_its_rate_with_no_window_and_a_live_change_takes_effect_at_once() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     let sale = "rate-sale";
     let admission = json!({ "mode": "rate", "per_minute": 120 });
     let fans = paused_sale_with(
@@ -76,10 +77,15 @@ async fn a_rate_sale_admits_at_its_rate_with_no_window_and_a_live_change_takes_e
         .expect(200, "sale info");
     assert_eq!(info["admission"], admission, "{info}");
 
-    // Open, then nothing but the clock for 20 s: no window, no request.
+    // Open, then nothing but the clock for 20 s: no window, no fan's request. The clock moves a
+    // quarter of a second at a time, and each move runs the coordinator's alarm if it is due by
+    // then (as the runtime rings it when the clock gets there), never sooner.
     let opened = w.admin().open_sale(sale).await;
     let opened_ms = unix_ms(opened["updated_at"].as_str().expect("updated_at"));
-    tokio::time::sleep(Duration::from_secs(20)).await;
+    let opened_at = Duration::from_millis(u64::try_from(opened_ms).expect("after 1970"));
+    while w.now() < opened_at + Duration::from_secs(20) {
+        w.advance(Duration::from_millis(250)).await;
+    }
     let times = admitted(&w, sale, "rate").await;
     let in_20_s = times.iter().filter(|t| **t <= opened_ms + 20_000).count();
     // Two at the opening (one second's burst), then one every 500 ms: at most 42 by the bound,
@@ -165,7 +171,7 @@ async fn a_rate_sale_admits_at_its_rate_with_no_window_and_a_live_change_takes_e
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_capacity_sale_never_exceeds_its_cap_and_sessions_end_by_report_jti_or_time() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     let sale = "capacity-sale";
     let admission = json!({ "mode": "capacity", "active": 3, "session_s": 10 });
     let fans = paused_sale_with(
@@ -218,7 +224,7 @@ async fn a_capacity_sale_never_exceeds_its_cap_and_sessions_end_by_report_jti_or
         );
         passes.push(claims);
     }
-    let claimed_at = Instant::now();
+    let claimed_at = w.now();
 
     // The origin completes fan 1 by fan id, and releases fan 2 knowing only its pass (the jti):
     // each end admits the next fan at once.
@@ -252,34 +258,50 @@ async fn a_capacity_sale_never_exceeds_its_cap_and_sessions_end_by_report_jti_or
     );
 
     // Fan 3's session is never reported: it ends 10 s after the claim, by the alarm, and fan 6
-    // comes in. Fans 4 and 5 never claim: they lapse at claim_ttl (10 s).
-    let ended = eventually("fan 3's session ends", Duration::from_secs(20), || async {
-        let status = w.fan().status(sale, &fans[2].token).await;
-        if status["state"] == "lapsed" {
-            Ok(status)
-        } else {
-            Err(status.to_string())
-        }
-    })
-    .await;
+    // comes in. Fans 4 and 5 never claim: they lapse at claim_ttl (10 s). The worker's clock
+    // moves half a second at a time, and each step is watched (the cap too).
+    let step = Duration::from_millis(500);
+    let watched = |report: &Value| {
+        let held = report["stats"]["assigned"].as_u64().expect("assigned");
+        most.fetch_max(held, Ordering::Relaxed);
+    };
+    let ended = w
+        .advancing(
+            "fan 3's session ends",
+            step,
+            Duration::from_secs(20),
+            || async {
+                watched(&w.admin().report(sale).await);
+                let status = w.fan().status(sale, &fans[2].token).await;
+                if status["state"] == "lapsed" {
+                    Ok(status)
+                } else {
+                    Err(status.to_string())
+                }
+            },
+        )
+        .await;
     assert_eq!(ended["reason"], "expired", "{ended}");
-    let session = claimed_at.elapsed();
+    let session = w.now().saturating_sub(claimed_at);
     assert!(session >= Duration::from_secs(9), "ended after {session:?}");
-    println!("[admission] capacity: an unreported session ended {session:?} after the claim (session_s 10)");
-    let lapsed = eventually(
-        "fans 4 and 5 lapse and three more are admitted",
-        Duration::from_secs(20),
-        || async {
-            let report = w.admin().report(sale).await;
-            let s = &report["stats"];
-            if s["lapsed"] == 2 && s["expired"] == 1 {
-                Ok(report)
-            } else {
-                Err(report.to_string())
-            }
-        },
-    )
-    .await;
+    println!("[admission] capacity: an unreported session ended {session:?} after the claim (session_s 10, by the worker's clock)");
+    let lapsed = w
+        .advancing(
+            "fans 4 and 5 lapse and three more are admitted",
+            step,
+            Duration::from_secs(20),
+            || async {
+                let report = w.admin().report(sale).await;
+                watched(&report);
+                let s = &report["stats"];
+                if s["lapsed"] == 2 && s["expired"] == 1 {
+                    Ok(report)
+                } else {
+                    Err(report.to_string())
+                }
+            },
+        )
+        .await;
     assert_eq!(lapsed["stats"]["assigned"], 3, "{lapsed}");
     stop.store(true, Ordering::Relaxed);
     watcher.await.expect("watcher");

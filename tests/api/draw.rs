@@ -3,7 +3,7 @@
 //! `examples/verify-draw`, and its revealed key matches the commitment published before.
 
 use crate::support::assertions::eventually;
-use crate::support::clock::{rfc3339, unix_now};
+use crate::support::clock::rfc3339;
 use crate::support::fan::Joined;
 use crate::support::{send, TestWorker};
 use serde_json::{json, Value};
@@ -31,8 +31,8 @@ fn verifier() -> PathBuf {
 
 #[tokio::test]
 async fn a_prequeue_is_drawn_fairly_and_the_draw_verifies() {
-    let w = TestWorker::start().await;
-    let now_s = unix_now().as_secs();
+    let w = TestWorker::start_with_faults().await;
+    let now_s = w.now().as_secs();
     let opens_at_s = now_s + 8;
     let (prequeue_opens_at, opens_at) = (rfc3339(now_s - 1), rfc3339(opens_at_s));
     let body = json!({
@@ -120,9 +120,10 @@ async fn a_prequeue_is_drawn_fairly_and_the_draw_verifies() {
         "{status}"
     );
 
-    // After opens_at: later fans, then the draw is published.
-    let wake = Duration::from_secs(opens_at_s) + Duration::from_millis(200);
-    tokio::time::sleep(wake.saturating_sub(unix_now())).await;
+    // After opens_at (the worker's clock is moved there: docs/api.md, "Testing"): later fans,
+    // then the draw is published.
+    w.advance_to(Duration::from_secs(opens_at_s) + Duration::from_millis(200))
+        .await;
     let late: Vec<Joined> = w.fan().join_many(SALE, 2, 3).await;
     let draw = eventually("the draw is published", Duration::from_secs(10), || async {
         let d = send(w.fan().get(&format!("/api/sales/{SALE}/draw")))

@@ -1,15 +1,16 @@
-//! A fan who does not claim their turn within `claim_ttl_s` lapses, and may join again.
+//! A fan who does not claim their turn within `claim_ttl_s` lapses, and may join again. The test
+//! moves the worker's clock past the deadline instead of waiting for it (docs/api.md, "Testing").
 
 use crate::support::{send, Joined, TestWorker};
 use reqwest::Method;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SALE: &str = "lapse";
 
 #[tokio::test]
 async fn lapse() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     let body = json!({ "name": "Lapse", "purchase_url": "https://tickets.example/buy", "claim_ttl_s": 10 });
     let created = w.admin().create_sale_with(SALE, body).await;
     assert_eq!(created["claim_ttl_s"], 10, "{created}");
@@ -18,7 +19,7 @@ async fn lapse() {
     for _ in 0..3 {
         fans.push(w.fan().join(SALE).await);
     }
-    let pulled_at = Instant::now();
+    let pulled_at = w.now();
     let pulled = w.origin().pull(SALE, "w1", 3, Some("lapse-1")).await;
     assert_eq!(
         pulled.assignments.iter().map(|a| a.seq).collect::<Vec<_>>(),
@@ -32,7 +33,8 @@ async fn lapse() {
         .await;
     assert!(turn["pass"].is_string(), "{turn}");
 
-    tokio::time::sleep((Duration::from_millis(11_500)).saturating_sub(pulled_at.elapsed())).await;
+    w.advance_to(pulled_at + Duration::from_millis(11_500))
+        .await;
 
     let status = w.fan().status(SALE, &fans[0].token).await;
     assert_eq!(status["state"], "lapsed", "{status}");

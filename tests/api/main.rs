@@ -28,5 +28,6 @@ mod restart;
 mod scheduled_open;
 mod shards;
 mod sockets;
+mod test_clock;
 mod turnstile;
 mod webhooks;

@@ -123,7 +123,7 @@ async fn state_of_the_release_before_versioning_survives_the_upgrade() {
         );
     }
     let w = TestWorker::start_with(WorkerFiles::copied_from(&fixture)).await;
-    let now_ms = i128::from(crate::support::clock::unix_now().as_millis() as u64);
+    let now_ms = i128::from(w.now().as_millis() as u64);
 
     // The registry still lists every sale.
     let listed = send(w.admin().get("/api/admin/sales"))
@@ -269,7 +269,9 @@ async fn state_of_the_release_before_versioning_survives_the_upgrade() {
 #[ignore = "writes a fixture; run by hand against the release to capture"]
 async fn write_state_v1_fixture() {
     let name = std::env::var("FIXTURE_NAME").unwrap_or_else(|_| "state-new".to_owned());
-    let w = TestWorker::start().await;
+    // With the test switch: the deadlines are run through on the worker's clock (docs/api.md,
+    // "Testing"). The fixture's env file leaves it out.
+    let w = TestWorker::start_with_faults().await;
     let mut manifest = json!({ "sales": {} });
     let mut pulls: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     let mut claimed: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
@@ -318,7 +320,7 @@ async fn write_state_v1_fixture() {
     w.fan()
         .wait_for_state(TIMEOUTS, &t_fans[1].token, "your_turn")
         .await;
-    let timeouts_claimed_at = std::time::Instant::now();
+    let timeouts_claimed_at = w.now();
     waiting_fans.insert(TIMEOUTS, waiting(&t_fans, 2));
 
     // Left: three fans who never poll.
@@ -328,9 +330,9 @@ async fn write_state_v1_fixture() {
     }
     // A join on a new block (a block serves one second) makes the coordinator note that these
     // three are near the front: their presence time starts.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    w.advance(Duration::from_millis(1500)).await;
     l_fans.push(w.fan().join(LEFT).await);
-    let left_joined_at = std::time::Instant::now();
+    let left_joined_at = w.now();
 
     // The line: 20 fans; w1 gets 1..=5 (1 completed, 2 released, 3 claimed, 4 and 5 assigned),
     // w2 gets 6..=8 (assigned); 9..=20 wait.
@@ -392,9 +394,9 @@ async fn write_state_v1_fixture() {
     // Left: once presence ran out, a pull skips fans who stopped polling.
     // (Asking for its report meanwhile keeps the coordinator in memory: presence is not stored,
     // and an idle object restarting would give everyone a fresh grace period.)
-    while left_joined_at.elapsed() < Duration::from_secs(12) {
+    while w.now() < left_joined_at + Duration::from_secs(12) {
         w.admin().report(LEFT).await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        w.advance(Duration::from_secs(2)).await;
     }
     let d = w.origin().pull(LEFT, "w1", 1, Some("v1-pull-d")).await;
     pulls
@@ -410,7 +412,8 @@ async fn write_state_v1_fixture() {
     waiting_fans.insert(LEFT, waiting(&l_fans, max_assigned));
 
     // Timeouts: the claimed pass runs out 30 s after the claim.
-    tokio::time::sleep(Duration::from_secs(32).saturating_sub(timeouts_claimed_at.elapsed())).await;
+    w.advance_to(timeouts_claimed_at + Duration::from_secs(32))
+        .await;
     w.admin().report(TIMEOUTS).await;
 
     for sale in [LINE, TIMEOUTS, LEFT, SHARDS] {
@@ -451,7 +454,14 @@ async fn write_state_v1_fixture() {
     let out = fixture_dir(&name);
     let _ = std::fs::remove_dir_all(&out);
     copy_tree(&files.state_dir, &out.join("state"));
-    std::fs::copy(&files.env_file, out.join("worker.env")).expect("copy env file");
+    // The keys it ran with, without the test switch: the fixture's worker runs as deployed.
+    let env: String = std::fs::read_to_string(&files.env_file)
+        .expect("read env file")
+        .lines()
+        .filter(|line| !line.starts_with("WAITROOM_TEST_FAULTS="))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(out.join("worker.env"), env).expect("write env file");
     std::fs::write(
         out.join("manifest.json"),
         serde_json::to_string_pretty(&manifest).unwrap() + "\n",

@@ -1,6 +1,6 @@
 //! A sale with `opens_at` opens by itself at that second.
 
-use crate::support::clock::{rfc3339, unix_now};
+use crate::support::clock::rfc3339;
 use crate::support::{send, TestWorker};
 use std::time::Duration;
 
@@ -8,9 +8,9 @@ const SALE: &str = "scheduled-open";
 
 #[tokio::test]
 async fn scheduled_open() {
-    let w = TestWorker::start().await;
-    // At least 3 s ahead, on a whole second.
-    let opens_at_s = unix_now().as_secs() + 4;
+    let w = TestWorker::start_with_faults().await;
+    // At least 3 s ahead by the worker's clock, on a whole second.
+    let opens_at_s = w.now().as_secs() + 4;
     let opens_at = rfc3339(opens_at_s);
     let created = w.admin().create_sale(SALE, Some(&opens_at)).await;
     assert_eq!(created["phase"], "scheduled", "{created}");
@@ -32,7 +32,7 @@ async fn scheduled_open() {
     );
 
     // The not-on-sale page may be cached, but never past the opening.
-    let sent_at = unix_now();
+    let sent_at = w.now();
     let page = send(w.fan().get(&format!("/s/{SALE}"))).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.set_cookies().is_empty(), "no cookie before opening");
@@ -49,9 +49,9 @@ async fn scheduled_open() {
         "max-age {max_age} s runs past opens_at ({until_open:.2} s away)"
     );
 
-    // Nobody calls open.
-    let wake = Duration::from_secs(opens_at_s) + Duration::from_millis(300);
-    tokio::time::sleep(wake.saturating_sub(unix_now())).await;
+    // Nobody calls open: the worker's clock is moved past opens_at (docs/api.md, "Testing").
+    w.advance_to(Duration::from_secs(opens_at_s) + Duration::from_millis(300))
+        .await;
 
     let joined = w.fan().join(SALE).await;
     assert_eq!((joined.seq, joined.position), (1, 1));

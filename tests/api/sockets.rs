@@ -137,7 +137,7 @@ async fn a_near_front_socket_gets_its_turn_pushed_and_far_fans_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_open_socket_is_presence_and_closing_it_ends_presence() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     let sale = "presence-sockets";
     open_sale_with(&w, sale, json!({"presence_ttl_s": 10})).await;
     let fans = join_n(&w, sale, 4).await;
@@ -149,8 +149,13 @@ async fn an_open_socket_is_presence_and_closing_it_ends_presence() {
     let mut holding = socket::open_watching(&w.base, sale, &fans[0].token).await;
     let closing = socket::open_watching(&w.base, sale, &fans[1].token).await;
     socket::close(closing).await;
-    // Longer than presence_ttl_s: the rule under test is a span of time.
-    tokio::time::sleep(Duration::from_secs(12)).await;
+    // Longer than presence_ttl_s: the rule under test is a span of time. The worker's clock moves
+    // through it a second at a time (docs/api.md, "Testing"), and fan 3 polls after each second
+    // of it, as their page does.
+    for _ in 0..12 {
+        w.advance(Duration::from_secs(1)).await;
+        w.fan().status(sale, &fans[2].token).await;
+    }
     let pulled = w.origin().pull(sale, "w1", 4, None).await;
     let seqs: Vec<u64> = pulled.assignments.iter().map(|a| a.seq).collect();
     assert_eq!(
@@ -173,7 +178,8 @@ async fn a_socket_outlives_a_quiet_spell_and_still_gets_its_turn() {
     open_sale_with(&w, sale, json!({})).await;
     let fans = join_n(&w, sale, 2).await;
     let mut holding = socket::open_watching(&w.base, sale, &fans[1].token).await;
-    // Nothing reaches the object for a while (locally it hibernates after about 10 s).
+    // Nothing reaches the object for a while (locally it hibernates after about 10 s). Real time:
+    // the runtime hibernates an idle object by its own clock, which the test clock does not move.
     tokio::time::sleep(Duration::from_secs(12)).await;
     let pulled = w.origin().pull(sale, "w1", 2, None).await;
     assert_eq!(pulled.assignments.len(), 2);

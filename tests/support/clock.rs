@@ -1,9 +1,14 @@
 //! Wall-clock time as the HTTP contract writes it.
+//!
+//! The worker's clock is [`crate::support::Api::now`]: this wall clock plus however far the test
+//! moved the worker's (`Api::advance`). A time a test gives the worker or checks in its answers
+//! is on that clock; this one is for what takes real time.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// The wall clock, since the Unix epoch.
 pub fn unix_now() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

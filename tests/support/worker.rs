@@ -14,6 +14,8 @@ use reqwest::StatusCode;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Workers start one at a time: the first start may run `make build`, and wrangler's startup is
@@ -31,10 +33,13 @@ pub struct Api {
     /// The worker's `TOKEN_KEYS`, for tests that sign what only the worker could (an old
     /// proof-of-work challenge: `PowKey::derived_from`).
     pub token_keys: String,
+    /// How far this test moved the worker's clock (ms; docs/api.md, "Testing"), shared by every
+    /// handle on the worker: see [`Api::now`].
+    clock_offset_ms: Arc<AtomicU64>,
 }
 
 impl Api {
-    fn new(port: u16, secrets: &Secrets) -> Self {
+    fn new(port: u16, secrets: &Secrets, clock_offset_ms: u64) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -47,7 +52,84 @@ impl Api {
             admin_key: secrets.admin_key.clone(),
             origin_key: secrets.origin_key.clone(),
             token_keys: secrets.token_keys.clone(),
+            clock_offset_ms: Arc::new(AtomicU64::new(clock_offset_ms)),
         }
+    }
+
+    /// The worker's clock as this test knows it (since the Unix epoch): the wall clock plus what
+    /// the test moved it by ([`Api::advance`]). Times a test gives the worker (`opens_at`) or
+    /// checks in its answers (deadlines, expiries) are on this clock, not the wall clock.
+    pub fn now(&self) -> Duration {
+        crate::support::clock::unix_now() + Duration::from_millis(self.clock_offset_ms())
+    }
+
+    /// How far this test moved the worker's clock.
+    pub fn clock_offset_ms(&self) -> u64 {
+        self.clock_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Moves the worker's clock forward by `by` instead of sleeping (`POST /api/admin/test/clock`;
+    /// the worker must run with the test switch: [`TestWorker::start_with_faults`]). Every
+    /// isolate's clock moves, and the objects' alarms that are due by then have run when this
+    /// returns. Real time does not pass: whatever the runtime does on its own time (an object
+    /// hibernating, the queue's batch timeout, a webhook's delivery, the Cache API's expiry)
+    /// still takes real time. Returns the answer (`offset_ms`, `now_ms`, `alarms_run`).
+    pub async fn advance(&self, by: Duration) -> serde_json::Value {
+        let advance_ms = u64::try_from(by.as_millis()).expect("a move in range");
+        self.move_clock(serde_json::json!({ "advance_ms": advance_ms }))
+            .await
+    }
+
+    /// Moves the worker's clock forward to `at` ([`Api::now`]'s clock), if it is not there yet.
+    pub async fn advance_to(&self, at: Duration) {
+        let by = at.saturating_sub(self.now());
+        if !by.is_zero() {
+            self.advance(by).await;
+        }
+    }
+
+    /// Like [`crate::support::eventually`], on the worker's clock: tries `attempt`, and between
+    /// tries moves the clock by `step` instead of sleeping, until it succeeds or `limit` of the
+    /// worker's time has passed (then panics with the last reason). A step of a second or more
+    /// also makes the edge's cached snapshot stale, so each try sees the line as it is then.
+    pub async fn advancing<T, F, Fut>(
+        &self,
+        what: &str,
+        step: Duration,
+        limit: Duration,
+        mut attempt: F,
+    ) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
+        let until = self.now() + limit;
+        loop {
+            match attempt().await {
+                Ok(value) => return value,
+                Err(reason) if self.now() >= until => {
+                    panic!("{what}: still not true after {limit:?} of the worker's clock: {reason}")
+                }
+                Err(_) => {
+                    self.advance(step).await;
+                }
+            }
+        }
+    }
+
+    async fn move_clock(&self, body: serde_json::Value) -> serde_json::Value {
+        let moved = crate::support::send(self.admin().post("/api/admin/test/clock").json(&body))
+            .await
+            .expect(200, "move the test clock");
+        let offset = moved["offset_ms"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no offset_ms in {moved}"));
+        let before = self.clock_offset_ms.fetch_max(offset, Ordering::SeqCst);
+        assert!(
+            offset >= before,
+            "the clock went back: {before} then {moved}"
+        );
+        moved
     }
 
     fn caller(&self, bearer: Option<&str>) -> Caller {
@@ -130,6 +212,9 @@ pub struct WorkerFiles {
     dir: TempDir,
     pub state_dir: PathBuf,
     pub env_file: PathBuf,
+    /// How far the test had moved the worker's clock when it stopped: a worker started again on
+    /// these files is given the same offset (its clock never goes back).
+    pub clock_offset_ms: u64,
 }
 
 impl WorkerFiles {
@@ -144,6 +229,7 @@ impl WorkerFiles {
             dir,
             state_dir,
             env_file,
+            clock_offset_ms: 0,
         }
     }
 }
@@ -162,6 +248,7 @@ impl WorkerFiles {
             dir: copy,
             state_dir,
             env_file,
+            clock_offset_ms: 0,
         }
     }
 }
@@ -216,7 +303,8 @@ impl TestWorker {
         Self::start_on(files, &options.args, options.full_worker_only).await
     }
 
-    /// A worker with the test fault switch on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing").
+    /// A worker with the test switches on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing"): the
+    /// fault switch and the test clock ([`Api::advance`]).
     pub async fn start_with_faults() -> Self {
         Self::start_with_options(WorkerOptions::default().var("WAITROOM_TEST_FAULTS", 1)).await
     }
@@ -291,12 +379,20 @@ impl TestWorker {
         let log = files.dir.path().join(format!("wrangler-{port}.log"));
         // workerd may outlive wrangler's node process: the whole group goes.
         let process = ProcessGroup::spawn(command, "wrangler dev", &log, Duration::from_secs(5));
+        let offset = files.clock_offset_ms;
         let mut worker = Self {
-            api: Api::new(port, &secrets),
+            api: Api::new(port, &secrets, 0),
             process,
             files,
         };
         worker.wait_until_healthy().await;
+        if offset > 0 {
+            // Started again on the files of a worker whose clock the test moved.
+            worker
+                .api
+                .move_clock(serde_json::json!({ "offset_ms": offset }))
+                .await;
+        }
         worker
     }
 
@@ -332,6 +428,7 @@ impl TestWorker {
     /// Stops the worker but keeps its files, for [`TestWorker::start_with`].
     pub fn stop(mut self) -> WorkerFiles {
         self.process.stop();
+        self.files.clock_offset_ms = self.api.clock_offset_ms();
         self.files
     }
 
@@ -340,6 +437,7 @@ impl TestWorker {
     /// [`TestWorker::start_with`].
     pub fn kill_hard(mut self) -> WorkerFiles {
         self.process.kill_hard();
+        self.files.clock_offset_ms = self.api.clock_offset_ms();
         self.files
     }
 }

@@ -267,7 +267,7 @@ async fn a_waiting_fans_replayed_token_costs_the_coordinator_nothing() {
 /// One proof-of-work solution buys one place, whichever connections carry its copies at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_solution_sent_at_once_from_many_connections_buys_one_place() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     for (sale, shards) in [("copies", 1), ("copies-sharded", 4)] {
         open_sale_with(
             &w,
@@ -293,8 +293,9 @@ async fn one_solution_sent_at_once_from_many_connections_buys_one_place() {
         }
         assert_eq!(created, 1, "{sale}: one place for one solution");
         w.origin().pull_eventually(sale, 1).await;
-        // Every shard's block has closed by then (a second each): nobody else is in line.
-        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        // Every shard's block has closed by then (a second each, by the worker's clock, moved
+        // there: docs/api.md, "Testing"): nobody else is in line.
+        w.advance(Duration::from_millis(2_500)).await;
         let rest = w.origin().pull(sale, "w1", 100, None).await;
         assert!(
             rest.assignments.is_empty(),
@@ -643,7 +644,7 @@ fn spread(challenge: &str, nonce: &str, n: u32) -> u32 {
 /// the new count), and is refused there; a second change waits until the first has settled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_live_change_of_shards_cannot_spend_a_solution_twice() {
-    let w = TestWorker::start().await;
+    let w = TestWorker::start_with_faults().await;
     let sale = "reshard";
     let settings = |shards: u32| json!({ "name": "Reshard", "purchase_url": PURCHASE_URL, "pow_bits": 8, "shards": shards, "rate_limit_per_min": 0 });
     send(
@@ -673,7 +674,8 @@ async fn a_live_change_of_shards_cannot_spend_a_solution_twice() {
         .await
         .expect(201, "the solution buys its place");
 
-    // Eight shards, live; every edge then sees the change within the snapshot's second.
+    // Eight shards, live; every edge then sees the change within the snapshot's second (of the
+    // worker's clock, moved past it: docs/api.md, "Testing").
     send(
         w.admin()
             .put(&format!("/api/admin/sales/{sale}"))
@@ -681,7 +683,7 @@ async fn a_live_change_of_shards_cannot_spend_a_solution_twice() {
     )
     .await
     .expect(200, "eight shards");
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    w.advance(Duration::from_millis(1_500)).await;
     for _ in 0..5 {
         send(w.fan().post(&join_path(sale)).json(&paid))
             .await
@@ -696,9 +698,9 @@ async fn a_live_change_of_shards_cannot_spend_a_solution_twice() {
     .await;
     again.expect_error(409, "shards_changing", "a second change at once");
     assert_eq!(w.admin().report(sale).await["shards"], 8);
-    // One fan in line: the solution bought one place.
+    // One fan in line: the solution bought one place (and every shard's block has closed since).
     w.origin().pull_eventually(sale, 1).await;
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    w.advance(Duration::from_millis(2_500)).await;
     let rest = w.origin().pull(sale, "w1", 100, None).await;
     assert!(rest.assignments.is_empty(), "{:?}", rest.assignments);
 }
