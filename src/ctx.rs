@@ -35,7 +35,7 @@ impl Ctx {
 
     /// Refuses a sale that was never created, without reaching its objects.
     pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
-        crate::known_sales::require(&self.objects, &self.origin, sale, self.now).await
+        crate::edge_cache::known_sales::require(&self.objects, &self.origin, sale, self.now).await
     }
 
     /// Sends `command` to the coordinator of `sale`, which must exist.

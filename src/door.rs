@@ -19,10 +19,10 @@
 
 use crate::coordinator_client::{self, ask_for};
 use crate::ctx::Ctx;
+use crate::edge_cache::outcomes;
 use crate::edge_numbering;
 use crate::error::ApiError;
 use crate::invitations::{self, Member};
-use crate::outcome_cache;
 use crate::place_cost;
 use crate::random;
 use waitroom_core::coordinator::{Claim, Joined, Rejoined};
@@ -126,11 +126,11 @@ pub async fn take(
         assignment.rejoined_as = Some(Rejoined::of(&joined));
         let claim = Claim::Lapsed { assignment };
         let token_expires = UnixMillis::from_secs(token.token.exp);
-        outcome_cache::put(
+        outcomes::put(
             &ctx.origin,
             &snap.sale.id,
             token.token.seq,
-            &claim,
+            claim,
             ctx.now,
             token_expires,
         )
@@ -227,13 +227,10 @@ fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
 /// What fan `token` finds now that their number was reached: from the edge's outcome cache if
 /// they asked before, else from the coordinator (and then cached).
 pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
-    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
-        return Ok(claim);
-    }
-    let claim: Claim = ask_for(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await?;
+    let command = Command::Claim { seq: token.seq };
+    let ask = ask_for::<Claim>(&ctx.objects, sale, &command);
     let token_expires = UnixMillis::from_secs(token.exp);
-    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
-    Ok(claim)
+    outcomes::get(&ctx.origin, sale, token.seq, ctx.now, token_expires, ask).await
 }
 
 /// A new place at the back of an open sale (`ended`: the finished place it is taken for).

@@ -4,13 +4,12 @@ use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
 use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
 use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
+use crate::edge_cache::{known_sales, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
-use crate::known_sales;
 use crate::random;
 use crate::response::json;
-use crate::snapshot_cache;
 use futures::future::join_all;
 use waitroom_core::protocol::{Command, Reply, SaleReport};
 use waitroom_core::sale::SaleSettingsInput;
@@ -95,7 +94,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
 /// edge worker does it too when the full worker answers such a change it handed over.
 pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
     known_sales::created(&ctx.origin, sale, ctx.now).await;
-    snapshot_cache::invalidate(sale, ctx.now);
+    snapshots::invalidate(sale, ctx.now);
 }
 
 /// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).

@@ -3,6 +3,7 @@
 use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
 use super::Ctx;
 use crate::door::{self, Held};
+use crate::edge_cache::snapshots;
 use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
 use crate::http;
@@ -15,7 +16,6 @@ use crate::place_cost;
 use crate::presence;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
-use crate::snapshot_cache;
 use std::rc::Rc;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::pass_delivery::PassDelivery;
@@ -33,7 +33,7 @@ const PUBLIC_PAGE: CacheControl = CacheControl::Public {
 };
 /// Sale info is as old as the snapshot it comes from, at most.
 const SALE_INFO: CacheControl = CacheControl::Public {
-    max_age_s: snapshot_cache::SNAPSHOT_MAX_AGE_S,
+    max_age_s: snapshots::SNAPSHOT_MAX_AGE_S,
 };
 
 /// The snapshot of a sale as fans see it; `None` if it does not exist (known at the edge for ids
@@ -44,7 +44,7 @@ async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, A
         return Ok(None);
     }
     match ctx.require_sale(sale).await {
-        Ok(()) => snapshot_cache::snapshot(&ctx.objects, &ctx.origin, sale, ctx.now).await,
+        Ok(()) => snapshots::snapshot(&ctx.objects, &ctx.origin, sale, ctx.now).await,
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
         Err(e) => Err(e),
     }

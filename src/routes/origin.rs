@@ -134,7 +134,7 @@ pub async fn finish(
     match ctx.ask(&sale, &outcome.command(fan)).await? {
         Reply::Assignment(assignment) => {
             // This isolate's fans see the end of their turn at once (others within seconds).
-            crate::outcome_cache::forget(&sale, assignment.seq);
+            crate::edge_cache::outcomes::forget(&sale, assignment.seq);
             Ok(json(200, &AssignmentAnswer::from(&assignment)))
         }
         other => Err(unexpected(other)),
