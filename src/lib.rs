@@ -20,7 +20,6 @@
 
 pub mod clock;
 pub mod config;
-pub mod coordinator_client;
 pub mod ctx;
 pub mod door;
 pub mod durable;
@@ -31,6 +30,7 @@ pub mod events;
 pub mod http;
 pub mod invitations;
 pub mod lru;
+pub mod objects;
 pub mod outgoing;
 pub mod pages;
 pub mod place_cost;

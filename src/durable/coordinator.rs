@@ -8,10 +8,10 @@
 use super::outbox;
 use super::store::{Loaded, Store};
 use crate::clock;
-use crate::coordinator_client::{
+use crate::events;
+use crate::objects::{
     refuse_unanswered_protocol, Fault, FaultReport, FAULT_URL, MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
-use crate::events;
 use crate::random;
 use crate::test_faults;
 use std::cell::{Cell, RefCell};

@@ -10,8 +10,8 @@ use waitroom_core::monitor::{Incident, Run};
 use {
     super::schema::{self, Migration, Step},
     crate::clock,
-    crate::coordinator_client::refuse_unanswered_protocol,
     crate::events,
+    crate::objects::refuse_unanswered_protocol,
     std::cell::Cell,
     waitroom_core::events::{Event, EventMessage, EventType},
     waitroom_core::monitor::{self, Notice, CANARY_SALE, DEFAULT_SLOW_MS},

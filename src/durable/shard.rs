@@ -11,12 +11,12 @@
 use super::coordinator::MAX_SPENT_SOLUTIONS;
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
+use crate::objects::{refuse_unanswered_protocol, CallError, Coordinator, Objects};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use waitroom_core::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
+use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
     ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberBook, ShardStep,
     MAX_LEASE_ATTEMPTS,
@@ -377,15 +377,21 @@ impl ArrivalShard {
         stored: &Stored,
         request: LeaseRequest,
     ) -> std::result::Result<Answer, LeaseError> {
-        let env = self.env.clone();
+        let objects = Objects::new(self.env.clone());
         let (sale, shard) = (stored.sale.clone(), stored.shard);
         let command = request.command(shard);
         let outcome = self.state.block_concurrency_while(async move {
-            Ok(call_coordinator(&env, &sale, &command).await)
+            Ok(objects.ask(&Coordinator(&sale), &command).await)
         });
-        Ok(outcome
+        match outcome
             .await
-            .map_err(|e| LeaseError::Failed(e.to_string()))??)
+            .map_err(|e| LeaseError::Failed(e.to_string()))?
+        {
+            Ok(reply) => Ok(Ok(reply)),
+            // The refusal is the lease's answer, as the core reads it.
+            Err(CallError::Refused(refusal)) => Ok(Err(refusal)),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Closes every block that may be closed now (its time up and its sub-blocks settled);
@@ -416,8 +422,11 @@ impl ArrivalShard {
             gaps: close.gaps,
             served,
         };
-        match call_coordinator(&self.env, &stored.sale, &command).await {
-            Ok(Ok(_)) => {
+        let closed: std::result::Result<Reply, _> = Objects::new(self.env.clone())
+            .ask(&Coordinator(&stored.sale), &command)
+            .await;
+        match closed {
+            Ok(_) => {
                 // Joins may have leased a new block while the coordinator answered: forget the
                 // closed block wherever it is now, and the counts the close delivered.
                 if let Some(mut current) = self.load(None)? {
@@ -426,7 +435,7 @@ impl ArrivalShard {
                 }
                 Ok(None)
             }
-            Ok(Err(refusal)) => {
+            Err(CallError::Refused(refusal)) => {
                 worker::console_error!(
                     "arrival shard {} of {}: could not close block {start}: {refusal}",
                     stored.shard,

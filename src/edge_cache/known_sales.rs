@@ -6,11 +6,10 @@
 //! isolate that created it).
 
 use super::{Kept, Kind, Memory, Rules};
-use crate::coordinator_client::{sale_exists, Objects};
-use crate::error::ApiError;
 use crate::lru::Lru;
+use crate::objects::{Objects, Registry, RegistryCommand};
 use std::cell::RefCell;
-use waitroom_core::{QueueError, SaleId, UnixMillis};
+use waitroom_core::{SaleId, UnixMillis};
 
 /// How long a sale known to exist is taken as existing without asking again (sales are never
 /// deleted: this only bounds how stale an isolate's memory can be).
@@ -53,39 +52,37 @@ fn known(exists: bool, now: UnixMillis) -> Kept<bool> {
     }
 }
 
-/// Refuses a sale id that was never created ([`QueueError::SaleNotFound`]). If the registry
-/// cannot be asked, the sale is taken as existing (its coordinator answers for it): a registry
-/// outage must not stop real sales.
-pub async fn require(
-    objects: &Objects,
-    origin: &str,
-    sale: &SaleId,
-    now: UnixMillis,
-) -> Result<(), ApiError> {
+/// Whether `sale` was ever created. If the registry cannot be asked, the sale is taken as
+/// existing (its coordinator answers for it): a registry outage must not stop real sales.
+pub async fn exists(objects: &Objects, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
     // The synthetic monitor's canary is kept out of the registry (and the dashboard's list), but
     // its promoter routes work: it is one reserved id, so it costs no lookup.
     if sale.is_reserved() {
-        return Ok(());
+        return true;
     }
-    let exists = super::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
-        Ok(known(sale_exists(objects, sale).await?, now))
+    super::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
+        let command = RegistryCommand::Exists { id: sale.clone() };
+        let found: Vec<SaleId> = objects.ask(&Registry, &command).await?;
+        Ok(known(found.contains(sale), now))
     })
     .await
     .unwrap_or_else(|e| {
         worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");
         true
-    });
-    if exists {
-        Ok(())
-    } else {
-        Err(QueueError::SaleNotFound.into())
-    }
+    })
 }
 
 /// A promoter created (or updated) the sale: known at once in this isolate, and in the Cache API
 /// (replacing an "unknown" that may be cached there).
 pub async fn created(origin: &str, sale: &SaleId, now: UnixMillis) {
     super::put::<KnownSales>(origin, sale, known(true, now), now).await;
+}
+
+/// The registry listed these sales: known in this isolate without asking it about each.
+pub fn listed(sales: &[SaleId], now: UnixMillis) {
+    for sale in sales {
+        super::remember::<KnownSales>(sale, known(true, now));
+    }
 }
 
 #[cfg(test)]

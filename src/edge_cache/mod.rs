@@ -147,6 +147,11 @@ pub async fn put<K: Kind>(origin: &str, key: &K::Key, kept: Kept<K::Value>, now:
     with_slot::<K, _>(key, |s| s.put(kept));
 }
 
+/// Keeps `kept` as the value of `key` in this isolate only.
+pub fn remember<K: Kind>(key: &K::Key, kept: Kept<K::Value>) {
+    with_slot::<K, _>(key, |s| s.put(kept));
+}
+
 /// Forgets `key` in this isolate (others keep it as long as they would).
 pub fn forget<K: Kind>(key: &K::Key) {
     K::memory().with(|m| m.borrow_mut().remove(key));

@@ -8,13 +8,14 @@
 //! anyone skip the line. A sale that does not exist is kept as `None`, the same way.
 
 use super::{Kept, Kind, Memory, Rules};
-use crate::coordinator_client::{ask_for, Objects};
 use crate::error::ApiError;
 use crate::lru::Lru;
+use crate::objects::{CallError, Coordinator, Objects};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::protocol::Command;
+use waitroom_core::protocol::{Command, Reply};
 use waitroom_core::snapshot::Snapshot;
+use waitroom_core::tag_first::Only;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 
 /// How long a snapshot answers polls.
@@ -66,14 +67,16 @@ pub async fn snapshot(
     now: UnixMillis,
 ) -> Result<Option<Rc<Snapshot>>, ApiError> {
     super::get::<Snapshots, _, _>(origin, sale, now, |now| async move {
-        let (value, at) = match ask_for::<Snapshot>(objects, sale, &Command::Snapshot).await {
+        let asked: Result<Only<Reply, Snapshot>, _> =
+            objects.ask(&Coordinator(sale), &Command::Snapshot).await;
+        let (value, at) = match asked.map(Only::into_inner) {
             Ok(s) => {
                 let at = s.taken_at;
                 (Some(Rc::new(s)), at)
             }
-            Err(ApiError::Queue(QueueError::SaleNotFound)) => (None, now),
+            Err(CallError::Refused(QueueError::SaleNotFound)) => (None, now),
             // Refusals (a sale whose settings cannot be read) keep their own answer.
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         Ok(Kept {
             value,

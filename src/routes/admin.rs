@@ -2,12 +2,14 @@
 
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
-use crate::coordinator_client::{ask, list_sales, register, set_fault, unexpected, Fault};
-use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
+use crate::durable::{MonitorCommand, MonitorReport};
 use crate::edge_cache::{known_sales, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
+use crate::objects::{
+    unexpected, Coordinator, Fault, FaultReport, FaultSwitch, Monitor, Registry, RegistryCommand,
+};
 use crate::random;
 use crate::response::json;
 use futures::future::join_all;
@@ -49,7 +51,11 @@ fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
 }
 
 async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
-    match ask(&ctx.objects, sale, &Command::Report).await? {
+    match ctx
+        .objects
+        .ask(&Coordinator(sale), &Command::Report)
+        .await?
+    {
         Reply::Report(report) => Ok(*report),
         other => Err(unexpected(other)),
     }
@@ -81,10 +87,13 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         fan_salt: random::hex::<16>().into(),
         draw_key: None,
     };
-    let Reply::Upserted { created, report } = ask(&ctx.objects, &sale, &command).await? else {
+    let Reply::Upserted { created, report } =
+        ctx.objects.ask(&Coordinator(&sale), &command).await?
+    else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
-    register(&ctx.objects, &sale).await?;
+    let register = RegistryCommand::Add { id: sale.clone() };
+    ctx.objects.tell(&Registry, &register).await?;
     sale_changed(ctx, &sale).await;
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -105,7 +114,10 @@ pub async fn control(
     action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let reply = ctx.ask(&sale, &action.command()).await?;
+    let reply = ctx
+        .objects
+        .ask(&Coordinator(&sale), &action.command())
+        .await?;
     sale_changed(ctx, &sale).await;
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -116,7 +128,6 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    ctx.require_sale(&sale).await?;
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 
@@ -124,7 +135,9 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
 /// fails is listed as `{id, unavailable: true, error}` instead of failing the list.
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let ids = list_sales(&ctx.objects).await?;
+    let ids: Vec<SaleId> = ctx.objects.ask(&Registry, &RegistryCommand::List).await?;
+    // Listed by the registry: no need to ask it about each.
+    known_sales::listed(&ids, ctx.now);
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
     let sales = ids
         .into_iter()
@@ -145,10 +158,7 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// current incident, the threshold and how webhook deliveries went.
 pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let report: MonitorReport = ctx
-        .objects
-        .call(MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Report)
-        .await?;
+    let report: MonitorReport = ctx.objects.ask(&Monitor, &MonitorCommand::Report).await?;
     Ok(json(200, &report))
 }
 
@@ -181,7 +191,7 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
     if fault.forget_edge_numbering {
         crate::edge_numbering::forget(&sale);
     }
-    let report = set_fault(&ctx.objects, &sale, fault).await?;
+    let report: FaultReport = ctx.objects.ask(&FaultSwitch(&sale), &fault).await?;
     Ok(json(
         200,
         &FaultAnswer {

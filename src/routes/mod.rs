@@ -10,10 +10,10 @@ pub mod fan;
 mod origin;
 mod socket;
 
-use crate::coordinator_client::Objects;
 pub use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
+use crate::objects::Objects;
 use crate::request_log::{self, RequestLine};
 use crate::response::{self, json};
 use admin::SaleAction;
@@ -245,12 +245,13 @@ async fn answer(req: Request, env: Env, background: Option<Rc<worker::Context>>)
         Ok(url) => url,
         Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
     };
+    let (now, origin) = (crate::clock::now(), url.origin().ascii_serialization());
     let ctx = Ctx {
         faults_allowed: crate::test_faults::allowed(&env, &url),
-        objects: Objects::new(env.clone()),
+        objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
-        now: crate::clock::now(),
-        origin: url.origin().ascii_serialization(),
+        now,
+        origin,
         request_id,
         background,
     };
