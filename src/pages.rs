@@ -445,4 +445,65 @@ mod tests {
         assert!(again.contains("url=/s/tour?busy=4"), "{again}");
         assert!(again.contains("it has tried 3 times already"), "{again}");
     }
+
+    #[test]
+    fn every_page_has_the_one_shell() {
+        let sale_id = SaleId::parse("tour").unwrap();
+        let sale = view(Branding::default());
+        let pages = [
+            NotFoundPage.render().unwrap(),
+            BusyPage {
+                sale: &sale_id,
+                retry_after_s: 2,
+                tries: 0,
+            }
+            .render()
+            .unwrap(),
+            RateLimitedPage {
+                sale: &sale_id,
+                retry_after_s: 7,
+            }
+            .render()
+            .unwrap(),
+            ClosedPage {
+                sale: SaleLook::of(&sale),
+            }
+            .render()
+            .unwrap(),
+        ];
+        for html in &pages {
+            for part in [
+                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+                r#"<link rel="stylesheet" href="/assets/app.css">"#,
+                r#"<header class="brand"><div class="inner">"#,
+                "</h1></div></header>\n<main>",
+                r#"<section class="card" aria-labelledby="title">"#,
+                "</section>\n</main>",
+            ] {
+                assert!(html.contains(part), "{part} in {html}");
+            }
+        }
+        assert!(
+            pages[0].contains("<title>Sale not found</title>"),
+            "{}",
+            pages[0]
+        );
+        assert!(
+            pages[0].contains(r#"<body data-page="not-found">"#),
+            "{}",
+            pages[0]
+        );
+        assert!(
+            pages[1].contains(r#"<h1>Tickets</h1></div></header>"#),
+            "{}",
+            pages[1]
+        );
+        assert!(
+            pages[3].contains(
+                "<title>&#60;b&#62;Bold&#60;/b&#62; &#38; &#34;quotes&#34; – sale closed</title>"
+            ),
+            "{}",
+            pages[3]
+        );
+    }
 }
