@@ -27,6 +27,7 @@ pub mod edge_cache;
 pub mod edge_numbering;
 pub mod error;
 pub mod events;
+pub mod fan_state;
 pub mod http;
 pub mod invitations;
 pub mod lru;

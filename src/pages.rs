@@ -2,6 +2,7 @@
 //! A template that names a value its page does not have does not build.
 
 use crate::error::ApiError;
+use crate::fan_state::FanState;
 use crate::response::{self, CacheControl};
 use askama::Template;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
@@ -63,8 +64,8 @@ pub struct WaitingPage<'a> {
 
 /// What the waiting page shows of the fan's place.
 pub struct PlaceShown {
-    /// The status `state` (`waiting`, `your_turn`, `lapsed`, `closed`), for the page's script.
-    pub state: &'static str,
+    /// The fan's state: the status's `state`, for the page's script, and its words.
+    pub state: FanState,
     pub position: String,
     pub ahead: String,
     pub eta: String,
@@ -81,7 +82,7 @@ impl PlaceShown {
     /// Before the fan has a place (a HEAD request looks at the page without taking one).
     pub fn none() -> Self {
         Self {
-            state: "waiting",
+            state: FanState::Waiting,
             position: "–".into(),
             ahead: "–".into(),
             eta: "–".into(),
@@ -96,7 +97,7 @@ impl PlaceShown {
     /// every 0 seconds would refresh forever).
     pub fn final_state() -> Self {
         Self {
-            state: "closed",
+            state: FanState::Closed,
             position: String::new(),
             ahead: "–".into(),
             eta: "–".into(),
@@ -334,7 +335,7 @@ mod tests {
             phase: Phase::Open,
             can_rejoin: true,
             place: PlaceShown {
-                state: "waiting",
+                state: FanState::Waiting,
                 position: "3".into(),
                 ahead: "2".into(),
                 eta: "< 1 min".into(),

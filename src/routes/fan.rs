@@ -1,11 +1,12 @@
 //! Fans: the sale page, joining the line, and polling for their turn.
 
-use super::answers::{self, SaleInfo, SalePageStatus, Status, StatusState};
+use super::answers::{self, SaleInfo, SalePageStatus, StateAdds, Status};
 use super::Ctx;
 use crate::door::{self, Held};
 use crate::edge_cache::snapshots;
 use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
+use crate::fan_state::FanState;
 use crate::http;
 use crate::invitations;
 use crate::pages::{
@@ -204,8 +205,9 @@ fn set_token_cookie(response: &mut Response, sale: &SaleId, token: &str) -> Resu
     Ok(())
 }
 
-/// Where a fan stands, as the status endpoint and the waiting page tell it.
-enum FanState {
+/// Where a fan stands, with the numbers and the turn: what the status endpoint and the waiting
+/// page tell, each in its own way, of the fan's [`FanState`] ([`Standing::state`]).
+enum Standing {
     Waiting {
         position: u64,
         ahead: u64,
@@ -234,9 +236,22 @@ enum FanState {
     Closed,
 }
 
+impl Standing {
+    /// The fan's state, as the status answer and the waiting page both say it.
+    fn state(&self) -> FanState {
+        match self {
+            Standing::Waiting { .. } => FanState::Waiting,
+            Standing::YourTurn { .. } => FanState::YourTurn,
+            Standing::Lapsed { .. } => FanState::Lapsed,
+            Standing::Prequeue { .. } => FanState::Prequeue,
+            Standing::Closed => FanState::Closed,
+        }
+    }
+}
+
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
 /// only then is the coordinator asked, for the fan's assignment.
-async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<FanState, ApiError> {
+async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Standing, ApiError> {
     let sale = &snap.sale.id;
     Ok(match snap.fan_view(token.seq, ctx.now) {
         FanView::Waiting {
@@ -254,7 +269,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                     .unwrap_or(token.seq);
                 presence::seen(&ctx.objects, sale, token.seq, position, ctx.now).await;
             }
-            FanState::Waiting {
+            Standing::Waiting {
                 position,
                 ahead,
                 eta_s,
@@ -262,16 +277,16 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 near_front,
             }
         }
-        FanView::Closed => FanState::Closed,
+        FanView::Closed => Standing::Closed,
         FanView::Prequeue {
             draw_at,
             poll_after_ms,
-        } => FanState::Prequeue {
+        } => Standing::Prequeue {
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
         FanView::Reached => match door::claim(ctx, sale, token).await? {
-            Claim::Waiting { position, ahead } => FanState::Waiting {
+            Claim::Waiting { position, ahead } => Standing::Waiting {
                 position,
                 ahead,
                 eta_s: None,
@@ -295,7 +310,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                     &assignment,
                     pass_ttl_s,
                 );
-                FanState::YourTurn {
+                Standing::YourTurn {
                     pass: turn.pass,
                     expires_at: turn.expires_at,
                     purchase_url: turn.purchase_url,
@@ -303,7 +318,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                     assignment: assignment.state,
                 }
             }
-            Claim::Lapsed { assignment } => FanState::Lapsed {
+            Claim::Lapsed { assignment } => Standing::Lapsed {
                 reason: assignment.state,
             },
         },
@@ -313,14 +328,14 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
 fn status_answer<'a>(
     snap: &'a Snapshot,
     token: &'a QueueToken,
-    state: &'a FanState,
+    standing: &'a Standing,
     now: UnixMillis,
 ) -> Status<'a> {
     let sale = &snap.sale.id;
     // Position, ahead, estimate and next poll: the fan's numbers while in line, zero on their
     // turn, null once they have no place.
-    let (place, state) = match state {
-        FanState::Waiting {
+    let (place, adds) = match standing {
+        Standing::Waiting {
             position,
             ahead,
             eta_s,
@@ -328,14 +343,14 @@ fn status_answer<'a>(
             near_front,
         } => (
             [Some(*position), Some(*ahead), *eta_s, Some(*poll_after_ms)],
-            StatusState::Waiting {
+            StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
                 socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
                     .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
-        FanState::YourTurn {
+        Standing::YourTurn {
             pass,
             expires_at,
             purchase_url,
@@ -343,7 +358,7 @@ fn status_answer<'a>(
             assignment,
         } => (
             [Some(0), Some(0), Some(0), None],
-            StatusState::YourTurn {
+            StateAdds::YourTurn {
                 pass,
                 pass_expires_at: *expires_at,
                 purchase_url,
@@ -352,24 +367,24 @@ fn status_answer<'a>(
                 assignment_state: *assignment,
             },
         ),
-        FanState::Lapsed { reason } => (
+        Standing::Lapsed { reason } => (
             [None; 4],
-            StatusState::Lapsed {
+            StateAdds::Lapsed {
                 reason: *reason,
                 join_url: format!("/api/sales/{sale}/join"),
             },
         ),
-        FanState::Prequeue {
+        Standing::Prequeue {
             draw_at,
             poll_after_ms,
         } => (
             [None, None, None, Some(*poll_after_ms)],
-            StatusState::Prequeue {
+            StateAdds::Prequeue {
                 draw_at: *draw_at,
                 draw_url: format!("/api/sales/{sale}/draw"),
             },
         ),
-        FanState::Closed => ([None; 4], StatusState::Closed),
+        Standing::Closed => ([None; 4], StateAdds::Nothing {}),
     };
     let [position, ahead, eta_s, poll_after_ms] = place;
     Status {
@@ -381,7 +396,8 @@ fn status_answer<'a>(
         ahead,
         eta_s,
         poll_after_ms,
-        state,
+        state: standing.state(),
+        adds,
     }
 }
 
@@ -511,7 +527,7 @@ pub async fn sale_page(
                     status_url: status_url(&sale),
                 };
                 json(200, &body)
-            } else if let FanState::YourTurn {
+            } else if let Standing::YourTurn {
                 purchase_url, pass, ..
             } = &state
             {
@@ -626,7 +642,7 @@ fn lost_place(can_rejoin: bool) -> PlaceShown {
         "Your invitation was for one place; please contact the organiser."
     };
     PlaceShown {
-        state: "lapsed",
+        state: FanState::Lapsed,
         position: "Place not found".into(),
         notice: Some(format!(
             "We could not find the record of your place. {next}"
@@ -638,16 +654,17 @@ fn lost_place(can_rejoin: bool) -> PlaceShown {
 
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 /// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
-fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
-    match state {
-        FanState::Waiting {
+fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
+    let state = standing.state();
+    match standing {
+        Standing::Waiting {
             position,
             ahead,
             eta_s,
             poll_after_ms,
             ..
         } => PlaceShown {
-            state: "waiting",
+            state,
             position: position.to_string(),
             ahead: ahead.to_string(),
             eta: wait_words(*eta_s),
@@ -657,18 +674,18 @@ fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
             rejoin: false,
             draw_at: None,
         },
-        FanState::Lapsed { reason } => PlaceShown {
-            state: "lapsed",
+        Standing::Lapsed { reason } => PlaceShown {
+            state: FanState::Lapsed,
             position: turn_ended_title(*reason).into(),
             notice: Some(turn_ended_words(*reason, can_rejoin)),
             rejoin: can_rejoin,
             ..PlaceShown::final_state()
         },
-        FanState::Prequeue {
+        Standing::Prequeue {
             draw_at,
             poll_after_ms,
         } => PlaceShown {
-            state: "prequeue",
+            state,
             position: "In the pre-queue".into(),
             ahead: "–".into(),
             eta: "–".into(),
@@ -677,14 +694,14 @@ fn place_shown(state: &FanState, can_rejoin: bool) -> PlaceShown {
             rejoin: false,
             draw_at: *draw_at,
         },
-        FanState::Closed => PlaceShown {
-            state: "closed",
+        Standing::Closed => PlaceShown {
+            state,
             position: "Sale closed".into(),
             notice: Some("This sale has closed.".into()),
             ..PlaceShown::final_state()
         },
-        FanState::YourTurn { .. } => PlaceShown {
-            state: "your_turn",
+        Standing::YourTurn { .. } => PlaceShown {
+            state,
             position: "It's your turn!".into(),
             ahead: "0".into(),
             eta: "0".into(),
