@@ -56,15 +56,19 @@ pub trait Object {
     }
     /// The request carrying `command`: by default its JSON, posted to [`OBJECT_URL`].
     fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
-        let body =
-            serde_json::to_string(command).map_err(|e| CallError::Transport(e.to_string()))?;
-        Ok(outgoing::request(
-            Method::Post,
-            OBJECT_URL,
-            headers,
-            Some(&body),
-        )?)
+        json_request(Method::Post, OBJECT_URL, command, headers)
     }
+}
+
+/// A `method` request to `url` with `body` as its JSON.
+fn json_request(
+    method: Method,
+    url: &str,
+    body: &impl Serialize,
+    headers: &Headers,
+) -> Result<Request, CallError> {
+    let body = serde_json::to_string(body).map_err(|e| CallError::Transport(e.to_string()))?;
+    Ok(outgoing::request(method, url, headers, Some(&body))?)
 }
 
 /// The coordinator of a sale: its line.
@@ -191,13 +195,7 @@ impl Object for FaultSwitch<'_> {
         Some(self.0)
     }
     fn request(&self, fault: &Fault, headers: &Headers) -> Result<Request, CallError> {
-        let body = serde_json::to_string(fault).map_err(|e| CallError::Transport(e.to_string()))?;
-        Ok(outgoing::request(
-            Method::Put,
-            FAULT_URL,
-            headers,
-            Some(&body),
-        )?)
+        json_request(Method::Put, FAULT_URL, fault, headers)
     }
 }
 

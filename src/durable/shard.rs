@@ -200,6 +200,18 @@ impl ArrivalShard {
         Ok(Some(stored))
     }
 
+    /// The state of shard `shard` of `sale` for a join or a lend: as stored, or a fresh one.
+    fn load_for(&self, sale: &SaleId, shard: u32) -> std::result::Result<Stored, LeaseError> {
+        Ok(self
+            .load(Some((sale, shard)))
+            .map_err(|e| LeaseError::Failed(e.to_string()))?
+            .unwrap_or_else(|| Stored {
+                sale: sale.clone(),
+                shard,
+                numbering: Numbering::default(),
+            }))
+    }
+
     /// Sets the alarm for the current block unless it is set already; recorded as set only once
     /// `set_alarm` succeeded, so a failure is retried by the next join.
     async fn ensure_alarm(&self, at: Option<UnixMillis>) -> Result<()> {
@@ -240,14 +252,7 @@ impl ArrivalShard {
         let mut leases = 0;
         loop {
             let now = clock::now();
-            let mut stored = self
-                .load(Some((&sale, shard)))
-                .map_err(failed)?
-                .unwrap_or_else(|| Stored {
-                    sale: sale.clone(),
-                    shard,
-                    numbering: Numbering::default(),
-                });
+            let mut stored = self.load_for(&sale, shard)?;
             // A member's look-up, numbering and record happen in this one step, with no await
             // between them: a second join of the same member finds the place recorded.
             let mut book = SqlBook {
@@ -319,14 +324,7 @@ impl ArrivalShard {
         let mut reported = reports.is_empty();
         loop {
             let now = clock::now();
-            let mut stored = self
-                .load(Some((&sale, shard)))
-                .map_err(failed)?
-                .unwrap_or_else(|| Stored {
-                    sale: sale.clone(),
-                    shard,
-                    numbering: Numbering::default(),
-                });
+            let mut stored = self.load_for(&sale, shard)?;
             if !reported {
                 stored.numbering.report(reports, now);
                 reported = true;
