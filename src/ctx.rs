@@ -4,8 +4,8 @@
 //! take it without depending on the routes.
 
 use crate::config::{self, Config};
-use crate::coordinator_client::Objects;
 use crate::error::ApiError;
+use crate::objects::Objects;
 use std::rc::Rc;
 use waitroom_core::{SaleId, UnixMillis};
 use worker::Env;
@@ -33,18 +33,9 @@ impl Ctx {
         Ok(config::load(&self.env)?)
     }
 
-    /// Refuses a sale that was never created, without reaching its objects.
+    /// Refuses a sale that was never created, without reaching its objects (every command to
+    /// a sale's objects is checked the same way: [`Objects::require_sale`]).
     pub async fn require_sale(&self, sale: &SaleId) -> Result<(), ApiError> {
-        crate::known_sales::require(&self.objects, &self.origin, sale, self.now).await
-    }
-
-    /// Sends `command` to the coordinator of `sale`, which must exist.
-    pub async fn ask(
-        &self,
-        sale: &SaleId,
-        command: &waitroom_core::protocol::Command,
-    ) -> Result<waitroom_core::protocol::Reply, ApiError> {
-        self.require_sale(sale).await?;
-        crate::coordinator_client::ask(&self.objects, sale, command).await
+        Ok(self.objects.require_sale(sale).await?)
     }
 }

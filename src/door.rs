@@ -17,18 +17,19 @@
 //! presenters (JSON in `routes::fan::join`, pages in `routes::fan`) are the only code that
 //! tells a JSON client from a browser.
 
-use crate::coordinator_client::{self, ask_for};
 use crate::ctx::Ctx;
+use crate::edge_cache::outcomes;
 use crate::edge_numbering;
 use crate::error::ApiError;
 use crate::invitations::{self, Member};
-use crate::outcome_cache;
+use crate::objects::{Coordinator, Shard};
 use crate::place_cost;
 use crate::random;
 use waitroom_core::coordinator::{Claim, Joined, Rejoined};
 use waitroom_core::pow::{Solution, Verified};
-use waitroom_core::protocol::{Command, ShardJoined};
+use waitroom_core::protocol::{Command, Reply, ShardCommand, ShardJoined};
 use waitroom_core::snapshot::{home_shard, FanView, Snapshot};
+use waitroom_core::tag_first::Only;
 use waitroom_core::token::QueueToken;
 use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::Request;
@@ -126,11 +127,11 @@ pub async fn take(
         assignment.rejoined_as = Some(Rejoined::of(&joined));
         let claim = Claim::Lapsed { assignment };
         let token_expires = UnixMillis::from_secs(token.token.exp);
-        outcome_cache::put(
+        outcomes::put(
             &ctx.origin,
             &snap.sale.id,
             token.token.seq,
-            &claim,
+            claim,
             ctx.now,
             token_expires,
         )
@@ -227,13 +228,13 @@ fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
 /// What fan `token` finds now that their number was reached: from the edge's outcome cache if
 /// they asked before, else from the coordinator (and then cached).
 pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
-    if let Some(claim) = outcome_cache::get(&ctx.origin, sale, token.seq, ctx.now).await {
-        return Ok(claim);
-    }
-    let claim: Claim = ask_for(&ctx.objects, sale, &Command::Claim { seq: token.seq }).await?;
+    let command = Command::Claim { seq: token.seq };
+    let ask = async {
+        let claim: Only<Reply, Claim> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+        Ok(claim.into_inner())
+    };
     let token_expires = UnixMillis::from_secs(token.exp);
-    outcome_cache::put(&ctx.origin, sale, token.seq, &claim, ctx.now, token_expires).await;
-    Ok(claim)
+    outcomes::get(&ctx.origin, sale, token.seq, ctx.now, token_expires, ask).await
 }
 
 /// A new place at the back of an open sale (`ended`: the finished place it is taken for).
@@ -273,8 +274,13 @@ async fn new_place(
             None => None,
         };
         if let Some(shard) = shard {
-            let joined =
-                coordinator_client::join_at_shard(&ctx.objects, sale, shard, paid, None).await?;
+            let command = ShardCommand::Join {
+                sale: sale.clone(),
+                shard,
+                pow: paid,
+                member: None,
+            };
+            let joined = ctx.objects.ask(&Shard { sale, shard }, &command).await?;
             return Ok(shard_joined(snap, ctx.now, joined));
         }
     }
@@ -284,7 +290,12 @@ async fn new_place(
     if let Some(pow) = paid.filter(|_| ended.is_some()) {
         let home = home_shard(&pow, snap.sale.shards, snap.sale.shards_changed);
         if let Some(shard) = home {
-            coordinator_client::spend_at_shard(&ctx.objects, sale, shard, pow).await?;
+            let command = ShardCommand::Spend {
+                sale: sale.clone(),
+                shard,
+                pow,
+            };
+            ctx.objects.tell(&Shard { sale, shard }, &command).await?;
             paid = None;
         }
     }
@@ -292,7 +303,8 @@ async fn new_place(
         existing: ended,
         pow: paid,
     };
-    ask_for(&ctx.objects, sale, &command).await
+    let joined: Only<Reply, Joined> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+    Ok(joined.into_inner())
 }
 
 /// An invitation-only sale's member takes their one place, or finds the one they have.

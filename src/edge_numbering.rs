@@ -11,16 +11,16 @@
 //! waits for it in short steps (a request may not await another request's I/O).
 
 use crate::clock;
-use crate::coordinator_client::{self, shard_name, CallError, SHARDS_BINDING};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::lru::Lru;
+use crate::objects::{CallError, Objects, Shard};
 use std::cell::RefCell;
 use std::time::Duration;
 use waitroom_core::edge_block::{EdgeLease, EdgeLeaseRequest, EdgeNumbering, EdgeStep};
 use waitroom_core::protocol::{ShardCommand, ShardJoined};
 use waitroom_core::snapshot::Snapshot;
-use waitroom_core::{Phase, QueueError, SaleId, Seq, UnixMillis};
+use waitroom_core::{Phase, SaleId, Seq, UnixMillis};
 use worker::{Delay, Env};
 
 /// Sales one isolate numbers for at once.
@@ -94,7 +94,7 @@ pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<Option<ShardJoined>, Api
                 let lease = lease(ctx, sale, &request).await;
                 let now = clock::now();
                 match lease {
-                    Ok(Ok(lease)) => {
+                    Ok(lease) => {
                         let start = lease.start;
                         let until = now.plus_millis(lease.ttl_ms);
                         with(sale, shards, |n| n.install(&request, lease, now));
@@ -103,10 +103,6 @@ pub async fn join(ctx: &Ctx, snap: &Snapshot) -> Result<Option<ShardJoined>, Api
                     Err(CallError::Status { status: 400, .. }) => {
                         with(sale, shards, EdgeNumbering::lease_failed);
                         return Ok(None);
-                    }
-                    Ok(Err(refusal)) => {
-                        with(sale, shards, EdgeNumbering::lease_failed);
-                        return Err(ApiError::Queue(refusal));
                     }
                     Err(e) => {
                         with(sale, shards, EdgeNumbering::lease_failed);
@@ -126,16 +122,18 @@ async fn lease(
     ctx: &Ctx,
     sale: &SaleId,
     request: &EdgeLeaseRequest,
-) -> Result<Result<EdgeLease, QueueError>, CallError> {
+) -> Result<EdgeLease, CallError> {
     let command = ShardCommand::LeaseEdge {
         sale: sale.clone(),
         shard: request.shard,
         want: request.want,
         reports: request.reports.clone(),
     };
-    ctx.objects
-        .call(SHARDS_BINDING, &shard_name(sale, request.shard), &command)
-        .await
+    let shard = Shard {
+        sale,
+        shard: request.shard,
+    };
+    ctx.objects.ask(&shard, &command).await
 }
 
 /// After the sub-block starting at `start` ends (at `until`), reports its use unless a join
@@ -171,12 +169,15 @@ async fn send_reports(
         shard,
         reports,
     };
-    let answer: Result<Result<(), QueueError>, _> =
-        coordinator_client::call(env, SHARDS_BINDING, &shard_name(sale, shard), &command).await;
+    let answer = Objects::new(env.clone())
+        .tell(&Shard { sale, shard }, &command)
+        .await;
     // Unreported, the sub-block reads as fully used after the bound: nothing is lost.
     match answer {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => worker::console_error!("edge numbering of {sale}: report refused: {e}"),
+        Ok(()) => {}
+        Err(CallError::Refused(e)) => {
+            worker::console_error!("edge numbering of {sale}: report refused: {e}")
+        }
         Err(e) => worker::console_error!("edge numbering of {sale}: report not sent: {e}"),
     }
 }

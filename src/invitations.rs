@@ -6,16 +6,16 @@
 //! for a sale with one shard), which records member → place in its SQLite in the same step as it
 //! numbers them: the same member joining again, from any device, gets the same place.
 
-use crate::coordinator_client::join_at_shard;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
+use crate::objects::Shard;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use waitroom_core::invitation::{member_key, member_shard, InvitationSigner, InviteKey, MemberId};
 use waitroom_core::pow::Verified;
-use waitroom_core::protocol::ShardJoined;
+use waitroom_core::protocol::{ShardCommand, ShardJoined};
 use waitroom_core::snapshot::Snapshot;
 use waitroom_core::token::TokenKeys;
 use waitroom_core::{SaleId, UnixMillis};
@@ -113,14 +113,14 @@ pub async fn place_of(
     paid: Option<Verified>,
 ) -> Result<ShardJoined, ApiError> {
     let shard = member_shard(&member.key, snap.sale.shards);
-    join_at_shard(
-        &ctx.objects,
-        &snap.sale.id,
+    let sale = &snap.sale.id;
+    let command = ShardCommand::Join {
+        sale: sale.clone(),
         shard,
-        paid,
-        Some(member.key.clone()),
-    )
-    .await
+        pow: paid,
+        member: Some(member.key.clone()),
+    };
+    Ok(ctx.objects.ask(&Shard { sale, shard }, &command).await?)
 }
 
 /// The cookie the fan page keeps an invitation in, until the sale opens and after: `__Host-`

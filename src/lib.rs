@@ -6,8 +6,9 @@
 //!   [`durable::SaleRegistry`] that lists sales.
 //! - [`pages`] are the fan pages, askama templates from `templates/` compiled into the worker;
 //!   [`response`] builds every answer and gives it the security headers.
-//! - [`snapshot_cache`] answers polls from a snapshot cached for about a second, in isolate memory
-//!   and in the Cache API, so a waiting crowd never reaches the coordinator.
+//! - [`edge_cache`] answers polls from a snapshot cached for about a second, in isolate memory
+//!   and in the Cache API, so a waiting crowd never reaches the coordinator (and keeps which
+//!   sales exist and what fans whose turn came found, the same way).
 //! - [`scheduled`] is the synthetic fan the Cron Trigger runs every minute, kept and judged by the
 //!   [`durable::Monitor`] object.
 //! - [`events`] puts what happens to a sale on the `EVENTS` queue; [`queue`] delivers each as a
@@ -21,18 +22,18 @@
 
 pub mod clock;
 pub mod config;
-pub mod coordinator_client;
 pub mod ctx;
 pub mod door;
 pub mod durable;
+pub mod edge_cache;
 pub mod edge_numbering;
 pub mod error;
 pub mod events;
+pub mod fan_state;
 pub mod http;
 pub mod invitations;
-pub mod known_sales;
 pub mod lru;
-pub mod outcome_cache;
+pub mod objects;
 pub mod outgoing;
 pub mod pages;
 pub mod place_cost;
@@ -43,7 +44,6 @@ pub mod request_log;
 pub mod response;
 pub mod routes;
 pub mod scheduled;
-pub mod snapshot_cache;
 pub mod test_faults;
 pub mod turn;
 pub mod turnstile;

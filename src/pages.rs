@@ -2,6 +2,7 @@
 //! A template that names a value its page does not have does not build.
 
 use crate::error::ApiError;
+use crate::fan_state::FanState;
 use crate::response::{self, CacheControl};
 use askama::Template;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
@@ -63,8 +64,8 @@ pub struct WaitingPage<'a> {
 
 /// What the waiting page shows of the fan's place.
 pub struct PlaceShown {
-    /// The status `state` (`waiting`, `your_turn`, `lapsed`, `closed`), for the page's script.
-    pub state: &'static str,
+    /// The fan's state: the status's `state`, for the page's script, and its words.
+    pub state: FanState,
     pub position: String,
     pub ahead: String,
     pub eta: String,
@@ -81,7 +82,7 @@ impl PlaceShown {
     /// Before the fan has a place (a HEAD request looks at the page without taking one).
     pub fn none() -> Self {
         Self {
-            state: "waiting",
+            state: FanState::Waiting,
             position: "–".into(),
             ahead: "–".into(),
             eta: "–".into(),
@@ -96,7 +97,7 @@ impl PlaceShown {
     /// every 0 seconds would refresh forever).
     pub fn final_state() -> Self {
         Self {
-            state: "closed",
+            state: FanState::Closed,
             position: String::new(),
             ahead: "–".into(),
             eta: "–".into(),
@@ -334,7 +335,7 @@ mod tests {
             phase: Phase::Open,
             can_rejoin: true,
             place: PlaceShown {
-                state: "waiting",
+                state: FanState::Waiting,
                 position: "3".into(),
                 ahead: "2".into(),
                 eta: "< 1 min".into(),
@@ -444,5 +445,66 @@ mod tests {
         .unwrap();
         assert!(again.contains("url=/s/tour?busy=4"), "{again}");
         assert!(again.contains("it has tried 3 times already"), "{again}");
+    }
+
+    #[test]
+    fn every_page_has_the_one_shell() {
+        let sale_id = SaleId::parse("tour").unwrap();
+        let sale = view(Branding::default());
+        let pages = [
+            NotFoundPage.render().unwrap(),
+            BusyPage {
+                sale: &sale_id,
+                retry_after_s: 2,
+                tries: 0,
+            }
+            .render()
+            .unwrap(),
+            RateLimitedPage {
+                sale: &sale_id,
+                retry_after_s: 7,
+            }
+            .render()
+            .unwrap(),
+            ClosedPage {
+                sale: SaleLook::of(&sale),
+            }
+            .render()
+            .unwrap(),
+        ];
+        for html in &pages {
+            for part in [
+                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+                r#"<link rel="stylesheet" href="/assets/app.css">"#,
+                r#"<header class="brand"><div class="inner">"#,
+                "</h1></div></header>\n<main>",
+                r#"<section class="card" aria-labelledby="title">"#,
+                "</section>\n</main>",
+            ] {
+                assert!(html.contains(part), "{part} in {html}");
+            }
+        }
+        assert!(
+            pages[0].contains("<title>Sale not found</title>"),
+            "{}",
+            pages[0]
+        );
+        assert!(
+            pages[0].contains(r#"<body data-page="not-found">"#),
+            "{}",
+            pages[0]
+        );
+        assert!(
+            pages[1].contains(r#"<h1>Tickets</h1></div></header>"#),
+            "{}",
+            pages[1]
+        );
+        assert!(
+            pages[3].contains(
+                "<title>&#60;b&#62;Bold&#60;/b&#62; &#38; &#34;quotes&#34; – sale closed</title>"
+            ),
+            "{}",
+            pages[3]
+        );
     }
 }

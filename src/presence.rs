@@ -6,8 +6,8 @@
 //! isolate gathers the arrival numbers it saw and sends them together: the cost follows the number
 //! of isolates, not of fans, and nobody who polls is missed.
 
-use crate::coordinator_client::{tell, Objects};
 use crate::lru::Lru;
+use crate::objects::{Coordinator, Objects};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use waitroom_core::protocol::Command;
@@ -55,7 +55,10 @@ pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, position: Seq, now
         Some((seqs, positions))
     });
     if let Some((seqs, positions)) = batch {
-        if let Err(e) = tell(objects, sale, &Command::Present { seqs, positions }).await {
+        if let Err(e) = objects
+            .tell(&Coordinator(sale), &Command::Present { seqs, positions })
+            .await
+        {
             worker::console_warn!("presence report for {sale} failed: {e:?}");
         }
     }

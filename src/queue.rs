@@ -9,8 +9,8 @@
 
 use crate::clock;
 use crate::config;
-use crate::coordinator_client::call;
-use crate::durable::{DeliveryCounts, MonitorCommand, MONITOR_BINDING, MONITOR_NAME};
+use crate::durable::{DeliveryCounts, MonitorCommand};
+use crate::objects::{Monitor, Objects};
 use futures::future::{join_all, select, Either};
 use std::time::Duration;
 use waitroom_core::events::{retry_delay_s, EventMessage, WebhookKey};
@@ -58,7 +58,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) {
         return;
     }
     let command = MonitorCommand::Deliveries { counts };
-    if let Err(e) = call::<_, bool>(&env, MONITOR_BINDING, MONITOR_NAME, &command).await {
+    if let Err(e) = Objects::new(env).tell(&Monitor, &command).await {
         worker::console_error!("events: could not count deliveries: {e}");
     }
 }

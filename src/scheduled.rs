@@ -6,8 +6,8 @@
 
 use crate::clock;
 use crate::config;
-use crate::coordinator_client::{call, call_coordinator, CallError};
-use crate::durable::{slow_ms, MonitorCommand, Recorded, MONITOR_BINDING, MONITOR_NAME};
+use crate::durable::{slow_ms, MonitorCommand, Recorded};
+use crate::objects::{CallError, Coordinator, Monitor, Objects};
 use crate::random;
 use waitroom_core::coordinator::{Claim, Joined};
 use waitroom_core::monitor::{verify_pass, Run, Timings, CANARY_SALE, CANARY_WINDOW};
@@ -35,13 +35,9 @@ pub async fn run(env: &Env) -> Result<Recorded, CallError> {
             .map(|e| format!(": {e}"))
             .unwrap_or_default()
     );
-    call(
-        env,
-        MONITOR_BINDING,
-        MONITOR_NAME,
-        &MonitorCommand::Record { run },
-    )
-    .await
+    Objects::new(env.clone())
+        .ask(&Monitor, &MonitorCommand::Record { run })
+        .await
 }
 
 /// Milliseconds since `*mark`, moving the mark to now.
@@ -53,11 +49,11 @@ fn lap(mark: &mut UnixMillis) -> u64 {
 }
 
 async fn ask(env: &Env, sale: &SaleId, command: &Command, step: &str) -> Result<Reply, String> {
-    match call_coordinator(env, sale, command).await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(refused)) => Err(format!("{step}: refused: {refused}")),
-        Err(e) => Err(format!("{step}: {e}")),
-    }
+    // A refusal reads `{step}: refused: {why}`.
+    Objects::new(env.clone())
+        .ask(&Coordinator(sale), command)
+        .await
+        .map_err(|e| format!("{step}: {e}"))
 }
 
 /// The canary's settings: one shard (joins go to the coordinator), nobody skipped for not
@@ -85,10 +81,12 @@ fn canary_settings(env: &Env) -> Result<SaleSettings, String> {
 /// dashboard's list and stats do not show it. An existing canary is left as it is (a promoter
 /// who paused it sees the monitor fail, as they should).
 async fn ensure_canary(env: &Env, sale: &SaleId) -> Result<(), String> {
-    match call_coordinator(env, sale, &Command::Report).await {
-        Ok(Ok(_)) => return Ok(()),
-        Ok(Err(QueueError::SaleNotFound)) => {}
-        Ok(Err(refused)) => return Err(format!("canary: refused: {refused}")),
+    let report: Result<Reply, _> = Objects::new(env.clone())
+        .ask(&Coordinator(sale), &Command::Report)
+        .await;
+    match report {
+        Ok(_) => return Ok(()),
+        Err(CallError::Refused(QueueError::SaleNotFound)) => {}
         Err(e) => return Err(format!("canary: {e}")),
     }
     let command = Command::Upsert {

@@ -5,14 +5,16 @@
 //! changes the core reports, sets the alarm and answers. No request awaits anything between
 //! reading the state and writing it, so requests never interleave inside the line.
 
+mod sockets;
+
 use super::outbox;
 use super::store::{Loaded, Store};
 use crate::clock;
-use crate::coordinator_client::{
+use crate::events;
+use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
     MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
-use crate::events;
 use crate::random;
 use crate::test_faults;
 use std::cell::{Cell, RefCell};
@@ -24,11 +26,9 @@ use waitroom_core::pass::PassSigner;
 use waitroom_core::pow::SpentSolutions;
 use waitroom_core::protocol::{Answer, Command, Reply};
 use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
-use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::socket::{Attachment, Message};
 use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
-use worker::{
-    Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
-};
+use worker::{Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage};
 
 /// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
 /// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
@@ -88,24 +88,6 @@ impl Inner {
         let mut inner = Self::load(state, now)?;
         inner.count_open_sockets(state, now);
         Ok(inner)
-    }
-
-    /// Sockets accepted before this object (re)started, still open through hibernation or a
-    /// reload: the core counts them again; one whose fan the line passed is closed.
-    fn count_open_sockets(&mut self, state: &State, now: UnixMillis) {
-        let open = state.get_websockets();
-        if !open.is_empty() {
-            worker::console_log!("coordinator (re)started with {} open sockets", open.len());
-        }
-        for ws in open {
-            match ws.deserialize_attachment::<Attachment>() {
-                Ok(Some(Attachment { seq })) if self.machine.reconnect(seq, now) => {}
-                _ => {
-                    let r = Refusal::TurnReached;
-                    let _ = ws.close(Some(r.close_code()), Some(r.reason()));
-                }
-            }
-        }
     }
 
     fn load(state: &State, now: UnixMillis) -> Result<Self> {
@@ -217,60 +199,6 @@ impl SaleCoordinatorObject {
         Ok((out, alarm?))
     }
 
-    /// Sends each turn the core claimed for a fan holding a socket (any admission, by any path)
-    /// on that fan's sockets, then closes them: the page goes to the purchase page. A send that
-    /// fails loses nothing: the fan's next poll gets the same turn.
-    fn push_turns(&self) {
-        let (turns, sale) = match self.inner.borrow_mut().as_mut() {
-            Some(inner) => {
-                let turns = inner.machine.take_pushed_turns();
-                let sale = inner.machine.line().map(|line| line.sale().clone());
-                (turns, sale)
-            }
-            None => return,
-        };
-        let Some(sale) = sale.filter(|_| !turns.is_empty()) else {
-            return;
-        };
-        let Some(signer) = self.pass_signer() else {
-            return;
-        };
-        for claim in turns {
-            let Claim::Turn {
-                assignment,
-                pass_ttl_s,
-                ..
-            } = claim
-            else {
-                continue;
-            };
-            let pass = signer.sign(&sale.id, &assignment, pass_ttl_s);
-            let turn = crate::turn::with_pass(
-                pass,
-                &sale.settings.purchase_url,
-                sale.settings.pass_delivery,
-                &assignment,
-                pass_ttl_s,
-            );
-            let message = Message::YourTurn {
-                pass: turn.pass,
-                pass_expires_at: turn.expires_at,
-                pass_delivery: sale.settings.pass_delivery,
-                purchase_url: turn.purchase_url.to_string(),
-                window: assignment.window,
-            };
-            for ws in self
-                .state
-                .get_websockets_with_tag(&socket::tag(assignment.seq))
-            {
-                if let Err(e) = ws.send(&message) {
-                    worker::console_warn!("a pushed turn was not sent (the fan polls): {e}");
-                }
-                let _ = ws.close(Some(CLOSE_TURN_SENT), Some("your_turn"));
-            }
-        }
-    }
-
     /// The pass-signing keys and issuer, or `None` (logged) when they cannot be read: then no
     /// pass is signed, and fans are answered busy until they can be.
     fn pass_signer(&self) -> Option<PassSigning> {
@@ -307,86 +235,6 @@ impl SaleCoordinatorObject {
             pass_ttl_s,
             pass,
         }))
-    }
-
-    /// Takes fan `seq`'s WebSocket: accepted (hibernatable, tagged by the fan's number, and
-    /// counted as their presence) if the core admits it, else closed at once with the refusal's
-    /// close code. Either way the answer is the 101 the edge hands on.
-    async fn accept_socket(&self, seq: Seq, from: &str) -> Result<Response> {
-        let pair = WebSocketPair::new()?;
-        let now = clock::now();
-        let tag = socket::tag(seq);
-        let from_tag = socket::address_tag(from);
-        // The fan's own older sockets are replaced below: they do not count against the address.
-        let from_address = self.state.get_websockets_with_tag(&from_tag).len();
-        let own = self.state.get_websockets_with_tag(&tag).len();
-        // Counted and accepted with nothing awaited in between: sockets that arrive at once
-        // from one address are counted one after the other.
-        let mut alarm = None;
-        let refused = if self.fault.get().refuse_sockets {
-            Err(Refusal::TestFault)
-        } else if let Err(refusal) = socket::address_admits(from_address.saturating_sub(own) as u64)
-        {
-            Err(refusal)
-        } else {
-            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, now))?;
-            alarm = moved;
-            admitted
-        };
-        match refused {
-            Ok(()) => {
-                if let Some(moved) = self.replace_sockets_of(seq, &tag, now)? {
-                    alarm = Some(moved);
-                }
-                self.state
-                    .accept_websocket_with_tags(&pair.server, &[tag.as_str(), from_tag.as_str()]);
-                pair.server.serialize_attachment(Attachment { seq })?;
-                pair.server.send(&Message::Watching { seq })?;
-            }
-            Err(refusal) => {
-                pair.server.accept()?;
-                pair.server
-                    .close(Some(refusal.close_code()), Some(refusal.reason()))?;
-            }
-        }
-        // The sweep before it may have admitted fans (an admission mode on the clock).
-        self.push_turns();
-        let _ = self.schedule(alarm).await;
-        self.emit().await;
-        Response::from_websocket(pair.client)
-    }
-
-    /// One socket per fan: the sockets fan `seq` held before the one being accepted are closed
-    /// ([`Refusal::Replaced`]) and uncounted, so one token never holds more than one of the
-    /// object's [`socket::MAX_SOCKETS`]. Their attachment is cleared first, so their close event
-    /// (if the runtime delivers one) counts nothing twice.
-    /// Returns the alarm to set, if uncounting them moved it.
-    fn replace_sockets_of(
-        &self,
-        seq: Seq,
-        tag: &str,
-        now: UnixMillis,
-    ) -> Result<Option<UnixMillis>> {
-        let replaced = Refusal::Replaced;
-        let mut alarm = None;
-        for old in self.state.get_websockets_with_tag(tag) {
-            old.serialize_attachment(())?;
-            let _ = old.close(Some(replaced.close_code()), Some(replaced.reason()));
-            let ((), moved) = self.with_machine(now, |m| m.disconnect(seq, now))?;
-            alarm = moved.or(alarm);
-        }
-        Ok(alarm)
-    }
-
-    /// A fan's socket closed or failed: the core counts them as last seen now.
-    fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
-        let Ok(Some(Attachment { seq })) = ws.deserialize_attachment::<Attachment>() else {
-            return Ok(());
-        };
-        let now = clock::now();
-        self.with_machine(now, |m| m.disconnect(seq, now))?;
-        self.push_turns();
-        Ok(())
     }
 
     /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue

@@ -5,8 +5,8 @@
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::refuse_unanswered_protocol;
 use crate::events;
+use crate::objects::refuse_unanswered_protocol;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use waitroom_core::events::{Event, EventMessage, EventType};

@@ -3,7 +3,7 @@
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::{refuse_unanswered_protocol, RegistryCommand};
+use crate::objects::{refuse_unanswered_protocol, RegistryCommand};
 use serde::Deserialize;
 use std::cell::Cell;
 use waitroom_core::SaleId;

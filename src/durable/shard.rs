@@ -11,14 +11,14 @@
 use super::coordinator::MAX_SPENT_SOLUTIONS;
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::coordinator_client::{
-    call_coordinator, refuse_unanswered_protocol, CallError, ClockPoke, ClockPoked, CLOCK_URL,
+use crate::objects::{
+    refuse_unanswered_protocol, CallError, ClockPoke, ClockPoked, Coordinator, Objects, CLOCK_URL,
 };
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use waitroom_core::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
+use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
 use waitroom_core::shard::{
     ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberBook, ShardStep,
     MAX_LEASE_ATTEMPTS,
@@ -198,6 +198,18 @@ impl ArrivalShardObject {
         Ok(Some(stored))
     }
 
+    /// The state of shard `shard` of `sale` for a join or a lend: as stored, or a fresh one.
+    fn load_for(&self, sale: &SaleId, shard: u32) -> std::result::Result<Stored, LeaseError> {
+        Ok(self
+            .load(Some((sale, shard)))
+            .map_err(|e| LeaseError::Failed(e.to_string()))?
+            .unwrap_or_else(|| Stored {
+                sale: sale.clone(),
+                shard,
+                numbering: Numbering::default(),
+            }))
+    }
+
     /// Sets the alarm for the current block unless it is set already; recorded as set only once
     /// `set_alarm` succeeded, so a failure is retried by the next join.
     async fn ensure_alarm(&self, at: Option<UnixMillis>) -> Result<()> {
@@ -238,14 +250,7 @@ impl ArrivalShardObject {
         let mut leases = 0;
         loop {
             let now = clock::now();
-            let mut stored = self
-                .load(Some((&sale, shard)))
-                .map_err(failed)?
-                .unwrap_or_else(|| Stored {
-                    sale: sale.clone(),
-                    shard,
-                    numbering: Numbering::default(),
-                });
+            let mut stored = self.load_for(&sale, shard)?;
             // A member's look-up, numbering and record happen in this one step, with no await
             // between them: a second join of the same member finds the place recorded.
             let mut book = SqlBook {
@@ -317,14 +322,7 @@ impl ArrivalShardObject {
         let mut reported = reports.is_empty();
         loop {
             let now = clock::now();
-            let mut stored = self
-                .load(Some((&sale, shard)))
-                .map_err(failed)?
-                .unwrap_or_else(|| Stored {
-                    sale: sale.clone(),
-                    shard,
-                    numbering: Numbering::default(),
-                });
+            let mut stored = self.load_for(&sale, shard)?;
             if !reported {
                 stored.numbering.report(reports, now);
                 reported = true;
@@ -375,15 +373,21 @@ impl ArrivalShardObject {
         stored: &Stored,
         request: LeaseRequest,
     ) -> std::result::Result<Answer, LeaseError> {
-        let env = self.env.clone();
+        let objects = Objects::new(self.env.clone());
         let (sale, shard) = (stored.sale.clone(), stored.shard);
         let command = request.command(shard);
         let outcome = self.state.block_concurrency_while(async move {
-            Ok(call_coordinator(&env, &sale, &command).await)
+            Ok(objects.ask(&Coordinator(&sale), &command).await)
         });
-        Ok(outcome
+        match outcome
             .await
-            .map_err(|e| LeaseError::Failed(e.to_string()))??)
+            .map_err(|e| LeaseError::Failed(e.to_string()))?
+        {
+            Ok(reply) => Ok(Ok(reply)),
+            // The refusal is the lease's answer, as the core reads it.
+            Err(CallError::Refused(refusal)) => Ok(Err(refusal)),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Closes every block that may be closed now (its time up and its sub-blocks settled);
@@ -414,8 +418,11 @@ impl ArrivalShardObject {
             gaps: close.gaps,
             served,
         };
-        match call_coordinator(&self.env, &stored.sale, &command).await {
-            Ok(Ok(_)) => {
+        let closed: std::result::Result<Reply, _> = Objects::new(self.env.clone())
+            .ask(&Coordinator(&stored.sale), &command)
+            .await;
+        match closed {
+            Ok(_) => {
                 // Joins may have leased a new block while the coordinator answered: forget the
                 // closed block wherever it is now, and the counts the close delivered.
                 if let Some(mut current) = self.load(None)? {
@@ -424,7 +431,7 @@ impl ArrivalShardObject {
                 }
                 Ok(None)
             }
-            Ok(Err(refusal)) => {
+            Err(CallError::Refused(refusal)) => {
                 worker::console_error!(
                     "arrival shard {} of {}: could not close block {start}: {refusal}",
                     stored.shard,

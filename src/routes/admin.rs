@@ -3,18 +3,17 @@
 use super::answers::{SaleList, SaleListEntry};
 use super::Ctx;
 use crate::clock;
-use crate::coordinator_client::{
-    ask, list_sales, poke_clock, register, set_fault, shard_name, unexpected, Fault,
-    COORDINATOR_BINDING, SHARDS_BINDING,
-};
-use crate::durable::{MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
+use crate::durable::{MonitorCommand, MonitorReport};
+use crate::edge_cache::{known_sales, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
-use crate::known_sales;
+use crate::objects::{
+    unexpected, ClockHand, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, FaultSwitch,
+    Monitor, Registry, RegistryCommand, Shard,
+};
 use crate::random;
 use crate::response::json;
-use crate::snapshot_cache;
 use futures::future::join_all;
 use waitroom_core::protocol::{Command, Reply, SaleReport};
 use waitroom_core::sale::SaleSettingsInput;
@@ -54,7 +53,11 @@ fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
 }
 
 async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
-    match ask(&ctx.objects, sale, &Command::Report).await? {
+    match ctx
+        .objects
+        .ask(&Coordinator(sale), &Command::Report)
+        .await?
+    {
         Reply::Report(report) => Ok(*report),
         other => Err(unexpected(other)),
     }
@@ -86,10 +89,13 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         fan_salt: random::hex::<16>().into(),
         draw_key: None,
     };
-    let Reply::Upserted { created, report } = ask(&ctx.objects, &sale, &command).await? else {
+    let Reply::Upserted { created, report } =
+        ctx.objects.ask(&Coordinator(&sale), &command).await?
+    else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
-    register(&ctx.objects, &sale).await?;
+    let register = RegistryCommand::Add { id: sale.clone() };
+    ctx.objects.tell(&Registry, &register).await?;
     sale_changed(ctx, &sale).await;
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -99,7 +105,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
 /// edge worker does it too when the full worker answers such a change it handed over.
 pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
     known_sales::created(&ctx.origin, sale, ctx.now).await;
-    snapshot_cache::invalidate(sale, ctx.now);
+    snapshots::invalidate(sale, ctx.now);
 }
 
 /// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).
@@ -110,7 +116,10 @@ pub async fn control(
     action: SaleAction,
 ) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let reply = ctx.ask(&sale, &action.command()).await?;
+    let reply = ctx
+        .objects
+        .ask(&Coordinator(&sale), &action.command())
+        .await?;
     sale_changed(ctx, &sale).await;
     match reply {
         Reply::Report(report) => Ok(json(200, &report)),
@@ -121,7 +130,6 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    ctx.require_sale(&sale).await?;
     Ok(json(200, &report_of(ctx, &sale).await?))
 }
 
@@ -129,7 +137,9 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
 /// fails is listed as `{id, unavailable: true, error}` instead of failing the list.
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let ids = list_sales(&ctx.objects).await?;
+    let ids: Vec<SaleId> = ctx.objects.ask(&Registry, &RegistryCommand::List).await?;
+    // Listed by the registry: no need to ask it about each.
+    known_sales::listed(&ids, ctx.now);
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
     let sales = ids
         .into_iter()
@@ -150,10 +160,7 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 /// current incident, the threshold and how webhook deliveries went.
 pub async fn monitor(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    let report: MonitorReport = ctx
-        .objects
-        .call(MONITOR_BINDING, MONITOR_NAME, &MonitorCommand::Report)
-        .await?;
+    let report: MonitorReport = ctx.objects.ask(&Monitor, &MonitorCommand::Report).await?;
     Ok(json(200, &report))
 }
 
@@ -186,7 +193,7 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
     if fault.forget_edge_numbering {
         crate::edge_numbering::forget(&sale);
     }
-    let report = set_fault(&ctx.objects, &sale, fault).await?;
+    let report: FaultReport = ctx.objects.ask(&FaultSwitch(&sale), &fault).await?;
     Ok(json(
         200,
         &FaultAnswer {
@@ -210,26 +217,27 @@ pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
         }
     })?;
     let offset = clock::learn_offset(offset);
-    let sales = list_sales(&ctx.objects).await?;
-    let coordinators = join_all(
-        sales
-            .iter()
-            .map(|sale| poke_clock(&ctx.objects, COORDINATOR_BINDING, sale.as_str(), offset)),
-    )
+    let sales: Vec<SaleId> = ctx.objects.ask(&Registry, &RegistryCommand::List).await?;
+    let poke = ClockPoke { offset_ms: offset };
+    let coordinators = join_all(sales.iter().map(|sale| async move {
+        ctx.objects
+            .ask::<_, ClockPoked>(&ClockHand(Coordinator(sale)), &poke)
+            .await
+    }))
     .await;
     let mut alarms_run = 0;
     let mut shards = Vec::new();
     for (sale, poked) in sales.iter().zip(coordinators) {
         let poked = poked?;
         alarms_run += u32::from(poked.alarm_ran);
-        shards.extend((0..poked.shards).map(|k| shard_name(sale, k)));
+        shards.extend((0..poked.shards).map(|shard| Shard { sale, shard }));
     }
     // After the coordinators: a shard's alarm closes its block at its coordinator.
-    for poked in join_all(
-        shards
-            .iter()
-            .map(|name| poke_clock(&ctx.objects, SHARDS_BINDING, name, offset)),
-    )
+    for poked in join_all(shards.into_iter().map(|shard| async move {
+        ctx.objects
+            .ask::<_, ClockPoked>(&ClockHand(shard), &poke)
+            .await
+    }))
     .await
     {
         alarms_run += u32::from(poked?.alarm_ran);

@@ -2,6 +2,7 @@
 //! theirs in [`crate::error::ErrorBody`], the JWKS in [`waitroom_core::pass::Jwks`] and a sale's
 //! report in [`waitroom_core::protocol::SaleReport`].
 
+use crate::fan_state::FanState;
 use serde::Serialize;
 use waitroom_core::admission::Admission;
 use waitroom_core::coordinator::Rejoined;
@@ -65,14 +66,17 @@ pub struct Status<'a> {
     pub eta_s: Option<u64>,
     /// `null` when there is nothing more to wait for.
     pub poll_after_ms: Option<u64>,
+    /// `waiting`, `your_turn`, `prequeue`, `lapsed` or `closed`: the state the waiting page shows.
+    pub state: FanState,
+    /// What the state adds.
     #[serde(flatten)]
-    pub state: StatusState<'a>,
+    pub adds: StateAdds<'a>,
 }
 
-/// The `state` of a [`Status`], with what each state adds.
+/// What each [`FanState`] adds to a [`Status`].
 #[derive(Debug, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum StatusState<'a> {
+#[serde(untagged)]
+pub enum StateAdds<'a> {
     Waiting {
         /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
         keep_alive: bool,
@@ -107,7 +111,8 @@ pub enum StatusState<'a> {
         reason: AssignmentState,
         join_url: String,
     },
-    Closed,
+    /// Closed: nothing.
+    Nothing {},
 }
 
 /// `GET /s/{sale}` as JSON while the sale is open: the fan's status, and the token when the
@@ -227,7 +232,10 @@ mod tests {
         FanId::from_bytes([7; 10])
     }
 
-    fn status(state: StatusState<'_>, place: [Option<u64>; 4]) -> serde_json::Value {
+    fn status(
+        (state, adds): (FanState, StateAdds<'_>),
+        place: [Option<u64>; 4],
+    ) -> serde_json::Value {
         let (sale, fan) = (sale(), fan());
         let [position, ahead, eta_s, poll_after_ms] = place;
         to_value(Status {
@@ -240,6 +248,7 @@ mod tests {
             eta_s,
             poll_after_ms,
             state,
+            adds,
         })
         .unwrap()
     }
@@ -257,11 +266,14 @@ mod tests {
         };
         assert_eq!(
             status(
-                StatusState::Waiting {
-                    keep_alive: true,
-                    eta_text: "–".into(),
-                    socket_url: None,
-                },
+                (
+                    FanState::Waiting,
+                    StateAdds::Waiting {
+                        keep_alive: true,
+                        eta_text: "–".into(),
+                        socket_url: None,
+                    }
+                ),
                 [Some(3), Some(2), None, Some(1000)]
             ),
             with(
@@ -271,11 +283,14 @@ mod tests {
         );
         assert_eq!(
             status(
-                StatusState::Waiting {
-                    keep_alive: false,
-                    eta_text: "–".into(),
-                    socket_url: Some("/api/sales/tour/socket".into()),
-                },
+                (
+                    FanState::Waiting,
+                    StateAdds::Waiting {
+                        keep_alive: false,
+                        eta_text: "–".into(),
+                        socket_url: Some("/api/sales/tour/socket".into()),
+                    }
+                ),
                 [Some(3), Some(2), None, Some(1000)]
             ),
             with(
@@ -288,14 +303,17 @@ mod tests {
         let url = Url::parse("https://shop.example/buy?pass=x").unwrap();
         assert_eq!(
             status(
-                StatusState::YourTurn {
-                    pass: "x",
-                    pass_expires_at: UnixMillis::from_secs(60),
-                    purchase_url: &url,
-                    pass_delivery: PassDelivery::Query,
-                    window: &window,
-                    assignment_state: AssignmentState::Assigned,
-                },
+                (
+                    FanState::YourTurn,
+                    StateAdds::YourTurn {
+                        pass: "x",
+                        pass_expires_at: UnixMillis::from_secs(60),
+                        purchase_url: &url,
+                        pass_delivery: PassDelivery::Query,
+                        window: &window,
+                        assignment_state: AssignmentState::Assigned,
+                    }
+                ),
                 [Some(0), Some(0), Some(0), None]
             ),
             with(
@@ -307,10 +325,13 @@ mod tests {
         );
         assert_eq!(
             status(
-                StatusState::Lapsed {
-                    reason: AssignmentState::Left,
-                    join_url: "/api/sales/tour/join".into()
-                },
+                (
+                    FanState::Lapsed,
+                    StateAdds::Lapsed {
+                        reason: AssignmentState::Left,
+                        join_url: "/api/sales/tour/join".into()
+                    }
+                ),
                 [None; 4]
             ),
             with(
@@ -319,7 +340,24 @@ mod tests {
             )
         );
         assert_eq!(
-            status(StatusState::Closed, [None; 4]),
+            status(
+                (
+                    FanState::Prequeue,
+                    StateAdds::Prequeue {
+                        draw_at: Some(UnixMillis::from_secs(60)),
+                        draw_url: "/api/sales/tour/draw".into()
+                    }
+                ),
+                [None, None, None, Some(5000)]
+            ),
+            with(
+                json!({"state": "prequeue", "position": null, "ahead": null, "eta_s": null,
+                "poll_after_ms": 5000, "draw_at": "1970-01-01T00:01:00Z",
+                "draw_url": "/api/sales/tour/draw"})
+            )
+        );
+        assert_eq!(
+            status((FanState::Closed, StateAdds::Nothing {}), [None; 4]),
             with(
                 json!({"state": "closed", "position": null, "ahead": null, "eta_s": null,
                 "poll_after_ms": null})
@@ -340,7 +378,8 @@ mod tests {
                 ahead: None,
                 eta_s: None,
                 poll_after_ms: None,
-                state: StatusState::Closed,
+                state: FanState::Closed,
+                adds: StateAdds::Nothing {},
             },
             token,
             status_url: "/api/sales/tour/status".into(),

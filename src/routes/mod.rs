@@ -7,10 +7,10 @@ pub mod fan;
 mod origin;
 mod socket;
 
-use crate::coordinator_client::Objects;
 pub use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
+use crate::objects::Objects;
 use crate::request_log::{self, RequestLine};
 use crate::response::{self, json};
 use admin::SaleAction;
@@ -254,12 +254,13 @@ async fn answer<B: Backstage>(
     };
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
+    let (now, origin) = (crate::clock::now(), url.origin().ascii_serialization());
     let ctx = Ctx {
         faults_allowed: crate::test_faults::allowed(&env, &url),
-        objects: Objects::new(env.clone()),
+        objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
-        now: crate::clock::now(),
-        origin: url.origin().ascii_serialization(),
+        now,
+        origin,
         request_id,
         background,
     };

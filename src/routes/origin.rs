@@ -2,9 +2,9 @@
 
 use super::answers::{self, AssignmentAnswer, AssignmentList};
 use super::Ctx;
-use crate::coordinator_client::unexpected;
 use crate::error::ApiError;
 use crate::http;
+use crate::objects::{unexpected, Coordinator};
 use crate::response::{json, json_with, CacheControl};
 use serde::Deserialize;
 use waitroom_core::coordinator::MAX_PULL;
@@ -103,8 +103,9 @@ pub async fn pull(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
         });
     }
     match ctx
+        .objects
         .ask(
-            &sale,
+            &Coordinator(&sale),
             &Command::Pull {
                 window,
                 max,
@@ -131,10 +132,14 @@ pub async fn finish(
     let fan = FanRef::parse(fan, &sale).ok_or(ApiError::Queue(
         waitroom_core::QueueError::AssignmentNotFound,
     ))?;
-    match ctx.ask(&sale, &outcome.command(fan)).await? {
+    match ctx
+        .objects
+        .ask(&Coordinator(&sale), &outcome.command(fan))
+        .await?
+    {
         Reply::Assignment(assignment) => {
             // This isolate's fans see the end of their turn at once (others within seconds).
-            crate::outcome_cache::forget(&sale, assignment.seq);
+            crate::edge_cache::outcomes::forget(&sale, assignment.seq);
             Ok(json(200, &AssignmentAnswer::from(&assignment)))
         }
         other => Err(unexpected(other)),
@@ -167,8 +172,9 @@ pub async fn assignments(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
             })?,
     };
     match ctx
+        .objects
         .ask(
-            &sale,
+            &Coordinator(&sale),
             &Command::Assignments {
                 window,
                 state,

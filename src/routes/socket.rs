@@ -7,9 +7,9 @@
 
 use super::fan::{self, Presented};
 use super::Ctx;
-use crate::coordinator_client;
 use crate::error::ApiError;
 use crate::http;
+use crate::objects::{FanSocket, Socket};
 use waitroom_core::snapshot::FanView;
 use waitroom_core::socket::{self, Refusal};
 use waitroom_core::token::TokenError;
@@ -53,6 +53,11 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         FanView::Waiting { .. } => {}
     }
     let from = http::client_address(&req);
-    let ws = coordinator_client::open_socket(&ctx.objects, &sale, token.seq, from).await?;
+    let socket = FanSocket {
+        sale: &sale,
+        seq: token.seq,
+        from,
+    };
+    let Socket(ws) = ctx.objects.ask(&socket, &()).await?;
     Ok(Response::from_websocket(ws)?)
 }

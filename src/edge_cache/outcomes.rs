@@ -5,32 +5,40 @@
 //! changes: it is kept until the fan's token expires. A turn (assigned, or completed while the
 //! pass lasts) can still end by the origin's release or completion: it is kept only
 //! [`TURN_CACHE_MS`], so that is seen soon. A fan still waiting is not cached at all.
-//!
-//! Two layers: isolate memory (bounded, least recently used first) and the Cache API, keyed by
-//! sale and arrival number on an internal URL.
 
+use super::{Kept, Kind, Memory, Rules};
+use crate::error::ApiError;
 use crate::lru::Lru;
-use crate::response::CacheControl;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::future::Future;
 use waitroom_core::coordinator::Claim;
 use waitroom_core::{SaleId, Seq, UnixMillis};
-use worker::{Cache, Headers, Response};
 
 /// How long a fan's turn is answered from the edge.
 pub const TURN_CACHE_MS: u64 = 3_000;
 /// Most outcomes an isolate keeps.
 const MAX_OUTCOMES: usize = 4_096;
 
-/// A claim's outcome, and until when it answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Kept {
-    claim: Claim,
-    until: UnixMillis,
-}
+/// The claim fan `seq` of a sale found last.
+pub struct Outcomes;
 
-thread_local! {
-    static MEMORY: RefCell<Lru<(SaleId, Seq), Kept>> = RefCell::new(Lru::new(MAX_OUTCOMES));
+impl Kind for Outcomes {
+    type Key = (SaleId, Seq);
+    type Value = Claim;
+    const NAME: &'static str = "outcome";
+    const RULES: Rules = Rules::ASK_WHEN_NOT_FRESH;
+
+    fn path((sale, seq): &(SaleId, Seq)) -> String {
+        format!("{sale}/{seq}")
+    }
+
+    fn memory() -> &'static Memory<(SaleId, Seq), Claim> {
+        thread_local! {
+            static MEMORY: RefCell<Lru<(SaleId, Seq), super::plan::Slot<Claim>>> =
+                RefCell::new(Lru::new(MAX_OUTCOMES));
+        }
+        &MEMORY
+    }
 }
 
 /// Until when `claim`, found at `now` by a fan whose token expires at `token_expires`, may be
@@ -46,39 +54,34 @@ fn keep_until(claim: &Claim, now: UnixMillis, token_expires: UnixMillis) -> Opti
     (now < until).then_some(until)
 }
 
-fn cache_key(origin: &str, sale: &SaleId, seq: Seq) -> String {
-    format!("{origin}/__waitroom/outcome/{sale}/{seq}")
+/// `claim` as kept (fresh for no time: answered once, not kept, where it must not be cached).
+fn kept(claim: Claim, now: UnixMillis, token_expires: UnixMillis) -> Kept<Claim> {
+    let fresh_until = keep_until(&claim, now, token_expires).unwrap_or(now);
+    Kept {
+        value: claim,
+        at: now,
+        fresh_until,
+    }
 }
 
-/// The outcome fan `seq` found last, if it still answers at `now`.
-pub async fn get(origin: &str, sale: &SaleId, seq: Seq, now: UnixMillis) -> Option<Claim> {
+/// What fan `seq` finds: the outcome they found last if it still answers at `now`, else what
+/// `ask` says (kept as long as it may be, given their token's expiry).
+pub async fn get<Fut>(
+    origin: &str,
+    sale: &SaleId,
+    seq: Seq,
+    now: UnixMillis,
+    token_expires: UnixMillis,
+    ask: Fut,
+) -> Result<Claim, ApiError>
+where
+    Fut: Future<Output = Result<Claim, ApiError>>,
+{
     let key = (sale.clone(), seq);
-    let remembered = MEMORY.with(|m| m.borrow_mut().get_mut(&key).cloned());
-    match remembered {
-        Some(kept) if now < kept.until => return Some(kept.claim),
-        Some(_) => {
-            MEMORY.with(|m| m.borrow_mut().remove(&key));
-        }
-        None => {}
-    }
-    let mut hit = match Cache::default()
-        .get(cache_key(origin, sale, seq), true)
-        .await
-    {
-        Ok(Some(hit)) => hit,
-        Ok(None) => return None,
-        Err(e) => {
-            worker::console_warn!("outcome cache lookup for {sale} failed: {e}");
-            return None;
-        }
-    };
-    let kept: Kept = hit.json().await.ok()?;
-    if now >= kept.until {
-        return None;
-    }
-    let claim = kept.claim.clone();
-    MEMORY.with(|m| m.borrow_mut().insert(key, kept));
-    Some(claim)
+    super::get::<Outcomes, _, _>(origin, &key, now, |now| async move {
+        Ok(kept(ask.await?, now, token_expires))
+    })
+    .await
 }
 
 /// Keeps what fan `seq` found at `now` (if it may be kept), in memory and in the Cache API.
@@ -86,39 +89,17 @@ pub async fn put(
     origin: &str,
     sale: &SaleId,
     seq: Seq,
-    claim: &Claim,
+    claim: Claim,
     now: UnixMillis,
     token_expires: UnixMillis,
 ) {
-    let Some(until) = keep_until(claim, now, token_expires) else {
-        return;
-    };
-    let kept = Kept {
-        claim: claim.clone(),
-        until,
-    };
-    MEMORY.with(|m| m.borrow_mut().insert((sale.clone(), seq), kept.clone()));
-    if let Err(e) = store(&cache_key(origin, sale, seq), &kept, now).await {
-        worker::console_warn!("could not cache an outcome of {sale}: {e}");
-    }
+    let kept = kept(claim, now, token_expires);
+    super::put::<Outcomes>(origin, &(sale.clone(), seq), kept, now).await;
 }
 
 /// Forgets fan `seq`'s outcome in this isolate (the origin just finished their assignment).
 pub fn forget(sale: &SaleId, seq: Seq) {
-    MEMORY.with(|m| m.borrow_mut().remove(&(sale.clone(), seq)));
-}
-
-async fn store(key: &str, kept: &Kept, now: UnixMillis) -> worker::Result<()> {
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    let max_age = CacheControl::Public {
-        max_age_s: now.millis_until(kept.until).div_ceil(1000),
-    };
-    headers.set("Cache-Control", &max_age.header())?;
-    let body = serde_json::to_string(kept).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    Cache::default()
-        .put(key, Response::ok(body)?.with_headers(headers))
-        .await
+    super::forget::<Outcomes>(&(sale.clone(), seq));
 }
 
 #[cfg(test)]
@@ -166,5 +147,7 @@ mod tests {
             ahead: 0,
         };
         assert_eq!(keep_until(&waiting, now, expires), None);
+        // What must not be cached is answered once, fresh for no time.
+        assert!(!kept(waiting, now, expires).is_fresh(now));
     }
 }

@@ -1,0 +1,215 @@
+//! Where a fan stands: from the token and the cached snapshot, unless the line reached the fan
+//! (then from their claim); and as the status answer tells it.
+
+use super::jittered;
+use crate::door;
+use crate::error::ApiError;
+use crate::fan_state::FanState;
+use crate::presence;
+use crate::routes::answers::{StateAdds, Status};
+use crate::routes::Ctx;
+use waitroom_core::coordinator::Claim;
+use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
+use waitroom_core::token::QueueToken;
+use waitroom_core::{AssignmentState, UnixMillis, WindowId};
+use worker::Url;
+
+/// Where a fan stands, with the numbers and the turn: what the status endpoint and the waiting
+/// page tell, each in its own way, of the fan's [`FanState`] ([`Standing::state`]).
+pub(super) enum Standing {
+    Waiting {
+        position: u64,
+        ahead: u64,
+        eta_s: Option<u64>,
+        poll_after_ms: u64,
+        /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
+        near_front: bool,
+    },
+    YourTurn {
+        pass: String,
+        expires_at: UnixMillis,
+        /// The sale's purchase URL with the pass.
+        purchase_url: Url,
+        window: WindowId,
+        assignment: AssignmentState,
+    },
+    /// The fan's turn is over without a purchase: lapsed, released or left.
+    Lapsed {
+        reason: AssignmentState,
+    },
+    /// In the pre-queue: the order is drawn at `draw_at`.
+    Prequeue {
+        draw_at: Option<UnixMillis>,
+        poll_after_ms: u64,
+    },
+    Closed,
+}
+
+impl Standing {
+    /// The fan's state, as the status answer and the waiting page both say it.
+    pub(super) fn state(&self) -> FanState {
+        match self {
+            Standing::Waiting { .. } => FanState::Waiting,
+            Standing::YourTurn { .. } => FanState::YourTurn,
+            Standing::Lapsed { .. } => FanState::Lapsed,
+            Standing::Prequeue { .. } => FanState::Prequeue,
+            Standing::Closed => FanState::Closed,
+        }
+    }
+}
+
+/// Answered from the token and the cached snapshot, unless the fan's number has been reached:
+/// only then is the coordinator asked, for the fan's assignment.
+pub(super) async fn fan_state(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+) -> Result<Standing, ApiError> {
+    let sale = &snap.sale.id;
+    Ok(match snap.fan_view(token.seq, ctx.now) {
+        FanView::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+        } => {
+            let near_front = snap.sale.presence_ttl_s > 0 && ahead < snap.presence_zone;
+            // A poll near the front says the fan is still there; fans further back cost the
+            // coordinator nothing.
+            if near_front {
+                let position = snap
+                    .position_of(token.seq, snap.phase_at(ctx.now))
+                    .unwrap_or(token.seq);
+                presence::seen(&ctx.objects, sale, token.seq, position, ctx.now).await;
+            }
+            Standing::Waiting {
+                position,
+                ahead,
+                eta_s,
+                poll_after_ms: jittered(poll_after_ms),
+                near_front,
+            }
+        }
+        FanView::Closed => Standing::Closed,
+        FanView::Prequeue {
+            draw_at,
+            poll_after_ms,
+        } => Standing::Prequeue {
+            draw_at,
+            poll_after_ms: jittered(poll_after_ms),
+        },
+        FanView::Reached => match door::claim(ctx, sale, token).await? {
+            Claim::Waiting { position, ahead } => Standing::Waiting {
+                position,
+                ahead,
+                eta_s: None,
+                poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
+                near_front: true,
+            },
+            Claim::Turn {
+                assignment,
+                pass_ttl_s,
+                pass,
+            } => {
+                // The coordinator signs the pass (the edge holds no signing key); an object of
+                // a release before that answers without one: busy, never a turn without a pass.
+                let pass = pass.ok_or_else(|| {
+                    ApiError::Busy("the coordinator answered a turn without its pass".into())
+                })?;
+                let turn = crate::turn::with_pass(
+                    pass,
+                    &snap.sale.purchase_url,
+                    snap.sale.pass_delivery,
+                    &assignment,
+                    pass_ttl_s,
+                );
+                Standing::YourTurn {
+                    pass: turn.pass,
+                    expires_at: turn.expires_at,
+                    purchase_url: turn.purchase_url,
+                    window: assignment.window,
+                    assignment: assignment.state,
+                }
+            }
+            Claim::Lapsed { assignment } => Standing::Lapsed {
+                reason: assignment.state,
+            },
+        },
+    })
+}
+
+pub(super) fn status_answer<'a>(
+    snap: &'a Snapshot,
+    token: &'a QueueToken,
+    standing: &'a Standing,
+    now: UnixMillis,
+) -> Status<'a> {
+    let sale = &snap.sale.id;
+    // Position, ahead, estimate and next poll: the fan's numbers while in line, zero on their
+    // turn, null once they have no place.
+    let (place, adds) = match standing {
+        Standing::Waiting {
+            position,
+            ahead,
+            eta_s,
+            poll_after_ms,
+            near_front,
+        } => (
+            [Some(*position), Some(*ahead), *eta_s, Some(*poll_after_ms)],
+            StateAdds::Waiting {
+                keep_alive: *near_front,
+                eta_text: wait_words(*eta_s),
+                socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
+                    .then(|| format!("/api/sales/{sale}/socket")),
+            },
+        ),
+        Standing::YourTurn {
+            pass,
+            expires_at,
+            purchase_url,
+            window,
+            assignment,
+        } => (
+            [Some(0), Some(0), Some(0), None],
+            StateAdds::YourTurn {
+                pass,
+                pass_expires_at: *expires_at,
+                purchase_url,
+                pass_delivery: snap.sale.pass_delivery,
+                window,
+                assignment_state: *assignment,
+            },
+        ),
+        Standing::Lapsed { reason } => (
+            [None; 4],
+            StateAdds::Lapsed {
+                reason: *reason,
+                join_url: format!("/api/sales/{sale}/join"),
+            },
+        ),
+        Standing::Prequeue {
+            draw_at,
+            poll_after_ms,
+        } => (
+            [None, None, None, Some(*poll_after_ms)],
+            StateAdds::Prequeue {
+                draw_at: *draw_at,
+                draw_url: format!("/api/sales/{sale}/draw"),
+            },
+        ),
+        Standing::Closed => ([None; 4], StateAdds::Nothing {}),
+    };
+    let [position, ahead, eta_s, poll_after_ms] = place;
+    Status {
+        sale,
+        fan_id: &token.fan_id,
+        seq: token.seq,
+        phase: snap.phase_at(now),
+        position,
+        ahead,
+        eta_s,
+        poll_after_ms,
+        state: standing.state(),
+        adds,
+    }
+}
