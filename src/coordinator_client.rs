@@ -1,6 +1,6 @@
 //! Calls to the Durable Objects: a sale's coordinator, its arrival shards and the sale registry.
 //!
-//! [`call`] and [`call_coordinator`] speak only the protocol ([`waitroom_core::protocol`]) and
+//! [`call`] and [`call_coordinator`] speak only the protocol ([`waitroom_core::machines::protocol`]) and
 //! fail with a [`CallError`]: that is what objects use among themselves. The edge's helpers
 //! ([`ask`], [`join_at_shard`], ...) map both to the edge's [`ApiError`].
 
@@ -10,11 +10,11 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use std::cell::Cell;
 use std::fmt;
-use waitroom_core::protocol::{
+use waitroom_core::codec::tag_first::{Only, VariantOf};
+use waitroom_core::fairness::rate_limit::ClientAddress;
+use waitroom_core::machines::protocol::{
     Answer, Command, ProtocolVersion, Reply, ShardCommand, ShardJoined, PROTOCOL_HEADER,
 };
-use waitroom_core::rate_limit::ClientAddress;
-use waitroom_core::tag_first::{Only, VariantOf};
 use waitroom_core::{QueueError, SaleId};
 use worker::{Env, Headers, Method, Request, Response};
 
@@ -130,7 +130,7 @@ async fn require_status(
 
 /// For an object: the 400 to answer a call whose protocol version ([`PROTOCOL_HEADER`]) this
 /// release does not answer, or `None` to go on (the current version, the previous one, or a newer
-/// one: see [`waitroom_core::protocol`]).
+/// one: see [`waitroom_core::machines::protocol`]).
 pub fn refuse_unanswered_protocol(req: &Request) -> Option<worker::Result<Response>> {
     let header = req.headers().get(PROTOCOL_HEADER).ok().flatten();
     match ProtocolVersion::from_header(header.as_deref()) {
@@ -230,7 +230,7 @@ pub async fn join_at_shard(
     objects: &Objects,
     sale: &SaleId,
     shard: u32,
-    pow: Option<waitroom_core::pow::Verified>,
+    pow: Option<waitroom_core::fairness::pow::Verified>,
     member: Option<String>,
 ) -> Result<ShardJoined, ApiError> {
     let command = ShardCommand::Join {
@@ -251,7 +251,7 @@ pub async fn spend_at_shard(
     objects: &Objects,
     sale: &SaleId,
     shard: u32,
-    pow: waitroom_core::pow::Verified,
+    pow: waitroom_core::fairness::pow::Verified,
 ) -> Result<(), ApiError> {
     let command = ShardCommand::Spend {
         sale: sale.clone(),

@@ -42,8 +42,8 @@ impl Ctx {
     pub async fn ask(
         &self,
         sale: &SaleId,
-        command: &waitroom_core::protocol::Command,
-    ) -> Result<waitroom_core::protocol::Reply, ApiError> {
+        command: &waitroom_core::machines::protocol::Command,
+    ) -> Result<waitroom_core::machines::protocol::Reply, ApiError> {
         self.require_sale(sale).await?;
         crate::coordinator_client::ask(&self.objects, sale, command).await
     }

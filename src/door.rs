@@ -25,11 +25,11 @@ use crate::invitations::{self, Member};
 use crate::outcome_cache;
 use crate::place_cost;
 use crate::random;
-use waitroom_core::coordinator::{Claim, Joined, Rejoined};
-use waitroom_core::pow::{Solution, Verified};
-use waitroom_core::protocol::{Command, ShardJoined};
-use waitroom_core::snapshot::{home_shard, FanView, Snapshot};
-use waitroom_core::token::QueueToken;
+use waitroom_core::fairness::pow::{Solution, Verified};
+use waitroom_core::keys::token::QueueToken;
+use waitroom_core::machines::protocol::{Command, ShardJoined};
+use waitroom_core::queue::snapshot::{home_shard, FanView, Snapshot};
+use waitroom_core::queue::{Claim, Joined, Rejoined};
 use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::Request;
 

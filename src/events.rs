@@ -1,10 +1,10 @@
 //! Events onto the queue (`EVENTS`): the producer side. What an event is, and which changes make
 //! one, is the core's ([`waitroom_core::events`]); the consumer is [`crate::queue`].
 
-use waitroom_core::coordinator::Change;
 use waitroom_core::events::{events_of_changes, EventMessage};
+use waitroom_core::machines::sale_machine::SaleCoordinator as Machine;
+use waitroom_core::queue::Change;
 use waitroom_core::sale::Control;
-use waitroom_core::sale_coordinator::SaleCoordinator as Machine;
 use worker::Env;
 
 pub const EVENTS_BINDING: &str = "EVENTS";

@@ -13,7 +13,7 @@ use crate::lru::Lru;
 use crate::response::CacheControl;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use waitroom_core::coordinator::Claim;
+use waitroom_core::queue::Claim;
 use waitroom_core::{SaleId, Seq, UnixMillis};
 use worker::{Cache, Headers, Response};
 
@@ -124,7 +124,7 @@ async fn store(key: &str, kept: &Kept, now: UnixMillis) -> worker::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waitroom_core::coordinator::{Assignment, AssignmentState};
+    use waitroom_core::queue::{Assignment, AssignmentState};
 
     #[test]
     fn final_outcomes_are_kept_until_the_token_expires_and_turns_briefly() {

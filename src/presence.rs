@@ -10,7 +10,7 @@ use crate::coordinator_client::{tell, Objects};
 use crate::lru::Lru;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use waitroom_core::protocol::Command;
+use waitroom_core::machines::protocol::Command;
 use waitroom_core::{SaleId, Seq, UnixMillis};
 
 /// How often an isolate reports a sale's present fans.

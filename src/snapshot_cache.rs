@@ -18,8 +18,8 @@ use crate::response::CacheControl;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::protocol::Command;
-use waitroom_core::snapshot::Snapshot;
+use waitroom_core::machines::protocol::Command;
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{Cache, Headers, Response};
 
@@ -60,8 +60,8 @@ impl Entry {
 /// A snapshot past its TTL is still served, up to this long after it was taken, while this
 /// isolate refreshes it or after a refresh failed: stale beats none. A stale snapshot only
 /// under-states progress (`head` never moves back), so it never lets anyone skip the line. The
-/// core's bound ([`waitroom_core::snapshot::MAX_STALE_MS`]): its rules count on it.
-pub const MAX_STALE_MS: u64 = waitroom_core::snapshot::MAX_STALE_MS;
+/// core's bound ([`waitroom_core::queue::snapshot::MAX_STALE_MS`]): its rules count on it.
+pub const MAX_STALE_MS: u64 = waitroom_core::queue::snapshot::MAX_STALE_MS;
 /// A refresh that has not finished by then is presumed lost, and the next request tries again.
 /// Longer than any answer a slow coordinator gives, so a slow one never has two at once.
 const REFRESH_TIMEOUT_MS: u64 = 10_000;

@@ -17,13 +17,13 @@ use crate::test_faults;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use waitroom_core::coordinator::Claim;
-use waitroom_core::draw::DrawKey;
-use waitroom_core::pass::PassSigner;
-use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, Reply};
-use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
-use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::keys::pass::PassSigner;
+use waitroom_core::machines::protocol::{Answer, Command, Reply};
+use waitroom_core::machines::sale_machine::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
+use waitroom_core::queue::draw::DrawKey;
+use waitroom_core::queue::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::queue::Claim;
 use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,

@@ -14,10 +14,10 @@ use crate::clock;
 use crate::coordinator_client::{call_coordinator, refuse_unanswered_protocol, CallError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use waitroom_core::edge_block::{EdgeLease, EdgeReport};
-use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, ShardCommand, ShardJoined};
-use waitroom_core::shard::{
+use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::machines::edge_block::{EdgeLease, EdgeReport};
+use waitroom_core::machines::protocol::{Answer, Command, ShardCommand, ShardJoined};
+use waitroom_core::machines::shard::{
     ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberBook, ShardStep,
     MAX_LEASE_ATTEMPTS,
 };

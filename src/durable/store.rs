@@ -11,12 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use waitroom_core::coordinator::{
-    BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored,
-};
 use waitroom_core::events::EventMessage;
+use waitroom_core::machines::sale_machine::{Need, Record};
+use waitroom_core::queue::{BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
-use waitroom_core::sale_coordinator::{Need, Record};
 use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
@@ -91,7 +89,7 @@ pub enum Loaded {
     /// it but an operator.
     Unavailable,
     /// The sale's own record (its settings) is stored but cannot be read; the rest of its line
-    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::sale_coordinator::SaleCoordinator::unavailable`]).
+    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::machines::sale_machine::SaleCoordinator::unavailable`]).
     SettingsUnreadable(Restored),
     Sale(Sale, Restored),
 }

@@ -12,7 +12,7 @@ use crate::random;
 use crate::response::json;
 use crate::snapshot_cache;
 use futures::future::join_all;
-use waitroom_core::protocol::{Command, Reply, SaleReport};
+use waitroom_core::machines::protocol::{Command, Reply, SaleReport};
 use waitroom_core::sale::SaleSettingsInput;
 use waitroom_core::{SaleId, SaleSettings};
 use worker::{Request, Response};

@@ -17,11 +17,11 @@ use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::snapshot_cache;
 use std::rc::Rc;
-use waitroom_core::coordinator::{Claim, Joined};
-use waitroom_core::pass_delivery::PassDelivery;
-use waitroom_core::pow::Solution;
-use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
-use waitroom_core::token::{QueueToken, TokenError, TOKEN_TTL_S};
+use waitroom_core::fairness::pow::Solution;
+use waitroom_core::keys::pass_delivery::PassDelivery;
+use waitroom_core::keys::token::{QueueToken, TokenError, TOKEN_TTL_S};
+use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
+use waitroom_core::queue::{Claim, Joined};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis, WindowId};
 use worker::{Method, Request, Response, Url};
 
@@ -184,7 +184,7 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     };
     let place = door::take(&req, ctx, &snap, presented).await?;
     let phase = snap.phase_at(ctx.now);
-    let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
+    let poll_after_ms = jittered(waitroom_core::queue::snapshot::poll_after_ms(
         phase,
         place.joined.ahead,
         None,
@@ -275,7 +275,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
                 position,
                 ahead,
                 eta_s: None,
-                poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
+                poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
                 near_front: true,
             },
             Claim::Turn {
@@ -331,7 +331,7 @@ fn status_answer<'a>(
             StatusState::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
-                socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
+                socket_url: waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
                     .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
@@ -905,15 +905,15 @@ async fn invitation_link(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waitroom_core::pow::PowError;
-    use waitroom_core::turnstile::TurnstileError;
+    use waitroom_core::fairness::pow::PowError;
+    use waitroom_core::fairness::turnstile::TurnstileError;
 
     #[test]
     fn every_refusal_of_the_door_has_its_page_and_the_rest_stay_errors() {
-        let challenge = waitroom_core::pow::issue(
-            &waitroom_core::pow::PowKey::new([1; 32]),
+        let challenge = waitroom_core::fairness::pow::issue(
+            &waitroom_core::fairness::pow::PowKey::new([1; 32]),
             &SaleId::parse("s").unwrap(),
-            waitroom_core::pow::PowBits::OFF,
+            waitroom_core::fairness::pow::PowBits::OFF,
             UnixMillis(0),
             [0; 9],
         );

@@ -12,12 +12,12 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
-use waitroom_core::coordinator::{
+use waitroom_core::machines::protocol::Command;
+use waitroom_core::machines::sale_machine::Step;
+use waitroom_core::queue::{
     fan_id_for, Assignment, AssignmentState, BlockRecord, MinuteStats, PullRecord, Restored,
 };
-use waitroom_core::protocol::Command;
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::sale_coordinator::Step;
 use waitroom_core::{Coordinator, RequestId, SaleCoordinator, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);

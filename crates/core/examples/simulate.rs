@@ -26,12 +26,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
-use waitroom_core::admission::{Admission, RateLimit};
-use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
-use waitroom_core::draw::{DrawKey, Permutation};
+use waitroom_core::machines::shard::ArrivalShard;
+use waitroom_core::queue::draw::{DrawKey, Permutation};
+use waitroom_core::queue::snapshot::FanView;
+use waitroom_core::queue::{Claim, BLOCK_TTL_MS};
+use waitroom_core::sale::admission::{Admission, RateLimit};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::shard::ArrivalShard;
-use waitroom_core::snapshot::FanView;
 use waitroom_core::{Coordinator, FanId, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
@@ -202,7 +202,7 @@ fn main() {
     // Rate mode: admissions of the last 60 s by tick, the busiest minute, and the edge's view.
     let mut last_minute: VecDeque<(UnixMillis, u64)> = VecDeque::new();
     let (mut in_last_minute, mut busiest_minute) = (0u64, 0u64);
-    let mut edge_snapshot: Option<waitroom_core::snapshot::Snapshot> = None;
+    let mut edge_snapshot: Option<waitroom_core::queue::snapshot::Snapshot> = None;
     let (mut edge_checks, mut edge_early, mut edge_late) = (0u64, 0u64, 0u64);
     let mut alarms = 0u64;
 

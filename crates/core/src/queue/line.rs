@@ -1,0 +1,219 @@
+//! The line itself: the range of arrival numbers `head..next_seq`, and the numbers in it that no
+//! fan holds (the unused ends of closed blocks).
+//!
+//! Every fan below `head` has an assignment; every number from `head` to `next_seq` is a fan
+//! waiting, a gap, or part of a block whose shard has not reported yet.
+
+use super::Change;
+use crate::ids::Seq;
+use crate::queue::snapshot::ahead;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug)]
+pub(super) struct Line {
+    head: Seq,
+    next_seq: Seq,
+    /// Unused numbers at or after `head` (start, length).
+    gaps: BTreeMap<Seq, u64>,
+    /// Unused numbers ever, behind `head` or not.
+    gap_total: u64,
+}
+
+impl Line {
+    pub(super) fn new(next_seq: Seq, head: Seq, gap_total: u64) -> Self {
+        Self {
+            head: head.max(1),
+            next_seq: next_seq.max(1),
+            gaps: BTreeMap::new(),
+            gap_total,
+        }
+    }
+
+    pub(super) fn head(&self) -> Seq {
+        self.head
+    }
+
+    pub(super) fn next_seq(&self) -> Seq {
+        self.next_seq
+    }
+
+    /// Whether `seq` is waiting (or a gap, or pending) in the line now.
+    pub(super) fn contains(&self, seq: Seq) -> bool {
+        (self.head..self.next_seq).contains(&seq)
+    }
+
+    /// Whether `seq` was ever handed out as a number.
+    pub(super) fn issued(&self, seq: Seq) -> bool {
+        (1..self.next_seq).contains(&seq)
+    }
+
+    /// Takes the next `len` numbers at the back; returns the first.
+    pub(super) fn take(&mut self, len: u64) -> Seq {
+        let start = self.next_seq;
+        self.next_seq += len;
+        start
+    }
+
+    /// Numbers `start..start + len` will never hold a fan.
+    pub(super) fn add_gap(&mut self, start: Seq, len: u64) {
+        self.gaps.insert(start, len);
+        self.gap_total += len;
+    }
+
+    /// Unused pre-queue numbers read back from storage before their places are drawn: kept
+    /// whatever `head` is (their drawn positions decide, [`Line::take_gaps_through`]).
+    pub(super) fn restore_prequeue_gap(&mut self, start: Seq, len: u64) {
+        self.gaps.insert(start, len);
+    }
+
+    /// Takes out the gaps that start at or before `end` (the pre-queue's numbers, about to be
+    /// drawn); `gap_total` still counts them.
+    pub(super) fn take_gaps_through(&mut self, end: Seq) -> Vec<(Seq, u64)> {
+        let later = self.gaps.split_off(&(end + 1));
+        let taken = std::mem::replace(&mut self.gaps, later);
+        taken.into_iter().collect()
+    }
+
+    /// Single unused numbers at these (drawn) positions.
+    pub(super) fn add_scattered_gaps(&mut self, positions: &[Seq]) {
+        for position in positions {
+            self.gaps.insert(*position, 1);
+        }
+        self.gap_total += positions.len() as u64;
+    }
+
+    /// A gap read back from storage: already counted in `gap_total`.
+    pub(super) fn restore_gap(&mut self, start: Seq, len: u64) {
+        if start + len > self.head {
+            self.gaps.insert(start, len);
+        }
+    }
+
+    /// Fans ahead of `seq`.
+    pub(super) fn ahead(&self, seq: Seq) -> u64 {
+        ahead(
+            self.head,
+            seq,
+            self.gaps.range(..seq).map(|(start, len)| (*start, *len)),
+        )
+    }
+
+    /// `(position, ahead)` of fan `seq`.
+    pub(super) fn place(&self, seq: Seq) -> (u64, u64) {
+        let ahead = self.ahead(seq);
+        (ahead + 1, ahead)
+    }
+
+    /// Moves `head` past a gap that starts there; whether there was one.
+    pub(super) fn skip_gap(&mut self) -> bool {
+        match self.gaps.remove(&self.head) {
+            Some(len) => {
+                self.head += len;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The fan at `head` was handed out.
+    pub(super) fn advance(&mut self) {
+        self.head += 1;
+    }
+
+    /// Unused numbers at or after `head`.
+    pub(super) fn gaps_ahead(&self) -> u64 {
+        self.gaps.values().sum()
+    }
+
+    /// Unused numbers behind `head`.
+    pub(super) fn gaps_behind(&self) -> u64 {
+        self.gap_total - self.gaps_ahead()
+    }
+
+    /// Numbers ever taken, gaps and pending blocks included.
+    pub(super) fn taken(&self) -> u64 {
+        self.next_seq - 1
+    }
+
+    pub(super) fn gap_total(&self) -> u64 {
+        self.gap_total
+    }
+
+    pub(super) fn gaps(&self) -> Vec<(Seq, u64)> {
+        self.gaps
+            .iter()
+            .map(|(start, len)| (*start, *len))
+            .collect()
+    }
+
+    /// The record to write after the line moved.
+    pub(super) fn change(&self) -> Change {
+        Change::Line {
+            next_seq: self.next_seq,
+            head: self.head,
+            gap_total: self.gap_total,
+        }
+    }
+
+    pub(super) fn check(&self) -> Result<(), String> {
+        if !(1 <= self.head && self.head <= self.next_seq) {
+            return Err(format!("head {} outside 1..={}", self.head, self.next_seq));
+        }
+        if self.gaps.range(..self.head).next().is_some() {
+            return Err("a gap behind head".into());
+        }
+        let mut end = self.head;
+        for (start, len) in &self.gaps {
+            if *start < end {
+                return Err(format!("gap at {start} overlaps"));
+            }
+            end = start + len;
+        }
+        if end > self.next_seq {
+            return Err("a gap past next_seq".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_takes_numbers_and_skips_gaps() {
+        let mut line = Line::new(1, 1, 0);
+        assert_eq!(line.take(1), 1);
+        assert_eq!(line.take(4), 2);
+        assert_eq!(line.next_seq(), 6);
+        line.add_gap(3, 3);
+        assert_eq!((line.gap_total(), line.gaps_ahead()), (3, 3));
+        assert_eq!(line.place(2), (2, 1));
+        assert_eq!(line.ahead(6), 2);
+        assert!(!line.skip_gap());
+        line.advance();
+        line.advance();
+        assert_eq!(line.head(), 3);
+        assert!(line.skip_gap());
+        assert_eq!((line.head(), line.gaps_behind()), (6, 3));
+        assert!(line.check().is_ok());
+        assert_eq!(
+            line.change(),
+            Change::Line {
+                next_seq: 6,
+                head: 6,
+                gap_total: 3
+            }
+        );
+    }
+
+    #[test]
+    fn restored_gaps_behind_head_are_dropped() {
+        let mut line = Line::new(20, 10, 4);
+        line.restore_gap(2, 3);
+        line.restore_gap(12, 4);
+        assert_eq!(line.gaps(), vec![(12, 4)]);
+        assert_eq!(line.gaps_behind(), 0);
+        assert!(line.check().is_ok());
+    }
+}
