@@ -439,7 +439,7 @@ mod tests {
         use waitroom_core::fairness::turnstile::Refusal as Siteverify;
         let id_error = waitroom_core::SaleId::parse("Bad Id").unwrap_err();
         let pow = waitroom_core::fairness::pow::issue(
-            &waitroom_core::fairness::pow::PowKey::new([1; 32]),
+            &waitroom_core::keys::pow_key::PowKey::new([1; 32]),
             &waitroom_core::SaleId::parse("s").unwrap(),
             waitroom_core::fairness::pow::PowBits::OFF,
             UnixMillis(0),

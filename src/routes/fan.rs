@@ -911,7 +911,7 @@ mod tests {
     #[test]
     fn every_refusal_of_the_door_has_its_page_and_the_rest_stay_errors() {
         let challenge = waitroom_core::fairness::pow::issue(
-            &waitroom_core::fairness::pow::PowKey::new([1; 32]),
+            &waitroom_core::keys::pow_key::PowKey::new([1; 32]),
             &SaleId::parse("s").unwrap(),
             waitroom_core::fairness::pow::PowBits::OFF,
             UnixMillis(0),

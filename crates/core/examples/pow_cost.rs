@@ -7,7 +7,10 @@
 
 use std::fmt::Write;
 use std::time::Instant;
-use waitroom_core::fairness::pow::{self, PowBits, PowKey, Solution};
+use waitroom_core::{
+    fairness::pow::{self, PowBits, Solution},
+    keys::pow_key::PowKey,
+};
 use waitroom_core::{SaleId, UnixMillis};
 
 /// This thread's CPU time in nanoseconds (Linux), or `None` elsewhere.

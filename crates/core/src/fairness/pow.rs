@@ -15,7 +15,7 @@
 //! window and the next, so it lives between one and two windows.
 
 use crate::ids::SaleId;
-use crate::keys::token::TokenKeys;
+use crate::keys::pow_key::PowKey;
 use crate::time::UnixMillis;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -35,38 +35,14 @@ pub const MAX_NONCE_BYTES: usize = 64;
 /// Bytes of the HMAC kept in the challenge.
 const MAC_BYTES: usize = 16;
 
-/// The key challenges are signed with: derived from the worker's secrets, never stored.
-#[derive(Clone)]
-pub struct PowKey([u8; 32]);
-
-impl fmt::Debug for PowKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PowKey(..)")
-    }
-}
-
-/// What the challenge key is derived for from `TOKEN_KEYS` (see [`PowKey::derived_from`]).
-const KEY_PURPOSE: &str = "waitroom proof-of-work challenges v1";
-
-impl PowKey {
-    pub fn new(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The key the worker signs challenges with: derived from the current token-signing key, so
-    /// there is nothing to set (and a rotation of `TOKEN_KEYS` retires open challenges).
-    pub fn derived_from(token_keys: &TokenKeys) -> Self {
-        Self(token_keys.derive_current(KEY_PURPOSE))
-    }
-
-    fn mac(&self, sale: &SaleId, window: u64, salt: &str) -> [u8; MAC_BYTES] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(format!("pow1|{sale}|{window}|{salt}").as_bytes());
-        let full = mac.finalize().into_bytes();
-        let mut out = [0; MAC_BYTES];
-        out.copy_from_slice(&full[..MAC_BYTES]);
-        out
-    }
+/// The MAC a challenge carries: its sale, window and salt, under the worker's key.
+fn challenge_mac(key: &PowKey, sale: &SaleId, window: u64, salt: &str) -> [u8; MAC_BYTES] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes()).expect("HMAC takes any key length");
+    mac.update(format!("pow1|{sale}|{window}|{salt}").as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut out = [0; MAC_BYTES];
+    out.copy_from_slice(&full[..MAC_BYTES]);
+    out
 }
 
 /// A sale's difficulty: leading zero bits a solution's hash needs (0: no proof of work).
@@ -136,7 +112,7 @@ pub type Salt = [u8; 9];
 pub fn issue(key: &PowKey, sale: &SaleId, bits: PowBits, now: UnixMillis, salt: Salt) -> Challenge {
     let window = window_of(now);
     let salt = B64.encode(salt);
-    let mac = B64.encode(key.mac(sale, window, &salt));
+    let mac = B64.encode(challenge_mac(key, sale, window, &salt));
     Challenge {
         challenge: format!("{sale}.{window}.{salt}.{mac}"),
         bits: bits.get(),
@@ -252,7 +228,9 @@ pub fn verify(
     let window: u64 = window.parse().map_err(|_| PowError::Malformed)?;
     let mac = B64.decode(mac).map_err(|_| PowError::Malformed)?;
     let for_sale = SaleId::parse(for_sale).map_err(|_| PowError::Malformed)?;
-    if salt.len() > 16 || !bool::from(key.mac(&for_sale, window, salt).ct_eq(mac.as_slice())) {
+    if salt.len() > 16
+        || !bool::from(challenge_mac(key, &for_sale, window, salt).ct_eq(mac.as_slice()))
+    {
         return Err(PowError::Malformed);
     }
     if &for_sale != sale {
@@ -372,6 +350,7 @@ impl SpentSolutions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::token::TokenKeys;
     use proptest::prelude::*;
 
     fn key() -> PowKey {

@@ -1,8 +1,6 @@
 //! Admission passes: standard EdDSA (Ed25519) JWTs that an origin verifies with our JWKS and any
 //! JWT library, holding no secret of ours.
 
-use crate::ids::SaleId;
-use crate::queue::Assignment;
 use crate::time::UnixMillis;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -11,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-/// The claims of an admission pass.
+/// The claims of an admission pass. A claimed assignment's are [`PassClaims::for_assignment`],
+/// defined where assignments are ([`crate::queue`]): a pass knows nothing of the line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassClaims {
     pub iss: String,
@@ -30,32 +29,6 @@ pub struct PassClaims {
 }
 
 impl PassClaims {
-    /// The pass for a claimed assignment. It depends only on the assignment, so asking again
-    /// yields the same pass (Ed25519 signatures are deterministic).
-    pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
-        let claimed_at = Self::claimed_at(a);
-        Self {
-            iss: issuer.to_owned(),
-            aud: sale.to_string(),
-            sub: a.fan_id.to_string(),
-            win: a.window.to_string(),
-            seq: a.seq,
-            iat: claimed_at.as_secs(),
-            exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
-            jti: format!("{sale}.{}", a.seq),
-        }
-    }
-
-    /// When the pass of a claimed assignment expires (its `exp`), known without the pass: the
-    /// edge tells the fan from the claim it was handed, which the coordinator signed.
-    pub fn expiry_of(a: &Assignment, pass_ttl_s: u64) -> UnixMillis {
-        UnixMillis::from_secs(Self::claimed_at(a).plus_secs(pass_ttl_s).as_secs())
-    }
-
-    fn claimed_at(a: &Assignment) -> UnixMillis {
-        a.claimed_at.unwrap_or(a.assigned_at)
-    }
-
     pub fn expires_at(&self) -> UnixMillis {
         UnixMillis::from_secs(self.exp)
     }

@@ -1,7 +1,7 @@
 //! The secrets the worker runs on, read from the environment and refused when missing or weak.
 
-use crate::fairness::pow::PowKey;
 use crate::keys::pass::PassSigner;
+use crate::keys::pow_key::PowKey;
 use crate::keys::secret_strength::check_strength;
 use crate::keys::token::TokenKeys;
 use sha2::{Digest, Sha256};

@@ -12,7 +12,6 @@
 use crate::fairness::pow::Verified;
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::machines::edge_block::EdgeReport;
-use crate::machines::shard::ShardServed;
 use crate::queue::draw::DrawKey;
 use crate::queue::snapshot::{SaleView, Snapshot};
 use crate::queue::{
@@ -273,6 +272,46 @@ pub struct ShardJoined {
     /// The member already had this place (an invitation-only sale's member joining again).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub again: bool,
+}
+
+/// The prefix of [`ShardServed::by_kind`]'s kinds.
+pub const SERVED_KIND_PREFIX: &str = "shard:";
+
+/// Requests an arrival shard served, by kind, for the sale's report: counted by the shard and
+/// handed to the coordinator with its next lease or close (additive on the wire).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardServed {
+    #[serde(default)]
+    pub joins: u64,
+    #[serde(default)]
+    pub edge_leases: u64,
+    #[serde(default)]
+    pub edge_reports: u64,
+}
+
+impl ShardServed {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `(kind, count)`, kinds as the coordinator keeps them among its own request counts
+    /// (the sale's report shows them apart, as `shard_requests_by_kind`, without the prefix).
+    pub fn by_kind(&self) -> [(&'static str, u64); 3] {
+        [
+            ("shard:join", self.joins),
+            ("shard:edge_lease", self.edge_leases),
+            ("shard:edge_report", self.edge_reports),
+        ]
+    }
+
+    /// What is left to tell after `delivered` was told.
+    pub(crate) fn minus(self, delivered: Self) -> Self {
+        Self {
+            joins: self.joins.saturating_sub(delivered.joins),
+            edge_leases: self.edge_leases.saturating_sub(delivered.edge_leases),
+            edge_reports: self.edge_reports.saturating_sub(delivered.edge_reports),
+        }
+    }
 }
 
 /// The coordinator's answer on the wire.

@@ -1,6 +1,7 @@
 //! The records the coordinator hands out, keeps and writes down.
 
-use crate::ids::{FanId, RequestId, Seq, WindowId};
+use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::keys::pass::PassClaims;
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,35 @@ pub struct Assignment {
     /// existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejoined_as: Option<Rejoined>,
+}
+
+/// The pass of a claimed assignment (the claims; the coordinator object signs them).
+impl PassClaims {
+    /// The pass for a claimed assignment. It depends only on the assignment, so asking again
+    /// yields the same pass (Ed25519 signatures are deterministic).
+    pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
+        let claimed_at = Self::claimed_at(a);
+        Self {
+            iss: issuer.to_owned(),
+            aud: sale.to_string(),
+            sub: a.fan_id.to_string(),
+            win: a.window.to_string(),
+            seq: a.seq,
+            iat: claimed_at.as_secs(),
+            exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
+            jti: format!("{sale}.{}", a.seq),
+        }
+    }
+
+    /// When the pass of a claimed assignment expires (its `exp`), known without the pass: the
+    /// edge tells the fan from the claim it was handed, which the coordinator signed.
+    pub fn expiry_of(a: &Assignment, pass_ttl_s: u64) -> UnixMillis {
+        UnixMillis::from_secs(Self::claimed_at(a).plus_secs(pass_ttl_s).as_secs())
+    }
+
+    fn claimed_at(a: &Assignment) -> UnixMillis {
+        a.claimed_at.unwrap_or(a.assigned_at)
+    }
 }
 
 /// The new place a finished place's token was turned into.

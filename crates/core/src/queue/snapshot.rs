@@ -354,7 +354,7 @@ mod tests {
                 let v = pow::Verified {
                     id,
                     expires_at: pow::issue(
-                        &pow::PowKey::new([1; 32]),
+                        &crate::keys::pow_key::PowKey::new([1; 32]),
                         &SaleId::parse("s").unwrap(),
                         PowBits::OFF,
                         UnixMillis(window * pow::WINDOW_MS),
@@ -377,7 +377,7 @@ mod tests {
         let v = pow::Verified {
             id: pow::SolutionId([9; 16]),
             expires_at: pow::issue(
-                &pow::PowKey::new([1; 32]),
+                &crate::keys::pow_key::PowKey::new([1; 32]),
                 &SaleId::parse("s").unwrap(),
                 PowBits::OFF,
                 UnixMillis(10 * pow::WINDOW_MS),

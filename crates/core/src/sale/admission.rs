@@ -10,7 +10,7 @@
 //! ([`RateLimit::burst`]). Times are in microseconds so that an interval like 60 000 000 / 7 µs
 //! is exact to a microsecond (rounded up: never faster than the rate).
 
-use crate::sale::SettingsError;
+use crate::settings_error::{invalid, SettingsError};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -49,13 +49,6 @@ pub struct AdmissionInput {
     pub active: Option<f64>,
     #[serde(default)]
     pub session_s: Option<f64>,
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError {
-        field,
-        message: message.into(),
-    }
 }
 
 /// A whole number in `lo..=hi`, required.

@@ -10,6 +10,7 @@ use crate::fairness::turnstile::SiteKey;
 use crate::ids::SaleId;
 use crate::keys::pass_delivery::PassDelivery;
 use crate::sale::admission::{Admission, AdmissionInput};
+use crate::settings_error::{invalid, SettingsError};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -412,27 +413,6 @@ fn one() -> u32 {
 
 fn default_presence_ttl() -> u64 {
     DEFAULT_PRESENCE_TTL_S
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingsError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for SettingsError {}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError {
-        field,
-        message: message.into(),
-    }
 }
 
 fn in_range(

@@ -18,7 +18,7 @@
 //! stored), [`member_shard`] the arrival shard that keeps the member's place.
 
 use crate::ids::SaleId;
-use crate::sale::SettingsError;
+use crate::settings_error::SettingsError;
 use crate::time::UnixMillis;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;

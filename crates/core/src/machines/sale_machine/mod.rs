@@ -23,8 +23,8 @@
 //! and shown in the report as `bad_records`.
 
 use crate::ids::{FanId, Seq, WindowId};
+use crate::machines::protocol::SERVED_KIND_PREFIX as SHARD_PREFIX;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
-use crate::machines::shard::SERVED_KIND_PREFIX as SHARD_PREFIX;
 use crate::queue::snapshot::SaleView;
 use crate::queue::socket::Refusal;
 use crate::queue::{

@@ -9,7 +9,7 @@
 
 use crate::ids::{FanId, Seq};
 use crate::machines::edge_block::{EdgeLease, EdgeReport, Lent};
-use crate::machines::protocol::{Answer, Command, Reply, ShardJoined};
+use crate::machines::protocol::{Answer, Command, Reply, ShardJoined, ShardServed};
 use crate::queue::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -43,9 +43,6 @@ pub trait MemberBook {
     fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String>;
 }
 
-/// The prefix of [`ShardServed::by_kind`]'s kinds.
-pub const SERVED_KIND_PREFIX: &str = "shard:";
-
 /// Why a lease brought no block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeaseFailed {
@@ -72,42 +69,6 @@ pub struct LeaseRequest {
     /// Requests the shard served since it last told the coordinator.
     #[serde(default)]
     pub served: ShardServed,
-}
-
-/// Requests an arrival shard served, by kind, for the sale's report: counted by the shard and
-/// handed to the coordinator with its next lease or close (additive on the wire).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShardServed {
-    #[serde(default)]
-    pub joins: u64,
-    #[serde(default)]
-    pub edge_leases: u64,
-    #[serde(default)]
-    pub edge_reports: u64,
-}
-
-impl ShardServed {
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
-    /// `(kind, count)`, kinds as the coordinator keeps them among its own request counts
-    /// (the sale's report shows them apart, as `shard_requests_by_kind`, without the prefix).
-    pub fn by_kind(&self) -> [(&'static str, u64); 3] {
-        [
-            ("shard:join", self.joins),
-            ("shard:edge_lease", self.edge_leases),
-            ("shard:edge_report", self.edge_reports),
-        ]
-    }
-
-    fn minus(self, delivered: Self) -> Self {
-        Self {
-            joins: self.joins.saturating_sub(delivered.joins),
-            edge_leases: self.edge_leases.saturating_sub(delivered.edge_leases),
-            edge_reports: self.edge_reports.saturating_sub(delivered.edge_reports),
-        }
-    }
 }
 
 /// A block the shard tells the coordinator is closed: `used` numbers from its start (the rest are
