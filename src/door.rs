@@ -10,7 +10,7 @@
 //!    address's room ([`crate::place_cost`]), then Turnstile, then the invitation;
 //! 4. the place: an invitation-only sale's member's one place, or a new one at the back
 //!    (numbered in this isolate, at an arrival shard or by the coordinator, which records a place
-//!    that ended against the new one: [`waitroom_core::Coordinator::join`]).
+//!    that ended against the new one: [`waitroom_core::Queue::join`]).
 //!
 //! So a route cannot forget a gate, a waiting fan's token costs the coordinator nothing on any
 //! route, and one token is never more than one live place. Refusals are [`ApiError`]s; the two

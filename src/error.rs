@@ -436,7 +436,7 @@ mod tests {
     /// docs/api.md), and its body's extra members where it has them.
     #[test]
     fn every_error_answers_its_status_and_code() {
-        use waitroom_core::fairness::turnstile::Refusal as Siteverify;
+        use waitroom_core::fairness::turnstile::TurnstileRefusal as Siteverify;
         let id_error = waitroom_core::SaleId::parse("Bad Id").unwrap_err();
         let pow = waitroom_core::fairness::pow::issue(
             &waitroom_core::keys::pow_key::PowKey::new([1; 32]),

@@ -20,7 +20,7 @@ use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
 use waitroom_core::keys::pass::PassSigner;
 use waitroom_core::machines::protocol::{Answer, Command, Reply};
-use waitroom_core::machines::sale_machine::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
+use waitroom_core::machines::sale_machine::{Input, SaleMachine as Machine, Step, MAX_STEPS};
 use waitroom_core::queue::draw::DrawKey;
 use waitroom_core::queue::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
 use waitroom_core::queue::Claim;
@@ -225,7 +225,7 @@ impl SaleCoordinator {
         let (turns, sale) = match self.inner.borrow_mut().as_mut() {
             Some(inner) => {
                 let turns = inner.machine.take_pushed_turns();
-                let sale = inner.machine.line().map(|line| line.sale().clone());
+                let sale = inner.machine.queue().map(|line| line.sale().clone());
                 (turns, sale)
             }
             None => return,
@@ -300,7 +300,7 @@ impl SaleCoordinator {
             .inner
             .borrow()
             .as_ref()
-            .and_then(|inner| inner.machine.line().map(|line| line.sale().id.clone()));
+            .and_then(|inner| inner.machine.queue().map(|line| line.sale().id.clone()));
         let pass = match (sale, self.pass_signer()) {
             (Some(sale), Some(signer)) => Some(signer.sign(&sale, &assignment, pass_ttl_s)),
             _ => None,

@@ -89,7 +89,7 @@ pub enum Loaded {
     /// it but an operator.
     Unavailable,
     /// The sale's own record (its settings) is stored but cannot be read; the rest of its line
-    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::machines::sale_machine::SaleCoordinator::unavailable`]).
+    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::machines::sale_machine::SaleMachine::unavailable`]).
     SettingsUnreadable(Restored),
     Sale(Sale, Restored),
 }

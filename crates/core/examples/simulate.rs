@@ -32,7 +32,7 @@ use waitroom_core::queue::snapshot::FanView;
 use waitroom_core::queue::{Claim, BLOCK_TTL_MS};
 use waitroom_core::sale::admission::{Admission, RateLimit};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::{Coordinator, FanId, SaleId, Seq, UnixMillis, WindowId};
+use waitroom_core::{FanId, Queue, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const TICK_MS: u64 = 100;
@@ -154,7 +154,7 @@ fn main() {
     if let Some(per_minute) = per_minute {
         settings.admission = Admission::Rate { per_minute };
     }
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("sim").unwrap(),
         settings,
         "sim-salt-0123456789".into(),

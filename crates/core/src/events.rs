@@ -136,7 +136,7 @@ pub fn events_of_changes(
                     // A claim rewrites an assigned fan: not an event of its own.
                     AssignmentState::Assigned if a.claimed_at.is_some() => continue,
                     // A finished place taken again (or a lost one's stand-in, see
-                    // `Coordinator::join`) records the new place: its end was said already.
+                    // `Queue::join`) records the new place: its end was said already.
                     _ if a.rejoined_as.is_some() => continue,
                     AssignmentState::Assigned => (EventType::FanAdmitted, a.assigned_at),
                     AssignmentState::Completed => (EventType::Completed, finished(a)),

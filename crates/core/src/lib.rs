@@ -18,8 +18,8 @@ pub mod settings_error;
 pub mod time;
 
 pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};
-pub use machines::sale_machine::SaleCoordinator;
-pub use queue::{Assignment, AssignmentState, Coordinator, QueueError, Stats, MAX_PULL};
+pub use machines::sale_machine::SaleMachine;
+pub use queue::{Assignment, AssignmentState, Queue, QueueError, Stats, MAX_PULL};
 pub use sale::{FanSalt, Phase, Sale, SaleSettings};
 pub use settings_error::SettingsError;
 pub use time::UnixMillis;

@@ -116,7 +116,7 @@ mod tests {
     use crate::ids::SaleId;
     use crate::machines::protocol::{Command, Reply, SaleReport};
     use crate::machines::sale_machine::memory_store::MemoryStore;
-    use crate::machines::sale_machine::SaleCoordinator;
+    use crate::machines::sale_machine::SaleMachine;
     use crate::sale::{BrandingInput, BrandingView, SaleSettings, SaleSettingsInput};
     use crate::time::UnixMillis;
     use proptest::prelude::*;
@@ -132,7 +132,7 @@ mod tests {
             ..SaleSettingsInput::tour()
         })
         .unwrap();
-        let mut core = SaleCoordinator::default();
+        let mut core = SaleMachine::default();
         let mut store = MemoryStore::default();
         let upsert = Command::Upsert {
             id: SaleId::parse("tour").unwrap(),

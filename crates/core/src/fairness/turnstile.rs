@@ -65,12 +65,12 @@ pub enum TurnstileError {
     /// No token came with the join (`turnstile_required`).
     Required,
     /// The token did not pass (`turnstile_invalid`).
-    Invalid(Refusal),
+    Invalid(TurnstileRefusal),
 }
 
 /// What was wrong with a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub enum TurnstileRefusal {
     /// Siteverify said no (`invalid-input-response`, `bad-request`, ...).
     NotPassed,
     /// Siteverify's `timeout-or-duplicate`: the token is older than 300 s or was already used.
@@ -90,13 +90,17 @@ impl fmt::Display for TurnstileError {
                 f.write_str("this sale needs a Turnstile check: send turnstile_token with the join")
             }
             TurnstileError::Invalid(reason) => f.write_str(match reason {
-                Refusal::NotPassed => "the Turnstile check did not pass; try again",
-                Refusal::ExpiredOrUsed => {
+                TurnstileRefusal::NotPassed => "the Turnstile check did not pass; try again",
+                TurnstileRefusal::ExpiredOrUsed => {
                     "the Turnstile token expired or was already used; get a new one"
                 }
-                Refusal::WrongHostname => "the Turnstile check was solved for another site",
-                Refusal::WrongAction => "the Turnstile check was solved for another action",
-                Refusal::TooLong => "the Turnstile token is not a Turnstile token",
+                TurnstileRefusal::WrongHostname => {
+                    "the Turnstile check was solved for another site"
+                }
+                TurnstileRefusal::WrongAction => {
+                    "the Turnstile check was solved for another action"
+                }
+                TurnstileRefusal::TooLong => "the Turnstile token is not a Turnstile token",
             }),
         }
     }
@@ -109,7 +113,7 @@ pub fn presented(token: Option<&str>) -> Result<&str, TurnstileError> {
     match token.map(str::trim).filter(|t| !t.is_empty()) {
         None => Err(TurnstileError::Required),
         Some(t) if t.chars().count() > MAX_TOKEN_CHARS => {
-            Err(TurnstileError::Invalid(Refusal::TooLong))
+            Err(TurnstileError::Invalid(TurnstileRefusal::TooLong))
         }
         Some(t) => Ok(t),
     }
@@ -183,9 +187,9 @@ pub fn judge_answer(answer: &SiteverifyAnswer, hostname: &str) -> Verdict {
         } else if has("internal-error") {
             Verdict::Unavailable("siteverify had an internal error".into())
         } else if has("timeout-or-duplicate") {
-            Verdict::Refused(TurnstileError::Invalid(Refusal::ExpiredOrUsed))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::ExpiredOrUsed))
         } else {
-            Verdict::Refused(TurnstileError::Invalid(Refusal::NotPassed))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::NotPassed))
         };
     }
     let same_host = answer
@@ -193,10 +197,10 @@ pub fn judge_answer(answer: &SiteverifyAnswer, hostname: &str) -> Verdict {
         .as_deref()
         .is_some_and(|h| h.eq_ignore_ascii_case(hostname));
     if !same_host {
-        return Verdict::Refused(TurnstileError::Invalid(Refusal::WrongHostname));
+        return Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongHostname));
     }
     if answer.action.as_deref() != Some(JOIN_ACTION) {
-        return Verdict::Refused(TurnstileError::Invalid(Refusal::WrongAction));
+        return Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongAction));
     }
     Verdict::Passed
 }
@@ -268,22 +272,22 @@ mod tests {
         let other_host = answer(true, &[], "evil.example", "join");
         assert_eq!(
             judge(200, &other_host, "queue.example.com"),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::WrongHostname))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongHostname))
         );
         let other_action = answer(true, &[], "queue.example.com", "login");
         assert_eq!(
             judge(200, &other_action, "queue.example.com"),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::WrongAction))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongAction))
         );
         // An answer without a hostname or action is no pass either.
         assert_eq!(
             judge(200, r#"{"success": true}"#, "queue.example.com"),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::WrongHostname))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongHostname))
         );
         let no_action = r#"{"success": true, "hostname": "q.example"}"#;
         assert_eq!(
             judge(200, no_action, "q.example"),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::WrongAction))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::WrongAction))
         );
     }
 
@@ -292,15 +296,15 @@ mod tests {
         let refused = |codes: &[&str]| judge(200, &answer(false, codes, "", ""), "q.example");
         assert_eq!(
             refused(&["timeout-or-duplicate"]),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::ExpiredOrUsed))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::ExpiredOrUsed))
         );
         assert_eq!(
             refused(&["invalid-input-response"]),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::NotPassed))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::NotPassed))
         );
         assert_eq!(
             refused(&[]),
-            Verdict::Refused(TurnstileError::Invalid(Refusal::NotPassed))
+            Verdict::Refused(TurnstileError::Invalid(TurnstileRefusal::NotPassed))
         );
         assert_eq!(refused(&["invalid-input-secret"]), Verdict::BadSecret);
         assert_eq!(refused(&["missing-input-secret"]), Verdict::BadSecret);
@@ -336,7 +340,7 @@ mod tests {
         let long = "x".repeat(MAX_TOKEN_CHARS + 1);
         assert_eq!(
             presented(Some(&long)),
-            Err(TurnstileError::Invalid(Refusal::TooLong))
+            Err(TurnstileError::Invalid(TurnstileRefusal::TooLong))
         );
     }
 

@@ -9,16 +9,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// How the origin finishes an assignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Outcome {
+pub(super) enum Finish {
     Completed,
     Released,
 }
 
-impl Outcome {
+impl Finish {
     fn state(self) -> AssignmentState {
         match self {
-            Outcome::Completed => AssignmentState::Completed,
-            Outcome::Released => AssignmentState::Released,
+            Finish::Completed => AssignmentState::Completed,
+            Finish::Released => AssignmentState::Released,
         }
     }
 }
@@ -174,7 +174,7 @@ impl Assignments {
     pub(super) fn finish(
         &mut self,
         fan_id: &FanId,
-        outcome: Outcome,
+        outcome: Finish,
         now: UnixMillis,
     ) -> Result<Assignment, QueueError> {
         let a = self
@@ -197,8 +197,8 @@ impl Assignments {
         a.state = outcome.state();
         a.finished_at = Some(now);
         match outcome {
-            Outcome::Completed => self.counts.completed += 1,
-            Outcome::Released => self.counts.released += 1,
+            Finish::Completed => self.counts.completed += 1,
+            Finish::Released => self.counts.released += 1,
         }
         self.retired.push_back((now, a.seq));
         Ok(a.clone())
@@ -426,11 +426,11 @@ mod tests {
             "a repeat changes nothing"
         );
         assert_eq!(
-            s.finish(&fan(2), Outcome::Released, T0).unwrap().state,
+            s.finish(&fan(2), Finish::Released, T0).unwrap().state,
             AssignmentState::Released
         );
         assert_eq!(
-            s.finish(&fan(2), Outcome::Completed, T0),
+            s.finish(&fan(2), Finish::Completed, T0),
             Err(QueueError::AssignmentFinished {
                 state: AssignmentState::Released
             })
@@ -457,7 +457,7 @@ mod tests {
         assert_eq!((c.claimed_open, c.expired), (0, 1));
         assert_eq!(s.next_deadline(300), None);
         assert_eq!(
-            s.finish(&fan(1), Outcome::Completed, T0.plus_secs(302)),
+            s.finish(&fan(1), Finish::Completed, T0.plus_secs(302)),
             Err(QueueError::AssignmentFinished {
                 state: AssignmentState::Expired
             })
@@ -470,7 +470,7 @@ mod tests {
         let mut s = Assignments::default();
         s.add(assigned(1, T0), T0);
         s.add(assigned(2, T0), T0);
-        let done = s.finish(&fan(1), Outcome::Completed, T0).unwrap();
+        let done = s.finish(&fan(1), Finish::Completed, T0).unwrap();
         assert!(s.knows_fan(&fan(1)) && !s.needs_record(1, 1 < 3));
         s.evict(T0.plus_millis(RETAIN_FINISHED_MS - 1));
         assert!(s.get(1).is_some());

@@ -1,15 +1,15 @@
 //! The coordinator: one per sale, it keeps the arrival order and hands fans to windows in order.
 //!
 //! It is a plain state machine. Every operation takes `now`; every mutation is also recorded as a
-//! [`Change`] that the caller drains with [`Coordinator::take_changes`] and writes to durable storage
-//! before answering, and [`Coordinator::restore`] rebuilds the same state from those records.
+//! [`Change`] that the caller drains with [`Queue::take_changes`] and writes to durable storage
+//! before answering, and [`Queue::restore`] rebuilds the same state from those records.
 //!
 //! The line is a range of arrival numbers: fans `head..next_seq` are waiting, in order, and every fan
 //! below `head` has an [`Assignment`]. So a join writes one counter, not a row per fan, and a pull
 //! takes the front of the range.
 //!
-//! [`crate::machines::sale_machine::SaleCoordinator`] is the one entry point a Durable Object drives;
-//! [`Coordinator`] is one sale's line, composed of one part per concern: the `line` of numbers,
+//! [`crate::machines::sale_machine::SaleMachine`] is the one entry point a Durable Object drives;
+//! [`Queue`] is one sale's line, composed of one part per concern: the `line` of numbers,
 //! the `blocks` leased to arrival shards, the `assignments` in memory, the `pulls` remembered
 //! for retries, `presence` near the front and the `stats`.
 
@@ -41,7 +41,7 @@ use crate::queue::snapshot::{SaleView, Snapshot};
 use crate::sale::admission::{self, Admission};
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings, ShardsChange};
 use crate::time::UnixMillis;
-use assignments::{Assignments, Outcome};
+use assignments::{Assignments, Finish};
 use blocks::OpenBlocks;
 use hmac::{Hmac, Mac};
 use line::Line;
@@ -68,7 +68,7 @@ pub const MAX_BLOCK: u64 = 4_096;
 /// stalls the line forever (an unused number then reads as a fan who left).
 pub const BLOCK_ABANDON_MS: u64 = 60_000;
 /// The window of a stand-in record for a place whose stored assignment was unreadable and that
-/// its fan took again (see [`Coordinator::join`]).
+/// its fan took again (see [`Queue::join`]).
 pub const LOST_RECORD_WINDOW: &str = "lost-record";
 /// The fewest fans counted as "near the front" for presence.
 pub const MIN_PRESENCE_ZONE: u64 = 20;
@@ -126,7 +126,7 @@ pub fn recent_since(now: UnixMillis) -> UnixMillis {
 
 /// One sale's line.
 #[derive(Clone, Debug)]
-pub struct Coordinator {
+pub struct Queue {
     sale: Sale,
     line: Line,
     blocks: OpenBlocks,
@@ -144,11 +144,11 @@ pub struct Coordinator {
     fan_key: FanIdKey,
     changes: Vec<Change>,
     /// Turns claimed for fans holding a socket as they were admitted, for the object to push
-    /// ([`Coordinator::take_pushed_turns`]).
+    /// ([`Queue::take_pushed_turns`]).
     pushed_turns: Vec<Claim>,
 }
 
-impl Coordinator {
+impl Queue {
     /// A new sale. `fan_salt` and `draw_key` must be random (the caller's job: the core has no
     /// randomness); the key is kept only when the sale has a pre-queue.
     pub fn create(
@@ -672,7 +672,7 @@ impl Coordinator {
 
     /// The hook every admission goes through (a window's pull now; any other way of admitting a
     /// fan must call it too): a fan holding a socket has their turn claimed at once, for the
-    /// object to push with the pass ([`Coordinator::take_pushed_turns`]). The pass then runs
+    /// object to push with the pass ([`Queue::take_pushed_turns`]). The pass then runs
     /// from the admission, and the window waits for nobody's next poll. Returns the assignment
     /// as it now stands.
     fn on_admitted(&mut self, now: UnixMillis, a: Assignment) -> Assignment {
@@ -807,7 +807,7 @@ impl Coordinator {
         &mut self,
         now: UnixMillis,
         fan_id: &FanId,
-        outcome: Outcome,
+        outcome: Finish,
     ) -> Result<Assignment, QueueError> {
         self.sweep(now);
         let a = self.assignments.finish(fan_id, outcome, now)?;
@@ -819,12 +819,12 @@ impl Coordinator {
 
     /// The origin reports the fan's purchase done.
     pub fn complete(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
-        self.finish(now, fan_id, Outcome::Completed)
+        self.finish(now, fan_id, Finish::Completed)
     }
 
     /// The origin gives the fan up; the window is free for the next one.
     pub fn release(&mut self, now: UnixMillis, fan_id: &FanId) -> Result<Assignment, QueueError> {
-        self.finish(now, fan_id, Outcome::Released)
+        self.finish(now, fan_id, Finish::Released)
     }
 
     /// Brings everything time-driven up to `now`. Idempotent.
@@ -956,7 +956,7 @@ impl Coordinator {
         self.lease_block_keeping(now, shard, closing, &[], &[], want)
     }
 
-    /// [`Coordinator::lease_block`] from a shard that lends sub-blocks to the edge: the closing
+    /// [`Queue::lease_block`] from a shard that lends sub-blocks to the edge: the closing
     /// block's `closing_gaps` (unused numbers inside its used prefix) become gaps, and the blocks
     /// starting at `keep_open` stay open (their sub-blocks' reports are still awaited).
     pub fn lease_block_keeping(
@@ -1016,7 +1016,7 @@ impl Coordinator {
         self.close_block_with_gaps(now, shard, start, used, &[]);
     }
 
-    /// [`Coordinator::close_block`] with unused numbers inside the used prefix (`gaps`, the
+    /// [`Queue::close_block`] with unused numbers inside the used prefix (`gaps`, the
     /// unused tails of sub-blocks its shard lent to the edge): gaps too. Gaps outside the used
     /// prefix, or overlapping one before them, are ignored.
     pub fn close_block_with_gaps(
@@ -1068,7 +1068,7 @@ impl Coordinator {
     }
 
     /// Whether an operation on fan `seq` needs its finished assignment back from storage first
-    /// (see [`Coordinator::remember`]).
+    /// (see [`Queue::remember`]).
     pub(crate) fn needs_record(&self, seq: Seq) -> bool {
         self.assignments
             .needs_record(seq, self.position_of(seq) < self.line.head())
@@ -1189,7 +1189,7 @@ fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64
 }
 
 #[cfg(test)]
-impl Coordinator {
+impl Queue {
     /// For tests: sale `tour` with these settings (fan salt `salt-0123456789`, no draw), created
     /// and opened at `now`.
     pub(crate) fn opened(settings: crate::sale::SaleSettingsInput, now: UnixMillis) -> Self {

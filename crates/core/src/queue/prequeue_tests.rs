@@ -28,8 +28,8 @@ fn settings(shards: u32, opens_at: UnixMillis) -> SaleSettings {
     .unwrap()
 }
 
-fn sale(shards: u32) -> Coordinator {
-    Coordinator::create(
+fn sale(shards: u32) -> Queue {
+    Queue::create(
         SaleId::parse("tour").unwrap(),
         settings(shards, OPENS),
         "salt-0123456789".into(),
@@ -40,7 +40,7 @@ fn sale(shards: u32) -> Coordinator {
 }
 
 /// A join at shard `k` (or at the coordinator with one shard), leasing as the adapters do.
-fn join(c: &mut Coordinator, shards: &mut [ArrivalShard], k: usize, now: UnixMillis) -> Seq {
+fn join(c: &mut Queue, shards: &mut [ArrivalShard], k: usize, now: UnixMillis) -> Seq {
     c.sweep(now);
     if shards.len() == 1 {
         return c.join(now, None).unwrap().seq;
@@ -59,7 +59,7 @@ fn join(c: &mut Coordinator, shards: &mut [ArrivalShard], k: usize, now: UnixMil
     panic!("no number after {MAX_LEASE_ATTEMPTS} leases");
 }
 
-fn pull(c: &mut Coordinator, now: UnixMillis, max: u32) -> Vec<Seq> {
+fn pull(c: &mut Queue, now: UnixMillis, max: u32) -> Vec<Seq> {
     c.pull(now, WindowId::parse("w").unwrap(), max, None)
         .unwrap()
         .assignments
@@ -131,7 +131,7 @@ fn the_key_is_committed_then_revealed_and_the_window_is_fixed() {
 
 #[test]
 fn a_sale_without_a_key_gets_no_prequeue() {
-    let made = Coordinator::create(
+    let made = Queue::create(
         SaleId::parse("tour").unwrap(),
         settings(1, OPENS),
         "salt".into(),
@@ -233,7 +233,7 @@ fn presence_starts_counting_at_the_draw() {
     let opens = T0.plus_millis(120_000);
     let mut s = settings(1, opens);
     s.presence_ttl_s = 30;
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("tour").unwrap(),
         s,
         "salt".into(),

@@ -73,7 +73,7 @@ pub struct Assignment {
     #[serde(with = "rfc3339::option", default)]
     pub finished_at: Option<UnixMillis>,
     /// Once this place ended (lapsed, released, left, expired), the one new place its token was
-    /// turned into, if the fan joined again (see [`super::Coordinator::join`]): a repeat of that
+    /// turned into, if the fan joined again (see [`super::Queue::join`]): a repeat of that
     /// join finds this place, never another. Absent until then (and in records stored before it
     /// existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,7 +218,7 @@ pub enum Change {
     Requests(Vec<(String, u64)>),
 }
 
-/// Everything [`Coordinator::restore`] needs, as read back from storage.
+/// Everything [`Queue::restore`] needs, as read back from storage.
 #[derive(Clone, Debug, Default)]
 pub struct Restored {
     pub next_seq: Seq,

@@ -4,7 +4,7 @@
 //! Who may hold one ([`admits`]) and how many one object holds ([`MAX_SOCKETS`]) are decided
 //! here; an open socket counts as presence (`coordinator/presence.rs`). The object holding the
 //! sockets is a thin adapter: it asks the core before accepting, tells it of each close, and
-//! sends what [`crate::queue::Coordinator::take_pushed_turns`] hands it.
+//! sends what [`crate::queue::Queue::take_pushed_turns`] hands it.
 //!
 //! Everything a socket carries is a [`Message`] (JSON text, tagged by `type`), and every refusal a
 //! close code ([`Refusal::close_code`]): a page whose socket is refused or fails keeps polling, and

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
-fn sale(presence_ttl_s: u64) -> Coordinator {
-    Coordinator::opened(
+fn sale(presence_ttl_s: u64) -> Queue {
+    Queue::opened(
         SaleSettingsInput {
             presence_ttl_s: Some(presence_ttl_s),
             ..SaleSettingsInput::tour()
@@ -22,7 +22,7 @@ fn w() -> WindowId {
     WindowId::parse("w1").unwrap()
 }
 
-fn joined(n: u64, presence_ttl_s: u64) -> Coordinator {
+fn joined(n: u64, presence_ttl_s: u64) -> Queue {
     let mut c = sale(presence_ttl_s);
     for _ in 0..n {
         c.join(T0, None).unwrap();

@@ -12,8 +12,8 @@ fn settings(opens_at: Option<&str>) -> SaleSettings {
     .unwrap()
 }
 
-fn open_sale() -> Coordinator {
-    Coordinator::opened(SaleSettingsInput::tour(), T0)
+fn open_sale() -> Queue {
+    Queue::opened(SaleSettingsInput::tour(), T0)
 }
 
 fn w(name: &str) -> WindowId {
@@ -24,7 +24,7 @@ fn rid(name: &str) -> Option<RequestId> {
     Some(RequestId::parse(name).unwrap())
 }
 
-fn join_n(c: &mut Coordinator, n: u64, now: UnixMillis) -> Vec<Joined> {
+fn join_n(c: &mut Queue, n: u64, now: UnixMillis) -> Vec<Joined> {
     (0..n).map(|_| c.join(now, None).unwrap()).collect()
 }
 
@@ -257,7 +257,7 @@ fn complete_and_release_happen_once() {
 
 #[test]
 fn phase_rules() {
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("tour").unwrap(),
         settings(Some("2027-01-15T10:00:00Z")),
         "salt-0123456789".into(),
@@ -321,10 +321,10 @@ fn restored_state_is_the_same_state() {
     );
 }
 
-fn with_presence(ttl_s: u64) -> Coordinator {
+fn with_presence(ttl_s: u64) -> Queue {
     let mut s = settings(None);
     s.presence_ttl_s = ttl_s;
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("tour").unwrap(),
         s,
         "salt-0123456789".into(),
@@ -444,7 +444,7 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
         ..settings(None)
     };
     // Also before the sale opens (challenges are handed out then): one change at a time.
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("tour").unwrap(),
         with(1),
         FanSalt::from("salt"),

@@ -1,7 +1,7 @@
 use super::*;
 use crate::machines::protocol::Reply;
 use crate::machines::shard::{ArrivalShard, LeaseRequest};
-use crate::queue::Coordinator;
+use crate::queue::Queue;
 use crate::sale::SaleSettingsInput;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const SALT: &str = "salt-0123456789";
 
-fn sale(shards: u32) -> Coordinator {
-    Coordinator::opened(
+fn sale(shards: u32) -> Queue {
+    Queue::opened(
         SaleSettingsInput {
             shards: Some(shards),
             ..SaleSettingsInput::tour()
@@ -21,7 +21,7 @@ fn sale(shards: u32) -> Coordinator {
 }
 
 /// The coordinator's answer to a shard's lease, as the shard adapter asks it.
-fn lease_block(c: &mut Coordinator, k: u32, request: &LeaseRequest, now: UnixMillis) -> Reply {
+fn lease_block(c: &mut Queue, k: u32, request: &LeaseRequest, now: UnixMillis) -> Reply {
     Reply::Lease(
         c.lease_block_keeping(
             now,
@@ -37,7 +37,7 @@ fn lease_block(c: &mut Coordinator, k: u32, request: &LeaseRequest, now: UnixMil
 
 /// The shard adapter's `LeaseEdge`, minus the network: lends, leasing a block first if needed.
 fn lend(
-    c: &mut Coordinator,
+    c: &mut Queue,
     shard: &mut ArrivalShard,
     k: u32,
     request: &EdgeLeaseRequest,
@@ -61,7 +61,7 @@ fn lend(
 }
 
 /// What each shard's alarm does: closes every block it may.
-fn alarms(c: &mut Coordinator, shards: &mut [ArrivalShard], now: UnixMillis) {
+fn alarms(c: &mut Queue, shards: &mut [ArrivalShard], now: UnixMillis) {
     for (k, shard) in shards.iter_mut().enumerate() {
         while let Some(close) = shard.closable(now) {
             let served = shard.served();
@@ -296,7 +296,7 @@ fn gaps_inside_a_block_survive_a_restart_and_odd_ones_are_ignored() {
     assert_eq!(block.unused(), vec![(3, 2), (9, 2)]);
     let gaps = c.snapshot(T0).gaps;
     assert_eq!(gaps, vec![(3, 2), (9, 2)]);
-    let restored = Coordinator::restore(
+    let restored = Queue::restore(
         c.sale().clone(),
         Restored {
             next_seq: 11,

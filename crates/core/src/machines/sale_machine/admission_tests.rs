@@ -28,8 +28,8 @@ fn upsert(admission: Admission, presence_ttl_s: u64) -> Command {
 }
 
 /// An open sale in `admission` mode with `fans` in line, joined at `T0` while it was paused.
-fn sale_with(admission: Admission, fans: u64) -> (SaleCoordinator, MemoryStore) {
-    let mut core = SaleCoordinator::default();
+fn sale_with(admission: Admission, fans: u64) -> (SaleMachine, MemoryStore) {
+    let mut core = SaleMachine::default();
     let mut store = MemoryStore::default();
     store.run(&mut core, upsert(admission, 0), T0).unwrap();
     store.run(&mut core, Command::Open, T0).unwrap();
@@ -48,7 +48,7 @@ fn admitted(store: &MemoryStore) -> Vec<&Assignment> {
 }
 
 /// Runs the alarm at every deadline up to `until`, then once at `until`.
-fn run_alarms(core: &mut SaleCoordinator, store: &mut MemoryStore, until: UnixMillis) {
+fn run_alarms(core: &mut SaleMachine, store: &mut MemoryStore, until: UnixMillis) {
     while let Some(at) = core.next_deadline().filter(|at| *at < until) {
         store.run(core, Input::Alarm, at).unwrap();
     }
@@ -61,10 +61,10 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
     // Opening admits one second's burst at once.
     assert_eq!(admitted(&store).len(), 10);
     assert!(admitted(&store).iter().all(|a| a.window.as_str() == "rate"));
-    let opening = core.line().unwrap().snapshot(T0);
+    let opening = core.queue().unwrap().snapshot(T0);
     assert_eq!(opening.admission_next_at, Some(T0.plus_millis(100)));
     run_alarms(&mut core, &mut store, T0.plus_secs(59));
-    let snapshot = core.line().unwrap().snapshot(T0.plus_secs(59));
+    let snapshot = core.queue().unwrap().snapshot(T0.plus_secs(59));
     run_alarms(&mut core, &mut store, T0.plus_secs(60));
     let in_a_minute = admitted(&store)
         .iter()
@@ -78,7 +78,7 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
     // The edge, from the snapshot a second old, counts the admissions the schedule made since;
     // from one a minute old it under-states (one second's burst), never over.
     assert_eq!(opening.scheduled_since(T0.plus_secs(60)), 10);
-    let head = core.line().unwrap().snapshot(T0.plus_secs(60)).head;
+    let head = core.queue().unwrap().snapshot(T0.plus_secs(60)).head;
     for seq in [head - 1, head, head + 1] {
         let reached = matches!(snapshot.fan_view(seq, T0.plus_secs(60)), FanView::Reached);
         assert_eq!(reached, seq < head, "fan {seq}, head {head}");
@@ -89,7 +89,7 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
         panic!("waiting")
     };
     assert_eq!((ahead, eta_s), (599, Some(60)));
-    let report = core.line().unwrap().stats(T0.plus_secs(60));
+    let report = core.queue().unwrap().stats(T0.plus_secs(60));
     assert_eq!(report.admission_target_rate, Some(10.0));
     // The alarm wakes the object for a quarter of a second's burst (two fans), not for each fan.
     assert_eq!(
@@ -100,7 +100,7 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
 
 #[test]
 fn fans_who_left_do_not_use_up_the_rate() {
-    let mut core = SaleCoordinator::default();
+    let mut core = SaleMachine::default();
     let mut store = MemoryStore::default();
     store
         .run(&mut core, upsert(Admission::Pull, 10), T0)
@@ -174,7 +174,7 @@ fn capacity_mode_admits_as_admissions_end_by_the_origin_the_session_or_a_lapse()
         session_s: 30,
     };
     let (mut core, mut store) = sale_with(capacity, 10);
-    let held = |core: &SaleCoordinator| core.line().unwrap().held();
+    let held = |core: &SaleMachine| core.queue().unwrap().held();
     assert_eq!((admitted(&store).len(), held(&core)), (3, 3));
     // The origin completes fan 1 by its pass's jti (`tour.1`): fan 4 is admitted at once.
     let t1 = T0.plus_secs(1);

@@ -2,12 +2,12 @@
 //! records, answering the core's [`Need`]s the way its SQLite queries do, and the object's
 //! handle/supply loop around it.
 
-use super::{Input, Need, Record, SaleCoordinator, Step, MAX_STEPS};
+use super::{Input, Need, Record, SaleMachine, Step, MAX_STEPS};
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command};
 use crate::queue::{
-    Assignment, AssignmentState, BlockRecord, Change, Coordinator, DrawRecord, MinuteStats,
-    PullRecord, Restored,
+    Assignment, AssignmentState, BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Queue,
+    Restored,
 };
 use crate::sale::Sale;
 use crate::time::UnixMillis;
@@ -84,15 +84,15 @@ impl MemoryStore {
     }
 
     /// The line with every assignment in memory.
-    pub fn restore(&self) -> Coordinator {
+    pub fn restore(&self) -> Queue {
         let (sale, restored) = self.restored(None).expect("a sale was stored");
-        Coordinator::restore(sale, restored)
+        Queue::restore(sale, restored)
     }
 
     /// The object after a restart at `now`.
-    pub fn load(&self, now: UnixMillis) -> SaleCoordinator {
-        SaleCoordinator::restore(
-            self.restored(Some(SaleCoordinator::recent_since(now))),
+    pub fn load(&self, now: UnixMillis) -> SaleMachine {
+        SaleMachine::restore(
+            self.restored(Some(SaleMachine::recent_since(now))),
             self.requests.clone(),
         )
     }
@@ -128,7 +128,7 @@ impl MemoryStore {
     /// The Durable Object's loop: handle, write, look up, supply, until an answer.
     pub fn run(
         &mut self,
-        core: &mut SaleCoordinator,
+        core: &mut SaleMachine,
         input: impl Into<Input>,
         now: UnixMillis,
     ) -> Answer {
@@ -144,7 +144,7 @@ impl MemoryStore {
     }
 
     /// `n` new fans join at `now` (each a `Command::Join` without a place kept).
-    pub fn join_new_fans(&mut self, core: &mut SaleCoordinator, n: u64, now: UnixMillis) {
+    pub fn join_new_fans(&mut self, core: &mut SaleMachine, n: u64, now: UnixMillis) {
         for _ in 0..n {
             let command = Command::Join {
                 existing: None,

@@ -1,17 +1,17 @@
 //! Everything the coordinator Durable Object decides, as one state machine with one entry point.
 //!
-//! The object feeds each request's [`Command`] (and each alarm) to [`SaleCoordinator::handle`].
+//! The object feeds each request's [`Command`] (and each alarm) to [`SaleMachine::handle`].
 //! A [`Step`] is either the answer, or a [`Need`]: a record the core keeps only in storage (a
 //! finished assignment dropped from memory, or the assignment listing, which storage holds in
-//! full). The object then writes the changes so far ([`SaleCoordinator::take_changes`]), looks
-//! the record up and hands it over with [`SaleCoordinator::supply`], which carries the command on
+//! full). The object then writes the changes so far ([`SaleMachine::take_changes`]), looks
+//! the record up and hands it over with [`SaleMachine::supply`], which carries the command on
 //! to its answer. A command needs at most one record, so with a storage that answers what was
 //! asked, two steps end in an answer; [`MAX_STEPS`] bounds the loop for one that does not.
-//! [`SaleCoordinator::next_deadline`] says when to wake the object for the next sweep.
+//! [`SaleMachine::next_deadline`] says when to wake the object for the next sweep.
 //!
 //! The same rules apply whether or not a sale exists yet: `upsert` creates it, everything else
 //! on a sale that was never created is [`QueueError::SaleNotFound`]. A sale whose own settings
-//! cannot be read back ([`SaleCoordinator::unavailable`]) refuses everything with
+//! cannot be read back ([`SaleMachine::unavailable`]) refuses everything with
 //! [`QueueError::SaleUnavailable`].
 //!
 //! Every request is counted by kind, once, in memory. The counts are written only along with
@@ -19,7 +19,7 @@
 //! wakes the object for it), and never for a sale that does not exist: a read-only request such
 //! as a snapshot writes nothing. After a restart the counts may lag by at most that long.
 //!
-//! Stored records that could not be read are counted too ([`SaleCoordinator::count_bad_records`])
+//! Stored records that could not be read are counted too ([`SaleMachine::count_bad_records`])
 //! and shown in the report as `bad_records`.
 
 use crate::ids::{FanId, Seq, WindowId};
@@ -28,7 +28,7 @@ use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::snapshot::SaleView;
 use crate::queue::socket::Refusal;
 use crate::queue::{
-    recent_since, Assignment, AssignmentState, Change, Claim, Coordinator, QueueError, Restored,
+    recent_since, Assignment, AssignmentState, Change, Claim, Queue, QueueError, Restored,
 };
 use crate::sale::Sale;
 use crate::time::UnixMillis;
@@ -51,7 +51,7 @@ pub const REQUEST_COUNTS_EVERY_MS: u64 = 60_000;
 pub enum Input {
     /// A request from the edge or an arrival shard.
     Command(Command),
-    /// The alarm set from [`SaleCoordinator::next_deadline`]: lapse what is due. Not a request:
+    /// The alarm set from [`SaleMachine::next_deadline`]: lapse what is due. Not a request:
     /// not counted.
     Alarm,
 }
@@ -85,14 +85,14 @@ pub enum Record {
     Assignments(Vec<Assignment>),
 }
 
-/// What [`SaleCoordinator::handle`] did.
+/// What [`SaleMachine::handle`] did.
 // One value per call, returned once: boxing the answer would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// The answer to send back.
     Reply(Answer),
-    /// Write the changes, look this up, and [`SaleCoordinator::supply`] it.
+    /// Write the changes, look this up, and [`SaleMachine::supply`] it.
     Need(Need),
 }
 
@@ -103,12 +103,12 @@ struct Underway {
     need: Need,
 }
 
-/// The coordinator object's state: the sale's line once the sale exists, and the request counts.
+/// The coordinator object's state: the sale's queue once the sale exists, and the request counts.
 #[derive(Clone, Debug, Default)]
-pub struct SaleCoordinator {
-    line: Option<Coordinator>,
+pub struct SaleMachine {
+    queue: Option<Queue>,
     /// The sale's settings could not be read: every command is refused, but a full upsert of
-    /// the settings where the rest of the line could be read (`repairable`).
+    /// the settings where the rest of the queue could be read (`repairable`).
     unavailable: bool,
     repairable: Option<Box<Restored>>,
     requests: BTreeMap<String, u64>,
@@ -122,21 +122,21 @@ pub struct SaleCoordinator {
     underway: Option<Underway>,
 }
 
-impl SaleCoordinator {
-    /// What storage kept: the sale and its line (if the sale was ever created; read back with
-    /// [`SaleCoordinator::recent_since`]), and the request counts.
+impl SaleMachine {
+    /// What storage kept: the sale and its queue (if the sale was ever created; read back with
+    /// [`SaleMachine::recent_since`]), and the request counts.
     pub fn restore(sale: Option<(Sale, Restored)>, requests: BTreeMap<String, u64>) -> Self {
         Self {
-            line: sale.map(|(sale, restored)| Coordinator::restore(sale, restored)),
+            queue: sale.map(|(sale, restored)| Queue::restore(sale, restored)),
             requests,
             ..Self::default()
         }
     }
 
     /// A sale whose own record is stored but cannot be read: it refuses every command with
-    /// [`QueueError::SaleUnavailable`] and writes nothing. Where the rest of its line could be
+    /// [`QueueError::SaleUnavailable`] and writes nothing. Where the rest of its queue could be
     /// read (`repairable`), a promoter's upsert of its full settings repairs it
-    /// ([`Coordinator::repaired`]); otherwise only an operator can.
+    /// ([`Queue::repaired`]); otherwise only an operator can.
     pub fn unavailable(repairable: Option<Restored>) -> Self {
         Self {
             unavailable: true,
@@ -145,8 +145,8 @@ impl SaleCoordinator {
         }
     }
 
-    /// The upsert that repairs an unavailable sale whose line could be read: the line as
-    /// stored, under the new settings, paused (see [`Coordinator::repaired`]).
+    /// The upsert that repairs an unavailable sale whose queue could be read: the queue as
+    /// stored, under the new settings, paused (see [`Queue::repaired`]).
     fn repair(&mut self, command: Command, now: UnixMillis) -> Option<Answer> {
         let Command::Upsert {
             id,
@@ -158,7 +158,7 @@ impl SaleCoordinator {
             return None;
         };
         let restored = self.repairable.take()?;
-        let line = match Coordinator::repaired(
+        let queue = match Queue::repaired(
             id,
             settings,
             fan_salt,
@@ -166,14 +166,14 @@ impl SaleCoordinator {
             (*restored).clone(),
             now,
         ) {
-            Ok(line) => line,
+            Ok(queue) => queue,
             Err(refused) => {
                 self.repairable = Some(restored);
                 return Some(Err(refused));
             }
         };
-        let report = Box::new(self.report(&line, now));
-        self.line = Some(line);
+        let report = Box::new(self.report(&queue, now));
+        self.queue = Some(queue);
         self.unavailable = false;
         Some(Ok(Reply::Upserted {
             created: false,
@@ -198,9 +198,9 @@ impl SaleCoordinator {
         recent_since(now)
     }
 
-    /// The sale's line, once the sale exists.
-    pub fn line(&self) -> Option<&Coordinator> {
-        self.line.as_ref()
+    /// The sale's queue, once the sale exists.
+    pub fn queue(&self) -> Option<&Queue> {
+        self.queue.as_ref()
     }
 
     /// Requests served, by kind.
@@ -211,10 +211,10 @@ impl SaleCoordinator {
     /// The records to write, in order, before answering (or looking up a [`Need`]). The request
     /// counts come along only with another change, or when they are due.
     pub fn take_changes(&mut self) -> Vec<Change> {
-        let Some(line) = self.line.as_mut() else {
+        let Some(queue) = self.queue.as_mut() else {
             return Vec::new();
         };
-        let mut changes = line.take_changes();
+        let mut changes = queue.take_changes();
         let due = std::mem::take(&mut self.counts_due);
         if (due || !changes.is_empty()) && !self.unwritten.is_empty() {
             self.unwritten_since = None;
@@ -232,11 +232,11 @@ impl SaleCoordinator {
     /// When to wake the object next: an assignment's claim deadline or pass expiry, or the time
     /// unwritten request counts are due.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
-        let line = self.line.as_ref()?;
+        let queue = self.queue.as_ref()?;
         let counts = self
             .unwritten_since
             .map(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS));
-        line.next_deadline().into_iter().chain(counts).min()
+        queue.next_deadline().into_iter().chain(counts).min()
     }
 
     /// Runs `input` as far as it goes without storage.
@@ -257,8 +257,8 @@ impl SaleCoordinator {
             .is_some_and(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS) <= now);
         let command = match input.into() {
             Input::Alarm => {
-                if let Some(line) = self.line.as_mut() {
-                    line.sweep(now);
+                if let Some(queue) = self.queue.as_mut() {
+                    queue.sweep(now);
                 }
                 return Step::Reply(Ok(Reply::Done));
             }
@@ -267,23 +267,23 @@ impl SaleCoordinator {
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
         self.count(command.kind(), now);
-        let Some(line) = self.line.as_mut() else {
+        let Some(queue) = self.queue.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
         };
-        let command = match by_fan_id(line, command) {
+        let command = match by_fan_id(queue, command) {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
         // Before anything looks at a position: the pre-queue's order, once it is due.
-        line.draw_if_due(now);
+        queue.draw_if_due(now);
         // Before asking whether a record is in memory: finished ones due to leave it leave now,
         // so a record the command needs is read from storage, never dropped under it (by the
         // command's own sweep).
-        line.evict_finished(now);
-        if let Some(need) = needed(line, &command) {
+        queue.evict_finished(now);
+        if let Some(need) = needed(queue, &command) {
             if matches!(need, Need::Assignments { .. }) {
                 // Storage lists them: bring it up to date first.
-                line.sweep(now);
+                queue.sweep(now);
             }
             self.underway = Some(Underway {
                 command,
@@ -312,25 +312,25 @@ impl SaleCoordinator {
         match record {
             Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
             Record::Assignment(found) => {
-                let Some(line) = self.line.as_mut() else {
+                let Some(queue) = self.queue.as_mut() else {
                     return Step::Reply(Err(QueueError::SaleNotFound));
                 };
                 match (found, &command) {
                     // Read-only lookups are answered from the record, which stays in storage:
                     // a crowd of finished tokens never fills the coordinator's memory.
                     (Some(a), Command::Claim { .. }) if a.finished_at.is_some() => {
-                        Step::Reply(Ok(Reply::Claim(line.claim_from_record(now, &a))))
+                        Step::Reply(Ok(Reply::Claim(queue.claim_from_record(now, &a))))
                     }
                     (Some(a), Command::Join { .. }) if a.finished_at.is_some() => {
-                        let joined = line.join_from_record(now, &a).map(Reply::Joined);
+                        let joined = queue.join_from_record(now, &a).map(Reply::Joined);
                         // A fan who joined anew may be admitted at once.
-                        line.admit_by_mode(now);
+                        queue.admit_by_mode(now);
                         Step::Reply(joined)
                     }
                     // Completing or releasing changes it: back into memory.
                     (found, _) => {
                         if let Some(a) = found {
-                            line.remember(now, a);
+                            queue.remember(now, a);
                         }
                         Step::Reply(self.dispatch(command, now))
                     }
@@ -340,37 +340,37 @@ impl SaleCoordinator {
     }
 
     /// Fan `seq` opens a socket to this object (counted as a `socket` request): see
-    /// [`Coordinator::connect`]. Changes a sweep made are in [`SaleCoordinator::take_changes`].
+    /// [`Queue::connect`]. Changes a sweep made are in [`SaleMachine::take_changes`].
     pub fn connect(&mut self, seq: Seq, now: UnixMillis) -> Result<(), Refusal> {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
         self.count("socket", now);
-        match self.line.as_mut() {
-            Some(line) => line.connect(now, seq),
+        match self.queue.as_mut() {
+            Some(queue) => queue.connect(now, seq),
             None => Err(Refusal::NotInLine),
         }
     }
 
-    /// A socket opened before the object restarted: see [`Coordinator::reconnect`].
+    /// A socket opened before the object restarted: see [`Queue::reconnect`].
     pub fn reconnect(&mut self, seq: Seq, now: UnixMillis) -> bool {
-        self.line
+        self.queue
             .as_mut()
-            .is_some_and(|line| line.reconnect(now, seq))
+            .is_some_and(|queue| queue.reconnect(now, seq))
     }
 
-    /// One of fan `seq`'s sockets closed: see [`Coordinator::disconnect`].
+    /// One of fan `seq`'s sockets closed: see [`Queue::disconnect`].
     pub fn disconnect(&mut self, seq: Seq, now: UnixMillis) {
-        if let Some(line) = self.line.as_mut() {
-            line.disconnect(now, seq);
+        if let Some(queue) = self.queue.as_mut() {
+            queue.disconnect(now, seq);
         }
     }
 
-    /// The turns to push on sockets since the last call: see [`Coordinator::take_pushed_turns`].
+    /// The turns to push on sockets since the last call: see [`Queue::take_pushed_turns`].
     pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
-        self.line
+        self.queue
             .as_mut()
-            .map(Coordinator::take_pushed_turns)
+            .map(Queue::take_pushed_turns)
             .unwrap_or_default()
     }
 
@@ -398,9 +398,9 @@ impl SaleCoordinator {
         else {
             return Err(QueueError::SaleNotFound);
         };
-        let line = Coordinator::create(id, settings, fan_salt, draw_key.map(|k| *k), now)?;
-        let report = Box::new(self.report(&line, now));
-        self.line = Some(line);
+        let queue = Queue::create(id, settings, fan_salt, draw_key.map(|k| *k), now)?;
+        let report = Box::new(self.report(&queue, now));
+        self.queue = Some(queue);
         Ok(Reply::Upserted {
             created: true,
             report,
@@ -420,32 +420,32 @@ impl SaleCoordinator {
                 self.count_n(kind, n, now);
             }
         }
-        let Some(line) = self.line.as_mut() else {
+        let Some(queue) = self.queue.as_mut() else {
             return Err(QueueError::SaleNotFound);
         };
         if let Command::Upsert {
             settings, draw_key, ..
         } = command
         {
-            line.update_settings(settings, draw_key.map(|k| *k), now)?;
+            queue.update_settings(settings, draw_key.map(|k| *k), now)?;
             return Ok(Reply::Upserted {
                 created: false,
-                report: Box::new(self.report(line_of(&self.line)?, now)),
+                report: Box::new(self.report(queue_of(&self.queue)?, now)),
             });
         }
-        line.sweep(now);
+        queue.sweep(now);
         let reply = match command {
             Command::Upsert { .. } | Command::Report => None,
             Command::Open => {
-                line.open(now)?;
+                queue.open(now)?;
                 None
             }
             Command::Pause => {
-                line.pause(now)?;
+                queue.pause(now)?;
                 None
             }
             Command::Close => {
-                line.close(now);
+                queue.close(now);
                 None
             }
             Command::LeaseBlock {
@@ -455,7 +455,7 @@ impl SaleCoordinator {
                 closing_gaps,
                 keep_open,
                 ..
-            } => Some(Reply::Lease(line.lease_block_keeping(
+            } => Some(Reply::Lease(queue.lease_block_keeping(
                 now,
                 shard,
                 closing,
@@ -470,56 +470,56 @@ impl SaleCoordinator {
                 gaps,
                 ..
             } => {
-                line.close_block_with_gaps(now, shard, start, used, &gaps);
+                queue.close_block_with_gaps(now, shard, start, used, &gaps);
                 Some(Reply::Done)
             }
             Command::Present { seqs, positions } => {
                 for seq in seqs {
-                    line.present(now, seq);
+                    queue.present(now, seq);
                 }
                 for position in positions {
-                    line.present_at(now, position);
+                    queue.present_at(now, position);
                 }
                 Some(Reply::Done)
             }
-            Command::Join { existing, .. } => Some(Reply::Joined(line.join(now, existing)?)),
-            Command::Claim { seq } => Some(Reply::Claim(line.claim(now, seq)?)),
+            Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
+            Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
             Command::Pull {
                 window,
                 max,
                 request_id,
-            } => Some(Reply::Pulled(line.pull(now, window, max, request_id)?)),
-            Command::Complete { fan_id } => Some(Reply::Assignment(line.complete(now, &fan_id)?)),
-            Command::Release { fan_id } => Some(Reply::Assignment(line.release(now, &fan_id)?)),
+            } => Some(Reply::Pulled(queue.pull(now, window, max, request_id)?)),
+            Command::Complete { fan_id } => Some(Reply::Assignment(queue.complete(now, &fan_id)?)),
+            Command::Release { fan_id } => Some(Reply::Assignment(queue.release(now, &fan_id)?)),
             // Turned into `Complete` and `Release` by `handle`: never dispatched.
             Command::CompleteSeq { .. } | Command::ReleaseSeq { .. } => {
                 return Err(QueueError::AssignmentNotFound)
             }
-            Command::Snapshot => Some(Reply::Snapshot(line.snapshot(now))),
+            Command::Snapshot => Some(Reply::Snapshot(queue.snapshot(now))),
             // Always answered from storage (`supply`): never dispatched. Refuse rather than
             // answer an empty listing.
             Command::Assignments { .. } => return Err(QueueError::Busy),
         };
         // What the command changed (a fan joined, an admission ended, a block closed, the sale
         // opened) may let the admission mode admit more.
-        line.admit_by_mode(now);
+        queue.admit_by_mode(now);
         match reply {
             Some(reply) => Ok(reply),
             None => Ok(Reply::Report(Box::new(
-                self.report(line_of(&self.line)?, now),
+                self.report(queue_of(&self.queue)?, now),
             ))),
         }
     }
 
     /// The sale as promoters see it.
-    fn report(&self, line: &Coordinator, now: UnixMillis) -> SaleReport {
-        let sale = line.sale();
+    fn report(&self, queue: &Queue, now: UnixMillis) -> SaleReport {
+        let sale = queue.sale();
         SaleReport {
             sale: SaleView::of(sale),
-            phase: line.phase_at(now),
+            phase: queue.phase_at(now),
             created_at: sale.created_at,
             updated_at: sale.updated_at,
-            stats: line.stats(now),
+            stats: queue.stats(now),
             bad_records: self.bad_records,
             coordinator_requests: self
                 .requests
@@ -538,22 +538,23 @@ impl SaleCoordinator {
                 .iter()
                 .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
                 .collect(),
-            minutes: line.minutes().copied().collect(),
-            draw: line.draw_info(),
+            minutes: queue.minutes().copied().collect(),
+            draw: queue.draw_info(),
         }
     }
 }
 
-fn line_of(line: &Option<Coordinator>) -> Result<&Coordinator, QueueError> {
-    line.as_ref().ok_or(QueueError::SaleNotFound)
+fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
+    queue.as_ref().ok_or(QueueError::SaleNotFound)
 }
 
 /// A command naming a fan by arrival number (a pass's `jti`) as the same command by fan id. A
 /// number never handed out has no assignment.
-fn by_fan_id(line: &Coordinator, command: Command) -> Result<Command, QueueError> {
+fn by_fan_id(queue: &Queue, command: Command) -> Result<Command, QueueError> {
     let fan_id = |seq: Seq| {
-        line.issued(seq)
-            .then(|| line.fan_id(seq))
+        queue
+            .issued(seq)
+            .then(|| queue.fan_id(seq))
             .ok_or(QueueError::AssignmentNotFound)
     };
     Ok(match command {
@@ -569,14 +570,14 @@ fn by_fan_id(line: &Coordinator, command: Command) -> Result<Command, QueueError
 
 /// The record `command` needs from storage before it can run, if any. Asked before anything
 /// moves, so that what is read back is what the command finds.
-fn needed(line: &Coordinator, command: &Command) -> Option<Need> {
+fn needed(queue: &Queue, command: &Command) -> Option<Need> {
     match command {
         Command::Claim { seq }
         | Command::Join {
             existing: Some(seq),
             ..
-        } if line.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
-        Command::Complete { fan_id } | Command::Release { fan_id } if !line.knows_fan(fan_id) => {
+        } if queue.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
+        Command::Complete { fan_id } | Command::Release { fan_id } if !queue.knows_fan(fan_id) => {
             Some(Need::AssignmentByFan(fan_id.clone()))
         }
         Command::Assignments {

@@ -26,8 +26,8 @@ fn w(name: &str) -> WindowId {
 }
 
 /// An open sale, as the object runs it, with its storage.
-fn open_sale() -> (SaleCoordinator, MemoryStore) {
-    let mut core = SaleCoordinator::default();
+fn open_sale() -> (SaleMachine, MemoryStore) {
+    let mut core = SaleMachine::default();
     let mut store = MemoryStore::default();
     store.run(&mut core, upsert(), T0).unwrap();
     store.run(&mut core, Command::Open, T0).unwrap();
@@ -35,20 +35,20 @@ fn open_sale() -> (SaleCoordinator, MemoryStore) {
 }
 
 /// An open sale whose first two fans joined and were pulled by window `a` at `T0`.
-fn two_fans_pulled() -> (SaleCoordinator, MemoryStore) {
+fn two_fans_pulled() -> (SaleMachine, MemoryStore) {
     let (mut core, mut store) = open_sale();
     store.join_new_fans(&mut core, 2, T0);
     store.run(&mut core, pull(2), T0).unwrap();
     (core, store)
 }
 
-fn fan_id(core: &SaleCoordinator, seq: Seq) -> FanId {
-    core.line().unwrap().fan_id(seq)
+fn fan_id(core: &SaleMachine, seq: Seq) -> FanId {
+    core.queue().unwrap().fan_id(seq)
 }
 
 /// A join presenting fan `seq`'s token at `now`: what it answered.
 fn join_again(
-    core: &mut SaleCoordinator,
+    core: &mut SaleMachine,
     store: &mut MemoryStore,
     seq: Seq,
     now: UnixMillis,
@@ -85,7 +85,7 @@ fn listing(state: Option<AssignmentState>) -> Command {
 
 #[test]
 fn only_upsert_works_before_the_sale_exists_and_every_request_counts() {
-    let mut core = SaleCoordinator::default();
+    let mut core = SaleMachine::default();
     let mut store = MemoryStore::default();
     assert_eq!(
         store.run(&mut core, Command::Snapshot, T0),
@@ -109,7 +109,7 @@ fn only_upsert_works_before_the_sale_exists_and_every_request_counts() {
     assert!(!created);
     assert_eq!(report.coordinator_requests_by_kind["upsert"], 2);
     assert_eq!(&store.requests, core.requests());
-    assert_eq!(store.sale.as_ref(), core.line().map(|l| l.sale()));
+    assert_eq!(store.sale.as_ref(), core.queue().map(|l| l.sale()));
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     assert_eq!(core.next_deadline(), Some(due));
     store.run(&mut core, Input::Alarm, due).unwrap();
     assert_eq!(&store.requests, core.requests());
-    core.line().unwrap().check_invariants().unwrap();
+    core.queue().unwrap().check_invariants().unwrap();
     // A claim of a finished fan does not keep the record in memory: asked again, it is looked up
     // again. Fan 1, brought back by the release, is not.
     let before = store.lookups.len();
@@ -377,16 +377,16 @@ proptest! {
         for op in ops {
             let counted = !matches!(op, Op::Wait(_) | Op::Restart);
             let handed_before = store.assignments.len() as u64;
-            let held_before = core.line().unwrap().held();
+            let held_before = core.queue().unwrap().held();
             match op {
                 Op::Join => {
                     let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None, pow: None }, now) else {
                         return Err(TestCaseError::fail("join"));
                     };
-                    prop_assert_eq!(j.seq, core.line().unwrap().stats(now).joined);
+                    prop_assert_eq!(j.seq, core.queue().unwrap().stats(now).joined);
                 }
                 Op::Rejoin(seq) => {
-                    let issued = core.line().unwrap().issued(seq);
+                    let issued = core.queue().unwrap().issued(seq);
                     let answer = store.run(&mut core, Command::Join { existing: Some(seq), pow: None }, now);
                     let Ok(Reply::Joined(j)) = answer else {
                         return Err(TestCaseError::fail(format!("rejoin: {answer:?}")));
@@ -463,7 +463,7 @@ proptest! {
                     let Ok(Reply::Assignments { assignments }) = store.run(&mut core, listing(state), now) else {
                         return Err(TestCaseError::fail("listing"));
                     };
-                    let s = core.line().unwrap().stats(now);
+                    let s = core.queue().unwrap().stats(now);
                     let expected = match state {
                         None => s.assigned + s.completed + s.released + s.lapsed + s.left + s.expired,
                         Some(AssignmentState::Assigned) => s.assigned,
@@ -501,7 +501,7 @@ proptest! {
                 }
             }
             requests += u64::from(counted);
-            let line = core.line().unwrap();
+            let line = core.queue().unwrap();
             line.check_invariants().map_err(TestCaseError::fail)?;
             // What this step admitted, and how: by a window in pull mode, by the mode otherwise.
             let new: Vec<&Assignment> = store.assignments.range(handed_before + 1..).map(|(_, a)| a).collect();
@@ -538,7 +538,7 @@ proptest! {
             check_rate(per_minute, &rate_admissions)?;
         }
         let restored = store.restore();
-        let line = core.line().unwrap();
+        let line = core.queue().unwrap();
         prop_assert_eq!(restored.stats(now), line.stats(now));
         // The rate schedule is not stored: a restart derives it from the newest admission, at the
         // same time or later (never earlier: the rate holds across restarts).
@@ -575,7 +575,7 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
         .unwrap();
     assert_eq!(store.assignments[&1].state, AssignmentState::Assigned);
     store.run(&mut core, Input::Alarm, pass_end).unwrap();
-    let stats = core.line().unwrap().stats(pass_end);
+    let stats = core.queue().unwrap().stats(pass_end);
     assert_eq!(
         (stats.assigned, stats.claimed, stats.lapsed, stats.expired),
         (0, 0, 1, 1)
@@ -615,10 +615,10 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
     // And a restart on what storage kept (older data has no expired state) agrees.
     let restarted = store.load(pass_end);
     assert_eq!(
-        restarted.line().unwrap().stats(pass_end),
-        core.line().unwrap().stats(pass_end)
+        restarted.queue().unwrap().stats(pass_end),
+        core.queue().unwrap().stats(pass_end)
     );
-    core.line().unwrap().check_invariants().unwrap();
+    core.queue().unwrap().check_invariants().unwrap();
 }
 
 #[test]
@@ -633,7 +633,7 @@ fn an_unexpired_claim_left_over_from_before_expires_after_a_restart() {
     assert_eq!(core.next_deadline(), Some(T0.plus_secs(300)));
     store.run(&mut core, Input::Alarm, later).unwrap();
     assert_eq!(store.assignments[&1].state, AssignmentState::Expired);
-    assert_eq!(core.line().unwrap().stats(later).expired, 1);
+    assert_eq!(core.queue().unwrap().stats(later).expired, 1);
 }
 
 #[test]
@@ -683,7 +683,7 @@ fn request_counts_are_written_with_real_changes_or_when_due_and_never_alone() {
 
 #[test]
 fn a_sale_that_does_not_exist_never_writes_its_counts() {
-    let mut core = SaleCoordinator::default();
+    let mut core = SaleMachine::default();
     for _ in 0..3 {
         assert_eq!(
             core.handle(Command::Snapshot, T0),
@@ -704,7 +704,7 @@ fn a_place_whose_record_is_lost_is_taken_again_once() {
     // Fan 1's record is lost (unreadable rows are skipped at load).
     store.assignments.remove(&1);
     let mut core2 = store.load(T0);
-    let join = |core: &mut SaleCoordinator, store: &mut MemoryStore| join_again(core, store, 1, T0);
+    let join = |core: &mut SaleMachine, store: &mut MemoryStore| join_again(core, store, 1, T0);
     let first = join(&mut core2, &mut store);
     assert!(first.created);
     for _ in 0..3 {
@@ -721,7 +721,7 @@ fn a_place_whose_record_is_lost_is_taken_again_once() {
     let mut restarted = store.load(T0.plus_secs(1));
     let again = join(&mut restarted, &mut store);
     assert_eq!((again.seq, again.created), (first.seq, false));
-    assert_eq!(restarted.line().unwrap().stats(T0).joined, 3);
+    assert_eq!(restarted.queue().unwrap().stats(T0).joined, 3);
 }
 
 #[test]
@@ -730,7 +730,7 @@ fn a_full_upsert_repairs_a_sale_whose_settings_cannot_be_read_keeping_every_plac
     store.join_new_fans(&mut core, 3, T0);
     let (_, restored) = store.restored(Some(T0)).expect("stored");
     // The settings record is lost; the line is not.
-    let mut broken = SaleCoordinator::unavailable(Some(restored));
+    let mut broken = SaleMachine::unavailable(Some(restored));
     assert_eq!(
         broken.handle(Command::Snapshot, T0),
         Step::Reply(Err(QueueError::SaleUnavailable))
@@ -758,11 +758,11 @@ fn a_full_upsert_repairs_a_sale_whose_settings_cannot_be_read_keeping_every_plac
     ));
     let restarted = store.load(T0);
     assert_eq!(
-        restarted.line().unwrap().stats(T0),
-        broken.line().unwrap().stats(T0)
+        restarted.queue().unwrap().stats(T0),
+        broken.queue().unwrap().stats(T0)
     );
     // Without a readable line, nothing can repair it.
-    let mut lost = SaleCoordinator::unavailable(None);
+    let mut lost = SaleMachine::unavailable(None);
     assert_eq!(
         lost.handle(upsert(), T0),
         Step::Reply(Err(QueueError::SaleUnavailable))
@@ -771,7 +771,7 @@ fn a_full_upsert_repairs_a_sale_whose_settings_cannot_be_read_keeping_every_plac
 
 #[test]
 fn a_sale_whose_settings_cannot_be_read_refuses_everything_and_writes_nothing() {
-    let mut core = SaleCoordinator::unavailable(None);
+    let mut core = SaleMachine::unavailable(None);
     for command in [
         Command::Snapshot,
         upsert(),

@@ -448,7 +448,7 @@ impl ArrivalShard {
 /// For tests: what each shard's alarm does once its block's time is up (shard `k` of `shards`).
 #[cfg(test)]
 pub(crate) fn ring_alarms(
-    c: &mut crate::queue::Coordinator,
+    c: &mut crate::queue::Queue,
     shards: &mut [ArrivalShard],
     now: UnixMillis,
 ) {

@@ -2,14 +2,14 @@ use super::*;
 use crate::ids::SaleId;
 use crate::machines::protocol::{Command, Reply, ShardJoined};
 use crate::queue::snapshot::FanView;
-use crate::queue::{Coordinator, BLOCK_ABANDON_MS};
+use crate::queue::{Queue, BLOCK_ABANDON_MS};
 use crate::sale::SaleSettingsInput;
 use proptest::prelude::*;
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
-fn sale(shards: u32) -> Coordinator {
-    Coordinator::opened(
+fn sale(shards: u32) -> Queue {
+    Queue::opened(
         SaleSettingsInput {
             claim_ttl_s: Some(600),
             pass_ttl_s: None,
@@ -22,7 +22,7 @@ fn sale(shards: u32) -> Coordinator {
 
 /// The shard and coordinator adapters, minus the network: a join, leasing when needed.
 fn join(
-    c: &mut Coordinator,
+    c: &mut Queue,
     shards: &mut [ArrivalShard],
     k: usize,
     now: UnixMillis,
@@ -348,7 +348,7 @@ proptest! {
         let mut in_flight: Vec<(usize, InFlight)> = Vec::new();
         let mut places: Vec<(usize, ShardJoined)> = Vec::new();
         let mut now = T0;
-        let step = |c: &mut Coordinator,
+        let step = |c: &mut Queue,
                         shards: &mut [ArrivalShard],
                         books: &mut [Book],
                         member: usize,
