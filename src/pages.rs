@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::response::{self, CacheControl};
 use askama::Template;
-use waitroom_core::queue::snapshot::SaleView;
+use waitroom_core::sale::SaleView;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
 use waitroom_core::{Phase, SaleId, UnixMillis};
 use worker::{Response, Url};

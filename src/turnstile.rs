@@ -18,7 +18,7 @@ use waitroom_core::fairness::turnstile::{
     self as rules, judge, presented, SiteKey, SiteverifyForm, TurnstileError, Verdict,
 };
 use waitroom_core::keys::secrets::ConfigError;
-use waitroom_core::queue::snapshot::SaleView;
+use waitroom_core::sale::SaleView;
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, Response};
 
 /// Siteverify has this long to answer one try.

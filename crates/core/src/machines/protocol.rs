@@ -13,12 +13,12 @@ use crate::fairness::pow::Verified;
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::machines::edge_block::EdgeReport;
 use crate::queue::draw::DrawKey;
-use crate::queue::snapshot::{SaleView, Snapshot};
 use crate::queue::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
 };
 use crate::sale::{FanSalt, Phase, SaleSettings};
 use crate::time::{rfc3339, UnixMillis};
+use crate::{queue::snapshot::Snapshot, sale::SaleView};
 use serde::{Deserialize, Serialize};
 
 // One value per request, decoded and moved once: boxing the settings would buy nothing.

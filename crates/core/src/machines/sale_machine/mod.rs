@@ -25,12 +25,12 @@
 use crate::ids::{FanId, Seq, WindowId};
 use crate::machines::protocol::SERVED_KIND_PREFIX as SHARD_PREFIX;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
-use crate::queue::snapshot::SaleView;
 use crate::queue::socket::Refusal;
 use crate::queue::{
     recent_since, Assignment, AssignmentState, Change, Claim, Queue, QueueError, Restored,
 };
 use crate::sale::Sale;
+use crate::sale::SaleView;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, BTreeSet};
 
