@@ -1,6 +1,7 @@
 //! Why the coordinator refuses an operation.
 
-use super::{AssignmentState, MAX_PULL};
+use crate::queue::limits::MAX_PULL;
+use crate::queue::records::AssignmentState;
 use crate::sale::admission::Admission;
 use crate::time::{rfc3339, UnixMillis};
 use serde::Serialize;

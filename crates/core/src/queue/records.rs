@@ -2,6 +2,7 @@
 
 use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
 use crate::keys::pass::PassClaims;
+use crate::queue::draw::DrawKey;
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -73,7 +74,7 @@ pub struct Assignment {
     #[serde(with = "rfc3339::option", default)]
     pub finished_at: Option<UnixMillis>,
     /// Once this place ended (lapsed, released, left, expired), the one new place its token was
-    /// turned into, if the fan joined again (see [`super::Queue::join`]): a repeat of that
+    /// turned into, if the fan joined again (see [`crate::queue::Queue::join`]): a repeat of that
     /// join finds this place, never another. Absent until then (and in records stored before it
     /// existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +196,14 @@ pub struct BlockLease {
     pub fan_salt: FanSalt,
 }
 
+/// What storage keeps of the pre-queue: the key (secret until the draw) and the last arrival
+/// number taken during it (0: none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecord {
+    pub key: DrawKey,
+    pub end: Seq,
+}
+
 /// A record the caller must persist, in order, before answering.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
@@ -208,8 +217,8 @@ pub enum Change {
     Assignment(Assignment),
     Pull(PullRecord),
     ForgetPullsBefore(UnixMillis),
-    /// The pre-queue's draw key and range (see [`super::DrawRecord`]).
-    Draw(super::DrawRecord),
+    /// The pre-queue's draw key and range (see [`DrawRecord`]).
+    Draw(DrawRecord),
     Minute(MinuteStats),
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
@@ -230,7 +239,7 @@ pub struct Restored {
     pub minutes: Vec<MinuteStats>,
     pub blocks: Vec<BlockRecord>,
     /// The pre-queue's draw key and range, if the sale ever had a pre-queue.
-    pub draw: Option<super::DrawRecord>,
+    pub draw: Option<DrawRecord>,
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
@@ -279,6 +288,32 @@ pub struct Pulled {
     pub phase: Phase,
     /// True when this answered a retry of an earlier pull.
     pub replayed: bool,
+}
+
+/// The counts promoters see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub joined: u64,
+    pub waiting: u64,
+    /// Assignments the origin still holds (claimed or not).
+    pub assigned: u64,
+    pub claimed: u64,
+    pub completed: u64,
+    pub released: u64,
+    pub lapsed: u64,
+    /// Fans skipped at the front because they had stopped polling.
+    pub left: u64,
+    /// Claimed passes that expired before the origin completed or released them.
+    #[serde(default)]
+    pub expired: u64,
+    /// Numbers leased to arrival shards whose use is not reported yet (at most a second's worth).
+    pub pending: u64,
+    /// Fans admitted per second over the last two minutes.
+    pub admission_rate: f64,
+    /// In `rate` mode, the rate the sale aims at (fans per second), next to the measured
+    /// `admission_rate`; `null` otherwise.
+    #[serde(default)]
+    pub admission_target_rate: Option<f64>,
 }
 
 #[cfg(test)]

@@ -185,9 +185,9 @@ proptest! {
                     }
                 }
                 _ => {
-                    let before = c.line.head();
+                    let before = c.state.line.head();
                     let pulled = c.pull(now, w(), 3, None).unwrap().assignments;
-                    let after = c.line.head();
+                    let after = c.state.line.head();
                     let pushed: Vec<Seq> = c
                         .take_pushed_turns()
                         .iter()
@@ -204,7 +204,7 @@ proptest! {
                     prop_assert_eq!(pushed, holders);
                     for s in before..after {
                         if open.contains_key(&s) {
-                            let state = c.assignments.get(s).map(|a| a.state);
+                            let state = c.state.assignments.get(s).map(|a| a.state);
                             prop_assert_eq!(state, Some(AssignmentState::Assigned), "fan {} held a socket", s);
                         }
                     }

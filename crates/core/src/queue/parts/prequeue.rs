@@ -7,21 +7,12 @@
 //! positions, and `head..next_seq` is still the set of waiting numbers; before the draw every
 //! position is the arrival number (nobody is pulled in the pre-queue).
 
-use super::Change;
 use crate::ids::Seq;
-use crate::queue::draw::{DrawInfo, DrawKey, Permutation, ALGORITHM};
-use serde::{Deserialize, Serialize};
-
-/// What storage keeps of the pre-queue: the key (secret until the draw) and the last arrival
-/// number taken during it (0: none).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DrawRecord {
-    pub key: DrawKey,
-    pub end: Seq,
-}
+use crate::queue::draw::{DrawInfo, Permutation, ALGORITHM};
+use crate::queue::records::{Change, DrawRecord};
 
 #[derive(Clone, Debug)]
-pub(super) struct PreQueue {
+pub(crate) struct PreQueue {
     record: DrawRecord,
     /// The permutation, once the draw has happened (kept in memory only: it follows from the
     /// record and the clock).
@@ -29,60 +20,60 @@ pub(super) struct PreQueue {
 }
 
 impl PreQueue {
-    pub(super) fn new(record: DrawRecord) -> Self {
+    pub(crate) fn new(record: DrawRecord) -> Self {
         Self {
             record,
             drawn: None,
         }
     }
 
-    pub(super) fn change(&self) -> Change {
+    pub(crate) fn change(&self) -> Change {
         Change::Draw(self.record.clone())
     }
 
-    pub(super) fn end(&self) -> Seq {
+    pub(crate) fn end(&self) -> Seq {
         self.record.end
     }
 
     /// Whether `seq` is one of the pre-queue's numbers.
-    pub(super) fn covers(&self, seq: Seq) -> bool {
+    pub(crate) fn covers(&self, seq: Seq) -> bool {
         (1..=self.record.end).contains(&seq)
     }
 
     /// Numbers up to `last` were taken during the pre-queue.
-    pub(super) fn took_until(&mut self, last: Seq) -> Option<Change> {
+    pub(crate) fn took_until(&mut self, last: Seq) -> Option<Change> {
         (last > self.record.end).then(|| {
             self.record.end = last;
             self.change()
         })
     }
 
-    pub(super) fn is_drawn(&self) -> bool {
+    pub(crate) fn is_drawn(&self) -> bool {
         self.drawn.is_some()
     }
 
     /// Draws: from now on pre-queue numbers have their drawn positions.
-    pub(super) fn draw(&mut self) -> &Permutation {
+    pub(crate) fn draw(&mut self) -> &Permutation {
         self.drawn
             .get_or_insert_with(|| Permutation::new(&self.record.key, self.record.end))
     }
 
-    pub(super) fn permutation(&self) -> Option<&Permutation> {
+    pub(crate) fn permutation(&self) -> Option<&Permutation> {
         self.drawn.as_ref()
     }
 
     /// The line position of arrival number `seq`.
-    pub(super) fn position_of(&self, seq: Seq) -> Seq {
+    pub(crate) fn position_of(&self, seq: Seq) -> Seq {
         self.drawn.as_ref().map_or(seq, |p| p.position_of(seq))
     }
 
     /// The arrival number at line position `position`.
-    pub(super) fn seq_at(&self, position: Seq) -> Seq {
+    pub(crate) fn seq_at(&self, position: Seq) -> Seq {
         self.drawn.as_ref().map_or(position, |p| p.seq_at(position))
     }
 
     /// What anyone may know: the key only once drawn.
-    pub(super) fn info(&self) -> DrawInfo {
+    pub(crate) fn info(&self) -> DrawInfo {
         DrawInfo {
             algorithm: ALGORITHM.to_owned(),
             commitment: self.record.key.commitment(),

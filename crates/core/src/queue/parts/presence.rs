@@ -7,8 +7,8 @@
 //! socket) before their turn would skip them. The object that holds the sockets tells the core of
 //! each one opened and closed, and after a restart counts the ones still open again.
 
-use super::MIN_PRESENCE_ZONE;
 use crate::ids::Seq;
+use crate::queue::limits::MIN_PRESENCE_ZONE;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -17,13 +17,13 @@ const PRESENCE_HORIZON_S: f64 = 60.0;
 
 /// How many fans from the front count as "near the front" at this admission rate: those expected
 /// to be admitted within a minute, and at least [`MIN_PRESENCE_ZONE`].
-pub(super) fn zone_size(admission_rate: f64) -> u64 {
+pub(crate) fn zone_size(admission_rate: f64) -> u64 {
     let by_rate = (admission_rate * PRESENCE_HORIZON_S).ceil() as u64;
     by_rate.max(MIN_PRESENCE_ZONE)
 }
 
 #[derive(Clone, Debug, Default)]
-pub(super) struct Presence {
+pub(crate) struct Presence {
     /// When each fan near the front last said they were there.
     last_seen: BTreeMap<Seq, UnixMillis>,
     /// When the front zone first reached each bound: (bound, at), bounds increasing.
@@ -35,7 +35,7 @@ pub(super) struct Presence {
 }
 
 impl Presence {
-    pub(super) fn starting_at(head: Seq) -> Self {
+    pub(crate) fn starting_at(head: Seq) -> Self {
         Self {
             frontier: head,
             ..Self::default()
@@ -43,12 +43,12 @@ impl Presence {
     }
 
     /// Fan `seq` (in line) polled.
-    pub(super) fn seen(&mut self, seq: Seq, now: UnixMillis) {
+    pub(crate) fn seen(&mut self, seq: Seq, now: UnixMillis) {
         self.last_seen.insert(seq, now);
     }
 
     /// Notes when the front zone reached `zone_end`, and forgets zone bounds the line passed.
-    pub(super) fn track(&mut self, head: Seq, zone_end: Seq, now: UnixMillis) {
+    pub(crate) fn track(&mut self, head: Seq, zone_end: Seq, now: UnixMillis) {
         if zone_end > self.frontier {
             self.zone.push_back((zone_end, now));
             self.frontier = zone_end;
@@ -60,7 +60,7 @@ impl Presence {
 
     /// Forgets the fans the line passed (their sockets too: the object closes them once it has
     /// pushed their turn).
-    pub(super) fn passed(&mut self, head: Seq) {
+    pub(crate) fn passed(&mut self, head: Seq) {
         self.last_seen = self.last_seen.split_off(&head);
         let kept = self.sockets.split_off(&head);
         let dropped: u64 = self.sockets.values().map(|n| u64::from(*n)).sum();
@@ -69,7 +69,7 @@ impl Presence {
     }
 
     /// Fan `seq` (in line) opened a socket: present while it is open.
-    pub(super) fn socket_opened(&mut self, seq: Seq, now: UnixMillis) {
+    pub(crate) fn socket_opened(&mut self, seq: Seq, now: UnixMillis) {
         *self.sockets.entry(seq).or_default() += 1;
         self.socket_total += 1;
         self.seen(seq, now);
@@ -78,7 +78,7 @@ impl Presence {
     /// One of fan `seq`'s sockets closed: they were there until `now`. A socket the core does
     /// not count (the line passed the fan, or it was counted before a restart and not again)
     /// changes nothing but that.
-    pub(super) fn socket_closed(&mut self, seq: Seq, now: UnixMillis) {
+    pub(crate) fn socket_closed(&mut self, seq: Seq, now: UnixMillis) {
         if let Some(n) = self.sockets.get_mut(&seq) {
             *n -= 1;
             self.socket_total -= 1;
@@ -90,19 +90,19 @@ impl Presence {
     }
 
     /// Whether fan `seq` holds an open socket.
-    pub(super) fn holds_socket(&self, seq: Seq) -> bool {
+    pub(crate) fn holds_socket(&self, seq: Seq) -> bool {
         self.sockets.contains_key(&seq)
     }
 
     /// Open sockets counted, over all fans.
-    pub(super) fn sockets(&self) -> u64 {
+    pub(crate) fn sockets(&self) -> u64 {
         self.socket_total
     }
 
     /// Whether fan `seq`, at the front now, stopped polling: no sign of them for `ttl_s` since
     /// they came near the front (or since they last said they were there). `ttl_s` 0: never.
     /// A fan holding an open socket is there.
-    pub(super) fn lapsed(&self, seq: Seq, now: UnixMillis, ttl_s: u64) -> bool {
+    pub(crate) fn lapsed(&self, seq: Seq, now: UnixMillis, ttl_s: u64) -> bool {
         if ttl_s == 0 || self.holds_socket(seq) {
             return false;
         }

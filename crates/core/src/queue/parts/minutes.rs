@@ -1,47 +1,20 @@
-//! The sale's numbers: arrivals and admissions per minute, the admission rate, and the counts
-//! promoters see.
+//! Arrivals and admissions per minute, and the admission rate measured from them.
 
-use super::MinuteStats;
+use crate::queue::records::MinuteStats;
 use crate::time::UnixMillis;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How far back the admission rate (for wait estimates) looks.
 const RATE_WINDOW_MS: u64 = 120_000;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Stats {
-    pub joined: u64,
-    pub waiting: u64,
-    /// Assignments the origin still holds (claimed or not).
-    pub assigned: u64,
-    pub claimed: u64,
-    pub completed: u64,
-    pub released: u64,
-    pub lapsed: u64,
-    /// Fans skipped at the front because they had stopped polling.
-    pub left: u64,
-    /// Claimed passes that expired before the origin completed or released them.
-    #[serde(default)]
-    pub expired: u64,
-    /// Numbers leased to arrival shards whose use is not reported yet (at most a second's worth).
-    pub pending: u64,
-    /// Fans admitted per second over the last two minutes.
-    pub admission_rate: f64,
-    /// In `rate` mode, the rate the sale aims at (fans per second), next to the measured
-    /// `admission_rate`; `null` otherwise.
-    #[serde(default)]
-    pub admission_target_rate: Option<f64>,
-}
-
 /// Arrivals and admissions by minute.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Minutes {
+pub(crate) struct Minutes {
     by_minute: BTreeMap<u64, MinuteStats>,
 }
 
 impl Minutes {
-    pub(super) fn restore(minutes: Vec<MinuteStats>) -> Self {
+    pub(crate) fn restore(minutes: Vec<MinuteStats>) -> Self {
         Self {
             by_minute: minutes.into_iter().map(|m| (m.minute, m)).collect(),
         }
@@ -56,26 +29,26 @@ impl Minutes {
     }
 
     /// `n` fans arrived; the minute's record to write.
-    pub(super) fn arrived(&mut self, now: UnixMillis, n: u64) -> MinuteStats {
+    pub(crate) fn arrived(&mut self, now: UnixMillis, n: u64) -> MinuteStats {
         let m = self.at(now);
         m.arrivals += n;
         *m
     }
 
     /// `n` fans were admitted; the minute's record to write.
-    pub(super) fn admitted(&mut self, now: UnixMillis, n: u64) -> MinuteStats {
+    pub(crate) fn admitted(&mut self, now: UnixMillis, n: u64) -> MinuteStats {
         let m = self.at(now);
         m.admissions += n;
         *m
     }
 
-    pub(super) fn iter(&self) -> impl Iterator<Item = &MinuteStats> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &MinuteStats> {
         self.by_minute.values()
     }
 
     /// Fans admitted per second over the last two minutes, counting from `since` at the earliest
     /// (the sale's creation).
-    pub(super) fn admission_rate(&self, now: UnixMillis, since: UnixMillis) -> f64 {
+    pub(crate) fn admission_rate(&self, now: UnixMillis, since: UnixMillis) -> f64 {
         let from = UnixMillis(now.0.saturating_sub(RATE_WINDOW_MS));
         let admitted: u64 = self
             .by_minute

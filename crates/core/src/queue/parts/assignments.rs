@@ -2,14 +2,16 @@
 //! [`RETAIN_FINISHED_MS`] after they finished (or were read back). Older finished ones are only in
 //! storage; the coordinator asks for them back when a fan or the origin comes back to them.
 
-use super::{Assignment, AssignmentState, Claim, Joined, QueueError, Rejoined, RETAIN_FINISHED_MS};
 use crate::ids::{FanId, Seq};
+use crate::queue::error::QueueError;
+use crate::queue::limits::RETAIN_FINISHED_MS;
+use crate::queue::records::{Assignment, AssignmentState, Claim, Joined, Rejoined};
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// How the origin finishes an assignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Finish {
+pub(crate) enum Finish {
     Completed,
     Released,
 }
@@ -25,7 +27,7 @@ impl Finish {
 
 /// Assignments by state, counting those only in storage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) struct Counts {
+pub(crate) struct Counts {
     pub completed: u64,
     pub released: u64,
     pub lapsed: u64,
@@ -37,13 +39,13 @@ pub(super) struct Counts {
 }
 
 impl Counts {
-    pub(super) fn finished(&self) -> u64 {
+    pub(crate) fn finished(&self) -> u64 {
         self.completed + self.released + self.lapsed + self.left + self.expired
     }
 }
 
 #[derive(Clone, Debug, Default)]
-pub(super) struct Assignments {
+pub(crate) struct Assignments {
     by_seq: BTreeMap<Seq, Assignment>,
     by_fan: HashMap<FanId, Seq>,
     /// Claim deadlines of the assignments not claimed yet.
@@ -61,7 +63,7 @@ pub(super) struct Assignments {
 impl Assignments {
     /// What storage gave back: the assignments it returned, and (when it returned only some)
     /// how many there are in each state.
-    pub(super) fn restore(
+    pub(crate) fn restore(
         mut assignments: Vec<Assignment>,
         state_counts: Option<Vec<(AssignmentState, u64)>>,
     ) -> Self {
@@ -114,7 +116,7 @@ impl Assignments {
     }
 
     /// A new assignment, made at `now` (possibly already finished: a fan who left).
-    pub(super) fn add(&mut self, a: Assignment, now: UnixMillis) {
+    pub(crate) fn add(&mut self, a: Assignment, now: UnixMillis) {
         if a.finished_at.is_some() {
             self.retired.push_back((now, a.seq));
         }
@@ -124,7 +126,7 @@ impl Assignments {
     /// Records that finished place `seq` was turned into `joined`: the assignment as it now
     /// stands, to write. `None` when `seq` has no finished assignment in memory (or one turned
     /// into a place already).
-    pub(super) fn rejoined(&mut self, seq: Seq, joined: &Joined) -> Option<Assignment> {
+    pub(crate) fn rejoined(&mut self, seq: Seq, joined: &Joined) -> Option<Assignment> {
         let a = self.by_seq.get_mut(&seq)?;
         if a.finished_at.is_none() || a.rejoined_as.is_some() {
             return None;
@@ -133,17 +135,17 @@ impl Assignments {
         Some(a.clone())
     }
 
-    pub(super) fn get(&self, seq: Seq) -> Option<&Assignment> {
+    pub(crate) fn get(&self, seq: Seq) -> Option<&Assignment> {
         self.by_seq.get(&seq)
     }
 
-    pub(super) fn of_fan(&self, fan_id: &FanId) -> Option<&Assignment> {
+    pub(crate) fn of_fan(&self, fan_id: &FanId) -> Option<&Assignment> {
         self.by_fan.get(fan_id).and_then(|s| self.by_seq.get(s))
     }
 
     /// Fan `seq` (behind the front) asks for their turn: what they find, and whether this changed
     /// the assignment (the first claim, which starts the pass).
-    pub(super) fn claim(
+    pub(crate) fn claim(
         &mut self,
         seq: Seq,
         now: UnixMillis,
@@ -171,7 +173,7 @@ impl Assignments {
     }
 
     /// The origin finishes the assignment of `fan_id`.
-    pub(super) fn finish(
+    pub(crate) fn finish(
         &mut self,
         fan_id: &FanId,
         outcome: Finish,
@@ -205,7 +207,7 @@ impl Assignments {
     }
 
     /// Lapses every assignment whose claim deadline passed; returns them.
-    pub(super) fn lapse_due(&mut self, now: UnixMillis) -> Vec<Assignment> {
+    pub(crate) fn lapse_due(&mut self, now: UnixMillis) -> Vec<Assignment> {
         let mut lapsed = Vec::new();
         while let Some(&(claim_by, seq)) = self.unclaimed.first() {
             if claim_by > now {
@@ -226,7 +228,7 @@ impl Assignments {
 
     /// Ends every claimed assignment whose pass expired (claimed `pass_ttl_s` ago or more) before
     /// the origin completed or released it; returns them.
-    pub(super) fn expire_due(&mut self, now: UnixMillis, pass_ttl_s: u64) -> Vec<Assignment> {
+    pub(crate) fn expire_due(&mut self, now: UnixMillis, pass_ttl_s: u64) -> Vec<Assignment> {
         let mut expired = Vec::new();
         while let Some(&(claimed_at, seq)) = self.claimed.first() {
             let pass_end = claimed_at.plus_secs(pass_ttl_s);
@@ -248,7 +250,7 @@ impl Assignments {
     }
 
     /// Drops from memory the assignments finished more than [`RETAIN_FINISHED_MS`] ago.
-    pub(super) fn evict(&mut self, now: UnixMillis) {
+    pub(crate) fn evict(&mut self, now: UnixMillis) {
         while let Some(&(at, seq)) = self.retired.front() {
             if at.plus_millis(RETAIN_FINISHED_MS) > now {
                 break;
@@ -263,18 +265,18 @@ impl Assignments {
 
     /// Whether an operation on fan `seq` (behind `head`) needs their finished assignment back
     /// from storage first.
-    pub(super) fn needs_record(&self, seq: Seq, behind_head: bool) -> bool {
+    pub(crate) fn needs_record(&self, seq: Seq, behind_head: bool) -> bool {
         self.evicted > 0 && behind_head && !self.by_seq.contains_key(&seq)
     }
 
     /// Whether the assignment of `fan_id`, if there is one, is in memory.
-    pub(super) fn knows_fan(&self, fan_id: &FanId) -> bool {
+    pub(crate) fn knows_fan(&self, fan_id: &FanId) -> bool {
         self.evicted == 0 || self.by_fan.contains_key(fan_id)
     }
 
     /// Takes back a finished assignment read from storage. It is dropped again
     /// [`RETAIN_FINISHED_MS`] after `now`.
-    pub(super) fn remember(&mut self, a: Assignment, behind_head: bool, now: UnixMillis) {
+    pub(crate) fn remember(&mut self, a: Assignment, behind_head: bool, now: UnixMillis) {
         if a.state == AssignmentState::Assigned || !behind_head || self.by_seq.contains_key(&a.seq)
         {
             return;
@@ -286,7 +288,7 @@ impl Assignments {
     }
 
     /// When the next assignment would lapse, or the next claimed pass expire.
-    pub(super) fn next_deadline(&self, pass_ttl_s: u64) -> Option<UnixMillis> {
+    pub(crate) fn next_deadline(&self, pass_ttl_s: u64) -> Option<UnixMillis> {
         let lapse = self.unclaimed.first().map(|(at, _)| *at);
         let expiry = self
             .claimed
@@ -296,7 +298,7 @@ impl Assignments {
     }
 
     /// When the newest admission in memory was made (fans who left were admitted nowhere).
-    pub(super) fn newest_admission(&self) -> Option<UnixMillis> {
+    pub(crate) fn newest_admission(&self) -> Option<UnixMillis> {
         self.by_seq
             .values()
             .rev()
@@ -305,20 +307,20 @@ impl Assignments {
     }
 
     /// Assignments held now (not finished, claimed or not): what `capacity` mode caps.
-    pub(super) fn held(&self) -> u64 {
+    pub(crate) fn held(&self) -> u64 {
         self.unclaimed.len() as u64 + self.counts.claimed_open
     }
 
-    pub(super) fn counts(&self) -> Counts {
+    pub(crate) fn counts(&self) -> Counts {
         self.counts
     }
 
     /// Assignments ever made, in memory or not.
-    pub(super) fn handled(&self) -> u64 {
+    pub(crate) fn handled(&self) -> u64 {
         self.by_seq.len() as u64 + self.evicted
     }
 
-    pub(super) fn check(
+    pub(crate) fn check(
         &self,
         head: Seq,
         fan_id: impl Fn(Seq) -> FanId,

@@ -1,29 +1,30 @@
 //! Blocks of arrival numbers leased to arrival shards and not reported yet.
 
-use super::{BlockRecord, BLOCK_ABANDON_MS};
 use crate::ids::Seq;
+use crate::queue::limits::BLOCK_ABANDON_MS;
+use crate::queue::records::BlockRecord;
 use crate::time::UnixMillis;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
-pub(super) struct OpenBlocks {
+pub(crate) struct OpenBlocks {
     by_start: BTreeMap<Seq, BlockRecord>,
 }
 
 impl OpenBlocks {
-    pub(super) fn insert(&mut self, block: BlockRecord) {
+    pub(crate) fn insert(&mut self, block: BlockRecord) {
         self.by_start.insert(block.start, block);
     }
 
     /// Whether an open block starts at `seq`: its shard has not said yet how many of its numbers
     /// went to fans.
     #[cfg(test)]
-    pub(super) fn starts_at(&self, seq: Seq) -> bool {
+    pub(crate) fn starts_at(&self, seq: Seq) -> bool {
         self.by_start.contains_key(&seq)
     }
 
     /// Whether number `seq` is in an open block.
-    pub(super) fn holds(&self, seq: Seq) -> bool {
+    pub(crate) fn holds(&self, seq: Seq) -> bool {
         self.by_start
             .range(..=seq)
             .next_back()
@@ -31,7 +32,7 @@ impl OpenBlocks {
     }
 
     /// Takes the open block of `shard` starting at `start`, if there is one.
-    pub(super) fn take(&mut self, shard: u32, start: Seq) -> Option<BlockRecord> {
+    pub(crate) fn take(&mut self, shard: u32, start: Seq) -> Option<BlockRecord> {
         if self.by_start.get(&start)?.shard != shard {
             return None;
         }
@@ -39,7 +40,7 @@ impl OpenBlocks {
     }
 
     /// `(start, len)` of the blocks `shard` holds open.
-    pub(super) fn held_by(&self, shard: u32) -> Vec<(Seq, u64)> {
+    pub(crate) fn held_by(&self, shard: u32) -> Vec<(Seq, u64)> {
         self.by_start
             .values()
             .filter(|b| b.shard == shard)
@@ -49,7 +50,7 @@ impl OpenBlocks {
 
     /// `(shard, start, len)` of the blocks never reported within [`BLOCK_ABANDON_MS`] of the end
     /// of their use (a pre-queue block is used until the draw).
-    pub(super) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, Seq, u64)> {
+    pub(crate) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, Seq, u64)> {
         self.by_start
             .values()
             .filter(|b| {
@@ -63,17 +64,17 @@ impl OpenBlocks {
     }
 
     /// Numbers in open blocks.
-    pub(super) fn pending(&self) -> u64 {
+    pub(crate) fn pending(&self) -> u64 {
         self.by_start.values().map(|b| b.len).sum()
     }
 
-    pub(super) fn first(&self) -> Option<Seq> {
+    pub(crate) fn first(&self) -> Option<Seq> {
         self.by_start.keys().next().copied()
     }
 
     /// No open block's number is behind `head` (a line position): numbers up to
     /// `permuted_end` are at `position(seq)`, the others at their own.
-    pub(super) fn check(
+    pub(crate) fn check(
         &self,
         head: Seq,
         permuted_end: Seq,

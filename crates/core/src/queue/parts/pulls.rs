@@ -1,20 +1,22 @@
 //! What each pull handed out, kept for [`PULL_REPLAY_TTL_MS`] so that a retry with the same
 //! `request_id` gets the same fans and nobody new.
 
-use super::{PullRecord, QueueError, PULL_REPLAY_TTL_MS};
 use crate::ids::{RequestId, Seq, WindowId};
+use crate::queue::error::QueueError;
+use crate::queue::limits::PULL_REPLAY_TTL_MS;
+use crate::queue::records::PullRecord;
 use crate::time::UnixMillis;
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Clone, Debug, Default)]
-pub(super) struct PullLog {
+pub(crate) struct PullLog {
     by_id: HashMap<RequestId, PullRecord>,
     /// Oldest first.
     order: VecDeque<(UnixMillis, RequestId)>,
 }
 
 impl PullLog {
-    pub(super) fn restore(mut records: Vec<PullRecord>) -> Self {
+    pub(crate) fn restore(mut records: Vec<PullRecord>) -> Self {
         records.sort_by_key(|p| p.at);
         let mut log = Self::default();
         for p in records {
@@ -25,7 +27,7 @@ impl PullLog {
 
     /// The fans an earlier pull with this `request_id` handed out, if it is remembered; refused
     /// if that pull asked for something else.
-    pub(super) fn replay(
+    pub(crate) fn replay(
         &self,
         request_id: Option<&RequestId>,
         window: &WindowId,
@@ -38,13 +40,13 @@ impl PullLog {
         Some(Ok(&earlier.seqs))
     }
 
-    pub(super) fn record(&mut self, record: PullRecord) {
+    pub(crate) fn record(&mut self, record: PullRecord) {
         self.order.push_back((record.at, record.request_id.clone()));
         self.by_id.insert(record.request_id.clone(), record);
     }
 
     /// Forgets the pulls older than [`PULL_REPLAY_TTL_MS`]; the horizon, if it forgot any.
-    pub(super) fn forget_expired(&mut self, now: UnixMillis) -> Option<UnixMillis> {
+    pub(crate) fn forget_expired(&mut self, now: UnixMillis) -> Option<UnixMillis> {
         let horizon = UnixMillis(now.0.saturating_sub(PULL_REPLAY_TTL_MS));
         let mut forgot = false;
         while self.order.front().is_some_and(|(at, _)| *at < horizon) {

@@ -4,13 +4,13 @@
 //! Every fan below `head` has an assignment; every number from `head` to `next_seq` is a fan
 //! waiting, a gap, or part of a block whose shard has not reported yet.
 
-use super::Change;
 use crate::ids::Seq;
+use crate::queue::records::Change;
 use crate::queue::snapshot::ahead;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
-pub(super) struct Line {
+pub(crate) struct Line {
     head: Seq,
     next_seq: Seq,
     /// Unused numbers at or after `head` (start, length).
@@ -20,7 +20,7 @@ pub(super) struct Line {
 }
 
 impl Line {
-    pub(super) fn new(next_seq: Seq, head: Seq, gap_total: u64) -> Self {
+    pub(crate) fn new(next_seq: Seq, head: Seq, gap_total: u64) -> Self {
         Self {
             head: head.max(1),
             next_seq: next_seq.max(1),
@@ -29,53 +29,53 @@ impl Line {
         }
     }
 
-    pub(super) fn head(&self) -> Seq {
+    pub(crate) fn head(&self) -> Seq {
         self.head
     }
 
-    pub(super) fn next_seq(&self) -> Seq {
+    pub(crate) fn next_seq(&self) -> Seq {
         self.next_seq
     }
 
     /// Whether `seq` is waiting (or a gap, or pending) in the line now.
-    pub(super) fn contains(&self, seq: Seq) -> bool {
+    pub(crate) fn contains(&self, seq: Seq) -> bool {
         (self.head..self.next_seq).contains(&seq)
     }
 
     /// Whether `seq` was ever handed out as a number.
-    pub(super) fn issued(&self, seq: Seq) -> bool {
+    pub(crate) fn issued(&self, seq: Seq) -> bool {
         (1..self.next_seq).contains(&seq)
     }
 
     /// Takes the next `len` numbers at the back; returns the first.
-    pub(super) fn take(&mut self, len: u64) -> Seq {
+    pub(crate) fn take(&mut self, len: u64) -> Seq {
         let start = self.next_seq;
         self.next_seq += len;
         start
     }
 
     /// Numbers `start..start + len` will never hold a fan.
-    pub(super) fn add_gap(&mut self, start: Seq, len: u64) {
+    pub(crate) fn add_gap(&mut self, start: Seq, len: u64) {
         self.gaps.insert(start, len);
         self.gap_total += len;
     }
 
     /// Unused pre-queue numbers read back from storage before their places are drawn: kept
     /// whatever `head` is (their drawn positions decide, [`Line::take_gaps_through`]).
-    pub(super) fn restore_prequeue_gap(&mut self, start: Seq, len: u64) {
+    pub(crate) fn restore_prequeue_gap(&mut self, start: Seq, len: u64) {
         self.gaps.insert(start, len);
     }
 
     /// Takes out the gaps that start at or before `end` (the pre-queue's numbers, about to be
     /// drawn); `gap_total` still counts them.
-    pub(super) fn take_gaps_through(&mut self, end: Seq) -> Vec<(Seq, u64)> {
+    pub(crate) fn take_gaps_through(&mut self, end: Seq) -> Vec<(Seq, u64)> {
         let later = self.gaps.split_off(&(end + 1));
         let taken = std::mem::replace(&mut self.gaps, later);
         taken.into_iter().collect()
     }
 
     /// Single unused numbers at these (drawn) positions.
-    pub(super) fn add_scattered_gaps(&mut self, positions: &[Seq]) {
+    pub(crate) fn add_scattered_gaps(&mut self, positions: &[Seq]) {
         for position in positions {
             self.gaps.insert(*position, 1);
         }
@@ -83,14 +83,14 @@ impl Line {
     }
 
     /// A gap read back from storage: already counted in `gap_total`.
-    pub(super) fn restore_gap(&mut self, start: Seq, len: u64) {
+    pub(crate) fn restore_gap(&mut self, start: Seq, len: u64) {
         if start + len > self.head {
             self.gaps.insert(start, len);
         }
     }
 
     /// Fans ahead of `seq`.
-    pub(super) fn ahead(&self, seq: Seq) -> u64 {
+    pub(crate) fn ahead(&self, seq: Seq) -> u64 {
         ahead(
             self.head,
             seq,
@@ -99,13 +99,13 @@ impl Line {
     }
 
     /// `(position, ahead)` of fan `seq`.
-    pub(super) fn place(&self, seq: Seq) -> (u64, u64) {
+    pub(crate) fn place(&self, seq: Seq) -> (u64, u64) {
         let ahead = self.ahead(seq);
         (ahead + 1, ahead)
     }
 
     /// Moves `head` past a gap that starts there; whether there was one.
-    pub(super) fn skip_gap(&mut self) -> bool {
+    pub(crate) fn skip_gap(&mut self) -> bool {
         match self.gaps.remove(&self.head) {
             Some(len) => {
                 self.head += len;
@@ -116,30 +116,30 @@ impl Line {
     }
 
     /// The fan at `head` was handed out.
-    pub(super) fn advance(&mut self) {
+    pub(crate) fn advance(&mut self) {
         self.head += 1;
     }
 
     /// Unused numbers at or after `head`.
-    pub(super) fn gaps_ahead(&self) -> u64 {
+    pub(crate) fn gaps_ahead(&self) -> u64 {
         self.gaps.values().sum()
     }
 
     /// Unused numbers behind `head`.
-    pub(super) fn gaps_behind(&self) -> u64 {
+    pub(crate) fn gaps_behind(&self) -> u64 {
         self.gap_total - self.gaps_ahead()
     }
 
     /// Numbers ever taken, gaps and pending blocks included.
-    pub(super) fn taken(&self) -> u64 {
+    pub(crate) fn taken(&self) -> u64 {
         self.next_seq - 1
     }
 
-    pub(super) fn gap_total(&self) -> u64 {
+    pub(crate) fn gap_total(&self) -> u64 {
         self.gap_total
     }
 
-    pub(super) fn gaps(&self) -> Vec<(Seq, u64)> {
+    pub(crate) fn gaps(&self) -> Vec<(Seq, u64)> {
         self.gaps
             .iter()
             .map(|(start, len)| (*start, *len))
@@ -147,7 +147,7 @@ impl Line {
     }
 
     /// The record to write after the line moved.
-    pub(super) fn change(&self) -> Change {
+    pub(crate) fn change(&self) -> Change {
         Change::Line {
             next_seq: self.next_seq,
             head: self.head,
@@ -155,7 +155,7 @@ impl Line {
         }
     }
 
-    pub(super) fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if !(1 <= self.head && self.head <= self.next_seq) {
             return Err(format!("head {} outside 1..={}", self.head, self.next_seq));
         }
