@@ -1,8 +1,14 @@
+use super::keys::{check_rsa, is_p256_point};
 use super::*;
+use crate::ids::SaleId;
+use crate::time::UnixMillis;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
 use proptest::prelude::*;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::json;
+use sha2::Sha256;
 
 /// Test-only keys (tests/fixtures/invitation-keys): the promoter's identity system.
 const JWKS: &str = include_str!("../../../../../tests/fixtures/invitation-keys/public.jwks.json");
