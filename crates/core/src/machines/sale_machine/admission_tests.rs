@@ -4,9 +4,9 @@
 
 use super::memory_store::MemoryStore;
 use super::*;
-use crate::ids::{RequestId, SaleId};
+use crate::ids::{RequestId, SaleId, WindowId};
 use crate::queue::snapshot::FanView;
-use crate::queue::Claim;
+use crate::queue::{Assignment, AssignmentState, Claim};
 use crate::sale::admission::Admission;
 use crate::sale::{SaleSettings, SaleSettingsInput};
 

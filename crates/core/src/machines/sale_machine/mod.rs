@@ -21,28 +21,33 @@
 //!
 //! Stored records that could not be read are counted too ([`SaleMachine::count_bad_records`])
 //! and shown in the report as `bad_records`.
+//!
+//! This file is the machine and its steps; what it asks storage for is in `need`, each command's
+//! run on the queue in `dispatch`, the request counts in `counts`, the report in `report`.
 
-use crate::ids::{FanId, Seq, WindowId};
-use crate::machines::protocol::SERVED_KIND_PREFIX as SHARD_PREFIX;
+mod counts;
+mod dispatch;
+mod need;
+mod report;
+
+pub use counts::REQUEST_COUNTS_EVERY_MS;
+pub use need::{Need, Record};
+
+use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::socket::Refusal;
-use crate::queue::{
-    recent_since, Assignment, AssignmentState, Change, Claim, Queue, QueueError, Restored,
-};
+use crate::queue::{recent_since, Change, Claim, Queue, QueueError, Restored};
 use crate::sale::Sale;
-use crate::sale::SaleView;
 use crate::time::UnixMillis;
-use std::collections::{BTreeMap, BTreeSet};
+use counts::RequestCounts;
+use need::{answers, needed};
+use std::collections::BTreeMap;
 
 /// The most steps (one `handle`, then `supply`s) one input takes before it answers: one asking
 /// for a record, one answering, and one to spare. A record that does not answer the need (another
 /// kind, another fan) is asked for again, so a caller that gets no answer within this many steps
 /// has a storage that answers the wrong record.
 pub const MAX_STEPS: usize = 3;
-
-/// Request counts not written with another change are written at most this long after the first
-/// of them was counted: the most they can lag after a restart.
-pub const REQUEST_COUNTS_EVERY_MS: u64 = 60_000;
 
 /// What the object wakes the core for.
 // One value per request, moved once: boxing the command would buy nothing.
@@ -60,29 +65,6 @@ impl From<Command> for Input {
     fn from(command: Command) -> Self {
         Input::Command(command)
     }
-}
-
-/// A record the core needs from storage before it can answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Need {
-    /// The assignment of fan number `seq` ([`Record::Assignment`]).
-    AssignmentBySeq(Seq),
-    /// The assignment of fan `fan_id` ([`Record::Assignment`]).
-    AssignmentByFan(FanId),
-    /// Assignments newest first (by number), optionally of one window and in one state, at most
-    /// `limit` ([`Record::Assignments`]).
-    Assignments {
-        window: Option<WindowId>,
-        state: Option<AssignmentState>,
-        limit: usize,
-    },
-}
-
-/// What storage found for a [`Need`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Record {
-    Assignment(Option<Assignment>),
-    Assignments(Vec<Assignment>),
 }
 
 /// What [`SaleMachine::handle`] did.
@@ -111,12 +93,7 @@ pub struct SaleMachine {
     /// the settings where the rest of the queue could be read (`repairable`).
     unavailable: bool,
     repairable: Option<Box<Restored>>,
-    requests: BTreeMap<String, u64>,
-    /// Kinds whose count changed since it was last written, and since when.
-    unwritten: BTreeSet<&'static str>,
-    unwritten_since: Option<UnixMillis>,
-    /// Write the counts with the next changes even if there are none.
-    counts_due: bool,
+    counts: RequestCounts,
     /// Stored records found unreadable since the object loaded.
     bad_records: u64,
     underway: Option<Underway>,
@@ -128,7 +105,7 @@ impl SaleMachine {
     pub fn restore(sale: Option<(Sale, Restored)>, requests: BTreeMap<String, u64>) -> Self {
         Self {
             queue: sale.map(|(sale, restored)| Queue::restore(sale, restored)),
-            requests,
+            counts: RequestCounts::restore(requests),
             ..Self::default()
         }
     }
@@ -205,7 +182,7 @@ impl SaleMachine {
 
     /// Requests served, by kind.
     pub fn requests(&self) -> &BTreeMap<String, u64> {
-        &self.requests
+        self.counts.requests()
     }
 
     /// The records to write, in order, before answering (or looking up a [`Need`]). The request
@@ -215,17 +192,7 @@ impl SaleMachine {
             return Vec::new();
         };
         let mut changes = queue.take_changes();
-        let due = std::mem::take(&mut self.counts_due);
-        if (due || !changes.is_empty()) && !self.unwritten.is_empty() {
-            self.unwritten_since = None;
-            let kinds = std::mem::take(&mut self.unwritten);
-            changes.push(Change::Requests(
-                kinds
-                    .into_iter()
-                    .map(|kind| (kind.to_owned(), self.requests[kind]))
-                    .collect(),
-            ));
-        }
+        self.counts.write_with(&mut changes);
         changes
     }
 
@@ -233,9 +200,7 @@ impl SaleMachine {
     /// unwritten request counts are due.
     pub fn next_deadline(&self) -> Option<UnixMillis> {
         let queue = self.queue.as_ref()?;
-        let counts = self
-            .unwritten_since
-            .map(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS));
+        let counts = self.counts.due_at();
         queue.next_deadline().into_iter().chain(counts).min()
     }
 
@@ -245,16 +210,14 @@ impl SaleMachine {
             return Step::Reply(match input.into() {
                 Input::Alarm => Ok(Reply::Done),
                 Input::Command(command @ Command::Upsert { .. }) if self.repairable.is_some() => {
-                    self.count(command.kind(), now);
+                    self.counts.count(command.kind(), now);
                     self.repair(command, now)
                         .unwrap_or(Err(QueueError::SaleUnavailable))
                 }
                 Input::Command(_) => Err(QueueError::SaleUnavailable),
             });
         }
-        self.counts_due |= self
-            .unwritten_since
-            .is_some_and(|since| since.plus_millis(REQUEST_COUNTS_EVERY_MS) <= now);
+        self.counts.note_due(now);
         let command = match input.into() {
             Input::Alarm => {
                 if let Some(queue) = self.queue.as_mut() {
@@ -266,11 +229,11 @@ impl SaleMachine {
         };
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
-        self.count(command.kind(), now);
+        self.counts.count(command.kind(), now);
         let Some(queue) = self.queue.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
         };
-        let command = match by_fan_id(queue, command) {
+        let command = match dispatch::by_fan_id(queue, command) {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
@@ -345,7 +308,7 @@ impl SaleMachine {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
-        self.count("socket", now);
+        self.counts.count("socket", now);
         match self.queue.as_mut() {
             Some(queue) => queue.connect(now, seq),
             None => Err(Refusal::NotInLine),
@@ -372,19 +335,6 @@ impl SaleMachine {
             .as_mut()
             .map(Queue::take_pushed_turns)
             .unwrap_or_default()
-    }
-
-    fn count(&mut self, kind: &'static str, now: UnixMillis) {
-        self.count_n(kind, 1, now);
-    }
-
-    fn count_n(&mut self, kind: &'static str, n: u64, now: UnixMillis) {
-        if n == 0 {
-            return;
-        }
-        *self.requests.entry(kind.to_owned()).or_default() += n;
-        self.unwritten.insert(kind);
-        self.unwritten_since.get_or_insert(now);
     }
 
     /// Before the sale is created, only `upsert` does anything.
@@ -417,7 +367,7 @@ impl SaleMachine {
         }
         if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
             for (kind, n) in served.by_kind() {
-                self.count_n(kind, n, now);
+                self.counts.count_n(kind, n, now);
             }
         }
         let Some(queue) = self.queue.as_mut() else {
@@ -433,76 +383,7 @@ impl SaleMachine {
                 report: Box::new(self.report(queue_of(&self.queue)?, now)),
             });
         }
-        queue.sweep(now);
-        let reply = match command {
-            Command::Upsert { .. } | Command::Report => None,
-            Command::Open => {
-                queue.open(now)?;
-                None
-            }
-            Command::Pause => {
-                queue.pause(now)?;
-                None
-            }
-            Command::Close => {
-                queue.close(now);
-                None
-            }
-            Command::LeaseBlock {
-                shard,
-                closing,
-                want,
-                closing_gaps,
-                keep_open,
-                ..
-            } => Some(Reply::Lease(queue.lease_block_keeping(
-                now,
-                shard,
-                closing,
-                &closing_gaps,
-                &keep_open,
-                want,
-            )?)),
-            Command::CloseBlock {
-                shard,
-                start,
-                used,
-                gaps,
-                ..
-            } => {
-                queue.close_block_with_gaps(now, shard, start, used, &gaps);
-                Some(Reply::Done)
-            }
-            Command::Present { seqs, positions } => {
-                for seq in seqs {
-                    queue.present(now, seq);
-                }
-                for position in positions {
-                    queue.present_at(now, position);
-                }
-                Some(Reply::Done)
-            }
-            Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
-            Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
-            Command::Pull {
-                window,
-                max,
-                request_id,
-            } => Some(Reply::Pulled(queue.pull(now, window, max, request_id)?)),
-            Command::Complete { fan_id } => Some(Reply::Assignment(queue.complete(now, &fan_id)?)),
-            Command::Release { fan_id } => Some(Reply::Assignment(queue.release(now, &fan_id)?)),
-            // Turned into `Complete` and `Release` by `handle`: never dispatched.
-            Command::CompleteSeq { .. } | Command::ReleaseSeq { .. } => {
-                return Err(QueueError::AssignmentNotFound)
-            }
-            Command::Snapshot => Some(Reply::Snapshot(queue.snapshot(now))),
-            // Always answered from storage (`supply`): never dispatched. Refuse rather than
-            // answer an empty listing.
-            Command::Assignments { .. } => return Err(QueueError::Busy),
-        };
-        // What the command changed (a fan joined, an admission ended, a block closed, the sale
-        // opened) may let the admission mode admit more.
-        queue.admit_by_mode(now);
+        let reply = dispatch::run(queue, command, now)?;
         match reply {
             Some(reply) => Ok(reply),
             None => Ok(Reply::Report(Box::new(
@@ -513,98 +394,12 @@ impl SaleMachine {
 
     /// The sale as promoters see it.
     fn report(&self, queue: &Queue, now: UnixMillis) -> SaleReport {
-        let sale = queue.sale();
-        SaleReport {
-            sale: SaleView::of(sale),
-            phase: queue.phase_at(now),
-            created_at: sale.created_at,
-            updated_at: sale.updated_at,
-            stats: queue.stats(now),
-            bad_records: self.bad_records,
-            coordinator_requests: self
-                .requests
-                .iter()
-                .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
-                .map(|(_, n)| n)
-                .sum(),
-            coordinator_requests_by_kind: self
-                .requests
-                .iter()
-                .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
-                .map(|(kind, n)| (kind.clone(), *n))
-                .collect(),
-            shard_requests_by_kind: self
-                .requests
-                .iter()
-                .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
-                .collect(),
-            minutes: queue.minutes().copied().collect(),
-            draw: queue.draw_info(),
-        }
+        report::report(queue, &self.counts, self.bad_records, now)
     }
 }
 
 fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
     queue.as_ref().ok_or(QueueError::SaleNotFound)
-}
-
-/// A command naming a fan by arrival number (a pass's `jti`) as the same command by fan id. A
-/// number never handed out has no assignment.
-fn by_fan_id(queue: &Queue, command: Command) -> Result<Command, QueueError> {
-    let fan_id = |seq: Seq| {
-        queue
-            .issued(seq)
-            .then(|| queue.fan_id(seq))
-            .ok_or(QueueError::AssignmentNotFound)
-    };
-    Ok(match command {
-        Command::CompleteSeq { seq } => Command::Complete {
-            fan_id: fan_id(seq)?,
-        },
-        Command::ReleaseSeq { seq } => Command::Release {
-            fan_id: fan_id(seq)?,
-        },
-        other => other,
-    })
-}
-
-/// The record `command` needs from storage before it can run, if any. Asked before anything
-/// moves, so that what is read back is what the command finds.
-fn needed(queue: &Queue, command: &Command) -> Option<Need> {
-    match command {
-        Command::Claim { seq }
-        | Command::Join {
-            existing: Some(seq),
-            ..
-        } if queue.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
-        Command::Complete { fan_id } | Command::Release { fan_id } if !queue.knows_fan(fan_id) => {
-            Some(Need::AssignmentByFan(fan_id.clone()))
-        }
-        Command::Assignments {
-            window,
-            state,
-            limit,
-        } => Some(Need::Assignments {
-            window: window.clone(),
-            state: *state,
-            limit: *limit,
-        }),
-        _ => None,
-    }
-}
-
-/// Whether `record` is what storage should answer for `need`.
-fn answers(need: &Need, record: &Record) -> bool {
-    match (need, record) {
-        (Need::Assignments { .. }, Record::Assignments(_)) => true,
-        (Need::AssignmentBySeq(seq), Record::Assignment(found)) => {
-            found.as_ref().is_none_or(|a| a.seq == *seq)
-        }
-        (Need::AssignmentByFan(fan_id), Record::Assignment(found)) => {
-            found.as_ref().is_none_or(|a| a.fan_id == *fan_id)
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

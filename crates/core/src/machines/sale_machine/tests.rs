@@ -1,7 +1,9 @@
 use super::memory_store::MemoryStore;
 use super::*;
-use crate::ids::{RequestId, SaleId};
-use crate::queue::{Claim, Joined, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS};
+use crate::ids::{FanId, RequestId, SaleId, WindowId};
+use crate::queue::{
+    Assignment, AssignmentState, Claim, Joined, PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
+};
 use crate::sale::admission::Admission;
 use crate::sale::{Phase, SaleSettings, SaleSettingsInput};
 use proptest::prelude::*;
