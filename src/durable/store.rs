@@ -15,7 +15,7 @@ use waitroom_core::events::EventMessage;
 use waitroom_core::machines::sale_machine::{Need, Record};
 use waitroom_core::queue::{BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
-use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
+use waitroom_core::{Assignment, AssignmentState, FanId, Position, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
 /// The coordinator's schema versions (see [`schema`]). Versions 1 and 2 are the schema releases
@@ -281,7 +281,7 @@ impl Store {
             .collect();
         let restored = Restored {
             next_seq,
-            head,
+            head: Position(head),
             gap_total,
             blocks,
             draw,
@@ -396,7 +396,7 @@ impl Store {
                 } => {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO line (id, next_seq, head, gap_total) VALUES (1, ?, ?, ?)",
-                        vec![int(next_seq), int(head), int(gap_total)],
+                        vec![int(next_seq), int(head.0), int(gap_total)],
                     )?;
                 }
                 Change::Assignment(a) => {

@@ -251,7 +251,7 @@ async fn fan_state(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Fan
             if near_front {
                 let position = snap
                     .position_of(token.seq, snap.phase_at(ctx.now))
-                    .unwrap_or(token.seq);
+                    .unwrap_or(waitroom_core::Position(token.seq));
                 presence::seen(&ctx.objects, sale, token.seq, position, ctx.now).await;
             }
             FanState::Waiting {

@@ -18,7 +18,7 @@ use waitroom_core::queue::{
     fan_id_for, Assignment, AssignmentState, BlockRecord, MinuteStats, PullRecord, Restored,
 };
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::{Queue, RequestId, SaleId, SaleMachine, Seq, UnixMillis, WindowId};
+use waitroom_core::{Position, Queue, RequestId, SaleId, SaleMachine, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const SALT: &str = "bench-salt-0123456789abcdef";
@@ -207,7 +207,8 @@ fn presence(crit: &mut Criterion) {
     let mut c = open_sale(8, 30);
     let mut now = T0;
     add_arrivals(&mut c, now, 1_000);
-    let head = c.snapshot(now).head;
+    // No pre-queue: the head's position is a number.
+    let head = c.snapshot(now).head.0;
     for seq in head..head + ZONE {
         c.present(now, seq);
     }
@@ -301,7 +302,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
     let served_total = SERVED_BLOCKS * USED;
     let restored = Restored {
         next_seq: BLOCKS * BLOCK + 1,
-        head,
+        head: Position(head),
         gap_total: BLOCKS * (BLOCK - USED),
         draw: None,
         assignments,

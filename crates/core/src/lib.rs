@@ -17,7 +17,9 @@ pub mod sale;
 pub mod settings_error;
 pub mod time;
 
-pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};
+pub use ids::{
+    FanId, IdError, Position, PositionRange, RequestId, SaleId, Seq, SeqRange, WindowId,
+};
 pub use machines::sale_machine::SaleMachine;
 pub use queue::{Assignment, AssignmentState, Queue, QueueError, Stats, MAX_PULL};
 pub use sale::{FanSalt, Phase, Sale, SaleSettings};

@@ -10,7 +10,7 @@
 //! behind is refused, so a protocol change that is not additive takes two releases.
 
 use crate::fairness::pow::Verified;
-use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::machines::edge_block::EdgeReport;
 use crate::queue::draw::DrawKey;
 use crate::queue::{
@@ -29,7 +29,8 @@ pub enum Command {
     /// An arrival shard leases its next block of numbers, closing its last one.
     LeaseBlock {
         shard: u32,
-        closing: Option<(Seq, u64)>,
+        /// The block it closes: its start, and how many of its numbers went to fans.
+        closing: Option<SeqRange>,
         want: u64,
         /// The shard's stored state could not be read and was replaced by a fresh one: counted
         /// in the sale's `bad_records` (the block it held is closed as lost).
@@ -39,7 +40,7 @@ pub enum Command {
         /// lent to edge isolates): gaps at once. An older coordinator ignores them, and they
         /// read as fans who left.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        closing_gaps: Vec<(Seq, u64)>,
+        closing_gaps: Vec<SeqRange>,
         /// The shard's other blocks still waiting for their sub-blocks' reports: not lost.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         keep_open: Vec<Seq>,
@@ -54,7 +55,7 @@ pub enum Command {
         used: u64,
         /// As [`Command::LeaseBlock`]'s `closing_gaps`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        gaps: Vec<(Seq, u64)>,
+        gaps: Vec<SeqRange>,
         #[serde(default, skip_serializing_if = "ShardServed::is_empty")]
         served: ShardServed,
     },
@@ -64,7 +65,7 @@ pub enum Command {
     Present {
         seqs: Vec<Seq>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        positions: Vec<Seq>,
+        positions: Vec<Position>,
     },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {
@@ -435,7 +436,7 @@ mod tests {
         both_ways(
             Command::LeaseBlock {
                 shard: 2,
-                closing: Some((11, 3)),
+                closing: Some(SeqRange::new(11, 3)),
                 want: 16,
                 replaced_unreadable: false,
                 closing_gaps: Vec::new(),
@@ -487,10 +488,10 @@ mod tests {
         // when it has some; an older coordinator ignores them.
         let lease = Command::LeaseBlock {
             shard: 1,
-            closing: Some((1, 8)),
+            closing: Some(SeqRange::new(1, 8)),
             want: 16,
             replaced_unreadable: false,
-            closing_gaps: vec![(3, 2)],
+            closing_gaps: vec![SeqRange::new(3, 2)],
             keep_open: vec![9],
             served: ShardServed {
                 joins: 0,

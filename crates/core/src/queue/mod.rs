@@ -45,7 +45,7 @@ pub use records::{
 };
 pub use rules::stored::recent_since;
 
-use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::ids::{FanId, Position, PositionRange, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::sale::{Control, FanSalt, Phase, Sale, SaleSettings};
 use crate::time::UnixMillis;
 use draw::{DrawInfo, DrawKey};
@@ -95,7 +95,7 @@ impl Queue {
             sale,
             Restored {
                 next_seq: 1,
-                head: 1,
+                head: Position(1),
                 ..Restored::default()
             },
         );
@@ -150,12 +150,14 @@ impl Queue {
                 blocks.insert(b);
                 continue;
             }
-            for (start, len) in b.unused() {
-                // The pre-queue's unused numbers: their places are drawn later (`draw_if_due`).
+            for unused in b.unused() {
+                // Numbers not drawn (yet) are their own positions. The pre-queue's unused
+                // numbers: their places are drawn later (`draw_if_due`).
+                let gap = PositionRange::new(Position(unused.start), unused.len);
                 if b.start <= prequeue_end {
-                    line.restore_prequeue_gap(start, len);
+                    line.restore_prequeue_gap(gap);
                 } else {
-                    line.restore_gap(start, len);
+                    line.restore_gap(gap);
                 }
             }
         }
@@ -368,7 +370,7 @@ impl Queue {
     }
 
     /// The fan at line position `position` says they are still there.
-    pub fn present_at(&mut self, now: UnixMillis, position: Seq) {
+    pub fn present_at(&mut self, now: UnixMillis, position: Position) {
         presence::present_at(&mut self.state, now, position)
     }
 
@@ -387,7 +389,7 @@ impl Queue {
 
     /// The line position of arrival number `seq` (its drawn position for a pre-queue fan after
     /// the draw; else the number itself).
-    pub fn position_of(&self, seq: Seq) -> Seq {
+    pub fn position_of(&self, seq: Seq) -> Position {
         self.state.position_of(seq)
     }
 
@@ -398,12 +400,13 @@ impl Queue {
 
     // Blocks leased to arrival shards (rules::blocks).
 
-    /// An arrival shard leases the next block of arrival numbers, closing its previous one.
+    /// An arrival shard leases the next block of arrival numbers, closing its previous one
+    /// (`closing`: the block's start and how many of its numbers were used).
     pub fn lease_block(
         &mut self,
         now: UnixMillis,
         shard: u32,
-        closing: Option<(Seq, u64)>,
+        closing: Option<SeqRange>,
         want: u64,
     ) -> Result<BlockLease, QueueError> {
         self.lease_block_keeping(now, shard, closing, &[], &[], want)
@@ -416,13 +419,14 @@ impl Queue {
         &mut self,
         now: UnixMillis,
         shard: u32,
-        closing: Option<(Seq, u64)>,
-        closing_gaps: &[(Seq, u64)],
+        closing: Option<SeqRange>,
+        closing_gaps: &[SeqRange],
         keep_open: &[Seq],
         want: u64,
     ) -> Result<BlockLease, QueueError> {
-        if let Some((start, used)) = closing {
-            blocks::close_block_with_gaps(&mut self.state, now, shard, start, used, closing_gaps);
+        if let Some(used) = closing {
+            let state = &mut self.state;
+            blocks::close_block_with_gaps(state, now, shard, used.start, used.len, closing_gaps);
         }
         self.sweep(now);
         blocks::lease_block(&mut self.state, now, shard, keep_open, want)
@@ -442,7 +446,7 @@ impl Queue {
         shard: u32,
         start: Seq,
         used: u64,
-        gaps: &[(Seq, u64)],
+        gaps: &[SeqRange],
     ) {
         blocks::close_block_with_gaps(&mut self.state, now, shard, start, used, gaps)
     }

@@ -117,10 +117,10 @@ fn the_key_is_committed_then_revealed_and_the_window_is_fixed() {
     // A fan after the draw follows the pre-queue.
     let late = c.join(OPENS, None).unwrap();
     assert_eq!((late.seq, late.position), (4, 4));
-    let drawn: Vec<Seq> = (1..=3).map(|s| c.position_of(s)).collect();
+    let drawn: Vec<Position> = (1..=3).map(|s| c.position_of(s)).collect();
     let mut sorted = drawn.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, vec![1, 2, 3]);
+    assert_eq!(sorted, vec![Position(1), Position(2), Position(3)]);
     let order = pull(&mut c, OPENS, 10);
     let mut by_position = vec![1, 2, 3];
     by_position.sort_by_key(|s| c.position_of(*s));

@@ -1,6 +1,6 @@
 //! The records the coordinator hands out, keeps and writes down.
 
-use crate::ids::{FanId, RequestId, SaleId, Seq, WindowId};
+use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
 use crate::queue::draw::DrawKey;
 use crate::sale::{FanSalt, Phase, Sale};
@@ -157,21 +157,21 @@ pub struct BlockRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_before: Option<UnixMillis>,
     /// Unused numbers inside the used prefix (the unused tails of sub-blocks lent to the edge),
-    /// `(start, len)`, once closed.
+    /// once closed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub gaps: Vec<(Seq, u64)>,
+    pub gaps: Vec<SeqRange>,
 }
 
 impl BlockRecord {
-    /// Every unused number of a closed block, `(start, len)`: the gaps inside its used prefix,
-    /// then the rest after it.
-    pub fn unused(&self) -> Vec<(Seq, u64)> {
+    /// Every unused number of a closed block: the gaps inside its used prefix, then the rest
+    /// after it.
+    pub fn unused(&self) -> Vec<SeqRange> {
         let Some(used) = self.used else {
             return Vec::new();
         };
         let mut unused = self.gaps.clone();
         if used < self.len {
-            unused.push((self.start + used, self.len - used));
+            unused.push(SeqRange::new(self.start + used, self.len - used));
         }
         unused
     }
@@ -211,7 +211,7 @@ pub enum Change {
     Block(BlockRecord),
     Line {
         next_seq: Seq,
-        head: Seq,
+        head: Position,
         gap_total: u64,
     },
     Assignment(Assignment),
@@ -231,7 +231,7 @@ pub enum Change {
 #[derive(Clone, Debug, Default)]
 pub struct Restored {
     pub next_seq: Seq,
-    pub head: Seq,
+    pub head: Position,
     /// Unused numbers ever (the `gap_total` of the last [`Change::Line`]).
     pub gap_total: u64,
     pub assignments: Vec<Assignment>,

@@ -2,7 +2,7 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::fairness::pow;
-use crate::ids::Seq;
+use crate::ids::{Position, PositionRange, Seq};
 use crate::queue::draw::{DrawInfo, Permutation};
 use crate::sale::admission::RateLimit;
 use crate::sale::{Phase, SaleView, ShardsChange};
@@ -13,13 +13,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub sale: SaleView,
-    /// The next arrival number to be pulled: every fan below it has been handed to a window.
-    pub head: Seq,
+    /// The front of the line, the next position to be pulled: every fan before it has been handed
+    /// to a window.
+    pub head: Position,
     /// The arrival number the next fan will get.
     pub next_seq: Seq,
-    /// Numbers at or after `head` that no fan holds (start, length), in order.
+    /// Positions at or after `head` that no fan holds (start, length), in order.
     #[serde(default)]
-    pub gaps: Vec<(Seq, u64)>,
+    pub gaps: Vec<PositionRange>,
     /// Fans this close to the front say they are still there when they poll.
     #[serde(default)]
     pub presence_zone: u64,
@@ -170,16 +171,16 @@ impl Snapshot {
     /// Fan `seq`'s line position: their drawn position if they were in the pre-queue, else
     /// `seq`. `None` while the order is not drawn: in the pre-queue, or after it with a snapshot
     /// taken before the draw (no key yet).
-    pub fn position_of(&self, seq: Seq, phase: Phase) -> Option<Seq> {
+    pub fn position_of(&self, seq: Seq, phase: Phase) -> Option<Position> {
         let Some(draw) = &self.draw else {
-            return Some(seq);
+            return Some(Position(seq));
         };
         if phase == Phase::Prequeue {
             return None;
         }
         match &draw.key {
-            Some(key) => Some(Permutation::new(key, draw.end).position_of(seq)),
-            None if phase == Phase::Scheduled => Some(seq),
+            Some(key) => Some(Position(Permutation::new(key, draw.end).position_of(seq))),
+            None if phase == Phase::Scheduled => Some(Position(seq)),
             None => None,
         }
     }
@@ -191,16 +192,20 @@ fn prequeue_poll_after_ms(draw_at: Option<UnixMillis>, now: UnixMillis) -> u64 {
     until.clamp(POLL_MIN_MS, POLL_MAX_MS)
 }
 
-/// How many fans are ahead of fan `seq`, given the front of the line `head` and the unused
-/// numbers `(start, len)` at or after `head`, in increasing order. The one place this arithmetic
-/// is written: the coordinator's line and the edge's snapshot both use it.
-pub fn ahead(head: Seq, seq: Seq, gaps: impl IntoIterator<Item = (Seq, u64)>) -> u64 {
+/// How many fans are ahead of the fan at `position`, given the front of the line `head` and the
+/// unused positions at or after `head`, in increasing order. The one place this arithmetic is
+/// written: the coordinator's line and the edge's snapshot both use it.
+pub fn ahead(
+    head: Position,
+    position: Position,
+    gaps: impl IntoIterator<Item = PositionRange>,
+) -> u64 {
     let unused: u64 = gaps
         .into_iter()
-        .take_while(|(start, _)| *start < seq)
-        .map(|(start, len)| len.min(seq - start))
+        .take_while(|gap| gap.start < position)
+        .map(|gap| gap.len.min(position - gap.start))
         .sum();
-    seq.saturating_sub(head).saturating_sub(unused)
+    position.0.saturating_sub(head.0).saturating_sub(unused)
 }
 
 /// How long a waiting fan should wait before polling again: fast near the front, slower far back,
@@ -311,7 +316,7 @@ mod tests {
         const { assert!(SHARDS_CHANGE_SETTLES_MS >= MAX_STALE_MS + 2 * pow::WINDOW_MS) };
     }
 
-    fn snapshot(head: Seq, rate: f64) -> Snapshot {
+    fn snapshot(head: u64, rate: f64) -> Snapshot {
         Snapshot {
             sale: SaleView {
                 id: SaleId::parse("s").unwrap(),
@@ -336,7 +341,7 @@ mod tests {
                 access: Default::default(),
                 invite_jwks: None,
             },
-            head,
+            head: Position(head),
             next_seq: 1_000,
             gaps: Vec::new(),
             presence_zone: 20,
@@ -349,16 +354,20 @@ mod tests {
 
     #[test]
     fn ahead_counts_fans_not_numbers() {
-        assert_eq!(ahead(10, 10, []), 0);
-        assert_eq!(ahead(10, 15, []), 5);
+        let gap = |start, len| PositionRange::new(Position(start), len);
+        assert_eq!(ahead(Position(10), Position(10), []), 0);
+        assert_eq!(ahead(Position(10), Position(15), []), 5);
         // Numbers 12..14 are unused: fan 15 has 10, 11 and 14 ahead.
-        assert_eq!(ahead(10, 15, [(12, 2)]), 3);
+        assert_eq!(ahead(Position(10), Position(15), [gap(12, 2)]), 3);
         // A gap that starts at or after the fan does not count.
-        assert_eq!(ahead(10, 12, [(12, 2), (20, 5)]), 2);
+        assert_eq!(
+            ahead(Position(10), Position(12), [gap(12, 2), gap(20, 5)]),
+            2
+        );
         // Inside a gap only the part before the number counts.
-        assert_eq!(ahead(10, 13, [(12, 2)]), 2);
+        assert_eq!(ahead(Position(10), Position(13), [gap(12, 2)]), 2);
         // Behind the front: nobody ahead.
-        assert_eq!(ahead(10, 3, [(12, 2)]), 0);
+        assert_eq!(ahead(Position(10), Position(3), [gap(12, 2)]), 0);
     }
 
     #[test]

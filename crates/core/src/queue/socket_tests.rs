@@ -185,9 +185,9 @@ proptest! {
                     }
                 }
                 _ => {
-                    let before = c.state.line.head();
+                    let before = c.state.line.head().0;
                     let pulled = c.pull(now, w(), 3, None).unwrap().assignments;
-                    let after = c.state.line.head();
+                    let after = c.state.line.head().0;
                     let pushed: Vec<Seq> = c
                         .take_pushed_turns()
                         .iter()

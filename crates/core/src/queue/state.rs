@@ -2,7 +2,7 @@
 //! and the changes to write. The rules ([`super::rules`]) take it whole; what several of them ask
 //! (the phase now, a fan's id, a number's line position) is answered here.
 
-use crate::ids::{FanId, Seq};
+use crate::ids::{FanId, Position, Seq};
 use crate::queue::parts::assignments::Assignments;
 use crate::queue::parts::blocks::OpenBlocks;
 use crate::queue::parts::fan_key::FanIdKey;
@@ -52,15 +52,17 @@ impl QueueState {
 
     /// The line position of arrival number `seq` (its drawn position for a pre-queue fan after
     /// the draw; else the number itself).
-    pub(crate) fn position_of(&self, seq: Seq) -> Seq {
-        self.prequeue.as_ref().map_or(seq, |p| p.position_of(seq))
+    pub(crate) fn position_of(&self, seq: Seq) -> Position {
+        self.prequeue
+            .as_ref()
+            .map_or(Position(seq), |p| p.position_of(seq))
     }
 
     /// The arrival number at line position `position`.
-    pub(crate) fn seq_at(&self, position: Seq) -> Seq {
+    pub(crate) fn seq_at(&self, position: Position) -> Seq {
         self.prequeue
             .as_ref()
-            .map_or(position, |p| p.seq_at(position))
+            .map_or(position.0, |p| p.seq_at(position))
     }
 
     /// Fans admitted per second recently, for wait estimates and the presence zone.

@@ -15,7 +15,7 @@
 //! A sub-block's lifetime travels as a lifetime (`ttl_ms`), not an instant, like
 //! [`crate::queue::BlockLease::ttl_ms`]: the isolate counts it from its own clock.
 
-use crate::ids::{FanId, Seq};
+use crate::ids::{FanId, Seq, SeqRange};
 use crate::queue::{fan_id_for, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::sale::FanSalt;
 use crate::time::UnixMillis;
@@ -257,9 +257,9 @@ impl Lent {
 
     /// Its unused numbers, as the shard reports them to the coordinator: those a report said
     /// went unused; none of one never reported (it reads as fully used).
-    pub fn gap(&self) -> Option<(Seq, u64)> {
+    pub fn gap(&self) -> Option<SeqRange> {
         let used = self.reported?;
-        (used < self.len).then(|| (self.start + used, self.len - used))
+        (used < self.len).then(|| SeqRange::new(self.start + used, self.len - used))
     }
 }
 

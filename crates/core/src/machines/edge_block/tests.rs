@@ -1,4 +1,5 @@
 use super::*;
+use crate::ids::{Position, PositionRange};
 use crate::machines::protocol::Reply;
 use crate::machines::shard::{ArrivalShard, LeaseRequest};
 use crate::queue::Queue;
@@ -178,7 +179,7 @@ fn a_report_counts_once_and_never_after_its_bound() {
     assert!(!lent.report(3, T0.plus_millis(EDGE_REPORT_BOUND_MS)));
     assert!(lent.settled(T0.plus_millis(EDGE_REPORT_BOUND_MS)));
     assert!(lent.report(3, T0.plus_millis(EDGE_REPORT_BOUND_MS - 1)));
-    assert_eq!(lent.gap(), Some((8, 7)));
+    assert_eq!(lent.gap(), Some(SeqRange::new(8, 7)));
     assert!(!lent.report(1, T0), "a second report changes nothing");
     assert!(lent.report(0, T0) || lent.reported == Some(3));
     let mut over = Lent {
@@ -225,7 +226,7 @@ fn a_shard_closes_its_block_with_the_unused_tails_as_gaps() {
     let close = shard.closable(T0.plus_millis(1000)).unwrap();
     assert_eq!(
         (close.start, close.used, close.gaps.clone()),
-        (1, 8, vec![(3, 2)])
+        (1, 8, vec![SeqRange::new(3, 2)])
     );
     alarms(
         &mut c,
@@ -282,7 +283,17 @@ fn gaps_inside_a_block_survive_a_restart_and_odd_ones_are_ignored() {
     let mut c = sale(1);
     let lease = c.lease_block(T0, 0, None, 10).unwrap();
     // One gap inside, one past the used prefix, one overlapping the first: only the first counts.
-    c.close_block_with_gaps(T0, 0, lease.start, 8, &[(3, 2), (9, 1), (4, 2)]);
+    c.close_block_with_gaps(
+        T0,
+        0,
+        lease.start,
+        8,
+        &[
+            SeqRange::new(3, 2),
+            SeqRange::new(9, 1),
+            SeqRange::new(4, 2),
+        ],
+    );
     let changes = c.take_changes();
     let block = changes
         .iter()
@@ -292,15 +303,20 @@ fn gaps_inside_a_block_survive_a_restart_and_odd_ones_are_ignored() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(block.gaps, vec![(3, 2)]);
-    assert_eq!(block.unused(), vec![(3, 2), (9, 2)]);
+    assert_eq!(block.gaps, vec![SeqRange::new(3, 2)]);
+    assert_eq!(
+        block.unused(),
+        vec![SeqRange::new(3, 2), SeqRange::new(9, 2)]
+    );
     let gaps = c.snapshot(T0).gaps;
-    assert_eq!(gaps, vec![(3, 2), (9, 2)]);
+    // No pre-queue: the gaps\' positions are their numbers.
+    let position = |start, len| PositionRange::new(Position(start), len);
+    assert_eq!(gaps, vec![position(3, 2), position(9, 2)]);
     let restored = Queue::restore(
         c.sale().clone(),
         Restored {
             next_seq: 11,
-            head: 1,
+            head: Position(1),
             gap_total: 4,
             blocks: vec![block],
             ..Restored::default()

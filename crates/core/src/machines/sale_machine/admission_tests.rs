@@ -78,7 +78,8 @@ fn rate_mode_admits_at_its_rate_by_the_clock_and_the_edge_counts_along() {
     // The edge, from the snapshot a second old, counts the admissions the schedule made since;
     // from one a minute old it under-states (one second's burst), never over.
     assert_eq!(opening.scheduled_since(T0.plus_secs(60)), 10);
-    let head = core.queue().unwrap().snapshot(T0.plus_secs(60)).head;
+    // No pre-queue: the head's position is a number.
+    let head = core.queue().unwrap().snapshot(T0.plus_secs(60)).head.0;
     for seq in [head - 1, head, head + 1] {
         let reached = matches!(snapshot.fan_view(seq, T0.plus_secs(60)), FanView::Reached);
         assert_eq!(reached, seq < head, "fan {seq}, head {head}");

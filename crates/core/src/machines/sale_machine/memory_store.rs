@@ -3,7 +3,7 @@
 //! handle/supply loop around it.
 
 use super::{Input, Need, Record, SaleMachine, Step, MAX_STEPS};
-use crate::ids::Seq;
+use crate::ids::{Position, Seq};
 use crate::machines::protocol::{Answer, Command};
 use crate::queue::{
     Assignment, AssignmentState, BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Queue,
@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MemoryStore {
     pub sale: Option<Sale>,
-    pub line: (Seq, Seq, u64),
+    pub line: (Seq, Position, u64),
     pub assignments: BTreeMap<Seq, Assignment>,
     pub pulls: BTreeMap<String, PullRecord>,
     pub minutes: BTreeMap<u64, MinuteStats>,

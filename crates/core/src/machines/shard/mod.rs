@@ -7,7 +7,7 @@
 //! order, so a fan can be passed only by fans who arrived within that long of them (plus the time
 //! the lease took to arrive, normally milliseconds).
 
-use crate::ids::{FanId, Seq};
+use crate::ids::{FanId, Seq, SeqRange};
 use crate::machines::edge_block::{EdgeLease, EdgeReport, Lent};
 use crate::machines::protocol::{Answer, Command, Reply, ShardJoined, ShardServed};
 use crate::queue::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
@@ -55,14 +55,15 @@ pub enum LeaseFailed {
 /// What a shard asks the coordinator for: a new block, reporting how much of the last one it used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseRequest {
-    pub closing: Option<(Seq, u64)>,
+    /// The block it closes: its start, and how many of its numbers went to fans.
+    pub closing: Option<SeqRange>,
     pub want: u64,
     /// The shard's stored state was unreadable and replaced (the coordinator counts it).
     #[serde(default)]
     pub replaced_unreadable: bool,
     /// Unused numbers inside the closing block's used extent (sub-blocks' unused tails).
     #[serde(default)]
-    pub closing_gaps: Vec<(Seq, u64)>,
+    pub closing_gaps: Vec<SeqRange>,
     /// The shard's other blocks that wait for their sub-blocks' reports: not lost.
     #[serde(default)]
     pub keep_open: Vec<Seq>,
@@ -77,7 +78,7 @@ pub struct LeaseRequest {
 pub struct BlockClose {
     pub start: Seq,
     pub used: u64,
-    pub gaps: Vec<(Seq, u64)>,
+    pub gaps: Vec<SeqRange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,7 +306,7 @@ impl ArrivalShard {
             .clamp(MIN_BLOCK, MAX_BLOCK);
         let (closing, closing_gaps) = if b.settled(now) {
             let close = b.close();
-            (Some((close.start, close.used)), close.gaps)
+            (Some(SeqRange::new(close.start, close.used)), close.gaps)
         } else {
             keep_open.push(b.lease.start);
             (None, Vec::new())
@@ -328,7 +329,7 @@ impl ArrivalShard {
         self.want = request.want;
         self.replaced_unreadable = false;
         if let Some(old) = self.block.take() {
-            if request.closing.map(|(start, _)| start) != Some(old.lease.start) {
+            if request.closing.map(|c| c.start) != Some(old.lease.start) {
                 self.retired.push(old);
             }
         }
@@ -409,9 +410,10 @@ impl ArrivalShard {
             .map(Active::close)
     }
 
-    /// The block to report as closed because its time is up, if any (for an alarm).
-    pub fn expired(&self, now: UnixMillis) -> Option<(Seq, u64)> {
-        self.closable(now).map(|c| (c.start, c.used))
+    /// The block to report as closed because its time is up, if any (for an alarm): its start and
+    /// how many of its numbers went to fans.
+    pub fn expired(&self, now: UnixMillis) -> Option<SeqRange> {
+        self.closable(now).map(|c| SeqRange::new(c.start, c.used))
     }
 
     /// Requests served since the coordinator was last told, to send with a close.
@@ -453,9 +455,9 @@ pub(crate) fn ring_alarms(
     now: UnixMillis,
 ) {
     for (k, shard) in shards.iter_mut().enumerate() {
-        if let Some((start, used)) = shard.expired(now) {
-            c.close_block(now, k as u32, start, used);
-            shard.closed(start);
+        if let Some(used) = shard.expired(now) {
+            c.close_block(now, k as u32, used.start, used.len);
+            shard.closed(used.start);
         }
     }
 }

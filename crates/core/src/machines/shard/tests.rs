@@ -1,4 +1,5 @@
 use super::*;
+use crate::ids::Position;
 use crate::ids::SaleId;
 use crate::machines::protocol::{Command, Reply, ShardJoined};
 use crate::queue::snapshot::FanView;
@@ -128,12 +129,12 @@ fn a_lease_lives_from_its_arrival_by_the_shards_clock() {
     assert_eq!(shard.block_until(), Some(arrived.plus_millis(BLOCK_TTL_MS)));
     assert_eq!(
         shard.expired(arrived.plus_millis(BLOCK_TTL_MS)),
-        Some((1, 1))
+        Some(SeqRange::new(1, 1))
     );
     assert!(matches!(
         shard.handle(arrived.plus_millis(BLOCK_TTL_MS)),
         ShardStep::Lease(LeaseRequest {
-            closing: Some((1, 1)),
+            closing: Some(SeqRange { start: 1, len: 1 }),
             ..
         })
     ));
@@ -144,11 +145,11 @@ fn state_stored_before_lifetimes_loads_and_closes_its_block() {
     // A block as stored by the version whose lease carried the coordinator's `until`.
     let old = r#"{"block":{"lease":{"start":9,"len":8,"leased_at":5,"until":1005,"fan_salt":"salt-0123456789"},"used":3},"want":8}"#;
     let mut shard: ArrivalShard = serde_json::from_str(old).unwrap();
-    assert_eq!(shard.expired(T0), Some((9, 3)));
+    assert_eq!(shard.expired(T0), Some(SeqRange::new(9, 3)));
     let ShardStep::Lease(request) = shard.handle(T0) else {
         panic!("the old block is used up")
     };
-    assert_eq!(request.closing, Some((9, 3)));
+    assert_eq!(request.closing, Some(SeqRange::new(9, 3)));
 }
 
 #[test]
@@ -253,7 +254,7 @@ proptest! {
         now = now.plus_millis(BLOCK_TTL_MS);
         ring_alarms(&mut c, &mut shards, now);
         let snapshot = c.snapshot(now);
-        let mut waiting: Vec<Seq> = fans.iter().map(|(_, s)| *s).filter(|s| *s >= snapshot.head).collect();
+        let mut waiting: Vec<Seq> = fans.iter().map(|(_, s)| *s).filter(|s| Position(*s) >= snapshot.head).collect();
         waiting.sort_unstable();
         for (i, seq) in waiting.iter().enumerate() {
             match snapshot.fan_view(*seq, now) {

@@ -2,7 +2,7 @@
 //! [`RETAIN_FINISHED_MS`] after they finished (or were read back). Older finished ones are only in
 //! storage; the coordinator asks for them back when a fan or the origin comes back to them.
 
-use crate::ids::{FanId, Seq};
+use crate::ids::{FanId, Position, Seq};
 use crate::queue::error::QueueError;
 use crate::queue::limits::RETAIN_FINISHED_MS;
 use crate::queue::records::{Assignment, AssignmentState, Claim, Joined, Rejoined};
@@ -322,12 +322,12 @@ impl Assignments {
 
     pub(crate) fn check(
         &self,
-        head: Seq,
+        head: Position,
         fan_id: impl Fn(Seq) -> FanId,
-        position: impl Fn(Seq) -> Seq,
+        position: impl Fn(Seq) -> Position,
         gaps_behind: u64,
     ) -> Result<(), String> {
-        if self.handled() + gaps_behind != head - 1 {
+        if self.handled() + gaps_behind != head.0 - 1 {
             return Err(format!(
                 "{} assignments, {} in storage only and {gaps_behind} unused numbers behind head {head}",
                 self.by_seq.len(),
@@ -447,7 +447,7 @@ mod tests {
             Some(T0.plus_secs(301)),
             "the claimed pass of fan 1 ends"
         );
-        s.check(4, fan, |seq| seq, 0).unwrap();
+        s.check(Position(4), fan, Position, 0).unwrap();
         assert!(s.expire_due(T0.plus_secs(300), 300).is_empty());
         let expired = s.expire_due(T0.plus_secs(301), 300);
         assert_eq!(expired.len(), 1);
@@ -464,7 +464,7 @@ mod tests {
                 state: AssignmentState::Expired
             })
         );
-        s.check(4, fan, |seq| seq, 0).unwrap();
+        s.check(Position(4), fan, Position, 0).unwrap();
     }
 
     #[test]
@@ -481,12 +481,12 @@ mod tests {
         assert!(s.needs_record(1, 1 < 3) && !s.knows_fan(&fan(1)));
         assert!(!s.needs_record(3, 3 < 3), "not behind the front");
         assert_eq!(s.handled(), 2);
-        s.check(3, fan, |seq| seq, 0).unwrap();
+        s.check(Position(3), fan, Position, 0).unwrap();
         let later = T0.plus_millis(RETAIN_FINISHED_MS + 5);
         s.remember(done.clone(), true, later);
         assert_eq!(s.of_fan(&fan(1)), Some(&done));
         assert_eq!(s.counts().completed, 1, "remembering does not count twice");
-        s.check(3, fan, |seq| seq, 0).unwrap();
+        s.check(Position(3), fan, Position, 0).unwrap();
         s.evict(later.plus_millis(RETAIN_FINISHED_MS));
         assert!(s.get(1).is_none());
     }
@@ -506,6 +506,6 @@ mod tests {
         );
         assert_eq!((s.counts().lapsed, s.handled()), (1, 3));
         assert!(s.needs_record(2, 2 < 4));
-        s.check(4, fan, |seq| seq, 0).unwrap();
+        s.check(Position(4), fan, Position, 0).unwrap();
     }
 }

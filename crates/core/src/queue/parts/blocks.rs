@@ -1,6 +1,6 @@
 //! Blocks of arrival numbers leased to arrival shards and not reported yet.
 
-use crate::ids::Seq;
+use crate::ids::{Position, Seq, SeqRange};
 use crate::queue::limits::BLOCK_ABANDON_MS;
 use crate::queue::records::BlockRecord;
 use crate::time::UnixMillis;
@@ -39,18 +39,18 @@ impl OpenBlocks {
         self.by_start.remove(&start)
     }
 
-    /// `(start, len)` of the blocks `shard` holds open.
-    pub(crate) fn held_by(&self, shard: u32) -> Vec<(Seq, u64)> {
+    /// The blocks `shard` holds open.
+    pub(crate) fn held_by(&self, shard: u32) -> Vec<SeqRange> {
         self.by_start
             .values()
             .filter(|b| b.shard == shard)
-            .map(|b| (b.start, b.len))
+            .map(|b| SeqRange::new(b.start, b.len))
             .collect()
     }
 
-    /// `(shard, start, len)` of the blocks never reported within [`BLOCK_ABANDON_MS`] of the end
+    /// The blocks (and their shards) never reported within [`BLOCK_ABANDON_MS`] of the end
     /// of their use (a pre-queue block is used until the draw).
-    pub(crate) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, Seq, u64)> {
+    pub(crate) fn abandoned(&self, now: UnixMillis) -> Vec<(u32, SeqRange)> {
         self.by_start
             .values()
             .filter(|b| {
@@ -59,7 +59,7 @@ impl OpenBlocks {
                     .plus_millis(BLOCK_ABANDON_MS)
                     <= now
             })
-            .map(|b| (b.shard, b.start, b.len))
+            .map(|b| (b.shard, SeqRange::new(b.start, b.len)))
             .collect()
     }
 
@@ -76,13 +76,13 @@ impl OpenBlocks {
     /// `permuted_end` are at `position(seq)`, the others at their own.
     pub(crate) fn check(
         &self,
-        head: Seq,
+        head: Position,
         permuted_end: Seq,
-        position: impl Fn(Seq) -> Seq,
+        position: impl Fn(Seq) -> Position,
     ) -> Result<(), String> {
         for b in self.by_start.values() {
             let behind = if b.start > permuted_end {
-                b.start < head
+                Position(b.start) < head
             } else {
                 (b.start..b.start + b.len).any(|seq| position(seq) < head)
             };
@@ -117,11 +117,15 @@ mod tests {
         open.insert(block(9, 4, 1, 0));
         assert_eq!((open.pending(), open.first()), (12, Some(1)));
         assert!(open.take(1, 1).is_none());
-        assert_eq!(open.held_by(1), vec![(9, 4)]);
+        assert_eq!(open.held_by(1), vec![SeqRange::new(9, 4)]);
         assert_eq!(open.take(0, 1).map(|b| b.len), Some(8));
         assert!(open.take(0, 1).is_none(), "closing twice changes nothing");
         assert!(!open.starts_at(1) && open.starts_at(9));
-        assert!(open.check(9, 0, |s| s).is_ok() && open.check(10, 0, |s| s).is_err());
+        let unmoved = |s| Position(s);
+        assert!(
+            open.check(Position(9), 0, unmoved).is_ok()
+                && open.check(Position(10), 0, unmoved).is_err()
+        );
         assert!(open.holds(12) && !open.holds(13) && !open.holds(0));
     }
 
@@ -133,7 +137,7 @@ mod tests {
         assert!(open.abandoned(UnixMillis(BLOCK_ABANDON_MS - 1)).is_empty());
         assert_eq!(
             open.abandoned(UnixMillis(BLOCK_ABANDON_MS)),
-            vec![(0, 1, 8)]
+            vec![(0, SeqRange::new(1, 8))]
         );
     }
 }

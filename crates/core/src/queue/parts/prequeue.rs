@@ -7,7 +7,7 @@
 //! positions, and `head..next_seq` is still the set of waiting numbers; before the draw every
 //! position is the arrival number (nobody is pulled in the pre-queue).
 
-use crate::ids::Seq;
+use crate::ids::{Position, Seq};
 use crate::queue::draw::{DrawInfo, Permutation, ALGORITHM};
 use crate::queue::records::{Change, DrawRecord};
 
@@ -62,14 +62,17 @@ impl PreQueue {
         self.drawn.as_ref()
     }
 
-    /// The line position of arrival number `seq`.
-    pub(crate) fn position_of(&self, seq: Seq) -> Seq {
-        self.drawn.as_ref().map_or(seq, |p| p.position_of(seq))
+    /// The line position of arrival number `seq` (the permutation works on plain numbers; before
+    /// the draw a number is its own position).
+    pub(crate) fn position_of(&self, seq: Seq) -> Position {
+        Position(self.drawn.as_ref().map_or(seq, |p| p.position_of(seq)))
     }
 
     /// The arrival number at line position `position`.
-    pub(crate) fn seq_at(&self, position: Seq) -> Seq {
-        self.drawn.as_ref().map_or(position, |p| p.seq_at(position))
+    pub(crate) fn seq_at(&self, position: Position) -> Seq {
+        self.drawn
+            .as_ref()
+            .map_or(position.0, |p| p.seq_at(position.0))
     }
 
     /// What anyone may know: the key only once drawn.

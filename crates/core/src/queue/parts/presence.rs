@@ -7,7 +7,7 @@
 //! socket) before their turn would skip them. The object that holds the sockets tells the core of
 //! each one opened and closed, and after a restart counts the ones still open again.
 
-use crate::ids::Seq;
+use crate::ids::Position;
 use crate::queue::limits::MIN_PRESENCE_ZONE;
 use crate::time::UnixMillis;
 use std::collections::{BTreeMap, VecDeque};
@@ -25,30 +25,30 @@ pub(crate) fn zone_size(admission_rate: f64) -> u64 {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Presence {
     /// When each fan near the front last said they were there.
-    last_seen: BTreeMap<Seq, UnixMillis>,
+    last_seen: BTreeMap<Position, UnixMillis>,
     /// When the front zone first reached each bound: (bound, at), bounds increasing.
-    zone: VecDeque<(Seq, UnixMillis)>,
-    frontier: Seq,
+    zone: VecDeque<(Position, UnixMillis)>,
+    frontier: Position,
     /// Open sockets per fan (a fan may have several tabs), and their total.
-    sockets: BTreeMap<Seq, u32>,
+    sockets: BTreeMap<Position, u32>,
     socket_total: u64,
 }
 
 impl Presence {
-    pub(crate) fn starting_at(head: Seq) -> Self {
+    pub(crate) fn starting_at(head: Position) -> Self {
         Self {
             frontier: head,
             ..Self::default()
         }
     }
 
-    /// Fan `seq` (in line) polled.
-    pub(crate) fn seen(&mut self, seq: Seq, now: UnixMillis) {
-        self.last_seen.insert(seq, now);
+    /// The fan at `position` (in line) polled.
+    pub(crate) fn seen(&mut self, position: Position, now: UnixMillis) {
+        self.last_seen.insert(position, now);
     }
 
     /// Notes when the front zone reached `zone_end`, and forgets zone bounds the line passed.
-    pub(crate) fn track(&mut self, head: Seq, zone_end: Seq, now: UnixMillis) {
+    pub(crate) fn track(&mut self, head: Position, zone_end: Position, now: UnixMillis) {
         if zone_end > self.frontier {
             self.zone.push_back((zone_end, now));
             self.frontier = zone_end;
@@ -60,7 +60,7 @@ impl Presence {
 
     /// Forgets the fans the line passed (their sockets too: the object closes them once it has
     /// pushed their turn).
-    pub(crate) fn passed(&mut self, head: Seq) {
+    pub(crate) fn passed(&mut self, head: Position) {
         self.last_seen = self.last_seen.split_off(&head);
         let kept = self.sockets.split_off(&head);
         let dropped: u64 = self.sockets.values().map(|n| u64::from(*n)).sum();
@@ -68,30 +68,30 @@ impl Presence {
         self.sockets = kept;
     }
 
-    /// Fan `seq` (in line) opened a socket: present while it is open.
-    pub(crate) fn socket_opened(&mut self, seq: Seq, now: UnixMillis) {
-        *self.sockets.entry(seq).or_default() += 1;
+    /// The fan at `position` (in line) opened a socket: present while it is open.
+    pub(crate) fn socket_opened(&mut self, position: Position, now: UnixMillis) {
+        *self.sockets.entry(position).or_default() += 1;
         self.socket_total += 1;
-        self.seen(seq, now);
+        self.seen(position, now);
     }
 
-    /// One of fan `seq`'s sockets closed: they were there until `now`. A socket the core does
+    /// One of the sockets of the fan at `position` closed: they were there until `now`. A socket the core does
     /// not count (the line passed the fan, or it was counted before a restart and not again)
     /// changes nothing but that.
-    pub(crate) fn socket_closed(&mut self, seq: Seq, now: UnixMillis) {
-        if let Some(n) = self.sockets.get_mut(&seq) {
+    pub(crate) fn socket_closed(&mut self, position: Position, now: UnixMillis) {
+        if let Some(n) = self.sockets.get_mut(&position) {
             *n -= 1;
             self.socket_total -= 1;
             if *n == 0 {
-                self.sockets.remove(&seq);
+                self.sockets.remove(&position);
             }
-            self.seen(seq, now);
+            self.seen(position, now);
         }
     }
 
-    /// Whether fan `seq` holds an open socket.
-    pub(crate) fn holds_socket(&self, seq: Seq) -> bool {
-        self.sockets.contains_key(&seq)
+    /// Whether the fan at `position` holds an open socket.
+    pub(crate) fn holds_socket(&self, position: Position) -> bool {
+        self.sockets.contains_key(&position)
     }
 
     /// Open sockets counted, over all fans.
@@ -99,19 +99,19 @@ impl Presence {
         self.socket_total
     }
 
-    /// Whether fan `seq`, at the front now, stopped polling: no sign of them for `ttl_s` since
+    /// Whether the fan at `position`, at the front now, stopped polling: no sign of them for `ttl_s` since
     /// they came near the front (or since they last said they were there). `ttl_s` 0: never.
     /// A fan holding an open socket is there.
-    pub(crate) fn lapsed(&self, seq: Seq, now: UnixMillis, ttl_s: u64) -> bool {
-        if ttl_s == 0 || self.holds_socket(seq) {
+    pub(crate) fn lapsed(&self, position: Position, now: UnixMillis, ttl_s: u64) -> bool {
+        if ttl_s == 0 || self.holds_socket(position) {
             return false;
         }
-        let Some(&(_, entered)) = self.zone.iter().find(|(bound, _)| *bound > seq) else {
+        let Some(&(_, entered)) = self.zone.iter().find(|(bound, _)| *bound > position) else {
             return false;
         };
         let seen = self
             .last_seen
-            .get(&seq)
+            .get(&position)
             .copied()
             .unwrap_or(entered)
             .max(entered);
@@ -133,54 +133,63 @@ mod tests {
     #[test]
     fn silent_fans_lapse_after_the_ttl_from_entering_the_zone() {
         let t0 = UnixMillis(1_000_000);
-        let mut p = Presence::starting_at(1);
-        p.track(1, 21, t0);
+        let mut p = Presence::starting_at(Position(1));
+        p.track(Position(1), Position(21), t0);
         // Not in any zone bound yet: never lapsed.
-        assert!(!p.lapsed(30, t0.plus_secs(100), 30));
-        assert!(!p.lapsed(5, t0.plus_secs(30), 30));
-        assert!(p.lapsed(5, t0.plus_secs(31), 30));
-        p.seen(5, t0.plus_secs(20));
-        assert!(!p.lapsed(5, t0.plus_secs(50), 30));
-        assert!(p.lapsed(5, t0.plus_secs(51), 30));
-        assert!(!p.lapsed(5, t0.plus_secs(1_000), 0), "0 switches it off");
+        assert!(!p.lapsed(Position(30), t0.plus_secs(100), 30));
+        assert!(!p.lapsed(Position(5), t0.plus_secs(30), 30));
+        assert!(p.lapsed(Position(5), t0.plus_secs(31), 30));
+        p.seen(Position(5), t0.plus_secs(20));
+        assert!(!p.lapsed(Position(5), t0.plus_secs(50), 30));
+        assert!(p.lapsed(Position(5), t0.plus_secs(51), 30));
+        assert!(
+            !p.lapsed(Position(5), t0.plus_secs(1_000), 0),
+            "0 switches it off"
+        );
         // The zone moves on: fans beyond the old bound enter later.
-        p.track(1, 41, t0.plus_secs(40));
-        assert!(!p.lapsed(30, t0.plus_secs(70), 30));
-        assert!(p.lapsed(30, t0.plus_secs(71), 30));
-        p.seen(25, t0.plus_secs(60));
-        assert!(!p.lapsed(25, t0.plus_secs(80), 30));
+        p.track(Position(1), Position(41), t0.plus_secs(40));
+        assert!(!p.lapsed(Position(30), t0.plus_secs(70), 30));
+        assert!(p.lapsed(Position(30), t0.plus_secs(71), 30));
+        p.seen(Position(25), t0.plus_secs(60));
+        assert!(!p.lapsed(Position(25), t0.plus_secs(80), 30));
         // Bounds the line passed are forgotten, and so are the passed fans' polls.
-        p.track(21, 41, t0.plus_secs(80));
-        p.passed(26);
-        assert!(p.lapsed(25, t0.plus_secs(80), 30));
+        p.track(Position(21), Position(41), t0.plus_secs(80));
+        p.passed(Position(26));
+        assert!(p.lapsed(Position(25), t0.plus_secs(80), 30));
     }
 
     #[test]
     fn an_open_socket_is_presence_and_its_close_is_the_last_sign() {
         let t0 = UnixMillis(1_000_000);
-        let mut p = Presence::starting_at(1);
-        p.track(1, 21, t0);
-        p.socket_opened(5, t0.plus_secs(1));
-        p.socket_opened(5, t0.plus_secs(2));
+        let mut p = Presence::starting_at(Position(1));
+        p.track(Position(1), Position(21), t0);
+        p.socket_opened(Position(5), t0.plus_secs(1));
+        p.socket_opened(Position(5), t0.plus_secs(2));
         assert_eq!(p.sockets(), 2);
-        assert!(!p.lapsed(5, t0.plus_secs(1_000), 30), "open: never silent");
-        p.socket_closed(5, t0.plus_secs(100));
         assert!(
-            !p.lapsed(5, t0.plus_secs(1_000), 30),
+            !p.lapsed(Position(5), t0.plus_secs(1_000), 30),
+            "open: never silent"
+        );
+        p.socket_closed(Position(5), t0.plus_secs(100));
+        assert!(
+            !p.lapsed(Position(5), t0.plus_secs(1_000), 30),
             "a second tab still open"
         );
-        p.socket_closed(5, t0.plus_secs(200));
+        p.socket_closed(Position(5), t0.plus_secs(200));
         assert_eq!(p.sockets(), 0);
-        assert!(!p.lapsed(5, t0.plus_secs(230), 30));
-        assert!(p.lapsed(5, t0.plus_secs(231), 30), "ttl from the close");
+        assert!(!p.lapsed(Position(5), t0.plus_secs(230), 30));
+        assert!(
+            p.lapsed(Position(5), t0.plus_secs(231), 30),
+            "ttl from the close"
+        );
         // A close the core never counted changes nothing.
-        p.socket_closed(6, t0.plus_secs(300));
+        p.socket_closed(Position(6), t0.plus_secs(300));
         assert_eq!(p.sockets(), 0);
         // Passed fans' sockets are no longer counted.
-        p.socket_opened(7, t0);
-        p.socket_opened(9, t0);
-        p.passed(8);
+        p.socket_opened(Position(7), t0);
+        p.socket_opened(Position(9), t0);
+        p.passed(Position(8));
         assert_eq!(p.sockets(), 1);
-        assert!(!p.holds_socket(7) && p.holds_socket(9));
+        assert!(!p.holds_socket(Position(7)) && p.holds_socket(Position(9)));
     }
 }

@@ -20,7 +20,7 @@ pub(crate) fn admit(
 ) -> Vec<Assignment> {
     let head_before = q.line.head();
     let mut admitted = Vec::new();
-    while admitted.len() < max && q.line.head() < q.line.next_seq() {
+    while admitted.len() < max && q.line.head() < q.line.end() {
         if q.line.skip_gap() {
             continue;
         }
@@ -78,7 +78,7 @@ pub(crate) fn admit_by_mode(q: &mut QueueState, now: UnixMillis) {
 /// Whether the front of the line holds a fan the queue could admit now (not a block whose use is
 /// not reported yet).
 fn front_admittable(q: &QueueState) -> bool {
-    q.line.head() < q.line.next_seq() && !q.blocks.holds(q.seq_at(q.line.head()))
+    q.line.head() < q.line.end() && !q.blocks.holds(q.seq_at(q.line.head()))
 }
 
 /// In `rate` mode, when the queue should wake to admit the next fans: when a quarter of a

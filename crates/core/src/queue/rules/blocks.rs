@@ -4,7 +4,7 @@
 //! [`BLOCK_ABANDON_MS`](crate::queue::BLOCK_ABANDON_MS).
 
 use super::{control, prequeue};
-use crate::ids::Seq;
+use crate::ids::{Position, PositionRange, Seq, SeqRange};
 use crate::queue::error::QueueError;
 use crate::queue::limits::{BLOCK_TTL_MS, MAX_BLOCK};
 use crate::queue::records::{BlockLease, BlockRecord, Change};
@@ -29,9 +29,9 @@ pub(crate) fn lease_block(
     // A shard holds one block at a time, besides those it says it keeps open. One it left
     // open otherwise was lost with its state: count it as fully used, so that no fan who got
     // a number from it is dropped.
-    for (start, len) in q.blocks.held_by(shard) {
-        if !keep_open.contains(&start) {
-            close_block_with_gaps(q, now, shard, start, len, &[]);
+    for block in q.blocks.held_by(shard) {
+        if !keep_open.contains(&block.start) {
+            close_block_with_gaps(q, now, shard, block.start, block.len, &[]);
         }
     }
     let len = want.clamp(1, MAX_BLOCK);
@@ -70,7 +70,7 @@ pub(crate) fn close_block_with_gaps(
     shard: u32,
     start: Seq,
     used: u64,
-    gaps: &[(Seq, u64)],
+    gaps: &[SeqRange],
 ) {
     let Some(mut block) = q.blocks.take(shard, start) else {
         return;
@@ -79,13 +79,13 @@ pub(crate) fn close_block_with_gaps(
     block.used = Some(used);
     block.gaps = inner_gaps(start, used, gaps);
     let unused = block.unused();
-    for (gap_start, len) in &unused {
-        add_unused(q, *gap_start, *len);
+    for gap in &unused {
+        add_unused(q, *gap);
     }
     if !unused.is_empty() {
         q.changes.push(q.line.change());
     }
-    let arrived = used - block.gaps.iter().map(|(_, len)| len).sum::<u64>();
+    let arrived = used - block.gaps.iter().map(|gap| gap.len).sum::<u64>();
     if arrived > 0 {
         let minute = q.minutes.arrived(now, arrived);
         q.changes.push(Change::Minute(minute));
@@ -95,42 +95,44 @@ pub(crate) fn close_block_with_gaps(
 
 /// Closes every block never reported within [`crate::queue::BLOCK_ABANDON_MS`]. (A step of the sweep.)
 pub(crate) fn close_abandoned(q: &mut QueueState, now: UnixMillis) {
-    for (shard, start, len) in q.blocks.abandoned(now) {
-        close_block_with_gaps(q, now, shard, start, len, &[]);
+    for (shard, block) in q.blocks.abandoned(now) {
+        close_block_with_gaps(q, now, shard, block.start, block.len, &[]);
     }
 }
 
-/// Numbers `start..start + len` will never hold a fan: a gap, at the drawn positions of
-/// pre-queue numbers after the draw.
-fn add_unused(q: &mut QueueState, start: Seq, len: u64) {
+/// Numbers `unused` will never hold a fan: a gap, at the drawn positions of pre-queue numbers
+/// after the draw (any other number is its own position).
+fn add_unused(q: &mut QueueState, unused: SeqRange) {
     let drawn = q
         .prequeue
         .as_ref()
-        .filter(|p| p.covers(start))
+        .filter(|p| p.covers(unused.start))
         .and_then(|p| p.permutation());
     match drawn {
         Some(permutation) => {
-            let positions: Vec<Seq> = (start..start + len)
-                .map(|seq| permutation.position_of(seq))
+            let positions: Vec<Position> = (unused.start..unused.end())
+                .map(|seq| Position(permutation.position_of(seq)))
                 .collect();
             q.line.add_scattered_gaps(&positions);
         }
-        None => q.line.add_gap(start, len),
+        None => q
+            .line
+            .add_gap(PositionRange::new(Position(unused.start), unused.len)),
     }
 }
 
 /// The gaps of `gaps` that lie inside `start..start + used`, in order, not overlapping, not empty.
-fn inner_gaps(start: Seq, used: u64, gaps: &[(Seq, u64)]) -> Vec<(Seq, u64)> {
-    let mut sorted: Vec<(Seq, u64)> = gaps
+fn inner_gaps(start: Seq, used: u64, gaps: &[SeqRange]) -> Vec<SeqRange> {
+    let mut sorted: Vec<SeqRange> = gaps
         .iter()
         .copied()
-        .filter(|(s, len)| *len > 0 && *s >= start && s.saturating_add(*len) <= start + used)
+        .filter(|g| g.len > 0 && g.start >= start && g.start.saturating_add(g.len) <= start + used)
         .collect();
     sorted.sort_unstable();
-    let mut inner: Vec<(Seq, u64)> = Vec::with_capacity(sorted.len());
-    for (s, len) in sorted {
-        if inner.last().is_none_or(|(ps, plen)| ps + plen <= s) {
-            inner.push((s, len));
+    let mut inner: Vec<SeqRange> = Vec::with_capacity(sorted.len());
+    for gap in sorted {
+        if inner.last().is_none_or(|before| before.end() <= gap.start) {
+            inner.push(gap);
         }
     }
     inner

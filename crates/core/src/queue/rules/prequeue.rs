@@ -2,6 +2,7 @@
 //! in its pre-queue, and the draw at `opens_at`, from which a pre-queue fan's line position is
 //! their drawn one (see [`crate::queue::parts::prequeue`]).
 
+use crate::ids::{Position, PositionRange};
 use crate::queue::draw::{DrawInfo, DrawKey};
 use crate::queue::error::QueueError;
 use crate::queue::parts::prequeue::PreQueue;
@@ -36,9 +37,11 @@ pub(crate) fn draw_if_due(q: &mut QueueState, now: UnixMillis) {
     };
     let end = prequeue.end();
     let permutation = prequeue.draw().clone();
-    for (start, len) in q.line.take_gaps_through(end) {
-        for seq in start..start + len {
-            q.line.restore_gap(permutation.position_of(seq), 1);
+    // Until now the pre-queue's unused numbers were kept at their own numbers.
+    for gap in q.line.take_gaps_through(Position(end)) {
+        for seq in gap.start.0..gap.end().0 {
+            let drawn = Position(permutation.position_of(seq));
+            q.line.restore_gap(PositionRange::new(drawn, 1));
         }
     }
 }

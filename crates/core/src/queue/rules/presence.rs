@@ -2,7 +2,7 @@
 //! and the zone they are counted in follows the admission rate. A fan silent too long is skipped
 //! at the front (see [`crate::queue::parts::presence`]).
 
-use crate::ids::Seq;
+use crate::ids::{Position, Seq};
 use crate::queue::parts::presence;
 use crate::queue::socket::{self, Refusal, MAX_SOCKETS};
 use crate::queue::state::QueueState;
@@ -56,7 +56,7 @@ pub(crate) fn disconnect(q: &mut QueueState, now: UnixMillis, seq: Seq) {
 }
 
 /// The fan at line position `position` says they are still there.
-pub(crate) fn present_at(q: &mut QueueState, now: UnixMillis, position: Seq) {
+pub(crate) fn present_at(q: &mut QueueState, now: UnixMillis, position: Position) {
     if q.line.contains(position) {
         q.presence.seen(position, now);
     }
@@ -69,7 +69,7 @@ pub(crate) fn track_zone(q: &mut QueueState, now: UnixMillis) {
     if q.phase_at(now) == Phase::Prequeue {
         return;
     }
-    let zone_end = (q.line.head() + zone(q, now)).min(q.line.next_seq());
+    let zone_end = (q.line.head() + zone(q, now)).min(q.line.end());
     q.presence.track(q.line.head(), zone_end, now);
 }
 

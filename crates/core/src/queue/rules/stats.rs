@@ -14,7 +14,7 @@ pub(crate) fn stats(q: &QueueState, now: UnixMillis) -> Stats {
     let finished = f.finished();
     Stats {
         joined: q.line.taken() - q.line.gap_total() - pending,
-        waiting: q.line.next_seq() - q.line.head() - q.line.gaps_ahead() - pending,
+        waiting: (q.line.end() - q.line.head()) - q.line.gaps_ahead() - pending,
         assigned: q.assignments.handled() - finished,
         claimed: f.claimed_open,
         completed: f.completed,
