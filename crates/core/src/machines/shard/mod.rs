@@ -13,6 +13,7 @@ use crate::machines::protocol::{Answer, Command, Reply, ShardJoined, ShardServed
 use crate::queue::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The smallest block asked for.
 pub const MIN_BLOCK: u64 = 8;
@@ -34,14 +35,34 @@ pub enum ShardStep {
 
 /// Where an invitation-only sale's shard keeps each member's place (its SQLite table `members`;
 /// a map in tests), by [`crate::fairness::invitation::member_key`].
-/// A book that cannot be read or written fails the join (its error says why): read as "no
+/// A book that cannot be read or written fails the join ([`BookError`] says why): read as "no
 /// place", an unreadable book would give a member a second one.
 pub trait MemberBook {
     /// The place `member_key` already has, if any.
-    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, String>;
+    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, BookError>;
     /// Records `member_key`'s place.
-    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String>;
+    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), BookError>;
 }
+
+/// Why a [`MemberBook`] could not answer or record: the join fails, and nothing is numbered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BookError {
+    /// The storage under the book failed (its own message, which says what it could not do).
+    Storage(String),
+    /// A member's stored place is there but cannot be read back.
+    UnreadablePlace,
+}
+
+impl fmt::Display for BookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BookError::Storage(message) => f.write_str(message),
+            BookError::UnreadablePlace => f.write_str("a member's stored place is unreadable"),
+        }
+    }
+}
+
+impl std::error::Error for BookError {}
 
 /// Why a lease brought no block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,7 +226,7 @@ impl ArrivalShard {
         book: &mut impl MemberBook,
         member_key: &str,
         now: UnixMillis,
-    ) -> Result<ShardStep, String> {
+    ) -> Result<ShardStep, BookError> {
         if let Some(place) = book.place_of(member_key)? {
             return Ok(ShardStep::Joined(ShardJoined {
                 again: true,

@@ -277,10 +277,10 @@ proptest! {
 struct Book(std::collections::BTreeMap<String, ShardJoined>);
 
 impl MemberBook for Book {
-    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, String> {
+    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, BookError> {
         Ok(self.0.get(member_key).cloned())
     }
-    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), String> {
+    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), BookError> {
         self.0.insert(member_key.to_owned(), place.clone());
         Ok(())
     }
