@@ -12,7 +12,7 @@
 //! sort their keys), so these enums are decoded from the text an object sent, never from a
 //! `Value`.
 //!
-//! [`tag_first!`] writes the `Deserialize` of one enum: for each variant its tag and form (unit,
+//! [`crate::tag_first!`] writes the `Deserialize` of one enum: for each variant its tag and form (unit,
 //! newtype over a struct, or struct variant with its fields and their serde attributes). It also
 //! writes an exhaustive `match` over the enum, so a new variant fails to compile until it is
 //! listed here, and marks each newtype variant's type as [`VariantOf`] the enum, so that a caller
@@ -24,7 +24,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// `Self` is the payload of the newtype variant tagged [`VariantOf::TAG`] of the tagged enum `E`
-/// (written by [`tag_first!`] for each newtype variant).
+/// (written by [`crate::tag_first!`] for each newtype variant).
 pub trait VariantOf<E> {
     /// The enum's tag field (`"reply"`).
     const ENUM_TAG: &'static str;

@@ -12,11 +12,11 @@
 //! [`Queue`] is one sale's queue, and this file is only its composition: the struct, its
 //! constructors, and public methods that each bring time up to `now` ([`Queue::sweep`]) and hand
 //! over to one rule. Where things are:
-//! - [`parts`]: what the queue holds, one part per concern (the line of numbers and its gaps,
+//! - `parts/`: what the queue holds, one part per concern (the line of numbers and its gaps,
 //!   the blocks leased to arrival shards, the assignments in memory, the pulls remembered for
 //!   retries, presence near the front, arrivals and admissions by minute, the pre-queue's draw);
 //! - `state`: those parts together with the sale, as every rule takes them;
-//! - [`rules`]: what the queue does, one module per concern (joining, admission and pulls,
+//! - `rules/`: what the queue does, one module per concern (joining, admission and pulls,
 //!   lapses, finishing, the pre-queue, presence, blocks, the promoter's control, records kept in
 //!   storage only, stats);
 //! - `records`, `error`, `limits`: what it hands out and writes down, why it refuses, its bounds;
@@ -223,7 +223,7 @@ impl Queue {
 
     // The promoter's control (rules::control).
 
-    /// New settings, live (see [`rules::control::update_settings`] for what may not change).
+    /// New settings, live (see `rules::control::update_settings` for what may not change).
     pub fn update_settings(
         &mut self,
         settings: SaleSettings,
@@ -250,14 +250,14 @@ impl Queue {
 
     // Fans take places (rules::joining).
 
-    /// A fan joins, with the place their valid token names if any (see [`rules::joining::join`]).
+    /// A fan joins, with the place their valid token names if any (see `rules::joining::join`).
     pub fn join(&mut self, now: UnixMillis, existing: Option<Seq>) -> Result<Joined, QueueError> {
         self.sweep(now);
         joining::join(&mut self.state, now, existing)
     }
 
     /// A join presenting fan `a.seq`'s token, whose finished assignment was read back from
-    /// storage (see [`rules::joining::join_from_record`]). The record stays out of memory.
+    /// storage (see `rules::joining::join_from_record`). The record stays out of memory.
     pub(crate) fn join_from_record(
         &mut self,
         now: UnixMillis,
@@ -283,7 +283,7 @@ impl Queue {
     }
 
     /// Admits whoever the sale's admission mode lets in by `now` (see
-    /// [`rules::admission::admit_by_mode`]). Runs after every command and sweep.
+    /// `rules::admission::admit_by_mode`). Runs after every command and sweep.
     pub fn admit_by_mode(&mut self, now: UnixMillis) {
         admission::admit_by_mode(&mut self.state, now)
     }
@@ -341,7 +341,7 @@ impl Queue {
 
     // Who is still there (rules::presence).
 
-    /// Fan `seq` opens a socket (see [`rules::presence::connect`]).
+    /// Fan `seq` opens a socket (see `rules::presence::connect`).
     pub fn connect(&mut self, now: UnixMillis, seq: Seq) -> Result<(), Refusal> {
         self.sweep(now);
         presence::connect(&mut self.state, now, seq)
@@ -374,7 +374,7 @@ impl Queue {
         presence::present_at(&mut self.state, now, position)
     }
 
-    /// How many fans from the front count as "near the front" (see [`rules::presence::zone`]).
+    /// How many fans from the front count as "near the front" (see `rules::presence::zone`).
     pub fn presence_zone(&self, now: UnixMillis) -> u64 {
         presence::zone(&self.state, now)
     }
@@ -382,7 +382,7 @@ impl Queue {
     // The pre-queue (rules::prequeue).
 
     /// Draws the pre-queue's order once the sale is past it (see
-    /// [`rules::prequeue::draw_if_due`]). Idempotent.
+    /// `rules::prequeue::draw_if_due`). Idempotent.
     pub fn draw_if_due(&mut self, now: UnixMillis) {
         prequeue::draw_if_due(&mut self.state, now)
     }
@@ -439,7 +439,7 @@ impl Queue {
     }
 
     /// [`Queue::close_block`] with unused numbers inside the used prefix (see
-    /// [`rules::blocks::close_block_with_gaps`]).
+    /// `rules::blocks::close_block_with_gaps`).
     pub fn close_block_with_gaps(
         &mut self,
         now: UnixMillis,

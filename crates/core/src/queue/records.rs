@@ -227,7 +227,7 @@ pub enum Change {
     Requests(Vec<(String, u64)>),
 }
 
-/// Everything [`Queue::restore`] needs, as read back from storage.
+/// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
 #[derive(Clone, Debug, Default)]
 pub struct Restored {
     pub next_seq: Seq,

@@ -310,9 +310,9 @@ impl TryFrom<JwkText> for InviteKey {
 }
 
 impl InviteKey {
-    /// One of our own invitation keys ([`InvitationSigner`]), from its Ed25519 public key: its
+    /// One of our own invitation keys ([`super::InvitationSigner`]), from its Ed25519 public key: its
     /// key id is the RFC 7638 thumbprint, as for passes. The edge worker derives the public key
-    /// with the runtime's WebCrypto and calls this; [`InvitationSigner`] with its own arithmetic.
+    /// with the runtime's WebCrypto and calls this; [`super::InvitationSigner`] with its own arithmetic.
     pub fn ours(public: [u8; 32]) -> Self {
         let members = format!(
             r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,

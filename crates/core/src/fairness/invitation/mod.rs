@@ -17,8 +17,8 @@
 //! line: [`member_key`] names the member within the sale (a hash, so the member id itself is never
 //! stored), [`member_shard`] the arrival shard that keeps the member's place.
 //!
-//! In files: who may join and members ([`access`]), the keys ([`keys`]), reading and accepting an
-//! invitation ([`verify`]), our own signer ([`signer`]); every item is named from here.
+//! In files: who may join and members (`access.rs`), the keys (`keys.rs`), reading and accepting
+//! an invitation (`verify.rs`), our own signer (`signer.rs`); every item is named from here.
 
 mod access;
 mod keys;

@@ -59,7 +59,7 @@ impl InvitationSigner {
         Some(Self { keys, trusted })
     }
 
-    /// The keys every sale trusts, as [`verify`] takes them.
+    /// The keys every sale trusts, as [`super::verify`] takes them.
     pub fn trusted(&self) -> &[InviteKey] {
         &self.trusted
     }
