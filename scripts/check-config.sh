@@ -11,7 +11,7 @@
 #   TURNSTILE_VERIFY_URL or TURNSTILE_SCRIPT_URL other than https (the tests' Turnstile stand-in);
 # - every `both` variable (docs/operations.md's table: read by both Workers) is set alike in both;
 # - docs/operations.md's table names every secret the code reads (`Secrets::from_lookup`,
-#   `api_keys` and `pass_signer` in crates/core/src/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
+#   `api_keys` and `pass_signer` in crates/core/src/keys/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
 # Fails loudly, naming what is missing. CONFIG=<file> and DOCS=<file> check other files (to test
 # the check on a broken copy; EDGE_CONFIG=<file> the edge's).
@@ -30,7 +30,7 @@ ok() { printf '[check-config] ok   %s\n' "$*"; }
 
 # What the code uses.
 bindings=$(grep -rhoE 'const [A-Z_]+_BINDING: &str = "[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
-secrets=$(sed -n '/fn from_lookup/,/^    }/p; /^pub fn api_keys/,/^}/p; /^pub fn pass_signer/,/^}/p' crates/core/src/secrets.rs |
+secrets=$(sed -n '/fn from_lookup/,/^    }/p; /^pub fn api_keys/,/^}/p; /^pub fn pass_signer/,/^}/p' crates/core/src/keys/secrets.rs |
   grep -oE '(key|read|set)\("[A-Z_]+"\)' | sed -E 's/.*"([A-Z_]+)".*/\1/' | sort -u)
 # (and the secrets src/config.rs reads by a `const NAME`: WEBHOOK_SIGNING_KEY)
 vars=$(grep -rhoE '((lookup\(env, |env\.var\(|env\.secret\()|const NAME: &str = )"[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)

@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use waitroom_core::events::WebhookKey;
-use waitroom_core::pass::PassSigner;
-use waitroom_core::secrets::{ApiKeys, ConfigError, Secrets};
+use waitroom_core::keys::pass::PassSigner;
+use waitroom_core::keys::secrets::{ApiKeys, ConfigError, Secrets};
 use worker::Env;
 
 pub const DEFAULT_PASS_ISSUER: &str = "waitroom";
@@ -64,7 +64,7 @@ pub fn pass_signer(env: &Env) -> Result<Rc<PassSigner>, ConfigError> {
         static PASS_SIGNER: RefCell<Option<Rc<PassSigner>>> = const { RefCell::new(None) };
     }
     parsed_once(&PASS_SIGNER, env, |lookup| {
-        waitroom_core::secrets::pass_signer(lookup)
+        waitroom_core::keys::secrets::pass_signer(lookup)
     })
 }
 
@@ -77,7 +77,7 @@ pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
         static API_KEYS: RefCell<Option<Rc<ApiKeys>>> = const { RefCell::new(None) };
     }
     parsed_once(&API_KEYS, env, |lookup| {
-        waitroom_core::secrets::api_keys(lookup)
+        waitroom_core::keys::secrets::api_keys(lookup)
     })
 }
 

@@ -10,7 +10,7 @@
 //!    address's room ([`crate::place_cost`]), then Turnstile, then the invitation;
 //! 4. the place: an invitation-only sale's member's one place, or a new one at the back
 //!    (numbered in this isolate, at an arrival shard or by the coordinator, which records a place
-//!    that ended against the new one: [`waitroom_core::Coordinator::join`]).
+//!    that ended against the new one: [`waitroom_core::Queue::join`]).
 //!
 //! So a route cannot forget a gate, a waiting fan's token costs the coordinator nothing on any
 //! route, and one token is never more than one live place. Refusals are [`ApiError`]s; the two
@@ -25,12 +25,12 @@ use crate::invitations::{self, Member};
 use crate::objects::{Coordinator, Shard};
 use crate::place_cost;
 use crate::random;
-use waitroom_core::coordinator::{Claim, Joined, Rejoined};
-use waitroom_core::pow::{Solution, Verified};
-use waitroom_core::protocol::{Command, Reply, ShardCommand, ShardJoined};
-use waitroom_core::snapshot::{home_shard, FanView, Snapshot};
-use waitroom_core::tag_first::Only;
-use waitroom_core::token::QueueToken;
+use waitroom_core::codec::tag_first::Only;
+use waitroom_core::fairness::pow::{Solution, Verified};
+use waitroom_core::keys::token::QueueToken;
+use waitroom_core::machines::protocol::{Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::queue::snapshot::{home_shard, FanView, Snapshot};
+use waitroom_core::queue::{Claim, Joined, Rejoined};
 use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::Request;
 

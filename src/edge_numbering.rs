@@ -1,5 +1,5 @@
 //! New fans numbered in this isolate, from sub-blocks of arrival numbers its arrival shard lends
-//! ([`waitroom_core::edge_block`] has the rules): a plain join of an open sale costs no object
+//! ([`waitroom_core::machines::edge_block`] has the rules): a plain join of an open sale costs no object
 //! request, except this isolate's lease about once a second per sale.
 //!
 //! The isolate keeps one [`EdgeNumbering`] per sale in memory (a bounded map: a sale pushed out
@@ -17,9 +17,9 @@ use crate::lru::Lru;
 use crate::objects::{CallError, Objects, Shard};
 use std::cell::RefCell;
 use std::time::Duration;
-use waitroom_core::edge_block::{EdgeLease, EdgeLeaseRequest, EdgeNumbering, EdgeStep};
-use waitroom_core::protocol::{ShardCommand, ShardJoined};
-use waitroom_core::snapshot::Snapshot;
+use waitroom_core::machines::edge_block::{EdgeLease, EdgeLeaseRequest, EdgeNumbering, EdgeStep};
+use waitroom_core::machines::protocol::{ShardCommand, ShardJoined};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{Phase, SaleId, Seq, UnixMillis};
 use worker::{Delay, Env};
 
@@ -162,7 +162,7 @@ async fn send_reports(
     env: &Env,
     sale: &SaleId,
     shard: u32,
-    reports: Vec<waitroom_core::edge_block::EdgeReport>,
+    reports: Vec<waitroom_core::machines::edge_block::EdgeReport>,
 ) {
     let command = ShardCommand::ReportEdge {
         sale: sale.clone(),

@@ -2,14 +2,14 @@
 
 use crate::response;
 use serde::Serialize;
-use waitroom_core::admission::Admission;
-use waitroom_core::invitation::InvitationError;
-use waitroom_core::pow::{Challenge, PowError};
-use waitroom_core::secrets::ConfigError;
-use waitroom_core::socket::Refusal;
+use waitroom_core::fairness::invitation::InvitationError;
+use waitroom_core::fairness::pow::{Challenge, PowError};
+use waitroom_core::fairness::turnstile::TurnstileError;
+use waitroom_core::keys::secrets::ConfigError;
+use waitroom_core::keys::token::TokenError;
+use waitroom_core::queue::socket::Refusal;
+use waitroom_core::sale::admission::Admission;
 use waitroom_core::time::rfc3339;
-use waitroom_core::token::TokenError;
-use waitroom_core::turnstile::TurnstileError;
 use waitroom_core::{AssignmentState, IdError, QueueError, SettingsError, UnixMillis};
 use worker::Response;
 
@@ -436,12 +436,12 @@ mod tests {
     /// docs/api.md), and its body's extra members where it has them.
     #[test]
     fn every_error_answers_its_status_and_code() {
-        use waitroom_core::turnstile::Refusal as Siteverify;
+        use waitroom_core::fairness::turnstile::TurnstileRefusal as Siteverify;
         let id_error = waitroom_core::SaleId::parse("Bad Id").unwrap_err();
-        let pow = waitroom_core::pow::issue(
-            &waitroom_core::pow::PowKey::new([1; 32]),
+        let pow = waitroom_core::fairness::pow::issue(
+            &waitroom_core::keys::pow_key::PowKey::new([1; 32]),
             &waitroom_core::SaleId::parse("s").unwrap(),
-            waitroom_core::pow::PowBits::OFF,
+            waitroom_core::fairness::pow::PowBits::OFF,
             UnixMillis(0),
             [0; 9],
         );

@@ -1,10 +1,10 @@
 //! Events onto the queue (`EVENTS`): the producer side. What an event is, and which changes make
 //! one, is the core's ([`waitroom_core::events`]); the consumer is [`crate::queue`].
 
-use waitroom_core::coordinator::Change;
 use waitroom_core::events::{events_of_changes, EventMessage};
+use waitroom_core::machines::sale_machine::SaleMachine as Machine;
+use waitroom_core::queue::Change;
 use waitroom_core::sale::Control;
-use waitroom_core::sale_coordinator::SaleCoordinator as Machine;
 use worker::Env;
 
 pub const EVENTS_BINDING: &str = "EVENTS";
@@ -13,7 +13,7 @@ pub const MAX_SEND_BATCH: usize = 100;
 
 /// The sale's control as the coordinator holds it now (`None`: no sale).
 pub fn control(machine: &Machine) -> Option<Control> {
-    machine.line().map(|line| line.sale().control)
+    machine.queue().map(|line| line.sale().control)
 }
 
 /// The events `changes` make, taken from the coordinator before they are written: the sale
@@ -23,7 +23,7 @@ pub fn of_changes(
     machine: &Machine,
     changes: &[Change],
 ) -> Vec<EventMessage> {
-    match machine.line() {
+    match machine.queue() {
         Some(line) if !changes.is_empty() => {
             events_of_changes(control_before, line.sale(), changes)
         }

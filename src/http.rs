@@ -4,8 +4,8 @@
 use crate::error::ApiError;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
-use waitroom_core::rate_limit::ClientAddress;
-use waitroom_core::secrets::ApiKey;
+use waitroom_core::fairness::rate_limit::ClientAddress;
+use waitroom_core::keys::secrets::ApiKey;
 use waitroom_core::SaleId;
 use worker::Request;
 

@@ -1,6 +1,6 @@
 //! Invitation-only sales at the edge: which member a join is for, where their one place is kept,
 //! the cookie the fan page keeps an invitation in, and the invitations we sign for promoters.
-//! The rules are in [`waitroom_core::invitation`].
+//! The rules are in [`waitroom_core::fairness::invitation`].
 //!
 //! A member's place is numbered and kept by the arrival shard their [`member_key`] names (also
 //! for a sale with one shard), which records member → place in its SQLite in the same step as it
@@ -13,11 +13,13 @@ use crate::objects::Shard;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::invitation::{member_key, member_shard, InvitationSigner, InviteKey, MemberId};
-use waitroom_core::pow::Verified;
-use waitroom_core::protocol::{ShardCommand, ShardJoined};
-use waitroom_core::snapshot::Snapshot;
-use waitroom_core::token::TokenKeys;
+use waitroom_core::fairness::invitation::{
+    member_key, member_shard, InvitationSigner, InviteKey, MemberId,
+};
+use waitroom_core::fairness::pow::Verified;
+use waitroom_core::keys::token::TokenKeys;
+use waitroom_core::machines::protocol::{ShardCommand, ShardJoined};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{SaleId, UnixMillis};
 use worker::Request;
 
@@ -86,8 +88,9 @@ pub async fn member(
         .ok_or(ApiError::InvitationRequired)?;
     let config = ctx.config()?;
     let ours = ours(&config.secrets.token_keys).await?;
-    let unverified = waitroom_core::invitation::read(text, snap.sale.invite_jwks.as_ref(), &ours)
-        .map_err(ApiError::BadInvitation)?;
+    let unverified =
+        waitroom_core::fairness::invitation::read(text, snap.sale.invite_jwks.as_ref(), &ours)
+            .map_err(ApiError::BadInvitation)?;
     // The signatures: the runtime's WebCrypto.
     let mut verified = false;
     for check in unverified.signature_checks() {

@@ -22,8 +22,10 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use std::cell::Cell;
 use std::fmt;
-use waitroom_core::protocol::{Command, ProtocolVersion, Reply, ShardCommand, PROTOCOL_HEADER};
-use waitroom_core::rate_limit::ClientAddress;
+use waitroom_core::fairness::rate_limit::ClientAddress;
+use waitroom_core::machines::protocol::{
+    Command, ProtocolVersion, Reply, ShardCommand, PROTOCOL_HEADER,
+};
 use waitroom_core::{QueueError, SaleId, Seq, UnixMillis};
 use worker::{Env, Headers, Method, Request, Response};
 
@@ -384,7 +386,7 @@ impl Objects {
 
     /// Asks `to` to do `command`: its answer, read as `T`. For the coordinator, `T` is a
     /// [`Reply`] or, for a command with one kind of reply,
-    /// [`Only<Reply, T>`](waitroom_core::tag_first::Only) (so the fan's path compiles no reader
+    /// [`Only<Reply, T>`](waitroom_core::codec::tag_first::Only) (so the fan's path compiles no reader
     /// for the replies it never gets).
     pub async fn ask<O: Object, T: Answer>(
         &self,
@@ -473,7 +475,7 @@ impl Objects {
 
 /// For an object: the 400 to answer a call whose protocol version ([`PROTOCOL_HEADER`]) this
 /// release does not answer, or `None` to go on (the current version, the previous one, or a newer
-/// one: see [`waitroom_core::protocol`]).
+/// one: see [`waitroom_core::machines::protocol`]).
 pub fn refuse_unanswered_protocol(req: &Request) -> Option<worker::Result<Response>> {
     let header = req.headers().get(PROTOCOL_HEADER).ok().flatten();
     match ProtocolVersion::from_header(header.as_deref()) {

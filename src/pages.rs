@@ -5,8 +5,8 @@ use crate::error::ApiError;
 use crate::fan_state::FanState;
 use crate::response::{self, CacheControl};
 use askama::Template;
+use waitroom_core::sale::SaleView;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
-use waitroom_core::snapshot::SaleView;
 use waitroom_core::{Phase, SaleId, UnixMillis};
 use worker::{Response, Url};
 

@@ -2,7 +2,7 @@
 //! `pow_bits`; more of it for an address over its budget of new places, `rate_limit_per_min`,
 //! else the environment's `RATE_LIMIT_PER_MIN`; or 429 where the sale's `over_budget` is
 //! `refuse`), then one place from that budget. The rules are the core's
-//! ([`waitroom_core::place_price`], [`waitroom_core::pow`], [`waitroom_core::rate_limit`]); this
+//! ([`waitroom_core::fairness::place_price`], [`waitroom_core::fairness::pow`], [`waitroom_core::fairness::rate_limit`]); this
 //! module reads the request and keeps the per-isolate budgets.
 //!
 //! Only a request that would take a *new* place pays: a fan whose token still names a place
@@ -15,10 +15,10 @@ use crate::error::ApiError;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
 use crate::response::CacheControl;
 use std::cell::RefCell;
-use waitroom_core::place_price::{self, Price};
-use waitroom_core::pow::{self, Challenge, PowBits, PowError, Solution, Verified};
-use waitroom_core::rate_limit::{PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
-use waitroom_core::snapshot::Snapshot;
+use waitroom_core::fairness::place_price::{self, Price};
+use waitroom_core::fairness::pow::{self, Challenge, PowBits, PowError, Solution, Verified};
+use waitroom_core::fairness::rate_limit::{PerMinute, RateLimiter, DEFAULT_PER_MINUTE};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{Phase, QueueError, SaleId};
 use worker::{Request, Response};
 

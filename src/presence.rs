@@ -10,8 +10,8 @@ use crate::lru::Lru;
 use crate::objects::{Coordinator, Objects};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use waitroom_core::protocol::Command;
-use waitroom_core::{SaleId, Seq, UnixMillis};
+use waitroom_core::machines::protocol::Command;
+use waitroom_core::{Position, SaleId, Seq, UnixMillis};
 
 /// How often an isolate reports a sale's present fans.
 pub const FLUSH_EVERY_MS: u64 = 1_000;
@@ -24,7 +24,7 @@ const MAX_SALES: usize = 1_000;
 struct Pending {
     seqs: BTreeSet<Seq>,
     /// Fans whose line position is not their arrival number (drawn in a pre-queue), by position.
-    positions: BTreeSet<Seq>,
+    positions: BTreeSet<Position>,
     last_flush: UnixMillis,
 }
 
@@ -35,12 +35,12 @@ thread_local! {
 /// Notes that fan `seq` of `sale`, at line position `position`, polled, and reports the batch if
 /// it is this isolate's turn. A failed report is logged and its numbers dropped: the fans poll
 /// again within a second.
-pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, position: Seq, now: UnixMillis) {
+pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, position: Position, now: UnixMillis) {
     let batch = PENDING.with(|p| {
         let mut pending = p.borrow_mut();
         let entry = pending.get_or_insert_with(sale, Pending::default);
         if entry.seqs.len() + entry.positions.len() < MAX_BATCH {
-            if position == seq {
+            if position == Position(seq) {
                 entry.seqs.insert(seq);
             } else {
                 entry.positions.insert(position);

@@ -2,8 +2,8 @@
 //! purchase URL carrying it. The status answer and the pushed `your_turn` message both come from
 //! here, so they agree.
 
-use waitroom_core::pass::PassClaims;
-use waitroom_core::pass_delivery::PassDelivery;
+use waitroom_core::keys::pass::PassClaims;
+use waitroom_core::keys::pass_delivery::PassDelivery;
 use waitroom_core::sale::WebUrl;
 use waitroom_core::Assignment;
 use waitroom_core::UnixMillis;
@@ -39,7 +39,7 @@ pub fn with_pass(
 /// Signs the pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`: the coordinator's only
 /// (the full worker; the edge holds no signing key, and never calls this).
 pub fn sign(
-    signer: &waitroom_core::pass::PassSigner,
+    signer: &waitroom_core::keys::pass::PassSigner,
     issuer: &str,
     sale: &waitroom_core::SaleId,
     assignment: &Assignment,

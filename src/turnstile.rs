@@ -1,6 +1,6 @@
 //! Turnstile at the edge (docs/api.md, "Turnstile"): a sale with a `turnstile_site_key` takes a
 //! place only for a request whose Turnstile token siteverify accepts, for this host and the
-//! `join` action. The rules are in [`waitroom_core::turnstile`]; this posts the form and maps the
+//! `join` action. The rules are in [`waitroom_core::fairness::turnstile`]; this posts the form and maps the
 //! verdict. Apps send the token as `turnstile_token` in the join's JSON; the sale page's form
 //! posts it as `cf-turnstile-response`.
 
@@ -14,11 +14,11 @@ use crate::response::{self, CacheControl};
 use futures::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;
-use waitroom_core::secrets::ConfigError;
-use waitroom_core::snapshot::SaleView;
-use waitroom_core::turnstile::{
+use waitroom_core::fairness::turnstile::{
     self as rules, judge, presented, SiteKey, SiteverifyForm, TurnstileError, Verdict,
 };
+use waitroom_core::keys::secrets::ConfigError;
+use waitroom_core::sale::SaleView;
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, Response};
 
 /// Siteverify has this long to answer one try.

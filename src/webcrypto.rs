@@ -1,5 +1,5 @@
 //! The signature checks the core leaves to its caller (EdDSA, ES256 and RS256 invitations,
-//! [`waitroom_core::invitation::SignatureCheck`]), made by the runtime's WebCrypto
+//! [`waitroom_core::fairness::invitation::SignatureCheck`]), made by the runtime's WebCrypto
 //! (`crypto.subtle`), and the public halves of our own Ed25519 invitation keys: the edge module
 //! then carries no Ed25519, P-256 or RSA arithmetic of its own (docs/capacity.md "Cold start").
 //! The core still owns the rules: which keys, which algorithm, the key checks and the claims;
@@ -11,7 +11,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use waitroom_core::invitation::{PublicKey, SignatureCheck};
+use waitroom_core::fairness::invitation::{PublicKey, SignatureCheck};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 

@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use waitroom::{clock, random};
-use waitroom_core::pass::{PassClaims, PassSigner};
-use waitroom_core::token::{QueueToken, TokenKeys};
+use waitroom_core::keys::pass::{PassClaims, PassSigner};
+use waitroom_core::keys::token::{QueueToken, TokenKeys};
 use waitroom_core::{FanId, SaleId, UnixMillis};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -103,7 +103,7 @@ const RS256_INVITATION: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIiwidHlwIjoi
 
 #[wasm_bindgen_test]
 async fn es256_and_rs256_invitations_verify_with_webcrypto() {
-    use waitroom_core::invitation::{read, InvitationError, InviteKeys};
+    use waitroom_core::fairness::invitation::{read, InvitationError, InviteKeys};
     let jwks = include_str!("fixtures/invitation-keys/public.jwks.json");
     let keys = InviteKeys::parse(serde_json::from_str(jwks).unwrap()).unwrap();
     let sale = SaleId::parse("presale").unwrap();
@@ -130,11 +130,11 @@ async fn es256_and_rs256_invitations_verify_with_webcrypto() {
     let unverified = read(ES256_INVITATION, Some(&keys), &[]).unwrap();
     let mut check = unverified.signature_checks().next().unwrap();
     let mut point = match check.key {
-        waitroom_core::invitation::PublicKey::P256 { point } => point.to_vec(),
+        waitroom_core::fairness::invitation::PublicKey::P256 { point } => point.to_vec(),
         other => panic!("{other:?}"),
     };
     point[40] ^= 1;
-    check.key = waitroom_core::invitation::PublicKey::P256 { point: &point };
+    check.key = waitroom_core::fairness::invitation::PublicKey::P256 { point: &point };
     assert!(!waitroom::webcrypto::verifies(&check).await);
     // A tampered invitation reaches accept() unverified and is refused there.
     let mut tampered = ES256_INVITATION.as_bytes().to_vec();
@@ -154,7 +154,9 @@ async fn es256_and_rs256_invitations_verify_with_webcrypto() {
 
 #[wasm_bindgen_test]
 async fn ed25519_invitations_verify_with_webcrypto() {
-    use waitroom_core::invitation::{read, InvitationSigner, InviteKey, MemberId, PublicKey};
+    use waitroom_core::fairness::invitation::{
+        read, InvitationSigner, InviteKey, MemberId, PublicKey,
+    };
     // Ours: signed with dalek (the full worker's InvitationSigner), verified with the public key
     // WebCrypto derives from the same seed (the edge's way).
     let seed = random::bytes::<32>();

@@ -20,13 +20,13 @@ use crate::test_faults;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use waitroom_core::coordinator::Claim;
-use waitroom_core::draw::DrawKey;
-use waitroom_core::pass::PassSigner;
-use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, Reply};
-use waitroom_core::sale_coordinator::{Input, SaleCoordinator as Machine, Step, MAX_STEPS};
-use waitroom_core::socket::{Attachment, Message};
+use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::keys::pass::PassSigner;
+use waitroom_core::machines::protocol::{Answer, Command, Reply};
+use waitroom_core::machines::sale_machine::{Input, SaleMachine as Machine, Step, MAX_STEPS};
+use waitroom_core::queue::draw::DrawKey;
+use waitroom_core::queue::socket::{Attachment, Message};
+use waitroom_core::queue::Claim;
 use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
 use worker::{Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage};
 
@@ -225,7 +225,7 @@ impl SaleCoordinatorObject {
             .inner
             .borrow()
             .as_ref()
-            .and_then(|inner| inner.machine.line().map(|line| line.sale().id.clone()));
+            .and_then(|inner| inner.machine.queue().map(|line| line.sale().id.clone()));
         let pass = match (sale, self.pass_signer()) {
             (Some(sale), Some(signer)) => Some(signer.sign(&sale, &assignment, pass_ttl_s)),
             _ => None,
@@ -285,7 +285,7 @@ impl SaleCoordinatorObject {
             self.alarm().await?;
         }
         let (shards, alarm) = self.with_machine(clock::now(), |machine| {
-            machine.line().map_or(0, |line| {
+            machine.queue().map_or(0, |line| {
                 let sale = line.sale();
                 let before = sale.shards_changed.map_or(0, |change| change.from);
                 sale.settings.shards.max(before)

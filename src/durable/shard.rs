@@ -16,12 +16,12 @@ use crate::objects::{
 };
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use waitroom_core::edge_block::{EdgeLease, EdgeReport};
-use waitroom_core::pow::SpentSolutions;
-use waitroom_core::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
-use waitroom_core::shard::{
-    ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberBook, ShardStep,
-    MAX_LEASE_ATTEMPTS,
+use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::machines::edge_block::{EdgeLease, EdgeReport};
+use waitroom_core::machines::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::machines::shard::{
+    ArrivalShard as Numbering, BlockClose, BookError, LeaseFailed, LeaseRequest, MemberBook,
+    ShardStep, MAX_LEASE_ATTEMPTS,
 };
 use waitroom_core::{FanId, QueueError, SaleId, UnixMillis};
 use worker::{Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
@@ -98,7 +98,7 @@ struct MemberRow {
 }
 
 impl MemberBook for SqlBook {
-    fn place_of(&self, member_key: &str) -> std::result::Result<Option<ShardJoined>, String> {
+    fn place_of(&self, member_key: &str) -> std::result::Result<Option<ShardJoined>, BookError> {
         let rows = self
             .sql
             .exec(
@@ -106,20 +106,23 @@ impl MemberBook for SqlBook {
                 vec![SqlStorageValue::String(member_key.to_owned())],
             )
             .and_then(|c| c.to_array::<MemberRow>())
-            .map_err(|e| format!("could not read a member's place: {e}"))?;
+            .map_err(|e| BookError::Storage(format!("could not read a member's place: {e}")))?;
         let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };
-        let unreadable = || "a member's stored place is unreadable".to_owned();
         Ok(Some(ShardJoined {
             fan_id: serde_json::from_value::<FanId>(serde_json::Value::String(row.fan_id))
-                .map_err(|_| unreadable())?,
-            seq: u64::try_from(row.seq).map_err(|_| unreadable())?,
+                .map_err(|_| BookError::UnreadablePlace)?,
+            seq: u64::try_from(row.seq).map_err(|_| BookError::UnreadablePlace)?,
             again: true,
         }))
     }
 
-    fn record(&mut self, member_key: &str, place: &ShardJoined) -> std::result::Result<(), String> {
+    fn record(
+        &mut self,
+        member_key: &str,
+        place: &ShardJoined,
+    ) -> std::result::Result<(), BookError> {
         self.recorded = Some((member_key.to_owned(), place.clone()));
         Ok(())
     }
@@ -262,7 +265,7 @@ impl ArrivalShardObject {
                 Some(key) => stored
                     .numbering
                     .handle_member(&mut book, key, now)
-                    .map_err(LeaseError::Failed)?,
+                    .map_err(|e| LeaseError::Failed(e.to_string()))?,
             };
             let request = match step {
                 ShardStep::Joined(joined) if joined.again => return Ok(joined),

@@ -11,13 +11,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use waitroom_core::coordinator::{
-    BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored,
-};
 use waitroom_core::events::EventMessage;
+use waitroom_core::machines::sale_machine::{Need, Record};
+use waitroom_core::queue::{BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored};
 use waitroom_core::sale::Sale;
-use waitroom_core::sale_coordinator::{Need, Record};
-use waitroom_core::{Assignment, AssignmentState, FanId, Seq, UnixMillis, WindowId};
+use waitroom_core::{Assignment, AssignmentState, FanId, Position, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
 
 /// The coordinator's schema versions (see [`schema`]). Versions 1 and 2 are the schema releases
@@ -91,7 +89,7 @@ pub enum Loaded {
     /// it but an operator.
     Unavailable,
     /// The sale's own record (its settings) is stored but cannot be read; the rest of its line
-    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::sale_coordinator::SaleCoordinator::unavailable`]).
+    /// can: a promoter's full `PUT` repairs it ([`waitroom_core::machines::sale_machine::SaleMachine::unavailable`]).
     SettingsUnreadable(Restored),
     Sale(Sale, Restored),
 }
@@ -283,7 +281,7 @@ impl Store {
             .collect();
         let restored = Restored {
             next_seq,
-            head,
+            head: Position(head),
             gap_total,
             blocks,
             draw,
@@ -398,7 +396,7 @@ impl Store {
                 } => {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO line (id, next_seq, head, gap_total) VALUES (1, ?, ?, ?)",
-                        vec![int(next_seq), int(head), int(gap_total)],
+                        vec![int(next_seq), int(head.0), int(gap_total)],
                     )?;
                 }
                 Change::Assignment(a) => {

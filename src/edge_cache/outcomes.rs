@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::lru::Lru;
 use std::cell::RefCell;
 use std::future::Future;
-use waitroom_core::coordinator::Claim;
+use waitroom_core::queue::Claim;
 use waitroom_core::{SaleId, Seq, UnixMillis};
 
 /// How long a fan's turn is answered from the edge.
@@ -105,7 +105,7 @@ pub fn forget(sale: &SaleId, seq: Seq) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waitroom_core::coordinator::{Assignment, AssignmentState};
+    use waitroom_core::queue::{Assignment, AssignmentState};
 
     #[test]
     fn final_outcomes_are_kept_until_the_token_expires_and_turns_briefly() {

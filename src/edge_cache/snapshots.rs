@@ -13,9 +13,9 @@ use crate::lru::Lru;
 use crate::objects::{CallError, Coordinator, Objects};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::protocol::{Command, Reply};
-use waitroom_core::snapshot::Snapshot;
-use waitroom_core::tag_first::Only;
+use waitroom_core::codec::tag_first::Only;
+use waitroom_core::machines::protocol::{Command, Reply};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 
 /// How long a snapshot answers polls.
@@ -24,8 +24,8 @@ pub const SNAPSHOT_TTL_MS: u64 = 1_000;
 pub const SNAPSHOT_MAX_AGE_S: u64 = SNAPSHOT_TTL_MS.div_ceil(1000);
 /// A snapshot past its TTL is still served, up to this long after it was taken, while this
 /// isolate refreshes it or after a refresh failed: stale beats none. The core's bound
-/// ([`waitroom_core::snapshot::MAX_STALE_MS`]): its rules count on it.
-pub const MAX_STALE_MS: u64 = waitroom_core::snapshot::MAX_STALE_MS;
+/// ([`waitroom_core::queue::snapshot::MAX_STALE_MS`]): its rules count on it.
+pub const MAX_STALE_MS: u64 = waitroom_core::queue::snapshot::MAX_STALE_MS;
 /// Most sales an isolate keeps snapshots of.
 const MAX_SALES: usize = 1_000;
 

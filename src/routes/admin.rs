@@ -15,7 +15,7 @@ use crate::objects::{
 use crate::random;
 use crate::response::json;
 use futures::future::join_all;
-use waitroom_core::protocol::{Command, Reply, SaleReport};
+use waitroom_core::machines::protocol::{Command, Reply, SaleReport};
 use waitroom_core::sale::SaleSettingsInput;
 use waitroom_core::{SaleId, SaleSettings};
 use worker::{Request, Response};

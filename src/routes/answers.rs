@@ -1,13 +1,13 @@
 //! The body of every JSON answer of the HTTP contract (docs/api.md), one type each. Errors have
-//! theirs in [`crate::error::ErrorBody`], the JWKS in [`waitroom_core::pass::Jwks`] and a sale's
-//! report in [`waitroom_core::protocol::SaleReport`].
+//! theirs in [`crate::error::ErrorBody`], the JWKS in [`waitroom_core::keys::pass::Jwks`] and a sale's
+//! report in [`waitroom_core::machines::protocol::SaleReport`].
 
 use crate::fan_state::FanState;
 use serde::Serialize;
-use waitroom_core::admission::Admission;
-use waitroom_core::coordinator::Rejoined;
-use waitroom_core::pass_delivery::PassDelivery;
-use waitroom_core::protocol::SaleReport;
+use waitroom_core::keys::pass_delivery::PassDelivery;
+use waitroom_core::machines::protocol::SaleReport;
+use waitroom_core::queue::Rejoined;
+use waitroom_core::sale::admission::Admission;
 use waitroom_core::time::rfc3339;
 use waitroom_core::{Assignment, AssignmentState, FanId, Phase, SaleId, Seq, UnixMillis, WindowId};
 use worker::Url;
@@ -176,8 +176,8 @@ pub struct Pulled<'a> {
     pub replayed: bool,
 }
 
-impl<'a> From<&'a waitroom_core::coordinator::Pulled> for Pulled<'a> {
-    fn from(p: &'a waitroom_core::coordinator::Pulled) -> Self {
+impl<'a> From<&'a waitroom_core::queue::Pulled> for Pulled<'a> {
+    fn from(p: &'a waitroom_core::queue::Pulled) -> Self {
         Self {
             assignments: answers(&p.assignments),
             phase: p.phase,
@@ -447,5 +447,5 @@ pub struct Draw<'a> {
     /// `algorithm`, `commitment`, `key` (null until drawn) and `end` (the pre-queue's arrival
     /// numbers are `1..=end`).
     #[serde(flatten)]
-    pub info: &'a waitroom_core::draw::DrawInfo,
+    pub info: &'a waitroom_core::queue::draw::DrawInfo,
 }

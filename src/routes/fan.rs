@@ -18,8 +18,8 @@ use crate::response::CacheControl;
 use crate::routes::answers::SaleInfo;
 use crate::routes::Ctx;
 use std::rc::Rc;
-use waitroom_core::snapshot::Snapshot;
-use waitroom_core::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{Request, Response};
 

@@ -7,8 +7,8 @@ use crate::http;
 use crate::objects::{unexpected, Coordinator};
 use crate::response::{json, json_with, CacheControl};
 use serde::Deserialize;
-use waitroom_core::coordinator::MAX_PULL;
-use waitroom_core::protocol::{Command, Reply};
+use waitroom_core::machines::protocol::{Command, Reply};
+use waitroom_core::queue::MAX_PULL;
 use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, Seq, WindowId};
 use worker::{Request, Response};
 

@@ -10,9 +10,9 @@ use super::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::{FanSocket, Socket};
-use waitroom_core::snapshot::FanView;
-use waitroom_core::socket::{self, Refusal};
-use waitroom_core::token::TokenError;
+use waitroom_core::keys::token::TokenError;
+use waitroom_core::queue::snapshot::FanView;
+use waitroom_core::queue::socket::{self, Refusal};
 use waitroom_core::SaleId;
 use worker::{Request, Response};
 

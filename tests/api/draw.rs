@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use waitroom_core::draw::{DrawKey, Permutation};
+use waitroom_core::queue::draw::{DrawKey, Permutation};
 
 const SALE: &str = "prequeue-draw";
 

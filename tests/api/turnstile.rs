@@ -294,7 +294,7 @@ async fn a_turnstile_fan_past_the_budget_pays_the_price_and_keeps_the_check() {
         .and_then(|rest| rest.split('"').next())
         .expect("the challenge")
         .to_owned();
-    let nonce = waitroom_core::pow::solve(&challenge, 10, 0, 1 << 26).expect("a nonce");
+    let nonce = waitroom_core::fairness::pow::solve(&challenge, 10, 0, 1 << 26).expect("a nonce");
     let join =
         json!({ "pow": { "challenge": challenge, "nonce": nonce }, "turnstile_token": "pass-b" });
     send(w.fan().post(&format!("/api/sales/{SALE}/join")).json(&join))

@@ -11,7 +11,7 @@ use crate::support::random::unique_sale;
 use crate::support::{send, TestWorker};
 use serde_json::json;
 use std::time::Duration;
-use waitroom_core::draw::{DrawKey, Permutation};
+use waitroom_core::queue::draw::{DrawKey, Permutation};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prequeue_then_drawn_place_then_purchase() {

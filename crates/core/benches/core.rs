@@ -1,6 +1,6 @@
 //! The core's cost per operation, as a Durable Object pays it: criterion benchmarks of the
 //! coordinator's public operations, each followed by `take_changes` (the records the object would
-//! write), on lines of a realistic size; and a join through `SaleCoordinator::handle`, the
+//! write), on lines of a realistic size; and a join through `SaleMachine::handle`, the
 //! object's one entry point, to show what that layer adds.
 //!
 //! `cargo bench -p waitroom-core` (or `make bench-core`). Criterion keeps its own output in
@@ -12,13 +12,13 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
-use waitroom_core::coordinator::{
+use waitroom_core::machines::protocol::Command;
+use waitroom_core::machines::sale_machine::Step;
+use waitroom_core::queue::{
     fan_id_for, Assignment, AssignmentState, BlockRecord, MinuteStats, PullRecord, Restored,
 };
-use waitroom_core::protocol::Command;
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::sale_coordinator::Step;
-use waitroom_core::{Coordinator, RequestId, SaleCoordinator, SaleId, Seq, UnixMillis, WindowId};
+use waitroom_core::{Position, Queue, RequestId, SaleId, SaleMachine, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const SALT: &str = "bench-salt-0123456789abcdef";
@@ -43,7 +43,7 @@ const BENCHES: &[Bench] = &[
     Bench {
         id: "join_via_handle",
         label: "join via handle",
-        what: "the same join as the Durable Object runs it: `SaleCoordinator::handle` with the command (counted by kind), then `take_changes` (the request counts come along)",
+        what: "the same join as the Durable Object runs it: `SaleMachine::handle` with the command (counted by kind), then `take_changes` (the request counts come along)",
         fans: 1,
     },
     Bench {
@@ -85,8 +85,8 @@ fn settings(shards: u32, presence_ttl_s: u64) -> SaleSettings {
     .expect("valid settings")
 }
 
-fn open_sale(shards: u32, presence_ttl_s: u64) -> Coordinator {
-    let mut c = Coordinator::create(
+fn open_sale(shards: u32, presence_ttl_s: u64) -> Queue {
+    let mut c = Queue::create(
         SaleId::parse("bench").unwrap(),
         settings(shards, presence_ttl_s),
         SALT.into(),
@@ -105,7 +105,7 @@ fn window(w: u64) -> WindowId {
 
 /// Adds `blocks` blocks of arrivals as 8 shards would: each leases 1,500 numbers and uses 1,000,
 /// so every block leaves a gap of 500.
-fn add_arrivals(c: &mut Coordinator, now: UnixMillis, blocks: u64) {
+fn add_arrivals(c: &mut Queue, now: UnixMillis, blocks: u64) {
     for b in 0..blocks {
         let shard = (b % 8) as u32;
         let lease = c.lease_block(now, shard, None, 1_500).expect("open sale");
@@ -127,7 +127,7 @@ fn join(crit: &mut Criterion) {
 }
 
 fn join_via_handle(crit: &mut Criterion) {
-    let mut core = SaleCoordinator::default();
+    let mut core = SaleMachine::default();
     let upsert = Command::Upsert {
         id: SaleId::parse("bench").unwrap(),
         settings: settings(1, 30),
@@ -207,7 +207,8 @@ fn presence(crit: &mut Criterion) {
     let mut c = open_sale(8, 30);
     let mut now = T0;
     add_arrivals(&mut c, now, 1_000);
-    let head = c.snapshot(now).head;
+    // No pre-queue: the head's position is a number.
+    let head = c.snapshot(now).head.0;
     for seq in head..head + ZONE {
         c.present(now, seq);
     }
@@ -301,7 +302,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
     let served_total = SERVED_BLOCKS * USED;
     let restored = Restored {
         next_seq: BLOCKS * BLOCK + 1,
-        head,
+        head: Position(head),
         gap_total: BLOCKS * (BLOCK - USED),
         draw: None,
         assignments,
@@ -318,7 +319,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
 
 fn restore(crit: &mut Criterion) {
     let (sale, restored) = restored_sale_of_a_million();
-    let check = Coordinator::restore(sale.clone(), restored.clone());
+    let check = Queue::restore(sale.clone(), restored.clone());
     check.check_invariants().expect("a consistent stored sale");
     assert_eq!(check.stats(T0).joined, 1_000_000);
     drop(check);
@@ -330,7 +331,7 @@ fn restore(crit: &mut Criterion) {
     group.bench_function("restore_1m", |b| {
         b.iter_batched(
             || (sale.clone(), restored.clone()),
-            |(sale, restored)| Coordinator::restore(sale, restored),
+            |(sale, restored)| Queue::restore(sale, restored),
             BatchSize::PerIteration,
         )
     });

@@ -7,7 +7,10 @@
 
 use std::fmt::Write;
 use std::time::Instant;
-use waitroom_core::pow::{self, PowBits, PowKey, Solution};
+use waitroom_core::{
+    fairness::pow::{self, PowBits, Solution},
+    keys::pow_key::PowKey,
+};
 use waitroom_core::{SaleId, UnixMillis};
 
 /// This thread's CPU time in nanoseconds (Linux), or `None` elsewhere.
@@ -56,7 +59,7 @@ fn main() {
     let rate = total as f64 / cpu_s;
     let mut report = format!(
         "# Proof of work: the attacker's cost, natively\n\n\
-         One thread, `waitroom_core::pow::solve` (the sha2 crate), fresh challenges: \
+         One thread, `waitroom_core::fairness::pow::solve` (the sha2 crate), fresh challenges: \
          {rate:.0} hashes per CPU-second ({total} hashes in {cpu_s:.1} CPU-s, {wall_s:.1} s wall). \
          Solve times are CPU time (tries / rate).\n\n\
          | bits | samples | mean hashes | p50 ms | p90 ms | places per CPU-s |\n\

@@ -26,13 +26,13 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
-use waitroom_core::admission::{Admission, RateLimit};
-use waitroom_core::coordinator::{Claim, BLOCK_TTL_MS};
-use waitroom_core::draw::{DrawKey, Permutation};
+use waitroom_core::machines::shard::ArrivalShard;
+use waitroom_core::queue::draw::{DrawKey, Permutation};
+use waitroom_core::queue::snapshot::FanView;
+use waitroom_core::queue::{Claim, BLOCK_TTL_MS};
+use waitroom_core::sale::admission::{Admission, RateLimit};
 use waitroom_core::sale::{SaleSettings, SaleSettingsInput};
-use waitroom_core::shard::ArrivalShard;
-use waitroom_core::snapshot::FanView;
-use waitroom_core::{Coordinator, FanId, SaleId, Seq, UnixMillis, WindowId};
+use waitroom_core::{FanId, Position, Queue, SaleId, Seq, UnixMillis, WindowId};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 const TICK_MS: u64 = 100;
@@ -154,7 +154,7 @@ fn main() {
     if let Some(per_minute) = per_minute {
         settings.admission = Admission::Rate { per_minute };
     }
-    let mut c = Coordinator::create(
+    let mut c = Queue::create(
         SaleId::parse("sim").unwrap(),
         settings,
         "sim-salt-0123456789".into(),
@@ -202,7 +202,7 @@ fn main() {
     // Rate mode: admissions of the last 60 s by tick, the busiest minute, and the edge's view.
     let mut last_minute: VecDeque<(UnixMillis, u64)> = VecDeque::new();
     let (mut in_last_minute, mut busiest_minute) = (0u64, 0u64);
-    let mut edge_snapshot: Option<waitroom_core::snapshot::Snapshot> = None;
+    let mut edge_snapshot: Option<waitroom_core::queue::snapshot::Snapshot> = None;
     let (mut edge_checks, mut edge_early, mut edge_late) = (0u64, 0u64, 0u64);
     let mut alarms = 0u64;
 
@@ -247,10 +247,10 @@ fn main() {
         }
         // Shard alarms close blocks whose time is up.
         for (k, shard) in shards.iter_mut().enumerate() {
-            if let Some((start, used)) = shard.expired(now) {
+            if let Some(used) = shard.expired(now) {
                 *requests.entry("close_block").or_default() += 1;
-                c.close_block(now, k as u32, start, used);
-                shard.closed(start);
+                c.close_block(now, k as u32, used.start, used.len);
+                shard.closed(used.start);
             }
         }
         // The draw: from the snapshot's published key, as the edge and any verifier do.
@@ -292,8 +292,9 @@ fn main() {
             // The object answers a snapshot request after its sweep (which admits what is due).
             c.sweep(now);
             let snap = c.snapshot(now);
-            let zone_end = snap.head + snap.presence_zone;
-            for position in snap.head..zone_end.min(snap.next_seq) {
+            // Positions as plain numbers, as the simulation's tables keep them.
+            let zone_end = snap.head.0 + snap.presence_zone;
+            for position in snap.head.0..zone_end.min(snap.next_seq) {
                 let seq = seq_at(position);
                 if let Some(fan) = fan_at(&fans, seq) {
                     if fan.leaves_at.is_none_or(|t| t > now) {
@@ -301,15 +302,15 @@ fn main() {
                         if seq == position {
                             c.present(now, seq);
                         } else {
-                            c.present_at(now, position);
+                            c.present_at(now, Position(position));
                         }
                     }
                 }
             }
             // Sampled polls far back: `ahead` must count exactly the fans ahead.
             for _ in 0..200 {
-                let span = snap.next_seq.saturating_sub(snap.head).max(1);
-                let position = snap.head + rng.next() % span;
+                let span = snap.next_seq.saturating_sub(snap.head.0).max(1);
+                let position = snap.head.0 + rng.next() % span;
                 let seq = seq_at(position);
                 // Numbers leased but not yet reported count as fans until their block closes
                 // (within a second): compare only below them (and not while a pre-queue block
@@ -319,8 +320,8 @@ fn main() {
                         .is_none_or(|p| p > pre_end && position < p)
                 {
                     if let FanView::Waiting { ahead, .. } = snap.fan_view(seq, now) {
-                        let truth =
-                            waiting.prefix(position as usize) - waiting.prefix(snap.head as usize);
+                        let truth = waiting.prefix(position as usize)
+                            - waiting.prefix(snap.head.0 as usize);
                         ahead_checks += 1;
                         ahead_errors += u64::from(ahead as i64 != truth);
                     }
@@ -365,9 +366,9 @@ fn main() {
             .filter(|_| ticks % (1000 / TICK_MS) == 5)
         {
             c.sweep(now);
-            let span = snap.next_seq.saturating_sub(snap.head).max(1);
+            let span = snap.next_seq.saturating_sub(snap.head.0).max(1);
             for k in 0..200u64 {
-                let position = snap.head
+                let position = snap.head.0
                     + if k < 100 {
                         k * 50 % span
                     } else {
@@ -385,7 +386,7 @@ fn main() {
                 }
             }
         }
-        let head = c.snapshot(now).head;
+        let head = c.snapshot(now).head.0;
         for (position, reached) in edge_view {
             edge_checks += 1;
             edge_early += u64::from(reached && position >= head);

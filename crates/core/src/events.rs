@@ -6,10 +6,10 @@
 //! delivers what it returns. Event ids are derived from what happened (not random), so a
 //! receiver can drop an event it has already seen, however often it is delivered.
 
-use crate::coordinator::{AssignmentState, Change};
 use crate::ids::SaleId;
+use crate::keys::secret_strength::check_strength;
+use crate::queue::{AssignmentState, Change};
 use crate::sale::{Control, Sale, WebUrl};
-use crate::secret_strength::check_strength;
 use crate::time::{rfc3339, UnixMillis};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -136,7 +136,7 @@ pub fn events_of_changes(
                     // A claim rewrites an assigned fan: not an event of its own.
                     AssignmentState::Assigned if a.claimed_at.is_some() => continue,
                     // A finished place taken again (or a lost one's stand-in, see
-                    // `Coordinator::join`) records the new place: its end was said already.
+                    // `Queue::join`) records the new place: its end was said already.
                     _ if a.rejoined_as.is_some() => continue,
                     AssignmentState::Assigned => (EventType::FanAdmitted, a.assigned_at),
                     AssignmentState::Completed => (EventType::Completed, finished(a)),
@@ -171,7 +171,7 @@ pub fn events_of_changes(
         .collect()
 }
 
-fn finished(a: &crate::coordinator::Assignment) -> UnixMillis {
+fn finished(a: &crate::queue::Assignment) -> UnixMillis {
     a.finished_at.unwrap_or(a.assigned_at)
 }
 
@@ -226,8 +226,8 @@ pub fn retry_delay_s(age_ms: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coordinator::Assignment;
     use crate::ids::{FanId, WindowId};
+    use crate::queue::Assignment;
     use crate::sale::{SaleSettings, SaleSettingsInput};
 
     fn sale(control: Control, webhook: Option<&str>) -> Sale {

@@ -1,10 +1,93 @@
 //! Identifiers that validate when parsed, so the rest of the code never sees a bad one.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
 
 /// A fan's arrival number within a sale: 1 for the first fan to join.
 pub type Seq = u64;
+
+/// A place in the line's order, where the line's front (`head`), its gaps and presence are kept.
+/// A fan's position is their arrival number, except a pre-queue fan's after the draw: the drawn
+/// one ([`crate::queue::draw::Permutation::position_of`] of their number), a number of the same
+/// range `1..=end`. So positions and arrival numbers share one range, `1..next_seq`, and a number
+/// the draw did not move is its own position (`Position(seq)`). Not what a fan is told: how many
+/// are ahead of them is a count (`Joined::ahead`, and `position`, one more).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Position(pub u64);
+
+impl Add<u64> for Position {
+    type Output = Position;
+
+    fn add(self, n: u64) -> Position {
+        Position(self.0 + n)
+    }
+}
+
+impl AddAssign<u64> for Position {
+    fn add_assign(&mut self, n: u64) {
+        self.0 += n;
+    }
+}
+
+/// How many positions from `other` to `self` (`self` is not before `other`).
+impl Sub for Position {
+    type Output = u64;
+
+    fn sub(self, other: Position) -> u64 {
+        self.0 - other.0
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// `len` consecutive numbers from `start`: arrival numbers ([`SeqRange`]: a block, its used
+/// prefix, its unused numbers) or positions ([`PositionRange`]: the line's gaps). On the wire and
+/// in storage it is the pair `[start, len]`, as the tuples it replaced; it orders as they did
+/// (by start, then length).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span<T> {
+    pub start: T,
+    pub len: u64,
+}
+
+/// Arrival numbers `start..start + len`.
+pub type SeqRange = Span<Seq>;
+/// Positions `start..start + len`.
+pub type PositionRange = Span<Position>;
+
+impl<T> Span<T> {
+    pub fn new(start: T, len: u64) -> Self {
+        Self { start, len }
+    }
+}
+
+impl<T: Copy + Add<u64, Output = T>> Span<T> {
+    /// The first number after it.
+    pub fn end(&self) -> T {
+        self.start + self.len
+    }
+}
+
+impl<T: Serialize> Serialize for Span<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.start, self.len).serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Span<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (start, len) = <(T, u64)>::deserialize(deserializer)?;
+        Ok(Self { start, len })
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdError {
@@ -202,6 +285,38 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<SaleId>("\"ok-1\"").unwrap(),
             SaleId::parse("ok-1").unwrap()
+        );
+    }
+
+    /// A position and a range are written as the numbers and tuples they replaced: the wire
+    /// and storage forms did not change.
+    #[test]
+    fn positions_and_ranges_keep_the_tuple_forms() {
+        assert_eq!(serde_json::to_string(&Position(7)).unwrap(), "7");
+        let range = SeqRange::new(11, 3);
+        assert_eq!(
+            serde_json::to_string(&range).unwrap(),
+            serde_json::to_string(&(11u64, 3u64)).unwrap()
+        );
+        assert_eq!(serde_json::to_string(&range).unwrap(), "[11,3]");
+        assert_eq!(serde_json::from_str::<SeqRange>("[11,3]").unwrap(), range);
+        let gaps = vec![
+            PositionRange::new(Position(3), 2),
+            PositionRange::new(Position(9), 1),
+        ];
+        assert_eq!(serde_json::to_string(&gaps).unwrap(), "[[3,2],[9,1]]");
+        assert_eq!(
+            serde_json::from_str::<Vec<PositionRange>>("[[3,2],[9,1]]").unwrap(),
+            gaps
+        );
+        assert!(serde_json::from_str::<SeqRange>("[11]").is_err());
+        // Ordered as the tuples were: by start, then length.
+        assert!(
+            SeqRange::new(3, 9) < SeqRange::new(4, 1) && SeqRange::new(3, 1) < SeqRange::new(3, 2)
+        );
+        assert_eq!(
+            (range.end(), Position(5) + 2, Position(9) - Position(5)),
+            (14, Position(7), 4)
         );
     }
 }

@@ -5,35 +5,23 @@
 //! changed. The Cloudflare Worker, its Durable Objects and the tests are adapters around this crate,
 //! in the way `quinn-proto` sits under `quinn`.
 
-pub mod admission;
-pub mod coordinator;
-pub mod draw;
-pub mod edge_block;
+pub mod codec;
 pub mod events;
-pub mod flat_read;
+pub mod fairness;
 pub mod ids;
-pub mod invitation;
+pub mod keys;
+pub mod machines;
 pub mod monitor;
-pub mod pass;
-pub mod pass_delivery;
-pub mod place_price;
-pub mod pow;
-pub mod protocol;
-pub mod rate_limit;
+pub mod queue;
 pub mod sale;
-pub mod sale_coordinator;
-pub mod secret_strength;
-pub mod secrets;
-pub mod shard;
-pub mod snapshot;
-pub mod socket;
-pub mod tag_first;
+pub mod settings_error;
 pub mod time;
-pub mod token;
-pub mod turnstile;
 
-pub use coordinator::{Assignment, AssignmentState, Coordinator, QueueError, Stats, MAX_PULL};
-pub use ids::{FanId, IdError, RequestId, SaleId, Seq, WindowId};
-pub use sale::{FanSalt, Phase, Sale, SaleSettings, SettingsError};
-pub use sale_coordinator::SaleCoordinator;
+pub use ids::{
+    FanId, IdError, Position, PositionRange, RequestId, SaleId, Seq, SeqRange, WindowId,
+};
+pub use machines::sale_machine::SaleMachine;
+pub use queue::{Assignment, AssignmentState, Queue, QueueError, Stats, MAX_PULL};
+pub use sale::{FanSalt, Phase, Sale, SaleSettings};
+pub use settings_error::SettingsError;
 pub use time::UnixMillis;

@@ -210,7 +210,7 @@ pub fn verify_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pass::{PassClaims, PassSigner};
+    use crate::keys::pass::{PassClaims, PassSigner};
 
     fn run(at: u64, error: Option<&str>, total_ms: u64) -> Run {
         let timings = Timings {

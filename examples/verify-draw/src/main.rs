@@ -1,7 +1,7 @@
 //! Checks a sale's pre-queue draw from what `GET /api/sales/{sale}/draw` publishes: that the
 //! revealed key is the one committed to before the pre-queue opened (its SHA-256), and what
 //! place the draw gave every arrival number of the pre-queue, with the permutation of
-//! [`waitroom_core::draw`] (the same code the coordinator and the edge use; docs/api.md,
+//! [`waitroom_core::queue::draw`] (the same code the coordinator and the edge use; docs/api.md,
 //! "The pre-queue's draw", describes it well enough to write your own).
 //!
 //! ```sh
@@ -16,7 +16,7 @@ use clap::Parser;
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
-use waitroom_core::draw::{DrawInfo, Permutation, ALGORITHM};
+use waitroom_core::queue::draw::{DrawInfo, Permutation, ALGORITHM};
 
 #[derive(Parser, Debug)]
 #[command(about = "Verify a waitroom pre-queue draw")]
@@ -164,7 +164,7 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waitroom_core::draw::DrawKey;
+    use waitroom_core::queue::draw::DrawKey;
 
     fn info(key: Option<DrawKey>, commitment: String) -> DrawInfo {
         DrawInfo {

@@ -3,8 +3,8 @@
 
 use super::{Inner, SaleCoordinatorObject};
 use crate::clock;
-use waitroom_core::coordinator::Claim;
-use waitroom_core::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::queue::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
+use waitroom_core::queue::Claim;
 use waitroom_core::{Seq, UnixMillis};
 use worker::{Response, Result, State, WebSocket, WebSocketPair};
 
@@ -36,7 +36,7 @@ impl SaleCoordinatorObject {
         let (turns, sale) = match self.inner.borrow_mut().as_mut() {
             Some(inner) => {
                 let turns = inner.machine.take_pushed_turns();
-                let sale = inner.machine.line().map(|line| line.sale().clone());
+                let sale = inner.machine.queue().map(|line| line.sale().clone());
                 (turns, sale)
             }
             None => return,

@@ -13,10 +13,10 @@ use crate::place_cost;
 use crate::response::{json, json_with};
 use crate::routes::answers;
 use crate::routes::Ctx;
-use waitroom_core::coordinator::Joined;
-use waitroom_core::pow::Solution;
-use waitroom_core::snapshot::Snapshot;
-use waitroom_core::token::TokenError;
+use waitroom_core::fairness::pow::Solution;
+use waitroom_core::keys::token::TokenError;
+use waitroom_core::queue::snapshot::Snapshot;
+use waitroom_core::queue::Joined;
 use waitroom_core::SaleId;
 use worker::{Request, Response};
 
@@ -82,7 +82,7 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
     };
     let place = door::take(&req, ctx, &snap, presented).await?;
     let phase = snap.phase_at(ctx.now);
-    let poll_after_ms = jittered(waitroom_core::snapshot::poll_after_ms(
+    let poll_after_ms = jittered(waitroom_core::queue::snapshot::poll_after_ms(
         phase,
         place.joined.ahead,
         None,

@@ -21,9 +21,9 @@ use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
 use crate::routes::Ctx;
-use waitroom_core::pass_delivery::PassDelivery;
-use waitroom_core::snapshot::{wait_words, Snapshot};
-use waitroom_core::token::TOKEN_TTL_S;
+use waitroom_core::keys::pass_delivery::PassDelivery;
+use waitroom_core::keys::token::TOKEN_TTL_S;
+use waitroom_core::queue::snapshot::{wait_words, Snapshot};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId};
 use worker::{Method, Request, Response, Url};
 
@@ -501,16 +501,16 @@ async fn invitation_link(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waitroom_core::pow::PowError;
-    use waitroom_core::turnstile::TurnstileError;
+    use waitroom_core::fairness::pow::PowError;
+    use waitroom_core::fairness::turnstile::TurnstileError;
     use waitroom_core::UnixMillis;
 
     #[test]
     fn every_refusal_of_the_door_has_its_page_and_the_rest_stay_errors() {
-        let challenge = waitroom_core::pow::issue(
-            &waitroom_core::pow::PowKey::new([1; 32]),
+        let challenge = waitroom_core::fairness::pow::issue(
+            &waitroom_core::keys::pow_key::PowKey::new([1; 32]),
             &SaleId::parse("s").unwrap(),
-            waitroom_core::pow::PowBits::OFF,
+            waitroom_core::fairness::pow::PowBits::OFF,
             UnixMillis(0),
             [0; 9],
         );

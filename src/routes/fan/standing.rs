@@ -8,9 +8,9 @@ use crate::fan_state::FanState;
 use crate::presence;
 use crate::routes::answers::{StateAdds, Status};
 use crate::routes::Ctx;
-use waitroom_core::coordinator::Claim;
-use waitroom_core::snapshot::{wait_words, FanView, Snapshot};
-use waitroom_core::token::QueueToken;
+use waitroom_core::keys::token::QueueToken;
+use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
+use waitroom_core::queue::Claim;
 use waitroom_core::{AssignmentState, UnixMillis, WindowId};
 use worker::Url;
 
@@ -79,7 +79,7 @@ pub(super) async fn fan_state(
             if near_front {
                 let position = snap
                     .position_of(token.seq, snap.phase_at(ctx.now))
-                    .unwrap_or(token.seq);
+                    .unwrap_or(waitroom_core::Position(token.seq));
                 presence::seen(&ctx.objects, sale, token.seq, position, ctx.now).await;
             }
             Standing::Waiting {
@@ -103,7 +103,7 @@ pub(super) async fn fan_state(
                 position,
                 ahead,
                 eta_s: None,
-                poll_after_ms: jittered(waitroom_core::snapshot::POLL_MIN_MS),
+                poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
                 near_front: true,
             },
             Claim::Turn {
@@ -159,7 +159,7 @@ pub(super) fn status_answer<'a>(
             StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
-                socket_url: waitroom_core::socket::admits(*ahead, snap.presence_zone)
+                socket_url: waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
                     .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),

@@ -22,7 +22,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use waitroom_core::pow::{hash, leading_zero_bits, solve};
+use waitroom_core::fairness::pow::{hash, leading_zero_bits, solve};
 
 async fn open_sale_with(w: &TestWorker, sale: &str, extra: Value) {
     w.admin().open_sale_with(sale, extra).await;

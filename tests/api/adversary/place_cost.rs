@@ -7,9 +7,12 @@ use reqwest::header::{ACCEPT, COOKIE};
 use serde_json::{json, Value};
 use std::time::Duration;
 use waitroom_core::ids::SaleId;
-use waitroom_core::pow::{self, hash, leading_zero_bits, solve, PowBits, PowKey, WINDOW_MS};
-use waitroom_core::token::TokenKeys;
+use waitroom_core::keys::token::TokenKeys;
 use waitroom_core::UnixMillis;
+use waitroom_core::{
+    fairness::pow::{self, hash, leading_zero_bits, solve, PowBits, WINDOW_MS},
+    keys::pow_key::PowKey,
+};
 
 async fn joined_count(w: &TestWorker, sale: &str) -> u64 {
     w.admin().report(sale).await["stats"]["joined"]

@@ -17,7 +17,8 @@ fn solve_many(challenge: &str, bits: u8, fans: u64) -> Vec<String> {
     let mut nonces = Vec::with_capacity(fans as usize);
     let mut start = 0;
     while (nonces.len() as u64) < fans {
-        let Some(nonce) = waitroom_core::pow::solve(challenge, bits, start, u64::MAX) else {
+        let Some(nonce) = waitroom_core::fairness::pow::solve(challenge, bits, start, u64::MAX)
+        else {
             break;
         };
         start = nonce.parse::<u64>().unwrap_or(u64::MAX - 1) + 1;

@@ -50,7 +50,8 @@ struct Fan {
 
 /// Solves `challenge` at `bits` natively: the nonce and how many hashes it took.
 fn solve(challenge: &str, bits: u8) -> (String, u64) {
-    let nonce = waitroom_core::pow::solve(challenge, bits, 0, u64::MAX).unwrap_or_default();
+    let nonce =
+        waitroom_core::fairness::pow::solve(challenge, bits, 0, u64::MAX).unwrap_or_default();
     let tries = nonce.parse::<u64>().map_or(0, |n| n + 1);
     (nonce, tries)
 }

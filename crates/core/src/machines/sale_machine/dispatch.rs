@@ -1,0 +1,109 @@
+//! Each command on a sale that exists, carried to its answer by the queue: the promoter's
+//! (open, pause, close), the arrival shards' (leases and closes), the fans' (join, claim,
+//! presence), the origin's (pull, complete, release) and the edge's (snapshot).
+
+use crate::ids::Seq;
+use crate::machines::protocol::{Command, Reply};
+use crate::queue::{Queue, QueueError};
+use crate::time::UnixMillis;
+
+/// Runs `command` (anything but an upsert, answered by the machine) on `queue`, swept to `now`
+/// first: its reply, or `None` for the commands answered with the sale's report. What the command
+/// changed may let the admission mode admit more: it does, after.
+pub(super) fn run(
+    queue: &mut Queue,
+    command: Command,
+    now: UnixMillis,
+) -> Result<Option<Reply>, QueueError> {
+    queue.sweep(now);
+    let reply = match command {
+        Command::Upsert { .. } | Command::Report => None,
+        Command::Open => {
+            queue.open(now)?;
+            None
+        }
+        Command::Pause => {
+            queue.pause(now)?;
+            None
+        }
+        Command::Close => {
+            queue.close(now);
+            None
+        }
+        Command::LeaseBlock {
+            shard,
+            closing,
+            want,
+            closing_gaps,
+            keep_open,
+            ..
+        } => Some(Reply::Lease(queue.lease_block_keeping(
+            now,
+            shard,
+            closing,
+            &closing_gaps,
+            &keep_open,
+            want,
+        )?)),
+        Command::CloseBlock {
+            shard,
+            start,
+            used,
+            gaps,
+            ..
+        } => {
+            queue.close_block_with_gaps(now, shard, start, used, &gaps);
+            Some(Reply::Done)
+        }
+        Command::Present { seqs, positions } => {
+            for seq in seqs {
+                queue.present(now, seq);
+            }
+            for position in positions {
+                queue.present_at(now, position);
+            }
+            Some(Reply::Done)
+        }
+        Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
+        Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        Command::Pull {
+            window,
+            max,
+            request_id,
+        } => Some(Reply::Pulled(queue.pull(now, window, max, request_id)?)),
+        Command::Complete { fan_id } => Some(Reply::Assignment(queue.complete(now, &fan_id)?)),
+        Command::Release { fan_id } => Some(Reply::Assignment(queue.release(now, &fan_id)?)),
+        // Turned into `Complete` and `Release` by `by_fan_id`: never dispatched.
+        Command::CompleteSeq { .. } | Command::ReleaseSeq { .. } => {
+            return Err(QueueError::AssignmentNotFound)
+        }
+        Command::Snapshot => Some(Reply::Snapshot(queue.snapshot(now))),
+        // Always answered from storage (`supply`): never dispatched. Refuse rather than
+        // answer an empty listing.
+        Command::Assignments { .. } => return Err(QueueError::Busy),
+    };
+    // What the command changed (a fan joined, an admission ended, a block closed, the sale
+    // opened) may let the admission mode admit more.
+    queue.admit_by_mode(now);
+    Ok(reply)
+}
+
+/// A command naming a fan by arrival number (a pass's `jti`) as the same command by fan id. A
+/// number never handed out has no assignment.
+pub(super) fn by_fan_id(queue: &Queue, command: Command) -> Result<Command, QueueError> {
+    let fan_id = |seq: Seq| {
+        queue
+            .issued(seq)
+            .then(|| queue.fan_id(seq))
+            .ok_or(QueueError::AssignmentNotFound)
+    };
+    Ok(match command {
+        Command::CompleteSeq { seq } => Command::Complete {
+            fan_id: fan_id(seq)?,
+        },
+        Command::ReleaseSeq { seq } => Command::Release {
+            fan_id: fan_id(seq)?,
+        },
+        other => other,
+    })
+}

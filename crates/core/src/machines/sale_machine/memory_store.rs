@@ -1,0 +1,156 @@
+//! For tests: storage as the coordinator Durable Object keeps it, rebuilt from the change
+//! records, answering the core's [`Need`]s the way its SQLite queries do, and the object's
+//! handle/supply loop around it.
+
+use super::{Input, Need, Record, SaleMachine, Step, MAX_STEPS};
+use crate::ids::{Position, Seq};
+use crate::machines::protocol::{Answer, Command};
+use crate::queue::{
+    Assignment, AssignmentState, BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Queue,
+    Restored,
+};
+use crate::sale::Sale;
+use crate::time::UnixMillis;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MemoryStore {
+    pub sale: Option<Sale>,
+    pub line: (Seq, Position, u64),
+    pub assignments: BTreeMap<Seq, Assignment>,
+    pub pulls: BTreeMap<String, PullRecord>,
+    pub minutes: BTreeMap<u64, MinuteStats>,
+    pub blocks: BTreeMap<Seq, BlockRecord>,
+    pub requests: BTreeMap<String, u64>,
+    pub draw: Option<DrawRecord>,
+    /// Needs answered.
+    pub lookups: Vec<Need>,
+}
+
+impl MemoryStore {
+    pub fn apply(&mut self, changes: Vec<Change>) {
+        for change in changes {
+            match change {
+                Change::Sale(s) => self.sale = Some(s),
+                Change::Line {
+                    next_seq,
+                    head,
+                    gap_total,
+                } => self.line = (next_seq, head, gap_total),
+                Change::Assignment(a) => {
+                    self.assignments.insert(a.seq, a);
+                }
+                Change::Pull(p) => {
+                    self.pulls.insert(p.request_id.to_string(), p);
+                }
+                Change::ForgetPullsBefore(at) => self.pulls.retain(|_, p| p.at >= at),
+                Change::Minute(m) => {
+                    self.minutes.insert(m.minute, m);
+                }
+                Change::Block(b) => {
+                    self.blocks.insert(b.start, b);
+                }
+                Change::Requests(counts) => self.requests.extend(counts),
+                Change::Draw(d) => self.draw = Some(d),
+            }
+        }
+    }
+
+    /// What storage gives back: with `recent_since`, only assignments active or finished since
+    /// then come back, with counts of all of them (as the Durable Object loads); without, all.
+    pub fn restored(&self, recent_since: Option<UnixMillis>) -> Option<(Sale, Restored)> {
+        let recent = |a: &&Assignment| match (recent_since, a.finished_at) {
+            (Some(since), Some(at)) => a.state == AssignmentState::Assigned || at >= since,
+            _ => true,
+        };
+        let mut counts: HashMap<AssignmentState, u64> = HashMap::new();
+        for a in self.assignments.values() {
+            *counts.entry(a.state).or_default() += 1;
+        }
+        Some((
+            self.sale.clone()?,
+            Restored {
+                next_seq: self.line.0,
+                head: self.line.1,
+                gap_total: self.line.2,
+                assignments: self.assignments.values().filter(recent).cloned().collect(),
+                pulls: self.pulls.values().cloned().collect(),
+                minutes: self.minutes.values().cloned().collect(),
+                blocks: self.blocks.values().cloned().collect(),
+                draw: self.draw.clone(),
+                state_counts: recent_since.map(|_| counts.into_iter().collect()),
+            },
+        ))
+    }
+
+    /// The line with every assignment in memory.
+    pub fn restore(&self) -> Queue {
+        let (sale, restored) = self.restored(None).expect("a sale was stored");
+        Queue::restore(sale, restored)
+    }
+
+    /// The object after a restart at `now`.
+    pub fn load(&self, now: UnixMillis) -> SaleMachine {
+        SaleMachine::restore(
+            self.restored(Some(SaleMachine::recent_since(now))),
+            self.requests.clone(),
+        )
+    }
+
+    /// Looks a need up, as the SQLite queries do.
+    pub fn answer(&mut self, need: &Need) -> Record {
+        self.lookups.push(need.clone());
+        match need {
+            Need::AssignmentBySeq(seq) => Record::Assignment(self.assignments.get(seq).cloned()),
+            Need::AssignmentByFan(fan_id) => Record::Assignment(
+                self.assignments
+                    .values()
+                    .find(|a| a.fan_id == *fan_id)
+                    .cloned(),
+            ),
+            Need::Assignments {
+                window,
+                state,
+                limit,
+            } => Record::Assignments(
+                self.assignments
+                    .values()
+                    .rev()
+                    .filter(|a| window.as_ref().is_none_or(|w| a.window == *w))
+                    .filter(|a| state.is_none_or(|s| a.state == s))
+                    .take(*limit)
+                    .cloned()
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The Durable Object's loop: handle, write, look up, supply, until an answer.
+    pub fn run(
+        &mut self,
+        core: &mut SaleMachine,
+        input: impl Into<Input>,
+        now: UnixMillis,
+    ) -> Answer {
+        let mut step = core.handle(input, now);
+        for _ in 0..MAX_STEPS {
+            self.apply(core.take_changes());
+            match step {
+                Step::Reply(answer) => return answer,
+                Step::Need(need) => step = core.supply(self.answer(&need), now),
+            }
+        }
+        panic!("no answer within {MAX_STEPS} steps");
+    }
+
+    /// `n` new fans join at `now` (each a `Command::Join` without a place kept).
+    pub fn join_new_fans(&mut self, core: &mut SaleMachine, n: u64, now: UnixMillis) {
+        for _ in 0..n {
+            let command = Command::Join {
+                existing: None,
+                pow: None,
+            };
+            self.run(core, command, now).unwrap();
+        }
+    }
+}

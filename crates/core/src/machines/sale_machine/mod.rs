@@ -1,0 +1,410 @@
+//! Everything the coordinator Durable Object decides, as one state machine with one entry point.
+//!
+//! The object feeds each request's [`Command`] (and each alarm) to [`SaleMachine::handle`].
+//! A [`Step`] is either the answer, or a [`Need`]: a record the core keeps only in storage (a
+//! finished assignment dropped from memory, or the assignment listing, which storage holds in
+//! full). The object then writes the changes so far ([`SaleMachine::take_changes`]), looks
+//! the record up and hands it over with [`SaleMachine::supply`], which carries the command on
+//! to its answer. A command needs at most one record, so with a storage that answers what was
+//! asked, two steps end in an answer; [`MAX_STEPS`] bounds the loop for one that does not.
+//! [`SaleMachine::next_deadline`] says when to wake the object for the next sweep.
+//!
+//! The same rules apply whether or not a sale exists yet: `upsert` creates it, everything else
+//! on a sale that was never created is [`QueueError::SaleNotFound`]. A sale whose own settings
+//! cannot be read back ([`SaleMachine::unavailable`]) refuses everything with
+//! [`QueueError::SaleUnavailable`].
+//!
+//! Every request is counted by kind, once, in memory. The counts are written only along with
+//! another change, or when they have been unwritten for [`REQUEST_COUNTS_EVERY_MS`] (the alarm
+//! wakes the object for it), and never for a sale that does not exist: a read-only request such
+//! as a snapshot writes nothing. After a restart the counts may lag by at most that long.
+//!
+//! Stored records that could not be read are counted too ([`SaleMachine::count_bad_records`])
+//! and shown in the report as `bad_records`.
+//!
+//! This file is the machine and its steps; what it asks storage for is in `need`, each command's
+//! run on the queue in `dispatch`, the request counts in `counts`, the report in `report`.
+
+mod counts;
+mod dispatch;
+mod need;
+mod report;
+
+pub use counts::REQUEST_COUNTS_EVERY_MS;
+pub use need::{Need, Record};
+
+use crate::ids::Seq;
+use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
+use crate::queue::socket::Refusal;
+use crate::queue::{recent_since, Change, Claim, Queue, QueueError, Restored};
+use crate::sale::Sale;
+use crate::time::UnixMillis;
+use counts::RequestCounts;
+use need::{answers, needed};
+use std::collections::BTreeMap;
+
+/// The most steps (one `handle`, then `supply`s) one input takes before it answers: one asking
+/// for a record, one answering, and one to spare. A record that does not answer the need (another
+/// kind, another fan) is asked for again, so a caller that gets no answer within this many steps
+/// has a storage that answers the wrong record.
+pub const MAX_STEPS: usize = 3;
+
+/// What the object wakes the core for.
+// One value per request, moved once: boxing the command would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A request from the edge or an arrival shard.
+    Command(Command),
+    /// The alarm set from [`SaleMachine::next_deadline`]: lapse what is due. Not a request:
+    /// not counted.
+    Alarm,
+}
+
+impl From<Command> for Input {
+    fn from(command: Command) -> Self {
+        Input::Command(command)
+    }
+}
+
+/// What [`SaleMachine::handle`] did.
+// One value per call, returned once: boxing the answer would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The answer to send back.
+    Reply(Answer),
+    /// Write the changes, look this up, and [`SaleMachine::supply`] it.
+    Need(Need),
+}
+
+/// A command waiting for the record it asked for.
+#[derive(Clone, Debug)]
+struct Underway {
+    command: Command,
+    need: Need,
+}
+
+/// The coordinator object's state: the sale's queue once the sale exists, and the request counts.
+#[derive(Clone, Debug, Default)]
+pub struct SaleMachine {
+    queue: Option<Queue>,
+    /// The sale's settings could not be read: every command is refused, but a full upsert of
+    /// the settings where the rest of the queue could be read (`repairable`).
+    unavailable: bool,
+    repairable: Option<Box<Restored>>,
+    counts: RequestCounts,
+    /// Stored records found unreadable since the object loaded.
+    bad_records: u64,
+    underway: Option<Underway>,
+}
+
+impl SaleMachine {
+    /// What storage kept: the sale and its queue (if the sale was ever created; read back with
+    /// [`SaleMachine::recent_since`]), and the request counts.
+    pub fn restore(sale: Option<(Sale, Restored)>, requests: BTreeMap<String, u64>) -> Self {
+        Self {
+            queue: sale.map(|(sale, restored)| Queue::restore(sale, restored)),
+            counts: RequestCounts::restore(requests),
+            ..Self::default()
+        }
+    }
+
+    /// A sale whose own record is stored but cannot be read: it refuses every command with
+    /// [`QueueError::SaleUnavailable`] and writes nothing. Where the rest of its queue could be
+    /// read (`repairable`), a promoter's upsert of its full settings repairs it
+    /// ([`Queue::repaired`]); otherwise only an operator can.
+    pub fn unavailable(repairable: Option<Restored>) -> Self {
+        Self {
+            unavailable: true,
+            repairable: repairable.map(Box::new),
+            ..Self::default()
+        }
+    }
+
+    /// The upsert that repairs an unavailable sale whose queue could be read: the queue as
+    /// stored, under the new settings, paused (see [`Queue::repaired`]).
+    fn repair(&mut self, command: Command, now: UnixMillis) -> Option<Answer> {
+        let Command::Upsert {
+            id,
+            settings,
+            fan_salt,
+            draw_key,
+        } = command
+        else {
+            return None;
+        };
+        let restored = self.repairable.take()?;
+        let queue = match Queue::repaired(
+            id,
+            settings,
+            fan_salt,
+            draw_key.map(|k| *k),
+            (*restored).clone(),
+            now,
+        ) {
+            Ok(queue) => queue,
+            Err(refused) => {
+                self.repairable = Some(restored);
+                return Some(Err(refused));
+            }
+        };
+        let report = Box::new(self.report(&queue, now));
+        self.queue = Some(queue);
+        self.unavailable = false;
+        Some(Ok(Reply::Upserted {
+            created: false,
+            report,
+        }))
+    }
+
+    /// `n` stored records could not be read (skipped at load, or a lookup found one): counted in
+    /// the report's `bad_records`.
+    pub fn count_bad_records(&mut self, n: u64) {
+        self.bad_records += n;
+    }
+
+    /// Stored records found unreadable since the object loaded.
+    pub fn bad_records(&self) -> u64 {
+        self.bad_records
+    }
+
+    /// Which finished assignments a restart at `now` reads back into memory: those finished since
+    /// then (and every active one).
+    pub fn recent_since(now: UnixMillis) -> UnixMillis {
+        recent_since(now)
+    }
+
+    /// The sale's queue, once the sale exists.
+    pub fn queue(&self) -> Option<&Queue> {
+        self.queue.as_ref()
+    }
+
+    /// Requests served, by kind.
+    pub fn requests(&self) -> &BTreeMap<String, u64> {
+        self.counts.requests()
+    }
+
+    /// The records to write, in order, before answering (or looking up a [`Need`]). The request
+    /// counts come along only with another change, or when they are due.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        let Some(queue) = self.queue.as_mut() else {
+            return Vec::new();
+        };
+        let mut changes = queue.take_changes();
+        self.counts.write_with(&mut changes);
+        changes
+    }
+
+    /// When to wake the object next: an assignment's claim deadline or pass expiry, or the time
+    /// unwritten request counts are due.
+    pub fn next_deadline(&self) -> Option<UnixMillis> {
+        let queue = self.queue.as_ref()?;
+        let counts = self.counts.due_at();
+        queue.next_deadline().into_iter().chain(counts).min()
+    }
+
+    /// Runs `input` as far as it goes without storage.
+    pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
+        if self.unavailable {
+            return Step::Reply(match input.into() {
+                Input::Alarm => Ok(Reply::Done),
+                Input::Command(command @ Command::Upsert { .. }) if self.repairable.is_some() => {
+                    self.counts.count(command.kind(), now);
+                    self.repair(command, now)
+                        .unwrap_or(Err(QueueError::SaleUnavailable))
+                }
+                Input::Command(_) => Err(QueueError::SaleUnavailable),
+            });
+        }
+        self.counts.note_due(now);
+        let command = match input.into() {
+            Input::Alarm => {
+                if let Some(queue) = self.queue.as_mut() {
+                    queue.sweep(now);
+                }
+                return Step::Reply(Ok(Reply::Done));
+            }
+            Input::Command(command) => command,
+        };
+        // A new input: a command still waiting for its record was abandoned by its caller.
+        self.underway = None;
+        self.counts.count(command.kind(), now);
+        let Some(queue) = self.queue.as_mut() else {
+            return Step::Reply(self.without_sale(command, now));
+        };
+        let command = match dispatch::by_fan_id(queue, command) {
+            Ok(command) => command,
+            Err(e) => return Step::Reply(Err(e)),
+        };
+        // Before anything looks at a position: the pre-queue's order, once it is due.
+        queue.draw_if_due(now);
+        // Before asking whether a record is in memory: finished ones due to leave it leave now,
+        // so a record the command needs is read from storage, never dropped under it (by the
+        // command's own sweep).
+        queue.evict_finished(now);
+        if let Some(need) = needed(queue, &command) {
+            if matches!(need, Need::Assignments { .. }) {
+                // Storage lists them: bring it up to date first.
+                queue.sweep(now);
+            }
+            self.underway = Some(Underway {
+                command,
+                need: need.clone(),
+            });
+            return Step::Need(need);
+        }
+        Step::Reply(self.dispatch(command, now))
+    }
+
+    /// Hands over what storage found for the [`Need`] of the last step, and carries its command on
+    /// to the answer. A record that does not answer the need (another kind, another fan) is asked
+    /// for again. With no command waiting (a caller's mistake) the answer is a refusal to retry,
+    /// [`QueueError::Busy`], never a guess.
+    pub fn supply(&mut self, record: Record, now: UnixMillis) -> Step {
+        let Some(Underway { command, need }) = self.underway.take() else {
+            return Step::Reply(Err(QueueError::Busy));
+        };
+        if !answers(&need, &record) {
+            self.underway = Some(Underway {
+                command,
+                need: need.clone(),
+            });
+            return Step::Need(need);
+        }
+        match record {
+            Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
+            Record::Assignment(found) => {
+                let Some(queue) = self.queue.as_mut() else {
+                    return Step::Reply(Err(QueueError::SaleNotFound));
+                };
+                match (found, &command) {
+                    // Read-only lookups are answered from the record, which stays in storage:
+                    // a crowd of finished tokens never fills the coordinator's memory.
+                    (Some(a), Command::Claim { .. }) if a.finished_at.is_some() => {
+                        Step::Reply(Ok(Reply::Claim(queue.claim_from_record(now, &a))))
+                    }
+                    (Some(a), Command::Join { .. }) if a.finished_at.is_some() => {
+                        let joined = queue.join_from_record(now, &a).map(Reply::Joined);
+                        // A fan who joined anew may be admitted at once.
+                        queue.admit_by_mode(now);
+                        Step::Reply(joined)
+                    }
+                    // Completing or releasing changes it: back into memory.
+                    (found, _) => {
+                        if let Some(a) = found {
+                            queue.remember(now, a);
+                        }
+                        Step::Reply(self.dispatch(command, now))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fan `seq` opens a socket to this object (counted as a `socket` request): see
+    /// [`Queue::connect`]. Changes a sweep made are in [`SaleMachine::take_changes`].
+    pub fn connect(&mut self, seq: Seq, now: UnixMillis) -> Result<(), Refusal> {
+        if self.unavailable {
+            return Err(Refusal::NotInLine);
+        }
+        self.counts.count("socket", now);
+        match self.queue.as_mut() {
+            Some(queue) => queue.connect(now, seq),
+            None => Err(Refusal::NotInLine),
+        }
+    }
+
+    /// A socket opened before the object restarted: see [`Queue::reconnect`].
+    pub fn reconnect(&mut self, seq: Seq, now: UnixMillis) -> bool {
+        self.queue
+            .as_mut()
+            .is_some_and(|queue| queue.reconnect(now, seq))
+    }
+
+    /// One of fan `seq`'s sockets closed: see [`Queue::disconnect`].
+    pub fn disconnect(&mut self, seq: Seq, now: UnixMillis) {
+        if let Some(queue) = self.queue.as_mut() {
+            queue.disconnect(now, seq);
+        }
+    }
+
+    /// The turns to push on sockets since the last call: see [`Queue::take_pushed_turns`].
+    pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
+        self.queue
+            .as_mut()
+            .map(Queue::take_pushed_turns)
+            .unwrap_or_default()
+    }
+
+    /// Before the sale is created, only `upsert` does anything.
+    fn without_sale(&mut self, command: Command, now: UnixMillis) -> Answer {
+        let Command::Upsert {
+            id,
+            settings,
+            fan_salt,
+            draw_key,
+        } = command
+        else {
+            return Err(QueueError::SaleNotFound);
+        };
+        let queue = Queue::create(id, settings, fan_salt, draw_key.map(|k| *k), now)?;
+        let report = Box::new(self.report(&queue, now));
+        self.queue = Some(queue);
+        Ok(Reply::Upserted {
+            created: true,
+            report,
+        })
+    }
+
+    fn dispatch(&mut self, command: Command, now: UnixMillis) -> Answer {
+        if let Command::LeaseBlock {
+            replaced_unreadable: true,
+            ..
+        } = command
+        {
+            self.bad_records += 1;
+        }
+        if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
+            for (kind, n) in served.by_kind() {
+                self.counts.count_n(kind, n, now);
+            }
+        }
+        let Some(queue) = self.queue.as_mut() else {
+            return Err(QueueError::SaleNotFound);
+        };
+        if let Command::Upsert {
+            settings, draw_key, ..
+        } = command
+        {
+            queue.update_settings(settings, draw_key.map(|k| *k), now)?;
+            return Ok(Reply::Upserted {
+                created: false,
+                report: Box::new(self.report(queue_of(&self.queue)?, now)),
+            });
+        }
+        let reply = dispatch::run(queue, command, now)?;
+        match reply {
+            Some(reply) => Ok(reply),
+            None => Ok(Reply::Report(Box::new(
+                self.report(queue_of(&self.queue)?, now),
+            ))),
+        }
+    }
+
+    /// The sale as promoters see it.
+    fn report(&self, queue: &Queue, now: UnixMillis) -> SaleReport {
+        report::report(queue, &self.counts, self.bad_records, now)
+    }
+}
+
+fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
+    queue.as_ref().ok_or(QueueError::SaleNotFound)
+}
+
+#[cfg(test)]
+mod admission_tests;
+#[cfg(test)]
+pub(crate) mod memory_store;
+#[cfg(test)]
+mod tests;

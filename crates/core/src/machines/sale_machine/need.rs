@@ -1,0 +1,69 @@
+//! What the machine asks storage for: a record it keeps only there (a finished assignment dropped
+//! from memory, or the assignment listing, which storage holds in full), asked before anything
+//! moves, so that what is read back is what the command finds.
+
+use crate::ids::{FanId, Seq, WindowId};
+use crate::machines::protocol::Command;
+use crate::queue::{Assignment, AssignmentState, Queue};
+
+/// A record the core needs from storage before it can answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// The assignment of fan number `seq` ([`Record::Assignment`]).
+    AssignmentBySeq(Seq),
+    /// The assignment of fan `fan_id` ([`Record::Assignment`]).
+    AssignmentByFan(FanId),
+    /// Assignments newest first (by number), optionally of one window and in one state, at most
+    /// `limit` ([`Record::Assignments`]).
+    Assignments {
+        window: Option<WindowId>,
+        state: Option<AssignmentState>,
+        limit: usize,
+    },
+}
+
+/// What storage found for a [`Need`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    Assignment(Option<Assignment>),
+    Assignments(Vec<Assignment>),
+}
+
+/// The record `command` needs from storage before it can run, if any. Asked before anything
+/// moves, so that what is read back is what the command finds.
+pub(super) fn needed(queue: &Queue, command: &Command) -> Option<Need> {
+    match command {
+        Command::Claim { seq }
+        | Command::Join {
+            existing: Some(seq),
+            ..
+        } if queue.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
+        Command::Complete { fan_id } | Command::Release { fan_id } if !queue.knows_fan(fan_id) => {
+            Some(Need::AssignmentByFan(fan_id.clone()))
+        }
+        Command::Assignments {
+            window,
+            state,
+            limit,
+        } => Some(Need::Assignments {
+            window: window.clone(),
+            state: *state,
+            limit: *limit,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether `record` is what storage should answer for `need`.
+pub(super) fn answers(need: &Need, record: &Record) -> bool {
+    match (need, record) {
+        (Need::Assignments { .. }, Record::Assignments(_)) => true,
+        (Need::AssignmentBySeq(seq), Record::Assignment(found)) => {
+            found.as_ref().is_none_or(|a| a.seq == *seq)
+        }
+        (Need::AssignmentByFan(fan_id), Record::Assignment(found)) => {
+            found.as_ref().is_none_or(|a| a.fan_id == *fan_id)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,171 @@
+//! How fans leave the front of the line: handed to a window, one by one in order, skipping
+//! unused numbers and fans who left; by the sale's admission mode (`rate`, `capacity`) the queue
+//! admits by itself, on a schedule or up to a number held at once. A fan holding a socket has
+//! their turn claimed as they are admitted, for the object to push.
+
+use crate::ids::WindowId;
+use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
+use crate::queue::state::QueueState;
+use crate::sale::admission::{self as mode, Admission};
+use crate::sale::{Control, Phase};
+use crate::time::UnixMillis;
+
+/// Hands up to `max` fans from the front to `window`, skipping unused numbers and fans who
+/// left, and stopping at a block whose use is not reported yet.
+pub(crate) fn admit(
+    q: &mut QueueState,
+    now: UnixMillis,
+    window: &WindowId,
+    max: usize,
+) -> Vec<Assignment> {
+    let head_before = q.line.head();
+    let mut admitted = Vec::new();
+    while admitted.len() < max && q.line.head() < q.line.end() {
+        if q.line.skip_gap() {
+            continue;
+        }
+        if q.blocks.holds(q.seq_at(q.line.head())) {
+            break;
+        }
+        let a = assign_head(q, now, window);
+        if a.state == AssignmentState::Assigned {
+            admitted.push(on_admitted(q, now, a));
+        }
+    }
+    if q.line.head() != head_before {
+        q.presence.passed(q.line.head());
+        q.changes.push(q.line.change());
+    }
+    if !admitted.is_empty() {
+        let minute = q.minutes.admitted(now, admitted.len() as u64);
+        q.changes.push(Change::Minute(minute));
+    }
+    admitted
+}
+
+/// Admits whoever the sale's admission mode lets in by `now`, while it is open: in `rate` mode
+/// as many as the schedule has due (fans who left are skipped without using it), in `capacity`
+/// mode until `active` fans hold an admission. In `pull` mode nobody: windows pull. Runs after
+/// every command, and as the last step of the sweep.
+pub(crate) fn admit_by_mode(q: &mut QueueState, now: UnixMillis) {
+    if q.phase_at(now) != Phase::Open {
+        return;
+    }
+    let admission = q.sale.settings.admission;
+    let window = WindowId::of_mode(admission.mode());
+    match admission {
+        Admission::Pull => {}
+        Admission::Rate { per_minute } => {
+            let rate = mode::RateLimit::new(per_minute);
+            let now_us = mode::micros(now);
+            let due = rate.due(q.rate_tat_us, now_us);
+            if due > 0 {
+                let admitted = admit(q, now, &window, due as usize).len() as u64;
+                if admitted > 0 {
+                    q.rate_tat_us = rate.after(q.rate_tat_us, now_us, admitted);
+                }
+            }
+        }
+        Admission::Capacity { active, .. } => {
+            let held = q.assignments.held();
+            if held < u64::from(active) {
+                admit(q, now, &window, (u64::from(active) - held) as usize);
+            }
+        }
+    }
+}
+
+/// Whether the front of the line holds a fan the queue could admit now (not a block whose use is
+/// not reported yet).
+fn front_admittable(q: &QueueState) -> bool {
+    q.line.head() < q.line.end() && !q.blocks.holds(q.seq_at(q.line.head()))
+}
+
+/// In `rate` mode, when the queue should wake to admit the next fans: when a quarter of a
+/// second's burst is due (at most every quarter second, at least for the next fan). A sale that
+/// opens by the clock with fans already in line wakes at `opens_at`.
+pub(crate) fn next_admission(q: &QueueState) -> Option<UnixMillis> {
+    let rate = q.sale.settings.admission.rate()?;
+    if !front_admittable(q) {
+        return None;
+    }
+    let batch = (rate.burst() / 4).max(1);
+    let at_us = q.rate_tat_us + (batch - 1) * rate.interval_us();
+    let at = UnixMillis(at_us.div_ceil(1_000));
+    match (q.sale.control, q.sale.settings.opens_at) {
+        (Control::Open, _) => Some(at),
+        (Control::Scheduled, Some(opens_at)) => Some(at.max(opens_at)),
+        _ => None,
+    }
+}
+
+/// In `rate` mode while open, when the schedule is next due (rounded up to the millisecond: the
+/// edge never counts a fan due before the coordinator does).
+pub(crate) fn rate_next_at(q: &QueueState, now: UnixMillis) -> Option<UnixMillis> {
+    q.sale.settings.admission.rate()?;
+    (q.phase_at(now) == Phase::Open).then(|| UnixMillis(q.rate_tat_us.div_ceil(1_000)))
+}
+
+/// The `rate` schedule after a restart or a change of the rate, from the newest admission
+/// (`newest`; fans who left used none): one interval after it. The schedule was at most that, so
+/// the rate holds across restarts; at worst the next admission comes up to one interval late.
+pub(crate) fn rate_schedule_after(admission: &Admission, newest: Option<UnixMillis>) -> u64 {
+    match (admission.rate(), newest) {
+        (Some(rate), Some(last)) => mode::micros(last) + rate.interval_us(),
+        _ => 0,
+    }
+}
+
+/// The fan at the front gets an assignment: to `window`, or as having left.
+fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assignment {
+    let seq = q.seq_at(q.line.head());
+    let left = q
+        .presence
+        .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s);
+    let a = Assignment {
+        fan_id: q.fan_id(seq),
+        seq,
+        window: window.clone(),
+        state: if left {
+            AssignmentState::Left
+        } else {
+            AssignmentState::Assigned
+        },
+        assigned_at: now,
+        claim_by: now.plus_secs(q.sale.settings.claim_ttl_s),
+        claimed_at: None,
+        finished_at: left.then_some(now),
+        rejoined_as: None,
+    };
+    q.assignments.add(a.clone(), now);
+    q.changes.push(Change::Assignment(a.clone()));
+    q.line.advance();
+    a
+}
+
+/// The hook every admission goes through (a window's pull, or the admission mode; any other way
+/// of admitting a fan must call it too): a fan holding a socket has their turn claimed at once,
+/// for the object to push with the pass ([`crate::queue::Queue::take_pushed_turns`]). The pass
+/// then runs from the admission, and the window waits for nobody's next poll. Returns the
+/// assignment as it now stands.
+fn on_admitted(q: &mut QueueState, now: UnixMillis, a: Assignment) -> Assignment {
+    if !q.presence.holds_socket(q.position_of(a.seq)) {
+        return a;
+    }
+    let pass_ttl_s = q.sale.settings.pass_ttl_s;
+    match q.assignments.claim(a.seq, now, pass_ttl_s) {
+        Ok((claim, changed)) => {
+            let Claim::Turn { assignment, .. } = &claim else {
+                return a;
+            };
+            let assignment = assignment.clone();
+            if changed {
+                q.changes.push(Change::Assignment(assignment.clone()));
+            }
+            q.pushed_turns.push(claim);
+            assignment
+        }
+        // Just added: cannot be missing. The fan claims by polling instead.
+        Err(_) => a,
+    }
+}

@@ -1,0 +1,19 @@
+//! The rules of the queue, one module per concern, each a set of functions over the whole
+//! [`QueueState`](super::state::QueueState): who takes a place ([`joining`]), how fans leave the
+//! front ([`admission`], and windows' [`pulls`]), claims and their deadlines ([`lapses`]), the
+//! origin's end of an admission ([`finishing`]), the pre-queue and its draw ([`prequeue`]), who is
+//! still there ([`presence`]), blocks leased to arrival shards ([`blocks`]), the promoter's hand on
+//! the sale ([`control`]), finished records kept in storage only ([`stored`]), and what the queue
+//! shows ([`stats`]). The steps the sweep runs are named in each (see `Queue::sweep`).
+
+pub(crate) mod admission;
+pub(crate) mod blocks;
+pub(crate) mod control;
+pub(crate) mod finishing;
+pub(crate) mod joining;
+pub(crate) mod lapses;
+pub(crate) mod prequeue;
+pub(crate) mod presence;
+pub(crate) mod pulls;
+pub(crate) mod stats;
+pub(crate) mod stored;

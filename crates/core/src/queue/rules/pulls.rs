@@ -1,0 +1,75 @@
+//! Windows pull: an origin's window takes up to `max` waiting fans, in arrival order, in a sale
+//! whose admission mode is `pull`; a retry with the same `request_id` gets the same fans.
+
+use super::admission;
+use crate::ids::{RequestId, WindowId};
+use crate::queue::error::QueueError;
+use crate::queue::limits::MAX_PULL;
+use crate::queue::records::{Change, PullRecord, Pulled};
+use crate::queue::state::QueueState;
+use crate::sale::Phase;
+use crate::time::UnixMillis;
+
+/// A pull asks for 1 to [`MAX_PULL`] fans.
+pub(crate) fn check_size(max: u32) -> Result<(), QueueError> {
+    if !(1..=MAX_PULL).contains(&max) {
+        return Err(QueueError::BadPullSize { max });
+    }
+    Ok(())
+}
+
+/// A window takes up to `max` waiting fans, in arrival order (or, for a retry, what the pull it
+/// repeats took).
+pub(crate) fn pull(
+    q: &mut QueueState,
+    now: UnixMillis,
+    window: WindowId,
+    max: u32,
+    request_id: Option<RequestId>,
+) -> Result<Pulled, QueueError> {
+    let phase = q.phase_at(now);
+    if let Some(replay) = q.pulls.replay(request_id.as_ref(), &window, max) {
+        let assignments = replay?
+            .iter()
+            .filter_map(|s| q.assignments.get(*s))
+            .cloned()
+            .collect();
+        return Ok(Pulled {
+            assignments,
+            phase,
+            replayed: true,
+        });
+    }
+    let mode = q.sale.settings.admission;
+    if !mode.is_pull() {
+        return Err(QueueError::NotPullMode { admission: mode });
+    }
+    let assignments = if phase == Phase::Open {
+        admission::admit(q, now, &window, max as usize)
+    } else {
+        Vec::new()
+    };
+    if let Some(request_id) = request_id {
+        let record = PullRecord {
+            request_id,
+            window,
+            max,
+            seqs: assignments.iter().map(|a| a.seq).collect(),
+            at: now,
+        };
+        q.pulls.record(record.clone());
+        q.changes.push(Change::Pull(record));
+    }
+    Ok(Pulled {
+        assignments,
+        phase,
+        replayed: false,
+    })
+}
+
+/// Forgets the pulls too old to be retried. (A step of the sweep.)
+pub(crate) fn forget_old(q: &mut QueueState, now: UnixMillis) {
+    if let Some(horizon) = q.pulls.forget_expired(now) {
+        q.changes.push(Change::ForgetPullsBefore(horizon));
+    }
+}

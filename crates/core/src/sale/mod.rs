@@ -1,0 +1,28 @@
+//! A sale: what the promoter configures ([`SaleSettings`], from [`SaleSettingsInput`]), how its
+//! fan pages look ([`Branding`]), the phase it is in at an instant ([`Phase`], [`phase_at`]), the
+//! sale as the coordinator keeps it ([`Sale`]) and as anyone may see it ([`SaleView`]), and how
+//! its fans are let in ([`admission`]).
+//!
+//! The types live in one file each and are named from here (`sale::Phase`); [`admission`] is a
+//! module of its own (its rate arithmetic is used by the queue and the edge alike).
+
+pub mod admission;
+mod branding;
+mod phase;
+mod record;
+mod settings;
+mod view;
+mod web_url;
+
+pub use branding::{BrandColor, Branding, BrandingInput, BrandingView, Ink, DEFAULT_BRAND_COLOR};
+pub use phase::{phase_at, Control, Phase};
+pub use record::{FanSalt, Sale, ShardsChange};
+pub use settings::{
+    SaleSettings, SaleSettingsInput, CLAIM_TTL_RANGE, DEFAULT_CLAIM_TTL_S, DEFAULT_PASS_TTL_S,
+    DEFAULT_PRESENCE_TTL_S, MAX_SHARDS, PASS_TTL_RANGE, PRESENCE_TTL_RANGE,
+};
+pub use view::SaleView;
+pub use web_url::WebUrl;
+
+#[cfg(test)]
+mod tests;
