@@ -18,9 +18,9 @@ pub struct Turn {
     pub purchase_url: Url,
 }
 
-/// The turn of `assignment` (claimed, with `pass_ttl_s`) given its signed `pass`: where the pass
-/// is signed (the coordinator object, [`sign`]) and where it is handed on (the edge's status
-/// answer) build it the same way.
+/// The turn of `assignment` (claimed, with `pass_ttl_s`) given its signed `pass` (signed by the
+/// coordinator's machine, which builds its pushed `your_turn` the same way:
+/// `waitroom_core::machines::sale_machine::Push`), as the edge's status answer hands it on.
 pub fn with_pass(
     pass: String,
     purchase_url: &WebUrl,
@@ -34,18 +34,4 @@ pub fn with_pass(
         pass,
         purchase_url,
     }
-}
-
-/// Signs the pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`: the coordinator's only
-/// (the full worker; the edge holds no signing key, and never calls this).
-pub fn sign(
-    signer: &waitroom_core::keys::pass::PassSigner,
-    issuer: &str,
-    sale: &waitroom_core::SaleId,
-    assignment: &Assignment,
-    pass_ttl_s: u64,
-) -> String {
-    signer.sign(&PassClaims::for_assignment(
-        issuer, sale, assignment, pass_ttl_s,
-    ))
 }

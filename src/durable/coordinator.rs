@@ -1,9 +1,11 @@
 //! The coordinator Durable Object: one per sale (named by the sale id), holding the sale's line.
 //!
-//! All it decides is in the core ([`Machine`]): this object opens storage, loads, feeds each
-//! request (and each alarm) to the core, looks up in SQLite what the core asks for, writes the
-//! changes the core reports, sets the alarm and answers. No request awaits anything between
-//! reading the state and writing it, so requests never interleave inside the line.
+//! All it decides is in the core ([`SaleMachine`]), this object only dispatches: it opens
+//! storage, loads, feeds each request, socket and alarm to the core, looks up in SQLite (or, for
+//! the pass keys, the environment) what the core asks for, writes the changes the core reports,
+//! sets the alarm, sends the pushes the core made and answers. Which socket is taken, which
+//! proof of work was spent and each turn's pass are the core's. No request awaits anything
+//! between reading the state and writing it, so requests never interleave inside the line.
 
 mod sockets;
 
@@ -21,18 +23,14 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
-use waitroom_core::keys::pass::PassSigner;
-use waitroom_core::machines::protocol::{Answer, Command, Reply};
-use waitroom_core::machines::sale_machine::{Input, SaleMachine as Machine, Step, MAX_STEPS};
+use waitroom_core::machines::protocol::{Answer, Command};
+use waitroom_core::machines::sale_machine::{
+    Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS,
+};
 use waitroom_core::queue::draw::DrawKey;
 use waitroom_core::queue::socket::{Attachment, Message};
-use waitroom_core::queue::Claim;
-use waitroom_core::{Assignment, SaleId, Seq, UnixMillis};
+use waitroom_core::{Seq, UnixMillis};
 use worker::{Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage};
-
-/// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
-/// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
-pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
 
 pub struct SaleCoordinatorObject {
     state: State,
@@ -46,9 +44,9 @@ pub struct SaleCoordinatorObject {
     /// Commands failed by the fault since it was last switched, by kind (they never reach the
     /// core, so its request counts do not see them).
     failed: RefCell<BTreeMap<String, u64>>,
-    /// Proof-of-work solutions joins here were paid with, until their challenges expire (in
-    /// memory: see docs/fairness.md on restarts).
-    spent: RefCell<SpentSolutions>,
+    /// The proof-of-work solutions spent, kept from a machine dropped after a storage failure
+    /// for the one rebuilt next ([`SaleMachine::into_spent`]).
+    spent_before: RefCell<Option<SpentSolutions>>,
     /// A flush of the events outbox is waiting on the queue, and more events were written
     /// meanwhile (see [`SaleCoordinatorObject::emit`]).
     flushing: Cell<bool>,
@@ -58,23 +56,10 @@ pub struct SaleCoordinatorObject {
 /// Most flushes one `emit` runs back to back for events written while it waited.
 const MAX_FLUSHES: usize = 3;
 
-/// What the coordinator signs passes with.
-struct PassSigning {
-    keys: std::rc::Rc<PassSigner>,
-    issuer: String,
-}
-
-impl PassSigning {
-    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`.
-    fn sign(&self, sale: &SaleId, assignment: &Assignment, pass_ttl_s: u64) -> String {
-        crate::turn::sign(&self.keys, &self.issuer, sale, assignment, pass_ttl_s)
-    }
-}
-
 /// What is in memory once storage is open.
 struct Inner {
     store: Store,
-    machine: Machine,
+    machine: SaleMachine,
     /// The alarm this object last set (recorded only once `set_alarm` succeeded), so it is set
     /// only when the next deadline changes, and set again after a failure.
     alarm_at: Option<UnixMillis>,
@@ -92,22 +77,22 @@ impl Inner {
 
     fn load(state: &State, now: UnixMillis) -> Result<Self> {
         let store = Store::open(state.storage().sql())?;
-        let mut machine = match store.load(Machine::recent_since(now))? {
-            Loaded::Missing => Machine::restore(None, store.request_counts()?),
+        let mut machine = match store.load(SaleMachine::recent_since(now))? {
+            Loaded::Missing => SaleMachine::restore(None, store.request_counts()?),
             Loaded::Sale(sale, restored) => {
-                Machine::restore(Some((sale, restored)), store.request_counts()?)
+                SaleMachine::restore(Some((sale, restored)), store.request_counts()?)
             }
             Loaded::Unavailable => {
                 worker::console_error!(
                     "the sale's line counter cannot be read: its requests are refused until the record is repaired"
                 );
-                Machine::unavailable(None)
+                SaleMachine::unavailable(None)
             }
             Loaded::SettingsUnreadable(restored) => {
                 worker::console_error!(
                     "the sale's settings cannot be read: its requests are refused until a full PUT of its settings repairs them"
                 );
-                Machine::unavailable(Some(restored))
+                SaleMachine::unavailable(Some(restored))
             }
         };
         machine.count_bad_records(store.take_bad_records());
@@ -118,9 +103,15 @@ impl Inner {
         })
     }
 
-    /// Runs one input to its answer: the core asks, storage answers, changes are written before
-    /// each lookup and before answering. Returns the alarm to set, if it moved.
-    fn run(&mut self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
+    /// Runs one input to its answer: the core asks, storage (or, for the pass keys, the
+    /// environment) answers, changes are written before each lookup and before answering.
+    /// Returns the alarm to set, if it moved.
+    fn run(
+        &mut self,
+        input: Input,
+        now: UnixMillis,
+        env: &Env,
+    ) -> Result<(Answer, Option<UnixMillis>)> {
         let mut control = events::control(&self.machine);
         let mut step = self.machine.handle(input, now);
         for _ in 0..MAX_STEPS {
@@ -131,6 +122,11 @@ impl Inner {
             control = events::control(&self.machine);
             match step {
                 Step::Reply(answer) => return Ok((answer, self.alarm())),
+                Step::Need(Need::PassSigning) => {
+                    step = self
+                        .machine
+                        .supply(Record::PassSigning(pass_signing(env)), now);
+                }
                 Step::Need(need) => {
                     let record = self.store.answer(&need)?;
                     self.machine
@@ -165,17 +161,32 @@ impl Inner {
 }
 
 impl SaleCoordinatorObject {
-    /// Runs `input` against the state, opening storage first if needed; on a storage failure
-    /// drops what is in memory, so the next request rebuilds it from what was durably written.
+    /// The state in memory, opening storage (and rebuilding the core from it) first if needed.
+    fn open(&self, now: UnixMillis) -> Result<Inner> {
+        let mut inner = Inner::open(&self.state, now)?;
+        if let Some(spent) = self.spent_before.borrow_mut().take() {
+            inner.machine.keep_spent(spent);
+        }
+        Ok(inner)
+    }
+
+    /// After a storage failure: what is in memory is dropped, so the next request rebuilds it
+    /// from what was durably written; only the proof-of-work solutions spent carry over.
+    fn drop_after_failure(&self, inner: Inner) {
+        *self.spent_before.borrow_mut() = Some(inner.machine.into_spent());
+    }
+
+    /// Runs `input` against the state (see [`Inner::run`]).
     fn run(&self, input: Input, now: UnixMillis) -> Result<(Answer, Option<UnixMillis>)> {
         let mut slot = self.inner.borrow_mut();
         let mut inner = match slot.take() {
             Some(inner) => inner,
-            None => Inner::open(&self.state, now)?,
+            None => self.open(now)?,
         };
-        let result = inner.run(input, now);
-        if result.is_ok() {
-            *slot = Some(inner);
+        let result = inner.run(input, now, &self.env);
+        match result {
+            Ok(_) => *slot = Some(inner),
+            Err(_) => self.drop_after_failure(inner),
         }
         result
     }
@@ -184,57 +195,20 @@ impl SaleCoordinatorObject {
     fn with_machine<R>(
         &self,
         now: UnixMillis,
-        f: impl FnOnce(&mut Machine) -> R,
+        f: impl FnOnce(&mut SaleMachine) -> R,
     ) -> Result<(R, Option<UnixMillis>)> {
         let mut slot = self.inner.borrow_mut();
         let mut inner = match slot.take() {
             Some(inner) => inner,
-            None => Inner::open(&self.state, now)?,
+            None => self.open(now)?,
         };
         let out = f(&mut inner.machine);
         let alarm = inner.write_changes();
-        if alarm.is_ok() {
-            *slot = Some(inner);
+        match alarm {
+            Ok(_) => *slot = Some(inner),
+            Err(_) => self.drop_after_failure(inner),
         }
         Ok((out, alarm?))
-    }
-
-    /// The pass-signing keys and issuer, or `None` (logged) when they cannot be read: then no
-    /// pass is signed, and fans are answered busy until they can be.
-    fn pass_signer(&self) -> Option<PassSigning> {
-        let read = crate::config::pass_signer(&self.env).map(|keys| PassSigning {
-            keys,
-            issuer: crate::config::pass_issuer(&self.env),
-        });
-        read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))
-            .ok()
-    }
-
-    /// A claim's answer with the fan's pass in it, signed here: the edge hands it on and holds
-    /// no signing key itself.
-    fn with_pass(&self, answer: Answer) -> Answer {
-        let Ok(Reply::Claim(Claim::Turn {
-            assignment,
-            pass_ttl_s,
-            pass: None,
-        })) = answer
-        else {
-            return answer;
-        };
-        let sale = self
-            .inner
-            .borrow()
-            .as_ref()
-            .and_then(|inner| inner.machine.queue().map(|line| line.sale().id.clone()));
-        let pass = match (sale, self.pass_signer()) {
-            (Some(sale), Some(signer)) => Some(signer.sign(&sale, &assignment, pass_ttl_s)),
-            _ => None,
-        };
-        Ok(Reply::Claim(Claim::Turn {
-            assignment,
-            pass_ttl_s,
-            pass,
-        }))
     }
 
     /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue
@@ -344,7 +318,7 @@ impl SaleCoordinatorObject {
             inner: RefCell::new(None),
             fault: Cell::new(Fault::default()),
             failed: RefCell::new(BTreeMap::new()),
-            spent: RefCell::new(SpentSolutions::new(MAX_SPENT_SOLUTIONS)),
+            spent_before: RefCell::new(None),
             flushing: Cell::new(false),
             more_events: Cell::new(false),
         }
@@ -414,24 +388,7 @@ impl SaleCoordinatorObject {
             return Response::error("test fault: the coordinator fails", 500);
         }
         let now = clock::now();
-        let paid = match &command {
-            Command::Join { pow, .. } => *pow,
-            _ => None,
-        };
-        if let Err(refused) = self.spent.borrow_mut().spend_for_join(paid, now) {
-            return Response::from_json(&Answer::Err(refused.into()));
-        }
-        let (answer, alarm) = match self.run(Input::Command(with_randomness(command)), now) {
-            Ok(done) => done,
-            Err(e) => {
-                paid.inspect(|v| self.spent.borrow_mut().forget(v));
-                return Err(e);
-            }
-        };
-        if let (Some(v), Err(_)) = (&paid, &answer) {
-            self.spent.borrow_mut().forget(v);
-        }
-        let answer = self.with_pass(answer);
+        let (answer, alarm) = self.run(Input::Command(with_randomness(command)), now)?;
         // Turns this command claimed for fans holding a socket go out before the answer.
         self.push_turns();
         // The answer stands (its changes are written); a failed alarm is retried next time.
@@ -492,4 +449,16 @@ impl SaleCoordinatorObject {
         worker::console_warn!("a fan socket failed: {error}");
         self.socket_gone(&ws)
     }
+}
+
+/// The pass-signing keys and issuer, as the core asks for them ([`Need::PassSigning`]), or
+/// `None` (logged) when they cannot be read: then no pass is signed, and fans are answered busy
+/// until they can be.
+fn pass_signing(env: &Env) -> Option<PassSigning> {
+    let read = crate::config::pass_signer(env).map(|keys| PassSigning {
+        keys,
+        issuer: crate::config::pass_issuer(env),
+    });
+    read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))
+        .ok()
 }

@@ -8,7 +8,6 @@
 //! no number (or cannot reach the coordinator) is answered [`QueueError::Busy`]: nothing was
 //! recorded, the fan tries again.
 
-use super::coordinator::MAX_SPENT_SOLUTIONS;
 use super::schema::{self, Migration, Step};
 use crate::clock;
 use crate::objects::{
@@ -19,6 +18,7 @@ use std::cell::{Cell, RefCell};
 use waitroom_core::fairness::pow::SpentSolutions;
 use waitroom_core::machines::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::machines::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::machines::sale_machine::MAX_SPENT_SOLUTIONS;
 use waitroom_core::machines::shard::{
     ArrivalShard as Numbering, BlockClose, BookError, LeaseFailed, LeaseRequest, MemberBook,
     ShardStep, MAX_LEASE_ATTEMPTS,

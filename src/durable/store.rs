@@ -458,9 +458,16 @@ impl Store {
             .collect())
     }
 
-    /// Looks up what the core asked for. A record that does not decode is missing (and counted).
+    /// Looks up what the core asked for of storage. A record that does not decode is missing
+    /// (and counted). The pass keys are not storage's: the object reads them from its
+    /// environment ([`Need::PassSigning`]), and asking here is an error.
     pub fn answer(&self, need: &Need) -> worker::Result<Record> {
         Ok(match need {
+            Need::PassSigning => {
+                return Err(worker::Error::RustError(
+                    "the pass keys are the environment's, not storage's".into(),
+                ))
+            }
             Need::AssignmentBySeq(seq) => Record::Assignment(self.assignment_by_seq(*seq)?),
             Need::AssignmentByFan(fan_id) => Record::Assignment(self.assignment_by_fan(fan_id)?),
             Need::Assignments {

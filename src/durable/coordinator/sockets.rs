@@ -3,8 +3,8 @@
 
 use super::{Inner, SaleCoordinatorObject};
 use crate::clock;
+use waitroom_core::machines::sale_machine::{OpenSockets, Push};
 use waitroom_core::queue::socket::{self, Attachment, Message, Refusal, CLOSE_TURN_SENT};
-use waitroom_core::queue::Claim;
 use waitroom_core::{Seq, UnixMillis};
 use worker::{Response, Result, State, WebSocket, WebSocketPair};
 
@@ -29,52 +29,16 @@ impl Inner {
 }
 
 impl SaleCoordinatorObject {
-    /// Sends each turn the core claimed for a fan holding a socket (any admission, by any path)
+    /// Sends each turn the core made for a fan holding a socket (any admission, by any path)
     /// on that fan's sockets, then closes them: the page goes to the purchase page. A send that
     /// fails loses nothing: the fan's next poll gets the same turn.
     pub(super) fn push_turns(&self) {
-        let (turns, sale) = match self.inner.borrow_mut().as_mut() {
-            Some(inner) => {
-                let turns = inner.machine.take_pushed_turns();
-                let sale = inner.machine.queue().map(|line| line.sale().clone());
-                (turns, sale)
-            }
+        let pushes = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => inner.machine.take_pushes(),
             None => return,
         };
-        let Some(sale) = sale.filter(|_| !turns.is_empty()) else {
-            return;
-        };
-        let Some(signer) = self.pass_signer() else {
-            return;
-        };
-        for claim in turns {
-            let Claim::Turn {
-                assignment,
-                pass_ttl_s,
-                ..
-            } = claim
-            else {
-                continue;
-            };
-            let pass = signer.sign(&sale.id, &assignment, pass_ttl_s);
-            let turn = crate::turn::with_pass(
-                pass,
-                &sale.settings.purchase_url,
-                sale.settings.pass_delivery,
-                &assignment,
-                pass_ttl_s,
-            );
-            let message = Message::YourTurn {
-                pass: turn.pass,
-                pass_expires_at: turn.expires_at,
-                pass_delivery: sale.settings.pass_delivery,
-                purchase_url: turn.purchase_url.to_string(),
-                window: assignment.window,
-            };
-            for ws in self
-                .state
-                .get_websockets_with_tag(&socket::tag(assignment.seq))
-            {
+        for Push { seq, message } in pushes {
+            for ws in self.state.get_websockets_with_tag(&socket::tag(seq)) {
                 if let Err(e) = ws.send(&message) {
                     worker::console_warn!("a pushed turn was not sent (the fan polls): {e}");
                 }
@@ -91,27 +55,23 @@ impl SaleCoordinatorObject {
         let now = clock::now();
         let tag = socket::tag(seq);
         let from_tag = socket::address_tag(from);
-        // The fan's own older sockets are replaced below: they do not count against the address.
-        let from_address = self.state.get_websockets_with_tag(&from_tag).len();
-        let own = self.state.get_websockets_with_tag(&tag).len();
+        let open = OpenSockets {
+            from_address: self.state.get_websockets_with_tag(&from_tag).len() as u64,
+            own: self.state.get_websockets_with_tag(&tag).len() as u64,
+        };
         // Counted and accepted with nothing awaited in between: sockets that arrive at once
         // from one address are counted one after the other.
         let mut alarm = None;
         let refused = if self.fault.get().refuse_sockets {
             Err(Refusal::TestFault)
-        } else if let Err(refusal) = socket::address_admits(from_address.saturating_sub(own) as u64)
-        {
-            Err(refusal)
         } else {
-            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, now))?;
+            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, open, now))?;
             alarm = moved;
             admitted
         };
         match refused {
             Ok(()) => {
-                if let Some(moved) = self.replace_sockets_of(seq, &tag, now)? {
-                    alarm = Some(moved);
-                }
+                self.close_replaced(&tag)?;
                 self.state
                     .accept_websocket_with_tags(&pair.server, &[tag.as_str(), from_tag.as_str()]);
                 pair.server.serialize_attachment(Attachment { seq })?;
@@ -130,26 +90,17 @@ impl SaleCoordinatorObject {
         Response::from_websocket(pair.client)
     }
 
-    /// One socket per fan: the sockets fan `seq` held before the one being accepted are closed
-    /// ([`Refusal::Replaced`]) and uncounted, so one token never holds more than one of the
-    /// object's [`socket::MAX_SOCKETS`]. Their attachment is cleared first, so their close event
-    /// (if the runtime delivers one) counts nothing twice.
-    /// Returns the alarm to set, if uncounting them moved it.
-    pub(super) fn replace_sockets_of(
-        &self,
-        seq: Seq,
-        tag: &str,
-        now: UnixMillis,
-    ) -> Result<Option<UnixMillis>> {
+    /// One socket per fan: the sockets a fan held before the one being accepted (the core
+    /// uncounted them when it took the new one, [`waitroom_core::SaleMachine::connect`]) are closed
+    /// ([`Refusal::Replaced`]). Their attachment is cleared first, so their close event (if the
+    /// runtime delivers one) counts nothing twice.
+    fn close_replaced(&self, tag: &str) -> Result<()> {
         let replaced = Refusal::Replaced;
-        let mut alarm = None;
         for old in self.state.get_websockets_with_tag(tag) {
             old.serialize_attachment(())?;
             let _ = old.close(Some(replaced.close_code()), Some(replaced.reason()));
-            let ((), moved) = self.with_machine(now, |m| m.disconnect(seq, now))?;
-            alarm = moved.or(alarm);
         }
-        Ok(alarm)
+        Ok(())
     }
 
     /// A fan's socket closed or failed: the core counts them as last seen now.

@@ -290,6 +290,11 @@ impl Queue {
 
     /// The turns claimed for fans holding a socket since the last call ([`Claim::Turn`]s), for
     /// the object to send on their sockets.
+    /// Whether turns are waiting to be pushed ([`Queue::take_pushed_turns`]).
+    pub fn has_pushed_turns(&self) -> bool {
+        !self.state.pushed_turns.is_empty()
+    }
+
     pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
         std::mem::take(&mut self.state.pushed_turns)
     }

@@ -2,8 +2,9 @@
 //! records, answering the core's [`Need`]s the way its SQLite queries do, and the object's
 //! handle/supply loop around it.
 
-use super::{Input, Need, Record, SaleMachine, Step, MAX_STEPS};
+use super::{Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS};
 use crate::ids::{Position, Seq};
+use crate::keys::pass::PassSigner;
 use crate::machines::protocol::{Answer, Command};
 use crate::queue::{
     Assignment, AssignmentState, BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Queue,
@@ -25,6 +26,16 @@ pub(crate) struct MemoryStore {
     pub draw: Option<DrawRecord>,
     /// Needs answered.
     pub lookups: Vec<Need>,
+    /// The pass-signing keys the object supplies (`None`: they cannot be read).
+    pub signing: Option<PassSigning>,
+}
+
+/// The keys tests sign passes with.
+pub(crate) fn test_signing() -> PassSigning {
+    PassSigning {
+        keys: std::rc::Rc::new(PassSigner::from_seed([7; 32])),
+        issuer: "waitroom".into(),
+    }
 }
 
 impl MemoryStore {
@@ -97,10 +108,11 @@ impl MemoryStore {
         )
     }
 
-    /// Looks a need up, as the SQLite queries do.
+    /// Looks a need up, as the SQLite queries do (and the pass keys, as the object reads them).
     pub fn answer(&mut self, need: &Need) -> Record {
         self.lookups.push(need.clone());
         match need {
+            Need::PassSigning => Record::PassSigning(self.signing.clone()),
             Need::AssignmentBySeq(seq) => Record::Assignment(self.assignments.get(seq).cloned()),
             Need::AssignmentByFan(fan_id) => Record::Assignment(
                 self.assignments

@@ -22,21 +22,32 @@
 //! Stored records that could not be read are counted too ([`SaleMachine::count_bad_records`])
 //! and shown in the report as `bad_records`.
 //!
-//! This file is the machine and its steps; what it asks storage for is in `need`, each command's
-//! run on the queue in `dispatch`, the request counts in `counts`, the report in `report`.
+//! The machine also decides what its object only carries out: whether a fan's socket is taken
+//! ([`SaleMachine::connect`]: the bound per address, one socket per fan), whether a join's proof
+//! of work was spent before ([`SaleMachine::handle`] spends it, and gives it back when the join
+//! is refused), and each turn's admission pass, signed here with the keys it asks its object for
+//! ([`Need::PassSigning`]): a claim's answer carries it, and the turns to push come out as the
+//! messages to send ([`SaleMachine::take_pushes`]).
+//!
+//! This file is the machine and its steps; what it asks its object for is in `need`, each
+//! command's run on the queue in `dispatch`, the request counts in `counts`, the report in
+//! `report`, the passes and pushes in `turns`.
 
 mod counts;
 mod dispatch;
 mod need;
 mod report;
+mod turns;
 
 pub use counts::REQUEST_COUNTS_EVERY_MS;
 pub use need::{Need, Record};
+pub use turns::{PassSigning, Push};
 
+use crate::fairness::pow::{SpentSolutions, Verified};
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
-use crate::queue::socket::Refusal;
-use crate::queue::{recent_since, Change, Claim, Queue, QueueError, Restored};
+use crate::queue::socket::{self, Refusal};
+use crate::queue::{recent_since, Change, Queue, QueueError, Restored};
 use crate::sale::Sale;
 use crate::time::UnixMillis;
 use counts::RequestCounts;
@@ -44,10 +55,10 @@ use need::{answers, needed};
 use std::collections::BTreeMap;
 
 /// The most steps (one `handle`, then `supply`s) one input takes before it answers: one asking
-/// for a record, one answering, and one to spare. A record that does not answer the need (another
+/// for a record, one for the pass keys, one answering, and one to spare. A record that does not answer the need (another
 /// kind, another fan) is asked for again, so a caller that gets no answer within this many steps
 /// has a storage that answers the wrong record.
-pub const MAX_STEPS: usize = 3;
+pub const MAX_STEPS: usize = 4;
 
 /// What the object wakes the core for.
 // One value per request, moved once: boxing the command would buy nothing.
@@ -78,15 +89,30 @@ pub enum Step {
     Need(Need),
 }
 
-/// A command waiting for the record it asked for.
+/// What waits for the object's answer to a [`Need`].
 #[derive(Clone, Debug)]
-struct Underway {
-    command: Command,
-    need: Need,
+enum Underway {
+    /// A command, for the record it asked for.
+    Command { command: Command, need: Need },
+    /// An answer, for the keys to sign its turn's pass (or the turns to push) with.
+    Signing(Answer),
+}
+
+/// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
+/// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
+pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
+
+/// The sockets a fan's new socket finds already open at its object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenSockets {
+    /// From the fan's address (an IP, a /64 or `unknown`), the fan's own included.
+    pub from_address: u64,
+    /// The fan's own: the new one replaces them.
+    pub own: u64,
 }
 
 /// The coordinator object's state: the sale's queue once the sale exists, and the request counts.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub struct SaleMachine {
     queue: Option<Queue>,
     /// The sale's settings could not be read: every command is refused, but a full upsert of
@@ -97,6 +123,30 @@ pub struct SaleMachine {
     /// Stored records found unreadable since the object loaded.
     bad_records: u64,
     underway: Option<Underway>,
+    /// The proof-of-work solution the command underway was paid with: given back if it is
+    /// refused.
+    paid: Option<Verified>,
+    /// Proof-of-work solutions joins here were paid with, until their challenges expire (in
+    /// memory: see docs/fairness.md on restarts).
+    spent: SpentSolutions,
+    /// What passes are signed with, once the object supplied it.
+    signing: Option<PassSigning>,
+}
+
+impl Default for SaleMachine {
+    fn default() -> Self {
+        Self {
+            queue: None,
+            unavailable: false,
+            repairable: None,
+            counts: RequestCounts::default(),
+            bad_records: 0,
+            underway: None,
+            paid: None,
+            spent: SpentSolutions::new(MAX_SPENT_SOLUTIONS),
+            signing: None,
+        }
+    }
 }
 
 impl SaleMachine {
@@ -204,10 +254,43 @@ impl SaleMachine {
         queue.next_deadline().into_iter().chain(counts).min()
     }
 
-    /// Runs `input` as far as it goes without storage.
+    /// The proof-of-work solutions spent here, to carry over to the machine rebuilt after a
+    /// storage failure (which this one's state is not: see [`SaleMachine::keep_spent`]). The
+    /// solution of the command that failed is given back first: its join did not happen.
+    pub fn into_spent(mut self) -> SpentSolutions {
+        if let Some(paid) = self.paid.take() {
+            self.spent.forget(&paid);
+        }
+        self.spent
+    }
+
+    /// Takes over the solutions spent before ([`SaleMachine::into_spent`]).
+    pub fn keep_spent(&mut self, spent: SpentSolutions) {
+        self.spent = spent;
+    }
+
+    /// Runs `input` as far as it goes without asking the object for anything.
     pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
+        let input = input.into();
+        // A new input: a command still waiting for its record was abandoned by its caller.
+        self.underway = None;
+        self.paid = None;
+        if let Input::Command(Command::Join {
+            pow: Some(paid), ..
+        }) = &input
+        {
+            if let Err(refused) = self.spent.spend_for_join(Some(*paid), now) {
+                return Step::Reply(Err(refused.into()));
+            }
+            self.paid = Some(*paid);
+        }
+        let step = self.step(input, now);
+        self.finish(step)
+    }
+
+    fn step(&mut self, input: Input, now: UnixMillis) -> Step {
         if self.unavailable {
-            return Step::Reply(match input.into() {
+            return Step::Reply(match input {
                 Input::Alarm => Ok(Reply::Done),
                 Input::Command(command @ Command::Upsert { .. }) if self.repairable.is_some() => {
                     self.counts.count(command.kind(), now);
@@ -218,7 +301,7 @@ impl SaleMachine {
             });
         }
         self.counts.note_due(now);
-        let command = match input.into() {
+        let command = match input {
             Input::Alarm => {
                 if let Some(queue) = self.queue.as_mut() {
                     queue.sweep(now);
@@ -227,8 +310,6 @@ impl SaleMachine {
             }
             Input::Command(command) => command,
         };
-        // A new input: a command still waiting for its record was abandoned by its caller.
-        self.underway = None;
         self.counts.count(command.kind(), now);
         let Some(queue) = self.queue.as_mut() else {
             return Step::Reply(self.without_sale(command, now));
@@ -248,7 +329,7 @@ impl SaleMachine {
                 // Storage lists them: bring it up to date first.
                 queue.sweep(now);
             }
-            self.underway = Some(Underway {
+            self.underway = Some(Underway::Command {
                 command,
                 need: need.clone(),
             });
@@ -257,22 +338,72 @@ impl SaleMachine {
         Step::Reply(self.dispatch(command, now))
     }
 
+    /// The last step of an input: an answer whose turn needs a pass, or turns to push, while the
+    /// machine has no keys asks for them first; a refused join gives its proof of work back.
+    fn finish(&mut self, step: Step) -> Step {
+        let Step::Reply(answer) = step else {
+            return step;
+        };
+        let pending = |queue: &Queue| turns::unsigned(&answer) || queue.has_pushed_turns();
+        if self.signing.is_none() && self.queue.as_ref().is_some_and(pending) {
+            self.underway = Some(Underway::Signing(answer));
+            return Step::Need(Need::PassSigning);
+        }
+        self.answered(answer)
+    }
+
+    /// The answer as it goes out: its turn's pass signed (when there are keys), and the proof
+    /// of work of a refused join given back.
+    fn answered(&mut self, answer: Answer) -> Step {
+        if let (Some(paid), Err(_)) = (self.paid.take(), &answer) {
+            self.spent.forget(&paid);
+        }
+        Step::Reply(match &self.queue {
+            Some(queue) => turns::signed(answer, queue.sale(), self.signing.as_ref()),
+            None => answer,
+        })
+    }
+
     /// Hands over what storage found for the [`Need`] of the last step, and carries its command on
     /// to the answer. A record that does not answer the need (another kind, another fan) is asked
     /// for again. With no command waiting (a caller's mistake) the answer is a refusal to retry,
     /// [`QueueError::Busy`], never a guess.
     pub fn supply(&mut self, record: Record, now: UnixMillis) -> Step {
-        let Some(Underway { command, need }) = self.underway.take() else {
-            return Step::Reply(Err(QueueError::Busy));
-        };
+        match (self.underway.take(), record) {
+            (Some(Underway::Signing(answer)), Record::PassSigning(signing)) => {
+                // Without keys (none could be read) the answer goes out unsigned; the next turn
+                // asks again.
+                self.signing = signing;
+                self.answered(answer)
+            }
+            (Some(Underway::Signing(answer)), _) => {
+                self.underway = Some(Underway::Signing(answer));
+                Step::Need(Need::PassSigning)
+            }
+            (Some(Underway::Command { command, need }), record) => {
+                let step = self.supply_record(command, need, record, now);
+                self.finish(step)
+            }
+            (None, _) => Step::Reply(Err(QueueError::Busy)),
+        }
+    }
+
+    fn supply_record(
+        &mut self,
+        command: Command,
+        need: Need,
+        record: Record,
+        now: UnixMillis,
+    ) -> Step {
         if !answers(&need, &record) {
-            self.underway = Some(Underway {
+            self.underway = Some(Underway::Command {
                 command,
                 need: need.clone(),
             });
             return Step::Need(need);
         }
         match record {
+            Record::PassSigning(_) => Step::Need(need),
             Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
             Record::Assignment(found) => {
                 let Some(queue) = self.queue.as_mut() else {
@@ -302,17 +433,24 @@ impl SaleMachine {
         }
     }
 
-    /// Fan `seq` opens a socket to this object (counted as a `socket` request): see
-    /// [`Queue::connect`]. Changes a sweep made are in [`SaleMachine::take_changes`].
-    pub fn connect(&mut self, seq: Seq, now: UnixMillis) -> Result<(), Refusal> {
+    /// Fan `seq` opens a socket to this object, finding `open` ones (counted as a `socket`
+    /// request): refused past the bound per address ([`socket::address_admits`]; the fan's own
+    /// older sockets do not count, they are replaced), else see [`Queue::connect`]. Once it is
+    /// taken, the fan's `open.own` older sockets are uncounted: the object closes them
+    /// ([`Refusal::Replaced`]), so one token never holds more than one socket. Changes a sweep
+    /// made are in [`SaleMachine::take_changes`].
+    pub fn connect(&mut self, seq: Seq, open: OpenSockets, now: UnixMillis) -> Result<(), Refusal> {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
         self.counts.count("socket", now);
-        match self.queue.as_mut() {
-            Some(queue) => queue.connect(now, seq),
-            None => Err(Refusal::NotInLine),
+        socket::address_admits(open.from_address.saturating_sub(open.own))?;
+        let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
+        queue.connect(now, seq)?;
+        for _ in 0..open.own {
+            queue.disconnect(now, seq);
         }
+        Ok(())
     }
 
     /// A socket opened before the object restarted: see [`Queue::reconnect`].
@@ -329,12 +467,18 @@ impl SaleMachine {
         }
     }
 
-    /// The turns to push on sockets since the last call: see [`Queue::take_pushed_turns`].
-    pub fn take_pushed_turns(&mut self) -> Vec<Claim> {
-        self.queue
-            .as_mut()
-            .map(Queue::take_pushed_turns)
-            .unwrap_or_default()
+    /// The turns to push on sockets since the last call (see [`Queue::take_pushed_turns`]), as
+    /// the messages to send, their passes signed. Without keys (none could be read when the
+    /// machine asked) they are dropped: a fan's next poll gets the same turn.
+    pub fn take_pushes(&mut self) -> Vec<Push> {
+        let Some(queue) = self.queue.as_mut() else {
+            return Vec::new();
+        };
+        let turns = queue.take_pushed_turns();
+        match &self.signing {
+            Some(signing) if !turns.is_empty() => turns::pushes(turns, queue.sale(), signing),
+            _ => Vec::new(),
+        }
     }
 
     /// Before the sale is created, only `upsert` does anything.
@@ -406,5 +550,7 @@ fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
 mod admission_tests;
 #[cfg(test)]
 pub(crate) mod memory_store;
+#[cfg(test)]
+mod object_tests;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,9 @@
-//! What the machine asks storage for: a record it keeps only there (a finished assignment dropped
-//! from memory, or the assignment listing, which storage holds in full), asked before anything
-//! moves, so that what is read back is what the command finds.
+//! What the machine asks its object for: a record it keeps only in storage (a finished assignment
+//! dropped from memory, or the assignment listing, which storage holds in full), asked before
+//! anything moves, so that what is read back is what the command finds; and the keys it signs
+//! admission passes with, asked the first time a turn needs one.
 
+use super::turns::PassSigning;
 use crate::ids::{FanId, Seq, WindowId};
 use crate::machines::protocol::Command;
 use crate::queue::{Assignment, AssignmentState, Queue};
@@ -20,13 +22,19 @@ pub enum Need {
         state: Option<AssignmentState>,
         limit: usize,
     },
+    /// The pass-signing keys and issuer ([`Record::PassSigning`]): a claimed turn's pass, or a
+    /// turn to push, is to be signed and the machine has none yet.
+    PassSigning,
 }
 
-/// What storage found for a [`Need`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the object found for a [`Need`].
+#[derive(Clone, Debug)]
 pub enum Record {
     Assignment(Option<Assignment>),
     Assignments(Vec<Assignment>),
+    /// `None` when the keys cannot be read (the object logs why): the turn goes out unsigned,
+    /// which the edge answers busy, and the next turn asks again.
+    PassSigning(Option<PassSigning>),
 }
 
 /// The record `command` needs from storage before it can run, if any. Asked before anything
@@ -58,6 +66,7 @@ pub(super) fn needed(queue: &Queue, command: &Command) -> Option<Need> {
 pub(super) fn answers(need: &Need, record: &Record) -> bool {
     match (need, record) {
         (Need::Assignments { .. }, Record::Assignments(_)) => true,
+        (Need::PassSigning, Record::PassSigning(_)) => true,
         (Need::AssignmentBySeq(seq), Record::Assignment(found)) => {
             found.as_ref().is_none_or(|a| a.seq == *seq)
         }
