@@ -1,6 +1,6 @@
-//! A fan's turn as the fan gets it: the admission pass (signed by the coordinator) and the
-//! purchase URL carrying it. The status answer and the pushed `your_turn` message both come from
-//! here, so they agree.
+//! A fan's turn as the status answer hands it on: the admission pass (signed by the coordinator's
+//! machine) and the purchase URL carrying it, from the same two rules of the core the machine's
+//! pushed `your_turn` uses (`PassDelivery::purchase_url`, `PassClaims::expiry_of`), so they agree.
 
 use waitroom_core::keys::pass::PassClaims;
 use waitroom_core::keys::pass_delivery::PassDelivery;
