@@ -20,7 +20,7 @@ use waitroom_core::machines::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::machines::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
 use waitroom_core::machines::sale_machine::MAX_SPENT_SOLUTIONS;
 use waitroom_core::machines::shard::{
-    ArrivalShard as Numbering, BlockClose, BookError, LeaseFailed, LeaseRequest, MemberBook,
+    ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberNeed, MemberPlace,
     ShardStep, MAX_LEASE_ATTEMPTS,
 };
 use waitroom_core::{FanId, QueueError, SaleId, UnixMillis};
@@ -63,69 +63,53 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// The `members` table as the core's [`MemberBook`]. A place recorded is written after the
-/// shard's numbering state (in the same step, nothing else running between): if that write fails,
-/// the number is lost as a gap rather than given to a member and then to another fan.
-struct SqlBook {
-    sql: SqlStorage,
-    recorded: Option<(String, ShardJoined)>,
+/// The place stored for `member_key` in the `members` table, if any. A table that cannot be read
+/// fails the join (read as "no place", it would give a member a second one).
+fn place_of(
+    sql: &SqlStorage,
+    member_key: &str,
+) -> std::result::Result<Option<ShardJoined>, String> {
+    let rows = sql
+        .exec(
+            "SELECT seq, fan_id FROM members WHERE member = ?",
+            vec![SqlStorageValue::String(member_key.to_owned())],
+        )
+        .and_then(|c| c.to_array::<MemberRow>())
+        .map_err(|e| format!("could not read a member's place: {e}"))?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    const UNREADABLE: &str = "a member's stored place is unreadable";
+    Ok(Some(ShardJoined {
+        fan_id: serde_json::from_value::<FanId>(serde_json::Value::String(row.fan_id))
+            .map_err(|_| UNREADABLE.to_owned())?,
+        seq: u64::try_from(row.seq).map_err(|_| UNREADABLE.to_owned())?,
+        again: true,
+    }))
 }
 
-impl SqlBook {
-    fn write_recorded(&self) -> std::result::Result<(), String> {
-        let Some((member_key, place)) = &self.recorded else {
-            return Ok(());
-        };
-        let seq = i64::try_from(place.seq).map_err(|e| e.to_string())?;
-        self.sql
-            .exec(
-                "INSERT INTO members (member, seq, fan_id) VALUES (?, ?, ?)",
-                vec![
-                    SqlStorageValue::String(member_key.clone()),
-                    SqlStorageValue::Integer(seq),
-                    SqlStorageValue::String(place.fan_id.to_string()),
-                ],
-            )
-            .map(|_| ())
-            .map_err(|e| format!("could not record a member's place: {e}"))
-    }
+/// Records a member's new place in the `members` table. Written after the shard's numbering
+/// state (in the same step, nothing else running between): if this write fails, the number is
+/// lost as a gap rather than given to a member and then to another fan.
+fn record(sql: &SqlStorage, recorded: &MemberPlace) -> std::result::Result<(), String> {
+    let MemberPlace { member_key, place } = recorded;
+    let seq = i64::try_from(place.seq).map_err(|e| e.to_string())?;
+    sql.exec(
+        "INSERT INTO members (member, seq, fan_id) VALUES (?, ?, ?)",
+        vec![
+            SqlStorageValue::String(member_key.clone()),
+            SqlStorageValue::Integer(seq),
+            SqlStorageValue::String(place.fan_id.to_string()),
+        ],
+    )
+    .map(|_| ())
+    .map_err(|e| format!("could not record a member's place: {e}"))
 }
 
 #[derive(Deserialize)]
 struct MemberRow {
     seq: i64,
     fan_id: String,
-}
-
-impl MemberBook for SqlBook {
-    fn place_of(&self, member_key: &str) -> std::result::Result<Option<ShardJoined>, BookError> {
-        let rows = self
-            .sql
-            .exec(
-                "SELECT seq, fan_id FROM members WHERE member = ?",
-                vec![SqlStorageValue::String(member_key.to_owned())],
-            )
-            .and_then(|c| c.to_array::<MemberRow>())
-            .map_err(|e| BookError::Storage(format!("could not read a member's place: {e}")))?;
-        let Some(row) = rows.into_iter().next() else {
-            return Ok(None);
-        };
-        Ok(Some(ShardJoined {
-            fan_id: serde_json::from_value::<FanId>(serde_json::Value::String(row.fan_id))
-                .map_err(|_| BookError::UnreadablePlace)?,
-            seq: u64::try_from(row.seq).map_err(|_| BookError::UnreadablePlace)?,
-            again: true,
-        }))
-    }
-
-    fn record(
-        &mut self,
-        member_key: &str,
-        place: &ShardJoined,
-    ) -> std::result::Result<(), BookError> {
-        self.recorded = Some((member_key.to_owned(), place.clone()));
-        Ok(())
-    }
 }
 
 /// Why a join got no number.
@@ -256,36 +240,40 @@ impl ArrivalShardObject {
             let mut stored = self.load_for(&sale, shard)?;
             // A member's look-up, numbering and record happen in this one step, with no await
             // between them: a second join of the same member finds the place recorded.
-            let mut book = SqlBook {
-                sql: self.state.storage().sql(),
-                recorded: None,
-            };
-            let step = match member {
+            let mut step = match member {
                 None => stored.numbering.handle(now),
-                Some(key) => stored
-                    .numbering
-                    .handle_member(&mut book, key, now)
-                    .map_err(|e| LeaseError::Failed(e.to_string()))?,
+                Some(key) => stored.numbering.handle_member(key, now),
             };
-            let request = match step {
-                ShardStep::Joined(joined) if joined.again => return Ok(joined),
-                ShardStep::Joined(joined) => {
-                    let alarm_at = stored.numbering.next_deadline();
-                    self.save(stored).map_err(failed)?;
-                    book.write_recorded().map_err(LeaseError::Failed)?;
-                    if let Err(e) = self.ensure_alarm(alarm_at).await {
-                        worker::console_error!(
-                            "arrival shard {shard} of {sale}: could not set its alarm: {e}"
-                        );
+            let request = loop {
+                let (joined, recorded) = match step {
+                    ShardStep::Need(need) => {
+                        let MemberNeed::PlaceOf(key) = &need;
+                        let found = place_of(&self.state.storage().sql(), key)
+                            .map_err(LeaseError::Failed)?;
+                        step = stored.numbering.supply_member(need, found, now);
+                        continue;
                     }
-                    return Ok(joined);
+                    ShardStep::Joined(joined) if joined.again => return Ok(joined),
+                    ShardStep::Joined(joined) => (joined, None),
+                    ShardStep::Record(recorded) => (recorded.place.clone(), Some(recorded)),
+                    ShardStep::Lease(_) if leases == MAX_LEASE_ATTEMPTS => {
+                        return Err(LeaseError::Failed(format!(
+                            "no number after {MAX_LEASE_ATTEMPTS} leases"
+                        )))
+                    }
+                    ShardStep::Lease(request) => break request,
+                };
+                let alarm_at = stored.numbering.next_deadline();
+                self.save(stored).map_err(failed)?;
+                if let Some(recorded) = &recorded {
+                    record(&self.state.storage().sql(), recorded).map_err(LeaseError::Failed)?;
                 }
-                ShardStep::Lease(_) if leases == MAX_LEASE_ATTEMPTS => {
-                    return Err(LeaseError::Failed(format!(
-                        "no number after {MAX_LEASE_ATTEMPTS} leases"
-                    )))
+                if let Err(e) = self.ensure_alarm(alarm_at).await {
+                    worker::console_error!(
+                        "arrival shard {shard} of {sale}: could not set its alarm: {e}"
+                    );
                 }
-                ShardStep::Lease(request) => request,
+                return Ok(joined);
             };
             leases += 1;
             self.lease_and_install(stored, &request).await?;

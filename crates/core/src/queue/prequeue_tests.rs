@@ -54,6 +54,7 @@ fn join(c: &mut Queue, shards: &mut [ArrivalShard], k: usize, now: UnixMillis) -
                     .map(crate::machines::protocol::Reply::Lease);
                 shards[k].supply(&request, answer, now).unwrap();
             }
+            other => panic!("a fan's join asks nothing else: {other:?}"),
         }
     }
     panic!("no number after {MAX_LEASE_ATTEMPTS} leases");

@@ -450,6 +450,7 @@ fn simulate(
                             }
                             shards[k].supply(&request, Ok(reply), now).unwrap();
                         }
+                        other => panic!("a fan's join asks nothing else: {other:?}"),
                     }
                 }
             }

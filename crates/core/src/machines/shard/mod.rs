@@ -13,7 +13,6 @@ use crate::machines::protocol::{Answer, Command, Reply, ShardJoined, ShardServed
 use crate::queue::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The smallest block asked for.
 pub const MIN_BLOCK: u64 = 8;
@@ -26,43 +25,35 @@ const ALARM_SLACK_MS: u64 = 20;
 /// What a join at the shard comes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShardStep {
-    /// The fan's number.
+    /// The fan's number; for a member, the place storage found for them (`again`).
     Joined(ShardJoined),
     /// Ask the coordinator for this lease ([`LeaseRequest::command`]), hand its answer to
     /// [`ArrivalShard::supply`], and join again.
     Lease(LeaseRequest),
+    /// A member's join asks what storage holds: look it up and hand what was found to
+    /// [`ArrivalShard::supply_member`].
+    Need(MemberNeed),
+    /// A member's new place: save the shard's state, record the place under the member's key,
+    /// then answer it. A record that fails fails the join: the number is lost as a gap rather
+    /// than given to a member and then to another fan.
+    Record(MemberPlace),
 }
 
-/// Where an invitation-only sale's shard keeps each member's place (its SQLite table `members`;
-/// a map in tests), by [`crate::fairness::invitation::member_key`].
-/// A book that cannot be read or written fails the join ([`BookError`] says why): read as "no
-/// place", an unreadable book would give a member a second one.
-pub trait MemberBook {
-    /// The place `member_key` already has, if any.
-    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, BookError>;
-    /// Records `member_key`'s place.
-    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), BookError>;
-}
-
-/// Why a [`MemberBook`] could not answer or record: the join fails, and nothing is numbered.
+/// What a member's join needs from the shard's storage (its SQLite table `members`; a map in
+/// tests), by [`crate::fairness::invitation::member_key`]. Storage that cannot be read fails the
+/// join: read as "no place", it would give a member a second one.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BookError {
-    /// The storage under the book failed (its own message, which says what it could not do).
-    Storage(String),
-    /// A member's stored place is there but cannot be read back.
-    UnreadablePlace,
+pub enum MemberNeed {
+    /// The place stored for this member key, if any.
+    PlaceOf(String),
 }
 
-impl fmt::Display for BookError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BookError::Storage(message) => f.write_str(message),
-            BookError::UnreadablePlace => f.write_str("a member's stored place is unreadable"),
-        }
-    }
+/// A member's new place, to record under their key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberPlace {
+    pub member_key: String,
+    pub place: ShardJoined,
 }
-
-impl std::error::Error for BookError {}
 
 /// Why a lease brought no block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,27 +208,35 @@ impl ArrivalShard {
         }
     }
 
-    /// A member's join (invitation-only sales): the place the member already has, or a new one,
-    /// recorded in `book` in the same step. Between the look-up and the record nothing else runs
-    /// (the caller holds no await between them), so concurrent joins of one member, from any
-    /// device, end in one place: a join that had to lease first looks again when it retries.
-    pub fn handle_member(
+    /// A member's join (invitation-only sales): asks for the place the member already has
+    /// ([`ShardStep::Need`]); [`ArrivalShard::supply_member`] answers it or numbers a new one.
+    /// Between the look-up, the numbering and the record nothing else may run (the caller holds
+    /// no await between them), so concurrent joins of one member, from any device, end in one
+    /// place: a join that had to lease first looks again when it retries.
+    pub fn handle_member(&self, member_key: &str, _now: UnixMillis) -> ShardStep {
+        ShardStep::Need(MemberNeed::PlaceOf(member_key.to_owned()))
+    }
+
+    /// Takes what storage `found` for `need` at `now`: the member's stored place is answered
+    /// (`again`, nothing numbered); with none, a new place is numbered, to be recorded
+    /// ([`ShardStep::Record`]), or a lease is asked for first.
+    pub fn supply_member(
         &mut self,
-        book: &mut impl MemberBook,
-        member_key: &str,
+        need: MemberNeed,
+        found: Option<ShardJoined>,
         now: UnixMillis,
-    ) -> Result<ShardStep, BookError> {
-        if let Some(place) = book.place_of(member_key)? {
-            return Ok(ShardStep::Joined(ShardJoined {
+    ) -> ShardStep {
+        let MemberNeed::PlaceOf(member_key) = need;
+        if let Some(place) = found {
+            return ShardStep::Joined(ShardJoined {
                 again: true,
                 ..place
-            }));
+            });
         }
-        let step = self.handle(now);
-        if let ShardStep::Joined(place) = &step {
-            book.record(member_key, place)?;
+        match self.handle(now) {
+            ShardStep::Joined(place) => ShardStep::Record(MemberPlace { member_key, place }),
+            other => other,
         }
-        Ok(step)
     }
 
     /// Takes the coordinator's answer to `request`, arrived at `now`. `Ok(true)` when it

@@ -46,6 +46,7 @@ fn join(
                     .map(Reply::Lease);
                 assert_eq!(shards[k].supply(&request, answer, now), Ok(true));
             }
+            other => panic!("a fan's join asks nothing else: {other:?}"),
         }
     }
     panic!("no number after {MAX_LEASE_ATTEMPTS} leases");
@@ -272,17 +273,29 @@ proptest! {
     }
 }
 
-/// A shard's member book as a map (the Durable Object keeps it in SQLite).
+/// A shard's members' places as a map (the Durable Object keeps them in SQLite).
 #[derive(Default)]
 struct Book(std::collections::BTreeMap<String, ShardJoined>);
 
-impl MemberBook for Book {
-    fn place_of(&self, member_key: &str) -> Result<Option<ShardJoined>, BookError> {
-        Ok(self.0.get(member_key).cloned())
-    }
-    fn record(&mut self, member_key: &str, place: &ShardJoined) -> Result<(), BookError> {
-        self.0.insert(member_key.to_owned(), place.clone());
-        Ok(())
+impl Book {
+    /// A member's join as the object drives it, with nothing between the look-up, the numbering
+    /// and the record: the member's place, or the lease to ask for first.
+    fn join(&mut self, shard: &mut ArrivalShard, member_key: &str, now: UnixMillis) -> ShardStep {
+        let mut step = shard.handle_member(member_key, now);
+        loop {
+            step = match step {
+                ShardStep::Need(need) => {
+                    let MemberNeed::PlaceOf(key) = &need;
+                    let found = self.0.get(key).cloned();
+                    shard.supply_member(need, found, now)
+                }
+                ShardStep::Record(MemberPlace { member_key, place }) => {
+                    self.0.insert(member_key, place.clone());
+                    return ShardStep::Joined(place);
+                }
+                other => return other,
+            }
+        }
     }
 }
 
@@ -299,35 +312,86 @@ fn a_member_who_joins_again_gets_the_same_place() {
     let mut book = Book::default();
     // Two devices of one member join while the shard has no block: both ask for a lease.
     let (ShardStep::Lease(a), ShardStep::Lease(b)) = (
-        shard.handle_member(&mut book, "m1", T0).unwrap(),
-        shard.handle_member(&mut book, "m1", T0).unwrap(),
+        book.join(&mut shard, "m1", T0),
+        book.join(&mut shard, "m1", T0),
     ) else {
         panic!("no block yet")
     };
     let lease_a = c.lease_block(T0, 0, a.closing, a.want).map(Reply::Lease);
     let lease_b = c.lease_block(T0, 0, b.closing, b.want).map(Reply::Lease);
     assert_eq!(shard.supply(&b, lease_b, T0), Ok(true));
-    let ShardStep::Joined(first) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
+    let ShardStep::Joined(first) = book.join(&mut shard, "m1", T0) else {
         panic!("a block is installed")
     };
     assert_eq!(shard.supply(&a, lease_a, T0), Ok(false), "an older lease");
-    let ShardStep::Joined(second) = shard.handle_member(&mut book, "m1", T0).unwrap() else {
+    let ShardStep::Joined(second) = book.join(&mut shard, "m1", T0) else {
         panic!("the member's place")
     };
     assert!(!first.again && second.again);
     assert_eq!((first.seq, &first.fan_id), (second.seq, &second.fan_id));
     // Another member gets the next place; the first member still has theirs, even after the
     // block they were numbered from is gone.
-    let ShardStep::Joined(other) = shard.handle_member(&mut book, "m2", T0).unwrap() else {
+    let ShardStep::Joined(other) = book.join(&mut shard, "m2", T0) else {
         panic!("the block has room")
     };
     assert_ne!(other.seq, first.seq);
     let later = T0.plus_millis(BLOCK_TTL_MS * 10);
     assert!(matches!(shard.handle(later), ShardStep::Lease(_)));
-    let ShardStep::Joined(again) = shard.handle_member(&mut book, "m1", later).unwrap() else {
+    let ShardStep::Joined(again) = book.join(&mut shard, "m1", later) else {
         panic!("a known member needs no block")
     };
     assert_eq!(again.seq, first.seq);
+}
+
+#[test]
+fn a_members_place_found_in_storage_is_answered_again_without_numbering() {
+    let mut c = sale(1);
+    let mut shard = ArrivalShard::default();
+    let ShardStep::Lease(request) = shard.handle(T0) else {
+        panic!("a new shard has no block")
+    };
+    let lease = c
+        .lease_block(T0, 0, request.closing, request.want)
+        .map(Reply::Lease);
+    assert_eq!(shard.supply(&request, lease, T0), Ok(true));
+    let need = match shard.handle_member("m1", T0) {
+        ShardStep::Need(need) => need,
+        other => panic!("a member's join asks for their place first: {other:?}"),
+    };
+    assert_eq!(need, MemberNeed::PlaceOf("m1".to_owned()));
+    let stored = ShardJoined {
+        fan_id: c.fan_id(3),
+        seq: 3,
+        again: false,
+    };
+    let before = shard.clone();
+    assert_eq!(
+        shard.supply_member(need, Some(stored.clone()), T0),
+        ShardStep::Joined(ShardJoined {
+            again: true,
+            ..stored
+        })
+    );
+    assert_eq!(shard, before, "nothing numbered, nothing counted");
+    // With nothing stored, the member is numbered from the block, and the place is to be
+    // recorded.
+    let ShardStep::Need(need) = shard.handle_member("m2", T0) else {
+        panic!("a member's join asks for their place first")
+    };
+    let ShardStep::Record(MemberPlace { member_key, place }) = shard.supply_member(need, None, T0)
+    else {
+        panic!("the block has room")
+    };
+    assert_eq!(member_key, "m2");
+    assert_eq!(
+        shard.handle(T0),
+        ShardStep::Joined(ShardJoined {
+            fan_id: c.fan_id(place.seq + 1),
+            seq: place.seq + 1,
+            again: false,
+        })
+    );
+    assert!(!place.again);
 }
 
 proptest! {
@@ -362,7 +426,7 @@ proptest! {
                     shards[k].supply(&request, *answer, now).unwrap();
                     Err(InFlight::Ready)
                 }
-                InFlight::Ready => match shards[k].handle_member(&mut books[k], &keys[member], now).unwrap() {
+                InFlight::Ready => match books[k].join(&mut shards[k], &keys[member], now) {
                     ShardStep::Joined(place) => Ok(place),
                     ShardStep::Lease(request) => {
                         let answer = c
@@ -370,6 +434,7 @@ proptest! {
                             .map(Reply::Lease);
                         Err(InFlight::Leasing(request, Box::new(answer)))
                     }
+                    other => panic!("a member's join ends in a place or a lease: {other:?}"),
                 },
             }
         };
