@@ -1,9 +1,9 @@
 //! The Durable Objects, as their callers reach them: one way for every request to an object
 //! ([`Objects`]) with two verbs, [`Objects::ask`] (for an answer) and [`Objects::tell`] (for none),
 //! typed by the object: a sale's [`Coordinator`], its arrival [`Shard`]s, the sale [`Registry`]
-//! and the [`Monitor`]; the coordinator's two doors besides its commands, a fan's
-//! [`FanSocket`] and a test's [`FaultSwitch`]; and the test clock's [`ClockHand`] on a
-//! coordinator or a shard.
+//! and the [`monitor::Monitor`] (with what it is told and answers); the coordinator's two doors
+//! besides its commands, a fan's [`FanSocket`] and a test's [`FaultSwitch`]; and the test clock's
+//! [`ClockHand`] on a coordinator or a shard.
 //!
 //! Every request goes the same way: counted (the request log's `object_calls`), carrying the
 //! protocol version ([`PROTOCOL_HEADER`]; an object refuses one it does not answer,
@@ -13,6 +13,8 @@
 //! ([`Objects::for_request`]) first checks that the sale a command is about was created (the
 //! registry, as the edge caches it: [`crate::edge_cache::known_sales`]), so an id nobody created
 //! never reaches, and so creates, an object.
+
+pub mod monitor;
 
 use crate::edge_cache::known_sales;
 use crate::error::ApiError;
@@ -139,18 +141,6 @@ pub enum RegistryCommand {
     Exists {
         id: SaleId,
     },
-}
-
-/// The environment's monitor: the synthetic fan's runs and the webhook deliveries.
-pub struct Monitor;
-
-impl Object for Monitor {
-    const BINDING: &'static str = crate::durable::MONITOR_BINDING;
-    type Wire = Bare;
-    type Command = crate::durable::MonitorCommand;
-    fn name(&self) -> String {
-        crate::durable::MONITOR_NAME.into()
-    }
 }
 
 /// Fan `seq`'s WebSocket upgrade, handed to the coordinator of `sale` (the edge checked the
