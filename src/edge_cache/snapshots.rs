@@ -10,11 +10,9 @@
 use super::{Kept, Kind, Memory, Rules};
 use crate::error::ApiError;
 use crate::lru::Lru;
-use crate::objects::{CallError, Coordinator, Objects};
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
-use waitroom_core::codec::tag_first::Only;
-use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 
@@ -59,24 +57,26 @@ impl Kind for Snapshots {
 }
 
 /// The sale's snapshot: at most [`SNAPSHOT_TTL_MS`] old, or up to [`MAX_STALE_MS`] old while this
-/// isolate refreshes it or the coordinator fails; `None` if there is no such sale.
-pub async fn snapshot(
-    objects: &Objects,
+/// isolate refreshes it or the coordinator fails; `None` if there is no such sale. On a miss,
+/// `ask` (the coordinator) is asked for it.
+pub async fn snapshot<Fut>(
     origin: &str,
     sale: &SaleId,
     now: UnixMillis,
-) -> Result<Option<Rc<Snapshot>>, ApiError> {
+    ask: Fut,
+) -> Result<Option<Rc<Snapshot>>, ApiError>
+where
+    Fut: Future<Output = Result<Snapshot, ApiError>>,
+{
     super::get::<Snapshots, _, _>(origin, sale, now, |now| async move {
-        let asked: Result<Only<Reply, Snapshot>, _> =
-            objects.ask(&Coordinator(sale), &Command::Snapshot).await;
-        let (value, at) = match asked.map(Only::into_inner) {
+        let (value, at) = match ask.await {
             Ok(s) => {
                 let at = s.taken_at;
                 (Some(Rc::new(s)), at)
             }
-            Err(CallError::Refused(QueueError::SaleNotFound)) => (None, now),
+            Err(ApiError::Queue(QueueError::SaleNotFound)) => (None, now),
             // Refusals (a sale whose settings cannot be read) keep their own answer.
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         Ok(Kept {
             value,

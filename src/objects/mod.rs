@@ -11,8 +11,9 @@
 //! themselves, and what the edge maps to its [`ApiError`] (busy for an object that could not be
 //! reached or failed, the refusal itself for a refusal). A handle for a client's request
 //! ([`Objects::for_request`]) first checks that the sale a command is about was created (the
-//! registry, as the edge caches it: [`crate::edge_cache::known_sales`]), so an id nobody created
-//! never reaches, and so creates, an object.
+//! registry, asked on a miss of the edge's cache of its answers,
+//! [`crate::edge_cache::known_sales`]), so an id nobody created never reaches, and so creates, an
+//! object.
 
 pub mod monitor;
 
@@ -454,10 +455,27 @@ impl Objects {
             let Some((origin, now)) = &self.client else {
                 return Ok(());
             };
-            if known_sales::exists(self, origin, sale, *now).await {
-                Ok(())
-            } else {
-                Err(CallError::Refused(QueueError::SaleNotFound))
+            // The synthetic monitor's canary is kept out of the registry (and the dashboard's
+            // list), but its promoter routes work: it is one reserved id, so it costs no lookup.
+            if sale.is_reserved() {
+                return Ok(());
+            }
+            let ask = async {
+                let command = RegistryCommand::Exists { id: sale.clone() };
+                let found: Vec<SaleId> = self.ask(&Registry, &command).await?;
+                Ok::<_, ApiError>(found.contains(sale))
+            };
+            match known_sales::get(origin, sale, *now, ask).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(CallError::Refused(QueueError::SaleNotFound)),
+                // If the registry cannot be asked, the sale is taken as existing (its coordinator
+                // answers for it): a registry outage must not stop real sales.
+                Err(e) => {
+                    worker::console_warn!(
+                        "the registry could not say whether {sale} exists: {e:?}"
+                    );
+                    Ok(())
+                }
             }
         })
     }

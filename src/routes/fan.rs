@@ -13,12 +13,15 @@ use crate::door::Held;
 use crate::edge_cache::snapshots;
 use crate::error::ApiError;
 use crate::http;
+use crate::objects::Coordinator;
 use crate::random;
 use crate::response::CacheControl;
 use crate::routes::answers::SaleInfo;
 use crate::routes::Ctx;
 use std::rc::Rc;
+use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{Request, Response};
@@ -42,7 +45,16 @@ async fn snapshot_of(ctx: &Ctx, sale: &SaleId) -> Result<Option<Rc<Snapshot>>, A
         return Ok(None);
     }
     match ctx.require_sale(sale).await {
-        Ok(()) => snapshots::snapshot(&ctx.objects, &ctx.origin, sale, ctx.now).await,
+        Ok(()) => {
+            let ask = async {
+                let asked: Only<Reply, Snapshot> = ctx
+                    .objects
+                    .ask(&Coordinator(sale), &Command::Snapshot)
+                    .await?;
+                Ok(asked.into_inner())
+            };
+            snapshots::snapshot(&ctx.origin, sale, ctx.now, ask).await
+        }
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
         Err(e) => Err(e),
     }
