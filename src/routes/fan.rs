@@ -9,6 +9,7 @@ mod standing;
 pub use api::{challenge, draw, join, sale_info, status};
 pub use page::{busy_page, busy_tries, rejoin, sale_page};
 
+use crate::ctx::Ctx;
 use crate::door::Held;
 use crate::edge_cache::snapshots;
 use crate::error::ApiError;
@@ -17,7 +18,6 @@ use crate::objects::Coordinator;
 use crate::random;
 use crate::response::CacheControl;
 use crate::routes::answers::SaleInfo;
-use crate::routes::Ctx;
 use std::rc::Rc;
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};

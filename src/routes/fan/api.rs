@@ -6,13 +6,13 @@ use super::{
     held, jittered, presented, sale_info_of, set_token_cookie, snapshot, status_url, verify,
     Presented, SALE_INFO,
 };
+use crate::ctx::Ctx;
 use crate::door;
 use crate::error::ApiError;
 use crate::http;
 use crate::place_cost;
 use crate::response::{json, json_with};
 use crate::routes::answers;
-use crate::routes::Ctx;
 use waitroom_core::fairness::pow::Solution;
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::Snapshot;

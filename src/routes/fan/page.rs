@@ -6,6 +6,7 @@ use super::{
     held_by_page, sale_info_of, set_token_cookie, snapshot, snapshot_of, status_url, wants_json,
     PUBLIC_PAGE, PUBLIC_PAGE_MAX_AGE_S,
 };
+use crate::ctx::Ctx;
 use crate::door;
 use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
@@ -20,7 +21,6 @@ use crate::place_cost;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
-use crate::routes::Ctx;
 use waitroom_core::keys::pass_delivery::PassDelivery;
 use waitroom_core::keys::token::TOKEN_TTL_S;
 use waitroom_core::queue::snapshot::{wait_words, Snapshot};

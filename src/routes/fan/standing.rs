@@ -2,12 +2,12 @@
 //! (then from their claim); and as the status answer tells it.
 
 use super::jittered;
+use crate::ctx::Ctx;
 use crate::door;
 use crate::error::ApiError;
 use crate::fan_state::FanState;
 use crate::presence;
 use crate::routes::answers::{StateAdds, Status};
-use crate::routes::Ctx;
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::queue::Claim;
