@@ -1,16 +1,14 @@
 //! Which sales exist, as the registry said, cached at the edge: a request for a sale id nobody
 //! created is answered 404 without reaching (and so creating) a coordinator or shard object. The
-//! registry is asked on a miss by the caller ([`crate::objects::Objects::require_sale`]).
+//! registry is asked on a miss by the one caller that reads it, [`crate::objects::Objects`].
 //!
 //! A sale that exists is remembered for [`KNOWN_TTL_MS`], an unknown id for [`UNKNOWN_TTL_MS`]
 //! only, so a new sale is found by every isolate within that long of its creation (at once by the
 //! isolate that created it).
 
 use super::{Kept, Kind, Memory, Rules};
-use crate::error::ApiError;
 use crate::lru::Lru;
 use std::cell::RefCell;
-use std::future::Future;
 use waitroom_core::{SaleId, UnixMillis};
 
 /// How long a sale known to exist is taken as existing without asking again (sales are never
@@ -45,30 +43,13 @@ impl Kind for KnownSales {
 }
 
 /// What the registry said at `now`, kept as long as its answer's TTL.
-fn known(exists: bool, now: UnixMillis) -> Kept<bool> {
+pub fn known(exists: bool, now: UnixMillis) -> Kept<bool> {
     let ttl_ms = if exists { KNOWN_TTL_MS } else { UNKNOWN_TTL_MS };
     Kept {
         value: exists,
         at: now,
         fresh_until: now.plus_millis(ttl_ms),
     }
-}
-
-/// Whether `sale` was ever created: fresh from memory or the Cache API, else what `ask` (the
-/// registry) says, kept as long as its answer's TTL.
-pub async fn get<Fut>(
-    origin: &str,
-    sale: &SaleId,
-    now: UnixMillis,
-    ask: Fut,
-) -> Result<bool, ApiError>
-where
-    Fut: Future<Output = Result<bool, ApiError>>,
-{
-    super::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
-        Ok(known(ask.await?, now))
-    })
-    .await
 }
 
 /// A promoter created (or updated) the sale: known at once in this isolate, and in the Cache API

@@ -3,7 +3,7 @@
 //! the isolates of a data centre), with one stored format ([`Kept`]) and typed keys ([`Kind`]).
 //!
 //! Each layer is consulted only when the one before has nothing fresh; then the object is asked
-//! (by the caller's `ask`: the cache itself calls no object), by one request per isolate at a time
+//! (by the caller's `load`: the cache itself calls no object), by one request per isolate at a time
 //! where the kind's [`Rules`] say so, and after a failure not again before a backoff. What a
 //! request does is decided without I/O ([`plan`]); this module only carries it out.
 //!

@@ -17,7 +17,7 @@
 
 pub mod monitor;
 
-use crate::edge_cache::known_sales;
+use crate::edge_cache::{self, known_sales, known_sales::KnownSales};
 use crate::error::ApiError;
 use crate::outgoing;
 use futures::future::LocalBoxFuture;
@@ -455,28 +455,33 @@ impl Objects {
             let Some((origin, now)) = &self.client else {
                 return Ok(());
             };
-            // The synthetic monitor's canary is kept out of the registry (and the dashboard's
-            // list), but its promoter routes work: it is one reserved id, so it costs no lookup.
-            if sale.is_reserved() {
-                return Ok(());
+            if self.sale_exists(origin, sale, *now).await {
+                Ok(())
+            } else {
+                Err(CallError::Refused(QueueError::SaleNotFound))
             }
-            let ask = async {
-                let command = RegistryCommand::Exists { id: sale.clone() };
-                let found: Vec<SaleId> = self.ask(&Registry, &command).await?;
-                Ok::<_, ApiError>(found.contains(sale))
-            };
-            match known_sales::get(origin, sale, *now, ask).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(CallError::Refused(QueueError::SaleNotFound)),
-                // If the registry cannot be asked, the sale is taken as existing (its coordinator
-                // answers for it): a registry outage must not stop real sales.
-                Err(e) => {
-                    worker::console_warn!(
-                        "the registry could not say whether {sale} exists: {e:?}"
-                    );
-                    Ok(())
-                }
-            }
+        })
+    }
+
+    /// Whether `sale` was ever created: the registry's answer as the edge keeps it
+    /// ([`KnownSales`]), the registry asked on a miss. If the registry cannot be asked, the sale is
+    /// taken as existing (its coordinator answers for it): a registry outage must not stop real
+    /// sales.
+    async fn sale_exists(&self, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
+        // The synthetic monitor's canary is kept out of the registry (and the dashboard's list),
+        // but its promoter routes work: it is one reserved id, so it costs no lookup.
+        if sale.is_reserved() {
+            return true;
+        }
+        edge_cache::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
+            let command = RegistryCommand::Exists { id: sale.clone() };
+            let found: Vec<SaleId> = self.ask(&Registry, &command).await?;
+            Ok(known_sales::known(found.contains(sale), now))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");
+            true
         })
     }
 }

@@ -2,9 +2,10 @@
 //! and what the sale's info says of it.
 
 use crate::ctx::Ctx;
-use crate::edge_cache::snapshots;
+use crate::edge_cache::snapshots::{Snapshots, SNAPSHOT_TTL_MS};
+use crate::edge_cache::{self, Kept};
 use crate::error::ApiError;
-use crate::objects::Coordinator;
+use crate::objects::{CallError, Coordinator};
 use crate::routes::answers::SaleInfo;
 use std::rc::Rc;
 use waitroom_core::codec::tag_first::Only;
@@ -15,6 +16,11 @@ use waitroom_core::{QueueError, SaleId, UnixMillis};
 /// The snapshot of a sale as fans see it; `None` if it does not exist (known at the edge for ids
 /// nobody created: their objects are never reached), and for a reserved id (the monitor's
 /// canary), which no fan route reaches.
+///
+/// From the edge's cache ([`Snapshots`]): at most [`SNAPSHOT_TTL_MS`] old, or up to
+/// [`MAX_STALE_MS`](crate::edge_cache::snapshots::MAX_STALE_MS) old while this isolate refreshes
+/// it or the coordinator fails. On a miss the coordinator is asked; a sale it does not know is
+/// kept as `None` the same way.
 pub(super) async fn snapshot_of(
     ctx: &Ctx,
     sale: &SaleId,
@@ -24,14 +30,27 @@ pub(super) async fn snapshot_of(
     }
     match ctx.require_sale(sale).await {
         Ok(()) => {
-            let ask = async {
-                let asked: Only<Reply, Snapshot> = ctx
+            edge_cache::get::<Snapshots, _, _>(&ctx.origin, sale, ctx.now, |now| async move {
+                let asked: Result<Only<Reply, Snapshot>, _> = ctx
                     .objects
                     .ask(&Coordinator(sale), &Command::Snapshot)
-                    .await?;
-                Ok(asked.into_inner())
-            };
-            snapshots::snapshot(&ctx.origin, sale, ctx.now, ask).await
+                    .await;
+                let (value, at) = match asked.map(Only::into_inner) {
+                    Ok(s) => {
+                        let at = s.taken_at;
+                        (Some(Rc::new(s)), at)
+                    }
+                    Err(CallError::Refused(QueueError::SaleNotFound)) => (None, now),
+                    // Refusals (a sale whose settings cannot be read) keep their own answer.
+                    Err(e) => return Err(e.into()),
+                };
+                Ok(Kept {
+                    value,
+                    at,
+                    fresh_until: at.plus_millis(SNAPSHOT_TTL_MS),
+                })
+            })
+            .await
         }
         Err(ApiError::Queue(QueueError::SaleNotFound)) => Ok(None),
         Err(e) => Err(e),
