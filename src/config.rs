@@ -105,3 +105,12 @@ pub fn pass_issuer(env: &Env) -> String {
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_PASS_ISSUER.to_owned())
 }
+
+/// The environment's threshold for a slow run of the synthetic fan: `MONITOR_SLOW_MS`, or the
+/// default.
+pub fn slow_ms(env: &Env) -> u64 {
+    env.var("MONITOR_SLOW_MS")
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(waitroom_core::monitor::DEFAULT_SLOW_MS)
+}

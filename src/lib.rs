@@ -2,15 +2,15 @@
 //! `waitroom-core`.
 //!
 //! - [`routes`] maps each path of the HTTP contract (docs/api.md) to a handler.
-//! - [`durable`] holds the Durable Objects: a [`durable::SaleCoordinator`] per sale and the
-//!   [`durable::SaleRegistry`] that lists sales.
+//! - [`durable`] holds the Durable Objects: a [`durable::SaleCoordinatorObject`] per sale and the
+//!   [`durable::SaleRegistryObject`] that lists sales.
 //! - [`pages`] are the fan pages, askama templates from `templates/` compiled into the worker;
 //!   [`response`] builds every answer and gives it the security headers.
 //! - [`edge_cache`] answers polls from a snapshot cached for about a second, in isolate memory
 //!   and in the Cache API, so a waiting crowd never reaches the coordinator (and keeps which
 //!   sales exist and what fans whose turn came found, the same way).
 //! - [`scheduled`] is the synthetic fan the Cron Trigger runs every minute, kept and judged by the
-//!   [`durable::Monitor`] object.
+//!   [`durable::MonitorObject`].
 //! - [`events`] puts what happens to a sale on the `EVENTS` queue; [`queue`] delivers each as a
 //!   signed webhook.
 //!

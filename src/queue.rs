@@ -9,8 +9,8 @@
 
 use crate::clock;
 use crate::config;
-use crate::durable::{DeliveryCounts, MonitorCommand};
-use crate::objects::{Monitor, Objects};
+use crate::objects::monitor::{DeliveryCounts, Monitor, MonitorCommand};
+use crate::objects::Objects;
 use futures::future::{join_all, select, Either};
 use std::time::Duration;
 use waitroom_core::events::{retry_delay_s, EventMessage, WebhookKey};

@@ -152,6 +152,20 @@ pub fn see_other(location: &str) -> worker::Result<Response> {
     Ok(response)
 }
 
+/// A response of our own with `answer`'s status, headers and body: a fetched response's headers
+/// are immutable, and every answer gets the security headers.
+pub(crate) fn own_copy(answer: Response) -> worker::Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in answer.headers().entries() {
+        headers.set(&name, &value)?;
+    }
+    let status = answer.status_code();
+    let (_, body) = answer.into_parts();
+    Ok(Response::from_body(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

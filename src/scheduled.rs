@@ -2,12 +2,12 @@
 //! canary sale, in-process (the coordinator object directly, as the routes call it, never over
 //! the network): join, the canary window pulls it, it claims its turn, its pass verifies
 //! against the JWKS, the assignment completes. The run's timings and outcome go to the
-//! [`crate::durable::Monitor`] object, which keeps them and alerts.
+//! [`crate::durable::MonitorObject`], which keeps them and alerts.
 
 use crate::clock;
-use crate::config;
-use crate::durable::{slow_ms, MonitorCommand, Recorded};
-use crate::objects::{CallError, Coordinator, Monitor, Objects};
+use crate::config::{self, slow_ms};
+use crate::objects::monitor::{Monitor, MonitorCommand, Recorded};
+use crate::objects::{CallError, Coordinator, Objects};
 use crate::random;
 use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::monitor::{verify_pass, Run, Timings, CANARY_SALE, CANARY_WINDOW};

@@ -5,8 +5,9 @@
 //! worker's (`workers/full`: `SaleCoordinator`, `ArrivalShard`, `SaleRegistry`, `Monitor`, the
 //! names in wrangler.toml), each handing every event to its object here. The edge worker has no
 //! class: it reaches the full worker's objects through bindings with `script_name`
-//! (wrangler.edge.toml), and uses only what callers of an object share (the monitor's commands
-//! and report).
+//! (wrangler.edge.toml), as every caller does: through [`crate::objects`], which holds what
+//! callers of an object share (the registry's and the monitor's commands and answers), so no
+//! caller depends on this module.
 
 mod coordinator;
 mod monitor;
@@ -17,7 +18,6 @@ mod shard;
 mod store;
 
 pub use coordinator::SaleCoordinatorObject;
-pub use monitor::{post_json, slow_ms, MonitorObject, Recorded};
-pub use monitor::{DeliveryCounts, MonitorCommand, MonitorReport, MONITOR_BINDING, MONITOR_NAME};
+pub use monitor::{post_json, MonitorObject};
 pub use registry::SaleRegistryObject;
 pub use shard::ArrivalShardObject;

@@ -5,18 +5,17 @@
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
+use crate::config::slow_ms;
 use crate::events;
+use crate::objects::monitor::{DeliveryCounts, MonitorCommand, MonitorReport, Recorded};
 use crate::objects::refuse_unanswered_protocol;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use waitroom_core::events::{Event, EventMessage, EventType};
-use waitroom_core::monitor::{self, Incident, Notice, Run, CANARY_SALE, DEFAULT_SLOW_MS};
+use waitroom_core::monitor::{self, Incident, Notice, Run, CANARY_SALE};
 use waitroom_core::{SaleId, UnixMillis};
 use worker::{Env, Fetch, Method, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
-pub const MONITOR_BINDING: &str = "MONITOR";
-/// The one monitor object of an environment.
-pub const MONITOR_NAME: &str = "monitor";
 /// Most runs listed (a day of one run a minute).
 const MAX_RUNS_LISTED: i64 = 1_440;
 
@@ -30,77 +29,6 @@ const MIGRATIONS: &[Migration] = &[Migration {
         Step::Sql("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, body TEXT NOT NULL)"),
     ],
 }];
-
-/// How webhook deliveries went, counted by the queue consumer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryCounts {
-    /// Delivered (the receiver answered 2xx).
-    pub delivered: u64,
-    /// Failed an attempt (error status, timeout, unreachable): retried later.
-    pub retried: u64,
-    /// Given up after the last retry: arrived in the dead-letter queue.
-    pub dead_lettered: u64,
-    /// Could not be decoded: logged with their id and acknowledged.
-    pub poison: u64,
-    /// Had nowhere to go (no webhook_url): acknowledged.
-    pub no_target: u64,
-}
-
-impl DeliveryCounts {
-    fn add(&mut self, other: &DeliveryCounts) {
-        self.delivered += other.delivered;
-        self.retried += other.retried;
-        self.dead_lettered += other.dead_lettered;
-        self.poison += other.poison;
-        self.no_target += other.no_target;
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == DeliveryCounts::default()
-    }
-}
-
-/// What the monitor object is asked.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum MonitorCommand {
-    /// Keep a run, judge it, alert if that is due.
-    Record {
-        run: Run,
-    },
-    /// Add to the delivery counts.
-    Deliveries {
-        counts: DeliveryCounts,
-    },
-    Report,
-}
-
-/// `GET /api/admin/monitor`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct MonitorReport {
-    pub canary_sale: String,
-    /// A run slower than this (ms) is an incident.
-    pub threshold_ms: u64,
-    /// The last 24 h of runs, newest first.
-    pub runs: Vec<Run>,
-    pub incident: Option<Incident>,
-    pub deliveries: DeliveryCounts,
-}
-
-/// What recording a run decided.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Recorded {
-    pub incident: Option<Incident>,
-    pub notice: Option<Notice>,
-}
-
-/// The environment's threshold for a slow run: `MONITOR_SLOW_MS`, or the default.
-pub fn slow_ms(env: &Env) -> u64 {
-    env.var("MONITOR_SLOW_MS")
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .unwrap_or(DEFAULT_SLOW_MS)
-}
 
 /// The environment's name for alerts: `ENVIRONMENT`, or `dev`.
 fn environment(env: &Env) -> String {

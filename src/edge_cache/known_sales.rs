@@ -1,5 +1,6 @@
-//! Which sales exist, as the registry says, cached at the edge: a request for a sale id nobody
-//! created is answered 404 without reaching (and so creating) a coordinator or shard object.
+//! Which sales exist, as the registry said, cached at the edge: a request for a sale id nobody
+//! created is answered 404 without reaching (and so creating) a coordinator or shard object. The
+//! registry is asked on a miss by the one caller that reads it, [`crate::objects::Objects`].
 //!
 //! A sale that exists is remembered for [`KNOWN_TTL_MS`], an unknown id for [`UNKNOWN_TTL_MS`]
 //! only, so a new sale is found by every isolate within that long of its creation (at once by the
@@ -7,7 +8,6 @@
 
 use super::{Kept, Kind, Memory, Rules};
 use crate::lru::Lru;
-use crate::objects::{Objects, Registry, RegistryCommand};
 use std::cell::RefCell;
 use waitroom_core::{SaleId, UnixMillis};
 
@@ -43,33 +43,13 @@ impl Kind for KnownSales {
 }
 
 /// What the registry said at `now`, kept as long as its answer's TTL.
-fn known(exists: bool, now: UnixMillis) -> Kept<bool> {
+pub fn known(exists: bool, now: UnixMillis) -> Kept<bool> {
     let ttl_ms = if exists { KNOWN_TTL_MS } else { UNKNOWN_TTL_MS };
     Kept {
         value: exists,
         at: now,
         fresh_until: now.plus_millis(ttl_ms),
     }
-}
-
-/// Whether `sale` was ever created. If the registry cannot be asked, the sale is taken as
-/// existing (its coordinator answers for it): a registry outage must not stop real sales.
-pub async fn exists(objects: &Objects, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
-    // The synthetic monitor's canary is kept out of the registry (and the dashboard's list), but
-    // its promoter routes work: it is one reserved id, so it costs no lookup.
-    if sale.is_reserved() {
-        return true;
-    }
-    super::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
-        let command = RegistryCommand::Exists { id: sale.clone() };
-        let found: Vec<SaleId> = objects.ask(&Registry, &command).await?;
-        Ok(known(found.contains(sale), now))
-    })
-    .await
-    .unwrap_or_else(|e| {
-        worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");
-        true
-    })
 }
 
 /// A promoter created (or updated) the sale: known at once in this isolate, and in the Cache API

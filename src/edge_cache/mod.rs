@@ -2,10 +2,10 @@
 //! two-level cache, isolate memory (bounded, [`Lru`]) in front of the Workers Cache API (shared by
 //! the isolates of a data centre), with one stored format ([`Kept`]) and typed keys ([`Kind`]).
 //!
-//! Each layer is consulted only when the one before has nothing fresh; then the object is asked,
-//! by one request per isolate at a time where the kind's [`Rules`] say so, and after a failure not
-//! again before a backoff. What a request does is decided without I/O ([`plan`]); this module only
-//! carries it out.
+//! Each layer is consulted only when the one before has nothing fresh; then the object is asked
+//! (by the caller's `load`: the cache itself calls no object), by one request per isolate at a time
+//! where the kind's [`Rules`] say so, and after a failure not again before a backoff. What a
+//! request does is decided without I/O ([`plan`]); this module only carries it out.
 //!
 //! The kinds: a sale's [`snapshots`] (fresh for about a second, stale up to a minute while its
 //! coordinator is slow or failing), which sales exist ([`known_sales`]) and what a fan whose

@@ -5,18 +5,15 @@
 //! 5 ms, 3 s or fails. While a refresh is under way or failing, polls are answered from the newest
 //! snapshot at hand, up to [`MAX_STALE_MS`] old. A snapshot can only be behind the coordinator,
 //! never ahead: `head` never moves back, so a stale one makes a fan wait longer, and never lets
-//! anyone skip the line. A sale that does not exist is kept as `None`, the same way.
+//! anyone skip the line. A sale that does not exist is kept as `None`, the same way. The fan
+//! routes ask the coordinator on a miss (`routes::fan::sale`): the cache calls no object.
 
-use super::{Kept, Kind, Memory, Rules};
-use crate::error::ApiError;
+use super::{Kind, Memory, Rules};
 use crate::lru::Lru;
-use crate::objects::{CallError, Coordinator, Objects};
 use std::cell::RefCell;
 use std::rc::Rc;
-use waitroom_core::codec::tag_first::Only;
-use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
-use waitroom_core::{QueueError, SaleId, UnixMillis};
+use waitroom_core::{SaleId, UnixMillis};
 
 /// How long a snapshot answers polls.
 pub const SNAPSHOT_TTL_MS: u64 = 1_000;
@@ -56,35 +53,6 @@ impl Kind for Snapshots {
         }
         &MEMORY
     }
-}
-
-/// The sale's snapshot: at most [`SNAPSHOT_TTL_MS`] old, or up to [`MAX_STALE_MS`] old while this
-/// isolate refreshes it or the coordinator fails; `None` if there is no such sale.
-pub async fn snapshot(
-    objects: &Objects,
-    origin: &str,
-    sale: &SaleId,
-    now: UnixMillis,
-) -> Result<Option<Rc<Snapshot>>, ApiError> {
-    super::get::<Snapshots, _, _>(origin, sale, now, |now| async move {
-        let asked: Result<Only<Reply, Snapshot>, _> =
-            objects.ask(&Coordinator(sale), &Command::Snapshot).await;
-        let (value, at) = match asked.map(Only::into_inner) {
-            Ok(s) => {
-                let at = s.taken_at;
-                (Some(Rc::new(s)), at)
-            }
-            Err(CallError::Refused(QueueError::SaleNotFound)) => (None, now),
-            // Refusals (a sale whose settings cannot be read) keep their own answer.
-            Err(e) => return Err(e.into()),
-        };
-        Ok(Kept {
-            value,
-            at,
-            fresh_until: at.plus_millis(SNAPSHOT_TTL_MS),
-        })
-    })
-    .await
 }
 
 /// Forgets the sale's snapshot in this isolate after a promoter changed the sale, so this isolate

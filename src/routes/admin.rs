@@ -1,16 +1,16 @@
 //! Promoters: create and configure sales, open / pause / close them, watch the numbers.
 
 use super::answers::{SaleList, SaleListEntry};
-use super::Ctx;
 use crate::clock;
-use crate::durable::{MonitorCommand, MonitorReport};
+use crate::ctx::Ctx;
 use crate::edge_cache::{known_sales, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
+use crate::objects::monitor::{Monitor, MonitorCommand, MonitorReport};
 use crate::objects::{
     unexpected, ClockHand, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, FaultSwitch,
-    Monitor, Registry, RegistryCommand, Shard,
+    Registry, RegistryCommand, Shard,
 };
 use crate::random;
 use crate::response::json;

@@ -6,11 +6,12 @@
 //! (docs/capacity.md, "Cold start"). Each Worker's crate names its choice; the route handling is
 //! generic over it, so the edge's module links none of [`Serve`]'s code.
 
-use super::{admin, origin, own_copy, Route};
+use super::route::Route;
+use super::{admin, origin};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
-use crate::response::json;
+use crate::response::{json, own_copy};
 use std::future::Future;
 use waitroom_core::SaleId;
 use worker::{Method, Request, Response};

@@ -1,219 +1,30 @@
-//! The HTTP contract (docs/api.md): each path to its handler, and every failure to one error shape.
+//! The HTTP contract (docs/api.md): each path parsed to its [`Route`], the route to its handler,
+//! every failure to one error shape, and the request's log line.
 
 mod admin;
 pub mod answers;
 pub mod backstage;
 pub mod fan;
 mod origin;
+mod route;
 mod socket;
 
-pub use crate::ctx::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::objects::Objects;
 use crate::request_log::{self, RequestLine};
 use crate::response::{self, json};
-use admin::SaleAction;
 use answers::Health;
-use origin::Outcome;
 use std::rc::Rc;
 use waitroom_core::SaleId;
-use worker::{Env, Headers, Method, Request, Response};
+use worker::{Env, Method, Request, Response};
 
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
 pub const ASSETS_BINDING: &str = "ASSETS";
 
 pub use backstage::Backstage;
-
-/// A path of the contract, with its parameters. (The edge worker parses the routes it hands to
-/// the full worker too, to refuse a bad path at once.)
-pub enum Route<'a> {
-    Health,
-    Jwks,
-    /// A sale page's colours: `/brand/{rrggbb}.css`.
-    BrandCss(&'a str),
-    SalePage(&'a str),
-    SaleInfo(&'a str),
-    Join(&'a str),
-    /// A proof-of-work challenge for a new place.
-    Challenge(&'a str),
-    Status(&'a str),
-    /// The fan's WebSocket (the turn, pushed).
-    Socket(&'a str),
-    /// The pre-queue's draw: `GET /api/sales/{sale}/draw`.
-    Draw(&'a str),
-    Pull(&'a str),
-    Finish {
-        sale: &'a str,
-        fan: &'a str,
-        outcome: Outcome,
-    },
-    Assignments(&'a str),
-    AdminSales,
-    AdminSale(&'a str),
-    AdminControl {
-        sale: &'a str,
-        action: SaleAction,
-    },
-    AdminMonitor,
-    /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by us.
-    AdminInvitations(&'a str),
-    /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
-    TestPoison,
-    /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
-    AdminFault(&'a str),
-    /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
-    /// [`crate::clock`]).
-    TestClock,
-}
-
-impl<'a> Route<'a> {
-    /// The route of a path, with its actions parsed: an unknown action is no route (404).
-    fn parse(segments: &[&'a str]) -> Option<Self> {
-        Some(match segments {
-            ["healthz"] => Route::Health,
-            [".well-known", "jwks.json"] => Route::Jwks,
-            ["brand", file] => Route::BrandCss(file),
-            ["s", sale] => Route::SalePage(sale),
-            ["api", "sales", sale] => Route::SaleInfo(sale),
-            ["api", "sales", sale, "join"] => Route::Join(sale),
-            ["api", "sales", sale, "status"] => Route::Status(sale),
-            ["api", "sales", sale, "challenge"] => Route::Challenge(sale),
-            ["api", "sales", sale, "socket"] => Route::Socket(sale),
-            ["api", "sales", sale, "draw"] => Route::Draw(sale),
-            ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
-            ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
-            ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
-                sale,
-                fan,
-                outcome: Outcome::parse(action)?,
-            },
-            ["api", "admin", "monitor"] => Route::AdminMonitor,
-            ["__test", "events", "poison"] => Route::TestPoison,
-            ["api", "admin", "test", "clock"] => Route::TestClock,
-            ["api", "admin", "sales"] => Route::AdminSales,
-            ["api", "admin", "sales", sale] => Route::AdminSale(sale),
-            ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
-            ["api", "admin", "sales", sale, "invitations"] => Route::AdminInvitations(sale),
-            ["api", "admin", "sales", sale, action] => Route::AdminControl {
-                sale,
-                action: SaleAction::parse(action)?,
-            },
-            _ => return None,
-        })
-    }
-
-    /// The route's name, for the request log.
-    fn name(&self) -> &'static str {
-        match self {
-            Route::Health => "health",
-            Route::Jwks => "jwks",
-            Route::BrandCss(_) => "brand_css",
-            Route::SalePage(_) => "sale_page",
-            Route::SaleInfo(_) => "sale_info",
-            Route::Join(_) => "join",
-            Route::Status(_) => "status",
-            Route::Challenge(_) => "challenge",
-            Route::Socket(_) => "socket",
-            Route::Draw(_) => "draw",
-            Route::Pull(_) => "pull",
-            Route::Finish { .. } => "finish",
-            Route::Assignments(_) => "assignments",
-            Route::AdminSales => "admin_sales",
-            Route::AdminSale(_) => "admin_sale",
-            Route::AdminControl { .. } => "admin_control",
-            Route::AdminFault(_) => "admin_fault",
-            Route::AdminMonitor => "admin_monitor",
-            Route::AdminInvitations(_) => "admin_invitations",
-            Route::TestPoison => "test_poison",
-            Route::TestClock => "test_clock",
-        }
-    }
-
-    /// The sale id segment of the path, if it has one.
-    fn sale(&self) -> Option<&'a str> {
-        match *self {
-            Route::SalePage(sale)
-            | Route::SaleInfo(sale)
-            | Route::Join(sale)
-            | Route::Status(sale)
-            | Route::Challenge(sale)
-            | Route::Socket(sale)
-            | Route::Draw(sale)
-            | Route::Pull(sale)
-            | Route::Finish { sale, .. }
-            | Route::Assignments(sale)
-            | Route::AdminSale(sale)
-            | Route::AdminControl { sale, .. }
-            | Route::AdminInvitations(sale)
-            | Route::AdminFault(sale) => Some(sale),
-            Route::Health
-            | Route::Jwks
-            | Route::BrandCss(_)
-            | Route::AdminSales
-            | Route::AdminMonitor
-            | Route::TestPoison
-            | Route::TestClock => None,
-        }
-    }
-
-    /// Whether the edge worker hands this route to the full worker, which serves every route
-    /// (docs/operations.md, "Two Workers"): the promoter's and the origin's calls and the JWKS.
-    /// None of them is on a fan's path, and their code (sale settings, reports, pulls, invitation
-    /// signing, the monitor) then stays out of the module each data centre starts at the opening
-    /// second (docs/capacity.md, "Cold start"). Everything a fan's page or app calls stays at the
-    /// edge.
-    fn served_by_full_worker(&self) -> bool {
-        match self {
-            Route::Jwks
-            | Route::Pull(_)
-            | Route::Finish { .. }
-            | Route::Assignments(_)
-            | Route::AdminSales
-            | Route::AdminSale(_)
-            | Route::AdminControl { .. }
-            | Route::AdminMonitor
-            | Route::AdminInvitations(_)
-            | Route::AdminFault(_)
-            | Route::TestPoison
-            | Route::TestClock => true,
-            Route::Health
-            | Route::BrandCss(_)
-            | Route::SalePage(_)
-            | Route::SaleInfo(_)
-            | Route::Join(_)
-            | Route::Status(_)
-            | Route::Challenge(_)
-            | Route::Socket(_)
-            | Route::Draw(_) => false,
-        }
-    }
-
-    /// The methods the path takes, as for an `Allow` header.
-    fn allow(&self) -> &'static str {
-        match self {
-            Route::Health
-            | Route::Jwks
-            | Route::BrandCss(_)
-            | Route::SaleInfo(_)
-            | Route::Challenge(_)
-            | Route::Status(_)
-            | Route::Socket(_) => "GET",
-            Route::Draw(_) => "GET",
-            Route::SalePage(_) => "GET, POST",
-            Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
-            Route::Join(_)
-            | Route::Pull(_)
-            | Route::Finish { .. }
-            | Route::AdminControl { .. }
-            | Route::AdminInvitations(_)
-            | Route::TestPoison
-            | Route::TestClock => "POST",
-            Route::AdminSale(_) => "GET, PUT",
-            Route::AdminFault(_) => "PUT",
-        }
-    }
-}
+pub use route::Route;
 
 /// Answers one request, with the fetch event's context for work after the answer; `backstage`
 /// is what this Worker does with the routes on no fan's path. Never fails: every error becomes
@@ -381,95 +192,5 @@ async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if asset.status_code() == 404 {
         return Err(ApiError::NotFound);
     }
-    Ok(own_copy(asset)?)
-}
-
-/// A response of our own with `answer`'s status, headers and body: a fetched response's headers
-/// are immutable, and every answer gets the security headers.
-pub(crate) fn own_copy(answer: Response) -> worker::Result<Response> {
-    let headers = Headers::new();
-    for (name, value) in answer.headers().entries() {
-        headers.set(&name, &value)?;
-    }
-    let status = answer.status_code();
-    let (_, body) = answer.into_parts();
-    Ok(Response::from_body(body)?
-        .with_status(status)
-        .with_headers(headers))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn actions_are_parsed_at_routing_and_unknown_ones_are_no_route() {
-        assert!(matches!(
-            Route::parse(&["api", "admin", "sales", "s", "pause"]),
-            Some(Route::AdminControl {
-                action: SaleAction::Pause,
-                ..
-            })
-        ));
-        assert!(matches!(
-            Route::parse(&["api", "origin", "sales", "s", "assignments", "f", "release"]),
-            Some(Route::Finish {
-                outcome: Outcome::Release,
-                ..
-            })
-        ));
-        for unknown in [
-            &["api", "admin", "sales", "s", "delete"][..],
-            &["api", "admin", "sales", "s", "Close"][..],
-            &["api", "origin", "sales", "s", "assignments", "f", "cancel"][..],
-            &["api", "origin", "sales", "s", "assignments", "f", ""][..],
-        ] {
-            assert!(Route::parse(unknown).is_none(), "{unknown:?}");
-        }
-    }
-
-    #[test]
-    fn the_edge_serves_every_fan_route_and_hands_the_rest_to_the_full_worker() {
-        let at_edge = |path: &[&str]| {
-            let route = Route::parse(path).expect("a route");
-            !route.served_by_full_worker()
-        };
-        for fan in [
-            &["healthz"][..],
-            &["brand", "112233.css"],
-            &["s", "s1"],
-            &["api", "sales", "s1"],
-            &["api", "sales", "s1", "join"],
-            &["api", "sales", "s1", "status"],
-            &["api", "sales", "s1", "challenge"],
-            &["api", "sales", "s1", "socket"],
-            &["api", "sales", "s1", "draw"],
-        ] {
-            assert!(at_edge(fan), "{fan:?} is a fan's route");
-        }
-        for other in [
-            &[".well-known", "jwks.json"][..],
-            &["api", "origin", "sales", "s1", "pull"],
-            &["api", "origin", "sales", "s1", "assignments"],
-            &[
-                "api",
-                "origin",
-                "sales",
-                "s1",
-                "assignments",
-                "f",
-                "complete",
-            ],
-            &["api", "admin", "sales"],
-            &["api", "admin", "sales", "s1"],
-            &["api", "admin", "sales", "s1", "open"],
-            &["api", "admin", "sales", "s1", "invitations"],
-            &["api", "admin", "sales", "s1", "fault"],
-            &["api", "admin", "monitor"],
-            &["__test", "events", "poison"],
-            &["api", "admin", "test", "clock"],
-        ] {
-            assert!(!at_edge(other), "{other:?} is on no fan's path");
-        }
-    }
+    Ok(response::own_copy(asset)?)
 }

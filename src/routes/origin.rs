@@ -1,7 +1,7 @@
 //! The origin's windows: pull the next fans, report each one completed or released, see lapses.
 
 use super::answers::{self, AssignmentAnswer, AssignmentList};
-use super::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::{unexpected, Coordinator};

@@ -6,7 +6,7 @@
 //! fan's place in its snapshot first, so fans further back never reach the object.
 
 use super::fan::{self, Presented};
-use super::Ctx;
+use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::{FanSocket, Socket};

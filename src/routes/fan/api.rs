@@ -1,24 +1,28 @@
 //! The JSON routes of a fan (apps, and the pages' scripts): the sale, its challenge and draw,
 //! joining the line and the status polls.
 
-use super::standing::{fan_state, status_answer};
-use super::{
-    held, jittered, presented, sale_info_of, set_token_cookie, snapshot, status_url, verify,
-    Presented, SALE_INFO,
-};
+use super::sale::{sale_info_of, snapshot};
+use super::standing::{fan_state, jittered, status_answer, status_url};
+use super::token::{held, presented, set_token_cookie, verify, Presented};
+use crate::ctx::Ctx;
 use crate::door;
+use crate::edge_cache::snapshots;
 use crate::error::ApiError;
 use crate::http;
 use crate::place_cost;
-use crate::response::{json, json_with};
+use crate::response::{json, json_with, CacheControl};
 use crate::routes::answers;
-use crate::routes::Ctx;
 use waitroom_core::fairness::pow::Solution;
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::Joined;
 use waitroom_core::SaleId;
 use worker::{Request, Response};
+
+/// Sale info is as old as the snapshot it comes from, at most.
+const SALE_INFO: CacheControl = CacheControl::Public {
+    max_age_s: snapshots::SNAPSHOT_MAX_AGE_S,
+};
 
 /// `GET /api/sales/{sale}`.
 pub async fn sale_info(ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {

@@ -1,11 +1,10 @@
 //! The fan's pages: the sale page (`/s/{sale}`, or its JSON for apps), its "join again" form,
 //! invitation links, and the page each refusal of the door gets.
 
-use super::standing::{fan_state, status_answer, Standing};
-use super::{
-    held_by_page, sale_info_of, set_token_cookie, snapshot, snapshot_of, status_url, wants_json,
-    PUBLIC_PAGE, PUBLIC_PAGE_MAX_AGE_S,
-};
+use super::sale::{sale_info_of, snapshot, snapshot_of};
+use super::standing::{fan_state, status_answer, status_url, Standing};
+use super::token::{held_by_page, set_token_cookie};
+use crate::ctx::Ctx;
 use crate::door;
 use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
@@ -20,12 +19,27 @@ use crate::place_cost;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
-use crate::routes::Ctx;
 use waitroom_core::keys::pass_delivery::PassDelivery;
 use waitroom_core::keys::token::TOKEN_TTL_S;
 use waitroom_core::queue::snapshot::{wait_words, Snapshot};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId};
 use worker::{Method, Request, Response, Url};
+
+/// Pages that change only when a promoter acts (not on sale, closed, no such sale) are cached
+/// publicly for this long; the not-on-sale page never past `opens_at`.
+const PUBLIC_PAGE_MAX_AGE_S: u64 = 5;
+const PUBLIC_PAGE: CacheControl = CacheControl::Public {
+    max_age_s: PUBLIC_PAGE_MAX_AGE_S,
+};
+
+/// Whether the request asks for JSON rather than a page (an app, or a page's script).
+pub fn wants_json(req: &Request) -> bool {
+    req.headers()
+        .get("Accept")
+        .ok()
+        .flatten()
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
+}
 
 /// `GET /s/{sale}`: the page a fan lands on (or JSON, for apps that ask for it).
 pub async fn sale_page(

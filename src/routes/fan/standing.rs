@@ -1,17 +1,17 @@
 //! Where a fan stands: from the token and the cached snapshot, unless the line reached the fan
 //! (then from their claim); and as the status answer tells it.
 
-use super::jittered;
+use crate::ctx::Ctx;
 use crate::door;
 use crate::error::ApiError;
 use crate::fan_state::FanState;
 use crate::presence;
+use crate::random;
 use crate::routes::answers::{StateAdds, Status};
-use crate::routes::Ctx;
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::queue::Claim;
-use waitroom_core::{AssignmentState, UnixMillis, WindowId};
+use waitroom_core::{AssignmentState, SaleId, UnixMillis, WindowId};
 use worker::Url;
 
 /// Where a fan stands, with the numbers and the turn: what the status endpoint and the waiting
@@ -212,4 +212,14 @@ pub(super) fn status_answer<'a>(
         state: standing.state(),
         adds,
     }
+}
+
+/// Adds up to 20% random jitter, so a crowd that polled together drifts apart.
+pub(super) fn jittered(ms: u64) -> u64 {
+    ms + (ms as f64 * 0.2 * random::fraction()) as u64
+}
+
+/// Where the fan polls its status.
+pub(super) fn status_url(sale: &SaleId) -> String {
+    format!("/api/sales/{sale}/status")
 }

@@ -1,9 +1,9 @@
 //! The Durable Objects, as their callers reach them: one way for every request to an object
 //! ([`Objects`]) with two verbs, [`Objects::ask`] (for an answer) and [`Objects::tell`] (for none),
 //! typed by the object: a sale's [`Coordinator`], its arrival [`Shard`]s, the sale [`Registry`]
-//! and the [`Monitor`]; the coordinator's two doors besides its commands, a fan's
-//! [`FanSocket`] and a test's [`FaultSwitch`]; and the test clock's [`ClockHand`] on a
-//! coordinator or a shard.
+//! and the [`monitor::Monitor`] (with what it is told and answers); the coordinator's two doors
+//! besides its commands, a fan's [`FanSocket`] and a test's [`FaultSwitch`]; and the test clock's
+//! [`ClockHand`] on a coordinator or a shard.
 //!
 //! Every request goes the same way: counted (the request log's `object_calls`), carrying the
 //! protocol version ([`PROTOCOL_HEADER`]; an object refuses one it does not answer,
@@ -11,10 +11,13 @@
 //! themselves, and what the edge maps to its [`ApiError`] (busy for an object that could not be
 //! reached or failed, the refusal itself for a refusal). A handle for a client's request
 //! ([`Objects::for_request`]) first checks that the sale a command is about was created (the
-//! registry, as the edge caches it: [`crate::edge_cache::known_sales`]), so an id nobody created
-//! never reaches, and so creates, an object.
+//! registry, asked on a miss of the edge's cache of its answers,
+//! [`crate::edge_cache::known_sales`]), so an id nobody created never reaches, and so creates, an
+//! object.
 
-use crate::edge_cache::known_sales;
+pub mod monitor;
+
+use crate::edge_cache::{self, known_sales, known_sales::KnownSales};
 use crate::error::ApiError;
 use crate::outgoing;
 use futures::future::LocalBoxFuture;
@@ -139,18 +142,6 @@ pub enum RegistryCommand {
     Exists {
         id: SaleId,
     },
-}
-
-/// The environment's monitor: the synthetic fan's runs and the webhook deliveries.
-pub struct Monitor;
-
-impl Object for Monitor {
-    const BINDING: &'static str = crate::durable::MONITOR_BINDING;
-    type Wire = Bare;
-    type Command = crate::durable::MonitorCommand;
-    fn name(&self) -> String {
-        crate::durable::MONITOR_NAME.into()
-    }
 }
 
 /// Fan `seq`'s WebSocket upgrade, handed to the coordinator of `sale` (the edge checked the
@@ -464,11 +455,33 @@ impl Objects {
             let Some((origin, now)) = &self.client else {
                 return Ok(());
             };
-            if known_sales::exists(self, origin, sale, *now).await {
+            if self.sale_exists(origin, sale, *now).await {
                 Ok(())
             } else {
                 Err(CallError::Refused(QueueError::SaleNotFound))
             }
+        })
+    }
+
+    /// Whether `sale` was ever created: the registry's answer as the edge keeps it
+    /// ([`KnownSales`]), the registry asked on a miss. If the registry cannot be asked, the sale is
+    /// taken as existing (its coordinator answers for it): a registry outage must not stop real
+    /// sales.
+    async fn sale_exists(&self, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
+        // The synthetic monitor's canary is kept out of the registry (and the dashboard's list),
+        // but its promoter routes work: it is one reserved id, so it costs no lookup.
+        if sale.is_reserved() {
+            return true;
+        }
+        edge_cache::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
+            let command = RegistryCommand::Exists { id: sale.clone() };
+            let found: Vec<SaleId> = self.ask(&Registry, &command).await?;
+            Ok(known_sales::known(found.contains(sale), now))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");
+            true
         })
     }
 }

@@ -1,0 +1,65 @@
+//! The token a fan's request presents: as a bearer or in the sale's cookie, verified, and the
+//! cookie set on an answer.
+
+use crate::ctx::Ctx;
+use crate::door::Held;
+use crate::error::ApiError;
+use crate::http;
+use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::SaleId;
+use worker::{Request, Response};
+
+/// Where a presented token came from: a bad cookie is ignored when joining, a bad bearer is not.
+pub(crate) enum Presented {
+    Bearer(String),
+    Cookie(String),
+}
+
+pub(crate) fn presented(req: &Request, sale: &SaleId) -> Option<Presented> {
+    http::bearer(req)
+        .map(Presented::Bearer)
+        .or_else(|| http::cookie(req, &http::token_cookie_name(sale)).map(Presented::Cookie))
+}
+
+pub(crate) fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken, ApiError> {
+    Ok(ctx
+        .config()?
+        .secrets
+        .token_keys
+        .verify(text, sale, ctx.now)?)
+}
+
+/// The token a request presents, verified: a bad cookie is ignored (as no token), a bad bearer
+/// is refused.
+pub(super) fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Held>, ApiError> {
+    Ok(match presented(req, sale) {
+        Some(Presented::Bearer(text)) => Some(Held {
+            token: verify(ctx, sale, &text)?,
+            text,
+        }),
+        Some(Presented::Cookie(text)) => held_cookie(ctx, sale, text),
+        None => None,
+    })
+}
+
+/// The fan page's token (its cookie), if valid.
+pub(super) fn held_by_page(req: &Request, ctx: &Ctx, sale: &SaleId) -> Option<Held> {
+    let text = http::cookie(req, &http::token_cookie_name(sale))?;
+    held_cookie(ctx, sale, text)
+}
+
+fn held_cookie(ctx: &Ctx, sale: &SaleId, text: String) -> Option<Held> {
+    let token = verify(ctx, sale, &text).ok()?;
+    Some(Held { token, text })
+}
+
+pub(super) fn set_token_cookie(
+    response: &mut Response,
+    sale: &SaleId,
+    token: &str,
+) -> Result<(), ApiError> {
+    response
+        .headers_mut()
+        .set("Set-Cookie", &http::token_cookie(sale, token, TOKEN_TTL_S))?;
+    Ok(())
+}
