@@ -17,6 +17,16 @@ use std::time::{Duration, Instant};
 const TEMP_PREFIX: &str = "waitroom-test-";
 
 /// A port free on 127.0.0.1 right now.
+/// Why a process did not become ready.
+#[derive(Debug)]
+pub struct StartFailed {
+    /// It exited because a port it was given was taken meanwhile: [`free_port`] finds a port
+    /// free and lets it go, and another test's process (each `wrangler dev` opens several) may
+    /// take it before this one binds it.
+    pub port_taken: bool,
+    pub message: String,
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -123,8 +133,26 @@ impl ProcessGroup {
         &mut self,
         timeout: Duration,
         every: Duration,
-        mut probe: F,
+        probe: F,
     ) -> Duration
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<(), String>>,
+    {
+        match self.try_until_ready(timeout, every, probe).await {
+            Ok(took) => took,
+            Err(failed) => panic!("{}", failed.message),
+        }
+    }
+
+    /// [`ProcessGroup::wait_until_ready`], with the failure as a value: a caller may start again
+    /// where the process lost a race it did not choose ([`StartFailed::port_taken`]).
+    pub async fn try_until_ready<F, Fut>(
+        &mut self,
+        timeout: Duration,
+        every: Duration,
+        mut probe: F,
+    ) -> Result<Duration, StartFailed>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<(), String>>,
@@ -134,26 +162,32 @@ impl ProcessGroup {
         while start.elapsed() < timeout {
             if let Some(exit) = self.exited() {
                 self.child = None;
-                panic!(
-                    "{} exited during startup ({exit}); log {}:\n{}",
-                    self.what,
-                    self.log.display(),
-                    self.log_tail(60)
-                );
+                let log = self.log_tail(60);
+                return Err(StartFailed {
+                    port_taken: log.contains("Address already in use"),
+                    message: format!(
+                        "{} exited during startup ({exit}); log {}:\n{log}",
+                        self.what,
+                        self.log.display(),
+                    ),
+                });
             }
             match probe().await {
-                Ok(()) => return start.elapsed(),
+                Ok(()) => return Ok(start.elapsed()),
                 Err(reason) => last = reason,
             }
             tokio::time::sleep(every).await;
         }
         self.stop();
-        panic!(
-            "{} was not ready within {timeout:?} (last: {last}); log {}:\n{}",
-            self.what,
-            self.log.display(),
-            self.log_tail(60)
-        );
+        Err(StartFailed {
+            port_taken: false,
+            message: format!(
+                "{} was not ready within {timeout:?} (last: {last}); log {}:\n{}",
+                self.what,
+                self.log.display(),
+                self.log_tail(60)
+            ),
+        })
     }
 
     /// Stops the whole group (helpers such as workerd or Chromium's may outlive the leader):

@@ -6,7 +6,7 @@ use crate::support::admin::Admin;
 use crate::support::fan::Fan;
 use crate::support::http::Caller;
 use crate::support::origin::Origin;
-use crate::support::process::{free_port, ProcessGroup, TempDir};
+use crate::support::process::{free_port, ProcessGroup, StartFailed, TempDir};
 use crate::support::random::{random_alnum, random_bytes};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -17,6 +17,9 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How many times a worker is started on new ports when the ones it was given were taken.
+const MAX_START_ATTEMPTS: u32 = 3;
 
 /// Workers start one at a time: the first start may run `make build`, and wrangler's startup is
 /// CPU-heavy on a small machine. Requests to running workers are not serialized.
@@ -347,45 +350,59 @@ impl TestWorker {
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
-        let port = free_port();
-        let inspector_port = free_port();
-        let wrangler = repo.join("node_modules/.bin/wrangler");
-        assert!(
-            wrangler.exists(),
-            "{} is missing: run `npm ci` in the repo",
-            wrangler.display()
-        );
-        let mut command = Command::new(&wrangler);
-        command
-            .current_dir(repo)
-            .arg("dev")
-            .args(worker_configs(repo, &files, full_worker_only))
-            .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &inspector_port.to_string()])
-            .arg("--persist-to")
-            .arg(&files.state_dir)
-            .arg("--env-file")
-            .arg(edge_env_file(&files, full_worker_only))
-            .args([
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "warn",
-            ])
-            .args(extra_args)
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CI", "true")
-            .env("WRANGLER_LOG_PATH", files.dir.path());
-        let log = files.dir.path().join(format!("wrangler-{port}.log"));
-        // workerd may outlive wrangler's node process: the whole group goes.
-        let process = ProcessGroup::spawn(command, "wrangler dev", &log, Duration::from_secs(5));
-        let offset = files.clock_offset_ms;
-        let mut worker = Self {
-            api: Api::new(port, &secrets, 0),
-            process,
-            files,
+        let mut attempt = 1;
+        let worker = loop {
+            let port = free_port();
+            let inspector_port = free_port();
+            let wrangler = repo.join("node_modules/.bin/wrangler");
+            assert!(
+                wrangler.exists(),
+                "{} is missing: run `npm ci` in the repo",
+                wrangler.display()
+            );
+            let mut command = Command::new(&wrangler);
+            command
+                .current_dir(repo)
+                .arg("dev")
+                .args(worker_configs(repo, &files, full_worker_only))
+                .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--inspector-port", &inspector_port.to_string()])
+                .arg("--persist-to")
+                .arg(&files.state_dir)
+                .arg("--env-file")
+                .arg(edge_env_file(&files, full_worker_only))
+                .args([
+                    "--show-interactive-dev-session=false",
+                    "--log-level",
+                    "warn",
+                ])
+                .args(extra_args)
+                .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+                .env("WRANGLER_SEND_METRICS", "false")
+                .env("CI", "true")
+                .env("WRANGLER_LOG_PATH", files.dir.path());
+            let log = files.dir.path().join(format!("wrangler-{port}.log"));
+            // workerd may outlive wrangler's node process: the whole group goes.
+            let mut process =
+                ProcessGroup::spawn(command, "wrangler dev", &log, Duration::from_secs(5));
+            match Self::wait_until_healthy(&mut process, port, &secrets).await {
+                Ok(()) => {
+                    break Self {
+                        api: Api::new(port, &secrets, 0),
+                        process,
+                        files,
+                    }
+                }
+                // A port taken between free_port and wrangler's bind: a race between tests, not
+                // the worker's; start again on other ports (a few times at most).
+                Err(failed) if failed.port_taken && attempt < MAX_START_ATTEMPTS => {
+                    println!("wrangler dev lost port {port} to another process: starting again");
+                    attempt += 1;
+                }
+                Err(failed) => panic!("{}", failed.message),
+            }
         };
-        worker.wait_until_healthy().await;
+        let offset = worker.files.clock_offset_ms;
         if offset > 0 {
             // Started again on the files of a worker whose clock the test moved.
             worker
@@ -401,15 +418,20 @@ impl TestWorker {
         self.api.clone()
     }
 
-    async fn wait_until_healthy(&mut self) {
+    /// Waits for the worker on `port` to answer `/healthz`.
+    async fn wait_until_healthy(
+        process: &mut ProcessGroup,
+        port: u16,
+        secrets: &Secrets,
+    ) -> Result<(), StartFailed> {
         let timeout = std::env::var("WAITROOM_TEST_START_TIMEOUT_S")
             .ok()
             .and_then(|s| s.parse().ok())
             .map_or(Duration::from_secs(60), Duration::from_secs);
-        let (client, url) = (&self.api.client, format!("{}/healthz", self.api.base));
-        let took = self
-            .process
-            .wait_until_ready(timeout, Duration::from_millis(250), || async {
+        let api = Api::new(port, secrets, 0);
+        let (client, url) = (&api.client, format!("{}/healthz", api.base));
+        let took = process
+            .try_until_ready(timeout, Duration::from_millis(250), || async {
                 match client
                     .get(&url)
                     .timeout(Duration::from_secs(5))
@@ -421,8 +443,9 @@ impl TestWorker {
                     Err(e) => Err(format!("GET /healthz: {e}")),
                 }
             })
-            .await;
-        println!("worker at {} ready in {took:.1?}", self.api.base);
+            .await?;
+        println!("worker at {} ready in {took:.1?}", api.base);
+        Ok(())
     }
 
     /// Stops the worker but keeps its files, for [`TestWorker::start_with`].
