@@ -15,10 +15,9 @@ use crate::objects::{
 };
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::fairness::pow::{SpentSolutions, MAX_SPENT_SOLUTIONS};
 use waitroom_core::machines::edge_block::{EdgeLease, EdgeReport};
 use waitroom_core::machines::protocol::{Answer, Command, Reply, ShardCommand, ShardJoined};
-use waitroom_core::machines::sale_machine::MAX_SPENT_SOLUTIONS;
 use waitroom_core::machines::shard::{
     ArrivalShard as Numbering, BlockClose, LeaseFailed, LeaseRequest, MemberNeed, MemberPlace,
     ShardStep, MAX_LEASE_ATTEMPTS,

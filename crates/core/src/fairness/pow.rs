@@ -269,6 +269,10 @@ pub const SPEND_GRACE_MS: u64 = 30_000;
 
 /// Solutions accepted that could still be spent, at most `capacity` of them: whoever takes the
 /// places keeps one, so a solution is accepted once.
+/// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
+/// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
+pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
+
 #[derive(Debug)]
 pub struct SpentSolutions {
     ids: HashSet<SolutionId>,

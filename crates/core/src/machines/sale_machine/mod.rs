@@ -43,7 +43,7 @@ pub use counts::REQUEST_COUNTS_EVERY_MS;
 pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
 
-use crate::fairness::pow::{SpentSolutions, Verified};
+use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::socket::{self, Refusal};
@@ -97,10 +97,6 @@ enum Underway {
     /// An answer, for the keys to sign its turn's pass (or the turns to push) with.
     Signing(Answer),
 }
-
-/// The most unexpired proof-of-work solutions a coordinator or arrival shard remembers: beyond
-/// it joins are answered busy. 200,000 x ~60 bytes; more than a shard takes in two minutes.
-pub const MAX_SPENT_SOLUTIONS: usize = 200_000;
 
 /// The sockets a fan's new socket finds already open at its object.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
