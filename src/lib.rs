@@ -48,3 +48,10 @@ pub mod test_faults;
 pub mod turn;
 pub mod turnstile;
 pub mod webcrypto;
+
+/// What each Worker does when its module starts: panics logged with their message, and (tests
+/// only) a module reinitialized after a fatal error keeps the test clock's offset.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    clock::restore_offset();
+}

@@ -9,9 +9,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(start)]
 fn start() {
-    console_error_panic_hook::set_once();
-    // A module reinitialized after a fatal error keeps the test clock's offset (tests only).
-    waitroom::clock::restore_offset();
+    waitroom::start();
 }
 
 #[event(fetch)]
