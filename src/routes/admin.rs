@@ -48,7 +48,7 @@ impl SaleAction {
     }
 }
 
-fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+pub(super) fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
     http::require_key(req, &crate::config::api_keys(&ctx.env)?.admin)
 }
 

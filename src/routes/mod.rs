@@ -6,6 +6,7 @@ pub mod answers;
 pub mod backstage;
 pub mod fan;
 mod origin;
+mod report;
 mod route;
 mod socket;
 

@@ -249,6 +249,8 @@ mod tests {
             created_at: UnixMillis(1_000),
             updated_at: UnixMillis(2_000),
             shards_changed: None,
+            closed_at: None,
+            report: Default::default(),
         }
     }
 

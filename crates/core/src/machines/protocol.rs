@@ -112,6 +112,10 @@ pub enum Command {
     },
     Snapshot,
     Report,
+    /// The promoter says who may see the sale's public report; answered with the report.
+    ShowReport {
+        visibility: crate::sale::ReportVisibility,
+    },
     Assignments {
         window: Option<WindowId>,
         state: Option<AssignmentState>,
@@ -137,6 +141,7 @@ impl Command {
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
             Command::Snapshot => "snapshot",
             Command::Report => "report",
+            Command::ShowReport { .. } => "show_report",
             Command::Assignments { .. } => "assignments",
         }
     }
@@ -170,6 +175,19 @@ pub struct SaleReport {
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::queue::draw::DrawInfo>,
+    /// When the sale was closed (absent while it is not).
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_at: Option<UnixMillis>,
+    /// Who may see the public report.
+    #[serde(default)]
+    pub report_visibility: crate::sale::ReportVisibility,
+    /// The waits from joining to admission of the fans admitted so far (a bounded histogram).
+    #[serde(default)]
+    pub waits: crate::queue::WaitHistogram,
 }
 
 crate::flat_read! { SaleReport {
@@ -184,6 +202,9 @@ crate::flat_read! { SaleReport {
     shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
     draw: Option<crate::queue::draw::DrawInfo>, default;
+    closed_at: Option<UnixMillis> = with rfc3339::option::deserialize, default;
+    report_visibility: crate::sale::ReportVisibility, default;
+    waits: crate::queue::WaitHistogram, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.

@@ -220,6 +220,9 @@ pub enum Change {
     /// The pre-queue's draw key and range (see [`DrawRecord`]).
     Draw(DrawRecord),
     Minute(MinuteStats),
+    /// The waits of every fan admitted so far (the whole histogram, bounded: see
+    /// [`crate::queue::WaitHistogram`]).
+    Waits(crate::queue::WaitHistogram),
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every
@@ -237,6 +240,8 @@ pub struct Restored {
     pub assignments: Vec<Assignment>,
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
+    /// The waits of the fans admitted so far (none before they were kept).
+    pub waits: crate::queue::WaitHistogram,
     pub blocks: Vec<BlockRecord>,
     /// The pre-queue's draw key and range, if the sale ever had a pre-queue.
     pub draw: Option<DrawRecord>,

@@ -11,6 +11,7 @@ use crate::queue::parts::minutes::Minutes;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::parts::presence::Presence;
 use crate::queue::parts::pulls::PullLog;
+use crate::queue::parts::waits::{ArrivalClock, WaitHistogram};
 use crate::queue::records::{Change, Claim};
 use crate::sale::{Phase, Sale};
 use crate::time::UnixMillis;
@@ -24,6 +25,10 @@ pub(crate) struct QueueState {
     pub(crate) pulls: PullLog,
     pub(crate) minutes: Minutes,
     pub(crate) presence: Presence,
+    /// When arrival numbers were taken (not stored: a restart rebuilds it from the blocks it
+    /// reads back), and the waits of the fans admitted (stored).
+    pub(crate) arrivals: ArrivalClock,
+    pub(crate) waits: WaitHistogram,
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::sale::admission`]). Not stored: a restart derives it from the newest
     /// admission.

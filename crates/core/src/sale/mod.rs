@@ -16,7 +16,7 @@ mod web_url;
 
 pub use branding::{BrandColor, Branding, BrandingInput, BrandingView, Ink, DEFAULT_BRAND_COLOR};
 pub use phase::{phase_at, Control, Phase};
-pub use record::{FanSalt, Sale, ShardsChange};
+pub use record::{FanSalt, ReportVisibility, Sale, ShardsChange};
 pub use settings::{
     SaleSettings, SaleSettingsInput, CLAIM_TTL_RANGE, DEFAULT_CLAIM_TTL_S, DEFAULT_PASS_TTL_S,
     DEFAULT_PRESENCE_TTL_S, MAX_SHARDS, PASS_TTL_RANGE, PRESENCE_TTL_RANGE,

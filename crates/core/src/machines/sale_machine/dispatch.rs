@@ -30,6 +30,10 @@ pub(super) fn run(
             queue.close(now);
             None
         }
+        Command::ShowReport { visibility } => {
+            queue.show_report(visibility, now);
+            None
+        }
         Command::LeaseBlock {
             shard,
             closing,

@@ -549,4 +549,6 @@ pub(crate) mod memory_store;
 #[cfg(test)]
 mod object_tests;
 #[cfg(test)]
+mod report_tests;
+#[cfg(test)]
 mod tests;

@@ -39,5 +39,8 @@ pub(super) fn report(
             .collect(),
         minutes: queue.minutes().copied().collect(),
         draw: queue.draw_info(),
+        closed_at: sale.closed_at,
+        report_visibility: sale.report,
+        waits: queue.waits().clone(),
     }
 }

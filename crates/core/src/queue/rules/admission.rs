@@ -39,6 +39,7 @@ pub(crate) fn admit(
     if !admitted.is_empty() {
         let minute = q.minutes.admitted(now, admitted.len() as u64);
         q.changes.push(Change::Minute(minute));
+        q.changes.push(Change::Waits(q.waits.clone()));
     }
     admitted
 }
@@ -137,6 +138,13 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
         finished_at: left.then_some(now),
         rejoined_as: None,
     };
+    if !left {
+        // Join to admission, for the public report (a number the clock has no mark for yet, which
+        // cannot happen while every number is taken through it, is not counted).
+        if let Some(joined) = q.arrivals.taken_at(seq) {
+            q.waits.record(joined, now);
+        }
+    }
     q.assignments.add(a.clone(), now);
     q.changes.push(Change::Assignment(a.clone()));
     q.line.advance();
