@@ -71,8 +71,22 @@ impl Place {
     }
 }
 
-/// Runs the door's gates for `presented` on the sale of `snap` (module docs).
+/// Runs the door's gates for `presented` on the sale of `snap` (module docs). A place a
+/// defence refused is counted for the sale's report ([`crate::refusals`]).
 pub async fn take(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    presented: Presented,
+) -> Result<Place, ApiError> {
+    let taken = gates(req, ctx, snap, presented).await;
+    if let Err(e) = &taken {
+        crate::refusals::refused(&ctx.objects, &snap.sale.id, e, ctx.now).await;
+    }
+    taken
+}
+
+async fn gates(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,

@@ -62,6 +62,11 @@ pub enum Command {
     /// These fans near the front polled: they are still there. `positions` names fans by their
     /// line position instead (pre-queue fans after the draw, whose position the edge computed
     /// anyway: the coordinator then need not recompute the permutation for each).
+    /// Places an edge isolate refused since it last said, by defence (at most one such request
+    /// per isolate and sale every [`crate::fairness::refusals::REFUSALS_FLUSH_EVERY_MS`]).
+    Refused {
+        counts: crate::fairness::refusals::RefusedCounts,
+    },
     Present {
         seqs: Vec<Seq>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,6 +135,7 @@ impl Command {
             Command::LeaseBlock { .. } => "lease_block",
             Command::CloseBlock { .. } => "close_block",
             Command::Present { .. } => "present",
+            Command::Refused { .. } => "refused",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -188,6 +194,9 @@ pub struct SaleReport {
     /// The waits from joining to admission of the fans admitted so far (a bounded histogram).
     #[serde(default)]
     pub waits: crate::queue::WaitHistogram,
+    /// Places refused, by defence (kept with the request counts, under `refused:` kinds).
+    #[serde(default)]
+    pub refused: crate::fairness::refusals::RefusedCounts,
 }
 
 crate::flat_read! { SaleReport {
@@ -205,6 +214,7 @@ crate::flat_read! { SaleReport {
     closed_at: Option<UnixMillis> = with rfc3339::option::deserialize, default;
     report_visibility: crate::sale::ReportVisibility, default;
     waits: crate::queue::WaitHistogram, default;
+    refused: crate::fairness::refusals::RefusedCounts, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.

@@ -5,6 +5,7 @@
 //! quantile while fewer than [`MIN_WAITS_SHOWN`] fans were admitted (one fan's wait would be
 //! theirs alone).
 
+use crate::fairness::refusals::RefusedCounts;
 use crate::machines::protocol::SaleReport;
 use crate::queue::draw::DrawInfo;
 use crate::sale::{Phase, ReportVisibility};
@@ -36,6 +37,10 @@ pub struct PublicReport {
     /// Fans skipped at the front because they had left before their turn.
     pub left_before_turn: u64,
     pub waits: PublicWaits,
+    /// Places refused, by defence: proof of work, the address's rate, Turnstile, invitations,
+    /// and sockets past the bounds per address or object. Counts of refusals, not of fans (a
+    /// script refused ten times counts ten).
+    pub refused: RefusedCounts,
     /// The pre-queue's draw, for a sale that had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<PublicDraw>,
@@ -93,6 +98,7 @@ impl PublicReport {
                 median_s: shown.then(|| report.waits.quantile(0.5)).flatten(),
                 p90_s: shown.then(|| report.waits.quantile(0.9)).flatten(),
             },
+            refused: report.refused,
             draw: report.draw.clone().map(|info| PublicDraw {
                 key_matches: info.key_matches(),
                 verify: format!("cargo run -p verify-draw -- --edge-url {{edge}} --sale {sale}"),

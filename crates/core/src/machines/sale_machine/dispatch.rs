@@ -59,6 +59,8 @@ pub(super) fn run(
             queue.close_block_with_gaps(now, shard, start, used, &gaps);
             Some(Reply::Done)
         }
+        // Counted by the machine (`SaleMachine::dispatch`).
+        Command::Refused { .. } => Some(Reply::Done),
         Command::Present { seqs, positions } => {
             for seq in seqs {
                 queue.present(now, seq);
