@@ -139,16 +139,28 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
         rejoined_as: None,
     };
     if !left {
-        // Join to admission, for the public report (a number the clock has no mark for yet, which
-        // cannot happen while every number is taken through it, is not counted).
-        if let Some(joined) = q.arrivals.taken_at(seq) {
-            q.waits.record(joined, now);
-        }
+        record_wait(q, seq, now);
     }
     q.assignments.add(a.clone(), now);
     q.changes.push(Change::Assignment(a.clone()));
     q.line.advance();
     a
+}
+
+/// Fan `seq`'s wait, from joining to `now`, for the public report. A pre-queue fan's counts from
+/// the opening (the draw), when their order was decided: before it nobody could be let in. A
+/// number the arrival clock has no mark for (one the coordinator handed out itself before a
+/// restart) is not counted.
+fn record_wait(q: &mut QueueState, seq: crate::ids::Seq, now: UnixMillis) {
+    let Some(taken) = q.arrivals.taken_at(seq) else {
+        return;
+    };
+    let drawn = q.prequeue.as_ref().filter(|p| p.covers(seq));
+    let joined = match (drawn, q.sale.settings.opens_at) {
+        (Some(_), Some(opens_at)) => taken.max(opens_at),
+        _ => taken,
+    };
+    q.waits.record(joined, now);
 }
 
 /// The hook every admission goes through (a window's pull, or the admission mode; any other way
