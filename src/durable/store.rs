@@ -75,8 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 6,
-        what: "the waits from joining to admission, for the public report (one bounded histogram)",
-        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS waits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)")],
+        what: "the waits from joining to admission, for the public report (one bounded histogram); the assisted lane's places",
+        steps: &[
+            Step::Sql("CREATE TABLE IF NOT EXISTS waits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS assisted (seq INTEGER PRIMARY KEY)"),
+        ],
     },
 ];
 
@@ -126,6 +129,11 @@ struct BlockRow {
 struct StateCount {
     state: Option<String>,
     n: i64,
+}
+
+#[derive(Deserialize)]
+struct AssistedRow {
+    seq: i64,
 }
 
 #[derive(Deserialize)]
@@ -291,7 +299,14 @@ impl Store {
             .records::<WaitHistogram>("waits", "id", "SELECT 1 AS id, body FROM waits", None)?
             .pop()
             .unwrap_or_default();
+        // The assisted lane's places: at most the sale's `assist.max_places` rows.
+        let assisted = self
+            .rows::<AssistedRow>("assisted", "seq", "SELECT seq FROM assisted", None)?
+            .into_iter()
+            .map(|row| row.seq as u64)
+            .collect();
         let restored = Restored {
+            assisted,
             waits,
             next_seq,
             head: Position(head),
@@ -443,6 +458,12 @@ impl Store {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO waits (id, body) VALUES (1, ?)",
                         vec![encode(&w)?],
+                    )?;
+                }
+                Change::Assisted(seq) => {
+                    self.sql.exec(
+                        "INSERT OR IGNORE INTO assisted (seq) VALUES (?)",
+                        vec![int(seq)],
                     )?;
                 }
                 Change::Minute(m) => {

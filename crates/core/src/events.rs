@@ -265,6 +265,7 @@ mod tests {
             claimed_at: claimed.then_some(UnixMillis(4_000)),
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
             rejoined_as: None,
+            assisted: false,
         }
     }
 

@@ -62,6 +62,10 @@ pub enum Command {
     /// These fans near the front polled: they are still there. `positions` names fans by their
     /// line position instead (pre-queue fans after the draw, whose position the edge computed
     /// anyway: the coordinator then need not recompute the permutation for each).
+    /// Fan `seq` asks for the sale's assisted lane.
+    Assist {
+        seq: Seq,
+    },
     /// Places an edge isolate refused since it last said, by defence (at most one such request
     /// per isolate and sale every [`crate::fairness::refusals::REFUSALS_FLUSH_EVERY_MS`]).
     Refused {
@@ -136,6 +140,7 @@ impl Command {
             Command::CloseBlock { .. } => "close_block",
             Command::Present { .. } => "present",
             Command::Refused { .. } => "refused",
+            Command::Assist { .. } => "assist",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -197,6 +202,9 @@ pub struct SaleReport {
     /// Places refused, by defence (kept with the request counts, under `refused:` kinds).
     #[serde(default)]
     pub refused: crate::fairness::refusals::RefusedCounts,
+    /// Fans granted the assisted lane.
+    #[serde(default)]
+    pub assisted: u64,
 }
 
 crate::flat_read! { SaleReport {
@@ -215,6 +223,7 @@ crate::flat_read! { SaleReport {
     report_visibility: crate::sale::ReportVisibility, default;
     waits: crate::queue::WaitHistogram, default;
     refused: crate::fairness::refusals::RefusedCounts, default;
+    assisted: u64, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
@@ -237,6 +246,7 @@ pub enum Reply {
     },
     Snapshot(Snapshot),
     Lease(BlockLease),
+    Assisted(crate::queue::Assisted),
     Done,
 }
 
@@ -250,6 +260,7 @@ crate::tag_first! { Reply, "reply", {
     "assignments" => [Assignments { assignments: Vec<Assignment> }],
     "snapshot" => [Snapshot(Snapshot)],
     "lease" => [Lease(BlockLease)],
+    "assisted" => [Assisted(crate::queue::Assisted)],
     "done" => [Done],
 } }
 

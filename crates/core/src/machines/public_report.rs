@@ -36,6 +36,8 @@ pub struct PublicReport {
     pub completed: u64,
     /// Fans skipped at the front because they had left before their turn.
     pub left_before_turn: u64,
+    /// Fans granted the assisted lane (more time to claim and buy).
+    pub assisted: u64,
     pub waits: PublicWaits,
     /// Places refused, by defence: proof of work, the address's rate, Turnstile, invitations,
     /// and sockets past the bounds per address or object. Counts of refusals, not of fans (a
@@ -93,6 +95,7 @@ impl PublicReport {
             admitted,
             completed: s.completed,
             left_before_turn: s.left,
+            assisted: report.assisted,
             waits: PublicWaits {
                 counted,
                 median_s: shown.then(|| report.waits.quantile(0.5)).flatten(),

@@ -41,7 +41,8 @@ pub use limits::{
 pub use parts::fan_key::fan_id_for;
 pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
-    Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, DrawRecord, Joined,
+    Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
+    Joined,
     MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
 pub use rules::stored::recent_since;
@@ -60,7 +61,7 @@ use parts::presence::Presence;
 use parts::pulls::PullLog;
 use parts::waits::ArrivalClock;
 use rules::{
-    admission, blocks, control, finishing, joining, lapses, prequeue, presence, pulls, stats,
+    admission, assist, blocks, control, finishing, joining, lapses, prequeue, presence, pulls, stats,
     stored,
 };
 use snapshot::Snapshot;
@@ -190,6 +191,7 @@ impl Queue {
                 minutes: Minutes::restore(r.minutes),
                 arrivals,
                 waits: r.waits,
+                assisted: r.assisted.into_iter().collect(),
                 changes: Vec::new(),
                 pushed_turns: Vec::new(),
             },
@@ -263,6 +265,16 @@ impl Queue {
     /// The promoter says who may see the public report (see [`crate::sale::ReportVisibility`]).
     pub fn show_report(&mut self, visibility: crate::sale::ReportVisibility, now: UnixMillis) {
         control::show_report(&mut self.state, visibility, now);
+    }
+
+    /// Fan `seq` asks for the assisted lane: see [`rules::assist::ask`].
+    pub fn assist(&mut self, now: UnixMillis, seq: Seq) -> Result<Assisted, QueueError> {
+        assist::ask(&mut self.state, now, seq)
+    }
+
+    /// Fans granted the assisted lane so far.
+    pub fn assisted(&self) -> u64 {
+        self.state.assisted.len() as u64
     }
 
     /// The waits from joining to admission of every fan admitted so far.

@@ -61,6 +61,7 @@ pub(super) fn run(
         }
         // Counted by the machine (`SaleMachine::dispatch`).
         Command::Refused { .. } => Some(Reply::Done),
+        Command::Assist { seq } => Some(Reply::Assisted(queue.assist(now, seq)?)),
         Command::Present { seqs, positions } => {
             for seq in seqs {
                 queue.present(now, seq);

@@ -22,6 +22,7 @@ pub(crate) struct MemoryStore {
     pub pulls: BTreeMap<String, PullRecord>,
     pub minutes: BTreeMap<u64, MinuteStats>,
     pub waits: crate::queue::WaitHistogram,
+    pub assisted: std::collections::BTreeSet<Seq>,
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
@@ -60,6 +61,9 @@ impl MemoryStore {
                     self.minutes.insert(m.minute, m);
                 }
                 Change::Waits(w) => self.waits = w,
+                Change::Assisted(seq) => {
+                    self.assisted.insert(seq);
+                }
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }
@@ -90,6 +94,7 @@ impl MemoryStore {
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
                 waits: self.waits.clone(),
+                assisted: self.assisted.iter().copied().collect(),
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),

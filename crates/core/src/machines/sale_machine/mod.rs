@@ -566,6 +566,8 @@ pub(crate) mod memory_store;
 #[cfg(test)]
 mod object_tests;
 #[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
 mod report_tests;
 #[cfg(test)]
 mod tests;

@@ -48,5 +48,6 @@ pub(super) fn report(
         report_visibility: sale.report,
         waits: queue.waits().clone(),
         refused: RefusedCounts::from_requests(requests),
+        assisted: queue.assisted(),
     }
 }

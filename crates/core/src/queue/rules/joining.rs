@@ -93,6 +93,7 @@ fn lost_place_taken_again(
         claimed_at: None,
         finished_at: Some(now),
         rejoined_as: Some(Rejoined::of(joined)),
+        assisted: false,
     };
     q.assignments.add(a.clone(), now);
     Some(a)
