@@ -37,6 +37,10 @@ pub enum Route<'a> {
     AdminMonitor,
     /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by us.
     AdminInvitations(&'a str),
+    /// `POST /api/sales/{sale}/assist`: a waiting fan asks for the assisted lane.
+    Assist(&'a str),
+    /// `POST /s/{sale}/assist`: the same, the waiting page's form.
+    AssistForm(&'a str),
     /// The sale's public report: `GET /api/sales/{sale}/report` (JSON).
     PublicReport(&'a str),
     /// The sale's public report as a page: `GET /s/{sale}/report`.
@@ -61,6 +65,8 @@ impl<'a> Route<'a> {
             ["brand", file] => Route::BrandCss(file),
             ["s", sale] => Route::SalePage(sale),
             ["s", sale, "report"] => Route::ReportPage(sale),
+            ["s", sale, "assist"] => Route::AssistForm(sale),
+            ["api", "sales", sale, "assist"] => Route::Assist(sale),
             ["api", "sales", sale, "report"] => Route::PublicReport(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
@@ -114,6 +120,8 @@ impl<'a> Route<'a> {
             Route::AdminMonitor => "admin_monitor",
             Route::AdminInvitations(_) => "admin_invitations",
             Route::PublicReport(_) => "public_report",
+            Route::Assist(_) => "assist",
+            Route::AssistForm(_) => "assist_form",
             Route::ReportPage(_) => "report_page",
             Route::AdminReport(_) => "admin_report",
             Route::TestPoison => "test_poison",
@@ -139,6 +147,8 @@ impl<'a> Route<'a> {
             | Route::AdminInvitations(sale)
             | Route::PublicReport(sale)
             | Route::ReportPage(sale)
+            | Route::Assist(sale)
+            | Route::AssistForm(sale)
             | Route::AdminReport(sale)
             | Route::AdminFault(sale) => Some(sale),
             Route::Health
@@ -183,7 +193,9 @@ impl<'a> Route<'a> {
             | Route::Status(_)
             | Route::Challenge(_)
             | Route::Socket(_)
-            | Route::Draw(_) => false,
+            | Route::Draw(_)
+            | Route::Assist(_)
+            | Route::AssistForm(_) => false,
         }
     }
 
@@ -206,6 +218,8 @@ impl<'a> Route<'a> {
             | Route::Finish { .. }
             | Route::AdminControl { .. }
             | Route::AdminInvitations(_)
+            | Route::Assist(_)
+            | Route::AssistForm(_)
             | Route::TestPoison
             | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
@@ -260,6 +274,8 @@ mod tests {
             &["api", "sales", "s1", "challenge"],
             &["api", "sales", "s1", "socket"],
             &["api", "sales", "s1", "draw"],
+            &["api", "sales", "s1", "assist"],
+            &["s", "s1", "assist"],
         ] {
             assert!(at_edge(fan), "{fan:?} is a fan's route");
         }

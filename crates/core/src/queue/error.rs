@@ -64,7 +64,9 @@ pub enum QueueError {
     /// The sale has no assisted lane.
     AssistUnavailable,
     /// The sale's assisted lane is full: `max_places` fans have it.
-    AssistFull { max_places: u32 },
+    AssistFull {
+        max_places: u32,
+    },
     /// The fan's turn came already (or their place ended): the lane is asked for while waiting.
     AssistTooLate,
 }

@@ -42,8 +42,7 @@ pub use parts::fan_key::fan_id_for;
 pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
-    Joined,
-    MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
+    Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
 pub use rules::stored::recent_since;
 
@@ -61,8 +60,8 @@ use parts::presence::Presence;
 use parts::pulls::PullLog;
 use parts::waits::ArrivalClock;
 use rules::{
-    admission, assist, blocks, control, finishing, joining, lapses, prequeue, presence, pulls, stats,
-    stored,
+    admission, assist, blocks, control, finishing, joining, lapses, prequeue, presence, pulls,
+    stats, stored,
 };
 use snapshot::Snapshot;
 use socket::Refusal;

@@ -82,7 +82,10 @@ fn the_lane_is_granted_once_per_place_up_to_its_cap() {
         Err(QueueError::AssignmentNotFound)
     );
     pull(&mut core, &mut store, 2, T0);
-    assert_eq!(ask(&mut core, &mut store, 2, T0), Err(QueueError::AssistTooLate));
+    assert_eq!(
+        ask(&mut core, &mut store, 2, T0),
+        Err(QueueError::AssistTooLate)
+    );
     // Kept over a restart: still full, fan 3 still assisted.
     let mut core = store.load(T0);
     assert_eq!(core.queue().unwrap().assisted(), 2);
@@ -126,17 +129,26 @@ fn an_assisted_fan_has_exactly_the_multiplier_of_claim_and_pass_time() {
     };
     assert_eq!(pass_ttl_s, 900, "3 × 300 s");
     assert!(assignment.assisted);
-    let pass = PassClaims::for_assignment("iss", &SaleId::parse("tour").unwrap(), &assignment, pass_ttl_s);
+    let pass = PassClaims::for_assignment(
+        "iss",
+        &SaleId::parse("tour").unwrap(),
+        &assignment,
+        pass_ttl_s,
+    );
     assert!(pass.assist);
     assert_eq!(pass.exp - pass.iat, 900);
     // The pass ends at 900 s, not 300 s.
-    store.run(&mut core, Input::Alarm, at.plus_secs(899)).unwrap();
+    store
+        .run(&mut core, Input::Alarm, at.plus_secs(899))
+        .unwrap();
     let state = |core: &SaleMachine| {
         let q = core.queue().unwrap();
         q.assignment(&q.fan_id(2)).unwrap().state
     };
     assert_eq!(state(&core), AssignmentState::Assigned);
     assert_eq!(core.next_deadline(), Some(at.plus_secs(900)));
-    store.run(&mut core, Input::Alarm, at.plus_secs(900)).unwrap();
+    store
+        .run(&mut core, Input::Alarm, at.plus_secs(900))
+        .unwrap();
     assert_eq!(state(&core), AssignmentState::Expired);
 }

@@ -562,11 +562,11 @@ fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
 pub(crate) mod memory_store;
 #[cfg(test)]
 mod object_tests;
-#[cfg(test)]
-mod assist_tests;
 #[cfg(test)]
 mod report_tests;
 #[cfg(test)]

@@ -277,7 +277,12 @@ impl Assignments {
         expired
     }
 
-    fn expire_due_in(&mut self, now: UnixMillis, pass_ttl_s: u64, assisted: bool) -> Vec<Assignment> {
+    fn expire_due_in(
+        &mut self,
+        now: UnixMillis,
+        pass_ttl_s: u64,
+        assisted: bool,
+    ) -> Vec<Assignment> {
         let mut expired = Vec::new();
         loop {
             let set = if assisted {
@@ -488,7 +493,10 @@ mod tests {
         for seq in 1..=3 {
             s.add(assigned(seq, T0), T0);
         }
-        assert_eq!(s.next_deadline(PassTime::plain(300)), Some(T0.plus_secs(60)));
+        assert_eq!(
+            s.next_deadline(PassTime::plain(300)),
+            Some(T0.plus_secs(60))
+        );
         let (claim, changed) = s.claim(1, T0.plus_secs(1), PassTime::plain(300)).unwrap();
         assert!(changed && matches!(claim, Claim::Turn { .. }));
         assert!(
@@ -516,7 +524,9 @@ mod tests {
             "the claimed pass of fan 1 ends"
         );
         s.check(Position(4), fan, Position, 0).unwrap();
-        assert!(s.expire_due(T0.plus_secs(300), PassTime::plain(300)).is_empty());
+        assert!(s
+            .expire_due(T0.plus_secs(300), PassTime::plain(300))
+            .is_empty());
         let expired = s.expire_due(T0.plus_secs(301), PassTime::plain(300));
         assert_eq!(expired.len(), 1);
         assert_eq!(

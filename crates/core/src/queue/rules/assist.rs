@@ -11,7 +11,11 @@ use crate::time::UnixMillis;
 
 /// Fan `seq` asks for the assisted lane at `now`.
 pub(crate) fn ask(q: &mut QueueState, _now: UnixMillis, seq: Seq) -> Result<Assisted, QueueError> {
-    let assist = q.sale.settings.assist.ok_or(QueueError::AssistUnavailable)?;
+    let assist = q
+        .sale
+        .settings
+        .assist
+        .ok_or(QueueError::AssistUnavailable)?;
     if seq == 0 || !q.line.issued(seq) {
         return Err(QueueError::AssignmentNotFound);
     }
