@@ -185,8 +185,10 @@ fn assist_shown(
         return AssistShown::default();
     };
     let waiting = matches!(state, Standing::Waiting { .. } | Standing::Prequeue { .. });
+    // Not offered once the lane is full (as the snapshot says): asking would be refused.
+    let room = snap.assisted < u64::from(assist.max_places);
     AssistShown {
-        offer: (waiting && !token.assist).then_some(assist.multiplier),
+        offer: (waiting && room && !token.assist).then_some(assist.multiplier),
         granted: token.assist.then_some(assist.multiplier),
         notice: http::query(req, "assist")
             .and_then(|outcome| super::assist::notice_of(&outcome, assist.multiplier)),

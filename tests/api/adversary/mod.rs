@@ -11,6 +11,7 @@
 //! finished tokens and unknown sale ids at the edge (coordinator
 //! requests and files created, `edge_cost`), and malformed and oversized input (`bad_input`).
 
+mod assist;
 mod bad_input;
 mod edge_cost;
 mod place_cost;
