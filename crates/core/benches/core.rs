@@ -309,6 +309,8 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         assignments,
         pulls,
         minutes,
+        waits: Default::default(),
+        assisted: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),
