@@ -45,7 +45,9 @@ async fn show(w: &TestWorker, visibility: &str) -> Value {
 async fn report_of_a_finished_sale() {
     let w = TestWorker::start_with_faults().await;
     // A burst of 15 places an address, then refused (not priced up).
-    let settings = json!({ "rate_limit_per_min": 15, "over_budget": "refuse" });
+    // No presence checks: nobody polls while the clock moves two minutes.
+    let settings =
+        json!({ "rate_limit_per_min": 15, "over_budget": "refuse", "presence_ttl_s": 0 });
     w.admin().open_sale_with(SALE, settings).await;
     let address = "203.0.113.7";
     let mut fans = Vec::new();
