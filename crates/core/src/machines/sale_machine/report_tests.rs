@@ -124,3 +124,49 @@ fn the_public_sees_the_report_after_close_or_when_published_never_when_hidden() 
     assert_eq!(closed.ended_at, Some(T0.plus_secs(60)));
     assert_eq!(closed.fans_in_line, 3);
 }
+
+#[test]
+fn refusals_add_up_by_defence_and_are_no_requests() {
+    use crate::fairness::refusals::{Defence, RefusedCounts};
+    let (mut core, mut store) = open_sale();
+    let mut counts = RefusedCounts::default();
+    counts.add(Defence::Rate, 7);
+    counts.add(Defence::ProofOfWork, 2);
+    for _ in 0..3 {
+        store
+            .run(&mut core, Command::Refused { counts }, T0)
+            .unwrap();
+    }
+    let r = report(&mut core, &mut store, T0);
+    assert_eq!((r.refused.rate, r.refused.proof_of_work), (21, 6));
+    assert_eq!(
+        r.refused.turnstile + r.refused.invitation + r.refused.socket,
+        0
+    );
+    assert!(
+        r.coordinator_requests_by_kind
+            .keys()
+            .all(|k| !k.starts_with("refused:")),
+        "{:?}",
+        r.coordinator_requests_by_kind
+    );
+    // Kept with the request counts (written within a minute, at the alarm): they survive a
+    // restart.
+    store
+        .run(&mut core, Input::Alarm, T0.plus_secs(61))
+        .unwrap();
+    let mut core = store.load(T0.plus_secs(120));
+    let r = report(&mut core, &mut store, T0.plus_secs(120));
+    assert_eq!(r.refused.rate, 21);
+    // Past the bound of sockets per address, counted under `socket`.
+    let (mut core, mut store) = open_sale();
+    store.join_new_fans(&mut core, 1, T0);
+    let full = OpenSockets {
+        from_address: crate::queue::socket::MAX_SOCKETS_PER_ADDRESS,
+        own: 0,
+    };
+    assert!(core.connect(1, full, T0).is_err());
+    let r = report(&mut core, &mut store, T0);
+    assert_eq!(r.refused.socket, 1);
+    let _ = PublicReport::preview(&r);
+}
