@@ -303,6 +303,9 @@ impl ApiError {
                     Q::Busy => row(503, "busy", said),
                     Q::PowSpent => row(403, "pow_invalid", said),
                     Q::ShardsFixed => row(409, "shards_fixed", said),
+                    Q::AssistUnavailable => row(409, "assist_unavailable", said),
+                    Q::AssistFull { .. } => row(409, "assist_full", said),
+                    Q::AssistTooLate => row(409, "assist_too_late", said),
                     Q::ShardsChanging { .. } => row(409, "shards_changing", said),
                 }
             }

@@ -60,6 +60,18 @@ pub struct WaitingPage<'a> {
     /// Whether a fan whose turn lapsed may join again at the back (not in an invitation-only
     /// sale: the invitation was for one place, and the member had it).
     pub can_rejoin: bool,
+    pub assist: AssistShown,
+}
+
+/// What the waiting page shows of the sale's assisted lane (docs/api.md, "The assisted lane").
+#[derive(Default)]
+pub struct AssistShown {
+    /// The fan may ask for it: its multiplier.
+    pub offer: Option<u32>,
+    /// The fan has it: its multiplier.
+    pub granted: Option<u32>,
+    /// What happened when the fan last asked.
+    pub notice: Option<String>,
 }
 
 /// What the waiting page shows of the fan's place.
@@ -249,6 +261,7 @@ mod tests {
             shards_changed: None,
             access: Default::default(),
             invite_jwks: None,
+            assist: None,
         }
     }
 
@@ -344,10 +357,16 @@ mod tests {
                 rejoin: false,
                 draw_at: None,
             },
+            assist: AssistShown {
+                offer: Some(3),
+                ..AssistShown::default()
+            },
         }
         .render()
         .unwrap();
         for part in [
+            r#"<form id="assist" method="post" action="/s/tour/assist">"#,
+            "gives you 3 times as long",
             r#"<noscript><meta http-equiv="refresh" content="5"></noscript>"#,
             r#"data-page="waiting" data-state="waiting""#,
             r#"<span id="position">3</span>"#,

@@ -121,6 +121,7 @@ mod tests {
             claimed_at: None,
             finished_at: Some(UnixMillis(1)),
             rejoined_as: None,
+            assisted: false,
         };
         let lapsed = Claim::Lapsed {
             assignment: assignment.clone(),

@@ -4,12 +4,14 @@
 //! cookie ([`token`]).
 
 mod api;
+mod assist;
 mod page;
 mod sale;
 mod standing;
 mod token;
 
 pub use api::{challenge, draw, join, sale_info, status};
+pub use assist::{api as assist, form as assist_form};
 pub use page::{busy_page, busy_tries, rejoin, sale_page, wants_json};
 pub(crate) use sale::snapshot;
 pub(crate) use token::{presented, verify, Presented};

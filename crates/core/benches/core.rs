@@ -277,6 +277,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 claimed_at: Some(assigned_at.plus_secs(2)),
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
+                assisted: false,
             }
         })
         .collect();
@@ -308,6 +309,8 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         assignments,
         pulls,
         minutes,
+        waits: Default::default(),
+        assisted: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),

@@ -12,15 +12,15 @@ use crate::fan_state::FanState;
 use crate::http;
 use crate::invitations;
 use crate::pages::{
-    self, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage, PassFormPostPage,
-    PlaceShown, SaleLook, WaitingPage,
+    self, AssistShown, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage,
+    PassFormPostPage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::place_cost;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
 use waitroom_core::keys::pass_delivery::PassDelivery;
-use waitroom_core::keys::token::TOKEN_TTL_S;
+use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::queue::snapshot::{wait_words, Snapshot};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId};
 use worker::{Method, Request, Response, Url};
@@ -99,6 +99,7 @@ pub async fn sale_page(
                         phase,
                         place: PlaceShown::none(),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -135,6 +136,7 @@ pub async fn sale_page(
                         phase,
                         place: lost_place(snap.sale.access.is_open()),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -159,6 +161,7 @@ pub async fn sale_page(
                     phase,
                     place: place_shown(&state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
+                    assist: assist_shown(&req, &snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -167,6 +170,28 @@ pub async fn sale_page(
             }
             Ok(response)
         }
+    }
+}
+
+/// The assisted lane on the waiting page: offered to a waiting fan of a sale that has one, said
+/// to a fan who has it, and what the last ask came to (`?assist=`, from its form).
+fn assist_shown(
+    req: &Request,
+    snap: &Snapshot,
+    token: &QueueToken,
+    state: &Standing,
+) -> AssistShown {
+    let Some(assist) = snap.sale.assist else {
+        return AssistShown::default();
+    };
+    let waiting = matches!(state, Standing::Waiting { .. } | Standing::Prequeue { .. });
+    // Not offered once the lane is full (as the snapshot says): asking would be refused.
+    let room = snap.assisted < u64::from(assist.max_places);
+    AssistShown {
+        offer: (waiting && room && !token.assist).then_some(assist.multiplier),
+        granted: token.assist.then_some(assist.multiplier),
+        notice: http::query(req, "assist")
+            .and_then(|outcome| super::assist::notice_of(&outcome, assist.multiplier)),
     }
 }
 

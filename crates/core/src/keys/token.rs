@@ -33,6 +33,9 @@ pub struct QueueToken {
     pub iat: u64,
     /// Expires at, Unix seconds.
     pub exp: u64,
+    /// The fan was granted the sale's assisted lane (absent: not).
+    #[serde(rename = "a", default, skip_serializing_if = "std::ops::Not::not")]
+    pub assist: bool,
 }
 
 impl QueueToken {
@@ -43,6 +46,15 @@ impl QueueToken {
             seq,
             iat: now.as_secs(),
             exp: now.as_secs() + TOKEN_TTL_S,
+            assist: false,
+        }
+    }
+
+    /// The same place's token, saying it was granted the assisted lane, issued at `now`.
+    pub fn assisted(&self, now: UnixMillis) -> Self {
+        Self {
+            assist: true,
+            ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
         }
     }
 }

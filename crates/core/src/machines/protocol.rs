@@ -62,6 +62,15 @@ pub enum Command {
     /// These fans near the front polled: they are still there. `positions` names fans by their
     /// line position instead (pre-queue fans after the draw, whose position the edge computed
     /// anyway: the coordinator then need not recompute the permutation for each).
+    /// Fan `seq` asks for the sale's assisted lane.
+    Assist {
+        seq: Seq,
+    },
+    /// Places an edge isolate refused since it last said, by defence (at most one such request
+    /// per isolate and sale every [`crate::fairness::refusals::REFUSALS_FLUSH_EVERY_MS`]).
+    Refused {
+        counts: crate::fairness::refusals::RefusedCounts,
+    },
     Present {
         seqs: Vec<Seq>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -112,6 +121,10 @@ pub enum Command {
     },
     Snapshot,
     Report,
+    /// The promoter says who may see the sale's public report; answered with the report.
+    ShowReport {
+        visibility: crate::sale::ReportVisibility,
+    },
     Assignments {
         window: Option<WindowId>,
         state: Option<AssignmentState>,
@@ -126,6 +139,8 @@ impl Command {
             Command::LeaseBlock { .. } => "lease_block",
             Command::CloseBlock { .. } => "close_block",
             Command::Present { .. } => "present",
+            Command::Refused { .. } => "refused",
+            Command::Assist { .. } => "assist",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -137,6 +152,7 @@ impl Command {
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
             Command::Snapshot => "snapshot",
             Command::Report => "report",
+            Command::ShowReport { .. } => "show_report",
             Command::Assignments { .. } => "assignments",
         }
     }
@@ -170,6 +186,25 @@ pub struct SaleReport {
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::queue::draw::DrawInfo>,
+    /// When the sale was closed (absent while it is not).
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_at: Option<UnixMillis>,
+    /// Who may see the public report.
+    #[serde(default)]
+    pub report_visibility: crate::sale::ReportVisibility,
+    /// The waits from joining to admission of the fans admitted so far (a bounded histogram).
+    #[serde(default)]
+    pub waits: crate::queue::WaitHistogram,
+    /// Places refused, by defence (kept with the request counts, under `refused:` kinds).
+    #[serde(default)]
+    pub refused: crate::fairness::refusals::RefusedCounts,
+    /// Fans granted the assisted lane.
+    #[serde(default)]
+    pub assisted: u64,
 }
 
 crate::flat_read! { SaleReport {
@@ -184,6 +219,11 @@ crate::flat_read! { SaleReport {
     shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
     draw: Option<crate::queue::draw::DrawInfo>, default;
+    closed_at: Option<UnixMillis> = with rfc3339::option::deserialize, default;
+    report_visibility: crate::sale::ReportVisibility, default;
+    waits: crate::queue::WaitHistogram, default;
+    refused: crate::fairness::refusals::RefusedCounts, default;
+    assisted: u64, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
@@ -206,6 +246,7 @@ pub enum Reply {
     },
     Snapshot(Snapshot),
     Lease(BlockLease),
+    Assisted(crate::queue::Assisted),
     Done,
 }
 
@@ -219,6 +260,7 @@ crate::tag_first! { Reply, "reply", {
     "assignments" => [Assignments { assignments: Vec<Assignment> }],
     "snapshot" => [Snapshot(Snapshot)],
     "lease" => [Lease(BlockLease)],
+    "assisted" => [Assisted(crate::queue::Assisted)],
     "done" => [Done],
 } }
 

@@ -61,6 +61,14 @@ pub enum QueueError {
         #[serde(with = "rfc3339")]
         until: UnixMillis,
     },
+    /// The sale has no assisted lane.
+    AssistUnavailable,
+    /// The sale's assisted lane is full: `max_places` fans have it.
+    AssistFull {
+        max_places: u32,
+    },
+    /// The fan's turn came already (or their place ended): the lane is asked for while waiting.
+    AssistTooLate,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -79,6 +87,9 @@ crate::tag_first! { QueueError, "kind", {
     "shards_fixed" => [ShardsFixed],
     "pow_spent" => [PowSpent],
     "shards_changing" => [ShardsChanging { #[serde(with = "rfc3339")] until: UnixMillis }],
+    "assist_unavailable" => [AssistUnavailable],
+    "assist_full" => [AssistFull { max_places: u32 }],
+    "assist_too_late" => [AssistTooLate],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -124,6 +135,16 @@ impl fmt::Display for QueueError {
             QueueError::PowSpent => f.write_str("this proof of work was used already"),
             QueueError::ShardsFixed => f.write_str(
                 "shards of an invitation-only sale cannot change once fans have joined (members' places are kept per shard)",
+            ),
+            QueueError::AssistUnavailable => {
+                f.write_str("this sale has no assisted lane")
+            }
+            QueueError::AssistFull { max_places } => write!(
+                f,
+                "all {max_places} assisted places of this sale are taken; your place in line is kept, with the usual time"
+            ),
+            QueueError::AssistTooLate => f.write_str(
+                "the assisted lane is asked for while waiting in line; your turn has come already",
             ),
             QueueError::ShardsChanging { until } => write!(
                 f,

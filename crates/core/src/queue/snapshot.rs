@@ -36,6 +36,14 @@ pub struct Snapshot {
     /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
+    /// Fans granted the assisted lane so far (the edge refuses asking past the cap without a
+    /// word to the coordinator; the coordinator holds the cap exactly).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub assisted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Where a fan stands, as far as the snapshot can tell.
@@ -340,6 +348,7 @@ mod tests {
                 shards_changed: None,
                 access: Default::default(),
                 invite_jwks: None,
+                assist: None,
             },
             head: Position(head),
             next_seq: 1_000,
@@ -349,6 +358,7 @@ mod tests {
             draw: None,
             taken_at: UnixMillis(0),
             admission_next_at: None,
+            assisted: 0,
         }
     }
 

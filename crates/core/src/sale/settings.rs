@@ -3,6 +3,7 @@
 //! key checks its own part; a refusal names the field ([`SettingsError`]).
 
 use super::admission::{Admission, AdmissionInput};
+use super::assist::{Assist, AssistInput};
 use super::branding::{Branding, BrandingInput};
 use super::web_url::{web_url, WebUrl};
 use crate::fairness::invitation::{Access, InviteKeys};
@@ -74,6 +75,9 @@ pub struct SaleSettingsInput {
     /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
     #[serde(default)]
     pub invite_jwks: Option<serde_json::Value>,
+    /// The assisted lane: `{"multiplier", "max_places"?}` (absent or null: none).
+    #[serde(default)]
+    pub assist: Option<AssistInput>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -134,6 +138,9 @@ pub struct SaleSettings {
     /// The keys that sign the sale's invitations, besides ours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// The assisted lane (see [`crate::sale::Assist`]); `None`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Assist>,
 }
 
 fn one() -> u32 {
@@ -268,6 +275,7 @@ impl SaleSettings {
                     })
                 })
                 .transpose()?,
+            assist: input.assist.map(Assist::parse).transpose()?,
             over_budget: match input.over_budget.as_deref() {
                 None => OverBudget::Price,
                 Some(text) => OverBudget::parse(text)

@@ -2,6 +2,7 @@
 //! report.
 
 use super::admission::Admission;
+use super::assist::Assist;
 use super::branding::BrandingView;
 use super::phase::{phase_at, Control, Phase};
 use super::record::{Sale, ShardsChange};
@@ -66,6 +67,9 @@ pub struct SaleView {
     pub access: Access,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// The assisted lane (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Assist>,
 }
 
 impl SaleView {
@@ -92,6 +96,7 @@ impl SaleView {
             shards_changed: sale.shards_changed,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
+            assist: sale.settings.assist,
         }
     }
 

@@ -30,6 +30,10 @@ pub(super) fn run(
             queue.close(now);
             None
         }
+        Command::ShowReport { visibility } => {
+            queue.show_report(visibility, now);
+            None
+        }
         Command::LeaseBlock {
             shard,
             closing,
@@ -55,6 +59,9 @@ pub(super) fn run(
             queue.close_block_with_gaps(now, shard, start, used, &gaps);
             Some(Reply::Done)
         }
+        // Counted by the machine (`SaleMachine::dispatch`).
+        Command::Refused { .. } => Some(Reply::Done),
+        Command::Assist { seq } => Some(Reply::Assisted(queue.assist(now, seq)?)),
         Command::Present { seqs, positions } => {
             for seq in seqs {
                 queue.present(now, seq);

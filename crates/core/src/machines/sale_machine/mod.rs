@@ -44,6 +44,7 @@ pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
 
 use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
+use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::socket::{self, Refusal};
@@ -440,9 +441,19 @@ impl SaleMachine {
             return Err(Refusal::NotInLine);
         }
         self.counts.count("socket", now);
-        socket::address_admits(open.from_address.saturating_sub(open.own))?;
+        let bounds = |refusal: Refusal, counts: &mut RequestCounts| {
+            // The adversary bounds (per address, per object): counted for the report.
+            if matches!(refusal, Refusal::AddressFull | Refusal::Full) {
+                counts.count(Defence::Socket.kind(), now);
+            }
+            refusal
+        };
+        socket::address_admits(open.from_address.saturating_sub(open.own))
+            .map_err(|r| bounds(r, &mut self.counts))?;
         let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
-        queue.connect(now, seq)?;
+        queue
+            .connect(now, seq)
+            .map_err(|r| bounds(r, &mut self.counts))?;
         for _ in 0..open.own {
             queue.disconnect(now, seq);
         }
@@ -505,6 +516,12 @@ impl SaleMachine {
         {
             self.bad_records += 1;
         }
+        if let Command::Refused { counts } = &command {
+            for defence in Defence::ALL {
+                self.counts
+                    .count_n(defence.kind(), counts.get(defence), now);
+            }
+        }
         if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
             for (kind, n) in served.by_kind() {
                 self.counts.count_n(kind, n, now);
@@ -545,8 +562,12 @@ fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
 pub(crate) mod memory_store;
 #[cfg(test)]
 mod object_tests;
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;

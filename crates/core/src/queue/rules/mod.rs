@@ -7,6 +7,7 @@
 //! shows ([`stats`]). The steps the sweep runs are named in each (see `Queue::sweep`).
 
 pub(crate) mod admission;
+pub(crate) mod assist;
 pub(crate) mod blocks;
 pub(crate) mod control;
 pub(crate) mod finishing;
