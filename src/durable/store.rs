@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "the events outbox: events written with the change that made them, sent from there",
         steps: &[super::outbox::CREATE],
     },
+    Migration {
+        version: 6,
+        what: "places moved to another device, by the hand each is in now",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS moves (seq INTEGER PRIMARY KEY, hand INTEGER NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -119,6 +124,12 @@ struct BlockRow {
 struct StateCount {
     state: Option<String>,
     n: i64,
+}
+
+#[derive(Deserialize)]
+struct MoveRow {
+    seq: i64,
+    hand: i64,
 }
 
 #[derive(Deserialize)]
@@ -279,7 +290,13 @@ impl Store {
                 admissions: m.admissions as u64,
             })
             .collect();
+        let moves = self
+            .rows::<MoveRow>("moves", "seq", "SELECT seq, hand FROM moves", None)?
+            .into_iter()
+            .map(|m| (m.seq as u64, m.hand.clamp(0, i64::from(u8::MAX)) as u8))
+            .collect();
         let restored = Restored {
+            moves,
             next_seq,
             head: Position(head),
             gap_total,
@@ -430,6 +447,12 @@ impl Store {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO minutes (minute, arrivals, admissions) VALUES (?, ?, ?)",
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
+                    )?;
+                }
+                Change::Moved { seq, hand } => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO moves (seq, hand) VALUES (?, ?)",
+                        vec![int(seq), int(u64::from(hand))],
                     )?;
                 }
                 Change::Requests(counts) => {

@@ -4,6 +4,7 @@
 //! cookie ([`token`]).
 
 mod api;
+pub mod moving;
 mod page;
 mod sale;
 mod standing;

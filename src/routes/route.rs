@@ -21,6 +21,14 @@ pub enum Route<'a> {
     Socket(&'a str),
     /// The pre-queue's draw: `GET /api/sales/{sale}/draw`.
     Draw(&'a str),
+    /// A one-time link that moves the fan's place to another device (JSON).
+    MoveLink(&'a str),
+    /// Taking a place over with a move link's code (JSON).
+    Move(&'a str),
+    /// The waiting page's "continue on another device" form: the page with the link.
+    MoveLinkPage(&'a str),
+    /// The page that takes a place over on this device, and its form.
+    MovePage(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -54,6 +62,10 @@ impl<'a> Route<'a> {
             [".well-known", "jwks.json"] => Route::Jwks,
             ["brand", file] => Route::BrandCss(file),
             ["s", sale] => Route::SalePage(sale),
+            ["s", sale, "move"] => Route::MovePage(sale),
+            ["s", sale, "move-link"] => Route::MoveLinkPage(sale),
+            ["api", "sales", sale, "move"] => Route::Move(sale),
+            ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -95,6 +107,10 @@ impl<'a> Route<'a> {
             Route::Challenge(_) => "challenge",
             Route::Socket(_) => "socket",
             Route::Draw(_) => "draw",
+            Route::MoveLink(_) => "move_link",
+            Route::Move(_) => "move",
+            Route::MoveLinkPage(_) => "move_link_page",
+            Route::MovePage(_) => "move_page",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -119,6 +135,10 @@ impl<'a> Route<'a> {
             | Route::Challenge(sale)
             | Route::Socket(sale)
             | Route::Draw(sale)
+            | Route::MoveLink(sale)
+            | Route::Move(sale)
+            | Route::MoveLinkPage(sale)
+            | Route::MovePage(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -164,7 +184,11 @@ impl<'a> Route<'a> {
             | Route::Status(_)
             | Route::Challenge(_)
             | Route::Socket(_)
-            | Route::Draw(_) => false,
+            | Route::Draw(_)
+            | Route::MoveLink(_)
+            | Route::Move(_)
+            | Route::MoveLinkPage(_)
+            | Route::MovePage(_) => false,
         }
     }
 
@@ -179,7 +203,8 @@ impl<'a> Route<'a> {
             | Route::Status(_)
             | Route::Socket(_) => "GET",
             Route::Draw(_) => "GET",
-            Route::SalePage(_) => "GET, POST",
+            Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
+            Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)

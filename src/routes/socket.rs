@@ -56,6 +56,7 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     let socket = FanSocket {
         sale: &sale,
         seq: token.seq,
+        hand: token.hand,
         from,
     };
     let Socket(ws) = ctx.objects.ask(&socket, &()).await?;

@@ -33,6 +33,15 @@ pub struct QueueToken {
     pub iat: u64,
     /// Expires at, Unix seconds.
     pub exp: u64,
+    /// The hand this token holds the place as: 0 for the device that took it, one more for each
+    /// move to another device (docs/api.md, "Move my place"). Only the place's current hand is
+    /// its holder.
+    #[serde(rename = "h", default, skip_serializing_if = "is_first_hand")]
+    pub hand: u8,
+}
+
+fn is_first_hand(hand: &u8) -> bool {
+    *hand == 0
 }
 
 impl QueueToken {
@@ -43,6 +52,16 @@ impl QueueToken {
             seq,
             iat: now.as_secs(),
             exp: now.as_secs() + TOKEN_TTL_S,
+            hand: 0,
+        }
+    }
+
+    /// The token of the place's next holder, after a move to `hand`: the same place and fan,
+    /// issued now.
+    pub fn moved_to(&self, hand: u8, now: UnixMillis) -> Self {
+        Self {
+            hand,
+            ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
         }
     }
 }

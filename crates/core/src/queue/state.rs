@@ -8,6 +8,7 @@ use crate::queue::parts::blocks::OpenBlocks;
 use crate::queue::parts::fan_key::FanIdKey;
 use crate::queue::parts::line::Line;
 use crate::queue::parts::minutes::Minutes;
+use crate::queue::parts::moves::Moves;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::parts::presence::Presence;
 use crate::queue::parts::pulls::PullLog;
@@ -24,6 +25,8 @@ pub(crate) struct QueueState {
     pub(crate) pulls: PullLog,
     pub(crate) minutes: Minutes,
     pub(crate) presence: Presence,
+    /// Places moved to another device, by the hand they are in now.
+    pub(crate) moves: Moves,
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::sale::admission`]). Not stored: a restart derives it from the newest
     /// admission.

@@ -24,6 +24,7 @@ pub(crate) struct MemoryStore {
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
+    pub moves: BTreeMap<Seq, u8>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -63,6 +64,9 @@ impl MemoryStore {
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
                 Change::Draw(d) => self.draw = Some(d),
+                Change::Moved { seq, hand } => {
+                    self.moves.insert(seq, hand);
+                }
             }
         }
     }
@@ -90,6 +94,7 @@ impl MemoryStore {
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
+                moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
             },
         ))
     }
