@@ -12,6 +12,7 @@
 
 mod bad_input;
 mod edge_cost;
+mod moved_place;
 mod place_cost;
 mod places_by_intent;
 
