@@ -7,6 +7,7 @@
 use super::open_sale_with;
 use crate::support::socket::{self, Event, Opened};
 use crate::support::{eventually, send, Reply, TestWorker};
+use reqwest::header::COOKIE;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -189,6 +190,53 @@ async fn a_moved_place_is_never_live_in_two_hands() {
     take(&w, SALE, "m1.x.y")
         .await
         .expect_error(400, "move_link_invalid", "junk");
+    // The pages, without JavaScript: the waiting page's form gives the link and the code as
+    // text; the other device types the code into its form and gets the place's cookie.
+    let d = w.fan().join(SALE).await;
+    let page = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/move-link"))
+            .header(COOKIE, format!("__Host-wr_{SALE}={}", d.token)),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.describe());
+    let html = page.text.clone();
+    let typed = html
+        .split("id=\"move-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("the code as text: {html}"))
+        .to_owned();
+    assert_eq!(
+        send(w.fan().get(&format!("/s/{SALE}/move"))).await.status,
+        200
+    );
+    let taken = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/move"))
+            .form(&[("code", typed.as_str())]),
+    )
+    .await;
+    assert_eq!(taken.status, 303, "{}", taken.describe());
+    let cookie = taken
+        .cookie(&format!("__Host-wr_{SALE}"))
+        .expect("the place's cookie");
+    let s = state_of(&w, &cookie.value).await;
+    assert_eq!(
+        (s["state"].as_str(), s["seq"].as_u64()),
+        (Some("waiting"), Some(d.seq)),
+        "{s}"
+    );
+    // The same code again: the page says why, and nothing changes.
+    let again = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/move"))
+            .form(&[("code", typed.as_str())]),
+    )
+    .await;
+    assert_eq!(again.status, 409, "{}", again.describe());
+    assert!(again.cookie(&format!("__Host-wr_{SALE}")).is_none());
+
     w.advance(Duration::from_secs(301)).await;
     take(&w, SALE, &code)
         .await
