@@ -199,7 +199,7 @@ async fn sockets_outlive_a_quiet_spell_and_every_pulled_one_gets_its_turn() {
     }
     // The object did leave memory (it counted the open sockets again when the pull woke it),
     // and the socket of fan 5, not pulled, is still watched.
-    let log = w.debug_log_text();
+    let log = crate::support::assertions::debug_log_text(&w);
     assert!(
         log.contains("coordinator (re)started with 5 open sockets"),
         "the quiet spell did not make the coordinator hibernate: {}",

@@ -322,23 +322,9 @@ impl TestWorker {
         fs::read_to_string(self.process.log()).unwrap_or_default()
     }
 
-    /// Everything the Workers logged at any level (`console_log` included), from wrangler's debug
-    /// logs (`WRANGLER_LOG_PATH`; the process log holds warnings and errors only).
-    pub fn debug_log_text(&self) -> String {
-        let own = self.process.log().to_path_buf();
-        let mut text = String::new();
-        if let Ok(entries) = fs::read_dir(self.files.dir.path()) {
-            for path in entries.flatten().map(|e| e.path()) {
-                let name = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default();
-                if path != own && name.starts_with("wrangler-") && name.ends_with(".log") {
-                    text.push_str(&fs::read_to_string(&path).unwrap_or_default());
-                }
-            }
-        }
-        text
+    /// Its files' directory: wrangler's debug logs (`WRANGLER_LOG_PATH`) are there too.
+    pub fn files_dir(&self) -> &Path {
+        self.files.dir.path()
     }
 
     /// Its state directory (the SQLite files of its Durable Objects are under it).
