@@ -89,6 +89,9 @@
         // The same words as the server's page (src/routes/fan/page.rs, MOVED_WORDS).
         $("position").textContent = "Place moved";
         $("title").textContent = "Your place moved to another device";
+        // "Keep this page open…" no longer applies.
+        const keep = document.querySelector("#title + p.muted");
+        if (keep) keep.hidden = true;
         sessionStorage.removeItem(startKey);
         notice("Your place moved to another device, which holds it now. This device no longer has a place in this line.", "bad");
         document.dispatchEvent(new CustomEvent("waitroom:moved"));
