@@ -143,10 +143,14 @@ async fn gates(
         assignment.rejoined_as = Some(Rejoined::of(&joined));
         let claim = Claim::Lapsed { assignment };
         let token_expires = UnixMillis::from_secs(token.token.exp);
+        let of = outcomes::Of {
+            seq: token.token.seq,
+            hand: token.token.hand,
+        };
         outcomes::put(
             &ctx.origin,
             &snap.sale.id,
-            token.token.seq,
+            of,
             claim,
             ctx.now,
             token_expires,
@@ -232,6 +236,11 @@ enum Holds {
 /// the fan found, at the edge when it can be; only a first look at a reached place asks the
 /// coordinator ([`claim`]).
 async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, ApiError> {
+    // A token of a hand the place moved away from holds nothing, and takes nothing new: the
+    // place is someone's (docs/api.md, "Move my place").
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(QueueError::PlaceMoved.into());
+    }
     let kept = |position, ahead| {
         Holds::Place(Joined {
             fan_id: token.fan_id.clone(),
@@ -278,13 +287,20 @@ fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
 /// What fan `token` finds now that their number was reached: from the edge's outcome cache if
 /// they asked before, else from the coordinator (and then cached).
 pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
-    let command = Command::Claim { seq: token.seq };
+    let command = Command::Claim {
+        seq: token.seq,
+        hand: token.hand,
+    };
     let ask = async {
         let claim: Only<Reply, Claim> = ctx.objects.ask(&Coordinator(sale), &command).await?;
         Ok(claim.into_inner())
     };
     let token_expires = UnixMillis::from_secs(token.exp);
-    outcomes::get(&ctx.origin, sale, token.seq, ctx.now, token_expires, ask).await
+    let key = outcomes::Of {
+        seq: token.seq,
+        hand: token.hand,
+    };
+    outcomes::get(&ctx.origin, sale, key, ctx.now, token_expires, ask).await
 }
 
 /// A new place at the back of an open sale (`ended`: the finished place it is taken for).

@@ -160,6 +160,29 @@ pub struct InvitationPage<'a> {
     pub reason: String,
 }
 
+/// The link and QR code that move a place to another device (`POST /s/{sale}/move-link`).
+#[derive(Template)]
+#[template(path = "move_link.html")]
+pub struct MoveLinkPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub url: &'a str,
+    pub code: &'a str,
+    pub expires_at: UnixMillis,
+    /// How long the link is valid, in minutes.
+    pub minutes: u64,
+    /// Moves the place has left after this one.
+    pub moves_left: u8,
+}
+
+/// The page that takes a place over on this device (`GET /s/{sale}/move`), saying why a code
+/// was refused, if it was.
+#[derive(Template)]
+#[template(path = "move.html")]
+pub struct MovePage<'a> {
+    pub sale: SaleLook<'a>,
+    pub refused: Option<&'a str>,
+}
+
 /// No such sale.
 #[derive(Template)]
 #[template(path = "not_found.html")]

@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::Sql("CREATE TABLE IF NOT EXISTS assisted (seq INTEGER PRIMARY KEY)"),
         ],
     },
+    Migration {
+        version: 7,
+        what: "places moved to another device, by the hand each is in now",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS moves (seq INTEGER PRIMARY KEY, hand INTEGER NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -134,6 +139,12 @@ struct StateCount {
 #[derive(Deserialize)]
 struct AssistedRow {
     seq: i64,
+}
+
+#[derive(Deserialize)]
+struct MoveRow {
+    seq: i64,
+    hand: i64,
 }
 
 #[derive(Deserialize)]
@@ -305,9 +316,15 @@ impl Store {
             .into_iter()
             .map(|row| row.seq as u64)
             .collect();
+        let moves = self
+            .rows::<MoveRow>("moves", "seq", "SELECT seq, hand FROM moves", None)?
+            .into_iter()
+            .map(|m| (m.seq as u64, m.hand.clamp(0, i64::from(u8::MAX)) as u8))
+            .collect();
         let restored = Restored {
             assisted,
             waits,
+            moves,
             next_seq,
             head: Position(head),
             gap_total,
@@ -470,6 +487,12 @@ impl Store {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO minutes (minute, arrivals, admissions) VALUES (?, ?, ?)",
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
+                    )?;
+                }
+                Change::Moved { seq, hand } => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO moves (seq, hand) VALUES (?, ?)",
+                        vec![int(seq), int(u64::from(hand))],
                     )?;
                 }
                 Change::Requests(counts) => {

@@ -5,6 +5,7 @@
 
 mod api;
 mod assist;
+pub mod moving;
 mod page;
 mod sale;
 mod standing;

@@ -21,6 +21,14 @@ pub enum Route<'a> {
     Socket(&'a str),
     /// The pre-queue's draw: `GET /api/sales/{sale}/draw`.
     Draw(&'a str),
+    /// A one-time link that moves the fan's place to another device (JSON).
+    MoveLink(&'a str),
+    /// Taking a place over with a move link's code (JSON).
+    Move(&'a str),
+    /// The waiting page's "continue on another device" form: the page with the link.
+    MoveLinkPage(&'a str),
+    /// The page that takes a place over on this device, and its form.
+    MovePage(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -68,6 +76,10 @@ impl<'a> Route<'a> {
             ["s", sale, "assist"] => Route::AssistForm(sale),
             ["api", "sales", sale, "assist"] => Route::Assist(sale),
             ["api", "sales", sale, "report"] => Route::PublicReport(sale),
+            ["s", sale, "move"] => Route::MovePage(sale),
+            ["s", sale, "move-link"] => Route::MoveLinkPage(sale),
+            ["api", "sales", sale, "move"] => Route::Move(sale),
+            ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -110,6 +122,10 @@ impl<'a> Route<'a> {
             Route::Challenge(_) => "challenge",
             Route::Socket(_) => "socket",
             Route::Draw(_) => "draw",
+            Route::MoveLink(_) => "move_link",
+            Route::Move(_) => "move",
+            Route::MoveLinkPage(_) => "move_link_page",
+            Route::MovePage(_) => "move_page",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -139,6 +155,10 @@ impl<'a> Route<'a> {
             | Route::Challenge(sale)
             | Route::Socket(sale)
             | Route::Draw(sale)
+            | Route::MoveLink(sale)
+            | Route::Move(sale)
+            | Route::MoveLinkPage(sale)
+            | Route::MovePage(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -195,7 +215,11 @@ impl<'a> Route<'a> {
             | Route::Socket(_)
             | Route::Draw(_)
             | Route::Assist(_)
-            | Route::AssistForm(_) => false,
+            | Route::AssistForm(_)
+            | Route::MoveLink(_)
+            | Route::Move(_)
+            | Route::MoveLinkPage(_)
+            | Route::MovePage(_) => false,
         }
     }
 
@@ -211,7 +235,8 @@ impl<'a> Route<'a> {
             | Route::Socket(_) => "GET",
             Route::Draw(_) | Route::PublicReport(_) | Route::ReportPage(_) => "GET",
             Route::AdminReport(_) => "GET, PUT",
-            Route::SalePage(_) => "GET, POST",
+            Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
+            Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)

@@ -19,6 +19,7 @@ mod branding;
 mod dashboard;
 mod invitation;
 mod journey;
+mod moved_place;
 mod no_js;
 mod pass_delivery;
 mod prequeue;

@@ -316,6 +316,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
             (AssignmentState::Assigned, ACTIVE),
             (AssignmentState::Completed, served_total - ACTIVE),
         ]),
+        moves: Vec::new(),
     };
     (sale, restored)
 }

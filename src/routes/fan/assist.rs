@@ -39,6 +39,10 @@ pub struct AssistAnswer {
 /// Grants `token`'s fan the lane: the answer, and the token to hold from now on.
 async fn ask(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<AssistAnswer, ApiError> {
     let assist = snap.sale.assist.ok_or(QueueError::AssistUnavailable)?;
+    // A hand the place moved away from asks for nothing (docs/api.md, "Move my place").
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(QueueError::PlaceMoved.into());
+    }
     let max = u64::from(assist.max_places);
     let places_left = if token.assist {
         // Granted before (the token says so, signed by us): nothing to ask.

@@ -297,6 +297,9 @@ fn lost_place(can_rejoin: bool) -> PlaceShown {
     }
 }
 
+/// What a device whose place moved away reads (the script says the same: waiting.js).
+const MOVED_WORDS: &str = "Your place moved to another device, which holds it now. This device no longer has a place in this line.";
+
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 /// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
 fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
@@ -338,6 +341,12 @@ fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
             notice: None,
             rejoin: false,
             draw_at: *draw_at,
+        },
+        Standing::Moved => PlaceShown {
+            state,
+            position: "Place moved".into(),
+            notice: Some(MOVED_WORDS.into()),
+            ..PlaceShown::final_state()
         },
         Standing::Closed => PlaceShown {
             state,

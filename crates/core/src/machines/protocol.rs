@@ -97,6 +97,18 @@ pub enum Command {
     },
     Claim {
         seq: Seq,
+        /// The hand the fan's token was issued for (docs/api.md, "Move my place"): a claim from
+        /// a hand the place moved away from is refused ([`QueueError::PlaceMoved`]). An older
+        /// edge sends none: hand 0, the place's first.
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+    },
+    /// Fan `seq`'s place, held by the token of `hand`, moves to another device (answered
+    /// [`Reply::Moved`] with its new hand). Sent only by the move route, so an object of an
+    /// older release (which refuses it) fails nothing else during a gradual deploy.
+    Move {
+        seq: Seq,
+        hand: u8,
     },
     Pull {
         window: WindowId,
@@ -147,6 +159,7 @@ impl Command {
             Command::Close => "close",
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
+            Command::Move { .. } => "move",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -156,6 +169,10 @@ impl Command {
             Command::Assignments { .. } => "assignments",
         }
     }
+}
+
+fn is_first_hand(hand: &u8) -> bool {
+    *hand == 0
 }
 
 /// A sale as promoters see it: settings, phase and live numbers.
@@ -247,7 +264,17 @@ pub enum Reply {
     Snapshot(Snapshot),
     Lease(BlockLease),
     Assisted(crate::queue::Assisted),
+    /// A place moved: the hand it is in now.
+    Moved(Moved),
     Done,
+}
+
+/// A place moved to another device ([`Command::Move`]): the hand it is in now, and the fan
+/// whose place it is (the edge signs the new hand's token with both).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub hand: u8,
+    pub fan_id: FanId,
 }
 
 crate::tag_first! { Reply, "reply", {
@@ -261,6 +288,7 @@ crate::tag_first! { Reply, "reply", {
     "snapshot" => [Snapshot(Snapshot)],
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
+    "moved" => [Moved(Moved)],
     "done" => [Done],
 } }
 

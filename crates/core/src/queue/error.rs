@@ -69,6 +69,15 @@ pub enum QueueError {
     },
     /// The fan's turn came already (or their place ended): the lane is asked for while waiting.
     AssistTooLate,
+    /// The token's hand no longer holds the place: it moved to another device (docs/api.md,
+    /// "Move my place").
+    PlaceMoved,
+    /// The place has moved `max` times already.
+    MovesUsedUp {
+        max: u8,
+    },
+    /// The place cannot move any more: its turn was claimed (the pass is out) or it ended.
+    TurnTaken,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -90,6 +99,9 @@ crate::tag_first! { QueueError, "kind", {
     "assist_unavailable" => [AssistUnavailable],
     "assist_full" => [AssistFull { max_places: u32 }],
     "assist_too_late" => [AssistTooLate],
+    "place_moved" => [PlaceMoved],
+    "moves_used_up" => [MovesUsedUp { max: u8 }],
+    "turn_taken" => [TurnTaken],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -150,6 +162,15 @@ impl fmt::Display for QueueError {
                 f,
                 "shards changed less than 3 minutes ago (proof-of-work solutions handed out before still count by the old number); they can change again from {}",
                 until.to_rfc3339()
+            ),
+            QueueError::PlaceMoved => f.write_str(
+                "this place moved to another device: this token no longer holds it",
+            ),
+            QueueError::MovesUsedUp { max } => {
+                write!(f, "this place has moved {max} times already, the most it may")
+            }
+            QueueError::TurnTaken => f.write_str(
+                "this place cannot move: its turn was already claimed, or it ended",
             ),
         }
     }

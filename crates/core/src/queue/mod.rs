@@ -55,12 +55,16 @@ use parts::blocks::OpenBlocks;
 use parts::fan_key::FanIdKey;
 use parts::line::Line;
 use parts::minutes::Minutes;
+use parts::moves::Moves;
+pub use parts::moves::MAX_MOVES;
 use parts::prequeue::PreQueue;
 use parts::presence::Presence;
 use parts::pulls::PullLog;
 use parts::waits::ArrivalClock;
+pub use rules::moving::MAX_MOVED_IN_LINE;
 use rules::{
-    admission, assist, blocks, control, finishing, joining, lapses, prequeue, presence, pulls,
+    admission, assist, blocks, control, finishing, joining, lapses, moving, prequeue, presence,
+    pulls,
     stats, stored,
 };
 use snapshot::Snapshot;
@@ -183,6 +187,7 @@ impl Queue {
                 fan_key: FanIdKey::new(&sale.fan_salt),
                 sale,
                 presence: Presence::starting_at(line.head()),
+                moves: Moves::restore(r.moves),
                 line,
                 blocks,
                 assignments: Assignments::restore(r.assignments, r.state_counts),
@@ -348,6 +353,18 @@ impl Queue {
     pub(crate) fn claim_from_record(&mut self, now: UnixMillis, a: &Assignment) -> Claim {
         self.sweep(now);
         lapses::claim_from_record(&self.state, now, a)
+    }
+
+    /// Fan `seq`'s place, held by `hand`, moves to another device: its new hand (see
+    /// `rules::moving::move_place`).
+    pub fn move_place(&mut self, now: UnixMillis, seq: Seq, hand: u8) -> Result<u8, QueueError> {
+        self.sweep(now);
+        moving::move_place(&mut self.state, now, seq, hand)
+    }
+
+    /// Whether a token of `hand` still holds fan `seq`'s place (refused once it moved on).
+    pub fn check_hand(&self, seq: Seq, hand: u8) -> Result<(), QueueError> {
+        moving::check_hand(&self.state, seq, hand)
     }
 
     /// The origin reports the fan's purchase done.

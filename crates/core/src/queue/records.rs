@@ -236,6 +236,12 @@ pub enum Change {
     /// written only along with another change, or once every
     /// [`crate::machines::sale_machine::REQUEST_COUNTS_EVERY_MS`].
     Requests(Vec<(String, u64)>),
+    /// Fan `seq`'s place moved to another device: it is now in `hand` (see
+    /// [`crate::queue::parts::moves`]).
+    Moved {
+        seq: Seq,
+        hand: u8,
+    },
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -258,6 +264,8 @@ pub struct Restored {
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+    /// The places moved to another device, by the hand each is in now.
+    pub moves: Vec<(Seq, u8)>,
 }
 
 /// A fan granted the assisted lane.

@@ -8,6 +8,7 @@ use crate::queue::parts::blocks::OpenBlocks;
 use crate::queue::parts::fan_key::FanIdKey;
 use crate::queue::parts::line::Line;
 use crate::queue::parts::minutes::Minutes;
+use crate::queue::parts::moves::Moves;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::parts::presence::Presence;
 use crate::queue::parts::pulls::PullLog;
@@ -32,6 +33,8 @@ pub(crate) struct QueueState {
     /// each).
     pub(crate) assisted: std::collections::BTreeSet<crate::ids::Seq>,
     pub(crate) waits: WaitHistogram,
+    /// Places moved to another device, by the hand they are in now.
+    pub(crate) moves: Moves,
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::sale::admission`]). Not stored: a restart derives it from the newest
     /// admission.

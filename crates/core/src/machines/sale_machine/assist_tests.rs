@@ -51,7 +51,7 @@ fn pull(core: &mut SaleMachine, store: &mut MemoryStore, max: u32, now: UnixMill
 }
 
 fn claim(core: &mut SaleMachine, store: &mut MemoryStore, seq: Seq, now: UnixMillis) -> Claim {
-    match store.run(core, Command::Claim { seq }, now) {
+    match store.run(core, Command::Claim { seq, hand: 0 }, now) {
         Ok(Reply::Claim(claim)) => claim,
         other => panic!("claim {seq}: {other:?}"),
     }

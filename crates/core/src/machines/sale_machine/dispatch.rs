@@ -3,7 +3,7 @@
 //! presence), the origin's (pull, complete, release) and the edge's (snapshot).
 
 use crate::ids::Seq;
-use crate::machines::protocol::{Command, Reply};
+use crate::machines::protocol::{Command, Moved, Reply};
 use crate::queue::{Queue, QueueError};
 use crate::time::UnixMillis;
 
@@ -72,7 +72,12 @@ pub(super) fn run(
             Some(Reply::Done)
         }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
-        Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        // The claim's hand was checked before its record was looked up (`SaleMachine::step`).
+        Command::Claim { seq, .. } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        Command::Move { seq, hand } => Some(Reply::Moved(Moved {
+            hand: queue.move_place(now, seq, hand)?,
+            fan_id: queue.fan_id(seq),
+        })),
         Command::Pull {
             window,
             max,

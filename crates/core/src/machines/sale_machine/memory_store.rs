@@ -26,6 +26,7 @@ pub(crate) struct MemoryStore {
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
+    pub moves: BTreeMap<Seq, u8>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -69,6 +70,9 @@ impl MemoryStore {
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
                 Change::Draw(d) => self.draw = Some(d),
+                Change::Moved { seq, hand } => {
+                    self.moves.insert(seq, hand);
+                }
             }
         }
     }
@@ -98,6 +102,7 @@ impl MemoryStore {
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
+                moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
             },
         ))
     }

@@ -315,6 +315,13 @@ impl SaleMachine {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
+        // A token whose place moved to another device is refused before any record is read: its
+        // old hand never reaches a turn, whether in memory or in storage.
+        if let Command::Claim { seq, hand } = &command {
+            if let Err(e) = queue.check_hand(*seq, *hand) {
+                return Step::Reply(Err(e));
+            }
+        }
         // Before anything looks at a position: the pre-queue's order, once it is due.
         queue.draw_if_due(now);
         // Before asking whether a record is in memory: finished ones due to leave it leave now,
@@ -436,7 +443,14 @@ impl SaleMachine {
     /// taken, the fan's `open.own` older sockets are uncounted: the object closes them
     /// ([`Refusal::Replaced`]), so one token never holds more than one socket. Changes a sweep
     /// made are in [`SaleMachine::take_changes`].
-    pub fn connect(&mut self, seq: Seq, open: OpenSockets, now: UnixMillis) -> Result<(), Refusal> {
+    /// A token of a `hand` the place moved away from is refused ([`Refusal::Moved`]).
+    pub fn connect(
+        &mut self,
+        seq: Seq,
+        hand: u8,
+        open: OpenSockets,
+        now: UnixMillis,
+    ) -> Result<(), Refusal> {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
@@ -451,6 +465,7 @@ impl SaleMachine {
         socket::address_admits(open.from_address.saturating_sub(open.own))
             .map_err(|r| bounds(r, &mut self.counts))?;
         let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
+        queue.check_hand(seq, hand).map_err(|_| Refusal::Moved)?;
         queue
             .connect(now, seq)
             .map_err(|r| bounds(r, &mut self.counts))?;
@@ -565,6 +580,8 @@ mod admission_tests;
 mod assist_tests;
 #[cfg(test)]
 pub(crate) mod memory_store;
+#[cfg(test)]
+mod move_tests;
 #[cfg(test)]
 mod object_tests;
 #[cfg(test)]

@@ -165,7 +165,7 @@ fn refusals_add_up_by_defence_and_are_no_requests() {
         from_address: crate::queue::socket::MAX_SOCKETS_PER_ADDRESS,
         own: 0,
     };
-    assert!(core.connect(1, full, T0).is_err());
+    assert!(core.connect(1, 0, full, T0).is_err());
     let r = report(&mut core, &mut store, T0);
     assert_eq!(r.refused.socket, 1);
     let _ = PublicReport::preview(&r);

@@ -41,5 +41,6 @@ pub(crate) fn snapshot(q: &QueueState, now: UnixMillis) -> Snapshot {
         taken_at: now,
         admission_next_at: admission::rate_next_at(q, now),
         assisted: q.assisted.len() as u64,
+        moved: super::moving::moved_in_line(q).collect(),
     }
 }
