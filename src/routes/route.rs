@@ -44,6 +44,9 @@ pub enum Route<'a> {
     /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
     /// [`crate::clock`]).
     TestClock,
+    /// The registry's test switch (`PUT /api/admin/test/registry`): no route unless test faults
+    /// are on.
+    TestRegistry,
 }
 
 impl<'a> Route<'a> {
@@ -70,6 +73,7 @@ impl<'a> Route<'a> {
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,
+            ["api", "admin", "test", "registry"] => Route::TestRegistry,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -106,6 +110,7 @@ impl<'a> Route<'a> {
             Route::AdminInvitations(_) => "admin_invitations",
             Route::TestPoison => "test_poison",
             Route::TestClock => "test_clock",
+            Route::TestRegistry => "test_registry",
         }
     }
 
@@ -132,7 +137,8 @@ impl<'a> Route<'a> {
             | Route::AdminSales
             | Route::AdminMonitor
             | Route::TestPoison
-            | Route::TestClock => None,
+            | Route::TestClock
+            | Route::TestRegistry => None,
         }
     }
 
@@ -155,7 +161,8 @@ impl<'a> Route<'a> {
             | Route::AdminInvitations(_)
             | Route::AdminFault(_)
             | Route::TestPoison
-            | Route::TestClock => true,
+            | Route::TestClock
+            | Route::TestRegistry => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -189,7 +196,7 @@ impl<'a> Route<'a> {
             | Route::TestPoison
             | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
-            Route::AdminFault(_) => "PUT",
+            Route::AdminFault(_) | Route::TestRegistry => "PUT",
         }
     }
 }

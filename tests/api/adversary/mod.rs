@@ -8,12 +8,14 @@
 //! already resisted, each with its bounds: places by intent (cross-site and embedded requests,
 //! `places_by_intent`), what a place costs (join spam, forged, expired, other-sale and replayed
 //! solutions, `place_cost`), finished tokens and unknown sale ids at the edge (coordinator
-//! requests and files created, `edge_cost`), and malformed and oversized input (`bad_input`).
+//! requests and files created, `edge_cost`; random ids at scale and with the registry failing,
+//! `unknown_sales`), and malformed and oversized input (`bad_input`).
 
 mod bad_input;
 mod edge_cost;
 mod place_cost;
 mod places_by_intent;
+mod unknown_sales;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};
