@@ -59,6 +59,18 @@ const BENCHES: &[Bench] = &[
         fans: 1,
     },
     Bench {
+        id: "draw_poll_v1",
+        label: "poll of a drawn fan, draw v1",
+        what: "the edge places a pre-queue fan after the draw, as each poll does (`Snapshot::position_of`: the permutation keyed from the published draw, then `position_of`), 500,000 drawn; v1 (HMAC-SHA256 rounds; sales drawn before v2)",
+        fans: 1,
+    },
+    Bench {
+        id: "draw_poll_v2",
+        label: "poll of a drawn fan, draw v2",
+        what: "the same with v2 (SipHash-2-4 rounds keyed by one HMAC-SHA256: every draw since)",
+        fans: 1,
+    },
+    Bench {
         id: "presence_1000",
         label: "presence batch of 1,000",
         what: "an isolate reports 1,000 fans near the front as present (a 48,000-fan zone, all seen before)",
@@ -200,6 +212,33 @@ fn snapshot(crit: &mut Criterion) {
             black_box(c.snapshot(later))
         })
     });
+}
+
+/// The edge's cost per poll of a drawn fan: the permutation keyed from the published draw, then
+/// the fan's position, for each version.
+fn draw_poll(crit: &mut Criterion) {
+    use waitroom_core::queue::draw::{DrawInfo, DrawKey, DrawVersion, Permutation};
+    const END: u64 = 500_000;
+    let key = DrawKey::from_bytes([9; 32]);
+    for (id, version) in [
+        ("draw_poll_v1", DrawVersion::V1),
+        ("draw_poll_v2", DrawVersion::V2),
+    ] {
+        let info = DrawInfo {
+            algorithm: version.algorithm().into(),
+            commitment: key.commitment(),
+            key: Some(key.clone()),
+            end: END,
+        };
+        let mut seq = 0u64;
+        crit.bench_function(id, |b| {
+            b.iter(|| {
+                seq = seq % END + 7_919;
+                let p = Permutation::of_draw(black_box(&info)).expect("a known version");
+                black_box(p.position_of(seq % END + 1))
+            })
+        });
+    }
 }
 
 fn presence(crit: &mut Criterion) {
@@ -471,6 +510,7 @@ fn main() {
     join_via_handle(&mut crit);
     pull(&mut crit);
     snapshot(&mut crit);
+    draw_poll(&mut crit);
     presence(&mut crit);
     restore(&mut crit);
     crit.final_summary();
