@@ -67,13 +67,16 @@ impl Backstage for Serve {
             Route::AdminControl { sale, action } if is(Method::Post) => {
                 admin::control(req, ctx, sale_id(sale)?, action).await
             }
-            Route::AdminFault(_) | Route::TestPoison | Route::TestClock if !ctx.faults_allowed => {
+            Route::AdminFault(_) | Route::TestPoison | Route::TestClock | Route::TestRegistry
+                if !ctx.faults_allowed =>
+            {
                 Err(ApiError::NotFound)
             }
             Route::AdminFault(sale) if is(Method::Put) => {
                 admin::fault(req, ctx, sale_id(sale)?).await
             }
             Route::TestClock if is(Method::Post) => admin::test_clock(req, ctx).await,
+            Route::TestRegistry if is(Method::Put) => admin::test_registry(req, ctx).await,
             Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
             Route::PublicReport(sale) if is(Method::Get) => {
                 report::json_report(req, ctx, sale_id(sale)?).await

@@ -106,19 +106,22 @@ async fn answer<B: Backstage>(
         Err(e) => e.code(),
     };
     let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
-    request_log::log(&RequestLine {
-        request_id: &ctx.request_id,
-        method: &method,
-        route: name,
-        sale,
-        status: response.status_code(),
-        duration_ms: ctx
-            .now
-            .millis_until(crate::clock::now())
-            .saturating_sub(crate::clock::offset_ms() - offset_ms),
-        object_calls: ctx.objects.calls(),
-        outcome,
-    });
+    request_log::log(
+        &RequestLine {
+            request_id: &ctx.request_id,
+            method: &method,
+            route: name,
+            sale,
+            status: response.status_code(),
+            duration_ms: ctx
+                .now
+                .millis_until(crate::clock::now())
+                .saturating_sub(crate::clock::offset_ms() - offset_ms),
+            object_calls: ctx.objects.calls(),
+            outcome,
+        },
+        &ctx.env,
+    );
     response
 }
 

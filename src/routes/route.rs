@@ -62,6 +62,9 @@ pub enum Route<'a> {
     /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
     /// [`crate::clock`]).
     TestClock,
+    /// The registry's test switch (`PUT /api/admin/test/registry`): no route unless test faults
+    /// are on.
+    TestRegistry,
 }
 
 impl<'a> Route<'a> {
@@ -96,6 +99,7 @@ impl<'a> Route<'a> {
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,
+            ["api", "admin", "test", "registry"] => Route::TestRegistry,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -142,6 +146,7 @@ impl<'a> Route<'a> {
             Route::AdminReport(_) => "admin_report",
             Route::TestPoison => "test_poison",
             Route::TestClock => "test_clock",
+            Route::TestRegistry => "test_registry",
         }
     }
 
@@ -177,7 +182,8 @@ impl<'a> Route<'a> {
             | Route::AdminSales
             | Route::AdminMonitor
             | Route::TestPoison
-            | Route::TestClock => None,
+            | Route::TestClock
+            | Route::TestRegistry => None,
         }
     }
 
@@ -204,7 +210,8 @@ impl<'a> Route<'a> {
             // After a sale, not at its opening second: kept out of the edge's module.
             | Route::PublicReport(_)
             | Route::ReportPage(_)
-            | Route::AdminReport(_) => true,
+            | Route::AdminReport(_)
+            | Route::TestRegistry => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -248,7 +255,7 @@ impl<'a> Route<'a> {
             | Route::TestPoison
             | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
-            Route::AdminFault(_) => "PUT",
+            Route::AdminFault(_) | Route::TestRegistry => "PUT",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
-use crate::queue::draw::DrawKey;
+use crate::queue::draw::{DrawKey, DrawVersion};
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -201,12 +201,15 @@ pub struct BlockLease {
     pub fan_salt: FanSalt,
 }
 
-/// What storage keeps of the pre-queue: the key (secret until the draw) and the last arrival
-/// number taken during it (0: none).
+/// What storage keeps of the pre-queue: the key (secret until the draw), the last arrival
+/// number taken during it (0: none) and the draw's version (a record stored before versions
+/// existed has none: v1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawRecord {
     pub key: DrawKey,
     pub end: Seq,
+    #[serde(default)]
+    pub version: DrawVersion,
 }
 
 /// A record the caller must persist, in order, before answering.

@@ -199,7 +199,8 @@ impl Snapshot {
             return None;
         }
         match &draw.key {
-            Some(key) => Some(Position(Permutation::new(key, draw.end).position_of(seq))),
+            // A draw this code cannot compute (a newer version): not placed yet.
+            Some(_) => Permutation::of_draw(draw).map(|p| Position(p.position_of(seq))),
             None if phase == Phase::Scheduled => Some(Position(seq)),
             None => None,
         }
