@@ -25,6 +25,7 @@
 
 pub mod draw;
 mod error;
+pub mod gap_index;
 mod limits;
 mod parts;
 mod records;
