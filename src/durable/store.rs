@@ -432,6 +432,12 @@ impl Store {
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
                     )?;
                 }
+                Change::ForgetMinutes { from, to } => {
+                    self.sql.exec(
+                        "DELETE FROM minutes WHERE minute >= ? AND minute < ?",
+                        vec![int(from), int(to)],
+                    )?;
+                }
                 Change::Requests(counts) => {
                     for (kind, count) in counts {
                         self.sql.exec(

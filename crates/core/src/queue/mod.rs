@@ -40,6 +40,7 @@ pub use limits::{
     PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
 };
 pub use parts::fan_key::fan_id_for;
+pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
 pub use records::{
     Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, DrawRecord, Joined,
     MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
@@ -487,6 +488,11 @@ impl Queue {
     }
 
     // What the queue shows (rules::stats).
+
+    /// The report's minutes (the last day) and hours (the week before it) at `now`.
+    pub fn minutes_report(&self, now: UnixMillis) -> (Vec<MinuteStats>, Vec<MinuteStats>) {
+        self.state.minutes.report(now)
+    }
 
     pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
         self.state.minutes.iter()

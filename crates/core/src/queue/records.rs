@@ -220,6 +220,12 @@ pub enum Change {
     /// The pre-queue's draw key and range (see [`DrawRecord`]).
     Draw(DrawRecord),
     Minute(MinuteStats),
+    /// The minutes' rows `from..to` are gone (folded into their hour's row or forgotten:
+    /// [`crate::queue::parts::minutes`]).
+    ForgetMinutes {
+        from: u64,
+        to: u64,
+    },
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every

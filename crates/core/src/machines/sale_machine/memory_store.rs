@@ -58,6 +58,9 @@ impl MemoryStore {
                 Change::Minute(m) => {
                     self.minutes.insert(m.minute, m);
                 }
+                Change::ForgetMinutes { from, to } => self
+                    .minutes
+                    .retain(|minute, _| !(from..to).contains(minute)),
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }

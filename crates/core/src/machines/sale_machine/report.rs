@@ -16,6 +16,7 @@ pub(super) fn report(
 ) -> SaleReport {
     let sale = queue.sale();
     let requests = counts.requests();
+    let (minutes, hours) = queue.minutes_report(now);
     SaleReport {
         sale: SaleView::of(sale),
         phase: queue.phase_at(now),
@@ -37,7 +38,8 @@ pub(super) fn report(
             .iter()
             .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
             .collect(),
-        minutes: queue.minutes().copied().collect(),
+        minutes,
+        hours,
         draw: queue.draw_info(),
     }
 }
