@@ -512,6 +512,23 @@ impl Queue {
         stats::snapshot(&self.state, now)
     }
 
+    /// How many gaps (runs of unused numbers) the line holds ahead of its front: what the
+    /// snapshot lists (the first few) and counts per range (the rest).
+    pub fn gaps_ahead(&self) -> usize {
+        self.state.line.gap_count()
+    }
+
+    /// Every gap ahead of the front, as the snapshot listed them before it was bounded: for
+    /// simulations that measure the difference.
+    pub fn all_gaps(&self) -> Vec<crate::ids::PositionRange> {
+        self.state.line.gaps_iter().collect()
+    }
+
+    /// The front of the line at `now` (a snapshot's `head`).
+    pub fn snapshot_head(&self, _now: UnixMillis) -> u64 {
+        self.state.line.head().0
+    }
+
     /// Checks every invariant of the line; for tests and simulations.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.state.check()

@@ -157,6 +157,11 @@ impl Line {
         self.gaps_iter().collect()
     }
 
+    /// How many gaps are at or after `head`.
+    pub(crate) fn gap_count(&self) -> usize {
+        self.gaps.len()
+    }
+
     /// The gaps at or after `head`, in order.
     pub(crate) fn gaps_iter(&self) -> impl Iterator<Item = PositionRange> + '_ {
         self.gaps
