@@ -330,7 +330,9 @@ fn main() {
                 joined_ms: t as u32,
                 leaves_ms,
             });
-            if now > opens_at || a.prequeue == 0 {
+            // Counted waiting at its line position: its number once the draw is past (fans
+            // before it are counted at the draw, at their drawn positions or numbers).
+            if drawn.is_some() || a.prequeue == 0 {
                 waiting.add(slot, 1);
             }
             joined += 1;
@@ -377,9 +379,16 @@ fn main() {
                     waiting.add(position as usize, 1);
                 }
             }
+            // Fans numbered after the pre-queue before this tick's draw: at their numbers.
+            for (seq, fan) in fans.iter().enumerate().skip(draw.end as usize + 1) {
+                if fan.is_some() {
+                    waiting.add(seq, 1);
+                }
+            }
             draw_ms = t0.elapsed().as_secs_f64() * 1000.0;
             drawn = Some(permutation);
         }
+        let pre_end = drawn.as_ref().map_or(0, Permutation::end);
         let seq_at = |position: u64| {
             seq_by_position
                 .get(position as usize)
@@ -447,7 +456,11 @@ fn main() {
                 }
                 let (least, most) = s.ahead_bounds(Position(position));
                 worst_ahead_span = worst_ahead_span.max(most - least);
-                if c.first_pending().is_none_or(|p| position < p) {
+                // Numbers leased but not reported yet count as fans until their block closes:
+                // compare only below them, and not while a pre-queue block is still open.
+                if c.first_pending()
+                    .is_none_or(|p| p > pre_end && position < p)
+                {
                     let truth =
                         waiting.prefix(position as usize) - waiting.prefix(s.head.0 as usize);
                     ahead_checks += 1;
@@ -521,7 +534,6 @@ fn main() {
         }
         // Every position the line passed this tick: handed out (once), or skipped as gone.
         let head = c.snapshot_head(now);
-        let pre_end = drawn.as_ref().map_or(0, Permutation::end);
         for position in last_head..head {
             let seq = seq_at(position);
             let Some(fan) = fans.get(seq as usize).copied().flatten() else {
