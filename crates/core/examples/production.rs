@@ -420,12 +420,14 @@ fn main() {
                     let seq = seq_at(position);
                     if let Some(fan) = fans.get(seq as usize).copied().flatten() {
                         if u64::from(fan.leaves_ms) > t {
-                            if seq % SOCKET_EVERY == 0 {
-                                if sockets.insert(seq) {
+                            // A socket refused (the object full, or not near the front by its
+                            // exact count) leaves the page polling, and polls say it is there.
+                            let held = seq % SOCKET_EVERY == 0
+                                && (sockets.contains(&seq) || {
                                     *total.coordinator.entry("socket").or_default() += 1;
-                                    let _ = c.connect(now, seq);
-                                }
-                            } else {
+                                    c.connect(now, seq).is_ok() && sockets.insert(seq)
+                                });
+                            if !held {
                                 reported_isolates.insert(seq % isolate_count as u64);
                                 c.present_at(now, Position(position));
                             }
