@@ -120,7 +120,7 @@ bench: bootstrap build
 # target/bench/simulation-rate.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
 SIM_FANS ?= 1000000
 SIM_RATE ?= 120000
-# The production-shaped simulation (crates/core/examples/production.rs): name=value arguments,
+# The production-shaped simulation (crates/core/examples/production/main.rs): name=value arguments,
 # e.g. PROD_ARGS="fans=1000000 dcs=30"; empty: its defaults (10M fans, 300 × 4 isolates, 2 h).
 PROD_ARGS ?=
 bench-core:
