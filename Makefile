@@ -23,7 +23,7 @@ help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
 	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
-	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
+	@echo "make bench-core - the core alone: cost per operation (criterion), the million-fan simulation and the production-shaped one (PROD_ARGS); target/bench/core.md, simulation.md, production.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
 bootstrap:
@@ -124,6 +124,12 @@ bench: bootstrap build
 # target/bench/simulation-rate.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
 SIM_FANS ?= 1000000
 SIM_RATE ?= 120000
+# The production-shaped simulation (crates/core/examples/production/main.rs): name=value arguments,
+# e.g. PROD_ARGS="fans=1000000 dcs=30". By default 1,200 isolates (300 × 4) for 2 virtual hours
+# with 400,000 fans (40,000 in the pre-queue) and a line that stays long (3,000 a minute): ~2 min
+# here. PROD_ARGS= (empty) runs its full default, 10M fans and a 2M pre-queue, which the draw as
+# it is makes far too slow on this machine.
+PROD_ARGS ?= fans=400000 prequeue=40000 rate=3000
 bench-core:
 	@mkdir -p target/bench
 	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
@@ -132,7 +138,11 @@ bench-core:
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 | tee target/bench/simulation.md
 	@echo "[bench] the same crowd admitted by rate ($(SIM_RATE) a minute, no window; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 rate=$(SIM_RATE) | tee target/bench/simulation-rate.md
-	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md"
+	@echo "[bench] the line at production shape ($(PROD_ARGS); cargo run --release -p waitroom-core --example production; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@cargo run --release --quiet -p waitroom-core --example production -- $(PROD_ARGS) | tee target/bench/production.md
+	@echo "[bench] the counts docs/capacity.md's cost model is built from (target/bench/production.md, Totals):"
+	@sed -n '/^## Totals/,$$p' target/bench/production.md
+	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md, target/bench/production.md"
 
 clean:
 	rm -rf build build-edge target/wasm32-unknown-unknown .wrangler

@@ -234,6 +234,12 @@ pub enum Change {
     /// Arrival number `seq` was granted the assisted lane (one row each, at most the sale's
     /// `assist.max_places`).
     Assisted(Seq),
+    /// The minutes' rows `from..to` are gone (folded into their hour's row or forgotten:
+    /// [`crate::queue::parts::minutes`]).
+    ForgetMinutes {
+        from: u64,
+        to: u64,
+    },
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every
