@@ -40,8 +40,8 @@ pub use limits::{
     PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
 };
 pub use parts::fan_key::fan_id_for;
-pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
+pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
     Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
@@ -66,8 +66,7 @@ use parts::waits::ArrivalClock;
 pub use rules::moving::MAX_MOVED_IN_LINE;
 use rules::{
     admission, assist, blocks, control, finishing, joining, lapses, moving, prequeue, presence,
-    pulls,
-    stats, stored,
+    pulls, stats, stored,
 };
 use snapshot::Snapshot;
 use socket::Refusal;
