@@ -21,7 +21,8 @@
   function notifyTurn() {
     if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") return;
     try {
-      const n = new Notification("It's your turn", { body: "Your purchase page is opening.", tag: "waitroom-turn" });
+      const I = window.waitroomI18n;
+      const n = new Notification(I.t("js-notify-title"), { body: I.t("js-notify-body"), tag: "waitroom-turn", lang: I.lang });
       n.onclick = () => window.focus();
     } catch (_) {
       // Some browsers allow notifications only from a service worker: the page still moves on.

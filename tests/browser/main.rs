@@ -15,6 +15,7 @@ mod support;
 mod chrome;
 mod demo_origin;
 
+mod accessibility;
 mod branding;
 mod dashboard;
 mod invitation;
