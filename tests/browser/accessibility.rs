@@ -276,6 +276,8 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
         .await;
     results.push(axe(&promoter, &source, "dashboard").await);
     promoter.close().await;
-
     assert_no_violations(&results);
+
+    // The line by keyboard alone, and what a screen reader is told (tests/browser/keyboard.rs).
+    crate::keyboard::keyboard_journey(&worker, &driver).await;
 }

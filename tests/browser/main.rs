@@ -20,6 +20,8 @@ mod branding;
 mod dashboard;
 mod invitation;
 mod journey;
+mod keyboard;
+mod languages;
 mod no_js;
 mod pass_delivery;
 mod prequeue;

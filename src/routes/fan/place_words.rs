@@ -44,8 +44,8 @@ fn wait_shown(lang: Lang, eta_s: Option<u64>) -> String {
     match eta_s {
         None => "–".into(),
         Some(s) if s < 60 => lang.wait_under_minute().into(),
-        Some(s) if s < 3600 => lang.wait_minutes(&s.div_ceil(60)),
-        Some(s) => lang.wait_hours(&(s / 3600), &((s % 3600) / 60)),
+        Some(s) if s < 3600 => lang.wait_minutes(s.div_ceil(60)),
+        Some(s) => lang.wait_hours(s / 3600, (s % 3600) / 60),
     }
 }
 
