@@ -307,9 +307,18 @@ mod tests {
         .render()
         .unwrap();
         assert!(
-            limited.contains(r#"<meta http-equiv="refresh" content="7; url=/s/tour">"#),
+            limited.contains(
+                r#"<noscript><meta http-equiv="refresh" content="7; url=/s/tour"></noscript>"#
+            ),
             "{limited}"
         );
+        // With JavaScript the page's script refreshes when the page says (WCAG 2.2.1).
+        for part in [
+            r#"data-refresh-s="7" data-refresh-url="/s/tour""#,
+            r#"<script src="/assets/refresh.js" defer></script>"#,
+        ] {
+            assert!(limited.contains(part), "{part} in {limited}");
+        }
     }
 
     #[test]
