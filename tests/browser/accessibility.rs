@@ -165,6 +165,10 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
     fan.wait_for_text("#position", "2", Duration::from_secs(15))
         .await;
     results.push(axe(&fan, &source, "waiting").await);
+    // A second entry of the page in the history: the turn's page posts during its load, which
+    // replaces its own entry, so Back comes to this one, which the server now answers with the
+    // turn's page (and a page reached by Back does not post again).
+    fan.join_line(&base, &open, Duration::from_secs(30)).await;
 
     // Your turn (form_post): the page posts the pass at once; Back shows the turn's page again,
     // which does not post twice, and says when the turn ends.
