@@ -6,8 +6,11 @@
 //! fails the build, saying where). `en.ftl` is the reference: every catalogue must have exactly
 //! its messages, each with exactly its variables, or the build fails.
 
-use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
-use std::collections::{BTreeMap, BTreeSet};
+#[path = "src/i18n/catalogues.rs"]
+mod catalogues;
+
+use catalogues::{vars, Catalogue, Piece};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -16,77 +19,6 @@ const SCRIPT_PREFIXES: [&str; 5] = ["js-", "phase-", "turn-", "place-", "invitat
 
 /// The right-to-left languages among the codes a catalogue may have.
 const RTL: [&str; 4] = ["ar", "fa", "he", "ur"];
-
-#[derive(Debug)]
-enum Piece {
-    Text(String),
-    Var(String),
-}
-
-type Catalogue = BTreeMap<String, Vec<Piece>>;
-
-fn pieces(lang: &str, id: &str, pattern: &Pattern<String>) -> Vec<Piece> {
-    let mut out = Vec::new();
-    for element in &pattern.elements {
-        match element {
-            PatternElement::TextElement { value } => out.push(Piece::Text(value.clone())),
-            PatternElement::Placeable {
-                expression: Expression::Inline(InlineExpression::VariableReference { id: var }),
-            } => out.push(Piece::Var(var.name.clone())),
-            PatternElement::Placeable {
-                expression: Expression::Inline(InlineExpression::StringLiteral { value }),
-            } => out.push(Piece::Text(value.clone())),
-            other => panic!(
-                "locales/{lang}.ftl, {id}: only text and {{ $variable }} are supported here, not {other:?}"
-            ),
-        }
-    }
-    out
-}
-
-fn vars(pieces: &[Piece]) -> BTreeSet<&str> {
-    pieces
-        .iter()
-        .filter_map(|p| match p {
-            Piece::Var(v) => Some(v.as_str()),
-            Piece::Text(_) => None,
-        })
-        .collect()
-}
-
-fn load(path: &Path, lang: &str) -> Catalogue {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let resource = fluent_syntax::parser::parse(text)
-        .unwrap_or_else(|(_, errors)| panic!("locales/{lang}.ftl does not parse: {errors:?}"));
-    let mut catalogue = Catalogue::new();
-    for entry in &resource.body {
-        match entry {
-            Entry::Message(message) => {
-                let id = message.id.name.clone();
-                assert!(
-                    message.attributes.is_empty(),
-                    "locales/{lang}.ftl, {id}: attributes are not supported"
-                );
-                let value = message
-                    .value
-                    .as_ref()
-                    .unwrap_or_else(|| panic!("locales/{lang}.ftl, {id}: no value"));
-                let parsed = pieces(lang, &id, value);
-                assert!(
-                    catalogue.insert(id.clone(), parsed).is_none(),
-                    "locales/{lang}.ftl: {id} twice"
-                );
-            }
-            Entry::Term(term) => panic!(
-                "locales/{lang}.ftl, -{}: terms are not supported",
-                term.id.name
-            ),
-            Entry::Junk { content } => panic!("locales/{lang}.ftl: cannot parse {content:?}"),
-            _ => {}
-        }
-    }
-    catalogue
-}
 
 fn rust_name(id: &str) -> String {
     id.replace('-', "_")
@@ -103,29 +35,15 @@ fn main() {
         }
         println!("cargo::rerun-if-changed={}", path.display());
         let lang = path.file_stem().unwrap().to_str().unwrap().to_owned();
-        catalogues.insert(lang.clone(), load(&path, &lang));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        catalogues.insert(lang.clone(), catalogues::parse(text, &lang));
     }
     let reference = catalogues
         .remove("en")
         .expect("locales/en.ftl, the reference");
     // Every catalogue has exactly the reference's messages, with exactly its variables.
-    let mut problems = Vec::new();
-    for (lang, catalogue) in &catalogues {
-        for (id, pieces) in &reference {
-            match catalogue.get(id) {
-                None => problems.push(format!("locales/{lang}.ftl has no {id}")),
-                Some(theirs) if vars(theirs) != vars(pieces) => problems.push(format!(
-                    "locales/{lang}.ftl, {id}: variables {:?}, but en.ftl has {:?}",
-                    vars(theirs),
-                    vars(pieces)
-                )),
-                Some(_) => {}
-            }
-        }
-        for id in catalogue.keys().filter(|id| !reference.contains_key(*id)) {
-            problems.push(format!("locales/{lang}.ftl, {id}: not in en.ftl"));
-        }
-    }
+    let problems = catalogues::check(&reference, &catalogues);
     assert!(problems.is_empty(), "catalogues:\n{}", problems.join("\n"));
 
     // English first: the fallback.

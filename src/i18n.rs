@@ -28,6 +28,11 @@ pub struct Lang(usize);
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+/// How build.rs reads and checks the catalogues (tested here; fluent-syntax is a build and test
+/// dependency only).
+#[cfg(test)]
+mod catalogues;
+
 /// The cookie that keeps the fan's choice.
 pub const LANG_COOKIE: &str = "waitroom_lang";
 /// How long the cookie keeps it: a year.
@@ -303,6 +308,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The build's check refuses a catalogue that lacks a message, has one en.ftl does not, or
+    /// names other variables (a missing one, an extra one, a misspelt one).
+    #[test]
+    fn the_build_refuses_a_catalogue_that_does_not_match_the_reference() {
+        use std::collections::BTreeMap;
+        let reference = catalogues::parse("hello = Hello { $name }!\nbye = Bye\n".to_owned(), "en");
+        let check = |text: &str| {
+            let theirs = catalogues::parse(text.to_owned(), "xx");
+            catalogues::check(&reference, &BTreeMap::from([("xx".to_owned(), theirs)]))
+        };
+        assert!(check("hello = Hallo { $name }!\nbye = Tschüss\n").is_empty());
+        let problems = [
+            ("hello = Hallo { $name }!\n", "has no bye"),
+            ("hello = Hallo!\nbye = Tschüss\n", "hello: variables"),
+            (
+                "hello = Hallo { $name } { $x }!\nbye = Tschüss\n",
+                "hello: variables",
+            ),
+            (
+                "hello = Hallo { $nmae }!\nbye = Tschüss\n",
+                "hello: variables",
+            ),
+            (
+                "hello = Hallo { $name }!\nbye = Tschüss\nextra = Mehr\n",
+                "extra: not in en.ftl",
+            ),
+        ];
+        for (text, expected) in problems {
+            let found = check(text);
+            assert!(
+                found.iter().any(|p| p.contains(expected)),
+                "{text:?}: {found:?}"
+            );
+        }
+        // Only text and variables: a select expression is refused at parse time.
+        let select = std::panic::catch_unwind(|| {
+            catalogues::parse("n = { $n -> [one] one *[other] many }\n".to_owned(), "xx")
+        });
+        assert!(select.is_err());
     }
 
     #[test]
