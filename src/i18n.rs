@@ -163,6 +163,27 @@ impl Lang {
         self.fill(index, args, true)
     }
 
+    /// The language switcher every page ends with: a link per language, in that language, the
+    /// page's own marked `aria-current`. (Written once here rather than in the base template,
+    /// which every page's code would repeat.)
+    pub fn switcher_html(self) -> askama::filters::Safe<String> {
+        let mut out = String::from(r#"<nav class="languages" aria-label=""#);
+        escape_into(&mut out, self.lang_switcher());
+        out.push_str(r#""><ul>"#);
+        for other in Lang::all() {
+            let code = other.code();
+            let _ = write!(
+                out,
+                r#"<li><a href="?lang={code}" lang="{code}" hreflang="{code}"{}>"#,
+                if other == self { r#" aria-current="true""# } else { "" }
+            );
+            escape_into(&mut out, other.name());
+            out.push_str("</a></li>");
+        }
+        out.push_str("</ul></nav>");
+        askama::filters::Safe(out)
+    }
+
     /// The messages the pages' scripts use, as a JSON object of id → pattern (variables as
     /// `{$name}`), safe inside `<script type="application/json">`.
     pub fn script_messages(self) -> String {
