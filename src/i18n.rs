@@ -175,7 +175,11 @@ impl Lang {
             let _ = write!(
                 out,
                 r#"<li><a href="?lang={code}" lang="{code}" hreflang="{code}"{}>"#,
-                if other == self { r#" aria-current="true""# } else { "" }
+                if other == self {
+                    r#" aria-current="true""#
+                } else {
+                    ""
+                }
             );
             escape_into(&mut out, other.name());
             out.push_str("</a></li>");
