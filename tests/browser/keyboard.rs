@@ -109,6 +109,11 @@ pub async fn keyboard_journey(worker: &TestWorker, driver: &Chromedriver) {
     fan.wait_for_text("#position", "2", Duration::from_secs(30))
         .await;
     fan.shot("1-joined-by-keyboard").await;
+    // An entry of its own in the history for Back to come to: the turn's page posts during its
+    // load and so replaces its own entry (and the one it replaced by script).
+    fan.goto(&format!("{base}/s/{sale}?waiting")).await;
+    fan.wait_for_text("#position", "2", Duration::from_secs(30))
+        .await;
 
     // Wait: what a screen reader is told while the page polls and the line moves.
     fan.js(
