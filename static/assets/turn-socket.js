@@ -35,6 +35,9 @@
     if (turnTaken) return;
     turnTaken = true;
     notifyTurn();
+    // Said at once to a screen reader (role=alert), as waiting.js does for a turn it polled.
+    const alert = document.getElementById("sr-turn");
+    if (alert && window.waitroomI18n) alert.textContent = window.waitroomI18n.t("js-turn-alert");
     if (turn.pass_delivery === "form_post") {
       location.replace(`/s/${encodeURIComponent(document.body.dataset.sale)}`);
     } else {
