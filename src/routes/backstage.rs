@@ -84,7 +84,13 @@ impl Backstage for Serve {
             Route::ReportPage(sale) => match SaleId::parse(sale) {
                 Ok(sale) if is(Method::Get) => report::page(req, ctx, sale).await,
                 Ok(_) => Err(ApiError::MethodNotAllowed { allow: "GET" }),
-                Err(_) => pages::render(&pages::NotFoundPage, 404, CacheControl::NoStore),
+                Err(_) => pages::render(
+                    &pages::NotFoundPage {
+                        lang: ctx.lang.lang,
+                    },
+                    404,
+                    CacheControl::NoStore,
+                ),
             },
             Route::AdminReport(sale) if is(Method::Get) => {
                 report::admin_get(req, ctx, sale_id(sale)?).await

@@ -67,7 +67,20 @@ async fn answer<B: Backstage>(
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
     let (now, origin) = (crate::clock::now(), url.origin().ascii_serialization());
+    let lang = crate::i18n::Chosen::of(
+        url.query_pairs()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        crate::http::cookie(&req, crate::i18n::LANG_COOKIE).as_deref(),
+        req.headers()
+            .get("Accept-Language")
+            .ok()
+            .flatten()
+            .as_deref(),
+    );
     let ctx = Ctx {
+        lang,
         faults_allowed: crate::test_faults::allowed(&env, &url),
         objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
@@ -141,7 +154,15 @@ async fn dispatch<B: Backstage>(
             let tries = fan::busy_tries(&req);
             let sale = sale_or_404(sale)?;
             let answer = fan::sale_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, sale.filter(|_| as_page), tries, ctx)
+            let answer = busy_as_page(answer, sale.filter(|_| as_page), tries, ctx);
+            // A language chosen with `?lang=` is kept for the next pages.
+            match (answer, ctx.lang.cookie()) {
+                (Ok(mut response), Some(cookie)) => {
+                    response.headers_mut().append("Set-Cookie", &cookie)?;
+                    Ok(response)
+                }
+                (answer, _) => answer,
+            }
         }
         Route::SalePage(sale) if is(Method::Post) => {
             let sale = sale_id(sale)?;
@@ -201,11 +222,11 @@ fn busy_as_page(
     match (answer, page_of) {
         (Err(e), Some(sale)) if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(fan::busy_page(&sale, None, tries))
+            Ok(fan::busy_page(&sale, None, tries, ctx.lang.lang))
         }
-        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => {
-            Ok(crate::place_cost::rate_limited_page(&sale, retry_after_ms))
-        }
+        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => Ok(
+            crate::place_cost::rate_limited_page(&sale, retry_after_ms, ctx.lang.lang),
+        ),
         (answer, _) => answer,
     }
 }
