@@ -179,31 +179,6 @@ async fn dispatch<B: Backstage>(
             socket::open(req, ctx, sale_id(sale)?).await
         }
         Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
-        Route::Assist(sale) if method == Method::Post => {
-            fan::assist(req, ctx, sale_id(sale)?).await
-        }
-        Route::AssistForm(sale) if method == Method::Post => {
-            let sale = sale_id(sale)?;
-            let answer = fan::assist_form(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MoveLink(sale) if is(Method::Post) => {
-            fan::moving::link(req, ctx, sale_id(sale)?).await
-        }
-        Route::Move(sale) if is(Method::Post) => fan::moving::take(req, ctx, sale_id(sale)?).await,
-        Route::MoveLinkPage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = fan::moving::link_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MovePage(sale) if is(Method::Get) => {
-            fan::moving::page(ctx, sale_id(sale)?, None).await
-        }
-        Route::MovePage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = fan::moving::take_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
         route if route.served_by_full_worker() => backstage.answer(route, req, ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
@@ -213,7 +188,7 @@ async fn dispatch<B: Backstage>(
 
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
 /// too-many-requests page instead of a `rate_limited` one).
-fn busy_as_page(
+pub(super) fn busy_as_page(
     answer: Result<Response, ApiError>,
     page_of: Option<SaleId>,
     tries: u32,

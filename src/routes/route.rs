@@ -211,7 +211,14 @@ impl<'a> Route<'a> {
             | Route::PublicReport(_)
             | Route::ReportPage(_)
             | Route::AdminReport(_)
-            | Route::TestRegistry => true,
+            | Route::TestRegistry
+            // A fan's rare asks (the assisted lane, moving a place), not the crowd's.
+            | Route::Assist(_)
+            | Route::AssistForm(_)
+            | Route::MoveLink(_)
+            | Route::Move(_)
+            | Route::MoveLinkPage(_)
+            | Route::MovePage(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -220,13 +227,7 @@ impl<'a> Route<'a> {
             | Route::Status(_)
             | Route::Challenge(_)
             | Route::Socket(_)
-            | Route::Draw(_)
-            | Route::Assist(_)
-            | Route::AssistForm(_)
-            | Route::MoveLink(_)
-            | Route::Move(_)
-            | Route::MoveLinkPage(_)
-            | Route::MovePage(_) => false,
+            | Route::Draw(_) => false,
         }
     }
 
