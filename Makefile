@@ -76,19 +76,21 @@ test-wasm:
 	cargo test --target wasm32-unknown-unknown --test wasm
 
 # Black-box: each test starts the real worker (wrangler dev) on a free port with its own state.
+# Four at a time on two cores: most of a test's time is waiting on its worker and the clock.
 test-integration: build
 	cargo build -p verify-draw
-	cargo test --test api -- --test-threads 3
+	cargo test --test api -- --test-threads 4
 
 # The adversary suite alone (tests/api/adversary/, docs/fairness.md): each promise attacked the
 # way a script would, with the bound it must hold. test-integration runs it with the rest.
 test-adversary: build
-	cargo test --test api adversary:: -- --test-threads 3
+	cargo test --test api adversary:: -- --test-threads 4
 
 # Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.
+# Two at a time: each test has its own worker, browser and profile.
 test-browser: build
 	cargo build -p demo-origin
-	cargo test --test browser -- --test-threads 1
+	cargo test --test browser -- --test-threads 2
 
 # Every environment of wrangler.toml and wrangler.edge.toml, offline: dry-run deploys, bindings, and the secrets table in
 # docs/operations.md (scripts/check-config.sh).

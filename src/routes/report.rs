@@ -87,6 +87,12 @@ pub struct ReportPage<'a> {
     pub min_waits: u64,
 }
 
+impl crate::pages::Localized for ReportPage<'_> {
+    fn lang(&self) -> crate::i18n::Lang {
+        self.lang
+    }
+}
+
 /// A wait in words: `42 s`, `3 min 5 s`, `2 h 10 min`; `–` when not shown.
 fn wait_words(secs: Option<u64>) -> String {
     match secs {
@@ -180,11 +186,5 @@ mod tests {
         assert_eq!(wait_words(Some(42)), "42 s");
         assert_eq!(wait_words(Some(185)), "3 min 5 s");
         assert_eq!(wait_words(Some(7800)), "2 h 10 min");
-    }
-}
-
-impl crate::pages::Localized for ReportPage<'_> {
-    fn lang(&self) -> crate::i18n::Lang {
-        self.lang
     }
 }

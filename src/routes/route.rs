@@ -307,8 +307,6 @@ mod tests {
             &["api", "sales", "s1", "challenge"],
             &["api", "sales", "s1", "socket"],
             &["api", "sales", "s1", "draw"],
-            &["api", "sales", "s1", "assist"],
-            &["s", "s1", "assist"],
         ] {
             assert!(at_edge(fan), "{fan:?} is a fan's route");
         }
@@ -336,6 +334,13 @@ mod tests {
             &["api", "sales", "s1", "report"],
             &["s", "s1", "report"],
             &["api", "admin", "sales", "s1", "report"],
+            // A fan's rare asks, not the crowd's: the full worker's.
+            &["api", "sales", "s1", "assist"],
+            &["s", "s1", "assist"],
+            &["api", "sales", "s1", "move-link"],
+            &["api", "sales", "s1", "move"],
+            &["s", "s1", "move-link"],
+            &["s", "s1", "move"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }
