@@ -93,31 +93,33 @@ impl Backstage for Serve {
                 ),
             },
             // A fan's rare asks, never at the opening second: kept out of the edge's module.
-        Route::Assist(sale) if is(Method::Post) => {
-            super::fan::assist(req, ctx, sale_id(sale)?).await
-        }
-        Route::AssistForm(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = super::fan::assist_form(req, ctx, sale.clone()).await;
-            super::busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MoveLink(sale) if is(Method::Post) => {
-            super::fan::moving::link(req, ctx, sale_id(sale)?).await
-        }
-        Route::Move(sale) if is(Method::Post) => super::fan::moving::take(req, ctx, sale_id(sale)?).await,
-        Route::MoveLinkPage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = super::fan::moving::link_page(req, ctx, sale.clone()).await;
-            super::busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MovePage(sale) if is(Method::Get) => {
-            super::fan::moving::page(ctx, sale_id(sale)?, None).await
-        }
-        Route::MovePage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = super::fan::moving::take_page(req, ctx, sale.clone()).await;
-            super::busy_as_page(answer, Some(sale), 0, ctx)
-        }
+            Route::Assist(sale) if is(Method::Post) => {
+                super::fan::assist(req, ctx, sale_id(sale)?).await
+            }
+            Route::AssistForm(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::assist_form(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::MoveLink(sale) if is(Method::Post) => {
+                super::fan::moving::link(req, ctx, sale_id(sale)?).await
+            }
+            Route::Move(sale) if is(Method::Post) => {
+                super::fan::moving::take(req, ctx, sale_id(sale)?).await
+            }
+            Route::MoveLinkPage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::moving::link_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::MovePage(sale) if is(Method::Get) => {
+                super::fan::moving::page(ctx, sale_id(sale)?, None).await
+            }
+            Route::MovePage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::moving::take_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
             Route::AdminReport(sale) if is(Method::Get) => {
                 report::admin_get(req, ctx, sale_id(sale)?).await
             }
