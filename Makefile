@@ -15,7 +15,7 @@ export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bindgen-test-runner
 
-WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) Cargo.toml Cargo.lock crates/core/Cargo.toml
+WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) $(wildcard locales/*.ftl) build.rs Cargo.toml Cargo.lock crates/core/Cargo.toml
 
 .PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
 

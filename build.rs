@@ -100,29 +100,89 @@ fn main() {
         blobs.push(blob);
         starts.push(at);
     }
-    writeln!(out, "/// Each language's messages, one after the other.").unwrap();
-    writeln!(out, "static TEXT: [&str; {}] = [", langs.len()).unwrap();
-    for blob in &blobs {
-        writeln!(out, "    {blob:?},").unwrap();
+    // English is compiled in (the reference and the fallback). Every other language is an asset
+    // the worker loads at run time (src/i18n/loaded.rs): `static/i18n/<code>.<version>.bin`, its
+    // starts (u32, little-endian) then its text, the version a hash of every table, so a module
+    // never reads a table another build wrote (it finds none and speaks English).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut fnv = |bytes: &[u8]| {
+        for b in bytes {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut files = Vec::new();
+    for ((code, _), (blob, at)) in langs.iter().zip(blobs.iter().zip(&starts)) {
+        let mut bytes: Vec<u8> = at.iter().flat_map(|s| s.to_le_bytes()).collect();
+        bytes.extend_from_slice(blob.as_bytes());
+        fnv(code.as_bytes());
+        fnv(&bytes);
+        files.push((code.clone(), bytes));
     }
-    out.push_str("];\n\n");
+    for id in &ids {
+        fnv(id.as_bytes());
+    }
+    let version = format!("{hash:016x}");
     writeln!(
         out,
-        "/// Where each message of each language starts in TEXT (and the last ends)."
+        "/// The version of the tables: the loaded ones' file names carry it."
     )
     .unwrap();
+    writeln!(out, "pub const TABLES_VERSION: &str = {version:?};").unwrap();
+    writeln!(out, "/// English's messages, one after the other.").unwrap();
+    writeln!(out, "static ENGLISH_TEXT: &str = {:?};", blobs[0]).unwrap();
     writeln!(
         out,
-        "static STARTS: [[u32; {}]; {}] = [",
+        "/// Where each English message starts in ENGLISH_TEXT (and the last ends)."
+    )
+    .unwrap();
+    let list: Vec<String> = starts[0].iter().map(u32::to_string).collect();
+    writeln!(
+        out,
+        "static ENGLISH_STARTS: [u32; {}] = [{}];\n",
         ids.len() + 1,
-        langs.len()
+        list.join(", ")
     )
     .unwrap();
-    for at in &starts {
-        let list: Vec<String> = at.iter().map(u32::to_string).collect();
-        writeln!(out, "    [{}],", list.join(", ")).unwrap();
+    let out_dir = std::env::var("OUT_DIR").unwrap();
+    let assets = Path::new("static/i18n");
+    std::fs::create_dir_all(assets).expect("static/i18n/");
+    let mut keep = Vec::new();
+    writeln!(
+        out,
+        "/// Each language's table as the asset has it (unit tests read them without a worker)."
+    )
+    .unwrap();
+    writeln!(out, "#[cfg(test)]").unwrap();
+    writeln!(out, "static BUNDLED: [&[u8]; {}] = [", langs.len()).unwrap();
+    for (n, (code, bytes)) in files.iter().enumerate() {
+        if n == 0 {
+            writeln!(out, "    b\"\",").unwrap();
+            continue;
+        }
+        let name = format!("{code}.{version}.bin");
+        let built = Path::new(&out_dir).join(&name);
+        std::fs::write(&built, bytes).expect("write a table to OUT_DIR");
+        writeln!(
+            out,
+            "    include_bytes!({:?}),",
+            built.display().to_string()
+        )
+        .unwrap();
+        let asset = assets.join(&name);
+        if std::fs::read(&asset).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&asset, bytes).unwrap_or_else(|e| panic!("{}: {e}", asset.display()));
+        }
+        keep.push(name);
     }
     out.push_str("];\n\n");
+    // Tables of earlier builds go: only this build's are served.
+    for entry in std::fs::read_dir(assets).expect("static/i18n/") {
+        let path = entry.expect("a file in static/i18n/").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !keep.iter().any(|k| k == name) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
     writeln!(
         out,
         "/// The messages the pages' scripts use: their ids and indices."

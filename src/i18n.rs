@@ -28,6 +28,10 @@ pub struct Lang(usize);
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+/// The languages other than English, loaded at run time.
+mod loaded;
+pub use loaded::asset_path;
+
 /// How build.rs reads and checks the catalogues (tested here; fluent-syntax is a build and test
 /// dependency only).
 #[cfg(test)]
@@ -118,11 +122,16 @@ impl Lang {
         }
     }
 
-    /// Message `index` as written (variables as `{$name}`).
+    /// Message `index` as written (variables as `{$name}`); in English while this language's
+    /// table is not loaded (a page asks for it first: [`Chosen::loaded`]).
     fn raw(self, index: usize) -> &'static str {
-        let at = &STARTS[self.0];
-        let (start, end) = (at[index] as usize, at[index + 1] as usize);
-        TEXT[self.0].get(start..end).unwrap_or("")
+        let table = loaded::table(self).or_else(|| loaded::table(Lang::ENGLISH));
+        let Some(table) = table else { return "" };
+        let (Some(&start), Some(&end)) = (table.starts.get(index), table.starts.get(index + 1))
+        else {
+            return "";
+        };
+        table.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// A message without variables.

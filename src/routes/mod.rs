@@ -79,6 +79,16 @@ async fn answer<B: Backstage>(
             .flatten()
             .as_deref(),
     );
+    let path = url.path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let route = Route::parse(&segments);
+    // A page in a language other than English needs its table (once per isolate); a static
+    // file does not.
+    let lang = if route.is_some() {
+        lang.loaded(&env, &request_id).await
+    } else {
+        lang
+    };
     let ctx = Ctx {
         lang,
         faults_allowed: crate::test_faults::allowed(&env, &url),
@@ -89,10 +99,7 @@ async fn answer<B: Backstage>(
         request_id,
         background,
     };
-    let path = url.path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = req.method().to_string();
-    let route = Route::parse(&segments);
     let (name, sale) = match &route {
         // Only a well-formed sale id is logged: the path is anyone's input.
         Some(route) => (
