@@ -241,6 +241,13 @@ fn json_string_into(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// `text` escaped for HTML (text or an attribute's value).
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {

@@ -10,6 +10,6 @@
   document.getElementById("code").value = code;
   const notice = document.getElementById("notice");
   notice.hidden = false;
-  notice.textContent = "Moving your place to this device…";
+  notice.textContent = window.waitroomI18n ? window.waitroomI18n.t("js-moving") : "…";
   form.submit();
 })();

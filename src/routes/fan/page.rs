@@ -184,7 +184,7 @@ pub async fn sale_page(
                     phase,
                     place: place_shown(lang, &state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
-                    assist: assist_shown(&req, &snap, &token, &state),
+                    assist: assist_shown(&req, lang, &snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -200,6 +200,7 @@ pub async fn sale_page(
 /// to a fan who has it, and what the last ask came to (`?assist=`, from its form).
 fn assist_shown(
     req: &Request,
+    lang: crate::i18n::Lang,
     snap: &Snapshot,
     token: &QueueToken,
     state: &Standing,
@@ -214,7 +215,7 @@ fn assist_shown(
         offer: (waiting && room && !token.assist).then_some(assist.multiplier),
         granted: token.assist.then_some(assist.multiplier),
         notice: http::query(req, "assist")
-            .and_then(|outcome| super::assist::notice_of(&outcome, assist.multiplier)),
+            .and_then(|outcome| super::assist::notice_of(lang, &outcome, assist.multiplier)),
     }
 }
 
