@@ -1,0 +1,10 @@
+export { waitroomPass, passOf } from './middleware.js';
+export {
+  createPassVerifier,
+  DEFAULT_CACHE_MAX_AGE_MS,
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_TIMEOUT_MS,
+} from './verifier.js';
+export { createOriginClient } from './origin.js';
+export { MemoryOnceStore } from './once.js';
+export { PassError, OriginApiError } from './errors.js';
