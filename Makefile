@@ -17,7 +17,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) $(wildcard locales/*.ftl) build.rs Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-connectors test-browser lint bench bench-core clean check-config deploy rollback
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
@@ -85,6 +85,13 @@ test-integration: build
 # way a script would, with the bound it must hold. test-integration runs it with the rest.
 test-adversary: build
 	cargo test --test api adversary:: -- --test-threads 4
+
+# The connectors (connectors/node, connectors/python; docs/connectors.md) alone: one worker, real
+# passes before and after a key rotation, then each connector's own suite (node --test, pytest in
+# target/connectors-venv, both installed by scripts/bootstrap.sh) against it. test-integration
+# runs it with the rest.
+test-connectors: bootstrap build
+	cargo test --test api connectors:: -- --test-threads 1
 
 # Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.
 # Two at a time: each test has its own worker, browser and profile.

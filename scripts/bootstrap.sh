@@ -42,6 +42,32 @@ if [ ! -x node_modules/.bin/wrangler ] || [ ! -f node_modules/axe-core/axe.min.j
   npm ci --no-audit --no-fund
 fi
 
+# The connectors' own pinned dependencies (connectors/, docs/connectors.md; their tests run in
+# tests/api/connectors.rs): jose (and express for its tests) for the Node connector, and PyJWT,
+# cryptography and pytest for the Python one, in a venv under target/ (git-ignored). Each exact
+# version is pinned, the Python ones with their dependencies (installed --no-deps, wheels only).
+if [ ! -f connectors/node/node_modules/jose/package.json ] || [ connectors/node/package-lock.json -nt connectors/node/node_modules/.package-lock.json ]; then
+  say "installing the Node connector's pinned packages (jose; express for its tests)"
+  ( cd connectors/node && npm ci --no-audit --no-fund --loglevel=error )
+fi
+CONNECTORS_VENV=target/connectors-venv
+if [ ! -x "$CONNECTORS_VENV/bin/python" ] || [ connectors/python/requirements-test.txt -nt "$CONNECTORS_VENV/.installed" ]; then
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
+    || { say "the Python connector needs python3 >= 3.9 (found $(python3 --version 2>&1))"; exit 1; }
+  say "installing the Python connector's pinned packages into $CONNECTORS_VENV (PyJWT, cryptography, pytest)"
+  rm -rf "$CONNECTORS_VENV"
+  # A venv without its own pip, filled by this python's pip (--python, pip >= 22.3): seconds faster.
+  python3 -m venv --without-pip "$CONNECTORS_VENV"
+  pip_=(python3 -m pip --python "$CONNECTORS_VENV/bin/python")
+  if ! "${pip_[@]}" --version >/dev/null 2>&1; then
+    "$CONNECTORS_VENV/bin/python" -m ensurepip --default-pip >/dev/null
+    pip_=("$CONNECTORS_VENV/bin/python" -m pip)
+  fi
+  "${pip_[@]}" install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    -r connectors/python/requirements-test.txt
+  touch "$CONNECTORS_VENV/.installed"
+fi
+
 # Headless Chromium and its driver for the browser tests, from Debian (no browser downloads here).
 if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
   say "installing chromium and chromium-driver (Debian packages)"

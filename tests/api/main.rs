@@ -10,6 +10,7 @@ mod support;
 mod admission_modes;
 mod adversary;
 mod config;
+mod connectors;
 mod crash;
 mod draw;
 mod edge_numbering;
