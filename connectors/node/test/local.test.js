@@ -83,6 +83,9 @@ describe('a pass verified against a local JWKS', () => {
     await refusedWith(verifier, tampered(good, { exp: 4102444800 }), 'bad_pass');
     // Signed by us, but naming no assignment: jti is not <sale>.<seq>.
     await refusedWith(verifier, await sign({ ...claimsFor(SALE, 5), jti: 'x' }, key), 'bad_pass');
+    const { win, ...noWindow } = claimsFor(SALE, 5);
+    assert.equal(win, 'w1');
+    await refusedWith(verifier, await sign(noWindow, key), 'bad_pass');
     await refusedWith(verifier, 'not.a.jwt', 'bad_pass');
     await refusedWith(verifier, '', 'pass_required');
     await refusedWith(verifier, 'a'.repeat(5000), 'bad_pass');
