@@ -68,9 +68,10 @@ def test_every_delivery_reaches_the_app_with_the_claims_once(kind, key, jwks):
         assert headers["Cache-Control".lower() if kind == "asgi" else "Cache-Control"] == "no-store"
     status, _, body = call(method="POST", form={"note": "no pass"})
     assert (status, body["error"]) == (401, "pass_required")
-    # Another path is not guarded.
-    status, _, body = call(path="/about")
-    assert status == 200 and body["claims"] is None
+    # Other paths are not guarded, the pages after the purchase URL included.
+    for path in ["/about", "/purchase/checkout", "/purchases"]:
+        status, _, body = call(path=path)
+        assert status == 200 and body["claims"] is None, path
 
 
 def test_refuses_forged_foreign_expired_unsigned_hmac_and_tampered_passes(key, jwks):

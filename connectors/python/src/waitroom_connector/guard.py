@@ -17,7 +17,8 @@ class PassGuard:
     """A verifier, the store of used ``jti``s and the paths guarded.
 
     ``once``: where used ``jti``s are kept (default: this process's memory), ``False`` to accept
-    a pass again. ``paths``: path prefixes to guard (default: every path).
+    a pass again. ``paths``: the paths to guard, exactly (the purchase URL's path, where the pass
+    arrives; not the pages after it), default every path.
     """
 
     def __init__(self, verifier: PassVerifier, *, once=None, paths: Optional[Iterable[str]] = None):
@@ -26,9 +27,7 @@ class PassGuard:
         self.paths = tuple(paths) if paths is not None else None
 
     def guards(self, path: str) -> bool:
-        if self.paths is None:
-            return True
-        return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in self.paths)
+        return self.paths is None or path in self.paths
 
     def admit(self, token: Optional[str]) -> dict:
         """The verified claims, checked in once; or ``PassError``."""
