@@ -8,3 +8,4 @@ export {
 export { createOriginClient } from './origin.js';
 export { MemoryOnceStore } from './once.js';
 export { PassError, OriginApiError } from './errors.js';
+export { FRAGMENT_PAGE, FRAGMENT_SCRIPT } from './fragment.js';

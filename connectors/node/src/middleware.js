@@ -2,6 +2,7 @@
 // (docs/api.md, "Pass delivery"), verifies it, and hands the claims to the next handler.
 
 import { PassError } from './errors.js';
+import { FRAGMENT_PAGE, FRAGMENT_PAGE_HEADERS } from './fragment.js';
 import { MemoryOnceStore } from './once.js';
 import { createPassVerifier } from './verifier.js';
 
@@ -21,6 +22,8 @@ const MAX_FORM_BYTES = 16 * 1024;
  * @param {object} options everything `createPassVerifier` takes, and:
  * @param {{checkIn: (jti: string, exp: number, nowS: number) => boolean | Promise<boolean>} | false} [options.once]
  *   where used `jti`s are kept (default: this process's memory); `false` to accept a pass again
+ * @param {boolean} [options.fragmentPage] delivery `fragment`: a `GET` without a pass answers a page
+ *   whose script moves the pass from the URL's fragment into a form `POST` to the same URL
  * @param {(error: PassError, req, res, next) => void} [options.onRefused] answers a refused pass
  * @param {{verify: Function}} [options.verifier] a verifier to share between middlewares
  */
@@ -34,6 +37,10 @@ export function waitroomPass(options) {
     let claims;
     try {
       const pass = await passOf(req);
+      if (!pass && options.fragmentPage && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(200, FRAGMENT_PAGE_HEADERS);
+        return res.end(req.method === 'HEAD' ? undefined : FRAGMENT_PAGE);
+      }
       claims = await verifier.verify(pass);
       if (once && !(await once.checkIn(claims.jti, claims.exp, Math.floor(now().getTime() / 1000)))) {
         throw new PassError('pass_used', 'this pass was used already');

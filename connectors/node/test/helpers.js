@@ -3,6 +3,7 @@
 
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import vm from 'node:vm';
 import express from 'express';
 import { exportJWK, calculateJwkThumbprint, generateKeyPair, SignJWT } from 'jose';
 import { waitroomPass } from '../src/index.js';
@@ -98,6 +99,7 @@ export async function purchaseApp(options, { urlencodedFirst = false } = {}) {
   });
   const base = `http://127.0.0.1:${server.address().port}`;
   return {
+    base,
     get: (pass) => fetch(`${base}/purchase?${new URLSearchParams({ event: '7', pass })}`),
     post: (fields) =>
       fetch(`${base}/purchase`, {
@@ -114,3 +116,29 @@ export async function outcome(response) {
   return { status: response.status, body: await response.json() };
 }
 
+
+/**
+ * Runs the fragment page's script as a browser would at `url` (a `location.hash` with the pass),
+ * with just the DOM it touches: what it did (the address it left, the form it submitted).
+ */
+export function runFragmentScript(script, url) {
+  const at = new URL(url);
+  const did = { replacedWith: null, submitted: null, note: null };
+  const note = {
+    set textContent(text) {
+      did.note = text;
+    },
+  };
+  const element = (tag) => ({ tag, children: [], appendChild(c) { this.children.push(c); }, submit() { did.submitted = this; } });
+  const context = {
+    location: { hash: at.hash, pathname: at.pathname, search: at.search },
+    history: { replaceState: (_s, _t, to) => { did.replacedWith = to; } },
+    document: {
+      getElementById: (id) => (id === 'wr-note' ? note : null),
+      createElement: element,
+      body: element('body'),
+    },
+  };
+  vm.runInNewContext(script, context);
+  return did;
+}

@@ -4,14 +4,16 @@
 // real worker.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createPassVerifier, MemoryOnceStore, PassError } from '../src/index.js';
+import { createPassVerifier, FRAGMENT_SCRIPT, MemoryOnceStore, PassError } from '../src/index.js';
 import {
   claimsFor,
   hmacSigned,
   jwksServer,
   outcome,
   purchaseApp,
+  runFragmentScript,
   sign,
   signingKey,
   tampered,
@@ -59,6 +61,45 @@ describe('a pass verified against a local JWKS', () => {
       } finally {
         await app.close();
       }
+    }
+  });
+
+  it('fragment: a GET without a pass gets the page whose script posts the pass', async () => {
+    const app = await purchaseApp({ jwksUrl: jwks.url, sale: SALE, fragmentPage: true });
+    try {
+      const page = await fetch(`${app.base}/purchase?event=7`);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('cache-control'), 'no-store');
+      const html = await page.text();
+      const script = /<script>(.*)<\/script>/s.exec(html)[1];
+      assert.equal(script, FRAGMENT_SCRIPT);
+      // Its one script is allowed by its hash, nothing else is.
+      const hash = createHash('sha256').update(script).digest('base64');
+      assert.equal(
+        page.headers.get('content-security-policy'),
+        `default-src 'none'; script-src 'sha256-${hash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      );
+      // As a browser runs it: the pass leaves the address and is posted to the same URL.
+      const pass = await sign(claimsFor(SALE, 7), key);
+      const did = runFragmentScript(script, `${app.base}/purchase?event=7#pass=${pass}`);
+      assert.equal(did.replacedWith, '/purchase?event=7');
+      assert.equal(did.submitted.method, 'post');
+      assert.equal(did.submitted.action, '/purchase?event=7');
+      assert.deepEqual(
+        did.submitted.children.map((i) => [i.type, i.name, i.value]),
+        [['hidden', 'pass', pass]],
+      );
+      const posted = await outcome(await app.post({ pass: did.submitted.children[0].value }));
+      assert.equal(posted.status, 200, JSON.stringify(posted.body));
+      assert.equal(posted.body.claims.seq, 7);
+      // A link without a pass: the page says so and posts nothing.
+      const none = runFragmentScript(script, `${app.base}/purchase#other=1`);
+      assert.equal(none.submitted, null);
+      assert.match(none.note, /no admission pass/);
+      // A POST without a pass is still refused.
+      assert.equal((await app.post({ note: 'no pass' })).status, 401);
+    } finally {
+      await app.close();
     }
   });
 

@@ -121,8 +121,8 @@ def echo_asgi():
     return app
 
 
-def call_asgi(app, method="GET", path="/purchase", query="", form=None):
-    """(status, headers dict, JSON body) of one request to an ASGI app."""
+def call_asgi(app, method="GET", path="/purchase", query="", form=None, raw=False):
+    """(status, headers dict, JSON body, or the bytes if ``raw``) of one request to an ASGI app."""
     body = urlencode(form).encode() if form is not None else b""
     headers = [(b"content-type", b"application/x-www-form-urlencoded")] if form is not None else []
     scope = {"type": "http", "method": method, "path": path, "query_string": query.encode(),
@@ -140,8 +140,9 @@ def call_asgi(app, method="GET", path="/purchase", query="", form=None):
 
     asyncio.run(app(scope, receive, send))
     start = sent[0]
+    body = b"".join(m.get("body", b"") for m in sent[1:])
     return (start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
-            json.loads(b"".join(m.get("body", b"") for m in sent[1:])))
+            body if raw else json.loads(body))
 
 
 def echo_wsgi(environ, start_response):
@@ -151,11 +152,12 @@ def echo_wsgi(environ, start_response):
     return [json.dumps({"claims": environ.get("waitroom.pass"), "body": body}).encode()]
 
 
-def call_wsgi(app, method="GET", path="/purchase", query="", form=None):
+def call_wsgi(app, method="GET", path="/purchase", query="", form=None, raw=False):
     body = urlencode(form).encode() if form is not None else b""
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
                "CONTENT_TYPE": "application/x-www-form-urlencoded" if form is not None else "",
                "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
     status = []
     chunks = app(environ, lambda s, h: status.append((s, dict(h))))
-    return int(status[0][0].split()[0]), status[0][1], json.loads(b"".join(chunks))
+    body = b"".join(chunks)
+    return int(status[0][0].split()[0]), status[0][1], body if raw else json.loads(body)

@@ -3,7 +3,10 @@ WSGI, every way a pass is refused, and key rotation (an unknown ``kid`` fetched 
 a cooldown; a removed key refused once the cache's life is over). test_worker.py does the same
 against the real worker."""
 
+import base64
+import hashlib
 import json
+import re
 import time
 from urllib.parse import urlencode
 
@@ -13,6 +16,7 @@ from helpers import (
     hmac_signed, tampered, unb64, unsigned,
 )
 
+from waitroom_connector.fragment import FRAGMENT_SCRIPT
 from waitroom_connector import (
     JwksCache, MemoryOnceStore, PassError, PassVerifier, WaitroomPassMiddleware,
     WaitroomPassWSGIMiddleware,
@@ -72,6 +76,31 @@ def test_every_delivery_reaches_the_app_with_the_claims_once(kind, key, jwks):
     for path in ["/about", "/purchase/checkout", "/purchases"]:
         status, _, body = call(path=path)
         assert status == 200 and body["claims"] is None, path
+
+
+@pytest.mark.parametrize("kind", ["asgi", "wsgi"])
+def test_fragment_a_get_without_a_pass_gets_the_page_that_posts_it(kind, key, jwks):
+    verifier = PassVerifier(jwks_url=jwks.url, sale=SALE)
+    if kind == "asgi":
+        app = WaitroomPassMiddleware(echo_asgi(), verifier, paths=["/purchase"], fragment_page=True)
+        call = lambda **kw: call_asgi(app, raw=True, **kw)  # noqa: E731
+    else:
+        app = WaitroomPassWSGIMiddleware(echo_wsgi, verifier, paths=["/purchase"], fragment_page=True)
+        call = lambda **kw: call_wsgi(app, raw=True, **kw)  # noqa: E731
+    status, headers, html = call(query="event=7")
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert (status, headers["cache-control"]) == (200, "no-store")
+    script = re.search(r"<script>(.*)</script>", html.decode(), re.S).group(1)
+    assert script == FRAGMENT_SCRIPT
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in headers["content-security-policy"]
+    assert headers["content-security-policy"].startswith("default-src 'none';")
+    # What the script posts is a form_post, verified as one; a POST without a pass is refused.
+    token = key.sign(claims_for(SALE, 7))
+    status, _, body = call(method="POST", form={"pass": token})
+    assert status == 200 and json.loads(body)["claims"]["seq"] == 7
+    status, _, body = call(method="POST", form={"note": "none"})
+    assert (status, json.loads(body)["error"]) == (401, "pass_required")
 
 
 def test_refuses_forged_foreign_expired_unsigned_hmac_and_tampered_passes(key, jwks):

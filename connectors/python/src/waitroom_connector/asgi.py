@@ -5,17 +5,20 @@ only with a valid admission pass, and puts its claims in ``scope["waitroom_pass"
 import asyncio
 
 from .errors import PassError
-from .guard import MAX_FORM_BYTES, PassGuard, is_form, pass_from, refusal_body, refusal_headers
+from .fragment import FRAGMENT_PAGE, FRAGMENT_PAGE_HEADERS
+from .guard import (
+    MAX_FORM_BYTES, PassGuard, is_form, pass_from, refusal_body, refusal_headers, wants_fragment_page,
+)
 
 
 class WaitroomPassMiddleware:
     """``WaitroomPassMiddleware(app, verifier, paths=["/purchase"])``; see ``PassGuard`` for
-    ``once`` and ``paths``, and ``on_refused(error, scope, receive, send)`` to answer a refused
-    pass yourself (default: JSON with the error's status)."""
+    ``once``, ``paths`` and ``fragment_page``, and ``on_refused(error, scope, receive, send)`` to
+    answer a refused pass yourself (default: JSON with the error's status)."""
 
-    def __init__(self, app, verifier, *, paths=None, once=None, on_refused=None):
+    def __init__(self, app, verifier, *, paths=None, once=None, fragment_page=False, on_refused=None):
         self.app = app
-        self.guard = PassGuard(verifier, once=once, paths=paths)
+        self.guard = PassGuard(verifier, once=once, paths=paths, fragment_page=fragment_page)
         self.on_refused = on_refused or _refuse
 
     async def __call__(self, scope, receive, send):
@@ -33,6 +36,8 @@ class WaitroomPassMiddleware:
                 headers.get("content-type", ""),
                 body,
             )
+            if wants_fragment_page(self.guard, scope.get("method", "GET"), token):
+                return await _answer(send, 200, FRAGMENT_PAGE_HEADERS, FRAGMENT_PAGE, scope.get("method"))
             # The JWKS may be fetched: not on the event loop.
             claims = await asyncio.get_running_loop().run_in_executor(None, self.guard.admit, token)
         except PassError as error:
@@ -73,11 +78,15 @@ def _replay(body: bytes, receive):
 
 
 async def _refuse(error: PassError, scope, receive, send):
+    await _answer(send, error.status, refusal_headers(error), refusal_body(error))
+
+
+async def _answer(send, status: int, headers: list, body: bytes, method: str = "GET"):
     await send(
         {
             "type": "http.response.start",
-            "status": error.status,
-            "headers": [(k.lower().encode(), v.encode()) for k, v in refusal_headers(error)],
+            "status": status,
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
         }
     )
-    await send({"type": "http.response.body", "body": refusal_body(error)})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})

@@ -18,11 +18,21 @@ class PassGuard:
 
     ``once``: where used ``jti``s are kept (default: this process's memory), ``False`` to accept
     a pass again. ``paths``: the paths to guard, exactly (the purchase URL's path, where the pass
-    arrives; not the pages after it), default every path.
+    arrives; not the pages after it), default every path. ``fragment_page`` (delivery
+    ``fragment``): a GET without a pass answers the page whose script posts the pass from the
+    URL's fragment to the same URL (``fragment.FRAGMENT_PAGE``).
     """
 
-    def __init__(self, verifier: PassVerifier, *, once=None, paths: Optional[Iterable[str]] = None):
+    def __init__(
+        self,
+        verifier: PassVerifier,
+        *,
+        once=None,
+        paths: Optional[Iterable[str]] = None,
+        fragment_page: bool = False,
+    ):
         self.verifier = verifier
+        self.fragment_page = fragment_page
         self.once = None if once is False else (once or MemoryOnceStore())
         self.paths = tuple(paths) if paths is not None else None
 
@@ -70,3 +80,7 @@ def refusal_headers(error: PassError) -> list:
     if error.status == 503:
         headers.append(("Retry-After", "5"))
     return headers
+
+
+def wants_fragment_page(guard: PassGuard, method: str, token: Optional[str]) -> bool:
+    return guard.fragment_page and not token and method in ("GET", "HEAD")
