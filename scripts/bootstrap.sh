@@ -37,18 +37,22 @@ fi
 # If anything below fails, do not leave an install running on its own.
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
-if [ ! -x node_modules/.bin/wrangler ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Installed again only when the lockfile's content changed (not its date: a fresh checkout or a
+# git worktree sharing node_modules would otherwise reinstall, and wipe the shared copy).
+lock_changed() { ! cmp -s "$1/package-lock.json" "$1/node_modules/.installed-lock.json"; }
+if [ ! -x node_modules/.bin/wrangler ] || [ ! -f node_modules/axe-core/axe.min.js ] || lock_changed .; then
   say "installing the pinned npm tools (wrangler, esbuild, binaryen, axe-core)"
   npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.installed-lock.json
 fi
 
 # The connectors' own pinned dependencies (connectors/, docs/connectors.md; their tests run in
 # tests/api/connectors.rs): jose (and express for its tests) for the Node connector, and PyJWT,
 # cryptography and pytest for the Python one, in a venv under target/ (git-ignored). Each exact
 # version is pinned, the Python ones with their dependencies (installed --no-deps, wheels only).
-if [ ! -f connectors/node/node_modules/jose/package.json ] || [ connectors/node/package-lock.json -nt connectors/node/node_modules/.package-lock.json ]; then
+if [ ! -f connectors/node/node_modules/jose/package.json ] || lock_changed connectors/node; then
   say "installing the Node connector's pinned packages (jose; express for its tests)"
-  ( cd connectors/node && npm ci --no-audit --no-fund --loglevel=error )
+  ( cd connectors/node && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock.json )
 fi
 CONNECTORS_VENV=target/connectors-venv
 if [ ! -x "$CONNECTORS_VENV/bin/python" ] || [ connectors/python/requirements-test.txt -nt "$CONNECTORS_VENV/.installed" ]; then
