@@ -175,3 +175,47 @@ fn the_solutions_spent_survive_the_machine_rebuilt_after_a_storage_failure() {
     rebuilt.keep_spent(core.into_spent());
     assert!(store.run(&mut rebuilt, join, T0).is_err());
 }
+
+#[test]
+fn a_pass_signed_outside_the_machine_is_the_pass_it_would_sign() {
+    let outside = PassSigning {
+        signed_outside: true,
+        ..test_signing()
+    };
+    let keys = outside.keys.clone();
+    let (mut core, mut store) = one_fan(Some(outside));
+    store.run(&mut core, pull_one(), T0).unwrap();
+    let Claim::Turn {
+        assignment,
+        pass_ttl_s,
+        pass: Some(unsigned),
+    } = claim(&mut core, &mut store, 1)
+    else {
+        panic!("no turn");
+    };
+    // The answer as the object sends it: the pass has an empty signature, which the object adds.
+    let sale = core.queue().unwrap().sale().clone();
+    let inside = test_signing().sign(&sale.id, &assignment, pass_ttl_s);
+    assert_eq!(
+        format!("{unsigned}"),
+        format!("{}.", inside.rsplit_once('.').unwrap().0)
+    );
+    let text = serde_json::to_string(&Claim::Turn {
+        assignment,
+        pass_ttl_s,
+        pass: Some(unsigned),
+    })
+    .unwrap();
+    let header = keys.header_b64();
+    let signatures: Vec<(String, [u8; 64])> =
+        crate::keys::unsigned_pass::unsigned_inputs(&text, &header)
+            .into_iter()
+            .map(|input| {
+                let signature = keys.signature(&input);
+                (input, signature)
+            })
+            .collect();
+    assert_eq!(signatures.len(), 1);
+    let sent = crate::keys::unsigned_pass::with_signatures(&text, &header, &signatures);
+    assert!(sent.contains(&format!("\"{inside}\"")), "{sent}");
+}
