@@ -6,6 +6,7 @@
 //! key or secret of the worker in any line, its own or wrangler's).
 
 use crate::support::worker::WorkerOptions;
+use crate::support::http::send_busy_ok;
 use crate::support::{eventually, send, TestWorker};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -89,7 +90,7 @@ async fn run(percent: u8) -> (TestWorker, Vec<Value>, Vec<String>) {
     }
     // An error: the coordinator fails (the test switch), so a join is answered 503 busy.
     w.set_fault(sale, 0, true).await;
-    let busy = send(w.fan().post(&format!("/api/sales/{sale}/join"))).await;
+    let busy = send_busy_ok(w.fan().post(&format!("/api/sales/{sale}/join"))).await;
     busy.expect_error(503, "busy", "join while the coordinator fails");
     w.set_fault(sale, 0, false).await;
     // A refusal, last: a tampered token (the fan's with its last character changed).
