@@ -2,7 +2,7 @@
 //!
 //! `loadgen run --base-url http://127.0.0.1:PORT --env-file FILE` drives a running worker through
 //! the scenarios (burst join, steady poll, full sale, /healthz ceiling, opening second, slow
-//! coordinator; `--only` picks groups of them) and writes
+//! coordinator, ..., the coordinator's ceiling; `--only` picks groups of them) and writes
 //! report.md, report.json, latency.svg and throughput.svg. `loadgen free-port` prints a free TCP
 //! port on 127.0.0.1 (for the script that starts the worker).
 //!
