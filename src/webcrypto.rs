@@ -5,11 +5,7 @@
 //! The core still owns the rules: which keys, which algorithm, the key checks and the claims;
 //! this asks only "does this signature verify" and "which public key has this seed".
 //!
-//! It also signs admission passes for the coordinator ([`Ed25519SigningKey`]): the runtime's
-//! native Ed25519 instead of the curve arithmetic compiled to wasm (docs/capacity.md, "The
-//! coordinator's ceiling").
-//!
-//! Ed25519 in WebCrypto (`{name: "Ed25519"}`: raw and pkcs8 import, JWK export, sign, verify): workerd
+//! Ed25519 in WebCrypto (`{name: "Ed25519"}`: raw and pkcs8 import, JWK export, verify): workerd
 //! (local `wrangler dev`, compatibility date 2026-04-01) and Node 20 (`make test-wasm`) have it.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -32,13 +28,6 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = exportKey, catch)]
     fn export_key(format: &str, key: &JsValue) -> Result<Promise, JsValue>;
-
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = sign, catch)]
-    fn subtle_sign(
-        algorithm: &JsValue,
-        key: &JsValue,
-        data: &Uint8Array,
-    ) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
     fn subtle_verify(
@@ -108,34 +97,6 @@ pub async fn eddsa_public_key(seed: &[u8; 32]) -> Result<[u8; 32], JsValue> {
         .ok()
         .and_then(|x| <[u8; 32]>::try_from(x).ok())
         .ok_or_else(|| JsValue::from_str("the exported \"x\" is not 32 bytes of base64url"))
-}
-
-/// An Ed25519 private key (PKCS #8) imported for signing, kept as the runtime's `CryptoKey`.
-pub struct Ed25519SigningKey(JsValue);
-
-impl Ed25519SigningKey {
-    /// Imports `pkcs8` (not extractable again).
-    pub async fn import(pkcs8: &[u8]) -> Result<Self, JsValue> {
-        let usages = Array::of1(&JsValue::from_str("sign"));
-        let algorithm = object(&[("name", "Ed25519")])?;
-        let key = import_key(
-            "pkcs8",
-            &Uint8Array::from(pkcs8),
-            &algorithm,
-            false,
-            &usages,
-        )?;
-        Ok(Self(JsFuture::from(key).await?))
-    }
-
-    /// The Ed25519 signature of `data` (RFC 8032: the same bytes any implementation gives).
-    pub async fn sign(&self, data: &[u8]) -> Result<[u8; 64], JsValue> {
-        let algorithm = object(&[("name", "Ed25519")])?;
-        let signed =
-            JsFuture::from(subtle_sign(&algorithm, &self.0, &Uint8Array::from(data))?).await?;
-        <[u8; 64]>::try_from(js_sys::Uint8Array::new(&signed).to_vec())
-            .map_err(|_| JsValue::from_str("the signature is not 64 bytes"))
-    }
 }
 
 /// A plain JS object of string members.

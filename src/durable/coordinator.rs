@@ -7,7 +7,6 @@
 //! proof of work was spent and each turn's pass are the core's. No request awaits anything
 //! between reading the state and writing it, so requests never interleave inside the line.
 
-mod passes;
 mod sockets;
 
 use super::outbox;
@@ -402,15 +401,11 @@ impl SaleCoordinatorObject {
             self.close_moved(seq)?;
         }
         // Turns this command claimed for fans holding a socket go out before the answer.
-        self.push_turns().await;
+        self.push_turns();
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
         self.emit().await;
-        // A turn's pass is signed as it leaves (`passes`): the core leaves that to the object.
-        let body = passes::signed(serde_json::to_string(&answer)?, &self.env).await;
-        let headers = worker::Headers::new();
-        headers.set("Content-Type", "application/json")?;
-        Ok(Response::ok(body)?.with_headers(headers))
+        Response::from_json(&answer)
     }
 
     /// Lapses the assignments whose claim deadline passed, even when no request comes.
@@ -420,7 +415,7 @@ impl SaleCoordinatorObject {
             inner.alarm_at = None;
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
-        self.push_turns().await;
+        self.push_turns();
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         // After the line's own alarm: events still unsent set an earlier one for their retry.
@@ -450,7 +445,7 @@ impl SaleCoordinatorObject {
         _reason: String,
         _was_clean: bool,
     ) -> Result<()> {
-        self.socket_gone(&ws).await?;
+        self.socket_gone(&ws)?;
         // Complete the closing handshake (1005/1006 are no codes to send back).
         let code = u16::try_from(code)
             .ok()
@@ -463,7 +458,7 @@ impl SaleCoordinatorObject {
     /// The socket failed: as a close.
     pub async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
         worker::console_warn!("a fan socket failed: {error}");
-        self.socket_gone(&ws).await
+        self.socket_gone(&ws)
     }
 }
 
@@ -474,8 +469,6 @@ fn pass_signing(env: &Env) -> Option<PassSigning> {
     let read = crate::config::pass_signer(env).map(|keys| PassSigning {
         keys,
         issuer: crate::config::pass_issuer(env),
-        // The object signs with WebCrypto as each pass leaves (`passes`).
-        signed_outside: true,
     });
     read.inspect_err(|e| worker::console_error!("no pass signed (fans are answered busy): {e}"))
         .ok()

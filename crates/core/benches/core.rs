@@ -184,7 +184,6 @@ fn admit_signed(crit: &mut Criterion) {
     let signing = PassSigning {
         keys: std::rc::Rc::new(PassSigner::from_seed([7; 32])),
         issuer: "waitroom".into(),
-        signed_outside: false,
     };
     let mut core = SaleMachine::default();
     let mut stored: HashMap<Seq, Assignment> = HashMap::new();

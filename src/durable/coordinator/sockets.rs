@@ -32,26 +32,14 @@ impl SaleCoordinatorObject {
     /// Sends each turn the core made for a fan holding a socket (any admission, by any path)
     /// on that fan's sockets, then closes them: the page goes to the purchase page. A send that
     /// fails loses nothing: the fan's next poll gets the same turn.
-    pub(super) async fn push_turns(&self) {
+    pub(super) fn push_turns(&self) {
         let pushes = match self.inner.borrow_mut().as_mut() {
             Some(inner) => inner.machine.take_pushes(),
             None => return,
         };
         for Push { seq, message } in pushes {
-            let sockets = self.state.get_websockets_with_tag(&socket::tag(seq));
-            if sockets.is_empty() {
-                continue;
-            }
-            // The pass signed as it leaves (the core leaves that to the object: `passes`).
-            let text = match serde_json::to_string(&message) {
-                Ok(text) => super::passes::signed(text, &self.env).await,
-                Err(e) => {
-                    worker::console_warn!("a pushed turn was not sent (the fan polls): {e}");
-                    continue;
-                }
-            };
-            for ws in sockets {
-                if let Err(e) = ws.send_with_str(&text) {
+            for ws in self.state.get_websockets_with_tag(&socket::tag(seq)) {
+                if let Err(e) = ws.send(&message) {
                     worker::console_warn!("a pushed turn was not sent (the fan polls): {e}");
                 }
                 let _ = ws.close(Some(CLOSE_TURN_SENT), Some("your_turn"));
@@ -96,7 +84,7 @@ impl SaleCoordinatorObject {
             }
         }
         // The sweep before it may have admitted fans (an admission mode on the clock).
-        self.push_turns().await;
+        self.push_turns();
         let _ = self.schedule(alarm).await;
         self.emit().await;
         Response::from_websocket(pair.client)
@@ -130,13 +118,13 @@ impl SaleCoordinatorObject {
     }
 
     /// A fan's socket closed or failed: the core counts them as last seen now.
-    pub(super) async fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
+    pub(super) fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
         let Ok(Some(Attachment { seq })) = ws.deserialize_attachment::<Attachment>() else {
             return Ok(());
         };
         let now = clock::now();
         self.with_machine(now, |m| m.disconnect(seq, now))?;
-        self.push_turns().await;
+        self.push_turns();
         Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! Keys and what they sign: the fan's queue token ([`token`]) and the link that moves it to
 //! another device ([`move_link`]), the admission pass an origin
-//! verifies ([`pass`], its signature added outside the core when the object signs
-//! ([`unsigned_pass`]), and how it reaches the purchase page, [`pass_delivery`]), the key
+//! verifies ([`pass`], and how it reaches the purchase page, [`pass_delivery`]), the key
 //! proof-of-work challenges are signed with ([`pow_key`]), and the worker's secrets, read from the
 //! environment and refused when missing or weak ([`secrets`], [`secret_strength`]).
 
@@ -12,4 +11,3 @@ pub mod pow_key;
 pub mod secret_strength;
 pub mod secrets;
 pub mod token;
-pub mod unsigned_pass;

@@ -182,50 +182,19 @@ impl PassSigner {
 
     /// Signs the claims as a compact JWS (`header.payload.signature`).
     pub fn sign(&self, claims: &PassClaims) -> String {
-        let signing_input = self.signing_input(claims);
-        let signature = self.signature(&signing_input);
-        format!("{signing_input}.{}", B64.encode(signature))
-    }
-
-    /// The claims' pass without its signature: `header.payload.` (the last segment empty), for
-    /// an object that signs outside the core ([`super::unsigned_pass`]).
-    pub fn unsigned(&self, claims: &PassClaims) -> String {
-        format!("{}.", self.signing_input(claims))
-    }
-
-    /// `header.payload`, the bytes a pass's signature is over.
-    pub fn signing_input(&self, claims: &PassClaims) -> String {
-        format!(
-            "{}.{}",
-            self.header_b64(),
-            B64.encode(serde_json::to_vec(claims).expect("claims serialize"))
-        )
-    }
-
-    /// The signing key's JOSE header, base64url: every pass it signs begins with it.
-    pub fn header_b64(&self) -> String {
+        let signing = &self.keys[0];
         let header = JwtHeader {
             alg: "EdDSA",
-            kid: &self.keys[0].kid,
+            kid: &signing.kid,
             typ: "JWT",
         };
-        B64.encode(serde_json::to_vec(&header).expect("the header serializes"))
-    }
-
-    /// The signing key's Ed25519 signature of `signing_input` (RFC 8032: deterministic, so any
-    /// other implementation of it gives the same bytes).
-    pub fn signature(&self, signing_input: &str) -> [u8; 64] {
-        self.keys[0].key.sign(signing_input.as_bytes()).to_bytes()
-    }
-
-    /// The signing key's private key as PKCS #8 (RFC 8410), for a runtime's own Ed25519 (the
-    /// coordinator signs with WebCrypto). Secret: never logged, never sent.
-    pub fn signing_pkcs8(&self) -> Vec<u8> {
-        const PKCS8_PREFIX: [u8; 16] = [
-            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
-            0x04, 0x20,
-        ];
-        [&PKCS8_PREFIX[..], &self.keys[0].key.to_bytes()[..]].concat()
+        let signing_input = format!(
+            "{}.{}",
+            B64.encode(serde_json::to_vec(&header).expect("the header serializes")),
+            B64.encode(serde_json::to_vec(claims).expect("claims serialize"))
+        );
+        let signature = signing.key.sign(signing_input.as_bytes());
+        format!("{signing_input}.{}", B64.encode(signature.to_bytes()))
     }
 }
 

@@ -38,7 +38,6 @@ pub(crate) fn test_signing() -> PassSigning {
     PassSigning {
         keys: std::rc::Rc::new(PassSigner::from_seed([7; 32])),
         issuer: "waitroom".into(),
-        signed_outside: false,
     }
 }
 

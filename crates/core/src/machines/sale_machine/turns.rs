@@ -16,21 +16,17 @@ use std::rc::Rc;
 pub struct PassSigning {
     pub keys: Rc<PassSigner>,
     pub issuer: String,
-    /// The object signs each pass itself before it leaves (with its runtime's Ed25519): the core
-    /// makes them with an empty signature ([`crate::keys::unsigned_pass`]).
-    pub signed_outside: bool,
 }
 
 impl PassSigning {
-    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`; without its signature
-    /// when the object signs it ([`PassSigning::signed_outside`]).
+    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`.
     pub fn sign(&self, sale: &SaleId, assignment: &Assignment, pass_ttl_s: u64) -> String {
-        let claims = PassClaims::for_assignment(&self.issuer, sale, assignment, pass_ttl_s);
-        if self.signed_outside {
-            self.keys.unsigned(&claims)
-        } else {
-            self.keys.sign(&claims)
-        }
+        self.keys.sign(&PassClaims::for_assignment(
+            &self.issuer,
+            sale,
+            assignment,
+            pass_ttl_s,
+        ))
     }
 }
 
