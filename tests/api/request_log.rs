@@ -5,8 +5,8 @@
 //! one line per poll), and a log that leaks what it must never hold (bound: no token, pass,
 //! key or secret of the worker in any line, its own or wrangler's).
 
-use crate::support::worker::WorkerOptions;
 use crate::support::http::send_busy_ok;
+use crate::support::worker::WorkerOptions;
 use crate::support::{eventually, send, TestWorker};
 use serde_json::{json, Value};
 use std::time::Duration;
