@@ -22,7 +22,7 @@ WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
-	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
+	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, the coordinator's ceiling, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
 	@echo "make bench-core - the core alone: cost per operation (criterion), the million-fan simulation and the production-shaped one (PROD_ARGS); target/bench/core.md, simulation.md, production.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 

@@ -4,7 +4,7 @@
 # Starts `wrangler dev` (workerd) on a free 127.0.0.1 port with an empty state directory and fresh
 # random secrets, waits for /healthz, runs the load generator (bench/loadgen: burst join, steady
 # poll, full sale, /healthz ceiling, opening second, slow coordinator, edge cost, pushed turns,
-# proof of work, a shared address), writes
+# proof of work, a shared address, the coordinator's ceiling: admissions/s with a signed pass each), writes
 # target/bench/report.md (+ report.json, latency.svg, throughput.svg), stops the worker's whole
 # process group (also on Ctrl-C or failure) and prints the report. Slow numbers never fail it; a
 # worker that does not start does.

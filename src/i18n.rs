@@ -268,6 +268,10 @@ pub struct Chosen {
     pub lang: Lang,
     /// Chosen in the URL just now: the response sets the cookie.
     pub from_query: bool,
+    /// English in place of the language asked for, whose table could not be loaded
+    /// ([`Chosen::loaded`]): the response must not be stored by a shared cache, which would keep
+    /// it under that language's `Vary` key.
+    pub degraded: bool,
 }
 
 impl Chosen {
@@ -280,6 +284,7 @@ impl Chosen {
             return Self {
                 lang,
                 from_query: true,
+                degraded: false,
             };
         }
         let lang = cookie
@@ -289,6 +294,7 @@ impl Chosen {
         Self {
             lang,
             from_query: false,
+            degraded: false,
         }
     }
 

@@ -78,12 +78,19 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Table, String> {
 
 impl Chosen {
     /// This choice with its language's table loaded (once per isolate, through the ASSETS
-    /// binding), or English where it cannot be (logged; the fan's cookie is left as it was).
-    pub async fn loaded(self, env: &worker::Env, request_id: &str) -> Chosen {
-        if table(self.lang).is_some() {
+    /// binding), or English where it cannot be (logged; the fan's cookie is left as it was;
+    /// `degraded`, so the response is `no-store`). `test_fault` (the test switch, docs/api.md
+    /// "Testing": only where test faults are allowed) makes the load fail.
+    pub async fn loaded(self, env: &worker::Env, request_id: &str, test_fault: bool) -> Chosen {
+        if self.lang == Lang::ENGLISH || (table(self.lang).is_some() && !test_fault) {
             return self;
         }
-        match fetch(self.lang, env).await {
+        let fetched = if test_fault {
+            Err("the test switch".to_owned())
+        } else {
+            fetch(self.lang, env).await
+        };
+        match fetched {
             Ok(loaded) => {
                 // Two requests may have loaded it at once: the first kept is the one.
                 let _ = LOADED[self.lang.0].set(loaded);
@@ -97,6 +104,7 @@ impl Chosen {
                 Chosen {
                     lang: Lang::ENGLISH,
                     from_query: false,
+                    degraded: true,
                 }
             }
         }

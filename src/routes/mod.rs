@@ -43,6 +43,10 @@ pub async fn handle<B: Backstage>(
     response
 }
 
+/// The test switch's header (only where test faults are allowed): the language table this
+/// request needs fails to load, as when the ASSETS binding cannot serve it.
+const TABLE_FAULT_HEADER: &str = "X-Waitroom-Test-Fault-Table";
+
 /// The id a request is logged under: the platform's `cf-ray`, or a random one.
 fn request_id(req: &Request) -> String {
     req.headers()
@@ -84,14 +88,17 @@ async fn answer<B: Backstage>(
     let route = Route::parse(&segments);
     // A page in a language other than English needs its table (once per isolate); a static
     // file does not.
+    let faults_allowed = crate::test_faults::allowed(&env, &url);
     let lang = if route.is_some() {
-        lang.loaded(&env, &request_id).await
+        // The test switch (docs/api.md, "Testing"): this request's table load fails.
+        let table_fault = faults_allowed && req.headers().has(TABLE_FAULT_HEADER).unwrap_or(false);
+        lang.loaded(&env, &request_id, table_fault).await
     } else {
         lang
     };
     let ctx = Ctx {
         lang,
-        faults_allowed: crate::test_faults::allowed(&env, &url),
+        faults_allowed,
         objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
         now,
@@ -125,7 +132,12 @@ async fn answer<B: Backstage>(
         Ok(_) => "ok",
         Err(e) => e.code(),
     };
-    let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
+    let mut response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
+    if ctx.lang.degraded {
+        // English in place of another language: a shared cache must not keep it under that
+        // language's Vary key.
+        let _ = response.headers_mut().set("Cache-Control", "no-store");
+    }
     request_log::log(
         &RequestLine {
             request_id: &ctx.request_id,

@@ -560,24 +560,52 @@
   // Chart
   // ---------------------------------------------------------------------------------------------
 
-  /// Per-minute series with missing minutes as 0, up to now while the sale runs.
-  function minuteSeries(r) {
-    const rows = (r.minutes || []).filter((m) => Number.isFinite(m.minute));
-    const byMinute = new Map(rows.map((m) => [m.minute, m]));
-    if (!rows.length) return [[], [], []];
-    let first = Math.min(...rows.map((m) => m.minute));
-    let last = Math.max(...rows.map((m) => m.minute));
-    if (r.phase === "open" || r.phase === "paused") last = Math.max(last, Math.floor(Date.now() / 60000));
-    // At most a week of minutes: the most recent ones.
-    first = Math.max(first, last - 7 * 24 * 60);
+  /// The chart's series, in fans a minute: the older per-hour statistics (`hours`, kept for the
+  /// week before the last 24 hours) as one point an hour at their average a minute, then the
+  /// per-minute ones (`minutes`), missing minutes and hours as 0, up to now while the sale runs.
+  /// Also the totals (whole counts, hours included) and the number of minutes they span.
+  function chartSeries(r) {
+    const valid = (rows) => (rows || []).filter((m) => Number.isFinite(m.minute));
+    const minutes = valid(r.minutes), hours = valid(r.hours);
     const xs = [], arrivals = [], admissions = [];
-    for (let m = first; m <= last; m++) {
-      const row = byMinute.get(m);
-      xs.push(m * 60);
-      arrivals.push(row ? row.arrivals || 0 : 0);
-      admissions.push(row ? row.admissions || 0 : 0);
+    const totals = { arrivals: 0, admissions: 0, minutes: 0, peak: 0, hourly: hours.length > 0 };
+    if (!minutes.length && !hours.length) return { data: [xs, arrivals, admissions], totals, minuteFrom: 0 };
+    if (hours.length) {
+      const byHour = new Map(hours.map((h) => [h.minute, h]));
+      const first = Math.min(...hours.map((h) => h.minute));
+      const last = Math.max(...hours.map((h) => h.minute));
+      // At most a week of hours, as the report keeps.
+      for (let h = Math.max(first, last - 7 * 24 * 60); h <= last; h += 60) {
+        const row = byHour.get(h);
+        xs.push(h * 60);
+        arrivals.push(row ? (row.arrivals || 0) / 60 : 0);
+        admissions.push(row ? (row.admissions || 0) / 60 : 0);
+        totals.arrivals += row ? row.arrivals || 0 : 0;
+        totals.admissions += row ? row.admissions || 0 : 0;
+        totals.minutes += 60;
+      }
     }
-    return [xs, arrivals, admissions];
+    const minuteFrom = xs.length;
+    if (minutes.length || r.phase === "open" || r.phase === "paused") {
+      const byMinute = new Map(minutes.map((m) => [m.minute, m]));
+      const afterHours = hours.length ? Math.max(...hours.map((h) => h.minute)) + 60 : Infinity;
+      let first = minutes.length ? Math.min(...minutes.map((m) => m.minute)) : afterHours;
+      let last = minutes.length ? Math.max(...minutes.map((m) => m.minute)) : first;
+      if (r.phase === "open" || r.phase === "paused") last = Math.max(last, Math.floor(Date.now() / 60000));
+      // The minutes go on from the last hour, and cover at most a day and an hour.
+      first = Math.max(Math.min(first, afterHours), last - 25 * 60);
+      for (let m = first; m <= last; m++) {
+        const row = byMinute.get(m);
+        xs.push(m * 60);
+        arrivals.push(row ? row.arrivals || 0 : 0);
+        admissions.push(row ? row.admissions || 0 : 0);
+        totals.arrivals += row ? row.arrivals || 0 : 0;
+        totals.admissions += row ? row.admissions || 0 : 0;
+        totals.peak = Math.max(totals.peak, row ? row.arrivals || 0 : 0);
+        totals.minutes += 1;
+      }
+    }
+    return { data: [xs, arrivals, admissions], totals, minuteFrom };
   }
 
   function chartWidth() {
@@ -585,8 +613,9 @@
   }
 
   function renderChart(r) {
-    const data = minuteSeries(r);
-    renderChartText(data);
+    const series = chartSeries(r);
+    const data = series.data;
+    renderChartText(series);
     // Nothing to draw before the first arrival: the summary says so.
     $("chart").hidden = data[0].length === 0;
     if (typeof window.uPlot !== "function") return;
@@ -628,14 +657,17 @@
     }
   }
 
-  function renderChartText([xs, arrivals, admissions]) {
-    const total = (a) => a.reduce((x, y) => x + y, 0);
+  function renderChartText({ data: [xs, arrivals, admissions], totals, minuteFrom }) {
+    const span = totals.minutes >= 120
+      ? `${fmtCount(Math.round(totals.minutes / 60))} hours`
+      : `${totals.minutes} minute${totals.minutes === 1 ? "" : "s"}`;
     $("chart-summary").textContent = xs.length
-      ? `${fmtCount(total(arrivals))} arrivals and ${fmtCount(total(admissions))} admissions over ${xs.length} minute${xs.length === 1 ? "" : "s"}; peak ${fmtCount(Math.max(...arrivals))} arrivals a minute.`
+      ? `${fmtCount(totals.arrivals)} arrivals and ${fmtCount(totals.admissions)} admissions over ${span}; peak ${fmtCount(totals.peak)} arrivals a minute${totals.hourly ? " in the last day (before it, each hour is drawn at its average a minute)" : ""}.`
       : "No arrivals yet.";
     const body = $("minutes-body");
     const rows = [];
-    for (let i = Math.max(0, xs.length - 15); i < xs.length; i++) {
+    // The table lists minutes only (the last 15).
+    for (let i = Math.max(minuteFrom, xs.length - 15); i < xs.length; i++) {
       const tr = document.createElement("tr");
       const th = document.createElement("th");
       th.scope = "row";

@@ -37,6 +37,16 @@ async fn health() {
     let set = w.fan().jwks().await;
     assert!(set.find(key["kid"].as_str().unwrap()).is_some());
 
+    // The language tables' test switch does nothing without test faults (a deployed worker).
+    let page = send(
+        w.fan()
+            .get("/s/no-such-sale?lang=de")
+            .header("X-Waitroom-Test-Fault-Table", "1"),
+    )
+    .await;
+    assert_eq!(page.header("Content-Language"), Some("de"), "{}", page.text);
+    assert_ne!(page.cache_control(), "no-store");
+
     for path in ["/no/such/path", "/api/nope", "/api/sales"] {
         let reply = send(w.fan().get(path)).await;
         reply.expect_error(404, "not_found", &format!("GET {path}"));

@@ -25,6 +25,7 @@ mod monitor;
 mod pass_delivery;
 mod pump;
 mod report;
+mod request_log;
 mod resilience;
 mod restart;
 mod scheduled_open;

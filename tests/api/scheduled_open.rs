@@ -49,6 +49,35 @@ async fn scheduled_open() {
         "max-age {max_age} s runs past opens_at ({until_open:.2} s away)"
     );
 
+    // The same page in German, publicly cached under the German `Vary` key; and when the German
+    // table cannot be loaded (the test switch), English in its place, which no shared cache may
+    // keep: it would be served to the next German fans.
+    let page_in = |header: bool| {
+        let req = w.fan().get(&format!("/s/{SALE}?lang=de"));
+        send(if header {
+            req.header("X-Waitroom-Test-Fault-Table", "1")
+        } else {
+            req
+        })
+    };
+    let german = page_in(false).await;
+    assert_eq!(german.header("Content-Language"), Some("de"));
+    assert!(
+        german.cache_control().contains("public"),
+        "{}",
+        german.cache_control()
+    );
+    let degraded = page_in(true).await;
+    assert_eq!(degraded.status, 200, "{}", degraded.text);
+    assert_eq!(degraded.header("Content-Language"), Some("en"));
+    assert_eq!(degraded.cache_control(), "no-store");
+    assert!(
+        degraded.cookie("waitroom_lang").is_none(),
+        "the fan's language is kept"
+    );
+    // The table loaded before is untouched: German again.
+    assert_eq!(page_in(false).await.header("Content-Language"), Some("de"));
+
     // Nobody calls open: the worker's clock is moved past opens_at (docs/api.md, "Testing").
     w.advance_to(Duration::from_secs(opens_at_s) + Duration::from_millis(300))
         .await;

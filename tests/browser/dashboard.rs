@@ -92,7 +92,8 @@ const SET_VALUE: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_creates_and_edits_a_sale() {
-    let worker = TestWorker::start().await;
+    // The test clock (at the end: a day of statistics folded into hours).
+    let worker = TestWorker::start_with_faults().await;
     let sale = unique_sale("form");
     let driver = Chromedriver::start("dashboard_creates_and_edits_a_sale").await;
     let promoter = driver.session("promoter", SessionOptions::default()).await;
@@ -378,5 +379,35 @@ async fn dashboard_creates_and_edits_a_sale() {
         .wait_for_text("#phase", "Closed", Duration::from_secs(30))
         .await;
     assert_eq!(worker.admin().report(&sale).await["phase"], "closed");
+
+    // A sale older than a day: its first arrivals are in the report's `hours`, and the chart
+    // counts them with the minutes.
+    let old_sale = unique_sale("hours");
+    worker
+        .admin()
+        .open_sale_with(&old_sale, json!({ "rate_limit_per_min": 0 }))
+        .await;
+    worker.fan().join(&old_sale).await;
+    worker.fan().join(&old_sale).await;
+    worker.advance(Duration::from_secs(26 * 3600)).await;
+    worker.fan().join(&old_sale).await;
+    let report = worker.admin().report(&old_sale).await;
+    assert_eq!(report["hours"][0]["arrivals"], 2, "{report}");
+    let row = format!("#sales [data-sale='{old_sale}']");
+    promoter.wait_for(&row, Duration::from_secs(30)).await;
+    promoter.click(&row).await;
+    let mut summary = String::new();
+    for _ in 0..60 {
+        summary = promoter.text("#chart-summary").await;
+        if summary.starts_with("3 arrivals") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(summary.starts_with("3 arrivals"), "{summary:?}");
+    assert!(
+        summary.contains("hours") && summary.contains("each hour is drawn at its average"),
+        "the chart has the hours: {summary:?}"
+    );
     promoter.close().await;
 }

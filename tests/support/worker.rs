@@ -303,7 +303,7 @@ impl TestWorker {
             text.push_str(&format!("{name}={value}\n"));
         }
         fs::write(&files.env_file, text).expect("write env file");
-        Self::start_on(files, &options.args, options.full_worker_only).await
+        Self::start_on(files, &options).await
     }
 
     /// A worker with the test switches on (`WAITROOM_TEST_FAULTS=1`; docs/api.md, "Testing"): the
@@ -314,7 +314,7 @@ impl TestWorker {
 
     /// A worker on the state directory and env file of an earlier one (see [`TestWorker::stop`]).
     pub async fn start_with(files: WorkerFiles) -> Self {
-        Self::start_on(files, &[], false).await
+        Self::start_on(files, &WorkerOptions::default()).await
     }
 
     /// Everything its `wrangler dev` printed so far (both Workers' logs).
@@ -351,7 +351,10 @@ impl TestWorker {
     /// bindings reach by `script_name`. With `full_worker_only`, the full worker alone serves the
     /// port (what a rollback to it looks like; and locally `/__scheduled` runs the cron of the
     /// worker on the port only).
-    async fn start_on(files: WorkerFiles, extra_args: &[String], full_worker_only: bool) -> Self {
+    async fn start_on(files: WorkerFiles, options: &WorkerOptions) -> Self {
+        let (extra_args, full_worker_only) = (&options.args, options.full_worker_only);
+        // wrangler's level: `warn` hides the Workers' own `console.log` lines (the request log).
+        let log_level = options.log_level.unwrap_or("warn");
         let secrets = Secrets::read(&files.env_file);
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let _one_start_at_a_time = build_once(repo).await;
@@ -379,7 +382,7 @@ impl TestWorker {
                 .args([
                     "--show-interactive-dev-session=false",
                     "--log-level",
-                    "warn",
+                    log_level,
                 ])
                 .args(extra_args)
                 .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
@@ -575,6 +578,9 @@ pub struct WorkerOptions {
     /// Only the full worker (wrangler.toml), serving every route itself: see
     /// [`TestWorker::start_on`].
     pub full_worker_only: bool,
+    /// wrangler's `--log-level` (default `warn`); `log` shows the Workers' `console.log` lines,
+    /// the request log among them, in [`TestWorker::log_text`].
+    pub log_level: Option<&'static str>,
 }
 
 impl WorkerOptions {
@@ -582,6 +588,12 @@ impl WorkerOptions {
     /// `--test-scheduled`: `/__scheduled` reaches the worker on the port only).
     pub fn full_worker_only(mut self) -> Self {
         self.full_worker_only = true;
+        self
+    }
+
+    /// wrangler's `--log-level` (`log`: every line the Workers write).
+    pub fn log_level(mut self, level: &'static str) -> Self {
+        self.log_level = Some(level);
         self
     }
 

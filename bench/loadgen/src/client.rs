@@ -29,6 +29,9 @@ pub struct Status {
     /// Near the front: where the fan may open a socket for the turn, pushed.
     #[serde(default)]
     pub socket_url: Option<String>,
+    /// `your_turn`: the admission pass (a JWT).
+    #[serde(default)]
+    pub pass: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -140,6 +143,11 @@ impl Api {
             admin_key,
             origin_key,
         })
+    }
+
+    /// The admin key, for a measured admin request ([`Api::probe`]).
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
     }
 
     fn url(&self, path: &str) -> String {
@@ -467,6 +475,17 @@ impl Api {
     /// A request to this worker, for [`Api::probe`].
     pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         self.client.request(method, self.url(path))
+    }
+
+    /// `GET /.well-known/jwks.json`: the pass-signing keys.
+    pub async fn jwks(&self) -> Result<Value> {
+        let resp = self
+            .client
+            .get(self.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .context("jwks")?;
+        resp.json().await.context("jwks body")
     }
 
     /// `GET /healthz`.

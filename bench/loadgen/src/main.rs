@@ -2,7 +2,7 @@
 //!
 //! `loadgen run --base-url http://127.0.0.1:PORT --env-file FILE` drives a running worker through
 //! the scenarios (burst join, steady poll, full sale, /healthz ceiling, opening second, slow
-//! coordinator; `--only` picks groups of them) and writes
+//! coordinator, ..., the coordinator's ceiling; `--only` picks groups of them) and writes
 //! report.md, report.json, latency.svg and throughput.svg. `loadgen free-port` prints a free TCP
 //! port on 127.0.0.1 (for the script that starts the worker).
 //!
@@ -149,12 +149,24 @@ struct RunArgs {
     /// Seconds the script behind another address takes places in the shared-address scenario.
     #[arg(long, default_value_t = 10)]
     shared_script_secs: u64,
+    /// Fans in line before the windows start in the coordinator's ceiling (11).
+    #[arg(long, default_value_t = 6_000)]
+    ceiling_fans: u64,
+    /// Seconds the windows pull in the coordinator's ceiling.
+    #[arg(long, default_value_t = 20)]
+    ceiling_secs: u64,
+    /// Windows pulling at once in the coordinator's ceiling.
+    #[arg(long, default_value_t = 8)]
+    ceiling_windows: u32,
+    /// Places of each window in the coordinator's ceiling (fans pulled, not yet admitted).
+    #[arg(long, default_value_t = 50)]
+    ceiling_places: u32,
     /// Run only these groups: `steady` (scenarios 1 to 4), `opening` (5), `slow` (6), `edge` (7),
-    /// `pushed` (8), `pow` (9), `shared` (10).
+    /// `pushed` (8), `pow` (9), `shared` (10), `ceiling` (11).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "steady,opening,slow,edge,pushed,pow,shared"
+        default_value = "steady,opening,slow,edge,pushed,pow,shared,ceiling"
     )]
     only: Vec<Group>,
     /// Small numbers everywhere: a smoke run of a few seconds per scenario.
@@ -194,6 +206,8 @@ enum Group {
     Pow,
     /// 10: an honest crowd and a script, each behind one address.
     Shared,
+    /// 11: the coordinator's ceiling: admissions/s, a signed pass each.
+    Ceiling,
 }
 
 impl RunArgs {
@@ -216,6 +230,8 @@ impl RunArgs {
             self.pow_fans = self.pow_fans.min(300);
             self.shared_fans = self.shared_fans.min(100);
             self.shared_script_secs = self.shared_script_secs.min(3);
+            self.ceiling_fans = self.ceiling_fans.min(600);
+            self.ceiling_secs = self.ceiling_secs.min(5);
         }
         self
     }
@@ -271,6 +287,15 @@ impl RunArgs {
                 json!(self.pow_fans),
             ),
             ("proof-of-work bits".into(), json!(self.pow_bits)),
+            ("ceiling fans".into(), json!(self.ceiling_fans)),
+            ("ceiling seconds".into(), json!(self.ceiling_secs)),
+            (
+                "ceiling windows × places".into(),
+                json!(format!(
+                    "{} × {}",
+                    self.ceiling_windows, self.ceiling_places
+                )),
+            ),
             ("request timeout s".into(), json!(self.request_timeout_s)),
             ("load generator threads".into(), json!(self.threads)),
             ("quick".into(), json!(self.quick)),
@@ -497,6 +522,42 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
             }
         }
     }
+    if let Some(ceiling) = find("11") {
+        for (metric, label, unit) in [
+            (
+                "admissions/s (passes received over the run)",
+                "coordinator's ceiling: admissions/s, a signed pass each",
+                "fans/s",
+            ),
+            (
+                "admissions/s, median second (first and last left out)",
+                "coordinator's ceiling: admissions/s, median second",
+                "fans/s",
+            ),
+            (
+                "coordinator requests/s served",
+                "coordinator's ceiling: coordinator requests/s",
+                "req/s",
+            ),
+            (
+                "reference: admin reports/s (one coordinator round trip, no write, no signature)",
+                "coordinator's ceiling: admin reports/s (reference round trip)",
+                "req/s",
+            ),
+            (
+                "passes that failed verification against the JWKS (must be 0)",
+                "coordinator's ceiling: passes that failed verification",
+                "",
+            ),
+        ] {
+            if let Some(v) = ceiling.metric(metric) {
+                out.push(Headline::number(label, v, unit));
+            }
+        }
+        if let Some(op) = ceiling.op("pull") {
+            out.push(Headline::rate("coordinator's ceiling: pulls", op));
+        }
+    }
     if let Some(full) = full {
         for op in ["join", "poll", "pull", "complete"] {
             if let Some(o) = full.op(op) {
@@ -675,6 +736,19 @@ async fn run(args: RunArgs) -> Result<()> {
                 .shared_address(args.shared_fans, args.shared_script_secs)
                 .await?,
         ));
+    }
+    if args.only.contains(&Group::Ceiling) {
+        say(&format!(
+            "11. the coordinator's ceiling: {} fans in line, {} windows × {} places pull for {} s",
+            args.ceiling_fans, args.ceiling_windows, args.ceiling_places, args.ceiling_secs
+        ));
+        let settings = scenarios::CeilingSettings {
+            fans: args.ceiling_fans,
+            secs: args.ceiling_secs,
+            windows: args.ceiling_windows,
+            places: args.ceiling_places,
+        };
+        results.push(with_load(bench.ceiling(&settings).await?));
     }
     if args.only.contains(&Group::Slow) {
         say(&format!(

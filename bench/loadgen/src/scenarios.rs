@@ -2,11 +2,13 @@
 //! in [`overload`], lapsed tokens and unknown sale ids in [`edge_cost`]. Each runs on its own fresh sale; every loop stops at a count and at a
 //! deadline, whichever comes first.
 
+mod ceiling;
 mod edge_cost;
 mod overload;
 mod pow_joins;
 mod pushed;
 mod shared_address;
+pub use ceiling::CeilingSettings;
 pub use overload::OpeningSettings;
 
 use crate::client::{Api, Joined};

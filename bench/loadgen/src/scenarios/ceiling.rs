@@ -1,0 +1,381 @@
+//! Scenario 11, the coordinator's ceiling (issue 19): admissions a second one sale's coordinator
+//! sustains, each with a signed pass. A line of fans is filled first (numbered at the edge, no
+//! per-address limit, presence off so nobody is skipped), then windows pull as fast as the object
+//! answers, each pulled fan claims its turn by polling until the answer carries its pass, and the
+//! window completes it, freeing the place. Beside it, in the same run, the two round trips that
+//! could bound it: `/healthz` (the local runtime, no object) and the sale's admin report (one
+//! coordinator request that reads and signs nothing). Every pass is verified against the JWKS
+//! afterwards, as an origin would.
+
+use super::{drive, Bench, MAX_HAMMER_REQUESTS};
+use crate::client::Joined;
+use crate::report::{Metric, ScenarioResult};
+use crate::stats::Recorder;
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use waitroom_core::ids::SaleId;
+use waitroom_core::time::UnixMillis;
+
+/// A pulled fan polls again after this long until its answer carries the pass (the edge sees the
+/// line move with its next snapshot, within about a second).
+const CLAIM_POLL_GAP: Duration = Duration::from_millis(200);
+/// Seconds of each reference round trip (`/healthz`, the admin report).
+const REFERENCE_SECS: u64 = 3;
+/// The line is filled through this many arrival shards (edge numbering: fast to fill).
+const FILL_SHARDS: u32 = 4;
+
+/// What the ceiling scenario is asked for.
+pub struct CeilingSettings {
+    /// Fans in line before the windows start.
+    pub fans: u64,
+    /// Seconds of pulling.
+    pub secs: u64,
+    /// Windows pulling at once.
+    pub windows: u32,
+    /// Places of each window (fans pulled and not yet admitted and completed).
+    pub places: u32,
+}
+
+/// The second-by-second counts' median, leaving out the first and last second (ramp up and down).
+fn median_inner_second(timeline: &[u64]) -> f64 {
+    let inner: Vec<u64> = if timeline.len() > 3 {
+        timeline[1..timeline.len() - 1].to_vec()
+    } else {
+        timeline.to_vec()
+    };
+    let mut sorted = inner;
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0) as f64
+}
+
+impl Bench {
+    /// 11. The coordinator's ceiling: admissions a second, each with a signed pass.
+    pub async fn ceiling(&self, s: &CeilingSettings) -> Result<ScenarioResult> {
+        let sale = self.sale("ceiling");
+        // Every fan comes from this one address: no per-address limit; presence off, so a pulled
+        // fan is never skipped for not having polled near the front.
+        self.api
+            .open_new_sale_with(
+                &sale,
+                self.claim_ttl_s,
+                FILL_SHARDS,
+                json!({ "rate_limit_per_min": 0, "presence_ttl_s": 0 }),
+            )
+            .await
+            .with_context(|| format!("setting up sale {sale}"))?;
+        let setup = Arc::new(Recorder::new(Instant::now()));
+        let (crowd, _) = self.join_crowd(&setup, "join", &sale, s.fans).await;
+        if crowd.is_empty() {
+            bail!("ceiling: no fan could join sale {sale}");
+        }
+        // Edge-numbered fans can be pulled once their blocks close (about a second, 2.5 s at most).
+        let mut waiting = 0;
+        for _ in 0..40 {
+            waiting = self.api.report(&sale).await?["stats"]["waiting"]
+                .as_u64()
+                .unwrap_or(0);
+            if waiting >= crowd.len() as u64 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let tokens: Arc<HashMap<String, Joined>> =
+            Arc::new(crowd.into_iter().map(|j| (j.fan_id.clone(), j)).collect());
+
+        // The reference round trips, before the windows start.
+        let health = self.reference(None).await;
+        let report_trip = self.reference(Some(&sale)).await;
+
+        let before = self.api.report(&sale).await?;
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(s.secs);
+        let rec = Arc::new(Recorder::new(start));
+        let passes: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let emptied_ms = Arc::new(AtomicU64::new(0));
+        let polling = Arc::new(Semaphore::new(self.concurrency));
+        let claim_wait = Duration::from_secs(self.claim_ttl_s);
+        let windows: Vec<_> = (0..s.windows)
+            .map(|w| {
+                let (api, rec, sale, tokens, passes, emptied_ms, polling) = (
+                    self.api.clone(),
+                    rec.clone(),
+                    sale.clone(),
+                    tokens.clone(),
+                    passes.clone(),
+                    emptied_ms.clone(),
+                    polling.clone(),
+                );
+                let places_n = s.places.max(1);
+                tokio::spawn(async move {
+                    let window = format!("c{w}");
+                    let places = Arc::new(Semaphore::new(places_n as usize));
+                    let refill_at = (places_n as usize / 4).max(1);
+                    let mut serving = Vec::new();
+                    // Each turn pulls at least one fan or stops: bounded by the line's length.
+                    for n in 0..tokens.len() as u64 + 1 {
+                        if Instant::now() >= deadline {
+                            break;
+                        }
+                        // Wait for a quarter of the places to be free, then pull that many at once.
+                        let want = match places.acquire_many(refill_at as u32).await {
+                            Ok(p) => {
+                                drop(p);
+                                places.available_permits() as u32
+                            }
+                            Err(_) => break,
+                        };
+                        let request_id = format!("{window}-{n}");
+                        let assignments =
+                            match api.pull(&rec, &sale, &window, want, &request_id).await {
+                                Some(a) if !a.is_empty() => a,
+                                Some(_) => {
+                                    // The line is empty: the run is over for this window.
+                                    let at = start.elapsed().as_millis() as u64;
+                                    emptied_ms.fetch_max(at, Ordering::Relaxed);
+                                    break;
+                                }
+                                None => continue,
+                            };
+                        for a in assignments {
+                            let Ok(place) = places.clone().acquire_owned().await else {
+                                break;
+                            };
+                            let Some(fan) = tokens.get(&a.fan_id).cloned() else {
+                                continue;
+                            };
+                            let (api, rec, sale, passes, polling) = (
+                                api.clone(),
+                                rec.clone(),
+                                sale.clone(),
+                                passes.clone(),
+                                polling.clone(),
+                            );
+                            serving.push(tokio::spawn(async move {
+                                let _place = place;
+                                let give_up = Instant::now() + claim_wait;
+                                let tries = claim_wait.as_millis() / CLAIM_POLL_GAP.as_millis() + 1;
+                                let mut pass = None;
+                                for _ in 0..tries {
+                                    if Instant::now() >= give_up {
+                                        break;
+                                    }
+                                    let status = {
+                                        let Ok(_p) = polling.acquire().await else {
+                                            return;
+                                        };
+                                        let sent = Instant::now();
+                                        let status = api
+                                            .status(
+                                                &rec,
+                                                "poll (until the pass)",
+                                                &sale,
+                                                &fan.token,
+                                            )
+                                            .await;
+                                        if status.as_ref().is_some_and(|s| s.pass.is_some()) {
+                                            rec.ok(
+                                                "claim (the answer with the pass)",
+                                                sent.elapsed(),
+                                            );
+                                        }
+                                        status
+                                    };
+                                    match status {
+                                        Some(st) if st.state == "your_turn" => {
+                                            pass = st.pass;
+                                            break;
+                                        }
+                                        Some(st) if st.state == "waiting" => {}
+                                        Some(_) => return,
+                                        None => {}
+                                    }
+                                    tokio::time::sleep(CLAIM_POLL_GAP).await;
+                                }
+                                let Some(pass) = pass else { return };
+                                rec.ok("admitted (pass received)", Duration::from_millis(1));
+                                passes
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((fan.fan_id.clone(), pass));
+                                let Ok(_p) = polling.acquire().await else {
+                                    return;
+                                };
+                                api.complete(&rec, &sale, &fan.fan_id).await;
+                            }));
+                        }
+                    }
+                    futures::future::join_all(serving).await;
+                })
+            })
+            .collect();
+        for w in windows {
+            w.await.context("window task")?;
+        }
+        let elapsed = start.elapsed();
+        let (delta, after) = self.delta(&sale, &before).await?;
+
+        // Every pass checked as an origin would: the JWKS, the signature, aud, sub and expiry.
+        let jwks = self.api.jwks().await?;
+        let sale_id = SaleId::parse(&sale).map_err(|e| anyhow::anyhow!("sale id {sale}: {e:?}"))?;
+        let now = UnixMillis(super::super::unix_ms());
+        let passes = std::mem::take(&mut *passes.lock().unwrap_or_else(|p| p.into_inner()));
+        let bad = passes
+            .iter()
+            .filter(|(fan, pass)| {
+                waitroom_core::monitor::verify_pass(&jwks, pass, &sale_id, fan, now).is_err()
+            })
+            .count();
+
+        let admitted = rec.get("admitted (pass received)");
+        let pulls = rec.get("pull");
+        let emptied = emptied_ms.load(Ordering::Relaxed);
+        // The admissions' span: the whole run, or until the line ran out.
+        let span = if emptied > 0 {
+            Duration::from_millis(emptied).min(elapsed)
+        } else {
+            elapsed
+        };
+        let rate = admitted.ok as f64 / span.as_secs_f64().max(1e-9);
+        let object_rps = delta.total as f64 / elapsed.as_secs_f64().max(1e-9);
+        let per_admission = delta.per(admitted.ok);
+        let report_rps = report_trip.0 as f64 / report_trip.1.as_secs_f64().max(1e-9);
+        let health_rps = health.0 as f64 / health.1.as_secs_f64().max(1e-9);
+        let mut metrics =
+            vec![
+            Metric::new("admissions/s (passes received over the run)", rate, "fans/s"),
+            Metric::new(
+                "admissions/s, median second (first and last left out)",
+                median_inner_second(&admitted.timeline),
+                "fans/s",
+            ),
+            Metric::new("fans admitted", admitted.ok as f64, "fans"),
+            Metric::new("fans in line at the start", waiting as f64, "fans"),
+            Metric::new(
+                "passes that failed verification against the JWKS (must be 0)",
+                bad as f64,
+                "",
+            ),
+            Metric::new("pulls/s", pulls.ok as f64 / span.as_secs_f64().max(1e-9), "req/s"),
+            Metric::new("coordinator requests per admission", per_admission, "requests"),
+            Metric::new("coordinator requests/s served", object_rps, "req/s"),
+            Metric::new(
+                "reference: admin reports/s (one coordinator round trip, no write, no signature)",
+                report_rps,
+                "req/s",
+            ),
+            Metric::new(
+                "reference: /healthz/s (the local runtime, no object)",
+                health_rps,
+                "req/s",
+            ),
+            Metric::new(
+                "coordinator requests/s during admissions ÷ admin reports/s",
+                object_rps / report_rps.max(1e-9),
+                "ratio",
+            ),
+            Metric::new(
+                "still waiting at the end (admin report)",
+                super::stat(&after, "waiting") as f64,
+                "fans",
+            ),
+        ];
+        if emptied > 0 {
+            metrics.push(Metric::new(
+                "the line ran out after (add --ceiling-fans for a longer run)",
+                emptied as f64 / 1000.0,
+                "s",
+            ));
+        }
+        let mut ops = rec.summaries(
+            &[
+                "pull",
+                "claim (the answer with the pass)",
+                "poll (until the pass)",
+                "complete",
+            ],
+            span,
+        );
+        ops.push(
+            report_trip
+                .2
+                .summary("admin report (reference)", report_trip.1),
+        );
+        ops.push(health.2.summary("healthz (reference)", health.1));
+        Ok(ScenarioResult {
+            key: "11".into(),
+            short: "ceiling".into(),
+            title: "11. The coordinator's ceiling: admissions/s with a signed pass each".into(),
+            description: format!(
+                "{} fans join one sale (numbered at the edge, {FILL_SHARDS} arrival shards, no \
+                 per-address limit, presence off). Then for {} s {} windows of {} places pull as \
+                 fast as the coordinator answers (each pulls as soon as a quarter of its places \
+                 are free); each pulled fan polls its status every {} ms until the answer carries \
+                 its pass (the claim: the coordinator signs it, Ed25519), then its window \
+                 completes it. At most {} fan and completion requests in flight. Before the \
+                 windows, {REFERENCE_SECS} s each of `/healthz` and of the sale's admin report \
+                 (one coordinator round trip that writes and signs nothing), {} in flight. \
+                 Every pass is then verified against the JWKS.",
+                s.fans,
+                s.secs,
+                s.windows,
+                s.places,
+                CLAIM_POLL_GAP.as_millis(),
+                self.concurrency,
+                self.concurrency
+            ),
+            sale: Some(sale),
+            duration_s: span.as_secs_f64(),
+            ops,
+            coordinator: Some(delta),
+            metrics,
+        })
+    }
+
+    /// `REFERENCE_SECS` of back-to-back `/healthz` (`sale` `None`) or admin reports of `sale`:
+    /// (answers, time, stats).
+    async fn reference(&self, sale: Option<&str>) -> (u64, Duration, crate::stats::OpStats) {
+        let start = Instant::now();
+        let rec = Arc::new(Recorder::new(start));
+        let deadline = start + Duration::from_secs(REFERENCE_SECS);
+        let (api, rec2) = (self.api.clone(), rec.clone());
+        let sale = sale.map(str::to_owned);
+        let op = if sale.is_some() { "op" } else { "healthz" };
+        drive(self.concurrency, MAX_HAMMER_REQUESTS, deadline, move |_| {
+            let (api, rec, sale) = (api.clone(), rec2.clone(), sale.clone());
+            async move {
+                match sale {
+                    Some(sale) => {
+                        let req = api
+                            .request(reqwest::Method::GET, &format!("/api/admin/sales/{sale}"))
+                            .bearer_auth(api.admin_key());
+                        api.probe(&rec, "op", req).await;
+                    }
+                    None => {
+                        api.healthz(&rec).await;
+                    }
+                }
+            }
+        })
+        .await;
+        let took = start.elapsed();
+        let stats = rec.get(op);
+        (stats.ok, took, stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_second_leaves_out_the_ramps() {
+        assert_eq!(median_inner_second(&[1, 100, 110, 90, 3]), 100.0);
+        assert_eq!(median_inner_second(&[5, 7]), 7.0);
+        assert_eq!(median_inner_second(&[]), 0.0);
+    }
+}
