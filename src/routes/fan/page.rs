@@ -138,7 +138,7 @@ pub async fn sale_page(
                 Ok(state) => state,
                 // The fan's new place is recorded: hand over its cookie with the busy page.
                 Err(e) if e.is_busy() && !as_json => {
-                    worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+                    worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
                     return Ok(busy_page(
                         &sale,
                         new_token.as_deref(),
@@ -375,7 +375,7 @@ fn refused_page(
             Ok(place_cost::rate_limited_page(sale, retry_after_ms, lang))
         }
         (RefusalPage::Busy, e) => {
-            worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+            worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
             Ok(busy_page(sale, None, busy_tries(req), lang))
         }
         (_, e) => Err(e),
