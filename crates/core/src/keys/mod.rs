@@ -1,8 +1,10 @@
-//! Keys and what they sign: the fan's queue token ([`token`]), the admission pass an origin
+//! Keys and what they sign: the fan's queue token ([`token`]), the device a bound place's token
+//! names and the proofs it makes ([`device`]), the admission pass an origin
 //! verifies ([`pass`], and how it reaches the purchase page, [`pass_delivery`]), the key
 //! proof-of-work challenges are signed with ([`pow_key`]), and the worker's secrets, read from the
 //! environment and refused when missing or weak ([`secrets`], [`secret_strength`]).
 
+pub mod device;
 pub mod pass;
 pub mod pass_delivery;
 pub mod pow_key;

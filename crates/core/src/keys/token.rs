@@ -33,6 +33,10 @@ pub struct QueueToken {
     pub iat: u64,
     /// Expires at, Unix seconds.
     pub exp: u64,
+    /// A place bound to a device (a `device_binding` sale): the JWK thumbprint of its key
+    /// ([`crate::keys::device`]). Its turn is handed only to a proof made with that key.
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl QueueToken {
@@ -43,7 +47,13 @@ impl QueueToken {
             seq,
             iat: now.as_secs(),
             exp: now.as_secs() + TOKEN_TTL_S,
+            device: None,
         }
+    }
+
+    /// The token bound to the device key of thumbprint `device` (or not, for `None`).
+    pub fn bound_to(self, device: Option<String>) -> Self {
+        Self { device, ..self }
     }
 }
 
@@ -289,6 +299,21 @@ mod tests {
         assert!(TokenKeys::parse(&format!("k 1:{SECRET_A}")).is_err());
         assert!(TokenKeys::parse(&format!("k1:{SECRET_A},k1:{SECRET_B}")).is_err());
         assert!(TokenKeys::parse(&format!("k1:{}", "a".repeat(40))).is_err());
+    }
+
+    #[test]
+    fn a_bound_token_carries_its_device_under_the_mac() {
+        let keys = TokenKeys::parse(&format!("k1:{SECRET_A}")).unwrap();
+        let bound = token().bound_to(Some("thumbprint".into()));
+        let text = keys.sign(&bound);
+        let read = keys
+            .verify(&text, &sale(), UnixMillis::from_secs(1_001))
+            .unwrap();
+        assert_eq!(read.device.as_deref(), Some("thumbprint"));
+        // An unbound token's form is what it was before binding existed.
+        let payload = keys.sign(&token());
+        let json = B64.decode(payload.split('.').nth(2).unwrap()).unwrap();
+        assert!(!String::from_utf8(json).unwrap().contains("\"k\""));
     }
 
     proptest! {

@@ -89,6 +89,14 @@ pub enum Command {
     Claim {
         seq: Seq,
     },
+    /// The claim of a place bound to a device ([`crate::keys::device`]): answered as `Claim` once
+    /// the proof verifies (signature included), refused before anything changes otherwise. A
+    /// variant of its own, so an object of a release before binding refuses it rather than hand
+    /// the turn without checking.
+    ClaimBound {
+        seq: Seq,
+        device: DeviceClaim,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -131,7 +139,7 @@ impl Command {
             Command::Pause => "pause",
             Command::Close => "close",
             Command::Join { .. } => "join",
-            Command::Claim { .. } => "claim",
+            Command::Claim { .. } | Command::ClaimBound { .. } => "claim",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -140,6 +148,14 @@ impl Command {
             Command::Assignments { .. } => "assignments",
         }
     }
+}
+
+/// What a bound place's claim carries: the thumbprint its (verified) token names, and the proof
+/// the fan sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceClaim {
+    pub key: String,
+    pub proof: String,
 }
 
 /// A sale as promoters see it: settings, phase and live numbers.

@@ -61,6 +61,9 @@ pub enum QueueError {
         #[serde(with = "rfc3339")]
         until: UnixMillis,
     },
+    /// The claim of a place bound to a device came with a proof that does not verify
+    /// ([`crate::keys::device`]): nothing changed.
+    DeviceProofInvalid,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -79,6 +82,7 @@ crate::tag_first! { QueueError, "kind", {
     "shards_fixed" => [ShardsFixed],
     "pow_spent" => [PowSpent],
     "shards_changing" => [ShardsChanging { #[serde(with = "rfc3339")] until: UnixMillis }],
+    "device_proof_invalid" => [DeviceProofInvalid],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -130,6 +134,9 @@ impl fmt::Display for QueueError {
                 "shards changed less than 3 minutes ago (proof-of-work solutions handed out before still count by the old number); they can change again from {}",
                 until.to_rfc3339()
             ),
+            QueueError::DeviceProofInvalid => {
+                f.write_str("this place is bound to a device, and the proof sent does not verify")
+            }
         }
     }
 }

@@ -66,6 +66,8 @@ pub(super) fn run(
         }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
         Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        // Verified and turned into `Claim` by the machine (`bound`) before it gets here.
+        Command::ClaimBound { .. } => return Err(QueueError::DeviceProofInvalid),
         Command::Pull {
             window,
             max,

@@ -33,6 +33,7 @@
 //! command's run on the queue in `dispatch`, the request counts in `counts`, the report in
 //! `report`, the passes and pushes in `turns`.
 
+mod bound;
 mod counts;
 mod dispatch;
 mod need;
@@ -267,10 +268,22 @@ impl SaleMachine {
 
     /// Runs `input` as far as it goes without asking the object for anything.
     pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
-        let input = input.into();
+        let mut input = input.into();
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
         self.paid = None;
+        // A bound place's claim: its device proof first (nothing changes for a refused one).
+        if let (Input::Command(Command::ClaimBound { seq, device }), Some(queue)) =
+            (&input, &self.queue)
+        {
+            match bound::verify(&queue.sale().id, *seq, device, now) {
+                Ok(()) => input = Input::Command(Command::Claim { seq: *seq }),
+                Err(refused) => {
+                    self.counts.count("claim", now);
+                    return Step::Reply(Err(refused));
+                }
+            }
+        }
         if let Input::Command(Command::Join {
             pow: Some(paid), ..
         }) = &input
