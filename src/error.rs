@@ -5,6 +5,7 @@ use serde::Serialize;
 use waitroom_core::fairness::invitation::InvitationError;
 use waitroom_core::fairness::pow::{Challenge, PowError};
 use waitroom_core::fairness::turnstile::TurnstileError;
+use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::secrets::ConfigError;
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::socket::Refusal;
@@ -130,6 +131,17 @@ pub enum ApiError {
     UpgradeRequired,
     /// A socket the fan may not hold (yet): they keep polling.
     SocketRefused(Refusal),
+    /// A place bound to a device: a key missing or malformed, or its turn asked for without a
+    /// proof that the rule accepts (docs/api.md, "Bound to this device").
+    Device(DeviceError),
+    /// A socket for a place bound to a device: its turn comes by the status poll with a proof.
+    SocketBound,
+}
+
+impl From<DeviceError> for ApiError {
+    fn from(e: DeviceError) -> Self {
+        ApiError::Device(e)
+    }
 }
 
 impl From<QueueError> for ApiError {
@@ -304,6 +316,7 @@ impl ApiError {
                     Q::PowSpent => row(403, "pow_invalid", said),
                     Q::ShardsFixed => row(409, "shards_fixed", said),
                     Q::ShardsChanging { .. } => row(409, "shards_changing", said),
+                    Q::DeviceProofInvalid => row(401, "device_proof_invalid", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),
@@ -317,6 +330,24 @@ impl ApiError {
                 426,
                 "upgrade_required",
                 "this endpoint is a WebSocket: send Upgrade: websocket",
+            ),
+            E::Device(e) => {
+                let (status, code) = match e {
+                    DeviceError::KeyRequired => (400, "device_key_required"),
+                    DeviceError::BadKey => (400, "bad_device_key"),
+                    DeviceError::ProofRequired => (401, "device_proof_required"),
+                    DeviceError::Malformed
+                    | DeviceError::OtherKey
+                    | DeviceError::OtherPlace
+                    | DeviceError::Stale
+                    | DeviceError::BadSignature => (401, "device_proof_invalid"),
+                };
+                row(status, code, e.to_string())
+            }
+            E::SocketBound => row(
+                409,
+                "device_bound",
+                "this place is bound to its device: its turn comes by the status poll with a Device-Proof, not by a socket",
             ),
             E::SocketRefused(r) => {
                 let (status, message) = match r {
@@ -557,6 +588,13 @@ mod tests {
             (queue(QueueError::SaleUnavailable), 503, "sale_unavailable"),
             (queue(QueueError::Busy), 503, "busy"),
             (queue(QueueError::PowSpent), 403, "pow_invalid"),
+            (queue(QueueError::DeviceProofInvalid), 401, "device_proof_invalid"),
+            (DeviceError::KeyRequired.into(), 400, "device_key_required"),
+            (DeviceError::BadKey.into(), 400, "bad_device_key"),
+            (DeviceError::ProofRequired.into(), 401, "device_proof_required"),
+            (DeviceError::Stale.into(), 401, "device_proof_invalid"),
+            (DeviceError::OtherKey.into(), 401, "device_proof_invalid"),
+            (ApiError::SocketBound, 409, "device_bound"),
             (queue(QueueError::ShardsFixed), 409, "shards_fixed"),
             (
                 queue(QueueError::ShardsChanging {

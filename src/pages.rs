@@ -21,6 +21,8 @@ pub struct SaleLook<'a> {
     pub ink: Ink,
     pub logo_url: Option<&'a Url>,
     pub message: Option<&'a str>,
+    /// Places are bound to the device (`device_binding`): the pages load the device's key.
+    pub bound: bool,
 }
 
 impl<'a> SaleLook<'a> {
@@ -38,6 +40,7 @@ impl<'a> SaleLook<'a> {
             ink: sale.branding.ink,
             logo_url: branding.logo_url.as_ref().map(WebUrl::as_url),
             message: branding.message.as_deref(),
+            bound: sale.device_binding,
         }
     }
 }
@@ -173,6 +176,19 @@ pub struct GettingPlacePage<'a> {
     pub bits: u8,
     /// A Turnstile sale: the widget's token the fan's form brought, not spent yet (Turnstile is
     /// checked after proof of work), for the page's join to carry.
+    pub turnstile_token: Option<&'a str>,
+}
+
+/// A sale that binds places to devices, for a fan without a place (or whose place ended): the
+/// page's script makes (or finds) the device's key, joins with it and reloads; without
+/// JavaScript it says that this sale needs it.
+#[derive(Template)]
+#[template(path = "binding.html")]
+pub struct BindingPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub phase: Phase,
+    /// A Turnstile sale: the widget's token the fan's form brought, not spent yet (the device
+    /// key is asked for before Turnstile), for the page's join to carry.
     pub turnstile_token: Option<&'a str>,
 }
 

@@ -1,9 +1,10 @@
 //! Fans: the sale page ([`page`]), joining the line and polling for their turn as JSON
 //! ([`api`]), and where a fan stands, which both tell ([`standing`]). What they share has a module
 //! of its own: the sale's snapshot and info ([`sale`]), the token a request presents and its
-//! cookie ([`token`]).
+//! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]).
 
 mod api;
+mod binding;
 mod page;
 mod sale;
 mod standing;

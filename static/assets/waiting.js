@@ -5,6 +5,10 @@
   const sale = document.body.dataset.sale;
   const $ = (id) => document.getElementById(id);
   const startKey = `waitroom:${sale}:start`;
+  // A sale binding places to devices: each poll carries a proof made with this device's key
+  // (device-key.js), which the turn is handed to only.
+  const device = document.body.dataset.bound ? window.waitroomDevice : null;
+  let proofRefusals = 0;
   let failures = 0;
   let keepAlive = false;
   let timer = null;
@@ -95,7 +99,26 @@
     timer = null;
     let wait;
     try {
-      const res = await fetch(`/api/sales/${encodeURIComponent(sale)}/status`, { credentials: "same-origin", cache: "no-store" });
+      const headers = {};
+      const seq = device && device.seq(sale);
+      if (seq) headers["Device-Proof"] = await device.proof(sale, seq, "claim");
+      const res = await fetch(`/api/sales/${encodeURIComponent(sale)}/status`, { credentials: "same-origin", cache: "no-store", headers });
+      if (device) device.heard(res);
+      const refused = res.status === 401 && device
+        ? String((await res.clone().json().catch(() => ({}))).error || "") : "";
+      if (refused.startsWith("device_proof")) {
+        // The turn is handed only to the device the place was taken on. A proof this device
+        // made by a clock the server does not share: again, by the server's (heard above).
+        proofRefusals += 1;
+        if (seq && proofRefusals < 3) {
+          timer = setTimeout(poll, 1000);
+          return;
+        }
+        document.body.dataset.state = "bound_elsewhere";
+        $("position").textContent = "Kept for another device";
+        notice("This place was taken on another device, and only that device can use it.", "bad");
+        return;
+      }
       if (res.status === 401) {
         // No valid place on this device (cookie lost or expired): the page itself hands one out.
         location.reload();
@@ -117,6 +140,8 @@
       if (!res.ok) throw new Error(`status ${res.status}`);
       failures = 0;
       const status = await res.json();
+      if (device) device.setSeq(sale, status.seq);
+      proofRefusals = 0;
       // turn-socket.js opens the fan's socket near the front (and notifies a hidden tab).
       document.dispatchEvent(new CustomEvent("waitroom:status", { detail: status }));
       wait = show(status);

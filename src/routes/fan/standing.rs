@@ -59,11 +59,13 @@ impl Standing {
 }
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
-/// only then is the coordinator asked, for the fan's assignment.
+/// only then is the coordinator asked, for the fan's assignment (a place bound to a device: with
+/// the device's `proof`, see [`door::claim`]).
 pub(super) async fn fan_state(
     ctx: &Ctx,
     snap: &Snapshot,
     token: &QueueToken,
+    proof: Option<&str>,
 ) -> Result<Standing, ApiError> {
     let sale = &snap.sale.id;
     Ok(match snap.fan_view(token.seq, ctx.now) {
@@ -98,7 +100,7 @@ pub(super) async fn fan_state(
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
-        FanView::Reached => match door::claim(ctx, sale, token).await? {
+        FanView::Reached => match door::claim(ctx, sale, token, proof).await? {
             Claim::Waiting { position, ahead } => Standing::Waiting {
                 position,
                 ahead,
@@ -159,8 +161,10 @@ pub(super) fn status_answer<'a>(
             StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
-                socket_url: waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
-                    .then(|| format!("/api/sales/{sale}/socket")),
+                // A place bound to a device gets its turn by the poll with a proof.
+                socket_url: (waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
+                    && token.device.is_none())
+                .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         Standing::YourTurn {

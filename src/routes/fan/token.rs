@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::door::Held;
 use crate::error::ApiError;
 use crate::http;
+use waitroom_core::keys::device::{PROOF_HEADER, MAX_PROOF_LEN};
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::SaleId;
 use worker::{Request, Response};
@@ -36,8 +37,9 @@ pub(super) fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Hel
         Some(Presented::Bearer(text)) => Some(Held {
             token: verify(ctx, sale, &text)?,
             text,
+            proof: device_proof(req),
         }),
-        Some(Presented::Cookie(text)) => held_cookie(ctx, sale, text),
+        Some(Presented::Cookie(text)) => held_cookie(ctx, sale, text, device_proof(req)),
         None => None,
     })
 }
@@ -45,12 +47,19 @@ pub(super) fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Hel
 /// The fan page's token (its cookie), if valid.
 pub(super) fn held_by_page(req: &Request, ctx: &Ctx, sale: &SaleId) -> Option<Held> {
     let text = http::cookie(req, &http::token_cookie_name(sale))?;
-    held_cookie(ctx, sale, text)
+    held_cookie(ctx, sale, text, device_proof(req))
 }
 
-fn held_cookie(ctx: &Ctx, sale: &SaleId, text: String) -> Option<Held> {
+fn held_cookie(ctx: &Ctx, sale: &SaleId, text: String, proof: Option<String>) -> Option<Held> {
     let token = verify(ctx, sale, &text).ok()?;
-    Some(Held { token, text })
+    Some(Held { token, text, proof })
+}
+
+/// The request's device proof (the `Device-Proof` header), for a place bound to a device. One
+/// longer than a proof can be is no proof (the rule refuses it anyway).
+pub(crate) fn device_proof(req: &Request) -> Option<String> {
+    let text = req.headers().get(PROOF_HEADER).ok().flatten()?;
+    (text.len() <= MAX_PROOF_LEN).then_some(text)
 }
 
 pub(super) fn set_token_cookie(
