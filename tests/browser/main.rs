@@ -17,6 +17,7 @@ mod demo_origin;
 
 mod branding;
 mod dashboard;
+mod device_binding;
 mod invitation;
 mod journey;
 mod no_js;

@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::door::Held;
 use crate::error::ApiError;
 use crate::http;
-use waitroom_core::keys::device::{PROOF_HEADER, MAX_PROOF_LEN};
+use waitroom_core::keys::device::{MAX_PROOF_LEN, PROOF_HEADER};
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::SaleId;
 use worker::{Request, Response};

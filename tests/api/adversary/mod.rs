@@ -8,9 +8,11 @@
 //! already resisted, each with its bounds: places by intent (cross-site and embedded requests,
 //! `places_by_intent`), what a place costs (join spam, forged, expired, other-sale and replayed
 //! solutions, `place_cost`), finished tokens and unknown sale ids at the edge (coordinator
-//! requests and files created, `edge_cost`), and malformed and oversized input (`bad_input`).
+//! requests and files created, `edge_cost`), malformed and oversized input (`bad_input`), and places bound to a device (a copied token or
+//! cookie, replayed and forged proofs, `device_binding`).
 
 mod bad_input;
+mod device_binding;
 mod edge_cost;
 mod place_cost;
 mod places_by_intent;

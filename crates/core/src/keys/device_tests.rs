@@ -78,7 +78,11 @@ fn keys_of_another_kind_or_size_are_refused() {
         },
     ];
     for jwk in cases {
-        assert_eq!(DeviceKey::from_jwk(&jwk), Err(DeviceError::BadKey), "{jwk:?}");
+        assert_eq!(
+            DeviceKey::from_jwk(&jwk),
+            Err(DeviceError::BadKey),
+            "{jwk:?}"
+        );
     }
 }
 
@@ -98,7 +102,10 @@ fn a_fresh_proof_with_the_bound_key_for_the_place_verifies() {
         NOW.as_secs() - PROOF_WINDOW_S,
     ] {
         let at = UnixMillis::from_secs(now);
-        assert_eq!(parsed.check(&bound, &sale(), 42, ProofPurpose::Claim, at), Ok(()));
+        assert_eq!(
+            parsed.check(&bound, &sale(), 42, ProofPurpose::Claim, at),
+            Ok(())
+        );
     }
 }
 
@@ -117,7 +124,10 @@ fn a_proof_is_refused_outside_its_window_or_for_another_place_or_key() {
     assert_eq!(check(&bound, &sale(), 42, late), Err(DeviceError::Stale));
     assert_eq!(check(&bound, &sale(), 42, early), Err(DeviceError::Stale));
     // Another place, another sale.
-    assert_eq!(check(&bound, &sale(), 43, NOW), Err(DeviceError::OtherPlace));
+    assert_eq!(
+        check(&bound, &sale(), 43, NOW),
+        Err(DeviceError::OtherPlace)
+    );
     let other = SaleId::parse("other").unwrap();
     assert_eq!(check(&bound, &other, 42, NOW), Err(DeviceError::OtherPlace));
     // A place bound to another device: the attacker's own key does not fit.
@@ -144,7 +154,10 @@ fn a_forged_or_altered_signature_is_refused() {
         format!("{signed}.{}", B64.encode(signature.to_bytes()))
     };
     let parsed = DeviceProof::parse(&forged).unwrap();
-    assert_eq!(parsed.check(&bound, &sale(), 42, ProofPurpose::Claim, NOW), Ok(()));
+    assert_eq!(
+        parsed.check(&bound, &sale(), 42, ProofPurpose::Claim, NOW),
+        Ok(())
+    );
     assert_eq!(parsed.verify_signature(), Err(DeviceError::BadSignature));
     // The payload changed after signing (another place).
     let (header, rest) = text.split_once('.').unwrap();

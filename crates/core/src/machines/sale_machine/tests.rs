@@ -885,13 +885,20 @@ fn a_bound_claim_is_handed_its_turn_only_with_a_proof_from_its_device() {
             store.run(&mut core, claim(refused), now),
             Err(QueueError::DeviceProofInvalid)
         );
-        assert!(core.take_changes().iter().all(|c| !matches!(c, Change::Assignment(_))));
+        assert!(core
+            .take_changes()
+            .iter()
+            .all(|c| !matches!(c, Change::Assignment(_))));
     }
     let fan = fan_id(&core, 1);
     let assignment = |core: &SaleMachine| core.queue().unwrap().assignment(&fan).cloned();
     assert_eq!(assignment(&core).and_then(|a| a.claimed_at), None);
     // The device's own proof: the turn (its pass signed by the object, as for any claim).
-    let answer = store.run(&mut core, claim(proof(&key, &claims(1, now.as_secs()))), now);
+    let answer = store.run(
+        &mut core,
+        claim(proof(&key, &claims(1, now.as_secs()))),
+        now,
+    );
     let Ok(Reply::Claim(Claim::Turn { .. })) = answer else {
         panic!("{answer:?}")
     };
