@@ -7,7 +7,6 @@
 use crate::chrome::{Browser, Chromedriver, SessionOptions};
 use crate::support::random::unique_sale;
 use crate::support::TestWorker;
-use fantoccini::cookies::Cookie;
 use serde_json::json;
 use std::time::Duration;
 
@@ -88,14 +87,15 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
         .to_owned();
     let copy = driver.session("copy", SessionOptions::default()).await;
     copy.goto(&format!("{}/healthz", worker.base)).await;
-    let mut copied = Cookie::new(name.clone(), value);
-    copied.set_path("/");
-    copied.set_secure(true);
-    copied.set_http_only(true);
-    copy.client
-        .add_cookie(copied)
-        .await
-        .expect("add the copied cookie");
+    // (WebDriver's add-cookie refuses a `__Host-` cookie, which may have no domain; the page's
+    // own script sets the same name and value, not HttpOnly, which the worker cannot tell.)
+    let set = copy
+        .js(
+            "document.cookie = `${arguments[0]}=${arguments[1]}; Path=/; Secure; SameSite=Lax`; return document.cookie;",
+            vec![json!(name), json!(value)],
+        )
+        .await;
+    assert!(set.as_str().is_some_and(|c| c.contains(&name)), "{set}");
     copy.goto(&page).await;
     copy.wait_for("body[data-page='waiting']", Duration::from_secs(30))
         .await;
