@@ -116,6 +116,7 @@
         }
         document.body.dataset.state = "bound_elsewhere";
         $("position").textContent = "Kept for another device";
+        $("title").textContent = "Not this device's place";
         notice("This place was taken on another device, and only that device can use it.", "bad");
         return;
       }
