@@ -46,14 +46,18 @@ build-edge/index.js: $(WORKER_SOURCES)
 	worker-build --release --out-dir ../../build-edge workers/edge
 	@touch $@
 
-# The dashboard's chart library (uPlot, pinned in package.json), copied from node_modules into
-# static/vendor/ (git-ignored) so the worker serves it itself: no CDN.
-VENDOR_FILES := static/vendor/uPlot.iife.min.js static/vendor/uPlot.min.css
+# The dashboard's chart library (uPlot) and the QR code of the waiting page's "continue on another
+# device" link (qrcode-generator), pinned in package.json, copied from node_modules into
+# static/vendor/ (git-ignored) so the worker serves them itself: no CDN.
+VENDOR_FILES := static/vendor/uPlot.iife.min.js static/vendor/uPlot.min.css static/vendor/qrcode.js
 vendor: $(VENDOR_FILES)
+static/vendor/qrcode.js: node_modules/qrcode-generator/dist/qrcode.js
+	@mkdir -p $(@D)
+	cp $< $@
 static/vendor/%: node_modules/uplot/dist/%
 	@mkdir -p $(@D)
 	cp $< $@
-node_modules/uplot/dist/%:
+node_modules/uplot/dist/% node_modules/qrcode-generator/dist/%:
 	@echo "$@ is missing: run 'npm ci' (or 'make bootstrap')" >&2; exit 1
 
 dev: bootstrap build

@@ -40,6 +40,7 @@ pub mod place_cost;
 pub mod presence;
 pub mod queue;
 pub mod random;
+pub mod refusals;
 pub mod request_log;
 pub mod response;
 pub mod routes;

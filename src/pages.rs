@@ -63,6 +63,18 @@ pub struct WaitingPage<'a> {
     /// Whether a fan whose turn lapsed may join again at the back (not in an invitation-only
     /// sale: the invitation was for one place, and the member had it).
     pub can_rejoin: bool,
+    pub assist: AssistShown,
+}
+
+/// What the waiting page shows of the sale's assisted lane (docs/api.md, "The assisted lane").
+#[derive(Default)]
+pub struct AssistShown {
+    /// The fan may ask for it: its multiplier.
+    pub offer: Option<u32>,
+    /// The fan has it: its multiplier.
+    pub granted: Option<u32>,
+    /// What happened when the fan last asked.
+    pub notice: Option<String>,
 }
 
 /// What the waiting page shows of the fan's place.
@@ -149,6 +161,29 @@ pub struct InvitationPage<'a> {
     pub required: bool,
     /// Why the invitation was refused, in words.
     pub reason: String,
+}
+
+/// The link and QR code that move a place to another device (`POST /s/{sale}/move-link`).
+#[derive(Template)]
+#[template(path = "move_link.html")]
+pub struct MoveLinkPage<'a> {
+    pub sale: SaleLook<'a>,
+    pub url: &'a str,
+    pub code: &'a str,
+    pub expires_at: UnixMillis,
+    /// How long the link is valid, in minutes.
+    pub minutes: u64,
+    /// Moves the place has left after this one.
+    pub moves_left: u8,
+}
+
+/// The page that takes a place over on this device (`GET /s/{sale}/move`), saying why a code
+/// was refused, if it was.
+#[derive(Template)]
+#[template(path = "move.html")]
+pub struct MovePage<'a> {
+    pub sale: SaleLook<'a>,
+    pub refused: Option<&'a str>,
 }
 
 /// No such sale.
@@ -266,6 +301,7 @@ mod tests {
             access: Default::default(),
             invite_jwks: None,
             device_binding: false,
+            assist: None,
         }
     }
 
@@ -361,10 +397,16 @@ mod tests {
                 rejoin: false,
                 draw_at: None,
             },
+            assist: AssistShown {
+                offer: Some(3),
+                ..AssistShown::default()
+            },
         }
         .render()
         .unwrap();
         for part in [
+            r#"<form id="assist" method="post" action="/s/tour/assist">"#,
+            "gives you 3 times as long",
             r#"<noscript><meta http-equiv="refresh" content="5"></noscript>"#,
             r#"data-page="waiting" data-state="waiting""#,
             r#"<span id="position">3</span>"#,

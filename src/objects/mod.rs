@@ -150,6 +150,8 @@ pub enum RegistryCommand {
 pub struct FanSocket<'a> {
     pub sale: &'a SaleId,
     pub seq: Seq,
+    /// The hand the fan's token holds the place as (docs/api.md, "Move my place").
+    pub hand: u8,
     /// The fan's address (an IP, a /64 or `unknown`), for the object's bound per address.
     pub from: ClientAddress,
 }
@@ -169,8 +171,8 @@ impl Object for FanSocket<'_> {
         let from: String =
             url::form_urlencoded::byte_serialize(self.from.to_string().as_bytes()).collect();
         let url = format!(
-            "https://do.internal{SOCKET_PATH}?seq={}&from={from}",
-            self.seq
+            "https://do.internal{SOCKET_PATH}?seq={}&hand={}&from={from}",
+            self.seq, self.hand
         );
         Ok(outgoing::request(Method::Get, &url, headers, None)?)
     }

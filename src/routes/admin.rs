@@ -48,7 +48,7 @@ impl SaleAction {
     }
 }
 
-fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+pub(super) fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
     http::require_key(req, &crate::config::api_keys(&ctx.env)?.admin)
 }
 
@@ -254,7 +254,7 @@ pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
 
 /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by our own key (which
 /// every sale trusts), for promoters without an identity system. Body `{"members": [ids]}` or
-/// `{"count": n}` (random member ids), optionally `ttl_s`; nothing is stored.
+/// `{"count": n}` (random member ids), optionally `ttl_s` and `assist`; nothing is stored.
 pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let body: invitations::GenerateBody = http::read_json(&mut req).await?;
@@ -266,7 +266,7 @@ pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Re
     let list = members
         .into_iter()
         .map(|member| {
-            let invitation = signer.sign(&sale, &member, ctx.now, expires_at);
+            let invitation = signer.sign_with(&sale, &member, ctx.now, expires_at, body.assist);
             let url = format!("{}/s/{sale}?invitation={invitation}", ctx.origin);
             invitations::Generated {
                 member: member.to_string(),

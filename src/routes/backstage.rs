@@ -7,11 +7,12 @@
 //! generic over it, so the edge's module links none of [`Serve`]'s code.
 
 use super::route::Route;
-use super::{admin, origin};
+use super::{admin, origin, report};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http::sale_id;
-use crate::response::{json, own_copy};
+use crate::pages;
+use crate::response::{json, own_copy, CacheControl};
 use std::future::Future;
 use waitroom_core::SaleId;
 use worker::{Method, Request, Response};
@@ -74,6 +75,20 @@ impl Backstage for Serve {
             }
             Route::TestClock if is(Method::Post) => admin::test_clock(req, ctx).await,
             Route::AdminMonitor if is(Method::Get) => admin::monitor(req, ctx).await,
+            Route::PublicReport(sale) if is(Method::Get) => {
+                report::json_report(req, ctx, sale_id(sale)?).await
+            }
+            Route::ReportPage(sale) => match SaleId::parse(sale) {
+                Ok(sale) if is(Method::Get) => report::page(req, ctx, sale).await,
+                Ok(_) => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+                Err(_) => pages::render(&pages::NotFoundPage, 404, CacheControl::NoStore),
+            },
+            Route::AdminReport(sale) if is(Method::Get) => {
+                report::admin_get(req, ctx, sale_id(sale)?).await
+            }
+            Route::AdminReport(sale) if is(Method::Put) => {
+                report::admin_put(req, ctx, sale_id(sale)?).await
+            }
             Route::AdminInvitations(sale) if is(Method::Post) => {
                 admin::invitations(req, ctx, sale_id(sale)?).await
             }
@@ -104,6 +119,7 @@ impl Backstage for HandOver {
         let changes = match route {
             Route::AdminSale(sale) if req.method() == Method::Put => Some(sale),
             Route::AdminControl { sale, .. } => Some(sale),
+            Route::AdminReport(sale) if req.method() == Method::Put => Some(sale),
             _ => None,
         };
         let full = ctx.env.service(FULL_WORKER_BINDING)?;

@@ -4,13 +4,16 @@
 //! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]).
 
 mod api;
+mod assist;
 mod binding;
+pub mod moving;
 mod page;
 mod sale;
 mod standing;
 mod token;
 
 pub use api::{challenge, draw, join, sale_info, status};
+pub use assist::{api as assist, form as assist_form};
 pub use page::{busy_page, busy_tries, rejoin, sale_page, wants_json};
 pub(crate) use sale::snapshot;
 pub(crate) use token::{presented, verify, Presented};

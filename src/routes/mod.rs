@@ -6,6 +6,7 @@ pub mod answers;
 pub mod backstage;
 pub mod fan;
 mod origin;
+mod report;
 mod route;
 mod socket;
 
@@ -154,6 +155,31 @@ async fn dispatch<B: Backstage>(
             socket::open(req, ctx, sale_id(sale)?).await
         }
         Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
+        Route::Assist(sale) if method == Method::Post => {
+            fan::assist(req, ctx, sale_id(sale)?).await
+        }
+        Route::AssistForm(sale) if method == Method::Post => {
+            let sale = sale_id(sale)?;
+            let answer = fan::assist_form(req, ctx, sale.clone()).await;
+            busy_as_page(answer, Some(sale), 0, ctx)
+        }
+        Route::MoveLink(sale) if is(Method::Post) => {
+            fan::moving::link(req, ctx, sale_id(sale)?).await
+        }
+        Route::Move(sale) if is(Method::Post) => fan::moving::take(req, ctx, sale_id(sale)?).await,
+        Route::MoveLinkPage(sale) if is(Method::Post) => {
+            let sale = sale_id(sale)?;
+            let answer = fan::moving::link_page(req, ctx, sale.clone()).await;
+            busy_as_page(answer, Some(sale), 0, ctx)
+        }
+        Route::MovePage(sale) if is(Method::Get) => {
+            fan::moving::page(ctx, sale_id(sale)?, None).await
+        }
+        Route::MovePage(sale) if is(Method::Post) => {
+            let sale = sale_id(sale)?;
+            let answer = fan::moving::take_page(req, ctx, sale.clone()).await;
+            busy_as_page(answer, Some(sale), 0, ctx)
+        }
         route if route.served_by_full_worker() => backstage.answer(route, req, ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),

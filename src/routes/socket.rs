@@ -44,6 +44,10 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         return Err(ApiError::SocketBound);
     }
     let snap = fan::snapshot(ctx, &sale).await?;
+    // A hand the place moved away from holds no socket (the coordinator refuses it too).
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(ApiError::SocketRefused(Refusal::Moved));
+    }
     match snap.fan_view(token.seq, ctx.now) {
         FanView::Closed => return Err(ApiError::SocketRefused(Refusal::Closed)),
         FanView::Reached => return Err(ApiError::SocketRefused(Refusal::TurnReached)),
@@ -61,6 +65,7 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     let socket = FanSocket {
         sale: &sale,
         seq: token.seq,
+        hand: token.hand,
         from,
     };
     let Socket(ws) = ctx.objects.ask(&socket, &()).await?;

@@ -62,6 +62,9 @@
     // object is full, a test refused it, the network failed): poll, and try again later still.
     if (code === 4001) {
       retryAt = Date.now() + 10000;
+    } else if (code === 4010) {
+      // The place moved to another device: this page holds nothing now; its poll says so.
+      retryAt = Infinity;
     } else if (code === 4009) {
       // Replaced: this fan's place opened a newer socket (another tab or device), which now holds
       // the turn's push; this page polls, and takes no socket back from it.

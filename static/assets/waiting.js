@@ -39,6 +39,9 @@
 
   function show(s) {
     $("phase").textContent = s.phase;
+    // "Continue on another device" (the move-link form): while the place is in line.
+    const move = $("move-link");
+    if (move) move.hidden = !(s.state === "waiting" || s.state === "prequeue");
     showDraw(s.state === "prequeue" ? s.draw_at : null);
     switch (s.state) {
       case "prequeue":
@@ -86,6 +89,17 @@
         }
         return null;
       }
+      case "moved":
+        // The same words as the server's page (src/routes/fan/page.rs, MOVED_WORDS).
+        $("position").textContent = "Place moved";
+        $("title").textContent = "Your place moved to another device";
+        // "Keep this page open…" no longer applies.
+        const keep = document.querySelector("#title + p.muted");
+        if (keep) keep.hidden = true;
+        sessionStorage.removeItem(startKey);
+        notice("Your place moved to another device, which holds it now. This device no longer has a place in this line.", "bad");
+        document.dispatchEvent(new CustomEvent("waitroom:moved"));
+        return null;
       case "closed":
         $("position").textContent = "Sale closed";
         notice("This sale has closed. Thank you for waiting.", "bad");

@@ -23,6 +23,7 @@ mod migrations;
 mod monitor;
 mod pass_delivery;
 mod pump;
+mod report;
 mod resilience;
 mod restart;
 mod scheduled_open;

@@ -20,6 +20,7 @@ mod dashboard;
 mod device_binding;
 mod invitation;
 mod journey;
+mod moved_place;
 mod no_js;
 mod pass_delivery;
 mod prequeue;

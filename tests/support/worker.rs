@@ -322,6 +322,11 @@ impl TestWorker {
         fs::read_to_string(self.process.log()).unwrap_or_default()
     }
 
+    /// Its files' directory: wrangler's debug logs (`WRANGLER_LOG_PATH`) are there too.
+    pub fn files_dir(&self) -> &Path {
+        self.files.dir.path()
+    }
+
     /// Its state directory (the SQLite files of its Durable Objects are under it).
     pub fn state_dir(&self) -> &Path {
         &self.files.state_dir

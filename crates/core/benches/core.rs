@@ -289,6 +289,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 claimed_at: Some(assigned_at.plus_secs(2)),
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
+                assisted: false,
             }
         })
         .collect();
@@ -320,11 +321,14 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         assignments,
         pulls,
         minutes,
+        waits: Default::default(),
+        assisted: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),
             (AssignmentState::Completed, served_total - ACTIVE),
         ]),
+        moves: Vec::new(),
     };
     (sale, restored)
 }

@@ -12,8 +12,8 @@ use crate::fan_state::FanState;
 use crate::http;
 use crate::invitations;
 use crate::pages::{
-    self, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage, PassFormPostPage,
-    PlaceShown, SaleLook, WaitingPage,
+    self, AssistShown, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage,
+    PassFormPostPage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::place_cost;
 use crate::random;
@@ -21,7 +21,7 @@ use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
 use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::pass_delivery::PassDelivery;
-use waitroom_core::keys::token::TOKEN_TTL_S;
+use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::queue::snapshot::{wait_words, Snapshot};
 use waitroom_core::{AssignmentState, Phase, QueueError, SaleId};
 use worker::{Method, Request, Response, Url};
@@ -100,6 +100,7 @@ pub async fn sale_page(
                         phase,
                         place: PlaceShown::none(),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -131,6 +132,7 @@ pub async fn sale_page(
                         phase,
                         place: super::binding::confirming_device(),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -147,6 +149,7 @@ pub async fn sale_page(
                         phase,
                         place: lost_place(snap.sale.access.is_open()),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -171,6 +174,7 @@ pub async fn sale_page(
                     phase,
                     place: place_shown(&state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
+                    assist: assist_shown(&req, &snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -179,6 +183,28 @@ pub async fn sale_page(
             }
             Ok(response)
         }
+    }
+}
+
+/// The assisted lane on the waiting page: offered to a waiting fan of a sale that has one, said
+/// to a fan who has it, and what the last ask came to (`?assist=`, from its form).
+fn assist_shown(
+    req: &Request,
+    snap: &Snapshot,
+    token: &QueueToken,
+    state: &Standing,
+) -> AssistShown {
+    let Some(assist) = snap.sale.assist else {
+        return AssistShown::default();
+    };
+    let waiting = matches!(state, Standing::Waiting { .. } | Standing::Prequeue { .. });
+    // Not offered once the lane is full (as the snapshot says): asking would be refused.
+    let room = snap.assisted < u64::from(assist.max_places);
+    AssistShown {
+        offer: (waiting && room && !token.assist).then_some(assist.multiplier),
+        granted: token.assist.then_some(assist.multiplier),
+        notice: http::query(req, "assist")
+            .and_then(|outcome| super::assist::notice_of(&outcome, assist.multiplier)),
     }
 }
 
@@ -284,6 +310,9 @@ fn lost_place(can_rejoin: bool) -> PlaceShown {
     }
 }
 
+/// What a device whose place moved away reads (the script says the same: waiting.js).
+const MOVED_WORDS: &str = "Your place moved to another device, which holds it now. This device no longer has a place in this line.";
+
 /// What the waiting page shows before its script runs (and without JavaScript, for good).
 /// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
 fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
@@ -325,6 +354,12 @@ fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
             notice: None,
             rejoin: false,
             draw_at: *draw_at,
+        },
+        Standing::Moved => PlaceShown {
+            state,
+            position: "Place moved".into(),
+            notice: Some(MOVED_WORDS.into()),
+            ..PlaceShown::final_state()
         },
         Standing::Closed => PlaceShown {
             state,

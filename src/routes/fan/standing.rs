@@ -11,7 +11,7 @@ use crate::routes::answers::{StateAdds, Status};
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::queue::Claim;
-use waitroom_core::{AssignmentState, SaleId, UnixMillis, WindowId};
+use waitroom_core::{AssignmentState, QueueError, SaleId, UnixMillis, WindowId};
 use worker::Url;
 
 /// Where a fan stands, with the numbers and the turn: what the status endpoint and the waiting
@@ -43,6 +43,8 @@ pub(super) enum Standing {
         poll_after_ms: u64,
     },
     Closed,
+    /// The place moved to another device: this token's hand no longer holds it.
+    Moved,
 }
 
 impl Standing {
@@ -54,13 +56,16 @@ impl Standing {
             Standing::Lapsed { .. } => FanState::Lapsed,
             Standing::Prequeue { .. } => FanState::Prequeue,
             Standing::Closed => FanState::Closed,
+            Standing::Moved => FanState::Moved,
         }
     }
 }
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
 /// only then is the coordinator asked, for the fan's assignment (a place bound to a device: with
-/// the device's `proof`, see [`door::claim`]).
+/// the device's `proof`, see [`door::claim`]). A token of a hand the place moved away from is
+/// answered "moved": from the snapshot's moved places while in line (a snapshot at most a second
+/// or so old), by the coordinator once reached (before any proof is looked at).
 pub(super) async fn fan_state(
     ctx: &Ctx,
     snap: &Snapshot,
@@ -68,6 +73,9 @@ pub(super) async fn fan_state(
     proof: Option<&str>,
 ) -> Result<Standing, ApiError> {
     let sale = &snap.sale.id;
+    if snap.hand_of(token.seq) > token.hand {
+        return Ok(Standing::Moved);
+    }
     Ok(match snap.fan_view(token.seq, ctx.now) {
         FanView::Waiting {
             position,
@@ -100,41 +108,45 @@ pub(super) async fn fan_state(
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
-        FanView::Reached => match door::claim(ctx, sale, token, proof).await? {
-            Claim::Waiting { position, ahead } => Standing::Waiting {
-                position,
-                ahead,
-                eta_s: None,
-                poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
-                near_front: true,
-            },
-            Claim::Turn {
-                assignment,
-                pass_ttl_s,
-                pass,
-            } => {
-                // The coordinator signs the pass (the edge holds no signing key); an object of
-                // a release before that answers without one: busy, never a turn without a pass.
-                let pass = pass.ok_or_else(|| {
-                    ApiError::Busy("the coordinator answered a turn without its pass".into())
-                })?;
-                let turn = crate::turn::with_pass(
-                    pass,
-                    &snap.sale.purchase_url,
-                    snap.sale.pass_delivery,
-                    &assignment,
+        FanView::Reached => match door::claim(ctx, sale, token, proof).await {
+            Err(ApiError::Queue(QueueError::PlaceMoved)) => Standing::Moved,
+            Err(e) => return Err(e),
+            Ok(claim) => match claim {
+                Claim::Waiting { position, ahead } => Standing::Waiting {
+                    position,
+                    ahead,
+                    eta_s: None,
+                    poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
+                    near_front: true,
+                },
+                Claim::Turn {
+                    assignment,
                     pass_ttl_s,
-                );
-                Standing::YourTurn {
-                    pass: turn.pass,
-                    expires_at: turn.expires_at,
-                    purchase_url: turn.purchase_url,
-                    window: assignment.window,
-                    assignment: assignment.state,
+                    pass,
+                } => {
+                    // The coordinator signs the pass (the edge holds no signing key); an object of
+                    // a release before that answers without one: busy, never a turn without a pass.
+                    let pass = pass.ok_or_else(|| {
+                        ApiError::Busy("the coordinator answered a turn without its pass".into())
+                    })?;
+                    let turn = crate::turn::with_pass(
+                        pass,
+                        &snap.sale.purchase_url,
+                        snap.sale.pass_delivery,
+                        &assignment,
+                        pass_ttl_s,
+                    );
+                    Standing::YourTurn {
+                        pass: turn.pass,
+                        expires_at: turn.expires_at,
+                        purchase_url: turn.purchase_url,
+                        window: assignment.window,
+                        assignment: assignment.state,
+                    }
                 }
-            }
-            Claim::Lapsed { assignment } => Standing::Lapsed {
-                reason: assignment.state,
+                Claim::Lapsed { assignment } => Standing::Lapsed {
+                    reason: assignment.state,
+                },
             },
         },
     })
@@ -201,7 +213,7 @@ pub(super) fn status_answer<'a>(
                 draw_url: format!("/api/sales/{sale}/draw"),
             },
         ),
-        Standing::Closed => ([None; 4], StateAdds::Nothing {}),
+        Standing::Closed | Standing::Moved => ([None; 4], StateAdds::Nothing {}),
     };
     let [position, ahead, eta_s, poll_after_ms] = place;
     Status {

@@ -7,15 +7,20 @@
 //! Beside the attacks issue 17 found (this file), the suite holds the earlier ones the front door
 //! already resisted, each with its bounds: places by intent (cross-site and embedded requests,
 //! `places_by_intent`), what a place costs (join spam, forged, expired, other-sale and replayed
-//! solutions, `place_cost`), finished tokens and unknown sale ids at the edge (coordinator
-//! requests and files created, `edge_cost`), malformed and oversized input (`bad_input`), and places bound to a device (a copied token or
-//! cookie, replayed and forged proofs, `device_binding`).
+//! solutions, `place_cost`), the public report before the close and what it names (`report`),
+//! finished tokens and unknown sale ids at the edge (coordinator
+//! requests and files created, `edge_cost`), malformed and oversized input (`bad_input`), and
+//! places bound to a device (a copied token or cookie, replayed and forged proofs, a bound
+//! place's move, `device_binding`).
 
+mod assist;
 mod bad_input;
 mod device_binding;
 mod edge_cost;
+mod moved_place;
 mod place_cost;
 mod places_by_intent;
+mod report;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};

@@ -126,13 +126,15 @@ impl DeviceKey {
     }
 }
 
-/// What a proof is made for. (Only the claim of the turn spends a bound place today.)
+/// What a proof is made for: a proof for one purpose is refused for the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProofPurpose {
     /// Being handed the turn (the admission pass), from a status poll, the page or a join that
     /// finds the place reached.
     Claim,
+    /// Making the link that moves the place to another device (docs/api.md, "Move my place").
+    Move,
 }
 
 #[derive(Deserialize)]

@@ -79,6 +79,10 @@ pub struct Assignment {
     /// existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejoined_as: Option<Rejoined>,
+    /// An assisted fan (the sale's assisted lane): their claim and pass time are the sale's times
+    /// its `assist.multiplier`. Absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assisted: bool,
 }
 
 /// The pass of a claimed assignment (the claims; the coordinator object signs them).
@@ -96,6 +100,7 @@ impl PassClaims {
             iat: claimed_at.as_secs(),
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
             jti: format!("{sale}.{}", a.seq),
+            assist: a.assisted,
         }
     }
 
@@ -220,11 +225,23 @@ pub enum Change {
     /// The pre-queue's draw key and range (see [`DrawRecord`]).
     Draw(DrawRecord),
     Minute(MinuteStats),
+    /// The waits of every fan admitted so far (the whole histogram, bounded: see
+    /// [`crate::queue::WaitHistogram`]).
+    Waits(crate::queue::WaitHistogram),
+    /// Arrival number `seq` was granted the assisted lane (one row each, at most the sale's
+    /// `assist.max_places`).
+    Assisted(Seq),
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every
     /// [`crate::machines::sale_machine::REQUEST_COUNTS_EVERY_MS`].
     Requests(Vec<(String, u64)>),
+    /// Fan `seq`'s place moved to another device: it is now in `hand` (see
+    /// [`crate::queue::parts::moves`]).
+    Moved {
+        seq: Seq,
+        hand: u8,
+    },
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -237,12 +254,28 @@ pub struct Restored {
     pub assignments: Vec<Assignment>,
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
+    /// The waits of the fans admitted so far (none before they were kept).
+    pub waits: crate::queue::WaitHistogram,
+    /// The arrival numbers granted the assisted lane.
+    pub assisted: Vec<Seq>,
     pub blocks: Vec<BlockRecord>,
     /// The pre-queue's draw key and range, if the sale ever had a pre-queue.
     pub draw: Option<DrawRecord>,
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+    /// The places moved to another device, by the hand each is in now.
+    pub moves: Vec<(Seq, u8)>,
+}
+
+/// A fan granted the assisted lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assisted {
+    pub seq: Seq,
+    /// Their claim and pass time, as a multiple of the sale's.
+    pub multiplier: u32,
+    /// Assisted places the sale has left.
+    pub places_left: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

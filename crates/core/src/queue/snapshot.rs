@@ -36,6 +36,19 @@ pub struct Snapshot {
     /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
+    /// Places still in line that moved to another device, `(seq, hand)` in number order
+    /// (bounded: [`crate::queue::MAX_MOVED_IN_LINE`]): a token of an older hand
+    /// is answered "moved" at the edge, without asking the coordinator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<(Seq, u8)>,
+    /// Fans granted the assisted lane so far (the edge refuses asking past the cap without a
+    /// word to the coordinator; the coordinator holds the cap exactly).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub assisted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Where a fan stands, as far as the snapshot can tell.
@@ -102,6 +115,13 @@ pub const POLL_PAUSED_MS: u64 = 5_000;
 const NEAR_FRONT: u64 = 50;
 
 impl Snapshot {
+    /// The hand fan `seq`'s place is in, as far as this snapshot knows (0: never moved).
+    pub fn hand_of(&self, seq: Seq) -> u8 {
+        self.moved
+            .binary_search_by_key(&seq, |(s, _)| *s)
+            .map_or(0, |i| self.moved[i].1)
+    }
+
     pub fn phase_at(&self, now: UnixMillis) -> Phase {
         self.sale.phase_at(now)
     }
@@ -341,6 +361,7 @@ mod tests {
                 access: Default::default(),
                 invite_jwks: None,
                 device_binding: false,
+                assist: None,
             },
             head: Position(head),
             next_seq: 1_000,
@@ -350,6 +371,8 @@ mod tests {
             draw: None,
             taken_at: UnixMillis(0),
             admission_next_at: None,
+            assisted: 0,
+            moved: Vec::new(),
         }
     }
 

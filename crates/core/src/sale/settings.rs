@@ -3,6 +3,7 @@
 //! key checks its own part; a refusal names the field ([`SettingsError`]).
 
 use super::admission::{Admission, AdmissionInput};
+use super::assist::{Assist, AssistInput};
 use super::branding::{Branding, BrandingInput};
 use super::web_url::{web_url, WebUrl};
 use crate::fairness::invitation::{Access, InviteKeys};
@@ -77,6 +78,9 @@ pub struct SaleSettingsInput {
     /// Places bound to the device that took them (absent: off); see [`crate::keys::device`].
     #[serde(default)]
     pub device_binding: Option<bool>,
+    /// The assisted lane: `{"multiplier", "max_places"?}` (absent or null: none).
+    #[serde(default)]
+    pub assist: Option<AssistInput>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -142,6 +146,9 @@ pub struct SaleSettings {
     /// off, so settings stored before it read and write as they did.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub device_binding: bool,
+    /// The assisted lane (see [`crate::sale::Assist`]); `None`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Assist>,
 }
 
 fn one() -> u32 {
@@ -276,6 +283,7 @@ impl SaleSettings {
                     })
                 })
                 .transpose()?,
+            assist: input.assist.map(Assist::parse).transpose()?,
             over_budget: match input.over_budget.as_deref() {
                 None => OverBudget::Price,
                 Some(text) => OverBudget::parse(text)

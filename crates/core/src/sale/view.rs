@@ -2,6 +2,7 @@
 //! report.
 
 use super::admission::Admission;
+use super::assist::Assist;
 use super::branding::BrandingView;
 use super::phase::{phase_at, Control, Phase};
 use super::record::{Sale, ShardsChange};
@@ -69,6 +70,9 @@ pub struct SaleView {
     /// Places are bound to the device that took them (absent: off, a snapshot from before it).
     #[serde(default)]
     pub device_binding: bool,
+    /// The assisted lane (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Assist>,
 }
 
 impl SaleView {
@@ -96,6 +100,7 @@ impl SaleView {
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
             device_binding: sale.settings.device_binding,
+            assist: sale.settings.assist,
         }
     }
 

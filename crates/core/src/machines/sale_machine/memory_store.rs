@@ -21,9 +21,12 @@ pub(crate) struct MemoryStore {
     pub assignments: BTreeMap<Seq, Assignment>,
     pub pulls: BTreeMap<String, PullRecord>,
     pub minutes: BTreeMap<u64, MinuteStats>,
+    pub waits: crate::queue::WaitHistogram,
+    pub assisted: std::collections::BTreeSet<Seq>,
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
+    pub moves: BTreeMap<Seq, u8>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -58,11 +61,18 @@ impl MemoryStore {
                 Change::Minute(m) => {
                     self.minutes.insert(m.minute, m);
                 }
+                Change::Waits(w) => self.waits = w,
+                Change::Assisted(seq) => {
+                    self.assisted.insert(seq);
+                }
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
                 Change::Draw(d) => self.draw = Some(d),
+                Change::Moved { seq, hand } => {
+                    self.moves.insert(seq, hand);
+                }
             }
         }
     }
@@ -87,9 +97,12 @@ impl MemoryStore {
                 assignments: self.assignments.values().filter(recent).cloned().collect(),
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
+                waits: self.waits.clone(),
+                assisted: self.assisted.iter().copied().collect(),
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
+                moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
             },
         ))
     }

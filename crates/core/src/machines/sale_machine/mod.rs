@@ -45,6 +45,7 @@ pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
 
 use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
+use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::socket::{self, Refusal};
@@ -272,16 +273,16 @@ impl SaleMachine {
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
         self.paid = None;
-        // A bound place's claim: its device proof first (nothing changes for a refused one).
-        if let (Input::Command(Command::ClaimBound { seq, device }), Some(queue)) =
-            (&input, &self.queue)
-        {
-            match bound::verify(&queue.sale().id, *seq, device, now) {
-                Ok(()) => input = Input::Command(Command::Claim { seq: *seq }),
-                Err(refused) => {
-                    self.counts.count("claim", now);
+        // A bound place's claim or move: its hand, then its device proof, first (nothing
+        // changes for a refused one).
+        if let (Input::Command(command), Some(queue)) = (&input, &self.queue) {
+            match bound::unwrap(queue, command, now) {
+                Some(Ok(plain)) => input = Input::Command(plain),
+                Some(Err(refused)) => {
+                    self.counts.count(command.kind(), now);
                     return Step::Reply(Err(refused));
                 }
+                None => {}
             }
         }
         if let Input::Command(Command::Join {
@@ -327,6 +328,13 @@ impl SaleMachine {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
+        // A token whose place moved to another device is refused before any record is read: its
+        // old hand never reaches a turn, whether in memory or in storage.
+        if let Command::Claim { seq, hand } = &command {
+            if let Err(e) = queue.check_hand(*seq, *hand) {
+                return Step::Reply(Err(e));
+            }
+        }
         // Before anything looks at a position: the pre-queue's order, once it is due.
         queue.draw_if_due(now);
         // Before asking whether a record is in memory: finished ones due to leave it leave now,
@@ -448,14 +456,32 @@ impl SaleMachine {
     /// taken, the fan's `open.own` older sockets are uncounted: the object closes them
     /// ([`Refusal::Replaced`]), so one token never holds more than one socket. Changes a sweep
     /// made are in [`SaleMachine::take_changes`].
-    pub fn connect(&mut self, seq: Seq, open: OpenSockets, now: UnixMillis) -> Result<(), Refusal> {
+    /// A token of a `hand` the place moved away from is refused ([`Refusal::Moved`]).
+    pub fn connect(
+        &mut self,
+        seq: Seq,
+        hand: u8,
+        open: OpenSockets,
+        now: UnixMillis,
+    ) -> Result<(), Refusal> {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
         self.counts.count("socket", now);
-        socket::address_admits(open.from_address.saturating_sub(open.own))?;
+        let bounds = |refusal: Refusal, counts: &mut RequestCounts| {
+            // The adversary bounds (per address, per object): counted for the report.
+            if matches!(refusal, Refusal::AddressFull | Refusal::Full) {
+                counts.count(Defence::Socket.kind(), now);
+            }
+            refusal
+        };
+        socket::address_admits(open.from_address.saturating_sub(open.own))
+            .map_err(|r| bounds(r, &mut self.counts))?;
         let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
-        queue.connect(now, seq)?;
+        queue.check_hand(seq, hand).map_err(|_| Refusal::Moved)?;
+        queue
+            .connect(now, seq)
+            .map_err(|r| bounds(r, &mut self.counts))?;
         for _ in 0..open.own {
             queue.disconnect(now, seq);
         }
@@ -518,6 +544,12 @@ impl SaleMachine {
         {
             self.bad_records += 1;
         }
+        if let Command::Refused { counts } = &command {
+            for defence in Defence::ALL {
+                self.counts
+                    .count_n(defence.kind(), counts.get(defence), now);
+            }
+        }
         if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
             for (kind, n) in served.by_kind() {
                 self.counts.count_n(kind, n, now);
@@ -558,8 +590,14 @@ fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
 pub(crate) mod memory_store;
 #[cfg(test)]
+mod move_tests;
+#[cfg(test)]
 mod object_tests;
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;

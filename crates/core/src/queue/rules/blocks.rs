@@ -44,6 +44,7 @@ pub(crate) fn lease_block(
         use_before: prequeue_until,
         gaps: Vec::new(),
     };
+    q.arrivals.taken(block.start, now);
     q.blocks.insert(block.clone());
     q.changes.push(Change::Block(block.clone()));
     q.changes.push(q.line.change());

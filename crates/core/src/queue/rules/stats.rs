@@ -40,5 +40,7 @@ pub(crate) fn snapshot(q: &QueueState, now: UnixMillis) -> Snapshot {
         draw: prequeue::draw_info(q).map(Box::new),
         taken_at: now,
         admission_next_at: admission::rate_next_at(q, now),
+        assisted: q.assisted.len() as u64,
+        moved: super::moving::moved_in_line(q).collect(),
     }
 }
