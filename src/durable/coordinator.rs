@@ -393,7 +393,7 @@ impl SaleCoordinatorObject {
         }
         let now = clock::now();
         let moving = match &command {
-            Command::Move { seq, .. } | Command::MoveBound { seq, .. } => Some(*seq),
+            Command::Move { seq, .. } => Some(*seq),
             _ => None,
         };
         let (answer, alarm) = self.run(Input::Command(with_randomness(command)), now)?;

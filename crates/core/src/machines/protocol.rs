@@ -121,9 +121,11 @@ pub enum Command {
         hand: u8,
         device: DeviceClaim,
     },
-    /// The move of a place bound to a device: answered as `Move` once the hand holds the place
-    /// and the proof (purpose `move`) verifies, refused before anything changes otherwise.
-    MoveBound {
+    /// A move link for a place bound to a device (docs/api.md, "Move my place"): answered
+    /// [`Reply::Proven`] when `hand` still holds the place and the proof (purpose `move`)
+    /// verifies, signature included; changes nothing either way. The edge makes the link only
+    /// then; the move itself is a plain `Move` (the link is the proof by then).
+    ProveMove {
         seq: Seq,
         hand: u8,
         device: DeviceClaim,
@@ -177,7 +179,8 @@ impl Command {
             Command::Close => "close",
             Command::Join { .. } => "join",
             Command::Claim { .. } | Command::ClaimBound { .. } => "claim",
-            Command::Move { .. } | Command::MoveBound { .. } => "move",
+            Command::Move { .. } => "move",
+            Command::ProveMove { .. } => "move_link",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -292,7 +295,17 @@ pub enum Reply {
     Assisted(crate::queue::Assisted),
     /// A place moved: the hand it is in now.
     Moved(Moved),
+    /// A bound place's device proved it holds the place's key, for a move link.
+    Proven(Proven),
     Done,
+}
+
+/// A bound place's device proof verified ([`Command::ProveMove`]): the place and the hand that
+/// holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proven {
+    pub seq: Seq,
+    pub hand: u8,
 }
 
 /// A place moved to another device ([`Command::Move`]): the hand it is in now, and the fan
@@ -315,6 +328,7 @@ crate::tag_first! { Reply, "reply", {
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
+    "proven" => [Proven(Proven)],
     "done" => [Done],
 } }
 

@@ -1,25 +1,48 @@
-//! The claim or move of a place bound to a device: the machine checks the token's hand (a hand
-//! the place moved away from is refused first, as for an unbound claim), then verifies the proof
-//! (the rule and the ES256 signature, [`crate::keys::device`]) before the command runs, so a
-//! copied token changes nothing, is handed no pass and makes no move link.
+//! A place bound to a device: the machine checks the token's hand (a hand the place moved away
+//! from is refused first, as for an unbound claim), then verifies the proof (the rule and the
+//! ES256 signature, [`crate::keys::device`]) before anything runs, so a copied token changes
+//! nothing, is handed no pass and gets no move link.
 
+use super::{Input, SaleMachine, Step};
 use crate::ids::{SaleId, Seq};
 use crate::keys::device::{DeviceProof, ProofPurpose};
-use crate::machines::protocol::{Command, DeviceClaim};
+use crate::machines::protocol::{Command, DeviceClaim, Proven, Reply};
 use crate::queue::{Queue, QueueError};
 use crate::time::UnixMillis;
 
-/// `command` as the plain command it stands for once its device proof holds (`None`: not a
-/// bound command). In order: the hand ([`QueueError::PlaceMoved`]), then the proof
-/// ([`QueueError::DeviceProofInvalid`]); no record is read before both pass.
-pub(super) fn unwrap(
-    queue: &Queue,
-    command: &Command,
-    now: UnixMillis,
-) -> Option<Result<Command, QueueError>> {
+/// What a bound command comes to once its hand and proof hold.
+enum Checked {
+    /// The plain command it stands for (a bound claim: `Claim`), to run as any other.
+    Run(Command),
+    /// The answer, nothing to run (a move link's proof).
+    Answer(Reply),
+}
+
+impl SaleMachine {
+    /// `input` as it runs on (a bound claim as a plain one), or its answer: a move link's proof,
+    /// or a refusal (counted as the command's kind).
+    pub(super) fn bound_first(&mut self, input: Input, now: UnixMillis) -> Result<Input, Step> {
+        let (Input::Command(command), Some(queue)) = (&input, &self.queue) else {
+            return Ok(input);
+        };
+        let answer = match check(queue, command, now) {
+            None => return Ok(input),
+            Some(Ok(Checked::Run(plain))) => return Ok(Input::Command(plain)),
+            Some(Ok(Checked::Answer(reply))) => Ok(reply),
+            Some(Err(refused)) => Err(refused),
+        };
+        self.counts.count(command.kind(), now);
+        Err(Step::Reply(answer))
+    }
+}
+
+/// `command` checked, if it is a bound one (`None`: it is not). In order: the hand
+/// ([`QueueError::PlaceMoved`]), then the proof ([`QueueError::DeviceProofInvalid`]); no record
+/// is read before both pass.
+fn check(queue: &Queue, command: &Command, now: UnixMillis) -> Option<Result<Checked, QueueError>> {
     let (seq, hand, device, purpose) = match command {
         Command::ClaimBound { seq, hand, device } => (*seq, *hand, device, ProofPurpose::Claim),
-        Command::MoveBound { seq, hand, device } => (*seq, *hand, device, ProofPurpose::Move),
+        Command::ProveMove { seq, hand, device } => (*seq, *hand, device, ProofPurpose::Move),
         _ => return None,
     };
     Some(
@@ -27,8 +50,8 @@ pub(super) fn unwrap(
             .check_hand(seq, hand)
             .and_then(|()| verify(&queue.sale().id, seq, device, purpose, now))
             .map(|()| match purpose {
-                ProofPurpose::Claim => Command::Claim { seq, hand },
-                ProofPurpose::Move => Command::Move { seq, hand },
+                ProofPurpose::Claim => Checked::Run(Command::Claim { seq, hand }),
+                ProofPurpose::Move => Checked::Answer(Reply::Proven(Proven { seq, hand })),
             }),
     )
 }

@@ -6,7 +6,7 @@ use super::super::memory_store::{test_signing, MemoryStore};
 use super::super::*;
 use crate::ids::{SaleId, WindowId};
 use crate::keys::device::tests::{proof, signing_key, thumbprint_of};
-use crate::machines::protocol::DeviceClaim;
+use crate::machines::protocol::{DeviceClaim, Proven};
 use crate::queue::Claim;
 use crate::sale::{SaleSettings, SaleSettingsInput};
 use p256::ecdsa::SigningKey;
@@ -48,16 +48,20 @@ fn claim(seq: Seq, hand: u8, device: DeviceClaim) -> Command {
     Command::ClaimBound { seq, hand, device }
 }
 
-fn move_of(seq: Seq, hand: u8, device: DeviceClaim) -> Command {
-    Command::MoveBound { seq, hand, device }
+fn prove_move(seq: Seq, hand: u8, device: DeviceClaim) -> Command {
+    Command::ProveMove { seq, hand, device }
+}
+
+fn moved(core: &mut SaleMachine, store: &mut MemoryStore, seq: Seq, hand: u8) -> Answer {
+    store.run(core, Command::Move { seq, hand }, T0)
 }
 
 #[test]
-fn a_bound_move_needs_a_move_proof_from_the_bound_device() {
+fn a_bound_move_link_needs_a_move_proof_from_the_bound_device_and_changes_nothing() {
     let (mut core, mut store) = line_of(2);
     let (phone, thief) = (signing_key(7), signing_key(8));
-    // No proof, another key's proof (named as the bound key or as its own), a claim's proof, or
-    // another place's: refused, and the place did not move.
+    // No proof, another key's proof (named as the bound key), a claim's proof, or another
+    // place's: refused.
     for refused in [
         device(&phone, String::new()),
         DeviceClaim {
@@ -68,23 +72,24 @@ fn a_bound_move_needs_a_move_proof_from_the_bound_device() {
         device(&phone, made(&phone, 2, "move")),
     ] {
         assert_eq!(
-            store.run(&mut core, move_of(1, 0, refused), T0),
+            store.run(&mut core, prove_move(1, 0, refused), T0),
             Err(QueueError::DeviceProofInvalid)
         );
-        assert_eq!(core.queue().unwrap().check_hand(1, 0), Ok(()));
     }
-    let moved = store.run(
-        &mut core,
-        move_of(1, 0, device(&phone, made(&phone, 1, "move"))),
-        T0,
-    );
-    assert!(
-        matches!(moved, Ok(Reply::Moved(ref m)) if m.hand == 1),
-        "{moved:?}"
-    );
+    // The device's own move proof: proven, and the place still in its hand (the move is the
+    // link's, later).
+    let proven = prove_move(1, 0, device(&phone, made(&phone, 1, "move")));
     assert_eq!(
-        core.queue().unwrap().check_hand(1, 0),
-        Err(QueueError::PlaceMoved)
+        store.run(&mut core, proven.clone(), T0),
+        Ok(Reply::Proven(Proven { seq: 1, hand: 0 }))
+    );
+    assert!(core.take_changes().is_empty());
+    assert_eq!(core.queue().unwrap().check_hand(1, 0), Ok(()));
+    // Once the place moved on, the old hand's valid proof is refused for the hand, first.
+    assert!(moved(&mut core, &mut store, 1, 0).is_ok());
+    assert_eq!(
+        core.handle(proven, T0),
+        Step::Reply(Err(QueueError::PlaceMoved))
     );
 }
 
@@ -92,8 +97,8 @@ fn a_bound_move_needs_a_move_proof_from_the_bound_device() {
 fn the_hand_is_checked_before_the_proof_and_before_any_record() {
     let (mut core, mut store) = line_of(2);
     let (phone, laptop) = (signing_key(7), signing_key(9));
-    let to_laptop = move_of(1, 0, device(&phone, made(&phone, 1, "move")));
-    store.run(&mut core, to_laptop.clone(), T0).unwrap();
+    // The place moves to the laptop (its token is then bound to the laptop's key, at the edge).
+    moved(&mut core, &mut store, 1, 0).unwrap();
     store
         .run(
             &mut core,
@@ -110,15 +115,14 @@ fn the_hand_is_checked_before_the_proof_and_before_any_record() {
     for old in [
         claim(1, 0, device(&phone, made(&phone, 1, "claim"))),
         claim(1, 0, device(&phone, String::new())),
-        to_laptop,
     ] {
         assert_eq!(
             core.handle(old, T0),
             Step::Reply(Err(QueueError::PlaceMoved))
         );
     }
-    // The new hand with the old device's proof (the token names the new device's key), or with
-    // no proof: the proof is refused.
+    // The new hand with the old device's proof (its token names the laptop's key), or with no
+    // proof: the proof is refused, nothing claimed.
     for refused in [
         DeviceClaim {
             key: thumbprint_of(&laptop),
@@ -132,11 +136,9 @@ fn the_hand_is_checked_before_the_proof_and_before_any_record() {
         );
     }
     let fan = core.queue().unwrap().fan_id(1);
-    assert_eq!(
-        core.queue().unwrap().assignment(&fan).unwrap().claimed_at,
-        None
-    );
-    // The new hand with the new device's proof: the turn.
+    let claimed = |core: &SaleMachine| core.queue().unwrap().assignment(&fan).unwrap().claimed_at;
+    assert_eq!(claimed(&core), None);
+    // The new hand with the laptop's proof: the turn.
     let answer = store.run(
         &mut core,
         claim(1, 1, device(&laptop, made(&laptop, 1, "claim"))),
@@ -145,4 +147,5 @@ fn the_hand_is_checked_before_the_proof_and_before_any_record() {
     let Ok(Reply::Claim(Claim::Turn { pass: Some(_), .. })) = answer else {
         panic!("{answer:?}")
     };
+    assert_eq!(claimed(&core), Some(T0));
 }

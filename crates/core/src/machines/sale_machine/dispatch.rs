@@ -78,8 +78,8 @@ pub(super) fn run(
             hand: queue.move_place(now, seq, hand)?,
             fan_id: queue.fan_id(seq),
         })),
-        // Checked and turned into `Claim` or `Move` by the machine (`bound`) before they get here.
-        Command::ClaimBound { .. } | Command::MoveBound { .. } => {
+        // Answered by the machine (`bound`) before they get here.
+        Command::ClaimBound { .. } | Command::ProveMove { .. } => {
             return Err(QueueError::DeviceProofInvalid)
         }
         Command::Pull {

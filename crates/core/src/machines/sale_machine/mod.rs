@@ -269,22 +269,16 @@ impl SaleMachine {
 
     /// Runs `input` as far as it goes without asking the object for anything.
     pub fn handle(&mut self, input: impl Into<Input>, now: UnixMillis) -> Step {
-        let mut input = input.into();
+        let input = input.into();
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
         self.paid = None;
-        // A bound place's claim or move: its hand, then its device proof, first (nothing
+        // A bound place's claim or move link: its hand, then its device proof, first (nothing
         // changes for a refused one).
-        if let (Input::Command(command), Some(queue)) = (&input, &self.queue) {
-            match bound::unwrap(queue, command, now) {
-                Some(Ok(plain)) => input = Input::Command(plain),
-                Some(Err(refused)) => {
-                    self.counts.count(command.kind(), now);
-                    return Step::Reply(Err(refused));
-                }
-                None => {}
-            }
-        }
+        let input = match self.bound_first(input, now) {
+            Ok(input) => input,
+            Err(answered) => return answered,
+        };
         if let Input::Command(Command::Join {
             pow: Some(paid), ..
         }) = &input
