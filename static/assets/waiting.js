@@ -9,6 +9,24 @@
   // (device-key.js), which the turn is handed to only.
   const device = document.body.dataset.bound ? window.waitroomDevice : null;
   let proofRefusals = 0;
+  // A bound place's move link needs a proof of purpose "move" made with this device's key: the
+  // form carries it (device_proof), made when the fan asks (docs/api.md, "Move my place").
+  const moveForm = $("move-link");
+  if (device && moveForm) {
+    moveForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const seq = device.seq(sale);
+      let field = moveForm.querySelector("input[name=device_proof]");
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "device_proof";
+        moveForm.append(field);
+      }
+      field.value = seq ? await device.proof(sale, seq, "move") : "";
+      moveForm.submit();
+    });
+  }
   let failures = 0;
   let keepAlive = false;
   let timer = null;
