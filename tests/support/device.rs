@@ -47,11 +47,21 @@ impl Device {
         self.proof_with_header_key(&self.jwk(), sale, seq, iat)
     }
 
+    /// A proof of `purpose` (`claim`, `move`) for place `seq` of `sale`, made at `iat`.
+    pub fn proof_for(&self, purpose: &str, sale: &str, seq: u64, iat: u64) -> String {
+        self.proof_as(&self.jwk(), purpose, sale, seq, iat)
+    }
+
     /// A proof signed with this key whose header names `jwk`: a forgery when `jwk` is another
     /// device's public key.
     pub fn proof_with_header_key(&self, jwk: &Value, sale: &str, seq: u64, iat: u64) -> String {
+        self.proof_as(jwk, "claim", sale, seq, iat)
+    }
+
+    /// A proof of `purpose` signed with this key whose header names `jwk`.
+    pub fn proof_as(&self, jwk: &Value, purpose: &str, sale: &str, seq: u64, iat: u64) -> String {
         let header = json!({ "alg": "ES256", "typ": PROOF_TYP, "jwk": jwk });
-        let claims = json!({ "sale": sale, "seq": seq, "purpose": "claim", "iat": iat });
+        let claims = json!({ "sale": sale, "seq": seq, "purpose": purpose, "iat": iat });
         let signed = format!(
             "{}.{}",
             B64.encode(header.to_string()),

@@ -171,7 +171,10 @@ pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
     let token = token_of(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
     let proof = device_proof(&req);
-    Ok(json(201, &make_link(ctx, &snap, &token, proof.as_deref()).await?))
+    Ok(json(
+        201,
+        &make_link(ctx, &snap, &token, proof.as_deref()).await?,
+    ))
 }
 
 /// `POST /api/sales/{sale}/move` with `{"code"}`: the place, moved to this device (its token
@@ -179,7 +182,11 @@ pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
 pub async fn take(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let body: MoveBody = http::read_json(&mut req).await?;
-    let key = body.device_key.as_ref().map(DeviceKey::from_jwk).transpose()?;
+    let key = body
+        .device_key
+        .as_ref()
+        .map(DeviceKey::from_jwk)
+        .transpose()?;
     let (token, text) = take_over(ctx, &sale, &body.code, key).await?;
     let answer = MovedAnswer {
         sale: &sale,
