@@ -21,7 +21,11 @@ enum Checked {
 impl SaleMachine {
     /// `input` as it runs on (a bound claim as a plain one), or its answer: a move link's proof,
     /// or a refusal (counted as the command's kind).
-    pub(super) fn bound_first(&mut self, input: Input, now: UnixMillis) -> Result<Input, Step> {
+    pub(super) fn bound_first(
+        &mut self,
+        input: Input,
+        now: UnixMillis,
+    ) -> Result<Input, Box<Step>> {
         let (Input::Command(command), Some(queue)) = (&input, &self.queue) else {
             return Ok(input);
         };
@@ -32,7 +36,7 @@ impl SaleMachine {
             Some(Err(refused)) => Err(refused),
         };
         self.counts.count(command.kind(), now);
-        Err(Step::Reply(answer))
+        Err(Box::new(Step::Reply(answer)))
     }
 }
 

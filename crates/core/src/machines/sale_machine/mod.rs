@@ -277,7 +277,7 @@ impl SaleMachine {
         // changes for a refused one).
         let input = match self.bound_first(input, now) {
             Ok(input) => input,
-            Err(answered) => return answered,
+            Err(answered) => return *answered,
         };
         if let Input::Command(Command::Join {
             pow: Some(paid), ..
