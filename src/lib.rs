@@ -31,6 +31,7 @@ pub mod error;
 pub mod events;
 pub mod fan_state;
 pub mod http;
+pub mod i18n;
 pub mod invitations;
 pub mod lru;
 pub mod objects;

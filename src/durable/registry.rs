@@ -1,11 +1,18 @@
-//! The sale registry Durable Object: the list of sales, for `GET /api/admin/sales`, and whether a
-//! sale exists, so the edge answers 404 for unknown ids without reaching (and creating) an object.
+//! The sale registry Durable Object: the list of sales, for `GET /api/admin/sales`, and the whole
+//! versioned list the edge keeps ([`SaleCatalog`], `edge_cache::known_sales`), so the edge answers
+//! unknown ids without reaching (and creating) an object. The list is read from storage once per
+//! start and kept in memory: the edge's refreshes (about one per data centre per 5 s) read no row.
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
-use crate::objects::{refuse_unanswered_protocol, RegistryCommand};
+use crate::edge_cache::known_sales::SaleCatalog;
+use crate::objects::{
+    refuse_unanswered_protocol, RegistryCommand, RegistryFault, RegistryFaultReport,
+};
+use crate::test_faults;
 use serde::Deserialize;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use waitroom_core::SaleId;
 use worker::{Env, Request, Response, Result, SqlStorageValue, State};
 
@@ -16,6 +23,12 @@ pub struct SaleRegistryObject {
     state: State,
     /// Whether storage was brought to the latest schema version since the object started.
     migrated: Cell<bool>,
+    /// Every sale, once read (kept up to date by `Add`).
+    catalog: RefCell<Option<SaleCatalog>>,
+    /// Tests only: the switch, and the commands asked since the object started, by kind.
+    fault: Cell<RegistryFault>,
+    calls: RefCell<BTreeMap<String, u64>>,
+    faults_allowed: bool,
 }
 
 /// The registry's schema versions (see [`schema`]).
@@ -33,12 +46,36 @@ struct Row {
 }
 
 impl SaleRegistryObject {
-    fn run(&self, command: RegistryCommand) -> Result<Vec<SaleId>> {
+    /// `command`'s answer, as JSON.
+    fn run(&self, command: RegistryCommand) -> Result<Response> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
             schema::migrate(&sql, "registry", MIGRATIONS)?;
             self.migrated.set(true);
         }
+        match command {
+            RegistryCommand::Catalog => Response::from_json(&self.catalog(&sql)?),
+            other => Response::from_json(&self.ids(&sql, other)?),
+        }
+    }
+
+    /// Every sale: read from storage at the first call, kept in memory after.
+    fn catalog(&self, sql: &worker::SqlStorage) -> Result<SaleCatalog> {
+        if let Some(catalog) = self.catalog.borrow().as_ref() {
+            return Ok(catalog.clone());
+        }
+        let ids = sql
+            .exec("SELECT id FROM sales", None)?
+            .to_array::<Row>()?
+            .into_iter()
+            .filter_map(|row| SaleId::parse(&row.id).ok())
+            .collect();
+        let catalog = SaleCatalog::new(ids);
+        *self.catalog.borrow_mut() = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    fn ids(&self, sql: &worker::SqlStorage, command: RegistryCommand) -> Result<Vec<SaleId>> {
         match command {
             RegistryCommand::Add { id } => {
                 sql.exec(
@@ -48,6 +85,9 @@ impl SaleRegistryObject {
                         SqlStorageValue::Integer(clock::now().0 as i64),
                     ],
                 )?;
+                if let Some(catalog) = self.catalog.borrow_mut().as_mut() {
+                    catalog.add(id.clone());
+                }
                 Ok(vec![id])
             }
             RegistryCommand::Exists { id } => Ok(sql
@@ -68,16 +108,35 @@ impl SaleRegistryObject {
                 .into_iter()
                 .filter_map(|row| SaleId::parse(&row.id).ok())
                 .collect()),
+            RegistryCommand::Catalog | RegistryCommand::TestFault(_) => {
+                Err(worker::Error::RustError("not a list command".into()))
+            }
         }
+    }
+
+    /// The test switch: set (only where test faults are allowed), and what was asked so far.
+    fn switch(&self, fault: RegistryFault) -> Result<Response> {
+        if !self.faults_allowed {
+            return Response::error("no test faults here", 404);
+        }
+        self.fault.set(fault);
+        Response::from_json(&RegistryFaultReport {
+            fail: fault.fail,
+            calls_by_kind: self.calls.borrow().clone(),
+        })
     }
 }
 
 /// What the runtime calls: the full worker's class of the same name hands every event here.
 impl SaleRegistryObject {
-    pub fn new(state: State, _env: Env) -> Self {
+    pub fn new(state: State, env: Env) -> Self {
         Self {
             state,
             migrated: Cell::new(false),
+            catalog: RefCell::new(None),
+            fault: Cell::new(RegistryFault::default()),
+            calls: RefCell::new(BTreeMap::new()),
+            faults_allowed: test_faults::enabled(&env),
         }
     }
 
@@ -85,10 +144,22 @@ impl SaleRegistryObject {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
-        match req.json::<RegistryCommand>().await {
-            Ok(command) => Response::from_json(&self.run(command)?),
-            Err(e) => Response::error(format!("not a registry command: {e}"), 400),
+        let command = match req.json::<RegistryCommand>().await {
+            Ok(command) => command,
+            Err(e) => return Response::error(format!("not a registry command: {e}"), 400),
+        };
+        if let RegistryCommand::TestFault(fault) = command {
+            return self.switch(fault);
         }
+        *self
+            .calls
+            .borrow_mut()
+            .entry(command.kind().to_string())
+            .or_default() += 1;
+        if self.fault.get().fail {
+            return Response::error("the registry's test fault", 500);
+        }
+        self.run(command)
     }
 }
 

@@ -495,6 +495,12 @@ impl Store {
                         vec![int(seq), int(u64::from(hand))],
                     )?;
                 }
+                Change::ForgetMinutes { from, to } => {
+                    self.sql.exec(
+                        "DELETE FROM minutes WHERE minute >= ? AND minute < ?",
+                        vec![int(from), int(to)],
+                    )?;
+                }
                 Change::Requests(counts) => {
                     for (kind, count) in counts {
                         self.sql.exec(

@@ -3,14 +3,14 @@
 use super::answers::{SaleList, SaleListEntry};
 use crate::clock;
 use crate::ctx::Ctx;
-use crate::edge_cache::{known_sales, snapshots};
+use crate::edge_cache::snapshots;
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
 use crate::objects::monitor::{Monitor, MonitorCommand, MonitorReport};
 use crate::objects::{
     unexpected, ClockHand, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, FaultSwitch,
-    Registry, RegistryCommand, Shard,
+    Registry, RegistryCommand, RegistryFault, RegistryFaultReport, Shard,
 };
 use crate::random;
 use crate::response::json;
@@ -104,7 +104,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
 /// their caches' lives): the sale exists, and its snapshot is refreshed at the next request. The
 /// edge worker does it too when the full worker answers such a change it handed over.
 pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
-    known_sales::created(&ctx.origin, sale, ctx.now).await;
+    ctx.objects.sale_created(&ctx.origin, sale, ctx.now).await;
     snapshots::invalidate(sale, ctx.now);
 }
 
@@ -138,8 +138,6 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let ids: Vec<SaleId> = ctx.objects.ask(&Registry, &RegistryCommand::List).await?;
-    // Listed by the registry: no need to ask it about each.
-    known_sales::listed(&ids, ctx.now);
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
     let sales = ids
         .into_iter()
@@ -201,6 +199,19 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
             failed_by_kind: report.failed_by_kind,
         },
     ))
+}
+
+/// `PUT /api/admin/test/registry` (tests only; see [`crate::test_faults`]): the registry fails
+/// every command from now on (`{"fail": true}`) or stops; answers what it was asked so far, by
+/// kind.
+pub async fn test_registry(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fault: RegistryFault = http::read_json(&mut req).await?;
+    let report: RegistryFaultReport = ctx
+        .objects
+        .ask(&Registry, &RegistryCommand::TestFault(fault))
+        .await?;
+    Ok(json(200, &report))
 }
 
 /// `POST /api/admin/test/clock` (tests only; see [`crate::clock`] and [`crate::test_faults`]):

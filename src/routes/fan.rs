@@ -1,5 +1,6 @@
 //! Fans: the sale page ([`page`]), joining the line and polling for their turn as JSON
-//! ([`api`]), and where a fan stands, which both tell ([`standing`]). What they share has a module
+//! ([`api`]), and where a fan stands, which both tell ([`standing`]), in the page's words
+//! ([`place_words`]). What they share has a module
 //! of its own: the sale's snapshot and info ([`sale`]), the token a request presents and its
 //! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]).
 
@@ -8,6 +9,7 @@ mod assist;
 mod binding;
 pub mod moving;
 mod page;
+mod place_words;
 mod sale;
 mod standing;
 mod token;

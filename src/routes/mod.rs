@@ -67,7 +67,30 @@ async fn answer<B: Backstage>(
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
     let (now, origin) = (crate::clock::now(), url.origin().ascii_serialization());
+    let lang = crate::i18n::Chosen::of(
+        url.query_pairs()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        crate::http::cookie(&req, crate::i18n::LANG_COOKIE).as_deref(),
+        req.headers()
+            .get("Accept-Language")
+            .ok()
+            .flatten()
+            .as_deref(),
+    );
+    let path = url.path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let route = Route::parse(&segments);
+    // A page in a language other than English needs its table (once per isolate); a static
+    // file does not.
+    let lang = if route.is_some() {
+        lang.loaded(&env, &request_id).await
+    } else {
+        lang
+    };
     let ctx = Ctx {
+        lang,
         faults_allowed: crate::test_faults::allowed(&env, &url),
         objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
@@ -76,10 +99,7 @@ async fn answer<B: Backstage>(
         request_id,
         background,
     };
-    let path = url.path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = req.method().to_string();
-    let route = Route::parse(&segments);
     let (name, sale) = match &route {
         // Only a well-formed sale id is logged: the path is anyone's input.
         Some(route) => (
@@ -106,19 +126,22 @@ async fn answer<B: Backstage>(
         Err(e) => e.code(),
     };
     let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
-    request_log::log(&RequestLine {
-        request_id: &ctx.request_id,
-        method: &method,
-        route: name,
-        sale,
-        status: response.status_code(),
-        duration_ms: ctx
-            .now
-            .millis_until(crate::clock::now())
-            .saturating_sub(crate::clock::offset_ms() - offset_ms),
-        object_calls: ctx.objects.calls(),
-        outcome,
-    });
+    request_log::log(
+        &RequestLine {
+            request_id: &ctx.request_id,
+            method: &method,
+            route: name,
+            sale,
+            status: response.status_code(),
+            duration_ms: ctx
+                .now
+                .millis_until(crate::clock::now())
+                .saturating_sub(crate::clock::offset_ms() - offset_ms),
+            object_calls: ctx.objects.calls(),
+            outcome,
+        },
+        &ctx.env,
+    );
     response
 }
 
@@ -138,7 +161,15 @@ async fn dispatch<B: Backstage>(
             let tries = fan::busy_tries(&req);
             let sale = sale_or_404(sale)?;
             let answer = fan::sale_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, sale.filter(|_| as_page), tries, ctx)
+            let answer = busy_as_page(answer, sale.filter(|_| as_page), tries, ctx);
+            // A language chosen with `?lang=` is kept for the next pages.
+            match (answer, ctx.lang.cookie()) {
+                (Ok(mut response), Some(cookie)) => {
+                    response.headers_mut().append("Set-Cookie", &cookie)?;
+                    Ok(response)
+                }
+                (answer, _) => answer,
+            }
         }
         Route::SalePage(sale) if is(Method::Post) => {
             let sale = sale_id(sale)?;
@@ -155,31 +186,6 @@ async fn dispatch<B: Backstage>(
             socket::open(req, ctx, sale_id(sale)?).await
         }
         Route::Draw(sale) if is(Method::Get) => fan::draw(ctx, sale_id(sale)?).await,
-        Route::Assist(sale) if method == Method::Post => {
-            fan::assist(req, ctx, sale_id(sale)?).await
-        }
-        Route::AssistForm(sale) if method == Method::Post => {
-            let sale = sale_id(sale)?;
-            let answer = fan::assist_form(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MoveLink(sale) if is(Method::Post) => {
-            fan::moving::link(req, ctx, sale_id(sale)?).await
-        }
-        Route::Move(sale) if is(Method::Post) => fan::moving::take(req, ctx, sale_id(sale)?).await,
-        Route::MoveLinkPage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = fan::moving::link_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
-        Route::MovePage(sale) if is(Method::Get) => {
-            fan::moving::page(ctx, sale_id(sale)?, None).await
-        }
-        Route::MovePage(sale) if is(Method::Post) => {
-            let sale = sale_id(sale)?;
-            let answer = fan::moving::take_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, Some(sale), 0, ctx)
-        }
         route if route.served_by_full_worker() => backstage.answer(route, req, ctx).await,
         route => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
@@ -189,7 +195,7 @@ async fn dispatch<B: Backstage>(
 
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
 /// too-many-requests page instead of a `rate_limited` one).
-fn busy_as_page(
+pub(super) fn busy_as_page(
     answer: Result<Response, ApiError>,
     page_of: Option<SaleId>,
     tries: u32,
@@ -198,11 +204,11 @@ fn busy_as_page(
     match (answer, page_of) {
         (Err(e), Some(sale)) if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(fan::busy_page(&sale, None, tries))
+            Ok(fan::busy_page(&sale, None, tries, ctx.lang.lang))
         }
-        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => {
-            Ok(crate::place_cost::rate_limited_page(&sale, retry_after_ms))
-        }
+        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => Ok(
+            crate::place_cost::rate_limited_page(&sale, retry_after_ms, ctx.lang.lang),
+        ),
         (answer, _) => answer,
     }
 }

@@ -78,12 +78,19 @@ pub async fn json_report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respon
 #[derive(Template)]
 #[template(path = "report.html")]
 pub struct ReportPage<'a> {
+    pub lang: crate::i18n::Lang,
     pub sale: SaleLook<'a>,
     pub report: &'a PublicReport,
     pub ended_at: Option<String>,
     pub median: String,
     pub p90: String,
     pub min_waits: u64,
+}
+
+impl crate::pages::Localized for ReportPage<'_> {
+    fn lang(&self) -> crate::i18n::Lang {
+        self.lang
+    }
 }
 
 /// A wait in words: `42 s`, `3 min 5 s`, `2 h 10 min`; `–` when not shown.
@@ -101,12 +108,19 @@ fn wait_words(secs: Option<u64>) -> String {
 pub async fn page(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     let (report, public) = match public(&req, ctx, &sale).await {
         Err(ApiError::NotFound) => {
-            return pages::render(&pages::NotFoundPage, 404, CacheControl::NoStore)
+            return pages::render(
+                &pages::NotFoundPage {
+                    lang: ctx.lang.lang,
+                },
+                404,
+                CacheControl::NoStore,
+            )
         }
         other => other?,
     };
     let page = ReportPage {
-        sale: SaleLook::of(&report.sale),
+        lang: ctx.lang.lang,
+        sale: SaleLook::of(&report.sale, ctx.lang.lang),
         report: &public,
         ended_at: public.ended_at.map(|at| at.to_rfc3339()),
         median: wait_words(public.waits.median_s),

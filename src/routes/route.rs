@@ -62,6 +62,9 @@ pub enum Route<'a> {
     /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
     /// [`crate::clock`]).
     TestClock,
+    /// The registry's test switch (`PUT /api/admin/test/registry`): no route unless test faults
+    /// are on.
+    TestRegistry,
 }
 
 impl<'a> Route<'a> {
@@ -96,6 +99,7 @@ impl<'a> Route<'a> {
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,
+            ["api", "admin", "test", "registry"] => Route::TestRegistry,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
@@ -142,6 +146,7 @@ impl<'a> Route<'a> {
             Route::AdminReport(_) => "admin_report",
             Route::TestPoison => "test_poison",
             Route::TestClock => "test_clock",
+            Route::TestRegistry => "test_registry",
         }
     }
 
@@ -177,7 +182,8 @@ impl<'a> Route<'a> {
             | Route::AdminSales
             | Route::AdminMonitor
             | Route::TestPoison
-            | Route::TestClock => None,
+            | Route::TestClock
+            | Route::TestRegistry => None,
         }
     }
 
@@ -204,7 +210,15 @@ impl<'a> Route<'a> {
             // After a sale, not at its opening second: kept out of the edge's module.
             | Route::PublicReport(_)
             | Route::ReportPage(_)
-            | Route::AdminReport(_) => true,
+            | Route::AdminReport(_)
+            | Route::TestRegistry
+            // A fan's rare asks (the assisted lane, moving a place), not the crowd's.
+            | Route::Assist(_)
+            | Route::AssistForm(_)
+            | Route::MoveLink(_)
+            | Route::Move(_)
+            | Route::MoveLinkPage(_)
+            | Route::MovePage(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -213,13 +227,7 @@ impl<'a> Route<'a> {
             | Route::Status(_)
             | Route::Challenge(_)
             | Route::Socket(_)
-            | Route::Draw(_)
-            | Route::Assist(_)
-            | Route::AssistForm(_)
-            | Route::MoveLink(_)
-            | Route::Move(_)
-            | Route::MoveLinkPage(_)
-            | Route::MovePage(_) => false,
+            | Route::Draw(_) => false,
         }
     }
 
@@ -248,7 +256,7 @@ impl<'a> Route<'a> {
             | Route::TestPoison
             | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
-            Route::AdminFault(_) => "PUT",
+            Route::AdminFault(_) | Route::TestRegistry => "PUT",
         }
     }
 }
@@ -299,8 +307,6 @@ mod tests {
             &["api", "sales", "s1", "challenge"],
             &["api", "sales", "s1", "socket"],
             &["api", "sales", "s1", "draw"],
-            &["api", "sales", "s1", "assist"],
-            &["s", "s1", "assist"],
         ] {
             assert!(at_edge(fan), "{fan:?} is a fan's route");
         }
@@ -328,6 +334,13 @@ mod tests {
             &["api", "sales", "s1", "report"],
             &["s", "s1", "report"],
             &["api", "admin", "sales", "s1", "report"],
+            // A fan's rare asks, not the crowd's: the full worker's.
+            &["api", "sales", "s1", "assist"],
+            &["s", "s1", "assist"],
+            &["api", "sales", "s1", "move-link"],
+            &["api", "sales", "s1", "move"],
+            &["s", "s1", "move-link"],
+            &["s", "s1", "move"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

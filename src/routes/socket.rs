@@ -12,7 +12,7 @@ use crate::http;
 use crate::objects::{FanSocket, Socket};
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::FanView;
-use waitroom_core::queue::socket::{self, Refusal};
+use waitroom_core::queue::socket::Refusal;
 use waitroom_core::SaleId;
 use worker::{Request, Response};
 
@@ -48,12 +48,14 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     if snap.hand_of(token.seq) > token.hand {
         return Err(ApiError::SocketRefused(Refusal::Moved));
     }
-    match snap.fan_view(token.seq, ctx.now) {
+    let view = snap.fan_view(token.seq, ctx.now);
+    match view {
         FanView::Closed => return Err(ApiError::SocketRefused(Refusal::Closed)),
         FanView::Reached => return Err(ApiError::SocketRefused(Refusal::TurnReached)),
         // In the pre-queue (or before this edge saw the draw): no place in line yet.
         FanView::Prequeue { .. } => return Err(ApiError::SocketRefused(Refusal::NotInLine)),
-        FanView::Waiting { ahead, .. } if !socket::admits(ahead, snap.presence_zone) => {
+        // By the fewest fans who may be ahead (the object checks its exact line again).
+        FanView::Waiting { ahead, .. } if !view.in_zone(snap.presence_zone) => {
             return Err(ApiError::SocketRefused(Refusal::NotNearFront {
                 ahead,
                 zone: snap.presence_zone,

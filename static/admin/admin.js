@@ -39,6 +39,7 @@
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
+    "branding.messages": "f-messages",
   };
   const ERROR_OF = {
     "f-id": "e-id",
@@ -68,6 +69,7 @@
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
+    "f-messages": "e-messages",
   };
 
   const state = {
@@ -886,6 +888,7 @@
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
     $("f-message").value = b.message || "";
+    $("f-messages").value = b.messages && Object.keys(b.messages).length ? JSON.stringify(b.messages, null, 1) : "";
     updatePreview();
   }
 
@@ -1014,6 +1017,15 @@
     if (message.length > 1000) {
       fieldError("f-message", "At most 1000 characters.");
       ok = false;
+    }
+    const messages = $("f-messages").value.trim();
+    if (messages) {
+      try {
+        branding.messages = JSON.parse(messages);
+      } catch (_) {
+        fieldError("f-messages", "This is not JSON: {\"de\": \"...\", \"ar\": \"...\"}.");
+        ok = false;
+      }
     }
     body.branding = branding;
     if (!ok) {

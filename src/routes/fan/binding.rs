@@ -12,11 +12,13 @@ use worker::Response;
 
 /// The binding page (200), carrying a Turnstile sale's unspent widget token to the join.
 pub(super) fn page(
+    lang: crate::i18n::Lang,
     look: SaleLook<'_>,
     phase: Phase,
     turnstile_token: Option<&str>,
 ) -> Result<Response, ApiError> {
     let page = BindingPage {
+        lang,
         sale: look,
         phase,
         turnstile_token,

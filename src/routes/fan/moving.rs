@@ -219,7 +219,8 @@ pub async fn link_page(
     };
     let link = make_link(ctx, &snap, &token, proof.as_deref()).await?;
     let page = MoveLinkPage {
-        sale: SaleLook::of(&snap.sale),
+        lang: ctx.lang.lang,
+        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
         url: &link.url,
         code: &link.code,
         expires_at: link.expires_at,
@@ -238,7 +239,8 @@ pub async fn page(
 ) -> Result<worker::Response, ApiError> {
     let snap = snapshot(ctx, &sale).await?;
     let page = MovePage {
-        sale: SaleLook::of(&snap.sale),
+        lang: ctx.lang.lang,
+        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
         refused: refused.as_deref(),
     };
     let status = if refused.is_some() { 409 } else { 200 };

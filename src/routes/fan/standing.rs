@@ -24,6 +24,9 @@ pub(super) enum Standing {
         poll_after_ms: u64,
         /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
         near_front: bool,
+        /// Possibly within the presence zone (by the fewest fans who may be ahead): may hold a
+        /// socket.
+        in_zone: bool,
     },
     YourTurn {
         pass: String,
@@ -76,14 +79,19 @@ pub(super) async fn fan_state(
     if snap.hand_of(token.seq) > token.hand {
         return Ok(Standing::Moved);
     }
-    Ok(match snap.fan_view(token.seq, ctx.now) {
+    let view = snap.fan_view(token.seq, ctx.now);
+    Ok(match view {
         FanView::Waiting {
             position,
             ahead,
             eta_s,
             poll_after_ms,
+            ..
         } => {
-            let near_front = snap.sale.presence_ttl_s > 0 && ahead < snap.presence_zone;
+            // By the fewest fans who may be ahead: a fan the snapshot cannot place exactly (far
+            // back, see `waitroom_core::queue::gap_index`) errs into the zone, never out of it.
+            let in_zone = view.in_zone(snap.presence_zone);
+            let near_front = snap.sale.presence_ttl_s > 0 && in_zone;
             // A poll near the front says the fan is still there; fans further back cost the
             // coordinator nothing.
             if near_front {
@@ -98,6 +106,7 @@ pub(super) async fn fan_state(
                 eta_s,
                 poll_after_ms: jittered(poll_after_ms),
                 near_front,
+                in_zone,
             }
         }
         FanView::Closed => Standing::Closed,
@@ -118,6 +127,7 @@ pub(super) async fn fan_state(
                     eta_s: None,
                     poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
                     near_front: true,
+                    in_zone: waitroom_core::queue::socket::admits(ahead, snap.presence_zone),
                 },
                 Claim::Turn {
                     assignment,
@@ -168,15 +178,15 @@ pub(super) fn status_answer<'a>(
             eta_s,
             poll_after_ms,
             near_front,
+            in_zone,
         } => (
             [Some(*position), Some(*ahead), *eta_s, Some(*poll_after_ms)],
             StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
                 // A place bound to a device gets its turn by the poll with a proof.
-                socket_url: (waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
-                    && token.device.is_none())
-                .then(|| format!("/api/sales/{sale}/socket")),
+                socket_url: (*in_zone && token.device.is_none())
+                    .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         Standing::YourTurn {

@@ -9,9 +9,9 @@
 //! `places_by_intent`), what a place costs (join spam, forged, expired, other-sale and replayed
 //! solutions, `place_cost`), the public report before the close and what it names (`report`),
 //! finished tokens and unknown sale ids at the edge (coordinator
-//! requests and files created, `edge_cost`), malformed and oversized input (`bad_input`), and
-//! places bound to a device (a copied token or cookie, replayed and forged proofs, a bound
-//! place's move, `device_binding`).
+//! requests and files created, `edge_cost`; random ids at scale and with the registry failing,
+//! `unknown_sales`), malformed and oversized input (`bad_input`), and places bound to a device
+//! (a copied token or cookie, replayed and forged proofs, a bound place's move, `device_binding`).
 
 mod assist;
 mod bad_input;
@@ -21,6 +21,7 @@ mod moved_place;
 mod place_cost;
 mod places_by_intent;
 mod report;
+mod unknown_sales;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};

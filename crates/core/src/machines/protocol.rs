@@ -227,8 +227,12 @@ pub struct SaleReport {
     /// `edge_report`), as they last told the coordinator (with each block they lease or close).
     #[serde(default)]
     pub shard_requests_by_kind: std::collections::BTreeMap<String, u64>,
-    /// Arrivals and admissions per minute since the sale began.
+    /// Arrivals and admissions per minute, the last day's ([`crate::queue::MINUTES_KEPT`]).
     pub minutes: Vec<MinuteStats>,
+    /// Before `minutes`, arrivals and admissions per hour (`minute`: the hour's first), for a
+    /// week ([`crate::queue::HOURS_KEPT`]); older ones are forgotten.
+    #[serde(default)]
+    pub hours: Vec<MinuteStats>,
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::queue::draw::DrawInfo>,
@@ -264,6 +268,7 @@ crate::flat_read! { SaleReport {
     coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>;
     shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
+    hours: Vec<MinuteStats>, default;
     draw: Option<crate::queue::draw::DrawInfo>, default;
     closed_at: Option<UnixMillis> = with rfc3339::option::deserialize, default;
     report_visibility: crate::sale::ReportVisibility, default;

@@ -25,6 +25,7 @@
 
 pub mod draw;
 mod error;
+pub mod gap_index;
 mod limits;
 mod parts;
 mod records;
@@ -39,6 +40,7 @@ pub use limits::{
     PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
 };
 pub use parts::fan_key::fan_id_for;
+pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
 pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
@@ -534,6 +536,11 @@ impl Queue {
 
     // What the queue shows (rules::stats).
 
+    /// The report's minutes (the last day) and hours (the week before it) at `now`.
+    pub fn minutes_report(&self, now: UnixMillis) -> (Vec<MinuteStats>, Vec<MinuteStats>) {
+        self.state.minutes.report(now)
+    }
+
     pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
         self.state.minutes.iter()
     }
@@ -550,6 +557,23 @@ impl Queue {
     /// What the edge caches and answers polls from.
     pub fn snapshot(&self, now: UnixMillis) -> Snapshot {
         stats::snapshot(&self.state, now)
+    }
+
+    /// How many gaps (runs of unused numbers) the line holds ahead of its front: what the
+    /// snapshot lists (the first few) and counts per range (the rest).
+    pub fn gaps_ahead(&self) -> usize {
+        self.state.line.gap_count()
+    }
+
+    /// Every gap ahead of the front, as the snapshot listed them before it was bounded: for
+    /// simulations that measure the difference.
+    pub fn all_gaps(&self) -> Vec<crate::ids::PositionRange> {
+        self.state.line.gaps_iter().collect()
+    }
+
+    /// The front of the line at `now` (a snapshot's `head`).
+    pub fn snapshot_head(&self, _now: UnixMillis) -> u64 {
+        self.state.line.head().0
     }
 
     /// Checks every invariant of the line; for tests and simulations.

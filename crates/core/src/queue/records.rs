@@ -2,7 +2,7 @@
 
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
-use crate::queue::draw::DrawKey;
+use crate::queue::draw::{DrawKey, DrawVersion};
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -201,15 +201,21 @@ pub struct BlockLease {
     pub fan_salt: FanSalt,
 }
 
-/// What storage keeps of the pre-queue: the key (secret until the draw) and the last arrival
-/// number taken during it (0: none).
+/// What storage keeps of the pre-queue: the key (secret until the draw), the last arrival
+/// number taken during it (0: none) and the draw's version (a record stored before versions
+/// existed has none: v1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawRecord {
     pub key: DrawKey,
     pub end: Seq,
+    #[serde(default)]
+    pub version: DrawVersion,
 }
 
 /// A record the caller must persist, in order, before answering.
+// A change lives for one command's step, a few at a time: boxing the sale (the largest) would
+// buy nothing but an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     Sale(Sale),
@@ -231,6 +237,12 @@ pub enum Change {
     /// Arrival number `seq` was granted the assisted lane (one row each, at most the sale's
     /// `assist.max_places`).
     Assisted(Seq),
+    /// The minutes' rows `from..to` are gone (folded into their hour's row or forgotten:
+    /// [`crate::queue::parts::minutes`]).
+    ForgetMinutes {
+        from: u64,
+        to: u64,
+    },
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every

@@ -65,6 +65,9 @@ impl MemoryStore {
                 Change::Assisted(seq) => {
                     self.assisted.insert(seq);
                 }
+                Change::ForgetMinutes { from, to } => self
+                    .minutes
+                    .retain(|minute, _| !(from..to).contains(minute)),
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }

@@ -17,6 +17,7 @@ pub(super) fn report(
 ) -> SaleReport {
     let sale = queue.sale();
     let requests = counts.requests();
+    let (minutes, hours) = queue.minutes_report(now);
     SaleReport {
         sale: SaleView::of(sale),
         phase: queue.phase_at(now),
@@ -42,7 +43,8 @@ pub(super) fn report(
             .iter()
             .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
             .collect(),
-        minutes: queue.minutes().copied().collect(),
+        minutes,
+        hours,
         draw: queue.draw_info(),
         closed_at: sale.closed_at,
         report_visibility: sale.report,

@@ -38,8 +38,8 @@ pub(crate) fn admit(
         q.changes.push(q.line.change());
     }
     if !admitted.is_empty() {
-        let minute = q.minutes.admitted(now, admitted.len() as u64);
-        q.changes.push(Change::Minute(minute));
+        q.minutes
+            .admitted(now, admitted.len() as u64, &mut q.changes);
         q.changes.push(Change::Waits(q.waits.clone()));
     }
     admitted

@@ -106,8 +106,7 @@ fn take_new_place(q: &mut QueueState, now: UnixMillis) -> Result<Joined, QueueEr
     q.arrivals.taken(seq, now);
     q.changes.push(q.line.change());
     prequeue::note_numbers_taken(q, now);
-    let minute = q.minutes.arrived(now, 1);
-    q.changes.push(Change::Minute(minute));
+    q.minutes.arrived(now, 1, &mut q.changes);
     Ok(joined(q, seq, true))
 }
 
