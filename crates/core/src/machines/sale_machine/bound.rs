@@ -15,7 +15,7 @@ enum Checked {
     /// The plain command it stands for (a bound claim: `Claim`), to run as any other.
     Run(Command),
     /// The answer, nothing to run (a move link's proof).
-    Answer(Reply),
+    Answer(Box<Reply>),
 }
 
 impl SaleMachine {
@@ -32,7 +32,7 @@ impl SaleMachine {
         let answer = match check(queue, command, now) {
             None => return Ok(input),
             Some(Ok(Checked::Run(plain))) => return Ok(Input::Command(plain)),
-            Some(Ok(Checked::Answer(reply))) => Ok(reply),
+            Some(Ok(Checked::Answer(reply))) => Ok(*reply),
             Some(Err(refused)) => Err(refused),
         };
         self.counts.count(command.kind(), now);
@@ -55,7 +55,9 @@ fn check(queue: &Queue, command: &Command, now: UnixMillis) -> Option<Result<Che
             .and_then(|()| verify(&queue.sale().id, seq, device, purpose, now))
             .map(|()| match purpose {
                 ProofPurpose::Claim => Checked::Run(Command::Claim { seq, hand }),
-                ProofPurpose::Move => Checked::Answer(Reply::Proven(Proven { seq, hand })),
+                ProofPurpose::Move => {
+                    Checked::Answer(Box::new(Reply::Proven(Proven { seq, hand })))
+                }
             }),
     )
 }
