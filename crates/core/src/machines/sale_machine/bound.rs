@@ -12,10 +12,10 @@ use crate::time::UnixMillis;
 
 /// What a bound command comes to once its hand and proof hold.
 enum Checked {
-    /// The plain command it stands for (a bound claim: `Claim`), to run as any other.
-    Run(Command),
-    /// The answer, nothing to run (a move link's proof).
-    Answer(Box<Reply>),
+    /// A bound claim, to run as a plain `Claim` of that hand.
+    Claim { seq: Seq, hand: u8 },
+    /// A move link's proof: the answer, nothing to run.
+    Proven(Proven),
 }
 
 impl SaleMachine {
@@ -31,8 +31,10 @@ impl SaleMachine {
         };
         let answer = match check(queue, command, now) {
             None => return Ok(input),
-            Some(Ok(Checked::Run(plain))) => return Ok(Input::Command(plain)),
-            Some(Ok(Checked::Answer(reply))) => Ok(*reply),
+            Some(Ok(Checked::Claim { seq, hand })) => {
+                return Ok(Input::Command(Command::Claim { seq, hand }))
+            }
+            Some(Ok(Checked::Proven(proven))) => Ok(Reply::Proven(proven)),
             Some(Err(refused)) => Err(refused),
         };
         self.counts.count(command.kind(), now);
@@ -54,10 +56,8 @@ fn check(queue: &Queue, command: &Command, now: UnixMillis) -> Option<Result<Che
             .check_hand(seq, hand)
             .and_then(|()| verify(&queue.sale().id, seq, device, purpose, now))
             .map(|()| match purpose {
-                ProofPurpose::Claim => Checked::Run(Command::Claim { seq, hand }),
-                ProofPurpose::Move => {
-                    Checked::Answer(Box::new(Reply::Proven(Proven { seq, hand })))
-                }
+                ProofPurpose::Claim => Checked::Claim { seq, hand },
+                ProofPurpose::Move => Checked::Proven(Proven { seq, hand }),
             }),
     )
 }
