@@ -199,10 +199,10 @@ async fn with_assist(ctx: &Ctx, snap: &Snapshot, mut place: Place) -> Place {
                     place.claims = claims;
                     place.new_token = true;
                 }
-                Err(e) => worker::console_warn!("assisted lane: no keys to sign with: {e:?}"),
+                Err(e) => worker::console_warn!("assisted lane: no keys to sign with: {e}"),
             }
         }
-        Err(e) => worker::console_warn!("assisted lane not granted to a member: {e:?}"),
+        Err(e) => worker::console_warn!("assisted lane not granted to a member: {e}"),
     }
     place
 }

@@ -475,6 +475,15 @@ impl ApiError {
     }
 }
 
+/// For logs: the error's code and message, as its JSON body says them (its `Debug` would link
+/// every variant's field names into the edge module).
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let answer = self.answer();
+        write!(f, "{}: {}", answer.code, answer.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

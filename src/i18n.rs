@@ -68,9 +68,7 @@ impl Lang {
             let tag = parts.next().unwrap_or("").trim();
             let q = parts
                 .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(1000, |q| {
-                    (q.trim().parse::<f32>().unwrap_or(0.0) * 1000.0) as u32
-                });
+                .map_or(1000, qvalue);
             if q == 0 {
                 continue;
             }
@@ -214,6 +212,24 @@ impl Lang {
     }
 }
 
+/// An `Accept-Language` weight (RFC 9110 `qvalue`: `0`, `1`, up to three decimals) in
+/// thousandths; anything else counts as 0. Read by hand: `str::parse::<f32>` links the float
+/// parser into the edge module (about 4 KB) for this one header.
+fn qvalue(q: &str) -> u32 {
+    let (whole, decimals) = q.trim().split_once('.').unwrap_or((q.trim(), ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // `.5` as browsers never send it but `parse::<f32>` read it.
+    let whole_ok = digits(whole) || (whole.is_empty() && digits(decimals));
+    if whole.len() > 1 || !whole_ok || (!decimals.is_empty() && !digits(decimals)) {
+        return 0;
+    }
+    let mut thousandths = whole.bytes().next().map_or(0, |b| u32::from(b - b'0')) * 1000;
+    for (place, b) in [100, 10, 1].into_iter().zip(decimals.bytes()) {
+        thousandths += place * u32::from(b - b'0');
+    }
+    thousandths.min(1000)
+}
+
 fn push(out: &mut String, text: &str, html: bool) {
     if html {
         escape_into(out, text);
@@ -239,6 +255,13 @@ fn json_string_into(out: &mut String, text: &str) {
         }
     }
     out.push('"');
+}
+
+/// `text` escaped for HTML (text or an attribute's value).
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
 }
 
 fn escape_into(out: &mut String, text: &str) {
@@ -394,6 +417,31 @@ mod tests {
         assert_eq!(code("ja;q=0, fr;q=0.1"), Some("fr"));
         assert_eq!(code("tlh, *"), None);
         assert_eq!(code(""), None);
+        assert_eq!(code("fr;q=0.5, de;q=0.55, ja;q=0.549"), Some("de"));
+        assert_eq!(code("fr;q=abc, de;q=0.1"), Some("de"));
+    }
+
+    #[test]
+    fn a_weight_is_read_in_thousandths() {
+        for (q, expected) in [
+            ("1", 1000),
+            ("1.0", 1000),
+            ("1.000", 1000),
+            ("0.9", 900),
+            (" 0.25 ", 250),
+            ("0.125", 125),
+            ("0", 0),
+            ("0.", 0),
+            ("0.0009", 0),
+            ("2", 1000),
+            ("", 0),
+            (".5", 500),
+            ("0.x", 0),
+            ("-1", 0),
+            ("1e3", 0),
+        ] {
+            assert_eq!(qvalue(q), expected, "{q:?}");
+        }
     }
 
     #[test]

@@ -198,7 +198,7 @@ pub struct MoveLinkPage<'a> {
 pub struct MovePage<'a> {
     pub lang: Lang,
     pub sale: SaleLook<'a>,
-    pub refused: Option<&'a str>,
+    pub refused: Option<&'static str>,
 }
 
 /// No such sale.

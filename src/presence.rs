@@ -59,7 +59,7 @@ pub async fn seen(objects: &Objects, sale: &SaleId, seq: Seq, position: Position
             .tell(&Coordinator(sale), &Command::Present { seqs, positions })
             .await
         {
-            worker::console_warn!("presence report for {sale} failed: {e:?}");
+            worker::console_warn!("presence report for {sale} failed: {e}");
         }
     }
 }

@@ -73,7 +73,7 @@ pub async fn refused(objects: &Objects, sale: &SaleId, e: &ApiError, now: UnixMi
         .tell(&Coordinator(sale), &Command::Refused { counts })
         .await
     {
-        worker::console_warn!("refusal counts for {sale} failed: {e:?}");
+        worker::console_warn!("refusal counts for {sale} failed: {e}");
         PENDING.with(|p| {
             let mut pending = p.borrow_mut();
             let entry = pending.get_or_insert_with(sale, Pending::default);

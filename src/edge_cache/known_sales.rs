@@ -41,7 +41,7 @@ pub struct SaleCatalog {
 impl SaleCatalog {
     /// A catalog of `ids` (sorted here).
     pub fn new(mut ids: Vec<SaleId>) -> Self {
-        ids.sort();
+        ids.sort_unstable();
         ids.dedup();
         Self {
             version: ids.len() as u64,

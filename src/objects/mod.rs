@@ -487,7 +487,10 @@ pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
 
 /// A reply of the wrong kind: the two sides of the protocol disagree.
 pub fn unexpected(reply: Reply) -> ApiError {
-    ApiError::Internal(format!("unexpected coordinator reply: {reply:?}"))
+    ApiError::Internal(format!(
+        "unexpected coordinator reply: {}",
+        reply.tag_name()
+    ))
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ impl Objects {
             let listed = match self.sale_list(origin, now).await {
                 Ok(listed) => Some(listed),
                 Err(e) => {
-                    worker::console_warn!("no list of sales: {e:?}");
+                    worker::console_warn!("no list of sales: {e}");
                     known_sales::held()
                 }
             };

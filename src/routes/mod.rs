@@ -203,7 +203,7 @@ pub(super) fn busy_as_page(
 ) -> Result<Response, ApiError> {
     match (answer, page_of) {
         (Err(e), Some(sale)) if e.is_busy() => {
-            worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+            worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
             Ok(fan::busy_page(&sale, None, tries, ctx.lang.lang))
         }
         (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => Ok(

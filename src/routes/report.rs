@@ -93,13 +93,25 @@ impl crate::pages::Localized for ReportPage<'_> {
     }
 }
 
-/// A wait in words: `42 s`, `3 min 5 s`, `2 h 10 min`; `–` when not shown.
-fn wait_words(secs: Option<u64>) -> String {
+impl ReportPage<'_> {
+    pub fn phase_words(&self) -> &'static str {
+        self.lang.phase(self.report.phase)
+    }
+
+    /// When the sale ended, as a `<time>` (an RFC 3339 instant: escaped all the same).
+    pub fn ended_time_html(&self, ended: &str) -> String {
+        let ended = crate::i18n::escaped(ended);
+        format!(r#"<time datetime="{ended}">{ended}</time>"#)
+    }
+}
+
+/// A wait in the page's words: `42 s`, `3 min 5 s`, `2 h 10 min`; `–` when not shown.
+fn wait_words(lang: crate::i18n::Lang, secs: Option<u64>) -> String {
     match secs {
         None => "–".into(),
-        Some(s) if s < 60 => format!("{s} s"),
-        Some(s) if s < 3600 => format!("{} min {} s", s / 60, s % 60),
-        Some(s) => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        Some(s) if s < 60 => lang.report_wait_seconds(s),
+        Some(s) if s < 3600 => lang.report_wait_minutes(s / 60, s % 60),
+        Some(s) => lang.wait_hours(s / 3600, (s % 3600) / 60),
     }
 }
 
@@ -123,8 +135,8 @@ pub async fn page(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         sale: SaleLook::of(&report.sale, ctx.lang.lang),
         report: &public,
         ended_at: public.ended_at.map(|at| at.to_rfc3339()),
-        median: wait_words(public.waits.median_s),
-        p90: wait_words(public.waits.p90_s),
+        median: wait_words(ctx.lang.lang, public.waits.median_s),
+        p90: wait_words(ctx.lang.lang, public.waits.p90_s),
         min_waits: MIN_WAITS_SHOWN,
     };
     pages::render(&page, 200, cache_of(&public))
@@ -179,12 +191,18 @@ pub async fn admin_put(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Resp
 #[cfg(test)]
 mod tests {
     use super::wait_words;
+    use crate::i18n::Lang;
 
     #[test]
     fn waits_read_in_words() {
-        assert_eq!(wait_words(None), "–");
-        assert_eq!(wait_words(Some(42)), "42 s");
-        assert_eq!(wait_words(Some(185)), "3 min 5 s");
-        assert_eq!(wait_words(Some(7800)), "2 h 10 min");
+        let en = Lang::ENGLISH;
+        assert_eq!(wait_words(en, None), "–");
+        assert_eq!(wait_words(en, Some(42)), "42 s");
+        assert_eq!(wait_words(en, Some(185)), "3 min 5 s");
+        assert_eq!(wait_words(en, Some(7800)), "2 h 10 min");
+        // In the page's language (numbers stay numbers).
+        let de = Lang::from_code("de").unwrap();
+        assert_eq!(wait_words(de, Some(185)), "3 Min. 5 Sek.");
+        assert_eq!(wait_words(de, Some(7800)), "2 Std. 10 Min.");
     }
 }

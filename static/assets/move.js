@@ -19,7 +19,7 @@
     notice.className = `notice ${bad ? "bad" : ""}`;
     notice.textContent = text;
   };
-  say("Moving your place to this device…");
+  say(window.waitroomI18n ? window.waitroomI18n.t("js-moving") : "…");
   const device = body.dataset.bound ? window.waitroomDevice : null;
   if (!device) {
     form.submit();

@@ -161,6 +161,23 @@ async fn report_of_a_finished_sale() {
             page.text
         );
     }
+    // In the fan's language: the same numbers, the words and the waits in Japanese.
+    let ja = send(
+        w.fan()
+            .get(&format!("/s/{SALE}/report?lang=ja"))
+            .header("Accept", "text/html"),
+    )
+    .await;
+    assert_eq!(ja.status, 200, "{}", ja.describe());
+    assert_eq!(ja.header("content-language"), Some("ja"));
+    for words in [
+        "<h2 id=\"title\">この販売で起きたこと</h2>",
+        "これらの数値は確定です。",
+        &format!(r#"id="fans-in-line">{joined}<"#),
+        " 分 ",
+    ] {
+        assert!(ja.text.contains(words), "{words}: {}", ja.text);
+    }
 
     // A bad word changes nothing; only the promoter may say it.
     send(

@@ -156,7 +156,8 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
     let open = sale_with(
         &worker,
         "waiting",
-        json!({ "pass_delivery": "form_post", "purchase_url": purchase_url }),
+        json!({ "pass_delivery": "form_post", "purchase_url": purchase_url,
+                "assist": { "multiplier": 3 } }),
     )
     .await;
     worker.admin().open_sale(&open).await;
@@ -164,7 +165,25 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
     fan.join_line(&base, &open, Duration::from_secs(30)).await;
     fan.wait_for_text("#position", "2", Duration::from_secs(15))
         .await;
+    // The waiting page offers the assisted lane (its form and button are on the page axe sees).
+    fan.wait_for("#assist button", Duration::from_secs(15))
+        .await;
     results.push(axe(&fan, &source, "waiting").await);
+    // "Continue on another device": the link and its QR code, then the page that takes a place
+    // (not taken: this fan goes back to its place, which the link did not move).
+    fan.click("#move-link button").await;
+    fan.wait_for(
+        "body[data-page='move-link'] #qr svg",
+        Duration::from_secs(30),
+    )
+    .await;
+    results.push(axe(&fan, &source, "move-link").await);
+    fan.goto(&format!("{base}/s/{open}/move")).await;
+    on_page(&fan, "move").await;
+    results.push(axe(&fan, &source, "move").await);
+    fan.goto(&format!("{base}/s/{open}")).await;
+    fan.wait_for_text("#position", "2", Duration::from_secs(15))
+        .await;
     // Your turn (form_post): with JavaScript the turn's page posts the pass during its load
     // (the keyboard journey comes back to it by Back and takes it by keyboard). axe looks at the
     // page as the server answers it now, written into this tab without its posting script.
@@ -279,6 +298,10 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
     fan.goto(&format!("{base}/s/{countdown}")).await;
     on_page(&fan, "closed").await;
     results.push(axe(&fan, &source, "closed").await);
+    // The closed sale's public report (shown after the close by default).
+    fan.goto(&format!("{base}/s/{countdown}/report")).await;
+    on_page(&fan, "report").await;
+    results.push(axe(&fan, &source, "report").await);
     fan.goto(&format!("{base}/s/no-such-sale")).await;
     on_page(&fan, "not-found").await;
     results.push(axe(&fan, &source, "not-found").await);

@@ -123,6 +123,41 @@ async fn every_language_shows_the_same_place_in_its_own_words() {
         Duration::from_secs(30),
     )
     .await;
+    // The move-link page (the waiting page's "continue on another device" form posts to it, in
+    // the language the cookie keeps) and the page that takes a place, in German and in Arabic.
+    for code in ["de", "ar"] {
+        let messages = &catalogues[code];
+        fan.goto(&format!("{}/s/{sale}?lang={code}", worker.base))
+            .await;
+        fan.wait_for("body[data-page='waiting']", Duration::from_secs(30))
+            .await;
+        fan.click("#move-link button").await;
+        fan.wait_for("body[data-page='move-link']", Duration::from_secs(30))
+            .await;
+        let lang = fan
+            .js("return document.documentElement.lang;", vec![])
+            .await;
+        assert_eq!(lang, json!(code), "{code}: the move-link page's lang");
+        assert_eq!(
+            fan.text("#title").await,
+            messages["move-link-button"],
+            "{code}: the move-link page's heading"
+        );
+        fan.goto(&format!("{}/s/{sale}/move", worker.base)).await;
+        fan.wait_for("body[data-page='move']", Duration::from_secs(30))
+            .await;
+        assert_eq!(
+            fan.text("#title").await,
+            messages["move-heading"],
+            "{code}: the move page's heading"
+        );
+        assert_eq!(
+            fan.text("label[for='code']").await,
+            messages["move-code-label"],
+            "{code}: the move page's label"
+        );
+    }
+    fan.shot("move-ar").await;
     fan.close().await;
 
     // Without a choice, Accept-Language decides; the page says its language and that it varies.

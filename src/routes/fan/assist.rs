@@ -10,6 +10,7 @@ use super::token::{held, held_by_page, set_token_cookie};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
+use crate::i18n::Lang;
 use crate::objects::Coordinator;
 use crate::response::{self, json};
 use serde::Serialize;
@@ -94,15 +95,13 @@ pub fn outcome_of(result: &Result<AssistAnswer, ApiError>) -> &'static str {
     }
 }
 
-/// The waiting page's words for `?assist=`, if it is one of ours.
-pub fn notice_of(outcome: &str, multiplier: u32) -> Option<String> {
+/// The waiting page's words for `?assist=`, if it is one of ours, in the page's language.
+pub fn notice_of(lang: Lang, outcome: &str, multiplier: u32) -> Option<String> {
     Some(match outcome {
-        "granted" => format!(
-            "You have the assisted lane: when your turn comes you have {multiplier} times as long to claim it and to buy. Your place in line is unchanged."
-        ),
-        "full" => "All assisted places of this sale are taken. Your place in line is kept, with the usual time.".into(),
-        "too_late" => "Your turn has come already: the assisted lane is asked for while waiting.".into(),
-        "unavailable" => "The assisted lane could not be granted. Your place in line is kept.".into(),
+        "granted" => lang.assist_notice_granted(multiplier),
+        "full" => lang.assist_notice_full().into(),
+        "too_late" => lang.assist_notice_too_late().into(),
+        "unavailable" => lang.assist_notice_unavailable().into(),
         _ => return None,
     })
 }
@@ -125,4 +124,29 @@ pub async fn form(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         set_token_cookie(&mut response, &sale, &answer.token)?;
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notice_of;
+    use crate::i18n::Lang;
+
+    /// Every outcome the form can come to has its words in every language, the multiplier in the
+    /// granted one; anything else in `?assist=` says nothing.
+    #[test]
+    fn every_outcome_is_said_in_every_language() {
+        for lang in Lang::all() {
+            for outcome in ["granted", "full", "too_late", "unavailable"] {
+                let words = notice_of(lang, outcome, 3).unwrap();
+                assert!(!words.is_empty(), "{}: {outcome}", lang.code());
+            }
+            let granted = notice_of(lang, "granted", 7).unwrap();
+            assert!(granted.contains('7'), "{}: {granted}", lang.code());
+            assert_eq!(notice_of(lang, "<script>", 3), None);
+        }
+        let de = Lang::from_code("de").unwrap();
+        assert!(notice_of(de, "full", 3)
+            .unwrap()
+            .starts_with("Alle unterstützten Plätze"));
+    }
 }

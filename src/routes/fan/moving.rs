@@ -21,13 +21,14 @@ use super::token::{device_proof, presented, set_token_cookie, verify, Presented}
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
+use crate::i18n::Lang;
 use crate::objects::Coordinator;
 use crate::pages::{self, MoveLinkPage, MovePage, SaleLook};
 use crate::response::{self, json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::device::{DeviceError, DeviceJwk, DeviceKey, DeviceProof, ProofPurpose};
-use waitroom_core::keys::move_link::MoveLink;
+use waitroom_core::keys::move_link::{MoveLink, MoveLinkError};
 use waitroom_core::keys::token::{QueueToken, TokenError};
 use waitroom_core::machines::protocol::{Command, DeviceClaim, Moved, Proven, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
@@ -235,13 +236,14 @@ pub async fn link_page(
 pub async fn page(
     ctx: &Ctx,
     sale: SaleId,
-    refused: Option<String>,
+    refused: Option<&ApiError>,
 ) -> Result<worker::Response, ApiError> {
     let snap = snapshot(ctx, &sale).await?;
+    let lang = ctx.lang.lang;
     let page = MovePage {
-        lang: ctx.lang.lang,
-        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
-        refused: refused.as_deref(),
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
+        refused: refused.map(|e| refusal_words(lang, e)),
     };
     let status = if refused.is_some() { 409 } else { 200 };
     pages::render(&page, status, CacheControl::PrivateNoStore)
@@ -265,10 +267,22 @@ pub async fn take_page(
             Ok(response)
         }
         Err(e) if e.is_busy() => Err(e),
-        Err(ApiError::Device(DeviceError::KeyRequired)) => {
-            page(ctx, sale, Some(NEEDS_SCRIPT.into())).await
-        }
-        Err(e) => page(ctx, sale, Some(e.message())).await,
+        Err(e) => page(ctx, sale, Some(&e)).await,
+    }
+}
+
+/// Why a code was refused, in the page's words (the JSON API's `error` says it by its code).
+fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
+    match refused {
+        ApiError::MoveLink(MoveLinkError::Invalid) => lang.move_refused_invalid(),
+        ApiError::MoveLink(MoveLinkError::Expired) => lang.move_refused_expired(),
+        ApiError::Queue(QueueError::PlaceMoved) => lang.move_refused_moved(),
+        ApiError::Queue(QueueError::MovesUsedUp { .. }) => lang.move_refused_moves_used_up(),
+        ApiError::Queue(QueueError::TurnTaken) => lang.move_refused_turn_taken(),
+        ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
+        // A bound sale's form (no JavaScript, so no key): the place stays where it is.
+        ApiError::Device(DeviceError::KeyRequired) => NEEDS_SCRIPT,
+        _ => lang.move_refused_other(),
     }
 }
 

@@ -152,7 +152,7 @@ pub async fn sale_page(
                 }
                 // The fan's new place is recorded: hand over its cookie with the busy page.
                 Err(e) if e.is_busy() && !as_json => {
-                    worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+                    worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
                     return Ok(busy_page(
                         &sale,
                         new_token.as_deref(),
@@ -198,7 +198,7 @@ pub async fn sale_page(
                     phase,
                     place: place_shown(lang, &state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
-                    assist: assist_shown(&req, &snap, &token, &state),
+                    assist: assist_shown(&req, lang, &snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -214,6 +214,7 @@ pub async fn sale_page(
 /// to a fan who has it, and what the last ask came to (`?assist=`, from its form).
 fn assist_shown(
     req: &Request,
+    lang: crate::i18n::Lang,
     snap: &Snapshot,
     token: &QueueToken,
     state: &Standing,
@@ -228,7 +229,7 @@ fn assist_shown(
         offer: (waiting && room && !token.assist).then_some(assist.multiplier),
         granted: token.assist.then_some(assist.multiplier),
         notice: http::query(req, "assist")
-            .and_then(|outcome| super::assist::notice_of(&outcome, assist.multiplier)),
+            .and_then(|outcome| super::assist::notice_of(lang, &outcome, assist.multiplier)),
     }
 }
 
@@ -397,7 +398,7 @@ fn refused_page(
             Ok(place_cost::rate_limited_page(sale, retry_after_ms, lang))
         }
         (RefusalPage::Busy, e) => {
-            worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
+            worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
             Ok(busy_page(sale, None, busy_tries(req), lang))
         }
         (_, e) => Err(e),

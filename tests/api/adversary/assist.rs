@@ -132,6 +132,21 @@ async fn a_script_asking_for_every_place_fills_the_cap_and_times_are_exact() {
         "{}",
         assisted_page.text
     );
+    // The same, in the fan's language (the multiplier a number in the sentence).
+    let french = send(
+        w.fan()
+            .get(&format!("/s/{SALE}?lang=fr"))
+            .header("Accept", "text/html")
+            .header(COOKIE, cookie(&tokens[1])),
+    )
+    .await;
+    assert!(
+        french.text.contains(&format!(
+            "Vous avez la file assistée : quand votre tour viendra, vous aurez {MULTIPLIER} fois plus de temps"
+        )),
+        "{}",
+        french.text
+    );
     let report = w.admin().report(SALE).await;
     assert_eq!(report["assisted"], MAX_PLACES, "{report}");
 

@@ -227,14 +227,20 @@ async fn a_moved_place_is_never_live_in_two_hands() {
         (Some("waiting"), Some(d.seq)),
         "{s}"
     );
-    // The same code again: the page says why, and nothing changes.
+    // The same code again: the page says why, in the fan's language, and nothing changes.
     let again = send(
         w.fan()
             .post(&format!("/s/{SALE}/move"))
+            .header("Accept-Language", "de")
             .form(&[("code", typed.as_str())]),
     )
     .await;
     assert_eq!(again.status, 409, "{}", again.describe());
+    assert!(
+        again.text.contains("Dieser Link wurde schon benutzt"),
+        "{}",
+        again.text
+    );
     assert!(again.cookie(&format!("__Host-wr_{SALE}")).is_none());
 
     w.advance(Duration::from_secs(301)).await;

@@ -127,6 +127,16 @@ macro_rules! tag_first {
 
         $($crate::tag_first!(@variant_of $enum, $tag, $name, $($variant)+);)+
 
+        impl $enum {
+            /// This value's tag on the wire: what a log says of a value it did not expect
+            /// (rather than its `Debug`, which would link every payload's into the edge).
+            pub fn tag_name(&self) -> &'static str {
+                match self {
+                    $($crate::tag_first!(@pattern $enum, $($variant)+) => $name,)+
+                }
+            }
+        }
+
         const _: () = {
             // Every variant listed: a new one fails to compile here until it is.
             #[allow(dead_code)]

@@ -51,7 +51,7 @@ pub struct ExactGaps {
 
 impl From<Vec<PositionRange>> for ExactGaps {
     fn from(mut ranges: Vec<PositionRange>) -> Self {
-        ranges.sort();
+        ranges.sort_unstable();
         let mut before = Vec::with_capacity(ranges.len());
         let mut sum = 0u64;
         for gap in &ranges {

@@ -172,6 +172,19 @@ impl MemoryStore {
     }
 
     /// `n` new fans join at `now` (each a `Command::Join` without a place kept).
+    /// Creates the test sale "tour" (`SaleSettingsInput::tour()`) and opens it at `now`.
+    pub fn open_tour(&mut self, core: &mut SaleMachine, now: UnixMillis) {
+        let upsert = Command::Upsert {
+            id: crate::SaleId::parse("tour").unwrap(),
+            settings: crate::sale::SaleSettings::parse(crate::sale::SaleSettingsInput::tour())
+                .unwrap(),
+            fan_salt: "salt-0123456789".into(),
+            draw_key: None,
+        };
+        self.run(core, upsert, now).unwrap();
+        self.run(core, Command::Open, now).unwrap();
+    }
+
     pub fn join_new_fans(&mut self, core: &mut SaleMachine, n: u64, now: UnixMillis) {
         for _ in 0..n {
             let command = Command::Join {

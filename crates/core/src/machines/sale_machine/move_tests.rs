@@ -4,11 +4,9 @@
 
 use super::memory_store::{test_signing, MemoryStore};
 use super::*;
-use crate::ids::SaleId;
 use crate::queue::socket::Refusal;
 use crate::queue::Claim;
 use crate::queue::MAX_MOVES;
-use crate::sale::{SaleSettings, SaleSettingsInput};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
@@ -18,14 +16,7 @@ fn line_of(fans: u64) -> (SaleMachine, MemoryStore) {
         signing: Some(test_signing()),
         ..MemoryStore::default()
     };
-    let upsert = Command::Upsert {
-        id: SaleId::parse("tour").unwrap(),
-        settings: SaleSettings::parse(SaleSettingsInput::tour()).unwrap(),
-        fan_salt: "salt-0123456789".into(),
-        draw_key: None,
-    };
-    store.run(&mut core, upsert, T0).unwrap();
-    store.run(&mut core, Command::Open, T0).unwrap();
+    store.open_tour(&mut core, T0);
     store.join_new_fans(&mut core, fans, T0);
     (core, store)
 }
@@ -38,7 +29,7 @@ fn moved(core: &mut SaleMachine, store: &mut MemoryStore, seq: Seq, hand: u8) ->
 fn moved_to(seq: Seq, hand: u8) -> Answer {
     Ok(Reply::Moved(crate::machines::protocol::Moved {
         hand,
-        fan_id: crate::queue::Queue::opened(SaleSettingsInput::tour(), T0).fan_id(seq),
+        fan_id: crate::queue::Queue::opened(crate::sale::SaleSettingsInput::tour(), T0).fan_id(seq),
     }))
 }
 

@@ -3,23 +3,16 @@
 
 use super::memory_store::MemoryStore;
 use super::*;
-use crate::ids::{SaleId, WindowId};
+use crate::ids::WindowId;
 use crate::machines::public_report::{PublicReport, MIN_WAITS_SHOWN};
-use crate::sale::{Phase, ReportVisibility, SaleSettings, SaleSettingsInput};
+use crate::sale::{Phase, ReportVisibility};
 
 const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
 fn open_sale() -> (SaleMachine, MemoryStore) {
     let mut core = SaleMachine::default();
     let mut store = MemoryStore::default();
-    let upsert = Command::Upsert {
-        id: SaleId::parse("tour").unwrap(),
-        settings: SaleSettings::parse(SaleSettingsInput::tour()).unwrap(),
-        fan_salt: "salt-0123456789".into(),
-        draw_key: None,
-    };
-    store.run(&mut core, upsert, T0).unwrap();
-    store.run(&mut core, Command::Open, T0).unwrap();
+    store.open_tour(&mut core, T0);
     (core, store)
 }
 
