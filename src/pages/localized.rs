@@ -125,6 +125,7 @@ mod tests {
             ink: color.ink(),
             logo_url: None,
             message: None,
+            bound: false,
         };
         MoveLinkPage {
             lang: Lang::from_code(lang).unwrap(),
@@ -176,6 +177,7 @@ mod tests {
                 ink: color.ink(),
                 logo_url: None,
                 message: None,
+                bound: false,
             },
             refused: Some(fr.move_refused_expired()),
         }
