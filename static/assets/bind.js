@@ -6,6 +6,7 @@
   const body = document.body;
   const sale = body.dataset.sale;
   const device = window.waitroomDevice;
+  const I = window.waitroomI18n;
   const $ = (id) => document.getElementById(id);
 
   function notice(text, kind) {
@@ -45,7 +46,7 @@
     }
     if (answer.error === "device_proof_required") {
       body.dataset.state = "bound_elsewhere";
-      notice("The place this browser holds was taken on another device, and only that device can use it.", "bad");
+      notice(I.t("js-bind-taken-elsewhere"), "bad");
       return;
     }
     const wait = Number(reply.headers.get("Retry-After")) || 5;
@@ -54,7 +55,7 @@
   }
 
   join(true).catch(() => {
-    notice("Could not get your place. Trying again in 5 seconds…", "bad");
+    notice(I.t("js-pow-failed"), "bad");
     setTimeout(() => location.reload(), 5000);
   });
 })();

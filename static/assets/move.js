@@ -19,7 +19,8 @@
     notice.className = `notice ${bad ? "bad" : ""}`;
     notice.textContent = text;
   };
-  say(window.waitroomI18n ? window.waitroomI18n.t("js-moving") : "…");
+  const I = window.waitroomI18n;
+  say(I ? I.t("js-moving") : "…");
   const device = body.dataset.bound ? window.waitroomDevice : null;
   if (!device) {
     form.submit();
@@ -41,6 +42,6 @@
       return;
     }
     body.dataset.state = "refused";
-    say(answer.message || "Could not move your place here.", true);
-  })().catch(() => say("Could not move your place here. Open the link again to retry.", true));
+    say(I ? I.t("js-move-failed") : "…", true);
+  })().catch(() => say(I ? I.t("js-move-retry") : "…", true));
 })();

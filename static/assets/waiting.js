@@ -189,9 +189,9 @@
           return;
         }
         document.body.dataset.state = "bound_elsewhere";
-        $("position").textContent = "Kept for another device";
-        $("title").textContent = "Not this device's place";
-        notice("This place was taken on another device, and only that device can use it.", "bad");
+        $("position").textContent = I.t("js-bound-elsewhere-position");
+        $("title").textContent = I.t("js-bound-elsewhere-title");
+        notice(I.t("js-bound-elsewhere"), "bad");
         return;
       }
       if (res.status === 401) {

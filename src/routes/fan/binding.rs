@@ -28,14 +28,14 @@ pub(super) fn page(
 
 /// What a fan whose place is bound to their device sees when the line reached them, until the
 /// page's script has claimed the turn with the device's proof (the waiting page polls at once).
-pub(super) fn confirming_device() -> PlaceShown {
+pub(super) fn confirming_device(lang: crate::i18n::Lang) -> PlaceShown {
     PlaceShown {
         state: FanState::Waiting,
-        position: "It's your turn!".into(),
+        position: lang.place_your_turn().into(),
         ahead: "0".into(),
         eta: "0".into(),
         refresh_s: 5,
-        notice: Some("Confirming this device…".into()),
+        notice: Some(lang.binding_confirming().into()),
         rejoin: false,
         draw_at: None,
     }

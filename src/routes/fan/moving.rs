@@ -281,13 +281,10 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Queue(QueueError::TurnTaken) => lang.move_refused_turn_taken(),
         ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
         // A bound sale's form (no JavaScript, so no key): the place stays where it is.
-        ApiError::Device(DeviceError::KeyRequired) => NEEDS_SCRIPT,
+        ApiError::Device(DeviceError::KeyRequired) => lang.move_refused_needs_script(),
         _ => lang.move_refused_other(),
     }
 }
-
-/// What the move page says to a browser without JavaScript in a sale that binds places.
-const NEEDS_SCRIPT: &str = "This sale keeps each place for the device that holds it, so moving your place here needs JavaScript (it makes this device's key). Turn JavaScript on and open the link again; your place stays where it is until then.";
 
 /// The form field `name` of the request's body, if present.
 async fn form_field(req: &mut Request, name: &str) -> Result<Option<String>, ApiError> {

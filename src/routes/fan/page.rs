@@ -144,7 +144,7 @@ pub async fn sale_page(
                         lang,
                         sale: look(),
                         phase,
-                        place: super::binding::confirming_device(),
+                        place: super::binding::confirming_device(lang),
                         can_rejoin: snap.sale.access.is_open(),
                         assist: AssistShown::default(),
                     };
