@@ -2,8 +2,10 @@
 //! needed and takes no place; with it the page makes a key WebCrypto will not give out (kept in
 //! IndexedDB) and joins with it; the place's cookie copied into a second browser profile shows
 //! the same place while it waits, but when the line reaches it the copy is refused ("kept for
-//! another device") and only the first browser reaches the purchase page.
+//! another device") and only the first browser reaches the purchase page. The bound pages are
+//! in the fan's language (the no-JavaScript answer in German) and pass axe (WCAG 2.2 AA).
 
+use crate::accessibility::{assert_no_violations, axe, axe_source};
 use crate::chrome::{Browser, Chromedriver, SessionOptions};
 use crate::support::random::unique_sale;
 use crate::support::TestWorker;
@@ -56,6 +58,18 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
         "{text:?}"
     );
     nojs.shot("needs-js").await;
+    // In the fan's language: the same answer in German.
+    nojs.goto(&format!("{page}?lang=de")).await;
+    nojs.wait_for(
+        "html[lang='de'] body[data-page='binding']",
+        Duration::from_secs(30),
+    )
+    .await;
+    let text = nojs.text("body").await;
+    assert!(
+        text.contains("Für diesen Verkauf wird JavaScript benötigt"),
+        "{text:?}"
+    );
     nojs.close().await;
     assert_eq!(joined(&worker, &sale).await, 0);
 
@@ -75,6 +89,8 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
         .await;
     assert_eq!(key, json!(["private", false, "P-256"]));
     fan.shot("waiting").await;
+    let source = axe_source();
+    let mut results = vec![axe(&fan, &source, "bound-waiting").await];
 
     // The cookie, copied into a second browser profile: the same place, while it waits.
     let name = format!("__Host-wr_{sale}");
@@ -109,6 +125,8 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
     let said = copy.text("#notice").await;
     assert!(said.contains("taken on another device"), "{said:?}");
     copy.shot("refused").await;
+    results.push(axe(&copy, &source, "bound-refused").await);
+    assert_no_violations(&results);
     fan.wait(
         "the purchase page with the pass",
         Duration::from_secs(60),
