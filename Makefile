@@ -17,7 +17,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bin
 
 WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) $(wildcard locales/*.ftl) build.rs Cargo.toml Cargo.lock crates/core/Cargo.toml
 
-.PHONY: help bootstrap build vendor dev test check-edge-size test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
+.PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
 
 help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
@@ -109,6 +109,7 @@ rollback:
 
 # The edge module's bound (issue 21): build-edge/index_bg.wasm at most 300,000 bytes gzip -9; fails
 # saying the size and the bound (scripts/check-edge-size.sh, docs/capacity.md "The edge's bound").
+.PHONY: check-edge-size
 check-edge-size: build
 	@scripts/check-edge-size.sh
 
