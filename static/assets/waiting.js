@@ -189,6 +189,9 @@
           return;
         }
         document.body.dataset.state = "bound_elsewhere";
+        // Nothing here to move: the place is another device's (a link would be refused anyway).
+        const move = $("move-link");
+        if (move) move.hidden = true;
         $("position").textContent = I.t("js-bound-elsewhere-position");
         $("title").textContent = I.t("js-bound-elsewhere-title");
         notice(I.t("js-bound-elsewhere"), "bad");

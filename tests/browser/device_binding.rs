@@ -124,6 +124,14 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
     wait_for_state(&copy, "bound_elsewhere").await;
     let said = copy.text("#notice").await;
     assert!(said.contains("taken on another device"), "{said:?}");
+    // Nor does it offer to move the place on.
+    let offered = copy
+        .js(
+            "return !document.getElementById('move-link').hidden;",
+            vec![],
+        )
+        .await;
+    assert_eq!(offered, json!(false), "the copy offers no move link");
     copy.shot("refused").await;
     results.push(axe(&copy, &source, "bound-refused").await);
     assert_no_violations(&results);
