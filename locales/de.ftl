@@ -203,3 +203,18 @@ report-no = nein
 report-not-drawn = noch nicht ausgelost
 report-verify = Prüfe es selbst:
 report-json = Diese Zahlen als JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = Dein Platz in diesem Verkauf gilt nur für dieses Gerät: Er lässt sich nicht in einen anderen Browser kopieren, teilen oder verkaufen. Lass diese Seite offen: Gleich bist du in der Warteschlange.
+binding-noscript = Für diesen Verkauf wird JavaScript benötigt: Jeder Platz gehört dem Gerät, das ihn nimmt, mit einem Schlüssel, den dein Browser erzeugt und nie weitergibt. Schalte JavaScript ein und lade diese Seite neu.
+binding-confirming = Dieses Gerät wird bestätigt …
+waiting-bound-noscript = Dieser Platz gehört zum Schlüssel dieses Geräts; um ihn auf ein anderes Gerät zu verschieben, braucht es JavaScript auf beiden Geräten.
+move-bound-body = In diesem Verkauf gehört jeder Platz dem Gerät, das ihn hält: Dein Platz gehört dann zum Schlüssel dieses Geräts, und nur dieses Gerät kann deinen Einlass nutzen.
+move-bound-noscript = Um in diesem Verkauf einen Platz zu verschieben, wird JavaScript benötigt (es erzeugt den Schlüssel dieses Geräts): Schalte es ein und öffne den Link noch einmal. Bis dahin bleibt dein Platz, wo er ist.
+move-refused-needs-script = In diesem Verkauf gehört jeder Platz dem Gerät, das ihn hält; um deinen Platz hierher zu verschieben, wird daher JavaScript benötigt (es erzeugt den Schlüssel dieses Geräts). Schalte JavaScript ein und öffne den Link noch einmal; bis dahin bleibt dein Platz, wo er ist.
+js-bound-elsewhere-position = Für ein anderes Gerät reserviert
+js-bound-elsewhere-title = Nicht der Platz dieses Geräts
+js-bound-elsewhere = Dieser Platz wurde auf einem anderen Gerät genommen, und nur dieses Gerät kann ihn nutzen.
+js-bind-taken-elsewhere = Der Platz, den dieser Browser hält, wurde auf einem anderen Gerät genommen, und nur dieses Gerät kann ihn nutzen.
+js-move-failed = Dein Platz konnte nicht hierher verschoben werden.
+js-move-retry = Dein Platz konnte nicht hierher verschoben werden. Öffne den Link noch einmal, um es erneut zu versuchen.

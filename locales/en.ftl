@@ -207,3 +207,18 @@ report-no = no
 report-not-drawn = not drawn yet
 report-verify = Check it yourself:
 report-json = These numbers as JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = Your place in this sale is kept for this device only: it cannot be copied to another browser, shared or sold. Keep this page open: you join the line in a moment.
+binding-noscript = JavaScript is needed to join this sale: each place is kept for the device that takes it, with a key your browser makes and never shares. Turn JavaScript on and reload this page.
+binding-confirming = Confirming this device…
+waiting-bound-noscript = This place is kept for this device's key, so moving it to another device needs JavaScript on both devices.
+move-bound-body = This sale keeps each place for the device that holds it: your place will be kept for this device's key, and only this device can use your turn.
+move-bound-noscript = Moving a place in this sale needs JavaScript (it makes this device's key): turn it on and open the link again. Your place stays where it is until then.
+move-refused-needs-script = This sale keeps each place for the device that holds it, so moving your place here needs JavaScript (it makes this device's key). Turn JavaScript on and open the link again; your place stays where it is until then.
+js-bound-elsewhere-position = Kept for another device
+js-bound-elsewhere-title = Not this device's place
+js-bound-elsewhere = This place was taken on another device, and only that device can use it.
+js-bind-taken-elsewhere = The place this browser holds was taken on another device, and only that device can use it.
+js-move-failed = Could not move your place here.
+js-move-retry = Could not move your place here. Open the link again to retry.

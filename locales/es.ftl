@@ -203,3 +203,18 @@ report-no = no
 report-not-drawn = aún no sorteado
 report-verify = Compruébalo tú mismo:
 report-json = Estas cifras en JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = En esta venta tu lugar es solo para este dispositivo: no se puede copiar a otro navegador, compartir ni vender. Mantén esta página abierta: entrarás en la fila en un momento.
+binding-noscript = Para unirte a esta venta se necesita JavaScript: cada lugar es del dispositivo que lo toma, con una clave que tu navegador crea y nunca comparte. Activa JavaScript y vuelve a cargar esta página.
+binding-confirming = Confirmando este dispositivo…
+waiting-bound-noscript = Este lugar está ligado a la clave de este dispositivo, así que moverlo a otro dispositivo necesita JavaScript en ambos.
+move-bound-body = En esta venta cada lugar es del dispositivo que lo tiene: tu lugar quedará ligado a la clave de este dispositivo, y solo este dispositivo podrá usar tu turno.
+move-bound-noscript = Mover un lugar en esta venta necesita JavaScript (crea la clave de este dispositivo): actívalo y vuelve a abrir el enlace. Hasta entonces tu lugar se queda donde está.
+move-refused-needs-script = En esta venta cada lugar es del dispositivo que lo tiene, así que mover tu lugar aquí necesita JavaScript (crea la clave de este dispositivo). Activa JavaScript y vuelve a abrir el enlace; hasta entonces tu lugar se queda donde está.
+js-bound-elsewhere-position = Reservado para otro dispositivo
+js-bound-elsewhere-title = No es el lugar de este dispositivo
+js-bound-elsewhere = Este lugar se tomó en otro dispositivo, y solo ese dispositivo puede usarlo.
+js-bind-taken-elsewhere = El lugar que tiene este navegador se tomó en otro dispositivo, y solo ese dispositivo puede usarlo.
+js-move-failed = No se pudo mover tu lugar aquí.
+js-move-retry = No se pudo mover tu lugar aquí. Vuelve a abrir el enlace para intentarlo de nuevo.

@@ -203,3 +203,18 @@ report-no = non
 report-not-drawn = pas encore tiré
 report-verify = Vérifiez par vous-même :
 report-json = Ces chiffres en JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = Dans cette vente, votre place est réservée à cet appareil : elle ne peut être ni copiée dans un autre navigateur, ni partagée, ni vendue. Gardez cette page ouverte : vous rejoignez la file dans un instant.
+binding-noscript = JavaScript est nécessaire pour rejoindre cette vente : chaque place est réservée à l’appareil qui la prend, avec une clé que votre navigateur crée et ne partage jamais. Activez JavaScript et rechargez cette page.
+binding-confirming = Confirmation de cet appareil…
+waiting-bound-noscript = Cette place est liée à la clé de cet appareil : pour la déplacer vers un autre appareil, JavaScript est nécessaire sur les deux.
+move-bound-body = Dans cette vente, chaque place est réservée à l’appareil qui la détient : votre place sera liée à la clé de cet appareil, et seul cet appareil pourra utiliser votre tour.
+move-bound-noscript = Déplacer une place dans cette vente nécessite JavaScript (il crée la clé de cet appareil) : activez-le et rouvrez le lien. D’ici là, votre place reste où elle est.
+move-refused-needs-script = Dans cette vente, chaque place est réservée à l’appareil qui la détient : déplacer votre place ici nécessite donc JavaScript (il crée la clé de cet appareil). Activez JavaScript et rouvrez le lien ; d’ici là, votre place reste où elle est.
+js-bound-elsewhere-position = Réservée à un autre appareil
+js-bound-elsewhere-title = Pas la place de cet appareil
+js-bound-elsewhere = Cette place a été prise sur un autre appareil, et seul cet appareil peut l’utiliser.
+js-bind-taken-elsewhere = La place que détient ce navigateur a été prise sur un autre appareil, et seul cet appareil peut l’utiliser.
+js-move-failed = Votre place n’a pas pu être déplacée ici.
+js-move-retry = Votre place n’a pas pu être déplacée ici. Rouvrez le lien pour réessayer.

@@ -203,3 +203,18 @@ report-no = no
 report-not-drawn = non ancora sorteggiato
 report-verify = Verificalo tu stesso:
 report-json = Questi numeri in JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = In questa vendita il tuo posto vale solo per questo dispositivo: non si può copiare in un altro browser, condividere o vendere. Tieni aperta questa pagina: entri in coda tra un momento.
+binding-noscript = Per entrare in questa vendita serve JavaScript: ogni posto appartiene al dispositivo che lo prende, con una chiave che il tuo browser crea e non condivide mai. Attiva JavaScript e ricarica questa pagina.
+binding-confirming = Conferma di questo dispositivo…
+waiting-bound-noscript = Questo posto è legato alla chiave di questo dispositivo, quindi per spostarlo su un altro dispositivo serve JavaScript su entrambi.
+move-bound-body = In questa vendita ogni posto appartiene al dispositivo che lo tiene: il tuo posto sarà legato alla chiave di questo dispositivo, e solo questo dispositivo potrà usare il tuo turno.
+move-bound-noscript = Per spostare un posto in questa vendita serve JavaScript (crea la chiave di questo dispositivo): attivalo e riapri il link. Fino ad allora il tuo posto resta dov’è.
+move-refused-needs-script = In questa vendita ogni posto appartiene al dispositivo che lo tiene, quindi per spostare qui il tuo posto serve JavaScript (crea la chiave di questo dispositivo). Attiva JavaScript e riapri il link; fino ad allora il tuo posto resta dov’è.
+js-bound-elsewhere-position = Riservato a un altro dispositivo
+js-bound-elsewhere-title = Non è il posto di questo dispositivo
+js-bound-elsewhere = Questo posto è stato preso su un altro dispositivo, e solo quel dispositivo può usarlo.
+js-bind-taken-elsewhere = Il posto che questo browser tiene è stato preso su un altro dispositivo, e solo quel dispositivo può usarlo.
+js-move-failed = Non è stato possibile spostare qui il tuo posto.
+js-move-retry = Non è stato possibile spostare qui il tuo posto. Riapri il link per riprovare.

@@ -203,3 +203,18 @@ report-no = いいえ
 report-not-drawn = まだ抽選されていません
 report-verify = ご自身で確認できます：
 report-json = これらの数値を JSON で
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = この販売では、順番はこの端末だけのものです。別のブラウザーへのコピー、共有、転売はできません。このページを開いたままにしてください。まもなく列に並びます。
+binding-noscript = この販売に参加するには JavaScript が必要です。順番はそれを取った端末のもので、ブラウザーが作り外に出さない鍵で守られます。JavaScript を有効にして、このページを再読み込みしてください。
+binding-confirming = この端末を確認しています…
+waiting-bound-noscript = この順番はこの端末の鍵に結びついているため、別の端末に移すには両方の端末で JavaScript が必要です。
+move-bound-body = この販売では、順番はそれを持つ端末のものです。順番はこの端末の鍵に結びつけられ、あなたの番を使えるのはこの端末だけになります。
+move-bound-noscript = この販売で順番を移すには JavaScript が必要です（この端末の鍵を作ります）。有効にしてリンクをもう一度開いてください。それまで順番は今の場所のままです。
+move-refused-needs-script = この販売では順番はそれを持つ端末のものなので、順番をここに移すには JavaScript が必要です（この端末の鍵を作ります）。JavaScript を有効にしてリンクをもう一度開いてください。それまで順番は今の場所のままです。
+js-bound-elsewhere-position = 別の端末のための順番です
+js-bound-elsewhere-title = この端末の順番ではありません
+js-bound-elsewhere = この順番は別の端末で取られたもので、使えるのはその端末だけです。
+js-bind-taken-elsewhere = このブラウザーが持つ順番は別の端末で取られたもので、使えるのはその端末だけです。
+js-move-failed = 順番をこの端末に移せませんでした。
+js-move-retry = 順番をこの端末に移せませんでした。リンクをもう一度開いてやり直してください。

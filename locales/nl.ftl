@@ -203,3 +203,18 @@ report-no = nee
 report-not-drawn = nog niet geloot
 report-verify = Controleer het zelf:
 report-json = Deze cijfers als JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = In deze verkoop is je plek alleen voor dit apparaat: hij kan niet naar een andere browser worden gekopieerd, gedeeld of verkocht. Houd deze pagina open: je komt zo in de wachtrij.
+binding-noscript = Voor deze verkoop is JavaScript nodig: elke plek hoort bij het apparaat dat hem neemt, met een sleutel die je browser maakt en nooit deelt. Zet JavaScript aan en laad deze pagina opnieuw.
+binding-confirming = Dit apparaat wordt bevestigd…
+waiting-bound-noscript = Deze plek hoort bij de sleutel van dit apparaat; hem naar een ander apparaat verplaatsen vraagt JavaScript op beide apparaten.
+move-bound-body = In deze verkoop hoort elke plek bij het apparaat dat hem heeft: je plek hoort dan bij de sleutel van dit apparaat, en alleen dit apparaat kan je beurt gebruiken.
+move-bound-noscript = Een plek verplaatsen vraagt in deze verkoop JavaScript (het maakt de sleutel van dit apparaat): zet het aan en open de link opnieuw. Tot dan blijft je plek waar hij is.
+move-refused-needs-script = In deze verkoop hoort elke plek bij het apparaat dat hem heeft, dus je plek hierheen verplaatsen vraagt JavaScript (het maakt de sleutel van dit apparaat). Zet JavaScript aan en open de link opnieuw; tot dan blijft je plek waar hij is.
+js-bound-elsewhere-position = Bewaard voor een ander apparaat
+js-bound-elsewhere-title = Niet de plek van dit apparaat
+js-bound-elsewhere = Deze plek is op een ander apparaat genomen, en alleen dat apparaat kan hem gebruiken.
+js-bind-taken-elsewhere = De plek die deze browser heeft, is op een ander apparaat genomen, en alleen dat apparaat kan hem gebruiken.
+js-move-failed = Je plek kon niet hierheen worden verplaatst.
+js-move-retry = Je plek kon niet hierheen worden verplaatst. Open de link opnieuw om het nog eens te proberen.

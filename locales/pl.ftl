@@ -203,3 +203,18 @@ report-no = nie
 report-not-drawn = jeszcze nie rozlosowano
 report-verify = Sprawdź sam:
 report-json = Te liczby jako JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = W tej sprzedaży twoje miejsce jest tylko dla tego urządzenia: nie można go skopiować do innej przeglądarki, udostępnić ani sprzedać. Nie zamykaj tej strony: za chwilę dołączysz do kolejki.
+binding-noscript = Aby dołączyć do tej sprzedaży, potrzebny jest JavaScript: każde miejsce należy do urządzenia, które je zajmuje, z kluczem, który twoja przeglądarka tworzy i nigdy nie udostępnia. Włącz JavaScript i odśwież tę stronę.
+binding-confirming = Potwierdzanie tego urządzenia…
+waiting-bound-noscript = To miejsce jest związane z kluczem tego urządzenia, więc przeniesienie go na inne urządzenie wymaga JavaScriptu na obu urządzeniach.
+move-bound-body = W tej sprzedaży każde miejsce należy do urządzenia, które je ma: twoje miejsce będzie związane z kluczem tego urządzenia i tylko to urządzenie będzie mogło skorzystać z twojej kolejki.
+move-bound-noscript = Przeniesienie miejsca w tej sprzedaży wymaga JavaScriptu (tworzy on klucz tego urządzenia): włącz go i otwórz link ponownie. Do tego czasu twoje miejsce zostaje tam, gdzie jest.
+move-refused-needs-script = W tej sprzedaży każde miejsce należy do urządzenia, które je ma, więc przeniesienie twojego miejsca tutaj wymaga JavaScriptu (tworzy on klucz tego urządzenia). Włącz JavaScript i otwórz link ponownie; do tego czasu twoje miejsce zostaje tam, gdzie jest.
+js-bound-elsewhere-position = Zarezerwowane dla innego urządzenia
+js-bound-elsewhere-title = To nie jest miejsce tego urządzenia
+js-bound-elsewhere = To miejsce zostało zajęte na innym urządzeniu i tylko tamto urządzenie może z niego skorzystać.
+js-bind-taken-elsewhere = Miejsce, które ma ta przeglądarka, zostało zajęte na innym urządzeniu i tylko tamto urządzenie może z niego skorzystać.
+js-move-failed = Nie udało się przenieść tutaj twojego miejsca.
+js-move-retry = Nie udało się przenieść tutaj twojego miejsca. Otwórz link ponownie, aby spróbować jeszcze raz.

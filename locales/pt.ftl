@@ -203,3 +203,18 @@ report-no = não
 report-not-drawn = ainda não sorteado
 report-verify = Confira você mesmo:
 report-json = Estes números em JSON
+
+# Bound to this device (device_binding): the binding page, the waiting and move pages' notes, their scripts.
+binding-body = Nesta venda, seu lugar vale só para este dispositivo: não pode ser copiado para outro navegador, compartilhado nem vendido. Mantenha esta página aberta: você entra na fila em um instante.
+binding-noscript = É preciso JavaScript para entrar nesta venda: cada lugar fica com o dispositivo que o pega, com uma chave que seu navegador cria e nunca compartilha. Ative o JavaScript e recarregue esta página.
+binding-confirming = Confirmando este dispositivo…
+waiting-bound-noscript = Este lugar está ligado à chave deste dispositivo, então movê-lo para outro dispositivo precisa de JavaScript nos dois.
+move-bound-body = Nesta venda, cada lugar fica com o dispositivo que o tem: seu lugar ficará ligado à chave deste dispositivo, e só este dispositivo poderá usar sua vez.
+move-bound-noscript = Mover um lugar nesta venda precisa de JavaScript (ele cria a chave deste dispositivo): ative-o e abra o link de novo. Até lá, seu lugar fica onde está.
+move-refused-needs-script = Nesta venda, cada lugar fica com o dispositivo que o tem, então mover seu lugar para cá precisa de JavaScript (ele cria a chave deste dispositivo). Ative o JavaScript e abra o link de novo; até lá, seu lugar fica onde está.
+js-bound-elsewhere-position = Reservado para outro dispositivo
+js-bound-elsewhere-title = Não é o lugar deste dispositivo
+js-bound-elsewhere = Este lugar foi pego em outro dispositivo, e só aquele dispositivo pode usá-lo.
+js-bind-taken-elsewhere = O lugar que este navegador tem foi pego em outro dispositivo, e só aquele dispositivo pode usá-lo.
+js-move-failed = Não foi possível mover seu lugar para cá.
+js-move-retry = Não foi possível mover seu lugar para cá. Abra o link de novo para tentar outra vez.

@@ -27,8 +27,9 @@ use crate::place_cost;
 use crate::random;
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::fairness::pow::{Solution, Verified};
+use waitroom_core::keys::device::{DeviceError, DeviceKey, DeviceProof, ProofPurpose};
 use waitroom_core::keys::token::QueueToken;
-use waitroom_core::machines::protocol::{Command, Reply, ShardCommand, ShardJoined};
+use waitroom_core::machines::protocol::{Command, DeviceClaim, Reply, ShardCommand, ShardJoined};
 use waitroom_core::queue::snapshot::{home_shard, FanView, Snapshot};
 use waitroom_core::queue::{Claim, Joined, Rejoined};
 use waitroom_core::{Assignment, AssignmentState, Phase, QueueError, SaleId, UnixMillis};
@@ -38,6 +39,8 @@ use worker::Request;
 pub struct Held {
     pub token: QueueToken,
     pub text: String,
+    /// The request's `Device-Proof` (a bound place's turn is handed only with one).
+    pub proof: Option<String>,
 }
 
 /// What a request presents to take or keep a place, read once by its route.
@@ -50,6 +53,9 @@ pub struct Presented {
     pub turnstile: Option<String>,
     /// An invitation (from the body, the page's cookie or a link).
     pub invitation: Option<String>,
+    /// The public key of the device taking the place (a `device_binding` sale needs one for a
+    /// new token; see [`bound_to`]).
+    pub device_key: Option<DeviceKey>,
 }
 
 /// Where a request came out of the door.
@@ -103,8 +109,10 @@ async fn gates(
         .into());
     }
     let mut ended = None;
+    // A new token in a bound sale names the presenting device's key.
+    let device = bound_to(snap, presented.device_key.as_ref());
     if let Some(held) = &presented.held {
-        match holds(ctx, snap, &held.token).await? {
+        match holds(ctx, snap, &held.token, held.proof.as_deref()).await? {
             Holds::Place(joined) => {
                 return Ok(Place {
                     joined,
@@ -113,13 +121,17 @@ async fn gates(
                     new_token: false,
                 })
             }
-            Holds::TakenAgain(next) => return place_of(ctx, snap, rejoined_place(snap, ctx, next)),
+            Holds::TakenAgain(next) => {
+                return place_of(ctx, snap, rejoined_place(snap, ctx, next), device?)
+            }
             Holds::Ended(assignment) => ended = Some((held.token.seq, assignment)),
         }
     }
     let paid = place_cost::pay(req, ctx, snap, presented.pow.as_ref())?;
     let mut assist_asked = false;
     let placed = async {
+        // Before Turnstile, whose token a refusal here would waste.
+        let device = device.map_err(ApiError::from)?;
         crate::turnstile::require_for_join(req, ctx, &snap.sale, presented.turnstile.as_deref())
             .await?;
         let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
@@ -129,11 +141,12 @@ async fn gates(
             Some(member) => member_place(ctx, snap, &member, solution).await,
             None => new_place(ctx, snap, ended.as_ref().map(|(seq, _)| *seq), solution).await,
         }
+        .map(|joined| (joined, device))
         .map_err(|e| place_cost::explain(req, ctx, snap, e))
     };
     // What bought no new place (a refusal after paying, or the fan's own place back) gives the
     // address its budget back.
-    let joined = placed.await.inspect_err(|_| paid.refund(ctx))?;
+    let (joined, device) = placed.await.inspect_err(|_| paid.refund(ctx))?;
     if !joined.created {
         paid.refund(ctx);
     }
@@ -157,7 +170,7 @@ async fn gates(
         )
         .await;
     }
-    let place = place_of(ctx, snap, joined)?;
+    let place = place_of(ctx, snap, joined, device)?;
     if assist_asked {
         return Ok(with_assist(ctx, snap, place).await);
     }
@@ -194,14 +207,30 @@ async fn with_assist(ctx: &Ctx, snap: &Snapshot, mut place: Place) -> Place {
     place
 }
 
-/// A place with a newly signed token for it.
-fn place_of(ctx: &Ctx, snap: &Snapshot, joined: Joined) -> Result<Place, ApiError> {
+/// The device key a new token of this sale is bound to: none where the sale does not bind
+/// places; where it does, the presented key's thumbprint, and no new place without one.
+fn bound_to(snap: &Snapshot, key: Option<&DeviceKey>) -> Result<Option<String>, DeviceError> {
+    match (snap.sale.device_binding, key) {
+        (false, _) => Ok(None),
+        (true, Some(key)) => Ok(Some(key.thumbprint())),
+        (true, None) => Err(DeviceError::KeyRequired),
+    }
+}
+
+/// A place with a newly signed token for it (bound to `device`, a key's thumbprint).
+fn place_of(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    joined: Joined,
+    device: Option<String>,
+) -> Result<Place, ApiError> {
     let claims = QueueToken::new(
         snap.sale.id.clone(),
         joined.fan_id.clone(),
         joined.seq,
         ctx.now,
-    );
+    )
+    .bound_to(device);
     let token = ctx.config()?.secrets.token_keys.sign(&claims);
     Ok(Place {
         joined,
@@ -234,10 +263,15 @@ enum Holds {
 
 /// What the place of `token` is, from the snapshot and (once the line reached it) the outcome
 /// the fan found, at the edge when it can be; only a first look at a reached place asks the
-/// coordinator ([`claim`]).
-async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, ApiError> {
+/// coordinator ([`claim`]; a bound place's, with the device's `proof`).
+async fn holds(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<Holds, ApiError> {
     // A token of a hand the place moved away from holds nothing, and takes nothing new: the
-    // place is someone's (docs/api.md, "Move my place").
+    // place is someone's (docs/api.md, "Move my place"). Checked before any proof.
     if snap.hand_of(token.seq) > token.hand {
         return Err(QueueError::PlaceMoved.into());
     }
@@ -257,7 +291,7 @@ async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, 
         // Not drawn yet: the place in the pre-queue's arrival order.
         FanView::Prequeue { .. } => kept(token.seq, token.seq.saturating_sub(1)),
         FanView::Closed => return Err(QueueError::Closed.into()),
-        FanView::Reached => match claim(ctx, &snap.sale.id, token).await {
+        FanView::Reached => match claim(ctx, &snap.sale.id, token, proof).await {
             Ok(Claim::Waiting { position, ahead }) => kept(position, ahead),
             Ok(Claim::Turn { .. }) => kept(1, 0),
             Ok(Claim::Lapsed { assignment }) => match assignment.rejoined_as {
@@ -285,8 +319,30 @@ fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
 }
 
 /// What fan `token` finds now that their number was reached: from the edge's outcome cache if
-/// they asked before, else from the coordinator (and then cached).
-pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
+/// they asked before, else from the coordinator (and then cached, per hand). A place bound to a
+/// device is never answered from the cache (it may hold the pass): only with a `proof` that the
+/// rule accepts here ([`DeviceProof::check`], no object asked for a copied token) and whose
+/// signature the coordinator verifies (after the token's hand, as for any claim).
+pub async fn claim(
+    ctx: &Ctx,
+    sale: &SaleId,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<Claim, ApiError> {
+    if let Some(bound) = &token.device {
+        let text = proof.ok_or(DeviceError::ProofRequired)?;
+        DeviceProof::parse(text)?.check(bound, sale, token.seq, ProofPurpose::Claim, ctx.now)?;
+        let command = Command::ClaimBound {
+            seq: token.seq,
+            hand: token.hand,
+            device: DeviceClaim {
+                key: bound.clone(),
+                proof: text.to_owned(),
+            },
+        };
+        let claim: Only<Reply, Claim> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+        return Ok(claim.into_inner());
+    }
     let command = Command::Claim {
         seq: token.seq,
         hand: token.hand,

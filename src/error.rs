@@ -5,6 +5,7 @@ use serde::Serialize;
 use waitroom_core::fairness::invitation::InvitationError;
 use waitroom_core::fairness::pow::{Challenge, PowError};
 use waitroom_core::fairness::turnstile::TurnstileError;
+use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::move_link::MoveLinkError;
 use waitroom_core::keys::secrets::ConfigError;
 use waitroom_core::keys::token::TokenError;
@@ -134,6 +135,17 @@ pub enum ApiError {
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
     /// place").
     MoveLink(MoveLinkError),
+    /// A place bound to a device: a key missing or malformed, or its turn asked for without a
+    /// proof that the rule accepts (docs/api.md, "Bound to this device").
+    Device(DeviceError),
+    /// A socket for a place bound to a device: its turn comes by the status poll with a proof.
+    SocketBound,
+}
+
+impl From<DeviceError> for ApiError {
+    fn from(e: DeviceError) -> Self {
+        ApiError::Device(e)
+    }
 }
 
 impl From<QueueError> for ApiError {
@@ -311,6 +323,7 @@ impl ApiError {
                     Q::AssistFull { .. } => row(409, "assist_full", said),
                     Q::AssistTooLate => row(409, "assist_too_late", said),
                     Q::ShardsChanging { .. } => row(409, "shards_changing", said),
+                    Q::DeviceProofInvalid => row(401, "device_proof_invalid", said),
                     Q::PlaceMoved => row(409, "place_moved", said),
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
@@ -327,6 +340,24 @@ impl ApiError {
                 426,
                 "upgrade_required",
                 "this endpoint is a WebSocket: send Upgrade: websocket",
+            ),
+            E::Device(e) => {
+                let (status, code) = match e {
+                    DeviceError::KeyRequired => (400, "device_key_required"),
+                    DeviceError::BadKey => (400, "bad_device_key"),
+                    DeviceError::ProofRequired => (401, "device_proof_required"),
+                    DeviceError::Malformed
+                    | DeviceError::OtherKey
+                    | DeviceError::OtherPlace
+                    | DeviceError::Stale
+                    | DeviceError::BadSignature => (401, "device_proof_invalid"),
+                };
+                row(status, code, e.to_string())
+            }
+            E::SocketBound => row(
+                409,
+                "device_bound",
+                "this place is bound to its device: its turn comes by the status poll with a Device-Proof, not by a socket",
             ),
             E::SocketRefused(r) => {
                 let (status, message) = match r {
@@ -587,6 +618,21 @@ mod tests {
             (queue(QueueError::SaleUnavailable), 503, "sale_unavailable"),
             (queue(QueueError::Busy), 503, "busy"),
             (queue(QueueError::PowSpent), 403, "pow_invalid"),
+            (
+                queue(QueueError::DeviceProofInvalid),
+                401,
+                "device_proof_invalid",
+            ),
+            (DeviceError::KeyRequired.into(), 400, "device_key_required"),
+            (DeviceError::BadKey.into(), 400, "bad_device_key"),
+            (
+                DeviceError::ProofRequired.into(),
+                401,
+                "device_proof_required",
+            ),
+            (DeviceError::Stale.into(), 401, "device_proof_invalid"),
+            (DeviceError::OtherKey.into(), 401, "device_proof_invalid"),
+            (ApiError::SocketBound, 409, "device_bound"),
             (queue(QueueError::ShardsFixed), 409, "shards_fixed"),
             (
                 queue(QueueError::ShardsChanging {

@@ -26,6 +26,8 @@ pub struct SaleLook<'a> {
     pub logo_url: Option<&'a Url>,
     /// The promoter's message, in the page's language where the sale has it.
     pub message: Option<&'a str>,
+    /// Places are bound to the device (`device_binding`): the pages load the device's key.
+    pub bound: bool,
 }
 
 impl<'a> SaleLook<'a> {
@@ -43,6 +45,7 @@ impl<'a> SaleLook<'a> {
             ink: sale.branding.ink,
             logo_url: branding.logo_url.as_ref().map(WebUrl::as_url),
             message: branding.message_in(lang.code()),
+            bound: sale.device_binding,
         }
     }
 }
@@ -230,6 +233,20 @@ pub struct GettingPlacePage<'a> {
     pub turnstile_token: Option<&'a str>,
 }
 
+/// A sale that binds places to devices, for a fan without a place (or whose place ended): the
+/// page's script makes (or finds) the device's key, joins with it and reloads; without
+/// JavaScript it says that this sale needs it.
+#[derive(Template)]
+#[template(path = "binding.html")]
+pub struct BindingPage<'a> {
+    pub lang: Lang,
+    pub sale: SaleLook<'a>,
+    pub phase: Phase,
+    /// A Turnstile sale: the widget's token the fan's form brought, not spent yet (the device
+    /// key is asked for before Turnstile), for the page's join to carry.
+    pub turnstile_token: Option<&'a str>,
+}
+
 /// Too many requests for a place from the fan's address: the page tries again by itself.
 #[derive(Template)]
 #[template(path = "rate_limited.html")]
@@ -311,6 +328,7 @@ mod tests {
             shards_changed: None,
             access: Default::default(),
             invite_jwks: None,
+            device_binding: false,
             assist: None,
         }
     }

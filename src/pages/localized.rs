@@ -2,8 +2,8 @@
 //! page whose words come with markup (a `<time>`, a link) or from a value (a phase).
 
 use super::{
-    BusyPage, ClosedPage, GettingPlacePage, InvitationPage, MoveLinkPage, MovePage, NotFoundPage,
-    NotOnSalePage, PassFormPostPage, RateLimitedPage, TurnstilePage, WaitingPage,
+    BindingPage, BusyPage, ClosedPage, GettingPlacePage, InvitationPage, MoveLinkPage, MovePage,
+    NotFoundPage, NotOnSalePage, PassFormPostPage, RateLimitedPage, TurnstilePage, WaitingPage,
 };
 use crate::i18n::Lang;
 use waitroom_core::UnixMillis;
@@ -23,6 +23,7 @@ macro_rules! localized {
     )*};
 }
 localized!(
+    BindingPage,
     NotOnSalePage,
     WaitingPage,
     TurnstilePage,
@@ -124,6 +125,7 @@ mod tests {
             ink: color.ink(),
             logo_url: None,
             message: None,
+            bound: false,
         };
         MoveLinkPage {
             lang: Lang::from_code(lang).unwrap(),
@@ -175,6 +177,7 @@ mod tests {
                 ink: color.ink(),
                 logo_url: None,
                 message: None,
+                bound: false,
             },
             refused: Some(fr.move_refused_expired()),
         }

@@ -2,10 +2,11 @@
 //! ([`api`]), and where a fan stands, which both tell ([`standing`]), in the page's words
 //! ([`place_words`]). What they share has a module
 //! of its own: the sale's snapshot and info ([`sale`]), the token a request presents and its
-//! cookie ([`token`]).
+//! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]).
 
 mod api;
 mod assist;
+mod binding;
 pub mod moving;
 mod page;
 mod place_words;

@@ -38,6 +38,11 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
         None => return Err(TokenError::Malformed.into()),
     };
     let token = fan::verify(ctx, &sale, &text)?;
+    // The socket would carry the pass to whoever holds the token: a place bound to a device gets
+    // its turn only by the status poll, with a proof made with the device's key.
+    if token.device.is_some() {
+        return Err(ApiError::SocketBound);
+    }
     let snap = fan::snapshot(ctx, &sale).await?;
     // A hand the place moved away from holds no socket (the coordinator refuses it too).
     if snap.hand_of(token.seq) > token.hand {

@@ -30,6 +30,7 @@
     pow_bits: "f-pow-bits",
     rate_limit_per_min: "f-rate-limit",
     over_budget: "f-over-budget",
+    device_binding: "f-device-binding",
     access: "f-access",
     invite_jwks: "f-invite-jwks",
     assist: "f-assist-multiplier",
@@ -60,6 +61,7 @@
     "f-pow-bits": "e-pow-bits",
     "f-rate-limit": "e-rate-limit",
     "f-over-budget": "e-over-budget",
+    "f-device-binding": "e-device-binding",
     "f-access": "e-access",
     "f-invite-jwks": "e-invite-jwks",
     "f-assist-multiplier": "e-assist-multiplier",
@@ -909,6 +911,7 @@
     $("f-pow-bits").value = r.pow_bits ? String(r.pow_bits) : "";
     $("f-rate-limit").value = r.rate_limit_per_min != null ? String(r.rate_limit_per_min) : "";
     $("f-over-budget").value = r.over_budget === "refuse" ? "refuse" : "price";
+    $("f-device-binding").value = r.device_binding ? "on" : "off";
     $("f-access").value = r.access === "invite" ? "invite" : "open";
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
     $("f-assist-multiplier").value = r.assist ? String(r.assist.multiplier) : "";
@@ -1012,6 +1015,7 @@
     if (siteKey) body.turnstile_site_key = siteKey;
     body.pass_delivery = $("f-pass-delivery").value;
     body.over_budget = $("f-over-budget").value;
+    body.device_binding = $("f-device-binding").value === "on";
     body.access = $("f-access").value;
     const jwks = $("f-invite-jwks").value.trim();
     if (jwks) {

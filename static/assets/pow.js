@@ -36,6 +36,8 @@
     body.dataset.state = "getting_place";
     const started = performance.now();
     const solved = await work(challenge, bits);
+    // A sale binding places to devices: the place is bound to this device's key (device-key.js).
+    const device = body.dataset.bound ? window.waitroomDevice : null;
     body.dataset.solveMs = String(Math.round(performance.now() - started));
     const reply = await fetch(`/api/sales/${encodeURIComponent(sale)}/join`, {
       method: "POST",
@@ -46,9 +48,11 @@
       body: JSON.stringify({
         pow: { challenge, nonce: solved.nonce },
         ...(body.dataset.turnstileToken ? { turnstile_token: body.dataset.turnstileToken } : {}),
+        ...(device ? { device_key: await device.publicJwk(sale) } : {}),
       }),
     });
     if (reply.ok) {
+      if (device) device.setSeq(sale, (await reply.clone().json().catch(() => ({}))).seq);
       body.dataset.state = "joined";
       location.replace(`/s/${encodeURIComponent(sale)}`);
       return;

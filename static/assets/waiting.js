@@ -6,6 +6,31 @@
   const $ = (id) => document.getElementById(id);
   const I = window.waitroomI18n;
   const startKey = `waitroom:${sale}:start`;
+  // A sale binding places to devices: the turn is handed only to a proof made with this
+  // device's key (device-key.js). A poll carries one only when the turn may be near (the first
+  // poll, near the front, nobody ahead, or the server asked for one): far back a proof is not
+  // read, and each costs a signature and ~400 bytes.
+  const device = document.body.dataset.bound ? window.waitroomDevice : null;
+  let proofRefusals = 0;
+  let proofDue = true;
+  // A bound place's move link needs a proof of purpose "move" made with this device's key: the
+  // form carries it (device_proof), made when the fan asks (docs/api.md, "Move my place").
+  const moveForm = $("move-link");
+  if (device && moveForm) {
+    moveForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const seq = device.seq(sale);
+      let field = moveForm.querySelector("input[name=device_proof]");
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "device_proof";
+        moveForm.append(field);
+      }
+      field.value = seq ? await device.proof(sale, seq, "move") : "";
+      moveForm.submit();
+    });
+  }
   let failures = 0;
   let keepAlive = false;
   let timer = null;
@@ -141,7 +166,37 @@
     timer = null;
     let wait;
     try {
-      const res = await fetch(`/api/sales/${encodeURIComponent(sale)}/status`, { credentials: "same-origin", cache: "no-store" });
+      const headers = {};
+      const seq = device && device.seq(sale);
+      const proved = Boolean(seq && proofDue);
+      if (proved) headers["Device-Proof"] = await device.proof(sale, seq, "claim");
+      const res = await fetch(`/api/sales/${encodeURIComponent(sale)}/status`, { credentials: "same-origin", cache: "no-store", headers });
+      if (device) device.heard(res);
+      const refused = res.status === 401 && device
+        ? String((await res.clone().json().catch(() => ({}))).error || "") : "";
+      if (refused === "device_proof_required" && !proved && seq) {
+        // Reached between two polls: again at once, with the proof.
+        proofDue = true;
+        timer = setTimeout(poll, 0);
+        return;
+      }
+      if (refused.startsWith("device_proof")) {
+        // The turn is handed only to the device the place was taken on. A proof this device
+        // made by a clock the server does not share: again, by the server's (heard above).
+        proofRefusals += 1;
+        if (seq && proofRefusals < 3) {
+          timer = setTimeout(poll, 1000);
+          return;
+        }
+        document.body.dataset.state = "bound_elsewhere";
+        // Nothing here to move: the place is another device's (a link would be refused anyway).
+        const move = $("move-link");
+        if (move) move.hidden = true;
+        $("position").textContent = I.t("js-bound-elsewhere-position");
+        $("title").textContent = I.t("js-bound-elsewhere-title");
+        notice(I.t("js-bound-elsewhere"), "bad");
+        return;
+      }
       if (res.status === 401) {
         // No valid place on this device (cookie lost or expired): the page itself hands one out.
         location.reload();
@@ -161,6 +216,10 @@
       if (!res.ok) throw new Error(`status ${res.status}`);
       failures = 0;
       const status = await res.json();
+      if (device) device.setSeq(sale, status.seq);
+      proofRefusals = 0;
+      proofDue = !["waiting", "prequeue"].includes(status.state) || Boolean(status.keep_alive)
+        || status.ahead === 0;
       // turn-socket.js opens the fan's socket near the front (and notifies a hidden tab).
       document.dispatchEvent(new CustomEvent("waitroom:status", { detail: status }));
       wait = show(status);

@@ -19,7 +19,7 @@ use std::time::Duration;
 pub const WCAG_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 /// axe-core as npm installed it (`npm ci`, package.json).
-fn axe_source() -> String {
+pub fn axe_source() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(

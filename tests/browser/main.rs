@@ -18,6 +18,7 @@ mod demo_origin;
 mod accessibility;
 mod branding;
 mod dashboard;
+mod device_binding;
 mod invitation;
 mod journey;
 mod keyboard;

@@ -1,7 +1,9 @@
 //! Move my place, in two real browsers (two profiles: a laptop and a phone): the laptop in line
 //! presses "Continue on another device" and gets the link with its QR code; the phone opens the
 //! link and holds the place where it stood; the laptop's page says the place moved; the phone
-//! gets the turn.
+//! gets the turn. Then the same in a sale that binds places to devices: the laptop's page makes
+//! the link with a proof of its key, the phone's page takes the place with a key of its own, and
+//! the phone's proofs get the turn.
 
 use crate::chrome::{Chromedriver, SessionOptions};
 use crate::support::random::unique_sale;
@@ -12,25 +14,44 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_place_moves_to_a_second_device_with_its_link() {
     let worker = TestWorker::start().await;
+    let driver = Chromedriver::start("moved_place").await;
+    move_once(&worker, &driver, false).await;
+    move_once(&worker, &driver, true).await;
+}
+
+/// A laptop's place moves to a phone, in a sale that binds places (`bound`) or not.
+async fn move_once(worker: &TestWorker, driver: &Chromedriver, bound: bool) {
+    let prefix = if bound { "bound-" } else { "" };
     let sale = unique_sale("moving");
     let purchase_url = format!("{}/bought", worker.base);
     worker
         .admin()
         .create_sale_with(
             &sale,
-            json!({ "name": "Moving", "purchase_url": purchase_url }),
+            json!({ "name": "Moving", "purchase_url": purchase_url, "device_binding": bound, "rate_limit_per_min": 1000 }),
         )
         .await;
     worker.admin().open_sale(&sale).await;
     // Someone ahead, so the place has a number to keep.
-    worker.fan().join(&sale).await;
-    let driver = Chromedriver::start("moved_place").await;
-    let laptop = driver.session("laptop", SessionOptions::default()).await;
+    let ahead = crate::support::device::Device::new();
+    worker
+        .fan()
+        .post(&format!("/api/sales/{sale}/join"))
+        .json(&json!({ "device_key": ahead.jwk() }))
+        .send()
+        .await
+        .expect("a join ahead");
+    let laptop = driver
+        .session(&format!("{prefix}laptop"), SessionOptions::default())
+        .await;
     laptop
         .join_line(&worker.base, &sale, Duration::from_secs(30))
         .await;
     laptop
         .wait_for_text("#position", "2", Duration::from_secs(30))
+        .await;
+    laptop
+        .wait_for("#move-link:not([hidden]) button", Duration::from_secs(30))
         .await;
     laptop.click("#move-link button").await;
     laptop
@@ -44,11 +65,11 @@ async fn a_place_moves_to_a_second_device_with_its_link() {
         .await;
     let link = link.as_str().expect("the link").to_owned();
     assert!(link.contains(&format!("/s/{sale}/move#m1.")), "{link}");
-    laptop.shot("1-link-and-qr").await;
+    laptop.shot(&format!("{prefix}1-link-and-qr")).await;
 
     let phone = driver
         .session(
-            "phone",
+            &format!("{prefix}phone"),
             SessionOptions {
                 width: 412,
                 height: 915,
@@ -67,13 +88,13 @@ async fn a_place_moves_to_a_second_device_with_its_link() {
         !phone.url().await.contains('#'),
         "the code left the address bar"
     );
-    phone.shot("2-holds-the-place").await;
+    phone.shot(&format!("{prefix}2-holds-the-place")).await;
 
     // The laptop's link page notices the move and goes back to the sale page, which says so.
     laptop
         .wait_for_text("#position", "Place moved", Duration::from_secs(30))
         .await;
-    laptop.shot("3-place-moved").await;
+    laptop.shot(&format!("{prefix}3-place-moved")).await;
 
     worker.origin().pull(&sale, "w1", 2, None).await;
     phone
@@ -90,7 +111,7 @@ async fn a_place_moves_to_a_second_device_with_its_link() {
             },
         )
         .await;
-    phone.shot("4-purchase").await;
+    phone.shot(&format!("{prefix}4-purchase")).await;
     phone.close().await;
     laptop.close().await;
 }

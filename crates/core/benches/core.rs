@@ -83,6 +83,18 @@ const BENCHES: &[Bench] = &[
         fans: 1_000,
     },
     Bench {
+        id: "device_proof_check",
+        label: "device proof, the rule",
+        what: "the edge's check of a bound place's `Device-Proof` (parse, RFC 7638 thumbprint, sale, place, purpose, window): what a claim of a bound place adds at the edge",
+        fans: 1,
+    },
+    Bench {
+        id: "device_proof_verify",
+        label: "device proof, with its signature",
+        what: "the coordinator's check of the same proof: the rule and the ES256 signature (RustCrypto p256), before a bound claim runs",
+        fans: 1,
+    },
+    Bench {
         id: "restore_1m",
         label: "restore, 1M arrivals",
         what: "rebuild the line of a sale with 1M arrivals from its stored records: 288,000 assignments of the last 6 minutes (48,000 active), 400 blocks with gaps ahead, 48,000 pull records, 20 minutes of stats",
@@ -468,6 +480,58 @@ fn restore(crit: &mut Criterion) {
 }
 
 /// Where criterion writes, by its own rule: `$CRITERION_HOME`, else `<target dir>/criterion`.
+/// A fresh proof of a device (a fixed key) for place 42 of `tour`, as a page makes it.
+fn device_proof(now: UnixMillis) -> (String, String) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    use p256::ecdsa::signature::Signer;
+    use waitroom_core::keys::device::{DeviceJwk, DeviceKey, PROOF_TYP};
+    let key = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).expect("a key");
+    let point = key.verifying_key().to_encoded_point(false);
+    let jwk = DeviceJwk {
+        kty: "EC".into(),
+        crv: "P-256".into(),
+        x: B64.encode(point.x().expect("x")),
+        y: B64.encode(point.y().expect("y")),
+    };
+    let thumbprint = DeviceKey::from_jwk(&jwk).expect("a key").thumbprint();
+    let header = serde_json::json!({"alg": "ES256", "typ": PROOF_TYP, "jwk": jwk});
+    let claims =
+        serde_json::json!({"sale": "tour", "seq": 42, "purpose": "claim", "iat": now.as_secs()});
+    let signed = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
+    let signature: p256::ecdsa::Signature = key.sign(signed.as_bytes());
+    (
+        format!("{signed}.{}", B64.encode(signature.to_bytes())),
+        thumbprint,
+    )
+}
+
+fn device_proofs(crit: &mut Criterion) {
+    use waitroom_core::keys::device::{DeviceProof, ProofPurpose};
+    let (text, bound) = device_proof(T0);
+    let sale = SaleId::parse("tour").expect("sale");
+    crit.bench_function("device_proof_check", |b| {
+        b.iter(|| {
+            let proof = DeviceProof::parse(black_box(&text)).expect("parse");
+            proof
+                .check(&bound, &sale, 42, ProofPurpose::Claim, T0)
+                .expect("the rule")
+        })
+    });
+    crit.bench_function("device_proof_verify", |b| {
+        b.iter(|| {
+            let proof = DeviceProof::parse(black_box(&text)).expect("parse");
+            proof
+                .verify(&bound, &sale, 42, ProofPurpose::Claim, T0)
+                .expect("verified")
+        })
+    });
+}
+
 fn criterion_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {
         return PathBuf::from(home);
@@ -604,6 +668,7 @@ fn main() {
     draw_poll(&mut crit);
     presence(&mut crit);
     restore(&mut crit);
+    device_proofs(&mut crit);
     crit.final_summary();
     write_report(since, &load_before);
 }

@@ -3,7 +3,7 @@
 
 use super::sale::{sale_info_of, snapshot};
 use super::standing::{fan_state, jittered, status_answer, status_url};
-use super::token::{held, presented, set_token_cookie, verify, Presented};
+use super::token::{device_proof, held, presented, set_token_cookie, verify, Presented};
 use crate::ctx::Ctx;
 use crate::door;
 use crate::edge_cache::snapshots;
@@ -13,6 +13,7 @@ use crate::place_cost;
 use crate::response::{json, json_with, CacheControl};
 use crate::routes::answers;
 use waitroom_core::fairness::pow::Solution;
+use waitroom_core::keys::device::{DeviceJwk, DeviceKey};
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::Joined;
@@ -83,6 +84,10 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response,
         pow: body.pow,
         turnstile: body.turnstile_token,
         invitation: body.invitation,
+        device_key: body
+            .device_key
+            .map(|jwk| DeviceKey::from_jwk(&jwk))
+            .transpose()?,
     };
     let place = door::take(&req, ctx, &snap, presented).await?;
     let phase = snap.phase_at(ctx.now);
@@ -107,7 +112,8 @@ pub async fn status(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
     };
     let token = verify(ctx, &sale, &text)?;
     let snap = snapshot(ctx, &sale).await?;
-    let state = fan_state(ctx, &snap, &token).await?;
+    let proof = device_proof(&req);
+    let state = fan_state(ctx, &snap, &token, proof.as_deref()).await?;
     Ok(json(200, &status_answer(&snap, &token, &state, ctx.now)))
 }
 
@@ -123,10 +129,14 @@ struct JoinBody {
     turnstile_token: Option<String>,
     #[serde(default)]
     invitation: Option<String>,
+    /// The device's public key (a P-256 JWK), for a sale that binds places to devices.
+    #[serde(default)]
+    device_key: Option<DeviceJwk>,
 }
 
 async fn join_body(req: &mut Request, snap: &Snapshot) -> Result<JoinBody, ApiError> {
     let strict = !snap.sale.pow_bits.is_off()
+        || snap.sale.device_binding
         || snap.sale.turnstile_site_key.is_some()
         || !snap.sale.access.is_open();
     match http::read_optional_json(req).await {

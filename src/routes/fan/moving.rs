@@ -9,9 +9,15 @@
 //! (`POST /api/sales/{sale}/move-link`, `POST /api/sales/{sale}/move`) and pages for browsers
 //! (`POST /s/{sale}/move-link`: the link and its QR code; `GET /s/{sale}/move`: the page that
 //! takes the place, by script from the fragment or, without JavaScript, from the typed code).
+//!
+//! A sale that binds places to devices (docs/api.md, "Bound to this device"): a bound place's
+//! link needs a `Device-Proof` of purpose `move` (the rule checked here, so a copied token costs
+//! no object a request; the signature by the coordinator, [`Command::ProveMove`]: one request per
+//! link made), and the device that takes the place presents its own `device_key`: the new hand's
+//! token is bound to that key, and the old device's key claims nothing any more.
 
 use super::sale::snapshot;
-use super::token::{presented, set_token_cookie, verify, Presented};
+use super::token::{device_proof, presented, set_token_cookie, verify, Presented};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
@@ -21,9 +27,10 @@ use crate::pages::{self, MoveLinkPage, MovePage, SaleLook};
 use crate::response::{self, json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
+use waitroom_core::keys::device::{DeviceError, DeviceJwk, DeviceKey, DeviceProof, ProofPurpose};
 use waitroom_core::keys::move_link::{MoveLink, MoveLinkError};
 use waitroom_core::keys::token::{QueueToken, TokenError};
-use waitroom_core::machines::protocol::{Command, Moved, Reply};
+use waitroom_core::machines::protocol::{Command, DeviceClaim, Moved, Proven, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::MAX_MOVES;
 use waitroom_core::time::rfc3339;
@@ -58,12 +65,20 @@ struct MovedAnswer<'a> {
 #[derive(Deserialize)]
 struct MoveBody {
     code: String,
+    /// The taking device's public key (a P-256 JWK), for a sale that binds places to devices.
+    #[serde(default)]
+    device_key: Option<DeviceJwk>,
 }
 
 /// The link `token`'s place may be moved with, if the token still holds it: the sale is not
 /// over, the place did not move away already, and it has moves left (the coordinator checks it
-/// all again when the link is used).
-fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<MoveLinkAnswer, ApiError> {
+/// all again when the link is used). A bound place's only with its device's `proof`.
+async fn make_link(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<MoveLinkAnswer, ApiError> {
     if snap.phase_at(ctx.now) == Phase::Closed {
         return Err(QueueError::Closed.into());
     }
@@ -73,6 +88,7 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<MoveLinkA
     if token.hand >= MAX_MOVES {
         return Err(QueueError::MovesUsedUp { max: MAX_MOVES }.into());
     }
+    prove_device(ctx, &snap.sale.id, token, proof).await?;
     let link = MoveLink::new(token.seq, token.hand, ctx.now);
     let code = link.sign(&ctx.config()?.secrets.token_keys, &snap.sale.id);
     let sale = snap.sale.id.clone();
@@ -85,6 +101,32 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<MoveLinkA
     })
 }
 
+/// A bound place's move proof: the rule here (no proof, another key, place, sale or purpose, or
+/// a stale one: refused without asking anyone), the hand and the signature by the coordinator.
+/// An unbound place needs none.
+async fn prove_device(
+    ctx: &Ctx,
+    sale: &SaleId,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(bound) = &token.device else {
+        return Ok(());
+    };
+    let text = proof.ok_or(DeviceError::ProofRequired)?;
+    DeviceProof::parse(text)?.check(bound, sale, token.seq, ProofPurpose::Move, ctx.now)?;
+    let command = Command::ProveMove {
+        seq: token.seq,
+        hand: token.hand,
+        device: DeviceClaim {
+            key: bound.clone(),
+            proof: text.to_owned(),
+        },
+    };
+    let _: Only<Reply, Proven> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+    Ok(())
+}
+
 /// The token a request presents (bearer or cookie), verified.
 fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
     match presented(req, sale) {
@@ -94,10 +136,21 @@ fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiEr
 }
 
 /// Takes the place `code` names for this device: one request to the coordinator, then the new
-/// hand's token.
-async fn take_over(ctx: &Ctx, sale: &SaleId, code: &str) -> Result<(QueueToken, String), ApiError> {
+/// hand's token (in a sale that binds places, bound to this device's `key`, which it needs).
+async fn take_over(
+    ctx: &Ctx,
+    sale: &SaleId,
+    code: &str,
+    key: Option<DeviceKey>,
+) -> Result<(QueueToken, String), ApiError> {
     let keys = &ctx.config()?.secrets.token_keys;
     let link = MoveLink::verify(code, keys, sale, ctx.now).map_err(ApiError::MoveLink)?;
+    // Before the move, so a refused key changes nothing.
+    let device = match (snapshot(ctx, sale).await?.sale.device_binding, key) {
+        (false, _) => None,
+        (true, Some(key)) => Some(key.thumbprint()),
+        (true, None) => return Err(DeviceError::KeyRequired.into()),
+    };
     let command = Command::Move {
         seq: link.seq,
         hand: link.hand,
@@ -107,7 +160,8 @@ async fn take_over(ctx: &Ctx, sale: &SaleId, code: &str) -> Result<(QueueToken, 
     let token = QueueToken {
         hand,
         ..QueueToken::new(sale.clone(), fan_id, link.seq, ctx.now)
-    };
+    }
+    .bound_to(device);
     let text = keys.sign(&token);
     Ok((token, text))
 }
@@ -117,7 +171,11 @@ pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
     http::require_same_site(&req)?;
     let token = token_of(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
-    Ok(json(201, &make_link(ctx, &snap, &token)?))
+    let proof = device_proof(&req);
+    Ok(json(
+        201,
+        &make_link(ctx, &snap, &token, proof.as_deref()).await?,
+    ))
 }
 
 /// `POST /api/sales/{sale}/move` with `{"code"}`: the place, moved to this device (its token
@@ -125,7 +183,12 @@ pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
 pub async fn take(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let body: MoveBody = http::read_json(&mut req).await?;
-    let (token, text) = take_over(ctx, &sale, &body.code).await?;
+    let key = body
+        .device_key
+        .as_ref()
+        .map(DeviceKey::from_jwk)
+        .transpose()?;
+    let (token, text) = take_over(ctx, &sale, &body.code, key).await?;
     let answer = MovedAnswer {
         sale: &sale,
         token: &text,
@@ -141,16 +204,21 @@ pub async fn take(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::R
 
 /// `POST /s/{sale}/move-link`: the waiting page's "continue on another device" form: the page
 /// with the link and its QR code (drawn by the page's script; the link and code as text for a
-/// page without JavaScript).
+/// page without JavaScript). A bound place's proof comes as the form field `device_proof`
+/// (waiting.js makes it; a page without JavaScript has no key, and no such form).
 pub async fn link_page(
-    req: Request,
+    mut req: Request,
     ctx: &Ctx,
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let token = token_of(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
-    let link = make_link(ctx, &snap, &token)?;
+    let proof = match &token.device {
+        Some(_) => form_field(&mut req, "device_proof").await?,
+        None => None,
+    };
+    let link = make_link(ctx, &snap, &token, proof.as_deref()).await?;
     let page = MoveLinkPage {
         lang: ctx.lang.lang,
         sale: SaleLook::of(&snap.sale, ctx.lang.lang),
@@ -189,13 +257,10 @@ pub async fn take_page(
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
-    let form = http::read_form(&mut req).await?;
-    let code = form
-        .into_iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    match take_over(ctx, &sale, &code).await {
+    let code = form_field(&mut req, "code").await?.unwrap_or_default();
+    // The form carries no key: a sale that binds places takes a place over only by the page's
+    // script (`POST /api/sales/{sale}/move` with the device's key).
+    match take_over(ctx, &sale, &code, None).await {
         Ok((_, text)) => {
             let mut response = response::see_other(&format!("/s/{sale}"))?;
             set_token_cookie(&mut response, &sale, &text)?;
@@ -215,6 +280,14 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Queue(QueueError::MovesUsedUp { .. }) => lang.move_refused_moves_used_up(),
         ApiError::Queue(QueueError::TurnTaken) => lang.move_refused_turn_taken(),
         ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
+        // A bound sale's form (no JavaScript, so no key): the place stays where it is.
+        ApiError::Device(DeviceError::KeyRequired) => lang.move_refused_needs_script(),
         _ => lang.move_refused_other(),
     }
+}
+
+/// The form field `name` of the request's body, if present.
+async fn form_field(req: &mut Request, name: &str) -> Result<Option<String>, ApiError> {
+    let form = http::read_form(req).await?;
+    Ok(form.into_iter().find(|(k, _)| k == name).map(|(_, v)| v))
 }

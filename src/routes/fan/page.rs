@@ -20,6 +20,7 @@ use crate::place_cost;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
+use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::pass_delivery::PassDelivery;
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::queue::snapshot::Snapshot;
@@ -97,8 +98,8 @@ pub async fn sale_page(
             pages::render(&page, 200, PUBLIC_PAGE)
         }
         Phase::Prequeue | Phase::Open | Phase::Paused => {
-            let (token, new_token) = match held_by_page(&req, ctx, &sale) {
-                Some(held) => (held.token, None),
+            let (token, proof, new_token) = match held_by_page(&req, ctx, &sale) {
+                Some(held) => (held.token, held.proof, None),
                 // A HEAD (a link preview, a monitor), or a request that is no navigation (an
                 // image, a script, a frame, a fetch: another site embedding the page), looks at
                 // the page without taking a place.
@@ -128,14 +129,27 @@ pub async fn sale_page(
                         ..door::Presented::default()
                     };
                     match door::take(&req, ctx, &snap, presented).await {
-                        Ok(place) => (place.claims, Some(place.token)),
+                        Ok(place) => (place.claims, None, Some(place.token)),
                         Err(e) if as_json => return Err(e),
                         Err(e) => return refused_page(&req, ctx, &snap, e, None),
                     }
                 }
             };
-            let state = match fan_state(ctx, &snap, &token).await {
+            let state = match fan_state(ctx, &snap, &token, proof.as_deref()).await {
                 Ok(state) => state,
+                // A place bound to a device, reached: the page's script claims the turn with a
+                // proof made with the device's key (a navigation carries none).
+                Err(ApiError::Device(DeviceError::ProofRequired)) if !as_json => {
+                    let page = WaitingPage {
+                        lang,
+                        sale: look(),
+                        phase,
+                        place: super::binding::confirming_device(lang),
+                        can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
+                    };
+                    return pages::render(&page, 200, CacheControl::PrivateNoStore);
+                }
                 // The fan's new place is recorded: hand over its cookie with the busy page.
                 Err(e) if e.is_busy() && !as_json => {
                     worker::console_warn!("request {}: busy page: {e}", ctx.request_id);
@@ -326,6 +340,9 @@ enum RefusalPage {
     Turnstile,
     /// An invitation refused: its page.
     Invitation,
+    /// A sale binding places to devices, and no device key (or, for a place that ended, no
+    /// proof): the page whose script makes the key and joins with it.
+    Binding,
     /// Over the address's budget where the sale refuses: the page that tries again.
     RateLimited,
     /// Busy or unavailable: the page that backs off.
@@ -341,6 +358,9 @@ fn refusal_page(error: &ApiError) -> RefusalPage {
         ApiError::Queue(QueueError::NotOpen { .. }) => RefusalPage::SalePage,
         ApiError::Pow { .. } => RefusalPage::GettingPlace,
         ApiError::Turnstile(_) => RefusalPage::Turnstile,
+        ApiError::Device(DeviceError::KeyRequired | DeviceError::ProofRequired) => {
+            RefusalPage::Binding
+        }
         e if is_refused_invitation(e) => RefusalPage::Invitation,
         ApiError::RateLimited { .. } => RefusalPage::RateLimited,
         e if e.is_busy() => RefusalPage::Busy,
@@ -370,6 +390,9 @@ fn refused_page(
             place_cost::getting_place_page(look, lang, snap.phase_at(ctx.now), &e, turnstile_token)
         }
         (RefusalPage::Turnstile, e) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
+        (RefusalPage::Binding, _) => {
+            super::binding::page(lang, look, snap.phase_at(ctx.now), turnstile_token)
+        }
         (RefusalPage::Invitation, e) => invitation_page(snap, lang, &e),
         (RefusalPage::RateLimited, ApiError::RateLimited { retry_after_ms }) => {
             Ok(place_cost::rate_limited_page(sale, retry_after_ms, lang))
@@ -428,6 +451,7 @@ async fn invitation_link(
         && held.is_none()
         && snap.sale.pow_bits.is_off()
         && snap.sale.turnstile_site_key.is_none()
+        && !snap.sale.device_binding
         && req.method() != Method::Head
         && http::is_navigation(req);
     let mut response = if taking {
@@ -494,6 +518,9 @@ mod tests {
                 RefusalPage::Turnstile,
             ),
             (ApiError::InvitationRequired, RefusalPage::Invitation),
+            (DeviceError::KeyRequired.into(), RefusalPage::Binding),
+            (DeviceError::ProofRequired.into(), RefusalPage::Binding),
+            (DeviceError::BadSignature.into(), RefusalPage::None),
             (
                 ApiError::RateLimited {
                     retry_after_ms: 1_000,

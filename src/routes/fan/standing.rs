@@ -65,13 +65,15 @@ impl Standing {
 }
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
-/// only then is the coordinator asked, for the fan's assignment. A token of a hand the place
-/// moved away from is answered "moved": from the snapshot's moved places while in line (a
-/// snapshot at most a second or so old), by the coordinator once reached.
+/// only then is the coordinator asked, for the fan's assignment (a place bound to a device: with
+/// the device's `proof`, see [`door::claim`]). A token of a hand the place moved away from is
+/// answered "moved": from the snapshot's moved places while in line (a snapshot at most a second
+/// or so old), by the coordinator once reached (before any proof is looked at).
 pub(super) async fn fan_state(
     ctx: &Ctx,
     snap: &Snapshot,
     token: &QueueToken,
+    proof: Option<&str>,
 ) -> Result<Standing, ApiError> {
     let sale = &snap.sale.id;
     if snap.hand_of(token.seq) > token.hand {
@@ -115,7 +117,7 @@ pub(super) async fn fan_state(
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
-        FanView::Reached => match door::claim(ctx, sale, token).await {
+        FanView::Reached => match door::claim(ctx, sale, token, proof).await {
             Err(ApiError::Queue(QueueError::PlaceMoved)) => Standing::Moved,
             Err(e) => return Err(e),
             Ok(claim) => match claim {
@@ -182,7 +184,9 @@ pub(super) fn status_answer<'a>(
             StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
-                socket_url: in_zone.then(|| format!("/api/sales/{sale}/socket")),
+                // A place bound to a device gets its turn by the poll with a proof.
+                socket_url: (*in_zone && token.device.is_none())
+                    .then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         Standing::YourTurn {

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::door::Held;
 use crate::error::ApiError;
 use crate::http;
+use waitroom_core::keys::device::{MAX_PROOF_LEN, PROOF_HEADER};
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::SaleId;
 use worker::{Request, Response};
@@ -33,11 +34,15 @@ pub(crate) fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken,
 /// is refused.
 pub(super) fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Held>, ApiError> {
     Ok(match presented(req, sale) {
-        Some(Presented::Bearer(text)) => Some(Held {
-            token: verify(ctx, sale, &text)?,
-            text,
-        }),
-        Some(Presented::Cookie(text)) => held_cookie(ctx, sale, text),
+        Some(Presented::Bearer(text)) => {
+            let token = verify(ctx, sale, &text)?;
+            Some(Held {
+                proof: bound_proof(req, &token),
+                token,
+                text,
+            })
+        }
+        Some(Presented::Cookie(text)) => held_cookie(req, ctx, sale, text),
         None => None,
     })
 }
@@ -45,12 +50,29 @@ pub(super) fn held(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<Hel
 /// The fan page's token (its cookie), if valid.
 pub(super) fn held_by_page(req: &Request, ctx: &Ctx, sale: &SaleId) -> Option<Held> {
     let text = http::cookie(req, &http::token_cookie_name(sale))?;
-    held_cookie(ctx, sale, text)
+    held_cookie(req, ctx, sale, text)
 }
 
-fn held_cookie(ctx: &Ctx, sale: &SaleId, text: String) -> Option<Held> {
+fn held_cookie(req: &Request, ctx: &Ctx, sale: &SaleId, text: String) -> Option<Held> {
     let token = verify(ctx, sale, &text).ok()?;
-    Some(Held { token, text })
+    Some(Held {
+        proof: bound_proof(req, &token),
+        token,
+        text,
+    })
+}
+
+/// The proof a place bound to a device presents; an unbound place's poll does not even read
+/// the header (no cost per poll for sales that do not bind).
+fn bound_proof(req: &Request, token: &QueueToken) -> Option<String> {
+    token.device.as_ref().and_then(|_| device_proof(req))
+}
+
+/// The request's device proof (the `Device-Proof` header), for a place bound to a device. One
+/// longer than a proof can be is no proof (the rule refuses it anyway).
+pub(crate) fn device_proof(req: &Request) -> Option<String> {
+    let text = req.headers().get(PROOF_HEADER).ok().flatten()?;
+    (text.len() <= MAX_PROOF_LEN).then_some(text)
 }
 
 pub(super) fn set_token_cookie(

@@ -10,10 +10,12 @@
 //! solutions, `place_cost`), the public report before the close and what it names (`report`),
 //! finished tokens and unknown sale ids at the edge (coordinator
 //! requests and files created, `edge_cost`; random ids at scale and with the registry failing,
-//! `unknown_sales`), and malformed and oversized input (`bad_input`).
+//! `unknown_sales`), malformed and oversized input (`bad_input`), and places bound to a device
+//! (a copied token or cookie, replayed and forged proofs, a bound place's move, `device_binding`).
 
 mod assist;
 mod bad_input;
+mod device_binding;
 mod edge_cost;
 mod moved_place;
 mod place_cost;

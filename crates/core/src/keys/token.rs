@@ -33,6 +33,10 @@ pub struct QueueToken {
     pub iat: u64,
     /// Expires at, Unix seconds.
     pub exp: u64,
+    /// A place bound to a device (a `device_binding` sale): the JWK thumbprint of its key
+    /// ([`crate::keys::device`]). Its turn is handed only to a proof made with that key.
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// The fan was granted the sale's assisted lane (absent: not).
     #[serde(rename = "a", default, skip_serializing_if = "std::ops::Not::not")]
     pub assist: bool,
@@ -55,28 +59,37 @@ impl QueueToken {
             seq,
             iat: now.as_secs(),
             exp: now.as_secs() + TOKEN_TTL_S,
+            device: None,
             assist: false,
             hand: 0,
         }
     }
 
-    /// The same place's token, saying it was granted the assisted lane, issued at `now`.
+    /// The same place's token, saying it was granted the assisted lane, issued at `now` (still
+    /// the same hand, bound to the same device).
     pub fn assisted(&self, now: UnixMillis) -> Self {
         Self {
             assist: true,
             hand: self.hand,
+            device: self.device.clone(),
             ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
         }
     }
 
     /// The token of the place's next holder, after a move to `hand`: the same place and fan
-    /// (and its assisted lane), issued now.
+    /// (and its assisted lane), issued now. Not the old device's binding: a bound place's new
+    /// hand is bound to its own device's key ([`Self::bound_to`]).
     pub fn moved_to(&self, hand: u8, now: UnixMillis) -> Self {
         Self {
             hand,
             assist: self.assist,
             ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
         }
+    }
+
+    /// The token bound to the device key of thumbprint `device` (or not, for `None`).
+    pub fn bound_to(self, device: Option<String>) -> Self {
+        Self { device, ..self }
     }
 }
 
@@ -322,6 +335,21 @@ mod tests {
         assert!(TokenKeys::parse(&format!("k 1:{SECRET_A}")).is_err());
         assert!(TokenKeys::parse(&format!("k1:{SECRET_A},k1:{SECRET_B}")).is_err());
         assert!(TokenKeys::parse(&format!("k1:{}", "a".repeat(40))).is_err());
+    }
+
+    #[test]
+    fn a_bound_token_carries_its_device_under_the_mac() {
+        let keys = TokenKeys::parse(&format!("k1:{SECRET_A}")).unwrap();
+        let bound = token().bound_to(Some("thumbprint".into()));
+        let text = keys.sign(&bound);
+        let read = keys
+            .verify(&text, &sale(), UnixMillis::from_secs(1_001))
+            .unwrap();
+        assert_eq!(read.device.as_deref(), Some("thumbprint"));
+        // An unbound token's form is what it was before binding existed.
+        let payload = keys.sign(&token());
+        let json = B64.decode(payload.split('.').nth(2).unwrap()).unwrap();
+        assert!(!String::from_utf8(json).unwrap().contains("\"k\""));
     }
 
     proptest! {

@@ -110,6 +110,26 @@ pub enum Command {
         seq: Seq,
         hand: u8,
     },
+    /// The claim of a place bound to a device ([`crate::keys::device`]): answered as `Claim` once
+    /// the proof verifies (signature included), refused before anything changes otherwise. A
+    /// variant of its own, so an object of a release before binding refuses it rather than hand
+    /// the turn without checking.
+    ClaimBound {
+        seq: Seq,
+        /// As `Claim`'s: checked first, before the proof.
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+        device: DeviceClaim,
+    },
+    /// A move link for a place bound to a device (docs/api.md, "Move my place"): answered
+    /// [`Reply::Proven`] when `hand` still holds the place and the proof (purpose `move`)
+    /// verifies, signature included; changes nothing either way. The edge makes the link only
+    /// then; the move itself is a plain `Move` (the link is the proof by then).
+    ProveMove {
+        seq: Seq,
+        hand: u8,
+        device: DeviceClaim,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -158,8 +178,9 @@ impl Command {
             Command::Pause => "pause",
             Command::Close => "close",
             Command::Join { .. } => "join",
-            Command::Claim { .. } => "claim",
+            Command::Claim { .. } | Command::ClaimBound { .. } => "claim",
             Command::Move { .. } => "move",
+            Command::ProveMove { .. } => "move_link",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -169,6 +190,14 @@ impl Command {
             Command::Assignments { .. } => "assignments",
         }
     }
+}
+
+/// What a bound place's claim carries: the thumbprint its (verified) token names, and the proof
+/// the fan sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceClaim {
+    pub key: String,
+    pub proof: String,
 }
 
 fn is_first_hand(hand: &u8) -> bool {
@@ -271,7 +300,17 @@ pub enum Reply {
     Assisted(crate::queue::Assisted),
     /// A place moved: the hand it is in now.
     Moved(Moved),
+    /// A bound place's device proved it holds the place's key, for a move link.
+    Proven(Proven),
     Done,
+}
+
+/// A bound place's device proof verified ([`Command::ProveMove`]): the place and the hand that
+/// holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proven {
+    pub seq: Seq,
+    pub hand: u8,
 }
 
 /// A place moved to another device ([`Command::Move`]): the hand it is in now, and the fan
@@ -294,6 +333,7 @@ crate::tag_first! { Reply, "reply", {
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
+    "proven" => [Proven(Proven)],
     "done" => [Done],
 } }
 

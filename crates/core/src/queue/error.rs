@@ -61,6 +61,9 @@ pub enum QueueError {
         #[serde(with = "rfc3339")]
         until: UnixMillis,
     },
+    /// The claim of a place bound to a device came with a proof that does not verify
+    /// ([`crate::keys::device`]): nothing changed.
+    DeviceProofInvalid,
     /// The sale has no assisted lane.
     AssistUnavailable,
     /// The sale's assisted lane is full: `max_places` fans have it.
@@ -96,6 +99,7 @@ crate::tag_first! { QueueError, "kind", {
     "shards_fixed" => [ShardsFixed],
     "pow_spent" => [PowSpent],
     "shards_changing" => [ShardsChanging { #[serde(with = "rfc3339")] until: UnixMillis }],
+    "device_proof_invalid" => [DeviceProofInvalid],
     "assist_unavailable" => [AssistUnavailable],
     "assist_full" => [AssistFull { max_places: u32 }],
     "assist_too_late" => [AssistTooLate],
@@ -163,6 +167,9 @@ impl fmt::Display for QueueError {
                 "shards changed less than 3 minutes ago (proof-of-work solutions handed out before still count by the old number); they can change again from {}",
                 until.to_rfc3339()
             ),
+            QueueError::DeviceProofInvalid => {
+                f.write_str("this place is bound to a device, and the proof sent does not verify")
+            }
             QueueError::PlaceMoved => f.write_str(
                 "this place moved to another device: this token no longer holds it",
             ),

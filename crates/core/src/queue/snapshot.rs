@@ -394,6 +394,7 @@ mod tests {
                 shards_changed: None,
                 access: Default::default(),
                 invite_jwks: None,
+                device_binding: false,
                 assist: None,
             },
             head: Position(head),

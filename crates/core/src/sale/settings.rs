@@ -75,6 +75,9 @@ pub struct SaleSettingsInput {
     /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
     #[serde(default)]
     pub invite_jwks: Option<serde_json::Value>,
+    /// Places bound to the device that took them (absent: off); see [`crate::keys::device`].
+    #[serde(default)]
+    pub device_binding: Option<bool>,
     /// The assisted lane: `{"multiplier", "max_places"?}` (absent or null: none).
     #[serde(default)]
     pub assist: Option<AssistInput>,
@@ -138,6 +141,11 @@ pub struct SaleSettings {
     /// The keys that sign the sale's invitations, besides ours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// Each new place is bound to a signing key of the device that takes it, and its turn is
+    /// handed only to a proof made with that key (see [`crate::keys::device`]). Not stored when
+    /// off, so settings stored before it read and write as they did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device_binding: bool,
     /// The assisted lane (see [`crate::sale::Assist`]); `None`: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
@@ -281,6 +289,7 @@ impl SaleSettings {
                 Some(text) => OverBudget::parse(text)
                     .ok_or_else(|| invalid("over_budget", "must be \"price\" or \"refuse\""))?,
             },
+            device_binding: input.device_binding.unwrap_or(false),
         })
     }
 }

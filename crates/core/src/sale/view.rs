@@ -67,6 +67,9 @@ pub struct SaleView {
     pub access: Access,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// Places are bound to the device that took them (absent: off, a snapshot from before it).
+    #[serde(default)]
+    pub device_binding: bool,
     /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
@@ -96,6 +99,7 @@ impl SaleView {
             shards_changed: sale.shards_changed,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
+            device_binding: sale.settings.device_binding,
             assist: sale.settings.assist,
         }
     }

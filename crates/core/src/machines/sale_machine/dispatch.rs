@@ -78,6 +78,10 @@ pub(super) fn run(
             hand: queue.move_place(now, seq, hand)?,
             fan_id: queue.fan_id(seq),
         })),
+        // Answered by the machine (`bound`) before they get here.
+        Command::ClaimBound { .. } | Command::ProveMove { .. } => {
+            return Err(QueueError::DeviceProofInvalid)
+        }
         Command::Pull {
             window,
             max,

@@ -33,6 +33,7 @@
 //! command's run on the queue in `dispatch`, the request counts in `counts`, the report in
 //! `report`, the passes and pushes in `turns`.
 
+mod bound;
 mod counts;
 mod dispatch;
 mod need;
@@ -272,6 +273,12 @@ impl SaleMachine {
         // A new input: a command still waiting for its record was abandoned by its caller.
         self.underway = None;
         self.paid = None;
+        // A bound place's claim or move link: its hand, then its device proof, first (nothing
+        // changes for a refused one).
+        let input = match self.bound_first(input, now) {
+            Ok(input) => input,
+            Err(answered) => return *answered,
+        };
         if let Input::Command(Command::Join {
             pow: Some(paid), ..
         }) = &input

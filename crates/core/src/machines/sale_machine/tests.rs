@@ -859,3 +859,51 @@ fn only_the_record_asked_for_answers_a_need() {
     assert!(answers(&listing, &Record::Assignments(vec![first.clone()])));
     assert!(!answers(&listing, &Record::Assignment(None)));
 }
+
+#[test]
+fn a_bound_claim_is_handed_its_turn_only_with_a_proof_from_its_device() {
+    use crate::keys::device::tests::{claims, proof, signing_key, thumbprint_of};
+    use crate::machines::protocol::DeviceClaim;
+    let (mut core, mut store) = two_fans_pulled();
+    let key = signing_key(7);
+    let bound = thumbprint_of(&key);
+    let claim = |proof: String| Command::ClaimBound {
+        seq: 1,
+        hand: 0,
+        device: DeviceClaim {
+            key: bound.clone(),
+            proof,
+        },
+    };
+    let now = T0.plus_secs(1);
+    // Refused, and nothing changed: no proof, another device's, another place's, a stale one.
+    let attacker = signing_key(8);
+    for refused in [
+        String::new(),
+        proof(&attacker, &claims(1, now.as_secs())),
+        proof(&key, &claims(2, now.as_secs())),
+        proof(&key, &claims(1, now.as_secs() - 61)),
+    ] {
+        assert_eq!(
+            store.run(&mut core, claim(refused), now),
+            Err(QueueError::DeviceProofInvalid)
+        );
+        assert!(core
+            .take_changes()
+            .iter()
+            .all(|c| !matches!(c, Change::Assignment(_))));
+    }
+    let fan = fan_id(&core, 1);
+    let assignment = |core: &SaleMachine| core.queue().unwrap().assignment(&fan).cloned();
+    assert_eq!(assignment(&core).and_then(|a| a.claimed_at), None);
+    // The device's own proof: the turn (its pass signed by the object, as for any claim).
+    let answer = store.run(
+        &mut core,
+        claim(proof(&key, &claims(1, now.as_secs()))),
+        now,
+    );
+    let Ok(Reply::Claim(Claim::Turn { .. })) = answer else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(assignment(&core).and_then(|a| a.claimed_at), Some(now));
+}
