@@ -1,7 +1,8 @@
 //! The unused positions ahead of the front, and how many fans that leaves ahead of a position:
-//! the one place this arithmetic is written. The coordinator's line keeps every gap and counts
-//! exactly ([`ahead`]); the edge's snapshot carries a bounded form of the same gaps
-//! ([`compress`]): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
+//! the one place this arithmetic is written. The coordinator's line keeps every gap, indexed
+//! (`LineGaps`), and counts exactly (as [`ahead`], the linear reference, does); the edge's
+//! snapshot carries a bounded form of the same gaps ([`compress`], built by the coordinator in
+//! logarithmic steps by `compress_indexed`): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
 //! only how many unused positions lie in each of at most [`MAX_BUCKETS`] equal ranges of positions
 //! ([`UnusedCounts`]). A poll's count is then two binary searches, whatever the number of gaps,
 //! and the snapshot stays a few kilobytes however many isolates leased sub-blocks for however long.
@@ -218,7 +219,7 @@ fn finish(
 
 /// The bounded form of the gaps `gaps` (in order, not overlapping, all before `end`): the first
 /// [`MAX_EXACT_GAPS`] exactly, the rest counted per range (`None` if there is no rest). Linear in
-/// the gaps: the reference [`compress_indexed`] is tested against.
+/// the gaps: the reference `compress_indexed` is tested against.
 pub fn compress(
     end: Position,
     gaps: impl IntoIterator<Item = PositionRange>,

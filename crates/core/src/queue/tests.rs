@@ -515,9 +515,7 @@ fn the_presence_zone_is_counted_in_fans_not_numbers() {
     for k in 0..400 {
         let view = snap.fan_view(fan(k), T0);
         assert_eq!(view.in_zone(zone), k < zone, "fan {k} from the front");
-        assert!(
-            matches!(c.claim(T0, fan(k)).unwrap(), Claim::Waiting { ahead, .. } if ahead == k)
-        );
+        assert!(matches!(c.claim(T0, fan(k)).unwrap(), Claim::Waiting { ahead, .. } if ahead == k));
     }
     // The coordinator: everyone in the zone but the 20th fan says they are there; 31 s later
     // the front reaches the 20th, who is skipped; the 21st entered the zone only as the line
@@ -538,7 +536,10 @@ fn the_presence_zone_is_counted_in_fans_not_numbers() {
         .map(|a| a.seq)
         .collect();
     let want: Vec<Seq> = (0..zone - 1).chain([zone]).map(fan).collect();
-    assert_eq!(pulled, want, "the silent 20th fan skipped, the 21st handed out");
+    assert_eq!(
+        pulled, want,
+        "the silent 20th fan skipped, the 21st handed out"
+    );
     assert!(matches!(
         c.claim(now, fan(zone - 1)).unwrap(),
         Claim::Lapsed { assignment } if assignment.state == AssignmentState::Left
