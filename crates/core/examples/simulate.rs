@@ -3,8 +3,8 @@
 //! Fans arrive through arrival shards, poll (fans near the front report presence), some leave
 //! before their turn, windows pull, fans claim and complete. Every invariant is checked as it
 //! runs: arrival order within the shard bound, nobody handed out twice or skipped while present,
-//! and no number handed out that no fan holds (for every fan), `ahead` equal to the fans really ahead (200 sampled polls a second against a
-//! brute-force count), and the coordinator's own invariants. That last check walks every
+//! and no number handed out that no fan holds (for every fan), the fans really ahead within the range the edge computes for `ahead` (exact where the
+//! snapshot lists the gaps; 200 sampled polls a second against a brute-force count), and the coordinator's own invariants. That last check walks every
 //! assignment in memory (~290,000 at a million fans), so it is sampled: every
 //! 100 s of virtual time and once at the end (run every 10 s, it took ~70 % of the run time).
 //!
@@ -24,6 +24,9 @@
 //!
 //! `cargo run --release -p waitroom-core --example simulate -- [fans] [shards] [rate=N] [prequeue=N]`
 
+mod common;
+
+use common::{load_average, peak_rss_mib, DrawnLine, Fan, Fans, Fenwick, OrderCheck, Rng};
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 use waitroom_core::machines::shard::ArrivalShard;
@@ -47,73 +50,6 @@ const ISOLATES: u64 = 8;
 /// The coordinator's full invariant check is O(assignments in memory) (~290,000 here, a fan-id
 /// HMAC each): it runs every this many ticks (100 s of virtual time) and at the end.
 const INVARIANTS_EVERY_TICKS: u64 = 1_000;
-
-/// xorshift64*: enough randomness for a simulation, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn fraction(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// Counts of waiting fans by arrival number, for the true number ahead of anyone.
-struct Fenwick(Vec<i64>);
-impl Fenwick {
-    fn add(&mut self, i: usize, v: i64) {
-        let mut i = i + 1;
-        while i < self.0.len() {
-            self.0[i] += v;
-            i += i & i.wrapping_neg();
-        }
-    }
-    fn prefix(&self, i: usize) -> i64 {
-        let (mut i, mut s) = (i, 0);
-        while i > 0 {
-            s += self.0[i];
-            i -= i & i.wrapping_neg();
-        }
-        s
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Fan {
-    joined_at: UnixMillis,
-    leaves_at: Option<UnixMillis>,
-}
-
-fn fan_at(fans: &[Option<Fan>], seq: Seq) -> Option<Fan> {
-    fans.get(seq as usize).copied().flatten()
-}
-
-/// The machine's load average, to read the wall time against (the machine may be shared).
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -170,9 +106,8 @@ fn main() {
     let mut drawn: Option<Permutation> = None;
     // The sale's side of the draw, as a table: the arrival number at each drawn position (the
     // simulation's own bookkeeping; the edge computes one fan's position per poll).
-    let mut seq_by_position: Vec<Seq> = Vec::new();
-    let (mut prequeue_fans, mut wrong_side, mut late_before_prequeue) = (0u64, 0u64, 0u64);
-    let mut late_served = false;
+    let mut drawn_line = DrawnLine::default();
+    let (mut prequeue_fans, mut wrong_side) = (0u64, 0u64);
     let mut draw_ms = 0.0;
     let mut shards = vec![ArrivalShard::default(); shard_count];
     let windows: Vec<WindowId> = (0..WINDOWS)
@@ -181,17 +116,15 @@ fn main() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
 
     // Indexed by arrival number (numbers no fan got stay `None`).
-    let mut fans: Vec<Option<Fan>> = Vec::with_capacity(fans_total as usize + 1);
-    let mut waiting = Fenwick(vec![0; (fans_total as usize) * 2 + 16]);
+    let mut fans = Fans::with_capacity(fans_total as usize + 1);
+    let mut waiting = Fenwick::new();
     let mut requests: HashMap<&'static str, u64> = HashMap::new();
     let mut joined = 0u64;
     let mut now = T0;
     let mut last_head = 1;
-    let mut max_pulled: Seq = 0;
-    let mut latest_arrival_served = T0;
-    let (mut order_violations, mut false_skips, mut right_skips, mut assigned_gone) =
-        (0u64, 0u64, 0u64, 0u64);
-    let (mut ahead_checks, mut ahead_errors) = (0u64, 0u64);
+    let mut order = OrderCheck::new(BLOCK_TTL_MS);
+    let (mut false_skips, mut right_skips, mut assigned_gone) = (0u64, 0u64, 0u64);
+    let (mut ahead_checks, mut ahead_errors, mut widest_ahead) = (0u64, 0u64, 0u64);
     let mut wrong_hand_outs = 0u64;
     let mut to_claim: Vec<Seq> = Vec::new();
     let mut to_complete: VecDeque<(UnixMillis, FanId)> = VecDeque::new();
@@ -226,16 +159,19 @@ fn main() {
                     }
                 }
             };
-            let leaves_at =
-                (rng.fraction() < LEAVE_SHARE).then(|| at.plus_millis(rng.next() % 600_000));
-            let slot = seq as usize;
-            if fans.len() <= slot {
-                fans.resize(slot + 1, None);
-            }
-            fans[slot] = Some(Fan {
-                joined_at: at,
-                leaves_at,
-            });
+            let joined_ms = T0.millis_until(at);
+            let leaves_ms = if rng.fraction() < LEAVE_SHARE {
+                (joined_ms + rng.next() % 600_000) as u32
+            } else {
+                u32::MAX
+            };
+            fans.insert(
+                seq,
+                Fan {
+                    joined_ms: joined_ms as u32,
+                    leaves_ms,
+                },
+            );
             // Counted waiting at its line position: the number itself once the draw is past
             // (pre-queue fans are counted at the draw).
             if opens_at.is_none_or(|o| at >= o) {
@@ -259,30 +195,25 @@ fn main() {
             let draw = c.snapshot(now).draw.expect("a pre-queue sale has a draw");
             assert!(draw.key.is_some(), "the key is published at opens_at");
             let permutation = Permutation::of_draw(&draw).expect("a draw of a known version");
-            seq_by_position = vec![0; draw.end as usize + 1];
+            drawn_line = DrawnLine::build(&permutation, &fans, &mut waiting);
+            // Every fan before `opens_at` holds a pre-queue number, and no later one does.
+            let opens_ms = T0.millis_until(opens_at.expect("a pre-queue sale"));
             for seq in 1..=draw.end {
-                let position = permutation.position_of(seq);
-                seq_by_position[position as usize] = seq;
-                if let Some(fan) = fan_at(&fans, seq) {
-                    waiting.add(position as usize, 1);
-                    wrong_side += u64::from(opens_at.is_some_and(|o| fan.joined_at >= o));
-                }
+                wrong_side += u64::from(
+                    fans.at(seq)
+                        .is_some_and(|f| u64::from(f.joined_ms) >= opens_ms),
+                );
             }
-            for fan in fans.iter().skip(draw.end as usize + 1).flatten() {
-                wrong_side += u64::from(opens_at.is_some_and(|o| fan.joined_at < o));
+            for (_, fan) in fans.after(draw.end) {
+                wrong_side += u64::from(u64::from(fan.joined_ms) < opens_ms);
             }
             draw_ms = draw_started.elapsed().as_secs_f64() * 1000.0;
             drawn = Some(permutation);
         }
         let pre_end = drawn.as_ref().map_or(0, Permutation::end);
         let position_of = |seq: Seq| drawn.as_ref().map_or(seq, |p| p.position_of(seq));
-        let seq_at = |pos: Seq| {
-            seq_by_position
-                .get(pos as usize)
-                .copied()
-                .filter(|s| *s > 0)
-                .unwrap_or(pos)
-        };
+        let seq_at = |pos: Seq| drawn_line.seq_at(pos);
+        let t = T0.millis_until(now);
         let whole_second =
             ticks.is_multiple_of(1000 / TICK_MS) && opens_at.is_none_or(|o| now >= o);
         if whole_second {
@@ -296,8 +227,8 @@ fn main() {
             let zone_end = snap.head.0 + snap.presence_zone;
             for position in snap.head.0..zone_end.min(snap.next_seq) {
                 let seq = seq_at(position);
-                if let Some(fan) = fan_at(&fans, seq) {
-                    if fan.leaves_at.is_none_or(|t| t > now) {
+                if let Some(fan) = fans.at(seq) {
+                    if !fan.gone_by(t) {
                         // The edge reports a drawn fan by line position, others by number.
                         if seq == position {
                             c.present(now, seq);
@@ -315,15 +246,24 @@ fn main() {
                 // Numbers leased but not yet reported count as fans until their block closes
                 // (within a second): compare only below them (and not while a pre-queue block
                 // is still open, the moment after the draw).
-                if fan_at(&fans, seq).is_some()
+                if fans.at(seq).is_some()
                     && c.first_pending()
                         .is_none_or(|p| p > pre_end && position < p)
                 {
-                    if let FanView::Waiting { ahead, .. } = snap.fan_view(seq, now) {
-                        let truth = waiting.prefix(position as usize)
-                            - waiting.prefix(snap.head.0 as usize);
+                    if let FanView::Waiting {
+                        ahead,
+                        ahead_at_least,
+                        ..
+                    } = snap.fan_view(seq, now)
+                    {
+                        // Exact where the snapshot lists the gaps; further back a range no
+                        // wider than one range's unused numbers (`gap_index`), the fan told
+                        // its upper end.
+                        let truth = waiting.between(snap.head.0, position);
                         ahead_checks += 1;
-                        ahead_errors += u64::from(ahead as i64 != truth);
+                        ahead_errors +=
+                            u64::from(!(ahead_at_least as i64 <= truth && truth <= ahead as i64));
+                        widest_ahead = widest_ahead.max(ahead - ahead_at_least);
                     }
                 }
             }
@@ -375,7 +315,7 @@ fn main() {
                         rng.next() % span
                     };
                 let seq = seq_at(position);
-                if fan_at(&fans, seq).is_some()
+                if fans.at(seq).is_some()
                     && c.first_pending()
                         .is_none_or(|p| p > pre_end && position < p)
                 {
@@ -386,7 +326,7 @@ fn main() {
                 }
             }
         }
-        let head = c.snapshot(now).head.0;
+        let head = c.snapshot_head(now);
         for (position, reached) in edge_view {
             edge_checks += 1;
             edge_early += u64::from(reached && position >= head);
@@ -409,33 +349,18 @@ fn main() {
         wrong_hand_outs += (handed_count - handed.len()) as u64;
         wrong_hand_outs += handed
             .iter()
-            .filter(|&&pos| {
-                !(last_head..head).contains(&pos) || fan_at(&fans, seq_at(pos)).is_none()
-            })
+            .filter(|&&pos| !(last_head..head).contains(&pos) || fans.at(seq_at(pos)).is_none())
             .count() as u64;
         for position in last_head..head {
             let seq = seq_at(position);
-            let Some(fan) = fan_at(&fans, seq) else {
+            let Some(fan) = fans.at(seq) else {
                 continue;
             };
             waiting.add(position as usize, -1);
-            if position <= max_pulled {
-                order_violations += 1;
-            }
-            max_pulled = position;
-            if seq <= pre_end {
-                // A pre-queue fan (drawn order): never after a fan who came later.
-                late_before_prequeue += u64::from(late_served);
-            } else {
-                late_served = true;
-                // Served in number order: nobody served later may have arrived over a block's
-                // lifetime before someone served earlier.
-                if fan.joined_at.plus_millis(BLOCK_TTL_MS) < latest_arrival_served {
-                    order_violations += 1;
-                }
-                latest_arrival_served = latest_arrival_served.max(fan.joined_at);
-            }
-            let gone = fan.leaves_at.is_some_and(|t| t <= now);
+            // Pre-queue fans in drawn order, never after a fan who came later; the others in
+            // number order, nobody passed by a fan who arrived over a block's lifetime later.
+            order.passed(position, seq, pre_end, &fan);
+            let gone = fan.gone_by(t);
             if handed.binary_search(&position).is_ok() {
                 if gone {
                     assigned_gone += 1;
@@ -532,14 +457,20 @@ fn main() {
     for (kind, n) in kinds {
         println!("| requests: {kind} | {n} |");
     }
-    println!("| `ahead` checks (errors) | {ahead_checks} ({ahead_errors}) |");
+    println!("| `ahead` checks: the true count outside the range the edge computes (errors) / widest range | {ahead_checks} ({ahead_errors}) / {widest_ahead} |");
     println!(
         "| pre-queue: fans / numbers drawn / time to rebuild the true line at the draw | {prequeue_fans} / {} / {draw_ms:.0} ms |",
         drawn.as_ref().map_or(0, Permutation::end)
     );
     println!("| fans on the wrong side of the draw (must be 0) | {wrong_side} |");
-    println!("| pre-queue fans served after a later fan (must be 0) | {late_before_prequeue} |");
-    println!("| order violations beyond the {BLOCK_TTL_MS} ms bound | {order_violations} |");
+    println!(
+        "| pre-queue fans served after a later fan (must be 0) | {} |",
+        order.prequeue_after_later
+    );
+    println!(
+        "| order violations beyond the {BLOCK_TTL_MS} ms bound | {} |",
+        order.out_of_order
+    );
     println!("| present fans skipped (must be 0) | {false_skips} |");
     println!("| fans handed out twice, numbers no fan holds or already passed, handed out (must be 0) | {wrong_hand_outs} |");
     println!("| fans who left, skipped / still assigned (left within {PRESENCE_TTL_S} s of their turn) | {right_skips} / {assigned_gone} |");
@@ -568,7 +499,7 @@ fn main() {
         );
     }
     assert_eq!(stats.joined, fans_total);
-    assert_eq!(order_violations, 0, "arrival order broken");
+    assert_eq!(order.out_of_order, 0, "arrival order broken");
     assert_eq!(false_skips, 0, "a present fan was skipped");
     assert_eq!(
         wrong_hand_outs, 0,
@@ -577,7 +508,7 @@ fn main() {
     assert_eq!(ahead_errors, 0, "`ahead` miscounted");
     assert_eq!(wrong_side, 0, "a fan on the wrong side of the draw");
     assert_eq!(
-        late_before_prequeue, 0,
+        order.prequeue_after_later, 0,
         "a later fan served before a pre-queue fan"
     );
 }

@@ -27,8 +27,11 @@
 //! `cargo run --release -p waitroom-core --example production -- [fans=N] [dcs=N] [isolates=N]
 //! [prequeue=N] [hours=N] [shards=N] [rate=N]`
 
+#[path = "../common/mod.rs"]
+mod common;
 mod parts;
 
+use common::{peak_rss_mib, DrawnLine, Fan, Fans, Fenwick, OrderCheck, Rng};
 use parts::*;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -37,6 +40,7 @@ use waitroom_core::machines::edge_block::{
 };
 use waitroom_core::machines::shard::ArrivalShard;
 use waitroom_core::queue::draw::{DrawKey, Permutation};
+use waitroom_core::queue::gap_index::compress;
 use waitroom_core::queue::snapshot::{ahead, poll_after_ms, Snapshot};
 use waitroom_core::queue::{Claim, BLOCK_TTL_MS};
 use waitroom_core::sale::admission::Admission;
@@ -97,21 +101,18 @@ fn main() {
     let mut isolates: Vec<EdgeNumbering> = (0..isolate_count)
         .map(|i| EdgeNumbering::new((i as u32) % a.shards))
         .collect();
-    let mut fans: Vec<Option<Fan>> = Vec::with_capacity(a.fans as usize * 11 / 10 + 16);
+    let mut fans = Fans::with_capacity(a.fans as usize * 11 / 10 + 16);
     let mut waiting = Fenwick::new();
     let mut drawn: Option<Permutation> = None;
-    let mut seq_by_position: Vec<u32> = Vec::new();
+    let mut drawn_line = DrawnLine::default();
     let mut draw_ms = 0.0;
     let mut joined = 0u64;
     let mut total = Counts::default();
     let mut at_last_report = Counts::default();
     let mut now = T0;
     let mut last_head = 1u64;
-    let mut max_served_position = 0u64;
-    let mut latest_prequeue_done = false;
-    let mut latest_arrival_served = 0u32;
-    let (mut order_violations, mut false_skips, mut right_skips, mut twice) =
-        (0u64, 0u64, 0u64, 0u64);
+    let mut order = OrderCheck::new(ORDER_BOUND_MS);
+    let (mut false_skips, mut right_skips, mut twice) = (0u64, 0u64, 0u64);
     let (mut ahead_checks, mut ahead_outside) = (0u64, 0u64);
     let mut handed_positions: HashSet<u64> = HashSet::new();
     let mut to_claim: Vec<(UnixMillis, Seq)> = Vec::new();
@@ -121,6 +122,9 @@ fn main() {
     let mut max_shard_state = 0usize;
     let mut max_snapshot = (0usize, 0usize, 0usize, 0usize);
     let (mut poll_ns_new, mut poll_ns_old, mut poll_samples) = (0f64, 0f64, 0u64);
+    // The coordinator's own work per snapshot: from its gap index, and (each minute) the walk of
+    // every gap it made before (`gap_index::compress` over the whole list).
+    let (mut snap_ns, mut snap_ns_linear, mut snaps_linear) = (Vec::new(), 0f64, 0u64);
     let mut worst_ahead_span = 0u64;
     let mut invariant_checks = 0u64;
     let mut snap: Option<Snapshot> = None;
@@ -130,8 +134,8 @@ fn main() {
         a.fans, a.prequeue, a.dcs, a.isolates, a.shards, a.rate, a.hours
     );
     println!();
-    println!("| virtual time | joined | waiting | admitted | line gaps | snapshot bytes (listed / ranges) | snapshot bytes listing every gap | coordinator req/s | shard req/s (all shards) | registry req/s | coordinator rows written/s | rows stored (coordinator) | edge polls/s (est.) | edge ns per `ahead`: bounded / linear | peak RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| virtual time | joined | waiting | admitted | line gaps | snapshot bytes (listed / ranges) | snapshot bytes listing every gap | coordinator req/s | shard req/s (all shards) | registry req/s | coordinator rows written/s | rows stored (coordinator) | edge polls/s (est.) | edge ns per `ahead`: bounded / linear | coordinator µs per snapshot: indexed (median) / walking every gap | peak RSS MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 
     while now < end_at {
         now = now.plus_millis(TICK_MS);
@@ -160,23 +164,22 @@ fn main() {
                 }
             };
             total.joins += 1;
-            let slot = seq as usize;
-            if fans.len() <= slot {
-                fans.resize(slot + 1, None);
-            }
             let leaves_ms = if rng.fraction() < LEAVE_SHARE {
                 (t + rng.next() % 1_800_000) as u32
             } else {
                 u32::MAX
             };
-            fans[slot] = Some(Fan {
-                joined_ms: t as u32,
-                leaves_ms,
-            });
+            fans.insert(
+                seq,
+                Fan {
+                    joined_ms: t as u32,
+                    leaves_ms,
+                },
+            );
             // Counted waiting at its line position: its number once the draw is past (fans
             // before it are counted at the draw, at their drawn positions or numbers).
             if drawn.is_some() || a.prequeue == 0 {
-                waiting.add(slot, 1);
+                waiting.add(seq as usize, 1);
             }
             joined += 1;
         }
@@ -214,31 +217,16 @@ fn main() {
             let draw = c.snapshot(now).draw.expect("a pre-queue sale has a draw");
             let key = draw.key.expect("drawn at the opening");
             let permutation = Permutation::new(&key, draw.end);
-            seq_by_position = vec![0; draw.end as usize + 1];
-            for seq in 1..=draw.end {
-                let position = permutation.position_of(seq);
-                seq_by_position[position as usize] = seq as u32;
-                if fans.get(seq as usize).copied().flatten().is_some() {
-                    waiting.add(position as usize, 1);
-                }
-            }
+            drawn_line = DrawnLine::build(&permutation, &fans, &mut waiting);
             // Fans numbered after the pre-queue before this tick's draw: at their numbers.
-            for (seq, fan) in fans.iter().enumerate().skip(draw.end as usize + 1) {
-                if fan.is_some() {
-                    waiting.add(seq, 1);
-                }
+            for (seq, _) in fans.after(draw.end) {
+                waiting.add(seq as usize, 1);
             }
             draw_ms = t0.elapsed().as_secs_f64() * 1000.0;
             drawn = Some(permutation);
         }
         let pre_end = drawn.as_ref().map_or(0, Permutation::end);
-        let seq_at = |position: u64| {
-            seq_by_position
-                .get(position as usize)
-                .map(|s| u64::from(*s))
-                .filter(|s| *s > 0)
-                .unwrap_or(position)
-        };
+        let seq_at = |position: u64| drawn_line.seq_at(position);
         let whole_second = now.0.is_multiple_of(1000);
         let open = c.phase_at(now) == Phase::Open;
         if whole_second && now >= opens_at {
@@ -247,7 +235,9 @@ fn main() {
             *total.coordinator.entry("snapshot").or_default() += a.dcs;
             total.cache_reads += isolate_count as u64;
             c.sweep(now);
+            let t_snap = Instant::now();
             let s = c.snapshot(now);
+            snap_ns.push(t_snap.elapsed().as_nanos() as f64);
             let (listed, ranges) = s.gap_count();
             // Presence: every 5 s, fans who may be in the zone (by the edge's count) and still
             // there say so; one in ten holds a socket instead.
@@ -261,8 +251,8 @@ fn main() {
                         break;
                     }
                     let seq = seq_at(position);
-                    if let Some(fan) = fans.get(seq as usize).copied().flatten() {
-                        if u64::from(fan.leaves_ms) > t {
+                    if let Some(fan) = fans.at(seq) {
+                        if !fan.gone_by(t) {
                             // A socket refused (the object full, or not near the front by its
                             // exact count) leaves the page polling, and polls say it is there.
                             let held = seq % SOCKET_EVERY == 0
@@ -293,10 +283,16 @@ fn main() {
             } else {
                 Vec::new()
             };
+            if !all_gaps.is_empty() {
+                let t_linear = Instant::now();
+                std::hint::black_box(compress(Position(s.next_seq), all_gaps.iter().copied()));
+                snap_ns_linear += t_linear.elapsed().as_nanos() as f64;
+                snaps_linear += 1;
+            }
             for _ in 0..200 {
                 let position = s.head.0 + rng.next() % span;
                 let seq = seq_at(position);
-                if fans.get(seq as usize).copied().flatten().is_none() {
+                if fans.at(seq).is_none() {
                     continue;
                 }
                 let (least, most) = s.ahead_bounds(Position(position));
@@ -306,8 +302,7 @@ fn main() {
                 if c.first_pending()
                     .is_none_or(|p| p > pre_end && position < p)
                 {
-                    let truth =
-                        waiting.prefix(position as usize) - waiting.prefix(s.head.0 as usize);
+                    let truth = waiting.between(s.head.0, position);
                     ahead_checks += 1;
                     let outside = !(least as i64 <= truth && truth <= most as i64);
                     if outside
@@ -381,24 +376,12 @@ fn main() {
         let head = c.snapshot_head(now);
         for position in last_head..head {
             let seq = seq_at(position);
-            let Some(fan) = fans.get(seq as usize).copied().flatten() else {
+            let Some(fan) = fans.at(seq) else {
                 continue;
             };
             waiting.add(position as usize, -1);
-            if position <= max_served_position {
-                order_violations += 1;
-            }
-            max_served_position = position;
-            if seq <= pre_end {
-                order_violations += u64::from(latest_prequeue_done);
-            } else {
-                latest_prequeue_done = true;
-                if u64::from(fan.joined_ms) + ORDER_BOUND_MS < u64::from(latest_arrival_served) {
-                    order_violations += 1;
-                }
-                latest_arrival_served = latest_arrival_served.max(fan.joined_ms);
-            }
-            let gone = u64::from(fan.leaves_ms) <= t;
+            order.passed(position, seq, pre_end, &fan);
+            let gone = fan.gone_by(t);
             let state = c.assignment(&c.fan_id(seq)).map(|a| a.state);
             match state {
                 Some(AssignmentState::Left) if gone => right_skips += 1,
@@ -432,7 +415,7 @@ fn main() {
                 None => (0, 0, 0, 0),
             };
             println!(
-                "| {} min | {} | {} | {} | {} | {} ({} / {}) | {} | {:.0} | {:.0} | 0 | {:.0} | {} | {:.0} | {:.0} / {:.0} | {:.0} |",
+                "| {} min | {} | {} | {} | {} | {} ({} / {}) | {} | {:.0} | {:.0} | 0 | {:.0} | {} | {:.0} | {:.0} / {:.0} | {:.1} / {:.1} | {:.0} |",
                 t / 60_000,
                 stats.joined,
                 stats.waiting,
@@ -449,10 +432,13 @@ fn main() {
                 (total.polls - at_last_report.polls) / secs,
                 poll_ns_new / poll_samples.max(1) as f64,
                 poll_ns_old / poll_samples.max(1) as f64,
+                median(&mut snap_ns) / 1000.0,
+                snap_ns_linear / snaps_linear.max(1) as f64 / 1000.0,
                 peak_rss_mib(),
             );
             at_last_report = total.clone();
             (poll_ns_new, poll_ns_old, poll_samples) = (0.0, 0.0, 0);
+            (snap_ns, snap_ns_linear, snaps_linear) = (Vec::new(), 0.0, 0);
         }
     }
     c.check_invariants()
@@ -507,14 +493,17 @@ fn main() {
         peak_rss_mib()
     );
     println!("| `ahead` checks against the true count (outside the range: must be 0) | {ahead_checks} ({ahead_outside}) |");
-    println!("| order violations beyond {ORDER_BOUND_MS} ms (must be 0) | {order_violations} |");
+    println!(
+        "| order violations beyond {ORDER_BOUND_MS} ms / pre-queue fans served after a later fan (must be 0) | {} / {} |",
+        order.out_of_order, order.prequeue_after_later
+    );
     println!("| handed out twice (must be 0) | {twice} |");
     println!("| present fans skipped (must be 0) | {false_skips} |");
     println!("| fans who left, skipped | {right_skips} |");
     println!("| turns let lapse on purpose | {lapsed_on_purpose} |");
     println!("| coordinator invariant checks | {invariant_checks} |");
     let mut failed = Vec::new();
-    if order_violations > 0 {
+    if order.out_of_order + order.prequeue_after_later > 0 {
         failed.push("fans out of order beyond the bound");
     }
     if twice > 0 {

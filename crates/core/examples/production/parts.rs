@@ -1,58 +1,7 @@
-//! The production simulation's pieces: its arguments, the arrival curve, randomness, the
-//! true count of fans ahead, the counters, and the shard adapter minus the network.
+//! The production simulation's own pieces: its arguments, the arrival curve, the counters, and
+//! the shard adapter minus the network (what it shares with `simulate.rs` is in `common/`).
 
 use super::*;
-
-pub(crate) struct Rng(pub(crate) u64);
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    pub(crate) fn fraction(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// Counts of waiting fans by line position, for the true number ahead of anyone. Grows by
-/// doubling (numbers run ahead of fans by the gaps): the new root covers everything before it.
-pub(crate) struct Fenwick(Vec<i32>);
-impl Fenwick {
-    pub(crate) fn new() -> Self {
-        Self(vec![0; 1 << 16 | 1])
-    }
-    pub(crate) fn add(&mut self, i: usize, v: i32) {
-        while i + 1 >= self.0.len() {
-            let n = self.0.len() - 1;
-            let total = self.prefix(n + 1) as i32;
-            self.0.resize(2 * n + 1, 0);
-            self.0[2 * n] = total;
-        }
-        let mut i = i + 1;
-        while i < self.0.len() {
-            self.0[i] += v;
-            i += i & i.wrapping_neg();
-        }
-    }
-    /// Fans at positions below `i`.
-    pub(crate) fn prefix(&self, i: usize) -> i64 {
-        let (mut i, mut s) = (i.min(self.0.len() - 1), 0i64);
-        while i > 0 {
-            s += i64::from(self.0[i]);
-            i -= i & i.wrapping_neg();
-        }
-        s
-    }
-}
-
-/// A fan, by arrival number: when they joined and left (ms after T0; `u32::MAX`: never).
-#[derive(Clone, Copy)]
-pub(crate) struct Fan {
-    pub(crate) joined_ms: u32,
-    pub(crate) leaves_ms: u32,
-}
 
 pub(crate) struct Args {
     pub(crate) fans: u64,
@@ -137,22 +86,6 @@ impl Counts {
     }
 }
 
-pub(crate) fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 /// The snapshot as the edge gets it, and what it would weigh listing every gap (the form before
 /// issue 19), with the gaps it would list.
 pub(crate) fn snapshot_sizes(c: &Queue, snap: &Snapshot) -> (usize, usize) {
@@ -203,4 +136,13 @@ pub(crate) fn lend(
         }
     }
     panic!("no sub-block after 4 block leases");
+}
+
+/// The median of `samples` (0 if none).
+pub(crate) fn median(samples: &mut [f64]) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mid = samples.len() / 2;
+    *samples.select_nth_unstable_by(mid, f64::total_cmp).1
 }

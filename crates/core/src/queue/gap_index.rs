@@ -1,7 +1,8 @@
 //! The unused positions ahead of the front, and how many fans that leaves ahead of a position:
-//! the one place this arithmetic is written. The coordinator's line keeps every gap and counts
-//! exactly ([`ahead`]); the edge's snapshot carries a bounded form of the same gaps
-//! ([`compress`]): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
+//! the one place this arithmetic is written. The coordinator's line keeps every gap, indexed
+//! (`LineGaps`), and counts exactly (as [`ahead`], the linear reference, does); the edge's
+//! snapshot carries a bounded form of the same gaps ([`compress`], built by the coordinator in
+//! logarithmic steps by `compress_indexed`): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
 //! only how many unused positions lie in each of at most [`MAX_BUCKETS`] equal ranges of positions
 //! ([`UnusedCounts`]). A poll's count is then two binary searches, whatever the number of gaps,
 //! and the snapshot stays a few kilobytes however many isolates leased sub-blocks for however long.
@@ -16,6 +17,7 @@
 //! `at_least`, so a fan who may be in the zone says they are there.
 
 use crate::ids::{Position, PositionRange};
+use crate::queue::parts::line_gaps::LineGaps;
 use serde::{Deserialize, Serialize};
 
 /// Gaps the snapshot lists one by one, from the front.
@@ -185,8 +187,39 @@ impl UnusedCounts {
     }
 }
 
+/// The ranges the counts beyond the exact gaps are kept in: counting from `from` up to `end`,
+/// the narrowest power-of-two width that needs at most [`MAX_BUCKETS`] of them; `(width, base,
+/// ranges)`.
+fn layout(from: Position, end: Position) -> (u64, u64, usize) {
+    let end = end.max(from + 1);
+    let mut width = 1u64;
+    while (end.0 - from.0 / width * width).div_ceil(width) > MAX_BUCKETS as u64 {
+        width *= 2;
+    }
+    let base = from.0 / width * width;
+    (width, base, (end.0 - base).div_ceil(width) as usize)
+}
+
+fn finish(
+    exact: Vec<PositionRange>,
+    from: Position,
+    width: u64,
+    mut counts: Vec<u64>,
+) -> (ExactGaps, Option<UnusedCounts>) {
+    while counts.last() == Some(&0) {
+        counts.pop();
+    }
+    let counts = UnusedCountsWire {
+        from,
+        width,
+        counts,
+    };
+    (ExactGaps::from(exact), Some(counts.into()))
+}
+
 /// The bounded form of the gaps `gaps` (in order, not overlapping, all before `end`): the first
-/// [`MAX_EXACT_GAPS`] exactly, the rest counted per range (`None` if there is no rest).
+/// [`MAX_EXACT_GAPS`] exactly, the rest counted per range (`None` if there is no rest). Linear in
+/// the gaps: the reference `compress_indexed` is tested against.
 pub fn compress(
     end: Position,
     gaps: impl IntoIterator<Item = PositionRange>,
@@ -199,13 +232,8 @@ pub fn compress(
     };
     // The counts start where the exact list ends (at the first gap not in it if that is later).
     let from = exact.last().map_or(first.start, |gap| gap.end());
-    let end = end.max(from + 1);
-    let mut width = 1u64;
-    while (end.0 - from.0 / width * width).div_ceil(width) > MAX_BUCKETS as u64 {
-        width *= 2;
-    }
-    let base = from.0 / width * width;
-    let mut counts = vec![0u64; (end.0 - base).div_ceil(width) as usize];
+    let (width, base, ranges) = layout(from, end);
+    let mut counts = vec![0u64; ranges];
     for gap in rest {
         // A gap past `end` (none in a valid line) is counted in the last range.
         let mut start = gap.start.0.max(from.0);
@@ -222,15 +250,37 @@ pub fn compress(
             start += take;
         }
     }
-    while counts.last() == Some(&0) {
-        counts.pop();
-    }
-    let counts = UnusedCountsWire {
-        from,
-        width,
-        counts,
+    finish(exact, from, width, counts)
+}
+
+/// The same bounded form as [`compress`], from the coordinator's index of its gaps: the first
+/// [`MAX_EXACT_GAPS`] gaps read one by one, then each range's count as the difference of two
+/// counts of unused positions before a bound. `MAX_BUCKETS + 1` logarithmic counts, whatever
+/// the number of gaps.
+pub(crate) fn compress_indexed(
+    end: Position,
+    gaps: &LineGaps,
+) -> (ExactGaps, Option<UnusedCounts>) {
+    let mut listed = gaps.iter();
+    let exact: Vec<PositionRange> = listed.by_ref().take(MAX_EXACT_GAPS).collect();
+    let Some(first) = listed.next() else {
+        return (ExactGaps::from(exact), None);
     };
-    (ExactGaps::from(exact), Some(counts.into()))
+    let from = exact.last().map_or(first.start, |gap| gap.end());
+    let (width, base, ranges) = layout(from, end);
+    let mut before = gaps.unused_before(from);
+    let counts = (0..ranges)
+        .map(|k| {
+            // The last range takes whatever lies beyond it too, as `compress` counts it.
+            let upto = if k + 1 == ranges {
+                gaps.total()
+            } else {
+                gaps.unused_before(Position(base + (k as u64 + 1) * width))
+            };
+            upto - std::mem::replace(&mut before, upto)
+        })
+        .collect();
+    finish(exact, from, width, counts)
 }
 
 #[cfg(test)]

@@ -480,3 +480,69 @@ fn a_live_change_of_shards_is_recorded_and_the_next_waits_until_it_settled() {
     c.update_settings(with(4), None, until).unwrap();
     assert_eq!(c.sale().shards_changed.map(|s| s.from), Some(8));
 }
+
+/// The presence zone is counted in fans, not numbers: with nine unused numbers after every fan
+/// (sub-blocks the edge returned mostly unused), the 20th fan from the front is in a zone of 20
+/// from the start, at the coordinator (its silence is counted, so it is skipped, not handed a
+/// turn that lapses) and at the edge (it reports presence and may hold a socket), and the 21st
+/// is not. Before, the coordinator counted the zone as the next 20 numbers: two fans.
+#[test]
+fn the_presence_zone_is_counted_in_fans_not_numbers() {
+    let mut s = settings(None);
+    s.presence_ttl_s = 30;
+    s.shards = 4;
+    let mut c = Queue::create(
+        SaleId::parse("tour").unwrap(),
+        s,
+        "salt-0123456789".into(),
+        None,
+        T0,
+    )
+    .unwrap();
+    c.open(T0).unwrap();
+    // 400 fans at numbers 1, 11, 21, ...: 400 gaps, more than the snapshot lists one by one.
+    let lease = c.lease_block(T0, 0, None, 4_000).unwrap();
+    assert_eq!((lease.start, lease.len), (1, 4_000));
+    let gaps: Vec<SeqRange> = (0..400u64).map(|k| SeqRange::new(2 + 10 * k, 9)).collect();
+    c.close_block_with_gaps(T0, 0, 1, 4_000, &gaps);
+    c.sweep(T0);
+    let zone = c.presence_zone(T0);
+    assert_eq!(zone, MIN_PRESENCE_ZONE);
+    let fan = |k: u64| 1 + 10 * k;
+    // The edge: by the fewest fans who may be ahead, exact here.
+    let snap = c.snapshot(T0);
+    assert!(snap.unused.is_some(), "some gaps counted in ranges");
+    for k in 0..400 {
+        let view = snap.fan_view(fan(k), T0);
+        assert_eq!(view.in_zone(zone), k < zone, "fan {k} from the front");
+        assert!(matches!(c.claim(T0, fan(k)).unwrap(), Claim::Waiting { ahead, .. } if ahead == k));
+    }
+    // The coordinator: everyone in the zone but the 20th fan says they are there; 31 s later
+    // the front reaches the 20th, who is skipped; the 21st entered the zone only as the line
+    // moved, so has their full grace period.
+    for t in (0..=40).step_by(5) {
+        let now = T0.plus_secs(t);
+        c.sweep(now);
+        for k in 0..zone - 1 {
+            c.present(now, fan(k));
+        }
+    }
+    let now = T0.plus_secs(41);
+    let pulled: Vec<Seq> = c
+        .pull(now, w("a"), 20, None)
+        .unwrap()
+        .assignments
+        .iter()
+        .map(|a| a.seq)
+        .collect();
+    let want: Vec<Seq> = (0..zone - 1).chain([zone]).map(fan).collect();
+    assert_eq!(
+        pulled, want,
+        "the silent 20th fan skipped, the 21st handed out"
+    );
+    assert!(matches!(
+        c.claim(now, fan(zone - 1)).unwrap(),
+        Claim::Lapsed { assignment } if assignment.state == AssignmentState::Left
+    ));
+    c.check_invariants().unwrap();
+}

@@ -7,17 +7,18 @@
 //! arrival number, and, positions sharing the numbers' range, the end of the positions too.
 
 use crate::ids::{Position, PositionRange, Seq};
-use crate::queue::gap_index::ahead;
+use crate::queue::gap_index::{self, ExactGaps, UnusedCounts};
+use crate::queue::parts::line_gaps::LineGaps;
 use crate::queue::records::Change;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Line {
     head: Position,
     next_seq: Seq,
     /// Unused numbers at or after `head` (start, length). Before the draw a pre-queue's unused
-    /// numbers are kept at their own numbers (positions not drawn yet).
-    gaps: BTreeMap<Position, u64>,
+    /// numbers are kept at their own numbers (positions not drawn yet). Indexed: counts before
+    /// a position in a logarithm ([`LineGaps`]).
+    gaps: LineGaps,
     /// Unused numbers ever, behind `head` or not.
     gap_total: u64,
 }
@@ -27,7 +28,7 @@ impl Line {
         Self {
             head: head.max(Position(1)),
             next_seq: next_seq.max(1),
-            gaps: BTreeMap::new(),
+            gaps: LineGaps::default(),
             gap_total,
         }
     }
@@ -77,20 +78,21 @@ impl Line {
     /// Takes out the gaps that start at or before `end` (the pre-queue's numbers, about to be
     /// drawn); `gap_total` still counts them.
     pub(crate) fn take_gaps_through(&mut self, end: Position) -> Vec<PositionRange> {
-        let later = self.gaps.split_off(&(end + 1));
-        let taken = std::mem::replace(&mut self.gaps, later);
-        taken
-            .into_iter()
-            .map(|(start, len)| PositionRange::new(start, len))
-            .collect()
+        self.gaps.take_through(end)
     }
 
     /// Single unused numbers at these (drawn) positions.
     pub(crate) fn add_scattered_gaps(&mut self, positions: &[Position]) {
-        for position in positions {
-            self.gaps.insert(*position, 1);
-        }
+        self.gaps.extend(positions.iter().map(|p| (*p, 1)));
         self.gap_total += positions.len() as u64;
+    }
+
+    /// Single unused numbers read back (or just drawn) at these positions: already counted in
+    /// `gap_total`; those behind `head` are dropped.
+    pub(crate) fn restore_scattered_gaps(&mut self, positions: impl IntoIterator<Item = Position>) {
+        let head = self.head;
+        self.gaps
+            .extend(positions.into_iter().filter(|p| *p >= head).map(|p| (p, 1)));
     }
 
     /// A gap read back from storage: already counted in `gap_total`.
@@ -100,15 +102,25 @@ impl Line {
         }
     }
 
-    /// Fans ahead of `position`.
+    /// Fans ahead of `position`: a logarithm in the gaps ([`LineGaps::unused_before`]; the
+    /// linear reference is [`gap_index::ahead`]).
     pub(crate) fn ahead(&self, position: Position) -> u64 {
-        ahead(
-            self.head,
-            position,
-            self.gaps
-                .range(..position)
-                .map(|(start, len)| PositionRange::new(*start, *len)),
-        )
+        position
+            .0
+            .saturating_sub(self.head.0)
+            .saturating_sub(self.gaps.unused_before(position))
+    }
+
+    /// The position just past the first `fans` fans from the front (the end of the line if it
+    /// holds fewer): a zone of `fans` fans, however many numbers each fan's number left unused.
+    pub(crate) fn after_fans(&self, fans: u64) -> Position {
+        self.gaps.after_fans(self.head, fans, self.end())
+    }
+
+    /// The gaps as the snapshot carries them: the first exactly, the rest counted per range
+    /// ([`gap_index`]), in a logarithm per range.
+    pub(crate) fn compressed_gaps(&self) -> (ExactGaps, Option<UnusedCounts>) {
+        gap_index::compress_indexed(self.end(), &self.gaps)
     }
 
     /// `(position, ahead)` of the fan at `position`: the counts a fan is told.
@@ -119,7 +131,7 @@ impl Line {
 
     /// Moves `head` past a gap that starts there; whether there was one.
     pub(crate) fn skip_gap(&mut self) -> bool {
-        match self.gaps.remove(&self.head) {
+        match self.gaps.pop_first_at(self.head) {
             Some(len) => {
                 self.head += len;
                 true
@@ -135,7 +147,7 @@ impl Line {
 
     /// Unused numbers at or after `head`.
     pub(crate) fn gaps_ahead(&self) -> u64 {
-        self.gaps.values().sum()
+        self.gaps.total()
     }
 
     /// Unused numbers behind `head`.
@@ -164,9 +176,7 @@ impl Line {
 
     /// The gaps at or after `head`, in order.
     pub(crate) fn gaps_iter(&self) -> impl Iterator<Item = PositionRange> + '_ {
-        self.gaps
-            .iter()
-            .map(|(start, len)| PositionRange::new(*start, *len))
+        self.gaps.iter()
     }
 
     /// The record to write after the line moved.
@@ -182,15 +192,15 @@ impl Line {
         if !(Position(1) <= self.head && self.head <= self.end()) {
             return Err(format!("head {} outside 1..={}", self.head, self.next_seq));
         }
-        if self.gaps.range(..self.head).next().is_some() {
+        if self.gaps.first().is_some_and(|gap| gap.start < self.head) {
             return Err("a gap behind head".into());
         }
         let mut end = self.head;
-        for (start, len) in &self.gaps {
-            if *start < end {
-                return Err(format!("gap at {start} overlaps"));
+        for gap in self.gaps.iter() {
+            if gap.start < end {
+                return Err(format!("gap at {} overlaps", gap.start));
             }
-            end = *start + *len;
+            end = gap.end();
         }
         if end > self.end() {
             return Err("a gap past next_seq".into());

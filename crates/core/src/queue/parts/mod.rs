@@ -1,5 +1,5 @@
 //! What the queue holds, one part per concern, each with its own small rules and none knowing
-//! another: the [`line`] of numbers and its gaps, the [`blocks`] leased to arrival shards and not
+//! another: the [`line`] of numbers and its gaps (indexed: [`line_gaps`]), the [`blocks`] leased to arrival shards and not
 //! reported yet, the [`assignments`] in memory, the [`pulls`] remembered for retries, [`presence`]
 //! near the front, the arrivals and admissions by [`minutes`], the [`prequeue`]'s draw, the places [`moves`]d to
 //! another device, the key fan ids are derived with ([`fan_key`]), and how long fans waited ([`waits`]). The rules that move several at once are in
@@ -9,6 +9,7 @@ pub(crate) mod assignments;
 pub(crate) mod blocks;
 pub(crate) mod fan_key;
 pub(crate) mod line;
+pub(crate) mod line_gaps;
 pub(crate) mod minutes;
 pub(crate) mod moves;
 pub(crate) mod prequeue;

@@ -2,7 +2,7 @@
 //! in its pre-queue, and the draw at `opens_at`, from which a pre-queue fan's line position is
 //! their drawn one (see [`crate::queue::parts::prequeue`]).
 
-use crate::ids::{Position, PositionRange};
+use crate::ids::Position;
 use crate::queue::draw::{DrawInfo, DrawKey, DrawVersion};
 use crate::queue::error::QueueError;
 use crate::queue::parts::prequeue::PreQueue;
@@ -42,12 +42,13 @@ pub(crate) fn draw_if_due(q: &mut QueueState, now: UnixMillis) {
     let end = prequeue.end();
     let permutation = prequeue.draw().clone();
     // Until now the pre-queue's unused numbers were kept at their own numbers.
-    for gap in q.line.take_gaps_through(Position(end)) {
-        for seq in gap.start.0..gap.end().0 {
-            let drawn = Position(permutation.position_of(seq));
-            q.line.restore_gap(PositionRange::new(drawn, 1));
-        }
-    }
+    let unused = q.line.take_gaps_through(Position(end));
+    q.line.restore_scattered_gaps(
+        unused
+            .iter()
+            .flat_map(|gap| gap.start.0..gap.end().0)
+            .map(|seq| Position(permutation.position_of(seq))),
+    );
 }
 
 /// Arrival numbers taken while the sale is in its pre-queue widen the pre-queue's range.

@@ -69,7 +69,10 @@ pub(crate) fn track_zone(q: &mut QueueState, now: UnixMillis) {
     if q.phase_at(now) == Phase::Prequeue {
         return;
     }
-    let zone_end = (q.line.head() + zone(q, now)).min(q.line.end());
+    // The zone is counted in fans, not numbers: with many unused numbers per fan (sub-blocks
+    // an isolate returned half used) a zone of positions would hold fewer fans, who would then
+    // spend less than `presence_ttl_s` in it before their turn.
+    let zone_end = q.line.after_fans(zone(q, now));
     q.presence.track(q.line.head(), zone_end, now);
 }
 

@@ -2,7 +2,6 @@
 //! and answers polls from ([`snapshot`]).
 
 use super::{admission, prequeue, presence};
-use crate::queue::gap_index;
 use crate::queue::records::Stats;
 use crate::queue::snapshot::Snapshot;
 use crate::queue::state::QueueState;
@@ -31,7 +30,7 @@ pub(crate) fn stats(q: &QueueState, now: UnixMillis) -> Stats {
 
 /// What the edge caches and answers polls from.
 pub(crate) fn snapshot(q: &QueueState, now: UnixMillis) -> Snapshot {
-    let (gaps, unused) = gap_index::compress(q.line.end(), q.line.gaps_iter());
+    let (gaps, unused) = q.line.compressed_gaps();
     Snapshot {
         sale: SaleView::of(&q.sale),
         head: q.line.head(),
