@@ -110,6 +110,23 @@ pub enum Command {
         seq: Seq,
         hand: u8,
     },
+    /// Fan `seq`'s place, held by the token of `hand`, keeps a Web Push subscription (answered
+    /// [`Reply::Subscribed`]; docs/api.md, "Called back"). Sent only by the push route, like
+    /// [`Command::Move`].
+    Subscribe {
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+        subscription: crate::keys::push_subscription::PushSubscription,
+    },
+    /// Fan `seq`'s place forgets its subscription to `endpoint` (`None`: every one).
+    Unsubscribe {
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -160,6 +177,8 @@ impl Command {
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
             Command::Move { .. } => "move",
+            Command::Subscribe { .. } => "subscribe",
+            Command::Unsubscribe { .. } => "unsubscribe",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -226,7 +245,28 @@ pub struct SaleReport {
     /// Fans granted the assisted lane.
     #[serde(default)]
     pub assisted: u64,
+    /// The sale's call-back by Web Push (absent: off), and what it sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<crate::sale::CallBack>,
+    #[serde(default)]
+    pub pushes: PushCounts,
 }
+
+/// What a sale's Web Push calls came to (docs/api.md, "Called back").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushCounts {
+    /// Places waiting to be called.
+    pub waiting: u64,
+    /// Pushes the push services took (2xx).
+    pub sent: u64,
+    /// Subscriptions the push service said are gone (404, 410): forgotten.
+    pub gone: u64,
+    /// Pushes that failed otherwise (another status, a timeout, a network error): dropped.
+    pub failed: u64,
+}
+
+/// The prefix of the request-count kinds pushes are counted under (not requests).
+pub const PUSH_KIND_PREFIX: &str = "push:";
 
 crate::flat_read! { SaleReport {
     sale: SaleView,
@@ -246,6 +286,8 @@ crate::flat_read! { SaleReport {
     waits: crate::queue::WaitHistogram, default;
     refused: crate::fairness::refusals::RefusedCounts, default;
     assisted: u64, default;
+    push: Option<crate::sale::CallBack>, default;
+    pushes: PushCounts, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
@@ -271,6 +313,8 @@ pub enum Reply {
     Assisted(crate::queue::Assisted),
     /// A place moved: the hand it is in now.
     Moved(Moved),
+    /// A place's push subscriptions, after a subscribe or unsubscribe.
+    Subscribed(crate::queue::Subscribed),
     Done,
 }
 
@@ -294,6 +338,7 @@ crate::tag_first! { Reply, "reply", {
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
+    "subscribed" => [Subscribed(crate::queue::Subscribed)],
     "done" => [Done],
 } }
 

@@ -78,6 +78,26 @@ pub(super) fn run(
             hand: queue.move_place(now, seq, hand)?,
             fan_id: queue.fan_id(seq),
         })),
+        Command::Subscribe {
+            seq,
+            hand,
+            subscription,
+        } => Some(Reply::Subscribed(queue.subscribe(
+            now,
+            seq,
+            hand,
+            subscription,
+        )?)),
+        Command::Unsubscribe {
+            seq,
+            hand,
+            endpoint,
+        } => Some(Reply::Subscribed(queue.unsubscribe(
+            now,
+            seq,
+            hand,
+            endpoint.as_deref(),
+        )?)),
         Command::Pull {
             window,
             max,

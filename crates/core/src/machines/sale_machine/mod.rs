@@ -33,12 +33,14 @@
 //! command's run on the queue in `dispatch`, the request counts in `counts`, the report in
 //! `report`, the passes and pushes in `turns`.
 
+mod calls;
 mod counts;
 mod dispatch;
 mod need;
 mod report;
 mod turns;
 
+pub use calls::{PushCall, PushOutcome, NEAR_FRONT_TTL_S};
 pub use counts::REQUEST_COUNTS_EVERY_MS;
 pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
@@ -500,6 +502,28 @@ impl SaleMachine {
         match &self.signing {
             Some(signing) if !turns.is_empty() => turns::pushes(turns, queue.sale(), signing),
             _ => Vec::new(),
+        }
+    }
+
+    /// The Web Push calls to send since the last call, one per subscription (see
+    /// [`crate::queue::Queue::take_calls`]).
+    pub fn take_push_calls(&mut self, now: UnixMillis) -> Vec<PushCall> {
+        let Some(queue) = self.queue.as_mut() else {
+            return Vec::new();
+        };
+        let calls = queue.take_calls();
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        calls::pushes(calls, queue.sale(), now)
+    }
+
+    /// How a push to fan `seq`'s `endpoint` came out: counted for the report, and a subscription
+    /// the push service says is gone is forgotten. Changes are in [`SaleMachine::take_changes`].
+    pub fn pushed(&mut self, seq: Seq, endpoint: &str, outcome: PushOutcome, now: UnixMillis) {
+        self.counts.count(outcome.kind(), now);
+        if let (PushOutcome::Gone, Some(queue)) = (outcome, self.queue.as_mut()) {
+            queue.endpoint_gone(seq, endpoint);
         }
     }
 
