@@ -314,6 +314,9 @@ impl ApiError {
                     Q::PlaceMoved => row(409, "place_moved", said),
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
+                    Q::PushOff => row(409, "push_off", said),
+                    Q::PushFull { .. } => row(409, "push_full", said),
+                    Q::PushTooLate => row(409, "push_too_late", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),

@@ -19,7 +19,9 @@ use crate::objects::{
 };
 use crate::random;
 use crate::test_faults;
+use crate::web_push::send::{send_all, Pushed};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
@@ -51,6 +53,9 @@ pub struct SaleCoordinatorObject {
     /// meanwhile (see [`SaleCoordinatorObject::emit`]).
     flushing: Cell<bool>,
     more_events: Cell<bool>,
+    /// How the Web Push calls sent after an answer came out, for the core to count (and forget
+    /// gone subscriptions) at the next request or alarm (see [`SaleCoordinatorObject::call_back`]).
+    pushed: Rc<RefCell<Vec<Pushed>>>,
 }
 
 /// Most flushes one `emit` runs back to back for events written while it waited.
@@ -183,6 +188,7 @@ impl SaleCoordinatorObject {
             Some(inner) => inner,
             None => self.open(now)?,
         };
+        self.count_pushed(&mut inner, now);
         let result = inner.run(input, now, &self.env);
         match result {
             Ok(_) => *slot = Some(inner),
@@ -202,6 +208,7 @@ impl SaleCoordinatorObject {
             Some(inner) => inner,
             None => self.open(now)?,
         };
+        self.count_pushed(&mut inner, now);
         let out = f(&mut inner.machine);
         let alarm = inner.write_changes();
         match alarm {
@@ -209,6 +216,46 @@ impl SaleCoordinatorObject {
             Err(_) => self.drop_after_failure(inner),
         }
         Ok((out, alarm?))
+    }
+
+    /// Tells the core how the pushes sent since the last request came out (counted; a gone
+    /// subscription forgotten, written with this request's changes).
+    fn count_pushed(&self, inner: &mut Inner, now: UnixMillis) {
+        for p in self.pushed.borrow_mut().drain(..) {
+            inner.machine.pushed(p.seq, &p.endpoint, p.outcome, now);
+        }
+    }
+
+    /// Sends the Web Push calls the core made (a fan near the front, a called fan's turn) after
+    /// the answer, without holding it up (`wait_until`; see [`crate::web_push::send`]).
+    fn call_back(&self) {
+        let now = clock::now();
+        let calls = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => inner.machine.take_push_calls(now),
+            None => return,
+        };
+        if calls.is_empty() {
+            return;
+        }
+        let keys = match crate::config::vapid_keys(&self.env) {
+            Ok(keys) => keys,
+            Err(e) => {
+                worker::console_error!("web push: {e}: {} pushes dropped", calls.len());
+                let mut pushed = self.pushed.borrow_mut();
+                pushed.extend(calls.into_iter().map(|c| Pushed {
+                    seq: c.seq,
+                    endpoint: c.subscription.endpoint,
+                    outcome: waitroom_core::machines::sale_machine::PushOutcome::Failed,
+                }));
+                return;
+            }
+        };
+        let subject = crate::config::vapid_subject(&self.env);
+        let pushed = self.pushed.clone();
+        self.state.wait_until(async move {
+            let outcomes = send_all(calls, keys, subject).await;
+            pushed.borrow_mut().extend(outcomes);
+        });
     }
 
     /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue
@@ -321,6 +368,7 @@ impl SaleCoordinatorObject {
             spent_before: RefCell::new(None),
             flushing: Cell::new(false),
             more_events: Cell::new(false),
+            pushed: Rc::new(RefCell::new(Vec::new())),
         }
     }
 
@@ -400,8 +448,10 @@ impl SaleCoordinatorObject {
         if let (Some(seq), Ok(Reply::Moved(_))) = (moving, &answer) {
             self.close_moved(seq)?;
         }
-        // Turns this command claimed for fans holding a socket go out before the answer.
+        // Turns this command claimed for fans holding a socket go out before the answer; Web
+        // Push calls go out after it.
         self.push_turns();
+        self.call_back();
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
         self.emit().await;
@@ -416,6 +466,7 @@ impl SaleCoordinatorObject {
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
         self.push_turns();
+        self.call_back();
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         // After the line's own alarm: events still unsent set an earlier one for their retry.
