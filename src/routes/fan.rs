@@ -9,6 +9,7 @@ mod assist;
 pub mod moving;
 mod page;
 mod place_words;
+pub mod push;
 mod sale;
 mod standing;
 mod token;

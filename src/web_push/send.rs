@@ -75,7 +75,14 @@ async fn send_one(call: &PushCall, keys: &VapidKeys, subject: Option<&str>) -> P
         Ok(body) => body,
         Err(e) => return failed(format!("not encrypted ({e:?}) for {endpoint}")),
     };
-    let key = keys.current();
+    // Signed with the key the browser subscribed with (one kept after a rotation), else the
+    // current one.
+    let key = call
+        .subscription
+        .vapid
+        .as_deref()
+        .and_then(|public| keys.by_public(public))
+        .unwrap_or_else(|| keys.current());
     let Some(authorization) = key.authorization(endpoint, subject, clock::now()) else {
         return failed(format!("no VAPID header for {endpoint}"));
     };

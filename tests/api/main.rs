@@ -23,6 +23,7 @@ mod migrations;
 mod monitor;
 mod pass_delivery;
 mod pump;
+mod push;
 mod report;
 mod resilience;
 mod restart;

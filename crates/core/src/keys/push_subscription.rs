@@ -39,6 +39,10 @@ pub struct PushSubscription {
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
+    /// The VAPID public key the browser subscribed with, when it is not the deployment's current
+    /// one (a key kept after a rotation: its pushes are signed with it). `None`: the current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vapid: Option<String>,
 }
 
 /// Why a subscription was refused.
@@ -90,6 +94,7 @@ impl PushSubscription {
             endpoint,
             p256dh: URL_SAFE_NO_PAD.encode(&key),
             auth: URL_SAFE_NO_PAD.encode(&auth),
+            vapid: None,
         })
     }
 

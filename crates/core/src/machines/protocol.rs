@@ -127,6 +127,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         endpoint: Option<String>,
     },
+    /// Fan `seq`'s place's subscriptions (answered [`Reply::Subscribed`]).
+    PushStatus {
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -179,6 +185,7 @@ impl Command {
             Command::Move { .. } => "move",
             Command::Subscribe { .. } => "subscribe",
             Command::Unsubscribe { .. } => "unsubscribe",
+            Command::PushStatus { .. } => "push_status",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",

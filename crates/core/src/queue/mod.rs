@@ -401,6 +401,17 @@ impl Queue {
         calling::unsubscribe(&mut self.state, now, seq, hand, endpoint)
     }
 
+    /// Fan `seq`'s place's subscriptions, as `subscribe` would answer.
+    pub fn push_status(
+        &mut self,
+        now: UnixMillis,
+        seq: Seq,
+        hand: u8,
+    ) -> Result<Subscribed, QueueError> {
+        self.sweep(now);
+        calling::status(&self.state, now, seq, hand)
+    }
+
     /// The push service said the subscription to `endpoint` is gone: forgotten.
     pub fn endpoint_gone(&mut self, seq: Seq, endpoint: &str) {
         calling::endpoint_gone(&mut self.state, seq, endpoint)

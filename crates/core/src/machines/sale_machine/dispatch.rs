@@ -98,6 +98,9 @@ pub(super) fn run(
             hand,
             endpoint.as_deref(),
         )?)),
+        Command::PushStatus { seq, hand } => {
+            Some(Reply::Subscribed(queue.push_status(now, seq, hand)?))
+        }
         Command::Pull {
             window,
             max,

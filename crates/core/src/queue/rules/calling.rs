@@ -108,6 +108,21 @@ pub(crate) fn unsubscribe(
     Ok(subscribed(q, seq, left))
 }
 
+/// Fan `seq`'s place's subscriptions (held by `hand`), as [`subscribe`] would answer.
+pub(crate) fn status(
+    q: &QueueState,
+    now: UnixMillis,
+    seq: Seq,
+    hand: u8,
+) -> Result<Subscribed, QueueError> {
+    let position = waiting_place(q, now, seq, hand)?;
+    let n = q
+        .callers
+        .get(position)
+        .map_or(0, |c| c.subscriptions.len() as u8);
+    Ok(subscribed(q, seq, n))
+}
+
 /// The place fan `seq`'s token of `hand` holds in line, if they may (un)subscribe: the sale
 /// calls back, is not closed, the place is still waiting (not before the draw) and the token's.
 fn waiting_place(
