@@ -134,6 +134,13 @@ pub enum ApiError {
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
     /// place").
     MoveLink(MoveLinkError),
+    /// A refusal of a full-worker-only route that no other route gives (409 with its own code
+    /// and words, e.g. "Called back"'s `push_full`): its words live in that route's code, not in
+    /// this table, so the edge's module carries none of them.
+    Conflict {
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl From<QueueError> for ApiError {
@@ -229,6 +236,7 @@ impl ApiError {
                 row(400, "invalid_field", format!("{field} {message}"))
                     .with(ErrorDetail::Field { field })
             }
+            E::Conflict { code, message } => row(409, code, message.clone()),
             E::Unauthorized => row(
                 401,
                 "unauthorized",
@@ -314,9 +322,6 @@ impl ApiError {
                     Q::PlaceMoved => row(409, "place_moved", said),
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
-                    Q::PushOff => row(409, "push_off", said),
-                    Q::PushFull { .. } => row(409, "push_full", said),
-                    Q::PushTooLate => row(409, "push_too_late", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),

@@ -8,9 +8,8 @@ use waitroom_core::Seq;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// The table (coordinator migration 8).
-pub const CREATE: Step = Step::Sql(
-    "CREATE TABLE IF NOT EXISTS callers (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-);
+pub const CREATE: Step =
+    Step::Sql("CREATE TABLE IF NOT EXISTS callers (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
 
 /// Writes fan `seq`'s place as it stands (`None`: no longer called).
 pub(super) fn put(sql: &SqlStorage, seq: Seq, caller: Option<&Caller>) -> worker::Result<()> {

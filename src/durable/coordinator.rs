@@ -15,17 +15,18 @@ use crate::clock;
 use crate::events;
 use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    MAX_FAULT_DELAY_MS, SOCKET_PATH,
+    MAX_FAULT_DELAY_MS, PUSH_PATH, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
 use crate::web_push::send::{send_all, Pushed};
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
 use waitroom_core::machines::protocol::{Answer, Command, Reply};
+use waitroom_core::machines::push_protocol::PushCommand;
 use waitroom_core::machines::sale_machine::{
     Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS,
 };
@@ -216,6 +217,21 @@ impl SaleCoordinatorObject {
             Err(_) => self.drop_after_failure(inner),
         }
         Ok((out, alarm?))
+    }
+
+    /// A push route's command (docs/api.md, "Called back"): run on the core, its changes written,
+    /// the calls it made sent after the answer.
+    async fn push_command(&self, mut req: Request) -> Result<Response> {
+        let command: PushCommand = match req.json().await {
+            Ok(command) => command,
+            Err(e) => return Response::error(format!("not a push command: {e}"), 400),
+        };
+        let now = clock::now();
+        let (answer, alarm) = self.with_machine(now, |machine| machine.call_back(command, now))?;
+        self.call_back();
+        let _ = self.schedule(alarm).await;
+        self.emit().await;
+        Response::from_json(&answer)
     }
 
     /// Tells the core how the pushes sent since the last request came out (counted; a gone
@@ -422,6 +438,9 @@ impl SaleCoordinatorObject {
                 Some(seq) => self.accept_socket(seq, hand, &from).await,
                 None => Response::error("a socket needs ?seq=", 400),
             };
+        }
+        if url.path() == PUSH_PATH {
+            return self.push_command(req).await;
         }
         let command: Command = match req.json().await {
             Ok(command) => command,

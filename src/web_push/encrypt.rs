@@ -139,6 +139,10 @@ mod tests {
             Err(EncryptError::Ephemeral)
         );
         let body = encrypt(&[b'a'; MAX_PAYLOAD], &ua, &auth, [7; 32], [0; 16]).unwrap();
-        assert_eq!(body.len(), RECORD_SIZE as usize, "the longest message fills one record");
+        assert_eq!(
+            body.len(),
+            RECORD_SIZE as usize,
+            "the longest message fills one record"
+        );
     }
 }

@@ -63,7 +63,9 @@ async fn send_one(call: &PushCall, keys: &VapidKeys, subject: Option<&str>) -> P
         PushOutcome::Failed
     };
     let Some((ua_public, auth)) = call.subscription.keys() else {
-        return failed(format!("a stored subscription's keys do not decode ({endpoint})"));
+        return failed(format!(
+            "a stored subscription's keys do not decode ({endpoint})"
+        ));
     };
     let body = match encrypt(
         call.payload.as_bytes(),
@@ -110,7 +112,9 @@ async fn send_one(call: &PushCall, keys: &VapidKeys, subject: Option<&str>) -> P
             status => failed(format!("{endpoint} answered {status}")),
         },
         Some(Err(e)) => failed(format!("{e} ({endpoint})")),
-        None => failed(format!("no answer within {PUSH_TIMEOUT_MS} ms ({endpoint})")),
+        None => failed(format!(
+            "no answer within {PUSH_TIMEOUT_MS} ms ({endpoint})"
+        )),
     }
 }
 

@@ -81,7 +81,10 @@ impl VapidKey {
         subject: Option<&str>,
         now: UnixMillis,
     ) -> Option<String> {
-        let audience = url::Url::parse(endpoint).ok()?.origin().ascii_serialization();
+        let audience = url::Url::parse(endpoint)
+            .ok()?
+            .origin()
+            .ascii_serialization();
         let mut claims = serde_json::json!({
             "aud": audience,
             "exp": now.0 / 1_000 + JWT_TTL_S,
@@ -150,8 +153,7 @@ mod tests {
         assert_eq!(claims["exp"], 1_800_000_000 + JWT_TTL_S);
         assert_eq!(claims["sub"], "mailto:ops@example.com");
         let public = VerifyingKey::from_sec1_bytes(&URL_SAFE_NO_PAD.decode(k).unwrap()).unwrap();
-        let signature =
-            Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+        let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
         assert!(public.verify(signed.as_bytes(), &signature).is_ok());
     }
 }

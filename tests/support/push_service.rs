@@ -63,7 +63,9 @@ impl Drop for PushService {
 
 impl PushService {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind push service");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind push service");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let shared = Arc::new(Mutex::new(Shared::default()));
         let keep = shared.clone();
@@ -107,7 +109,12 @@ impl PushService {
     /// Every push received at `path` so far.
     pub fn at(&self, path: &str) -> Vec<Push> {
         let shared = self.shared.lock().unwrap();
-        shared.received.iter().filter(|p| p.path == path).cloned().collect()
+        shared
+            .received
+            .iter()
+            .filter(|p| p.path == path)
+            .cloned()
+            .collect()
     }
 
     /// Every push received so far.
@@ -174,7 +181,10 @@ fn check(
 ) -> (Value, Vec<String>) {
     let mut problems = Vec::new();
     if headers.get("content-encoding").map(String::as_str) != Some("aes128gcm") {
-        problems.push(format!("Content-Encoding {:?}", headers.get("content-encoding")));
+        problems.push(format!(
+            "Content-Encoding {:?}",
+            headers.get("content-encoding")
+        ));
     }
     if headers.get("ttl").is_none() {
         problems.push("no TTL".into());
@@ -206,7 +216,9 @@ fn check(
 /// this origin and not expired (at most 24 hours ahead, RFC 8292).
 fn vapid(shared: &Shared, origin: &str, header: Option<&String>) -> Result<(), String> {
     let header = header.ok_or("no Authorization")?;
-    let rest = header.strip_prefix("vapid t=").ok_or("not a vapid scheme")?;
+    let rest = header
+        .strip_prefix("vapid t=")
+        .ok_or("not a vapid scheme")?;
     let (jwt, k) = rest.split_once(", k=").ok_or("no k=")?;
     if Some(k) != shared.vapid_public.as_deref() {
         return Err(format!("k={k} is not the deployment's key"));
@@ -226,7 +238,10 @@ fn vapid(shared: &Shared, origin: &str, header: Option<&String>) -> Result<(), S
     if claims["aud"] != origin {
         return Err(format!("aud {} is not {origin}", claims["aud"]));
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let exp = claims["exp"].as_u64().ok_or("no exp")?;
     // The worker's clock may run ahead of ours by a test's advances (an hour at most here).
     if exp <= now || exp > now + 25 * 3_600 {

@@ -13,19 +13,18 @@ use super::moving::token_of;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::objects::Coordinator;
+use crate::objects::CallBack;
 use crate::response::json;
 use serde::{Deserialize, Serialize};
-use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::push_subscription::{PushSubscription, SubscriptionInput};
-use waitroom_core::machines::protocol::{Command, Reply};
-use waitroom_core::queue::{Subscribed, MAX_SUBSCRIPTIONS_PER_PLACE};
+use waitroom_core::machines::push_protocol::{PushAnswer, PushCommand};
+use waitroom_core::queue::MAX_SUBSCRIPTIONS_PER_PLACE;
 use waitroom_core::SaleId;
 use worker::{Method, Request};
 
 /// What the push route answers.
 #[derive(Serialize)]
-struct PushAnswer<'a> {
+struct PushInfo<'a> {
     sale: &'a SaleId,
     /// The VAPID public key to subscribe with (base64url, uncompressed P-256).
     public_key: &'a str,
@@ -97,7 +96,7 @@ pub async fn api(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Re
                     })
                 }
             };
-            Command::Subscribe {
+            PushCommand::Subscribe {
                 seq: token.seq,
                 hand: token.hand,
                 subscription,
@@ -108,24 +107,30 @@ pub async fn api(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Re
                 Some(n) if n != "0" => http::read_json(&mut req).await?,
                 _ => UnsubscribeBody::default(),
             };
-            Command::Unsubscribe {
+            PushCommand::Unsubscribe {
                 seq: token.seq,
                 hand: token.hand,
                 endpoint: body.endpoint,
             }
         }
-        _ => Command::PushStatus {
+        _ => PushCommand::Status {
             seq: token.seq,
             hand: token.hand,
         },
     };
-    let subscribed: Only<Reply, Subscribed> =
-        ctx.objects.ask(&Coordinator(&sale), &command).await?;
-    let s = subscribed.into_inner();
+    let s = match ctx.objects.ask(&CallBack(&sale), &command).await? {
+        PushAnswer::Subscribed(s) => s,
+        PushAnswer::Refused { refusal } => {
+            return Err(ApiError::Conflict {
+                code: refusal.code(),
+                message: refusal.message(),
+            })
+        }
+    };
     let status = if method == Method::Post { 201 } else { 200 };
     Ok(json(
         status,
-        &PushAnswer {
+        &PushInfo {
             sale: &sale,
             public_key: &keys.current().public,
             subscriptions: s.subscriptions,

@@ -110,29 +110,6 @@ pub enum Command {
         seq: Seq,
         hand: u8,
     },
-    /// Fan `seq`'s place, held by the token of `hand`, keeps a Web Push subscription (answered
-    /// [`Reply::Subscribed`]; docs/api.md, "Called back"). Sent only by the push route, like
-    /// [`Command::Move`].
-    Subscribe {
-        seq: Seq,
-        #[serde(default, skip_serializing_if = "is_first_hand")]
-        hand: u8,
-        subscription: crate::keys::push_subscription::PushSubscription,
-    },
-    /// Fan `seq`'s place forgets its subscription to `endpoint` (`None`: every one).
-    Unsubscribe {
-        seq: Seq,
-        #[serde(default, skip_serializing_if = "is_first_hand")]
-        hand: u8,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        endpoint: Option<String>,
-    },
-    /// Fan `seq`'s place's subscriptions (answered [`Reply::Subscribed`]).
-    PushStatus {
-        seq: Seq,
-        #[serde(default, skip_serializing_if = "is_first_hand")]
-        hand: u8,
-    },
     Pull {
         window: WindowId,
         max: u32,
@@ -183,9 +160,6 @@ impl Command {
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
             Command::Move { .. } => "move",
-            Command::Subscribe { .. } => "subscribe",
-            Command::Unsubscribe { .. } => "unsubscribe",
-            Command::PushStatus { .. } => "push_status",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -320,8 +294,6 @@ pub enum Reply {
     Assisted(crate::queue::Assisted),
     /// A place moved: the hand it is in now.
     Moved(Moved),
-    /// A place's push subscriptions, after a subscribe or unsubscribe.
-    Subscribed(crate::queue::Subscribed),
     Done,
 }
 
@@ -345,7 +317,6 @@ crate::tag_first! { Reply, "reply", {
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
-    "subscribed" => [Subscribed(crate::queue::Subscribed)],
     "done" => [Done],
 } }
 

@@ -51,7 +51,7 @@ fn w() -> WindowId {
 fn only_a_waiting_place_of_a_calling_sale_subscribes_within_bounds() {
     assert_eq!(
         line(5, false).subscribe(T0, 2, 0, sub(1)),
-        Err(QueueError::PushOff)
+        Err(CallRefusal::Off.into())
     );
     let mut c = line(10, true);
     let s = c.subscribe(T0, 9, 0, sub(1)).unwrap();
@@ -65,16 +65,22 @@ fn only_a_waiting_place_of_a_calling_sale_subscribes_within_bounds() {
     c.subscribe(T0, 9, 0, sub(3)).unwrap();
     assert_eq!(
         c.subscribe(T0, 9, 0, sub(4)),
-        Err(QueueError::PushFull { max: 3 })
+        Err(CallRefusal::Full { max: 3 }.into())
     );
     assert_eq!(
         c.subscribe(T0, 11, 0, sub(1)),
-        Err(QueueError::AssignmentNotFound),
+        Err(QueueError::AssignmentNotFound.into()),
         "a number never handed out"
     );
-    assert_eq!(c.subscribe(T0, 9, 1, sub(1)), Err(QueueError::PlaceMoved));
+    assert_eq!(
+        c.subscribe(T0, 9, 1, sub(1)),
+        Err(QueueError::PlaceMoved.into())
+    );
     c.pull(T0, w(), 1, None).unwrap();
-    assert_eq!(c.subscribe(T0, 1, 0, sub(1)), Err(QueueError::PushTooLate));
+    assert_eq!(
+        c.subscribe(T0, 1, 0, sub(1)),
+        Err(CallRefusal::TooLate.into())
+    );
     assert_eq!(
         c.unsubscribe(T0, 9, 0, Some(&sub(2).endpoint))
             .unwrap()
@@ -84,7 +90,10 @@ fn only_a_waiting_place_of_a_calling_sale_subscribes_within_bounds() {
     assert_eq!(c.unsubscribe(T0, 9, 0, None).unwrap().subscriptions, 0);
     assert_eq!(c.callers(), 0);
     c.close(T0);
-    assert_eq!(c.subscribe(T0, 8, 0, sub(1)), Err(QueueError::Closed));
+    assert_eq!(
+        c.subscribe(T0, 8, 0, sub(1)),
+        Err(QueueError::Closed.into())
+    );
 }
 
 #[test]

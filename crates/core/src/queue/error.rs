@@ -78,14 +78,6 @@ pub enum QueueError {
     },
     /// The place cannot move any more: its turn was claimed (the pass is out) or it ended.
     TurnTaken,
-    /// The sale does not call fans back by Web Push.
-    PushOff,
-    /// The place has `max` push subscriptions already.
-    PushFull {
-        max: u8,
-    },
-    /// The fan's turn came already (or their place ended): nothing left to call them for.
-    PushTooLate,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -110,9 +102,6 @@ crate::tag_first! { QueueError, "kind", {
     "place_moved" => [PlaceMoved],
     "moves_used_up" => [MovesUsedUp { max: u8 }],
     "turn_taken" => [TurnTaken],
-    "push_off" => [PushOff],
-    "push_full" => [PushFull { max: u8 }],
-    "push_too_late" => [PushTooLate],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -183,9 +172,6 @@ impl fmt::Display for QueueError {
             QueueError::TurnTaken => f.write_str(
                 "this place cannot move: its turn was already claimed, or it ended",
             ),
-            QueueError::PushOff => f.write_str("this sale does not call fans back"),
-            QueueError::PushFull { max } => write!(f, "this place has {max} subscriptions"),
-            QueueError::PushTooLate => f.write_str("this place's turn came already"),
         }
     }
 }

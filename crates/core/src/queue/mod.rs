@@ -47,7 +47,7 @@ pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
     Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
-pub use rules::calling::{Call, CallKind, Subscribed};
+pub use rules::calling::{Call, CallKind, CallRefusal, Refused, Subscribed};
 pub use rules::stored::recent_since;
 
 use crate::ids::{FanId, Position, PositionRange, RequestId, SaleId, Seq, SeqRange, WindowId};
@@ -384,7 +384,7 @@ impl Queue {
         seq: Seq,
         hand: u8,
         subscription: crate::keys::push_subscription::PushSubscription,
-    ) -> Result<Subscribed, QueueError> {
+    ) -> Result<Subscribed, Refused> {
         self.sweep(now);
         calling::subscribe(&mut self.state, now, seq, hand, subscription)
     }
@@ -396,7 +396,7 @@ impl Queue {
         seq: Seq,
         hand: u8,
         endpoint: Option<&str>,
-    ) -> Result<Subscribed, QueueError> {
+    ) -> Result<Subscribed, Refused> {
         self.sweep(now);
         calling::unsubscribe(&mut self.state, now, seq, hand, endpoint)
     }
@@ -407,7 +407,7 @@ impl Queue {
         now: UnixMillis,
         seq: Seq,
         hand: u8,
-    ) -> Result<Subscribed, QueueError> {
+    ) -> Result<Subscribed, Refused> {
         self.sweep(now);
         calling::status(&self.state, now, seq, hand)
     }

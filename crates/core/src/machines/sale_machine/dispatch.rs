@@ -78,29 +78,6 @@ pub(super) fn run(
             hand: queue.move_place(now, seq, hand)?,
             fan_id: queue.fan_id(seq),
         })),
-        Command::Subscribe {
-            seq,
-            hand,
-            subscription,
-        } => Some(Reply::Subscribed(queue.subscribe(
-            now,
-            seq,
-            hand,
-            subscription,
-        )?)),
-        Command::Unsubscribe {
-            seq,
-            hand,
-            endpoint,
-        } => Some(Reply::Subscribed(queue.unsubscribe(
-            now,
-            seq,
-            hand,
-            endpoint.as_deref(),
-        )?)),
-        Command::PushStatus { seq, hand } => {
-            Some(Reply::Subscribed(queue.push_status(now, seq, hand)?))
-        }
         Command::Pull {
             window,
             max,

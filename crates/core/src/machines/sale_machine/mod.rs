@@ -49,8 +49,9 @@ use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
 use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
+use crate::machines::push_protocol::{PushAnswer, PushCommand};
 use crate::queue::socket::{self, Refusal};
-use crate::queue::{recent_since, Change, Queue, QueueError, Restored};
+use crate::queue::{recent_since, Change, Queue, QueueError, Refused, Restored};
 use crate::sale::Sale;
 use crate::time::UnixMillis;
 use counts::RequestCounts;
@@ -502,6 +503,42 @@ impl SaleMachine {
         match &self.signing {
             Some(signing) if !turns.is_empty() => turns::pushes(turns, queue.sale(), signing),
             _ => Vec::new(),
+        }
+    }
+
+    /// A push route's command (docs/api.md, "Called back"), counted by kind: the queue's
+    /// refusals are `Err`, the call-back's own are [`PushAnswer::Refused`]. Changes are in
+    /// [`SaleMachine::take_changes`], the calls it made in [`SaleMachine::take_push_calls`].
+    pub fn call_back(
+        &mut self,
+        command: PushCommand,
+        now: UnixMillis,
+    ) -> Result<PushAnswer, QueueError> {
+        if self.unavailable {
+            return Err(QueueError::SaleUnavailable);
+        }
+        self.counts.note_due(now);
+        self.counts.count(command.kind(), now);
+        let queue = self.queue.as_mut().ok_or(QueueError::SaleNotFound)?;
+        queue.draw_if_due(now);
+        let answer = match command {
+            PushCommand::Subscribe {
+                seq,
+                hand,
+                subscription,
+            } => queue.subscribe(now, seq, hand, subscription),
+            PushCommand::Unsubscribe {
+                seq,
+                hand,
+                endpoint,
+            } => queue.unsubscribe(now, seq, hand, endpoint.as_deref()),
+            PushCommand::Status { seq, hand } => queue.push_status(now, seq, hand),
+        };
+        queue.admit_by_mode(now);
+        match answer {
+            Ok(subscribed) => Ok(PushAnswer::Subscribed(subscribed)),
+            Err(Refused::Call(refusal)) => Ok(PushAnswer::Refused { refusal }),
+            Err(Refused::Queue(e)) => Err(e),
         }
     }
 

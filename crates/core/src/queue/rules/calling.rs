@@ -27,6 +27,59 @@ pub struct Subscribed {
     pub return_window_s: u32,
 }
 
+/// Why a place cannot be called back (besides the queue's own refusals: the sale closed, the
+/// place moved or is unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CallRefusal {
+    /// The sale does not call fans back (its `push` setting is off).
+    Off,
+    /// The place has `max` subscriptions already.
+    Full { max: u8 },
+    /// The fan's turn came already (or their place ended): nothing left to call them for.
+    TooLate,
+}
+
+impl CallRefusal {
+    /// The error code the push route answers (409).
+    pub fn code(self) -> &'static str {
+        match self {
+            CallRefusal::Off => "push_off",
+            CallRefusal::Full { .. } => "push_full",
+            CallRefusal::TooLate => "push_too_late",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            CallRefusal::Off => "this sale does not call fans back".into(),
+            CallRefusal::Full { max } => format!(
+                "this place has {max} push subscriptions, the most it may: unsubscribe one first"
+            ),
+            CallRefusal::TooLate => "this place's turn came already: nothing to call it for".into(),
+        }
+    }
+}
+
+/// Why a subscription was refused: by the queue, or by the call-back's own rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    Queue(QueueError),
+    Call(CallRefusal),
+}
+
+impl From<QueueError> for Refused {
+    fn from(e: QueueError) -> Self {
+        Refused::Queue(e)
+    }
+}
+
+impl From<CallRefusal> for Refused {
+    fn from(e: CallRefusal) -> Self {
+        Refused::Call(e)
+    }
+}
+
 /// A push for the object to send: to every subscription of fan `seq`'s place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
@@ -50,12 +103,12 @@ pub(crate) fn subscribe(
     seq: Seq,
     hand: u8,
     subscription: PushSubscription,
-) -> Result<Subscribed, QueueError> {
+) -> Result<Subscribed, Refused> {
     let position = waiting_place(q, now, seq, hand)?;
     let mut caller = match q.callers.get(position) {
         Some(c) => c.clone(),
         // The sale's bound: a capacity limit, answered as one (503, try later).
-        None if q.callers.len() >= MAX_CALLED_PLACES => return Err(QueueError::Busy),
+        None if q.callers.len() >= MAX_CALLED_PLACES => return Err(QueueError::Busy.into()),
         None => Caller {
             seq,
             subscriptions: Vec::new(),
@@ -66,9 +119,10 @@ pub(crate) fn subscribe(
         .subscriptions
         .retain(|s| s.endpoint != subscription.endpoint);
     if caller.subscriptions.len() >= MAX_SUBSCRIPTIONS_PER_PLACE {
-        return Err(QueueError::PushFull {
+        return Err(CallRefusal::Full {
             max: MAX_SUBSCRIPTIONS_PER_PLACE as u8,
-        });
+        }
+        .into());
     }
     caller.subscriptions.push(subscription);
     // Near the front already: the page that asked is open, so no "near" push (the turn's comes).
@@ -86,7 +140,7 @@ pub(crate) fn unsubscribe(
     seq: Seq,
     hand: u8,
     endpoint: Option<&str>,
-) -> Result<Subscribed, QueueError> {
+) -> Result<Subscribed, Refused> {
     let position = waiting_place(q, now, seq, hand)?;
     let left = match (q.callers.get(position).cloned(), endpoint) {
         (Some(mut caller), Some(endpoint)) => {
@@ -114,7 +168,7 @@ pub(crate) fn status(
     now: UnixMillis,
     seq: Seq,
     hand: u8,
-) -> Result<Subscribed, QueueError> {
+) -> Result<Subscribed, Refused> {
     let position = waiting_place(q, now, seq, hand)?;
     let n = q
         .callers
@@ -125,32 +179,28 @@ pub(crate) fn status(
 
 /// The place fan `seq`'s token of `hand` holds in line, if they may (un)subscribe: the sale
 /// calls back, is not closed, the place is still waiting (not before the draw) and the token's.
-fn waiting_place(
-    q: &QueueState,
-    now: UnixMillis,
-    seq: Seq,
-    hand: u8,
-) -> Result<Position, QueueError> {
+fn waiting_place(q: &QueueState, now: UnixMillis, seq: Seq, hand: u8) -> Result<Position, Refused> {
     if q.sale.settings.push.is_none() {
-        return Err(QueueError::PushOff);
+        return Err(CallRefusal::Off.into());
     }
     match q.phase_at(now) {
-        Phase::Closed => return Err(QueueError::Closed),
+        Phase::Closed => return Err(QueueError::Closed.into()),
         // Before the draw a place has no position to be called at yet.
         Phase::Prequeue => {
             return Err(QueueError::NotOpen {
                 opens_at: q.sale.settings.opens_at,
-            })
+            }
+            .into())
         }
         _ => {}
     }
     if seq == 0 || !q.line.issued(seq) {
-        return Err(QueueError::AssignmentNotFound);
+        return Err(QueueError::AssignmentNotFound.into());
     }
     check_hand(q, seq, hand)?;
     let position = q.position_of(seq);
     if position < q.line.head() {
-        return Err(QueueError::PushTooLate);
+        return Err(CallRefusal::TooLate.into());
     }
     Ok(position)
 }
