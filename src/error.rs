@@ -134,13 +134,6 @@ pub enum ApiError {
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
     /// place").
     MoveLink(MoveLinkError),
-    /// A refusal of a full-worker-only route that no other route gives (409 with its own code
-    /// and words, e.g. "Called back"'s `push_full`): its words live in that route's code, not in
-    /// this table, so the edge's module carries none of them.
-    Conflict {
-        code: &'static str,
-        message: String,
-    },
 }
 
 impl From<QueueError> for ApiError {
@@ -236,7 +229,6 @@ impl ApiError {
                 row(400, "invalid_field", format!("{field} {message}"))
                     .with(ErrorDetail::Field { field })
             }
-            E::Conflict { code, message } => row(409, code, message.clone()),
             E::Unauthorized => row(
                 401,
                 "unauthorized",
