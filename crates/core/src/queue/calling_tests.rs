@@ -28,7 +28,7 @@ fn line(n: u64, push: bool) -> Queue {
         SaleSettingsInput {
             presence_ttl_s: Some(30),
             claim_ttl_s: Some(60),
-            push: push.then(|| CallBackInput {
+            push: push.then_some(CallBackInput {
                 near_front: Some(3),
                 return_window_s: Some(300),
             }),
