@@ -15,5 +15,6 @@ ADMIN_KEY=$(rand 32)
 ORIGIN_KEY=$(rand 32)
 TOKEN_KEYS=k1:$(rand 32)
 PASS_SIGNING_KEY=$(rand 32)
+PUSH_VAPID_KEYS=$(rand 32)
 VARS
 echo "wrote fresh secrets to $file"

@@ -81,6 +81,25 @@ pub fn api_keys(env: &Env) -> Result<Rc<ApiKeys>, ConfigError> {
     })
 }
 
+/// The deployment's VAPID keys for Web Push (`PUSH_VAPID_KEYS`, see [`crate::web_push::vapid`]),
+/// parsed and checked on first use. Only the full worker reads them: its push route serves the
+/// public key and its coordinator signs the pushes; a sale may call back only where they are set.
+pub fn vapid_keys(env: &Env) -> Result<Rc<crate::web_push::vapid::VapidKeys>, ConfigError> {
+    use crate::web_push::vapid::{VapidKeys, VAPID_KEYS};
+    thread_local! {
+        static VAPID: RefCell<Option<Rc<VapidKeys>>> = const { RefCell::new(None) };
+    }
+    parsed_once(&VAPID, env, |lookup| {
+        VapidKeys::parse(&lookup(VAPID_KEYS).unwrap_or_default())
+    })
+}
+
+/// `PUSH_VAPID_SUBJECT`: the contact push services may reach the operator at (`mailto:` or
+/// `https:`), the VAPID JWT's `sub`; none when unset (some push services, Apple's, want one).
+pub fn vapid_subject(env: &Env) -> Option<String> {
+    lookup(env, "PUSH_VAPID_SUBJECT").filter(|v| !v.trim().is_empty())
+}
+
 /// A secret only the full worker reads, parsed by `parse` on first use and then kept in `cache` for
 /// the isolate's life. The shared configuration ([`load`]) is checked first, as every route that
 /// needs a secret checks it, so a broken shared secret is named before this one.

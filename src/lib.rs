@@ -49,6 +49,7 @@ pub mod scheduled;
 pub mod test_faults;
 pub mod turn;
 pub mod turnstile;
+pub mod web_push;
 pub mod webcrypto;
 
 /// What each Worker does when its module starts: panics logged with their message, and (tests

@@ -15,15 +15,18 @@ use crate::clock;
 use crate::events;
 use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    MAX_FAULT_DELAY_MS, SOCKET_PATH,
+    MAX_FAULT_DELAY_MS, PUSH_PATH, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
+use crate::web_push::send::{send_all, Pushed};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
 use waitroom_core::machines::protocol::{Answer, Command, Reply};
+use waitroom_core::machines::push_protocol::PushCommand;
 use waitroom_core::machines::sale_machine::{
     Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS,
 };
@@ -51,6 +54,9 @@ pub struct SaleCoordinatorObject {
     /// meanwhile (see [`SaleCoordinatorObject::emit`]).
     flushing: Cell<bool>,
     more_events: Cell<bool>,
+    /// How the Web Push calls sent after an answer came out, for the core to count (and forget
+    /// gone subscriptions) at the next request or alarm (see [`SaleCoordinatorObject::call_back`]).
+    pushed: Rc<RefCell<Vec<Pushed>>>,
 }
 
 /// Most flushes one `emit` runs back to back for events written while it waited.
@@ -183,6 +189,7 @@ impl SaleCoordinatorObject {
             Some(inner) => inner,
             None => self.open(now)?,
         };
+        self.count_pushed(&mut inner, now);
         let result = inner.run(input, now, &self.env);
         match result {
             Ok(_) => *slot = Some(inner),
@@ -202,6 +209,7 @@ impl SaleCoordinatorObject {
             Some(inner) => inner,
             None => self.open(now)?,
         };
+        self.count_pushed(&mut inner, now);
         let out = f(&mut inner.machine);
         let alarm = inner.write_changes();
         match alarm {
@@ -209,6 +217,61 @@ impl SaleCoordinatorObject {
             Err(_) => self.drop_after_failure(inner),
         }
         Ok((out, alarm?))
+    }
+
+    /// A push route's command (docs/api.md, "Called back"): run on the core, its changes written,
+    /// the calls it made sent after the answer.
+    async fn push_command(&self, mut req: Request) -> Result<Response> {
+        let command: PushCommand = match req.json().await {
+            Ok(command) => command,
+            Err(e) => return Response::error(format!("not a push command: {e}"), 400),
+        };
+        let now = clock::now();
+        let (answer, alarm) = self.with_machine(now, |machine| machine.call_back(command, now))?;
+        self.call_back();
+        let _ = self.schedule(alarm).await;
+        self.emit().await;
+        Response::from_json(&answer)
+    }
+
+    /// Tells the core how the pushes sent since the last request came out (counted; a gone
+    /// subscription forgotten, written with this request's changes).
+    fn count_pushed(&self, inner: &mut Inner, now: UnixMillis) {
+        for p in self.pushed.borrow_mut().drain(..) {
+            inner.machine.pushed(p.seq, &p.endpoint, p.outcome, now);
+        }
+    }
+
+    /// Sends the Web Push calls the core made (a fan near the front, a called fan's turn) after
+    /// the answer, without holding it up (`wait_until`; see [`crate::web_push::send`]).
+    fn call_back(&self) {
+        let now = clock::now();
+        let calls = match self.inner.borrow_mut().as_mut() {
+            Some(inner) => inner.machine.take_push_calls(now),
+            None => return,
+        };
+        if calls.is_empty() {
+            return;
+        }
+        let keys = match crate::config::vapid_keys(&self.env) {
+            Ok(keys) => keys,
+            Err(e) => {
+                worker::console_error!("web push: {e}: {} pushes dropped", calls.len());
+                let mut pushed = self.pushed.borrow_mut();
+                pushed.extend(calls.into_iter().map(|c| Pushed {
+                    seq: c.seq,
+                    endpoint: c.subscription.endpoint,
+                    outcome: waitroom_core::machines::sale_machine::PushOutcome::Failed,
+                }));
+                return;
+            }
+        };
+        let subject = crate::config::vapid_subject(&self.env);
+        let pushed = self.pushed.clone();
+        self.state.wait_until(async move {
+            let outcomes = send_all(calls, keys, subject).await;
+            pushed.borrow_mut().extend(outcomes);
+        });
     }
 
     /// Sends the outbox's events onto the queue (see [`super::outbox`]); events left (the queue
@@ -321,6 +384,7 @@ impl SaleCoordinatorObject {
             spent_before: RefCell::new(None),
             flushing: Cell::new(false),
             more_events: Cell::new(false),
+            pushed: Rc::new(RefCell::new(Vec::new())),
         }
     }
 
@@ -375,6 +439,9 @@ impl SaleCoordinatorObject {
                 None => Response::error("a socket needs ?seq=", 400),
             };
         }
+        if url.path() == PUSH_PATH {
+            return self.push_command(req).await;
+        }
         let command: Command = match req.json().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
@@ -400,8 +467,10 @@ impl SaleCoordinatorObject {
         if let (Some(seq), Ok(Reply::Moved(_))) = (moving, &answer) {
             self.close_moved(seq)?;
         }
-        // Turns this command claimed for fans holding a socket go out before the answer.
+        // Turns this command claimed for fans holding a socket go out before the answer; Web
+        // Push calls go out after it.
         self.push_turns();
+        self.call_back();
         // The answer stands (its changes are written); a failed alarm is retried next time.
         let _ = self.schedule(alarm).await;
         self.emit().await;
@@ -416,6 +485,7 @@ impl SaleCoordinatorObject {
         }
         let (_, alarm) = self.run(Input::Alarm, clock::now())?;
         self.push_turns();
+        self.call_back();
         // An error makes the runtime retry the alarm, which tries to set the next one again.
         self.schedule(alarm).await?;
         // After the line's own alarm: events still unsent set an earlier one for their retry.

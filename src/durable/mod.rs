@@ -9,6 +9,7 @@
 //! callers of an object share (the registry's and the monitor's commands and answers), so no
 //! caller depends on this module.
 
+mod callers;
 mod coordinator;
 mod monitor;
 mod outbox;

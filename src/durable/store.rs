@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "places moved to another device, by the hand each is in now",
         steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS moves (seq INTEGER PRIMARY KEY, hand INTEGER NOT NULL)")],
     },
+    Migration {
+        version: 8,
+        what: "places waiting to be called back by Web Push, with their subscriptions",
+        steps: &[super::callers::CREATE],
+    },
 ];
 
 pub struct Store {
@@ -321,7 +326,9 @@ impl Store {
             .into_iter()
             .map(|m| (m.seq as u64, m.hand.clamp(0, i64::from(u8::MAX)) as u8))
             .collect();
+        let callers = self.records("callers", "seq", super::callers::SELECT, None)?;
         let restored = Restored {
+            callers,
             assisted,
             waits,
             moves,
@@ -494,6 +501,9 @@ impl Store {
                         "INSERT OR REPLACE INTO moves (seq, hand) VALUES (?, ?)",
                         vec![int(seq), int(u64::from(hand))],
                     )?;
+                }
+                Change::Caller { seq, caller } => {
+                    super::callers::put(&self.sql, seq, caller.as_ref())?;
                 }
                 Change::ForgetMinutes { from, to } => {
                     self.sql.exec(

@@ -95,6 +95,33 @@ impl Object for Coordinator<'_> {
     }
 }
 
+/// The coordinator of a sale, as the push route asks it (docs/api.md, "Called back"): its own
+/// path ([`PUSH_PATH`]) and commands, which the edge never sends.
+pub struct CallBack<'a>(pub &'a SaleId);
+
+/// The path of the coordinator's push commands.
+pub const PUSH_PATH: &str = "/push";
+
+impl Object for CallBack<'_> {
+    const BINDING: &'static str = COORDINATOR_BINDING;
+    type Wire = Refusable;
+    type Command = waitroom_core::machines::push_protocol::PushCommand;
+    fn name(&self) -> String {
+        self.0.to_string()
+    }
+    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
+        Some(self.0)
+    }
+    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
+        json_request(
+            Method::Post,
+            &format!("https://do.internal{PUSH_PATH}"),
+            command,
+            headers,
+        )
+    }
+}
+
 /// Arrival shard `shard` of a sale.
 pub struct Shard<'a> {
     pub sale: &'a SaleId,

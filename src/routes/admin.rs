@@ -79,6 +79,11 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         // Webhooks are signed: a sale may have one only where the signing key is set and strong.
         crate::config::webhook_key(&ctx.env)?;
     }
+    if settings.push.is_some() {
+        // Pushes are signed with the deployment's VAPID keys: a sale may call back only where
+        // they are set and valid.
+        crate::config::vapid_keys(&ctx.env)?;
+    }
     if settings.turnstile_site_key.is_some() {
         // Tokens are checked with the secret: a sale may have a site key only where it is set.
         crate::turnstile::require_secret(&ctx.env)?;

@@ -107,6 +107,11 @@ impl Backstage for Serve {
             Route::Move(sale) if is(Method::Post) => {
                 super::fan::moving::take(req, ctx, sale_id(sale)?).await
             }
+            Route::Push(sale)
+                if is(Method::Get) || method == Method::Post || method == Method::Delete =>
+            {
+                super::fan::push::api(req, ctx, sale_id(sale)?).await
+            }
             Route::MoveLinkPage(sale) if is(Method::Post) => {
                 let sale = sale_id(sale)?;
                 let answer = super::fan::moving::link_page(req, ctx, sale.clone()).await;

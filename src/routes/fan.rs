@@ -10,6 +10,7 @@ mod binding;
 pub mod moving;
 mod page;
 mod place_words;
+pub mod push;
 mod sale;
 mod standing;
 mod token;

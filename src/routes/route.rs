@@ -25,6 +25,8 @@ pub enum Route<'a> {
     MoveLink(&'a str),
     /// Taking a place over with a move link's code (JSON).
     Move(&'a str),
+    /// The place's Web Push subscriptions (JSON): `GET`, `POST`, `DELETE`.
+    Push(&'a str),
     /// The waiting page's "continue on another device" form: the page with the link.
     MoveLinkPage(&'a str),
     /// The page that takes a place over on this device, and its form.
@@ -83,6 +85,7 @@ impl<'a> Route<'a> {
             ["s", sale, "move-link"] => Route::MoveLinkPage(sale),
             ["api", "sales", sale, "move"] => Route::Move(sale),
             ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
+            ["api", "sales", sale, "push"] => Route::Push(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -128,6 +131,7 @@ impl<'a> Route<'a> {
             Route::Draw(_) => "draw",
             Route::MoveLink(_) => "move_link",
             Route::Move(_) => "move",
+            Route::Push(_) => "push",
             Route::MoveLinkPage(_) => "move_link_page",
             Route::MovePage(_) => "move_page",
             Route::Pull(_) => "pull",
@@ -162,6 +166,7 @@ impl<'a> Route<'a> {
             | Route::Draw(sale)
             | Route::MoveLink(sale)
             | Route::Move(sale)
+            | Route::Push(sale)
             | Route::MoveLinkPage(sale)
             | Route::MovePage(sale)
             | Route::Pull(sale)
@@ -218,7 +223,9 @@ impl<'a> Route<'a> {
             | Route::MoveLink(_)
             | Route::Move(_)
             | Route::MoveLinkPage(_)
-            | Route::MovePage(_) => true,
+            | Route::MovePage(_)
+            // Called back by Web Push: the crypto and the VAPID key stay out of the edge.
+            | Route::Push(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -245,6 +252,7 @@ impl<'a> Route<'a> {
             Route::AdminReport(_) => "GET, PUT",
             Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
             Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
+            Route::Push(_) => "GET, POST, DELETE",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)
@@ -341,6 +349,7 @@ mod tests {
             &["api", "sales", "s1", "move"],
             &["s", "s1", "move-link"],
             &["s", "s1", "move"],
+            &["api", "sales", "s1", "push"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

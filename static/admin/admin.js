@@ -36,6 +36,9 @@
     assist: "f-assist-multiplier",
     "assist.multiplier": "f-assist-multiplier",
     "assist.max_places": "f-assist-places",
+    push: "f-push",
+    "push.near_front": "f-push-near",
+    "push.return_window_s": "f-push-window",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -66,6 +69,8 @@
     "f-invite-jwks": "e-invite-jwks",
     "f-assist-multiplier": "e-assist-multiplier",
     "f-assist-places": "e-assist-places",
+    "f-push-near": "e-push-near",
+    "f-push-window": "e-push-window",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -486,6 +491,10 @@
     $("n-left").textContent = fmtCount(s.left);
     $("n-expired").textContent = fmtCount(s.expired);
     $("n-assisted").textContent = r.assist ? `${fmtCount(r.assisted)} / ${fmtCount(r.assist.max_places)}` : "off";
+    const p = r.pushes || {};
+    $("n-pushes").textContent = r.push
+      ? [p.waiting, p.sent, p.gone, p.failed].map((n) => fmtCount(n || 0)).join(" · ")
+      : "off";
     $("n-bad-records").textContent = fmtCount(r.bad_records);
     const perMinute = Number(s.admission_rate) * 60;
     const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
@@ -916,6 +925,9 @@
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
     $("f-assist-multiplier").value = r.assist ? String(r.assist.multiplier) : "";
     $("f-assist-places").value = r.assist ? String(r.assist.max_places) : "";
+    $("f-push").checked = !!r.push;
+    $("f-push-near").value = r.push ? String(r.push.near_front) : "";
+    $("f-push-window").value = r.push ? String(r.push.return_window_s) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -1040,6 +1052,28 @@
       } else {
         body.assist = n === null ? { multiplier: m } : { multiplier: m, max_places: n };
       }
+    }
+    if ($("f-push").checked) {
+      const near = $("f-push-near").value.trim();
+      const window_s = $("f-push-window").value.trim();
+      const push = {};
+      if (near) {
+        const n = Number(near);
+        if (!Number.isInteger(n) || n < 1 || n > 100000) {
+          fieldError("f-push-near", "Enter a whole number from 1 to 100000, or leave it empty.");
+          ok = false;
+        }
+        push.near_front = n;
+      }
+      if (window_s) {
+        const w = Number(window_s);
+        if (!Number.isInteger(w) || w < 60 || w > 1800) {
+          fieldError("f-push-window", "Enter a whole number of seconds from 60 to 1800, or leave it empty.");
+          ok = false;
+        }
+        push.return_window_s = w;
+      }
+      body.push = push;
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = asciiUrl($("f-logo-url").value.trim());

@@ -24,6 +24,7 @@ mod migrations;
 mod monitor;
 mod pass_delivery;
 mod pump;
+mod push;
 mod report;
 mod request_log;
 mod resilience;

@@ -13,6 +13,7 @@ pub mod fan;
 pub mod http;
 pub mod origin;
 pub mod process;
+pub mod push_service;
 pub mod random;
 pub mod receiver;
 pub mod siteverify;

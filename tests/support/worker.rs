@@ -182,8 +182,14 @@ impl Secrets {
     fn env_file_text(&self) -> String {
         format!(
             // Test crowds join from 127.0.0.1: no per-address limit unless a sale sets one.
-            "ADMIN_KEY={}\nORIGIN_KEY={}\nTOKEN_KEYS={}\nPASS_SIGNING_KEY={}\nRATE_LIMIT_PER_MIN=0\n",
-            self.admin_key, self.origin_key, self.token_keys, self.pass_signing_key
+            // The VAPID keys for Web Push: a fresh P-256 private key (32 random bytes are one
+            // with overwhelming likelihood).
+            "ADMIN_KEY={}\nORIGIN_KEY={}\nTOKEN_KEYS={}\nPASS_SIGNING_KEY={}\nPUSH_VAPID_KEYS={}\nPUSH_VAPID_SUBJECT=mailto:tests@waitroom.invalid\nRATE_LIMIT_PER_MIN=0\n",
+            self.admin_key,
+            self.origin_key,
+            self.token_keys,
+            self.pass_signing_key,
+            URL_SAFE_NO_PAD.encode(random_bytes(32))
         )
     }
 

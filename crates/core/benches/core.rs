@@ -454,6 +454,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
             (AssignmentState::Completed, served_total - ACTIVE),
         ]),
         moves: Vec::new(),
+        callers: Vec::new(),
     };
     (sale, restored)
 }

@@ -128,7 +128,7 @@ async fn prove_device(
 }
 
 /// The token a request presents (bearer or cookie), verified.
-fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
+pub(super) fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
     match presented(req, sale) {
         Some(Presented::Bearer(text) | Presented::Cookie(text)) => verify(ctx, sale, &text),
         None => Err(TokenError::Malformed.into()),

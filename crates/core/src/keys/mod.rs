@@ -10,6 +10,7 @@ pub mod move_link;
 pub mod pass;
 pub mod pass_delivery;
 pub mod pow_key;
+pub mod push_subscription;
 pub mod secret_strength;
 pub mod secrets;
 pub mod token;

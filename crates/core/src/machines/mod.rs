@@ -7,5 +7,6 @@
 pub mod edge_block;
 pub mod protocol;
 pub mod public_report;
+pub mod push_protocol;
 pub mod sale_machine;
 pub mod shard;

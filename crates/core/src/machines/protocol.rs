@@ -255,7 +255,28 @@ pub struct SaleReport {
     /// Fans granted the assisted lane.
     #[serde(default)]
     pub assisted: u64,
+    /// The sale's call-back by Web Push (absent: off), and what it sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<crate::sale::CallBack>,
+    #[serde(default)]
+    pub pushes: PushCounts,
 }
+
+/// What a sale's Web Push calls came to (docs/api.md, "Called back").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushCounts {
+    /// Places waiting to be called.
+    pub waiting: u64,
+    /// Pushes the push services took (2xx).
+    pub sent: u64,
+    /// Subscriptions the push service said are gone (404, 410): forgotten.
+    pub gone: u64,
+    /// Pushes that failed otherwise (another status, a timeout, a network error): dropped.
+    pub failed: u64,
+}
+
+/// The prefix of the request-count kinds pushes are counted under (not requests).
+pub const PUSH_KIND_PREFIX: &str = "push:";
 
 crate::flat_read! { SaleReport {
     sale: SaleView,
@@ -275,6 +296,8 @@ crate::flat_read! { SaleReport {
     waits: crate::queue::WaitHistogram, default;
     refused: crate::fairness::refusals::RefusedCounts, default;
     assisted: u64, default;
+    push: Option<crate::sale::CallBack>, default;
+    pushes: PushCounts, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.

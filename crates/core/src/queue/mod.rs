@@ -39,6 +39,7 @@ pub use limits::{
     BLOCK_ABANDON_MS, BLOCK_TTL_MS, LOST_RECORD_WINDOW, MAX_BLOCK, MAX_PULL, MIN_PRESENCE_ZONE,
     PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
 };
+pub use parts::callers::{Caller, MAX_CALLED_PLACES, MAX_SUBSCRIPTIONS_PER_PLACE};
 pub use parts::fan_key::fan_id_for;
 pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
 pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
@@ -46,6 +47,7 @@ pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
     Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
+pub use rules::calling::{Call, CallKind, CallRefusal, Refused, Subscribed};
 pub use rules::stored::recent_since;
 
 use crate::ids::{FanId, Position, PositionRange, RequestId, SaleId, Seq, SeqRange, WindowId};
@@ -54,6 +56,7 @@ use crate::time::UnixMillis;
 use draw::{DrawInfo, DrawKey};
 use parts::assignments::{Assignments, Finish};
 use parts::blocks::OpenBlocks;
+use parts::callers::Callers;
 use parts::fan_key::FanIdKey;
 use parts::line::Line;
 use parts::minutes::Minutes;
@@ -65,8 +68,8 @@ use parts::pulls::PullLog;
 use parts::waits::ArrivalClock;
 pub use rules::moving::MAX_MOVED_IN_LINE;
 use rules::{
-    admission, assist, blocks, control, finishing, joining, lapses, moving, prequeue, presence,
-    pulls, stats, stored,
+    admission, assist, blocks, calling, control, finishing, joining, lapses, moving, prequeue,
+    presence, pulls, stats, stored,
 };
 use snapshot::Snapshot;
 use socket::Refusal;
@@ -181,10 +184,16 @@ impl Queue {
             .map(|a| a.assigned_at)
             .max();
         let rate_tat_us = admission::rate_schedule_after(&sale.settings.admission, newest);
+        let prequeue = r.draw.map(PreQueue::new);
+        let callers = Callers::restore(r.callers, |seq| {
+            prequeue
+                .as_ref()
+                .map_or(Position(seq), |p: &PreQueue| p.position_of(seq))
+        });
         Self {
             state: QueueState {
                 rate_tat_us,
-                prequeue: r.draw.map(PreQueue::new),
+                prequeue,
                 fan_key: FanIdKey::new(&sale.fan_salt),
                 sale,
                 presence: Presence::starting_at(line.head()),
@@ -199,6 +208,8 @@ impl Queue {
                 assisted: r.assisted.into_iter().collect(),
                 changes: Vec::new(),
                 pushed_turns: Vec::new(),
+                callers,
+                calls: Vec::new(),
             },
         }
     }
@@ -361,6 +372,59 @@ impl Queue {
     pub fn move_place(&mut self, now: UnixMillis, seq: Seq, hand: u8) -> Result<u8, QueueError> {
         self.sweep(now);
         moving::move_place(&mut self.state, now, seq, hand)
+    }
+
+    // Called back by Web Push (rules::calling).
+
+    /// Fan `seq`'s place, held by `hand`, keeps a push subscription (see
+    /// `rules::calling::subscribe`).
+    pub fn subscribe(
+        &mut self,
+        now: UnixMillis,
+        seq: Seq,
+        hand: u8,
+        subscription: crate::keys::push_subscription::PushSubscription,
+    ) -> Result<Subscribed, Refused> {
+        self.sweep(now);
+        calling::subscribe(&mut self.state, now, seq, hand, subscription)
+    }
+
+    /// Fan `seq`'s place forgets the subscription to `endpoint` (`None`: every one).
+    pub fn unsubscribe(
+        &mut self,
+        now: UnixMillis,
+        seq: Seq,
+        hand: u8,
+        endpoint: Option<&str>,
+    ) -> Result<Subscribed, Refused> {
+        self.sweep(now);
+        calling::unsubscribe(&mut self.state, now, seq, hand, endpoint)
+    }
+
+    /// Fan `seq`'s place's subscriptions, as `subscribe` would answer.
+    pub fn push_status(
+        &mut self,
+        now: UnixMillis,
+        seq: Seq,
+        hand: u8,
+    ) -> Result<Subscribed, Refused> {
+        self.sweep(now);
+        calling::status(&self.state, now, seq, hand)
+    }
+
+    /// The push service said the subscription to `endpoint` is gone: forgotten.
+    pub fn endpoint_gone(&mut self, seq: Seq, endpoint: &str) {
+        calling::endpoint_gone(&mut self.state, seq, endpoint)
+    }
+
+    /// The Web Push calls to send since the last call.
+    pub fn take_calls(&mut self) -> Vec<Call> {
+        calling::take_calls(&mut self.state)
+    }
+
+    /// Places waiting to be called back.
+    pub fn callers(&self) -> usize {
+        self.state.callers.len()
     }
 
     /// Whether a token of `hand` still holds fan `seq`'s place (refused once it moved on).
@@ -609,6 +673,8 @@ impl Queue {
     }
 }
 
+#[cfg(test)]
+mod calling_tests;
 #[cfg(test)]
 mod prequeue_tests;
 #[cfg(test)]

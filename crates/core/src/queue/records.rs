@@ -254,6 +254,12 @@ pub enum Change {
         seq: Seq,
         hand: u8,
     },
+    /// Fan `seq`'s place asked to be called back by Web Push, as it stands now (`None`: no
+    /// longer; see [`crate::queue::parts::callers`]).
+    Caller {
+        seq: Seq,
+        caller: Option<crate::queue::Caller>,
+    },
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -278,6 +284,8 @@ pub struct Restored {
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
     /// The places moved to another device, by the hand each is in now.
     pub moves: Vec<(Seq, u8)>,
+    /// The places waiting to be called back by Web Push.
+    pub callers: Vec<crate::queue::Caller>,
 }
 
 /// A fan granted the assisted lane.

@@ -50,6 +50,10 @@ pub(crate) struct QueueState {
     /// Turns claimed for fans holding a socket as they were admitted, for the object to push
     /// ([`super::Queue::take_pushed_turns`]).
     pub(crate) pushed_turns: Vec<Claim>,
+    /// The places whose fans asked to be called back by Web Push (stored, one row each).
+    pub(crate) callers: crate::queue::parts::callers::Callers,
+    /// The Web Push calls to send ([`super::rules::calling::take_calls`]).
+    pub(crate) calls: Vec<crate::queue::rules::calling::Call>,
 }
 
 impl QueueState {

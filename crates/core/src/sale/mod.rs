@@ -9,6 +9,7 @@
 pub mod admission;
 mod assist;
 mod branding;
+mod call_back;
 mod phase;
 mod record;
 mod settings;
@@ -19,6 +20,9 @@ pub use assist::{
     Assist, AssistInput, ASSIST_MULTIPLIER_RANGE, DEFAULT_ASSISTED_PLACES, MAX_ASSISTED_PLACES,
 };
 pub use branding::{BrandColor, Branding, BrandingInput, BrandingView, Ink, DEFAULT_BRAND_COLOR};
+pub use call_back::{
+    CallBack, CallBackInput, DEFAULT_RETURN_WINDOW_S, NEAR_FRONT_RANGE, RETURN_WINDOW_RANGE,
+};
 pub use phase::{phase_at, Control, Phase};
 pub use record::{FanSalt, ReportVisibility, Sale, ShardsChange};
 pub use settings::{

@@ -81,6 +81,9 @@ pub struct SaleSettingsInput {
     /// The assisted lane: `{"multiplier", "max_places"?}` (absent or null: none).
     #[serde(default)]
     pub assist: Option<AssistInput>,
+    /// Call-back by Web Push: `{"near_front"?, "return_window_s"?}` (absent or null: off).
+    #[serde(default)]
+    pub push: Option<super::CallBackInput>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -149,6 +152,9 @@ pub struct SaleSettings {
     /// The assisted lane (see [`crate::sale::Assist`]); `None`: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
+    /// Call-back by Web Push (see [`crate::sale::CallBack`]); `None`: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<super::CallBack>,
 }
 
 fn one() -> u32 {
@@ -284,6 +290,7 @@ impl SaleSettings {
                 })
                 .transpose()?,
             assist: input.assist.map(Assist::parse).transpose()?,
+            push: input.push.map(super::CallBack::parse).transpose()?,
             over_budget: match input.over_budget.as_deref() {
                 None => OverBudget::Price,
                 Some(text) => OverBudget::parse(text)

@@ -140,7 +140,7 @@ mod p256_field {
 
 /// Whether `(x, y)` is a point of P-256: both below `p` and `y^2 = x^3 - 3x + b (mod p)`. (The
 /// point at infinity has no uncompressed encoding.)
-pub(super) fn is_p256_point(x: &[u8], y: &[u8]) -> bool {
+pub(crate) fn is_p256_point(x: &[u8], y: &[u8]) -> bool {
     use crypto_bigint::modular::constant_mod::{Residue, ResidueParams};
     use crypto_bigint::U256;
     use p256_field::P256Field;

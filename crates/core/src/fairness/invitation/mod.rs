@@ -22,6 +22,7 @@
 
 mod access;
 mod keys;
+pub(crate) use keys::is_p256_point;
 mod signer;
 mod verify;
 

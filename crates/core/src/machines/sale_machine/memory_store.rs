@@ -27,6 +27,7 @@ pub(crate) struct MemoryStore {
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
     pub moves: BTreeMap<Seq, u8>,
+    pub callers: BTreeMap<Seq, crate::queue::Caller>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -76,6 +77,14 @@ impl MemoryStore {
                 Change::Moved { seq, hand } => {
                     self.moves.insert(seq, hand);
                 }
+                Change::Caller { seq, caller } => match caller {
+                    Some(c) => {
+                        self.callers.insert(seq, c);
+                    }
+                    None => {
+                        self.callers.remove(&seq);
+                    }
+                },
             }
         }
     }
@@ -106,6 +115,7 @@ impl MemoryStore {
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
                 moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
+                callers: self.callers.values().cloned().collect(),
             },
         ))
     }

@@ -34,12 +34,14 @@
 //! `report`, the passes and pushes in `turns`.
 
 mod bound;
+mod calls;
 mod counts;
 mod dispatch;
 mod need;
 mod report;
 mod turns;
 
+pub use calls::{PushCall, PushOutcome, NEAR_FRONT_TTL_S};
 pub use counts::REQUEST_COUNTS_EVERY_MS;
 pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
@@ -48,8 +50,9 @@ use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
 use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
+use crate::machines::push_protocol::{PushAnswer, PushCommand};
 use crate::queue::socket::{self, Refusal};
-use crate::queue::{recent_since, Change, Queue, QueueError, Restored};
+use crate::queue::{recent_since, Change, Queue, QueueError, Refused, Restored};
 use crate::sale::Sale;
 use crate::time::UnixMillis;
 use counts::RequestCounts;
@@ -507,6 +510,64 @@ impl SaleMachine {
         match &self.signing {
             Some(signing) if !turns.is_empty() => turns::pushes(turns, queue.sale(), signing),
             _ => Vec::new(),
+        }
+    }
+
+    /// A push route's command (docs/api.md, "Called back"), counted by kind: the queue's
+    /// refusals are `Err`, the call-back's own are [`PushAnswer::Refused`]. Changes are in
+    /// [`SaleMachine::take_changes`], the calls it made in [`SaleMachine::take_push_calls`].
+    pub fn call_back(
+        &mut self,
+        command: PushCommand,
+        now: UnixMillis,
+    ) -> Result<PushAnswer, QueueError> {
+        if self.unavailable {
+            return Err(QueueError::SaleUnavailable);
+        }
+        self.counts.note_due(now);
+        self.counts.count(command.kind(), now);
+        let queue = self.queue.as_mut().ok_or(QueueError::SaleNotFound)?;
+        queue.draw_if_due(now);
+        let answer = match command {
+            PushCommand::Subscribe {
+                seq,
+                hand,
+                subscription,
+            } => queue.subscribe(now, seq, hand, subscription),
+            PushCommand::Unsubscribe {
+                seq,
+                hand,
+                endpoint,
+            } => queue.unsubscribe(now, seq, hand, endpoint.as_deref()),
+            PushCommand::Status { seq, hand } => queue.push_status(now, seq, hand),
+        };
+        queue.admit_by_mode(now);
+        match answer {
+            Ok(subscribed) => Ok(PushAnswer::Subscribed(subscribed)),
+            Err(Refused::Call(refusal)) => Ok(PushAnswer::Refused { refusal }),
+            Err(Refused::Queue(e)) => Err(e),
+        }
+    }
+
+    /// The Web Push calls to send since the last call, one per subscription (see
+    /// [`crate::queue::Queue::take_calls`]).
+    pub fn take_push_calls(&mut self, now: UnixMillis) -> Vec<PushCall> {
+        let Some(queue) = self.queue.as_mut() else {
+            return Vec::new();
+        };
+        let calls = queue.take_calls();
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        calls::pushes(calls, queue.sale(), now)
+    }
+
+    /// How a push to fan `seq`'s `endpoint` came out: counted for the report, and a subscription
+    /// the push service says is gone is forgotten. Changes are in [`SaleMachine::take_changes`].
+    pub fn pushed(&mut self, seq: Seq, endpoint: &str, outcome: PushOutcome, now: UnixMillis) {
+        self.counts.count(outcome.kind(), now);
+        if let (PushOutcome::Gone, Some(queue)) = (outcome, self.queue.as_mut()) {
+            queue.endpoint_gone(seq, endpoint);
         }
     }
 

@@ -3,7 +3,9 @@
 
 use super::counts::RequestCounts;
 use crate::fairness::refusals::{RefusedCounts, REFUSED_PREFIX};
-use crate::machines::protocol::{SaleReport, SERVED_KIND_PREFIX as SHARD_PREFIX};
+use crate::machines::protocol::{
+    PushCounts, SaleReport, PUSH_KIND_PREFIX, SERVED_KIND_PREFIX as SHARD_PREFIX,
+};
 use crate::queue::Queue;
 use crate::sale::SaleView;
 use crate::time::UnixMillis;
@@ -28,14 +30,18 @@ pub(super) fn report(
         coordinator_requests: requests
             .iter()
             .filter(|(kind, _)| {
-                !kind.starts_with(SHARD_PREFIX) && !kind.starts_with(REFUSED_PREFIX)
+                !kind.starts_with(SHARD_PREFIX)
+                    && !kind.starts_with(REFUSED_PREFIX)
+                    && !kind.starts_with(PUSH_KIND_PREFIX)
             })
             .map(|(_, n)| n)
             .sum(),
         coordinator_requests_by_kind: requests
             .iter()
             .filter(|(kind, _)| {
-                !kind.starts_with(SHARD_PREFIX) && !kind.starts_with(REFUSED_PREFIX)
+                !kind.starts_with(SHARD_PREFIX)
+                    && !kind.starts_with(REFUSED_PREFIX)
+                    && !kind.starts_with(PUSH_KIND_PREFIX)
             })
             .map(|(kind, n)| (kind.clone(), *n))
             .collect(),
@@ -51,5 +57,12 @@ pub(super) fn report(
         waits: queue.waits().clone(),
         refused: RefusedCounts::from_requests(requests),
         assisted: queue.assisted(),
+        push: sale.settings.push,
+        pushes: PushCounts {
+            waiting: queue.callers() as u64,
+            sent: requests.get("push:sent").copied().unwrap_or(0),
+            gone: requests.get("push:gone").copied().unwrap_or(0),
+            failed: requests.get("push:failed").copied().unwrap_or(0),
+        },
     }
 }

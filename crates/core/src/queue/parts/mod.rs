@@ -7,6 +7,7 @@
 
 pub(crate) mod assignments;
 pub(crate) mod blocks;
+pub(crate) mod callers;
 pub(crate) mod fan_key;
 pub(crate) mod line;
 pub(crate) mod line_gaps;

@@ -6,6 +6,7 @@
 use crate::ids::WindowId;
 use crate::queue::parts::assignments::PassTime;
 use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
+use crate::queue::rules::calling;
 use crate::queue::state::QueueState;
 use crate::sale::admission::{self as mode, Admission};
 use crate::sale::{Control, Phase};
@@ -36,6 +37,7 @@ pub(crate) fn admit(
     if q.line.head() != head_before {
         q.presence.passed(q.line.head());
         q.changes.push(q.line.change());
+        calling::tell_near_front(q);
     }
     if !admitted.is_empty() {
         q.minutes
@@ -123,9 +125,22 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
     let seq = q.seq_at(q.line.head());
     // Granted the assisted lane, while the sale has one.
     let assisted = q.sale.settings.assist.is_some() && q.assisted.contains(&seq);
-    let left = q
-        .presence
-        .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s);
+    // A fan who asked to be called back is not expected to poll: never skipped for silence, and
+    // their turn is held for them to come back (`rules::calling`).
+    let called = calling::is_called(q, q.line.head());
+    let left = !called
+        && q.presence
+            .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s);
+    let claim_s = q.sale.settings.claim_ttl_s.saturating_mul(if assisted {
+        q.assist_multiplier()
+    } else {
+        1
+    });
+    let claim_s = if called {
+        calling::held_claim_s(q, claim_s)
+    } else {
+        claim_s
+    };
     let a = Assignment {
         fan_id: q.fan_id(seq),
         seq,
@@ -136,11 +151,7 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
             AssignmentState::Assigned
         },
         assigned_at: now,
-        claim_by: now.plus_secs(q.sale.settings.claim_ttl_s.saturating_mul(if assisted {
-            q.assist_multiplier()
-        } else {
-            1
-        })),
+        claim_by: now.plus_secs(claim_s),
         claimed_at: None,
         finished_at: left.then_some(now),
         rejoined_as: None,
@@ -148,6 +159,9 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
     };
     if !left {
         record_wait(q, seq, now);
+    }
+    if called {
+        calling::turn_came(q, q.line.head(), a.claim_by);
     }
     q.assignments.add(a.clone(), now);
     q.changes.push(Change::Assignment(a.clone()));

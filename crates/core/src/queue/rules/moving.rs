@@ -46,6 +46,7 @@ pub(crate) fn move_place(
     let next = hand + 1;
     q.moves.set(seq, next);
     q.changes.push(Change::Moved { seq, hand: next });
+    super::calling::place_moved(q, seq);
     Ok(next)
 }
 
