@@ -403,6 +403,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
                 assisted: false,
+                party: None,
             }
         })
         .collect();
@@ -436,6 +437,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         minutes,
         waits: Default::default(),
         assisted: Vec::new(),
+        party_members: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),

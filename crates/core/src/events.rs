@@ -266,6 +266,7 @@ mod tests {
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
             rejoined_as: None,
             assisted: false,
+            party: None,
         }
     }
 

@@ -110,6 +110,27 @@ pub enum Command {
         seq: Seq,
         hand: u8,
     },
+    /// A fan joins the party of the place `leader`, by a party link made by the token of
+    /// `leader_hand`; `member` is the joiner's own token's place and hand, if they have one (a
+    /// place given up on joining). Answered [`Reply::Moved`]: the member's hand and fan id (the
+    /// edge signs their token, of the leader's number). Sent only by the party routes.
+    JoinParty {
+        leader: Seq,
+        leader_hand: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<(Seq, u8)>,
+    },
+    /// The party member holding `hand` leaves the party of the place `leader` (answered
+    /// [`Reply::Done`]).
+    LeaveParty {
+        leader: Seq,
+        hand: u8,
+    },
+    /// The party of the place `leader`, as the token of `hand` sees it ([`Reply::Party`]).
+    Party {
+        leader: Seq,
+        hand: u8,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -160,6 +181,9 @@ impl Command {
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
             Command::Move { .. } => "move",
+            Command::JoinParty { .. } => "join_party",
+            Command::LeaveParty { .. } => "leave_party",
+            Command::Party { .. } => "party",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -271,6 +295,8 @@ pub enum Reply {
     Assisted(crate::queue::Assisted),
     /// A place moved: the hand it is in now.
     Moved(Moved),
+    /// A party, as its leader or a member sees it.
+    Party(crate::queue::PartyView),
     Done,
 }
 
@@ -294,6 +320,7 @@ crate::tag_first! { Reply, "reply", {
     "lease" => [Lease(BlockLease)],
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
+    "party" => [Party(crate::queue::PartyView)],
     "done" => [Done],
 } }
 

@@ -3,6 +3,7 @@
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
 use crate::queue::draw::{DrawKey, DrawVersion};
+pub use crate::queue::parts::parties::PartyMember;
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,40 @@ pub struct Assignment {
     /// its `assist.multiplier`. Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub assisted: bool,
+    /// A party admitted together on this place (docs/api.md, "Come as a party"): absent for a
+    /// fan alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<PartySeat>,
+}
+
+/// The party an assignment admits: its id, how many fans it counts as, and (in a member's own
+/// view of it, never stored) the member's seat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartySeat {
+    /// The party's id: the leader's fan id, which every member's pass carries as `party`.
+    pub id: FanId,
+    pub size: u8,
+    /// 0: the leader (and the stored assignment); a member's seat in their claim's view.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seat: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
+/// A party as its leader or a member sees it (`GET /api/sales/{sale}/party`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub party_id: FanId,
+    /// The leader and the members still in.
+    pub size: u8,
+    /// The sale's `party_max`.
+    pub max: u8,
+    /// The seats of the members still in.
+    pub seats: Vec<u8>,
+    /// The asker's seat (0: the leader).
+    pub your_seat: u8,
 }
 
 /// The pass of a claimed assignment (the claims; the coordinator object signs them).
@@ -99,8 +134,12 @@ impl PassClaims {
             seq: a.seq,
             iat: claimed_at.as_secs(),
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
-            jti: format!("{sale}.{}", a.seq),
+            jti: match &a.party {
+                Some(p) if p.seat > 0 => format!("{sale}.{}.{}", a.seq, p.seat),
+                _ => format!("{sale}.{}", a.seq),
+            },
             assist: a.assisted,
+            party: a.party.as_ref().map(|p| p.id.to_string()),
         }
     }
 
@@ -254,6 +293,8 @@ pub enum Change {
         seq: Seq,
         hand: u8,
     },
+    /// A member joined or left a party (see [`crate::queue::parts::parties`]).
+    PartyMember(PartyMember),
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -278,6 +319,8 @@ pub struct Restored {
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
     /// The places moved to another device, by the hand each is in now.
     pub moves: Vec<(Seq, u8)>,
+    /// Every party member ever (those who left too).
+    pub party_members: Vec<PartyMember>,
 }
 
 /// A fan granted the assisted lane.
@@ -333,6 +376,11 @@ pub struct Pulled {
     pub phase: Phase,
     /// True when this answered a retry of an earlier pull.
     pub replayed: bool,
+    /// The pull stopped before a party that did not fit the rest of the window (a party is
+    /// never split): its size. The party stays at the front; a window with that much room
+    /// takes it. Absent when the pull was not stopped by a party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_waiting: Option<u8>,
 }
 
 /// The counts promoters see.

@@ -395,6 +395,7 @@ mod tests {
                 access: Default::default(),
                 invite_jwks: None,
                 assist: None,
+                party_max: 0,
             },
             head: Position(head),
             next_seq: 1_000,

@@ -70,6 +70,13 @@ pub struct SaleView {
     /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
+    /// Parties: the most fans one place admits together (absent: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_max: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl SaleView {
@@ -97,6 +104,7 @@ impl SaleView {
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
             assist: sale.settings.assist,
+            party_max: sale.settings.party_max,
         }
     }
 

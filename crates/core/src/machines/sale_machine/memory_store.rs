@@ -27,6 +27,7 @@ pub(crate) struct MemoryStore {
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
     pub moves: BTreeMap<Seq, u8>,
+    pub party_members: BTreeMap<(Seq, u8), crate::queue::PartyMember>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -76,6 +77,9 @@ impl MemoryStore {
                 Change::Moved { seq, hand } => {
                     self.moves.insert(seq, hand);
                 }
+                Change::PartyMember(m) => {
+                    self.party_members.insert((m.leader, m.seat), m);
+                }
             }
         }
     }
@@ -106,6 +110,7 @@ impl MemoryStore {
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
                 moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
+                party_members: self.party_members.values().cloned().collect(),
             },
         ))
     }

@@ -484,6 +484,7 @@ mod tests {
             finished_at: None,
             rejoined_as: None,
             assisted: false,
+            party: None,
         }
     }
 

@@ -94,6 +94,7 @@ fn lost_place_taken_again(
         finished_at: Some(now),
         rejoined_as: Some(Rejoined::of(joined)),
         assisted: false,
+        party: None,
     };
     q.assignments.add(a.clone(), now);
     Some(a)
