@@ -314,6 +314,10 @@ impl ApiError {
                     Q::PlaceMoved => row(409, "place_moved", said),
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
+                    Q::PartyOff => row(409, "party_off", said),
+                    Q::PartyFull { .. } => row(409, "party_full", said),
+                    Q::InAParty => row(409, "in_a_party", said),
+                    Q::NotAMember => row(409, "not_a_member", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),
@@ -342,7 +346,10 @@ impl ApiError {
                     ),
                     Refusal::NotInLine => (409, "this token holds no place in line".into()),
                     Refusal::Closed => (410, QueueError::Closed.to_string()),
-                    Refusal::Full | Refusal::AddressFull | Refusal::TestFault => {
+                    Refusal::Full
+                    | Refusal::AddressFull
+                    | Refusal::TestFault
+                    | Refusal::PartyMember => {
                         (503, "no socket is free: keep polling the status".into())
                     }
                     Refusal::Replaced => (

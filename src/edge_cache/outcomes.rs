@@ -137,6 +137,7 @@ mod tests {
             finished_at: Some(UnixMillis(1)),
             rejoined_as: None,
             assisted: false,
+            party: None,
         };
         let lapsed = Claim::Lapsed {
             assignment: assignment.clone(),

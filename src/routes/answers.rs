@@ -420,6 +420,7 @@ mod tests {
             finished_at: Some(UnixMillis::from_secs(3)),
             rejoined_as: None,
             assisted: false,
+            party: None,
         };
         // An assignment answers as the core's record serializes: the same contract.
         assert_eq!(
