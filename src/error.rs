@@ -134,6 +134,9 @@ pub enum ApiError {
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
     /// place").
     MoveLink(MoveLinkError),
+    /// A party link that is not this sale's (or altered), or expired (docs/api.md, "Come as a
+    /// party").
+    PartyLink(MoveLinkError),
 }
 
 impl From<QueueError> for ApiError {
@@ -369,6 +372,16 @@ impl ApiError {
                 410,
                 "move_link_expired",
                 "this link to move a place has expired: ask for a new one on the device that holds the place",
+            ),
+            E::PartyLink(MoveLinkError::Invalid) => row(
+                400,
+                "party_link_invalid",
+                "this is not a party link of this sale",
+            ),
+            E::PartyLink(MoveLinkError::Expired) => row(
+                410,
+                "party_link_expired",
+                "this party link has expired: ask the friend who sent it for a new one",
             ),
         }
     }

@@ -312,6 +312,7 @@ mod tests {
             access: Default::default(),
             invite_jwks: None,
             assist: None,
+            party_max: 0,
         }
     }
 

@@ -8,6 +8,7 @@ mod api;
 mod assist;
 pub mod moving;
 mod page;
+pub mod party;
 mod place_words;
 mod sale;
 mod standing;

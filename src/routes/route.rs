@@ -29,6 +29,14 @@ pub enum Route<'a> {
     MoveLinkPage(&'a str),
     /// The page that takes a place over on this device, and its form.
     MovePage(&'a str),
+    /// A party link to the fan's place (JSON; docs/api.md, "Come as a party").
+    PartyLink(&'a str),
+    /// The party the token is in: `GET` (JSON).
+    Party(&'a str),
+    /// Joining a party with a party link's code (JSON).
+    PartyJoin(&'a str),
+    /// A member leaves their party (JSON).
+    PartyLeave(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -83,6 +91,10 @@ impl<'a> Route<'a> {
             ["s", sale, "move-link"] => Route::MoveLinkPage(sale),
             ["api", "sales", sale, "move"] => Route::Move(sale),
             ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
+            ["api", "sales", sale, "party-link"] => Route::PartyLink(sale),
+            ["api", "sales", sale, "party"] => Route::Party(sale),
+            ["api", "sales", sale, "party", "join"] => Route::PartyJoin(sale),
+            ["api", "sales", sale, "party", "leave"] => Route::PartyLeave(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -130,6 +142,10 @@ impl<'a> Route<'a> {
             Route::Move(_) => "move",
             Route::MoveLinkPage(_) => "move_link_page",
             Route::MovePage(_) => "move_page",
+            Route::PartyLink(_) => "party_link",
+            Route::Party(_) => "party",
+            Route::PartyJoin(_) => "party_join",
+            Route::PartyLeave(_) => "party_leave",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -164,6 +180,10 @@ impl<'a> Route<'a> {
             | Route::Move(sale)
             | Route::MoveLinkPage(sale)
             | Route::MovePage(sale)
+            | Route::PartyLink(sale)
+            | Route::Party(sale)
+            | Route::PartyJoin(sale)
+            | Route::PartyLeave(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -212,13 +232,17 @@ impl<'a> Route<'a> {
             | Route::ReportPage(_)
             | Route::AdminReport(_)
             | Route::TestRegistry
-            // A fan's rare asks (the assisted lane, moving a place), not the crowd's.
+            // A fan's rare asks (the assisted lane, moving a place, a party), not the crowd's.
             | Route::Assist(_)
             | Route::AssistForm(_)
             | Route::MoveLink(_)
             | Route::Move(_)
             | Route::MoveLinkPage(_)
-            | Route::MovePage(_) => true,
+            | Route::MovePage(_)
+            | Route::PartyLink(_)
+            | Route::Party(_)
+            | Route::PartyJoin(_)
+            | Route::PartyLeave(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -245,6 +269,8 @@ impl<'a> Route<'a> {
             Route::AdminReport(_) => "GET, PUT",
             Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
             Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
+            Route::PartyLink(_) | Route::PartyJoin(_) | Route::PartyLeave(_) => "POST",
+            Route::Party(_) => "GET",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)
@@ -341,6 +367,10 @@ mod tests {
             &["api", "sales", "s1", "move"],
             &["s", "s1", "move-link"],
             &["s", "s1", "move"],
+            &["api", "sales", "s1", "party-link"],
+            &["api", "sales", "s1", "party"],
+            &["api", "sales", "s1", "party", "join"],
+            &["api", "sales", "s1", "party", "leave"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

@@ -86,7 +86,7 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<MoveLinkA
 }
 
 /// The token a request presents (bearer or cookie), verified.
-fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
+pub(super) fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
     match presented(req, sale) {
         Some(Presented::Bearer(text) | Presented::Cookie(text)) => verify(ctx, sale, &text),
         None => Err(TokenError::Malformed.into()),

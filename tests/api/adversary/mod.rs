@@ -16,6 +16,7 @@ mod assist;
 mod bad_input;
 mod edge_cost;
 mod moved_place;
+mod party;
 mod place_cost;
 mod places_by_intent;
 mod report;

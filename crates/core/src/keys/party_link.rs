@@ -6,8 +6,8 @@
 //! working when the leader's place moves on or its turn comes.
 
 use crate::ids::{SaleId, Seq};
-use crate::keys::move_link::{LinkKind, MoveLink};
 pub use crate::keys::move_link::MoveLinkError as PartyLinkError;
+use crate::keys::move_link::{LinkKind, MoveLink};
 use crate::keys::token::TokenKeys;
 use crate::time::UnixMillis;
 
@@ -57,13 +57,28 @@ mod tests {
         let code = link.sign(&k, &tour);
         assert_eq!(PartyLink::verify(&code, &k, &tour, T0), Ok(link));
         let late = T0.plus_secs(PARTY_LINK_TTL_S);
-        assert_eq!(PartyLink::verify(&code, &k, &tour, late), Err(PartyLinkError::Expired));
+        assert_eq!(
+            PartyLink::verify(&code, &k, &tour, late),
+            Err(PartyLinkError::Expired)
+        );
         let other = SaleId::parse("other").unwrap();
-        assert_eq!(PartyLink::verify(&code, &k, &other, T0), Err(PartyLinkError::Invalid));
-        assert_eq!(MoveLink::verify(&code, &k, &tour, T0), Err(PartyLinkError::Invalid));
+        assert_eq!(
+            PartyLink::verify(&code, &k, &other, T0),
+            Err(PartyLinkError::Invalid)
+        );
+        assert_eq!(
+            MoveLink::verify(&code, &k, &tour, T0),
+            Err(PartyLinkError::Invalid)
+        );
         let move_code = MoveLink::new(42, 0, T0).sign(&k, &tour);
-        assert_eq!(PartyLink::verify(&move_code, &k, &tour, T0), Err(PartyLinkError::Invalid));
+        assert_eq!(
+            PartyLink::verify(&move_code, &k, &tour, T0),
+            Err(PartyLinkError::Invalid)
+        );
         let forged = code.replacen("p1.", "p1.A", 1);
-        assert_eq!(PartyLink::verify(&forged, &k, &tour, T0), Err(PartyLinkError::Invalid));
+        assert_eq!(
+            PartyLink::verify(&forged, &k, &tour, T0),
+            Err(PartyLinkError::Invalid)
+        );
     }
 }
