@@ -124,6 +124,24 @@ impl Backstage for Serve {
             Route::PartyLeave(sale) if is(Method::Post) => {
                 super::fan::party::leave(req, ctx, sale_id(sale)?).await
             }
+            Route::PartyLinkPage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::link_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::PartyPage(sale) if is(Method::Get) => {
+                super::fan::party::page(&req, ctx, sale_id(sale)?, None).await
+            }
+            Route::PartyPage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::join_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::PartyLeavePage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::leave_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
             Route::MovePage(sale) if is(Method::Get) => {
                 super::fan::moving::page(ctx, sale_id(sale)?, None).await
             }

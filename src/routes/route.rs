@@ -37,6 +37,12 @@ pub enum Route<'a> {
     PartyJoin(&'a str),
     /// A member leaves their party (JSON).
     PartyLeave(&'a str),
+    /// The waiting page's "invite friends" form: the page with the party link.
+    PartyLinkPage(&'a str),
+    /// A party link's page (join, or a member's party), and its join form.
+    PartyPage(&'a str),
+    /// A member's "leave the party" form.
+    PartyLeavePage(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -95,6 +101,9 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "party"] => Route::Party(sale),
             ["api", "sales", sale, "party", "join"] => Route::PartyJoin(sale),
             ["api", "sales", sale, "party", "leave"] => Route::PartyLeave(sale),
+            ["s", sale, "party-link"] => Route::PartyLinkPage(sale),
+            ["s", sale, "party"] => Route::PartyPage(sale),
+            ["s", sale, "party", "leave"] => Route::PartyLeavePage(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -146,6 +155,9 @@ impl<'a> Route<'a> {
             Route::Party(_) => "party",
             Route::PartyJoin(_) => "party_join",
             Route::PartyLeave(_) => "party_leave",
+            Route::PartyLinkPage(_) => "party_link_page",
+            Route::PartyPage(_) => "party_page",
+            Route::PartyLeavePage(_) => "party_leave_page",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -184,6 +196,9 @@ impl<'a> Route<'a> {
             | Route::Party(sale)
             | Route::PartyJoin(sale)
             | Route::PartyLeave(sale)
+            | Route::PartyLinkPage(sale)
+            | Route::PartyPage(sale)
+            | Route::PartyLeavePage(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -242,7 +257,10 @@ impl<'a> Route<'a> {
             | Route::PartyLink(_)
             | Route::Party(_)
             | Route::PartyJoin(_)
-            | Route::PartyLeave(_) => true,
+            | Route::PartyLeave(_)
+            | Route::PartyLinkPage(_)
+            | Route::PartyPage(_)
+            | Route::PartyLeavePage(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -270,6 +288,8 @@ impl<'a> Route<'a> {
             Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
             Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
             Route::PartyLink(_) | Route::PartyJoin(_) | Route::PartyLeave(_) => "POST",
+            Route::PartyLinkPage(_) | Route::PartyLeavePage(_) => "POST",
+            Route::PartyPage(_) => "GET, POST",
             Route::Party(_) => "GET",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
@@ -371,6 +391,9 @@ mod tests {
             &["api", "sales", "s1", "party"],
             &["api", "sales", "s1", "party", "join"],
             &["api", "sales", "s1", "party", "leave"],
+            &["s", "s1", "party-link"],
+            &["s", "s1", "party"],
+            &["s", "s1", "party", "leave"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }
