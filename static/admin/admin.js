@@ -35,6 +35,7 @@
     assist: "f-assist-multiplier",
     "assist.multiplier": "f-assist-multiplier",
     "assist.max_places": "f-assist-places",
+    party_max: "f-party-max",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -64,6 +65,7 @@
     "f-invite-jwks": "e-invite-jwks",
     "f-assist-multiplier": "e-assist-multiplier",
     "f-assist-places": "e-assist-places",
+    "f-party-max": "e-party-max",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -881,6 +883,7 @@
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
     $("f-assist-multiplier").value = r.assist ? String(r.assist.multiplier) : "";
     $("f-assist-places").value = r.assist ? String(r.assist.max_places) : "";
+    $("f-party-max").value = r.party_max ? String(r.party_max) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -1004,6 +1007,18 @@
       } else {
         body.assist = n === null ? { multiplier: m } : { multiplier: m, max_places: n };
       }
+    }
+    const partyMax = $("f-party-max").value.trim();
+    if (partyMax) {
+      const n = Number(partyMax);
+      if ($("f-party-max").validity.badInput || !Number.isInteger(n) || n < 2 || n > 10) {
+        fieldError("f-party-max", "Enter a whole number from 2 to 10, or leave it empty.");
+        ok = false;
+      } else {
+        body.party_max = n;
+      }
+    } else {
+      body.party_max = 0;
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = asciiUrl($("f-logo-url").value.trim());
