@@ -286,3 +286,101 @@ fn parties_outlive_a_restart() {
     );
     assert!(pass_of(claim(&mut core, &mut store, 1, m)).party.is_some());
 }
+
+#[derive(Clone, Debug)]
+enum Op {
+    Join,
+    /// A friend (with no place) joins the party of the fan at this index of the line so far.
+    Friend(usize),
+    /// The fan at this index gives up their place to join the party of the fan at the other.
+    GiveUp(usize, usize),
+    /// The member who joined this many joins ago leaves.
+    Leave(usize),
+    Pull(u32),
+    Restart,
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => Just(Op::Join),
+        2 => (0usize..20).prop_map(Op::Friend),
+        1 => (0usize..20, 0usize..20).prop_map(|(a, b)| Op::GiveUp(a, b)),
+        1 => (0usize..8).prop_map(Op::Leave),
+        2 => (1u32..6).prop_map(Op::Pull),
+        1 => Just(Op::Restart),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Whatever fans join, invite, give up and leave, and whatever windows pull: no pull takes
+    /// more fans than its `max` (a party counts as its size), a party is one assignment of the
+    /// size its members were when it was admitted, never more than `party_max`, a pull stops at
+    /// a party that does not fit (and says so), places are admitted in arrival order, and a
+    /// given-up place is never admitted. Restarts rebuild the same parties.
+    #[test]
+    fn parties_keep_their_promises(ops in proptest::collection::vec(op(), 1..80)) {
+        use proptest::prelude::*;
+        let max_party = 3u8;
+        let (mut core, mut store) = line_of(max_party, 0);
+        let mut fans: Vec<Seq> = Vec::new();
+        let mut members: Vec<(Seq, u8)> = Vec::new();
+        let mut last_admitted: Seq = 0;
+        for op in ops {
+            match op {
+                Op::Join => {
+                    let Ok(Reply::Joined(j)) = store.run(&mut core, Command::Join { existing: None, pow: None }, T0) else {
+                        return Err(TestCaseError::fail("join"));
+                    };
+                    fans.push(j.seq);
+                }
+                Op::Friend(i) if i < fans.len() => {
+                    if let Ok(hand) = join(&mut core, &mut store, fans[i], Joiner::New) {
+                        members.push((fans[i], hand));
+                    }
+                }
+                Op::GiveUp(i, j) if i < fans.len() && j < fans.len() => {
+                    if let Ok(hand) = join(&mut core, &mut store, fans[j], Joiner::Token { seq: fans[i], hand: 0 }) {
+                        members.push((fans[j], hand));
+                    }
+                }
+                Op::Leave(k) if k < members.len() => {
+                    let (leader, hand) = members[members.len() - 1 - k];
+                    let _ = store.run(&mut core, Command::LeaveParty { leader, hand }, T0);
+                }
+                Op::Pull(max) => {
+                    let sizes: std::collections::BTreeMap<Seq, u8> = fans
+                        .iter()
+                        .map(|s| (*s, core.queue().unwrap().party(*s, 0).map_or(1, |v| v.size)))
+                        .collect();
+                    let p = pull(&mut core, &mut store, max);
+                    let mut seats = 0u32;
+                    for a in &p.assignments {
+                        let size = a.party.as_ref().map_or(1, |p| p.size);
+                        prop_assert!(size <= max_party);
+                        prop_assert_eq!(size, sizes[&a.seq]);
+                        prop_assert!(a.seq > last_admitted, "in order");
+                        prop_assert!(store.moves.get(&a.seq) != Some(&GIVEN_UP_HAND), "a given-up place admitted");
+                        last_admitted = a.seq;
+                        seats += u32::from(size);
+                    }
+                    prop_assert!(seats <= max);
+                    if let Some(waiting) = p.party_waiting {
+                        prop_assert!(seats + u32::from(waiting) > max, "a party that fits was left");
+                    }
+                }
+                Op::Restart => {
+                    let (sale, restored) = store.restored(None).unwrap();
+                    let before: Vec<_> = fans.iter().map(|s| core.queue().unwrap().party(*s, 0).ok()).collect();
+                    core = SaleMachine::restore(Some((sale, restored)), Default::default());
+                    let after: Vec<_> = fans.iter().map(|s| core.queue().unwrap().party(*s, 0).ok()).collect();
+                    prop_assert_eq!(before, after);
+                }
+                _ => {}
+            }
+        }
+        prop_assert!(core.queue().unwrap().check_invariants().is_ok());
+    }
+}
