@@ -168,26 +168,26 @@ move-refused-other = Your place could not be moved here. Try again, or ask for a
 ## Come as a party (the waiting page's invite, the party link's page, a member's party)
 party-invite-button = Invite friends
 party-link-title = invite friends
-party-link-body = Send this link to up to { $friends } friends. They join your place instead of taking their own, and you are let in together.
+party-link-body = Send this link to up to { $friends } friends: they join your place, and you are let in together.
 party-link-type-code = Or they open { $path_html } on this site and type the code { $code_html }.
 party-link-expires = The link works until { $time_html } ({ $minutes } minutes).
 party-title = join a party
 party-heading = Join your friend's place
 party-code-label = The code your friend sent
 party-join-button = Join the party
-party-gives-up = If this device already has a place of its own in this line, joining gives that place up: you are let in with your friend instead.
-party-member = You are in a party: you are let in together with the friend who invited you.
+party-gives-up = If this device has a place of its own in this line, joining gives that place up.
+party-member = You are in a party: you are let in together.
 party-size = Your party: { $size } of at most { $max }.
 party-show = See my party
 party-leave-button = Leave the party
-party-left = You left the party. Your earlier place was given up when you joined; you can join the line again at the back.
-party-refused-invalid = This is not a party link of this sale. Check that you have the whole link or code.
+party-left = You left the party. Your earlier place was given up when you joined.
+party-refused-invalid = This is not a party link of this sale.
 party-refused-expired = This party link has expired. Ask your friend for a new one.
 party-refused-full = This party is full.
-party-refused-in-a-party = You are in a party already, or your place leads one: you can be in one party at most.
-party-refused-moved = This link no longer works: the place it names has moved, or this device's place was given up already.
+party-refused-in-a-party = You are in a party already, or your place leads one.
+party-refused-moved = This link no longer works: its place has moved, or this device's place was given up.
 party-refused-turn-taken = This party's turn has come already.
-party-refused-other = You could not join this party. Try again, or ask your friend for a new link.
+party-refused-other = You could not join this party. Try again.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = You have the assisted lane: when your turn comes you have { $multiplier } times as long to claim it and to buy.

@@ -376,12 +376,12 @@ impl ApiError {
             E::PartyLink(MoveLinkError::Invalid) => row(
                 400,
                 "party_link_invalid",
-                "this is not a party link of this sale",
+                "not a party link of this sale",
             ),
             E::PartyLink(MoveLinkError::Expired) => row(
                 410,
                 "party_link_expired",
-                "this party link has expired: ask the friend who sent it for a new one",
+                "this party link has expired",
             ),
         }
     }

@@ -148,7 +148,7 @@ pub struct AssignmentAnswer<'a> {
     /// A party admitted together on this place: its id (every member's pass's `party`) and
     /// size (what the window counted it as).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub party: Option<&'a waitroom_core::queue::PartySeat>,
+    pub party: Option<waitroom_core::queue::PartySeat>,
 }
 
 impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
@@ -163,7 +163,7 @@ impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
             claimed_at: a.claimed_at,
             finished_at: a.finished_at,
             rejoined_as: a.rejoined_as.as_ref(),
-            party: a.party.as_ref(),
+            party: a.party(),
         }
     }
 }
@@ -430,7 +430,8 @@ mod tests {
             finished_at: Some(UnixMillis::from_secs(3)),
             rejoined_as: None,
             assisted: false,
-            party: None,
+            party_size: 0,
+            party_seat: 0,
         };
         // An assignment answers as the core's record serializes: the same contract.
         assert_eq!(

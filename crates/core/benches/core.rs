@@ -403,7 +403,8 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
                 assisted: false,
-                party: None,
+                party_size: 0,
+                party_seat: 0,
             }
         })
         .collect();

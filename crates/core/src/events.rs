@@ -153,7 +153,7 @@ pub fn events_of_changes(
                     "state": a.state,
                 });
                 // A party admitted together: its id and size (absent for a fan alone).
-                if let Some(party) = &a.party {
+                if let Some(party) = a.party() {
                     data["party"] = json!(party);
                 }
                 events.push(Event::new(kind, &sale.id, &key, at, data));
@@ -265,7 +265,8 @@ mod tests {
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
             rejoined_as: None,
             assisted: false,
-            party: None,
+            party_size: 0,
+            party_seat: 0,
         }
     }
 

@@ -9,6 +9,7 @@
 use super::open_sale_with;
 use crate::support::origin::verify_pass;
 use crate::support::{send, Reply, TestWorker};
+use reqwest::header::COOKIE;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -186,6 +187,79 @@ async fn a_party_is_admitted_together_and_never_beyond_party_max() {
     )
     .await
     .expect_error(409, "not_a_member", "the leader leaves");
+
+    // The pages, without JavaScript: the waiting page's form gives the link and the code as
+    // text; a friend with a place of their own opens the join page, which says that place is
+    // given up, types the code and joins; their page shows the party; leaving clears the cookie.
+    let e = w.fan().join(SALE).await;
+    let cookie_of = |token: &str| format!("__Host-wr_{SALE}={token}");
+    let page = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/party-link"))
+            .header(COOKIE, cookie_of(&other_leader.token)),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.describe());
+    let typed = page
+        .text
+        .split("id=\"party-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("the code as text: {}", page.text))
+        .to_owned();
+    let join_page = send(
+        w.fan()
+            .get(&format!("/s/{SALE}/party"))
+            .header(COOKIE, cookie_of(&e.token)),
+    )
+    .await;
+    assert_eq!(join_page.status, 200, "{}", join_page.describe());
+    assert!(
+        join_page.text.contains("gives that place up"),
+        "{}",
+        join_page.text
+    );
+    let joined = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/party"))
+            .header(COOKIE, cookie_of(&e.token))
+            .form(&[("code", typed.as_str())]),
+    )
+    .await;
+    assert_eq!(joined.status, 303, "{}", joined.describe());
+    let member = joined
+        .cookie(&format!("__Host-wr_{SALE}"))
+        .expect("the member's cookie")
+        .value;
+    let s = w.fan().status(SALE, &member).await;
+    assert_eq!(
+        (s["state"].as_str(), s["seq"].as_u64()),
+        (Some("waiting"), Some(other_leader.seq)),
+        "{s}"
+    );
+    let mine = send(
+        w.fan()
+            .get(&format!("/s/{SALE}/party"))
+            .header(COOKIE, cookie_of(&member)),
+    )
+    .await;
+    assert!(
+        mine.text.contains("Your party: 2 of at most 3."),
+        "{}",
+        mine.text
+    );
+    let left = send(
+        w.fan()
+            .post(&format!("/s/{SALE}/party/leave"))
+            .header(COOKIE, cookie_of(&member)),
+    )
+    .await;
+    assert_eq!(left.status, 200, "{}", left.describe());
+    assert!(left.text.contains("You left the party"), "{}", left.text);
+    let cleared = left
+        .cookie(&format!("__Host-wr_{SALE}"))
+        .expect("the cookie cleared");
+    assert!(cleared.value.is_empty(), "{cleared:?}");
 
     // Admitted together: a window of 2 takes nobody (the party of 3 is never split) and says so;
     // a window of 4 takes the party (3) and the fan behind it (1). The given-up place is skipped.

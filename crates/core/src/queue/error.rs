@@ -189,12 +189,10 @@ impl fmt::Display for QueueError {
             ),
             QueueError::PartyOff => f.write_str("this sale has no parties"),
             QueueError::PartyFull { max } => {
-                write!(f, "this party has {max} fans already, the most this sale allows")
+                write!(f, "this party is full ({max} fans)")
             }
-            QueueError::InAParty => f.write_str(
-                "a fan is in one party at most: this token is in a party already, or its place leads one",
-            ),
-            QueueError::NotAMember => f.write_str("this token is not a member of that party"),
+            QueueError::InAParty => f.write_str("a fan is in one party at most"),
+            QueueError::NotAMember => f.write_str("not a party member's token"),
         }
     }
 }

@@ -398,9 +398,7 @@ impl Queue {
                 pass_ttl_s,
                 pass,
             } => {
-                if let Some(party) = assignment.party.as_mut() {
-                    party.seat = seat;
-                }
+                assignment.party_seat = seat;
                 assignment.fan_id = self.state.fan_key.member_fan_id(assignment.seq, seat);
                 Claim::Turn {
                     assignment,

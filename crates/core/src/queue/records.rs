@@ -84,22 +84,33 @@ pub struct Assignment {
     /// its `assist.multiplier`. Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub assisted: bool,
-    /// A party admitted together on this place (docs/api.md, "Come as a party"): absent for a
-    /// fan alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party: Option<PartySeat>,
+    /// The size of the party admitted together on this place (docs/api.md, "Come as a party"):
+    /// 0 (absent) for a fan alone. Its id is the place's own fan id (the leader's).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_size: u8,
+    /// In a member's own view of the party's assignment (their claim; never stored): their
+    /// seat, for their pass's `jti`. 0 (absent): the leader, or no party.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_seat: u8,
 }
 
-/// The party an assignment admits: its id, how many fans it counts as, and (in a member's own
-/// view of it, never stored) the member's seat.
+impl Assignment {
+    /// The party this stored assignment admits, as the origin sees it (its id: the leader's fan
+    /// id, which is this assignment's).
+    pub fn party(&self) -> Option<PartySeat> {
+        (self.party_size > 1).then(|| PartySeat {
+            id: self.fan_id.clone(),
+            size: self.party_size,
+        })
+    }
+}
+
+/// The party an assignment admits, as the origin sees it: its id (every member's pass's
+/// `party`) and how many fans it counts as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartySeat {
-    /// The party's id: the leader's fan id, which every member's pass carries as `party`.
     pub id: FanId,
     pub size: u8,
-    /// 0: the leader (and the stored assignment); a member's seat in their claim's view.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub seat: u8,
 }
 
 fn is_zero(n: &u8) -> bool {
@@ -124,7 +135,15 @@ pub struct PartyView {
 impl PassClaims {
     /// The pass for a claimed assignment. It depends only on the assignment, so asking again
     /// yields the same pass (Ed25519 signatures are deterministic).
-    pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
+    /// A party's assignment (`party_size` > 1) names the party's id in `party` (the leader's fan
+    /// id, which the caller derives: a member's view carries the member's own id).
+    pub fn for_assignment(
+        issuer: &str,
+        sale: &SaleId,
+        a: &Assignment,
+        pass_ttl_s: u64,
+        party: Option<&FanId>,
+    ) -> Self {
         let claimed_at = Self::claimed_at(a);
         Self {
             iss: issuer.to_owned(),
@@ -134,12 +153,12 @@ impl PassClaims {
             seq: a.seq,
             iat: claimed_at.as_secs(),
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
-            jti: match &a.party {
-                Some(p) if p.seat > 0 => format!("{sale}.{}.{}", a.seq, p.seat),
-                _ => format!("{sale}.{}", a.seq),
+            jti: match a.party_seat {
+                0 => format!("{sale}.{}", a.seq),
+                seat => format!("{sale}.{}.{seat}", a.seq),
             },
             assist: a.assisted,
-            party: a.party.as_ref().map(|p| p.id.to_string()),
+            party: party.filter(|_| a.party_size > 1).map(FanId::to_string),
         }
     }
 

@@ -105,9 +105,9 @@ fn a_party_of_three_is_admitted_together_counted_as_three_and_never_split() {
     let seqs: Vec<Seq> = big.assignments.iter().map(|a| a.seq).collect();
     assert_eq!(seqs, vec![1, 2]);
     assert_eq!(big.party_waiting, None);
-    let party = big.assignments[0].party.clone().unwrap();
-    assert_eq!((party.size, party.seat), (3, 0));
-    assert_eq!(big.assignments[1].party, None);
+    let party = big.assignments[0].party().unwrap();
+    assert_eq!((party.size, big.assignments[0].party_seat), (3, 0));
+    assert_eq!(big.assignments[1].party(), None);
     // Fan 4 is next; fan 3's place was given up (left), not admitted.
     let next = pull(&mut core, &mut store, 4);
     assert_eq!(
@@ -274,10 +274,7 @@ fn parties_outlive_a_restart() {
     );
     let pulled = pull(&mut core, &mut store, 3);
     assert_eq!(
-        pulled.assignments[0]
-            .party
-            .as_ref()
-            .map(|p: &PartySeat| p.size),
+        pulled.assignments[0].party().map(|p: PartySeat| p.size),
         Some(2)
     );
     assert_eq!(
@@ -358,7 +355,7 @@ proptest::proptest! {
                     let p = pull(&mut core, &mut store, max);
                     let mut seats = 0u32;
                     for a in &p.assignments {
-                        let size = a.party.as_ref().map_or(1, |p| p.size);
+                        let size = a.party().map_or(1, |p| p.size);
                         prop_assert!(size <= max_party);
                         prop_assert_eq!(size, sizes[&a.seq]);
                         prop_assert!(a.seq > last_admitted, "in order");

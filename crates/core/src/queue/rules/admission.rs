@@ -5,7 +5,7 @@
 
 use crate::ids::WindowId;
 use crate::queue::parts::assignments::PassTime;
-use crate::queue::records::{Assignment, AssignmentState, Change, Claim, PartySeat};
+use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
 use crate::queue::rules::parties;
 use crate::queue::state::QueueState;
 use crate::sale::admission::{self as mode, Admission};
@@ -166,11 +166,8 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId, size: u8)
         finished_at: left.then_some(now),
         rejoined_as: None,
         assisted,
-        party: (size > 1 && !left).then(|| PartySeat {
-            id: q.fan_id(seq),
-            size,
-            seat: 0,
-        }),
+        party_size: if size > 1 && !left { size } else { 0 },
+        party_seat: 0,
     };
     if !left {
         record_wait(q, seq, now);
