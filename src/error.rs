@@ -318,7 +318,7 @@ impl ApiError {
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
                     Q::PartyOff => row(409, "party_off", said),
-                    Q::PartyFull { .. } => row(409, "party_full", said),
+                    Q::PartyFull => row(409, "party_full", said),
                     Q::InAParty => row(409, "in_a_party", said),
                     Q::NotAMember => row(409, "not_a_member", said),
                 }

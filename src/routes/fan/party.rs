@@ -19,14 +19,14 @@ use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::i18n::Lang;
-use crate::objects::Coordinator;
+use crate::objects::PartyCoordinator;
 use crate::pages::{self, PartyLinkPage, PartyPage, PartyShows, SaleLook};
 use crate::response::{self, json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::party_link::{PartyLink, PartyLinkError, PARTY_LINK_TTL_S};
 use waitroom_core::keys::token::QueueToken;
-use waitroom_core::machines::protocol::{Command, Moved, Reply};
+use waitroom_core::machines::protocol::{Moved, PartyCommand, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::{PartyView, MEMBER_HAND};
 use waitroom_core::time::rfc3339;
@@ -124,12 +124,12 @@ async fn join_with(
 ) -> Result<(QueueToken, String), ApiError> {
     let keys = &ctx.config()?.secrets.token_keys;
     let link = PartyLink::verify(code, keys, sale, ctx.now).map_err(ApiError::PartyLink)?;
-    let command = Command::JoinParty {
+    let command = PartyCommand::JoinParty {
         leader: link.0.seq,
         leader_hand: link.0.hand,
         member: own.map(|t| (t.seq, t.hand)),
     };
-    let moved: Only<Reply, Moved> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+    let moved: Only<Reply, Moved> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
     let Moved { hand, fan_id } = moved.into_inner();
     let token = QueueToken {
         hand,
@@ -168,11 +168,11 @@ pub async fn view(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
 }
 
 async fn party_of(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<PartyView, ApiError> {
-    let command = Command::Party {
+    let command = PartyCommand::Party {
         leader: token.seq,
         hand: token.hand,
     };
-    let party: Only<Reply, PartyView> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+    let party: Only<Reply, PartyView> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
     Ok(party.into_inner())
 }
 
@@ -181,11 +181,11 @@ async fn leave_with(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<(), 
     if token.hand < MEMBER_HAND {
         return Err(QueueError::NotAMember.into());
     }
-    let command = Command::LeaveParty {
+    let command = PartyCommand::LeaveParty {
         leader: token.seq,
         hand: token.hand,
     };
-    ctx.objects.tell(&Coordinator(sale), &command).await?;
+    ctx.objects.tell(&PartyCoordinator(sale), &command).await?;
     Ok(())
 }
 
@@ -316,7 +316,7 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
     match refused {
         ApiError::PartyLink(PartyLinkError::Invalid) => lang.party_refused_invalid(),
         ApiError::PartyLink(PartyLinkError::Expired) => lang.party_refused_expired(),
-        ApiError::Queue(QueueError::PartyFull { .. }) => lang.party_refused_full(),
+        ApiError::Queue(QueueError::PartyFull) => lang.party_refused_full(),
         ApiError::Queue(QueueError::InAParty) => lang.party_refused_in_a_party(),
         ApiError::Queue(QueueError::PlaceMoved) => lang.party_refused_moved(),
         ApiError::Queue(QueueError::TurnTaken) => lang.party_refused_turn_taken(),

@@ -113,20 +113,24 @@ pub enum Command {
     /// A fan joins the party of the place `leader`, by a party link made by the token of
     /// `leader_hand`; `member` is the joiner's own token's place and hand, if they have one (a
     /// place given up on joining). Answered [`Reply::Moved`]: the member's hand and fan id (the
-    /// edge signs their token, of the leader's number). Sent only by the party routes.
+    /// route signs their token, of the leader's number). The three party commands travel as a
+    /// [`PartyCommand`] (not in this enum's JSON: the edge, which never sends them, then
+    /// compiles nothing for them).
+    #[serde(skip)]
     JoinParty {
         leader: Seq,
         leader_hand: u8,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         member: Option<(Seq, u8)>,
     },
     /// The party member holding `hand` leaves the party of the place `leader` (answered
     /// [`Reply::Done`]).
+    #[serde(skip)]
     LeaveParty {
         leader: Seq,
         hand: u8,
     },
     /// The party of the place `leader`, as the token of `hand` sees it ([`Reply::Party`]).
+    #[serde(skip)]
     Party {
         leader: Seq,
         hand: u8,
@@ -191,6 +195,45 @@ impl Command {
             Command::Report => "report",
             Command::ShowReport { .. } => "show_report",
             Command::Assignments { .. } => "assignments",
+        }
+    }
+}
+
+/// The party commands on the wire (docs/api.md, "Come as a party"): sent by the full worker's
+/// party routes to the coordinator's own path, and run as the [`Command`] of the same name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PartyCommand {
+    JoinParty {
+        leader: Seq,
+        leader_hand: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<(Seq, u8)>,
+    },
+    LeaveParty {
+        leader: Seq,
+        hand: u8,
+    },
+    Party {
+        leader: Seq,
+        hand: u8,
+    },
+}
+
+impl From<PartyCommand> for Command {
+    fn from(c: PartyCommand) -> Self {
+        match c {
+            PartyCommand::JoinParty {
+                leader,
+                leader_hand,
+                member,
+            } => Command::JoinParty {
+                leader,
+                leader_hand,
+                member,
+            },
+            PartyCommand::LeaveParty { leader, hand } => Command::LeaveParty { leader, hand },
+            PartyCommand::Party { leader, hand } => Command::Party { leader, hand },
         }
     }
 }

@@ -80,10 +80,8 @@ pub enum QueueError {
     TurnTaken,
     /// The sale has no parties (`party_max` is 0).
     PartyOff,
-    /// The party has `max` fans (its leader and members) already.
-    PartyFull {
-        max: u8,
-    },
+    /// The party has the sale's `party_max` fans (its leader and members) already.
+    PartyFull,
     /// A fan is in one party at most: this token is a party member's already, or its place
     /// leads a party (or is the party's own).
     InAParty,
@@ -114,7 +112,7 @@ crate::tag_first! { QueueError, "kind", {
     "moves_used_up" => [MovesUsedUp { max: u8 }],
     "turn_taken" => [TurnTaken],
     "party_off" => [PartyOff],
-    "party_full" => [PartyFull { max: u8 }],
+    "party_full" => [PartyFull],
     "in_a_party" => [InAParty],
     "not_a_member" => [NotAMember],
 } }
@@ -188,9 +186,7 @@ impl fmt::Display for QueueError {
                 "this place cannot move: its turn was already claimed, or it ended",
             ),
             QueueError::PartyOff => f.write_str("this sale has no parties"),
-            QueueError::PartyFull { max } => {
-                write!(f, "this party is full ({max} fans)")
-            }
+            QueueError::PartyFull => f.write_str("this party is full"),
             QueueError::InAParty => f.write_str("a fan is in one party at most"),
             QueueError::NotAMember => f.write_str("not a party member's token"),
         }

@@ -146,7 +146,7 @@ fn a_party_is_bounded_and_a_member_is_in_one_party_once() {
     // Full: the leader and two members.
     assert_eq!(
         join(&mut core, &mut store, 1, Joiner::New),
-        Err(QueueError::PartyFull { max: 3 })
+        Err(QueueError::PartyFull)
     );
     // A member cannot join another party (nor the same one again).
     let member = Joiner::Token { seq: 1, hand: m1 };

@@ -79,12 +79,9 @@ pub(crate) fn join(
         }
     };
     if q.parties.size(leader) >= max {
-        return Err(QueueError::PartyFull { max });
+        return Err(QueueError::PartyFull);
     }
-    let seat = q
-        .parties
-        .next_seat(leader)
-        .ok_or(QueueError::PartyFull { max })?;
+    let seat = q.parties.next_seat(leader).ok_or(QueueError::PartyFull)?;
     let member = PartyMember {
         leader,
         seat,
