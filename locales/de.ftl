@@ -162,7 +162,7 @@ move-refused-closed = Dieser Verkauf ist beendet.
 move-refused-other = Dein Platz konnte nicht hierher verschoben werden. Versuch es noch einmal oder hol dir einen neuen Link.
 
 ## Come as a party
-party-invite-button = Freunde einladen
+invite-friends-button = Freunde einladen
 party-link-title = Freunde einladen
 party-link-body = Schick diesen Link an bis zu { $friends } Freunde. Sie kommen auf deinen Platz, statt einen eigenen zu nehmen, und ihr werdet zusammen eingelassen.
 party-link-type-code = Oder sie öffnen { $path_html } auf dieser Seite und geben den Code { $code_html } ein.
@@ -172,9 +172,9 @@ party-heading = Komm auf den Platz deines Freundes
 party-code-label = Der Code, den dein Freund geschickt hat
 party-join-button = Der Gruppe beitreten
 party-gives-up = Hat dieses Gerät schon einen eigenen Platz in dieser Warteschlange, gibst du ihn mit dem Beitritt auf: Du wirst dann mit deinem Freund eingelassen.
-party-member = Du bist in einer Gruppe: Du wirst zusammen mit dem Freund eingelassen, der dich eingeladen hat.
+in-a-party = Du bist in einer Gruppe: Du wirst zusammen mit dem Freund eingelassen, der dich eingeladen hat.
 party-size = Deine Gruppe: { $size } von höchstens { $max }.
-party-show = Meine Gruppe ansehen
+see-my-party = Meine Gruppe ansehen
 party-leave-button = Gruppe verlassen
 party-left = Du hast die Gruppe verlassen. Deinen früheren Platz hast du beim Beitritt aufgegeben; du kannst dich hinten wieder anstellen.
 party-refused-invalid = Das ist kein Gruppenlink dieses Verkaufs. Prüf, ob du den ganzen Link oder Code hast.

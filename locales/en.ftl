@@ -166,7 +166,7 @@ move-refused-closed = This sale has closed.
 move-refused-other = Your place could not be moved here. Try again, or ask for a new link.
 
 ## Come as a party (the waiting page's invite, the party link's page, a member's party)
-party-invite-button = Invite friends
+invite-friends-button = Invite friends
 party-link-title = invite friends
 party-link-body = Send this link to up to { $friends } friends: they join your place, and you are let in together.
 party-link-type-code = Or they open { $path_html } on this site and type the code { $code_html }.
@@ -176,9 +176,9 @@ party-heading = Join your friend's place
 party-code-label = The code your friend sent
 party-join-button = Join the party
 party-gives-up = If this device has a place of its own in this line, joining gives that place up.
-party-member = You are in a party: you are let in together.
+in-a-party = You are in a party: you are let in together.
 party-size = Your party: { $size } of at most { $max }.
-party-show = See my party
+see-my-party = See my party
 party-leave-button = Leave the party
 party-left = You left the party. Your earlier place was given up when you joined.
 party-refused-invalid = This is not a party link of this sale.

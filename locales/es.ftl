@@ -162,7 +162,7 @@ move-refused-closed = Esta venta ha terminado.
 move-refused-other = No se pudo mover tu lugar aquí. Inténtalo de nuevo o pide un enlace nuevo.
 
 ## Come as a party
-party-invite-button = Invitar a amigos
+invite-friends-button = Invitar a amigos
 party-link-title = invitar a amigos
 party-link-body = Envía este enlace a hasta { $friends } amigos. Se unen a tu lugar en vez de tomar uno propio, y entráis juntos.
 party-link-type-code = O abren { $path_html } en este sitio y escriben el código { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Únete al lugar de tu amigo
 party-code-label = El código que te envió tu amigo
 party-join-button = Unirme al grupo
 party-gives-up = Si este dispositivo ya tiene un lugar propio en esta fila, al unirte lo pierdes: entrarás con tu amigo.
-party-member = Estás en un grupo: entras junto con el amigo que te invitó.
+in-a-party = Estás en un grupo: entras junto con el amigo que te invitó.
 party-size = Tu grupo: { $size } de { $max } como máximo.
-party-show = Ver mi grupo
+see-my-party = Ver mi grupo
 party-leave-button = Salir del grupo
 party-left = Saliste del grupo. Tu lugar anterior se perdió al unirte; puedes volver a entrar en la fila al final.
 party-refused-invalid = Este no es un enlace de grupo de esta venta. Comprueba que tienes el enlace o el código completo.

@@ -162,7 +162,7 @@ move-refused-closed = Cette vente est terminée.
 move-refused-other = Votre place n’a pas pu être déplacée ici. Réessayez, ou demandez un nouveau lien.
 
 ## Come as a party
-party-invite-button = Inviter des amis
+invite-friends-button = Inviter des amis
 party-link-title = inviter des amis
 party-link-body = Envoyez ce lien à { $friends } amis au plus. Ils rejoignent votre place au lieu de prendre la leur, et vous entrez ensemble.
 party-link-type-code = Ou bien ils ouvrent { $path_html } sur ce site et saisissent le code { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Rejoignez la place de votre ami
 party-code-label = Le code que votre ami a envoyé
 party-join-button = Rejoindre le groupe
 party-gives-up = Si cet appareil a déjà sa propre place dans cette file, la rejoindre l’abandonne : vous entrerez avec votre ami.
-party-member = Vous êtes dans un groupe : vous entrez avec l’ami qui vous a invité.
+in-a-party = Vous êtes dans un groupe : vous entrez avec l’ami qui vous a invité.
 party-size = Votre groupe : { $size } sur { $max } au plus.
-party-show = Voir mon groupe
+see-my-party = Voir mon groupe
 party-leave-button = Quitter le groupe
 party-left = Vous avez quitté le groupe. Votre place précédente a été abandonnée quand vous l’avez rejoint ; vous pouvez reprendre la file à la fin.
 party-refused-invalid = Ce n’est pas un lien de groupe de cette vente. Vérifiez que vous avez le lien ou le code en entier.

@@ -162,7 +162,7 @@ move-refused-closed = Questa vendita è chiusa.
 move-refused-other = Non è stato possibile spostare qui il tuo posto. Riprova, oppure chiedi un nuovo link.
 
 ## Come as a party
-party-invite-button = Invita amici
+invite-friends-button = Invita amici
 party-link-title = invita amici
 party-link-body = Manda questo link a { $friends } amici al massimo. Entrano nel tuo posto invece di prenderne uno loro, ed entrate insieme.
 party-link-type-code = Oppure aprono { $path_html } su questo sito e scrivono il codice { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Unisciti al posto del tuo amico
 party-code-label = Il codice che ti ha mandato il tuo amico
 party-join-button = Unisciti al gruppo
 party-gives-up = Se questo dispositivo ha già un posto suo in questa coda, unendoti lo lasci: entrerai con il tuo amico.
-party-member = Sei in un gruppo: entri insieme all’amico che ti ha invitato.
+in-a-party = Sei in un gruppo: entri insieme all’amico che ti ha invitato.
 party-size = Il tuo gruppo: { $size } su { $max } al massimo.
-party-show = Vedi il mio gruppo
+see-my-party = Vedi il mio gruppo
 party-leave-button = Lascia il gruppo
 party-left = Hai lasciato il gruppo. Il tuo posto precedente è stato lasciato quando ti sei unito; puoi rimetterti in coda in fondo.
 party-refused-invalid = Questo non è un link di gruppo di questa vendita. Controlla di avere il link o il codice completo.

@@ -162,7 +162,7 @@ move-refused-closed = この販売は終了しました。
 move-refused-other = 順番をこの端末に移せませんでした。もう一度試すか、新しいリンクを作ってください。
 
 ## Come as a party
-party-invite-button = 友だちを招待
+invite-friends-button = 友だちを招待
 party-link-title = 友だちを招待
 party-link-body = このリンクを最大 { $friends } 人の友だちに送ってください。友だちは自分の順番を取らずにあなたの順番に加わり、みんな一緒に入場できます。
 party-link-type-code = または、このサイトで { $path_html } を開き、コード { $code_html } を入力してもらいます。
@@ -172,9 +172,9 @@ party-heading = 友だちの順番に加わる
 party-code-label = 友だちから届いたコード
 party-join-button = グループに参加する
 party-gives-up = この端末がこの列ですでに自分の順番を持っている場合、参加するとその順番は手放すことになります。代わりに友だちと一緒に入場します。
-party-member = グループに参加しています。招待してくれた友だちと一緒に入場します。
+in-a-party = グループに参加しています。招待してくれた友だちと一緒に入場します。
 party-size = あなたのグループ：{ $size } 人（最大 { $max } 人）
-party-show = グループを見る
+see-my-party = グループを見る
 party-leave-button = グループを抜ける
 party-left = グループを抜けました。以前の順番は参加したときに手放しています。列の最後尾に並び直せます。
 party-refused-invalid = このセールのグループリンクではありません。リンクやコードがすべてそろっているか確かめてください。

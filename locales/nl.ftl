@@ -162,7 +162,7 @@ move-refused-closed = Deze verkoop is gesloten.
 move-refused-other = Je plek kon niet hierheen verplaatst worden. Probeer het opnieuw, of vraag een nieuwe link aan.
 
 ## Come as a party
-party-invite-button = Vrienden uitnodigen
+invite-friends-button = Vrienden uitnodigen
 party-link-title = vrienden uitnodigen
 party-link-body = Stuur deze link naar hoogstens { $friends } vrienden. Ze komen op jouw plek in plaats van een eigen plek te nemen, en jullie worden samen binnengelaten.
 party-link-type-code = Of ze openen { $path_html } op deze site en typen de code { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Kom op de plek van je vriend
 party-code-label = De code die je vriend stuurde
 party-join-button = Bij de groep komen
 party-gives-up = Heeft dit apparaat al een eigen plek in deze rij, dan geef je die op door mee te doen: je wordt dan met je vriend binnengelaten.
-party-member = Je zit in een groep: je wordt samen binnengelaten met de vriend die je uitnodigde.
+in-a-party = Je zit in een groep: je wordt samen binnengelaten met de vriend die je uitnodigde.
 party-size = Je groep: { $size } van hoogstens { $max }.
-party-show = Mijn groep bekijken
+see-my-party = Mijn groep bekijken
 party-leave-button = Groep verlaten
 party-left = Je hebt de groep verlaten. Je eerdere plek heb je opgegeven toen je meedeed; je kunt achteraan weer in de rij gaan staan.
 party-refused-invalid = Dit is geen groepslink van deze verkoop. Controleer of je de hele link of code hebt.

@@ -162,7 +162,7 @@ move-refused-closed = Ta sprzedaż została zakończona.
 move-refused-other = Nie udało się przenieść tu twojego miejsca. Spróbuj ponownie albo poproś o nowy link.
 
 ## Come as a party
-party-invite-button = Zaproś znajomych
+invite-friends-button = Zaproś znajomych
 party-link-title = zaproś znajomych
 party-link-body = Wyślij ten link najwyżej { $friends } znajomym. Dołączą do twojego miejsca zamiast zajmować własne i wejdziecie razem.
 party-link-type-code = Albo otworzą { $path_html } na tej stronie i wpiszą kod { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Dołącz do miejsca znajomego
 party-code-label = Kod, który wysłał ci znajomy
 party-join-button = Dołącz do grupy
 party-gives-up = Jeśli to urządzenie ma już własne miejsce w tej kolejce, dołączając, rezygnujesz z niego: wejdziesz razem ze znajomym.
-party-member = Jesteś w grupie: wejdziesz razem ze znajomym, który cię zaprosił.
+in-a-party = Jesteś w grupie: wejdziesz razem ze znajomym, który cię zaprosił.
 party-size = Twoja grupa: { $size } z najwyżej { $max }.
-party-show = Zobacz moją grupę
+see-my-party = Zobacz moją grupę
 party-leave-button = Opuść grupę
 party-left = Opuściłeś grupę. Z wcześniejszego miejsca zrezygnowałeś, dołączając; możesz znów stanąć na końcu kolejki.
 party-refused-invalid = To nie jest link do grupy w tej sprzedaży. Sprawdź, czy masz cały link albo kod.

@@ -162,7 +162,7 @@ move-refused-closed = Esta venda foi encerrada.
 move-refused-other = Não foi possível mover seu lugar para cá. Tente de novo ou peça um novo link.
 
 ## Come as a party
-party-invite-button = Convidar amigos
+invite-friends-button = Convidar amigos
 party-link-title = convidar amigos
 party-link-body = Envie este link para até { $friends } amigos. Eles entram no seu lugar em vez de pegar um próprio, e vocês entram juntos.
 party-link-type-code = Ou eles abrem { $path_html } neste site e digitam o código { $code_html }.
@@ -172,9 +172,9 @@ party-heading = Entre no lugar do seu amigo
 party-code-label = O código que seu amigo enviou
 party-join-button = Entrar no grupo
 party-gives-up = Se este dispositivo já tem um lugar próprio nesta fila, entrar no grupo abre mão dele: você entra junto com seu amigo.
-party-member = Você está em um grupo: você entra junto com o amigo que convidou você.
+in-a-party = Você está em um grupo: você entra junto com o amigo que convidou você.
 party-size = Seu grupo: { $size } de no máximo { $max }.
-party-show = Ver meu grupo
+see-my-party = Ver meu grupo
 party-leave-button = Sair do grupo
 party-left = Você saiu do grupo. Seu lugar anterior foi abandonado quando você entrou; você pode entrar na fila de novo no final.
 party-refused-invalid = Este não é um link de grupo desta venda. Confira se você tem o link ou o código completo.
