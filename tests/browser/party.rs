@@ -93,6 +93,7 @@ async fn a_party_of_three_is_admitted_together() {
     let said = a.text("main").await;
     assert!(said.contains("gives that place up"), "{said}");
     a.shot("2-join-page").await;
+    // Opened again on the same page (a fragment change, no new load): the page takes it too.
     joins_with_the_link(&a, &link).await;
 
     // The second friend has a place of their own (third in line), and gives it up.
