@@ -104,7 +104,8 @@ async fn a_party_of_three_is_admitted_together() {
     b.wait_for("#party a", WAIT).await;
     b.shot("3-member-waiting").await;
     b.click("#party a").await;
-    b.wait_for_text("#party-size", "3", WAIT).await;
+    b.wait_for_text("#party-size", "Your party: 3 of at most 3.", WAIT)
+        .await;
     b.shot("4-member-sees-the-party").await;
 
     // Windows of 3: the fan ahead (if still there) fills one, and the party of 3 does not fit
