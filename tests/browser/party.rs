@@ -134,7 +134,7 @@ async fn a_party_of_three_is_admitted_together() {
     let mut parties = Vec::new();
     let mut subs = Vec::new();
     for (who, browser) in [("leader", &leader), ("friend-a", &a), ("friend-b", &b)] {
-        if who == "friend-b" {
+        if who != "friend-a" {
             browser.goto(&format!("{}/s/{sale}", worker.base)).await;
         }
         let url = browser
