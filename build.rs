@@ -16,6 +16,10 @@ use std::path::Path;
 
 /// The messages the pages' scripts need (sent in each page): their ids start with one of these.
 const SCRIPT_PREFIXES: [&str; 5] = ["js-", "phase-", "turn-", "place-", "invitation-once"];
+/// Messages only pages the full worker serves use (a party's pages, docs/api.md "Come as a
+/// party"): their English is compiled into their own accessor, not into the English table, so the
+/// edge module (which never renders those pages, and drops the accessors) carries none of it.
+const FULL_WORKER_PREFIXES: &[&str] = &["party-"];
 
 /// The right-to-left languages among the codes a catalogue may have.
 const RTL: [&str; 4] = ["ar", "fa", "he", "ur"];
@@ -128,21 +132,43 @@ fn main() {
     )
     .unwrap();
     writeln!(out, "pub const TABLES_VERSION: &str = {version:?};").unwrap();
-    writeln!(out, "/// English's messages, one after the other.").unwrap();
-    writeln!(out, "static ENGLISH_TEXT: &str = {:?};", blobs[0]).unwrap();
-    writeln!(
-        out,
-        "/// Where each English message starts in ENGLISH_TEXT (and the last ends)."
-    )
-    .unwrap();
-    let list: Vec<String> = starts[0].iter().map(u32::to_string).collect();
-    writeln!(
-        out,
-        "static ENGLISH_STARTS: [u32; {}] = [{}];\n",
-        ids.len() + 1,
-        list.join(", ")
-    )
-    .unwrap();
+    // English as written, message by message: the full worker's own messages are left out of the
+    // compiled table (but for unit tests, which read every message from it).
+    let english: Vec<&str> = starts[0]
+        .windows(2)
+        .map(|w| &blobs[0][w[0] as usize..w[1] as usize])
+        .collect();
+    let full_only = |id: &str| FULL_WORKER_PREFIXES.iter().any(|p| id.starts_with(p));
+    let mut edge_text = String::new();
+    let mut edge_starts = vec![0u32];
+    for (id, text) in ids.iter().zip(&english) {
+        if !full_only(id) {
+            edge_text.push_str(text);
+        }
+        edge_starts.push(u32::try_from(edge_text.len()).expect("under 4 GB"));
+    }
+    for (cfg, text, at) in [
+        ("test", &blobs[0], &starts[0]),
+        ("not(test)", &edge_text, &edge_starts),
+    ] {
+        writeln!(out, "/// English's messages, one after the other.").unwrap();
+        writeln!(out, "#[cfg({cfg})]").unwrap();
+        writeln!(out, "static ENGLISH_TEXT: &str = {text:?};").unwrap();
+        writeln!(
+            out,
+            "/// Where each English message starts in ENGLISH_TEXT (and the last ends)."
+        )
+        .unwrap();
+        let list: Vec<String> = at.iter().map(u32::to_string).collect();
+        writeln!(out, "#[cfg({cfg})]").unwrap();
+        writeln!(
+            out,
+            "static ENGLISH_STARTS: [u32; {}] = [{}];\n",
+            ids.len() + 1,
+            list.join(", ")
+        )
+        .unwrap();
+    }
     let out_dir = std::env::var("OUT_DIR").unwrap();
     let assets = Path::new("static/i18n");
     std::fs::create_dir_all(assets).expect("static/i18n/");
@@ -209,10 +235,16 @@ fn main() {
     for (index, id) in ids.iter().enumerate() {
         let vars: Vec<&str> = vars(&langs[0].1[*id]).into_iter().collect();
         let name = rust_name(id);
+        // A full worker's own message carries its English: `(index, "english")`.
+        let at = if full_only(id) {
+            format!("{index}, {:?}", english[index])
+        } else {
+            format!("{index}, \"\"")
+        };
         if vars.is_empty() {
             writeln!(
                 out,
-                "    pub fn {name}(self) -> &'static str {{ self.text({index}) }}"
+                "    pub fn {name}(self) -> &'static str {{ self.text({at}) }}"
             )
             .unwrap();
         } else if vars.iter().any(|v| v.ends_with("_html")) {
@@ -228,7 +260,7 @@ fn main() {
                 .collect();
             writeln!(
                 out,
-                "    pub fn {name}(self, {}) -> askama::filters::Safe<String> {{ askama::filters::Safe(self.format_html({index}, &[{}])) }}",
+                "    pub fn {name}(self, {}) -> askama::filters::Safe<String> {{ askama::filters::Safe(self.format_html({at}, &[{}])) }}",
                 params.join(", "),
                 args.join(", ")
             )
@@ -244,7 +276,7 @@ fn main() {
                 .collect();
             writeln!(
                 out,
-                "    pub fn {name}(self, {}) -> String {{ self.format({index}, &[{}]) }}",
+                "    pub fn {name}(self, {}) -> String {{ self.format({at}, &[{}]) }}",
                 params.join(", "),
                 args.join(", ")
             )

@@ -161,6 +161,30 @@ move-refused-turn-taken = Dieser Platz war schon dran und kann nicht mehr versch
 move-refused-closed = Dieser Verkauf ist beendet.
 move-refused-other = Dein Platz konnte nicht hierher verschoben werden. Versuch es noch einmal oder hol dir einen neuen Link.
 
+## Come as a party
+invite-friends-button = Freunde einladen
+party-link-title = Freunde einladen
+party-link-body = Schick diesen Link an bis zu { $friends } Freunde. Sie kommen auf deinen Platz, statt einen eigenen zu nehmen, und ihr werdet zusammen eingelassen.
+party-link-type-code = Oder sie öffnen { $path_html } auf dieser Seite und geben den Code { $code_html } ein.
+party-link-expires = Der Link gilt bis { $time_html } ({ $minutes } Minuten).
+party-title = einer Gruppe beitreten
+party-heading = Komm auf den Platz deines Freundes
+party-code-label = Der Code, den dein Freund geschickt hat
+party-join-button = Der Gruppe beitreten
+party-gives-up = Hat dieses Gerät schon einen eigenen Platz in dieser Warteschlange, gibst du ihn mit dem Beitritt auf: Du wirst dann mit deinem Freund eingelassen.
+in-a-party = Du bist in einer Gruppe: Du wirst zusammen mit dem Freund eingelassen, der dich eingeladen hat.
+party-size = Deine Gruppe: { $size } von höchstens { $max }.
+see-my-party = Meine Gruppe ansehen
+party-leave-button = Gruppe verlassen
+party-left = Du hast die Gruppe verlassen. Deinen früheren Platz hast du beim Beitritt aufgegeben; du kannst dich hinten wieder anstellen.
+party-refused-invalid = Das ist kein Gruppenlink dieses Verkaufs. Prüf, ob du den ganzen Link oder Code hast.
+party-refused-expired = Dieser Gruppenlink ist abgelaufen. Bitte deinen Freund um einen neuen.
+party-refused-full = Diese Gruppe ist voll.
+party-refused-in-a-party = Du bist schon in einer Gruppe, oder dein Platz führt eine: Du kannst in höchstens einer Gruppe sein.
+party-refused-moved = Dieser Link funktioniert nicht mehr: Der Platz, den er nennt, wurde verschoben, oder der Platz dieses Geräts wurde schon aufgegeben.
+party-refused-turn-taken = Diese Gruppe ist schon an der Reihe.
+party-refused-other = Du konntest dieser Gruppe nicht beitreten. Versuch es noch einmal oder bitte deinen Freund um einen neuen Link.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Du hast die unterstützte Spur: Wenn du dran bist, hast du { $multiplier }-mal so viel Zeit zum Annehmen und Kaufen.
 assist-offer = Brauchst du mehr Zeit zum Kaufen, etwa mit assistiver Technik oder mit jemandem, der dir hilft? Die unterstützte Spur gibt dir { $multiplier }-mal so viel Zeit, wenn du dran bist. Dein Platz in der Warteschlange bleibt gleich.

@@ -165,6 +165,30 @@ move-refused-turn-taken = This place's turn has been taken, so it can no longer 
 move-refused-closed = This sale has closed.
 move-refused-other = Your place could not be moved here. Try again, or ask for a new link.
 
+## Come as a party (the waiting page's invite, the party link's page, a member's party)
+invite-friends-button = Invite friends
+party-link-title = invite friends
+party-link-body = Send this link to up to { $friends } friends: they join your place, and you are let in together.
+party-link-type-code = Or they open { $path_html } on this site and type the code { $code_html }.
+party-link-expires = The link works until { $time_html } ({ $minutes } minutes).
+party-title = join a party
+party-heading = Join your friend's place
+party-code-label = The code your friend sent
+party-join-button = Join the party
+party-gives-up = If this device has a place of its own in this line, joining gives that place up.
+in-a-party = You are in a party: you are let in together.
+party-size = Your party: { $size } of at most { $max }.
+see-my-party = See my party
+party-leave-button = Leave the party
+party-left = You left the party. Your earlier place was given up when you joined.
+party-refused-invalid = This is not a party link of this sale.
+party-refused-expired = This party link has expired. Ask your friend for a new one.
+party-refused-full = This party is full.
+party-refused-in-a-party = You are in a party already, or your place leads one.
+party-refused-moved = This link no longer works: its place has moved, or this device's place was given up.
+party-refused-turn-taken = This party's turn has come already.
+party-refused-other = You could not join this party. Try again.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = You have the assisted lane: when your turn comes you have { $multiplier } times as long to claim it and to buy.
 assist-offer = Need more time to buy, for example with assistive technology or someone helping you? The assisted lane gives you { $multiplier } times as long when your turn comes. Your place in line stays the same.

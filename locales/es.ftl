@@ -161,6 +161,30 @@ move-refused-turn-taken = El turno de este lugar ya se ha usado, así que ya no 
 move-refused-closed = Esta venta ha terminado.
 move-refused-other = No se pudo mover tu lugar aquí. Inténtalo de nuevo o pide un enlace nuevo.
 
+## Come as a party
+invite-friends-button = Invitar a amigos
+party-link-title = invitar a amigos
+party-link-body = Envía este enlace a hasta { $friends } amigos. Se unen a tu lugar en vez de tomar uno propio, y entráis juntos.
+party-link-type-code = O abren { $path_html } en este sitio y escriben el código { $code_html }.
+party-link-expires = El enlace funciona hasta { $time_html } ({ $minutes } minutos).
+party-title = unirse a un grupo
+party-heading = Únete al lugar de tu amigo
+party-code-label = El código que te envió tu amigo
+party-join-button = Unirme al grupo
+party-gives-up = Si este dispositivo ya tiene un lugar propio en esta fila, al unirte lo pierdes: entrarás con tu amigo.
+in-a-party = Estás en un grupo: entras junto con el amigo que te invitó.
+party-size = Tu grupo: { $size } de { $max } como máximo.
+see-my-party = Ver mi grupo
+party-leave-button = Salir del grupo
+party-left = Saliste del grupo. Tu lugar anterior se perdió al unirte; puedes volver a entrar en la fila al final.
+party-refused-invalid = Este no es un enlace de grupo de esta venta. Comprueba que tienes el enlace o el código completo.
+party-refused-expired = Este enlace de grupo ha caducado. Pide uno nuevo a tu amigo.
+party-refused-full = Este grupo está completo.
+party-refused-in-a-party = Ya estás en un grupo, o tu lugar encabeza uno: solo puedes estar en un grupo.
+party-refused-moved = Este enlace ya no funciona: el lugar que indica se ha movido, o el lugar de este dispositivo ya se perdió.
+party-refused-turn-taken = A este grupo ya le ha llegado el turno.
+party-refused-other = No pudiste unirte a este grupo. Inténtalo de nuevo o pide un enlace nuevo a tu amigo.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Tienes el carril asistido: cuando llegue tu turno, tendrás { $multiplier } veces más tiempo para aprovecharlo y comprar.
 assist-offer = ¿Necesitas más tiempo para comprar, por ejemplo con tecnología de apoyo o con alguien que te ayude? El carril asistido te da { $multiplier } veces más tiempo cuando llegue tu turno. Tu lugar en la fila no cambia.

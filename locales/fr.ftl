@@ -161,6 +161,30 @@ move-refused-turn-taken = Le tour de cette place a déjà été pris : elle ne p
 move-refused-closed = Cette vente est terminée.
 move-refused-other = Votre place n’a pas pu être déplacée ici. Réessayez, ou demandez un nouveau lien.
 
+## Come as a party
+invite-friends-button = Inviter des amis
+party-link-title = inviter des amis
+party-link-body = Envoyez ce lien à { $friends } amis au plus. Ils rejoignent votre place au lieu de prendre la leur, et vous entrez ensemble.
+party-link-type-code = Ou bien ils ouvrent { $path_html } sur ce site et saisissent le code { $code_html }.
+party-link-expires = Le lien fonctionne jusqu’à { $time_html } ({ $minutes } minutes).
+party-title = rejoindre un groupe
+party-heading = Rejoignez la place de votre ami
+party-code-label = Le code que votre ami a envoyé
+party-join-button = Rejoindre le groupe
+party-gives-up = Si cet appareil a déjà sa propre place dans cette file, la rejoindre l’abandonne : vous entrerez avec votre ami.
+in-a-party = Vous êtes dans un groupe : vous entrez avec l’ami qui vous a invité.
+party-size = Votre groupe : { $size } sur { $max } au plus.
+see-my-party = Voir mon groupe
+party-leave-button = Quitter le groupe
+party-left = Vous avez quitté le groupe. Votre place précédente a été abandonnée quand vous l’avez rejoint ; vous pouvez reprendre la file à la fin.
+party-refused-invalid = Ce n’est pas un lien de groupe de cette vente. Vérifiez que vous avez le lien ou le code en entier.
+party-refused-expired = Ce lien de groupe a expiré. Demandez-en un nouveau à votre ami.
+party-refused-full = Ce groupe est complet.
+party-refused-in-a-party = Vous êtes déjà dans un groupe, ou votre place en mène un : on ne peut être que dans un seul groupe.
+party-refused-moved = Ce lien ne fonctionne plus : la place qu’il désigne a été déplacée, ou la place de cet appareil a déjà été abandonnée.
+party-refused-turn-taken = Le tour de ce groupe est déjà venu.
+party-refused-other = Vous n’avez pas pu rejoindre ce groupe. Réessayez, ou demandez un nouveau lien à votre ami.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Vous avez la file assistée : quand votre tour viendra, vous aurez { $multiplier } fois plus de temps pour le prendre et acheter.
 assist-offer = Besoin de plus de temps pour acheter, par exemple avec une technologie d’assistance ou avec l’aide de quelqu’un ? La file assistée vous donne { $multiplier } fois plus de temps quand votre tour vient. Votre place dans la file ne change pas.

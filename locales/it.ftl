@@ -161,6 +161,30 @@ move-refused-turn-taken = Il turno di questo posto è già stato preso, quindi n
 move-refused-closed = Questa vendita è chiusa.
 move-refused-other = Non è stato possibile spostare qui il tuo posto. Riprova, oppure chiedi un nuovo link.
 
+## Come as a party
+invite-friends-button = Invita amici
+party-link-title = invita amici
+party-link-body = Manda questo link a { $friends } amici al massimo. Entrano nel tuo posto invece di prenderne uno loro, ed entrate insieme.
+party-link-type-code = Oppure aprono { $path_html } su questo sito e scrivono il codice { $code_html }.
+party-link-expires = Il link funziona fino a { $time_html } ({ $minutes } minuti).
+party-title = unisciti a un gruppo
+party-heading = Unisciti al posto del tuo amico
+party-code-label = Il codice che ti ha mandato il tuo amico
+party-join-button = Unisciti al gruppo
+party-gives-up = Se questo dispositivo ha già un posto suo in questa coda, unendoti lo lasci: entrerai con il tuo amico.
+in-a-party = Sei in un gruppo: entri insieme all’amico che ti ha invitato.
+party-size = Il tuo gruppo: { $size } su { $max } al massimo.
+see-my-party = Vedi il mio gruppo
+party-leave-button = Lascia il gruppo
+party-left = Hai lasciato il gruppo. Il tuo posto precedente è stato lasciato quando ti sei unito; puoi rimetterti in coda in fondo.
+party-refused-invalid = Questo non è un link di gruppo di questa vendita. Controlla di avere il link o il codice completo.
+party-refused-expired = Questo link di gruppo è scaduto. Chiedine uno nuovo al tuo amico.
+party-refused-full = Questo gruppo è al completo.
+party-refused-in-a-party = Sei già in un gruppo, oppure il tuo posto ne guida uno: puoi essere in un solo gruppo.
+party-refused-moved = Questo link non funziona più: il posto che indica è stato spostato, oppure il posto di questo dispositivo è già stato lasciato.
+party-refused-turn-taken = Per questo gruppo il turno è già arrivato.
+party-refused-other = Non è stato possibile unirti a questo gruppo. Riprova, oppure chiedi un nuovo link al tuo amico.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Hai la corsia assistita: quando arriva il tuo turno, hai { $multiplier } volte il tempo per prenderlo e acquistare.
 assist-offer = Ti serve più tempo per acquistare, per esempio con tecnologie assistive o con qualcuno che ti aiuta? La corsia assistita ti dà { $multiplier } volte il tempo quando arriva il tuo turno. Il tuo posto in coda resta lo stesso.

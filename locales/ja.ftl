@@ -161,6 +161,30 @@ move-refused-turn-taken = この順番はすでに使われたため、もう移
 move-refused-closed = この販売は終了しました。
 move-refused-other = 順番をこの端末に移せませんでした。もう一度試すか、新しいリンクを作ってください。
 
+## Come as a party
+invite-friends-button = 友だちを招待
+party-link-title = 友だちを招待
+party-link-body = このリンクを最大 { $friends } 人の友だちに送ってください。友だちは自分の順番を取らずにあなたの順番に加わり、みんな一緒に入場できます。
+party-link-type-code = または、このサイトで { $path_html } を開き、コード { $code_html } を入力してもらいます。
+party-link-expires = リンクは { $time_html } まで（{ $minutes } 分間）使えます。
+party-title = グループに参加
+party-heading = 友だちの順番に加わる
+party-code-label = 友だちから届いたコード
+party-join-button = グループに参加する
+party-gives-up = この端末がこの列ですでに自分の順番を持っている場合、参加するとその順番は手放すことになります。代わりに友だちと一緒に入場します。
+in-a-party = グループに参加しています。招待してくれた友だちと一緒に入場します。
+party-size = あなたのグループ：{ $size } 人（最大 { $max } 人）
+see-my-party = グループを見る
+party-leave-button = グループを抜ける
+party-left = グループを抜けました。以前の順番は参加したときに手放しています。列の最後尾に並び直せます。
+party-refused-invalid = このセールのグループリンクではありません。リンクやコードがすべてそろっているか確かめてください。
+party-refused-expired = このグループリンクは期限切れです。友だちに新しいリンクを頼んでください。
+party-refused-full = このグループは満員です。
+party-refused-in-a-party = すでにグループに参加しているか、あなたの順番がグループを率いています。参加できるグループは一つだけです。
+party-refused-moved = このリンクはもう使えません。リンク先の順番が移されたか、この端末の順番はすでに手放されています。
+party-refused-turn-taken = このグループの順番はもう来ています。
+party-refused-other = このグループに参加できませんでした。もう一度試すか、友だちに新しいリンクを頼んでください。
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = アシストレーンが有効です。あなたの番が来たら、受け取りと購入に通常の { $multiplier } 倍の時間があります。
 assist-offer = 支援技術を使う、誰かに手伝ってもらうなど、購入にもっと時間が必要ですか？アシストレーンなら、あなたの番が来たときに通常の { $multiplier } 倍の時間があります。列での順番は変わりません。

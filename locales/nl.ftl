@@ -161,6 +161,30 @@ move-refused-turn-taken = Deze plek is al aan de beurt geweest en kan niet meer 
 move-refused-closed = Deze verkoop is gesloten.
 move-refused-other = Je plek kon niet hierheen verplaatst worden. Probeer het opnieuw, of vraag een nieuwe link aan.
 
+## Come as a party
+invite-friends-button = Vrienden uitnodigen
+party-link-title = vrienden uitnodigen
+party-link-body = Stuur deze link naar hoogstens { $friends } vrienden. Ze komen op jouw plek in plaats van een eigen plek te nemen, en jullie worden samen binnengelaten.
+party-link-type-code = Of ze openen { $path_html } op deze site en typen de code { $code_html }.
+party-link-expires = De link werkt tot { $time_html } ({ $minutes } minuten).
+party-title = bij een groep komen
+party-heading = Kom op de plek van je vriend
+party-code-label = De code die je vriend stuurde
+party-join-button = Bij de groep komen
+party-gives-up = Heeft dit apparaat al een eigen plek in deze rij, dan geef je die op door mee te doen: je wordt dan met je vriend binnengelaten.
+in-a-party = Je zit in een groep: je wordt samen binnengelaten met de vriend die je uitnodigde.
+party-size = Je groep: { $size } van hoogstens { $max }.
+see-my-party = Mijn groep bekijken
+party-leave-button = Groep verlaten
+party-left = Je hebt de groep verlaten. Je eerdere plek heb je opgegeven toen je meedeed; je kunt achteraan weer in de rij gaan staan.
+party-refused-invalid = Dit is geen groepslink van deze verkoop. Controleer of je de hele link of code hebt.
+party-refused-expired = Deze groepslink is verlopen. Vraag je vriend om een nieuwe.
+party-refused-full = Deze groep is vol.
+party-refused-in-a-party = Je zit al in een groep, of je plek leidt er een: je kunt in hoogstens één groep zitten.
+party-refused-moved = Deze link werkt niet meer: de plek die hij noemt is verplaatst, of de plek van dit apparaat is al opgegeven.
+party-refused-turn-taken = Deze groep is al aan de beurt geweest.
+party-refused-other = Je kon niet bij deze groep komen. Probeer het opnieuw, of vraag je vriend om een nieuwe link.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Je hebt de begeleide rij: als je aan de beurt bent, heb je { $multiplier } keer zo lang om je beurt te nemen en te kopen.
 assist-offer = Heb je meer tijd nodig om te kopen, bijvoorbeeld met hulpsoftware of met iemand die je helpt? De begeleide rij geeft je { $multiplier } keer zo lang als je aan de beurt bent. Je plek in de wachtrij blijft hetzelfde.

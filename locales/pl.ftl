@@ -161,6 +161,30 @@ move-refused-turn-taken = Kolej tego miejsca została już wykorzystana, więc n
 move-refused-closed = Ta sprzedaż została zakończona.
 move-refused-other = Nie udało się przenieść tu twojego miejsca. Spróbuj ponownie albo poproś o nowy link.
 
+## Come as a party
+invite-friends-button = Zaproś znajomych
+party-link-title = zaproś znajomych
+party-link-body = Wyślij ten link najwyżej { $friends } znajomym. Dołączą do twojego miejsca zamiast zajmować własne i wejdziecie razem.
+party-link-type-code = Albo otworzą { $path_html } na tej stronie i wpiszą kod { $code_html }.
+party-link-expires = Link działa do { $time_html } ({ $minutes } min).
+party-title = dołącz do grupy
+party-heading = Dołącz do miejsca znajomego
+party-code-label = Kod, który wysłał ci znajomy
+party-join-button = Dołącz do grupy
+party-gives-up = Jeśli to urządzenie ma już własne miejsce w tej kolejce, dołączając, rezygnujesz z niego: wejdziesz razem ze znajomym.
+in-a-party = Jesteś w grupie: wejdziesz razem ze znajomym, który cię zaprosił.
+party-size = Twoja grupa: { $size } z najwyżej { $max }.
+see-my-party = Zobacz moją grupę
+party-leave-button = Opuść grupę
+party-left = Opuściłeś grupę. Z wcześniejszego miejsca zrezygnowałeś, dołączając; możesz znów stanąć na końcu kolejki.
+party-refused-invalid = To nie jest link do grupy w tej sprzedaży. Sprawdź, czy masz cały link albo kod.
+party-refused-expired = Ten link do grupy wygasł. Poproś znajomego o nowy.
+party-refused-full = Ta grupa jest pełna.
+party-refused-in-a-party = Jesteś już w grupie albo twoje miejsce prowadzi grupę: możesz być najwyżej w jednej grupie.
+party-refused-moved = Ten link już nie działa: miejsce, które wskazuje, zostało przeniesione albo z miejsca tego urządzenia już zrezygnowano.
+party-refused-turn-taken = Kolej tej grupy już nadeszła.
+party-refused-other = Nie udało się dołączyć do tej grupy. Spróbuj ponownie albo poproś znajomego o nowy link.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Masz ścieżkę z asystą: gdy przyjdzie twoja kolej, dostaniesz { $multiplier } razy więcej czasu na jej przyjęcie i zakup.
 assist-offer = Potrzebujesz więcej czasu na zakup, na przykład z technologią wspomagającą albo z czyjąś pomocą? Ścieżka z asystą daje ci { $multiplier } razy więcej czasu, gdy przyjdzie twoja kolej. Twoje miejsce w kolejce się nie zmienia.

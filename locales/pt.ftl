@@ -161,6 +161,30 @@ move-refused-turn-taken = A vez deste lugar já foi usada, então ele não pode 
 move-refused-closed = Esta venda foi encerrada.
 move-refused-other = Não foi possível mover seu lugar para cá. Tente de novo ou peça um novo link.
 
+## Come as a party
+invite-friends-button = Convidar amigos
+party-link-title = convidar amigos
+party-link-body = Envie este link para até { $friends } amigos. Eles entram no seu lugar em vez de pegar um próprio, e vocês entram juntos.
+party-link-type-code = Ou eles abrem { $path_html } neste site e digitam o código { $code_html }.
+party-link-expires = O link funciona até { $time_html } ({ $minutes } minutos).
+party-title = entrar em um grupo
+party-heading = Entre no lugar do seu amigo
+party-code-label = O código que seu amigo enviou
+party-join-button = Entrar no grupo
+party-gives-up = Se este dispositivo já tem um lugar próprio nesta fila, entrar no grupo abre mão dele: você entra junto com seu amigo.
+in-a-party = Você está em um grupo: você entra junto com o amigo que convidou você.
+party-size = Seu grupo: { $size } de no máximo { $max }.
+see-my-party = Ver meu grupo
+party-leave-button = Sair do grupo
+party-left = Você saiu do grupo. Seu lugar anterior foi abandonado quando você entrou; você pode entrar na fila de novo no final.
+party-refused-invalid = Este não é um link de grupo desta venda. Confira se você tem o link ou o código completo.
+party-refused-expired = Este link de grupo expirou. Peça um novo ao seu amigo.
+party-refused-full = Este grupo está cheio.
+party-refused-in-a-party = Você já está em um grupo, ou seu lugar lidera um: você pode estar em um grupo só.
+party-refused-moved = Este link não funciona mais: o lugar que ele indica foi movido, ou o lugar deste dispositivo já foi abandonado.
+party-refused-turn-taken = A vez deste grupo já chegou.
+party-refused-other = Não foi possível entrar neste grupo. Tente de novo ou peça um novo link ao seu amigo.
+
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Você tem a fila assistida: quando chegar a sua vez, você terá { $multiplier } vezes mais tempo para aproveitá-la e comprar.
 assist-offer = Precisa de mais tempo para comprar, por exemplo com tecnologia assistiva ou com alguém ajudando você? A fila assistida dá { $multiplier } vezes mais tempo quando chegar a sua vez. Seu lugar na fila continua o mesmo.

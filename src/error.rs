@@ -135,6 +135,9 @@ pub enum ApiError {
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
     /// place").
     MoveLink(MoveLinkError),
+    /// A party link that is not this sale's (or altered), or expired (docs/api.md, "Come as a
+    /// party").
+    PartyLink(MoveLinkError),
     /// A place bound to a device: a key missing or malformed, or its turn asked for without a
     /// proof that the rule accepts (docs/api.md, "Bound to this device").
     Device(DeviceError),
@@ -327,6 +330,10 @@ impl ApiError {
                     Q::PlaceMoved => row(409, "place_moved", said),
                     Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
                     Q::TurnTaken => row(409, "turn_taken", said),
+                    Q::PartyOff => row(409, "party_off", said),
+                    Q::PartyFull => row(409, "party_full", said),
+                    Q::InAParty => row(409, "in_a_party", said),
+                    Q::NotAMember => row(409, "not_a_member", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),
@@ -373,7 +380,10 @@ impl ApiError {
                     ),
                     Refusal::NotInLine => (409, "this token holds no place in line".into()),
                     Refusal::Closed => (410, QueueError::Closed.to_string()),
-                    Refusal::Full | Refusal::AddressFull | Refusal::TestFault => {
+                    Refusal::Full
+                    | Refusal::AddressFull
+                    | Refusal::TestFault
+                    | Refusal::PartyMember => {
                         (503, "no socket is free: keep polling the status".into())
                     }
                     Refusal::Replaced => (
@@ -393,6 +403,16 @@ impl ApiError {
                 410,
                 "move_link_expired",
                 "this link to move a place has expired: ask for a new one on the device that holds the place",
+            ),
+            E::PartyLink(MoveLinkError::Invalid) => row(
+                400,
+                "party_link_invalid",
+                "not a party link of this sale",
+            ),
+            E::PartyLink(MoveLinkError::Expired) => row(
+                410,
+                "party_link_expired",
+                "this party link has expired",
             ),
         }
     }

@@ -132,16 +132,31 @@ impl Lang {
         table.text.get(start as usize..end as usize).unwrap_or("")
     }
 
+    /// Message `index` as written; `english`: the message in English when the compiled English
+    /// table leaves it out (a full worker's own message, build.rs `FULL_WORKER_PREFIXES`), else "".
+    fn raw_or(self, index: usize, english: &'static str) -> &'static str {
+        match self.raw(index) {
+            "" => english,
+            text => text,
+        }
+    }
+
     /// A message without variables.
-    fn text(self, index: usize) -> &'static str {
-        self.raw(index)
+    fn text(self, index: usize, english: &'static str) -> &'static str {
+        self.raw_or(index, english)
     }
 
     /// Message `index` in pieces: each text and each variable's value, in order; `html`: text
     /// and plain variables escaped, `_html` variables as they are.
-    fn fill(self, index: usize, args: &[(&str, &dyn Display)], html: bool) -> String {
+    fn fill(
+        self,
+        index: usize,
+        english: &'static str,
+        args: &[(&str, &dyn Display)],
+        html: bool,
+    ) -> String {
         let mut out = String::new();
-        let mut rest = self.raw(index);
+        let mut rest = self.raw_or(index, english);
         while let Some(open) = rest.find("{$") {
             let text = &rest[..open];
             let after = &rest[open + 2..];
@@ -161,13 +176,18 @@ impl Lang {
     }
 
     /// A message with its variables' values.
-    fn format(self, index: usize, args: &[(&str, &dyn Display)]) -> String {
-        self.fill(index, args, false)
+    fn format(self, index: usize, english: &'static str, args: &[(&str, &dyn Display)]) -> String {
+        self.fill(index, english, args, false)
     }
 
     /// A message with markup: its text and plain variables escaped, `_html` variables as they are.
-    fn format_html(self, index: usize, args: &[(&str, &dyn Display)]) -> String {
-        self.fill(index, args, true)
+    fn format_html(
+        self,
+        index: usize,
+        english: &'static str,
+        args: &[(&str, &dyn Display)],
+    ) -> String {
+        self.fill(index, english, args, true)
     }
 
     /// The language switcher every page ends with: a link per language, in that language, the

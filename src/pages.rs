@@ -7,8 +7,10 @@ use crate::i18n::Lang;
 pub use localized::Localized;
 
 mod localized;
+mod party;
 use crate::response::{self, CacheControl};
 use askama::Template;
+pub use party::{PartyLinkPage, PartyOffer, PartyPage, PartyShows};
 use waitroom_core::sale::SaleView;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
 use waitroom_core::{Phase, SaleId, UnixMillis};
@@ -71,6 +73,7 @@ pub struct WaitingPage<'a> {
     /// sale: the invitation was for one place, and the member had it).
     pub can_rejoin: bool,
     pub assist: AssistShown,
+    pub party: PartyOffer,
 }
 
 /// What the waiting page shows of the sale's assisted lane (docs/api.md, "The assisted lane").
@@ -330,6 +333,7 @@ mod tests {
             invite_jwks: None,
             device_binding: false,
             assist: None,
+            party_max: 0,
         }
     }
 
@@ -429,6 +433,7 @@ mod tests {
             sale: SaleLook::of(&sale, Lang::ENGLISH),
             phase: Phase::Open,
             can_rejoin: true,
+            party: PartyOffer::None,
             place: PlaceShown {
                 state: FanState::Waiting,
                 position: "3".into(),

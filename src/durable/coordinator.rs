@@ -15,7 +15,7 @@ use crate::clock;
 use crate::events;
 use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    MAX_FAULT_DELAY_MS, PUSH_PATH, SOCKET_PATH,
+    MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
-use waitroom_core::machines::protocol::{Answer, Command, Reply};
+use waitroom_core::machines::protocol::{Answer, Command, PartyCommand, Reply};
 use waitroom_core::machines::push_protocol::PushCommand;
 use waitroom_core::machines::sale_machine::{
     Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS,
@@ -442,7 +442,13 @@ impl SaleCoordinatorObject {
         if url.path() == PUSH_PATH {
             return self.push_command(req).await;
         }
-        let command: Command = match req.json().await {
+        // A party's command comes at its own path (see `objects::PartyCoordinator`).
+        let command = if url.path() == PARTY_PATH {
+            req.json::<PartyCommand>().await.map(Command::from)
+        } else {
+            req.json::<Command>().await
+        };
+        let command: Command = match command {
             Ok(command) => command,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
         };

@@ -137,6 +137,8 @@ mod tests {
             finished_at: Some(UnixMillis(1)),
             rejoined_as: None,
             assisted: false,
+            party_size: 0,
+            party_seat: 0,
         };
         let lapsed = Claim::Lapsed {
             assignment: assignment.clone(),

@@ -122,6 +122,33 @@ impl Object for CallBack<'_> {
     }
 }
 
+/// The coordinator of a sale, asked a party's command (docs/api.md, "Come as a party") at its
+/// own path: only the full worker's party routes send them, so the edge compiles none of it.
+pub struct PartyCoordinator<'a>(pub &'a SaleId);
+
+/// Where a coordinator takes a [`PartyCommand`](waitroom_core::machines::protocol::PartyCommand).
+pub const PARTY_PATH: &str = "/party";
+
+impl Object for PartyCoordinator<'_> {
+    const BINDING: &'static str = COORDINATOR_BINDING;
+    type Wire = Refusable;
+    type Command = waitroom_core::machines::protocol::PartyCommand;
+    fn name(&self) -> String {
+        self.0.to_string()
+    }
+    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
+        Some(self.0)
+    }
+    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
+        json_request(
+            Method::Post,
+            &format!("https://do.internal{PARTY_PATH}"),
+            command,
+            headers,
+        )
+    }
+}
+
 /// Arrival shard `shard` of a sale.
 pub struct Shard<'a> {
     pub sale: &'a SaleId,

@@ -145,6 +145,10 @@ pub struct AssignmentAnswer<'a> {
     /// The one new place the fan took after this one ended, if they joined again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejoined_as: Option<&'a Rejoined>,
+    /// A party admitted together on this place: its id (every member's pass's `party`) and
+    /// size (what the window counted it as).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<waitroom_core::queue::PartySeat>,
 }
 
 impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
@@ -159,6 +163,7 @@ impl<'a> From<&'a Assignment> for AssignmentAnswer<'a> {
             claimed_at: a.claimed_at,
             finished_at: a.finished_at,
             rejoined_as: a.rejoined_as.as_ref(),
+            party: a.party(),
         }
     }
 }
@@ -174,6 +179,10 @@ pub struct Pulled<'a> {
     pub phase: Phase,
     /// True when this answered a retry with the same `request_id`.
     pub replayed: bool,
+    /// The pull stopped before a party of this size that did not fit the rest of `max` (a
+    /// party is never split); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_waiting: Option<u8>,
 }
 
 impl<'a> From<&'a waitroom_core::queue::Pulled> for Pulled<'a> {
@@ -182,6 +191,7 @@ impl<'a> From<&'a waitroom_core::queue::Pulled> for Pulled<'a> {
             assignments: answers(&p.assignments),
             phase: p.phase,
             replayed: p.replayed,
+            party_waiting: p.party_waiting,
         }
     }
 }
@@ -420,6 +430,8 @@ mod tests {
             finished_at: Some(UnixMillis::from_secs(3)),
             rejoined_as: None,
             assisted: false,
+            party_size: 0,
+            party_seat: 0,
         };
         // An assignment answers as the core's record serializes: the same contract.
         assert_eq!(

@@ -117,6 +117,36 @@ impl Backstage for Serve {
                 let answer = super::fan::moving::link_page(req, ctx, sale.clone()).await;
                 super::busy_as_page(answer, Some(sale), 0, ctx)
             }
+            Route::PartyLink(sale) if is(Method::Post) => {
+                super::fan::party::link(req, ctx, sale_id(sale)?).await
+            }
+            Route::Party(sale) if is(Method::Get) => {
+                super::fan::party::view(req, ctx, sale_id(sale)?).await
+            }
+            Route::PartyJoin(sale) if is(Method::Post) => {
+                super::fan::party::join(req, ctx, sale_id(sale)?).await
+            }
+            Route::PartyLeave(sale) if is(Method::Post) => {
+                super::fan::party::leave(req, ctx, sale_id(sale)?).await
+            }
+            Route::PartyLinkPage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::link_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::PartyPage(sale) if is(Method::Get) => {
+                super::fan::party::page(&req, ctx, sale_id(sale)?, None).await
+            }
+            Route::PartyPage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::join_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
+            Route::PartyLeavePage(sale) if is(Method::Post) => {
+                let sale = sale_id(sale)?;
+                let answer = super::fan::party::leave_page(req, ctx, sale.clone()).await;
+                super::busy_as_page(answer, Some(sale), 0, ctx)
+            }
             Route::MovePage(sale) if is(Method::Get) => {
                 super::fan::moving::page(ctx, sale_id(sale)?, None).await
             }

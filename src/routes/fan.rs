@@ -9,6 +9,7 @@ mod assist;
 mod binding;
 pub mod moving;
 mod page;
+pub mod party;
 mod place_words;
 pub mod push;
 mod sale;

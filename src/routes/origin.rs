@@ -53,13 +53,21 @@ pub enum FanRef {
 }
 
 impl FanRef {
-    /// A fan id, or the `jti` of a pass of `sale`; anything else (a `jti` of another sale
-    /// included) names no assignment.
+    /// A fan id, or the `jti` of a pass of `sale` (a party member's, `<sale>.<seq>.<seat>`,
+    /// names the party's assignment); anything else (a `jti` of another sale included) names
+    /// no assignment.
     pub fn parse(segment: &str, sale: &SaleId) -> Option<Self> {
         if let Ok(fan_id) = FanId::parse(segment) {
             return Some(FanRef::Id(fan_id));
         }
-        let seq = segment.strip_prefix(sale.as_str())?.strip_prefix('.')?;
+        let jti = segment.strip_prefix(sale.as_str())?.strip_prefix('.')?;
+        let seq = match jti.split_once('.') {
+            Some((seq, seat)) if !seat.is_empty() && seat.bytes().all(|b| b.is_ascii_digit()) => {
+                seq
+            }
+            Some(_) => return None,
+            None => jti,
+        };
         if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -213,7 +221,12 @@ mod tests {
             Some(FanRef::Id(FanId::parse(fan).unwrap()))
         );
         assert_eq!(FanRef::parse("tour-1.42", &sale), Some(FanRef::Seq(42)));
+        // A party member's pass names the party's assignment.
+        assert_eq!(FanRef::parse("tour-1.42.2", &sale), Some(FanRef::Seq(42)));
         for nothing in [
+            "tour-1.42.",
+            "tour-1.42.x",
+            "tour-1.42.2.1",
             "tour-1.0",
             "tour-1.",
             "tour-1.4x",

@@ -31,6 +31,20 @@ pub enum Route<'a> {
     MoveLinkPage(&'a str),
     /// The page that takes a place over on this device, and its form.
     MovePage(&'a str),
+    /// A party link to the fan's place (JSON; docs/api.md, "Come as a party").
+    PartyLink(&'a str),
+    /// The party the token is in: `GET` (JSON).
+    Party(&'a str),
+    /// Joining a party with a party link's code (JSON).
+    PartyJoin(&'a str),
+    /// A member leaves their party (JSON).
+    PartyLeave(&'a str),
+    /// The waiting page's "invite friends" form: the page with the party link.
+    PartyLinkPage(&'a str),
+    /// A party link's page (join, or a member's party), and its join form.
+    PartyPage(&'a str),
+    /// A member's "leave the party" form.
+    PartyLeavePage(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -86,6 +100,13 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "move"] => Route::Move(sale),
             ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
             ["api", "sales", sale, "push"] => Route::Push(sale),
+            ["api", "sales", sale, "party-link"] => Route::PartyLink(sale),
+            ["api", "sales", sale, "party"] => Route::Party(sale),
+            ["api", "sales", sale, "party", "join"] => Route::PartyJoin(sale),
+            ["api", "sales", sale, "party", "leave"] => Route::PartyLeave(sale),
+            ["s", sale, "party-link"] => Route::PartyLinkPage(sale),
+            ["s", sale, "party"] => Route::PartyPage(sale),
+            ["s", sale, "party", "leave"] => Route::PartyLeavePage(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -134,6 +155,13 @@ impl<'a> Route<'a> {
             Route::Push(_) => "push",
             Route::MoveLinkPage(_) => "move_link_page",
             Route::MovePage(_) => "move_page",
+            Route::PartyLink(_) => "party_link",
+            Route::Party(_) => "party",
+            Route::PartyJoin(_) => "party_join",
+            Route::PartyLeave(_) => "party_leave",
+            Route::PartyLinkPage(_) => "party_link_page",
+            Route::PartyPage(_) => "party_page",
+            Route::PartyLeavePage(_) => "party_leave_page",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -169,6 +197,13 @@ impl<'a> Route<'a> {
             | Route::Push(sale)
             | Route::MoveLinkPage(sale)
             | Route::MovePage(sale)
+            | Route::PartyLink(sale)
+            | Route::Party(sale)
+            | Route::PartyJoin(sale)
+            | Route::PartyLeave(sale)
+            | Route::PartyLinkPage(sale)
+            | Route::PartyPage(sale)
+            | Route::PartyLeavePage(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
@@ -217,7 +252,7 @@ impl<'a> Route<'a> {
             | Route::ReportPage(_)
             | Route::AdminReport(_)
             | Route::TestRegistry
-            // A fan's rare asks (the assisted lane, moving a place), not the crowd's.
+            // A fan's rare asks (the assisted lane, moving a place, a party), not the crowd's.
             | Route::Assist(_)
             | Route::AssistForm(_)
             | Route::MoveLink(_)
@@ -225,7 +260,14 @@ impl<'a> Route<'a> {
             | Route::MoveLinkPage(_)
             | Route::MovePage(_)
             // Called back by Web Push: the crypto and the VAPID key stay out of the edge.
-            | Route::Push(_) => true,
+            | Route::Push(_)
+            | Route::PartyLink(_)
+            | Route::Party(_)
+            | Route::PartyJoin(_)
+            | Route::PartyLeave(_)
+            | Route::PartyLinkPage(_)
+            | Route::PartyPage(_)
+            | Route::PartyLeavePage(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -253,6 +295,10 @@ impl<'a> Route<'a> {
             Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
             Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
             Route::Push(_) => "GET, POST, DELETE",
+            Route::PartyLink(_) | Route::PartyJoin(_) | Route::PartyLeave(_) => "POST",
+            Route::PartyLinkPage(_) | Route::PartyLeavePage(_) => "POST",
+            Route::PartyPage(_) => "GET, POST",
+            Route::Party(_) => "GET",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)
@@ -350,6 +396,13 @@ mod tests {
             &["s", "s1", "move-link"],
             &["s", "s1", "move"],
             &["api", "sales", "s1", "push"],
+            &["api", "sales", "s1", "party-link"],
+            &["api", "sales", "s1", "party"],
+            &["api", "sales", "s1", "party", "join"],
+            &["api", "sales", "s1", "party", "leave"],
+            &["s", "s1", "party-link"],
+            &["s", "s1", "party"],
+            &["s", "s1", "party", "leave"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

@@ -39,6 +39,7 @@
     push: "f-push",
     "push.near_front": "f-push-near",
     "push.return_window_s": "f-push-window",
+    party_max: "f-party-max",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -71,6 +72,7 @@
     "f-assist-places": "e-assist-places",
     "f-push-near": "e-push-near",
     "f-push-window": "e-push-window",
+    "f-party-max": "e-party-max",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -928,6 +930,7 @@
     $("f-push").checked = !!r.push;
     $("f-push-near").value = r.push ? String(r.push.near_front) : "";
     $("f-push-window").value = r.push ? String(r.push.return_window_s) : "";
+    $("f-party-max").value = r.party_max ? String(r.party_max) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -1074,6 +1077,18 @@
         push.return_window_s = w;
       }
       body.push = push;
+    }
+    const partyMax = $("f-party-max").value.trim();
+    if (partyMax) {
+      const n = Number(partyMax);
+      if ($("f-party-max").validity.badInput || !Number.isInteger(n) || n < 2 || n > 10) {
+        fieldError("f-party-max", "Enter a whole number from 2 to 10, or leave it empty.");
+        ok = false;
+      } else {
+        body.party_max = n;
+      }
+    } else {
+      body.party_max = 0;
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = asciiUrl($("f-logo-url").value.trim());

@@ -157,7 +157,7 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
         &worker,
         "waiting",
         json!({ "pass_delivery": "form_post", "purchase_url": purchase_url,
-                "assist": { "multiplier": 3 } }),
+                "assist": { "multiplier": 3 }, "party_max": 3 }),
     )
     .await;
     worker.admin().open_sale(&open).await;
@@ -181,6 +181,21 @@ async fn every_fan_page_and_the_dashboard_meet_wcag_22_aa() {
     fan.goto(&format!("{base}/s/{open}/move")).await;
     on_page(&fan, "move").await;
     results.push(axe(&fan, &source, "move").await);
+    // "Invite friends": the party link and its QR code, then the page a friend joins on (not
+    // joined: this fan goes back to its own place).
+    fan.goto(&format!("{base}/s/{open}")).await;
+    fan.wait_for("#party-link button", Duration::from_secs(15))
+        .await;
+    fan.click("#party-link button").await;
+    fan.wait_for(
+        "body[data-page='party-link'] #qr svg",
+        Duration::from_secs(30),
+    )
+    .await;
+    results.push(axe(&fan, &source, "party-link").await);
+    fan.goto(&format!("{base}/s/{open}/party")).await;
+    on_page(&fan, "party").await;
+    results.push(axe(&fan, &source, "party").await);
     fan.goto(&format!("{base}/s/{open}")).await;
     fan.wait_for_text("#position", "2", Duration::from_secs(15))
         .await;

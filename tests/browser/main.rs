@@ -25,6 +25,7 @@ mod keyboard;
 mod languages;
 mod moved_place;
 mod no_js;
+mod party;
 mod pass_delivery;
 mod prequeue;
 mod proof_of_work;

@@ -415,6 +415,8 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
                 assisted: false,
+                party_size: 0,
+                party_seat: 0,
             }
         })
         .collect();
@@ -448,6 +450,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         minutes,
         waits: Default::default(),
         assisted: Vec::new(),
+        party_members: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),

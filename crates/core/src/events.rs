@@ -146,18 +146,17 @@ pub fn events_of_changes(
                     AssignmentState::Left => (EventType::FanLeft, finished(a)),
                 };
                 let key = format!("{}\n{}\n{}", a.fan_id, a.seq, a.assigned_at.0);
-                events.push(Event::new(
-                    kind,
-                    &sale.id,
-                    &key,
-                    at,
-                    json!({
-                        "fan_id": a.fan_id,
-                        "seq": a.seq,
-                        "window": a.window,
-                        "state": a.state,
-                    }),
-                ));
+                let mut data = json!({
+                    "fan_id": a.fan_id,
+                    "seq": a.seq,
+                    "window": a.window,
+                    "state": a.state,
+                });
+                // A party admitted together: its id and size (absent for a fan alone).
+                if let Some(party) = a.party() {
+                    data["party"] = json!(party);
+                }
+                events.push(Event::new(kind, &sale.id, &key, at, data));
             }
             _ => {}
         }
@@ -266,6 +265,8 @@ mod tests {
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
             rejoined_as: None,
             assisted: false,
+            party_size: 0,
+            party_seat: 0,
         }
     }
 

@@ -264,6 +264,7 @@ mod tests {
             exp: 700,
             jti: "canary.1".into(),
             assist: false,
+            party: None,
         };
         let pass = signer.sign(&claims);
         let now = UnixMillis::from_secs(200);

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::invitations;
 use crate::pages::{
     self, AssistShown, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage,
-    PassFormPostPage, PlaceShown, SaleLook, WaitingPage,
+    PartyOffer, PassFormPostPage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::place_cost;
 use crate::random;
@@ -114,6 +114,7 @@ pub async fn sale_page(
                         place: PlaceShown::none(),
                         can_rejoin: snap.sale.access.is_open(),
                         assist: AssistShown::default(),
+                        party: PartyOffer::None,
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -147,6 +148,7 @@ pub async fn sale_page(
                         place: super::binding::confirming_device(lang),
                         can_rejoin: snap.sale.access.is_open(),
                         assist: AssistShown::default(),
+                        party: PartyOffer::None,
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -170,6 +172,7 @@ pub async fn sale_page(
                         place: lost_place(lang, snap.sale.access.is_open()),
                         can_rejoin: snap.sale.access.is_open(),
                         assist: AssistShown::default(),
+                        party: PartyOffer::None,
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -199,6 +202,7 @@ pub async fn sale_page(
                     place: place_shown(lang, &state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
                     assist: assist_shown(&req, lang, &snap, &token, &state),
+                    party: party_offer(&snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -207,6 +211,17 @@ pub async fn sale_page(
             }
             Ok(response)
         }
+    }
+}
+
+/// Parties on the waiting page: a member is told so; a waiting fan holding their own place in a
+/// sale with parties is offered to invite friends.
+fn party_offer(snap: &Snapshot, token: &QueueToken, state: &Standing) -> PartyOffer {
+    let waiting = matches!(state, Standing::Waiting { .. } | Standing::Prequeue { .. });
+    match token.hand >= waitroom_core::queue::MEMBER_HAND {
+        true if waiting => PartyOffer::Member,
+        false if waiting && snap.sale.party_max > 0 => PartyOffer::Invite,
+        _ => PartyOffer::None,
     }
 }
 

@@ -18,6 +18,7 @@ mod bad_input;
 mod device_binding;
 mod edge_cost;
 mod moved_place;
+mod party;
 mod place_cost;
 mod places_by_intent;
 mod push;

@@ -18,8 +18,21 @@ use sha2::Sha256;
 
 /// How long a move link is valid.
 pub const MOVE_LINK_TTL_S: u64 = 300;
-const VERSION: &str = "m1";
-const PURPOSE: &str = "move-link";
+/// A kind of link to a place: its version tag, its key's purpose and how long it is valid. The
+/// move link is one; the party link ([`super::party_link`]) is another, with its own key, so a
+/// code of one kind is never read as the other.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LinkKind {
+    pub(crate) version: &'static str,
+    pub(crate) purpose: &'static str,
+    pub(crate) ttl_s: u64,
+}
+
+const MOVE: LinkKind = LinkKind {
+    version: "m1",
+    purpose: "move-link",
+    ttl_s: MOVE_LINK_TTL_S,
+};
 const MAC_LEN: usize = 16;
 /// Longer codes are refused before any decoding.
 const MAX_LEN: usize = 128;
@@ -46,10 +59,14 @@ pub enum MoveLinkError {
 impl MoveLink {
     /// A link for the place `seq` held by `hand`, valid for [`MOVE_LINK_TTL_S`] from `now`.
     pub fn new(seq: Seq, hand: u8, now: UnixMillis) -> Self {
+        Self::of_kind(MOVE, seq, hand, now)
+    }
+
+    pub(crate) fn of_kind(kind: LinkKind, seq: Seq, hand: u8, now: UnixMillis) -> Self {
         Self {
             seq,
             hand,
-            exp: now.as_secs() + MOVE_LINK_TTL_S,
+            exp: now.as_secs() + kind.ttl_s,
         }
     }
 
@@ -59,17 +76,31 @@ impl MoveLink {
 
     /// The code, signed for `sale`.
     pub fn sign(&self, keys: &TokenKeys, sale: &SaleId) -> String {
+        self.sign_as(MOVE, keys, sale)
+    }
+
+    pub(crate) fn sign_as(&self, kind: LinkKind, keys: &TokenKeys, sale: &SaleId) -> String {
         let mut payload = Vec::with_capacity(17);
         payload.extend_from_slice(&self.seq.to_be_bytes());
         payload.push(self.hand);
         payload.extend_from_slice(&self.exp.to_be_bytes());
         let payload = B64.encode(payload);
-        let tag = mac(&keys.derive_current(PURPOSE), sale, &payload);
-        format!("{VERSION}.{payload}.{}", B64.encode(tag))
+        let tag = mac(kind, &keys.derive_current(kind.purpose), sale, &payload);
+        format!("{}.{payload}.{}", kind.version, B64.encode(tag))
     }
 
     /// Reads `code` for `sale` at `now`, comparing the MAC in constant time.
     pub fn verify(
+        code: &str,
+        keys: &TokenKeys,
+        sale: &SaleId,
+        now: UnixMillis,
+    ) -> Result<Self, MoveLinkError> {
+        Self::verify_as(MOVE, code, keys, sale, now)
+    }
+
+    pub(crate) fn verify_as(
+        kind: LinkKind,
         code: &str,
         keys: &TokenKeys,
         sale: &SaleId,
@@ -80,15 +111,18 @@ impl MoveLink {
             return Err(invalid);
         }
         let mut parts = code.trim().split('.');
-        let (Some(VERSION), Some(payload), Some(tag), None) =
+        let (Some(version), Some(payload), Some(tag), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(invalid);
         };
+        if version != kind.version {
+            return Err(invalid);
+        }
         let tag = B64.decode(tag).map_err(|_| invalid)?;
-        let authentic = keys.derive(PURPOSE).iter().any(|secret| {
+        let authentic = keys.derive(kind.purpose).iter().any(|secret| {
             let mut m = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
-            m.update(signed(sale, payload).as_bytes());
+            m.update(signed(kind, sale, payload).as_bytes());
             m.verify_truncated_left(&tag).is_ok() && tag.len() == MAC_LEN
         });
         if !authentic {
@@ -111,13 +145,13 @@ impl MoveLink {
     }
 }
 
-fn signed(sale: &SaleId, payload: &str) -> String {
-    format!("{VERSION}.{sale}.{payload}")
+fn signed(kind: LinkKind, sale: &SaleId, payload: &str) -> String {
+    format!("{}.{sale}.{payload}", kind.version)
 }
 
-fn mac(secret: &[u8; 32], sale: &SaleId, payload: &str) -> [u8; MAC_LEN] {
+fn mac(kind: LinkKind, secret: &[u8; 32], sale: &SaleId, payload: &str) -> [u8; MAC_LEN] {
     let mut m = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
-    m.update(signed(sale, payload).as_bytes());
+    m.update(signed(kind, sale, payload).as_bytes());
     let full = m.finalize().into_bytes();
     let mut tag = [0; MAC_LEN];
     tag.copy_from_slice(&full[..MAC_LEN]);

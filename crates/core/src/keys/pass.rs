@@ -30,6 +30,10 @@ pub struct PassClaims {
     /// sale's times its `assist.multiplier`; absent otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub assist: bool,
+    /// A fan admitted with a party (docs/api.md, "Come as a party"): the party's id, the same on
+    /// every member's pass (each pass has its own `sub` and `jti`); absent for a fan alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
 }
 
 impl PassClaims {
@@ -214,6 +218,7 @@ mod tests {
             exp: 700,
             jti: "tour.10".into(),
             assist: false,
+            party: None,
         }
     }
 

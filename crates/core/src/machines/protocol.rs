@@ -130,6 +130,31 @@ pub enum Command {
         hand: u8,
         device: DeviceClaim,
     },
+    /// A fan joins the party of the place `leader`, by a party link made by the token of
+    /// `leader_hand`; `member` is the joiner's own token's place and hand, if they have one (a
+    /// place given up on joining). Answered [`Reply::Moved`]: the member's hand and fan id (the
+    /// route signs their token, of the leader's number). The three party commands travel as a
+    /// [`PartyCommand`] (not in this enum's JSON: the edge, which never sends them, then
+    /// compiles nothing for them).
+    #[serde(skip)]
+    JoinParty {
+        leader: Seq,
+        leader_hand: u8,
+        member: Option<(Seq, u8)>,
+    },
+    /// The party member holding `hand` leaves the party of the place `leader` (answered
+    /// [`Reply::Done`]).
+    #[serde(skip)]
+    LeaveParty {
+        leader: Seq,
+        hand: u8,
+    },
+    /// The party of the place `leader`, as the token of `hand` sees it ([`Reply::Party`]).
+    #[serde(skip)]
+    Party {
+        leader: Seq,
+        hand: u8,
+    },
     Pull {
         window: WindowId,
         max: u32,
@@ -181,6 +206,9 @@ impl Command {
             Command::Claim { .. } | Command::ClaimBound { .. } => "claim",
             Command::Move { .. } => "move",
             Command::ProveMove { .. } => "move_link",
+            Command::JoinParty { .. } => "join_party",
+            Command::LeaveParty { .. } => "leave_party",
+            Command::Party { .. } => "party",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
@@ -198,6 +226,45 @@ impl Command {
 pub struct DeviceClaim {
     pub key: String,
     pub proof: String,
+}
+
+/// The party commands on the wire (docs/api.md, "Come as a party"): sent by the full worker's
+/// party routes to the coordinator's own path, and run as the [`Command`] of the same name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PartyCommand {
+    JoinParty {
+        leader: Seq,
+        leader_hand: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<(Seq, u8)>,
+    },
+    LeaveParty {
+        leader: Seq,
+        hand: u8,
+    },
+    Party {
+        leader: Seq,
+        hand: u8,
+    },
+}
+
+impl From<PartyCommand> for Command {
+    fn from(c: PartyCommand) -> Self {
+        match c {
+            PartyCommand::JoinParty {
+                leader,
+                leader_hand,
+                member,
+            } => Command::JoinParty {
+                leader,
+                leader_hand,
+                member,
+            },
+            PartyCommand::LeaveParty { leader, hand } => Command::LeaveParty { leader, hand },
+            PartyCommand::Party { leader, hand } => Command::Party { leader, hand },
+        }
+    }
 }
 
 fn is_first_hand(hand: &u8) -> bool {
@@ -325,6 +392,8 @@ pub enum Reply {
     Moved(Moved),
     /// A bound place's device proved it holds the place's key, for a move link.
     Proven(Proven),
+    /// A party, as its leader or a member sees it.
+    Party(crate::queue::PartyView),
     Done,
 }
 
@@ -357,6 +426,7 @@ crate::tag_first! { Reply, "reply", {
     "assisted" => [Assisted(crate::queue::Assisted)],
     "moved" => [Moved(Moved)],
     "proven" => [Proven(Proven)],
+    "party" => [Party(crate::queue::PartyView)],
     "done" => [Done],
 } }
 

@@ -81,6 +81,15 @@ pub enum QueueError {
     },
     /// The place cannot move any more: its turn was claimed (the pass is out) or it ended.
     TurnTaken,
+    /// The sale has no parties (`party_max` is 0).
+    PartyOff,
+    /// The party has the sale's `party_max` fans (its leader and members) already.
+    PartyFull,
+    /// A fan is in one party at most: this token is a party member's already, or its place
+    /// leads a party (or is the party's own).
+    InAParty,
+    /// This token is not a member of the party.
+    NotAMember,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -106,6 +115,10 @@ crate::tag_first! { QueueError, "kind", {
     "place_moved" => [PlaceMoved],
     "moves_used_up" => [MovesUsedUp { max: u8 }],
     "turn_taken" => [TurnTaken],
+    "party_off" => [PartyOff],
+    "party_full" => [PartyFull],
+    "in_a_party" => [InAParty],
+    "not_a_member" => [NotAMember],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -179,6 +192,10 @@ impl fmt::Display for QueueError {
             QueueError::TurnTaken => f.write_str(
                 "this place cannot move: its turn was already claimed, or it ended",
             ),
+            QueueError::PartyOff => f.write_str("this sale has no parties"),
+            QueueError::PartyFull => f.write_str("this party is full"),
+            QueueError::InAParty => f.write_str("a fan is in one party at most"),
+            QueueError::NotAMember => f.write_str("not a party member's token"),
         }
     }
 }

@@ -45,7 +45,7 @@ pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
 pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
     Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
-    Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
+    Joined, MinuteStats, PartySeat, PartyView, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
 pub use rules::calling::{Call, CallKind, CallRefusal, Refused, Subscribed};
 pub use rules::stored::recent_since;
@@ -62,14 +62,19 @@ use parts::line::Line;
 use parts::minutes::Minutes;
 use parts::moves::Moves;
 pub use parts::moves::MAX_MOVES;
+use parts::parties::Parties;
+pub use parts::parties::{
+    member_hand, seat_of_hand, PartyMember, GIVEN_UP_HAND, MAX_PARTY, MAX_SEATS, MEMBER_HAND,
+};
 use parts::prequeue::PreQueue;
 use parts::presence::Presence;
 use parts::pulls::PullLog;
 use parts::waits::ArrivalClock;
 pub use rules::moving::MAX_MOVED_IN_LINE;
+pub use rules::parties::Joiner;
 use rules::{
-    admission, assist, blocks, calling, control, finishing, joining, lapses, moving, prequeue,
-    presence, pulls, stats, stored,
+    admission, assist, blocks, calling, control, finishing, joining, lapses, moving, parties,
+    prequeue, presence, pulls, stats, stored,
 };
 use snapshot::Snapshot;
 use socket::Refusal;
@@ -198,6 +203,7 @@ impl Queue {
                 sale,
                 presence: Presence::starting_at(line.head()),
                 moves: Moves::restore(r.moves),
+                parties: Parties::restore(r.party_members),
                 line,
                 blocks,
                 assignments: Assignments::restore(r.assignments, r.state_counts),
@@ -425,6 +431,81 @@ impl Queue {
     /// Places waiting to be called back.
     pub fn callers(&self) -> usize {
         self.state.callers.len()
+    }
+
+    /// A claim by the token of `hand` for the place `seq`: a party member's claim is answered
+    /// as the member's own view of the party's admission (their fan id and seat), so their pass
+    /// is their own and carries the party's id.
+    pub fn claim_as(&mut self, now: UnixMillis, seq: Seq, hand: u8) -> Result<Claim, QueueError> {
+        let claim = self.claim(now, seq)?;
+        Ok(self.as_member(claim, hand))
+    }
+
+    /// [`Queue::claim_from_record`] by the token of `hand` (see [`Queue::claim_as`]).
+    pub(crate) fn claim_from_record_as(
+        &mut self,
+        now: UnixMillis,
+        a: &Assignment,
+        hand: u8,
+    ) -> Claim {
+        let claim = self.claim_from_record(now, a);
+        self.as_member(claim, hand)
+    }
+
+    fn as_member(&self, claim: Claim, hand: u8) -> Claim {
+        let Some(seat) = seat_of_hand(hand) else {
+            return claim;
+        };
+        match claim {
+            Claim::Turn {
+                mut assignment,
+                pass_ttl_s,
+                pass,
+            } => {
+                assignment.party_seat = seat;
+                assignment.fan_id = self.state.fan_key.member_fan_id(assignment.seq, seat);
+                Claim::Turn {
+                    assignment,
+                    pass_ttl_s,
+                    pass,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// `joiner` joins the party of the place `leader`, by a link made by the token of
+    /// `leader_hand`: the member's hand (see `rules::parties::join`).
+    pub fn join_party(
+        &mut self,
+        now: UnixMillis,
+        leader: Seq,
+        leader_hand: u8,
+        joiner: Joiner,
+    ) -> Result<u8, QueueError> {
+        self.sweep(now);
+        parties::join(&mut self.state, now, leader, leader_hand, joiner)
+    }
+
+    /// The member of `leader`'s party holding `hand` leaves it (see `rules::parties::leave`).
+    pub fn leave_party(
+        &mut self,
+        now: UnixMillis,
+        leader: Seq,
+        hand: u8,
+    ) -> Result<(), QueueError> {
+        self.sweep(now);
+        parties::leave(&mut self.state, now, leader, hand)
+    }
+
+    /// The party of the place `leader` as the token of `hand` sees it.
+    pub fn party(&self, leader: Seq, hand: u8) -> Result<PartyView, QueueError> {
+        parties::view(&self.state, leader, hand)
+    }
+
+    /// The fan id of the member in `seat` of `leader`'s party (distinct from every fan's own).
+    pub fn member_fan_id(&self, leader: Seq, seat: u8) -> FanId {
+        self.state.fan_key.member_fan_id(leader, seat)
     }
 
     /// Whether a token of `hand` still holds fan `seq`'s place (refused once it moved on).

@@ -3,6 +3,7 @@
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
 use crate::queue::draw::{DrawKey, DrawVersion};
+pub use crate::queue::parts::parties::PartyMember;
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -83,13 +84,66 @@ pub struct Assignment {
     /// its `assist.multiplier`. Absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub assisted: bool,
+    /// The size of the party admitted together on this place (docs/api.md, "Come as a party"):
+    /// 0 (absent) for a fan alone. Its id is the place's own fan id (the leader's).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_size: u8,
+    /// In a member's own view of the party's assignment (their claim; never stored): their
+    /// seat, for their pass's `jti`. 0 (absent): the leader, or no party.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_seat: u8,
+}
+
+impl Assignment {
+    /// The party this stored assignment admits, as the origin sees it (its id: the leader's fan
+    /// id, which is this assignment's).
+    pub fn party(&self) -> Option<PartySeat> {
+        (self.party_size > 1).then(|| PartySeat {
+            id: self.fan_id.clone(),
+            size: self.party_size,
+        })
+    }
+}
+
+/// The party an assignment admits, as the origin sees it: its id (every member's pass's
+/// `party`) and how many fans it counts as.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartySeat {
+    pub id: FanId,
+    pub size: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
+/// A party as its leader or a member sees it (`GET /api/sales/{sale}/party`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub party_id: FanId,
+    /// The leader and the members still in.
+    pub size: u8,
+    /// The sale's `party_max`.
+    pub max: u8,
+    /// The seats of the members still in.
+    pub seats: Vec<u8>,
+    /// The asker's seat (0: the leader).
+    pub your_seat: u8,
 }
 
 /// The pass of a claimed assignment (the claims; the coordinator object signs them).
 impl PassClaims {
     /// The pass for a claimed assignment. It depends only on the assignment, so asking again
     /// yields the same pass (Ed25519 signatures are deterministic).
-    pub fn for_assignment(issuer: &str, sale: &SaleId, a: &Assignment, pass_ttl_s: u64) -> Self {
+    /// A party's assignment (`party_size` > 1) names the party's id in `party` (the leader's fan
+    /// id, which the caller derives: a member's view carries the member's own id).
+    pub fn for_assignment(
+        issuer: &str,
+        sale: &SaleId,
+        a: &Assignment,
+        pass_ttl_s: u64,
+        party: Option<&FanId>,
+    ) -> Self {
         let claimed_at = Self::claimed_at(a);
         Self {
             iss: issuer.to_owned(),
@@ -99,8 +153,12 @@ impl PassClaims {
             seq: a.seq,
             iat: claimed_at.as_secs(),
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
-            jti: format!("{sale}.{}", a.seq),
+            jti: match a.party_seat {
+                0 => format!("{sale}.{}", a.seq),
+                seat => format!("{sale}.{}.{seat}", a.seq),
+            },
             assist: a.assisted,
+            party: party.filter(|_| a.party_size > 1).map(FanId::to_string),
         }
     }
 
@@ -260,6 +318,8 @@ pub enum Change {
         seq: Seq,
         caller: Option<crate::queue::Caller>,
     },
+    /// A member joined or left a party (see [`crate::queue::parts::parties`]).
+    PartyMember(PartyMember),
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -286,6 +346,8 @@ pub struct Restored {
     pub moves: Vec<(Seq, u8)>,
     /// The places waiting to be called back by Web Push.
     pub callers: Vec<crate::queue::Caller>,
+    /// Every party member ever (those who left too).
+    pub party_members: Vec<PartyMember>,
 }
 
 /// A fan granted the assisted lane.
@@ -341,6 +403,11 @@ pub struct Pulled {
     pub phase: Phase,
     /// True when this answered a retry of an earlier pull.
     pub replayed: bool,
+    /// The pull stopped before a party that did not fit the rest of the window (a party is
+    /// never split): its size. The party stays at the front; a window with that much room
+    /// takes it. Absent when the pull was not stopped by a party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_waiting: Option<u8>,
 }
 
 /// The counts promoters see.

@@ -396,6 +396,7 @@ mod tests {
                 invite_jwks: None,
                 device_binding: false,
                 assist: None,
+                party_max: 0,
             },
             head: Position(head),
             next_seq: 1_000,

@@ -70,6 +70,9 @@ pub enum Refusal {
     /// The place moved to another device: this token's hand no longer holds it (also the code
     /// a socket of the old hand is closed with when the place moves).
     Moved,
+    /// A party member's token: the push would carry the leader's turn, so members poll (their
+    /// page keeps polling, as after [`Refusal::Full`]).
+    PartyMember,
     /// Test builds only: the fault switch refuses every socket.
     TestFault,
 }
@@ -86,6 +89,7 @@ impl Refusal {
             Refusal::Moved => 4010,
             Refusal::Full => 4029,
             Refusal::AddressFull => 4030,
+            Refusal::PartyMember => 4031,
             Refusal::TestFault => 4099,
         }
     }
@@ -101,6 +105,7 @@ impl Refusal {
             Refusal::Moved => "place_moved",
             Refusal::Full => "sockets_full",
             Refusal::AddressFull => "address_sockets_full",
+            Refusal::PartyMember => "party_member",
             Refusal::TestFault => "test_fault",
         }
     }

@@ -9,6 +9,7 @@ use crate::queue::parts::fan_key::FanIdKey;
 use crate::queue::parts::line::Line;
 use crate::queue::parts::minutes::Minutes;
 use crate::queue::parts::moves::Moves;
+use crate::queue::parts::parties::Parties;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::parts::presence::Presence;
 use crate::queue::parts::pulls::PullLog;
@@ -35,6 +36,8 @@ pub(crate) struct QueueState {
     pub(crate) waits: WaitHistogram,
     /// Places moved to another device, by the hand they are in now.
     pub(crate) moves: Moves,
+    /// Parties: the members queuing on a leader's place, and the places they gave up.
+    pub(crate) parties: Parties,
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::sale::admission`]). Not stored: a restart derives it from the newest
     /// admission.

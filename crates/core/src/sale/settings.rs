@@ -84,6 +84,10 @@ pub struct SaleSettingsInput {
     /// Call-back by Web Push: `{"near_front"?, "return_window_s"?}` (absent or null: off).
     #[serde(default)]
     pub push: Option<super::CallBackInput>,
+    /// Parties: the most fans one place admits together, the leader included (absent or 0:
+    /// none; else 2 to [`crate::queue::MAX_PARTY`], in `pull` mode).
+    #[serde(default)]
+    pub party_max: Option<u8>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -155,6 +159,14 @@ pub struct SaleSettings {
     /// Call-back by Web Push (see [`crate::sale::CallBack`]); `None`: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<super::CallBack>,
+    /// Parties (docs/api.md, "Come as a party"): the most fans one place admits together; 0:
+    /// none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_max: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 fn one() -> u32 {
@@ -205,6 +217,11 @@ impl SaleSettings {
             .map(|text| UnixMillis::parse_rfc3339(&text).map_err(|e| invalid("opens_at", e.0)))
             .transpose()?;
         let prequeue_opens_at = prequeue_opens_at(input.prequeue_opens_at.as_deref(), opens_at)?;
+        let admission = input
+            .admission
+            .map(Admission::parse)
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
             name,
             purchase_url,
@@ -246,11 +263,7 @@ impl SaleSettings {
                 .transpose()?
                 .unwrap_or_default(),
             webhook_url,
-            admission: input
-                .admission
-                .map(Admission::parse)
-                .transpose()?
-                .unwrap_or_default(),
+            admission,
             turnstile_site_key: input
                 .turnstile_site_key
                 .filter(|k| !k.trim().is_empty())
@@ -291,6 +304,7 @@ impl SaleSettings {
                 .transpose()?,
             assist: input.assist.map(Assist::parse).transpose()?,
             push: input.push.map(super::CallBack::parse).transpose()?,
+            party_max: party_max(input.party_max, &admission)?,
             over_budget: match input.over_budget.as_deref() {
                 None => OverBudget::Price,
                 Some(text) => OverBudget::parse(text)
@@ -298,6 +312,26 @@ impl SaleSettings {
             },
             device_binding: input.device_binding.unwrap_or(false),
         })
+    }
+}
+
+/// Checks `party_max`: 0 (none), or 2 to [`crate::queue::MAX_PARTY`] in `pull` mode (a party
+/// is admitted whole by a window; the queue's own modes count one place as one fan).
+fn party_max(max: Option<u8>, admission: &Admission) -> Result<u8, SettingsError> {
+    match max.unwrap_or(0) {
+        0 => Ok(0),
+        n if !(2..=crate::queue::MAX_PARTY).contains(&n) => Err(invalid(
+            "party_max",
+            format!(
+                "must be 0 (no parties) or between 2 and {}",
+                crate::queue::MAX_PARTY
+            ),
+        )),
+        _ if !admission.is_pull() => Err(invalid(
+            "party_max",
+            "parties need the pull admission mode: a window admits a party as its size",
+        )),
+        n => Ok(n),
     }
 }
 

@@ -391,3 +391,30 @@ fn a_prequeue_comes_between_scheduled_and_open() {
     assert!(text.contains(r#""prequeue_opens_at":"2026-12-01T09:30:00Z""#));
     assert_eq!(serde_json::from_str::<SaleSettings>(&text).unwrap(), s);
 }
+
+#[test]
+fn party_max_is_off_or_two_to_max_party_and_needs_pull_mode() {
+    let with = |party_max: Option<u8>, mode: &str| {
+        SaleSettings::parse(SaleSettingsInput {
+            party_max,
+            admission: Some(
+                serde_json::from_value(match mode {
+                    "rate" => serde_json::json!({"mode": "rate", "per_minute": 60}),
+                    _ => serde_json::json!({"mode": mode}),
+                })
+                .unwrap(),
+            ),
+            ..input()
+        })
+        .map(|s| s.party_max)
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(with(None, "pull"), Ok(0));
+    assert_eq!(with(Some(0), "rate"), Ok(0));
+    assert_eq!(with(Some(4), "pull"), Ok(4));
+    assert_eq!(with(Some(crate::queue::MAX_PARTY), "pull"), Ok(10));
+    for bad in [1, crate::queue::MAX_PARTY + 1] {
+        assert!(with(Some(bad), "pull").unwrap_err().contains("party_max"));
+    }
+    assert!(with(Some(3), "rate").unwrap_err().contains("pull"));
+}

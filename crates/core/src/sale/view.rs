@@ -73,6 +73,13 @@ pub struct SaleView {
     /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
+    /// Parties: the most fans one place admits together (absent: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub party_max: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl SaleView {
@@ -101,6 +108,7 @@ impl SaleView {
             invite_jwks: sale.settings.invite_jwks.clone(),
             device_binding: sale.settings.device_binding,
             assist: sale.settings.assist,
+            party_max: sale.settings.party_max,
         }
     }
 

@@ -134,6 +134,7 @@ fn an_assisted_fan_has_exactly_the_multiplier_of_claim_and_pass_time() {
         &SaleId::parse("tour").unwrap(),
         &assignment,
         pass_ttl_s,
+        None,
     );
     assert!(pass.assist);
     assert_eq!(pass.exp - pass.iat, 900);

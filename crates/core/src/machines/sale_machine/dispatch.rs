@@ -4,7 +4,7 @@
 
 use crate::ids::Seq;
 use crate::machines::protocol::{Command, Moved, Reply};
-use crate::queue::{Queue, QueueError};
+use crate::queue::{seat_of_hand, Joiner, Queue, QueueError};
 use crate::time::UnixMillis;
 
 /// Runs `command` (anything but an upsert, answered by the machine) on `queue`, swept to `now`
@@ -73,7 +73,7 @@ pub(super) fn run(
         }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
         // The claim's hand was checked before its record was looked up (`SaleMachine::step`).
-        Command::Claim { seq, .. } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        Command::Claim { seq, hand } => Some(Reply::Claim(queue.claim_as(now, seq, hand)?)),
         Command::Move { seq, hand } => Some(Reply::Moved(Moved {
             hand: queue.move_place(now, seq, hand)?,
             fan_id: queue.fan_id(seq),
@@ -82,6 +82,24 @@ pub(super) fn run(
         Command::ClaimBound { .. } | Command::ProveMove { .. } => {
             return Err(QueueError::DeviceProofInvalid)
         }
+        Command::JoinParty {
+            leader,
+            leader_hand,
+            member,
+        } => {
+            let joiner = member.map_or(Joiner::New, |(seq, hand)| Joiner::Token { seq, hand });
+            let hand = queue.join_party(now, leader, leader_hand, joiner)?;
+            let seat = seat_of_hand(hand).ok_or(QueueError::NotAMember)?;
+            Some(Reply::Moved(Moved {
+                hand,
+                fan_id: queue.member_fan_id(leader, seat),
+            }))
+        }
+        Command::LeaveParty { leader, hand } => {
+            queue.leave_party(now, leader, hand)?;
+            Some(Reply::Done)
+        }
+        Command::Party { leader, hand } => Some(Reply::Party(queue.party(leader, hand)?)),
         Command::Pull {
             window,
             max,

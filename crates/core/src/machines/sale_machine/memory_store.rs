@@ -28,6 +28,7 @@ pub(crate) struct MemoryStore {
     pub draw: Option<DrawRecord>,
     pub moves: BTreeMap<Seq, u8>,
     pub callers: BTreeMap<Seq, crate::queue::Caller>,
+    pub party_members: BTreeMap<(Seq, u8), crate::queue::PartyMember>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -85,6 +86,9 @@ impl MemoryStore {
                         self.callers.remove(&seq);
                     }
                 },
+                Change::PartyMember(m) => {
+                    self.party_members.insert((m.leader, m.seat), m);
+                }
             }
         }
     }
@@ -116,6 +120,7 @@ impl MemoryStore {
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
                 moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
                 callers: self.callers.values().cloned().collect(),
+                party_members: self.party_members.values().cloned().collect(),
             },
         ))
     }

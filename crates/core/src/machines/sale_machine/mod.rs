@@ -52,7 +52,7 @@ use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::machines::push_protocol::{PushAnswer, PushCommand};
 use crate::queue::socket::{self, Refusal};
-use crate::queue::{recent_since, Change, Queue, QueueError, Refused, Restored};
+use crate::queue::{recent_since, seat_of_hand, Change, Queue, QueueError, Refused, Restored};
 use crate::sale::Sale;
 use crate::time::UnixMillis;
 use counts::RequestCounts;
@@ -426,8 +426,8 @@ impl SaleMachine {
                 match (found, &command) {
                     // Read-only lookups are answered from the record, which stays in storage:
                     // a crowd of finished tokens never fills the coordinator's memory.
-                    (Some(a), Command::Claim { .. }) if a.finished_at.is_some() => {
-                        Step::Reply(Ok(Reply::Claim(queue.claim_from_record(now, &a))))
+                    (Some(a), Command::Claim { hand, .. }) if a.finished_at.is_some() => {
+                        Step::Reply(Ok(Reply::Claim(queue.claim_from_record_as(now, &a, *hand))))
                     }
                     (Some(a), Command::Join { .. }) if a.finished_at.is_some() => {
                         let joined = queue.join_from_record(now, &a).map(Reply::Joined);
@@ -476,6 +476,10 @@ impl SaleMachine {
             .map_err(|r| bounds(r, &mut self.counts))?;
         let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
         queue.check_hand(seq, hand).map_err(|_| Refusal::Moved)?;
+        if seat_of_hand(hand).is_some() {
+            // A party member's socket would be pushed the leader's turn: members poll.
+            return Err(Refusal::PartyMember);
+        }
         queue
             .connect(now, seq)
             .map_err(|r| bounds(r, &mut self.counts))?;
@@ -652,6 +656,8 @@ pub(crate) mod memory_store;
 mod move_tests;
 #[cfg(test)]
 mod object_tests;
+#[cfg(test)]
+mod party_tests;
 #[cfg(test)]
 mod report_tests;
 #[cfg(test)]

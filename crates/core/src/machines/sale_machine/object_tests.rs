@@ -70,7 +70,7 @@ fn a_turn_carries_its_pass_signed_with_the_keys_the_machine_asked_for_once() {
         panic!("no signed turn");
     };
     let sale = core.queue().unwrap().sale().clone();
-    assert_eq!(pass, test_signing().sign(&sale.id, &assignment, pass_ttl_s));
+    assert_eq!(pass, test_signing().sign(&sale, &assignment, pass_ttl_s));
     // Asked again: the same pass (deterministic), and the keys are not asked for twice.
     assert!(matches!(
         claim(&mut core, &mut store, 1),

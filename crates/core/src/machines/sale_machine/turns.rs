@@ -3,9 +3,10 @@
 //! The keys are the object's (its secrets): the machine asks for them when it first needs them
 //! ([`super::Need::PassSigning`]) and keeps them; the object only sends what comes out.
 
-use crate::ids::{SaleId, Seq};
+use crate::ids::Seq;
 use crate::keys::pass::{PassClaims, PassSigner};
 use crate::machines::protocol::{Answer, Reply};
+use crate::queue::fan_id_for;
 use crate::queue::socket::Message;
 use crate::queue::{Assignment, Claim};
 use crate::sale::Sale;
@@ -19,13 +20,16 @@ pub struct PassSigning {
 }
 
 impl PassSigning {
-    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`.
-    pub fn sign(&self, sale: &SaleId, assignment: &Assignment, pass_ttl_s: u64) -> String {
+    /// The pass of `assignment` (claimed, with `pass_ttl_s`) of `sale`; a party's names the
+    /// party's id (its leader's fan id, derived here: a member's view carries their own).
+    pub fn sign(&self, sale: &Sale, assignment: &Assignment, pass_ttl_s: u64) -> String {
+        let party = (assignment.party_size > 1).then(|| fan_id_for(&sale.fan_salt, assignment.seq));
         self.keys.sign(&PassClaims::for_assignment(
             &self.issuer,
-            sale,
+            &sale.id,
             assignment,
             pass_ttl_s,
+            party.as_ref(),
         ))
     }
 }
@@ -54,7 +58,7 @@ pub(super) fn signed(answer: Answer, sale: &Sale, signing: Option<&PassSigning>)
             })),
             Some(signing),
         ) => {
-            let pass = signing.sign(&sale.id, &assignment, pass_ttl_s);
+            let pass = signing.sign(sale, &assignment, pass_ttl_s);
             Ok(Reply::Claim(Claim::Turn {
                 assignment,
                 pass_ttl_s,
@@ -79,7 +83,7 @@ pub(super) fn pushes(turns: Vec<Claim>, sale: &Sale, signing: &PassSigning) -> V
             else {
                 return None;
             };
-            let pass = signing.sign(&sale.id, &assignment, pass_ttl_s);
+            let pass = signing.sign(sale, &assignment, pass_ttl_s);
             let delivery = sale.settings.pass_delivery;
             let purchase_url = delivery.purchase_url(sale.settings.purchase_url.as_url(), &pass);
             Some(Push {

@@ -484,6 +484,8 @@ mod tests {
             finished_at: None,
             rejoined_as: None,
             assisted: false,
+            party_size: 0,
+            party_seat: 0,
         }
     }
 

@@ -26,8 +26,19 @@ impl FanIdKey {
     }
 
     pub(crate) fn fan_id(&self, seq: Seq) -> FanId {
+        self.derive(&seq.to_be_bytes(), &[])
+    }
+
+    /// The id of the party member in `seat` of place `seq`'s party: one more byte hashed, so it
+    /// is never any arrival number's own id.
+    pub(crate) fn member_fan_id(&self, seq: Seq, seat: u8) -> FanId {
+        self.derive(&seq.to_be_bytes(), &[seat])
+    }
+
+    fn derive(&self, seq: &[u8], seat: &[u8]) -> FanId {
         let mut mac = self.0.clone();
-        mac.update(&seq.to_be_bytes());
+        mac.update(seq);
+        mac.update(seat);
         let digest = mac.finalize().into_bytes();
         let mut bytes = [0u8; 10];
         bytes.copy_from_slice(&digest[..10]);

@@ -7,31 +7,51 @@ use crate::ids::WindowId;
 use crate::queue::parts::assignments::PassTime;
 use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
 use crate::queue::rules::calling;
+use crate::queue::rules::parties;
 use crate::queue::state::QueueState;
 use crate::sale::admission::{self as mode, Admission};
 use crate::sale::{Control, Phase};
 use crate::time::UnixMillis;
 
-/// Hands up to `max` fans from the front to `window`, skipping unused numbers and fans who
-/// left, and stopping at a block whose use is not reported yet.
+/// What one admission handed out.
+#[derive(Debug, Default)]
+pub(crate) struct Admitted {
+    pub(crate) assignments: Vec<Assignment>,
+    /// Fans admitted: each place counts as its party's size.
+    pub(crate) seats: usize,
+    /// The size of a party at the front that did not fit the rest of `max` (never split).
+    pub(crate) party_waiting: Option<u8>,
+}
+
+/// Hands up to `max` fans from the front to `window`, skipping unused numbers, fans who left
+/// and places given up to a party, and stopping at a block whose use is not reported yet. A
+/// party counts as its size and is never split: the admission stops before a party that does
+/// not fit the rest of `max` (it stays at the front, and says so in `party_waiting`).
 pub(crate) fn admit(
     q: &mut QueueState,
     now: UnixMillis,
     window: &WindowId,
     max: usize,
-) -> Vec<Assignment> {
+) -> Admitted {
     let head_before = q.line.head();
-    let mut admitted = Vec::new();
-    while admitted.len() < max && q.line.head() < q.line.end() {
+    let mut out = Admitted::default();
+    while out.seats < max && q.line.head() < q.line.end() {
         if q.line.skip_gap() {
             continue;
         }
-        if q.blocks.holds(q.seq_at(q.line.head())) {
+        let seq = q.seq_at(q.line.head());
+        if q.blocks.holds(seq) {
             break;
         }
-        let a = assign_head(q, now, window);
+        let size = parties::size_at_front(q, seq);
+        if out.seats + usize::from(size) > max {
+            out.party_waiting = Some(size);
+            break;
+        }
+        let a = assign_head(q, now, window, size);
         if a.state == AssignmentState::Assigned {
-            admitted.push(on_admitted(q, now, a));
+            out.seats += usize::from(size);
+            out.assignments.push(on_admitted(q, now, a));
         }
     }
     if q.line.head() != head_before {
@@ -39,12 +59,11 @@ pub(crate) fn admit(
         q.changes.push(q.line.change());
         calling::tell_near_front(q);
     }
-    if !admitted.is_empty() {
-        q.minutes
-            .admitted(now, admitted.len() as u64, &mut q.changes);
+    if out.seats > 0 {
+        q.minutes.admitted(now, out.seats as u64, &mut q.changes);
         q.changes.push(Change::Waits(q.waits.clone()));
     }
-    admitted
+    out
 }
 
 /// Admits whoever the sale's admission mode lets in by `now`, while it is open: in `rate` mode
@@ -64,7 +83,7 @@ pub(crate) fn admit_by_mode(q: &mut QueueState, now: UnixMillis) {
             let now_us = mode::micros(now);
             let due = rate.due(q.rate_tat_us, now_us);
             if due > 0 {
-                let admitted = admit(q, now, &window, due as usize).len() as u64;
+                let admitted = admit(q, now, &window, due as usize).seats as u64;
                 if admitted > 0 {
                     q.rate_tat_us = rate.after(q.rate_tat_us, now_us, admitted);
                 }
@@ -120,17 +139,20 @@ pub(crate) fn rate_schedule_after(admission: &Admission, newest: Option<UnixMill
     }
 }
 
-/// The fan at the front gets an assignment: to `window`, or as having left.
-fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assignment {
+/// The fan at the front (with their party of `size`, if more than 1) gets an assignment: to
+/// `window`, or as having left (their presence lapsed, or they gave the place up to join a
+/// party).
+fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId, size: u8) -> Assignment {
     let seq = q.seq_at(q.line.head());
     // Granted the assisted lane, while the sale has one.
     let assisted = q.sale.settings.assist.is_some() && q.assisted.contains(&seq);
     // A fan who asked to be called back is not expected to poll: never skipped for silence, and
     // their turn is held for them to come back (`rules::calling`).
     let called = calling::is_called(q, q.line.head());
-    let left = !called
-        && q.presence
-            .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s);
+    let left = parties::given_up(q, seq)
+        || (!called
+            && q.presence
+                .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s));
     let claim_s = q.sale.settings.claim_ttl_s.saturating_mul(if assisted {
         q.assist_multiplier()
     } else {
@@ -156,11 +178,13 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
         finished_at: left.then_some(now),
         rejoined_as: None,
         assisted,
+        party_size: if size > 1 && !left { size } else { 0 },
+        party_seat: 0,
     };
     if !left {
         record_wait(q, seq, now);
     }
-    if called {
+    if called && !left {
         calling::turn_came(q, q.line.head(), a.claim_by);
     }
     q.assignments.add(a.clone(), now);

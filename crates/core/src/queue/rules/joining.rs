@@ -94,6 +94,8 @@ fn lost_place_taken_again(
         finished_at: Some(now),
         rejoined_as: Some(Rejoined::of(joined)),
         assisted: false,
+        party_size: 0,
+        party_seat: 0,
     };
     q.assignments.add(a.clone(), now);
     Some(a)

@@ -6,6 +6,7 @@
 use crate::ids::Seq;
 use crate::queue::error::QueueError;
 use crate::queue::parts::moves::MAX_MOVES;
+use crate::queue::parts::parties::MEMBER_HAND;
 use crate::queue::records::{AssignmentState, Change};
 use crate::queue::state::QueueState;
 use crate::sale::Phase;
@@ -50,8 +51,13 @@ pub(crate) fn move_place(
     Ok(next)
 }
 
-/// Whether `hand` (a token's) still holds fan `seq`'s place: refused once it moved on.
+/// Whether `hand` (a token's) still holds fan `seq`'s place: refused once it moved on (or was
+/// given up to join a party). A party member's hand holds a seat on the place while they are in
+/// the party ([`super::parties::check_member`]).
 pub(crate) fn check_hand(q: &QueueState, seq: Seq, hand: u8) -> Result<(), QueueError> {
+    if hand >= MEMBER_HAND {
+        return super::parties::check_member(q, seq, hand);
+    }
     if q.moves.hand(seq) != hand {
         return Err(QueueError::PlaceMoved);
     }

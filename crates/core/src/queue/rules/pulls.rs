@@ -38,17 +38,19 @@ pub(crate) fn pull(
             assignments,
             phase,
             replayed: true,
+            party_waiting: None,
         });
     }
     let mode = q.sale.settings.admission;
     if !mode.is_pull() {
         return Err(QueueError::NotPullMode { admission: mode });
     }
-    let assignments = if phase == Phase::Open {
+    let admitted = if phase == Phase::Open {
         admission::admit(q, now, &window, max as usize)
     } else {
-        Vec::new()
+        admission::Admitted::default()
     };
+    let assignments = admitted.assignments;
     if let Some(request_id) = request_id {
         let record = PullRecord {
             request_id,
@@ -64,6 +66,7 @@ pub(crate) fn pull(
         assignments,
         phase,
         replayed: false,
+        party_waiting: admitted.party_waiting,
     })
 }
 

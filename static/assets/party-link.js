@@ -1,0 +1,13 @@
+// "Invite friends", the leader's end (docs/api.md, "Come as a party"): draws the party link's QR
+// code (qrcode-generator, served from /vendor/).
+(() => {
+  "use strict";
+  const link = document.body.dataset.link;
+  const box = document.getElementById("qr");
+  if (link && box && typeof qrcode === "function") {
+    const qr = qrcode(0, "M");
+    qr.addData(link);
+    qr.make();
+    box.innerHTML = qr.createSvgTag({ cellSize: 5, margin: 4, scalable: true });
+  }
+})();
