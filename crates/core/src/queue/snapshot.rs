@@ -340,6 +340,7 @@ mod tests {
                 shards_changed: None,
                 access: Default::default(),
                 invite_jwks: None,
+                protect: None,
             },
             head: Position(head),
             next_seq: 1_000,

@@ -22,6 +22,7 @@ pub use settings::{
     DEFAULT_PRESENCE_TTL_S, MAX_SHARDS, PASS_TTL_RANGE, PRESENCE_TTL_RANGE,
 };
 pub use view::SaleView;
+pub(crate) use web_url::web_url as web_url_for;
 pub use web_url::WebUrl;
 
 #[cfg(test)]

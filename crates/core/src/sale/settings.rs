@@ -11,6 +11,7 @@ use crate::fairness::pow::{PowBits, MAX_POW_BITS};
 use crate::fairness::rate_limit::{PerMinute, MAX_PER_MINUTE};
 use crate::fairness::turnstile::SiteKey;
 use crate::keys::pass_delivery::PassDelivery;
+use crate::protect::{Protect, ProtectInput};
 use crate::settings_error::{invalid, SettingsError};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,10 @@ pub struct SaleSettingsInput {
     /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
     #[serde(default)]
     pub invite_jwks: Option<serde_json::Value>,
+    /// Path protection: the origin paths this sale guards (null or absent: none); see
+    /// [`crate::protect`].
+    #[serde(default)]
+    pub protect: Option<ProtectInput>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -134,6 +139,9 @@ pub struct SaleSettings {
     /// The keys that sign the sale's invitations, besides ours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// The origin paths this sale guards (see [`crate::protect`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protect: Option<Protect>,
 }
 
 fn one() -> u32 {
@@ -251,6 +259,7 @@ impl SaleSettings {
                 .filter(|v| !v.is_null())
                 .map(InviteKeys::parse)
                 .transpose()?,
+            protect: input.protect.map(Protect::parse).transpose()?,
             pow_bits: match input.pow_bits {
                 None => PowBits::OFF,
                 Some(bits) => PowBits::new(bits).ok_or_else(|| {

@@ -12,6 +12,7 @@ use crate::fairness::pow::PowBits;
 use crate::fairness::turnstile::SiteKey;
 use crate::ids::SaleId;
 use crate::keys::pass_delivery::PassDelivery;
+use crate::protect::Protect;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,9 @@ pub struct SaleView {
     pub access: Access,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
+    /// The origin paths the sale guards (the staff secret only as its digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protect: Option<Protect>,
 }
 
 impl SaleView {
@@ -92,6 +96,7 @@ impl SaleView {
             shards_changed: sale.shards_changed,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
+            protect: sale.settings.protect.clone(),
         }
     }
 
