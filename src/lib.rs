@@ -35,6 +35,7 @@ pub mod invitations;
 pub mod lru;
 pub mod objects;
 pub mod outgoing;
+pub mod pass_through;
 pub mod pages;
 pub mod place_cost;
 pub mod presence;

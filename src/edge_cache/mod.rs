@@ -13,6 +13,7 @@
 
 pub mod known_sales;
 pub mod outcomes;
+pub mod protected_sites;
 pub mod plan;
 pub mod snapshots;
 

@@ -142,6 +142,29 @@ pub enum RegistryCommand {
     Exists {
         id: SaleId,
     },
+    /// Sets (or, with `None`, removes) the sale's path protection in the list the edge reads;
+    /// answers `[id]`.
+    Protect {
+        id: SaleId,
+        protect: Option<Box<waitroom_core::protect::Protect>>,
+    },
+    /// The list of protected sales, answered as a [`ProtectedSites`] (not a list of ids).
+    Protected,
+}
+
+/// Every sale's path protection, as the registry keeps it for the edge (`RegistryCommand::Protected`):
+/// `version` counts the changes, so an isolate can tell a new list from the one it holds.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct ProtectedSites {
+    pub version: u64,
+    pub sales: Vec<ProtectedSale>,
+}
+
+/// One protected sale.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct ProtectedSale {
+    pub id: SaleId,
+    pub protect: waitroom_core::protect::Protect,
 }
 
 /// Fan `seq`'s WebSocket upgrade, handed to the coordinator of `sale` (the edge checked the

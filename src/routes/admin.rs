@@ -3,7 +3,7 @@
 use super::answers::{SaleList, SaleListEntry};
 use crate::clock;
 use crate::ctx::Ctx;
-use crate::edge_cache::{known_sales, snapshots};
+use crate::edge_cache::{known_sales, protected_sites, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
@@ -94,8 +94,15 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
+    let protect = report.sale.protect.clone();
     let register = RegistryCommand::Add { id: sale.clone() };
     ctx.objects.tell(&Registry, &register).await?;
+    // The list the edge reads to know which sale guards a host and path.
+    let protected = RegistryCommand::Protect {
+        id: sale.clone(),
+        protect,
+    };
+    ctx.objects.tell(&Registry, &protected).await?;
     sale_changed(ctx, &sale).await;
     Ok(json(if created { 201 } else { 200 }, &report))
 }
@@ -106,6 +113,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
 pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
     known_sales::created(&ctx.origin, sale, ctx.now).await;
     snapshots::invalidate(sale, ctx.now);
+    protected_sites::changed(ctx.now);
 }
 
 /// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).

@@ -12,4 +12,5 @@ mod token;
 pub use api::{challenge, draw, join, sale_info, status};
 pub use page::{busy_page, busy_tries, rejoin, sale_page, wants_json};
 pub(crate) use sale::snapshot;
+pub(crate) use standing::turn_of_page;
 pub(crate) use token::{presented, verify, Presented};

@@ -6,10 +6,12 @@ pub mod answers;
 pub mod backstage;
 pub mod fan;
 mod origin;
+mod protected;
 mod route;
 mod socket;
 
 use crate::ctx::Ctx;
+use crate::edge_cache::protected_sites;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::objects::Objects;
@@ -35,7 +37,11 @@ pub async fn handle<B: Backstage>(
     background: worker::Context,
     backstage: &B,
 ) -> Response {
-    let mut response = answer(req, env, Some(Rc::new(background)), backstage).await;
+    let (mut response, whose) = answer(req, env, Some(Rc::new(background)), backstage).await;
+    // A protected origin's answer keeps its own headers: our policies are for our pages.
+    if whose == Whose::Origin {
+        return response;
+    }
     if let Err(e) = response::set_security_headers(response.headers_mut()) {
         worker::console_error!("could not set the security headers: {e}");
     }
@@ -52,16 +58,26 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(crate::random::hex::<8>)
 }
 
+/// Whose answer a response is: ours, or a protected origin's passed through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    Ours,
+    Origin,
+}
+
 async fn answer<B: Backstage>(
     req: Request,
     env: Env,
     background: Option<Rc<worker::Context>>,
     backstage: &B,
-) -> Response {
+) -> (Response, Whose) {
     let request_id = request_id(&req);
     let url = match req.url() {
         Ok(url) => url,
-        Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
+        Err(e) => {
+            let error = ApiError::Internal(e.to_string());
+            return (error.into_response_for(&request_id), Whose::Ours);
+        }
     };
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
@@ -91,13 +107,26 @@ async fn answer<B: Backstage>(
     // The edge worker hands the routes on no fan's path to the full worker.
     let forwarded = B::HANDS_OVER && route.as_ref().is_some_and(Route::served_by_full_worker);
     // A body declared too large is refused on every route, whether or not it reads one.
+    let mut whose = Whose::Ours;
     let answered = match (route, crate::http::refuse_declared_oversize(&req)) {
         (Some(_), Err(too_large)) => Err(too_large),
         (Some(route), Ok(())) => dispatch(route, req, &ctx, backstage).await,
         (None, _) if segments.first() == Some(&"api") => Err(ApiError::NotFound),
-        (None, _) => static_asset(req, &ctx).await,
+        // Our own files first (the waiting page's scripts and styles, the dashboard).
+        (None, _) if is_our_file(&segments) => static_asset(req, &ctx).await,
+        (None, _) => match protected_sites::lookup(&ctx, &host_of(&url), url.path()).await {
+            Ok(Some(guard)) => protected::answer(req, &ctx, guard).await.map(|answer| {
+                if answer.from_origin {
+                    whose = Whose::Origin;
+                }
+                answer.response
+            }),
+            Ok(None) => static_asset(req, &ctx).await,
+            Err(e) => Err(e),
+        },
     };
     let outcome = match &answered {
+        Ok(_) if whose == Whose::Origin => "passed_through",
         Ok(_) if forwarded => "forwarded",
         // The busy page answers a busy error.
         Ok(page) if page.status_code() == 503 => "busy",
@@ -118,7 +147,21 @@ async fn answer<B: Backstage>(
         object_calls: ctx.objects.calls(),
         outcome,
     });
-    response
+    (response, whose)
+}
+
+/// The request's host as its URL names it, with the port if not the scheme's default.
+fn host_of(url: &worker::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+/// Our own static folders (`static/`): never a protected origin's.
+fn is_our_file(segments: &[&str]) -> bool {
+    matches!(segments.first(), Some(&"assets") | Some(&"admin"))
 }
 
 async fn dispatch<B: Backstage>(

@@ -223,3 +223,20 @@ pub(super) fn jittered(ms: u64) -> u64 {
 pub(super) fn status_url(sale: &SaleId) -> String {
     format!("/api/sales/{sale}/status")
 }
+
+/// The pass of a fan whose turn it is, by their page's cookie (the token), taken as a fan page
+/// takes it (a claim, if the line reached them): the door of a protected path. `None`: no valid
+/// cookie, or not their turn.
+pub(crate) async fn turn_of_page(
+    req: &worker::Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+) -> Result<Option<(QueueToken, String)>, ApiError> {
+    let Some(held) = super::token::held_by_page(req, ctx, &snap.sale.id) else {
+        return Ok(None);
+    };
+    match fan_state(ctx, snap, &held.token).await? {
+        Standing::YourTurn { pass, .. } => Ok(Some((held.token, pass))),
+        _ => Ok(None),
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod bypass;
 pub mod decide;
+pub mod forward;
 pub mod path;
 pub mod session;
 pub mod settings;

@@ -141,7 +141,7 @@ pub struct SaleSettings {
     pub invite_jwks: Option<InviteKeys>,
     /// The origin paths this sale guards (see [`crate::protect`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protect: Option<Protect>,
+    pub protect: Option<Box<Protect>>,
 }
 
 fn one() -> u32 {
@@ -259,7 +259,10 @@ impl SaleSettings {
                 .filter(|v| !v.is_null())
                 .map(InviteKeys::parse)
                 .transpose()?,
-            protect: input.protect.map(Protect::parse).transpose()?,
+            protect: input
+                .protect
+                .map(|p| Protect::parse(p).map(Box::new))
+                .transpose()?,
             pow_bits: match input.pow_bits {
                 None => PowBits::OFF,
                 Some(bits) => PowBits::new(bits).ok_or_else(|| {

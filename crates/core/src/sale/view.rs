@@ -69,7 +69,7 @@ pub struct SaleView {
     pub invite_jwks: Option<InviteKeys>,
     /// The origin paths the sale guards (the staff secret only as its digest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protect: Option<Protect>,
+    pub protect: Option<Box<Protect>>,
 }
 
 impl SaleView {

@@ -1,0 +1,186 @@
+//! A request to a protected site (path protection, docs/api.md "Path protection"): the core
+//! decides ([`waitroom_core::protect::decide`]); this carries it out. A bypassed request or a
+//! fan with a session passes through to the origin ([`crate::pass_through`]); a fan without one
+//! goes through the sale's door: their turn (by their page's cookie) starts a session, anyone
+//! else gets the sale's waiting page. When the sale's coordinator cannot be reached, the sale's
+//! `fail_mode` says what a fan without a session gets: the origin (`open`) or the busy page
+//! (`closed`).
+
+use super::fan;
+use crate::ctx::Ctx;
+use crate::edge_cache::protected_sites::Guard;
+use crate::error::ApiError;
+use crate::http;
+use crate::pass_through::{self, Extra};
+use std::net::IpAddr;
+use waitroom_core::protect::decide::{decide, Bypassed, Decision, Request as Facts};
+use waitroom_core::protect::forward::{BYPASS_HEADER, FAN_HEADER, PASS_HEADER, SESSION_HEADER};
+use waitroom_core::protect::session::{Session, KEY_PURPOSE};
+use waitroom_core::protect::{FailMode, Protect};
+use waitroom_core::SaleId;
+use worker::{Request, Response};
+
+/// The session cookie of `sale`'s protected paths.
+pub fn session_cookie_name(sale: &SaleId) -> String {
+    format!("__Host-wr_session_{sale}")
+}
+
+fn session_cookie(sale: &SaleId, value: &str, max_age_s: u64) -> String {
+    format!(
+        "{}={value}; Path=/; Max-Age={max_age_s}; HttpOnly; Secure; SameSite=Lax",
+        session_cookie_name(sale)
+    )
+}
+
+/// An answer to a request on a protected site: the origin's (passed through), or one of our
+/// pages (the waiting page, the busy page).
+pub struct Answer {
+    pub response: Response,
+    pub from_origin: bool,
+}
+
+fn origin(response: Response) -> Answer {
+    Answer {
+        response,
+        from_origin: true,
+    }
+}
+
+fn ours(response: Response) -> Answer {
+    Answer {
+        response,
+        from_origin: false,
+    }
+}
+
+/// The answer to a request on a host `guard` guards.
+pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, ApiError> {
+    let (sale, protect) = (&guard.sale.id, &guard.sale.protect);
+    if !guard.guards_path {
+        // Another path of a protected site: the origin's, with no session.
+        return through(req, protect, None).await.map(origin);
+    }
+    let keys = ctx.config()?.secrets.token_keys.derive(KEY_PURPOSE);
+    let url = req.url()?;
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let staff_header = protect.bypass.header.as_deref().and_then(header);
+    let staff_cookie = protect
+        .bypass
+        .cookie
+        .as_deref()
+        .and_then(|name| http::cookie(&req, name));
+    let session = http::cookie(&req, &session_cookie_name(sale))
+        .map(|text| Session::verify(&text, &keys, sale, ctx.now));
+    let ip = header("CF-Connecting-IP").and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    let facts = Facts {
+        path: url.path(),
+        ip,
+        staff_header: staff_header.as_deref(),
+        staff_cookie: staff_cookie.as_deref(),
+        session,
+    };
+    match decide(protect, facts, ctx.now) {
+        Decision::Bypass(why) => through(req, protect, Some(bypass_word(why)))
+            .await
+            .map(origin),
+        Decision::Pass { session, renewed } => {
+            let cookie = renewed.then(|| session.sign(&keys[0]));
+            with_session(req, protect, session, cookie)
+                .await
+                .map(origin)
+        }
+        Decision::Door => match door(req, ctx, sale, protect, &keys[0]).await {
+            Ok(answer) => Ok(answer),
+            Err((e, Some(req))) if e.is_busy() && protect.fail_mode == FailMode::Open => {
+                worker::console_warn!("request {}: fail open: {e:?}", ctx.request_id);
+                through(req, protect, Some("fail_open")).await.map(origin)
+            }
+            Err((e, _)) if e.is_busy() => Ok(ours(fan::busy_page(sale, None, 0))),
+            Err((e, _)) => Err(e),
+        },
+    }
+}
+
+fn bypass_word(why: Bypassed) -> &'static str {
+    match why {
+        Bypassed::Path => "path",
+        Bypassed::Staff => "staff",
+        Bypassed::Address => "address",
+    }
+}
+
+/// A fan without a session: their turn starts one; anyone else waits on the sale's page. A busy
+/// coordinator hands the request back (for `fail_mode: open`) when it was not used up.
+async fn door(
+    req: Request,
+    ctx: &Ctx,
+    sale: &SaleId,
+    protect: &Protect,
+    key: &[u8; 32],
+) -> Result<Answer, (ApiError, Option<Request>)> {
+    let snap = match fan::snapshot(ctx, sale).await {
+        Ok(snap) => snap,
+        Err(e) => return Err((e, Some(req))),
+    };
+    match fan::turn_of_page(&req, ctx, &snap).await {
+        Ok(Some((token, pass))) => {
+            let session = Session::new(
+                sale.clone(),
+                token.fan_id.to_string(),
+                pass,
+                ctx.now,
+                protect.session_s,
+            );
+            let cookie = Some(session.sign(key));
+            with_session(req, protect, session, cookie)
+                .await
+                .map(origin)
+                .map_err(|e| (e, None))
+        }
+        Ok(None) => {
+            // The waiting page takes a place; a busy answer there is the busy page already.
+            let page = fan::sale_page(req, ctx, Some(sale.clone())).await;
+            page.map(ours).map_err(|e| (e, None))
+        }
+        Err(e) => Err((e, Some(req))),
+    }
+}
+
+/// Passes `req` through with `session` (its pass and fan in headers for the origin), setting
+/// the session cookie when it is new or renewed (`cookie`), or clearing it when the origin ends
+/// the session.
+async fn with_session(
+    req: Request,
+    protect: &Protect,
+    session: Session,
+    cookie: Option<String>,
+) -> Result<Response, ApiError> {
+    let headers = [
+        (PASS_HEADER, session.pass.clone()),
+        (FAN_HEADER, session.fan.clone()),
+        (SESSION_HEADER, format!("exp={}", session.exp)),
+    ];
+    let answered = pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
+    let mut response = answered.response;
+    let set = if answered.ends_session {
+        Some(session_cookie(&session.sale, "", 0))
+    } else {
+        cookie.map(|value| session_cookie(&session.sale, &value, protect.session_s))
+    };
+    if let Some(set) = set {
+        response.headers_mut().append("Set-Cookie", &set)?;
+    }
+    Ok(response)
+}
+
+/// Passes `req` through with no session (`why`: the bypass, told to the origin).
+async fn through(
+    req: Request,
+    protect: &Protect,
+    why: Option<&'static str>,
+) -> Result<Response, ApiError> {
+    let headers: Vec<(&'static str, String)> =
+        why.map(|w| (BYPASS_HEADER, w.to_owned())).into_iter().collect();
+    let answered = pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
+    Ok(answered.response)
+}
