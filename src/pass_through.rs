@@ -6,8 +6,7 @@
 use crate::error::ApiError;
 use js_sys::Reflect;
 use waitroom_core::protect::forward::{
-    forwards_request_header, forwards_response_header, origin_cookies, upstream_url,
-    SESSION_HEADER,
+    forwards_request_header, forwards_response_header, origin_cookies, upstream_url, SESSION_HEADER,
 };
 use worker::wasm_bindgen::JsValue;
 use worker::{web_sys, Fetch, Headers, Request, Response, Url};
@@ -56,14 +55,17 @@ pub async fn forward(req: Request, origin: &Url, extra: Extra<'_>) -> Result<Ans
     if let Some(body) = req.inner().body() {
         init.set_body(&body);
     }
-    Reflect::set(&init, &JsValue::from_str("redirect"), &JsValue::from_str("manual"))
-        .map_err(|e| ApiError::Internal(format!("redirect option: {e:?}")))?;
+    Reflect::set(
+        &init,
+        &JsValue::from_str("redirect"),
+        &JsValue::from_str("manual"),
+    )
+    .map_err(|e| ApiError::Internal(format!("redirect option: {e:?}")))?;
     let upstream = web_sys::Request::new_with_str_and_init(url.as_str(), &init)
         .map_err(|e| ApiError::Internal(format!("the origin request: {e:?}")))?;
-    let answer = Fetch::Request(upstream.into())
-        .send()
-        .await
-        .map_err(|e| ApiError::OriginUnreachable(format!("{}: {e}", origin.origin().ascii_serialization())))?;
+    let answer = Fetch::Request(upstream.into()).send().await.map_err(|e| {
+        ApiError::OriginUnreachable(format!("{}: {e}", origin.origin().ascii_serialization()))
+    })?;
     let ends_session = waitroom_core::protect::decide::origin_ends_session(
         answer.headers().get(SESSION_HEADER)?.as_deref(),
     );
@@ -77,7 +79,9 @@ pub async fn forward(req: Request, origin: &Url, extra: Extra<'_>) -> Result<Ans
     let status = answer.status_code();
     let (_, body) = answer.into_parts();
     Ok(Answered {
-        response: Response::from_body(body)?.with_status(status).with_headers(out),
+        response: Response::from_body(body)?
+            .with_status(status)
+            .with_headers(out),
         ends_session,
     })
 }

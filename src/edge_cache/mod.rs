@@ -13,8 +13,8 @@
 
 pub mod known_sales;
 pub mod outcomes;
-pub mod protected_sites;
 pub mod plan;
+pub mod protected_sites;
 pub mod snapshots;
 
 use crate::error::ApiError;

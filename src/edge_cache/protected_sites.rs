@@ -124,8 +124,12 @@ mod tests {
 
     #[test]
     fn the_sale_that_guards_the_path_wins_and_other_hosts_are_none() {
-        let sales = [sale("a", "shop.example", "/store/*"), sale("b", "shop.example", "/signup")];
-        let found = |host, path| find(&sales, host, path).map(|g| (g.sale.id.to_string(), g.guards_path));
+        let sales = [
+            sale("a", "shop.example", "/store/*"),
+            sale("b", "shop.example", "/signup"),
+        ];
+        let found =
+            |host, path| find(&sales, host, path).map(|g| (g.sale.id.to_string(), g.guards_path));
         assert_eq!(found("shop.example", "/Store/x"), Some(("a".into(), true)));
         assert_eq!(found("shop.example", "/signup"), Some(("b".into(), true)));
         assert_eq!(found("shop.example", "/about"), Some(("a".into(), false)));

@@ -11,13 +11,15 @@ use crate::ctx::Ctx;
 use crate::edge_cache::protected_sites::Guard;
 use crate::error::ApiError;
 use crate::http;
+use crate::objects::Coordinator;
 use crate::pass_through::{self, Extra};
 use std::net::IpAddr;
+use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::protect::decide::{decide, Bypassed, Decision, Request as Facts};
 use waitroom_core::protect::forward::{BYPASS_HEADER, FAN_HEADER, PASS_HEADER, SESSION_HEADER};
 use waitroom_core::protect::session::{Session, KEY_PURPOSE};
 use waitroom_core::protect::{FailMode, Protect};
-use waitroom_core::SaleId;
+use waitroom_core::{FanId, SaleId};
 use worker::{Request, Response};
 
 /// The session cookie of `sale`'s protected paths.
@@ -85,7 +87,7 @@ pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, Api
             .map(origin),
         Decision::Pass { session, renewed } => {
             let cookie = renewed.then(|| session.sign(&keys[0]));
-            with_session(req, protect, session, cookie)
+            with_session(req, ctx, protect, session, cookie)
                 .await
                 .map(origin)
         }
@@ -126,21 +128,30 @@ async fn door(
         Ok(Some((token, pass))) => {
             let session = Session::new(
                 sale.clone(),
-                token.fan_id.to_string(),
+                (token.fan_id.to_string(), token.seq),
                 pass,
                 ctx.now,
                 protect.session_s,
             );
             let cookie = Some(session.sign(key));
-            with_session(req, protect, session, cookie)
+            with_session(req, ctx, protect, session, cookie)
                 .await
                 .map(origin)
                 .map_err(|e| (e, None))
         }
         Ok(None) => {
-            // The waiting page takes a place; a busy answer there is the busy page already.
-            let page = fan::sale_page(req, ctx, Some(sale.clone())).await;
-            page.map(ours).map_err(|e| (e, None))
+            // The waiting page takes a place; a busy answer there is the busy page already, or,
+            // failing open, the origin's (the request kept for it: a GET has no body to copy).
+            let spare = match protect.fail_mode {
+                FailMode::Open => req.clone().ok(),
+                FailMode::Closed => None,
+            };
+            match fan::sale_page(req, ctx, Some(sale.clone())).await {
+                Ok(page) if page.status_code() == 503 && spare.is_some() => {
+                    Err((ApiError::Busy("the sale page was busy".into()), spare))
+                }
+                page => page.map(ours).map_err(|e| (e, spare)),
+            }
         }
         Err(e) => Err((e, Some(req))),
     }
@@ -151,6 +162,7 @@ async fn door(
 /// the session.
 async fn with_session(
     req: Request,
+    ctx: &Ctx,
     protect: &Protect,
     session: Session,
     cookie: Option<String>,
@@ -160,9 +172,11 @@ async fn with_session(
         (FAN_HEADER, session.fan.clone()),
         (SESSION_HEADER, format!("exp={}", session.exp)),
     ];
-    let answered = pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
+    let answered =
+        pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
     let mut response = answered.response;
     let set = if answered.ends_session {
+        end_turn(ctx, &session).await;
         Some(session_cookie(&session.sale, "", 0))
     } else {
         cookie.map(|value| session_cookie(&session.sale, &value, protect.session_s))
@@ -179,8 +193,32 @@ async fn through(
     protect: &Protect,
     why: Option<&'static str>,
 ) -> Result<Response, ApiError> {
-    let headers: Vec<(&'static str, String)> =
-        why.map(|w| (BYPASS_HEADER, w.to_owned())).into_iter().collect();
-    let answered = pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
+    let headers: Vec<(&'static str, String)> = why
+        .map(|w| (BYPASS_HEADER, w.to_owned()))
+        .into_iter()
+        .collect();
+    let answered =
+        pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
     Ok(answered.response)
+}
+
+/// The origin ended the fan's session: their turn is complete at the coordinator (their place
+/// is not theirs again, and in `capacity` mode the next fan may come in), and this isolate
+/// forgets what it cached of it. A failure is logged: the cookie is cleared all the same.
+async fn end_turn(ctx: &Ctx, session: &Session) {
+    let Ok(fan_id) = FanId::parse(&session.fan) else {
+        return;
+    };
+    let command = Command::Complete { fan_id };
+    match ctx
+        .objects
+        .ask::<_, Reply>(&Coordinator(&session.sale), &command)
+        .await
+    {
+        Ok(_) => crate::edge_cache::outcomes::forget(&session.sale, session.seq),
+        Err(e) => worker::console_warn!(
+            "request {}: the origin ended a session, the turn could not be completed: {e:?}",
+            ctx.request_id
+        ),
+    }
 }

@@ -22,6 +22,7 @@ mod lapse;
 mod migrations;
 mod monitor;
 mod pass_delivery;
+mod protect;
 mod pump;
 mod resilience;
 mod restart;

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod assertions;
 pub mod clock;
+pub mod echo_origin;
 pub mod fan;
 pub mod http;
 pub mod origin;

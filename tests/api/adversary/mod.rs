@@ -14,6 +14,7 @@ mod bad_input;
 mod edge_cost;
 mod place_cost;
 mod places_by_intent;
+mod protected_paths;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};

@@ -76,9 +76,18 @@ mod tests {
     fn the_request_goes_to_the_origin_only() {
         let origin = Url::parse("https://origin.example:8443").unwrap();
         for (asked, sent) in [
-            ("https://shop.example/store?x=1", "https://origin.example:8443/store?x=1"),
-            ("https://evil.example/%2e%2e/store", "https://origin.example:8443/store"),
-            ("https://shop.example//evil.example/x", "https://origin.example:8443//evil.example/x"),
+            (
+                "https://shop.example/store?x=1",
+                "https://origin.example:8443/store?x=1",
+            ),
+            (
+                "https://evil.example/%2e%2e/store",
+                "https://origin.example:8443/store",
+            ),
+            (
+                "https://shop.example//evil.example/x",
+                "https://origin.example:8443//evil.example/x",
+            ),
         ] {
             let up = upstream_url(&origin, &Url::parse(asked).unwrap());
             assert_eq!(up.as_str(), sent);
@@ -90,7 +99,14 @@ mod tests {
     fn hop_by_hop_and_our_headers_stay_here() {
         assert!(forwards_request_header("Content-Type", None));
         assert!(forwards_request_header("X-Custom", Some("keep-alive")));
-        for dropped in ["Connection", "Transfer-Encoding", "Host", "Upgrade", "Waitroom-Pass", "waitroom-fan"] {
+        for dropped in [
+            "Connection",
+            "Transfer-Encoding",
+            "Host",
+            "Upgrade",
+            "Waitroom-Pass",
+            "waitroom-fan",
+        ] {
             assert!(!forwards_request_header(dropped, None), "{dropped}");
         }
         assert!(!forwards_request_header("X-Hop", Some("close, X-Hop")));

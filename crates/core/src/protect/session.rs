@@ -4,7 +4,7 @@
 //! life renews it for another `session_s`, so a fan keeps it while active and loses it after
 //! `session_s` without a request.
 
-use crate::ids::SaleId;
+use crate::ids::{SaleId, Seq};
 use crate::time::UnixMillis;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -25,6 +25,9 @@ pub struct Session {
     /// The fan, as the pass names them (`sub`).
     #[serde(rename = "f")]
     pub fan: String,
+    /// The fan's number in the line (to forget their cached outcome when the session ends).
+    #[serde(rename = "n")]
+    pub seq: Seq,
     /// The admission pass the fan was admitted with, handed to the origin in a header.
     #[serde(rename = "p")]
     pub pass: String,
@@ -42,10 +45,17 @@ pub enum SessionError {
 }
 
 impl Session {
-    pub fn new(sale: SaleId, fan: String, pass: String, now: UnixMillis, session_s: u64) -> Self {
+    pub fn new(
+        sale: SaleId,
+        (fan, seq): (String, Seq),
+        pass: String,
+        now: UnixMillis,
+        session_s: u64,
+    ) -> Self {
         Self {
             sale,
             fan,
+            seq,
             pass,
             exp: now.as_secs() + session_s,
         }
@@ -117,7 +127,7 @@ mod tests {
         let key = [7u8; 32];
         let s = Session::new(
             sale("shop"),
-            "fan1".into(),
+            ("fan1".into(), Seq(1)),
             "pass".into(),
             UnixMillis(1_000_000),
             60,
@@ -154,7 +164,7 @@ mod tests {
         let key = [7u8; 32];
         let s = Session::new(
             sale("shop"),
-            "fan1".into(),
+            ("fan1".into(), Seq(1)),
             "pass".into(),
             UnixMillis(0),
             60,
@@ -175,7 +185,13 @@ mod tests {
 
     #[test]
     fn renewed_only_in_the_second_half_of_its_life() {
-        let s = Session::new(sale("shop"), "f".into(), "p".into(), UnixMillis(0), 60);
+        let s = Session::new(
+            sale("shop"),
+            ("f".into(), Seq(1)),
+            "p".into(),
+            UnixMillis(0),
+            60,
+        );
         assert!(s.renewed(UnixMillis(29_000), 60).is_none());
         let renewed = s.renewed(UnixMillis(31_000), 60).unwrap();
         assert_eq!(renewed.exp, 91);
