@@ -249,6 +249,7 @@ mod tests {
             shards_changed: None,
             access: Default::default(),
             invite_jwks: None,
+            protect: None,
         }
     }
 

@@ -111,7 +111,7 @@ mod tests {
         Session {
             sale: SaleId::parse("shop").unwrap(),
             fan: "f".into(),
-            seq: crate::ids::Seq(1),
+            seq: 1,
             pass: "p".into(),
             exp,
         }

@@ -127,7 +127,7 @@ mod tests {
         let key = [7u8; 32];
         let s = Session::new(
             sale("shop"),
-            ("fan1".into(), Seq(1)),
+            ("fan1".into(), 1),
             "pass".into(),
             UnixMillis(1_000_000),
             60,
@@ -164,7 +164,7 @@ mod tests {
         let key = [7u8; 32];
         let s = Session::new(
             sale("shop"),
-            ("fan1".into(), Seq(1)),
+            ("fan1".into(), 1),
             "pass".into(),
             UnixMillis(0),
             60,
@@ -185,13 +185,7 @@ mod tests {
 
     #[test]
     fn renewed_only_in_the_second_half_of_its_life() {
-        let s = Session::new(
-            sale("shop"),
-            ("f".into(), Seq(1)),
-            "p".into(),
-            UnixMillis(0),
-            60,
-        );
+        let s = Session::new(sale("shop"), ("f".into(), 1), "p".into(), UnixMillis(0), 60);
         assert!(s.renewed(UnixMillis(29_000), 60).is_none());
         let renewed = s.renewed(UnixMillis(31_000), 60).unwrap();
         assert_eq!(renewed.exp, 91);
