@@ -66,6 +66,17 @@ else
   say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"
 fi
 
+# The second demo sale: path protection of the demo origin's store, with no code in the origin.
+# The edge guards $EDGE/store and passes admitted fans through to $ORIGIN/store (docs/api.md,
+# "Path protection"); at most 5 fans shop at once, each session renewed while active.
+STORE_SALE=${STORE_SALE:-store}
+if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$STORE_SALE")" = 404 ]; then
+  say "creating the protected-store sale '$STORE_SALE' (guards $EDGE/store)"
+  admin -X PUT "$EDGE/api/admin/sales/$STORE_SALE" -o /dev/null \
+    -d "{\"name\":\"Demo store (path protection)\",\"purchase_url\":\"$EDGE/store\",\"pass_delivery\":\"fragment\",\"admission\":{\"mode\":\"capacity\",\"active\":5,\"session_s\":600},\"protect\":{\"origin\":\"$ORIGIN\",\"hosts\":[\"127.0.0.1:$PORT\"],\"paths\":[\"/store*\"],\"session_s\":120,\"fail_mode\":\"open\"}}"
+  admin -X POST "$EDGE/api/admin/sales/$STORE_SALE/open" -o /dev/null
+fi
+
 say "starting the demo origin on $ORIGIN"
 setsid target/release/demo-origin --env-file .dev.vars --edge-url "$EDGE" --sale "$SALE" --listen "127.0.0.1:$ORIGIN_PORT" \
   --windows 3 --capacity 2 --pace-ms 1000 &
@@ -78,6 +89,7 @@ cat <<MSG
   The draw:        $EDGE/api/sales/$SALE/draw   (check it: cargo run -p verify-draw -- --edge-url $EDGE --sale $SALE)
   Promoter API:    $EDGE/api/admin/sales/$SALE   (Authorization: Bearer \$ADMIN_KEY)
   Demo origin:     $ORIGIN/                 (windows, check-ins, purchases)
+  Protected store: $EDGE/store              (path protection: sale '$STORE_SALE' guards the origin's /store)
   JWKS:            $EDGE/.well-known/jwks.json
   Keys:            .dev.vars  (ADMIN_KEY, ORIGIN_KEY, TOKEN_KEYS, PASS_SIGNING_KEY; git-ignored)
 

@@ -281,6 +281,55 @@ async fn a_protected_path_queues_admits_bypasses_and_ends_sessions() {
     let open = browse(&api, "/open/item", "").await;
     assert!(from_origin(&open), "{}", open.describe());
     assert_eq!(open.json["headers"]["waitroom-bypass"], "fail_open");
-    w.set_fault("shop", 0, false).await;
-    w.set_fault("shopopen", 0, false).await;
+}
+
+/// The cost of a pass-through (docs/capacity.md, "Path protection"): medians of sequential GETs
+/// straight to the origin and through the worker with a session, side by side, on this machine.
+/// A measurement, not a test (it asserts only that every request passed): run it alone with
+/// `cargo test --test api pass_through_cost -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn pass_through_cost() {
+    const N: usize = 300;
+    let origin = EchoOrigin::start().await;
+    let w = TestWorker::start_with_faults().await;
+    let api = w.handle();
+    api.admin()
+        .create_sale_with(
+            "shop",
+            protected_sale(&api, &origin, &["/store/*"], "closed"),
+        )
+        .await;
+    api.admin().open_sale("shop").await;
+    let (_, session, _) = admitted(&api, "/store/item").await;
+    let direct = reqwest::Client::new();
+    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for i in 0..2 * N {
+        let started = std::time::Instant::now();
+        if i % 2 == 0 {
+            let r = direct
+                .get(format!("{}/store/item", origin.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["x-origin"], "echo");
+            r.bytes().await.unwrap();
+        } else {
+            let r = browse(&api, "/store/item", &session).await;
+            assert!(from_origin(&r));
+        }
+        times[i % 2].push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let stat = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[((v.len() as f64 - 1.0) * q).round() as usize]
+    };
+    let [mut d, mut p] = times;
+    println!(
+        "pass-through cost, {N} GETs each, interleaved: direct median {:.2} ms p90 {:.2} ms; through the worker median {:.2} ms p90 {:.2} ms",
+        stat(&mut d, 0.5),
+        stat(&mut d, 0.9),
+        stat(&mut p, 0.5),
+        stat(&mut p, 0.9)
+    );
 }

@@ -52,7 +52,8 @@ pub fn normalize(raw: &str) -> String {
         }
         text = decoded;
     }
-    resolve(&text.to_lowercase())
+    // ASCII case only: no Unicode case tables in the edge module, and origins fold ASCII.
+    resolve(&text.to_ascii_lowercase())
 }
 
 fn resolve(path: &str) -> String {

@@ -133,7 +133,7 @@ fn path_pattern(text: &str) -> Result<String, String> {
             "`{text}` must be a plain path (no ?, #, %, \\, . or ..)"
         ));
     }
-    Ok(text.to_lowercase())
+    Ok(text.to_ascii_lowercase())
 }
 
 fn host_pattern(text: &str) -> Result<String, String> {
