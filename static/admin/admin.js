@@ -32,6 +32,17 @@
     over_budget: "f-over-budget",
     access: "f-access",
     invite_jwks: "f-invite-jwks",
+    protect: "f-protect",
+    "protect.origin": "f-protect",
+    "protect.hosts": "f-protect",
+    "protect.paths": "f-protect",
+    "protect.session_s": "f-protect",
+    "protect.fail_mode": "f-protect",
+    "protect.bypass.paths": "f-protect",
+    "protect.bypass.header": "f-protect",
+    "protect.bypass.cookie": "f-protect",
+    "protect.bypass.secret": "f-protect",
+    "protect.bypass.cidrs": "f-protect",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -58,6 +69,7 @@
     "f-over-budget": "e-over-budget",
     "f-access": "e-access",
     "f-invite-jwks": "e-invite-jwks",
+    "f-protect": "e-protect",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -824,6 +836,7 @@
     $("f-over-budget").value = r.over_budget === "refuse" ? "refuse" : "price";
     $("f-access").value = r.access === "invite" ? "invite" : "open";
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
+    $("f-protect").value = r.protect ? JSON.stringify(r.protect, null, 1) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -929,6 +942,15 @@
         body.invite_jwks = JSON.parse(jwks);
       } catch (_) {
         fieldError("f-invite-jwks", "This is not JSON: paste the JWKS, {\"keys\": [...]}.");
+        ok = false;
+      }
+    }
+    const protect = $("f-protect").value.trim();
+    if (protect) {
+      try {
+        body.protect = JSON.parse(protect);
+      } catch (_) {
+        fieldError("f-protect", "This is not JSON: see the example, {\"origin\": ..., \"hosts\": [...], \"paths\": [...]}.");
         ok = false;
       }
     }

@@ -56,6 +56,10 @@ pub struct BypassInput {
     /// The staff secret (kept only as its SHA-256).
     #[serde(default)]
     pub secret: Option<String>,
+    /// The stored secret's digest, as the report shows it: sent back, it keeps the secret (a
+    /// settings form that round-trips the report), unless `secret` replaces it.
+    #[serde(default)]
+    pub secret_sha256: Option<String>,
     #[serde(default)]
     pub cidrs: Vec<String>,
 }
@@ -175,7 +179,25 @@ impl Bypass {
         let header =
             token_name("protect.bypass.header", input.header)?.map(|h| h.to_ascii_lowercase());
         let cookie = token_name("protect.bypass.cookie", input.cookie)?;
-        let secret_sha256 = match (input.secret.filter(|s| !s.is_empty()), &header, &cookie) {
+        let kept = input
+            .secret_sha256
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                let ok = d.len() == 64
+                    && d.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                ok.then_some(d).ok_or_else(|| {
+                    invalid(
+                        "protect.bypass.secret_sha256",
+                        "must be the 64 hex digits the report shows",
+                    )
+                })
+            })
+            .transpose()?;
+        let secret = input.secret.filter(|s| !s.is_empty());
+        let staff = header.is_some() || cookie.is_some();
+        let secret_sha256 = match (secret, &header, &cookie) {
+            (None, _, _) if staff && kept.is_some() => kept,
             (None, None, None) => None,
             (None, _, _) => {
                 return Err(invalid(
@@ -399,5 +421,8 @@ mod tests {
         assert_eq!(p.bypass.header.as_deref(), Some("x-staff"));
         let back: Protect = serde_json::from_str(&stored).unwrap();
         assert_eq!(back, p);
+        // The report's form sent back keeps the secret.
+        let again: ProtectInput = serde_json::from_str(&stored).unwrap();
+        assert_eq!(Protect::parse(again).unwrap(), p);
     }
 }
