@@ -6,19 +6,22 @@
 //! `fail_mode` says what a fan without a session gets: the origin (`open`) or the busy page
 //! (`closed`).
 
-use super::fan;
+use super::fan::{self, PageTurn};
 use crate::ctx::Ctx;
+use crate::edge_cache::outcomes;
 use crate::edge_cache::protected_sites::Guard;
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::Coordinator;
 use crate::pass_through::{self, Extra};
 use std::net::IpAddr;
+use waitroom_core::keys::token::TOKEN_TTL_S;
 use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::protect::decide::{decide, Bypassed, Decision, Request as Facts};
 use waitroom_core::protect::forward::{BYPASS_HEADER, FAN_HEADER, PASS_HEADER, SESSION_HEADER};
 use waitroom_core::protect::session::{Session, KEY_PURPOSE};
 use waitroom_core::protect::{FailMode, Protect};
+use waitroom_core::queue::Claim;
 use waitroom_core::{FanId, SaleId};
 use worker::{Request, Response};
 
@@ -125,7 +128,7 @@ async fn door(
         Err(e) => return Err((e, Some(req))),
     };
     match fan::turn_of_page(&req, ctx, &snap).await {
-        Ok(Some((token, pass))) => {
+        Ok(PageTurn::Start(token, pass)) => {
             let session = Session::new(
                 sale.clone(),
                 (token.fan_id.to_string(), token.seq),
@@ -139,7 +142,10 @@ async fn door(
                 .map(origin)
                 .map_err(|e| (e, None))
         }
-        Ok(None) => {
+        Ok(PageTurn::Over) => fan::turn_over_page(&snap, ctx)
+            .map(ours)
+            .map_err(|e| (e, None)),
+        Ok(PageTurn::None) => {
             // The waiting page takes a place; a busy answer there is the busy page already, or,
             // failing open, the origin's (the request kept for it: a GET has no body to copy).
             let spare = match protect.fail_mode {
@@ -215,7 +221,30 @@ async fn end_turn(ctx: &Ctx, session: &Session) {
         .ask::<_, Reply>(&Coordinator(&session.sale), &command)
         .await
     {
-        Ok(_) => crate::edge_cache::outcomes::forget(&session.sale, session.seq),
+        Ok(Reply::Assignment(assignment)) => {
+            // What this data centre's isolates answer the fan's page from, now completed (others
+            // ask again within the turn's cache life, `TURN_CACHE_MS`).
+            let pass_ttl_s = match fan::snapshot(ctx, &session.sale).await {
+                Ok(snap) => snap.sale.pass_ttl_s,
+                Err(_) => return outcomes::forget(&session.sale, session.seq),
+            };
+            let claim = Claim::Turn {
+                assignment,
+                pass_ttl_s,
+                pass: Some(session.pass.clone()),
+            };
+            let token_expires = ctx.now.plus_secs(TOKEN_TTL_S);
+            outcomes::put(
+                &ctx.origin,
+                &session.sale,
+                session.seq,
+                claim,
+                ctx.now,
+                token_expires,
+            )
+            .await;
+        }
+        Ok(_) => outcomes::forget(&session.sale, session.seq),
         Err(e) => worker::console_warn!(
             "request {}: the origin ended a session, the turn could not be completed: {e:?}",
             ctx.request_id

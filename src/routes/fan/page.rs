@@ -170,6 +170,23 @@ pub async fn sale_page(
     }
 }
 
+/// The page of a fan whose turn is over though its pass lasts (path protection: the origin ended
+/// their session): the waiting page saying their turn ended, never a redirect to the protected
+/// URL (which would send them back here).
+pub(crate) fn turn_over_page(snap: &Snapshot, ctx: &Ctx) -> Result<Response, ApiError> {
+    let can_rejoin = snap.sale.access.is_open();
+    let over = Standing::Lapsed {
+        reason: AssignmentState::Completed,
+    };
+    let page = WaitingPage {
+        sale: SaleLook::of(&snap.sale),
+        phase: snap.phase_at(ctx.now),
+        place: place_shown(&over, can_rejoin),
+        can_rejoin,
+    };
+    pages::render(&page, 200, CacheControl::PrivateNoStore)
+}
+
 /// The fan's turn, in a browser: a 303 to the purchase URL (the pass in its query or fragment),
 /// or, for `form_post`, a page whose form POSTs the pass there.
 fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Response, ApiError> {

@@ -78,6 +78,12 @@ pub fn decide(protect: &Protect, req: Request<'_>, now: UnixMillis) -> Decision 
     }
 }
 
+/// Whether a fan's turn (in the state its assignment is in) starts a session: not once it is
+/// completed (the origin ended their session, or reported the purchase), though its pass lasts.
+pub fn turn_starts_session(state: crate::AssignmentState) -> bool {
+    state != crate::AssignmentState::Completed
+}
+
 /// Whether the origin's `Waitroom-Session` response header ends the fan's session.
 pub fn origin_ends_session(header: Option<&str>) -> bool {
     header.is_some_and(|v| v.trim().eq_ignore_ascii_case("end"))
@@ -197,6 +203,14 @@ mod tests {
         }
         assert_eq!(pass(Some(Err(SessionError::Expired)), 0), Decision::Door);
         assert_eq!(pass(None, 0), Decision::Door);
+    }
+
+    #[test]
+    fn a_completed_turn_starts_no_session() {
+        use crate::AssignmentState as S;
+        assert!(turn_starts_session(S::Assigned));
+        assert!(turn_starts_session(S::Claimed));
+        assert!(!turn_starts_session(S::Completed));
     }
 
     #[test]
