@@ -209,7 +209,7 @@ mod tests {
     fn a_completed_turn_starts_no_session() {
         use crate::AssignmentState as S;
         assert!(turn_starts_session(S::Assigned));
-        assert!(turn_starts_session(S::Claimed));
+
         assert!(!turn_starts_session(S::Completed));
     }
 
