@@ -15,7 +15,7 @@ export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(HOME)/.cargo/bin/wasm-bindgen-test-runner
 
-WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) Cargo.toml Cargo.lock crates/core/Cargo.toml
+WORKER_SOURCES := $(shell find src crates/core/src workers -name '*.rs' -o -name Cargo.toml 2>/dev/null) $(wildcard templates/*.html) $(wildcard locales/*.ftl) build.rs Cargo.toml Cargo.lock crates/core/Cargo.toml
 
 .PHONY: help bootstrap build vendor dev test test-unit test-wasm test-integration test-adversary test-browser lint bench bench-core clean check-config deploy rollback
 
@@ -23,37 +23,46 @@ help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
 	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
-	@echo "make bench-core - the core alone: cost per operation (criterion) and the million-fan simulation; target/bench/core.md, simulation.md"
+	@echo "make bench-core - the core alone: cost per operation (criterion), the million-fan simulation and the production-shaped one (PROD_ARGS); target/bench/core.md, simulation.md, production.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The two Worker bundles (wasm + JS shim), one from each Worker's crate over the one library
-# (docs/architecture.md, docs/operations.md "Two Workers"): build/ is the full worker
-# (workers/full, wrangler.toml: every Durable Object class, cron, queue consumer and every route),
-# build-edge/ the edge worker (workers/edge, wrangler.edge.toml: the fan's routes, the rest handed
-# to the full worker). Rebuilt only when a source changed; one after the other (they share
-# target/, so the second compiles only its own crate and the link).
+# The three Worker bundles (wasm + JS shim), one from each Worker's crate over the one library
+# (docs/architecture.md, docs/operations.md "Two Workers" and "The gate worker"): build/ is the
+# full worker (workers/full, wrangler.toml: every Durable Object class, cron, queue consumer and
+# every route), build-edge/ the edge worker (workers/edge, wrangler.edge.toml: the fan's routes,
+# the rest handed to the full worker), build-gate/ the gate worker (workers/gate,
+# wrangler.gate.toml: protected sites' requests, path protection). Rebuilt only when a source
+# changed; one after the other (they share target/, so the others compile only their own crate
+# and the link).
 # Under a lock: running workers (wrangler's [build] command) and tests may ask for a build at once,
 # and two worker-builds writing build/ together leave a corrupt module.
 build:
-	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js vendor
+	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js build-gate/index.js vendor
 build/index.js: $(WORKER_SOURCES)
 	worker-build --release --out-dir ../../build workers/full
 	@touch $@
 build-edge/index.js: $(WORKER_SOURCES)
 	worker-build --release --out-dir ../../build-edge workers/edge
 	@touch $@
+build-gate/index.js: $(WORKER_SOURCES)
+	worker-build --release --out-dir ../../build-gate workers/gate
+	@touch $@
 
-# The dashboard's chart library (uPlot, pinned in package.json), copied from node_modules into
-# static/vendor/ (git-ignored) so the worker serves it itself: no CDN.
-VENDOR_FILES := static/vendor/uPlot.iife.min.js static/vendor/uPlot.min.css
+# The dashboard's chart library (uPlot) and the QR code of the waiting page's "continue on another
+# device" link (qrcode-generator), pinned in package.json, copied from node_modules into
+# static/vendor/ (git-ignored) so the worker serves them itself: no CDN.
+VENDOR_FILES := static/vendor/uPlot.iife.min.js static/vendor/uPlot.min.css static/vendor/qrcode.js
 vendor: $(VENDOR_FILES)
+static/vendor/qrcode.js: node_modules/qrcode-generator/dist/qrcode.js
+	@mkdir -p $(@D)
+	cp $< $@
 static/vendor/%: node_modules/uplot/dist/%
 	@mkdir -p $(@D)
 	cp $< $@
-node_modules/uplot/dist/%:
+node_modules/uplot/dist/% node_modules/qrcode-generator/dist/%:
 	@echo "$@ is missing: run 'npm ci' (or 'make bootstrap')" >&2; exit 1
 
 dev: bootstrap build
@@ -62,7 +71,7 @@ dev: bootstrap build
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p waitroom -p waitroom-edge -p waitroom-full --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p waitroom -p waitroom-edge -p waitroom-full -p waitroom-gate --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-unit:
 	cargo test --workspace --lib --bins
@@ -72,19 +81,21 @@ test-wasm:
 	cargo test --target wasm32-unknown-unknown --test wasm
 
 # Black-box: each test starts the real worker (wrangler dev) on a free port with its own state.
+# Four at a time on two cores: most of a test's time is waiting on its worker and the clock.
 test-integration: build
 	cargo build -p verify-draw
-	cargo test --test api -- --test-threads 3
+	cargo test --test api -- --test-threads 4
 
 # The adversary suite alone (tests/api/adversary/, docs/fairness.md): each promise attacked the
 # way a script would, with the bound it must hold. test-integration runs it with the rest.
 test-adversary: build
-	cargo test --test api adversary:: -- --test-threads 3
+	cargo test --test api adversary:: -- --test-threads 4
 
 # Real headless Chromium (Debian's chromium + chromium-driver) against the worker and the demo origin.
+# Two at a time: each test has its own worker, browser and profile.
 test-browser: build
 	cargo build -p demo-origin
-	cargo test --test browser -- --test-threads 1
+	cargo test --test browser -- --test-threads 2
 
 # Every environment of wrangler.toml and wrangler.edge.toml, offline: dry-run deploys, bindings, and the secrets table in
 # docs/operations.md (scripts/check-config.sh).
@@ -120,6 +131,12 @@ bench: bootstrap build
 # target/bench/simulation-rate.md). CORE_BENCH_ARGS go to criterion (e.g. CORE_BENCH_ARGS=join).
 SIM_FANS ?= 1000000
 SIM_RATE ?= 120000
+# The production-shaped simulation (crates/core/examples/production/main.rs): name=value arguments,
+# e.g. PROD_ARGS="fans=1000000 dcs=30". By default 1,200 isolates (300 × 4) for 2 virtual hours
+# with 400,000 fans (40,000 in the pre-queue) and a line that stays long (3,000 a minute): ~2 min
+# here. PROD_ARGS= (empty) runs its full default, 10M fans and a 2M pre-queue, which the draw as
+# it is makes far too slow on this machine.
+PROD_ARGS ?= fans=400000 prequeue=40000 rate=3000
 bench-core:
 	@mkdir -p target/bench
 	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
@@ -128,7 +145,11 @@ bench-core:
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 | tee target/bench/simulation.md
 	@echo "[bench] the same crowd admitted by rate ($(SIM_RATE) a minute, no window; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
 	@cargo run --release --quiet -p waitroom-core --example simulate -- $(SIM_FANS) 8 rate=$(SIM_RATE) | tee target/bench/simulation-rate.md
-	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md"
+	@echo "[bench] the line at production shape ($(PROD_ARGS); cargo run --release -p waitroom-core --example production; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@cargo run --release --quiet -p waitroom-core --example production -- $(PROD_ARGS) | tee target/bench/production.md
+	@echo "[bench] the counts docs/capacity.md's cost model is built from (target/bench/production.md, Totals):"
+	@sed -n '/^## Totals/,$$p' target/bench/production.md
+	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md, target/bench/production.md"
 
 clean:
-	rm -rf build build-edge target/wasm32-unknown-unknown .wrangler
+	rm -rf build build-edge build-gate target/wasm32-unknown-unknown .wrangler

@@ -37,8 +37,8 @@ fi
 # If anything below fails, do not leave an install running on its own.
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
-if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing the pinned npm tools (wrangler, esbuild, binaryen)"
+if [ ! -x node_modules/.bin/wrangler ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the pinned npm tools (wrangler, esbuild, binaryen, axe-core)"
   npm ci --no-audit --no-fund
 fi
 

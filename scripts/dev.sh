@@ -34,10 +34,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Both Workers of the deployment (docs/operations.md, "Two Workers"): the edge worker on the port,
-# the full worker (the Durable Objects) behind it.
-say "starting the edge worker on $EDGE and the full worker behind it (state in $STATE_DIR)"
-setsid node_modules/.bin/wrangler dev -c wrangler.edge.toml -c wrangler.toml --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
+# The three Workers of the deployment (docs/operations.md, "Two Workers" and "The gate worker"):
+# the edge worker on the port, the full worker (the Durable Objects) behind it, and the gate worker
+# (path protection), to which the edge hands the protected store's requests.
+say "starting the edge worker on $EDGE, the full and gate workers behind it (state in $STATE_DIR)"
+setsid node_modules/.bin/wrangler dev -c wrangler.edge.toml -c wrangler.toml -c wrangler.gate.toml --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
   --show-interactive-dev-session=false &
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf "$EDGE/healthz" >/dev/null && break; sleep 1; done
@@ -67,8 +68,9 @@ else
 fi
 
 # The second demo sale: path protection of the demo origin's store, with no code in the origin.
-# The edge guards $EDGE/store and passes admitted fans through to $ORIGIN/store (docs/api.md,
-# "Path protection"); at most 5 fans shop at once, each session renewed while active.
+# The gate worker guards $EDGE/store (the edge hands it the request) and passes admitted fans
+# through to $ORIGIN/store (docs/api.md, "Path protection"); at most 5 fans shop at once, each
+# session renewed while active.
 STORE_SALE=${STORE_SALE:-store}
 if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$STORE_SALE")" = 404 ]; then
   say "creating the protected-store sale '$STORE_SALE' (guards $EDGE/store)"

@@ -26,6 +26,8 @@ pub struct Ctx {
     /// The fetch event's context, for work after the answer (`waitUntil`); none in callers
     /// without one.
     pub background: Option<Rc<worker::Context>>,
+    /// The language of the fan's pages (`?lang=`, its cookie, `Accept-Language`; src/i18n.rs).
+    pub lang: crate::i18n::Chosen,
 }
 
 impl Ctx {

@@ -71,8 +71,22 @@ impl Place {
     }
 }
 
-/// Runs the door's gates for `presented` on the sale of `snap` (module docs).
+/// Runs the door's gates for `presented` on the sale of `snap` (module docs). A place a
+/// defence refused is counted for the sale's report ([`crate::refusals`]).
 pub async fn take(
+    req: &Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+    presented: Presented,
+) -> Result<Place, ApiError> {
+    let taken = gates(req, ctx, snap, presented).await;
+    if let Err(e) = &taken {
+        crate::refusals::refused(&ctx.objects, &snap.sale.id, e, ctx.now).await;
+    }
+    taken
+}
+
+async fn gates(
     req: &Request,
     ctx: &Ctx,
     snap: &Snapshot,
@@ -104,10 +118,12 @@ pub async fn take(
         }
     }
     let paid = place_cost::pay(req, ctx, snap, presented.pow.as_ref())?;
+    let mut assist_asked = false;
     let placed = async {
         crate::turnstile::require_for_join(req, ctx, &snap.sale, presented.turnstile.as_deref())
             .await?;
         let member = invitations::member(ctx, snap, presented.invitation.as_deref()).await?;
+        assist_asked = member.as_ref().is_some_and(|m| m.assist);
         let solution = paid.solution;
         match member {
             Some(member) => member_place(ctx, snap, &member, solution).await,
@@ -127,17 +143,55 @@ pub async fn take(
         assignment.rejoined_as = Some(Rejoined::of(&joined));
         let claim = Claim::Lapsed { assignment };
         let token_expires = UnixMillis::from_secs(token.token.exp);
+        let of = outcomes::Of {
+            seq: token.token.seq,
+            hand: token.token.hand,
+        };
         outcomes::put(
             &ctx.origin,
             &snap.sale.id,
-            token.token.seq,
+            of,
             claim,
             ctx.now,
             token_expires,
         )
         .await;
     }
-    place_of(ctx, snap, joined)
+    let place = place_of(ctx, snap, joined)?;
+    if assist_asked {
+        return Ok(with_assist(ctx, snap, place).await);
+    }
+    Ok(place)
+}
+
+/// A member whose invitation carries the `assist` claim asks for the sale's assisted lane with
+/// their place: granted (while it has room), their token says so. Refused (no lane, full, their
+/// turn came, or the coordinator busy) the place stands as it is, with the usual time; logged.
+async fn with_assist(ctx: &Ctx, snap: &Snapshot, mut place: Place) -> Place {
+    if snap.sale.assist.is_none() || place.claims.assist {
+        return place;
+    }
+    let command = Command::Assist {
+        seq: place.joined.seq,
+    };
+    // Read as that one reply: the edge's module compiles no reader for the others.
+    let granted: Result<Only<Reply, waitroom_core::queue::Assisted>, _> =
+        ctx.objects.ask(&Coordinator(&snap.sale.id), &command).await;
+    match granted {
+        Ok(_) => {
+            let claims = place.claims.assisted(ctx.now);
+            match ctx.config() {
+                Ok(config) => {
+                    place.token = config.secrets.token_keys.sign(&claims);
+                    place.claims = claims;
+                    place.new_token = true;
+                }
+                Err(e) => worker::console_warn!("assisted lane: no keys to sign with: {e:?}"),
+            }
+        }
+        Err(e) => worker::console_warn!("assisted lane not granted to a member: {e:?}"),
+    }
+    place
 }
 
 /// A place with a newly signed token for it.
@@ -182,6 +236,11 @@ enum Holds {
 /// the fan found, at the edge when it can be; only a first look at a reached place asks the
 /// coordinator ([`claim`]).
 async fn holds(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<Holds, ApiError> {
+    // A token of a hand the place moved away from holds nothing, and takes nothing new: the
+    // place is someone's (docs/api.md, "Move my place").
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(QueueError::PlaceMoved.into());
+    }
     let kept = |position, ahead| {
         Holds::Place(Joined {
             fan_id: token.fan_id.clone(),
@@ -228,13 +287,20 @@ fn rejoined_place(snap: &Snapshot, ctx: &Ctx, next: Rejoined) -> Joined {
 /// What fan `token` finds now that their number was reached: from the edge's outcome cache if
 /// they asked before, else from the coordinator (and then cached).
 pub async fn claim(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<Claim, ApiError> {
-    let command = Command::Claim { seq: token.seq };
+    let command = Command::Claim {
+        seq: token.seq,
+        hand: token.hand,
+    };
     let ask = async {
         let claim: Only<Reply, Claim> = ctx.objects.ask(&Coordinator(sale), &command).await?;
         Ok(claim.into_inner())
     };
     let token_expires = UnixMillis::from_secs(token.exp);
-    outcomes::get(&ctx.origin, sale, token.seq, ctx.now, token_expires, ask).await
+    let key = outcomes::Of {
+        seq: token.seq,
+        hand: token.hand,
+    };
+    outcomes::get(&ctx.origin, sale, key, ctx.now, token_expires, ask).await
 }
 
 /// A new place at the back of an open sale (`ended`: the finished place it is taken for).

@@ -5,6 +5,7 @@ use serde::Serialize;
 use waitroom_core::fairness::invitation::InvitationError;
 use waitroom_core::fairness::pow::{Challenge, PowError};
 use waitroom_core::fairness::turnstile::TurnstileError;
+use waitroom_core::keys::move_link::MoveLinkError;
 use waitroom_core::keys::secrets::ConfigError;
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::socket::Refusal;
@@ -132,6 +133,9 @@ pub enum ApiError {
     OriginUnreachable(String),
     /// A socket the fan may not hold (yet): they keep polling.
     SocketRefused(Refusal),
+    /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
+    /// place").
+    MoveLink(MoveLinkError),
 }
 
 impl From<QueueError> for ApiError {
@@ -305,7 +309,13 @@ impl ApiError {
                     Q::Busy => row(503, "busy", said),
                     Q::PowSpent => row(403, "pow_invalid", said),
                     Q::ShardsFixed => row(409, "shards_fixed", said),
+                    Q::AssistUnavailable => row(409, "assist_unavailable", said),
+                    Q::AssistFull { .. } => row(409, "assist_full", said),
+                    Q::AssistTooLate => row(409, "assist_too_late", said),
                     Q::ShardsChanging { .. } => row(409, "shards_changing", said),
+                    Q::PlaceMoved => row(409, "place_moved", said),
+                    Q::MovesUsedUp { .. } => row(409, "moves_used_up", said),
+                    Q::TurnTaken => row(409, "turn_taken", said),
                 }
             }
             E::Busy(_) => row(503, "busy", QueueError::Busy.to_string()),
@@ -346,9 +356,20 @@ impl ApiError {
                         409,
                         "a newer socket of this fan took this one's place".into(),
                     ),
+                    Refusal::Moved => (409, QueueError::PlaceMoved.to_string()),
                 };
                 row(status, r.reason(), message)
             }
+            E::MoveLink(MoveLinkError::Invalid) => row(
+                400,
+                "move_link_invalid",
+                "this is not a link to move a place of this sale",
+            ),
+            E::MoveLink(MoveLinkError::Expired) => row(
+                410,
+                "move_link_expired",
+                "this link to move a place has expired: ask for a new one on the device that holds the place",
+            ),
         }
     }
 
@@ -591,6 +612,24 @@ mod tests {
                 "address_sockets_full",
             ),
             (ApiError::SocketRefused(Refusal::Replaced), 409, "replaced"),
+            (ApiError::SocketRefused(Refusal::Moved), 409, "place_moved"),
+            (queue(QueueError::PlaceMoved), 409, "place_moved"),
+            (
+                queue(QueueError::MovesUsedUp { max: 3 }),
+                409,
+                "moves_used_up",
+            ),
+            (queue(QueueError::TurnTaken), 409, "turn_taken"),
+            (
+                ApiError::MoveLink(MoveLinkError::Invalid),
+                400,
+                "move_link_invalid",
+            ),
+            (
+                ApiError::MoveLink(MoveLinkError::Expired),
+                410,
+                "move_link_expired",
+            ),
         ];
         for (error, status, code) in cases {
             assert_eq!((error.status(), error.code()), (status, code), "{error:?}");

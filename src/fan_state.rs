@@ -18,15 +18,19 @@ pub enum FanState {
     Lapsed,
     /// The sale closed.
     Closed,
+    /// The place moved to another device: this token no longer holds it (docs/api.md, "Move my
+    /// place").
+    Moved,
 }
 
 impl FanState {
-    pub const ALL: [FanState; 5] = [
+    pub const ALL: [FanState; 6] = [
         FanState::Waiting,
         FanState::YourTurn,
         FanState::Prequeue,
         FanState::Lapsed,
         FanState::Closed,
+        FanState::Moved,
     ];
 
     /// Its name in the contract.
@@ -37,6 +41,7 @@ impl FanState {
             FanState::Prequeue => "prequeue",
             FanState::Lapsed => "lapsed",
             FanState::Closed => "closed",
+            FanState::Moved => "moved",
         }
     }
 }
@@ -71,7 +76,14 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["waiting", "your_turn", "prequeue", "lapsed", "closed"]
+            [
+                "waiting",
+                "your_turn",
+                "prequeue",
+                "lapsed",
+                "closed",
+                "moved"
+            ]
         );
         for state in FanState::ALL {
             assert_eq!(state.to_string(), state.as_str());

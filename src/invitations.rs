@@ -70,6 +70,8 @@ pub struct Member {
     /// [`member_key`]: the member within the sale, hashed.
     key: String,
     pub expires_at: UnixMillis,
+    /// The invitation's `assist` claim: the member asks for the sale's assisted lane.
+    pub assist: bool,
 }
 
 /// Who a join is for. Open sales take anyone (an invitation presented there is ignored);
@@ -105,6 +107,7 @@ pub async fn member(
     Ok(Some(Member {
         key: member_key(&snap.sale.id, &invitation.member),
         expires_at: invitation.expires_at,
+        assist: invitation.assist,
     }))
 }
 
@@ -151,7 +154,7 @@ pub fn keep_cookie(sale: &SaleId, text: &str, member: &Member, now: UnixMillis) 
 }
 
 /// `POST /api/admin/sales/{sale}/invitations`: `{"members": [ids]}` or `{"count": n}`, and
-/// optionally `ttl_s`.
+/// optionally `ttl_s` and `assist` (the invitations carry the `assist` claim).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateBody {
@@ -161,6 +164,8 @@ pub struct GenerateBody {
     pub count: Option<usize>,
     #[serde(default)]
     pub ttl_s: Option<u64>,
+    #[serde(default)]
+    pub assist: bool,
 }
 
 #[derive(Serialize)]

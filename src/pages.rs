@@ -3,6 +3,10 @@
 
 use crate::error::ApiError;
 use crate::fan_state::FanState;
+use crate::i18n::Lang;
+pub use localized::Localized;
+
+mod localized;
 use crate::response::{self, CacheControl};
 use askama::Template;
 use waitroom_core::sale::SaleView;
@@ -20,6 +24,7 @@ pub struct SaleLook<'a> {
     pub color: BrandColor,
     pub ink: Ink,
     pub logo_url: Option<&'a Url>,
+    /// The promoter's message, in the page's language where the sale has it.
     pub message: Option<&'a str>,
 }
 
@@ -29,7 +34,7 @@ impl<'a> SaleLook<'a> {
         brand_css_path(self.color)
     }
 
-    pub fn of(sale: &'a SaleView) -> Self {
+    pub fn of(sale: &'a SaleView, lang: Lang) -> Self {
         let branding = &sale.branding.settings;
         Self {
             id: &sale.id,
@@ -37,7 +42,7 @@ impl<'a> SaleLook<'a> {
             color: branding.color(),
             ink: sale.branding.ink,
             logo_url: branding.logo_url.as_ref().map(WebUrl::as_url),
-            message: branding.message.as_deref(),
+            message: branding.message_in(lang.code()),
         }
     }
 }
@@ -46,6 +51,7 @@ impl<'a> SaleLook<'a> {
 #[derive(Template)]
 #[template(path = "not_on_sale.html")]
 pub struct NotOnSalePage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub opens_at: Option<UnixMillis>,
 }
@@ -54,12 +60,25 @@ pub struct NotOnSalePage<'a> {
 #[derive(Template)]
 #[template(path = "waiting.html")]
 pub struct WaitingPage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub phase: Phase,
     pub place: PlaceShown,
     /// Whether a fan whose turn lapsed may join again at the back (not in an invitation-only
     /// sale: the invitation was for one place, and the member had it).
     pub can_rejoin: bool,
+    pub assist: AssistShown,
+}
+
+/// What the waiting page shows of the sale's assisted lane (docs/api.md, "The assisted lane").
+#[derive(Default)]
+pub struct AssistShown {
+    /// The fan may ask for it: its multiplier.
+    pub offer: Option<u32>,
+    /// The fan has it: its multiplier.
+    pub granted: Option<u32>,
+    /// What happened when the fan last asked.
+    pub notice: Option<String>,
 }
 
 /// What the waiting page shows of the fan's place.
@@ -113,6 +132,7 @@ impl PlaceShown {
 #[derive(Template)]
 #[template(path = "turnstile.html")]
 pub struct TurnstilePage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub site_key: &'a str,
     /// The widget's `data-action`, checked by the edge.
@@ -126,15 +146,19 @@ pub struct TurnstilePage<'a> {
 #[derive(Template)]
 #[template(path = "pass_form_post.html")]
 pub struct PassFormPostPage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub purchase_url: &'a str,
     pub pass: &'a str,
+    /// When the pass ends: the page says so, and warns before (WCAG 2.2.1).
+    pub expires_at: UnixMillis,
 }
 
 /// After the sale.
 #[derive(Template)]
 #[template(path = "closed.html")]
 pub struct ClosedPage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
 }
 
@@ -142,21 +166,50 @@ pub struct ClosedPage<'a> {
 #[derive(Template)]
 #[template(path = "invitation.html")]
 pub struct InvitationPage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub required: bool,
     /// Why the invitation was refused, in words.
     pub reason: String,
 }
 
+/// The link and QR code that move a place to another device (`POST /s/{sale}/move-link`).
+#[derive(Template)]
+#[template(path = "move_link.html")]
+pub struct MoveLinkPage<'a> {
+    pub lang: Lang,
+    pub sale: SaleLook<'a>,
+    pub url: &'a str,
+    pub code: &'a str,
+    pub expires_at: UnixMillis,
+    /// How long the link is valid, in minutes.
+    pub minutes: u64,
+    /// Moves the place has left after this one.
+    pub moves_left: u8,
+}
+
+/// The page that takes a place over on this device (`GET /s/{sale}/move`), saying why a code
+/// was refused, if it was.
+#[derive(Template)]
+#[template(path = "move.html")]
+pub struct MovePage<'a> {
+    pub lang: Lang,
+    pub sale: SaleLook<'a>,
+    pub refused: Option<&'static str>,
+}
+
 /// No such sale.
 #[derive(Template)]
 #[template(path = "not_found.html")]
-pub struct NotFoundPage;
+pub struct NotFoundPage {
+    pub lang: Lang,
+}
 
 /// The sale's objects are busy: the fan keeps their place, and the page tries again by itself.
 #[derive(Template)]
 #[template(path = "busy.html")]
 pub struct BusyPage<'a> {
+    pub lang: Lang,
     pub sale: &'a SaleId,
     pub retry_after_s: u64,
     /// Busy answers in a row before this one (0: the first).
@@ -167,6 +220,7 @@ pub struct BusyPage<'a> {
 #[derive(Template)]
 #[template(path = "getting_place.html")]
 pub struct GettingPlacePage<'a> {
+    pub lang: Lang,
     pub sale: SaleLook<'a>,
     pub phase: Phase,
     pub challenge: &'a str,
@@ -180,6 +234,7 @@ pub struct GettingPlacePage<'a> {
 #[derive(Template)]
 #[template(path = "rate_limited.html")]
 pub struct RateLimitedPage<'a> {
+    pub lang: Lang,
     pub sale: &'a SaleId,
     pub retry_after_s: u64,
 }
@@ -209,16 +264,23 @@ pub fn brand_css(file: &str) -> Result<Response, ApiError> {
     ))
 }
 
-/// Renders `page` into an HTML response.
+/// Renders `page` into an HTML response, in its language: `Content-Language` says which, and
+/// `Vary` tells any cache that the same URL is another page for another `Accept-Language` or
+/// language cookie (the pages cached publicly, not on sale and closed, must never be served in
+/// the wrong language).
 pub fn render(
-    page: &impl Template,
+    page: &(impl Template + Localized),
     status: u16,
     cache: CacheControl,
 ) -> Result<Response, ApiError> {
     let html = page
         .render()
         .map_err(|e| ApiError::Internal(format!("rendering a page: {e}")))?;
-    Ok(response::html(status, html, cache))
+    let mut response = response::html(status, html, cache);
+    let headers = response.headers_mut();
+    headers.set("Content-Language", page.lang().code())?;
+    headers.set("Vary", "Accept-Language, Cookie")?;
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -249,7 +311,7 @@ mod tests {
             shards_changed: None,
             access: Default::default(),
             invite_jwks: None,
-            protect: None,
+            assist: None,
         }
     }
 
@@ -257,7 +319,8 @@ mod tests {
     fn the_getting_place_page_carries_its_challenge_and_says_javascript_is_needed() {
         let sale = view(Branding::default());
         let html = GettingPlacePage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
             phase: Phase::Open,
             challenge: "tour.1.abc",
             bits: 16,
@@ -275,15 +338,25 @@ mod tests {
         assert!(html.contains("<noscript>"), "{html}");
         let sale_id = SaleId::parse("tour").unwrap();
         let limited = RateLimitedPage {
+            lang: Lang::ENGLISH,
             sale: &sale_id,
             retry_after_s: 7,
         }
         .render()
         .unwrap();
         assert!(
-            limited.contains(r#"<meta http-equiv="refresh" content="7; url=/s/tour">"#),
+            limited.contains(
+                r#"<noscript><meta http-equiv="refresh" content="7; url=/s/tour"></noscript>"#
+            ),
             "{limited}"
         );
+        // With JavaScript the page's script refreshes when the page says (WCAG 2.2.1).
+        for part in [
+            r#"data-refresh-s="7" data-refresh-url="/s/tour""#,
+            r#"<script src="/assets/refresh.js" defer></script>"#,
+        ] {
+            assert!(limited.contains(part), "{part} in {limited}");
+        }
     }
 
     #[test]
@@ -292,10 +365,12 @@ mod tests {
             color: Some(BrandColor::parse("#fde68a").unwrap()),
             logo_url: None,
             message: Some("<script>x('y')</script>".into()),
+            messages: Default::default(),
         };
         let sale = view(branding);
         let html = ClosedPage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
         }
         .render()
         .unwrap();
@@ -332,7 +407,8 @@ mod tests {
     fn the_waiting_page_shows_the_place() {
         let sale = view(Branding::default());
         let html = WaitingPage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
             phase: Phase::Open,
             can_rejoin: true,
             place: PlaceShown {
@@ -345,16 +421,22 @@ mod tests {
                 rejoin: false,
                 draw_at: None,
             },
+            assist: AssistShown {
+                offer: Some(3),
+                ..AssistShown::default()
+            },
         }
         .render()
         .unwrap();
         for part in [
+            r#"<form id="assist" method="post" action="/s/tour/assist">"#,
+            "gives you 3 times as long",
             r#"<noscript><meta http-equiv="refresh" content="5"></noscript>"#,
             r#"data-page="waiting" data-state="waiting""#,
             r#"<span id="position">3</span>"#,
             r#"<b id="ahead">2</b>"#,
             r#"<b id="eta">&#60; 1 min</b>"#,
-            r#"<b id="phase">open</b>"#,
+            r#"<b id="phase" data-phase="open">open</b>"#,
             r#"<p id="notice" class="notice" role="status" hidden></p>"#,
             r#"action="/s/tour" hidden>"#,
             r#"href="/brand/5b21b6.css""#,
@@ -363,7 +445,8 @@ mod tests {
             assert!(html.contains(part), "{part} in {html}");
         }
         let scheduled = NotOnSalePage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
             opens_at: sale.opens_at,
         }
         .render()
@@ -379,7 +462,8 @@ mod tests {
     fn a_turnstile_page_shows_the_widget_in_a_form_that_joins() {
         let sale = view(Branding::default());
         let html = TurnstilePage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
             site_key: "1x00000000000000000000AA",
             action: "join",
             script_url: "https://challenges.cloudflare.com/turnstile/v0/api.js",
@@ -390,7 +474,7 @@ mod tests {
         for part in [
             r#"data-page="turnstile""#,
             r#"<form id="turnstile-form" method="post" action="/s/tour">"#,
-            r#"<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA" data-action="join" data-callback="waitroomTurnstileSolved"></div>"#,
+            r#"<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA" data-action="join" data-callback="waitroomTurnstileSolved" data-language="en"></div>"#,
             r#"<script src="/assets/turnstile.js" defer></script>"#,
             r#"<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>"#,
         ] {
@@ -404,13 +488,17 @@ mod tests {
     fn the_form_post_page_posts_the_pass_and_never_puts_it_in_a_url() {
         let sale = view(Branding::default());
         let html = PassFormPostPage {
-            sale: SaleLook::of(&sale),
+            lang: Lang::ENGLISH,
+            sale: SaleLook::of(&sale, Lang::ENGLISH),
             purchase_url: "https://shop.example/buy?x=1&y=2",
             pass: "eyJ.eyJ.sig",
+            expires_at: UnixMillis(1_800_000_300_000),
         }
         .render()
         .unwrap();
         for part in [
+            // WCAG 2.2.1: the page says when the turn ends, in words and for the script.
+            r#"<time id="expires-at" datetime="2027-01-15T08:05:00Z">08:05 UTC</time>"#,
             r#"<form id="pass-form" method="post" action="https://shop.example/buy?x=1&#38;y=2">"#,
             r#"<input type="hidden" name="pass" value="eyJ.eyJ.sig">"#,
             r#"<button type="submit">"#,
@@ -425,6 +513,7 @@ mod tests {
     fn the_busy_page_refreshes_itself_to_the_sale_counting_its_tries() {
         let sale = SaleId::parse("tour").unwrap();
         let html = BusyPage {
+            lang: Lang::ENGLISH,
             sale: &sale,
             retry_after_s: 2,
             tries: 0,
@@ -438,6 +527,7 @@ mod tests {
         assert!(html.contains(r#"data-page="busy""#), "{html}");
         assert!(!html.contains("tried"), "{html}");
         let again = BusyPage {
+            lang: Lang::ENGLISH,
             sale: &sale,
             retry_after_s: 16,
             tries: 3,
@@ -445,7 +535,10 @@ mod tests {
         .render()
         .unwrap();
         assert!(again.contains("url=/s/tour?busy=4"), "{again}");
-        assert!(again.contains("it has tried 3 times already"), "{again}");
+        assert!(
+            again.contains("(try 3; it waits a little longer each time)"),
+            "{again}"
+        );
     }
 
     #[test]
@@ -453,8 +546,13 @@ mod tests {
         let sale_id = SaleId::parse("tour").unwrap();
         let sale = view(Branding::default());
         let pages = [
-            NotFoundPage.render().unwrap(),
+            NotFoundPage {
+                lang: Lang::ENGLISH,
+            }
+            .render()
+            .unwrap(),
             BusyPage {
+                lang: Lang::ENGLISH,
                 sale: &sale_id,
                 retry_after_s: 2,
                 tries: 0,
@@ -462,20 +560,24 @@ mod tests {
             .render()
             .unwrap(),
             RateLimitedPage {
+                lang: Lang::ENGLISH,
                 sale: &sale_id,
                 retry_after_s: 7,
             }
             .render()
             .unwrap(),
             ClosedPage {
-                sale: SaleLook::of(&sale),
+                lang: Lang::ENGLISH,
+                sale: SaleLook::of(&sale, Lang::ENGLISH),
             }
             .render()
             .unwrap(),
         ];
         for html in &pages {
             for part in [
-                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+                "<!doctype html>\n<html lang=\"en\" dir=\"ltr\">\n<head>\n<meta charset=\"utf-8\">\n",
+                r#"<nav class="languages" aria-label="Language"><ul>"#,
+                r#"<a href="?lang=en" lang="en" hreflang="en" aria-current="true">English</a>"#,
                 r#"<link rel="stylesheet" href="/assets/app.css">"#,
                 r#"<header class="brand"><div class="inner">"#,
                 "</h1></div></header>\n<main>",

@@ -12,6 +12,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::pages::{self, GettingPlacePage, RateLimitedPage, SaleLook};
 use crate::response::CacheControl;
 use std::cell::RefCell;
@@ -174,6 +175,7 @@ pub fn challenge(req: &Request, ctx: &Ctx, snap: &Snapshot) -> Result<Challenge,
 /// Web Worker, joins, and reloads into the waiting page.
 pub fn getting_place_page(
     look: SaleLook<'_>,
+    lang: Lang,
     phase: Phase,
     error: &ApiError,
     turnstile_token: Option<&str>,
@@ -182,6 +184,7 @@ pub fn getting_place_page(
         return Err(ApiError::Internal("no challenge to show".into()));
     };
     let page = GettingPlacePage {
+        lang,
         sale: look,
         phase,
         challenge: &challenge.challenge,
@@ -193,9 +196,10 @@ pub fn getting_place_page(
 
 /// The page a browser gets for a `rate_limited` refusal: 429, `Retry-After`, and it tries again
 /// by itself.
-pub fn rate_limited_page(sale: &SaleId, retry_after_ms: u64) -> Response {
+pub fn rate_limited_page(sale: &SaleId, retry_after_ms: u64, lang: Lang) -> Response {
     let retry_after_s = retry_after_ms.div_ceil(1000).max(1);
     let page = RateLimitedPage {
+        lang,
         sale,
         retry_after_s,
     };

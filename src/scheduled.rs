@@ -150,7 +150,8 @@ async fn fan(env: &Env, started: UnixMillis, timings: &mut Timings) -> Result<()
     }
     timings.pull_ms = Some(lap(&mut mark));
 
-    let Reply::Claim(claim) = ask(env, &sale, &Command::Claim { seq }, "claim").await? else {
+    let Reply::Claim(claim) = ask(env, &sale, &Command::Claim { seq, hand: 0 }, "claim").await?
+    else {
         return Err("claim: unexpected reply".into());
     };
     // The pass the coordinator signed, as the edge hands it to a fan, checked against the JWKS.

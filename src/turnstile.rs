@@ -88,7 +88,8 @@ pub fn challenge_page(
         Err(e) => return Some(Err(e)),
     };
     let page = TurnstilePage {
-        sale: SaleLook::of(sale),
+        lang: ctx.lang.lang,
+        sale: SaleLook::of(sale, ctx.lang.lang),
         site_key: site_key.as_str(),
         action: rules::JOIN_ACTION,
         script_url: script_url.as_str(),
@@ -150,13 +151,9 @@ pub fn refused_page(
 ) -> Option<Result<Response, ApiError>> {
     match error {
         TurnstileError::Required => challenge_page(req, ctx, sale, 200, None),
-        TurnstileError::Invalid(_) => challenge_page(
-            req,
-            ctx,
-            sale,
-            403,
-            Some("The check did not pass or has expired. Please try again."),
-        ),
+        TurnstileError::Invalid(_) => {
+            challenge_page(req, ctx, sale, 403, Some(ctx.lang.lang.turnstile_failed()))
+        }
     }
 }
 

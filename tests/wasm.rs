@@ -86,6 +86,7 @@ fn passes_sign_in_wasm_and_verify_with_the_jwks_key() {
         iat: 1,
         exp: 2,
         jti: "tour.1".into(),
+        assist: false,
     };
     let jwt = signer.sign(&claims);
     let jwks = signer.jwks();

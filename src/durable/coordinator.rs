@@ -23,7 +23,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
-use waitroom_core::machines::protocol::{Answer, Command};
+use waitroom_core::machines::protocol::{Answer, Command, Reply};
 use waitroom_core::machines::sale_machine::{
     Input, Need, PassSigning, Record, SaleMachine, Step, MAX_STEPS,
 };
@@ -364,10 +364,14 @@ impl SaleCoordinatorObject {
                     .map(|(_, v)| v.into_owned())
             };
             let seq = param("seq").and_then(|v| v.parse::<Seq>().ok());
+            // An edge of a release before moves sends none: the place's first hand.
+            let hand = param("hand")
+                .and_then(|v| v.parse::<u8>().ok())
+                .unwrap_or(0);
             // An edge of a release before the bound sends no address: one shared budget.
             let from = param("from").unwrap_or_else(|| "unknown".into());
             return match seq {
-                Some(seq) => self.accept_socket(seq, &from).await,
+                Some(seq) => self.accept_socket(seq, hand, &from).await,
                 None => Response::error("a socket needs ?seq=", 400),
             };
         }
@@ -388,7 +392,14 @@ impl SaleCoordinatorObject {
             return Response::error("test fault: the coordinator fails", 500);
         }
         let now = clock::now();
+        let moving = match &command {
+            Command::Move { seq, .. } => Some(*seq),
+            _ => None,
+        };
         let (answer, alarm) = self.run(Input::Command(with_randomness(command)), now)?;
+        if let (Some(seq), Ok(Reply::Moved(_))) = (moving, &answer) {
+            self.close_moved(seq)?;
+        }
         // Turns this command claimed for fans holding a socket go out before the answer.
         self.push_turns();
         // The answer stands (its changes are written); a failed alarm is retried next time.

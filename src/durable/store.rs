@@ -13,7 +13,9 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use waitroom_core::events::EventMessage;
 use waitroom_core::machines::sale_machine::{Need, Record};
-use waitroom_core::queue::{BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored};
+use waitroom_core::queue::{
+    BlockRecord, Change, DrawRecord, MinuteStats, PullRecord, Restored, WaitHistogram,
+};
 use waitroom_core::sale::Sale;
 use waitroom_core::{Assignment, AssignmentState, FanId, Position, Seq, UnixMillis, WindowId};
 use worker::{SqlStorage, SqlStorageValue};
@@ -71,6 +73,19 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "the events outbox: events written with the change that made them, sent from there",
         steps: &[super::outbox::CREATE],
     },
+    Migration {
+        version: 6,
+        what: "the waits from joining to admission, for the public report (one bounded histogram); the assisted lane's places",
+        steps: &[
+            Step::Sql("CREATE TABLE IF NOT EXISTS waits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS assisted (seq INTEGER PRIMARY KEY)"),
+        ],
+    },
+    Migration {
+        version: 7,
+        what: "places moved to another device, by the hand each is in now",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS moves (seq INTEGER PRIMARY KEY, hand INTEGER NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -119,6 +134,17 @@ struct BlockRow {
 struct StateCount {
     state: Option<String>,
     n: i64,
+}
+
+#[derive(Deserialize)]
+struct AssistedRow {
+    seq: i64,
+}
+
+#[derive(Deserialize)]
+struct MoveRow {
+    seq: i64,
+    hand: i64,
 }
 
 #[derive(Deserialize)]
@@ -279,7 +305,26 @@ impl Store {
                 admissions: m.admissions as u64,
             })
             .collect();
+        // The waits so far (unreadable: counted as bad, and the report starts over from none).
+        let waits = self
+            .records::<WaitHistogram>("waits", "id", "SELECT 1 AS id, body FROM waits", None)?
+            .pop()
+            .unwrap_or_default();
+        // The assisted lane's places: at most the sale's `assist.max_places` rows.
+        let assisted = self
+            .rows::<AssistedRow>("assisted", "seq", "SELECT seq FROM assisted", None)?
+            .into_iter()
+            .map(|row| row.seq as u64)
+            .collect();
+        let moves = self
+            .rows::<MoveRow>("moves", "seq", "SELECT seq, hand FROM moves", None)?
+            .into_iter()
+            .map(|m| (m.seq as u64, m.hand.clamp(0, i64::from(u8::MAX)) as u8))
+            .collect();
         let restored = Restored {
+            assisted,
+            waits,
+            moves,
             next_seq,
             head: Position(head),
             gap_total,
@@ -426,10 +471,34 @@ impl Store {
                     self.sql
                         .exec("DELETE FROM pulls WHERE at < ?", vec![int(at.0)])?;
                 }
+                Change::Waits(w) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO waits (id, body) VALUES (1, ?)",
+                        vec![encode(&w)?],
+                    )?;
+                }
+                Change::Assisted(seq) => {
+                    self.sql.exec(
+                        "INSERT OR IGNORE INTO assisted (seq) VALUES (?)",
+                        vec![int(seq)],
+                    )?;
+                }
                 Change::Minute(m) => {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO minutes (minute, arrivals, admissions) VALUES (?, ?, ?)",
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
+                    )?;
+                }
+                Change::Moved { seq, hand } => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO moves (seq, hand) VALUES (?, ?)",
+                        vec![int(seq), int(u64::from(hand))],
+                    )?;
+                }
+                Change::ForgetMinutes { from, to } => {
+                    self.sql.exec(
+                        "DELETE FROM minutes WHERE minute >= ? AND minute < ?",
+                        vec![int(from), int(to)],
                     )?;
                 }
                 Change::Requests(counts) => {

@@ -19,22 +19,34 @@ pub const TURN_CACHE_MS: u64 = 3_000;
 /// Most outcomes an isolate keeps.
 const MAX_OUTCOMES: usize = 4_096;
 
-/// The claim fan `seq` of a sale found last.
+/// The claim fan `seq` of a sale found last, by the hand of the token that asked: a place moved
+/// to another device is a new hand (docs/api.md, "Move my place"), and the old hand's token is
+/// never answered from what the new one found (the coordinator refuses it).
 pub struct Outcomes;
 
+/// Whose outcome: fan `seq`, as held by the token of `hand`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Of {
+    pub seq: Seq,
+    pub hand: u8,
+}
+
 impl Kind for Outcomes {
-    type Key = (SaleId, Seq);
+    type Key = (SaleId, Of);
     type Value = Claim;
     const NAME: &'static str = "outcome";
     const RULES: Rules = Rules::ASK_WHEN_NOT_FRESH;
 
-    fn path((sale, seq): &(SaleId, Seq)) -> String {
-        format!("{sale}/{seq}")
+    fn path((sale, of): &(SaleId, Of)) -> String {
+        match of.hand {
+            0 => format!("{sale}/{}", of.seq),
+            hand => format!("{sale}/{}.{hand}", of.seq),
+        }
     }
 
-    fn memory() -> &'static Memory<(SaleId, Seq), Claim> {
+    fn memory() -> &'static Memory<(SaleId, Of), Claim> {
         thread_local! {
-            static MEMORY: RefCell<Lru<(SaleId, Seq), super::plan::Slot<Claim>>> =
+            static MEMORY: RefCell<Lru<(SaleId, Of), super::plan::Slot<Claim>>> =
                 RefCell::new(Lru::new(MAX_OUTCOMES));
         }
         &MEMORY
@@ -69,7 +81,7 @@ fn kept(claim: Claim, now: UnixMillis, token_expires: UnixMillis) -> Kept<Claim>
 pub async fn get<Fut>(
     origin: &str,
     sale: &SaleId,
-    seq: Seq,
+    of: Of,
     now: UnixMillis,
     token_expires: UnixMillis,
     ask: Fut,
@@ -77,29 +89,32 @@ pub async fn get<Fut>(
 where
     Fut: Future<Output = Result<Claim, ApiError>>,
 {
-    let key = (sale.clone(), seq);
+    let key = (sale.clone(), of);
     super::get::<Outcomes, _, _>(origin, &key, now, |now| async move {
         Ok(kept(ask.await?, now, token_expires))
     })
     .await
 }
 
-/// Keeps what fan `seq` found at `now` (if it may be kept), in memory and in the Cache API.
+/// Keeps what fan `of` found at `now` (if it may be kept), in memory and in the Cache API.
 pub async fn put(
     origin: &str,
     sale: &SaleId,
-    seq: Seq,
+    of: Of,
     claim: Claim,
     now: UnixMillis,
     token_expires: UnixMillis,
 ) {
     let kept = kept(claim, now, token_expires);
-    super::put::<Outcomes>(origin, &(sale.clone(), seq), kept, now).await;
+    super::put::<Outcomes>(origin, &(sale.clone(), of), kept, now).await;
 }
 
-/// Forgets fan `seq`'s outcome in this isolate (the origin just finished their assignment).
+/// Forgets fan `seq`'s outcome in this isolate, for every hand (the origin just finished their
+/// assignment).
 pub fn forget(sale: &SaleId, seq: Seq) {
-    super::forget::<Outcomes>(&(sale.clone(), seq));
+    for hand in 0..=waitroom_core::queue::MAX_MOVES {
+        super::forget::<Outcomes>(&(sale.clone(), Of { seq, hand }));
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +136,7 @@ mod tests {
             claimed_at: None,
             finished_at: Some(UnixMillis(1)),
             rejoined_as: None,
+            assisted: false,
         };
         let lapsed = Claim::Lapsed {
             assignment: assignment.clone(),

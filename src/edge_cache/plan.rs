@@ -214,6 +214,11 @@ impl<V: Clone> Slot<V> {
         }
     }
 
+    /// The value held, fresh or not.
+    pub fn value(&self) -> Option<&V> {
+        self.entry.as_ref().map(|e| &e.value)
+    }
+
     /// Keeps `entry` as the key's value, whatever was kept (what this isolate just learned).
     pub fn put(&mut self, entry: Kept<V>) {
         self.entry = Some(entry);

@@ -15,6 +15,7 @@ use crate::lru::Lru;
 use crate::objects::{ProtectedSale, ProtectedSites, Registry, RegistryCommand};
 use std::cell::RefCell;
 use std::rc::Rc;
+use waitroom_core::sale::ProtectSpec;
 use waitroom_core::UnixMillis;
 
 /// How long a list is taken as current.
@@ -58,7 +59,22 @@ pub async fn lookup(
     host: &str,
     raw_path: &str,
 ) -> Result<Option<Guard>, ApiError> {
-    let sites = super::get::<Protected, _, _>(&ctx.origin, &(), ctx.now, |now| async move {
+    Ok(find(&sites(ctx).await?.sales, host, raw_path))
+}
+
+/// `sale`'s protection, as the list says (the promoter's report shows it).
+pub async fn of_sale(
+    ctx: &crate::ctx::Ctx,
+    sale: &waitroom_core::SaleId,
+) -> Result<Option<ProtectSpec>, ApiError> {
+    let sites = sites(ctx).await?;
+    let found = sites.sales.iter().find(|s| &s.id == sale);
+    Ok(found.map(|s| ProtectSpec::of(&s.protect)))
+}
+
+/// The list, as this isolate keeps it.
+async fn sites(ctx: &crate::ctx::Ctx) -> Result<Rc<ProtectedSites>, ApiError> {
+    super::get::<Protected, _, _>(&ctx.origin, &(), ctx.now, |now| async move {
         let sites: ProtectedSites = ctx
             .objects
             .ask(&Registry, &RegistryCommand::Protected)
@@ -69,8 +85,7 @@ pub async fn lookup(
             fresh_until: now.plus_millis(FRESH_MS),
         })
     })
-    .await?;
-    Ok(find(&sites.sales, host, raw_path))
+    .await
 }
 
 /// A sale that guards a request's host.

@@ -11,13 +11,17 @@
 //! themselves, and what the edge maps to its [`ApiError`] (busy for an object that could not be
 //! reached or failed, the refusal itself for a refusal). A handle for a client's request
 //! ([`Objects::for_request`]) first checks that the sale a command is about was created (the
-//! registry, asked on a miss of the edge's cache of its answers,
-//! [`crate::edge_cache::known_sales`]), so an id nobody created never reaches, and so creates, an
+//! registry's list of sales as the edge keeps it, [`crate::edge_cache::known_sales`], never a
+//! question about one id: `registry`), so an id nobody created never reaches, and so creates, an
 //! object.
 
 pub mod monitor;
+mod registry;
 
-use crate::edge_cache::{self, known_sales, known_sales::KnownSales};
+pub use registry::{
+    ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport,
+};
+
 use crate::error::ApiError;
 use crate::outgoing;
 use futures::future::LocalBoxFuture;
@@ -35,8 +39,6 @@ use worker::{Env, Headers, Method, Request, Response};
 pub const COORDINATOR_BINDING: &str = "COORDINATOR";
 pub const REGISTRY_BINDING: &str = "REGISTRY";
 pub const SHARDS_BINDING: &str = "SHARDS";
-/// The registry is one object: sales are created rarely, by promoters.
-const REGISTRY_NAME: &str = "sales";
 /// Where protocol commands are posted on an object.
 const OBJECT_URL: &str = "https://do.internal/";
 /// Where a coordinator takes its test fault (see [`FaultSwitch`]).
@@ -118,61 +120,14 @@ pub fn shard_name(sale: &SaleId, shard: u32) -> String {
     format!("{sale}#{shard}")
 }
 
-/// The sale registry: which sales were created.
-pub struct Registry;
-
-impl Object for Registry {
-    const BINDING: &'static str = REGISTRY_BINDING;
-    type Wire = Bare;
-    type Command = RegistryCommand;
-    fn name(&self) -> String {
-        REGISTRY_NAME.into()
-    }
-}
-
-/// The registry's commands; each answers the list of ids it found or added.
-#[derive(Debug, Serialize, serde::Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum RegistryCommand {
-    Add {
-        id: SaleId,
-    },
-    List,
-    /// `[id]` if the sale is registered, else `[]`.
-    Exists {
-        id: SaleId,
-    },
-    /// Sets (or, with `None`, removes) the sale's path protection in the list the edge reads;
-    /// answers `[id]`.
-    Protect {
-        id: SaleId,
-        protect: Option<Box<waitroom_core::protect::Protect>>,
-    },
-    /// The list of protected sales, answered as a [`ProtectedSites`] (not a list of ids).
-    Protected,
-}
-
-/// Every sale's path protection, as the registry keeps it for the edge (`RegistryCommand::Protected`):
-/// `version` counts the changes, so an isolate can tell a new list from the one it holds.
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
-pub struct ProtectedSites {
-    pub version: u64,
-    pub sales: Vec<ProtectedSale>,
-}
-
-/// One protected sale.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct ProtectedSale {
-    pub id: SaleId,
-    pub protect: waitroom_core::protect::Protect,
-}
-
 /// Fan `seq`'s WebSocket upgrade, handed to the coordinator of `sale` (the edge checked the
 /// fan's token and place first); the answer is the socket ([`Socket`]). No token travels: the
 /// object knows the fan by number only.
 pub struct FanSocket<'a> {
     pub sale: &'a SaleId,
     pub seq: Seq,
+    /// The hand the fan's token holds the place as (docs/api.md, "Move my place").
+    pub hand: u8,
     /// The fan's address (an IP, a /64 or `unknown`), for the object's bound per address.
     pub from: ClientAddress,
 }
@@ -192,8 +147,8 @@ impl Object for FanSocket<'_> {
         let from: String =
             url::form_urlencoded::byte_serialize(self.from.to_string().as_bytes()).collect();
         let url = format!(
-            "https://do.internal{SOCKET_PATH}?seq={}&from={from}",
-            self.seq
+            "https://do.internal{SOCKET_PATH}?seq={}&hand={}&from={from}",
+            self.seq, self.hand
         );
         Ok(outgoing::request(Method::Get, &url, headers, None)?)
     }
@@ -269,6 +224,8 @@ pub enum CallError {
     },
     /// The object refused the command: its answer.
     Refused(QueueError),
+    /// Not asked: what the edge knows cannot say yet (the list of sales is out of date).
+    Busy(String),
 }
 
 impl fmt::Display for CallError {
@@ -284,6 +241,7 @@ impl fmt::Display for CallError {
                 write!(f, "{binding} answered badly: {error}")
             }
             CallError::Refused(refusal) => write!(f, "refused: {refusal}"),
+            CallError::Busy(why) => f.write_str(why),
         }
     }
 }
@@ -303,7 +261,7 @@ impl From<CallError> for ApiError {
     fn from(e: CallError) -> Self {
         match e {
             CallError::Refused(refusal) => ApiError::Queue(refusal),
-            CallError::Transport(_) => ApiError::Busy(e.to_string()),
+            CallError::Transport(_) | CallError::Busy(_) => ApiError::Busy(e.to_string()),
             CallError::Status { status, .. } if status >= 500 => ApiError::Busy(e.to_string()),
             CallError::Status { .. } | CallError::Malformed { .. } => {
                 ApiError::Internal(e.to_string())
@@ -478,33 +436,7 @@ impl Objects {
             let Some((origin, now)) = &self.client else {
                 return Ok(());
             };
-            if self.sale_exists(origin, sale, *now).await {
-                Ok(())
-            } else {
-                Err(CallError::Refused(QueueError::SaleNotFound))
-            }
-        })
-    }
-
-    /// Whether `sale` was ever created: the registry's answer as the edge keeps it
-    /// ([`KnownSales`]), the registry asked on a miss. If the registry cannot be asked, the sale is
-    /// taken as existing (its coordinator answers for it): a registry outage must not stop real
-    /// sales.
-    async fn sale_exists(&self, origin: &str, sale: &SaleId, now: UnixMillis) -> bool {
-        // The synthetic monitor's canary is kept out of the registry (and the dashboard's list),
-        // but its promoter routes work: it is one reserved id, so it costs no lookup.
-        if sale.is_reserved() {
-            return true;
-        }
-        edge_cache::get::<KnownSales, _, _>(origin, sale, now, |now| async move {
-            let command = RegistryCommand::Exists { id: sale.clone() };
-            let found: Vec<SaleId> = self.ask(&Registry, &command).await?;
-            Ok(known_sales::known(found.contains(sale), now))
-        })
-        .await
-        .unwrap_or_else(|e| {
-            worker::console_warn!("the registry could not say whether {sale} exists: {e:?}");
-            true
+            self.sale_exists(origin, sale, *now).await
         })
     }
 }

@@ -3,20 +3,20 @@
 use super::answers::{SaleList, SaleListEntry};
 use crate::clock;
 use crate::ctx::Ctx;
-use crate::edge_cache::{known_sales, protected_sites, snapshots};
+use crate::edge_cache::{protected_sites, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
 use crate::objects::monitor::{Monitor, MonitorCommand, MonitorReport};
 use crate::objects::{
     unexpected, ClockHand, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, FaultSwitch,
-    Registry, RegistryCommand, Shard,
+    Registry, RegistryCommand, RegistryFault, RegistryFaultReport, Shard,
 };
 use crate::random;
 use crate::response::json;
 use futures::future::join_all;
 use waitroom_core::machines::protocol::{Command, Reply, SaleReport};
-use waitroom_core::sale::SaleSettingsInput;
+use waitroom_core::sale::{ProtectSpec, SaleSettingsInput};
 use waitroom_core::{SaleId, SaleSettings};
 use worker::{Request, Response};
 
@@ -48,7 +48,7 @@ impl SaleAction {
     }
 }
 
-fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
+pub(super) fn authorize(req: &Request, ctx: &Ctx) -> Result<(), ApiError> {
     http::require_key(req, &crate::config::api_keys(&ctx.env)?.admin)
 }
 
@@ -61,6 +61,23 @@ async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
         Reply::Report(report) => Ok(*report),
         other => Err(unexpected(other)),
     }
+}
+
+/// `report` as the promoter sees it, with the sale's `protect` (the sale keeps it as text,
+/// [`ProtectSpec`], so no edge module reads it) as its JSON object, from the registry's list of
+/// protected sales as this isolate keeps it.
+async fn shown(ctx: &Ctx, report: &SaleReport) -> Result<serde_json::Value, ApiError> {
+    let protect = protected_sites::of_sale(ctx, &report.sale.id).await?;
+    Ok(with_protect(report, protect.as_ref()))
+}
+
+fn with_protect(report: &SaleReport, protect: Option<&ProtectSpec>) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    let protect = protect.and_then(|p| serde_json::from_str(p.text()).ok());
+    if let (Some(map), Some(protect)) = (value.as_object_mut(), protect) {
+        map.insert("protect".into(), protect);
+    }
+    value
 }
 
 /// `PUT /api/admin/sales/{sale}`: 201 when created, 200 when updated.
@@ -83,6 +100,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         // Tokens are checked with the secret: a sale may have a site key only where it is set.
         crate::turnstile::require_secret(&ctx.env)?;
     }
+    let settings_protect = settings.protect.clone();
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
@@ -94,26 +112,28 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
-    let protect = report.sale.protect.clone();
+    let protect = settings_protect;
     let register = RegistryCommand::Add { id: sale.clone() };
     ctx.objects.tell(&Registry, &register).await?;
     // The list the edge reads to know which sale guards a host and path.
+    let spec = protect.as_ref().map(|p| p.text().to_owned());
     let protected = RegistryCommand::Protect {
         id: sale.clone(),
-        protect,
+        spec,
     };
     ctx.objects.tell(&Registry, &protected).await?;
     sale_changed(ctx, &sale).await;
-    Ok(json(if created { 201 } else { 200 }, &report))
+    protected_sites::changed(ctx.now);
+    let shown = with_protect(&report, protect.as_ref());
+    Ok(json(if created { 201 } else { 200 }, &shown))
 }
 
 /// What the isolate a promoter changed `sale` through learns at once (other isolates within
 /// their caches' lives): the sale exists, and its snapshot is refreshed at the next request. The
 /// edge worker does it too when the full worker answers such a change it handed over.
 pub async fn sale_changed(ctx: &Ctx, sale: &SaleId) {
-    known_sales::created(&ctx.origin, sale, ctx.now).await;
+    ctx.objects.sale_created(&ctx.origin, sale, ctx.now).await;
     snapshots::invalidate(sale, ctx.now);
-    protected_sites::changed(ctx.now);
 }
 
 /// `POST /api/admin/sales/{sale}/open` (or `/pause`, `/close`).
@@ -130,7 +150,7 @@ pub async fn control(
         .await?;
     sale_changed(ctx, &sale).await;
     match reply {
-        Reply::Report(report) => Ok(json(200, &report)),
+        Reply::Report(report) => Ok(json(200, &shown(ctx, &report).await?)),
         other => Err(unexpected(other)),
     }
 }
@@ -138,7 +158,7 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    Ok(json(200, &report_of(ctx, &sale).await?))
+    Ok(json(200, &shown(ctx, &report_of(ctx, &sale).await?).await?))
 }
 
 /// `GET /api/admin/sales`: every sale with its numbers, newest first. A sale whose report
@@ -146,8 +166,6 @@ pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, A
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let ids: Vec<SaleId> = ctx.objects.ask(&Registry, &RegistryCommand::List).await?;
-    // Listed by the registry: no need to ask it about each.
-    known_sales::listed(&ids, ctx.now);
     let reports = join_all(ids.iter().map(|id| report_of(ctx, id))).await;
     let sales = ids
         .into_iter()
@@ -211,6 +229,19 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
     ))
 }
 
+/// `PUT /api/admin/test/registry` (tests only; see [`crate::test_faults`]): the registry fails
+/// every command from now on (`{"fail": true}`) or stops; answers what it was asked so far, by
+/// kind.
+pub async fn test_registry(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let fault: RegistryFault = http::read_json(&mut req).await?;
+    let report: RegistryFaultReport = ctx
+        .objects
+        .ask(&Registry, &RegistryCommand::TestFault(fault))
+        .await?;
+    Ok(json(200, &report))
+}
+
 /// `POST /api/admin/test/clock` (tests only; see [`crate::clock`] and [`crate::test_faults`]):
 /// moves the clock forward by `advance_ms` (or to `offset_ms`, never back) in this isolate, and
 /// runs at the moved time the pending alarm of every sale's coordinator and arrival shards, which
@@ -262,7 +293,7 @@ pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
 
 /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by our own key (which
 /// every sale trusts), for promoters without an identity system. Body `{"members": [ids]}` or
-/// `{"count": n}` (random member ids), optionally `ttl_s`; nothing is stored.
+/// `{"count": n}` (random member ids), optionally `ttl_s` and `assist`; nothing is stored.
 pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
     let body: invitations::GenerateBody = http::read_json(&mut req).await?;
@@ -274,7 +305,7 @@ pub async fn invitations(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Re
     let list = members
         .into_iter()
         .map(|member| {
-            let invitation = signer.sign(&sale, &member, ctx.now, expires_at);
+            let invitation = signer.sign_with(&sale, &member, ctx.now, expires_at, body.assist);
             let url = format!("{}/s/{sale}?invitation={invitation}", ctx.origin);
             invitations::Generated {
                 member: member.to_string(),

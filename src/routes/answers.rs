@@ -419,6 +419,7 @@ mod tests {
             claimed_at: None,
             finished_at: Some(UnixMillis::from_secs(3)),
             rejoined_as: None,
+            assisted: false,
         };
         // An assignment answers as the core's record serializes: the same contract.
         assert_eq!(

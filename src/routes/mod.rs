@@ -7,11 +7,11 @@ pub mod backstage;
 pub mod fan;
 mod origin;
 mod protected;
+mod report;
 mod route;
 mod socket;
 
 use crate::ctx::Ctx;
-use crate::edge_cache::protected_sites;
 use crate::error::ApiError;
 use crate::http::sale_id;
 use crate::objects::Objects;
@@ -25,7 +25,7 @@ use worker::{Env, Method, Request, Response};
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
 pub const ASSETS_BINDING: &str = "ASSETS";
 
-pub use backstage::Backstage;
+pub use backstage::{Backstage, Unrouted, Whose};
 pub use route::Route;
 
 /// Answers one request, with the fetch event's context for work after the answer; `backstage`
@@ -38,8 +38,9 @@ pub async fn handle<B: Backstage>(
     backstage: &B,
 ) -> Response {
     let (mut response, whose) = answer(req, env, Some(Rc::new(background)), backstage).await;
-    // A protected origin's answer keeps its own headers: our policies are for our pages.
-    if whose == Whose::Origin {
+    // A protected origin's answer keeps its own headers (our policies are for our pages); the
+    // gate worker's has its own already.
+    if whose != Whose::Ours {
         return response;
     }
     if let Err(e) = response::set_security_headers(response.headers_mut()) {
@@ -56,13 +57,6 @@ fn request_id(req: &Request) -> String {
         .flatten()
         .filter(|ray| !ray.is_empty() && ray.len() <= 64)
         .unwrap_or_else(crate::random::hex::<8>)
-}
-
-/// Whose answer a response is: ours, or a protected origin's passed through.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Whose {
-    Ours,
-    Origin,
 }
 
 async fn answer<B: Backstage>(
@@ -82,7 +76,30 @@ async fn answer<B: Backstage>(
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
     let (now, origin) = (crate::clock::now(), url.origin().ascii_serialization());
+    let lang = crate::i18n::Chosen::of(
+        url.query_pairs()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        crate::http::cookie(&req, crate::i18n::LANG_COOKIE).as_deref(),
+        req.headers()
+            .get("Accept-Language")
+            .ok()
+            .flatten()
+            .as_deref(),
+    );
+    let path = url.path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let route = Route::parse(&segments);
+    // A page in a language other than English needs its table (once per isolate); a static
+    // file does not.
+    let lang = if route.is_some() {
+        lang.loaded(&env, &request_id).await
+    } else {
+        lang
+    };
     let ctx = Ctx {
+        lang,
         faults_allowed: crate::test_faults::allowed(&env, &url),
         objects: Objects::for_request(env.clone(), origin.clone(), now),
         env,
@@ -91,10 +108,7 @@ async fn answer<B: Backstage>(
         request_id,
         background,
     };
-    let path = url.path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = req.method().to_string();
-    let route = Route::parse(&segments);
     let (name, sale) = match &route {
         // Only a well-formed sale id is logged: the path is anyone's input.
         Some(route) => (
@@ -112,56 +126,38 @@ async fn answer<B: Backstage>(
         (Some(_), Err(too_large)) => Err(too_large),
         (Some(route), Ok(())) => dispatch(route, req, &ctx, backstage).await,
         (None, _) if segments.first() == Some(&"api") => Err(ApiError::NotFound),
-        // Our own files first (the waiting page's scripts and styles, the dashboard).
-        (None, _) if is_our_file(&segments) => static_asset(req, &ctx).await,
-        (None, _) => match protected_sites::lookup(&ctx, &host_of(&url), url.path()).await {
-            Ok(Some(guard)) => protected::answer(req, &ctx, guard).await.map(|answer| {
-                if answer.from_origin {
-                    whose = Whose::Origin;
-                }
-                answer.response
-            }),
-            Ok(None) => static_asset(req, &ctx).await,
-            Err(e) => Err(e),
-        },
+        // A static file, or a protected site's request (this Worker's choice).
+        (None, _) => backstage.unrouted(req, &ctx, &url).await.map(|answer| {
+            whose = answer.whose;
+            answer.response
+        }),
     };
     let outcome = match &answered {
         Ok(_) if whose == Whose::Origin => "passed_through",
-        Ok(_) if forwarded => "forwarded",
+        Ok(_) if forwarded || whose == Whose::Gate => "forwarded",
         // The busy page answers a busy error.
         Ok(page) if page.status_code() == 503 => "busy",
         Ok(_) => "ok",
         Err(e) => e.code(),
     };
     let response = answered.unwrap_or_else(|e| e.into_response_for(&ctx.request_id));
-    request_log::log(&RequestLine {
-        request_id: &ctx.request_id,
-        method: &method,
-        route: name,
-        sale,
-        status: response.status_code(),
-        duration_ms: ctx
-            .now
-            .millis_until(crate::clock::now())
-            .saturating_sub(crate::clock::offset_ms() - offset_ms),
-        object_calls: ctx.objects.calls(),
-        outcome,
-    });
+    request_log::log(
+        &RequestLine {
+            request_id: &ctx.request_id,
+            method: &method,
+            route: name,
+            sale,
+            status: response.status_code(),
+            duration_ms: ctx
+                .now
+                .millis_until(crate::clock::now())
+                .saturating_sub(crate::clock::offset_ms() - offset_ms),
+            object_calls: ctx.objects.calls(),
+            outcome,
+        },
+        &ctx.env,
+    );
     (response, whose)
-}
-
-/// The request's host as its URL names it, with the port if not the scheme's default.
-fn host_of(url: &worker::Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        (None, _) => String::new(),
-    }
-}
-
-/// Our own static folders (`static/`): never a protected origin's.
-fn is_our_file(segments: &[&str]) -> bool {
-    matches!(segments.first(), Some(&"assets") | Some(&"admin"))
 }
 
 async fn dispatch<B: Backstage>(
@@ -180,7 +176,15 @@ async fn dispatch<B: Backstage>(
             let tries = fan::busy_tries(&req);
             let sale = sale_or_404(sale)?;
             let answer = fan::sale_page(req, ctx, sale.clone()).await;
-            busy_as_page(answer, sale.filter(|_| as_page), tries, ctx)
+            let answer = busy_as_page(answer, sale.filter(|_| as_page), tries, ctx);
+            // A language chosen with `?lang=` is kept for the next pages.
+            match (answer, ctx.lang.cookie()) {
+                (Ok(mut response), Some(cookie)) => {
+                    response.headers_mut().append("Set-Cookie", &cookie)?;
+                    Ok(response)
+                }
+                (answer, _) => answer,
+            }
         }
         Route::SalePage(sale) if is(Method::Post) => {
             let sale = sale_id(sale)?;
@@ -206,7 +210,7 @@ async fn dispatch<B: Backstage>(
 
 /// A browser that asked for a fan page gets the busy page instead of a busy JSON error (and the
 /// too-many-requests page instead of a `rate_limited` one).
-fn busy_as_page(
+pub(super) fn busy_as_page(
     answer: Result<Response, ApiError>,
     page_of: Option<SaleId>,
     tries: u32,
@@ -215,11 +219,11 @@ fn busy_as_page(
     match (answer, page_of) {
         (Err(e), Some(sale)) if e.is_busy() => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(fan::busy_page(&sale, None, tries))
+            Ok(fan::busy_page(&sale, None, tries, ctx.lang.lang))
         }
-        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => {
-            Ok(crate::place_cost::rate_limited_page(&sale, retry_after_ms))
-        }
+        (Err(ApiError::RateLimited { retry_after_ms }), Some(sale)) => Ok(
+            crate::place_cost::rate_limited_page(&sale, retry_after_ms, ctx.lang.lang),
+        ),
         (answer, _) => answer,
     }
 }
@@ -230,7 +234,7 @@ fn sale_or_404(segment: &str) -> Result<Option<SaleId>, ApiError> {
 }
 
 /// Anything else is a static file (the dashboard, scripts, styles), or a 404.
-async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
     if asset.status_code() == 404 {
         return Err(ApiError::NotFound);

@@ -5,11 +5,15 @@
 //! else gets the sale's waiting page. When the sale's coordinator cannot be reached, the sale's
 //! `fail_mode` says what a fan without a session gets: the origin (`open`) or the busy page
 //! (`closed`).
+//!
+//! The gate worker (`workers/gate`, `routes::backstage::Gate`) and the full worker run this; the
+//! edge worker links none of it: it hands a protected host's request to the gate.
 
+use super::backstage::{Unrouted, Whose};
 use super::fan::{self, PageTurn};
 use crate::ctx::Ctx;
 use crate::edge_cache::outcomes;
-use crate::edge_cache::protected_sites::Guard;
+use crate::edge_cache::protected_sites::{self, Guard};
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::Coordinator;
@@ -23,7 +27,43 @@ use waitroom_core::protect::session::{Session, KEY_PURPOSE};
 use waitroom_core::protect::{FailMode, Protect};
 use waitroom_core::queue::Claim;
 use waitroom_core::{FanId, SaleId};
-use worker::{Request, Response};
+use worker::{Request, Response, Url};
+
+/// Our own static folders (`static/`): never a protected origin's.
+pub fn is_our_file(path: &str) -> bool {
+    ["/assets/", "/admin/"]
+        .iter()
+        .any(|ours| path.starts_with(ours))
+        || path == "/admin"
+}
+
+/// The request's host as its URL names it, with the port if not the scheme's default.
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+/// A request no route of ours takes: our own file, or, on a host a sale protects, its answer
+/// ([`answer`]); any other is a static file.
+pub async fn unrouted(req: Request, ctx: &Ctx, url: &Url) -> Result<Unrouted, ApiError> {
+    if !is_our_file(url.path()) {
+        if let Some(guard) = protected_sites::lookup(ctx, &host_of(url), url.path()).await? {
+            let answer = answer(req, ctx, guard).await?;
+            let whose = match answer.from_origin {
+                true => Whose::Origin,
+                false => Whose::Ours,
+            };
+            return Ok(Unrouted {
+                response: answer.response,
+                whose,
+            });
+        }
+    }
+    super::static_asset(req, ctx).await.map(Unrouted::ours)
+}
 
 /// The session cookie of `sale`'s protected paths.
 pub fn session_cookie_name(sale: &SaleId) -> String {
@@ -100,7 +140,7 @@ pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, Api
                 worker::console_warn!("request {}: fail open: {e:?}", ctx.request_id);
                 through(req, protect, Some("fail_open")).await.map(origin)
             }
-            Err((e, _)) if e.is_busy() => Ok(ours(fan::busy_page(sale, None, 0))),
+            Err((e, _)) if e.is_busy() => Ok(ours(fan::busy_page(sale, None, 0, ctx.lang.lang))),
             Err((e, _)) => Err(e),
         },
     }
@@ -129,13 +169,16 @@ async fn door(
     };
     match fan::turn_of_page(&req, ctx, &snap).await {
         Ok(PageTurn::Start(token, pass)) => {
-            let session = Session::new(
-                sale.clone(),
-                (token.fan_id.to_string(), token.seq),
-                pass,
-                ctx.now,
-                protect.session_s,
-            );
+            let session = Session {
+                hand: token.hand,
+                ..Session::new(
+                    sale.clone(),
+                    (token.fan_id.to_string(), token.seq),
+                    pass,
+                    ctx.now,
+                    protect.session_s,
+                )
+            };
             let cookie = Some(session.sign(key));
             with_session(req, ctx, protect, session, cookie)
                 .await
@@ -234,10 +277,14 @@ async fn end_turn(ctx: &Ctx, session: &Session) {
                 pass: Some(session.pass.clone()),
             };
             let token_expires = ctx.now.plus_secs(TOKEN_TTL_S);
+            let of = outcomes::Of {
+                seq: session.seq,
+                hand: session.hand,
+            };
             outcomes::put(
                 &ctx.origin,
                 &session.sale,
-                session.seq,
+                of,
                 claim,
                 ctx.now,
                 token_expires,

@@ -21,6 +21,14 @@ pub enum Route<'a> {
     Socket(&'a str),
     /// The pre-queue's draw: `GET /api/sales/{sale}/draw`.
     Draw(&'a str),
+    /// A one-time link that moves the fan's place to another device (JSON).
+    MoveLink(&'a str),
+    /// Taking a place over with a move link's code (JSON).
+    Move(&'a str),
+    /// The waiting page's "continue on another device" form: the page with the link.
+    MoveLinkPage(&'a str),
+    /// The page that takes a place over on this device, and its form.
+    MovePage(&'a str),
     Pull(&'a str),
     Finish {
         sale: &'a str,
@@ -37,6 +45,16 @@ pub enum Route<'a> {
     AdminMonitor,
     /// `POST /api/admin/sales/{sale}/invitations`: invitation links signed by us.
     AdminInvitations(&'a str),
+    /// `POST /api/sales/{sale}/assist`: a waiting fan asks for the assisted lane.
+    Assist(&'a str),
+    /// `POST /s/{sale}/assist`: the same, the waiting page's form.
+    AssistForm(&'a str),
+    /// The sale's public report: `GET /api/sales/{sale}/report` (JSON).
+    PublicReport(&'a str),
+    /// The sale's public report as a page: `GET /s/{sale}/report`.
+    ReportPage(&'a str),
+    /// `GET`/`PUT /api/admin/sales/{sale}/report`: the promoter's preview, and who may see it.
+    AdminReport(&'a str),
     /// Test-only (`WAITROOM_TEST_FAULTS=1`, loopback): puts an undecodable message on the queue.
     TestPoison,
     /// The test fault switch: no route unless test faults are on (see [`crate::test_faults`]).
@@ -44,6 +62,9 @@ pub enum Route<'a> {
     /// The test clock (`POST /api/admin/test/clock`): no route unless test faults are on (see
     /// [`crate::clock`]).
     TestClock,
+    /// The registry's test switch (`PUT /api/admin/test/registry`): no route unless test faults
+    /// are on.
+    TestRegistry,
 }
 
 impl<'a> Route<'a> {
@@ -54,6 +75,14 @@ impl<'a> Route<'a> {
             [".well-known", "jwks.json"] => Route::Jwks,
             ["brand", file] => Route::BrandCss(file),
             ["s", sale] => Route::SalePage(sale),
+            ["s", sale, "report"] => Route::ReportPage(sale),
+            ["s", sale, "assist"] => Route::AssistForm(sale),
+            ["api", "sales", sale, "assist"] => Route::Assist(sale),
+            ["api", "sales", sale, "report"] => Route::PublicReport(sale),
+            ["s", sale, "move"] => Route::MovePage(sale),
+            ["s", sale, "move-link"] => Route::MoveLinkPage(sale),
+            ["api", "sales", sale, "move"] => Route::Move(sale),
+            ["api", "sales", sale, "move-link"] => Route::MoveLink(sale),
             ["api", "sales", sale] => Route::SaleInfo(sale),
             ["api", "sales", sale, "join"] => Route::Join(sale),
             ["api", "sales", sale, "status"] => Route::Status(sale),
@@ -70,10 +99,12 @@ impl<'a> Route<'a> {
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,
+            ["api", "admin", "test", "registry"] => Route::TestRegistry,
             ["api", "admin", "sales"] => Route::AdminSales,
             ["api", "admin", "sales", sale] => Route::AdminSale(sale),
             ["api", "admin", "sales", sale, "fault"] => Route::AdminFault(sale),
             ["api", "admin", "sales", sale, "invitations"] => Route::AdminInvitations(sale),
+            ["api", "admin", "sales", sale, "report"] => Route::AdminReport(sale),
             ["api", "admin", "sales", sale, action] => Route::AdminControl {
                 sale,
                 action: SaleAction::parse(action)?,
@@ -95,6 +126,10 @@ impl<'a> Route<'a> {
             Route::Challenge(_) => "challenge",
             Route::Socket(_) => "socket",
             Route::Draw(_) => "draw",
+            Route::MoveLink(_) => "move_link",
+            Route::Move(_) => "move",
+            Route::MoveLinkPage(_) => "move_link_page",
+            Route::MovePage(_) => "move_page",
             Route::Pull(_) => "pull",
             Route::Finish { .. } => "finish",
             Route::Assignments(_) => "assignments",
@@ -104,8 +139,14 @@ impl<'a> Route<'a> {
             Route::AdminFault(_) => "admin_fault",
             Route::AdminMonitor => "admin_monitor",
             Route::AdminInvitations(_) => "admin_invitations",
+            Route::PublicReport(_) => "public_report",
+            Route::Assist(_) => "assist",
+            Route::AssistForm(_) => "assist_form",
+            Route::ReportPage(_) => "report_page",
+            Route::AdminReport(_) => "admin_report",
             Route::TestPoison => "test_poison",
             Route::TestClock => "test_clock",
+            Route::TestRegistry => "test_registry",
         }
     }
 
@@ -119,12 +160,21 @@ impl<'a> Route<'a> {
             | Route::Challenge(sale)
             | Route::Socket(sale)
             | Route::Draw(sale)
+            | Route::MoveLink(sale)
+            | Route::Move(sale)
+            | Route::MoveLinkPage(sale)
+            | Route::MovePage(sale)
             | Route::Pull(sale)
             | Route::Finish { sale, .. }
             | Route::Assignments(sale)
             | Route::AdminSale(sale)
             | Route::AdminControl { sale, .. }
             | Route::AdminInvitations(sale)
+            | Route::PublicReport(sale)
+            | Route::ReportPage(sale)
+            | Route::Assist(sale)
+            | Route::AssistForm(sale)
+            | Route::AdminReport(sale)
             | Route::AdminFault(sale) => Some(sale),
             Route::Health
             | Route::Jwks
@@ -132,7 +182,8 @@ impl<'a> Route<'a> {
             | Route::AdminSales
             | Route::AdminMonitor
             | Route::TestPoison
-            | Route::TestClock => None,
+            | Route::TestClock
+            | Route::TestRegistry => None,
         }
     }
 
@@ -155,7 +206,19 @@ impl<'a> Route<'a> {
             | Route::AdminInvitations(_)
             | Route::AdminFault(_)
             | Route::TestPoison
-            | Route::TestClock => true,
+            | Route::TestClock
+            // After a sale, not at its opening second: kept out of the edge's module.
+            | Route::PublicReport(_)
+            | Route::ReportPage(_)
+            | Route::AdminReport(_)
+            | Route::TestRegistry
+            // A fan's rare asks (the assisted lane, moving a place), not the crowd's.
+            | Route::Assist(_)
+            | Route::AssistForm(_)
+            | Route::MoveLink(_)
+            | Route::Move(_)
+            | Route::MoveLinkPage(_)
+            | Route::MovePage(_) => true,
             Route::Health
             | Route::BrandCss(_)
             | Route::SalePage(_)
@@ -178,18 +241,22 @@ impl<'a> Route<'a> {
             | Route::Challenge(_)
             | Route::Status(_)
             | Route::Socket(_) => "GET",
-            Route::Draw(_) => "GET",
-            Route::SalePage(_) => "GET, POST",
+            Route::Draw(_) | Route::PublicReport(_) | Route::ReportPage(_) => "GET",
+            Route::AdminReport(_) => "GET, PUT",
+            Route::SalePage(_) | Route::MovePage(_) => "GET, POST",
+            Route::MoveLink(_) | Route::Move(_) | Route::MoveLinkPage(_) => "POST",
             Route::Assignments(_) | Route::AdminSales | Route::AdminMonitor => "GET",
             Route::Join(_)
             | Route::Pull(_)
             | Route::Finish { .. }
             | Route::AdminControl { .. }
             | Route::AdminInvitations(_)
+            | Route::Assist(_)
+            | Route::AssistForm(_)
             | Route::TestPoison
             | Route::TestClock => "POST",
             Route::AdminSale(_) => "GET, PUT",
-            Route::AdminFault(_) => "PUT",
+            Route::AdminFault(_) | Route::TestRegistry => "PUT",
         }
     }
 }
@@ -264,6 +331,16 @@ mod tests {
             &["api", "admin", "monitor"],
             &["__test", "events", "poison"],
             &["api", "admin", "test", "clock"],
+            &["api", "sales", "s1", "report"],
+            &["s", "s1", "report"],
+            &["api", "admin", "sales", "s1", "report"],
+            // A fan's rare asks, not the crowd's: the full worker's.
+            &["api", "sales", "s1", "assist"],
+            &["s", "s1", "assist"],
+            &["api", "sales", "s1", "move-link"],
+            &["api", "sales", "s1", "move"],
+            &["s", "s1", "move-link"],
+            &["s", "s1", "move"],
         ] {
             assert!(!at_edge(other), "{other:?} is on no fan's path");
         }

@@ -12,7 +12,7 @@ use crate::http;
 use crate::objects::{FanSocket, Socket};
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::FanView;
-use waitroom_core::queue::socket::{self, Refusal};
+use waitroom_core::queue::socket::Refusal;
 use waitroom_core::SaleId;
 use worker::{Request, Response};
 
@@ -39,12 +39,18 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     };
     let token = fan::verify(ctx, &sale, &text)?;
     let snap = fan::snapshot(ctx, &sale).await?;
-    match snap.fan_view(token.seq, ctx.now) {
+    // A hand the place moved away from holds no socket (the coordinator refuses it too).
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(ApiError::SocketRefused(Refusal::Moved));
+    }
+    let view = snap.fan_view(token.seq, ctx.now);
+    match view {
         FanView::Closed => return Err(ApiError::SocketRefused(Refusal::Closed)),
         FanView::Reached => return Err(ApiError::SocketRefused(Refusal::TurnReached)),
         // In the pre-queue (or before this edge saw the draw): no place in line yet.
         FanView::Prequeue { .. } => return Err(ApiError::SocketRefused(Refusal::NotInLine)),
-        FanView::Waiting { ahead, .. } if !socket::admits(ahead, snap.presence_zone) => {
+        // By the fewest fans who may be ahead (the object checks its exact line again).
+        FanView::Waiting { ahead, .. } if !view.in_zone(snap.presence_zone) => {
             return Err(ApiError::SocketRefused(Refusal::NotNearFront {
                 ahead,
                 zone: snap.presence_zone,
@@ -56,6 +62,7 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     let socket = FanSocket {
         sale: &sale,
         seq: token.seq,
+        hand: token.hand,
         from,
     };
     let Socket(ws) = ctx.objects.ask(&socket, &()).await?;

@@ -32,6 +32,9 @@
     over_budget: "f-over-budget",
     access: "f-access",
     invite_jwks: "f-invite-jwks",
+    assist: "f-assist-multiplier",
+    "assist.multiplier": "f-assist-multiplier",
+    "assist.max_places": "f-assist-places",
     protect: "f-protect",
     "protect.origin": "f-protect",
     "protect.hosts": "f-protect",
@@ -46,6 +49,7 @@
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
+    "branding.messages": "f-messages",
   };
   const ERROR_OF = {
     "f-id": "e-id",
@@ -69,10 +73,13 @@
     "f-over-budget": "e-over-budget",
     "f-access": "e-access",
     "f-invite-jwks": "e-invite-jwks",
+    "f-assist-multiplier": "e-assist-multiplier",
+    "f-assist-places": "e-assist-places",
     "f-protect": "e-protect",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
+    "f-messages": "e-messages",
   };
 
   const state = {
@@ -478,6 +485,7 @@
     renderSchedule();
     showInvitations(r);
     renderDraw();
+    showReportVisibility(r);
 
     const s = r.stats || {};
     $("n-joined").textContent = fmtCount(s.joined);
@@ -487,6 +495,7 @@
     $("n-lapsed").textContent = fmtCount(s.lapsed);
     $("n-left").textContent = fmtCount(s.left);
     $("n-expired").textContent = fmtCount(s.expired);
+    $("n-assisted").textContent = r.assist ? `${fmtCount(r.assisted)} / ${fmtCount(r.assist.max_places)}` : "off";
     $("n-bad-records").textContent = fmtCount(r.bad_records);
     const perMinute = Number(s.admission_rate) * 60;
     const rate = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : 0;
@@ -701,6 +710,52 @@
     });
   }
 
+  // The public report (docs/api.md, "The public report"): who may see it, and a link to it.
+  const REPORT_WORDS = {
+    after_close: "Public once the sale is closed.",
+    published: "Published: anyone can read it now.",
+    hidden: "Hidden: only you can see it.",
+  };
+
+  function showReportVisibility(r) {
+    const visibility = r.report_visibility || "after_close";
+    const isPublic = visibility === "published" || (visibility === "after_close" && r.phase === "closed");
+    const line = $("report-state");
+    line.textContent = `${REPORT_WORDS[visibility] || ""} ${isPublic ? "It is public: " : "It is not public yet."}`;
+    if (isPublic) {
+      const link = document.createElement("a");
+      link.href = `/s/${encodeURIComponent(r.id)}/report`;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = "read the report";
+      line.append(link);
+    }
+    for (const v of Object.keys(REPORT_WORDS)) {
+      const button = $(`report-${v}`);
+      button.disabled = v === visibility;
+      button.setAttribute("aria-pressed", String(v === visibility));
+    }
+  }
+
+  async function showReportTo(visibility) {
+    const r = state.report;
+    if (!r) return;
+    const status = $("report-status");
+    status.className = "form-status";
+    status.textContent = "Working…";
+    try {
+      await api("PUT", `${salePath(r.id)}/report`, { visibility });
+      status.className = "form-status ok";
+      status.textContent = REPORT_WORDS[visibility];
+      const report = await api("GET", salePath(r.id));
+      if (state.selected === report.id) showReport(report);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return handleBackgroundError(e);
+      status.className = "form-status bad";
+      status.textContent = e.message;
+    }
+  }
+
   async function control(action) {
     const r = state.report;
     if (!r) return;
@@ -836,11 +891,14 @@
     $("f-over-budget").value = r.over_budget === "refuse" ? "refuse" : "price";
     $("f-access").value = r.access === "invite" ? "invite" : "open";
     $("f-invite-jwks").value = r.invite_jwks ? JSON.stringify(r.invite_jwks, null, 1) : "";
+    $("f-assist-multiplier").value = r.assist ? String(r.assist.multiplier) : "";
+    $("f-assist-places").value = r.assist ? String(r.assist.max_places) : "";
     $("f-protect").value = r.protect ? JSON.stringify(r.protect, null, 1) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
     $("f-message").value = b.message || "";
+    $("f-messages").value = b.messages && Object.keys(b.messages).length ? JSON.stringify(b.messages, null, 1) : "";
     updatePreview();
   }
 
@@ -945,6 +1003,21 @@
         ok = false;
       }
     }
+    const multiplier = $("f-assist-multiplier").value.trim();
+    const places = $("f-assist-places").value.trim();
+    if (multiplier || places) {
+      const m = Number(multiplier);
+      const n = places ? Number(places) : null;
+      if (!multiplier || !Number.isInteger(m) || m < 2 || m > 10) {
+        fieldError("f-assist-multiplier", "Enter a whole number from 2 to 10, or leave both fields empty.");
+        ok = false;
+      } else if (n !== null && (!Number.isInteger(n) || n < 1 || n > 10000)) {
+        fieldError("f-assist-places", "Enter a whole number from 1 to 10000, or leave it empty.");
+        ok = false;
+      } else {
+        body.assist = n === null ? { multiplier: m } : { multiplier: m, max_places: n };
+      }
+    }
     const protect = $("f-protect").value.trim();
     if (protect) {
       try {
@@ -962,6 +1035,15 @@
     if (message.length > 1000) {
       fieldError("f-message", "At most 1000 characters.");
       ok = false;
+    }
+    const messages = $("f-messages").value.trim();
+    if (messages) {
+      try {
+        branding.messages = JSON.parse(messages);
+      } catch (_) {
+        fieldError("f-messages", "This is not JSON: {\"de\": \"...\", \"ar\": \"...\"}.");
+        ok = false;
+      }
     }
     body.branding = branding;
     if (!ok) {
@@ -1082,6 +1164,9 @@
     $("f-admission-mode").addEventListener("change", showAdmissionFields);
     $("f-name").addEventListener("input", updatePreview);
     $("f-message").addEventListener("input", updatePreview);
+    for (const visibility of Object.keys(REPORT_WORDS)) {
+      $(`report-${visibility}`).addEventListener("click", () => showReportTo(visibility));
+    }
     for (const action of ["open", "pause", "close"]) {
       $(action).addEventListener("click", () => control(action));
     }

@@ -3,6 +3,7 @@
   "use strict";
   const sale = document.body.dataset.sale;
   const $ = (id) => document.getElementById(id);
+  const I = window.waitroomI18n;
   let opensAt = Date.parse(document.body.dataset.opensAt) || null;
   let skew = 0; // server time minus local time, so a wrong device clock does not matter
   let entering = false;
@@ -11,7 +12,7 @@
   function enter() {
     if (entering) return;
     entering = true;
-    $("announce").textContent = "The sale is open! Taking you to the line…";
+    $("announce").textContent = I.t("js-sale-open");
     setTimeout(() => location.reload(), Math.random() * 2000);
   }
 
@@ -20,10 +21,10 @@
     const left = Math.max(0, opensAt - (Date.now() + skew));
     $("countdown").hidden = false;
     const s = Math.floor(left / 1000);
-    $("cd-days").textContent = Math.floor(s / 86400);
-    $("cd-hours").textContent = Math.floor(s / 3600) % 24;
-    $("cd-minutes").textContent = Math.floor(s / 60) % 60;
-    $("cd-seconds").textContent = s % 60;
+    $("cd-days").textContent = I.num(Math.floor(s / 86400));
+    $("cd-hours").textContent = I.num(Math.floor(s / 3600) % 24);
+    $("cd-minutes").textContent = I.num(Math.floor(s / 60) % 60);
+    $("cd-seconds").textContent = I.num(s % 60);
     if (left === 0) enter();
   }
 
@@ -37,9 +38,10 @@
         const doors = info.prequeue_opens_at || info.opens_at;
         opensAt = doors ? Date.parse(doors) : null;
         if (opensAt) {
-          $("opens").textContent = info.prequeue_opens_at
-            ? `The pre-queue opens ${new Date(opensAt).toLocaleString()}; its order is drawn at random when the sale opens, ${new Date(Date.parse(info.opens_at)).toLocaleString()}. Keep this page open: it lets you in by itself.`
-            : `Tickets go on sale ${new Date(opensAt).toLocaleString()}. Keep this page open: it lets you in by itself.`;
+          const words = info.prequeue_opens_at
+            ? I.t("js-prequeue-opens", { prequeue: I.dateTime(new Date(opensAt)), opens: I.dateTime(new Date(Date.parse(info.opens_at))) })
+            : I.t("js-sale-opens", { opens: I.dateTime(new Date(opensAt)) });
+          if ($("opens").textContent !== words) $("opens").textContent = words;
         }
         if (info.phase !== "scheduled") return enter();
       }

@@ -5,6 +5,7 @@
   const body = document.body;
   const sale = body.dataset.sale;
   const $ = (id) => document.getElementById(id);
+  const I = window.waitroomI18n;
   let attempts = 0;
 
   function notice(text, kind) {
@@ -20,7 +21,7 @@
       worker.onerror = (e) => { worker.terminate(); reject(e); };
       worker.onmessage = (e) => {
         if (e.data.nonce === undefined) {
-          $("work").textContent = `getting your place (${e.data.tried.toLocaleString()} tries)`;
+          $("work").textContent = I.t("js-pow-tries", { tries: I.num(e.data.tried) });
           return;
         }
         worker.terminate();
@@ -59,13 +60,13 @@
     }
     const wait = Number(reply.headers.get("Retry-After")) || 5;
     notice(reply.status === 429
-      ? `Too many requests from your network. Trying again in ${wait} seconds…`
-      : `${answer.message || "Something went wrong"}. Trying again in ${wait} seconds…`, "bad");
+      ? I.t("js-pow-rate-limited", { seconds: I.num(wait) })
+      : I.t("js-pow-refused", { reason: answer.error || reply.status, seconds: I.num(wait) }), "bad");
     setTimeout(() => location.reload(), wait * 1000);
   }
 
   getPlace(body.dataset.challenge, Number(body.dataset.bits)).catch(() => {
-    notice("Could not get your place. Trying again in 5 seconds…", "bad");
+    notice(I.t("js-pow-failed"), "bad");
     setTimeout(() => location.reload(), 5000);
   });
 })();

@@ -21,7 +21,8 @@
   function notifyTurn() {
     if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") return;
     try {
-      const n = new Notification("It's your turn", { body: "Your purchase page is opening.", tag: "waitroom-turn" });
+      const I = window.waitroomI18n;
+      const n = new Notification(I.t("js-notify-title"), { body: I.t("js-notify-body"), tag: "waitroom-turn", lang: I.lang });
       n.onclick = () => window.focus();
     } catch (_) {
       // Some browsers allow notifications only from a service worker: the page still moves on.
@@ -34,6 +35,9 @@
     if (turnTaken) return;
     turnTaken = true;
     notifyTurn();
+    // Said at once to a screen reader (role=alert), as waiting.js does for a turn it polled.
+    const alert = document.getElementById("sr-turn");
+    if (alert && window.waitroomI18n) alert.textContent = window.waitroomI18n.t("js-turn-alert");
     if (turn.pass_delivery === "form_post") {
       location.replace(`/s/${encodeURIComponent(document.body.dataset.sale)}`);
     } else {
@@ -62,6 +66,9 @@
     // object is full, a test refused it, the network failed): poll, and try again later still.
     if (code === 4001) {
       retryAt = Date.now() + 10000;
+    } else if (code === 4010) {
+      // The place moved to another device: this page holds nothing now; its poll says so.
+      retryAt = Infinity;
     } else if (code === 4009) {
       // Replaced: this fan's place opened a newer socket (another tab or device), which now holds
       // the turn's push; this page polls, and takes no socket back from it.

@@ -4,16 +4,47 @@
   "use strict";
   const sale = document.body.dataset.sale;
   const $ = (id) => document.getElementById(id);
+  const I = window.waitroomI18n;
   const startKey = `waitroom:${sale}:start`;
   let failures = 0;
   let keepAlive = false;
   let timer = null;
 
+  // Writes text only when it changed: rewriting the same words into a live region (the notice
+  // is role=status) makes some screen readers say them again at every poll.
+  function setText(el, text) {
+    if (el && el.textContent !== text) el.textContent = text;
+  }
+
   function notice(text, kind) {
     const el = $("notice");
     el.hidden = !text;
-    el.className = `notice ${kind || ""}`;
-    el.textContent = text || "";
+    const cls = `notice ${kind || ""}`;
+    if (el.className !== cls) el.className = cls;
+    setText(el, text || "");
+  }
+
+  // What a screen reader hears of the place (the polite region #sr-place): the first place
+  // shown, then only a change that matters: in the last ten places every step, otherwise when
+  // the place has moved by a tenth since it was last said, or a minute has passed since. The
+  // same words are never said twice in a row.
+  const spoken = { position: null, at: 0, text: "" };
+  function say(text) {
+    if (text === spoken.text) return;
+    spoken.text = text;
+    setText($("sr-place"), text);
+  }
+  function announcePlace(position, eta) {
+    const last = spoken.position;
+    const now = Date.now();
+    const matters = last === null
+      || (position !== last && (position <= 10
+        || Math.abs(last - position) >= Math.max(1, Math.round(last / 10))
+        || now - spoken.at >= 60000));
+    if (!matters) return;
+    spoken.position = position;
+    spoken.at = now;
+    say(I.t("js-place-announce", { position: I.num(position), wait: eta }));
   }
 
   function progress(position) {
@@ -30,61 +61,76 @@
   function showDraw(drawAt) {
     const el = $("draw");
     el.hidden = !drawAt;
-    if (drawAt) $("draw-at").textContent = new Date(Date.parse(drawAt)).toLocaleTimeString();
+    if (drawAt) setText($("draw-at"), I.time(new Date(Date.parse(drawAt))));
   }
 
   function show(s) {
-    $("phase").textContent = s.phase;
+    setText($("phase"), I.t(`phase-${s.phase}`));
+    // "Continue on another device" (the move-link form): while the place is in line.
+    const move = $("move-link");
+    if (move) move.hidden = !(s.state === "waiting" || s.state === "prequeue");
     showDraw(s.state === "prequeue" ? s.draw_at : null);
     switch (s.state) {
       case "prequeue":
-        $("position").textContent = "In the pre-queue";
-        $("ahead").textContent = "–";
-        $("eta").textContent = "–";
+        setText($("position"), I.t("place-in-prequeue"));
+        setText($("ahead"), "–");
+        setText($("eta"), "–");
+        say(I.t("js-prequeue-announce"));
         notice("");
         return s.poll_after_ms;
       case "waiting":
         keepAlive = Boolean(s.keep_alive);
-        $("position").textContent = s.position.toLocaleString();
-        $("ahead").textContent = s.ahead.toLocaleString();
-        // The server's words for eta_s, so the page and the server never round differently.
-        $("eta").textContent = s.eta_text || "–";
+        setText($("position"), I.num(s.position));
+        setText($("ahead"), I.num(s.ahead));
+        // The wait in the page's language (Intl), from the server's eta_s.
+        setText($("eta"), I.wait(s.eta_s));
         progress(s.position);
-        notice(s.phase === "paused" ? "The sale is paused for a moment. You keep your place." : "");
+        announcePlace(s.position, I.wait(s.eta_s));
+        notice(s.phase === "paused" ? I.t("js-paused") : "");
         return s.poll_after_ms;
       case "your_turn":
-        $("position").textContent = "It's your turn!";
+        setText($("position"), I.t("place-your-turn"));
         $("bar").style.width = "100%";
-        notice("Taking you to the purchase page…", "ok");
+        // Assertive (role=alert): said at once, over whatever else is being read.
+        setText($("sr-turn"), I.t("js-turn-alert"));
+        notice(I.t("js-taking-you"), "ok");
         // form_post: the page of the turn POSTs the pass (never in a URL); query and fragment:
         // the purchase URL holds it.
         if (s.pass_delivery === "form_post") location.replace(`/s/${encodeURIComponent(sale)}`);
         else location.assign(s.purchase_url);
         return null;
       case "lapsed": {
-        // Why the turn ended, in the words the server's page uses (src/routes/fan.rs,
-        // turn_ended_words and turn_ended_title).
-        const ended = {
-          expired: ["Pass expired", "Your turn came, and your pass expired before the purchase was finished."],
-          released: ["Turn ended", "The ticket site ended your turn without a purchase."],
-          left: ["Place given up", "Your place was given up: this page stopped checking in before your turn came."],
-        }[s.reason] || ["Turn missed", "Your turn came, but it was not claimed in time."];
-        $("position").textContent = ended[0];
-        $("title").textContent = "Your turn has ended";
+        // Why the turn ended, in the words the server's page uses (the same catalogue
+        // messages: src/routes/fan/place_words.rs, turn_ended_words and turn_ended_title).
+        const why = ["expired", "released", "left"].includes(s.reason) ? s.reason : "missed";
+        const ended = [I.t(`turn-${why}-title`), I.t(`turn-${why}`)];
+        setText($("position"), ended[0]);
+        setText($("title"), I.t("turn-ended-heading"));
         sessionStorage.removeItem(startKey);
         // An invitation-only sale's page has no "join again" form: the invitation was for one place.
         const rejoin = $("rejoin");
         if (rejoin) {
-          notice(`${ended[1]} You can join the line again at the back.`, "bad");
+          notice(`${ended[1]} ${I.t("turn-rejoin")}`, "bad");
           rejoin.hidden = false;
         } else {
-          notice(`${ended[1]} Your invitation was for one place, so it cannot be used again.`, "bad");
+          notice(`${ended[1]} ${I.t("invitation-once")}`, "bad");
         }
         return null;
       }
+      case "moved":
+        // The same words as the server's page (src/routes/fan/place_words.rs).
+        setText($("position"), I.t("place-moved"));
+        setText($("title"), I.t("place-moved-heading"));
+        // "Keep this page open…" no longer applies.
+        const keep = document.querySelector("#title + p.muted");
+        if (keep) keep.hidden = true;
+        sessionStorage.removeItem(startKey);
+        notice(I.t("place-moved-body"), "bad");
+        document.dispatchEvent(new CustomEvent("waitroom:moved"));
+        return null;
       case "closed":
-        $("position").textContent = "Sale closed";
-        notice("This sale has closed. Thank you for waiting.", "bad");
+        setText($("position"), I.t("place-sale-closed"));
+        notice(I.t("js-closed"), "bad");
         return null;
       default:
         return 5000;
@@ -107,11 +153,9 @@
         // The record of this fan's place could not be read (the page says so when it loads):
         // nothing to poll for; the "join again" form takes a new place.
         const rejoin = $("rejoin");
-        $("position").textContent = "Place not found";
+        setText($("position"), I.t("place-not-found"));
         if (rejoin) rejoin.hidden = false;
-        notice(rejoin
-          ? "We could not find the record of your place. You can join the line again at the back."
-          : "We could not find the record of your place. Your invitation was for one place; please contact the organiser.", "bad");
+        notice(`${I.t("place-lost")} ${I.t(rejoin ? "turn-rejoin" : "place-lost-invitation")}`, "bad");
         return;
       }
       if (!res.ok) throw new Error(`status ${res.status}`);
@@ -124,7 +168,7 @@
     } catch (_) {
       failures += 1;
       wait = Math.min(30000, 1000 * 2 ** failures);
-      notice("Connection trouble; retrying. You keep your place.");
+      notice(I.t("js-connection-trouble"));
     }
     // A hidden tab polls four times slower and catches up when shown again; but near the front
     // the server needs to hear from the fan to keep their place (keep_alive), so it keeps pace.

@@ -144,7 +144,9 @@ async fn a_slow_or_failing_coordinator_is_busy_not_broken() {
         again.text
     );
     assert!(
-        again.text.contains("it has tried 3 times already"),
+        again
+            .text
+            .contains("(try 3; it waits a little longer each time)"),
         "{}",
         again.text
     );

@@ -24,6 +24,7 @@ mod monitor;
 mod pass_delivery;
 mod protect;
 mod pump;
+mod report;
 mod resilience;
 mod restart;
 mod scheduled_open;

@@ -267,6 +267,10 @@ async fn a_protected_path_queues_admits_bypasses_and_ends_sessions() {
         })
         .await;
     api.admin().open_sale("shopopen").await;
+    // The gate worker (another isolate than the edge's, which the promoter's change went
+    // through) learns a new protected sale within the lists' life, 5 s (docs/operations.md,
+    // "The gate worker").
+    api.advance(Duration::from_secs(6)).await;
     assert!(
         !from_origin(&browse(&api, "/open/item", "").await),
         "the open sale queues when well"

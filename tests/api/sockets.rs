@@ -172,20 +172,48 @@ async fn an_open_socket_is_presence_and_closing_it_ends_presence() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_socket_outlives_a_quiet_spell_and_still_gets_its_turn() {
+async fn sockets_outlive_a_quiet_spell_and_every_pulled_one_gets_its_turn() {
     let w = TestWorker::start().await;
     let sale = "quiet-sockets";
     open_sale_with(&w, sale, json!({})).await;
-    let fans = join_n(&w, sale, 2).await;
-    let mut holding = socket::open_watching(&w.base, sale, &fans[1].token).await;
-    // Nothing reaches the object for a while (locally it hibernates after about 10 s). Real time:
-    // the runtime hibernates an idle object by its own clock, which the test clock does not move.
+    let fans = join_n(&w, sale, 6).await;
+    // Fans 2 to 6 hold sockets; fan 1 (at the front) has none and says nothing.
+    let mut holding = Vec::new();
+    for fan in &fans[1..] {
+        holding.push(socket::open_watching(&w.base, sale, &fan.token).await);
+    }
+    // Nothing reaches the object for a while: locally it hibernates after about 10 s and leaves
+    // memory (its sockets stay open). Real time: the runtime hibernates an idle object by its
+    // own clock, which the test clock does not move.
     tokio::time::sleep(Duration::from_secs(12)).await;
-    let pulled = w.origin().pull(sale, "w1", 2, None).await;
-    assert_eq!(pulled.assignments.len(), 2);
-    let turn = expect_turn(&mut holding).await;
-    let claims = verify_pass(turn["pass"].as_str().unwrap(), sale, &w.fan().jwks().await);
-    assert_eq!(claims.seq, fans[1].seq);
+    let pulled = w.origin().pull(sale, "w1", 4, None).await;
+    let seqs: Vec<u64> = pulled.assignments.iter().map(|a| a.seq).collect();
+    // Fan 1 too (still within their presence grace, `presence_ttl_s` 30 s): then fans 2, 3 and 4, whose
+    // turns come on their sockets, each with the pass of its own number.
+    assert_eq!(seqs, [fans[0].seq, fans[1].seq, fans[2].seq, fans[3].seq]);
+    let jwks = w.fan().jwks().await;
+    for (stream, fan) in holding.iter_mut().zip(&fans[1..4]) {
+        let turn = expect_turn(stream).await;
+        let claims = verify_pass(turn["pass"].as_str().unwrap(), sale, &jwks);
+        assert_eq!(claims.seq, fan.seq);
+    }
+    // The object did leave memory (it counted the open sockets again when the pull woke it),
+    // and the socket of fan 5, not pulled, is still watched.
+    let log = crate::support::assertions::debug_log_text(&w);
+    assert!(
+        log.contains("coordinator (re)started with 5 open sockets"),
+        "the quiet spell did not make the coordinator hibernate: {}",
+        log.lines()
+            .filter(|l| l.contains("coordinator"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let waiting = &mut holding[3];
+    socket::send_text(waiting, "are you there").await;
+    match socket::next(waiting).await {
+        Event::Message(m) => assert_eq!(m["type"], "watching", "{m}"),
+        other => panic!("fan 5's socket after the quiet spell: {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

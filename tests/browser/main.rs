@@ -15,10 +15,14 @@ mod support;
 mod chrome;
 mod demo_origin;
 
+mod accessibility;
 mod branding;
 mod dashboard;
 mod invitation;
 mod journey;
+mod keyboard;
+mod languages;
+mod moved_place;
 mod no_js;
 mod pass_delivery;
 mod prequeue;

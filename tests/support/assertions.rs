@@ -85,3 +85,13 @@ where
         }
     }
 }
+
+/// Everything a worker logged at any level (`console_log` too): the `.log` files in its files'
+/// directory, wrangler's debug logs (`WRANGLER_LOG_PATH`) with the process log.
+pub fn debug_log_text(w: &crate::support::TestWorker) -> String {
+    let dir = std::fs::read_dir(w.files_dir()).expect("the worker's files");
+    let paths = dir.flatten().map(|e| e.path());
+    let logs = paths.filter(|p| p.extension().is_some_and(|e| e == "log"));
+    logs.map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect()
+}

@@ -109,6 +109,9 @@ pub struct PassClaims {
     pub iat: u64,
     pub exp: u64,
     pub jti: String,
+    /// A fan of the sale's assisted lane (absent: not).
+    #[serde(default)]
+    pub assist: bool,
 }
 
 /// Verifies an admission pass as an origin would: EdDSA with the key the JWKS names, `aud` the

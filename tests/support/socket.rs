@@ -123,3 +123,12 @@ pub async fn close(mut stream: Stream) {
     })
     .await;
 }
+
+/// Sends `text` from the fan's side (the coordinator answers anything but `ping` with
+/// `watching`).
+pub async fn send_text(stream: &mut Stream, text: &str) {
+    stream
+        .send(Message::Text(text.into()))
+        .await
+        .expect("send on the socket");
+}

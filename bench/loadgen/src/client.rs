@@ -34,6 +34,8 @@ pub struct Status {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Assignment {
     pub fan_id: String,
+    #[serde(default)]
+    pub seq: u64,
 }
 
 #[derive(Debug, Deserialize)]

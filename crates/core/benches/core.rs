@@ -53,9 +53,27 @@ const BENCHES: &[Bench] = &[
         fans: 100,
     },
     Bench {
+        id: "admit_signed",
+        label: "admission with a signed pass",
+        what: "the coordinator's ceiling: one fan admitted as the object runs it, `SaleMachine::handle` for a pull of 1 then the fan's claim, whose pass is signed (Ed25519, the machine's keys), each with `take_changes`, and one join to keep the line's length (so this is a join, a pull and a claim: the coordinator's whole work per admitted fan); a line of 200,000 joined fans",
+        fans: 1,
+    },
+    Bench {
         id: "snapshot",
         label: "snapshot",
         what: "the edge's snapshot of a line of 1M fans with 1,000 gaps (8 shards' blocks)",
+        fans: 1,
+    },
+    Bench {
+        id: "draw_poll_v1",
+        label: "poll of a drawn fan, draw v1",
+        what: "the edge places a pre-queue fan after the draw, as each poll does (`Snapshot::position_of`: the permutation keyed from the published draw, then `position_of`), 500,000 drawn; v1 (HMAC-SHA256 rounds; sales drawn before v2)",
+        fans: 1,
+    },
+    Bench {
+        id: "draw_poll_v2",
+        label: "poll of a drawn fan, draw v2",
+        what: "the same with v2 (SipHash-2-4 rounds keyed by one HMAC-SHA256: every draw since)",
         fans: 1,
     },
     Bench {
@@ -155,6 +173,86 @@ fn join_via_handle(crit: &mut Criterion) {
     });
 }
 
+/// The coordinator's ceiling: admissions a second, each a pull of one fan and that fan's claim
+/// with its pass signed, as the object runs them (`handle`, needs answered, `take_changes`).
+fn admit_signed(crit: &mut Criterion) {
+    use std::collections::HashMap;
+    use waitroom_core::keys::pass::PassSigner;
+    use waitroom_core::machines::protocol::Reply;
+    use waitroom_core::machines::sale_machine::{Need, PassSigning, Record};
+    use waitroom_core::queue::{Change, Claim};
+    let signing = PassSigning {
+        keys: std::rc::Rc::new(PassSigner::from_seed([7; 32])),
+        issuer: "waitroom".into(),
+    };
+    let mut core = SaleMachine::default();
+    let mut stored: HashMap<Seq, Assignment> = HashMap::new();
+    // Runs `command` to its reply, answering the machine's needs as the object's storage does.
+    let mut run = |core: &mut SaleMachine, command: Command, now: UnixMillis| {
+        let mut step = core.handle(command, now);
+        let reply = loop {
+            match step {
+                Step::Reply(reply) => break reply,
+                Step::Need(Need::PassSigning) => {
+                    step = core.supply(Record::PassSigning(Some(signing.clone())), now)
+                }
+                Step::Need(Need::AssignmentBySeq(seq)) => {
+                    step = core.supply(Record::Assignment(stored.get(&seq).cloned()), now)
+                }
+                Step::Need(other) => panic!("an unexpected need: {other:?}"),
+            }
+        };
+        for change in core.take_changes() {
+            if let Change::Assignment(a) = change {
+                stored.insert(a.seq, a);
+            }
+        }
+        reply
+    };
+    let upsert = Command::Upsert {
+        id: SaleId::parse("bench").unwrap(),
+        settings: settings(1, 0),
+        fan_salt: SALT.into(),
+        draw_key: None,
+    };
+    for command in [upsert, Command::Open] {
+        assert!(run(&mut core, command, T0).is_ok());
+    }
+    let join = || Command::Join {
+        existing: None,
+        pow: None,
+    };
+    for _ in 0..200_000 {
+        assert!(run(&mut core, join(), T0).is_ok());
+    }
+    let mut now = T0;
+    let mut pulls = 0u64;
+    crit.bench_function("admit_signed", |b| {
+        b.iter(|| {
+            now = now.plus_millis(1);
+            pulls += 1;
+            // Keep the line from running dry: one join per admission.
+            run(&mut core, join(), now).expect("join");
+            let pull = Command::Pull {
+                window: window(pulls % WINDOWS),
+                max: 1,
+                request_id: None,
+            };
+            let Ok(Reply::Pulled(pulled)) = run(&mut core, pull, now) else {
+                panic!("no pull");
+            };
+            let seq = pulled.assignments[0].seq;
+            let Ok(Reply::Claim(Claim::Turn {
+                pass: Some(pass), ..
+            })) = run(&mut core, Command::Claim { seq, hand: 0 }, now)
+            else {
+                panic!("no signed turn for {seq}");
+            };
+            black_box(pass)
+        })
+    });
+}
+
 fn pull(crit: &mut Criterion) {
     let mut c = open_sale(8, 0);
     let mut now = T0;
@@ -200,6 +298,33 @@ fn snapshot(crit: &mut Criterion) {
             black_box(c.snapshot(later))
         })
     });
+}
+
+/// The edge's cost per poll of a drawn fan: the permutation keyed from the published draw, then
+/// the fan's position, for each version.
+fn draw_poll(crit: &mut Criterion) {
+    use waitroom_core::queue::draw::{DrawInfo, DrawKey, DrawVersion, Permutation};
+    const END: u64 = 500_000;
+    let key = DrawKey::from_bytes([9; 32]);
+    for (id, version) in [
+        ("draw_poll_v1", DrawVersion::V1),
+        ("draw_poll_v2", DrawVersion::V2),
+    ] {
+        let info = DrawInfo {
+            algorithm: version.algorithm().into(),
+            commitment: key.commitment(),
+            key: Some(key.clone()),
+            end: END,
+        };
+        let mut seq = 0u64;
+        crit.bench_function(id, |b| {
+            b.iter(|| {
+                seq = seq % END + 7_919;
+                let p = Permutation::of_draw(black_box(&info)).expect("a known version");
+                black_box(p.position_of(seq % END + 1))
+            })
+        });
+    }
 }
 
 fn presence(crit: &mut Criterion) {
@@ -277,6 +402,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
                 claimed_at: Some(assigned_at.plus_secs(2)),
                 finished_at: (!active).then(|| assigned_at.plus_secs(30)),
                 rejoined_as: None,
+                assisted: false,
             }
         })
         .collect();
@@ -308,11 +434,14 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         assignments,
         pulls,
         minutes,
+        waits: Default::default(),
+        assisted: Vec::new(),
         blocks,
         state_counts: Some(vec![
             (AssignmentState::Assigned, ACTIVE),
             (AssignmentState::Completed, served_total - ACTIVE),
         ]),
+        moves: Vec::new(),
     };
     (sale, restored)
 }
@@ -470,7 +599,9 @@ fn main() {
     join(&mut crit);
     join_via_handle(&mut crit);
     pull(&mut crit);
+    admit_signed(&mut crit);
     snapshot(&mut crit);
+    draw_poll(&mut crit);
     presence(&mut crit);
     restore(&mut crit);
     crit.final_summary();

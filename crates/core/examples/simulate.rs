@@ -257,8 +257,8 @@ fn main() {
         if drawn.is_none() && opens_at.is_some_and(|o| now >= o) {
             let draw_started = Instant::now();
             let draw = c.snapshot(now).draw.expect("a pre-queue sale has a draw");
-            let key = draw.key.expect("the key is published at opens_at");
-            let permutation = Permutation::new(&key, draw.end);
+            assert!(draw.key.is_some(), "the key is published at opens_at");
+            let permutation = Permutation::of_draw(&draw).expect("a draw of a known version");
             seq_by_position = vec![0; draw.end as usize + 1];
             for seq in 1..=draw.end {
                 let position = permutation.position_of(seq);

@@ -249,6 +249,8 @@ mod tests {
             created_at: UnixMillis(1_000),
             updated_at: UnixMillis(2_000),
             shards_changed: None,
+            closed_at: None,
+            report: Default::default(),
         }
     }
 
@@ -263,6 +265,7 @@ mod tests {
             claimed_at: claimed.then_some(UnixMillis(4_000)),
             finished_at: (state != AssignmentState::Assigned).then_some(UnixMillis(5_000)),
             rejoined_as: None,
+            assisted: false,
         }
     }
 

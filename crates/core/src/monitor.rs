@@ -263,6 +263,7 @@ mod tests {
             iat: 100,
             exp: 700,
             jti: "canary.1".into(),
+            assist: false,
         };
         let pass = signer.sign(&claims);
         let now = UnixMillis::from_secs(200);

@@ -16,7 +16,7 @@ use clap::Parser;
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
-use waitroom_core::queue::draw::{DrawInfo, Permutation, ALGORITHM};
+use waitroom_core::queue::draw::{DrawInfo, DrawVersion, Permutation, ALGORITHM_V1, ALGORITHM_V2};
 
 #[derive(Parser, Debug)]
 #[command(about = "Verify a waitroom pre-queue draw")]
@@ -48,15 +48,15 @@ enum Verdict {
     Failed(String),
 }
 
-/// Checks `info`: the algorithm is the one this verifier implements, the key hashes to the
-/// commitment, and the positions of `1..=end` are each of `1..=end` exactly once (and invert).
+/// Checks `info`: the algorithm is one this verifier implements (v1 or v2), the key hashes to
+/// the commitment, and the positions of `1..=end` are each of `1..=end` exactly once (and invert).
 fn verify(info: &DrawInfo) -> Verdict {
-    if info.algorithm != ALGORITHM {
+    let Some(version) = DrawVersion::from_algorithm(&info.algorithm) else {
         return Verdict::Failed(format!(
-            "unknown algorithm {:?} (this verifier implements {ALGORITHM:?})",
+            "unknown algorithm {:?} (this verifier implements {ALGORITHM_V1:?} and {ALGORITHM_V2:?})",
             info.algorithm
         ));
-    }
+    };
     let Some(key) = &info.key else {
         return Verdict::NotDrawn;
     };
@@ -67,7 +67,7 @@ fn verify(info: &DrawInfo) -> Verdict {
             info.commitment
         ));
     }
-    let permutation = Permutation::new(key, info.end);
+    let permutation = Permutation::with_version(version, key, info.end);
     let mut seen = HashSet::with_capacity(info.end as usize);
     for seq in 1..=info.end {
         let position = permutation.position_of(seq);
@@ -135,10 +135,9 @@ async fn main() -> ExitCode {
     if verdict != Verdict::Verified {
         return ExitCode::from(if verdict == Verdict::NotDrawn { 2 } else { 1 });
     }
-    let Some(key) = &info.key else {
+    let Some(permutation) = Permutation::of_draw(&info) else {
         return ExitCode::from(2);
     };
-    let permutation = Permutation::new(key, info.end);
     if let Some(seq) = args.seq {
         if permutation.covers(seq) {
             println!(
@@ -168,7 +167,7 @@ mod tests {
 
     fn info(key: Option<DrawKey>, commitment: String) -> DrawInfo {
         DrawInfo {
-            algorithm: ALGORITHM.into(),
+            algorithm: ALGORITHM_V2.into(),
             commitment,
             key,
             end: 500,
@@ -191,5 +190,17 @@ mod tests {
         let mut unknown = info(Some(key.clone()), key.commitment());
         unknown.algorithm = "shuffle".into();
         assert!(matches!(verify(&unknown), Verdict::Failed(_)));
+    }
+
+    #[test]
+    fn a_draw_published_with_v1_still_verifies() {
+        // Sales whose key was chosen before v2 publish v1, and are checked with it.
+        let key = DrawKey::from_bytes([5; 32]);
+        let mut v1 = info(Some(key.clone()), key.commitment());
+        v1.algorithm = ALGORITHM_V1.into();
+        assert_eq!(verify(&v1), Verdict::Verified);
+        let p = Permutation::of_draw(&v1).unwrap();
+        let old = Permutation::with_version(DrawVersion::V1, &key, 500);
+        assert!((1..=500).all(|s| p.position_of(s) == old.position_of(s)));
     }
 }

@@ -50,7 +50,7 @@ impl SaleCoordinatorObject {
     /// Takes fan `seq`'s WebSocket: accepted (hibernatable, tagged by the fan's number, and
     /// counted as their presence) if the core admits it, else closed at once with the refusal's
     /// close code. Either way the answer is the 101 the edge hands on.
-    pub(super) async fn accept_socket(&self, seq: Seq, from: &str) -> Result<Response> {
+    pub(super) async fn accept_socket(&self, seq: Seq, hand: u8, from: &str) -> Result<Response> {
         let pair = WebSocketPair::new()?;
         let now = clock::now();
         let tag = socket::tag(seq);
@@ -65,7 +65,7 @@ impl SaleCoordinatorObject {
         let refused = if self.fault.get().refuse_sockets {
             Err(Refusal::TestFault)
         } else {
-            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, open, now))?;
+            let (admitted, moved) = self.with_machine(now, |m| m.connect(seq, hand, open, now))?;
             alarm = moved;
             admitted
         };
@@ -99,6 +99,20 @@ impl SaleCoordinatorObject {
         for old in self.state.get_websockets_with_tag(tag) {
             old.serialize_attachment(())?;
             let _ = old.close(Some(replaced.close_code()), Some(replaced.reason()));
+        }
+        Ok(())
+    }
+
+    /// Fan `seq`'s place moved to another device: the old hand's sockets are closed
+    /// ([`Refusal::Moved`], so its page says so) and uncounted (their attachment cleared first,
+    /// so a close event counts nothing twice); the new hand opens its own.
+    pub(super) fn close_moved(&self, seq: Seq) -> Result<()> {
+        let moved = Refusal::Moved;
+        let now = clock::now();
+        for old in self.state.get_websockets_with_tag(&socket::tag(seq)) {
+            old.serialize_attachment(())?;
+            let _ = old.close(Some(moved.close_code()), Some(moved.reason()));
+            self.with_machine(now, |m| m.disconnect(seq, now))?;
         }
         Ok(())
     }

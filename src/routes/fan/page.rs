@@ -1,6 +1,7 @@
 //! The fan's pages: the sale page (`/s/{sale}`, or its JSON for apps), its "join again" form,
 //! invitation links, and the page each refusal of the door gets.
 
+use super::place_words::{lost_place, place_shown};
 use super::sale::{sale_info_of, snapshot, snapshot_of};
 use super::standing::{fan_state, status_answer, status_url, Standing};
 use super::token::{held_by_page, set_token_cookie};
@@ -8,21 +9,21 @@ use crate::ctx::Ctx;
 use crate::door;
 use crate::error::retry_after_backing_off;
 use crate::error::ApiError;
-use crate::fan_state::FanState;
 use crate::http;
+use crate::i18n::Lang;
 use crate::invitations;
 use crate::pages::{
-    self, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage, PassFormPostPage,
-    PlaceShown, SaleLook, WaitingPage,
+    self, AssistShown, BusyPage, ClosedPage, InvitationPage, NotFoundPage, NotOnSalePage,
+    PassFormPostPage, PlaceShown, SaleLook, WaitingPage,
 };
 use crate::place_cost;
 use crate::random;
 use crate::response::{self, json, json_with, CacheControl};
 use crate::routes::answers::SalePageStatus;
 use waitroom_core::keys::pass_delivery::PassDelivery;
-use waitroom_core::keys::token::TOKEN_TTL_S;
-use waitroom_core::queue::snapshot::{wait_words, Snapshot};
-use waitroom_core::{AssignmentState, Phase, QueueError, SaleId};
+use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::queue::snapshot::Snapshot;
+use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::{Method, Request, Response, Url};
 
 /// Pages that change only when a promoter acts (not on sale, closed, no such sale) are cached
@@ -56,14 +57,21 @@ pub async fn sale_page(
         if as_json {
             return Err(QueueError::SaleNotFound.into());
         }
-        return pages::render(&NotFoundPage, 404, PUBLIC_PAGE);
+        return pages::render(
+            &NotFoundPage {
+                lang: ctx.lang.lang,
+            },
+            404,
+            PUBLIC_PAGE,
+        );
     };
     if let Some(text) = invitations::from_link(&req) {
         return invitation_link(&req, ctx, &snap, &text).await;
     }
     let sale = snap.sale.id.clone();
     let phase = snap.phase_at(ctx.now);
-    let look = || SaleLook::of(&snap.sale);
+    let lang = ctx.lang.lang;
+    let look = || SaleLook::of(&snap.sale, lang);
     match phase {
         Phase::Scheduled => {
             // The page lets the fan in when the doors open: the pre-queue's, if it has one.
@@ -77,13 +85,17 @@ pub async fn sale_page(
                 return Ok(json_with(200, &sale_info_of(&snap, ctx.now), cache));
             }
             let page = NotOnSalePage {
+                lang,
                 sale: look(),
                 opens_at: doors,
             };
             pages::render(&page, 200, cache)
         }
         Phase::Closed if as_json => Ok(json(200, &sale_info_of(&snap, ctx.now))),
-        Phase::Closed => pages::render(&ClosedPage { sale: look() }, 200, PUBLIC_PAGE),
+        Phase::Closed => {
+            let page = ClosedPage { lang, sale: look() };
+            pages::render(&page, 200, PUBLIC_PAGE)
+        }
         Phase::Prequeue | Phase::Open | Phase::Paused => {
             let (token, new_token) = match held_by_page(&req, ctx, &sale) {
                 Some(held) => (held.token, None),
@@ -95,10 +107,12 @@ pub async fn sale_page(
                         return Ok(json(200, &sale_info_of(&snap, ctx.now)));
                     }
                     let page = WaitingPage {
+                        lang,
                         sale: look(),
                         phase,
                         place: PlaceShown::none(),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -125,16 +139,23 @@ pub async fn sale_page(
                 // The fan's new place is recorded: hand over its cookie with the busy page.
                 Err(e) if e.is_busy() && !as_json => {
                     worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-                    return Ok(busy_page(&sale, new_token.as_deref(), busy_tries(&req)));
+                    return Ok(busy_page(
+                        &sale,
+                        new_token.as_deref(),
+                        busy_tries(&req),
+                        lang,
+                    ));
                 }
                 // The record of the fan's place could not be read: the page that lets them join
                 // again (the "join again" form takes a new place for it, paid like any other).
                 Err(ApiError::Queue(QueueError::AssignmentNotFound)) if !as_json => {
                     let page = WaitingPage {
+                        lang,
                         sale: look(),
                         phase,
-                        place: lost_place(snap.sale.access.is_open()),
+                        place: lost_place(lang, snap.sale.access.is_open()),
                         can_rejoin: snap.sale.access.is_open(),
+                        assist: AssistShown::default(),
                     };
                     return pages::render(&page, 200, CacheControl::PrivateNoStore);
                 }
@@ -148,17 +169,22 @@ pub async fn sale_page(
                 };
                 json(200, &body)
             } else if let Standing::YourTurn {
-                purchase_url, pass, ..
+                purchase_url,
+                pass,
+                expires_at,
+                ..
             } = &state
             {
                 // Without JavaScript, the page's own refresh lands here: send the fan on.
-                your_turn_page(&snap, purchase_url, pass)?
+                your_turn_page(&snap, lang, purchase_url, pass, *expires_at)?
             } else {
                 let page = WaitingPage {
+                    lang,
                     sale: look(),
                     phase,
-                    place: place_shown(&state, snap.sale.access.is_open()),
+                    place: place_shown(lang, &state, snap.sale.access.is_open()),
                     can_rejoin: snap.sale.access.is_open(),
+                    assist: assist_shown(&req, lang, &snap, &token, &state),
                 };
                 pages::render(&page, 200, CacheControl::PrivateNoStore)?
             };
@@ -174,29 +200,64 @@ pub async fn sale_page(
 /// their session): the waiting page saying their turn ended, never a redirect to the protected
 /// URL (which would send them back here).
 pub(crate) fn turn_over_page(snap: &Snapshot, ctx: &Ctx) -> Result<Response, ApiError> {
+    let lang = ctx.lang.lang;
     let can_rejoin = snap.sale.access.is_open();
     let over = Standing::Lapsed {
         reason: AssignmentState::Completed,
     };
     let page = WaitingPage {
-        sale: SaleLook::of(&snap.sale),
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
         phase: snap.phase_at(ctx.now),
-        place: place_shown(&over, can_rejoin),
+        place: place_shown(lang, &over, can_rejoin),
         can_rejoin,
+        assist: AssistShown::default(),
     };
     pages::render(&page, 200, CacheControl::PrivateNoStore)
 }
 
+/// The assisted lane on the waiting page: offered to a waiting fan of a sale that has one, said
+/// to a fan who has it, and what the last ask came to (`?assist=`, from its form).
+fn assist_shown(
+    req: &Request,
+    lang: crate::i18n::Lang,
+    snap: &Snapshot,
+    token: &QueueToken,
+    state: &Standing,
+) -> AssistShown {
+    let Some(assist) = snap.sale.assist else {
+        return AssistShown::default();
+    };
+    let waiting = matches!(state, Standing::Waiting { .. } | Standing::Prequeue { .. });
+    // Not offered once the lane is full (as the snapshot says): asking would be refused.
+    let room = snap.assisted < u64::from(assist.max_places);
+    AssistShown {
+        offer: (waiting && room && !token.assist).then_some(assist.multiplier),
+        granted: token.assist.then_some(assist.multiplier),
+        notice: http::query(req, "assist")
+            .and_then(|outcome| super::assist::notice_of(lang, &outcome, assist.multiplier)),
+    }
+}
+
 /// The fan's turn, in a browser: a 303 to the purchase URL (the pass in its query or fragment),
 /// or, for `form_post`, a page whose form POSTs the pass there.
-fn your_turn_page(snap: &Snapshot, purchase_url: &Url, pass: &str) -> Result<Response, ApiError> {
+/// `expires_at`: when the pass ends, which the page says (WCAG 2.2.1: no time limit unannounced).
+fn your_turn_page(
+    snap: &Snapshot,
+    lang: Lang,
+    purchase_url: &Url,
+    pass: &str,
+    expires_at: UnixMillis,
+) -> Result<Response, ApiError> {
     if snap.sale.pass_delivery != PassDelivery::FormPost {
         return Ok(response::see_other(purchase_url.as_str())?);
     }
     let page = PassFormPostPage {
-        sale: SaleLook::of(&snap.sale),
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
         purchase_url: purchase_url.as_str(),
         pass,
+        expires_at,
     };
     pages::render(&page, 200, CacheControl::NoStore)
 }
@@ -216,9 +277,10 @@ pub fn busy_tries(req: &Request) -> u32 {
 /// The busy page (503, a jittered `Retry-After` that doubles with each try in a row, up to a
 /// minute, refreshing itself to `/s/{sale}`). It never touches the fan's cookie, except to hand
 /// over `new_token`: a place that was just recorded.
-pub fn busy_page(sale: &SaleId, new_token: Option<&str>, tries: u32) -> Response {
+pub fn busy_page(sale: &SaleId, new_token: Option<&str>, tries: u32, lang: Lang) -> Response {
     let (_, retry_after_s) = retry_after_backing_off(random::fraction(), tries);
     let page = BusyPage {
+        lang,
         sale,
         retry_after_s,
         tries,
@@ -233,121 +295,6 @@ pub fn busy_page(sale: &SaleId, new_token: Option<&str>, tries: u32) -> Response
         let _ = headers.set("Set-Cookie", &http::token_cookie(sale, text, TOKEN_TTL_S));
     }
     response
-}
-
-/// Why a fan's turn ended, in the words the page shows (waiting.js says the same), and what
-/// they may do now: join again at the back, or (an invitation-only sale) not.
-fn turn_ended_words(reason: AssignmentState, can_rejoin: bool) -> String {
-    let why = match reason {
-        AssignmentState::Expired => {
-            "Your turn came, and your pass expired before the purchase was finished."
-        }
-        AssignmentState::Released => "The ticket site ended your turn without a purchase.",
-        AssignmentState::Left => {
-            "Your place was given up: this page stopped checking in before your turn came."
-        }
-        AssignmentState::Lapsed | AssignmentState::Assigned | AssignmentState::Completed => {
-            "Your turn came, but it was not claimed in time."
-        }
-    };
-    let next = if can_rejoin {
-        "You can join the line again at the back."
-    } else {
-        "Your invitation was for one place, so it cannot be used again."
-    };
-    format!("{why} {next}")
-}
-
-/// The few words that take the place of the fan's number once their turn ended.
-fn turn_ended_title(reason: AssignmentState) -> &'static str {
-    match reason {
-        AssignmentState::Expired => "Pass expired",
-        AssignmentState::Released => "Turn ended",
-        AssignmentState::Left => "Place given up",
-        AssignmentState::Lapsed | AssignmentState::Assigned | AssignmentState::Completed => {
-            "Turn missed"
-        }
-    }
-}
-
-/// What a fan whose place's record could not be read sees: their turn is over as far as
-/// anyone can tell, and (in an open sale) they may join again.
-fn lost_place(can_rejoin: bool) -> PlaceShown {
-    let next = if can_rejoin {
-        "You can join the line again at the back."
-    } else {
-        "Your invitation was for one place; please contact the organiser."
-    };
-    PlaceShown {
-        state: FanState::Lapsed,
-        position: "Place not found".into(),
-        notice: Some(format!(
-            "We could not find the record of your place. {next}"
-        )),
-        rejoin: can_rejoin,
-        ..PlaceShown::final_state()
-    }
-}
-
-/// What the waiting page shows before its script runs (and without JavaScript, for good).
-/// `can_rejoin`: the sale offers a fan whose turn lapsed a new place at the back.
-fn place_shown(standing: &Standing, can_rejoin: bool) -> PlaceShown {
-    let state = standing.state();
-    match standing {
-        Standing::Waiting {
-            position,
-            ahead,
-            eta_s,
-            poll_after_ms,
-            ..
-        } => PlaceShown {
-            state,
-            position: position.to_string(),
-            ahead: ahead.to_string(),
-            eta: wait_words(*eta_s),
-            // Without JavaScript a refresh is a whole page: not more often than every 5 seconds.
-            refresh_s: poll_after_ms.div_ceil(1000).max(5),
-            notice: None,
-            rejoin: false,
-            draw_at: None,
-        },
-        Standing::Lapsed { reason } => PlaceShown {
-            state: FanState::Lapsed,
-            position: turn_ended_title(*reason).into(),
-            notice: Some(turn_ended_words(*reason, can_rejoin)),
-            rejoin: can_rejoin,
-            ..PlaceShown::final_state()
-        },
-        Standing::Prequeue {
-            draw_at,
-            poll_after_ms,
-        } => PlaceShown {
-            state,
-            position: "In the pre-queue".into(),
-            ahead: "–".into(),
-            eta: "–".into(),
-            refresh_s: poll_after_ms.div_ceil(1000).max(5),
-            notice: None,
-            rejoin: false,
-            draw_at: *draw_at,
-        },
-        Standing::Closed => PlaceShown {
-            state,
-            position: "Sale closed".into(),
-            notice: Some("This sale has closed.".into()),
-            ..PlaceShown::final_state()
-        },
-        Standing::YourTurn { .. } => PlaceShown {
-            state,
-            position: "It's your turn!".into(),
-            ahead: "0".into(),
-            eta: "0".into(),
-            refresh_s: 1,
-            notice: None,
-            rejoin: false,
-            draw_at: None,
-        },
-    }
 }
 
 /// `POST /s/{sale}`: the waiting page's "join again" form, for a fan whose turn lapsed: the door
@@ -431,23 +378,25 @@ fn refused_page(
     turnstile_token: Option<&str>,
 ) -> Result<Response, ApiError> {
     let sale = &snap.sale.id;
-    let look = SaleLook::of(&snap.sale);
+    let lang = ctx.lang.lang;
+    let look = SaleLook::of(&snap.sale, lang);
     match (refusal_page(&error), error) {
         (RefusalPage::Closed, _) => {
-            pages::render(&ClosedPage { sale: look }, 200, CacheControl::NoStore)
+            let page = ClosedPage { lang, sale: look };
+            pages::render(&page, 200, CacheControl::NoStore)
         }
         (RefusalPage::SalePage, _) => Ok(response::see_other(&format!("/s/{sale}"))?),
         (RefusalPage::GettingPlace, e) => {
-            place_cost::getting_place_page(look, snap.phase_at(ctx.now), &e, turnstile_token)
+            place_cost::getting_place_page(look, lang, snap.phase_at(ctx.now), &e, turnstile_token)
         }
         (RefusalPage::Turnstile, e) => crate::turnstile::form_refused(req, ctx, &snap.sale, e),
-        (RefusalPage::Invitation, e) => invitation_page(snap, &e),
+        (RefusalPage::Invitation, e) => invitation_page(snap, lang, &e),
         (RefusalPage::RateLimited, ApiError::RateLimited { retry_after_ms }) => {
-            Ok(place_cost::rate_limited_page(sale, retry_after_ms))
+            Ok(place_cost::rate_limited_page(sale, retry_after_ms, lang))
         }
         (RefusalPage::Busy, e) => {
             worker::console_warn!("request {}: busy page: {e:?}", ctx.request_id);
-            Ok(busy_page(sale, None, busy_tries(req)))
+            Ok(busy_page(sale, None, busy_tries(req), lang))
         }
         (_, e) => Err(e),
     }
@@ -458,9 +407,10 @@ fn is_refused_invitation(e: &ApiError) -> bool {
 }
 
 /// The readable page for a refused invitation (403 without one, 401 for a bad one).
-fn invitation_page(snap: &Snapshot, e: &ApiError) -> Result<Response, ApiError> {
+fn invitation_page(snap: &Snapshot, lang: Lang, e: &ApiError) -> Result<Response, ApiError> {
     let page = InvitationPage {
-        sale: SaleLook::of(&snap.sale),
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
         required: matches!(e, ApiError::InvitationRequired),
         reason: e.message(),
     };
@@ -484,7 +434,7 @@ async fn invitation_link(
         // An open sale needs none: on to the page.
         Ok(None) => return Ok(response::see_other(&clean)?),
         Err(e) if wants_json(req) => return Err(e),
-        Err(e) => return invitation_page(snap, &e),
+        Err(e) => return invitation_page(snap, ctx.lang.lang, &e),
     };
     let held = held_by_page(req, ctx, sale);
     // A fan holding a place keeps it, and the invitation they joined with: a link another site
@@ -512,7 +462,9 @@ async fn invitation_link(
                 response
             }
             // Busy: the page tries again by itself, with the invitation kept.
-            Err(e) if e.is_busy() && !wants_json(req) => busy_page(sale, None, busy_tries(req)),
+            Err(e) if e.is_busy() && !wants_json(req) => {
+                busy_page(sale, None, busy_tries(req), ctx.lang.lang)
+            }
             Err(e) if wants_json(req) && !matches!(e, ApiError::Queue(QueueError::Closed)) => {
                 return Err(e)
             }
@@ -534,7 +486,6 @@ mod tests {
     use super::*;
     use waitroom_core::fairness::pow::PowError;
     use waitroom_core::fairness::turnstile::TurnstileError;
-    use waitroom_core::UnixMillis;
 
     #[test]
     fn every_refusal_of_the_door_has_its_page_and_the_rest_stay_errors() {

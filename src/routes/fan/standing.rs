@@ -11,7 +11,7 @@ use crate::routes::answers::{StateAdds, Status};
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::queue::snapshot::{wait_words, FanView, Snapshot};
 use waitroom_core::queue::Claim;
-use waitroom_core::{AssignmentState, SaleId, UnixMillis, WindowId};
+use waitroom_core::{AssignmentState, QueueError, SaleId, UnixMillis, WindowId};
 use worker::Url;
 
 /// Where a fan stands, with the numbers and the turn: what the status endpoint and the waiting
@@ -24,6 +24,9 @@ pub(super) enum Standing {
         poll_after_ms: u64,
         /// Near the front: the fan must keep polling (even from a hidden tab) to keep the place.
         near_front: bool,
+        /// Possibly within the presence zone (by the fewest fans who may be ahead): may hold a
+        /// socket.
+        in_zone: bool,
     },
     YourTurn {
         pass: String,
@@ -43,6 +46,8 @@ pub(super) enum Standing {
         poll_after_ms: u64,
     },
     Closed,
+    /// The place moved to another device: this token's hand no longer holds it.
+    Moved,
 }
 
 impl Standing {
@@ -54,26 +59,37 @@ impl Standing {
             Standing::Lapsed { .. } => FanState::Lapsed,
             Standing::Prequeue { .. } => FanState::Prequeue,
             Standing::Closed => FanState::Closed,
+            Standing::Moved => FanState::Moved,
         }
     }
 }
 
 /// Answered from the token and the cached snapshot, unless the fan's number has been reached:
-/// only then is the coordinator asked, for the fan's assignment.
+/// only then is the coordinator asked, for the fan's assignment. A token of a hand the place
+/// moved away from is answered "moved": from the snapshot's moved places while in line (a
+/// snapshot at most a second or so old), by the coordinator once reached.
 pub(super) async fn fan_state(
     ctx: &Ctx,
     snap: &Snapshot,
     token: &QueueToken,
 ) -> Result<Standing, ApiError> {
     let sale = &snap.sale.id;
-    Ok(match snap.fan_view(token.seq, ctx.now) {
+    if snap.hand_of(token.seq) > token.hand {
+        return Ok(Standing::Moved);
+    }
+    let view = snap.fan_view(token.seq, ctx.now);
+    Ok(match view {
         FanView::Waiting {
             position,
             ahead,
             eta_s,
             poll_after_ms,
+            ..
         } => {
-            let near_front = snap.sale.presence_ttl_s > 0 && ahead < snap.presence_zone;
+            // By the fewest fans who may be ahead: a fan the snapshot cannot place exactly (far
+            // back, see `waitroom_core::queue::gap_index`) errs into the zone, never out of it.
+            let in_zone = view.in_zone(snap.presence_zone);
+            let near_front = snap.sale.presence_ttl_s > 0 && in_zone;
             // A poll near the front says the fan is still there; fans further back cost the
             // coordinator nothing.
             if near_front {
@@ -88,6 +104,7 @@ pub(super) async fn fan_state(
                 eta_s,
                 poll_after_ms: jittered(poll_after_ms),
                 near_front,
+                in_zone,
             }
         }
         FanView::Closed => Standing::Closed,
@@ -98,41 +115,46 @@ pub(super) async fn fan_state(
             draw_at,
             poll_after_ms: jittered(poll_after_ms),
         },
-        FanView::Reached => match door::claim(ctx, sale, token).await? {
-            Claim::Waiting { position, ahead } => Standing::Waiting {
-                position,
-                ahead,
-                eta_s: None,
-                poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
-                near_front: true,
-            },
-            Claim::Turn {
-                assignment,
-                pass_ttl_s,
-                pass,
-            } => {
-                // The coordinator signs the pass (the edge holds no signing key); an object of
-                // a release before that answers without one: busy, never a turn without a pass.
-                let pass = pass.ok_or_else(|| {
-                    ApiError::Busy("the coordinator answered a turn without its pass".into())
-                })?;
-                let turn = crate::turn::with_pass(
-                    pass,
-                    &snap.sale.purchase_url,
-                    snap.sale.pass_delivery,
-                    &assignment,
+        FanView::Reached => match door::claim(ctx, sale, token).await {
+            Err(ApiError::Queue(QueueError::PlaceMoved)) => Standing::Moved,
+            Err(e) => return Err(e),
+            Ok(claim) => match claim {
+                Claim::Waiting { position, ahead } => Standing::Waiting {
+                    position,
+                    ahead,
+                    eta_s: None,
+                    poll_after_ms: jittered(waitroom_core::queue::snapshot::POLL_MIN_MS),
+                    near_front: true,
+                    in_zone: waitroom_core::queue::socket::admits(ahead, snap.presence_zone),
+                },
+                Claim::Turn {
+                    assignment,
                     pass_ttl_s,
-                );
-                Standing::YourTurn {
-                    pass: turn.pass,
-                    expires_at: turn.expires_at,
-                    purchase_url: turn.purchase_url,
-                    window: assignment.window,
-                    assignment: assignment.state,
+                    pass,
+                } => {
+                    // The coordinator signs the pass (the edge holds no signing key); an object of
+                    // a release before that answers without one: busy, never a turn without a pass.
+                    let pass = pass.ok_or_else(|| {
+                        ApiError::Busy("the coordinator answered a turn without its pass".into())
+                    })?;
+                    let turn = crate::turn::with_pass(
+                        pass,
+                        &snap.sale.purchase_url,
+                        snap.sale.pass_delivery,
+                        &assignment,
+                        pass_ttl_s,
+                    );
+                    Standing::YourTurn {
+                        pass: turn.pass,
+                        expires_at: turn.expires_at,
+                        purchase_url: turn.purchase_url,
+                        window: assignment.window,
+                        assignment: assignment.state,
+                    }
                 }
-            }
-            Claim::Lapsed { assignment } => Standing::Lapsed {
-                reason: assignment.state,
+                Claim::Lapsed { assignment } => Standing::Lapsed {
+                    reason: assignment.state,
+                },
             },
         },
     })
@@ -154,13 +176,13 @@ pub(super) fn status_answer<'a>(
             eta_s,
             poll_after_ms,
             near_front,
+            in_zone,
         } => (
             [Some(*position), Some(*ahead), *eta_s, Some(*poll_after_ms)],
             StateAdds::Waiting {
                 keep_alive: *near_front,
                 eta_text: wait_words(*eta_s),
-                socket_url: waitroom_core::queue::socket::admits(*ahead, snap.presence_zone)
-                    .then(|| format!("/api/sales/{sale}/socket")),
+                socket_url: in_zone.then(|| format!("/api/sales/{sale}/socket")),
             },
         ),
         Standing::YourTurn {
@@ -197,7 +219,7 @@ pub(super) fn status_answer<'a>(
                 draw_url: format!("/api/sales/{sale}/draw"),
             },
         ),
-        Standing::Closed => ([None; 4], StateAdds::Nothing {}),
+        Standing::Closed | Standing::Moved => ([None; 4], StateAdds::Nothing {}),
     };
     let [position, ahead, eta_s, poll_after_ms] = place;
     Status {

@@ -18,7 +18,7 @@ const TASKS: usize = 20;
 const MAX_COORDINATOR_REQUESTS: u64 = 5;
 
 /// The SQLite databases under `dir` (one per Durable Object that ever stored anything).
-fn sqlite_files(dir: &Path) -> usize {
+pub(super) fn sqlite_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };

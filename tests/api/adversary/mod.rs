@@ -7,14 +7,20 @@
 //! Beside the attacks issue 17 found (this file), the suite holds the earlier ones the front door
 //! already resisted, each with its bounds: places by intent (cross-site and embedded requests,
 //! `places_by_intent`), what a place costs (join spam, forged, expired, other-sale and replayed
-//! solutions, `place_cost`), finished tokens and unknown sale ids at the edge (coordinator
-//! requests and files created, `edge_cost`), and malformed and oversized input (`bad_input`).
+//! solutions, `place_cost`), the public report before the close and what it names (`report`),
+//! finished tokens and unknown sale ids at the edge (coordinator
+//! requests and files created, `edge_cost`; random ids at scale and with the registry failing,
+//! `unknown_sales`), and malformed and oversized input (`bad_input`).
 
+mod assist;
 mod bad_input;
 mod edge_cost;
+mod moved_place;
 mod place_cost;
 mod places_by_intent;
 mod protected_paths;
+mod report;
+mod unknown_sales;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};

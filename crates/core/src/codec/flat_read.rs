@@ -128,6 +128,7 @@ mod tests {
                 color: Some("#112233".into()),
                 logo_url: Some("https://cdn.example/logo.png".into()),
                 message: Some("hello".into()),
+                messages: None,
             }),
             ..SaleSettingsInput::tour()
         })
@@ -193,7 +194,7 @@ mod tests {
     proptest! {
         #[test]
         fn any_branding_reads_back(color in proptest::option::of("#[0-9a-f]{6}"), message in proptest::option::of("[a-z ]{0,20}")) {
-            let settings = crate::sale::Branding::parse(BrandingInput { color, logo_url: None, message }).unwrap();
+            let settings = crate::sale::Branding::parse(BrandingInput { color, logo_url: None, message, messages: None }).unwrap();
             let view = BrandingView::from(&settings);
             let text = serde_json::to_string(&view).unwrap();
             prop_assert_eq!(serde_json::from_str::<BrandingView>(&text).unwrap(), view.clone());

@@ -209,6 +209,9 @@ mod tests {
             QueueError::ShardsChanging {
                 until: crate::time::UnixMillis(1_800_000_000_000),
             },
+            QueueError::PlaceMoved,
+            QueueError::MovesUsedUp { max: 3 },
+            QueueError::TurnTaken,
         ]
     }
 

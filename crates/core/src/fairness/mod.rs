@@ -8,4 +8,5 @@ pub mod invitation;
 pub mod place_price;
 pub mod pow;
 pub mod rate_limit;
+pub mod refusals;
 pub mod turnstile;

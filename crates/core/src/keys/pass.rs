@@ -26,6 +26,10 @@ pub struct PassClaims {
     pub exp: u64,
     /// Unique per assignment, so an origin can refuse a pass used twice.
     pub jti: String,
+    /// An assisted fan (the sale's assisted lane): `true`, and their pass (and claim time) is the
+    /// sale's times its `assist.multiplier`; absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assist: bool,
 }
 
 impl PassClaims {
@@ -209,6 +213,7 @@ mod tests {
             iat: 100,
             exp: 700,
             jti: "tour.10".into(),
+            assist: false,
         }
     }
 

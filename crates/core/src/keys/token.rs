@@ -33,6 +33,18 @@ pub struct QueueToken {
     pub iat: u64,
     /// Expires at, Unix seconds.
     pub exp: u64,
+    /// The fan was granted the sale's assisted lane (absent: not).
+    #[serde(rename = "a", default, skip_serializing_if = "std::ops::Not::not")]
+    pub assist: bool,
+    /// The hand this token holds the place as: 0 for the device that took it, one more for each
+    /// move to another device (docs/api.md, "Move my place"). Only the place's current hand is
+    /// its holder.
+    #[serde(rename = "h", default, skip_serializing_if = "is_first_hand")]
+    pub hand: u8,
+}
+
+fn is_first_hand(hand: &u8) -> bool {
+    *hand == 0
 }
 
 impl QueueToken {
@@ -43,6 +55,27 @@ impl QueueToken {
             seq,
             iat: now.as_secs(),
             exp: now.as_secs() + TOKEN_TTL_S,
+            assist: false,
+            hand: 0,
+        }
+    }
+
+    /// The same place's token, saying it was granted the assisted lane, issued at `now`.
+    pub fn assisted(&self, now: UnixMillis) -> Self {
+        Self {
+            assist: true,
+            hand: self.hand,
+            ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
+        }
+    }
+
+    /// The token of the place's next holder, after a move to `hand`: the same place and fan
+    /// (and its assisted lane), issued now.
+    pub fn moved_to(&self, hand: u8, now: UnixMillis) -> Self {
+        Self {
+            hand,
+            assist: self.assist,
+            ..Self::new(self.sale.clone(), self.fan_id.clone(), self.seq, now)
         }
     }
 }

@@ -6,5 +6,6 @@
 
 pub mod edge_block;
 pub mod protocol;
+pub mod public_report;
 pub mod sale_machine;
 pub mod shard;

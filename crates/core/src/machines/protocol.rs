@@ -62,6 +62,15 @@ pub enum Command {
     /// These fans near the front polled: they are still there. `positions` names fans by their
     /// line position instead (pre-queue fans after the draw, whose position the edge computed
     /// anyway: the coordinator then need not recompute the permutation for each).
+    /// Fan `seq` asks for the sale's assisted lane.
+    Assist {
+        seq: Seq,
+    },
+    /// Places an edge isolate refused since it last said, by defence (at most one such request
+    /// per isolate and sale every [`crate::fairness::refusals::REFUSALS_FLUSH_EVERY_MS`]).
+    Refused {
+        counts: crate::fairness::refusals::RefusedCounts,
+    },
     Present {
         seqs: Vec<Seq>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -88,6 +97,18 @@ pub enum Command {
     },
     Claim {
         seq: Seq,
+        /// The hand the fan's token was issued for (docs/api.md, "Move my place"): a claim from
+        /// a hand the place moved away from is refused ([`QueueError::PlaceMoved`]). An older
+        /// edge sends none: hand 0, the place's first.
+        #[serde(default, skip_serializing_if = "is_first_hand")]
+        hand: u8,
+    },
+    /// Fan `seq`'s place, held by the token of `hand`, moves to another device (answered
+    /// [`Reply::Moved`] with its new hand). Sent only by the move route, so an object of an
+    /// older release (which refuses it) fails nothing else during a gradual deploy.
+    Move {
+        seq: Seq,
+        hand: u8,
     },
     Pull {
         window: WindowId,
@@ -112,6 +133,10 @@ pub enum Command {
     },
     Snapshot,
     Report,
+    /// The promoter says who may see the sale's public report; answered with the report.
+    ShowReport {
+        visibility: crate::sale::ReportVisibility,
+    },
     Assignments {
         window: Option<WindowId>,
         state: Option<AssignmentState>,
@@ -126,20 +151,28 @@ impl Command {
             Command::LeaseBlock { .. } => "lease_block",
             Command::CloseBlock { .. } => "close_block",
             Command::Present { .. } => "present",
+            Command::Refused { .. } => "refused",
+            Command::Assist { .. } => "assist",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
             Command::Close => "close",
             Command::Join { .. } => "join",
             Command::Claim { .. } => "claim",
+            Command::Move { .. } => "move",
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
             Command::Snapshot => "snapshot",
             Command::Report => "report",
+            Command::ShowReport { .. } => "show_report",
             Command::Assignments { .. } => "assignments",
         }
     }
+}
+
+fn is_first_hand(hand: &u8) -> bool {
+    *hand == 0
 }
 
 /// A sale as promoters see it: settings, phase and live numbers.
@@ -165,11 +198,34 @@ pub struct SaleReport {
     /// `edge_report`), as they last told the coordinator (with each block they lease or close).
     #[serde(default)]
     pub shard_requests_by_kind: std::collections::BTreeMap<String, u64>,
-    /// Arrivals and admissions per minute since the sale began.
+    /// Arrivals and admissions per minute, the last day's ([`crate::queue::MINUTES_KEPT`]).
     pub minutes: Vec<MinuteStats>,
+    /// Before `minutes`, arrivals and admissions per hour (`minute`: the hour's first), for a
+    /// week ([`crate::queue::HOURS_KEPT`]); older ones are forgotten.
+    #[serde(default)]
+    pub hours: Vec<MinuteStats>,
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::queue::draw::DrawInfo>,
+    /// When the sale was closed (absent while it is not).
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_at: Option<UnixMillis>,
+    /// Who may see the public report.
+    #[serde(default)]
+    pub report_visibility: crate::sale::ReportVisibility,
+    /// The waits from joining to admission of the fans admitted so far (a bounded histogram).
+    #[serde(default)]
+    pub waits: crate::queue::WaitHistogram,
+    /// Places refused, by defence (kept with the request counts, under `refused:` kinds).
+    #[serde(default)]
+    pub refused: crate::fairness::refusals::RefusedCounts,
+    /// Fans granted the assisted lane.
+    #[serde(default)]
+    pub assisted: u64,
 }
 
 crate::flat_read! { SaleReport {
@@ -183,7 +239,13 @@ crate::flat_read! { SaleReport {
     coordinator_requests_by_kind: std::collections::BTreeMap<String, u64>;
     shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
+    hours: Vec<MinuteStats>, default;
     draw: Option<crate::queue::draw::DrawInfo>, default;
+    closed_at: Option<UnixMillis> = with rfc3339::option::deserialize, default;
+    report_visibility: crate::sale::ReportVisibility, default;
+    waits: crate::queue::WaitHistogram, default;
+    refused: crate::fairness::refusals::RefusedCounts, default;
+    assisted: u64, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.
@@ -206,7 +268,18 @@ pub enum Reply {
     },
     Snapshot(Snapshot),
     Lease(BlockLease),
+    Assisted(crate::queue::Assisted),
+    /// A place moved: the hand it is in now.
+    Moved(Moved),
     Done,
+}
+
+/// A place moved to another device ([`Command::Move`]): the hand it is in now, and the fan
+/// whose place it is (the edge signs the new hand's token with both).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub hand: u8,
+    pub fan_id: FanId,
 }
 
 crate::tag_first! { Reply, "reply", {
@@ -219,6 +292,8 @@ crate::tag_first! { Reply, "reply", {
     "assignments" => [Assignments { assignments: Vec<Assignment> }],
     "snapshot" => [Snapshot(Snapshot)],
     "lease" => [Lease(BlockLease)],
+    "assisted" => [Assisted(crate::queue::Assisted)],
+    "moved" => [Moved(Moved)],
     "done" => [Done],
 } }
 

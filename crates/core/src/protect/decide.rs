@@ -118,6 +118,7 @@ mod tests {
             sale: SaleId::parse("shop").unwrap(),
             fan: "f".into(),
             seq: 1,
+            hand: 0,
             pass: "p".into(),
             exp,
         }

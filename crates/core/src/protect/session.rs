@@ -28,6 +28,10 @@ pub struct Session {
     /// The fan's number in the line (to forget their cached outcome when the session ends).
     #[serde(rename = "n")]
     pub seq: Seq,
+    /// The hand of the fan's place (0, or more once moved to another device): with `seq`, whose
+    /// cached outcome is theirs.
+    #[serde(rename = "h", default)]
+    pub hand: u8,
     /// The admission pass the fan was admitted with, handed to the origin in a header.
     #[serde(rename = "p")]
     pub pass: String,
@@ -56,6 +60,7 @@ impl Session {
             sale,
             fan,
             seq,
+            hand: 0,
             pass,
             exp: now.as_secs() + session_s,
         }

@@ -61,6 +61,23 @@ pub enum QueueError {
         #[serde(with = "rfc3339")]
         until: UnixMillis,
     },
+    /// The sale has no assisted lane.
+    AssistUnavailable,
+    /// The sale's assisted lane is full: `max_places` fans have it.
+    AssistFull {
+        max_places: u32,
+    },
+    /// The fan's turn came already (or their place ended): the lane is asked for while waiting.
+    AssistTooLate,
+    /// The token's hand no longer holds the place: it moved to another device (docs/api.md,
+    /// "Move my place").
+    PlaceMoved,
+    /// The place has moved `max` times already.
+    MovesUsedUp {
+        max: u8,
+    },
+    /// The place cannot move any more: its turn was claimed (the pass is out) or it ended.
+    TurnTaken,
 }
 
 crate::tag_first! { QueueError, "kind", {
@@ -79,6 +96,12 @@ crate::tag_first! { QueueError, "kind", {
     "shards_fixed" => [ShardsFixed],
     "pow_spent" => [PowSpent],
     "shards_changing" => [ShardsChanging { #[serde(with = "rfc3339")] until: UnixMillis }],
+    "assist_unavailable" => [AssistUnavailable],
+    "assist_full" => [AssistFull { max_places: u32 }],
+    "assist_too_late" => [AssistTooLate],
+    "place_moved" => [PlaceMoved],
+    "moves_used_up" => [MovesUsedUp { max: u8 }],
+    "turn_taken" => [TurnTaken],
 } }
 
 impl From<crate::fairness::pow::SpendError> for QueueError {
@@ -125,10 +148,29 @@ impl fmt::Display for QueueError {
             QueueError::ShardsFixed => f.write_str(
                 "shards of an invitation-only sale cannot change once fans have joined (members' places are kept per shard)",
             ),
+            QueueError::AssistUnavailable => {
+                f.write_str("this sale has no assisted lane")
+            }
+            QueueError::AssistFull { max_places } => write!(
+                f,
+                "all {max_places} assisted places of this sale are taken; your place in line is kept, with the usual time"
+            ),
+            QueueError::AssistTooLate => f.write_str(
+                "the assisted lane is asked for while waiting in line; your turn has come already",
+            ),
             QueueError::ShardsChanging { until } => write!(
                 f,
                 "shards changed less than 3 minutes ago (proof-of-work solutions handed out before still count by the old number); they can change again from {}",
                 until.to_rfc3339()
+            ),
+            QueueError::PlaceMoved => f.write_str(
+                "this place moved to another device: this token no longer holds it",
+            ),
+            QueueError::MovesUsedUp { max } => {
+                write!(f, "this place has moved {max} times already, the most it may")
+            }
+            QueueError::TurnTaken => f.write_str(
+                "this place cannot move: its turn was already claimed, or it ended",
             ),
         }
     }

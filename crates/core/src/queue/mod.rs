@@ -25,6 +25,7 @@
 
 pub mod draw;
 mod error;
+pub mod gap_index;
 mod limits;
 mod parts;
 mod records;
@@ -39,9 +40,11 @@ pub use limits::{
     PULL_REPLAY_TTL_MS, RETAIN_FINISHED_MS,
 };
 pub use parts::fan_key::fan_id_for;
+pub use parts::minutes::{HOURS_KEPT, MINUTES_KEPT};
+pub use parts::waits::{WaitHistogram, MAX_ARRIVAL_MARKS, WAIT_BUCKETS};
 pub use records::{
-    Assignment, AssignmentState, BlockLease, BlockRecord, Change, Claim, DrawRecord, Joined,
-    MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
+    Assignment, AssignmentState, Assisted, BlockLease, BlockRecord, Change, Claim, DrawRecord,
+    Joined, MinuteStats, PullRecord, Pulled, Rejoined, Restored, Stats,
 };
 pub use rules::stored::recent_since;
 
@@ -54,12 +57,16 @@ use parts::blocks::OpenBlocks;
 use parts::fan_key::FanIdKey;
 use parts::line::Line;
 use parts::minutes::Minutes;
+use parts::moves::Moves;
+pub use parts::moves::MAX_MOVES;
 use parts::prequeue::PreQueue;
 use parts::presence::Presence;
 use parts::pulls::PullLog;
+use parts::waits::ArrivalClock;
+pub use rules::moving::MAX_MOVED_IN_LINE;
 use rules::{
-    admission, blocks, control, finishing, joining, lapses, prequeue, presence, pulls, stats,
-    stored,
+    admission, assist, blocks, control, finishing, joining, lapses, moving, prequeue, presence,
+    pulls, stats, stored,
 };
 use snapshot::Snapshot;
 use socket::Refusal;
@@ -90,6 +97,8 @@ impl Queue {
             created_at: now,
             updated_at: now,
             shards_changed: None,
+            closed_at: None,
+            report: Default::default(),
         };
         let mut c = Self::restore(
             sale,
@@ -130,6 +139,8 @@ impl Queue {
             created_at: now,
             updated_at: now,
             shards_changed: None,
+            closed_at: None,
+            report: Default::default(),
         };
         let mut c = Self::restore(sale, restored);
         let q = &mut c.state;
@@ -144,8 +155,10 @@ impl Queue {
     pub fn restore(sale: Sale, r: Restored) -> Self {
         let mut line = Line::new(r.next_seq, r.head, r.gap_total);
         let mut blocks = OpenBlocks::default();
+        let mut arrivals = ArrivalClock::default();
         let prequeue_end = r.draw.as_ref().map_or(0, |d| d.end);
         for b in r.blocks {
+            arrivals.taken(b.start, b.leased_at);
             if b.used.is_none() {
                 blocks.insert(b);
                 continue;
@@ -175,11 +188,15 @@ impl Queue {
                 fan_key: FanIdKey::new(&sale.fan_salt),
                 sale,
                 presence: Presence::starting_at(line.head()),
+                moves: Moves::restore(r.moves),
                 line,
                 blocks,
                 assignments: Assignments::restore(r.assignments, r.state_counts),
                 pulls: PullLog::restore(r.pulls),
                 minutes: Minutes::restore(r.minutes),
+                arrivals,
+                waits: r.waits,
+                assisted: r.assisted.into_iter().collect(),
                 changes: Vec::new(),
                 pushed_turns: Vec::new(),
             },
@@ -250,6 +267,26 @@ impl Queue {
 
     // Fans take places (rules::joining).
 
+    /// The promoter says who may see the public report (see [`crate::sale::ReportVisibility`]).
+    pub fn show_report(&mut self, visibility: crate::sale::ReportVisibility, now: UnixMillis) {
+        control::show_report(&mut self.state, visibility, now);
+    }
+
+    /// Fan `seq` asks for the assisted lane: see [`rules::assist::ask`].
+    pub fn assist(&mut self, now: UnixMillis, seq: Seq) -> Result<Assisted, QueueError> {
+        assist::ask(&mut self.state, now, seq)
+    }
+
+    /// Fans granted the assisted lane so far.
+    pub fn assisted(&self) -> u64 {
+        self.state.assisted.len() as u64
+    }
+
+    /// The waits from joining to admission of every fan admitted so far.
+    pub fn waits(&self) -> &WaitHistogram {
+        &self.state.waits
+    }
+
     /// A fan joins, with the place their valid token names if any (see `rules::joining::join`).
     pub fn join(&mut self, now: UnixMillis, existing: Option<Seq>) -> Result<Joined, QueueError> {
         self.sweep(now);
@@ -317,6 +354,18 @@ impl Queue {
     pub(crate) fn claim_from_record(&mut self, now: UnixMillis, a: &Assignment) -> Claim {
         self.sweep(now);
         lapses::claim_from_record(&self.state, now, a)
+    }
+
+    /// Fan `seq`'s place, held by `hand`, moves to another device: its new hand (see
+    /// `rules::moving::move_place`).
+    pub fn move_place(&mut self, now: UnixMillis, seq: Seq, hand: u8) -> Result<u8, QueueError> {
+        self.sweep(now);
+        moving::move_place(&mut self.state, now, seq, hand)
+    }
+
+    /// Whether a token of `hand` still holds fan `seq`'s place (refused once it moved on).
+    pub fn check_hand(&self, seq: Seq, hand: u8) -> Result<(), QueueError> {
+        moving::check_hand(&self.state, seq, hand)
     }
 
     /// The origin reports the fan's purchase done.
@@ -487,6 +536,11 @@ impl Queue {
 
     // What the queue shows (rules::stats).
 
+    /// The report's minutes (the last day) and hours (the week before it) at `now`.
+    pub fn minutes_report(&self, now: UnixMillis) -> (Vec<MinuteStats>, Vec<MinuteStats>) {
+        self.state.minutes.report(now)
+    }
+
     pub fn minutes(&self) -> impl Iterator<Item = &MinuteStats> {
         self.state.minutes.iter()
     }
@@ -503,6 +557,23 @@ impl Queue {
     /// What the edge caches and answers polls from.
     pub fn snapshot(&self, now: UnixMillis) -> Snapshot {
         stats::snapshot(&self.state, now)
+    }
+
+    /// How many gaps (runs of unused numbers) the line holds ahead of its front: what the
+    /// snapshot lists (the first few) and counts per range (the rest).
+    pub fn gaps_ahead(&self) -> usize {
+        self.state.line.gap_count()
+    }
+
+    /// Every gap ahead of the front, as the snapshot listed them before it was bounded: for
+    /// simulations that measure the difference.
+    pub fn all_gaps(&self) -> Vec<crate::ids::PositionRange> {
+        self.state.line.gaps_iter().collect()
+    }
+
+    /// The front of the line at `now` (a snapshot's `head`).
+    pub fn snapshot_head(&self, _now: UnixMillis) -> u64 {
+        self.state.line.head().0
     }
 
     /// Checks every invariant of the line; for tests and simulations.

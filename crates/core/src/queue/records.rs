@@ -2,7 +2,7 @@
 
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::keys::pass::PassClaims;
-use crate::queue::draw::DrawKey;
+use crate::queue::draw::{DrawKey, DrawVersion};
 use crate::sale::{FanSalt, Phase, Sale};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -79,6 +79,10 @@ pub struct Assignment {
     /// existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejoined_as: Option<Rejoined>,
+    /// An assisted fan (the sale's assisted lane): their claim and pass time are the sale's times
+    /// its `assist.multiplier`. Absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assisted: bool,
 }
 
 /// The pass of a claimed assignment (the claims; the coordinator object signs them).
@@ -96,6 +100,7 @@ impl PassClaims {
             iat: claimed_at.as_secs(),
             exp: claimed_at.plus_secs(pass_ttl_s).as_secs(),
             jti: format!("{sale}.{}", a.seq),
+            assist: a.assisted,
         }
     }
 
@@ -196,15 +201,21 @@ pub struct BlockLease {
     pub fan_salt: FanSalt,
 }
 
-/// What storage keeps of the pre-queue: the key (secret until the draw) and the last arrival
-/// number taken during it (0: none).
+/// What storage keeps of the pre-queue: the key (secret until the draw), the last arrival
+/// number taken during it (0: none) and the draw's version (a record stored before versions
+/// existed has none: v1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawRecord {
     pub key: DrawKey,
     pub end: Seq,
+    #[serde(default)]
+    pub version: DrawVersion,
 }
 
 /// A record the caller must persist, in order, before answering.
+// A change lives for one command's step, a few at a time: boxing the sale (the largest) would
+// buy nothing but an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     Sale(Sale),
@@ -220,11 +231,29 @@ pub enum Change {
     /// The pre-queue's draw key and range (see [`DrawRecord`]).
     Draw(DrawRecord),
     Minute(MinuteStats),
+    /// The waits of every fan admitted so far (the whole histogram, bounded: see
+    /// [`crate::queue::WaitHistogram`]).
+    Waits(crate::queue::WaitHistogram),
+    /// Arrival number `seq` was granted the assisted lane (one row each, at most the sale's
+    /// `assist.max_places`).
+    Assisted(Seq),
+    /// The minutes' rows `from..to` are gone (folded into their hour's row or forgotten:
+    /// [`crate::queue::parts::minutes`]).
+    ForgetMinutes {
+        from: u64,
+        to: u64,
+    },
     /// The number of requests served so far of each kind named (see
     /// [`crate::machines::protocol::Command::kind`]): totals, not increments. Counted in memory and
     /// written only along with another change, or once every
     /// [`crate::machines::sale_machine::REQUEST_COUNTS_EVERY_MS`].
     Requests(Vec<(String, u64)>),
+    /// Fan `seq`'s place moved to another device: it is now in `hand` (see
+    /// [`crate::queue::parts::moves`]).
+    Moved {
+        seq: Seq,
+        hand: u8,
+    },
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -237,12 +266,28 @@ pub struct Restored {
     pub assignments: Vec<Assignment>,
     pub pulls: Vec<PullRecord>,
     pub minutes: Vec<MinuteStats>,
+    /// The waits of the fans admitted so far (none before they were kept).
+    pub waits: crate::queue::WaitHistogram,
+    /// The arrival numbers granted the assisted lane.
+    pub assisted: Vec<Seq>,
     pub blocks: Vec<BlockRecord>,
     /// The pre-queue's draw key and range, if the sale ever had a pre-queue.
     pub draw: Option<DrawRecord>,
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+    /// The places moved to another device, by the hand each is in now.
+    pub moves: Vec<(Seq, u8)>,
+}
+
+/// A fan granted the assisted lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assisted {
+    pub seq: Seq,
+    /// Their claim and pass time, as a multiple of the sale's.
+    pub multiplier: u32,
+    /// Assisted places the sale has left.
+    pub places_left: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

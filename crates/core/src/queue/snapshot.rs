@@ -2,8 +2,9 @@
 //! the edge answers polls without asking the coordinator.
 
 use crate::fairness::pow;
-use crate::ids::{Position, PositionRange, Seq};
+use crate::ids::{Position, Seq};
 use crate::queue::draw::{DrawInfo, Permutation};
+pub use crate::queue::gap_index::{ahead, ExactGaps, UnusedCounts};
 use crate::sale::admission::RateLimit;
 use crate::sale::{Phase, SaleView, ShardsChange};
 use crate::time::UnixMillis;
@@ -18,9 +19,16 @@ pub struct Snapshot {
     pub head: Position,
     /// The arrival number the next fan will get.
     pub next_seq: Seq,
-    /// Positions at or after `head` that no fan holds (start, length), in order.
+    /// Positions at or after `head` that no fan holds (start, length), in order: the first
+    /// [`crate::queue::gap_index::MAX_EXACT_GAPS`] of them (all of them from an older
+    /// coordinator); the rest are counted in `unused`.
     #[serde(default)]
-    pub gaps: Vec<PositionRange>,
+    pub gaps: ExactGaps,
+    /// Beyond `gaps`, the unused positions counted per range of positions (see
+    /// [`crate::queue::gap_index`] for the bound). An older edge ignores it and counts those
+    /// fans as further back than they are, never further forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused: Option<UnusedCounts>,
     /// Fans this close to the front say they are still there when they poll.
     #[serde(default)]
     pub presence_zone: u64,
@@ -36,6 +44,19 @@ pub struct Snapshot {
     /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
+    /// Places still in line that moved to another device, `(seq, hand)` in number order
+    /// (bounded: [`crate::queue::MAX_MOVED_IN_LINE`]): a token of an older hand
+    /// is answered "moved" at the edge, without asking the coordinator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<(Seq, u8)>,
+    /// Fans granted the assisted lane so far (the edge refuses asking past the cap without a
+    /// word to the coordinator; the coordinator holds the cap exactly).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub assisted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Where a fan stands, as far as the snapshot can tell.
@@ -43,7 +64,13 @@ pub struct Snapshot {
 pub enum FanView {
     Waiting {
         position: u64,
+        /// Fans ahead, as far as the snapshot can tell: exact near the front; further back at
+        /// most one range's unused positions more than the truth ([`crate::queue::gap_index`]).
         ahead: u64,
+        /// The fewest fans who may be ahead: `ahead` wherever the snapshot lists the gaps. What
+        /// the presence zone and sockets go by ([`FanView::in_zone`]), so no fan who may be in
+        /// the zone is left out of it.
+        ahead_at_least: u64,
         eta_s: Option<u64>,
         poll_after_ms: u64,
     },
@@ -102,6 +129,13 @@ pub const POLL_PAUSED_MS: u64 = 5_000;
 const NEAR_FRONT: u64 = 50;
 
 impl Snapshot {
+    /// The hand fan `seq`'s place is in, as far as this snapshot knows (0: never moved).
+    pub fn hand_of(&self, seq: Seq) -> u8 {
+        self.moved
+            .binary_search_by_key(&seq, |(s, _)| *s)
+            .map_or(0, |i| self.moved[i].1)
+    }
+
     pub fn phase_at(&self, now: UnixMillis) -> Phase {
         self.sale.phase_at(now)
     }
@@ -122,20 +156,55 @@ impl Snapshot {
         if position < self.head {
             return FanView::Reached;
         }
-        let ahead_at_snapshot = ahead(self.head, position, self.gaps.iter().copied());
+        let (least_at_snapshot, ahead_at_snapshot) = self.ahead_bounds(position);
         let admitted_since = self.scheduled_since(now);
         if ahead_at_snapshot < admitted_since {
             return FanView::Reached;
         }
         let ahead = ahead_at_snapshot - admitted_since;
+        let ahead_at_least = least_at_snapshot.saturating_sub(admitted_since);
         let eta_s = self.eta_s(ahead_at_snapshot, now);
         let poll_after_ms = poll_after_ms(phase, ahead, eta_s);
         FanView::Waiting {
             position: ahead + 1,
             ahead,
+            ahead_at_least,
             eta_s,
             poll_after_ms,
         }
+    }
+
+    /// Fans ahead of `position` at the snapshot: `(at_least, at_most)`, equal wherever the
+    /// snapshot lists the gaps (see [`crate::queue::gap_index`] for the bound beyond). Two
+    /// binary searches, whatever the number of gaps.
+    pub fn ahead_bounds(&self, position: Position) -> (u64, u64) {
+        let span = position.0.saturating_sub(self.head.0);
+        let listed = self.gaps.unused_before(position);
+        let (least, most) = self
+            .unused
+            .as_ref()
+            .map_or((0, 0), |counts| counts.unused_before(position));
+        (
+            span.saturating_sub(listed + most),
+            span.saturating_sub(listed + least),
+        )
+    }
+
+    /// Gaps ahead of the front the snapshot stands for: listed, and counted in ranges.
+    pub fn gap_count(&self) -> (usize, usize) {
+        (
+            self.gaps.len(),
+            self.unused.as_ref().map_or(0, UnusedCounts::ranges),
+        )
+    }
+}
+
+impl FanView {
+    /// Whether a waiting fan may be in the presence zone `zone` (fans expected to be admitted
+    /// within a minute): then they say they are there, and may hold a socket. Goes by the fewest
+    /// fans who may be ahead, so a fan the snapshot cannot place exactly errs into the zone.
+    pub fn in_zone(&self, zone: u64) -> bool {
+        matches!(self, FanView::Waiting { ahead_at_least, .. } if crate::queue::socket::admits(*ahead_at_least, zone))
     }
 }
 
@@ -179,7 +248,8 @@ impl Snapshot {
             return None;
         }
         match &draw.key {
-            Some(key) => Some(Position(Permutation::new(key, draw.end).position_of(seq))),
+            // A draw this code cannot compute (a newer version): not placed yet.
+            Some(_) => Permutation::of_draw(draw).map(|p| Position(p.position_of(seq))),
             None if phase == Phase::Scheduled => Some(Position(seq)),
             None => None,
         }
@@ -190,22 +260,6 @@ impl Snapshot {
 fn prequeue_poll_after_ms(draw_at: Option<UnixMillis>, now: UnixMillis) -> u64 {
     let until = draw_at.map_or(0, |at| now.millis_until(at));
     until.clamp(POLL_MIN_MS, POLL_MAX_MS)
-}
-
-/// How many fans are ahead of the fan at `position`, given the front of the line `head` and the
-/// unused positions at or after `head`, in increasing order. The one place this arithmetic is
-/// written: the coordinator's line and the edge's snapshot both use it.
-pub fn ahead(
-    head: Position,
-    position: Position,
-    gaps: impl IntoIterator<Item = PositionRange>,
-) -> u64 {
-    let unused: u64 = gaps
-        .into_iter()
-        .take_while(|gap| gap.start < position)
-        .map(|gap| gap.len.min(position - gap.start))
-        .sum();
-    position.0.saturating_sub(head.0).saturating_sub(unused)
 }
 
 /// How long a waiting fan should wait before polling again: fast near the front, slower far back,
@@ -237,7 +291,7 @@ pub fn wait_words(eta_s: Option<u64>) -> String {
 mod tests {
     use super::*;
     use crate::fairness::pow::PowBits;
-    use crate::ids::SaleId;
+    use crate::ids::{PositionRange, SaleId};
     use crate::sale::admission::Admission;
     use crate::sale::ShardsChange;
     use crate::sale::{BrandingView, Control};
@@ -340,16 +394,19 @@ mod tests {
                 shards_changed: None,
                 access: Default::default(),
                 invite_jwks: None,
-                protect: None,
+                assist: None,
             },
             head: Position(head),
             next_seq: 1_000,
-            gaps: Vec::new(),
+            gaps: Default::default(),
+            unused: None,
             presence_zone: 20,
             admission_rate: rate,
             draw: None,
             taken_at: UnixMillis(0),
             admission_next_at: None,
+            assisted: 0,
+            moved: Vec::new(),
         }
     }
 
@@ -379,6 +436,7 @@ mod tests {
             FanView::Waiting {
                 position: 1,
                 ahead: 0,
+                ahead_at_least: 0,
                 eta_s: Some(0),
                 poll_after_ms: POLL_MIN_MS
             }

@@ -67,6 +67,9 @@ pub enum Refusal {
     /// The fan opened a newer socket, which took this one's place: one socket per fan, so one
     /// token cannot hold many of the object's [`MAX_SOCKETS`] (a page keeps polling).
     Replaced,
+    /// The place moved to another device: this token's hand no longer holds it (also the code
+    /// a socket of the old hand is closed with when the place moves).
+    Moved,
     /// Test builds only: the fault switch refuses every socket.
     TestFault,
 }
@@ -80,6 +83,7 @@ impl Refusal {
             Refusal::NotInLine => 4003,
             Refusal::Closed => 4004,
             Refusal::Replaced => 4009,
+            Refusal::Moved => 4010,
             Refusal::Full => 4029,
             Refusal::AddressFull => 4030,
             Refusal::TestFault => 4099,
@@ -94,6 +98,7 @@ impl Refusal {
             Refusal::NotInLine => "not_in_line",
             Refusal::Closed => "closed",
             Refusal::Replaced => "replaced",
+            Refusal::Moved => "place_moved",
             Refusal::Full => "sockets_full",
             Refusal::AddressFull => "address_sockets_full",
             Refusal::TestFault => "test_fault",
@@ -165,6 +170,7 @@ mod tests {
             Refusal::NotNearFront { ahead: 1, zone: 1 },
             Refusal::Full,
             Refusal::Closed,
+            Refusal::Moved,
             Refusal::TestFault,
         ];
         let mut codes: Vec<u16> = all.iter().map(|r| r.close_code()).collect();

@@ -3,14 +3,16 @@
 //! (the phase now, a fan's id, a number's line position) is answered here.
 
 use crate::ids::{FanId, Position, Seq};
-use crate::queue::parts::assignments::Assignments;
+use crate::queue::parts::assignments::{Assignments, PassTime};
 use crate::queue::parts::blocks::OpenBlocks;
 use crate::queue::parts::fan_key::FanIdKey;
 use crate::queue::parts::line::Line;
 use crate::queue::parts::minutes::Minutes;
+use crate::queue::parts::moves::Moves;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::parts::presence::Presence;
 use crate::queue::parts::pulls::PullLog;
+use crate::queue::parts::waits::{ArrivalClock, WaitHistogram};
 use crate::queue::records::{Change, Claim};
 use crate::sale::{Phase, Sale};
 use crate::time::UnixMillis;
@@ -24,6 +26,15 @@ pub(crate) struct QueueState {
     pub(crate) pulls: PullLog,
     pub(crate) minutes: Minutes,
     pub(crate) presence: Presence,
+    /// When arrival numbers were taken (not stored: a restart rebuilds it from the blocks it
+    /// reads back), and the waits of the fans admitted (stored).
+    pub(crate) arrivals: ArrivalClock,
+    /// The arrival numbers granted the assisted lane (at most its `max_places`: stored, one row
+    /// each).
+    pub(crate) assisted: std::collections::BTreeSet<crate::ids::Seq>,
+    pub(crate) waits: WaitHistogram,
+    /// Places moved to another device, by the hand they are in now.
+    pub(crate) moves: Moves,
     /// In `rate` mode, the schedule's theoretical time of the next admission, in microseconds
     /// (see [`crate::sale::admission`]). Not stored: a restart derives it from the newest
     /// admission.
@@ -77,6 +88,22 @@ impl QueueState {
             .settings
             .admission
             .claimed_for_s(self.sale.settings.pass_ttl_s)
+    }
+
+    /// [`QueueState::claimed_for_s`], and the assisted lane's multiplier of it.
+    pub(crate) fn pass_time(&self) -> PassTime {
+        PassTime {
+            secs: self.claimed_for_s(),
+            assist_multiplier: self.assist_multiplier(),
+        }
+    }
+
+    /// The assisted lane's multiplier (1: the sale has none).
+    pub(crate) fn assist_multiplier(&self) -> u64 {
+        self.sale
+            .settings
+            .assist
+            .map_or(1, |a| u64::from(a.multiplier))
     }
 
     /// Checks every invariant of the parts together; for tests and simulations.

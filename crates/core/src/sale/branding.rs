@@ -5,6 +5,7 @@
 use super::web_url::{web_url, WebUrl};
 use crate::settings_error::{invalid, SettingsError};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A promoter's branding, as sent.
@@ -17,6 +18,10 @@ pub struct BrandingInput {
     pub logo_url: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
+    /// The message in other languages, by language code (`{"de": "...", "ar": "..."}`): a page
+    /// in one of them shows that one, any other page `message`.
+    #[serde(default)]
+    pub messages: Option<BTreeMap<String, String>>,
 }
 
 /// A brand colour, `#rrggbb`: parsed once, so every use of it is well formed.
@@ -109,9 +114,34 @@ pub struct Branding {
     pub logo_url: Option<WebUrl>,
     /// Plain text shown on the fan pages (escaped there; newlines kept).
     pub message: Option<String>,
+    /// The message by language code, for pages in that language (each like `message`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<String, String>,
 }
 
 const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The most languages a promoter's message may come in.
+pub const MAX_MESSAGE_LANGUAGES: usize = 40;
+
+/// A message as entered: trimmed, Windows newlines made plain, empty as none, and not too long.
+fn message_text(field: &'static str, text: String) -> Result<Option<String>, SettingsError> {
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(invalid(
+            field,
+            format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    Ok(Some(text))
+}
+
+/// A language code as the pages name them: two or three lowercase letters (`de`, `ar`).
+fn is_language_code(code: &str) -> bool {
+    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
+}
 
 impl Branding {
     pub fn parse(input: BrandingInput) -> Result<Self, SettingsError> {
@@ -125,24 +155,43 @@ impl Branding {
             .filter(|u| !u.is_empty())
             .map(|u| web_url("branding.logo_url", &u))
             .transpose()?;
-        let message = input
-            .message
-            .map(|m| m.trim().replace("\r\n", "\n"))
-            .filter(|m| !m.is_empty());
-        if message
-            .as_ref()
-            .is_some_and(|m| m.chars().count() > MAX_MESSAGE_CHARS)
-        {
+        let message = match input.message {
+            Some(text) => message_text("branding.message", text)?,
+            None => None,
+        };
+        let given = input.messages.unwrap_or_default();
+        if given.len() > MAX_MESSAGE_LANGUAGES {
             return Err(invalid(
-                "branding.message",
-                format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+                "branding.messages",
+                format!("must have at most {MAX_MESSAGE_LANGUAGES} languages"),
             ));
+        }
+        let mut messages = BTreeMap::new();
+        for (code, text) in given {
+            if !is_language_code(&code) {
+                return Err(invalid(
+                    "branding.messages",
+                    format!("{code:?} is not a language code like \"de\" or \"ar\""),
+                ));
+            }
+            if let Some(text) = message_text("branding.messages", text)? {
+                messages.insert(code, text);
+            }
         }
         Ok(Self {
             color,
             logo_url,
             message,
+            messages,
         })
+    }
+
+    /// The message for a page in language `code`: its own, else `message`.
+    pub fn message_in(&self, code: &str) -> Option<&str> {
+        self.messages
+            .get(code)
+            .or(self.message.as_ref())
+            .map(String::as_str)
     }
 
     /// The promoter's colour, or the default.

@@ -7,16 +7,22 @@
 //! module of its own (its rate arithmetic is used by the queue and the edge alike).
 
 pub mod admission;
+mod assist;
 mod branding;
 mod phase;
+mod protect_spec;
 mod record;
 mod settings;
 mod view;
 mod web_url;
 
+pub use assist::{
+    Assist, AssistInput, ASSIST_MULTIPLIER_RANGE, DEFAULT_ASSISTED_PLACES, MAX_ASSISTED_PLACES,
+};
 pub use branding::{BrandColor, Branding, BrandingInput, BrandingView, Ink, DEFAULT_BRAND_COLOR};
 pub use phase::{phase_at, Control, Phase};
-pub use record::{FanSalt, Sale, ShardsChange};
+pub use protect_spec::ProtectSpec;
+pub use record::{FanSalt, ReportVisibility, Sale, ShardsChange};
 pub use settings::{
     SaleSettings, SaleSettingsInput, CLAIM_TTL_RANGE, DEFAULT_CLAIM_TTL_S, DEFAULT_PASS_TTL_S,
     DEFAULT_PRESENCE_TTL_S, MAX_SHARDS, PASS_TTL_RANGE, PRESENCE_TTL_RANGE,

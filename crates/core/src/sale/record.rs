@@ -52,6 +52,46 @@ pub struct Sale {
     /// The last live change of `shards` (absent: none, and in records stored before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards_changed: Option<ShardsChange>,
+    /// When the promoter closed the sale: its end, as the public report says (absent while it
+    /// is not closed, and in records stored before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<UnixMillis>,
+    /// Who may see the sale's public report (docs/api.md, "The public report").
+    #[serde(default)]
+    pub report: ReportVisibility,
+}
+
+/// Who may see a sale's public report: by default anyone once the sale is closed; the promoter
+/// can publish it before, or hide it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportVisibility {
+    /// Public once the sale is closed.
+    #[default]
+    AfterClose,
+    /// Public now, while the sale runs too (its numbers then still move).
+    Published,
+    /// Never public (the promoter still sees it).
+    Hidden,
+}
+
+impl ReportVisibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AfterClose => "after_close",
+            Self::Published => "published",
+            Self::Hidden => "hidden",
+        }
+    }
+
+    /// Whether the public may see the report of a sale in `phase`.
+    pub fn shows(self, phase: Phase) -> bool {
+        match self {
+            Self::AfterClose => phase == Phase::Closed,
+            Self::Published => true,
+            Self::Hidden => false,
+        }
+    }
 }
 
 /// A live change of a sale's `shards`: kept so that every edge, whatever snapshot it holds,

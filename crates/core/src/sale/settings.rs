@@ -3,6 +3,7 @@
 //! key checks its own part; a refusal names the field ([`SettingsError`]).
 
 use super::admission::{Admission, AdmissionInput};
+use super::assist::{Assist, AssistInput};
 use super::branding::{Branding, BrandingInput};
 use super::web_url::{web_url, WebUrl};
 use crate::fairness::invitation::{Access, InviteKeys};
@@ -12,6 +13,7 @@ use crate::fairness::rate_limit::{PerMinute, MAX_PER_MINUTE};
 use crate::fairness::turnstile::SiteKey;
 use crate::keys::pass_delivery::PassDelivery;
 use crate::protect::{Protect, ProtectInput};
+use crate::sale::ProtectSpec;
 use crate::settings_error::{invalid, SettingsError};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -75,6 +77,9 @@ pub struct SaleSettingsInput {
     /// The promoter's public keys for invitations, a JWKS (`{"keys": [...]}`); null: none.
     #[serde(default)]
     pub invite_jwks: Option<serde_json::Value>,
+    /// The assisted lane: `{"multiplier", "max_places"?}` (absent or null: none).
+    #[serde(default)]
+    pub assist: Option<AssistInput>,
     /// Path protection: the origin paths this sale guards (null or absent: none); see
     /// [`crate::protect`].
     #[serde(default)]
@@ -139,9 +144,13 @@ pub struct SaleSettings {
     /// The keys that sign the sale's invitations, besides ours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
-    /// The origin paths this sale guards (see [`crate::protect`]).
+    /// The assisted lane (see [`crate::sale::Assist`]); `None`: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protect: Option<Box<Protect>>,
+    pub assist: Option<Assist>,
+    /// The origin paths this sale guards (see [`crate::protect`]), validated, kept as JSON
+    /// ([`ProtectSpec`]: read typed by the gate worker only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protect: Option<ProtectSpec>,
 }
 
 fn one() -> u32 {
@@ -261,7 +270,7 @@ impl SaleSettings {
                 .transpose()?,
             protect: input
                 .protect
-                .map(|p| Protect::parse(p).map(Box::new))
+                .map(|p| Protect::parse(p).map(|p| ProtectSpec::of(&p)))
                 .transpose()?,
             pow_bits: match input.pow_bits {
                 None => PowBits::OFF,
@@ -280,6 +289,7 @@ impl SaleSettings {
                     })
                 })
                 .transpose()?,
+            assist: input.assist.map(Assist::parse).transpose()?,
             over_budget: match input.over_budget.as_deref() {
                 None => OverBudget::Price,
                 Some(text) => OverBudget::parse(text)

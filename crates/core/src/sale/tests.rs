@@ -186,6 +186,24 @@ fn refuses_bad_settings() {
                 })
             }),
         ),
+        (
+            "branding.messages",
+            Box::new(|i| {
+                i.branding = Some(BrandingInput {
+                    messages: Some([("Deutsch".to_owned(), "hallo".to_owned())].into()),
+                    ..Default::default()
+                })
+            }),
+        ),
+        (
+            "branding.messages",
+            Box::new(|i| {
+                i.branding = Some(BrandingInput {
+                    messages: Some([("de".to_owned(), "m".repeat(1001))].into()),
+                    ..Default::default()
+                })
+            }),
+        ),
     ];
     for (field, mutate) in cases {
         let mut i = input();
@@ -232,8 +250,19 @@ fn branding_picks_a_readable_ink() {
         color: Some("#AABBCC".into()),
         logo_url: None,
         message: Some("  hi  ".into()),
+        messages: Some(
+            [
+                ("de".to_owned(), " hallo\r\nwelt ".to_owned()),
+                ("ar".to_owned(), "  ".to_owned()),
+            ]
+            .into(),
+        ),
     })
     .unwrap();
+    // Per language: trimmed like the message, an empty one is none, any other page the message.
+    assert_eq!(parsed.message_in("de"), Some("hallo\nwelt"));
+    assert_eq!(parsed.message_in("ar"), Some("hi"));
+    assert_eq!(parsed.message_in("fr"), Some("hi"));
     assert_eq!(
         (
             parsed.color.map(|c| c.to_string()),

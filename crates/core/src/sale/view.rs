@@ -2,6 +2,7 @@
 //! report.
 
 use super::admission::Admission;
+use super::assist::Assist;
 use super::branding::BrandingView;
 use super::phase::{phase_at, Control, Phase};
 use super::record::{Sale, ShardsChange};
@@ -12,7 +13,6 @@ use crate::fairness::pow::PowBits;
 use crate::fairness::turnstile::SiteKey;
 use crate::ids::SaleId;
 use crate::keys::pass_delivery::PassDelivery;
-use crate::protect::Protect;
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
 
@@ -67,9 +67,9 @@ pub struct SaleView {
     pub access: Access,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_jwks: Option<InviteKeys>,
-    /// The origin paths the sale guards (the staff secret only as its digest).
+    /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protect: Option<Box<Protect>>,
+    pub assist: Option<Assist>,
 }
 
 impl SaleView {
@@ -96,7 +96,7 @@ impl SaleView {
             shards_changed: sale.shards_changed,
             access: sale.settings.access,
             invite_jwks: sale.settings.invite_jwks.clone(),
-            protect: sale.settings.protect.clone(),
+            assist: sale.settings.assist,
         }
     }
 

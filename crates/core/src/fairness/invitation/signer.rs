@@ -40,6 +40,8 @@ struct SignedClaims<'a> {
     sub: &'a str,
     iat: u64,
     exp: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    assist: bool,
 }
 
 impl InvitationSigner {
@@ -72,6 +74,19 @@ impl InvitationSigner {
         now: UnixMillis,
         expires_at: UnixMillis,
     ) -> String {
+        self.sign_with(sale, member, now, expires_at, false)
+    }
+
+    /// [`InvitationSigner::sign`], with the `assist` claim when `assist` (the member asks for the
+    /// sale's assisted lane).
+    pub fn sign_with(
+        &self,
+        sale: &SaleId,
+        member: &MemberId,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+        assist: bool,
+    ) -> String {
         use ed25519_dalek::Signer;
         let (key, kid) = &self.keys[0];
         let header = b64_json(&SignedHeader {
@@ -84,6 +99,7 @@ impl InvitationSigner {
             sub: member.as_str(),
             iat: now.as_secs(),
             exp: expires_at.as_secs(),
+            assist,
         });
         let signed = format!("{header}.{claims}");
         let signature = key.sign(signed.as_bytes());

@@ -612,3 +612,18 @@ mod key_checks_agree_with_rustcrypto {
         }
     }
 }
+
+#[test]
+fn the_assist_claim_asks_for_the_assisted_lane_only_when_true() {
+    assert!(!check(&sign(By::Ed, &claims())).unwrap().assist);
+    for (value, asks) in [
+        (serde_json::json!(true), true),
+        (serde_json::json!(false), false),
+        (serde_json::json!("true"), false),
+        (serde_json::json!(1), false),
+    ] {
+        let mut c = claims();
+        c["assist"] = value.clone();
+        assert_eq!(check(&sign(By::Ed, &c)).unwrap().assist, asks, "{value}");
+    }
+}

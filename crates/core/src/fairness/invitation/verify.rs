@@ -69,6 +69,9 @@ impl std::error::Error for InvitationError {}
 pub struct Invitation {
     pub member: MemberId,
     pub expires_at: UnixMillis,
+    /// The `assist` claim (`true`): the member asks for the sale's assisted lane with their
+    /// place (docs/api.md, "The assisted lane"). Anything but `true` is no ask.
+    pub assist: bool,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +201,7 @@ impl Unverified {
         Ok(Invitation {
             member,
             expires_at: UnixMillis(exp.saturating_mul(1000)),
+            assist: claims.get("assist") == Some(&serde_json::Value::Bool(true)),
         })
     }
 }

@@ -311,7 +311,7 @@ fn gaps_inside_a_block_survive_a_restart_and_odd_ones_are_ignored() {
     let gaps = c.snapshot(T0).gaps;
     // No pre-queue: the gaps\' positions are their numbers.
     let position = |start, len| PositionRange::new(Position(start), len);
-    assert_eq!(gaps, vec![position(3, 2), position(9, 2)]);
+    assert_eq!(gaps.ranges(), &[position(3, 2), position(9, 2)]);
     let restored = Queue::restore(
         c.sale().clone(),
         Restored {

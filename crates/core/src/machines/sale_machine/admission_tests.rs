@@ -187,7 +187,7 @@ fn capacity_mode_admits_as_admissions_end_by_the_origin_the_session_or_a_lapse()
     assert_eq!((admitted(&store).len(), held(&core)), (4, 3));
     // Fan 2 claims: the pass (and the admission) lasts the session, 30 s.
     let Ok(Reply::Claim(Claim::Turn { pass_ttl_s, .. })) =
-        store.run(&mut core, Command::Claim { seq: 2 }, t1)
+        store.run(&mut core, Command::Claim { seq: 2, hand: 0 }, t1)
     else {
         panic!("claim")
     };

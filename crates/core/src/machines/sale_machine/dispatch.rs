@@ -3,7 +3,7 @@
 //! presence), the origin's (pull, complete, release) and the edge's (snapshot).
 
 use crate::ids::Seq;
-use crate::machines::protocol::{Command, Reply};
+use crate::machines::protocol::{Command, Moved, Reply};
 use crate::queue::{Queue, QueueError};
 use crate::time::UnixMillis;
 
@@ -28,6 +28,10 @@ pub(super) fn run(
         }
         Command::Close => {
             queue.close(now);
+            None
+        }
+        Command::ShowReport { visibility } => {
+            queue.show_report(visibility, now);
             None
         }
         Command::LeaseBlock {
@@ -55,6 +59,9 @@ pub(super) fn run(
             queue.close_block_with_gaps(now, shard, start, used, &gaps);
             Some(Reply::Done)
         }
+        // Counted by the machine (`SaleMachine::dispatch`).
+        Command::Refused { .. } => Some(Reply::Done),
+        Command::Assist { seq } => Some(Reply::Assisted(queue.assist(now, seq)?)),
         Command::Present { seqs, positions } => {
             for seq in seqs {
                 queue.present(now, seq);
@@ -65,7 +72,12 @@ pub(super) fn run(
             Some(Reply::Done)
         }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
-        Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        // The claim's hand was checked before its record was looked up (`SaleMachine::step`).
+        Command::Claim { seq, .. } => Some(Reply::Claim(queue.claim(now, seq)?)),
+        Command::Move { seq, hand } => Some(Reply::Moved(Moved {
+            hand: queue.move_place(now, seq, hand)?,
+            fan_id: queue.fan_id(seq),
+        })),
         Command::Pull {
             window,
             max,

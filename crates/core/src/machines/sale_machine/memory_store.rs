@@ -21,9 +21,12 @@ pub(crate) struct MemoryStore {
     pub assignments: BTreeMap<Seq, Assignment>,
     pub pulls: BTreeMap<String, PullRecord>,
     pub minutes: BTreeMap<u64, MinuteStats>,
+    pub waits: crate::queue::WaitHistogram,
+    pub assisted: std::collections::BTreeSet<Seq>,
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
+    pub moves: BTreeMap<Seq, u8>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -58,11 +61,21 @@ impl MemoryStore {
                 Change::Minute(m) => {
                     self.minutes.insert(m.minute, m);
                 }
+                Change::Waits(w) => self.waits = w,
+                Change::Assisted(seq) => {
+                    self.assisted.insert(seq);
+                }
+                Change::ForgetMinutes { from, to } => self
+                    .minutes
+                    .retain(|minute, _| !(from..to).contains(minute)),
                 Change::Block(b) => {
                     self.blocks.insert(b.start, b);
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
                 Change::Draw(d) => self.draw = Some(d),
+                Change::Moved { seq, hand } => {
+                    self.moves.insert(seq, hand);
+                }
             }
         }
     }
@@ -87,9 +100,12 @@ impl MemoryStore {
                 assignments: self.assignments.values().filter(recent).cloned().collect(),
                 pulls: self.pulls.values().cloned().collect(),
                 minutes: self.minutes.values().cloned().collect(),
+                waits: self.waits.clone(),
+                assisted: self.assisted.iter().copied().collect(),
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
+                moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
             },
         ))
     }
@@ -156,6 +172,19 @@ impl MemoryStore {
     }
 
     /// `n` new fans join at `now` (each a `Command::Join` without a place kept).
+    /// Creates the test sale "tour" (`SaleSettingsInput::tour()`) and opens it at `now`.
+    pub fn open_tour(&mut self, core: &mut SaleMachine, now: UnixMillis) {
+        let upsert = Command::Upsert {
+            id: crate::SaleId::parse("tour").unwrap(),
+            settings: crate::sale::SaleSettings::parse(crate::sale::SaleSettingsInput::tour())
+                .unwrap(),
+            fan_salt: "salt-0123456789".into(),
+            draw_key: None,
+        };
+        self.run(core, upsert, now).unwrap();
+        self.run(core, Command::Open, now).unwrap();
+    }
+
     pub fn join_new_fans(&mut self, core: &mut SaleMachine, n: u64, now: UnixMillis) {
         for _ in 0..n {
             let command = Command::Join {

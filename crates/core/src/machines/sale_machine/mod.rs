@@ -44,6 +44,7 @@ pub use need::{Need, Record};
 pub use turns::{PassSigning, Push};
 
 use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
+use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::queue::socket::{self, Refusal};
@@ -314,6 +315,13 @@ impl SaleMachine {
             Ok(command) => command,
             Err(e) => return Step::Reply(Err(e)),
         };
+        // A token whose place moved to another device is refused before any record is read: its
+        // old hand never reaches a turn, whether in memory or in storage.
+        if let Command::Claim { seq, hand } = &command {
+            if let Err(e) = queue.check_hand(*seq, *hand) {
+                return Step::Reply(Err(e));
+            }
+        }
         // Before anything looks at a position: the pre-queue's order, once it is due.
         queue.draw_if_due(now);
         // Before asking whether a record is in memory: finished ones due to leave it leave now,
@@ -435,14 +443,32 @@ impl SaleMachine {
     /// taken, the fan's `open.own` older sockets are uncounted: the object closes them
     /// ([`Refusal::Replaced`]), so one token never holds more than one socket. Changes a sweep
     /// made are in [`SaleMachine::take_changes`].
-    pub fn connect(&mut self, seq: Seq, open: OpenSockets, now: UnixMillis) -> Result<(), Refusal> {
+    /// A token of a `hand` the place moved away from is refused ([`Refusal::Moved`]).
+    pub fn connect(
+        &mut self,
+        seq: Seq,
+        hand: u8,
+        open: OpenSockets,
+        now: UnixMillis,
+    ) -> Result<(), Refusal> {
         if self.unavailable {
             return Err(Refusal::NotInLine);
         }
         self.counts.count("socket", now);
-        socket::address_admits(open.from_address.saturating_sub(open.own))?;
+        let bounds = |refusal: Refusal, counts: &mut RequestCounts| {
+            // The adversary bounds (per address, per object): counted for the report.
+            if matches!(refusal, Refusal::AddressFull | Refusal::Full) {
+                counts.count(Defence::Socket.kind(), now);
+            }
+            refusal
+        };
+        socket::address_admits(open.from_address.saturating_sub(open.own))
+            .map_err(|r| bounds(r, &mut self.counts))?;
         let queue = self.queue.as_mut().ok_or(Refusal::NotInLine)?;
-        queue.connect(now, seq)?;
+        queue.check_hand(seq, hand).map_err(|_| Refusal::Moved)?;
+        queue
+            .connect(now, seq)
+            .map_err(|r| bounds(r, &mut self.counts))?;
         for _ in 0..open.own {
             queue.disconnect(now, seq);
         }
@@ -505,6 +531,12 @@ impl SaleMachine {
         {
             self.bad_records += 1;
         }
+        if let Command::Refused { counts } = &command {
+            for defence in Defence::ALL {
+                self.counts
+                    .count_n(defence.kind(), counts.get(defence), now);
+            }
+        }
         if let Command::LeaseBlock { served, .. } | Command::CloseBlock { served, .. } = &command {
             for (kind, n) in served.by_kind() {
                 self.counts.count_n(kind, n, now);
@@ -545,8 +577,14 @@ fn queue_of(queue: &Option<Queue>) -> Result<&Queue, QueueError> {
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
 pub(crate) mod memory_store;
 #[cfg(test)]
+mod move_tests;
+#[cfg(test)]
 mod object_tests;
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;

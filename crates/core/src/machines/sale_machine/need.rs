@@ -41,7 +41,7 @@ pub enum Record {
 /// moves, so that what is read back is what the command finds.
 pub(super) fn needed(queue: &Queue, command: &Command) -> Option<Need> {
     match command {
-        Command::Claim { seq }
+        Command::Claim { seq, .. }
         | Command::Join {
             existing: Some(seq),
             ..

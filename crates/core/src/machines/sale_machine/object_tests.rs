@@ -43,7 +43,7 @@ fn pull_one() -> Command {
 }
 
 fn claim(core: &mut SaleMachine, store: &mut MemoryStore, seq: Seq) -> Claim {
-    match store.run(core, Command::Claim { seq }, T0) {
+    match store.run(core, Command::Claim { seq, hand: 0 }, T0) {
         Ok(Reply::Claim(claim)) => claim,
         other => panic!("claim of {seq}: {other:?}"),
     }
@@ -98,7 +98,7 @@ fn without_keys_a_turn_goes_out_unsigned_and_the_next_one_asks_again() {
 #[test]
 fn a_turn_for_a_fan_holding_a_socket_comes_out_as_the_message_to_push() {
     let (mut core, mut store) = one_fan(Some(test_signing()));
-    assert_eq!(core.connect(1, OpenSockets::default(), T0), Ok(()));
+    assert_eq!(core.connect(1, 0, OpenSockets::default(), T0), Ok(()));
     store.run(&mut core, pull_one(), T0).unwrap();
     let pushes = core.take_pushes();
     let [Push {
@@ -124,13 +124,13 @@ fn a_socket_past_its_address_bound_is_refused_but_a_fans_own_are_replaced() {
         from_address: MAX_SOCKETS_PER_ADDRESS,
         own: 0,
     };
-    assert_eq!(core.connect(1, full, T0), Err(Refusal::AddressFull));
+    assert_eq!(core.connect(1, 0, full, T0), Err(Refusal::AddressFull));
     // The fan's own two older sockets at that address are replaced, so they do not count.
     let own = OpenSockets {
         from_address: MAX_SOCKETS_PER_ADDRESS,
         own: 2,
     };
-    assert_eq!(core.connect(1, own, T0), Ok(()));
+    assert_eq!(core.connect(1, 0, own, T0), Ok(()));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! coordinator's own and, apart, its arrival shards'), and the stored records found unreadable.
 
 use super::counts::RequestCounts;
+use crate::fairness::refusals::{RefusedCounts, REFUSED_PREFIX};
 use crate::machines::protocol::{SaleReport, SERVED_KIND_PREFIX as SHARD_PREFIX};
 use crate::queue::Queue;
 use crate::sale::SaleView;
@@ -16,6 +17,7 @@ pub(super) fn report(
 ) -> SaleReport {
     let sale = queue.sale();
     let requests = counts.requests();
+    let (minutes, hours) = queue.minutes_report(now);
     SaleReport {
         sale: SaleView::of(sale),
         phase: queue.phase_at(now),
@@ -25,19 +27,29 @@ pub(super) fn report(
         bad_records,
         coordinator_requests: requests
             .iter()
-            .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
+            .filter(|(kind, _)| {
+                !kind.starts_with(SHARD_PREFIX) && !kind.starts_with(REFUSED_PREFIX)
+            })
             .map(|(_, n)| n)
             .sum(),
         coordinator_requests_by_kind: requests
             .iter()
-            .filter(|(kind, _)| !kind.starts_with(SHARD_PREFIX))
+            .filter(|(kind, _)| {
+                !kind.starts_with(SHARD_PREFIX) && !kind.starts_with(REFUSED_PREFIX)
+            })
             .map(|(kind, n)| (kind.clone(), *n))
             .collect(),
         shard_requests_by_kind: requests
             .iter()
             .filter_map(|(kind, n)| Some((kind.strip_prefix(SHARD_PREFIX)?.to_owned(), *n)))
             .collect(),
-        minutes: queue.minutes().copied().collect(),
+        minutes,
+        hours,
         draw: queue.draw_info(),
+        closed_at: sale.closed_at,
+        report_visibility: sale.report,
+        waits: queue.waits().clone(),
+        refused: RefusedCounts::from_requests(requests),
+        assisted: queue.assisted(),
     }
 }

@@ -138,7 +138,7 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     assert!(store.lookups.is_empty());
     // A fan coming back after their turn: their assignment is read back.
     let Ok(Reply::Claim(Claim::Lapsed { assignment })) =
-        store.run(&mut core, Command::Claim { seq: 2 }, later)
+        store.run(&mut core, Command::Claim { seq: 2, hand: 0 }, later)
     else {
         panic!("claim")
     };
@@ -199,13 +199,13 @@ fn evicted_assignments_are_asked_for_and_read_back() {
     // again. Fan 1, brought back by the release, is not.
     let before = store.lookups.len();
     store
-        .run(&mut core, Command::Claim { seq: 2 }, due)
+        .run(&mut core, Command::Claim { seq: 2, hand: 0 }, due)
         .unwrap();
     store
-        .run(&mut core, Command::Claim { seq: 2 }, due)
+        .run(&mut core, Command::Claim { seq: 2, hand: 0 }, due)
         .unwrap();
     store
-        .run(&mut core, Command::Claim { seq: 1 }, due)
+        .run(&mut core, Command::Claim { seq: 1, hand: 0 }, due)
         .unwrap();
     assert_eq!(
         store.lookups[before..],
@@ -432,7 +432,7 @@ proptest! {
                     }
                 }
                 Op::Claim(seq) => {
-                    let answer = store.run(&mut core, Command::Claim { seq }, now);
+                    let answer = store.run(&mut core, Command::Claim { seq, hand: 0 }, now);
                     prop_assert!(matches!(answer, Ok(Reply::Claim(_))), "{:?}", answer);
                 }
                 Op::Complete(seq) => {
@@ -557,7 +557,7 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
     let (mut core, mut store) = two_fans_pulled();
     let claimed_at = T0.plus_secs(10);
     let Ok(Reply::Claim(Claim::Turn { .. })) =
-        store.run(&mut core, Command::Claim { seq: 1 }, claimed_at)
+        store.run(&mut core, Command::Claim { seq: 1, hand: 0 }, claimed_at)
     else {
         panic!("turn")
     };
@@ -586,7 +586,7 @@ fn a_claimed_pass_that_runs_out_expires_and_the_fan_may_join_again() {
     assert_eq!(store.assignments[&1].finished_at, Some(pass_end));
     // The fan sees it ended, with the reason.
     let Ok(Reply::Claim(Claim::Lapsed { assignment })) =
-        store.run(&mut core, Command::Claim { seq: 1 }, pass_end)
+        store.run(&mut core, Command::Claim { seq: 1, hand: 0 }, pass_end)
     else {
         panic!("lapsed")
     };
@@ -628,7 +628,9 @@ fn an_unexpired_claim_left_over_from_before_expires_after_a_restart() {
     let (mut core, mut store) = open_sale();
     store.join_new_fans(&mut core, 1, T0);
     store.run(&mut core, pull(1), T0).unwrap();
-    store.run(&mut core, Command::Claim { seq: 1 }, T0).unwrap();
+    store
+        .run(&mut core, Command::Claim { seq: 1, hand: 0 }, T0)
+        .unwrap();
     // Long after the pass ended, the object starts again: the first sweep ends it.
     let later = T0.plus_secs(3_600);
     let mut core = store.load(later);

@@ -21,6 +21,11 @@ pub const MIN_BLOCK: u64 = 8;
 pub const MAX_LEASE_ATTEMPTS: usize = 4;
 /// The alarm that closes a block rings this long after the block's time is up.
 const ALARM_SLACK_MS: u64 = 20;
+/// Sub-blocks the shard keeps one by one (waiting for their isolates' reports), over its current
+/// block and the retired ones: its stored state stays under 20 KB however many isolates lease
+/// from it. Past it, a sub-block is lent untracked: counted, never reported on, read as fully used
+/// once its bound is past (as an unreported one is), so its unused numbers read as fans who left.
+pub const MAX_LENT_TRACKED: usize = 256;
 
 /// What a join at the shard comes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,12 +111,31 @@ struct Active {
     /// Sub-blocks lent to edge isolates out of this block.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lent: Vec<Lent>,
+    /// Sub-blocks lent out of this block past [`MAX_LENT_TRACKED`]: counted, deemed fully used.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    untracked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Active {
     /// Whether every sub-block lent from it is reported or deemed used.
     fn settled(&self, now: UnixMillis) -> bool {
         self.lent.iter().all(|l| l.settled(now))
+            && (self.untracked == 0 || now >= self.untracked_settle_at())
+    }
+
+    /// When the untracked sub-blocks read as fully used: as an unreported sub-block would.
+    fn untracked_settle_at(&self) -> UnixMillis {
+        Lent {
+            start: self.lease.start,
+            len: 0,
+            until: self.until,
+            reported: None,
+        }
+        .deemed_used_at()
     }
 
     /// When it can be closed at the latest: its end, or its last unreported sub-block's bound.
@@ -120,6 +144,7 @@ impl Active {
             .iter()
             .filter(|l| l.reported.is_none())
             .map(Lent::deemed_used_at)
+            .chain((self.untracked > 0).then(|| self.untracked_settle_at()))
             .fold(self.until, UnixMillis::max)
     }
 
@@ -363,6 +388,7 @@ impl ArrivalShard {
             installed_at: now,
             until,
             lent: Vec::new(),
+            untracked: 0,
         });
     }
 
@@ -380,12 +406,17 @@ impl ArrivalShard {
         };
         let start = block.lease.start + block.used;
         block.used += want;
-        block.lent.push(Lent {
-            start,
-            len: want,
-            until: block.until,
-            reported: None,
-        });
+        let tracked = block.lent.len() + self.retired.iter().map(|b| b.lent.len()).sum::<usize>();
+        if tracked < MAX_LENT_TRACKED {
+            block.lent.push(Lent {
+                start,
+                len: want,
+                until: block.until,
+                reported: None,
+            });
+        } else {
+            block.untracked += 1;
+        }
         self.served.edge_leases += 1;
         Ok(EdgeLease {
             start,
@@ -459,6 +490,15 @@ impl ArrivalShard {
     /// The start of the block in use, if any.
     pub fn current_start(&self) -> Option<Seq> {
         self.block.as_ref().map(|b| b.lease.start)
+    }
+
+    /// Sub-blocks kept one by one, and those lent untracked, over the current and retired blocks.
+    pub fn lent_counts(&self) -> (usize, u64) {
+        let blocks = || self.block.iter().chain(&self.retired);
+        (
+            blocks().map(|b| b.lent.len()).sum(),
+            blocks().map(|b| b.untracked).sum(),
+        )
     }
 
     /// When the current block stops being usable, for an alarm.

@@ -471,3 +471,91 @@ proptest! {
         prop_assert_eq!(seqs.len(), seq_of.len(), "members never share a place");
     }
 }
+
+/// 2,000 isolates lease a sub-block each from one shard within a second, and report half
+/// used: the shard keeps at most [`MAX_LENT_TRACKED`] of them one by one (its stored state stays
+/// small), counts the rest, holds the block until the untracked ones' bound, then closes it with
+/// the tracked ones' gaps; the untracked ones' numbers read as used, and the line stays whole.
+#[test]
+fn the_lent_sub_blocks_kept_are_bounded_whatever_the_number_of_isolates() {
+    use crate::machines::edge_block::{EdgeReport, EDGE_REPORT_BOUND_MS};
+    let mut c = sale(2);
+    let mut shard = ArrivalShard::default();
+    let mut lent = Vec::new();
+    for i in 0..2_000u64 {
+        let now = T0.plus_millis(i / 4);
+        let lease = loop {
+            match shard.lend(now, 8) {
+                Ok(lease) => break lease,
+                Err(request) => {
+                    let lease = c
+                        .lease_block_keeping(
+                            now,
+                            0,
+                            request.closing,
+                            &request.closing_gaps,
+                            &request.keep_open,
+                            request.want,
+                        )
+                        .unwrap();
+                    assert_eq!(
+                        shard.supply(&request, Ok(Reply::Lease(lease)), now),
+                        Ok(true)
+                    );
+                }
+            }
+        };
+        lent.push(lease);
+        let (tracked, _) = shard.lent_counts();
+        assert!(tracked <= MAX_LENT_TRACKED);
+        let stored = serde_json::to_string(&shard).unwrap();
+        assert!(stored.len() <= 20 * 1024, "{} bytes", stored.len());
+    }
+    let (tracked, untracked) = shard.lent_counts();
+    assert_eq!(
+        (tracked, tracked as u64 + untracked),
+        (MAX_LENT_TRACKED, 2_000)
+    );
+    // Every isolate reports half its sub-block used; only tracked ones are taken.
+    let now = T0.plus_millis(600);
+    let reports: Vec<EdgeReport> = lent
+        .iter()
+        .map(|l| EdgeReport {
+            start: l.start,
+            used: 4,
+        })
+        .collect();
+    shard.report(&reports, now);
+    let until = shard.block_until().unwrap();
+    // Blocks whose sub-blocks were all tracked and reported close at their end; those with
+    // untracked ones wait for their bound.
+    let mut gaps = 0;
+    while let Some(close) = shard.closable(until) {
+        gaps += close.gaps.len();
+        c.close_block_with_gaps(until, 0, close.start, close.used, &close.gaps);
+        shard.closed(close.start);
+    }
+    assert_eq!(
+        shard.lent_counts().1,
+        2_000 - MAX_LENT_TRACKED as u64,
+        "untracked ones may still be in use"
+    );
+    let bound = until.plus_millis(EDGE_REPORT_BOUND_MS);
+    while let Some(close) = shard.closable(bound) {
+        gaps += close.gaps.len();
+        c.close_block_with_gaps(bound, 0, close.start, close.used, &close.gaps);
+        shard.closed(close.start);
+    }
+    assert_eq!(gaps, MAX_LENT_TRACKED, "one gap per tracked sub-block");
+    assert_eq!(shard.lent_counts(), (0, 0));
+    let handed = c.pull_everyone(bound);
+    let unique: std::collections::BTreeSet<Seq> = handed.iter().copied().collect();
+    assert_eq!(unique.len(), handed.len(), "nobody handed out twice");
+    assert!(handed.windows(2).all(|w| w[0] < w[1]), "in order");
+    // Tracked: 4 used of 8; untracked: all 8 read as used.
+    assert_eq!(
+        handed.len() as u64,
+        4 * MAX_LENT_TRACKED as u64 + 8 * (2_000 - MAX_LENT_TRACKED as u64)
+    );
+    c.check_invariants().unwrap();
+}

@@ -25,6 +25,35 @@ impl Finish {
     }
 }
 
+/// How long a claimed admission (and its pass) lasts: the sale's time, times the assisted lane's
+/// multiplier for an assisted fan's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PassTime {
+    pub(crate) secs: u64,
+    /// 1 without an assisted lane.
+    pub(crate) assist_multiplier: u64,
+}
+
+impl PassTime {
+    /// The sale's time for everyone (no assisted lane).
+    #[cfg(test)]
+    pub(crate) fn plain(secs: u64) -> Self {
+        Self {
+            secs,
+            assist_multiplier: 1,
+        }
+    }
+
+    /// How long `a`'s pass lasts.
+    pub(crate) fn of(self, a: &Assignment) -> u64 {
+        if a.assisted {
+            self.secs.saturating_mul(self.assist_multiplier)
+        } else {
+            self.secs
+        }
+    }
+}
+
 /// Assignments by state, counting those only in storage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
@@ -53,6 +82,8 @@ pub(crate) struct Assignments {
     /// When the assignments claimed and not finished were claimed: each ends when its pass
     /// expires (`claimed_at` + the sale's `pass_ttl_s`).
     claimed: BTreeSet<(UnixMillis, Seq)>,
+    /// The same, for assisted fans (their passes last longer: [`PassTime::of`]).
+    claimed_assisted: BTreeSet<(UnixMillis, Seq)>,
     counts: Counts,
     /// Finished assignments in memory, oldest first, to drop after [`RETAIN_FINISHED_MS`].
     retired: VecDeque<(UnixMillis, Seq)>,
@@ -102,7 +133,7 @@ impl Assignments {
             }
             AssignmentState::Assigned => {
                 if let Some(claimed_at) = a.claimed_at {
-                    self.claimed.insert((claimed_at, a.seq));
+                    self.claimed_of(&a).insert((claimed_at, a.seq));
                 }
                 self.counts.claimed_open += 1;
             }
@@ -135,6 +166,15 @@ impl Assignments {
         Some(a.clone())
     }
 
+    /// The set of claimed assignments `a` belongs in.
+    fn claimed_of(&mut self, a: &Assignment) -> &mut BTreeSet<(UnixMillis, Seq)> {
+        if a.assisted {
+            &mut self.claimed_assisted
+        } else {
+            &mut self.claimed
+        }
+    }
+
     pub(crate) fn get(&self, seq: Seq) -> Option<&Assignment> {
         self.by_seq.get(&seq)
     }
@@ -149,7 +189,7 @@ impl Assignments {
         &mut self,
         seq: Seq,
         now: UnixMillis,
-        pass_ttl_s: u64,
+        pass_time: PassTime,
     ) -> Result<(Claim, bool), QueueError> {
         let a = self
             .by_seq
@@ -159,16 +199,17 @@ impl Assignments {
             (AssignmentState::Assigned, None) => {
                 self.unclaimed.remove(&(a.claim_by, seq));
                 a.claimed_at = Some(now);
-                self.claimed.insert((now, seq));
+                let a = a.clone();
+                self.claimed_of(&a).insert((now, seq));
                 self.counts.claimed_open += 1;
                 let turn = Claim::Turn {
-                    assignment: a.clone(),
-                    pass_ttl_s,
+                    pass_ttl_s: pass_time.of(&a),
+                    assignment: a,
                     pass: None,
                 };
                 (turn, true)
             }
-            _ => (claimed_again(a, now, pass_ttl_s), false),
+            _ => (claimed_again(a, now, pass_time), false),
         })
     }
 
@@ -193,6 +234,7 @@ impl Assignments {
             }
             Some(claimed_at) => {
                 self.claimed.remove(&(claimed_at, a.seq));
+                self.claimed_assisted.remove(&(claimed_at, a.seq));
                 self.counts.claimed_open -= 1;
             }
         }
@@ -226,16 +268,36 @@ impl Assignments {
         lapsed
     }
 
-    /// Ends every claimed assignment whose pass expired (claimed `pass_ttl_s` ago or more) before
-    /// the origin completed or released it; returns them.
-    pub(crate) fn expire_due(&mut self, now: UnixMillis, pass_ttl_s: u64) -> Vec<Assignment> {
+    /// Ends every claimed assignment whose pass expired (claimed its [`PassTime`] ago or more)
+    /// before the origin completed or released it; returns them.
+    pub(crate) fn expire_due(&mut self, now: UnixMillis, pass_time: PassTime) -> Vec<Assignment> {
+        let mut expired = self.expire_due_in(now, pass_time.secs, false);
+        let assisted = pass_time.secs.saturating_mul(pass_time.assist_multiplier);
+        expired.extend(self.expire_due_in(now, assisted, true));
+        expired
+    }
+
+    fn expire_due_in(
+        &mut self,
+        now: UnixMillis,
+        pass_ttl_s: u64,
+        assisted: bool,
+    ) -> Vec<Assignment> {
         let mut expired = Vec::new();
-        while let Some(&(claimed_at, seq)) = self.claimed.first() {
+        loop {
+            let set = if assisted {
+                &mut self.claimed_assisted
+            } else {
+                &mut self.claimed
+            };
+            let Some(&(claimed_at, seq)) = set.first() else {
+                break;
+            };
             let pass_end = claimed_at.plus_secs(pass_ttl_s);
             if pass_end > now {
                 break;
             }
-            self.claimed.pop_first();
+            set.pop_first();
             let Some(a) = self.by_seq.get_mut(&seq) else {
                 continue;
             };
@@ -288,13 +350,16 @@ impl Assignments {
     }
 
     /// When the next assignment would lapse, or the next claimed pass expire.
-    pub(crate) fn next_deadline(&self, pass_ttl_s: u64) -> Option<UnixMillis> {
+    pub(crate) fn next_deadline(&self, pass_time: PassTime) -> Option<UnixMillis> {
         let lapse = self.unclaimed.first().map(|(at, _)| *at);
         let expiry = self
             .claimed
             .first()
-            .map(|(claimed_at, _)| claimed_at.plus_secs(pass_ttl_s));
-        lapse.into_iter().chain(expiry).min()
+            .map(|(claimed_at, _)| claimed_at.plus_secs(pass_time.secs));
+        let assisted = self.claimed_assisted.first().map(|(claimed_at, _)| {
+            claimed_at.plus_secs(pass_time.secs.saturating_mul(pass_time.assist_multiplier))
+        });
+        lapse.into_iter().chain(expiry).chain(assisted).min()
     }
 
     /// When the newest admission in memory was made (fans who left were admitted nowhere).
@@ -354,7 +419,12 @@ impl Assignments {
             }
             if let (AssignmentState::Assigned, Some(claimed_at)) = (a.state, a.claimed_at) {
                 claimed += 1;
-                if !self.claimed.contains(&(claimed_at, *seq)) {
+                let set = if a.assisted {
+                    &self.claimed_assisted
+                } else {
+                    &self.claimed
+                };
+                if !set.contains(&(claimed_at, *seq)) {
                     return Err(format!("claimed assignment {seq} never expires"));
                 }
             }
@@ -362,7 +432,8 @@ impl Assignments {
         if unclaimed != self.unclaimed.len() {
             return Err("stale claim deadlines".into());
         }
-        if claimed != self.claimed.len() || claimed as u64 != self.counts.claimed_open {
+        let claimed_sets = self.claimed.len() + self.claimed_assisted.len();
+        if claimed != claimed_sets || claimed as u64 != self.counts.claimed_open {
             return Err("stale pass expiries".into());
         }
         Ok(())
@@ -372,7 +443,8 @@ impl Assignments {
 /// What fan `a` finds on a claim once the first claim is behind them (or their turn ended
 /// unclaimed): their turn again while the pass lasts, else nothing more. Changes nothing, so a
 /// finished assignment read back from storage is answered without taking it back into memory.
-pub(crate) fn claimed_again(a: &Assignment, now: UnixMillis, pass_ttl_s: u64) -> Claim {
+pub(crate) fn claimed_again(a: &Assignment, now: UnixMillis, pass_time: PassTime) -> Claim {
+    let pass_ttl_s = pass_time.of(a);
     match (a.state, a.claimed_at) {
         (AssignmentState::Assigned | AssignmentState::Completed, Some(claimed_at))
             if now < claimed_at.plus_secs(pass_ttl_s) =>
@@ -411,6 +483,7 @@ mod tests {
             claimed_at: None,
             finished_at: None,
             rejoined_as: None,
+            assisted: false,
         }
     }
 
@@ -420,11 +493,14 @@ mod tests {
         for seq in 1..=3 {
             s.add(assigned(seq, T0), T0);
         }
-        assert_eq!(s.next_deadline(300), Some(T0.plus_secs(60)));
-        let (claim, changed) = s.claim(1, T0.plus_secs(1), 300).unwrap();
+        assert_eq!(
+            s.next_deadline(PassTime::plain(300)),
+            Some(T0.plus_secs(60))
+        );
+        let (claim, changed) = s.claim(1, T0.plus_secs(1), PassTime::plain(300)).unwrap();
         assert!(changed && matches!(claim, Claim::Turn { .. }));
         assert!(
-            !s.claim(1, T0.plus_secs(2), 300).unwrap().1,
+            !s.claim(1, T0.plus_secs(2), PassTime::plain(300)).unwrap().1,
             "a repeat changes nothing"
         );
         assert_eq!(
@@ -443,13 +519,15 @@ mod tests {
         let c = s.counts();
         assert_eq!((c.claimed_open, c.released, c.lapsed), (1, 1, 1));
         assert_eq!(
-            s.next_deadline(300),
+            s.next_deadline(PassTime::plain(300)),
             Some(T0.plus_secs(301)),
             "the claimed pass of fan 1 ends"
         );
         s.check(Position(4), fan, Position, 0).unwrap();
-        assert!(s.expire_due(T0.plus_secs(300), 300).is_empty());
-        let expired = s.expire_due(T0.plus_secs(301), 300);
+        assert!(s
+            .expire_due(T0.plus_secs(300), PassTime::plain(300))
+            .is_empty());
+        let expired = s.expire_due(T0.plus_secs(301), PassTime::plain(300));
         assert_eq!(expired.len(), 1);
         assert_eq!(
             (expired[0].seq, expired[0].state, expired[0].finished_at),
@@ -457,7 +535,7 @@ mod tests {
         );
         let c = s.counts();
         assert_eq!((c.claimed_open, c.expired), (0, 1));
-        assert_eq!(s.next_deadline(300), None);
+        assert_eq!(s.next_deadline(PassTime::plain(300)), None);
         assert_eq!(
             s.finish(&fan(1), Finish::Completed, T0.plus_secs(302)),
             Err(QueueError::AssignmentFinished {

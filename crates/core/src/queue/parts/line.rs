@@ -7,8 +7,8 @@
 //! arrival number, and, positions sharing the numbers' range, the end of the positions too.
 
 use crate::ids::{Position, PositionRange, Seq};
+use crate::queue::gap_index::ahead;
 use crate::queue::records::Change;
-use crate::queue::snapshot::ahead;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -152,11 +152,21 @@ impl Line {
         self.gap_total
     }
 
+    #[cfg(test)]
     pub(crate) fn gaps(&self) -> Vec<PositionRange> {
+        self.gaps_iter().collect()
+    }
+
+    /// How many gaps are at or after `head`.
+    pub(crate) fn gap_count(&self) -> usize {
+        self.gaps.len()
+    }
+
+    /// The gaps at or after `head`, in order.
+    pub(crate) fn gaps_iter(&self) -> impl Iterator<Item = PositionRange> + '_ {
         self.gaps
             .iter()
             .map(|(start, len)| PositionRange::new(*start, *len))
-            .collect()
     }
 
     /// The record to write after the line moved.

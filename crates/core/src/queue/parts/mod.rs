@@ -1,8 +1,8 @@
 //! What the queue holds, one part per concern, each with its own small rules and none knowing
 //! another: the [`line`] of numbers and its gaps, the [`blocks`] leased to arrival shards and not
 //! reported yet, the [`assignments`] in memory, the [`pulls`] remembered for retries, [`presence`]
-//! near the front, the arrivals and admissions by [`minutes`], the [`prequeue`]'s draw, and the
-//! key fan ids are derived with ([`fan_key`]). The rules that move several at once are in
+//! near the front, the arrivals and admissions by [`minutes`], the [`prequeue`]'s draw, the places [`moves`]d to
+//! another device, the key fan ids are derived with ([`fan_key`]), and how long fans waited ([`waits`]). The rules that move several at once are in
 //! [`super::rules`].
 
 pub(crate) mod assignments;
@@ -10,6 +10,8 @@ pub(crate) mod blocks;
 pub(crate) mod fan_key;
 pub(crate) mod line;
 pub(crate) mod minutes;
+pub(crate) mod moves;
 pub(crate) mod prequeue;
 pub(crate) mod presence;
 pub(crate) mod pulls;
+pub(crate) mod waits;

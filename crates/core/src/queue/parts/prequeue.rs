@@ -8,7 +8,7 @@
 //! position is the arrival number (nobody is pulled in the pre-queue).
 
 use crate::ids::{Position, Seq};
-use crate::queue::draw::{DrawInfo, Permutation, ALGORITHM};
+use crate::queue::draw::{DrawInfo, Permutation};
 use crate::queue::records::{Change, DrawRecord};
 
 #[derive(Clone, Debug)]
@@ -54,8 +54,9 @@ impl PreQueue {
 
     /// Draws: from now on pre-queue numbers have their drawn positions.
     pub(crate) fn draw(&mut self) -> &Permutation {
-        self.drawn
-            .get_or_insert_with(|| Permutation::new(&self.record.key, self.record.end))
+        self.drawn.get_or_insert_with(|| {
+            Permutation::with_version(self.record.version, &self.record.key, self.record.end)
+        })
     }
 
     pub(crate) fn permutation(&self) -> Option<&Permutation> {
@@ -78,7 +79,7 @@ impl PreQueue {
     /// What anyone may know: the key only once drawn.
     pub(crate) fn info(&self) -> DrawInfo {
         DrawInfo {
-            algorithm: ALGORITHM.to_owned(),
+            algorithm: self.record.version.algorithm().to_owned(),
             commitment: self.record.key.commitment(),
             key: self.drawn.as_ref().map(|_| self.record.key.clone()),
             end: self.record.end,

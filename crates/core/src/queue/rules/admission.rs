@@ -4,6 +4,7 @@
 //! their turn claimed as they are admitted, for the object to push.
 
 use crate::ids::WindowId;
+use crate::queue::parts::assignments::PassTime;
 use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
 use crate::queue::state::QueueState;
 use crate::sale::admission::{self as mode, Admission};
@@ -37,8 +38,9 @@ pub(crate) fn admit(
         q.changes.push(q.line.change());
     }
     if !admitted.is_empty() {
-        let minute = q.minutes.admitted(now, admitted.len() as u64);
-        q.changes.push(Change::Minute(minute));
+        q.minutes
+            .admitted(now, admitted.len() as u64, &mut q.changes);
+        q.changes.push(Change::Waits(q.waits.clone()));
     }
     admitted
 }
@@ -119,6 +121,8 @@ pub(crate) fn rate_schedule_after(admission: &Admission, newest: Option<UnixMill
 /// The fan at the front gets an assignment: to `window`, or as having left.
 fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assignment {
     let seq = q.seq_at(q.line.head());
+    // Granted the assisted lane, while the sale has one.
+    let assisted = q.sale.settings.assist.is_some() && q.assisted.contains(&seq);
     let left = q
         .presence
         .lapsed(q.line.head(), now, q.sale.settings.presence_ttl_s);
@@ -132,15 +136,39 @@ fn assign_head(q: &mut QueueState, now: UnixMillis, window: &WindowId) -> Assign
             AssignmentState::Assigned
         },
         assigned_at: now,
-        claim_by: now.plus_secs(q.sale.settings.claim_ttl_s),
+        claim_by: now.plus_secs(q.sale.settings.claim_ttl_s.saturating_mul(if assisted {
+            q.assist_multiplier()
+        } else {
+            1
+        })),
         claimed_at: None,
         finished_at: left.then_some(now),
         rejoined_as: None,
+        assisted,
     };
+    if !left {
+        record_wait(q, seq, now);
+    }
     q.assignments.add(a.clone(), now);
     q.changes.push(Change::Assignment(a.clone()));
     q.line.advance();
     a
+}
+
+/// Fan `seq`'s wait, from joining to `now`, for the public report. A pre-queue fan's counts from
+/// the opening (the draw), when their order was decided: before it nobody could be let in. A
+/// number the arrival clock has no mark for (one the coordinator handed out itself before a
+/// restart) is not counted.
+fn record_wait(q: &mut QueueState, seq: crate::ids::Seq, now: UnixMillis) {
+    let Some(taken) = q.arrivals.taken_at(seq) else {
+        return;
+    };
+    let drawn = q.prequeue.as_ref().filter(|p| p.covers(seq));
+    let joined = match (drawn, q.sale.settings.opens_at) {
+        (Some(_), Some(opens_at)) => taken.max(opens_at),
+        _ => taken,
+    };
+    q.waits.record(joined, now);
 }
 
 /// The hook every admission goes through (a window's pull, or the admission mode; any other way
@@ -152,8 +180,11 @@ fn on_admitted(q: &mut QueueState, now: UnixMillis, a: Assignment) -> Assignment
     if !q.presence.holds_socket(q.position_of(a.seq)) {
         return a;
     }
-    let pass_ttl_s = q.sale.settings.pass_ttl_s;
-    match q.assignments.claim(a.seq, now, pass_ttl_s) {
+    let pass_time = PassTime {
+        secs: q.sale.settings.pass_ttl_s,
+        assist_multiplier: q.assist_multiplier(),
+    };
+    match q.assignments.claim(a.seq, now, pass_time) {
         Ok((claim, changed)) => {
             let Claim::Turn { assignment, .. } = &claim else {
                 return a;

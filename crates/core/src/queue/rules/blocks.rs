@@ -44,6 +44,7 @@ pub(crate) fn lease_block(
         use_before: prequeue_until,
         gaps: Vec::new(),
     };
+    q.arrivals.taken(block.start, now);
     q.blocks.insert(block.clone());
     q.changes.push(Change::Block(block.clone()));
     q.changes.push(q.line.change());
@@ -87,8 +88,7 @@ pub(crate) fn close_block_with_gaps(
     }
     let arrived = used - block.gaps.iter().map(|gap| gap.len).sum::<u64>();
     if arrived > 0 {
-        let minute = q.minutes.arrived(now, arrived);
-        q.changes.push(Change::Minute(minute));
+        q.minutes.arrived(now, arrived, &mut q.changes);
     }
     q.changes.push(Change::Block(block));
 }

@@ -7,7 +7,7 @@ use crate::queue::error::QueueError;
 use crate::queue::records::Change;
 use crate::queue::snapshot::SHARDS_CHANGE_SETTLES_MS;
 use crate::queue::state::QueueState;
-use crate::sale::{Control, Phase, SaleSettings, ShardsChange};
+use crate::sale::{Control, Phase, ReportVisibility, SaleSettings, ShardsChange};
 use crate::time::UnixMillis;
 
 /// New settings, live: a new admission mode admits by its own rule from now on, and a shorter
@@ -67,6 +67,7 @@ pub(crate) fn update_settings(
 fn set_control(q: &mut QueueState, control: Control, now: UnixMillis) {
     if q.sale.control != control {
         q.sale.control = control;
+        q.sale.closed_at = (control == Control::Closed).then_some(now);
         q.sale.updated_at = now;
         q.changes.push(Change::Sale(q.sale.clone()));
     }
@@ -96,6 +97,15 @@ pub(crate) fn pause(q: &mut QueueState, now: UnixMillis) -> Result<(), QueueErro
 
 pub(crate) fn close(q: &mut QueueState, now: UnixMillis) {
     set_control(q, Control::Closed, now);
+}
+
+/// The promoter says who may see the sale's public report.
+pub(crate) fn show_report(q: &mut QueueState, visibility: ReportVisibility, now: UnixMillis) {
+    if q.sale.report != visibility {
+        q.sale.report = visibility;
+        q.sale.updated_at = now;
+        q.changes.push(Change::Sale(q.sale.clone()));
+    }
 }
 
 /// Fans take new places only while the sale admits joins ([`Phase::admits_joins`]).

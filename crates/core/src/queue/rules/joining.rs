@@ -93,6 +93,7 @@ fn lost_place_taken_again(
         claimed_at: None,
         finished_at: Some(now),
         rejoined_as: Some(Rejoined::of(joined)),
+        assisted: false,
     };
     q.assignments.add(a.clone(), now);
     Some(a)
@@ -102,10 +103,10 @@ fn lost_place_taken_again(
 fn take_new_place(q: &mut QueueState, now: UnixMillis) -> Result<Joined, QueueError> {
     control::check_joinable(q, now)?;
     let seq = q.line.take(1);
+    q.arrivals.taken(seq, now);
     q.changes.push(q.line.change());
     prequeue::note_numbers_taken(q, now);
-    let minute = q.minutes.arrived(now, 1);
-    q.changes.push(Change::Minute(minute));
+    q.minutes.arrived(now, 1, &mut q.changes);
     Ok(joined(q, seq, true))
 }
 

@@ -15,7 +15,7 @@ pub(crate) fn claim(q: &mut QueueState, now: UnixMillis, seq: Seq) -> Result<Cla
         let (position, ahead) = q.line.place(q.position_of(seq));
         return Ok(Claim::Waiting { position, ahead });
     }
-    let (claim, changed) = q.assignments.claim(seq, now, q.claimed_for_s())?;
+    let (claim, changed) = q.assignments.claim(seq, now, q.pass_time())?;
     if let (true, Claim::Turn { assignment, .. }) = (changed, &claim) {
         q.changes.push(Change::Assignment(assignment.clone()));
     }
@@ -25,7 +25,7 @@ pub(crate) fn claim(q: &mut QueueState, now: UnixMillis, seq: Seq) -> Result<Cla
 /// A claim by fan `a.seq`, whose finished assignment was read back from storage: answered from
 /// the record, which stays out of memory (a read-only lookup does not re-enter it).
 pub(crate) fn claim_from_record(q: &QueueState, now: UnixMillis, a: &Assignment) -> Claim {
-    claimed_again(a, now, q.claimed_for_s())
+    claimed_again(a, now, q.pass_time())
 }
 
 /// Lapses every assignment not claimed in time. (A step of the sweep.)
@@ -37,13 +37,13 @@ pub(crate) fn lapse_unclaimed(q: &mut QueueState, now: UnixMillis) {
 
 /// Ends every claimed assignment whose pass expired unfinished. (A step of the sweep.)
 pub(crate) fn expire_passes(q: &mut QueueState, now: UnixMillis) {
-    let claimed_for_s = q.claimed_for_s();
-    for a in q.assignments.expire_due(now, claimed_for_s) {
+    let pass_time = q.pass_time();
+    for a in q.assignments.expire_due(now, pass_time) {
         q.changes.push(Change::Assignment(a));
     }
 }
 
 /// When the next assignment would lapse, or the next claimed pass expire.
 pub(crate) fn next_deadline(q: &QueueState) -> Option<UnixMillis> {
-    q.assignments.next_deadline(q.claimed_for_s())
+    q.assignments.next_deadline(q.pass_time())
 }

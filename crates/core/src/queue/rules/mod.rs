@@ -2,16 +2,18 @@
 //! [`QueueState`](super::state::QueueState): who takes a place ([`joining`]), how fans leave the
 //! front ([`admission`], and windows' [`pulls`]), claims and their deadlines ([`lapses`]), the
 //! origin's end of an admission ([`finishing`]), the pre-queue and its draw ([`prequeue`]), who is
-//! still there ([`presence`]), blocks leased to arrival shards ([`blocks`]), the promoter's hand on
+//! still there ([`presence`]), places moved to another device ([`moving`]), blocks leased to arrival shards ([`blocks`]), the promoter's hand on
 //! the sale ([`control`]), finished records kept in storage only ([`stored`]), and what the queue
 //! shows ([`stats`]). The steps the sweep runs are named in each (see `Queue::sweep`).
 
 pub(crate) mod admission;
+pub(crate) mod assist;
 pub(crate) mod blocks;
 pub(crate) mod control;
 pub(crate) mod finishing;
 pub(crate) mod joining;
 pub(crate) mod lapses;
+pub(crate) mod moving;
 pub(crate) mod prequeue;
 pub(crate) mod presence;
 pub(crate) mod pulls;

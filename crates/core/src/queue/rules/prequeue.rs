@@ -3,7 +3,7 @@
 //! their drawn one (see [`crate::queue::parts::prequeue`]).
 
 use crate::ids::{Position, PositionRange};
-use crate::queue::draw::{DrawInfo, DrawKey};
+use crate::queue::draw::{DrawInfo, DrawKey, DrawVersion};
 use crate::queue::error::QueueError;
 use crate::queue::parts::prequeue::PreQueue;
 use crate::queue::records::DrawRecord;
@@ -18,7 +18,11 @@ pub(crate) fn choose_draw_key(q: &mut QueueState, key: Option<DrawKey>) -> Resul
     }
     // The adapter supplies a key with every upsert; without one there is no fair draw.
     let key = key.ok_or(QueueError::Busy)?;
-    let prequeue = PreQueue::new(DrawRecord { key, end: 0 });
+    let prequeue = PreQueue::new(DrawRecord {
+        key,
+        end: 0,
+        version: DrawVersion::CURRENT,
+    });
     q.changes.push(prequeue.change());
     q.prequeue = Some(prequeue);
     Ok(())

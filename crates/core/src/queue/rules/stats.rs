@@ -2,6 +2,7 @@
 //! and answers polls from ([`snapshot`]).
 
 use super::{admission, prequeue, presence};
+use crate::queue::gap_index;
 use crate::queue::records::Stats;
 use crate::queue::snapshot::Snapshot;
 use crate::queue::state::QueueState;
@@ -30,15 +31,19 @@ pub(crate) fn stats(q: &QueueState, now: UnixMillis) -> Stats {
 
 /// What the edge caches and answers polls from.
 pub(crate) fn snapshot(q: &QueueState, now: UnixMillis) -> Snapshot {
+    let (gaps, unused) = gap_index::compress(q.line.end(), q.line.gaps_iter());
     Snapshot {
         sale: SaleView::of(&q.sale),
         head: q.line.head(),
         next_seq: q.line.next_seq(),
-        gaps: q.line.gaps(),
+        gaps,
+        unused,
         admission_rate: q.admission_rate(now),
         presence_zone: presence::zone(q, now),
         draw: prequeue::draw_info(q).map(Box::new),
         taken_at: now,
         admission_next_at: admission::rate_next_at(q, now),
+        assisted: q.assisted.len() as u64,
+        moved: super::moving::moved_in_line(q).collect(),
     }
 }

@@ -1,0 +1,220 @@
+//! "Continue on another device" (docs/api.md, "Move my place"): the device that holds a place
+//! makes a one-time link ([`MoveLink`], signed here at the edge: no object request), and the
+//! device that opens it takes the place over with one request to the coordinator
+//! ([`Command::Move`]), which hands the place to a new hand; the old hand's token stops holding
+//! it (the snapshot names moved places, so the edge answers the old device "moved" from it).
+//!
+//! The link carries its code in the fragment (`/s/{sale}/move#<code>`), which browsers never
+//! send: the code reaches us only in a POST body, never in a URL or a log. JSON for apps
+//! (`POST /api/sales/{sale}/move-link`, `POST /api/sales/{sale}/move`) and pages for browsers
+//! (`POST /s/{sale}/move-link`: the link and its QR code; `GET /s/{sale}/move`: the page that
+//! takes the place, by script from the fragment or, without JavaScript, from the typed code).
+
+use super::sale::snapshot;
+use super::token::{presented, set_token_cookie, verify, Presented};
+use crate::ctx::Ctx;
+use crate::error::ApiError;
+use crate::http;
+use crate::i18n::Lang;
+use crate::objects::Coordinator;
+use crate::pages::{self, MoveLinkPage, MovePage, SaleLook};
+use crate::response::{self, json, CacheControl};
+use serde::{Deserialize, Serialize};
+use waitroom_core::codec::tag_first::Only;
+use waitroom_core::keys::move_link::{MoveLink, MoveLinkError};
+use waitroom_core::keys::token::{QueueToken, TokenError};
+use waitroom_core::machines::protocol::{Command, Moved, Reply};
+use waitroom_core::queue::snapshot::Snapshot;
+use waitroom_core::queue::MAX_MOVES;
+use waitroom_core::time::rfc3339;
+use waitroom_core::{Phase, QueueError, SaleId, Seq, UnixMillis};
+use worker::Request;
+
+/// `POST /api/sales/{sale}/move-link`'s answer.
+#[derive(Serialize)]
+pub struct MoveLinkAnswer {
+    pub sale: SaleId,
+    /// The one-time code; the link is `url` (the code in its fragment).
+    pub code: String,
+    pub url: String,
+    #[serde(with = "rfc3339")]
+    pub expires_at: UnixMillis,
+    /// Moves the place has left after this one.
+    pub moves_left: u8,
+}
+
+/// `POST /api/sales/{sale}/move`'s answer: the place, now this device's.
+#[derive(Serialize)]
+struct MovedAnswer<'a> {
+    sale: &'a SaleId,
+    token: &'a str,
+    fan_id: &'a waitroom_core::FanId,
+    seq: Seq,
+    /// How many times the place has moved.
+    hand: u8,
+    status_url: String,
+}
+
+#[derive(Deserialize)]
+struct MoveBody {
+    code: String,
+}
+
+/// The link `token`'s place may be moved with, if the token still holds it: the sale is not
+/// over, the place did not move away already, and it has moves left (the coordinator checks it
+/// all again when the link is used).
+fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<MoveLinkAnswer, ApiError> {
+    if snap.phase_at(ctx.now) == Phase::Closed {
+        return Err(QueueError::Closed.into());
+    }
+    if snap.hand_of(token.seq) > token.hand {
+        return Err(QueueError::PlaceMoved.into());
+    }
+    if token.hand >= MAX_MOVES {
+        return Err(QueueError::MovesUsedUp { max: MAX_MOVES }.into());
+    }
+    let link = MoveLink::new(token.seq, token.hand, ctx.now);
+    let code = link.sign(&ctx.config()?.secrets.token_keys, &snap.sale.id);
+    let sale = snap.sale.id.clone();
+    Ok(MoveLinkAnswer {
+        url: format!("{}/s/{sale}/move#{code}", ctx.origin),
+        code,
+        sale,
+        expires_at: link.expires_at(),
+        moves_left: MAX_MOVES - token.hand - 1,
+    })
+}
+
+/// The token a request presents (bearer or cookie), verified.
+fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
+    match presented(req, sale) {
+        Some(Presented::Bearer(text) | Presented::Cookie(text)) => verify(ctx, sale, &text),
+        None => Err(TokenError::Malformed.into()),
+    }
+}
+
+/// Takes the place `code` names for this device: one request to the coordinator, then the new
+/// hand's token.
+async fn take_over(ctx: &Ctx, sale: &SaleId, code: &str) -> Result<(QueueToken, String), ApiError> {
+    let keys = &ctx.config()?.secrets.token_keys;
+    let link = MoveLink::verify(code, keys, sale, ctx.now).map_err(ApiError::MoveLink)?;
+    let command = Command::Move {
+        seq: link.seq,
+        hand: link.hand,
+    };
+    let moved: Only<Reply, Moved> = ctx.objects.ask(&Coordinator(sale), &command).await?;
+    let Moved { hand, fan_id } = moved.into_inner();
+    let token = QueueToken {
+        hand,
+        ..QueueToken::new(sale.clone(), fan_id, link.seq, ctx.now)
+    };
+    let text = keys.sign(&token);
+    Ok((token, text))
+}
+
+/// `POST /api/sales/{sale}/move-link`.
+pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
+    http::require_same_site(&req)?;
+    let token = token_of(&req, ctx, &sale)?;
+    let snap = snapshot(ctx, &sale).await?;
+    Ok(json(201, &make_link(ctx, &snap, &token)?))
+}
+
+/// `POST /api/sales/{sale}/move` with `{"code"}`: the place, moved to this device (its token
+/// as the answer and as the cookie).
+pub async fn take(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
+    http::require_same_site(&req)?;
+    let body: MoveBody = http::read_json(&mut req).await?;
+    let (token, text) = take_over(ctx, &sale, &body.code).await?;
+    let answer = MovedAnswer {
+        sale: &sale,
+        token: &text,
+        fan_id: &token.fan_id,
+        seq: token.seq,
+        hand: token.hand,
+        status_url: format!("/api/sales/{sale}/status"),
+    };
+    let mut response = json(200, &answer);
+    set_token_cookie(&mut response, &sale, &text)?;
+    Ok(response)
+}
+
+/// `POST /s/{sale}/move-link`: the waiting page's "continue on another device" form: the page
+/// with the link and its QR code (drawn by the page's script; the link and code as text for a
+/// page without JavaScript).
+pub async fn link_page(
+    req: Request,
+    ctx: &Ctx,
+    sale: SaleId,
+) -> Result<worker::Response, ApiError> {
+    http::require_same_site(&req)?;
+    let token = token_of(&req, ctx, &sale)?;
+    let snap = snapshot(ctx, &sale).await?;
+    let link = make_link(ctx, &snap, &token)?;
+    let page = MoveLinkPage {
+        lang: ctx.lang.lang,
+        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
+        url: &link.url,
+        code: &link.code,
+        expires_at: link.expires_at,
+        minutes: waitroom_core::keys::move_link::MOVE_LINK_TTL_S / 60,
+        moves_left: link.moves_left,
+    };
+    pages::render(&page, 200, CacheControl::PrivateNoStore)
+}
+
+/// `GET /s/{sale}/move`: the page that takes the place over (its script reads the code from the
+/// fragment and posts the form; without JavaScript the fan types the code).
+pub async fn page(
+    ctx: &Ctx,
+    sale: SaleId,
+    refused: Option<&ApiError>,
+) -> Result<worker::Response, ApiError> {
+    let snap = snapshot(ctx, &sale).await?;
+    let lang = ctx.lang.lang;
+    let page = MovePage {
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
+        refused: refused.map(|e| refusal_words(lang, e)),
+    };
+    let status = if refused.is_some() { 409 } else { 200 };
+    pages::render(&page, status, CacheControl::PrivateNoStore)
+}
+
+/// `POST /s/{sale}/move` with the form field `code`: the place, moved to this browser (its
+/// cookie), and on to the sale page; a refused code gets the page again, saying why.
+pub async fn take_page(
+    mut req: Request,
+    ctx: &Ctx,
+    sale: SaleId,
+) -> Result<worker::Response, ApiError> {
+    http::require_same_site(&req)?;
+    let form = http::read_form(&mut req).await?;
+    let code = form
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    match take_over(ctx, &sale, &code).await {
+        Ok((_, text)) => {
+            let mut response = response::see_other(&format!("/s/{sale}"))?;
+            set_token_cookie(&mut response, &sale, &text)?;
+            Ok(response)
+        }
+        Err(e) if e.is_busy() => Err(e),
+        Err(e) => page(ctx, sale, Some(&e)).await,
+    }
+}
+
+/// Why a code was refused, in the page's words (the JSON API's `error` says it by its code).
+fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
+    match refused {
+        ApiError::MoveLink(MoveLinkError::Invalid) => lang.move_refused_invalid(),
+        ApiError::MoveLink(MoveLinkError::Expired) => lang.move_refused_expired(),
+        ApiError::Queue(QueueError::PlaceMoved) => lang.move_refused_moved(),
+        ApiError::Queue(QueueError::MovesUsedUp { .. }) => lang.move_refused_moves_used_up(),
+        ApiError::Queue(QueueError::TurnTaken) => lang.move_refused_turn_taken(),
+        ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
+        _ => lang.move_refused_other(),
+    }
+}
