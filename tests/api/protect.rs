@@ -7,6 +7,10 @@
 //! the next fan comes in; the session is renewed while active and lapses when not; and with the
 //! coordinator failing, a fan with a session still passes, one without gets the busy page (fail
 //! closed) or the origin (fail open).
+//!
+//! The edge worker on the port hands the protected host's requests to the gate worker
+//! (docs/operations.md, "The gate worker"), which guards them: so this also checks the hand-off,
+//! and that the gate's clock moves with the test clock.
 
 use crate::support::echo_origin::EchoOrigin;
 use crate::support::http::{send_busy_ok, Reply};
