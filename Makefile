@@ -97,13 +97,14 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 2
 
-# Every environment of wrangler.toml and wrangler.edge.toml, offline: dry-run deploys, bindings, and the secrets table in
+# Every environment of wrangler.toml, wrangler.edge.toml and wrangler.gate.toml, offline: dry-run deploys, bindings, and the secrets table in
 # docs/operations.md (scripts/check-config.sh).
 check-config: build
 	@scripts/check-config.sh
 
-# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md) of both Workers:
-# the full one first, then the edge (rollback: the other way round; WORKERS=full|edge for one).
+# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md) of the three
+# Workers: the full one first, then the gate, then the edge (rollback: the other way round;
+# WORKERS=full|gate|edge for some).
 # DRY_RUN=1 prints the commands that would reach Cloudflare.
 ENV ?=
 PERCENT ?= 10
