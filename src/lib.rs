@@ -37,6 +37,7 @@ pub mod lru;
 pub mod objects;
 pub mod outgoing;
 pub mod pages;
+pub mod pass_through;
 pub mod place_cost;
 pub mod presence;
 pub mod queue;

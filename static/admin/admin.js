@@ -39,6 +39,17 @@
     push: "f-push",
     "push.near_front": "f-push-near",
     "push.return_window_s": "f-push-window",
+    protect: "f-protect",
+    "protect.origin": "f-protect",
+    "protect.hosts": "f-protect",
+    "protect.paths": "f-protect",
+    "protect.session_s": "f-protect",
+    "protect.fail_mode": "f-protect",
+    "protect.bypass.paths": "f-protect",
+    "protect.bypass.header": "f-protect",
+    "protect.bypass.cookie": "f-protect",
+    "protect.bypass.secret": "f-protect",
+    "protect.bypass.cidrs": "f-protect",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -71,6 +82,7 @@
     "f-assist-places": "e-assist-places",
     "f-push-near": "e-push-near",
     "f-push-window": "e-push-window",
+    "f-protect": "e-protect",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -928,6 +940,7 @@
     $("f-push").checked = !!r.push;
     $("f-push-near").value = r.push ? String(r.push.near_front) : "";
     $("f-push-window").value = r.push ? String(r.push.return_window_s) : "";
+    $("f-protect").value = r.protect ? JSON.stringify(r.protect, null, 1) : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -1074,6 +1087,15 @@
         push.return_window_s = w;
       }
       body.push = push;
+    }
+    const protect = $("f-protect").value.trim();
+    if (protect) {
+      try {
+        body.protect = JSON.parse(protect);
+      } catch (_) {
+        fieldError("f-protect", "This is not JSON: see the example, {\"origin\": ..., \"hosts\": [...], \"paths\": [...]}.");
+        ok = false;
+      }
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = asciiUrl($("f-logo-url").value.trim());

@@ -23,6 +23,7 @@ mod lapse;
 mod migrations;
 mod monitor;
 mod pass_delivery;
+mod protect;
 mod pump;
 mod push;
 mod report;

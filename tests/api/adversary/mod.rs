@@ -20,6 +20,7 @@ mod edge_cost;
 mod moved_place;
 mod place_cost;
 mod places_by_intent;
+mod protected_paths;
 mod push;
 mod report;
 mod unknown_sales;
