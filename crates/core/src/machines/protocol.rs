@@ -67,6 +67,11 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         positions: Vec<Position>,
     },
+    /// A protected sale's sessions an edge isolate issued since it last said (its safety net's
+    /// counts, [`crate::protect::tally`]). An older coordinator refuses it: the edge logs that.
+    Sessions {
+        tally: crate::protect::SessionTally,
+    },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {
         id: SaleId,
@@ -126,6 +131,7 @@ impl Command {
             Command::LeaseBlock { .. } => "lease_block",
             Command::CloseBlock { .. } => "close_block",
             Command::Present { .. } => "present",
+            Command::Sessions { .. } => "sessions",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -170,6 +176,9 @@ pub struct SaleReport {
     /// A sale with a pre-queue: its draw (commitment; the key once drawn; the range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<crate::queue::draw::DrawInfo>,
+    /// A protected sale's safety net: up or down, its measures, when it was up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net: Option<crate::protect::NetReport>,
 }
 
 crate::flat_read! { SaleReport {
@@ -184,6 +193,7 @@ crate::flat_read! { SaleReport {
     shard_requests_by_kind: std::collections::BTreeMap<String, u64>, default;
     minutes: Vec<MinuteStats>;
     draw: Option<crate::queue::draw::DrawInfo>, default;
+    net: Option<crate::protect::NetReport>, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.

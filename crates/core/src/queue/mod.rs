@@ -58,7 +58,7 @@ use parts::prequeue::PreQueue;
 use parts::presence::Presence;
 use parts::pulls::PullLog;
 use rules::{
-    admission, blocks, control, finishing, joining, lapses, prequeue, presence, pulls, stats,
+    admission, blocks, control, finishing, joining, lapses, net, prequeue, presence, pulls, stats,
     stored,
 };
 use snapshot::Snapshot;
@@ -182,6 +182,7 @@ impl Queue {
                 minutes: Minutes::restore(r.minutes),
                 changes: Vec::new(),
                 pushed_turns: Vec::new(),
+                net: crate::protect::SafetyNet::restore(r.net_periods),
             },
         }
     }
@@ -197,6 +198,7 @@ impl Queue {
         blocks::close_abandoned(q, now);
         presence::track_zone(q, now);
         admission::admit_by_mode(q, now);
+        net::update(q, now);
     }
 
     /// The records changed since the last call, to be persisted in order.
@@ -503,6 +505,17 @@ impl Queue {
     /// What the edge caches and answers polls from.
     pub fn snapshot(&self, now: UnixMillis) -> Snapshot {
         stats::snapshot(&self.state, now)
+    }
+
+    /// Adds an edge isolate's tally of a protected sale's sessions, and brings its safety net
+    /// up to date.
+    pub fn count_sessions(&mut self, now: UnixMillis, tally: &crate::protect::SessionTally) {
+        net::count(&mut self.state, tally, now);
+    }
+
+    /// The safety net, as the sale's report shows it (none: the sale has none, and never had).
+    pub fn net_report(&self, now: UnixMillis) -> Option<crate::protect::NetReport> {
+        net::report(&self.state, now)
     }
 
     /// Checks every invariant of the line; for tests and simulations.

@@ -225,6 +225,9 @@ pub enum Change {
     /// written only along with another change, or once every
     /// [`crate::machines::sale_machine::REQUEST_COUNTS_EVERY_MS`].
     Requests(Vec<(String, u64)>),
+    /// A protected sale's safety net rose or fell: its up period, keyed by `from` (storage keeps
+    /// the last [`crate::protect::net::MAX_PERIODS`]).
+    NetPeriod(crate::protect::NetPeriod),
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -243,6 +246,8 @@ pub struct Restored {
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+    /// The safety net's up periods (see [`Change::NetPeriod`]).
+    pub net_periods: Vec<crate::protect::NetPeriod>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,6 +36,11 @@ pub struct Snapshot {
     /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
+    /// A protected sale's safety net is down (see [`crate::protect::net`]): a fan without a
+    /// session passes straight through with one. Absent (no net, the net up, or a coordinator of
+    /// an older release): fans queue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub net_down: bool,
 }
 
 /// Where a fan stands, as far as the snapshot can tell.
@@ -350,6 +355,7 @@ mod tests {
             draw: None,
             taken_at: UnixMillis(0),
             admission_next_at: None,
+            net_down: false,
         }
     }
 

@@ -39,6 +39,8 @@ pub(crate) struct QueueState {
     /// Turns claimed for fans holding a socket as they were admitted, for the object to push
     /// ([`super::Queue::take_pushed_turns`]).
     pub(crate) pushed_turns: Vec<Claim>,
+    /// A protected sale's safety net (see [`super::rules::net`]).
+    pub(crate) net: crate::protect::SafetyNet,
 }
 
 impl QueueState {

@@ -64,6 +64,10 @@ pub(super) fn run(
             }
             Some(Reply::Done)
         }
+        Command::Sessions { tally } => {
+            queue.count_sessions(now, &tally);
+            Some(Reply::Done)
+        }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
         Command::Claim { seq } => Some(Reply::Claim(queue.claim(now, seq)?)),
         Command::Pull {

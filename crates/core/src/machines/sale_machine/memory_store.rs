@@ -24,6 +24,8 @@ pub(crate) struct MemoryStore {
     pub blocks: BTreeMap<Seq, BlockRecord>,
     pub requests: BTreeMap<String, u64>,
     pub draw: Option<DrawRecord>,
+    /// The safety net's up periods, by `from` (the last `MAX_PERIODS`, as the object keeps them).
+    pub net_periods: BTreeMap<UnixMillis, crate::protect::NetPeriod>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -63,6 +65,12 @@ impl MemoryStore {
                 }
                 Change::Requests(counts) => self.requests.extend(counts),
                 Change::Draw(d) => self.draw = Some(d),
+                Change::NetPeriod(p) => {
+                    self.net_periods.insert(p.from, p);
+                    while self.net_periods.len() > crate::protect::net::MAX_PERIODS {
+                        self.net_periods.pop_first();
+                    }
+                }
             }
         }
     }
@@ -90,6 +98,7 @@ impl MemoryStore {
                 blocks: self.blocks.values().cloned().collect(),
                 draw: self.draw.clone(),
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
+                net_periods: self.net_periods.values().copied().collect(),
             },
         ))
     }

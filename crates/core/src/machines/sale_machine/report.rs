@@ -39,5 +39,6 @@ pub(super) fn report(
             .collect(),
         minutes: queue.minutes().copied().collect(),
         draw: queue.draw_info(),
+        net: queue.net_report(now),
     }
 }
