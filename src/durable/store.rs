@@ -71,6 +71,13 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "the events outbox: events written with the change that made them, sent from there",
         steps: &[super::outbox::CREATE],
     },
+    // Versions 6 to 9 are other branches' (the lead numbers migrations so merges do not collide:
+    // 8 is Web Push's, 9 parties'); this one is path protection's safety net.
+    Migration {
+        version: 10,
+        what: "the safety net's up periods (the last 50, by when each began)",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS net_periods (from_ms INTEGER PRIMARY KEY, body TEXT NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -279,7 +286,14 @@ impl Store {
                 admissions: m.admissions as u64,
             })
             .collect();
+        let net_periods = self.records::<waitroom_core::protect::NetPeriod>(
+            "net_periods",
+            "from_ms",
+            "SELECT from_ms, body FROM net_periods ORDER BY from_ms",
+            None,
+        )?;
         let restored = Restored {
+            net_periods,
             next_seq,
             head: Position(head),
             gap_total,
@@ -430,6 +444,16 @@ impl Store {
                     self.sql.exec(
                         "INSERT OR REPLACE INTO minutes (minute, arrivals, admissions) VALUES (?, ?, ?)",
                         vec![int(m.minute), int(m.arrivals), int(m.admissions)],
+                    )?;
+                }
+                Change::NetPeriod(p) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO net_periods (from_ms, body) VALUES (?, ?)",
+                        vec![int(p.from.0), encode(&p)?],
+                    )?;
+                    self.sql.exec(
+                        "DELETE FROM net_periods WHERE from_ms NOT IN (SELECT from_ms FROM net_periods ORDER BY from_ms DESC LIMIT ?)",
+                        vec![int(waitroom_core::protect::net::MAX_PERIODS as u64)],
                     )?;
                 }
                 Change::Requests(counts) => {

@@ -313,6 +313,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
             (AssignmentState::Assigned, ACTIVE),
             (AssignmentState::Completed, served_total - ACTIVE),
         ]),
+        net_periods: Vec::new(),
     };
     (sale, restored)
 }
