@@ -38,11 +38,28 @@ pub struct SessionTally {
     #[serde(default)]
     pub started: u64,
     /// Expiry bucket (Unix seconds) → sessions that now expire then.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "pairs")]
     pub expiring: BTreeMap<u64, u64>,
     /// Expiry bucket → sessions that no longer expire then (renewed later, or ended).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "pairs")]
     pub gone: BTreeMap<u64, u64>,
+}
+
+/// A map on the wire as `[[key, count], ...]`: a command is read through serde's buffered form
+/// (its `op` tag first), which cannot read a JSON object's keys as numbers.
+mod pairs {
+    use super::MAX_BUCKETS;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<u64, u64>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u64, u64>, D::Error> {
+        let pairs = Vec::<(u64, u64)>::deserialize(d)?;
+        Ok(pairs.into_iter().take(MAX_BUCKETS).collect())
+    }
 }
 
 impl SessionTally {
@@ -179,6 +196,21 @@ mod tests {
         // After the first expiry (and its bucket), only the renewed one.
         assert_eq!(counts.active(at(1_000 + S + bucket_s(S))), 1);
         assert_eq!(counts.active(at(1_400 + S + bucket_s(S))), 0);
+    }
+
+    #[test]
+    fn a_tally_travels_in_a_command() {
+        use crate::machines::protocol::Command;
+        let mut tally = SessionTally::default();
+        tally.started(1_000, S);
+        tally.renewed(990, 1_600, S);
+        let command = Command::Sessions { tally };
+        let json = serde_json::to_string(&command).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"sessions","tally":{"started":1,"expiring":[[1000,1],[1600,1]],"gone":[[990,1]]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
     }
 
     #[test]
