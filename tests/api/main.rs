@@ -26,6 +26,7 @@ mod protect;
 mod pump;
 mod resilience;
 mod restart;
+mod safety_net;
 mod scheduled_open;
 mod shards;
 mod sockets;

@@ -15,6 +15,7 @@ mod edge_cost;
 mod place_cost;
 mod places_by_intent;
 mod protected_paths;
+mod safety_net;
 
 use crate::support::fan::Joined;
 use crate::support::socket::{self, Event};
