@@ -106,6 +106,11 @@ async fn the_safety_net_is_dormant_rises_queues_in_order_and_falls() {
     assert_eq!(periods[0]["peak_new_sessions_per_min"], 4);
     assert_eq!(report["new_sessions_per_min"], 4);
 
+    // The bound (docs/api.md, "Its error, bounded"): sessions straight through beyond the
+    // threshold are at most the arrivals within the tally's second and the snapshot's age (here
+    // the one fan who came in that window).
+    assert!(sessions.len() as u64 <= 3 + 1);
+
     // Within the snapshot's life the edge knows: new fans take places, in arrival order.
     api.advance(Duration::from_millis(1_500)).await;
     let first = place(&browse(&api, "/store/item", "").await);
