@@ -67,18 +67,18 @@ pub struct SafetyNet {
 }
 
 impl SafetyNet {
-    /// The net as storage kept it: its periods (an open one: up since). The counts start empty
-    /// (they fill again from the next tallies; active sessions as those are renewed, within
-    /// half a session).
+    /// The net as storage kept it: its periods (an open one: up since, and it holds a quiet
+    /// period from the first update after the restart). The counts start empty (they fill again
+    /// from the next tallies: new sessions within a minute, active ones as they are renewed,
+    /// within half a session).
     pub fn restore(mut periods: Vec<NetPeriod>) -> Self {
         periods.sort_by_key(|p| p.from);
         let skip = periods.len().saturating_sub(MAX_PERIODS);
-        let periods: VecDeque<_> = periods.into_iter().skip(skip).collect();
-        let last_busy = periods.back().filter(|p| p.until.is_none()).map(|p| p.from);
         Self {
             counts: SessionCounts::default(),
-            last_busy,
-            periods,
+            // Up: the quiet period starts at the first update after the restart.
+            last_busy: None,
+            periods: periods.into_iter().skip(skip).collect(),
         }
     }
 
@@ -131,7 +131,7 @@ impl SafetyNet {
                 None
             }
             (true, false) => {
-                let calm_since = self.last_busy.unwrap_or(now);
+                let calm_since = *self.last_busy.get_or_insert(now);
                 (now >= calm_since.plus_secs(when.quiet_s)).then(|| self.fall(now))
             }
         }

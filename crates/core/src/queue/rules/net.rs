@@ -103,6 +103,30 @@ mod tests {
     }
 
     #[test]
+    fn the_net_stays_up_through_a_restart_and_its_period_is_kept() {
+        use crate::machines::sale_machine::memory_store::MemoryStore;
+        let mut q = guarded(3);
+        q.count_sessions(T0, &started(4, T0));
+        let mut store = MemoryStore::default();
+        store.apply(q.take_changes());
+        let mut back = store.restore();
+        assert!(!back.snapshot(T0).net_down, "restored up");
+        let report = back.net_report(T0).unwrap();
+        assert!(report.up && report.periods.len() == 1);
+        // Its counts start empty: it falls a quiet period after the restart, not at once.
+        let restart = T0.plus_secs(300);
+        back.sweep(restart);
+        assert!(!back.snapshot(restart).net_down);
+        back.sweep(restart.plus_secs(9));
+        assert!(!back.snapshot(restart.plus_secs(9)).net_down);
+        back.sweep(restart.plus_secs(10));
+        assert!(back.snapshot(restart.plus_secs(10)).net_down);
+        store.apply(back.take_changes());
+        let stored = store.net_periods.values().next().unwrap();
+        assert_eq!(stored.until, Some(restart.plus_secs(10)));
+    }
+
+    #[test]
     fn a_paused_sale_or_one_without_a_net_queues() {
         let mut q = guarded(3);
         q.pause(T0).unwrap();
