@@ -69,13 +69,15 @@ fi
 
 # The second demo sale: path protection of the demo origin's store, with no code in the origin.
 # The gate worker guards $EDGE/store (the edge hands it the request) and passes admitted fans
-# through to $ORIGIN/store (docs/api.md, "Path protection"); at most 5 fans shop at once, each
-# session renewed while active.
+# through to $ORIGIN/store (docs/api.md, "Path protection"), in safety-net mode: dormant (fans pass
+# straight through with a session) while under 50 active sessions and 20 new ones a minute; above
+# either, new fans queue and at most 5 more shop at once, until it is calm for 30 s with nobody
+# waiting. Each session is renewed while active.
 STORE_SALE=${STORE_SALE:-store}
 if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$STORE_SALE")" = 404 ]; then
   say "creating the protected-store sale '$STORE_SALE' (guards $EDGE/store)"
   admin -X PUT "$EDGE/api/admin/sales/$STORE_SALE" -o /dev/null \
-    -d "{\"name\":\"Demo store (path protection)\",\"purchase_url\":\"$EDGE/store\",\"pass_delivery\":\"fragment\",\"admission\":{\"mode\":\"capacity\",\"active\":5,\"session_s\":600},\"protect\":{\"origin\":\"$ORIGIN\",\"hosts\":[\"127.0.0.1:$PORT\"],\"paths\":[\"/store*\"],\"session_s\":120,\"fail_mode\":\"open\"}}"
+    -d "{\"name\":\"Demo store (path protection)\",\"purchase_url\":\"$EDGE/store\",\"pass_delivery\":\"fragment\",\"admission\":{\"mode\":\"capacity\",\"active\":5,\"session_s\":600},\"protect\":{\"origin\":\"$ORIGIN\",\"hosts\":[\"127.0.0.1:$PORT\"],\"paths\":[\"/store*\"],\"session_s\":120,\"fail_mode\":\"open\",\"queue_when\":{\"active_sessions\":50,\"new_sessions_per_min\":20,\"quiet_s\":30}}}"
   admin -X POST "$EDGE/api/admin/sales/$STORE_SALE/open" -o /dev/null
 fi
 
@@ -91,7 +93,7 @@ cat <<MSG
   The draw:        $EDGE/api/sales/$SALE/draw   (check it: cargo run -p verify-draw -- --edge-url $EDGE --sale $SALE)
   Promoter API:    $EDGE/api/admin/sales/$SALE   (Authorization: Bearer \$ADMIN_KEY)
   Demo origin:     $ORIGIN/                 (windows, check-ins, purchases)
-  Protected store: $EDGE/store              (path protection: sale '$STORE_SALE' guards the origin's /store)
+  Protected store: $EDGE/store              (path protection, safety net: sale '$STORE_SALE' guards the origin's /store)
   JWKS:            $EDGE/.well-known/jwks.json
   Keys:            .dev.vars  (ADMIN_KEY, ORIGIN_KEY, TOKEN_KEYS, PASS_SIGNING_KEY; git-ignored)
 

@@ -47,6 +47,7 @@ pub mod request_log;
 pub mod response;
 pub mod routes;
 pub mod scheduled;
+pub mod session_tally;
 pub mod test_faults;
 pub mod turn;
 pub mod turnstile;

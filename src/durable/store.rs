@@ -91,6 +91,14 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "places waiting to be called back by Web Push, with their subscriptions",
         steps: &[super::callers::CREATE],
     },
+    // Version 9 is parties' (the lead numbers migrations so merges do not collide; not merged
+    // yet: `assert_well_formed` takes increasing versions); this one is path protection's
+    // safety net.
+    Migration {
+        version: 10,
+        what: "the safety net's up periods (the last 50, by when each began)",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS net_periods (from_ms INTEGER PRIMARY KEY, body TEXT NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -327,11 +335,18 @@ impl Store {
             .map(|m| (m.seq as u64, m.hand.clamp(0, i64::from(u8::MAX)) as u8))
             .collect();
         let callers = self.records("callers", "seq", super::callers::SELECT, None)?;
+        let net_periods = self.records::<waitroom_core::protect::NetPeriod>(
+            "net_periods",
+            "from_ms",
+            "SELECT from_ms, body FROM net_periods ORDER BY from_ms",
+            None,
+        )?;
         let restored = Restored {
             callers,
             assisted,
             waits,
             moves,
+            net_periods,
             next_seq,
             head: Position(head),
             gap_total,
@@ -509,6 +524,16 @@ impl Store {
                     self.sql.exec(
                         "DELETE FROM minutes WHERE minute >= ? AND minute < ?",
                         vec![int(from), int(to)],
+                    )?;
+                }
+                Change::NetPeriod(p) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO net_periods (from_ms, body) VALUES (?, ?)",
+                        vec![int(p.from.0), encode(&p)?],
+                    )?;
+                    self.sql.exec(
+                        "DELETE FROM net_periods WHERE from_ms NOT IN (SELECT from_ms FROM net_periods ORDER BY from_ms DESC LIMIT ?)",
+                        vec![int(waitroom_core::protect::net::MAX_PERIODS as u64)],
                     )?;
                 }
                 Change::Requests(counts) => {

@@ -8,6 +8,11 @@
 //!
 //! The gate worker (`workers/gate`, `routes::backstage::Gate`) and the full worker run this; the
 //! edge worker links none of it: it hands a protected host's request to the gate.
+//!
+//! A sale with a safety net (`protect.queue_when`) lets a fan without a session pass straight
+//! through with one while its cached snapshot says the net is down
+//! ([`waitroom_core::protect::net::passes_straight_through`]: no object call), and counts the
+//! sessions it starts, renews and sees ended for the coordinator ([`crate::session_tally`]).
 
 use super::backstage::{Unrouted, Whose};
 use super::fan::{self, PageTurn};
@@ -18,11 +23,14 @@ use crate::error::ApiError;
 use crate::http;
 use crate::objects::Coordinator;
 use crate::pass_through::{self, Extra};
+use crate::random;
+use crate::session_tally::{self, Event};
 use std::net::IpAddr;
 use waitroom_core::keys::token::TOKEN_TTL_S;
 use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::protect::decide::{decide, Bypassed, Decision, Request as Facts};
 use waitroom_core::protect::forward::{BYPASS_HEADER, FAN_HEADER, PASS_HEADER, SESSION_HEADER};
+use waitroom_core::protect::net::passes_straight_through;
 use waitroom_core::protect::session::{Session, KEY_PURPOSE};
 use waitroom_core::protect::{FailMode, Protect};
 use waitroom_core::queue::Claim;
@@ -117,6 +125,10 @@ pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, Api
     let session = http::cookie(&req, &session_cookie_name(sale))
         .map(|text| Session::verify(&text, &keys, sale, ctx.now));
     let ip = header("CF-Connecting-IP").and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    let held_until = session
+        .as_ref()
+        .and_then(|s| s.as_ref().ok())
+        .map(|s| s.exp);
     let facts = Facts {
         path: url.path(),
         ip,
@@ -129,6 +141,10 @@ pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, Api
             .await
             .map(origin),
         Decision::Pass { session, renewed } => {
+            if let (true, Some(from)) = (renewed, held_until) {
+                let to = session.exp;
+                tally(ctx, sale, protect, Event::Renewed { from, to }).await;
+            }
             let cookie = renewed.then(|| session.sign(&keys[0]));
             with_session(req, ctx, protect, session, cookie)
                 .await
@@ -146,6 +162,16 @@ pub async fn answer(req: Request, ctx: &Ctx, guard: Guard) -> Result<Answer, Api
     }
 }
 
+/// The fan id of a session started straight through by a down safety net (no place in line).
+pub const NET_FAN_PREFIX: &str = "net_";
+
+/// Counts a session's `event` for the sale's safety net, if it has one.
+async fn tally(ctx: &Ctx, sale: &SaleId, protect: &Protect, event: Event) {
+    if protect.queue_when.is_some() {
+        session_tally::note(&ctx.objects, sale, protect.session_s, event, ctx.now).await;
+    }
+}
+
 fn bypass_word(why: Bypassed) -> &'static str {
     match why {
         Bypassed::Path => "path",
@@ -154,7 +180,8 @@ fn bypass_word(why: Bypassed) -> &'static str {
     }
 }
 
-/// A fan without a session: their turn starts one; anyone else waits on the sale's page. A busy
+/// A fan without a session: their turn starts one, and so does a down safety net; anyone else
+/// waits on the sale's page. A busy
 /// coordinator hands the request back (for `fail_mode: open`) when it was not used up.
 async fn door(
     req: Request,
@@ -167,42 +194,52 @@ async fn door(
         Ok(snap) => snap,
         Err(e) => return Err((e, Some(req))),
     };
-    match fan::turn_of_page(&req, ctx, &snap).await {
-        Ok(PageTurn::Start(token, pass)) => {
-            let session = Session {
-                hand: token.hand,
-                ..Session::new(
-                    sale.clone(),
-                    (token.fan_id.to_string(), token.seq),
-                    pass,
-                    ctx.now,
-                    protect.session_s,
-                )
-            };
-            let cookie = Some(session.sign(key));
-            with_session(req, ctx, protect, session, cookie)
-                .await
-                .map(origin)
+    let start = |fan: (String, u64), pass: String| {
+        Session::new(sale.clone(), fan, pass, ctx.now, protect.session_s)
+    };
+    let session = match fan::turn_of_page(&req, ctx, &snap).await {
+        Ok(PageTurn::Start(token, pass)) => Session {
+            hand: token.hand,
+            ..start((token.fan_id.to_string(), token.seq), pass)
+        },
+        // The safety net is down: straight through, with a session of no place and no pass.
+        Ok(PageTurn::Over | PageTurn::None) if passes_straight_through(&snap, ctx.now) => {
+            let fan = format!("{NET_FAN_PREFIX}{}", random::hex::<10>());
+            start((fan, 0), String::new())
+        }
+        Ok(PageTurn::Over) => {
+            return fan::turn_over_page(&snap, ctx)
+                .map(ours)
                 .map_err(|e| (e, None))
         }
-        Ok(PageTurn::Over) => fan::turn_over_page(&snap, ctx)
-            .map(ours)
-            .map_err(|e| (e, None)),
-        Ok(PageTurn::None) => {
-            // The waiting page takes a place; a busy answer there is the busy page already, or,
-            // failing open, the origin's (the request kept for it: a GET has no body to copy).
-            let spare = match protect.fail_mode {
-                FailMode::Open => req.clone().ok(),
-                FailMode::Closed => None,
-            };
-            match fan::sale_page(req, ctx, Some(sale.clone())).await {
-                Ok(page) if page.status_code() == 503 && spare.is_some() => {
-                    Err((ApiError::Busy("the sale page was busy".into()), spare))
-                }
-                page => page.map(ours).map_err(|e| (e, spare)),
-            }
+        Ok(PageTurn::None) => return waiting_page(req, ctx, sale, protect).await,
+        Err(e) => return Err((e, Some(req))),
+    };
+    tally(ctx, sale, protect, Event::Started { exp: session.exp }).await;
+    let cookie = Some(session.sign(key));
+    with_session(req, ctx, protect, session, cookie)
+        .await
+        .map(origin)
+        .map_err(|e| (e, None))
+}
+
+/// The sale's waiting page, which takes a place; a busy answer there is the busy page already,
+/// or, failing open, the origin's (the request kept for it: a GET has no body to copy).
+async fn waiting_page(
+    req: Request,
+    ctx: &Ctx,
+    sale: &SaleId,
+    protect: &Protect,
+) -> Result<Answer, (ApiError, Option<Request>)> {
+    let spare = match protect.fail_mode {
+        FailMode::Open => req.clone().ok(),
+        FailMode::Closed => None,
+    };
+    match fan::sale_page(req, ctx, Some(sale.clone())).await {
+        Ok(page) if page.status_code() == 503 && spare.is_some() => {
+            Err((ApiError::Busy("the sale page was busy".into()), spare))
         }
-        Err(e) => Err((e, Some(req))),
+        page => page.map(ours).map_err(|e| (e, spare)),
     }
 }
 
@@ -216,16 +253,23 @@ async fn with_session(
     session: Session,
     cookie: Option<String>,
 ) -> Result<Response, ApiError> {
-    let headers = [
-        (PASS_HEADER, session.pass.clone()),
-        (FAN_HEADER, session.fan.clone()),
-        (SESSION_HEADER, format!("exp={}", session.exp)),
-    ];
+    let by_net = session.pass.is_empty();
+    let mut headers = vec![(FAN_HEADER, session.fan.clone())];
+    if by_net {
+        headers.push((SESSION_HEADER, format!("exp={}; net", session.exp)));
+    } else {
+        headers.push((PASS_HEADER, session.pass.clone()));
+        headers.push((SESSION_HEADER, format!("exp={}", session.exp)));
+    }
     let answered =
         pass_through::forward(req, protect.origin.as_url(), Extra { headers: &headers }).await?;
     let mut response = answered.response;
     let set = if answered.ends_session {
-        end_turn(ctx, &session).await;
+        let exp = session.exp;
+        tally(ctx, &session.sale, protect, Event::Ended { exp }).await;
+        if !by_net {
+            end_turn(ctx, &session).await;
+        }
         Some(session_cookie(&session.sale, "", 0))
     } else {
         cookie.map(|value| session_cookie(&session.sale, &value, protect.session_s))

@@ -30,6 +30,7 @@ mod report;
 mod request_log;
 mod resilience;
 mod restart;
+mod safety_net;
 mod scheduled_open;
 mod shards;
 mod sockets;

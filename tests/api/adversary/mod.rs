@@ -23,6 +23,7 @@ mod places_by_intent;
 mod protected_paths;
 mod push;
 mod report;
+mod safety_net;
 mod unknown_sales;
 
 use crate::support::fan::Joined;

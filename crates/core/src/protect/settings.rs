@@ -2,6 +2,7 @@
 //! how long a session lasts without activity and what happens when we are down.
 
 use super::bypass::{secret_digest, Cidr};
+use super::queue_when::{QueueWhen, QueueWhenInput};
 use crate::sale::WebUrl;
 use crate::settings_error::{invalid, SettingsError};
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,9 @@ pub struct ProtectInput {
     pub session_s: Option<u64>,
     #[serde(default)]
     pub fail_mode: Option<String>,
+    /// The safety net's thresholds (absent: every fan without a session queues).
+    #[serde(default)]
+    pub queue_when: Option<QueueWhenInput>,
 }
 
 /// `protect.bypass`, as sent.
@@ -94,6 +98,9 @@ pub struct Protect {
     pub session_s: u64,
     #[serde(default)]
     pub fail_mode: FailMode,
+    /// The safety net (see [`super::net`]): none, every fan without a session queues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_when: Option<QueueWhen>,
 }
 
 fn list(
@@ -271,6 +278,7 @@ impl Protect {
             bypass: Bypass::parse(input.bypass.unwrap_or_default())?,
             session_s,
             fail_mode,
+            queue_when: input.queue_when.map(QueueWhen::parse).transpose()?,
         })
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct MemoryStore {
     pub draw: Option<DrawRecord>,
     pub moves: BTreeMap<Seq, u8>,
     pub callers: BTreeMap<Seq, crate::queue::Caller>,
+    /// The safety net's up periods, by `from` (the last `MAX_PERIODS`, as the object keeps them).
+    pub net_periods: BTreeMap<UnixMillis, crate::protect::NetPeriod>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -85,6 +87,12 @@ impl MemoryStore {
                         self.callers.remove(&seq);
                     }
                 },
+                Change::NetPeriod(p) => {
+                    self.net_periods.insert(p.from, p);
+                    while self.net_periods.len() > crate::protect::net::MAX_PERIODS {
+                        self.net_periods.pop_first();
+                    }
+                }
             }
         }
     }
@@ -116,6 +124,7 @@ impl MemoryStore {
                 state_counts: recent_since.map(|_| counts.into_iter().collect()),
                 moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
                 callers: self.callers.values().cloned().collect(),
+                net_periods: self.net_periods.values().copied().collect(),
             },
         ))
     }
