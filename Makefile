@@ -29,21 +29,26 @@ help:
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The two Worker bundles (wasm + JS shim), one from each Worker's crate over the one library
-# (docs/architecture.md, docs/operations.md "Two Workers"): build/ is the full worker
-# (workers/full, wrangler.toml: every Durable Object class, cron, queue consumer and every route),
-# build-edge/ the edge worker (workers/edge, wrangler.edge.toml: the fan's routes, the rest handed
-# to the full worker). Rebuilt only when a source changed; one after the other (they share
-# target/, so the second compiles only its own crate and the link).
+# The three Worker bundles (wasm + JS shim), one from each Worker's crate over the one library
+# (docs/architecture.md, docs/operations.md "Two Workers" and "The gate worker"): build/ is the
+# full worker (workers/full, wrangler.toml: every Durable Object class, cron, queue consumer and
+# every route), build-edge/ the edge worker (workers/edge, wrangler.edge.toml: the fan's routes,
+# the rest handed to the full worker), build-gate/ the gate worker (workers/gate,
+# wrangler.gate.toml: protected sites' requests, path protection). Rebuilt only when a source
+# changed; one after the other (they share target/, so the others compile only their own crate
+# and the link).
 # Under a lock: running workers (wrangler's [build] command) and tests may ask for a build at once,
 # and two worker-builds writing build/ together leave a corrupt module.
 build:
-	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js vendor
+	@mkdir -p target && flock target/.build.lock $(MAKE) --no-print-directory build/index.js build-edge/index.js build-gate/index.js vendor
 build/index.js: $(WORKER_SOURCES)
 	worker-build --release --out-dir ../../build workers/full
 	@touch $@
 build-edge/index.js: $(WORKER_SOURCES)
 	worker-build --release --out-dir ../../build-edge workers/edge
+	@touch $@
+build-gate/index.js: $(WORKER_SOURCES)
+	worker-build --release --out-dir ../../build-gate workers/gate
 	@touch $@
 
 # The dashboard's chart library (uPlot) and the QR code of the waiting page's "continue on another
@@ -66,7 +71,7 @@ dev: bootstrap build
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p waitroom -p waitroom-edge -p waitroom-full --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p waitroom -p waitroom-edge -p waitroom-full -p waitroom-gate --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-unit:
 	cargo test --workspace --lib --bins
@@ -99,13 +104,14 @@ test-browser: build
 	cargo build -p demo-origin
 	cargo test --test browser -- --test-threads 2
 
-# Every environment of wrangler.toml and wrangler.edge.toml, offline: dry-run deploys, bindings, and the secrets table in
+# Every environment of wrangler.toml, wrangler.edge.toml and wrangler.gate.toml, offline: dry-run deploys, bindings, and the secrets table in
 # docs/operations.md (scripts/check-config.sh).
 check-config: build
 	@scripts/check-config.sh
 
-# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md) of both Workers:
-# the full one first, then the edge (rollback: the other way round; WORKERS=full|edge for one).
+# Versioned, gradual deploys and rollback (scripts/deploy.sh, docs/operations.md) of the three
+# Workers: the full one first, then the gate, then the edge (rollback: the other way round;
+# WORKERS=full|gate|edge for some).
 # DRY_RUN=1 prints the commands that would reach Cloudflare.
 ENV ?=
 PERCENT ?= 10
@@ -159,4 +165,4 @@ bench-core:
 	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md, target/bench/production.md"
 
 clean:
-	rm -rf build build-edge target/wasm32-unknown-unknown .wrangler
+	rm -rf build build-edge build-gate target/wasm32-unknown-unknown .wrangler

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Checks every environment of both Workers offline (run by `make check-config`, part of `make test`):
-# the full worker (wrangler.toml) and the edge worker (wrangler.edge.toml; docs/operations.md,
-# "Two Workers"):
+# Checks every environment of the three Workers offline (run by `make check-config`, part of
+# `make test`): the full worker (wrangler.toml), the edge worker (wrangler.edge.toml) and the gate
+# worker (wrangler.gate.toml; docs/operations.md, "Two Workers" and "The gate worker"):
 # - `wrangler deploy --dry-run --env X` succeeds (top level, staging, production) for each;
 # - each environment of each declares every binding the code uses (the `*_BINDING` constants in src/);
-# - the edge's Durable Object bindings all name (script_name) the full worker of the same
-#   environment and a class that worker binds, its service binding FULL names that worker, and the
-#   edge declares no class migrations;
+# - the edge's and the gate's Durable Object bindings all name (script_name) the full worker of the
+#   same environment and a class that worker binds, their service binding FULL names that worker,
+#   the edge's GATE names the gate worker of the same environment, and neither declares class
+#   migrations;
 # - no deployed environment sets WAITROOM_TEST_FAULTS (test-only fault injection), nor a
 #   TURNSTILE_VERIFY_URL or TURNSTILE_SCRIPT_URL other than https (the tests' Turnstile stand-in);
 # - every `both` variable (docs/operations.md's table: read by both Workers) is set alike in both;
@@ -14,12 +15,13 @@
 #   `api_keys` and `pass_signer` in crates/core/src/keys/secrets.rs) and every variable (`lookup(env, "...")`, `env.var("...")`):
 #   a secret cannot be checked in an offline configuration, so the doc is the checklist.
 # Fails loudly, naming what is missing. CONFIG=<file> and DOCS=<file> check other files (to test
-# the check on a broken copy; EDGE_CONFIG=<file> the edge's).
+# the check on a broken copy; EDGE_CONFIG=<file> the edge's, GATE_CONFIG=<file> the gate's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONFIG=${CONFIG:-wrangler.toml}
 EDGE_CONFIG=${EDGE_CONFIG:-wrangler.edge.toml}
+GATE_CONFIG=${GATE_CONFIG:-wrangler.gate.toml}
 DOCS=${DOCS:-docs/operations.md}
 WRANGLER=node_modules/.bin/wrangler
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
@@ -36,10 +38,12 @@ secrets=$(sed -n '/fn from_lookup/,/^    }/p; /^pub fn api_keys/,/^}/p; /^pub fn
 vars=$(grep -rhoE '((lookup\(env, |env\.var\(|env\.secret\()|const NAME: &str = )"[A-Z_]+"' src | sed -E 's/.*"([A-Z_]+)"/\1/' | sort -u)
 [ -n "$bindings" ] && [ -n "$secrets" ] || { echo "[check-config] found no bindings or secrets in the code: the greps are stale" >&2; exit 1; }
 ok "the code uses bindings: $(echo $bindings); secrets: $(echo $secrets); variables: $(echo $vars)"
-# Bindings one Worker's code uses and the other's does not: the edge reaches the full worker
-# (FULL); only the full worker's objects and forwarded routes put events on the queue (EVENTS).
-edge_only="FULL"
-full_only="EVENTS"
+# Bindings one Worker's code uses and another's does not: the edge reaches the full and gate
+# workers (FULL, GATE), the gate the full worker (FULL); only the full worker's objects and
+# forwarded routes put events on the queue (EVENTS).
+not_in_full="FULL GATE"
+not_in_edge="EVENTS"
+not_in_gate="EVENTS GATE"
 
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
@@ -50,7 +54,7 @@ worker_name() {
     /^name *=/ { v = $0; sub(/^name *= */, "", v); gsub(/"/, "", v)
       if (section == "" && env == "") print v; else if (env != "" && section == "env." env) print v }' "$1"
 }
-for config in "$CONFIG" "$EDGE_CONFIG"; do
+for config in "$CONFIG" "$EDGE_CONFIG" "$GATE_CONFIG"; do
 for env in "${ENVS[@]}"; do
   label="$config ${env:-top level}"
   log="$outdir/$(basename "$config")-${env:-top}.log"
@@ -61,7 +65,11 @@ for env in "${ENVS[@]}"; do
   fi
   # The bindings wrangler resolved for this environment ("env.NAME ..." lines).
   declared=$(grep -oE '^env\.[A-Z_]+' "$log" | sed 's/^env\.//' | sort -u)
-  if [ "$config" = "$EDGE_CONFIG" ]; then not_here=$full_only; else not_here=$edge_only; fi
+  case "$config" in
+    "$EDGE_CONFIG") not_here=$not_in_edge ;;
+    "$GATE_CONFIG") not_here=$not_in_gate ;;
+    *) not_here=$not_in_full ;;
+  esac
   needed=$(comm -23 <(echo "$bindings") <(tr ' ' '\n' <<<"$not_here" | sort -u))
   missing=$(comm -23 <(echo "$needed") <(echo "$declared"))
   if [ -n "$missing" ]; then
@@ -79,8 +87,9 @@ for env in "${ENVS[@]}"; do
       fail "$label: sets $name to something other than an https URL (test-only stand-ins must never be deployed)"
     fi
   done
-  if [ "$config" = "$EDGE_CONFIG" ]; then
-    # The edge defines no class: every object binding is the full worker's of this environment.
+  if [ "$config" != "$CONFIG" ]; then
+    # The edge and the gate define no class: every object binding is the full worker's of this
+    # environment.
     full=$(worker_name "$CONFIG" "$env")
     full_log="$outdir/$(basename "$CONFIG")-${env:-top}.log"
     while read -r line; do
@@ -94,6 +103,10 @@ for env in "${ENVS[@]}"; do
     done < <(grep -E '^env\.[A-Z_]+ .*Durable Object' "$log")
     if ! grep -qE "^env\.FULL \($full\) +Worker" "$log"; then
       fail "$label: the service binding FULL does not name the full worker $full"
+    fi
+    gate=$(worker_name "$GATE_CONFIG" "$env")
+    if [ "$config" = "$EDGE_CONFIG" ] && ! grep -qE "^env\.GATE \($gate\) +Worker" "$log"; then
+      fail "$label: the service binding GATE does not name the gate worker $gate"
     fi
     if [ -z "$env" ] && grep -qE '^\[\[(env\.[a-z]+\.)?migrations\]\]' "$config"; then
       fail "$config: declares class migrations (the classes and their migrations are the full worker's)"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Versioned, gradual deploys and rollback of one environment (docs/operations.md). An environment
-# is two Workers from one crate ("Two Workers"): the full worker (wrangler.toml: the Durable
-# Objects, cron, queue consumers) and the edge worker in front (wrangler.edge.toml: the routes).
-# deploy does the full worker first, then the edge (objects answer the current and the previous
-# protocol version, so new objects serve an old edge, never an old object a new edge); rollback
-# goes back in the other order, the edge first. WORKERS=full or WORKERS=edge does one of them.
+# is three Workers over one library ("Two Workers", "The gate worker"): the full worker
+# (wrangler.toml: the Durable Objects, cron, queue consumers), the gate worker (wrangler.gate.toml:
+# protected sites' routes, path protection) and the edge worker in front (wrangler.edge.toml: the
+# routes). deploy does the full worker first, then the gate, then the edge (objects answer the
+# current and the previous protocol version, so new objects serve an old edge, never an old object
+# a new edge; the edge's binding GATE names the gate); rollback goes back in the other order, the
+# edge first. WORKERS=full, gate or edge (or a list) does some of them.
 #
 #   scripts/deploy.sh deploy   ENV=staging|production [PERCENT=10] [MIGRATE=1]
 #   scripts/deploy.sh rollback ENV=staging|production [VERSION=<version id>]
@@ -56,8 +58,8 @@ remote() {
 case "$ACTION" in deploy | rollback) ;; *) die "usage: $0 deploy|rollback (ENV=staging|production)" ;; esac
 case "$ENV" in staging | production) ;; *) die "ENV must be staging or production (got '${ENV}')" ;; esac
 [ -x "$WRANGLER" ] || die "$WRANGLER is missing: run 'npm ci'"
-WORKERS=${WORKERS:-full edge}
-config_of() { case "$1" in full) echo wrangler.toml ;; edge) echo wrangler.edge.toml ;; *) die "WORKERS: full and/or edge (got '$1')" ;; esac; }
+WORKERS=${WORKERS:-full gate edge}
+config_of() { case "$1" in full) echo wrangler.toml ;; gate) echo wrangler.gate.toml ;; edge) echo wrangler.edge.toml ;; *) die "WORKERS: full, gate and/or edge (got '$1')" ;; esac; }
 
 # The Durable Object migration tags an environment declares in a wrangler.toml read on stdin:
 # [[env.X.migrations]], or the top-level [[migrations]] for files from before environments.
@@ -87,9 +89,10 @@ deployed_sha() {
 }
 
 if [ "$ACTION" = rollback ]; then
-  # The edge first: an edge never talks to objects older than itself.
+  # The edge first: an edge never talks to objects older than itself (nor a gate older than
+  # itself: the gate, path protection, in between).
   order=""
-  for w in edge full; do [[ " $WORKERS " == *" $w "* ]] && order+="$w "; done
+  for w in edge gate full; do [[ " $WORKERS " == *" $w "* ]] && order+="$w "; done
   for w in $order; do
     CONFIG=$(config_of "$w")
     say "$w worker ($CONFIG): back to ${VERSION:-the previous version} (wrangler keeps the version history; 'wrangler versions list --config $CONFIG --env $ENV' shows each version's commit tag)"
@@ -106,7 +109,7 @@ fi
 SHA=$(git rev-parse --short HEAD)
 SUBJECT=$(git log -1 --format=%s | cut -c1-100)
 
-# One worker of the environment: WORKER (full|edge), CONFIG its wrangler config.
+# One worker of the environment: WORKER (full|gate|edge), CONFIG its wrangler config.
 deploy_worker() {
   local RUNNING NEW_TAGS NEW PREVIOUS OUT OUTDIR MIGRATE=${MIGRATE:-}
   say "$WORKER worker: checking the configuration offline: wrangler deploy --dry-run --env $ENV"
@@ -126,8 +129,8 @@ deploy_worker() {
   else
     say "$WORKER worker: $ENV has no deployed version yet: the first deploy is a plain one (it creates the Durable Object classes)"
     NEW_TAGS="(first deploy)"
-    # The edge has no classes of its own: its first deploy needs no MIGRATE=1.
-    [ "$WORKER" = edge ] && MIGRATE=${MIGRATE:-1}
+    # The edge and the gate have no classes of their own: their first deploy needs no MIGRATE=1.
+    [ "$WORKER" != full ] && MIGRATE=${MIGRATE:-1}
   fi
   if [ -n "$NEW_TAGS" ]; then
     if [ -z "${MIGRATE:-}" ]; then
@@ -175,7 +178,8 @@ deploy_worker() {
   fi
 }
 
-for WORKER in full edge; do
+# The gate before the edge: the edge's service binding GATE names it.
+for WORKER in full gate edge; do
   [[ " $WORKERS " == *" $WORKER "* ]] || continue
   CONFIG=$(config_of "$WORKER")
   deploy_worker

@@ -34,10 +34,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Both Workers of the deployment (docs/operations.md, "Two Workers"): the edge worker on the port,
-# the full worker (the Durable Objects) behind it.
-say "starting the edge worker on $EDGE and the full worker behind it (state in $STATE_DIR)"
-setsid node_modules/.bin/wrangler dev -c wrangler.edge.toml -c wrangler.toml --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
+# The three Workers of the deployment (docs/operations.md, "Two Workers" and "The gate worker"):
+# the edge worker on the port, the full worker (the Durable Objects) behind it, and the gate worker
+# (path protection), to which the edge hands the protected store's requests.
+say "starting the edge worker on $EDGE, the full and gate workers behind it (state in $STATE_DIR)"
+setsid node_modules/.bin/wrangler dev -c wrangler.edge.toml -c wrangler.toml -c wrangler.gate.toml --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE_DIR" \
   --show-interactive-dev-session=false &
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf "$EDGE/healthz" >/dev/null && break; sleep 1; done
@@ -66,6 +67,20 @@ else
   say "the demo sale '$SALE' already exists (state kept in $STATE_DIR)"
 fi
 
+# The second demo sale: path protection of the demo origin's store, with no code in the origin.
+# The gate worker guards $EDGE/store (the edge hands it the request) and passes admitted fans
+# through to $ORIGIN/store (docs/api.md, "Path protection"), in safety-net mode: dormant (fans pass
+# straight through with a session) while under 50 active sessions and 20 new ones a minute; above
+# either, new fans queue and at most 5 more shop at once, until it is calm for 30 s with nobody
+# waiting. Each session is renewed while active.
+STORE_SALE=${STORE_SALE:-store}
+if [ "$(admin -o /dev/null -w '%{http_code}' "$EDGE/api/admin/sales/$STORE_SALE")" = 404 ]; then
+  say "creating the protected-store sale '$STORE_SALE' (guards $EDGE/store)"
+  admin -X PUT "$EDGE/api/admin/sales/$STORE_SALE" -o /dev/null \
+    -d "{\"name\":\"Demo store (path protection)\",\"purchase_url\":\"$EDGE/store\",\"pass_delivery\":\"fragment\",\"admission\":{\"mode\":\"capacity\",\"active\":5,\"session_s\":600},\"protect\":{\"origin\":\"$ORIGIN\",\"hosts\":[\"127.0.0.1:$PORT\"],\"paths\":[\"/store*\"],\"session_s\":120,\"fail_mode\":\"open\",\"queue_when\":{\"active_sessions\":50,\"new_sessions_per_min\":20,\"quiet_s\":30}}}"
+  admin -X POST "$EDGE/api/admin/sales/$STORE_SALE/open" -o /dev/null
+fi
+
 say "starting the demo origin on $ORIGIN"
 setsid target/release/demo-origin --env-file .dev.vars --edge-url "$EDGE" --sale "$SALE" --listen "127.0.0.1:$ORIGIN_PORT" \
   --windows 3 --capacity 2 --pace-ms 1000 &
@@ -78,6 +93,7 @@ cat <<MSG
   The draw:        $EDGE/api/sales/$SALE/draw   (check it: cargo run -p verify-draw -- --edge-url $EDGE --sale $SALE)
   Promoter API:    $EDGE/api/admin/sales/$SALE   (Authorization: Bearer \$ADMIN_KEY)
   Demo origin:     $ORIGIN/                 (windows, check-ins, purchases)
+  Protected store: $EDGE/store              (path protection, safety net: sale '$STORE_SALE' guards the origin's /store)
   JWKS:            $EDGE/.well-known/jwks.json
   Keys:            .dev.vars  (ADMIN_KEY, ORIGIN_KEY, TOKEN_KEYS, PASS_SIGNING_KEY; git-ignored)
 

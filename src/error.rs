@@ -130,6 +130,8 @@ pub enum ApiError {
     Internal(String),
     /// `GET /api/sales/{sale}/socket` without a WebSocket upgrade.
     UpgradeRequired,
+    /// A protected path's origin did not answer (path protection); the cause is logged.
+    OriginUnreachable(String),
     /// A socket the fan may not hold (yet): they keep polling.
     SocketRefused(Refusal),
     /// A move link that is not this sale's (or altered), or expired (docs/api.md, "Move my
@@ -343,6 +345,11 @@ impl ApiError {
                 format!("the server is misconfigured: {}", e.name),
             ),
             E::Internal(_) => row(500, "internal", "something went wrong on our side; try again"),
+            E::OriginUnreachable(_) => row(
+                502,
+                "origin_unreachable",
+                "the site behind the waiting room did not answer; try again",
+            ),
             E::UpgradeRequired => row(
                 426,
                 "upgrade_required",
@@ -460,6 +467,9 @@ impl ApiError {
                 worker::console_error!("request {request_id}: internal error: {e}")
             }
             ApiError::Busy(e) => worker::console_warn!("request {request_id}: busy: {e}"),
+            ApiError::OriginUnreachable(e) => {
+                worker::console_warn!("request {request_id}: origin unreachable: {e}")
+            }
             ApiError::TurnstileUnavailable(e) => {
                 worker::console_error!("request {request_id}: turnstile unavailable: {e}")
             }

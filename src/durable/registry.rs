@@ -2,12 +2,17 @@
 //! versioned list the edge keeps ([`SaleCatalog`], `edge_cache::known_sales`), so the edge answers
 //! unknown ids without reaching (and creating) an object. The list is read from storage once per
 //! start and kept in memory: the edge's refreshes (about one per data centre per 5 s) read no row.
+//!
+//! It also keeps every sale's path protection (docs/api.md, "Path protection"): the whole specs
+//! for the gate worker ([`ProtectedSites`], `edge_cache::protected_sites`), and, in the catalog,
+//! only the protected host patterns, which is all the edge needs to hand a request to the gate.
 
 use super::schema::{self, Migration, Step};
 use crate::clock;
 use crate::edge_cache::known_sales::SaleCatalog;
 use crate::objects::{
-    refuse_unanswered_protocol, RegistryCommand, RegistryFault, RegistryFaultReport,
+    refuse_unanswered_protocol, ProtectedSale, ProtectedSites, RegistryCommand, RegistryFault,
+    RegistryFaultReport,
 };
 use crate::test_faults;
 use serde::Deserialize;
@@ -32,17 +37,43 @@ pub struct SaleRegistryObject {
 }
 
 /// The registry's schema versions (see [`schema`]).
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    what: "the list of sales",
-    steps: &[Step::Sql(
-        "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)",
-    )],
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "the list of sales",
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS sales (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)",
+        )],
+    },
+    Migration {
+        version: 2,
+        what: "the protected sales' path protection, and the list's version",
+        steps: &[
+            Step::Sql("CREATE TABLE IF NOT EXISTS protected (id TEXT PRIMARY KEY, spec TEXT NOT NULL)"),
+            Step::Sql("CREATE TABLE IF NOT EXISTS protected_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)"),
+            Step::Sql("INSERT OR IGNORE INTO protected_version (one, version) VALUES (1, 0)"),
+        ],
+    },
+];
+
+/// Most protected sales the list holds (a `PUT` adding one more is refused by the registry's
+/// answer, and the list stays bounded for every isolate that reads it).
+pub const MAX_PROTECTED: i64 = 200;
 
 #[derive(Deserialize)]
 struct Row {
     id: String,
+}
+
+#[derive(Deserialize)]
+struct SpecRow {
+    id: String,
+    spec: String,
+}
+
+#[derive(Deserialize)]
+struct VersionRow {
+    version: i64,
 }
 
 impl SaleRegistryObject {
@@ -55,11 +86,13 @@ impl SaleRegistryObject {
         }
         match command {
             RegistryCommand::Catalog => Response::from_json(&self.catalog(&sql)?),
+            RegistryCommand::Protected => Response::from_json(&protected(&sql)?),
             other => Response::from_json(&self.ids(&sql, other)?),
         }
     }
 
-    /// Every sale: read from storage at the first call, kept in memory after.
+    /// Every sale, and the host patterns of the protected ones: read from storage at the first
+    /// call, kept in memory after (a protection's change reads it again).
     fn catalog(&self, sql: &worker::SqlStorage) -> Result<SaleCatalog> {
         if let Some(catalog) = self.catalog.borrow().as_ref() {
             return Ok(catalog.clone());
@@ -70,7 +103,13 @@ impl SaleRegistryObject {
             .into_iter()
             .filter_map(|row| SaleId::parse(&row.id).ok())
             .collect();
-        let catalog = SaleCatalog::new(ids);
+        let protected = protected(sql)?;
+        let hosts = protected
+            .sales
+            .iter()
+            .flat_map(|s| s.protect.hosts.iter().cloned())
+            .collect();
+        let catalog = SaleCatalog::new(ids).with_protected_hosts(protected.version, hosts);
         *self.catalog.borrow_mut() = Some(catalog.clone());
         Ok(catalog)
     }
@@ -88,6 +127,27 @@ impl SaleRegistryObject {
                 if let Some(catalog) = self.catalog.borrow_mut().as_mut() {
                     catalog.add(id.clone());
                 }
+                Ok(vec![id])
+            }
+            RegistryCommand::Protect { id, spec } => {
+                let key = SqlStorageValue::String(id.to_string());
+                match spec {
+                    Some(spec) => {
+                        sql.exec(
+                            "INSERT INTO protected (id, spec) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET spec = excluded.spec",
+                            vec![key, SqlStorageValue::String(spec)],
+                        )?;
+                    }
+                    None => {
+                        sql.exec("DELETE FROM protected WHERE id = ?", vec![key])?;
+                    }
+                }
+                sql.exec(
+                    "UPDATE protected_version SET version = version + 1 WHERE one = 1",
+                    None,
+                )?;
+                // The catalog's protected hosts (and version) are read again at the next ask.
+                *self.catalog.borrow_mut() = None;
                 Ok(vec![id])
             }
             RegistryCommand::Exists { id } => Ok(sql
@@ -108,7 +168,9 @@ impl SaleRegistryObject {
                 .into_iter()
                 .filter_map(|row| SaleId::parse(&row.id).ok())
                 .collect()),
-            RegistryCommand::Catalog | RegistryCommand::TestFault(_) => {
+            RegistryCommand::Catalog
+            | RegistryCommand::Protected
+            | RegistryCommand::TestFault(_) => {
                 Err(worker::Error::RustError("not a list command".into()))
             }
         }
@@ -125,6 +187,30 @@ impl SaleRegistryObject {
             calls_by_kind: self.calls.borrow().clone(),
         })
     }
+}
+
+/// The protected sales (at most [`MAX_PROTECTED`]), with the list's version (its changes).
+fn protected(sql: &worker::SqlStorage) -> Result<ProtectedSites> {
+    let version = sql
+        .exec("SELECT version FROM protected_version WHERE one = 1", None)?
+        .to_array::<VersionRow>()?
+        .first()
+        .map_or(0, |r| r.version as u64);
+    let sales = sql
+        .exec(
+            "SELECT id, spec FROM protected ORDER BY id LIMIT ?",
+            vec![SqlStorageValue::Integer(MAX_PROTECTED)],
+        )?
+        .to_array::<SpecRow>()?
+        .into_iter()
+        .filter_map(|row| {
+            Some(ProtectedSale {
+                id: SaleId::parse(&row.id).ok()?,
+                protect: serde_json::from_str(&row.spec).ok()?,
+            })
+        })
+        .collect();
+    Ok(ProtectedSites { version, sales })
 }
 
 /// What the runtime calls: the full worker's class of the same name hands every event here.

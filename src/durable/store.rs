@@ -96,6 +96,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "party members, one row per seat of a leader's party (docs/api.md, \"Come as a party\")",
         steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS party_members (leader INTEGER NOT NULL, seat INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (leader, seat))")],
     },
+    Migration {
+        version: 10,
+        what: "the safety net's up periods (the last 50, by when each began)",
+        steps: &[Step::Sql("CREATE TABLE IF NOT EXISTS net_periods (from_ms INTEGER PRIMARY KEY, body TEXT NOT NULL)")],
+    },
 ];
 
 pub struct Store {
@@ -339,12 +344,19 @@ impl Store {
             "SELECT leader || '.' || seat AS id, body FROM party_members",
             None,
         )?;
+        let net_periods = self.records::<waitroom_core::protect::NetPeriod>(
+            "net_periods",
+            "from_ms",
+            "SELECT from_ms, body FROM net_periods ORDER BY from_ms",
+            None,
+        )?;
         let restored = Restored {
             party_members,
             callers,
             assisted,
             waits,
             moves,
+            net_periods,
             next_seq,
             head: Position(head),
             gap_total,
@@ -528,6 +540,16 @@ impl Store {
                     self.sql.exec(
                         "DELETE FROM minutes WHERE minute >= ? AND minute < ?",
                         vec![int(from), int(to)],
+                    )?;
+                }
+                Change::NetPeriod(p) => {
+                    self.sql.exec(
+                        "INSERT OR REPLACE INTO net_periods (from_ms, body) VALUES (?, ?)",
+                        vec![int(p.from.0), encode(&p)?],
+                    )?;
+                    self.sql.exec(
+                        "DELETE FROM net_periods WHERE from_ms NOT IN (SELECT from_ms FROM net_periods ORDER BY from_ms DESC LIMIT ?)",
+                        vec![int(waitroom_core::protect::net::MAX_PERIODS as u64)],
                     )?;
                 }
                 Change::Requests(counts) => {

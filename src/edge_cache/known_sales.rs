@@ -31,11 +31,16 @@ pub const LIST_STALE_MS: u64 = 24 * 3_600_000;
 /// Every sale the registry holds, as it listed them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleCatalog {
-    /// The registry's count of sales: one more with every creation (sales are never deleted),
-    /// so a larger version is a newer list.
+    /// The registry's count of sales plus its count of path protection changes: one more with
+    /// every creation (sales are never deleted) and every change of a protection, so a larger
+    /// version is a newer list.
     pub version: u64,
     /// Every sale id, sorted.
     pub ids: Vec<SaleId>,
+    /// The host patterns of the protected sales (path protection), sorted: a request no route of
+    /// ours takes, on one of these hosts, is the gate worker's (`routes::backstage`).
+    #[serde(default)]
+    pub protected_hosts: Vec<String>,
 }
 
 impl SaleCatalog {
@@ -46,7 +51,24 @@ impl SaleCatalog {
         Self {
             version: ids.len() as u64,
             ids,
+            protected_hosts: Vec::new(),
         }
+    }
+
+    /// With the protected sales' host patterns, after `changes` changes of protection.
+    pub fn with_protected_hosts(mut self, changes: u64, mut hosts: Vec<String>) -> Self {
+        hosts.sort();
+        hosts.dedup();
+        self.version += changes;
+        self.protected_hosts = hosts;
+        self
+    }
+
+    /// Whether a sale protects `host` (the request's, maybe with its port).
+    pub fn protects_host(&self, host: &str) -> bool {
+        self.protected_hosts
+            .iter()
+            .any(|p| waitroom_core::protect::path::host_matches(p, host))
     }
 
     pub fn contains(&self, sale: &SaleId) -> bool {
@@ -177,5 +199,26 @@ mod tests {
         assert_eq!(catalog.version, 3);
         assert_eq!(catalog.ids, vec![id("a"), id("b"), id("c")]);
         assert!(catalog.contains(&id("b")) && !catalog.contains(&id("d")));
+    }
+
+    #[test]
+    fn protected_hosts_ride_on_the_catalog_and_a_change_makes_a_newer_list() {
+        let catalog = SaleCatalog::new(vec![id("a"), id("b")]).with_protected_hosts(
+            3,
+            vec![
+                "shop.example".into(),
+                "*.tickets.example".into(),
+                "shop.example".into(),
+            ],
+        );
+        assert_eq!(catalog.version, 5);
+        assert_eq!(catalog.protected_hosts.len(), 2);
+        assert!(catalog.protects_host("shop.example:8443"));
+        assert!(catalog.protects_host("eu.tickets.example"));
+        assert!(!catalog.protects_host("tickets.example"));
+        assert!(!catalog.protects_host("queue.example"));
+        // A list without protected hosts (an older registry's) still reads.
+        let old: SaleCatalog = serde_json::from_str(r#"{"version":1,"ids":["a"]}"#).unwrap();
+        assert!(old.protected_hosts.is_empty());
     }
 }

@@ -14,6 +14,7 @@
 pub mod known_sales;
 pub mod outcomes;
 pub mod plan;
+pub mod protected_sites;
 pub mod snapshots;
 
 use crate::error::ApiError;

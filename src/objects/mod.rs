@@ -18,7 +18,9 @@
 pub mod monitor;
 mod registry;
 
-pub use registry::{Registry, RegistryCommand, RegistryFault, RegistryFaultReport};
+pub use registry::{
+    ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport,
+};
 
 use crate::error::ApiError;
 use crate::outgoing;

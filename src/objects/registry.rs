@@ -44,8 +44,34 @@ pub enum RegistryCommand {
     },
     /// Every sale, with the registry's version: what the edge keeps.
     Catalog,
+    /// Sets (or, with `None`, removes) the sale's path protection in the lists the edge and the
+    /// gate read; answers `[id]`.
+    Protect {
+        id: SaleId,
+        /// The sale's `protect` as JSON text (stored as it is): a text, so the edge, which sends
+        /// registry commands, links no writer of the protection's fields.
+        spec: Option<String>,
+    },
+    /// The list of protected sales, answered as a [`ProtectedSites`] (what the gate keeps).
+    Protected,
     /// Tests only (`WAITROOM_TEST_FAULTS=1`): fail every other command from now on (or stop).
     TestFault(RegistryFault),
+}
+
+/// Every sale's path protection, as the registry keeps it for the gate worker
+/// (`RegistryCommand::Protected`): `version` counts the changes, so an isolate can tell a new list
+/// from the one it holds.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct ProtectedSites {
+    pub version: u64,
+    pub sales: Vec<ProtectedSale>,
+}
+
+/// One protected sale.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct ProtectedSale {
+    pub id: SaleId,
+    pub protect: waitroom_core::protect::Protect,
 }
 
 /// The registry's test switch (docs/api.md, "Testing").
@@ -72,6 +98,8 @@ impl RegistryCommand {
             RegistryCommand::List => "list",
             RegistryCommand::Exists { .. } => "exists",
             RegistryCommand::Catalog => "catalog",
+            RegistryCommand::Protect { .. } => "protect",
+            RegistryCommand::Protected => "protected",
             RegistryCommand::TestFault(_) => "test_fault",
         }
     }
@@ -121,6 +149,28 @@ impl Objects {
                 }
             }
         }
+    }
+
+    /// Whether a sale protects `url`'s host (path protection), by the list of sales this isolate
+    /// keeps (the registry asked for it at most once per [`known_sales::LIST_TTL_MS`], not per
+    /// request); with no list at hand, the last one held, or none: such a request is then served
+    /// as ours (a static file or 404), never passed on.
+    pub async fn protects_host(&self, url: &worker::Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let Some((origin, now)) = &self.client else {
+            return false;
+        };
+        let listed = match self.sale_list(origin, *now).await {
+            Ok(listed) => Some(listed),
+            Err(_) => known_sales::held(),
+        };
+        listed.is_some_and(|l| l.catalog.protects_host(&host))
     }
 
     /// The list of sales at `now`, as the edge keeps it: the registry asked for it on a miss.

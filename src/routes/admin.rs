@@ -3,7 +3,7 @@
 use super::answers::{SaleList, SaleListEntry};
 use crate::clock;
 use crate::ctx::Ctx;
-use crate::edge_cache::snapshots;
+use crate::edge_cache::{protected_sites, snapshots};
 use crate::error::ApiError;
 use crate::http;
 use crate::invitations;
@@ -16,7 +16,7 @@ use crate::random;
 use crate::response::json;
 use futures::future::join_all;
 use waitroom_core::machines::protocol::{Command, Reply, SaleReport};
-use waitroom_core::sale::SaleSettingsInput;
+use waitroom_core::sale::{ProtectSpec, SaleSettingsInput};
 use waitroom_core::{SaleId, SaleSettings};
 use worker::{Request, Response};
 
@@ -63,6 +63,23 @@ async fn report_of(ctx: &Ctx, sale: &SaleId) -> Result<SaleReport, ApiError> {
     }
 }
 
+/// `report` as the promoter sees it, with the sale's `protect` (the sale keeps it as text,
+/// [`ProtectSpec`], so no edge module reads it) as its JSON object, from the registry's list of
+/// protected sales as this isolate keeps it.
+async fn shown(ctx: &Ctx, report: &SaleReport) -> Result<serde_json::Value, ApiError> {
+    let protect = protected_sites::of_sale(ctx, &report.sale.id).await?;
+    Ok(with_protect(report, protect.as_ref()))
+}
+
+fn with_protect(report: &SaleReport, protect: Option<&ProtectSpec>) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    let protect = protect.and_then(|p| serde_json::from_str(p.text()).ok());
+    if let (Some(map), Some(protect)) = (value.as_object_mut(), protect) {
+        map.insert("protect".into(), protect);
+    }
+    value
+}
+
 /// `PUT /api/admin/sales/{sale}`: 201 when created, 200 when updated.
 pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
@@ -88,6 +105,7 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         // Tokens are checked with the secret: a sale may have a site key only where it is set.
         crate::turnstile::require_secret(&ctx.env)?;
     }
+    let settings_protect = settings.protect.clone();
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
@@ -99,10 +117,20 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
     else {
         return Err(ApiError::Internal("unexpected reply to upsert".into()));
     };
+    let protect = settings_protect;
     let register = RegistryCommand::Add { id: sale.clone() };
     ctx.objects.tell(&Registry, &register).await?;
+    // The list the edge reads to know which sale guards a host and path.
+    let spec = protect.as_ref().map(|p| p.text().to_owned());
+    let protected = RegistryCommand::Protect {
+        id: sale.clone(),
+        spec,
+    };
+    ctx.objects.tell(&Registry, &protected).await?;
     sale_changed(ctx, &sale).await;
-    Ok(json(if created { 201 } else { 200 }, &report))
+    protected_sites::changed(ctx.now);
+    let shown = with_protect(&report, protect.as_ref());
+    Ok(json(if created { 201 } else { 200 }, &shown))
 }
 
 /// What the isolate a promoter changed `sale` through learns at once (other isolates within
@@ -127,7 +155,7 @@ pub async fn control(
         .await?;
     sale_changed(ctx, &sale).await;
     match reply {
-        Reply::Report(report) => Ok(json(200, &report)),
+        Reply::Report(report) => Ok(json(200, &shown(ctx, &report).await?)),
         other => Err(unexpected(other)),
     }
 }
@@ -135,7 +163,7 @@ pub async fn control(
 /// `GET /api/admin/sales/{sale}`.
 pub async fn report(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, ApiError> {
     authorize(&req, ctx)?;
-    Ok(json(200, &report_of(ctx, &sale).await?))
+    Ok(json(200, &shown(ctx, &report_of(ctx, &sale).await?).await?))
 }
 
 /// `GET /api/admin/sales`: every sale with its numbers, newest first. A sale whose report

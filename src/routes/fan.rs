@@ -18,6 +18,8 @@ mod token;
 
 pub use api::{challenge, draw, join, sale_info, status};
 pub use assist::{api as assist, form as assist_form};
+pub(crate) use page::turn_over_page;
 pub use page::{busy_page, busy_tries, rejoin, sale_page, wants_json};
 pub(crate) use sale::snapshot;
+pub(crate) use standing::{turn_of_page, PageTurn};
 pub(crate) use token::{presented, verify, Presented};

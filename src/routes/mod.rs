@@ -6,6 +6,7 @@ pub mod answers;
 pub mod backstage;
 pub mod fan;
 mod origin;
+mod protected;
 mod report;
 mod route;
 mod socket;
@@ -24,7 +25,7 @@ use worker::{Env, Method, Request, Response};
 /// The binding of the static files (`static/`: scripts, styles, the dashboard).
 pub const ASSETS_BINDING: &str = "ASSETS";
 
-pub use backstage::Backstage;
+pub use backstage::{Backstage, Unrouted, Whose};
 pub use route::Route;
 
 /// Answers one request, with the fetch event's context for work after the answer; `backstage`
@@ -36,7 +37,12 @@ pub async fn handle<B: Backstage>(
     background: worker::Context,
     backstage: &B,
 ) -> Response {
-    let mut response = answer(req, env, Some(Rc::new(background)), backstage).await;
+    let (mut response, whose) = answer(req, env, Some(Rc::new(background)), backstage).await;
+    // A protected origin's answer keeps its own headers (our policies are for our pages); the
+    // gate worker's has its own already.
+    if whose != Whose::Ours {
+        return response;
+    }
     if let Err(e) = response::set_security_headers(response.headers_mut()) {
         worker::console_error!("could not set the security headers: {e}");
     }
@@ -62,11 +68,14 @@ async fn answer<B: Backstage>(
     env: Env,
     background: Option<Rc<worker::Context>>,
     backstage: &B,
-) -> Response {
+) -> (Response, Whose) {
     let request_id = request_id(&req);
     let url = match req.url() {
         Ok(url) => url,
-        Err(e) => return ApiError::Internal(e.to_string()).into_response_for(&request_id),
+        Err(e) => {
+            let error = ApiError::Internal(e.to_string());
+            return (error.into_response_for(&request_id), Whose::Ours);
+        }
     };
     // The test clock's offset as the request came (a move of it is no time the request took).
     let offset_ms = crate::clock::offset_ms();
@@ -119,14 +128,20 @@ async fn answer<B: Backstage>(
     // The edge worker hands the routes on no fan's path to the full worker.
     let forwarded = B::HANDS_OVER && route.as_ref().is_some_and(Route::served_by_full_worker);
     // A body declared too large is refused on every route, whether or not it reads one.
+    let mut whose = Whose::Ours;
     let answered = match (route, crate::http::refuse_declared_oversize(&req)) {
         (Some(_), Err(too_large)) => Err(too_large),
         (Some(route), Ok(())) => dispatch(route, req, &ctx, backstage).await,
         (None, _) if segments.first() == Some(&"api") => Err(ApiError::NotFound),
-        (None, _) => static_asset(req, &ctx).await,
+        // A static file, or a protected site's request (this Worker's choice).
+        (None, _) => backstage.unrouted(req, &ctx, &url).await.map(|answer| {
+            whose = answer.whose;
+            answer.response
+        }),
     };
     let outcome = match &answered {
-        Ok(_) if forwarded => "forwarded",
+        Ok(_) if whose == Whose::Origin => "passed_through",
+        Ok(_) if forwarded || whose == Whose::Gate => "forwarded",
         // The busy page answers a busy error.
         Ok(page) if page.status_code() == 503 => "busy",
         Ok(_) => "ok",
@@ -154,7 +169,7 @@ async fn answer<B: Backstage>(
         },
         &ctx.env,
     );
-    response
+    (response, whose)
 }
 
 async fn dispatch<B: Backstage>(
@@ -231,7 +246,7 @@ fn sale_or_404(segment: &str) -> Result<Option<SaleId>, ApiError> {
 }
 
 /// Anything else is a static file (the dashboard, scripts, styles), or a 404.
-async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) async fn static_asset(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let asset = ctx.env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
     if asset.status_code() == 404 {
         return Err(ApiError::NotFound);

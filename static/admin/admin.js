@@ -40,6 +40,21 @@
     "push.near_front": "f-push-near",
     "push.return_window_s": "f-push-window",
     party_max: "f-party-max",
+    protect: "f-protect",
+    "protect.origin": "f-protect",
+    "protect.hosts": "f-protect",
+    "protect.paths": "f-protect",
+    "protect.session_s": "f-protect",
+    "protect.fail_mode": "f-protect",
+    "protect.bypass.paths": "f-protect",
+    "protect.bypass.header": "f-protect",
+    "protect.bypass.cookie": "f-protect",
+    "protect.bypass.secret": "f-protect",
+    "protect.bypass.cidrs": "f-protect",
+    "protect.queue_when": "f-net-new",
+    "protect.queue_when.active_sessions": "f-net-active",
+    "protect.queue_when.new_sessions_per_min": "f-net-new",
+    "protect.queue_when.quiet_s": "f-net-quiet",
     "branding.color": "f-brand-color",
     "branding.logo_url": "f-logo-url",
     "branding.message": "f-message",
@@ -73,6 +88,10 @@
     "f-push-near": "e-push-near",
     "f-push-window": "e-push-window",
     "f-party-max": "e-party-max",
+    "f-protect": "e-protect",
+    "f-net-active": "e-net-active",
+    "f-net-new": "e-net-new",
+    "f-net-quiet": "e-net-quiet",
     "f-brand-color": "e-brand-color",
     "f-logo-url": "e-logo-url",
     "f-message": "e-message",
@@ -483,6 +502,7 @@
     showInvitations(r);
     renderDraw();
     showReportVisibility(r);
+    renderNet();
 
     const s = r.stats || {};
     $("n-joined").textContent = fmtCount(s.joined);
@@ -538,6 +558,46 @@
     const future = Date.parse(r.opens_at) > Date.now();
     rel.textContent = future ? `opens ${relative(r.opens_at)}` : `opening time was ${relative(r.opens_at)}`;
     el.append(future ? "Opens " : "Scheduled for ", when, " · ", rel);
+  }
+
+  /// The safety net of a protected path: up or down, its measures, and when it was up (newest
+  /// first, the last ten).
+  function renderNet() {
+    const r = state.report;
+    const el = $("net");
+    const n = r && r.net;
+    el.hidden = !n;
+    el.replaceChildren();
+    if (!n) return;
+    const status = document.createElement("p");
+    status.id = "net-status";
+    const word = document.createElement("strong");
+    word.textContent = n.up ? "Safety net up: new fans queue" : "Safety net down: fans pass straight through";
+    status.append(word, ` · ${fmtCount(n.active_sessions)} active sessions · ${fmtCount(n.new_sessions_per_min)} new in the last minute`);
+    el.append(status);
+    const periods = (n.periods || []).slice(-10).reverse();
+    if (!periods.length) return;
+    const list = document.createElement("ul");
+    list.id = "net-periods";
+    list.setAttribute("aria-label", "When the safety net was up");
+    for (const p of periods) {
+      const item = document.createElement("li");
+      const from = document.createElement("time");
+      from.dateTime = p.from;
+      from.textContent = fmtLocal(p.from);
+      item.append("Up ", from);
+      if (p.until) {
+        const until = document.createElement("time");
+        until.dateTime = p.until;
+        until.textContent = fmtLocal(p.until);
+        item.append(" to ", until, ` (${fmtSpan((Date.parse(p.until) - Date.parse(p.from)) / 1000)})`);
+      } else {
+        item.append(" until now");
+      }
+      item.append(` · peaks: ${fmtCount(p.peak_active_sessions)} active, ${fmtCount(p.peak_new_sessions_per_min)} new a minute`);
+      list.append(item);
+    }
+    el.append(list);
   }
 
   /// The pre-queue's window and its draw: the commitment, then the revealed key.
@@ -931,6 +991,12 @@
     $("f-push-near").value = r.push ? String(r.push.near_front) : "";
     $("f-push-window").value = r.push ? String(r.push.return_window_s) : "";
     $("f-party-max").value = r.party_max ? String(r.party_max) : "";
+    // The safety net has fields of its own; the JSON field holds the rest of `protect`.
+    const { queue_when: net, ...protect } = r.protect || {};
+    $("f-protect").value = r.protect ? JSON.stringify(protect, null, 1) : "";
+    $("f-net-active").value = net && net.active_sessions != null ? net.active_sessions : "";
+    $("f-net-new").value = net && net.new_sessions_per_min != null ? net.new_sessions_per_min : "";
+    $("f-net-quiet").value = net ? net.quiet_s : "";
     const b = r.branding || {};
     setColor(b.color);
     $("f-logo-url").value = b.logo_url || "";
@@ -1089,6 +1155,33 @@
       }
     } else {
       body.party_max = 0;
+    }
+    const protect = $("f-protect").value.trim();
+    if (protect) {
+      try {
+        body.protect = JSON.parse(protect);
+      } catch (_) {
+        fieldError("f-protect", "This is not JSON: see the example, {\"origin\": ..., \"hosts\": [...], \"paths\": [...]}.");
+        ok = false;
+      }
+    }
+    const net = {};
+    for (const [id, key] of [["f-net-active", "active_sessions"], ["f-net-new", "new_sessions_per_min"], ["f-net-quiet", "quiet_s"]]) {
+      const text = $(id).value.trim();
+      if (text) net[key] = Number(text);
+    }
+    if (net.active_sessions != null || net.new_sessions_per_min != null) {
+      if (!body.protect) {
+        fieldError("f-net-new", "A safety net guards a protected path: set path protection first.");
+        ok = false;
+      } else {
+        body.protect.queue_when = net;
+      }
+    } else if (net.quiet_s != null) {
+      fieldError("f-net-new", "Set a threshold (or clear the quiet period): without one every fan queues.");
+      ok = false;
+    } else if (body.protect) {
+      delete body.protect.queue_when;
     }
     const branding = { color: $("f-brand-color").value.toLowerCase() };
     const logo = asciiUrl($("f-logo-url").value.trim());

@@ -238,7 +238,7 @@ async fn state_of_the_release_before_versioning_survives_the_upgrade() {
 
     // Every object that ran is at its latest schema version.
     let files = w.stop();
-    for (class, version) in [("SaleCoordinator", 9), ("SaleRegistry", 1)] {
+    for (class, version) in [("SaleCoordinator", 10), ("SaleRegistry", 2)] {
         for db in object_databases(&files.state_dir, class) {
             assert_eq!(schema_version(&db), Some(version), "{}", db.display());
         }

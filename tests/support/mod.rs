@@ -9,6 +9,7 @@ pub mod admin;
 pub mod assertions;
 pub mod clock;
 pub mod device;
+pub mod echo_origin;
 pub mod fan;
 pub mod http;
 pub mod origin;

@@ -11,6 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// One request as received.
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: String,
     pub path: String,
     /// Header names in lowercase.
     pub headers: HashMap<String, String>,
@@ -65,6 +66,11 @@ impl Receiver {
         format!("{}{path}", self.base)
     }
 
+    /// How many requests it received, on any path.
+    pub fn total(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
     /// Every request to `path` so far.
     pub fn at(&self, path: &str) -> Vec<Received> {
         self.received
@@ -112,11 +118,9 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let mut lines = head.lines();
-    let path = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or("/")
-        .to_owned();
+    let mut request_line = lines.next().unwrap_or("").split_whitespace();
+    let method = request_line.next().unwrap_or("GET").to_owned();
+    let path = request_line.next().unwrap_or("/").to_owned();
     let headers: HashMap<String, String> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
@@ -133,6 +137,7 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
     Some(Received {
+        method,
         path,
         headers,
         body,

@@ -501,19 +501,44 @@ async fn build_once(repo: &Path) -> tokio::sync::MutexGuard<'static, bool> {
     built
 }
 
-/// `wrangler dev`'s configs: the edge worker first (it serves the port), then the full worker.
+/// `wrangler dev`'s configs: the edge worker first (it serves the port), then the full worker,
+/// then the gate worker (path protection: the edge hands it a protected host's requests and the
+/// test clock's moves through its binding `GATE`).
 ///
-/// wrangler 4.86 gives `--env-file`, `--var` and `--test-scheduled` to the first config only; a
-/// second one reads its secrets from the `.dev.vars` beside it. So the full worker runs from a
-/// copy of wrangler.toml in the worker's temp dir (paths made absolute, no `[build]`: the edge's
-/// runs `make build`, which builds both) with the env file beside it as `.dev.vars`.
+/// wrangler 4.86 gives `--env-file`, `--var` and `--test-scheduled` to the first config only; the
+/// others read their secrets from the `.dev.vars` beside them. So the full and gate workers run
+/// from copies of wrangler.toml and wrangler.gate.toml in the worker's temp dir (paths made
+/// absolute, no `[build]`: the edge's runs `make build`, which builds all three), each with its
+/// env file beside it as `.dev.vars` (the gate's as the edge's: no pass-signing or bearer key).
 fn worker_configs(repo: &Path, files: &WorkerFiles, full_worker_only: bool) -> Vec<String> {
     if full_worker_only {
         return vec!["-c".into(), "wrangler.toml".into()];
     }
-    let dir = files.dir.path().join("full");
-    fs::create_dir_all(&dir).expect("create the full worker's dir");
-    let text = fs::read_to_string(repo.join("wrangler.toml")).expect("read wrangler.toml");
+    let full = config_copy(repo, files, "wrangler.toml", "full", &files.env_file);
+    let gate_env = edge_env_file(files, false);
+    let gate = config_copy(repo, files, "wrangler.gate.toml", "gate", &gate_env);
+    vec![
+        "-c".into(),
+        "wrangler.edge.toml".into(),
+        "-c".into(),
+        full.display().to_string(),
+        "-c".into(),
+        gate.display().to_string(),
+    ]
+}
+
+/// A copy of the repo's `name` config in the worker's temp dir `dir` (its paths absolute, without
+/// `[build]`), with `env_file` beside it as `.dev.vars`; the copy's path.
+fn config_copy(
+    repo: &Path,
+    files: &WorkerFiles,
+    name: &str,
+    dir: &str,
+    env_file: &Path,
+) -> PathBuf {
+    let dir = files.dir.path().join(dir);
+    fs::create_dir_all(&dir).expect("create a worker's config dir");
+    let text = fs::read_to_string(repo.join(name)).expect("read a wrangler config");
     let mut copy = String::new();
     let mut in_build = false;
     for line in text.lines() {
@@ -523,33 +548,24 @@ fn worker_configs(repo: &Path, files: &WorkerFiles, full_worker_only: bool) -> V
         if in_build {
             continue;
         }
-        let line = match line.trim() {
-            r#"main = "build/index.js""# => {
-                format!(
-                    "main = {:?}",
-                    repo.join("build/index.js").display().to_string()
-                )
-            }
-            r#"directory = "static""# => {
-                format!(
-                    "directory = {:?}",
-                    repo.join("static").display().to_string()
-                )
-            }
-            _ => line.to_owned(),
+        let line = match line.trim().strip_prefix("main = ") {
+            Some(main) => format!(
+                "main = {:?}",
+                repo.join(main.trim_matches('"')).display().to_string()
+            ),
+            None if line.trim() == r#"directory = "static""# => format!(
+                "directory = {:?}",
+                repo.join("static").display().to_string()
+            ),
+            None => line.to_owned(),
         };
         copy.push_str(&line);
         copy.push('\n');
     }
-    let config = dir.join("wrangler.toml");
-    fs::write(&config, copy).expect("write the full worker's config");
-    fs::copy(&files.env_file, dir.join(".dev.vars")).expect("write the full worker's .dev.vars");
-    vec![
-        "-c".into(),
-        "wrangler.edge.toml".into(),
-        "-c".into(),
-        config.display().to_string(),
-    ]
+    let config = dir.join(name);
+    fs::write(&config, copy).expect("write a worker's config");
+    fs::copy(env_file, dir.join(".dev.vars")).expect("write a worker's .dev.vars");
+    config
 }
 
 /// The env file of the Worker on the port: the edge's has no pass-signing key and no bearer key,

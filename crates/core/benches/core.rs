@@ -458,6 +458,7 @@ fn restored_sale_of_a_million() -> (waitroom_core::Sale, Restored) {
         ]),
         moves: Vec::new(),
         callers: Vec::new(),
+        net_periods: Vec::new(),
     };
     (sale, restored)
 }

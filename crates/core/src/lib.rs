@@ -12,6 +12,7 @@ pub mod ids;
 pub mod keys;
 pub mod machines;
 pub mod monitor;
+pub mod protect;
 pub mod queue;
 pub mod sale;
 pub mod settings_error;

@@ -36,6 +36,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/purchase/checkout", get(checkout))
         .route("/purchase/complete", post(complete))
         .route("/purchase/release", post(release))
+        .route("/store", get(store))
+        .route("/store/{*rest}", get(store))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)
@@ -75,6 +77,31 @@ fn html(status: StatusCode, body: String) -> Response {
         HeaderValue::from_static(CSP),
     );
     response
+}
+
+/// The store behind the waiting room's path protection (`make dev`'s second sale guards `/store`
+/// on the edge): reached only through the edge, which says who the fan is in `Waitroom-Fan`
+/// (their pass in `Waitroom-Pass`, or why they skipped the line in `Waitroom-Bypass`).
+async fn store(headers: HeaderMap) -> Response {
+    let said = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(pages::escape)
+    };
+    let who = match (said("waitroom-fan"), said("waitroom-bypass")) {
+        (Some(fan), _) => format!("You are fan <code>{fan}</code>, admitted by the waiting room."),
+        (None, Some(why)) => format!("You skipped the line (<code>{why}</code>)."),
+        (None, None) => "You reached the store directly, not through the waiting room.".to_owned(),
+    };
+    html(
+        StatusCode::OK,
+        format!(
+            "<!doctype html><meta charset=utf-8><title>Demo store</title>\
+             <h1>Demo store</h1><p>{who}</p><p>This path is protected by the waiting room's \
+             path protection: no code here checks anything.</p>"
+        ),
+    )
 }
 
 async fn healthz() -> Response {

@@ -24,7 +24,7 @@ use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::pass_delivery::PassDelivery;
 use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
 use waitroom_core::queue::snapshot::Snapshot;
-use waitroom_core::{Phase, QueueError, SaleId, UnixMillis};
+use waitroom_core::{AssignmentState, Phase, QueueError, SaleId, UnixMillis};
 use worker::{Method, Request, Response, Url};
 
 /// Pages that change only when a promoter acts (not on sale, closed, no such sale) are cached
@@ -223,6 +223,27 @@ fn party_offer(snap: &Snapshot, token: &QueueToken, state: &Standing) -> PartyOf
         false if waiting && snap.sale.party_max > 0 => PartyOffer::Invite,
         _ => PartyOffer::None,
     }
+}
+
+/// The page of a fan whose turn is over though its pass lasts (path protection: the origin ended
+/// their session): the waiting page saying their turn ended, never a redirect to the protected
+/// URL (which would send them back here).
+pub(crate) fn turn_over_page(snap: &Snapshot, ctx: &Ctx) -> Result<Response, ApiError> {
+    let lang = ctx.lang.lang;
+    let can_rejoin = snap.sale.access.is_open();
+    let over = Standing::Lapsed {
+        reason: AssignmentState::Completed,
+    };
+    let page = WaitingPage {
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
+        phase: snap.phase_at(ctx.now),
+        place: place_shown(lang, &over, can_rejoin),
+        can_rejoin,
+        assist: AssistShown::default(),
+        party: PartyOffer::None,
+    };
+    pages::render(&page, 200, CacheControl::PrivateNoStore)
 }
 
 /// The assisted lane on the waiting page: offered to a waiting fan of a sale that has one, said

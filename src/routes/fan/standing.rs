@@ -249,3 +249,33 @@ pub(super) fn jittered(ms: u64) -> u64 {
 pub(super) fn status_url(sale: &SaleId) -> String {
     format!("/api/sales/{sale}/status")
 }
+
+/// A protected path's door (path protection): what the fan's page cookie (their token) says of
+/// their turn, taken as a fan page takes it (a claim, if the line reached them).
+pub(crate) enum PageTurn {
+    /// No valid cookie, or not their turn: the sale page.
+    None,
+    /// Their turn, with its pass: a session starts.
+    Start(QueueToken, String),
+    /// Their turn is over (completed) though its pass lasts: no new session.
+    Over,
+}
+
+pub(crate) async fn turn_of_page(
+    req: &worker::Request,
+    ctx: &Ctx,
+    snap: &Snapshot,
+) -> Result<PageTurn, ApiError> {
+    let Some(held) = super::token::held_by_page(req, ctx, &snap.sale.id) else {
+        return Ok(PageTurn::None);
+    };
+    match fan_state(ctx, snap, &held.token, held.proof.as_deref()).await? {
+        Standing::YourTurn {
+            pass, assignment, ..
+        } if waitroom_core::protect::decide::turn_starts_session(assignment) => {
+            Ok(PageTurn::Start(held.token, pass))
+        }
+        Standing::YourTurn { .. } => Ok(PageTurn::Over),
+        _ => Ok(PageTurn::None),
+    }
+}

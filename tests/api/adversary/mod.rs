@@ -21,8 +21,10 @@ mod moved_place;
 mod party;
 mod place_cost;
 mod places_by_intent;
+mod protected_paths;
 mod push;
 mod report;
+mod safety_net;
 mod unknown_sales;
 
 use crate::support::fan::Joined;

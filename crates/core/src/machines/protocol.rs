@@ -76,6 +76,11 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         positions: Vec<Position>,
     },
+    /// A protected sale's sessions an edge isolate issued since it last said (its safety net's
+    /// counts, [`crate::protect::tally`]). An older coordinator refuses it: the edge logs that.
+    Sessions {
+        tally: crate::protect::SessionTally,
+    },
     /// Create or update the sale. `fan_salt` is used only when creating.
     Upsert {
         id: SaleId,
@@ -198,6 +203,7 @@ impl Command {
             Command::Present { .. } => "present",
             Command::Refused { .. } => "refused",
             Command::Assist { .. } => "assist",
+            Command::Sessions { .. } => "sessions",
             Command::Upsert { .. } => "upsert",
             Command::Open => "open",
             Command::Pause => "pause",
@@ -327,6 +333,9 @@ pub struct SaleReport {
     pub push: Option<crate::sale::CallBack>,
     #[serde(default)]
     pub pushes: PushCounts,
+    /// A protected sale's safety net: up or down, its measures, when it was up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net: Option<crate::protect::NetReport>,
 }
 
 /// What a sale's Web Push calls came to (docs/api.md, "Called back").
@@ -365,6 +374,7 @@ crate::flat_read! { SaleReport {
     assisted: u64, default;
     push: Option<crate::sale::CallBack>, default;
     pushes: PushCounts, default;
+    net: Option<crate::protect::NetReport>, default;
 } }
 
 // One value per answer, encoded and moved once: boxing the snapshot would buy nothing.

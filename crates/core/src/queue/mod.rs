@@ -73,7 +73,7 @@ use parts::waits::ArrivalClock;
 pub use rules::moving::MAX_MOVED_IN_LINE;
 pub use rules::parties::Joiner;
 use rules::{
-    admission, assist, blocks, calling, control, finishing, joining, lapses, moving, parties,
+    admission, assist, blocks, calling, control, finishing, joining, lapses, moving, net, parties,
     prequeue, presence, pulls, stats, stored,
 };
 use snapshot::Snapshot;
@@ -216,6 +216,7 @@ impl Queue {
                 pushed_turns: Vec::new(),
                 callers,
                 calls: Vec::new(),
+                net: crate::protect::SafetyNet::restore(r.net_periods),
             },
         }
     }
@@ -231,6 +232,7 @@ impl Queue {
         blocks::close_abandoned(q, now);
         presence::track_zone(q, now);
         admission::admit_by_mode(q, now);
+        net::update(q, now);
     }
 
     /// The records changed since the last call, to be persisted in order.
@@ -719,6 +721,17 @@ impl Queue {
     /// The front of the line at `now` (a snapshot's `head`).
     pub fn snapshot_head(&self, _now: UnixMillis) -> u64 {
         self.state.line.head().0
+    }
+
+    /// Adds an edge isolate's tally of a protected sale's sessions, and brings its safety net
+    /// up to date.
+    pub fn count_sessions(&mut self, now: UnixMillis, tally: &crate::protect::SessionTally) {
+        net::count(&mut self.state, tally, now);
+    }
+
+    /// The safety net, as the sale's report shows it (none: the sale has none, and never had).
+    pub fn net_report(&self, now: UnixMillis) -> Option<crate::protect::NetReport> {
+        net::report(&self.state, now)
     }
 
     /// Checks every invariant of the line; for tests and simulations.

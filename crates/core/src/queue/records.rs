@@ -320,6 +320,9 @@ pub enum Change {
     },
     /// A member joined or left a party (see [`crate::queue::parts::parties`]).
     PartyMember(PartyMember),
+    /// A protected sale's safety net rose or fell: its up period, keyed by `from` (storage keeps
+    /// the last [`crate::protect::net::MAX_PERIODS`]).
+    NetPeriod(crate::protect::NetPeriod),
 }
 
 /// Everything [`crate::queue::Queue::restore`] needs, as read back from storage.
@@ -342,6 +345,8 @@ pub struct Restored {
     /// How many stored assignments are in each state, counting those not in `assignments`;
     /// `None` when `assignments` holds every one.
     pub state_counts: Option<Vec<(AssignmentState, u64)>>,
+    /// The safety net's up periods (see [`Change::NetPeriod`]).
+    pub net_periods: Vec<crate::protect::NetPeriod>,
     /// The places moved to another device, by the hand each is in now.
     pub moves: Vec<(Seq, u8)>,
     /// The places waiting to be called back by Web Push.

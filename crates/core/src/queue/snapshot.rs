@@ -44,6 +44,11 @@ pub struct Snapshot {
     /// since the snapshot ([`Snapshot::scheduled_since`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission_next_at: Option<UnixMillis>,
+    /// A protected sale's safety net is down (see [`crate::protect::net`]): a fan without a
+    /// session passes straight through with one. Absent (no net, the net up, or a coordinator of
+    /// an older release): fans queue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub net_down: bool,
     /// Places still in line that moved to another device, `(seq, hand)` in number order
     /// (bounded: [`crate::queue::MAX_MOVED_IN_LINE`]): a token of an older hand
     /// is answered "moved" at the edge, without asking the coordinator.
@@ -409,6 +414,7 @@ mod tests {
             admission_next_at: None,
             assisted: 0,
             moved: Vec::new(),
+            net_down: false,
         }
     }
 

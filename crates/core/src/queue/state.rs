@@ -57,6 +57,8 @@ pub(crate) struct QueueState {
     pub(crate) callers: crate::queue::parts::callers::Callers,
     /// The Web Push calls to send ([`super::rules::calling::take_calls`]).
     pub(crate) calls: Vec<crate::queue::rules::calling::Call>,
+    /// A protected sale's safety net (see [`super::rules::net`]).
+    pub(crate) net: crate::protect::SafetyNet,
 }
 
 impl QueueState {

@@ -11,6 +11,7 @@ mod assist;
 mod branding;
 mod call_back;
 mod phase;
+mod protect_spec;
 mod record;
 mod settings;
 mod view;
@@ -24,12 +25,14 @@ pub use call_back::{
     CallBack, CallBackInput, DEFAULT_RETURN_WINDOW_S, NEAR_FRONT_RANGE, RETURN_WINDOW_RANGE,
 };
 pub use phase::{phase_at, Control, Phase};
+pub use protect_spec::ProtectSpec;
 pub use record::{FanSalt, ReportVisibility, Sale, ShardsChange};
 pub use settings::{
     SaleSettings, SaleSettingsInput, CLAIM_TTL_RANGE, DEFAULT_CLAIM_TTL_S, DEFAULT_PASS_TTL_S,
     DEFAULT_PRESENCE_TTL_S, MAX_SHARDS, PASS_TTL_RANGE, PRESENCE_TTL_RANGE,
 };
 pub use view::SaleView;
+pub(crate) use web_url::web_url as web_url_for;
 pub use web_url::WebUrl;
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use crate::fairness::pow::{PowBits, MAX_POW_BITS};
 use crate::fairness::rate_limit::{PerMinute, MAX_PER_MINUTE};
 use crate::fairness::turnstile::SiteKey;
 use crate::keys::pass_delivery::PassDelivery;
+use crate::protect::{Protect, ProtectInput};
+use crate::sale::ProtectSpec;
 use crate::settings_error::{invalid, SettingsError};
 use crate::time::{rfc3339, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -88,6 +90,10 @@ pub struct SaleSettingsInput {
     /// none; else 2 to [`crate::queue::MAX_PARTY`], in `pull` mode).
     #[serde(default)]
     pub party_max: Option<u8>,
+    /// Path protection: the origin paths this sale guards (null or absent: none); see
+    /// [`crate::protect`].
+    #[serde(default)]
+    pub protect: Option<ProtectInput>,
 }
 
 /// A promoter's settings for a sale, validated.
@@ -159,6 +165,10 @@ pub struct SaleSettings {
     /// Call-back by Web Push (see [`crate::sale::CallBack`]); `None`: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<super::CallBack>,
+    /// The origin paths this sale guards (see [`crate::protect`]), validated, kept as JSON
+    /// ([`ProtectSpec`]: read typed by the gate worker only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protect: Option<ProtectSpec>,
     /// Parties (docs/api.md, "Come as a party"): the most fans one place admits together; 0:
     /// none.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -284,6 +294,10 @@ impl SaleSettings {
                 .invite_jwks
                 .filter(|v| !v.is_null())
                 .map(InviteKeys::parse)
+                .transpose()?,
+            protect: input
+                .protect
+                .map(|p| Protect::parse(p).map(|p| ProtectSpec::of(&p)))
                 .transpose()?,
             pow_bits: match input.pow_bits {
                 None => PowBits::OFF,

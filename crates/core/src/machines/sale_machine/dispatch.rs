@@ -71,6 +71,10 @@ pub(super) fn run(
             }
             Some(Reply::Done)
         }
+        Command::Sessions { tally } => {
+            queue.count_sessions(now, &tally);
+            Some(Reply::Done)
+        }
         Command::Join { existing, .. } => Some(Reply::Joined(queue.join(now, existing)?)),
         // The claim's hand was checked before its record was looked up (`SaleMachine::step`).
         Command::Claim { seq, hand } => Some(Reply::Claim(queue.claim_as(now, seq, hand)?)),

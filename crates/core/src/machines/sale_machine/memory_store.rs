@@ -29,6 +29,8 @@ pub(crate) struct MemoryStore {
     pub moves: BTreeMap<Seq, u8>,
     pub callers: BTreeMap<Seq, crate::queue::Caller>,
     pub party_members: BTreeMap<(Seq, u8), crate::queue::PartyMember>,
+    /// The safety net's up periods, by `from` (the last `MAX_PERIODS`, as the object keeps them).
+    pub net_periods: BTreeMap<UnixMillis, crate::protect::NetPeriod>,
     /// Needs answered.
     pub lookups: Vec<Need>,
     /// The pass-signing keys the object supplies (`None`: they cannot be read).
@@ -89,6 +91,12 @@ impl MemoryStore {
                 Change::PartyMember(m) => {
                     self.party_members.insert((m.leader, m.seat), m);
                 }
+                Change::NetPeriod(p) => {
+                    self.net_periods.insert(p.from, p);
+                    while self.net_periods.len() > crate::protect::net::MAX_PERIODS {
+                        self.net_periods.pop_first();
+                    }
+                }
             }
         }
     }
@@ -121,6 +129,7 @@ impl MemoryStore {
                 moves: self.moves.iter().map(|(s, h)| (*s, *h)).collect(),
                 callers: self.callers.values().cloned().collect(),
                 party_members: self.party_members.values().cloned().collect(),
+                net_periods: self.net_periods.values().copied().collect(),
             },
         ))
     }

@@ -64,5 +64,6 @@ pub(super) fn report(
             gone: requests.get("push:gone").copied().unwrap_or(0),
             failed: requests.get("push:failed").copied().unwrap_or(0),
         },
+        net: queue.net_report(now),
     }
 }

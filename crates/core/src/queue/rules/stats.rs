@@ -1,7 +1,7 @@
 //! What the queue shows: its counts, to promoters ([`stats`]), and the snapshot the edge caches
 //! and answers polls from ([`snapshot`]).
 
-use super::{admission, prequeue, presence};
+use super::{admission, net, prequeue, presence};
 use crate::queue::records::Stats;
 use crate::queue::snapshot::Snapshot;
 use crate::queue::state::QueueState;
@@ -44,5 +44,6 @@ pub(crate) fn snapshot(q: &QueueState, now: UnixMillis) -> Snapshot {
         admission_next_at: admission::rate_next_at(q, now),
         assisted: q.assisted.len() as u64,
         moved: super::moving::moved_in_line(q).collect(),
+        net_down: net::down(q, now),
     }
 }
