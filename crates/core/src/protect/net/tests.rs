@@ -193,6 +193,8 @@ proptest! {
         // Arrivals in the tally's interval and the snapshot's life, at the rate simulated.
         let bound = m + (TALLY_EVERY_MS + 1_000).div_ceil(step) + 1;
         prop_assert!(passed <= bound, "{passed} passed, bound {bound}");
-        prop_assert!(net.is_up() || passed <= m);
+        // (Whether the net is up at the 60th second is not asserted: the last arrivals may pass
+        // before their tally and the next snapshot, and "new a minute" is a sliding window, so
+        // m + 1 passed in the run does not mean m + 1 in the minute the net last counted.)
     }
 }
