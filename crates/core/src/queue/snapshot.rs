@@ -396,6 +396,7 @@ mod tests {
                 invite_jwks: None,
                 device_binding: false,
                 assist: None,
+                push: None,
             },
             head: Position(head),
             next_seq: 1_000,

@@ -73,6 +73,10 @@ pub struct SaleView {
     /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
+    /// Fans may ask to be called back by Web Push (absent: off). In the snapshot too, so the
+    /// edge's waiting page offers it without asking the coordinator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<super::CallBack>,
 }
 
 impl SaleView {
@@ -101,6 +105,7 @@ impl SaleView {
             invite_jwks: sale.settings.invite_jwks.clone(),
             device_binding: sale.settings.device_binding,
             assist: sale.settings.assist,
+            push: sale.settings.push,
         }
     }
 
