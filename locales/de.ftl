@@ -91,6 +91,9 @@ ahead-label = vor dir
 eta-label = geschätzte Wartezeit
 phase-label = Verkaufsstatus
 notify-button = Benachrichtige mich, wenn ich dran bin
+push-offer = Du kannst diese Seite schließen: Wir benachrichtigen dich, wenn du fast vorne bist und wenn du dran bist.
+push-off-button = Benachrichtigungen ausschalten
+push-noscript = Benachrichtigungen nach dem Schließen dieser Seite brauchen JavaScript: ohne JavaScript lass diese Seite geöffnet.
 rejoin-button = Erneut anstellen
 waiting-noscript = Diese Seite lädt sich alle { $seconds } Sekunden neu und bringt dich zur Kaufseite, wenn du dran bist.
 waiting-footer = Dein Platz bleibt erhalten, wenn du neu lädst oder später auf diesem Gerät zurückkommst, oder auf einem anderen Gerät, auf das du ihn verschiebst.
@@ -129,6 +132,13 @@ js-place-announce = Dein Platz in der Warteschlange: { $position }. Geschätzte 
 js-prequeue-announce = Du bist in der Vorwarteschlange. Dein Platz wird beim Verkaufsstart ausgelost.
 js-notify-title = Du bist dran
 js-notify-body = Deine Kaufseite wird geöffnet.
+js-push-on = Benachrichtigungen sind an: Wir benachrichtigen dich, wenn du fast vorne bist und wenn du dran bist. Du kannst diese Seite schließen.
+js-push-off = Benachrichtigungen sind aus: Lass diese Seite geöffnet, um deinen Platz im Blick zu behalten.
+js-push-denied = Benachrichtigungen sind für diese Seite blockiert: Erlaube sie in den Einstellungen deines Browsers oder lass diese Seite geöffnet.
+js-push-unsupported = Dieser Browser kann dich nicht benachrichtigen, wenn die Seite geschlossen ist: Lass diese Seite geöffnet.
+js-push-failed = Benachrichtigungen konnten nicht eingeschaltet werden: Lass diese Seite geöffnet oder versuche es noch einmal.
+js-push-near = { $ahead } vor dir: Komm zurück zur Seite, um bereit zu sein.
+js-push-turn = Du bist dran: Komm bis { $time } zurück, um deine Tickets zu kaufen.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = dein Platz wurde verschoben

@@ -95,6 +95,9 @@ ahead-label = ahead of you
 eta-label = estimated wait
 phase-label = sale status
 notify-button = Notify me when it's my turn
+push-offer = You may close this page: we can notify you when you are near the front and when it's your turn.
+push-off-button = Turn off notifications
+push-noscript = Being notified after you close this page needs JavaScript: without it, keep this page open.
 rejoin-button = Join the line again
 waiting-noscript = This page refreshes itself every { $seconds } seconds and takes you to the purchase page when it is your turn.
 waiting-footer = Your place is kept if you refresh or come back later on this device, or on another device you move it to.
@@ -133,6 +136,13 @@ js-place-announce = Your place in line: { $position }. Estimated wait: { $wait }
 js-prequeue-announce = You are in the pre-queue. Your place is drawn when the sale opens.
 js-notify-title = It's your turn
 js-notify-body = Your purchase page is opening.
+js-push-on = Notifications are on: we'll notify you when you are near the front and when it's your turn. You may close this page.
+js-push-off = Notifications are off: keep this page open to keep track of your place.
+js-push-denied = Notifications are blocked for this site: allow them in your browser's settings, or keep this page open.
+js-push-unsupported = This browser cannot notify you once the page is closed: keep this page open.
+js-push-failed = Notifications could not be turned on: keep this page open, or try again.
+js-push-near = { $ahead } ahead of you: come back to the page to be ready.
+js-push-turn = It's your turn: come back by { $time } to buy your tickets.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = your place moved

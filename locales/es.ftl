@@ -91,6 +91,9 @@ ahead-label = delante de ti
 eta-label = espera estimada
 phase-label = estado de la venta
 notify-button = Avísame cuando sea mi turno
+push-offer = Puedes cerrar esta página: te avisaremos cuando estés cerca del principio y cuando sea tu turno.
+push-off-button = Desactivar las notificaciones
+push-noscript = Recibir avisos después de cerrar esta página requiere JavaScript: sin él, mantén esta página abierta.
 rejoin-button = Volver a la fila
 waiting-noscript = Esta página se actualiza cada { $seconds } segundos y te lleva a la página de compra cuando sea tu turno.
 waiting-footer = Conservas tu lugar si actualizas o vuelves más tarde en este dispositivo, o en otro dispositivo al que lo muevas.
@@ -129,6 +132,13 @@ js-place-announce = Tu lugar en la fila: { $position }. Espera estimada: { $wait
 js-prequeue-announce = Estás en la prefila. Tu lugar se sortea al empezar la venta.
 js-notify-title = Es tu turno
 js-notify-body = Se está abriendo tu página de compra.
+js-push-on = Las notificaciones están activadas: te avisaremos cuando estés cerca del principio y cuando sea tu turno. Puedes cerrar esta página.
+js-push-off = Las notificaciones están desactivadas: mantén esta página abierta para seguir tu lugar.
+js-push-denied = Las notificaciones están bloqueadas para este sitio: permítelas en los ajustes de tu navegador o mantén esta página abierta.
+js-push-unsupported = Este navegador no puede avisarte cuando la página está cerrada: mantén esta página abierta.
+js-push-failed = No se pudieron activar las notificaciones: mantén esta página abierta o inténtalo de nuevo.
+js-push-near = { $ahead } delante de ti: vuelve a la página para estar listo.
+js-push-turn = Es tu turno: vuelve antes de las { $time } para comprar tus entradas.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = tu lugar se ha movido

@@ -91,6 +91,9 @@ ahead-label = devant vous
 eta-label = attente estimée
 phase-label = état de la vente
 notify-button = Me prévenir quand c’est mon tour
+push-offer = Vous pouvez fermer cette page : nous vous préviendrons quand vous serez près de l'avant et quand ce sera votre tour.
+push-off-button = Désactiver les notifications
+push-noscript = Être prévenu après avoir fermé cette page nécessite JavaScript : sans lui, gardez cette page ouverte.
 rejoin-button = Rejoindre la file à nouveau
 waiting-noscript = Cette page s’actualise toutes les { $seconds } secondes et vous emmène à la page d’achat quand c’est votre tour.
 waiting-footer = Votre place est conservée si vous actualisez ou revenez plus tard sur cet appareil, ou sur un autre appareil vers lequel vous la déplacez.
@@ -129,6 +132,13 @@ js-place-announce = Votre place dans la file : { $position }. Attente estimée :
 js-prequeue-announce = Vous êtes dans la pré-file. Votre place est tirée au sort à l’ouverture de la vente.
 js-notify-title = C’est votre tour
 js-notify-body = Votre page d’achat s’ouvre.
+js-push-on = Les notifications sont activées : nous vous préviendrons quand vous serez près de l'avant et quand ce sera votre tour. Vous pouvez fermer cette page.
+js-push-off = Les notifications sont désactivées : gardez cette page ouverte pour suivre votre place.
+js-push-denied = Les notifications sont bloquées pour ce site : autorisez-les dans les réglages de votre navigateur, ou gardez cette page ouverte.
+js-push-unsupported = Ce navigateur ne peut pas vous prévenir une fois la page fermée : gardez cette page ouverte.
+js-push-failed = Les notifications n'ont pas pu être activées : gardez cette page ouverte, ou réessayez.
+js-push-near = { $ahead } devant vous : revenez sur la page pour être prêt.
+js-push-turn = C'est votre tour : revenez avant { $time } pour acheter vos billets.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = votre place a été déplacée

@@ -91,6 +91,9 @@ ahead-label = davanti a te
 eta-label = attesa stimata
 phase-label = stato della vendita
 notify-button = Avvisami quando è il mio turno
+push-offer = Puoi chiudere questa pagina: ti avviseremo quando sarai vicino all'inizio e quando sarà il tuo turno.
+push-off-button = Disattiva le notifiche
+push-noscript = Essere avvisati dopo aver chiuso questa pagina richiede JavaScript: senza, tieni aperta questa pagina.
 rejoin-button = Rimettiti in coda
 waiting-noscript = Questa pagina si aggiorna ogni { $seconds } secondi e ti porta alla pagina d’acquisto quando è il tuo turno.
 waiting-footer = Il tuo posto resta se aggiorni o torni più tardi su questo dispositivo, o su un altro dispositivo su cui lo sposti.
@@ -129,6 +132,13 @@ js-place-announce = Il tuo posto in coda: { $position }. Attesa stimata: { $wait
 js-prequeue-announce = Sei nella pre-coda. Il tuo posto viene sorteggiato all’apertura della vendita.
 js-notify-title = È il tuo turno
 js-notify-body = La tua pagina d’acquisto si sta aprendo.
+js-push-on = Le notifiche sono attive: ti avviseremo quando sarai vicino all'inizio e quando sarà il tuo turno. Puoi chiudere questa pagina.
+js-push-off = Le notifiche sono disattivate: tieni aperta questa pagina per seguire il tuo posto.
+js-push-denied = Le notifiche sono bloccate per questo sito: consentile nelle impostazioni del browser, oppure tieni aperta questa pagina.
+js-push-unsupported = Questo browser non può avvisarti quando la pagina è chiusa: tieni aperta questa pagina.
+js-push-failed = Non è stato possibile attivare le notifiche: tieni aperta questa pagina o riprova.
+js-push-near = { $ahead } davanti a te: torna alla pagina per essere pronto.
+js-push-turn = È il tuo turno: torna entro le { $time } per acquistare i biglietti.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = il tuo posto è stato spostato

@@ -91,6 +91,9 @@ ahead-label = 前にいる人数
 eta-label = 予想待ち時間
 phase-label = 販売状況
 notify-button = 自分の番になったら通知する
+push-offer = このページは閉じてもかまいません。先頭が近づいたときと自分の番になったときにお知らせします。
+push-off-button = 通知をオフにする
+push-noscript = このページを閉じた後の通知には JavaScript が必要です。JavaScript がない場合は、このページを開いたままにしてください。
 rejoin-button = もう一度列に並ぶ
 waiting-noscript = このページは { $seconds } 秒ごとに更新され、あなたの番になると購入ページへ移動します。
 waiting-footer = 更新しても、後でこの端末で戻ってきても、順番を移した別の端末でも、順番は保持されます。
@@ -129,6 +132,13 @@ js-place-announce = 列でのあなたの順番: { $position }。予想待ち時
 js-prequeue-announce = あなたは事前待機列にいます。順番は販売開始時に抽選で決まります。
 js-notify-title = あなたの番です
 js-notify-body = 購入ページを開いています。
+js-push-on = 通知はオンです。先頭が近づいたときと自分の番になったときにお知らせします。このページは閉じてもかまいません。
+js-push-off = 通知はオフです。順番を確認するには、このページを開いたままにしてください。
+js-push-denied = このサイトの通知はブロックされています。ブラウザの設定で許可するか、このページを開いたままにしてください。
+js-push-unsupported = このブラウザはページを閉じた後に通知できません。このページを開いたままにしてください。
+js-push-failed = 通知をオンにできませんでした。このページを開いたままにするか、もう一度お試しください。
+js-push-near = あなたの前に { $ahead } 人います。準備のためにページに戻ってください。
+js-push-turn = あなたの番です。{ $time } までに戻ってチケットを購入してください。
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = 順番は別の端末に移りました

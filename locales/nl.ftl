@@ -91,6 +91,9 @@ ahead-label = voor je
 eta-label = geschatte wachttijd
 phase-label = status van de verkoop
 notify-button = Laat het me weten als ik aan de beurt ben
+push-offer = Je kunt deze pagina sluiten: we laten het je weten als je bijna vooraan bent en als je aan de beurt bent.
+push-off-button = Meldingen uitzetten
+push-noscript = Een melding krijgen nadat je deze pagina sluit vraagt JavaScript: zonder JavaScript houd je deze pagina open.
 rejoin-button = Opnieuw in de wachtrij
 waiting-noscript = Deze pagina ververst elke { $seconds } seconden en brengt je naar de aankooppagina als je aan de beurt bent.
 waiting-footer = Je plek blijft bewaard als je ververst of later op dit apparaat terugkomt, of op een ander apparaat waarnaar je hem verplaatst.
@@ -129,6 +132,13 @@ js-place-announce = Je plek in de wachtrij: { $position }. Geschatte wachttijd: 
 js-prequeue-announce = Je staat in de voorwachtrij. Je plek wordt geloot zodra de verkoop begint.
 js-notify-title = Je bent aan de beurt
 js-notify-body = Je aankooppagina gaat open.
+js-push-on = Meldingen staan aan: we laten het je weten als je bijna vooraan bent en als je aan de beurt bent. Je kunt deze pagina sluiten.
+js-push-off = Meldingen staan uit: houd deze pagina open om je plek te volgen.
+js-push-denied = Meldingen zijn voor deze site geblokkeerd: sta ze toe in de instellingen van je browser, of houd deze pagina open.
+js-push-unsupported = Deze browser kan je geen melding geven als de pagina gesloten is: houd deze pagina open.
+js-push-failed = Meldingen konden niet worden aangezet: houd deze pagina open, of probeer het opnieuw.
+js-push-near = { $ahead } voor je: kom terug naar de pagina om klaar te staan.
+js-push-turn = Je bent aan de beurt: kom voor { $time } terug om je tickets te kopen.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = je plek is verplaatst

@@ -91,6 +91,9 @@ ahead-label = przed tobą
 eta-label = szacowany czas oczekiwania
 phase-label = stan sprzedaży
 notify-button = Powiadom mnie, gdy nadejdzie moja kolej
+push-offer = Możesz zamknąć tę stronę: powiadomimy cię, gdy będziesz blisko początku i gdy nadejdzie twoja kolej.
+push-off-button = Wyłącz powiadomienia
+push-noscript = Powiadomienia po zamknięciu tej strony wymagają JavaScriptu: bez niego nie zamykaj tej strony.
 rejoin-button = Dołącz ponownie do kolejki
 waiting-noscript = Ta strona odświeża się co { $seconds } s i przeniesie cię do strony zakupu, gdy nadejdzie twoja kolej.
 waiting-footer = Twoje miejsce zostaje zachowane, jeśli odświeżysz stronę lub wrócisz później na tym urządzeniu albo na innym urządzeniu, na które je przeniesiesz.
@@ -129,6 +132,13 @@ js-place-announce = Twoje miejsce w kolejce: { $position }. Szacowany czas oczek
 js-prequeue-announce = Jesteś w kolejce wstępnej. Twoje miejsce zostanie wylosowane na starcie sprzedaży.
 js-notify-title = Twoja kolej
 js-notify-body = Otwiera się strona zakupu.
+js-push-on = Powiadomienia są włączone: powiadomimy cię, gdy będziesz blisko początku i gdy nadejdzie twoja kolej. Możesz zamknąć tę stronę.
+js-push-off = Powiadomienia są wyłączone: nie zamykaj tej strony, aby śledzić swoje miejsce.
+js-push-denied = Powiadomienia są zablokowane dla tej witryny: zezwól na nie w ustawieniach przeglądarki albo nie zamykaj tej strony.
+js-push-unsupported = Ta przeglądarka nie może cię powiadomić po zamknięciu strony: nie zamykaj tej strony.
+js-push-failed = Nie udało się włączyć powiadomień: nie zamykaj tej strony albo spróbuj ponownie.
+js-push-near = Przed tobą: { $ahead }. Wróć na stronę, aby być gotowym.
+js-push-turn = Twoja kolej: wróć do { $time }, aby kupić bilety.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = twoje miejsce zostało przeniesione

@@ -91,6 +91,9 @@ ahead-label = à sua frente
 eta-label = espera estimada
 phase-label = status da venda
 notify-button = Avise-me quando for a minha vez
+push-offer = Pode fechar esta página: avisamos quando estiver perto da frente e quando for a sua vez.
+push-off-button = Desativar notificações
+push-noscript = Ser avisado depois de fechar esta página precisa de JavaScript: sem ele, mantenha esta página aberta.
 rejoin-button = Entrar na fila de novo
 waiting-noscript = Esta página se atualiza a cada { $seconds } segundos e leva você à página de compra quando for a sua vez.
 waiting-footer = Seu lugar é mantido se você atualizar ou voltar mais tarde neste dispositivo, ou em outro dispositivo para o qual você o mover.
@@ -129,6 +132,13 @@ js-place-announce = Seu lugar na fila: { $position }. Espera estimada: { $wait }
 js-prequeue-announce = Você está na pré-fila. Seu lugar é sorteado quando a venda abrir.
 js-notify-title = É a sua vez
 js-notify-body = Sua página de compra está abrindo.
+js-push-on = As notificações estão ativadas: avisamos quando estiver perto da frente e quando for a sua vez. Pode fechar esta página.
+js-push-off = As notificações estão desativadas: mantenha esta página aberta para acompanhar o seu lugar.
+js-push-denied = As notificações estão bloqueadas para este site: permita-as nas definições do navegador, ou mantenha esta página aberta.
+js-push-unsupported = Este navegador não o pode avisar com a página fechada: mantenha esta página aberta.
+js-push-failed = Não foi possível ativar as notificações: mantenha esta página aberta, ou tente de novo.
+js-push-near = { $ahead } à sua frente: volte à página para estar pronto.
+js-push-turn = É a sua vez: volte até às { $time } para comprar os seus bilhetes.
 
 ## Move my place (the waiting page of a place that moved away, and its button)
 moved-title = seu lugar foi movido

@@ -30,6 +30,8 @@ pub struct SaleLook<'a> {
     pub message: Option<&'a str>,
     /// Places are bound to the device (`device_binding`): the pages load the device's key.
     pub bound: bool,
+    /// Fans may ask to be called back by Web Push (`push`): the waiting page offers it.
+    pub push: bool,
 }
 
 impl<'a> SaleLook<'a> {
@@ -48,6 +50,7 @@ impl<'a> SaleLook<'a> {
             logo_url: branding.logo_url.as_ref().map(WebUrl::as_url),
             message: branding.message_in(lang.code()),
             bound: sale.device_binding,
+            push: sale.push.is_some(),
         }
     }
 }
@@ -334,6 +337,7 @@ mod tests {
             device_binding: false,
             assist: None,
             party_max: 0,
+            push: None,
         }
     }
 

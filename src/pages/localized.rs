@@ -126,6 +126,7 @@ mod tests {
             logo_url: None,
             message: None,
             bound: false,
+            push: false,
         };
         MoveLinkPage {
             lang: Lang::from_code(lang).unwrap(),
@@ -178,6 +179,7 @@ mod tests {
                 logo_url: None,
                 message: None,
                 bound: false,
+                push: false,
             },
             refused: Some(fr.move_refused_expired()),
         }

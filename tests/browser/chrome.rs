@@ -43,6 +43,8 @@ pub fn screenshot_dir() -> PathBuf {
 #[derive(Clone, Copy, Debug)]
 pub struct SessionOptions {
     pub javascript: bool,
+    /// Notifications allowed for every site (as if the fan had said yes to the prompt).
+    pub notifications: bool,
     pub width: u32,
     pub height: u32,
 }
@@ -51,6 +53,7 @@ impl Default for SessionOptions {
     fn default() -> Self {
         Self {
             javascript: true,
+            notifications: false,
             width: 1280,
             height: 900,
         }
@@ -138,6 +141,9 @@ impl Chromedriver {
         });
         if !options.javascript {
             chrome["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        if options.notifications {
+            chrome["prefs"] = json!({ "profile.default_content_setting_values.notifications": 1 });
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));

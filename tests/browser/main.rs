@@ -17,6 +17,7 @@ mod demo_origin;
 
 mod accessibility;
 mod branding;
+mod called_back;
 mod dashboard;
 mod device_binding;
 mod invitation;

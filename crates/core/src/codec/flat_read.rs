@@ -117,11 +117,14 @@ mod tests {
     use crate::machines::protocol::{Command, Reply, SaleReport};
     use crate::machines::sale_machine::memory_store::MemoryStore;
     use crate::machines::sale_machine::SaleMachine;
-    use crate::sale::{BrandingInput, BrandingView, SaleSettings, SaleSettingsInput};
+    use crate::sale::{
+        BrandingInput, BrandingView, CallBack, CallBackInput, SaleSettings, SaleSettingsInput,
+    };
     use crate::time::UnixMillis;
     use proptest::prelude::*;
 
-    /// A report as the coordinator answers it, for a sale with branding and a pre-queue (draw).
+    /// A report as the coordinator answers it, for a sale with branding, a pre-queue (draw) and
+    /// Web Push call-back.
     fn report() -> SaleReport {
         let settings = SaleSettings::parse(SaleSettingsInput {
             branding: Some(BrandingInput {
@@ -129,6 +132,10 @@ mod tests {
                 logo_url: Some("https://cdn.example/logo.png".into()),
                 message: Some("hello".into()),
                 messages: None,
+            }),
+            push: Some(CallBackInput {
+                near_front: Some(7),
+                return_window_s: None,
             }),
             ..SaleSettingsInput::tour()
         })
@@ -154,6 +161,13 @@ mod tests {
         let report = report();
         let text = serde_json::to_string(&report).unwrap();
         assert_eq!(serde_json::from_str::<SaleReport>(&text).unwrap(), report);
+        // `push` is the sale view's (the edge's snapshot carries it), said once in the report.
+        let push = CallBack {
+            near_front: 7,
+            return_window_s: 300,
+        };
+        assert_eq!(report.sale.push, Some(push));
+        assert_eq!(text.matches("\"push\":").count(), 1, "{text}");
         // A `serde_json::Value` sorts its keys: own and flattened fields interleave.
         let value = serde_json::to_value(&report).unwrap();
         assert_eq!(serde_json::from_value::<SaleReport>(value).unwrap(), report);

@@ -328,9 +328,7 @@ pub struct SaleReport {
     /// Fans granted the assisted lane.
     #[serde(default)]
     pub assisted: u64,
-    /// The sale's call-back by Web Push (absent: off), and what it sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push: Option<crate::sale::CallBack>,
+    /// What the sale's call-back by Web Push sent (the setting, `push`, is the view's).
     #[serde(default)]
     pub pushes: PushCounts,
     /// A protected sale's safety net: up or down, its measures, when it was up.
@@ -372,7 +370,6 @@ crate::flat_read! { SaleReport {
     waits: crate::queue::WaitHistogram, default;
     refused: crate::fairness::refusals::RefusedCounts, default;
     assisted: u64, default;
-    push: Option<crate::sale::CallBack>, default;
     pushes: PushCounts, default;
     net: Option<crate::protect::NetReport>, default;
 } }

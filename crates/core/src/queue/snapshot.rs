@@ -402,6 +402,7 @@ mod tests {
                 device_binding: false,
                 assist: None,
                 party_max: 0,
+                push: None,
             },
             head: Position(head),
             next_seq: 1_000,

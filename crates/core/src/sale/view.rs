@@ -73,6 +73,10 @@ pub struct SaleView {
     /// The assisted lane (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Assist>,
+    /// Fans may ask to be called back by Web Push (absent: off). In the snapshot too, so the
+    /// edge's waiting page offers it without asking the coordinator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<super::CallBack>,
     /// Parties: the most fans one place admits together (absent: none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub party_max: u8,
@@ -109,6 +113,7 @@ impl SaleView {
             device_binding: sale.settings.device_binding,
             assist: sale.settings.assist,
             party_max: sale.settings.party_max,
+            push: sale.settings.push,
         }
     }
 

@@ -57,7 +57,6 @@ pub(super) fn report(
         waits: queue.waits().clone(),
         refused: RefusedCounts::from_requests(requests),
         assisted: queue.assisted(),
-        push: sale.settings.push,
         pushes: PushCounts {
             waiting: queue.callers() as u64,
             sent: requests.get("push:sent").copied().unwrap_or(0),
