@@ -87,6 +87,7 @@ fn passes_sign_in_wasm_and_verify_with_the_jwks_key() {
         exp: 2,
         jti: "tour.1".into(),
         assist: false,
+        party: None,
     };
     let jwt = signer.sign(&claims);
     let jwks = signer.jwks();
