@@ -245,8 +245,8 @@ async fn state_of_the_release_before_versioning_survives_the_upgrade() {
     }
     let shards = object_databases(&files.state_dir, "ArrivalShard");
     assert!(
-        shards.iter().any(|db| schema_version(db) == Some(2)),
-        "the shard that numbered the newcomer migrated (version 2: members' places)"
+        shards.iter().any(|db| schema_version(db) == Some(3)),
+        "the shard that numbered the newcomer migrated (version 2: members' places; 3: lent sub-blocks, one row each)"
     );
     let db = rusqlite::Connection::open(&object_databases(&files.state_dir, "SaleCoordinator")[0])
         .expect("open");
