@@ -67,10 +67,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 3,
         what: "lent sub-blocks, one row each",
-        steps: &[
-            Step::Sql(shard_lent::CREATE_TABLE),
-            Step::Sql(shard_lent::CREATE_INDEX),
-        ],
+        steps: &[Step::Sql(shard_lent::CREATE_TABLE)],
     },
 ];
 

@@ -9,9 +9,10 @@ use waitroom_core::machines::shard::LentRow;
 use waitroom_core::{Seq, UnixMillis};
 use worker::{Result, SqlStorage, SqlStorageValue};
 
-/// Shard schema version 3's statements (see `MIGRATIONS` in the shard's module).
-pub(super) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS lent (start INTEGER PRIMARY KEY, block INTEGER NOT NULL, len INTEGER NOT NULL, until_ms INTEGER NOT NULL, reported INTEGER)";
-pub(super) const CREATE_INDEX: &str = "CREATE INDEX IF NOT EXISTS lent_block ON lent (block)";
+/// Shard schema version 3 (see `MIGRATIONS` in the shard's module): keyed by block then start,
+/// without a row id, so a closed block's rows are one range of the key and no second index is
+/// written with each row.
+pub(super) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS lent (block INTEGER NOT NULL, start INTEGER NOT NULL, len INTEGER NOT NULL, until_ms INTEGER NOT NULL, reported INTEGER, PRIMARY KEY (block, start)) WITHOUT ROWID";
 
 #[derive(Deserialize)]
 struct Row {
@@ -45,7 +46,7 @@ impl Row {
 pub(super) fn read(sql: &SqlStorage) -> Result<Vec<(Seq, Lent)>> {
     let rows = sql
         .exec(
-            "SELECT start, block, len, until_ms, reported FROM lent ORDER BY start",
+            "SELECT start, block, len, until_ms, reported FROM lent ORDER BY block, start",
             None,
         )?
         .to_array::<Row>()?;
@@ -76,10 +77,10 @@ pub(super) fn apply(sql: &SqlStorage, rows: Vec<LentRow>) -> Result<()> {
                     None => SqlStorageValue::Null,
                 };
                 sql.exec(
-                    "INSERT OR REPLACE INTO lent (start, block, len, until_ms, reported) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO lent (block, start, len, until_ms, reported) VALUES (?, ?, ?, ?, ?)",
                     vec![
-                        integer(lent.start)?,
                         integer(block)?,
+                        integer(lent.start)?,
                         integer(lent.len)?,
                         integer(lent.until.0)?,
                         reported,
