@@ -16,6 +16,7 @@ mod outbox;
 mod registry;
 mod schema;
 mod shard;
+mod shard_lent;
 mod store;
 
 pub use coordinator::SaleCoordinatorObject;

@@ -2,13 +2,15 @@
 //! coordinator, so joins spread over several objects (`{sale}#{k}`) and the coordinator sees one
 //! request per block instead of one per fan.
 //!
-//! Its state is one row; if that row cannot be read it is replaced by a fresh state (logged, and
+//! Its state is one row, and each sub-block it lent to an edge isolate a row of its own (table
+//! `lent`, [`shard_lent`]); if the state row cannot be read it is replaced by a fresh state (logged, and
 //! counted in the sale's `bad_records` through the next lease), and the block it held is closed
 //! by the coordinator as lost. A join leases at most [`MAX_LEASE_ATTEMPTS`] times; one that gets
 //! no number (or cannot reach the coordinator) is answered [`QueueError::Busy`]: nothing was
 //! recorded, the fan tries again.
 
 use super::schema::{self, Migration, Step};
+use super::shard_lent;
 use crate::clock;
 use crate::objects::{
     refuse_unanswered_protocol, CallError, ClockPoke, ClockPoked, Coordinator, Objects, CLOCK_URL,
@@ -44,7 +46,9 @@ pub struct ArrivalShardObject {
 }
 
 /// The shard's schema versions (see [`schema`]): one row holding its state; then the places of
-/// an invitation-only sale's members, by member key (a hash: no member id is stored).
+/// an invitation-only sale's members, by member key (a hash: no member id is stored); then the
+/// sub-blocks it lent, one row each (a state row written before holds them itself, and is still
+/// read: the next write moves them to rows).
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -59,6 +63,11 @@ const MIGRATIONS: &[Migration] = &[
         steps: &[Step::Sql(
             "CREATE TABLE IF NOT EXISTS members (member TEXT PRIMARY KEY, seq INTEGER NOT NULL, fan_id TEXT NOT NULL)",
         )],
+    },
+    Migration {
+        version: 3,
+        what: "lent sub-blocks, one row each",
+        steps: &[Step::Sql(shard_lent::CREATE_TABLE)],
     },
 ];
 
@@ -161,7 +170,7 @@ impl ArrivalShardObject {
             return Ok(None);
         };
         let body = row.get("body").and_then(|b| b.as_str()).unwrap_or_default();
-        let stored = match serde_json::from_str::<Stored>(body) {
+        let mut stored = match serde_json::from_str::<Stored>(body) {
             Ok(stored) => stored,
             Err(e) => {
                 worker::console_error!(
@@ -180,6 +189,8 @@ impl ArrivalShardObject {
                 }
             }
         };
+        // Its sub-blocks' rows (those of blocks it no longer holds are deleted by its next save).
+        stored.numbering.restore_lent(shard_lent::read(&sql)?);
         *self.inner.borrow_mut() = Some(stored.clone());
         Ok(Some(stored))
     }
@@ -213,13 +224,16 @@ impl ArrivalShardObject {
         Ok(())
     }
 
-    fn save(&self, stored: Stored) -> Result<()> {
+    /// Writes the state row and the changes to its sub-blocks' rows, in one step.
+    fn save(&self, mut stored: Stored) -> Result<()> {
         let body =
             serde_json::to_string(&stored).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        self.state.storage().sql().exec(
+        let sql = self.state.storage().sql();
+        sql.exec(
             "INSERT OR REPLACE INTO shard (id, body) VALUES (1, ?)",
             vec![SqlStorageValue::String(body)],
         )?;
+        shard_lent::apply(&sql, stored.numbering.take_lent_rows())?;
         *self.inner.borrow_mut() = Some(stored);
         Ok(())
     }

@@ -245,9 +245,26 @@ async fn state_of_the_release_before_versioning_survives_the_upgrade() {
     }
     let shards = object_databases(&files.state_dir, "ArrivalShard");
     assert!(
-        shards.iter().any(|db| schema_version(db) == Some(2)),
-        "the shard that numbered the newcomer migrated (version 2: members' places)"
+        shards.iter().any(|db| schema_version(db) == Some(3)),
+        "the shard that numbered the newcomer migrated (version 2: members' places; 3: lent sub-blocks, one row each)"
     );
+    for db in shards.iter().filter(|db| schema_version(db) == Some(3)) {
+        let db = rusqlite::Connection::open(db).expect("open");
+        let columns: Vec<String> = db
+            .prepare("SELECT name FROM pragma_table_info('lent')")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(columns, ["block", "start", "len", "until_ms", "reported"]);
+        // The state row, read after the upgrade, is written back without sub-blocks in it.
+        let body: String = db
+            .query_row("SELECT body FROM shard", [], |row| row.get(0))
+            .unwrap();
+        let state: Value = serde_json::from_str(&body).unwrap();
+        assert!(state["numbering"]["block"].get("lent").is_none(), "{body}");
+    }
     let db = rusqlite::Connection::open(&object_databases(&files.state_dir, "SaleCoordinator")[0])
         .expect("open");
     let columns: Vec<String> = db

@@ -1,8 +1,8 @@
 //! The unused positions ahead of the front, and how many fans that leaves ahead of a position:
 //! the one place this arithmetic is written. The coordinator's line keeps every gap, indexed
 //! (`LineGaps`), and counts exactly (as [`ahead`], the linear reference, does); the edge's
-//! snapshot carries a bounded form of the same gaps ([`compress`], built by the coordinator in
-//! logarithmic steps by `compress_indexed`): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
+//! snapshot carries a bounded form of the same gaps ([`compress`], built by the coordinator from
+//! counts it keeps between snapshots by `compress_indexed`): the first [`MAX_EXACT_GAPS`] gaps exactly ([`ExactGaps`]), and beyond them
 //! only how many unused positions lie in each of at most [`MAX_BUCKETS`] equal ranges of positions
 //! ([`UnusedCounts`]). A poll's count is then two binary searches, whatever the number of gaps,
 //! and the snapshot stays a few kilobytes however many isolates leased sub-blocks for however long.
@@ -254,9 +254,10 @@ pub fn compress(
 }
 
 /// The same bounded form as [`compress`], from the coordinator's index of its gaps: the first
-/// [`MAX_EXACT_GAPS`] gaps read one by one, then each range's count as the difference of two
-/// counts of unused positions before a bound. `MAX_BUCKETS + 1` logarithmic counts, whatever
-/// the number of gaps.
+/// [`MAX_EXACT_GAPS`] gaps read one by one, then the ranges' counts, the first and last counted
+/// (three logarithmic counts) and those between read from the counts the index keeps between
+/// snapshots (`range_counts`: a range is counted again only when it is new or the width
+/// changed). Near constant, whatever the number of gaps.
 pub(crate) fn compress_indexed(
     end: Position,
     gaps: &LineGaps,
@@ -268,18 +269,7 @@ pub(crate) fn compress_indexed(
     };
     let from = exact.last().map_or(first.start, |gap| gap.end());
     let (width, base, ranges) = layout(from, end);
-    let mut before = gaps.unused_before(from);
-    let counts = (0..ranges)
-        .map(|k| {
-            // The last range takes whatever lies beyond it too, as `compress` counts it.
-            let upto = if k + 1 == ranges {
-                gaps.total()
-            } else {
-                gaps.unused_before(Position(base + (k as u64 + 1) * width))
-            };
-            upto - std::mem::replace(&mut before, upto)
-        })
-        .collect();
+    let counts = gaps.range_counts(from, width, base, ranges);
     finish(exact, from, width, counts)
 }
 

@@ -14,6 +14,9 @@ use crate::queue::{fan_id_for, BlockLease, QueueError, BLOCK_TTL_MS, MAX_BLOCK};
 use crate::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 
+mod lent_rows;
+pub use lent_rows::LentRow;
+
 /// The smallest block asked for.
 pub const MIN_BLOCK: u64 = 8;
 /// The most blocks one join leases before it gives up. One is the rule; a block can only be gone
@@ -21,11 +24,6 @@ pub const MIN_BLOCK: u64 = 8;
 pub const MAX_LEASE_ATTEMPTS: usize = 4;
 /// The alarm that closes a block rings this long after the block's time is up.
 const ALARM_SLACK_MS: u64 = 20;
-/// Sub-blocks the shard keeps one by one (waiting for their isolates' reports), over its current
-/// block and the retired ones: its stored state stays under 20 KB however many isolates lease
-/// from it. Past it, a sub-block is lent untracked: counted, never reported on, read as fully used
-/// once its bound is past (as an unreported one is), so its unused numbers read as fans who left.
-pub const MAX_LENT_TRACKED: usize = 256;
 
 /// What a join at the shard comes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,10 +106,12 @@ struct Active {
     installed_at: UnixMillis,
     #[serde(default)]
     until: UnixMillis,
-    /// Sub-blocks lent to edge isolates out of this block.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Sub-blocks lent to edge isolates out of this block, in order. Stored one row each, not
+    /// in the state's row ([`LentRow`]); read from it when a version before the rows wrote it.
+    #[serde(default, skip_serializing)]
     lent: Vec<Lent>,
-    /// Sub-blocks lent out of this block past [`MAX_LENT_TRACKED`]: counted, deemed fully used.
+    /// Sub-blocks a version that kept at most 256 one by one lent past them, as it stored them:
+    /// counted, deemed fully used at their bound. None are lent untracked now.
     #[serde(default, skip_serializing_if = "is_zero")]
     untracked: u64,
 }
@@ -156,11 +156,21 @@ impl Active {
         }
     }
 
-    fn report(&mut self, report: EdgeReport, now: UnixMillis) -> bool {
-        self.lent
-            .iter_mut()
-            .find(|l| l.start == report.start)
-            .is_some_and(|l| l.report(report.used, now))
+    /// Takes an isolate's report: the sub-block it changed, to store again.
+    fn report(&mut self, report: EdgeReport, now: UnixMillis) -> Option<LentRow> {
+        let lent = self.lent.iter_mut().find(|l| l.start == report.start)?;
+        if !lent.report(report.used, now) {
+            return None;
+        }
+        Some(LentRow::Put {
+            block: self.lease.start,
+            lent: lent.clone(),
+        })
+    }
+
+    /// The rows to delete once it is forgotten.
+    fn forget(&self) -> Option<LentRow> {
+        (!self.lent.is_empty()).then_some(LentRow::DeleteBlock(self.lease.start))
     }
 }
 
@@ -178,6 +188,9 @@ pub struct ArrivalShard {
     retired: Vec<Active>,
     #[serde(default)]
     served: ShardServed,
+    /// Changes to the stored sub-blocks the adapter has not applied yet ([`LentRow`]).
+    #[serde(skip)]
+    lent_rows: Vec<LentRow>,
 }
 
 impl Default for ArrivalShard {
@@ -188,6 +201,7 @@ impl Default for ArrivalShard {
             replaced_unreadable: false,
             retired: Vec::new(),
             served: ShardServed::default(),
+            lent_rows: Vec::new(),
         }
     }
 }
@@ -376,6 +390,8 @@ impl ArrivalShard {
         if let Some(old) = self.block.take() {
             if request.closing.map(|c| c.start) != Some(old.lease.start) {
                 self.retired.push(old);
+            } else {
+                self.lent_rows.extend(old.forget());
             }
         }
         let until = now
@@ -406,17 +422,17 @@ impl ArrivalShard {
         };
         let start = block.lease.start + block.used;
         block.used += want;
-        let tracked = block.lent.len() + self.retired.iter().map(|b| b.lent.len()).sum::<usize>();
-        if tracked < MAX_LENT_TRACKED {
-            block.lent.push(Lent {
-                start,
-                len: want,
-                until: block.until,
-                reported: None,
-            });
-        } else {
-            block.untracked += 1;
-        }
+        let lent = Lent {
+            start,
+            len: want,
+            until: block.until,
+            reported: None,
+        };
+        block.lent.push(lent.clone());
+        self.lent_rows.push(LentRow::Put {
+            block: block.lease.start,
+            lent,
+        });
         self.served.edge_leases += 1;
         Ok(EdgeLease {
             start,
@@ -435,17 +451,19 @@ impl ArrivalShard {
 
     /// Takes edge isolates' reports of how many numbers of their sub-blocks went to fans.
     /// A report of a sub-block unknown, already reported, or past its bound changes nothing.
-    /// Whether any changed the state.
+    /// Whether any changed the state (each change is a row to write).
     pub fn report(&mut self, reports: &[EdgeReport], now: UnixMillis) -> bool {
         let mut changed = false;
         for report in reports {
-            if let Some(block) = self
+            if let Some(row) = self
                 .block
                 .iter_mut()
                 .chain(self.retired.iter_mut())
                 .find(|b| (b.lease.start..b.lease.start + b.lease.len).contains(&report.start))
+                .and_then(|block| block.report(*report, now))
             {
-                changed |= block.report(*report, now);
+                self.lent_rows.push(row);
+                changed = true;
             }
         }
         changed
@@ -482,9 +500,13 @@ impl ArrivalShard {
     pub fn closed_with(&mut self, start: Seq, delivered: ShardServed) {
         self.served = self.served.minus(delivered);
         if self.block.as_ref().is_some_and(|b| b.lease.start == start) {
-            self.block = None;
+            self.lent_rows
+                .extend(self.block.take().and_then(|b| b.forget()));
         }
-        self.retired.retain(|b| b.lease.start != start);
+        if let Some(i) = self.retired.iter().position(|b| b.lease.start == start) {
+            let forgotten = self.retired.remove(i);
+            self.lent_rows.extend(forgotten.forget());
+        }
     }
 
     /// The start of the block in use, if any.
@@ -492,7 +514,8 @@ impl ArrivalShard {
         self.block.as_ref().map(|b| b.lease.start)
     }
 
-    /// Sub-blocks kept one by one, and those lent untracked, over the current and retired blocks.
+    /// Sub-blocks kept one by one, and those a version before the rows lent untracked, over the
+    /// current and retired blocks.
     pub fn lent_counts(&self) -> (usize, u64) {
         let blocks = || self.block.iter().chain(&self.retired);
         (
@@ -522,5 +545,7 @@ pub(crate) fn ring_alarms(
     }
 }
 
+#[cfg(test)]
+mod lent_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,8 @@
 //! reference, is what it is tested against.
 
 use crate::ids::{Position, PositionRange};
+use crate::queue::parts::range_counts::RangeCounts;
+use std::cell::RefCell;
 
 /// Gaps per run after a split; a run holds at most twice this.
 const CHUNK: usize = 64;
@@ -25,6 +27,9 @@ pub(crate) struct LineGaps {
     tree: Vec<u64>,
     total: u64,
     count: usize,
+    /// The snapshot's counts per range, kept between snapshots: every change below is applied
+    /// to them; a rebuild forgets them. Read (and filled) through `&self` by [`Self::range_counts`].
+    ranges: RefCell<RangeCounts>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -56,6 +61,7 @@ impl LineGaps {
             count: gaps.len(),
             chunks,
             tree: Vec::new(),
+            ranges: RefCell::default(),
         };
         index.rebuild_tree();
         index
@@ -103,16 +109,25 @@ impl LineGaps {
     /// Keeps the gap `start..start + len` (replacing one that starts there).
     pub(crate) fn insert(&mut self, start: Position, len: u64) {
         if self.chunks.is_empty() {
-            *self = Self::from_gaps(vec![(start.0, len)]);
+            let ranges = std::mem::take(&mut self.ranges);
+            *self = Self {
+                ranges,
+                ..Self::from_gaps(vec![(start.0, len)])
+            };
+            self.ranges.get_mut().added(start.0, len);
             return;
         }
         let c = self.chunk_for(start.0);
         let chunk = &mut self.chunks[c];
         let i = chunk.starts.partition_point(|s| *s < start.0);
+        let ranges = self.ranges.get_mut();
         let delta = if chunk.starts.get(i) == Some(&start.0) {
             let old = std::mem::replace(&mut chunk.lens[i], len);
+            ranges.removed(start.0, old);
+            ranges.added(start.0, len);
             len.wrapping_sub(old)
         } else {
+            ranges.added(start.0, len);
             chunk.starts.insert(i, start.0);
             chunk.lens.insert(i, len);
             self.count += 1;
@@ -163,6 +178,7 @@ impl LineGaps {
         first.total -= len;
         self.total -= len;
         self.count -= 1;
+        self.ranges.get_mut().removed(start.0, len);
         if first.starts.is_empty() {
             self.chunks.remove(0);
             self.rebuild_tree();
@@ -212,6 +228,35 @@ impl LineGaps {
             }
         }
         Position(lo)
+    }
+
+    /// Unused positions in each of `ranges` ranges of `width` positions from `base` (a multiple
+    /// of `width`): the first counted from `from` (in it), the last taking all beyond it too.
+    /// The first and last are counted afresh (three logarithmic counts); the others, whole
+    /// aligned ranges, are read from the counts kept between calls ([`RangeCounts`]).
+    pub(crate) fn range_counts(
+        &self,
+        from: Position,
+        width: u64,
+        base: u64,
+        ranges: usize,
+    ) -> Vec<u64> {
+        let bound = |k: usize| Position(base + k as u64 * width);
+        let from_before = self.unused_before(from);
+        if ranges <= 1 {
+            return vec![self.total - from_before];
+        }
+        let mut counts = Vec::with_capacity(ranges);
+        counts.push(self.unused_before(bound(1)) - from_before);
+        self.ranges.borrow_mut().read(
+            width,
+            base / width + 1,
+            ranges - 2,
+            |p| self.unused_before(Position(p)),
+            &mut counts,
+        );
+        counts.push(self.total - self.unused_before(bound(ranges - 1)));
+        counts
     }
 
     pub(crate) fn total(&self) -> u64 {
