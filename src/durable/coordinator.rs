@@ -15,7 +15,7 @@ use crate::clock;
 use crate::events;
 use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
+    FINISH_MANY_PATH, MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
@@ -442,11 +442,12 @@ impl SaleCoordinatorObject {
         if url.path() == PUSH_PATH {
             return self.push_command(req).await;
         }
-        // A party's command comes at its own path (see `objects::PartyCoordinator`).
-        let command = if url.path() == PARTY_PATH {
-            req.json::<PartyCommand>().await.map(Command::from)
-        } else {
-            req.json::<Command>().await
+        // A party's command, and a batch of finishes, come at their own paths (see
+        // `objects::PartyCoordinator`, `objects::BatchCoordinator`).
+        let command = match url.path() {
+            PARTY_PATH => req.json::<PartyCommand>().await.map(Command::from),
+            FINISH_MANY_PATH => req.json().await.map(Command::FinishMany),
+            _ => req.json::<Command>().await,
         };
         let command: Command = match command {
             Ok(command) => command,

@@ -46,9 +46,11 @@ pub enum Route<'a> {
     /// A member's "leave the party" form.
     PartyLeavePage(&'a str),
     Pull(&'a str),
+    /// `.../assignments/{fan}/{complete|release}`, or without `{fan}` (`None`): a batch, the
+    /// assignments named in the body.
     Finish {
         sale: &'a str,
-        fan: &'a str,
+        fan: Option<&'a str>,
         outcome: Outcome,
     },
     Assignments(&'a str),
@@ -117,7 +119,12 @@ impl<'a> Route<'a> {
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
             ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
                 sale,
-                fan,
+                fan: Some(fan),
+                outcome: Outcome::parse(action)?,
+            },
+            ["api", "origin", "sales", sale, "assignments", action] => Route::Finish {
+                sale,
+                fan: None,
                 outcome: Outcome::parse(action)?,
             },
             ["api", "admin", "monitor"] => Route::AdminMonitor,
@@ -331,11 +338,22 @@ mod tests {
         assert!(matches!(
             Route::parse(&["api", "origin", "sales", "s", "assignments", "f", "release"]),
             Some(Route::Finish {
+                fan: Some("f"),
                 outcome: Outcome::Release,
                 ..
             })
         ));
+        // Without a fan: a batch.
+        assert!(matches!(
+            Route::parse(&["api", "origin", "sales", "s", "assignments", "complete"]),
+            Some(Route::Finish {
+                fan: None,
+                outcome: Outcome::Complete,
+                ..
+            })
+        ));
         for unknown in [
+            &["api", "origin", "sales", "s", "assignments", "cancel"][..],
             &["api", "admin", "sales", "s", "delete"][..],
             &["api", "admin", "sales", "s", "Close"][..],
             &["api", "origin", "sales", "s", "assignments", "f", "cancel"][..],
@@ -368,6 +386,8 @@ mod tests {
             &[".well-known", "jwks.json"][..],
             &["api", "origin", "sales", "s1", "pull"],
             &["api", "origin", "sales", "s1", "assignments"],
+            &["api", "origin", "sales", "s1", "assignments", "complete"],
+            &["api", "origin", "sales", "s1", "assignments", "release"],
             &[
                 "api",
                 "origin",

@@ -12,6 +12,7 @@
 use crate::fairness::pow::Verified;
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::machines::edge_block::EdgeReport;
+use crate::machines::finish_many::{FinishMany, FinishedMany};
 use crate::queue::draw::DrawKey;
 use crate::queue::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
@@ -181,6 +182,11 @@ pub enum Command {
     ReleaseSeq {
         seq: Seq,
     },
+    /// Many assignments completed or released in one request (answered
+    /// [`Reply::FinishedMany`]). Travels as a [`FinishMany`] at its own path (not in this enum's
+    /// JSON: the edge, which never sends it, then compiles nothing for it).
+    #[serde(skip)]
+    FinishMany(FinishMany),
     Snapshot,
     Report,
     /// The promoter says who may see the sale's public report; answered with the report.
@@ -218,6 +224,7 @@ impl Command {
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
+            Command::FinishMany(batch) => batch.kind(),
             Command::Snapshot => "snapshot",
             Command::Report => "report",
             Command::ShowReport { .. } => "show_report",
@@ -401,6 +408,8 @@ pub enum Reply {
     Proven(Proven),
     /// A party, as its leader or a member sees it.
     Party(crate::queue::PartyView),
+    /// Each item of a [`Command::FinishMany`], in its order.
+    FinishedMany(FinishedMany),
     Done,
 }
 
@@ -434,6 +443,7 @@ crate::tag_first! { Reply, "reply", {
     "moved" => [Moved(Moved)],
     "proven" => [Proven(Proven)],
     "party" => [Party(crate::queue::PartyView)],
+    "finished_many" => [FinishedMany(FinishedMany)],
     "done" => [Done],
 } }
 

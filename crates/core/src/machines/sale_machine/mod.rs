@@ -418,6 +418,17 @@ impl SaleMachine {
         }
         match record {
             Record::PassSigning(_) => Step::Need(need),
+            Record::Assignments(found) if matches!(need, Need::AssignmentsOfFans(_)) => {
+                let Some(queue) = self.queue.as_mut() else {
+                    return Step::Reply(Err(QueueError::SaleNotFound));
+                };
+                // A batch's finished assignments, back into memory: finishing them again is
+                // answered as the single request would.
+                for a in found {
+                    queue.remember(now, a);
+                }
+                Step::Reply(self.dispatch(command, now))
+            }
             Record::Assignments(assignments) => Step::Reply(Ok(Reply::Assignments { assignments })),
             Record::Assignment(found) => {
                 let Some(queue) = self.queue.as_mut() else {
