@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::machines::finish_many::FinishMany;
 use waitroom_core::machines::protocol::{Answer, Command, PartyCommand, Reply};
 use waitroom_core::machines::push_protocol::PushCommand;
 use waitroom_core::machines::sale_machine::{
@@ -444,33 +445,42 @@ impl SaleCoordinatorObject {
         }
         // A party's command, and a batch of finishes, come at their own paths (see
         // `objects::PartyCoordinator`, `objects::BatchCoordinator`).
-        let command = match url.path() {
-            PARTY_PATH => req.json::<PartyCommand>().await.map(Command::from),
-            FINISH_MANY_PATH => req.json().await.map(Command::FinishMany),
-            _ => req.json::<Command>().await,
+        let input = match url.path() {
+            PARTY_PATH => req
+                .json::<PartyCommand>()
+                .await
+                .map(Command::from)
+                .map(Input::from),
+            FINISH_MANY_PATH => req.json::<FinishMany>().await.map(Input::from),
+            _ => req.json::<Command>().await.map(Input::from),
         };
-        let command: Command = match command {
-            Ok(command) => command,
+        let input = match input {
+            Ok(input) => input,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
+        };
+        let kind = match &input {
+            Input::Command(command) => command.kind(),
+            Input::FinishMany(batch) => batch.kind(),
+            Input::Alarm => "alarm",
         };
         let fault = self.fault.get();
         if fault.delay_ms > 0 {
             worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
         }
         if fault.fail {
-            *self
-                .failed
-                .borrow_mut()
-                .entry(command.kind().to_owned())
-                .or_default() += 1;
+            *self.failed.borrow_mut().entry(kind.to_owned()).or_default() += 1;
             return Response::error("test fault: the coordinator fails", 500);
         }
         let now = clock::now();
-        let moving = match &command {
-            Command::Move { seq, .. } => Some(*seq),
+        let moving = match &input {
+            Input::Command(Command::Move { seq, .. }) => Some(*seq),
             _ => None,
         };
-        let (answer, alarm) = self.run(Input::Command(with_randomness(command)), now)?;
+        let input = match input {
+            Input::Command(command) => Input::Command(with_randomness(command)),
+            other => other,
+        };
+        let (answer, alarm) = self.run(input, now)?;
         if let (Some(seq), Ok(Reply::Moved(_))) = (moving, &answer) {
             self.close_moved(seq)?;
         }

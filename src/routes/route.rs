@@ -117,16 +117,14 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "draw"] => Route::Draw(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
-            ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
-                sale,
-                fan: Some(fan),
-                outcome: Outcome::parse(action)?,
-            },
-            ["api", "origin", "sales", sale, "assignments", action] => Route::Finish {
-                sale,
-                fan: None,
-                outcome: Outcome::parse(action)?,
-            },
+            // With `{fan}`, one assignment; without, a batch (the body names them).
+            ["api", "origin", "sales", sale, "assignments", fan @ .., action] if fan.len() < 2 => {
+                Route::Finish {
+                    sale,
+                    fan: fan.first().copied(),
+                    outcome: Outcome::parse(action)?,
+                }
+            }
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,

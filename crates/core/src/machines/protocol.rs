@@ -12,7 +12,7 @@
 use crate::fairness::pow::Verified;
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::machines::edge_block::EdgeReport;
-use crate::machines::finish_many::{FinishMany, FinishedMany};
+use crate::machines::finish_many::FinishedMany;
 use crate::queue::draw::DrawKey;
 use crate::queue::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
@@ -182,11 +182,6 @@ pub enum Command {
     ReleaseSeq {
         seq: Seq,
     },
-    /// Many assignments completed or released in one request (answered
-    /// [`Reply::FinishedMany`]). Travels as a [`FinishMany`] at its own path (not in this enum's
-    /// JSON: the edge, which never sends it, then compiles nothing for it).
-    #[serde(skip)]
-    FinishMany(FinishMany),
     Snapshot,
     Report,
     /// The promoter says who may see the sale's public report; answered with the report.
@@ -224,7 +219,6 @@ impl Command {
             Command::Pull { .. } => "pull",
             Command::Complete { .. } | Command::CompleteSeq { .. } => "complete",
             Command::Release { .. } | Command::ReleaseSeq { .. } => "release",
-            Command::FinishMany(batch) => batch.kind(),
             Command::Snapshot => "snapshot",
             Command::Report => "report",
             Command::ShowReport { .. } => "show_report",
@@ -408,7 +402,7 @@ pub enum Reply {
     Proven(Proven),
     /// A party, as its leader or a member sees it.
     Party(crate::queue::PartyView),
-    /// Each item of a [`Command::FinishMany`], in its order.
+    /// Each item of a batch ([`crate::machines::finish_many::FinishMany`]), in its order.
     FinishedMany(FinishedMany),
     Done,
 }

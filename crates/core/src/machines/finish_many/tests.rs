@@ -78,8 +78,8 @@ fn assignment_changes(changes: &[Change]) -> Vec<Assignment> {
         .collect()
 }
 
-fn batch(outcome: Outcome, items: Vec<AssignmentRef>) -> Command {
-    Command::FinishMany(FinishMany::new(outcome, items).unwrap())
+fn batch(outcome: Outcome, items: Vec<AssignmentRef>) -> Input {
+    Input::FinishMany(FinishMany::new(outcome, items).unwrap())
 }
 
 fn finished(answer: Result<Reply, QueueError>) -> Vec<Result<Assignment, QueueError>> {

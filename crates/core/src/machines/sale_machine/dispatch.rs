@@ -111,7 +111,6 @@ pub(super) fn run(
         } => Some(Reply::Pulled(queue.pull(now, window, max, request_id)?)),
         Command::Complete { fan_id } => Some(Reply::Assignment(queue.complete(now, &fan_id)?)),
         Command::Release { fan_id } => Some(Reply::Assignment(queue.release(now, &fan_id)?)),
-        Command::FinishMany(batch) => Some(Reply::FinishedMany(batch.run(queue, now))),
         // Turned into `Complete` and `Release` by `by_fan_id`: never dispatched.
         Command::CompleteSeq { .. } | Command::ReleaseSeq { .. } => {
             return Err(QueueError::AssignmentNotFound)
@@ -143,8 +142,6 @@ pub(super) fn by_fan_id(queue: &Queue, command: Command) -> Result<Command, Queu
         Command::ReleaseSeq { seq } => Command::Release {
             fan_id: fan_id(seq)?,
         },
-        // Each item on its own: a number never handed out fails that item alone.
-        Command::FinishMany(batch) => Command::FinishMany(batch.by_fan_id(queue)),
         other => other,
     })
 }

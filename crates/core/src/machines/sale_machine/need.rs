@@ -16,7 +16,7 @@ pub enum Need {
     /// The assignment of fan `fan_id` ([`Record::Assignment`]).
     AssignmentByFan(FanId),
     /// The assignments of these fans, those storage has ([`Record::Assignments`]): a batch's
-    /// ([`Command::FinishMany`]) not in memory, asked at once so a batch takes one lookup step.
+    /// ([`super::Input::FinishMany`]) not in memory, asked at once: a batch takes one lookup step.
     AssignmentsOfFans(Vec<FanId>),
     /// Assignments newest first (by number), optionally of one window and in one state, at most
     /// `limit` ([`Record::Assignments`]).
@@ -51,10 +51,6 @@ pub(super) fn needed(queue: &Queue, command: &Command) -> Option<Need> {
         } if queue.needs_record(*seq) => Some(Need::AssignmentBySeq(*seq)),
         Command::Complete { fan_id } | Command::Release { fan_id } if !queue.knows_fan(fan_id) => {
             Some(Need::AssignmentByFan(fan_id.clone()))
-        }
-        Command::FinishMany(batch) => {
-            let unknown = batch.unknown_fans(queue);
-            (!unknown.is_empty()).then_some(Need::AssignmentsOfFans(unknown))
         }
         Command::Assignments {
             window,
