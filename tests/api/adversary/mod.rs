@@ -15,6 +15,7 @@
 
 mod assist;
 mod bad_input;
+mod batches;
 mod device_binding;
 mod edge_cost;
 mod moved_place;
