@@ -174,6 +174,11 @@ pub async fn finish(
     }
 }
 
+/// The path segment that names a batch where a single route names its fan:
+/// `.../assignments/batch/complete`. No fan id (`fan_...`) or `jti` (`<sale>.<seq>`) is `batch`;
+/// the edge parses the batch as the single route (its module gains nothing).
+pub const BATCH: &str = "batch";
+
 /// The body of a batch: the assignments to finish, each a fan id or a pass's `jti`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,7 +250,7 @@ fn batch_of(
     FinishMany::new(outcome.batch(), items).map_err(|e| invalid(e.to_string()))
 }
 
-/// `POST /api/origin/sales/{sale}/assignments/complete` (or `/release`): many assignments
+/// `POST /api/origin/sales/{sale}/assignments/batch/complete` (or `/release`): many assignments
 /// finished in one coordinator request (docs/api.md, "Complete in batches"), each as the single
 /// route would, each answering on its own.
 pub async fn finish_many(

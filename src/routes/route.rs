@@ -46,11 +46,9 @@ pub enum Route<'a> {
     /// A member's "leave the party" form.
     PartyLeavePage(&'a str),
     Pull(&'a str),
-    /// `.../assignments/{fan}/{complete|release}`, or without `{fan}` (`None`): a batch, the
-    /// assignments named in the body.
     Finish {
         sale: &'a str,
-        fan: Option<&'a str>,
+        fan: &'a str,
         outcome: Outcome,
     },
     Assignments(&'a str),
@@ -117,14 +115,11 @@ impl<'a> Route<'a> {
             ["api", "sales", sale, "draw"] => Route::Draw(sale),
             ["api", "origin", "sales", sale, "pull"] => Route::Pull(sale),
             ["api", "origin", "sales", sale, "assignments"] => Route::Assignments(sale),
-            // With `{fan}`, one assignment; without, a batch (the body names them).
-            ["api", "origin", "sales", sale, "assignments", fan @ .., action] if fan.len() < 2 => {
-                Route::Finish {
-                    sale,
-                    fan: fan.first().copied(),
-                    outcome: Outcome::parse(action)?,
-                }
-            }
+            ["api", "origin", "sales", sale, "assignments", fan, action] => Route::Finish {
+                sale,
+                fan,
+                outcome: Outcome::parse(action)?,
+            },
             ["api", "admin", "monitor"] => Route::AdminMonitor,
             ["__test", "events", "poison"] => Route::TestPoison,
             ["api", "admin", "test", "clock"] => Route::TestClock,
@@ -336,22 +331,28 @@ mod tests {
         assert!(matches!(
             Route::parse(&["api", "origin", "sales", "s", "assignments", "f", "release"]),
             Some(Route::Finish {
-                fan: Some("f"),
                 outcome: Outcome::Release,
                 ..
             })
         ));
-        // Without a fan: a batch.
+        // A batch is the same route, `batch` in place of the fan (no fan id or jti is `batch`).
         assert!(matches!(
-            Route::parse(&["api", "origin", "sales", "s", "assignments", "complete"]),
+            Route::parse(&[
+                "api",
+                "origin",
+                "sales",
+                "s",
+                "assignments",
+                "batch",
+                "complete"
+            ]),
             Some(Route::Finish {
-                fan: None,
+                fan: super::super::origin::BATCH,
                 outcome: Outcome::Complete,
                 ..
             })
         ));
         for unknown in [
-            &["api", "origin", "sales", "s", "assignments", "cancel"][..],
             &["api", "admin", "sales", "s", "delete"][..],
             &["api", "admin", "sales", "s", "Close"][..],
             &["api", "origin", "sales", "s", "assignments", "f", "cancel"][..],
@@ -384,8 +385,6 @@ mod tests {
             &[".well-known", "jwks.json"][..],
             &["api", "origin", "sales", "s1", "pull"],
             &["api", "origin", "sales", "s1", "assignments"],
-            &["api", "origin", "sales", "s1", "assignments", "complete"],
-            &["api", "origin", "sales", "s1", "assignments", "release"],
             &[
                 "api",
                 "origin",

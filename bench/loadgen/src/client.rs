@@ -422,12 +422,14 @@ impl Api {
         self.timed(rec, "complete", req).await.is_some()
     }
 
-    /// `POST /api/origin/sales/{sale}/assignments/complete`: `fan_ids` in one request (a
+    /// `POST /api/origin/sales/{sale}/assignments/batch/complete`: `fan_ids` in one request (a
     /// batch, docs/api.md "Complete in batches"), recorded as `complete batch`.
     pub async fn complete_many(&self, rec: &Recorder, sale: &str, fan_ids: &[String]) -> bool {
         let req = self
             .client
-            .post(self.url(&format!("/api/origin/sales/{sale}/assignments/complete")))
+            .post(self.url(&format!(
+                "/api/origin/sales/{sale}/assignments/batch/complete"
+            )))
             .bearer_auth(&self.origin_key)
             .json(&json!({ "assignments": fan_ids }));
         self.timed(rec, "complete batch", req).await.is_some()

@@ -62,7 +62,7 @@ export function createOriginClient({ baseUrl, originKey, timeoutMs = 10_000 }) {
   }
 
   /**
-   * `POST .../assignments/{action}` for many passes' claims (all of one sale), or a sale and a
+   * `POST .../assignments/batch/{action}` for many passes' claims (all of one sale), or a sale and a
    * list of `jti`s (or fan ids): in requests of up to MAX_BATCH, one after the other. Resolves to
    * `{ results, finished, refused }`, `results` in the order given, each the assignment (with
    * `id`, as sent) or `{ id, error, message }` for one the waiting room refused alone.
@@ -82,7 +82,7 @@ export function createOriginClient({ baseUrl, originKey, timeoutMs = 10_000 }) {
       throw new TypeError('a list of verified claims (aud and jti), or a sale and a list of jtis');
     }
     if (ids.length === 0) throw new TypeError('at least one assignment');
-    const path = `/api/origin/sales/${encodeURIComponent(sale)}/assignments/${action}`;
+    const path = `/api/origin/sales/${encodeURIComponent(sale)}/assignments/batch/${action}`;
     const answer = { results: [], finished: 0, refused: 0 };
     for (let at = 0; at < ids.length; at += MAX_BATCH) {
       const part = await call('POST', path, { assignments: ids.slice(at, at + MAX_BATCH) });

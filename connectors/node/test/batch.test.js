@@ -40,8 +40,8 @@ describe('batches against a stand-in origin API', () => {
     const done = await origin.completeMany(claims);
     assert.equal(requests.length, 2);
     assert.deepEqual(requests.map((r) => [r.method, r.url, r.auth, r.type]), [
-      ['POST', '/api/origin/sales/tour/assignments/complete', 'Bearer origin-key', 'application/json'],
-      ['POST', '/api/origin/sales/tour/assignments/complete', 'Bearer origin-key', 'application/json'],
+      ['POST', '/api/origin/sales/tour/assignments/batch/complete', 'Bearer origin-key', 'application/json'],
+      ['POST', '/api/origin/sales/tour/assignments/batch/complete', 'Bearer origin-key', 'application/json'],
     ]);
     assert.equal(requests[0].body.assignments.length, MAX_BATCH);
     assert.deepEqual(done.results.map((r) => r.id), claims.map((c) => c.jti));
@@ -50,7 +50,7 @@ describe('batches against a stand-in origin API', () => {
 
     requests.length = 0;
     await origin.releaseMany('tour', ['tour.3', 'fan_0123456789abcdef0123']);
-    assert.equal(requests[0].url, '/api/origin/sales/tour/assignments/release');
+    assert.equal(requests[0].url, '/api/origin/sales/tour/assignments/batch/release');
     assert.deepEqual(requests[0].body, { assignments: ['tour.3', 'fan_0123456789abcdef0123'] });
   });
 

@@ -51,13 +51,13 @@ def test_sends_the_claims_jtis_in_order_splits_past_the_bound_and_joins_the_answ
     claims = [{"aud": "tour", "jti": f"tour.{i + 1}"} for i in range(MAX_BATCH + 5)]
     done = origin.complete_many(claims)
     assert [(p, a, t) for p, a, t, _ in requests] == [
-        ("/api/origin/sales/tour/assignments/complete", "Bearer origin-key", "application/json")] * 2
+        ("/api/origin/sales/tour/assignments/batch/complete", "Bearer origin-key", "application/json")] * 2
     assert len(requests[0][3]["assignments"]) == MAX_BATCH
     assert [r["id"] for r in done["results"]] == [c["jti"] for c in claims]
     assert (done["finished"], done["refused"]) == (MAX_BATCH + 4, 1)
     requests.clear()
     origin.release_many("tour", ["tour.3", "fan_0123456789abcdef0123"])
-    assert requests[0][0] == "/api/origin/sales/tour/assignments/release"
+    assert requests[0][0] == "/api/origin/sales/tour/assignments/batch/release"
     assert requests[0][3] == {"assignments": ["tour.3", "fan_0123456789abcdef0123"]}
 
 

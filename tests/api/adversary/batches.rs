@@ -21,7 +21,9 @@ const CAPPED: &str = "batches-capped";
 async fn finish_many(w: &TestWorker, sale: &str, action: &str, body: Value) -> Reply {
     send(
         w.origin()
-            .post(&format!("/api/origin/sales/{sale}/assignments/{action}"))
+            .post(&format!(
+                "/api/origin/sales/{sale}/assignments/batch/{action}"
+            ))
             .json(&body),
     )
     .await
@@ -239,7 +241,9 @@ async fn a_batch_finishes_each_item_once_as_the_single_route_would_in_one_reques
     }
     send(
         w.origin()
-            .post(&format!("/api/origin/sales/{SALE}/assignments/complete"))
+            .post(&format!(
+                "/api/origin/sales/{SALE}/assignments/batch/complete"
+            ))
             .header("content-type", "application/json")
             .body("{\"assignments\": [\"fan_"),
     )
@@ -250,7 +254,9 @@ async fn a_batch_finishes_each_item_once_as_the_single_route_would_in_one_reques
         send(
             w.origin()
                 .with_bearer(key)
-                .post(&format!("/api/origin/sales/{SALE}/assignments/complete"))
+                .post(&format!(
+                    "/api/origin/sales/{SALE}/assignments/batch/complete"
+                ))
                 .json(&body),
         )
         .await
@@ -258,15 +264,16 @@ async fn a_batch_finishes_each_item_once_as_the_single_route_would_in_one_reques
     }
     send(
         w.admin()
-            .post(&format!("/api/origin/sales/{SALE}/assignments/complete"))
+            .post(&format!(
+                "/api/origin/sales/{SALE}/assignments/batch/complete"
+            ))
             .json(&body),
     )
     .await
     .expect_error(401, "unauthorized", "the admin key");
-    send(
-        w.origin()
-            .get(&format!("/api/origin/sales/{SALE}/assignments/complete")),
-    )
+    send(w.origin().get(&format!(
+        "/api/origin/sales/{SALE}/assignments/batch/complete"
+    )))
     .await
     .expect_error(405, "method_not_allowed", "GET");
     finish_many(&w, SALE, "cancel", body.clone())

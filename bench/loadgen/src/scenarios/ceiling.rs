@@ -9,7 +9,7 @@
 //!
 //! Two modes, each on a fresh line of its own, one after the other in the same run: windows
 //! complete each fan alone (the single route), then windows complete their fans in batches
-//! (`POST .../assignments/complete`, docs/api.md "Complete in batches"): a window's fans are
+//! (`POST .../assignments/batch/complete`, docs/api.md "Complete in batches"): a window's fans are
 //! completed together once a quarter of its places are waiting to be (the same quarter that
 //! lets it pull again), or at least once a second.
 

@@ -81,7 +81,7 @@ class OriginClient:
             raise ValueError("a list of verified claims (aud and jti), or a sale and a list of jtis")
         if not ids:
             raise ValueError("at least one assignment")
-        path = f"/api/origin/sales/{quote(sale, safe='')}/assignments/{action}"
+        path = f"/api/origin/sales/{quote(sale, safe='')}/assignments/batch/{action}"
         answer = {"results": [], "finished": 0, "refused": 0}
         for at in range(0, len(ids), MAX_BATCH):
             part = self._call("POST", path, {"assignments": list(ids[at : at + MAX_BATCH])})
