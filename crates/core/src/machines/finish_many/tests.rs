@@ -336,3 +336,17 @@ fn a_batch_is_one_to_a_hundred_assignments_in_code_and_on_the_wire() {
         answer
     );
 }
+
+#[test]
+fn a_batch_for_a_sale_never_created_is_refused_and_counts_nothing() {
+    let mut core = SaleMachine::default();
+    let mut store = MemoryStore::default();
+    let (answer, changes) = run(
+        &mut core,
+        &mut store,
+        batch(Outcome::Complete, vec![AssignmentRef::Seq(1)]),
+        T0,
+    );
+    assert_eq!(answer, Err(QueueError::SaleNotFound));
+    assert!(changes.is_empty());
+}
