@@ -3,11 +3,17 @@
 //! ([`Need::AssignmentsOfFans`]), then each item run as the single command would be.
 
 use super::need::{answers, Need, Record};
-use super::{SaleMachine, Step, Underway};
+use super::{Input, SaleMachine, Step, Underway};
 use crate::machines::finish_many::FinishMany;
 use crate::machines::protocol::{Answer, Reply};
 use crate::queue::QueueError;
 use crate::time::UnixMillis;
+
+impl From<FinishMany> for Input {
+    fn from(batch: FinishMany) -> Self {
+        Input::FinishMany(batch)
+    }
+}
 
 impl SaleMachine {
     /// A batch's first step: its answer, or the records it needs first.

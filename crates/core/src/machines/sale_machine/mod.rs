@@ -82,12 +82,6 @@ pub enum Input {
     FinishMany(FinishMany),
 }
 
-impl From<FinishMany> for Input {
-    fn from(batch: FinishMany) -> Self {
-        Input::FinishMany(batch)
-    }
-}
-
 impl From<Command> for Input {
     fn from(command: Command) -> Self {
         Input::Command(command)
