@@ -15,7 +15,7 @@ use crate::clock;
 use crate::events;
 use crate::objects::{
     refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
+    FINISH_MANY_PATH, MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 use waitroom_core::fairness::pow::SpentSolutions;
+use waitroom_core::machines::finish_many::FinishMany;
 use waitroom_core::machines::protocol::{Answer, Command, PartyCommand, Reply};
 use waitroom_core::machines::push_protocol::PushCommand;
 use waitroom_core::machines::sale_machine::{
@@ -442,34 +443,44 @@ impl SaleCoordinatorObject {
         if url.path() == PUSH_PATH {
             return self.push_command(req).await;
         }
-        // A party's command comes at its own path (see `objects::PartyCoordinator`).
-        let command = if url.path() == PARTY_PATH {
-            req.json::<PartyCommand>().await.map(Command::from)
-        } else {
-            req.json::<Command>().await
+        // A party's command, and a batch of finishes, come at their own paths (see
+        // `objects::PartyCoordinator`, `objects::BatchCoordinator`).
+        let input = match url.path() {
+            PARTY_PATH => req
+                .json::<PartyCommand>()
+                .await
+                .map(Command::from)
+                .map(Input::from),
+            FINISH_MANY_PATH => req.json::<FinishMany>().await.map(Input::from),
+            _ => req.json::<Command>().await.map(Input::from),
         };
-        let command: Command = match command {
-            Ok(command) => command,
+        let input = match input {
+            Ok(input) => input,
             Err(e) => return Response::error(format!("not a coordinator command: {e}"), 400),
+        };
+        let kind = match &input {
+            Input::Command(command) => command.kind(),
+            Input::FinishMany(batch) => batch.kind(),
+            Input::Alarm => "alarm",
         };
         let fault = self.fault.get();
         if fault.delay_ms > 0 {
             worker::Delay::from(Duration::from_millis(fault.delay_ms)).await;
         }
         if fault.fail {
-            *self
-                .failed
-                .borrow_mut()
-                .entry(command.kind().to_owned())
-                .or_default() += 1;
+            *self.failed.borrow_mut().entry(kind.to_owned()).or_default() += 1;
             return Response::error("test fault: the coordinator fails", 500);
         }
         let now = clock::now();
-        let moving = match &command {
-            Command::Move { seq, .. } => Some(*seq),
+        let moving = match &input {
+            Input::Command(Command::Move { seq, .. }) => Some(*seq),
             _ => None,
         };
-        let (answer, alarm) = self.run(Input::Command(with_randomness(command)), now)?;
+        let input = match input {
+            Input::Command(command) => Input::Command(with_randomness(command)),
+            other => other,
+        };
+        let (answer, alarm) = self.run(input, now)?;
         if let (Some(seq), Ok(Reply::Moved(_))) = (moving, &answer) {
             self.close_moved(seq)?;
         }

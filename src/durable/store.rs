@@ -590,6 +590,13 @@ impl Store {
             }
             Need::AssignmentBySeq(seq) => Record::Assignment(self.assignment_by_seq(*seq)?),
             Need::AssignmentByFan(fan_id) => Record::Assignment(self.assignment_by_fan(fan_id)?),
+            // A batch's (at most `MAX_FINISH_MANY`): one indexed read each, in this request.
+            Need::AssignmentsOfFans(fans) => Record::Assignments(
+                fans.iter()
+                    .map(|fan_id| self.assignment_by_fan(fan_id))
+                    .filter_map(Result::transpose)
+                    .collect::<worker::Result<_>>()?,
+            ),
             Need::Assignments {
                 window,
                 state,

@@ -151,6 +151,34 @@ impl Object for PartyCoordinator<'_> {
     }
 }
 
+/// The coordinator of a sale, asked to finish many assignments at once (docs/api.md, "Complete
+/// in batches") at its own path: only the full worker's origin route sends it, so the edge
+/// compiles none of it.
+pub struct BatchCoordinator<'a>(pub &'a SaleId);
+
+/// Where a coordinator takes a [`FinishMany`](waitroom_core::machines::finish_many::FinishMany).
+pub const FINISH_MANY_PATH: &str = "/finish-many";
+
+impl Object for BatchCoordinator<'_> {
+    const BINDING: &'static str = COORDINATOR_BINDING;
+    type Wire = Refusable;
+    type Command = waitroom_core::machines::finish_many::FinishMany;
+    fn name(&self) -> String {
+        self.0.to_string()
+    }
+    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
+        Some(self.0)
+    }
+    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
+        json_request(
+            Method::Post,
+            &format!("https://do.internal{FINISH_MANY_PATH}"),
+            command,
+            headers,
+        )
+    }
+}
+
 /// Arrival shard `shard` of a sale.
 pub struct Shard<'a> {
     pub sale: &'a SaleId,

@@ -95,6 +95,12 @@ impl Backstage for Serve {
         match route {
             Route::Jwks if is(Method::Get) => origin::jwks(ctx),
             Route::Pull(sale) if is(Method::Post) => origin::pull(req, ctx, sale_id(sale)?).await,
+            // `.../assignments/batch/{complete|release}`: many in one request.
+            Route::Finish {
+                sale,
+                fan: origin::BATCH,
+                outcome,
+            } if is(Method::Post) => origin::finish_many(req, ctx, sale_id(sale)?, outcome).await,
             Route::Finish { sale, fan, outcome } if is(Method::Post) => {
                 origin::finish(req, ctx, sale_id(sale)?, fan, outcome).await
             }

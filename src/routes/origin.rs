@@ -4,9 +4,13 @@ use super::answers::{self, AssignmentAnswer, AssignmentList};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::objects::{unexpected, Coordinator};
+use crate::objects::{unexpected, BatchCoordinator, Coordinator};
 use crate::response::{json, json_with, CacheControl};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use waitroom_core::codec::tag_first::Only;
+use waitroom_core::machines::finish_many::{
+    self, AssignmentRef, FinishMany, FinishManyError, FinishedMany, MAX_FINISH_MANY,
+};
 use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::queue::MAX_PULL;
 use waitroom_core::{AssignmentState, FanId, RequestId, SaleId, Seq, WindowId};
@@ -31,6 +35,22 @@ impl Outcome {
             "complete" => Some(Outcome::Complete),
             "release" => Some(Outcome::Release),
             _ => None,
+        }
+    }
+
+    /// The batch's outcome of the same name.
+    fn batch(self) -> finish_many::Outcome {
+        match self {
+            Outcome::Complete => finish_many::Outcome::Complete,
+            Outcome::Release => finish_many::Outcome::Release,
+        }
+    }
+
+    /// What was not done, for a refusal's message.
+    fn done(self) -> &'static str {
+        match self {
+            Outcome::Complete => "completed",
+            Outcome::Release => "released",
         }
     }
 
@@ -152,6 +172,136 @@ pub async fn finish(
         }
         other => Err(unexpected(other)),
     }
+}
+
+/// The path segment that names a batch where a single route names its fan:
+/// `.../assignments/batch/complete`. No fan id (`fan_...`) or `jti` (`<sale>.<seq>`) is `batch`;
+/// the edge parses the batch as the single route (its module gains nothing).
+pub const BATCH: &str = "batch";
+
+/// The body of a batch: the assignments to finish, each a fan id or a pass's `jti`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FinishManyRequest {
+    assignments: Vec<String>,
+}
+
+/// One item of a batch's answer: the id as the origin sent it, and the assignment as it is now
+/// (as the single route answers it), or the single route's error code and message.
+#[derive(Serialize)]
+struct FinishedItem<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    result: ItemResult<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ItemResult<'a> {
+    Finished(AssignmentAnswer<'a>),
+    Refused {
+        error: &'static str,
+        message: String,
+    },
+}
+
+/// A batch's answer: every item in request order, and how many were finished or refused.
+#[derive(Serialize)]
+struct FinishedManyAnswer<'a> {
+    results: Vec<FinishedItem<'a>>,
+    finished: usize,
+    refused: usize,
+}
+
+/// The batch a body names: 1 to [`MAX_FINISH_MANY`] fan ids or `jti`s of passes of `sale`.
+/// Anything else refuses the whole request (nothing is finished): an empty or too long list,
+/// and an item that could name no assignment of this sale (a `jti` of another sale, or neither
+/// a fan id nor a `jti`), which only an origin's mistake sends.
+fn batch_of(
+    body: &FinishManyRequest,
+    sale: &SaleId,
+    outcome: Outcome,
+) -> Result<FinishMany, ApiError> {
+    let invalid = |message: String| ApiError::InvalidField {
+        field: "assignments",
+        message,
+    };
+    if body.assignments.len() > MAX_FINISH_MANY {
+        return Err(invalid(
+            FinishManyError::TooMany {
+                n: body.assignments.len(),
+            }
+            .to_string(),
+        ));
+    }
+    let items = body
+        .assignments
+        .iter()
+        .enumerate()
+        .map(|(i, id)| match FanRef::parse(id, sale) {
+            Some(FanRef::Id(fan_id)) => Ok(AssignmentRef::Fan(fan_id)),
+            Some(FanRef::Seq(seq)) => Ok(AssignmentRef::Seq(seq)),
+            None => Err(invalid(format!(
+                "item {i} is neither a fan id nor the jti of a pass of sale {sale}: nothing was {}",
+                outcome.done()
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    FinishMany::new(outcome.batch(), items).map_err(|e| invalid(e.to_string()))
+}
+
+/// `POST /api/origin/sales/{sale}/assignments/batch/complete` (or `/release`): many assignments
+/// finished in one coordinator request (docs/api.md, "Complete in batches"), each as the single
+/// route would, each answering on its own.
+pub async fn finish_many(
+    mut req: Request,
+    ctx: &Ctx,
+    sale: SaleId,
+    outcome: Outcome,
+) -> Result<Response, ApiError> {
+    authorize(&req, ctx)?;
+    let body: FinishManyRequest = http::read_json(&mut req).await?;
+    let batch = batch_of(&body, &sale, outcome)?;
+    let done: Only<Reply, FinishedMany> = ctx.objects.ask(&BatchCoordinator(&sale), &batch).await?;
+    let done = done.into_inner();
+    let results: Vec<FinishedItem> = body
+        .assignments
+        .iter()
+        .zip(&done.results)
+        .map(|(id, result)| FinishedItem {
+            id,
+            result: match result {
+                Ok(assignment) => {
+                    // This isolate's fans see the end of their turn at once.
+                    crate::edge_cache::outcomes::forget(&sale, assignment.seq);
+                    ItemResult::Finished(AssignmentAnswer::from(assignment))
+                }
+                Err(refused) => {
+                    let error = ApiError::Queue(refused.clone());
+                    ItemResult::Refused {
+                        error: error.code(),
+                        message: error.message(),
+                    }
+                }
+            },
+        })
+        .collect();
+    if results.len() != body.assignments.len() {
+        return Err(ApiError::Internal(format!(
+            "the coordinator answered {} of {} items",
+            results.len(),
+            body.assignments.len()
+        )));
+    }
+    let finished = done.results.iter().filter(|r| r.is_ok()).count();
+    Ok(json(
+        200,
+        &FinishedManyAnswer {
+            finished,
+            refused: results.len() - finished,
+            results,
+        },
+    ))
 }
 
 /// `GET /api/origin/sales/{sale}/assignments?window=&state=&limit=`.

@@ -335,6 +335,23 @@ mod tests {
                 ..
             })
         ));
+        // A batch is the same route, `batch` in place of the fan (no fan id or jti is `batch`).
+        assert!(matches!(
+            Route::parse(&[
+                "api",
+                "origin",
+                "sales",
+                "s",
+                "assignments",
+                "batch",
+                "complete"
+            ]),
+            Some(Route::Finish {
+                fan: super::super::origin::BATCH,
+                outcome: Outcome::Complete,
+                ..
+            })
+        ));
         for unknown in [
             &["api", "admin", "sales", "s", "delete"][..],
             &["api", "admin", "sales", "s", "Close"][..],

@@ -4,8 +4,8 @@
 //! `pytest`) run with the worker's URL, the passes and the origin key in its environment. Each
 //! suite attacks the verification (a forged pass, another sale's, an expired one, `none` and
 //! HS256 keyed with the public key, a tampered payload, a reused pass, an origin that cached the
-//! JWKS from before the rotation) and ends two assignments, which this test then finds in the
-//! worker's list.
+//! JWKS from before the rotation), ends two assignments, and completes two more in one batch
+//! (`completeMany`, `complete_many`), which this test then finds in the worker's list.
 
 use crate::support::random::random_bytes;
 use crate::support::{send, TestWorker};
@@ -36,11 +36,11 @@ async fn the_connectors_verify_real_passes_across_a_key_rotation_and_end_assignm
         w.admin().open_sale(sale).await;
     }
     let mut fans = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..9 {
         fans.push(w.fan().join(SALE).await);
     }
     let other_fan = w.fan().join(OTHER_SALE).await;
-    w.origin().pull_eventually(SALE, 5).await;
+    w.origin().pull_eventually(SALE, 9).await;
     w.origin().pull_eventually(OTHER_SALE, 1).await;
     // The first fan's pass is signed by the key the worker started with.
     let old_key_pass = pass_of(&w, SALE, &fans[0].token).await;
@@ -65,8 +65,13 @@ async fn the_connectors_verify_real_passes_across_a_key_rotation_and_end_assignm
 
     // The other fans claim their turn now: their passes are signed by the new key.
     let mut new_passes = Vec::new();
-    for fan in &fans[1..] {
+    for fan in &fans[1..5] {
         new_passes.push(pass_of(&w, SALE, &fan.token).await);
+    }
+    // And two each for the suites' batches.
+    let mut batch_passes = Vec::new();
+    for fan in &fans[5..] {
+        batch_passes.push(pass_of(&w, SALE, &fan.token).await);
     }
     let other_sale_pass = pass_of(&w, OTHER_SALE, &other_fan.token).await;
     let kid = |pass: &str| {
@@ -105,6 +110,10 @@ async fn the_connectors_verify_real_passes_across_a_key_rotation_and_end_assignm
             .envs(&shared)
             .env("WAITROOM_PASS_TO_COMPLETE", &new_passes[at])
             .env("WAITROOM_PASS_TO_RELEASE", &new_passes[at + 1])
+            .env(
+                "WAITROOM_PASSES_TO_COMPLETE_MANY",
+                batch_passes[at..at + 2].join(","),
+            )
             .env("NODE_NO_WARNINGS", "1");
         let started = Instant::now();
         let output = tokio::task::spawn_blocking(move || command.output())
@@ -130,7 +139,8 @@ async fn the_connectors_verify_real_passes_across_a_key_rotation_and_end_assignm
         );
     }
 
-    // What the suites did shows in the worker's list: fans 1 and 3 completed, 2 and 4 released.
+    // What the suites did shows in the worker's list: fans 1 and 3 completed, 2 and 4 released,
+    // 5 to 8 completed in batches.
     let states: HashMap<u64, String> = w
         .origin()
         .assignments(SALE, "limit=1000")
@@ -138,10 +148,16 @@ async fn the_connectors_verify_real_passes_across_a_key_rotation_and_end_assignm
         .into_iter()
         .map(|a| (a.seq, a.state))
         .collect();
-    for (fan, state) in fans[1..]
-        .iter()
-        .zip(["completed", "released", "completed", "released"])
-    {
+    for (fan, state) in fans[1..].iter().zip([
+        "completed",
+        "released",
+        "completed",
+        "released",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+    ]) {
         assert_eq!(states[&fan.seq], state, "fan {}: {states:?}", fan.seq);
     }
     assert_eq!(

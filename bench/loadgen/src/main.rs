@@ -549,6 +549,26 @@ fn headline(scenarios: &[ScenarioResult]) -> Vec<Headline> {
                 "coordinator's ceiling: passes that failed verification",
                 "",
             ),
+            (
+                "coordinator requests per admission",
+                "coordinator's ceiling: coordinator requests per admission",
+                "",
+            ),
+            (
+                "batched: admissions/s (passes received over the run)",
+                "coordinator's ceiling, completions in batches: admissions/s",
+                "fans/s",
+            ),
+            (
+                "batched: coordinator requests per admission",
+                "coordinator's ceiling, completions in batches: coordinator requests per admission",
+                "",
+            ),
+            (
+                "batched: passes that failed verification against the JWKS (must be 0)",
+                "coordinator's ceiling, completions in batches: passes that failed verification",
+                "",
+            ),
         ] {
             if let Some(v) = ceiling.metric(metric) {
                 out.push(Headline::number(label, v, unit));

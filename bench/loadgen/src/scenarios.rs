@@ -3,6 +3,7 @@
 //! deadline, whichever comes first.
 
 mod ceiling;
+mod ceiling_report;
 mod edge_cost;
 mod overload;
 mod pow_joins;

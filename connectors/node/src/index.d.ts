@@ -110,7 +110,30 @@ export interface Assignment {
   [more: string]: unknown;
 }
 
+/** One item of a batch, in the order given: the assignment as it is now, or why it was refused. */
+export type BatchItem =
+  | (Assignment & { id: string })
+  | { id: string; error: string; message: string };
+
+/** What `completeMany` and `releaseMany` resolve to. */
+export interface BatchResult {
+  results: BatchItem[];
+  /** Items finished now. */
+  finished: number;
+  /** Items refused alone (`already_completed`, `assignment_not_found`, ...). */
+  refused: number;
+}
+
+/** The most assignments one request finishes; `completeMany` splits longer lists. */
+export const MAX_BATCH: number;
+
 export interface OriginClient {
+  /** Many purchases went through, each assignment ends `completed` on its own (docs/api.md, "Complete in batches"). */
+  completeMany(claims: Array<Pick<PassClaims, 'aud' | 'jti'>>): Promise<BatchResult>;
+  completeMany(sale: string, ids: string[]): Promise<BatchResult>;
+  /** Many fans abandoned their purchase, each assignment ends `released` on its own. */
+  releaseMany(claims: Array<Pick<PassClaims, 'aud' | 'jti'>>): Promise<BatchResult>;
+  releaseMany(sale: string, ids: string[]): Promise<BatchResult>;
   /** The purchase went through: the assignment ends `completed`. */
   complete(claims: Pick<PassClaims, 'aud' | 'jti'>): Promise<Assignment>;
   complete(sale: string, jti: string): Promise<Assignment>;

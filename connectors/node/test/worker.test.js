@@ -33,6 +33,7 @@ const env = {
   jwksBeforeRotation: process.env.WAITROOM_JWKS_BEFORE_ROTATION,
   toComplete: process.env.WAITROOM_PASS_TO_COMPLETE,
   toRelease: process.env.WAITROOM_PASS_TO_RELEASE,
+  toCompleteMany: process.env.WAITROOM_PASSES_TO_COMPLETE_MANY,
 };
 const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
 if (missing.length && process.env.WAITROOM_REQUIRE_WORKER === '1') {
@@ -168,6 +169,23 @@ describe('against the real worker', { skip }, () => {
     // A refused call changed nothing.
     const again = await origin.assignments(env.sale, { limit: 1000 });
     assert.equal(again.find((a) => a.seq === done.seq)?.state, 'completed');
+  });
+
+  it('completes many in one request, each on its own, and a replay changes nothing', async () => {
+    const origin = createOriginClient({ baseUrl: env.url, originKey: env.originKey });
+    const claims = await Promise.all(env.toCompleteMany.split(',').map((pass) => verifier.verify(pass)));
+    const done = await origin.completeMany([...claims, claims[0]]);
+    assert.deepEqual(done.results.map((r) => r.state ?? r.error), ['completed', 'completed', 'already_completed']);
+    assert.deepEqual(done.results.map((r) => r.id), [...claims, claims[0]].map((c) => c.jti));
+    assert.equal(done.results[0].fan_id, claims[0].sub);
+    assert.deepEqual([done.finished, done.refused], [2, 1]);
+    const again = await origin.completeMany(env.sale, [...claims.map((c) => c.jti), `${env.sale}.999999`]);
+    assert.deepEqual(again.results.map((r) => r.error), ['already_completed', 'already_completed', 'assignment_not_found']);
+    await assert.rejects(origin.completeMany(env.sale, ['another-sale.1']), (e) => e instanceof OriginApiError && e.status === 400 && e.code === 'invalid_field');
+    const impostor = createOriginClient({ baseUrl: env.url, originKey: 'not-the-origin-key' });
+    await assert.rejects(impostor.completeMany(claims), (e) => e.status === 401);
+    const listed = await origin.assignments(env.sale, { state: 'completed', limit: 1000 });
+    assert.ok(claims.every((c) => listed.some((a) => a.seq === c.seq)));
   });
 });
 

@@ -22,7 +22,8 @@ from waitroom_connector import (
 ENV = {
     name: os.environ.get(f"WAITROOM_{name.upper()}")
     for name in ["url", "origin_key", "sale", "other_sale_pass", "old_key_pass",
-                 "jwks_before_rotation", "pass_to_complete", "pass_to_release"]
+                 "jwks_before_rotation", "pass_to_complete", "pass_to_release",
+                 "passes_to_complete_many"]
 }
 MISSING = [name for name, value in ENV.items() if not value]
 if MISSING and os.environ.get("WAITROOM_REQUIRE_WORKER") == "1":
@@ -165,3 +166,26 @@ def test_ends_the_assignment_and_the_workers_list_shows_it_once():
     assert caught.value.status == 401
     listed = {a["seq"]: a["state"] for a in origin.assignments(ENV["sale"], limit=1000)}
     assert listed[done["seq"]] == "completed", "a refused call changed nothing"
+
+
+def test_completes_many_in_one_request_each_on_its_own_and_a_replay_changes_nothing():
+    v = verifier()
+    origin = OriginClient(ENV["url"], ENV["origin_key"])
+    claims = [v.verify(p) for p in ENV["passes_to_complete_many"].split(",")]
+    done = origin.complete_many(claims + [claims[0]])
+    outcomes = [r.get("state") or r.get("error") for r in done["results"]]
+    assert outcomes == ["completed", "completed", "already_completed"]
+    assert [r["id"] for r in done["results"]] == [c["jti"] for c in claims + [claims[0]]]
+    assert done["results"][0]["fan_id"] == claims[0]["sub"]
+    assert (done["finished"], done["refused"]) == (2, 1)
+    again = origin.complete_many(ENV["sale"], [c["jti"] for c in claims] + [f"{ENV['sale']}.999999"])
+    assert [r["error"] for r in again["results"]] == [
+        "already_completed", "already_completed", "assignment_not_found"]
+    with pytest.raises(OriginApiError) as caught:
+        origin.complete_many(ENV["sale"], ["another-sale.1"])
+    assert (caught.value.status, caught.value.code) == (400, "invalid_field")
+    with pytest.raises(OriginApiError) as caught:
+        OriginClient(ENV["url"], "not-the-origin-key").complete_many(claims)
+    assert caught.value.status == 401
+    listed = {a["seq"]: a["state"] for a in origin.assignments(ENV["sale"], state="completed", limit=1000)}
+    assert all(listed.get(c["seq"]) == "completed" for c in claims)

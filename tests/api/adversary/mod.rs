@@ -11,10 +11,13 @@
 //! finished tokens and unknown sale ids at the edge (coordinator
 //! requests and files created, `edge_cost`; random ids at scale and with the registry failing,
 //! `unknown_sales`), malformed and oversized input (`bad_input`), and places bound to a device
-//! (a copied token or cookie, replayed and forged proofs, a bound place's move, `device_binding`).
+//! (a copied token or cookie, replayed and forged proofs, a bound place's move, `device_binding`),
+//! and an origin's batched completions (ids of another sale, forged numbers, duplicates, replays,
+//! oversized batches, a wrong key; one coordinator request for 50, `batches`).
 
 mod assist;
 mod bad_input;
+mod batches;
 mod device_binding;
 mod edge_cost;
 mod moved_place;

@@ -6,10 +6,17 @@
 //! could bound it: `/healthz` (the local runtime, no object) and the sale's admin report (one
 //! coordinator request that reads and signs nothing). Every pass is verified against the JWKS
 //! afterwards, as an origin would.
+//!
+//! Two modes, each on a fresh line of its own, one after the other in the same run: windows
+//! complete each fan alone (the single route), then windows complete their fans in batches
+//! (`POST .../assignments/batch/complete`, docs/api.md "Complete in batches"): a window's fans are
+//! completed together once a quarter of its places are waiting to be (the same quarter that
+//! lets it pull again), or at least once a second.
 
+use super::ceiling_report::Run;
 use super::{drive, Bench, MAX_HAMMER_REQUESTS};
 use crate::client::Joined;
-use crate::report::{Metric, ScenarioResult};
+use crate::report::ScenarioResult;
 use crate::stats::Recorder;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -23,11 +30,16 @@ use waitroom_core::time::UnixMillis;
 
 /// A pulled fan polls again after this long until its answer carries the pass (the edge sees the
 /// line move with its next snapshot, within about a second).
-const CLAIM_POLL_GAP: Duration = Duration::from_millis(200);
+pub(super) const CLAIM_POLL_GAP: Duration = Duration::from_millis(200);
 /// Seconds of each reference round trip (`/healthz`, the admin report).
-const REFERENCE_SECS: u64 = 3;
+pub(super) const REFERENCE_SECS: u64 = 3;
 /// The line is filled through this many arrival shards (edge numbering: fast to fill).
-const FILL_SHARDS: u32 = 4;
+pub(super) const FILL_SHARDS: u32 = 4;
+/// In the batched mode, a window completes what it holds at least this often.
+pub(super) const BATCH_FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+/// A window's fans whose pass came, holding their places until their batch is completed.
+type Pending = Arc<Mutex<Vec<(String, tokio::sync::OwnedSemaphorePermit)>>>;
 
 /// What the ceiling scenario is asked for.
 pub struct CeilingSettings {
@@ -41,22 +53,28 @@ pub struct CeilingSettings {
     pub places: u32,
 }
 
-/// The second-by-second counts' median, leaving out the first and last second (ramp up and down).
-fn median_inner_second(timeline: &[u64]) -> f64 {
-    let inner: Vec<u64> = if timeline.len() > 3 {
-        timeline[1..timeline.len() - 1].to_vec()
-    } else {
-        timeline.to_vec()
-    };
-    let mut sorted = inner;
-    sorted.sort_unstable();
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0) as f64
-}
-
 impl Bench {
-    /// 11. The coordinator's ceiling: admissions a second, each with a signed pass.
+    /// Scenario 11, the coordinator's ceiling: admissions a second, each with a signed pass;
+    /// windows completing each fan alone, then, on a fresh line, in batches.
     pub async fn ceiling(&self, s: &CeilingSettings) -> Result<ScenarioResult> {
-        let sale = self.sale("ceiling");
+        let (sale, tokens, waiting) = self.fill_line("ceiling", s).await?;
+        // The reference round trips, before the windows start.
+        let health = self.reference(None).await;
+        let report_trip = self.reference(Some(&sale)).await;
+        let single = self.admit(s, sale, tokens, waiting, None).await?;
+        let (sale, tokens, waiting) = self.fill_line("ceiling-batched", s).await?;
+        let batch = (s.places.max(1) as usize / 4).max(1);
+        let batched = self.admit(s, sale, tokens, waiting, Some(batch)).await?;
+        self.ceiling_result(s, single, batched, batch, health, report_trip)
+    }
+
+    /// A new sale (`name`) with `s.fans` in line: the fans by id, and how many wait.
+    async fn fill_line(
+        &self,
+        name: &str,
+        s: &CeilingSettings,
+    ) -> Result<(String, Arc<HashMap<String, Joined>>, u64)> {
+        let sale = self.sale(name);
         // Every fan comes from this one address: no per-address limit; presence off, so a pulled
         // fan is never skipped for not having polled near the front.
         self.api
@@ -84,13 +102,20 @@ impl Bench {
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        let tokens: Arc<HashMap<String, Joined>> =
-            Arc::new(crowd.into_iter().map(|j| (j.fan_id.clone(), j)).collect());
+        let tokens = Arc::new(crowd.into_iter().map(|j| (j.fan_id.clone(), j)).collect());
+        Ok((sale, tokens, waiting))
+    }
 
-        // The reference round trips, before the windows start.
-        let health = self.reference(None).await;
-        let report_trip = self.reference(Some(&sale)).await;
-
+    /// The windows pull, their fans claim, and the windows complete them: each alone (`batch`
+    /// `None`), or `batch` at a time (and at least every [`BATCH_FLUSH_EVERY`]).
+    async fn admit(
+        &self,
+        s: &CeilingSettings,
+        sale: String,
+        tokens: Arc<HashMap<String, Joined>>,
+        waiting: u64,
+        batch: Option<usize>,
+    ) -> Result<Run> {
         let before = self.api.report(&sale).await?;
         let start = Instant::now();
         let deadline = start + Duration::from_secs(s.secs);
@@ -115,6 +140,23 @@ impl Bench {
                     let window = format!("c{w}");
                     let places = Arc::new(Semaphore::new(places_n as usize));
                     let refill_at = (places_n as usize / 4).max(1);
+                    let pending: Pending = Arc::default();
+                    // The batched mode's clock: what waits is completed at least this often.
+                    let flusher = batch.map(|_| {
+                        let (api, rec, sale, pending, polling) = (
+                            api.clone(),
+                            rec.clone(),
+                            sale.clone(),
+                            pending.clone(),
+                            polling.clone(),
+                        );
+                        tokio::spawn(async move {
+                            loop {
+                                tokio::time::sleep(BATCH_FLUSH_EVERY).await;
+                                complete_pending(&api, &rec, &sale, &pending, &polling, 1).await;
+                            }
+                        })
+                    });
                     let mut serving = Vec::new();
                     // Each turn pulls at least one fan or stops: bounded by the line's length.
                     for n in 0..tokens.len() as u64 + 1 {
@@ -148,15 +190,15 @@ impl Bench {
                             let Some(fan) = tokens.get(&a.fan_id).cloned() else {
                                 continue;
                             };
-                            let (api, rec, sale, passes, polling) = (
+                            let (api, rec, sale, passes, polling, pending) = (
                                 api.clone(),
                                 rec.clone(),
                                 sale.clone(),
                                 passes.clone(),
                                 polling.clone(),
+                                pending.clone(),
                             );
                             serving.push(tokio::spawn(async move {
-                                let _place = place;
                                 let give_up = Instant::now() + claim_wait;
                                 let tries = claim_wait.as_millis() / CLAIM_POLL_GAP.as_millis() + 1;
                                 let mut pass = None;
@@ -202,14 +244,33 @@ impl Bench {
                                     .lock()
                                     .unwrap_or_else(|p| p.into_inner())
                                     .push((fan.fan_id.clone(), pass));
-                                let Ok(_p) = polling.acquire().await else {
-                                    return;
-                                };
-                                api.complete(&rec, &sale, &fan.fan_id).await;
+                                match batch {
+                                    None => {
+                                        let Ok(_p) = polling.acquire().await else {
+                                            return;
+                                        };
+                                        api.complete(&rec, &sale, &fan.fan_id).await;
+                                        drop(place);
+                                    }
+                                    Some(size) => {
+                                        pending
+                                            .lock()
+                                            .unwrap_or_else(|p| p.into_inner())
+                                            .push((fan.fan_id.clone(), place));
+                                        complete_pending(
+                                            &api, &rec, &sale, &pending, &polling, size,
+                                        )
+                                        .await;
+                                    }
+                                }
                             }));
                         }
                     }
                     futures::future::join_all(serving).await;
+                    if let Some(flusher) = flusher {
+                        flusher.abort();
+                        complete_pending(&api, &rec, &sale, &pending, &polling, 1).await;
+                    }
                 })
             })
             .collect();
@@ -224,115 +285,28 @@ impl Bench {
         let sale_id = SaleId::parse(&sale).map_err(|e| anyhow::anyhow!("sale id {sale}: {e:?}"))?;
         let now = UnixMillis(super::super::unix_ms());
         let passes = std::mem::take(&mut *passes.lock().unwrap_or_else(|p| p.into_inner()));
-        let bad = passes
+        let bad_passes = passes
             .iter()
             .filter(|(fan, pass)| {
                 waitroom_core::monitor::verify_pass(&jwks, pass, &sale_id, fan, now).is_err()
             })
             .count();
-
-        let admitted = rec.get("admitted (pass received)");
-        let pulls = rec.get("pull");
-        let emptied = emptied_ms.load(Ordering::Relaxed);
-        // The admissions' span: the whole run, or until the line ran out.
-        let span = if emptied > 0 {
-            Duration::from_millis(emptied).min(elapsed)
+        let emptied_ms = emptied_ms.load(Ordering::Relaxed);
+        let span = if emptied_ms > 0 {
+            Duration::from_millis(emptied_ms).min(elapsed)
         } else {
             elapsed
         };
-        let rate = admitted.ok as f64 / span.as_secs_f64().max(1e-9);
-        let object_rps = delta.total as f64 / elapsed.as_secs_f64().max(1e-9);
-        let per_admission = delta.per(admitted.ok);
-        let report_rps = report_trip.0 as f64 / report_trip.1.as_secs_f64().max(1e-9);
-        let health_rps = health.0 as f64 / health.1.as_secs_f64().max(1e-9);
-        let mut metrics =
-            vec![
-            Metric::new("admissions/s (passes received over the run)", rate, "fans/s"),
-            Metric::new(
-                "admissions/s, median second (first and last left out)",
-                median_inner_second(&admitted.timeline),
-                "fans/s",
-            ),
-            Metric::new("fans admitted", admitted.ok as f64, "fans"),
-            Metric::new("fans in line at the start", waiting as f64, "fans"),
-            Metric::new(
-                "passes that failed verification against the JWKS (must be 0)",
-                bad as f64,
-                "",
-            ),
-            Metric::new("pulls/s", pulls.ok as f64 / span.as_secs_f64().max(1e-9), "req/s"),
-            Metric::new("coordinator requests per admission", per_admission, "requests"),
-            Metric::new("coordinator requests/s served", object_rps, "req/s"),
-            Metric::new(
-                "reference: admin reports/s (one coordinator round trip, no write, no signature)",
-                report_rps,
-                "req/s",
-            ),
-            Metric::new(
-                "reference: /healthz/s (the local runtime, no object)",
-                health_rps,
-                "req/s",
-            ),
-            Metric::new(
-                "coordinator requests/s during admissions ÷ admin reports/s",
-                object_rps / report_rps.max(1e-9),
-                "ratio",
-            ),
-            Metric::new(
-                "still waiting at the end (admin report)",
-                super::stat(&after, "waiting") as f64,
-                "fans",
-            ),
-        ];
-        if emptied > 0 {
-            metrics.push(Metric::new(
-                "the line ran out after (add --ceiling-fans for a longer run)",
-                emptied as f64 / 1000.0,
-                "s",
-            ));
-        }
-        let mut ops = rec.summaries(
-            &[
-                "pull",
-                "claim (the answer with the pass)",
-                "poll (until the pass)",
-                "complete",
-            ],
+        Ok(Run {
+            sale,
+            waiting,
+            rec,
+            delta,
+            after,
+            elapsed,
             span,
-        );
-        ops.push(
-            report_trip
-                .2
-                .summary("admin report (reference)", report_trip.1),
-        );
-        ops.push(health.2.summary("healthz (reference)", health.1));
-        Ok(ScenarioResult {
-            key: "11".into(),
-            short: "ceiling".into(),
-            title: "11. The coordinator's ceiling: admissions/s with a signed pass each".into(),
-            description: format!(
-                "{} fans join one sale (numbered at the edge, {FILL_SHARDS} arrival shards, no \
-                 per-address limit, presence off). Then for {} s {} windows of {} places pull as \
-                 fast as the coordinator answers (each pulls as soon as a quarter of its places \
-                 are free); each pulled fan polls its status every {} ms until the answer carries \
-                 its pass (the claim: the coordinator signs it, Ed25519), then its window \
-                 completes it. At most {} fan and completion requests in flight. Before the \
-                 windows, {REFERENCE_SECS} s each of `/healthz` and of the sale's admin report \
-                 (one coordinator round trip that writes and signs nothing), {} in flight. \
-                 Every pass is then verified against the JWKS.",
-                s.fans,
-                s.secs,
-                s.windows,
-                s.places,
-                CLAIM_POLL_GAP.as_millis(),
-                self.concurrency,
-                self.concurrency
-            ),
-            sale: Some(sale),
-            duration_s: span.as_secs_f64(),
-            ops,
-            coordinator: Some(delta),
-            metrics,
+            emptied_ms,
+            bad_passes,
         })
     }
 
@@ -368,14 +342,27 @@ impl Bench {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_median_second_leaves_out_the_ramps() {
-        assert_eq!(median_inner_second(&[1, 100, 110, 90, 3]), 100.0);
-        assert_eq!(median_inner_second(&[5, 7]), 7.0);
-        assert_eq!(median_inner_second(&[]), 0.0);
-    }
+/// Completes what `pending` holds in one batch request once it holds `at_least` (its places
+/// free when the answer comes). The fans whose batch failed are not retried (counted as the
+/// `complete batch` op's errors).
+async fn complete_pending(
+    api: &crate::client::Api,
+    rec: &Recorder,
+    sale: &str,
+    pending: &Pending,
+    polling: &Semaphore,
+    at_least: usize,
+) {
+    let batch = {
+        let mut held = pending.lock().unwrap_or_else(|p| p.into_inner());
+        if held.is_empty() || held.len() < at_least {
+            return;
+        }
+        std::mem::take(&mut *held)
+    };
+    let ids: Vec<String> = batch.iter().map(|(fan, _)| fan.clone()).collect();
+    let Ok(_p) = polling.acquire().await else {
+        return;
+    };
+    api.complete_many(rec, sale, &ids).await;
 }

@@ -9,7 +9,7 @@ from .origin import OriginClient
 from .verify import PassVerifier
 from .wsgi import WaitroomPassWSGIMiddleware
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = [
     "JwksCache",
     "MemoryOnceStore",

@@ -5,6 +5,7 @@
 //! ([`edge_block`]), and the commands and replies between them ([`protocol`]).
 
 pub mod edge_block;
+pub mod finish_many;
 pub mod protocol;
 pub mod public_report;
 pub mod push_protocol;

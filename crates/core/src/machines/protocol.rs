@@ -12,6 +12,7 @@
 use crate::fairness::pow::Verified;
 use crate::ids::{FanId, Position, RequestId, SaleId, Seq, SeqRange, WindowId};
 use crate::machines::edge_block::EdgeReport;
+use crate::machines::finish_many::FinishedMany;
 use crate::queue::draw::DrawKey;
 use crate::queue::{
     Assignment, AssignmentState, BlockLease, Claim, Joined, MinuteStats, Pulled, QueueError, Stats,
@@ -401,6 +402,8 @@ pub enum Reply {
     Proven(Proven),
     /// A party, as its leader or a member sees it.
     Party(crate::queue::PartyView),
+    /// Each item of a batch ([`crate::machines::finish_many::FinishMany`]), in its order.
+    FinishedMany(FinishedMany),
     Done,
 }
 
@@ -434,6 +437,7 @@ crate::tag_first! { Reply, "reply", {
     "moved" => [Moved(Moved)],
     "proven" => [Proven(Proven)],
     "party" => [Party(crate::queue::PartyView)],
+    "finished_many" => [FinishedMany(FinishedMany)],
     "done" => [Done],
 } }
 

@@ -160,6 +160,13 @@ impl MemoryStore {
                     .find(|a| a.fan_id == *fan_id)
                     .cloned(),
             ),
+            Need::AssignmentsOfFans(fans) => Record::Assignments(
+                self.assignments
+                    .values()
+                    .filter(|a| fans.contains(&a.fan_id))
+                    .cloned()
+                    .collect(),
+            ),
             Need::Assignments {
                 window,
                 state,

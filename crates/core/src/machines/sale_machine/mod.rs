@@ -33,6 +33,7 @@
 //! command's run on the queue in `dispatch`, the request counts in `counts`, the report in
 //! `report`, the passes and pushes in `turns`.
 
+mod batch;
 mod bound;
 mod calls;
 mod counts;
@@ -49,6 +50,7 @@ pub use turns::{PassSigning, Push};
 use crate::fairness::pow::{SpentSolutions, Verified, MAX_SPENT_SOLUTIONS};
 use crate::fairness::refusals::Defence;
 use crate::ids::Seq;
+use crate::machines::finish_many::FinishMany;
 use crate::machines::protocol::{Answer, Command, Reply, SaleReport};
 use crate::machines::push_protocol::{PushAnswer, PushCommand};
 use crate::queue::socket::{self, Refusal};
@@ -75,6 +77,9 @@ pub enum Input {
     /// The alarm set from [`SaleMachine::next_deadline`]: lapse what is due. Not a request:
     /// not counted.
     Alarm,
+    /// The origin finishes many assignments in one request (`batch`; not a [`Command`], so the
+    /// edge, which never sends one, compiles none of it).
+    FinishMany(FinishMany),
 }
 
 impl From<Command> for Input {
@@ -101,6 +106,8 @@ enum Underway {
     Command { command: Command, need: Need },
     /// An answer, for the keys to sign its turn's pass (or the turns to push) with.
     Signing(Answer),
+    /// A batch, for the finished assignments storage has (`batch`).
+    Batch { batch: FinishMany, need: Need },
 }
 
 /// The sockets a fan's new socket finds already open at its object.
@@ -304,7 +311,7 @@ impl SaleMachine {
                     self.repair(command, now)
                         .unwrap_or(Err(QueueError::SaleUnavailable))
                 }
-                Input::Command(_) => Err(QueueError::SaleUnavailable),
+                Input::Command(_) | Input::FinishMany(_) => Err(QueueError::SaleUnavailable),
             });
         }
         self.counts.note_due(now);
@@ -316,6 +323,7 @@ impl SaleMachine {
                 return Step::Reply(Ok(Reply::Done));
             }
             Input::Command(command) => command,
+            Input::FinishMany(batch) => return self.step_batch(batch, now),
         };
         self.counts.count(command.kind(), now);
         let Some(queue) = self.queue.as_mut() else {
@@ -396,6 +404,10 @@ impl SaleMachine {
             }
             (Some(Underway::Command { command, need }), record) => {
                 let step = self.supply_record(command, need, record, now);
+                self.finish(step)
+            }
+            (Some(Underway::Batch { batch, need }), record) => {
+                let step = self.supply_batch(batch, need, record, now);
                 self.finish(step)
             }
             (None, _) => Step::Reply(Err(QueueError::Busy)),

@@ -15,6 +15,9 @@ pub enum Need {
     AssignmentBySeq(Seq),
     /// The assignment of fan `fan_id` ([`Record::Assignment`]).
     AssignmentByFan(FanId),
+    /// The assignments of these fans, those storage has ([`Record::Assignments`]): a batch's
+    /// ([`super::Input::FinishMany`]) not in memory, asked at once: a batch takes one lookup step.
+    AssignmentsOfFans(Vec<FanId>),
     /// Assignments newest first (by number), optionally of one window and in one state, at most
     /// `limit` ([`Record::Assignments`]).
     Assignments {
@@ -66,6 +69,9 @@ pub(super) fn needed(queue: &Queue, command: &Command) -> Option<Need> {
 pub(super) fn answers(need: &Need, record: &Record) -> bool {
     match (need, record) {
         (Need::Assignments { .. }, Record::Assignments(_)) => true,
+        (Need::AssignmentsOfFans(fans), Record::Assignments(found)) => {
+            found.iter().all(|a| fans.contains(&a.fan_id))
+        }
         (Need::PassSigning, Record::PassSigning(_)) => true,
         (Need::AssignmentBySeq(seq), Record::Assignment(found)) => {
             found.as_ref().is_none_or(|a| a.seq == *seq)
