@@ -19,7 +19,7 @@ use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::i18n::Lang;
-use crate::objects::PartyCoordinator;
+use crate::objects::Coordinator;
 use crate::pages::{self, PartyLinkPage, PartyPage, PartyShows, SaleLook};
 use crate::response::{self, json, CacheControl};
 use serde::{Deserialize, Serialize};
@@ -129,7 +129,7 @@ async fn join_with(
         leader_hand: link.0.hand,
         member: own.map(|t| (t.seq, t.hand)),
     };
-    let moved: Only<Reply, Moved> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
+    let moved: Only<Reply, Moved> = ctx.objects.ask(&Coordinator(sale), &command).await?;
     let Moved { hand, fan_id } = moved.into_inner();
     let token = QueueToken {
         hand,
@@ -172,7 +172,7 @@ async fn party_of(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<PartyV
         leader: token.seq,
         hand: token.hand,
     };
-    let party: Only<Reply, PartyView> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
+    let party: Only<Reply, PartyView> = ctx.objects.ask(&Coordinator(sale), &command).await?;
     Ok(party.into_inner())
 }
 
@@ -185,7 +185,7 @@ async fn leave_with(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<(), 
         leader: token.seq,
         hand: token.hand,
     };
-    ctx.objects.tell(&PartyCoordinator(sale), &command).await?;
+    ctx.objects.tell(&Coordinator(sale), &command).await?;
     Ok(())
 }
 
