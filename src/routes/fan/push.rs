@@ -9,7 +9,7 @@
 //!
 //! The token decides whose place it is: there is no field naming another place.
 
-use super::moving::token_of;
+use super::token::token_of;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
