@@ -6,11 +6,13 @@ use crate::fan_state::FanState;
 use crate::i18n::Lang;
 pub use localized::Localized;
 
+mod handed_link;
 mod localized;
 mod party;
 use crate::response::{self, CacheControl};
 use askama::Template;
-pub use party::{PartyLinkPage, PartyOffer, PartyPage, PartyShows};
+pub use handed_link::{HandedLink, HandedLinkPage};
+pub use party::{PartyOffer, PartyPage, PartyShows};
 use waitroom_core::sale::SaleView;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};
 use waitroom_core::{Phase, SaleId, UnixMillis};
@@ -51,6 +53,22 @@ impl<'a> SaleLook<'a> {
             message: branding.message_in(lang.code()),
             bound: sale.device_binding,
             push: sale.push.is_some(),
+        }
+    }
+
+    /// A plain sale's look, for tests: named "Tour", one colour, nothing else.
+    #[cfg(test)]
+    pub(crate) fn plain(id: &'a SaleId) -> Self {
+        let color = BrandColor::parse("#123456").unwrap();
+        Self {
+            id,
+            name: "Tour",
+            color,
+            ink: color.ink(),
+            logo_url: None,
+            message: None,
+            bound: false,
+            push: false,
         }
     }
 }
@@ -182,22 +200,8 @@ pub struct InvitationPage<'a> {
     pub reason: String,
 }
 
-/// The link and QR code that move a place to another device (`POST /s/{sale}/move-link`).
-#[derive(Template)]
-#[template(path = "move_link.html")]
-pub struct MoveLinkPage<'a> {
-    pub lang: Lang,
-    pub sale: SaleLook<'a>,
-    pub url: &'a str,
-    pub code: &'a str,
-    pub expires_at: UnixMillis,
-    /// How long the link is valid, in minutes.
-    pub minutes: u64,
-    /// Moves the place has left after this one.
-    pub moves_left: u8,
-}
-
-/// The page that takes a place over on this device (`GET /s/{sale}/move`), saying why a code
+/// The page that takes a place over on this device (`GET /s/{sale}/move`; the link's page is a
+/// [`HandedLinkPage`]), saying why a code
 /// was refused, if it was.
 #[derive(Template)]
 #[template(path = "move.html")]

@@ -14,8 +14,8 @@ use super::store::{Loaded, Store};
 use crate::clock;
 use crate::events;
 use crate::objects::{
-    refuse_unanswered_protocol, ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, FAULT_URL,
-    FINISH_MANY_PATH, MAX_FAULT_DELAY_MS, PARTY_PATH, PUSH_PATH, SOCKET_PATH,
+    refuse_unanswered_protocol, ClockPoke, ClockPoked, CoordinatorCall, Fault, FaultReport,
+    MAX_FAULT_DELAY_MS, SOCKET_PATH,
 };
 use crate::random;
 use crate::test_faults;
@@ -40,8 +40,8 @@ pub struct SaleCoordinatorObject {
     state: State,
     env: Env,
     inner: RefCell<Option<Inner>>,
-    /// Whether this worker runs with test faults on (`WAITROOM_TEST_FAULTS=1`): only then does
-    /// [`FAULT_URL`] exist.
+    /// Whether this worker runs with test faults on (`WAITROOM_TEST_FAULTS=1`): only then do
+    /// the fault switch and the test clock's poke exist.
     faults_allowed: bool,
     /// The test fault applied to every command (in memory only: a restart clears it).
     fault: Cell<Fault>,
@@ -389,8 +389,10 @@ impl SaleCoordinatorObject {
         }
     }
 
+    /// Every kind of request at the path its type names (see [`CoordinatorCall::PATH`]).
     pub async fn fetch(&self, mut req: Request) -> Result<Response> {
-        if req.url()?.as_str() == CLOCK_URL {
+        let url = req.url()?;
+        if url.path() == ClockPoke::PATH {
             if !self.faults_allowed {
                 return Response::error("not found", 404);
             }
@@ -400,7 +402,7 @@ impl SaleCoordinatorObject {
             };
             return Response::from_json(&self.clock_moved(poke).await?);
         }
-        if req.url()?.as_str() == FAULT_URL {
+        if url.path() == Fault::PATH {
             if !self.faults_allowed {
                 return Response::error("not found", 404);
             }
@@ -421,7 +423,6 @@ impl SaleCoordinatorObject {
         if let Some(refused) = refuse_unanswered_protocol(&req) {
             return refused;
         }
-        let url = req.url()?;
         if url.path() == SOCKET_PATH {
             let param = |name: &str| {
                 url.query_pairs()
@@ -440,18 +441,18 @@ impl SaleCoordinatorObject {
                 None => Response::error("a socket needs ?seq=", 400),
             };
         }
-        if url.path() == PUSH_PATH {
+        if url.path() == PushCommand::PATH {
             return self.push_command(req).await;
         }
         // A party's command, and a batch of finishes, come at their own paths (see
-        // `objects::PartyCoordinator`, `objects::BatchCoordinator`).
+        // `objects::CoordinatorCall`).
         let input = match url.path() {
-            PARTY_PATH => req
+            PartyCommand::PATH => req
                 .json::<PartyCommand>()
                 .await
                 .map(Command::from)
                 .map(Input::from),
-            FINISH_MANY_PATH => req.json::<FinishMany>().await.map(Input::from),
+            FinishMany::PATH => req.json::<FinishMany>().await.map(Input::from),
             _ => req.json::<Command>().await.map(Input::from),
         };
         let input = match input {

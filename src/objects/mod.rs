@@ -1,9 +1,9 @@
 //! The Durable Objects, as their callers reach them: one way for every request to an object
 //! ([`Objects`]) with two verbs, [`Objects::ask`] (for an answer) and [`Objects::tell`] (for none),
-//! typed by the object: a sale's [`Coordinator`], its arrival [`Shard`]s, the sale [`Registry`]
-//! and the [`monitor::Monitor`] (with what it is told and answers); the coordinator's two doors
-//! besides its commands, a fan's [`FanSocket`] and a test's [`FaultSwitch`]; and the test clock's
-//! [`ClockHand`] on a coordinator or a shard.
+//! typed by the object: a sale's [`Coordinator`] (every kind of command it takes is a type that
+//! names its path: [`coordinator`]), its arrival [`Shard`]s, the sale [`Registry`] and the
+//! [`monitor::Monitor`] (with what it is told and answers); what an object is told is a [`Call`]
+//! to it, and the test-only doors are in [`testing`].
 //!
 //! Every request goes the same way: counted (the request log's `object_calls`), carrying the
 //! protocol version ([`PROTOCOL_HEADER`]; an object refuses one it does not answer,
@@ -15,393 +15,90 @@
 //! question about one id: `registry`), so an id nobody created never reaches, and so creates, an
 //! object.
 
+mod answer;
+mod call_error;
+mod coordinator;
 pub mod monitor;
 mod registry;
+mod shard;
+mod testing;
 
+pub use answer::{Answer, Bare, Refusable, Socket, Wire};
+pub use call_error::CallError;
+pub use coordinator::{Coordinator, CoordinatorCall, FanSocket, SOCKET_PATH};
 pub use registry::{
     ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport,
 };
+pub use shard::{shard_name, Shard};
+pub use testing::{ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, MAX_FAULT_DELAY_MS};
 
 use crate::error::ApiError;
 use crate::outgoing;
 use futures::future::LocalBoxFuture;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde::Serialize;
 use std::cell::Cell;
-use std::fmt;
-use waitroom_core::fairness::rate_limit::ClientAddress;
-use waitroom_core::machines::protocol::{
-    Command, ProtocolVersion, Reply, ShardCommand, PROTOCOL_HEADER,
-};
-use waitroom_core::{QueueError, SaleId, Seq, UnixMillis};
+use waitroom_core::machines::protocol::{ProtocolVersion, Reply, PROTOCOL_HEADER};
+use waitroom_core::{QueueError, SaleId, UnixMillis};
 use worker::{Env, Headers, Method, Request, Response};
 
 pub const COORDINATOR_BINDING: &str = "COORDINATOR";
 pub const REGISTRY_BINDING: &str = "REGISTRY";
 pub const SHARDS_BINDING: &str = "SHARDS";
-/// Where protocol commands are posted on an object.
-const OBJECT_URL: &str = "https://do.internal/";
-/// Where a coordinator takes its test fault (see [`FaultSwitch`]).
-pub const FAULT_URL: &str = "https://do.internal/fault";
-/// Where a coordinator or an arrival shard is told the test clock moved (see [`ClockHand`]).
-pub const CLOCK_URL: &str = "https://do.internal/clock";
-/// Where a coordinator takes a fan's WebSocket (see [`FanSocket`]); the fan's arrival number
-/// follows as `?seq=`. Only the edge calls it, after checking the fan's token.
-pub const SOCKET_PATH: &str = "/socket";
+/// The host every object request is addressed to (an object ignores it).
+const OBJECT_ORIGIN: &str = "https://do.internal";
+/// Where an object takes its protocol's commands.
+const OBJECT_PATH: &str = "/";
 
-/// An object as its callers address it: its class's binding, its name, what it is told, and
-/// how a request carries that.
-pub trait Object {
-    const BINDING: &'static str;
-    /// How its JSON answers are written: the protocol's `Result` ([`Refusable`]) or the answer
-    /// alone ([`Bare`]).
-    type Wire: Wire;
-    type Command: Serialize;
-    /// Its name in [`Self::BINDING`].
-    fn name(&self) -> String;
-    /// The sale `command` is about, if it may reach the sale's objects only once the sale was
-    /// created (checked for a client's request: [`Objects::for_request`]).
-    fn registered_sale(&self, _command: &Self::Command) -> Option<&SaleId> {
-        None
-    }
-    /// The request carrying `command`: by default its JSON, posted to [`OBJECT_URL`].
-    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
-        json_request(Method::Post, OBJECT_URL, command, headers)
-    }
+/// The URL of `path` on an object.
+fn object_url(path: &str) -> String {
+    format!("{OBJECT_ORIGIN}{path}")
 }
 
-/// A `method` request to `url` with `body` as its JSON.
+/// A `method` request to `path` on an object with `body` as its JSON.
 fn json_request(
     method: Method,
-    url: &str,
+    path: &str,
     body: &impl Serialize,
     headers: &Headers,
 ) -> Result<Request, CallError> {
     let body = serde_json::to_string(body).map_err(|e| CallError::Transport(e.to_string()))?;
-    Ok(outgoing::request(method, url, headers, Some(&body))?)
+    Ok(outgoing::request(
+        method,
+        &object_url(path),
+        headers,
+        Some(&body),
+    )?)
 }
 
-/// The coordinator of a sale: its line.
-pub struct Coordinator<'a>(pub &'a SaleId);
-
-impl Object for Coordinator<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Refusable;
-    type Command = Command;
-    fn name(&self) -> String {
-        self.0.to_string()
-    }
-    /// Every command but the upsert that creates the sale.
-    fn registered_sale(&self, command: &Command) -> Option<&SaleId> {
-        (!matches!(command, Command::Upsert { .. })).then_some(self.0)
-    }
+/// Reads `resp` as the answer `T` to `command`, as its [`Call::Wire`] writes it.
+fn read_answer<O: Object, C: Call<O>, T: Answer>(
+    _command: &C,
+    resp: Response,
+) -> impl std::future::Future<Output = Result<Result<T, QueueError>, String>> {
+    T::read::<C::Wire>(resp)
 }
 
-/// The coordinator of a sale, as the push route asks it (docs/api.md, "Called back"): its own
-/// path ([`PUSH_PATH`]) and commands, which the edge never sends.
-pub struct CallBack<'a>(pub &'a SaleId);
-
-/// The path of the coordinator's push commands.
-pub const PUSH_PATH: &str = "/push";
-
-impl Object for CallBack<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Refusable;
-    type Command = waitroom_core::machines::push_protocol::PushCommand;
-    fn name(&self) -> String {
-        self.0.to_string()
-    }
-    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
-        Some(self.0)
-    }
-    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
-        json_request(
-            Method::Post,
-            &format!("https://do.internal{PUSH_PATH}"),
-            command,
-            headers,
-        )
-    }
+/// An object as its callers address it: its class's binding and its name.
+pub trait Object {
+    const BINDING: &'static str;
+    /// Its name in [`Self::BINDING`].
+    fn name(&self) -> String;
 }
 
-/// The coordinator of a sale, asked a party's command (docs/api.md, "Come as a party") at its
-/// own path: only the full worker's party routes send them, so the edge compiles none of it.
-pub struct PartyCoordinator<'a>(pub &'a SaleId);
-
-/// Where a coordinator takes a [`PartyCommand`](waitroom_core::machines::protocol::PartyCommand).
-pub const PARTY_PATH: &str = "/party";
-
-impl Object for PartyCoordinator<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Refusable;
-    type Command = waitroom_core::machines::protocol::PartyCommand;
-    fn name(&self) -> String {
-        self.0.to_string()
+/// Something an object `O` is told (`Self`): how a request carries it, how it is answered, and
+/// the sale it is about.
+pub trait Call<O: Object> {
+    /// How its JSON answers are written: the protocol's `Result` ([`Refusable`]) or the answer
+    /// alone ([`Bare`]).
+    type Wire: Wire;
+    /// The sale it is about, if it may reach `to` only once the sale was created (checked for a
+    /// client's request: [`Objects::for_request`]).
+    fn registered_sale<'o>(&self, _to: &'o O) -> Option<&'o SaleId> {
+        None
     }
-    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
-        Some(self.0)
-    }
-    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
-        json_request(
-            Method::Post,
-            &format!("https://do.internal{PARTY_PATH}"),
-            command,
-            headers,
-        )
-    }
-}
-
-/// The coordinator of a sale, asked to finish many assignments at once (docs/api.md, "Complete
-/// in batches") at its own path: only the full worker's origin route sends it, so the edge
-/// compiles none of it.
-pub struct BatchCoordinator<'a>(pub &'a SaleId);
-
-/// Where a coordinator takes a [`FinishMany`](waitroom_core::machines::finish_many::FinishMany).
-pub const FINISH_MANY_PATH: &str = "/finish-many";
-
-impl Object for BatchCoordinator<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Refusable;
-    type Command = waitroom_core::machines::finish_many::FinishMany;
-    fn name(&self) -> String {
-        self.0.to_string()
-    }
-    fn registered_sale(&self, _: &Self::Command) -> Option<&SaleId> {
-        Some(self.0)
-    }
-    fn request(&self, command: &Self::Command, headers: &Headers) -> Result<Request, CallError> {
-        json_request(
-            Method::Post,
-            &format!("https://do.internal{FINISH_MANY_PATH}"),
-            command,
-            headers,
-        )
-    }
-}
-
-/// Arrival shard `shard` of a sale.
-pub struct Shard<'a> {
-    pub sale: &'a SaleId,
-    pub shard: u32,
-}
-
-impl Object for Shard<'_> {
-    const BINDING: &'static str = SHARDS_BINDING;
-    type Wire = Refusable;
-    type Command = ShardCommand;
-    fn name(&self) -> String {
-        shard_name(self.sale, self.shard)
-    }
-    fn registered_sale(&self, _: &ShardCommand) -> Option<&SaleId> {
-        Some(self.sale)
-    }
-}
-
-/// The name of arrival shard `shard` of `sale`: its Durable Object's name in [`SHARDS_BINDING`].
-pub fn shard_name(sale: &SaleId, shard: u32) -> String {
-    format!("{sale}#{shard}")
-}
-
-/// Fan `seq`'s WebSocket upgrade, handed to the coordinator of `sale` (the edge checked the
-/// fan's token and place first); the answer is the socket ([`Socket`]). No token travels: the
-/// object knows the fan by number only.
-pub struct FanSocket<'a> {
-    pub sale: &'a SaleId,
-    pub seq: Seq,
-    /// The hand the fan's token holds the place as (docs/api.md, "Move my place").
-    pub hand: u8,
-    /// The fan's address (an IP, a /64 or `unknown`), for the object's bound per address.
-    pub from: ClientAddress,
-}
-
-impl Object for FanSocket<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Bare;
-    type Command = ();
-    fn name(&self) -> String {
-        self.sale.to_string()
-    }
-    fn registered_sale(&self, _: &()) -> Option<&SaleId> {
-        Some(self.sale)
-    }
-    fn request(&self, _: &(), headers: &Headers) -> Result<Request, CallError> {
-        headers.set("Upgrade", "websocket")?;
-        let from: String =
-            url::form_urlencoded::byte_serialize(self.from.to_string().as_bytes()).collect();
-        let url = format!(
-            "https://do.internal{SOCKET_PATH}?seq={}&hand={}&from={from}",
-            self.seq, self.hand
-        );
-        Ok(outgoing::request(Method::Get, &url, headers, None)?)
-    }
-}
-
-/// The test fault switch of the coordinator of a sale (only ever called when test faults are
-/// on): told a [`Fault`], it answers a [`FaultReport`].
-pub struct FaultSwitch<'a>(pub &'a SaleId);
-
-impl Object for FaultSwitch<'_> {
-    const BINDING: &'static str = COORDINATOR_BINDING;
-    type Wire = Bare;
-    type Command = Fault;
-    fn name(&self) -> String {
-        self.0.to_string()
-    }
-    fn registered_sale(&self, _: &Fault) -> Option<&SaleId> {
-        Some(self.0)
-    }
-    fn request(&self, fault: &Fault, headers: &Headers) -> Result<Request, CallError> {
-        json_request(Method::Put, FAULT_URL, fault, headers)
-    }
-}
-
-/// The test clock's hand on an object `O` (a [`Coordinator`] or a [`Shard`]; only ever called
-/// when test faults are on, see [`crate::clock`]): told the clock moved ([`ClockPoke`]), it
-/// answers [`ClockPoked`].
-pub struct ClockHand<O>(pub O);
-
-impl<O: Object> Object for ClockHand<O> {
-    const BINDING: &'static str = O::BINDING;
-    type Wire = Bare;
-    type Command = ClockPoke;
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn request(&self, poke: &ClockPoke, headers: &Headers) -> Result<Request, CallError> {
-        json_request(Method::Post, CLOCK_URL, poke, headers)
-    }
-}
-
-/// What a coordinator or an arrival shard is told when the test clock moved.
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize)]
-pub struct ClockPoke {
-    pub offset_ms: u64,
-}
-
-/// What it answers: whether it had an alarm pending (then it ran the alarm's handler at the moved
-/// time, which set the next alarm from it) and, for a coordinator, how many arrival shards its
-/// sale may have numbered fans in (the current count, or the one before a live change if more).
-#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize)]
-pub struct ClockPoked {
-    pub alarm_ran: bool,
-    #[serde(default)]
-    pub shards: u32,
-}
-
-/// Why a call to a Durable Object brought no answer.
-#[derive(Debug)]
-pub enum CallError {
-    /// The runtime could not reach the object (or encode the request).
-    Transport(String),
-    /// The object answered with an HTTP error instead of a protocol answer.
-    Status {
-        binding: &'static str,
-        status: u16,
-        text: String,
-    },
-    /// The object's answer was not what the protocol says.
-    Malformed {
-        binding: &'static str,
-        error: String,
-    },
-    /// The object refused the command: its answer.
-    Refused(QueueError),
-    /// Not asked: what the edge knows cannot say yet (the list of sales is out of date).
-    Busy(String),
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::Transport(e) => f.write_str(e),
-            CallError::Status {
-                binding,
-                status,
-                text,
-            } => write!(f, "{binding} answered {status}: {text}"),
-            CallError::Malformed { binding, error } => {
-                write!(f, "{binding} answered badly: {error}")
-            }
-            CallError::Refused(refusal) => write!(f, "refused: {refusal}"),
-            CallError::Busy(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
-
-impl From<worker::Error> for CallError {
-    fn from(e: worker::Error) -> Self {
-        CallError::Transport(e.to_string())
-    }
-}
-
-impl From<CallError> for ApiError {
-    /// An object that could not be reached, or failed (5xx: overloaded, reset, timed out, or a
-    /// test's fault switch), is busy: the client tries again. A refusal is the answer. An object
-    /// that answered something the protocol does not allow is our bug.
-    fn from(e: CallError) -> Self {
-        match e {
-            CallError::Refused(refusal) => ApiError::Queue(refusal),
-            CallError::Transport(_) | CallError::Busy(_) => ApiError::Busy(e.to_string()),
-            CallError::Status { status, .. } if status >= 500 => ApiError::Busy(e.to_string()),
-            CallError::Status { .. } | CallError::Malformed { .. } => {
-                ApiError::Internal(e.to_string())
-            }
-        }
-    }
-}
-
-/// How an object writes its JSON answers.
-pub trait Wire {
-    /// Reads `text` as an answer `T`, a refusal as `Err`.
-    fn parse<T: DeserializeOwned>(text: &str) -> serde_json::Result<Result<T, QueueError>>;
-}
-
-/// The protocol's answers (coordinators and shards): `Result<T, QueueError>`.
-pub struct Refusable;
-
-impl Wire for Refusable {
-    fn parse<T: DeserializeOwned>(text: &str) -> serde_json::Result<Result<T, QueueError>> {
-        serde_json::from_str(text)
-    }
-}
-
-/// The answer alone (the registry, the monitor, the fault switch): they refuse nothing.
-pub struct Bare;
-
-impl Wire for Bare {
-    fn parse<T: DeserializeOwned>(text: &str) -> serde_json::Result<Result<T, QueueError>> {
-        serde_json::from_str(text).map(Ok)
-    }
-}
-
-/// What an object's answer is read as: JSON (any [`DeserializeOwned`] type), or a fan's
-/// [`Socket`].
-pub trait Answer: Sized {
-    /// The status the object answers it with.
-    const STATUS: u16 = 200;
-    /// Reads it from `resp`, as written by `W`; a refusal is `Err`.
-    #[allow(async_fn_in_trait)]
-    async fn read<W: Wire>(resp: Response) -> Result<Result<Self, QueueError>, String>;
-}
-
-impl<T: DeserializeOwned> Answer for T {
-    async fn read<W: Wire>(mut resp: Response) -> Result<Result<Self, QueueError>, String> {
-        let text = resp.text().await.map_err(|e| e.to_string())?;
-        W::parse(&text).map_err(|e| e.to_string())
-    }
-}
-
-/// A fan's WebSocket, as the coordinator hands it over (a 101 answer).
-pub struct Socket(pub worker::WebSocket);
-
-impl Answer for Socket {
-    const STATUS: u16 = 101;
-    async fn read<W: Wire>(resp: Response) -> Result<Result<Self, QueueError>, String> {
-        let socket = resp.websocket().ok_or("a 101 without a socket")?;
-        Ok(Ok(Socket(socket)))
-    }
+    /// The request carrying it to `to`.
+    fn request(&self, to: &O, headers: &Headers) -> Result<Request, CallError>;
 }
 
 /// The way to the Durable Objects: every request through it is counted, for the request's log
@@ -445,10 +142,10 @@ impl Objects {
     pub async fn ask<O: Object, T: Answer>(
         &self,
         to: &O,
-        command: &O::Command,
+        command: &impl Call<O>,
     ) -> Result<T, CallError> {
         let resp = self.send(to, command, T::STATUS).await?;
-        match T::read::<O::Wire>(resp).await {
+        match read_answer(command, resp).await {
             Ok(answer) => answer.map_err(CallError::Refused),
             Err(error) => Err(CallError::Malformed {
                 binding: O::BINDING,
@@ -459,16 +156,16 @@ impl Objects {
 
     /// The one way every request to an object goes: the sale checked, the protocol's version
     /// on, counted, and an answer with any status but `status` an error.
-    async fn send<O: Object>(
+    async fn send<O: Object, C: Call<O>>(
         &self,
         to: &O,
-        command: &O::Command,
+        command: &C,
         status: u16,
     ) -> Result<Response, CallError> {
         let headers = Headers::new();
         headers.set(PROTOCOL_HEADER, &ProtocolVersion::CURRENT.header_value())?;
-        let request = to.request(command, &headers)?;
-        let sale = to.registered_sale(command);
+        let request = command.request(to, &headers)?;
+        let sale = command.registered_sale(to);
         self.fetch(O::BINDING, &to.name(), request, sale, status)
             .await
     }
@@ -503,7 +200,7 @@ impl Objects {
 
     /// Tells `to` to do `command`: whatever it answers besides a refusal is not read, only
     /// skipped.
-    pub async fn tell<O: Object>(&self, to: &O, command: &O::Command) -> Result<(), CallError> {
+    pub async fn tell<O: Object>(&self, to: &O, command: &impl Call<O>) -> Result<(), CallError> {
         self.ask::<O, IgnoredAny>(to, command).await.map(drop)
     }
 
@@ -537,127 +234,10 @@ pub fn refuse_unanswered_protocol(req: &Request) -> Option<worker::Result<Respon
     }
 }
 
-/// What a test's fault switch makes a coordinator do to every later command (docs/api.md,
-/// "Testing"): wait `delay_ms` first, and then, if `fail`, answer 500 instead.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fault {
-    #[serde(default)]
-    pub delay_ms: u64,
-    #[serde(default)]
-    pub fail: bool,
-    /// Refuse every fan socket (close code 4099), so pages fall back to polling.
-    #[serde(default)]
-    pub refuse_sockets: bool,
-    /// The events queue refuses the coordinator's events (as a failing `sendBatch`): they stay
-    /// in its outbox until the switch is cleared.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub refuse_events: bool,
-    /// The edge isolate that answers the switch forgets its numbering of the sale without
-    /// reporting it, as an isolate that dies does (the coordinator ignores it).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub forget_edge_numbering: bool,
-}
-
-/// What a coordinator answers when its fault is switched: the commands the previous fault
-/// failed, by kind (they never reached the sale's request counts).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct FaultReport {
-    pub failed_by_kind: std::collections::BTreeMap<String, u64>,
-}
-
-/// The longest delay a fault may ask for.
-pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
-
 /// A reply of the wrong kind: the two sides of the protocol disagree.
 pub fn unexpected(reply: Reply) -> ApiError {
     ApiError::Internal(format!(
         "unexpected coordinator reply: {}",
         reply.tag_name()
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use waitroom_core::sale::SaleSettingsInput;
-    use waitroom_core::SaleSettings;
-
-    #[test]
-    fn every_command_to_a_sales_objects_but_its_creation_needs_the_sale() {
-        let sale = SaleId::parse("tour").unwrap();
-        let coordinator = Coordinator(&sale);
-        assert_eq!(coordinator.registered_sale(&Command::Report), Some(&sale));
-        assert_eq!(coordinator.registered_sale(&Command::Snapshot), Some(&sale));
-        let settings = SaleSettings::parse(SaleSettingsInput {
-            name: "Tour".into(),
-            purchase_url: "https://shop.example/buy".into(),
-            ..SaleSettingsInput::default()
-        })
-        .unwrap();
-        let upsert = Command::Upsert {
-            id: sale.clone(),
-            settings,
-            fan_salt: "salt".into(),
-            draw_key: None,
-        };
-        assert_eq!(coordinator.registered_sale(&upsert), None);
-        let report = ShardCommand::ReportEdge {
-            sale: sale.clone(),
-            shard: 1,
-            reports: Vec::new(),
-        };
-        assert_eq!(
-            Shard {
-                sale: &sale,
-                shard: 1
-            }
-            .registered_sale(&report),
-            Some(&sale)
-        );
-        assert_eq!(
-            FaultSwitch(&sale).registered_sale(&Fault::default()),
-            Some(&sale)
-        );
-        assert_eq!(Registry.registered_sale(&RegistryCommand::List), None);
-        assert_eq!(
-            Shard {
-                sale: &sale,
-                shard: 3
-            }
-            .name(),
-            "tour#3"
-        );
-    }
-
-    #[test]
-    fn call_errors_are_busy_refusals_or_our_bug() {
-        let status = |status| CallError::Status {
-            binding: COORDINATOR_BINDING,
-            status,
-            text: String::new(),
-        };
-        let cases = [
-            (CallError::Transport("reset".into()), "busy"),
-            (status(500), "busy"),
-            (status(503), "busy"),
-            (status(400), "internal"),
-            (
-                CallError::Malformed {
-                    binding: SHARDS_BINDING,
-                    error: "x".into(),
-                },
-                "internal",
-            ),
-            (
-                CallError::Refused(QueueError::SaleNotFound),
-                "sale_not_found",
-            ),
-            (CallError::Refused(QueueError::Closed), "closed"),
-        ];
-        for (error, code) in cases {
-            let shown = error.to_string();
-            assert_eq!(ApiError::from(error).code(), code, "{shown}");
-        }
-    }
 }

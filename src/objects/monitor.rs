@@ -2,9 +2,10 @@
 //! promoter's `GET /api/admin/monitor`): its address and what it is told and answers. The object
 //! itself is [`crate::durable::MonitorObject`].
 
-use super::{Bare, Object};
+use super::{json_request, Bare, Call, CallError, Object, OBJECT_PATH};
 use serde::{Deserialize, Serialize};
 use waitroom_core::monitor::{Incident, Notice, Run};
+use worker::{Headers, Method, Request};
 
 pub const MONITOR_BINDING: &str = "MONITOR";
 /// The one monitor object of an environment.
@@ -15,10 +16,15 @@ pub struct Monitor;
 
 impl Object for Monitor {
     const BINDING: &'static str = MONITOR_BINDING;
-    type Wire = Bare;
-    type Command = MonitorCommand;
     fn name(&self) -> String {
         MONITOR_NAME.into()
+    }
+}
+
+impl Call<Monitor> for MonitorCommand {
+    type Wire = Bare;
+    fn request(&self, _: &Monitor, headers: &Headers) -> Result<Request, CallError> {
+        json_request(Method::Post, OBJECT_PATH, self, headers)
     }
 }
 

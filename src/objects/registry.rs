@@ -2,11 +2,12 @@
 //! request about a sale goes through ([`Objects::sale_exists`]): the registry's list of sales as
 //! the edge keeps it ([`known_sales`]), never a question about one id.
 
-use super::{Bare, CallError, Object, Objects, REGISTRY_BINDING};
+use super::{json_request, Bare, Call, CallError, Object, Objects, OBJECT_PATH, REGISTRY_BINDING};
 use crate::edge_cache::{self, known_sales, known_sales::SaleList};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use waitroom_core::{QueueError, SaleId, UnixMillis};
+use worker::{Headers, Method, Request};
 
 /// The registry is one object: sales are created rarely, by promoters.
 const REGISTRY_NAME: &str = "sales";
@@ -20,10 +21,15 @@ pub struct Registry;
 
 impl Object for Registry {
     const BINDING: &'static str = REGISTRY_BINDING;
-    type Wire = Bare;
-    type Command = RegistryCommand;
     fn name(&self) -> String {
         REGISTRY_NAME.into()
+    }
+}
+
+impl Call<Registry> for RegistryCommand {
+    type Wire = Bare;
+    fn request(&self, _: &Registry, headers: &Headers) -> Result<Request, CallError> {
+        json_request(Method::Post, OBJECT_PATH, self, headers)
     }
 }
 

@@ -9,8 +9,8 @@ use crate::http;
 use crate::invitations;
 use crate::objects::monitor::{Monitor, MonitorCommand, MonitorReport};
 use crate::objects::{
-    unexpected, ClockHand, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, FaultSwitch,
-    Registry, RegistryCommand, RegistryFault, RegistryFaultReport, Shard,
+    unexpected, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, Registry, RegistryCommand,
+    RegistryFault, RegistryFaultReport, Shard,
 };
 use crate::random;
 use crate::response::json;
@@ -224,7 +224,7 @@ pub async fn fault(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response
     if fault.forget_edge_numbering {
         crate::edge_numbering::forget(&sale);
     }
-    let report: FaultReport = ctx.objects.ask(&FaultSwitch(&sale), &fault).await?;
+    let report: FaultReport = ctx.objects.ask(&Coordinator(&sale), &fault).await?;
     Ok(json(
         200,
         &FaultAnswer {
@@ -265,7 +265,7 @@ pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
     let poke = ClockPoke { offset_ms: offset };
     let coordinators = join_all(sales.iter().map(|sale| async move {
         ctx.objects
-            .ask::<_, ClockPoked>(&ClockHand(Coordinator(sale)), &poke)
+            .ask::<_, ClockPoked>(&Coordinator(sale), &poke)
             .await
     }))
     .await;
@@ -277,11 +277,11 @@ pub async fn test_clock(mut req: Request, ctx: &Ctx) -> Result<Response, ApiErro
         shards.extend((0..poked.shards).map(|shard| Shard { sale, shard }));
     }
     // After the coordinators: a shard's alarm closes its block at its coordinator.
-    for poked in join_all(shards.into_iter().map(|shard| async move {
-        ctx.objects
-            .ask::<_, ClockPoked>(&ClockHand(shard), &poke)
-            .await
-    }))
+    for poked in join_all(
+        shards
+            .into_iter()
+            .map(|shard| async move { ctx.objects.ask::<_, ClockPoked>(&shard, &poke).await }),
+    )
     .await
     {
         alarms_run += u32::from(poked?.alarm_ran);

@@ -2,11 +2,13 @@
 //! ([`api`]), and where a fan stands, which both tell ([`standing`]), in the page's words
 //! ([`place_words`]). What they share has a module
 //! of its own: the sale's snapshot and info ([`sale`]), the token a request presents and its
-//! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]).
+//! cookie ([`token`]); a sale binding places to devices, its pages ([`binding`]); a signed link a
+//! fan hands on, what a move's ([`moving`]) and a party's ([`party`]) share ([`handed_link`]).
 
 mod api;
 mod assist;
 mod binding;
+mod handed_link;
 pub mod moving;
 mod page;
 pub mod party;

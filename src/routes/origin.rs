@@ -4,7 +4,7 @@ use super::answers::{self, AssignmentAnswer, AssignmentList};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::objects::{unexpected, BatchCoordinator, Coordinator};
+use crate::objects::{unexpected, Coordinator};
 use crate::response::{json, json_with, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
@@ -262,7 +262,7 @@ pub async fn finish_many(
     authorize(&req, ctx)?;
     let body: FinishManyRequest = http::read_json(&mut req).await?;
     let batch = batch_of(&body, &sale, outcome)?;
-    let done: Only<Reply, FinishedMany> = ctx.objects.ask(&BatchCoordinator(&sale), &batch).await?;
+    let done: Only<Reply, FinishedMany> = ctx.objects.ask(&Coordinator(&sale), &batch).await?;
     let done = done.into_inner();
     let results: Vec<FinishedItem> = body
         .assignments

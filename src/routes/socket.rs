@@ -9,7 +9,7 @@ use super::fan::{self, Presented};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::objects::{FanSocket, Socket};
+use crate::objects::{Coordinator, FanSocket, Socket};
 use waitroom_core::keys::token::TokenError;
 use waitroom_core::queue::snapshot::FanView;
 use waitroom_core::queue::socket::Refusal;
@@ -65,11 +65,10 @@ pub async fn open(req: Request, ctx: &Ctx, sale: SaleId) -> Result<Response, Api
     }
     let from = http::client_address(&req);
     let socket = FanSocket {
-        sale: &sale,
         seq: token.seq,
         hand: token.hand,
         from,
     };
-    let Socket(ws) = ctx.objects.ask(&socket, &()).await?;
+    let Socket(ws) = ctx.objects.ask(&Coordinator(&sale), &socket).await?;
     Ok(Response::from_websocket(ws)?)
 }

@@ -8,7 +8,7 @@
 //! a worker built from the release it captures, it writes a new fixture directory. Never
 //! regenerate `state-v1` with a newer release: add `state-v2` instead.
 
-use crate::support::worker::{copy_tree, WorkerFiles};
+use crate::support::worker_files::{copy_tree, WorkerFiles};
 use crate::support::{send, Joined, TestWorker};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

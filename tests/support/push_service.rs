@@ -6,6 +6,7 @@
 //! subscription's private key and auth secret, as a browser would. It answers 201, or 410 for an
 //! endpoint under `/gone/`, and never for one under `/hang/`; it records what it received.
 
+use crate::support::test_server::{read_request, respond, TestServer};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,8 +21,7 @@ use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// One push as received, checked and decrypted.
 #[derive(Clone, Debug)]
@@ -52,30 +52,28 @@ struct Shared {
 pub struct PushService {
     pub base: String,
     shared: Arc<Mutex<Shared>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for PushService {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _server: TestServer,
 }
 
 impl PushService {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind push service");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
         let shared = Arc::new(Mutex::new(Shared::default()));
         let keep = shared.clone();
-        let origin = base.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, keep.clone(), origin.clone()));
-            }
-        });
-        Self { base, shared, task }
+        // The origin its VAPID JWTs must name: its own (known once it is bound).
+        let origin = Arc::new(Mutex::new(String::new()));
+        let origin_of = origin.clone();
+        let server = TestServer::start("push service", move |stream| {
+            let origin = origin_of.lock().unwrap().clone();
+            serve(stream, keep.clone(), origin)
+        })
+        .await;
+        let base = server.base();
+        *origin.lock().unwrap() = base.clone();
+        Self {
+            base,
+            shared,
+            _server: server,
+        }
     }
 
     /// The deployment's VAPID public key (the push route's `public_key`): pushes must be signed
@@ -141,9 +139,10 @@ impl PushService {
 }
 
 async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>, origin: String) {
-    let Some((path, headers, body)) = read(&mut stream).await else {
+    let Some(request) = read_request(&mut stream).await else {
         return;
     };
+    let (path, headers, body) = (request.path, request.headers, request.body);
     let at = Instant::now();
     let (message, problems) = {
         let shared = shared.lock().unwrap();
@@ -166,9 +165,7 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>, origin: String
     } else {
         "201 Created"
     };
-    let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    let _ = stream.write_all(answer.as_bytes()).await;
-    let _ = stream.shutdown().await;
+    respond(&mut stream, status, "", "").await;
 }
 
 /// What a push service and a browser check: the VAPID JWT, then the decryption.
@@ -291,37 +288,4 @@ fn decrypt(keys: &Keys, body: &[u8]) -> Result<Vec<u8>, String> {
         Some(2) => Ok(plain),
         other => Err(format!("last record delimiter {other:?}")),
     }
-}
-
-/// Reads one request: path, headers (names lowercase) and the body's bytes.
-async fn read(stream: &mut TcpStream) -> Option<(String, HashMap<String, String>, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let mut lines = head.lines();
-    let path = lines.next()?.split_whitespace().nth(1)?.to_owned();
-    let headers: HashMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    Some((path, headers, buf[head_end..].to_vec()))
 }

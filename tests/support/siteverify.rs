@@ -13,11 +13,9 @@
 //! `TURNSTILE_SCRIPT_URL` in browser tests): tests/support/fake-turnstile-api.js, which "solves"
 //! at once with a `pass-...` token (`fail-...` for a site key starting with `2x`).
 
-use crate::support::receiver::{read_request, Received};
+use crate::support::test_server::{read_request, respond, Request, TestServer};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 
 /// The secret the stand-in accepts: give it to the worker as `TURNSTILE_SECRET`.
 pub const SECRET: &str = "turnstile-test-secret-0123456789abcdef";
@@ -42,52 +40,36 @@ pub struct Siteverify {
     /// The fake widget script: give it to the worker as `TURNSTILE_SCRIPT_URL`.
     pub script_url: String,
     seen: Arc<Mutex<Seen>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Siteverify {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _server: TestServer,
 }
 
 impl Siteverify {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind siteverify");
-        let address = listener.local_addr().expect("siteverify address");
-        let url = format!("http://{address}/turnstile/v0/siteverify");
-        let script_url = format!("http://{address}{SCRIPT_PATH}");
         let seen = Arc::new(Mutex::new(Seen::default()));
         let keep = seen.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let seen = keep.clone();
-                tokio::spawn(async move {
-                    let Some(request) = read_request(&mut stream).await else {
-                        return;
-                    };
-                    let (status, content_type, body) = if request.path == SCRIPT_PATH {
-                        ("200 OK", "text/javascript", SCRIPT.to_owned())
-                    } else {
-                        let (status, body) = answer(&request, &seen);
-                        (status, "application/json", body)
-                    };
-                    let text = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = stream.write_all(text.as_bytes()).await;
-                    let _ = stream.shutdown().await;
-                });
+        let server = TestServer::start("siteverify", move |mut stream| {
+            let seen = keep.clone();
+            async move {
+                let Some(request) = read_request(&mut stream).await else {
+                    return;
+                };
+                let (status, content_type, body) = if request.path == SCRIPT_PATH {
+                    ("200 OK", "text/javascript", SCRIPT.to_owned())
+                } else {
+                    let (status, body) = answer(&request, &seen);
+                    (status, "application/json", body)
+                };
+                let headers = format!("Content-Type: {content_type}\r\n");
+                respond(&mut stream, status, &headers, &body).await;
             }
-        });
+        })
+        .await;
+        let base = server.base();
         Self {
-            url,
-            script_url,
+            url: format!("{base}/turnstile/v0/siteverify"),
+            script_url: format!("{base}{SCRIPT_PATH}"),
             seen,
-            task,
+            _server: server,
         }
     }
 
@@ -104,8 +86,8 @@ pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn answer(request: &Received, seen: &Mutex<Seen>) -> (&'static str, String) {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(request.body.as_bytes())
+fn answer(request: &Request, seen: &Mutex<Seen>) -> (&'static str, String) {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
         .into_owned()
         .collect();
     let token = field(&form, "response").unwrap_or_default().to_owned();

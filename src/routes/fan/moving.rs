@@ -4,8 +4,9 @@
 //! ([`Command::Move`]), which hands the place to a new hand; the old hand's token stops holding
 //! it (the snapshot names moved places, so the edge answers the old device "moved" from it).
 //!
-//! The link carries its code in the fragment (`/s/{sale}/move#<code>`), which browsers never
-//! send: the code reaches us only in a POST body, never in a URL or a log. JSON for apps
+//! What a move link shares with a party link (the signed link with its code in the fragment,
+//! which browsers never send, its page, the form that uses the code) is
+//! [`super::handed_link`]'s. JSON for apps
 //! (`POST /api/sales/{sale}/move-link`, `POST /api/sales/{sale}/move`) and pages for browsers
 //! (`POST /s/{sale}/move-link`: the link and its QR code; `GET /s/{sale}/move`: the page that
 //! takes the place, by script from the fragment or, without JavaScript, from the typed code).
@@ -16,38 +17,34 @@
 //! link made), and the device that takes the place presents its own `device_key`: the new hand's
 //! token is bound to that key, and the old device's key claims nothing any more.
 
+use super::handed_link::{self, form_field, link_asked, SignedLink, Used};
 use super::sale::snapshot;
-use super::token::{device_proof, presented, set_token_cookie, verify, Presented};
+use super::token::{device_proof, set_token_cookie};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::i18n::Lang;
 use crate::objects::Coordinator;
-use crate::pages::{self, MoveLinkPage, MovePage, SaleLook};
-use crate::response::{self, json, CacheControl};
+use crate::pages::{self, HandedLink, MovePage, SaleLook};
+use crate::response::{json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::device::{DeviceError, DeviceJwk, DeviceKey, DeviceProof, ProofPurpose};
-use waitroom_core::keys::move_link::{MoveLink, MoveLinkError};
-use waitroom_core::keys::token::{QueueToken, TokenError};
+use waitroom_core::keys::move_link::{MoveLink, MoveLinkError, MOVE_LINK_TTL_S};
+use waitroom_core::keys::token::QueueToken;
 use waitroom_core::machines::protocol::{Command, DeviceClaim, Moved, Proven, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::MAX_MOVES;
-use waitroom_core::time::rfc3339;
-use waitroom_core::{Phase, QueueError, SaleId, Seq, UnixMillis};
+use waitroom_core::{Phase, QueueError, SaleId, Seq};
 use worker::Request;
 
-/// `POST /api/sales/{sale}/move-link`'s answer.
+/// `POST /api/sales/{sale}/move-link`'s answer (its code is for one move).
 #[derive(Serialize)]
-pub struct MoveLinkAnswer {
-    pub sale: SaleId,
-    /// The one-time code; the link is `url` (the code in its fragment).
-    pub code: String,
-    pub url: String,
-    #[serde(with = "rfc3339")]
-    pub expires_at: UnixMillis,
+struct MoveLinkAnswer {
+    #[serde(flatten)]
+    link: SignedLink,
     /// Moves the place has left after this one.
-    pub moves_left: u8,
+    moves_left: u8,
 }
 
 /// `POST /api/sales/{sale}/move`'s answer: the place, now this device's.
@@ -91,13 +88,11 @@ async fn make_link(
     prove_device(ctx, &snap.sale.id, token, proof).await?;
     let link = MoveLink::new(token.seq, token.hand, ctx.now);
     let code = link.sign(&ctx.config()?.secrets.token_keys, &snap.sale.id);
-    let sale = snap.sale.id.clone();
+    let moves_left = MAX_MOVES - token.hand - 1;
+    let handed = HandedLink::Move { moves_left };
     Ok(MoveLinkAnswer {
-        url: format!("{}/s/{sale}/move#{code}", ctx.origin),
-        code,
-        sale,
-        expires_at: link.expires_at(),
-        moves_left: MAX_MOVES - token.hand - 1,
+        link: SignedLink::new(ctx, snap.sale.id.clone(), handed, code, link.expires_at()),
+        moves_left,
     })
 }
 
@@ -125,14 +120,6 @@ async fn prove_device(
     };
     let _: Only<Reply, Proven> = ctx.objects.ask(&Coordinator(sale), &command).await?;
     Ok(())
-}
-
-/// The token a request presents (bearer or cookie), verified.
-pub(super) fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
-    match presented(req, sale) {
-        Some(Presented::Bearer(text) | Presented::Cookie(text)) => verify(ctx, sale, &text),
-        None => Err(TokenError::Malformed.into()),
-    }
 }
 
 /// Takes the place `code` names for this device: one request to the coordinator, then the new
@@ -168,9 +155,7 @@ async fn take_over(
 
 /// `POST /api/sales/{sale}/move-link`.
 pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
-    http::require_same_site(&req)?;
-    let token = token_of(&req, ctx, &sale)?;
-    let snap = snapshot(ctx, &sale).await?;
+    let (token, snap) = link_asked(&req, ctx, &sale).await?;
     let proof = device_proof(&req);
     Ok(json(
         201,
@@ -211,24 +196,16 @@ pub async fn link_page(
     ctx: &Ctx,
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
-    http::require_same_site(&req)?;
-    let token = token_of(&req, ctx, &sale)?;
-    let snap = snapshot(ctx, &sale).await?;
+    let (token, snap) = link_asked(&req, ctx, &sale).await?;
     let proof = match &token.device {
         Some(_) => form_field(&mut req, "device_proof").await?,
         None => None,
     };
-    let link = make_link(ctx, &snap, &token, proof.as_deref()).await?;
-    let page = MoveLinkPage {
-        lang: ctx.lang.lang,
-        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
-        url: &link.url,
-        code: &link.code,
-        expires_at: link.expires_at,
-        minutes: waitroom_core::keys::move_link::MOVE_LINK_TTL_S / 60,
-        moves_left: link.moves_left,
+    let answer = make_link(ctx, &snap, &token, proof.as_deref()).await?;
+    let handed = HandedLink::Move {
+        moves_left: answer.moves_left,
     };
-    pages::render(&page, 200, CacheControl::PrivateNoStore)
+    handed_link::link_page(ctx, &snap, handed, &answer.link, MOVE_LINK_TTL_S)
 }
 
 /// `GET /s/{sale}/move`: the page that takes the place over (its script reads the code from the
@@ -260,14 +237,10 @@ pub async fn take_page(
     let code = form_field(&mut req, "code").await?.unwrap_or_default();
     // The form carries no key: a sale that binds places takes a place over only by the page's
     // script (`POST /api/sales/{sale}/move` with the device's key).
-    match take_over(ctx, &sale, &code, None).await {
-        Ok((_, text)) => {
-            let mut response = response::see_other(&format!("/s/{sale}"))?;
-            set_token_cookie(&mut response, &sale, &text)?;
-            Ok(response)
-        }
-        Err(e) if e.is_busy() => Err(e),
-        Err(e) => page(ctx, sale, Some(&e)).await,
+    let taken = take_over(ctx, &sale, &code, None).await;
+    match handed_link::used(&sale, taken.map(|(_, text)| text))? {
+        Used::Taken(response) => Ok(response),
+        Used::Refused(e) => page(ctx, sale, Some(&e)).await,
     }
 }
 
@@ -284,10 +257,4 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Device(DeviceError::KeyRequired) => lang.move_refused_needs_script(),
         _ => lang.move_refused_other(),
     }
-}
-
-/// The form field `name` of the request's body, if present.
-async fn form_field(req: &mut Request, name: &str) -> Result<Option<String>, ApiError> {
-    let form = http::read_form(req).await?;
-    Ok(form.into_iter().find(|(k, _)| k == name).map(|(_, v)| v))
 }

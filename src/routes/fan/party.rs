@@ -9,19 +9,19 @@
 //! link and its QR code; `GET`/`POST /s/{sale}/party`: the page that joins, or shows a member
 //! their party; `POST /s/{sale}/party/leave`), all served by the full worker (a fan's rare asks).
 //!
-//! The link carries its code in the fragment (`/s/{sale}/party#<code>`): the code reaches us
-//! only in a POST body, never in a URL we log.
+//! What a party link shares with a move link (the signed link with its code in the fragment,
+//! its page, the form that uses the code) is [`super::handed_link`]'s.
 
-use super::moving::token_of;
+use super::handed_link::{self, form_field, link_asked, SignedLink, Used};
 use super::sale::snapshot;
-use super::token::{presented, set_token_cookie, verify, Presented};
+use super::token::{presented_token, set_token_cookie, token_of};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
 use crate::i18n::Lang;
-use crate::objects::PartyCoordinator;
-use crate::pages::{self, PartyLinkPage, PartyPage, PartyShows, SaleLook};
-use crate::response::{self, json, CacheControl};
+use crate::objects::Coordinator;
+use crate::pages::{self, HandedLink, PartyPage, PartyShows, SaleLook};
+use crate::response::{json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
 use waitroom_core::keys::party_link::{PartyLink, PartyLinkError, PARTY_LINK_TTL_S};
@@ -29,19 +29,14 @@ use waitroom_core::keys::token::QueueToken;
 use waitroom_core::machines::protocol::{Moved, PartyCommand, Reply};
 use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::{PartyView, MEMBER_HAND};
-use waitroom_core::time::rfc3339;
-use waitroom_core::{Phase, QueueError, SaleId, Seq, UnixMillis};
+use waitroom_core::{Phase, QueueError, SaleId, Seq};
 use worker::Request;
 
 /// `POST /api/sales/{sale}/party-link`'s answer.
 #[derive(Serialize)]
 struct PartyLinkAnswer {
-    sale: SaleId,
-    /// The code; the link is `url` (the code in its fragment).
-    code: String,
-    url: String,
-    #[serde(with = "rfc3339")]
-    expires_at: UnixMillis,
+    #[serde(flatten)]
+    link: SignedLink,
     /// The most fans the party may be (the leader included).
     party_max: u8,
 }
@@ -87,31 +82,19 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLink
     let link = PartyLink::new(token.seq, token.hand, ctx.now);
     let sale = snap.sale.id.clone();
     let code = link.sign(&ctx.config()?.secrets.token_keys, &sale);
+    let handed = HandedLink::Party {
+        friends: party_max - 1,
+    };
     Ok(PartyLinkAnswer {
-        url: format!("{}/s/{sale}/party#{code}", ctx.origin),
-        code,
-        sale,
-        expires_at: link.0.expires_at(),
+        link: SignedLink::new(ctx, sale, handed, code, link.0.expires_at()),
         party_max,
     })
 }
 
 /// `POST /api/sales/{sale}/party-link`.
 pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
-    http::require_same_site(&req)?;
-    let token = token_of(&req, ctx, &sale)?;
-    let snap = snapshot(ctx, &sale).await?;
+    let (token, snap) = link_asked(&req, ctx, &sale).await?;
     Ok(json(201, &make_link(ctx, &snap, &token)?))
-}
-
-/// The joiner's own token (bearer or cookie), if they present one: its place is given up.
-fn own_token(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<QueueToken>, ApiError> {
-    match presented(req, sale) {
-        Some(Presented::Bearer(text) | Presented::Cookie(text)) => {
-            Ok(Some(verify(ctx, sale, &text)?))
-        }
-        None => Ok(None),
-    }
 }
 
 /// Joins the party `code` names, giving up `own`'s place: one request to the coordinator, then
@@ -129,7 +112,7 @@ async fn join_with(
         leader_hand: link.0.hand,
         member: own.map(|t| (t.seq, t.hand)),
     };
-    let moved: Only<Reply, Moved> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
+    let moved: Only<Reply, Moved> = ctx.objects.ask(&Coordinator(sale), &command).await?;
     let Moved { hand, fan_id } = moved.into_inner();
     let token = QueueToken {
         hand,
@@ -143,7 +126,8 @@ async fn join_with(
 /// presents (bearer or cookie) names its own place, which is given up.
 pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
-    let own = own_token(&req, ctx, &sale)?;
+    // The joiner's own token, if they present one: its place is given up.
+    let own = presented_token(&req, ctx, &sale)?;
     let body: JoinBody = http::read_json(&mut req).await?;
     let (token, text) = join_with(ctx, &sale, own.as_ref(), &body.code).await?;
     let answer = JoinedAnswer {
@@ -172,7 +156,7 @@ async fn party_of(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<PartyV
         leader: token.seq,
         hand: token.hand,
     };
-    let party: Only<Reply, PartyView> = ctx.objects.ask(&PartyCoordinator(sale), &command).await?;
+    let party: Only<Reply, PartyView> = ctx.objects.ask(&Coordinator(sale), &command).await?;
     Ok(party.into_inner())
 }
 
@@ -185,7 +169,7 @@ async fn leave_with(ctx: &Ctx, sale: &SaleId, token: &QueueToken) -> Result<(), 
         leader: token.seq,
         hand: token.hand,
     };
-    ctx.objects.tell(&PartyCoordinator(sale), &command).await?;
+    ctx.objects.tell(&Coordinator(sale), &command).await?;
     Ok(())
 }
 
@@ -208,20 +192,12 @@ pub async fn link_page(
     ctx: &Ctx,
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
-    http::require_same_site(&req)?;
-    let token = token_of(&req, ctx, &sale)?;
-    let snap = snapshot(ctx, &sale).await?;
-    let link = make_link(ctx, &snap, &token)?;
-    let page = PartyLinkPage {
-        lang: ctx.lang.lang,
-        sale: SaleLook::of(&snap.sale, ctx.lang.lang),
-        url: &link.url,
-        code: &link.code,
-        expires_at: link.expires_at,
-        minutes: PARTY_LINK_TTL_S / 60,
-        friends: link.party_max - 1,
+    let (token, snap) = link_asked(&req, ctx, &sale).await?;
+    let answer = make_link(ctx, &snap, &token)?;
+    let handed = HandedLink::Party {
+        friends: answer.party_max - 1,
     };
-    pages::render(&page, 200, CacheControl::PrivateNoStore)
+    handed_link::link_page(ctx, &snap, handed, &answer.link, PARTY_LINK_TTL_S)
 }
 
 /// `GET /s/{sale}/party`: a member sees their party (one coordinator request) and "leave";
@@ -269,20 +245,11 @@ pub async fn join_page(
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let own = super::token::held_by_page(&req, ctx, &sale).map(|h| h.token);
-    let form = http::read_form(&mut req).await?;
-    let code = form
-        .into_iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    match join_with(ctx, &sale, own.as_ref(), &code).await {
-        Ok((_, text)) => {
-            let mut response = response::see_other(&format!("/s/{sale}"))?;
-            set_token_cookie(&mut response, &sale, &text)?;
-            Ok(response)
-        }
-        Err(e) if e.is_busy() => Err(e),
-        Err(e) => page(&req, ctx, sale, Some(&e)).await,
+    let code = form_field(&mut req, "code").await?.unwrap_or_default();
+    let joined = join_with(ctx, &sale, own.as_ref(), &code).await;
+    match handed_link::used(&sale, joined.map(|(_, text)| text))? {
+        Used::Taken(response) => Ok(response),
+        Used::Refused(e) => page(&req, ctx, sale, Some(&e)).await,
     }
 }
 

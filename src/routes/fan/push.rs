@@ -9,11 +9,11 @@
 //!
 //! The token decides whose place it is: there is no field naming another place.
 
-use super::moving::token_of;
+use super::token::token_of;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
-use crate::objects::CallBack;
+use crate::objects::Coordinator;
 use crate::response::json;
 use serde::{Deserialize, Serialize};
 use waitroom_core::keys::push_subscription::{PushSubscription, SubscriptionInput};
@@ -118,7 +118,7 @@ pub async fn api(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Re
             hand: token.hand,
         },
     };
-    let s = match ctx.objects.ask(&CallBack(&sale), &command).await? {
+    let s = match ctx.objects.ask(&Coordinator(&sale), &command).await? {
         PushAnswer::Subscribed(s) => s,
         // The call-back's own refusals: 409 in the error table's shape, written here so the
         // table (which the edge's module carries) holds none of their words.

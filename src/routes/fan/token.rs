@@ -6,7 +6,7 @@ use crate::door::Held;
 use crate::error::ApiError;
 use crate::http;
 use waitroom_core::keys::device::{MAX_PROOF_LEN, PROOF_HEADER};
-use waitroom_core::keys::token::{QueueToken, TOKEN_TTL_S};
+use waitroom_core::keys::token::{QueueToken, TokenError, TOKEN_TTL_S};
 use waitroom_core::SaleId;
 use worker::{Request, Response};
 
@@ -28,6 +28,25 @@ pub(crate) fn verify(ctx: &Ctx, sale: &SaleId, text: &str) -> Result<QueueToken,
         .secrets
         .token_keys
         .verify(text, sale, ctx.now)?)
+}
+
+/// The token a request presents (bearer or cookie), if any, verified: a bad one is refused.
+pub(super) fn presented_token(
+    req: &Request,
+    ctx: &Ctx,
+    sale: &SaleId,
+) -> Result<Option<QueueToken>, ApiError> {
+    match presented(req, sale) {
+        Some(Presented::Bearer(text) | Presented::Cookie(text)) => {
+            Ok(Some(verify(ctx, sale, &text)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The token a request presents (bearer or cookie), verified; none is a malformed token.
+pub(super) fn token_of(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<QueueToken, ApiError> {
+    presented_token(req, ctx, sale)?.ok_or_else(|| TokenError::Malformed.into())
 }
 
 /// The token a request presents, verified: a bad cookie is ignored (as no token), a bad bearer

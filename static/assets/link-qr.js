@@ -1,5 +1,5 @@
-// "Invite friends", the leader's end (docs/api.md, "Come as a party"): draws the party link's QR
-// code (qrcode-generator, served from /vendor/).
+// A link a fan hands on ("Continue on another device", "Invite friends"; handed_link.html): draws
+// the link's QR code (qrcode-generator, served from /vendor/).
 (() => {
   "use strict";
   const link = document.body.dataset.link;
