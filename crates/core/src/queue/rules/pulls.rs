@@ -2,7 +2,7 @@
 //! whose admission mode is `pull`; a retry with the same `request_id` gets the same fans.
 
 use super::admission;
-use crate::ids::{RequestId, WindowId};
+use crate::ids::{Position, RequestId, WindowId};
 use crate::queue::error::QueueError;
 use crate::queue::limits::MAX_PULL;
 use crate::queue::records::{Change, PullRecord, Pulled};
@@ -26,6 +26,7 @@ pub(crate) fn pull(
     window: WindowId,
     max: u32,
     request_id: Option<RequestId>,
+    before: Option<Position>,
 ) -> Result<Pulled, QueueError> {
     let phase = q.phase_at(now);
     if let Some(replay) = q.pulls.replay(request_id.as_ref(), &window, max) {
@@ -46,7 +47,8 @@ pub(crate) fn pull(
         return Err(QueueError::NotPullMode { admission: mode });
     }
     let admitted = if phase == Phase::Open {
-        admission::admit(q, now, &window, max as usize)
+        let before = before.unwrap_or(q.line.end());
+        admission::admit_before(q, now, &window, max as usize, before)
     } else {
         admission::Admitted::default()
     };
