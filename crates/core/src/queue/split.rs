@@ -24,11 +24,14 @@
 //!   each line object's snapshot, two binary searches each: still a range that holds the true
 //!   count, and logarithmic per poll.
 //! - **Who is handed out next** ([`next_line`], [`plan_pull`]): the line object whose next
-//!   waiting position is the lowest. A pull of `n` places is cut at the highest position below
-//!   which every fan who may wait, in all line objects together, fits in `n`, and never past a
-//!   block still pending anywhere; each line object with fans below the cut hands them out
+//!   waiting position is the lowest. For a pull of `n` places each line object tells its next
+//!   `n` waiting positions ([`Queue::next_waiting`](crate::queue::Queue::next_waiting), one
+//!   request each a round); the cut is the `n + 1`-th of them all, never past a block still
+//!   pending anywhere; each line object with fans below the cut hands them out
 //!   ([`Queue::pull_before`](crate::queue::Queue::pull_before)). The merged line then leaves the
 //!   front in position order, as one coordinator's does, and never more than `n` at once.
+//!   (The snapshots' ranges are too coarse for this far from the front: a line object's gaps
+//!   include every other line object's numbers.)
 //! - **How many** ([`lines_for_rate`]): `K = ceil(A / 200)` for `A` admissions a second.
 
 use crate::ids::{Position, Seq};
@@ -202,87 +205,66 @@ pub fn pull_limit(fronts: &[LineFront]) -> Position {
         .unwrap_or(Position(1))
 }
 
-/// A line object's snapshot and where its line stands now.
-#[derive(Clone, Copy, Debug)]
-pub struct LineView<'a> {
-    pub snapshot: &'a Snapshot,
-    pub front: LineFront,
+/// A line object's next waiting positions, as it tells the rate's admitter (the sale's
+/// coordinator) once a round: every position before `until` that is not a gap is listed.
+/// `until` is the first pending block, or just past the last position listed when the list was
+/// cut at its length; with neither, the line object holds nobody else before any position (its
+/// next block will come after every number handed out so far).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextWaiting {
+    pub positions: Vec<Position>,
+    pub until: Position,
 }
 
-/// At most how many fans may wait in a line object before `position` now: from its snapshot
-/// (whose counts only fall as its front passes and gaps are added), every number it took after
-/// the snapshot counted as a fan.
-pub fn most_before(view: &LineView, position: Position) -> u64 {
-    let (snapshot, front) = (view.snapshot, view.front);
-    let to = position.min(front.end);
-    let head = front.head.max(snapshot.head);
-    if to <= head {
-        return 0;
+impl NextWaiting {
+    /// Listed fans before `position`.
+    pub fn before(&self, position: Position) -> u64 {
+        self.positions.partition_point(|p| *p < position) as u64
     }
-    let known_end = Position(snapshot.next_seq);
-    if head >= known_end {
-        return to.0 - head.0;
-    }
-    let (_, most) = snapshot.ahead_bounds(to.min(known_end));
-    let (least_behind, _) = snapshot.ahead_bounds(head);
-    most.saturating_sub(least_behind) + to.0.saturating_sub(known_end.0)
 }
 
 /// How a pull of `n` places is spread over the line objects: nobody at `before` or after it is
 /// handed out, and each line object in `asks` (the lowest next waiting position first) hands out
-/// at most its count, every fan it holds before `before`.
+/// its count, every fan it holds before `before`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PullPlan {
     pub before: Position,
     pub asks: Vec<(usize, u64)>,
 }
 
-/// Plans a pull of `n` places ([`PullPlan`]): the highest cut, up to [`pull_limit`], below
-/// which every fan who may wait (by [`most_before`]) fits in `n`. A binary search over
-/// positions, `2 K` binary searches in snapshots at each step.
-pub fn plan_pull(views: &[LineView], n: u64) -> PullPlan {
-    let fronts: Vec<LineFront> = views.iter().map(|view| view.front).collect();
-    let low = fronts.iter().filter_map(LineFront::next_waiting).min();
-    let limit = pull_limit(&fronts);
-    let Some(low) = low.filter(|low| *low < limit && n > 0) else {
-        return PullPlan {
-            before: merged_head(&fronts),
-            asks: Vec::new(),
-        };
-    };
-    let total = |at: u64| -> u64 {
-        views
-            .iter()
-            .map(|view| most_before(view, Position(at)))
-            .sum()
-    };
-    // total(low) is 0: every line object's head is at `low` or after it.
-    let (mut fits, mut over) = (low.0, limit.0);
-    if total(over) <= n {
-        fits = over;
+/// Plans a pull of `n` places ([`PullPlan`]) from each line object's [`NextWaiting`]: the cut is
+/// the `n + 1`-th waiting position over all of them, and never past any line object's `until`
+/// (a block still pending there, or the end of what it listed). Fans who left still count as
+/// waiting here (their line object skips them): a pull hands out at most `n`, in order.
+pub fn plan_pull(lines: &[NextWaiting], n: u64) -> PullPlan {
+    let limit = lines
+        .iter()
+        .map(|line| line.until)
+        .min()
+        .unwrap_or(Position(1));
+    let mut waiting: Vec<Position> = lines
+        .iter()
+        .flat_map(|line| line.positions.iter().copied().take_while(|p| *p < limit))
+        .collect();
+    let before = if waiting.len() as u64 > n {
+        let (_, cut, _) = waiting.select_nth_unstable(n as usize);
+        *cut
     } else {
-        while over - fits > 1 {
-            let mid = fits + (over - fits) / 2;
-            if total(mid) <= n {
-                fits = mid;
-            } else {
-                over = mid;
-            }
-        }
-    }
-    let before = Position(fits);
-    let mut order: Vec<(Position, usize)> = fronts
+        limit
+    };
+    let mut asks: Vec<(Position, usize, u64)> = lines
         .iter()
         .enumerate()
-        .filter_map(|(k, front)| front.next_waiting().map(|at| (at, k)))
+        .filter_map(|(k, line)| {
+            let count = line.before(before);
+            (count > 0).then(|| (line.positions[0], k, count))
+        })
         .collect();
-    order.sort_unstable();
-    let asks = order
-        .into_iter()
-        .map(|(_, k)| (k, most_before(&views[k], before)))
-        .filter(|(_, count)| *count > 0)
-        .collect();
-    PullPlan { before, asks }
+    asks.sort_unstable();
+    PullPlan {
+        before,
+        asks: asks.into_iter().map(|(_, k, count)| (k, count)).collect(),
+    }
 }
 
 #[cfg(test)]
