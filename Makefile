@@ -151,10 +151,11 @@ SIM_RATE ?= 120000
 # ~6 min here (368 s measured, peak memory 1.5 GB).
 PROD_ARGS ?=
 # Then the same sale's line split over line objects (`lines=5`: 60,000 admitted a minute is 5 at
-# 200 a second each, docs/capacity.md "Past it"), completions reported 50 to a request, at a
-# fifth of the crowd so that it adds ~2 min (target/bench/production-split.md); PROD_SPLIT_ARGS
-# overrides it (e.g. PROD_SPLIT_ARGS="lines=5" for the full shape, ~8 min).
-PROD_SPLIT_ARGS ?= lines=5 complete_batch=50 fans=2000000 prequeue=400000
+# 200 a second each, docs/capacity.md "Past it"), completions reported 50 to a request and
+# presence batches through the arrival shards, at a fifth of the crowd so that it adds ~2¼ min
+# (target/bench/production-split.md); PROD_SPLIT_ARGS overrides it (e.g. PROD_SPLIT_ARGS=lines=5
+# for the full shape: 21 min on this loaded machine).
+PROD_SPLIT_ARGS ?= lines=5 complete_batch=50 presence_shards=1 fans=2000000 prequeue=400000
 bench-core:
 	@mkdir -p target/bench
 	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"

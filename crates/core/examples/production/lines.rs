@@ -361,7 +361,7 @@ pub(crate) fn presence_round(
             } else if !fan.gone_by(t) {
                 // A socket refused (the object full, or not near the front by its
                 // exact count) leaves the page polling, and polls say it is there.
-                let held = seq % SOCKET_EVERY == 0
+                let held = seq.is_multiple_of(SOCKET_EVERY)
                     && (sockets.contains(&seq) || {
                         lines.served(total, k, "socket", 1);
                         lines.queues[k].connect(now, seq).is_ok() && sockets.insert(seq)
