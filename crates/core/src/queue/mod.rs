@@ -673,35 +673,7 @@ impl Queue {
     /// rate's admitter ([`split::plan_pull`]). Linear in the positions listed and the gaps
     /// between them.
     pub fn next_waiting(&self, max: usize) -> split::NextWaiting {
-        let (line, blocks) = (&self.state.line, &self.state.blocks);
-        // A pending block's numbers may sit anywhere among drawn positions: ask of each.
-        let held = |at: Position| blocks.first().is_some() && blocks.holds(self.state.seq_at(at));
-        let mut positions = Vec::new();
-        let mut at = line.head();
-        let mut gaps = line.gaps_iter();
-        let mut until = None;
-        'listing: while positions.len() < max && at < line.end() {
-            let gap = gaps.by_ref().find(|gap| gap.end() > at);
-            let free_until = gap.map_or(line.end(), |gap| gap.start.min(line.end()));
-            while at < free_until && positions.len() < max {
-                if held(at) {
-                    until = Some(at);
-                    break 'listing;
-                }
-                positions.push(at);
-                at = Position(at.0 + 1);
-            }
-            match gap {
-                Some(gap) if positions.len() < max => at = at.max(gap.end()),
-                _ => break,
-            }
-        }
-        let until = until.unwrap_or(if positions.len() >= max {
-            Position(positions.last().map_or(at.0, |p| p.0 + 1))
-        } else {
-            Position(u64::MAX)
-        });
-        split::NextWaiting { positions, until }
+        pulls::next_waiting(&self.state, max)
     }
 
     /// The arrival numbers below `to` this queue has not taken belong to other line objects of a
