@@ -23,7 +23,7 @@ help:
 	@echo "make dev   - install what is missing, build, run the worker + demo sale + demo origin locally"
 	@echo "make test  - install what is missing, then run every test"
 	@echo "make bench - load benchmark (steady state, opening second, slow coordinator, edge cost, pushed turns, proof of work, shared address, the coordinator's ceiling, cold start) against a local worker it starts itself, then make bench-core; reports in target/bench/"
-	@echo "make bench-core - the core alone: cost per operation (criterion), the million-fan simulation and the production-shaped one (PROD_ARGS); target/bench/core.md, simulation.md, production.md"
+	@echo "make bench-core - the core alone: cost per operation (criterion), the million-fan simulation and the production-shaped one (PROD_ARGS), then split over line objects (PROD_SPLIT_ARGS); target/bench/core.md, simulation.md, production.md, production-split.md"
 	@echo "make deploy ENV=staging|production [PERCENT=10] [DRY_RUN=1], make rollback ENV=... - see docs/operations.md"
 
 bootstrap:
@@ -150,6 +150,12 @@ SIM_RATE ?= 120000
 # (empty) its full shape: 10M fans, a 2M pre-queue, 1,200 isolates (300 × 4), 2 virtual hours:
 # ~6 min here (368 s measured, peak memory 1.5 GB).
 PROD_ARGS ?=
+# Then the same sale's line split over line objects (`lines=5`: 60,000 admitted a minute is 5 at
+# 200 a second each, docs/capacity.md "Past it"), completions reported 50 to a request and
+# presence batches through the arrival shards, at a fifth of the crowd so that it adds ~2¼ min
+# (target/bench/production-split.md); PROD_SPLIT_ARGS overrides it (e.g. PROD_SPLIT_ARGS=lines=5
+# for the full shape: 21 min on this loaded machine).
+PROD_SPLIT_ARGS ?= lines=5 complete_batch=50 presence_shards=1 fans=2000000 prequeue=400000
 bench-core:
 	@mkdir -p target/bench
 	@echo "[bench] the core's cost per operation (cargo bench -p waitroom-core; load average $$(cut -d' ' -f1-3 /proc/loadavg))"
@@ -162,7 +168,9 @@ bench-core:
 	@cargo run --release --quiet -p waitroom-core --example production -- $(PROD_ARGS) | tee target/bench/production.md
 	@echo "[bench] the counts docs/capacity.md's cost model is built from (target/bench/production.md, Totals):"
 	@sed -n '/^## Totals/,$$p' target/bench/production.md
-	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md, target/bench/production.md"
+	@echo "[bench] the line split over line objects ($(PROD_SPLIT_ARGS); load average $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@cargo run --release --quiet -p waitroom-core --example production -- $(PROD_SPLIT_ARGS) | tee target/bench/production-split.md
+	@echo "[bench] reports: target/bench/core.md, target/bench/simulation.md, target/bench/simulation-rate.md, target/bench/production.md, target/bench/production-split.md"
 
 clean:
 	rm -rf build build-edge build-gate target/wasm32-unknown-unknown .wrangler

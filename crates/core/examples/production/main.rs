@@ -24,14 +24,27 @@
 //! and stored, memory, and the edge's work per poll. Then the totals the cost model in
 //! docs/capacity.md is built from.
 //!
+//! `lines=K` (default 1) splits the sale's line over `K` line objects
+//! ([`waitroom_core::queue::split`]): `K` real queues under one block numbering (block `b` to line
+//! object `b mod K`), the shards' blocks closed at their owner, claims, completions, presence and
+//! sockets sent to the fan's line object, one snapshot per line object per data centre a second
+//! (merged at the edge), and admission by rate through pulls cut so the merged line leaves in
+//! order (checked each round). `complete_batch=N` (default 1) reports completions N to a request;
+//! `presence_shards=1` sends presence batches through the arrival shards (one a second from each
+//! shard to each line object, instead of one from each isolate).
+//! Either way a table per line object ends the report: requests (peak and while admitting), rows
+//! written, memory, snapshot bytes.
+//!
 //! `cargo run --release -p waitroom-core --example production -- [fans=N] [dcs=N] [isolates=N]
-//! [prequeue=N] [hours=N] [shards=N] [rate=N]`
+//! [prequeue=N] [hours=N] [shards=N] [rate=N] [lines=K] [complete_batch=N] [presence_shards=1]`
 
 #[path = "../common/mod.rs"]
 mod common;
+mod lines;
 mod parts;
 
 use common::{peak_rss_mib, DrawnLine, Fan, Fans, Fenwick, OrderCheck, Rng};
+use lines::{presence_round, Lines};
 use parts::*;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -84,18 +97,33 @@ fn main() {
         ..SaleSettingsInput::default()
     })
     .expect("valid settings");
-    settings.admission = Admission::Rate { per_minute: a.rate };
-    let mut c = Queue::create(
-        SaleId::parse("prod").unwrap(),
-        settings,
-        "prod-salt-0123456789".into(),
-        Some(DrawKey::from_bytes([0x5a; 32])),
-        T0,
-    )
-    .unwrap();
-    if a.prequeue == 0 {
-        c.open(T0).unwrap();
-    }
+    // Split, the line objects admit nobody by themselves: the rate's pulls do, in order.
+    settings.admission = if a.lines > 1 {
+        Admission::Pull
+    } else {
+        Admission::Rate { per_minute: a.rate }
+    };
+    let mut lines = Lines::new(
+        (0..a.lines)
+            .map(|_| {
+                let mut q = Queue::create(
+                    SaleId::parse("prod").unwrap(),
+                    settings.clone(),
+                    "prod-salt-0123456789".into(),
+                    Some(DrawKey::from_bytes([0x5a; 32])),
+                    T0,
+                )
+                .unwrap();
+                if a.prequeue == 0 {
+                    q.open(T0).unwrap();
+                }
+                q
+            })
+            .collect(),
+    );
+    lines.presence_via_shards = a.presence_shards.then_some(a.shards);
+    let split = lines.split();
+    let mut prequeue_ended = false;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut shards = vec![ArrivalShard::default(); a.shards as usize];
     let mut isolates: Vec<EdgeNumbering> = (0..isolate_count)
@@ -110,13 +138,13 @@ fn main() {
     let mut total = Counts::default();
     let mut at_last_report = Counts::default();
     let mut now = T0;
-    let mut last_head = 1u64;
+    let mut last_heads = vec![1u64; a.lines as usize];
     let mut order = OrderCheck::new(ORDER_BOUND_MS);
     let (mut false_skips, mut right_skips, mut twice) = (0u64, 0u64, 0u64);
     let (mut ahead_checks, mut ahead_outside) = (0u64, 0u64);
     let mut handed_positions: HashSet<u64> = HashSet::new();
     let mut to_claim: Vec<(UnixMillis, Seq)> = Vec::new();
-    let mut to_complete: Vec<(UnixMillis, FanId)> = Vec::new();
+    let mut to_complete: Vec<(UnixMillis, usize, FanId)> = Vec::new();
     let (mut lapsed_on_purpose, mut completed) = (0u64, 0u64);
     let mut sockets: HashSet<Seq> = HashSet::new();
     let mut max_shard_state = 0usize;
@@ -125,14 +153,14 @@ fn main() {
     // The coordinator's own work per snapshot: from its gap index, and (each minute) the walk of
     // every gap it made before (`gap_index::compress` over the whole list).
     let (mut snap_ns, mut snap_ns_linear, mut snaps_linear) = (Vec::new(), 0f64, 0u64);
-    let mut worst_ahead_span = 0u64;
-    let mut invariant_checks = 0u64;
-    let mut snap: Option<Snapshot> = None;
+    let (mut worst_ahead_span, mut invariant_checks) = (0u64, 0u64);
+    let mut snap: Option<Vec<Snapshot>> = None;
 
     println!(
         "# Production-shaped simulation: {} fans ({} in the pre-queue), {} data centres × {} isolates, {} shards, admitted at {} a minute, {} h",
         a.fans, a.prequeue, a.dcs, a.isolates, a.shards, a.rate, a.hours
     );
+    print_split_note(&a);
     println!();
     println!("| virtual time | joined | waiting | admitted | line gaps | snapshot bytes (listed / ranges) | snapshot bytes listing every gap | coordinator req/s | shard req/s (all shards) | registry req/s | coordinator rows written/s | rows stored (coordinator) | edge polls/s (est.) | edge ns per `ahead`: bounded / linear | coordinator µs per snapshot: indexed (median) / walking every gap | peak RSS MiB |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -140,6 +168,10 @@ fn main() {
     while now < end_at {
         now = now.plus_millis(TICK_MS);
         let t = T0.millis_until(now);
+        if !prequeue_ended && a.prequeue > 0 && now >= opens_at {
+            lines.end_prequeue(UnixMillis(opens_at.0 - 1));
+            prequeue_ended = true;
+        }
         // Arrivals due by now, each through a random isolate.
         let due = if now <= opens_at {
             arrived_in_prequeue(a.prequeue, t)
@@ -158,7 +190,7 @@ fn main() {
                     EdgeStep::Joined(_, seq) => break seq,
                     EdgeStep::Wait => unreachable!("no lease is in flight here"),
                     EdgeStep::Lease(request) => {
-                        let lease = lend(&mut c, &mut shards, &request, now, &mut total);
+                        let lease = lend(&mut lines, &mut shards, &request, now, &mut total);
                         isolates[i].install(&request, lease, now);
                     }
                 }
@@ -200,10 +232,16 @@ fn main() {
         for (k, shard) in shards.iter_mut().enumerate() {
             while let Some(close) = shard.closable(now) {
                 let served = shard.served();
-                *total.coordinator.entry("close_block").or_default() += 1;
                 *total.shard.entry("alarm").or_default() += 1;
                 total.shard_rows += 1;
-                c.close_block_with_gaps(now, k as u32, close.start, close.used, &close.gaps);
+                lines.close_block(
+                    &mut total,
+                    now,
+                    k as u32,
+                    close.start,
+                    close.used,
+                    &close.gaps,
+                );
                 shard.closed_with(close.start, served);
             }
             if now.0.is_multiple_of(1000) {
@@ -213,8 +251,20 @@ fn main() {
         // The draw, from the published key, as the edge and any verifier do.
         if drawn.is_none() && a.prequeue > 0 && now >= opens_at {
             let t0 = Instant::now();
-            c.sweep(now);
-            let draw = c.snapshot(now).draw.expect("a pre-queue sale has a draw");
+            for q in lines.queues.iter_mut() {
+                q.sweep(now);
+            }
+            let draw = lines.queues[0]
+                .snapshot(now)
+                .draw
+                .expect("a pre-queue sale has a draw");
+            for q in &lines.queues {
+                assert_eq!(
+                    q.draw_info().map(|d| d.end),
+                    Some(draw.end),
+                    "one range drawn"
+                );
+            }
             let key = draw.key.expect("drawn at the opening");
             let permutation = Permutation::new(&key, draw.end);
             drawn_line = DrawnLine::build(&permutation, &fans, &mut waiting);
@@ -228,190 +278,208 @@ fn main() {
         let pre_end = drawn.as_ref().map_or(0, Permutation::end);
         let seq_at = |position: u64| drawn_line.seq_at(position);
         let whole_second = now.0.is_multiple_of(1000);
-        let open = c.phase_at(now) == Phase::Open;
+        let open = lines.queues[0].phase_at(now) == Phase::Open;
+        if whole_second {
+            lines.second_passed(now > opens_at);
+        }
         if whole_second && now >= opens_at {
-            // One snapshot a second per data centre from the coordinator; isolates read the
-            // Cache API.
-            *total.coordinator.entry("snapshot").or_default() += a.dcs;
-            total.cache_reads += isolate_count as u64;
-            c.sweep(now);
+            // One snapshot a second per data centre from each line object (the coordinator
+            // when the line is not split); isolates read the Cache API.
+            for k in 0..lines.queues.len() {
+                lines.served(&mut total, k, "snapshot", a.dcs);
+            }
+            total.cache_reads += isolate_count as u64 * u64::from(a.lines);
+            for q in lines.queues.iter_mut() {
+                q.sweep(now);
+            }
             let t_snap = Instant::now();
-            let s = c.snapshot(now);
-            snap_ns.push(t_snap.elapsed().as_nanos() as f64);
-            let (listed, ranges) = s.gap_count();
-            // Presence: every 5 s, fans who may be in the zone (by the edge's count) and still
-            // there say so; one in ten holds a socket instead.
+            let snaps = lines.snapshots(now);
+            snap_ns.push(t_snap.elapsed().as_nanos() as f64 / snaps.len() as f64);
+            let (listed, ranges) = snaps.iter().fold((0, 0), |(l, r), s| {
+                let (sl, sr) = s.gap_count();
+                (l + sl, r + sr)
+            });
+            let line_head = snaps.iter().map(|s| s.head.0).min().unwrap();
+            let line_end = snaps.iter().map(|s| s.next_seq).max().unwrap();
+            // Presence: every 5 s, fans who may be in their line object's zone (by the edge's
+            // count) and still there say so; one in ten holds a socket instead.
             if open && now.0.is_multiple_of(PRESENCE_EVERY_MS) {
-                let zone = s.presence_zone;
-                let mut position = s.head.0;
-                let mut reported_isolates = HashSet::new();
-                while position < s.next_seq {
-                    let (at_least, _) = s.ahead_bounds(Position(position));
-                    if at_least >= zone {
-                        break;
-                    }
-                    let seq = seq_at(position);
-                    if let Some(fan) = fans.at(seq) {
-                        if !fan.gone_by(t) {
-                            // A socket refused (the object full, or not near the front by its
-                            // exact count) leaves the page polling, and polls say it is there.
-                            let held = seq % SOCKET_EVERY == 0
-                                && (sockets.contains(&seq) || {
-                                    *total.coordinator.entry("socket").or_default() += 1;
-                                    c.connect(now, seq).is_ok() && sockets.insert(seq)
-                                });
-                            if !held {
-                                reported_isolates.insert(seq % isolate_count as u64);
-                                c.present_at(now, Position(position));
-                            }
-                        } else if sockets.remove(&seq) {
-                            c.disconnect(now, seq);
-                        }
-                    }
-                    position += 1;
-                }
-                // Each isolate batches its fans' presence once a second: 5 s of batches.
-                *total.coordinator.entry("present").or_default() +=
-                    (reported_isolates.len() as u64 * 5).min(isolate_count as u64 * 5);
+                presence_round(
+                    &mut lines,
+                    &mut total,
+                    &snaps,
+                    &fans,
+                    &seq_at,
+                    t,
+                    now,
+                    &mut sockets,
+                    isolate_count,
+                );
             }
             // Sampled polls: `ahead` holds the truth; the poll interval; the edge's work.
-            let span = s.next_seq.saturating_sub(s.head.0).max(1);
+            let span = line_end.saturating_sub(line_head).max(1);
             let mut interval_rate = 0.0;
             let mut sampled = 0u64;
-            let all_gaps: Vec<PositionRange> = if now.0.is_multiple_of(60_000) {
-                c.all_gaps()
+            let all_gaps: Vec<PositionRange> = if now.0.is_multiple_of(60_000) && !split {
+                lines.queues[0].all_gaps()
             } else {
                 Vec::new()
             };
             if !all_gaps.is_empty() {
                 let t_linear = Instant::now();
-                std::hint::black_box(compress(Position(s.next_seq), all_gaps.iter().copied()));
+                std::hint::black_box(compress(
+                    Position(snaps[0].next_seq),
+                    all_gaps.iter().copied(),
+                ));
                 snap_ns_linear += t_linear.elapsed().as_nanos() as f64;
                 snaps_linear += 1;
             }
+            let rate: f64 = snaps.iter().map(|s| s.admission_rate).sum();
+            let first_pending = lines.first_pending();
             for _ in 0..200 {
-                let position = s.head.0 + rng.next() % span;
+                let position = line_head + rng.next() % span;
                 let seq = seq_at(position);
                 if fans.at(seq).is_none() {
                     continue;
                 }
-                let (least, most) = s.ahead_bounds(Position(position));
+                let (least, most) = Lines::ahead(&snaps, Position(position));
                 worst_ahead_span = worst_ahead_span.max(most - least);
                 // Numbers leased but not reported yet count as fans until their block closes:
                 // compare only below them, and not while a pre-queue block is still open.
-                if c.first_pending()
-                    .is_none_or(|p| p > pre_end && position < p)
-                {
-                    let truth = waiting.between(s.head.0, position);
+                if first_pending.is_none_or(|p| p > pre_end && position < p) {
+                    let truth = waiting.between(line_head, position);
                     ahead_checks += 1;
                     let outside = !(least as i64 <= truth && truth <= most as i64);
                     if outside
                         && ahead_outside < 5
                         && std::env::var_os("PRODUCTION_DEBUG").is_some()
                     {
-                        let exact = ahead(s.head, Position(position), c.all_gaps());
-                        eprintln!("t {t} head {} position {position} least {least} most {most} truth {truth} exact {exact} pending {:?}", s.head.0, c.first_pending());
+                        eprintln!("t {t} head {line_head} position {position} least {least} most {most} truth {truth} pending {first_pending:?}");
                     }
                     ahead_outside += u64::from(outside);
                 }
-                let eta = (s.admission_rate > 0.0).then(|| (most as f64 / s.admission_rate) as u64);
-                interval_rate += 1000.0 / poll_after_ms(c.phase_at(now), most, eta) as f64;
+                let eta = (rate > 0.0).then(|| (most as f64 / rate) as u64);
+                interval_rate +=
+                    1000.0 / poll_after_ms(lines.queues[0].phase_at(now), most, eta) as f64;
                 sampled += 1;
-                if !all_gaps.is_empty() {
+                if now.0.is_multiple_of(60_000) {
                     let t1 = Instant::now();
-                    std::hint::black_box(s.ahead_bounds(std::hint::black_box(Position(position))));
-                    poll_ns_new += t1.elapsed().as_nanos() as f64;
-                    let t2 = Instant::now();
-                    std::hint::black_box(ahead(
-                        s.head,
-                        Position(position),
-                        all_gaps.iter().copied(),
+                    std::hint::black_box(Lines::ahead(
+                        &snaps,
+                        std::hint::black_box(Position(position)),
                     ));
-                    poll_ns_old += t2.elapsed().as_nanos() as f64;
+                    poll_ns_new += t1.elapsed().as_nanos() as f64;
+                    if !all_gaps.is_empty() {
+                        let t2 = Instant::now();
+                        std::hint::black_box(ahead(
+                            snaps[0].head,
+                            Position(position),
+                            all_gaps.iter().copied(),
+                        ));
+                        poll_ns_old += t2.elapsed().as_nanos() as f64;
+                    }
                     poll_samples += 1;
                 }
             }
-            let waiting_now = c.stats(now).waiting as f64;
+            let waiting_now = lines.stats(now).waiting as f64;
             if sampled > 0 {
                 total.polls += waiting_now * interval_rate / sampled as f64;
             }
             if now.0.is_multiple_of(60_000) {
-                let (bytes, old_bytes) = snapshot_sizes(&c, &s);
+                let sum = lines.note_snapshot_bytes(&snaps);
+                let (bytes, old_bytes) = if split {
+                    (sum, 0)
+                } else {
+                    snapshot_sizes(&lines.queues[0], &snaps[0])
+                };
                 max_snapshot = max_snapshot.max((bytes, old_bytes, listed, ranges));
             }
-            snap = Some(s);
+            // Split, the rate admits through pulls cut so the merged line leaves in order.
+            if split && open {
+                for seq in lines.pull_by_rate(&mut total, now, a.rate) {
+                    let position = lines.queues[0].position_of(seq).0;
+                    let fan = fans.at(seq).expect("a fan handed out");
+                    order.passed(position, seq, pre_end, &fan);
+                }
+            }
+            snap = Some(snaps);
         } else if a.prequeue > 0 && now < opens_at && whole_second {
             // Pre-queue fans poll every 15 s; the edge reads the snapshot as in the line.
-            *total.coordinator.entry("snapshot").or_default() += a.dcs;
-            total.cache_reads += isolate_count as u64;
+            for k in 0..lines.queues.len() {
+                lines.served(&mut total, k, "snapshot", a.dcs);
+            }
+            total.cache_reads += isolate_count as u64 * u64::from(a.lines);
             total.polls += joined as f64 / 15.0;
         }
-        // Fans admitted last tick claim their turn (or let it lapse); purchases complete.
-        let mut i = 0;
-        while i < to_claim.len() {
-            if to_claim[i].0 <= now {
-                let (_, seq) = to_claim.swap_remove(i);
-                *total.coordinator.entry("claim").or_default() += 1;
-                if let Ok(Claim::Turn { assignment, .. }) = c.claim(now, seq) {
-                    to_complete.push((now.plus_millis(PURCHASE_MS), assignment.fan_id));
+        // Fans admitted last tick claim their turn (or let it lapse); purchases complete, at
+        // each fan's line object (reported `complete_batch` to a request).
+        completed += lines.claims_and_completions(
+            &mut total,
+            now,
+            &mut to_claim,
+            &mut to_complete,
+            a.complete_batch,
+        );
+        // Every position each line object passed this tick: handed out (once), or skipped as
+        // gone. (Split, the order is checked as the pulls hand fans out.)
+        for (k, last_head) in last_heads.iter_mut().enumerate() {
+            let head = lines.queues[k].snapshot_head(now);
+            for position in *last_head..head {
+                let seq = seq_at(position);
+                let Some(fan) = fans.at(seq) else {
+                    continue;
+                };
+                if split && lines.owner(seq) != k {
+                    continue;
                 }
-            } else {
-                i += 1;
-            }
-        }
-        to_complete.retain(|(at, fan_id)| {
-            if *at > now {
-                return true;
-            }
-            *total.coordinator.entry("complete").or_default() += 1;
-            c.complete(now, fan_id).expect("claimed fans complete once");
-            completed += 1;
-            false
-        });
-        if c.next_deadline().is_some_and(|at| at <= now) {
-            *total.coordinator.entry("alarm").or_default() += 1;
-            c.sweep(now);
-        }
-        // Every position the line passed this tick: handed out (once), or skipped as gone.
-        let head = c.snapshot_head(now);
-        for position in last_head..head {
-            let seq = seq_at(position);
-            let Some(fan) = fans.at(seq) else {
-                continue;
-            };
-            waiting.add(position as usize, -1);
-            order.passed(position, seq, pre_end, &fan);
-            let gone = fan.gone_by(t);
-            let state = c.assignment(&c.fan_id(seq)).map(|a| a.state);
-            match state {
-                Some(AssignmentState::Left) if gone => right_skips += 1,
-                Some(AssignmentState::Left) | None => false_skips += u64::from(!gone),
-                Some(_) => {
-                    twice += u64::from(!handed_positions.insert(position));
-                    if !gone && rng.fraction() >= LAPSE_SHARE {
-                        to_claim.push((now.plus_millis(2_000), seq));
-                    } else {
-                        lapsed_on_purpose += 1;
+                waiting.add(position as usize, -1);
+                if !split {
+                    order.passed(position, seq, pre_end, &fan);
+                }
+                let gone = fan.gone_by(t);
+                let q = &lines.queues[k];
+                let state = q.assignment(&q.fan_id(seq)).map(|a| a.state);
+                match state {
+                    Some(AssignmentState::Left) if gone => right_skips += 1,
+                    Some(AssignmentState::Left) | None => false_skips += u64::from(!gone),
+                    Some(_) => {
+                        twice += u64::from(!handed_positions.insert(position));
+                        if !gone && rng.fraction() >= LAPSE_SHARE {
+                            to_claim.push((now.plus_millis(2_000), seq));
+                        } else {
+                            lapsed_on_purpose += 1;
+                        }
                     }
                 }
             }
+            *last_head = head;
         }
-        last_head = head;
-        total.coordinator_rows += c.take_changes().len() as u64;
+        lines.take_changes(&mut total);
         if (now.0 - T0.0).is_multiple_of(INVARIANTS_EVERY_MS) {
-            c.check_invariants().expect("coordinator invariants");
+            for q in &lines.queues {
+                q.check_invariants().expect("line object invariants");
+            }
             invariant_checks += 1;
         }
         if (now.0 - T0.0).is_multiple_of(REPORT_EVERY_MS) {
-            let stats = c.stats(now);
+            let stats = lines.stats(now);
             let secs = REPORT_EVERY_MS as f64 / 1000.0;
             let d = |x: u64, y: u64| (x - y) as f64 / secs;
             let (bytes, old_bytes, listed, ranges) = match &snap {
-                Some(s) => {
-                    let (b, o) = snapshot_sizes(&c, s);
-                    let (l, r) = s.gap_count();
+                Some(snaps) if !split => {
+                    let (b, o) = snapshot_sizes(&lines.queues[0], &snaps[0]);
+                    let (l, r) = snaps[0].gap_count();
                     (b, o, l, r)
                 }
+                Some(snaps) => snaps.iter().fold((0, 0, 0, 0), |(b, o, l, r), s| {
+                    let (sl, sr) = s.gap_count();
+                    (
+                        b + serde_json::to_string(s).unwrap().len(),
+                        o,
+                        l + sl,
+                        r + sr,
+                    )
+                }),
                 None => (0, 0, 0, 0),
             };
             println!(
@@ -420,7 +488,7 @@ fn main() {
                 stats.joined,
                 stats.waiting,
                 handed_positions.len(),
-                c.gaps_ahead(),
+                lines.gaps_ahead(),
                 bytes,
                 listed,
                 ranges,
@@ -428,7 +496,7 @@ fn main() {
                 d(total.coordinator_total(), at_last_report.coordinator_total()),
                 d(total.shard_total(), at_last_report.shard_total()),
                 d(total.coordinator_rows, at_last_report.coordinator_rows),
-                stats.assigned + stats.completed + stats.lapsed + stats.left + c.minutes().count() as u64,
+                stats.assigned + stats.completed + stats.lapsed + stats.left + lines.minutes(),
                 (total.polls - at_last_report.polls) / secs,
                 poll_ns_new / poll_samples.max(1) as f64,
                 poll_ns_old / poll_samples.max(1) as f64,
@@ -441,10 +509,12 @@ fn main() {
             (snap_ns, snap_ns_linear, snaps_linear) = (Vec::new(), 0.0, 0);
         }
     }
-    c.check_invariants()
-        .expect("coordinator invariants at the end");
+    for q in &lines.queues {
+        q.check_invariants()
+            .expect("line object invariants at the end");
+    }
     invariant_checks += 1;
-    let stats = c.stats(now);
+    let stats = lines.stats(now);
     let elapsed = started.elapsed();
     let (bytes, old_bytes, listed, ranges) = max_snapshot;
 
@@ -483,8 +553,8 @@ fn main() {
     println!("| largest snapshot (sampled each minute): bytes / listing every gap | {bytes} / {old_bytes} ({listed} listed, {ranges} ranges) |");
     println!(
         "| line gaps ahead at the end / numbers taken per fan | {} / {:.2} |",
-        c.gaps_ahead(),
-        c.snapshot(now).next_seq as f64 / a.fans as f64
+        lines.gaps_ahead(),
+        lines.numbering.next_seq() as f64 / a.fans as f64
     );
     println!("| widest `ahead` range told a fan (at most one range's unused numbers) | {worst_ahead_span} |");
     println!("| largest shard state (one row) | {max_shard_state} bytes |");
@@ -518,6 +588,10 @@ fn main() {
     if stats.joined != a.fans {
         failed.push("not every fan joined");
     }
+    if lines.handed_out_of_order > 0 {
+        failed.push("a pull handed out a fan below an earlier pull's");
+    }
+    lines.print_per_object(end_at.0.saturating_sub(opens_at.0) as f64 / 1000.0);
     if !failed.is_empty() {
         eprintln!("FAILED: {}", failed.join("; "));
         std::process::exit(1);

@@ -11,6 +11,13 @@ pub(crate) struct Args {
     pub(crate) hours: f64,
     pub(crate) shards: u32,
     pub(crate) rate: u32,
+    /// Line objects the sale's line is split over (1: the one coordinator, as before).
+    pub(crate) lines: u32,
+    /// Completions reported per request (the origin batching them).
+    pub(crate) complete_batch: u64,
+    /// Presence batches sent through the arrival shards, which forward one a second to each
+    /// line object (1), or from each isolate to each line object (0, as built).
+    pub(crate) presence_shards: bool,
 }
 
 pub(crate) fn args() -> Args {
@@ -22,6 +29,9 @@ pub(crate) fn args() -> Args {
         hours: 2.0,
         shards: 16,
         rate: 60_000,
+        lines: 1,
+        complete_batch: 1,
+        presence_shards: false,
     };
     for arg in std::env::args().skip(1) {
         let Some((k, v)) = arg.split_once('=') else {
@@ -36,6 +46,9 @@ pub(crate) fn args() -> Args {
             "hours" => a.hours = n,
             "shards" => a.shards = n as u32,
             "rate" => a.rate = n as u32,
+            "lines" => a.lines = (n as u32).clamp(1, waitroom_core::queue::split::MAX_LINES),
+            "complete_batch" => a.complete_batch = (n as u64).max(1),
+            "presence_shards" => a.presence_shards = n > 0.0,
             _ => panic!("unknown argument {k}"),
         }
     }
@@ -99,7 +112,7 @@ pub(crate) fn snapshot_sizes(c: &Queue, snap: &Snapshot) -> (usize, usize) {
 /// The shard adapter's `LeaseEdge`, minus the network: takes the isolate's reports, lends,
 /// leasing a block from the coordinator first when needed.
 pub(crate) fn lend(
-    c: &mut Queue,
+    lines: &mut Lines,
     shards: &mut [ArrivalShard],
     request: &EdgeLeaseRequest,
     now: UnixMillis,
@@ -113,17 +126,7 @@ pub(crate) fn lend(
         match shard.lend(now, request.want) {
             Ok(lease) => return lease,
             Err(block) => {
-                *total.coordinator.entry("lease_block").or_default() += 1;
-                let lease = c
-                    .lease_block_keeping(
-                        now,
-                        request.shard,
-                        block.closing,
-                        &block.closing_gaps,
-                        &block.keep_open,
-                        block.want,
-                    )
-                    .expect("the sale takes fans");
+                let lease = lines.lease_block(total, now, request.shard, &block);
                 assert_eq!(
                     shard.supply(
                         &block,
@@ -145,4 +148,19 @@ pub(crate) fn median(samples: &mut [f64]) -> f64 {
     }
     let mid = samples.len() / 2;
     *samples.select_nth_unstable_by(mid, f64::total_cmp).1
+}
+
+/// With `lines` or `complete_batch`, what the report's columns then mean.
+pub(crate) fn print_split_note(a: &Args) {
+    if a.presence_shards {
+        println!();
+        println!("Presence batches go through the arrival shards (`presence_shards=1`): each isolate sends its batch to its shard, and each shard forwards one a second to each line object it has fans of (not built in the worker).");
+    }
+    if a.lines > 1 || a.complete_batch > 1 {
+        println!();
+        println!(
+            "The line split over {} line objects (`lines`; block b to line object b mod {}), completions reported {} to a request (`complete_batch`). Over several line objects the \"coordinator\" columns sum them, snapshot bytes sum the {} snapshots a data centre reads each second, and what only the one coordinator measures (bytes listing every gap, walking every gap) reads 0. Per line object: the table at the end.",
+            a.lines, a.lines, a.complete_batch, a.lines
+        );
+    }
 }

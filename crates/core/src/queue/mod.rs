@@ -32,6 +32,7 @@ mod records;
 mod rules;
 pub mod snapshot;
 pub mod socket;
+pub mod split;
 mod state;
 
 pub use error::QueueError;
@@ -335,7 +336,22 @@ impl Queue {
     ) -> Result<Pulled, QueueError> {
         pulls::check_size(max)?;
         self.sweep(now);
-        pulls::pull(&mut self.state, now, window, max, request_id)
+        pulls::pull(&mut self.state, now, window, max, request_id, None)
+    }
+
+    /// [`Queue::pull`] handing out nobody at line position `before` or after it: the pull of one
+    /// line object of a split line, below the cutoff [`split::plan_pull`] chose.
+    pub fn pull_before(
+        &mut self,
+        now: UnixMillis,
+        window: WindowId,
+        max: u32,
+        before: Position,
+        request_id: Option<RequestId>,
+    ) -> Result<Pulled, QueueError> {
+        pulls::check_size(max)?;
+        self.sweep(now);
+        pulls::pull(&mut self.state, now, window, max, request_id, Some(before))
     }
 
     /// Admits whoever the sale's admission mode lets in by `now` (see
@@ -652,6 +668,20 @@ impl Queue {
         blocks::close_block_with_gaps(&mut self.state, now, shard, start, used, gaps)
     }
 
+    /// Its next `max` waiting positions (fans who left and are not skipped yet among them),
+    /// stopping at the first block still pending: what a line object of a split line tells the
+    /// rate's admitter ([`split::plan_pull`]). Linear in the positions listed and the gaps
+    /// between them.
+    pub fn next_waiting(&self, max: usize) -> split::NextWaiting {
+        pulls::next_waiting(&self.state, max)
+    }
+
+    /// The arrival numbers below `to` this queue has not taken belong to other line objects of a
+    /// split line ([`split`]): they become one gap, and the next block starts at `to`.
+    pub fn skip_to(&mut self, now: UnixMillis, to: Seq) {
+        blocks::skip_to(&mut self.state, now, to)
+    }
+
     /// The first number leased to a shard that has not said yet how much of its block it used.
     pub fn first_pending(&self) -> Option<Seq> {
         self.state.blocks.first()
@@ -716,6 +746,12 @@ impl Queue {
     /// simulations that measure the difference.
     pub fn all_gaps(&self) -> Vec<crate::ids::PositionRange> {
         self.state.line.gaps_iter().collect()
+    }
+
+    /// Assignments held in memory now (active, and finished ones of the last minutes): what the
+    /// object's memory grows with, besides its gaps.
+    pub fn assignments_in_memory(&self) -> usize {
+        self.state.assignments.in_memory()
     }
 
     /// The front of the line at `now` (a snapshot's `head`).

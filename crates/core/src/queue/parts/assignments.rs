@@ -380,6 +380,11 @@ impl Assignments {
         self.counts
     }
 
+    /// Assignments in memory now (active, and finished ones not yet dropped to storage).
+    pub(crate) fn in_memory(&self) -> usize {
+        self.by_seq.len()
+    }
+
     /// Assignments ever made, in memory or not.
     pub(crate) fn handled(&self) -> u64 {
         self.by_seq.len() as u64 + self.evicted

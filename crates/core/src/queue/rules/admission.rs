@@ -3,7 +3,7 @@
 //! admits by itself, on a schedule or up to a number held at once. A fan holding a socket has
 //! their turn claimed as they are admitted, for the object to push.
 
-use crate::ids::WindowId;
+use crate::ids::{Position, WindowId};
 use crate::queue::parts::assignments::PassTime;
 use crate::queue::records::{Assignment, AssignmentState, Change, Claim};
 use crate::queue::rules::calling;
@@ -33,9 +33,23 @@ pub(crate) fn admit(
     window: &WindowId,
     max: usize,
 ) -> Admitted {
+    let end = q.line.end();
+    admit_before(q, now, window, max, end)
+}
+
+/// [`admit`], handing out no fan at line position `before` or after it: a line split over
+/// several objects (see [`crate::queue::split`]) hands out each object's share below a common
+/// cutoff, so that the merged line leaves the front in order.
+pub(crate) fn admit_before(
+    q: &mut QueueState,
+    now: UnixMillis,
+    window: &WindowId,
+    max: usize,
+    before: Position,
+) -> Admitted {
     let head_before = q.line.head();
     let mut out = Admitted::default();
-    while out.seats < max && q.line.head() < q.line.end() {
+    while out.seats < max && q.line.head() < q.line.end().min(before) {
         if q.line.skip_gap() {
             continue;
         }

@@ -61,6 +61,21 @@ pub(crate) fn lease_block(
     })
 }
 
+/// The numbers from the line's next one up to `to` (not included) were handed to other line
+/// objects of a split line: they are a gap here, and so never wait for a block to close. While
+/// the sale is in its pre-queue they widen its range (every line object draws the same range).
+pub(crate) fn skip_to(q: &mut QueueState, now: UnixMillis, to: Seq) {
+    let next = q.line.next_seq();
+    if to <= next {
+        return;
+    }
+    let len = to - next;
+    let start = q.line.take(len);
+    add_unused(q, SeqRange { start, len });
+    q.changes.push(q.line.change());
+    prequeue::note_numbers_taken(q, now);
+}
+
 /// A shard reports how many numbers of a block went to fans (a prefix) and, among them, the
 /// unused numbers inside it (`gaps`, the unused tails of sub-blocks its shard lent to the edge):
 /// the rest, and those, are gaps. Gaps outside the used prefix, or overlapping one before them,

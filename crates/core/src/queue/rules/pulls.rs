@@ -2,10 +2,11 @@
 //! whose admission mode is `pull`; a retry with the same `request_id` gets the same fans.
 
 use super::admission;
-use crate::ids::{RequestId, WindowId};
+use crate::ids::{Position, RequestId, WindowId};
 use crate::queue::error::QueueError;
 use crate::queue::limits::MAX_PULL;
 use crate::queue::records::{Change, PullRecord, Pulled};
+use crate::queue::split::NextWaiting;
 use crate::queue::state::QueueState;
 use crate::sale::Phase;
 use crate::time::UnixMillis;
@@ -26,6 +27,7 @@ pub(crate) fn pull(
     window: WindowId,
     max: u32,
     request_id: Option<RequestId>,
+    before: Option<Position>,
 ) -> Result<Pulled, QueueError> {
     let phase = q.phase_at(now);
     if let Some(replay) = q.pulls.replay(request_id.as_ref(), &window, max) {
@@ -46,7 +48,8 @@ pub(crate) fn pull(
         return Err(QueueError::NotPullMode { admission: mode });
     }
     let admitted = if phase == Phase::Open {
-        admission::admit(q, now, &window, max as usize)
+        let before = before.unwrap_or(q.line.end());
+        admission::admit_before(q, now, &window, max as usize, before)
     } else {
         admission::Admitted::default()
     };
@@ -75,4 +78,39 @@ pub(crate) fn forget_old(q: &mut QueueState, now: UnixMillis) {
     if let Some(horizon) = q.pulls.forget_expired(now) {
         q.changes.push(Change::ForgetPullsBefore(horizon));
     }
+}
+
+/// A line object's next `max` waiting positions, for the rate's admitter of a split line (see
+/// [`crate::queue::Queue::next_waiting`]): from the front, skipping gaps, up to the first
+/// position whose number is in a block still pending.
+pub(crate) fn next_waiting(q: &QueueState, max: usize) -> NextWaiting {
+    let (line, blocks) = (&q.line, &q.blocks);
+    // A pending block's numbers may sit anywhere among drawn positions: ask of each.
+    let held = |at: Position| blocks.first().is_some() && blocks.holds(q.seq_at(at));
+    let mut positions = Vec::new();
+    let mut at = line.head();
+    let mut gaps = line.gaps_iter();
+    let mut until = None;
+    'listing: while positions.len() < max && at < line.end() {
+        let gap = gaps.by_ref().find(|gap| gap.end() > at);
+        let free_until = gap.map_or(line.end(), |gap| gap.start.min(line.end()));
+        while at < free_until && positions.len() < max {
+            if held(at) {
+                until = Some(at);
+                break 'listing;
+            }
+            positions.push(at);
+            at = Position(at.0 + 1);
+        }
+        match gap {
+            Some(gap) if positions.len() < max => at = at.max(gap.end()),
+            _ => break,
+        }
+    }
+    let until = until.unwrap_or(if positions.len() >= max {
+        Position(positions.last().map_or(at.0, |p| p.0 + 1))
+    } else {
+        Position(u64::MAX)
+    });
+    NextWaiting { positions, until }
 }
