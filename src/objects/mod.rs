@@ -19,7 +19,8 @@ pub mod monitor;
 mod registry;
 
 pub use registry::{
-    ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport,
+    may_protect, ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault,
+    RegistryFaultReport, MAX_PROTECTED,
 };
 
 use crate::error::ApiError;
