@@ -6,10 +6,12 @@ use crate::fan_state::FanState;
 use crate::i18n::Lang;
 pub use localized::Localized;
 
+mod door;
 mod localized;
 mod party;
 use crate::response::{self, CacheControl};
 use askama::Template;
+pub use door::DoorConfirmPage;
 pub use party::{PartyLinkPage, PartyOffer, PartyPage, PartyShows};
 use waitroom_core::sale::SaleView;
 use waitroom_core::sale::{BrandColor, Ink, WebUrl};

@@ -12,9 +12,9 @@
 //! The link carries its code in the fragment (`/s/{sale}/party#<code>`): the code reaches us
 //! only in a POST body, never in a URL we log.
 
-use super::moving::token_of;
+use super::moving::{prove_device, token_of};
 use super::sale::snapshot;
-use super::token::{presented, set_token_cookie, verify, Presented};
+use super::token::{device_proof, presented, set_token_cookie, verify, Presented};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
@@ -24,6 +24,7 @@ use crate::pages::{self, PartyLinkPage, PartyPage, PartyShows, SaleLook};
 use crate::response::{self, json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
+use waitroom_core::keys::device::{DeviceError, DeviceJwk, DeviceKey, DeviceProof, ProofPurpose};
 use waitroom_core::keys::party_link::{PartyLink, PartyLinkError, PARTY_LINK_TTL_S};
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::machines::protocol::{Moved, PartyCommand, Reply};
@@ -65,12 +66,23 @@ struct JoinedAnswer<'a> {
 #[derive(Deserialize)]
 struct JoinBody {
     code: String,
+    /// The joining device's public key (a P-256 JWK), for a sale that binds places to devices:
+    /// the member's token is bound to it.
+    #[serde(default)]
+    device_key: Option<DeviceJwk>,
 }
 
 /// A link to `token`'s place, if the sale has parties, the sale is not over and the token holds
 /// the place (not as a member: a member does not invite). The coordinator checks it all again
-/// when the link is used.
-fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLinkAnswer, ApiError> {
+/// when the link is used. A place bound to a device invites only with its device's `proof` (of
+/// purpose `move`, as a move link: both hand the place, or a seat in it, to another device), so
+/// a copied token or cookie cannot invite its holder in.
+async fn make_link(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<PartyLinkAnswer, ApiError> {
     let party_max = snap.sale.party_max;
     if party_max == 0 {
         return Err(QueueError::PartyOff.into());
@@ -84,6 +96,7 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLink
     if snap.hand_of(token.seq) > token.hand {
         return Err(QueueError::PlaceMoved.into());
     }
+    prove_device(ctx, &snap.sale.id, token, proof).await?;
     let link = PartyLink::new(token.seq, token.hand, ctx.now);
     let sale = snap.sale.id.clone();
     let code = link.sign(&ctx.config()?.secrets.token_keys, &sale);
@@ -101,7 +114,11 @@ pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Respo
     http::require_same_site(&req)?;
     let token = token_of(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
-    Ok(json(201, &make_link(ctx, &snap, &token)?))
+    let proof = device_proof(&req);
+    Ok(json(
+        201,
+        &make_link(ctx, &snap, &token, proof.as_deref()).await?,
+    ))
 }
 
 /// The joiner's own token (bearer or cookie), if they present one: its place is given up.
@@ -115,15 +132,31 @@ fn own_token(req: &Request, ctx: &Ctx, sale: &SaleId) -> Result<Option<QueueToke
 }
 
 /// Joins the party `code` names, giving up `own`'s place: one request to the coordinator, then
-/// the member's token (and its text).
+/// the member's token (and its text). In a sale that binds places to devices the member's token
+/// is bound to the joining device's `key`, which it needs (checked before anything changes), so
+/// a member's turn, like anyone's, is handed only to their own device's proof.
 async fn join_with(
     ctx: &Ctx,
     sale: &SaleId,
     own: Option<&QueueToken>,
     code: &str,
+    key: Option<DeviceKey>,
+    own_proof: Option<&str>,
 ) -> Result<(QueueToken, String), ApiError> {
     let keys = &ctx.config()?.secrets.token_keys;
     let link = PartyLink::verify(code, keys, sale, ctx.now).map_err(ApiError::PartyLink)?;
+    // A bound place of the joiner's own is given up only by its own device (a proof of purpose
+    // `move`, the rule and the signature checked here): a copy of its cookie cannot throw it away.
+    if let Some(bound) = own.and_then(|t| t.device.as_ref().map(|d| (t.seq, d))) {
+        let (seq, device) = bound;
+        let text = own_proof.ok_or(DeviceError::ProofRequired)?;
+        DeviceProof::parse(text)?.verify(device, sale, seq, ProofPurpose::Move, ctx.now)?;
+    }
+    let device = match (snapshot(ctx, sale).await?.sale.device_binding, key) {
+        (false, _) => None,
+        (true, Some(key)) => Some(key.thumbprint()),
+        (true, None) => return Err(DeviceError::KeyRequired.into()),
+    };
     let command = PartyCommand::JoinParty {
         leader: link.0.seq,
         leader_hand: link.0.hand,
@@ -134,7 +167,8 @@ async fn join_with(
     let token = QueueToken {
         hand,
         ..QueueToken::new(sale.clone(), fan_id, link.0.seq, ctx.now)
-    };
+    }
+    .bound_to(device);
     let text = keys.sign(&token);
     Ok((token, text))
 }
@@ -145,7 +179,10 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::R
     http::require_same_site(&req)?;
     let own = own_token(&req, ctx, &sale)?;
     let body: JoinBody = http::read_json(&mut req).await?;
-    let (token, text) = join_with(ctx, &sale, own.as_ref(), &body.code).await?;
+    let key = device_key(body.device_key.as_ref())?;
+    let proof = device_proof(&req);
+    let (token, text) =
+        join_with(ctx, &sale, own.as_ref(), &body.code, key, proof.as_deref()).await?;
     let answer = JoinedAnswer {
         sale: &sale,
         token: &text,
@@ -158,6 +195,11 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::R
     let mut response = json(200, &answer);
     set_token_cookie(&mut response, &sale, &text)?;
     Ok(response)
+}
+
+/// The joining device's key, if it sent one (a key of another kind or size is refused).
+fn device_key(jwk: Option<&DeviceJwk>) -> Result<Option<DeviceKey>, ApiError> {
+    Ok(jwk.map(DeviceKey::from_jwk).transpose()?)
 }
 
 /// `GET /api/sales/{sale}/party`: the party the token's place has (leader) or the token is in
@@ -204,14 +246,19 @@ pub async fn leave(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Resp
 /// `POST /s/{sale}/party-link`: the waiting page's "invite friends" form: the page with the link
 /// and its QR code (drawn by the page's script; the link and code as text without JavaScript).
 pub async fn link_page(
-    req: Request,
+    mut req: Request,
     ctx: &Ctx,
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let token = token_of(&req, ctx, &sale)?;
     let snap = snapshot(ctx, &sale).await?;
-    let link = make_link(ctx, &snap, &token)?;
+    // A bound place's form carries the device's proof (waiting.js makes it when it is pressed).
+    let proof = match &token.device {
+        Some(_) => form_field(&mut http::read_form(&mut req).await?, "device_proof"),
+        None => None,
+    };
+    let link = make_link(ctx, &snap, &token, proof.as_deref()).await?;
     let page = PartyLinkPage {
         lang: ctx.lang.lang,
         sale: SaleLook::of(&snap.sale, ctx.lang.lang),
@@ -269,13 +316,19 @@ pub async fn join_page(
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let own = super::token::held_by_page(&req, ctx, &sale).map(|h| h.token);
-    let form = http::read_form(&mut req).await?;
-    let code = form
-        .into_iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    match join_with(ctx, &sale, own.as_ref(), &code).await {
+    let mut form = http::read_form(&mut req).await?;
+    let code = form_field(&mut form, "code").unwrap_or_default();
+    // A bound sale's form carries the device's public key (party.js adds it; without JavaScript
+    // there is none, and the page says why).
+    let key = match form_field(&mut form, "device_key") {
+        Some(text) => {
+            Some(serde_json::from_str::<DeviceJwk>(&text).map_err(|_| DeviceError::BadKey)?)
+        }
+        None => None,
+    };
+    let proof = form_field(&mut form, "device_proof");
+    let key = device_key(key.as_ref())?;
+    match join_with(ctx, &sale, own.as_ref(), &code, key, proof.as_deref()).await {
         Ok((_, text)) => {
             let mut response = response::see_other(&format!("/s/{sale}"))?;
             set_token_cookie(&mut response, &sale, &text)?;
@@ -321,6 +374,14 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Queue(QueueError::PlaceMoved) => lang.party_refused_moved(),
         ApiError::Queue(QueueError::TurnTaken) => lang.party_refused_turn_taken(),
         ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
+        // A bound sale's form without JavaScript: no key.
+        ApiError::Device(DeviceError::KeyRequired) => lang.party_refused_needs_script(),
         _ => lang.party_refused_other(),
     }
+}
+
+/// Takes the field `name` out of `form`, if present.
+fn form_field(form: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let at = form.iter().position(|(k, _)| k == name)?;
+    Some(form.swap_remove(at).1)
 }
