@@ -16,10 +16,11 @@ use std::path::Path;
 
 /// The messages the pages' scripts need (sent in each page): their ids start with one of these.
 const SCRIPT_PREFIXES: [&str; 5] = ["js-", "phase-", "turn-", "place-", "invitation-once"];
-/// Messages only pages the full worker serves use (a party's pages, docs/api.md "Come as a
-/// party"): their English is compiled into their own accessor, not into the English table, so the
-/// edge module (which never renders those pages, and drops the accessors) carries none of it.
-const FULL_WORKER_PREFIXES: &[&str] = &["party-"];
+/// Messages only pages the full worker (or the gate worker) serves use (a party's pages, docs/api.md
+/// "Come as a party"; a protected path's door, "Path protection"): their English is compiled into
+/// their own accessor, not into the English table, so the edge module (which never renders those
+/// pages, and drops the accessors) carries none of it.
+const FULL_WORKER_PREFIXES: &[&str] = &["party-", "door-"];
 
 /// The right-to-left languages among the codes a catalogue may have.
 const RTL: [&str; 4] = ["ar", "fa", "he", "ur"];

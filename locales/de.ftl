@@ -194,6 +194,7 @@ party-refused-in-a-party = Du bist schon in einer Gruppe, oder dein Platz führt
 party-refused-moved = Dieser Link funktioniert nicht mehr: Der Platz, den er nennt, wurde verschoben, oder der Platz dieses Geräts wurde schon aufgegeben.
 party-refused-turn-taken = Diese Gruppe ist schon an der Reihe.
 party-refused-other = Du konntest dieser Gruppe nicht beitreten. Versuch es noch einmal oder bitte deinen Freund um einen neuen Link.
+party-refused-needs-script = Bei diesem Verkauf gehört jeder Platz zu dem Gerät, das ihn hält; um einer Gruppe beizutreten, braucht es daher JavaScript (es erzeugt den Schlüssel dieses Geräts). Schalte JavaScript ein und öffne den Link erneut.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Du hast die unterstützte Spur: Wenn du dran bist, hast du { $multiplier }-mal so viel Zeit zum Annehmen und Kaufen.
@@ -243,6 +244,7 @@ binding-body = Dein Platz in diesem Verkauf gilt nur für dieses Gerät: Er läs
 binding-noscript = Für diesen Verkauf wird JavaScript benötigt: Jeder Platz gehört dem Gerät, das ihn nimmt, mit einem Schlüssel, den dein Browser erzeugt und nie weitergibt. Schalte JavaScript ein und lade diese Seite neu.
 binding-confirming = Dieses Gerät wird bestätigt …
 waiting-bound-noscript = Dieser Platz gehört zum Schlüssel dieses Geräts; um ihn auf ein anderes Gerät zu verschieben, braucht es JavaScript auf beiden Geräten.
+door-bound-noscript = Du bist an der Reihe, und dieser Platz gehört zu dem Gerät, das ihn genommen hat: Nur mit JavaScript kann der Schlüssel dieses Geräts ihn bestätigen. Schalte JavaScript ein und lade diese Seite neu.
 move-bound-body = In diesem Verkauf gehört jeder Platz dem Gerät, das ihn hält: Dein Platz gehört dann zum Schlüssel dieses Geräts, und nur dieses Gerät kann deinen Einlass nutzen.
 move-bound-noscript = Um in diesem Verkauf einen Platz zu verschieben, wird JavaScript benötigt (es erzeugt den Schlüssel dieses Geräts): Schalte es ein und öffne den Link noch einmal. Bis dahin bleibt dein Platz, wo er ist.
 move-refused-needs-script = In diesem Verkauf gehört jeder Platz dem Gerät, das ihn hält; um deinen Platz hierher zu verschieben, wird daher JavaScript benötigt (es erzeugt den Schlüssel dieses Geräts). Schalte JavaScript ein und öffne den Link noch einmal; bis dahin bleibt dein Platz, wo er ist.

@@ -198,6 +198,7 @@ party-refused-in-a-party = You are in a party already, or your place leads one.
 party-refused-moved = This link no longer works: its place has moved, or this device's place was given up.
 party-refused-turn-taken = This party's turn has come already.
 party-refused-other = You could not join this party. Try again.
+party-refused-needs-script = This sale keeps each place for the device that holds it, so joining a party needs JavaScript (it makes this device's key). Turn JavaScript on and open the link again.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = You have the assisted lane: when your turn comes you have { $multiplier } times as long to claim it and to buy.
@@ -247,6 +248,7 @@ binding-body = Your place in this sale is kept for this device only: it cannot b
 binding-noscript = JavaScript is needed to join this sale: each place is kept for the device that takes it, with a key your browser makes and never shares. Turn JavaScript on and reload this page.
 binding-confirming = Confirming this device…
 waiting-bound-noscript = This place is kept for this device's key, so moving it to another device needs JavaScript on both devices.
+door-bound-noscript = It's your turn, and this place is kept for the device that took it: only JavaScript can use this device's key to confirm it. Turn JavaScript on and reload this page.
 move-bound-body = This sale keeps each place for the device that holds it: your place will be kept for this device's key, and only this device can use your turn.
 move-bound-noscript = Moving a place in this sale needs JavaScript (it makes this device's key): turn it on and open the link again. Your place stays where it is until then.
 move-refused-needs-script = This sale keeps each place for the device that holds it, so moving your place here needs JavaScript (it makes this device's key). Turn JavaScript on and open the link again; your place stays where it is until then.

@@ -194,6 +194,7 @@ party-refused-in-a-party = Ya estás en un grupo, o tu lugar encabeza uno: solo 
 party-refused-moved = Este enlace ya no funciona: el lugar que indica se ha movido, o el lugar de este dispositivo ya se perdió.
 party-refused-turn-taken = A este grupo ya le ha llegado el turno.
 party-refused-other = No pudiste unirte a este grupo. Inténtalo de nuevo o pide un enlace nuevo a tu amigo.
+party-refused-needs-script = Esta venta reserva cada lugar para el dispositivo que lo tiene, así que unirse a un grupo necesita JavaScript (crea la clave de este dispositivo). Activa JavaScript y vuelve a abrir el enlace.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Tienes el carril asistido: cuando llegue tu turno, tendrás { $multiplier } veces más tiempo para aprovecharlo y comprar.
@@ -243,6 +244,7 @@ binding-body = En esta venta tu lugar es solo para este dispositivo: no se puede
 binding-noscript = Para unirte a esta venta se necesita JavaScript: cada lugar es del dispositivo que lo toma, con una clave que tu navegador crea y nunca comparte. Activa JavaScript y vuelve a cargar esta página.
 binding-confirming = Confirmando este dispositivo…
 waiting-bound-noscript = Este lugar está ligado a la clave de este dispositivo, así que moverlo a otro dispositivo necesita JavaScript en ambos.
+door-bound-noscript = Es tu turno, y este lugar está reservado para el dispositivo que lo tomó: solo JavaScript puede usar la clave de este dispositivo para confirmarlo. Activa JavaScript y vuelve a cargar esta página.
 move-bound-body = En esta venta cada lugar es del dispositivo que lo tiene: tu lugar quedará ligado a la clave de este dispositivo, y solo este dispositivo podrá usar tu turno.
 move-bound-noscript = Mover un lugar en esta venta necesita JavaScript (crea la clave de este dispositivo): actívalo y vuelve a abrir el enlace. Hasta entonces tu lugar se queda donde está.
 move-refused-needs-script = En esta venta cada lugar es del dispositivo que lo tiene, así que mover tu lugar aquí necesita JavaScript (crea la clave de este dispositivo). Activa JavaScript y vuelve a abrir el enlace; hasta entonces tu lugar se queda donde está.

@@ -194,6 +194,7 @@ party-refused-in-a-party = Vous êtes déjà dans un groupe, ou votre place en m
 party-refused-moved = Ce lien ne fonctionne plus : la place qu’il désigne a été déplacée, ou la place de cet appareil a déjà été abandonnée.
 party-refused-turn-taken = Le tour de ce groupe est déjà venu.
 party-refused-other = Vous n’avez pas pu rejoindre ce groupe. Réessayez, ou demandez un nouveau lien à votre ami.
+party-refused-needs-script = Cette vente réserve chaque place à l'appareil qui la détient : rejoindre un groupe nécessite donc JavaScript (il crée la clé de cet appareil). Activez JavaScript et rouvrez le lien.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Vous avez la file assistée : quand votre tour viendra, vous aurez { $multiplier } fois plus de temps pour le prendre et acheter.
@@ -243,6 +244,7 @@ binding-body = Dans cette vente, votre place est réservée à cet appareil : el
 binding-noscript = JavaScript est nécessaire pour rejoindre cette vente : chaque place est réservée à l’appareil qui la prend, avec une clé que votre navigateur crée et ne partage jamais. Activez JavaScript et rechargez cette page.
 binding-confirming = Confirmation de cet appareil…
 waiting-bound-noscript = Cette place est liée à la clé de cet appareil : pour la déplacer vers un autre appareil, JavaScript est nécessaire sur les deux.
+door-bound-noscript = C'est votre tour, et cette place est réservée à l'appareil qui l'a prise : seul JavaScript peut utiliser la clé de cet appareil pour la confirmer. Activez JavaScript et rechargez cette page.
 move-bound-body = Dans cette vente, chaque place est réservée à l’appareil qui la détient : votre place sera liée à la clé de cet appareil, et seul cet appareil pourra utiliser votre tour.
 move-bound-noscript = Déplacer une place dans cette vente nécessite JavaScript (il crée la clé de cet appareil) : activez-le et rouvrez le lien. D’ici là, votre place reste où elle est.
 move-refused-needs-script = Dans cette vente, chaque place est réservée à l’appareil qui la détient : déplacer votre place ici nécessite donc JavaScript (il crée la clé de cet appareil). Activez JavaScript et rouvrez le lien ; d’ici là, votre place reste où elle est.

@@ -194,6 +194,7 @@ party-refused-in-a-party = Sei già in un gruppo, oppure il tuo posto ne guida u
 party-refused-moved = Questo link non funziona più: il posto che indica è stato spostato, oppure il posto di questo dispositivo è già stato lasciato.
 party-refused-turn-taken = Per questo gruppo il turno è già arrivato.
 party-refused-other = Non è stato possibile unirti a questo gruppo. Riprova, oppure chiedi un nuovo link al tuo amico.
+party-refused-needs-script = Questa vendita riserva ogni posto al dispositivo che lo tiene, quindi per unirti a un gruppo serve JavaScript (crea la chiave di questo dispositivo). Attiva JavaScript e riapri il link.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Hai la corsia assistita: quando arriva il tuo turno, hai { $multiplier } volte il tempo per prenderlo e acquistare.
@@ -243,6 +244,7 @@ binding-body = In questa vendita il tuo posto vale solo per questo dispositivo: 
 binding-noscript = Per entrare in questa vendita serve JavaScript: ogni posto appartiene al dispositivo che lo prende, con una chiave che il tuo browser crea e non condivide mai. Attiva JavaScript e ricarica questa pagina.
 binding-confirming = Conferma di questo dispositivo…
 waiting-bound-noscript = Questo posto è legato alla chiave di questo dispositivo, quindi per spostarlo su un altro dispositivo serve JavaScript su entrambi.
+door-bound-noscript = È il tuo turno, e questo posto è riservato al dispositivo che l'ha preso: solo JavaScript può usare la chiave di questo dispositivo per confermarlo. Attiva JavaScript e ricarica questa pagina.
 move-bound-body = In questa vendita ogni posto appartiene al dispositivo che lo tiene: il tuo posto sarà legato alla chiave di questo dispositivo, e solo questo dispositivo potrà usare il tuo turno.
 move-bound-noscript = Per spostare un posto in questa vendita serve JavaScript (crea la chiave di questo dispositivo): attivalo e riapri il link. Fino ad allora il tuo posto resta dov’è.
 move-refused-needs-script = In questa vendita ogni posto appartiene al dispositivo che lo tiene, quindi per spostare qui il tuo posto serve JavaScript (crea la chiave di questo dispositivo). Attiva JavaScript e riapri il link; fino ad allora il tuo posto resta dov’è.

@@ -194,6 +194,7 @@ party-refused-in-a-party = すでにグループに参加しているか、あ�
 party-refused-moved = このリンクはもう使えません。リンク先の順番が移されたか、この端末の順番はすでに手放されています。
 party-refused-turn-taken = このグループの順番はもう来ています。
 party-refused-other = このグループに参加できませんでした。もう一度試すか、友だちに新しいリンクを頼んでください。
+party-refused-needs-script = この販売では各順番がそれを持つ端末専用のため、グループに参加するには JavaScript が必要です（この端末の鍵を作ります）。JavaScript を有効にして、もう一度リンクを開いてください。
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = アシストレーンが有効です。あなたの番が来たら、受け取りと購入に通常の { $multiplier } 倍の時間があります。
@@ -243,6 +244,7 @@ binding-body = この販売では、順番はこの端末だけのものです�
 binding-noscript = この販売に参加するには JavaScript が必要です。順番はそれを取った端末のもので、ブラウザーが作り外に出さない鍵で守られます。JavaScript を有効にして、このページを再読み込みしてください。
 binding-confirming = この端末を確認しています…
 waiting-bound-noscript = この順番はこの端末の鍵に結びついているため、別の端末に移すには両方の端末で JavaScript が必要です。
+door-bound-noscript = あなたの番です。この順番は取得した端末専用で、この端末の鍵で確認するには JavaScript が必要です。JavaScript を有効にして、このページを再読み込みしてください。
 move-bound-body = この販売では、順番はそれを持つ端末のものです。順番はこの端末の鍵に結びつけられ、あなたの番を使えるのはこの端末だけになります。
 move-bound-noscript = この販売で順番を移すには JavaScript が必要です（この端末の鍵を作ります）。有効にしてリンクをもう一度開いてください。それまで順番は今の場所のままです。
 move-refused-needs-script = この販売では順番はそれを持つ端末のものなので、順番をここに移すには JavaScript が必要です（この端末の鍵を作ります）。JavaScript を有効にしてリンクをもう一度開いてください。それまで順番は今の場所のままです。

@@ -194,6 +194,7 @@ party-refused-in-a-party = Je zit al in een groep, of je plek leidt er een: je k
 party-refused-moved = Deze link werkt niet meer: de plek die hij noemt is verplaatst, of de plek van dit apparaat is al opgegeven.
 party-refused-turn-taken = Deze groep is al aan de beurt geweest.
 party-refused-other = Je kon niet bij deze groep komen. Probeer het opnieuw, of vraag je vriend om een nieuwe link.
+party-refused-needs-script = Deze verkoop houdt elke plek voor het apparaat dat hem heeft, dus meedoen met een groep vraagt JavaScript (dat maakt de sleutel van dit apparaat). Zet JavaScript aan en open de link opnieuw.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Je hebt de begeleide rij: als je aan de beurt bent, heb je { $multiplier } keer zo lang om je beurt te nemen en te kopen.
@@ -243,6 +244,7 @@ binding-body = In deze verkoop is je plek alleen voor dit apparaat: hij kan niet
 binding-noscript = Voor deze verkoop is JavaScript nodig: elke plek hoort bij het apparaat dat hem neemt, met een sleutel die je browser maakt en nooit deelt. Zet JavaScript aan en laad deze pagina opnieuw.
 binding-confirming = Dit apparaat wordt bevestigd…
 waiting-bound-noscript = Deze plek hoort bij de sleutel van dit apparaat; hem naar een ander apparaat verplaatsen vraagt JavaScript op beide apparaten.
+door-bound-noscript = Je bent aan de beurt, en deze plek hoort bij het apparaat dat hem nam: alleen JavaScript kan de sleutel van dit apparaat gebruiken om hem te bevestigen. Zet JavaScript aan en laad deze pagina opnieuw.
 move-bound-body = In deze verkoop hoort elke plek bij het apparaat dat hem heeft: je plek hoort dan bij de sleutel van dit apparaat, en alleen dit apparaat kan je beurt gebruiken.
 move-bound-noscript = Een plek verplaatsen vraagt in deze verkoop JavaScript (het maakt de sleutel van dit apparaat): zet het aan en open de link opnieuw. Tot dan blijft je plek waar hij is.
 move-refused-needs-script = In deze verkoop hoort elke plek bij het apparaat dat hem heeft, dus je plek hierheen verplaatsen vraagt JavaScript (het maakt de sleutel van dit apparaat). Zet JavaScript aan en open de link opnieuw; tot dan blijft je plek waar hij is.

@@ -194,6 +194,7 @@ party-refused-in-a-party = Jesteś już w grupie albo twoje miejsce prowadzi gru
 party-refused-moved = Ten link już nie działa: miejsce, które wskazuje, zostało przeniesione albo z miejsca tego urządzenia już zrezygnowano.
 party-refused-turn-taken = Kolej tej grupy już nadeszła.
 party-refused-other = Nie udało się dołączyć do tej grupy. Spróbuj ponownie albo poproś znajomego o nowy link.
+party-refused-needs-script = Ta sprzedaż zachowuje każde miejsce dla urządzenia, które je trzyma, więc dołączenie do grupy wymaga JavaScriptu (tworzy klucz tego urządzenia). Włącz JavaScript i otwórz link ponownie.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Masz ścieżkę z asystą: gdy przyjdzie twoja kolej, dostaniesz { $multiplier } razy więcej czasu na jej przyjęcie i zakup.
@@ -243,6 +244,7 @@ binding-body = W tej sprzedaży twoje miejsce jest tylko dla tego urządzenia: n
 binding-noscript = Aby dołączyć do tej sprzedaży, potrzebny jest JavaScript: każde miejsce należy do urządzenia, które je zajmuje, z kluczem, który twoja przeglądarka tworzy i nigdy nie udostępnia. Włącz JavaScript i odśwież tę stronę.
 binding-confirming = Potwierdzanie tego urządzenia…
 waiting-bound-noscript = To miejsce jest związane z kluczem tego urządzenia, więc przeniesienie go na inne urządzenie wymaga JavaScriptu na obu urządzeniach.
+door-bound-noscript = Twoja kolej, a to miejsce jest zachowane dla urządzenia, które je zajęło: tylko JavaScript może użyć klucza tego urządzenia, by je potwierdzić. Włącz JavaScript i odśwież tę stronę.
 move-bound-body = W tej sprzedaży każde miejsce należy do urządzenia, które je ma: twoje miejsce będzie związane z kluczem tego urządzenia i tylko to urządzenie będzie mogło skorzystać z twojej kolejki.
 move-bound-noscript = Przeniesienie miejsca w tej sprzedaży wymaga JavaScriptu (tworzy on klucz tego urządzenia): włącz go i otwórz link ponownie. Do tego czasu twoje miejsce zostaje tam, gdzie jest.
 move-refused-needs-script = W tej sprzedaży każde miejsce należy do urządzenia, które je ma, więc przeniesienie twojego miejsca tutaj wymaga JavaScriptu (tworzy on klucz tego urządzenia). Włącz JavaScript i otwórz link ponownie; do tego czasu twoje miejsce zostaje tam, gdzie jest.

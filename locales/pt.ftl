@@ -194,6 +194,7 @@ party-refused-in-a-party = Você já está em um grupo, ou seu lugar lidera um: 
 party-refused-moved = Este link não funciona mais: o lugar que ele indica foi movido, ou o lugar deste dispositivo já foi abandonado.
 party-refused-turn-taken = A vez deste grupo já chegou.
 party-refused-other = Não foi possível entrar neste grupo. Tente de novo ou peça um novo link ao seu amigo.
+party-refused-needs-script = Esta venda reserva cada lugar ao dispositivo que o tem, então entrar num grupo precisa de JavaScript (ele cria a chave deste dispositivo). Ative o JavaScript e abra o link de novo.
 
 ## The assisted lane (more time for the turn), on the waiting page
 assist-granted = Você tem a fila assistida: quando chegar a sua vez, você terá { $multiplier } vezes mais tempo para aproveitá-la e comprar.
@@ -243,6 +244,7 @@ binding-body = Nesta venda, seu lugar vale só para este dispositivo: não pode 
 binding-noscript = É preciso JavaScript para entrar nesta venda: cada lugar fica com o dispositivo que o pega, com uma chave que seu navegador cria e nunca compartilha. Ative o JavaScript e recarregue esta página.
 binding-confirming = Confirmando este dispositivo…
 waiting-bound-noscript = Este lugar está ligado à chave deste dispositivo, então movê-lo para outro dispositivo precisa de JavaScript nos dois.
+door-bound-noscript = É a sua vez, e este lugar é reservado ao dispositivo que o pegou: só o JavaScript pode usar a chave deste dispositivo para confirmá-lo. Ative o JavaScript e recarregue esta página.
 move-bound-body = Nesta venda, cada lugar fica com o dispositivo que o tem: seu lugar ficará ligado à chave deste dispositivo, e só este dispositivo poderá usar sua vez.
 move-bound-noscript = Mover um lugar nesta venda precisa de JavaScript (ele cria a chave deste dispositivo): ative-o e abra o link de novo. Até lá, seu lugar fica onde está.
 move-refused-needs-script = Nesta venda, cada lugar fica com o dispositivo que o tem, então mover seu lugar para cá precisa de JavaScript (ele cria a chave deste dispositivo). Ative o JavaScript e abra o link de novo; até lá, seu lugar fica onde está.

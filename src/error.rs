@@ -145,6 +145,11 @@ pub enum ApiError {
     Device(DeviceError),
     /// A socket for a place bound to a device: its turn comes by the status poll with a proof.
     SocketBound,
+    /// A sale's `PUT` would protect paths (path protection) beyond the most protected sales the
+    /// registry lists at once (`max`); nothing changed.
+    TooManyProtected {
+        max: u64,
+    },
 }
 
 impl From<DeviceError> for ApiError {
@@ -368,6 +373,12 @@ impl ApiError {
                 };
                 row(status, code, e.to_string())
             }
+            E::TooManyProtected { max } => row(
+                409,
+                "too_many_protected",
+                format!("at most {max} sales may protect paths at once; nothing was changed"),
+            )
+            .with(ErrorDetail::Field { field: "protect" }),
             E::SocketBound => row(
                 409,
                 "device_bound",
@@ -663,6 +674,11 @@ mod tests {
             (DeviceError::Stale.into(), 401, "device_proof_invalid"),
             (DeviceError::OtherKey.into(), 401, "device_proof_invalid"),
             (ApiError::SocketBound, 409, "device_bound"),
+            (
+                ApiError::TooManyProtected { max: 200 },
+                409,
+                "too_many_protected",
+            ),
             (queue(QueueError::ShardsFixed), 409, "shards_fixed"),
             (
                 queue(QueueError::ShardsChanging {

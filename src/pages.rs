@@ -6,11 +6,13 @@ use crate::fan_state::FanState;
 use crate::i18n::Lang;
 pub use localized::Localized;
 
+mod door;
 mod handed_link;
 mod localized;
 mod party;
 use crate::response::{self, CacheControl};
 use askama::Template;
+pub use door::DoorConfirmPage;
 pub use handed_link::{HandedLink, HandedLinkPage};
 pub use party::{PartyOffer, PartyPage, PartyShows};
 use waitroom_core::sale::SaleView;

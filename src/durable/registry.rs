@@ -11,8 +11,8 @@ use super::schema::{self, Migration, Step};
 use crate::clock;
 use crate::edge_cache::known_sales::SaleCatalog;
 use crate::objects::{
-    refuse_unanswered_protocol, ProtectedSale, ProtectedSites, RegistryCommand, RegistryFault,
-    RegistryFaultReport,
+    may_protect, refuse_unanswered_protocol, ProtectedSale, ProtectedSites, RegistryCommand,
+    RegistryFault, RegistryFaultReport, MAX_PROTECTED,
 };
 use crate::test_faults;
 use serde::Deserialize;
@@ -55,10 +55,6 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
 ];
-
-/// Most protected sales the list holds (a `PUT` adding one more is refused by the registry's
-/// answer, and the list stays bounded for every isolate that reads it).
-pub const MAX_PROTECTED: i64 = 200;
 
 #[derive(Deserialize)]
 struct Row {
@@ -132,6 +128,9 @@ impl SaleRegistryObject {
             RegistryCommand::Protect { id, spec } => {
                 let key = SqlStorageValue::String(id.to_string());
                 match spec {
+                    // Past the bound (two PUTs raced for the last place: the promoter's route
+                    // checks it first, [`may_protect`]): nothing changes, and the answer is `[]`.
+                    Some(_) if !may_protect(&id, &protected_ids(sql)?) => return Ok(vec![]),
                     Some(spec) => {
                         sql.exec(
                             "INSERT INTO protected (id, spec) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET spec = excluded.spec",
@@ -189,6 +188,16 @@ impl SaleRegistryObject {
     }
 }
 
+/// The ids of the protected sales (every one, however many: the bound is checked against them).
+fn protected_ids(sql: &worker::SqlStorage) -> Result<Vec<SaleId>> {
+    Ok(sql
+        .exec("SELECT id FROM protected", None)?
+        .to_array::<Row>()?
+        .into_iter()
+        .filter_map(|row| SaleId::parse(&row.id).ok())
+        .collect())
+}
+
 /// The protected sales (at most [`MAX_PROTECTED`]), with the list's version (its changes).
 fn protected(sql: &worker::SqlStorage) -> Result<ProtectedSites> {
     let version = sql
@@ -199,7 +208,7 @@ fn protected(sql: &worker::SqlStorage) -> Result<ProtectedSites> {
     let sales = sql
         .exec(
             "SELECT id, spec FROM protected ORDER BY id LIMIT ?",
-            vec![SqlStorageValue::Integer(MAX_PROTECTED)],
+            vec![SqlStorageValue::Integer(MAX_PROTECTED as i64)],
         )?
         .to_array::<SpecRow>()?
         .into_iter()

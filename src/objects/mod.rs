@@ -27,7 +27,8 @@ pub use answer::{Answer, Bare, Refusable, Socket, Wire};
 pub use call_error::CallError;
 pub use coordinator::{Coordinator, CoordinatorCall, FanSocket, SOCKET_PATH};
 pub use registry::{
-    ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport,
+    may_protect, ProtectedSale, ProtectedSites, Registry, RegistryCommand, RegistryFault,
+    RegistryFaultReport, MAX_PROTECTED,
 };
 pub use shard::{shard_name, Shard};
 pub use testing::{ClockPoke, ClockPoked, Fault, FaultReport, CLOCK_URL, MAX_FAULT_DELAY_MS};

@@ -64,6 +64,18 @@ pub enum RegistryCommand {
     TestFault(RegistryFault),
 }
 
+/// Most protected sales the registry lists: a `PUT` that would add one more is refused
+/// (`too_many_protected`, nothing changed), so the list every gate isolate reads stays bounded.
+pub const MAX_PROTECTED: usize = 200;
+
+/// Whether sale `id` may protect paths, with `listed` protected now: one of them already, or
+/// fewer than [`MAX_PROTECTED`]. The promoter's `PUT` asks it of the registry's list before it
+/// changes anything, and the registry again as it stores the protection (docs/api.md, "Path
+/// protection", `too_many_protected`).
+pub fn may_protect(id: &SaleId, listed: &[SaleId]) -> bool {
+    listed.contains(id) || listed.len() < MAX_PROTECTED
+}
+
 /// Every sale's path protection, as the registry keeps it for the gate worker
 /// (`RegistryCommand::Protected`): `version` counts the changes, so an isolate can tell a new list
 /// from the one it holds.
@@ -213,5 +225,23 @@ impl Objects {
                 known_sales::add_locally(sale, now);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A sale protects paths while fewer than the bound do, or if it is one of them already (a
+    /// `PUT` that changes its protection); the next new one is refused.
+    #[test]
+    fn the_list_of_protected_sales_is_bounded_and_a_listed_sale_may_change() {
+        use super::{may_protect, MAX_PROTECTED};
+        use waitroom_core::SaleId;
+        let id = |n: usize| SaleId::parse(&format!("s{n}")).unwrap();
+        let almost: Vec<SaleId> = (0..MAX_PROTECTED - 1).map(id).collect();
+        assert!(may_protect(&id(MAX_PROTECTED), &almost));
+        let full: Vec<SaleId> = (0..MAX_PROTECTED).map(id).collect();
+        assert!(!may_protect(&id(MAX_PROTECTED), &full), "the next new one");
+        assert!(may_protect(&id(0), &full), "one of them, changed");
+        assert!(may_protect(&id(MAX_PROTECTED - 1), &full));
     }
 }

@@ -9,9 +9,11 @@ use crate::http;
 use crate::invitations;
 use crate::objects::monitor::{Monitor, MonitorCommand, MonitorReport};
 use crate::objects::{
-    unexpected, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport, Registry, RegistryCommand,
-    RegistryFault, RegistryFaultReport, Shard,
+    may_protect, unexpected, ClockPoke, ClockPoked, Coordinator, Fault, FaultReport,
+    ProtectedSites, Registry, RegistryCommand, RegistryFault, RegistryFaultReport, Shard,
+    MAX_PROTECTED,
 };
+
 use crate::random;
 use crate::response::json;
 use futures::future::join_all;
@@ -106,6 +108,10 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         crate::turnstile::require_secret(&ctx.env)?;
     }
     let settings_protect = settings.protect.clone();
+    if settings_protect.is_some() {
+        // Before anything changes: a sale more than the registry lists at once is refused.
+        room_to_protect(ctx, &sale).await?;
+    }
     let command = Command::Upsert {
         id: sale.clone(),
         settings,
@@ -126,11 +132,42 @@ pub async fn upsert(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<Respons
         id: sale.clone(),
         spec,
     };
-    ctx.objects.tell(&Registry, &protected).await?;
+    let listed: Vec<SaleId> = ctx.objects.ask(&Registry, &protected).await?;
+    if protect.is_some() && listed.is_empty() {
+        // Another PUT took the last place between the check and now: this sale's other settings
+        // are saved, its protection is not listed (so nothing guards its paths); said so.
+        worker::console_warn!(
+            "request {}: {sale}'s protection was refused at the bound after its settings were saved",
+            ctx.request_id
+        );
+        sale_changed(ctx, &sale).await;
+        return Err(too_many_protected());
+    }
     sale_changed(ctx, &sale).await;
     protected_sites::changed(ctx.now);
     let shown = with_protect(&report, protect.as_ref());
     Ok(json(if created { 201 } else { 200 }, &shown))
+}
+
+fn too_many_protected() -> ApiError {
+    ApiError::TooManyProtected {
+        max: MAX_PROTECTED as u64,
+    }
+}
+
+/// Refuses (`too_many_protected`) protecting `sale` when the registry lists the most protected
+/// sales it keeps and `sale` is not one of them (a `PUT` changing a protected sale's protection
+/// is never refused). Asked of the registry itself, not of this isolate's list (5 s old).
+async fn room_to_protect(ctx: &Ctx, sale: &SaleId) -> Result<(), ApiError> {
+    let listed: ProtectedSites = ctx
+        .objects
+        .ask(&Registry, &RegistryCommand::Protected)
+        .await?;
+    let ids: Vec<SaleId> = listed.sales.into_iter().map(|s| s.id).collect();
+    match may_protect(sale, &ids) {
+        true => Ok(()),
+        false => Err(too_many_protected()),
+    }
 }
 
 /// What the isolate a promoter changed `sale` through learns at once (other isolates within

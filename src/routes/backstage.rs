@@ -59,6 +59,9 @@ impl Unrouted {
 pub trait Backstage {
     /// Whether the answer is another Worker's (logged as `forwarded`).
     const HANDS_OVER: bool;
+    /// Whether it guards protected sites itself ([`Backstage::unrouted`] may answer with one of
+    /// our pages, the door's, in the fan's language).
+    const GUARDS_SITES: bool;
 
     /// The answer to `route` (one of [`Route::served_by_full_worker`]).
     fn answer<'a>(
@@ -83,6 +86,7 @@ pub struct Serve;
 
 impl Backstage for Serve {
     const HANDS_OVER: bool = false;
+    const GUARDS_SITES: bool = true;
 
     async fn answer<'a>(
         &'a self,
@@ -240,6 +244,7 @@ pub struct HandOver;
 
 impl Backstage for HandOver {
     const HANDS_OVER: bool = true;
+    const GUARDS_SITES: bool = false;
 
     async fn answer<'a>(
         &'a self,
@@ -280,6 +285,7 @@ pub struct Gate;
 
 impl Backstage for Gate {
     const HANDS_OVER: bool = true;
+    const GUARDS_SITES: bool = true;
 
     async fn answer<'a>(
         &'a self,

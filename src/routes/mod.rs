@@ -96,9 +96,10 @@ async fn answer<B: Backstage>(
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let route = Route::parse(&segments);
     // A page in a language other than English needs its table (once per isolate); a static
-    // file does not.
+    // file does not, but a protected site's request may get one of our pages (the gate's door).
     let faults_allowed = crate::test_faults::allowed(&env, &url);
-    let lang = if route.is_some() {
+    let our_page_maybe = route.is_some() || (B::GUARDS_SITES && !protected::is_our_file(&path));
+    let lang = if our_page_maybe {
         // The test switch (docs/api.md, "Testing"): this request's table load fails.
         let table_fault = faults_allowed && req.headers().has(TABLE_FAULT_HEADER).unwrap_or(false);
         lang.loaded(&env, &request_id, table_fault).await

@@ -2,7 +2,9 @@
 //! decides ([`waitroom_core::protect::decide`]); this carries it out. A bypassed request or a
 //! fan with a session passes through to the origin ([`crate::pass_through`]); a fan without one
 //! goes through the sale's door: their turn (by their page's cookie) starts a session, anyone
-//! else gets the sale's waiting page. When the sale's coordinator cannot be reached, the sale's
+//! else gets the sale's waiting page. A place bound to a device needs the device's proof for its
+//! turn: a page load, which carries none, gets the page whose script makes one and comes back
+//! with it (`Device-Proof`), and only then does the session start. When the sale's coordinator cannot be reached, the sale's
 //! `fail_mode` says what a fan without a session gets: the origin (`open`) or the busy page
 //! (`closed`).
 //!
@@ -22,10 +24,13 @@ use crate::edge_cache::protected_sites::{self, Guard};
 use crate::error::ApiError;
 use crate::http;
 use crate::objects::Coordinator;
+use crate::pages::{self, DoorConfirmPage, SaleLook};
 use crate::pass_through::{self, Extra};
 use crate::random;
+use crate::response::CacheControl;
 use crate::session_tally::{self, Event};
 use std::net::IpAddr;
+use waitroom_core::keys::device::DeviceError;
 use waitroom_core::keys::token::TOKEN_TTL_S;
 use waitroom_core::machines::protocol::{Command, Reply};
 use waitroom_core::protect::decide::{decide, Bypassed, Decision, Request as Facts};
@@ -33,8 +38,9 @@ use waitroom_core::protect::forward::{BYPASS_HEADER, FAN_HEADER, PASS_HEADER, SE
 use waitroom_core::protect::net::passes_straight_through;
 use waitroom_core::protect::session::{Session, KEY_PURPOSE};
 use waitroom_core::protect::{FailMode, Protect};
+use waitroom_core::queue::snapshot::Snapshot;
 use waitroom_core::queue::Claim;
-use waitroom_core::{FanId, SaleId};
+use waitroom_core::{FanId, SaleId, Seq};
 use worker::{Request, Response, Url};
 
 /// Our own static folders (`static/`): never a protected origin's.
@@ -203,12 +209,24 @@ async fn door(
             ..start((token.fan_id.to_string(), token.seq), pass)
         },
         // The safety net is down: straight through, with a session of no place and no pass.
-        Ok(PageTurn::Over | PageTurn::None) if passes_straight_through(&snap, ctx.now) => {
+        Ok(PageTurn::Over | PageTurn::None | PageTurn::ConfirmDevice { .. })
+            if passes_straight_through(&snap, ctx.now) =>
+        {
             let fan = format!("{NET_FAN_PREFIX}{}", random::hex::<10>());
             start((fan, 0), String::new())
         }
         Ok(PageTurn::Over) => {
             return fan::turn_over_page(&snap, ctx)
+                .map(ours)
+                .map_err(|e| (e, None))
+        }
+        // A place bound to a device, its turn come, without a proof: an app is told to send one;
+        // a page load (which cannot) gets the page whose script makes it and comes back with it.
+        Ok(PageTurn::ConfirmDevice { .. }) if fan::wants_json(&req) => {
+            return Err((DeviceError::ProofRequired.into(), None))
+        }
+        Ok(PageTurn::ConfirmDevice { seq }) => {
+            return confirm_device_page(&snap, ctx, seq)
                 .map(ours)
                 .map_err(|e| (e, None))
         }
@@ -221,6 +239,19 @@ async fn door(
         .await
         .map(origin)
         .map_err(|e| (e, None))
+}
+
+/// The door's page for a place bound to a device at its turn (docs/api.md, "Path protection"):
+/// its script confirms the device with a proof and goes through; without JavaScript it says why
+/// it cannot. No session, no pass, nothing cached.
+fn confirm_device_page(snap: &Snapshot, ctx: &Ctx, seq: Seq) -> Result<Response, ApiError> {
+    let lang = ctx.lang.lang;
+    let page = DoorConfirmPage {
+        lang,
+        sale: SaleLook::of(&snap.sale, lang),
+        seq,
+    };
+    pages::render(&page, 200, CacheControl::NoStore)
 }
 
 /// The sale's waiting page, which takes a place; a busy answer there is the busy page already,

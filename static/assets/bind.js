@@ -34,7 +34,9 @@
     if (reply.ok) {
       device.setSeq(sale, answer.seq);
       body.dataset.state = "joined";
-      location.replace(`/s/${encodeURIComponent(sale)}`);
+      // The waiting page: the sale's, or, at a protected path's door, the page it guards (the
+      // door shows the waiting page there).
+      location.replace(location.pathname.startsWith("/s/") ? `/s/${encodeURIComponent(sale)}` : location.href);
       return;
     }
     // A proof made by a clock the server does not share: once more, by the server's clock.

@@ -13,22 +13,23 @@
   const device = document.body.dataset.bound ? window.waitroomDevice : null;
   let proofRefusals = 0;
   let proofDue = true;
-  // A bound place's move link needs a proof of purpose "move" made with this device's key: the
-  // form carries it (device_proof), made when the fan asks (docs/api.md, "Move my place").
-  const moveForm = $("move-link");
-  if (device && moveForm) {
-    moveForm.addEventListener("submit", async (event) => {
+  // A bound place's move link, and its party link, need a proof of purpose "move" made with this
+  // device's key: the form carries it (device_proof), made when the fan asks (docs/api.md, "Move
+  // my place", "Come as a party").
+  for (const form of [$("move-link"), $("party-link")]) {
+    if (!device || !form) continue;
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const seq = device.seq(sale);
-      let field = moveForm.querySelector("input[name=device_proof]");
+      let field = form.querySelector("input[name=device_proof]");
       if (!field) {
         field = document.createElement("input");
         field.type = "hidden";
         field.name = "device_proof";
-        moveForm.append(field);
+        form.append(field);
       }
       field.value = seq ? await device.proof(sale, seq, "move") : "";
-      moveForm.submit();
+      form.submit();
     });
   }
   let failures = 0;

@@ -4,9 +4,15 @@
 //! the same place while it waits, but when the line reaches it the copy is refused ("kept for
 //! another device") and only the first browser reaches the purchase page. The bound pages are
 //! in the fan's language (the no-JavaScript answer in German) and pass axe (WCAG 2.2 AA).
+//!
+//! The purchase page is a protected path (path protection, in front of a stand-in origin): at the
+//! door the fan's browser gets the "confirm this device" page, whose script proves the device
+//! and goes through to the origin with a session; the copy, sent to the same URL, is refused
+//! there too and never reaches the origin.
 
 use crate::accessibility::{assert_no_violations, axe, axe_source};
 use crate::chrome::{Browser, Chromedriver, SessionOptions};
+use crate::support::echo_origin::EchoOrigin;
 use crate::support::random::unique_sale;
 use crate::support::TestWorker;
 use serde_json::json;
@@ -31,9 +37,16 @@ async fn wait_for_state(browser: &Browser, state: &str) {
 async fn a_copied_cookie_cannot_claim_a_bound_turn() {
     let worker = TestWorker::start().await;
     let sale = unique_sale("bound");
-    // The purchase page on the worker itself (a 404 page, but the URL it lands on can be read).
+    // The purchase page on the worker's own host, a path the sale protects in front of a stand-in
+    // origin (which answers with what it received, as JSON).
+    let origin = EchoOrigin::start().await;
     let purchase_url = format!("{}/bought", worker.base);
-    let settings = json!({ "name": "Bound Night", "purchase_url": purchase_url, "device_binding": true, "rate_limit_per_min": 1000 });
+    let host = worker.base.trim_start_matches("http://");
+    // Every path of the host (`/*`; ours answer as ours): a browser's own requests, such as
+    // `/favicon.ico`, would otherwise pass through unguarded and be counted.
+    let protect =
+        json!({ "origin": origin.base, "hosts": [host], "paths": ["/*"], "session_s": 300 });
+    let settings = json!({ "name": "Bound Night", "purchase_url": purchase_url, "device_binding": true, "rate_limit_per_min": 1000, "protect": protect });
     worker.admin().create_sale_with(&sale, settings).await;
     worker.admin().open_sale(&sale).await;
     let page = format!("{}/s/{sale}", worker.base);
@@ -135,24 +148,47 @@ async fn a_copied_cookie_cannot_claim_a_bound_turn() {
     copy.shot("refused").await;
     results.push(axe(&copy, &source, "bound-refused").await);
     assert_no_violations(&results);
+    // The fan's browser: the door confirms the device (door.js) and the purchase page is the
+    // origin's, reached with a session and the pass.
     fan.wait(
-        "the purchase page with the pass",
+        "the origin's purchase page with the pass",
         Duration::from_secs(60),
         || async {
             let url = fan.url().await;
-            if url.starts_with(&purchase_url) && url.contains("pass=") {
+            let text = fan.text("body").await;
+            if url.starts_with(&purchase_url)
+                && url.contains("pass=")
+                && text.contains("waitroom-pass")
+            {
                 Ok(())
             } else {
-                Err(format!("at {url}"))
+                Err(format!("at {url}: {}", &text[..text.len().min(200)]))
             }
         },
     )
     .await;
+    fan.shot("through-the-door").await;
+    // The fan's browser is done: from here on the origin counts the copy's requests only.
+    fan.close().await;
+    let reached = origin.received();
+    assert!(reached >= 2, "the proof's request and the page: {reached}");
     // The copy, reloaded: still no pass, never the purchase page.
     copy.goto(&page).await;
     wait_for_state(&copy, "bound_elsewhere").await;
     let url = copy.url().await;
     assert!(url.starts_with(&page) && !url.contains("pass="), "{url}");
+    // The copy at the protected purchase URL: the door's page, refused there too, and nothing
+    // reaches the origin.
+    copy.goto(&purchase_url).await;
+    copy.wait_for(
+        "body[data-page='door'][data-state='bound_elsewhere']",
+        Duration::from_secs(30),
+    )
+    .await;
+    let said = copy.text("#notice").await;
+    assert!(said.contains("taken on another device"), "{said:?}");
+    copy.shot("door-refused").await;
+    assert_no_violations(&[axe(&copy, &source, "bound-door-refused").await]);
+    assert_eq!(origin.received(), reached, "the copy reached the origin");
     copy.close().await;
-    fan.close().await;
 }

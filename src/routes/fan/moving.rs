@@ -98,8 +98,8 @@ async fn make_link(
 
 /// A bound place's move proof: the rule here (no proof, another key, place, sale or purpose, or
 /// a stale one: refused without asking anyone), the hand and the signature by the coordinator.
-/// An unbound place needs none.
-async fn prove_device(
+/// An unbound place needs none. (A party link of a bound place needs the same proof.)
+pub(super) async fn prove_device(
     ctx: &Ctx,
     sale: &SaleId,
     token: &QueueToken,

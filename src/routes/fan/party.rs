@@ -12,9 +12,10 @@
 //! What a party link shares with a move link (the signed link with its code in the fragment,
 //! its page, the form that uses the code) is [`super::handed_link`]'s.
 
-use super::handed_link::{self, form_field, link_asked, SignedLink, Used};
+use super::handed_link::{self, link_asked, SignedLink, Used};
+use super::moving::prove_device;
 use super::sale::snapshot;
-use super::token::{presented_token, set_token_cookie, token_of};
+use super::token::{device_proof, presented_token, set_token_cookie, token_of};
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 use crate::http;
@@ -24,6 +25,7 @@ use crate::pages::{self, HandedLink, PartyPage, PartyShows, SaleLook};
 use crate::response::{json, CacheControl};
 use serde::{Deserialize, Serialize};
 use waitroom_core::codec::tag_first::Only;
+use waitroom_core::keys::device::{DeviceError, DeviceJwk, DeviceKey, DeviceProof, ProofPurpose};
 use waitroom_core::keys::party_link::{PartyLink, PartyLinkError, PARTY_LINK_TTL_S};
 use waitroom_core::keys::token::QueueToken;
 use waitroom_core::machines::protocol::{Moved, PartyCommand, Reply};
@@ -60,12 +62,23 @@ struct JoinedAnswer<'a> {
 #[derive(Deserialize)]
 struct JoinBody {
     code: String,
+    /// The joining device's public key (a P-256 JWK), for a sale that binds places to devices:
+    /// the member's token is bound to it.
+    #[serde(default)]
+    device_key: Option<DeviceJwk>,
 }
 
 /// A link to `token`'s place, if the sale has parties, the sale is not over and the token holds
 /// the place (not as a member: a member does not invite). The coordinator checks it all again
-/// when the link is used.
-fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLinkAnswer, ApiError> {
+/// when the link is used. A place bound to a device invites only with its device's `proof` (of
+/// purpose `move`, as a move link: both hand the place, or a seat in it, to another device), so
+/// a copied token or cookie cannot invite its holder in.
+async fn make_link(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    token: &QueueToken,
+    proof: Option<&str>,
+) -> Result<PartyLinkAnswer, ApiError> {
     let party_max = snap.sale.party_max;
     if party_max == 0 {
         return Err(QueueError::PartyOff.into());
@@ -79,6 +92,7 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLink
     if snap.hand_of(token.seq) > token.hand {
         return Err(QueueError::PlaceMoved.into());
     }
+    prove_device(ctx, &snap.sale.id, token, proof).await?;
     let link = PartyLink::new(token.seq, token.hand, ctx.now);
     let sale = snap.sale.id.clone();
     let code = link.sign(&ctx.config()?.secrets.token_keys, &sale);
@@ -94,19 +108,39 @@ fn make_link(ctx: &Ctx, snap: &Snapshot, token: &QueueToken) -> Result<PartyLink
 /// `POST /api/sales/{sale}/party-link`.
 pub async fn link(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Response, ApiError> {
     let (token, snap) = link_asked(&req, ctx, &sale).await?;
-    Ok(json(201, &make_link(ctx, &snap, &token)?))
+    let proof = device_proof(&req);
+    Ok(json(
+        201,
+        &make_link(ctx, &snap, &token, proof.as_deref()).await?,
+    ))
 }
 
 /// Joins the party `code` names, giving up `own`'s place: one request to the coordinator, then
-/// the member's token (and its text).
+/// the member's token (and its text). In a sale that binds places to devices the member's token
+/// is bound to the joining device's `key`, which it needs (checked before anything changes), so
+/// a member's turn, like anyone's, is handed only to their own device's proof.
 async fn join_with(
     ctx: &Ctx,
     sale: &SaleId,
     own: Option<&QueueToken>,
     code: &str,
+    key: Option<DeviceKey>,
+    own_proof: Option<&str>,
 ) -> Result<(QueueToken, String), ApiError> {
     let keys = &ctx.config()?.secrets.token_keys;
     let link = PartyLink::verify(code, keys, sale, ctx.now).map_err(ApiError::PartyLink)?;
+    // A bound place of the joiner's own is given up only by its own device (a proof of purpose
+    // `move`, the rule and the signature checked here): a copy of its cookie cannot throw it away.
+    if let Some(bound) = own.and_then(|t| t.device.as_ref().map(|d| (t.seq, d))) {
+        let (seq, device) = bound;
+        let text = own_proof.ok_or(DeviceError::ProofRequired)?;
+        DeviceProof::parse(text)?.verify(device, sale, seq, ProofPurpose::Move, ctx.now)?;
+    }
+    let device = match (snapshot(ctx, sale).await?.sale.device_binding, key) {
+        (false, _) => None,
+        (true, Some(key)) => Some(key.thumbprint()),
+        (true, None) => return Err(DeviceError::KeyRequired.into()),
+    };
     let command = PartyCommand::JoinParty {
         leader: link.0.seq,
         leader_hand: link.0.hand,
@@ -117,7 +151,8 @@ async fn join_with(
     let token = QueueToken {
         hand,
         ..QueueToken::new(sale.clone(), fan_id, link.0.seq, ctx.now)
-    };
+    }
+    .bound_to(device);
     let text = keys.sign(&token);
     Ok((token, text))
 }
@@ -129,7 +164,10 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::R
     // The joiner's own token, if they present one: its place is given up.
     let own = presented_token(&req, ctx, &sale)?;
     let body: JoinBody = http::read_json(&mut req).await?;
-    let (token, text) = join_with(ctx, &sale, own.as_ref(), &body.code).await?;
+    let key = device_key(body.device_key.as_ref())?;
+    let proof = device_proof(&req);
+    let (token, text) =
+        join_with(ctx, &sale, own.as_ref(), &body.code, key, proof.as_deref()).await?;
     let answer = JoinedAnswer {
         sale: &sale,
         token: &text,
@@ -142,6 +180,11 @@ pub async fn join(mut req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::R
     let mut response = json(200, &answer);
     set_token_cookie(&mut response, &sale, &text)?;
     Ok(response)
+}
+
+/// The joining device's key, if it sent one (a key of another kind or size is refused).
+fn device_key(jwk: Option<&DeviceJwk>) -> Result<Option<DeviceKey>, ApiError> {
+    Ok(jwk.map(DeviceKey::from_jwk).transpose()?)
 }
 
 /// `GET /api/sales/{sale}/party`: the party the token's place has (leader) or the token is in
@@ -188,12 +231,17 @@ pub async fn leave(req: Request, ctx: &Ctx, sale: SaleId) -> Result<worker::Resp
 /// `POST /s/{sale}/party-link`: the waiting page's "invite friends" form: the page with the link
 /// and its QR code (drawn by the page's script; the link and code as text without JavaScript).
 pub async fn link_page(
-    req: Request,
+    mut req: Request,
     ctx: &Ctx,
     sale: SaleId,
 ) -> Result<worker::Response, ApiError> {
     let (token, snap) = link_asked(&req, ctx, &sale).await?;
-    let answer = make_link(ctx, &snap, &token)?;
+    // A bound place's form carries the device's proof (waiting.js makes it when it is pressed).
+    let proof = match &token.device {
+        Some(_) => take_field(&mut http::read_form(&mut req).await?, "device_proof"),
+        None => None,
+    };
+    let answer = make_link(ctx, &snap, &token, proof.as_deref()).await?;
     let handed = HandedLink::Party {
         friends: answer.party_max - 1,
     };
@@ -245,8 +293,19 @@ pub async fn join_page(
 ) -> Result<worker::Response, ApiError> {
     http::require_same_site(&req)?;
     let own = super::token::held_by_page(&req, ctx, &sale).map(|h| h.token);
-    let code = form_field(&mut req, "code").await?.unwrap_or_default();
-    let joined = join_with(ctx, &sale, own.as_ref(), &code).await;
+    let mut form = http::read_form(&mut req).await?;
+    let code = take_field(&mut form, "code").unwrap_or_default();
+    // A bound sale's form carries the device's public key (party.js adds it; without JavaScript
+    // there is none, and the page says why).
+    let key = match take_field(&mut form, "device_key") {
+        Some(text) => {
+            Some(serde_json::from_str::<DeviceJwk>(&text).map_err(|_| DeviceError::BadKey)?)
+        }
+        None => None,
+    };
+    let proof = take_field(&mut form, "device_proof");
+    let key = device_key(key.as_ref())?;
+    let joined = join_with(ctx, &sale, own.as_ref(), &code, key, proof.as_deref()).await;
     match handed_link::used(&sale, joined.map(|(_, text)| text))? {
         Used::Taken(response) => Ok(response),
         Used::Refused(e) => page(&req, ctx, sale, Some(&e)).await,
@@ -288,6 +347,14 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Queue(QueueError::PlaceMoved) => lang.party_refused_moved(),
         ApiError::Queue(QueueError::TurnTaken) => lang.party_refused_turn_taken(),
         ApiError::Queue(QueueError::Closed) => lang.move_refused_closed(),
+        // A bound sale's form without JavaScript: no key.
+        ApiError::Device(DeviceError::KeyRequired) => lang.party_refused_needs_script(),
         _ => lang.party_refused_other(),
     }
+}
+
+/// Takes the field `name` out of `form`, if present.
+fn take_field(form: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let at = form.iter().position(|(k, _)| k == name)?;
+    Some(form.swap_remove(at).1)
 }

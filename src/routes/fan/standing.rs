@@ -259,6 +259,10 @@ pub(crate) enum PageTurn {
     Start(QueueToken, String),
     /// Their turn is over (completed) though its pass lasts: no new session.
     Over,
+    /// Their turn, for a place bound to a device, asked for without a proof (a page load carries
+    /// none): the page that makes one with the device's key (`seq`: the place's number, which
+    /// the proof names).
+    ConfirmDevice { seq: waitroom_core::Seq },
 }
 
 pub(crate) async fn turn_of_page(
@@ -269,7 +273,15 @@ pub(crate) async fn turn_of_page(
     let Some(held) = super::token::held_by_page(req, ctx, &snap.sale.id) else {
         return Ok(PageTurn::None);
     };
-    match fan_state(ctx, snap, &held.token, held.proof.as_deref()).await? {
+    let standing = match fan_state(ctx, snap, &held.token, held.proof.as_deref()).await {
+        Err(ApiError::Device(waitroom_core::keys::device::DeviceError::ProofRequired)) => {
+            return Ok(PageTurn::ConfirmDevice {
+                seq: held.token.seq,
+            })
+        }
+        standing => standing?,
+    };
+    match standing {
         Standing::YourTurn {
             pass, assignment, ..
         } if waitroom_core::protect::decide::turn_starts_session(assignment) => {

@@ -5,7 +5,11 @@
 //! - a forged, altered, other-sale or expired session cookie reaches it 0 times;
 //! - a staff header passes only with the configured secret (not a guess, not its digest);
 //! - the worker forwards to the configured origin only: another host named in `Host`, an
-//!   absolute request target, `X-Forwarded-Host` or the path receives 0 requests.
+//!   absolute request target, `X-Forwarded-Host` or the path receives 0 requests;
+//! - the list of protected sales is bounded (200, `MAX_PROTECTED`): a `PUT` that would protect a
+//!   201st sale is 409 `too_many_protected` and changes nothing (the sale is not created, an
+//!   existing sale keeps its settings); a protected sale may still change its protection, and
+//!   once one gives it up another may take its place.
 
 use crate::protect::{admitted, browse, from_origin, protected_sale, STAFF_SECRET};
 use crate::support::echo_origin::EchoOrigin;
@@ -179,5 +183,88 @@ async fn no_spelling_cookie_header_or_host_gets_past_the_protection() {
         elsewhere.total(),
         0,
         "the worker forwarded to a host that is not the sale's origin"
+    );
+    the_list_of_protected_sales_is_bounded(&api, &origin).await;
+}
+
+/// The registry lists at most 200 protected sales (`shop` and `shop2` are two of them): the
+/// 201st is refused whole, before anything changes.
+async fn the_list_of_protected_sales_is_bounded(api: &crate::support::Api, origin: &EchoOrigin) {
+    use crate::support::send;
+    use futures::stream::{self, StreamExt};
+    use serde_json::json;
+    const MAX: usize = 200;
+    let guarding = |n: usize| {
+        json!({
+            "name": format!("Protected {n}"),
+            "purchase_url": "https://tickets.example/buy",
+            "protect": {"origin": origin.base, "hosts": [format!("s{n}.example")], "paths": ["/x"]},
+        })
+    };
+    // 198 more, eight at a time: 200 in all.
+    let started = std::time::Instant::now();
+    let created = stream::iter(0..MAX - 2)
+        .map(|n| async move {
+            send(
+                api.admin()
+                    .put(&format!("/api/admin/sales/bound-{n}"))
+                    .json(&guarding(n)),
+            )
+            .await
+            .status
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    assert!(created.iter().all(|s| s.as_u16() == 201), "{created:?}");
+    println!("198 protected sales created in {:?}", started.elapsed());
+    // A new sale protecting paths: refused, and not created.
+    let refused = send(
+        api.admin()
+            .put("/api/admin/sales/one-too-many")
+            .json(&guarding(MAX)),
+    )
+    .await;
+    refused.expect_error(409, "too_many_protected", "a 201st protected sale");
+    assert_eq!(refused.json["field"], "protect", "{}", refused.describe());
+    send(api.admin().get("/api/admin/sales/one-too-many"))
+        .await
+        .expect_error(404, "sale_not_found", "the refused sale");
+    // An existing sale that protects nothing, asking to: refused, its settings as they were.
+    let plain = json!({"name": "Plain", "purchase_url": "https://tickets.example/buy"});
+    send(api.admin().put("/api/admin/sales/plain").json(&plain))
+        .await
+        .expect(201, "a sale that protects nothing");
+    let mut renamed = guarding(MAX);
+    renamed["name"] = json!("Plain, renamed");
+    send(api.admin().put("/api/admin/sales/plain").json(&renamed))
+        .await
+        .expect_error(
+            409,
+            "too_many_protected",
+            "an existing sale's 201st protection",
+        );
+    let kept = send(api.admin().get("/api/admin/sales/plain"))
+        .await
+        .expect(200, "plain");
+    assert_eq!(kept["name"], "Plain", "{kept}");
+    assert!(kept.get("protect").is_none(), "{kept}");
+    // A protected sale changes its protection: fine. One gives it up: then `plain` may protect.
+    let mut changed = guarding(0);
+    changed["protect"]["paths"] = json!(["/y"]);
+    send(api.admin().put("/api/admin/sales/bound-0").json(&changed))
+        .await
+        .expect(200, "a protected sale's new protection");
+    let given_up = json!({"name": "Protected 0", "purchase_url": "https://tickets.example/buy"});
+    send(api.admin().put("/api/admin/sales/bound-0").json(&given_up))
+        .await
+        .expect(200, "a sale gives its protection up");
+    let now_protected = send(api.admin().put("/api/admin/sales/plain").json(&renamed))
+        .await
+        .expect(200, "the freed place taken");
+    assert_eq!(
+        now_protected["protect"]["paths"],
+        json!(["/x"]),
+        "{now_protected}"
     );
 }

@@ -2,7 +2,9 @@
 //! The request goes to the sale's origin only (its scheme, host and port; never a host the request
 //! names), with the fan's path and query as sent; hop-by-hop headers stay on their hop; the headers
 //! we speak to the origin with are ours alone (a fan's copy is dropped); our own cookies stay with
-//! us. The origin's answer loses its hop-by-hop headers and our `Waitroom-Session` instruction.
+//! us, and so does a device's proof (`Device-Proof`: what claimed a bound turn at the door, good
+//! for a minute). The origin's answer loses its hop-by-hop headers and our `Waitroom-Session`
+//! instruction.
 
 use url::Url;
 
@@ -44,6 +46,7 @@ pub fn forwards_request_header(name: &str, connection: Option<&str>) -> bool {
     let name = name.to_ascii_lowercase();
     !HOP_BY_HOP.contains(&name.as_str())
         && !name.starts_with("waitroom-")
+        && !name.eq_ignore_ascii_case(crate::keys::device::PROOF_HEADER)
         && !named_in(connection, &name)
 }
 
@@ -106,6 +109,8 @@ mod tests {
             "Upgrade",
             "Waitroom-Pass",
             "waitroom-fan",
+            "Device-Proof",
+            "device-proof",
         ] {
             assert!(!forwards_request_header(dropped, None), "{dropped}");
         }

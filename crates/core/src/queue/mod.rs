@@ -196,9 +196,11 @@ impl Queue {
                 .as_ref()
                 .map_or(Position(seq), |p: &PreQueue| p.position_of(seq))
         });
+        let net_settings = net::settings_of(&sale);
         Self {
             state: QueueState {
                 rate_tat_us,
+                net_settings,
                 prequeue,
                 fan_key: FanIdKey::new(&sale.fan_salt),
                 sale,

@@ -59,6 +59,9 @@ pub(crate) struct QueueState {
     pub(crate) calls: Vec<crate::queue::rules::calling::Call>,
     /// A protected sale's safety net (see [`super::rules::net`]).
     pub(crate) net: crate::protect::SafetyNet,
+    /// What the net reads of the sale's `protect`, read when the settings change (restored,
+    /// updated), not at each sweep.
+    pub(crate) net_settings: Option<crate::queue::rules::net::NetSettings>,
 }
 
 impl QueueState {

@@ -59,6 +59,7 @@ pub(crate) fn update_settings(
             admission::rate_schedule_after(&settings.admission, q.assignments.newest_admission());
     }
     q.sale.settings = settings;
+    q.net_settings = super::net::settings_of(&q.sale);
     q.sale.updated_at = now;
     q.changes.push(Change::Sale(q.sale.clone()));
     Ok(())

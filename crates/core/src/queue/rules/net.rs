@@ -6,29 +6,32 @@
 use crate::protect::{NetReport, QueueWhen, SessionTally};
 use crate::queue::records::Change;
 use crate::queue::state::QueueState;
-use crate::sale::Phase;
+use crate::sale::{Phase, Sale};
 use crate::time::UnixMillis;
 
 /// The parts of a sale's `protect` the net reads. The sale keeps the setting as JSON text
 /// ([`crate::sale::ProtectSpec`]: the edge worker links no reader of it); the coordinator reads
-/// these two fields of it, not the whole setting (no origin, patterns or address ranges).
-#[derive(serde::Deserialize)]
-struct NetSettings {
+/// these two fields of it, not the whole setting (no origin, patterns or address ranges), once
+/// each time the settings change ([`settings_of`], kept in [`QueueState::net_settings`]), never
+/// at a sweep or a snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+pub(crate) struct NetSettings {
     session_s: u64,
     #[serde(default)]
     queue_when: Option<QueueWhen>,
 }
 
-fn net_settings(q: &QueueState) -> Option<NetSettings> {
-    serde_json::from_str(q.sale.settings.protect.as_ref()?.text()).ok()
+/// What the net reads of `sale`'s settings: `None` for a sale that protects nothing.
+pub(crate) fn settings_of(sale: &Sale) -> Option<NetSettings> {
+    serde_json::from_str(sale.settings.protect.as_ref()?.text()).ok()
 }
 
 fn queue_when(q: &QueueState) -> Option<QueueWhen> {
-    net_settings(q)?.queue_when
+    q.net_settings?.queue_when
 }
 
 fn session_s(q: &QueueState) -> Option<u64> {
-    net_settings(q).map(|p| p.session_s)
+    q.net_settings.map(|p| p.session_s)
 }
 
 /// Fans in line (numbered, not yet handed out).
@@ -71,7 +74,7 @@ mod tests {
 
     const T0: UnixMillis = UnixMillis(1_000_000_000);
 
-    fn guarded(per_min: u64) -> Queue {
+    fn protected(per_min: u64) -> SaleSettingsInput {
         let mut input = SaleSettingsInput::tour();
         input.protect = Some(ProtectInput {
             origin: "https://origin.example".into(),
@@ -84,7 +87,11 @@ mod tests {
             }),
             ..Default::default()
         });
-        Queue::opened(input, T0)
+        input
+    }
+
+    fn guarded(per_min: u64) -> Queue {
+        Queue::opened(protected(per_min), T0)
     }
 
     fn started(n: u64, now: UnixMillis) -> SessionTally {
@@ -138,6 +145,41 @@ mod tests {
         store.apply(back.take_changes());
         let stored = store.net_periods.values().next().unwrap();
         assert_eq!(stored.until, Some(restart.plus_secs(10)));
+    }
+
+    /// The net reads the settings it was given last: a net added to a sale, its threshold
+    /// raised, and the protection taken away, each live from the next sweep.
+    #[test]
+    fn the_net_follows_a_change_of_the_settings() {
+        use crate::sale::SaleSettings;
+        let settings = |input| SaleSettings::parse(input).unwrap();
+        let mut q = Queue::opened(SaleSettingsInput::tour(), T0);
+        assert!(!q.snapshot(T0).net_down, "no net: fans queue");
+        q.count_sessions(T0, &started(5, T0));
+        assert_eq!(q.net_report(T0), None, "a tally for no net is ignored");
+        // A net is added: down, then up past its threshold.
+        q.update_settings(settings(protected(3)), None, T0).unwrap();
+        assert!(q.snapshot(T0).net_down);
+        q.count_sessions(T0, &started(4, T0));
+        assert!(!q.snapshot(T0).net_down, "up past 3 a minute");
+        // Raised to 100 a minute: calm now, so down after its quiet period (10 s).
+        q.update_settings(settings(protected(100)), None, T0)
+            .unwrap();
+        let calm = T0.plus_secs(10);
+        q.sweep(calm);
+        assert!(q.snapshot(calm).net_down, "down under the new threshold");
+        q.count_sessions(calm, &started(50, calm));
+        assert!(q.snapshot(calm).net_down, "50 is under 100");
+        // Taken away: fans queue, and tallies are ignored.
+        let without = settings(SaleSettingsInput::tour());
+        q.update_settings(without, None, calm).unwrap();
+        assert!(!q.snapshot(calm).net_down);
+        q.count_sessions(calm, &started(500, calm));
+        assert!(!q.snapshot(calm).net_down);
+        assert!(
+            !q.net_report(calm).unwrap().up,
+            "its periods are kept, closed"
+        );
     }
 
     #[test]
