@@ -3,7 +3,9 @@
 //! them. With `lines=1` the one queue is the coordinator as before (it admits by its own rate).
 
 use super::*;
-use waitroom_core::queue::split::{ahead_in, merged_ahead, plan_pull, BlockNumbering};
+use waitroom_core::queue::split::{
+    ahead_in, merged_ahead, plan_pull, BlockNumbering, PULL_ROUNDS_A_SECOND,
+};
 use waitroom_core::queue::{MAX_BLOCK, MAX_PULL};
 use waitroom_core::WindowId;
 
@@ -161,33 +163,45 @@ impl Lines {
     ) -> Vec<Seq> {
         let second = f64::from(per_minute) / 60.0;
         self.owed = (self.owed + second).min(second);
-        let n = self.owed.floor() as u64;
-        // Each line object tells its next `n` waiting positions (one request each).
-        let mut lists = Vec::with_capacity(self.queues.len());
-        for k in 0..self.queues.len() {
-            self.served(total, k, "next_waiting", 1);
-            lists.push(self.queues[k].next_waiting(n as usize));
-        }
-        let plan = plan_pull(&lists, n);
         let window = WindowId::parse("rate").unwrap();
         let mut handed: Vec<Seq> = Vec::new();
-        for (k, count) in plan.asks {
-            let mut left = count;
-            while left > 0 {
-                let ask = left.min(u64::from(MAX_PULL)) as u32;
-                self.served(total, k, "pull", 1);
-                let pulled = self.queues[k]
-                    .pull_before(now, window.clone(), ask, plan.before, None)
-                    .expect("a pull of 1 to 100");
-                handed.extend(pulled.assignments.iter().map(|a| a.seq));
-                left -= u64::from(ask);
-                if pulled.assignments.len() < ask as usize {
-                    break;
+        // A round plans with fans who left still counted as waiting (their line object skips
+        // them), so it may hand out fewer than owed: the places it could not fill are asked
+        // again in the same second, each round after the last ([`PULL_ROUNDS_A_SECOND`]).
+        for _ in 0..PULL_ROUNDS_A_SECOND {
+            let n = (self.owed.floor() as u64).saturating_sub(handed.len() as u64);
+            if n == 0 {
+                break;
+            }
+            // Each line object tells its next `n` waiting positions (one request each).
+            let mut lists = Vec::with_capacity(self.queues.len());
+            for k in 0..self.queues.len() {
+                self.served(total, k, "next_waiting", 1);
+                lists.push(self.queues[k].next_waiting(n as usize));
+            }
+            let plan = plan_pull(&lists, n);
+            let before_round = handed.len();
+            for (k, count) in plan.asks {
+                let mut left = count;
+                while left > 0 {
+                    let ask = left.min(u64::from(MAX_PULL)) as u32;
+                    self.served(total, k, "pull", 1);
+                    let pulled = self.queues[k]
+                        .pull_before(now, window.clone(), ask, plan.before, None)
+                        .expect("a pull of 1 to 100");
+                    handed.extend(pulled.assignments.iter().map(|a| a.seq));
+                    left -= u64::from(ask);
+                    if pulled.assignments.len() < ask as usize {
+                        break;
+                    }
                 }
+            }
+            self.pull_rounds += 1;
+            if handed.len() == before_round {
+                break;
             }
         }
         self.owed -= handed.len() as f64;
-        self.pull_rounds += 1;
         self.pulled += handed.len() as u64;
         let position = |seq: Seq| self.queues[0].position_of(seq).0;
         handed.sort_unstable_by_key(|seq| position(*seq));
