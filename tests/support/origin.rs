@@ -65,19 +65,25 @@ impl Origin {
     /// shard (any fan of a sale with `shards` > 1, and every invited member) reaches the
     /// coordinator when the shard's block closes, about a second after the join. The fans pulled.
     pub async fn pull_eventually(&self, sale: &str, n: usize) -> Vec<Assignment> {
+        // A pull hands out whoever is ready (fans up to a block still open): what each pull
+        // hands out is kept, and the next asks for the rest.
+        let got = std::cell::RefCell::new(Vec::new());
         eventually(
             "the shards' blocks close",
             Duration::from_secs(10),
             || async {
-                let pulled = self.pull(sale, "w1", n as u32, None).await;
-                if pulled.assignments.len() == n {
-                    Ok(pulled.assignments)
+                let want = n - got.borrow().len();
+                let pulled = self.pull(sale, "w1", want as u32, None).await;
+                got.borrow_mut().extend(pulled.assignments);
+                if got.borrow().len() == n {
+                    Ok(())
                 } else {
-                    Err(format!("{:?}", pulled.assignments))
+                    Err(format!("{:?}", got.borrow()))
                 }
             },
         )
-        .await
+        .await;
+        got.into_inner()
     }
 
     /// `POST .../assignments/{fan_id}/{complete|release}`.
