@@ -1,25 +1,11 @@
 //! The shard's lent sub-blocks, stored one row each ([`LentRow`]): tracked however many isolates
 //! lend from one shard, through the adapter's storage (a state row and a table, here a map).
 
+use super::tests::{sale, T0};
 use super::*;
 use crate::machines::edge_block::{EdgeReport, Lent, EDGE_REPORT_BOUND_MS};
 use crate::queue::Queue;
-use crate::sale::SaleSettingsInput;
 use std::collections::BTreeMap;
-
-const T0: UnixMillis = UnixMillis(1_800_000_000_000);
-
-fn sale(shards: u32) -> Queue {
-    Queue::opened(
-        SaleSettingsInput {
-            claim_ttl_s: Some(600),
-            pass_ttl_s: None,
-            shards: Some(shards),
-            ..SaleSettingsInput::tour()
-        },
-        T0,
-    )
-}
 
 /// The shard adapter's storage: the state row (JSON) and the table `lent` by sub-block start.
 #[derive(Default)]

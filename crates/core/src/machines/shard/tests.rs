@@ -7,9 +7,10 @@ use crate::queue::{Queue, BLOCK_ABANDON_MS};
 use crate::sale::SaleSettingsInput;
 use proptest::prelude::*;
 
-const T0: UnixMillis = UnixMillis(1_800_000_000_000);
+pub(super) const T0: UnixMillis = UnixMillis(1_800_000_000_000);
 
-fn sale(shards: u32) -> Queue {
+/// A sale opened at [`T0`] with `shards` arrival shards (also the lent-rows tests').
+pub(super) fn sale(shards: u32) -> Queue {
     Queue::opened(
         SaleSettingsInput {
             claim_ttl_s: Some(600),
