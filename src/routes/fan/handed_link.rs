@@ -86,8 +86,13 @@ pub(super) fn link_page(
 
 /// The form field `name` of the request's body, if present.
 pub(super) async fn form_field(req: &mut Request, name: &str) -> Result<Option<String>, ApiError> {
-    let form = http::read_form(req).await?;
-    Ok(form.into_iter().find(|(k, _)| k == name).map(|(_, v)| v))
+    Ok(take_field(&mut http::read_form(req).await?, name))
+}
+
+/// Takes the field `name` out of a `form` already read, if present (a form of several fields).
+pub(super) fn take_field(form: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let at = form.iter().position(|(k, _)| k == name)?;
+    Some(form.swap_remove(at).1)
 }
 
 /// What the other end's form comes to, once the code was used.

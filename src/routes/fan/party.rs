@@ -12,7 +12,7 @@
 //! What a party link shares with a move link (the signed link with its code in the fragment,
 //! its page, the form that uses the code) is [`super::handed_link`]'s.
 
-use super::handed_link::{self, link_asked, SignedLink, Used};
+use super::handed_link::{self, link_asked, take_field, SignedLink, Used};
 use super::moving::prove_device;
 use super::sale::snapshot;
 use super::token::{device_proof, presented_token, set_token_cookie, token_of};
@@ -351,10 +351,4 @@ fn refusal_words(lang: Lang, refused: &ApiError) -> &'static str {
         ApiError::Device(DeviceError::KeyRequired) => lang.party_refused_needs_script(),
         _ => lang.party_refused_other(),
     }
-}
-
-/// Takes the field `name` out of `form`, if present.
-fn take_field(form: &mut Vec<(String, String)>, name: &str) -> Option<String> {
-    let at = form.iter().position(|(k, _)| k == name)?;
-    Some(form.swap_remove(at).1)
 }
